@@ -1,0 +1,186 @@
+/*
+ * The C floor: the same syscalls as the other implementations, nothing more.
+ *
+ *   bench udp  ROUNDS WARMUP
+ *   bench bulk BYTES  WARMUP_BYTES PORT   (PORT: the sender, sender.c)
+ *   bench rr   ROUNDS WARMUP       PORT   (PORT: the echo server, echo_server.c)
+ *
+ * Prints one JSON line per result.
+ */
+#include "common.h"
+
+#define MSG_SIZE 64
+#define RECV_SIZE 4096
+#define BULK_BUF (256 * 1024)
+
+static void report(const char *workload, const char *unit, uint64_t count, uint64_t ns)
+{
+    printf("{\"impl\":\"c\",\"workload\":\"%s\",\"%s\":%llu,\"ns\":%llu}\n",
+           workload, unit, (unsigned long long)count, (unsigned long long)ns);
+    fflush(stdout);
+}
+
+/* ---- UDP ping-pong: two blocking sockets in this process ---- */
+
+static int udp_socket(struct sockaddr_in *addr)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    socklen_t len = sizeof *addr;
+    *addr = loopback(0);
+    if (fd < 0)
+        die("socket");
+    if (bind(fd, (struct sockaddr *)addr, sizeof *addr) < 0)
+        die("bind");
+    if (getsockname(fd, (struct sockaddr *)addr, &len) < 0)
+        die("getsockname");
+    return fd;
+}
+
+static void expect_datagram(ssize_t n)
+{
+    if (n != MSG_SIZE) {
+        fprintf(stderr, "recvfrom: got %zd bytes\n", n);
+        exit(1);
+    }
+}
+
+static void udp_rounds(int a, int b, const struct sockaddr_in *addr_b, long rounds)
+{
+    char msg[MSG_SIZE], data[RECV_SIZE];
+    struct sockaddr_in from;
+    socklen_t len;
+    memset(msg, 'x', sizeof msg);
+    for (long i = 0; i < rounds; i++) {
+        if (sendto(a, msg, MSG_SIZE, 0, (const struct sockaddr *)addr_b, sizeof *addr_b) < 0)
+            die("sendto");
+        len = sizeof from;
+        ssize_t n = recvfrom(b, data, RECV_SIZE, 0, (struct sockaddr *)&from, &len);
+        expect_datagram(n);
+        if (sendto(b, data, (size_t)n, 0, (struct sockaddr *)&from, len) < 0)
+            die("sendto");
+        len = sizeof from;
+        expect_datagram(recvfrom(a, data, RECV_SIZE, 0, (struct sockaddr *)&from, &len));
+    }
+}
+
+static void bench_udp(long rounds, long warmup)
+{
+    struct sockaddr_in addr_a, addr_b;
+    int a = udp_socket(&addr_a);
+    int b = udp_socket(&addr_b);
+    udp_rounds(a, b, &addr_b, warmup);
+    uint64_t t0 = now_ns();
+    udp_rounds(a, b, &addr_b, rounds);
+    report("udp", "rounds", (uint64_t)rounds, now_ns() - t0);
+    close(a);
+    close(b);
+}
+
+/* ---- TCP bulk: receive BYTES from the sender into one reused buffer ---- */
+
+static int tcp_connect(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr = loopback(port);
+    if (fd < 0)
+        die("socket");
+    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0)
+        die("connect");
+    return fd;
+}
+
+/* One connection: ask for `bytes`, recv until EOF. Returns the nanoseconds taken. */
+static uint64_t bulk_once(int port, uint64_t bytes, char *buf)
+{
+    char request[32];
+    uint64_t total = 0;
+    int fd = tcp_connect(port);
+    uint64_t t0 = now_ns();
+    int len = snprintf(request, sizeof request, "%llu\n", (unsigned long long)bytes);
+    if (send_all(fd, request, (size_t)len) < 0)
+        die("send");
+    for (;;) {
+        ssize_t n = recv(fd, buf, BULK_BUF, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            die("recv");
+        if (n == 0)
+            break;
+        total += (uint64_t)n;
+    }
+    uint64_t ns = now_ns() - t0;
+    close(fd);
+    if (total != bytes) {
+        fprintf(stderr, "bulk: received %llu of %llu bytes\n",
+                (unsigned long long)total, (unsigned long long)bytes);
+        exit(1);
+    }
+    return ns;
+}
+
+static void bench_bulk(uint64_t bytes, uint64_t warmup, int port)
+{
+    char *buf = malloc(BULK_BUF);
+    if (!buf)
+        die("malloc");
+    if (warmup > 0)
+        bulk_once(port, warmup, buf);
+    report("bulk", "bytes", bytes, bulk_once(port, bytes, buf));
+    free(buf);
+}
+
+/* ---- TCP request/response: 64 bytes each way against the echo server ---- */
+
+static void rr_rounds(int fd, long rounds)
+{
+    char msg[MSG_SIZE], reply[MSG_SIZE];
+    memset(msg, 'x', sizeof msg);
+    for (long i = 0; i < rounds; i++) {
+        if (send_all(fd, msg, MSG_SIZE) < 0)
+            die("send");
+        size_t got = 0;
+        while (got < MSG_SIZE) {
+            ssize_t n = recv(fd, reply + got, MSG_SIZE - got, 0);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                die("recv");
+            got += (size_t)n;
+        }
+    }
+}
+
+static void bench_rr(long rounds, long warmup, int port)
+{
+    int fd = tcp_connect(port);
+    set_nodelay(fd);
+    rr_rounds(fd, warmup);
+    uint64_t t0 = now_ns();
+    rr_rounds(fd, rounds);
+    report("rr", "rounds", (uint64_t)rounds, now_ns() - t0);
+    close(fd);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 4) {
+        fprintf(stderr, "usage: %s udp|bulk|rr COUNT WARMUP [PORT]\n", argv[0]);
+        return 2;
+    }
+    const char *workload = argv[1];
+    unsigned long long count = strtoull(argv[2], NULL, 10);
+    unsigned long long warmup = strtoull(argv[3], NULL, 10);
+    int port = argc > 4 ? atoi(argv[4]) : 0;
+    if (strcmp(workload, "udp") == 0)
+        bench_udp((long)count, (long)warmup);
+    else if (strcmp(workload, "bulk") == 0)
+        bench_bulk(count, warmup, port);
+    else if (strcmp(workload, "rr") == 0)
+        bench_rr((long)count, (long)warmup, port);
+    else {
+        fprintf(stderr, "unknown workload: %s\n", workload);
+        return 2;
+    }
+    return 0;
+}

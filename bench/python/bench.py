@@ -1,0 +1,107 @@
+"""CPython's socket module on the three workloads.
+
+    python3 bench.py udp  ROUNDS WARMUP
+    python3 bench.py bulk BYTES  WARMUP_BYTES PORT   (PORT: the C sender)
+    python3 bench.py rr   ROUNDS WARMUP       PORT   (PORT: the C echo server)
+
+Prints one JSON line per result.
+"""
+import json
+import socket
+import sys
+import time
+
+MSG = b"x" * 64
+HOST = "127.0.0.1"
+
+
+def report(workload, unit, count, ns):
+    print(json.dumps({"impl": "cpython", "workload": workload, unit: count, "ns": ns}), flush=True)
+
+
+def udp_rounds(a, b, addr_b, rounds):
+    for _ in range(rounds):
+        a.sendto(MSG, addr_b)
+        data, addr = b.recvfrom(4096)
+        b.sendto(data, addr)
+        a.recvfrom(4096)
+
+
+def bench_udp(rounds, warmup):
+    a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    b = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    a.bind((HOST, 0))
+    b.bind((HOST, 0))
+    addr_b = b.getsockname()
+    udp_rounds(a, b, addr_b, warmup)
+    t0 = time.perf_counter_ns()
+    udp_rounds(a, b, addr_b, rounds)
+    report("udp", "rounds", rounds, time.perf_counter_ns() - t0)
+    a.close()
+    b.close()
+
+
+def bulk_once(port, nbytes, buf):
+    """Ask the sender for nbytes, recv_into until EOF; returns the nanoseconds taken."""
+    s = socket.socket()
+    s.connect((HOST, port))
+    t0 = time.perf_counter_ns()
+    s.sendall(b"%d\n" % nbytes)
+    total = 0
+    while True:
+        n = s.recv_into(buf)
+        if n == 0:
+            break
+        total += n
+    ns = time.perf_counter_ns() - t0
+    s.close()
+    if total != nbytes:
+        sys.exit("bulk: received %d of %d bytes" % (total, nbytes))
+    return ns
+
+
+def bench_bulk(nbytes, warmup, port):
+    buf = bytearray(256 * 1024)
+    if warmup > 0:
+        bulk_once(port, warmup, buf)
+    report("bulk", "bytes", nbytes, bulk_once(port, nbytes, buf))
+
+
+def rr_rounds(s, rounds):
+    for _ in range(rounds):
+        s.sendall(MSG)
+        got = 0
+        while got < 64:
+            chunk = s.recv(64 - got)
+            if not chunk:
+                sys.exit("rr: connection closed")
+            got += len(chunk)
+
+
+def bench_rr(rounds, warmup, port):
+    s = socket.socket()
+    s.connect((HOST, port))
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    rr_rounds(s, warmup)
+    t0 = time.perf_counter_ns()
+    rr_rounds(s, rounds)
+    report("rr", "rounds", rounds, time.perf_counter_ns() - t0)
+    s.close()
+
+
+def main(argv):
+    workload = argv[1]
+    count, warmup = int(argv[2]), int(argv[3])
+    port = int(argv[4]) if len(argv) > 4 else 0
+    if workload == "udp":
+        bench_udp(count, warmup)
+    elif workload == "bulk":
+        bench_bulk(count, warmup, port)
+    elif workload == "rr":
+        bench_rr(count, warmup, port)
+    else:
+        sys.exit("unknown workload: " + workload)
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,143 @@
+//! Socket addresses: Python's address tuples as a Rust enum, to and from `sockaddr`.
+
+use std::mem;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddrV4, SocketAddrV6};
+
+use socket2::SockAddr;
+
+use crate::error::{Error, Result};
+use crate::resolve;
+
+/// An address as Python's socket module models it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Address {
+    /// `(host, port)`
+    V4 { ip: Ipv4Addr, port: u16 },
+    /// `(host, port, flowinfo, scope_id)`
+    V6 { ip: Ipv6Addr, port: u16, flowinfo: u32, scope_id: u32 },
+    /// An AF_UNIX path, the bytes of the name: empty for an unnamed socket,
+    /// a leading NUL for a Linux abstract name.
+    Unix(Vec<u8>),
+    /// AF_NETLINK `(pid, groups)`
+    Netlink { pid: u32, groups: u32 },
+    /// AF_PACKET `(ifname, proto, pkttype, hatype, addr)`
+    Packet { ifname: String, proto: u16, pkttype: u8, hatype: u16, addr: Vec<u8> },
+    /// A family Python does not decode: `(family, raw bytes)`.
+    Other { family: i32, data: Vec<u8> },
+}
+
+/// An address as the caller gave it, before host names are resolved.
+#[derive(Debug, Clone)]
+pub enum AddressArg<'a> {
+    Inet { host: &'a str, port: u16 },
+    Inet6 { host: &'a str, port: u16, flowinfo: u32, scope_id: u32 },
+    Unix(&'a [u8]),
+    Netlink { pid: u32, groups: u32 },
+    Packet { ifname: &'a str, proto: u16, pkttype: u8, hatype: u16, addr: &'a [u8] },
+}
+
+impl AddressArg<'_> {
+    /// Resolves the host name (as Python's `setipaddr`) and builds the `sockaddr`.
+    pub fn to_sockaddr(&self) -> Result<SockAddr> {
+        match *self {
+            AddressArg::Inet { host, port } => {
+                let ip = resolve::host_v4(host)?;
+                Ok(SockAddr::from(SocketAddrV4::new(ip, port)))
+            }
+            AddressArg::Inet6 { host, port, flowinfo, scope_id } => {
+                let ip = resolve::host_v6(host)?;
+                Ok(SockAddr::from(SocketAddrV6::new(ip, port, flowinfo, scope_id)))
+            }
+            AddressArg::Unix(path) => unix_sockaddr(path),
+            AddressArg::Netlink { pid, groups } => crate::sys::netlink_sockaddr(pid, groups),
+            AddressArg::Packet { ifname, proto, pkttype, hatype, addr } => {
+                crate::sys::packet_sockaddr(ifname, proto, pkttype, hatype, addr)
+            }
+        }
+    }
+}
+
+/// Offset of `sun_path` in `sockaddr_un`.
+fn sun_path_offset() -> usize {
+    mem::offset_of!(libc::sockaddr_un, sun_path)
+}
+
+/// Builds a `sockaddr_un` from the bytes of a path (or abstract name) with
+/// Python's length rule: the length excludes any terminating NUL.
+pub fn unix_sockaddr(path: &[u8]) -> Result<SockAddr> {
+    let capacity = mem::size_of::<libc::sockaddr_un>() - sun_path_offset();
+    let abstract_name = path.first() == Some(&0);
+    // A path needs room for its NUL; an abstract name may fill sun_path.
+    let too_long = if abstract_name { path.len() > capacity } else { path.len() >= capacity };
+    if too_long {
+        return Err(Error::message("AF_UNIX path too long", "bind"));
+    }
+    // SAFETY: try_init hands a zeroed sockaddr_storage, large enough for a
+    // sockaddr_un; we write the family and at most `capacity` path bytes into
+    // it (checked above) and report a length within it.
+    let ((), addr) = unsafe {
+        SockAddr::try_init(|storage, len| {
+            let un = storage.cast::<libc::sockaddr_un>();
+            (*un).sun_family = libc::AF_UNIX as libc::sa_family_t;
+            std::ptr::copy_nonoverlapping(
+                path.as_ptr(),
+                (*un).sun_path.as_mut_ptr().cast::<u8>(),
+                path.len(),
+            );
+            *len = (sun_path_offset() + path.len()) as libc::socklen_t;
+            Ok(())
+        })
+    }
+    .map_err(|e| Error::io(&e, "bind"))?;
+    Ok(addr)
+}
+
+impl Address {
+    /// Decodes a `sockaddr` as Python's `makesockaddr` does. `None` for an
+    /// empty address (an unbound datagram sender, say).
+    pub fn from_sockaddr(addr: &SockAddr) -> Option<Address> {
+        if addr.len() == 0 {
+            return None;
+        }
+        let family = i32::from(addr.family());
+        Some(match family {
+            libc::AF_INET => match addr.as_socket_ipv4() {
+                Some(a) => Address::V4 { ip: *a.ip(), port: a.port() },
+                None => Address::Other { family, data: Vec::new() },
+            },
+            libc::AF_INET6 => match addr.as_socket_ipv6() {
+                Some(a) => Address::V6 {
+                    ip: *a.ip(),
+                    port: a.port(),
+                    flowinfo: a.flowinfo(),
+                    scope_id: a.scope_id(),
+                },
+                None => Address::Other { family, data: Vec::new() },
+            },
+            libc::AF_UNIX => Address::Unix(unix_name(addr)),
+            _ => crate::sys::decode_other(addr)
+                .unwrap_or_else(|| Address::Other { family, data: raw_data(addr) }),
+        })
+    }
+}
+
+/// The bytes of `sockaddr_un.sun_path` that the length covers; a path stops at its NUL.
+fn unix_name(addr: &SockAddr) -> Vec<u8> {
+    let len = (addr.len() as usize).saturating_sub(sun_path_offset());
+    // SAFETY: a SockAddr of family AF_UNIX holds a sockaddr_un in its storage.
+    let un = unsafe { &*addr.as_ptr().cast::<libc::sockaddr_un>() };
+    let len = len.min(un.sun_path.len());
+    let bytes: Vec<u8> = un.sun_path[..len].iter().map(|&c| c as u8).collect();
+    if bytes.first() == Some(&0) {
+        bytes
+    } else {
+        bytes.into_iter().take_while(|&b| b != 0).collect()
+    }
+}
+
+/// `sa_data` of an address of a family Python leaves undecoded.
+fn raw_data(addr: &SockAddr) -> Vec<u8> {
+    // SAFETY: every SockAddr holds at least a `sockaddr` (16 bytes) of storage.
+    let sa = unsafe { &*addr.as_ptr().cast::<libc::sockaddr>() };
+    sa.sa_data.iter().map(|&c| c as u8).collect()
+}

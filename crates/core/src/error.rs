@@ -1,0 +1,101 @@
+//! Errors of the socket calls, in the shape Python reports them.
+
+use std::fmt;
+use std::io;
+
+/// What went wrong, before the facade picks Python's exception class.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    /// An OS error: `errno` (WSA codes are mapped to errno on Windows).
+    Os(i32),
+    /// The socket's timeout passed: Python's `TimeoutError('timed out')`.
+    Timeout,
+    /// A resolver error: the `EAI_*` code, Python's `gaierror`.
+    Gai(i32),
+    /// An argument the OS call cannot take: Python's `ValueError`, with its message.
+    Value(String),
+    /// An `OSError` with a message and no errno (Python raises a few of these).
+    Message(String),
+}
+
+/// An error of one call: what, in which syscall, and for an interrupted
+/// `sendall` how many bytes had been sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    pub kind: Kind,
+    pub syscall: &'static str,
+    pub written: Option<usize>,
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    pub fn os(errno: i32, syscall: &'static str) -> Self {
+        Error { kind: Kind::Os(errno), syscall, written: None }
+    }
+
+    pub fn io(err: &io::Error, syscall: &'static str) -> Self {
+        Error::os(err.raw_os_error().unwrap_or(libc::EIO), syscall)
+    }
+
+    pub fn last(syscall: &'static str) -> Self {
+        Error::io(&io::Error::last_os_error(), syscall)
+    }
+
+    pub fn timeout(syscall: &'static str) -> Self {
+        Error { kind: Kind::Timeout, syscall, written: None }
+    }
+
+    pub fn value(msg: impl Into<String>) -> Self {
+        Error { kind: Kind::Value(msg.into()), syscall: "", written: None }
+    }
+
+    pub fn message(msg: impl Into<String>, syscall: &'static str) -> Self {
+        Error { kind: Kind::Message(msg.into()), syscall, written: None }
+    }
+
+    pub fn gai(code: i32, syscall: &'static str) -> Self {
+        Error { kind: Kind::Gai(code), syscall, written: None }
+    }
+
+    /// The errno of an OS error, if it is one.
+    pub fn errno(&self) -> Option<i32> {
+        match self.kind {
+            Kind::Os(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub fn with_written(mut self, written: usize) -> Self {
+        self.written = Some(written);
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            Kind::Os(e) => write!(f, "[Errno {e}] {}", strerror(*e)),
+            Kind::Timeout => f.write_str("timed out"),
+            Kind::Gai(c) => write!(f, "[Errno {c}] {}", gai_strerror(*c)),
+            Kind::Value(m) | Kind::Message(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The C library's message for an errno, as Python's `strerror`.
+pub fn strerror(errno: i32) -> String {
+    io::Error::from_raw_os_error(errno)
+        .to_string()
+        .split(" (os error")
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The C library's message for an `EAI_*` code.
+pub fn gai_strerror(code: i32) -> String {
+    crate::sys::gai_strerror(code)
+}

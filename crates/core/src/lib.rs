@@ -1,0 +1,20 @@
+//! bsdsock's core: the BSD socket calls with the semantics of Python's socket
+//! module (modes, timeouts, PEP 475 retries, signal interruption, address
+//! conversion, name resolution, constants). No JavaScript here: the N-API layer
+//! in crates/node turns these into JS values.
+
+pub mod addr;
+pub mod constants;
+pub mod error;
+pub mod inet;
+pub mod resolve;
+#[cfg(unix)]
+pub mod signals;
+pub mod sock;
+pub mod sys;
+pub mod wait;
+
+pub use addr::{Address, AddressArg};
+pub use error::{Error, Kind, Result};
+pub use sys::Fd;
+pub use wait::Timeout;

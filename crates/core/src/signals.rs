@@ -1,0 +1,157 @@
+//! Signals that interrupt blocking calls.
+//!
+//! A blocking call waits in poll(2). Node runs `process.on('SIGINT')` listeners
+//! only when its loop turns, which a blocked main thread never lets happen, so a
+//! signal that should interrupt (SIGINT and SIGTERM by default, others through
+//! `siginterrupt`) must make the call fail with EINTR. The wait cannot tell which
+//! signal caused an EINTR, so a handler of ours runs in front of whatever handler
+//! is installed (Node's, libuv's, or the default action), writes a byte to a
+//! self-pipe that every wait also polls, and then calls the handler it replaced.
+//! Other signals only make the wait retry (PEP 475).
+
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+const NSIG: usize = 65;
+
+/// Signals that interrupt blocking calls.
+static INTERRUPTS: [AtomicBool; NSIG] = [const { AtomicBool::new(false) }; NSIG];
+/// The handler ours replaced, and its flags, per signal.
+static PREV_HANDLER: [AtomicUsize; NSIG] = [const { AtomicUsize::new(libc::SIG_DFL) }; NSIG];
+static PREV_FLAGS: [AtomicUsize; NSIG] = [const { AtomicUsize::new(0) }; NSIG];
+/// The self-pipe: read end polled by waits, write end written by the handler.
+static PIPE_READ: AtomicI32 = AtomicI32::new(-1);
+static PIPE_WRITE: AtomicI32 = AtomicI32::new(-1);
+static INIT: Mutex<bool> = Mutex::new(false);
+
+/// Signals whose default action is to do nothing.
+fn default_ignores(sig: i32) -> bool {
+    matches!(sig, libc::SIGCHLD | libc::SIGURG | libc::SIGWINCH | libc::SIGCONT)
+}
+
+fn index(sig: i32) -> Option<usize> {
+    usize::try_from(sig).ok().filter(|&i| i > 0 && i < NSIG)
+}
+
+/// Python's `signal.siginterrupt(signum, flag)`: whether `sig` interrupts blocking calls.
+pub fn siginterrupt(sig: i32, flag: bool) -> bool {
+    match index(sig) {
+        Some(i) if sig != libc::SIGKILL && sig != libc::SIGSTOP => {
+            INTERRUPTS[i].store(flag, Ordering::Relaxed);
+            true
+        }
+        _ => false,
+    }
+}
+
+fn init() -> Option<()> {
+    let mut done = INIT.lock().ok()?;
+    if !*done {
+        let mut fds = [0; 2];
+        // SAFETY: pipe2 writes two fds into the array.
+        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC) } != 0 {
+            return None;
+        }
+        PIPE_READ.store(fds[0], Ordering::Relaxed);
+        PIPE_WRITE.store(fds[1], Ordering::Relaxed);
+        siginterrupt(libc::SIGINT, true);
+        siginterrupt(libc::SIGTERM, true);
+        *done = true;
+    }
+    Some(())
+}
+
+/// Makes sure our handler runs first for every interrupting signal, and returns
+/// the fd a wait should poll for readability beside its socket (-1 if none).
+/// Called before each wait: another party (libuv, when a listener is added)
+/// may have installed its own handler since.
+pub fn arm() -> i32 {
+    if init().is_none() {
+        return -1;
+    }
+    for (i, on) in INTERRUPTS.iter().enumerate() {
+        if on.load(Ordering::Relaxed) {
+            install(i as i32);
+        }
+    }
+    PIPE_READ.load(Ordering::Relaxed)
+}
+
+fn install(sig: i32) {
+    // SAFETY: sigaction with a null new action only reads the current one.
+    let mut cur: libc::sigaction = unsafe { std::mem::zeroed() };
+    if unsafe { libc::sigaction(sig, std::ptr::null(), &mut cur) } != 0 {
+        return;
+    }
+    if cur.sa_sigaction == on_signal as *const () as usize || cur.sa_sigaction == libc::SIG_IGN {
+        return;
+    }
+    let i = sig as usize;
+    PREV_HANDLER[i].store(cur.sa_sigaction, Ordering::SeqCst);
+    PREV_FLAGS[i].store(cur.sa_flags as usize, Ordering::SeqCst);
+    let mut ours = cur;
+    ours.sa_sigaction = on_signal as *const () as usize;
+    ours.sa_flags = (cur.sa_flags | libc::SA_SIGINFO | libc::SA_ONSTACK) & !libc::SA_RESETHAND;
+    // SAFETY: installs a handler that only does async-signal-safe work (atomics, write, and
+    // the previous handler, which was itself installed as a signal handler).
+    unsafe { libc::sigaction(sig, &ours, std::ptr::null_mut()) };
+}
+
+extern "C" fn on_signal(sig: i32, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
+    let Some(i) = index(sig) else { return };
+    if INTERRUPTS[i].load(Ordering::Relaxed) {
+        let fd = PIPE_WRITE.load(Ordering::Relaxed);
+        let byte = 1u8;
+        // SAFETY: write(2) is async-signal-safe; a full pipe just drops the byte.
+        unsafe { libc::write(fd, (&byte as *const u8).cast(), 1) };
+    }
+    chain(sig, i, info, ctx);
+}
+
+/// Runs the handler ours replaced, or its default action.
+fn chain(sig: i32, i: usize, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
+    let prev = PREV_HANDLER[i].load(Ordering::SeqCst);
+    let flags = PREV_FLAGS[i].load(Ordering::SeqCst) as i32;
+    if prev == libc::SIG_DFL {
+        if !default_ignores(sig) {
+            // SAFETY: restores the default action and re-raises; the signal is blocked
+            // while this handler runs, so the default action happens when it returns.
+            unsafe {
+                libc::signal(sig, libc::SIG_DFL);
+                libc::raise(sig);
+            }
+        }
+    } else if prev != libc::SIG_IGN {
+        // SAFETY: `prev` was installed as this signal's handler, with these flags
+        // telling which of the two C signatures it has.
+        unsafe {
+            if flags & libc::SA_SIGINFO != 0 {
+                let f: extern "C" fn(i32, *mut libc::siginfo_t, *mut libc::c_void) =
+                    std::mem::transmute(prev);
+                f(sig, info, ctx);
+            } else {
+                let f: extern "C" fn(i32) = std::mem::transmute(prev);
+                f(sig);
+            }
+        }
+    }
+}
+
+/// Whether an interrupting signal arrived since the last call that returned
+/// true; empties the self-pipe.
+pub fn take_interrupt() -> bool {
+    let fd = PIPE_READ.load(Ordering::Relaxed);
+    if fd < 0 {
+        return false;
+    }
+    let mut buf = [0u8; 64];
+    let mut any = false;
+    loop {
+        // SAFETY: reads into a local buffer of the length given; the fd is non-blocking.
+        let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+        if n <= 0 {
+            return any;
+        }
+        any = true;
+    }
+}

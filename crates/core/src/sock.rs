@@ -1,0 +1,285 @@
+//! The socket calls, with Python's three modes: each tries the syscall first
+//! and, on EAGAIN, waits for readiness (blocking or timeout mode) or reports
+//! BlockingIOError (non-blocking mode, or MSG_DONTWAIT).
+
+use std::io;
+use std::mem::MaybeUninit;
+
+use socket2::SockAddr;
+
+use crate::addr::{Address, AddressArg};
+use crate::error::{Error, Result};
+use crate::sys::{self, Fd, POLLIN, POLLOUT};
+use crate::wait::{wait, Timeout};
+
+fn would_block(e: &io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(c) if c == sys::EAGAIN || c == libc::EWOULDBLOCK)
+}
+
+/// Runs `op` until it succeeds, waiting for `events` on EAGAIN as the mode says.
+fn retry<T>(
+    fd: Fd,
+    timeout: Timeout,
+    flags: i32,
+    events: i16,
+    syscall: &'static str,
+    mut op: impl FnMut() -> io::Result<T>,
+) -> Result<T> {
+    let dontwait = timeout.is_nonblocking() || flags & libc::MSG_DONTWAIT != 0;
+    let deadline = timeout.deadline();
+    loop {
+        match op() {
+            Ok(v) => return Ok(v),
+            Err(e) if e.raw_os_error() == Some(sys::EINTR) => {
+                if crate::signals::take_interrupt() {
+                    return Err(Error::os(sys::EINTR, syscall));
+                }
+            }
+            Err(e) if would_block(&e) && !dontwait => wait(fd, events, deadline, syscall)?,
+            Err(e) => return Err(Error::io(&e, syscall)),
+        }
+    }
+}
+
+fn as_uninit(buf: &mut [u8]) -> &mut [MaybeUninit<u8>] {
+    // SAFETY: u8 and MaybeUninit<u8> have the same layout, and the OS only writes bytes.
+    unsafe { &mut *(buf as *mut [u8] as *mut [MaybeUninit<u8>]) }
+}
+
+pub fn socket(family: i32, ty: i32, proto: i32) -> Result<Fd> {
+    sys::socket(family, ty, proto).map_err(|e| Error::io(&e, "socket"))
+}
+
+pub fn socketpair(family: i32, ty: i32, proto: i32) -> Result<(Fd, Fd)> {
+    sys::socketpair(family, ty, proto).map_err(|e| Error::io(&e, "socketpair"))
+}
+
+/// Adopts an existing fd (`socket(fileno=fd)`, `fromfd`): learns its family,
+/// type and protocol, and makes it non-blocking as every bsdsock fd is.
+pub fn adopt(fd: Fd) -> Result<(i32, i32, i32)> {
+    let info = sys::socket_info(fd).map_err(|e| Error::io(&e, "getsockopt"))?;
+    sys::set_nonblocking(fd, true).map_err(|e| Error::io(&e, "fcntl"))?;
+    Ok(info)
+}
+
+pub fn bind(fd: Fd, addr: &AddressArg) -> Result<()> {
+    let sa = addr.to_sockaddr()?;
+    sys::bind(fd, &sa).map_err(|e| Error::io(&e, "bind"))
+}
+
+pub fn listen(fd: Fd, backlog: i32) -> Result<()> {
+    sys::listen(fd, backlog).map_err(|e| Error::io(&e, "listen"))
+}
+
+pub fn accept(fd: Fd, timeout: Timeout) -> Result<(Fd, Option<Address>)> {
+    let (newfd, sa) = retry(fd, timeout, 0, POLLIN, "accept", || sys::accept(fd))?;
+    Ok((newfd, Address::from_sockaddr(&sa)))
+}
+
+/// connect(2) in the socket's mode. Errors are returned, not raised, so that
+/// `connect_ex` can report them as numbers.
+pub fn connect(fd: Fd, addr: &AddressArg, timeout: Timeout) -> Result<()> {
+    let sa = addr.to_sockaddr()?;
+    let in_progress = match sys::connect(fd, &sa) {
+        Ok(()) => return Ok(()),
+        Err(e) if e.raw_os_error() == Some(sys::EINPROGRESS) => e,
+        Err(e) if e.raw_os_error() == Some(sys::EINTR) && !crate::signals::take_interrupt() => e,
+        Err(e) => return Err(Error::io(&e, "connect")),
+    };
+    if timeout.is_nonblocking() {
+        return Err(Error::io(&in_progress, "connect"));
+    }
+    wait(fd, POLLOUT, timeout.deadline(), "connect")?;
+    match sys::getsockopt_int(fd, libc::SOL_SOCKET, libc::SO_ERROR) {
+        Ok(0) => Ok(()),
+        Ok(errno) => Err(Error::os(errno, "connect")),
+        Err(e) => Err(Error::io(&e, "connect")),
+    }
+}
+
+pub fn shutdown(fd: Fd, how: i32) -> Result<()> {
+    sys::shutdown(fd, how).map_err(|e| Error::io(&e, "shutdown"))
+}
+
+pub fn getsockname(fd: Fd) -> Result<Option<Address>> {
+    let sa = sys::getsockname(fd).map_err(|e| Error::io(&e, "getsockname"))?;
+    Ok(Address::from_sockaddr(&sa))
+}
+
+pub fn getpeername(fd: Fd) -> Result<Option<Address>> {
+    let sa = sys::getpeername(fd).map_err(|e| Error::io(&e, "getpeername"))?;
+    Ok(Address::from_sockaddr(&sa))
+}
+
+pub fn send(fd: Fd, data: &[u8], flags: i32, timeout: Timeout) -> Result<usize> {
+    retry(fd, timeout, flags, POLLOUT, "send", || sys::send(fd, data, flags))
+}
+
+/// sendall: one deadline for the whole buffer; an error after some bytes went
+/// out carries how many (`characters_written`), so the caller can resume.
+pub fn sendall(fd: Fd, data: &[u8], flags: i32, timeout: Timeout) -> Result<()> {
+    let dontwait = timeout.is_nonblocking() || flags & libc::MSG_DONTWAIT != 0;
+    let deadline = timeout.deadline();
+    let mut sent = 0;
+    while sent < data.len() {
+        match sys::send(fd, &data[sent..], flags) {
+            Ok(n) => sent += n,
+            Err(e) if e.raw_os_error() == Some(sys::EINTR) => {
+                if crate::signals::take_interrupt() {
+                    return Err(Error::os(sys::EINTR, "sendall").with_written(sent));
+                }
+            }
+            Err(e) if would_block(&e) && !dontwait => {
+                wait(fd, POLLOUT, deadline, "sendall").map_err(|err| err.with_written(sent))?
+            }
+            Err(e) => return Err(Error::io(&e, "sendall").with_written(sent)),
+        }
+    }
+    Ok(())
+}
+
+pub fn sendto(fd: Fd, data: &[u8], flags: i32, addr: &AddressArg, timeout: Timeout) -> Result<usize> {
+    let sa = addr.to_sockaddr()?;
+    retry(fd, timeout, flags, POLLOUT, "sendto", || sys::sendto(fd, data, flags, &sa))
+}
+
+/// sendto with an address already built (for callers that send to one
+/// address many times).
+pub fn sendto_sockaddr(fd: Fd, data: &[u8], flags: i32, sa: &SockAddr, timeout: Timeout) -> Result<usize> {
+    retry(fd, timeout, flags, POLLOUT, "sendto", || sys::sendto(fd, data, flags, sa))
+}
+
+fn read_events(flags: i32) -> i16 {
+    // Out-of-band data is signalled as POLLPRI, not POLLIN.
+    if flags & libc::MSG_OOB != 0 {
+        libc::POLLPRI
+    } else {
+        POLLIN
+    }
+}
+
+pub fn recv_into(fd: Fd, buf: &mut [u8], flags: i32, timeout: Timeout) -> Result<usize> {
+    let buf = as_uninit(buf);
+    retry(fd, timeout, flags, read_events(flags), "recv", || sys::recv(fd, buf, flags))
+}
+
+pub fn recvfrom_into(
+    fd: Fd,
+    buf: &mut [u8],
+    flags: i32,
+    timeout: Timeout,
+) -> Result<(usize, Option<Address>)> {
+    let buf = as_uninit(buf);
+    let events = read_events(flags);
+    let (n, sa) = retry(fd, timeout, flags, events, "recvfrom", || sys::recvfrom(fd, buf, flags))?;
+    Ok((n, Address::from_sockaddr(&sa)))
+}
+
+pub fn close(fd: Fd) -> Result<()> {
+    sys::close(fd).map_err(|e| Error::io(&e, "close"))
+}
+
+pub fn dup(fd: Fd) -> Result<Fd> {
+    sys::dup(fd).map_err(|e| Error::io(&e, "dup"))
+}
+
+pub fn get_inheritable(fd: Fd) -> Result<bool> {
+    sys::get_inheritable(fd).map_err(|e| Error::io(&e, "fcntl"))
+}
+
+pub fn set_inheritable(fd: Fd, inheritable: bool) -> Result<()> {
+    sys::set_inheritable(fd, inheritable).map_err(|e| Error::io(&e, "fcntl"))
+}
+
+pub fn set_nonblocking(fd: Fd, nonblocking: bool) -> Result<()> {
+    sys::set_nonblocking(fd, nonblocking).map_err(|e| Error::io(&e, "fcntl"))
+}
+
+pub fn getsockopt_int(fd: Fd, level: i32, opt: i32) -> Result<i32> {
+    sys::getsockopt_int(fd, level, opt).map_err(|e| Error::io(&e, "getsockopt"))
+}
+
+/// getsockopt with a buffer of `buflen` bytes (Python allows 1..=1024).
+pub fn getsockopt_bytes(fd: Fd, level: i32, opt: i32, buflen: usize) -> Result<Vec<u8>> {
+    if buflen == 0 || buflen > 1024 {
+        return Err(Error::message("getsockopt buflen out of range", "getsockopt"));
+    }
+    let mut buf = vec![0u8; buflen];
+    let n = sys::getsockopt_bytes(fd, level, opt, &mut buf).map_err(|e| Error::io(&e, "getsockopt"))?;
+    buf.truncate(n);
+    Ok(buf)
+}
+
+pub fn setsockopt(fd: Fd, level: i32, opt: i32, value: Option<&[u8]>, optlen: usize) -> Result<()> {
+    sys::setsockopt(fd, level, opt, value, optlen).map_err(|e| Error::io(&e, "setsockopt"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::Ipv4Addr;
+    use std::time::Duration;
+
+    fn udp_pair() -> Result<(Fd, Fd, Address)> {
+        let a = socket(libc::AF_INET, libc::SOCK_DGRAM, 0)?;
+        let b = socket(libc::AF_INET, libc::SOCK_DGRAM, 0)?;
+        bind(b, &AddressArg::Inet { host: "127.0.0.1", port: 0 })?;
+        let addr = getsockname(b)?.ok_or_else(|| Error::value("unbound"))?;
+        Ok((a, b, addr))
+    }
+
+    #[test]
+    fn udp_round_trip() -> Result<()> {
+        let (a, b, addr) = udp_pair()?;
+        let Address::V4 { port, .. } = addr else { panic!("not inet: {addr:?}") };
+        let to = AddressArg::Inet { host: "127.0.0.1", port };
+        assert_eq!(sendto(a, b"ping", 0, &to, Timeout::BLOCKING)?, 4);
+        let mut buf = [0u8; 16];
+        let (n, from) = recvfrom_into(b, &mut buf, 0, Timeout::BLOCKING)?;
+        assert_eq!(&buf[..n], b"ping");
+        assert!(matches!(from, Some(Address::V4 { ip, .. }) if ip == Ipv4Addr::LOCALHOST));
+        close(a)?;
+        close(b)
+    }
+
+    #[test]
+    fn nonblocking_recv_would_block() -> Result<()> {
+        let (a, b, _) = udp_pair()?;
+        let mut buf = [0u8; 4];
+        let err = recv_into(b, &mut buf, 0, Timeout(Some(Duration::ZERO))).err();
+        assert_eq!(err.and_then(|e| e.errno()), Some(libc::EAGAIN));
+        close(a)?;
+        close(b)
+    }
+
+    #[test]
+    fn timeout_expires() -> Result<()> {
+        let (a, b, _) = udp_pair()?;
+        let mut buf = [0u8; 4];
+        let start = std::time::Instant::now();
+        let err = recv_into(b, &mut buf, 0, Timeout(Some(Duration::from_millis(50)))).err();
+        assert_eq!(err.map(|e| e.kind), Some(crate::error::Kind::Timeout));
+        assert!(start.elapsed() >= Duration::from_millis(50));
+        close(a)?;
+        close(b)
+    }
+
+    #[test]
+    fn refused_connect_reports_errno() -> Result<()> {
+        let listener = socket(libc::AF_INET, libc::SOCK_STREAM, 0)?;
+        bind(listener, &AddressArg::Inet { host: "127.0.0.1", port: 0 })?;
+        let Some(Address::V4 { port, .. }) = getsockname(listener)? else { panic!("no port") };
+        close(listener)?;
+        let s = socket(libc::AF_INET, libc::SOCK_STREAM, 0)?;
+        let err = connect(s, &AddressArg::Inet { host: "127.0.0.1", port }, Timeout::BLOCKING).err();
+        assert_eq!(err.and_then(|e| e.errno()), Some(libc::ECONNREFUSED));
+        close(s)
+    }
+
+    #[test]
+    fn unix_path_too_long() {
+        let long = vec![b'a'; 200];
+        assert!(crate::addr::unix_sockaddr(&long).is_err());
+        assert!(crate::addr::unix_sockaddr(b"/tmp/x").is_ok());
+    }
+}

@@ -1,0 +1,333 @@
+//! The Unix system calls behind the portable core: thin wrappers that return
+//! `io::Result`, with every `unsafe` at this edge.
+
+use std::ffi::CStr;
+use std::io;
+use std::mem::MaybeUninit;
+
+use socket2::SockAddr;
+
+use crate::addr::Address;
+use crate::error::{Error, Result};
+
+pub type Fd = libc::c_int;
+
+fn check(rc: libc::c_int) -> io::Result<libc::c_int> {
+    if rc < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(rc)
+    }
+}
+
+fn check_len(rc: libc::ssize_t) -> io::Result<usize> {
+    if rc < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(rc as usize)
+    }
+}
+
+/// socket(2), always close-on-exec and non-blocking (blocking calls wait in poll).
+pub fn socket(family: i32, ty: i32, proto: i32) -> io::Result<Fd> {
+    // SAFETY: socket(2) takes plain integers.
+    check(unsafe { libc::socket(family, ty | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK, proto) })
+}
+
+pub fn socketpair(family: i32, ty: i32, proto: i32) -> io::Result<(Fd, Fd)> {
+    let mut fds = [-1; 2];
+    let ty = ty | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK;
+    // SAFETY: socketpair(2) writes two fds into the array.
+    check(unsafe { libc::socketpair(family, ty, proto, fds.as_mut_ptr()) })?;
+    Ok((fds[0], fds[1]))
+}
+
+pub fn close(fd: Fd) -> io::Result<()> {
+    // SAFETY: closing an fd number the caller owns; the OS rejects a bad one with EBADF.
+    match check(unsafe { libc::close(fd) }) {
+        // After EINTR the fd is closed on Linux: retrying could close a reused number.
+        Err(e) if e.raw_os_error() == Some(libc::EINTR) => Ok(()),
+        r => r.map(|_| ()),
+    }
+}
+
+pub fn dup(fd: Fd) -> io::Result<Fd> {
+    // SAFETY: fcntl(F_DUPFD_CLOEXEC) takes integers and returns a new fd.
+    check(unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 0) })
+}
+
+pub fn get_inheritable(fd: Fd) -> io::Result<bool> {
+    // SAFETY: F_GETFD takes integers.
+    let flags = check(unsafe { libc::fcntl(fd, libc::F_GETFD) })?;
+    Ok(flags & libc::FD_CLOEXEC == 0)
+}
+
+pub fn set_inheritable(fd: Fd, inheritable: bool) -> io::Result<()> {
+    // SAFETY: F_GETFD / F_SETFD take integers.
+    let flags = check(unsafe { libc::fcntl(fd, libc::F_GETFD) })?;
+    let flags = if inheritable { flags & !libc::FD_CLOEXEC } else { flags | libc::FD_CLOEXEC };
+    check(unsafe { libc::fcntl(fd, libc::F_SETFD, flags) }).map(|_| ())
+}
+
+pub fn set_nonblocking(fd: Fd, nonblocking: bool) -> io::Result<()> {
+    // SAFETY: F_GETFL / F_SETFL take integers.
+    let flags = check(unsafe { libc::fcntl(fd, libc::F_GETFL) })?;
+    let new = if nonblocking { flags | libc::O_NONBLOCK } else { flags & !libc::O_NONBLOCK };
+    if new != flags {
+        check(unsafe { libc::fcntl(fd, libc::F_SETFL, new) })?;
+    }
+    Ok(())
+}
+
+pub fn getsockopt_int(fd: Fd, level: i32, opt: i32) -> io::Result<i32> {
+    let mut value: libc::c_int = 0;
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: value and len describe a writable c_int.
+    check(unsafe { libc::getsockopt(fd, level, opt, (&mut value as *mut i32).cast(), &mut len) })?;
+    Ok(value)
+}
+
+pub fn getsockopt_bytes(fd: Fd, level: i32, opt: i32, buf: &mut [u8]) -> io::Result<usize> {
+    let mut len = buf.len() as libc::socklen_t;
+    // SAFETY: buf is writable for len bytes; the OS writes at most len and updates it.
+    check(unsafe { libc::getsockopt(fd, level, opt, buf.as_mut_ptr().cast(), &mut len) })?;
+    Ok((len as usize).min(buf.len()))
+}
+
+/// setsockopt(2) with `value` as the option's bytes, or NULL and `len` when `value` is None.
+pub fn setsockopt(fd: Fd, level: i32, opt: i32, value: Option<&[u8]>, len: usize) -> io::Result<()> {
+    let ptr = value.map_or(std::ptr::null(), |v| v.as_ptr());
+    let len = value.map_or(len, |v| v.len()) as libc::socklen_t;
+    // SAFETY: ptr is either null or readable for len bytes.
+    check(unsafe { libc::setsockopt(fd, level, opt, ptr.cast(), len) }).map(|_| ())
+}
+
+pub fn bind(fd: Fd, addr: &SockAddr) -> io::Result<()> {
+    // SAFETY: addr points at addr.len() bytes of sockaddr.
+    check(unsafe { libc::bind(fd, addr.as_ptr().cast(), addr.len()) }).map(|_| ())
+}
+
+pub fn connect(fd: Fd, addr: &SockAddr) -> io::Result<()> {
+    // SAFETY: addr points at addr.len() bytes of sockaddr.
+    check(unsafe { libc::connect(fd, addr.as_ptr().cast(), addr.len()) }).map(|_| ())
+}
+
+pub fn listen(fd: Fd, backlog: i32) -> io::Result<()> {
+    // SAFETY: listen(2) takes integers.
+    check(unsafe { libc::listen(fd, backlog) }).map(|_| ())
+}
+
+pub fn shutdown(fd: Fd, how: i32) -> io::Result<()> {
+    // SAFETY: shutdown(2) takes integers.
+    check(unsafe { libc::shutdown(fd, how) }).map(|_| ())
+}
+
+/// Calls `f` with zeroed sockaddr storage and its length, and returns the address it filled.
+fn with_sockaddr<T>(
+    f: impl FnOnce(*mut libc::sockaddr, *mut libc::socklen_t) -> io::Result<T>,
+) -> io::Result<(T, SockAddr)> {
+    let mut out = None;
+    // SAFETY: try_init provides zeroed sockaddr_storage and its length; `f` passes
+    // both to a syscall that writes at most that many bytes and updates the length.
+    let ((), addr) = unsafe {
+        SockAddr::try_init(|storage, len| {
+            out = Some(f(storage.cast(), len)?);
+            Ok(())
+        })
+    }?;
+    match out {
+        Some(v) => Ok((v, addr)),
+        None => Err(io::Error::from_raw_os_error(libc::EIO)),
+    }
+}
+
+pub fn accept(fd: Fd) -> io::Result<(Fd, SockAddr)> {
+    with_sockaddr(|sa, len| {
+        let flags = libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK;
+        // SAFETY: sa/len describe writable sockaddr storage.
+        check(unsafe { libc::accept4(fd, sa, len, flags) })
+    })
+}
+
+pub fn getsockname(fd: Fd) -> io::Result<SockAddr> {
+    // SAFETY: sa/len describe writable sockaddr storage.
+    with_sockaddr(|sa, len| check(unsafe { libc::getsockname(fd, sa, len) })).map(|(_, a)| a)
+}
+
+pub fn getpeername(fd: Fd) -> io::Result<SockAddr> {
+    // SAFETY: sa/len describe writable sockaddr storage.
+    with_sockaddr(|sa, len| check(unsafe { libc::getpeername(fd, sa, len) })).map(|(_, a)| a)
+}
+
+pub fn send(fd: Fd, data: &[u8], flags: i32) -> io::Result<usize> {
+    // SAFETY: data is readable for its length. MSG_NOSIGNAL: EPIPE, never SIGPIPE.
+    check_len(unsafe { libc::send(fd, data.as_ptr().cast(), data.len(), flags | libc::MSG_NOSIGNAL) })
+}
+
+pub fn sendto(fd: Fd, data: &[u8], flags: i32, addr: &SockAddr) -> io::Result<usize> {
+    let flags = flags | libc::MSG_NOSIGNAL;
+    // SAFETY: data is readable for its length; addr points at addr.len() bytes.
+    check_len(unsafe {
+        libc::sendto(fd, data.as_ptr().cast(), data.len(), flags, addr.as_ptr().cast(), addr.len())
+    })
+}
+
+pub fn recv(fd: Fd, buf: &mut [MaybeUninit<u8>], flags: i32) -> io::Result<usize> {
+    // SAFETY: buf is writable for its length; the OS writes at most that many bytes.
+    check_len(unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), flags) })
+}
+
+pub fn recvfrom(fd: Fd, buf: &mut [MaybeUninit<u8>], flags: i32) -> io::Result<(usize, SockAddr)> {
+    with_sockaddr(|sa, len| {
+        // SAFETY: buf is writable for its length; sa/len describe writable storage.
+        check_len(unsafe { libc::recvfrom(fd, buf.as_mut_ptr().cast(), buf.len(), flags, sa, len) })
+    })
+}
+
+/// poll(2) on up to two fds. Returns how many are ready.
+pub fn poll(fds: &mut [libc::pollfd], timeout_ms: i32) -> io::Result<usize> {
+    // SAFETY: fds is a valid array of pollfd of the length given.
+    check(unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout_ms) })
+        .map(|n| n as usize)
+}
+
+pub const POLLIN: i16 = libc::POLLIN;
+pub const POLLOUT: i16 = libc::POLLOUT;
+pub const EAGAIN: i32 = libc::EAGAIN;
+pub const EINPROGRESS: i32 = libc::EINPROGRESS;
+pub const EINTR: i32 = libc::EINTR;
+
+pub fn gai_strerror(code: i32) -> String {
+    // SAFETY: gai_strerror returns a static NUL-terminated string (or null).
+    let p = unsafe { libc::gai_strerror(code) };
+    if p.is_null() {
+        return format!("Unknown error {code}");
+    }
+    // SAFETY: non-null, NUL-terminated and static.
+    unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+}
+
+/// The family, type and protocol of an existing socket (for `socket(fileno=fd)`).
+pub fn socket_info(fd: Fd) -> io::Result<(i32, i32, i32)> {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        let family = getsockopt_int(fd, libc::SOL_SOCKET, libc::SO_DOMAIN)?;
+        let ty = getsockopt_int(fd, libc::SOL_SOCKET, libc::SO_TYPE)?;
+        let proto = getsockopt_int(fd, libc::SOL_SOCKET, libc::SO_PROTOCOL)?;
+        Ok((family, ty, proto))
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    {
+        let family = i32::from(getsockname(fd)?.family());
+        let ty = getsockopt_int(fd, libc::SOL_SOCKET, libc::SO_TYPE)?;
+        Ok((family, ty, 0))
+    }
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub fn netlink_sockaddr(pid: u32, groups: u32) -> Result<SockAddr> {
+    // SAFETY: a zeroed sockaddr_storage holds a sockaddr_nl, whose fields we set.
+    let ((), addr) = unsafe {
+        SockAddr::try_init(|storage, len| {
+            let nl = storage.cast::<libc::sockaddr_nl>();
+            (*nl).nl_family = libc::AF_NETLINK as libc::sa_family_t;
+            (*nl).nl_pid = pid;
+            (*nl).nl_groups = groups;
+            *len = std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t;
+            Ok(())
+        })
+    }
+    .map_err(|e| Error::io(&e, "bind"))?;
+    Ok(addr)
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub fn packet_sockaddr(ifname: &str, proto: u16, pkttype: u8, hatype: u16, hw: &[u8]) -> Result<SockAddr> {
+    let name = std::ffi::CString::new(ifname).map_err(|_| Error::value("embedded null character"))?;
+    // SAFETY: the name is NUL-terminated.
+    let ifindex = unsafe { libc::if_nametoindex(name.as_ptr()) };
+    if ifindex == 0 {
+        return Err(Error::last("if_nametoindex"));
+    }
+    if hw.len() > 8 {
+        return Err(Error::value("Hardware address must be 8 bytes or less"));
+    }
+    // SAFETY: a zeroed sockaddr_storage holds a sockaddr_ll; at most 8 address bytes are copied.
+    let ((), addr) = unsafe {
+        SockAddr::try_init(|storage, len| {
+            let ll = storage.cast::<libc::sockaddr_ll>();
+            (*ll).sll_family = libc::AF_PACKET as u16;
+            (*ll).sll_protocol = proto.to_be();
+            (*ll).sll_ifindex = ifindex as i32;
+            (*ll).sll_pkttype = pkttype;
+            (*ll).sll_hatype = hatype;
+            (*ll).sll_halen = hw.len() as u8;
+            (&mut (*ll).sll_addr)[..hw.len()].copy_from_slice(hw);
+            *len = std::mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t;
+            Ok(())
+        })
+    }
+    .map_err(|e| Error::io(&e, "bind"))?;
+    Ok(addr)
+}
+
+/// Decodes the Linux families Python decodes beyond inet and unix.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub fn decode_other(addr: &SockAddr) -> Option<Address> {
+    match i32::from(addr.family()) {
+        libc::AF_NETLINK => {
+            // SAFETY: an AF_NETLINK address holds a sockaddr_nl.
+            let nl = unsafe { &*addr.as_ptr().cast::<libc::sockaddr_nl>() };
+            Some(Address::Netlink { pid: nl.nl_pid, groups: nl.nl_groups })
+        }
+        libc::AF_PACKET => {
+            // SAFETY: an AF_PACKET address holds a sockaddr_ll.
+            let ll = unsafe { &*addr.as_ptr().cast::<libc::sockaddr_ll>() };
+            let mut name = [0 as libc::c_char; libc::IF_NAMESIZE];
+            // SAFETY: name has IF_NAMESIZE bytes, as if_indextoname requires.
+            let p = unsafe { libc::if_indextoname(ll.sll_ifindex as u32, name.as_mut_ptr()) };
+            let ifname = if p.is_null() {
+                String::new()
+            } else {
+                // SAFETY: if_indextoname wrote a NUL-terminated name.
+                unsafe { CStr::from_ptr(name.as_ptr()) }.to_string_lossy().into_owned()
+            };
+            let halen = usize::from(ll.sll_halen).min(ll.sll_addr.len());
+            Some(Address::Packet {
+                ifname,
+                proto: u16::from_be(ll.sll_protocol),
+                pkttype: ll.sll_pkttype,
+                hatype: ll.sll_hatype,
+                addr: ll.sll_addr[..halen].to_vec(),
+            })
+        }
+        _ => None,
+    }
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+pub fn netlink_sockaddr(_pid: u32, _groups: u32) -> Result<SockAddr> {
+    Err(Error::os(libc::EAFNOSUPPORT, "bind"))
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+pub fn packet_sockaddr(_: &str, _: u16, _: u8, _: u16, _: &[u8]) -> Result<SockAddr> {
+    Err(Error::os(libc::EAFNOSUPPORT, "bind"))
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+pub fn decode_other(_addr: &SockAddr) -> Option<Address> {
+    None
+}
+
+// The address-text functions of the C library, which the libc crate does not declare.
+extern "C" {
+    pub fn inet_pton(af: libc::c_int, src: *const libc::c_char, dst: *mut libc::c_void) -> libc::c_int;
+    pub fn inet_ntop(
+        af: libc::c_int,
+        src: *const libc::c_void,
+        dst: *mut libc::c_char,
+        size: libc::socklen_t,
+    ) -> *const libc::c_char;
+    pub fn inet_aton(cp: *const libc::c_char, inp: *mut libc::in_addr) -> libc::c_int;
+}
