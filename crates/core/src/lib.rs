@@ -5,6 +5,7 @@
 
 pub mod addr;
 pub mod constants;
+pub mod errno;
 pub mod error;
 pub mod inet;
 pub mod resolve;

@@ -331,3 +331,17 @@ extern "C" {
     ) -> *const libc::c_char;
     pub fn inet_aton(cp: *const libc::c_char, inp: *mut libc::in_addr) -> libc::c_int;
 }
+
+pub const AF_INET: i32 = libc::AF_INET;
+pub const AF_INET6: i32 = libc::AF_INET6;
+pub const AF_UNIX: i32 = libc::AF_UNIX;
+pub const EAFNOSUPPORT: i32 = libc::EAFNOSUPPORT;
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub const AF_NETLINK: i32 = libc::AF_NETLINK;
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub const AF_PACKET: i32 = libc::AF_PACKET;
+// Families this OS lacks: values no socket can have, so no address matches them.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+pub const AF_NETLINK: i32 = -1;
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+pub const AF_PACKET: i32 = -2;

@@ -1,0 +1,99 @@
+'use strict';
+// bsdsock on the three workloads: the same code as the CPython version,
+// line for line, with Python's socket API from Node.
+//
+//   node bench.js udp  ROUNDS WARMUP
+//   node bench.js bulk BYTES  WARMUP_BYTES PORT   (PORT: the C sender)
+//   node bench.js rr   ROUNDS WARMUP       PORT   (PORT: the C echo server)
+//
+// Prints one JSON line per result.
+
+const { socket, AF_INET, SOCK_DGRAM, IPPROTO_TCP, TCP_NODELAY } = require('bsdsock');
+
+const MSG = Buffer.alloc(64, 'x');
+const HOST = '127.0.0.1';
+
+function report(workload, unit, count, ns) {
+  console.log(JSON.stringify({ impl: 'bsdsock', workload, [unit]: count, ns: Number(ns) }));
+}
+
+function udpRounds(a, b, addrB, rounds) {
+  for (let i = 0; i < rounds; i++) {
+    a.sendto(MSG, addrB);
+    const [data, addr] = b.recvfrom(4096);
+    b.sendto(data, addr);
+    a.recvfrom(4096);
+  }
+}
+
+function benchUdp(rounds, warmup) {
+  const a = socket(AF_INET, SOCK_DGRAM);
+  const b = socket(AF_INET, SOCK_DGRAM);
+  a.bind([HOST, 0]);
+  b.bind([HOST, 0]);
+  const addrB = b.getsockname();
+  udpRounds(a, b, addrB, warmup);
+  const t0 = process.hrtime.bigint();
+  udpRounds(a, b, addrB, rounds);
+  report('udp', 'rounds', rounds, process.hrtime.bigint() - t0);
+  a.close();
+  b.close();
+}
+
+// One connection: ask the sender for `bytes`, recv_into until EOF.
+// Returns the nanoseconds taken.
+function bulkOnce(port, bytes, buf) {
+  const s = socket();
+  s.connect([HOST, port]);
+  const t0 = process.hrtime.bigint();
+  s.sendall(Buffer.from(`${bytes}\n`));
+  let total = 0;
+  for (;;) {
+    const n = s.recv_into(buf);
+    if (n === 0) break;
+    total += n;
+  }
+  const ns = process.hrtime.bigint() - t0;
+  s.close();
+  if (total !== bytes) throw new Error(`bulk: received ${total} of ${bytes} bytes`);
+  return ns;
+}
+
+function benchBulk(bytes, warmup, port) {
+  const buf = Buffer.alloc(256 * 1024);
+  if (warmup > 0) bulkOnce(port, warmup, buf);
+  report('bulk', 'bytes', bytes, bulkOnce(port, bytes, buf));
+}
+
+function rrRounds(s, rounds) {
+  for (let i = 0; i < rounds; i++) {
+    s.sendall(MSG);
+    let got = 0;
+    while (got < 64) {
+      const chunk = s.recv(64 - got);
+      if (chunk.length === 0) throw new Error('rr: connection closed');
+      got += chunk.length;
+    }
+  }
+}
+
+function benchRr(rounds, warmup, port) {
+  const s = socket();
+  s.connect([HOST, port]);
+  s.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
+  rrRounds(s, warmup);
+  const t0 = process.hrtime.bigint();
+  rrRounds(s, rounds);
+  report('rr', 'rounds', rounds, process.hrtime.bigint() - t0);
+  s.close();
+}
+
+function main(argv) {
+  const [workload, count, warmup, port] = [argv[2], Number(argv[3]), Number(argv[4]), Number(argv[5])];
+  if (workload === 'udp') benchUdp(count, warmup);
+  else if (workload === 'bulk') benchBulk(count, warmup, port);
+  else if (workload === 'rr') benchRr(count, warmup, port);
+  else throw new Error(`unknown workload: ${workload}`);
+}
+
+main(process.argv);

@@ -1,0 +1,138 @@
+'use strict';
+// Node's own node:dgram and node:net on the three workloads. They are
+// asynchronous, so each workload is the same exchange driven by events.
+//
+//   node bench.js udp  ROUNDS WARMUP
+//   node bench.js bulk BYTES  WARMUP_BYTES PORT   (PORT: the C sender)
+//   node bench.js rr   ROUNDS WARMUP       PORT   (PORT: the C echo server)
+//
+// Prints one JSON line per result.
+
+const dgram = require('node:dgram');
+const net = require('node:net');
+
+const MSG = Buffer.alloc(64, 'x');
+const HOST = '127.0.0.1';
+
+function report(workload, unit, count, ns) {
+  console.log(JSON.stringify({ impl: 'node', workload, [unit]: count, ns: Number(ns) }));
+}
+
+function bind(sock) {
+  return new Promise((resolve) => sock.bind(0, HOST, resolve));
+}
+
+// A sends to B, B echoes to the sender's address, A sends again when the
+// reply comes back: `rounds` round trips, resolved when the last one is back.
+function udpRounds(a, b, rounds) {
+  return new Promise((resolve) => {
+    if (rounds === 0) return resolve();
+    const portB = b.address().port;
+    let left = rounds;
+    const onReply = () => {
+      left -= 1;
+      if (left > 0) a.send(MSG, portB, HOST);
+      else {
+        a.off('message', onReply);
+        resolve();
+      }
+    };
+    a.on('message', onReply);
+    a.send(MSG, portB, HOST);
+  });
+}
+
+async function benchUdp(rounds, warmup) {
+  const a = dgram.createSocket('udp4');
+  const b = dgram.createSocket('udp4');
+  b.on('message', (data, rinfo) => b.send(data, rinfo.port, rinfo.address));
+  await Promise.all([bind(a), bind(b)]);
+  await udpRounds(a, b, warmup);
+  const t0 = process.hrtime.bigint();
+  await udpRounds(a, b, rounds);
+  report('udp', 'rounds', rounds, process.hrtime.bigint() - t0);
+  a.close();
+  b.close();
+}
+
+// One connection: ask the sender for `bytes`, read into the one reused buffer
+// (the `onread` option) until EOF. Resolves to the nanoseconds taken.
+function bulkOnce(port, bytes, buffer) {
+  return new Promise((resolve, reject) => {
+    let total = 0;
+    let t0;
+    const callback = (n) => {
+      total += n;
+    };
+    const sock = net.connect({ port, host: HOST, onread: { buffer, callback } });
+    sock.on('connect', () => {
+      t0 = process.hrtime.bigint();
+      sock.write(`${bytes}\n`);
+    });
+    sock.on('end', () => {
+      const ns = process.hrtime.bigint() - t0;
+      if (total !== bytes) reject(new Error(`bulk: received ${total} of ${bytes} bytes`));
+      else resolve(ns);
+    });
+    sock.on('error', reject);
+  });
+}
+
+async function benchBulk(bytes, warmup, port) {
+  const buffer = Buffer.alloc(256 * 1024);
+  if (warmup > 0) await bulkOnce(port, warmup, buffer);
+  report('bulk', 'bytes', bytes, await bulkOnce(port, bytes, buffer));
+}
+
+function connect(port) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, HOST, () => resolve(sock));
+    sock.on('error', reject);
+  });
+}
+
+// Write 64 bytes, wait until 64 bytes are back, `rounds` times.
+function rrRounds(sock, rounds) {
+  return new Promise((resolve, reject) => {
+    if (rounds === 0) return resolve();
+    let left = rounds;
+    let got = 0;
+    const onData = (chunk) => {
+      got += chunk.length;
+      if (got < MSG.length) return;
+      got = 0;
+      left -= 1;
+      if (left > 0) sock.write(MSG);
+      else {
+        sock.off('data', onData);
+        resolve();
+      }
+    };
+    sock.on('data', onData);
+    sock.once('end', () => reject(new Error('rr: connection closed')));
+    sock.write(MSG);
+  });
+}
+
+async function benchRr(rounds, warmup, port) {
+  const sock = await connect(port);
+  sock.setNoDelay(true);
+  await rrRounds(sock, warmup);
+  const t0 = process.hrtime.bigint();
+  await rrRounds(sock, rounds);
+  report('rr', 'rounds', rounds, process.hrtime.bigint() - t0);
+  sock.destroy();
+}
+
+async function main(argv) {
+  const [workload, count, warmup, port] = [argv[2], Number(argv[3]), Number(argv[4]), Number(argv[5])];
+  if (workload === 'udp') await benchUdp(count, warmup);
+  else if (workload === 'bulk') await benchBulk(count, warmup, port);
+  else if (workload === 'rr') await benchRr(count, warmup, port);
+  else throw new Error(`unknown workload: ${workload}`);
+}
+
+main(process.argv).catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

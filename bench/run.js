@@ -1,0 +1,361 @@
+'use strict';
+// Runs the benchmark: three workloads, each on four implementations (C,
+// bsdsock, CPython's socket module, Node's node:dgram / node:net), and prints
+// a table per workload with each one's rate and its ratio to C and to CPython.
+//
+//   npm run bench
+//
+// Settings, from the environment:
+//   BENCH_ROUNDS    round trips for the UDP and TCP request/response workloads
+//                   (default 200000 for UDP, 100000 for TCP)
+//   BENCH_BULK_MIB  MiB for the TCP bulk workload (default 2048)
+//   BENCH_REPEAT    runs of each program; the best is reported (default 1)
+//   BENCH_ONLY      workloads to run, comma-separated: udp,bulk,rr
+//   BENCH_IMPLS     implementations to run, comma-separated: c,bsdsock,cpython,node
+//
+// Every program runs alone in its own process, one after another. Each takes
+// its own time with a monotonic clock after a short warm-up, and prints one
+// JSON line per result. The C programs are compiled into a temporary folder.
+
+const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const HERE = __dirname;
+const ROOT = path.dirname(HERE);
+const MIB = 1024 * 1024;
+const TIMEOUT_MS = 10 * 60 * 1000;
+const children = new Set();
+
+const WORKLOADS = [
+  {
+    id: 'udp',
+    title: (n) => `UDP ping-pong: 64-byte datagrams, two blocking sockets in one process, ${n} round trips`,
+    notes: ['node:dgram runs the same ping-pong driven by its message events'],
+    unit: 'round trips/s',
+    count: (cfg) => cfg.udpRounds,
+    warmup: (cfg) => warmupRounds(cfg.udpRounds),
+    goal: { c: 0.9, cpython: 1.3 },
+  },
+  {
+    id: 'bulk',
+    title: (n) => `TCP bulk: ${n / MIB} MiB over loopback, recv_into a reused 256 KiB buffer until EOF`,
+    notes: [
+      'sender: the same C program (bench/c/sender.c) for every implementation, sendall in 64 KiB chunks',
+      'node:net reads into one reused 256 KiB buffer too (the onread option)',
+    ],
+    unit: 'MiB/s',
+    helper: 'sender',
+    count: (cfg) => cfg.bulkBytes,
+    warmup: (cfg) => Math.min(128 * MIB, Math.floor(cfg.bulkBytes / 8)),
+    goal: { c: 0.9 },
+  },
+  {
+    id: 'rr',
+    title: (n) => `TCP request/response: 64 bytes each way, TCP_NODELAY, ${n} round trips`,
+    notes: [
+      'server: the same C echo server (bench/c/echo_server.c) for every implementation; only the client differs',
+    ],
+    unit: 'round trips/s',
+    helper: 'echo_server',
+    count: (cfg) => cfg.rrRounds,
+    warmup: (cfg) => warmupRounds(cfg.rrRounds),
+    goal: { c: 0.9 },
+  },
+];
+
+const IMPLS = [
+  { id: 'c', name: 'C', command: (bins) => [bins.bench] },
+  {
+    id: 'bsdsock',
+    name: 'bsdsock',
+    command: () => [process.execPath, path.join(HERE, 'bsdsock', 'bench.js')],
+  },
+  { id: 'cpython', name: 'CPython', command: () => ['python3', path.join(HERE, 'python', 'bench.py')] },
+  {
+    id: 'node',
+    name: 'node',
+    label: (w) => (w.id === 'udp' ? 'node:dgram' : 'node:net'),
+    command: () => [process.execPath, path.join(HERE, 'node', 'bench.js')],
+  },
+];
+
+// The name in a table row: node's module depends on the workload.
+function labelOf(impl, workload) {
+  return impl.label ? impl.label(workload) : impl.name;
+}
+
+function warmupRounds(rounds) {
+  return Math.min(5000, Math.ceil(rounds / 20));
+}
+
+// ---- settings ----
+
+function envInt(name, fallback) {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new Error(`${name} must be a positive integer, not ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
+function envList(name, known) {
+  const text = process.env[name];
+  if (!text) return known;
+  const wanted = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = wanted.filter((id) => !known.includes(id));
+  if (unknown.length > 0) {
+    throw new Error(`${name}: unknown ${unknown.join(', ')} (known: ${known.join(', ')})`);
+  }
+  return wanted;
+}
+
+function readConfig() {
+  return {
+    udpRounds: envInt('BENCH_ROUNDS', 200000),
+    rrRounds: envInt('BENCH_ROUNDS', 100000),
+    bulkBytes: envInt('BENCH_BULK_MIB', 2048) * MIB,
+    repeat: envInt('BENCH_REPEAT', 1),
+    workloads: envList('BENCH_ONLY', WORKLOADS.map((w) => w.id)),
+    impls: envList('BENCH_IMPLS', IMPLS.map((i) => i.id)),
+  };
+}
+
+// ---- what is available ----
+
+function firstLine(text) {
+  return String(text || '').trim().split('\n')[0];
+}
+
+function versionOf(command, args) {
+  const result = spawnSync(command, args, { encoding: 'utf8' });
+  if (result.error || result.status !== 0) return null;
+  return firstLine(result.stdout || result.stderr);
+}
+
+function compileC(dir) {
+  const bins = {};
+  for (const name of ['bench', 'sender', 'echo_server']) {
+    bins[name] = path.join(dir, name);
+    const args = ['-O2', '-Wall', '-o', bins[name], path.join(HERE, 'c', `${name}.c`)];
+    const result = spawnSync('cc', args, { encoding: 'utf8' });
+    if (result.error) throw new Error(`cc: ${result.error.message}`);
+    if (result.status !== 0) throw new Error(`cc ${name}.c failed:\n${result.stderr}`);
+  }
+  return bins;
+}
+
+// Why an implementation cannot run here, or null when it can.
+function unavailable(impl) {
+  if (impl.id === 'cpython' && !versionOf('python3', ['--version'])) return 'python3 not found';
+  if (impl.id === 'bsdsock') {
+    const result = spawnSync(process.execPath, ['-e', "require('bsdsock')"], { cwd: ROOT, encoding: 'utf8' });
+    if (result.status !== 0) return `not built yet: require('bsdsock') fails: ${bsdsockError(result.stderr)}`;
+  }
+  return null;
+}
+
+function bsdsockError(stderr) {
+  const line = String(stderr).split('\n').find((l) => /Error/.test(l));
+  return (line || firstLine(stderr)).trim();
+}
+
+// ---- running programs ----
+
+function track(child) {
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return child;
+}
+
+// Starts a C helper server and resolves to { child, port } once it prints its port.
+function startHelper(bin) {
+  return new Promise((resolve, reject) => {
+    const child = track(spawn(bin, [], { stdio: ['ignore', 'pipe', 'inherit'] }));
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (text) => {
+      out += text;
+      if (out.includes('\n')) resolve({ child, port: Number(out.trim()) });
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`${path.basename(bin)} exited early (${code})`)));
+  });
+}
+
+function stopHelper(helper) {
+  return new Promise((resolve) => {
+    if (helper.child.exitCode !== null || helper.child.signalCode !== null) return resolve();
+    helper.child.on('exit', resolve);
+    helper.child.kill('SIGTERM');
+  });
+}
+
+// Runs one program to its end; resolves to { code, signal, stdout, stderr, timedOut }.
+function runProgram(argv) {
+  return new Promise((resolve) => {
+    const child = track(spawn(argv[0], argv.slice(1), { cwd: HERE, stdio: ['ignore', 'pipe', 'pipe'] }));
+    const result = { stdout: '', stderr: '', timedOut: false };
+    child.stdout.setEncoding('utf8').on('data', (text) => (result.stdout += text));
+    child.stderr.setEncoding('utf8').on('data', (text) => (result.stderr += text));
+    const timer = setTimeout(() => {
+      result.timedOut = true;
+      child.kill('SIGKILL');
+    }, TIMEOUT_MS);
+    child.on('error', (err) => (result.stderr += err.message));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ ...result, code, signal });
+    });
+  });
+}
+
+function parseResult(stdout, workload) {
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const r = JSON.parse(line);
+    if (r.workload !== workload.id) continue;
+    const seconds = r.ns / 1e9;
+    return workload.id === 'bulk' ? r.bytes / MIB / seconds : r.rounds / seconds;
+  }
+  return null;
+}
+
+function failure(run) {
+  if (run.timedOut) return `timed out after ${TIMEOUT_MS / 1000} s`;
+  const last = run.stderr.trim().split('\n').slice(-3).join(' | ');
+  const how = run.signal ? `killed by ${run.signal}` : `exit code ${run.code}`;
+  return `failed (${how})${last ? `: ${last}` : ''}`;
+}
+
+// One run of one implementation on one workload: { rate } or { error }.
+async function runOnce(impl, workload, cfg, bins) {
+  const helper = workload.helper ? await startHelper(bins[workload.helper]) : null;
+  try {
+    const args = [workload.id, workload.count(cfg), workload.warmup(cfg)];
+    if (helper) args.push(helper.port);
+    const run = await runProgram([...impl.command(bins), ...args.map(String)]);
+    const rate = run.code === 0 ? parseResult(run.stdout, workload) : null;
+    return rate === null ? { error: failure(run) } : { rate };
+  } finally {
+    if (helper) await stopHelper(helper);
+  }
+}
+
+// ---- the table ----
+
+function formatRate(rate) {
+  return Math.round(rate).toLocaleString('en-US');
+}
+
+function ratio(rate, base) {
+  return rate && base ? `${(rate / base).toFixed(2)}x` : '';
+}
+
+function rateOf(rows, id) {
+  const row = rows.find((r) => r.impl.id === id);
+  return row && !row.error ? row.rate : null;
+}
+
+// "goal >= 0.9x C, >= 1.3x CPython: met", or what was missed.
+function goalText(goal, rate, base) {
+  const checks = [];
+  if (goal.c && base.c) checks.push([`>= ${goal.c}x C`, rate / base.c >= goal.c]);
+  if (goal.cpython && base.cpython) checks.push([`>= ${goal.cpython}x CPython`, rate / base.cpython >= goal.cpython]);
+  if (checks.length === 0) return '';
+  const wanted = checks.map(([text]) => text).join(', ');
+  const missed = checks.filter(([, ok]) => !ok).map(([text]) => text);
+  return missed.length === 0 ? `goal ${wanted}: met` : `goal ${wanted}: MISSED ${missed.join(', ')}`;
+}
+
+function tableLine(row, workload, base) {
+  const name = labelOf(row.impl, workload);
+  if (row.error) return [name, '-', '', '', row.error];
+  const goal = row.impl.id === 'bsdsock' ? goalText(workload.goal, row.rate, base) : '';
+  return [name, formatRate(row.rate), ratio(row.rate, base.c), ratio(row.rate, base.cpython), goal];
+}
+
+function printTable(workload, cfg, rows) {
+  console.log(`\n${workload.title(workload.count(cfg))}`);
+  for (const note of workload.notes) console.log(`  (${note})`);
+  const base = { c: rateOf(rows, 'c'), cpython: rateOf(rows, 'cpython') };
+  const header = ['implementation', workload.unit, 'vs C', 'vs CPython', ''];
+  const lines = rows.map((row) => tableLine(row, workload, base));
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const pad = (cell, i) => (i === 0 || i === 4 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]));
+  const format = (cells) => `  ${cells.map(pad).join('   ')}`.trimEnd();
+  console.log(format(header));
+  for (const line of lines) console.log(format(line));
+}
+
+// ---- main ----
+
+function printHeader(cfg) {
+  const cpus = os.cpus();
+  const python = versionOf('python3', ['--version']) || 'no python3';
+  const cc = versionOf('cc', ['--version']) || 'no cc';
+  console.log('bsdsock benchmark');
+  const cpu = cpus.length ? cpus[0].model : 'unknown CPU';
+  console.log(`  machine: ${cpu}, ${cpus.length} cores, ${os.type()} ${os.release()}`);
+  console.log(`  node ${process.version}, ${python}, ${cc} (-O2)`);
+  console.log('  each program runs alone in its own process, one after another, on 127.0.0.1;');
+  const best = cfg.repeat > 1 ? `, best of ${cfg.repeat} runs` : '';
+  console.log(`  times are taken inside each program with a monotonic clock, after a warm-up${best}`);
+  const load = os.loadavg()[0];
+  if (load > 0.5) {
+    console.log(`  note: load average ${load.toFixed(2)}: something else is running, numbers will be noisy`);
+  }
+}
+
+// Runs every implementation once per repeat, in turn, and keeps each one's best.
+async function runWorkload(workload, cfg, impls, bins) {
+  const rows = impls.map(({ impl, reason }) => ({ impl, rate: null, error: reason ? 'not run' : null }));
+  for (let i = 0; i < cfg.repeat; i++) {
+    for (const row of rows.filter((r) => !r.error)) {
+      process.stderr.write(`  running ${workload.id}: ${labelOf(row.impl, workload)} ...\n`);
+      const result = await runOnce(row.impl, workload, cfg, bins);
+      if (result.error) row.error = result.error;
+      else row.rate = Math.max(row.rate || 0, result.rate);
+    }
+  }
+  printTable(workload, cfg, rows);
+}
+
+async function main() {
+  const cfg = readConfig();
+  printHeader(cfg);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-bench-'));
+  try {
+    const bins = compileC(dir);
+    const chosen = IMPLS.filter((impl) => cfg.impls.includes(impl.id));
+    const impls = chosen.map((impl) => ({ impl, reason: unavailable(impl) }));
+    for (const { impl, reason } of impls) {
+      if (reason) console.log(`  ${impl.name}: ${reason}; the others still run`);
+    }
+    for (const workload of WORKLOADS.filter((w) => cfg.workloads.includes(w.id))) {
+      await runWorkload(workload, cfg, impls, bins);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function killChildren() {
+  for (const child of children) child.kill('SIGKILL');
+}
+
+process.on('exit', killChildren);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    killChildren();
+    process.exit(130);
+  });
+}
+
+main().catch((err) => {
+  console.error(err.message || err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,151 @@
+// Socket addresses: their types, and the checks Python's getsockaddrarg makes,
+// with its messages, before the addon sees them.
+
+import { OSError } from './errors';
+import { native } from './native';
+
+declare const familyBrand: unique symbol;
+/** An address family constant; the brand carries its name so that a socket's
+ * addresses get exact types (an AF_INET6 address is a 4-tuple). */
+export type Family<F extends string> = number & { readonly [familyBrand]: F };
+
+/** AF_INET `(host, port)` */
+export type InetAddress = [host: string, port: number];
+/** AF_INET6 `(host, port, flowinfo, scope_id)`, as returned */
+export type Inet6Address = [host: string, port: number, flowinfo: number, scope_id: number];
+/** AF_INET6 as accepted: flowinfo and scope_id may be left out */
+export type Inet6AddressArg = [host: string, port: number, flowinfo?: number, scope_id?: number];
+/** AF_UNIX: a path, `''` for an unnamed socket, or a Buffer for a Linux abstract name (leading NUL) */
+export type UnixAddress = string | Buffer;
+export type UnixAddressArg = string | Uint8Array;
+/** AF_NETLINK `(pid, groups)` */
+export type NetlinkAddress = [pid: number, groups: number];
+/** AF_PACKET `(ifname, proto, pkttype, hatype, addr)` */
+export type PacketAddress = [ifname: string, proto: number, pkttype: number, hatype: number, addr: Buffer];
+export type PacketAddressArg = [ifname: string, proto: number, pkttype?: number, hatype?: number, addr?: Uint8Array];
+/** A family Python does not decode: `(family, sa_data)` */
+export type OtherAddress = [family: number, data: Buffer];
+
+interface AddressTypes {
+  AF_INET: InetAddress;
+  AF_INET6: Inet6Address;
+  AF_UNIX: UnixAddress;
+  AF_NETLINK: NetlinkAddress;
+  AF_PACKET: PacketAddress;
+}
+interface AddressArgTypes {
+  AF_INET: InetAddress;
+  AF_INET6: Inet6AddressArg;
+  AF_UNIX: UnixAddressArg;
+  AF_NETLINK: NetlinkAddress;
+  AF_PACKET: PacketAddressArg;
+}
+/** Any address a socket may return. */
+export type SockAddr = AddressTypes[keyof AddressTypes] | OtherAddress;
+/** Any address a socket may be given. */
+export type SockAddrArg = AddressArgTypes[keyof AddressArgTypes];
+/** The addresses a socket of family `F` returns. */
+export type AddressOf<F extends string> = F extends keyof AddressTypes ? AddressTypes[F] : SockAddr;
+/** The addresses a socket of family `F` accepts. */
+export type AddressArgOf<F extends string> = F extends keyof AddressArgTypes ? AddressArgTypes[F] : SockAddrArg;
+
+const C = native.constants();
+
+/** Python's name for the type of a JS value, for messages. */
+export function pyType(v: unknown): string {
+  if (v === null || v === undefined) return 'NoneType';
+  if (typeof v === 'string') return 'str';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  if (typeof v === 'bigint') return 'int';
+  if (Array.isArray(v)) return 'list';
+  if (v instanceof Uint8Array) return 'bytes';
+  if (typeof v === 'function') return 'function';
+  return 'dict';
+}
+
+/** An integer argument, with Python's TypeError for anything else. */
+export function int(v: unknown): number {
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  throw new TypeError(`'${pyType(v)}' object cannot be interpreted as an integer`);
+}
+
+/** A bytes-like argument (any Uint8Array, or another ArrayBuffer view as its bytes). */
+export function bytes(v: unknown): Uint8Array {
+  if (v instanceof Uint8Array) return v;
+  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  if (v instanceof ArrayBuffer) return new Uint8Array(v);
+  throw new TypeError(`a bytes-like object is required, not '${pyType(v)}'`);
+}
+
+function host(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('latin1');
+  throw new TypeError(`str, bytes or bytearray expected, not ${pyType(v)}`);
+}
+
+function ranged(v: unknown, max: number, what: string, caller: string): number {
+  const n = int(v);
+  if (n < 0 || n > max) throw new RangeError(`${caller}(): ${what} must be 0-${max}.`);
+  return n;
+}
+
+function u32(v: unknown, what: string): number {
+  const n = int(v);
+  if (n < 0 || n > 0xffffffff) throw new RangeError(`${what} must be 0-4294967295.`);
+  return n;
+}
+
+/** The addon's address arguments: host or path, three numbers, extra bytes. */
+export type AddressParts = [host: string | Uint8Array, a: number, b: number, c: number, extra: Uint8Array | null];
+
+function tuple(address: unknown, name: string, caller: string): unknown[] {
+  if (!Array.isArray(address)) {
+    throw new TypeError(`${caller}(): ${name} address must be tuple, not ${pyType(address)}`);
+  }
+  return address;
+}
+
+/** Checks `address` for a socket of `family` as Python does, for the call `caller`. */
+export function addressParts(family: number, address: unknown, caller: string): AddressParts {
+  switch (family) {
+    case C.AF_INET: {
+      const t = tuple(address, 'AF_INET', caller);
+      if (t.length !== 2) throw new TypeError('AF_INET address must be a pair (host, port)');
+      return [host(t[0]), ranged(t[1], 65535, 'port', caller), 0, 0, null];
+    }
+    case C.AF_INET6: {
+      const t = tuple(address, 'AF_INET6', caller);
+      if (t.length < 2 || t.length > 4) {
+        throw new TypeError('AF_INET6 address must be a tuple (host, port[, flowinfo[, scopeid]])');
+      }
+      const flowinfo = t.length > 2 ? ranged(t[2], 0xfffff, 'flowinfo', caller) : 0;
+      const scope = t.length > 3 ? u32(t[3], 'scope_id') : 0;
+      return [host(t[0]), ranged(t[1], 65535, 'port', caller), flowinfo, scope, null];
+    }
+    case C.AF_UNIX: {
+      if (typeof address === 'string') return [Buffer.from(address, 'utf8'), 0, 0, 0, null];
+      return [bytes(address), 0, 0, 0, null];
+    }
+    case C.AF_NETLINK: {
+      const t = tuple(address, 'AF_NETLINK', caller);
+      if (t.length !== 2) throw new TypeError('AF_NETLINK address must be a pair (pid, groups)');
+      return ['', u32(t[0], 'pid'), u32(t[1], 'groups'), 0, null];
+    }
+    case C.AF_PACKET: {
+      const t = tuple(address, 'AF_PACKET', caller);
+      if (t.length < 2 || t.length > 5) {
+        throw new TypeError('AF_PACKET address must be a tuple of two to five elements');
+      }
+      if (typeof t[0] !== 'string') throw new TypeError(`str expected, not ${pyType(t[0])}`);
+      const proto = ranged(t[1], 0xffff, 'proto', caller);
+      const pkttype = t.length > 2 ? ranged(t[2], 0xff, 'pkttype', caller) : 0;
+      const hatype = t.length > 3 ? ranged(t[3], 0xffff, 'hatype', caller) : 0;
+      const hw = t.length > 4 ? bytes(t[4]) : null;
+      return [t[0], proto, pkttype, hatype, hw];
+    }
+    default:
+      throw new OSError(null, null, 'getsockaddrarg: bad family');
+  }
+}

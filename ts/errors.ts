@@ -1,0 +1,122 @@
+// Python's exception classes for socket errors, with Node's fields.
+// The subclass of an OSError is chosen by errno exactly as Python does.
+
+import { native } from './native';
+
+const E = native.errnoTable();
+
+/** Python's `OSError` (alias `error`): `errno`, `strerror`, and Node's `code` and `syscall`. */
+export class OSError extends Error {
+  /** The errno (an EAI_* code for gaierror); null for errors without one. */
+  errno: number | null;
+  /** The C library's message for the errno. */
+  strerror: string | null;
+  /** Node's errno name, `'ECONNREFUSED'`. */
+  declare code?: string;
+  /** The system call that failed, `'connect'`. */
+  declare syscall?: string;
+  /** Bytes sent before an interrupted or failed `sendall`. */
+  declare characters_written?: number;
+
+  constructor(errno: number | null = null, strerror: string | null = null, message?: string) {
+    super(message ?? (errno !== null ? `[Errno ${errno}] ${strerror ?? ''}` : (strerror ?? '')));
+    this.errno = errno;
+    this.strerror = strerror;
+  }
+
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+export { OSError as error };
+
+export class BlockingIOError extends OSError {}
+export class ChildProcessError extends OSError {}
+export class ConnectionError extends OSError {}
+export class BrokenPipeError extends ConnectionError {}
+export class ConnectionAbortedError extends ConnectionError {}
+export class ConnectionRefusedError extends ConnectionError {}
+export class ConnectionResetError extends ConnectionError {}
+export class FileExistsError extends OSError {}
+export class FileNotFoundError extends OSError {}
+export class InterruptedError extends OSError {}
+export class IsADirectoryError extends OSError {}
+export class NotADirectoryError extends OSError {}
+export class PermissionError extends OSError {}
+export class ProcessLookupError extends OSError {}
+/** Python's `TimeoutError`; `socket.timeout` is an alias. */
+export class TimeoutError extends OSError {}
+export { TimeoutError as timeout };
+/** A resolver error: `errno` is the EAI_* code. */
+export class gaierror extends OSError {}
+/** A legacy resolver error (h_errno). */
+export class herror extends OSError {}
+
+type OSErrorClass = new (errno: number | null, strerror: string | null, message?: string) => OSError;
+
+/** Python's errno -> subclass table (Objects/exceptions.c). */
+const SUBCLASS = new Map<number, OSErrorClass>();
+function map(names: string[], cls: OSErrorClass): void {
+  for (const name of names) {
+    const errno = E[name];
+    if (errno !== undefined) SUBCLASS.set(errno, cls);
+  }
+}
+map(['EAGAIN', 'EALREADY', 'EWOULDBLOCK', 'EINPROGRESS'], BlockingIOError);
+map(['ECHILD'], ChildProcessError);
+map(['EPIPE', 'ESHUTDOWN'], BrokenPipeError);
+map(['ECONNABORTED'], ConnectionAbortedError);
+map(['ECONNREFUSED'], ConnectionRefusedError);
+map(['ECONNRESET'], ConnectionResetError);
+map(['EEXIST'], FileExistsError);
+map(['ENOENT'], FileNotFoundError);
+map(['EISDIR'], IsADirectoryError);
+map(['ENOTDIR'], NotADirectoryError);
+map(['EINTR'], InterruptedError);
+map(['EACCES', 'EPERM', 'ENOTCAPABLE'], PermissionError);
+map(['ESRCH'], ProcessLookupError);
+map(['ETIMEDOUT'], TimeoutError);
+
+/** The OSError Python would raise for `errno` from `syscall`. */
+export function oserror(errno: number, syscall?: string): OSError {
+  const cls = SUBCLASS.get(errno) ?? OSError;
+  const err = new cls(errno, native.strerror(errno));
+  const code = native.errnoName(errno);
+  if (code !== null) err.code = code;
+  if (syscall) err.syscall = syscall;
+  return err;
+}
+
+const MARK = '\u0001';
+
+/** Turns an error thrown by the addon into Python's exception; others pass through. */
+export function translate(e: unknown): unknown {
+  if (!(e instanceof Error) || !e.message.startsWith(MARK)) return e;
+  const [, kind, codeText, syscall, writtenText, message] = e.message.split(MARK);
+  const code = Number(codeText);
+  let err: OSError;
+  switch (kind) {
+    case 'os':
+      err = oserror(code, syscall);
+      break;
+    case 'timeout':
+      err = new TimeoutError(null, null, 'timed out');
+      break;
+    case 'gai':
+      err = new gaierror(code, native.gaiStrerror(code));
+      break;
+    case 'value':
+      return new RangeError(message);
+    default:
+      err = new OSError(null, null, message);
+  }
+  if (syscall) err.syscall = syscall;
+  const written = Number(writtenText);
+  if (written >= 0) err.characters_written = written;
+  return err;
+}
+
+/** Python's `OSError(EBADF)` for an operation on a closed socket. */
+export function badf(syscall: string): OSError {
+  return oserror(E.EBADF ?? 9, syscall);
+}

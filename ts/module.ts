@@ -1,0 +1,137 @@
+// Module functions of Python's socket module that are not socket methods:
+// address text conversion, byte order, host name, resolver, signals.
+
+import { bytes, int, pyType, type SockAddr, type Family } from './address';
+import { OSError, translate } from './errors';
+import { native } from './native';
+
+function call<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw translate(e);
+  }
+}
+
+function text(v: unknown, caller: string): string {
+  if (typeof v !== 'string') throw new TypeError(`${caller}() argument 1 must be str, not ${pyType(v)}`);
+  return v;
+}
+
+/** inet_pton(family, text) -> packed bytes (strict forms only). */
+export function inet_pton(family: number, ipString: string): Buffer {
+  const f = int(family);
+  const s = text(ipString, 'inet_pton');
+  return call(() => native.inetPton(f, s));
+}
+
+/** inet_ntop(family, packed) -> text. */
+export function inet_ntop(family: number, packedIp: Uint8Array): string {
+  const f = int(family);
+  const b = bytes(packedIp);
+  return call(() => native.inetNtop(f, b));
+}
+
+/** inet_aton(text) -> 4 bytes; accepts the C library's lenient forms ("127.1"). */
+export function inet_aton(ipString: string): Buffer {
+  const s = text(ipString, 'inet_aton');
+  return call(() => native.inetAton(s));
+}
+
+/** inet_ntoa(packed) -> dotted quad. */
+export function inet_ntoa(packedIp: Uint8Array): string {
+  const b = bytes(packedIp);
+  return call(() => native.inetNtoa(b));
+}
+
+function unsigned(x: unknown, bits: 16 | 32, caller: string): number {
+  const n = int(x);
+  if (n < 0) {
+    throw new RangeError(bits === 16
+      ? `${caller}: can't convert negative Python int to C 16-bit unsigned integer`
+      : "can't convert negative value to unsigned int");
+  }
+  if (n >= 2 ** bits) {
+    throw new RangeError(bits === 16
+      ? `${caller}: Python int too large to convert to C 16-bit unsigned integer`
+      : 'int larger than 32 bits');
+  }
+  return n;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function swap16(n: number): number {
+  return LITTLE_ENDIAN ? ((n & 0xff) << 8) | (n >>> 8) : n;
+}
+
+function swap32(n: number): number {
+  if (!LITTLE_ENDIAN) return n;
+  return (((n & 0xff) << 24) | ((n & 0xff00) << 8) | ((n >>> 8) & 0xff00) | (n >>> 24)) >>> 0;
+}
+
+/** Host to network byte order, 16 bits. */
+export function htons(x: number): number {
+  return swap16(unsigned(x, 16, 'htons'));
+}
+/** Network to host byte order, 16 bits. */
+export function ntohs(x: number): number {
+  return swap16(unsigned(x, 16, 'ntohs'));
+}
+/** Host to network byte order, 32 bits. */
+export function htonl(x: number): number {
+  return swap32(unsigned(x, 32, 'htonl'));
+}
+/** Network to host byte order, 32 bits. */
+export function ntohl(x: number): number {
+  return swap32(unsigned(x, 32, 'ntohl'));
+}
+
+/** The machine's host name. */
+export function gethostname(): string {
+  return call(() => native.gethostname());
+}
+
+/** Whether IPv6 is supported, as Python's `socket.has_ipv6`. */
+export const has_ipv6 = true;
+
+/** One getaddrinfo result: `[family, type, proto, canonname, sockaddr]`. */
+export type AddrInfo = [family: Family<'AF_INET'> | Family<'AF_INET6'> | number, type: number, proto: number, canonname: string, sockaddr: SockAddr];
+
+/**
+ * getaddrinfo(host, port, family=0, type=0, proto=0, flags=0): the addresses to
+ * try, in the system's order. Prefer it to gethostbyname: it knows IPv6.
+ */
+export function getaddrinfo(
+  host: string | Uint8Array | null,
+  port: number | string | Uint8Array | null,
+  family = 0,
+  type = 0,
+  proto = 0,
+  flags = 0,
+): AddrInfo[] {
+  let h: string | null = null;
+  if (host !== null && host !== undefined) {
+    if (typeof host === 'string') h = host;
+    else if (host instanceof Uint8Array) h = Buffer.from(host).toString('latin1');
+    else throw new TypeError('getaddrinfo() argument 1 must be string or None');
+  }
+  let p: string | null = null;
+  if (typeof port === 'number' && Number.isInteger(port)) p = String(port);
+  else if (typeof port === 'string') p = port;
+  else if (port instanceof Uint8Array) p = Buffer.from(port).toString('latin1');
+  else if (port !== null && port !== undefined) throw new OSError(null, null, 'Int or String expected');
+  const [f, t, pr, fl] = [int(family), int(type), int(proto), int(flags)];
+  return call(() => native.getaddrinfo(h, p, f, t, pr, fl)) as AddrInfo[];
+}
+
+/**
+ * Python's `signal.siginterrupt(signum, flag)`: whether a signal makes a blocking
+ * call throw InterruptedError (so its `process.on` listener can run) or only
+ * makes the call retry. SIGINT and SIGTERM interrupt by default.
+ */
+export function siginterrupt(signalnum: number, flag: boolean): void {
+  const n = int(signalnum);
+  if (!native.siginterrupt(n, Boolean(flag))) throw new RangeError('signal number out of range');
+}
+

@@ -1,0 +1,28 @@
+// Python's timeout values: null blocks, 0 never waits, a positive number of
+// seconds waits at most that long; and the module's default for new sockets.
+
+import { pyType } from './address';
+
+/** A checked timeout, as Python's `settimeout` takes it. */
+export function checkTimeout(value: unknown): number | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'number') {
+    throw new TypeError(`'${pyType(value)}' object cannot be interpreted as an integer`);
+  }
+  if (Number.isNaN(value)) throw new RangeError('Invalid value NaN (not a number)');
+  if (value < 0) throw new RangeError('Timeout value out of range');
+  if (!Number.isFinite(value)) throw new RangeError('Timeout value out of range');
+  return value;
+}
+
+let defaultTimeout: number | null = null;
+
+/** Python's `socket.getdefaulttimeout()`. */
+export function getdefaulttimeout(): number | null {
+  return defaultTimeout;
+}
+
+/** Python's `socket.setdefaulttimeout(timeout)`: the timeout of sockets made from now on. */
+export function setdefaulttimeout(timeout: number | null): void {
+  defaultTimeout = checkTimeout(timeout);
+}
