@@ -14,14 +14,25 @@ pub enum Address {
     /// `(host, port)`
     V4 { ip: Ipv4Addr, port: u16 },
     /// `(host, port, flowinfo, scope_id)`
-    V6 { ip: Ipv6Addr, port: u16, flowinfo: u32, scope_id: u32 },
+    V6 {
+        ip: Ipv6Addr,
+        port: u16,
+        flowinfo: u32,
+        scope_id: u32,
+    },
     /// An AF_UNIX path, the bytes of the name: empty for an unnamed socket,
     /// a leading NUL for a Linux abstract name.
     Unix(Vec<u8>),
     /// AF_NETLINK `(pid, groups)`
     Netlink { pid: u32, groups: u32 },
     /// AF_PACKET `(ifname, proto, pkttype, hatype, addr)`
-    Packet { ifname: String, proto: u16, pkttype: u8, hatype: u16, addr: Vec<u8> },
+    Packet {
+        ifname: String,
+        proto: u16,
+        pkttype: u8,
+        hatype: u16,
+        addr: Vec<u8>,
+    },
     /// A family Python does not decode: `(family, raw bytes)`.
     Other { family: i32, data: Vec<u8> },
 }
@@ -29,11 +40,28 @@ pub enum Address {
 /// An address as the caller gave it, before host names are resolved.
 #[derive(Debug, Clone)]
 pub enum AddressArg<'a> {
-    Inet { host: &'a str, port: u16 },
-    Inet6 { host: &'a str, port: u16, flowinfo: u32, scope_id: u32 },
+    Inet {
+        host: &'a str,
+        port: u16,
+    },
+    Inet6 {
+        host: &'a str,
+        port: u16,
+        flowinfo: u32,
+        scope_id: u32,
+    },
     Unix(&'a [u8]),
-    Netlink { pid: u32, groups: u32 },
-    Packet { ifname: &'a str, proto: u16, pkttype: u8, hatype: u16, addr: &'a [u8] },
+    Netlink {
+        pid: u32,
+        groups: u32,
+    },
+    Packet {
+        ifname: &'a str,
+        proto: u16,
+        pkttype: u8,
+        hatype: u16,
+        addr: &'a [u8],
+    },
 }
 
 impl AddressArg<'_> {
@@ -44,15 +72,24 @@ impl AddressArg<'_> {
                 let ip = resolve::host_v4(host)?;
                 Ok(SockAddr::from(SocketAddrV4::new(ip, port)))
             }
-            AddressArg::Inet6 { host, port, flowinfo, scope_id } => {
+            AddressArg::Inet6 {
+                host,
+                port,
+                flowinfo,
+                scope_id,
+            } => {
                 let ip = resolve::host_v6(host)?;
                 Ok(SockAddr::from(SocketAddrV6::new(ip, port, flowinfo, scope_id)))
             }
             AddressArg::Unix(path) => unix_sockaddr(path),
             AddressArg::Netlink { pid, groups } => crate::sys::netlink_sockaddr(pid, groups),
-            AddressArg::Packet { ifname, proto, pkttype, hatype, addr } => {
-                crate::sys::packet_sockaddr(ifname, proto, pkttype, hatype, addr)
-            }
+            AddressArg::Packet {
+                ifname,
+                proto,
+                pkttype,
+                hatype,
+                addr,
+            } => crate::sys::packet_sockaddr(ifname, proto, pkttype, hatype, addr),
         }
     }
 }
@@ -68,7 +105,11 @@ pub fn unix_sockaddr(path: &[u8]) -> Result<SockAddr> {
     let capacity = mem::size_of::<libc::sockaddr_un>() - sun_path_offset();
     let abstract_name = path.first() == Some(&0);
     // A path needs room for its NUL; an abstract name may fill sun_path.
-    let too_long = if abstract_name { path.len() > capacity } else { path.len() >= capacity };
+    let too_long = if abstract_name {
+        path.len() > capacity
+    } else {
+        path.len() >= capacity
+    };
     if too_long {
         return Err(Error::message("AF_UNIX path too long", "bind"));
     }
@@ -102,8 +143,14 @@ impl Address {
         let family = i32::from(addr.family());
         Some(match family {
             libc::AF_INET => match addr.as_socket_ipv4() {
-                Some(a) => Address::V4 { ip: *a.ip(), port: a.port() },
-                None => Address::Other { family, data: Vec::new() },
+                Some(a) => Address::V4 {
+                    ip: *a.ip(),
+                    port: a.port(),
+                },
+                None => Address::Other {
+                    family,
+                    data: Vec::new(),
+                },
             },
             libc::AF_INET6 => match addr.as_socket_ipv6() {
                 Some(a) => Address::V6 {
@@ -112,11 +159,16 @@ impl Address {
                     flowinfo: a.flowinfo(),
                     scope_id: a.scope_id(),
                 },
-                None => Address::Other { family, data: Vec::new() },
+                None => Address::Other {
+                    family,
+                    data: Vec::new(),
+                },
             },
             libc::AF_UNIX => Address::Unix(unix_name(addr)),
-            _ => crate::sys::decode_other(addr)
-                .unwrap_or_else(|| Address::Other { family, data: raw_data(addr) }),
+            _ => crate::sys::decode_other(addr).unwrap_or_else(|| Address::Other {
+                family,
+                data: raw_data(addr),
+            }),
         })
     }
 }

@@ -31,7 +31,11 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
     pub fn os(errno: i32, syscall: &'static str) -> Self {
-        Error { kind: Kind::Os(errno), syscall, written: None }
+        Error {
+            kind: Kind::Os(errno),
+            syscall,
+            written: None,
+        }
     }
 
     pub fn io(err: &io::Error, syscall: &'static str) -> Self {
@@ -43,19 +47,35 @@ impl Error {
     }
 
     pub fn timeout(syscall: &'static str) -> Self {
-        Error { kind: Kind::Timeout, syscall, written: None }
+        Error {
+            kind: Kind::Timeout,
+            syscall,
+            written: None,
+        }
     }
 
     pub fn value(msg: impl Into<String>) -> Self {
-        Error { kind: Kind::Value(msg.into()), syscall: "", written: None }
+        Error {
+            kind: Kind::Value(msg.into()),
+            syscall: "",
+            written: None,
+        }
     }
 
     pub fn message(msg: impl Into<String>, syscall: &'static str) -> Self {
-        Error { kind: Kind::Message(msg.into()), syscall, written: None }
+        Error {
+            kind: Kind::Message(msg.into()),
+            syscall,
+            written: None,
+        }
     }
 
     pub fn gai(code: i32, syscall: &'static str) -> Self {
-        Error { kind: Kind::Gai(code), syscall, written: None }
+        Error {
+            kind: Kind::Gai(code),
+            syscall,
+            written: None,
+        }
     }
 
     /// The errno of an OS error, if it is one.

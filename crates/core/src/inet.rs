@@ -115,7 +115,10 @@ mod tests {
 
     #[test]
     fn ntop_round_trips() {
-        assert_eq!(ntop(libc::AF_INET, &[10, 0, 0, 1]).ok().as_deref(), Some("10.0.0.1"));
+        assert_eq!(
+            ntop(libc::AF_INET, &[10, 0, 0, 1]).ok().as_deref(),
+            Some("10.0.0.1")
+        );
         let v6 = pton(libc::AF_INET6, "fe80::1").unwrap_or_default();
         assert_eq!(ntop(libc::AF_INET6, &v6).ok().as_deref(), Some("fe80::1"));
         assert!(ntop(libc::AF_INET, &[1, 2, 3]).is_err());

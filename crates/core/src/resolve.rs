@@ -98,7 +98,9 @@ fn to_addrinfo(ai: &libc::addrinfo) -> AddrInfo {
         String::new()
     } else {
         // SAFETY: a non-null ai_canonname is a NUL-terminated string owned by the list.
-        unsafe { CStr::from_ptr(ai.ai_canonname) }.to_string_lossy().into_owned()
+        unsafe { CStr::from_ptr(ai.ai_canonname) }
+            .to_string_lossy()
+            .into_owned()
     };
     AddrInfo {
         family: ai.ai_family,
@@ -141,7 +143,10 @@ fn first_address(host: &str, family: i32) -> Result<Address> {
         if family != libc::AF_INET && family != libc::AF_UNSPEC {
             return Err(Error::message("address family mismatched", "getaddrinfo"));
         }
-        return Ok(Address::V4 { ip: Ipv4Addr::BROADCAST, port: 0 });
+        return Ok(Address::V4 {
+            ip: Ipv4Addr::BROADCAST,
+            port: 0,
+        });
     }
     if family == libc::AF_INET || family == libc::AF_UNSPEC {
         if let Some(ip) = crate::inet::pton4(host) {
@@ -150,7 +155,12 @@ fn first_address(host: &str, family: i32) -> Result<Address> {
     }
     if (family == libc::AF_INET6 || family == libc::AF_UNSPEC) && !host.contains('%') {
         if let Ok(ip) = host.parse::<Ipv6Addr>() {
-            return Ok(Address::V6 { ip, port: 0, flowinfo: 0, scope_id: 0 });
+            return Ok(Address::V6 {
+                ip,
+                port: 0,
+                flowinfo: 0,
+                scope_id: 0,
+            });
         }
     }
     first_of(getaddrinfo(Some(host), None, family, 0, 0, 0)?)
@@ -226,7 +236,13 @@ mod tests {
         )
         .unwrap_or_default();
         assert_eq!(list.len(), 1);
-        assert_eq!(list[0].addr, Some(Address::V4 { ip: Ipv4Addr::LOCALHOST, port: 80 }));
+        assert_eq!(
+            list[0].addr,
+            Some(Address::V4 {
+                ip: Ipv4Addr::LOCALHOST,
+                port: 80
+            })
+        );
         assert_eq!(list[0].proto, libc::IPPROTO_TCP);
     }
 }

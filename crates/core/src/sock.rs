@@ -140,13 +140,17 @@ pub fn sendall(fd: Fd, data: &[u8], flags: i32, timeout: Timeout) -> Result<()> 
 
 pub fn sendto(fd: Fd, data: &[u8], flags: i32, addr: &AddressArg, timeout: Timeout) -> Result<usize> {
     let sa = addr.to_sockaddr()?;
-    retry(fd, timeout, flags, POLLOUT, "sendto", || sys::sendto(fd, data, flags, &sa))
+    retry(fd, timeout, flags, POLLOUT, "sendto", || {
+        sys::sendto(fd, data, flags, &sa)
+    })
 }
 
 /// sendto with an address already built (for callers that send to one
 /// address many times).
 pub fn sendto_sockaddr(fd: Fd, data: &[u8], flags: i32, sa: &SockAddr, timeout: Timeout) -> Result<usize> {
-    retry(fd, timeout, flags, POLLOUT, "sendto", || sys::sendto(fd, data, flags, sa))
+    retry(fd, timeout, flags, POLLOUT, "sendto", || {
+        sys::sendto(fd, data, flags, sa)
+    })
 }
 
 fn read_events(flags: i32) -> i16 {
@@ -160,7 +164,9 @@ fn read_events(flags: i32) -> i16 {
 
 pub fn recv_into(fd: Fd, buf: &mut [u8], flags: i32, timeout: Timeout) -> Result<usize> {
     let buf = as_uninit(buf);
-    retry(fd, timeout, flags, read_events(flags), "recv", || sys::recv(fd, buf, flags))
+    retry(fd, timeout, flags, read_events(flags), "recv", || {
+        sys::recv(fd, buf, flags)
+    })
 }
 
 pub fn recvfrom_into(
@@ -171,7 +177,9 @@ pub fn recvfrom_into(
 ) -> Result<(usize, Option<Address>)> {
     let buf = as_uninit(buf);
     let events = read_events(flags);
-    let (n, sa) = retry(fd, timeout, flags, events, "recvfrom", || sys::recvfrom(fd, buf, flags))?;
+    let (n, sa) = retry(fd, timeout, flags, events, "recvfrom", || {
+        sys::recvfrom(fd, buf, flags)
+    })?;
     Ok((n, Address::from_sockaddr(&sa)))
 }
 
@@ -223,7 +231,13 @@ mod tests {
     fn udp_pair() -> Result<(Fd, Fd, Address)> {
         let a = socket(libc::AF_INET, libc::SOCK_DGRAM, 0)?;
         let b = socket(libc::AF_INET, libc::SOCK_DGRAM, 0)?;
-        bind(b, &AddressArg::Inet { host: "127.0.0.1", port: 0 })?;
+        bind(
+            b,
+            &AddressArg::Inet {
+                host: "127.0.0.1",
+                port: 0,
+            },
+        )?;
         let addr = getsockname(b)?.ok_or_else(|| Error::value("unbound"))?;
         Ok((a, b, addr))
     }
@@ -231,8 +245,13 @@ mod tests {
     #[test]
     fn udp_round_trip() -> Result<()> {
         let (a, b, addr) = udp_pair()?;
-        let Address::V4 { port, .. } = addr else { panic!("not inet: {addr:?}") };
-        let to = AddressArg::Inet { host: "127.0.0.1", port };
+        let Address::V4 { port, .. } = addr else {
+            panic!("not inet: {addr:?}")
+        };
+        let to = AddressArg::Inet {
+            host: "127.0.0.1",
+            port,
+        };
         assert_eq!(sendto(a, b"ping", 0, &to, Timeout::BLOCKING)?, 4);
         let mut buf = [0u8; 16];
         let (n, from) = recvfrom_into(b, &mut buf, 0, Timeout::BLOCKING)?;
@@ -267,11 +286,27 @@ mod tests {
     #[test]
     fn refused_connect_reports_errno() -> Result<()> {
         let listener = socket(libc::AF_INET, libc::SOCK_STREAM, 0)?;
-        bind(listener, &AddressArg::Inet { host: "127.0.0.1", port: 0 })?;
-        let Some(Address::V4 { port, .. }) = getsockname(listener)? else { panic!("no port") };
+        bind(
+            listener,
+            &AddressArg::Inet {
+                host: "127.0.0.1",
+                port: 0,
+            },
+        )?;
+        let Some(Address::V4 { port, .. }) = getsockname(listener)? else {
+            panic!("no port")
+        };
         close(listener)?;
         let s = socket(libc::AF_INET, libc::SOCK_STREAM, 0)?;
-        let err = connect(s, &AddressArg::Inet { host: "127.0.0.1", port }, Timeout::BLOCKING).err();
+        let err = connect(
+            s,
+            &AddressArg::Inet {
+                host: "127.0.0.1",
+                port,
+            },
+            Timeout::BLOCKING,
+        )
+        .err();
         assert_eq!(err.and_then(|e| e.errno()), Some(libc::ECONNREFUSED));
         close(s)
     }

@@ -60,8 +60,16 @@ pub fn wait(fd: Fd, events: i16, deadline: Deadline, syscall: &'static str) -> R
             return Err(Error::timeout(syscall));
         };
         let mut fds = [
-            libc::pollfd { fd, events, revents: 0 },
-            libc::pollfd { fd: wake, events: sys::POLLIN, revents: 0 },
+            libc::pollfd {
+                fd,
+                events,
+                revents: 0,
+            },
+            libc::pollfd {
+                fd: wake,
+                events: sys::POLLIN,
+                revents: 0,
+            },
         ];
         let count = if wake >= 0 { 2 } else { 1 };
         match sys::poll(&mut fds[..count], ms) {

@@ -46,10 +46,19 @@ pub fn buffer_copy(env: &Env, data: &[u8]) -> Result<Raw> {
     let mut out_data = ptr::null_mut();
     // SAFETY: data is readable for its length; napi copies it into a new Buffer.
     let status = unsafe {
-        sys::napi_create_buffer_copy(env.raw(), data.len(), data.as_ptr().cast(), &mut out_data, &mut value)
+        sys::napi_create_buffer_copy(
+            env.raw(),
+            data.len(),
+            data.as_ptr().cast(),
+            &mut out_data,
+            &mut value,
+        )
     };
     if status != sys::Status::napi_ok {
-        return Err(napi::Error::new(Status::GenericFailure, "cannot allocate a Buffer"));
+        return Err(napi::Error::new(
+            Status::GenericFailure,
+            "cannot allocate a Buffer",
+        ));
     }
     Ok(Raw(value))
 }
@@ -59,21 +68,40 @@ pub struct JsAddress(pub Option<Address>);
 
 impl ToNapiValue for JsAddress {
     unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
-        let Some(addr) = val.0 else { return Null::to_napi_value(env, Null) };
+        let Some(addr) = val.0 else {
+            return Null::to_napi_value(env, Null);
+        };
         match addr {
-            Address::V4 { ip, port } => <(String, u32)>::to_napi_value(env, (ip.to_string(), u32::from(port))),
-            Address::V6 { ip, port, flowinfo, scope_id } => <(String, u32, u32, u32)>::to_napi_value(
+            Address::V4 { ip, port } => {
+                <(String, u32)>::to_napi_value(env, (ip.to_string(), u32::from(port)))
+            }
+            Address::V6 {
+                ip,
+                port,
+                flowinfo,
+                scope_id,
+            } => <(String, u32, u32, u32)>::to_napi_value(
                 env,
                 (inet::ipv6_text(&ip), u32::from(port), flowinfo, scope_id),
             ),
             Address::Unix(name) => unix_name(env, name),
             Address::Netlink { pid, groups } => <(u32, u32)>::to_napi_value(env, (pid, groups)),
-            Address::Packet { ifname, proto, pkttype, hatype, addr } => {
-                <(String, u32, u32, u32, Buffer)>::to_napi_value(
-                    env,
-                    (ifname, u32::from(proto), u32::from(pkttype), u32::from(hatype), addr.into()),
-                )
-            }
+            Address::Packet {
+                ifname,
+                proto,
+                pkttype,
+                hatype,
+                addr,
+            } => <(String, u32, u32, u32, Buffer)>::to_napi_value(
+                env,
+                (
+                    ifname,
+                    u32::from(proto),
+                    u32::from(pkttype),
+                    u32::from(hatype),
+                    addr.into(),
+                ),
+            ),
             Address::Other { family, data } => <(i32, Buffer)>::to_napi_value(env, (family, data.into())),
         }
     }
@@ -108,13 +136,24 @@ impl AddrParts<'_> {
             Either::B(_) => Err(napi::Error::new(Status::InvalidArg, "host must be a string")),
         };
         Ok(match self.family {
-            libc_af::INET => AddressArg::Inet { host: text()?, port: self.a as u16 },
-            libc_af::INET6 => AddressArg::Inet6 { host: text()?, port: self.a as u16, flowinfo: self.b, scope_id: self.c },
+            libc_af::INET => AddressArg::Inet {
+                host: text()?,
+                port: self.a as u16,
+            },
+            libc_af::INET6 => AddressArg::Inet6 {
+                host: text()?,
+                port: self.a as u16,
+                flowinfo: self.b,
+                scope_id: self.c,
+            },
             libc_af::UNIX => match self.host {
                 Either::A(s) => AddressArg::Unix(s.as_bytes()),
                 Either::B(b) => AddressArg::Unix(b),
             },
-            libc_af::NETLINK => AddressArg::Netlink { pid: self.a, groups: self.b },
+            libc_af::NETLINK => AddressArg::Netlink {
+                pid: self.a,
+                groups: self.b,
+            },
             libc_af::PACKET => AddressArg::Packet {
                 ifname: text()?,
                 proto: self.a as u16,

@@ -62,6 +62,9 @@ pub fn inet_ntoa(packed: &[u8]) -> Result<String> {
     lift(inet::ntoa(packed))
 }
 
+/// One getaddrinfo result as Python's tuple: `[family, type, proto, canonname, sockaddr]`.
+type JsAddrInfo = (i32, i32, i32, String, JsAddress);
+
 /// getaddrinfo -> `[family, type, proto, canonname, sockaddr][]`.
 #[napi]
 pub fn getaddrinfo(
@@ -71,8 +74,15 @@ pub fn getaddrinfo(
     socktype: i32,
     proto: i32,
     flags: i32,
-) -> Result<Vec<(i32, i32, i32, String, JsAddress)>> {
-    let list = lift(resolve::getaddrinfo(host.as_deref(), port.as_deref(), family, socktype, proto, flags))?;
+) -> Result<Vec<JsAddrInfo>> {
+    let list = lift(resolve::getaddrinfo(
+        host.as_deref(),
+        port.as_deref(),
+        family,
+        socktype,
+        proto,
+        flags,
+    ))?;
     Ok(list
         .into_iter()
         .map(|ai| (ai.family, ai.socktype, ai.proto, ai.canonname, JsAddress(ai.addr)))
@@ -82,5 +92,7 @@ pub fn getaddrinfo(
 /// Python's `errno.errorcode`, the other way round: name -> number.
 #[napi]
 pub fn errno_table() -> HashMap<String, i32> {
-    bsdsock_core::errno::all().map(|(k, v)| (k.to_string(), v)).collect()
+    bsdsock_core::errno::all()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
 }

@@ -41,7 +41,14 @@ fn parts<'a>(
     c: u32,
     extra: Option<&'a Uint8Array>,
 ) -> AddrParts<'a> {
-    AddrParts { family, host, a, b, c, extra: extra.map(|e| &e[..]) }
+    AddrParts {
+        family,
+        host,
+        a,
+        b,
+        c,
+        extra: extra.map(|e| &e[..]),
+    }
 }
 
 #[napi]
@@ -193,7 +200,13 @@ pub fn sendto(
     extra: Option<Uint8Array>,
 ) -> Result<u32> {
     let p = parts(family, &host, a, b, c, extra.as_ref());
-    let n = lift(sock::sendto(fd, data, flags, &p.to_arg()?, Timeout::from_secs(timeout)))?;
+    let n = lift(sock::sendto(
+        fd,
+        data,
+        flags,
+        &p.to_arg()?,
+        Timeout::from_secs(timeout),
+    ))?;
     Ok(n as u32)
 }
 
@@ -209,7 +222,13 @@ pub fn recv(env: Env, fd: i32, nbytes: u32, flags: i32, timeout: f64) -> Result<
 #[napi]
 pub fn recv_into(fd: i32, mut buf: Writable, nbytes: u32, flags: i32, timeout: f64) -> Result<u32> {
     let n = (nbytes as usize).min(buf.len());
-    lift(sock::recv_into(fd, &mut buf[..n], flags, Timeout::from_secs(timeout))).map(|n| n as u32)
+    lift(sock::recv_into(
+        fd,
+        &mut buf[..n],
+        flags,
+        Timeout::from_secs(timeout),
+    ))
+    .map(|n| n as u32)
 }
 
 #[napi]
@@ -222,9 +241,20 @@ pub fn recvfrom(env: Env, fd: i32, nbytes: u32, flags: i32, timeout: f64) -> Res
 }
 
 #[napi]
-pub fn recvfrom_into(fd: i32, mut buf: Writable, nbytes: u32, flags: i32, timeout: f64) -> Result<(u32, JsAddress)> {
+pub fn recvfrom_into(
+    fd: i32,
+    mut buf: Writable,
+    nbytes: u32,
+    flags: i32,
+    timeout: f64,
+) -> Result<(u32, JsAddress)> {
     let n = (nbytes as usize).min(buf.len());
-    let (got, addr) = lift(sock::recvfrom_into(fd, &mut buf[..n], flags, Timeout::from_secs(timeout)))?;
+    let (got, addr) = lift(sock::recvfrom_into(
+        fd,
+        &mut buf[..n],
+        flags,
+        Timeout::from_secs(timeout),
+    ))?;
     Ok((got as u32, JsAddress(addr)))
 }
 

@@ -65,14 +65,22 @@ pub fn get_inheritable(fd: Fd) -> io::Result<bool> {
 pub fn set_inheritable(fd: Fd, inheritable: bool) -> io::Result<()> {
     // SAFETY: F_GETFD / F_SETFD take integers.
     let flags = check(unsafe { libc::fcntl(fd, libc::F_GETFD) })?;
-    let flags = if inheritable { flags & !libc::FD_CLOEXEC } else { flags | libc::FD_CLOEXEC };
+    let flags = if inheritable {
+        flags & !libc::FD_CLOEXEC
+    } else {
+        flags | libc::FD_CLOEXEC
+    };
     check(unsafe { libc::fcntl(fd, libc::F_SETFD, flags) }).map(|_| ())
 }
 
 pub fn set_nonblocking(fd: Fd, nonblocking: bool) -> io::Result<()> {
     // SAFETY: F_GETFL / F_SETFL take integers.
     let flags = check(unsafe { libc::fcntl(fd, libc::F_GETFL) })?;
-    let new = if nonblocking { flags | libc::O_NONBLOCK } else { flags & !libc::O_NONBLOCK };
+    let new = if nonblocking {
+        flags | libc::O_NONBLOCK
+    } else {
+        flags & !libc::O_NONBLOCK
+    };
     if new != flags {
         check(unsafe { libc::fcntl(fd, libc::F_SETFL, new) })?;
     }
@@ -168,7 +176,14 @@ pub fn sendto(fd: Fd, data: &[u8], flags: i32, addr: &SockAddr) -> io::Result<us
     let flags = flags | libc::MSG_NOSIGNAL;
     // SAFETY: data is readable for its length; addr points at addr.len() bytes.
     check_len(unsafe {
-        libc::sendto(fd, data.as_ptr().cast(), data.len(), flags, addr.as_ptr().cast(), addr.len())
+        libc::sendto(
+            fd,
+            data.as_ptr().cast(),
+            data.len(),
+            flags,
+            addr.as_ptr().cast(),
+            addr.len(),
+        )
     })
 }
 
@@ -187,8 +202,7 @@ pub fn recvfrom(fd: Fd, buf: &mut [MaybeUninit<u8>], flags: i32) -> io::Result<(
 /// poll(2) on up to two fds. Returns how many are ready.
 pub fn poll(fds: &mut [libc::pollfd], timeout_ms: i32) -> io::Result<usize> {
     // SAFETY: fds is a valid array of pollfd of the length given.
-    check(unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout_ms) })
-        .map(|n| n as usize)
+    check(unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout_ms) }).map(|n| n as usize)
 }
 
 pub const POLLIN: i16 = libc::POLLIN;
@@ -278,7 +292,10 @@ pub fn decode_other(addr: &SockAddr) -> Option<Address> {
         libc::AF_NETLINK => {
             // SAFETY: an AF_NETLINK address holds a sockaddr_nl.
             let nl = unsafe { &*addr.as_ptr().cast::<libc::sockaddr_nl>() };
-            Some(Address::Netlink { pid: nl.nl_pid, groups: nl.nl_groups })
+            Some(Address::Netlink {
+                pid: nl.nl_pid,
+                groups: nl.nl_groups,
+            })
         }
         libc::AF_PACKET => {
             // SAFETY: an AF_PACKET address holds a sockaddr_ll.
@@ -290,7 +307,9 @@ pub fn decode_other(addr: &SockAddr) -> Option<Address> {
                 String::new()
             } else {
                 // SAFETY: if_indextoname wrote a NUL-terminated name.
-                unsafe { CStr::from_ptr(name.as_ptr()) }.to_string_lossy().into_owned()
+                unsafe { CStr::from_ptr(name.as_ptr()) }
+                    .to_string_lossy()
+                    .into_owned()
             };
             let halen = usize::from(ll.sll_halen).min(ll.sll_addr.len());
             Some(Address::Packet {
