@@ -28,7 +28,7 @@ export declare function errnoTable(): Record<string, number>
 export declare function gaiStrerror(code: number): string
 
 /** getaddrinfo -> `[family, type, proto, canonname, sockaddr][]`. */
-export declare function getaddrinfo(host: string | undefined | null, port: string | undefined | null, family: number, socktype: number, proto: number, flags: number): Array<[number, number, number, string, JsAddress]>
+export declare function getaddrinfo(host: string | undefined | null, port: string | undefined | null, family: number, socktype: number, proto: number, flags: number): Array<JsAddrInfo>
 
 export declare function gethostname(): string
 

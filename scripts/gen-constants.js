@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Writes ts/constants.ts from the names in crates/core/src/constants.rs, so the
+// Writes ts/constants.ts from the names in crates/core/src/constants.rs and
+// crates/core/build.rs, so the
 // facade exports (and types) exactly the constants the core reads from the OS.
 // Values are never written here: they come from the addon at run time.
 'use strict';
@@ -8,7 +9,15 @@ const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const rust = fs.readFileSync(path.join(root, 'crates/core/src/constants.rs'), 'utf8');
-const names = [...new Set([...rust.matchAll(/^\s+([A-Z][A-Z0-9_]*),$/gm)].map((m) => m[1]))].sort();
+// Names read through the libc crate, and names build.rs reads from the C headers.
+const probe = fs.readFileSync(path.join(root, 'crates/core/build.rs'), 'utf8');
+const groups = probe.slice(probe.indexOf('const GROUPS'), probe.indexOf('];'));
+const names = [
+  ...new Set([
+    ...[...rust.matchAll(/^\s+([A-Z][A-Z0-9_]*),$/gm)].map((m) => m[1]),
+    ...[...groups.matchAll(/"([A-Z][A-Z0-9_]*[A-Z0-9])"/g)].map((m) => m[1]),
+  ]),
+].sort();
 const families = ['AF_INET', 'AF_INET6', 'AF_UNIX', 'AF_NETLINK', 'AF_PACKET'];
 
 const lines = [

@@ -1,5 +1,6 @@
 //! The platform's constants, by Python's names, with the values of the OS headers
-//! (through the `libc` crate). Only names are listed here: no value is typed in by hand.
+//! (through the `libc` crate, and for names it lacks, from the C headers by
+//! build.rs). Only names are listed here: no value is typed in by hand.
 
 /// Lists `(name, value)` for every constant the platform has.
 macro_rules! table {
@@ -292,7 +293,15 @@ const LINUX: &[(&str, i64)] = table! {
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
 const LINUX: &[(&str, i64)] = &[];
 
+mod headers {
+    include!(concat!(env!("OUT_DIR"), "/header_constants.rs"));
+}
+
 /// Every constant of this platform, as `(name, value)`.
 pub fn all() -> impl Iterator<Item = (&'static str, i64)> {
-    COMMON.iter().chain(LINUX.iter()).copied()
+    COMMON
+        .iter()
+        .chain(LINUX.iter())
+        .chain(headers::HEADERS.iter())
+        .copied()
 }
