@@ -91,10 +91,9 @@ function ranged(v: unknown, max: number, what: string, caller: string): number {
   return n;
 }
 
-function u32(v: unknown, what: string): number {
-  const n = int(v);
-  if (n < 0 || n > 0xffffffff) throw new RangeError(`${what} must be 0-4294967295.`);
-  return n;
+/** An unsigned int as Python's "I" format takes it: unchecked, wrapped to 32 bits. */
+function u32(v: unknown): number {
+  return Number(BigInt.asUintN(32, BigInt(int(v))));
 }
 
 /** The addon's address arguments: host or path, three numbers, extra bytes. */
@@ -121,7 +120,7 @@ export function addressParts(family: number, address: unknown, caller: string): 
         throw new TypeError('AF_INET6 address must be a tuple (host, port[, flowinfo[, scopeid]])');
       }
       const flowinfo = t.length > 2 ? ranged(t[2], 0xfffff, 'flowinfo', caller) : 0;
-      const scope = t.length > 3 ? u32(t[3], 'scope_id') : 0;
+      const scope = t.length > 3 ? u32(t[3]) : 0;
       return [host(t[0]), ranged(t[1], 65535, 'port', caller), flowinfo, scope, null];
     }
     case C.AF_UNIX: {
@@ -131,7 +130,7 @@ export function addressParts(family: number, address: unknown, caller: string): 
     case C.AF_NETLINK: {
       const t = tuple(address, 'AF_NETLINK', caller);
       if (t.length !== 2) throw new TypeError('AF_NETLINK address must be a pair (pid, groups)');
-      return ['', u32(t[0], 'pid'), u32(t[1], 'groups'), 0, null];
+      return ['', u32(t[0]), u32(t[1]), 0, null];
     }
     case C.AF_PACKET: {
       const t = tuple(address, 'AF_PACKET', caller);

@@ -77,23 +77,27 @@ map(['EACCES', 'EPERM', 'ENOTCAPABLE'], PermissionError);
 map(['ESRCH'], ProcessLookupError);
 map(['ETIMEDOUT'], TimeoutError);
 
+const strerrors = new Map<number, string>();
+const codes = new Map<number, string | null>();
+
 /** The OSError Python would raise for `errno` from `syscall`. */
 export function oserror(errno: number, syscall?: string): OSError {
   const cls = SUBCLASS.get(errno) ?? OSError;
-  const err = new cls(errno, native.strerror(errno));
-  const code = native.errnoName(errno);
+  let text = strerrors.get(errno);
+  if (text === undefined) strerrors.set(errno, (text = native.strerror(errno)));
+  let code = codes.get(errno);
+  if (code === undefined) codes.set(errno, (code = native.errnoName(errno)));
+  const err = new cls(errno, text);
   if (code !== null) err.code = code;
   if (syscall) err.syscall = syscall;
   return err;
 }
 
-const MARK = '\u0001';
-
-/** Turns an error thrown by the addon into Python's exception; others pass through. */
-export function translate(e: unknown): unknown {
-  if (!(e instanceof Error) || !e.message.startsWith(MARK)) return e;
-  const [, kind, codeText, syscall, writtenText, message] = e.message.split(MARK);
-  const code = Number(codeText);
+/** The exception for the addon call that just returned its failure value. */
+export function takeError(): Error {
+  const e = native.takeError();
+  if (e === null) return new OSError(null, null, 'bsdsock: a call failed without an error');
+  const [kind, code, syscall, written, message] = e;
   let err: OSError;
   switch (kind) {
     case 'os':
@@ -111,7 +115,6 @@ export function translate(e: unknown): unknown {
       err = new OSError(null, null, message);
   }
   if (syscall) err.syscall = syscall;
-  const written = Number(writtenText);
   if (written >= 0) err.characters_written = written;
   return err;
 }

@@ -2,49 +2,49 @@
 // address text conversion, byte order, host name, resolver, signals.
 
 import { bytes, int, pyType, type SockAddr, type Family } from './address';
-import { OSError, translate } from './errors';
+import { OSError, takeError } from './errors';
 import { native } from './native';
 
-function call<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    throw translate(e);
-  }
+/** Throws the error of the addon call that just failed. */
+function fail(): never {
+  throw takeError();
 }
 
-function text(v: unknown, caller: string): string {
-  if (typeof v !== 'string') throw new TypeError(`${caller}() argument 1 must be str, not ${pyType(v)}`);
+function text(v: unknown, caller: string, position = 1): string {
+  if (typeof v !== 'string') throw new TypeError(`${caller}() argument ${position} must be str, not ${pyType(v)}`);
   return v;
 }
 
 /** inet_pton(family, text) -> packed bytes (strict forms only). */
 export function inet_pton(family: number, ipString: string): Buffer {
   const f = int(family);
-  const s = text(ipString, 'inet_pton');
-  return call(() => native.inetPton(f, s));
+  const s = text(ipString, 'inet_pton', 2);
+  return native.inetPton(f, s) ?? fail();
 }
 
 /** inet_ntop(family, packed) -> text. */
 export function inet_ntop(family: number, packedIp: Uint8Array): string {
   const f = int(family);
   const b = bytes(packedIp);
-  return call(() => native.inetNtop(f, b));
+  return native.inetNtop(f, b) ?? fail();
 }
 
 /** inet_aton(text) -> 4 bytes; accepts the C library's lenient forms ("127.1"). */
 export function inet_aton(ipString: string): Buffer {
   const s = text(ipString, 'inet_aton');
-  return call(() => native.inetAton(s));
+  return native.inetAton(s) ?? fail();
 }
 
 /** inet_ntoa(packed) -> dotted quad. */
 export function inet_ntoa(packedIp: Uint8Array): string {
   const b = bytes(packedIp);
-  return call(() => native.inetNtoa(b));
+  return native.inetNtoa(b) ?? fail();
 }
 
 function unsigned(x: unknown, bits: 16 | 32, caller: string): number {
+  if (bits === 32 && typeof x !== 'number' && typeof x !== 'boolean') {
+    throw new TypeError(`expected int, ${pyType(x)} found`);
+  }
   const n = int(x);
   if (n < 0) {
     throw new RangeError(bits === 16
@@ -89,7 +89,7 @@ export function ntohl(x: number): number {
 
 /** The machine's host name. */
 export function gethostname(): string {
-  return call(() => native.gethostname());
+  return native.gethostname() ?? fail();
 }
 
 /** Whether IPv6 is supported, as Python's `socket.has_ipv6`. */
@@ -122,7 +122,7 @@ export function getaddrinfo(
   else if (port instanceof Uint8Array) p = Buffer.from(port).toString('latin1');
   else if (port !== null && port !== undefined) throw new OSError(null, null, 'Int or String expected');
   const [f, t, pr, fl] = [int(family), int(type), int(proto), int(flags)];
-  return call(() => native.getaddrinfo(h, p, f, t, pr, fl)) as AddrInfo[];
+  return (native.getaddrinfo(h, p, f, t, pr, fl) ?? fail()) as AddrInfo[];
 }
 
 /**

@@ -16,46 +16,82 @@ export type NativeAddress =
 /** The host part of an address: a host name, or the bytes of an AF_UNIX path. */
 type Host = string | Uint8Array;
 
+/** The error of the last failed call: `[kind, code, syscall, written, message]`. */
+export type NativeError = [kind: string, code: number, syscall: string, written: number, message: string];
+
+/** The addon's functions. None throws for an OS error: each returns its failure
+ * value (null, false or -1) and `takeError()` then says what went wrong. */
 export interface Native {
+  init(status: Uint8Array): boolean;
+  takeError(): NativeError | null;
+  addressSlot(slot: number): NativeAddress;
   socketCreate(family: number, type: number, proto: number): number;
-  socketAdopt(fd: number): [number, number, number];
-  socketpair(family: number, type: number, proto: number): [number, number];
-  close(fd: number): void;
+  socketAdopt(fd: number): [number, number, number] | null;
+  socketpair(family: number, type: number, proto: number): [number, number] | null;
+  close(fd: number): boolean;
   dup(fd: number): number;
-  getInheritable(fd: number): boolean;
-  setInheritable(fd: number, inheritable: boolean): void;
-  setNonblocking(fd: number, nonblocking: boolean): void;
-  bind(fd: number, family: number, host: Host, a: number, b: number, c: number, extra?: Uint8Array | null): void;
-  connect(fd: number, timeout: number, family: number, host: Host, a: number, b: number, c: number, extra?: Uint8Array | null): void;
-  connectEx(fd: number, timeout: number, family: number, host: Host, a: number, b: number, c: number, extra?: Uint8Array | null): number;
-  listen(fd: number, backlog: number): void;
-  accept(fd: number, timeout: number): [number, NativeAddress];
-  shutdown(fd: number, how: number): void;
-  getsockname(fd: number): NativeAddress;
-  getpeername(fd: number): NativeAddress;
+  getInheritable(fd: number): boolean | null;
+  setInheritable(fd: number, inheritable: boolean): boolean;
+  setNonblocking(fd: number, nonblocking: boolean): boolean;
+  sockaddr(family: number, host: Host, a: number, b: number, c: number, extra?: Uint8Array | null): Buffer | null;
+  bind(fd: number, sockaddr: Uint8Array): boolean;
+  connect(fd: number, timeout: number, sockaddr: Uint8Array): boolean;
+  listen(fd: number, backlog: number): boolean;
+  accept(fd: number, timeout: number): number;
+  shutdown(fd: number, how: number): boolean;
+  getsockname(fd: number): boolean;
+  getpeername(fd: number): boolean;
   send(fd: number, data: Uint8Array, flags: number, timeout: number): number;
-  sendall(fd: number, data: Uint8Array, flags: number, timeout: number): void;
-  sendto(fd: number, data: Uint8Array, flags: number, timeout: number, family: number, host: Host, a: number, b: number, c: number, extra?: Uint8Array | null): number;
-  recv(fd: number, nbytes: number, flags: number, timeout: number): Buffer;
+  sendall(fd: number, data: Uint8Array, flags: number, timeout: number): boolean;
+  sendto(fd: number, data: Uint8Array, flags: number, timeout: number, sockaddr: Uint8Array): number;
   recvInto(fd: number, buf: Uint8Array, nbytes: number, flags: number, timeout: number): number;
-  recvfrom(fd: number, nbytes: number, flags: number, timeout: number): [Buffer, NativeAddress];
-  recvfromInto(fd: number, buf: Uint8Array, nbytes: number, flags: number, timeout: number): [number, NativeAddress];
-  getsockoptInt(fd: number, level: number, opt: number): number;
-  getsockoptBytes(fd: number, level: number, opt: number, buflen: number): Buffer;
-  setsockopt(fd: number, level: number, opt: number, value: Uint8Array | null, optlen: number): void;
+  recvfromInto(fd: number, buf: Uint8Array, nbytes: number, flags: number, timeout: number): number;
+  getsockoptInt(fd: number, level: number, opt: number): number | null;
+  getsockoptBytes(fd: number, level: number, opt: number, buflen: number): Buffer | null;
+  setsockopt(fd: number, level: number, opt: number, value: Uint8Array | null, optlen: number): boolean;
   constants(): Record<string, number>;
   errnoTable(): Record<string, number>;
   errnoName(errno: number): string | null;
   strerror(errno: number): string;
   gaiStrerror(code: number): string;
-  gethostname(): string;
+  gethostname(): string | null;
   siginterrupt(signum: number, flag: boolean): boolean;
-  inetPton(family: number, text: string): Buffer;
-  inetNtop(family: number, packed: Uint8Array): string;
-  inetAton(text: string): Buffer;
-  inetNtoa(packed: Uint8Array): string;
-  getaddrinfo(host: string | null, port: string | null, family: number, type: number, proto: number, flags: number): [number, number, number, string, NativeAddress][];
+  inetPton(family: number, text: string): Buffer | null;
+  inetNtop(family: number, packed: Uint8Array): string | null;
+  inetAton(text: string): Buffer | null;
+  inetNtoa(packed: Uint8Array): string | null;
+  getaddrinfo(host: string | null, port: string | null, family: number, type: number, proto: number, flags: number): [number, number, number, string, NativeAddress][] | null;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const native: Native = require('../../native/index.js') as Native;
+
+// The status block the addon writes after each call (crates/node/src/state.rs):
+// word 0 is the address slot of the last call (-1: no address), word 1 is 1
+// when that slot holds a new address. An ArrayBuffer's memory never moves.
+const block = new ArrayBuffer(64);
+const status = new Int32Array(block, 0, 4);
+if (!native.init(new Uint8Array(block))) throw new Error('bsdsock: the addon refused its status block');
+
+/** One value per slot that can be shared: a string, or an array of strings and
+ * numbers, frozen (addresses are immutable, as Python's tuples). Addresses that
+ * hold bytes are fetched afresh each time, so no caller sees another's Buffer. */
+const slots: (NativeAddress | undefined)[] = [];
+
+function shareable(addr: NativeAddress): boolean {
+  if (typeof addr === 'string') return true;
+  return Array.isArray(addr) && addr.every((x: unknown) => !(x instanceof Uint8Array));
+}
+
+/** The address the last call published. */
+export function lastAddress(): NativeAddress {
+  const slot = status[0]!;
+  if (slot < 0) return null;
+  if (status[1] === 1) {
+    status[1] = 0;
+    const addr = native.addressSlot(slot);
+    slots[slot] = shareable(addr) ? (Object.freeze(addr) as NativeAddress) : undefined;
+    return addr;
+  }
+  return slots[slot] ?? native.addressSlot(slot);
+}

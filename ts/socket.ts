@@ -7,6 +7,7 @@ import { inspect } from 'node:util';
 import {
   addressParts,
   bytes,
+  type AddressParts,
   int,
   pyType,
   type AddressArgOf,
@@ -14,8 +15,8 @@ import {
   type Family,
 } from './address';
 import * as C from './constants';
-import { badf, OSError, translate } from './errors';
-import { native, type NativeAddress } from './native';
+import { badf, InterruptedError, OSError, takeError, TimeoutError } from './errors';
+import { lastAddress, native } from './native';
 import { checkTimeout, getdefaulttimeout } from './timeout';
 
 const TYPE_FLAGS = (C.SOCK_NONBLOCK ?? 0) | (C.SOCK_CLOEXEC ?? 0);
@@ -31,6 +32,19 @@ const leaks = new FinalizationRegistry<{ fd: number; text: string }>((held) => {
   process.emitWarning(`unclosed ${held.text}`, 'ResourceWarning');
 });
 
+/** Small receives land here, then are copied once into a Buffer of the exact
+ * length from Node's pool (Python's recv(4096) that gets 64 bytes returns 64). */
+const SCRATCH = Buffer.allocUnsafeSlow(64 * 1024);
+
+/** The bytes a receive of at most `n` into `buf` returned (`got` may exceed `n` with MSG_TRUNC). */
+function received(buf: Buffer, got: number, n: number): Buffer {
+  const len = Math.min(got, n);
+  if (buf !== SCRATCH) return len === buf.length ? buf : buf.subarray(0, len);
+  const out = Buffer.allocUnsafe(len);
+  SCRATCH.copy(out, 0, 0, len);
+  return out;
+}
+
 /** Set by `wrap` for the constructor: a socket made from an fd whose family, type and protocol are known. */
 let known: [fd: number, family: number, type: number, proto: number] | null = null;
 
@@ -44,13 +58,18 @@ function wrap<F extends string>(fd: number, family: number, type: number, proto:
   }
 }
 
-/** Runs an addon call, turning its errors into Python's. */
-function call<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    throw translate(e);
-  }
+/** Throws the error of the addon call that just failed. */
+function fail(): never {
+  throw takeError();
+}
+
+/** A host that is an IP literal (or the wildcard): its sockaddr can be reused without a lookup. */
+const LITERAL = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[^.]*:.*|)$/;
+
+function sameParts(a: AddressParts, b: AddressParts): boolean {
+  const [ha, hb] = [a[0], b[0]];
+  const sameHost = typeof ha === 'string' ? ha === hb : typeof hb !== 'string' && Buffer.compare(ha, hb) === 0;
+  return sameHost && a[1] === b[1] && a[2] === b[2] && a[3] === b[3] && a[4] === null && b[4] === null;
 }
 
 /** Python's repr of a value inside a tuple. */
@@ -70,6 +89,9 @@ export class Socket<F extends string = string> {
   #timeout: number | null;
   /** The timeout as the addon takes it: seconds, -1 for blocking. */
   #t: number;
+  #lastAddress: unknown = undefined;
+  #lastParts: AddressParts | null = null;
+  #lastSockaddr: Buffer | null = null;
 
   constructor(family?: Family<F> | number, type?: number, proto?: number, fileno?: number | null) {
     let fd: number;
@@ -78,7 +100,7 @@ export class Socket<F extends string = string> {
     } else if (fileno !== undefined && fileno !== null) {
       fd = int(fileno);
       if (fd < 0) throw new RangeError('negative file descriptor');
-      const [f, t, p] = call(() => native.socketAdopt(fd));
+      const [f, t, p] = native.socketAdopt(fd) ?? fail();
       family = family === undefined || family === -1 ? f : int(family);
       type = type === undefined || type === -1 ? t : int(type);
       proto = proto === undefined || proto === -1 ? p : int(proto);
@@ -86,8 +108,8 @@ export class Socket<F extends string = string> {
       family = family === undefined || family === -1 ? C.AF_INET : int(family);
       type = type === undefined || type === -1 ? C.SOCK_STREAM : int(type);
       proto = proto === undefined || proto === -1 ? 0 : int(proto);
-      const [f, t, p] = [family, type, proto];
-      fd = call(() => native.socketCreate(f, t, p));
+      fd = native.socketCreate(family, type, proto);
+      if (fd < 0) fail();
     }
     this.#fd = fd;
     this.#family = family;
@@ -104,8 +126,23 @@ export class Socket<F extends string = string> {
     return this.#fd;
   }
 
-  #address(address: unknown, caller: string) {
-    return addressParts(this.#family, address, caller);
+  /** The sockaddr bytes of an address, checked as Python checks it. The last
+   * one is kept: a sender that sends to the same literal address again skips
+   * the parsing (and a frozen address array, as recvfrom returns, the checks). */
+  #sockaddr(address: unknown, caller: string): Buffer {
+    if (address === this.#lastAddress && (typeof address === 'string' || Object.isFrozen(address))) {
+      return this.#lastSockaddr!;
+    }
+    const parts = addressParts(this.#family, address, caller);
+    if (this.#lastParts !== null && sameParts(parts, this.#lastParts)) {
+      this.#lastAddress = address;
+      return this.#lastSockaddr!;
+    }
+    const sa = native.sockaddr(this.#family, ...parts) ?? fail();
+    if (this.#family !== C.AF_PACKET && (typeof parts[0] !== 'string' || LITERAL.test(parts[0]))) {
+      [this.#lastAddress, this.#lastParts, this.#lastSockaddr] = [address, parts, sa];
+    }
+    return sa;
   }
 
   get family(): Family<F> {
@@ -134,7 +171,7 @@ export class Socket<F extends string = string> {
     if (fd < 0) return;
     this.#fd = -1;
     leaks.unregister(this);
-    call(() => native.close(fd));
+    if (!native.close(fd)) fail();
   }
 
   /** Gives up the fd without closing it and returns it; the socket acts closed. */
@@ -144,26 +181,28 @@ export class Socket<F extends string = string> {
     this.#fd = -1;
     leaks.unregister(this);
     // bsdsock keeps fds non-blocking internally; hand back the mode the socket had.
-    if (this.#timeout === null) call(() => native.setNonblocking(fd, false));
+    if (this.#timeout === null && !native.setNonblocking(fd, false)) fail();
     return fd;
   }
 
   /** A new socket on a duplicate of the fd, with the same family, type and protocol. */
   dup(): Socket<F> {
     const fd = this.#check('dup');
-    const copy = wrap<F>(call(() => native.dup(fd)), this.#family, this.#type, this.#proto);
+    const newfd = native.dup(fd);
+    if (newfd < 0) fail();
+    const copy = wrap<F>(newfd, this.#family, this.#type, this.#proto);
     copy.settimeout(this.#timeout);
     return copy;
   }
 
   get_inheritable(): boolean {
     const fd = this.#check('fcntl');
-    return call(() => native.getInheritable(fd));
+    return native.getInheritable(fd) ?? fail();
   }
 
   set_inheritable(inheritable: boolean): void {
     const fd = this.#check('fcntl');
-    call(() => native.setInheritable(fd, Boolean(inheritable)));
+    if (!native.setInheritable(fd, Boolean(inheritable))) fail();
   }
 
   /** Blocking (true: timeout null) or non-blocking (false: timeout 0). */
@@ -189,21 +228,22 @@ export class Socket<F extends string = string> {
 
   bind(address: AddressArgOf<F>): void {
     const fd = this.#check('bind');
-    const [h, a, b, c, x] = this.#address(address, 'bind');
-    call(() => native.bind(fd, this.#family, h, a, b, c, x));
+    if (!native.bind(fd, this.#sockaddr(address, 'bind'))) fail();
   }
 
   /** listen([backlog]): backlog defaults to min(SOMAXCONN, 128), as in Python. */
   listen(backlog?: number): void {
     const fd = this.#check('listen');
     const n = backlog === undefined ? Math.min(C.SOMAXCONN, 128) : Math.max(int(backlog), 0);
-    call(() => native.listen(fd, n));
+    if (!native.listen(fd, n)) fail();
   }
 
   /** accept() -> [socket, address]. The new socket gets the default timeout, as in Python. */
   accept(): [Socket<F>, AddressOf<F>] {
     const fd = this.#check('accept');
-    const [newfd, addr] = call(() => native.accept(fd, this.#t));
+    const newfd = native.accept(fd, this.#t);
+    if (newfd < 0) fail();
+    const addr = lastAddress();
     const sock = wrap<F>(newfd, this.#family, this.#type, this.#proto);
     if (getdefaulttimeout() === null && this.#timeout !== null) sock.setblocking(true);
     return [sock, addr as AddressOf<F>];
@@ -211,31 +251,37 @@ export class Socket<F extends string = string> {
 
   connect(address: AddressArgOf<F>): void {
     const fd = this.#check('connect');
-    const [h, a, b, c, x] = this.#address(address, 'connect');
-    call(() => native.connect(fd, this.#t, this.#family, h, a, b, c, x));
+    if (!native.connect(fd, this.#t, this.#sockaddr(address, 'connect'))) fail();
   }
 
   /** connect() that returns the errno instead of throwing (0 on success). */
   connect_ex(address: AddressArgOf<F>): number {
     const fd = this.#check('connect_ex');
-    const [h, a, b, c, x] = this.#address(address, 'connect_ex');
-    return call(() => native.connectEx(fd, this.#t, this.#family, h, a, b, c, x));
+    if (native.connect(fd, this.#t, this.#sockaddr(address, 'connect_ex'))) return 0;
+    // Python returns the errno of the connection (EWOULDBLOCK for a timeout),
+    // and raises for everything else.
+    const err = takeError();
+    if (err instanceof TimeoutError) return C.EWOULDBLOCK;
+    if (err instanceof OSError && err.errno !== null && !(err instanceof InterruptedError)) return err.errno;
+    throw err;
   }
 
   shutdown(how: number): void {
     const fd = this.#check('shutdown');
     const n = int(how);
-    call(() => native.shutdown(fd, n));
+    if (!native.shutdown(fd, n)) fail();
   }
 
   getsockname(): AddressOf<F> {
     const fd = this.#check('getsockname');
-    return call(() => native.getsockname(fd)) as AddressOf<F>;
+    if (!native.getsockname(fd)) fail();
+    return lastAddress() as AddressOf<F>;
   }
 
   getpeername(): AddressOf<F> {
     const fd = this.#check('getpeername');
-    return call(() => native.getpeername(fd)) as AddressOf<F>;
+    if (!native.getpeername(fd)) fail();
+    return lastAddress() as AddressOf<F>;
   }
 
   /** send(data, flags=0) -> bytes sent. */
@@ -243,7 +289,8 @@ export class Socket<F extends string = string> {
     const fd = this.#check('send');
     const buf = bytes(data);
     const f = int(flags);
-    return call(() => native.send(fd, buf, f, this.#t));
+    const n = native.send(fd, buf, f, this.#t);
+    return n < 0 ? fail() : n;
   }
 
   /** Sends all of `data`, within one deadline in timeout mode. An error after a
@@ -252,7 +299,7 @@ export class Socket<F extends string = string> {
     const fd = this.#check('sendall');
     const buf = bytes(data);
     const f = int(flags);
-    call(() => native.sendall(fd, buf, f, this.#t));
+    if (!native.sendall(fd, buf, f, this.#t)) fail();
   }
 
   /** sendto(data, address) or sendto(data, flags, address) -> bytes sent. */
@@ -269,8 +316,8 @@ export class Socket<F extends string = string> {
     } else if (arguments.length < 2) {
       throw new TypeError(`sendto() takes 2 or 3 arguments (${arguments.length} given)`);
     }
-    const [h, a, b, c, x] = this.#address(address, 'sendto');
-    return call(() => native.sendto(fd, buf, flags, this.#t, this.#family, h, a, b, c, x));
+    const n = native.sendto(fd, buf, flags, this.#t, this.#sockaddr(address, 'sendto'));
+    return n < 0 ? fail() : n;
   }
 
   /** recv(bufsize, flags=0) -> the bytes received (empty at end of stream). */
@@ -279,7 +326,9 @@ export class Socket<F extends string = string> {
     if (n < 0) throw new RangeError('negative buffersize in recv');
     const fd = this.#check('recv');
     const f = int(flags);
-    return call(() => native.recv(fd, n, f, this.#t));
+    const buf = n <= SCRATCH.length ? SCRATCH : Buffer.allocUnsafe(n);
+    const got = native.recvInto(fd, buf, n, f, this.#t);
+    return got < 0 ? fail() : received(buf, got, n);
   }
 
   /** recvfrom(bufsize, flags=0) -> [bytes, address]; the address is null when the sender has none. */
@@ -288,7 +337,10 @@ export class Socket<F extends string = string> {
     if (n < 0) throw new RangeError('negative buffersize in recvfrom');
     const fd = this.#check('recvfrom');
     const f = int(flags);
-    return call(() => native.recvfrom(fd, n, f, this.#t)) as [Buffer, AddressOf<F> | null];
+    const buf = n <= SCRATCH.length ? SCRATCH : Buffer.allocUnsafe(n);
+    const got = native.recvfromInto(fd, buf, n, f, this.#t);
+    if (got < 0) fail();
+    return [received(buf, got, n), lastAddress() as AddressOf<F> | null];
   }
 
   /** recv_into(buffer, nbytes=0, flags=0) -> bytes received, written into `buffer` in place. */
@@ -296,7 +348,8 @@ export class Socket<F extends string = string> {
     const [buf, n] = this.#into(buffer, nbytes, 'recv_into', 'buffer too small for requested bytes');
     const fd = this.#check('recv_into');
     const f = int(flags);
-    return call(() => native.recvInto(fd, buf, n, f, this.#t));
+    const got = native.recvInto(fd, buf, n, f, this.#t);
+    return got < 0 ? fail() : got;
   }
 
   /** recvfrom_into(buffer, nbytes=0, flags=0) -> [bytes received, address]. */
@@ -304,7 +357,9 @@ export class Socket<F extends string = string> {
     const [buf, n] = this.#into(buffer, nbytes, 'recvfrom_into', 'nbytes is greater than the length of the buffer');
     const fd = this.#check('recvfrom_into');
     const f = int(flags);
-    return call(() => native.recvfromInto(fd, buf, n, f, this.#t)) as [number, AddressOf<F> | null];
+    const got = native.recvfromInto(fd, buf, n, f, this.#t);
+    if (got < 0) fail();
+    return [got, lastAddress() as AddressOf<F> | null];
   }
 
   /** The writable bytes of `buffer` and how many of them to fill, checked as Python does. */
@@ -329,7 +384,7 @@ export class Socket<F extends string = string> {
     if (value === null && optlen !== undefined) {
       const len = int(optlen);
       if (len < 0 || len > 0xffffffff) throw new RangeError('optlen must be 0-4294967295.');
-      call(() => native.setsockopt(fd, lvl, opt, null, len));
+      if (!native.setsockopt(fd, lvl, opt, null, len)) fail();
       return;
     }
     let raw: Uint8Array;
@@ -338,7 +393,7 @@ export class Socket<F extends string = string> {
     } else {
       raw = bytes(value);
     }
-    call(() => native.setsockopt(fd, lvl, opt, raw, raw.byteLength));
+    if (!native.setsockopt(fd, lvl, opt, raw, raw.byteLength)) fail();
   }
 
   /** getsockopt(level, opt) -> int, or getsockopt(level, opt, buflen) -> bytes (1 <= buflen <= 1024). */
@@ -349,8 +404,8 @@ export class Socket<F extends string = string> {
     const lvl = int(level);
     const opt = int(optname);
     const len = int(buflen);
-    if (len === 0) return call(() => native.getsockoptInt(fd, lvl, opt));
-    return call(() => native.getsockoptBytes(fd, lvl, opt, len));
+    if (len === 0) return native.getsockoptInt(fd, lvl, opt) ?? fail();
+    return native.getsockoptBytes(fd, lvl, opt, len) ?? fail();
   }
 
   /** `using s = socket(...)` closes the socket at the end of the scope. */
@@ -363,25 +418,16 @@ export class Socket<F extends string = string> {
     const closed = this.#fd < 0 ? ' [closed]' : '';
     let text = `<socket.socket${closed} fd=${this.#fd}, family=${this.#family}, type=${this.#type}, proto=${this.#proto}`;
     if (this.#fd >= 0) {
-      const laddr = this.#peek(() => native.getsockname(this.#fd));
-      if (laddr !== undefined) text += `, laddr=${pyRepr(laddr)}`;
-      const raddr = this.#peek(() => native.getpeername(this.#fd));
-      if (raddr !== undefined) text += `, raddr=${pyRepr(raddr)}`;
+      if (native.getsockname(this.#fd)) text += `, laddr=${pyRepr(lastAddress())}`;
+      else native.takeError();
+      if (native.getpeername(this.#fd)) text += `, raddr=${pyRepr(lastAddress())}`;
+      else native.takeError();
     }
     return `${text}>`;
   }
 
   toString(): string {
     return this[inspect.custom]();
-  }
-
-  /** An address for repr, or undefined where the call fails (no peer, say). */
-  #peek(f: () => NativeAddress): NativeAddress | undefined {
-    try {
-      return f();
-    } catch {
-      return undefined;
-    }
   }
 }
 
@@ -400,7 +446,7 @@ export function socketpair<F extends string = 'AF_UNIX'>(family?: Family<F> | nu
   const f = family === undefined ? C.AF_UNIX : int(family);
   const t = type === undefined ? C.SOCK_STREAM : int(type);
   const p = proto === undefined ? 0 : int(proto);
-  const [a, b] = call(() => native.socketpair(f, t, p));
+  const [a, b] = native.socketpair(f, t, p) ?? fail();
   const masked = t & ~TYPE_FLAGS;
   const pair: [Socket<F>, Socket<F>] = [wrap<F>(a, f, masked, p), wrap<F>(b, f, masked, p)];
   if ((t & (C.SOCK_NONBLOCK ?? 0)) !== 0) for (const s of pair) s.setblocking(false);
@@ -420,14 +466,13 @@ export function fromfd<F extends string>(fd: number, family: Family<F> | number,
 
 /** close(fd): closes a socket fd number. */
 export function close(fd: number): void {
-  const n = int(fd);
-  call(() => native.close(n));
+  if (!native.close(int(fd))) fail();
 }
 
 /** dup(fd) -> a duplicate fd, not inheritable. */
 export function dup(fd: number): number {
-  const n = int(fd);
-  return call(() => native.dup(n));
+  const copy = native.dup(int(fd));
+  return copy < 0 ? fail() : copy;
 }
 
 export { OSError };

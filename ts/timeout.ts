@@ -6,12 +6,13 @@ import { pyType } from './address';
 /** A checked timeout, as Python's `settimeout` takes it. */
 export function checkTimeout(value: unknown): number | null {
   if (value === null || value === undefined) return null;
+  if (typeof value === 'boolean') return Number(value);
   if (typeof value !== 'number') {
     throw new TypeError(`'${pyType(value)}' object cannot be interpreted as an integer`);
   }
   if (Number.isNaN(value)) throw new RangeError('Invalid value NaN (not a number)');
   if (value < 0) throw new RangeError('Timeout value out of range');
-  if (!Number.isFinite(value)) throw new RangeError('Timeout value out of range');
+  if (!Number.isFinite(value)) throw new RangeError('timestamp out of range for platform time_t');
   return value;
 }
 

@@ -109,9 +109,9 @@ fn c_name(python: &str) -> String {
 }
 
 /// The C condition under which a name exists: a macro is tested by name; enum
-/// values (CAN BCM's, glibc's IPPORT_*) by their header or C library.
+/// values (CAN BCM's, TIPC's scopes, glibc's IPPORT_*) by their header or C library.
 fn defined(python: &str, c: &str, group: usize) -> String {
-    if python.starts_with("CAN_BCM_") {
+    if python.starts_with("CAN_BCM_") || matches!(python, "TIPC_CLUSTER_SCOPE" | "TIPC_NODE_SCOPE") {
         format!("defined(HAVE_{group})")
     } else if python.starts_with("IPPORT_") {
         format!("defined({c}) || defined(__GLIBC__)")

@@ -193,3 +193,27 @@ fn raw_data(addr: &SockAddr) -> Vec<u8> {
     let sa = unsafe { &*addr.as_ptr().cast::<libc::sockaddr>() };
     sa.sa_data.iter().map(|&c| c as u8).collect()
 }
+
+/// The bytes of a `sockaddr`, to hand to the caller as an opaque, reusable
+/// address (a sender caches it instead of parsing the same address each time).
+pub fn sockaddr_bytes(addr: &SockAddr) -> Vec<u8> {
+    // SAFETY: a SockAddr's storage holds at least len() initialized bytes.
+    unsafe { std::slice::from_raw_parts(addr.as_ptr().cast::<u8>(), addr.len() as usize) }.to_vec()
+}
+
+/// A `sockaddr` back from the bytes `sockaddr_bytes` gave; None if they cannot be one.
+pub fn sockaddr_from_bytes(bytes: &[u8]) -> Option<SockAddr> {
+    if bytes.len() < mem::size_of::<libc::sa_family_t>() || bytes.len() > mem::size_of::<libc::sockaddr_storage>() {
+        return None;
+    }
+    // SAFETY: the bytes fit the zeroed storage try_init provides (checked above).
+    let ((), addr) = unsafe {
+        SockAddr::try_init(|storage, len| {
+            std::ptr::copy_nonoverlapping(bytes.as_ptr(), storage.cast::<u8>(), bytes.len());
+            *len = bytes.len() as libc::socklen_t;
+            Ok(())
+        })
+    }
+    .ok()?;
+    Some(addr)
+}

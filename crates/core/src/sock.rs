@@ -63,8 +63,11 @@ pub fn adopt(fd: Fd) -> Result<(i32, i32, i32)> {
 }
 
 pub fn bind(fd: Fd, addr: &AddressArg) -> Result<()> {
-    let sa = addr.to_sockaddr()?;
-    sys::bind(fd, &sa).map_err(|e| Error::io(&e, "bind"))
+    bind_sockaddr(fd, &addr.to_sockaddr()?)
+}
+
+pub fn bind_sockaddr(fd: Fd, sa: &SockAddr) -> Result<()> {
+    sys::bind(fd, sa).map_err(|e| Error::io(&e, "bind"))
 }
 
 pub fn listen(fd: Fd, backlog: i32) -> Result<()> {
@@ -76,11 +79,14 @@ pub fn accept(fd: Fd, timeout: Timeout) -> Result<(Fd, Option<Address>)> {
     Ok((newfd, Address::from_sockaddr(&sa)))
 }
 
-/// connect(2) in the socket's mode. Errors are returned, not raised, so that
-/// `connect_ex` can report them as numbers.
+/// connect(2) in the socket's mode: EINPROGRESS is waited out unless the socket
+/// is non-blocking, and the outcome read from SO_ERROR.
 pub fn connect(fd: Fd, addr: &AddressArg, timeout: Timeout) -> Result<()> {
-    let sa = addr.to_sockaddr()?;
-    let in_progress = match sys::connect(fd, &sa) {
+    connect_sockaddr(fd, &addr.to_sockaddr()?, timeout)
+}
+
+pub fn connect_sockaddr(fd: Fd, sa: &SockAddr, timeout: Timeout) -> Result<()> {
+    let in_progress = match sys::connect(fd, sa) {
         Ok(()) => return Ok(()),
         Err(e) if e.raw_os_error() == Some(sys::EINPROGRESS) => e,
         Err(e) if e.raw_os_error() == Some(sys::EINTR) && !crate::signals::take_interrupt() => e,

@@ -2,34 +2,9 @@
 
 use std::ptr;
 
-use bsdsock_core::{inet, Address, AddressArg, Error, Kind};
+use bsdsock_core::{inet, Address, AddressArg, Error};
 use napi::bindgen_prelude::*;
 use napi::sys;
-
-/// Marks an error message as one of ours; the facade decodes it into
-/// Python's exception classes (ts/errors.ts).
-const MARK: char = '\u{1}';
-
-/// Encodes a core error as a thrown JS error the facade can decode:
-/// `MARK kind MARK code MARK syscall MARK written MARK message`.
-pub fn throw(err: Error) -> napi::Error {
-    let (kind, code, message) = match &err.kind {
-        Kind::Os(e) => ("os", *e, String::new()),
-        Kind::Timeout => ("timeout", 0, String::new()),
-        Kind::Gai(c) => ("gai", *c, String::new()),
-        Kind::Value(m) => ("value", 0, m.clone()),
-        Kind::Message(m) => ("message", 0, m.clone()),
-    };
-    let written = err.written.map_or(-1, |w| w as i64);
-    let m = MARK;
-    let reason = format!("{m}{kind}{m}{code}{m}{}{m}{written}{m}{message}", err.syscall);
-    napi::Error::new(Status::GenericFailure, reason)
-}
-
-/// Lifts a core result into a napi result.
-pub fn lift<T>(r: bsdsock_core::Result<T>) -> Result<T> {
-    r.map_err(throw)
-}
 
 /// A napi_value made by hand, returned as is.
 pub struct Raw(pub sys::napi_value);
@@ -130,10 +105,10 @@ pub struct AddrParts<'a> {
 }
 
 impl AddrParts<'_> {
-    pub fn to_arg(&self) -> Result<AddressArg<'_>> {
+    pub fn to_arg(&self) -> bsdsock_core::Result<AddressArg<'_>> {
         let text = || match self.host {
             Either::A(s) => Ok(s.as_str()),
-            Either::B(_) => Err(napi::Error::new(Status::InvalidArg, "host must be a string")),
+            Either::B(_) => Err(Error::value("host must be a string")),
         };
         Ok(match self.family {
             libc_af::INET => AddressArg::Inet {
@@ -161,7 +136,7 @@ impl AddrParts<'_> {
                 hatype: self.c as u16,
                 addr: self.extra.unwrap_or_default(),
             },
-            _ => return Err(throw(Error::os(bsdsock_core::sys::EAFNOSUPPORT, "address"))),
+            _ => return Err(Error::os(bsdsock_core::sys::EAFNOSUPPORT, "address")),
         })
     }
 }
@@ -178,6 +153,13 @@ mod libc_af {
 /// A Uint8Array (or Buffer) the call writes into in place, with no copy:
 /// `recv_into` and friends.
 pub struct Writable(&'static mut [u8]);
+
+impl Writable {
+    /// The bytes beyond this call; see state::init for what keeps them valid.
+    pub fn into_static(self) -> &'static mut [u8] {
+        self.0
+    }
+}
 
 impl FromNapiValue for Writable {
     unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> Result<Self> {

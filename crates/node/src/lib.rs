@@ -4,3 +4,4 @@
 mod js;
 mod module;
 mod socket;
+mod state;

@@ -6,7 +6,8 @@ use bsdsock_core::{constants, error, inet, resolve};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use crate::js::{buffer_copy, lift, JsAddress, Raw};
+use crate::js::{buffer_copy, JsAddress, Raw, Writable};
+use crate::state::{self, ok};
 
 /// Every constant of this platform, by Python's name.
 #[napi]
@@ -31,8 +32,8 @@ pub fn errno_name(errno: i32) -> Option<String> {
 }
 
 #[napi]
-pub fn gethostname() -> Result<String> {
-    lift(resolve::gethostname())
+pub fn gethostname() -> Option<String> {
+    ok(resolve::gethostname())
 }
 
 #[napi]
@@ -41,25 +42,23 @@ pub fn siginterrupt(signum: i32, flag: bool) -> bool {
 }
 
 #[napi]
-pub fn inet_pton(env: Env, family: i32, text: String) -> Result<Raw> {
-    let packed = lift(inet::pton(family, &text))?;
-    buffer_copy(&env, &packed)
+pub fn inet_pton(env: Env, family: i32, text: String) -> Result<Option<Raw>> {
+    ok(inet::pton(family, &text)).map(|p| buffer_copy(&env, &p)).transpose()
 }
 
 #[napi]
-pub fn inet_ntop(family: i32, packed: &[u8]) -> Result<String> {
-    lift(inet::ntop(family, packed))
+pub fn inet_ntop(family: i32, packed: &[u8]) -> Option<String> {
+    ok(inet::ntop(family, packed))
 }
 
 #[napi]
-pub fn inet_aton(env: Env, text: String) -> Result<Raw> {
-    let packed = lift(inet::aton(&text))?;
-    buffer_copy(&env, &packed)
+pub fn inet_aton(env: Env, text: String) -> Result<Option<Raw>> {
+    ok(inet::aton(&text)).map(|p| buffer_copy(&env, &p)).transpose()
 }
 
 #[napi]
-pub fn inet_ntoa(packed: &[u8]) -> Result<String> {
-    lift(inet::ntoa(packed))
+pub fn inet_ntoa(packed: &[u8]) -> Option<String> {
+    ok(inet::ntoa(packed))
 }
 
 /// One getaddrinfo result as Python's tuple: `[family, type, proto, canonname, sockaddr]`.
@@ -74,19 +73,10 @@ pub fn getaddrinfo(
     socktype: i32,
     proto: i32,
     flags: i32,
-) -> Result<Vec<JsAddrInfo>> {
-    let list = lift(resolve::getaddrinfo(
-        host.as_deref(),
-        port.as_deref(),
-        family,
-        socktype,
-        proto,
-        flags,
-    ))?;
-    Ok(list
-        .into_iter()
-        .map(|ai| (ai.family, ai.socktype, ai.proto, ai.canonname, JsAddress(ai.addr)))
-        .collect())
+) -> Option<Vec<JsAddrInfo>> {
+    let list = ok(resolve::getaddrinfo(host.as_deref(), port.as_deref(), family, socktype, proto, flags))?;
+    let tuple = |ai: resolve::AddrInfo| (ai.family, ai.socktype, ai.proto, ai.canonname, JsAddress(ai.addr));
+    Some(list.into_iter().map(tuple).collect())
 }
 
 /// Python's `errno.errorcode`, the other way round: name -> number.
@@ -95,4 +85,32 @@ pub fn errno_table() -> HashMap<String, i32> {
     bsdsock_core::errno::all()
         .map(|(k, v)| (k.to_string(), v))
         .collect()
+}
+
+/// Hands the addon this thread's status block (see state.rs).
+#[napi]
+pub fn init(status: Writable) -> bool {
+    state::init(status.into_static())
+}
+
+/// The error of the last call that returned its failure value:
+/// `[kind, code, syscall, written, message]`, kind one of os, timeout, gai, value, message.
+#[napi]
+pub fn take_error() -> Option<(&'static str, i32, &'static str, i64, String)> {
+    use bsdsock_core::Kind;
+    let err = state::take_error()?;
+    let written = err.written.map_or(-1, |w| w as i64);
+    Some(match err.kind {
+        Kind::Os(e) => ("os", e, err.syscall, written, String::new()),
+        Kind::Timeout => ("timeout", 0, err.syscall, written, String::new()),
+        Kind::Gai(c) => ("gai", c, err.syscall, written, String::new()),
+        Kind::Value(m) => ("value", 0, err.syscall, written, m),
+        Kind::Message(m) => ("message", 0, err.syscall, written, m),
+    })
+}
+
+/// The address in a slot of the status block's table.
+#[napi]
+pub fn address_slot(slot: u32) -> JsAddress {
+    JsAddress(state::slot(slot))
 }

@@ -1,0 +1,93 @@
+// python3 as the oracle: run many small cases in one python3 process and compare
+// what bsdsock does with what Python does.
+//
+// A case's Python source is one or more statements; the value of the last one
+// (when it is an expression) is the case's result. Results are JSON: bytes as
+// { hex }, tuples and lists as arrays. An exception becomes its class name,
+// str(e) and errno.
+import { spawnSync } from 'node:child_process';
+import * as bsdsock from 'bsdsock';
+
+export type Outcome =
+  | { value: unknown }
+  | { error: string; message: string; errno: number | null };
+
+const RUNNER = String.raw`
+import ast, json, sys
+
+def encode(v):
+    if isinstance(v, (bytes, bytearray)):
+        return {'hex': bytes(v).hex()}
+    if isinstance(v, (tuple, list)):
+        return [encode(x) for x in v]
+    return v
+
+def run(src, ns):
+    tree = ast.parse(src)
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    exec(compile(tree, '<case>', 'exec'), ns)
+    return eval(compile(ast.Expression(last.value), '<case>', 'eval'), ns) if last else None
+
+setup, cases = json.load(sys.stdin)
+env = {}
+exec(setup, env)
+out = {}
+for name, src in cases.items():
+    try:
+        out[name] = {'value': encode(run(src, dict(env)))}
+    except Exception as e:
+        out[name] = {'error': type(e).__name__, 'message': str(e), 'errno': getattr(e, 'errno', None)}
+    finally:
+        if 'after_each' in env:
+            env['after_each']()
+print(json.dumps(out))
+`;
+
+/**
+ * Runs every case in one python3 process. `setup` is Python run once first
+ * (imports, helpers); if it defines `after_each()`, that runs after every case.
+ */
+export function python(setup: string, cases: Record<string, string>): Record<string, Outcome> {
+  const run = spawnSync('python3', ['-c', RUNNER], {
+    input: JSON.stringify([setup, cases]),
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(`python3 failed (${run.status}): ${run.stderr}`);
+  return JSON.parse(run.stdout) as Record<string, Outcome>;
+}
+
+/** A JS value in the oracle's encoding: bytes as { hex }, undefined (no return value) as null. */
+export function encode(v: unknown): unknown {
+  if (v instanceof Uint8Array) return { hex: Buffer.from(v).toString('hex') };
+  if (Array.isArray(v)) return v.map(encode);
+  return v === undefined ? null : v;
+}
+
+/**
+ * Runs `f` and describes the outcome as Python's would be once mapped to JS:
+ * TypeError stays TypeError, a RangeError stands for ValueError/OverflowError,
+ * and an OSError is named by its class, which must be bsdsock's export of that name.
+ */
+export function outcome(f: () => unknown): Outcome {
+  try {
+    return { value: encode(f()) };
+  } catch (e) {
+    if (!(e instanceof Error)) return { error: `thrown non-Error ${String(e)}`, message: '', errno: null };
+    const errno = (e as { errno?: number | null }).errno ?? null;
+    let error = `${e.constructor.name} (not a bsdsock class)`;
+    if (e instanceof bsdsock.OSError) {
+      const cls = (bsdsock as Record<string, unknown>)[e.constructor.name];
+      if (cls === e.constructor) error = e.constructor.name;
+    } else if (e instanceof TypeError || e instanceof RangeError) {
+      error = e.constructor.name;
+    }
+    return { error, message: e.message, errno };
+  }
+}
+
+/** Python's outcome with its error class mapped to the JS class bsdsock must throw. */
+export function expected(py: Outcome): Outcome {
+  if (!('error' in py)) return py;
+  const error = py.error === 'ValueError' || py.error === 'OverflowError' ? 'RangeError' : py.error;
+  return { ...py, error };
+}
