@@ -54,17 +54,6 @@ export declare function init(status: Writable): boolean
 
 export declare function listen(fd: number, backlog: number): boolean
 
-/** recvfrom_into -> the count (the sender's address through the status block), or -1. */
-export declare function recvfromInto(fd: number, buf: Writable, nbytes: number, flags: number, timeout: number): number
-
-export declare function recvInto(fd: number, buf: Writable, nbytes: number, flags: number, timeout: number): number
-
-export declare function send(fd: number, data: Uint8Array, flags: number, timeout: number): number
-
-export declare function sendall(fd: number, data: Uint8Array, flags: number, timeout: number): boolean
-
-export declare function sendto(fd: number, data: Uint8Array, flags: number, timeout: number, sa: Uint8Array): number
-
 export declare function setInheritable(fd: number, inheritable: boolean): boolean
 
 export declare function setNonblocking(fd: number, nonblocking: boolean): boolean

@@ -145,6 +145,6 @@ export function addressParts(family: number, address: unknown, caller: string): 
       return [t[0], proto, pkttype, hatype, hw];
     }
     default:
-      throw new OSError(null, null, 'getsockaddrarg: bad family');
+      throw new OSError('getsockaddrarg: bad family');
   }
 }

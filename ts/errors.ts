@@ -18,10 +18,12 @@ export class OSError extends Error {
   /** Bytes sent before an interrupted or failed `sendall`. */
   declare characters_written?: number;
 
-  constructor(errno: number | null = null, strerror: string | null = null, message?: string) {
-    super(message ?? (errno !== null ? `[Errno ${errno}] ${strerror ?? ''}` : (strerror ?? '')));
-    this.errno = errno;
-    this.strerror = strerror;
+  /** As Python's: `new OSError(errno, strerror)`, or `new OSError(message)`. */
+  constructor(...args: unknown[]) {
+    const numbered = args.length >= 2 && typeof args[0] === 'number';
+    super(numbered ? `[Errno ${args[0]}] ${String(args[1])}` : args.length === 1 ? String(args[0]) : '');
+    this.errno = numbered ? (args[0] as number) : null;
+    this.strerror = numbered ? String(args[1]) : null;
   }
 
   override get name(): string {
@@ -52,7 +54,7 @@ export class gaierror extends OSError {}
 /** A legacy resolver error (h_errno). */
 export class herror extends OSError {}
 
-type OSErrorClass = new (errno: number | null, strerror: string | null, message?: string) => OSError;
+type OSErrorClass = new (...args: unknown[]) => OSError;
 
 /** Python's errno -> subclass table (Objects/exceptions.c). */
 const SUBCLASS = new Map<number, OSErrorClass>();
@@ -96,7 +98,7 @@ export function oserror(errno: number, syscall?: string): OSError {
 /** The exception for the addon call that just returned its failure value. */
 export function takeError(): Error {
   const e = native.takeError();
-  if (e === null) return new OSError(null, null, 'bsdsock: a call failed without an error');
+  if (e === null) return new OSError('bsdsock: a call failed without an error');
   const [kind, code, syscall, written, message] = e;
   let err: OSError;
   switch (kind) {
@@ -104,7 +106,7 @@ export function takeError(): Error {
       err = oserror(code, syscall);
       break;
     case 'timeout':
-      err = new TimeoutError(null, null, 'timed out');
+      err = new TimeoutError('timed out');
       break;
     case 'gai':
       err = new gaierror(code, native.gaiStrerror(code));
@@ -112,7 +114,7 @@ export function takeError(): Error {
     case 'value':
       return new RangeError(message);
     default:
-      err = new OSError(null, null, message);
+      err = new OSError(message);
   }
   if (syscall) err.syscall = syscall;
   if (written >= 0) err.characters_written = written;

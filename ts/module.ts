@@ -120,7 +120,7 @@ export function getaddrinfo(
   if (typeof port === 'number' && Number.isInteger(port)) p = String(port);
   else if (typeof port === 'string') p = port;
   else if (port instanceof Uint8Array) p = Buffer.from(port).toString('latin1');
-  else if (port !== null && port !== undefined) throw new OSError(null, null, 'Int or String expected');
+  else if (port !== null && port !== undefined) throw new OSError('Int or String expected');
   const [f, t, pr, fl] = [int(family), int(type), int(proto), int(flags)];
   return (native.getaddrinfo(h, p, f, t, pr, fl) ?? fail()) as AddrInfo[];
 }

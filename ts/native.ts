@@ -44,8 +44,8 @@ export interface Native {
   send(fd: number, data: Uint8Array, flags: number, timeout: number): number;
   sendall(fd: number, data: Uint8Array, flags: number, timeout: number): boolean;
   sendto(fd: number, data: Uint8Array, flags: number, timeout: number, sockaddr: Uint8Array): number;
-  recvInto(fd: number, buf: Uint8Array, nbytes: number, flags: number, timeout: number): number;
-  recvfromInto(fd: number, buf: Uint8Array, nbytes: number, flags: number, timeout: number): number;
+  recvInto(fd: number, buf: Uint8Array, offset: number, nbytes: number, flags: number, timeout: number): number;
+  recvfromInto(fd: number, buf: Uint8Array, offset: number, nbytes: number, flags: number, timeout: number): number;
   getsockoptInt(fd: number, level: number, opt: number): number | null;
   getsockoptBytes(fd: number, level: number, opt: number, buflen: number): Buffer | null;
   setsockopt(fd: number, level: number, opt: number, value: Uint8Array | null, optlen: number): boolean;

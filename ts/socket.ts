@@ -32,17 +32,43 @@ const leaks = new FinalizationRegistry<{ fd: number; text: string }>((held) => {
   process.emitWarning(`unclosed ${held.text}`, 'ResourceWarning');
 });
 
-/** Small receives land here, then are copied once into a Buffer of the exact
- * length from Node's pool (Python's recv(4096) that gets 64 bytes returns 64). */
-const SCRATCH = Buffer.allocUnsafeSlow(64 * 1024);
+/**
+ * Received bytes land in a slab, and the Buffer returned is a view of exactly
+ * what arrived: no copy, and no allocation per call (Node's Buffer pool works
+ * the same way). A receive larger than half a slab gets its own Buffer; if far
+ * less arrives than was asked for, the bytes are copied out so that a small
+ * result does not hold a large allocation.
+ */
+const SLAB_SIZE = 64 * 1024;
+let slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+let slabUsed = 0;
 
-/** The bytes a receive of at most `n` into `buf` returned (`got` may exceed `n` with MSG_TRUNC). */
-function received(buf: Buffer, got: number, n: number): Buffer {
-  const len = Math.min(got, n);
-  if (buf !== SCRATCH) return len === buf.length ? buf : buf.subarray(0, len);
-  const out = Buffer.allocUnsafe(len);
-  SCRATCH.copy(out, 0, 0, len);
-  return out;
+/** Where a receive of up to `n` bytes goes: [buffer, offset]. */
+function receiveArea(n: number): [Buffer, number] {
+  if (n > SLAB_SIZE / 2) return [Buffer.allocUnsafe(n), 0];
+  if (slabUsed + n > SLAB_SIZE) {
+    slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  return [slab, slabUsed];
+}
+
+/** The Buffer for `got` bytes received at `offset` of `buf`. With MSG_TRUNC a
+ * datagram's real length may exceed `n`: as Python, the result then has that
+ * length, the bytes past `n` zero. */
+function received(buf: Buffer, offset: number, got: number, n: number): Buffer {
+  if (got > n) {
+    const out = Buffer.alloc(got);
+    buf.copy(out, 0, offset, offset + n);
+    return out;
+  }
+  const len = got;
+  if (buf === slab) {
+    slabUsed = (offset + len + 7) & ~7;
+    return buf.subarray(offset, offset + len);
+  }
+  if (len === n) return buf;
+  return len < n / 2 ? Buffer.from(buf.subarray(0, len)) : buf.subarray(0, len);
 }
 
 /** Set by `wrap` for the constructor: a socket made from an fd whose family, type and protocol are known. */
@@ -72,12 +98,36 @@ function sameParts(a: AddressParts, b: AddressParts): boolean {
   return sameHost && a[1] === b[1] && a[2] === b[2] && a[3] === b[3] && a[4] === null && b[4] === null;
 }
 
+/** Python's repr of bytes: printable ASCII as is, the rest escaped. */
+function bytesRepr(b: Uint8Array): string {
+  let text = '';
+  for (const c of b) {
+    if (c === 0x5c || c === 0x27) text += `\\${String.fromCharCode(c)}`;
+    else if (c === 0x09) text += '\\t';
+    else if (c === 0x0a) text += '\\n';
+    else if (c === 0x0d) text += '\\r';
+    else if (c >= 0x20 && c < 0x7f) text += String.fromCharCode(c);
+    else text += `\\x${c.toString(16).padStart(2, '0')}`;
+  }
+  return `b'${text}'`;
+}
+
 /** Python's repr of a value inside a tuple. */
 function pyRepr(v: unknown): string {
   if (typeof v === 'string') return `'${v}'`;
   if (Array.isArray(v)) return `(${v.map(pyRepr).join(', ')}${v.length === 1 ? ',' : ''})`;
-  if (v instanceof Uint8Array) return `b'${Buffer.from(v).toString('latin1')}'`;
+  if (v instanceof Uint8Array) return bytesRepr(v);
   return v === null ? 'None' : String(v);
+}
+
+/** Python's str() of an address, as socket.__repr__ shows it: a path bare. */
+function pyStr(v: unknown): string {
+  return typeof v === 'string' ? v : pyRepr(v);
+}
+
+/** Whether an address is truthy in Python (repr leaves out '' and empty bytes). */
+function truthy(v: unknown): boolean {
+  return v !== null && !(typeof v === 'string' && v === '') && !(v instanceof Uint8Array && v.length === 0);
 }
 
 /** Python's `socket.socket`. `F` is the family's name, which types the addresses. */
@@ -326,9 +376,9 @@ export class Socket<F extends string = string> {
     if (n < 0) throw new RangeError('negative buffersize in recv');
     const fd = this.#check('recv');
     const f = int(flags);
-    const buf = n <= SCRATCH.length ? SCRATCH : Buffer.allocUnsafe(n);
-    const got = native.recvInto(fd, buf, n, f, this.#t);
-    return got < 0 ? fail() : received(buf, got, n);
+    const [buf, offset] = receiveArea(n);
+    const got = native.recvInto(fd, buf, offset, n, f, this.#t);
+    return got < 0 ? fail() : received(buf, offset, got, n);
   }
 
   /** recvfrom(bufsize, flags=0) -> [bytes, address]; the address is null when the sender has none. */
@@ -337,10 +387,10 @@ export class Socket<F extends string = string> {
     if (n < 0) throw new RangeError('negative buffersize in recvfrom');
     const fd = this.#check('recvfrom');
     const f = int(flags);
-    const buf = n <= SCRATCH.length ? SCRATCH : Buffer.allocUnsafe(n);
-    const got = native.recvfromInto(fd, buf, n, f, this.#t);
+    const [buf, offset] = receiveArea(n);
+    const got = native.recvfromInto(fd, buf, offset, n, f, this.#t);
     if (got < 0) fail();
-    return [received(buf, got, n), lastAddress() as AddressOf<F> | null];
+    return [received(buf, offset, got, n), lastAddress() as AddressOf<F> | null];
   }
 
   /** recv_into(buffer, nbytes=0, flags=0) -> bytes received, written into `buffer` in place. */
@@ -348,7 +398,7 @@ export class Socket<F extends string = string> {
     const [buf, n] = this.#into(buffer, nbytes, 'recv_into', 'buffer too small for requested bytes');
     const fd = this.#check('recv_into');
     const f = int(flags);
-    const got = native.recvInto(fd, buf, n, f, this.#t);
+    const got = native.recvInto(fd, buf, 0, n, f, this.#t);
     return got < 0 ? fail() : got;
   }
 
@@ -357,7 +407,7 @@ export class Socket<F extends string = string> {
     const [buf, n] = this.#into(buffer, nbytes, 'recvfrom_into', 'nbytes is greater than the length of the buffer');
     const fd = this.#check('recvfrom_into');
     const f = int(flags);
-    const got = native.recvfromInto(fd, buf, n, f, this.#t);
+    const got = native.recvfromInto(fd, buf, 0, n, f, this.#t);
     if (got < 0) fail();
     return [got, lastAddress() as AddressOf<F> | null];
   }
@@ -418,10 +468,14 @@ export class Socket<F extends string = string> {
     const closed = this.#fd < 0 ? ' [closed]' : '';
     let text = `<socket.socket${closed} fd=${this.#fd}, family=${this.#family}, type=${this.#type}, proto=${this.#proto}`;
     if (this.#fd >= 0) {
-      if (native.getsockname(this.#fd)) text += `, laddr=${pyRepr(lastAddress())}`;
-      else native.takeError();
-      if (native.getpeername(this.#fd)) text += `, raddr=${pyRepr(lastAddress())}`;
-      else native.takeError();
+      for (const [name, get] of [['laddr', native.getsockname], ['raddr', native.getpeername]] as const) {
+        if (!get(this.#fd)) {
+          native.takeError();
+          continue;
+        }
+        const addr = lastAddress();
+        if (truthy(addr)) text += `, ${name}=${pyStr(addr)}`;
+      }
     }
     return `${text}>`;
   }

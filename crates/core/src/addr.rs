@@ -203,7 +203,9 @@ pub fn sockaddr_bytes(addr: &SockAddr) -> Vec<u8> {
 
 /// A `sockaddr` back from the bytes `sockaddr_bytes` gave; None if they cannot be one.
 pub fn sockaddr_from_bytes(bytes: &[u8]) -> Option<SockAddr> {
-    if bytes.len() < mem::size_of::<libc::sa_family_t>() || bytes.len() > mem::size_of::<libc::sockaddr_storage>() {
+    if bytes.len() < mem::size_of::<libc::sa_family_t>()
+        || bytes.len() > mem::size_of::<libc::sockaddr_storage>()
+    {
         return None;
     }
     // SAFETY: the bytes fit the zeroed storage try_init provides (checked above).

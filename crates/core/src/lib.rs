@@ -16,7 +16,7 @@ pub mod sys;
 pub mod wait;
 
 pub use addr::{Address, AddressArg};
-pub use socket2::SockAddr;
 pub use error::{Error, Kind, Result};
+pub use socket2::SockAddr;
 pub use sys::Fd;
 pub use wait::Timeout;

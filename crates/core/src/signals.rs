@@ -14,8 +14,15 @@ use std::sync::Mutex;
 
 const NSIG: usize = 65;
 
-/// Signals that interrupt blocking calls.
-static INTERRUPTS: [AtomicBool; NSIG] = [const { AtomicBool::new(false) }; NSIG];
+/// Signals that interrupt blocking calls: SIGINT and SIGTERM unless changed.
+static INTERRUPTS: [AtomicBool; NSIG] = defaults();
+
+const fn defaults() -> [AtomicBool; NSIG] {
+    let mut table = [const { AtomicBool::new(false) }; NSIG];
+    table[libc::SIGINT as usize] = AtomicBool::new(true);
+    table[libc::SIGTERM as usize] = AtomicBool::new(true);
+    table
+}
 /// The handler ours replaced, and its flags, per signal.
 static PREV_HANDLER: [AtomicUsize; NSIG] = [const { AtomicUsize::new(libc::SIG_DFL) }; NSIG];
 static PREV_FLAGS: [AtomicUsize; NSIG] = [const { AtomicUsize::new(0) }; NSIG];
@@ -54,8 +61,6 @@ fn init() -> Option<()> {
         }
         PIPE_READ.store(fds[0], Ordering::Relaxed);
         PIPE_WRITE.store(fds[1], Ordering::Relaxed);
-        siginterrupt(libc::SIGINT, true);
-        siginterrupt(libc::SIGTERM, true);
         *done = true;
     }
     Some(())

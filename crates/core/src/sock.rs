@@ -169,10 +169,33 @@ fn read_events(flags: i32) -> i16 {
 }
 
 pub fn recv_into(fd: Fd, buf: &mut [u8], flags: i32, timeout: Timeout) -> Result<usize> {
+    if flags & libc::MSG_WAITALL != 0 && timeout == Timeout::BLOCKING {
+        return recv_all(fd, buf, flags);
+    }
     let buf = as_uninit(buf);
     retry(fd, timeout, flags, read_events(flags), "recv", || {
         sys::recv(fd, buf, flags)
     })
+}
+
+/// MSG_WAITALL in blocking mode: the fd is non-blocking underneath, where the
+/// kernel returns what it has, so keep receiving until the buffer is full, the
+/// stream ends, or an error; an error after some bytes returns those bytes, as
+/// the kernel's own MSG_WAITALL does.
+fn recv_all(fd: Fd, buf: &mut [u8], flags: i32) -> Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        let rest = as_uninit(&mut buf[got..]);
+        match retry(fd, Timeout::BLOCKING, flags, POLLIN, "recv", || {
+            sys::recv(fd, rest, flags)
+        }) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(_) if got > 0 => break,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
 }
 
 pub fn recvfrom_into(
@@ -322,5 +345,25 @@ mod tests {
         let long = vec![b'a'; 200];
         assert!(crate::addr::unix_sockaddr(&long).is_err());
         assert!(crate::addr::unix_sockaddr(b"/tmp/x").is_ok());
+    }
+}
+
+#[cfg(test)]
+mod waitall_tests {
+    use super::*;
+
+    #[test]
+    fn waitall_in_blocking_mode_waits_for_everything() -> Result<()> {
+        let (a, b) = socketpair(libc::AF_UNIX, libc::SOCK_STREAM, 0)?;
+        send(a, b"abc", 0, Timeout::BLOCKING)?;
+        let writer = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            send(a, b"def", 0, Timeout::BLOCKING).and_then(|_| close(a))
+        });
+        let mut buf = [0u8; 6];
+        let n = recv_into(b, &mut buf, libc::MSG_WAITALL, Timeout::BLOCKING)?;
+        assert_eq!(&buf[..n], b"abcdef");
+        writer.join().map_err(|_| Error::value("writer panicked"))??;
+        close(b)
     }
 }

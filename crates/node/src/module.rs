@@ -43,7 +43,9 @@ pub fn siginterrupt(signum: i32, flag: bool) -> bool {
 
 #[napi]
 pub fn inet_pton(env: Env, family: i32, text: String) -> Result<Option<Raw>> {
-    ok(inet::pton(family, &text)).map(|p| buffer_copy(&env, &p)).transpose()
+    ok(inet::pton(family, &text))
+        .map(|p| buffer_copy(&env, &p))
+        .transpose()
 }
 
 #[napi]
@@ -74,7 +76,14 @@ pub fn getaddrinfo(
     proto: i32,
     flags: i32,
 ) -> Option<Vec<JsAddrInfo>> {
-    let list = ok(resolve::getaddrinfo(host.as_deref(), port.as_deref(), family, socktype, proto, flags))?;
+    let list = ok(resolve::getaddrinfo(
+        host.as_deref(),
+        port.as_deref(),
+        family,
+        socktype,
+        proto,
+        flags,
+    ))?;
     let tuple = |ai: resolve::AddrInfo| (ai.family, ai.socktype, ai.proto, ai.canonname, JsAddress(ai.addr));
     Some(list.into_iter().map(tuple).collect())
 }

@@ -10,8 +10,8 @@ use bsdsock_core::{sock, Error, Fd, Timeout};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use crate::js::{buffer_copy, AddrParts, Raw, Writable};
-use crate::state::{count, done, fail, ok, publish};
+use crate::js::{buffer_copy, AddrParts, Raw};
+use crate::state::{done, fail, ok, publish};
 
 fn parts<'a>(
     family: i32,
@@ -19,7 +19,14 @@ fn parts<'a>(
     nums: (u32, u32, u32),
     extra: Option<&'a Uint8Array>,
 ) -> AddrParts<'a> {
-    AddrParts { family, host, a: nums.0, b: nums.1, c: nums.2, extra: extra.map(|e| &e[..]) }
+    AddrParts {
+        family,
+        host,
+        a: nums.0,
+        b: nums.1,
+        c: nums.2,
+        extra: extra.map(|e| &e[..]),
+    }
 }
 
 #[napi]
@@ -85,7 +92,10 @@ pub fn sockaddr(
 }
 
 /// Runs `f` with the `sockaddr` the bytes hold, or fails with EINVAL.
-fn with_sockaddr<T>(sa: &[u8], f: impl FnOnce(&bsdsock_core::SockAddr) -> bsdsock_core::Result<T>) -> Option<T> {
+fn with_sockaddr<T>(
+    sa: &[u8],
+    f: impl FnOnce(&bsdsock_core::SockAddr) -> bsdsock_core::Result<T>,
+) -> Option<T> {
     match sockaddr_from_bytes(sa) {
         Some(addr) => ok(f(&addr)),
         None => ok(Err(Error::os(libc_einval(), "sockaddr"))),
@@ -136,41 +146,6 @@ pub fn getsockname(fd: i32) -> bool {
 #[napi]
 pub fn getpeername(fd: i32) -> bool {
     ok(sock::getpeername(fd)).map(publish).is_some()
-}
-
-#[napi]
-pub fn send(fd: i32, data: &[u8], flags: i32, timeout: f64) -> i64 {
-    count(sock::send(fd, data, flags, Timeout::from_secs(timeout)))
-}
-
-#[napi]
-pub fn sendall(fd: i32, data: &[u8], flags: i32, timeout: f64) -> bool {
-    done(sock::sendall(fd, data, flags, Timeout::from_secs(timeout)))
-}
-
-#[napi]
-pub fn sendto(fd: i32, data: &[u8], flags: i32, timeout: f64, sa: &[u8]) -> i64 {
-    let t = Timeout::from_secs(timeout);
-    with_sockaddr(sa, |a| sock::sendto_sockaddr(fd, data, flags, a, t)).map_or(-1, |n| n as i64)
-}
-
-#[napi]
-pub fn recv_into(fd: i32, mut buf: Writable, nbytes: u32, flags: i32, timeout: f64) -> i64 {
-    let n = (nbytes as usize).min(buf.len());
-    count(sock::recv_into(fd, &mut buf[..n], flags, Timeout::from_secs(timeout)))
-}
-
-/// recvfrom_into -> the count (the sender's address through the status block), or -1.
-#[napi]
-pub fn recvfrom_into(fd: i32, mut buf: Writable, nbytes: u32, flags: i32, timeout: f64) -> i64 {
-    let n = (nbytes as usize).min(buf.len());
-    match ok(sock::recvfrom_into(fd, &mut buf[..n], flags, Timeout::from_secs(timeout))) {
-        Some((got, addr)) => {
-            publish(addr);
-            got as i64
-        }
-        None => -1,
-    }
 }
 
 /// getsockopt as an int; null on error (any int is a valid result).

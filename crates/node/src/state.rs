@@ -99,11 +99,6 @@ pub fn ok<T>(r: bsdsock_core::Result<T>) -> Option<T> {
     r.map_err(fail).ok()
 }
 
-/// A core count as a number, or -1 with the error recorded.
-pub fn count(r: bsdsock_core::Result<usize>) -> i64 {
-    ok(r).map_or(-1, |n| n as i64)
-}
-
 /// A core result as success (true), or false with the error recorded.
 pub fn done(r: bsdsock_core::Result<()>) -> bool {
     ok(r).is_some()

@@ -1,0 +1,222 @@
+//! The hot calls (send, sendto, sendall, recv_into, recvfrom_into) as plain
+//! N-API callbacks. The `#[napi]` wrappers register every borrowed buffer in a
+//! process-wide table so it could outlive the call; these calls only borrow
+//! for their own duration, so they read their arguments directly and skip that
+//! cost. The facade always passes (fd, Uint8Array, ...numbers[, Uint8Array]).
+
+use std::ffi::CStr;
+use std::ptr;
+
+use bsdsock_core::addr::sockaddr_from_bytes;
+use bsdsock_core::{sock, Error, Timeout};
+use napi::sys;
+
+use crate::state::{fail, ok, publish};
+
+/// The arguments of one call, read from the callback info.
+struct Args<const N: usize> {
+    env: sys::napi_env,
+    argv: [sys::napi_value; N],
+}
+
+impl<const N: usize> Args<N> {
+    /// SAFETY: call only from a callback, with the env and info it was given.
+    unsafe fn read(env: sys::napi_env, info: sys::napi_callback_info) -> Option<Self> {
+        let mut argv = [ptr::null_mut(); N];
+        let mut argc = N;
+        let status = sys::napi_get_cb_info(
+            env,
+            info,
+            &mut argc,
+            argv.as_mut_ptr(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+        );
+        (status == sys::Status::napi_ok && argc == N).then_some(Args { env, argv })
+    }
+
+    fn i32(&self, i: usize) -> Option<i32> {
+        let mut v = 0;
+        // SAFETY: env and argv[i] come from the current callback.
+        let status = unsafe { sys::napi_get_value_int32(self.env, self.argv[i], &mut v) };
+        (status == sys::Status::napi_ok).then_some(v)
+    }
+
+    fn f64(&self, i: usize) -> Option<f64> {
+        let mut v = 0.0;
+        // SAFETY: env and argv[i] come from the current callback.
+        let status = unsafe { sys::napi_get_value_double(self.env, self.argv[i], &mut v) };
+        (status == sys::Status::napi_ok).then_some(v)
+    }
+
+    /// The bytes of a Uint8Array argument, borrowed for this call. Sound because
+    /// no JS runs until the callback returns, so the view's memory can be neither
+    /// freed nor detached meanwhile.
+    fn bytes<'call>(&self, i: usize) -> Option<&'call mut [u8]> {
+        let mut kind = 0;
+        let mut len = 0;
+        let mut data = ptr::null_mut();
+        let mut buffer = ptr::null_mut();
+        let mut offset = 0;
+        // SAFETY: env and argv[i] come from the current callback; a value that is not a
+        // typed array makes the call fail instead of writing anything.
+        let status = unsafe {
+            sys::napi_get_typedarray_info(
+                self.env,
+                self.argv[i],
+                &mut kind,
+                &mut len,
+                &mut data,
+                &mut buffer,
+                &mut offset,
+            )
+        };
+        if status != sys::Status::napi_ok || kind != sys::TypedarrayType::uint8_array {
+            return None;
+        }
+        if len == 0 {
+            return Some(&mut []);
+        }
+        // SAFETY: napi reported `len` bytes at `data` for this Uint8Array (see above).
+        Some(unsafe { std::slice::from_raw_parts_mut(data.cast::<u8>(), len) })
+    }
+
+    fn timeout(&self, i: usize) -> Option<Timeout> {
+        self.f64(i).map(Timeout::from_secs)
+    }
+
+    /// A number for JS; -1 (with the error recorded) when `n` is None.
+    fn number(&self, n: Option<usize>) -> sys::napi_value {
+        let mut out = ptr::null_mut();
+        let v = n.map_or(-1.0, |n| n as f64);
+        // SAFETY: creating a number in the current callback's env.
+        unsafe { sys::napi_create_double(self.env, v, &mut out) };
+        out
+    }
+
+    fn boolean(&self, b: bool) -> sys::napi_value {
+        let mut out = ptr::null_mut();
+        // SAFETY: getting a boolean in the current callback's env.
+        unsafe { sys::napi_get_boolean(self.env, b, &mut out) };
+        out
+    }
+}
+
+/// Wrong argument types cannot come from the facade; if they do, the call
+/// fails with EINVAL rather than reading anything it was not given.
+fn bad_args() -> Option<usize> {
+    fail(Error::os(
+        bsdsock_core::errno::value("EINVAL").unwrap_or(22),
+        "args",
+    ));
+    None
+}
+
+/// send(fd, data, flags, timeout) -> count or -1
+unsafe extern "C" fn send(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    let Some(a) = Args::<4>::read(env, info) else {
+        return ptr::null_mut();
+    };
+    let n = match (a.i32(0), a.bytes(1), a.i32(2), a.timeout(3)) {
+        (Some(fd), Some(data), Some(flags), Some(t)) => ok(sock::send(fd, data, flags, t)),
+        _ => bad_args(),
+    };
+    a.number(n)
+}
+
+/// sendall(fd, data, flags, timeout) -> true or false
+unsafe extern "C" fn sendall(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    let Some(a) = Args::<4>::read(env, info) else {
+        return ptr::null_mut();
+    };
+    let done = match (a.i32(0), a.bytes(1), a.i32(2), a.timeout(3)) {
+        (Some(fd), Some(data), Some(flags), Some(t)) => ok(sock::sendall(fd, data, flags, t)).is_some(),
+        _ => bad_args().is_some(),
+    };
+    a.boolean(done)
+}
+
+/// sendto(fd, data, flags, timeout, sockaddr) -> count or -1
+unsafe extern "C" fn sendto(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    let Some(a) = Args::<5>::read(env, info) else {
+        return ptr::null_mut();
+    };
+    let n = match (
+        a.i32(0),
+        a.bytes(1),
+        a.i32(2),
+        a.timeout(3),
+        a.bytes(4).and_then(|b| sockaddr_from_bytes(b)),
+    ) {
+        (Some(fd), Some(data), Some(flags), Some(t), Some(sa)) => {
+            ok(sock::sendto_sockaddr(fd, data, flags, &sa, t))
+        }
+        _ => bad_args(),
+    };
+    a.number(n)
+}
+
+/// `buf[offset..offset + nbytes]`, clamped to the buffer.
+fn window(buf: &mut [u8], offset: f64, nbytes: f64) -> &mut [u8] {
+    let start = (offset.max(0.0) as usize).min(buf.len());
+    let end = start.saturating_add(nbytes.max(0.0) as usize).min(buf.len());
+    &mut buf[start..end]
+}
+
+/// recvInto(fd, buf, offset, nbytes, flags, timeout) -> count or -1
+unsafe extern "C" fn recv_into(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    let Some(a) = Args::<6>::read(env, info) else {
+        return ptr::null_mut();
+    };
+    let n = match (a.i32(0), a.bytes(1), a.f64(2), a.f64(3), a.i32(4), a.timeout(5)) {
+        (Some(fd), Some(buf), Some(offset), Some(nbytes), Some(flags), Some(t)) => {
+            ok(sock::recv_into(fd, window(buf, offset, nbytes), flags, t))
+        }
+        _ => bad_args(),
+    };
+    a.number(n)
+}
+
+/// recvfromInto(fd, buf, offset, nbytes, flags, timeout) -> count or -1; the
+/// sender's address goes through the status block.
+unsafe extern "C" fn recvfrom_into(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    let Some(a) = Args::<6>::read(env, info) else {
+        return ptr::null_mut();
+    };
+    let n = match (a.i32(0), a.bytes(1), a.f64(2), a.f64(3), a.i32(4), a.timeout(5)) {
+        (Some(fd), Some(buf), Some(offset), Some(nbytes), Some(flags), Some(t)) => {
+            ok(sock::recvfrom_into(fd, window(buf, offset, nbytes), flags, t)).map(|(got, addr)| {
+                publish(addr);
+                got
+            })
+        }
+        _ => bad_args(),
+    };
+    a.number(n)
+}
+
+type Callback = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
+
+const HOT: &[(&CStr, Callback)] = &[
+    (c"send", send),
+    (c"sendall", sendall),
+    (c"sendto", sendto),
+    (c"recvInto", recv_into),
+    (c"recvfromInto", recvfrom_into),
+];
+
+/// Adds the hot calls to the module's exports.
+///
+/// SAFETY: call with the env and exports object of the module being initialized.
+pub unsafe fn export(env: sys::napi_env, exports: sys::napi_value) -> napi::Result<()> {
+    for (name, cb) in HOT {
+        let mut f = ptr::null_mut();
+        let status = sys::napi_create_function(env, name.as_ptr(), -1, Some(*cb), ptr::null_mut(), &mut f);
+        if status != sys::Status::napi_ok
+            || sys::napi_set_named_property(env, exports, name.as_ptr(), f) != sys::Status::napi_ok
+        {
+            return Err(napi::Error::from_reason(format!("cannot export {name:?}")));
+        }
+    }
+    Ok(())
+}
