@@ -219,9 +219,13 @@ mod tests {
     }
 
     #[test]
-    fn unknown_host_is_gaierror() {
-        let err = host_v4("no-such-host.invalid").err();
+    fn failed_resolution_is_gaierror() {
+        // An IPv6 literal for AF_INET fails in getaddrinfo without any DNS query.
+        let err = host_v4("::1").err();
         assert!(matches!(err.map(|e| e.kind), Some(crate::error::Kind::Gai(_))));
+        let flags = libc::AI_NUMERICHOST;
+        let err = getaddrinfo(Some("not-a-number"), None, 0, 0, 0, flags).err();
+        assert_eq!(err.map(|e| e.kind), Some(crate::error::Kind::Gai(libc::EAI_NONAME)));
     }
 
     #[test]
