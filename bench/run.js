@@ -9,7 +9,7 @@
 //   BENCH_ROUNDS    round trips for the UDP and TCP request/response workloads
 //                   (default 200000 for UDP, 100000 for TCP)
 //   BENCH_BULK_MIB  MiB for the TCP bulk workload (default 2048)
-//   BENCH_REPEAT    runs of each program; the best is reported (default 1)
+//   BENCH_REPEAT    runs of each program, in turn; the best is reported (default 3)
 //   BENCH_ONLY      workloads to run, comma-separated: udp,bulk,rr
 //   BENCH_IMPLS     implementations to run, comma-separated: c,bsdsock,cpython,node
 //
@@ -118,7 +118,7 @@ function readConfig() {
     udpRounds: envInt('BENCH_ROUNDS', 200000),
     rrRounds: envInt('BENCH_ROUNDS', 100000),
     bulkBytes: envInt('BENCH_BULK_MIB', 2048) * MIB,
-    repeat: envInt('BENCH_REPEAT', 1),
+    repeat: envInt('BENCH_REPEAT', 3),
     workloads: envList('BENCH_ONLY', WORKLOADS.map((w) => w.id)),
     impls: envList('BENCH_IMPLS', IMPLS.map((i) => i.id)),
   };
@@ -260,15 +260,13 @@ function rateOf(rows, id) {
   return row && !row.error ? row.rate : null;
 }
 
-// "goal >= 0.9x C, >= 1.3x CPython: met", or what was missed.
+// "goal: >= 0.9x C met, >= 1.3x CPython MISSED"
 function goalText(goal, rate, base) {
   const checks = [];
   if (goal.c && base.c) checks.push([`>= ${goal.c}x C`, rate / base.c >= goal.c]);
   if (goal.cpython && base.cpython) checks.push([`>= ${goal.cpython}x CPython`, rate / base.cpython >= goal.cpython]);
   if (checks.length === 0) return '';
-  const wanted = checks.map(([text]) => text).join(', ');
-  const missed = checks.filter(([, ok]) => !ok).map(([text]) => text);
-  return missed.length === 0 ? `goal ${wanted}: met` : `goal ${wanted}: MISSED ${missed.join(', ')}`;
+  return `goal: ${checks.map(([text, ok]) => `${text} ${ok ? 'met' : 'MISSED'}`).join(', ')}`;
 }
 
 function tableLine(row, workload, base) {
@@ -304,9 +302,26 @@ function printHeader(cfg) {
   console.log('  each program runs alone in its own process, one after another, on 127.0.0.1;');
   const best = cfg.repeat > 1 ? `, best of ${cfg.repeat} runs` : '';
   console.log(`  times are taken inside each program with a monotonic clock, after a warm-up${best}`);
-  const load = os.loadavg()[0];
-  if (load > 0.5) {
-    console.log(`  note: load average ${load.toFixed(2)}: something else is running, numbers will be noisy`);
+}
+
+function cpuTimes() {
+  let idle = 0;
+  let total = 0;
+  for (const { times } of os.cpus()) {
+    idle += times.idle;
+    total += times.user + times.nice + times.sys + times.idle + times.irq;
+  }
+  return { idle, total };
+}
+
+// Warns when the CPUs are busy with something else before the run starts.
+async function checkIdle() {
+  const before = cpuTimes();
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const after = cpuTimes();
+  const busy = 1 - (after.idle - before.idle) / (after.total - before.total || 1);
+  if (busy > 0.15) {
+    console.log(`  note: the CPUs were ${Math.round(busy * 100)}% busy before the run: numbers will be noisy`);
   }
 }
 
@@ -327,6 +342,7 @@ async function runWorkload(workload, cfg, impls, bins) {
 async function main() {
   const cfg = readConfig();
   printHeader(cfg);
+  await checkIdle();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-bench-'));
   try {
     const bins = compileC(dir);
