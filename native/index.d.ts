@@ -17,6 +17,14 @@ export declare function constants(): Record<string, number>
 
 export declare function dup(fd: number): number
 
+export declare function epollCreate(flags: number): number
+
+/** epoll_ctl with op 'add', 'mod' or 'del'. */
+export declare function epollCtl(epfd: number, op: string, fd: number, events: number): boolean
+
+/** epoll.poll: `[fd, events]` pairs into `out`; returns how many, or -1. */
+export declare function epollWait(epfd: number, out: Writable<number>, timeout: number): number
+
 /** The errno name of a number (`'ECONNREFUSED'`), for Node's `code`. */
 export declare function errnoName(errno: number): string | null
 
@@ -50,9 +58,18 @@ export declare function inetNtop(family: number, packed: Uint8Array): string | n
 export declare function inetPton(family: number, text: string): Raw | null
 
 /** Hands the addon this thread's status block (see state.rs). */
-export declare function init(status: Writable): boolean
+export declare function init(status: Writable<number>): boolean
 
 export declare function listen(fd: number, backlog: number): boolean
+
+/** A poll object's poll: `revents[i]` for `fds[i]`; returns how many, or -1. */
+export declare function poll(fds: Int32Array, events: Int32Array, revents: Writable<number>, timeoutMs: number): number
+
+/** select: entries not ready become -1; returns how many are ready, or -1. */
+export declare function select(r: Writable<number>, w: Writable<number>, x: Writable<number>, timeout: number): number
+
+/** The constants of Python's select module, by name. */
+export declare function selectConstants(): Record<string, number>
 
 export declare function setInheritable(fd: number, inheritable: boolean): boolean
 

@@ -121,7 +121,26 @@ export function takeError(): Error {
   return err;
 }
 
+/** The OSError of an errno given by name ('ENOENT'), with the platform's number. */
+export function oserrorNamed(name: string, syscall?: string): OSError {
+  return oserror(E[name] ?? 0, syscall);
+}
+
 /** Python's `OSError(EBADF)` for an operation on a closed socket. */
 export function badf(syscall: string): OSError {
   return oserror(E.EBADF ?? 9, syscall);
+}
+
+/** Python's `KeyError`: a key (an fd, a registered file object) that is absent or already there. */
+export class KeyError extends Error {
+  override get name(): string {
+    return 'KeyError';
+  }
+}
+
+/** Python's `RuntimeError`: an operation the object's state does not allow ("Selector is closed"). */
+export class RuntimeError extends Error {
+  override get name(): string {
+    return 'RuntimeError';
+  }
 }

@@ -49,7 +49,13 @@ export interface Native {
   getsockoptInt(fd: number, level: number, opt: number): number | null;
   getsockoptBytes(fd: number, level: number, opt: number, buflen: number): Buffer | null;
   setsockopt(fd: number, level: number, opt: number, value: Uint8Array | null, optlen: number): boolean;
+  select(r: Int32Array, w: Int32Array, x: Int32Array, timeout: number): number;
+  poll(fds: Int32Array, events: Int32Array, revents: Int32Array, timeoutMs: number): number;
+  epollCreate(flags: number): number;
+  epollCtl(epfd: number, op: 'add' | 'mod' | 'del', fd: number, events: number): boolean;
+  epollWait(epfd: number, out: Int32Array, timeout: number): number;
   constants(): Record<string, number>;
+  selectConstants(): Record<string, number>;
   errnoTable(): Record<string, number>;
   errnoName(errno: number): string | null;
   strerror(errno: number): string;

@@ -293,6 +293,51 @@ const LINUX: &[(&str, i64)] = table! {
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
 const LINUX: &[(&str, i64)] = &[];
 
+/// The constants of Python's select module, every Unix.
+#[cfg(unix)]
+const SELECT_COMMON: &[(&str, i64)] = table! {
+    POLLERR,
+    POLLHUP,
+    POLLIN,
+    POLLNVAL,
+    POLLOUT,
+    POLLPRI,
+    POLLRDBAND,
+    POLLRDNORM,
+    POLLWRBAND,
+    POLLWRNORM,
+    PIPE_BUF,
+};
+
+/// The constants of Python's select module on Linux.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const SELECT_LINUX: &[(&str, i64)] = table! {
+    POLLRDHUP,
+    EPOLLERR,
+    EPOLLET,
+    EPOLLEXCLUSIVE,
+    EPOLLHUP,
+    EPOLLIN,
+    EPOLLMSG,
+    EPOLLONESHOT,
+    EPOLLOUT,
+    EPOLLPRI,
+    EPOLLRDBAND,
+    EPOLLRDHUP,
+    EPOLLRDNORM,
+    EPOLLWRBAND,
+    EPOLLWRNORM,
+    EPOLL_CLOEXEC,
+};
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+const SELECT_LINUX: &[(&str, i64)] = &[];
+
+/// Every constant of Python's select module on this platform.
+pub fn select() -> impl Iterator<Item = (&'static str, i64)> {
+    SELECT_COMMON.iter().chain(SELECT_LINUX.iter()).copied()
+}
+
 mod headers {
     include!(concat!(env!("OUT_DIR"), "/header_constants.rs"));
 }

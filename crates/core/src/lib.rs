@@ -8,6 +8,7 @@ pub mod constants;
 pub mod errno;
 pub mod error;
 pub mod inet;
+pub mod poll;
 pub mod resolve;
 #[cfg(unix)]
 pub mod signals;

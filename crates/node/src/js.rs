@@ -150,36 +150,39 @@ mod libc_af {
     pub const PACKET: i32 = bsdsock_core::sys::AF_PACKET;
 }
 
-/// A Uint8Array (or Buffer) the call writes into in place, with no copy:
-/// `recv_into` and friends.
-pub struct Writable(&'static mut [u8]);
+/// A typed array (Uint8Array for bytes, Int32Array for fd lists) the call
+/// writes into in place, with no copy: `recv_into`, select's fd lists.
+pub struct Writable<T: 'static>(&'static mut [T]);
 
-impl Writable {
-    /// The bytes beyond this call; see state::init for what keeps them valid.
-    pub fn into_static(self) -> &'static mut [u8] {
+impl<T: 'static> Writable<T> {
+    /// The elements beyond this call; see state::init for what keeps them valid.
+    pub fn into_static(self) -> &'static mut [T] {
         self.0
     }
 }
 
-impl FromNapiValue for Writable {
+impl<T: 'static> FromNapiValue for Writable<T>
+where
+    &'static mut [T]: FromNapiValue,
+{
     unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> Result<Self> {
         // The slice borrows the view's memory for the one synchronous call it is an
         // argument of: the JS value is alive on the caller's stack until we return,
         // and nothing else runs JS meanwhile, so its backing store cannot be freed
         // or detached while we hold it.
-        <&mut [u8]>::from_napi_value(env, value).map(Writable)
+        <&'static mut [T]>::from_napi_value(env, value).map(Writable)
     }
 }
 
-impl std::ops::Deref for Writable {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
+impl<T: 'static> std::ops::Deref for Writable<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
         self.0
     }
 }
 
-impl std::ops::DerefMut for Writable {
-    fn deref_mut(&mut self) -> &mut [u8] {
+impl<T: 'static> std::ops::DerefMut for Writable<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
         self.0
     }
 }

@@ -15,6 +15,12 @@ pub fn constants() -> HashMap<String, i64> {
     constants::all().map(|(k, v)| (k.to_string(), v)).collect()
 }
 
+/// The constants of Python's select module, by name.
+#[napi]
+pub fn select_constants() -> HashMap<String, i64> {
+    constants::select().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
 #[napi]
 pub fn strerror(errno: i32) -> String {
     error::strerror(errno)
@@ -98,7 +104,7 @@ pub fn errno_table() -> HashMap<String, i32> {
 
 /// Hands the addon this thread's status block (see state.rs).
 #[napi]
-pub fn init(status: Writable) -> bool {
+pub fn init(status: Writable<u8>) -> bool {
     state::init(status.into_static())
 }
 

@@ -1,0 +1,206 @@
+//! I/O multiplexing as Python's select module: select (made with poll(2), so
+//! no FD_SETSIZE limit), poll objects, and epoll on Linux. Every wait retries
+//! on EINTR with the time left and is cut short by the interrupting signals,
+//! as the blocking socket calls are.
+
+use crate::error::{Error, Result};
+use crate::sys::{self, Fd};
+use crate::wait::{poll_fds, pollfd, Deadline};
+
+/// What select(2) reports as readable, writable and exceptional, in poll terms
+/// (Linux's POLLIN_SET, POLLOUT_SET and POLLEX_SET).
+const READABLE: i16 = libc::POLLIN | libc::POLLRDNORM | libc::POLLRDBAND | libc::POLLHUP | libc::POLLERR;
+const WRITABLE: i16 = libc::POLLOUT | libc::POLLWRNORM | libc::POLLWRBAND | libc::POLLERR;
+const EXCEPTIONAL: i16 = libc::POLLPRI;
+
+/// select(rlist, wlist, xlist, timeout): on return, each entry that is not
+/// ready is set to -1. Returns how many entries are ready.
+pub fn select(r: &mut [Fd], w: &mut [Fd], x: &mut [Fd], deadline: Deadline) -> Result<usize> {
+    let lists: [(&mut [Fd], i16, i16); 3] = [
+        (r, libc::POLLIN, READABLE),
+        (w, libc::POLLOUT, WRITABLE),
+        (x, libc::POLLPRI, EXCEPTIONAL),
+    ];
+    let mut fds: Vec<libc::pollfd> = Vec::with_capacity(lists.iter().map(|l| l.0.len()).sum::<usize>() + 1);
+    for (list, events, _) in &lists {
+        fds.extend(list.iter().map(|&fd| pollfd(fd, *events)));
+    }
+    poll_fds(&mut fds, deadline, "select")?;
+    // select(2) fails with EBADF for an fd that is not open; poll marks it POLLNVAL.
+    if fds.iter().any(|p| p.revents & libc::POLLNVAL != 0) {
+        return Err(Error::os(libc::EBADF, "select"));
+    }
+    let mut ready = 0;
+    let mut results = fds.iter();
+    for (list, _, wanted) in lists {
+        for (fd, p) in list.iter_mut().zip(results.by_ref()) {
+            if p.revents & wanted != 0 {
+                ready += 1;
+            } else {
+                *fd = -1;
+            }
+        }
+    }
+    Ok(ready)
+}
+
+/// A poll object's wait: `revents[i]` receives what `fds[i]` reported. Returns
+/// how many have events.
+pub fn poll(fds: &[Fd], events: &[i32], revents: &mut [i32], deadline: Deadline) -> Result<usize> {
+    let mut set: Vec<libc::pollfd> = fds
+        .iter()
+        .zip(events)
+        .map(|(&fd, &ev)| pollfd(fd, ev as i16))
+        .collect();
+    let ready = poll_fds(&mut set, deadline, "poll")?;
+    for (out, p) in revents.iter_mut().zip(&set) {
+        *out = i32::from(p.revents as u16);
+    }
+    Ok(ready)
+}
+
+/// epoll, on Linux.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub mod epoll {
+    use super::*;
+
+    /// epoll_create1; Python ignores sizehint beyond checking it.
+    pub fn create(flags: i32) -> Result<Fd> {
+        // SAFETY: epoll_create1 takes integer flags.
+        let fd = unsafe { libc::epoll_create1(flags | libc::EPOLL_CLOEXEC) };
+        if fd < 0 {
+            return Err(Error::last("epoll_create1"));
+        }
+        Ok(fd)
+    }
+
+    /// What epoll_ctl does to an fd.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Op {
+        Add,
+        Modify,
+        Delete,
+    }
+
+    /// epoll_ctl(op, fd, events); the event's data is the fd, as Python's.
+    pub fn ctl(epfd: Fd, op: Op, fd: Fd, events: u32) -> Result<()> {
+        let op = match op {
+            Op::Add => libc::EPOLL_CTL_ADD,
+            Op::Modify => libc::EPOLL_CTL_MOD,
+            Op::Delete => libc::EPOLL_CTL_DEL,
+        };
+        let mut ev = libc::epoll_event {
+            events,
+            u64: fd as u32 as u64,
+        };
+        // SAFETY: `ev` is a valid epoll_event for the call's duration.
+        if unsafe { libc::epoll_ctl(epfd, op, fd, &mut ev) } < 0 {
+            return Err(Error::last("epoll_ctl"));
+        }
+        Ok(())
+    }
+
+    fn wait_now(epfd: Fd, events: &mut [libc::epoll_event]) -> Result<usize> {
+        let max = i32::try_from(events.len()).unwrap_or(i32::MAX);
+        loop {
+            // SAFETY: `events` is writable for `max` entries.
+            let n = unsafe { libc::epoll_wait(epfd, events.as_mut_ptr(), max, 0) };
+            if n >= 0 {
+                return Ok(n as usize);
+            }
+            let err = std::io::Error::last_os_error();
+            if err.raw_os_error() != Some(sys::EINTR) {
+                return Err(Error::io(&err, "epoll_wait"));
+            }
+            if crate::signals::take_interrupt() {
+                return Err(Error::os(sys::EINTR, "epoll_wait"));
+            }
+        }
+    }
+
+    /// epoll.poll: `out` receives `[fd, events]` pairs; returns how many.
+    /// The wait itself is a poll(2) on the epoll fd beside the wake pipe, so a
+    /// signal interrupts it like every other wait; events are then collected
+    /// without waiting.
+    pub fn wait(epfd: Fd, out: &mut [i32], deadline: Deadline) -> Result<usize> {
+        let mut events = vec![libc::epoll_event { events: 0, u64: 0 }; out.len() / 2];
+        if events.is_empty() {
+            return Err(Error::value("maxevents must be greater than 0"));
+        }
+        let n = loop {
+            let n = wait_now(epfd, &mut events)?;
+            if n > 0 {
+                break n;
+            }
+            let mut fds = vec![pollfd(epfd, libc::POLLIN)];
+            if poll_fds(&mut fds, deadline, "epoll_wait")? == 0 {
+                break 0;
+            }
+        };
+        for (pair, ev) in out.chunks_exact_mut(2).zip(&events[..n]) {
+            pair[0] = ev.u64 as u32 as i32;
+            pair[1] = ev.events as i32;
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sock;
+    use crate::wait::Timeout;
+
+    #[test]
+    fn select_reports_only_ready_entries() -> Result<()> {
+        let (a, b) = sock::socketpair(libc::AF_UNIX, libc::SOCK_STREAM, 0)?;
+        let (c, d) = sock::socketpair(libc::AF_UNIX, libc::SOCK_STREAM, 0)?;
+        sock::send(a, b"x", 0, Timeout::BLOCKING)?;
+        let mut r = [b, d];
+        let mut w = [a];
+        let ready = select(&mut r, &mut w, &mut [], Deadline::after_secs(Some(0.0)))?;
+        assert_eq!((ready, r, w), (2, [b, -1], [a]));
+        for fd in [a, b, c, d] {
+            sock::close(fd)?;
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn select_times_out_empty() -> Result<()> {
+        let (a, b) = sock::socketpair(libc::AF_UNIX, libc::SOCK_STREAM, 0)?;
+        let mut r = [a];
+        assert_eq!(
+            select(&mut r, &mut [], &mut [], Deadline::after_secs(Some(0.02)))?,
+            0
+        );
+        assert_eq!(r, [-1]);
+        sock::close(a)?;
+        sock::close(b)
+    }
+
+    #[test]
+    fn select_on_a_closed_fd_is_ebadf() {
+        // Not a closed fd of this test: other tests' threads reuse numbers. An fd
+        // beyond the process's limit is never open.
+        let err = select(&mut [1 << 24], &mut [], &mut [], Deadline::after_secs(Some(0.0))).err();
+        assert_eq!(err.and_then(|e| e.errno()), Some(libc::EBADF));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn epoll_reports_ready_fds() -> Result<()> {
+        let (a, b) = sock::socketpair(libc::AF_UNIX, libc::SOCK_STREAM, 0)?;
+        let ep = epoll::create(0)?;
+        epoll::ctl(ep, epoll::Op::Add, b, libc::EPOLLIN as u32)?;
+        let mut out = [0i32; 8];
+        assert_eq!(epoll::wait(ep, &mut out, Deadline::after_secs(Some(0.0)))?, 0);
+        sock::send(a, b"x", 0, Timeout::BLOCKING)?;
+        assert_eq!(epoll::wait(ep, &mut out, Deadline::after_secs(None))?, 1);
+        assert_eq!(&out[..2], &[b, libc::EPOLLIN]);
+        for fd in [a, b, ep] {
+            sock::close(fd)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,322 @@
+// bsdsock/selectors: Python's selectors module, the same thin layer over
+// bsdsock/select that Lib/selectors.py is over select.
+
+import { inspect } from 'node:util';
+
+import { InterruptedError, KeyError, RuntimeError } from './errors';
+import { epoll, poll, select, type FileLike } from './select';
+import * as S from './select-constants';
+
+/** Readiness for reading. */
+export const EVENT_READ = 1 << 0;
+/** Readiness for writing. */
+export const EVENT_WRITE = 1 << 1;
+
+/** What a selector knows of one registered file object; frozen, as Python's namedtuple. */
+export interface SelectorKey<D = unknown> {
+  readonly fileobj: FileLike;
+  readonly fd: number;
+  readonly events: number;
+  readonly data: D;
+}
+
+const dispose: typeof Symbol.dispose = Symbol.dispose ?? Symbol.for('nodejs.dispose');
+
+function pyRepr(obj: unknown): string {
+  return typeof obj === 'number' ? String(obj) : inspect(obj);
+}
+
+/** The fd of a file object, with Python's ValueErrors (RangeError here). */
+function fileobjToFd(fileobj: unknown): number {
+  let fd: unknown = fileobj;
+  if (typeof fileobj !== 'number') {
+    const f = (fileobj as { fileno?: unknown } | null)?.fileno;
+    if (typeof f !== 'function') throw new RangeError(`Invalid file object: ${pyRepr(fileobj)}`);
+    fd = f.call(fileobj);
+  }
+  if (typeof fd !== 'number' || !Number.isInteger(fd)) throw new RangeError(`Invalid file object: ${pyRepr(fileobj)}`);
+  if (fd < 0) throw new RangeError(`Invalid file descriptor: ${fd}`);
+  return fd;
+}
+
+/** A read-only view of a selector's registrations, keyed by file object (Python's get_map()). */
+export class SelectorMapping<D = unknown> implements Iterable<FileLike> {
+  readonly #selector: BaseSelectorImpl<D>;
+
+  constructor(selector: BaseSelectorImpl<D>) {
+    this.#selector = selector;
+  }
+
+  get size(): number {
+    return this.#selector.fdToKey.size;
+  }
+
+  get(fileobj: FileLike): SelectorKey<D> | undefined {
+    const fd = this.#selector.fileobjLookup(fileobj);
+    return this.#selector.fdToKey.get(fd);
+  }
+
+  has(fileobj: FileLike): boolean {
+    return this.get(fileobj) !== undefined;
+  }
+
+  *[Symbol.iterator](): Iterator<FileLike> {
+    for (const key of this.#selector.fdToKey.values()) yield key.fileobj;
+  }
+
+  values(): IterableIterator<SelectorKey<D>> {
+    return this.#selector.fdToKey.values();
+  }
+}
+
+/** Python's selectors.BaseSelector: register file objects, then wait for their events. */
+export abstract class BaseSelector<D = unknown> {
+  /** register(fileobj, events, data=null) -> the new key. */
+  abstract register(fileobj: FileLike, events: number, data?: D): SelectorKey<D>;
+  /** unregister(fileobj) -> the key it had. */
+  abstract unregister(fileobj: FileLike): SelectorKey<D>;
+  /** select(timeout=null) -> [key, events][]: timeout in seconds; null waits for ever, <= 0 polls. */
+  abstract select(timeout?: number | null): [SelectorKey<D>, number][];
+  /** get_map() -> the registrations, or null once closed. */
+  abstract get_map(): SelectorMapping<D> | null;
+
+  /** modify(fileobj, events, data=null) -> the new key. */
+  modify(fileobj: FileLike, events: number, data: D = null as D): SelectorKey<D> {
+    this.unregister(fileobj);
+    return this.register(fileobj, events, data);
+  }
+
+  /** Frees the selector's resources; it cannot be used after. */
+  close(): void {}
+
+  /** get_key(fileobj) -> its key: KeyError when absent, RuntimeError once closed. */
+  get_key(fileobj: FileLike): SelectorKey<D> {
+    const mapping = this.get_map();
+    if (mapping === null) throw new RuntimeError('Selector is closed');
+    const key = mapping.get(fileobj);
+    if (key === undefined) throw new KeyError(`${pyRepr(fileobj)} is not registered`);
+    return key;
+  }
+
+  [dispose](): void {
+    this.close();
+  }
+}
+
+/** The registration bookkeeping every selector shares (Python's _BaseSelectorImpl). */
+abstract class BaseSelectorImpl<D> extends BaseSelector<D> {
+  fdToKey = new Map<number, SelectorKey<D>>();
+  #map: SelectorMapping<D> | null = new SelectorMapping(this);
+
+  /** The fd of a file object, or of a registered one whose fileno() no longer works (closed). */
+  fileobjLookup(fileobj: FileLike): number {
+    try {
+      return fileobjToFd(fileobj);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      for (const key of this.fdToKey.values()) if (key.fileobj === fileobj) return key.fd;
+      throw e;
+    }
+  }
+
+  register(fileobj: FileLike, events: number, data: D = null as D): SelectorKey<D> {
+    if (!Number.isInteger(events) || !events || events & ~(EVENT_READ | EVENT_WRITE)) {
+      throw new RangeError(`Invalid events: ${pyRepr(events)}`);
+    }
+    const key: SelectorKey<D> = Object.freeze({ fileobj, fd: this.fileobjLookup(fileobj), events, data });
+    if (this.fdToKey.has(key.fd)) throw new KeyError(`${pyRepr(fileobj)} (FD ${key.fd}) is already registered`);
+    this.fdToKey.set(key.fd, key);
+    return key;
+  }
+
+  unregister(fileobj: FileLike): SelectorKey<D> {
+    const fd = this.fileobjLookup(fileobj);
+    const key = this.fdToKey.get(fd);
+    if (key === undefined) throw new KeyError(`${pyRepr(fileobj)} is not registered`);
+    this.fdToKey.delete(fd);
+    return key;
+  }
+
+  override modify(fileobj: FileLike, events: number, data: D = null as D): SelectorKey<D> {
+    const key = this.fdToKey.get(this.fileobjLookup(fileobj));
+    if (key === undefined) throw new KeyError(`${pyRepr(fileobj)} is not registered`);
+    if (events !== key.events) {
+      this.unregister(fileobj);
+      return this.register(fileobj, events, data);
+    }
+    if (data !== key.data) {
+      const changed = Object.freeze({ ...key, data });
+      this.fdToKey.set(key.fd, changed);
+      return changed;
+    }
+    return key;
+  }
+
+  override close(): void {
+    this.fdToKey.clear();
+    this.#map = null;
+  }
+
+  get_map(): SelectorMapping<D> | null {
+    return this.#map;
+  }
+
+  /** The ready [key, events] of an fd's reported events, if it is still registered. */
+  protected ready(out: [SelectorKey<D>, number][], fd: number, events: number): void {
+    const key = this.fdToKey.get(fd);
+    if (key !== undefined) out.push([key, events & key.events]);
+  }
+}
+
+/** A selector over select(). */
+export class SelectSelector<D = unknown> extends BaseSelectorImpl<D> {
+  #readers = new Set<number>();
+  #writers = new Set<number>();
+
+  override register(fileobj: FileLike, events: number, data: D = null as D): SelectorKey<D> {
+    const key = super.register(fileobj, events, data);
+    if (events & EVENT_READ) this.#readers.add(key.fd);
+    if (events & EVENT_WRITE) this.#writers.add(key.fd);
+    return key;
+  }
+
+  override unregister(fileobj: FileLike): SelectorKey<D> {
+    const key = super.unregister(fileobj);
+    this.#readers.delete(key.fd);
+    this.#writers.delete(key.fd);
+    return key;
+  }
+
+  select(timeout: number | null = null): [SelectorKey<D>, number][] {
+    const t = timeout === null || timeout === undefined ? null : Math.max(timeout, 0);
+    const ready: [SelectorKey<D>, number][] = [];
+    let r: number[];
+    let w: number[];
+    try {
+      [r, w] = select([...this.#readers], [...this.#writers], [], t);
+    } catch (e) {
+      if (e instanceof InterruptedError) return ready;
+      throw e;
+    }
+    const readable = new Set(r);
+    const writable = new Set(w);
+    for (const fd of new Set([...r, ...w])) {
+      this.ready(ready, fd, (readable.has(fd) ? EVENT_READ : 0) | (writable.has(fd) ? EVENT_WRITE : 0));
+    }
+    return ready;
+  }
+}
+
+/** What poll and epoll objects share, for the selectors over them (Python's _PollLikeSelector). */
+interface PollLike {
+  register(fd: number, mask: number): void;
+  modify(fd: number, mask: number): void;
+  unregister(fd: number): void;
+  poll(timeout: number | null, maxevents?: number): [number, number][];
+}
+
+abstract class PollLikeSelector<D> extends BaseSelectorImpl<D> {
+  protected abstract selector: PollLike;
+  protected abstract readonly IN: number;
+  protected abstract readonly OUT: number;
+
+  #mask(events: number): number {
+    return (events & EVENT_READ ? this.IN : 0) | (events & EVENT_WRITE ? this.OUT : 0);
+  }
+
+  override register(fileobj: FileLike, events: number, data: D = null as D): SelectorKey<D> {
+    const key = super.register(fileobj, events, data);
+    try {
+      this.selector.register(key.fd, this.#mask(events));
+    } catch (e) {
+      super.unregister(fileobj);
+      throw e;
+    }
+    return key;
+  }
+
+  override unregister(fileobj: FileLike): SelectorKey<D> {
+    const key = super.unregister(fileobj);
+    try {
+      this.selector.unregister(key.fd);
+    } catch {
+      // The fd may have been closed already: nothing is left to unregister (as Python).
+    }
+    return key;
+  }
+
+  override modify(fileobj: FileLike, events: number, data: D = null as D): SelectorKey<D> {
+    const key = this.fdToKey.get(this.fileobjLookup(fileobj));
+    if (key === undefined) throw new KeyError(`${pyRepr(fileobj)} is not registered`);
+    if (events !== key.events) {
+      try {
+        this.selector.modify(key.fd, this.#mask(events));
+      } catch (e) {
+        super.unregister(fileobj);
+        throw e;
+      }
+    }
+    if (events === key.events && data === key.data) return key;
+    const changed = Object.freeze({ ...key, events, data });
+    this.fdToKey.set(key.fd, changed);
+    return changed;
+  }
+
+  /** The wait of the underlying object, given Python's timeout. */
+  protected abstract wait(timeout: number | null): [number, number][];
+
+  select(timeout: number | null = null): [SelectorKey<D>, number][] {
+    const ready: [SelectorKey<D>, number][] = [];
+    let events: [number, number][];
+    try {
+      events = this.wait(timeout);
+    } catch (e) {
+      if (e instanceof InterruptedError) return ready;
+      throw e;
+    }
+    for (const [fd, event] of events) {
+      const mask = (event & ~this.IN ? EVENT_WRITE : 0) | (event & ~this.OUT ? EVENT_READ : 0);
+      this.ready(ready, fd, mask);
+    }
+    return ready;
+  }
+}
+
+/** A selector over a poll object. */
+export class PollSelector<D = unknown> extends PollLikeSelector<D> {
+  protected selector = poll();
+  protected readonly IN = S.POLLIN;
+  protected readonly OUT = S.POLLOUT;
+
+  protected wait(timeout: number | null): [number, number][] {
+    const ms = timeout === null || timeout === undefined ? null : timeout <= 0 ? 0 : Math.ceil(timeout * 1e3);
+    return this.selector.poll(ms);
+  }
+}
+
+/** A selector over an epoll object (Linux). */
+export class EpollSelector<D = unknown> extends PollLikeSelector<D> {
+  protected selector = new epoll();
+  protected readonly IN = S.EPOLLIN;
+  protected readonly OUT = S.EPOLLOUT;
+
+  fileno(): number {
+    return this.selector.fileno();
+  }
+
+  protected wait(timeout: number | null): [number, number][] {
+    const t = timeout === null || timeout === undefined ? -1 : timeout <= 0 ? 0 : Math.ceil(timeout * 1e3) * 1e-3;
+    return this.selector.poll(t, Math.max(this.fdToKey.size, 1));
+  }
+
+  override close(): void {
+    this.selector.close();
+    super.close();
+  }
+}
+
+/** The best selector of this platform: epoll on Linux, poll elsewhere. */
+export const DefaultSelector = S.EPOLLIN !== undefined ? EpollSelector : PollSelector;
+export type DefaultSelector<D = unknown> = EpollSelector<D> | PollSelector<D>;
+
+export { KeyError, RuntimeError } from './errors';
