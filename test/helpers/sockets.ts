@@ -1,0 +1,212 @@
+// Small shared helpers for tests on real sockets: connected pairs on loopback,
+// reading exact byte counts, catching the error a call throws, fd inspection
+// through /proc, temporary directories and child Node processes.
+
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { AF_INET, SOCK_DGRAM, SOCK_STREAM, socket, type AddressArgOf, type Family, type Socket } from 'bsdsock';
+
+/** The package root: child processes `require(ROOT)` to load the built package. */
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The platform's errno numbers, as Python's `errno` module gives them. */
+export const ERRNO = os.constants.errno as Record<string, number>;
+
+/** `using _ = closing(a, b)`: closes every socket at the end of the scope. */
+export function closing(...socks: Socket<string>[]): Disposable {
+  return {
+    [Symbol.dispose]() {
+      for (const s of socks) s.close();
+    },
+  };
+}
+
+/** `using pair = owned(socketpair())`: the same sockets, closed at the end of the scope. */
+export function owned<T extends Socket<string>[]>(socks: T): T & Disposable {
+  return Object.assign(socks, {
+    [Symbol.dispose]() {
+      for (const s of socks) s.close();
+    },
+  });
+}
+
+/** A connected TCP connection on loopback: the listener, the connecting client and the accepted server side. */
+export interface TcpPair<F extends string> extends Disposable {
+  listener: Socket<F>;
+  client: Socket<F>;
+  server: Socket<F>;
+  /** The address accept() returned (the client's, as the server sees it). */
+  peer: unknown;
+}
+
+/** The loopback address of `family`. */
+function loopback(family: number): string {
+  return family === AF_INET ? '127.0.0.1' : '::1';
+}
+
+/** Listens on loopback port 0, connects a client and accepts it. Everything is in blocking mode. */
+export function tcpPair<F extends string = 'AF_INET'>(family: Family<F> = AF_INET as unknown as Family<F>): TcpPair<F> {
+  const listener = socket(family, SOCK_STREAM);
+  const client = socket(family, SOCK_STREAM);
+  try {
+    listener.bind([loopback(family), 0] as unknown as AddressArgOf<F>);
+    listener.listen();
+    client.connect(listener.getsockname() as unknown as AddressArgOf<F>);
+    const [server, peer] = listener.accept();
+    return {
+      listener,
+      client,
+      server,
+      peer,
+      [Symbol.dispose]() {
+        client.close();
+        server.close();
+        listener.close();
+      },
+    };
+  } catch (e) {
+    client.close();
+    listener.close();
+    throw e;
+  }
+}
+
+/** Two UDP sockets bound on loopback port 0. */
+export function udpPair<F extends string = 'AF_INET'>(family: Family<F> = AF_INET as unknown as Family<F>): [Socket<F>, Socket<F>] & Disposable {
+  const a = socket(family, SOCK_DGRAM);
+  const b = socket(family, SOCK_DGRAM);
+  a.bind([loopback(family), 0] as unknown as AddressArgOf<F>);
+  b.bind([loopback(family), 0] as unknown as AddressArgOf<F>);
+  return owned([a, b] as [Socket<F>, Socket<F>]);
+}
+
+/** Receives exactly `n` bytes from a stream socket (fewer only at end of stream). */
+export function recvExactly(sock: Socket<string>, n: number): Buffer {
+  const parts: Buffer[] = [];
+  let got = 0;
+  while (got < n) {
+    const part = sock.recv(n - got);
+    if (part.length === 0) break;
+    parts.push(part);
+    got += part.length;
+  }
+  return Buffer.concat(parts);
+}
+
+/** Reads a stream socket until end of stream. */
+export function recvAll(sock: Socket<string>): Buffer {
+  const parts: Buffer[] = [];
+  for (;;) {
+    const part = sock.recv(65536);
+    if (part.length === 0) return Buffer.concat(parts);
+    parts.push(part);
+  }
+}
+
+/** The error `fn` throws; fails the test when it throws nothing. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function thrown(fn: () => unknown): any {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  throw new Error(`expected ${fn.toString()} to throw, but it returned normally`);
+}
+
+/** What /proc says fd `fd` of this process is ('socket:[1234]'), or null when it is not open. */
+export function fdLink(fd: number): string | null {
+  try {
+    return fs.readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return null;
+  }
+}
+
+/** A fresh temporary directory, removed with everything in it at scope end. */
+export function tempDir(): { path: string } & Disposable {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-test-'));
+  return {
+    path: dir,
+    [Symbol.dispose]() {
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs a Node script synchronously in a child process and returns its stdout (the child inherits fds that are not close-on-exec). */
+export function runNodeSync(script: string, args: string[] = []): string {
+  const r = spawnSync(process.execPath, [...args, '-e', script], { encoding: 'utf8', timeout: 20_000 });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`child exited with ${r.status ?? r.signal}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** A running child Node process whose stdout is read line by line. */
+export interface NodeChild {
+  pid: number;
+  /** The next line the child writes to stdout. */
+  line(): Promise<string>;
+  /** Resolves with the exit code once the child has exited; rejects on a signal. */
+  exited: Promise<number>;
+  kill(signal: NodeJS.Signals): void;
+  stderr(): string;
+}
+
+/** Starts `script` in a child Node process (killed after 20 s, so a stuck child cannot hang the suite). */
+export function startNode(script: string, args: string[] = []): NodeChild {
+  const child = spawn(process.execPath, [...args, '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  const waiting: Array<(line: string) => void> = [];
+  const lines: string[] = [];
+  const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk;
+    let i: number;
+    while ((i = out.indexOf('\n')) >= 0) {
+      const line = out.slice(0, i);
+      out = out.slice(i + 1);
+      const w = waiting.shift();
+      if (w) w(line);
+      else lines.push(line);
+    }
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    err += chunk;
+  });
+  const exited = new Promise<number>((resolve, reject) => {
+    child.on('exit', (code, signal) => {
+      clearTimeout(guard);
+      if (code === null) reject(new Error(`child killed by ${signal}: ${err}`));
+      else resolve(code);
+    });
+  });
+  return {
+    pid: child.pid ?? -1,
+    line() {
+      const ready = lines.shift();
+      if (ready !== undefined) return Promise.resolve(ready);
+      return Promise.race([
+        new Promise<string>((resolve) => waiting.push(resolve)),
+        exited.then((code) => {
+          throw new Error(`child exited (${code}) before writing a line: ${err}`);
+        }),
+      ]);
+    },
+    exited,
+    kill(signal) {
+      child.kill(signal);
+    },
+    stderr: () => err,
+  };
+}
+
+/** Waits `ms` milliseconds on the event loop (for sequencing child processes, never for assertions). */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
