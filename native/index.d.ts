@@ -33,14 +33,36 @@ export declare function errnoTable(): Record<string, number>
 
 export declare function gaiStrerror(code: number): string
 
-/** getaddrinfo -> `[family, type, proto, canonname, sockaddr][]`. */
-export declare function getaddrinfo(host: string | undefined | null, port: string | undefined | null, family: number, socktype: number, proto: number, flags: number): Array<JsAddrInfo> | null
+/**
+ * getaddrinfo(host, port, family, type, proto, flags): a str host goes through
+ * the idna codec, bytes as they are; the port is a service name or the text
+ * of a number.
+ */
+export declare function getaddrinfo(host: string | Uint8Array | undefined | null, port: string | Uint8Array | undefined | null, family: number, socktype: number, proto: number, flags: number): Array<JsAddrInfo> | null
+
+export declare function gethostbyaddr(ip: string | Uint8Array): JsHostEnt | null
+
+export declare function gethostbyname(name: string | Uint8Array): string | null
+
+export declare function gethostbynameEx(name: string | Uint8Array): JsHostEnt | null
 
 export declare function gethostname(): string | null
 
 export declare function getInheritable(fd: number): boolean | null
 
+/**
+ * getnameinfo((host, port[, flowinfo, scope_id]), flags) -> [host, service];
+ * `len` is the tuple's length (2 to 4), which Python checks for IPv4.
+ */
+export declare function getnameinfo(host: string, port: number, flowinfo: number, scopeId: number, len: number, flags: number): [string, string] | null
+
 export declare function getpeername(fd: number): boolean
+
+export declare function getprotobyname(name: string): number | null
+
+export declare function getservbyname(name: string, proto?: string | undefined | null): number | null
+
+export declare function getservbyport(port: number, proto?: string | undefined | null): string | null
 
 export declare function getsockname(fd: number): boolean
 
@@ -48,6 +70,15 @@ export declare function getsockoptBytes(fd: number, level: number, opt: number, 
 
 /** getsockopt as an int; null on error (any int is a valid result). */
 export declare function getsockoptInt(fd: number, level: number, opt: number): number | null
+
+/** The C library's message for an h_errno code. */
+export declare function hstrerror(code: number): string
+
+export declare function ifIndextoname(index: number): string | null
+
+export declare function ifNameindex(): Array<[number, string]> | null
+
+export declare function ifNametoindex(name: string | Uint8Array): number | null
 
 export declare function inetAton(text: string): Raw | null
 

@@ -95,6 +95,18 @@ export function oserror(errno: number, syscall?: string): OSError {
   return err;
 }
 
+/** EAI_ names by code, for a gaierror's `code` ('EAI_NONAME'), made on first use. */
+let eaiNames: Map<number, string> | null = null;
+function eaiName(code: number): string | undefined {
+  if (eaiNames === null) {
+    eaiNames = new Map();
+    for (const [name, value] of Object.entries(native.constants())) {
+      if (name.startsWith('EAI_') && !eaiNames.has(value)) eaiNames.set(value, name);
+    }
+  }
+  return eaiNames.get(code);
+}
+
 /** The exception for the addon call that just returned its failure value. */
 export function takeError(): Error {
   const e = native.takeError();
@@ -110,9 +122,18 @@ export function takeError(): Error {
       break;
     case 'gai':
       err = new gaierror(code, native.gaiStrerror(code));
+      {
+        const name = eaiName(code);
+        if (name !== undefined) err.code = name;
+      }
+      break;
+    case 'herror':
+      err = new herror(code, native.hstrerror(code));
       break;
     case 'value':
       return new RangeError(message);
+    case 'type':
+      return new TypeError(message);
     default:
       err = new OSError(message);
   }

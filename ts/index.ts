@@ -12,7 +12,6 @@ export {
   SocketType,
 } from './socket';
 export {
-  getaddrinfo,
   gethostname,
   has_ipv6,
   htonl,
@@ -24,8 +23,29 @@ export {
   ntohl,
   ntohs,
   siginterrupt,
-  type AddrInfo,
 } from './module';
+export {
+  getaddrinfo,
+  getfqdn,
+  gethostbyaddr,
+  gethostbyname,
+  gethostbyname_ex,
+  getnameinfo,
+  getprotobyname,
+  getservbyname,
+  getservbyport,
+  if_indextoname,
+  if_nameindex,
+  if_nametoindex,
+  type AddrInfo,
+} from './resolver';
+export {
+  create_connection,
+  create_server,
+  has_dualstack_ipv6,
+  type CreateConnectionOptions,
+  type CreateServerOptions,
+} from './helpers';
 export { getdefaulttimeout, setdefaulttimeout } from './timeout';
 export type {
   AddressArgOf,

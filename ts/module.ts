@@ -1,8 +1,9 @@
 // Module functions of Python's socket module that are not socket methods:
-// address text conversion, byte order, host name, resolver, signals.
+// address text conversion, byte order, host name, signals (the resolver is
+// in resolver.ts).
 
-import { bytes, int, pyType, type SockAddr, type Family } from './address';
-import { OSError, takeError } from './errors';
+import { bytes, int, pyType } from './address';
+import { takeError } from './errors';
 import { native } from './native';
 
 /** Throws the error of the addon call that just failed. */
@@ -94,36 +95,6 @@ export function gethostname(): string {
 
 /** Whether IPv6 is supported, as Python's `socket.has_ipv6`. */
 export const has_ipv6 = true;
-
-/** One getaddrinfo result: `[family, type, proto, canonname, sockaddr]`. */
-export type AddrInfo = [family: Family<'AF_INET'> | Family<'AF_INET6'> | number, type: number, proto: number, canonname: string, sockaddr: SockAddr];
-
-/**
- * getaddrinfo(host, port, family=0, type=0, proto=0, flags=0): the addresses to
- * try, in the system's order. Prefer it to gethostbyname: it knows IPv6.
- */
-export function getaddrinfo(
-  host: string | Uint8Array | null,
-  port: number | string | Uint8Array | null,
-  family = 0,
-  type = 0,
-  proto = 0,
-  flags = 0,
-): AddrInfo[] {
-  let h: string | null = null;
-  if (host !== null && host !== undefined) {
-    if (typeof host === 'string') h = host;
-    else if (host instanceof Uint8Array) h = Buffer.from(host).toString('latin1');
-    else throw new TypeError('getaddrinfo() argument 1 must be string or None');
-  }
-  let p: string | null = null;
-  if (typeof port === 'number' && Number.isInteger(port)) p = String(port);
-  else if (typeof port === 'string') p = port;
-  else if (port instanceof Uint8Array) p = Buffer.from(port).toString('latin1');
-  else if (port !== null && port !== undefined) throw new OSError('Int or String expected');
-  const [f, t, pr, fl] = [int(family), int(type), int(proto), int(flags)];
-  return (native.getaddrinfo(h, p, f, t, pr, fl) ?? fail()) as AddrInfo[];
-}
 
 /**
  * Python's `signal.siginterrupt(signum, flag)`: whether a signal makes a blocking

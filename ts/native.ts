@@ -66,7 +66,18 @@ export interface Native {
   inetNtop(family: number, packed: Uint8Array): string | null;
   inetAton(text: string): Buffer | null;
   inetNtoa(packed: Uint8Array): string | null;
-  getaddrinfo(host: string | null, port: string | null, family: number, type: number, proto: number, flags: number): [number, number, number, string, NativeAddress][] | null;
+  getaddrinfo(host: Host | null, port: Host | null, family: number, type: number, proto: number, flags: number): [number, number, number, string, NativeAddress][] | null;
+  getnameinfo(host: string, port: number, flowinfo: number, scopeId: number, len: number, flags: number): [string, string] | null;
+  gethostbyname(name: Host): string | null;
+  gethostbynameEx(name: Host): [string, string[], string[]] | null;
+  gethostbyaddr(ip: Host): [string, string[], string[]] | null;
+  getservbyname(name: string, proto: string | null): number | null;
+  getservbyport(port: number, proto: string | null): string | null;
+  getprotobyname(name: string): number | null;
+  ifNameindex(): [number, string][] | null;
+  ifNametoindex(name: Host): number | null;
+  ifIndextoname(index: number): string | null;
+  hstrerror(code: number): string;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

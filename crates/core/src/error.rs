@@ -16,6 +16,10 @@ pub enum Kind {
     Value(String),
     /// An `OSError` with a message and no errno (Python raises a few of these).
     Message(String),
+    /// A legacy resolver error: the `h_errno` code, Python's `herror`.
+    Herror(i32),
+    /// An argument of the wrong type found late (Python's `TypeError`), with its message.
+    Type(String),
 }
 
 /// An error of one call: what, in which syscall, and for an interrupted
@@ -70,6 +74,22 @@ impl Error {
         }
     }
 
+    pub fn herror(code: i32, syscall: &'static str) -> Self {
+        Error {
+            kind: Kind::Herror(code),
+            syscall,
+            written: None,
+        }
+    }
+
+    pub fn type_error(msg: impl Into<String>) -> Self {
+        Error {
+            kind: Kind::Type(msg.into()),
+            syscall: "",
+            written: None,
+        }
+    }
+
     pub fn gai(code: i32, syscall: &'static str) -> Self {
         Error {
             kind: Kind::Gai(code),
@@ -98,7 +118,11 @@ impl fmt::Display for Error {
             Kind::Os(e) => write!(f, "[Errno {e}] {}", strerror(*e)),
             Kind::Timeout => f.write_str("timed out"),
             Kind::Gai(c) => write!(f, "[Errno {c}] {}", gai_strerror(*c)),
-            Kind::Value(m) | Kind::Message(m) => f.write_str(m),
+            #[cfg(unix)]
+            Kind::Herror(c) => write!(f, "[Errno {c}] {}", crate::netdb::hstrerror(*c)),
+            #[cfg(not(unix))]
+            Kind::Herror(c) => write!(f, "[Errno {c}] Resolver Error {c}"),
+            Kind::Value(m) | Kind::Message(m) | Kind::Type(m) => f.write_str(m),
         }
     }
 }

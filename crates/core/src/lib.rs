@@ -7,7 +7,10 @@ pub mod addr;
 pub mod constants;
 pub mod errno;
 pub mod error;
+pub mod idna;
 pub mod inet;
+#[cfg(unix)]
+pub mod netdb;
 pub mod poll;
 pub mod resolve;
 #[cfg(unix)]

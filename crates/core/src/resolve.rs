@@ -1,5 +1,7 @@
-//! Name resolution: getaddrinfo, and host names in address arguments resolved
-//! as Python's `setipaddr` does.
+//! Name resolution: getaddrinfo and getnameinfo with Python's checks and errors,
+//! and host names in address arguments resolved as Python's `setipaddr` does.
+//! Everything here calls the C library's thread-safe functions, and every
+//! `addrinfo` list is freed on drop, whichever way a call leaves.
 
 use std::ffi::{CStr, CString};
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -9,6 +11,7 @@ use socket2::SockAddr;
 
 use crate::addr::Address;
 use crate::error::{Error, Result};
+use crate::idna;
 
 /// One getaddrinfo result: `(family, type, proto, canonname, sockaddr)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,22 +48,25 @@ impl AddrInfoList {
     }
 }
 
-fn cstring(s: &str) -> Result<CString> {
-    CString::new(s).map_err(|_| Error::value("embedded null character"))
+/// A C string of `bytes` up to the first NUL, as the C library reads Python's
+/// buffers (`'8\0'` is the service `'8'`).
+pub(crate) fn c_string(bytes: &[u8]) -> CString {
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    // The slice holds no NUL, so this cannot fail; an empty string is the fallback.
+    CString::new(&bytes[..end]).unwrap_or_default()
 }
 
-/// getaddrinfo(3) with Python's error mapping: `gaierror` with the EAI code,
-/// EAI_SYSTEM as the OSError of errno.
-pub fn getaddrinfo(
-    host: Option<&str>,
-    port: Option<&str>,
+/// getaddrinfo(3) on raw host and service strings, the list as the C library gives it.
+fn raw_getaddrinfo(
+    host: Option<&[u8]>,
+    port: Option<&[u8]>,
     family: i32,
     socktype: i32,
     proto: i32,
     flags: i32,
-) -> Result<Vec<AddrInfo>> {
-    let host = host.map(cstring).transpose()?;
-    let port = port.map(cstring).transpose()?;
+) -> Result<AddrInfoList> {
+    let host = host.map(c_string);
+    let port = port.map(c_string);
     // SAFETY: addrinfo is a plain C struct for which all-zero is the documented empty hints.
     let mut hints: libc::addrinfo = unsafe { std::mem::zeroed() };
     hints.ai_family = family;
@@ -82,6 +88,21 @@ pub fn getaddrinfo(
     if rc != 0 {
         return Err(gai_error(rc, "getaddrinfo"));
     }
+    Ok(list)
+}
+
+/// getaddrinfo(3) with Python's error mapping: `gaierror` with the EAI code,
+/// EAI_SYSTEM as the OSError of errno. `host` and `port` are the bytes Python
+/// hands the C library (see `idna::encode` for a `str` host).
+pub fn getaddrinfo(
+    host: Option<&[u8]>,
+    port: Option<&[u8]>,
+    family: i32,
+    socktype: i32,
+    proto: i32,
+    flags: i32,
+) -> Result<Vec<AddrInfo>> {
+    let list = raw_getaddrinfo(host, port, family, socktype, proto, flags)?;
     Ok(list.iter().map(to_addrinfo).collect())
 }
 
@@ -132,14 +153,28 @@ fn sockaddr_of(ai: &libc::addrinfo) -> Option<SockAddr> {
     Some(addr)
 }
 
-/// The first address of `host` in `family`, as Python's `setipaddr`:
-/// `''` is the wildcard, `'<broadcast>'` is INADDR_BROADCAST, literals need no lookup.
-fn first_address(host: &str, family: i32) -> Result<Address> {
-    if host.is_empty() {
-        let list = getaddrinfo(None, Some("0"), family, libc::SOCK_DGRAM, 0, libc::AI_PASSIVE)?;
-        return first_of(list);
+/// The address of `name` in `family`, as Python's `setipaddr`: `''` is the
+/// wildcard, `'<broadcast>'` is INADDR_BROADCAST, literals need no lookup, and
+/// anything else is the first address getaddrinfo gives (a zone such as
+/// `fe80::1%lo` is left to getaddrinfo, which knows interface names).
+/// `name` is already encoded (idna) and holds no NUL.
+pub fn setipaddr(name: &str, family: i32) -> Result<Address> {
+    if name.is_empty() {
+        let list = raw_getaddrinfo(None, Some(b"0"), family, libc::SOCK_DGRAM, 0, libc::AI_PASSIVE)?;
+        let mut nodes = list.iter();
+        let first = nodes.next().and_then(sockaddr_of);
+        if nodes.next().is_some() {
+            return Err(Error::message(
+                "wildcard resolved to multiple address",
+                "getaddrinfo",
+            ));
+        }
+        return match first.as_ref().and_then(Address::from_sockaddr) {
+            Some(a @ (Address::V4 { .. } | Address::V6 { .. })) => Ok(a),
+            _ => Err(Error::message("unsupported address family", "getaddrinfo")),
+        };
     }
-    if host == "<broadcast>" || host == "255.255.255.255" {
+    if name == "<broadcast>" || name == "255.255.255.255" {
         if family != libc::AF_INET && family != libc::AF_UNSPEC {
             return Err(Error::message("address family mismatched", "getaddrinfo"));
         }
@@ -149,43 +184,118 @@ fn first_address(host: &str, family: i32) -> Result<Address> {
         });
     }
     if family == libc::AF_INET || family == libc::AF_UNSPEC {
-        if let Some(ip) = crate::inet::pton4(host) {
+        if let Some(ip) = crate::inet::pton4(name) {
             return Ok(Address::V4 { ip, port: 0 });
         }
     }
-    if (family == libc::AF_INET6 || family == libc::AF_UNSPEC) && !host.contains('%') {
-        if let Ok(ip) = host.parse::<Ipv6Addr>() {
+    if (family == libc::AF_INET6 || family == libc::AF_UNSPEC) && !name.contains('%') {
+        let packed = crate::inet::pton(libc::AF_INET6, name).ok();
+        if let Some(octets) = packed.and_then(|p| <[u8; 16]>::try_from(p).ok()) {
             return Ok(Address::V6 {
-                ip,
+                ip: Ipv6Addr::from(octets),
                 port: 0,
                 flowinfo: 0,
                 scope_id: 0,
             });
         }
     }
-    first_of(getaddrinfo(Some(host), None, family, 0, 0, 0)?)
+    let list = raw_getaddrinfo(Some(name.as_bytes()), None, family, 0, 0, 0)?;
+    let first = list.iter().next().and_then(sockaddr_of);
+    match first.as_ref().and_then(Address::from_sockaddr) {
+        Some(a @ (Address::V4 { .. } | Address::V6 { .. })) => Ok(a),
+        _ => Err(Error::message("unknown address family", "getaddrinfo")),
+    }
 }
 
-fn first_of(list: Vec<AddrInfo>) -> Result<Address> {
-    list.into_iter()
-        .find_map(|ai| ai.addr)
-        .ok_or_else(|| Error::gai(libc::EAI_NONAME, "getaddrinfo"))
-}
-
-/// The IPv4 address of a host argument.
+/// The IPv4 address of a host argument (`bind(('host', port))` and friends).
 pub fn host_v4(host: &str) -> Result<Ipv4Addr> {
-    match first_address(host, libc::AF_INET)? {
+    match setipaddr(&idna::converter(host)?, libc::AF_INET)? {
         Address::V4 { ip, .. } => Ok(ip),
         _ => Err(Error::gai(libc::EAI_FAMILY, "getaddrinfo")),
     }
 }
 
-/// The IPv6 address of a host argument.
+/// The IPv6 address of a host argument. As in Python, a zone in the name
+/// (`fe80::1%lo`) does not set the scope id: the address tuple's does.
 pub fn host_v6(host: &str) -> Result<Ipv6Addr> {
-    match first_address(host, libc::AF_INET6)? {
+    match setipaddr(&idna::converter(host)?, libc::AF_INET6)? {
         Address::V6 { ip, .. } => Ok(ip),
         _ => Err(Error::gai(libc::EAI_FAMILY, "getaddrinfo")),
     }
+}
+
+/// A sockaddr tuple for getnameinfo, after the facade checked its shape:
+/// `(host, port)` or `(host, port, flowinfo, scope_id)`, `len` its length.
+#[derive(Debug, Clone, Copy)]
+pub struct NameInfoArg<'a> {
+    pub host: &'a str,
+    pub port: i32,
+    pub flowinfo: u32,
+    pub scope_id: u32,
+    pub len: usize,
+}
+
+/// getnameinfo(sockaddr, flags) -> (host, service), as Python's: the host must
+/// be numeric (it is parsed with AI_NUMERICHOST), IPv6 gets the tuple's flowinfo
+/// and scope id, and the C library appends the zone of a scoped address.
+pub fn getnameinfo(sa: NameInfoArg<'_>, flags: i32) -> Result<(String, String)> {
+    let port = sa.port.to_string();
+    let list = raw_getaddrinfo(
+        Some(sa.host.as_bytes()),
+        Some(port.as_bytes()),
+        libc::AF_UNSPEC,
+        libc::SOCK_DGRAM,
+        0,
+        libc::AI_NUMERICHOST,
+    )?;
+    let mut nodes = list.iter();
+    let Some(ai) = nodes.next() else {
+        return Err(Error::gai(libc::EAI_NONAME, "getaddrinfo"));
+    };
+    if nodes.next().is_some() {
+        return Err(Error::message(
+            "sockaddr resolved to multiple addresses",
+            "getnameinfo",
+        ));
+    }
+    let mut storage = sockaddr_of(ai).ok_or_else(|| Error::gai(libc::EAI_FAMILY, "getnameinfo"))?;
+    match ai.ai_family {
+        libc::AF_INET if sa.len != 2 => {
+            return Err(Error::message("IPv4 sockaddr must be 2 tuple", "getnameinfo"));
+        }
+        libc::AF_INET6 => {
+            if let Some(v6) = storage.as_socket_ipv6() {
+                let v6 = std::net::SocketAddrV6::new(*v6.ip(), v6.port(), sa.flowinfo, sa.scope_id);
+                storage = SockAddr::from(v6);
+            }
+        }
+        _ => {}
+    }
+    let mut host = [0u8; 1025];
+    let mut serv = [0u8; 32];
+    // SAFETY: the sockaddr is valid for its length; both buffers are writable for
+    // the lengths passed, and getnameinfo NUL-terminates what it writes.
+    let rc = unsafe {
+        libc::getnameinfo(
+            storage.as_ptr().cast(),
+            storage.len(),
+            host.as_mut_ptr().cast(),
+            host.len() as libc::socklen_t,
+            serv.as_mut_ptr().cast(),
+            serv.len() as libc::socklen_t,
+            flags,
+        )
+    };
+    if rc != 0 {
+        return Err(gai_error(rc, "getnameinfo"));
+    }
+    Ok((c_text(&host), c_text(&serv)))
+}
+
+/// The text of a NUL-terminated buffer.
+pub(crate) fn c_text(buf: &[u8]) -> String {
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    String::from_utf8_lossy(&buf[..end]).into_owned()
 }
 
 /// gethostname(2).
@@ -196,13 +306,13 @@ pub fn gethostname() -> Result<String> {
     if rc != 0 {
         return Err(Error::last("gethostname"));
     }
-    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-    Ok(String::from_utf8_lossy(&buf[..end]).into_owned())
+    Ok(c_text(&buf))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Kind;
 
     #[test]
     fn literals_need_no_lookup() {
@@ -211,6 +321,8 @@ mod tests {
         assert_eq!(host_v4("<broadcast>").ok(), Some(Ipv4Addr::BROADCAST));
         assert_eq!(host_v6("::1").ok(), Some(Ipv6Addr::LOCALHOST));
         assert_eq!(host_v6("").ok(), Some(Ipv6Addr::UNSPECIFIED));
+        // getaddrinfo parses the C library's lenient IPv4 forms without a query.
+        assert_eq!(host_v4("127.1").ok(), Some(Ipv4Addr::LOCALHOST));
     }
 
     #[test]
@@ -219,20 +331,52 @@ mod tests {
     }
 
     #[test]
+    fn zones_resolve_but_leave_the_scope_to_the_tuple() {
+        let ip = host_v6("fe80::1%lo").ok();
+        assert_eq!(ip, Some(Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 1)));
+        let a = setipaddr("fe80::1%lo", libc::AF_INET6).ok();
+        assert!(matches!(a, Some(Address::V6 { scope_id: 1, .. })), "{a:?}");
+    }
+
+    #[test]
+    fn the_unspecified_wildcard_is_ambiguous() {
+        let err = setipaddr("", libc::AF_UNSPEC).err().map(|e| e.kind);
+        assert_eq!(
+            err,
+            Some(Kind::Message("wildcard resolved to multiple address".into()))
+        );
+        let err = setipaddr("<broadcast>", libc::AF_INET6).err().map(|e| e.kind);
+        assert_eq!(err, Some(Kind::Message("address family mismatched".into())));
+    }
+
+    #[test]
     fn failed_resolution_is_gaierror() {
         // An IPv6 literal for AF_INET fails in getaddrinfo without any DNS query.
         let err = host_v4("::1").err();
-        assert!(matches!(err.map(|e| e.kind), Some(crate::error::Kind::Gai(_))));
+        assert!(matches!(err.map(|e| e.kind), Some(Kind::Gai(_))));
         let flags = libc::AI_NUMERICHOST;
-        let err = getaddrinfo(Some("not-a-number"), None, 0, 0, 0, flags).err();
-        assert_eq!(err.map(|e| e.kind), Some(crate::error::Kind::Gai(libc::EAI_NONAME)));
+        let err = getaddrinfo(Some(b"not-a-number"), None, 0, 0, 0, flags).err();
+        assert_eq!(err.map(|e| e.kind), Some(Kind::Gai(libc::EAI_NONAME)));
+    }
+
+    #[test]
+    fn host_arguments_are_checked_as_python_does() {
+        let err = host_v4("local\0host").err().map(|e| e.kind);
+        assert_eq!(
+            err,
+            Some(Kind::Type("host name must not contain null character".into()))
+        );
+        let err = host_v4("\u{5d0}a").err().map(|e| e.kind);
+        assert_eq!(err, Some(Kind::Type("encoding of hostname failed".into())));
+        // Full-width digits and an ideographic full stop become 127.0.0.1 through the codec.
+        assert_eq!(host_v4("１２７。０。０。１").ok(), Some(Ipv4Addr::LOCALHOST));
     }
 
     #[test]
     fn numeric_getaddrinfo() {
         let list = getaddrinfo(
-            Some("127.0.0.1"),
-            Some("80"),
+            Some(b"127.0.0.1"),
+            Some(b"80"),
             libc::AF_INET,
             libc::SOCK_STREAM,
             0,
@@ -248,5 +392,47 @@ mod tests {
             })
         );
         assert_eq!(list[0].proto, libc::IPPROTO_TCP);
+    }
+
+    #[test]
+    fn strings_stop_at_nul_as_in_c() {
+        let list = getaddrinfo(
+            Some(b"127.0.0.1\0junk"),
+            Some(b"8\x000"),
+            libc::AF_INET,
+            libc::SOCK_STREAM,
+            0,
+            libc::AI_NUMERICHOST,
+        )
+        .unwrap_or_default();
+        let port = list.first().and_then(|ai| match ai.addr {
+            Some(Address::V4 { port, .. }) => Some(port),
+            _ => None,
+        });
+        assert_eq!(port, Some(8));
+    }
+
+    #[test]
+    fn getnameinfo_numeric() {
+        let sa = |host, port, scope_id, len| NameInfoArg {
+            host,
+            port,
+            flowinfo: 0,
+            scope_id,
+            len,
+        };
+        let flags = libc::NI_NUMERICHOST | libc::NI_NUMERICSERV;
+        let r = getnameinfo(sa("127.0.0.1", 80, 0, 2), flags).ok();
+        assert_eq!(r, Some(("127.0.0.1".into(), "80".into())));
+        let r = getnameinfo(sa("fe80::1", 80, 1, 4), flags).ok();
+        assert_eq!(r, Some(("fe80::1%lo".into(), "80".into())));
+        let err = getnameinfo(sa("127.0.0.1", 80, 0, 4), flags)
+            .err()
+            .map(|e| e.kind);
+        assert_eq!(err, Some(Kind::Message("IPv4 sockaddr must be 2 tuple".into())));
+        let err = getnameinfo(sa("localhost", 80, 0, 2), flags)
+            .err()
+            .map(|e| e.kind);
+        assert_eq!(err, Some(Kind::Gai(libc::EAI_NONAME)));
     }
 }

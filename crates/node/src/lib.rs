@@ -4,6 +4,7 @@
 mod hot;
 mod js;
 mod module;
+mod resolver;
 mod select;
 mod socket;
 mod state;

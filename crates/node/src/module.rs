@@ -69,31 +69,6 @@ pub fn inet_ntoa(packed: &[u8]) -> Option<String> {
     ok(inet::ntoa(packed))
 }
 
-/// One getaddrinfo result as Python's tuple: `[family, type, proto, canonname, sockaddr]`.
-type JsAddrInfo = (i32, i32, i32, String, JsAddress);
-
-/// getaddrinfo -> `[family, type, proto, canonname, sockaddr][]`.
-#[napi]
-pub fn getaddrinfo(
-    host: Option<String>,
-    port: Option<String>,
-    family: i32,
-    socktype: i32,
-    proto: i32,
-    flags: i32,
-) -> Option<Vec<JsAddrInfo>> {
-    let list = ok(resolve::getaddrinfo(
-        host.as_deref(),
-        port.as_deref(),
-        family,
-        socktype,
-        proto,
-        flags,
-    ))?;
-    let tuple = |ai: resolve::AddrInfo| (ai.family, ai.socktype, ai.proto, ai.canonname, JsAddress(ai.addr));
-    Some(list.into_iter().map(tuple).collect())
-}
-
 /// Python's `errno.errorcode`, the other way round: name -> number.
 #[napi]
 pub fn errno_table() -> HashMap<String, i32> {
@@ -109,7 +84,7 @@ pub fn init(status: Writable<u8>) -> bool {
 }
 
 /// The error of the last call that returned its failure value:
-/// `[kind, code, syscall, written, message]`, kind one of os, timeout, gai, value, message.
+/// `[kind, code, syscall, written, message]`, kind one of os, timeout, gai, herror, value, type, message.
 #[napi]
 pub fn take_error() -> Option<(&'static str, i32, &'static str, i64, String)> {
     use bsdsock_core::Kind;
@@ -121,6 +96,8 @@ pub fn take_error() -> Option<(&'static str, i32, &'static str, i64, String)> {
         Kind::Gai(c) => ("gai", c, err.syscall, written, String::new()),
         Kind::Value(m) => ("value", 0, err.syscall, written, m),
         Kind::Message(m) => ("message", 0, err.syscall, written, m),
+        Kind::Herror(c) => ("herror", c, err.syscall, written, String::new()),
+        Kind::Type(m) => ("type", 0, err.syscall, written, m),
     })
 }
 

@@ -1,0 +1,141 @@
+//! The resolver as N-API functions: getaddrinfo, getnameinfo, the older
+//! gethostby* / getservby* / getprotobyname calls and the interface calls.
+//! The facade (ts/resolver.ts) checks argument types with Python's messages;
+//! the core (resolve.rs, netdb.rs, idna.rs) does the rest. As everywhere in the
+//! addon, a failure returns null and leaves its error in state.rs.
+
+use bsdsock_core::{idna, netdb, resolve};
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+use crate::js::JsAddress;
+use crate::state::ok;
+
+/// One getaddrinfo result as Python's tuple: `[family, type, proto, canonname, sockaddr]`.
+type JsAddrInfo = (i32, i32, i32, String, JsAddress);
+
+/// `(hostname, aliaslist, ipaddrlist)`.
+type JsHostEnt = (String, Vec<String>, Vec<String>);
+
+/// A str or bytes argument: its text, and whether it came as bytes.
+fn text_of(v: &Either<String, Uint8Array>) -> (std::borrow::Cow<'_, str>, bool) {
+    match v {
+        Either::A(s) => (std::borrow::Cow::Borrowed(s.as_str()), false),
+        Either::B(b) => (String::from_utf8_lossy(b), true),
+    }
+}
+
+fn port_bytes(v: &Either<String, Uint8Array>) -> &[u8] {
+    match v {
+        Either::A(s) => s.as_bytes(),
+        Either::B(b) => b,
+    }
+}
+
+/// getaddrinfo(host, port, family, type, proto, flags): a str host goes through
+/// the idna codec, bytes as they are; the port is a service name or the text
+/// of a number.
+#[napi]
+pub fn getaddrinfo(
+    host: Option<Either<String, Uint8Array>>,
+    port: Option<Either<String, Uint8Array>>,
+    family: i32,
+    socktype: i32,
+    proto: i32,
+    flags: i32,
+) -> Option<Vec<JsAddrInfo>> {
+    let encoded = match &host {
+        Some(Either::A(s)) => Some(ok(idna::encode(s))?.into_bytes()),
+        Some(Either::B(b)) => Some(b.to_vec()),
+        None => None,
+    };
+    let port = port.as_ref().map(port_bytes);
+    let list = ok(resolve::getaddrinfo(
+        encoded.as_deref(),
+        port,
+        family,
+        socktype,
+        proto,
+        flags,
+    ))?;
+    let tuple = |ai: resolve::AddrInfo| (ai.family, ai.socktype, ai.proto, ai.canonname, JsAddress(ai.addr));
+    Some(list.into_iter().map(tuple).collect())
+}
+
+/// getnameinfo((host, port[, flowinfo, scope_id]), flags) -> [host, service];
+/// `len` is the tuple's length (2 to 4), which Python checks for IPv4.
+#[napi]
+pub fn getnameinfo(
+    host: String,
+    port: i32,
+    flowinfo: u32,
+    scope_id: u32,
+    len: u32,
+    flags: i32,
+) -> Option<(String, String)> {
+    let sa = resolve::NameInfoArg {
+        host: &host,
+        port,
+        flowinfo,
+        scope_id,
+        len: len as usize,
+    };
+    ok(resolve::getnameinfo(sa, flags))
+}
+
+#[napi]
+pub fn gethostbyname(name: Either<String, Uint8Array>) -> Option<String> {
+    let (text, is_bytes) = text_of(&name);
+    let name = ok(idna::encode_arg(&text, is_bytes, "gethostbyname"))?;
+    ok(netdb::gethostbyname(&name))
+}
+
+#[napi]
+pub fn gethostbyname_ex(name: Either<String, Uint8Array>) -> Option<JsHostEnt> {
+    let (text, is_bytes) = text_of(&name);
+    let name = ok(idna::encode_arg(&text, is_bytes, "gethostbyname_ex"))?;
+    ok(netdb::gethostbyname_ex(&name)).map(|h| (h.name, h.aliases, h.addrs))
+}
+
+#[napi]
+pub fn gethostbyaddr(ip: Either<String, Uint8Array>) -> Option<JsHostEnt> {
+    let (text, is_bytes) = text_of(&ip);
+    let ip = ok(idna::encode_arg(&text, is_bytes, "gethostbyaddr"))?;
+    ok(netdb::gethostbyaddr(&ip)).map(|h| (h.name, h.aliases, h.addrs))
+}
+
+#[napi]
+pub fn getservbyname(name: String, proto: Option<String>) -> Option<u32> {
+    ok(netdb::getservbyname(&name, proto.as_deref())).map(u32::from)
+}
+
+#[napi]
+pub fn getservbyport(port: u32, proto: Option<String>) -> Option<String> {
+    ok(netdb::getservbyport(port as u16, proto.as_deref()))
+}
+
+#[napi]
+pub fn getprotobyname(name: String) -> Option<i32> {
+    ok(netdb::getprotobyname(&name))
+}
+
+#[napi]
+pub fn if_nameindex() -> Option<Vec<(u32, String)>> {
+    ok(netdb::if_nameindex())
+}
+
+#[napi]
+pub fn if_nametoindex(name: Either<String, Uint8Array>) -> Option<u32> {
+    ok(netdb::if_nametoindex(port_bytes(&name)))
+}
+
+#[napi]
+pub fn if_indextoname(index: u32) -> Option<String> {
+    ok(netdb::if_indextoname(index))
+}
+
+/// The C library's message for an h_errno code.
+#[napi]
+pub fn hstrerror(code: i32) -> String {
+    netdb::hstrerror(code)
+}

@@ -1,0 +1,163 @@
+// Python's connection helpers: create_connection (the talk's "just see what
+// works" client loop, done once), create_server and has_dualstack_ipv6, built
+// on getaddrinfo and the socket object exactly as Python's socket.py builds them.
+
+import { type AddressArgOf, type Family, type Inet6AddressArg, type InetAddress, pyType } from './address';
+import * as C from './constants';
+import { OSError, oserror } from './errors';
+import { has_ipv6 } from './module';
+import { getaddrinfo } from './resolver';
+import { type Socket, socket } from './socket';
+
+/** Python's repr() of an address, for messages. */
+function repr(v: unknown): string {
+  if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  if (v instanceof Uint8Array) return `b${repr(Buffer.from(v).toString('latin1'))}`;
+  if (Array.isArray(v)) return `(${v.map(repr).join(', ')}${v.length === 1 ? ',' : ''})`;
+  if (v === null || v === undefined) return 'None';
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  return String(v);
+}
+
+/** Python's `host, port = address`. */
+function unpackPair(address: unknown): [unknown, unknown] {
+  if (!Array.isArray(address)) throw new TypeError(`cannot unpack non-iterable ${pyType(address)} object`);
+  if (address.length > 2) throw new RangeError('too many values to unpack (expected 2)');
+  if (address.length < 2) throw new RangeError(`not enough values to unpack (expected 2, got ${address.length})`);
+  return [address[0], address[1]];
+}
+
+/** Options of create_connection: Python's keyword-only arguments. */
+export interface CreateConnectionOptions {
+  /** Throw an AggregateError of every attempt's error, not only the last one. */
+  all_errors?: boolean;
+}
+
+/**
+ * Python's `socket.create_connection(address, timeout, source_address, *, all_errors=False)`:
+ * a TCP connection to `[host, port]`, IPv4 or IPv6, whichever works first.
+ * It tries every address getaddrinfo returns, in order, closing each socket
+ * that failed, and throws the last error; with `{ all_errors: true }` an
+ * `AggregateError` ("create_connection failed", Python's ExceptionGroup) of
+ * every attempt's error. `timeout` left undefined keeps the default timeout
+ * (setdefaulttimeout); null blocks. `source_address` is bound to first.
+ */
+export function create_connection(
+  address: [host: string | null, port: number | string],
+  timeout?: number | null,
+  source_address?: InetAddress | Inet6AddressArg | null,
+  options: CreateConnectionOptions = {},
+): Socket<'AF_INET' | 'AF_INET6'> {
+  const [host, port] = unpackPair(address);
+  const errors: unknown[] = [];
+  const allErrors = Boolean(options.all_errors);
+  for (const [af, socktype, proto, , sa] of getaddrinfo(host as string | null, port as number | string, 0, C.SOCK_STREAM)) {
+    let sock: Socket<'AF_INET' | 'AF_INET6'> | null = null;
+    try {
+      sock = socket(af, socktype, proto);
+      if (timeout !== undefined) sock.settimeout(timeout);
+      if (source_address !== undefined && source_address !== null && source_address.length > 0) {
+        sock.bind(source_address);
+      }
+      sock.connect(sa);
+      return sock;
+    } catch (e) {
+      sock?.close();
+      if (!(e instanceof OSError)) throw e;
+      if (!allErrors) errors.length = 0; // throw only the last error
+      errors.push(e);
+    }
+  }
+  if (errors.length === 0) throw new OSError('getaddrinfo returns an empty list');
+  if (!allErrors) throw errors[0];
+  throw new AggregateError(errors, 'create_connection failed');
+}
+
+/** Options of create_server: Python's keyword-only arguments. */
+export interface CreateServerOptions<F extends string> {
+  /** AF_INET (the default) or AF_INET6. */
+  family?: Family<F> | number;
+  /** listen()'s backlog; null or left out: listen()'s default. */
+  backlog?: number | null;
+  /** Set SO_REUSEPORT, so that several sockets can listen on the port. */
+  reuse_port?: boolean;
+  /** With AF_INET6, accept IPv4 connections too (IPV6_V6ONLY off). */
+  dualstack_ipv6?: boolean;
+}
+
+/**
+ * Python's `socket.create_server(address, *, family=AF_INET, backlog=None,
+ * reuse_port=False, dualstack_ipv6=False)`: a TCP socket bound to `address`
+ * and listening. On POSIX it sets SO_REUSEADDR; an AF_INET6 socket is IPv6-only
+ * unless `dualstack_ipv6` (where `has_dualstack_ipv6()`) accepts IPv4 too. A
+ * failed bind throws the OSError of its errno with the address in the message:
+ * `Address already in use (while attempting to bind on address ('127.0.0.1', 80))`.
+ */
+export function create_server<F extends string = 'AF_INET'>(
+  address: AddressArgOf<F>,
+  options: CreateServerOptions<F> = {},
+): Socket<F> {
+  const family = options.family ?? C.AF_INET;
+  const reusePort = Boolean(options.reuse_port);
+  const dualstack = Boolean(options.dualstack_ipv6);
+  if (reusePort && C.SO_REUSEPORT === undefined) throw new RangeError('SO_REUSEPORT not supported on this platform');
+  if (dualstack) {
+    if (!has_dualstack_ipv6()) throw new RangeError('dualstack_ipv6 not supported on this platform');
+    if (family !== C.AF_INET6) throw new RangeError('dualstack_ipv6 requires AF_INET6 family');
+  }
+  const sock = socket(family as Family<F>, C.SOCK_STREAM);
+  try {
+    // Not on Windows, where SO_REUSEADDR lets another socket take the port.
+    if (process.platform !== 'win32' && C.SO_REUSEADDR !== undefined) {
+      try {
+        sock.setsockopt(C.SOL_SOCKET, C.SO_REUSEADDR, 1);
+      } catch (e) {
+        // Fail later on bind(), for platforms which may not support this option.
+        if (!(e instanceof OSError)) throw e;
+      }
+    }
+    if (reusePort) sock.setsockopt(C.SOL_SOCKET, C.SO_REUSEPORT, 1);
+    if (has_ipv6 && family === C.AF_INET6) {
+      if (dualstack) sock.setsockopt(C.IPPROTO_IPV6, C.IPV6_V6ONLY, 0);
+      else if (C.IPV6_V6ONLY !== undefined && C.IPPROTO_IPV6 !== undefined) {
+        sock.setsockopt(C.IPPROTO_IPV6, C.IPV6_V6ONLY, 1);
+      }
+    }
+    try {
+      sock.bind(address);
+    } catch (e) {
+      if (!(e instanceof OSError)) throw e;
+      const msg = `${e.strerror} (while attempting to bind on address ${repr(address)})`;
+      if (e.errno === null) throw new OSError(msg);
+      const err = oserror(e.errno, 'bind');
+      err.strerror = msg;
+      err.message = `[Errno ${e.errno}] ${msg}`;
+      throw err;
+    }
+    if (options.backlog === undefined || options.backlog === null) sock.listen();
+    else sock.listen(options.backlog);
+    return sock;
+  } catch (e) {
+    sock.close();
+    throw e;
+  }
+}
+
+/**
+ * Python's `socket.has_dualstack_ipv6()`: whether an AF_INET6 socket can
+ * accept IPv4 connections too (IPV6_V6ONLY can be turned off).
+ */
+export function has_dualstack_ipv6(): boolean {
+  if (!has_ipv6 || C.IPPROTO_IPV6 === undefined || C.IPV6_V6ONLY === undefined) return false;
+  let sock: Socket | null = null;
+  try {
+    sock = socket(C.AF_INET6, C.SOCK_STREAM);
+    sock.setsockopt(C.IPPROTO_IPV6, C.IPV6_V6ONLY, 0);
+    return true;
+  } catch (e) {
+    if (e instanceof OSError) return false;
+    throw e;
+  } finally {
+    sock?.close();
+  }
+}

@@ -1,0 +1,245 @@
+// Name resolution, as Python's socket module has it.
+//
+// Use getaddrinfo() and getnameinfo(): they know IPv6, and every flag of the
+// platform's resolver. The older calls (gethostbyname, gethostbyname_ex,
+// gethostbyaddr, getfqdn, getservbyname, getservbyport, getprotobyname) are
+// here so that ported scripts run; as the talk says, "don't use these".
+//
+// Each function checks its arguments as Python does, with Python's messages
+// (TypeError, RangeError for ValueError/OverflowError), then makes one addon call.
+
+import { type Family, type Inet6Address, type InetAddress, pyType } from './address';
+import { OSError, takeError } from './errors';
+import { native } from './native';
+import { gethostname } from './module';
+
+/** Throws the error of the addon call that just failed. */
+function fail(): never {
+  throw takeError();
+}
+
+/** Python's name for a type in "must be str, not X" messages (None, not NoneType). */
+function argType(v: unknown): string {
+  return v === null || v === undefined ? 'None' : pyType(v);
+}
+
+const LONG_MAX = 2 ** 63;
+
+/** An int argument as Python's `i` format takes it: a C int. */
+function cint(v: unknown): number {
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  let n: number;
+  if (typeof v === 'number' && Number.isInteger(v)) n = v;
+  else if (typeof v === 'bigint') n = Number(v);
+  else throw new TypeError(`'${pyType(v)}' object cannot be interpreted as an integer`);
+  if (n >= LONG_MAX || n < -LONG_MAX) throw new RangeError('Python int too large to convert to C long');
+  if (n > 0x7fffffff) throw new RangeError('signed integer is greater than maximum');
+  if (n < -0x80000000) throw new RangeError('signed integer is less than minimum');
+  return n;
+}
+
+/** An unsigned int as Python's `I` format takes it: wrapped to 32 bits, unchecked. */
+function uint(v: unknown): number {
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'bigint') return Number(BigInt.asUintN(32, v));
+  if (typeof v === 'number' && Number.isInteger(v)) return Number(BigInt.asUintN(32, BigInt(v)));
+  throw new TypeError(`'${pyType(v)}' object cannot be interpreted as an integer`);
+}
+
+/** Python's UnicodeEncodeError for a lone surrogate, which UTF-8 cannot hold. */
+function wellFormed(s: string): string {
+  const m = /\p{Surrogate}/u.exec(s);
+  if (m !== null) {
+    const code = m[0].charCodeAt(0).toString(16);
+    throw new RangeError(`'utf-8' codec can't encode character '\\u${code}' in position ${m.index}: surrogates not allowed`);
+  }
+  return s;
+}
+
+/** A `str` argument (Python's `s` format): a string without NUL. */
+function str(v: unknown, caller: string, position: number): string {
+  if (typeof v !== 'string') throw new TypeError(`${caller}() argument ${position} must be str, not ${argType(v)}`);
+  if (v.includes('\0')) throw new RangeError('embedded null character');
+  return wellFormed(v);
+}
+
+/** A host for the gethostby* calls: str (encoded with idna by the addon) or bytes. */
+function hostArg(v: unknown, caller: string): string | Uint8Array {
+  if (typeof v === 'string') return wellFormed(v);
+  if (v instanceof Uint8Array) return v;
+  throw new TypeError(`${caller}() argument 1 must be str, bytes or bytearray, not ${argType(v)}`);
+}
+
+/**
+ * One getaddrinfo result: `[family, type, proto, canonname, sockaddr]`; the
+ * sockaddr is `[host, port]` for AF_INET and `[host, port, flowinfo, scope_id]`
+ * for AF_INET6, with a zone (`fe80::1%lo`) split out as the scope id.
+ */
+export type AddrInfo =
+  | [family: Family<'AF_INET'>, type: number, proto: number, canonname: string, sockaddr: InetAddress]
+  | [family: Family<'AF_INET6'>, type: number, proto: number, canonname: string, sockaddr: Inet6Address];
+
+/**
+ * Python's `socket.getaddrinfo(host, port, family=0, type=0, proto=0, flags=0)`:
+ * the addresses to try for `host` and `port`, in the system's order.
+ *
+ * `host` is a name, an IP literal (`'fe80::1%lo'` with a zone) or null (with
+ * AI_PASSIVE the wildcard, without it the loopback); a string goes through the
+ * idna codec, as in Python. `port` is a number, a service name or null. `flags`
+ * takes every AI_ flag the platform has (AI_PASSIVE, AI_CANONNAME, AI_NUMERICHOST,
+ * AI_NUMERICSERV, AI_ADDRCONFIG, AI_V4MAPPED, AI_ALL). As the talk advises, give
+ * as many arguments as you can, then just try the sockets it gives you.
+ *
+ * Throws `gaierror` (errno the EAI_ code, message the C library's), the OSError
+ * of errno for EAI_SYSTEM, TypeError for arguments of the wrong type.
+ */
+export function getaddrinfo(
+  host: string | Uint8Array | null,
+  port: number | bigint | string | Uint8Array | null,
+  family = 0,
+  type = 0,
+  proto = 0,
+  flags = 0,
+): AddrInfo[] {
+  let h: string | Uint8Array | null;
+  if (host === null || host === undefined) h = null;
+  else if (typeof host === 'string') h = wellFormed(host);
+  else if (host instanceof Uint8Array) h = host;
+  else throw new TypeError('getaddrinfo() argument 1 must be string or None');
+  let p: string | Uint8Array | null;
+  if (port === null || port === undefined) p = null;
+  else if (typeof port === 'number' && Number.isInteger(port)) {
+    if (port >= LONG_MAX || port < -LONG_MAX) throw new RangeError('Python int too large to convert to C long');
+    p = BigInt(port).toString();
+  } else if (typeof port === 'bigint') {
+    if (port >= 2n ** 63n || port < -(2n ** 63n)) throw new RangeError('Python int too large to convert to C long');
+    p = port.toString();
+  } else if (typeof port === 'string') p = wellFormed(port);
+  else if (port instanceof Uint8Array) p = port;
+  else throw new OSError('Int or String expected');
+  const list = native.getaddrinfo(h, p, cint(family), cint(type), cint(proto), cint(flags));
+  return (list ?? fail()) as AddrInfo[];
+}
+
+/**
+ * Python's `socket.getnameinfo(sockaddr, flags)`: `[host, port]` as text for an
+ * address tuple `[host, port]` or `[host, port, flowinfo, scope_id]`, whose host
+ * must be numeric. `flags` takes NI_NUMERICHOST, NI_NUMERICSERV, NI_NOFQDN,
+ * NI_NAMEREQD and NI_DGRAM; a scoped IPv6 address comes back with its zone
+ * (`'fe80::1%lo'`).
+ */
+export function getnameinfo(sockaddr: InetAddress | Inet6Address | [string, number, number?, number?], flags: number): [host: string, port: string] {
+  if (arguments.length < 2) {
+    throw new TypeError(`getnameinfo() takes exactly 2 arguments (${arguments.length} given)`);
+  }
+  const f = cint(flags);
+  if (!Array.isArray(sockaddr)) throw new TypeError('getnameinfo() argument 1 must be a tuple');
+  const sa: unknown[] = sockaddr;
+  const illegal = 'getnameinfo(): illegal sockaddr argument';
+  if (sa.length < 2 || sa.length > 4 || typeof sa[0] !== 'string') throw new TypeError(illegal);
+  const host = sa[0];
+  if (host.includes('\0')) throw new RangeError('embedded null character');
+  const port = cint(sa[1]);
+  const flowinfo = sa.length > 2 ? uint(sa[2]) : 0;
+  const scopeId = sa.length > 3 ? uint(sa[3]) : 0;
+  if (flowinfo > 0xfffff) throw new RangeError('getnameinfo(): flowinfo must be 0-1048575.');
+  return native.getnameinfo(wellFormed(host), port, flowinfo, scopeId, sa.length, f) ?? fail();
+}
+
+/**
+ * Python's `socket.gethostbyname(hostname)`: one IPv4 address as text.
+ * IPv4 only: prefer getaddrinfo(), as the talk advises.
+ */
+export function gethostbyname(hostname: string | Uint8Array): string {
+  return native.gethostbyname(hostArg(hostname, 'gethostbyname')) ?? fail();
+}
+
+/**
+ * Python's `socket.gethostbyname_ex(hostname)`: `[hostname, aliaslist, ipaddrlist]`,
+ * IPv4 only. Prefer getaddrinfo(), as the talk advises. Throws `herror` when the
+ * host database has no such name.
+ */
+export function gethostbyname_ex(hostname: string | Uint8Array): [hostname: string, aliaslist: string[], ipaddrlist: string[]] {
+  return native.gethostbynameEx(hostArg(hostname, 'gethostbyname_ex')) ?? fail();
+}
+
+/**
+ * Python's `socket.gethostbyaddr(ip_address)`: `[hostname, aliaslist, ipaddrlist]`
+ * for an address (or a name, resolved first). Prefer getnameinfo(), as the talk
+ * advises. Throws `herror` when the host database has no such address.
+ */
+export function gethostbyaddr(ip_address: string | Uint8Array): [hostname: string, aliaslist: string[], ipaddrlist: string[]] {
+  return native.gethostbyaddr(hostArg(ip_address, 'gethostbyaddr')) ?? fail();
+}
+
+/**
+ * Python's `socket.getfqdn(name='')`: the first name with a dot among the
+ * host's name and aliases (gethostbyaddr), else its name; `name` as given when
+ * the lookup fails. An empty name, '0.0.0.0' or '::' means this host. One of
+ * the calls the talk says not to use: prefer getaddrinfo() with AI_CANONNAME.
+ */
+export function getfqdn(name = ''): string {
+  let n = String(name).trim();
+  if (!n || n === '0.0.0.0' || n === '::') n = gethostname();
+  let found: [string, string[], string[]];
+  try {
+    found = gethostbyaddr(n);
+  } catch (e) {
+    if (e instanceof OSError) return n;
+    throw e;
+  }
+  const [hostname, aliases] = found;
+  return [hostname, ...aliases].find((a) => a.includes('.')) ?? hostname;
+}
+
+/**
+ * Python's `socket.getservbyname(servicename[, protocolname])`: the port of a
+ * service ('tcp' or 'udp', or either). Prefer numeric ports, as the talk advises.
+ */
+export function getservbyname(servicename: string, protocolname?: string): number {
+  const name = str(servicename, 'getservbyname', 1);
+  const proto = protocolname === undefined ? null : str(protocolname, 'getservbyname', 2);
+  return native.getservbyname(name, proto) ?? fail();
+}
+
+/** Python's `socket.getservbyport(port[, protocolname])`: the name of a service. */
+export function getservbyport(port: number, protocolname?: string): string {
+  const n = cint(port);
+  const proto = protocolname === undefined ? null : str(protocolname, 'getservbyport', 2);
+  if (n < 0 || n > 0xffff) throw new RangeError('getservbyport: port must be 0-65535.');
+  return native.getservbyport(n, proto) ?? fail();
+}
+
+/** Python's `socket.getprotobyname(protocolname)`: a protocol's number ('tcp' is 6). */
+export function getprotobyname(protocolname: string): number {
+  return native.getprotobyname(str(protocolname, 'getprotobyname', 1)) ?? fail();
+}
+
+/** Python's `socket.if_nameindex()`: `[index, name]` of every network interface. */
+export function if_nameindex(): [index: number, name: string][] {
+  return native.ifNameindex() ?? fail();
+}
+
+/** Python's `socket.if_nametoindex(if_name)`: an interface's index. */
+export function if_nametoindex(if_name: string | Uint8Array): number {
+  let name: string | Uint8Array;
+  if (typeof if_name === 'string') name = wellFormed(if_name);
+  else if (if_name instanceof Uint8Array) name = if_name;
+  else throw new TypeError(`expected str, bytes or os.PathLike object, not ${pyType(if_name)}`);
+  if ((typeof name === 'string' && name.includes('\0')) || (typeof name !== 'string' && name.includes(0))) {
+    throw new RangeError('embedded null byte');
+  }
+  return native.ifNametoindex(name) ?? fail();
+}
+
+/** Python's `socket.if_indextoname(if_index)`: an interface's name. */
+export function if_indextoname(if_index: number): string {
+  let n: bigint;
+  if (typeof if_index === 'boolean') n = if_index ? 1n : 0n;
+  else if (typeof if_index === 'number' && Number.isInteger(if_index)) n = BigInt(if_index);
+  else if (typeof if_index === 'bigint') n = if_index;
+  else throw new TypeError('an integer is required');
+  if (n < 0n) throw new RangeError("can't convert negative value to unsigned int");
+  if (n >= 2n ** 64n) throw new RangeError('Python int too large to convert to C unsigned long');
+  return native.ifIndextoname(Number(BigInt.asUintN(32, n))) ?? fail();
+}
