@@ -126,7 +126,8 @@ export declare function socketpair(family: number, ty: number, proto: number): [
 export declare function strerror(errno: number): string
 
 /**
- * The error of the last call that returned its failure value:
- * `[kind, code, syscall, written, message]`, kind one of os, timeout, gai, value, message.
+ * The error of the last call that returned its failure value, as one string
+ * (cheaper to make than an array): `kind SEP code SEP syscall SEP written SEP
+ * message` with SEP U+0001; kind one of os, timeout, gai, herror, value, type, message.
  */
-export declare function takeError(): [string, number, string, number, string] | null
+export declare function takeError(): string | null

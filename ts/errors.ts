@@ -82,6 +82,22 @@ map(['ETIMEDOUT'], TimeoutError);
 const strerrors = new Map<number, string>();
 const codes = new Map<number, string | null>();
 
+/**
+ * BlockingIOError is control flow in non-blocking code, thrown far more often
+ * than other errors; V8's stack capture would cost ten times the syscall. It is
+ * made without a stack trace (its message and `syscall` say where it came from).
+ */
+function construct(cls: OSErrorClass, errno: number, text: string): OSError {
+  if (cls !== BlockingIOError) return new cls(errno, text);
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new cls(errno, text);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /** The OSError Python would raise for `errno` from `syscall`. */
 export function oserror(errno: number, syscall?: string): OSError {
   const cls = SUBCLASS.get(errno) ?? OSError;
@@ -89,7 +105,7 @@ export function oserror(errno: number, syscall?: string): OSError {
   if (text === undefined) strerrors.set(errno, (text = native.strerror(errno)));
   let code = codes.get(errno);
   if (code === undefined) codes.set(errno, (code = native.errnoName(errno)));
-  const err = new cls(errno, text);
+  const err = construct(cls, errno, text);
   if (code !== null) err.code = code;
   if (syscall) err.syscall = syscall;
   return err;
@@ -111,7 +127,9 @@ function eaiName(code: number): string | undefined {
 export function takeError(): Error {
   const e = native.takeError();
   if (e === null) return new OSError('bsdsock: a call failed without an error');
-  const [kind, code, syscall, written, message] = e;
+  const [kind, codeText, syscall, writtenText, message] = e.split('\u0001') as [string, string, string, string, string];
+  const code = Number(codeText);
+  const written = Number(writtenText);
   let err: OSError;
   switch (kind) {
     case 'os':

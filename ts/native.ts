@@ -16,14 +16,12 @@ export type NativeAddress =
 /** The host part of an address: a host name, or the bytes of an AF_UNIX path. */
 type Host = string | Uint8Array;
 
-/** The error of the last failed call: `[kind, code, syscall, written, message]`. */
-export type NativeError = [kind: string, code: number, syscall: string, written: number, message: string];
-
 /** The addon's functions. None throws for an OS error: each returns its failure
  * value (null, false or -1) and `takeError()` then says what went wrong. */
 export interface Native {
   init(status: Uint8Array): boolean;
-  takeError(): NativeError | null;
+  /** The last failed call's error: kind, code, syscall, written, message, joined by U+0001. */
+  takeError(): string | null;
   addressSlot(slot: number): NativeAddress;
   socketCreate(family: number, type: number, proto: number): number;
   socketAdopt(fd: number): [number, number, number] | null;
@@ -94,6 +92,13 @@ if (!native.init(new Uint8Array(block))) throw new Error('bsdsock: the addon ref
  * numbers, frozen (addresses are immutable, as Python's tuples). Addresses that
  * hold bytes are fetched afresh each time, so no caller sees another's Buffer. */
 const slots: (NativeAddress | undefined)[] = [];
+/** The frozen arrays handed out from `slots`: immutable, so a sender may trust one it saw before. */
+const shared = new WeakSet<object>();
+
+/** Whether `addr` is an address array this module froze (and so cannot have changed). */
+export function isSharedAddress(addr: unknown): boolean {
+  return typeof addr === 'object' && addr !== null && shared.has(addr);
+}
 
 function shareable(addr: NativeAddress): boolean {
   if (typeof addr === 'string') return true;
@@ -108,6 +113,7 @@ export function lastAddress(): NativeAddress {
     status[1] = 0;
     const addr = native.addressSlot(slot);
     slots[slot] = shareable(addr) ? (Object.freeze(addr) as NativeAddress) : undefined;
+    if (Array.isArray(addr) && slots[slot] !== undefined) shared.add(addr);
     return addr;
   }
   return slots[slot] ?? native.addressSlot(slot);

@@ -16,7 +16,7 @@ import {
 } from './address';
 import * as C from './constants';
 import { badf, InterruptedError, OSError, takeError, TimeoutError } from './errors';
-import { lastAddress, native } from './native';
+import { isSharedAddress, lastAddress, native } from './native';
 import { checkTimeout, getdefaulttimeout } from './timeout';
 
 const TYPE_FLAGS = (C.SOCK_NONBLOCK ?? 0) | (C.SOCK_CLOEXEC ?? 0);
@@ -43,14 +43,22 @@ const SLAB_SIZE = 64 * 1024;
 let slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
 let slabUsed = 0;
 
-/** Where a receive of up to `n` bytes goes: [buffer, offset]. */
-function receiveArea(n: number): [Buffer, number] {
-  if (n > SLAB_SIZE / 2) return [Buffer.allocUnsafe(n), 0];
+/** Where a receive of up to `n` bytes goes: `area` at `areaOffset` (module
+ * variables rather than a returned pair: this runs on every receive). */
+let area = slab;
+let areaOffset = 0;
+function receiveArea(n: number): void {
+  if (n > SLAB_SIZE / 2) {
+    area = Buffer.allocUnsafe(n);
+    areaOffset = 0;
+    return;
+  }
   if (slabUsed + n > SLAB_SIZE) {
     slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
     slabUsed = 0;
   }
-  return [slab, slabUsed];
+  area = slab;
+  areaOffset = slabUsed;
 }
 
 /** The Buffer for `got` bytes received at `offset` of `buf`. With MSG_TRUNC a
@@ -180,7 +188,7 @@ export class Socket<F extends string = string> {
    * one is kept: a sender that sends to the same literal address again skips
    * the parsing (and a frozen address array, as recvfrom returns, the checks). */
   #sockaddr(address: unknown, caller: string): Buffer {
-    if (address === this.#lastAddress && (typeof address === 'string' || Object.isFrozen(address))) {
+    if (address === this.#lastAddress && (typeof address === 'string' || isSharedAddress(address))) {
       return this.#lastSockaddr!;
     }
     const parts = addressParts(this.#family, address, caller);
@@ -376,9 +384,9 @@ export class Socket<F extends string = string> {
     if (n < 0) throw new RangeError('negative buffersize in recv');
     const fd = this.#check('recv');
     const f = int(flags);
-    const [buf, offset] = receiveArea(n);
-    const got = native.recvInto(fd, buf, offset, n, f, this.#t);
-    return got < 0 ? fail() : received(buf, offset, got, n);
+    receiveArea(n);
+    const got = native.recvInto(fd, area, areaOffset, n, f, this.#t);
+    return got < 0 ? fail() : received(area, areaOffset, got, n);
   }
 
   /** recvfrom(bufsize, flags=0) -> [bytes, address]; the address is null when the sender has none. */
@@ -387,10 +395,10 @@ export class Socket<F extends string = string> {
     if (n < 0) throw new RangeError('negative buffersize in recvfrom');
     const fd = this.#check('recvfrom');
     const f = int(flags);
-    const [buf, offset] = receiveArea(n);
-    const got = native.recvfromInto(fd, buf, offset, n, f, this.#t);
+    receiveArea(n);
+    const got = native.recvfromInto(fd, area, areaOffset, n, f, this.#t);
     if (got < 0) fail();
-    return [received(buf, offset, got, n), lastAddress() as AddressOf<F> | null];
+    return [received(area, areaOffset, got, n), lastAddress() as AddressOf<F> | null];
   }
 
   /** recv_into(buffer, nbytes=0, flags=0) -> bytes received, written into `buffer` in place. */
