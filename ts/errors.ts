@@ -165,6 +165,11 @@ export function oserrorNamed(name: string, syscall?: string): OSError {
   return oserror(E[name] ?? 0, syscall);
 }
 
+/** Throws the error of the addon call that just returned its failure value. */
+export function fail(): never {
+  throw takeError();
+}
+
 /** Python's `OSError(EBADF)` for an operation on a closed socket. */
 export function badf(syscall: string): OSError {
   return oserror(E.EBADF ?? 9, syscall);

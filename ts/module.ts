@@ -3,13 +3,9 @@
 // in resolver.ts).
 
 import { bytes, int, pyType } from './address';
-import { takeError } from './errors';
+import { fail } from './errors';
 import { native } from './native';
 
-/** Throws the error of the addon call that just failed. */
-function fail(): never {
-  throw takeError();
-}
 
 function text(v: unknown, caller: string, position = 1): string {
   if (typeof v !== 'string') throw new TypeError(`${caller}() argument ${position} must be str, not ${pyType(v)}`);

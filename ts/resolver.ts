@@ -9,14 +9,10 @@
 // (TypeError, RangeError for ValueError/OverflowError), then makes one addon call.
 
 import { type Family, type Inet6Address, type InetAddress, pyType } from './address';
-import { OSError, takeError } from './errors';
+import { fail, OSError } from './errors';
 import { native } from './native';
 import { gethostname } from './module';
 
-/** Throws the error of the addon call that just failed. */
-function fail(): never {
-  throw takeError();
-}
 
 /** Python's name for a type in "must be str, not X" messages (None, not NoneType). */
 function argType(v: unknown): string {

@@ -6,7 +6,7 @@
 import { inspect } from 'node:util';
 
 import { int } from './address';
-import { KeyError, oserrorNamed, takeError } from './errors';
+import { fail, KeyError, oserrorNamed } from './errors';
 import { native } from './native';
 import * as S from './select-constants';
 
@@ -16,10 +16,6 @@ export { KeyError } from './errors';
 /** Something select can wait on: an fd number, or an object with a `fileno()` method (a Socket). */
 export type FileLike = number | { fileno(): number };
 
-/** Throws the error of the addon call that just failed. */
-function fail(): never {
-  throw takeError();
-}
 
 /** The fd of a select argument, as Python's PyObject_AsFileDescriptor. */
 export function fdOf(obj: unknown): number {
