@@ -15,7 +15,7 @@ import {
   type Family,
 } from './address';
 import * as C from './constants';
-import { badf, InterruptedError, OSError, takeError, TimeoutError } from './errors';
+import { badf, fail, InterruptedError, OSError, takeError, TimeoutError } from './errors';
 import { isSharedAddress, lastAddress, native } from './native';
 import { checkTimeout, getdefaulttimeout } from './timeout';
 
@@ -92,10 +92,6 @@ function wrap<F extends string>(fd: number, family: number, type: number, proto:
   }
 }
 
-/** Throws the error of the addon call that just failed. */
-function fail(): never {
-  throw takeError();
-}
 
 /** A host that is an IP literal (or the wildcard): its sockaddr can be reused without a lookup. */
 const LITERAL = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[^.]*:.*|)$/;
