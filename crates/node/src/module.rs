@@ -100,7 +100,10 @@ pub fn take_error() -> Option<String> {
         Kind::Herror(c) => ("herror", c, String::new()),
         Kind::Type(m) => ("type", 0, m),
     };
-    Some(format!("{kind}\u{1}{code}\u{1}{}\u{1}{written}\u{1}{message}", err.syscall))
+    Some(format!(
+        "{kind}\u{1}{code}\u{1}{}\u{1}{written}\u{1}{message}",
+        err.syscall
+    ))
 }
 
 /// The address in a slot of the status block's table.
