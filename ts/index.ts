@@ -1,7 +1,28 @@
 // bsdsock: Python's socket module for Node.js.
 
 export * from './constants';
-export * from './errors';
+export {
+  BlockingIOError,
+  BrokenPipeError,
+  ChildProcessError,
+  ConnectionAbortedError,
+  ConnectionError,
+  ConnectionRefusedError,
+  ConnectionResetError,
+  error,
+  FileExistsError,
+  FileNotFoundError,
+  gaierror,
+  herror,
+  InterruptedError,
+  IsADirectoryError,
+  NotADirectoryError,
+  OSError,
+  PermissionError,
+  ProcessLookupError,
+  timeout,
+  TimeoutError,
+} from './errors';
 export {
   close,
   dup,
