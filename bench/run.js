@@ -1,7 +1,8 @@
 'use strict';
-// Runs the benchmark: three workloads, each on four implementations (C,
-// bsdsock, CPython's socket module, Node's node:dgram / node:net), and prints
-// a table per workload with each one's rate and its ratio to C and to CPython.
+// Runs the benchmark: five workloads, each on four implementations (C,
+// bsdsock, CPython's socket module, Node's node:dgram / node:net / node:dns),
+// and prints a table per workload with each one's rate and its ratio to C and
+// to CPython.
 //
 //   npm run bench
 //
@@ -9,8 +10,10 @@
 //   BENCH_ROUNDS    round trips for the UDP and TCP request/response workloads
 //                   (default 200000 for UDP, 100000 for TCP)
 //   BENCH_BULK_MIB  MiB for the TCP bulk workload (default 2048)
+//   BENCH_CALLS     getaddrinfo calls for the resolver workloads (default 200000
+//                   for a numeric host, 50000 for localhost)
 //   BENCH_REPEAT    runs of each program, in turn; the best is reported (default 3)
-//   BENCH_ONLY      workloads to run, comma-separated: udp,bulk,rr
+//   BENCH_ONLY      workloads to run, comma-separated: udp,bulk,rr,gai,gai-localhost
 //   BENCH_IMPLS     implementations to run, comma-separated: c,bsdsock,cpython,node
 //
 // Every program runs alone in its own process, one after another. Each takes
@@ -63,6 +66,27 @@ const WORKLOADS = [
     warmup: (cfg) => warmupRounds(cfg.rrRounds),
     goal: { c: 0.9 },
   },
+  {
+    id: 'gai',
+    title: (n) => `getaddrinfo('127.0.0.1', 80, AF_INET, SOCK_STREAM): a numeric host, ${n} calls, one at a time`,
+    notes: [
+      'C: getaddrinfo + freeaddrinfo; CPython: socket.getaddrinfo; node: dns.lookup(host, { family: 4 }), awaited',
+      'node:dns.lookup answers an IP literal in JavaScript, without calling getaddrinfo',
+    ],
+    unit: 'calls/s',
+    count: (cfg) => cfg.gaiCalls,
+    warmup: (cfg) => warmupRounds(cfg.gaiCalls),
+    goal: { cpython: 1 },
+  },
+  {
+    id: 'gai-localhost',
+    title: (n) => `getaddrinfo('localhost', 80, AF_INET, SOCK_STREAM): a name from /etc/hosts, ${n} calls, one at a time`,
+    notes: ['node:dns.lookup runs getaddrinfo on the libuv threadpool and calls back on the event loop'],
+    unit: 'calls/s',
+    count: (cfg) => cfg.gaiLocalCalls,
+    warmup: (cfg) => warmupRounds(cfg.gaiLocalCalls),
+    goal: { cpython: 1 },
+  },
 ];
 
 const IMPLS = [
@@ -76,7 +100,7 @@ const IMPLS = [
   {
     id: 'node',
     name: 'node',
-    label: (w) => (w.id === 'udp' ? 'node:dgram' : 'node:net'),
+    label: (w) => (w.id === 'udp' ? 'node:dgram' : w.id.startsWith('gai') ? 'node:dns.lookup' : 'node:net'),
     command: () => [process.execPath, path.join(HERE, 'node', 'bench.js')],
   },
 ];
@@ -118,6 +142,8 @@ function readConfig() {
     udpRounds: envInt('BENCH_ROUNDS', 200000),
     rrRounds: envInt('BENCH_ROUNDS', 100000),
     bulkBytes: envInt('BENCH_BULK_MIB', 2048) * MIB,
+    gaiCalls: envInt('BENCH_CALLS', 200000),
+    gaiLocalCalls: envInt('BENCH_CALLS', 50000),
     repeat: envInt('BENCH_REPEAT', 3),
     workloads: envList('BENCH_ONLY', WORKLOADS.map((w) => w.id)),
     impls: envList('BENCH_IMPLS', IMPLS.map((i) => i.id)),
@@ -219,7 +245,8 @@ function parseResult(stdout, workload) {
     const r = JSON.parse(line);
     if (r.workload !== workload.id) continue;
     const seconds = r.ns / 1e9;
-    return workload.id === 'bulk' ? r.bytes / MIB / seconds : r.rounds / seconds;
+    if (workload.id === 'bulk') return r.bytes / MIB / seconds;
+    return (r.calls ?? r.rounds) / seconds;
   }
   return null;
 }

@@ -5,10 +5,11 @@
 //   node bench.js udp  ROUNDS WARMUP
 //   node bench.js bulk BYTES  WARMUP_BYTES PORT   (PORT: the C sender)
 //   node bench.js rr   ROUNDS WARMUP       PORT   (PORT: the C echo server)
+//   node bench.js gai|gai-localhost CALLS WARMUP  (getaddrinfo of 127.0.0.1 / localhost)
 //
 // Prints one JSON line per result.
 
-const { socket, AF_INET, SOCK_DGRAM, IPPROTO_TCP, TCP_NODELAY } = require('bsdsock');
+const { getaddrinfo, socket, AF_INET, SOCK_DGRAM, SOCK_STREAM, IPPROTO_TCP, TCP_NODELAY } = require('bsdsock');
 
 const MSG = Buffer.alloc(64, 'x');
 const HOST = '127.0.0.1';
@@ -88,11 +89,24 @@ function benchRr(rounds, warmup, port) {
   s.close();
 }
 
+function gaiCalls(host, calls) {
+  for (let i = 0; i < calls; i++) getaddrinfo(host, 80, AF_INET, SOCK_STREAM);
+}
+
+function benchGai(workload, host, calls, warmup) {
+  gaiCalls(host, warmup);
+  const t0 = process.hrtime.bigint();
+  gaiCalls(host, calls);
+  report(workload, 'calls', calls, process.hrtime.bigint() - t0);
+}
+
 function main(argv) {
   const [workload, count, warmup, port] = [argv[2], Number(argv[3]), Number(argv[4]), Number(argv[5])];
   if (workload === 'udp') benchUdp(count, warmup);
   else if (workload === 'bulk') benchBulk(count, warmup, port);
   else if (workload === 'rr') benchRr(count, warmup, port);
+  else if (workload === 'gai') benchGai(workload, '127.0.0.1', count, warmup);
+  else if (workload === 'gai-localhost') benchGai(workload, 'localhost', count, warmup);
   else throw new Error(`unknown workload: ${workload}`);
 }
 

@@ -4,10 +4,13 @@
  *   bench udp  ROUNDS WARMUP
  *   bench bulk BYTES  WARMUP_BYTES PORT   (PORT: the sender, sender.c)
  *   bench rr   ROUNDS WARMUP       PORT   (PORT: the echo server, echo_server.c)
+ *   bench gai|gai-localhost CALLS WARMUP   (getaddrinfo of 127.0.0.1 / localhost)
  *
  * Prints one JSON line per result.
  */
 #include "common.h"
+
+#include <netdb.h>
 
 #define MSG_SIZE 64
 #define RECV_SIZE 4096
@@ -162,10 +165,36 @@ static void bench_rr(long rounds, long warmup, int port)
     close(fd);
 }
 
+/* ---- getaddrinfo: one call (and its freeaddrinfo) at a time ---- */
+
+static void gai_calls(const char *host, long calls)
+{
+    struct addrinfo hints, *res;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_INET;
+    hints.ai_socktype = SOCK_STREAM;
+    for (long i = 0; i < calls; i++) {
+        int rc = getaddrinfo(host, "80", &hints, &res);
+        if (rc != 0) {
+            fprintf(stderr, "getaddrinfo: %s\n", gai_strerror(rc));
+            exit(1);
+        }
+        freeaddrinfo(res);
+    }
+}
+
+static void bench_gai(const char *workload, const char *host, long calls, long warmup)
+{
+    gai_calls(host, warmup);
+    uint64_t t0 = now_ns();
+    gai_calls(host, calls);
+    report(workload, "calls", (uint64_t)calls, now_ns() - t0);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fprintf(stderr, "usage: %s udp|bulk|rr COUNT WARMUP [PORT]\n", argv[0]);
+        fprintf(stderr, "usage: %s udp|bulk|rr|gai|gai-localhost COUNT WARMUP [PORT]\n", argv[0]);
         return 2;
     }
     const char *workload = argv[1];
@@ -178,6 +207,10 @@ int main(int argc, char **argv)
         bench_bulk(count, warmup, port);
     else if (strcmp(workload, "rr") == 0)
         bench_rr((long)count, (long)warmup, port);
+    else if (strcmp(workload, "gai") == 0)
+        bench_gai(workload, "127.0.0.1", (long)count, (long)warmup);
+    else if (strcmp(workload, "gai-localhost") == 0)
+        bench_gai(workload, "localhost", (long)count, (long)warmup);
     else {
         fprintf(stderr, "unknown workload: %s\n", workload);
         return 2;

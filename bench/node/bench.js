@@ -5,10 +5,12 @@
 //   node bench.js udp  ROUNDS WARMUP
 //   node bench.js bulk BYTES  WARMUP_BYTES PORT   (PORT: the C sender)
 //   node bench.js rr   ROUNDS WARMUP       PORT   (PORT: the C echo server)
+//   node bench.js gai|gai-localhost CALLS WARMUP  (dns.lookup of 127.0.0.1 / localhost)
 //
 // Prints one JSON line per result.
 
 const dgram = require('node:dgram');
+const dns = require('node:dns');
 const net = require('node:net');
 
 const MSG = Buffer.alloc(64, 'x');
@@ -124,11 +126,35 @@ async function benchRr(rounds, warmup, port) {
   sock.destroy();
 }
 
+// dns.lookup one call at a time, each started when the last one answered.
+// (For an IP literal, dns.lookup answers without calling getaddrinfo.)
+function lookups(host, calls) {
+  return new Promise((resolve, reject) => {
+    let left = calls;
+    const next = (err) => {
+      if (err) return reject(err);
+      if (left === 0) return resolve();
+      left -= 1;
+      dns.lookup(host, { family: 4 }, next);
+    };
+    next(null);
+  });
+}
+
+async function benchGai(workload, host, calls, warmup) {
+  await lookups(host, warmup);
+  const t0 = process.hrtime.bigint();
+  await lookups(host, calls);
+  report(workload, 'calls', calls, process.hrtime.bigint() - t0);
+}
+
 async function main(argv) {
   const [workload, count, warmup, port] = [argv[2], Number(argv[3]), Number(argv[4]), Number(argv[5])];
   if (workload === 'udp') await benchUdp(count, warmup);
   else if (workload === 'bulk') await benchBulk(count, warmup, port);
   else if (workload === 'rr') await benchRr(count, warmup, port);
+  else if (workload === 'gai') await benchGai(workload, '127.0.0.1', count, warmup);
+  else if (workload === 'gai-localhost') await benchGai(workload, 'localhost', count, warmup);
   else throw new Error(`unknown workload: ${workload}`);
 }
 

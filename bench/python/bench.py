@@ -3,6 +3,7 @@
     python3 bench.py udp  ROUNDS WARMUP
     python3 bench.py bulk BYTES  WARMUP_BYTES PORT   (PORT: the C sender)
     python3 bench.py rr   ROUNDS WARMUP       PORT   (PORT: the C echo server)
+    python3 bench.py gai|gai-localhost CALLS WARMUP  (getaddrinfo of 127.0.0.1 / localhost)
 
 Prints one JSON line per result.
 """
@@ -89,6 +90,18 @@ def bench_rr(rounds, warmup, port):
     s.close()
 
 
+def gai_calls(host, calls):
+    for _ in range(calls):
+        socket.getaddrinfo(host, 80, socket.AF_INET, socket.SOCK_STREAM)
+
+
+def bench_gai(workload, host, calls, warmup):
+    gai_calls(host, warmup)
+    t0 = time.perf_counter_ns()
+    gai_calls(host, calls)
+    report(workload, "calls", calls, time.perf_counter_ns() - t0)
+
+
 def main(argv):
     workload = argv[1]
     count, warmup = int(argv[2]), int(argv[3])
@@ -99,6 +112,10 @@ def main(argv):
         bench_bulk(count, warmup, port)
     elif workload == "rr":
         bench_rr(count, warmup, port)
+    elif workload == "gai":
+        bench_gai(workload, "127.0.0.1", count, warmup)
+    elif workload == "gai-localhost":
+        bench_gai(workload, "localhost", count, warmup)
     else:
         sys.exit("unknown workload: " + workload)
 
