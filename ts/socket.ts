@@ -16,6 +16,17 @@ import {
 } from './address';
 import * as C from './constants';
 import { badf, fail, InterruptedError, OSError, takeError, TimeoutError } from './errors';
+import {
+  IO_REF,
+  makefile,
+  type BufferedReader,
+  type BufferedRWPair,
+  type BufferedWriter,
+  type MakefileOptions,
+  type SocketFile,
+  type SocketIO,
+  type TextIOWrapper,
+} from './makefile';
 import { isSharedAddress, lastAddress, native } from './native';
 import { checkTimeout, getdefaulttimeout } from './timeout';
 
@@ -143,6 +154,8 @@ export class Socket<F extends string = string> {
   #timeout: number | null;
   /** The timeout as the addon takes it: seconds, -1 for blocking. */
   #t: number;
+  #ioRefs = 0;
+  #closed = false;
   #lastAddress: unknown = undefined;
   #lastParts: AddressParts | null = null;
   #lastSockaddr: Buffer | null = null;
@@ -221,6 +234,12 @@ export class Socket<F extends string = string> {
 
   /** Closes the socket; closing twice does nothing. */
   close(): void {
+    this.#closed = true;
+    if (this.#ioRefs <= 0) this.#close();
+  }
+
+  /** Closes the fd, once the socket and every file made from it are closed. */
+  #close(): void {
     const fd = this.#fd;
     if (fd < 0) return;
     this.#fd = -1;
@@ -228,8 +247,27 @@ export class Socket<F extends string = string> {
     if (!native.close(fd)) fail();
   }
 
+  /** Counts the files makefile() made: the fd stays open while one is (Python's _io_refs). */
+  [IO_REF](delta: 1 | -1): void {
+    this.#ioRefs += delta;
+    if (this.#ioRefs <= 0 && this.#closed) this.#close();
+  }
+
+  /** makefile(mode='r', buffering=null, { encoding, errors, newline }): a file object over the
+   * socket, as Python's: text by default, bytes with 'b', the raw SocketIO with buffering 0. */
+  makefile(mode?: 'r' | 'w' | 'rw' | 'wr', buffering?: number | null, options?: MakefileOptions): TextIOWrapper;
+  makefile(mode: 'rb' | 'wb' | 'rwb' | 'wrb' | 'br' | 'bw', buffering: 0): SocketIO;
+  makefile(mode: 'rb' | 'br', buffering?: number | null): BufferedReader;
+  makefile(mode: 'wb' | 'bw', buffering?: number | null): BufferedWriter;
+  makefile(mode: 'rwb' | 'wrb', buffering?: number | null): BufferedRWPair;
+  makefile(mode?: string, buffering?: number | null, options?: MakefileOptions): SocketFile;
+  makefile(mode = 'r', buffering: number | null = null, options: MakefileOptions = {}): SocketFile {
+    return makefile(this, mode, buffering, options);
+  }
+
   /** Gives up the fd without closing it and returns it; the socket acts closed. */
   detach(): number {
+    this.#closed = true;
     const fd = this.#fd;
     if (fd < 0) return -1;
     this.#fd = -1;
@@ -469,7 +507,7 @@ export class Socket<F extends string = string> {
 
   /** Python's repr: `<socket.socket fd=3, family=2, type=1, proto=0, laddr=('127.0.0.1', 80)>`. */
   [inspect.custom](): string {
-    const closed = this.#fd < 0 ? ' [closed]' : '';
+    const closed = this.#closed || this.#fd < 0 ? ' [closed]' : '';
     let text = `<socket.socket${closed} fd=${this.#fd}, family=${this.#family}, type=${this.#type}, proto=${this.#proto}`;
     if (this.#fd >= 0) {
       for (const [name, get] of [['laddr', native.getsockname], ['raddr', native.getpeername]] as const) {

@@ -1,0 +1,661 @@
+// sock.makefile(): Python's io layering over a socket. SocketIO is the raw
+// object (socket.SocketIO); BufferedReader, BufferedWriter and BufferedRWPair
+// buffer it as io's do; TextIOWrapper decodes and encodes text with Python's
+// newline rules. Behaviour follows CPython's Modules/_io in every mode:
+// non-blocking reads return null (or what they have), a timeout poisons the raw
+// object, a full non-blocking buffered write throws BlockingIOError with
+// `characters_written`.
+
+import { TextDecoder } from 'node:util';
+
+import { bytes, int, pyType } from './address';
+import { BlockingIOError, OSError, oserrorNamed, TimeoutError } from './errors';
+import type { Socket } from './socket';
+
+/** io.DEFAULT_BUFFER_SIZE */
+export const DEFAULT_BUFFER_SIZE = 8192;
+
+/** How a Socket counts the files made from it: its fd stays open until they are closed too. */
+export const IO_REF = Symbol('bsdsock.ioRef');
+
+/** What makefile needs of a Socket beyond its public methods. */
+interface Referenced {
+  [IO_REF](delta: 1 | -1): void;
+}
+
+const EAGAIN = oserrorNamed('EAGAIN').errno;
+
+/** Python's ValueError for an operation on a closed file. */
+function closedFile(what = 'I/O operation on closed file.'): RangeError {
+  return new RangeError(what);
+}
+
+/** The errnos of a read or write that would block (socket._blocking_errnos). */
+function wouldBlock(e: unknown): boolean {
+  return e instanceof BlockingIOError;
+}
+
+/** Python's socket.SocketIO: the raw I/O object of a socket, in bytes. */
+export class SocketIO {
+  #sock: (Socket & Referenced) | null;
+  readonly #mode: string;
+  readonly #reading: boolean;
+  readonly #writing: boolean;
+  #timedOut = false;
+
+  constructor(sock: Socket, mode: string) {
+    if (!['r', 'w', 'rw', 'rb', 'wb', 'rwb'].includes(mode)) throw new RangeError(`invalid mode: '${mode}'`);
+    this.#sock = sock as Socket & Referenced;
+    this.#mode = mode.includes('b') ? mode : `${mode}b`;
+    this.#reading = mode.includes('r');
+    this.#writing = mode.includes('w');
+    this.#sock[IO_REF](1);
+  }
+
+  get closed(): boolean {
+    return this.#sock === null;
+  }
+
+  #open(): Socket {
+    if (this.#sock === null) throw closedFile('I/O operation on closed socket.');
+    return this.#sock;
+  }
+
+  /** Receives into `b`; null when a non-blocking socket has nothing. */
+  readinto(b: Uint8Array): number | null {
+    const sock = this.#open();
+    if (!this.#reading) throw new OSError('File not open for reading');
+    if (this.#timedOut) throw new OSError('cannot read from timed out object');
+    try {
+      return sock.recv_into(b);
+    } catch (e) {
+      if (e instanceof TimeoutError) this.#timedOut = true;
+      else if (wouldBlock(e)) return null;
+      throw e;
+    }
+  }
+
+  /** Sends what the socket takes of `b`; null when a non-blocking socket takes nothing. */
+  write(b: Uint8Array): number | null {
+    const sock = this.#open();
+    if (!this.#writing) throw new OSError('File not open for writing');
+    try {
+      return sock.send(bytes(b));
+    } catch (e) {
+      if (wouldBlock(e)) return null;
+      throw e;
+    }
+  }
+
+  readable(): boolean {
+    this.#open();
+    return this.#reading;
+  }
+
+  writable(): boolean {
+    this.#open();
+    return this.#writing;
+  }
+
+  seekable(): boolean {
+    this.#open();
+    return false;
+  }
+
+  fileno(): number {
+    return this.#open().fileno();
+  }
+
+  /** The fd, or -1 once closed. */
+  get name(): number {
+    return this.#sock === null ? -1 : this.#sock.fileno();
+  }
+
+  get mode(): string {
+    return this.#mode;
+  }
+
+  /** Closes this file; the socket's fd closes once the socket and all its files are closed. */
+  close(): void {
+    const sock = this.#sock;
+    if (sock === null) return;
+    this.#sock = null;
+    sock[IO_REF](-1);
+  }
+}
+
+/** The raw side a buffered object reads from or writes to. */
+interface Raw {
+  readonly closed: boolean;
+  readinto(b: Uint8Array): number | null;
+  write(b: Uint8Array): number | null;
+  close(): void;
+  fileno(): number;
+  readonly name: number;
+}
+
+function bufferSize(n: number): number {
+  if (n <= 0) throw new RangeError('buffer size must be strictly positive');
+  return n;
+}
+
+/** Python's io.BufferedReader over a raw object. */
+export class BufferedReader {
+  readonly raw: Raw;
+  readonly #size: number;
+  #buf: Buffer = Buffer.alloc(0);
+
+  constructor(raw: Raw, bufferSize_: number = DEFAULT_BUFFER_SIZE) {
+    this.raw = raw;
+    this.#size = bufferSize(bufferSize_);
+  }
+
+  get closed(): boolean {
+    return this.raw.closed;
+  }
+
+  #check(): void {
+    if (this.raw.closed) throw closedFile('read of closed file');
+  }
+
+  /** One raw read of up to `n` bytes: the bytes, empty at EOF, null if it would block. */
+  #rawRead(n: number): Buffer | null {
+    const b = Buffer.allocUnsafe(n);
+    const got = this.raw.readinto(b);
+    return got === null ? null : b.subarray(0, got);
+  }
+
+  /** Takes `n` bytes (at most what is buffered) off the front of the buffer. */
+  #take(n: number): Buffer {
+    const out = this.#buf.subarray(0, n);
+    this.#buf = this.#buf.subarray(n);
+    return Buffer.from(out);
+  }
+
+  /** read(n=-1): n bytes, fewer at EOF; all until EOF when n < 0; null if nothing without blocking. */
+  read(n = -1): Buffer | null {
+    this.#check();
+    const want = int(n);
+    if (want < -1) throw new RangeError('read length must be non-negative or -1');
+    const chunks: Buffer[] = [this.#take(this.#buf.length)];
+    let have = chunks[0]!.length;
+    while (want < 0 || have < want) {
+      const chunk = this.#rawRead(want < 0 ? Math.max(this.#size, DEFAULT_BUFFER_SIZE) : Math.max(want - have, this.#size));
+      if (chunk === null) {
+        if (have === 0) return null;
+        break;
+      }
+      if (chunk.length === 0) break;
+      chunks.push(chunk);
+      have += chunk.length;
+    }
+    const all = Buffer.concat(chunks);
+    if (want >= 0 && all.length > want) {
+      this.#buf = all.subarray(want);
+      return Buffer.from(all.subarray(0, want));
+    }
+    return all;
+  }
+
+  /** read1(n=-1): buffered bytes if any, else at most one raw read (empty if it would block). */
+  read1(n = -1): Buffer {
+    this.#check();
+    let want = int(n);
+    if (want < 0) want = this.#size;
+    if (want === 0) return Buffer.alloc(0);
+    if (this.#buf.length > 0) return this.#take(Math.min(want, this.#buf.length));
+    return this.#rawRead(want) ?? Buffer.alloc(0);
+  }
+
+  /** peek(n=0): the buffered bytes (one raw read when there are none); nothing consumed. */
+  peek(_n = 0): Buffer {
+    this.#check();
+    if (this.#buf.length === 0) this.#buf = this.#rawRead(this.#size) ?? Buffer.alloc(0);
+    return Buffer.from(this.#buf);
+  }
+
+  /** readinto(b) -> bytes read into b, as read(len(b)); null if nothing without blocking. */
+  readinto(b: Uint8Array): number | null {
+    const view = bytes(b);
+    const data = this.read(view.length);
+    if (data === null) return null;
+    view.set(data);
+    return data.length;
+  }
+
+  /** readline(limit=-1): up to and including b'\n', at most `limit` bytes. */
+  readline(limit: number | null = -1): Buffer {
+    this.#check();
+    const max = limit === null ? -1 : int(limit);
+    for (;;) {
+      const nl = this.#buf.indexOf(0x0a);
+      if (nl >= 0 && (max < 0 || nl < max)) return this.#take(nl + 1);
+      if (max >= 0 && this.#buf.length >= max) return this.#take(max);
+      const chunk = this.#rawRead(this.#size);
+      if (chunk === null || chunk.length === 0) return this.#take(max >= 0 ? Math.min(max, this.#buf.length) : this.#buf.length);
+      this.#buf = Buffer.concat([this.#buf, chunk]);
+    }
+  }
+
+  /** readlines(hint=-1): lines until EOF, or until their total passes `hint`. */
+  readlines(hint = -1): Buffer[] {
+    const lines: Buffer[] = [];
+    let total = 0;
+    for (let line = this.readline(); line.length > 0; line = this.readline()) {
+      lines.push(line);
+      total += line.length;
+      if (hint > 0 && total >= hint) break;
+    }
+    return lines;
+  }
+
+  readable(): boolean {
+    this.#check();
+    return true;
+  }
+
+  writable(): boolean {
+    return false;
+  }
+
+  fileno(): number {
+    return this.raw.fileno();
+  }
+
+  get name(): number {
+    return this.raw.name;
+  }
+
+  close(): void {
+    this.raw.close();
+  }
+
+  *[Symbol.iterator](): Iterator<Buffer> {
+    for (let line = this.readline(); line.length > 0; line = this.readline()) yield line;
+  }
+}
+
+/** Python's BlockingIOError of a buffered write: EAGAIN, with how much of the data was taken. */
+function partialWrite(written: number): BlockingIOError {
+  const err = new BlockingIOError(EAGAIN, 'write could not complete without blocking');
+  err.characters_written = written;
+  return err;
+}
+
+/** Python's io.BufferedWriter over a raw object. */
+export class BufferedWriter {
+  readonly raw: Raw;
+  readonly #size: number;
+  #pending: Buffer = Buffer.alloc(0);
+
+  constructor(raw: Raw, bufferSize_: number = DEFAULT_BUFFER_SIZE) {
+    this.raw = raw;
+    this.#size = bufferSize(bufferSize_);
+  }
+
+  get closed(): boolean {
+    return this.raw.closed;
+  }
+
+  /** Writes the buffer out; false if the raw object would block before it is empty. */
+  #drain(): boolean {
+    while (this.#pending.length > 0) {
+      const n = this.raw.write(this.#pending);
+      if (n === null) return false;
+      this.#pending = this.#pending.subarray(n);
+    }
+    return true;
+  }
+
+  /** write(b) -> len(b): buffers, writing out when the buffer fills. A non-blocking
+   * socket that takes too little throws BlockingIOError with `characters_written`. */
+  write(b: Uint8Array): number {
+    if (this.raw.closed) throw closedFile('write to closed file');
+    const data = bytes(b);
+    if (this.#pending.length + data.length <= this.#size) {
+      this.#pending = Buffer.concat([this.#pending, data]);
+      return data.length;
+    }
+    if (!this.#drain()) {
+      // Take what still fits in the buffer, and say how much that was.
+      const room = Math.max(this.#size - this.#pending.length, 0);
+      this.#pending = Buffer.concat([this.#pending, data.subarray(0, room)]);
+      throw partialWrite(Math.min(room, data.length));
+    }
+    let written = 0;
+    while (data.length - written > this.#size) {
+      const n = this.raw.write(data.subarray(written));
+      if (n === null) {
+        this.#pending = Buffer.from(data.subarray(written, written + this.#size));
+        throw partialWrite(written + this.#pending.length);
+      }
+      written += n;
+    }
+    this.#pending = Buffer.from(data.subarray(written));
+    return data.length;
+  }
+
+  /** Writes the buffer out; BlockingIOError if a non-blocking socket cannot take it all. */
+  flush(): void {
+    if (this.raw.closed) throw closedFile('flush of closed file');
+    if (!this.#drain()) throw partialWrite(0);
+  }
+
+  readable(): boolean {
+    return false;
+  }
+
+  writable(): boolean {
+    if (this.raw.closed) throw closedFile();
+    return true;
+  }
+
+  fileno(): number {
+    return this.raw.fileno();
+  }
+
+  get name(): number {
+    return this.raw.name;
+  }
+
+  /** Flushes, then closes the raw object (even when the flush fails). */
+  close(): void {
+    if (this.raw.closed) return;
+    try {
+      this.flush();
+    } finally {
+      this.raw.close();
+    }
+  }
+}
+
+/** Python's io.BufferedRWPair: a reader and a writer over one socket. */
+export class BufferedRWPair {
+  readonly #reader: BufferedReader;
+  readonly #writer: BufferedWriter;
+
+  constructor(reader: Raw, writer: Raw, bufferSize_: number = DEFAULT_BUFFER_SIZE) {
+    this.#reader = new BufferedReader(reader, bufferSize_);
+    this.#writer = new BufferedWriter(writer, bufferSize_);
+  }
+
+  get closed(): boolean {
+    return this.#writer.closed;
+  }
+
+  read(n = -1): Buffer | null {
+    return this.#reader.read(n);
+  }
+  read1(n = -1): Buffer {
+    return this.#reader.read1(n);
+  }
+  peek(n = 0): Buffer {
+    return this.#reader.peek(n);
+  }
+  readinto(b: Uint8Array): number | null {
+    return this.#reader.readinto(b);
+  }
+  readline(limit: number | null = -1): Buffer {
+    return this.#reader.readline(limit);
+  }
+  readlines(hint = -1): Buffer[] {
+    return this.#reader.readlines(hint);
+  }
+  write(b: Uint8Array): number {
+    return this.#writer.write(b);
+  }
+  flush(): void {
+    this.#writer.flush();
+  }
+  readable(): boolean {
+    return this.#reader.readable();
+  }
+  writable(): boolean {
+    return this.#writer.writable();
+  }
+  fileno(): number {
+    return this.#writer.fileno();
+  }
+  get name(): number {
+    return this.#writer.name;
+  }
+  close(): void {
+    try {
+      this.#writer.close();
+    } finally {
+      this.#reader.close();
+    }
+  }
+  *[Symbol.iterator](): Iterator<Buffer> {
+    yield* this.#reader;
+  }
+}
+
+type Buffered = BufferedReader | BufferedWriter | BufferedRWPair;
+
+/** The text codecs makefile supports: Python's names for them, and Node's. */
+const CODECS = new Map<string, BufferEncoding>([
+  ['utf-8', 'utf8'],
+  ['utf8', 'utf8'],
+  ['latin-1', 'latin1'],
+  ['latin1', 'latin1'],
+  ['iso-8859-1', 'latin1'],
+  ['ascii', 'ascii'],
+  ['utf-16-le', 'utf16le'],
+  ['utf-16le', 'utf16le'],
+]);
+
+/** Python's io.TextIOWrapper over a buffered object, with its newline rules. */
+export class TextIOWrapper {
+  readonly buffer: Buffered;
+  readonly encoding: string;
+  readonly errors: string;
+  mode = 'r';
+  readonly #codec: BufferEncoding;
+  readonly #decoder: TextDecoder | null;
+  readonly #newline: string | null;
+  /** Decoded text not yet returned. */
+  #text = '';
+  /** A '\r' held back until the next chunk says whether '\n' follows (universal newlines). */
+  #pendingCR = false;
+  #eof = false;
+
+  constructor(buffer: Buffered, encoding: string | null = null, errors: string | null = null, newline: string | null = null) {
+    this.buffer = buffer;
+    this.encoding = encoding ?? 'utf-8';
+    const codec = CODECS.get(this.encoding.toLowerCase().replace(/_/g, '-'));
+    if (codec === undefined) throw new RangeError(`unknown encoding: ${this.encoding}`);
+    this.#codec = codec;
+    this.errors = errors ?? 'strict';
+    if (!['strict', 'replace', 'ignore'].includes(this.errors)) throw new RangeError(`unknown error handler name '${this.errors}'`);
+    if (newline !== null && !['', '\n', '\r', '\r\n'].includes(newline)) throw new RangeError(`illegal newline value: ${newline}`);
+    this.#newline = newline;
+    this.#decoder = codec === 'utf8' ? new TextDecoder('utf-8', { fatal: this.errors === 'strict' }) : null;
+  }
+
+  get closed(): boolean {
+    return this.buffer.closed;
+  }
+
+  #decode(chunk: Buffer, final: boolean): string {
+    let text: string;
+    try {
+      text = this.#decoder !== null ? this.#decoder.decode(chunk, { stream: !final }) : chunk.toString(this.#codec);
+    } catch {
+      throw new RangeError(`'${this.encoding}' codec can't decode bytes: invalid data`);
+    }
+    return this.errors === 'ignore' ? text.replace(/\uFFFD/g, '') : text;
+  }
+
+  /** Universal newlines on input (newline=null): '\r\n' and '\r' become '\n'. */
+  #translate(text: string, final: boolean): string {
+    if (this.#newline !== null) return text;
+    if (this.#pendingCR) {
+      text = `\r${text}`;
+      this.#pendingCR = false;
+    }
+    if (!final && text.endsWith('\r')) {
+      text = text.slice(0, -1);
+      this.#pendingCR = true;
+    }
+    return text.replace(/\r\n?/g, '\n');
+  }
+
+  /** Reads one more chunk (at most one raw read); false at EOF or when it would block. */
+  #more(): boolean {
+    if (this.#eof) return false;
+    const reader = this.buffer as BufferedReader | BufferedRWPair;
+    if (typeof reader.read1 !== 'function') throw new OSError('not readable');
+    const chunk = reader.read1(DEFAULT_BUFFER_SIZE);
+    const final = chunk.length === 0;
+    if (final) this.#eof = true;
+    this.#text += this.#translate(this.#decode(chunk, final), final);
+    return !final;
+  }
+
+  /** read(n=-1) -> up to n characters; all until EOF when n < 0. */
+  read(n: number | null = -1): string {
+    if (this.closed) throw closedFile();
+    const want = n === null ? -1 : int(n);
+    if (want < 0) {
+      const reader = this.buffer as BufferedReader | BufferedRWPair;
+      const rest = reader.read(-1);
+      if (rest === null) throw new BlockingIOError(EAGAIN, 'Read returned None.');
+      this.#eof = true;
+      const text = this.#text + this.#translate(this.#decode(rest, true), true);
+      this.#text = '';
+      return text;
+    }
+    while (this.#text.length < want && this.#more());
+    const out = this.#text.slice(0, want);
+    this.#text = this.#text.slice(want);
+    return out;
+  }
+
+  /** Where the first line of `text` ends (after its terminator), or -1. */
+  #lineEnd(text: string): number {
+    const nl = this.#newline;
+    if (nl === null || nl === '\n') {
+      const i = text.indexOf('\n');
+      return i < 0 ? -1 : i + 1;
+    }
+    if (nl === '') {
+      // Any of \r, \n, \r\n ends a line; a final \r may be the start of \r\n.
+      const m = /\r\n|\r(?!$)|\n/.exec(text);
+      return m === null ? -1 : m.index + m[0].length;
+    }
+    const i = text.indexOf(nl);
+    return i < 0 ? -1 : i + nl.length;
+  }
+
+  /** readline(size=-1) -> one line with its terminator ('' at EOF). */
+  readline(size: number | null = -1): string {
+    if (this.closed) throw closedFile();
+    const max = size === null ? -1 : int(size);
+    for (;;) {
+      let end = this.#lineEnd(this.#text);
+      if (end < 0 && this.#eof) end = this.#text.length;
+      if (end >= 0 || (max >= 0 && this.#text.length >= max)) {
+        const cut = max >= 0 ? Math.min(end < 0 ? max : end, max) : end;
+        const line = this.#text.slice(0, cut);
+        this.#text = this.#text.slice(cut);
+        return line;
+      }
+      if (!this.#more()) {
+        if (!this.#eof) {
+          // Nothing more without blocking: return what there is, as Python does.
+          const line = this.#text;
+          this.#text = '';
+          return line;
+        }
+      }
+    }
+  }
+
+  readlines(hint = -1): string[] {
+    const lines: string[] = [];
+    let total = 0;
+    for (let line = this.readline(); line.length > 0; line = this.readline()) {
+      lines.push(line);
+      total += line.length;
+      if (hint > 0 && total >= hint) break;
+    }
+    return lines;
+  }
+
+  /** write(s) -> len(s): '\n' becomes the newline given (none translated for '' and '\n'). */
+  write(s: string): number {
+    if (this.closed) throw closedFile();
+    if (typeof s !== 'string') throw new TypeError(`write() argument must be str, not ${pyType(s)}`);
+    const nl = this.#newline;
+    const text = nl === '\r' || nl === '\r\n' ? s.replace(/\n/g, nl) : s;
+    const writer = this.buffer as BufferedWriter | BufferedRWPair;
+    if (typeof writer.write !== 'function') throw new OSError('not writable');
+    writer.write(Buffer.from(text, this.#codec));
+    return s.length;
+  }
+
+  flush(): void {
+    const writer = this.buffer as BufferedWriter | BufferedRWPair;
+    if (typeof writer.flush === 'function') writer.flush();
+  }
+
+  readable(): boolean {
+    return this.buffer.readable();
+  }
+
+  writable(): boolean {
+    return this.buffer.writable();
+  }
+
+  fileno(): number {
+    return this.buffer.fileno();
+  }
+
+  get name(): number {
+    return this.buffer.name;
+  }
+
+  close(): void {
+    this.buffer.close();
+  }
+
+  *[Symbol.iterator](): Iterator<string> {
+    for (let line = this.readline(); line.length > 0; line = this.readline()) yield line;
+  }
+}
+
+/** makefile's keyword-only arguments. */
+export interface MakefileOptions {
+  encoding?: string | null;
+  errors?: string | null;
+  newline?: string | null;
+}
+
+/** What makefile returns for a mode: text by default, bytes with 'b', raw when unbuffered. */
+export type SocketFile = SocketIO | BufferedReader | BufferedWriter | BufferedRWPair | TextIOWrapper;
+
+/** Python's socket.makefile(mode='r', buffering=None, *, encoding, errors, newline). */
+export function makefile(sock: Socket, mode = 'r', buffering: number | null = null, options: MakefileOptions = {}): SocketFile {
+  if (typeof mode !== 'string' || [...mode].some((c) => !'rwb'.includes(c))) {
+    throw new RangeError(`invalid mode '${String(mode)}' (only r, w, b allowed)`);
+  }
+  const writing = mode.includes('w');
+  const reading = mode.includes('r') || !writing;
+  const binary = mode.includes('b');
+  const raw = new SocketIO(sock, `${reading ? 'r' : ''}${writing ? 'w' : ''}`);
+  let size = buffering === null || buffering === undefined ? -1 : int(buffering);
+  if (size < 0) size = DEFAULT_BUFFER_SIZE;
+  if (size === 0) {
+    if (!binary) {
+      raw.close();
+      throw new RangeError('unbuffered streams must be binary');
+    }
+    return raw;
+  }
+  const buffer = reading && writing ? new BufferedRWPair(raw, raw, size) : reading ? new BufferedReader(raw, size) : new BufferedWriter(raw, size);
+  if (binary) return buffer;
+  const text = new TextIOWrapper(buffer, options.encoding ?? null, options.errors ?? null, options.newline ?? null);
+  text.mode = mode;
+  return text;
+}
