@@ -35,7 +35,7 @@ import {
   SOMAXCONN,
 } from 'bsdsock';
 
-import { closing, ERRNO, recvAll, recvExactly, ROOT, sleep, startNode, thrown } from './helpers/sockets';
+import { closing, ERRNO, recvExactly, ROOT, sleep, startNode, thrown } from './helpers/sockets';
 
 const b = (text: string) => Buffer.from(text, 'latin1');
 const errno = ERRNO; // Python's errno module
@@ -464,7 +464,7 @@ describe('Handling stream data', () => {
 });
 
 describe('Using sock.makefile()', () => {
-  it('request/response with shutdown(SHUT_WR): the client side as in the talk (the server reads with recv until EOF: makefile() is not there yet)', () => {
+  it('request/response with shutdown(SHUT_WR), the server reading through makefile()', () => {
     using server = socket(AF_INET6);
     server.bind(['', 0]);
     server.listen(SOMAXCONN);
@@ -476,14 +476,34 @@ describe('Using sock.makefile()', () => {
     expect(sock.send(b('request'))).toBe(7);
     sock.shutdown(SHUT_WR);
 
-    // Server:
+    // Server (Python 3 spells the talk's byte file as makefile('rwb')):
     const [client] = server.accept();
-    expect(recvAll(client)).toEqual(b('request')); // fp.read(4096): until EOF
-    client.sendall(b('response')); // fp.write(b'response')
+    const fp = client.makefile('rwb');
+    expect(fp.read(4096)).toEqual(b('request')); // blocks until EOF
+    expect(fp.write(b('response'))).toBe(8);
+    fp.close(); // flushes
     client.close();
 
     // Client:
     expect(sock.recv(4096)).toEqual(b('response'));
+  });
+
+  it('advanced makefile(): read(n) of a fixed-length header, then the payload it announces', () => {
+    using server = socket(AF_INET6);
+    server.bind(['', 0]);
+    server.listen(SOMAXCONN);
+    using sock = socket();
+    sock.connect(['127.0.0.1', server.getsockname()[1]]);
+    const header = Buffer.alloc(20);
+    header.writeUInt32BE(5, 16); // h.payload_length, network byte order
+    sock.sendall(Buffer.concat([header, b('hello'), b('next')]));
+    const [client] = server.accept();
+    using _client = client;
+    const fp = client.makefile('rb');
+    const hdr = fp.read(20);
+    expect(hdr?.length).toBe(20);
+    expect(fp.read(hdr!.readUInt32BE(16))).toEqual(b('hello'));
+    fp.close();
   });
 });
 
