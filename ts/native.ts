@@ -76,6 +76,14 @@ export interface Native {
   ifNametoindex(name: Host): number | null;
   ifIndextoname(index: number): string | null;
   hstrerror(code: number): string;
+  /** bsdsock/asyncio: this environment's loop and the facade's callbacks (crates/node/src/env.rs). */
+  loopInit(dispatch: (fd: number, events: number) => number, resolved: (id: number, result: unknown) => void): boolean;
+  /** Makes the fd's uv_poll handle watch what `mask` says (crates/node/src/watch.rs). */
+  watch(fd: number, mask: number): boolean;
+  /** Stops and closes the fd's uv_poll handle. */
+  unwatch(fd: number): boolean;
+  getaddrinfoAsync(id: number, host: Host | null, port: Host | null, family: number, type: number, proto: number, flags: number): boolean;
+  getnameinfoAsync(id: number, host: string, port: number, flowinfo: number, scopeId: number, len: number, flags: number): boolean;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -87,6 +95,12 @@ export const native: Native = require('../../native/index.js') as Native;
 const block = new ArrayBuffer(64);
 const status = new Int32Array(block, 0, 4);
 if (!native.init(new Uint8Array(block))) throw new Error('bsdsock: the addon refused its status block');
+
+/** The errno of the last failed call (0 for errors without one), read without
+ * a call and without taking the error: status word 2. */
+export function lastErrno(): number {
+  return status[2]!;
+}
 
 /** One value per slot that can be shared: a string, or an array of strings and
  * numbers, frozen (addresses are immutable, as Python's tuples). Addresses that

@@ -145,6 +145,19 @@ function truthy(v: unknown): boolean {
   return v !== null && !(typeof v === 'string' && v === '') && !(v instanceof Uint8Array && v.length === 0);
 }
 
+/** Called with a socket's fd just before close() or detach() gives it up
+ * (bsdsock/asyncio stops watching the fd there, and fails what was pending). */
+const releaseListeners = new Set<(fd: number) => void>();
+
+/** Adds a listener for fds that sockets are about to close or detach. */
+export function onRelease(listener: (fd: number) => void): void {
+  releaseListeners.add(listener);
+}
+
+function released(fd: number): void {
+  for (const listener of releaseListeners) listener(fd);
+}
+
 /** Python's `socket.socket`. `F` is the family's name, which types the addresses. */
 export class Socket<F extends string = string> {
   #fd: number;
@@ -244,6 +257,7 @@ export class Socket<F extends string = string> {
     if (fd < 0) return;
     this.#fd = -1;
     leaks.unregister(this);
+    if (releaseListeners.size !== 0) released(fd);
     if (!native.close(fd)) fail();
   }
 
@@ -272,6 +286,7 @@ export class Socket<F extends string = string> {
     if (fd < 0) return -1;
     this.#fd = -1;
     leaks.unregister(this);
+    if (releaseListeners.size !== 0) released(fd);
     // bsdsock keeps fds non-blocking internally; hand back the mode the socket had.
     if (this.#timeout === null && !native.setNonblocking(fd, false)) fail();
     return fd;

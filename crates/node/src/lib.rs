@@ -1,13 +1,18 @@
 //! bsdsock's N-API layer: JS values in, core calls, JS values out. No socket
 //! logic lives here; see crates/core.
 
+mod aresolve;
+mod env;
 mod hot;
 mod js;
 mod module;
+mod pool;
 mod resolver;
 mod select;
 mod socket;
 mod state;
+mod uv;
+mod watch;
 
 use napi::bindgen_prelude::{Env, JsValue, Object};
 
@@ -15,5 +20,7 @@ use napi::bindgen_prelude::{Env, JsValue, Object};
 #[napi_derive::napi(module_exports)]
 pub fn exports(exports: Object, env: Env) -> napi::Result<()> {
     // SAFETY: napi-rs calls this once while initializing the module, with its env and exports.
-    unsafe { hot::export(env.raw(), exports.raw()) }
+    unsafe { hot::export(env.raw(), exports.raw())? };
+    // SAFETY: as above.
+    unsafe { env::export(env.raw(), exports.raw()) }
 }

@@ -17,6 +17,9 @@ use bsdsock_core::{Address, Error};
 /// Status block layout (i32 words).
 const SLOT: usize = 0;
 const IS_NEW: usize = 1;
+/// The errno of the last failed call (0 for errors without one), readable
+/// without a call: the async layer tells EAGAIN apart for free.
+const ERRNO: usize = 2;
 const WORDS: usize = 4;
 /// Addresses remembered per thread.
 const SLOTS: usize = 16;
@@ -56,6 +59,7 @@ fn write(word: usize, value: i32) {
 
 /// Records the error of a call that is about to return its failure value.
 pub fn fail(err: Error) {
+    write(ERRNO, err.errno().unwrap_or(0));
     LAST_ERROR.with(|e| *e.borrow_mut() = Some(err));
 }
 

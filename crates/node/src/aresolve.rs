@@ -1,0 +1,233 @@
+//! getaddrinfo and getnameinfo without blocking the loop, for bsdsock/asyncio:
+//! the core's calls run on bsdsock's own threads (pool.rs), and each result
+//! comes back to its environment's loop through one `uv_async_t`, whose
+//! callback hands it to the facade (`resolved(id, result)`). The async handle
+//! keeps the loop alive only while lookups are pending. A result that arrives
+//! after its environment is gone is dropped.
+
+use std::ffi::c_void;
+use std::sync::{Arc, Mutex};
+
+use bsdsock_core::{idna, resolve, Result};
+use napi::bindgen_prelude::{Either, ToNapiValue, Uint8Array};
+use napi::sys;
+use napi_derive::napi;
+
+use crate::env::{self, Callback};
+use crate::js::JsAddress;
+use crate::state::{fail, ok};
+use crate::uv::{self, data, Handle, Uv};
+
+/// A finished lookup.
+enum Outcome {
+    AddrInfo(Result<Vec<resolve::AddrInfo>>),
+    NameInfo(Result<(String, String)>),
+}
+
+struct Shared {
+    /// False once the environment is gone: the handle is closed.
+    open: bool,
+    handle: *mut c_void,
+    done: Vec<(u32, Outcome)>,
+}
+
+// SAFETY: the handle pointer is used off the loop's thread only for
+// uv_async_send (thread-safe), under the mutex, while `open` says it is live.
+unsafe impl Send for Shared {}
+
+/// One environment's completions: the async handle and what the threads finished.
+pub struct Completions {
+    shared: Arc<Mutex<Shared>>,
+    handle: *mut c_void,
+    pending: u32,
+}
+
+impl Completions {
+    /// The async handle on `loop_`, unref'd until a lookup is pending.
+    pub fn new(uv: &Uv, loop_: *mut c_void) -> Option<Completions> {
+        let h = Box::into_raw(Box::new(Handle::async_(uv)));
+        // SAFETY: h was just made, its memory uv_async_t-sized; the loop is this environment's.
+        let (rc, handle) = unsafe {
+            (*h).set_data(h.cast());
+            let handle = (*h).ptr();
+            ((uv.async_init)(loop_, handle, on_async), handle)
+        };
+        if rc < 0 {
+            // SAFETY: libuv did not take the handle.
+            drop(unsafe { Box::from_raw(h) });
+            return None;
+        }
+        // SAFETY: an initialized handle.
+        unsafe { (uv.unref)(handle) };
+        let shared = Shared {
+            open: true,
+            handle,
+            done: Vec::new(),
+        };
+        Some(Completions {
+            shared: Arc::new(Mutex::new(shared)),
+            handle,
+            pending: 0,
+        })
+    }
+
+    /// Closes the handle; later results are dropped.
+    pub fn close(self, uv: &Uv) {
+        if let Ok(mut s) = self.shared.lock() {
+            s.open = false;
+        }
+        // SAFETY: the handle is live, and nothing sends to it once `open` is false.
+        unsafe { (uv.close)(self.handle, Some(on_async_close)) };
+    }
+}
+
+unsafe extern "C" fn on_async_close(handle: *mut c_void) {
+    // SAFETY: data is the Box<Handle> leaked in Completions::new; called once, last.
+    drop(Box::from_raw(data(handle).cast::<Handle>()));
+}
+
+/// The JS value of a result: the list or pair, or null with the error recorded.
+///
+/// SAFETY: `env` is the current environment, inside a handle scope.
+unsafe fn to_js(env: sys::napi_env, outcome: Outcome) -> sys::napi_value {
+    let value = match outcome {
+        Outcome::AddrInfo(Ok(list)) => {
+            let tuple =
+                |ai: resolve::AddrInfo| (ai.family, ai.socktype, ai.proto, ai.canonname, JsAddress(ai.addr));
+            Vec::to_napi_value(env, list.into_iter().map(tuple).collect::<Vec<_>>()).ok()
+        }
+        Outcome::NameInfo(Ok(pair)) => <(String, String)>::to_napi_value(env, pair).ok(),
+        Outcome::AddrInfo(Err(e)) | Outcome::NameInfo(Err(e)) => {
+            fail(e);
+            None
+        }
+    };
+    value.unwrap_or_else(|| {
+        let mut null = std::ptr::null_mut();
+        sys::napi_get_null(env, &mut null);
+        null
+    })
+}
+
+unsafe extern "C" fn on_async(_handle: *mut c_void) {
+    let Some(uv) = uv::uv() else { return };
+    let done = env::with(|s| {
+        let c = s.completions.as_mut()?;
+        let done = std::mem::take(&mut c.shared.lock().ok()?.done);
+        c.pending = c.pending.saturating_sub(done.len() as u32);
+        if c.pending == 0 {
+            // SAFETY: the environment's live async handle.
+            unsafe { (uv.unref)(c.handle) };
+        }
+        Some(done)
+    })
+    .flatten()
+    .unwrap_or_default();
+    for (id, outcome) in done {
+        env::call(Callback::Resolved, |env| {
+            [env::number(env, f64::from(id)), to_js(env, outcome)]
+        });
+    }
+}
+
+/// Runs `job` on a pool thread; its outcome comes back as `resolved(id, ...)`.
+fn submit(id: u32, job: impl FnOnce() -> Outcome + Send + 'static) -> bool {
+    let Some(uv) = env::ready() else { return false };
+    env::with(|s| {
+        let Some(c) = s.completions.as_mut() else {
+            fail(bsdsock_core::Error::message(
+                "bsdsock/asyncio has no async handle",
+                "uv_async_init",
+            ));
+            return false;
+        };
+        let shared = Arc::clone(&c.shared);
+        let queued = crate::pool::submit(move || {
+            let outcome = job();
+            if let Ok(mut s) = shared.lock() {
+                if s.open {
+                    s.done.push((id, outcome));
+                    // SAFETY: the handle is live while `open`, and uv_async_send is thread-safe.
+                    unsafe { (uv.async_send)(s.handle) };
+                }
+            }
+        });
+        if !queued {
+            fail(bsdsock_core::Error::message(
+                "cannot start a resolver thread",
+                "getaddrinfo",
+            ));
+            return false;
+        }
+        c.pending += 1;
+        if c.pending == 1 {
+            // SAFETY: the environment's live async handle.
+            unsafe { (uv.ref_)(c.handle) };
+        }
+        true
+    })
+    .unwrap_or(false)
+}
+
+fn bytes_of(v: &Either<String, Uint8Array>) -> Vec<u8> {
+    match v {
+        Either::A(s) => s.as_bytes().to_vec(),
+        Either::B(b) => b.to_vec(),
+    }
+}
+
+/// getaddrinfoAsync(id, host, port, family, type, proto, flags) -> queued;
+/// the arguments as the sync getaddrinfo takes them (resolver.rs).
+#[napi]
+pub fn getaddrinfo_async(
+    id: u32,
+    host: Option<Either<String, Uint8Array>>,
+    port: Option<Either<String, Uint8Array>>,
+    family: i32,
+    socktype: i32,
+    proto: i32,
+    flags: i32,
+) -> bool {
+    let host = match &host {
+        Some(Either::A(s)) => match ok(idna::encode(s)) {
+            Some(h) => Some(h.into_bytes()),
+            None => return false,
+        },
+        Some(Either::B(b)) => Some(b.to_vec()),
+        None => None,
+    };
+    let port = port.as_ref().map(bytes_of);
+    submit(id, move || {
+        Outcome::AddrInfo(resolve::getaddrinfo(
+            host.as_deref(),
+            port.as_deref(),
+            family,
+            socktype,
+            proto,
+            flags,
+        ))
+    })
+}
+
+/// getnameinfoAsync(id, host, port, flowinfo, scopeId, len, flags) -> queued.
+#[napi]
+pub fn getnameinfo_async(
+    id: u32,
+    host: String,
+    port: i32,
+    flowinfo: u32,
+    scope_id: u32,
+    len: u32,
+    flags: i32,
+) -> bool {
+    submit(id, move || {
+        let sa = resolve::NameInfoArg {
+            host: &host,
+            port,
+            flowinfo,
+            scope_id,
+            len: len as usize,
+        };
+        Outcome::NameInfo(resolve::getnameinfo(sa, flags))
+    })
+}

@@ -1,0 +1,19 @@
+// bsdsock/asyncio: the socket layer of Python's asyncio on Node's own event
+// loop, as module functions with the names of asyncio's loop methods. Every
+// operation returns a promise, takes non-blocking sockets only, and accepts a
+// trailing `{ signal }` (AbortSignal); closing a socket rejects its pending
+// operations with OSError(EBADF).
+
+export { add_reader, add_writer, remove_reader, remove_writer, type FileLike } from './asyncio/readers';
+export {
+  sock_accept,
+  sock_connect,
+  sock_recv,
+  sock_recv_into,
+  sock_recvfrom,
+  sock_recvfrom_into,
+  sock_sendall,
+  sock_sendto,
+} from './asyncio/sock';
+export { getaddrinfo, getnameinfo, type GetaddrinfoOptions } from './asyncio/resolver';
+export { AbortError, type OperationOptions } from './asyncio/loop';

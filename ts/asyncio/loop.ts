@@ -1,0 +1,302 @@
+// bsdsock/asyncio's link to Node's event loop: per fd, the reader and writer
+// callbacks (add_reader, add_writer) and the operations waiting for it to be
+// readable or writable, and one native uv_poll handle that watches what they
+// need (crates/node/src/watch.rs). An operation keeps the loop alive while it
+// waits; readers and writers do not. This module's state belongs to one JS
+// environment (the main thread or a worker), as the addon's does.
+
+import { badf, takeError } from '../errors';
+import { native } from '../native';
+import { onRelease } from '../socket';
+
+export const READ = 1;
+export const WRITE = 2;
+const KEEP_ALIVE = 4;
+const OWNED = 8;
+
+/** Node's AbortError, for an operation whose AbortSignal fired: `code` 'ABORT_ERR', the signal's reason as `cause`. */
+export class AbortError extends Error {
+  readonly code = 'ABORT_ERR';
+  constructor(message = 'The operation was aborted', options?: { cause?: unknown }) {
+    super(message, options);
+  }
+  override get name(): string {
+    return 'AbortError';
+  }
+}
+
+/** The trailing options every operation takes. */
+export interface OperationOptions {
+  /** Aborting rejects the operation with an AbortError and leaves the socket as it was. */
+  signal?: AbortSignal | undefined;
+}
+
+export function abortError(signal: AbortSignal): AbortError {
+  return new AbortError(undefined, { cause: signal.reason });
+}
+
+/** Throws the AbortError of a signal that has already fired. */
+export function checkSignal(options: OperationOptions | undefined): AbortSignal | undefined {
+  const signal = options?.signal;
+  if (signal !== undefined && signal !== null) {
+    if (!(signal instanceof AbortSignal)) throw new TypeError('options.signal must be an AbortSignal');
+    if (signal.aborted) throw abortError(signal);
+    return signal;
+  }
+  return undefined;
+}
+
+/**
+ * A pending operation. `attempt` makes its syscall once the fd is ready and
+ * returns true when it settled the operation (done or failed), false to wait
+ * again (EAGAIN).
+ */
+interface Pending {
+  readonly syscall: string;
+  run(): boolean;
+  fail(err: unknown): true;
+}
+
+export class Op<T> implements Pending {
+  resolve!: (value: T) => void;
+  reject!: (err: unknown) => void;
+  onAbort: (() => void) | null = null;
+  signal: AbortSignal | undefined = undefined;
+  constructor(
+    readonly syscall: string,
+    readonly attempt: (op: Op<T>) => boolean,
+  ) {}
+
+  run(): boolean {
+    return this.attempt(this);
+  }
+
+  done(value: T): true {
+    this.#release();
+    this.resolve(value);
+    return true;
+  }
+
+  fail(err: unknown): true {
+    this.#release();
+    this.reject(err);
+    return true;
+  }
+
+  #release(): void {
+    if (this.onAbort !== null) this.signal?.removeEventListener('abort', this.onAbort);
+    this.onAbort = null;
+  }
+}
+
+/** What one fd is watched for. */
+class Watch {
+  reader: (() => void) | null = null;
+  writer: (() => void) | null = null;
+  readonly reads: Pending[] = [];
+  readonly writes: Pending[] = [];
+  /** The mask the native handle has (without OWNED); -1 before the first watch. */
+  mask = -1;
+  constructor(
+    readonly fd: number,
+    public owned: boolean,
+  ) {}
+}
+
+const watches = new Map<number, Watch>();
+let started = false;
+/** Set when `native.watch` is called: a dispatch then applies its final mask itself. */
+let touched = false;
+
+/** Resolver calls waiting for their result, by id (see resolver.ts). */
+export const lookups = new Map<number, (result: unknown) => void>();
+
+/** Hands the addon this environment's callbacks, once. */
+export function ensureStarted(): void {
+  if (started) return;
+  if (!native.loopInit(dispatch, resolved)) throw takeError();
+  started = true;
+  onRelease(release);
+}
+
+function desired(w: Watch): number {
+  let mask = 0;
+  if (w.reader !== null || w.reads.length !== 0) mask |= READ;
+  if (w.writer !== null || w.writes.length !== 0) mask |= WRITE;
+  if (w.reads.length !== 0 || w.writes.length !== 0) mask |= KEEP_ALIVE;
+  return mask;
+}
+
+/** Makes the native handle match what the fd needs now. A raw fd nobody
+ * needs loses its handle (so that its owner can close it); a socket's handle
+ * is only stopped, and closed with the socket. */
+function update(w: Watch): void {
+  const mask = desired(w);
+  if (mask === w.mask) return;
+  if (mask === 0 && !w.owned) {
+    watches.delete(w.fd);
+    native.unwatch(w.fd);
+    return;
+  }
+  touched = true;
+  if (!native.watch(w.fd, mask | (w.owned ? OWNED : 0))) {
+    const err = takeError();
+    if (w.mask === -1) watches.delete(w.fd);
+    throw err;
+  }
+  w.mask = mask;
+}
+
+function watchOf(fd: number, owned: boolean): Watch {
+  ensureStarted();
+  let w = watches.get(fd);
+  if (w === undefined) watches.set(fd, (w = new Watch(fd, owned)));
+  else if (owned) w.owned = true;
+  return w;
+}
+
+/** Whether operations already wait on `fd` in that direction (a new one must queue behind them). */
+export function busy(fd: number, dir: number): boolean {
+  const w = watches.get(fd);
+  return w !== undefined && (dir === READ ? w.reads : w.writes).length !== 0;
+}
+
+/** Queues an operation on `fd` until it is ready; `attempt` runs then. */
+export function wait<T>(
+  fd: number,
+  dir: number,
+  syscall: string,
+  attempt: (op: Op<T>) => boolean,
+  signal: AbortSignal | undefined,
+): Promise<T> {
+  const w = watchOf(fd, true);
+  const op = new Op<T>(syscall, attempt);
+  const promise = new Promise<T>((resolve, reject) => {
+    op.resolve = resolve;
+    op.reject = reject;
+  });
+  const queue = dir === READ ? w.reads : w.writes;
+  queue.push(op);
+  try {
+    update(w);
+  } catch (e) {
+    queue.splice(queue.indexOf(op), 1);
+    return Promise.reject(e);
+  }
+  if (signal !== undefined) {
+    op.signal = signal;
+    op.onAbort = () => {
+      const i = queue.indexOf(op);
+      if (i < 0) return;
+      queue.splice(i, 1);
+      if (watches.get(fd) === w) update(w);
+      op.fail(abortError(signal));
+    };
+    signal.addEventListener('abort', op.onAbort, { once: true });
+  }
+  return promise;
+}
+
+/** Runs the operations at the head of a queue until one must wait again. */
+function drain(queue: Pending[]): void {
+  while (queue.length !== 0) {
+    const op = queue[0]!;
+    let settled: boolean;
+    try {
+      settled = op.run();
+    } catch (e) {
+      settled = op.fail(e);
+    }
+    if (!settled) return;
+    if (queue[0] === op) queue.shift();
+  }
+}
+
+/** A reader or writer callback: what it throws is reported as an uncaught exception, after the others ran. */
+function callback(fn: () => void): void {
+  try {
+    fn();
+  } catch (e) {
+    process.nextTick(() => {
+      throw e;
+    });
+  }
+}
+
+/** The native handle's callback: `fd` is ready for `events`. Returns the mask
+ * the handle should have now, or -1 when it was set already. */
+function dispatch(fd: number, events: number): number {
+  const w = watches.get(fd);
+  if (w === undefined) return 0;
+  touched = false;
+  if ((events & READ) !== 0) {
+    if (w.reader !== null) callback(w.reader);
+    drain(w.reads);
+  }
+  if ((events & WRITE) !== 0 && watches.get(fd) === w) {
+    if (w.writer !== null) callback(w.writer);
+    drain(w.writes);
+  }
+  if (watches.get(fd) !== w) return -1;
+  const mask = desired(w);
+  if (touched || (mask === 0 && !w.owned)) {
+    update(w);
+    return -1;
+  }
+  w.mask = mask;
+  return mask;
+}
+
+function resolved(id: number, result: unknown): number {
+  const done = lookups.get(id);
+  if (done === undefined) {
+    if (result === null) native.takeError();
+    return 0;
+  }
+  lookups.delete(id);
+  done(result);
+  return 0;
+}
+
+/** A socket is about to close or detach its fd: its handle goes first, and
+ * what waited on it fails with EBADF, as Python's closed socket would. */
+function release(fd: number): void {
+  const w = watches.get(fd);
+  if (w === undefined) return;
+  watches.delete(fd);
+  native.unwatch(fd);
+  const pending = [...w.reads, ...w.writes];
+  w.reads.length = 0;
+  w.writes.length = 0;
+  w.reader = null;
+  w.writer = null;
+  for (const op of pending) op.fail(badf(op.syscall));
+}
+
+/** Sets or clears the reader (READ) or writer (WRITE) callback of an fd;
+ * returns whether there was one. */
+export function setCallback(fd: number, owned: boolean, dir: number, fn: (() => void) | null): boolean {
+  if (fn === null) {
+    const w = watches.get(fd);
+    if (w === undefined) return false;
+    const had = (dir === READ ? w.reader : w.writer) !== null;
+    if (dir === READ) w.reader = null;
+    else w.writer = null;
+    update(w);
+    return had;
+  }
+  const w = watchOf(fd, owned);
+  const had = (dir === READ ? w.reader : w.writer) !== null;
+  const old = dir === READ ? w.reader : w.writer;
+  if (dir === READ) w.reader = fn;
+  else w.writer = fn;
+  try {
+    update(w);
+  } catch (e) {
+    if (dir === READ) w.reader = old;
+    else w.writer = old;
+    if (desired(w) === 0 && w.mask <= 0 && !w.owned) watches.delete(fd);
+    throw e;
+  }
+  return had;
+}

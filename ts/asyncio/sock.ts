@@ -1,0 +1,282 @@
+// asyncio's socket operations (loop.sock_recv, sock_sendall, sock_connect,
+// sock_accept, ...) as module functions: each tries its syscall at once and
+// waits on Node's event loop only when the socket would block, then tries
+// again. They take non-blocking sockets only, as asyncio does.
+
+import { bytes, int, pyType, type AddressArgOf, type AddressOf } from '../address';
+import * as C from '../constants';
+import { BlockingIOError, badf, oserror, takeError } from '../errors';
+import { lastAddress, lastErrno, native } from '../native';
+import { Socket } from '../socket';
+import { busy, checkSignal, READ, wait, WRITE, type Op, type OperationOptions } from './loop';
+import { needsLookup, resolveAddress } from './resolver';
+
+const EAGAIN = C.EAGAIN;
+const EWOULDBLOCK = C.EWOULDBLOCK;
+const EINPROGRESS = native.errnoTable().EINPROGRESS;
+
+function wouldBlock(): boolean {
+  const errno = lastErrno();
+  return errno === EAGAIN || errno === EWOULDBLOCK;
+}
+
+/** The fd of a socket the operations can use: a bsdsock Socket, non-blocking, open. */
+function fdOf(sock: unknown, caller: string): number {
+  if (!(sock instanceof Socket)) throw new TypeError(`${caller}() argument 1 must be a bsdsock Socket, not ${pyType(sock)}`);
+  if (sock.gettimeout() !== 0) throw new RangeError('the socket must be non-blocking');
+  const fd = sock.fileno();
+  if (fd < 0) throw badf(caller);
+  return fd;
+}
+
+// Received bytes go into a slab and come back as a view of what arrived, as
+// in socket.ts: no copy and no allocation per receive.
+const SLAB_SIZE = 64 * 1024;
+let slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+let slabUsed = 0;
+
+/** Receives up to `n` bytes now: the bytes, or null when the socket would block. */
+function recvNow(fd: number, n: number, from: boolean): Buffer | null {
+  let buf: Buffer;
+  let offset = 0;
+  if (n > SLAB_SIZE / 2) {
+    buf = Buffer.allocUnsafe(n);
+  } else {
+    if (slabUsed + n > SLAB_SIZE) {
+      slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+      slabUsed = 0;
+    }
+    buf = slab;
+    offset = slabUsed;
+  }
+  const got = from ? native.recvfromInto(fd, buf, offset, n, 0, 0) : native.recvInto(fd, buf, offset, n, 0, 0);
+  if (got < 0) {
+    if (wouldBlock()) return null;
+    throw takeError();
+  }
+  if (buf === slab) {
+    slabUsed = (offset + got + 7) & ~7;
+    return buf.subarray(offset, offset + got);
+  }
+  return got < n / 2 ? Buffer.from(buf.subarray(0, got)) : buf.subarray(0, got);
+}
+
+/**
+ * asyncio's `loop.sock_recv(sock, nbytes)`: up to `nbytes` bytes, once some
+ * arrive; an empty Buffer at the end of the stream.
+ */
+export async function sock_recv(sock: Socket, nbytes: number, options?: OperationOptions): Promise<Buffer> {
+  const fd = fdOf(sock, 'sock_recv');
+  const n = int(nbytes);
+  if (n < 0) throw new RangeError('negative buffersize in recv');
+  const signal = checkSignal(options);
+  if (!busy(fd, READ)) {
+    const data = recvNow(fd, n, false);
+    if (data !== null) return data;
+  }
+  return wait<Buffer>(fd, READ, 'recv', (op) => {
+    const data = recvNow(fd, n, false);
+    return data !== null && op.done(data);
+  }, signal);
+}
+
+/** asyncio's `loop.sock_recv_into(sock, buf)`: bytes received into `buf`, in place. */
+export async function sock_recv_into(sock: Socket, buf: Uint8Array, options?: OperationOptions): Promise<number> {
+  const fd = fdOf(sock, 'sock_recv_into');
+  const view = bytes(buf);
+  const signal = checkSignal(options);
+  const attempt = (): number => {
+    const got = native.recvInto(fd, view, 0, view.byteLength, 0, 0);
+    if (got >= 0) return got;
+    if (wouldBlock()) return -1;
+    throw takeError();
+  };
+  if (!busy(fd, READ)) {
+    const got = attempt();
+    if (got >= 0) return got;
+  }
+  return wait<number>(fd, READ, 'recv_into', (op) => {
+    const got = attempt();
+    return got >= 0 && op.done(got);
+  }, signal);
+}
+
+/** asyncio's `loop.sock_recvfrom(sock, bufsize)`: `[bytes, address]` of one datagram. */
+export async function sock_recvfrom<F extends string>(
+  sock: Socket<F>,
+  bufsize: number,
+  options?: OperationOptions,
+): Promise<[Buffer, AddressOf<F> | null]> {
+  const fd = fdOf(sock, 'sock_recvfrom');
+  const n = int(bufsize);
+  if (n < 0) throw new RangeError('negative buffersize in recvfrom');
+  const signal = checkSignal(options);
+  type Result = [Buffer, AddressOf<F> | null];
+  if (!busy(fd, READ)) {
+    const data = recvNow(fd, n, true);
+    if (data !== null) return [data, lastAddress() as AddressOf<F> | null];
+  }
+  return wait<Result>(fd, READ, 'recvfrom', (op) => {
+    const data = recvNow(fd, n, true);
+    return data !== null && op.done([data, lastAddress() as AddressOf<F> | null]);
+  }, signal);
+}
+
+/** asyncio's `loop.sock_recvfrom_into(sock, buf, nbytes=0)`: `[count, address]`, the bytes in `buf`. */
+export async function sock_recvfrom_into<F extends string>(
+  sock: Socket<F>,
+  buf: Uint8Array,
+  nbytes = 0,
+  options?: OperationOptions,
+): Promise<[number, AddressOf<F> | null]> {
+  const fd = fdOf(sock, 'sock_recvfrom_into');
+  const view = bytes(buf);
+  let n = int(nbytes);
+  if (n < 0) throw new RangeError('negative buffersize in recvfrom_into');
+  if (n === 0) n = view.byteLength;
+  else if (n > view.byteLength) throw new RangeError('nbytes is greater than the length of the buffer');
+  const signal = checkSignal(options);
+  type Result = [number, AddressOf<F> | null];
+  const attempt = (): Result | null => {
+    const got = native.recvfromInto(fd, view, 0, n, 0, 0);
+    if (got >= 0) return [got, lastAddress() as AddressOf<F> | null];
+    if (wouldBlock()) return null;
+    throw takeError();
+  };
+  if (!busy(fd, READ)) {
+    const r = attempt();
+    if (r !== null) return r;
+  }
+  return wait<Result>(fd, READ, 'recvfrom_into', (op) => {
+    const r = attempt();
+    return r !== null && op.done(r);
+  }, signal);
+}
+
+/**
+ * asyncio's `loop.sock_sendall(sock, data)`: sends every byte, waiting for room
+ * as often as needed. An error after part of the data went out carries
+ * `characters_written`.
+ */
+export async function sock_sendall(sock: Socket, data: Uint8Array, options?: OperationOptions): Promise<void> {
+  const fd = fdOf(sock, 'sock_sendall');
+  const buf = bytes(data);
+  const signal = checkSignal(options);
+  let sent = 0;
+  /** Sends what is left; true when all is gone, false when the socket is full. */
+  const attempt = (): boolean => {
+    while (sent < buf.byteLength) {
+      const n = native.send(fd, sent === 0 ? buf : buf.subarray(sent), 0, 0);
+      if (n < 0) {
+        if (wouldBlock()) return false;
+        const err = takeError();
+        if (sent > 0) Object.assign(err, { characters_written: sent });
+        throw err;
+      }
+      sent += n;
+    }
+    return true;
+  };
+  if (!busy(fd, WRITE) && attempt()) return;
+  return wait<void>(fd, WRITE, 'sendall', (op) => attempt() && op.done(undefined), signal);
+}
+
+/** Runs `fn`, a socket call that throws BlockingIOError when it would block:
+ * its result, or `blocked` then. */
+function unlessBlocked<T, B>(fn: () => T, blocked: B): T | B {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof BlockingIOError) return blocked;
+    throw e;
+  }
+}
+
+const BLOCKED = Symbol('blocked');
+
+/** asyncio's `loop.sock_sendto(sock, data, address)`: bytes sent, once there is room. A host name is resolved without blocking. */
+export async function sock_sendto<F extends string>(
+  sock: Socket<F>,
+  data: Uint8Array,
+  address: AddressArgOf<F>,
+  options?: OperationOptions,
+): Promise<number> {
+  const fd = fdOf(sock, 'sock_sendto');
+  let signal = checkSignal(options);
+  let addr = address;
+  if (needsLookup(sock, address)) {
+    addr = await resolveAddress(sock, address, signal);
+    signal = checkSignal(options);
+  }
+  const attempt = (): number | typeof BLOCKED => unlessBlocked(() => sock.sendto(data, addr), BLOCKED);
+  if (!busy(fd, WRITE)) {
+    const n = attempt();
+    if (n !== BLOCKED) return n;
+  }
+  return wait<number>(fd, WRITE, 'sendto', (op) => {
+    const n = attempt();
+    return n !== BLOCKED && op.done(n);
+  }, signal);
+}
+
+/** Python's repr of an address, for asyncio's "Connect call failed" message. */
+function addressRepr(address: unknown): string {
+  if (typeof address === 'string') return `'${address}'`;
+  if (Array.isArray(address)) return `(${address.map(addressRepr).join(', ')})`;
+  return String(address);
+}
+
+/**
+ * asyncio's `loop.sock_connect(sock, address)`: connects, waiting for the
+ * handshake on the loop. A host name is resolved first, without blocking
+ * (asyncio's `_ensure_resolved`). A failed connection rejects with the
+ * OSError of its errno: `ConnectionRefusedError`, "Connect call failed ('127.0.0.1', 9)".
+ */
+export async function sock_connect<F extends string>(
+  sock: Socket<F>,
+  address: AddressArgOf<F>,
+  options?: OperationOptions,
+): Promise<void> {
+  let fd = fdOf(sock, 'sock_connect');
+  let signal = checkSignal(options);
+  let addr = address;
+  if (needsLookup(sock, address)) {
+    addr = await resolveAddress(sock, address, signal);
+    signal = checkSignal(options);
+    fd = fdOf(sock, 'sock_connect');
+  }
+  if (unlessBlocked(() => sock.connect(addr), BLOCKED) !== BLOCKED) return;
+  return wait<void>(fd, WRITE, 'connect', (op) => {
+    const err = native.getsockoptInt(fd, C.SOL_SOCKET, C.SO_ERROR);
+    if (err === null) return op.fail(takeError());
+    if (err === 0) return op.done(undefined);
+    if (err === EINPROGRESS || err === EAGAIN) return false;
+    const e = oserror(err, 'connect');
+    e.strerror = `Connect call failed ${addressRepr(addr)}`;
+    e.message = `[Errno ${err}] ${e.strerror}`;
+    return op.fail(e);
+  }, signal);
+}
+
+/**
+ * asyncio's `loop.sock_accept(sock)`: `[socket, address]` of the next
+ * connection; the new socket is non-blocking, as asyncio makes it.
+ */
+export async function sock_accept<F extends string>(sock: Socket<F>, options?: OperationOptions): Promise<[Socket<F>, AddressOf<F>]> {
+  const fd = fdOf(sock, 'sock_accept');
+  const signal = checkSignal(options);
+  type Result = [Socket<F>, AddressOf<F>];
+  const attempt = (): Result | typeof BLOCKED => {
+    const r = unlessBlocked(() => sock.accept(), BLOCKED);
+    if (r !== BLOCKED) r[0].setblocking(false);
+    return r;
+  };
+  if (!busy(fd, READ)) {
+    const r = attempt();
+    if (r !== BLOCKED) return r;
+  }
+  return wait<Result>(fd, READ, 'accept', (op: Op<Result>) => {
+    const r = attempt();
+    return r !== BLOCKED && op.done(r);
+  }, signal);
+}
