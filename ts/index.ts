@@ -68,6 +68,19 @@ export {
   type CreateServerOptions,
 } from './helpers';
 export { getdefaulttimeout, setdefaulttimeout } from './timeout';
+export {
+  CMSG_LEN,
+  CMSG_SPACE,
+  decode_cmsg,
+  pack_ucred,
+  recv_fds,
+  send_fds,
+  unpack_ucred,
+  type AncData,
+  type AncDataArg,
+  type DecodedCmsg,
+  type SendfileSource,
+} from './msg';
 export type {
   AddressArgOf,
   AddressOf,

@@ -76,6 +76,18 @@ export interface Native {
   ifNametoindex(name: Host): number | null;
   ifIndextoname(index: number): string | null;
   hstrerror(code: number): string;
+  /** ts/msg.ts: messages, ancillary data, batched datagrams, sendfile (crates/node/src/msg.rs, mmsg.rs). */
+  cmsgLen(length: number): number | null;
+  cmsgSpace(length: number): number | null;
+  sendmsg(fd: number, buffers: Uint8Array[], ancKinds: number[], ancData: Uint8Array[], flags: number, timeout: number, sockaddr: Uint8Array | null): number;
+  recvmsgInto(fd: number, buffers: Uint8Array[], ancbufsize: number, flags: number, timeout: number): [number, [number, number, Buffer][], number] | null;
+  cmsgDecode(level: number, type: number, data: Uint8Array): [string, ...(number | string | number[] | null)[]] | null;
+  ucredBytes(pid: number, uid: number, gid: number): Buffer | null;
+  sendfile(sock: number, file: number, offset: number, count: number, timeout: number): number;
+  sendmmsg(fd: number, datas: Uint8Array[], sockaddrs: (Uint8Array | null)[] | null, flags: number, timeout: number): number;
+  recvmmsgInto(fd: number, buffers: Uint8Array[], meta: Int32Array, fresh: NativeAddress[], flags: number, timeout: number): number;
+  recvmmsgSlab(fd: number, buf: Uint8Array, stride: number, count: number, meta: Int32Array, fresh: NativeAddress[], flags: number, timeout: number): number;
+}
   /** bsdsock/asyncio: this environment's loop and the facade's callbacks (crates/node/src/env.rs). */
   loopInit(dispatch: (fd: number, events: number) => number, resolved: (id: number, result: unknown) => void): boolean;
   /** Makes the fd's uv_poll handle watch what `mask` says (crates/node/src/watch.rs). */
@@ -84,7 +96,6 @@ export interface Native {
   unwatch(fd: number): boolean;
   getaddrinfoAsync(id: number, host: Host | null, port: Host | null, family: number, type: number, proto: number, flags: number): boolean;
   getnameinfoAsync(id: number, host: string, port: number, flowinfo: number, scopeId: number, len: number, flags: number): boolean;
-}
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const native: Native = require('../../native/index.js') as Native;
@@ -96,13 +107,13 @@ const block = new ArrayBuffer(64);
 const status = new Int32Array(block, 0, 4);
 if (!native.init(new Uint8Array(block))) throw new Error('bsdsock: the addon refused its status block');
 
+/** One value per slot that can be shared: a string, or an array of strings and
 /** The errno of the last failed call (0 for errors without one), read without
  * a call and without taking the error: status word 2. */
 export function lastErrno(): number {
   return status[2]!;
 }
 
-/** One value per slot that can be shared: a string, or an array of strings and
  * numbers, frozen (addresses are immutable, as Python's tuples). Addresses that
  * hold bytes are fetched afresh each time, so no caller sees another's Buffer. */
 const slots: (NativeAddress | undefined)[] = [];
@@ -117,6 +128,19 @@ export function isSharedAddress(addr: unknown): boolean {
 function shareable(addr: NativeAddress): boolean {
   if (typeof addr === 'string') return true;
   return Array.isArray(addr) && addr.every((x: unknown) => !(x instanceof Uint8Array));
+}
+
+/** The address at `slot` of the address table, for batched receives (ts/msg.ts),
+ * which report one slot per datagram: `fresh` is the address when the slot
+ * was (re)filled by this datagram, undefined when it was already known. */
+export function slotAddress(slot: number, fresh: NativeAddress | undefined): NativeAddress {
+  if (slot < 0) return null;
+  if (fresh !== undefined) {
+    slots[slot] = shareable(fresh) ? (Object.freeze(fresh) as NativeAddress) : undefined;
+    if (Array.isArray(fresh) && slots[slot] !== undefined) shared.add(fresh);
+    return fresh;
+  }
+  return slots[slot] ?? native.addressSlot(slot);
 }
 
 /** The address the last call published. */

@@ -28,6 +28,7 @@ import {
   type TextIOWrapper,
 } from './makefile';
 import { isSharedAddress, lastAddress, native } from './native';
+import * as M from './msg';
 import { checkTimeout, getdefaulttimeout } from './timeout';
 
 const TYPE_FLAGS = (C.SOCK_NONBLOCK ?? 0) | (C.SOCK_CLOEXEC ?? 0);
@@ -513,6 +514,57 @@ export class Socket<F extends string = string> {
     const len = int(buflen);
     if (len === 0) return native.getsockoptInt(fd, lvl, opt) ?? fail();
     return native.getsockoptBytes(fd, lvl, opt, len) ?? fail();
+  }
+
+  /** sendmsg(buffers, ancdata=[], flags=0, address=null) -> bytes sent: Python's
+   * `socket.sendmsg`, gathering `buffers`, with ancillary items `[level, type, data]`. */
+  sendmsg(buffers: Iterable<Uint8Array>, ancdata: Iterable<M.AncDataArg> = [], flags = 0, address: AddressArgOf<F> | null = null): number {
+    const fd = this.#check('sendmsg');
+    const sa = address === null || address === undefined ? null : this.#sockaddr(address, 'sendmsg');
+    return M.sendmsg(fd, this.#t, buffers, ancdata, flags, sa);
+  }
+
+  /** recvmsg(bufsize, ancbufsize=0, flags=0) -> [data, ancdata, msg_flags, address]: Python's
+   * `socket.recvmsg`; ancillary items are `[level, type, Buffer]` (see `decode_cmsg`). */
+  recvmsg(bufsize: number, ancbufsize = 0, flags = 0): [Buffer, M.AncData[], number, AddressOf<F> | null] {
+    const fd = this.#check('recvmsg');
+    return M.recvmsg(fd, this.#t, bufsize, ancbufsize, flags) as [Buffer, M.AncData[], number, AddressOf<F> | null];
+  }
+
+  /** recvmsg_into(buffers, ancbufsize=0, flags=0) -> [nbytes, ancdata, msg_flags, address]:
+   * Python's `socket.recvmsg_into`, scattering into `buffers` in place. */
+  recvmsg_into(buffers: Iterable<Uint8Array>, ancbufsize = 0, flags = 0): [number, M.AncData[], number, AddressOf<F> | null] {
+    const fd = this.#check('recvmsg_into');
+    return M.recvmsg_into(fd, this.#t, buffers, ancbufsize, flags) as [number, M.AncData[], number, AddressOf<F> | null];
+  }
+
+  /** sendmmsg(messages, flags=0) -> how many were sent: one datagram per
+   * `[data, address?]`, in one sendmmsg(2) on Linux (beyond Python). */
+  sendmmsg(messages: Iterable<[data: Uint8Array, address?: AddressArgOf<F> | null]>, flags = 0): number {
+    const fd = this.#check('sendmmsg');
+    return M.sendmmsg(fd, this.#t, messages, flags, (a) => this.#sockaddr(a, 'sendmmsg'));
+  }
+
+  /** recvmmsg(count, bufsize, flags=0) -> [data, address][]: waits (as the
+   * socket's mode says) for one datagram, then takes up to `count` that have
+   * arrived, in one recvmmsg(2) on Linux (beyond Python). */
+  recvmmsg(count: number, bufsize: number, flags = 0): [Buffer, AddressOf<F> | null][] {
+    const fd = this.#check('recvmmsg');
+    return M.recvmmsg(fd, this.#t, count, bufsize, flags) as [Buffer, AddressOf<F> | null][];
+  }
+
+  /** recvmmsg_into(buffers, flags=0) -> [nbytes, address][]: as recvmmsg, one
+   * datagram into each of `buffers`, in place, with no copy (beyond Python). */
+  recvmmsg_into(buffers: Iterable<Uint8Array>, flags = 0): [number, AddressOf<F> | null][] {
+    const fd = this.#check('recvmmsg_into');
+    return M.recvmmsg_into(fd, this.#t, buffers, flags) as [number, AddressOf<F> | null][];
+  }
+
+  /** sendfile(file, offset=0, count=null) -> bytes sent: Python's `socket.sendfile`;
+   * `file` an fd or a FileHandle, whose position ends after the bytes sent. */
+  sendfile(file: M.SendfileSource, offset = 0, count: number | null = null): number {
+    const fd = this.#check('sendfile');
+    return M.sendfile(fd, this.#t, this.#type, file, offset, count);
   }
 
   /** `using s = socket(...)` closes the socket at the end of the scope. */

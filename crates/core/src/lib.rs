@@ -10,6 +10,8 @@ pub mod error;
 pub mod idna;
 pub mod inet;
 #[cfg(unix)]
+pub mod msg;
+#[cfg(unix)]
 pub mod netdb;
 pub mod poll;
 pub mod resolve;

@@ -14,14 +14,14 @@ use napi::sys;
 use crate::state::{fail, ok, publish};
 
 /// The arguments of one call, read from the callback info.
-struct Args<const N: usize> {
-    env: sys::napi_env,
-    argv: [sys::napi_value; N],
+pub(crate) struct Args<const N: usize> {
+    pub(crate) env: sys::napi_env,
+    pub(crate) argv: [sys::napi_value; N],
 }
 
 impl<const N: usize> Args<N> {
     /// SAFETY: call only from a callback, with the env and info it was given.
-    unsafe fn read(env: sys::napi_env, info: sys::napi_callback_info) -> Option<Self> {
+    pub(crate) unsafe fn read(env: sys::napi_env, info: sys::napi_callback_info) -> Option<Self> {
         let mut argv = [ptr::null_mut(); N];
         let mut argc = N;
         let status = sys::napi_get_cb_info(
@@ -35,14 +35,14 @@ impl<const N: usize> Args<N> {
         (status == sys::Status::napi_ok && argc == N).then_some(Args { env, argv })
     }
 
-    fn i32(&self, i: usize) -> Option<i32> {
+    pub(crate) fn i32(&self, i: usize) -> Option<i32> {
         let mut v = 0;
         // SAFETY: env and argv[i] come from the current callback.
         let status = unsafe { sys::napi_get_value_int32(self.env, self.argv[i], &mut v) };
         (status == sys::Status::napi_ok).then_some(v)
     }
 
-    fn f64(&self, i: usize) -> Option<f64> {
+    pub(crate) fn f64(&self, i: usize) -> Option<f64> {
         let mut v = 0.0;
         // SAFETY: env and argv[i] come from the current callback.
         let status = unsafe { sys::napi_get_value_double(self.env, self.argv[i], &mut v) };
@@ -52,7 +52,7 @@ impl<const N: usize> Args<N> {
     /// The bytes of a Uint8Array argument, borrowed for this call. Sound because
     /// no JS runs until the callback returns, so the view's memory can be neither
     /// freed nor detached meanwhile.
-    fn bytes<'call>(&self, i: usize) -> Option<&'call mut [u8]> {
+    pub(crate) fn bytes<'call>(&self, i: usize) -> Option<&'call mut [u8]> {
         let mut kind = 0;
         let mut len = 0;
         let mut data = ptr::null_mut();
@@ -81,12 +81,12 @@ impl<const N: usize> Args<N> {
         Some(unsafe { std::slice::from_raw_parts_mut(data.cast::<u8>(), len) })
     }
 
-    fn timeout(&self, i: usize) -> Option<Timeout> {
+    pub(crate) fn timeout(&self, i: usize) -> Option<Timeout> {
         self.f64(i).map(Timeout::from_secs)
     }
 
     /// A number for JS; -1 (with the error recorded) when `n` is None.
-    fn number(&self, n: Option<usize>) -> sys::napi_value {
+    pub(crate) fn number(&self, n: Option<usize>) -> sys::napi_value {
         let mut out = ptr::null_mut();
         let v = n.map_or(-1.0, |n| n as f64);
         // SAFETY: creating a number in the current callback's env.
@@ -94,7 +94,7 @@ impl<const N: usize> Args<N> {
         out
     }
 
-    fn boolean(&self, b: bool) -> sys::napi_value {
+    pub(crate) fn boolean(&self, b: bool) -> sys::napi_value {
         let mut out = ptr::null_mut();
         // SAFETY: getting a boolean in the current callback's env.
         unsafe { sys::napi_get_boolean(self.env, b, &mut out) };
@@ -104,7 +104,7 @@ impl<const N: usize> Args<N> {
 
 /// Wrong argument types cannot come from the facade; if they do, the call
 /// fails with EINVAL rather than reading anything it was not given.
-fn bad_args() -> Option<usize> {
+pub(crate) fn bad_args() -> Option<usize> {
     fail(Error::os(
         bsdsock_core::errno::value("EINVAL").unwrap_or(22),
         "args",

@@ -5,7 +5,9 @@ mod aresolve;
 mod env;
 mod hot;
 mod js;
+mod mmsg;
 mod module;
+mod msg;
 mod pool;
 mod resolver;
 mod select;
@@ -21,6 +23,8 @@ use napi::bindgen_prelude::{Env, JsValue, Object};
 pub fn exports(exports: Object, env: Env) -> napi::Result<()> {
     // SAFETY: napi-rs calls this once while initializing the module, with its env and exports.
     unsafe { hot::export(env.raw(), exports.raw())? };
+    // SAFETY: as above.
+    unsafe { mmsg::export(env.raw(), exports.raw())? };
     // SAFETY: as above.
     unsafe { env::export(env.raw(), exports.raw()) }
 }

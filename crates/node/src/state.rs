@@ -75,12 +75,19 @@ pub fn publish(addr: Option<Address>) {
         write(SLOT, -1);
         return;
     };
+    let (slot, is_new) = remember(addr);
+    write(SLOT, slot as i32);
+    write(IS_NEW, i32::from(is_new));
+}
+
+/// The slot of `addr` in the table of recent addresses, and whether it was
+/// put there now (evicting the oldest). Batched receives (mmsg.rs) report
+/// one slot per datagram this way, in order, as the facade reads them.
+pub fn remember(addr: Address) -> (usize, bool) {
     ADDRESSES.with(|cell| {
         let mut slots = cell.borrow_mut();
         if let Some(i) = slots.entries.iter().position(|e| e.as_ref() == Some(&addr)) {
-            write(SLOT, i as i32);
-            write(IS_NEW, 0);
-            return;
+            return (i, false);
         }
         let i = slots.next;
         slots.next = (i + 1) % SLOTS;
@@ -88,9 +95,8 @@ pub fn publish(addr: Option<Address>) {
             slots.entries.resize(SLOTS, None);
         }
         slots.entries[i] = Some(addr);
-        write(SLOT, i as i32);
-        write(IS_NEW, 1);
-    });
+        (i, true)
+    })
 }
 
 /// The address in a slot.

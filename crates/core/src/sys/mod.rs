@@ -4,6 +4,10 @@
 mod unix;
 #[cfg(unix)]
 pub use unix::*;
+#[cfg(unix)]
+mod unix_msg;
+#[cfg(unix)]
+pub use unix_msg::*;
 
 #[cfg(windows)]
 compile_error!("bsdsock's Windows layer (sys/windows.rs) is not written yet");

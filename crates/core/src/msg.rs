@@ -1,0 +1,495 @@
+//! Messages and ancillary data (sendmsg, recvmsg, CMSG_LEN, CMSG_SPACE), the
+//! decoding of the control messages users need, batched datagrams (sendmmsg,
+//! recvmmsg) and sendfile, with Python's semantics and modes.
+
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use socket2::SockAddr;
+
+use crate::addr::Address;
+use crate::error::{Error, Result};
+use crate::sys::{self, Fd, POLLIN, POLLOUT};
+use crate::wait::{wait, Timeout};
+
+/// Python's limit on socklen_t values (`SOCKLEN_T_LIMIT`): INT_MAX.
+const SOCKLEN_LIMIT: usize = i32::MAX as usize;
+
+fn would_block(e: &io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(c) if c == sys::EAGAIN || c == libc::EWOULDBLOCK)
+}
+
+/// Runs `op` in the socket's mode, as sock.rs does: on EAGAIN wait (blocking,
+/// timeout) or fail (non-blocking, MSG_DONTWAIT); EINTR retried unless a
+/// signal should interrupt.
+fn retry<T>(
+    fd: Fd,
+    timeout: Timeout,
+    flags: i32,
+    events: i16,
+    syscall: &'static str,
+    mut op: impl FnMut() -> io::Result<T>,
+) -> Result<T> {
+    let dontwait = timeout.is_nonblocking() || flags & libc::MSG_DONTWAIT != 0;
+    let deadline = timeout.deadline();
+    loop {
+        match op() {
+            Ok(v) => return Ok(v),
+            Err(e) if e.raw_os_error() == Some(sys::EINTR) => {
+                if crate::signals::take_interrupt() {
+                    return Err(Error::os(sys::EINTR, syscall));
+                }
+            }
+            Err(e) if would_block(&e) && !dontwait => wait(fd, events, deadline, syscall)?,
+            Err(e) => return Err(Error::io(&e, syscall)),
+        }
+    }
+}
+
+fn read_events(flags: i32) -> i16 {
+    if flags & libc::MSG_OOB != 0 {
+        libc::POLLPRI
+    } else {
+        POLLIN
+    }
+}
+
+/// Python's `socket.CMSG_LEN(length)`; None where Python raises OverflowError.
+pub fn cmsg_len(length: i64) -> Option<usize> {
+    let n = usize::try_from(length).ok()?;
+    if n > SOCKLEN_LIMIT - sys::cmsg_data_offset() {
+        return None;
+    }
+    sys::cmsg_len(n)
+}
+
+/// Python's `socket.CMSG_SPACE(length)`; None where Python raises OverflowError.
+pub fn cmsg_space(length: i64) -> Option<usize> {
+    let n = usize::try_from(length).ok()?;
+    if n > SOCKLEN_LIMIT - sys::cmsg_space(1)? {
+        return None;
+    }
+    sys::cmsg_space(n)
+}
+
+/// One ancillary data item: `(level, type, data)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cmsg {
+    pub level: i32,
+    pub ty: i32,
+    pub data: Vec<u8>,
+}
+
+/// Lays out ancillary items as a control buffer, each item in CMSG_SPACE of its data.
+pub fn encode_control(items: &[(i32, i32, &[u8])]) -> Result<Vec<u8>> {
+    let too_much = || Error::message("too much ancillary data", "sendmsg");
+    let mut total = 0usize;
+    for (_, _, data) in items {
+        let space = sys::cmsg_space(data.len()).ok_or_else(too_much)?;
+        total = total
+            .checked_add(space)
+            .filter(|t| *t <= SOCKLEN_LIMIT)
+            .ok_or_else(too_much)?;
+    }
+    let mut buf = vec![0u8; total];
+    let mut off = 0usize;
+    for (level, ty, data) in items {
+        if !sys::put_cmsg(&mut buf, off, *level, *ty, data) {
+            return Err(Error::message(
+                "ancillary data does not fit in calculated space",
+                "sendmsg",
+            ));
+        }
+        off += sys::cmsg_space(data.len()).ok_or_else(too_much)?;
+    }
+    Ok(buf)
+}
+
+/// sendmsg(buffers, ancdata, flags, address) -> bytes sent.
+pub fn sendmsg(
+    fd: Fd,
+    buffers: &[&[u8]],
+    ancdata: &[(i32, i32, &[u8])],
+    flags: i32,
+    addr: Option<&SockAddr>,
+    timeout: Timeout,
+) -> Result<usize> {
+    let control = encode_control(ancdata)?;
+    retry(fd, timeout, flags, POLLOUT, "sendmsg", || {
+        sys::sendmsg(fd, buffers, &control, addr, flags)
+    })
+}
+
+/// What recvmsg returns: `[nbytes, ancdata, msg_flags, address]`.
+#[derive(Debug)]
+pub struct Received {
+    pub nbytes: usize,
+    pub ancdata: Vec<Cmsg>,
+    pub msg_flags: i32,
+    pub address: Option<Address>,
+}
+
+impl Received {
+    /// Closes the fds that arrived in SCM_RIGHTS messages: for a caller that
+    /// fails after receiving them, so that they never leak.
+    pub fn close_fds(&self) {
+        close_rights(&self.ancdata);
+    }
+}
+
+/// Closes every fd of the SCM_RIGHTS items in `ancdata`.
+pub fn close_rights(ancdata: &[Cmsg]) {
+    for c in ancdata {
+        if c.level == libc::SOL_SOCKET && c.ty == libc::SCM_RIGHTS {
+            for fd in sys::read_fds(&c.data) {
+                // Nothing useful to do if close fails: the fd is gone either way.
+                let _ = sys::close(fd);
+            }
+        }
+    }
+}
+
+/// recvmsg_into(buffers, ancbufsize, flags): scatter into `buffers`.
+pub fn recvmsg_into(
+    fd: Fd,
+    buffers: &mut [&mut [u8]],
+    ancbufsize: i64,
+    flags: i32,
+    timeout: Timeout,
+) -> Result<Received> {
+    let ancbufsize = usize::try_from(ancbufsize)
+        .ok()
+        .filter(|n| *n <= SOCKLEN_LIMIT)
+        .ok_or_else(|| Error::value("invalid ancillary data buffer length"))?;
+    let mut control = vec![0u8; ancbufsize];
+    let (r, sa) = retry(fd, timeout, flags, read_events(flags), "recvmsg", || {
+        sys::recvmsg(fd, buffers, &mut control, flags)
+    })?;
+    let ancdata = sys::parse_cmsgs(&control[..r.controllen])
+        .into_iter()
+        .map(|(level, ty, data)| Cmsg { level, ty, data })
+        .collect();
+    Ok(Received {
+        nbytes: r.nbytes,
+        ancdata,
+        msg_flags: r.msg_flags,
+        address: Address::from_sockaddr(&sa),
+    })
+}
+
+/// A control message decoded: the ones users need, by their C structs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decoded {
+    /// SCM_RIGHTS: the fds.
+    Rights(Vec<Fd>),
+    /// SCM_CREDENTIALS (and SO_PEERCRED's value): `struct ucred`.
+    Credentials { pid: i32, uid: u32, gid: u32 },
+    /// IP_PKTINFO / IPV6_PKTINFO: the datagram's destination address and the
+    /// interface it came in on; for IPv4 also the local address used (spec_dst).
+    Pktinfo {
+        addr: IpAddr,
+        ifindex: u32,
+        spec_dst: Option<Ipv4Addr>,
+    },
+    /// IP_TTL (from IP_RECVTTL) or IPV6_HOPLIMIT (from IPV6_RECVHOPLIMIT).
+    Hops(i32),
+    /// SCM_TIMESTAMP (`struct timeval`) or SCM_TIMESTAMPNS (`struct timespec`),
+    /// as seconds and nanoseconds.
+    Timestamp { sec: i64, nsec: i64 },
+}
+
+/// Decodes an ancillary item of a known kind; None for other kinds, or data too short.
+pub fn decode(level: i32, ty: i32, data: &[u8]) -> Option<Decoded> {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        if level == libc::SOL_SOCKET && ty == libc::SCM_CREDENTIALS {
+            let (pid, uid, gid) = sys::read_ucred(data)?;
+            return Some(Decoded::Credentials { pid, uid, gid });
+        }
+        if level == libc::SOL_SOCKET && ty == libc::SCM_TIMESTAMPNS {
+            let (sec, nsec) = sys::read_timespec(data)?;
+            return Some(Decoded::Timestamp { sec, nsec });
+        }
+        if level == libc::IPPROTO_IP && ty == libc::IP_PKTINFO {
+            let (ifindex, spec, addr) = sys::read_in_pktinfo(data)?;
+            return Some(Decoded::Pktinfo {
+                addr: IpAddr::V4(Ipv4Addr::from(addr)),
+                ifindex,
+                spec_dst: Some(Ipv4Addr::from(spec)),
+            });
+        }
+    }
+    if level == libc::SOL_SOCKET && ty == libc::SCM_RIGHTS {
+        return Some(Decoded::Rights(sys::read_fds(data)));
+    }
+    if level == libc::SOL_SOCKET && ty == libc::SCM_TIMESTAMP {
+        let (sec, usec) = sys::read_timeval(data)?;
+        return Some(Decoded::Timestamp {
+            sec,
+            nsec: usec * 1000,
+        });
+    }
+    if (level == libc::IPPROTO_IP && ty == libc::IP_TTL)
+        || (level == libc::IPPROTO_IPV6 && ty == libc::IPV6_HOPLIMIT)
+    {
+        return sys::read_int(data).map(Decoded::Hops);
+    }
+    if level == libc::IPPROTO_IPV6 && ty == libc::IPV6_PKTINFO {
+        let (ifindex, addr) = sys::read_in6_pktinfo(data)?;
+        return Some(Decoded::Pktinfo {
+            addr: IpAddr::V6(Ipv6Addr::from(addr)),
+            ifindex,
+            spec_dst: None,
+        });
+    }
+    None
+}
+
+/// The bytes of a `struct ucred`, for sending SCM_CREDENTIALS; None where the OS has none.
+pub fn ucred_bytes(pid: i32, uid: u32, gid: u32) -> Option<Vec<u8>> {
+    sys::ucred_bytes(pid, uid, gid)
+}
+
+// ---- batched datagrams ----
+
+pub use sys::Datagram;
+
+/// sendmmsg: one datagram per buffer, each to its address (None: the connected
+/// peer). Returns how many were sent, at least one unless it fails.
+pub fn sendmmsg(
+    fd: Fd,
+    datas: &[&[u8]],
+    addrs: &[Option<&SockAddr>],
+    flags: i32,
+    timeout: Timeout,
+) -> Result<usize> {
+    if datas.is_empty() {
+        return Ok(0);
+    }
+    retry(fd, timeout, flags, POLLOUT, "sendmmsg", || {
+        sys::sendmmsg(fd, datas, addrs, flags)
+    })
+}
+
+/// recvmmsg into `bufs`: waits (as the mode says) for the first datagram, then
+/// takes those that have arrived, up to one per buffer.
+pub fn recvmmsg(
+    fd: Fd,
+    bufs: &mut [&mut [u8]],
+    flags: i32,
+    timeout: Timeout,
+    out: &mut Vec<Datagram>,
+) -> Result<usize> {
+    out.clear();
+    if bufs.is_empty() {
+        return Ok(0);
+    }
+    retry(fd, timeout, flags, read_events(flags), "recvmmsg", || {
+        sys::recvmmsg(fd, bufs, flags, out)
+    })
+}
+
+// ---- sendfile ----
+
+/// Why the OS sendfile was given up on, to fall back to send (Python's `_GiveupOnSendfile`).
+enum Sendfile {
+    GiveUp,
+    Failed(Error),
+}
+
+impl From<Error> for Sendfile {
+    fn from(e: Error) -> Self {
+        Sendfile::Failed(e)
+    }
+}
+
+const NONBLOCKING: &str = "non-blocking sockets are not supported";
+
+/// Python's `socket.sendfile(file, offset, count)` for a file given by its fd:
+/// the OS sendfile, or read and send where that cannot be used. The caller
+/// has checked the socket type and `count` (Python's `_check_sendfile_params`).
+/// The file's position ends at `offset` + bytes sent, when any were.
+pub fn sendfile(sock: Fd, file: Fd, offset: u64, count: Option<u64>, timeout: Timeout) -> Result<u64> {
+    match use_sendfile(sock, file, offset, count, timeout) {
+        Ok(n) => Ok(n),
+        Err(Sendfile::Failed(e)) => Err(e),
+        Err(Sendfile::GiveUp) => use_send(sock, file, offset, count, timeout),
+    }
+}
+
+fn use_sendfile(
+    sock: Fd,
+    file: Fd,
+    offset: u64,
+    count: Option<u64>,
+    timeout: Timeout,
+) -> std::result::Result<u64, Sendfile> {
+    let fsize = sys::file_size(file).map_err(|_| Sendfile::GiveUp)?;
+    if fsize == 0 {
+        return Ok(0);
+    }
+    // At most 1 GiB per call, as Python (bpo-38319).
+    let mut blocksize = count.unwrap_or(fsize).min(1 << 30);
+    if timeout.is_nonblocking() {
+        return Err(Error::value(NONBLOCKING).into());
+    }
+    let mut offset = offset;
+    let mut total = 0u64;
+    let result = loop {
+        if let Some(c) = count {
+            blocksize = c - total;
+            if blocksize == 0 {
+                break Ok(total);
+            }
+        }
+        let size = usize::try_from(blocksize).unwrap_or(usize::MAX);
+        match retry(sock, timeout, 0, POLLOUT, "sendfile", || {
+            sys::sendfile(sock, file, offset, size)
+        }) {
+            Ok(0) => break Ok(total),
+            Ok(n) => {
+                offset += n as u64;
+                total += n as u64;
+            }
+            Err(e) if total == 0 && matches!(e.kind, crate::Kind::Os(_)) && e.errno() != Some(sys::EINTR) => {
+                break Err(Sendfile::GiveUp)
+            }
+            Err(e) => break Err(Sendfile::Failed(e)),
+        }
+    };
+    if total > 0 {
+        // Python seeks the file to where sending stopped; a file that cannot seek stays where it is.
+        let _ = sys::seek(file, offset);
+    }
+    result
+}
+
+fn use_send(sock: Fd, file: Fd, offset: u64, count: Option<u64>, timeout: Timeout) -> Result<u64> {
+    if timeout.is_nonblocking() {
+        return Err(Error::value(NONBLOCKING));
+    }
+    if offset != 0 {
+        sys::seek(file, offset).map_err(|e| Error::io(&e, "lseek"))?;
+    }
+    let mut blocksize = count.map_or(8192, |c| c.min(8192)) as usize;
+    let mut buf = vec![0u8; 8192];
+    let mut total = 0u64;
+    let result = loop {
+        if let Some(c) = count {
+            blocksize = blocksize.min((c - total).min(8192) as usize);
+            if blocksize == 0 {
+                break Ok(total);
+            }
+        }
+        let n = match read_file(file, &mut buf[..blocksize]) {
+            Ok(0) => break Ok(total),
+            Ok(n) => n,
+            Err(e) => break Err(e),
+        };
+        let mut data = &buf[..n];
+        let mut failed = None;
+        while !data.is_empty() {
+            match crate::sock::send(sock, data, 0, timeout) {
+                Ok(sent) => {
+                    total += sent as u64;
+                    data = &data[sent..];
+                }
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        if let Some(e) = failed {
+            break Err(e);
+        }
+    };
+    if total > 0 {
+        let _ = sys::seek(file, offset + total);
+    }
+    result
+}
+
+/// read(2), retried on EINTR unless a signal should interrupt.
+fn read_file(file: Fd, buf: &mut [u8]) -> Result<usize> {
+    loop {
+        match sys::read(file, buf) {
+            Ok(n) => return Ok(n),
+            Err(e) if e.raw_os_error() == Some(sys::EINTR) => {
+                if crate::signals::take_interrupt() {
+                    return Err(Error::os(sys::EINTR, "read"));
+                }
+            }
+            Err(e) if would_block(&e) => {
+                wait(file, POLLIN, Timeout::BLOCKING.deadline(), "read")?;
+            }
+            Err(e) => return Err(Error::io(&e, "read")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sock::{close, socketpair};
+
+    #[test]
+    fn cmsg_sizes_are_pythons() {
+        assert_eq!(cmsg_len(0), Some(sys::cmsg_data_offset()));
+        assert_eq!(cmsg_len(-1), None);
+        assert_eq!(cmsg_len(i32::MAX as i64), None);
+        assert!(cmsg_space(1).is_some_and(|s| s > sys::cmsg_data_offset()));
+        assert_eq!(cmsg_space(i32::MAX as i64), None);
+    }
+
+    #[test]
+    fn control_round_trip() {
+        let items: [(i32, i32, &[u8]); 2] = [(1, 2, b"abc"), (3, 4, b"defghijk")];
+        let buf = encode_control(&items).unwrap_or_default();
+        let parsed = sys::parse_cmsgs(&buf);
+        assert_eq!(
+            parsed,
+            vec![(1, 2, b"abc".to_vec()), (3, 4, b"defghijk".to_vec())]
+        );
+        // Truncated buffers never read past their end.
+        for cut in 0..buf.len() {
+            for (_, _, data) in sys::parse_cmsgs(&buf[..cut]) {
+                assert!(data.len() <= cut);
+            }
+        }
+        // A header claiming more than the buffer holds yields only what is there.
+        let mut bad = buf.clone();
+        bad[0] = 0xff;
+        let parsed = sys::parse_cmsgs(&bad);
+        assert!(parsed.len() <= 1);
+        assert!(parsed.iter().all(|(_, _, d)| d.len() <= bad.len()));
+    }
+
+    #[test]
+    fn fds_pass_over_a_socketpair() -> Result<()> {
+        let (a, b) = socketpair(libc::AF_UNIX, libc::SOCK_STREAM, 0)?;
+        let fds: Vec<u8> = [a, b].iter().flat_map(|fd| fd.to_ne_bytes()).collect();
+        let sent = sendmsg(
+            a,
+            &[b"x"],
+            &[(libc::SOL_SOCKET, libc::SCM_RIGHTS, &fds)],
+            0,
+            None,
+            Timeout::BLOCKING,
+        )?;
+        assert_eq!(sent, 1);
+        let mut buf = [0u8; 4];
+        let space = cmsg_space(8).unwrap_or(0) as i64;
+        let r = recvmsg_into(b, &mut [&mut buf[..]], space, 0, Timeout::BLOCKING)?;
+        assert_eq!(r.nbytes, 1);
+        assert_eq!(r.ancdata.len(), 1);
+        let Some(Decoded::Rights(got)) = decode(r.ancdata[0].level, r.ancdata[0].ty, &r.ancdata[0].data)
+        else {
+            panic!("no fds: {r:?}")
+        };
+        assert_eq!(got.len(), 2);
+        r.close_fds();
+        close(a)?;
+        close(b)
+    }
+}

@@ -1,0 +1,285 @@
+//! Batched datagrams (sendmmsg, recvmmsg) as plain N-API callbacks, like
+//! hot.rs: they run once per burst, so their arguments are read directly,
+//! without the `#[napi]` wrappers' bookkeeping.
+//!
+//! - `sendmmsg(fd, datas, sockaddrs, flags, timeout)`: `datas` an array of
+//!   Uint8Array, `sockaddrs` an array of the same length (sockaddr bytes, or
+//!   null for the connected peer) or null for none; returns how many were sent, or -1.
+//! - `recvmmsgInto(fd, buffers, meta, fresh, flags, timeout)`: one datagram per
+//!   Uint8Array of `buffers`; returns how many arrived, or -1.
+//! - `recvmmsgSlab(fd, buf, stride, count, meta, fresh, flags, timeout)`: the
+//!   same into `count` windows of `stride` bytes of one buffer.
+//!
+//! For datagram i, `meta` (an Int32Array) gets `[nbytes, msg_flags, slot, new]`
+//! at 4i: the sender's address is in the address table at `slot` (state.rs),
+//! and when `new` is 1 its JS value is also put at `fresh[i]`, for the facade
+//! to remember. Slots are assigned in order, as the facade reads them, so a
+//! slot reused within one batch is still read right.
+
+use std::ptr;
+
+use bsdsock_core::addr::sockaddr_from_bytes;
+use bsdsock_core::msg::{self, Datagram};
+use bsdsock_core::{Address, SockAddr};
+use napi::bindgen_prelude::ToNapiValue;
+use napi::sys;
+
+use crate::hot::{bad_args, Args};
+use crate::js::JsAddress;
+use crate::state::{ok, remember};
+
+fn array_len(env: sys::napi_env, v: sys::napi_value) -> Option<u32> {
+    let mut is_array = false;
+    // SAFETY: env and v come from the current callback.
+    let status = unsafe { sys::napi_is_array(env, v, &mut is_array) };
+    if status != sys::Status::napi_ok || !is_array {
+        return None;
+    }
+    let mut len = 0;
+    // SAFETY: v is an array of the current callback.
+    let status = unsafe { sys::napi_get_array_length(env, v, &mut len) };
+    (status == sys::Status::napi_ok).then_some(len)
+}
+
+fn element(env: sys::napi_env, v: sys::napi_value, i: u32) -> Option<sys::napi_value> {
+    let mut out = ptr::null_mut();
+    // SAFETY: v is an array of the current callback.
+    let status = unsafe { sys::napi_get_element(env, v, i, &mut out) };
+    (status == sys::Status::napi_ok).then_some(out)
+}
+
+fn is_nullish(env: sys::napi_env, v: sys::napi_value) -> bool {
+    let mut ty = 0;
+    // SAFETY: v comes from the current callback.
+    let status = unsafe { sys::napi_typeof(env, v, &mut ty) };
+    status == sys::Status::napi_ok
+        && (ty == sys::ValueType::napi_null || ty == sys::ValueType::napi_undefined)
+}
+
+/// The bytes of a Uint8Array value, borrowed for the current callback (see
+/// hot.rs: no JS runs until it returns).
+fn bytes_of<'call>(env: sys::napi_env, v: sys::napi_value) -> Option<&'call mut [u8]> {
+    let a = Args::<1> { env, argv: [v] };
+    a.bytes(0)
+}
+
+/// An Int32Array argument, borrowed for the current callback.
+fn int32s<'call>(env: sys::napi_env, v: sys::napi_value) -> Option<&'call mut [i32]> {
+    let mut kind = 0;
+    let mut len = 0;
+    let mut data = ptr::null_mut();
+    let mut buffer = ptr::null_mut();
+    let mut offset = 0;
+    // SAFETY: v comes from the current callback; a value that is not a typed
+    // array makes the call fail instead of writing anything.
+    let status = unsafe {
+        sys::napi_get_typedarray_info(env, v, &mut kind, &mut len, &mut data, &mut buffer, &mut offset)
+    };
+    if status != sys::Status::napi_ok || kind != sys::TypedarrayType::int32_array {
+        return None;
+    }
+    if len == 0 {
+        return Some(&mut []);
+    }
+    // SAFETY: napi reported `len` i32 elements at `data` for this Int32Array,
+    // which JS keeps aligned and alive for the call.
+    Some(unsafe { std::slice::from_raw_parts_mut(data.cast::<i32>(), len) })
+}
+
+/// sendmmsg(fd, datas, sockaddrs, flags, timeout) -> count or -1
+unsafe extern "C" fn sendmmsg(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    let Some(a) = Args::<5>::read(env, info) else {
+        return ptr::null_mut();
+    };
+    let n = match (
+        a.i32(0),
+        a.i32(3),
+        a.timeout(4),
+        gather(env, a.argv[1], a.argv[2]),
+    ) {
+        (Some(fd), Some(flags), Some(t), Some((datas, addrs))) => {
+            let refs: Vec<Option<&SockAddr>> = addrs.iter().map(Option::as_ref).collect();
+            ok(msg::sendmmsg(fd, &datas, &refs, flags, t))
+        }
+        _ => bad_args(),
+    };
+    a.number(n)
+}
+
+type Batch<'call> = (Vec<&'call [u8]>, Vec<Option<SockAddr>>);
+
+/// The datagrams and their addresses; an address equal (same bytes) to the
+/// one before it is not parsed again.
+fn gather<'call>(env: sys::napi_env, datas: sys::napi_value, addrs: sys::napi_value) -> Option<Batch<'call>> {
+    let n = array_len(env, datas)?;
+    let addr_list = if is_nullish(env, addrs) {
+        None
+    } else {
+        (array_len(env, addrs)? == n).then_some(addrs)?;
+        Some(addrs)
+    };
+    let mut out_data: Vec<&[u8]> = Vec::with_capacity(n as usize);
+    let mut out_addr: Vec<Option<SockAddr>> = Vec::with_capacity(n as usize);
+    let mut prev: Option<(&[u8], SockAddr)> = None;
+    for i in 0..n {
+        let data: &[u8] = bytes_of(env, element(env, datas, i)?)?;
+        out_data.push(data);
+        let Some(list) = addr_list else {
+            out_addr.push(None);
+            continue;
+        };
+        let v = element(env, list, i)?;
+        if is_nullish(env, v) {
+            out_addr.push(None);
+            continue;
+        }
+        let raw: &[u8] = bytes_of(env, v)?;
+        let sa = match &prev {
+            Some((p, sa)) if *p == raw => sa.clone(),
+            _ => {
+                let sa = sockaddr_from_bytes(raw)?;
+                prev = Some((raw, sa.clone()));
+                sa
+            }
+        };
+        out_addr.push(Some(sa));
+    }
+    Some((out_data, out_addr))
+}
+
+/// Whether the facade may keep one JS value for this address (no bytes in it).
+fn shareable(addr: &Address) -> bool {
+    match addr {
+        Address::V4 { .. } | Address::V6 { .. } | Address::Netlink { .. } => true,
+        Address::Unix(name) => name.first() != Some(&0),
+        _ => false,
+    }
+}
+
+/// Writes `meta` and `fresh` for the datagrams received.
+fn report(env: sys::napi_env, got: &[Datagram], meta: &mut [i32], fresh: sys::napi_value) -> Option<()> {
+    for (i, d) in got.iter().enumerate() {
+        let m = meta.get_mut(4 * i..4 * i + 4)?;
+        m[0] = i32::try_from(d.nbytes).unwrap_or(i32::MAX);
+        m[1] = d.msg_flags;
+        match Address::from_sockaddr(&d.addr) {
+            None => {
+                m[2] = -1;
+                m[3] = 0;
+            }
+            Some(addr) => {
+                let share = shareable(&addr);
+                let (slot, is_new) = remember(addr.clone());
+                m[2] = slot as i32;
+                m[3] = i32::from(is_new || !share);
+                if is_new || !share {
+                    // SAFETY: converting a value in the current callback's env.
+                    let v = unsafe { JsAddress::to_napi_value(env, JsAddress(Some(addr))) }.ok()?;
+                    // SAFETY: fresh is an array of the current callback.
+                    let status = unsafe { sys::napi_set_element(env, fresh, i as u32, v) };
+                    if status != sys::Status::napi_ok {
+                        return None;
+                    }
+                }
+            }
+        }
+    }
+    Some(())
+}
+
+thread_local! {
+    static GOT: std::cell::RefCell<Vec<Datagram>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Receives into `bufs` and reports; the count, or None with the error recorded.
+fn receive(
+    env: sys::napi_env,
+    fd: i32,
+    bufs: &mut [&mut [u8]],
+    meta: &mut [i32],
+    fresh: sys::napi_value,
+    flags: i32,
+    t: bsdsock_core::Timeout,
+) -> Option<usize> {
+    if meta.len() < 4 * bufs.len() {
+        return bad_args();
+    }
+    GOT.with(|cell| {
+        let mut got = cell.borrow_mut();
+        let n = ok(msg::recvmmsg(fd, bufs, flags, t, &mut got))?;
+        match report(env, &got[..n], meta, fresh) {
+            Some(()) => Some(n),
+            None => bad_args(),
+        }
+    })
+}
+
+/// recvmmsgInto(fd, buffers, meta, fresh, flags, timeout) -> count or -1
+unsafe extern "C" fn recvmmsg_into(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    let Some(a) = Args::<6>::read(env, info) else {
+        return ptr::null_mut();
+    };
+    let bufs = array_len(env, a.argv[1]).and_then(|n| {
+        (0..n)
+            .map(|i| element(env, a.argv[1], i).and_then(|v| bytes_of(env, v)))
+            .collect::<Option<Vec<&mut [u8]>>>()
+    });
+    let n = match (a.i32(0), bufs, int32s(env, a.argv[2]), a.i32(4), a.timeout(5)) {
+        (Some(fd), Some(mut bufs), Some(meta), Some(flags), Some(t)) => {
+            receive(env, fd, &mut bufs, meta, a.argv[3], flags, t)
+        }
+        _ => bad_args(),
+    };
+    a.number(n)
+}
+
+/// recvmmsgSlab(fd, buf, stride, count, meta, fresh, flags, timeout) -> count or -1
+unsafe extern "C" fn recvmmsg_slab(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    let Some(a) = Args::<8>::read(env, info) else {
+        return ptr::null_mut();
+    };
+    let n = match (
+        a.i32(0),
+        a.bytes(1),
+        a.i32(2),
+        a.i32(3),
+        int32s(env, a.argv[4]),
+        a.i32(6),
+        a.timeout(7),
+    ) {
+        (Some(fd), Some(buf), Some(stride), Some(count), Some(meta), Some(flags), Some(t))
+            if stride > 0 && count >= 0 =>
+        {
+            let stride = stride as usize;
+            let count = (count as usize).min(buf.len() / stride);
+            let mut bufs: Vec<&mut [u8]> = buf.chunks_exact_mut(stride).take(count).collect();
+            receive(env, fd, &mut bufs, meta, a.argv[5], flags, t)
+        }
+        _ => bad_args(),
+    };
+    a.number(n)
+}
+
+type Callback = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
+
+const CALLS: &[(&std::ffi::CStr, Callback)] = &[
+    (c"sendmmsg", sendmmsg),
+    (c"recvmmsgInto", recvmmsg_into),
+    (c"recvmmsgSlab", recvmmsg_slab),
+];
+
+/// Adds the batched calls to the module's exports.
+///
+/// SAFETY: call with the env and exports object of the module being initialized.
+pub unsafe fn export(env: sys::napi_env, exports: sys::napi_value) -> napi::Result<()> {
+    for (name, cb) in CALLS {
+        let mut f = ptr::null_mut();
+        let status = sys::napi_create_function(env, name.as_ptr(), -1, Some(*cb), ptr::null_mut(), &mut f);
+        if status != sys::Status::napi_ok
+            || sys::napi_set_named_property(env, exports, name.as_ptr(), f) != sys::Status::napi_ok
+        {
+            return Err(napi::Error::from_reason(format!("cannot export {name:?}")));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,304 @@
+// Messages and ancillary data (Python's sendmsg, recvmsg, recvmsg_into,
+// CMSG_LEN, CMSG_SPACE, send_fds, recv_fds), the decoding of the control
+// messages users need, batched datagrams (sendmmsg, recvmmsg, recvmmsg_into:
+// beyond Python) and sendfile. The Socket methods in socket.ts check the
+// socket and delegate here with its fd and mode.
+
+import type { FileHandle } from 'node:fs/promises';
+
+import { bytes, int, pyType } from './address';
+import * as C from './constants';
+import { OSError, takeError } from './errors';
+import { lastAddress, native, slotAddress, type NativeAddress } from './native';
+
+/** One ancillary data item as received: `[cmsg_level, cmsg_type, cmsg_data]`. */
+export type AncData = [level: number, type: number, data: Buffer];
+/** One ancillary data item to send: `[cmsg_level, cmsg_type, cmsg_data]`. */
+export type AncDataArg = [level: number, type: number, data: Uint8Array];
+
+/** Throws the error of the addon call that just failed. */
+function fail(): never {
+  throw takeError();
+}
+
+/** The items of an iterable argument, or TypeError with `message`. */
+function items(v: unknown, message: string): unknown[] {
+  if (Array.isArray(v)) return v;
+  if (v !== null && v !== undefined && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function' && typeof v !== 'string') {
+    return Array.from(v as Iterable<unknown>);
+  }
+  throw new TypeError(message);
+}
+
+/** Python's `socket.CMSG_LEN(length)`: the cmsg_len of an item with `length` bytes of data. */
+export function CMSG_LEN(length: number): number {
+  const n = native.cmsgLen(int(length));
+  if (n === null) throw new RangeError('CMSG_LEN() argument out of range');
+  return n;
+}
+
+/** Python's `socket.CMSG_SPACE(length)`: the buffer space an item with `length` bytes of data takes, padding included. */
+export function CMSG_SPACE(length: number): number {
+  const n = native.cmsgSpace(int(length));
+  if (n === null) throw new RangeError('CMSG_SPACE() argument out of range');
+  return n;
+}
+
+/** sendmsg's arguments checked as Python checks them. */
+function sendmsgArgs(buffers: unknown, ancdata: unknown): [Uint8Array[], number[], Uint8Array[]] {
+  const bufs = items(buffers, 'sendmsg() argument 1 must be an iterable').map((b) => bytes(b));
+  const kinds: number[] = [];
+  const data: Uint8Array[] = [];
+  for (const item of items(ancdata, 'sendmsg() argument 2 must be an iterable')) {
+    const t = Array.isArray(item) ? item : null;
+    if (t === null || t.length !== 3) {
+      const what = t === null ? `not ${pyType(item)}` : `not ${t.length}`;
+      throw new TypeError(`[sendmsg() ancillary data items]() argument must be sequence of length 3, ${what}`);
+    }
+    kinds.push(int(t[0]), int(t[1]));
+    data.push(bytes(t[2]));
+  }
+  return [bufs, kinds, data];
+}
+
+/** Socket.sendmsg: see socket.ts. `sockaddr` is the destination's, already converted, or null. */
+export function sendmsg(fd: number, timeout: number, buffers: unknown, ancdata: unknown, flags: unknown, sockaddr: Uint8Array | null): number {
+  const [bufs, kinds, data] = sendmsgArgs(buffers, ancdata);
+  const n = native.sendmsg(fd, bufs, kinds, data, int(flags), timeout, sockaddr);
+  return n < 0 ? fail() : n;
+}
+
+/** Checks recvmsg's ancbufsize as Python does. */
+function ancSize(ancbufsize: unknown): number {
+  const n = int(ancbufsize);
+  if (n < 0 || n > 0x7fffffff) throw new RangeError('invalid ancillary data buffer length');
+  return n;
+}
+
+/** Socket.recvmsg: `[data, ancdata, msg_flags, address]`. */
+export function recvmsg(fd: number, timeout: number, bufsize: unknown, ancbufsize: unknown, flags: unknown): [Buffer, AncData[], number, NativeAddress] {
+  const size = int(bufsize);
+  if (size < 0) throw new RangeError('negative buffer size in recvmsg()');
+  const anc = ancSize(ancbufsize);
+  const f = int(flags);
+  const buf = Buffer.allocUnsafe(size);
+  const r = native.recvmsgInto(fd, [buf], anc, f, timeout) ?? fail();
+  const addr = lastAddress();
+  const got = Math.min(r[0], size);
+  // A short result keeps no large allocation alive.
+  const data = got === size ? buf : got < size / 2 ? Buffer.from(buf.subarray(0, got)) : buf.subarray(0, got);
+  return [data, r[1], r[2], addr];
+}
+
+/** Socket.recvmsg_into: `[nbytes, ancdata, msg_flags, address]`, the data scattered into `buffers` in place. */
+export function recvmsg_into(fd: number, timeout: number, buffers: unknown, ancbufsize: unknown, flags: unknown): [number, AncData[], number, NativeAddress] {
+  const bufs = items(buffers, 'recvmsg_into() argument 1 must be an iterable').map((b) => {
+    if (!ArrayBuffer.isView(b) && !(b instanceof ArrayBuffer)) {
+      throw new TypeError('recvmsg_into() argument 1 must be an iterable of single-segment read-write buffers');
+    }
+    return bytes(b);
+  });
+  const anc = ancSize(ancbufsize);
+  const f = int(flags);
+  const r = native.recvmsgInto(fd, bufs, anc, f, timeout) ?? fail();
+  return [r[0], r[1], r[2], lastAddress()];
+}
+
+/** What send_fds and recv_fds need of a socket. */
+interface MsgSocket<A> {
+  sendmsg(buffers: Iterable<Uint8Array>, ancdata?: Iterable<AncDataArg>, flags?: number, address?: A | null): number;
+  recvmsg(bufsize: number, ancbufsize?: number, flags?: number): [Buffer, AncData[], number, unknown];
+}
+
+/** The bytes of an fd list, as C ints (Python's `array.array("i", fds)`). */
+function packFds(fds: unknown): Buffer {
+  const list = items(fds, `'${pyType(fds)}' object is not iterable`).map((fd) => int(fd));
+  return Buffer.from(Int32Array.from(list).buffer);
+}
+
+/** Python's `socket.send_fds(sock, buffers, fds, flags=0, address=None)`: sends
+ * the fds in one SCM_RIGHTS item with the data of `buffers`; returns the bytes sent. */
+export function send_fds<A>(sock: MsgSocket<A>, buffers: Iterable<Uint8Array>, fds: Iterable<number>, flags = 0, address: A | null = null): number {
+  return sock.sendmsg(buffers, [[C.SOL_SOCKET, C.SCM_RIGHTS, packFds(fds)]], flags, address);
+}
+
+const isLittleEndian = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/** Python's `socket.recv_fds(sock, bufsize, maxfds, flags=0)` ->
+ * `[data, fds, msg_flags, address]`: up to `maxfds` fds from SCM_RIGHTS items.
+ * Fds beyond maxfds are dropped by the kernel (MSG_CTRUNC in msg_flags), never leaked. */
+export function recv_fds<A = unknown>(sock: MsgSocket<unknown>, bufsize: number, maxfds: number, flags = 0): [Buffer, number[], number, A] {
+  const [data, ancdata, msgFlags, addr] = sock.recvmsg(bufsize, CMSG_LEN(int(maxfds) * 4), flags);
+  const fds: number[] = [];
+  for (const [level, type, item] of ancdata) {
+    if (level === C.SOL_SOCKET && type === C.SCM_RIGHTS) {
+      const whole = item.length - (item.length % 4);
+      for (let i = 0; i < whole; i += 4) fds.push(isLittleEndian ? item.readInt32LE(i) : item.readInt32BE(i));
+    }
+  }
+  return [data, fds, msgFlags, addr as A];
+}
+
+/** A control message decoded by `decode_cmsg`. */
+export type DecodedCmsg =
+  /** SCM_RIGHTS: the fds received (now open in this process). */
+  | { kind: 'rights'; fds: number[] }
+  /** SCM_CREDENTIALS (with SO_PASSCRED), or SO_PEERCRED's value: `struct ucred`. */
+  | { kind: 'credentials'; pid: number; uid: number; gid: number }
+  /** IP_PKTINFO / IPV6_PKTINFO: the datagram's destination address and the
+   * index of the interface it arrived on; for IPv4 also spec_dst, the local
+   * address a reply would come from (null for IPv6). */
+  | { kind: 'pktinfo'; addr: string; ifindex: number; spec_dst: string | null }
+  /** IP_TTL (with IP_RECVTTL) or IPV6_HOPLIMIT (with IPV6_RECVHOPLIMIT). */
+  | { kind: 'hops'; value: number }
+  /** SCM_TIMESTAMP (with SO_TIMESTAMP, microseconds as nanoseconds) or SCM_TIMESTAMPNS (with SO_TIMESTAMPNS). */
+  | { kind: 'timestamp'; sec: number; nsec: number };
+
+/**
+ * Decodes an ancillary item as its C struct says (beyond Python, which returns
+ * the raw bytes): SCM_RIGHTS, SCM_CREDENTIALS, IP_PKTINFO, IPV6_PKTINFO,
+ * IP_TTL, IPV6_HOPLIMIT, SCM_TIMESTAMP, SCM_TIMESTAMPNS. Null for other kinds,
+ * or data too short for its struct (the length is checked before any read).
+ */
+export function decode_cmsg(level: number, type: number, data: Uint8Array): DecodedCmsg | null {
+  const d = native.cmsgDecode(int(level), int(type), bytes(data));
+  if (d === null) return null;
+  switch (d[0]) {
+    case 'rights':
+      return { kind: 'rights', fds: d[1] as number[] };
+    case 'credentials':
+      return { kind: 'credentials', pid: d[1] as number, uid: d[2] as number, gid: d[3] as number };
+    case 'pktinfo':
+      return { kind: 'pktinfo', addr: d[1] as string, ifindex: d[2] as number, spec_dst: (d[3] as string | null) ?? null };
+    case 'hops':
+      return { kind: 'hops', value: d[1] as number };
+    default:
+      return { kind: 'timestamp', sec: d[1] as number, nsec: d[2] as number };
+  }
+}
+
+/** The bytes of a `struct ucred`, to send as an SCM_CREDENTIALS item (Linux). */
+export function pack_ucred(pid: number, uid: number, gid: number): Buffer {
+  const b = native.ucredBytes(int(pid), int(uid) >>> 0, int(gid) >>> 0);
+  if (b === null) throw new OSError('struct ucred is not available on this platform');
+  return b;
+}
+
+/** `[pid, uid, gid]` of a `struct ucred`: an SCM_CREDENTIALS item's data, or
+ * `getsockopt(SOL_SOCKET, SO_PEERCRED, 12)`. */
+export function unpack_ucred(data: Uint8Array): [pid: number, uid: number, gid: number] {
+  const d = decode_cmsg(C.SOL_SOCKET, C.SCM_CREDENTIALS, data);
+  if (d === null || d.kind !== 'credentials') throw new RangeError('not a struct ucred');
+  return [d.pid, d.uid, d.gid];
+}
+
+// ---- batched datagrams ----
+
+/** Per datagram: [nbytes, msg_flags, address slot, new]; grown as needed. */
+let meta = new Int32Array(4 * 64);
+/** The addresses of datagrams whose slot is new, by index. */
+const fresh: NativeAddress[] = [];
+
+function metaFor(n: number): Int32Array {
+  if (meta.length < 4 * n) meta = new Int32Array(4 * n);
+  return meta;
+}
+
+function addressOf(i: number): NativeAddress {
+  const m = meta;
+  return slotAddress(m[4 * i + 2]!, m[4 * i + 3] === 1 ? fresh[i] : undefined);
+}
+
+/** Reused argument arrays for sendmmsg. */
+const datas: Uint8Array[] = [];
+const sockaddrs: (Uint8Array | null)[] = [];
+
+/** Socket.sendmmsg: `messages` as `[data, address?][]`; the number sent. */
+export function sendmmsg(fd: number, timeout: number, messages: unknown, flags: unknown, sockaddr: (address: unknown) => Uint8Array): number {
+  const list = items(messages, 'sendmmsg() argument 1 must be an iterable');
+  const f = int(flags);
+  datas.length = list.length;
+  sockaddrs.length = list.length;
+  let any = false;
+  for (let i = 0; i < list.length; i++) {
+    const m = list[i];
+    if (!Array.isArray(m) || m.length < 1 || m.length > 2) {
+      throw new TypeError(`sendmmsg() messages must be [data] or [data, address], not ${pyType(m)}`);
+    }
+    datas[i] = bytes(m[0]);
+    const a = m.length === 2 && m[1] !== null && m[1] !== undefined ? sockaddr(m[1]) : null;
+    sockaddrs[i] = a;
+    any ||= a !== null;
+  }
+  const n = native.sendmmsg(fd, datas, any ? sockaddrs : null, f, timeout);
+  datas.length = 0;
+  sockaddrs.length = 0;
+  return n < 0 ? fail() : n;
+}
+
+/** Socket.recvmmsg: up to `count` datagrams of up to `bufsize` bytes, `[data, address][]`. */
+export function recvmmsg(fd: number, timeout: number, count: unknown, bufsize: unknown, flags: unknown): [Buffer, NativeAddress][] {
+  const c = int(count);
+  if (c < 0) throw new RangeError('negative count in recvmmsg()');
+  const size = int(bufsize);
+  if (size < 0) throw new RangeError('negative buffersize in recvmmsg()');
+  const f = int(flags);
+  const m = metaFor(c);
+  const out: [Buffer, NativeAddress][] = [];
+  if (c === 0) return out;
+  const stride = Math.max(size, 1);
+  const area = Buffer.allocUnsafe(stride * c);
+  const n = size === 0
+    ? native.recvmmsgInto(fd, Array.from({ length: c }, () => new Uint8Array(0)), m, fresh, f, timeout)
+    : native.recvmmsgSlab(fd, area, stride, c, m, fresh, f, timeout);
+  if (n < 0) fail();
+  for (let i = 0; i < n; i++) {
+    const got = Math.min(m[4 * i]!, size);
+    out.push([area.subarray(i * stride, i * stride + got), addressOf(i)]);
+  }
+  return out;
+}
+
+/** Socket.recvmmsg_into: one datagram into each of `buffers`, in place; `[nbytes, address][]`. */
+export function recvmmsg_into(fd: number, timeout: number, buffers: unknown, flags: unknown): [number, NativeAddress][] {
+  const bufs = items(buffers, 'recvmmsg_into() argument 1 must be an iterable').map((b) => {
+    if (!ArrayBuffer.isView(b) && !(b instanceof ArrayBuffer)) {
+      throw new TypeError('recvmmsg_into() argument 1 must be an iterable of read-write buffers');
+    }
+    return bytes(b);
+  });
+  const f = int(flags);
+  const m = metaFor(bufs.length);
+  const out: [number, NativeAddress][] = [];
+  if (bufs.length === 0) return out;
+  const n = native.recvmmsgInto(fd, bufs, m, fresh, f, timeout);
+  if (n < 0) fail();
+  for (let i = 0; i < n; i++) out.push([m[4 * i]!, addressOf(i)]);
+  return out;
+}
+
+// ---- sendfile ----
+
+/** A file for sendfile: an fd number, or a node:fs/promises FileHandle. */
+export type SendfileSource = number | FileHandle;
+
+/** Socket.sendfile: Python's checks (`_check_sendfile_params`), then the OS sendfile or read and send. */
+export function sendfile(fd: number, timeout: number, type: number, file: unknown, offset: unknown, count: unknown): number {
+  if ((type & C.SOCK_STREAM) === 0) throw new RangeError('only SOCK_STREAM type sockets are supported');
+  let n = -1;
+  if (count !== null && count !== undefined) {
+    if (typeof count !== 'number' || !Number.isInteger(count)) {
+      throw new TypeError(`count must be a positive integer (got ${typeof count === 'string' ? `'${count}'` : String(count)})`);
+    }
+    if (count <= 0) throw new RangeError(`count must be a positive integer (got ${count})`);
+    n = count;
+  }
+  const off = int(offset);
+  if (off < 0) throw new RangeError(`negative seek position ${off}`);
+  let fileFd: number;
+  if (typeof file === 'number') fileFd = int(file);
+  else if (typeof file === 'object' && file !== null && typeof (file as { fd?: unknown }).fd === 'number') fileFd = (file as { fd: number }).fd;
+  else throw new TypeError(`sendfile() file must be an fd or a FileHandle, not ${pyType(file)}`);
+  const sent = native.sendfile(fd, fileFd, off, n, timeout);
+  return sent < 0 ? fail() : sent;
+}
