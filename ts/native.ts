@@ -87,7 +87,6 @@ export interface Native {
   sendmmsg(fd: number, datas: Uint8Array[], sockaddrs: (Uint8Array | null)[] | null, flags: number, timeout: number): number;
   recvmmsgInto(fd: number, buffers: Uint8Array[], meta: Int32Array, fresh: NativeAddress[], flags: number, timeout: number): number;
   recvmmsgSlab(fd: number, buf: Uint8Array, stride: number, count: number, meta: Int32Array, fresh: NativeAddress[], flags: number, timeout: number): number;
-}
   /** bsdsock/asyncio: this environment's loop and the facade's callbacks (crates/node/src/env.rs). */
   loopInit(dispatch: (fd: number, events: number) => number, resolved: (id: number, result: unknown) => void): boolean;
   /** Makes the fd's uv_poll handle watch what `mask` says (crates/node/src/watch.rs). */
@@ -96,6 +95,7 @@ export interface Native {
   unwatch(fd: number): boolean;
   getaddrinfoAsync(id: number, host: Host | null, port: Host | null, family: number, type: number, proto: number, flags: number): boolean;
   getnameinfoAsync(id: number, host: string, port: number, flowinfo: number, scopeId: number, len: number, flags: number): boolean;
+}
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const native: Native = require('../../native/index.js') as Native;
@@ -107,13 +107,13 @@ const block = new ArrayBuffer(64);
 const status = new Int32Array(block, 0, 4);
 if (!native.init(new Uint8Array(block))) throw new Error('bsdsock: the addon refused its status block');
 
-/** One value per slot that can be shared: a string, or an array of strings and
 /** The errno of the last failed call (0 for errors without one), read without
  * a call and without taking the error: status word 2. */
 export function lastErrno(): number {
   return status[2]!;
 }
 
+/** One value per slot that can be shared: a string, or an array of strings and
  * numbers, frozen (addresses are immutable, as Python's tuples). Addresses that
  * hold bytes are fetched afresh each time, so no caller sees another's Buffer. */
 const slots: (NativeAddress | undefined)[] = [];
