@@ -10,6 +10,19 @@ export declare function bind(fd: number, sa: Uint8Array): boolean
 
 export declare function close(fd: number): boolean
 
+/**
+ * Decodes an ancillary item: `['rights', fds]`, `['credentials', pid, uid, gid]`,
+ * `['pktinfo', addr, ifindex, spec_dst | null]`, `['hops', n]`,
+ * `['timestamp', sec, nsec]`; null for another kind or data too short.
+ */
+export declare function cmsgDecode(level: number, ty: number, data: Uint8Array): Raw | null
+
+/** `CMSG_LEN(length)`, or null where Python raises OverflowError. */
+export declare function cmsgLen(length: number): number | null
+
+/** `CMSG_SPACE(length)`, or null where Python raises OverflowError. */
+export declare function cmsgSpace(length: number): number | null
+
 export declare function connect(fd: number, timeout: number, sa: Uint8Array): boolean
 
 /** Every constant of this platform, by Python's name. */
@@ -36,9 +49,16 @@ export declare function gaiStrerror(code: number): string
 /**
  * getaddrinfo(host, port, family, type, proto, flags): a str host goes through
  * the idna codec, bytes as they are; the port is a service name or the text
- * of a number.
+ * of a number. The result is the hosts, the rest in the block (see
+ * `through_block`), or, when it holds more than addresses, Python's tuples as arrays.
  */
-export declare function getaddrinfo(host: string | Uint8Array | undefined | null, port: string | Uint8Array | undefined | null, family: number, socktype: number, proto: number, flags: number): Array<JsAddrInfo> | null
+export declare function getaddrinfo(host: string | Uint8Array | undefined | null, port: string | Uint8Array | undefined | null, family: number, socktype: number, proto: number, flags: number): string | Array<JsAddrInfo> | null
+
+/**
+ * getaddrinfoAsync(id, host, port, family, type, proto, flags) -> queued;
+ * the arguments as the sync getaddrinfo takes them (resolver.rs).
+ */
+export declare function getaddrinfoAsync(id: number, host: string | Uint8Array | undefined | null, port: string | Uint8Array | undefined | null, family: number, socktype: number, proto: number, flags: number): boolean
 
 export declare function gethostbyaddr(ip: string | Uint8Array): JsHostEnt | null
 
@@ -55,6 +75,9 @@ export declare function getInheritable(fd: number): boolean | null
  * `len` is the tuple's length (2 to 4), which Python checks for IPv4.
  */
 export declare function getnameinfo(host: string, port: number, flowinfo: number, scopeId: number, len: number, flags: number): [string, string] | null
+
+/** getnameinfoAsync(id, host, port, flowinfo, scopeId, len, flags) -> queued. */
+export declare function getnameinfoAsync(id: number, host: string, port: number, flowinfo: number, scopeId: number, len: number, flags: number): boolean
 
 export declare function getpeername(fd: number): boolean
 
@@ -96,11 +119,33 @@ export declare function listen(fd: number, backlog: number): boolean
 /** A poll object's poll: `revents[i]` for `fds[i]`; returns how many, or -1. */
 export declare function poll(fds: Int32Array, events: Int32Array, revents: Writable<number>, timeoutMs: number): number
 
+/**
+ * recvmsg_into(fd, buffers, ancbufsize, flags, timeout) ->
+ * `[nbytes, ancdata, msg_flags]` (the address through the status block), or null.
+ */
+export declare function recvmsgInto(fd: number, buffers: Array<Writable<number>>, ancbufsize: number, flags: number, timeout: number): Raw | null
+
+/**
+ * Takes this thread's getaddrinfo result block: `block` must stay alive and in
+ * place for the life of the thread (the facade holds it in a module constant;
+ * an ArrayBuffer's memory never moves).
+ */
+export declare function resolverInit(block: Writable<number>): boolean
+
 /** select: entries not ready become -1; returns how many are ready, or -1. */
 export declare function select(r: Writable<number>, w: Writable<number>, x: Writable<number>, timeout: number): number
 
 /** The constants of Python's select module, by name. */
 export declare function selectConstants(): Record<string, number>
+
+/** sendfile(sock, file, offset, count (negative: none), timeout) -> bytes sent, or -1. */
+export declare function sendfile(sock: number, file: number, offset: number, count: number, timeout: number): number
+
+/**
+ * sendmsg(fd, buffers, ancillary [level, type] pairs, ancillary data, flags,
+ * timeout, sockaddr or null) -> bytes sent, or -1.
+ */
+export declare function sendmsg(fd: number, buffers: Array<Readable>, ancKinds: Array<number>, ancData: Array<Readable>, flags: number, timeout: number, sockaddr?: Readable | undefined | null): number
 
 export declare function setInheritable(fd: number, inheritable: boolean): boolean
 
@@ -131,3 +176,18 @@ export declare function strerror(errno: number): string
  * message` with SEP U+0001; kind one of os, timeout, gai, herror, value, type, message.
  */
 export declare function takeError(): string | null
+
+/** The bytes of a `struct ucred`, or null where the OS has none. */
+export declare function ucredBytes(pid: number, uid: number, gid: number): Raw | null
+
+/**
+ * unwatch(fd): stops and closes the fd's handle, if it has one. Called before
+ * the fd is closed or handed elsewhere.
+ */
+export declare function unwatch(fd: number): boolean
+
+/**
+ * watch(fd, mask) -> true, or false with the error recorded: makes the fd's
+ * handle (created on first use) watch what `mask` says.
+ */
+export declare function watch(fd: number, mask: number): boolean

@@ -42,8 +42,12 @@ function uint(v: unknown): number {
   throw new TypeError(`'${pyType(v)}' object cannot be interpreted as an integer`);
 }
 
+/** `String.prototype.isWellFormed`, where the runtime has it (Node 20+). */
+const isWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
+
 /** Python's UnicodeEncodeError for a lone surrogate, which UTF-8 cannot hold. */
 function wellFormed(s: string): string {
+  if (isWellFormed !== undefined && isWellFormed.call(s)) return s;
   const m = /\p{Surrogate}/u.exec(s);
   if (m !== null) {
     const code = m[0].charCodeAt(0).toString(16);
@@ -106,15 +110,40 @@ export function getaddrinfo(
   if (port === null || port === undefined) p = null;
   else if (typeof port === 'number' && Number.isInteger(port)) {
     if (port >= LONG_MAX || port < -LONG_MAX) throw new RangeError('Python int too large to convert to C long');
-    p = BigInt(port).toString();
+    p = Number.isSafeInteger(port) ? String(port) : BigInt(port).toString();
   } else if (typeof port === 'bigint') {
     if (port >= 2n ** 63n || port < -(2n ** 63n)) throw new RangeError('Python int too large to convert to C long');
     p = port.toString();
   } else if (typeof port === 'string') p = wellFormed(port);
   else if (port instanceof Uint8Array) p = port;
   else throw new OSError('Int or String expected');
-  const list = native.getaddrinfo(h, p, cint(family), cint(type), cint(proto), cint(flags));
-  return (list ?? fail()) as AddrInfo[];
+  const list = native.getaddrinfo(h, p, cint(family), cint(type), cint(proto), cint(flags)) ?? fail();
+  return typeof list === 'string' ? fromBlock(list) : (list as AddrInfo[]);
+}
+
+/** getaddrinfo's result block (crates/node/src/resolver.rs, `through_block`):
+ * word 0 the number of entries, then per entry family, type, proto, port,
+ * flowinfo, scope_id and 1 for AF_INET6. Up to 64 entries come this way, each
+ * host a line of the string the call returns; more come as arrays. */
+const WORDS = 7;
+const block = new Int32Array(1 + 64 * WORDS);
+if (!native.resolverInit(block)) throw new Error('bsdsock: the addon refused its resolver block');
+
+function fromBlock(hosts: string): AddrInfo[] {
+  const n = block[0]!;
+  const out: AddrInfo[] = new Array(n);
+  let start = 0;
+  for (let k = 0; k < n; k++) {
+    let end = k === n - 1 ? hosts.length : hosts.indexOf('\n', start);
+    if (end < 0) end = hosts.length;
+    const host = start === 0 && end === hosts.length ? hosts : hosts.slice(start, end);
+    start = end + 1;
+    const w = 1 + k * WORDS;
+    const sockaddr: InetAddress | Inet6Address =
+      block[w + 6] === 1 ? [host, block[w + 3]!, block[w + 4]! >>> 0, block[w + 5]! >>> 0] : [host, block[w + 3]!];
+    out[k] = [block[w]!, block[w + 1]!, block[w + 2]!, '', sockaddr] as AddrInfo;
+  }
+  return out;
 }
 
 /**
