@@ -132,7 +132,7 @@ def after_each():
     },
   );
 
-  function sockets(): { a: bsdsock.Socket; b: bsdsock.Socket; u1: bsdsock.Socket; u2: bsdsock.Socket } & Disposable {
+  function sockets(): { a: bsdsock.Socket; b: bsdsock.Socket; u1: bsdsock.Socket<'AF_INET'>; u2: bsdsock.Socket<'AF_INET'> } & Disposable {
     const [a, b] = socketpair();
     const [u1, u2] = udpPair();
     return { a, b, u1, u2, [Symbol.dispose]: () => [a, b, u1, u2].forEach((s) => s.close()) };

@@ -1,0 +1,183 @@
+// sock.sendfile(file, offset=0, count=null) against python3's socket.sendfile
+// on the same file and arguments: bytes sent, what arrives, where the file's
+// position ends, and Python's errors.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import { open } from 'node:fs/promises';
+import * as path from 'node:path';
+
+import { AF_UNIX, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM, socketpair } from 'bsdsock';
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { outcome, expected } from './helpers/python';
+import { closing, owned, recvAll, tempDir, thrown } from './helpers/sockets';
+
+/** The file position of `fd`, from /proc. */
+function position(fd: number): number {
+  const info = fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8');
+  return Number(/^pos:\s+(\d+)/m.exec(info)![1]);
+}
+
+const sha1 = (b: Uint8Array) => createHash('sha1').update(b).digest('hex');
+
+/** Python's socket.sendfile on a socketpair for each case: [sent, position, received length, sha1], or the error. */
+function pythonSendfile(file: string, cases: Record<string, string>): Record<string, unknown> {
+  const script = String.raw`
+import socket, hashlib, json, sys
+path, cases = sys.argv[1], json.loads(sys.argv[2])
+out = {}
+for name, args in cases.items():
+    a, b = socket.socketpair()
+    try:
+        with open(path, 'rb') as f:
+            n = eval('a.sendfile(f, ' + args + ')')
+            pos = f.tell()
+        a.close()
+        data = b''
+        while True:
+            d = b.recv(1 << 20)
+            if not d: break
+            data += d
+        out[name] = {'value': [n, pos, len(data), hashlib.sha1(data).hexdigest()]}
+    except Exception as e:
+        out[name] = {'error': type(e).__name__, 'message': str(e), 'errno': getattr(e, 'errno', None)}
+    finally:
+        a.close(); b.close()
+print(json.dumps(out))
+`;
+  const r = spawnSync('python3', ['-c', script, file, JSON.stringify(cases)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout) as Record<string, unknown>;
+}
+
+describe('sendfile', () => {
+  // Removed after the last test (a `using` here would end before the tests run).
+  const dir = tempDir();
+  afterAll(() => dir[Symbol.dispose]());
+  const file = path.join(dir.path, 'data');
+  const content = Buffer.alloc(100_000);
+  for (let i = 0; i < content.length; i++) content[i] = (i * 7 + (i >> 8)) & 0xff;
+  fs.writeFileSync(file, content);
+  const empty = path.join(dir.path, 'empty');
+  fs.writeFileSync(empty, '');
+
+  const cases: Record<string, [number, number | null]> = {
+    whole: [0, null],
+    offset: [10, null],
+    count: [0, 20],
+    offsetCount: [1000, 5000],
+    nearEnd: [99_990, 100],
+    pastEnd: [200_000, null],
+    countBeyondEnd: [50_000, 1_000_000],
+  };
+  const py = pythonSendfile(file, Object.fromEntries(Object.entries(cases).map(([k, [o, c]]) => [k, `${o}, ${c === null ? 'None' : c}`])));
+
+  it.each(Object.keys(cases))("%s: the bytes sent, what arrives and the file position are Python's", (name) => {
+    const [offset, count] = cases[name]!;
+    const [a, b] = socketpair();
+    using _ = closing(a, b);
+    const fd = fs.openSync(file, 'r');
+    try {
+      const r = outcome(() => {
+        const n = a.sendfile(fd, offset, count);
+        const pos = position(fd);
+        a.close();
+        const data = recvAll(b);
+        return [n, pos, data.length, sha1(data)];
+      });
+      expect(r).toEqual(py[name]);
+    } finally {
+      fs.closeSync(fd);
+    }
+    expect((py[name] as { value: number[] }).value[0]).toBeTypeOf('number');
+  });
+
+  it('sends from a FileHandle, and leaves its position after the bytes sent', async () => {
+    const fh = await open(file, 'r');
+    try {
+      using pair = owned(socketpair());
+      expect(pair[0].sendfile(fh, 100, 1000)).toBe(1000);
+      expect(position(fh.fd)).toBe(1100);
+      pair[0].close();
+      expect(recvAll(pair[1])).toEqual(content.subarray(100, 1100));
+    } finally {
+      await fh.close();
+    }
+  });
+
+  it("Python's errors: datagram sockets, count, non-blocking sockets, and an empty file first", () => {
+    const pyErr = spawnSync(
+      'python3',
+      [
+        '-c',
+        String.raw`
+import socket, json, sys
+def run(f):
+    try: return {'value': f()}
+    except Exception as e: return {'error': type(e).__name__, 'message': str(e), 'errno': getattr(e, 'errno', None)}
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+s, t = socket.socketpair()
+f = open(sys.argv[1], 'rb'); e = open(sys.argv[2], 'rb')
+out = {'dgram': run(lambda: a.sendfile(f)), 'zero': run(lambda: s.sendfile(f, 0, 0)), 'negative': run(lambda: s.sendfile(f, 0, -5)),
+       'float': run(lambda: s.sendfile(f, 0, 1.5))}
+s.setblocking(False)
+out['nonblocking'] = run(lambda: s.sendfile(f))
+out['nonblockingEmpty'] = run(lambda: s.sendfile(e))
+print(json.dumps(out))`,
+        file,
+        empty,
+      ],
+      { encoding: 'utf8' },
+    );
+    const want = JSON.parse(pyErr.stdout) as Record<string, Parameters<typeof expected>[0]>;
+    const fd = fs.openSync(file, 'r');
+    const efd = fs.openSync(empty, 'r');
+    const [a, b] = socketpair(AF_UNIX, SOCK_DGRAM);
+    const [s, t] = socketpair();
+    using _ = closing(a, b, s, t);
+    try {
+      expect(outcome(() => a.sendfile(fd))).toEqual(expected(want.dgram!));
+      expect(outcome(() => s.sendfile(fd, 0, 0))).toEqual(expected(want.zero!));
+      expect(outcome(() => s.sendfile(fd, 0, -5))).toEqual(expected(want.negative!));
+      expect(outcome(() => s.sendfile(fd, 0, 1.5))).toEqual(expected(want.float!));
+      s.setblocking(false);
+      expect(outcome(() => s.sendfile(fd))).toEqual(expected(want.nonblocking!));
+      expect(outcome(() => s.sendfile(efd))).toEqual(expected(want.nonblockingEmpty!));
+      expect(want.nonblocking).toHaveProperty('error', 'ValueError');
+    } finally {
+      fs.closeSync(fd);
+      fs.closeSync(efd);
+    }
+  });
+
+  it('SOCK_SEQPACKET passes the type check, as in Python (type & SOCK_STREAM)', () => {
+    using pair = owned(socketpair(AF_UNIX, SOCK_SEQPACKET));
+    const fd = fs.openSync(file, 'r');
+    try {
+      expect(pair[0].sendfile(fd, 0, 10)).toBe(10);
+      expect(pair[1].recv(100)).toEqual(content.subarray(0, 10));
+    } finally {
+      fs.closeSync(fd);
+    }
+    expect(SOCK_STREAM & SOCK_SEQPACKET).not.toBe(0);
+  });
+
+  it('a file sendfile(2) cannot read falls back to read(2), whose error is reported', () => {
+    using pair = owned(socketpair());
+    const fd = fs.openSync(file, 'a');
+    try {
+      expect(thrown(() => pair[0].sendfile(fd)).code).toBe('EBADF');
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
+
+  it('a closed socket is EBADF; a bad file argument is a TypeError', () => {
+    const [a, b] = socketpair();
+    b.close();
+    expect(thrown(() => a.sendfile('x' as never))).toBeInstanceOf(TypeError);
+    a.close();
+    expect(thrown(() => a.sendfile(0)).code).toBe('EBADF');
+  });
+});
