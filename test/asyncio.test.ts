@@ -1,0 +1,515 @@
+// bsdsock/asyncio on real sockets: the same sequences of calls as Python's
+// asyncio (run side by side), abort, close while pending, keep-alive, worker
+// threads and their teardown, many pending operations, the resolver off
+// libuv's threadpool, and a socket handed to node:net.
+
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { describe, expect, it } from 'vitest';
+
+import {
+  AF_INET,
+  NI_NUMERICHOST,
+  NI_NUMERICSERV,
+  OSError,
+  SHUT_WR,
+  SO_LINGER,
+  SOCK_DGRAM,
+  SOCK_STREAM,
+  SOL_SOCKET,
+  socket,
+  socketpair,
+  type Socket,
+} from 'bsdsock';
+import {
+  AbortError,
+  add_reader,
+  add_writer,
+  getaddrinfo,
+  getnameinfo,
+  remove_reader,
+  remove_writer,
+  sock_accept,
+  sock_connect,
+  sock_recv,
+  sock_recv_into,
+  sock_recvfrom,
+  sock_recvfrom_into,
+  sock_sendall,
+  sock_sendto,
+} from 'bsdsock/asyncio';
+
+import { ERRNO, fdLink, ROOT, runNodeSync, startNode } from './helpers/sockets';
+
+const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+
+function enc(v: unknown): unknown {
+  if (v instanceof Uint8Array) return { hex: Buffer.from(v).toString('hex') };
+  if (Array.isArray(v)) return v.map(enc);
+  return v;
+}
+
+function err(e: unknown): unknown {
+  const x = e as OSError;
+  return { error: x.name, errno: x.errno ?? null, message: x.message };
+}
+
+/** A listening non-blocking TCP socket on loopback and its port. */
+function listener(): [Socket<'AF_INET'>, number] {
+  const l = socket(AF_INET, SOCK_STREAM);
+  l.bind(['127.0.0.1', 0]);
+  l.listen();
+  l.setblocking(false);
+  return [l, l.getsockname()[1]];
+}
+
+function nonblocking<F extends string>(s: Socket<F>): Socket<F> {
+  s.setblocking(false);
+  return s;
+}
+
+/** A connected, non-blocking TCP pair made with sock_connect/sock_accept. */
+async function connected(): Promise<[Socket<'AF_INET'>, Socket<'AF_INET'>]> {
+  const [l, port] = listener();
+  const c = nonblocking(socket(AF_INET, SOCK_STREAM));
+  const accepted = sock_accept(l);
+  await sock_connect(c, ['127.0.0.1', port]);
+  const [s] = await accepted;
+  l.close();
+  return [c, s];
+}
+
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** The sequence of test/fixtures/asyncio-sequence.py, with bsdsock/asyncio. */
+async function sequence(): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  const [lst, port] = listener();
+  const c = nonblocking(socket());
+  const acc = sock_accept(lst);
+  await sock_connect(c, ['127.0.0.1', port]);
+  const [s, addr] = await acc;
+  out.accepted = [addr[0], s.gettimeout()];
+  await sock_sendall(c, Buffer.from('hello world'));
+  out.recv = enc(await sock_recv(s, 5));
+  const buf = Buffer.alloc(16);
+  const n = await sock_recv_into(s, buf);
+  out.recv_into = [n, enc(buf.subarray(0, n))];
+  const pending = sock_recv(s, 100);
+  await tick();
+  await sock_sendall(c, Buffer.from('later'));
+  out.waited = enc(await pending);
+  c.shutdown(SHUT_WR);
+  out.eof = enc(await sock_recv(s, 100));
+  s.setsockopt(SOL_SOCKET, SO_LINGER, Buffer.from(new Int32Array([1, 0]).buffer));
+  s.close();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await sock_recv(c, 100).catch((e: unknown) => (out.reset = err(e)));
+  c.close();
+  lst.close();
+  const r = nonblocking(socket());
+  await sock_connect(r, ['127.0.0.1', port]).catch((e: unknown) => (out.refused = err(e)));
+  r.close();
+  const b = socket();
+  await sock_recv(b, 1).catch((e: unknown) => (out.blocking = { error: 'ValueError', errno: null, message: (e as Error).message }));
+  b.close();
+  const u1 = nonblocking(socket(AF_INET, SOCK_DGRAM));
+  const u2 = nonblocking(socket(AF_INET, SOCK_DGRAM));
+  u1.bind(['127.0.0.1', 0]);
+  u2.bind(['127.0.0.1', 0]);
+  out.sendto = await sock_sendto(u1, Buffer.from('datagram'), u2.getsockname());
+  const [data, from] = await sock_recvfrom(u2, 100);
+  out.recvfrom = [enc(data), from![0], from![1] === u1.getsockname()[1]];
+  await sock_sendto(u1, Buffer.from('abcdefgh'), u2.getsockname());
+  const buf2 = Buffer.alloc(16);
+  const [m, from2] = await sock_recvfrom_into(u2, buf2, 4);
+  out.recvfrom_into = [m, enc(buf2.subarray(0, m)), from2![0]];
+  u1.close();
+  u2.close();
+  const [x, y] = socketpair();
+  out.remove_unregistered = remove_reader(x);
+  const got = new Promise<[string, Buffer]>((resolve) => add_reader(x, (tag: string) => resolve([tag, x.recv(10)]), 'tag'));
+  y.send(Buffer.from('ping'));
+  const [tag, read] = await got;
+  out.reader = [tag, enc(read)];
+  out.remove_registered = remove_reader(x);
+  out.remove_again = remove_reader(x);
+  out.remove_writer_unregistered = remove_writer(y);
+  x.close();
+  y.close();
+  out.getaddrinfo = enc(await getaddrinfo('localhost', 80, { family: AF_INET, type: SOCK_STREAM }));
+  out.getnameinfo = enc(await getnameinfo(['127.0.0.1', 80], NI_NUMERICHOST | NI_NUMERICSERV));
+  await getaddrinfo('::1', 80, { family: AF_INET, flags: 4 }).catch((e: unknown) => (out.gaierror = err(e)));
+  return JSON.parse(JSON.stringify(out).replaceAll(String(port), 'PORT')) as Record<string, unknown>;
+}
+
+describe('bsdsock/asyncio against python3 asyncio', () => {
+  it('gives the same results for the same sequence of calls', async () => {
+    const py = spawnSync('python3', [path.join(FIXTURES, 'asyncio-sequence.py')], { encoding: 'utf8', timeout: 20_000 });
+    expect(py.status, py.stderr).toBe(0);
+    const expected = JSON.parse(py.stdout) as Record<string, unknown>;
+    const actual = await sequence();
+    expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());
+    for (const key of Object.keys(expected)) expect([key, actual[key]]).toEqual([key, expected[key]]);
+    expect((expected.refused as { error: string }).error).toBe('ConnectionRefusedError');
+    expect((expected.reset as { error: string }).error).toBe('ConnectionResetError');
+  });
+});
+
+describe('operations', () => {
+  it('rejects what is not a non-blocking bsdsock socket', async () => {
+    const s = socket();
+    await expect(sock_recv(s, 1)).rejects.toThrow(new RangeError('the socket must be non-blocking'));
+    s.settimeout(1);
+    await expect(sock_sendall(s, Buffer.from('x'))).rejects.toBeInstanceOf(RangeError);
+    s.close();
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    await expect(sock_recv({} as any, 1)).rejects.toBeInstanceOf(TypeError);
+    const closed = nonblocking(socket());
+    closed.close();
+    await expect(sock_recv(closed, 1)).rejects.toMatchObject({ errno: ERRNO.EBADF });
+  });
+
+  it('sends and receives more than the socket buffers hold, in order', async () => {
+    const [c, s] = await connected();
+    const big = Buffer.alloc(8 * 1024 * 1024);
+    for (let i = 0; i < big.length; i += 4) big.writeUInt32LE(i, i);
+    const sending = sock_sendall(c, big);
+    const parts: Buffer[] = [];
+    let got = 0;
+    while (got < big.length) {
+      const part = await sock_recv(s, 65536);
+      expect(part.length).toBeGreaterThan(0);
+      parts.push(Buffer.from(part));
+      got += part.length;
+    }
+    await sending;
+    expect(Buffer.concat(parts).equals(big)).toBe(true);
+    c.close();
+    s.close();
+  });
+
+  it('runs queued receives on one socket in call order', async () => {
+    const [c, s] = await connected();
+    const first = sock_recv(s, 3);
+    const second = sock_recv(s, 3);
+    await sock_sendall(c, Buffer.from('abcdef'));
+    expect((await first).toString()).toBe('abc');
+    expect((await second).toString()).toBe('def');
+    c.close();
+    s.close();
+  });
+
+  it('connects to a host name, resolved without blocking', async () => {
+    const [l, port] = listener();
+    const c = nonblocking(socket());
+    const accepted = sock_accept(l);
+    await sock_connect(c, ['localhost', port]);
+    const [s, addr] = await accepted;
+    expect(addr[0]).toBe('127.0.0.1');
+    expect(c.getpeername()).toEqual(['127.0.0.1', port]);
+    for (const x of [l, c, s]) x.close();
+  });
+});
+
+describe('AbortSignal', () => {
+  it('rejects a pending receive with AbortError and consumes no byte', async () => {
+    const [c, s] = await connected();
+    const ac = new AbortController();
+    const pending = sock_recv(s, 100, { signal: ac.signal });
+    ac.abort();
+    const e = await pending.catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(AbortError);
+    expect(e).toMatchObject({ name: 'AbortError', code: 'ABORT_ERR' });
+    await sock_sendall(c, Buffer.from('intact'));
+    expect((await sock_recv(s, 100)).toString()).toBe('intact');
+    c.close();
+    s.close();
+  });
+
+  it('rejects at once when the signal has already fired, without touching the socket', async () => {
+    const [c, s] = await connected();
+    await sock_sendall(c, Buffer.from('kept'));
+    await expect(sock_recv(s, 100, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError);
+    expect((await sock_recv(s, 100)).toString()).toBe('kept');
+    c.close();
+    s.close();
+  });
+
+  it('leaves a listener usable after an aborted accept', async () => {
+    const [l, port] = listener();
+    const ac = new AbortController();
+    const pending = sock_accept(l, { signal: ac.signal });
+    ac.abort(new Error('why'));
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError', cause: new Error('why') });
+    const c = nonblocking(socket());
+    const accepted = sock_accept(l);
+    await sock_connect(c, ['127.0.0.1', port]);
+    const [s] = await accepted;
+    await sock_sendall(s, Buffer.from('ok'));
+    expect((await sock_recv(c, 10)).toString()).toBe('ok');
+    for (const x of [l, c, s]) x.close();
+  });
+
+  it('aborts a lookup', async () => {
+    await expect(getaddrinfo('localhost', 80, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError);
+  });
+});
+
+describe('close() while operations are pending', () => {
+  it('rejects every pending operation with EBADF and closes the fd', async () => {
+    const [c, s] = await connected();
+    const fd = s.fileno();
+    const recv = sock_recv(s, 10).catch((e: unknown) => e);
+    const recv2 = sock_recv_into(s, Buffer.alloc(10)).catch((e: unknown) => e);
+    // Fill the send buffer so that sendall has to wait.
+    const send = sock_sendall(s, Buffer.alloc(32 * 1024 * 1024)).catch((e: unknown) => e);
+    await tick();
+    s.close();
+    for (const e of await Promise.all([recv, recv2, send])) {
+      expect(e).toBeInstanceOf(OSError);
+      expect((e as OSError).errno).toBe(ERRNO.EBADF);
+    }
+    expect(fdLink(fd)).toBeNull();
+    // A new socket may get the same fd number; it works normally.
+    const [c2, s2] = await connected();
+    const pending = sock_recv(s2, 10);
+    await sock_sendall(c2, Buffer.from('fresh'));
+    expect((await pending).toString()).toBe('fresh');
+    for (const x of [c, c2, s2]) x.close();
+  });
+});
+
+describe('add_reader / add_writer', () => {
+  it('takes an fd, a socket or anything with fileno(), and returns what asyncio returns', async () => {
+    const [x, y] = socketpair();
+    const obj = { fileno: () => x.fileno() };
+    expect(remove_reader(obj)).toBe(false);
+    const seen: string[] = [];
+    add_reader(x.fileno(), (a: string, b: number) => {
+      seen.push(`${a}${b}:${x.recv(10).toString()}`);
+      remove_reader(obj);
+    }, 'r', 1);
+    y.send(Buffer.from('one'));
+    while (seen.length === 0) await tick();
+    expect(seen).toEqual(['r1:one']);
+    expect(remove_reader(x)).toBe(false);
+    const writable = new Promise<void>((resolve) => add_writer(y, resolve));
+    await writable;
+    expect(remove_writer(y)).toBe(true);
+    expect(remove_writer(y)).toBe(false);
+    expect(() => add_reader(-1, () => {})).toThrow(RangeError);
+    expect(() => add_reader({} as unknown as number, () => {})).toThrow(RangeError);
+    x.close();
+    y.close();
+  });
+
+  it('closing a socket drops its reader', async () => {
+    const [x, y] = socketpair();
+    let calls = 0;
+    add_reader(x, () => calls++);
+    x.close();
+    expect(remove_reader(y)).toBe(false);
+    y.close();
+    await tick();
+    expect(calls).toBe(0);
+  });
+});
+
+describe('the event loop', () => {
+  it('exits by itself with only idle readers, and stays alive while an operation is pending', async () => {
+    const idle = runNodeSync(`
+      const { socketpair } = require(${JSON.stringify(ROOT)});
+      const { add_reader } = require('bsdsock/asyncio');
+      const [a, b] = socketpair();
+      add_reader(a, () => {});
+      add_reader(b, () => {});
+      console.log('set');
+    `);
+    expect(idle).toBe('set\n');
+    const child = startNode(`
+      const { socket, AF_INET, SOCK_DGRAM } = require(${JSON.stringify(ROOT)});
+      const { sock_recvfrom } = require('bsdsock/asyncio');
+      const s = socket(AF_INET, SOCK_DGRAM);
+      s.bind(['127.0.0.1', 0]);
+      s.setblocking(false);
+      sock_recvfrom(s, 100).then(([data]) => console.log('got ' + data));
+      console.log(s.getsockname()[1]);
+    `);
+    const port = Number(await child.line());
+    const u = socket(AF_INET, SOCK_DGRAM);
+    // Gives the child's main script time to finish first: the pending operation alone must keep it alive.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    u.sendto(Buffer.from('late'), ['127.0.0.1', port]);
+    u.close();
+    expect(await child.line()).toBe('got late');
+    expect(await child.exited).toBe(0);
+  });
+});
+
+describe('worker_threads', () => {
+  const WORKER = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const { socket, AF_INET, SOCK_STREAM } = require(${JSON.stringify(ROOT)});
+    const aio = require('bsdsock/asyncio');
+    (async () => {
+      const c = socket(AF_INET, SOCK_STREAM);
+      c.setblocking(false);
+      await aio.sock_connect(c, ['127.0.0.1', workerData.port]);
+      await aio.sock_sendall(c, Buffer.from('from worker ' + workerData.id));
+      const reply = await aio.sock_recv(c, 100);
+      if (workerData.hang) {
+        const fds = [c.fileno()];
+        for (let i = 0; i < 20; i++) {
+          const s = socket(AF_INET, 2);
+          s.bind(['127.0.0.1', 0]);
+          s.setblocking(false);
+          aio.sock_recv(s, 10);
+          fds.push(s.fileno());
+        }
+        aio.sock_recv(c, 10);
+        parentPort.postMessage({ reply: String(reply), fds });
+        return;
+      }
+      c.close();
+      parentPort.postMessage({ reply: String(reply) });
+    })();
+  `;
+
+  async function serve(l: Socket<'AF_INET'>, n: number): Promise<Socket<'AF_INET'>[]> {
+    const conns: Socket<'AF_INET'>[] = [];
+    for (let i = 0; i < n; i++) {
+      const [s] = await sock_accept(l);
+      conns.push(s);
+      void sock_recv(s, 100).then((d) => sock_sendall(s, Buffer.concat([Buffer.from('echo: '), d])));
+    }
+    return conns;
+  }
+
+  it('works in workers, each on its own loop', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const [l, port] = listener();
+    const workers = [1, 2, 3].map((id) => new Worker(WORKER, { eval: true, workerData: { port, id } }));
+    const exits = workers.map((w) => new Promise((resolve) => w.once('exit', resolve)));
+    const conns = serve(l, 3);
+    const replies = await Promise.all(workers.map((w) => new Promise<{ reply: string }>((resolve, reject) => {
+      w.once('message', resolve);
+      w.once('error', reject);
+    })));
+    expect(replies.map((r) => r.reply).sort()).toEqual(['echo: from worker 1', 'echo: from worker 2', 'echo: from worker 3']);
+    expect(await Promise.all(exits)).toEqual([0, 0, 0]);
+    for (const s of await conns) s.close();
+    l.close();
+  });
+
+  it('tears down a worker terminated with operations pending: no crash, no leaked fd', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const [l, port] = listener();
+    const w = new Worker(WORKER, { eval: true, workerData: { port, id: 9, hang: true } });
+    const conns = serve(l, 1);
+    const msg = await new Promise<{ reply: string; fds: number[] }>((resolve, reject) => {
+      w.once('message', resolve);
+      w.once('error', reject);
+    });
+    expect(msg.reply).toBe('echo: from worker 9');
+    for (const fd of msg.fds) expect(fdLink(fd)).toMatch(/^socket:/);
+    await w.terminate();
+    for (const fd of msg.fds) expect(fdLink(fd)).toBeNull();
+    // The main thread's loop carries on.
+    const [c, s] = await connected();
+    await sock_sendall(c, Buffer.from('still here'));
+    expect((await sock_recv(s, 100)).toString()).toBe('still here');
+    for (const x of [c, s, ...(await conns), l]) x.close();
+  });
+});
+
+describe('scale', () => {
+  it('holds 10,000 pending receives on 10,000 sockets with no extra thread', () => {
+    const out = runNodeSync(`
+      const fs = require('node:fs');
+      const { socket, AF_INET, SOCK_DGRAM } = require(${JSON.stringify(ROOT)});
+      const { sock_recv } = require('bsdsock/asyncio');
+      const threads = () => fs.readdirSync('/proc/self/task').length;
+      const socks = [];
+      for (let i = 0; i < 10000; i++) {
+        const s = socket(AF_INET, SOCK_DGRAM);
+        s.bind(['127.0.0.1', 0]);
+        s.setblocking(false);
+        socks.push(s);
+      }
+      const before = threads();
+      const pending = socks.map((s) => sock_recv(s, 100));
+      const during = threads();
+      const sender = socket(AF_INET, SOCK_DGRAM);
+      socks.forEach((s, i) => sender.sendto(Buffer.from(String(i)), s.getsockname()));
+      Promise.all(pending).then((got) => {
+        const ok = got.every((d, i) => d.toString() === String(i));
+        console.log(JSON.stringify({ before, during, ok }));
+        for (const s of socks) s.close();
+        sender.close();
+      });
+    `);
+    const r = JSON.parse(out) as { before: number; during: number; ok: boolean };
+    expect(r.ok).toBe(true);
+    expect(r.during).toBe(r.before);
+  });
+
+  it("resolves on its own bounded threads: lookups finish while libuv's only pool thread is blocked", () => {
+    const fifo = path.join(fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'bsdsock-aio-')), 'fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const out = runNodeSync(`
+      const fs = require('node:fs');
+      const bsdsock = require(${JSON.stringify(ROOT)});
+      const { getaddrinfo } = require('bsdsock/asyncio');
+      const threads = () => fs.readdirSync('/proc/self/task').length;
+      // Opening a FIFO with no writer blocks libuv's one threadpool thread.
+      const blocked = fs.promises.open(${JSON.stringify(fifo)}, 'r');
+      const before = threads();
+      const lookups = [];
+      for (let i = 0; i < 100; i++) lookups.push(getaddrinfo('localhost', 1000 + i, { family: bsdsock.AF_INET, type: bsdsock.SOCK_STREAM }));
+      const during = threads();
+      Promise.all(lookups).then(async (all) => {
+        const same = all.every((r, i) => JSON.stringify(r) === JSON.stringify(bsdsock.getaddrinfo('localhost', 1000 + i, bsdsock.AF_INET, bsdsock.SOCK_STREAM)));
+        console.log(JSON.stringify({ same, extra: during - before }));
+        // Release the threadpool: fs work then completes too.
+        const w = fs.openSync(${JSON.stringify(fifo)}, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+        const fh = await blocked;
+        await fh.close();
+        fs.closeSync(w);
+        const stat = await fs.promises.readFile('/proc/self/stat', 'utf8');
+        console.log(String(stat.startsWith(String(process.pid))));
+      });
+    `, []);
+    fs.rmSync(path.dirname(fifo), { recursive: true, force: true });
+    const [first, second] = out.trim().split('\n');
+    const r = JSON.parse(first!) as { same: boolean; extra: number };
+    expect(r.same).toBe(true);
+    expect(r.extra).toBeLessThanOrEqual(8);
+    expect(second).toBe('true');
+  });
+});
+
+describe('interop with node:net', () => {
+  it('hands a connected socket to net.Socket, which keeps working', async () => {
+    const [c, s] = await connected();
+    await sock_sendall(c, Buffer.from('before'));
+    expect((await sock_recv(s, 100)).toString()).toBe('before');
+    const pending = sock_recv(c, 10).catch((e: unknown) => e);
+    const conn = new net.Socket({ fd: c.detach(), readable: true, writable: true });
+    expect(await pending).toMatchObject({ errno: ERRNO.EBADF });
+    const data = new Promise<string>((resolve) => conn.once('data', (d) => resolve(d.toString())));
+    await sock_sendall(s, Buffer.from('to node'));
+    expect(await data).toBe('to node');
+    conn.write('from node');
+    expect((await sock_recv(s, 100)).toString()).toBe('from node');
+    const ended = new Promise((resolve) => conn.once('close', resolve));
+    conn.end();
+    expect((await sock_recv(s, 100)).length).toBe(0);
+    s.close();
+    await ended;
+  });
+});
