@@ -52,7 +52,7 @@ export declare function gaiStrerror(code: number): string
  * of a number. The result is the hosts, the rest in the block (see
  * `through_block`), or, when it holds more than addresses, Python's tuples as arrays.
  */
-export declare function getaddrinfo(host: string | Uint8Array | undefined | null, port: string | Uint8Array | undefined | null, family: number, socktype: number, proto: number, flags: number): string | Array<JsAddrInfo> | null
+export declare function getaddrinfo(host: string | Uint8Array | undefined | null, port: string | Uint8Array | undefined | null, family: number, socktype: number, proto: number, flags: number, block: Writable<number>): string | Array<JsAddrInfo> | null
 
 /**
  * getaddrinfoAsync(id, host, port, family, type, proto, flags) -> queued;
@@ -124,13 +124,6 @@ export declare function poll(fds: Int32Array, events: Int32Array, revents: Writa
  * `[nbytes, ancdata, msg_flags]` (the address through the status block), or null.
  */
 export declare function recvmsgInto(fd: number, buffers: Array<Writable<number>>, ancbufsize: number, flags: number, timeout: number): Raw | null
-
-/**
- * Takes this thread's getaddrinfo result block: `block` must stay alive and in
- * place for the life of the thread (the facade holds it in a module constant;
- * an ArrayBuffer's memory never moves).
- */
-export declare function resolverInit(block: Writable<number>): boolean
 
 /** select: entries not ready become -1; returns how many are ready, or -1. */
 export declare function select(r: Writable<number>, w: Writable<number>, x: Writable<number>, timeout: number): number

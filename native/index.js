@@ -620,7 +620,6 @@ module.exports.init = nativeBinding.init
 module.exports.listen = nativeBinding.listen
 module.exports.poll = nativeBinding.poll
 module.exports.recvmsgInto = nativeBinding.recvmsgInto
-module.exports.resolverInit = nativeBinding.resolverInit
 module.exports.select = nativeBinding.select
 module.exports.selectConstants = nativeBinding.selectConstants
 module.exports.sendfile = nativeBinding.sendfile

@@ -64,9 +64,9 @@ export interface Native {
   inetNtop(family: number, packed: Uint8Array): string | null;
   inetAton(text: string): Buffer | null;
   inetNtoa(packed: Uint8Array): string | null;
-  /** The hosts, one line per entry, the rest in the resolver block (ts/resolver.ts);
+  /** The hosts, one line per entry, the rest written into `block` (ts/resolver.ts);
    * or tuples when canonical names or other addresses come back. */
-  getaddrinfo(host: Host | null, port: Host | null, family: number, type: number, proto: number, flags: number): string | [number, number, number, string, NativeAddress][] | null;
+  getaddrinfo(host: Host | null, port: Host | null, family: number, type: number, proto: number, flags: number, block: Int32Array): string | [number, number, number, string, NativeAddress][] | null;
   getnameinfo(host: string, port: number, flowinfo: number, scopeId: number, len: number, flags: number): [string, string] | null;
   gethostbyname(name: Host): string | null;
   gethostbynameEx(name: Host): [string, string[], string[]] | null;
@@ -78,7 +78,6 @@ export interface Native {
   ifNametoindex(name: Host): number | null;
   ifIndextoname(index: number): string | null;
   hstrerror(code: number): string;
-  resolverInit(block: Int32Array): boolean;
   /** ts/msg.ts: messages, ancillary data, batched datagrams, sendfile (crates/node/src/msg.rs, mmsg.rs). */
   cmsgLen(length: number): number | null;
   cmsgSpace(length: number): number | null;

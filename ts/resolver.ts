@@ -117,17 +117,17 @@ export function getaddrinfo(
   } else if (typeof port === 'string') p = wellFormed(port);
   else if (port instanceof Uint8Array) p = port;
   else throw new OSError('Int or String expected');
-  const list = native.getaddrinfo(h, p, cint(family), cint(type), cint(proto), cint(flags)) ?? fail();
+  const list = native.getaddrinfo(h, p, cint(family), cint(type), cint(proto), cint(flags), block) ?? fail();
   return typeof list === 'string' ? fromBlock(list) : (list as AddrInfo[]);
 }
 
 /** getaddrinfo's result block (crates/node/src/resolver.rs, `through_block`):
  * word 0 the number of entries, then per entry family, type, proto, port,
- * flowinfo, scope_id and 1 for AF_INET6. Up to 64 entries come this way, each
- * host a line of the string the call returns; more come as arrays. */
+ * flowinfo, scope_id and 1 for AF_INET6, written by the addon during the call.
+ * Up to 64 entries come this way, each host a line of the string the call
+ * returns; more come as arrays. */
 const WORDS = 7;
 const block = new Int32Array(1 + 64 * WORDS);
-if (!native.resolverInit(block)) throw new Error('bsdsock: the addon refused its resolver block');
 
 function fromBlock(hosts: string): AddrInfo[] {
   const n = block[0]!;

@@ -4,7 +4,6 @@
 //! the core (resolve.rs, netdb.rs, idna.rs) does the rest. As everywhere in the
 //! addon, a failure returns null and leaves its error in state.rs.
 
-use std::cell::Cell;
 use std::fmt::Write;
 
 use bsdsock_core::{idna, netdb, resolve, Address};
@@ -39,40 +38,19 @@ fn port_bytes(v: &Either<String, Uint8Array>) -> &[u8] {
 /// scope_id, and 1 for an AF_INET6 address (4-tuple), 0 for AF_INET.
 const WORDS: usize = 7;
 
-thread_local! {
-    /// The facade's result block for getaddrinfo (ts/resolver.ts): word 0 is
-    /// the number of entries, then WORDS words per entry. Each JS thread has
-    /// its own facade, block and addon state, so thread-locals match one-to-one.
-    static BLOCK: Cell<(*mut i32, usize)> = const { Cell::new((std::ptr::null_mut(), 0)) };
-}
-
-/// Takes this thread's getaddrinfo result block: `block` must stay alive and in
-/// place for the life of the thread (the facade holds it in a module constant;
-/// an ArrayBuffer's memory never moves).
-#[napi]
-pub fn resolver_init(block: Writable<i32>) -> bool {
-    let words = block.into_static();
-    BLOCK.with(|b| b.set((words.as_mut_ptr(), words.len())));
-    true
-}
-
-/// The usual getaddrinfo result through the block: the numbers of each entry
-/// in its words, the hosts as one string, one line per entry. Handing over one
+/// The usual getaddrinfo result through the facade's block (an Int32Array,
+/// ts/resolver.ts): word 0 the number of entries, then the numbers of each entry
+/// in WORDS words; the hosts as one string, one line per entry. Handing over one
 /// string costs far less than nested arrays, whose every element is an N-API
 /// call. None when an entry has a canonical name or another kind of address,
 /// or the block is too small: those go as arrays.
-fn through_block(list: &[resolve::AddrInfo]) -> Option<String> {
-    let (ptr, len) = BLOCK.with(Cell::get);
+fn through_block(list: &[resolve::AddrInfo], block: &mut [i32]) -> Option<String> {
     let fits = |ai: &resolve::AddrInfo| {
         ai.canonname.is_empty() && matches!(ai.addr, Some(Address::V4 { .. } | Address::V6 { .. }))
     };
-    if ptr.is_null() || 1 + list.len() * WORDS > len || !list.iter().all(fits) {
+    if 1 + list.len() * WORDS > block.len() || !list.iter().all(fits) {
         return None;
     }
-    // SAFETY: resolver_init took a live Int32Array of `len` words that the facade
-    // keeps for the life of this thread; only this thread writes it, and no JS
-    // runs while this call holds the slice.
-    let block = unsafe { std::slice::from_raw_parts_mut(ptr, len) };
     block[0] = list.len() as i32;
     let mut hosts = String::with_capacity(list.len() * 16);
     for (i, ai) in list.iter().enumerate() {
@@ -115,6 +93,7 @@ pub fn getaddrinfo(
     socktype: i32,
     proto: i32,
     flags: i32,
+    mut block: Writable<i32>,
 ) -> Option<Either<String, Vec<JsAddrInfo>>> {
     let encoded = match &host {
         Some(Either::A(s)) => Some(ok(idna::encode(s))?.into_bytes()),
@@ -130,7 +109,7 @@ pub fn getaddrinfo(
         proto,
         flags,
     ))?;
-    if let Some(hosts) = through_block(&list) {
+    if let Some(hosts) = through_block(&list, &mut block) {
         return Some(Either::A(hosts));
     }
     let tuple = |ai: resolve::AddrInfo| (ai.family, ai.socktype, ai.proto, ai.canonname, JsAddress(ai.addr));
