@@ -12,8 +12,9 @@
 //   BENCH_BULK_MIB  MiB for the TCP bulk workload (default 2048)
 //   BENCH_CALLS     getaddrinfo calls for the resolver workloads (default 200000
 //                   for a numeric host, 50000 for localhost)
+//   BENCH_DATAGRAMS datagrams for the UDP burst workload (default 2000000)
 //   BENCH_REPEAT    runs of each program, in turn; the best is reported (default 3)
-//   BENCH_ONLY      workloads to run, comma-separated: udp,bulk,rr,gai,gai-localhost
+//   BENCH_ONLY      workloads to run, comma-separated: udp,bulk,rr,gai,gai-localhost,burst
 //   BENCH_IMPLS     implementations to run, comma-separated: c,bsdsock,cpython,node
 //
 // Every program runs alone in its own process, one after another. Each takes
@@ -87,6 +88,39 @@ const WORKLOADS = [
     warmup: (cfg) => warmupRounds(cfg.gaiLocalCalls),
     goal: { cpython: 1 },
   },
+  {
+    id: 'burst',
+    title: (n) => `UDP bursts: 32 datagrams of 64 bytes from one socket to another in one process, then the 32 received; ${n} datagrams`,
+    notes: [
+      'per-datagram: sendto x32 then recvfrom x32; batched: sendmmsg then recvmmsg (bsdsock: recvmmsg_into reused buffers)',
+      'node:dgram sends 32 and counts 32 message events; CPython has no sendmmsg/recvmmsg',
+      'vs C: against C with per-datagram syscalls',
+    ],
+    unit: 'datagrams/s',
+    count: (cfg) => cfg.datagrams,
+    warmup: (cfg) => Math.min(64000, Math.ceil(cfg.datagrams / 20)),
+    // Its own programs (bench/*/burst.*), and two rows each for C and bsdsock.
+    program: {
+      c: (bins) => [bins.burst],
+      bsdsock: () => [process.execPath, path.join(HERE, 'bsdsock', 'burst.js')],
+      cpython: () => ['python3', path.join(HERE, 'python', 'burst.py')],
+      node: () => [process.execPath, path.join(HERE, 'node', 'burst.js')],
+    },
+    variants: {
+      c: [
+        { arg: 'burst', label: 'C, per-datagram' },
+        { arg: 'burst-mmsg', label: 'C, sendmmsg/recvmmsg' },
+      ],
+      bsdsock: [
+        { arg: 'burst', label: 'bsdsock, per-datagram' },
+        { arg: 'burst-mmsg', label: 'bsdsock, batched' },
+      ],
+    },
+    goals: [
+      { row: 'bsdsock:burst-mmsg', base: 'c:burst-mmsg', ratio: 0.8, text: 'C sendmmsg/recvmmsg' },
+      { row: 'bsdsock:burst-mmsg', base: 'c:burst', ratio: 3, text: 'C per-datagram' },
+    ],
+  },
 ];
 
 const IMPLS = [
@@ -100,7 +134,7 @@ const IMPLS = [
   {
     id: 'node',
     name: 'node',
-    label: (w) => (w.id === 'udp' ? 'node:dgram' : w.id.startsWith('gai') ? 'node:dns.lookup' : 'node:net'),
+    label: (w) => (w.id === 'udp' || w.id === 'burst' ? 'node:dgram' : w.id.startsWith('gai') ? 'node:dns.lookup' : 'node:net'),
     command: () => [process.execPath, path.join(HERE, 'node', 'bench.js')],
   },
 ];
@@ -144,6 +178,7 @@ function readConfig() {
     bulkBytes: envInt('BENCH_BULK_MIB', 2048) * MIB,
     gaiCalls: envInt('BENCH_CALLS', 200000),
     gaiLocalCalls: envInt('BENCH_CALLS', 50000),
+    datagrams: envInt('BENCH_DATAGRAMS', 2000000),
     repeat: envInt('BENCH_REPEAT', 3),
     workloads: envList('BENCH_ONLY', WORKLOADS.map((w) => w.id)),
     impls: envList('BENCH_IMPLS', IMPLS.map((i) => i.id)),
@@ -164,7 +199,7 @@ function versionOf(command, args) {
 
 function compileC(dir) {
   const bins = {};
-  for (const name of ['bench', 'sender', 'echo_server']) {
+  for (const name of ['bench', 'sender', 'echo_server', 'burst']) {
     bins[name] = path.join(dir, name);
     const args = ['-O2', '-Wall', '-o', bins[name], path.join(HERE, 'c', `${name}.c`)];
     const result = spawnSync('cc', args, { encoding: 'utf8' });
@@ -239,14 +274,14 @@ function runProgram(argv) {
   });
 }
 
-function parseResult(stdout, workload) {
+function parseResult(stdout, workload, arg = workload.id) {
   for (const line of stdout.split('\n')) {
     if (!line.startsWith('{')) continue;
     const r = JSON.parse(line);
-    if (r.workload !== workload.id) continue;
+    if (r.workload !== arg) continue;
     const seconds = r.ns / 1e9;
     if (workload.id === 'bulk') return r.bytes / MIB / seconds;
-    return (r.calls ?? r.rounds) / seconds;
+    return (r.calls ?? r.rounds ?? r.datagrams) / seconds;
   }
   return null;
 }
@@ -259,13 +294,14 @@ function failure(run) {
 }
 
 // One run of one implementation on one workload: { rate } or { error }.
-async function runOnce(impl, workload, cfg, bins) {
+async function runOnce(impl, workload, cfg, bins, arg = workload.id) {
   const helper = workload.helper ? await startHelper(bins[workload.helper]) : null;
   try {
-    const args = [workload.id, workload.count(cfg), workload.warmup(cfg)];
+    const args = [arg, workload.count(cfg), workload.warmup(cfg)];
     if (helper) args.push(helper.port);
-    const run = await runProgram([...impl.command(bins), ...args.map(String)]);
-    const rate = run.code === 0 ? parseResult(run.stdout, workload) : null;
+    const command = workload.program?.[impl.id] ?? impl.command;
+    const run = await runProgram([...command(bins), ...args.map(String)]);
+    const rate = run.code === 0 ? parseResult(run.stdout, workload, arg) : null;
     return rate === null ? { error: failure(run) } : { rate };
   } finally {
     if (helper) await stopHelper(helper);
@@ -296,10 +332,25 @@ function goalText(goal, rate, base) {
   return `goal: ${checks.map(([text, ok]) => `${text} ${ok ? 'met' : 'MISSED'}`).join(', ')}`;
 }
 
-function tableLine(row, workload, base) {
-  const name = labelOf(row.impl, workload);
+// A workload's own goals between rows: "goal: >= 0.8x C sendmmsg/recvmmsg met, ...".
+function rowGoalText(goals, row, rows) {
+  const checks = goals
+    .filter((g) => g.row === row.key)
+    .map((g) => {
+      const base = rows.find((r) => r.key === g.base && !r.error);
+      return base ? [`>= ${g.ratio}x ${g.text}`, row.rate / base.rate >= g.ratio, (row.rate / base.rate).toFixed(2)] : null;
+    })
+    .filter(Boolean);
+  if (checks.length === 0) return '';
+  return `goal: ${checks.map(([text, ok, r]) => `${text} ${ok ? 'met' : 'MISSED'} (${r}x)`).join(', ')}`;
+}
+
+function tableLine(row, workload, base, rows) {
+  const name = row.label ?? labelOf(row.impl, workload);
   if (row.error) return [name, '-', '', '', row.error];
-  const goal = row.impl.id === 'bsdsock' ? goalText(workload.goal, row.rate, base) : '';
+  let goal = '';
+  if (workload.goals) goal = rowGoalText(workload.goals, row, rows);
+  else if (row.impl.id === 'bsdsock') goal = goalText(workload.goal, row.rate, base);
   return [name, formatRate(row.rate), ratio(row.rate, base.c), ratio(row.rate, base.cpython), goal];
 }
 
@@ -308,7 +359,7 @@ function printTable(workload, cfg, rows) {
   for (const note of workload.notes) console.log(`  (${note})`);
   const base = { c: rateOf(rows, 'c'), cpython: rateOf(rows, 'cpython') };
   const header = ['implementation', workload.unit, 'vs C', 'vs CPython', ''];
-  const lines = rows.map((row) => tableLine(row, workload, base));
+  const lines = rows.map((row) => tableLine(row, workload, base, rows));
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const pad = (cell, i) => (i === 0 || i === 4 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]));
   const format = (cells) => `  ${cells.map(pad).join('   ')}`.trimEnd();
@@ -354,11 +405,21 @@ async function checkIdle() {
 
 // Runs every implementation once per repeat, in turn, and keeps each one's best.
 async function runWorkload(workload, cfg, impls, bins) {
-  const rows = impls.map(({ impl, reason }) => ({ impl, rate: null, error: reason ? 'not run' : null }));
+  // One row per implementation, or per variant where the workload has several (burst).
+  const rows = impls.flatMap(({ impl, reason }) =>
+    (workload.variants?.[impl.id] ?? [{ arg: workload.id, label: null }]).map((v) => ({
+      impl,
+      arg: v.arg,
+      label: v.label,
+      key: `${impl.id}:${v.arg}`,
+      rate: null,
+      error: reason ? 'not run' : null,
+    })),
+  );
   for (let i = 0; i < cfg.repeat; i++) {
     for (const row of rows.filter((r) => !r.error)) {
-      process.stderr.write(`  running ${workload.id}: ${labelOf(row.impl, workload)} ...\n`);
-      const result = await runOnce(row.impl, workload, cfg, bins);
+      process.stderr.write(`  running ${workload.id}: ${row.label ?? labelOf(row.impl, workload)} ...\n`);
+      const result = await runOnce(row.impl, workload, cfg, bins, row.arg);
       if (result.error) row.error = result.error;
       else row.rate = Math.max(row.rate || 0, result.rate);
     }
