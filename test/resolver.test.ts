@@ -14,13 +14,16 @@ import {
   AF_UNIX,
   AI_ADDRCONFIG,
   AI_ALL,
+  AI_CANONIDN,
   AI_CANONNAME,
+  AI_IDN,
   AI_NUMERICHOST,
   AI_NUMERICSERV,
   AI_PASSIVE,
   AI_V4MAPPED,
   IPPROTO_UDP,
   NI_DGRAM,
+  NI_IDN,
   NI_NAMEREQD,
   NI_NOFQDN,
   NI_NUMERICHOST,
@@ -69,6 +72,34 @@ function bound(family: number, address: unknown): unknown {
   return s.getsockname()[0];
 }
 
+/** connect() a stream socket to a listener at (host, port) and return getpeername()'s host. */
+function peer(family: number, host: unknown): unknown {
+  const l = sock(family, SOCK_STREAM);
+  l.bind([family === AF_INET6 ? '::1' : '127.0.0.1', 0]);
+  l.listen();
+  const s = sock(family, SOCK_STREAM);
+  (s.connect as (a: unknown) => void)([host, l.getsockname()[1]]);
+  return s.getpeername()[0];
+}
+/** connect_ex() to a listener at (host, port): the errno, and the peer's host on success. */
+function peerEx(host: unknown): unknown {
+  const l = sock(AF_INET, SOCK_STREAM);
+  l.bind(['127.0.0.1', 0]);
+  l.listen();
+  const s = sock(AF_INET, SOCK_STREAM);
+  const rc = (s.connect_ex as (a: unknown) => number)([host, l.getsockname()[1]]);
+  return [rc, s.getpeername()[0]];
+}
+/** sendto() (host, port) a datagram, and what the receiver got from whom. */
+function sentTo(host: unknown): unknown {
+  const r = sock(AF_INET, SOCK_DGRAM);
+  r.bind(['127.0.0.1', 0]);
+  const s = sock(AF_INET, SOCK_DGRAM);
+  const n = (s.sendto as (d: Uint8Array, a: unknown) => number)(b('x'), [host, r.getsockname()[1]]);
+  const [data, from] = r.recvfrom(16);
+  return [n, data, from![0]];
+}
+
 const SETUP = String.raw`
 from socket import *
 HOST = gethostname()
@@ -79,6 +110,25 @@ def bound(family, address):
     s = socket(family, SOCK_DGRAM); opened.append(s)
     s.bind(address)
     return s.getsockname()[0]
+def peer(family, host):
+    l = socket(family, SOCK_STREAM); opened.append(l)
+    l.bind(('::1' if family == AF_INET6 else '127.0.0.1', 0)); l.listen()
+    s = socket(family, SOCK_STREAM); opened.append(s)
+    s.connect((host, l.getsockname()[1]))
+    return s.getpeername()[0]
+def peer_ex(host):
+    l = socket(AF_INET, SOCK_STREAM); opened.append(l)
+    l.bind(('127.0.0.1', 0)); l.listen()
+    s = socket(AF_INET, SOCK_STREAM); opened.append(s)
+    rc = s.connect_ex((host, l.getsockname()[1]))
+    return rc, s.getpeername()[0]
+def sent_to(host):
+    r = socket(AF_INET, SOCK_DGRAM); opened.append(r)
+    r.bind(('127.0.0.1', 0))
+    s = socket(AF_INET, SOCK_DGRAM); opened.append(s)
+    n = s.sendto(b'x', (host, r.getsockname()[1]))
+    data, frm = r.recvfrom(16)
+    return n, data, frm[0]
 def after_each():
     for s in opened: s.close()
     opened.clear()
@@ -157,6 +207,15 @@ const getaddrinfoCases: Record<string, Case> = {
   ],
   'AI_ADDRCONFIG': [`getaddrinfo('::1', 80, 0, SOCK_STREAM, 0, AI_ADDRCONFIG)`, () => getaddrinfo('::1', 80, 0, SOCK_STREAM, 0, AI_ADDRCONFIG)],
   'every AI_ flag at once': [`getaddrinfo('127.0.0.1', 80, 0, 0, 0, ALL_AI)`, () => getaddrinfo('127.0.0.1', 80, 0, 0, 0, ALL_AI)],
+  // glibc's own flags, which Python does not name: their values go to Python as numbers.
+  'AI_IDN (glibc)': [
+    `getaddrinfo('127.0.0.1', 80, AF_INET, SOCK_STREAM, 0, ${AI_IDN} | AI_NUMERICHOST)`,
+    () => getaddrinfo('127.0.0.1', 80, AF_INET, SOCK_STREAM, 0, AI_IDN | AI_NUMERICHOST),
+  ],
+  'AI_CANONIDN (glibc) with AI_CANONNAME': [
+    `getaddrinfo('localhost', 80, AF_INET, SOCK_STREAM, 0, ${AI_IDN | AI_CANONIDN} | AI_CANONNAME)`,
+    () => getaddrinfo('localhost', 80, AF_INET, SOCK_STREAM, 0, AI_IDN | AI_CANONIDN | AI_CANONNAME),
+  ],
   'a service on TCP and UDP': [`getaddrinfo('127.0.0.1', 'domain', AF_INET)`, () => getaddrinfo('127.0.0.1', 'domain', AF_INET)],
   'a TCP-only service for SOCK_DGRAM: EAI_SERVICE': [
     `getaddrinfo('127.0.0.1', 'http', AF_INET, SOCK_DGRAM)`,
@@ -273,6 +332,7 @@ const getnameinfoCases: Record<string, Case> = {
     `getnameinfo(('127.0.0.1', 80), NI_NAMEREQD | NI_NUMERICHOST)`,
     () => getnameinfo(['127.0.0.1', 80], NI_NAMEREQD | NI_NUMERICHOST),
   ],
+  'NI_IDN (glibc)': [`getnameinfo(('127.0.0.1', 80), ${NI_IDN})`, () => getnameinfo(['127.0.0.1', 80], NI_IDN)],
   NI_NOFQDN: [`getnameinfo(('127.0.0.1', 80), NI_NOFQDN)`, () => getnameinfo(['127.0.0.1', 80], NI_NOFQDN)],
   'every NI_ flag that needs no name': [
     `getnameinfo(('127.0.0.1', 80), NI_NUMERICHOST | NI_NUMERICSERV | NI_DGRAM | NI_NOFQDN)`,
@@ -440,6 +500,15 @@ const addressCases: Record<string, Case> = {
   'bind: a zone and a scope id (EADDRNOTAVAIL)': [`bound(AF_INET6, ('fe80::1%lo', 0, 0, 1))`, () => bound(AF_INET6, ['fe80::1%lo', 0, 0, 1])],
   'bind: a zone on a global address: gaierror': [`bound(AF_INET6, ('::1%lo', 0))`, () => bound(AF_INET6, ['::1%lo', 0])],
   'bind: <broadcast> on AF_INET6: OSError': [`bound(AF_INET6, ('<broadcast>', 0))`, () => bound(AF_INET6, ['<broadcast>', 0])],
+  'connect: a name from /etc/hosts': [`peer(AF_INET, 'localhost')`, () => peer(AF_INET, 'localhost')],
+  "connect: this machine's name": [`peer(AF_INET, HOST)`, () => peer(AF_INET, HOST)],
+  'connect: bytes host': [`peer(AF_INET, b'127.0.0.1')`, () => peer(AF_INET, b('127.0.0.1'))],
+  'connect_ex: a name from /etc/hosts': [`peer_ex('localhost')`, () => peerEx('localhost')],
+  'connect_ex: a resolver error raises, it is no errno': [`peer_ex('::1')`, () => peerEx('::1')],
+  'connect_ex: a name the codec refuses: TypeError': [`peer_ex('\u05d0a')`, () => peerEx('\u05d0a')],
+  'sendto: a name from /etc/hosts': [`sent_to('localhost')`, () => sentTo('localhost')],
+  'sendto: full-width digits through the codec': [`sent_to('１２７。０。０。１')`, () => sentTo('１２７。０。０。１')],
+  'sendto: an IPv6 literal on AF_INET: gaierror': [`sent_to('::1')`, () => sentTo('::1')],
 };
 
 const ALL = { getaddrinfoCases, getnameinfoCases, legacyCases, interfaceCases, addressCases };

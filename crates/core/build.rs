@@ -26,7 +26,18 @@ const GROUPS: &[(&str, &[&str])] = &[
             "IP_RECVRETOPTS",
         ],
     ),
-    ("<netdb.h>", &["EAI_ADDRFAMILY", "NI_MAXSERV"]),
+    (
+        "<netdb.h>",
+        // AI_IDN, AI_CANONIDN, NI_IDN, EAI_IDN_ENCODE: glibc's, which Python leaves out.
+        &[
+            "EAI_ADDRFAMILY",
+            "NI_MAXSERV",
+            "AI_IDN",
+            "AI_CANONIDN",
+            "NI_IDN",
+            "EAI_IDN_ENCODE",
+        ],
+    ),
     ("<linux/if_packet.h>", &["PACKET_FASTROUTE"]),
     ("<linux/qrtr.h>", &["AF_QIPCRTR"]),
     (
