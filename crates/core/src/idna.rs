@@ -37,12 +37,11 @@ pub fn encode(input: &str) -> Result<String> {
 
 fn encode_inner(input: &str) -> std::result::Result<String, String> {
     if input.is_ascii() {
-        let labels: Vec<&str> = input.split('.').collect();
-        if let Some((last, init)) = labels.split_last() {
-            for label in init {
+        let mut labels = input.split('.').peekable();
+        while let Some(label) = labels.next() {
+            if labels.peek().is_some() {
                 check_length(label.as_bytes())?;
-            }
-            if last.len() >= 64 {
+            } else if label.len() >= 64 {
                 return Err("label too long".into());
             }
         }
