@@ -95,6 +95,8 @@ export interface Native {
   watch(fd: number, mask: number): boolean;
   /** Stops and closes the fd's uv_poll handle. */
   unwatch(fd: number): boolean;
+  /** Whether operations are pending: one ref'd handle then keeps the loop alive. */
+  keepAlive(on: boolean): boolean;
   getaddrinfoAsync(id: number, host: Host | null, port: Host | null, family: number, type: number, proto: number, flags: number): boolean;
   getnameinfoAsync(id: number, host: string, port: number, flowinfo: number, scopeId: number, len: number, flags: number): boolean;
 }

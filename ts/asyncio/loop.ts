@@ -2,7 +2,10 @@
 // callbacks (add_reader, add_writer) and the operations waiting for it to be
 // readable or writable, and one native uv_poll handle that watches what they
 // need (crates/node/src/watch.rs). An operation keeps the loop alive while it
-// waits; readers and writers do not. This module's state belongs to one JS
+// waits (through one ref'd handle of the environment, `keepAlive`); readers and
+// writers do not. A socket's handle stays armed for reading after it served a
+// read, so that a connection read over and over costs no epoll_ctl per read; the
+// first readiness with nothing to read disarms it. This module's state belongs to one JS
 // environment (the main thread or a worker), as the addon's does.
 
 import { badf, takeError } from '../errors';
@@ -11,7 +14,6 @@ import { onRelease } from '../socket';
 
 export const READ = 1;
 export const WRITE = 2;
-const KEEP_ALIVE = 4;
 const OWNED = 8;
 
 /** Node's AbortError, for an operation whose AbortSignal fired: `code` 'ABORT_ERR', the signal's reason as `cause`. */
@@ -104,6 +106,17 @@ class Watch {
 }
 
 const watches = new Map<number, Watch>();
+/** Operations waiting in every queue; the loop is kept alive while there are any. */
+let pendingOps = 0;
+
+function added(): void {
+  if (pendingOps++ === 0) native.keepAlive(true);
+}
+
+function removed(n = 1): void {
+  pendingOps -= n;
+  if (pendingOps === 0 && n !== 0) native.keepAlive(false);
+}
 let started = false;
 /** Set when `native.watch` is called: a dispatch then applies its final mask itself. */
 let touched = false;
@@ -119,12 +132,18 @@ export function ensureStarted(): void {
   onRelease(release);
 }
 
-function desired(w: Watch): number {
+/** The events the fd's callbacks and operations need now. */
+function needed(w: Watch): number {
   let mask = 0;
   if (w.reader !== null || w.reads.length !== 0) mask |= READ;
   if (w.writer !== null || w.writes.length !== 0) mask |= WRITE;
-  if (w.reads.length !== 0 || w.writes.length !== 0) mask |= KEEP_ALIVE;
   return mask;
+}
+
+/** What the handle should watch: what is needed, and a socket's READ kept armed. */
+function desired(w: Watch): number {
+  const mask = needed(w);
+  return w.owned && w.mask > 0 ? mask | (w.mask & READ) : mask;
 }
 
 /** Makes the native handle match what the fd needs now. A raw fd nobody
@@ -183,12 +202,14 @@ export function wait<T>(
     queue.splice(queue.indexOf(op), 1);
     return Promise.reject(e);
   }
+  added();
   if (signal !== undefined) {
     op.signal = signal;
     op.onAbort = () => {
       const i = queue.indexOf(op);
       if (i < 0) return;
       queue.splice(i, 1);
+      removed();
       if (watches.get(fd) === w) update(w);
       op.fail(abortError(signal));
     };
@@ -208,7 +229,10 @@ function drain(queue: Pending[]): void {
       settled = op.fail(e);
     }
     if (!settled) return;
-    if (queue[0] === op) queue.shift();
+    if (queue[0] === op) {
+      queue.shift();
+      removed();
+    }
   }
 }
 
@@ -229,6 +253,7 @@ function dispatch(fd: number, events: number): number {
   const w = watches.get(fd);
   if (w === undefined) return 0;
   touched = false;
+  const reading = w.reader !== null || w.reads.length !== 0;
   if ((events & READ) !== 0) {
     if (w.reader !== null) callback(w.reader);
     drain(w.reads);
@@ -238,7 +263,9 @@ function dispatch(fd: number, events: number): number {
     drain(w.writes);
   }
   if (watches.get(fd) !== w) return -1;
-  const mask = desired(w);
+  let mask = needed(w);
+  // Stay armed for reading after serving a read; disarm on a readiness that found nothing to do.
+  if (w.owned && reading && (events & READ) !== 0) mask |= READ;
   if (touched || (mask === 0 && !w.owned)) {
     update(w);
     return -1;
@@ -266,6 +293,7 @@ function release(fd: number): void {
   watches.delete(fd);
   native.unwatch(fd);
   const pending = [...w.reads, ...w.writes];
+  removed(pending.length);
   w.reads.length = 0;
   w.writes.length = 0;
   w.reader = null;

@@ -40,6 +40,10 @@ pub struct Completions {
     shared: Arc<Mutex<Shared>>,
     handle: *mut c_void,
     pending: u32,
+    /// Socket operations are pending (the facade's `keepAlive`).
+    keep: bool,
+    /// Whether the handle is ref'd: while lookups or operations are pending.
+    refd: bool,
 }
 
 impl Completions {
@@ -68,7 +72,25 @@ impl Completions {
             shared: Arc::new(Mutex::new(shared)),
             handle,
             pending: 0,
+            keep: false,
+            refd: false,
         })
+    }
+
+    /// Refs the handle while anything is pending, unrefs it otherwise.
+    fn sync_ref(&mut self, uv: &Uv) {
+        let want = self.pending > 0 || self.keep;
+        if want != self.refd {
+            // SAFETY: the environment's live async handle.
+            unsafe {
+                if want {
+                    (uv.ref_)(self.handle)
+                } else {
+                    (uv.unref)(self.handle)
+                }
+            };
+            self.refd = want;
+        }
     }
 
     /// Closes the handle; later results are dropped.
@@ -115,10 +137,7 @@ unsafe extern "C" fn on_async(_handle: *mut c_void) {
         let c = s.completions.as_mut()?;
         let done = std::mem::take(&mut c.shared.lock().ok()?.done);
         c.pending = c.pending.saturating_sub(done.len() as u32);
-        if c.pending == 0 {
-            // SAFETY: the environment's live async handle.
-            unsafe { (uv.unref)(c.handle) };
-        }
+        c.sync_ref(uv);
         Some(done)
     })
     .flatten()
@@ -160,11 +179,24 @@ fn submit(id: u32, job: impl FnOnce() -> Outcome + Send + 'static) -> bool {
             return false;
         }
         c.pending += 1;
-        if c.pending == 1 {
-            // SAFETY: the environment's live async handle.
-            unsafe { (uv.ref_)(c.handle) };
-        }
+        c.sync_ref(uv);
         true
+    })
+    .unwrap_or(false)
+}
+
+/// keepAlive(on): whether socket operations are pending, which keeps the loop
+/// alive (the fd handles themselves never do).
+#[napi]
+pub fn keep_alive(on: bool) -> bool {
+    let Some(uv) = env::ready() else { return false };
+    env::with(|s| match s.completions.as_mut() {
+        Some(c) => {
+            c.keep = on;
+            c.sync_ref(uv);
+            true
+        }
+        None => false,
     })
     .unwrap_or(false)
 }

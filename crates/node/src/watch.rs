@@ -1,9 +1,10 @@
 //! fd watchers for bsdsock/asyncio: one `uv_poll_t` per watched fd on this
 //! environment's loop. The facade (ts/asyncio/loop.ts) keeps the readers,
 //! writers and pending operations of each fd, and says what the handle should
-//! do with a mask: READABLE and WRITABLE (the events to watch, none to stop)
-//! and KEEP_ALIVE (the handle is ref'd: an operation is pending). When an fd
-//! is ready, the facade's dispatch callback runs and returns the new mask.
+//! do with a mask: READABLE and WRITABLE (the events to watch, none to stop).
+//! The handles never keep the loop alive themselves: while operations are
+//! pending, one ref'd handle of the environment does (`keepAlive`, aresolve.rs).
+//! When an fd is ready, the facade's dispatch callback runs and returns the new mask.
 //! A handle is stopped and closed (`unwatch`) before its fd is closed.
 
 use std::ffi::{c_int, c_void};
@@ -16,8 +17,6 @@ use crate::state::fail;
 use crate::uv::{self, data, Handle, Uv, READABLE, WRITABLE};
 
 const EVENTS: i32 = READABLE | WRITABLE;
-/// The handle keeps the loop alive.
-const KEEP_ALIVE: i32 = 4;
 /// The fd belongs to a bsdsock socket: closed with the environment.
 const OWNED: i32 = 8;
 
@@ -47,13 +46,6 @@ unsafe fn apply(uv: &Uv, w: *mut Watcher, mask: i32) -> bool {
         if rc < 0 {
             fail(Error::os(-rc, "uv_poll_start"));
             return false;
-        }
-    }
-    if (mask ^ w.mask) & KEEP_ALIVE != 0 {
-        if mask & KEEP_ALIVE != 0 {
-            (uv.ref_)(w.handle.ptr());
-        } else {
-            (uv.unref)(w.handle.ptr());
         }
     }
     w.mask = mask | (w.mask & OWNED);
@@ -117,14 +109,18 @@ pub fn watch(fd: i32, mask: i32) -> bool {
                 let w = Box::into_raw(Box::new(Watcher {
                     handle: Handle::poll(uv),
                     fd,
-                    mask: KEEP_ALIVE | (mask & OWNED),
+                    mask: mask & OWNED,
                     generation: 0,
                 }));
                 // SAFETY: w was just made; its handle memory is uv_poll_t-sized and zeroed,
                 // and the loop is this environment's.
                 let rc = unsafe {
                     (*w).handle.set_data(w.cast());
-                    (uv.poll_init)(s.loop_, (*w).handle.ptr(), fd)
+                    let rc = (uv.poll_init)(s.loop_, (*w).handle.ptr(), fd);
+                    if rc == 0 {
+                        (uv.unref)((*w).handle.ptr());
+                    }
+                    rc
                 };
                 if rc < 0 {
                     // SAFETY: libuv did not take the handle, so the box is still only ours.
