@@ -220,6 +220,8 @@ export function sendmmsg(fd: number, timeout: number, messages: unknown, flags: 
   datas.length = list.length;
   sockaddrs.length = list.length;
   let any = false;
+  // When every message goes to the same address (the same sockaddr Buffer), it is passed once.
+  let same: Uint8Array | null | undefined;
   for (let i = 0; i < list.length; i++) {
     const m = list[i];
     if (!Array.isArray(m) || m.length < 1 || m.length > 2) {
@@ -229,8 +231,10 @@ export function sendmmsg(fd: number, timeout: number, messages: unknown, flags: 
     const a = m.length === 2 && m[1] !== null && m[1] !== undefined ? sockaddr(m[1]) : null;
     sockaddrs[i] = a;
     any ||= a !== null;
+    same = i === 0 || same === a ? a : undefined;
   }
-  const n = native.sendmmsg(fd, datas, any ? sockaddrs : null, f, timeout);
+  const addrs = !any ? null : same !== undefined && same !== null ? same : sockaddrs;
+  const n = native.sendmmsg(fd, datas, addrs, f, timeout);
   datas.length = 0;
   sockaddrs.length = 0;
   return n < 0 ? fail() : n;
@@ -261,12 +265,16 @@ export function recvmmsg(fd: number, timeout: number, count: unknown, bufsize: u
 
 /** Socket.recvmmsg_into: one datagram into each of `buffers`, in place; `[nbytes, address][]`. */
 export function recvmmsg_into(fd: number, timeout: number, buffers: unknown, flags: unknown): [number, NativeAddress][] {
-  const bufs = items(buffers, 'recvmmsg_into() argument 1 must be an iterable').map((b) => {
-    if (!ArrayBuffer.isView(b) && !(b instanceof ArrayBuffer)) {
-      throw new TypeError('recvmmsg_into() argument 1 must be an iterable of read-write buffers');
-    }
-    return bytes(b);
-  });
+  let bufs = items(buffers, 'recvmmsg_into() argument 1 must be an iterable') as Uint8Array[];
+  // An array of Uint8Arrays goes as it is; anything else is checked and converted.
+  if (!bufs.every((b) => b instanceof Uint8Array)) {
+    bufs = bufs.map((b: unknown) => {
+      if (!ArrayBuffer.isView(b) && !(b instanceof ArrayBuffer)) {
+        throw new TypeError('recvmmsg_into() argument 1 must be an iterable of read-write buffers');
+      }
+      return bytes(b);
+    });
+  }
   const f = int(flags);
   const m = metaFor(bufs.length);
   const out: [number, NativeAddress][] = [];

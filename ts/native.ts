@@ -86,7 +86,7 @@ export interface Native {
   cmsgDecode(level: number, type: number, data: Uint8Array): [string, ...(number | string | number[] | null)[]] | null;
   ucredBytes(pid: number, uid: number, gid: number): Buffer | null;
   sendfile(sock: number, file: number, offset: number, count: number, timeout: number): number;
-  sendmmsg(fd: number, datas: Uint8Array[], sockaddrs: (Uint8Array | null)[] | null, flags: number, timeout: number): number;
+  sendmmsg(fd: number, datas: Uint8Array[], sockaddrs: (Uint8Array | null)[] | Uint8Array | null, flags: number, timeout: number): number;
   recvmmsgInto(fd: number, buffers: Uint8Array[], meta: Int32Array, fresh: NativeAddress[], flags: number, timeout: number): number;
   recvmmsgSlab(fd: number, buf: Uint8Array, stride: number, count: number, meta: Int32Array, fresh: NativeAddress[], flags: number, timeout: number): number;
   /** bsdsock/asyncio: this environment's loop and the facade's callbacks (crates/node/src/env.rs). */

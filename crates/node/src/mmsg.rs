@@ -4,7 +4,8 @@
 //!
 //! - `sendmmsg(fd, datas, sockaddrs, flags, timeout)`: `datas` an array of
 //!   Uint8Array, `sockaddrs` an array of the same length (sockaddr bytes, or
-//!   null for the connected peer) or null for none; returns how many were sent, or -1.
+//!   null for the connected peer), one sockaddr for all, or null for none;
+//!   returns how many were sent, or -1.
 //! - `recvmmsgInto(fd, buffers, meta, fresh, flags, timeout)`: one datagram per
 //!   Uint8Array of `buffers`; returns how many arrived, or -1.
 //! - `recvmmsgSlab(fd, buf, stride, count, meta, fresh, flags, timeout)`: the
@@ -112,12 +113,15 @@ type Batch<'call> = (Vec<&'call [u8]>, Vec<Option<SockAddr>>);
 /// one before it is not parsed again.
 fn gather<'call>(env: sys::napi_env, datas: sys::napi_value, addrs: sys::napi_value) -> Option<Batch<'call>> {
     let n = array_len(env, datas)?;
-    let addr_list = if is_nullish(env, addrs) {
-        None
-    } else {
-        (array_len(env, addrs)? == n).then_some(addrs)?;
-        Some(addrs)
-    };
+    if is_nullish(env, addrs) {
+        return Some((datas_of(env, datas, n)?, vec![None; n as usize]));
+    }
+    if let Some(raw) = bytes_of(env, addrs) {
+        // One sockaddr for every datagram.
+        let sa = sockaddr_from_bytes(raw)?;
+        return Some((datas_of(env, datas, n)?, vec![Some(sa); n as usize]));
+    }
+    let addr_list = (array_len(env, addrs)? == n).then_some(addrs);
     let mut out_data: Vec<&[u8]> = Vec::with_capacity(n as usize);
     let mut out_addr: Vec<Option<SockAddr>> = Vec::with_capacity(n as usize);
     let mut prev: Option<(&[u8], SockAddr)> = None;
@@ -145,6 +149,13 @@ fn gather<'call>(env: sys::napi_env, datas: sys::napi_value, addrs: sys::napi_va
         out_addr.push(Some(sa));
     }
     Some((out_data, out_addr))
+}
+
+/// The bytes of each Uint8Array of the array `datas` (of length `n`).
+fn datas_of<'call>(env: sys::napi_env, datas: sys::napi_value, n: u32) -> Option<Vec<&'call [u8]>> {
+    (0..n)
+        .map(|i| element(env, datas, i).and_then(|v| bytes_of(env, v)).map(|b| &*b))
+        .collect()
 }
 
 /// Whether the facade may keep one JS value for this address (no bytes in it).
