@@ -114,6 +114,12 @@ export declare function inetPton(family: number, text: string): Raw | null
 /** Hands the addon this thread's status block (see state.rs). */
 export declare function init(status: Writable<number>): boolean
 
+/**
+ * keepAlive(on): whether socket operations are pending, which keeps the loop
+ * alive (the fd handles themselves never do).
+ */
+export declare function keepAlive(on: boolean): boolean
+
 export declare function listen(fd: number, backlog: number): boolean
 
 /** A poll object's poll: `revents[i]` for `fds[i]`; returns how many, or -1. */

@@ -617,6 +617,7 @@ module.exports.inetNtoa = nativeBinding.inetNtoa
 module.exports.inetNtop = nativeBinding.inetNtop
 module.exports.inetPton = nativeBinding.inetPton
 module.exports.init = nativeBinding.init
+module.exports.keepAlive = nativeBinding.keepAlive
 module.exports.listen = nativeBinding.listen
 module.exports.poll = nativeBinding.poll
 module.exports.recvmsgInto = nativeBinding.recvmsgInto
