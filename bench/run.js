@@ -14,7 +14,9 @@
 //                   for a numeric host, 50000 for localhost)
 //   BENCH_DATAGRAMS datagrams for the UDP burst workload (default 2000000)
 //   BENCH_REPEAT    runs of each program, in turn; the best is reported (default 3)
-//   BENCH_ONLY      workloads to run, comma-separated: udp,bulk,rr,gai,gai-localhost,burst
+//   BENCH_ECHO_SECONDS  seconds of the concurrent echo workload (default 5)
+//   BENCH_ONLY      workloads to run, comma-separated: udp,bulk,rr,gai,gai-localhost,burst,
+//                   audp,arr,abulk,aecho (the async workloads: bsdsock/asyncio vs node:dgram/node:net)
 //   BENCH_IMPLS     implementations to run, comma-separated: c,bsdsock,cpython,node
 //
 // Every program runs alone in its own process, one after another. Each takes
@@ -121,7 +123,65 @@ const WORKLOADS = [
       { row: 'bsdsock:burst-mmsg', base: 'c:burst', ratio: 3, text: 'C per-datagram' },
     ],
   },
+  {
+    id: 'audp',
+    title: (n) => `async UDP ping-pong: the UDP workload with every call awaited on Node's event loop (bsdsock/asyncio sock_sendto/sock_recvfrom), ${n} round trips`,
+    notes: ['node:dgram runs the same ping-pong driven by its message events (the udp workload\'s node program)'],
+    unit: 'round trips/s',
+    count: (cfg) => cfg.udpRounds,
+    warmup: (cfg) => warmupRounds(cfg.udpRounds),
+    ...asyncWorkload('audp', 'udp', 'bench.js', 1.3, 'node:dgram'),
+  },
+  {
+    id: 'arr',
+    title: (n) => `async TCP request/response: 64 bytes each way, TCP_NODELAY, sock_sendall/sock_recv awaited, ${n} round trips`,
+    notes: ['server: the same C echo server (bench/c/echo_server.c) in a child process for both'],
+    unit: 'round trips/s',
+    helper: 'echo_server',
+    count: (cfg) => cfg.rrRounds,
+    warmup: (cfg) => warmupRounds(cfg.rrRounds),
+    ...asyncWorkload('arr', 'rr', 'bench.js', 1.1, 'node:net'),
+  },
+  {
+    id: 'abulk',
+    title: (n) => `async TCP bulk: ${n / MIB} MiB over loopback, sock_recv_into a reused 256 KiB buffer until EOF`,
+    notes: ['sender: the same C program (bench/c/sender.c) for both; node:net reads into one reused buffer (onread)'],
+    unit: 'MiB/s',
+    helper: 'sender',
+    count: (cfg) => cfg.bulkBytes,
+    warmup: (cfg) => Math.min(128 * MIB, Math.floor(cfg.bulkBytes / 8)),
+    ...asyncWorkload('abulk', 'bulk', 'bench.js', 1.0, 'node:net'),
+  },
+  {
+    id: 'aecho',
+    title: (n) => `concurrent echo server: 1,000 TCP clients echoing 1 KiB messages for ${n} s; messages per second`,
+    notes: [
+      'server: bsdsock/asyncio (sock_accept, sock_recv_into, sock_sendall per connection) vs a node:net server',
+      'clients: the same node:net program (bench/node/echo-clients.js) in a child process for both',
+    ],
+    unit: 'messages/s',
+    count: (cfg) => cfg.echoSeconds,
+    warmup: () => 1000,
+    ...asyncWorkload('aecho', 'aecho', 'echo.js', 1.0, 'node:net server'),
+  },
 ];
+
+// The asynchronous workloads: bsdsock/asyncio (bench/bsdsock/async.js) against
+// node's own event-driven program (`nodeArg` of bench/node/NODEFILE) only.
+function asyncWorkload(id, nodeArg, nodeFile, goal, anchor) {
+  return {
+    impls: ['bsdsock', 'node'],
+    program: {
+      bsdsock: () => [process.execPath, path.join(HERE, 'bsdsock', 'async.js')],
+      node: () => [process.execPath, path.join(HERE, 'node', nodeFile)],
+    },
+    variants: {
+      bsdsock: [{ arg: id, label: 'bsdsock/asyncio' }],
+      node: [{ arg: nodeArg, label: anchor }],
+    },
+    goals: [{ row: `bsdsock:${id}`, base: `node:${nodeArg}`, ratio: goal, text: anchor }],
+  };
+}
 
 const IMPLS = [
   { id: 'c', name: 'C', command: (bins) => [bins.bench] },
@@ -176,6 +236,7 @@ function readConfig() {
     udpRounds: envInt('BENCH_ROUNDS', 200000),
     rrRounds: envInt('BENCH_ROUNDS', 100000),
     bulkBytes: envInt('BENCH_BULK_MIB', 2048) * MIB,
+    echoSeconds: envInt('BENCH_ECHO_SECONDS', 5),
     gaiCalls: envInt('BENCH_CALLS', 200000),
     gaiLocalCalls: envInt('BENCH_CALLS', 50000),
     datagrams: envInt('BENCH_DATAGRAMS', 2000000),
@@ -280,7 +341,7 @@ function parseResult(stdout, workload, arg = workload.id) {
     const r = JSON.parse(line);
     if (r.workload !== arg) continue;
     const seconds = r.ns / 1e9;
-    if (workload.id === 'bulk') return r.bytes / MIB / seconds;
+    if (workload.id === 'bulk' || workload.id === 'abulk') return r.bytes / MIB / seconds;
     return (r.calls ?? r.rounds ?? r.datagrams) / seconds;
   }
   return null;
@@ -406,7 +467,7 @@ async function checkIdle() {
 // Runs every implementation once per repeat, in turn, and keeps each one's best.
 async function runWorkload(workload, cfg, impls, bins) {
   // One row per implementation, or per variant where the workload has several (burst).
-  const rows = impls.flatMap(({ impl, reason }) =>
+  const rows = impls.filter(({ impl }) => !workload.impls || workload.impls.includes(impl.id)).flatMap(({ impl, reason }) =>
     (workload.variants?.[impl.id] ?? [{ arg: workload.id, label: null }]).map((v) => ({
       impl,
       arg: v.arg,
