@@ -227,7 +227,11 @@ export function getservbyname(servicename: string, protocolname?: string): numbe
   return native.getservbyname(name, proto) ?? fail();
 }
 
-/** Python's `socket.getservbyport(port[, protocolname])`: the name of a service. */
+/**
+ * Python's `socket.getservbyport(port[, protocolname])`: the name of a service.
+ * An old call: getnameinfo() gives the same with NI_ flags, and as the talk
+ * says, leave it to the user to pick a name over a number.
+ */
 export function getservbyport(port: number, protocolname?: string): string {
   const n = cint(port);
   const proto = protocolname === undefined ? null : str(protocolname, 'getservbyport', 2);
@@ -235,7 +239,11 @@ export function getservbyport(port: number, protocolname?: string): string {
   return native.getservbyport(n, proto) ?? fail();
 }
 
-/** Python's `socket.getprotobyname(protocolname)`: a protocol's number ('tcp' is 6). */
+/**
+ * Python's `socket.getprotobyname(protocolname)`: a protocol's number ('tcp' is 6).
+ * An old call: the IPPROTO_ constants need no lookup, and getaddrinfo() picks
+ * the protocol for a socket type itself.
+ */
 export function getprotobyname(protocolname: string): number {
   return native.getprotobyname(str(protocolname, 'getprotobyname', 1)) ?? fail();
 }
