@@ -2,8 +2,8 @@
 //! the core's calls run on bsdsock's own threads (pool.rs), and each result
 //! comes back to its environment's loop through one `uv_async_t`, whose
 //! callback hands it to the facade (`resolved(id, result)`). The async handle
-//! keeps the loop alive only while lookups are pending. A result that arrives
-//! after its environment is gone is dropped.
+//! keeps the loop alive only while lookups or socket operations are pending
+//! (`keepAlive`). A result that arrives after its environment is gone is dropped.
 
 use std::ffi::c_void;
 use std::sync::{Arc, Mutex};
