@@ -481,7 +481,7 @@ mod sys {
         // SAFETY: the name is NUL-terminated; the result is static storage read under the lock.
         let p = unsafe { libc::getprotobyname(name.as_ptr()) };
         // SAFETY: a non-null result points at the library's filled static protoent.
-        Ok(unsafe { p.as_ref() }.map(|p| i32::from(p.p_proto)))
+        Ok(unsafe { p.as_ref() }.map(|p| p.p_proto))
     }
 }
 
