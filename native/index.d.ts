@@ -28,6 +28,9 @@ export declare function connect(fd: number, timeout: number, sa: Uint8Array): bo
 /** Every constant of this platform, by Python's name. */
 export declare function constants(): Record<string, number>
 
+/** disown(fd): the Socket gave fd up (detach) or closed it. */
+export declare function disown(fd: number): void
+
 export declare function dup(fd: number): number
 
 export declare function epollCreate(flags: number): number
@@ -111,7 +114,10 @@ export declare function inetNtop(family: number, packed: Uint8Array): string | n
 
 export declare function inetPton(family: number, text: string): Raw | null
 
-/** Hands the addon this thread's status block (see state.rs). */
+/**
+ * Hands the addon this thread's status block (see state.rs), and registers
+ * the cleanup of this environment's sockets (see owned.rs).
+ */
 export declare function init(status: Writable<number>): boolean
 
 /**
@@ -121,6 +127,9 @@ export declare function init(status: Writable<number>): boolean
 export declare function keepAlive(on: boolean): boolean
 
 export declare function listen(fd: number, backlog: number): boolean
+
+/** own(fd): a Socket now holds fd. */
+export declare function own(fd: number): void
 
 /** A poll object's poll: `revents[i]` for `fds[i]`; returns how many, or -1. */
 export declare function poll(fds: Int32Array, events: Int32Array, revents: Writable<number>, timeoutMs: number): number

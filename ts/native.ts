@@ -27,6 +27,10 @@ export interface Native {
   socketAdopt(fd: number): [number, number, number] | null;
   socketpair(family: number, type: number, proto: number): [number, number] | null;
   close(fd: number): boolean;
+  /** A Socket holds fd: closed with the environment if still open then (worker teardown). */
+  own(fd: number): void;
+  /** The Socket gave fd up (detach). */
+  disown(fd: number): void;
   dup(fd: number): number;
   getInheritable(fd: number): boolean | null;
   setInheritable(fd: number, inheritable: boolean): boolean;

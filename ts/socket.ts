@@ -198,6 +198,7 @@ export class Socket<F extends string = string> {
     this.#timeout = (type & (C.SOCK_NONBLOCK ?? 0)) !== 0 ? 0 : getdefaulttimeout();
     this.#t = this.#timeout ?? -1;
     leaks.register(this, { fd, text: `<socket.socket fd=${fd}, family=${family}, type=${this.#type}, proto=${proto}>` }, this);
+    native.own(fd);
     this.#proto = proto;
   }
 
@@ -287,6 +288,7 @@ export class Socket<F extends string = string> {
     if (fd < 0) return -1;
     this.#fd = -1;
     leaks.unregister(this);
+    native.disown(fd);
     if (releaseListeners.size !== 0) released(fd);
     // bsdsock keeps fds non-blocking internally; hand back the mode the socket had.
     if (this.#timeout === null && !native.setNonblocking(fd, false)) fail();

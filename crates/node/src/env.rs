@@ -120,17 +120,17 @@ pub unsafe fn number(env: sys::napi_env, v: f64) -> sys::napi_value {
     out
 }
 
-/// Stops and closes every handle of the environment that is going away, and
-/// closes the fds of bsdsock sockets it was watching (their Socket objects
-/// die with the environment). libuv frees each handle's memory in its close
-/// callback, on the loop's last turns.
+/// Stops and closes every handle of the environment that is going away; the
+/// fds of its bsdsock sockets are closed after, by owned.rs's hook (their
+/// Socket objects die with the environment). libuv frees each handle's memory
+/// in its close callback, on the loop's last turns.
 unsafe extern "C" fn cleanup(_arg: *mut c_void) {
     let Some(state) = STATE.with(|s| s.try_borrow_mut().ok().and_then(|mut s| s.take())) else {
         return;
     };
     if let Some(uv) = uv() {
         for (_, w) in state.watchers {
-            crate::watch::close(uv, w, true);
+            crate::watch::close(uv, w);
         }
         if let Some(c) = state.completions {
             c.close(uv);

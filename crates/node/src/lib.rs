@@ -8,6 +8,7 @@ mod js;
 mod mmsg;
 mod module;
 mod msg;
+mod owned;
 mod pool;
 mod resolver;
 mod select;

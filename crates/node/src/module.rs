@@ -77,10 +77,12 @@ pub fn errno_table() -> HashMap<String, i32> {
         .collect()
 }
 
-/// Hands the addon this thread's status block (see state.rs).
+/// Hands the addon this thread's status block (see state.rs), and registers
+/// the cleanup of this environment's sockets (see owned.rs).
 #[napi]
-pub fn init(status: Writable<u8>) -> bool {
-    state::init(status.into_static())
+pub fn init(env: Env, status: Writable<u8>) -> bool {
+    // SAFETY: `env` is the environment this module instance initializes in.
+    state::init(status.into_static()) && unsafe { crate::owned::register(env.raw()) }
 }
 
 /// The error of the last call that returned its failure value, as one string

@@ -9,7 +9,7 @@
 
 use std::ffi::{c_int, c_void};
 
-use bsdsock_core::{sock, Error};
+use bsdsock_core::Error;
 use napi_derive::napi;
 
 use crate::env::{self, Callback};
@@ -84,17 +84,13 @@ unsafe extern "C" fn on_close(handle: *mut c_void) {
 }
 
 /// Stops and closes a watcher's handle (its memory goes in the close
-/// callback), and closes its fd too when `close_owned` and the fd is a socket's.
+/// callback). The fd stays open: its owner closes it.
 ///
 /// SAFETY: `w` must be a live watcher, already out of the table.
-pub unsafe fn close(uv: &Uv, w: *mut Watcher, close_owned: bool) {
-    let (fd, owned) = ((*w).fd, (*w).mask & OWNED != 0);
+pub unsafe fn close(uv: &Uv, w: *mut Watcher) {
     let handle = (*w).handle.ptr();
     (uv.poll_stop)(handle);
     (uv.close)(handle, Some(on_close));
-    if close_owned && owned {
-        let _ = sock::close(fd);
-    }
 }
 
 /// watch(fd, mask) -> true, or false with the error recorded: makes the fd's
@@ -150,6 +146,6 @@ pub fn unwatch(fd: i32) -> bool {
         return false;
     };
     // SAFETY: w was just taken out of the table: live, and closed only here.
-    unsafe { close(uv, w, false) };
+    unsafe { close(uv, w) };
     true
 }
