@@ -15,7 +15,10 @@
 //   BENCH_DATAGRAMS datagrams for the UDP burst workload (default 2000000)
 //   BENCH_REPEAT    runs of each program, in turn; the best is reported (default 3)
 //   BENCH_ECHO_SECONDS  seconds of the concurrent echo workload (default 5)
+//   BENCH_WAIT_CALLS    calls for the select, poll and epoll workloads (default 2000
+//                   for select and poll, which scan 1,001 sockets a call, 200000 for epoll)
 //   BENCH_ONLY      workloads to run, comma-separated: udp,bulk,rr,gai,gai-localhost,burst,
+//                   select,poll,epoll (C, bsdsock and CPython only),
 //                   audp,arr,abulk,aecho (the async workloads: bsdsock/asyncio vs node:dgram/node:net)
 //   BENCH_IMPLS     implementations to run, comma-separated: c,bsdsock,cpython,node
 //
@@ -33,6 +36,11 @@ const ROOT = path.dirname(HERE);
 const MIB = 1024 * 1024;
 const TIMEOUT_MS = 10 * 60 * 1000;
 const children = new Set();
+
+// What the wait workloads wait on, the same in every implementation.
+const WAIT_SOCKETS =
+  'the same sockets in each: 500 socketpairs (1,000 idle sockets) and the read end of one more with a byte waiting; ' +
+  'C and CPython have fds below 1024 (FD_SETSIZE, checked), bsdsock (node starts with ~20 fds open) up to ~1020';
 
 const WORKLOADS = [
   {
@@ -164,7 +172,53 @@ const WORKLOADS = [
     warmup: () => 1000,
     ...asyncWorkload('aecho', 'aecho', 'echo.js', 1.0, 'node:net server'),
   },
+  {
+    id: 'select',
+    title: (n) => `select(): 1,000 idle sockets and 1 ready socket in the read list, no timeout; ${n} calls, one at a time`,
+    notes: [
+      WAIT_SOCKETS,
+      'C and CPython: select(2) on an fd_set built at each call; bsdsock: select() is made with poll(2) and has no FD_SETSIZE limit',
+    ],
+    unit: 'calls/s',
+    count: (cfg) => cfg.waitCalls,
+    warmup: (cfg) => Math.ceil(cfg.waitCalls / 20),
+    goal: { cpython: 1 },
+    ...waitWorkload(),
+  },
+  {
+    id: 'poll',
+    title: (n) => `poll object: 1,000 idle sockets and 1 ready socket registered for POLLIN, poll() with no timeout; ${n} calls, one at a time`,
+    notes: [WAIT_SOCKETS],
+    unit: 'calls/s',
+    count: (cfg) => cfg.waitCalls,
+    warmup: (cfg) => Math.ceil(cfg.waitCalls / 20),
+    goal: { cpython: 1 },
+    ...waitWorkload(),
+  },
+  {
+    id: 'epoll',
+    title: (n) => `epoll object: 1,000 idle sockets and 1 ready socket registered for EPOLLIN, poll() with no timeout; ${n} calls, one at a time`,
+    notes: [WAIT_SOCKETS, 'maxevents: -1 (FD_SETSIZE - 1 = 1023, as CPython)'],
+    unit: 'calls/s',
+    count: (cfg) => cfg.epollCalls,
+    warmup: (cfg) => Math.ceil(cfg.epollCalls / 20),
+    goal: { cpython: 1 },
+    ...waitWorkload(),
+  },
 ];
+
+// The wait workloads (select, poll, epoll): their own programs, bench/*/waits.*,
+// for C, bsdsock and CPython (node has no such call).
+function waitWorkload() {
+  return {
+    impls: ['c', 'bsdsock', 'cpython'],
+    program: {
+      c: (bins) => [bins.waits],
+      bsdsock: () => [process.execPath, path.join(HERE, 'bsdsock', 'waits.js')],
+      cpython: () => ['python3', path.join(HERE, 'python', 'waits.py')],
+    },
+  };
+}
 
 // The asynchronous workloads: bsdsock/asyncio (bench/bsdsock/async.js) against
 // node's own event-driven program (`nodeArg` of bench/node/NODEFILE) only.
@@ -240,6 +294,8 @@ function readConfig() {
     gaiCalls: envInt('BENCH_CALLS', 200000),
     gaiLocalCalls: envInt('BENCH_CALLS', 50000),
     datagrams: envInt('BENCH_DATAGRAMS', 2000000),
+    waitCalls: envInt('BENCH_WAIT_CALLS', 2000),
+    epollCalls: envInt('BENCH_WAIT_CALLS', 200000),
     repeat: envInt('BENCH_REPEAT', 3),
     workloads: envList('BENCH_ONLY', WORKLOADS.map((w) => w.id)),
     impls: envList('BENCH_IMPLS', IMPLS.map((i) => i.id)),
@@ -260,7 +316,7 @@ function versionOf(command, args) {
 
 function compileC(dir) {
   const bins = {};
-  for (const name of ['bench', 'sender', 'echo_server', 'burst']) {
+  for (const name of ['bench', 'sender', 'echo_server', 'burst', 'waits']) {
     bins[name] = path.join(dir, name);
     const args = ['-O2', '-Wall', '-o', bins[name], path.join(HERE, 'c', `${name}.c`)];
     const result = spawnSync('cc', args, { encoding: 'utf8' });
