@@ -894,6 +894,10 @@ function wait() {
     sel.close();
   }
 }
+// A first wait, which returns at once: bsdsock's handlers for the interrupting
+// signals are in place from here on, so a signal that comes before the real wait
+// begins still interrupts it.
+S.select([s], [], [], 0);
 say({ ready: true, port: s.getsockname()[1] });
 try {
   const result = wait();
