@@ -206,6 +206,27 @@ describe('select() as Python', () => {
         return [lists(select([b], [], [], 0)), b.recv(10)];
       },
     },
+    'a closed peer: readable and writable, not exceptional': {
+      py: `a, b = pair(); a.close(); lists(select.select([b], [b], [b], 0))`,
+      js: () => {
+        const [a, b] = pair();
+        a.close();
+        return lists(select([b], [b], [b], 0));
+      },
+    },
+    'a refused connect (a pending error): readable and writable': {
+      py: `c, s = tcp(); port = s.getsockname()[1]; c.close(); s.close(); t = track(socket.socket())[0]; t.setblocking(False); t.connect_ex(('127.0.0.1', port)); lists(select.select([t], [t], [t], 5))`,
+      js: () => {
+        const [c, s] = tcp();
+        const port = (s.getsockname() as [string, number])[1];
+        c.close();
+        s.close();
+        const [t] = track(socket());
+        t!.setblocking(false);
+        t!.connect_ex(['127.0.0.1', port]);
+        return lists(select([t!], [t!], [t!], 5));
+      },
+    },
     'a full send buffer is not writable': {
       py: `a, b = pair(); fill(a); lists(select.select([], [a], [], 0))`,
       js: () => {
