@@ -134,6 +134,9 @@ export declare function own(fd: number): void
 /** A poll object's poll: `revents[i]` for `fds[i]`; returns how many, or -1. */
 export declare function poll(fds: Int32Array, events: Int32Array, revents: Writable<number>, timeoutMs: number): number
 
+/** A signal's handler may have changed: the next wait checks the handlers again. */
+export declare function rearm(): void
+
 /**
  * recvmsg_into(fd, buffers, ancbufsize, flags, timeout) ->
  * `[nbytes, ancdata, msg_flags]` (the address through the status block), or null.
@@ -184,6 +187,12 @@ export declare function strerror(errno: number): string
  * message` with SEP U+0001; kind one of os, timeout, gai, herror, value, type, message.
  */
 export declare function takeError(): string | null
+
+/**
+ * Takes the interrupt a signal left for the next blocking call, once its
+ * listener runs (see ts/module.ts).
+ */
+export declare function takeInterrupt(): boolean
 
 /** The bytes of a `struct ucred`, or null where the OS has none. */
 export declare function ucredBytes(pid: number, uid: number, gid: number): Raw | null

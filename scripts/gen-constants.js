@@ -20,13 +20,13 @@ function tableNames(which) {
   }
   return out;
 }
+// Header names of the select module (POLL*, EPOLL*) go with it, as constants.rs routes them.
+const isSelect = (name) => name.startsWith('POLL') || name.startsWith('EPOLL');
+const headerNames = [...groups.matchAll(/"([A-Z][A-Z0-9_]*[A-Z0-9])"/g)].map((m) => m[1]);
 const socketNames = [
-  ...new Set([
-    ...tableNames((t) => !t.startsWith('SELECT_')),
-    ...[...groups.matchAll(/"([A-Z][A-Z0-9_]*[A-Z0-9])"/g)].map((m) => m[1]),
-  ]),
+  ...new Set([...tableNames((t) => !t.startsWith('SELECT_')), ...headerNames.filter((n) => !isSelect(n))]),
 ].sort();
-const selectNames = [...new Set(tableNames((t) => t.startsWith('SELECT_')))].sort();
+const selectNames = [...new Set([...tableNames((t) => t.startsWith('SELECT_')), ...headerNames.filter(isSelect)])].sort();
 const families = ['AF_INET', 'AF_INET6', 'AF_UNIX', 'AF_NETLINK', 'AF_PACKET'];
 
 function write(file, names, source, imports) {

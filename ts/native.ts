@@ -20,6 +20,10 @@ type Host = string | Uint8Array;
  * value (null, false or -1) and `takeError()` then says what went wrong. */
 export interface Native {
   init(status: Uint8Array): boolean;
+  /** Takes a pending interrupt (a signal's byte in the self-pipe); whether there was one. */
+  takeInterrupt(): boolean;
+  /** A signal's handler may have changed: the next wait checks them again. */
+  rearm(): void;
   /** The last failed call's error: kind, code, syscall, written, message, joined by U+0001. */
   takeError(): string | null;
   addressSlot(slot: number): NativeAddress;

@@ -25,6 +25,7 @@ export const PIPE_BUF = C.PIPE_BUF as number;
 export const POLLERR = C.POLLERR as number;
 export const POLLHUP = C.POLLHUP as number;
 export const POLLIN = C.POLLIN as number;
+export const POLLMSG = C.POLLMSG as number;
 export const POLLNVAL = C.POLLNVAL as number;
 export const POLLOUT = C.POLLOUT as number;
 export const POLLPRI = C.POLLPRI as number;

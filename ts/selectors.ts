@@ -3,6 +3,7 @@
 
 import { inspect } from 'node:util';
 
+import { pyType } from './address';
 import { InterruptedError, KeyError, RuntimeError } from './errors';
 import { epoll, poll, select, type FileLike } from './select';
 import * as S from './select-constants';
@@ -39,8 +40,17 @@ function fileobjToFd(fileobj: unknown): number {
   return fd;
 }
 
+/** Python's check of register()'s events: `(not events) or (events & ~(EVENT_READ | EVENT_WRITE))`. */
+function checkEvents(events: unknown): void {
+  if (typeof events !== 'number' || !Number.isInteger(events)) {
+    const type = typeof events === 'number' ? 'float' : pyType(events);
+    throw new TypeError(`unsupported operand type(s) for &: '${type}' and 'int'`);
+  }
+  if (!events || events & ~(EVENT_READ | EVENT_WRITE)) throw new RangeError(`Invalid events: ${pyRepr(events)}`);
+}
+
 /** A read-only view of a selector's registrations, keyed by file object (Python's get_map()). */
-export class SelectorMapping<D = unknown> implements Iterable<FileLike> {
+export class SelectorMapping<D = unknown> implements Iterable<number> {
   readonly #selector: BaseSelectorImpl<D>;
 
   constructor(selector: BaseSelectorImpl<D>) {
@@ -60,8 +70,9 @@ export class SelectorMapping<D = unknown> implements Iterable<FileLike> {
     return this.get(fileobj) !== undefined;
   }
 
-  *[Symbol.iterator](): Iterator<FileLike> {
-    for (const key of this.#selector.fdToKey.values()) yield key.fileobj;
+  /** The registered fds, as iterating Python's mapping gives. */
+  *[Symbol.iterator](): Iterator<number> {
+    yield* this.#selector.fdToKey.keys();
   }
 
   values(): IterableIterator<SelectorKey<D>> {
@@ -120,9 +131,7 @@ abstract class BaseSelectorImpl<D> extends BaseSelector<D> {
   }
 
   register(fileobj: FileLike, events: number, data: D = null as D): SelectorKey<D> {
-    if (!Number.isInteger(events) || !events || events & ~(EVENT_READ | EVENT_WRITE)) {
-      throw new RangeError(`Invalid events: ${pyRepr(events)}`);
-    }
+    checkEvents(events);
     const key: SelectorKey<D> = Object.freeze({ fileobj, fd: this.fileobjLookup(fileobj), events, data });
     if (this.fdToKey.has(key.fd)) throw new KeyError(`${pyRepr(fileobj)} (FD ${key.fd}) is already registered`);
     this.fdToKey.set(key.fd, key);

@@ -12,7 +12,8 @@ export function checkTimeout(value: unknown): number | null {
   }
   if (Number.isNaN(value)) throw new RangeError('Invalid value NaN (not a number)');
   if (value < 0) throw new RangeError('Timeout value out of range');
-  if (!Number.isFinite(value)) throw new RangeError('timestamp out of range for platform time_t');
+  // Python's clock holds int64 nanoseconds: about 292 years.
+  if (!(value <= 9223372036.854775)) throw new RangeError('timestamp out of range for platform time_t');
   return value;
 }
 

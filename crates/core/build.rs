@@ -11,6 +11,8 @@ use std::process::Command;
 
 /// Headers, each with the names it provides.
 const GROUPS: &[(&str, &[&str])] = &[
+    // select module: the one POLL* name the libc crate lacks.
+    ("<poll.h>", &["POLLMSG"]),
     (
         "<netinet/in.h>",
         &[

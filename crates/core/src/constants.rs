@@ -342,18 +342,37 @@ const SELECT_LINUX: &[(&str, i64)] = &[];
 
 /// Every constant of Python's select module on this platform.
 pub fn select() -> impl Iterator<Item = (&'static str, i64)> {
-    SELECT_COMMON.iter().chain(SELECT_LINUX.iter()).copied()
+    let headers = headers::HEADERS.iter().filter(|(name, _)| is_select(name));
+    // Event masks are unsigned 32-bit (EPOLLET is bit 31), as Python shows them.
+    let unsigned = |(name, v): (&'static str, i64)| {
+        (
+            name,
+            if name.starts_with("EPOLL") {
+                v as u32 as i64
+            } else {
+                v
+            },
+        )
+    };
+    SELECT_COMMON
+        .iter()
+        .chain(SELECT_LINUX.iter())
+        .chain(headers)
+        .copied()
+        .map(unsigned)
 }
 
 mod headers {
     include!(concat!(env!("OUT_DIR"), "/header_constants.rs"));
 }
 
-/// Every constant of this platform, as `(name, value)`.
+/// Whether a name read from the headers belongs to the select module.
+fn is_select(name: &str) -> bool {
+    name.starts_with("POLL") || name.starts_with("EPOLL")
+}
+
+/// Every constant of this platform's socket module, as `(name, value)`.
 pub fn all() -> impl Iterator<Item = (&'static str, i64)> {
-    COMMON
-        .iter()
-        .chain(LINUX.iter())
-        .chain(headers::HEADERS.iter())
-        .copied()
+    let headers = headers::HEADERS.iter().filter(|(name, _)| !is_select(name));
+    COMMON.iter().chain(LINUX.iter()).chain(headers).copied()
 }

@@ -123,12 +123,28 @@ pub mod epoll {
     /// signal interrupts it like every other wait; events are then collected
     /// without waiting.
     pub fn wait(epfd: Fd, out: &mut [i32], deadline: Deadline) -> Result<usize> {
-        let mut events = vec![libc::epoll_event { events: 0, u64: 0 }; out.len() / 2];
+        thread_local! {
+            static EVENTS: std::cell::RefCell<Vec<libc::epoll_event>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        EVENTS.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut events) => wait_into(epfd, out, deadline, &mut events),
+            Err(_) => wait_into(epfd, out, deadline, &mut Vec::new()),
+        })
+    }
+
+    /// epoll.poll with `events` as the (reused) kernel buffer.
+    fn wait_into(
+        epfd: Fd,
+        out: &mut [i32],
+        deadline: Deadline,
+        events: &mut Vec<libc::epoll_event>,
+    ) -> Result<usize> {
+        events.resize(out.len() / 2, libc::epoll_event { events: 0, u64: 0 });
         if events.is_empty() {
             return Err(Error::value("maxevents must be greater than 0"));
         }
         let n = loop {
-            let n = wait_now(epfd, &mut events)?;
+            let n = wait_now(epfd, events)?;
             if n > 0 {
                 break n;
             }

@@ -30,6 +30,8 @@ static PREV_FLAGS: [AtomicUsize; NSIG] = [const { AtomicUsize::new(0) }; NSIG];
 static PIPE_READ: AtomicI32 = AtomicI32::new(-1);
 static PIPE_WRITE: AtomicI32 = AtomicI32::new(-1);
 static INIT: Mutex<bool> = Mutex::new(false);
+/// Whether the handlers must be checked at the next wait (see `rearm`).
+static DIRTY: AtomicBool = AtomicBool::new(true);
 
 /// Signals whose default action is to do nothing.
 fn default_ignores(sig: i32) -> bool {
@@ -45,6 +47,7 @@ pub fn siginterrupt(sig: i32, flag: bool) -> bool {
     match index(sig) {
         Some(i) if sig != libc::SIGKILL && sig != libc::SIGSTOP => {
             INTERRUPTS[i].store(flag, Ordering::Relaxed);
+            rearm();
             true
         }
         _ => false,
@@ -59,8 +62,8 @@ fn init() -> Option<()> {
         if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC) } != 0 {
             return None;
         }
-        PIPE_READ.store(fds[0], Ordering::Relaxed);
         PIPE_WRITE.store(fds[1], Ordering::Relaxed);
+        PIPE_READ.store(fds[0], Ordering::Release);
         *done = true;
     }
     Some(())
@@ -71,15 +74,29 @@ fn init() -> Option<()> {
 /// Called before each wait: another party (libuv, when a listener is added)
 /// may have installed its own handler since.
 pub fn arm() -> i32 {
-    if init().is_none() {
-        return -1;
+    let mut fd = PIPE_READ.load(Ordering::Acquire);
+    if fd < 0 {
+        if init().is_none() {
+            return -1;
+        }
+        fd = PIPE_READ.load(Ordering::Acquire);
     }
-    for (i, on) in INTERRUPTS.iter().enumerate() {
-        if on.load(Ordering::Relaxed) {
-            install(i as i32);
+    if DIRTY.swap(false, Ordering::AcqRel) {
+        for (i, on) in INTERRUPTS.iter().enumerate() {
+            if on.load(Ordering::Relaxed) {
+                install(i as i32);
+            }
         }
     }
-    PIPE_READ.load(Ordering::Relaxed)
+    fd
+}
+
+/// Says that a signal's handler may have changed (a `process.on` listener for a
+/// signal added or removed, which makes libuv install or remove its handler):
+/// the next wait checks each interrupting signal's handler again. Between such
+/// changes a wait makes no sigaction calls.
+pub fn rearm() {
+    DIRTY.store(true, Ordering::Release);
 }
 
 fn install(sig: i32) {
@@ -127,6 +144,14 @@ fn chain(sig: i32, i: usize, info: *mut libc::siginfo_t, ctx: *mut libc::c_void)
             }
         }
     } else if prev != libc::SIG_IGN {
+        if flags & libc::SA_RESETHAND != 0 {
+            // The handler ours replaced was one-shot: the kernel would have reset
+            // the disposition before running it. Do so, or a handler that
+            // re-raises to die (Node's own, for SIGINT and SIGTERM) would come
+            // back here for ever instead of ending the process.
+            // SAFETY: signal(2) with SIG_DFL is async-signal-safe.
+            unsafe { libc::signal(sig, libc::SIG_DFL) };
+        }
         // SAFETY: `prev` was installed as this signal's handler, with these flags
         // telling which of the two C signatures it has.
         unsafe {

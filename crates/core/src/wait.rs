@@ -20,17 +20,20 @@ impl Timeout {
         if secs < 0.0 || !secs.is_finite() {
             Timeout(None)
         } else {
-            Timeout(Some(Duration::from_secs_f64(secs)))
+            // Beyond what a Duration holds, a wait is as good as endless.
+            Timeout(Duration::try_from_secs_f64(secs).ok())
         }
     }
 
+    /// Whether the timeout is zero: never wait.
     pub fn is_nonblocking(&self) -> bool {
         self.0 == Some(Duration::ZERO)
     }
 
     /// The deadline of one call, starting now.
     pub fn deadline(&self) -> Deadline {
-        Deadline(self.0.map(|d| Instant::now() + d))
+        // A deadline past what an Instant holds is no deadline at all.
+        Deadline(self.0.and_then(|d| Instant::now().checked_add(d)))
     }
 }
 
@@ -44,15 +47,20 @@ impl Deadline {
         Timeout::from_secs(secs.unwrap_or(-1.0)).deadline()
     }
 
-    /// Milliseconds left for poll, rounded up; `None` once the deadline passed.
-    fn poll_ms(&self) -> Option<i32> {
-        let Some(at) = self.0 else { return Some(-1) };
+    /// The time left: `Some(None)` for ever, `None` once the deadline passed.
+    fn left(&self) -> Option<Option<Duration>> {
+        let Some(at) = self.0 else { return Some(None) };
         let left = at.checked_duration_since(Instant::now())?;
-        if left.is_zero() {
-            return None;
-        }
-        let ms = left.as_nanos().div_ceil(1_000_000);
-        Some(i32::try_from(ms).unwrap_or(i32::MAX))
+        (!left.is_zero()).then_some(Some(left))
+    }
+
+    /// Milliseconds left, rounded up (-1 for ever); `None` once the deadline passed.
+    #[cfg(test)]
+    fn poll_ms(&self) -> Option<i32> {
+        Some(match self.left()? {
+            None => -1,
+            Some(left) => i32::try_from(left.as_nanos().div_ceil(1_000_000)).unwrap_or(i32::MAX),
+        })
     }
 }
 
@@ -101,8 +109,10 @@ fn poll_loop(
     syscall: &'static str,
 ) -> Result<usize> {
     loop {
-        let ms = deadline.poll_ms().unwrap_or(0);
-        match sys::poll(fds, ms) {
+        // An expired (or zero) deadline still polls once, without waiting.
+        let left = deadline.left().unwrap_or(Some(Duration::ZERO));
+        let expired = left == Some(Duration::ZERO);
+        match sys::poll(fds, left) {
             Ok(mut ready) => {
                 if has_wake && fds.last().is_some_and(|w| w.revents != 0) {
                     if crate::signals::take_interrupt() {
@@ -110,7 +120,7 @@ fn poll_loop(
                     }
                     ready -= 1;
                 }
-                if ready > 0 || ms == 0 {
+                if ready > 0 || expired {
                     return Ok(ready);
                 }
             }
@@ -121,5 +131,22 @@ fn poll_loop(
             }
             Err(e) => return Err(Error::io(&e, "poll")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn huge_timeouts_wait_for_ever_instead_of_overflowing() {
+        for secs in [1e300, f64::MAX, 1.9e19] {
+            assert_eq!(Timeout::from_secs(secs).deadline().poll_ms(), Some(-1), "{secs}");
+        }
+        // Long but representable: poll waits as long as it can, and again after.
+        assert_eq!(Timeout::from_secs(1e9).deadline().poll_ms(), Some(i32::MAX));
+        assert!(Timeout::from_secs(9.2e18).deadline().poll_ms().is_some());
+        assert_eq!(Timeout::from_secs(f64::INFINITY), Timeout(None));
+        assert_eq!(Timeout::from_secs(-1.0), Timeout(None));
     }
 }

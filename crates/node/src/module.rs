@@ -42,6 +42,19 @@ pub fn gethostname() -> Option<String> {
     ok(resolve::gethostname())
 }
 
+/// Takes the interrupt a signal left for the next blocking call, once its
+/// listener runs (see ts/module.ts).
+#[napi]
+pub fn take_interrupt() -> bool {
+    bsdsock_core::signals::take_interrupt()
+}
+
+/// A signal's handler may have changed: the next wait checks the handlers again.
+#[napi]
+pub fn rearm() {
+    bsdsock_core::signals::rearm()
+}
+
 #[napi]
 pub fn siginterrupt(signum: i32, flag: bool) -> bool {
     bsdsock_core::signals::siginterrupt(signum, flag)
