@@ -17,3 +17,23 @@ export {
 } from './asyncio/sock';
 export { getaddrinfo, getnameinfo, type GetaddrinfoOptions } from './asyncio/resolver';
 export { AbortError, type OperationOptions } from './asyncio/loop';
+export {
+  BaseProtocol,
+  BaseTransport,
+  BufferedProtocol,
+  create_connection,
+  create_datagram_endpoint,
+  create_server,
+  create_unix_connection,
+  create_unix_server,
+  DatagramProtocol,
+  DatagramTransport,
+  Protocol,
+  Server,
+  Transport,
+  type ConnectionOptions,
+  type DatagramOptions,
+  type ExtraInfoName,
+  type ServerOptions,
+  type UnixServerOptions,
+} from './asyncio/transports';

@@ -117,6 +117,18 @@ function removed(n = 1): void {
   pendingOps -= n;
   if (pendingOps === 0 && n !== 0) native.keepAlive(false);
 }
+/** Keeps the loop alive until the returned function is called: an open transport or server, as a ref'd node:net handle would. */
+export function hold(): () => void {
+  ensureStarted();
+  added();
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    removed();
+  };
+}
+
 let started = false;
 /** Set when `native.watch` is called: a dispatch then applies its final mask itself. */
 let touched = false;

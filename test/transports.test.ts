@@ -1,0 +1,464 @@
+// bsdsock/asyncio's protocols and transports on real loopback and Unix
+// sockets: create_connection / create_server and their Unix variants,
+// datagram endpoints, half-close, abort, flow control on both sides and a
+// large transfer to a slow reader with the write buffer bounded.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+import { AF_INET, AF_UNIX, ConnectionRefusedError, OSError, SOCK_DGRAM, socket } from 'bsdsock';
+import {
+  BufferedProtocol,
+  create_connection,
+  create_datagram_endpoint,
+  create_server,
+  create_unix_connection,
+  create_unix_server,
+  DatagramProtocol,
+  type DatagramTransport,
+  Protocol,
+  type Server,
+  type Transport,
+} from 'bsdsock/asyncio';
+
+import { tempDir } from './helpers/sockets';
+
+/** A protocol that records what happens to it. */
+class Recorder extends Protocol {
+  transport: Transport | null = null;
+  events: string[] = [];
+  data: Buffer[] = [];
+  keepOpen = false;
+  readonly lost: Promise<Error | null>;
+  readonly eof: Promise<void>;
+  #lost!: (e: Error | null) => void;
+  #eof!: () => void;
+  constructor() {
+    super();
+    this.lost = new Promise((r) => (this.#lost = r));
+    this.eof = new Promise((r) => (this.#eof = r));
+  }
+  override connection_made(t: Transport): void {
+    this.transport = t;
+    this.events.push('made');
+  }
+  override data_received(d: Buffer): void {
+    if (this.events.at(-1) !== 'data') this.events.push('data');
+    this.data.push(Buffer.from(d));
+  }
+  override eof_received(): boolean {
+    this.events.push('eof');
+    this.#eof();
+    return this.keepOpen;
+  }
+  override connection_lost(e: Error | null): void {
+    this.events.push(e === null ? 'lost' : `lost ${e.name}`);
+    this.#lost(e);
+  }
+  pause_writing_count = 0;
+  resume_writing_count = 0;
+  override pause_writing(): void {
+    this.pause_writing_count++;
+  }
+  override resume_writing(): void {
+    this.resume_writing_count++;
+  }
+  received(): Buffer {
+    return Buffer.concat(this.data);
+  }
+}
+
+/** Echoes what it gets and closes on EOF. */
+class Echo extends Protocol {
+  t: Transport | null = null;
+  override connection_made(t: Transport): void {
+    this.t = t;
+  }
+  override data_received(d: Buffer): void {
+    this.t!.write(d);
+  }
+}
+
+function port(server: Server): number {
+  return (server.sockets[0]!.getsockname() as [string, number])[1];
+}
+
+describe('create_connection and create_server', () => {
+  it('round trip: connection_made, data, EOF, connection_lost in order; extra info', async () => {
+    const server = await create_server(() => new Echo(), '127.0.0.1', 0);
+    expect(server.is_serving()).toBe(true);
+    const [t, p] = await create_connection(() => new Recorder(), '127.0.0.1', port(server));
+    expect(p.transport).toBe(t);
+    expect(t.get_extra_info('peername')).toEqual(['127.0.0.1', port(server)]);
+    const sockname = t.get_extra_info('sockname') as [string, number];
+    expect(sockname[0]).toBe('127.0.0.1');
+    expect(t.get_extra_info('socket')!.getsockname()).toEqual(sockname);
+    expect(t.get_extra_info('nothing', 'dflt')).toBe('dflt');
+    expect(t.can_write_eof()).toBe(true);
+    t.write(Buffer.from('hello '));
+    t.writelines([Buffer.from('wor'), new Uint8Array(Buffer.from('ld'))]);
+    t.write_eof();
+    expect(() => t.write(Buffer.from('x'))).toThrow('Cannot call write() after write_eof()');
+    expect(await p.lost).toBeNull();
+    expect(p.received().toString()).toBe('hello world');
+    expect(p.events).toEqual(['made', 'data', 'eof', 'lost']);
+    expect(t.is_closing()).toBe(true);
+    expect(t.get_extra_info('socket')).toBeNull();
+    server.close();
+    expect(server.sockets).toEqual([]);
+    await server.wait_closed();
+  });
+
+  it('eof_received returning true keeps the transport open for writing (half-close)', async () => {
+    let serverSide: Recorder | null = null;
+    const server = await create_server(() => {
+      serverSide = new Recorder();
+      serverSide.keepOpen = true;
+      return serverSide;
+    }, '127.0.0.1', 0);
+    const [t, p] = await create_connection(() => new Recorder(), '127.0.0.1', port(server));
+    t.write(Buffer.from('request'));
+    t.write_eof();
+    while (serverSide === null) await new Promise((r) => setImmediate(r));
+    const s = serverSide as Recorder;
+    await s.eof;
+    expect(s.transport!.is_closing()).toBe(false);
+    s.transport!.write(Buffer.from('reply after EOF'));
+    s.transport!.close();
+    expect(await p.lost).toBeNull();
+    expect(p.received().toString()).toBe('reply after EOF');
+    expect(s.received().toString()).toBe('request');
+    await s.lost;
+    server.close();
+    await server.wait_closed();
+  });
+
+  it('a refused connection rejects with ConnectionRefusedError, as asyncio', async () => {
+    const s = socket(AF_INET);
+    s.bind(['127.0.0.1', 0]);
+    const [, free] = s.getsockname() as [string, number];
+    s.close();
+    const e = await create_connection(() => new Recorder(), '127.0.0.1', free).then(
+      () => null,
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(ConnectionRefusedError);
+    expect((e as OSError).message).toBe(`[Errno 111] Connect call failed ('127.0.0.1', ${free})`);
+  });
+
+  it('create_connection over a given sock, and its argument checks', async () => {
+    const server = await create_server(() => new Echo(), '127.0.0.1', 0);
+    const s = socket(AF_INET);
+    s.connect(['127.0.0.1', port(server)]);
+    const [t, p] = await create_connection(() => new Recorder(), null, null, { sock: s });
+    expect(t.get_extra_info('socket')).toBe(s);
+    expect(s.gettimeout()).toBe(0);
+    t.write(Buffer.from('ping'));
+    t.write_eof();
+    await p.lost;
+    expect(p.received().toString()).toBe('ping');
+    await expect(create_connection(() => new Recorder())).rejects.toThrow('host and port was not specified and no sock specified');
+    const u = socket(AF_INET, SOCK_DGRAM);
+    await expect(create_connection(() => new Recorder(), null, null, { sock: u })).rejects.toThrow('A Stream Socket was expected');
+    u.close();
+    server.close();
+    await server.wait_closed();
+  });
+
+  it('close() sends what is buffered first; abort() drops it', async () => {
+    const got: Recorder[] = [];
+    const server = await create_server(() => {
+      const r = new Recorder();
+      got.push(r);
+      return r;
+    }, '127.0.0.1', 0);
+    const big = Buffer.alloc(8 * 1024 * 1024, 0x61);
+    const [t1] = await create_connection(() => new Recorder(), '127.0.0.1', port(server));
+    t1.write(big);
+    expect(t1.get_write_buffer_size()).toBeGreaterThan(0);
+    t1.close();
+    expect(t1.is_closing()).toBe(true);
+    while (got.length < 1) await new Promise((r) => setImmediate(r));
+    await got[0]!.lost;
+    expect(got[0]!.received().equals(big)).toBe(true);
+
+    const [t2, p2] = await create_connection(() => new Recorder(), '127.0.0.1', port(server));
+    t2.write(big);
+    expect(t2.get_write_buffer_size()).toBeGreaterThan(0);
+    t2.abort();
+    expect(await p2.lost).toBeNull();
+    expect(t2.get_write_buffer_size()).toBe(0);
+    while (got.length < 2) await new Promise((r) => setImmediate(r));
+    await got[1]!.lost;
+    expect(got[1]!.received().length).toBeLessThan(big.length);
+    server.close();
+    await server.wait_closed();
+  });
+
+  it('pause_reading holds data back until resume_reading', async () => {
+    let peer: Recorder | null = null;
+    const server = await create_server(() => (peer = new Recorder()), '127.0.0.1', 0);
+    const [t, p] = await create_connection(() => new Recorder(), '127.0.0.1', port(server));
+    t.pause_reading();
+    expect(t.is_reading()).toBe(false);
+    while (peer === null) await new Promise((r) => setImmediate(r));
+    const srv = peer as Recorder;
+    srv.transport!.write(Buffer.from('while paused'));
+    // A round trip through the peer proves the bytes reached this side's kernel buffer.
+    t.write(Buffer.from('x'));
+    while (srv.data.length === 0) await new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(p.data).toEqual([]);
+    t.resume_reading();
+    expect(t.is_reading()).toBe(true);
+    while (p.data.length === 0) await new Promise((r) => setImmediate(r));
+    expect(p.received().toString()).toBe('while paused');
+    t.close();
+    srv.transport!.close();
+    await p.lost;
+    server.close();
+    await server.wait_closed();
+  });
+
+  it('set_write_buffer_limits: pause_writing over high, resume_writing at low', async () => {
+    let peer: Recorder | null = null;
+    const server = await create_server(() => (peer = new Recorder()), '127.0.0.1', 0);
+    const [t, p] = await create_connection(() => new Recorder(), '127.0.0.1', port(server));
+    expect(t.get_write_buffer_limits()).toEqual([16384, 65536]);
+    t.set_write_buffer_limits(1000);
+    expect(t.get_write_buffer_limits()).toEqual([250, 1000]);
+    expect(() => t.set_write_buffer_limits(10, 20)).toThrow('high (10) must be >= low (20) must be >= 0');
+    while (peer === null) await new Promise((r) => setImmediate(r));
+    const srv = peer as Recorder;
+    srv.transport!.pause_reading();
+    const chunk = Buffer.alloc(64 * 1024, 1);
+    let written = 0;
+    while (p.pause_writing_count === 0) {
+      t.write(chunk);
+      written += chunk.length;
+    }
+    expect(t.get_write_buffer_size()).toBeGreaterThan(1000);
+    expect(p.resume_writing_count).toBe(0);
+    srv.transport!.resume_reading();
+    while (p.resume_writing_count === 0) await new Promise((r) => setImmediate(r));
+    expect(t.get_write_buffer_size()).toBeLessThanOrEqual(250);
+    t.close();
+    await p.lost;
+    await srv.eof;
+    expect(srv.received().length).toBe(written);
+    server.close();
+    await server.wait_closed();
+  });
+
+  it('serve_forever resolves on close; wait_closed waits for the connections it made', async () => {
+    let accepted: Recorder | null = null;
+    const server = await create_server(() => (accepted = new Recorder()), '127.0.0.1', 0, { start_serving: false });
+    expect(server.is_serving()).toBe(false);
+    let served = false;
+    const forever = server.serve_forever().then(() => (served = true));
+    await expect(server.serve_forever()).rejects.toThrow('is already being awaited on serve_forever()');
+    const [t, p] = await create_connection(() => new Recorder(), '127.0.0.1', port(server));
+    while (accepted === null) await new Promise((r) => setImmediate(r));
+    server.close();
+    await forever;
+    expect(served).toBe(true);
+    let waited = false;
+    const closed = server.wait_closed().then(() => (waited = true));
+    for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+    expect(waited).toBe(false);
+    t.close();
+    await p.lost;
+    await closed;
+    expect(waited).toBe(true);
+  });
+
+  it('binding an address in use fails as asyncio says', async () => {
+    const server = await create_server(() => new Recorder(), '127.0.0.1', 0);
+    const p = port(server);
+    const e = await create_server(() => new Recorder(), '127.0.0.1', p, { reuse_address: false }).then(
+      () => null,
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(OSError);
+    expect((e as OSError).message).toBe(`[Errno 98] error while attempting to bind on address ('127.0.0.1', ${p}): address already in use`);
+    server.close();
+    await server.wait_closed();
+  });
+});
+
+describe('BufferedProtocol', () => {
+  it('receives into its own buffer', async () => {
+    const server = await create_server(() => new Echo(), '127.0.0.1', 0);
+    const own = Buffer.alloc(7);
+    const seen: string[] = [];
+    let done!: () => void;
+    const lost = new Promise<void>((r) => (done = r));
+    class Into extends BufferedProtocol {
+      override get_buffer(hint: number): Uint8Array {
+        expect(hint).toBe(-1);
+        return own;
+      }
+      override buffer_updated(n: number): void {
+        seen.push(own.subarray(0, n).toString());
+      }
+      override connection_lost(): void {
+        done();
+      }
+    }
+    const [t] = await create_connection(() => new Into(), '127.0.0.1', port(server));
+    t.write(Buffer.from('0123456789abcdefghij'));
+    t.write_eof();
+    await lost;
+    expect(seen.join('')).toBe('0123456789abcdefghij');
+    expect(Math.max(...seen.map((s) => s.length))).toBeLessThanOrEqual(7);
+    server.close();
+    await server.wait_closed();
+  });
+});
+
+describe('Unix transports', () => {
+  it('create_unix_server replaces a stale socket file and removes its own on close', async () => {
+    using dir = tempDir();
+    const file = path.join(dir.path, 's.sock');
+    const stale = socket(AF_UNIX);
+    stale.bind(file);
+    stale.close();
+    expect(fs.existsSync(file)).toBe(true);
+    const server = await create_unix_server(() => new Echo(), file);
+    const [t, p] = await create_unix_connection(() => new Recorder(), file);
+    expect(t.get_extra_info('peername')).toBe(file);
+    t.write(Buffer.from('over unix'));
+    t.write_eof();
+    await p.lost;
+    expect(p.received().toString()).toBe('over unix');
+    server.close();
+    await server.wait_closed();
+    expect(fs.existsSync(file)).toBe(false);
+  });
+});
+
+describe('create_datagram_endpoint', () => {
+  class Dgram extends DatagramProtocol {
+    t: DatagramTransport | null = null;
+    got: [string, unknown][] = [];
+    errors: Error[] = [];
+    waiting: (() => void) | null = null;
+    override connection_made(t: DatagramTransport): void {
+      this.t = t;
+    }
+    override datagram_received(d: Buffer, a: unknown): void {
+      this.got.push([d.toString(), a]);
+      this.waiting?.();
+    }
+    override error_received(e: Error): void {
+      this.errors.push(e);
+      this.waiting?.();
+    }
+    next(): Promise<void> {
+      return new Promise((r) => (this.waiting = r));
+    }
+  }
+
+  it('datagrams both ways, and an ICMP refusal as error_received', async () => {
+    const [a, pa] = await create_datagram_endpoint(() => new Dgram(), { local_addr: ['127.0.0.1', 0] });
+    const aAddr = a.get_extra_info('sockname') as [string, number];
+    const [b, pb] = await create_datagram_endpoint(() => new Dgram(), { remote_addr: aAddr });
+    const bAddr = b.get_extra_info('sockname');
+    expect(b.get_extra_info('peername')).toEqual(aAddr);
+    let w = pa.next();
+    b.sendto(Buffer.from('one'));
+    await w;
+    expect(pa.got).toEqual([['one', bAddr]]);
+    w = pb.next();
+    a.sendto(Buffer.from('two'), bAddr);
+    await w;
+    expect(pb.got).toEqual([['two', aAddr]]);
+    expect(() => b.sendto(Buffer.from('x'), ['127.0.0.1', 1])).toThrow('Invalid address');
+    a.close();
+    await new Promise((r) => setImmediate(r));
+    // Nobody listens at aAddr now: the kernel reports the ICMP refusal on the next operation.
+    w = pb.next();
+    b.sendto(Buffer.from('three'));
+    b.sendto(Buffer.from('four'));
+    await w;
+    expect(pb.errors[0]).toBeInstanceOf(ConnectionRefusedError);
+    b.close();
+  });
+
+  it('needs an address or a family', async () => {
+    await expect(create_datagram_endpoint(() => new Dgram())).rejects.toThrow('unexpected address family');
+  });
+});
+
+describe('a large transfer to a slow reader', () => {
+  const TOTAL = Number(process.env.BSDSOCK_TRANSFER_BYTES ?? 1024 * 1024 * 1024);
+  it(`${TOTAL} bytes through a Transport, the write buffer never past its limit plus one write`, { timeout: 600_000 }, async () => {
+    // The stream repeats every 251 bytes (a prime, so no read size lines up with it); writes are whole periods.
+    const CHUNK = 251 * 4096;
+    const pattern = Buffer.alloc(CHUNK);
+    for (let i = 0; i < pattern.length; i++) pattern[i] = (i * 7) % 251;
+    let received = 0;
+    let mismatch = -1;
+    let slowTransport: Transport | null = null;
+    let finished!: () => void;
+    const done = new Promise<void>((r) => (finished = r));
+    // The reader compares each read with the pattern and pauses reading for a turn of the loop after every read.
+    class Slow extends BufferedProtocol {
+      buf = Buffer.alloc(64 * 1024);
+      override connection_made(t: Transport): void {
+        slowTransport = t;
+      }
+      override get_buffer(): Uint8Array {
+        return this.buf;
+      }
+      override buffer_updated(n: number): void {
+        const off = received % 251;
+        if (mismatch < 0 && !this.buf.subarray(0, n).equals(pattern.subarray(off, off + n))) mismatch = received;
+        received += n;
+        slowTransport!.pause_reading();
+        setImmediate(() => slowTransport!.resume_reading());
+      }
+      override eof_received(): boolean {
+        finished();
+        return false;
+      }
+    }
+    const server = await create_server(() => new Slow(), '127.0.0.1', 0);
+    let resume: (() => void) | null = null;
+    class Producer extends Protocol {
+      paused = false;
+      override pause_writing(): void {
+        this.paused = true;
+      }
+      override resume_writing(): void {
+        this.paused = false;
+        resume?.();
+      }
+    }
+    const [t, p] = await create_connection(() => new Producer(), '127.0.0.1', port(server));
+    const [, high] = t.get_write_buffer_limits();
+    let maxBuffered = 0;
+    let sent = 0;
+    const rssBefore = process.memoryUsage().rss;
+    while (sent < TOTAL) {
+      const n = Math.min(CHUNK, TOTAL - sent);
+      t.write(pattern.subarray(0, n));
+      sent += n;
+      maxBuffered = Math.max(maxBuffered, t.get_write_buffer_size());
+      if (p.paused) await new Promise<void>((r) => (resume = r));
+    }
+    t.write_eof();
+    await done;
+    const rssAfter = process.memoryUsage().rss;
+    expect(mismatch).toBe(-1);
+    expect(received).toBe(TOTAL);
+    expect(maxBuffered).toBeLessThanOrEqual(high + CHUNK);
+    // Nothing close to the transfer stayed in memory.
+    expect(rssAfter - rssBefore).toBeLessThan(TOTAL / 4 + 64 * 1024 * 1024);
+    t.close();
+    server.close();
+    await server.wait_closed();
+  });
+});
