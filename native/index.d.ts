@@ -38,9 +38,6 @@ export declare function epollCreate(flags: number): number
 /** epoll_ctl with op 'add', 'mod' or 'del'. */
 export declare function epollCtl(epfd: number, op: string, fd: number, events: number): boolean
 
-/** epoll.poll: `[fd, events]` pairs into `out`; returns how many, or -1. */
-export declare function epollWait(epfd: number, out: Writable<number>, timeout: number): number
-
 /** The errno name of a number (`'ECONNREFUSED'`), for Node's `code`. */
 export declare function errnoName(errno: number): string | null
 
@@ -131,9 +128,6 @@ export declare function listen(fd: number, backlog: number): boolean
 /** own(fd): a Socket now holds fd. */
 export declare function own(fd: number): void
 
-/** A poll object's poll: `revents[i]` for `fds[i]`; returns how many, or -1. */
-export declare function poll(fds: Int32Array, events: Int32Array, revents: Writable<number>, timeoutMs: number): number
-
 /** A signal's handler may have changed: the next wait checks the handlers again. */
 export declare function rearm(): void
 
@@ -142,9 +136,6 @@ export declare function rearm(): void
  * `[nbytes, ancdata, msg_flags]` (the address through the status block), or null.
  */
 export declare function recvmsgInto(fd: number, buffers: Array<Writable<number>>, ancbufsize: number, flags: number, timeout: number): Raw | null
-
-/** select: entries not ready become -1; returns how many are ready, or -1. */
-export declare function select(r: Writable<number>, w: Writable<number>, x: Writable<number>, timeout: number): number
 
 /** The constants of Python's select module, by name. */
 export declare function selectConstants(): Record<string, number>

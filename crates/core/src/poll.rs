@@ -47,16 +47,23 @@ pub fn select(r: &mut [Fd], w: &mut [Fd], x: &mut [Fd], deadline: Deadline) -> R
 /// A poll object's wait: `revents[i]` receives what `fds[i]` reported. Returns
 /// how many have events.
 pub fn poll(fds: &[Fd], events: &[i32], revents: &mut [i32], deadline: Deadline) -> Result<usize> {
-    let mut set: Vec<libc::pollfd> = fds
-        .iter()
-        .zip(events)
-        .map(|(&fd, &ev)| pollfd(fd, ev as i16))
-        .collect();
-    let ready = poll_fds(&mut set, deadline, "poll")?;
-    for (out, p) in revents.iter_mut().zip(&set) {
-        *out = i32::from(p.revents as u16);
+    thread_local! {
+        // The pollfd array, kept between calls as CPython keeps its ufds.
+        static SET: std::cell::RefCell<Vec<libc::pollfd>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    Ok(ready)
+    SET.with(|cell| {
+        let mut owned = Vec::new();
+        let mut borrowed = cell.try_borrow_mut();
+        let set = borrowed.as_deref_mut().unwrap_or(&mut owned);
+        set.clear();
+        set.reserve(fds.len() + 1);
+        set.extend(fds.iter().zip(events).map(|(&fd, &ev)| pollfd(fd, ev as i16)));
+        let ready = poll_fds(set, deadline, "poll")?;
+        for (out, p) in revents.iter_mut().zip(set.iter()) {
+            *out = i32::from(p.revents as u16);
+        }
+        Ok(ready)
+    })
 }
 
 /// epoll, on Linux.

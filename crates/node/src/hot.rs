@@ -49,11 +49,9 @@ impl<const N: usize> Args<N> {
         (status == sys::Status::napi_ok).then_some(v)
     }
 
-    /// The bytes of a Uint8Array argument, borrowed for this call. Sound because
-    /// no JS runs until the callback returns, so the view's memory can be neither
-    /// freed nor detached meanwhile.
-    pub(crate) fn bytes<'call>(&self, i: usize) -> Option<&'call mut [u8]> {
-        let mut kind = 0;
+    /// The memory of a typed array argument of `kind`: its pointer and element count.
+    fn typed(&self, i: usize, kind: sys::napi_typedarray_type) -> Option<(*mut std::ffi::c_void, usize)> {
+        let mut actual = 0;
         let mut len = 0;
         let mut data = ptr::null_mut();
         let mut buffer = ptr::null_mut();
@@ -64,21 +62,36 @@ impl<const N: usize> Args<N> {
             sys::napi_get_typedarray_info(
                 self.env,
                 self.argv[i],
-                &mut kind,
+                &mut actual,
                 &mut len,
                 &mut data,
                 &mut buffer,
                 &mut offset,
             )
         };
-        if status != sys::Status::napi_ok || kind != sys::TypedarrayType::uint8_array {
-            return None;
-        }
+        (status == sys::Status::napi_ok && actual == kind).then_some((data, len))
+    }
+
+    /// The bytes of a Uint8Array argument, borrowed for this call. Sound because
+    /// no JS runs until the callback returns, so the view's memory can be neither
+    /// freed nor detached meanwhile.
+    pub(crate) fn bytes<'call>(&self, i: usize) -> Option<&'call mut [u8]> {
+        let (data, len) = self.typed(i, sys::TypedarrayType::uint8_array)?;
         if len == 0 {
             return Some(&mut []);
         }
-        // SAFETY: napi reported `len` bytes at `data` for this Uint8Array (see above).
+        // SAFETY: napi reported `len` bytes at `data` for this Uint8Array; see above for the lifetime.
         Some(unsafe { std::slice::from_raw_parts_mut(data.cast::<u8>(), len) })
+    }
+
+    /// The elements of an Int32Array argument, borrowed for this call (as `bytes`).
+    pub(crate) fn ints<'call>(&self, i: usize) -> Option<&'call mut [i32]> {
+        let (data, len) = self.typed(i, sys::TypedarrayType::int32_array)?;
+        if len == 0 {
+            return Some(&mut []);
+        }
+        // SAFETY: napi reported `len` aligned i32s at `data` for this Int32Array; see `bytes`.
+        Some(unsafe { std::slice::from_raw_parts_mut(data.cast::<i32>(), len) })
     }
 
     pub(crate) fn timeout(&self, i: usize) -> Option<Timeout> {
@@ -195,7 +208,7 @@ unsafe extern "C" fn recvfrom_into(env: sys::napi_env, info: sys::napi_callback_
     a.number(n)
 }
 
-type Callback = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
+pub(crate) type Callback = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
 
 const HOT: &[(&CStr, Callback)] = &[
     (c"send", send),
@@ -209,7 +222,7 @@ const HOT: &[(&CStr, Callback)] = &[
 ///
 /// SAFETY: call with the env and exports object of the module being initialized.
 pub unsafe fn export(env: sys::napi_env, exports: sys::napi_value) -> napi::Result<()> {
-    for (name, cb) in HOT {
+    for (name, cb) in HOT.iter().chain(crate::select::WAITS) {
         let mut f = ptr::null_mut();
         let status = sys::napi_create_function(env, name.as_ptr(), -1, Some(*cb), ptr::null_mut(), &mut f);
         if status != sys::Status::napi_ok

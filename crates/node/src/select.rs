@@ -1,35 +1,73 @@
-//! select, poll and epoll as N-API functions over Int32Arrays of fds, written
-//! in place (no arrays built per call). Timeouts: seconds for select and epoll,
+//! select, poll and epoll waits as plain N-API callbacks (see hot.rs) over
+//! Int32Arrays of fds, written in place (no arrays built per call), and epoll's
+//! create and ctl as #[napi] functions. Timeouts: seconds for select and epoll,
 //! milliseconds for poll, negative for none. Errors as in socket.rs: a failure
 //! value (-1, false) and the error in state.rs.
 
+use std::ffi::CStr;
+use std::ptr;
+
 use bsdsock_core::poll;
 use bsdsock_core::wait::Deadline;
+use napi::sys;
 use napi_derive::napi;
 
-use crate::js::Writable;
+use crate::hot::{bad_args, Args, Callback};
 use crate::state::{done, ok};
 
 fn after(secs: f64) -> Deadline {
     Deadline::after_secs((secs >= 0.0).then_some(secs))
 }
 
-/// select: entries not ready become -1; returns how many are ready, or -1.
-#[napi]
-pub fn select(mut r: Writable<i32>, mut w: Writable<i32>, mut x: Writable<i32>, timeout: f64) -> i64 {
-    ok(poll::select(&mut r, &mut w, &mut x, after(timeout))).map_or(-1, |n| n as i64)
+/// select(r, w, x, timeout): entries not ready become -1; returns how many are ready, or -1.
+unsafe extern "C" fn select(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    let Some(a) = Args::<4>::read(env, info) else {
+        return ptr::null_mut();
+    };
+    let n = match (a.ints(0), a.ints(1), a.ints(2), a.f64(3)) {
+        (Some(r), Some(w), Some(x), Some(t)) => ok(poll::select(r, w, x, after(t))),
+        _ => bad_args(),
+    };
+    a.number(n)
 }
 
-/// A poll object's poll: `revents[i]` for `fds[i]`; returns how many, or -1.
-#[napi]
-pub fn poll(fds: &[i32], events: &[i32], mut revents: Writable<i32>, timeout_ms: f64) -> i64 {
-    let secs = if timeout_ms < 0.0 {
-        -1.0
-    } else {
-        timeout_ms / 1000.0
+/// poll(fds, events, revents, timeout_ms): `revents[i]` for `fds[i]`; returns how many, or -1.
+unsafe extern "C" fn poll_fds(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    let Some(a) = Args::<4>::read(env, info) else {
+        return ptr::null_mut();
     };
-    ok(poll::poll(fds, events, &mut revents, after(secs))).map_or(-1, |n| n as i64)
+    let n = match (a.ints(0), a.ints(1), a.ints(2), a.f64(3)) {
+        (Some(fds), Some(events), Some(revents), Some(ms)) => {
+            let secs = if ms < 0.0 { -1.0 } else { ms / 1000.0 };
+            ok(poll::poll(fds, events, revents, after(secs)))
+        }
+        _ => bad_args(),
+    };
+    a.number(n)
 }
+
+/// epollWait(epfd, out, timeout): `[fd, events]` pairs into `out`; returns how many, or -1.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+unsafe extern "C" fn epoll_wait(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    let Some(a) = Args::<3>::read(env, info) else {
+        return ptr::null_mut();
+    };
+    let n = match (a.i32(0), a.ints(1), a.f64(2)) {
+        (Some(epfd), Some(out), Some(t)) => ok(poll::epoll::wait(epfd, out, after(t))),
+        _ => bad_args(),
+    };
+    a.number(n)
+}
+
+/// The waits, exported with the hot calls.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub(crate) const WAITS: &[(&CStr, Callback)] = &[
+    (c"select", select),
+    (c"poll", poll_fds),
+    (c"epollWait", epoll_wait),
+];
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+pub(crate) const WAITS: &[(&CStr, Callback)] = &[(c"select", select), (c"poll", poll_fds)];
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
 #[napi]
@@ -48,11 +86,4 @@ pub fn epoll_ctl(epfd: i32, op: String, fd: i32, events: u32) -> bool {
         _ => Op::Delete,
     };
     done(poll::epoll::ctl(epfd, op, fd, events))
-}
-
-/// epoll.poll: `[fd, events]` pairs into `out`; returns how many, or -1.
-#[cfg(any(target_os = "linux", target_os = "android"))]
-#[napi]
-pub fn epoll_wait(epfd: i32, mut out: Writable<i32>, timeout: f64) -> i64 {
-    ok(poll::epoll::wait(epfd, &mut out, after(timeout))).map_or(-1, |n| n as i64)
 }

@@ -199,31 +199,27 @@ pub fn recvfrom(fd: Fd, buf: &mut [MaybeUninit<u8>], flags: i32) -> io::Result<(
     })
 }
 
-/// poll(2) on up to two fds. Returns how many are ready.
-/// poll(2) with a timeout (None: for ever): ppoll's nanoseconds on Linux, as
-/// Python's select waits in microseconds; poll's milliseconds, rounded up, elsewhere.
+/// poll(2) with a timeout (None: for ever); returns how many fds are ready. A
+/// timeout with a part finer than a millisecond goes to ppoll on Linux
+/// (Python's select waits in microseconds); the rest to poll, rounded up to
+/// milliseconds.
 pub fn poll(fds: &mut [libc::pollfd], timeout: Option<std::time::Duration>) -> io::Result<usize> {
     let nfds = fds.len() as libc::nfds_t;
     #[cfg(any(target_os = "linux", target_os = "android"))]
-    {
-        let ts = timeout.map(|d| libc::timespec {
+    if let Some(d) = timeout.filter(|d| d.subsec_nanos() % 1_000_000 != 0) {
+        let ts = libc::timespec {
             tv_sec: libc::time_t::try_from(d.as_secs()).unwrap_or(libc::time_t::MAX),
             tv_nsec: d.subsec_nanos() as libc::c_long,
-        });
-        let tsp = ts
-            .as_ref()
-            .map_or(std::ptr::null(), |t| t as *const libc::timespec);
-        // SAFETY: fds is a valid array of pollfd of the length given; tsp is null or a valid timespec.
-        check(unsafe { libc::ppoll(fds.as_mut_ptr(), nfds, tsp, std::ptr::null()) }).map(|n| n as usize)
+        };
+        // SAFETY: fds is a valid array of pollfd of the length given; ts is a valid timespec.
+        return check(unsafe { libc::ppoll(fds.as_mut_ptr(), nfds, &ts, std::ptr::null()) })
+            .map(|n| n as usize);
     }
-    #[cfg(not(any(target_os = "linux", target_os = "android")))]
-    {
-        let ms = timeout.map_or(-1, |d| {
-            i32::try_from(d.as_nanos().div_ceil(1_000_000)).unwrap_or(i32::MAX)
-        });
-        // SAFETY: fds is a valid array of pollfd of the length given.
-        check(unsafe { libc::poll(fds.as_mut_ptr(), nfds, ms) }).map(|n| n as usize)
-    }
+    let ms = timeout.map_or(-1, |d| {
+        i32::try_from(d.as_nanos().div_ceil(1_000_000)).unwrap_or(i32::MAX)
+    });
+    // SAFETY: fds is a valid array of pollfd of the length given.
+    check(unsafe { libc::poll(fds.as_mut_ptr(), nfds, ms) }).map(|n| n as usize)
 }
 
 pub const POLLIN: i16 = libc::POLLIN;
