@@ -37,3 +37,16 @@ export {
   type ServerOptions,
   type UnixServerOptions,
 } from './asyncio/transports';
+export {
+  IncompleteReadError,
+  LimitOverrunError,
+  open_connection,
+  open_unix_connection,
+  start_server,
+  start_unix_server,
+  StreamReader,
+  StreamReaderProtocol,
+  StreamWriter,
+  type ClientConnected,
+  type StreamOptions,
+} from './asyncio/streams';

@@ -1,0 +1,448 @@
+// bsdsock/asyncio's streams: StreamReader against python3's asyncio on the
+// same sequences (feeds, EOF, reads that wait; results, errors, messages,
+// `partial` and `consumed`), then open_connection / start_server and the Unix
+// variants on real sockets, and a file fetched from `python3 -m http.server`
+// with streams and with makefile().
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { AF_INET, ConnectionResetError, socket } from 'bsdsock';
+import {
+  IncompleteReadError,
+  LimitOverrunError,
+  open_connection,
+  open_unix_connection,
+  start_server,
+  start_unix_server,
+  StreamReader,
+  type Server,
+  type StreamWriter,
+} from 'bsdsock/asyncio';
+
+import { tempDir } from './helpers/sockets';
+
+type Op =
+  | ['feed', string]
+  | ['eof']
+  | ['read', number]
+  | ['readexactly', number]
+  | ['readuntil', string]
+  | ['readline']
+  | ['at_eof']
+  /** Starts the next read without waiting for it; `wait` waits for it. */
+  | ['start', 'read' | 'readexactly' | 'readuntil' | 'readline', (number | string)?]
+  | ['wait'];
+
+interface Case {
+  limit: number;
+  ops: Op[];
+}
+
+const hex = (s: string): string => Buffer.from(s, 'latin1').toString('hex');
+
+const CASES: Record<string, Case> = {
+  exactly_partial_at_eof: { limit: 64, ops: [['feed', 'abc'], ['eof'], ['readexactly', 5], ['at_eof'], ['read', 4]] },
+  exactly_negative: { limit: 64, ops: [['feed', 'abc'], ['readexactly', -1], ['readexactly', 0], ['readexactly', 3]] },
+  exactly_across_feeds: { limit: 64, ops: [['feed', 'ab'], ['feed', 'cd'], ['feed', 'ef'], ['readexactly', 5], ['readexactly', 1]] },
+  exactly_waits: { limit: 64, ops: [['start', 'readexactly', 6], ['feed', 'ab'], ['feed', 'cd'], ['feed', 'efg'], ['wait'], ['read', 10]] },
+  exactly_waits_then_eof: { limit: 64, ops: [['start', 'readexactly', 6], ['feed', 'ab'], ['eof'], ['wait'], ['at_eof']] },
+  until_at_eof: { limit: 64, ops: [['feed', 'abc'], ['eof'], ['readuntil', '\n'], ['at_eof']] },
+  until_empty_separator: { limit: 64, ops: [['feed', 'abc'], ['readuntil', '']] },
+  until_not_found_over_limit: { limit: 4, ops: [['feed', 'abcdefgh'], ['readuntil', '\n'], ['read', 3], ['read', 100]] },
+  until_found_over_limit: { limit: 4, ops: [['feed', 'abcdef\nxy'], ['readuntil', '\n'], ['read', 100]] },
+  until_at_limit: { limit: 4, ops: [['feed', 'abcd\nxy'], ['readuntil', '\n'], ['read', 100]] },
+  until_multibyte_split: { limit: 64, ops: [['feed', 'ab\r'], ['feed', '\ncd\r'], ['feed', '\n'], ['readuntil', '\r\n'], ['readuntil', '\r\n']] },
+  until_waits: { limit: 64, ops: [['start', 'readuntil', 'END'], ['feed', 'xxEN'], ['feed', 'Dyy'], ['wait'], ['read', 10]] },
+  until_waits_over_limit: { limit: 5, ops: [['start', 'readuntil', '\n'], ['feed', 'abc'], ['feed', 'defgh'], ['wait'], ['read', 100]] },
+  line_over_limit_with_newline: { limit: 4, ops: [['feed', 'abcdef\nxy\n'], ['readline'], ['readline'], ['eof'], ['readline'], ['at_eof']] },
+  line_over_limit_without_newline: { limit: 4, ops: [['feed', 'abcdefgh'], ['readline'], ['feed', 'z\n'], ['readline']] },
+  line_partial_at_eof: { limit: 64, ops: [['feed', 'one\ntwo'], ['eof'], ['readline'], ['readline'], ['readline'], ['at_eof']] },
+  read_all: { limit: 3, ops: [['feed', 'abcdefgh'], ['feed', 'ij'], ['eof'], ['read', -1], ['read', -1], ['read', 0], ['at_eof']] },
+  read_some: { limit: 64, ops: [['feed', 'abc'], ['feed', 'def'], ['read', 4], ['read', 4], ['eof'], ['read', 4]] },
+  two_waiters: { limit: 64, ops: [['start', 'read', 4], ['read', 4], ['feed', 'ab'], ['wait']] },
+};
+
+const PY_SETUP = String.raw`
+import asyncio, json
+
+def describe(e):
+    d = {'error': type(e).__name__, 'message': str(e)}
+    if hasattr(e, 'partial'): d['partial'] = e.partial.hex()
+    if hasattr(e, 'expected'): d['expected'] = e.expected
+    if hasattr(e, 'consumed'): d['consumed'] = e.consumed
+    return d
+
+async def call(r, name, arg):
+    try:
+        if name == 'readline': v = await r.readline()
+        elif name == 'readuntil': v = await r.readuntil(bytes.fromhex(arg))
+        else: v = await getattr(r, name)(arg)
+        return {'value': v.hex()}
+    except Exception as e:
+        return describe(e)
+
+async def run(case):
+    r = asyncio.StreamReader(limit=case['limit'])
+    out = []
+    pending = None
+    for op in case['ops']:
+        k = op[0]
+        if k == 'feed':
+            r.feed_data(bytes.fromhex(op[1]))
+            await asyncio.sleep(0)
+        elif k == 'eof':
+            r.feed_eof()
+            await asyncio.sleep(0)
+        elif k == 'at_eof':
+            out.append({'value': r.at_eof()})
+        elif k == 'start':
+            pending = asyncio.ensure_future(call(r, op[1], op[2] if len(op) > 2 else None))
+            await asyncio.sleep(0)
+        elif k == 'wait':
+            out.append(await pending)
+        else:
+            out.append(await call(r, k, op[1] if len(op) > 1 else None))
+    return out
+
+cases = json.loads(input())
+print(json.dumps({name: asyncio.run(run(c)) for name, c in cases.items()}))
+`;
+
+function hexCases(): Record<string, Case> {
+  const out: Record<string, Case> = {};
+  for (const [name, c] of Object.entries(CASES)) {
+    out[name] = {
+      limit: c.limit,
+      ops: c.ops.map((op) => {
+        if (op[0] === 'feed' || op[0] === 'readuntil') return [op[0], hex(op[1])] as Op;
+        if (op[0] === 'start' && op[1] === 'readuntil') return ['start', 'readuntil', hex(String(op[2]))] as Op;
+        return op;
+      }),
+    };
+  }
+  return out;
+}
+
+type Result = Record<string, unknown>;
+
+function describeError(e: unknown): Result {
+  const x = e as Error & { partial?: Buffer; expected?: number | null; consumed?: number };
+  // ValueError is RangeError here, as everywhere in bsdsock.
+  const name = x instanceof RangeError ? 'ValueError' : x.name;
+  const d: Result = { error: name, message: x.message };
+  if (x instanceof IncompleteReadError) {
+    d.partial = x.partial.toString('hex');
+    d.expected = x.expected;
+  }
+  if (x instanceof LimitOverrunError) d.consumed = x.consumed;
+  return d;
+}
+
+async function call(r: StreamReader, name: string, arg: number | string | undefined): Promise<Result> {
+  try {
+    let v: Buffer;
+    if (name === 'readline') v = await r.readline();
+    else if (name === 'readuntil') v = await r.readuntil(Buffer.from(String(arg), 'hex'));
+    else if (name === 'read') v = await r.read(Number(arg));
+    else v = await r.readexactly(Number(arg));
+    return { value: v.toString('hex') };
+  } catch (e) {
+    return describeError(e);
+  }
+}
+
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+async function runJs(c: Case): Promise<Result[]> {
+  const r = new StreamReader(c.limit);
+  const out: Result[] = [];
+  let pending: Promise<Result> | null = null;
+  for (const op of c.ops) {
+    switch (op[0]) {
+      case 'feed':
+        r.feed_data(Buffer.from(op[1], 'hex'));
+        await turn();
+        break;
+      case 'eof':
+        r.feed_eof();
+        await turn();
+        break;
+      case 'at_eof':
+        out.push({ value: r.at_eof() });
+        break;
+      case 'start':
+        pending = call(r, op[1], op[2]);
+        await turn();
+        break;
+      case 'wait':
+        out.push(await pending!);
+        break;
+      case 'readline':
+        out.push(await call(r, 'readline', undefined));
+        break;
+      default:
+        out.push(await call(r, op[0], op[1]));
+    }
+  }
+  return out;
+}
+
+describe('StreamReader, side by side with python3 asyncio', () => {
+  const cases = hexCases();
+  const run = spawnSync('python3', ['-c', PY_SETUP], { input: JSON.stringify(cases) + '\n', encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`python3 failed: ${run.stderr}`);
+  const py = JSON.parse(run.stdout) as Record<string, Result[]>;
+  for (const name of Object.keys(cases)) {
+    it(name, async () => {
+      expect(await runJs(cases[name]!)).toEqual(py[name]);
+    });
+  }
+
+  it('the messages Python gives are those above (the oracle ran)', () => {
+    expect(py.exactly_partial_at_eof![0]).toEqual({
+      error: 'IncompleteReadError',
+      message: '3 bytes read on a total of 5 expected bytes',
+      partial: hex('abc'),
+      expected: 5,
+    });
+    expect(py.until_not_found_over_limit![0]).toMatchObject({ error: 'LimitOverrunError', consumed: 8 });
+  });
+
+  it('a read within one received chunk is a view of it, one across chunks a copy', async () => {
+    const r = new StreamReader();
+    // Unpooled buffers, each with its own ArrayBuffer.
+    const a = Buffer.allocUnsafeSlow(11);
+    a.write('hello world');
+    const b = Buffer.allocUnsafeSlow(2);
+    b.write('!!');
+    r.feed_data(a);
+    r.feed_data(b);
+    const first = await r.readexactly(5);
+    expect(first.buffer).toBe(a.buffer);
+    expect(first.byteOffset).toBe(a.byteOffset);
+    const across = await r.readexactly(8);
+    expect(across.toString()).toBe(' world!!');
+    expect(across.buffer).not.toBe(a.buffer);
+    expect(across.buffer).not.toBe(b.buffer);
+  });
+});
+
+/** Lines are echoed upper-cased; the connection closes at EOF. */
+async function upperServer(host: string): Promise<Server> {
+  return start_server(async (reader, writer) => {
+    for await (const line of reader) {
+      writer.write(Buffer.from(line.toString('latin1').toUpperCase(), 'latin1'));
+      await writer.drain();
+    }
+    writer.close();
+    await writer.wait_closed();
+  }, host, 0);
+}
+
+function portOf(server: Server): number {
+  return (server.sockets[0]!.getsockname() as [string, number])[1];
+}
+
+describe('open_connection and start_server', () => {
+  it('lines both ways, for await over lines, EOF, wait_closed, get_extra_info', async () => {
+    const server = await upperServer('127.0.0.1');
+    const [reader, writer] = await open_connection('127.0.0.1', portOf(server));
+    expect(writer.get_extra_info('peername')).toEqual(['127.0.0.1', portOf(server)]);
+    expect(writer.get_extra_info('socket')!.fileno()).toBeGreaterThanOrEqual(0);
+    writer.write(Buffer.from('one\n'));
+    writer.writelines([Buffer.from('tw'), Buffer.from('o\nthree\n')]);
+    await writer.drain();
+    expect((await reader.readline()).toString()).toBe('ONE\n');
+    writer.write_eof();
+    const rest: string[] = [];
+    for await (const line of reader) rest.push(line.toString());
+    expect(rest).toEqual(['TWO\n', 'THREE\n']);
+    expect(reader.at_eof()).toBe(true);
+    writer.close();
+    await writer.wait_closed();
+    expect(writer.is_closing()).toBe(true);
+    server.close();
+    await server.wait_closed();
+  });
+
+  it('over IPv6 loopback', async () => {
+    const server = await upperServer('::1');
+    const [reader, writer] = await open_connection('::1', portOf(server));
+    writer.write(Buffer.from('six\n'));
+    expect((await reader.readline()).toString()).toBe('SIX\n');
+    writer.close();
+    await writer.wait_closed();
+    server.close();
+    await server.wait_closed();
+  });
+
+  it('drain() waits for a slow reader; many MiB arrive intact', async () => {
+    let serverWriter: StreamWriter | null = null;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const digests: Promise<string>[] = [];
+    const server = await start_server((reader, writer) => {
+      serverWriter = writer;
+      digests.push(
+        (async () => {
+          await gate;
+          const h = crypto.createHash('sha256');
+          for (;;) {
+            const chunk = await reader.read(65536);
+            if (chunk.length === 0) break;
+            h.update(chunk);
+          }
+          return h.digest('hex');
+        })(),
+      );
+    }, '127.0.0.1', 0);
+    const [, writer] = await open_connection('127.0.0.1', portOf(server));
+    const data = crypto.randomBytes(32 * 1024 * 1024);
+    let drains = 0;
+    let blocked = false;
+    for (let i = 0; i < data.length; i += 1024 * 1024) {
+      writer.write(data.subarray(i, i + 1024 * 1024));
+      const d = writer.drain();
+      // While the reader has not started, a drain() must block at some point: the kernel buffers fill.
+      if (!blocked) {
+        let done = false;
+        void d.then(() => (done = true));
+        for (let k = 0; k < 10; k++) await turn();
+        if (!done) {
+          blocked = true;
+          expect(writer.transport.get_write_buffer_size()).toBeGreaterThan(0);
+          release();
+        }
+      }
+      await d;
+      drains++;
+    }
+    writer.write_eof();
+    expect(blocked).toBe(true);
+    expect(drains).toBe(32);
+    expect(await digests[0]).toBe(crypto.createHash('sha256').update(data).digest('hex'));
+    writer.close();
+    await writer.wait_closed();
+    (serverWriter as StreamWriter | null)?.close();
+    server.close();
+    await server.wait_closed();
+  });
+
+  it('drain() after the peer reset the connection rejects', async () => {
+    const server = await start_server((_r, w) => w.transport.abort(), '127.0.0.1', 0);
+    const [reader, writer] = await open_connection('127.0.0.1', portOf(server));
+    expect((await reader.read()).length).toBe(0);
+    writer.close();
+    await writer.wait_closed();
+    await expect(writer.drain()).rejects.toBeInstanceOf(ConnectionResetError);
+    server.close();
+    await server.wait_closed();
+  });
+});
+
+describe('Unix streams', () => {
+  it('start_unix_server and open_unix_connection', async () => {
+    using dir = tempDir();
+    const file = path.join(dir.path, 'streams.sock');
+    const server = await start_unix_server(async (reader, writer) => {
+      const n = (await reader.readexactly(4)).readUInt32BE(0);
+      writer.write(await reader.readexactly(n));
+      writer.close();
+    }, file);
+    const [reader, writer] = await open_unix_connection(file);
+    const body = Buffer.from('framed over AF_UNIX');
+    const head = Buffer.alloc(4);
+    head.writeUInt32BE(body.length);
+    writer.write(head);
+    writer.write(body);
+    expect((await reader.read(-1)).toString()).toBe('framed over AF_UNIX');
+    writer.close();
+    await writer.wait_closed();
+    server.close();
+    await server.wait_closed();
+  });
+});
+
+describe('a file from python3 -m http.server', () => {
+  let child: ChildProcess;
+  let port = 0;
+  let dir: { path: string } & Disposable;
+  const body = crypto.randomBytes(3 * 1024 * 1024 + 17);
+
+  beforeAll(async () => {
+    dir = tempDir();
+    fs.writeFileSync(path.join(dir.path, 'blob.bin'), body);
+    child = spawn('python3', ['-u', '-m', 'http.server', '--bind', '127.0.0.1', '--directory', dir.path, '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /port (\d+)/.exec(out);
+        if (m !== null) resolve(Number(m[1]));
+      });
+      child.on('exit', (code) => reject(new Error(`http.server exited ${code}`)));
+    });
+  });
+
+  afterAll(() => {
+    child.kill();
+    dir[Symbol.dispose]();
+  });
+
+  function parseHead(head: string): [number, Map<string, string>] {
+    const lines = head.split('\r\n');
+    const status = Number(lines[0]!.split(' ')[1]);
+    const headers = new Map<string, string>();
+    for (const l of lines.slice(1)) {
+      const i = l.indexOf(':');
+      if (i > 0) headers.set(l.slice(0, i).toLowerCase(), l.slice(i + 1).trim());
+    }
+    return [status, headers];
+  }
+
+  it('with streams: readuntil the blank line, readexactly the body', async () => {
+    const [reader, writer] = await open_connection('127.0.0.1', port);
+    writer.write(Buffer.from('GET /blob.bin HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n'));
+    await writer.drain();
+    const head = (await reader.readuntil('\r\n\r\n')).toString('latin1');
+    const [status, headers] = parseHead(head);
+    expect(status).toBe(200);
+    expect(Number(headers.get('content-length'))).toBe(body.length);
+    const got = await reader.readexactly(body.length);
+    expect(got.equals(body)).toBe(true);
+    expect((await reader.read()).length).toBe(0);
+    expect(reader.at_eof()).toBe(true);
+    writer.close();
+    await writer.wait_closed();
+  });
+
+  it('with makefile(): readline the head, read the body', () => {
+    const s = socket(AF_INET);
+    s.connect(['127.0.0.1', port]);
+    const f = s.makefile('rwb');
+    f.write(Buffer.from('GET /blob.bin HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n'));
+    f.flush();
+    let head = '';
+    for (;;) {
+      const line = f.readline().toString('latin1');
+      head += line;
+      if (line === '\r\n' || line === '') break;
+    }
+    const [status, headers] = parseHead(head);
+    expect(status).toBe(200);
+    const n = Number(headers.get('content-length'));
+    expect(n).toBe(body.length);
+    const got = f.read(n)!;
+    expect(Buffer.from(got).equals(body)).toBe(true);
+    expect(f.read()!.length).toBe(0);
+    f.close();
+    s.close();
+  });
+});

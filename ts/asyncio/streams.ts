@@ -1,0 +1,469 @@
+// asyncio's streams over bsdsock's transports: open_connection / start_server
+// (and the Unix variants) give a StreamReader and a StreamWriter. The reader
+// keeps the chunks as the transport delivered them (views, never copied on
+// arrival); a read that fits in the first chunk returns a view of it, one that
+// spans chunks is copied once. Reading pauses the transport when more than
+// twice the limit is buffered and resumes it at the limit, as asyncio does.
+
+import { ConnectionResetError, RuntimeError } from '../errors';
+import type { Socket } from '../socket';
+import {
+  create_connection,
+  create_server,
+  create_unix_connection,
+  create_unix_server,
+  Protocol,
+  type ConnectionOptions,
+  type ExtraInfoName,
+  type Server,
+  type ServerOptions,
+  type Transport,
+  type UnixServerOptions,
+} from './transports';
+
+/** asyncio's `IncompleteReadError` (an EOFError): the stream ended before the bytes asked for. */
+export class IncompleteReadError extends Error {
+  /** The bytes read before the end of the stream. */
+  readonly partial: Buffer;
+  /** The number of bytes expected, or null when unknown (readuntil). */
+  readonly expected: number | null;
+  constructor(partial: Buffer, expected: number | null) {
+    super(`${partial.length} bytes read on a total of ${expected === null ? 'undefined' : expected} expected bytes`);
+    this.partial = partial;
+    this.expected = expected;
+  }
+  override get name(): string {
+    return 'IncompleteReadError';
+  }
+}
+
+/** asyncio's `LimitOverrunError`: the separator was not found within the limit. */
+export class LimitOverrunError extends Error {
+  /** How many bytes are to be consumed. */
+  readonly consumed: number;
+  constructor(message: string, consumed: number) {
+    super(message);
+    this.consumed = consumed;
+  }
+  override get name(): string {
+    return 'LimitOverrunError';
+  }
+}
+
+const DEFAULT_LIMIT = 2 ** 16;
+const EMPTY = Buffer.alloc(0);
+
+/** asyncio's `StreamReader`. */
+export class StreamReader implements AsyncIterable<Buffer> {
+  readonly #limit: number;
+  #chunks: Buffer[] = [];
+  #size = 0;
+  #eof = false;
+  #exception: Error | null = null;
+  #waiter: { resolve: () => void; reject: (e: Error) => void } | null = null;
+  #transport: Transport | null = null;
+  #paused = false;
+
+  /** `limit` bounds readline/readuntil (64 KiB by default). */
+  constructor(limit = DEFAULT_LIMIT) {
+    if (!(limit > 0)) throw new RangeError('Limit cannot be <= 0');
+    this.#limit = limit;
+  }
+
+  /** The transport reads are paused and resumed on. */
+  set_transport(transport: Transport): void {
+    if (this.#transport !== null) throw new RuntimeError('Transport already set');
+    this.#transport = transport;
+  }
+
+  /** asyncio's `exception()`. */
+  exception(): Error | null {
+    return this.#exception;
+  }
+
+  /** asyncio's `set_exception(exc)`: pending and later reads fail with it. */
+  set_exception(exc: Error): void {
+    this.#exception = exc;
+    const w = this.#waiter;
+    this.#waiter = null;
+    w?.reject(exc);
+  }
+
+  #wake(): void {
+    const w = this.#waiter;
+    this.#waiter = null;
+    w?.resolve();
+  }
+
+  /** asyncio's `feed_eof()`. */
+  feed_eof(): void {
+    this.#eof = true;
+    this.#wake();
+  }
+
+  /** asyncio's `at_eof()`: true when EOF was fed and the buffer is empty. */
+  at_eof(): boolean {
+    return this.#eof && this.#size === 0;
+  }
+
+  /** asyncio's `feed_data(data)`: the chunk is kept as it is (not copied). */
+  feed_data(data: Buffer): void {
+    if (this.#eof) throw new RuntimeError('feed_data after feed_eof');
+    if (data.length === 0) return;
+    this.#chunks.push(data);
+    this.#size += data.length;
+    this.#wake();
+    if (this.#transport !== null && !this.#paused && this.#size > 2 * this.#limit) {
+      this.#transport.pause_reading();
+      this.#paused = true;
+    }
+  }
+
+  #maybeResume(): void {
+    if (this.#paused && this.#size <= this.#limit) {
+      this.#paused = false;
+      this.#transport!.resume_reading();
+    }
+  }
+
+  #waitForData(func: string): Promise<void> {
+    if (this.#waiter !== null) {
+      throw new RuntimeError(`${func}() called while another coroutine is already waiting for incoming data`);
+    }
+    if (this.#paused) {
+      this.#paused = false;
+      this.#transport!.resume_reading();
+    }
+    return new Promise((resolve, reject) => (this.#waiter = { resolve, reject }));
+  }
+
+  /** Removes and returns the first `n` bytes (n <= size): a view when they lie in one chunk. */
+  #take(n: number): Buffer {
+    if (n === 0) return EMPTY;
+    const first = this.#chunks[0]!;
+    let out: Buffer;
+    if (first.length >= n) {
+      out = first.subarray(0, n);
+      if (first.length === n) this.#chunks.shift();
+      else this.#chunks[0] = first.subarray(n);
+    } else {
+      out = Buffer.allocUnsafe(n);
+      let at = 0;
+      while (at < n) {
+        const c = this.#chunks[0]!;
+        const k = Math.min(c.length, n - at);
+        c.copy(out, at, 0, k);
+        at += k;
+        if (k === c.length) this.#chunks.shift();
+        else this.#chunks[0] = c.subarray(k);
+      }
+    }
+    this.#size -= n;
+    return out;
+  }
+
+  /** The whole buffer as one chunk (for searching); a copy only when it is in several. */
+  #joined(): Buffer {
+    if (this.#chunks.length > 1) this.#chunks = [Buffer.concat(this.#chunks, this.#size)];
+    return this.#chunks[0] ?? EMPTY;
+  }
+
+  #clear(): Buffer {
+    const all = this.#take(this.#size);
+    this.#chunks = [];
+    return all;
+  }
+
+  /** asyncio's `read(n=-1)`: up to `n` bytes once some are there; everything to EOF with -1; empty at EOF. */
+  async read(n = -1): Promise<Buffer> {
+    if (this.#exception !== null) throw this.#exception;
+    if (n === 0) return EMPTY;
+    if (n < 0) {
+      const blocks: Buffer[] = [];
+      for (;;) {
+        const block = await this.read(this.#limit);
+        if (block.length === 0) break;
+        blocks.push(block);
+      }
+      return blocks.length === 1 ? blocks[0]! : Buffer.concat(blocks);
+    }
+    if (this.#size === 0 && !this.#eof) await this.#waitForData('read');
+    const data = this.#take(Math.min(n, this.#size));
+    this.#maybeResume();
+    return data;
+  }
+
+  /** asyncio's `readexactly(n)`: exactly `n` bytes, or IncompleteReadError with what came before EOF. */
+  async readexactly(n: number): Promise<Buffer> {
+    if (n < 0) throw new RangeError('readexactly size can not be less than zero');
+    if (this.#exception !== null) throw this.#exception;
+    if (n === 0) return EMPTY;
+    while (this.#size < n) {
+      if (this.#eof) throw new IncompleteReadError(this.#clear(), n);
+      await this.#waitForData('readexactly');
+    }
+    const data = this.#take(n);
+    this.#maybeResume();
+    return data;
+  }
+
+  /**
+   * asyncio's `readuntil(separator=b'\n')`: the bytes up to and including the
+   * separator. LimitOverrunError (data left in the buffer) past the limit;
+   * IncompleteReadError (buffer emptied) at EOF without it.
+   */
+  async readuntil(separator: Uint8Array | string = '\n'): Promise<Buffer> {
+    const sep = typeof separator === 'string' ? Buffer.from(separator, 'latin1') : Buffer.from(separator.buffer, separator.byteOffset, separator.byteLength);
+    const seplen = sep.length;
+    if (seplen === 0) throw new RangeError('Separator should be at least one-byte string');
+    if (this.#exception !== null) throw this.#exception;
+    let offset = 0;
+    let isep: number;
+    for (;;) {
+      const buflen = this.#size;
+      if (buflen - offset >= seplen) {
+        // One chunk (the common case) is searched where it lies.
+        isep = this.#joined().indexOf(sep, offset);
+        if (isep !== -1) break;
+        offset = buflen + 1 - seplen;
+        if (offset > this.#limit) throw new LimitOverrunError('Separator is not found, and chunk exceed the limit', offset);
+      }
+      if (this.#eof) throw new IncompleteReadError(this.#clear(), null);
+      await this.#waitForData('readuntil');
+    }
+    if (isep > this.#limit) throw new LimitOverrunError('Separator is found, but chunk is longer than limit', isep);
+    const chunk = this.#take(isep + seplen);
+    this.#maybeResume();
+    return chunk;
+  }
+
+  /** asyncio's `readline()`: a line with its '\n'; the rest at EOF; RangeError (ValueError) past the limit. */
+  async readline(): Promise<Buffer> {
+    try {
+      return await this.readuntil('\n');
+    } catch (e) {
+      if (e instanceof IncompleteReadError) return e.partial;
+      if (e instanceof LimitOverrunError) {
+        const buf = this.#joined();
+        if (buf.length > e.consumed && buf[e.consumed] === 0x0a) this.#take(e.consumed + 1);
+        else this.#clear();
+        this.#maybeResume();
+        throw new RangeError(e.message);
+      }
+      throw e;
+    }
+  }
+
+  /** `for await (const line of reader)`: asyncio's `async for line in reader`. */
+  async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    for (;;) {
+      const line = await this.readline();
+      if (line.length === 0) return;
+      yield line;
+    }
+  }
+}
+
+/** asyncio's `StreamReaderProtocol`: feeds a StreamReader, and flow control for the writer's drain(). */
+export class StreamReaderProtocol extends Protocol {
+  readonly #reader: StreamReader;
+  readonly #connected: ((reader: StreamReader, writer: StreamWriter) => unknown) | null;
+  #paused = false;
+  #lost = false;
+  #drainWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  readonly closed: Promise<void>;
+  #closed!: { resolve: () => void; reject: (e: Error) => void };
+
+  constructor(reader: StreamReader, client_connected_cb: ((reader: StreamReader, writer: StreamWriter) => unknown) | null = null) {
+    super();
+    this.#reader = reader;
+    this.#connected = client_connected_cb;
+    this.closed = new Promise<void>((resolve, reject) => (this.#closed = { resolve, reject }));
+    // wait_closed() is often never called: an unobserved failure is not an unhandled rejection.
+    this.closed.catch(() => undefined);
+  }
+
+  override connection_made(transport: Transport): void {
+    this.#reader.set_transport(transport);
+    if (this.#connected !== null) {
+      const writer = new StreamWriter(transport, this, this.#reader);
+      let r: unknown;
+      try {
+        r = this.#connected(this.#reader, writer);
+      } catch (e) {
+        transport.close();
+        throw e;
+      }
+      if (r instanceof Promise) {
+        r.catch((e: unknown) => {
+          transport.close();
+          process.nextTick(() => {
+            throw e;
+          });
+        });
+      }
+    }
+  }
+
+  override data_received(data: Buffer): void {
+    this.#reader.feed_data(data);
+  }
+
+  override eof_received(): boolean {
+    this.#reader.feed_eof();
+    return true;
+  }
+
+  override connection_lost(exc: Error | null): void {
+    if (exc === null) this.#reader.feed_eof();
+    else this.#reader.set_exception(exc);
+    if (exc === null) this.#closed.resolve();
+    else this.#closed.reject(exc);
+    this.#lost = true;
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const w of waiters) {
+      if (exc === null) w.resolve();
+      else w.reject(exc);
+    }
+  }
+
+  override pause_writing(): void {
+    this.#paused = true;
+  }
+
+  override resume_writing(): void {
+    this.#paused = false;
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const w of waiters) w.resolve();
+  }
+
+  /** asyncio's `_drain_helper`. */
+  async drainHelper(): Promise<void> {
+    if (this.#lost) throw new ConnectionResetError('Connection lost');
+    if (!this.#paused) return;
+    await new Promise<void>((resolve, reject) => this.#drainWaiters.push({ resolve, reject }));
+  }
+}
+
+/** asyncio's `StreamWriter`. */
+export class StreamWriter {
+  readonly #transport: Transport;
+  readonly #protocol: StreamReaderProtocol;
+  readonly #reader: StreamReader | null;
+
+  constructor(transport: Transport, protocol: StreamReaderProtocol, reader: StreamReader | null) {
+    this.#transport = transport;
+    this.#protocol = protocol;
+    this.#reader = reader;
+  }
+
+  /** The underlying transport. */
+  get transport(): Transport {
+    return this.#transport;
+  }
+
+  /** asyncio's `write(data)`: buffered; call drain() to wait for room. */
+  write(data: Uint8Array): void {
+    this.#transport.write(data);
+  }
+
+  /** asyncio's `writelines(data)`. */
+  writelines(data: Iterable<Uint8Array>): void {
+    this.#transport.writelines(data);
+  }
+
+  /** asyncio's `write_eof()`. */
+  write_eof(): void {
+    this.#transport.write_eof();
+  }
+
+  /** asyncio's `can_write_eof()`. */
+  can_write_eof(): boolean {
+    return this.#transport.can_write_eof();
+  }
+
+  /** asyncio's `close()`. */
+  close(): void {
+    this.#transport.close();
+  }
+
+  /** asyncio's `is_closing()`. */
+  is_closing(): boolean {
+    return this.#transport.is_closing();
+  }
+
+  /** asyncio's `wait_closed()`: resolves once the connection is gone (rejects with its error). */
+  wait_closed(): Promise<void> {
+    return this.#protocol.closed;
+  }
+
+  /** asyncio's `get_extra_info(name, default=None)`. */
+  get_extra_info(name: 'socket'): Socket | null;
+  get_extra_info(name: ExtraInfoName | string, defaultValue?: unknown): unknown;
+  get_extra_info(name: string, defaultValue: unknown = null): unknown {
+    return this.#transport.get_extra_info(name, defaultValue);
+  }
+
+  /** asyncio's `drain()`: waits until the write buffer is below its low-water mark. */
+  async drain(): Promise<void> {
+    const exc = this.#reader?.exception() ?? null;
+    if (exc !== null) throw exc;
+    if (this.#transport.is_closing()) await new Promise((r) => setImmediate(r));
+    await this.#protocol.drainHelper();
+  }
+}
+
+/** The `limit` option of the stream functions. */
+export interface StreamOptions {
+  /** The StreamReader's limit (64 KiB by default). */
+  limit?: number;
+}
+
+/** asyncio's `open_connection(host, port, *, limit, ...)`: `[reader, writer]`. */
+export async function open_connection(
+  host: string | null = null,
+  port: number | string | null = null,
+  options: StreamOptions & ConnectionOptions = {},
+): Promise<[StreamReader, StreamWriter]> {
+  const reader = new StreamReader(options.limit ?? DEFAULT_LIMIT);
+  const protocol = new StreamReaderProtocol(reader);
+  const [transport] = await create_connection(() => protocol, host, port, options);
+  return [reader, new StreamWriter(transport, protocol, reader)];
+}
+
+/** The callback of start_server: called (and awaited when it returns a promise) per connection. */
+export type ClientConnected = (reader: StreamReader, writer: StreamWriter) => unknown;
+
+/** asyncio's `start_server(client_connected_cb, host, port, *, limit, ...)`: a Server. */
+export async function start_server(
+  client_connected_cb: ClientConnected,
+  host: string | string[] | null = null,
+  port: number | string | null = null,
+  options: StreamOptions & ServerOptions = {},
+): Promise<Server> {
+  const limit = options.limit ?? DEFAULT_LIMIT;
+  return create_server(() => new StreamReaderProtocol(new StreamReader(limit), client_connected_cb), host, port, options);
+}
+
+/** asyncio's `open_unix_connection(path, *, limit, sock)`. */
+export async function open_unix_connection(
+  path: string | null = null,
+  options: StreamOptions & { sock?: Socket | null } = {},
+): Promise<[StreamReader, StreamWriter]> {
+  const reader = new StreamReader(options.limit ?? DEFAULT_LIMIT);
+  const protocol = new StreamReaderProtocol(reader);
+  const [transport] = await create_unix_connection(() => protocol, path, options);
+  return [reader, new StreamWriter(transport, protocol, reader)];
+}
+
+/** asyncio's `start_unix_server(client_connected_cb, path, *, limit, ...)`. */
+export async function start_unix_server(
+  client_connected_cb: ClientConnected,
+  path: string | null = null,
+  options: StreamOptions & UnixServerOptions = {},
+): Promise<Server> {
+  const limit = options.limit ?? DEFAULT_LIMIT;
+  return create_unix_server(() => new StreamReaderProtocol(new StreamReader(limit), client_connected_cb), path, options);
+}
