@@ -50,3 +50,11 @@ export {
   type ClientConnected,
   type StreamOptions,
 } from './asyncio/streams';
+export {
+  AGENTX,
+  AGENTX_NETWORK_BYTE_ORDER,
+  FramedProtocol,
+  FrameReader,
+  StreamFrameReader,
+  type FrameSpec,
+} from './asyncio/framing';
