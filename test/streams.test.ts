@@ -11,7 +11,7 @@ import * as path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { AF_INET, ConnectionResetError, socket } from 'bsdsock';
+import { AF_INET, ConnectionResetError, SO_LINGER, SOL_SOCKET, socket } from 'bsdsock';
 import {
   IncompleteReadError,
   LimitOverrunError,
@@ -329,6 +329,20 @@ describe('open_connection and start_server', () => {
     writer.close();
     await writer.wait_closed();
     (serverWriter as StreamWriter | null)?.close();
+    server.close();
+    await server.wait_closed();
+  });
+
+  it('a reset reaches the reader, drain() and wait_closed() as ConnectionResetError', async () => {
+    const server = await start_server((_r, w) => {
+      w.get_extra_info('socket')!.setsockopt(SOL_SOCKET, SO_LINGER, Buffer.from(new Int32Array([1, 0]).buffer));
+      w.transport.abort();
+    }, '127.0.0.1', 0);
+    const [reader, writer] = await open_connection('127.0.0.1', portOf(server));
+    await expect(reader.read(10)).rejects.toBeInstanceOf(ConnectionResetError);
+    expect(reader.exception()).toBeInstanceOf(ConnectionResetError);
+    await expect(writer.drain()).rejects.toBeInstanceOf(ConnectionResetError);
+    await expect(writer.wait_closed()).rejects.toBeInstanceOf(ConnectionResetError);
     server.close();
     await server.wait_closed();
   });

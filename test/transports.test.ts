@@ -8,7 +8,7 @@ import * as path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { AF_INET, AF_UNIX, ConnectionRefusedError, OSError, SOCK_DGRAM, socket } from 'bsdsock';
+import { AF_INET, AF_UNIX, ConnectionRefusedError, ConnectionResetError, OSError, SO_LINGER, SOCK_DGRAM, SOL_SOCKET, socket } from 'bsdsock';
 import {
   BufferedProtocol,
   create_connection,
@@ -272,6 +272,37 @@ describe('create_connection and create_server', () => {
     await p.lost;
     await closed;
     expect(waited).toBe(true);
+  });
+
+  it('a reset from the peer is connection_lost(ConnectionResetError); a throwing data_received is fatal', async () => {
+    class Resetter extends Protocol {
+      override connection_made(t: Transport): void {
+        // Linger 0: closing sends an RST.
+        t.get_extra_info('socket')!.setsockopt(SOL_SOCKET, SO_LINGER, Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]));
+        t.abort();
+      }
+    }
+    const server = await create_server(() => new Resetter(), '127.0.0.1', 0);
+    const [, p] = await create_connection(() => new Recorder(), '127.0.0.1', port(server));
+    expect(await p.lost).toBeInstanceOf(ConnectionResetError);
+    expect(p.events).toEqual(['made', 'lost ConnectionResetError']);
+    server.close();
+    await server.wait_closed();
+
+    const echo = await create_server(() => new Echo(), '127.0.0.1', 0);
+    class Throws extends Recorder {
+      override data_received(): void {
+        throw new TypeError('protocol bug');
+      }
+    }
+    const [t2, p2] = await create_connection(() => new Throws(), '127.0.0.1', port(echo));
+    t2.write(Buffer.from('boom'));
+    const e = await p2.lost;
+    expect(e).toBeInstanceOf(TypeError);
+    expect(e!.message).toBe('protocol bug');
+    expect(t2.is_closing()).toBe(true);
+    echo.close();
+    await echo.wait_closed();
   });
 
   it('binding an address in use fails as asyncio says', async () => {

@@ -196,9 +196,8 @@ export class Transport extends BaseTransport {
   }
 
   #read(): void {
-    if (this.closing && this.lost) return;
     // As many reads as the kernel has ready (bounded, to stay fair to other fds).
-    for (let i = 0; i < 16 && !this.#paused && !this.lost; i++) {
+    for (let i = 0; i < 16 && !this.#paused && !this.closing; i++) {
       let got: number;
       if (this.#buffered) {
         const p = this.#protocol as BufferedProtocol;
@@ -220,7 +219,13 @@ export class Transport extends BaseTransport {
           this.#onEof();
           return;
         }
-        p.buffer_updated(got);
+        try {
+          p.buffer_updated(got);
+        } catch (e) {
+          // asyncio: "Fatal error: protocol.buffer_updated() call failed."
+          this.#fatal(e as Error);
+          return;
+        }
       } else {
         if (slabUsed + MAX_READ > SLAB_SIZE) {
           slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
@@ -238,7 +243,13 @@ export class Transport extends BaseTransport {
           return;
         }
         slabUsed = (offset + got + 7) & ~7;
-        (this.#protocol as Protocol).data_received(slab.subarray(offset, offset + got));
+        try {
+          (this.#protocol as Protocol).data_received(slab.subarray(offset, offset + got));
+        } catch (e) {
+          // asyncio: "Fatal error: protocol.data_received() call failed."
+          this.#fatal(e as Error);
+          return;
+        }
       }
       if (got < MAX_READ) return;
     }
