@@ -3,6 +3,7 @@
 // datagram endpoints, half-close, abort, flow control on both sides and a
 // large transfer to a slow reader with the write buffer bounded.
 
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -305,19 +306,47 @@ describe('create_connection and create_server', () => {
     await echo.wait_closed();
   });
 
-  it('binding an address in use fails as asyncio says', async () => {
+  it('binding an address in use and a refused connection fail as python3 asyncio says', async () => {
     const server = await create_server(() => new Recorder(), '127.0.0.1', 0);
     const p = port(server);
-    const e = await create_server(() => new Recorder(), '127.0.0.1', p, { reuse_address: false }).then(
+    const closed = socket(AF_INET);
+    closed.bind(['127.0.0.1', 0]);
+    const [, free] = closed.getsockname() as [string, number];
+    closed.close();
+    const py = spawnSync('python3', ['-c', PY_ERRORS, String(p), String(free)], { encoding: 'utf8' });
+    expect(py.status).toBe(0);
+    const want = JSON.parse(py.stdout) as { bind: [string, number, string]; connect: [string, number, string] };
+    const describe = (e: unknown): [string, number, string] => [(e as Error).name, (e as OSError).errno!, (e as Error).message];
+    const bind = await create_server(() => new Recorder(), '127.0.0.1', p, { reuse_address: false }).then(
       () => null,
-      (x: unknown) => x,
+      describe,
     );
-    expect(e).toBeInstanceOf(OSError);
-    expect((e as OSError).message).toBe(`[Errno 98] error while attempting to bind on address ('127.0.0.1', ${p}): address already in use`);
+    const refused = await create_connection(() => new Recorder(), '127.0.0.1', free).then(() => null, describe);
+    expect(want.bind[2]).toContain('address already in use');
+    expect(bind).toEqual(want.bind);
+    expect(refused).toEqual(want.connect);
     server.close();
     await server.wait_closed();
   });
 });
+
+/** python3's asyncio on the same failures: [class, errno, str(e)]. */
+const PY_ERRORS = String.raw`
+import asyncio, json, sys
+port, free = int(sys.argv[1]), int(sys.argv[2])
+async def main():
+    out = {}
+    try:
+        await asyncio.get_running_loop().create_server(asyncio.Protocol, '127.0.0.1', port, reuse_address=False)
+    except OSError as e:
+        out['bind'] = [type(e).__name__, e.errno, str(e)]
+    try:
+        await asyncio.get_running_loop().create_connection(asyncio.Protocol, '127.0.0.1', free)
+    except OSError as e:
+        out['connect'] = [type(e).__name__, e.errno, str(e)]
+    print(json.dumps(out))
+asyncio.run(main())
+`;
 
 describe('BufferedProtocol', () => {
   it('receives into its own buffer', async () => {
