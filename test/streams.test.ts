@@ -316,6 +316,8 @@ describe('open_connection and start_server', () => {
         if (!done) {
           blocked = true;
           expect(writer.transport.get_write_buffer_size()).toBeGreaterThan(0);
+          // The unread StreamReader went past twice its limit and paused its transport.
+          expect((serverWriter as StreamWriter | null)!.transport.is_reading()).toBe(false);
           release();
         }
       }

@@ -447,6 +447,25 @@ describe('create_datagram_endpoint', () => {
     b.close();
   });
 
+  it('over Unix datagram sockets (string addresses)', async () => {
+    using dir = tempDir();
+    const server = path.join(dir.path, 'server.sock');
+    const client = path.join(dir.path, 'client.sock');
+    const [a, pa] = await create_datagram_endpoint(() => new Dgram(), { local_addr: server });
+    const [b, pb] = await create_datagram_endpoint(() => new Dgram(), { local_addr: client, remote_addr: server });
+    expect(b.get_extra_info('peername')).toBe(server);
+    let w = pa.next();
+    b.sendto(Buffer.from('over unix'));
+    await w;
+    expect(pa.got).toEqual([['over unix', client]]);
+    w = pb.next();
+    a.sendto(Buffer.from('back'), client);
+    await w;
+    expect(pb.got).toEqual([['back', server]]);
+    a.close();
+    b.close();
+  });
+
   it('needs an address or a family', async () => {
     await expect(create_datagram_endpoint(() => new Dgram())).rejects.toThrow('unexpected address family');
   });
