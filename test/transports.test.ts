@@ -24,7 +24,7 @@ import {
   type Transport,
 } from 'bsdsock/asyncio';
 
-import { tempDir } from './helpers/sockets';
+import { ROOT, tempDir } from './helpers/sockets';
 
 /** A protocol that records what happens to it. */
 class Recorder extends Protocol {
@@ -346,6 +346,53 @@ async def main():
         out['connect'] = [type(e).__name__, e.errno, str(e)]
     print(json.dumps(out))
 asyncio.run(main())
+`;
+
+describe('a server out of fds', () => {
+  it('accept() failing with EMFILE: every connection is accepted once fds are free', () => {
+    // A child with 128 fds at most: clients are opened until socket() fails with EMFILE, so the server's accept() fails too.
+    const script = `const ROOT = ${JSON.stringify(ROOT)};\n` + EMFILE_CHILD;
+    const r = spawnSync('prlimit', ['--nofile=128:128', process.execPath, '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as { emfile: boolean; clients: number; before: number; accepted: number };
+    expect(out.emfile).toBe(true);
+    expect(out.clients).toBeGreaterThan(50);
+    expect(out.before).toBe(0);
+    expect(out.accepted).toBe(out.clients);
+  });
+});
+
+const EMFILE_CHILD = String.raw`
+const { socket, AF_INET } = require(ROOT);
+const { create_server, Protocol } = require(ROOT + '/dist/cjs/asyncio.js');
+(async () => {
+  let accepted = 0;
+  let gone = 0;
+  let done;
+  const all = new Promise((r) => (done = r));
+  class P extends Protocol {
+    connection_made() { accepted++; }
+    connection_lost() { if (++gone === clients.length) done(); }
+  }
+  const server = await create_server(() => new P(), '127.0.0.1', 0, { backlog: 1000 });
+  const port = server.sockets[0].getsockname()[1];
+  const clients = [];
+  let emfile = false;
+  for (;;) {
+    let s;
+    try { s = socket(AF_INET); } catch (e) { if (e.code === 'EMFILE') { emfile = true; break; } throw e; }
+    clients.push(s);
+    s.connect(['127.0.0.1', port]);
+  }
+  // Let the server try to accept with every fd taken.
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  const before = accepted;
+  for (const s of clients) s.close();
+  await all;
+  server.close();
+  console.log(JSON.stringify({ emfile, clients: clients.length, before, accepted }));
+})();
 `;
 
 describe('BufferedProtocol', () => {

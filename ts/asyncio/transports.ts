@@ -627,6 +627,10 @@ export async function create_connection<P extends StreamProtocol>(
   throw combined(errors);
 }
 
+const ERRNO = native.errnoTable();
+/** accept() errors after which asyncio pauses accepting for a second. */
+const OUT_OF_RESOURCES = new Set([ERRNO.EMFILE, ERRNO.ENFILE, ERRNO.ENOBUFS, ERRNO.ENOMEM].filter((n): n is number => typeof n === 'number'));
+
 /** asyncio's `Server`: the listening sockets, accepting into transports. */
 export class Server {
   readonly #sockets: Socket[];
@@ -671,9 +675,18 @@ export class Server {
       try {
         [conn] = listener.accept();
       } catch (e) {
-        if (e instanceof OSError && (e.errno === EAGAIN || e.errno === EWOULDBLOCK)) return;
-        // ECONNABORTED, EMFILE...: asyncio logs and goes on.
-        return;
+        if (!(e instanceof OSError) || e.errno === EAGAIN || e.errno === EWOULDBLOCK) return;
+        if (e.errno !== null && OUT_OF_RESOURCES.has(e.errno)) {
+          // asyncio: stop accepting for a second (the connection would wake the loop over and over).
+          const fd = listener.fileno();
+          setCallback(fd, true, READ, null);
+          setTimeout(() => {
+            if (this.#serving && listener.fileno() === fd) setCallback(fd, true, READ, () => this.#accept(listener));
+          }, 1000);
+          return;
+        }
+        // ECONNABORTED and the like: that connection is gone; asyncio goes on.
+        continue;
       }
       conn.setblocking(false);
       this.#active++;
