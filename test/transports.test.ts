@@ -306,6 +306,30 @@ describe('create_connection and create_server', () => {
     await echo.wait_closed();
   });
 
+  it('reuse_port lets two servers share a port; a listening sock is served as it is', async () => {
+    const a = await create_server(() => new Echo(), '127.0.0.1', 0, { reuse_port: true });
+    const b = await create_server(() => new Echo(), '127.0.0.1', port(a), { reuse_port: true });
+    expect(port(b)).toBe(port(a));
+    a.close();
+    b.close();
+    await a.wait_closed();
+    await b.wait_closed();
+
+    const listener = socket(AF_INET);
+    listener.bind(['127.0.0.1', 0]);
+    listener.listen();
+    const c = await create_server(() => new Echo(), null, null, { sock: listener });
+    expect(c.sockets).toEqual([listener]);
+    const [t, p] = await create_connection(() => new Recorder(), '127.0.0.1', port(c));
+    t.write(Buffer.from('via sock'));
+    t.write_eof();
+    await p.lost;
+    expect(p.received().toString()).toBe('via sock');
+    c.close();
+    await c.wait_closed();
+    expect(listener.fileno()).toBe(-1);
+  });
+
   it('binding an address in use and a refused connection fail as python3 asyncio says', async () => {
     const server = await create_server(() => new Recorder(), '127.0.0.1', 0);
     const p = port(server);
