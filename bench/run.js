@@ -19,7 +19,8 @@
 //                   for select and poll, which scan 1,001 sockets a call, 200000 for epoll)
 //   BENCH_ONLY      workloads to run, comma-separated: udp,bulk,rr,gai,gai-localhost,burst,
 //                   select,poll,epoll (C, bsdsock and CPython only),
-//                   audp,arr,abulk,aecho (the async workloads: bsdsock/asyncio vs node:dgram/node:net)
+//                   audp,arr,abulk,aecho (the async workloads: bsdsock/asyncio vs node:dgram/node:net),
+//                   streams (bench/streams.js: stream and framed echoes vs node:net)
 //   BENCH_IMPLS     implementations to run, comma-separated: c,bsdsock,cpython,node
 //
 // Every program runs alone in its own process, one after another. Each takes
@@ -297,7 +298,7 @@ function readConfig() {
     waitCalls: envInt('BENCH_WAIT_CALLS', 2000),
     epollCalls: envInt('BENCH_WAIT_CALLS', 200000),
     repeat: envInt('BENCH_REPEAT', 3),
-    workloads: envList('BENCH_ONLY', WORKLOADS.map((w) => w.id)),
+    workloads: envList('BENCH_ONLY', [...WORKLOADS.map((w) => w.id), 'streams']),
     impls: envList('BENCH_IMPLS', IMPLS.map((i) => i.id)),
   };
 }
@@ -558,6 +559,10 @@ async function main() {
     }
     for (const workload of WORKLOADS.filter((w) => cfg.workloads.includes(w.id))) {
       await runWorkload(workload, cfg, impls, bins);
+    }
+    // The stream workloads of bsdsock/asyncio (1 KiB lines, AgentX frames) vs node:net.
+    if (cfg.workloads.includes('streams')) {
+      require('node:child_process').spawnSync(process.execPath, [path.join(__dirname, 'streams.js')], { stdio: 'inherit' });
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
