@@ -2,57 +2,18 @@
 //! decoding of the control messages users need, batched datagrams (sendmmsg,
 //! recvmmsg) and sendfile, with Python's semantics and modes.
 
-use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use socket2::SockAddr;
 
 use crate::addr::Address;
 use crate::error::{Error, Result};
+use crate::sock::{read_events, retry, would_block};
 use crate::sys::{self, Fd, POLLIN, POLLOUT};
 use crate::wait::{wait, Timeout};
 
 /// Python's limit on socklen_t values (`SOCKLEN_T_LIMIT`): INT_MAX.
 const SOCKLEN_LIMIT: usize = i32::MAX as usize;
-
-fn would_block(e: &io::Error) -> bool {
-    matches!(e.raw_os_error(), Some(c) if c == sys::EAGAIN || c == libc::EWOULDBLOCK)
-}
-
-/// Runs `op` in the socket's mode, as sock.rs does: on EAGAIN wait (blocking,
-/// timeout) or fail (non-blocking, MSG_DONTWAIT); EINTR retried unless a
-/// signal should interrupt.
-fn retry<T>(
-    fd: Fd,
-    timeout: Timeout,
-    flags: i32,
-    events: i16,
-    syscall: &'static str,
-    mut op: impl FnMut() -> io::Result<T>,
-) -> Result<T> {
-    let dontwait = timeout.is_nonblocking() || flags & libc::MSG_DONTWAIT != 0;
-    let deadline = timeout.deadline();
-    loop {
-        match op() {
-            Ok(v) => return Ok(v),
-            Err(e) if e.raw_os_error() == Some(sys::EINTR) => {
-                if crate::signals::take_interrupt() {
-                    return Err(Error::os(sys::EINTR, syscall));
-                }
-            }
-            Err(e) if would_block(&e) && !dontwait => wait(fd, events, deadline, syscall)?,
-            Err(e) => return Err(Error::io(&e, syscall)),
-        }
-    }
-}
-
-fn read_events(flags: i32) -> i16 {
-    if flags & libc::MSG_OOB != 0 {
-        libc::POLLPRI
-    } else {
-        POLLIN
-    }
-}
 
 /// Python's `socket.CMSG_LEN(length)`; None where Python raises OverflowError.
 pub fn cmsg_len(length: i64) -> Option<usize> {

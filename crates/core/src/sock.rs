@@ -12,12 +12,14 @@ use crate::error::{Error, Result};
 use crate::sys::{self, Fd, POLLIN, POLLOUT};
 use crate::wait::{wait, Timeout};
 
-fn would_block(e: &io::Error) -> bool {
+pub(crate) fn would_block(e: &io::Error) -> bool {
     matches!(e.raw_os_error(), Some(c) if c == sys::EAGAIN || c == libc::EWOULDBLOCK)
 }
 
-/// Runs `op` until it succeeds, waiting for `events` on EAGAIN as the mode says.
-fn retry<T>(
+/// Runs `op` until it succeeds, waiting for `events` on EAGAIN as the mode says
+/// (blocking, timeout) or failing (non-blocking, MSG_DONTWAIT); EINTR retried
+/// unless a signal should interrupt. Every socket call goes through here.
+pub(crate) fn retry<T>(
     fd: Fd,
     timeout: Timeout,
     flags: i32,
@@ -159,8 +161,8 @@ pub fn sendto_sockaddr(fd: Fd, data: &[u8], flags: i32, sa: &SockAddr, timeout: 
     })
 }
 
-fn read_events(flags: i32) -> i16 {
-    // Out-of-band data is signalled as POLLPRI, not POLLIN.
+/// What a receive waits for: out-of-band data is signalled as POLLPRI, not POLLIN.
+pub(crate) fn read_events(flags: i32) -> i16 {
     if flags & libc::MSG_OOB != 0 {
         libc::POLLPRI
     } else {
