@@ -113,12 +113,19 @@ async function echo(conn, buf) {
   }
 }
 
+/** The client program: the C one run.js compiled (BENCH_ECHO_CLIENT), else the node:net one. */
+function echoClients() {
+  const c = process.env.BENCH_ECHO_CLIENT;
+  return c ? [c] : [process.execPath, path.join(__dirname, '..', 'node', 'echo-clients.js')];
+}
+
 async function benchEcho(seconds, clients) {
   const server = nonblocking(socket());
   server.bind([HOST, 0]);
   server.listen(clients);
   const ac = new AbortController();
-  const child = spawn(process.execPath, [path.join(__dirname, '..', 'node', 'echo-clients.js'), server.getsockname()[1], clients, seconds], {
+  const [cmd, ...pre] = echoClients();
+  const child = spawn(cmd, [...pre, server.getsockname()[1], clients, seconds], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';

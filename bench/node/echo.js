@@ -18,7 +18,9 @@ async function main(argv) {
     conn.on('error', () => conn.destroy());
   });
   await new Promise((resolve) => server.listen({ port: 0, host: '127.0.0.1', backlog: clients }, resolve));
-  const child = spawn(process.execPath, [path.join(__dirname, 'echo-clients.js'), server.address().port, clients, seconds], {
+  // The client program: the C one run.js compiled (BENCH_ECHO_CLIENT), else the node:net one.
+  const [cmd, ...pre] = process.env.BENCH_ECHO_CLIENT ? [process.env.BENCH_ECHO_CLIENT] : [process.execPath, path.join(__dirname, 'echo-clients.js')];
+  const child = spawn(cmd, [...pre, server.address().port, clients, seconds], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
