@@ -124,6 +124,18 @@ export class SocketIO {
   }
 }
 
+/** io's readlines(hint): lines until EOF (an empty line), or until their total passes `hint`. */
+function readlines<T extends { length: number }>(readline: () => T, hint: number): T[] {
+  const lines: T[] = [];
+  let total = 0;
+  for (let line = readline(); line.length > 0; line = readline()) {
+    lines.push(line);
+    total += line.length;
+    if (hint > 0 && total >= hint) break;
+  }
+  return lines;
+}
+
 /** The raw side a buffered object reads from or writes to. */
 interface Raw {
   readonly closed: boolean;
@@ -239,14 +251,7 @@ export class BufferedReader {
 
   /** readlines(hint=-1): lines until EOF, or until their total passes `hint`. */
   readlines(hint = -1): Buffer[] {
-    const lines: Buffer[] = [];
-    let total = 0;
-    for (let line = this.readline(); line.length > 0; line = this.readline()) {
-      lines.push(line);
-      total += line.length;
-      if (hint > 0 && total >= hint) break;
-    }
-    return lines;
+    return readlines(() => this.readline(), hint);
   }
 
   readable(): boolean {
@@ -573,14 +578,7 @@ export class TextIOWrapper {
   }
 
   readlines(hint = -1): string[] {
-    const lines: string[] = [];
-    let total = 0;
-    for (let line = this.readline(); line.length > 0; line = this.readline()) {
-      lines.push(line);
-      total += line.length;
-      if (hint > 0 && total >= hint) break;
-    }
-    return lines;
+    return readlines(() => this.readline(), hint);
   }
 
   /** write(s) -> len(s): '\n' becomes the newline given (none translated for '' and '\n'). */
