@@ -21,7 +21,7 @@ import * as S from 'bsdsock/select';
 import { EPOLLET, EPOLLIN, EPOLLONESHOT, EPOLLOUT, EPOLLRDHUP, epoll, KeyError, poll, POLLIN, POLLOUT, select } from 'bsdsock/select';
 import * as selectors from 'bsdsock/selectors';
 
-import { encode, python, type Outcome } from './helpers/python';
+import { encode, expected, normalize, outcome, python, type Outcome } from './helpers/python';
 import { ROOT } from './helpers/sockets';
 
 // ---- the oracle ----
@@ -122,30 +122,6 @@ afterEach(() => {
   names.clear();
 });
 
-/** What `f` does, in the oracle's terms; an error's class must be bsdsock's (or a builtin TypeError/RangeError). */
-function outcome(f: () => unknown): Outcome {
-  try {
-    return { value: encode(f()) };
-  } catch (e) {
-    if (!(e instanceof Error)) return { error: `non-Error ${String(e)}`, message: '', errno: null };
-    const name = e.constructor.name;
-    const ours = (bsdsock as Record<string, unknown>)[name] ?? (S as Record<string, unknown>)[name] ?? (selectors as Record<string, unknown>)[name];
-    const builtin = e.constructor === TypeError || e.constructor === RangeError;
-    const error = ours === e.constructor || builtin ? name : `${name} (not a bsdsock class)`;
-    return { error, message: e.message, errno: (e as { errno?: number | null }).errno ?? null };
-  }
-}
-
-/** Python's outcome in JS terms. */
-function expected(py: Outcome): Outcome {
-  if (!('error' in py)) return py;
-  let { error, message } = py;
-  if (error === 'ValueError' || error === 'OverflowError') error = 'RangeError';
-  if (error === 'KeyError' && /^(['"]).*\1$/s.test(message)) message = message.slice(1, -1).replace(/\\(['"\\])/g, '$1');
-  return { ...py, error, message };
-}
-
-const normalize = (o: Outcome): Outcome => ('error' in o ? { ...o, message: o.message.replace(/\b\d{2,}\b/g, 'N') } : o);
 
 interface Case {
   py: string;

@@ -30,7 +30,7 @@ import {
   type SelectorKey,
 } from 'bsdsock/selectors';
 
-import { encode, python, type Outcome } from './helpers/python';
+import { encode, expected, normalize, outcome, python, type Outcome } from './helpers/python';
 
 // ---- the oracle ----
 
@@ -100,28 +100,6 @@ afterEach(() => {
   names.clear();
 });
 
-function outcome(f: () => unknown): Outcome {
-  try {
-    return { value: encode(f()) };
-  } catch (e) {
-    if (!(e instanceof Error)) return { error: `non-Error ${String(e)}`, message: '', errno: null };
-    const name = e.constructor.name;
-    const ours = (bsdsock as Record<string, unknown>)[name] ?? (S as Record<string, unknown>)[name] ?? (selectors as Record<string, unknown>)[name];
-    const builtin = e.constructor === TypeError || e.constructor === RangeError;
-    const error = ours === e.constructor || builtin ? name : `${name} (not a bsdsock class)`;
-    return { error, message: e.message, errno: (e as { errno?: number | null }).errno ?? null };
-  }
-}
-
-function expected(py: Outcome): Outcome {
-  if (!('error' in py)) return py;
-  let { error, message } = py;
-  if (error === 'ValueError' || error === 'OverflowError') error = 'RangeError';
-  if (error === 'KeyError' && /^(['"]).*\1$/s.test(message)) message = message.slice(1, -1).replace(/\\(['"\\])/g, '$1');
-  return { ...py, error, message };
-}
-
-const normalize = (o: Outcome): Outcome => ('error' in o ? { ...o, message: o.message.replace(/\b\d{2,}\b/g, 'N') } : o);
 
 interface Case {
   /** Python source; CLS stands for the selector class. */

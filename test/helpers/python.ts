@@ -7,6 +7,8 @@
 // str(e) and errno.
 import { spawnSync } from 'node:child_process';
 import * as bsdsock from 'bsdsock';
+import * as select from 'bsdsock/select';
+import * as selectors from 'bsdsock/selectors';
 
 export type Outcome =
   | { value: unknown }
@@ -63,10 +65,15 @@ export function encode(v: unknown): unknown {
   return v === undefined ? null : v;
 }
 
+/** The modules whose exported classes a thrown error may be. */
+const MODULES = [bsdsock, select, selectors] as Record<string, unknown>[];
+
 /**
  * Runs `f` and describes the outcome as Python's would be once mapped to JS:
  * TypeError stays TypeError, a RangeError stands for ValueError/OverflowError,
- * and an OSError is named by its class, which must be bsdsock's export of that name.
+ * and any other error is named by its class, which must be the export of that
+ * name of bsdsock, bsdsock/select or bsdsock/selectors (OSError's subclasses,
+ * KeyError, RuntimeError).
  */
 export function outcome(f: () => unknown): Outcome {
   try {
@@ -74,20 +81,25 @@ export function outcome(f: () => unknown): Outcome {
   } catch (e) {
     if (!(e instanceof Error)) return { error: `thrown non-Error ${String(e)}`, message: '', errno: null };
     const errno = (e as { errno?: number | null }).errno ?? null;
-    let error = `${e.constructor.name} (not a bsdsock class)`;
-    if (e instanceof bsdsock.OSError) {
-      const cls = (bsdsock as Record<string, unknown>)[e.constructor.name];
-      if (cls === e.constructor) error = e.constructor.name;
-    } else if (e instanceof TypeError || e instanceof RangeError) {
-      error = e.constructor.name;
-    }
-    return { error, message: e.message, errno };
+    const name = e.constructor.name;
+    const ours = MODULES.some((m) => m[name] === e.constructor);
+    const builtin = e.constructor === TypeError || e.constructor === RangeError;
+    return { error: ours || builtin ? name : `${name} (not a bsdsock class)`, message: e.message, errno };
   }
 }
 
-/** Python's outcome with its error class mapped to the JS class bsdsock must throw. */
+/**
+ * Python's outcome with its error class mapped to the JS class bsdsock must
+ * throw; a KeyError's message without the quotes str() of a KeyError adds.
+ */
 export function expected(py: Outcome): Outcome {
   if (!('error' in py)) return py;
-  const error = py.error === 'ValueError' || py.error === 'OverflowError' ? 'RangeError' : py.error;
-  return { ...py, error };
+  let { error, message } = py;
+  if (error === 'ValueError' || error === 'OverflowError') error = 'RangeError';
+  if (error === 'KeyError' && /^(['"]).*\1$/s.test(message)) message = message.slice(1, -1).replace(/\\(['"\\])/g, '$1');
+  return { ...py, error, message };
 }
+
+/** An outcome with numbers of two or more digits (fds, ports) in its message made 'N'. */
+export const normalize = (o: Outcome): Outcome =>
+  'error' in o ? { ...o, message: o.message.replace(/\b\d{2,}\b/g, 'N') } : o;
