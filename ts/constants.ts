@@ -7,356 +7,709 @@ import { native } from './native';
 
 const C = native.constants();
 
+/** Address family. Python: `socket.AF_ALG`. */
 export const AF_ALG = C.AF_ALG as number;
+/** Address family. Python: `socket.AF_APPLETALK`. */
 export const AF_APPLETALK = C.AF_APPLETALK as number;
+/** Address family. Python: `socket.AF_ASH`. */
 export const AF_ASH = C.AF_ASH as number;
+/** Address family. Python: `socket.AF_ATMPVC`. */
 export const AF_ATMPVC = C.AF_ATMPVC as number;
+/** Address family. Python: `socket.AF_ATMSVC`. */
 export const AF_ATMSVC = C.AF_ATMSVC as number;
+/** Address family. Python: `socket.AF_AX25`. */
 export const AF_AX25 = C.AF_AX25 as number;
+/** Address family. Python: `socket.AF_BRIDGE`. */
 export const AF_BRIDGE = C.AF_BRIDGE as number;
+/** Address family. Python: `socket.AF_CAN`. */
 export const AF_CAN = C.AF_CAN as number;
+/** Address family. Python: `socket.AF_ECONET`. */
 export const AF_ECONET = C.AF_ECONET as number;
+/** Address family. Python: `socket.AF_INET`. */
 export const AF_INET = C.AF_INET as Family<'AF_INET'>;
+/** Address family. Python: `socket.AF_INET6`. */
 export const AF_INET6 = C.AF_INET6 as Family<'AF_INET6'>;
+/** Address family. Python: `socket.AF_IPX`. */
 export const AF_IPX = C.AF_IPX as number;
+/** Address family. Python: `socket.AF_IRDA`. */
 export const AF_IRDA = C.AF_IRDA as number;
+/** Address family. Python: `socket.AF_KEY`. */
 export const AF_KEY = C.AF_KEY as number;
+/** Address family. Python: `socket.AF_LLC`. */
 export const AF_LLC = C.AF_LLC as number;
+/** Address family. Python: `socket.AF_NETBEUI`. */
 export const AF_NETBEUI = C.AF_NETBEUI as number;
+/** Address family. Python: `socket.AF_NETLINK`. */
 export const AF_NETLINK = C.AF_NETLINK as Family<'AF_NETLINK'>;
+/** Address family. Python: `socket.AF_NETROM`. */
 export const AF_NETROM = C.AF_NETROM as number;
+/** Address family. Python: `socket.AF_PACKET`. */
 export const AF_PACKET = C.AF_PACKET as Family<'AF_PACKET'>;
+/** Address family. Python: `socket.AF_PPPOX`. */
 export const AF_PPPOX = C.AF_PPPOX as number;
+/** Address family. Python: `socket.AF_QIPCRTR`. */
 export const AF_QIPCRTR = C.AF_QIPCRTR as number;
+/** Address family. Python: `socket.AF_RDS`. */
 export const AF_RDS = C.AF_RDS as number;
+/** Address family. Python: `socket.AF_ROSE`. */
 export const AF_ROSE = C.AF_ROSE as number;
+/** Address family. Python: `socket.AF_ROUTE`. */
 export const AF_ROUTE = C.AF_ROUTE as number;
+/** Address family. Python: `socket.AF_SECURITY`. */
 export const AF_SECURITY = C.AF_SECURITY as number;
+/** Address family. Python: `socket.AF_SNA`. */
 export const AF_SNA = C.AF_SNA as number;
+/** Address family. Python: `socket.AF_TIPC`. */
 export const AF_TIPC = C.AF_TIPC as number;
+/** Address family. Python: `socket.AF_UNIX`. */
 export const AF_UNIX = C.AF_UNIX as Family<'AF_UNIX'>;
+/** Address family. Python: `socket.AF_UNSPEC`. */
 export const AF_UNSPEC = C.AF_UNSPEC as number;
+/** Address family. Python: `socket.AF_VSOCK`. */
 export const AF_VSOCK = C.AF_VSOCK as number;
+/** Address family. Python: `socket.AF_WANPIPE`. */
 export const AF_WANPIPE = C.AF_WANPIPE as number;
+/** Address family. Python: `socket.AF_X25`. */
 export const AF_X25 = C.AF_X25 as number;
+/** Flag for getaddrinfo(). Python: `socket.AI_ADDRCONFIG`. */
 export const AI_ADDRCONFIG = C.AI_ADDRCONFIG as number;
+/** Flag for getaddrinfo(). Python: `socket.AI_ALL`. */
 export const AI_ALL = C.AI_ALL as number;
+/** Flag for getaddrinfo(). Python: `socket.AI_CANONIDN`. */
 export const AI_CANONIDN = C.AI_CANONIDN as number;
+/** Flag for getaddrinfo(). Python: `socket.AI_CANONNAME`. */
 export const AI_CANONNAME = C.AI_CANONNAME as number;
+/** Flag for getaddrinfo(). Python: `socket.AI_IDN`. */
 export const AI_IDN = C.AI_IDN as number;
+/** Flag for getaddrinfo(). Python: `socket.AI_NUMERICHOST`. */
 export const AI_NUMERICHOST = C.AI_NUMERICHOST as number;
+/** Flag for getaddrinfo(). Python: `socket.AI_NUMERICSERV`. */
 export const AI_NUMERICSERV = C.AI_NUMERICSERV as number;
+/** Flag for getaddrinfo(). Python: `socket.AI_PASSIVE`. */
 export const AI_PASSIVE = C.AI_PASSIVE as number;
+/** Flag for getaddrinfo(). Python: `socket.AI_V4MAPPED`. */
 export const AI_V4MAPPED = C.AI_V4MAPPED as number;
+/** Kernel crypto API constant (AF_ALG). Python: `socket.ALG_OP_DECRYPT`. */
 export const ALG_OP_DECRYPT = C.ALG_OP_DECRYPT as number;
+/** Kernel crypto API constant (AF_ALG). Python: `socket.ALG_OP_ENCRYPT`. */
 export const ALG_OP_ENCRYPT = C.ALG_OP_ENCRYPT as number;
+/** Kernel crypto API constant (AF_ALG). Python: `socket.ALG_OP_SIGN`. */
 export const ALG_OP_SIGN = C.ALG_OP_SIGN as number;
+/** Kernel crypto API constant (AF_ALG). Python: `socket.ALG_OP_VERIFY`. */
 export const ALG_OP_VERIFY = C.ALG_OP_VERIFY as number;
+/** Kernel crypto API constant (AF_ALG). Python: `socket.ALG_SET_AEAD_ASSOCLEN`. */
 export const ALG_SET_AEAD_ASSOCLEN = C.ALG_SET_AEAD_ASSOCLEN as number;
+/** Kernel crypto API constant (AF_ALG). Python: `socket.ALG_SET_AEAD_AUTHSIZE`. */
 export const ALG_SET_AEAD_AUTHSIZE = C.ALG_SET_AEAD_AUTHSIZE as number;
+/** Kernel crypto API constant (AF_ALG). Python: `socket.ALG_SET_IV`. */
 export const ALG_SET_IV = C.ALG_SET_IV as number;
+/** Kernel crypto API constant (AF_ALG). Python: `socket.ALG_SET_KEY`. */
 export const ALG_SET_KEY = C.ALG_SET_KEY as number;
+/** Kernel crypto API constant (AF_ALG). Python: `socket.ALG_SET_OP`. */
 export const ALG_SET_OP = C.ALG_SET_OP as number;
+/** Kernel crypto API constant (AF_ALG). Python: `socket.ALG_SET_PUBKEY`. */
 export const ALG_SET_PUBKEY = C.ALG_SET_PUBKEY as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_BCM`. */
 export const CAN_BCM = C.CAN_BCM as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_BCM_CAN_FD_FRAME`. */
 export const CAN_BCM_CAN_FD_FRAME = C.CAN_BCM_CAN_FD_FRAME as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_BCM_RX_ANNOUNCE_RESUME`. */
 export const CAN_BCM_RX_ANNOUNCE_RESUME = C.CAN_BCM_RX_ANNOUNCE_RESUME as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_BCM_RX_CHANGED`. */
 export const CAN_BCM_RX_CHANGED = C.CAN_BCM_RX_CHANGED as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_BCM_RX_CHECK_DLC`. */
 export const CAN_BCM_RX_CHECK_DLC = C.CAN_BCM_RX_CHECK_DLC as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_BCM_RX_DELETE`. */
 export const CAN_BCM_RX_DELETE = C.CAN_BCM_RX_DELETE as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_BCM_RX_FILTER_ID`. */
 export const CAN_BCM_RX_FILTER_ID = C.CAN_BCM_RX_FILTER_ID as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_BCM_RX_NO_AUTOTIMER`. */
 export const CAN_BCM_RX_NO_AUTOTIMER = C.CAN_BCM_RX_NO_AUTOTIMER as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_BCM_RX_READ`. */
 export const CAN_BCM_RX_READ = C.CAN_BCM_RX_READ as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_BCM_RX_RTR_FRAME`. */
 export const CAN_BCM_RX_RTR_FRAME = C.CAN_BCM_RX_RTR_FRAME as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_BCM_RX_SETUP`. */
 export const CAN_BCM_RX_SETUP = C.CAN_BCM_RX_SETUP as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_BCM_RX_STATUS`. */
 export const CAN_BCM_RX_STATUS = C.CAN_BCM_RX_STATUS as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_BCM_RX_TIMEOUT`. */
 export const CAN_BCM_RX_TIMEOUT = C.CAN_BCM_RX_TIMEOUT as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_BCM_SETTIMER`. */
 export const CAN_BCM_SETTIMER = C.CAN_BCM_SETTIMER as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_BCM_STARTTIMER`. */
 export const CAN_BCM_STARTTIMER = C.CAN_BCM_STARTTIMER as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_BCM_TX_ANNOUNCE`. */
 export const CAN_BCM_TX_ANNOUNCE = C.CAN_BCM_TX_ANNOUNCE as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_BCM_TX_COUNTEVT`. */
 export const CAN_BCM_TX_COUNTEVT = C.CAN_BCM_TX_COUNTEVT as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_BCM_TX_CP_CAN_ID`. */
 export const CAN_BCM_TX_CP_CAN_ID = C.CAN_BCM_TX_CP_CAN_ID as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_BCM_TX_DELETE`. */
 export const CAN_BCM_TX_DELETE = C.CAN_BCM_TX_DELETE as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_BCM_TX_EXPIRED`. */
 export const CAN_BCM_TX_EXPIRED = C.CAN_BCM_TX_EXPIRED as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_BCM_TX_READ`. */
 export const CAN_BCM_TX_READ = C.CAN_BCM_TX_READ as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_BCM_TX_RESET_MULTI_IDX`. */
 export const CAN_BCM_TX_RESET_MULTI_IDX = C.CAN_BCM_TX_RESET_MULTI_IDX as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_BCM_TX_SEND`. */
 export const CAN_BCM_TX_SEND = C.CAN_BCM_TX_SEND as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_BCM_TX_SETUP`. */
 export const CAN_BCM_TX_SETUP = C.CAN_BCM_TX_SETUP as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_BCM_TX_STATUS`. */
 export const CAN_BCM_TX_STATUS = C.CAN_BCM_TX_STATUS as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_EFF_FLAG`. */
 export const CAN_EFF_FLAG = C.CAN_EFF_FLAG as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_EFF_MASK`. */
 export const CAN_EFF_MASK = C.CAN_EFF_MASK as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_ERR_FLAG`. */
 export const CAN_ERR_FLAG = C.CAN_ERR_FLAG as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_ERR_MASK`. */
 export const CAN_ERR_MASK = C.CAN_ERR_MASK as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_ISOTP`. */
 export const CAN_ISOTP = C.CAN_ISOTP as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_J1939`. */
 export const CAN_J1939 = C.CAN_J1939 as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_RAW`. */
 export const CAN_RAW = C.CAN_RAW as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_RAW_FD_FRAMES`. */
 export const CAN_RAW_FD_FRAMES = C.CAN_RAW_FD_FRAMES as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_RAW_FILTER`. */
 export const CAN_RAW_FILTER = C.CAN_RAW_FILTER as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_RAW_JOIN_FILTERS`. */
 export const CAN_RAW_JOIN_FILTERS = C.CAN_RAW_JOIN_FILTERS as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_RAW_LOOPBACK`. */
 export const CAN_RAW_LOOPBACK = C.CAN_RAW_LOOPBACK as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_RAW_RECV_OWN_MSGS`. */
 export const CAN_RAW_RECV_OWN_MSGS = C.CAN_RAW_RECV_OWN_MSGS as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_RTR_FLAG`. */
 export const CAN_RTR_FLAG = C.CAN_RTR_FLAG as number;
+/** CAN bus constant (AF_CAN). Python: `socket.CAN_SFF_MASK`. */
 export const CAN_SFF_MASK = C.CAN_SFF_MASK as number;
+/** Platform constant. Python: `socket.EAGAIN`. */
 export const EAGAIN = C.EAGAIN as number;
+/** getaddrinfo() / getnameinfo() error code (gaierror.errno). Python: `socket.EAI_ADDRFAMILY`. */
 export const EAI_ADDRFAMILY = C.EAI_ADDRFAMILY as number;
+/** getaddrinfo() / getnameinfo() error code (gaierror.errno). Python: `socket.EAI_AGAIN`. */
 export const EAI_AGAIN = C.EAI_AGAIN as number;
+/** getaddrinfo() / getnameinfo() error code (gaierror.errno). Python: `socket.EAI_BADFLAGS`. */
 export const EAI_BADFLAGS = C.EAI_BADFLAGS as number;
+/** getaddrinfo() / getnameinfo() error code (gaierror.errno). Python: `socket.EAI_FAIL`. */
 export const EAI_FAIL = C.EAI_FAIL as number;
+/** getaddrinfo() / getnameinfo() error code (gaierror.errno). Python: `socket.EAI_FAMILY`. */
 export const EAI_FAMILY = C.EAI_FAMILY as number;
+/** getaddrinfo() / getnameinfo() error code (gaierror.errno). Python: `socket.EAI_IDN_ENCODE`. */
 export const EAI_IDN_ENCODE = C.EAI_IDN_ENCODE as number;
+/** getaddrinfo() / getnameinfo() error code (gaierror.errno). Python: `socket.EAI_MEMORY`. */
 export const EAI_MEMORY = C.EAI_MEMORY as number;
+/** getaddrinfo() / getnameinfo() error code (gaierror.errno). Python: `socket.EAI_NODATA`. */
 export const EAI_NODATA = C.EAI_NODATA as number;
+/** getaddrinfo() / getnameinfo() error code (gaierror.errno). Python: `socket.EAI_NONAME`. */
 export const EAI_NONAME = C.EAI_NONAME as number;
+/** getaddrinfo() / getnameinfo() error code (gaierror.errno). Python: `socket.EAI_OVERFLOW`. */
 export const EAI_OVERFLOW = C.EAI_OVERFLOW as number;
+/** getaddrinfo() / getnameinfo() error code (gaierror.errno). Python: `socket.EAI_SERVICE`. */
 export const EAI_SERVICE = C.EAI_SERVICE as number;
+/** getaddrinfo() / getnameinfo() error code (gaierror.errno). Python: `socket.EAI_SOCKTYPE`. */
 export const EAI_SOCKTYPE = C.EAI_SOCKTYPE as number;
+/** getaddrinfo() / getnameinfo() error code (gaierror.errno). Python: `socket.EAI_SYSTEM`. */
 export const EAI_SYSTEM = C.EAI_SYSTEM as number;
+/** Platform constant. Python: `socket.EBADF`. */
 export const EBADF = C.EBADF as number;
+/** Platform constant. Python: `socket.EWOULDBLOCK`. */
 export const EWOULDBLOCK = C.EWOULDBLOCK as number;
+/** Special IPv4 address, as an integer. Python: `socket.INADDR_ALLHOSTS_GROUP`. */
 export const INADDR_ALLHOSTS_GROUP = C.INADDR_ALLHOSTS_GROUP as number;
+/** Special IPv4 address, as an integer. Python: `socket.INADDR_ANY`. */
 export const INADDR_ANY = C.INADDR_ANY as number;
+/** Special IPv4 address, as an integer. Python: `socket.INADDR_BROADCAST`. */
 export const INADDR_BROADCAST = C.INADDR_BROADCAST as number;
+/** Special IPv4 address, as an integer. Python: `socket.INADDR_LOOPBACK`. */
 export const INADDR_LOOPBACK = C.INADDR_LOOPBACK as number;
+/** Special IPv4 address, as an integer. Python: `socket.INADDR_MAX_LOCAL_GROUP`. */
 export const INADDR_MAX_LOCAL_GROUP = C.INADDR_MAX_LOCAL_GROUP as number;
+/** Special IPv4 address, as an integer. Python: `socket.INADDR_NONE`. */
 export const INADDR_NONE = C.INADDR_NONE as number;
+/** Special IPv4 address, as an integer. Python: `socket.INADDR_UNSPEC_GROUP`. */
 export const INADDR_UNSPEC_GROUP = C.INADDR_UNSPEC_GROUP as number;
+/** Platform constant. Python: `socket.IOCTL_VM_SOCKETS_GET_LOCAL_CID`. */
 export const IOCTL_VM_SOCKETS_GET_LOCAL_CID = C.IOCTL_VM_SOCKETS_GET_LOCAL_CID as number;
+/** Port number bound. Python: `socket.IPPORT_RESERVED`. */
 export const IPPORT_RESERVED = C.IPPORT_RESERVED as number;
+/** Port number bound. Python: `socket.IPPORT_USERRESERVED`. */
 export const IPPORT_USERRESERVED = C.IPPORT_USERRESERVED as number;
+/** IP protocol number; also the option level of that protocol. Python: `socket.IPPROTO_AH`. */
 export const IPPROTO_AH = C.IPPROTO_AH as number;
+/** IP protocol number; also the option level of that protocol. Python: `socket.IPPROTO_DSTOPTS`. */
 export const IPPROTO_DSTOPTS = C.IPPROTO_DSTOPTS as number;
+/** IP protocol number; also the option level of that protocol. Python: `socket.IPPROTO_EGP`. */
 export const IPPROTO_EGP = C.IPPROTO_EGP as number;
+/** IP protocol number; also the option level of that protocol. Python: `socket.IPPROTO_ESP`. */
 export const IPPROTO_ESP = C.IPPROTO_ESP as number;
+/** IP protocol number; also the option level of that protocol. Python: `socket.IPPROTO_FRAGMENT`. */
 export const IPPROTO_FRAGMENT = C.IPPROTO_FRAGMENT as number;
+/** IP protocol number; also the option level of that protocol. Python: `socket.IPPROTO_GRE`. */
 export const IPPROTO_GRE = C.IPPROTO_GRE as number;
+/** IP protocol number; also the option level of that protocol. Python: `socket.IPPROTO_HOPOPTS`. */
 export const IPPROTO_HOPOPTS = C.IPPROTO_HOPOPTS as number;
+/** IP protocol number; also the option level of that protocol. Python: `socket.IPPROTO_ICMP`. */
 export const IPPROTO_ICMP = C.IPPROTO_ICMP as number;
+/** IP protocol number; also the option level of that protocol. Python: `socket.IPPROTO_ICMPV6`. */
 export const IPPROTO_ICMPV6 = C.IPPROTO_ICMPV6 as number;
+/** IP protocol number; also the option level of that protocol. Python: `socket.IPPROTO_IDP`. */
 export const IPPROTO_IDP = C.IPPROTO_IDP as number;
+/** IP protocol number; also the option level of that protocol. Python: `socket.IPPROTO_IGMP`. */
 export const IPPROTO_IGMP = C.IPPROTO_IGMP as number;
+/** IP protocol number; also the option level of that protocol. Python: `socket.IPPROTO_IP`. */
 export const IPPROTO_IP = C.IPPROTO_IP as number;
+/** IP protocol number; also the option level of that protocol. Python: `socket.IPPROTO_IPIP`. */
 export const IPPROTO_IPIP = C.IPPROTO_IPIP as number;
+/** IP protocol number; also the option level of that protocol. Python: `socket.IPPROTO_IPV6`. */
 export const IPPROTO_IPV6 = C.IPPROTO_IPV6 as number;
+/** IP protocol number; also the option level of that protocol. Python: `socket.IPPROTO_MPTCP`. */
 export const IPPROTO_MPTCP = C.IPPROTO_MPTCP as number;
+/** IP protocol number; also the option level of that protocol. Python: `socket.IPPROTO_NONE`. */
 export const IPPROTO_NONE = C.IPPROTO_NONE as number;
+/** IP protocol number; also the option level of that protocol. Python: `socket.IPPROTO_PIM`. */
 export const IPPROTO_PIM = C.IPPROTO_PIM as number;
+/** IP protocol number; also the option level of that protocol. Python: `socket.IPPROTO_PUP`. */
 export const IPPROTO_PUP = C.IPPROTO_PUP as number;
+/** IP protocol number; also the option level of that protocol. Python: `socket.IPPROTO_RAW`. */
 export const IPPROTO_RAW = C.IPPROTO_RAW as number;
+/** IP protocol number; also the option level of that protocol. Python: `socket.IPPROTO_ROUTING`. */
 export const IPPROTO_ROUTING = C.IPPROTO_ROUTING as number;
+/** IP protocol number; also the option level of that protocol. Python: `socket.IPPROTO_RSVP`. */
 export const IPPROTO_RSVP = C.IPPROTO_RSVP as number;
+/** IP protocol number; also the option level of that protocol. Python: `socket.IPPROTO_SCTP`. */
 export const IPPROTO_SCTP = C.IPPROTO_SCTP as number;
+/** IP protocol number; also the option level of that protocol. Python: `socket.IPPROTO_TCP`. */
 export const IPPROTO_TCP = C.IPPROTO_TCP as number;
+/** IP protocol number; also the option level of that protocol. Python: `socket.IPPROTO_TP`. */
 export const IPPROTO_TP = C.IPPROTO_TP as number;
+/** IP protocol number; also the option level of that protocol. Python: `socket.IPPROTO_UDP`. */
 export const IPPROTO_UDP = C.IPPROTO_UDP as number;
+/** IP protocol number; also the option level of that protocol. Python: `socket.IPPROTO_UDPLITE`. */
 export const IPPROTO_UDPLITE = C.IPPROTO_UDPLITE as number;
+/** IPv6 option (level IPPROTO_IPV6). Python: `socket.IPV6_CHECKSUM`. */
 export const IPV6_CHECKSUM = C.IPV6_CHECKSUM as number;
+/** IPv6 option (level IPPROTO_IPV6). Python: `socket.IPV6_DONTFRAG`. */
 export const IPV6_DONTFRAG = C.IPV6_DONTFRAG as number;
+/** IPv6 option (level IPPROTO_IPV6). Python: `socket.IPV6_DSTOPTS`. */
 export const IPV6_DSTOPTS = C.IPV6_DSTOPTS as number;
+/** IPv6 option (level IPPROTO_IPV6). Python: `socket.IPV6_HOPLIMIT`. */
 export const IPV6_HOPLIMIT = C.IPV6_HOPLIMIT as number;
+/** IPv6 option (level IPPROTO_IPV6). Python: `socket.IPV6_HOPOPTS`. */
 export const IPV6_HOPOPTS = C.IPV6_HOPOPTS as number;
+/** IPv6 option (level IPPROTO_IPV6). Python: `socket.IPV6_JOIN_GROUP`. */
 export const IPV6_JOIN_GROUP = C.IPV6_JOIN_GROUP as number;
+/** IPv6 option (level IPPROTO_IPV6). Python: `socket.IPV6_LEAVE_GROUP`. */
 export const IPV6_LEAVE_GROUP = C.IPV6_LEAVE_GROUP as number;
+/** IPv6 option (level IPPROTO_IPV6). Python: `socket.IPV6_MULTICAST_HOPS`. */
 export const IPV6_MULTICAST_HOPS = C.IPV6_MULTICAST_HOPS as number;
+/** IPv6 option (level IPPROTO_IPV6). Python: `socket.IPV6_MULTICAST_IF`. */
 export const IPV6_MULTICAST_IF = C.IPV6_MULTICAST_IF as number;
+/** IPv6 option (level IPPROTO_IPV6). Python: `socket.IPV6_MULTICAST_LOOP`. */
 export const IPV6_MULTICAST_LOOP = C.IPV6_MULTICAST_LOOP as number;
+/** IPv6 option (level IPPROTO_IPV6). Python: `socket.IPV6_NEXTHOP`. */
 export const IPV6_NEXTHOP = C.IPV6_NEXTHOP as number;
+/** IPv6 option (level IPPROTO_IPV6). Python: `socket.IPV6_PATHMTU`. */
 export const IPV6_PATHMTU = C.IPV6_PATHMTU as number;
+/** IPv6 option (level IPPROTO_IPV6). Python: `socket.IPV6_PKTINFO`. */
 export const IPV6_PKTINFO = C.IPV6_PKTINFO as number;
+/** IPv6 option (level IPPROTO_IPV6). Python: `socket.IPV6_RECVDSTOPTS`. */
 export const IPV6_RECVDSTOPTS = C.IPV6_RECVDSTOPTS as number;
+/** IPv6 option (level IPPROTO_IPV6). Python: `socket.IPV6_RECVHOPLIMIT`. */
 export const IPV6_RECVHOPLIMIT = C.IPV6_RECVHOPLIMIT as number;
+/** IPv6 option (level IPPROTO_IPV6). Python: `socket.IPV6_RECVHOPOPTS`. */
 export const IPV6_RECVHOPOPTS = C.IPV6_RECVHOPOPTS as number;
+/** IPv6 option (level IPPROTO_IPV6). Python: `socket.IPV6_RECVPATHMTU`. */
 export const IPV6_RECVPATHMTU = C.IPV6_RECVPATHMTU as number;
+/** IPv6 option (level IPPROTO_IPV6). Python: `socket.IPV6_RECVPKTINFO`. */
 export const IPV6_RECVPKTINFO = C.IPV6_RECVPKTINFO as number;
+/** IPv6 option (level IPPROTO_IPV6). Python: `socket.IPV6_RECVRTHDR`. */
 export const IPV6_RECVRTHDR = C.IPV6_RECVRTHDR as number;
+/** IPv6 option (level IPPROTO_IPV6). Python: `socket.IPV6_RECVTCLASS`. */
 export const IPV6_RECVTCLASS = C.IPV6_RECVTCLASS as number;
+/** IPv6 option (level IPPROTO_IPV6). Python: `socket.IPV6_RTHDR`. */
 export const IPV6_RTHDR = C.IPV6_RTHDR as number;
+/** IPv6 option (level IPPROTO_IPV6). Python: `socket.IPV6_RTHDRDSTOPTS`. */
 export const IPV6_RTHDRDSTOPTS = C.IPV6_RTHDRDSTOPTS as number;
+/** IPv6 option (level IPPROTO_IPV6). Python: `socket.IPV6_RTHDR_TYPE_0`. */
 export const IPV6_RTHDR_TYPE_0 = C.IPV6_RTHDR_TYPE_0 as number;
+/** IPv6 option (level IPPROTO_IPV6). Python: `socket.IPV6_TCLASS`. */
 export const IPV6_TCLASS = C.IPV6_TCLASS as number;
+/** IPv6 option (level IPPROTO_IPV6). Python: `socket.IPV6_UNICAST_HOPS`. */
 export const IPV6_UNICAST_HOPS = C.IPV6_UNICAST_HOPS as number;
+/** IPv6 option (level IPPROTO_IPV6). Python: `socket.IPV6_V6ONLY`. */
 export const IPV6_V6ONLY = C.IPV6_V6ONLY as number;
+/** IPv4 option (level IPPROTO_IP). Python: `socket.IP_ADD_MEMBERSHIP`. */
 export const IP_ADD_MEMBERSHIP = C.IP_ADD_MEMBERSHIP as number;
+/** IPv4 option (level IPPROTO_IP). Python: `socket.IP_BIND_ADDRESS_NO_PORT`. */
 export const IP_BIND_ADDRESS_NO_PORT = C.IP_BIND_ADDRESS_NO_PORT as number;
+/** IPv4 option (level IPPROTO_IP). Python: `socket.IP_DEFAULT_MULTICAST_LOOP`. */
 export const IP_DEFAULT_MULTICAST_LOOP = C.IP_DEFAULT_MULTICAST_LOOP as number;
+/** IPv4 option (level IPPROTO_IP). Python: `socket.IP_DEFAULT_MULTICAST_TTL`. */
 export const IP_DEFAULT_MULTICAST_TTL = C.IP_DEFAULT_MULTICAST_TTL as number;
+/** IPv4 option (level IPPROTO_IP). Python: `socket.IP_DROP_MEMBERSHIP`. */
 export const IP_DROP_MEMBERSHIP = C.IP_DROP_MEMBERSHIP as number;
+/** IPv4 option (level IPPROTO_IP). Python: `socket.IP_HDRINCL`. */
 export const IP_HDRINCL = C.IP_HDRINCL as number;
+/** IPv4 option (level IPPROTO_IP). Python: `socket.IP_MAX_MEMBERSHIPS`. */
 export const IP_MAX_MEMBERSHIPS = C.IP_MAX_MEMBERSHIPS as number;
+/** IPv4 option (level IPPROTO_IP). Python: `socket.IP_MULTICAST_IF`. */
 export const IP_MULTICAST_IF = C.IP_MULTICAST_IF as number;
+/** IPv4 option (level IPPROTO_IP). Python: `socket.IP_MULTICAST_LOOP`. */
 export const IP_MULTICAST_LOOP = C.IP_MULTICAST_LOOP as number;
+/** IPv4 option (level IPPROTO_IP). Python: `socket.IP_MULTICAST_TTL`. */
 export const IP_MULTICAST_TTL = C.IP_MULTICAST_TTL as number;
+/** IPv4 option (level IPPROTO_IP). Python: `socket.IP_OPTIONS`. */
 export const IP_OPTIONS = C.IP_OPTIONS as number;
+/** IPv4 option (level IPPROTO_IP). Python: `socket.IP_PKTINFO`. */
 export const IP_PKTINFO = C.IP_PKTINFO as number;
+/** IPv4 option (level IPPROTO_IP). Python: `socket.IP_RECVOPTS`. */
 export const IP_RECVOPTS = C.IP_RECVOPTS as number;
+/** IPv4 option (level IPPROTO_IP). Python: `socket.IP_RECVRETOPTS`. */
 export const IP_RECVRETOPTS = C.IP_RECVRETOPTS as number;
+/** IPv4 option (level IPPROTO_IP). Python: `socket.IP_RECVTOS`. */
 export const IP_RECVTOS = C.IP_RECVTOS as number;
+/** IPv4 option (level IPPROTO_IP). Python: `socket.IP_RECVTTL`. */
 export const IP_RECVTTL = C.IP_RECVTTL as number;
+/** IPv4 option (level IPPROTO_IP). Python: `socket.IP_RETOPTS`. */
 export const IP_RETOPTS = C.IP_RETOPTS as number;
+/** IPv4 option (level IPPROTO_IP). Python: `socket.IP_TOS`. */
 export const IP_TOS = C.IP_TOS as number;
+/** IPv4 option (level IPPROTO_IP). Python: `socket.IP_TRANSPARENT`. */
 export const IP_TRANSPARENT = C.IP_TRANSPARENT as number;
+/** IPv4 option (level IPPROTO_IP). Python: `socket.IP_TTL`. */
 export const IP_TTL = C.IP_TTL as number;
+/** SAE J1939 constant (AF_CAN, CAN_J1939). Python: `socket.J1939_EE_INFO_NONE`. */
 export const J1939_EE_INFO_NONE = C.J1939_EE_INFO_NONE as number;
+/** SAE J1939 constant (AF_CAN, CAN_J1939). Python: `socket.J1939_EE_INFO_TX_ABORT`. */
 export const J1939_EE_INFO_TX_ABORT = C.J1939_EE_INFO_TX_ABORT as number;
+/** SAE J1939 constant (AF_CAN, CAN_J1939). Python: `socket.J1939_FILTER_MAX`. */
 export const J1939_FILTER_MAX = C.J1939_FILTER_MAX as number;
+/** SAE J1939 constant (AF_CAN, CAN_J1939). Python: `socket.J1939_IDLE_ADDR`. */
 export const J1939_IDLE_ADDR = C.J1939_IDLE_ADDR as number;
+/** SAE J1939 constant (AF_CAN, CAN_J1939). Python: `socket.J1939_MAX_UNICAST_ADDR`. */
 export const J1939_MAX_UNICAST_ADDR = C.J1939_MAX_UNICAST_ADDR as number;
+/** SAE J1939 constant (AF_CAN, CAN_J1939). Python: `socket.J1939_NLA_BYTES_ACKED`. */
 export const J1939_NLA_BYTES_ACKED = C.J1939_NLA_BYTES_ACKED as number;
+/** SAE J1939 constant (AF_CAN, CAN_J1939). Python: `socket.J1939_NLA_PAD`. */
 export const J1939_NLA_PAD = C.J1939_NLA_PAD as number;
+/** SAE J1939 constant (AF_CAN, CAN_J1939). Python: `socket.J1939_NO_ADDR`. */
 export const J1939_NO_ADDR = C.J1939_NO_ADDR as number;
+/** SAE J1939 constant (AF_CAN, CAN_J1939). Python: `socket.J1939_NO_NAME`. */
 export const J1939_NO_NAME = C.J1939_NO_NAME as number;
+/** SAE J1939 constant (AF_CAN, CAN_J1939). Python: `socket.J1939_NO_PGN`. */
 export const J1939_NO_PGN = C.J1939_NO_PGN as number;
+/** SAE J1939 constant (AF_CAN, CAN_J1939). Python: `socket.J1939_PGN_ADDRESS_CLAIMED`. */
 export const J1939_PGN_ADDRESS_CLAIMED = C.J1939_PGN_ADDRESS_CLAIMED as number;
+/** SAE J1939 constant (AF_CAN, CAN_J1939). Python: `socket.J1939_PGN_ADDRESS_COMMANDED`. */
 export const J1939_PGN_ADDRESS_COMMANDED = C.J1939_PGN_ADDRESS_COMMANDED as number;
+/** SAE J1939 constant (AF_CAN, CAN_J1939). Python: `socket.J1939_PGN_MAX`. */
 export const J1939_PGN_MAX = C.J1939_PGN_MAX as number;
+/** SAE J1939 constant (AF_CAN, CAN_J1939). Python: `socket.J1939_PGN_PDU1_MAX`. */
 export const J1939_PGN_PDU1_MAX = C.J1939_PGN_PDU1_MAX as number;
+/** SAE J1939 constant (AF_CAN, CAN_J1939). Python: `socket.J1939_PGN_REQUEST`. */
 export const J1939_PGN_REQUEST = C.J1939_PGN_REQUEST as number;
+/** Flag for send / recv calls. Python: `socket.MSG_CMSG_CLOEXEC`. */
 export const MSG_CMSG_CLOEXEC = C.MSG_CMSG_CLOEXEC as number;
+/** Flag for send / recv calls. Python: `socket.MSG_CONFIRM`. */
 export const MSG_CONFIRM = C.MSG_CONFIRM as number;
+/** Flag for send / recv calls. Python: `socket.MSG_CTRUNC`. */
 export const MSG_CTRUNC = C.MSG_CTRUNC as number;
+/** Flag for send / recv calls. Python: `socket.MSG_DONTROUTE`. */
 export const MSG_DONTROUTE = C.MSG_DONTROUTE as number;
+/** Flag for send / recv calls. Python: `socket.MSG_DONTWAIT`. */
 export const MSG_DONTWAIT = C.MSG_DONTWAIT as number;
+/** Flag for send / recv calls. Python: `socket.MSG_EOR`. */
 export const MSG_EOR = C.MSG_EOR as number;
+/** Flag for send / recv calls. Python: `socket.MSG_ERRQUEUE`. */
 export const MSG_ERRQUEUE = C.MSG_ERRQUEUE as number;
+/** Flag for send / recv calls. Python: `socket.MSG_FASTOPEN`. */
 export const MSG_FASTOPEN = C.MSG_FASTOPEN as number;
+/** Flag for send / recv calls. Python: `socket.MSG_MORE`. */
 export const MSG_MORE = C.MSG_MORE as number;
+/** Flag for send / recv calls. Python: `socket.MSG_NOSIGNAL`. */
 export const MSG_NOSIGNAL = C.MSG_NOSIGNAL as number;
+/** Flag for send / recv calls. Python: `socket.MSG_OOB`. */
 export const MSG_OOB = C.MSG_OOB as number;
+/** Flag for send / recv calls. Python: `socket.MSG_PEEK`. */
 export const MSG_PEEK = C.MSG_PEEK as number;
+/** Flag for send / recv calls. Python: `socket.MSG_TRUNC`. */
 export const MSG_TRUNC = C.MSG_TRUNC as number;
+/** Flag for send / recv calls. Python: `socket.MSG_WAITALL`. */
 export const MSG_WAITALL = C.MSG_WAITALL as number;
+/** Flag for send / recv calls. Python: `socket.MSG_WAITFORONE`. */
 export const MSG_WAITFORONE = C.MSG_WAITFORONE as number;
+/** Netlink protocol (AF_NETLINK). Python: `socket.NETLINK_CRYPTO`. */
 export const NETLINK_CRYPTO = C.NETLINK_CRYPTO as number;
+/** Netlink protocol (AF_NETLINK). Python: `socket.NETLINK_DNRTMSG`. */
 export const NETLINK_DNRTMSG = C.NETLINK_DNRTMSG as number;
+/** Netlink protocol (AF_NETLINK). Python: `socket.NETLINK_FIREWALL`. */
 export const NETLINK_FIREWALL = C.NETLINK_FIREWALL as number;
+/** Netlink protocol (AF_NETLINK). Python: `socket.NETLINK_IP6_FW`. */
 export const NETLINK_IP6_FW = C.NETLINK_IP6_FW as number;
+/** Netlink protocol (AF_NETLINK). Python: `socket.NETLINK_NFLOG`. */
 export const NETLINK_NFLOG = C.NETLINK_NFLOG as number;
+/** Netlink protocol (AF_NETLINK). Python: `socket.NETLINK_ROUTE`. */
 export const NETLINK_ROUTE = C.NETLINK_ROUTE as number;
+/** Netlink protocol (AF_NETLINK). Python: `socket.NETLINK_USERSOCK`. */
 export const NETLINK_USERSOCK = C.NETLINK_USERSOCK as number;
+/** Netlink protocol (AF_NETLINK). Python: `socket.NETLINK_XFRM`. */
 export const NETLINK_XFRM = C.NETLINK_XFRM as number;
+/** Flag or size for getnameinfo(). Python: `socket.NI_DGRAM`. */
 export const NI_DGRAM = C.NI_DGRAM as number;
+/** Flag or size for getnameinfo(). Python: `socket.NI_IDN`. */
 export const NI_IDN = C.NI_IDN as number;
+/** Flag or size for getnameinfo(). Python: `socket.NI_MAXHOST`. */
 export const NI_MAXHOST = C.NI_MAXHOST as number;
+/** Flag or size for getnameinfo(). Python: `socket.NI_MAXSERV`. */
 export const NI_MAXSERV = C.NI_MAXSERV as number;
+/** Flag or size for getnameinfo(). Python: `socket.NI_NAMEREQD`. */
 export const NI_NAMEREQD = C.NI_NAMEREQD as number;
+/** Flag or size for getnameinfo(). Python: `socket.NI_NOFQDN`. */
 export const NI_NOFQDN = C.NI_NOFQDN as number;
+/** Flag or size for getnameinfo(). Python: `socket.NI_NUMERICHOST`. */
 export const NI_NUMERICHOST = C.NI_NUMERICHOST as number;
+/** Flag or size for getnameinfo(). Python: `socket.NI_NUMERICSERV`. */
 export const NI_NUMERICSERV = C.NI_NUMERICSERV as number;
+/** Packet socket constant (AF_PACKET). Python: `socket.PACKET_BROADCAST`. */
 export const PACKET_BROADCAST = C.PACKET_BROADCAST as number;
+/** Packet socket constant (AF_PACKET). Python: `socket.PACKET_FASTROUTE`. */
 export const PACKET_FASTROUTE = C.PACKET_FASTROUTE as number;
+/** Packet socket constant (AF_PACKET). Python: `socket.PACKET_HOST`. */
 export const PACKET_HOST = C.PACKET_HOST as number;
+/** Packet socket constant (AF_PACKET). Python: `socket.PACKET_LOOPBACK`. */
 export const PACKET_LOOPBACK = C.PACKET_LOOPBACK as number;
+/** Packet socket constant (AF_PACKET). Python: `socket.PACKET_MULTICAST`. */
 export const PACKET_MULTICAST = C.PACKET_MULTICAST as number;
+/** Packet socket constant (AF_PACKET). Python: `socket.PACKET_OTHERHOST`. */
 export const PACKET_OTHERHOST = C.PACKET_OTHERHOST as number;
+/** Packet socket constant (AF_PACKET). Python: `socket.PACKET_OUTGOING`. */
 export const PACKET_OUTGOING = C.PACKET_OUTGOING as number;
+/** Protocol family. Python: `socket.PF_CAN`. */
 export const PF_CAN = C.PF_CAN as number;
+/** Protocol family. Python: `socket.PF_PACKET`. */
 export const PF_PACKET = C.PF_PACKET as number;
+/** Protocol family. Python: `socket.PF_RDS`. */
 export const PF_RDS = C.PF_RDS as number;
+/** Control message type (ancillary data). Python: `socket.SCM_CREDENTIALS`. */
 export const SCM_CREDENTIALS = C.SCM_CREDENTIALS as number;
+/** Control message type (ancillary data). Python: `socket.SCM_J1939_DEST_ADDR`. */
 export const SCM_J1939_DEST_ADDR = C.SCM_J1939_DEST_ADDR as number;
+/** Control message type (ancillary data). Python: `socket.SCM_J1939_DEST_NAME`. */
 export const SCM_J1939_DEST_NAME = C.SCM_J1939_DEST_NAME as number;
+/** Control message type (ancillary data). Python: `socket.SCM_J1939_ERRQUEUE`. */
 export const SCM_J1939_ERRQUEUE = C.SCM_J1939_ERRQUEUE as number;
+/** Control message type (ancillary data). Python: `socket.SCM_J1939_PRIO`. */
 export const SCM_J1939_PRIO = C.SCM_J1939_PRIO as number;
+/** Control message type (ancillary data). Python: `socket.SCM_RIGHTS`. */
 export const SCM_RIGHTS = C.SCM_RIGHTS as number;
+/** Control message type (ancillary data). Python: `socket.SCM_TIMESTAMP`. */
 export const SCM_TIMESTAMP = C.SCM_TIMESTAMP as number;
+/** Control message type (ancillary data). Python: `socket.SCM_TIMESTAMPNS`. */
 export const SCM_TIMESTAMPNS = C.SCM_TIMESTAMPNS as number;
+/** How for shutdown(). Python: `socket.SHUT_RD`. */
 export const SHUT_RD = C.SHUT_RD as number;
+/** How for shutdown(). Python: `socket.SHUT_RDWR`. */
 export const SHUT_RDWR = C.SHUT_RDWR as number;
+/** How for shutdown(). Python: `socket.SHUT_WR`. */
 export const SHUT_WR = C.SHUT_WR as number;
+/** Socket type (or a flag or-ed into it). Python: `socket.SOCK_CLOEXEC`. */
 export const SOCK_CLOEXEC = C.SOCK_CLOEXEC as number;
+/** Socket type (or a flag or-ed into it). Python: `socket.SOCK_DGRAM`. */
 export const SOCK_DGRAM = C.SOCK_DGRAM as number;
+/** Socket type (or a flag or-ed into it). Python: `socket.SOCK_NONBLOCK`. */
 export const SOCK_NONBLOCK = C.SOCK_NONBLOCK as number;
+/** Socket type (or a flag or-ed into it). Python: `socket.SOCK_RAW`. */
 export const SOCK_RAW = C.SOCK_RAW as number;
+/** Socket type (or a flag or-ed into it). Python: `socket.SOCK_RDM`. */
 export const SOCK_RDM = C.SOCK_RDM as number;
+/** Socket type (or a flag or-ed into it). Python: `socket.SOCK_SEQPACKET`. */
 export const SOCK_SEQPACKET = C.SOCK_SEQPACKET as number;
+/** Socket type (or a flag or-ed into it). Python: `socket.SOCK_STREAM`. */
 export const SOCK_STREAM = C.SOCK_STREAM as number;
+/** Option level for setsockopt() / getsockopt(). Python: `socket.SOL_ALG`. */
 export const SOL_ALG = C.SOL_ALG as number;
+/** Option level for setsockopt() / getsockopt(). Python: `socket.SOL_CAN_BASE`. */
 export const SOL_CAN_BASE = C.SOL_CAN_BASE as number;
+/** Option level for setsockopt() / getsockopt(). Python: `socket.SOL_CAN_RAW`. */
 export const SOL_CAN_RAW = C.SOL_CAN_RAW as number;
+/** Option level for setsockopt() / getsockopt(). Python: `socket.SOL_IP`. */
 export const SOL_IP = C.SOL_IP as number;
+/** Option level for setsockopt() / getsockopt(). Python: `socket.SOL_RDS`. */
 export const SOL_RDS = C.SOL_RDS as number;
+/** Option level for setsockopt() / getsockopt(). Python: `socket.SOL_SOCKET`. */
 export const SOL_SOCKET = C.SOL_SOCKET as number;
+/** Option level for setsockopt() / getsockopt(). Python: `socket.SOL_TCP`. */
 export const SOL_TCP = C.SOL_TCP as number;
+/** Option level for setsockopt() / getsockopt(). Python: `socket.SOL_TIPC`. */
 export const SOL_TIPC = C.SOL_TIPC as number;
+/** Option level for setsockopt() / getsockopt(). Python: `socket.SOL_UDP`. */
 export const SOL_UDP = C.SOL_UDP as number;
+/** The largest backlog listen() takes. Python: `socket.SOMAXCONN`. */
 export const SOMAXCONN = C.SOMAXCONN as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_ACCEPTCONN`. */
 export const SO_ACCEPTCONN = C.SO_ACCEPTCONN as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_BINDTODEVICE`. */
 export const SO_BINDTODEVICE = C.SO_BINDTODEVICE as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_BROADCAST`. */
 export const SO_BROADCAST = C.SO_BROADCAST as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_DEBUG`. */
 export const SO_DEBUG = C.SO_DEBUG as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_DOMAIN`. */
 export const SO_DOMAIN = C.SO_DOMAIN as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_DONTROUTE`. */
 export const SO_DONTROUTE = C.SO_DONTROUTE as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_ERROR`. */
 export const SO_ERROR = C.SO_ERROR as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_INCOMING_CPU`. */
 export const SO_INCOMING_CPU = C.SO_INCOMING_CPU as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_J1939_ERRQUEUE`. */
 export const SO_J1939_ERRQUEUE = C.SO_J1939_ERRQUEUE as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_J1939_FILTER`. */
 export const SO_J1939_FILTER = C.SO_J1939_FILTER as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_J1939_PROMISC`. */
 export const SO_J1939_PROMISC = C.SO_J1939_PROMISC as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_J1939_SEND_PRIO`. */
 export const SO_J1939_SEND_PRIO = C.SO_J1939_SEND_PRIO as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_KEEPALIVE`. */
 export const SO_KEEPALIVE = C.SO_KEEPALIVE as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_LINGER`. */
 export const SO_LINGER = C.SO_LINGER as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_MARK`. */
 export const SO_MARK = C.SO_MARK as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_OOBINLINE`. */
 export const SO_OOBINLINE = C.SO_OOBINLINE as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_PASSCRED`. */
 export const SO_PASSCRED = C.SO_PASSCRED as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_PASSSEC`. */
 export const SO_PASSSEC = C.SO_PASSSEC as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_PEERCRED`. */
 export const SO_PEERCRED = C.SO_PEERCRED as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_PEERSEC`. */
 export const SO_PEERSEC = C.SO_PEERSEC as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_PRIORITY`. */
 export const SO_PRIORITY = C.SO_PRIORITY as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_PROTOCOL`. */
 export const SO_PROTOCOL = C.SO_PROTOCOL as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_RCVBUF`. */
 export const SO_RCVBUF = C.SO_RCVBUF as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_RCVLOWAT`. */
 export const SO_RCVLOWAT = C.SO_RCVLOWAT as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_RCVTIMEO`. */
 export const SO_RCVTIMEO = C.SO_RCVTIMEO as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_REUSEADDR`. */
 export const SO_REUSEADDR = C.SO_REUSEADDR as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_REUSEPORT`. */
 export const SO_REUSEPORT = C.SO_REUSEPORT as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_SNDBUF`. */
 export const SO_SNDBUF = C.SO_SNDBUF as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_SNDLOWAT`. */
 export const SO_SNDLOWAT = C.SO_SNDLOWAT as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_SNDTIMEO`. */
 export const SO_SNDTIMEO = C.SO_SNDTIMEO as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_TIMESTAMP`. */
 export const SO_TIMESTAMP = C.SO_TIMESTAMP as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_TIMESTAMPNS`. */
 export const SO_TIMESTAMPNS = C.SO_TIMESTAMPNS as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_TYPE`. */
 export const SO_TYPE = C.SO_TYPE as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_VM_SOCKETS_BUFFER_MAX_SIZE`. */
 export const SO_VM_SOCKETS_BUFFER_MAX_SIZE = C.SO_VM_SOCKETS_BUFFER_MAX_SIZE as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_VM_SOCKETS_BUFFER_MIN_SIZE`. */
 export const SO_VM_SOCKETS_BUFFER_MIN_SIZE = C.SO_VM_SOCKETS_BUFFER_MIN_SIZE as number;
+/** Socket option (level SOL_SOCKET). Python: `socket.SO_VM_SOCKETS_BUFFER_SIZE`. */
 export const SO_VM_SOCKETS_BUFFER_SIZE = C.SO_VM_SOCKETS_BUFFER_SIZE as number;
+/** TCP option (level IPPROTO_TCP). Python: `socket.TCP_CONGESTION`. */
 export const TCP_CONGESTION = C.TCP_CONGESTION as number;
+/** TCP option (level IPPROTO_TCP). Python: `socket.TCP_CORK`. */
 export const TCP_CORK = C.TCP_CORK as number;
+/** TCP option (level IPPROTO_TCP). Python: `socket.TCP_DEFER_ACCEPT`. */
 export const TCP_DEFER_ACCEPT = C.TCP_DEFER_ACCEPT as number;
+/** TCP option (level IPPROTO_TCP). Python: `socket.TCP_FASTOPEN`. */
 export const TCP_FASTOPEN = C.TCP_FASTOPEN as number;
+/** TCP option (level IPPROTO_TCP). Python: `socket.TCP_INFO`. */
 export const TCP_INFO = C.TCP_INFO as number;
+/** TCP option (level IPPROTO_TCP). Python: `socket.TCP_KEEPCNT`. */
 export const TCP_KEEPCNT = C.TCP_KEEPCNT as number;
+/** TCP option (level IPPROTO_TCP). Python: `socket.TCP_KEEPIDLE`. */
 export const TCP_KEEPIDLE = C.TCP_KEEPIDLE as number;
+/** TCP option (level IPPROTO_TCP). Python: `socket.TCP_KEEPINTVL`. */
 export const TCP_KEEPINTVL = C.TCP_KEEPINTVL as number;
+/** TCP option (level IPPROTO_TCP). Python: `socket.TCP_LINGER2`. */
 export const TCP_LINGER2 = C.TCP_LINGER2 as number;
+/** TCP option (level IPPROTO_TCP). Python: `socket.TCP_MAXSEG`. */
 export const TCP_MAXSEG = C.TCP_MAXSEG as number;
+/** TCP option (level IPPROTO_TCP). Python: `socket.TCP_NODELAY`. */
 export const TCP_NODELAY = C.TCP_NODELAY as number;
+/** TCP option (level IPPROTO_TCP). Python: `socket.TCP_NOTSENT_LOWAT`. */
 export const TCP_NOTSENT_LOWAT = C.TCP_NOTSENT_LOWAT as number;
+/** TCP option (level IPPROTO_TCP). Python: `socket.TCP_QUICKACK`. */
 export const TCP_QUICKACK = C.TCP_QUICKACK as number;
+/** TCP option (level IPPROTO_TCP). Python: `socket.TCP_SYNCNT`. */
 export const TCP_SYNCNT = C.TCP_SYNCNT as number;
+/** TCP option (level IPPROTO_TCP). Python: `socket.TCP_USER_TIMEOUT`. */
 export const TCP_USER_TIMEOUT = C.TCP_USER_TIMEOUT as number;
+/** TCP option (level IPPROTO_TCP). Python: `socket.TCP_WINDOW_CLAMP`. */
 export const TCP_WINDOW_CLAMP = C.TCP_WINDOW_CLAMP as number;
+/** TIPC constant (AF_TIPC). Python: `socket.TIPC_ADDR_ID`. */
 export const TIPC_ADDR_ID = C.TIPC_ADDR_ID as number;
+/** TIPC constant (AF_TIPC). Python: `socket.TIPC_ADDR_NAME`. */
 export const TIPC_ADDR_NAME = C.TIPC_ADDR_NAME as number;
+/** TIPC constant (AF_TIPC). Python: `socket.TIPC_ADDR_NAMESEQ`. */
 export const TIPC_ADDR_NAMESEQ = C.TIPC_ADDR_NAMESEQ as number;
+/** TIPC constant (AF_TIPC). Python: `socket.TIPC_CFG_SRV`. */
 export const TIPC_CFG_SRV = C.TIPC_CFG_SRV as number;
+/** TIPC constant (AF_TIPC). Python: `socket.TIPC_CLUSTER_SCOPE`. */
 export const TIPC_CLUSTER_SCOPE = C.TIPC_CLUSTER_SCOPE as number;
+/** TIPC constant (AF_TIPC). Python: `socket.TIPC_CONN_TIMEOUT`. */
 export const TIPC_CONN_TIMEOUT = C.TIPC_CONN_TIMEOUT as number;
+/** TIPC constant (AF_TIPC). Python: `socket.TIPC_CRITICAL_IMPORTANCE`. */
 export const TIPC_CRITICAL_IMPORTANCE = C.TIPC_CRITICAL_IMPORTANCE as number;
+/** TIPC constant (AF_TIPC). Python: `socket.TIPC_DEST_DROPPABLE`. */
 export const TIPC_DEST_DROPPABLE = C.TIPC_DEST_DROPPABLE as number;
+/** TIPC constant (AF_TIPC). Python: `socket.TIPC_HIGH_IMPORTANCE`. */
 export const TIPC_HIGH_IMPORTANCE = C.TIPC_HIGH_IMPORTANCE as number;
+/** TIPC constant (AF_TIPC). Python: `socket.TIPC_IMPORTANCE`. */
 export const TIPC_IMPORTANCE = C.TIPC_IMPORTANCE as number;
+/** TIPC constant (AF_TIPC). Python: `socket.TIPC_LOW_IMPORTANCE`. */
 export const TIPC_LOW_IMPORTANCE = C.TIPC_LOW_IMPORTANCE as number;
+/** TIPC constant (AF_TIPC). Python: `socket.TIPC_MEDIUM_IMPORTANCE`. */
 export const TIPC_MEDIUM_IMPORTANCE = C.TIPC_MEDIUM_IMPORTANCE as number;
+/** TIPC constant (AF_TIPC). Python: `socket.TIPC_NODE_SCOPE`. */
 export const TIPC_NODE_SCOPE = C.TIPC_NODE_SCOPE as number;
+/** TIPC constant (AF_TIPC). Python: `socket.TIPC_PUBLISHED`. */
 export const TIPC_PUBLISHED = C.TIPC_PUBLISHED as number;
+/** TIPC constant (AF_TIPC). Python: `socket.TIPC_SRC_DROPPABLE`. */
 export const TIPC_SRC_DROPPABLE = C.TIPC_SRC_DROPPABLE as number;
+/** TIPC constant (AF_TIPC). Python: `socket.TIPC_SUBSCR_TIMEOUT`. */
 export const TIPC_SUBSCR_TIMEOUT = C.TIPC_SUBSCR_TIMEOUT as number;
+/** TIPC constant (AF_TIPC). Python: `socket.TIPC_SUB_CANCEL`. */
 export const TIPC_SUB_CANCEL = C.TIPC_SUB_CANCEL as number;
+/** TIPC constant (AF_TIPC). Python: `socket.TIPC_SUB_PORTS`. */
 export const TIPC_SUB_PORTS = C.TIPC_SUB_PORTS as number;
+/** TIPC constant (AF_TIPC). Python: `socket.TIPC_SUB_SERVICE`. */
 export const TIPC_SUB_SERVICE = C.TIPC_SUB_SERVICE as number;
+/** TIPC constant (AF_TIPC). Python: `socket.TIPC_TOP_SRV`. */
 export const TIPC_TOP_SRV = C.TIPC_TOP_SRV as number;
+/** TIPC constant (AF_TIPC). Python: `socket.TIPC_WAIT_FOREVER`. */
 export const TIPC_WAIT_FOREVER = C.TIPC_WAIT_FOREVER as number;
+/** TIPC constant (AF_TIPC). Python: `socket.TIPC_WITHDRAWN`. */
 export const TIPC_WITHDRAWN = C.TIPC_WITHDRAWN as number;
+/** TIPC constant (AF_TIPC). Python: `socket.TIPC_ZONE_SCOPE`. */
 export const TIPC_ZONE_SCOPE = C.TIPC_ZONE_SCOPE as number;
+/** UDP-Lite option (level IPPROTO_UDPLITE). Python: `socket.UDPLITE_RECV_CSCOV`. */
 export const UDPLITE_RECV_CSCOV = C.UDPLITE_RECV_CSCOV as number;
+/** UDP-Lite option (level IPPROTO_UDPLITE). Python: `socket.UDPLITE_SEND_CSCOV`. */
 export const UDPLITE_SEND_CSCOV = C.UDPLITE_SEND_CSCOV as number;
+/** VSOCK address constant (AF_VSOCK). Python: `socket.VMADDR_CID_ANY`. */
 export const VMADDR_CID_ANY = C.VMADDR_CID_ANY as number;
+/** VSOCK address constant (AF_VSOCK). Python: `socket.VMADDR_CID_HOST`. */
 export const VMADDR_CID_HOST = C.VMADDR_CID_HOST as number;
+/** VSOCK address constant (AF_VSOCK). Python: `socket.VMADDR_PORT_ANY`. */
 export const VMADDR_PORT_ANY = C.VMADDR_PORT_ANY as number;
+/** VSOCK constant (AF_VSOCK). Python: `socket.VM_SOCKETS_INVALID_VERSION`. */
 export const VM_SOCKETS_INVALID_VERSION = C.VM_SOCKETS_INVALID_VERSION as number;

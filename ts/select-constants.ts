@@ -6,31 +6,59 @@ import { native } from './native';
 
 const C = native.selectConstants();
 
+/** epoll event mask bit or flag. Python: `select.EPOLLERR`. */
 export const EPOLLERR = C.EPOLLERR as number;
+/** epoll event mask bit or flag. Python: `select.EPOLLET`. */
 export const EPOLLET = C.EPOLLET as number;
+/** epoll event mask bit or flag. Python: `select.EPOLLEXCLUSIVE`. */
 export const EPOLLEXCLUSIVE = C.EPOLLEXCLUSIVE as number;
+/** epoll event mask bit or flag. Python: `select.EPOLLHUP`. */
 export const EPOLLHUP = C.EPOLLHUP as number;
+/** epoll event mask bit or flag. Python: `select.EPOLLIN`. */
 export const EPOLLIN = C.EPOLLIN as number;
+/** epoll event mask bit or flag. Python: `select.EPOLLMSG`. */
 export const EPOLLMSG = C.EPOLLMSG as number;
+/** epoll event mask bit or flag. Python: `select.EPOLLONESHOT`. */
 export const EPOLLONESHOT = C.EPOLLONESHOT as number;
+/** epoll event mask bit or flag. Python: `select.EPOLLOUT`. */
 export const EPOLLOUT = C.EPOLLOUT as number;
+/** epoll event mask bit or flag. Python: `select.EPOLLPRI`. */
 export const EPOLLPRI = C.EPOLLPRI as number;
+/** epoll event mask bit or flag. Python: `select.EPOLLRDBAND`. */
 export const EPOLLRDBAND = C.EPOLLRDBAND as number;
+/** epoll event mask bit or flag. Python: `select.EPOLLRDHUP`. */
 export const EPOLLRDHUP = C.EPOLLRDHUP as number;
+/** epoll event mask bit or flag. Python: `select.EPOLLRDNORM`. */
 export const EPOLLRDNORM = C.EPOLLRDNORM as number;
+/** epoll event mask bit or flag. Python: `select.EPOLLWRBAND`. */
 export const EPOLLWRBAND = C.EPOLLWRBAND as number;
+/** epoll event mask bit or flag. Python: `select.EPOLLWRNORM`. */
 export const EPOLLWRNORM = C.EPOLLWRNORM as number;
+/** epoll event mask bit or flag. Python: `select.EPOLL_CLOEXEC`. */
 export const EPOLL_CLOEXEC = C.EPOLL_CLOEXEC as number;
+/** Platform constant. Python: `select.PIPE_BUF`. */
 export const PIPE_BUF = C.PIPE_BUF as number;
+/** poll() event mask bit. Python: `select.POLLERR`. */
 export const POLLERR = C.POLLERR as number;
+/** poll() event mask bit. Python: `select.POLLHUP`. */
 export const POLLHUP = C.POLLHUP as number;
+/** poll() event mask bit. Python: `select.POLLIN`. */
 export const POLLIN = C.POLLIN as number;
+/** poll() event mask bit. Python: `select.POLLMSG`. */
 export const POLLMSG = C.POLLMSG as number;
+/** poll() event mask bit. Python: `select.POLLNVAL`. */
 export const POLLNVAL = C.POLLNVAL as number;
+/** poll() event mask bit. Python: `select.POLLOUT`. */
 export const POLLOUT = C.POLLOUT as number;
+/** poll() event mask bit. Python: `select.POLLPRI`. */
 export const POLLPRI = C.POLLPRI as number;
+/** poll() event mask bit. Python: `select.POLLRDBAND`. */
 export const POLLRDBAND = C.POLLRDBAND as number;
+/** poll() event mask bit. Python: `select.POLLRDHUP`. */
 export const POLLRDHUP = C.POLLRDHUP as number;
+/** poll() event mask bit. Python: `select.POLLRDNORM`. */
 export const POLLRDNORM = C.POLLRDNORM as number;
+/** poll() event mask bit. Python: `select.POLLWRBAND`. */
 export const POLLWRBAND = C.POLLWRBAND as number;
+/** poll() event mask bit. Python: `select.POLLWRNORM`. */
 export const POLLWRNORM = C.POLLWRNORM as number;
