@@ -137,11 +137,17 @@ export declare function rearm(): void
  */
 export declare function recvmsgInto(fd: number, buffers: Array<Writable<number>>, ancbufsize: number, flags: number, timeout: number): Raw | null
 
+/** seekFile(file, offset) -> whether lseek(file, offset, SEEK_SET) worked. */
+export declare function seekFile(file: number, offset: number): boolean
+
 /** The constants of Python's select module, by name. */
 export declare function selectConstants(): Record<string, number>
 
 /** sendfile(sock, file, offset, count (negative: none), timeout) -> bytes sent, or -1. */
 export declare function sendfile(sock: number, file: number, offset: number, count: number, timeout: number): number
+
+/** sendfileOnce(sock, file, offset, count) -> bytes sent by one sendfile(2) that does not wait, or -1. */
+export declare function sendfileOnce(sock: number, file: number, offset: number, count: number): number
 
 /**
  * sendmsg(fd, buffers, ancillary [level, type] pairs, ancillary data, flags,

@@ -290,23 +290,29 @@ export function recvmmsg_into(fd: number, timeout: number, buffers: unknown, fla
 /** A file for sendfile: an fd number, or a node:fs/promises FileHandle. */
 export type SendfileSource = number | FileHandle;
 
+/** The count of a sendfile, checked as Python's `_check_sendfile_params`: -1 for none. */
+export function sendfileCount(count: unknown): number {
+  if (count === null || count === undefined) return -1;
+  if (typeof count !== 'number' || !Number.isInteger(count)) {
+    throw new TypeError(`count must be a positive integer (got ${typeof count === 'string' ? `'${count}'` : String(count)})`);
+  }
+  if (count <= 0) throw new RangeError(`count must be a positive integer (got ${count})`);
+  return count;
+}
+
+/** The fd of a sendfile's file: an fd number, or a FileHandle's. */
+export function sendfileFd(file: unknown): number {
+  if (typeof file === 'number') return int(file);
+  if (typeof file === 'object' && file !== null && typeof (file as { fd?: unknown }).fd === 'number') return (file as { fd: number }).fd;
+  throw new TypeError(`sendfile() file must be an fd or a FileHandle, not ${pyType(file)}`);
+}
+
 /** Socket.sendfile: Python's checks (`_check_sendfile_params`), then the OS sendfile or read and send. */
 export function sendfile(fd: number, timeout: number, type: number, file: unknown, offset: unknown, count: unknown): number {
   if ((type & C.SOCK_STREAM) === 0) throw new RangeError('only SOCK_STREAM type sockets are supported');
-  let n = -1;
-  if (count !== null && count !== undefined) {
-    if (typeof count !== 'number' || !Number.isInteger(count)) {
-      throw new TypeError(`count must be a positive integer (got ${typeof count === 'string' ? `'${count}'` : String(count)})`);
-    }
-    if (count <= 0) throw new RangeError(`count must be a positive integer (got ${count})`);
-    n = count;
-  }
+  const n = sendfileCount(count);
   const off = int(offset);
   if (off < 0) throw new RangeError(`negative seek position ${off}`);
-  let fileFd: number;
-  if (typeof file === 'number') fileFd = int(file);
-  else if (typeof file === 'object' && file !== null && typeof (file as { fd?: unknown }).fd === 'number') fileFd = (file as { fd: number }).fd;
-  else throw new TypeError(`sendfile() file must be an fd or a FileHandle, not ${pyType(file)}`);
-  const sent = native.sendfile(fd, fileFd, off, n, timeout);
+  const sent = native.sendfile(fd, sendfileFd(file), off, n, timeout);
   return sent < 0 ? fail() : sent;
 }

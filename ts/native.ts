@@ -94,6 +94,8 @@ export interface Native {
   cmsgDecode(level: number, type: number, data: Uint8Array): [string, ...(number | string | number[] | null)[]] | null;
   ucredBytes(pid: number, uid: number, gid: number): Buffer | null;
   sendfile(sock: number, file: number, offset: number, count: number, timeout: number): number;
+  sendfileOnce(sock: number, file: number, offset: number, count: number): number;
+  seekFile(file: number, offset: number): boolean;
   sendmmsg(fd: number, datas: Uint8Array[], sockaddrs: (Uint8Array | null)[] | Uint8Array | null, flags: number, timeout: number): number;
   recvmmsgInto(fd: number, buffers: Uint8Array[], meta: Int32Array, fresh: NativeAddress[], flags: number, timeout: number): number;
   recvmmsgSlab(fd: number, buf: Uint8Array, stride: number, count: number, meta: Int32Array, fresh: NativeAddress[], flags: number, timeout: number): number;

@@ -8,20 +8,20 @@ import * as C from '../constants';
 import { BlockingIOError, badf, oserror, takeError } from '../errors';
 import { lastAddress, lastErrno, native } from '../native';
 import { Socket } from '../socket';
-import { busy, checkSignal, READ, wait, WRITE, type Op, type OperationOptions } from './loop';
+import { busy, checkSignal, READ, wait, WRITE, type OperationOptions } from './loop';
 import { needsLookup, resolveAddress } from './resolver';
 
 const EAGAIN = C.EAGAIN;
 const EWOULDBLOCK = C.EWOULDBLOCK;
 const EINPROGRESS = native.errnoTable().EINPROGRESS;
 
-function wouldBlock(): boolean {
+export function wouldBlock(): boolean {
   const errno = lastErrno();
   return errno === EAGAIN || errno === EWOULDBLOCK;
 }
 
 /** The fd of a socket the operations can use: a bsdsock Socket, non-blocking, open. */
-function fdOf(sock: unknown, caller: string): number {
+export function fdOf(sock: unknown, caller: string): number {
   if (!(sock instanceof Socket)) throw new TypeError(`${caller}() argument 1 must be a bsdsock Socket, not ${pyType(sock)}`);
   if (sock.gettimeout() !== 0) throw new RangeError('the socket must be non-blocking');
   const fd = sock.fileno();
@@ -194,6 +194,22 @@ function unlessBlocked<T, B>(fn: () => T, blocked: B): T | B {
 
 const BLOCKED = Symbol('blocked');
 
+/**
+ * Makes `call`, a socket method that throws BlockingIOError when it would
+ * block, at once (unless operations wait before it in the same direction) and
+ * again each time the fd is ready, until it returns or throws another error.
+ */
+export function whenReady<T>(fd: number, dir: number, syscall: string, call: () => T, signal: AbortSignal | undefined): Promise<T> {
+  if (!busy(fd, dir)) {
+    const r = unlessBlocked(call, BLOCKED);
+    if (r !== BLOCKED) return Promise.resolve(r);
+  }
+  return wait<T>(fd, dir, syscall, (op) => {
+    const r = unlessBlocked(call, BLOCKED);
+    return r !== BLOCKED && op.done(r);
+  }, signal);
+}
+
 /** asyncio's `loop.sock_sendto(sock, data, address)`: bytes sent, once there is room. A host name is resolved without blocking. */
 export async function sock_sendto<F extends string>(
   sock: Socket<F>,
@@ -208,15 +224,7 @@ export async function sock_sendto<F extends string>(
     addr = await resolveAddress(sock, address, signal);
     signal = checkSignal(options);
   }
-  const attempt = (): number | typeof BLOCKED => unlessBlocked(() => sock.sendto(data, addr), BLOCKED);
-  if (!busy(fd, WRITE)) {
-    const n = attempt();
-    if (n !== BLOCKED) return n;
-  }
-  return wait<number>(fd, WRITE, 'sendto', (op) => {
-    const n = attempt();
-    return n !== BLOCKED && op.done(n);
-  }, signal);
+  return whenReady(fd, WRITE, 'sendto', () => sock.sendto(data, addr), signal);
 }
 
 /** Python's repr of an address, for asyncio's "Connect call failed" message. */
@@ -265,18 +273,9 @@ export async function sock_connect<F extends string>(
 export async function sock_accept<F extends string>(sock: Socket<F>, options?: OperationOptions): Promise<[Socket<F>, AddressOf<F>]> {
   const fd = fdOf(sock, 'sock_accept');
   const signal = checkSignal(options);
-  type Result = [Socket<F>, AddressOf<F>];
-  const attempt = (): Result | typeof BLOCKED => {
-    const r = unlessBlocked(() => sock.accept(), BLOCKED);
-    if (r !== BLOCKED) r[0].setblocking(false);
+  return whenReady(fd, READ, 'accept', () => {
+    const r = sock.accept();
+    r[0].setblocking(false);
     return r;
-  };
-  if (!busy(fd, READ)) {
-    const r = attempt();
-    if (r !== BLOCKED) return r;
-  }
-  return wait<Result>(fd, READ, 'accept', (op: Op<Result>) => {
-    const r = attempt();
-    return r !== BLOCKED && op.done(r);
   }, signal);
 }

@@ -278,6 +278,18 @@ pub fn sendfile(sock: Fd, file: Fd, offset: u64, count: Option<u64>, timeout: Ti
     }
 }
 
+/// One sendfile(2) of up to `count` bytes of `file` from `offset`, without
+/// waiting: what asyncio's `loop.sock_sendfile` makes each time the socket is
+/// writable. The file's position is not moved (see `seek_file`).
+pub fn sendfile_once(sock: Fd, file: Fd, offset: u64, count: usize) -> Result<usize> {
+    sys::sendfile(sock, file, offset, count).map_err(|e| Error::io(&e, "sendfile"))
+}
+
+/// Moves a file's position to `offset`, as Python's `file.seek(offset)` after a sendfile.
+pub fn seek_file(file: Fd, offset: u64) -> Result<()> {
+    sys::seek(file, offset).map_err(|e| Error::io(&e, "lseek"))
+}
+
 fn use_sendfile(
     sock: Fd,
     file: Fd,

@@ -183,3 +183,15 @@ pub fn sendfile(sock: i32, file: i32, offset: f64, count: f64, timeout: f64) -> 
     let t = Timeout::from_secs(timeout);
     ok(msg::sendfile(sock, file, offset as u64, count, t)).map_or(-1.0, |n| n as f64)
 }
+
+/// sendfileOnce(sock, file, offset, count) -> bytes sent by one sendfile(2) that does not wait, or -1.
+#[napi]
+pub fn sendfile_once(sock: i32, file: i32, offset: f64, count: f64) -> f64 {
+    ok(msg::sendfile_once(sock, file, offset as u64, count as usize)).map_or(-1.0, |n| n as f64)
+}
+
+/// seekFile(file, offset) -> whether lseek(file, offset, SEEK_SET) worked.
+#[napi]
+pub fn seek_file(file: i32, offset: f64) -> bool {
+    ok(msg::seek_file(file, offset as u64)).is_some()
+}

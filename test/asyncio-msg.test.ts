@@ -1,0 +1,396 @@
+// The message operations of bsdsock/asyncio on real non-blocking sockets:
+// sock_sendmsg / sock_recvmsg(_into) with ancillary data, fd passing, batched
+// datagrams, and sock_sendfile against python3's asyncio loop.sock_sendfile on
+// the same file and arguments.
+
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import { open } from 'node:fs/promises';
+import * as path from 'node:path';
+
+import { afterAll, describe, expect, it } from 'vitest';
+
+import {
+  AF_UNIX,
+  BlockingIOError,
+  OSError,
+  SCM_RIGHTS,
+  SOCK_DGRAM,
+  SOCK_STREAM,
+  SOL_SOCKET,
+  socket,
+  socketpair,
+  type Socket,
+} from 'bsdsock';
+import {
+  AbortError,
+  SendfileNotAvailableError,
+  sock_recv,
+  sock_recv_fds,
+  sock_recvmmsg,
+  sock_recvmmsg_into,
+  sock_recvmsg,
+  sock_recvmsg_into,
+  sock_send_fds,
+  sock_sendall,
+  sock_sendfile,
+  sock_sendmmsg,
+  sock_sendmsg,
+} from 'bsdsock/asyncio';
+
+import { closing, owned, tempDir, udpPair } from './helpers/sockets';
+
+/** A non-blocking socketpair of `type`, closed at the end of the scope. */
+function pair(type: number = SOCK_STREAM): [Socket<'AF_UNIX'>, Socket<'AF_UNIX'>] & Disposable {
+  const p = owned(socketpair(AF_UNIX, type));
+  p[0].setblocking(false);
+  p[1].setblocking(false);
+  return p;
+}
+
+/** Fills `sock`'s send path until it would block; the bytes that went in. */
+function fill(sock: Socket<string>, chunk = Buffer.alloc(65536, 0x61)): number {
+  let total = 0;
+  for (;;) {
+    try {
+      total += sock.send(chunk);
+    } catch (e) {
+      if (e instanceof BlockingIOError) return total;
+      throw e;
+    }
+  }
+}
+
+/** Whether a promise is still pending after the loop has turned a few times. */
+async function pending(p: Promise<unknown>): Promise<boolean> {
+  const marker = Symbol('pending');
+  const r = await Promise.race([p.then(() => 'settled', () => 'settled'), new Promise((res) => setTimeout(() => res(marker), 20))]);
+  return r === marker;
+}
+
+describe('sock_sendmsg / sock_recvmsg', () => {
+  it('a pending sock_recvmsg settles with the datagram that arrives later', async () => {
+    using p = pair(SOCK_DGRAM);
+    const got = sock_recvmsg(p[1], 100);
+    expect(await pending(got)).toBe(true);
+    expect(await sock_sendmsg(p[0], [Buffer.from('hel'), Buffer.from('lo')])).toBe(5);
+    const [data, anc, flags, address] = await got;
+    expect(data.toString()).toBe('hello');
+    expect(anc).toEqual([]);
+    expect(flags).toBe(0);
+    expect(address).toBe(null);
+  });
+
+  it('sock_recvmsg_into scatters one message over the buffers, in place', async () => {
+    using p = pair(SOCK_DGRAM);
+    const a = Buffer.alloc(3);
+    const b = Buffer.alloc(10);
+    const got = sock_recvmsg_into(p[1], [a, b]);
+    await sock_sendmsg(p[0], [Buffer.from('abcdefg')]);
+    const [n, anc, flags] = await got;
+    expect([n, anc, flags]).toEqual([7, [], 0]);
+    expect(a.toString()).toBe('abc');
+    expect(b.subarray(0, 4).toString()).toBe('defg');
+  });
+
+  it('sock_sendmsg waits for room in a full socket, then sends', async () => {
+    using p = pair(SOCK_STREAM);
+    const queued = fill(p[0]);
+    const big = Buffer.alloc(100_000, 0x62);
+    const sending = sock_sendmsg(p[0], [big]);
+    expect(await pending(sending)).toBe(true);
+    let received = 0;
+    let sent: number | null = null;
+    void sending.then((n) => (sent = n));
+    while (sent === null || received < queued + sent) {
+      const d = await sock_recv(p[1], 1 << 20);
+      received += d.length;
+    }
+    expect(sent).toBeGreaterThan(0);
+    expect(received).toBe(queued + sent!);
+  });
+
+  it('SCM_RIGHTS ancillary data through sock_sendmsg and sock_recvmsg carries a working fd', async () => {
+    using p = pair(SOCK_DGRAM);
+    const [x, y] = socketpair();
+    using _ = closing(x, y);
+    const fds = Buffer.alloc(4);
+    fds.writeInt32LE(x.fileno());
+    const got = sock_recvmsg(p[1], 10, 64);
+    await sock_sendmsg(p[0], [Buffer.from('fd')], [[SOL_SOCKET, SCM_RIGHTS, fds]]);
+    const [data, anc] = await got;
+    expect(data.toString()).toBe('fd');
+    expect(anc.length).toBe(1);
+    const [level, type, payload] = anc[0]!;
+    expect([level, type, payload.length]).toEqual([SOL_SOCKET, SCM_RIGHTS, 4]);
+    const passed = socket(AF_UNIX, SOCK_STREAM, 0, payload.readInt32LE());
+    using __ = closing(passed);
+    expect(passed.fileno()).not.toBe(x.fileno());
+    passed.sendall(Buffer.from('through the passed fd'));
+    expect(y.recv(100).toString()).toBe('through the passed fd');
+  });
+
+  it('sock_send_fds and sock_recv_fds pass fds, and the data with them', async () => {
+    using p = pair(SOCK_STREAM);
+    const [x, y] = socketpair();
+    using _ = closing(x, y);
+    const got = sock_recv_fds(p[1], 100, 2);
+    expect(await pending(got)).toBe(true);
+    expect(await sock_send_fds(p[0], [Buffer.from('two fds')], [x.fileno(), y.fileno()])).toBe(7);
+    const [data, fds, flags] = await got;
+    expect(data.toString()).toBe('two fds');
+    expect(flags).toBe(0);
+    expect(fds.length).toBe(2);
+    const [x2, y2] = fds.map((fd) => socket(AF_UNIX, SOCK_STREAM, 0, fd));
+    using __ = closing(x2!, y2!);
+    x2!.sendall(Buffer.from('ping'));
+    expect(y.recv(10).toString()).toBe('ping');
+    y2!.sendall(Buffer.from('pong'));
+    expect(x.recv(10).toString()).toBe('pong');
+  });
+
+  it("a host name in sock_sendmsg's address is resolved without blocking", async () => {
+    using udp = udpPair();
+    const [rx, tx] = udp;
+    for (const s of udp) s.setblocking(false);
+    const port = rx.getsockname()[1];
+    const got = sock_recvmsg(rx, 100);
+    expect(await sock_sendmsg(tx, [Buffer.from('to localhost')], [], 0, ['localhost', port])).toBe(12);
+    const [data, , , address] = await got;
+    expect(data.toString()).toBe('to localhost');
+    expect(address).toEqual(tx.getsockname());
+  });
+
+  it('an aborted sock_recvmsg rejects with AbortError and consumes nothing', async () => {
+    using p = pair(SOCK_DGRAM);
+    const ac = new AbortController();
+    const got = sock_recvmsg(p[1], 100, 0, 0, { signal: ac.signal });
+    ac.abort();
+    await expect(got).rejects.toBeInstanceOf(AbortError);
+    p[0].send(Buffer.from('still here'));
+    expect(p[1].recvmsg(100)[0].toString()).toBe('still here');
+  });
+
+  it('closing the socket rejects a pending sock_recv_fds with EBADF', async () => {
+    using p = pair(SOCK_STREAM);
+    const got = sock_recv_fds(p[1], 10, 1);
+    p[1].close();
+    await expect(got).rejects.toMatchObject({ errno: 9 });
+    await expect(got).rejects.toBeInstanceOf(OSError);
+  });
+
+  it("bad arguments reject with the synchronous call's errors", async () => {
+    using p = pair(SOCK_DGRAM);
+    await expect(sock_recvmsg(p[1], -1)).rejects.toThrow(new RangeError('negative buffer size in recvmsg()'));
+    await expect(sock_sendmsg(p[0], 5 as unknown as Uint8Array[])).rejects.toBeInstanceOf(TypeError);
+    const blocking = socket(AF_UNIX, SOCK_DGRAM);
+    using _ = closing(blocking);
+    await expect(sock_recvmsg(blocking, 10)).rejects.toThrow(new RangeError('the socket must be non-blocking'));
+  });
+});
+
+describe('sock_sendmmsg / sock_recvmmsg', () => {
+  it('a pending sock_recvmmsg settles with the datagrams of a sock_sendmmsg burst, in order', async () => {
+    using udp = udpPair();
+    const [rx, tx] = udp;
+    for (const s of udp) s.setblocking(false);
+    const to = rx.getsockname();
+    const got = sock_recvmmsg(rx, 8, 64);
+    expect(await pending(got)).toBe(true);
+    const messages = Array.from({ length: 8 }, (_, i): [Buffer, typeof to] => [Buffer.from(`datagram ${i}`), to]);
+    expect(await sock_sendmmsg(tx, messages)).toBe(8);
+    const received = [...(await got)];
+    while (received.length < 8) received.push(...(await sock_recvmmsg(rx, 8 - received.length, 64)));
+    expect(received.map(([d]) => d.toString())).toEqual(messages.map(([d]) => d.toString()));
+    for (const [, address] of received) expect(address).toEqual(tx.getsockname());
+  });
+
+  it('sock_recvmmsg_into fills the given buffers in place', async () => {
+    using p = pair(SOCK_DGRAM);
+    const bufs = [Buffer.alloc(8), Buffer.alloc(8), Buffer.alloc(8)];
+    const got = sock_recvmmsg_into(p[1], bufs);
+    await sock_sendmmsg(p[0], [[Buffer.from('one')], [Buffer.from('two')], [Buffer.from('three')]]);
+    const results = await got;
+    expect(results.length).toBeGreaterThanOrEqual(1);
+    results.forEach(([n], i) => expect(bufs[i]!.subarray(0, n).toString()).toBe(['one', 'two', 'three'][i]));
+  });
+
+  it('sock_sendmmsg waits while the peer queue is full, and then sends', async () => {
+    using p = pair(SOCK_DGRAM);
+    let queued = 0;
+    for (;;) {
+      try {
+        p[0].send(Buffer.from('x'));
+        queued++;
+      } catch (e) {
+        if (e instanceof BlockingIOError) break;
+        throw e;
+      }
+    }
+    const sending = sock_sendmmsg(p[0], [[Buffer.from('late 1')], [Buffer.from('late 2')]]);
+    expect(await pending(sending)).toBe(true);
+    for (let i = 0; i < queued; i++) expect((await sock_recvmsg(p[1], 10))[0].toString()).toBe('x');
+    const sent = await sending;
+    expect(sent).toBeGreaterThanOrEqual(1);
+    for (let i = 0; i < sent; i++) expect((await sock_recvmsg(p[1], 10))[0].toString()).toBe(`late ${i + 1}`);
+  });
+});
+
+const sha1 = (b: Uint8Array) => createHash('sha1').update(b).digest('hex');
+
+/** The file position of `fd`, from /proc. */
+function position(fd: number): number {
+  const info = fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8');
+  return Number(/^pos:\s+(\d+)/m.exec(info)![1]);
+}
+
+/** python3's asyncio loop.sock_sendfile on a non-blocking socketpair for each case: [sent, position, received length, sha1], or the error. */
+function pythonSockSendfile(file: string, cases: Record<string, string>): Record<string, unknown> {
+  const script = String.raw`
+import asyncio, hashlib, json, socket, sys
+path, cases = sys.argv[1], json.loads(sys.argv[2])
+async def main():
+    loop = asyncio.get_running_loop()
+    out = {}
+    for name, args in cases.items():
+        a, b = socket.socketpair()
+        a.setblocking(False); b.setblocking(False)
+        async def drain():
+            data = b''
+            while True:
+                d = await loop.sock_recv(b, 1 << 20)
+                if not d: return data
+                data += d
+        reader = asyncio.ensure_future(drain())
+        try:
+            with open(path, 'rb') as f:
+                n = await eval('loop.sock_sendfile(a, f, ' + args + ')')
+                pos = f.tell()
+            a.close()
+            data = await reader
+            out[name] = {'value': [n, pos, len(data), hashlib.sha1(data).hexdigest()]}
+        except Exception as e:
+            reader.cancel()
+            out[name] = {'error': type(e).__name__, 'message': str(e), 'errno': getattr(e, 'errno', None)}
+        finally:
+            a.close(); b.close()
+    print(json.dumps(out))
+asyncio.run(main())
+`;
+  const r = spawnSync('python3', ['-c', script, file, JSON.stringify(cases)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout) as Record<string, unknown>;
+}
+
+/** Everything until the end of the stream, with sock_recv. */
+async function drain(sock: Socket<string>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for (;;) {
+    const d = await sock_recv(sock, 1 << 20);
+    if (d.length === 0) return Buffer.concat(parts);
+    parts.push(Buffer.from(d));
+  }
+}
+
+/** bsdsock's outcome in the oracle's shape. */
+async function outcomeOf(f: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return { value: await f() };
+  } catch (e) {
+    const err = e as { name: string; message: string; errno?: number };
+    const name = err.name === 'RangeError' ? 'ValueError' : err.name;
+    return { error: name, message: err.message, errno: err.errno ?? null };
+  }
+}
+
+describe('sock_sendfile', () => {
+  const dir = tempDir();
+  afterAll(() => dir[Symbol.dispose]());
+  const file = path.join(dir.path, 'data');
+  // Larger than the socket buffers, so the transfer waits for room many times.
+  const content = Buffer.alloc(3_000_000);
+  for (let i = 0; i < content.length; i++) content[i] = (i * 13 + (i >> 9)) & 0xff;
+  fs.writeFileSync(file, content);
+
+  const cases: Record<string, string> = {
+    whole: '',
+    offset: '100',
+    offsetCount: '1000, 500000',
+    count: 'count=1',
+    nearEnd: `${content.length - 10}, 100`,
+    pastEnd: `${content.length + 5}`,
+    countZero: 'count=0',
+    countString: "count='1'",
+    offsetNegative: 'offset=-1',
+    offsetFloat: 'offset=1.5',
+  };
+  const py = pythonSockSendfile(file, cases);
+  /** The same arguments in JavaScript. */
+  const args: Record<string, [unknown, unknown]> = {
+    whole: [0, null],
+    offset: [100, null],
+    offsetCount: [1000, 500000],
+    count: [0, 1],
+    nearEnd: [content.length - 10, 100],
+    pastEnd: [content.length + 5, null],
+    countZero: [0, 0],
+    countString: [0, '1'],
+    offsetNegative: [-1, null],
+    offsetFloat: [1.5, null],
+  };
+
+  it.each(Object.keys(cases))("%s: bytes sent, what arrives, the file position and the errors are asyncio's", async (name) => {
+    const [offset, count] = args[name]!;
+    using p = pair(SOCK_STREAM);
+    const fd = fs.openSync(file, 'r');
+    try {
+      const r = await outcomeOf(async () => {
+        const reader = drain(p[1]);
+        let n: number;
+        try {
+          n = await sock_sendfile(p[0], fd, offset as number, count as number | null);
+        } finally {
+          // The end of the stream settles the reader, when sock_sendfile failed too.
+          p[0].close();
+          await reader;
+        }
+        const data = await reader;
+        return [n, position(fd), data.length, sha1(data)];
+      });
+      expect(r).toEqual(py[name]);
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
+
+  it('sends from a FileHandle, and moves its position after the bytes sent', async () => {
+    const fh = await open(file, 'r');
+    try {
+      using p = pair(SOCK_STREAM);
+      const reader = drain(p[1]);
+      expect(await sock_sendfile(p[0], fh, 10, 200_000)).toBe(200_000);
+      expect(position(fh.fd)).toBe(200_010);
+      p[0].close();
+      expect((await reader).equals(content.subarray(10, 200_010))).toBe(true);
+    } finally {
+      await fh.close();
+    }
+  });
+
+  it('falls back to read and send where the OS sendfile refuses the file, unless fallback is false', async () => {
+    // sendfile(2) cannot read from a socket; read(2) can.
+    using source = pair(SOCK_STREAM);
+    await sock_sendall(source[0], Buffer.from('from a socket, not a file'));
+    using p = pair(SOCK_STREAM);
+    await expect(sock_sendfile(p[0], source[1].fileno(), 0, 6, { fallback: false })).rejects.toBeInstanceOf(SendfileNotAvailableError);
+    expect(await sock_sendfile(p[0], source[1].fileno(), 0, 6)).toBe(6);
+    expect((await sock_recv(p[1], 100)).toString()).toBe('from a');
+    expect((await sock_recv(source[1], 100)).toString()).toBe(' socket, not a file');
+  });
+
+  it('only stream sockets', async () => {
+    using p = pair(SOCK_DGRAM);
+    await expect(sock_sendfile(p[0], 0)).rejects.toThrow(new RangeError('only SOCK_STREAM type sockets are supported'));
+  });
+});
