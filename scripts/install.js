@@ -1,20 +1,24 @@
 #!/usr/bin/env node
-// npm's install step: use the addon if one loads (a prebuilt binary for this
-// platform, or one built before); otherwise build it from source with cargo,
-// or say exactly what is missing.
+// npm's install step. Nothing to do when the addon loads: a binary in native/
+// (a build from source), or the per-platform package npm installed as an
+// optional dependency (bsdsock-linux-x64-gnu, ...). Otherwise build it from
+// source with cargo, or say exactly what is missing.
+// BSDSOCK_BUILD_FROM_SOURCE=1 builds even when a prebuilt binary loads.
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { libc, platformArchABI, packageName, binaryFile } = require('./platform');
 
 const root = path.join(__dirname, '..');
 
-function loads() {
+/** null when the loader finds a binary, else why it did not. */
+function loadError() {
   try {
     require(path.join(root, 'native/index.js'));
-    return true;
-  } catch {
-    return false;
+    return null;
+  } catch (err) {
+    return err;
   }
 }
 
@@ -22,42 +26,60 @@ function has(cmd) {
   return spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-/** The file name the loader (native/index.js) looks for on this platform. */
-function addonName() {
-  const { platform, arch } = process;
-  let abi = '';
-  if (platform === 'linux') {
-    const glibc = process.report?.getReport?.().header?.glibcVersionRuntime;
-    abi = glibc ? '-gnu' : '-musl';
-  } else if (platform === 'win32') {
-    abi = '-msvc';
-  }
-  return `bsdsock.${platform}-${arch}${abi}.node`;
-}
-
+/** Builds native/bsdsock.<platform>.node: with napi-rs's CLI where it is installed (a checkout), else cargo alone. */
 function build() {
   const cli = path.join(root, 'node_modules/@napi-rs/cli/dist/cli.js');
   if (fs.existsSync(cli)) {
-    execFileSync(process.execPath, [cli, 'build', '--platform', '--release', '--output-dir', 'native', '--js', 'index.js', '--dts', 'index.d.ts'], { cwd: root, stdio: 'inherit' });
+    const args = ['build', '--platform', '--release', '--output-dir', 'native', '--js', 'index.js', '--dts', 'index.d.ts'];
+    execFileSync(process.execPath, [cli, ...args], { cwd: root, stdio: 'inherit' });
     return;
   }
   execFileSync('cargo', ['build', '--release', '--lib'], { cwd: root, stdio: 'inherit' });
   const lib = { linux: 'libbsdsock_node.so', darwin: 'libbsdsock_node.dylib', win32: 'bsdsock_node.dll' }[process.platform];
   if (!lib) throw new Error(`bsdsock: no build recipe for ${process.platform}`);
-  fs.copyFileSync(path.join(root, 'target/release', lib), path.join(root, 'native', addonName()));
+  const targetDir = process.env.CARGO_TARGET_DIR ? path.resolve(root, process.env.CARGO_TARGET_DIR) : path.join(root, 'target');
+  fs.copyFileSync(path.join(targetDir, 'release', lib), path.join(root, 'native', binaryFile()));
 }
 
-if (!loads() || process.env.BSDSOCK_BUILD_FROM_SOURCE) {
+/** Each message in an error's cause chain (the loader chains one error per place it looked), bar its generic summary. */
+function reasons(err) {
+  const out = [];
+  for (let e = err; e instanceof Error && out.length < 8; e = e.cause) {
+    if (!e.message.startsWith('Cannot find native binding')) out.push(e.message.split('\n')[0]);
+  }
+  return out;
+}
+
+/** What the user needs to know when there is neither a binary nor a Rust toolchain. */
+function explain(err) {
+  const target = platformArchABI();
+  const { optionalDependencies = {} } = require(path.join(root, 'package.json'));
+  const prebuilt = packageName(target) in optionalDependencies;
+  const lines = [
+    'bsdsock: no binary of the addon loads here, and building one from source needs Rust (cargo is not on PATH).',
+    `  platform: ${process.platform}, arch: ${process.arch}, libc: ${libc() ?? 'n/a'}, Node ${process.version} (N-API ${process.versions.napi})`,
+    prebuilt
+      ? `  prebuilt package: ${packageName(target)} (file ${binaryFile(target)}), an optional dependency of bsdsock;` +
+        ' it is missing if optional dependencies were left out (--omit=optional, --no-optional) or its download failed'
+      : `  prebuilt package: none is published for ${target} (looked for ${packageName(target)})`,
+    ...reasons(err).map((r) => `  loader: ${r}`),
+    '  to build from source: install Rust from https://rustup.rs and a C toolchain (cc on Linux and macOS, the MSVC build tools on Windows), then run npm install again',
+    '  to use a binary built elsewhere: NAPI_RS_NATIVE_LIBRARY_PATH=/absolute/path/to/bsdsock.<platform>.node',
+  ];
+  console.error(lines.join('\n'));
+}
+
+const err = loadError();
+if (err || process.env.BSDSOCK_BUILD_FROM_SOURCE) {
   if (!has('cargo')) {
-    console.error(
-      `bsdsock: no prebuilt binary fits ${process.platform}-${process.arch} (Node ${process.version}), ` +
-        'and building from source needs Rust: install it from https://rustup.rs and run npm install again.',
-    );
+    if (err) explain(err);
+    else console.error('bsdsock: BSDSOCK_BUILD_FROM_SOURCE is set, but cargo is not on PATH (Rust: https://rustup.rs)');
     process.exit(1);
   }
   build();
-  if (!loads()) {
-    console.error('bsdsock: the addon was built but does not load; see the errors above.');
+  const after = loadError();
+  if (after) {
+    console.error(`bsdsock: the addon was built but does not load:\n  ${reasons(after).join('\n  ')}`);
     process.exit(1);
   }
 }
