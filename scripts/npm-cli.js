@@ -4,11 +4,11 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-/** The path of npm-cli.js: the npm running us (npm_execpath), else the npm installed beside node. */
-function npmCli() {
-  const nodeDir = path.dirname(process.execPath);
+/** The path of npm-cli.js: the npm running us (npm_execpath), else the npm installed beside `node` (this Node by default). */
+function npmCli(node = process.execPath) {
+  const nodeDir = path.dirname(node);
   const candidates = [
-    process.env.npm_execpath,
+    node === process.execPath ? process.env.npm_execpath : undefined,
     path.join(nodeDir, '../lib/node_modules/npm/bin/npm-cli.js'), // Unix installs
     path.join(nodeDir, 'node_modules/npm/bin/npm-cli.js'), // Windows installs
   ];

@@ -4,6 +4,8 @@
 // then used from CommonJS and ESM. The binary must be the per-platform
 // package's file: nothing in the main package is a .node, nothing was built.
 // Without the per-platform package, the install must fail and say what is missing.
+// BSDSOCK_TEST_NODE=/path/to/node installs and runs with that Node instead (CI
+// uses it for Node 18, which vitest itself does not run on).
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -20,7 +22,10 @@ const { platformArchABI, packageName, binaryFile } = require('../scripts/platfor
   packageName(target?: string): string;
   binaryFile(target?: string): string;
 };
-const { npmCli } = require('../scripts/npm-cli.js') as { npmCli(): string };
+const { npmCli } = require('../scripts/npm-cli.js') as { npmCli(node?: string): string };
+
+/** The Node that installs and uses the packages: this one, or another (e.g. Node 18, which vitest cannot run on). */
+const NODE = process.env.BSDSOCK_TEST_NODE ?? process.execPath;
 
 const TARGET = platformArchABI();
 const PLATFORM_PACKAGE = packageName(TARGET);
@@ -81,10 +86,10 @@ function sha256(file: string): string {
 
 /** A bin folder holding node and sh alone (npm runs scripts with sh), so neither cargo nor rustc can be found. */
 function nodeOnlyPath(): string {
-  if (process.platform === 'win32') return path.dirname(process.execPath);
+  if (process.platform === 'win32') return path.dirname(NODE);
   const bin = path.join(work, 'bin');
   fs.mkdirSync(bin);
-  fs.symlinkSync(process.execPath, path.join(bin, 'node'));
+  fs.symlinkSync(NODE, path.join(bin, 'node'));
   fs.symlinkSync('/bin/sh', path.join(bin, 'sh'));
   return bin;
 }
@@ -110,7 +115,7 @@ function offlineEnv(): NodeJS.ProcessEnv {
 }
 
 function npm(cwd: string, ...args: string[]): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [npmCli(), ...args], { cwd, env, encoding: 'utf8', timeout: 45_000 });
+  return spawnSync(NODE, [npmCli(NODE), ...args], { cwd, env, encoding: 'utf8', timeout: 45_000 });
 }
 
 /** An empty project folder named `name` under the work folder. */
@@ -124,7 +129,7 @@ function emptyApp(name: string): string {
 /** Runs `source` (written to `file` in the app) with the given payload; its JSON line. */
 function runScript(file: string, source: string, payload: Buffer, extraEnv: NodeJS.ProcessEnv = {}): Record<string, unknown> {
   fs.writeFileSync(path.join(app, file), source);
-  const out = spawnSync(process.execPath, [file, payload.toString('hex')], {
+  const out = spawnSync(NODE, [file, payload.toString('hex')], {
     cwd: app,
     env: { ...env, ...extraEnv },
     encoding: 'utf8',
@@ -225,9 +230,10 @@ describe('an offline install of bsdsock alone, with no Rust on PATH', () => {
     const r = npm(bare, 'install', '--foreground-scripts', tarballs.main);
     expect(r.status).not.toBe(0);
     const said = r.stdout + r.stderr;
+    const versions = spawnSync(NODE, ['-p', '`Node ${process.version} (N-API ${process.versions.napi})`'], { encoding: 'utf8' });
     expect(said).toContain('building one from source needs Rust (cargo is not on PATH)');
     expect(said).toContain(`platform: ${process.platform}, arch: ${process.arch}`);
-    expect(said).toContain(`Node ${process.version} (N-API ${process.versions.napi})`);
+    expect(said).toContain(versions.stdout.trim());
     expect(said).toContain(`prebuilt package: ${PLATFORM_PACKAGE} (file ${binaryFile(TARGET)})`);
     expect(said).toContain('https://rustup.rs');
     expect(fs.existsSync(path.join(bare, 'node_modules', PLATFORM_PACKAGE))).toBe(false);
