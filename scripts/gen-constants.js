@@ -16,7 +16,8 @@ const groups = probe.slice(probe.indexOf('const GROUPS'), probe.indexOf('];'));
 function tableNames(which) {
   const out = [];
   for (const m of rust.matchAll(/const (\w+): &\[\(&str, i64\)\] = table! \{([^}]*)\}/g)) {
-    if (which(m[1])) out.push(...[...m[2].matchAll(/([A-Z][A-Z0-9_]*),/g)].map((n) => n[1]));
+    // `NAME,` or `NAME => C_NAME,` (a Python name that is not the C one).
+    if (which(m[1])) out.push(...[...m[2].matchAll(/([A-Z][A-Z0-9_]*)(?: => [A-Z][A-Z0-9_]*)?,/g)].map((n) => n[1]));
   }
   return out;
 }
@@ -63,6 +64,9 @@ const GROUPS_BY_PREFIX = [
   ['HCI_', 'Bluetooth HCI constant (AF_BLUETOOTH).'],
   ['SOMAXCONN', 'The largest backlog listen() takes.'],
   ['EPOLL', 'epoll event mask bit or flag.'],
+  ['KQ_FILTER_', 'kevent filter (macOS and BSD; undefined elsewhere).'],
+  ['KQ_EV_', 'kevent flag (macOS and BSD; undefined elsewhere).'],
+  ['KQ_NOTE_', 'kevent filter flag (fflags; macOS and BSD; undefined elsewhere).'],
   ['POLL', 'poll() event mask bit.'],
 ];
 /** The doc comment's first sentence for constant `name`. */

@@ -36,6 +36,72 @@ export const EPOLLWRBAND = C.EPOLLWRBAND as number;
 export const EPOLLWRNORM = C.EPOLLWRNORM as number;
 /** epoll event mask bit or flag. Python: `select.EPOLL_CLOEXEC`. */
 export const EPOLL_CLOEXEC = C.EPOLL_CLOEXEC as number;
+/** kevent flag (macOS and BSD; undefined elsewhere). Python: `select.KQ_EV_ADD`. */
+export const KQ_EV_ADD = C.KQ_EV_ADD as number;
+/** kevent flag (macOS and BSD; undefined elsewhere). Python: `select.KQ_EV_CLEAR`. */
+export const KQ_EV_CLEAR = C.KQ_EV_CLEAR as number;
+/** kevent flag (macOS and BSD; undefined elsewhere). Python: `select.KQ_EV_DELETE`. */
+export const KQ_EV_DELETE = C.KQ_EV_DELETE as number;
+/** kevent flag (macOS and BSD; undefined elsewhere). Python: `select.KQ_EV_DISABLE`. */
+export const KQ_EV_DISABLE = C.KQ_EV_DISABLE as number;
+/** kevent flag (macOS and BSD; undefined elsewhere). Python: `select.KQ_EV_ENABLE`. */
+export const KQ_EV_ENABLE = C.KQ_EV_ENABLE as number;
+/** kevent flag (macOS and BSD; undefined elsewhere). Python: `select.KQ_EV_EOF`. */
+export const KQ_EV_EOF = C.KQ_EV_EOF as number;
+/** kevent flag (macOS and BSD; undefined elsewhere). Python: `select.KQ_EV_ERROR`. */
+export const KQ_EV_ERROR = C.KQ_EV_ERROR as number;
+/** kevent flag (macOS and BSD; undefined elsewhere). Python: `select.KQ_EV_FLAG1`. */
+export const KQ_EV_FLAG1 = C.KQ_EV_FLAG1 as number;
+/** kevent flag (macOS and BSD; undefined elsewhere). Python: `select.KQ_EV_ONESHOT`. */
+export const KQ_EV_ONESHOT = C.KQ_EV_ONESHOT as number;
+/** kevent flag (macOS and BSD; undefined elsewhere). Python: `select.KQ_EV_SYSFLAGS`. */
+export const KQ_EV_SYSFLAGS = C.KQ_EV_SYSFLAGS as number;
+/** kevent filter (macOS and BSD; undefined elsewhere). Python: `select.KQ_FILTER_AIO`. */
+export const KQ_FILTER_AIO = C.KQ_FILTER_AIO as number;
+/** kevent filter (macOS and BSD; undefined elsewhere). Python: `select.KQ_FILTER_PROC`. */
+export const KQ_FILTER_PROC = C.KQ_FILTER_PROC as number;
+/** kevent filter (macOS and BSD; undefined elsewhere). Python: `select.KQ_FILTER_READ`. */
+export const KQ_FILTER_READ = C.KQ_FILTER_READ as number;
+/** kevent filter (macOS and BSD; undefined elsewhere). Python: `select.KQ_FILTER_SIGNAL`. */
+export const KQ_FILTER_SIGNAL = C.KQ_FILTER_SIGNAL as number;
+/** kevent filter (macOS and BSD; undefined elsewhere). Python: `select.KQ_FILTER_TIMER`. */
+export const KQ_FILTER_TIMER = C.KQ_FILTER_TIMER as number;
+/** kevent filter (macOS and BSD; undefined elsewhere). Python: `select.KQ_FILTER_VNODE`. */
+export const KQ_FILTER_VNODE = C.KQ_FILTER_VNODE as number;
+/** kevent filter (macOS and BSD; undefined elsewhere). Python: `select.KQ_FILTER_WRITE`. */
+export const KQ_FILTER_WRITE = C.KQ_FILTER_WRITE as number;
+/** kevent filter flag (fflags; macOS and BSD; undefined elsewhere). Python: `select.KQ_NOTE_ATTRIB`. */
+export const KQ_NOTE_ATTRIB = C.KQ_NOTE_ATTRIB as number;
+/** kevent filter flag (fflags; macOS and BSD; undefined elsewhere). Python: `select.KQ_NOTE_CHILD`. */
+export const KQ_NOTE_CHILD = C.KQ_NOTE_CHILD as number;
+/** kevent filter flag (fflags; macOS and BSD; undefined elsewhere). Python: `select.KQ_NOTE_DELETE`. */
+export const KQ_NOTE_DELETE = C.KQ_NOTE_DELETE as number;
+/** kevent filter flag (fflags; macOS and BSD; undefined elsewhere). Python: `select.KQ_NOTE_EXEC`. */
+export const KQ_NOTE_EXEC = C.KQ_NOTE_EXEC as number;
+/** kevent filter flag (fflags; macOS and BSD; undefined elsewhere). Python: `select.KQ_NOTE_EXIT`. */
+export const KQ_NOTE_EXIT = C.KQ_NOTE_EXIT as number;
+/** kevent filter flag (fflags; macOS and BSD; undefined elsewhere). Python: `select.KQ_NOTE_EXTEND`. */
+export const KQ_NOTE_EXTEND = C.KQ_NOTE_EXTEND as number;
+/** kevent filter flag (fflags; macOS and BSD; undefined elsewhere). Python: `select.KQ_NOTE_FORK`. */
+export const KQ_NOTE_FORK = C.KQ_NOTE_FORK as number;
+/** kevent filter flag (fflags; macOS and BSD; undefined elsewhere). Python: `select.KQ_NOTE_LINK`. */
+export const KQ_NOTE_LINK = C.KQ_NOTE_LINK as number;
+/** kevent filter flag (fflags; macOS and BSD; undefined elsewhere). Python: `select.KQ_NOTE_LOWAT`. */
+export const KQ_NOTE_LOWAT = C.KQ_NOTE_LOWAT as number;
+/** kevent filter flag (fflags; macOS and BSD; undefined elsewhere). Python: `select.KQ_NOTE_PCTRLMASK`. */
+export const KQ_NOTE_PCTRLMASK = C.KQ_NOTE_PCTRLMASK as number;
+/** kevent filter flag (fflags; macOS and BSD; undefined elsewhere). Python: `select.KQ_NOTE_PDATAMASK`. */
+export const KQ_NOTE_PDATAMASK = C.KQ_NOTE_PDATAMASK as number;
+/** kevent filter flag (fflags; macOS and BSD; undefined elsewhere). Python: `select.KQ_NOTE_RENAME`. */
+export const KQ_NOTE_RENAME = C.KQ_NOTE_RENAME as number;
+/** kevent filter flag (fflags; macOS and BSD; undefined elsewhere). Python: `select.KQ_NOTE_REVOKE`. */
+export const KQ_NOTE_REVOKE = C.KQ_NOTE_REVOKE as number;
+/** kevent filter flag (fflags; macOS and BSD; undefined elsewhere). Python: `select.KQ_NOTE_TRACK`. */
+export const KQ_NOTE_TRACK = C.KQ_NOTE_TRACK as number;
+/** kevent filter flag (fflags; macOS and BSD; undefined elsewhere). Python: `select.KQ_NOTE_TRACKERR`. */
+export const KQ_NOTE_TRACKERR = C.KQ_NOTE_TRACKERR as number;
+/** kevent filter flag (fflags; macOS and BSD; undefined elsewhere). Python: `select.KQ_NOTE_WRITE`. */
+export const KQ_NOTE_WRITE = C.KQ_NOTE_WRITE as number;
 /** Platform constant. Python: `select.PIPE_BUF`. */
 export const PIPE_BUF = C.PIPE_BUF as number;
 /** poll() event mask bit. Python: `select.POLLERR`. */

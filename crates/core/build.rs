@@ -1,8 +1,11 @@
 //! Reads from the C headers the constants the `libc` crate does not carry
 //! (TIPC, CAN BCM, VSOCK, ALG, a few IP/INADDR names): a small C program prints
-//! them, and the values land in OUT_DIR/header_constants.rs. Where the program
-//! cannot be built and run (cross builds, no C compiler), the list is empty and
-//! those names are left out, as Python leaves out what a platform lacks.
+//! them, and the values land in OUT_DIR/header_constants.rs. The program runs
+//! on the machine that builds, so it is built only when that is the target
+//! (TARGET == HOST): a cross build (`cargo check --target`, a prebuilt binary
+//! for another OS) skips the probe, and those names are left out, as they are
+//! where there is no C compiler; the names of the `libc` crate (constants.rs)
+//! are all the module then has. Python too leaves out what a platform lacks.
 
 use std::env;
 use std::fs;
@@ -11,6 +14,8 @@ use std::process::Command;
 
 /// Headers, each with the names it provides.
 const GROUPS: &[(&str, &[&str])] = &[
+    // SOL_RDS: the libc crate has it with glibc only.
+    ("<sys/socket.h>", &["SOL_RDS"]),
     // select module: the one POLL* name the libc crate lacks.
     ("<poll.h>", &["POLLMSG"]),
     (
@@ -25,6 +30,7 @@ const GROUPS: &[(&str, &[&str])] = &[
             "IPV6_LEAVE_GROUP",
             "IPV6_RTHDR_TYPE_0",
             "IP_MAX_MEMBERSHIPS",
+            "IP_OPTIONS",
             "IP_RECVRETOPTS",
         ],
     ),
@@ -116,6 +122,11 @@ const GROUPS: &[(&str, &[&str])] = &[
     ("<netinet/udp.h>", &["UDPLITE_RECV_CSCOV", "UDPLITE_SEND_CSCOV"]),
 ];
 
+/// Names the `libc` crate has only with some C libraries (constants.rs lists
+/// them there), each with the C condition that says so: read from the headers
+/// everywhere else.
+const LIBC_HAS: &[(&str, &str)] = &[("IP_OPTIONS", "defined(__linux__)")];
+
 /// The C name of a Python name: CAN BCM's opcodes and flags drop the prefix.
 fn c_name(python: &str) -> String {
     python.strip_prefix("CAN_BCM_").unwrap_or(python).to_string()
@@ -128,6 +139,8 @@ fn defined(python: &str, c: &str, group: usize) -> String {
         format!("defined(HAVE_{group})")
     } else if python.starts_with("IPPORT_") {
         format!("defined({c}) || defined(__GLIBC__)")
+    } else if let Some((_, libc_has)) = LIBC_HAS.iter().find(|(name, _)| *name == python) {
+        format!("defined({c}) && !({libc_has})")
     } else {
         format!("defined({c})")
     }
@@ -154,8 +167,10 @@ fn program() -> String {
 }
 
 fn probe(out: &Path) -> Option<String> {
+    // Cross-compiling: the program could not run here, nor would it read the
+    // target's headers. See the module comment.
     let native = env::var("TARGET").ok()? == env::var("HOST").ok()?;
-    if !native || env::var("CARGO_CFG_TARGET_OS").ok()? != "linux" {
+    if !native || env::var("CARGO_CFG_TARGET_FAMILY").ok()? != "unix" {
         return None;
     }
     let c_file = out.join("header_constants.c");

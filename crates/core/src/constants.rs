@@ -2,11 +2,14 @@
 //! (through the `libc` crate, and for names it lacks, from the C headers by
 //! build.rs). Only names are listed here: no value is typed in by hand.
 
-/// Lists `(name, value)` for every constant the platform has.
+/// Lists `(name, value)` for every constant the platform has; `NAME => C_NAME`
+/// where Python's name is not the C one.
 macro_rules! table {
-    ($($name:ident,)*) => {
-        &[$((stringify!($name), libc::$name as i64),)*]
+    ($($name:ident $(=> $c:ident)?,)*) => {
+        &[$((stringify!($name), table!(@c $name $($c)?) as i64),)*]
     };
+    (@c $name:ident) => { libc::$name };
+    (@c $name:ident $c:ident) => { libc::$c };
 }
 
 /// Constants every Unix has.
@@ -58,7 +61,6 @@ const COMMON: &[(&str, i64)] = table! {
     IP_MULTICAST_IF,
     IP_MULTICAST_LOOP,
     IP_MULTICAST_TTL,
-    IP_OPTIONS,
     IP_TOS,
     IP_TTL,
     MSG_CTRUNC,
@@ -200,6 +202,7 @@ const LINUX: &[(&str, i64)] = table! {
     IP_BIND_ADDRESS_NO_PORT,
     IP_DEFAULT_MULTICAST_LOOP,
     IP_DEFAULT_MULTICAST_TTL,
+    IP_OPTIONS,
     IP_RECVOPTS,
     IP_RECVTOS,
     IP_PKTINFO,
@@ -259,7 +262,6 @@ const LINUX: &[(&str, i64)] = table! {
     SOL_CAN_BASE,
     SOL_CAN_RAW,
     SOL_IP,
-    SOL_RDS,
     SOL_TCP,
     SOL_TIPC,
     SOL_UDP,
@@ -340,26 +342,72 @@ const SELECT_LINUX: &[(&str, i64)] = table! {
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
 const SELECT_LINUX: &[(&str, i64)] = &[];
 
+/// The kqueue constants of Python's select module, on macOS and FreeBSD.
+// The libc crate deprecates FreeBSD's NOTE_PCTRLMASK (its value changed across
+// versions); Python has it, with the value of the headers it was built with.
+#[cfg(any(target_vendor = "apple", target_os = "freebsd"))]
+#[allow(deprecated)]
+const SELECT_KQUEUE: &[(&str, i64)] = table! {
+    KQ_FILTER_READ => EVFILT_READ,
+    KQ_FILTER_WRITE => EVFILT_WRITE,
+    KQ_FILTER_AIO => EVFILT_AIO,
+    KQ_FILTER_VNODE => EVFILT_VNODE,
+    KQ_FILTER_PROC => EVFILT_PROC,
+    KQ_FILTER_SIGNAL => EVFILT_SIGNAL,
+    KQ_FILTER_TIMER => EVFILT_TIMER,
+    KQ_EV_ADD => EV_ADD,
+    KQ_EV_DELETE => EV_DELETE,
+    KQ_EV_ENABLE => EV_ENABLE,
+    KQ_EV_DISABLE => EV_DISABLE,
+    KQ_EV_ONESHOT => EV_ONESHOT,
+    KQ_EV_CLEAR => EV_CLEAR,
+    KQ_EV_SYSFLAGS => EV_SYSFLAGS,
+    KQ_EV_FLAG1 => EV_FLAG1,
+    KQ_EV_EOF => EV_EOF,
+    KQ_EV_ERROR => EV_ERROR,
+    KQ_NOTE_LOWAT => NOTE_LOWAT,
+    KQ_NOTE_DELETE => NOTE_DELETE,
+    KQ_NOTE_WRITE => NOTE_WRITE,
+    KQ_NOTE_EXTEND => NOTE_EXTEND,
+    KQ_NOTE_ATTRIB => NOTE_ATTRIB,
+    KQ_NOTE_LINK => NOTE_LINK,
+    KQ_NOTE_RENAME => NOTE_RENAME,
+    KQ_NOTE_REVOKE => NOTE_REVOKE,
+    KQ_NOTE_EXIT => NOTE_EXIT,
+    KQ_NOTE_FORK => NOTE_FORK,
+    KQ_NOTE_EXEC => NOTE_EXEC,
+    KQ_NOTE_PCTRLMASK => NOTE_PCTRLMASK,
+    KQ_NOTE_PDATAMASK => NOTE_PDATAMASK,
+    KQ_NOTE_TRACK => NOTE_TRACK,
+    KQ_NOTE_CHILD => NOTE_CHILD,
+    KQ_NOTE_TRACKERR => NOTE_TRACKERR,
+};
+
+#[cfg(not(any(target_vendor = "apple", target_os = "freebsd")))]
+const SELECT_KQUEUE: &[(&str, i64)] = &[];
+
+/// Python's value of a select constant: event masks are unsigned 32-bit
+/// (EPOLLET is bit 31), as Python shows them; macOS's NOTE_PCTRLMASK is the
+/// C int `~NOTE_PDATAMASK`, negative in Python, where the libc crate has it unsigned.
+fn python_value(name: &str, v: i64) -> i64 {
+    if name.starts_with("EPOLL") {
+        v as u32 as i64
+    } else if cfg!(target_vendor = "apple") && name == "KQ_NOTE_PCTRLMASK" {
+        v as u32 as i32 as i64
+    } else {
+        v
+    }
+}
+
 /// Every constant of Python's select module on this platform.
 pub fn select() -> impl Iterator<Item = (&'static str, i64)> {
     let headers = headers::HEADERS.iter().filter(|(name, _)| is_select(name));
-    // Event masks are unsigned 32-bit (EPOLLET is bit 31), as Python shows them.
-    let unsigned = |(name, v): (&'static str, i64)| {
-        (
-            name,
-            if name.starts_with("EPOLL") {
-                v as u32 as i64
-            } else {
-                v
-            },
-        )
-    };
     SELECT_COMMON
         .iter()
         .chain(SELECT_LINUX.iter())
+        .chain(SELECT_KQUEUE.iter())
         .chain(headers)
-        .copied()
-        .map(unsigned)
+        .map(|&(name, v)| (name, python_value(name, v)))
 }
 
 mod headers {

@@ -94,6 +94,18 @@ impl<const N: usize> Args<N> {
         Some(unsafe { std::slice::from_raw_parts_mut(data.cast::<i32>(), len) })
     }
 
+    /// The elements of a BigInt64Array argument, borrowed for this call (as `bytes`).
+    /// Only kqueue's kevents come as these.
+    #[cfg_attr(not(any(target_vendor = "apple", target_os = "freebsd")), allow(dead_code))]
+    pub(crate) fn bigints<'call>(&self, i: usize) -> Option<&'call mut [i64]> {
+        let (data, len) = self.typed(i, sys::TypedarrayType::bigint64_array)?;
+        if len == 0 {
+            return Some(&mut []);
+        }
+        // SAFETY: napi reported `len` aligned i64s at `data` for this BigInt64Array; see `bytes`.
+        Some(unsafe { std::slice::from_raw_parts_mut(data.cast::<i64>(), len) })
+    }
+
     pub(crate) fn timeout(&self, i: usize) -> Option<Timeout> {
         self.f64(i).map(Timeout::from_secs)
     }

@@ -1,6 +1,7 @@
-//! select, poll and epoll waits as plain N-API callbacks (see hot.rs) over
-//! Int32Arrays of fds, written in place (no arrays built per call), and epoll's
-//! create and ctl as #[napi] functions. Timeouts: seconds for select and epoll,
+//! select, poll, epoll and kqueue waits as plain N-API callbacks (see hot.rs)
+//! over typed arrays (Int32Arrays of fds, BigInt64Arrays of kevents), written
+//! in place (no arrays built per call), and epoll's create and ctl and
+//! kqueue's create as #[napi] functions. Timeouts: seconds for select and epoll,
 //! milliseconds for poll, negative for none. Errors as in socket.rs: a failure
 //! value (-1, false) and the error in state.rs.
 
@@ -13,7 +14,7 @@ use napi::sys;
 use napi_derive::napi;
 
 use crate::hot::{bad_args, Args, Callback};
-use crate::state::{done, ok};
+use crate::state::ok;
 
 fn after(secs: f64) -> Deadline {
     Deadline::after_secs((secs >= 0.0).then_some(secs))
@@ -59,6 +60,49 @@ unsafe extern "C" fn epoll_wait(env: sys::napi_env, info: sys::napi_callback_inf
     a.number(n)
 }
 
+/// kqueueControl(kq, changes, events, timeout): each kevent is six BigInt64
+/// slots (ident, filter, flags, fflags, data, udata); `changes` is applied and
+/// `events` filled; returns how many events, or -1.
+#[cfg(any(target_vendor = "apple", target_os = "freebsd"))]
+unsafe extern "C" fn kqueue_control(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    let Some(a) = Args::<4>::read(env, info) else {
+        return ptr::null_mut();
+    };
+    let n = match (a.i32(0), a.bigints(1), a.bigints(2), a.f64(3)) {
+        (Some(kq), Some(changes), Some(out), Some(t)) => {
+            let changes: Vec<poll::kqueue::Kevent> = changes.chunks_exact(6).map(kevent_of).collect();
+            let mut events = vec![poll::kqueue::Kevent::default(); out.len() / 6];
+            let n = ok(poll::kqueue::control(kq, &changes, &mut events, after(t)));
+            for (slots, e) in out.chunks_exact_mut(6).zip(&events[..n.unwrap_or(0)]) {
+                slots.copy_from_slice(&[
+                    e.ident as i64,
+                    e.filter.into(),
+                    e.flags.into(),
+                    e.fflags.into(),
+                    e.data,
+                    e.udata as i64,
+                ]);
+            }
+            n
+        }
+        _ => bad_args(),
+    };
+    a.number(n)
+}
+
+/// A kevent from its six slots; the facade checked each field's range.
+#[cfg(any(target_vendor = "apple", target_os = "freebsd"))]
+fn kevent_of(s: &[i64]) -> poll::kqueue::Kevent {
+    poll::kqueue::Kevent {
+        ident: s[0] as u64,
+        filter: s[1] as i16,
+        flags: s[2] as u16,
+        fflags: s[3] as u32,
+        data: s[4],
+        udata: s[5] as u64,
+    }
+}
+
 /// The waits, exported with the hot calls.
 #[cfg(any(target_os = "linux", target_os = "android"))]
 pub(crate) const WAITS: &[(&CStr, Callback)] = &[
@@ -66,7 +110,18 @@ pub(crate) const WAITS: &[(&CStr, Callback)] = &[
     (c"poll", poll_fds),
     (c"epollWait", epoll_wait),
 ];
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
+#[cfg(any(target_vendor = "apple", target_os = "freebsd"))]
+pub(crate) const WAITS: &[(&CStr, Callback)] = &[
+    (c"select", select),
+    (c"poll", poll_fds),
+    (c"kqueueControl", kqueue_control),
+];
+#[cfg(not(any(
+    target_os = "linux",
+    target_os = "android",
+    target_vendor = "apple",
+    target_os = "freebsd"
+)))]
 pub(crate) const WAITS: &[(&CStr, Callback)] = &[(c"select", select), (c"poll", poll_fds)];
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
@@ -79,6 +134,7 @@ pub fn epoll_create(flags: i32) -> i32 {
 #[cfg(any(target_os = "linux", target_os = "android"))]
 #[napi]
 pub fn epoll_ctl(epfd: i32, op: String, fd: i32, events: u32) -> bool {
+    use crate::state::done;
     use poll::epoll::Op;
     let op = match op.as_str() {
         "add" => Op::Add,
@@ -86,4 +142,11 @@ pub fn epoll_ctl(epfd: i32, op: String, fd: i32, events: u32) -> bool {
         _ => Op::Delete,
     };
     done(poll::epoll::ctl(epfd, op, fd, events))
+}
+
+/// kqueue(): a new kqueue fd, or -1.
+#[cfg(any(target_vendor = "apple", target_os = "freebsd"))]
+#[napi]
+pub fn kqueue_create() -> i32 {
+    ok(poll::kqueue::create()).unwrap_or(-1)
 }
