@@ -185,9 +185,10 @@ pub fn decode(level: i32, ty: i32, data: &[u8]) -> Option<Decoded> {
     }
     if level == libc::SOL_SOCKET && ty == libc::SCM_TIMESTAMP {
         let (sec, usec) = sys::read_timeval(data)?;
+        // Saturating: the bytes are whatever the control buffer held.
         return Some(Decoded::Timestamp {
             sec,
-            nsec: usec * 1000,
+            nsec: usec.saturating_mul(1000),
         });
     }
     if (level == libc::IPPROTO_IP && ty == libc::IP_TTL)
@@ -464,5 +465,16 @@ mod tests {
         r.close_fds();
         close(a)?;
         close(b)
+    }
+
+    #[test]
+    fn a_timestamp_of_any_bytes_decodes() {
+        // A timeval whose microseconds overflow when made nanoseconds.
+        let mut data = vec![0u8; std::mem::size_of::<libc::timeval>()];
+        let usec = std::mem::size_of::<libc::time_t>();
+        let max = libc::suseconds_t::MAX.to_ne_bytes();
+        data[usec..usec + max.len()].copy_from_slice(&max);
+        let decoded = decode(libc::SOL_SOCKET, libc::SCM_TIMESTAMP, &data);
+        assert!(matches!(decoded, Some(Decoded::Timestamp { sec: 0, .. })), "{decoded:?}");
     }
 }

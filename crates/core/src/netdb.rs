@@ -71,9 +71,13 @@ unsafe fn each_of<T>(list: *mut *mut c_char, mut each: impl FnMut(*mut c_char) -
 /// Python's `gethost_common`: a hostent as `(name, aliases, addresses)`,
 /// provided its family is the one asked for.
 ///
+/// Public (hidden) for the fuzz targets, which hand it hostents they build.
+///
 /// # Safety
-/// `h` must be a hostent the C library filled, alive for the call.
-unsafe fn host_common(h: &libc::hostent, family: i32) -> Result<HostEnt> {
+/// `h` must be a hostent the C library filled (or one laid out as it would),
+/// alive for the call.
+#[doc(hidden)]
+pub unsafe fn host_common(h: &libc::hostent, family: i32) -> Result<HostEnt> {
     if h.h_addrtype != family {
         return Err(Error::os(libc::EAFNOSUPPORT, "gethostbyname"));
     }
