@@ -71,6 +71,19 @@ export function int(v: unknown): number {
   throw new TypeError(`'${pyType(v)}' object cannot be interpreted as an integer`);
 }
 
+/** Python's C long bound (2 ** 63). */
+export const LONG_MAX = 2 ** 63;
+
+/** A C int argument, as Python's `i` format takes it: OverflowError (RangeError) beyond 32 bits
+ * rather than a value the addon would wrap (a wrapped fd number names some other fd). */
+export function cint(v: unknown): number {
+  const n = typeof v === 'bigint' ? Number(v) : int(v);
+  if (n >= LONG_MAX || n < -LONG_MAX) throw new RangeError('Python int too large to convert to C long');
+  if (n > 0x7fffffff) throw new RangeError('signed integer is greater than maximum');
+  if (n < -0x80000000) throw new RangeError('signed integer is less than minimum');
+  return n;
+}
+
 /** A bytes-like argument (any Uint8Array, or another ArrayBuffer view as its bytes). */
 export function bytes(v: unknown): Uint8Array {
   if (v instanceof Uint8Array) return v;

@@ -641,19 +641,20 @@ export function makefile(sock: Socket, mode = 'r', buffering: number | null = nu
   const writing = mode.includes('w');
   const reading = mode.includes('r') || !writing;
   const binary = mode.includes('b');
-  const raw = new SocketIO(sock, `${reading ? 'r' : ''}${writing ? 'w' : ''}`);
   let size = buffering === null || buffering === undefined ? -1 : int(buffering);
   if (size < 0) size = DEFAULT_BUFFER_SIZE;
-  if (size === 0) {
-    if (!binary) {
-      raw.close();
-      throw new RangeError('unbuffered streams must be binary');
-    }
-    return raw;
+  if (size === 0 && !binary) throw new RangeError('unbuffered streams must be binary');
+  const raw = new SocketIO(sock, `${reading ? 'r' : ''}${writing ? 'w' : ''}`);
+  if (size === 0) return raw;
+  // The raw file holds the socket open (its io ref): give it back if a wrapper rejects its arguments.
+  try {
+    const buffer = reading && writing ? new BufferedRWPair(raw, raw, size) : reading ? new BufferedReader(raw, size) : new BufferedWriter(raw, size);
+    if (binary) return buffer;
+    const text = new TextIOWrapper(buffer, options.encoding ?? null, options.errors ?? null, options.newline ?? null);
+    text.mode = mode;
+    return text;
+  } catch (e) {
+    raw.close();
+    throw e;
   }
-  const buffer = reading && writing ? new BufferedRWPair(raw, raw, size) : reading ? new BufferedReader(raw, size) : new BufferedWriter(raw, size);
-  if (binary) return buffer;
-  const text = new TextIOWrapper(buffer, options.encoding ?? null, options.errors ?? null, options.newline ?? null);
-  text.mode = mode;
-  return text;
 }

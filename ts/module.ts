@@ -4,7 +4,7 @@
 
 import * as os from 'node:os';
 
-import { bytes, int, pyType } from './address';
+import { bytes, cint, int, pyType } from './address';
 import { fail } from './errors';
 import { native } from './native';
 
@@ -16,14 +16,14 @@ function text(v: unknown, caller: string, position = 1): string {
 
 /** inet_pton(family, text) -> packed bytes (strict forms only). */
 export function inet_pton(family: number, ipString: string): Buffer {
-  const f = int(family);
+  const f = cint(family);
   const s = text(ipString, 'inet_pton', 2);
   return native.inetPton(f, s) ?? fail();
 }
 
 /** inet_ntop(family, packed) -> text. */
 export function inet_ntop(family: number, packedIp: Uint8Array): string {
-  const f = int(family);
+  const f = cint(family);
   const b = bytes(packedIp);
   return native.inetNtop(f, b) ?? fail();
 }
@@ -100,7 +100,7 @@ export const has_ipv6 = true;
  * makes the call retry. SIGINT and SIGTERM interrupt by default.
  */
 export function siginterrupt(signalnum: number, flag: boolean): void {
-  const n = int(signalnum);
+  const n = cint(signalnum);
   if (!native.siginterrupt(n, Boolean(flag))) throw new RangeError('signal number out of range');
   const name = SIGNAL_NAMES.get(n);
   if (name === undefined) return;

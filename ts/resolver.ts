@@ -8,7 +8,7 @@
 // Each function checks its arguments as Python does, with Python's messages
 // (TypeError, RangeError for ValueError/OverflowError), then makes one addon call.
 
-import { type Family, type Inet6Address, type InetAddress, pyType } from './address';
+import { cint, type Family, type Inet6Address, type InetAddress, LONG_MAX, pyType } from './address';
 import { fail, OSError } from './errors';
 import { native } from './native';
 import { gethostname } from './module';
@@ -17,21 +17,6 @@ import { gethostname } from './module';
 /** Python's name for a type in "must be str, not X" messages (None, not NoneType). */
 function argType(v: unknown): string {
   return v === null || v === undefined ? 'None' : pyType(v);
-}
-
-const LONG_MAX = 2 ** 63;
-
-/** An int argument as Python's `i` format takes it: a C int. */
-function cint(v: unknown): number {
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  let n: number;
-  if (typeof v === 'number' && Number.isInteger(v)) n = v;
-  else if (typeof v === 'bigint') n = Number(v);
-  else throw new TypeError(`'${pyType(v)}' object cannot be interpreted as an integer`);
-  if (n >= LONG_MAX || n < -LONG_MAX) throw new RangeError('Python int too large to convert to C long');
-  if (n > 0x7fffffff) throw new RangeError('signed integer is greater than maximum');
-  if (n < -0x80000000) throw new RangeError('signed integer is less than minimum');
-  return n;
 }
 
 /** An unsigned int as Python's `I` format takes it: wrapped to 32 bits, unchecked. */

@@ -8,6 +8,7 @@ import {
   addressParts,
   bytes,
   type AddressParts,
+  cint,
   int,
   pyType,
   type AddressArgOf,
@@ -179,16 +180,16 @@ export class Socket<F extends string = string> {
     if (known !== null) {
       [fd, family, type, proto] = known;
     } else if (fileno !== undefined && fileno !== null) {
-      fd = int(fileno);
+      fd = cint(fileno);
       if (fd < 0) throw new RangeError('negative file descriptor');
       const [f, t, p] = native.socketAdopt(fd) ?? fail();
-      family = family === undefined || family === -1 ? f : int(family);
-      type = type === undefined || type === -1 ? t : int(type);
-      proto = proto === undefined || proto === -1 ? p : int(proto);
+      family = family === undefined || family === -1 ? f : cint(family);
+      type = type === undefined || type === -1 ? t : cint(type);
+      proto = proto === undefined || proto === -1 ? p : cint(proto);
     } else {
-      family = family === undefined || family === -1 ? C.AF_INET : int(family);
-      type = type === undefined || type === -1 ? C.SOCK_STREAM : int(type);
-      proto = proto === undefined || proto === -1 ? 0 : int(proto);
+      family = family === undefined || family === -1 ? C.AF_INET : cint(family);
+      type = type === undefined || type === -1 ? C.SOCK_STREAM : cint(type);
+      proto = proto === undefined || proto === -1 ? 0 : cint(proto);
       fd = native.socketCreate(family, type, proto);
       if (fd < 0) fail();
     }
@@ -344,7 +345,7 @@ export class Socket<F extends string = string> {
   /** listen([backlog]): backlog defaults to min(SOMAXCONN, 128), as in Python. */
   listen(backlog?: number): void {
     const fd = this.#check('listen');
-    const n = backlog === undefined ? Math.min(C.SOMAXCONN, 128) : Math.max(int(backlog), 0);
+    const n = backlog === undefined ? Math.min(C.SOMAXCONN, 128) : Math.max(cint(backlog), 0);
     if (!native.listen(fd, n)) fail();
   }
 
@@ -378,7 +379,7 @@ export class Socket<F extends string = string> {
 
   shutdown(how: number): void {
     const fd = this.#check('shutdown');
-    const n = int(how);
+    const n = cint(how);
     if (!native.shutdown(fd, n)) fail();
   }
 
@@ -398,7 +399,7 @@ export class Socket<F extends string = string> {
   send(data: Uint8Array, flags = 0): number {
     const fd = this.#check('send');
     const buf = bytes(data);
-    const f = int(flags);
+    const f = cint(flags);
     const n = native.send(fd, buf, f, this.#t);
     return n < 0 ? fail() : n;
   }
@@ -408,7 +409,7 @@ export class Socket<F extends string = string> {
   sendall(data: Uint8Array, flags = 0): void {
     const fd = this.#check('sendall');
     const buf = bytes(data);
-    const f = int(flags);
+    const f = cint(flags);
     if (!native.sendall(fd, buf, f, this.#t)) fail();
   }
 
@@ -421,7 +422,7 @@ export class Socket<F extends string = string> {
     let flags = 0;
     let address: unknown = flagsOrAddress;
     if (arguments.length >= 3) {
-      flags = int(flagsOrAddress);
+      flags = cint(flagsOrAddress);
       address = maybeAddress;
     } else if (arguments.length < 2) {
       throw new TypeError(`sendto() takes 2 or 3 arguments (${arguments.length} given)`);
@@ -435,7 +436,7 @@ export class Socket<F extends string = string> {
     const n = int(bufsize);
     if (n < 0) throw new RangeError('negative buffersize in recv');
     const fd = this.#check('recv');
-    const f = int(flags);
+    const f = cint(flags);
     receiveArea(n);
     const got = native.recvInto(fd, area, areaOffset, n, f, this.#t);
     return got < 0 ? fail() : received(area, areaOffset, got, n);
@@ -446,7 +447,7 @@ export class Socket<F extends string = string> {
     const n = int(bufsize);
     if (n < 0) throw new RangeError('negative buffersize in recvfrom');
     const fd = this.#check('recvfrom');
-    const f = int(flags);
+    const f = cint(flags);
     receiveArea(n);
     const got = native.recvfromInto(fd, area, areaOffset, n, f, this.#t);
     if (got < 0) fail();
@@ -457,7 +458,7 @@ export class Socket<F extends string = string> {
   recv_into(buffer: Uint8Array, nbytes = 0, flags = 0): number {
     const [buf, n] = this.#into(buffer, nbytes, 'recv_into', 'buffer too small for requested bytes');
     const fd = this.#check('recv_into');
-    const f = int(flags);
+    const f = cint(flags);
     const got = native.recvInto(fd, buf, 0, n, f, this.#t);
     return got < 0 ? fail() : got;
   }
@@ -466,7 +467,7 @@ export class Socket<F extends string = string> {
   recvfrom_into(buffer: Uint8Array, nbytes = 0, flags = 0): [number, AddressOf<F> | null] {
     const [buf, n] = this.#into(buffer, nbytes, 'recvfrom_into', 'nbytes is greater than the length of the buffer');
     const fd = this.#check('recvfrom_into');
-    const f = int(flags);
+    const f = cint(flags);
     const got = native.recvfromInto(fd, buf, 0, n, f, this.#t);
     if (got < 0) fail();
     return [got, lastAddress() as AddressOf<F> | null];
@@ -489,8 +490,8 @@ export class Socket<F extends string = string> {
    * setsockopt(level, opt, null, optlen) passes NULL with optlen. */
   setsockopt(level: number, optname: number, value: number | boolean | Uint8Array | null, optlen?: number): void {
     const fd = this.#check('setsockopt');
-    const lvl = int(level);
-    const opt = int(optname);
+    const lvl = cint(level);
+    const opt = cint(optname);
     if (value === null && optlen !== undefined) {
       const len = int(optlen);
       if (len < 0 || len > 0xffffffff) throw new RangeError('optlen must be 0-4294967295.');
@@ -511,9 +512,9 @@ export class Socket<F extends string = string> {
   getsockopt(level: number, optname: number, buflen: number): Buffer;
   getsockopt(level: number, optname: number, buflen = 0): number | Buffer {
     const fd = this.#check('getsockopt');
-    const lvl = int(level);
-    const opt = int(optname);
-    const len = int(buflen);
+    const lvl = cint(level);
+    const opt = cint(optname);
+    const len = cint(buflen);
     if (len === 0) return native.getsockoptInt(fd, lvl, opt) ?? fail();
     return native.getsockoptBytes(fd, lvl, opt, len) ?? fail();
   }
@@ -608,9 +609,9 @@ export function socket(family?: number, type?: number, proto?: number, fileno?: 
 
 /** socketpair(family=AF_UNIX, type=SOCK_STREAM, proto=0) -> [socket, socket], connected to each other. */
 export function socketpair<F extends string = 'AF_UNIX'>(family?: Family<F> | number, type?: number, proto?: number): [Socket<F>, Socket<F>] {
-  const f = family === undefined ? C.AF_UNIX : int(family);
-  const t = type === undefined ? C.SOCK_STREAM : int(type);
-  const p = proto === undefined ? 0 : int(proto);
+  const f = family === undefined ? C.AF_UNIX : cint(family);
+  const t = type === undefined ? C.SOCK_STREAM : cint(type);
+  const p = proto === undefined ? 0 : cint(proto);
   const [a, b] = native.socketpair(f, t, p) ?? fail();
   const masked = t & ~TYPE_FLAGS;
   const pair: [Socket<F>, Socket<F>] = [wrap<F>(a, f, masked, p), wrap<F>(b, f, masked, p)];
@@ -631,12 +632,12 @@ export function fromfd<F extends string>(fd: number, family: Family<F> | number,
 
 /** close(fd): closes a socket fd number. */
 export function close(fd: number): void {
-  if (!native.close(int(fd))) fail();
+  if (!native.close(cint(fd))) fail();
 }
 
 /** dup(fd) -> a duplicate fd, not inheritable. */
 export function dup(fd: number): number {
-  const copy = native.dup(int(fd));
+  const copy = native.dup(cint(fd));
   return copy < 0 ? fail() : copy;
 }
 

@@ -2,7 +2,7 @@
 // on bsdsock's own bounded pool of threads (crates/node/src/pool.rs), never on
 // libuv's four-thread pool, so fs work keeps running while lookups wait.
 
-import { int, pyType, type AddressArgOf } from '../address';
+import { cint, int, pyType, type AddressArgOf } from '../address';
 import * as C from '../constants';
 import { takeError } from '../errors';
 import { native } from '../native';
@@ -45,14 +45,6 @@ export interface GetaddrinfoOptions extends OperationOptions {
   type?: number;
   proto?: number;
   flags?: number;
-}
-
-/** A C int argument. */
-function cint(v: unknown): number {
-  const n = typeof v === 'bigint' ? Number(v) : int(v);
-  if (n > 0x7fffffff) throw new RangeError('signed integer is greater than maximum');
-  if (n < -0x80000000) throw new RangeError('signed integer is less than minimum');
-  return n;
 }
 
 /**

@@ -8,7 +8,7 @@
 
 import * as fs from 'node:fs';
 
-import { type AddressArgOf } from '../address';
+import { pyType, type AddressArgOf } from '../address';
 import * as C from '../constants';
 import { OSError, RuntimeError, takeError } from '../errors';
 import { lastErrno, native } from '../native';
@@ -95,6 +95,7 @@ export abstract class BaseTransport {
   onGone: (() => void) | null = null;
 
   constructor(sock: Socket) {
+    if (!(sock instanceof Socket)) throw new TypeError(`a transport needs a bsdsock Socket, not ${pyType(sock)}`);
     this.sock = sock;
     this.fd = sock.fileno();
     this.release = hold();
@@ -864,9 +865,14 @@ export async function create_unix_server(
   if (options.sock !== undefined && options.sock !== null) {
     if (path !== null) throw new RangeError('path and sock can not be specified at the same time');
     sock = options.sock;
+    sock.listen(backlog);
   } else {
     if (path === null) throw new RangeError('path was not specified, and no sock specified');
-    if (path[0] !== '\0') {
+    if (path.length === 0) throw new RangeError('index out of range');
+    // A Linux abstract name (leading NUL, as a string or as bytes) has no file to remove.
+    const first: unknown = (path as string | Uint8Array)[0];
+    const abstract = first === '\0' || first === 0;
+    if (!abstract) {
       try {
         if (fs.statSync(path).isSocket()) fs.unlinkSync(path);
       } catch {
@@ -876,22 +882,22 @@ export async function create_unix_server(
     sock = new Socket(C.AF_UNIX, C.SOCK_STREAM);
     try {
       sock.bind(path as AddressArgOf<string>);
+      if ((options.cleanup_socket ?? true) && !abstract) {
+        const ino = fs.statSync(path).ino;
+        cleanup = () => {
+          try {
+            if (fs.statSync(path).ino === ino) fs.unlinkSync(path);
+          } catch {
+            // Gone already.
+          }
+        };
+      }
+      sock.listen(backlog);
     } catch (e) {
       sock.close();
       throw e;
     }
-    if ((options.cleanup_socket ?? true) && path[0] !== '\0') {
-      const ino = fs.statSync(path).ino;
-      cleanup = () => {
-        try {
-          if (fs.statSync(path).ino === ino) fs.unlinkSync(path);
-        } catch {
-          // Gone already.
-        }
-      };
-    }
   }
-  sock.listen(backlog);
   sock.setblocking(false);
   const server = new Server([sock], protocol_factory, backlog, cleanup);
   if (options.start_serving ?? true) await server.start_serving();
@@ -961,7 +967,14 @@ export async function create_datagram_endpoint<P extends DatagramProtocol>(
     }
   }
   sock.setblocking(false);
-  const protocol = protocol_factory();
+  let protocol: P;
+  try {
+    protocol = protocol_factory();
+  } catch (e) {
+    // A socket made here is closed with the error; a given one stays the caller's.
+    if (sock !== options.sock) sock.close();
+    throw e;
+  }
   const transport = new DatagramTransport(sock, protocol, remote);
   transport.start();
   return [transport, protocol];
