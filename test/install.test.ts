@@ -159,7 +159,7 @@ beforeAll(() => {
   env = offlineEnv();
   app = emptyApp('app');
   install = npm(app, 'install', '--foreground-scripts', tarballs.main, tarballs.platform);
-}, 60_000);
+}, 90_000);
 
 afterAll(() => {
   if (work) fs.rmSync(work, { recursive: true, force: true });
@@ -221,6 +221,19 @@ describe(`an offline install of bsdsock and ${PLATFORM_PACKAGE}, with no Rust on
     const r = runScript('check.cjs', CJS_SCRIPT, payload, { NAPI_RS_NATIVE_LIBRARY_PATH: override });
     expect(r.got).toBe(payload.toString('hex'));
     expect(r.natives).toEqual([override]);
+  });
+
+  it('prefers a binary in native/ of the main package (a build from source) to the per-platform package', () => {
+    const local = path.join(app, 'node_modules/bsdsock/native', binaryFile(TARGET));
+    fs.copyFileSync(BUILT, local);
+    try {
+      const payload = randomBytes(16);
+      const r = runScript('check.cjs', CJS_SCRIPT, payload);
+      expect(r.got).toBe(payload.toString('hex'));
+      expect(r.natives).toEqual([local]);
+    } finally {
+      fs.rmSync(local);
+    }
   });
 });
 
