@@ -73,7 +73,7 @@ fn check_hostent(input: &Input<'_>) {
         Ok(ent) => ent,
         Err(e) => panic!("a well-formed hostent was refused: {e}"),
     };
-    assert_eq!(ent.name.as_bytes(), name.as_bytes());
+    assert_eq!(ent.name, name.to_string_lossy());
     let alias_text: Vec<String> = aliases.iter().map(|c| c.to_string_lossy().into_owned()).collect();
     assert_eq!(ent.aliases, alias_text);
     let addrs: Vec<String> = if input.ask_v6 {

@@ -317,19 +317,60 @@ pub fn recvmsg(
                 msg.msg_control = control.as_mut_ptr().cast();
                 msg.msg_controllen = control.len() as _;
             }
-            let n = check_len(libc::recvmsg(fd, &mut msg, flags))?;
+            let n = check_len(libc::recvmsg(fd, &mut msg, flags | RECV_CLOEXEC))?;
             *len = msg.msg_namelen;
             got = Some(RecvMsg {
                 nbytes: n,
                 controllen: (msg.msg_controllen as usize).min(control.len()),
-                msg_flags: msg.msg_flags,
+                // Linux echoes MSG_CMSG_CLOEXEC in msg_flags: only a caller who asked sees it.
+                msg_flags: msg.msg_flags & !(RECV_CLOEXEC & !flags),
             });
             Ok(())
         })
     }?;
     match got {
-        Some(r) => Ok((r, addr)),
+        Some(r) => {
+            if RECV_CLOEXEC == 0 {
+                cloexec_rights(&control[..r.controllen]);
+            }
+            Ok((r, addr))
+        }
         None => Err(io::Error::from_raw_os_error(libc::EIO)),
+    }
+}
+
+/// Every fd received is close-on-exec, as every fd bsdsock makes: a peer's
+/// fds must not leak into the programs this process starts. Python leaves
+/// them inheritable unless the caller passes MSG_CMSG_CLOEXEC.
+#[cfg(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "freebsd",
+    target_os = "netbsd",
+    target_os = "openbsd",
+    target_os = "dragonfly"
+))]
+const RECV_CLOEXEC: i32 = libc::MSG_CMSG_CLOEXEC;
+/// No MSG_CMSG_CLOEXEC here: the fds are marked right after recvmsg returns.
+#[cfg(not(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "freebsd",
+    target_os = "netbsd",
+    target_os = "openbsd",
+    target_os = "dragonfly"
+)))]
+const RECV_CLOEXEC: i32 = 0;
+
+/// Sets FD_CLOEXEC on the fds of the SCM_RIGHTS items of a control buffer.
+fn cloexec_rights(control: &[u8]) {
+    for (level, ty, data) in parse_cmsgs(control) {
+        if level == libc::SOL_SOCKET && ty == libc::SCM_RIGHTS {
+            for fd in read_fds(&data) {
+                // The fd is the caller's either way; a failure here leaves it as received.
+                let _ = super::set_inheritable(fd, false);
+            }
+        }
     }
 }
 
