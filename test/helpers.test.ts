@@ -1,9 +1,7 @@
 // create_connection, create_server and has_dualstack_ipv6 on loopback, with
-// their errors checked against python3, and the talk's "just see what works"
-// client (examples/see-what-works.js) run as a program.
-import { spawn } from 'node:child_process';
+// their errors checked against python3. (The talk's "just see what works"
+// client, examples/see-what-works-client.mjs, is run in test/examples.test.ts.)
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as bsdsock from 'bsdsock';
 import {
@@ -27,7 +25,7 @@ import {
   type Socket,
 } from 'bsdsock';
 import { expected, outcome, python } from './helpers/python';
-import { ERRNO, ROOT } from './helpers/sockets';
+import { ERRNO } from './helpers/sockets';
 
 const opened: Socket[] = [];
 function track<S extends Socket>(s: S): S {
@@ -249,41 +247,6 @@ describe('create_server', () => {
     expect(e).toMatchObject({ errno: ERRNO.EADDRINUSE, code: 'EADDRINUSE', syscall: 'bind' });
     expect((e as OSError).strerror).toBe(`Address already in use (while attempting to bind on address ('127.0.0.1', ${BUSY}))`);
     expect(openFds()).toBe(before);
-  });
-});
-
-describe('the talk\'s "just see what works" client (examples/see-what-works.js)', () => {
-  const EXAMPLE = path.join(ROOT, 'examples', 'see-what-works.js');
-
-  function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const child = spawn(process.execPath, [EXAMPLE, ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  }
-
-  it('connects to the address that works and talks to the server', async () => {
-    const [lst, port] = listener();
-    lst.settimeout(20);
-    const done = run(['localhost', String(port), 'hi there']);
-    const [conn] = lst.accept();
-    track(conn);
-    conn.settimeout(20);
-    const chunks: Buffer[] = [];
-    for (let c = conn.recv(1024); c.length > 0; c = conn.recv(1024)) chunks.push(c);
-    conn.sendall(Buffer.concat([Buffer.from('echo: '), ...chunks]));
-    conn.close();
-    const { code, stdout } = await done;
-    expect(code).toBe(0);
-    expect(stdout).toBe(`connected to ["127.0.0.1",${port}]\nreply: echo: hi there\n`);
-  });
-
-  it('with nothing listening it raises the last error', async () => {
-    const { code, stderr } = await run(['localhost', String(refusedPort())]);
-    expect(code).toBe(1);
-    expect(stderr).toContain(`ConnectionRefusedError: [Errno ${ERRNO.ECONNREFUSED}] Connection refused`);
   });
 });
 

@@ -1,4 +1,3 @@
-'use strict';
 // "Graceful interrupting I/O operations", from "Practical Sockets in Python"
 // ("Introducing Select"), in bsdsock. The talk's loop:
 //
@@ -33,14 +32,15 @@
 // round is one turn of the event loop, so a signal that comes between two
 // select() calls is handled the same way.
 //
-//   node examples/graceful-interrupt.js [port] [host]
+//   node examples/graceful-interrupt.mjs [port=0] [host=127.0.0.1]
 //   (then: nc 127.0.0.1 <port>, type, Ctrl-C the server)
 
-const { BlockingIOError, ConnectionResetError, InterruptedError, SO_REUSEADDR, SOL_SOCKET, socket, socketpair } = require('bsdsock');
-const { select } = require('bsdsock/select');
+import { BlockingIOError, ConnectionResetError, InterruptedError, SO_REUSEADDR, SOL_SOCKET, socket, socketpair } from 'bsdsock';
+import { select } from 'bsdsock/select';
 
-const port = Number(process.argv[2] || 0);
-const host = process.argv[3] || '127.0.0.1';
+import { portAndHost } from './lib/common.mjs';
+
+const [port, host] = portAndHost('127.0.0.1', 0);
 
 // The wake-up channel: the talk's rpipe/wpipe.
 const [rpipe, wpipe] = socketpair();
