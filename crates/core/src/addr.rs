@@ -7,6 +7,7 @@ use socket2::SockAddr;
 
 use crate::error::{Error, Result};
 use crate::resolve;
+use crate::sys::c;
 
 /// An address as Python's socket module models it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,13 +97,13 @@ impl AddressArg<'_> {
 
 /// Offset of `sun_path` in `sockaddr_un`.
 fn sun_path_offset() -> usize {
-    mem::offset_of!(libc::sockaddr_un, sun_path)
+    mem::offset_of!(c::sockaddr_un, sun_path)
 }
 
 /// Builds a `sockaddr_un` from the bytes of a path (or abstract name) with
 /// Python's length rule: the length excludes any terminating NUL.
 pub fn unix_sockaddr(path: &[u8]) -> Result<SockAddr> {
-    let capacity = mem::size_of::<libc::sockaddr_un>() - sun_path_offset();
+    let capacity = mem::size_of::<c::sockaddr_un>() - sun_path_offset();
     let abstract_name = path.first() == Some(&0);
     // A path needs room for its NUL; an abstract name may fill sun_path.
     let too_long = if abstract_name {
@@ -118,14 +119,14 @@ pub fn unix_sockaddr(path: &[u8]) -> Result<SockAddr> {
     // it (checked above) and report a length within it.
     let ((), addr) = unsafe {
         SockAddr::try_init(|storage, len| {
-            let un = storage.cast::<libc::sockaddr_un>();
-            (*un).sun_family = libc::AF_UNIX as libc::sa_family_t;
+            let un = storage.cast::<c::sockaddr_un>();
+            (*un).sun_family = c::AF_UNIX as c::sa_family_t;
             std::ptr::copy_nonoverlapping(
                 path.as_ptr(),
                 (*un).sun_path.as_mut_ptr().cast::<u8>(),
                 path.len(),
             );
-            *len = (sun_path_offset() + path.len()) as libc::socklen_t;
+            *len = (sun_path_offset() + path.len()) as c::socklen_t;
             Ok(())
         })
     }
@@ -142,7 +143,7 @@ impl Address {
         }
         let family = i32::from(addr.family());
         Some(match family {
-            libc::AF_INET => match addr.as_socket_ipv4() {
+            c::AF_INET => match addr.as_socket_ipv4() {
                 Some(a) => Address::V4 {
                     ip: *a.ip(),
                     port: a.port(),
@@ -152,7 +153,7 @@ impl Address {
                     data: Vec::new(),
                 },
             },
-            libc::AF_INET6 => match addr.as_socket_ipv6() {
+            c::AF_INET6 => match addr.as_socket_ipv6() {
                 Some(a) => Address::V6 {
                     ip: *a.ip(),
                     port: a.port(),
@@ -164,7 +165,7 @@ impl Address {
                     data: Vec::new(),
                 },
             },
-            libc::AF_UNIX => Address::Unix(unix_name(addr)),
+            c::AF_UNIX => Address::Unix(unix_name(addr)),
             _ => crate::sys::decode_other(addr).unwrap_or_else(|| Address::Other {
                 family,
                 data: raw_data(addr),
@@ -177,7 +178,7 @@ impl Address {
 fn unix_name(addr: &SockAddr) -> Vec<u8> {
     let len = (addr.len() as usize).saturating_sub(sun_path_offset());
     // SAFETY: a SockAddr of family AF_UNIX holds a sockaddr_un in its storage.
-    let un = unsafe { &*addr.as_ptr().cast::<libc::sockaddr_un>() };
+    let un = unsafe { &*addr.as_ptr().cast::<c::sockaddr_un>() };
     let len = len.min(un.sun_path.len());
     let bytes: Vec<u8> = un.sun_path[..len].iter().map(|&c| c as u8).collect();
     if bytes.first() == Some(&0) {
@@ -190,7 +191,7 @@ fn unix_name(addr: &SockAddr) -> Vec<u8> {
 /// `sa_data` of an address of a family Python leaves undecoded.
 fn raw_data(addr: &SockAddr) -> Vec<u8> {
     // SAFETY: every SockAddr holds at least a `sockaddr` (16 bytes) of storage.
-    let sa = unsafe { &*addr.as_ptr().cast::<libc::sockaddr>() };
+    let sa = unsafe { &*addr.as_ptr().cast::<c::sockaddr>() };
     sa.sa_data.iter().map(|&c| c as u8).collect()
 }
 
@@ -203,16 +204,14 @@ pub fn sockaddr_bytes(addr: &SockAddr) -> Vec<u8> {
 
 /// A `sockaddr` back from the bytes `sockaddr_bytes` gave; None if they cannot be one.
 pub fn sockaddr_from_bytes(bytes: &[u8]) -> Option<SockAddr> {
-    if bytes.len() < mem::size_of::<libc::sa_family_t>()
-        || bytes.len() > mem::size_of::<libc::sockaddr_storage>()
-    {
+    if bytes.len() < mem::size_of::<c::sa_family_t>() || bytes.len() > mem::size_of::<c::sockaddr_storage>() {
         return None;
     }
     // SAFETY: the bytes fit the zeroed storage try_init provides (checked above).
     let ((), addr) = unsafe {
         SockAddr::try_init(|storage, len| {
             std::ptr::copy_nonoverlapping(bytes.as_ptr(), storage.cast::<u8>(), bytes.len());
-            *len = bytes.len() as libc::socklen_t;
+            *len = bytes.len() as c::socklen_t;
             Ok(())
         })
     }

@@ -1,8 +1,10 @@
 //! errno names (for Node's `code`), with the values of the platform's headers.
 
+use crate::sys::c;
+
 macro_rules! table {
     ($($name:ident,)*) => {
-        &[$((stringify!($name), libc::$name),)*]
+        &[$((stringify!($name), c::$name),)*]
     };
 }
 
@@ -141,13 +143,28 @@ const NAMES: &[(&str, i32)] = table! {
     ERFKILL,
 };
 
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
+#[cfg(all(unix, not(any(target_os = "linux", target_os = "android"))))]
 const NAMES: &[(&str, i32)] = table! {
     EPERM, ENOENT, EINTR, EIO, EBADF, EAGAIN, ENOMEM, EACCES, EFAULT, EBUSY, EEXIST, EINVAL,
     ENFILE, EMFILE, ENOSPC, EPIPE, EINPROGRESS, EALREADY, ENOTSOCK, EDESTADDRREQ, EMSGSIZE,
     EPROTOTYPE, ENOPROTOOPT, EPROTONOSUPPORT, EOPNOTSUPP, EAFNOSUPPORT, EADDRINUSE,
     EADDRNOTAVAIL, ENETDOWN, ENETUNREACH, ECONNABORTED, ECONNRESET, ENOBUFS, EISCONN,
     ENOTCONN, ETIMEDOUT, ECONNREFUSED, EHOSTUNREACH, ENAMETOOLONG,
+};
+
+/// Python's errno names on Windows: the C runtime's, and the socket names
+/// with Winsock's values (see sys/windows/c.rs).
+#[cfg(windows)]
+const NAMES: &[(&str, i32)] = table! {
+    EPERM, ENOENT, ESRCH, EINTR, EIO, ENXIO, E2BIG, ENOEXEC, EBADF, ECHILD, EAGAIN, ENOMEM,
+    EACCES, EFAULT, EBUSY, EEXIST, EXDEV, ENODEV, ENOTDIR, EISDIR, EINVAL, ENFILE, EMFILE,
+    ENOTTY, EFBIG, ENOSPC, ESPIPE, EROFS, EMLINK, EPIPE, EDOM, ERANGE, EDEADLK, EDEADLOCK,
+    ENAMETOOLONG, ENOLCK, ENOSYS, ENOTEMPTY, EILSEQ, EWOULDBLOCK, EINPROGRESS, EALREADY,
+    ENOTSOCK, EDESTADDRREQ, EMSGSIZE, EPROTOTYPE, ENOPROTOOPT, EPROTONOSUPPORT,
+    ESOCKTNOSUPPORT, EOPNOTSUPP, EPFNOSUPPORT, EAFNOSUPPORT, EADDRINUSE, EADDRNOTAVAIL,
+    ENETDOWN, ENETUNREACH, ENETRESET, ECONNABORTED, ECONNRESET, ENOBUFS, EISCONN, ENOTCONN,
+    ESHUTDOWN, ETOOMANYREFS, ETIMEDOUT, ECONNREFUSED, ELOOP, EHOSTDOWN, EHOSTUNREACH,
+    EPROCLIM, EUSERS, EDQUOT, ESTALE, EREMOTE,
 };
 
 /// The name of an errno (`ECONNREFUSED`), if the platform has one.

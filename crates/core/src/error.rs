@@ -43,7 +43,12 @@ impl Error {
     }
 
     pub fn io(err: &io::Error, syscall: &'static str) -> Self {
-        Error::os(err.raw_os_error().unwrap_or(libc::EIO), syscall)
+        match err.raw_os_error() {
+            Some(errno) => Error::os(errno, syscall),
+            // A call the platform lacks: the message names it.
+            None if err.kind() == io::ErrorKind::Unsupported => Error::message(err.to_string(), syscall),
+            None => Error::os(crate::sys::c::EIO, syscall),
+        }
     }
 
     pub fn last(syscall: &'static str) -> Self {

@@ -9,6 +9,7 @@ use socket2::SockAddr;
 use crate::addr::Address;
 use crate::error::{Error, Result};
 use crate::sock::{read_events, retry, would_block};
+use crate::sys::c;
 use crate::sys::{self, Fd, POLLIN, POLLOUT};
 use crate::wait::{wait, Timeout};
 
@@ -101,7 +102,7 @@ impl Received {
 /// Closes every fd of the SCM_RIGHTS items in `ancdata`.
 pub fn close_rights(ancdata: &[Cmsg]) {
     for c in ancdata {
-        if c.level == libc::SOL_SOCKET && c.ty == libc::SCM_RIGHTS {
+        if c.level == c::SOL_SOCKET && c.ty == c::SCM_RIGHTS {
             for fd in sys::read_fds(&c.data) {
                 // Nothing useful to do if close fails: the fd is gone either way.
                 let _ = sys::close(fd);
@@ -163,15 +164,15 @@ pub enum Decoded {
 pub fn decode(level: i32, ty: i32, data: &[u8]) -> Option<Decoded> {
     #[cfg(any(target_os = "linux", target_os = "android"))]
     {
-        if level == libc::SOL_SOCKET && ty == libc::SCM_CREDENTIALS {
+        if level == c::SOL_SOCKET && ty == c::SCM_CREDENTIALS {
             let (pid, uid, gid) = sys::read_ucred(data)?;
             return Some(Decoded::Credentials { pid, uid, gid });
         }
-        if level == libc::SOL_SOCKET && ty == libc::SCM_TIMESTAMPNS {
+        if level == c::SOL_SOCKET && ty == c::SCM_TIMESTAMPNS {
             let (sec, nsec) = sys::read_timespec(data)?;
             return Some(Decoded::Timestamp { sec, nsec });
         }
-        if level == libc::IPPROTO_IP && ty == libc::IP_PKTINFO {
+        if level == c::IPPROTO_IP && ty == c::IP_PKTINFO {
             let (ifindex, spec, addr) = sys::read_in_pktinfo(data)?;
             return Some(Decoded::Pktinfo {
                 addr: IpAddr::V4(Ipv4Addr::from(addr)),
@@ -180,10 +181,10 @@ pub fn decode(level: i32, ty: i32, data: &[u8]) -> Option<Decoded> {
             });
         }
     }
-    if level == libc::SOL_SOCKET && ty == libc::SCM_RIGHTS {
+    if level == c::SOL_SOCKET && ty == c::SCM_RIGHTS {
         return Some(Decoded::Rights(sys::read_fds(data)));
     }
-    if level == libc::SOL_SOCKET && ty == libc::SCM_TIMESTAMP {
+    if level == c::SOL_SOCKET && ty == c::SCM_TIMESTAMP {
         let (sec, usec) = sys::read_timeval(data)?;
         // Saturating: the bytes are whatever the control buffer held.
         return Some(Decoded::Timestamp {
@@ -191,12 +192,10 @@ pub fn decode(level: i32, ty: i32, data: &[u8]) -> Option<Decoded> {
             nsec: usec.saturating_mul(1000),
         });
     }
-    if (level == libc::IPPROTO_IP && ty == libc::IP_TTL)
-        || (level == libc::IPPROTO_IPV6 && ty == libc::IPV6_HOPLIMIT)
-    {
+    if (level == c::IPPROTO_IP && ty == c::IP_TTL) || (level == c::IPPROTO_IPV6 && ty == c::IPV6_HOPLIMIT) {
         return sys::read_int(data).map(Decoded::Hops);
     }
-    if level == libc::IPPROTO_IPV6 && ty == libc::IPV6_PKTINFO {
+    if level == c::IPPROTO_IPV6 && ty == c::IPV6_PKTINFO {
         let (ifindex, addr) = sys::read_in6_pktinfo(data)?;
         return Some(Decoded::Pktinfo {
             addr: IpAddr::V6(Ipv6Addr::from(addr)),
@@ -441,12 +440,12 @@ mod tests {
 
     #[test]
     fn fds_pass_over_a_socketpair() -> Result<()> {
-        let (a, b) = socketpair(libc::AF_UNIX, libc::SOCK_STREAM, 0)?;
+        let (a, b) = socketpair(c::AF_UNIX, c::SOCK_STREAM, 0)?;
         let fds: Vec<u8> = [a, b].iter().flat_map(|fd| fd.to_ne_bytes()).collect();
         let sent = sendmsg(
             a,
             &[b"x"],
-            &[(libc::SOL_SOCKET, libc::SCM_RIGHTS, &fds)],
+            &[(c::SOL_SOCKET, c::SCM_RIGHTS, &fds)],
             0,
             None,
             Timeout::BLOCKING,
@@ -470,11 +469,14 @@ mod tests {
     #[test]
     fn a_timestamp_of_any_bytes_decodes() {
         // A timeval whose microseconds overflow when made nanoseconds.
-        let mut data = vec![0u8; std::mem::size_of::<libc::timeval>()];
-        let usec = std::mem::size_of::<libc::time_t>();
-        let max = libc::suseconds_t::MAX.to_ne_bytes();
+        let mut data = vec![0u8; std::mem::size_of::<c::timeval>()];
+        let usec = std::mem::size_of::<c::time_t>();
+        let max = c::suseconds_t::MAX.to_ne_bytes();
         data[usec..usec + max.len()].copy_from_slice(&max);
-        let decoded = decode(libc::SOL_SOCKET, libc::SCM_TIMESTAMP, &data);
-        assert!(matches!(decoded, Some(Decoded::Timestamp { sec: 0, .. })), "{decoded:?}");
+        let decoded = decode(c::SOL_SOCKET, c::SCM_TIMESTAMP, &data);
+        assert!(
+            matches!(decoded, Some(Decoded::Timestamp { sec: 0, .. })),
+            "{decoded:?}"
+        );
     }
 }

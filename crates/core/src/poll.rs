@@ -4,31 +4,48 @@
 //! as the blocking socket calls are.
 
 use crate::error::{Error, Result};
+use crate::sys::c;
 use crate::sys::{self, Fd};
 use crate::wait::{poll_fds, pollfd, Deadline};
 
 /// What select(2) reports as readable, writable and exceptional, in poll terms
 /// (Linux's POLLIN_SET, POLLOUT_SET and POLLEX_SET).
-const READABLE: i16 = libc::POLLIN | libc::POLLRDNORM | libc::POLLRDBAND | libc::POLLHUP | libc::POLLERR;
-const WRITABLE: i16 = libc::POLLOUT | libc::POLLWRNORM | libc::POLLWRBAND | libc::POLLERR;
-const EXCEPTIONAL: i16 = libc::POLLPRI;
+#[cfg(not(windows))]
+const READABLE: i16 = c::POLLIN | c::POLLRDNORM | c::POLLRDBAND | c::POLLHUP | c::POLLERR;
+#[cfg(not(windows))]
+const WRITABLE: i16 = c::POLLOUT | c::POLLWRNORM | c::POLLWRBAND | c::POLLERR;
+#[cfg(not(windows))]
+const EXCEPTIONAL: i16 = c::POLLPRI;
 
 /// select(rlist, wlist, xlist, timeout): on return, each entry that is not
 /// ready is set to -1. Returns how many entries are ready.
 pub fn select(r: &mut [Fd], w: &mut [Fd], x: &mut [Fd], deadline: Deadline) -> Result<usize> {
+    // Windows: Winsock's select, as Python there (WSAPoll misses failed connects).
+    #[cfg(windows)]
+    {
+        let left = deadline.left().unwrap_or(Some(std::time::Duration::ZERO));
+        sys::select(r, w, x, left).map_err(|e| Error::io(&e, "select"))
+    }
+    #[cfg(not(windows))]
+    select_with_poll(r, w, x, deadline)
+}
+
+/// select made with poll(2).
+#[cfg(not(windows))]
+fn select_with_poll(r: &mut [Fd], w: &mut [Fd], x: &mut [Fd], deadline: Deadline) -> Result<usize> {
     let lists: [(&mut [Fd], i16, i16); 3] = [
-        (r, libc::POLLIN, READABLE),
-        (w, libc::POLLOUT, WRITABLE),
-        (x, libc::POLLPRI, EXCEPTIONAL),
+        (r, c::POLLIN, READABLE),
+        (w, c::POLLOUT, WRITABLE),
+        (x, c::POLLPRI, EXCEPTIONAL),
     ];
-    let mut fds: Vec<libc::pollfd> = Vec::with_capacity(lists.iter().map(|l| l.0.len()).sum::<usize>() + 1);
+    let mut fds: Vec<c::pollfd> = Vec::with_capacity(lists.iter().map(|l| l.0.len()).sum::<usize>() + 1);
     for (list, events, _) in &lists {
         fds.extend(list.iter().map(|&fd| pollfd(fd, *events)));
     }
     poll_fds(&mut fds, deadline, "select")?;
     // select(2) fails with EBADF for an fd that is not open; poll marks it POLLNVAL.
-    if fds.iter().any(|p| p.revents & libc::POLLNVAL != 0) {
-        return Err(Error::os(libc::EBADF, "select"));
+    if fds.iter().any(|p| p.revents & c::POLLNVAL != 0) {
+        return Err(Error::os(c::EBADF, "select"));
     }
     let mut ready = 0;
     let mut results = fds.iter();
@@ -49,7 +66,7 @@ pub fn select(r: &mut [Fd], w: &mut [Fd], x: &mut [Fd], deadline: Deadline) -> R
 pub fn poll(fds: &[Fd], events: &[i32], revents: &mut [i32], deadline: Deadline) -> Result<usize> {
     thread_local! {
         // The pollfd array, kept between calls as CPython keeps its ufds.
-        static SET: std::cell::RefCell<Vec<libc::pollfd>> = const { std::cell::RefCell::new(Vec::new()) };
+        static SET: std::cell::RefCell<Vec<c::pollfd>> = const { std::cell::RefCell::new(Vec::new()) };
     }
     SET.with(|cell| {
         let mut owned = Vec::new();
@@ -74,7 +91,7 @@ pub mod epoll {
     /// epoll_create1; Python ignores sizehint beyond checking it.
     pub fn create(flags: i32) -> Result<Fd> {
         // SAFETY: epoll_create1 takes integer flags.
-        let fd = unsafe { libc::epoll_create1(flags | libc::EPOLL_CLOEXEC) };
+        let fd = unsafe { c::epoll_create1(flags | c::EPOLL_CLOEXEC) };
         if fd < 0 {
             return Err(Error::last("epoll_create1"));
         }
@@ -92,26 +109,26 @@ pub mod epoll {
     /// epoll_ctl(op, fd, events); the event's data is the fd, as Python's.
     pub fn ctl(epfd: Fd, op: Op, fd: Fd, events: u32) -> Result<()> {
         let op = match op {
-            Op::Add => libc::EPOLL_CTL_ADD,
-            Op::Modify => libc::EPOLL_CTL_MOD,
-            Op::Delete => libc::EPOLL_CTL_DEL,
+            Op::Add => c::EPOLL_CTL_ADD,
+            Op::Modify => c::EPOLL_CTL_MOD,
+            Op::Delete => c::EPOLL_CTL_DEL,
         };
-        let mut ev = libc::epoll_event {
+        let mut ev = c::epoll_event {
             events,
             u64: fd as u32 as u64,
         };
         // SAFETY: `ev` is a valid epoll_event for the call's duration.
-        if unsafe { libc::epoll_ctl(epfd, op, fd, &mut ev) } < 0 {
+        if unsafe { c::epoll_ctl(epfd, op, fd, &mut ev) } < 0 {
             return Err(Error::last("epoll_ctl"));
         }
         Ok(())
     }
 
-    fn wait_now(epfd: Fd, events: &mut [libc::epoll_event]) -> Result<usize> {
+    fn wait_now(epfd: Fd, events: &mut [c::epoll_event]) -> Result<usize> {
         let max = i32::try_from(events.len()).unwrap_or(i32::MAX);
         loop {
             // SAFETY: `events` is writable for `max` entries.
-            let n = unsafe { libc::epoll_wait(epfd, events.as_mut_ptr(), max, 0) };
+            let n = unsafe { c::epoll_wait(epfd, events.as_mut_ptr(), max, 0) };
             if n >= 0 {
                 return Ok(n as usize);
             }
@@ -131,7 +148,7 @@ pub mod epoll {
     /// without waiting.
     pub fn wait(epfd: Fd, out: &mut [i32], deadline: Deadline) -> Result<usize> {
         thread_local! {
-            static EVENTS: std::cell::RefCell<Vec<libc::epoll_event>> = const { std::cell::RefCell::new(Vec::new()) };
+            static EVENTS: std::cell::RefCell<Vec<c::epoll_event>> = const { std::cell::RefCell::new(Vec::new()) };
         }
         EVENTS.with(|cell| match cell.try_borrow_mut() {
             Ok(mut events) => wait_into(epfd, out, deadline, &mut events),
@@ -144,9 +161,9 @@ pub mod epoll {
         epfd: Fd,
         out: &mut [i32],
         deadline: Deadline,
-        events: &mut Vec<libc::epoll_event>,
+        events: &mut Vec<c::epoll_event>,
     ) -> Result<usize> {
-        events.resize(out.len() / 2, libc::epoll_event { events: 0, u64: 0 });
+        events.resize(out.len() / 2, c::epoll_event { events: 0, u64: 0 });
         if events.is_empty() {
             return Err(Error::value("maxevents must be greater than 0"));
         }
@@ -155,7 +172,7 @@ pub mod epoll {
             if n > 0 {
                 break n;
             }
-            let mut fds = vec![pollfd(epfd, libc::POLLIN)];
+            let mut fds = vec![pollfd(epfd, c::POLLIN)];
             if poll_fds(&mut fds, deadline, "epoll_wait")? == 0 {
                 break 0;
             }
@@ -176,8 +193,8 @@ mod tests {
 
     #[test]
     fn select_reports_only_ready_entries() -> Result<()> {
-        let (a, b) = sock::socketpair(libc::AF_UNIX, libc::SOCK_STREAM, 0)?;
-        let (c, d) = sock::socketpair(libc::AF_UNIX, libc::SOCK_STREAM, 0)?;
+        let (a, b) = sock::socketpair(c::AF_UNIX, c::SOCK_STREAM, 0)?;
+        let (c, d) = sock::socketpair(c::AF_UNIX, c::SOCK_STREAM, 0)?;
         sock::send(a, b"x", 0, Timeout::BLOCKING)?;
         let mut r = [b, d];
         let mut w = [a];
@@ -191,7 +208,7 @@ mod tests {
 
     #[test]
     fn select_times_out_empty() -> Result<()> {
-        let (a, b) = sock::socketpair(libc::AF_UNIX, libc::SOCK_STREAM, 0)?;
+        let (a, b) = sock::socketpair(c::AF_UNIX, c::SOCK_STREAM, 0)?;
         let mut r = [a];
         assert_eq!(
             select(&mut r, &mut [], &mut [], Deadline::after_secs(Some(0.02)))?,
@@ -207,20 +224,20 @@ mod tests {
         // Not a closed fd of this test: other tests' threads reuse numbers. An fd
         // beyond the process's limit is never open.
         let err = select(&mut [1 << 24], &mut [], &mut [], Deadline::after_secs(Some(0.0))).err();
-        assert_eq!(err.and_then(|e| e.errno()), Some(libc::EBADF));
+        assert_eq!(err.and_then(|e| e.errno()), Some(c::EBADF));
     }
 
     #[cfg(target_os = "linux")]
     #[test]
     fn epoll_reports_ready_fds() -> Result<()> {
-        let (a, b) = sock::socketpair(libc::AF_UNIX, libc::SOCK_STREAM, 0)?;
+        let (a, b) = sock::socketpair(c::AF_UNIX, c::SOCK_STREAM, 0)?;
         let ep = epoll::create(0)?;
-        epoll::ctl(ep, epoll::Op::Add, b, libc::EPOLLIN as u32)?;
+        epoll::ctl(ep, epoll::Op::Add, b, c::EPOLLIN as u32)?;
         let mut out = [0i32; 8];
         assert_eq!(epoll::wait(ep, &mut out, Deadline::after_secs(Some(0.0)))?, 0);
         sock::send(a, b"x", 0, Timeout::BLOCKING)?;
         assert_eq!(epoll::wait(ep, &mut out, Deadline::after_secs(None))?, 1);
-        assert_eq!(&out[..2], &[b, libc::EPOLLIN]);
+        assert_eq!(&out[..2], &[b, c::EPOLLIN]);
         for fd in [a, b, ep] {
             sock::close(fd)?;
         }

@@ -12,6 +12,7 @@ use socket2::SockAddr;
 use crate::addr::Address;
 use crate::error::{Error, Result};
 use crate::idna;
+use crate::sys::c;
 
 /// One getaddrinfo result: `(family, type, proto, canonname, sockaddr)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,19 +25,19 @@ pub struct AddrInfo {
 }
 
 /// The C library's `addrinfo` list, freed on drop whatever path leaves.
-struct AddrInfoList(*mut libc::addrinfo);
+struct AddrInfoList(*mut c::addrinfo);
 
 impl Drop for AddrInfoList {
     fn drop(&mut self) {
         if !self.0.is_null() {
             // SAFETY: the pointer came from a successful getaddrinfo and is freed once.
-            unsafe { libc::freeaddrinfo(self.0) }
+            unsafe { c::freeaddrinfo(self.0) }
         }
     }
 }
 
 impl AddrInfoList {
-    fn iter(&self) -> impl Iterator<Item = &libc::addrinfo> {
+    fn iter(&self) -> impl Iterator<Item = &c::addrinfo> {
         let mut next = self.0;
         std::iter::from_fn(move || {
             // SAFETY: each node of the list lives until the list is freed on drop,
@@ -68,16 +69,16 @@ fn raw_getaddrinfo(
     let host = host.map(c_string);
     let port = port.map(c_string);
     // SAFETY: addrinfo is a plain C struct for which all-zero is the documented empty hints.
-    let mut hints: libc::addrinfo = unsafe { std::mem::zeroed() };
+    let mut hints: c::addrinfo = unsafe { std::mem::zeroed() };
     hints.ai_family = family;
     hints.ai_socktype = socktype;
     hints.ai_protocol = proto;
     hints.ai_flags = flags;
-    let mut res: *mut libc::addrinfo = ptr::null_mut();
+    let mut res: *mut c::addrinfo = ptr::null_mut();
     // SAFETY: the strings are NUL-terminated and outlive the call; `res` receives a
     // list we own and free through AddrInfoList.
     let rc = unsafe {
-        libc::getaddrinfo(
+        c::getaddrinfo(
             host.as_ref().map_or(ptr::null(), |h| h.as_ptr()),
             port.as_ref().map_or(ptr::null(), |p| p.as_ptr()),
             &hints,
@@ -107,19 +108,19 @@ pub fn getaddrinfo(
 }
 
 pub(crate) fn gai_error(rc: i32, syscall: &'static str) -> Error {
-    if rc == libc::EAI_SYSTEM {
+    if rc == c::EAI_SYSTEM {
         Error::last(syscall)
     } else {
         Error::gai(rc, syscall)
     }
 }
 
-fn to_addrinfo(ai: &libc::addrinfo) -> AddrInfo {
+fn to_addrinfo(ai: &c::addrinfo) -> AddrInfo {
     let canonname = if ai.ai_canonname.is_null() {
         String::new()
     } else {
         // SAFETY: a non-null ai_canonname is a NUL-terminated string owned by the list.
-        unsafe { CStr::from_ptr(ai.ai_canonname) }
+        unsafe { CStr::from_ptr(ai.ai_canonname.cast_const().cast()) }
             .to_string_lossy()
             .into_owned()
     };
@@ -132,12 +133,14 @@ fn to_addrinfo(ai: &libc::addrinfo) -> AddrInfo {
     }
 }
 
-fn sockaddr_of(ai: &libc::addrinfo) -> Option<SockAddr> {
+// ai_addrlen is a socklen_t on Unix, a size_t on Windows.
+#[allow(clippy::unnecessary_cast)]
+fn sockaddr_of(ai: &c::addrinfo) -> Option<SockAddr> {
     if ai.ai_addr.is_null() {
         return None;
     }
     let len = ai.ai_addrlen as usize;
-    if len > std::mem::size_of::<libc::sockaddr_storage>() {
+    if len > std::mem::size_of::<c::sockaddr_storage>() {
         return None;
     }
     // SAFETY: ai_addr points at ai_addrlen bytes of sockaddr (checked to fit the
@@ -145,7 +148,7 @@ fn sockaddr_of(ai: &libc::addrinfo) -> Option<SockAddr> {
     let ((), addr) = unsafe {
         SockAddr::try_init(|storage, out_len| {
             ptr::copy_nonoverlapping(ai.ai_addr.cast::<u8>(), storage.cast::<u8>(), len);
-            *out_len = len as libc::socklen_t;
+            *out_len = len as c::socklen_t;
             Ok(())
         })
     }
@@ -160,7 +163,7 @@ fn sockaddr_of(ai: &libc::addrinfo) -> Option<SockAddr> {
 /// `name` is already encoded (idna) and holds no NUL.
 pub fn setipaddr(name: &str, family: i32) -> Result<Address> {
     if name.is_empty() {
-        let list = raw_getaddrinfo(None, Some(b"0"), family, libc::SOCK_DGRAM, 0, libc::AI_PASSIVE)?;
+        let list = raw_getaddrinfo(None, Some(b"0"), family, c::SOCK_DGRAM, 0, c::AI_PASSIVE)?;
         let mut nodes = list.iter();
         let first = nodes.next().and_then(sockaddr_of);
         if nodes.next().is_some() {
@@ -175,7 +178,7 @@ pub fn setipaddr(name: &str, family: i32) -> Result<Address> {
         };
     }
     if name == "<broadcast>" || name == "255.255.255.255" {
-        if family != libc::AF_INET && family != libc::AF_UNSPEC {
+        if family != c::AF_INET && family != c::AF_UNSPEC {
             return Err(Error::message("address family mismatched", "getaddrinfo"));
         }
         return Ok(Address::V4 {
@@ -183,13 +186,13 @@ pub fn setipaddr(name: &str, family: i32) -> Result<Address> {
             port: 0,
         });
     }
-    if family == libc::AF_INET || family == libc::AF_UNSPEC {
+    if family == c::AF_INET || family == c::AF_UNSPEC {
         if let Some(ip) = crate::inet::pton4(name) {
             return Ok(Address::V4 { ip, port: 0 });
         }
     }
-    if (family == libc::AF_INET6 || family == libc::AF_UNSPEC) && !name.contains('%') {
-        let packed = crate::inet::pton(libc::AF_INET6, name).ok();
+    if (family == c::AF_INET6 || family == c::AF_UNSPEC) && !name.contains('%') {
+        let packed = crate::inet::pton(c::AF_INET6, name).ok();
         if let Some(octets) = packed.and_then(|p| <[u8; 16]>::try_from(p).ok()) {
             return Ok(Address::V6 {
                 ip: Ipv6Addr::from(octets),
@@ -209,18 +212,18 @@ pub fn setipaddr(name: &str, family: i32) -> Result<Address> {
 
 /// The IPv4 address of a host argument (`bind(('host', port))` and friends).
 pub fn host_v4(host: &str) -> Result<Ipv4Addr> {
-    match setipaddr(&idna::converter(host)?, libc::AF_INET)? {
+    match setipaddr(&idna::converter(host)?, c::AF_INET)? {
         Address::V4 { ip, .. } => Ok(ip),
-        _ => Err(Error::gai(libc::EAI_FAMILY, "getaddrinfo")),
+        _ => Err(Error::gai(c::EAI_FAMILY, "getaddrinfo")),
     }
 }
 
 /// The IPv6 address of a host argument. As in Python, a zone in the name
 /// (`fe80::1%lo`) does not set the scope id: the address tuple's does.
 pub fn host_v6(host: &str) -> Result<Ipv6Addr> {
-    match setipaddr(&idna::converter(host)?, libc::AF_INET6)? {
+    match setipaddr(&idna::converter(host)?, c::AF_INET6)? {
         Address::V6 { ip, .. } => Ok(ip),
-        _ => Err(Error::gai(libc::EAI_FAMILY, "getaddrinfo")),
+        _ => Err(Error::gai(c::EAI_FAMILY, "getaddrinfo")),
     }
 }
 
@@ -243,14 +246,14 @@ pub fn getnameinfo(sa: NameInfoArg<'_>, flags: i32) -> Result<(String, String)> 
     let list = raw_getaddrinfo(
         Some(sa.host.as_bytes()),
         Some(port.as_bytes()),
-        libc::AF_UNSPEC,
-        libc::SOCK_DGRAM,
+        c::AF_UNSPEC,
+        c::SOCK_DGRAM,
         0,
-        libc::AI_NUMERICHOST,
+        c::AI_NUMERICHOST,
     )?;
     let mut nodes = list.iter();
     let Some(ai) = nodes.next() else {
-        return Err(Error::gai(libc::EAI_NONAME, "getaddrinfo"));
+        return Err(Error::gai(c::EAI_NONAME, "getaddrinfo"));
     };
     if nodes.next().is_some() {
         return Err(Error::message(
@@ -258,12 +261,12 @@ pub fn getnameinfo(sa: NameInfoArg<'_>, flags: i32) -> Result<(String, String)> 
             "getnameinfo",
         ));
     }
-    let mut storage = sockaddr_of(ai).ok_or_else(|| Error::gai(libc::EAI_FAMILY, "getnameinfo"))?;
+    let mut storage = sockaddr_of(ai).ok_or_else(|| Error::gai(c::EAI_FAMILY, "getnameinfo"))?;
     match ai.ai_family {
-        libc::AF_INET if sa.len != 2 => {
+        c::AF_INET if sa.len != 2 => {
             return Err(Error::message("IPv4 sockaddr must be 2 tuple", "getnameinfo"));
         }
-        libc::AF_INET6 => {
+        c::AF_INET6 => {
             if let Some(v6) = storage.as_socket_ipv6() {
                 let v6 = std::net::SocketAddrV6::new(*v6.ip(), v6.port(), sa.flowinfo, sa.scope_id);
                 storage = SockAddr::from(v6);
@@ -276,13 +279,13 @@ pub fn getnameinfo(sa: NameInfoArg<'_>, flags: i32) -> Result<(String, String)> 
     // SAFETY: the sockaddr is valid for its length; both buffers are writable for
     // the lengths passed, and getnameinfo NUL-terminates what it writes.
     let rc = unsafe {
-        libc::getnameinfo(
+        c::getnameinfo(
             storage.as_ptr().cast(),
             storage.len(),
             host.as_mut_ptr().cast(),
-            host.len() as libc::socklen_t,
+            host.len() as c::socklen_t,
             serv.as_mut_ptr().cast(),
-            serv.len() as libc::socklen_t,
+            serv.len() as c::socklen_t,
             flags,
         )
     };
@@ -302,7 +305,7 @@ pub(crate) fn c_text(buf: &[u8]) -> String {
 pub fn gethostname() -> Result<String> {
     let mut buf = [0u8; 1024];
     // SAFETY: the buffer is writable for its whole length, and one byte is kept for the NUL.
-    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len() - 1) };
+    let rc = unsafe { c::gethostname(buf.as_mut_ptr().cast(), buf.len() - 1) };
     if rc != 0 {
         return Err(Error::last("gethostname"));
     }
@@ -334,18 +337,18 @@ mod tests {
     fn zones_resolve_but_leave_the_scope_to_the_tuple() {
         let ip = host_v6("fe80::1%lo").ok();
         assert_eq!(ip, Some(Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 1)));
-        let a = setipaddr("fe80::1%lo", libc::AF_INET6).ok();
+        let a = setipaddr("fe80::1%lo", c::AF_INET6).ok();
         assert!(matches!(a, Some(Address::V6 { scope_id: 1, .. })), "{a:?}");
     }
 
     #[test]
     fn the_unspecified_wildcard_is_ambiguous() {
-        let err = setipaddr("", libc::AF_UNSPEC).err().map(|e| e.kind);
+        let err = setipaddr("", c::AF_UNSPEC).err().map(|e| e.kind);
         assert_eq!(
             err,
             Some(Kind::Message("wildcard resolved to multiple address".into()))
         );
-        let err = setipaddr("<broadcast>", libc::AF_INET6).err().map(|e| e.kind);
+        let err = setipaddr("<broadcast>", c::AF_INET6).err().map(|e| e.kind);
         assert_eq!(err, Some(Kind::Message("address family mismatched".into())));
     }
 
@@ -354,9 +357,9 @@ mod tests {
         // An IPv6 literal for AF_INET fails in getaddrinfo without any DNS query.
         let err = host_v4("::1").err();
         assert!(matches!(err.map(|e| e.kind), Some(Kind::Gai(_))));
-        let flags = libc::AI_NUMERICHOST;
+        let flags = c::AI_NUMERICHOST;
         let err = getaddrinfo(Some(b"not-a-number"), None, 0, 0, 0, flags).err();
-        assert_eq!(err.map(|e| e.kind), Some(Kind::Gai(libc::EAI_NONAME)));
+        assert_eq!(err.map(|e| e.kind), Some(Kind::Gai(c::EAI_NONAME)));
     }
 
     #[test]
@@ -377,10 +380,10 @@ mod tests {
         let list = getaddrinfo(
             Some(b"127.0.0.1"),
             Some(b"80"),
-            libc::AF_INET,
-            libc::SOCK_STREAM,
+            c::AF_INET,
+            c::SOCK_STREAM,
             0,
-            libc::AI_NUMERICHOST,
+            c::AI_NUMERICHOST,
         )
         .unwrap_or_default();
         assert_eq!(list.len(), 1);
@@ -391,7 +394,7 @@ mod tests {
                 port: 80
             })
         );
-        assert_eq!(list[0].proto, libc::IPPROTO_TCP);
+        assert_eq!(list[0].proto, c::IPPROTO_TCP);
     }
 
     #[test]
@@ -399,10 +402,10 @@ mod tests {
         let list = getaddrinfo(
             Some(b"127.0.0.1\0junk"),
             Some(b"8\x000"),
-            libc::AF_INET,
-            libc::SOCK_STREAM,
+            c::AF_INET,
+            c::SOCK_STREAM,
             0,
-            libc::AI_NUMERICHOST,
+            c::AI_NUMERICHOST,
         )
         .unwrap_or_default();
         let port = list.first().and_then(|ai| match ai.addr {
@@ -421,7 +424,7 @@ mod tests {
             scope_id,
             len,
         };
-        let flags = libc::NI_NUMERICHOST | libc::NI_NUMERICSERV;
+        let flags = c::NI_NUMERICHOST | c::NI_NUMERICSERV;
         let r = getnameinfo(sa("127.0.0.1", 80, 0, 2), flags).ok();
         assert_eq!(r, Some(("127.0.0.1".into(), "80".into())));
         let r = getnameinfo(sa("fe80::1", 80, 1, 4), flags).ok();
@@ -433,6 +436,6 @@ mod tests {
         let err = getnameinfo(sa("localhost", 80, 0, 2), flags)
             .err()
             .map(|e| e.kind);
-        assert_eq!(err, Some(Kind::Gai(libc::EAI_NONAME)));
+        assert_eq!(err, Some(Kind::Gai(c::EAI_NONAME)));
     }
 }

@@ -9,11 +9,12 @@ use socket2::SockAddr;
 
 use crate::addr::{Address, AddressArg};
 use crate::error::{Error, Result};
+use crate::sys::c;
 use crate::sys::{self, Fd, POLLIN, POLLOUT};
 use crate::wait::{wait, Timeout};
 
 pub(crate) fn would_block(e: &io::Error) -> bool {
-    matches!(e.raw_os_error(), Some(c) if c == sys::EAGAIN || c == libc::EWOULDBLOCK)
+    matches!(e.raw_os_error(), Some(c) if c == sys::EAGAIN || c == c::EWOULDBLOCK)
 }
 
 /// Runs `op` until it succeeds, waiting for `events` on EAGAIN as the mode says
@@ -27,7 +28,7 @@ pub(crate) fn retry<T>(
     syscall: &'static str,
     mut op: impl FnMut() -> io::Result<T>,
 ) -> Result<T> {
-    let dontwait = timeout.is_nonblocking() || flags & libc::MSG_DONTWAIT != 0;
+    let dontwait = timeout.is_nonblocking() || sys::dontwait(flags);
     let deadline = timeout.deadline();
     loop {
         match op() {
@@ -98,7 +99,7 @@ pub fn connect_sockaddr(fd: Fd, sa: &SockAddr, timeout: Timeout) -> Result<()> {
         return Err(Error::io(&in_progress, "connect"));
     }
     wait(fd, POLLOUT, timeout.deadline(), "connect")?;
-    match sys::getsockopt_int(fd, libc::SOL_SOCKET, libc::SO_ERROR) {
+    match sys::getsockopt_int(fd, c::SOL_SOCKET, c::SO_ERROR) {
         Ok(0) => Ok(()),
         Ok(errno) => Err(Error::os(errno, "connect")),
         Err(e) => Err(Error::io(&e, "connect")),
@@ -126,7 +127,7 @@ pub fn send(fd: Fd, data: &[u8], flags: i32, timeout: Timeout) -> Result<usize> 
 /// sendall: one deadline for the whole buffer; an error after some bytes went
 /// out carries how many (`characters_written`), so the caller can resume.
 pub fn sendall(fd: Fd, data: &[u8], flags: i32, timeout: Timeout) -> Result<()> {
-    let dontwait = timeout.is_nonblocking() || flags & libc::MSG_DONTWAIT != 0;
+    let dontwait = timeout.is_nonblocking() || sys::dontwait(flags);
     let deadline = timeout.deadline();
     let mut sent = 0;
     while sent < data.len() {
@@ -163,15 +164,15 @@ pub fn sendto_sockaddr(fd: Fd, data: &[u8], flags: i32, sa: &SockAddr, timeout: 
 
 /// What a receive waits for: out-of-band data is signalled as POLLPRI, not POLLIN.
 pub(crate) fn read_events(flags: i32) -> i16 {
-    if flags & libc::MSG_OOB != 0 {
-        libc::POLLPRI
+    if flags & c::MSG_OOB != 0 {
+        c::POLLPRI
     } else {
         POLLIN
     }
 }
 
 pub fn recv_into(fd: Fd, buf: &mut [u8], flags: i32, timeout: Timeout) -> Result<usize> {
-    if flags & libc::MSG_WAITALL != 0 && timeout == Timeout::BLOCKING {
+    if flags & c::MSG_WAITALL != 0 && timeout == Timeout::BLOCKING {
         return recv_all(fd, buf, flags);
     }
     let buf = as_uninit(buf);
@@ -260,8 +261,8 @@ mod tests {
     use std::time::Duration;
 
     fn udp_pair() -> Result<(Fd, Fd, Address)> {
-        let a = socket(libc::AF_INET, libc::SOCK_DGRAM, 0)?;
-        let b = socket(libc::AF_INET, libc::SOCK_DGRAM, 0)?;
+        let a = socket(c::AF_INET, c::SOCK_DGRAM, 0)?;
+        let b = socket(c::AF_INET, c::SOCK_DGRAM, 0)?;
         bind(
             b,
             &AddressArg::Inet {
@@ -297,7 +298,7 @@ mod tests {
         let (a, b, _) = udp_pair()?;
         let mut buf = [0u8; 4];
         let err = recv_into(b, &mut buf, 0, Timeout(Some(Duration::ZERO))).err();
-        assert_eq!(err.and_then(|e| e.errno()), Some(libc::EAGAIN));
+        assert_eq!(err.and_then(|e| e.errno()), Some(c::EAGAIN));
         close(a)?;
         close(b)
     }
@@ -316,7 +317,7 @@ mod tests {
 
     #[test]
     fn refused_connect_reports_errno() -> Result<()> {
-        let listener = socket(libc::AF_INET, libc::SOCK_STREAM, 0)?;
+        let listener = socket(c::AF_INET, c::SOCK_STREAM, 0)?;
         bind(
             listener,
             &AddressArg::Inet {
@@ -328,7 +329,7 @@ mod tests {
             panic!("no port")
         };
         close(listener)?;
-        let s = socket(libc::AF_INET, libc::SOCK_STREAM, 0)?;
+        let s = socket(c::AF_INET, c::SOCK_STREAM, 0)?;
         let err = connect(
             s,
             &AddressArg::Inet {
@@ -338,7 +339,7 @@ mod tests {
             Timeout::BLOCKING,
         )
         .err();
-        assert_eq!(err.and_then(|e| e.errno()), Some(libc::ECONNREFUSED));
+        assert_eq!(err.and_then(|e| e.errno()), Some(c::ECONNREFUSED));
         close(s)
     }
 
@@ -356,14 +357,14 @@ mod waitall_tests {
 
     #[test]
     fn waitall_in_blocking_mode_waits_for_everything() -> Result<()> {
-        let (a, b) = socketpair(libc::AF_UNIX, libc::SOCK_STREAM, 0)?;
+        let (a, b) = socketpair(c::AF_UNIX, c::SOCK_STREAM, 0)?;
         send(a, b"abc", 0, Timeout::BLOCKING)?;
         let writer = std::thread::spawn(move || {
             std::thread::sleep(std::time::Duration::from_millis(100));
             send(a, b"def", 0, Timeout::BLOCKING).and_then(|_| close(a))
         });
         let mut buf = [0u8; 6];
-        let n = recv_into(b, &mut buf, libc::MSG_WAITALL, Timeout::BLOCKING)?;
+        let n = recv_into(b, &mut buf, c::MSG_WAITALL, Timeout::BLOCKING)?;
         assert_eq!(&buf[..n], b"abcdef");
         writer.join().map_err(|_| Error::value("writer panicked"))??;
         close(b)

@@ -5,6 +5,7 @@
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
+use crate::sys::c;
 use crate::sys::{self, Fd};
 
 /// A socket's mode, as Python's `timeout`: `None` blocks, zero never waits,
@@ -48,7 +49,7 @@ impl Deadline {
     }
 
     /// The time left: `Some(None)` for ever, `None` once the deadline passed.
-    fn left(&self) -> Option<Option<Duration>> {
+    pub(crate) fn left(&self) -> Option<Option<Duration>> {
         let Some(at) = self.0 else { return Some(None) };
         let left = at.checked_duration_since(Instant::now())?;
         (!left.is_zero()).then_some(Some(left))
@@ -78,7 +79,7 @@ pub fn wait(fd: Fd, events: i16, deadline: Deadline, syscall: &'static str) -> R
 
 /// Polls `fds` until one is ready or the deadline passes (then 0), with the
 /// wake pipe of the interrupting signals polled beside them.
-pub fn poll_fds(fds: &mut Vec<libc::pollfd>, deadline: Deadline, syscall: &'static str) -> Result<usize> {
+pub fn poll_fds(fds: &mut Vec<c::pollfd>, deadline: Deadline, syscall: &'static str) -> Result<usize> {
     let wake = crate::signals::arm();
     if wake >= 0 {
         fds.push(pollfd(wake, sys::POLLIN));
@@ -90,20 +91,14 @@ pub fn poll_fds(fds: &mut Vec<libc::pollfd>, deadline: Deadline, syscall: &'stat
     ready
 }
 
-pub fn pollfd(fd: Fd, events: i16) -> libc::pollfd {
-    libc::pollfd {
-        fd,
-        events,
-        revents: 0,
-    }
-}
+pub use sys::pollfd;
 
 /// The poll loop of every wait: retried on EINTR with the time left (PEP 475),
 /// cut short with EINTR when an interrupting signal came (the last entry is
 /// then the wake pipe). Returns how many of the caller's fds are ready; 0 once
 /// the deadline has passed (an expired or zero deadline still polls once).
 fn poll_loop(
-    fds: &mut [libc::pollfd],
+    fds: &mut [c::pollfd],
     has_wake: bool,
     deadline: Deadline,
     syscall: &'static str,

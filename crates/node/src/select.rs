@@ -11,6 +11,12 @@ use std::ptr;
 use bsdsock_core::poll;
 use bsdsock_core::wait::Deadline;
 use napi::sys;
+#[cfg(any(
+    target_os = "linux",
+    target_os = "android",
+    target_vendor = "apple",
+    target_os = "freebsd"
+))]
 use napi_derive::napi;
 
 use crate::hot::{bad_args, Args, Callback};

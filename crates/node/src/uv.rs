@@ -1,8 +1,9 @@
 //! libuv, looked up at run time: the few functions bsdsock/asyncio needs to
 //! watch fds (`uv_poll_t`) and to hear from its resolver threads (`uv_async_t`)
-//! on the calling environment's own loop. They are found with dlsym in the
-//! running process (Node exports libuv's symbols), so the addon still loads in
-//! a host without libuv; there `uv()` is None and the async calls fail.
+//! on the calling environment's own loop. They are found in the running
+//! process (dlsym; GetProcAddress on node.exe on Windows: Node exports libuv's
+//! symbols), so the addon still loads in a host without libuv; there `uv()` is
+//! None and the async calls fail.
 
 use std::ffi::{c_int, c_void, CStr};
 use std::sync::OnceLock;
@@ -18,10 +19,23 @@ const UV_POLL: c_int = 8;
 pub type PollCb = unsafe extern "C" fn(handle: *mut c_void, status: c_int, events: c_int);
 pub type HandleCb = unsafe extern "C" fn(handle: *mut c_void);
 
+/// libuv's `uv_os_sock_t`: an fd on Unix, a SOCKET handle on Windows.
+#[cfg(unix)]
+type OsSock = c_int;
+#[cfg(windows)]
+type OsSock = usize;
+
+/// The poll-handle initializer for a socket: `uv_poll_init` takes an fd, and
+/// on Windows `uv_poll_init_socket` takes the SOCKET.
+#[cfg(unix)]
+const POLL_INIT: &CStr = c"uv_poll_init";
+#[cfg(windows)]
+const POLL_INIT: &CStr = c"uv_poll_init_socket";
+
 /// The libuv functions, as found in the process.
 pub struct Uv {
     handle_size: unsafe extern "C" fn(c_int) -> usize,
-    pub poll_init: unsafe extern "C" fn(*mut c_void, *mut c_void, c_int) -> c_int,
+    poll_init_sock: unsafe extern "C" fn(*mut c_void, *mut c_void, OsSock) -> c_int,
     pub poll_start: unsafe extern "C" fn(*mut c_void, c_int, PollCb) -> c_int,
     pub poll_stop: unsafe extern "C" fn(*mut c_void) -> c_int,
     pub close: unsafe extern "C" fn(*mut c_void, Option<HandleCb>),
@@ -35,7 +49,10 @@ pub struct Uv {
 ///
 /// SAFETY: `T` must be the C signature of the symbol `name`.
 unsafe fn symbol<T: Copy>(name: &CStr) -> Option<T> {
+    #[cfg(unix)]
     let p = libc::dlsym(libc::RTLD_DEFAULT, name.as_ptr());
+    #[cfg(windows)]
+    let p = bsdsock_core::sys::process_symbol(name);
     if p.is_null() {
         return None;
     }
@@ -49,7 +66,7 @@ fn lookup() -> Option<Uv> {
     unsafe {
         Some(Uv {
             handle_size: symbol(c"uv_handle_size")?,
-            poll_init: symbol(c"uv_poll_init")?,
+            poll_init_sock: symbol(POLL_INIT)?,
             poll_start: symbol(c"uv_poll_start")?,
             poll_stop: symbol(c"uv_poll_stop")?,
             close: symbol(c"uv_close")?,
@@ -58,6 +75,19 @@ fn lookup() -> Option<Uv> {
             async_init: symbol(c"uv_async_init")?,
             async_send: symbol(c"uv_async_send")?,
         })
+    }
+}
+
+impl Uv {
+    /// `uv_poll_init` of a socket fd (of its SOCKET handle on Windows).
+    ///
+    /// SAFETY: as libuv's: a live loop and zeroed uv_poll_t memory.
+    pub unsafe fn poll_init(&self, loop_: *mut c_void, handle: *mut c_void, fd: c_int) -> c_int {
+        #[cfg(unix)]
+        let sock = fd;
+        #[cfg(windows)]
+        let sock = bsdsock_core::sys::handle(fd);
+        (self.poll_init_sock)(loop_, handle, sock)
     }
 }
 

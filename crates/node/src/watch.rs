@@ -112,7 +112,7 @@ pub fn watch(fd: i32, mask: i32) -> bool {
                 // and the loop is this environment's.
                 let rc = unsafe {
                     (*w).handle.set_data(w.cast());
-                    let rc = (uv.poll_init)(s.loop_, (*w).handle.ptr(), fd);
+                    let rc = uv.poll_init(s.loop_, (*w).handle.ptr(), fd);
                     if rc == 0 {
                         (uv.unref)((*w).handle.ptr());
                     }

@@ -10,4 +10,30 @@ mod unix_msg;
 pub use unix_msg::*;
 
 #[cfg(windows)]
-compile_error!("bsdsock's Windows layer (sys/windows.rs) is not written yet");
+mod windows;
+#[cfg(windows)]
+pub use windows::*;
+
+// Batched datagrams as loops, where the OS has no sendmmsg / recvmmsg.
+mod batch;
+pub use batch::*;
+
+/// The C names of the platform (`c::AF_INET`, `c::addrinfo`): the libc crate's on Unix.
+#[cfg(unix)]
+pub use libc as c;
+
+/// Whether send/recv flags ask the call not to wait (MSG_DONTWAIT).
+#[cfg(unix)]
+pub fn dontwait(flags: i32) -> bool {
+    flags & c::MSG_DONTWAIT != 0
+}
+
+/// A poll entry for `fd`.
+#[cfg(unix)]
+pub fn pollfd(fd: Fd, events: i16) -> c::pollfd {
+    c::pollfd {
+        fd,
+        events,
+        revents: 0,
+    }
+}

@@ -9,6 +9,8 @@ use std::mem::{self, MaybeUninit};
 
 use socket2::SockAddr;
 
+#[cfg(any(target_os = "linux", target_os = "android"))]
+use super::Datagram;
 use super::Fd;
 
 fn check_len(rc: libc::ssize_t) -> io::Result<usize> {
@@ -376,13 +378,6 @@ fn cloexec_rights(control: &[u8]) {
 
 // ---- batched datagrams ----
 
-/// One received datagram of a batch: its length, flags and sender.
-pub struct Datagram {
-    pub nbytes: usize,
-    pub msg_flags: i32,
-    pub addr: SockAddr,
-}
-
 /// sendmmsg(2): one datagram per buffer, each to its address (or the
 /// connected peer). Returns how many were sent.
 #[cfg(any(target_os = "linux", target_os = "android"))]
@@ -409,22 +404,6 @@ pub fn sendmmsg(fd: Fd, datas: &[&[u8]], addrs: &[Option<&SockAddr>], flags: i32
     // its address (readable for its length), all alive for the call.
     let rc = unsafe { libc::sendmmsg(fd, msgs.as_mut_ptr(), msgs.len() as _, flags | libc::MSG_NOSIGNAL) };
     check_len(rc as libc::ssize_t)
-}
-
-/// sendmmsg as a loop of sendto/send where the OS has no sendmmsg: the same
-/// result (an error after the first datagram ends the batch early).
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
-pub fn sendmmsg(fd: Fd, datas: &[&[u8]], addrs: &[Option<&SockAddr>], flags: i32) -> io::Result<usize> {
-    for (i, data) in datas.iter().enumerate() {
-        let r = match addrs.get(i) {
-            Some(Some(a)) => super::sendto(fd, data, flags, a),
-            _ => super::send(fd, data, flags),
-        };
-        if let Err(e) = r {
-            return if i == 0 { Err(e) } else { Ok(i) };
-        }
-    }
-    Ok(datas.len())
 }
 
 /// recvmmsg(2) into `bufs`, one datagram each; `out` gets one entry per datagram.
@@ -488,27 +467,6 @@ pub fn recvmmsg(fd: Fd, bufs: &mut [&mut [u8]], flags: i32, out: &mut Vec<Datagr
         });
     }
     Ok(n)
-}
-
-/// recvmmsg as a loop of recvfrom where the OS has no recvmmsg: waits (as the
-/// caller's mode says) only for the first datagram, then takes what has arrived.
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
-pub fn recvmmsg(fd: Fd, bufs: &mut [&mut [u8]], flags: i32, out: &mut Vec<Datagram>) -> io::Result<usize> {
-    out.clear();
-    for buf in bufs.iter_mut() {
-        // SAFETY: u8 and MaybeUninit<u8> have the same layout, and the OS only writes bytes.
-        let uninit = unsafe { &mut *(&mut **buf as *mut [u8] as *mut [MaybeUninit<u8>]) };
-        match super::recvfrom(fd, uninit, flags) {
-            Ok((n, addr)) => out.push(Datagram {
-                nbytes: n,
-                msg_flags: 0,
-                addr,
-            }),
-            Err(e) if out.is_empty() => return Err(e),
-            Err(_) => break,
-        }
-    }
-    Ok(out.len())
 }
 
 // ---- files (sendfile and its fallback) ----
