@@ -18,6 +18,10 @@ pub use windows::*;
 mod batch;
 pub use batch::*;
 
+// What every platform does alike around its own structs.
+mod common;
+use common::{with_sockaddr, write_cmsg};
+
 /// The C names of the platform (`c::AF_INET`, `c::addrinfo`): the libc crate's on Unix.
 #[cfg(unix)]
 pub use libc as c;

@@ -7,6 +7,7 @@ use std::mem::MaybeUninit;
 
 use socket2::SockAddr;
 
+use super::with_sockaddr;
 use crate::addr::Address;
 use crate::error::{Error, Result};
 
@@ -128,25 +129,6 @@ pub fn listen(fd: Fd, backlog: i32) -> io::Result<()> {
 pub fn shutdown(fd: Fd, how: i32) -> io::Result<()> {
     // SAFETY: shutdown(2) takes integers.
     check(unsafe { libc::shutdown(fd, how) }).map(|_| ())
-}
-
-/// Calls `f` with zeroed sockaddr storage and its length, and returns the address it filled.
-fn with_sockaddr<T>(
-    f: impl FnOnce(*mut libc::sockaddr, *mut libc::socklen_t) -> io::Result<T>,
-) -> io::Result<(T, SockAddr)> {
-    let mut out = None;
-    // SAFETY: try_init provides zeroed sockaddr_storage and its length; `f` passes
-    // both to a syscall that writes at most that many bytes and updates the length.
-    let ((), addr) = unsafe {
-        SockAddr::try_init(|storage, len| {
-            out = Some(f(storage.cast(), len)?);
-            Ok(())
-        })
-    }?;
-    match out {
-        Some(v) => Ok((v, addr)),
-        None => Err(io::Error::from_raw_os_error(libc::EIO)),
-    }
 }
 
 pub fn accept(fd: Fd) -> io::Result<(Fd, SockAddr)> {

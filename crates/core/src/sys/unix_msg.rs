@@ -61,25 +61,16 @@ const HEADER: usize = mem::size_of::<libc::cmsghdr>();
 
 /// Writes one control message (header and data) at `off` of `buf`; false if it does not fit.
 pub fn put_cmsg(buf: &mut [u8], off: usize, level: i32, ty: i32, data: &[u8]) -> bool {
-    let (Some(len), Some(start)) = (cmsg_len(data.len()), off.checked_add(cmsg_data_offset())) else {
+    let Some(len) = cmsg_len(data.len()) else {
         return false;
     };
-    let Some(end) = start.checked_add(data.len()) else {
-        return false;
-    };
-    if end > buf.len() || off.saturating_add(HEADER) > buf.len() {
-        return false;
-    }
     // SAFETY: cmsghdr is a C struct of integers (and padding on some systems): all-zero is valid.
     let mut hdr: libc::cmsghdr = unsafe { mem::zeroed() };
     hdr.cmsg_level = level;
     hdr.cmsg_type = ty;
     // The field is size_t or socklen_t as the platform has it; len fits (the caller checks the total).
     hdr.cmsg_len = len as _;
-    // SAFETY: off + HEADER <= buf.len() (checked above); the write is unaligned.
-    unsafe { std::ptr::write_unaligned(buf.as_mut_ptr().add(off).cast::<libc::cmsghdr>(), hdr) };
-    buf[start..end].copy_from_slice(data);
-    true
+    super::write_cmsg(buf, off, hdr, cmsg_data_offset(), data)
 }
 
 /// `(level, type, cmsg_len)` of the header at `off`, if a whole header lies within `buf`.

@@ -27,6 +27,7 @@ use windows_sys::Win32::Foundation::{
 use windows_sys::Win32::Networking::WinSock as ws;
 use windows_sys::Win32::System::Threading::GetCurrentProcessId;
 
+use super::with_sockaddr;
 use crate::addr::Address;
 use crate::error::{Error, Result};
 
@@ -245,25 +246,6 @@ pub fn listen(fd: Fd, backlog: i32) -> io::Result<()> {
 pub fn shutdown(fd: Fd, how: i32) -> io::Result<()> {
     // SAFETY: shutdown takes integers (SHUT_RD/WR/RDWR are SD_RECEIVE/SEND/BOTH).
     check(unsafe { ws::shutdown(handle(fd), how) }).map(|_| ())
-}
-
-/// Calls `f` with zeroed sockaddr storage and its length, and returns the address it filled.
-fn with_sockaddr<T>(
-    f: impl FnOnce(*mut ws::SOCKADDR, *mut i32) -> io::Result<T>,
-) -> io::Result<(T, SockAddr)> {
-    let mut out = None;
-    // SAFETY: try_init provides zeroed SOCKADDR_STORAGE and its length; `f` passes
-    // both to a call that writes at most that many bytes and updates the length.
-    let ((), addr) = unsafe {
-        SockAddr::try_init(|storage, len| {
-            out = Some(f(storage.cast(), len)?);
-            Ok(())
-        })
-    }?;
-    match out {
-        Some(v) => Ok((v, addr)),
-        None => Err(io::Error::from_raw_os_error(c::EIO)),
-    }
 }
 
 pub fn accept(fd: Fd) -> io::Result<(Fd, SockAddr)> {

@@ -43,24 +43,15 @@ pub fn cmsg_space(n: usize) -> Option<usize> {
 
 /// Writes one control message (header and data) at `off` of `buf`; false if it does not fit.
 pub fn put_cmsg(buf: &mut [u8], off: usize, level: i32, ty: i32, data: &[u8]) -> bool {
-    let (Some(len), Some(start)) = (cmsg_len(data.len()), off.checked_add(cmsg_data_offset())) else {
+    let Some(len) = cmsg_len(data.len()) else {
         return false;
     };
-    let Some(end) = start.checked_add(data.len()) else {
-        return false;
-    };
-    if end > buf.len() || off.saturating_add(HEADER) > buf.len() {
-        return false;
-    }
     let hdr = ws::CMSGHDR {
         cmsg_len: len,
         cmsg_level: level,
         cmsg_type: ty,
     };
-    // SAFETY: off + HEADER <= buf.len() (checked above); the write is unaligned.
-    unsafe { ptr::write_unaligned(buf.as_mut_ptr().add(off).cast::<ws::CMSGHDR>(), hdr) };
-    buf[start..end].copy_from_slice(data);
-    true
+    crate::sys::write_cmsg(buf, off, hdr, cmsg_data_offset(), data)
 }
 
 /// The control messages of a received message: recvmsg is unavailable on
