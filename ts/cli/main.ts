@@ -72,8 +72,20 @@ export async function main(argv: readonly string[]): Promise<number> {
   return runCommand(command, rest);
 }
 
+/**
+ * Stdout closed by its reader (`bsdsock connect ... | head`) ends the process
+ * quietly with 128 + SIGPIPE, as a C program killed by SIGPIPE would; any other
+ * error writing stdout is reported.
+ */
+function onStdoutError(e: NodeJS.ErrnoException): void {
+  if (e.code === 'EPIPE') process.exit(128 + 13);
+  process.stderr.write(`bsdsock: stdout: ${e.message}\n`);
+  process.exit(1);
+}
+
 /** The launcher's entry: runs `main` and exits with its status once output is flushed. */
 export function run(argv: readonly string[] = process.argv.slice(2)): void {
+  process.stdout.on('error', onStdoutError);
   main(argv).then(
     (status) => process.stdout.write('', () => process.exit(status)),
     (e: unknown) => {
