@@ -609,7 +609,8 @@ export function socket(family?: number, type?: number, proto?: number, fileno?: 
 
 /** socketpair(family=AF_UNIX, type=SOCK_STREAM, proto=0) -> [socket, socket], connected to each other. */
 export function socketpair<F extends string = 'AF_UNIX'>(family?: Family<F> | number, type?: number, proto?: number): [Socket<F>, Socket<F>] {
-  const f = family === undefined ? C.AF_UNIX : cint(family);
+  // Python's default: AF_UNIX where the platform has it (Windows has not), else AF_INET.
+  const f = family === undefined ? (C.AF_UNIX ?? C.AF_INET) : cint(family);
   const t = type === undefined ? C.SOCK_STREAM : cint(type);
   const p = proto === undefined ? 0 : cint(proto);
   const [a, b] = native.socketpair(f, t, p) ?? fail();
