@@ -452,7 +452,16 @@ describe('bsdsock sockopt', () => {
     expect(value(r.stdout, 'SO_TYPE')).toBe(`${SOCK_STREAM} (SOCK_STREAM)`);
     const rcvbuf = py<number>('socket.socket().getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)');
     expect(value(r.stdout, 'SO_RCVBUF')).toBe(String(rcvbuf));
-    expect(value(r.stdout, 'SO_LINGER')).toBe('l_onoff=0 l_linger=0');
+    // Structures, decoded as Python's struct module reads the bytes getsockopt gives.
+    const structs = py<Record<string, string>>(
+      `s = socket.socket()\nv = {\n` +
+        `  'SO_LINGER': 'l_onoff=%d l_linger=%d' % struct.unpack('ii', s.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8)),\n` +
+        `  'SO_RCVTIMEO': 'tv_sec=%d tv_usec=%d' % struct.unpack('@ll', s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.calcsize('@ll'))),\n` +
+        `  'TCP_CONGESTION': repr(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, 16).split(b'\\0')[0].decode()),\n` +
+        `}\ns.close()\nv`,
+      'import socket, struct',
+    );
+    for (const [name, text] of Object.entries(structs)) expect(value(r.stdout, name)).toBe(text);
     expect(value(r.stdout, 'TCP_NODELAY')).toBe('0');
     expect(r.stdout).toMatch(/^IPPROTO_IP\s+IP_TTL\s+\d+$/m);
     expect(r.stdout).not.toMatch(/IPV6_/);

@@ -62,12 +62,11 @@ function word(b: Buffer, index: number, size: number): bigint {
 const int32 = (b: Buffer, offset: number): number => (LE ? b.readInt32LE(offset) : b.readInt32BE(offset));
 const uint32 = (b: Buffer, offset: number): number => (LE ? b.readUInt32LE(offset) : b.readUInt32BE(offset));
 
-/** A `struct timeval` as seconds: `0.0` means no timeout. */
+/** A `struct timeval` (0 and 0: no timeout). */
 function timeval(b: Buffer): string {
   const size = b.length / 2;
   if (size !== 4 && size !== 8) return pyRepr(b);
-  const usec = word(b, 1, size);
-  return `${word(b, 0, size)}.${String(usec).padStart(6, '0')} s (tv_sec, tv_usec)`;
+  return `tv_sec=${word(b, 0, size)} tv_usec=${word(b, 1, size)}`;
 }
 
 /** A NUL-terminated string (an interface or algorithm name). */
