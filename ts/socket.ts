@@ -35,9 +35,12 @@ import { checkTimeout, getdefaulttimeout } from './timeout';
 const TYPE_FLAGS = (C.SOCK_NONBLOCK ?? 0) | (C.SOCK_CLOEXEC ?? 0);
 const dispose: typeof Symbol.dispose = Symbol.dispose ?? Symbol.for('nodejs.dispose');
 
-/** Sockets collected while still open: close their fd and warn, as Python's ResourceWarning. */
+/** Sockets collected while still open: close their fd and warn, as Python's ResourceWarning.
+ * Whatever still waits on the fd (bsdsock/asyncio) is released first, as close() does: a
+ * watch left on the number would otherwise serve, or block, the next socket given it. */
 const leaks = new FinalizationRegistry<{ fd: number; text: string }>((held) => {
   try {
+    if (releaseListeners.size !== 0) released(held.fd);
     native.close(held.fd);
   } catch {
     // The fd is gone either way; nothing to report to a finalizer.
@@ -175,6 +178,10 @@ export class Socket<F extends string = string> {
   #lastParts: AddressParts | null = null;
   #lastSockaddr: Buffer | null = null;
 
+  /**
+   * A socket, as `socket(family, type, proto, fileno)`: AF_INET, SOCK_STREAM and protocol 0 by default.
+   * Python: `socket.socket`.
+   */
   constructor(family?: Family<F> | number, type?: number, proto?: number, fileno?: number | null) {
     let fd: number;
     if (known !== null) {
@@ -228,27 +235,29 @@ export class Socket<F extends string = string> {
     return sa;
   }
 
+  /** The address family, `AF_INET6`. Python: `socket.socket.family`. */
   get family(): Family<F> {
     return this.#family as Family<F>;
   }
-  /** The socket type, without SOCK_NONBLOCK / SOCK_CLOEXEC. */
+  /** The socket type, without SOCK_NONBLOCK / SOCK_CLOEXEC. Python: `socket.socket.type`. */
   get type(): number {
     return this.#type;
   }
+  /** The protocol number given at creation (0 for the default). Python: `socket.socket.proto`. */
   get proto(): number {
     return this.#proto;
   }
-  /** The timeout in seconds; null when blocking, 0 when non-blocking. */
+  /** The timeout in seconds; null when blocking, 0 when non-blocking. Python: `socket.socket.timeout`. */
   get timeout(): number | null {
     return this.#timeout;
   }
 
-  /** The fd number; -1 once closed or detached. */
+  /** The fd number; -1 once closed or detached. Python: `socket.socket.fileno`. */
   fileno(): number {
     return this.#fd;
   }
 
-  /** Closes the socket; closing twice does nothing. */
+  /** Closes the socket; closing twice does nothing. Python: `socket.socket.close`. */
   close(): void {
     this.#closed = true;
     if (this.#ioRefs <= 0) this.#close();
@@ -271,7 +280,9 @@ export class Socket<F extends string = string> {
   }
 
   /** makefile(mode='r', buffering=null, { encoding, errors, newline }): a file object over the
-   * socket, as Python's: text by default, bytes with 'b', the raw SocketIO with buffering 0. */
+   * socket, as Python's: text by default, bytes with 'b', the raw SocketIO with buffering 0.
+   * Python: `socket.socket.makefile`.
+   */
   makefile(mode?: 'r' | 'w' | 'rw' | 'wr', buffering?: number | null, options?: MakefileOptions): TextIOWrapper;
   makefile(mode: 'rb' | 'wb' | 'rwb' | 'wrb' | 'br' | 'bw', buffering: 0): SocketIO;
   makefile(mode: 'rb' | 'br', buffering?: number | null): BufferedReader;
@@ -282,7 +293,7 @@ export class Socket<F extends string = string> {
     return makefile(this, mode, buffering, options);
   }
 
-  /** Gives up the fd without closing it and returns it; the socket acts closed. */
+  /** Gives up the fd without closing it and returns it; the socket acts closed. Python: `socket.socket.detach`. */
   detach(): number {
     this.#closed = true;
     const fd = this.#fd;
@@ -296,7 +307,7 @@ export class Socket<F extends string = string> {
     return fd;
   }
 
-  /** A new socket on a duplicate of the fd, with the same family, type and protocol. */
+  /** A new socket on a duplicate of the fd, with the same family, type and protocol. Python: `socket.socket.dup`. */
   dup(): Socket<F> {
     const fd = this.#check('dup');
     const newfd = native.dup(fd);
@@ -306,26 +317,35 @@ export class Socket<F extends string = string> {
     return copy;
   }
 
+  /**
+   * Whether a child process made by exec() inherits the fd (false: close-on-exec, the default).
+   * Python: `socket.socket.get_inheritable`.
+   */
   get_inheritable(): boolean {
     const fd = this.#check('fcntl');
     return native.getInheritable(fd) ?? fail();
   }
 
+  /** Sets whether child processes inherit the fd (clears or sets FD_CLOEXEC). Python: `socket.socket.set_inheritable`. */
   set_inheritable(inheritable: boolean): void {
     const fd = this.#check('fcntl');
     if (!native.setInheritable(fd, Boolean(inheritable))) fail();
   }
 
-  /** Blocking (true: timeout null) or non-blocking (false: timeout 0). */
+  /** Blocking (true: timeout null) or non-blocking (false: timeout 0). Python: `socket.socket.setblocking`. */
   setblocking(flag: boolean): void {
     this.settimeout(flag ? null : 0);
   }
 
+  /** False when non-blocking (timeout 0), true otherwise. Python: `socket.socket.getblocking`. */
   getblocking(): boolean {
     return this.#timeout !== 0;
   }
 
-  /** null blocks, 0 never waits, seconds > 0 waits at most that long then throws TimeoutError. */
+  /**
+   * null blocks, 0 never waits, seconds > 0 waits at most that long then throws TimeoutError.
+   * Python: `socket.socket.settimeout`.
+   */
   settimeout(value: number | null): void {
     const timeout = checkTimeout(value);
     this.#check('settimeout');
@@ -333,23 +353,25 @@ export class Socket<F extends string = string> {
     this.#t = timeout ?? -1;
   }
 
+  /** The timeout in seconds: null when blocking, 0 when non-blocking. Python: `socket.socket.gettimeout`. */
   gettimeout(): number | null {
     return this.#timeout;
   }
 
+  /** Binds the socket to `address` (`[host, port]` for AF_INET; `''` is the wildcard). Python: `socket.socket.bind`. */
   bind(address: AddressArgOf<F>): void {
     const fd = this.#check('bind');
     if (!native.bind(fd, this.#sockaddr(address, 'bind'))) fail();
   }
 
-  /** listen([backlog]): backlog defaults to min(SOMAXCONN, 128), as in Python. */
+  /** listen([backlog]): backlog defaults to min(SOMAXCONN, 128), as in Python. Python: `socket.socket.listen`. */
   listen(backlog?: number): void {
     const fd = this.#check('listen');
     const n = backlog === undefined ? Math.min(C.SOMAXCONN, 128) : Math.max(cint(backlog), 0);
     if (!native.listen(fd, n)) fail();
   }
 
-  /** accept() -> [socket, address]. The new socket gets the default timeout, as in Python. */
+  /** accept() -> [socket, address]. The new socket gets the default timeout, as in Python. Python: `socket.socket.accept`. */
   accept(): [Socket<F>, AddressOf<F>] {
     const fd = this.#check('accept');
     const newfd = native.accept(fd, this.#t);
@@ -360,12 +382,16 @@ export class Socket<F extends string = string> {
     return [sock, addr as AddressOf<F>];
   }
 
+  /**
+   * Connects to `address`; a host name is resolved first (as Python does, through getaddrinfo).
+   * Python: `socket.socket.connect`.
+   */
   connect(address: AddressArgOf<F>): void {
     const fd = this.#check('connect');
     if (!native.connect(fd, this.#t, this.#sockaddr(address, 'connect'))) fail();
   }
 
-  /** connect() that returns the errno instead of throwing (0 on success). */
+  /** connect() that returns the errno instead of throwing (0 on success). Python: `socket.socket.connect_ex`. */
   connect_ex(address: AddressArgOf<F>): number {
     const fd = this.#check('connect_ex');
     if (native.connect(fd, this.#t, this.#sockaddr(address, 'connect_ex'))) return 0;
@@ -377,25 +403,28 @@ export class Socket<F extends string = string> {
     throw err;
   }
 
+  /** Shuts down one or both halves of the connection: SHUT_RD, SHUT_WR or SHUT_RDWR. Python: `socket.socket.shutdown`. */
   shutdown(how: number): void {
     const fd = this.#check('shutdown');
     const n = cint(how);
     if (!native.shutdown(fd, n)) fail();
   }
 
+  /** The socket's own address. Python: `socket.socket.getsockname`. */
   getsockname(): AddressOf<F> {
     const fd = this.#check('getsockname');
     if (!native.getsockname(fd)) fail();
     return lastAddress() as AddressOf<F>;
   }
 
+  /** The address of the connected peer; ENOTCONN when not connected. Python: `socket.socket.getpeername`. */
   getpeername(): AddressOf<F> {
     const fd = this.#check('getpeername');
     if (!native.getpeername(fd)) fail();
     return lastAddress() as AddressOf<F>;
   }
 
-  /** send(data, flags=0) -> bytes sent. */
+  /** send(data, flags=0) -> bytes sent. Python: `socket.socket.send`. */
   send(data: Uint8Array, flags = 0): number {
     const fd = this.#check('send');
     const buf = bytes(data);
@@ -405,7 +434,9 @@ export class Socket<F extends string = string> {
   }
 
   /** Sends all of `data`, within one deadline in timeout mode. An error after a
-   * partial send carries `characters_written`, so the caller can resume. */
+   * partial send carries `characters_written`, so the caller can resume.
+   * Python: `socket.socket.sendall`.
+   */
   sendall(data: Uint8Array, flags = 0): void {
     const fd = this.#check('sendall');
     const buf = bytes(data);
@@ -413,7 +444,7 @@ export class Socket<F extends string = string> {
     if (!native.sendall(fd, buf, f, this.#t)) fail();
   }
 
-  /** sendto(data, address) or sendto(data, flags, address) -> bytes sent. */
+  /** sendto(data, address) or sendto(data, flags, address) -> bytes sent. Python: `socket.socket.sendto`. */
   sendto(data: Uint8Array, address: AddressArgOf<F>): number;
   sendto(data: Uint8Array, flags: number, address: AddressArgOf<F>): number;
   sendto(data: Uint8Array, flagsOrAddress: number | AddressArgOf<F>, maybeAddress?: AddressArgOf<F>): number {
@@ -431,7 +462,7 @@ export class Socket<F extends string = string> {
     return n < 0 ? fail() : n;
   }
 
-  /** recv(bufsize, flags=0) -> the bytes received (empty at end of stream). */
+  /** recv(bufsize, flags=0) -> the bytes received (empty at end of stream). Python: `socket.socket.recv`. */
   recv(bufsize: number, flags = 0): Buffer {
     const n = int(bufsize);
     if (n < 0) throw new RangeError('negative buffersize in recv');
@@ -442,7 +473,10 @@ export class Socket<F extends string = string> {
     return got < 0 ? fail() : received(area, areaOffset, got, n);
   }
 
-  /** recvfrom(bufsize, flags=0) -> [bytes, address]; the address is null when the sender has none. */
+  /**
+   * recvfrom(bufsize, flags=0) -> [bytes, address]; the address is null when the sender has none.
+   * Python: `socket.socket.recvfrom`.
+   */
   recvfrom(bufsize: number, flags = 0): [Buffer, AddressOf<F> | null] {
     const n = int(bufsize);
     if (n < 0) throw new RangeError('negative buffersize in recvfrom');
@@ -454,7 +488,10 @@ export class Socket<F extends string = string> {
     return [received(area, areaOffset, got, n), lastAddress() as AddressOf<F> | null];
   }
 
-  /** recv_into(buffer, nbytes=0, flags=0) -> bytes received, written into `buffer` in place. */
+  /**
+   * recv_into(buffer, nbytes=0, flags=0) -> bytes received, written into `buffer` in place.
+   * Python: `socket.socket.recv_into`.
+   */
   recv_into(buffer: Uint8Array, nbytes = 0, flags = 0): number {
     const [buf, n] = this.#into(buffer, nbytes, 'recv_into', 'buffer too small for requested bytes');
     const fd = this.#check('recv_into');
@@ -463,7 +500,7 @@ export class Socket<F extends string = string> {
     return got < 0 ? fail() : got;
   }
 
-  /** recvfrom_into(buffer, nbytes=0, flags=0) -> [bytes received, address]. */
+  /** recvfrom_into(buffer, nbytes=0, flags=0) -> [bytes received, address]. Python: `socket.socket.recvfrom_into`. */
   recvfrom_into(buffer: Uint8Array, nbytes = 0, flags = 0): [number, AddressOf<F> | null] {
     const [buf, n] = this.#into(buffer, nbytes, 'recvfrom_into', 'nbytes is greater than the length of the buffer');
     const fd = this.#check('recvfrom_into');
@@ -487,7 +524,9 @@ export class Socket<F extends string = string> {
   }
 
   /** setsockopt(level, opt, value): value an int, a boolean or bytes;
-   * setsockopt(level, opt, null, optlen) passes NULL with optlen. */
+   * setsockopt(level, opt, null, optlen) passes NULL with optlen.
+   * Python: `socket.socket.setsockopt`.
+   */
   setsockopt(level: number, optname: number, value: number | boolean | Uint8Array | null, optlen?: number): void {
     const fd = this.#check('setsockopt');
     const lvl = cint(level);
@@ -507,7 +546,9 @@ export class Socket<F extends string = string> {
     if (!native.setsockopt(fd, lvl, opt, raw, raw.byteLength)) fail();
   }
 
-  /** getsockopt(level, opt) -> int, or getsockopt(level, opt, buflen) -> bytes (1 <= buflen <= 1024). */
+  /** getsockopt(level, opt) -> int, or getsockopt(level, opt, buflen) -> bytes (1 <= buflen <= 1024).
+   * Python: `socket.socket.getsockopt`.
+   */
   getsockopt(level: number, optname: number): number;
   getsockopt(level: number, optname: number, buflen: number): Buffer;
   getsockopt(level: number, optname: number, buflen = 0): number | Buffer {
@@ -520,7 +561,9 @@ export class Socket<F extends string = string> {
   }
 
   /** sendmsg(buffers, ancdata=[], flags=0, address=null) -> bytes sent: Python's
-   * `socket.sendmsg`, gathering `buffers`, with ancillary items `[level, type, data]`. */
+   * `socket.sendmsg`, gathering `buffers`, with ancillary items `[level, type, data]`.
+   * Python: `socket.socket.sendmsg`.
+   */
   sendmsg(buffers: Iterable<Uint8Array>, ancdata: Iterable<M.AncDataArg> = [], flags = 0, address: AddressArgOf<F> | null = null): number {
     const fd = this.#check('sendmsg');
     const sa = address === null || address === undefined ? null : this.#sockaddr(address, 'sendmsg');
@@ -528,14 +571,18 @@ export class Socket<F extends string = string> {
   }
 
   /** recvmsg(bufsize, ancbufsize=0, flags=0) -> [data, ancdata, msg_flags, address]: Python's
-   * `socket.recvmsg`; ancillary items are `[level, type, Buffer]` (see `decode_cmsg`). */
+   * `socket.recvmsg`; ancillary items are `[level, type, Buffer]` (see `decode_cmsg`).
+   * Python: `socket.socket.recvmsg`.
+   */
   recvmsg(bufsize: number, ancbufsize = 0, flags = 0): [Buffer, M.AncData[], number, AddressOf<F> | null] {
     const fd = this.#check('recvmsg');
     return M.recvmsg(fd, this.#t, bufsize, ancbufsize, flags) as [Buffer, M.AncData[], number, AddressOf<F> | null];
   }
 
   /** recvmsg_into(buffers, ancbufsize=0, flags=0) -> [nbytes, ancdata, msg_flags, address]:
-   * Python's `socket.recvmsg_into`, scattering into `buffers` in place. */
+   * Python's `socket.recvmsg_into`, scattering into `buffers` in place.
+   * Python: `socket.socket.recvmsg_into`.
+   */
   recvmsg_into(buffers: Iterable<Uint8Array>, ancbufsize = 0, flags = 0): [number, M.AncData[], number, AddressOf<F> | null] {
     const fd = this.#check('recvmsg_into');
     return M.recvmsg_into(fd, this.#t, buffers, ancbufsize, flags) as [number, M.AncData[], number, AddressOf<F> | null];
@@ -564,18 +611,23 @@ export class Socket<F extends string = string> {
   }
 
   /** sendfile(file, offset=0, count=null) -> bytes sent: Python's `socket.sendfile`;
-   * `file` an fd or a FileHandle, whose position ends after the bytes sent. */
+   * `file` an fd or a FileHandle, whose position ends after the bytes sent.
+   * Python: `socket.socket.sendfile`.
+   */
   sendfile(file: M.SendfileSource, offset = 0, count: number | null = null): number {
     const fd = this.#check('sendfile');
     return M.sendfile(fd, this.#t, this.#type, file, offset, count);
   }
 
-  /** `using s = socket(...)` closes the socket at the end of the scope. */
+  /** `using s = socket(...)` closes the socket at the end of the scope. Python: `socket.socket.__exit__`. */
   [dispose](): void {
     this.close();
   }
 
-  /** Python's repr: `<socket.socket fd=3, family=2, type=1, proto=0, laddr=('127.0.0.1', 80)>`. */
+  /**
+   * Python's repr: `<socket.socket fd=3, family=2, type=1, proto=0, laddr=('127.0.0.1', 80)>`.
+   * Python: `socket.socket.__repr__`.
+   */
   [inspect.custom](): string {
     const closed = this.#closed || this.#fd < 0 ? ' [closed]' : '';
     let text = `<socket.socket${closed} fd=${this.#fd}, family=${this.#family}, type=${this.#type}, proto=${this.#proto}`;
@@ -592,6 +644,7 @@ export class Socket<F extends string = string> {
     return `${text}>`;
   }
 
+  /** `<socket.socket fd=3, family=2, type=1, proto=0, laddr=(...)>`, as Python's repr(). Python: `socket.socket.__repr__`. */
   toString(): string {
     return this[inspect.custom]();
   }
@@ -607,7 +660,10 @@ export function socket(family?: number, type?: number, proto?: number, fileno?: 
   return new Socket(family, type, proto, fileno);
 }
 
-/** socketpair(family=AF_UNIX, type=SOCK_STREAM, proto=0) -> [socket, socket], connected to each other. */
+/**
+ * socketpair(family=AF_UNIX, type=SOCK_STREAM, proto=0) -> [socket, socket], connected to each other.
+ * Python: `socket.socketpair`.
+ */
 export function socketpair<F extends string = 'AF_UNIX'>(family?: Family<F> | number, type?: number, proto?: number): [Socket<F>, Socket<F>] {
   // Python's default: AF_UNIX where the platform has it (Windows has not), else AF_INET.
   const f = family === undefined ? (C.AF_UNIX ?? C.AF_INET) : cint(family);
@@ -620,7 +676,7 @@ export function socketpair<F extends string = 'AF_UNIX'>(family?: Family<F> | nu
   return pair;
 }
 
-/** fromfd(fd, family, type, proto=0): a socket on a duplicate of `fd`. */
+/** fromfd(fd, family, type, proto=0): a socket on a duplicate of `fd`. Python: `socket.fromfd`. */
 export function fromfd<F extends string>(fd: number, family: Family<F> | number, type: number, proto = 0): Socket<F> {
   const copy = dup(fd);
   try {
@@ -631,12 +687,12 @@ export function fromfd<F extends string>(fd: number, family: Family<F> | number,
   }
 }
 
-/** close(fd): closes a socket fd number. */
+/** close(fd): closes a socket fd number. Python: `socket.close`. */
 export function close(fd: number): void {
   if (!native.close(cint(fd))) fail();
 }
 
-/** dup(fd) -> a duplicate fd, not inheritable. */
+/** dup(fd) -> a duplicate fd, not inheritable. Python: `socket.dup`. */
 export function dup(fd: number): number {
   const copy = native.dup(cint(fd));
   return copy < 0 ? fail() : copy;
