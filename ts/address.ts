@@ -17,11 +17,13 @@ export type Inet6Address = [host: string, port: number, flowinfo: number, scope_
 export type Inet6AddressArg = [host: string, port: number, flowinfo?: number, scope_id?: number];
 /** AF_UNIX: a path, `''` for an unnamed socket, or a Buffer for a Linux abstract name (leading NUL) */
 export type UnixAddress = string | Buffer;
+/** An AF_UNIX address argument: a path, or bytes (a Linux abstract name starts with a NUL byte). Python: a `str` or `bytes` address. */
 export type UnixAddressArg = string | Uint8Array;
 /** AF_NETLINK `(pid, groups)` */
 export type NetlinkAddress = [pid: number, groups: number];
 /** AF_PACKET `(ifname, proto, pkttype, hatype, addr)` */
 export type PacketAddress = [ifname: string, proto: number, pkttype: number, hatype: number, addr: Buffer];
+/** An AF_PACKET address argument `[ifname, proto, pkttype?, hatype?, addr?]`, as Python's bind() takes it. */
 export type PacketAddressArg = [ifname: string, proto: number, pkttype?: number, hatype?: number, addr?: Uint8Array];
 /** A family Python does not decode: `(family, sa_data)` */
 export type OtherAddress = [family: number, data: Buffer];

@@ -26,32 +26,47 @@ export class OSError extends Error {
     this.strerror = numbered ? String(args[1]) : null;
   }
 
+  /** The class name, `'ConnectionRefusedError'`, as Python's `type(e).__name__`. */
   override get name(): string {
     return this.constructor.name;
   }
 }
 export { OSError as error };
 
+/** Python: `BlockingIOError` (EAGAIN, EWOULDBLOCK, EALREADY, EINPROGRESS): a non-blocking call could not complete now. */
 export class BlockingIOError extends OSError {}
+/** Python: `ChildProcessError` (ECHILD). */
 export class ChildProcessError extends OSError {}
+/** Python: `ConnectionError`, the base of the connection errors below. */
 export class ConnectionError extends OSError {}
+/** Python: `BrokenPipeError` (EPIPE, ESHUTDOWN). */
 export class BrokenPipeError extends ConnectionError {}
+/** Python: `ConnectionAbortedError` (ECONNABORTED). */
 export class ConnectionAbortedError extends ConnectionError {}
+/** Python: `ConnectionRefusedError` (ECONNREFUSED). */
 export class ConnectionRefusedError extends ConnectionError {}
+/** Python: `ConnectionResetError` (ECONNRESET). */
 export class ConnectionResetError extends ConnectionError {}
+/** Python: `FileExistsError` (EEXIST), as from binding a Unix socket path that exists. */
 export class FileExistsError extends OSError {}
+/** Python: `FileNotFoundError` (ENOENT), as from connecting to a Unix socket path that does not exist. */
 export class FileNotFoundError extends OSError {}
+/** Python: `InterruptedError` (EINTR): a signal interrupted a blocking call (see `siginterrupt`). */
 export class InterruptedError extends OSError {}
+/** Python: `IsADirectoryError` (EISDIR). */
 export class IsADirectoryError extends OSError {}
+/** Python: `NotADirectoryError` (ENOTDIR). */
 export class NotADirectoryError extends OSError {}
+/** Python: `PermissionError` (EACCES, EPERM), as from a raw socket without the privilege. */
 export class PermissionError extends OSError {}
+/** Python: `ProcessLookupError` (ESRCH). */
 export class ProcessLookupError extends OSError {}
 /** Python's `TimeoutError`; `socket.timeout` is an alias. */
 export class TimeoutError extends OSError {}
 export { TimeoutError as timeout };
-/** A resolver error: `errno` is the EAI_* code. */
+/** Python: `socket.gaierror`, a resolver error: `errno` is the EAI_* code. */
 export class gaierror extends OSError {}
-/** A legacy resolver error (h_errno). */
+/** Python: `socket.herror`, a legacy resolver error (h_errno). */
 export class herror extends OSError {}
 
 type OSErrorClass = new (...args: unknown[]) => OSError;
@@ -177,6 +192,7 @@ export function badf(syscall: string): OSError {
 
 /** Python's `KeyError`: a key (an fd, a registered file object) that is absent or already there. */
 export class KeyError extends Error {
+  /** `'KeyError'`. */
   override get name(): string {
     return 'KeyError';
   }
@@ -184,6 +200,7 @@ export class KeyError extends Error {
 
 /** Python's `RuntimeError`: an operation the object's state does not allow ("Selector is closed"). */
 export class RuntimeError extends Error {
+  /** `'RuntimeError'`. */
   override get name(): string {
     return 'RuntimeError';
   }

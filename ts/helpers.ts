@@ -27,7 +27,7 @@ function unpackPair(address: unknown): [unknown, unknown] {
   return [address[0], address[1]];
 }
 
-/** Options of create_connection: Python's keyword-only arguments. */
+/** Options of create_connection: Python's keyword-only arguments. Python: `socket.create_connection`. */
 export interface CreateConnectionOptions {
   /** Throw an AggregateError of every attempt's error, not only the last one. */
   all_errors?: boolean;
@@ -73,7 +73,7 @@ export function create_connection(
   throw new AggregateError(errors, 'create_connection failed');
 }
 
-/** Options of create_server: Python's keyword-only arguments. */
+/** Options of create_server: Python's keyword-only arguments. Python: `socket.create_server`. */
 export interface CreateServerOptions<F extends string> {
   /** AF_INET (the default) or AF_INET6. */
   family?: Family<F> | number;

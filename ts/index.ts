@@ -68,6 +68,7 @@ export {
   type CreateServerOptions,
 } from './helpers';
 export { getdefaulttimeout, setdefaulttimeout } from './timeout';
+export type { BufferedReader, BufferedRWPair, BufferedWriter, MakefileOptions, SocketFile, SocketIO, TextIOWrapper } from './makefile';
 export {
   CMSG_LEN,
   CMSG_SPACE,

@@ -52,6 +52,7 @@ export class SocketIO {
     this.#sock[IO_REF](1);
   }
 
+  /** Whether the file is closed. Python: `socket.SocketIO.closed`. */
   get closed(): boolean {
     return this.#sock === null;
   }
@@ -61,7 +62,7 @@ export class SocketIO {
     return this.#sock;
   }
 
-  /** Receives into `b`; null when a non-blocking socket has nothing. */
+  /** Receives into `b`; null when a non-blocking socket has nothing. Python: `socket.SocketIO.readinto`. */
   readinto(b: Uint8Array): number | null {
     const sock = this.#open();
     if (!this.#reading) throw new OSError('File not open for reading');
@@ -75,7 +76,7 @@ export class SocketIO {
     }
   }
 
-  /** Sends what the socket takes of `b`; null when a non-blocking socket takes nothing. */
+  /** Sends what the socket takes of `b`; null when a non-blocking socket takes nothing. Python: `socket.SocketIO.write`. */
   write(b: Uint8Array): number | null {
     const sock = this.#open();
     if (!this.#writing) throw new OSError('File not open for writing');
@@ -87,35 +88,40 @@ export class SocketIO {
     }
   }
 
+  /** Whether the file can read. Python: `socket.SocketIO.readable`. */
   readable(): boolean {
     this.#open();
     return this.#reading;
   }
 
+  /** Whether the file can write. Python: `socket.SocketIO.writable`. */
   writable(): boolean {
     this.#open();
     return this.#writing;
   }
 
+  /** False: a socket cannot seek. Python: `socket.SocketIO.seekable`. */
   seekable(): boolean {
     this.#open();
     return false;
   }
 
+  /** The socket's fd. Python: `socket.SocketIO.fileno`. */
   fileno(): number {
     return this.#open().fileno();
   }
 
-  /** The fd, or -1 once closed. */
+  /** The fd, or -1 once closed. Python: `socket.SocketIO.name`. */
   get name(): number {
     return this.#sock === null ? -1 : this.#sock.fileno();
   }
 
+  /** The mode makefile() was given. Python: `socket.SocketIO.mode`. */
   get mode(): string {
     return this.#mode;
   }
 
-  /** Closes this file; the socket's fd closes once the socket and all its files are closed. */
+  /** Closes this file; the socket's fd closes once the socket and all its files are closed. Python: `socket.SocketIO.close`. */
   close(): void {
     const sock = this.#sock;
     if (sock === null) return;
@@ -162,6 +168,7 @@ export class BufferedReader {
     this.#size = bufferSize(bufferSize_);
   }
 
+  /** Whether the file is closed. Python: `io.BufferedReader.closed`. */
   get closed(): boolean {
     return this.raw.closed;
   }
@@ -184,7 +191,10 @@ export class BufferedReader {
     return Buffer.from(out);
   }
 
-  /** read(n=-1): n bytes, fewer at EOF; all until EOF when n < 0; null if nothing without blocking. */
+  /**
+   * read(n=-1): n bytes, fewer at EOF; all until EOF when n < 0; null if nothing without blocking.
+   * Python: `io.BufferedReader.read`.
+   */
   read(n = -1): Buffer | null {
     this.#check();
     const want = int(n);
@@ -209,7 +219,10 @@ export class BufferedReader {
     return all;
   }
 
-  /** read1(n=-1): buffered bytes if any, else at most one raw read (empty if it would block). */
+  /**
+   * read1(n=-1): buffered bytes if any, else at most one raw read (empty if it would block).
+   * Python: `io.BufferedReader.read1`.
+   */
   read1(n = -1): Buffer {
     this.#check();
     let want = int(n);
@@ -219,14 +232,17 @@ export class BufferedReader {
     return this.#rawRead(want) ?? Buffer.alloc(0);
   }
 
-  /** peek(n=0): the buffered bytes (one raw read when there are none); nothing consumed. */
+  /** peek(n=0): the buffered bytes (one raw read when there are none); nothing consumed. Python: `io.BufferedReader.peek`. */
   peek(_n = 0): Buffer {
     this.#check();
     if (this.#buf.length === 0) this.#buf = this.#rawRead(this.#size) ?? Buffer.alloc(0);
     return Buffer.from(this.#buf);
   }
 
-  /** readinto(b) -> bytes read into b, as read(len(b)); null if nothing without blocking. */
+  /**
+   * readinto(b) -> bytes read into b, as read(len(b)); null if nothing without blocking.
+   * Python: `io.BufferedReader.readinto`.
+   */
   readinto(b: Uint8Array): number | null {
     const view = bytes(b);
     const data = this.read(view.length);
@@ -235,7 +251,7 @@ export class BufferedReader {
     return data.length;
   }
 
-  /** readline(limit=-1): up to and including b'\n', at most `limit` bytes. */
+  /** readline(limit=-1): up to and including b'\n', at most `limit` bytes. Python: `io.BufferedReader.readline`. */
   readline(limit: number | null = -1): Buffer {
     this.#check();
     const max = limit === null ? -1 : int(limit);
@@ -249,32 +265,41 @@ export class BufferedReader {
     }
   }
 
-  /** readlines(hint=-1): lines until EOF, or until their total passes `hint`. */
+  /** readlines(hint=-1): lines until EOF, or until their total passes `hint`. Python: `io.BufferedReader.readlines`. */
   readlines(hint = -1): Buffer[] {
     return readlines(() => this.readline(), hint);
   }
 
+  /** Whether the file can read. Python: `io.BufferedReader.readable`. */
   readable(): boolean {
     this.#check();
     return true;
   }
 
+  /** Whether the file can write. Python: `io.BufferedReader.writable`. */
   writable(): boolean {
     return false;
   }
 
+  /** The socket's fd. Python: `io.BufferedReader.fileno`. */
   fileno(): number {
     return this.raw.fileno();
   }
 
+  /** The socket's fd, as Python names a socket file. Python: `io.BufferedReader.name`. */
   get name(): number {
     return this.raw.name;
   }
 
+  /**
+   * Closes the file (a writer flushes first); the fd stays open until the socket is closed too.
+   * Python: `io.BufferedReader.close`.
+   */
   close(): void {
     this.raw.close();
   }
 
+  /** `for (const line of file)`: each line until EOF. Python: `io.BufferedReader.__iter__`. */
   *[Symbol.iterator](): Iterator<Buffer> {
     for (let line = this.readline(); line.length > 0; line = this.readline()) yield line;
   }
@@ -298,6 +323,7 @@ export class BufferedWriter {
     this.#size = bufferSize(bufferSize_);
   }
 
+  /** Whether the file is closed. Python: `io.BufferedWriter.closed`. */
   get closed(): boolean {
     return this.raw.closed;
   }
@@ -313,7 +339,9 @@ export class BufferedWriter {
   }
 
   /** write(b) -> len(b): buffers, writing out when the buffer fills. A non-blocking
-   * socket that takes too little throws BlockingIOError with `characters_written`. */
+   * socket that takes too little throws BlockingIOError with `characters_written`.
+   * Python: `io.BufferedWriter.write`.
+   */
   write(b: Uint8Array): number {
     if (this.raw.closed) throw closedFile('write to closed file');
     const data = bytes(b);
@@ -340,30 +368,34 @@ export class BufferedWriter {
     return data.length;
   }
 
-  /** Writes the buffer out; BlockingIOError if a non-blocking socket cannot take it all. */
+  /** Writes the buffer out; BlockingIOError if a non-blocking socket cannot take it all. Python: `io.BufferedWriter.flush`. */
   flush(): void {
     if (this.raw.closed) throw closedFile('flush of closed file');
     if (!this.#drain()) throw partialWrite(0);
   }
 
+  /** Whether the file can read. Python: `io.BufferedWriter.readable`. */
   readable(): boolean {
     return false;
   }
 
+  /** Whether the file can write. Python: `io.BufferedWriter.writable`. */
   writable(): boolean {
     if (this.raw.closed) throw closedFile();
     return true;
   }
 
+  /** The socket's fd. Python: `io.BufferedWriter.fileno`. */
   fileno(): number {
     return this.raw.fileno();
   }
 
+  /** The socket's fd, as Python names a socket file. Python: `io.BufferedWriter.name`. */
   get name(): number {
     return this.raw.name;
   }
 
-  /** Flushes, then closes the raw object (even when the flush fails). */
+  /** Flushes, then closes the raw object (even when the flush fails). Python: `io.BufferedWriter.close`. */
   close(): void {
     if (this.raw.closed) return;
     try {
@@ -384,46 +416,63 @@ export class BufferedRWPair {
     this.#writer = new BufferedWriter(writer, bufferSize_);
   }
 
+  /** Whether the file is closed. Python: `io.BufferedRWPair.closed`. */
   get closed(): boolean {
     return this.#writer.closed;
   }
 
+  /** read(n=-1): up to n, or with -1 every, bytes until EOF. Python: `io.BufferedRWPair.read`. */
   read(n = -1): Buffer | null {
     return this.#reader.read(n);
   }
+  /** read1(n=-1): what one read of the socket gives, at most n bytes. Python: `io.BufferedRWPair.read1`. */
   read1(n = -1): Buffer {
     return this.#reader.read1(n);
   }
+  /** peek(n=0): the buffered bytes, without consuming them. Python: `io.BufferedRWPair.peek`. */
   peek(n = 0): Buffer {
     return this.#reader.peek(n);
   }
+  /** readinto(b) -> the number of bytes read into b, in place. Python: `io.BufferedRWPair.readinto`. */
   readinto(b: Uint8Array): number | null {
     return this.#reader.readinto(b);
   }
+  /** readline(limit=-1): one line, with its newline (none at EOF). Python: `io.BufferedRWPair.readline`. */
   readline(limit: number | null = -1): Buffer {
     return this.#reader.readline(limit);
   }
+  /** readlines(hint=-1): the lines until EOF. Python: `io.BufferedRWPair.readlines`. */
   readlines(hint = -1): Buffer[] {
     return this.#reader.readlines(hint);
   }
+  /** write(b) -> the number of bytes taken. Python: `io.BufferedRWPair.write`. */
   write(b: Uint8Array): number {
     return this.#writer.write(b);
   }
+  /** flush(): sends what is buffered. Python: `io.BufferedRWPair.flush`. */
   flush(): void {
     this.#writer.flush();
   }
+  /** Whether the file can read. Python: `io.BufferedRWPair.readable`. */
   readable(): boolean {
     return this.#reader.readable();
   }
+  /** Whether the file can write. Python: `io.BufferedRWPair.writable`. */
   writable(): boolean {
     return this.#writer.writable();
   }
+  /** The socket's fd. Python: `io.BufferedRWPair.fileno`. */
   fileno(): number {
     return this.#writer.fileno();
   }
+  /** The socket's fd, as Python names a socket file. Python: `io.BufferedRWPair.name`. */
   get name(): number {
     return this.#writer.name;
   }
+  /**
+   * Closes the file (a writer flushes first); the fd stays open until the socket is closed too.
+   * Python: `io.BufferedRWPair.close`.
+   */
   close(): void {
     try {
       this.#writer.close();
@@ -431,6 +480,7 @@ export class BufferedRWPair {
       this.#reader.close();
     }
   }
+  /** `for (const line of file)`: each line until EOF. Python: `io.BufferedRWPair.__iter__`. */
   *[Symbol.iterator](): Iterator<Buffer> {
     yield* this.#reader;
   }
@@ -478,6 +528,7 @@ export class TextIOWrapper {
     this.#decoder = codec === 'utf8' ? new TextDecoder('utf-8', { fatal: this.errors === 'strict' }) : null;
   }
 
+  /** Whether the file is closed. Python: `io.TextIOWrapper.closed`. */
   get closed(): boolean {
     return this.buffer.closed;
   }
@@ -518,7 +569,7 @@ export class TextIOWrapper {
     return !final;
   }
 
-  /** read(n=-1) -> up to n characters; all until EOF when n < 0. */
+  /** read(n=-1) -> up to n characters; all until EOF when n < 0. Python: `io.TextIOWrapper.read`. */
   read(n: number | null = -1): string {
     if (this.closed) throw closedFile();
     const want = n === null ? -1 : int(n);
@@ -553,7 +604,7 @@ export class TextIOWrapper {
     return i < 0 ? -1 : i + nl.length;
   }
 
-  /** readline(size=-1) -> one line with its terminator ('' at EOF). */
+  /** readline(size=-1) -> one line with its terminator ('' at EOF). Python: `io.TextIOWrapper.readline`. */
   readline(size: number | null = -1): string {
     if (this.closed) throw closedFile();
     const max = size === null ? -1 : int(size);
@@ -577,11 +628,12 @@ export class TextIOWrapper {
     }
   }
 
+  /** readlines(hint=-1): the lines until EOF. Python: `io.TextIOWrapper.readlines`. */
   readlines(hint = -1): string[] {
     return readlines(() => this.readline(), hint);
   }
 
-  /** write(s) -> len(s): '\n' becomes the newline given (none translated for '' and '\n'). */
+  /** write(s) -> len(s): '\n' becomes the newline given (none translated for '' and '\n'). Python: `io.TextIOWrapper.write`. */
   write(s: string): number {
     if (this.closed) throw closedFile();
     if (typeof s !== 'string') throw new TypeError(`write() argument must be str, not ${pyType(s)}`);
@@ -593,37 +645,47 @@ export class TextIOWrapper {
     return s.length;
   }
 
+  /** flush(): sends what is buffered. Python: `io.TextIOWrapper.flush`. */
   flush(): void {
     const writer = this.buffer as BufferedWriter | BufferedRWPair;
     if (typeof writer.flush === 'function') writer.flush();
   }
 
+  /** Whether the file can read. Python: `io.TextIOWrapper.readable`. */
   readable(): boolean {
     return this.buffer.readable();
   }
 
+  /** Whether the file can write. Python: `io.TextIOWrapper.writable`. */
   writable(): boolean {
     return this.buffer.writable();
   }
 
+  /** The socket's fd. Python: `io.TextIOWrapper.fileno`. */
   fileno(): number {
     return this.buffer.fileno();
   }
 
+  /** The socket's fd, as Python names a socket file. Python: `io.TextIOWrapper.name`. */
   get name(): number {
     return this.buffer.name;
   }
 
+  /**
+   * Closes the file (a writer flushes first); the fd stays open until the socket is closed too.
+   * Python: `io.TextIOWrapper.close`.
+   */
   close(): void {
     this.buffer.close();
   }
 
+  /** `for (const line of file)`: each line until EOF. Python: `io.TextIOWrapper.__iter__`. */
   *[Symbol.iterator](): Iterator<string> {
     for (let line = this.readline(); line.length > 0; line = this.readline()) yield line;
   }
 }
 
-/** makefile's keyword-only arguments. */
+/** makefile's keyword-only arguments. Python: `socket.socket.makefile`. */
 export interface MakefileOptions {
   encoding?: string | null;
   errors?: string | null;

@@ -14,27 +14,27 @@ function text(v: unknown, caller: string, position = 1): string {
   return v;
 }
 
-/** inet_pton(family, text) -> packed bytes (strict forms only). */
+/** inet_pton(family, text) -> packed bytes (strict forms only). Python: `socket.inet_pton`. */
 export function inet_pton(family: number, ipString: string): Buffer {
   const f = cint(family);
   const s = text(ipString, 'inet_pton', 2);
   return native.inetPton(f, s) ?? fail();
 }
 
-/** inet_ntop(family, packed) -> text. */
+/** inet_ntop(family, packed) -> text. Python: `socket.inet_ntop`. */
 export function inet_ntop(family: number, packedIp: Uint8Array): string {
   const f = cint(family);
   const b = bytes(packedIp);
   return native.inetNtop(f, b) ?? fail();
 }
 
-/** inet_aton(text) -> 4 bytes; accepts the C library's lenient forms ("127.1"). */
+/** inet_aton(text) -> 4 bytes; accepts the C library's lenient forms ("127.1"). Python: `socket.inet_aton`. */
 export function inet_aton(ipString: string): Buffer {
   const s = text(ipString, 'inet_aton');
   return native.inetAton(s) ?? fail();
 }
 
-/** inet_ntoa(packed) -> dotted quad. */
+/** inet_ntoa(packed) -> dotted quad. Python: `socket.inet_ntoa`. */
 export function inet_ntoa(packedIp: Uint8Array): string {
   const b = bytes(packedIp);
   return native.inetNtoa(b) ?? fail();
@@ -69,24 +69,24 @@ function swap32(n: number): number {
   return (((n & 0xff) << 24) | ((n & 0xff00) << 8) | ((n >>> 8) & 0xff00) | (n >>> 24)) >>> 0;
 }
 
-/** Host to network byte order, 16 bits. */
+/** Host to network byte order, 16 bits. Python: `socket.htons`. */
 export function htons(x: number): number {
   return swap16(unsigned(x, 16, 'htons'));
 }
-/** Network to host byte order, 16 bits. */
+/** Network to host byte order, 16 bits. Python: `socket.ntohs`. */
 export function ntohs(x: number): number {
   return swap16(unsigned(x, 16, 'ntohs'));
 }
-/** Host to network byte order, 32 bits. */
+/** Host to network byte order, 32 bits. Python: `socket.htonl`. */
 export function htonl(x: number): number {
   return swap32(unsigned(x, 32, 'htonl'));
 }
-/** Network to host byte order, 32 bits. */
+/** Network to host byte order, 32 bits. Python: `socket.ntohl`. */
 export function ntohl(x: number): number {
   return swap32(unsigned(x, 32, 'ntohl'));
 }
 
-/** The machine's host name. */
+/** The machine's host name. Python: `socket.gethostname`. */
 export function gethostname(): string {
   return native.gethostname() ?? fail();
 }

@@ -59,6 +59,7 @@ function hostArg(v: unknown, caller: string): string | Uint8Array {
  * One getaddrinfo result: `[family, type, proto, canonname, sockaddr]`; the
  * sockaddr is `[host, port]` for AF_INET and `[host, port, flowinfo, scope_id]`
  * for AF_INET6, with a zone (`fe80::1%lo`) split out as the scope id.
+ * Python: `socket.getaddrinfo`.
  */
 export type AddrInfo =
   | [family: Family<'AF_INET'>, type: number, proto: number, canonname: string, sockaddr: InetAddress]

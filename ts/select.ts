@@ -14,7 +14,12 @@ export * from './select-constants';
 export { KeyError } from './errors';
 
 /** Something select can wait on: an fd number, or an object with a `fileno()` method (a Socket). */
-export type FileLike = number | { fileno(): number };
+export type FileLike =
+  | number
+  | {
+      /** The fd to wait on. Python: `fileobj.fileno()`. */
+      fileno(): number;
+    };
 
 
 /** The fd of a select argument, as Python's PyObject_AsFileDescriptor. */
@@ -156,6 +161,7 @@ export class Poll {
     return out;
   }
 
+  /** `<select.poll object, N fds>`, for console.log. */
   [inspect.custom](): string {
     return `<select.poll object, ${this.#wanted.size} fds>`;
   }
@@ -204,10 +210,12 @@ export class epoll {
     return this.#fd;
   }
 
+  /** Whether the object's fd is closed. Python: `select.epoll.closed`. */
   get closed(): boolean {
     return this.#fd < 0;
   }
 
+  /** The object's own fd; RangeError (Python's ValueError) once closed. Python: `select.epoll.fileno`. */
   fileno(): number {
     return this.#check();
   }
@@ -259,10 +267,12 @@ export class epoll {
     return out;
   }
 
+  /** Closes the fd at the end of a `using` scope. Python: `select.epoll.__exit__`. */
   [dispose](): void {
     this.close();
   }
 
+  /** `<select.epoll object fd=N>`, for console.log. */
   [inspect.custom](): string {
     return `<select.epoll object fd=${this.#fd}>`;
   }

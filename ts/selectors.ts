@@ -57,15 +57,18 @@ export class SelectorMapping<D = unknown> implements Iterable<number> {
     this.#selector = selector;
   }
 
+  /** The number of registrations. Python: `len(selector.get_map())`. */
   get size(): number {
     return this.#selector.fdToKey.size;
   }
 
+  /** The key of a file object (or fd); undefined when it is not registered. Python: `selector.get_map()[fileobj]`. */
   get(fileobj: FileLike): SelectorKey<D> | undefined {
     const fd = this.#selector.fileobjLookup(fileobj);
     return this.#selector.fdToKey.get(fd);
   }
 
+  /** Whether a file object (or fd) is registered. Python: `fileobj in selector.get_map()`. */
   has(fileobj: FileLike): boolean {
     return this.get(fileobj) !== undefined;
   }
@@ -75,6 +78,7 @@ export class SelectorMapping<D = unknown> implements Iterable<number> {
     yield* this.#selector.fdToKey.keys();
   }
 
+  /** The keys. Python: `selector.get_map().values()`. */
   values(): IterableIterator<SelectorKey<D>> {
     return this.#selector.fdToKey.values();
   }
@@ -109,6 +113,7 @@ export abstract class BaseSelector<D = unknown> {
     return key;
   }
 
+  /** Closes the selector at the end of a `using` scope. Python: `selectors.BaseSelector.__exit__`. */
   [dispose](): void {
     this.close();
   }
@@ -130,6 +135,10 @@ abstract class BaseSelectorImpl<D> extends BaseSelector<D> {
     }
   }
 
+  /**
+   * register(fileobj, events, data=null) -> the new key: KeyError when already registered, RangeError (ValueError) for bad events.
+   * Python: `selectors.BaseSelector.register`.
+   */
   register(fileobj: FileLike, events: number, data: D = null as D): SelectorKey<D> {
     checkEvents(events);
     const key: SelectorKey<D> = Object.freeze({ fileobj, fd: this.fileobjLookup(fileobj), events, data });
@@ -138,6 +147,7 @@ abstract class BaseSelectorImpl<D> extends BaseSelector<D> {
     return key;
   }
 
+  /** unregister(fileobj) -> the key it had: KeyError when not registered. Python: `selectors.BaseSelector.unregister`. */
   unregister(fileobj: FileLike): SelectorKey<D> {
     const fd = this.fileobjLookup(fileobj);
     const key = this.fdToKey.get(fd);
@@ -146,6 +156,7 @@ abstract class BaseSelectorImpl<D> extends BaseSelector<D> {
     return key;
   }
 
+  /** modify(fileobj, events, data=null) -> the new key: KeyError when not registered. Python: `selectors.BaseSelector.modify`. */
   override modify(fileobj: FileLike, events: number, data: D = null as D): SelectorKey<D> {
     const key = this.fdToKey.get(this.fileobjLookup(fileobj));
     if (key === undefined) throw new KeyError(`${pyRepr(fileobj)} is not registered`);
@@ -161,6 +172,7 @@ abstract class BaseSelectorImpl<D> extends BaseSelector<D> {
     return key;
   }
 
+  /** Forgets every registration; get_map() is null after. Python: `selectors.BaseSelector.close`. */
   override close(): void {
     this.fdToKey.clear();
     this.#map = null;
@@ -309,6 +321,7 @@ export class EpollSelector<D = unknown> extends PollLikeSelector<D> {
   protected readonly IN = S.EPOLLIN;
   protected readonly OUT = S.EPOLLOUT;
 
+  /** The epoll object's fd. Python: `selectors.EpollSelector.fileno`. */
   fileno(): number {
     return this.selector.fileno();
   }
@@ -318,6 +331,7 @@ export class EpollSelector<D = unknown> extends PollLikeSelector<D> {
     return this.selector.poll(t, Math.max(this.fdToKey.size, 1));
   }
 
+  /** Closes the epoll object and forgets every registration. Python: `selectors.EpollSelector.close`. */
   override close(): void {
     this.selector.close();
     super.close();

@@ -216,6 +216,7 @@ export class StreamFrameReader implements AsyncIterable<Buffer> {
     }
   }
 
+  /** `for await (const frame of frames)`: each frame until EOF. */
   async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
     for (let f = await this.read(); f !== null; f = await this.read()) yield f;
   }

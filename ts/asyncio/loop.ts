@@ -22,6 +22,7 @@ export class AbortError extends Error {
   constructor(message = 'The operation was aborted', options?: { cause?: unknown }) {
     super(message, options);
   }
+  /** `'AbortError'`, as Node names the errors of an aborted operation. */
   override get name(): string {
     return 'AbortError';
   }

@@ -7,7 +7,12 @@ import { Socket } from '../socket';
 import { READ, setCallback, WRITE } from './loop';
 
 /** An fd, or an object with `fileno()` (a bsdsock Socket, a selector's file object). */
-export type FileLike = number | { fileno(): number };
+export type FileLike =
+  | number
+  | {
+      /** The fd to watch. Python: `fileobj.fileno()`. */
+      fileno(): number;
+    };
 
 /** asyncio's `_fileobj_to_fd`: the fd, and whether it belongs to a bsdsock Socket. */
 function fdOf(fileobj: unknown): [fd: number, owned: boolean] {

@@ -32,6 +32,7 @@ export class IncompleteReadError extends Error {
     this.partial = partial;
     this.expected = expected;
   }
+  /** `'IncompleteReadError'`. */
   override get name(): string {
     return 'IncompleteReadError';
   }
@@ -45,6 +46,7 @@ export class LimitOverrunError extends Error {
     super(message);
     this.consumed = consumed;
   }
+  /** `'LimitOverrunError'`. */
   override get name(): string {
     return 'LimitOverrunError';
   }

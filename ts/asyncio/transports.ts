@@ -129,7 +129,12 @@ export abstract class BaseTransport {
     return this.closing;
   }
 
+  /**
+   * Closes the transport: buffered data is still sent (stream transports), then `connection_lost(null)`.
+   * Python: `asyncio.BaseTransport.close`.
+   */
   abstract close(): void;
+  /** Closes at once; buffered data is lost. Python: `asyncio.WriteTransport.abort`. */
   abstract abort(): void;
   protected abstract protocol(): BaseProtocol;
 
@@ -192,6 +197,7 @@ export class Transport extends BaseTransport {
     this.#buffered = protocol instanceof BufferedProtocol;
   }
 
+  /** The protocol the transport delivers to. Python: `asyncio.BaseTransport.get_protocol`. */
   get_protocol(): Protocol | BufferedProtocol {
     return this.#protocol;
   }
@@ -450,6 +456,7 @@ export class DatagramTransport extends BaseTransport {
     this.#address = address;
   }
 
+  /** Tells the protocol (`connection_made`) and starts reading; create_datagram_endpoint calls it. */
   start(): void {
     this.#protocol.connection_made(this);
     if (!this.closing) setCallback(this.fd, true, READ, this.#reader);
@@ -516,6 +523,7 @@ export class DatagramTransport extends BaseTransport {
     return this.#size;
   }
 
+  /** Stops reading, sends the queued datagrams, then closes. Python: `asyncio.DatagramTransport.close`. */
   close(): void {
     if (this.closing) return;
     this.closing = true;
@@ -523,6 +531,7 @@ export class DatagramTransport extends BaseTransport {
     if (this.#queue.length === 0) this.finish(null);
   }
 
+  /** Closes at once; queued datagrams are lost. Python: `asyncio.DatagramTransport.abort`. */
   abort(): void {
     this.#queue = [];
     this.#size = 0;
@@ -747,11 +756,13 @@ export class Server {
     return forever;
   }
 
+  /** `await using server = ...`: closes the server and waits until it is closed. Python: `asyncio.Server.__aexit__`. */
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
     await this.wait_closed();
   }
 
+  /** `<Server sockets=(...)>`, as asyncio's repr(). */
   toString(): string {
     return `<Server sockets=(${this.#sockets.map(String).join(', ')})>`;
   }
