@@ -223,6 +223,16 @@ describe('bsdsock ping', () => {
       expect(r.stdout).toMatch(/ (ttl|hlim)=\d+ time=/);
     });
 
+    it('with the loopback down nothing comes back: each send error is shown, the loss counted, exit 1', () => {
+      const r = spawnSync('unshare', ['-n', process.execPath, BIN, 'ping', '127.0.0.1', '-c', '2', '-i', '0.2', '-W', '0.5'], { encoding: 'utf8', timeout: 20_000 });
+      const unreachable = py<string>('str(OSError(errno.ENETUNREACH, os.strerror(errno.ENETUNREACH)))', 'import errno, os');
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(`bsdsock ping: sendto: ${unreachable}\n`.repeat(2));
+      expect(replies(r.stdout)).toEqual({ seqs: [], transmitted: 2, received: 0 });
+      expect(r.stdout).toMatch(/, 100% packet loss, /);
+      expect(r.stdout).not.toMatch(/^rtt /m);
+    });
+
     it('without CAP_NET_RAW, ping falls back to a ping socket', () => {
       const r = inNamespace(['ping', '127.0.0.1', '-c', '2', '-i', '0.2'], true, false);
       expectOk(r);
@@ -410,6 +420,22 @@ conn.close()
     const ready = async (s: Child): Promise<number> => (await s.waitFor('stderr', /listening on/), 0);
     await datagramPair(['--unix', sockPath], () => ['--unix', sockPath], ready, { code: 143, signal: null });
     expect(fs.existsSync(sockPath)).toBe(false);
+  });
+
+  it('a reset connection ends both directions and exits 1 with the error, stdin still open', async () => {
+    const server = new Child('python3', [
+      '-c',
+      `import socket, struct\nsrv = socket.create_server(('127.0.0.1', 0))\nprint(srv.getsockname()[1], flush=True)\n` +
+        `conn, _ = srv.accept()\nconn.recv(100)\n` +
+        `conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))\nconn.close()\n`,
+    ]);
+    const port = Number((await server.waitFor('stdout', /^(\d+)\n/))[1]);
+    const client = Child.bsdsock(['connect', '127.0.0.1', String(port)]);
+    client.proc.stdin.write('hello\n');
+    const reset = py<string>('str(ConnectionResetError(errno.ECONNRESET, os.strerror(errno.ECONNRESET)))', 'import errno, os');
+    expect(await client.exited).toEqual({ code: 1, signal: null });
+    expect(client.stderr).toBe(`bsdsock connect: ${reset}\n`);
+    expect(await server.exited).toEqual({ code: 0, signal: null });
   });
 
   it('a refused connection exits 1 with the error text Python gives', async () => {
