@@ -35,9 +35,12 @@ import { checkTimeout, getdefaulttimeout } from './timeout';
 const TYPE_FLAGS = (C.SOCK_NONBLOCK ?? 0) | (C.SOCK_CLOEXEC ?? 0);
 const dispose: typeof Symbol.dispose = Symbol.dispose ?? Symbol.for('nodejs.dispose');
 
-/** Sockets collected while still open: close their fd and warn, as Python's ResourceWarning. */
+/** Sockets collected while still open: close their fd and warn, as Python's ResourceWarning.
+ * Whatever still waits on the fd (bsdsock/asyncio) is released first, as close() does: a
+ * watch left on the number would otherwise serve, or block, the next socket given it. */
 const leaks = new FinalizationRegistry<{ fd: number; text: string }>((held) => {
   try {
+    if (releaseListeners.size !== 0) released(held.fd);
     native.close(held.fd);
   } catch {
     // The fd is gone either way; nothing to report to a finalizer.
@@ -662,7 +665,8 @@ export function socket(family?: number, type?: number, proto?: number, fileno?: 
  * Python: `socket.socketpair`.
  */
 export function socketpair<F extends string = 'AF_UNIX'>(family?: Family<F> | number, type?: number, proto?: number): [Socket<F>, Socket<F>] {
-  const f = family === undefined ? C.AF_UNIX : cint(family);
+  // Python's default: AF_UNIX where the platform has it (Windows has not), else AF_INET.
+  const f = family === undefined ? (C.AF_UNIX ?? C.AF_INET) : cint(family);
   const t = type === undefined ? C.SOCK_STREAM : cint(type);
   const p = proto === undefined ? 0 : cint(proto);
   const [a, b] = native.socketpair(f, t, p) ?? fail();
