@@ -37,8 +37,13 @@ fuzz_target!(|data: &[u8]| {
         Address::Unix(name) => match unix_sockaddr(name) {
             Ok(sa) => sa,
             Err(e) => {
-                let full = std::mem::size_of::<libc::sockaddr_un>() - std::mem::offset_of!(libc::sockaddr_un, sun_path);
-                assert!(name.len() == full && name.first() != Some(&0), "{} bytes: {e}", name.len());
+                let full = std::mem::size_of::<libc::sockaddr_un>()
+                    - std::mem::offset_of!(libc::sockaddr_un, sun_path);
+                assert!(
+                    name.len() == full && name.first() != Some(&0),
+                    "{} bytes: {e}",
+                    name.len()
+                );
                 return;
             }
         },
