@@ -4,7 +4,7 @@
 import { getaddrinfo } from '../resolver';
 import { optionValue, positionals, type Parsed } from './args';
 import { out, type Command } from './command';
-import { familyName, parseFamily, parseFlags, parseProto, parseType, typeName } from './names';
+import { familyName, parseFamily, parseFlags, parseProto, parseType, SOCKET_KIND_OPTIONS, typeName } from './names';
 import { pyRepr, table } from './table';
 
 const HELP = `usage: bsdsock getaddrinfo HOST [PORT] [--family F] [--type T] [--proto N] [--flags AI_...]
@@ -46,11 +46,6 @@ export const getaddrinfoCommand: Command = {
   name: 'getaddrinfo',
   summary: 'resolve a host and port to socket addresses',
   help: HELP,
-  options: [
-    { name: 'family', value: true },
-    { name: 'type', value: true },
-    { name: 'proto', value: true },
-    { name: 'flags', value: true },
-  ],
+  options: [...SOCKET_KIND_OPTIONS, { name: 'flags', value: true }],
   run,
 };

@@ -2,7 +2,7 @@
 // `--flags AI_PASSIVE,AI_CANONNAME`, and back from a value to its name.
 
 import * as C from '../constants';
-import { integer, UsageError } from './args';
+import { integer, UsageError, type OptionSpec } from './args';
 
 /** Every constant the platform defines, by name. */
 const CONSTANTS: ReadonlyMap<string, number> = new Map(
@@ -61,6 +61,13 @@ const FAMILIES = { inet: 'AF_INET', inet6: 'AF_INET6', ipv4: 'AF_INET', ipv6: 'A
 const TYPES = { stream: 'SOCK_STREAM', dgram: 'SOCK_DGRAM', raw: 'SOCK_RAW', seqpacket: 'SOCK_SEQPACKET', tcp: 'SOCK_STREAM', udp: 'SOCK_DGRAM' };
 /** Protocol names to prefer where several share a number (0 is IPPROTO_IP, not IPPROTO_HOPOPTS). */
 export const PROTOCOLS = ['IPPROTO_IP', 'IPPROTO_TCP', 'IPPROTO_UDP', 'IPPROTO_ICMP', 'IPPROTO_ICMPV6', 'IPPROTO_RAW', 'IPPROTO_SCTP'];
+
+/** The options that say what kind of socket: `--family`, `--type`, `--proto`. */
+export const SOCKET_KIND_OPTIONS: readonly OptionSpec[] = [
+  { name: 'family', value: true },
+  { name: 'type', value: true },
+  { name: 'proto', value: true },
+];
 
 /** `--family`: inet, inet6, unix, unspec, or AF_*. */
 export function parseFamily(text: string): number {

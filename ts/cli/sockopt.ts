@@ -11,7 +11,7 @@ import { inet_ntoa } from '../module';
 import { socket, type Socket } from '../socket';
 import { optionValue, positionals, type Parsed } from './args';
 import { out, type Command } from './command';
-import { constantsWith, familyName, named, parseFamily, parseProto, parseType, PROTOCOLS, typeName } from './names';
+import { constantsWith, familyName, named, parseFamily, parseProto, parseType, PROTOCOLS, SOCKET_KIND_OPTIONS, typeName } from './names';
 import { pyRepr, table } from './table';
 
 const HELP = `usage: bsdsock sockopt [--family F] [--type T] [--proto N]
@@ -141,10 +141,6 @@ export const sockopt: Command = {
   name: 'sockopt',
   summary: "show every socket option of a fresh socket, and its value",
   help: HELP,
-  options: [
-    { name: 'family', value: true },
-    { name: 'type', value: true },
-    { name: 'proto', value: true },
-  ],
+  options: SOCKET_KIND_OPTIONS,
   run,
 };
