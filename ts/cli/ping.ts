@@ -168,7 +168,10 @@ class Session {
         message = this.sock.recvmsg(65536, 256) as typeof message;
       } catch (e) {
         if (e instanceof BlockingIOError) return;
-        throw e;
+        if (!(e instanceof OSError)) throw e;
+        // An ICMP error the kernel reports on the socket (a ping socket's EHOSTUNREACH...): once, then cleared.
+        note('ping', `recvmsg: ${e.message}`);
+        return;
       }
       const reply = parseReply(this.version, message[0], this.raw && this.version === 4);
       if (reply !== null && (!this.raw || reply.id === this.id)) this.show(reply, reply.ttl ?? ancillaryTtl(message[1]));
