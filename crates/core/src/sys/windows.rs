@@ -287,13 +287,21 @@ pub fn sendto(fd: Fd, data: &[u8], flags: i32, addr: &SockAddr) -> io::Result<us
     })
 }
 
+/// The flags Winsock gets for a receive: never MSG_WAITALL, which it refuses
+/// on a non-blocking socket (WSAEOPNOTSUPP), and which the core makes itself
+/// in blocking mode (sock.rs's recv_all) as on Unix.
+fn recv_flags(flags: i32) -> i32 {
+    flags & !c::MSG_WAITALL
+}
+
 pub fn recv(fd: Fd, buf: &mut [MaybeUninit<u8>], flags: i32) -> io::Result<usize> {
-    // SAFETY: buf is writable for the length passed; Winsock writes at most that many bytes.
-    sent(unsafe { ws::recv(handle(fd), buf.as_mut_ptr().cast(), len_i32(buf.len()), flags) })
+    let (len, flags) = (len_i32(buf.len()), recv_flags(flags));
+    // SAFETY: buf is writable for len bytes; Winsock writes at most that many.
+    sent(unsafe { ws::recv(handle(fd), buf.as_mut_ptr().cast(), len, flags) })
 }
 
 pub fn recvfrom(fd: Fd, buf: &mut [MaybeUninit<u8>], flags: i32) -> io::Result<(usize, SockAddr)> {
-    let len = len_i32(buf.len());
+    let (len, flags) = (len_i32(buf.len()), recv_flags(flags));
     with_sockaddr(|sa, salen| {
         // SAFETY: buf is writable for len bytes; sa/salen describe writable storage.
         sent(unsafe { ws::recvfrom(handle(fd), buf.as_mut_ptr().cast(), len, flags, sa, salen) })
