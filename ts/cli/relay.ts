@@ -17,22 +17,25 @@ const DATAGRAM_SIZE = 8192;
 let stdinEnded = false;
 let stdinWatched = false;
 
+/** Stdin's events that can end a wait for input; an error reading it ends the input too. */
+const STDIN_EVENTS = ['readable', 'end', 'close'] as const;
+
 function watchStdin(): void {
   if (stdinWatched) return;
   stdinWatched = true;
   process.stdin.on('end', () => (stdinEnded = true));
+  process.stdin.on('close', () => (stdinEnded = true));
+  process.stdin.on('error', (e) => process.stderr.write(`bsdsock: stdin: ${e.message}\n`));
 }
 
 /** Resolves when stdin has data or ends. */
 function stdinReadable(): Promise<void> {
   return new Promise((resolve) => {
     const done = (): void => {
-      process.stdin.off('readable', done);
-      process.stdin.off('end', done);
+      for (const event of STDIN_EVENTS) process.stdin.off(event, done);
       resolve();
     };
-    process.stdin.on('readable', done);
-    process.stdin.on('end', done);
+    for (const event of STDIN_EVENTS) process.stdin.on(event, done);
   });
 }
 
