@@ -781,6 +781,20 @@ describe('constants', () => {
     const ours = py.value.map(([name]) => [name, (S as Record<string, unknown>)[name]]);
     expect(ours).toEqual(py.value);
   });
+
+  it("kqueue, kevent and the KQ_* constants exist exactly where Python's select module has them, with its values", () => {
+    const py = python('import select', {
+      kq: `sorted([k, getattr(select, k)] for k in dir(select) if k.startswith('KQ_'))`,
+      has: `[hasattr(select, 'kqueue'), hasattr(select, 'kevent')]`,
+    }) as Record<string, { value: unknown }>;
+    const exported = S as Record<string, unknown>;
+    const ours = Object.keys(S)
+      .filter((k) => k.startsWith('KQ_') && exported[k] !== undefined)
+      .sort()
+      .map((k) => [k, exported[k]]);
+    expect(ours).toEqual(py.kq!.value);
+    expect([S.kqueue !== undefined, S.kevent !== undefined]).toEqual(py.has!.value);
+  });
 });
 
 // ---- timeouts out of range: each in its own child, as a bad one may abort or hang the process ----

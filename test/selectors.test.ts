@@ -493,6 +493,11 @@ describe('keys and selectors', () => {
     expect([EVENT_READ, EVENT_WRITE]).toEqual([1, 2]);
   });
 
+  it('KqueueSelector exists exactly where Python has it', () => {
+    const py = python('import selectors', { has: `hasattr(selectors, 'KqueueSelector')` }).has as { value: boolean };
+    expect(selectors.KqueueSelector !== undefined).toBe(py.value);
+  });
+
   it('DefaultSelector is EpollSelector on Linux, as in Python', () => {
     const py = python('import selectors', { d: 'selectors.DefaultSelector.__name__' }).d as { value: string };
     using s = new DefaultSelector();

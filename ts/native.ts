@@ -60,6 +60,10 @@ export interface Native {
   epollCreate(flags: number): number;
   epollCtl(epfd: number, op: 'add' | 'mod' | 'del', fd: number, events: number): boolean;
   epollWait(epfd: number, out: Int32Array, timeout: number): number;
+  /** kqueue, on macOS and FreeBSD only (undefined elsewhere). */
+  kqueueCreate?(): number;
+  /** Applies `changes` and fills `events`, six slots a kevent (ident, filter, flags, fflags, data, udata); how many events, or -1. */
+  kqueueControl?(kq: number, changes: BigInt64Array, events: BigInt64Array, timeout: number): number;
   constants(): Record<string, number>;
   selectConstants(): Record<string, number>;
   errnoTable(): Record<string, number>;

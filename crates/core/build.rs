@@ -189,8 +189,18 @@ fn probe(out: &Path) -> Option<String> {
         .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
+/// The systems whose socket(2), socketpair(2), accept4(2) and pipe2(2) take
+/// close-on-exec and non-blocking as flags, and whose send calls take
+/// MSG_NOSIGNAL: `cfg(atomic_cloexec)` in sys/unix.rs.
+const ATOMIC_CLOEXEC: &[&str] = &["linux", "android", "freebsd", "dragonfly", "netbsd", "openbsd"];
+
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rustc-check-cfg=cfg(atomic_cloexec)");
+    let os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
+    if ATOMIC_CLOEXEC.contains(&os.as_str()) {
+        println!("cargo:rustc-cfg=atomic_cloexec");
+    }
     let out = PathBuf::from(env::var("OUT_DIR").unwrap_or_else(|_| ".".to_string()));
     let entries = probe(&out).unwrap_or_default();
     let rust = format!("/// Constants read from the C headers at build time.\npub const HEADERS: &[(&str, i64)] = &[\n{entries}];\n");

@@ -57,13 +57,9 @@ pub fn siginterrupt(sig: i32, flag: bool) -> bool {
 fn init() -> Option<()> {
     let mut done = INIT.lock().ok()?;
     if !*done {
-        let mut fds = [0; 2];
-        // SAFETY: pipe2 writes two fds into the array.
-        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC) } != 0 {
-            return None;
-        }
-        PIPE_WRITE.store(fds[1], Ordering::Relaxed);
-        PIPE_READ.store(fds[0], Ordering::Release);
+        let (read, write) = crate::sys::pipe().ok()?;
+        PIPE_WRITE.store(write, Ordering::Relaxed);
+        PIPE_READ.store(read, Ordering::Release);
         *done = true;
     }
     Some(())
