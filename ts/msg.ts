@@ -177,7 +177,7 @@ export function decode_cmsg(level: number, type: number, data: Uint8Array): Deco
   }
 }
 
-/** The bytes of a `struct ucred`, to send as an SCM_CREDENTIALS item (Linux). */
+/** The bytes of a `struct ucred`, to send as an SCM_CREDENTIALS item (Linux). Python: `struct.pack('3i', pid, uid, gid)`. */
 export function pack_ucred(pid: number, uid: number, gid: number): Buffer {
   const b = native.ucredBytes(int(pid), int(uid) >>> 0, int(gid) >>> 0);
   if (b === null) throw new OSError('struct ucred is not available on this platform');
@@ -185,7 +185,9 @@ export function pack_ucred(pid: number, uid: number, gid: number): Buffer {
 }
 
 /** `[pid, uid, gid]` of a `struct ucred`: an SCM_CREDENTIALS item's data, or
- * `getsockopt(SOL_SOCKET, SO_PEERCRED, 12)`. */
+ * `getsockopt(SOL_SOCKET, SO_PEERCRED, 12)`.
+ * Python: `struct.unpack('3i', data)`.
+ */
 export function unpack_ucred(data: Uint8Array): [pid: number, uid: number, gid: number] {
   const d = decode_cmsg(C.SOL_SOCKET, C.SCM_CREDENTIALS, data);
   if (d === null || d.kind !== 'credentials') throw new RangeError('not a struct ucred');

@@ -72,7 +72,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
     this.#limit = limit;
   }
 
-  /** The transport reads are paused and resumed on. */
+  /** The transport reads are paused and resumed on. Python: `asyncio.StreamReader.set_transport`. */
   set_transport(transport: Transport): void {
     if (this.#transport !== null) throw new RuntimeError('Transport already set');
     this.#transport = transport;
@@ -361,7 +361,7 @@ export class StreamWriter {
     this.#reader = reader;
   }
 
-  /** The underlying transport. */
+  /** The underlying transport. Python: `asyncio.StreamWriter.transport`. */
   get transport(): Transport {
     return this.#transport;
   }
@@ -435,7 +435,10 @@ export async function open_connection(
   return [reader, new StreamWriter(transport, protocol, reader)];
 }
 
-/** The callback of start_server: called (and awaited when it returns a promise) per connection. */
+/**
+ * The callback of start_server: called (and awaited when it returns a promise) per connection.
+ * Python: `asyncio.start_server`.
+ */
 export type ClientConnected = (reader: StreamReader, writer: StreamWriter) => unknown;
 
 /** asyncio's `start_server(client_connected_cb, host, port, *, limit, ...)`: a Server. */
