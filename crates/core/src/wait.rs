@@ -68,13 +68,27 @@ impl Deadline {
 /// Waits until `fd` has one of `events`, the deadline passes (TimeoutError),
 /// or an interrupting signal arrives (InterruptedError).
 pub fn wait(fd: Fd, events: i16, deadline: Deadline, syscall: &'static str) -> Result<()> {
-    let wake = crate::signals::arm();
-    let mut fds = [pollfd(fd, events), pollfd(wake, sys::POLLIN)];
-    let count = if wake >= 0 { 2 } else { 1 };
-    match poll_loop(&mut fds[..count], wake >= 0, deadline, syscall)? {
+    match wait_ready(fd, events, deadline, syscall)? {
         0 => Err(Error::timeout(syscall)),
         _ => Ok(()),
     }
+}
+
+/// The wait of `wait`: poll on the fd and the wake pipe; 0 once the deadline passed.
+#[cfg(not(windows))]
+fn wait_ready(fd: Fd, events: i16, deadline: Deadline, syscall: &'static str) -> Result<usize> {
+    let wake = crate::signals::arm();
+    let mut fds = [pollfd(fd, events), pollfd(wake, sys::POLLIN)];
+    let count = if wake >= 0 { 2 } else { 1 };
+    poll_loop(&mut fds[..count], wake >= 0, deadline, syscall)
+}
+
+/// The wait of `wait` on Windows: Winsock's select, as Python waits there (it
+/// also reports a failed connect, which WSAPoll misses before Windows 10 2004).
+#[cfg(windows)]
+fn wait_ready(fd: Fd, events: i16, deadline: Deadline, _syscall: &'static str) -> Result<usize> {
+    let left = deadline.left().unwrap_or(Some(Duration::ZERO));
+    sys::wait_socket(fd, events, left).map_err(|e| Error::io(&e, "select"))
 }
 
 /// Polls `fds` until one is ready or the deadline passes (then 0), with the

@@ -273,8 +273,8 @@ pub fn sendmsg(
     }
     // SAFETY: msg points at iov (each entry readable for its length), the
     // address (its length) and the control bytes (their length), all alive
-    // for the call.
-    check_len(unsafe { libc::sendmsg(fd, &msg, flags | super::NOSIGNAL) })
+    // for the call. MSG_NOSIGNAL: EPIPE, never SIGPIPE.
+    check_len(unsafe { libc::sendmsg(fd, &msg, flags | libc::MSG_NOSIGNAL) })
 }
 
 /// What recvmsg(2) reported: bytes received, the control bytes used, msg_flags.
@@ -392,16 +392,8 @@ pub fn sendmmsg(fd: Fd, datas: &[&[u8]], addrs: &[Option<&SockAddr>], flags: i32
         })
         .collect();
     // SAFETY: each header points at one iovec (readable for its length) and
-    // its address (readable for its length), all alive for the call. The
-    // flags are a c_int with glibc, a c_uint with musl.
-    let rc = unsafe {
-        libc::sendmmsg(
-            fd,
-            msgs.as_mut_ptr(),
-            msgs.len() as _,
-            (flags | super::NOSIGNAL) as _,
-        )
-    };
+    // its address (readable for its length), all alive for the call.
+    let rc = unsafe { libc::sendmmsg(fd, msgs.as_mut_ptr(), msgs.len() as _, flags | libc::MSG_NOSIGNAL) };
     check_len(rc as libc::ssize_t)
 }
 
@@ -435,7 +427,7 @@ pub fn recvmmsg(fd: Fd, bufs: &mut [&mut [u8]], flags: i32, out: &mut Vec<Datagr
             fd,
             msgs.as_mut_ptr(),
             msgs.len() as _,
-            flags as _,
+            flags,
             std::ptr::null_mut(),
         )
     };

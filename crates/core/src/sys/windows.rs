@@ -352,9 +352,9 @@ fn timeout_ms(timeout: Option<Duration>) -> i32 {
 }
 
 /// WSAPoll with a timeout (None: for ever); returns how many sockets are ready.
-///
-/// WSAPoll of Windows before 10 version 2004 does not report a connection
-/// that failed; there a failed non-blocking connect waits for its timeout.
+/// It serves poll objects (Python has none on Windows); the socket calls
+/// wait with `wait_socket`. WSAPoll of Windows before 10 version 2004 does
+/// not report a connection that failed.
 pub fn poll(fds: &mut [c::pollfd], timeout: Option<Duration>) -> io::Result<usize> {
     if fds.is_empty() {
         sleep(timeout);
@@ -424,6 +424,20 @@ pub fn select(r: &mut [Fd], w: &mut [Fd], x: &mut [Fd], timeout: Option<Duration
     // timeout is null or a valid TIMEVAL; all live for the call.
     check(unsafe { ws::select(0, rs.ptr(), wsets.ptr(), xs.ptr(), tv_ptr) })?;
     Ok(sets[0].keep_ready(r) + sets[1].keep_ready(w) + sets[2].keep_ready(x))
+}
+
+/// Waits until the socket has one of `events` (poll bits) or `timeout`
+/// passes, with Winsock's select as Python waits on Windows: readable for
+/// POLLIN, writable for POLLOUT, and the exceptional set for POLLOUT (a
+/// connect that failed) and POLLPRI (out-of-band data). Returns how many sets
+/// report it: 0 when the time ran out.
+pub fn wait_socket(fd: Fd, events: i16, timeout: Option<Duration>) -> io::Result<usize> {
+    let one = [fd];
+    let none: [Fd; 0] = [];
+    let pick = |wanted: i16| if events & wanted != 0 { &one[..] } else { &none[..] };
+    let (mut r, mut w) = (pick(c::POLLIN).to_vec(), pick(c::POLLOUT).to_vec());
+    let mut x = pick(c::POLLOUT | c::POLLPRI).to_vec();
+    select(&mut r, &mut w, &mut x, timeout)
 }
 
 pub const POLLIN: i16 = c::POLLIN;
