@@ -273,8 +273,8 @@ pub fn sendmsg(
     }
     // SAFETY: msg points at iov (each entry readable for its length), the
     // address (its length) and the control bytes (their length), all alive
-    // for the call. MSG_NOSIGNAL: EPIPE, never SIGPIPE.
-    check_len(unsafe { libc::sendmsg(fd, &msg, flags | libc::MSG_NOSIGNAL) })
+    // for the call.
+    check_len(unsafe { libc::sendmsg(fd, &msg, flags | super::NOSIGNAL) })
 }
 
 /// What recvmsg(2) reported: bytes received, the control bytes used, msg_flags.
@@ -392,8 +392,16 @@ pub fn sendmmsg(fd: Fd, datas: &[&[u8]], addrs: &[Option<&SockAddr>], flags: i32
         })
         .collect();
     // SAFETY: each header points at one iovec (readable for its length) and
-    // its address (readable for its length), all alive for the call.
-    let rc = unsafe { libc::sendmmsg(fd, msgs.as_mut_ptr(), msgs.len() as _, flags | libc::MSG_NOSIGNAL) };
+    // its address (readable for its length), all alive for the call. The
+    // flags are a c_int with glibc, a c_uint with musl.
+    let rc = unsafe {
+        libc::sendmmsg(
+            fd,
+            msgs.as_mut_ptr(),
+            msgs.len() as _,
+            (flags | super::NOSIGNAL) as _,
+        )
+    };
     check_len(rc as libc::ssize_t)
 }
 
@@ -427,7 +435,7 @@ pub fn recvmmsg(fd: Fd, bufs: &mut [&mut [u8]], flags: i32, out: &mut Vec<Datagr
             fd,
             msgs.as_mut_ptr(),
             msgs.len() as _,
-            flags,
+            flags as _,
             std::ptr::null_mut(),
         )
     };
@@ -498,8 +506,46 @@ pub fn sendfile(sock: Fd, file: Fd, offset: u64, count: usize) -> io::Result<usi
     check_len(unsafe { libc::sendfile(sock, file, &mut off, count) })
 }
 
+/// sendfile(2) of macOS and FreeBSD, which sends from file `file` to socket
+/// `sock` (the arguments the other way round from Linux's) and reports the
+/// bytes sent through a pointer, also when it fails with EAGAIN or EINTR
+/// after sending some: those count as sent, as CPython's os.sendfile has it.
+#[cfg(any(target_vendor = "apple", target_os = "freebsd"))]
+pub fn sendfile(sock: Fd, file: Fd, offset: u64, count: usize) -> io::Result<usize> {
+    // A count of 0 would send up to the end of the file.
+    if count == 0 {
+        return Ok(0);
+    }
+    let off = libc::off_t::try_from(offset).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
+    // macOS reads the count from `sent` and writes what it sent there; FreeBSD
+    // takes the count as an argument and only writes `sent`.
+    #[cfg(target_vendor = "apple")]
+    let mut sent = libc::off_t::try_from(count).unwrap_or(libc::off_t::MAX);
+    #[cfg(target_vendor = "apple")]
+    // SAFETY: `sent` is a valid off_t the call reads and writes; no headers or trailers.
+    let rc = unsafe { libc::sendfile(file, sock, off, &mut sent, std::ptr::null_mut(), 0) };
+    #[cfg(target_os = "freebsd")]
+    let mut sent: libc::off_t = 0;
+    #[cfg(target_os = "freebsd")]
+    // SAFETY: `sent` is a valid off_t the call writes; no headers or trailers.
+    let rc = unsafe { libc::sendfile(file, sock, off, count, std::ptr::null_mut(), &mut sent, 0) };
+    if rc < 0 {
+        let err = io::Error::last_os_error();
+        let partial = matches!(err.raw_os_error(), Some(libc::EAGAIN | libc::EINTR | libc::EBUSY));
+        if !(partial && sent > 0) {
+            return Err(err);
+        }
+    }
+    Ok(usize::try_from(sent).unwrap_or(0))
+}
+
 /// No sendfile here: the caller falls back to read and send, as Python does.
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
+#[cfg(not(any(
+    target_os = "linux",
+    target_os = "android",
+    target_vendor = "apple",
+    target_os = "freebsd"
+)))]
 pub fn sendfile(_sock: Fd, _file: Fd, _offset: u64, _count: usize) -> io::Result<usize> {
     Err(io::Error::from_raw_os_error(libc::ENOSYS))
 }
