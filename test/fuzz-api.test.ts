@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import * as bsdsock from 'bsdsock';
-import { AF_INET, AF_UNIX, close, dup, SHUT_RDWR, SOCK_STREAM, socket, socketpair } from 'bsdsock';
+import { AF_INET, AF_UNIX, close, dup, send_fds, SHUT_RDWR, SOCK_STREAM, socket, socketpair } from 'bsdsock';
 import * as asyncio from 'bsdsock/asyncio';
 import { describe, expect, it } from 'vitest';
 
@@ -95,6 +95,9 @@ describe('what the fuzzing found, pinned', () => {
     expect(thrown(() => close(2 ** 32 + fd)).message).toBe('signed integer is greater than maximum');
     expect(thrown(() => pair[0].shutdown(2 ** 32 + SHUT_RDWR)).message).toBe('signed integer is greater than maximum');
     expect(thrown(() => pair[0].send(Buffer.from('x'), -(2 ** 31) - 1)).message).toBe('signed integer is less than minimum');
+    // send_fds: a wrapped number would pass some other fd to the peer.
+    expect(thrown(() => send_fds(pair[0], [Buffer.from('x')], [2 ** 32 + fd])).message).toBe('signed integer is greater than maximum');
+    expect(thrown(() => pair[0].sendmsg([Buffer.from('x')], [[2 ** 32 + 1, 1, Buffer.alloc(4)]])).message).toBe('signed integer is greater than maximum');
     expect(fdLink(fd)).toMatch(/^socket:/);
     pair[1].send(Buffer.from('still connected'));
     expect(pair[0].recv(100).toString()).toBe('still connected');

@@ -6,7 +6,7 @@
 
 import type { FileHandle } from 'node:fs/promises';
 
-import { bytes, int, pyType } from './address';
+import { bytes, cint, int, pyType } from './address';
 import * as C from './constants';
 import { OSError, takeError } from './errors';
 import { lastAddress, native, slotAddress, type NativeAddress } from './native';
@@ -55,7 +55,7 @@ function sendmsgArgs(buffers: unknown, ancdata: unknown): [Uint8Array[], number[
       const what = t === null ? `not ${pyType(item)}` : `not ${t.length}`;
       throw new TypeError(`[sendmsg() ancillary data items]() argument must be sequence of length 3, ${what}`);
     }
-    kinds.push(int(t[0]), int(t[1]));
+    kinds.push(cint(t[0]), cint(t[1]));
     data.push(bytes(t[2]));
   }
   return [bufs, kinds, data];
@@ -64,7 +64,7 @@ function sendmsgArgs(buffers: unknown, ancdata: unknown): [Uint8Array[], number[
 /** Socket.sendmsg: see socket.ts. `sockaddr` is the destination's, already converted, or null. */
 export function sendmsg(fd: number, timeout: number, buffers: unknown, ancdata: unknown, flags: unknown, sockaddr: Uint8Array | null): number {
   const [bufs, kinds, data] = sendmsgArgs(buffers, ancdata);
-  const n = native.sendmsg(fd, bufs, kinds, data, int(flags), timeout, sockaddr);
+  const n = native.sendmsg(fd, bufs, kinds, data, cint(flags), timeout, sockaddr);
   return n < 0 ? fail() : n;
 }
 
@@ -80,7 +80,7 @@ export function recvmsg(fd: number, timeout: number, bufsize: unknown, ancbufsiz
   const size = int(bufsize);
   if (size < 0) throw new RangeError('negative buffer size in recvmsg()');
   const anc = ancSize(ancbufsize);
-  const f = int(flags);
+  const f = cint(flags);
   const buf = Buffer.allocUnsafe(size);
   const r = native.recvmsgInto(fd, [buf], anc, f, timeout) ?? fail();
   const addr = lastAddress();
@@ -99,7 +99,7 @@ export function recvmsg_into(fd: number, timeout: number, buffers: unknown, ancb
     return bytes(b);
   });
   const anc = ancSize(ancbufsize);
-  const f = int(flags);
+  const f = cint(flags);
   const r = native.recvmsgInto(fd, bufs, anc, f, timeout) ?? fail();
   return [r[0], r[1], r[2], lastAddress()];
 }
@@ -112,7 +112,7 @@ interface MsgSocket<A> {
 
 /** The bytes of an fd list, as C ints (Python's `array.array("i", fds)`). */
 function packFds(fds: unknown): Buffer {
-  const list = items(fds, `'${pyType(fds)}' object is not iterable`).map((fd) => int(fd));
+  const list = items(fds, `'${pyType(fds)}' object is not iterable`).map((fd) => cint(fd));
   return Buffer.from(Int32Array.from(list).buffer);
 }
 
@@ -161,7 +161,7 @@ export type DecodedCmsg =
  * or data too short for its struct (the length is checked before any read).
  */
 export function decode_cmsg(level: number, type: number, data: Uint8Array): DecodedCmsg | null {
-  const d = native.cmsgDecode(int(level), int(type), bytes(data));
+  const d = native.cmsgDecode(cint(level), cint(type), bytes(data));
   if (d === null) return null;
   switch (d[0]) {
     case 'rights':
@@ -218,7 +218,7 @@ const sockaddrs: (Uint8Array | null)[] = [];
 /** Socket.sendmmsg: `messages` as `[data, address?][]`; the number sent. */
 export function sendmmsg(fd: number, timeout: number, messages: unknown, flags: unknown, sockaddr: (address: unknown) => Uint8Array): number {
   const list = items(messages, 'sendmmsg() argument 1 must be an iterable');
-  const f = int(flags);
+  const f = cint(flags);
   datas.length = list.length;
   sockaddrs.length = list.length;
   let any = false;
@@ -248,7 +248,7 @@ export function recvmmsg(fd: number, timeout: number, count: unknown, bufsize: u
   if (c < 0) throw new RangeError('negative count in recvmmsg()');
   const size = int(bufsize);
   if (size < 0) throw new RangeError('negative buffersize in recvmmsg()');
-  const f = int(flags);
+  const f = cint(flags);
   const m = metaFor(c);
   const out: [Buffer, NativeAddress][] = [];
   if (c === 0) return out;
@@ -277,7 +277,7 @@ export function recvmmsg_into(fd: number, timeout: number, buffers: unknown, fla
       return bytes(b);
     });
   }
-  const f = int(flags);
+  const f = cint(flags);
   const m = metaFor(bufs.length);
   const out: [number, NativeAddress][] = [];
   if (bufs.length === 0) return out;
@@ -304,7 +304,7 @@ export function sendfileCount(count: unknown): number {
 
 /** The fd of a sendfile's file: an fd number, or a FileHandle's. */
 export function sendfileFd(file: unknown): number {
-  if (typeof file === 'number') return int(file);
+  if (typeof file === 'number') return cint(file);
   if (typeof file === 'object' && file !== null && typeof (file as { fd?: unknown }).fd === 'number') return (file as { fd: number }).fd;
   throw new TypeError(`sendfile() file must be an fd or a FileHandle, not ${pyType(file)}`);
 }
