@@ -5,7 +5,7 @@
 
 import { inspect } from 'node:util';
 
-import { int } from './address';
+import { int, pyType } from './address';
 import { fail, KeyError, OSError, oserrorNamed } from './errors';
 import { native } from './native';
 import * as S from './select-constants';
@@ -177,31 +177,74 @@ export function poll(): Poll {
 }
 
 const FD_SETSIZE = 1024;
-const closedEpolls = new FinalizationRegistry<number>((fd) => {
+const closeWhenCollected = new FinalizationRegistry<number>((fd) => {
   native.close(fd);
 });
 const dispose: typeof Symbol.dispose = Symbol.dispose ?? Symbol.for('nodejs.dispose');
+
+/** What epoll and kqueue objects share: an fd of their own, closed by close(),
+ * `using`, or when the object is collected. */
+abstract class PollerFd {
+  #fd: number;
+  readonly #kind: string;
+
+  protected constructor(fd: number, kind: string) {
+    this.#fd = fd;
+    this.#kind = kind;
+    closeWhenCollected.register(this, fd, this);
+  }
+
+  /** The fd; ValueError (RangeError) once closed. */
+  protected check(): number {
+    if (this.#fd < 0) throw new RangeError(`I/O operation on closed ${this.#kind} object`);
+    return this.#fd;
+  }
+
+  /** Whether the object's fd is closed. Python: `select.epoll.closed`, `select.kqueue.closed`. */
+  get closed(): boolean {
+    return this.#fd < 0;
+  }
+
+  /** The object's own fd; RangeError (Python's ValueError) once closed. Python: `select.epoll.fileno`, `select.kqueue.fileno`. */
+  fileno(): number {
+    return this.check();
+  }
+
+  /** Closes the fd; closing twice does nothing. */
+  close(): void {
+    const fd = this.#fd;
+    if (fd < 0) return;
+    this.#fd = -1;
+    closeWhenCollected.unregister(this);
+    if (!native.close(fd)) fail();
+  }
+
+  /** Closes the fd at the end of a `using` scope. Python: `select.epoll.__exit__` (kqueue has none). */
+  [dispose](): void {
+    this.close();
+  }
+
+  /** `<select.epoll object fd=N>` or `<select.kqueue object fd=N>`, for console.log. */
+  [inspect.custom](): string {
+    return `<select.${this.#kind} object fd=${this.#fd}>`;
+  }
+}
 
 /**
  * An epoll object (Linux): Python's select.epoll(sizehint=-1, flags=0). The
  * data of each registration is its fd, as in Python.
  */
-export class epoll {
-  #fd: number;
+export class epoll extends PollerFd {
   #out = new Int32Array(0);
 
   constructor(sizehint = -1, flags = 0, fromfd?: number) {
     const hint = int(sizehint);
     if (hint === 0 || hint < -1) throw new RangeError('negative sizehint');
     const f = int(flags);
-    if (fromfd !== undefined) {
-      this.#fd = fromfd;
-    } else {
-      if (f !== 0 && f !== S.EPOLL_CLOEXEC) throw new OSError('invalid flags');
-      this.#fd = native.epollCreate(0);
-      if (this.#fd < 0) fail();
-    }
-    closedEpolls.register(this, this.#fd, this);
+    if (fromfd === undefined && f !== 0 && f !== S.EPOLL_CLOEXEC) throw new OSError('invalid flags');
+    const fd = fromfd ?? native.epollCreate(0);
+    if (fd < 0) fail();
+    super(fd, 'epoll');
   }
 
   /** epoll.fromfd(fd): an epoll object for an epoll fd made elsewhere. Python: `select.epoll.fromfd`. */
@@ -209,32 +252,8 @@ export class epoll {
     return new epoll(-1, 0, fdOf(fd));
   }
 
-  #check(): number {
-    if (this.#fd < 0) throw new RangeError('I/O operation on closed epoll object');
-    return this.#fd;
-  }
-
-  /** Whether the object's fd is closed. Python: `select.epoll.closed`. */
-  get closed(): boolean {
-    return this.#fd < 0;
-  }
-
-  /** The object's own fd; RangeError (Python's ValueError) once closed. Python: `select.epoll.fileno`. */
-  fileno(): number {
-    return this.#check();
-  }
-
-  /** Closes the epoll fd; closing twice does nothing. */
-  close(): void {
-    const fd = this.#fd;
-    if (fd < 0) return;
-    this.#fd = -1;
-    closedEpolls.unregister(this);
-    if (!native.close(fd)) fail();
-  }
-
   #ctl(op: 'add' | 'mod' | 'del', fd: FileLike, mask: number): void {
-    const ep = this.#check();
+    const ep = this.check();
     const n = fdOf(fd);
     if (!native.epollCtl(ep, op, n, mask >>> 0)) fail();
   }
@@ -261,7 +280,7 @@ export class epoll {
    * Python: `select.epoll.poll`.
    */
   poll(timeout: number | null = null, maxevents = -1): [number, number][] {
-    const ep = this.#check();
+    const ep = this.check();
     const given = timeoutArg(timeout, 'timeout must be an integer or None');
     const ms = given === null ? -1 : pollMs(inClockRange(given) * 1000);
     const t = ms < 0 ? -1 : ms / 1000;
@@ -275,14 +294,159 @@ export class epoll {
     for (let i = 0; i < n; i++) out.push([this.#out[2 * i]!, this.#out[2 * i + 1]! >>> 0]);
     return out;
   }
+}
 
-  /** Closes the fd at the end of a `using` scope. Python: `select.epoll.__exit__`. */
-  [dispose](): void {
-    this.close();
+// ---- kqueue (macOS and FreeBSD) ----
+
+/** Python's range check of a C signed short argument (`h`): OverflowError (RangeError) beyond it. */
+function cshort(v: unknown): number {
+  const n = int(v);
+  if (n > 0x7fff) throw new RangeError('signed short integer is greater than maximum');
+  if (n < -0x8000) throw new RangeError('signed short integer is less than minimum');
+  return n;
+}
+
+/** A 64-bit field: a safe integer, the most a JS number holds exactly (RangeError beyond). */
+function exact(v: unknown, unsigned: boolean): number {
+  const n = int(v);
+  if (unsigned && n < 0) throw new RangeError("can't convert negative int to unsigned");
+  if (!Number.isSafeInteger(n)) throw new RangeError('int too large to hold exactly in a number');
+  return n;
+}
+
+/**
+ * A kevent (Python's select.kevent): one change for a kqueue, or one event it
+ * reported. `ident` is an fd (or an object with `fileno()`) or another
+ * identifier (a pid, a signal number); `flags` and `fflags` wrap to 16 and 32
+ * bits as in Python; `ident`, `data` and `udata` are integers a number holds
+ * exactly (up to 2 ** 53).
+ */
+class Kevent {
+  /** The identifier: an fd, a pid, a signal number ... as the filter says. Python: `kevent.ident`. */
+  ident: number;
+  /** The filter, a KQ_FILTER_* value. Python: `kevent.filter`. */
+  filter: number;
+  /** The action and the returned flags, KQ_EV_* bits. Python: `kevent.flags`. */
+  flags: number;
+  /** The filter's flags, KQ_NOTE_* bits. Python: `kevent.fflags`. */
+  fflags: number;
+  /** The filter's data (bytes readable, an exit status ...). Python: `kevent.data`. */
+  data: number;
+  /** A value of the caller's, returned with the events. Python: `kevent.udata`. */
+  udata: number;
+
+  constructor(ident: FileLike, filter: number = S.KQ_FILTER_READ, flags: number = S.KQ_EV_ADD, fflags = 0, data = 0, udata = 0) {
+    this.ident = typeof ident === 'number' || typeof ident === 'boolean' ? exact(ident, true) : fdOf(ident);
+    this.filter = cshort(filter);
+    this.flags = int(flags) & 0xffff;
+    this.fflags = int(fflags) >>> 0;
+    this.data = exact(data, false);
+    this.udata = exact(udata, true);
   }
 
-  /** `<select.epoll object fd=N>`, for console.log. */
+  /** `<select.kevent ident=... filter=... flags=0x... fflags=0x... data=0x... udata=0x...>`, for console.log. */
   [inspect.custom](): string {
-    return `<select.epoll object fd=${this.#fd}>`;
+    const hex = (n: number): string => BigInt.asUintN(64, BigInt(n)).toString(16);
+    return (
+      `<select.kevent ident=${this.ident} filter=${this.filter} flags=0x${hex(this.flags)} ` +
+      `fflags=0x${hex(this.fflags)} data=0x${hex(this.data)} udata=0x${hex(this.udata)}>`
+    );
   }
 }
+Object.defineProperty(Kevent, 'name', { value: 'kevent' });
+
+/** Writes the six fields of `kev` at `slot` of `out` (the addon's layout). */
+function storeKevent(kev: Kevent, out: BigInt64Array, slot: number): void {
+  const fields = [kev.ident, kev.filter, kev.flags, kev.fflags, kev.data, kev.udata];
+  for (let i = 0; i < 6; i++) out[slot * 6 + i] = BigInt.asIntN(64, BigInt(int(fields[i])));
+}
+
+/** The kevent at `slot` of `from`, as the addon wrote it. */
+function loadKevent(from: BigInt64Array, slot: number): Kevent {
+  const at = (i: number): bigint => from[slot * 6 + i]!;
+  const kev = new Kevent(0);
+  kev.ident = Number(BigInt.asUintN(64, at(0)));
+  kev.filter = Number(at(1));
+  kev.flags = Number(at(2));
+  kev.fflags = Number(at(3));
+  kev.data = Number(at(4));
+  kev.udata = Number(BigInt.asUintN(64, at(5)));
+  return kev;
+}
+
+/** The changelist of kqueue.control, checked as Python checks it. */
+function changes(changelist: unknown): BigInt64Array {
+  if (changelist === null || changelist === undefined) return new BigInt64Array(0);
+  if (typeof changelist !== 'object' || !(Symbol.iterator in changelist)) throw new TypeError('changelist is not iterable');
+  const list = [...(changelist as Iterable<unknown>)];
+  const out = new BigInt64Array(list.length * 6);
+  list.forEach((kev, i) => {
+    if (!(kev instanceof Kevent)) throw new TypeError('changelist must be an iterable of select.kevent objects');
+    storeKevent(kev, out, i);
+  });
+  return out;
+}
+
+/** A kqueue object (macOS and FreeBSD): Python's select.kqueue(). */
+class Kqueue extends PollerFd {
+  #events = new BigInt64Array(0);
+  static #adopting = -1;
+
+  constructor(...args: []) {
+    if (args.length > 0) throw new TypeError('kqueue() takes no arguments');
+    const fd = Kqueue.#adopting >= 0 ? Kqueue.#adopting : (native.kqueueCreate?.() ?? -1);
+    if (fd < 0) fail();
+    super(fd, 'kqueue');
+  }
+
+  /** kqueue.fromfd(fd): a kqueue object for a kqueue fd made elsewhere. */
+  static fromfd(fd: FileLike): Kqueue {
+    Kqueue.#adopting = fdOf(fd);
+    try {
+      return new Kqueue();
+    } finally {
+      Kqueue.#adopting = -1;
+    }
+  }
+
+  /**
+   * control(changelist, max_events, timeout=null) -> kevent[]: applies the
+   * changes, then waits for up to `max_events` events, or `timeout` seconds
+   * (null waits for ever). With `max_events` 0 it does not wait.
+   */
+  control(changelist: Iterable<Kevent> | null, max_events: number, timeout: number | null = null): Kevent[] {
+    const kq = this.check();
+    const max = int(max_events);
+    if (max < 0) throw new RangeError(`Length of eventlist must be 0 or positive, got ${max}`);
+    let t = -1;
+    if (timeout !== null && timeout !== undefined) {
+      if (typeof timeout !== 'number' && typeof timeout !== 'boolean') {
+        throw new TypeError(`timeout argument must be a number or None, got ${pyType(timeout)}`);
+      }
+      t = Number(timeout);
+      if (Number.isNaN(t)) throw new RangeError('Invalid value NaN (not a number)');
+      if (t < 0) throw new RangeError('timeout must be positive or None');
+      inClockRange(t);
+    }
+    const list = changes(changelist);
+    if (this.#events.length !== max * 6) this.#events = new BigInt64Array(max * 6);
+    const n = native.kqueueControl?.(kq, list, this.#events, t) ?? -1;
+    if (n < 0) fail();
+    const out: Kevent[] = [];
+    for (let i = 0; i < n; i++) out.push(loadKevent(this.#events, i));
+    return out;
+  }
+}
+Object.defineProperty(Kqueue, 'name', { value: 'kqueue' });
+
+/** What `new kqueue()` gives. */
+export type kqueue = Kqueue;
+/** What `new kevent(...)` gives. */
+export type kevent = Kevent;
+/**
+ * select.kqueue on macOS and FreeBSD; undefined elsewhere, as Python has no
+ * `select.kqueue` there (test it as Python code tests `hasattr(select, 'kqueue')`).
+ */
+export const kqueue: typeof Kqueue | undefined = native.kqueueCreate === undefined ? undefined : Kqueue;
+/** select.kevent where there is kqueue; undefined elsewhere, as in Python. */
+export const kevent: typeof Kevent | undefined = kqueue === undefined ? undefined : Kevent;

@@ -4,8 +4,8 @@
 import { inspect } from 'node:util';
 
 import { pyType } from './address';
-import { InterruptedError, KeyError, RuntimeError } from './errors';
-import { epoll, poll, select, type FileLike } from './select';
+import { InterruptedError, KeyError, OSError, RuntimeError } from './errors';
+import { epoll, kevent, kqueue, poll, select, type FileLike } from './select';
 import * as S from './select-constants';
 
 /** Readiness for reading. Python: `selectors.EVENT_READ`. */
@@ -145,6 +145,16 @@ abstract class BaseSelectorImpl<D> extends BaseSelector<D> {
    * Python: `selectors.BaseSelector.register`.
    */
   register(fileobj: FileLike, events: number, data: D = null as D): SelectorKey<D> {
+    return this.addKey(fileobj, events, data);
+  }
+
+  /** unregister(fileobj) -> the key it had: KeyError when not registered. Python: `selectors.BaseSelector.unregister`. */
+  unregister(fileobj: FileLike): SelectorKey<D> {
+    return this.removeKey(fileobj);
+  }
+
+  /** The bookkeeping of register(): the new key. */
+  protected addKey(fileobj: FileLike, events: number, data: D): SelectorKey<D> {
     checkEvents(events);
     const key: SelectorKey<D> = Object.freeze({ fileobj, fd: this.fileobjLookup(fileobj), events, data });
     if (this.fdToKey.has(key.fd)) throw new KeyError(`${pyRepr(fileobj)} (FD ${key.fd}) is already registered`);
@@ -152,12 +162,24 @@ abstract class BaseSelectorImpl<D> extends BaseSelector<D> {
     return key;
   }
 
-  /** unregister(fileobj) -> the key it had: KeyError when not registered. Python: `selectors.BaseSelector.unregister`. */
-  unregister(fileobj: FileLike): SelectorKey<D> {
+  /** The bookkeeping of unregister(): the key it had. */
+  protected removeKey(fileobj: FileLike): SelectorKey<D> {
     const fd = this.fileobjLookup(fileobj);
     const key = this.fdToKey.get(fd);
     if (key === undefined) throw new KeyError(`${pyRepr(fileobj)} is not registered`);
     this.fdToKey.delete(fd);
+    return key;
+  }
+
+  /** addKey, then `apply` the key to the OS object; the key is removed again if that throws. */
+  protected addKeyThen(fileobj: FileLike, events: number, data: D, apply: (key: SelectorKey<D>) => void): SelectorKey<D> {
+    const key = this.addKey(fileobj, events, data);
+    try {
+      apply(key);
+    } catch (e) {
+      this.removeKey(fileobj);
+      throw e;
+    }
     return key;
   }
 
@@ -255,14 +277,7 @@ abstract class PollLikeSelector<D> extends BaseSelectorImpl<D> {
   }
 
   override register(fileobj: FileLike, events: number, data: D = null as D): SelectorKey<D> {
-    const key = super.register(fileobj, events, data);
-    try {
-      this.selector.register(key.fd, this.#mask(events));
-    } catch (e) {
-      super.unregister(fileobj);
-      throw e;
-    }
-    return key;
+    return this.addKeyThen(fileobj, events, data, (key) => this.selector.register(key.fd, this.#mask(events)));
   }
 
   override unregister(fileobj: FileLike): SelectorKey<D> {
@@ -347,8 +362,99 @@ export class EpollSelector<D = unknown> extends PollLikeSelector<D> {
   }
 }
 
-/** The best selector of this platform: epoll on Linux, poll elsewhere. Python: `selectors.DefaultSelector`. */
-export const DefaultSelector = S.EPOLLIN !== undefined ? EpollSelector : PollSelector;
-export type DefaultSelector<D = unknown> = EpollSelector<D> | PollSelector<D>;
+/** A selector over a kqueue object (macOS and FreeBSD), as CPython's. */
+class KqueueSelectorImpl<D = unknown> extends BaseSelectorImpl<D> {
+  // Made only where kqueue exists (see the export below).
+  protected selector: kqueue = new kqueue!();
+
+  fileno(): number {
+    return this.selector.fileno();
+  }
+
+  /** One change: a kevent of `filter` for fd with `flags` (add or delete). */
+  #change(fd: number, filter: number, flags: number): void {
+    this.selector.control([new kevent!(fd, filter, flags)], 0, 0);
+  }
+
+  override register(fileobj: FileLike, events: number, data: D = null as D): SelectorKey<D> {
+    return this.addKeyThen(fileobj, events, data, (key) => {
+      if (events & EVENT_READ) this.#change(key.fd, S.KQ_FILTER_READ, S.KQ_EV_ADD);
+      if (events & EVENT_WRITE) this.#change(key.fd, S.KQ_FILTER_WRITE, S.KQ_EV_ADD);
+    });
+  }
+
+  override unregister(fileobj: FileLike): SelectorKey<D> {
+    const key = this.removeKey(fileobj);
+    for (const [event, filter] of [
+      [EVENT_READ, S.KQ_FILTER_READ],
+      [EVENT_WRITE, S.KQ_FILTER_WRITE],
+    ] as const) {
+      if (!(key.events & event)) continue;
+      try {
+        this.#change(key.fd, filter, S.KQ_EV_DELETE);
+      } catch (e) {
+        // The fd may have been closed since it was registered (as Python).
+        if (!(e instanceof OSError)) throw e;
+      }
+    }
+    return key;
+  }
+
+  select(timeout: number | null = null): [SelectorKey<D>, number][] {
+    const t = timeout === null || timeout === undefined ? null : Math.max(timeout, 0);
+    // With max_events 0 kqueue would ignore the timeout: at least 1, as CPython.
+    const maxEvents = Math.max(this.fdToKey.size, 1);
+    const ready: [SelectorKey<D>, number][] = [];
+    let kevents: kevent[];
+    try {
+      kevents = this.selector.control(null, maxEvents, t);
+    } catch (e) {
+      if (e instanceof InterruptedError) return ready;
+      throw e;
+    }
+    for (const kev of kevents) {
+      const events = kev.filter === S.KQ_FILTER_READ ? EVENT_READ : kev.filter === S.KQ_FILTER_WRITE ? EVENT_WRITE : 0;
+      this.ready(ready, kev.ident, events);
+    }
+    return ready;
+  }
+
+  override close(): void {
+    this.selector.close();
+    super.close();
+  }
+}
+Object.defineProperty(KqueueSelectorImpl, 'name', { value: 'KqueueSelector' });
+
+/** What `new KqueueSelector()` gives. */
+export type KqueueSelector<D = unknown> = KqueueSelectorImpl<D>;
+/** A selector over kqueue on macOS and FreeBSD; undefined elsewhere, as Python has no KqueueSelector there. */
+export const KqueueSelector: typeof KqueueSelectorImpl | undefined = kqueue === undefined ? undefined : KqueueSelectorImpl;
+
+/** Python's _can_use: the method exists here, and making (and closing) one does not fail with OSError. */
+function canUse(make: (() => void) | undefined): boolean {
+  if (make === undefined) return false;
+  try {
+    make();
+    return true;
+  } catch (e) {
+    if (e instanceof OSError) return false;
+    throw e;
+  }
+}
+
+/** The best selector of this platform, chosen as CPython chooses: kqueue, then epoll, then poll, then select. */
+function bestSelector(): typeof KqueueSelectorImpl | typeof EpollSelector | typeof PollSelector | typeof SelectSelector {
+  if (KqueueSelector && canUse(kqueue && (() => new kqueue!().close()))) return KqueueSelector;
+  if (canUse(S.EPOLLIN === undefined ? undefined : () => new epoll().close())) return EpollSelector;
+  if (canUse(() => poll().poll(0))) return PollSelector;
+  return SelectSelector;
+}
+
+/** The best selector of this platform: kqueue on macOS and FreeBSD, epoll on Linux, else poll or select.
+ * Python: `selectors.DefaultSelector`.
+ */
+export const DefaultSelector = bestSelector();
+export type DefaultSelector<D = unknown> = KqueueSelector<D> | EpollSelector<D> | PollSelector<D> | SelectSelector<D>;
 
 export { KeyError, RuntimeError } from './errors';
