@@ -11,9 +11,9 @@ import * as C from './constants';
 import { OSError, takeError } from './errors';
 import { lastAddress, native, slotAddress, type NativeAddress } from './native';
 
-/** One ancillary data item as received: `[cmsg_level, cmsg_type, cmsg_data]`. */
+/** One ancillary data item as received: `[cmsg_level, cmsg_type, cmsg_data]`. Python: `socket.socket.recvmsg`. */
 export type AncData = [level: number, type: number, data: Buffer];
-/** One ancillary data item to send: `[cmsg_level, cmsg_type, cmsg_data]`. */
+/** One ancillary data item to send: `[cmsg_level, cmsg_type, cmsg_data]`. Python: `socket.socket.sendmsg`. */
 export type AncDataArg = [level: number, type: number, data: Uint8Array];
 
 /** Throws the error of the addon call that just failed. */
@@ -289,7 +289,7 @@ export function recvmmsg_into(fd: number, timeout: number, buffers: unknown, fla
 
 // ---- sendfile ----
 
-/** A file for sendfile: an fd number, or a node:fs/promises FileHandle. */
+/** A file for sendfile: an fd number, or a node:fs/promises FileHandle. Python: `socket.socket.sendfile`. */
 export type SendfileSource = number | FileHandle;
 
 /** The count of a sendfile, checked as Python's `_check_sendfile_params`: -1 for none. */
