@@ -5,7 +5,7 @@
 import * as os from 'node:os';
 
 import { bytes, cint, int, pyType } from './address';
-import { fail } from './errors';
+import { OSError, fail } from './errors';
 import { native } from './native';
 
 
@@ -101,6 +101,8 @@ export const has_ipv6 = true;
  */
 export function siginterrupt(signalnum: number, flag: boolean): void {
   const n = cint(signalnum);
+  // Windows has no signals that interrupt calls, and Python there has no siginterrupt.
+  if (process.platform === 'win32') throw new OSError('siginterrupt is not available on Windows');
   if (!native.siginterrupt(n, Boolean(flag))) throw new RangeError('signal number out of range');
   const name = SIGNAL_NAMES.get(n);
   if (name === undefined) return;

@@ -283,10 +283,9 @@ pub fn getnameinfo(sa: NameInfoArg<'_>, flags: i32) -> Result<(String, String)> 
             storage.as_ptr().cast(),
             storage.len(),
             host.as_mut_ptr().cast(),
-            // socklen_t on Linux and macOS, size_t on FreeBSD.
-            host.len() as _,
+            host.len() as c::socklen_t,
             serv.as_mut_ptr().cast(),
-            serv.len() as _,
+            serv.len() as c::socklen_t,
             flags,
         )
     };

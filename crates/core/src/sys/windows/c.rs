@@ -46,6 +46,9 @@ pub const IPPROTO_UDP: c_int = ws::IPPROTO_UDP;
 pub const IP_TTL: c_int = ws::IP_TTL;
 pub const IPV6_HOPLIMIT: c_int = ws::IPV6_HOPLIMIT;
 pub const IPV6_PKTINFO: c_int = ws::IPV6_PKTINFO;
+/// winsock2.h's SOMAXCONN (0x7fffffff: "as many as the provider allows"),
+/// which Python has; windows-sys carries only winsock.h's old value, 5.
+pub const SOMAXCONN: c_int = c_int::MAX;
 /// Windows passes no fds and has no timestamp messages: types no message has.
 pub const SCM_RIGHTS: c_int = -1;
 pub const SCM_TIMESTAMP: c_int = -2;

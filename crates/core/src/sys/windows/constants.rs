@@ -59,10 +59,11 @@ const SOCKET: &[(&str, i64)] = table! { ws:
     TCP_FASTOPEN, TCP_KEEPCNT, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_MAXSEG, TCP_NODELAY,
 };
 
-/// The resolver's and errno's names, which are Winsock codes (see c.rs).
+/// The names c.rs gives: the resolver's and errno's (Winsock codes), and
+/// winsock2.h's SOMAXCONN.
 const CODES: &[(&str, i64)] = table! { c:
     EAGAIN, EAI_AGAIN, EAI_BADFLAGS, EAI_FAIL, EAI_FAMILY, EAI_MEMORY, EAI_NODATA, EAI_NONAME,
-    EAI_SERVICE, EAI_SOCKTYPE, EBADF, EWOULDBLOCK,
+    EAI_SERVICE, EAI_SOCKTYPE, EBADF, EWOULDBLOCK, SOMAXCONN,
 };
 
 /// The select module's poll events: WSAPoll's.
