@@ -126,4 +126,19 @@ describe('what the fuzzing found, pinned', () => {
     expect(() => new asyncio.Transport({} as never, new asyncio.Protocol())).toThrow(TypeError);
     expect(fs.readdirSync('/proc/self/fd').length).toBe(before);
   });
+
+  it('a transport refuses a protocol it could not call back (TypeError now, not an uncaught error at close)', async () => {
+    using l = owned([socket(AF_INET, SOCK_STREAM)]);
+    l[0].bind(['127.0.0.1', 0]);
+    l[0].listen();
+    const [transport] = await asyncio.create_connection(() => new asyncio.Protocol(), '127.0.0.1', l[0].getsockname()[1]);
+    for (const bad of [5, null, {}, 'protocol']) expect(thrown(() => transport.set_protocol(bad as never))).toBeInstanceOf(TypeError);
+    const lost = new Promise((resolve) => {
+      const p = new asyncio.Protocol();
+      p.connection_lost = resolve;
+      transport.set_protocol(p);
+    });
+    transport.close();
+    expect(await lost).toBeNull();
+  });
 });

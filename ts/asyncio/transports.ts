@@ -92,6 +92,13 @@ const MAX_READ = 64 * 1024;
 let slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
 let slabUsed = 0;
 
+/** A protocol the transport can call back: TypeError now rather than from a callback later. */
+function checkProtocol(protocol: unknown): void {
+  if (typeof (protocol as { connection_lost?: unknown } | null)?.connection_lost !== 'function') {
+    throw new TypeError(`a protocol needs connection_lost(), not ${pyType(protocol)}`);
+  }
+}
+
 /** asyncio's `BaseTransport`. */
 export abstract class BaseTransport {
   protected readonly sock: Socket;
@@ -202,6 +209,7 @@ export class Transport extends BaseTransport {
 
   /** Changes the protocol that receives what follows (asyncio's `set_protocol`). */
   set_protocol(protocol: Protocol | BufferedProtocol): void {
+    checkProtocol(protocol);
     this.#protocol = protocol;
     this.#buffered = protocol instanceof BufferedProtocol;
   }
