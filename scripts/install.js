@@ -34,11 +34,14 @@ function build() {
     execFileSync(process.execPath, [cli, ...args], { cwd: root, stdio: 'inherit' });
     return;
   }
-  execFileSync('cargo', ['build', '--release', '--lib'], { cwd: root, stdio: 'inherit' });
   const lib = { linux: 'libbsdsock_node.so', darwin: 'libbsdsock_node.dylib', win32: 'bsdsock_node.dll' }[process.platform];
   if (!lib) throw new Error(`bsdsock: no build recipe for ${process.platform}`);
   const targetDir = process.env.CARGO_TARGET_DIR ? path.resolve(root, process.env.CARGO_TARGET_DIR) : path.join(root, 'target');
+  const fresh = !fs.existsSync(targetDir);
+  execFileSync('cargo', ['build', '--release', '--lib'], { cwd: root, stdio: 'inherit' });
   fs.copyFileSync(path.join(targetDir, 'release', lib), path.join(root, 'native', binaryFile()));
+  // An installed package keeps the binary, not the hundreds of megabytes of a build it started.
+  if (fresh) fs.rmSync(targetDir, { recursive: true, force: true });
 }
 
 /** Each message in an error's cause chain (the loader chains one error per place it looked), bar its generic summary. */

@@ -189,6 +189,8 @@ describe(`an offline install of bsdsock and ${PLATFORM_PACKAGE}, with no Rust on
   it('puts the binary in the per-platform package only, the one that was built', () => {
     const installed = path.join(app, 'node_modules');
     expect(filesEnding(path.join(installed, 'bsdsock'), '.node')).toEqual([]);
+    expect(filesEnding(path.join(installed, 'bsdsock'), '.tgz')).toEqual([]);
+    expect(fs.existsSync(path.join(installed, 'bsdsock/npm'))).toBe(false);
     expect(fs.existsSync(path.join(installed, 'bsdsock/target'))).toBe(false);
     expect(filesEnding(path.join(installed, PLATFORM_PACKAGE), '.node')).toEqual([binaryFile(TARGET)]);
     expect(sha256(path.join(installed, PLATFORM_PACKAGE, binaryFile(TARGET)))).toBe(sha256(BUILT));
