@@ -242,6 +242,10 @@ export class epoll extends PollerFd {
     if (hint === 0 || hint < -1) throw new RangeError('negative sizehint');
     const f = int(flags);
     if (fromfd === undefined && f !== 0 && f !== S.EPOLL_CLOEXEC) throw new OSError('invalid flags');
+    // Python has no select.epoll off Linux; here the name exists but cannot make one.
+    if (fromfd === undefined && typeof native.epollCreate !== 'function') {
+      throw new TypeError('select.epoll is not available on this platform');
+    }
     const fd = fromfd ?? native.epollCreate(0);
     if (fd < 0) fail();
     super(fd, 'epoll');
