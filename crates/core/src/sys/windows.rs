@@ -448,9 +448,11 @@ pub const EAGAIN: i32 = ws::WSAEWOULDBLOCK;
 pub const EINPROGRESS: i32 = ws::WSAEWOULDBLOCK;
 pub const EINTR: i32 = ws::WSAEINTR;
 
-/// A resolver error's message: the system's text for the Winsock code.
-pub fn gai_strerror(code: i32) -> String {
-    crate::error::strerror(code)
+/// A resolver error's message. Windows has no gai_strerror to link against
+/// (ws2tcpip.h's is an inline function), and Python there says
+/// "getaddrinfo failed" whatever the code, which the errno carries.
+pub fn gai_strerror(_code: i32) -> String {
+    "getaddrinfo failed".to_string()
 }
 
 /// The family, type and protocol of an existing socket (for `socket(fileno=fd)`),

@@ -3,15 +3,19 @@
 //! takes it on datagram and raw sockets) with control messages laid out as
 //! the WSA_CMSG_* macros say, and reports recvmsg (whose WSARecvMsg must be
 //! looked up per socket provider) as unavailable. Windows passes no fds and
-//! no credentials in control messages. sendfile has no file descriptors to
-//! read here (Node's fds belong to its own C runtime), so it is unavailable.
+//! no credentials in control messages. sendfile reads the file and sends, as
+//! Python's does on Windows.
 
+use std::ffi::c_void;
 use std::io;
 use std::mem;
 use std::ptr;
+use std::sync::OnceLock;
 
 use socket2::SockAddr;
+use windows_sys::Win32::Foundation::{HANDLE, INVALID_HANDLE_VALUE};
 use windows_sys::Win32::Networking::WinSock as ws;
+use windows_sys::Win32::Storage::FileSystem::{ReadFile, SetFilePointerEx, FILE_BEGIN};
 
 use super::{handle, unsupported, Fd};
 
@@ -154,18 +158,56 @@ pub fn recvmsg(
 
 // ---- files ----
 
+/// The OS handle of a file descriptor. Node's fs fds belong to node.exe's C
+/// runtime, not to this library's, so they are read through libuv's
+/// `uv_get_osfhandle`, which node.exe exports; outside Node there is none.
+fn file_handle(fd: Fd) -> io::Result<HANDLE> {
+    type GetOsfHandle = unsafe extern "C" fn(i32) -> HANDLE;
+    static GET: OnceLock<Option<GetOsfHandle>> = OnceLock::new();
+    let get = GET.get_or_init(|| {
+        let p = super::process_symbol(c"uv_get_osfhandle");
+        // SAFETY: a non-null uv_get_osfhandle has this C signature (libuv's uv.h).
+        (!p.is_null()).then(|| unsafe { mem::transmute::<*mut c_void, GetOsfHandle>(p) })
+    });
+    let get = get.ok_or_else(|| unsupported("sendfile outside Node"))?;
+    // SAFETY: uv_get_osfhandle takes any int and returns INVALID_HANDLE_VALUE for a bad one.
+    let h = unsafe { get(fd) };
+    if h == INVALID_HANDLE_VALUE {
+        return Err(io::Error::from_raw_os_error(super::c::EBADF));
+    }
+    Ok(h)
+}
+
+/// No OS sendfile here (TransmitFile needs overlapped sockets and files): the
+/// caller reads and sends, as Python does on Windows.
 pub fn file_size(_fd: Fd) -> io::Result<u64> {
     Err(unsupported("sendfile"))
 }
 
-pub fn seek(_fd: Fd, _offset: u64) -> io::Result<()> {
-    Err(unsupported("sendfile"))
+/// Moves the file's position to `offset` (lseek(fd, offset, SEEK_SET)).
+pub fn seek(fd: Fd, offset: u64) -> io::Result<()> {
+    let h = file_handle(fd)?;
+    let offset = i64::try_from(offset).map_err(|_| io::Error::from_raw_os_error(super::c::EINVAL))?;
+    // SAFETY: a file handle, an offset and a null out-pointer (not wanted).
+    if unsafe { SetFilePointerEx(h, offset, ptr::null_mut(), FILE_BEGIN) } == 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
 }
 
-pub fn read(_fd: Fd, _buf: &mut [u8]) -> io::Result<usize> {
-    Err(unsupported("sendfile"))
+/// Reads from the file's position (read(2)).
+pub fn read(fd: Fd, buf: &mut [u8]) -> io::Result<usize> {
+    let h = file_handle(fd)?;
+    let len = u32::try_from(buf.len()).unwrap_or(u32::MAX);
+    let mut got = 0u32;
+    // SAFETY: buf is writable for len bytes; a synchronous read (no OVERLAPPED).
+    if unsafe { ReadFile(h, buf.as_mut_ptr(), len, &mut got, ptr::null_mut()) } == 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(got as usize)
 }
 
+/// No OS sendfile: asyncio's sock_sendfile falls back to reading and sending.
 pub fn sendfile(_sock: Fd, _file: Fd, _offset: u64, _count: usize) -> io::Result<usize> {
     Err(unsupported("sendfile"))
 }
