@@ -127,6 +127,14 @@ describe('what the fuzzing found, pinned', () => {
     expect(fs.readdirSync('/proc/self/fd').length).toBe(before);
   });
 
+  it('StreamReader.set_exception takes errors only (a read would throw anything else)', async () => {
+    const reader = new asyncio.StreamReader();
+    for (const bad of [5, 'x', null, { message: 'no' }]) expect(thrown(() => reader.set_exception(bad as never))).toBeInstanceOf(TypeError);
+    const boom = new Error('boom');
+    reader.set_exception(boom);
+    await expect(reader.readline()).rejects.toBe(boom);
+  });
+
   it('a transport refuses a protocol it could not call back (TypeError now, not an uncaught error at close)', async () => {
     using l = owned([socket(AF_INET, SOCK_STREAM)]);
     l[0].bind(['127.0.0.1', 0]);

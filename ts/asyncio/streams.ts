@@ -85,6 +85,8 @@ export class StreamReader implements AsyncIterable<Buffer> {
 
   /** asyncio's `set_exception(exc)`: pending and later reads fail with it. */
   set_exception(exc: Error): void {
+    // Python would raise TypeError ("exceptions must derive from BaseException") at the read.
+    if (!(exc instanceof Error)) throw new TypeError('exceptions must derive from BaseException');
     this.#exception = exc;
     const w = this.#waiter;
     this.#waiter = null;
