@@ -2,7 +2,8 @@
 // (`prlimit --nofile=96`), every call that makes an fd (socket, socketpair,
 // accept, dup, fromfd, epoll, asyncio's sock_accept) fails with a clean
 // OSError(EMFILE), "[Errno 24] Too many open files" as python3 says, leaks
-// nothing, and works again once fds are freed.
+// nothing, and works again once fds are freed; fds passed to it are dropped
+// with MSG_CTRUNC, as python3 sees.
 
 import { spawnSync } from 'node:child_process';
 
@@ -37,6 +38,7 @@ const describeError = (e) => e instanceof bs.OSError ? [e.constructor.name, e.er
     c.connect(l.getsockname());
     clients.push(c);
   }
+  const [sa, sb] = bs.socketpair();
   const before = count();
   // Use up every fd with sockets.
   const hog = [];
@@ -64,6 +66,10 @@ const describeError = (e) => e instanceof bs.OSError ? [e.constructor.name, e.er
       out[name] = describeError(e);
     }
   }
+  // fds passed to a process that has no room for them: dropped by the kernel, MSG_CTRUNC set, as python3 sees.
+  bs.send_fds(sa, [Buffer.from('x')], [0, 1]);
+  const [data, fds, flags] = bs.recv_fds(sb, 10, 2);
+  out.recv_fds = [data.toString(), fds.length, (flags & bs.MSG_CTRUNC) !== 0 ? 'MSG_CTRUNC' : flags];
   l.setblocking(false);
   out.sock_accept = await asyncio.sock_accept(l).then(() => 'no error', describeError);
   // Nothing was left half-made: with one fd freed (for the listing), the count is what the sockets in hand explain.
@@ -80,9 +86,9 @@ const describeError = (e) => e instanceof bs.OSError ? [e.constructor.name, e.er
   a.sendall(Buffer.from('recovered'));
   out.recovered = b.recv(100).toString();
   for (const s of [a, b, conn, d, f, ep, accepted[0], ...hog]) s.close();
-  for (const c of clients) c.close();
+  for (const c of [...clients, sa, sb]) c.close();
   l.close();
-  out.leakedAtEnd = count() - before + 4 + 1;
+  out.leakedAtEnd = count() - before + 4 + 1 + 2;
   console.log(JSON.stringify(out));
 })();
 `;
@@ -106,6 +112,7 @@ except OSError as e: print(type(e).__name__, e.errno, e)`,
     for (const name of ['socket', 'socketpair', 'accept', 'dup', 'dupfd', 'fromfd', 'epoll', 'create_connection', 'sock_accept']) {
       expect([name, out[name]]).toEqual([name, emfile]);
     }
+    expect(out.recv_fds).toEqual(['x', 0, 'MSG_CTRUNC']);
     expect(out.leakedWhileOut).toBe(0);
     expect(out.recovered).toBe('recovered');
     expect(out.leakedAtEnd).toBe(0);
