@@ -94,3 +94,49 @@ describe('other signals (PEP 475)', () => {
     expect(lines.some((l) => 'error' in l)).toBe(false);
   });
 });
+
+describe('a signal before the first blocking call', () => {
+  // The signal comes while JavaScript runs, before the process has ever waited:
+  // Node cannot run the listener until the call returns, so the call itself
+  // must be interrupted, as it is for a signal that comes during the wait.
+  const script = (setup: string) => `
+    const { socketpair, siginterrupt } = require(${JSON.stringify(path.join(__dirname, '..'))});
+    const { SIGUSR2 } = require('node:os').constants.signals;
+    ${setup}
+    const [a, b] = socketpair();
+    b.settimeout(10);
+    process.kill(process.pid, process.argv[1]);
+    try {
+      b.recv(10);
+      console.log('returned');
+    } catch (e) {
+      console.log(e.name, e.errno);
+    }
+    a.close();
+    b.close();
+    // The listener runs when the loop next turns; a timer keeps the loop going until then.
+    setTimeout(() => {}, 100);
+  `;
+  const run = (signal: string, setup: string) =>
+    new Promise<string>((resolve) => {
+      const child = spawn(process.execPath, ['-e', script(setup), signal], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('exit', () => resolve(out));
+    });
+
+  it('SIGINT with a listener interrupts the recv that follows, then the listener runs', async () => {
+    const out = await run('SIGINT', "process.on('SIGINT', () => console.log('listener'));");
+    expect(out).toBe('InterruptedError 4\nlistener\n');
+  });
+
+  it('siginterrupt(SIGUSR2, true) set before the listener is added', async () => {
+    const out = await run('SIGUSR2', "siginterrupt(SIGUSR2, true); process.on('SIGUSR2', () => console.log('listener'));");
+    expect(out).toBe('InterruptedError 4\nlistener\n');
+  });
+
+  it('siginterrupt(SIGUSR2, true) set after the listener is added', async () => {
+    const out = await run('SIGUSR2', "process.on('SIGUSR2', () => console.log('listener')); siginterrupt(SIGUSR2, true);");
+    expect(out).toBe('InterruptedError 4\nlistener\n');
+  });
+});

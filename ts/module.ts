@@ -104,6 +104,8 @@ export function siginterrupt(signalnum: number, flag: boolean): void {
   // Windows has no signals that interrupt calls, and Python there has no siginterrupt.
   if (process.platform === 'win32') throw new OSError('siginterrupt is not available on Windows');
   if (!native.siginterrupt(n, Boolean(flag))) throw new RangeError('signal number out of range');
+  // Our handler goes in front now: a signal before the next blocking call must still interrupt it.
+  native.rearm();
   const name = SIGNAL_NAMES.get(n);
   if (name === undefined) return;
   if (flag) interrupting.add(name);

@@ -49,10 +49,13 @@ pub fn take_interrupt() -> bool {
     bsdsock_core::signals::take_interrupt()
 }
 
-/// A signal's handler may have changed: the next wait checks the handlers again.
+/// A signal's handler may have changed (a listener was added or removed, so
+/// libuv installed or removed its own): ours goes back in front now, not at the
+/// next wait, so that a signal that comes before that wait still interrupts it.
 #[napi]
 pub fn rearm() {
-    bsdsock_core::signals::rearm()
+    bsdsock_core::signals::rearm();
+    bsdsock_core::signals::arm();
 }
 
 #[napi]
