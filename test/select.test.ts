@@ -797,6 +797,79 @@ describe('constants', () => {
   });
 });
 
+// ---- kqueue (macOS and FreeBSD): the same calls in python3 and here ----
+
+const KQ_PY_SETUP = String.raw`
+import socket, select
+a, b = socket.socketpair()
+`;
+/** Each case twice: Python source, and the same calls on bsdsock with `kq`, `kev` (select.kqueue, select.kevent) and a socketpair. */
+const KQ_CASES: Record<string, [string, (kq: NonNullable<typeof S.kqueue>, kev: NonNullable<typeof S.kevent>, a: Socket, b: Socket) => unknown]> = {
+  'a read filter reports the bytes waiting, with udata': [
+    `kq = select.kqueue()
+kq.control([select.kevent(b.fileno(), select.KQ_FILTER_READ, select.KQ_EV_ADD, udata=7)], 0, 0)
+before = kq.control(None, 4, 0)
+a.send(b'xy')
+[len(before)] + [[e.ident == b.fileno(), e.filter, e.flags & select.KQ_EV_ADD, e.data, e.udata] for e in kq.control(None, 4, None)]`,
+    (kq, kev, a, b) => {
+      const q = new kq();
+      q.control([new kev(b.fileno(), S.KQ_FILTER_READ, S.KQ_EV_ADD, 0, 0, 7)], 0, 0);
+      const before = q.control(null, 4, 0);
+      a.send(Buffer.from('xy'));
+      const got = q.control(null, 4, null).map((e) => [e.ident === b.fileno(), e.filter, e.flags & S.KQ_EV_ADD, e.data, e.udata]);
+      q.close();
+      return [before.length, ...got];
+    },
+  ],
+  'a write filter on a fresh socket fires at once': [
+    `kq = select.kqueue()
+[[e.filter, e.ident == a.fileno()] for e in kq.control([select.kevent(a, select.KQ_FILTER_WRITE)], 1, 0)]`,
+    (kq, kev, a) => new kq().control([new kev(a, S.KQ_FILTER_WRITE)], 1, 0).map((e) => [e.filter, e.ident === a.fileno()]),
+  ],
+  'negative max_events': [`select.kqueue().control(None, -1)`, (kq) => new kq().control(null, -1)],
+  'negative timeout': [`select.kqueue().control(None, 1, -1)`, (kq) => new kq().control(null, 1, -1)],
+  'a timeout that is not a number': [`select.kqueue().control(None, 1, 'x')`, (kq) => new kq().control(null, 1, 'x' as unknown as number)],
+  'a changelist of other things': [`select.kqueue().control([1], 0, 0)`, (kq) => new kq().control([1] as never, 0, 0)],
+  'a changelist that is not iterable': [`select.kqueue().control(1, 0, 0)`, (kq) => new kq().control(1 as never, 0, 0)],
+  'a closed kqueue': [
+    `kq = select.kqueue()
+kq.close()
+[kq.closed, kq.close()] and kq.fileno()`,
+    (kq) => {
+      const q = new kq();
+      q.close();
+      q.close();
+      return q.fileno();
+    },
+  ],
+  'a filter beyond a short': [`select.kevent(0, 1 << 15)`, (_kq, kev) => new kev(0, 1 << 15)],
+  'flags and fflags wrap as C unsigned ints': [
+    `e = select.kevent(0, 0, -1, -1)
+[e.flags, e.fflags]`,
+    (_kq, kev) => {
+      const e = new kev(0, 0, -1, -1);
+      return [e.flags, e.fflags];
+    },
+  ],
+};
+
+describe('kqueue', () => {
+  const kq = S.kqueue;
+  const kev = S.kevent;
+  const py = python(KQ_PY_SETUP, Object.fromEntries(Object.entries(KQ_CASES).map(([name, [src]]) => [name, src])));
+  for (const [name, [, run]] of Object.entries(KQ_CASES)) {
+    it.skipIf(kq === undefined || kev === undefined)(`${name} (macOS and FreeBSD only: this OS has no kqueue)`, () => {
+      const [a, b] = socketpair();
+      try {
+        expect(normalize(outcome(() => run(kq!, kev!, a, b)))).toEqual(normalize(expected(py[name]!)));
+      } finally {
+        a.close();
+        b.close();
+      }
+    });
+  }
+});
+
 // ---- timeouts out of range: each in its own child, as a bad one may abort or hang the process ----
 
 interface ChildOutcome {

@@ -175,6 +175,8 @@ impl Address {
 }
 
 /// The bytes of `sockaddr_un.sun_path` that the length covers; a path stops at its NUL.
+// c_char is i8 on x86_64 and u8 on aarch64 Linux: the cast is not always a no-op.
+#[allow(clippy::unnecessary_cast)]
 fn unix_name(addr: &SockAddr) -> Vec<u8> {
     let len = (addr.len() as usize).saturating_sub(sun_path_offset());
     // SAFETY: a SockAddr of family AF_UNIX holds a sockaddr_un in its storage.
@@ -189,6 +191,8 @@ fn unix_name(addr: &SockAddr) -> Vec<u8> {
 }
 
 /// `sa_data` of an address of a family Python leaves undecoded.
+// See unix_name.
+#[allow(clippy::unnecessary_cast)]
 fn raw_data(addr: &SockAddr) -> Vec<u8> {
     // SAFETY: every SockAddr holds at least a `sockaddr` (16 bytes) of storage.
     let sa = unsafe { &*addr.as_ptr().cast::<c::sockaddr>() };

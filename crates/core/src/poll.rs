@@ -1,5 +1,6 @@
 //! I/O multiplexing as Python's select module: select (made with poll(2), so
-//! no FD_SETSIZE limit), poll objects, and epoll on Linux. Every wait retries
+//! no FD_SETSIZE limit), poll objects, epoll on Linux and kqueue on macOS and
+//! FreeBSD. Every wait retries
 //! on EINTR with the time left and is cut short by the interrupting signals,
 //! as the blocking socket calls are.
 
@@ -185,6 +186,56 @@ pub mod epoll {
     }
 }
 
+/// kqueue, on macOS and FreeBSD.
+#[cfg(any(target_vendor = "apple", target_os = "freebsd"))]
+pub mod kqueue {
+    use super::*;
+    pub use crate::sys::Kevent;
+
+    /// kqueue(): a new kqueue fd, close-on-exec.
+    pub fn create() -> Result<Fd> {
+        sys::kqueue().map_err(|e| Error::io(&e, "kqueue"))
+    }
+
+    /// kevent without waiting, EINTR retried unless an interrupting signal came.
+    fn kevent_now(kq: Fd, changes: &[Kevent], events: &mut [Kevent]) -> Result<usize> {
+        loop {
+            match sys::kevent(kq, changes, events) {
+                Ok(n) => return Ok(n),
+                Err(e) if e.raw_os_error() == Some(sys::EINTR) => {
+                    if crate::signals::take_interrupt() {
+                        return Err(Error::os(sys::EINTR, "kevent"));
+                    }
+                }
+                Err(e) => return Err(Error::io(&e, "kevent")),
+            }
+        }
+    }
+
+    /// kqueue.control(changelist, max_events, timeout): applies `changes`
+    /// once, then waits until some of the `events.len()` slots fill or the
+    /// deadline passes; returns how many filled. With no slots it does not
+    /// wait, as kevent(2). As epoll's, the wait is a poll(2) on the kqueue fd
+    /// beside the wake pipe, so a signal interrupts it like every other wait,
+    /// and the events are then collected without waiting.
+    pub fn control(kq: Fd, changes: &[Kevent], events: &mut [Kevent], deadline: Deadline) -> Result<usize> {
+        let n = kevent_now(kq, changes, events)?;
+        if n > 0 || events.is_empty() {
+            return Ok(n);
+        }
+        loop {
+            let mut fds = vec![pollfd(kq, c::POLLIN)];
+            if poll_fds(&mut fds, deadline, "kevent")? == 0 {
+                return Ok(0);
+            }
+            let n = kevent_now(kq, &[], events)?;
+            if n > 0 {
+                return Ok(n);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,6 +290,41 @@ mod tests {
         assert_eq!(epoll::wait(ep, &mut out, Deadline::after_secs(None))?, 1);
         assert_eq!(&out[..2], &[b, c::EPOLLIN]);
         for fd in [a, b, ep] {
+            sock::close(fd)?;
+        }
+        Ok(())
+    }
+
+    #[cfg(any(target_vendor = "apple", target_os = "freebsd"))]
+    #[test]
+    fn kqueue_reports_ready_fds() -> Result<()> {
+        use kqueue::Kevent;
+        let (a, b) = sock::socketpair(c::AF_UNIX, c::SOCK_STREAM, 0)?;
+        let kq = kqueue::create()?;
+        let read = Kevent {
+            ident: b as u64,
+            filter: c::EVFILT_READ,
+            flags: c::EV_ADD,
+            udata: 7,
+            ..Kevent::default()
+        };
+        let mut out = [Kevent::default(); 4];
+        assert_eq!(
+            kqueue::control(kq, &[read], &mut [], Deadline::after_secs(None))?,
+            0
+        );
+        assert_eq!(
+            kqueue::control(kq, &[], &mut out, Deadline::after_secs(Some(0.0)))?,
+            0
+        );
+        sock::send(a, b"xy", 0, Timeout::BLOCKING)?;
+        assert_eq!(kqueue::control(kq, &[], &mut out, Deadline::after_secs(None))?, 1);
+        let got = out[0];
+        assert_eq!(
+            (got.ident, got.filter, got.data, got.udata),
+            (b as u64, c::EVFILT_READ, 2, 7)
+        );
+        for fd in [a, b, kq] {
             sock::close(fd)?;
         }
         Ok(())

@@ -283,9 +283,10 @@ pub fn getnameinfo(sa: NameInfoArg<'_>, flags: i32) -> Result<(String, String)> 
             storage.as_ptr().cast(),
             storage.len(),
             host.as_mut_ptr().cast(),
-            host.len() as c::socklen_t,
+            // socklen_t on Linux and macOS, size_t on FreeBSD.
+            host.len() as _,
             serv.as_mut_ptr().cast(),
-            serv.len() as c::socklen_t,
+            serv.len() as _,
             flags,
         )
     };

@@ -8,6 +8,10 @@ pub use unix::*;
 mod unix_msg;
 #[cfg(unix)]
 pub use unix_msg::*;
+#[cfg(any(target_vendor = "apple", target_os = "freebsd"))]
+mod kqueue;
+#[cfg(any(target_vendor = "apple", target_os = "freebsd"))]
+pub use kqueue::*;
 
 #[cfg(windows)]
 mod windows;

@@ -32,15 +32,102 @@ fn check_len(rc: libc::ssize_t) -> io::Result<usize> {
 /// socket(2), always close-on-exec and non-blocking (blocking calls wait in poll).
 pub fn socket(family: i32, ty: i32, proto: i32) -> io::Result<Fd> {
     // SAFETY: socket(2) takes plain integers.
-    check(unsafe { libc::socket(family, ty | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK, proto) })
+    let fd = check(unsafe { libc::socket(family, ty | flags::ATOMIC, proto) })?;
+    new_socket(fd)
 }
 
 pub fn socketpair(family: i32, ty: i32, proto: i32) -> io::Result<(Fd, Fd)> {
     let mut fds = [-1; 2];
-    let ty = ty | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK;
     // SAFETY: socketpair(2) writes two fds into the array.
-    check(unsafe { libc::socketpair(family, ty, proto, fds.as_mut_ptr()) })?;
-    Ok((fds[0], fds[1]))
+    check(unsafe { libc::socketpair(family, ty | flags::ATOMIC, proto, fds.as_mut_ptr()) })?;
+    match new_socket(fds[0]) {
+        Ok(a) => new_socket(fds[1]).map(|b| (a, b)),
+        Err(e) => {
+            let _ = close(fds[1]);
+            Err(e)
+        }
+    }
+}
+
+/// The systems whose socket(2), socketpair(2), accept4(2) and pipe2(2) take
+/// close-on-exec and non-blocking as flags, so a new fd has both from birth,
+/// and whose send calls take MSG_NOSIGNAL (EPIPE, never SIGPIPE); build.rs
+/// lists them.
+#[cfg(atomic_cloexec)]
+mod flags {
+    use super::Fd;
+
+    pub const ATOMIC: i32 = libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK;
+    pub const NOSIGNAL: i32 = libc::MSG_NOSIGNAL;
+
+    /// # Safety
+    /// `sa` and `len` describe writable sockaddr storage.
+    pub unsafe fn accept(fd: Fd, sa: *mut libc::sockaddr, len: *mut libc::socklen_t) -> libc::c_int {
+        // SAFETY: as the caller promises.
+        unsafe { libc::accept4(fd, sa, len, ATOMIC) }
+    }
+
+    pub fn pipe(fds: &mut [Fd; 2]) -> libc::c_int {
+        // SAFETY: pipe2 writes two fds into the array.
+        unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC) }
+    }
+}
+
+/// Elsewhere (macOS) the plain calls, and `new_fd` sets the flags after with
+/// fcntl, as CPython does there; SO_NOSIGPIPE stands for MSG_NOSIGNAL.
+#[cfg(not(atomic_cloexec))]
+mod flags {
+    use super::Fd;
+
+    pub const ATOMIC: i32 = 0;
+    pub const NOSIGNAL: i32 = 0;
+
+    /// # Safety
+    /// `sa` and `len` describe writable sockaddr storage.
+    pub unsafe fn accept(fd: Fd, sa: *mut libc::sockaddr, len: *mut libc::socklen_t) -> libc::c_int {
+        // SAFETY: as the caller promises.
+        unsafe { libc::accept(fd, sa, len) }
+    }
+
+    pub fn pipe(fds: &mut [Fd; 2]) -> libc::c_int {
+        // SAFETY: pipe writes two fds into the array.
+        unsafe { libc::pipe(fds.as_mut_ptr()) }
+    }
+}
+
+pub(super) use flags::NOSIGNAL;
+
+/// Makes a new fd what every bsdsock fd is: close-on-exec and non-blocking
+/// where the flags could not say so at birth. On failure the fd is closed.
+fn new_fd(fd: Fd) -> io::Result<Fd> {
+    if flags::ATOMIC != 0 {
+        return Ok(fd);
+    }
+    match set_inheritable(fd, false).and_then(|()| set_nonblocking(fd, true)) {
+        Ok(()) => Ok(fd),
+        Err(e) => {
+            let _ = close(fd);
+            Err(e)
+        }
+    }
+}
+
+/// A new socket fd: `new_fd`, and on macOS and the BSDs SO_NOSIGPIPE, since
+/// sendfile(2) and write(2) take no MSG_NOSIGNAL. On failure the fd is closed.
+fn new_socket(fd: Fd) -> io::Result<Fd> {
+    let fd = new_fd(fd)?;
+    #[cfg(any(target_vendor = "apple", target_os = "freebsd", target_os = "dragonfly"))]
+    if let Err(e) = setsockopt(
+        fd,
+        libc::SOL_SOCKET,
+        libc::SO_NOSIGPIPE,
+        Some(&1i32.to_ne_bytes()),
+        0,
+    ) {
+        let _ = close(fd);
+        return Err(e);
+    }
+    Ok(fd)
 }
 
 pub fn close(fd: Fd) -> io::Result<()> {
@@ -132,11 +219,24 @@ pub fn shutdown(fd: Fd, how: i32) -> io::Result<()> {
 }
 
 pub fn accept(fd: Fd) -> io::Result<(Fd, SockAddr)> {
-    with_sockaddr(|sa, len| {
-        let flags = libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK;
+    let (newfd, addr) = with_sockaddr(|sa, len| {
         // SAFETY: sa/len describe writable sockaddr storage.
-        check(unsafe { libc::accept4(fd, sa, len, flags) })
-    })
+        check(unsafe { flags::accept(fd, sa, len) })
+    })?;
+    Ok((new_socket(newfd)?, addr))
+}
+
+/// A close-on-exec, non-blocking pipe: (read end, write end).
+pub fn pipe() -> io::Result<(Fd, Fd)> {
+    let mut fds = [-1; 2];
+    check(flags::pipe(&mut fds))?;
+    match new_fd(fds[0]) {
+        Ok(r) => new_fd(fds[1]).map(|w| (r, w)),
+        Err(e) => {
+            let _ = close(fds[1]);
+            Err(e)
+        }
+    }
 }
 
 pub fn getsockname(fd: Fd) -> io::Result<SockAddr> {
@@ -150,12 +250,12 @@ pub fn getpeername(fd: Fd) -> io::Result<SockAddr> {
 }
 
 pub fn send(fd: Fd, data: &[u8], flags: i32) -> io::Result<usize> {
-    // SAFETY: data is readable for its length. MSG_NOSIGNAL: EPIPE, never SIGPIPE.
-    check_len(unsafe { libc::send(fd, data.as_ptr().cast(), data.len(), flags | libc::MSG_NOSIGNAL) })
+    // SAFETY: data is readable for its length.
+    check_len(unsafe { libc::send(fd, data.as_ptr().cast(), data.len(), flags | NOSIGNAL) })
 }
 
 pub fn sendto(fd: Fd, data: &[u8], flags: i32, addr: &SockAddr) -> io::Result<usize> {
-    let flags = flags | libc::MSG_NOSIGNAL;
+    let flags = flags | NOSIGNAL;
     // SAFETY: data is readable for its length; addr points at addr.len() bytes.
     check_len(unsafe {
         libc::sendto(
@@ -189,6 +289,8 @@ pub fn poll(fds: &mut [libc::pollfd], timeout: Option<std::time::Duration>) -> i
     let nfds = fds.len() as libc::nfds_t;
     #[cfg(any(target_os = "linux", target_os = "android"))]
     if let Some(d) = timeout.filter(|d| d.subsec_nanos() % 1_000_000 != 0) {
+        // musl marks time_t deprecated (it is to become 64-bit there); any width saturates.
+        #[allow(deprecated)]
         let ts = libc::timespec {
             tv_sec: libc::time_t::try_from(d.as_secs()).unwrap_or(libc::time_t::MAX),
             tv_nsec: d.subsec_nanos() as libc::c_long,
