@@ -653,7 +653,7 @@ export class Socket<F extends string = string> {
 /** Python's `socket.SocketType`: the class of sockets. */
 export { Socket as SocketType };
 
-/** socket(family=AF_INET, type=SOCK_STREAM, proto=0, fileno=null): a new socket. */
+/** socket(family=AF_INET, type=SOCK_STREAM, proto=0, fileno=null): a new socket. Python: `socket.socket`. */
 export function socket<F extends string = 'AF_INET'>(family?: Family<F>, type?: number, proto?: number, fileno?: number | null): Socket<F>;
 export function socket(family: number, type?: number, proto?: number, fileno?: number | null): Socket<string>;
 export function socket(family?: number, type?: number, proto?: number, fileno?: number | null): Socket<string> {
