@@ -58,8 +58,13 @@ function child(role, args) {
 
 const say = (msg) => process.stdout.write(`${JSON.stringify(msg)}\n`);
 
+/** The parent's next line, or null when it is gone (stdin closed). */
 function readStdinLine() {
-  return new Promise((resolve) => readline.createInterface({ input: process.stdin }).once('line', (l) => resolve(JSON.parse(l))));
+  return new Promise((resolve) => {
+    const rl = readline.createInterface({ input: process.stdin });
+    rl.once('line', (l) => resolve(JSON.parse(l)));
+    rl.once('close', () => resolve(null));
+  });
 }
 
 // ---- TCP ----
