@@ -466,6 +466,8 @@ mod tests {
         close(b)
     }
 
+    // SCM_TIMESTAMP and struct timeval messages are Unix's.
+    #[cfg(unix)]
     #[test]
     fn a_timestamp_of_any_bytes_decodes() {
         // A timeval whose microseconds overflow when made nanoseconds.
