@@ -23,7 +23,7 @@ import {
 } from 'bsdsock';
 import { sock_accept, sock_connect, sock_recv_fds, sock_send_fds } from 'bsdsock/asyncio';
 import { epoll } from 'bsdsock/select';
-import { DefaultSelector } from 'bsdsock/selectors';
+import { EpollSelector } from 'bsdsock/selectors';
 
 import { closing, owned, ROOT, tcpPair, tempDir, thrown } from './helpers/sockets';
 import { expected, outcome, python } from './helpers/python';
@@ -99,7 +99,7 @@ describe.runIf(onLinux)('every fd bsdsock makes is close-on-exec', () => {
     }
   });
 
-  it('asyncio sock_accept and sock_recv_fds, epoll and the default selector', async () => {
+  it('asyncio sock_accept and sock_recv_fds, epoll and EpollSelector', async () => {
     using listener = socket(AF_INET, SOCK_STREAM);
     listener.bind(['127.0.0.1', 0]);
     listener.listen();
@@ -125,10 +125,9 @@ describe.runIf(onLinux)('every fd bsdsock makes is close-on-exec', () => {
     } finally {
       ep.close();
     }
-    const sel = new DefaultSelector();
+    const sel = new EpollSelector();
     try {
-      const fd = (sel as unknown as { fileno?: () => number }).fileno?.();
-      if (fd !== undefined) expect(closeOnExec(fd), 'selector').toBe(true);
+      expect(closeOnExec(sel.fileno()), 'EpollSelector').toBe(true);
     } finally {
       sel.close();
     }
