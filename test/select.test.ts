@@ -843,6 +843,7 @@ kq.close()
     },
   ],
   'a filter beyond a short': [`select.kevent(0, 1 << 15)`, (_kq, kev) => new kev(0, 1 << 15)],
+  'a negative ident': [`select.kevent(-1)`, (_kq, kev) => new kev(-1)],
   'flags and fflags wrap as C unsigned ints': [
     `e = select.kevent(0, 0, -1, -1)
 [e.flags, e.fflags]`,

@@ -310,10 +310,11 @@ function cshort(v: unknown): number {
   return n;
 }
 
-/** A 64-bit field: a safe integer, the most a JS number holds exactly (RangeError beyond). */
-function exact(v: unknown, unsigned: boolean): number {
+/** A 64-bit field: a safe integer, the most a JS number holds exactly (RangeError beyond);
+ * `negative` is the message for a negative value where the field is unsigned. */
+function exact(v: unknown, negative?: string): number {
   const n = int(v);
-  if (unsigned && n < 0) throw new RangeError("can't convert negative int to unsigned");
+  if (negative !== undefined && n < 0) throw new RangeError(negative);
   if (!Number.isSafeInteger(n)) throw new RangeError('int too large to hold exactly in a number');
   return n;
 }
@@ -340,12 +341,14 @@ class Kevent {
   udata: number;
 
   constructor(ident: FileLike, filter: number = S.KQ_FILTER_READ, flags: number = S.KQ_EV_ADD, fflags = 0, data = 0, udata = 0) {
-    this.ident = typeof ident === 'number' || typeof ident === 'boolean' ? exact(ident, true) : fdOf(ident);
+    const isInt = typeof ident === 'number' || typeof ident === 'boolean';
+    this.ident = isInt ? exact(ident, "can't convert negative value to size_t") : fdOf(ident);
     this.filter = cshort(filter);
     this.flags = int(flags) & 0xffff;
     this.fflags = int(fflags) >>> 0;
-    this.data = exact(data, false);
-    this.udata = exact(udata, true);
+    this.data = exact(data);
+    // Python wraps a negative udata to 64 bits, which a number cannot hold exactly.
+    this.udata = exact(udata, 'udata must not be negative here (Python wraps it to 64 bits)');
   }
 
   /** `<select.kevent ident=... filter=... flags=0x... fflags=0x... data=0x... udata=0x...>`, for console.log. */
