@@ -469,6 +469,8 @@ mod tests {
     // SCM_TIMESTAMP and struct timeval messages are Unix's.
     #[cfg(unix)]
     #[test]
+    // musl marks time_t and suseconds_t deprecated (they are to become 64-bit there).
+    #[allow(deprecated)]
     fn a_timestamp_of_any_bytes_decodes() {
         // A timeval whose microseconds overflow when made nanoseconds.
         let mut data = vec![0u8; std::mem::size_of::<c::timeval>()];
