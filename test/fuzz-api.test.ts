@@ -73,7 +73,7 @@ const ALLOWED_OUTCOMES = new Set([
 
 describe('random arguments to every function and method', () => {
   it('only results, TypeError, RangeError or OSError subclasses; no crash, hang, leaked or stolen fd', () => {
-    const report = fuzz(Number(process.env.BSDSOCK_FUZZ_SEED ?? 20251125), 3000);
+    const report = fuzz(Number(process.env.BSDSOCK_FUZZ_SEED ?? 20251125), 4000);
     expect(report.failures).toEqual([]);
     // Every target was called, and the runs reached past argument checking.
     expect(Object.keys(report.outcomes)).toHaveLength(report.targets);
