@@ -57,6 +57,17 @@ pub fn socketpair(family: i32, ty: i32, proto: i32) -> Result<(Fd, Fd)> {
     sys::socketpair(family, ty, proto).map_err(|e| Error::io(&e, "socketpair"))
 }
 
+/// A connected stream pair for tests: AF_UNIX, or AF_INET on Windows, whose
+/// socketpair (as Python's there) is a loopback connection.
+#[cfg(test)]
+pub(crate) fn stream_pair() -> Result<(Fd, Fd)> {
+    #[cfg(unix)]
+    let family = c::AF_UNIX;
+    #[cfg(windows)]
+    let family = c::AF_INET;
+    socketpair(family, c::SOCK_STREAM, 0)
+}
+
 /// Adopts an existing fd (`socket(fileno=fd)`, `fromfd`): learns its family,
 /// type and protocol, and makes it non-blocking as every bsdsock fd is.
 pub fn adopt(fd: Fd) -> Result<(i32, i32, i32)> {
@@ -298,7 +309,7 @@ mod tests {
         let (a, b, _) = udp_pair()?;
         let mut buf = [0u8; 4];
         let err = recv_into(b, &mut buf, 0, Timeout(Some(Duration::ZERO))).err();
-        assert_eq!(err.and_then(|e| e.errno()), Some(c::EAGAIN));
+        assert_eq!(err.and_then(|e| e.errno()), Some(sys::EAGAIN));
         close(a)?;
         close(b)
     }
@@ -357,7 +368,7 @@ mod waitall_tests {
 
     #[test]
     fn waitall_in_blocking_mode_waits_for_everything() -> Result<()> {
-        let (a, b) = socketpair(c::AF_UNIX, c::SOCK_STREAM, 0)?;
+        let (a, b) = stream_pair()?;
         send(a, b"abc", 0, Timeout::BLOCKING)?;
         let writer = std::thread::spawn(move || {
             std::thread::sleep(std::time::Duration::from_millis(100));
