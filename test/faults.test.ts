@@ -417,7 +417,7 @@ describe('signal storms', () => {
 
 /** Runs the storm scenario with `signals` sent in turn, as fast as this process can send them. */
 async function storm(signals: NodeJS.Signals[]): Promise<void> {
-  const SIZE = 4 << 20;
+  const SIZE = 2 << 20;
   const child = startNode(`
     const bs = require(${JSON.stringify(ROOT)});
     const asyncio = require(${JSON.stringify(path.join(ROOT, 'dist/cjs/asyncio.js'))});
