@@ -81,6 +81,9 @@ c, s = tcp_pair(); reset(s); select.select([c], [], [], 5)
 try: c.send(b'x')
 except ConnectionResetError: pass
 c.send(b'y')`,
+  resetMakefileRead: `c, s = tcp_pair(); s.send(b'x' * 10); reset(s); select.select([c], [], [], 5); c.makefile('rb').read()`,
+  resetMakefileReadline: `c, s = tcp_pair(); s.send(b'no newline'); reset(s); select.select([c], [], [], 5); c.makefile('r').readline()`,
+  halfCloseMakefile: `c, s = tcp_pair(); c.sendall(b'one\\ntwo'); c.shutdown(socket.SHUT_WR); f = s.makefile('rb'); (f.readline(), f.readline(), f.readline(), f.read())`,
   halfCloseSend: `c, s = tcp_pair(); c.shutdown(socket.SHUT_WR); c.send(b'x')`,
   halfCloseRecv: `c, s = tcp_pair(); c.send(b'last'); c.shutdown(socket.SHUT_WR); (s.recv(10), s.recv(10), s.send(b'back'), c.recv(10))`,
   udpRefusedRecv: `u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.connect(('127.0.0.1', closed_udp_port())); u.send(b'x'); u.settimeout(5); u.recv(10)`,
@@ -171,6 +174,44 @@ const OURS: Record<keyof typeof PY_CASES, () => unknown> = {
     select([c], [], [], 5);
     expect(thrown(() => c.send(Buffer.from('x')))).toBeInstanceOf(ConnectionResetError);
     return c.send(Buffer.from('y'));
+  },
+  resetMakefileRead: () => {
+    const [c, s] = pair();
+    s.send(Buffer.alloc(10, 'x'));
+    reset(s);
+    using _ = closing(c);
+    select([c], [], [], 5);
+    const f = c.makefile('rb');
+    try {
+      return f.read();
+    } finally {
+      f.close();
+    }
+  },
+  resetMakefileReadline: () => {
+    const [c, s] = pair();
+    s.send(Buffer.from('no newline'));
+    reset(s);
+    using _ = closing(c);
+    select([c], [], [], 5);
+    const f = c.makefile('r');
+    try {
+      return f.readline();
+    } finally {
+      f.close();
+    }
+  },
+  halfCloseMakefile: () => {
+    using p = pair();
+    const [c, s] = p;
+    c.sendall(Buffer.from('one\ntwo'));
+    c.shutdown(SHUT_WR);
+    const f = s.makefile('rb');
+    try {
+      return [f.readline(), f.readline(), f.readline(), f.read()];
+    } finally {
+      f.close();
+    }
   },
   halfCloseSend: () => {
     using p = pair();
