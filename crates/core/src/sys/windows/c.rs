@@ -1,9 +1,10 @@
 //! The C names the portable core uses, for Winsock: the `libc` crate's names
 //! and types (as socket2 spells them on Windows), so that the same code reads
 //! `c::AF_INET` or `c::addrinfo` on every platform. Values come from
-//! windows-sys (Winsock) or, for the C runtime's errno numbers, from libc;
-//! none is typed in by hand. Where Windows has no such thing, the value is one
-//! no call ever returns, and the comment says so.
+//! windows-sys (Winsock) or, for the C runtime's errno numbers, from libc.
+//! The few that neither carries say where they come from (SOMAXCONN); where
+//! Windows has no such thing, the value is one no call ever returns, and the
+//! comment says so.
 
 #![allow(non_camel_case_types)]
 
