@@ -7,9 +7,11 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 
+import { AF_UNIX, close, SOCK_DGRAM, socketpair, type Socket } from 'bsdsock';
+import * as asyncio from 'bsdsock/asyncio';
 import { describe, expect, it } from 'vitest';
 
-import { ROOT, runNodeSync } from './helpers/sockets';
+import { closing, ROOT, runNodeSync } from './helpers/sockets';
 
 /** Runs a fixture script in a child Node process and parses the JSON line it prints. */
 function runFixture<T>(file: string, args: string[], nodeArgs: string[] = []): T {
@@ -87,6 +89,33 @@ describe('random interleavings of socket lifecycles and pending operations', () 
     expect(r.reused).toBe(true);
     expect(r.old).toBe(`OSError 9`);
     expect(r.mine).toBe('received for the new socket');
+  });
+});
+
+describe('closing a raw fd number that bsdsock/asyncio watches', () => {
+  it('close(fd) stops its reader: the next socket given the number is not served to it', async () => {
+    const [a, b] = socketpair(AF_UNIX, SOCK_DGRAM);
+    const fd = a.detach();
+    let staleCalls = 0;
+    asyncio.add_reader(fd, () => staleCalls++);
+    close(fd);
+    // The lowest free number comes back soon: find the socket that got it.
+    const spare: Socket<string>[] = [];
+    let c: Socket<string> | undefined;
+    let d: Socket<string> | undefined;
+    for (let i = 0; i < 64 && c === undefined; i++) {
+      const pair = socketpair(AF_UNIX, SOCK_DGRAM);
+      if (pair[0].fileno() === fd) [c, d] = pair;
+      else if (pair[1].fileno() === fd) [d, c] = pair;
+      else spare.push(...pair);
+    }
+    using _ = closing(...spare, b, ...(c && d ? [c, d] : []));
+    expect(c?.fileno()).toBe(fd);
+    c!.setblocking(false);
+    const mine = asyncio.sock_recv(c!, 100);
+    d!.send(Buffer.from('for the new socket'));
+    expect((await mine).toString()).toBe('for the new socket');
+    expect(staleCalls).toBe(0);
   });
 });
 

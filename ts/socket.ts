@@ -689,7 +689,11 @@ export function fromfd<F extends string>(fd: number, family: Family<F> | number,
 
 /** close(fd): closes a socket fd number. Python: `socket.close`. */
 export function close(fd: number): void {
-  if (!native.close(cint(fd))) fail();
+  const n = cint(fd);
+  // What bsdsock/asyncio watches on this number stops here, as for Socket.close(): a
+  // watch left behind would be called for the next socket given the number.
+  if (releaseListeners.size !== 0) released(n);
+  if (!native.close(n)) fail();
 }
 
 /** dup(fd) -> a duplicate fd, not inheritable. Python: `socket.dup`. */
