@@ -47,7 +47,7 @@ class Child {
     // A stuck child must not hang the suite.
     this.guard = setTimeout(() => this.proc.kill('SIGKILL'), 20_000);
     this.exited = new Promise((resolve) =>
-      this.proc.on('exit', (code, signal) => {
+      this.proc.on('close', (code, signal) => {
         clearTimeout(this.guard);
         resolve({ code, signal });
       }),

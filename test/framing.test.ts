@@ -165,7 +165,7 @@ function runPeer(port: number): Promise<string> {
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`peer exited ${code}`))));
+    child.on('close', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`peer exited ${code}`))));
   });
 }
 

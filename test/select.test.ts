@@ -896,7 +896,8 @@ function inChild(expr: string, guardMs = 3000): Promise<ChildOutcome> {
     child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
     child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
     const guard = setTimeout(() => child.kill('SIGKILL'), guardMs);
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': at 'exit' the child's output may still be in the pipe.
+    child.on('close', (code, signal) => {
       clearTimeout(guard);
       if (code === 0 && stdout.trim()) return resolve({ outcome: JSON.parse(stdout.trim()) as Outcome });
       const why = signal === 'SIGKILL' ? `still blocked after ${guardMs} ms` : `died (${signal ?? code}): ${stderr.split('\n').find((l) => l.trim()) ?? ''}`;
@@ -1034,7 +1035,7 @@ function signalled(argv: string[], send: Sending): Promise<Exit> {
   // A child that never ends (a bug) is killed, and the test then fails on its exit.
   const guard = setTimeout(() => child.kill('SIGKILL'), 15_000);
   return new Promise((resolve) => {
-    child.on('exit', (code, signal) => {
+    child.on('close', (code, signal) => {
       clearTimeout(guard);
       clearInterval(storm);
       // Let readline deliver the last lines.

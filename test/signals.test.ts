@@ -27,7 +27,7 @@ async function blockedCall(op: string, signal: NodeJS.Signals, timeout: string, 
       }, 150);
     }
   });
-  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
   expect(code).toBe(0);
   return lines;
 }
@@ -122,7 +122,7 @@ describe('a signal before the first blocking call', () => {
       const child = spawn(process.execPath, ['-e', script(setup), signal], { stdio: ['ignore', 'pipe', 'inherit'] });
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.on('exit', () => resolve(out));
+      child.on('close', () => resolve(out));
     });
 
   it('SIGINT with a listener interrupts the recv that follows, then the listener runs', async () => {

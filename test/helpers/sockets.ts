@@ -180,7 +180,7 @@ export function startNode(script: string, args: string[] = []): NodeChild {
     err += chunk;
   });
   const exited = new Promise<number>((resolve, reject) => {
-    child.on('exit', (code, signal) => {
+    child.on('close', (code, signal) => {
       clearTimeout(guard);
       if (code === null) reject(new Error(`child killed by ${signal}: ${err}`));
       else resolve(code);
