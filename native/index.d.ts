@@ -128,7 +128,11 @@ export declare function listen(fd: number, backlog: number): boolean
 /** own(fd): a Socket now holds fd. */
 export declare function own(fd: number): void
 
-/** A signal's handler may have changed: the next wait checks the handlers again. */
+/**
+ * A signal's handler may have changed (a listener was added or removed, so
+ * libuv installed or removed its own): ours goes back in front now, not at the
+ * next wait, so that a signal that comes before that wait still interrupts it.
+ */
 export declare function rearm(): void
 
 /**

@@ -150,6 +150,7 @@ export async function sock_recvmmsg_into<F extends string>(
 
 /** asyncio's `SendfileNotAvailableError`: the OS sendfile cannot serve this file or socket. */
 export class SendfileNotAvailableError extends RuntimeError {
+  /** `'SendfileNotAvailableError'`. */
   override get name(): string {
     return 'SendfileNotAvailableError';
   }
