@@ -524,7 +524,7 @@ async function storm(signals: NodeJS.Signals[]): Promise<void> {
       process.on('SIGTERM', () => process.exit(0));
       setInterval(() => {}, 1000);
     })().catch((e) => { console.log(JSON.stringify({ counts, error: e.constructor.name + ' ' + e.message })); });
-  `);
+  `, [], 100_000); // A storm on a loaded machine is slow: the guard is the test's own timeout, less a margin.
   const port = Number(await child.line());
   // The storm: both signals, as fast as the event loop lets this process send them.
   let storming = true;

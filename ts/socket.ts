@@ -699,7 +699,10 @@ export function close(fd: number): void {
 /** dup(fd) -> a duplicate fd, not inheritable. Python: `socket.dup`. */
 export function dup(fd: number): number {
   const copy = native.dup(cint(fd));
-  return copy < 0 ? fail() : copy;
+  if (copy < 0) fail();
+  // The number is the caller's, as in Python: no Socket owns it.
+  native.disown(copy);
+  return copy;
 }
 
 export { OSError };

@@ -157,14 +157,14 @@ export interface NodeChild {
   stderr(): string;
 }
 
-/** Starts `script` in a child Node process (killed after 20 s, so a stuck child cannot hang the suite). */
-export function startNode(script: string, args: string[] = []): NodeChild {
+/** Starts `script` in a child Node process (killed after `guardMs`, so a stuck child cannot hang the suite). */
+export function startNode(script: string, args: string[] = [], guardMs = 20_000): NodeChild {
   const child = spawn(process.execPath, [...args, '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const waiting: Array<(line: string) => void> = [];
   const lines: string[] = [];
-  const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const guard = setTimeout(() => child.kill('SIGKILL'), guardMs);
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     out += chunk;
     let i: number;

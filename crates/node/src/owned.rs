@@ -24,6 +24,12 @@ pub fn own(fd: i32) {
     OWNED.with(|o| o.borrow_mut().insert(fd));
 }
 
+/// Owns a new fd for this environment, and gives it back.
+pub fn owned(fd: i32) -> i32 {
+    own(fd);
+    fd
+}
+
 /// disown(fd): the Socket gave fd up (detach) or closed it.
 #[napi]
 pub fn disown(fd: i32) {

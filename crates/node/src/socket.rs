@@ -11,6 +11,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::js::{buffer_copy, AddrParts, Raw};
+use crate::owned::owned;
 use crate::state::{done, fail, ok, publish};
 
 fn parts<'a>(
@@ -29,9 +30,13 @@ fn parts<'a>(
     }
 }
 
+// The calls that make a socket fd own it here, before JavaScript sees it: a
+// worker terminated between this call and the Socket's constructor still
+// closes the fd when its environment goes away.
+
 #[napi]
 pub fn socket_create(family: i32, ty: i32, proto: i32) -> i32 {
-    ok(sock::socket(family, ty, proto)).unwrap_or(-1)
+    ok(sock::socket(family, ty, proto)).map_or(-1, owned)
 }
 
 /// `[family, type, proto]` of an existing socket fd, which becomes non-blocking.
@@ -42,7 +47,7 @@ pub fn socket_adopt(fd: i32) -> Option<(i32, i32, i32)> {
 
 #[napi]
 pub fn socketpair(family: i32, ty: i32, proto: i32) -> Option<(i32, i32)> {
-    ok(sock::socketpair(family, ty, proto))
+    ok(sock::socketpair(family, ty, proto)).map(|(a, b)| (owned(a), owned(b)))
 }
 
 #[napi]
@@ -53,7 +58,7 @@ pub fn close(fd: i32) -> bool {
 
 #[napi]
 pub fn dup(fd: i32) -> i32 {
-    ok(sock::dup(fd)).unwrap_or(-1)
+    ok(sock::dup(fd)).map_or(-1, owned)
 }
 
 #[napi]
@@ -128,7 +133,7 @@ pub fn accept(fd: i32, timeout: f64) -> i32 {
     match ok(sock::accept(fd, Timeout::from_secs(timeout))) {
         Some((newfd, addr)) => {
             publish(addr);
-            newfd
+            owned(newfd)
         }
         None => -1,
     }
