@@ -447,11 +447,12 @@ function canUse(make: (() => void) | undefined): boolean {
 function bestSelector(): typeof KqueueSelectorImpl | typeof EpollSelector | typeof PollSelector | typeof SelectSelector {
   if (KqueueSelector && canUse(kqueue && (() => new kqueue!().close()))) return KqueueSelector;
   if (canUse(S.EPOLLIN === undefined ? undefined : () => new epoll().close())) return EpollSelector;
-  if (canUse(() => poll().poll(0))) return PollSelector;
+  // Windows: select, as Python there (which has no poll); WSAPoll misses failed connects before Windows 10 2004.
+  if (process.platform !== 'win32' && canUse(() => poll().poll(0))) return PollSelector;
   return SelectSelector;
 }
 
-/** The best selector of this platform: kqueue on macOS and FreeBSD, epoll on Linux, else poll or select.
+/** The best selector of this platform: kqueue on macOS and FreeBSD, epoll on Linux, select on Windows, else poll or select.
  * Python: `selectors.DefaultSelector`.
  */
 export const DefaultSelector = bestSelector();
