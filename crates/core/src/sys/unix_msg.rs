@@ -335,24 +335,11 @@ pub fn recvmsg(
 /// Every fd received is close-on-exec, as every fd bsdsock makes: a peer's
 /// fds must not leak into the programs this process starts. Python leaves
 /// them inheritable unless the caller passes MSG_CMSG_CLOEXEC.
-#[cfg(any(
-    target_os = "linux",
-    target_os = "android",
-    target_os = "freebsd",
-    target_os = "netbsd",
-    target_os = "openbsd",
-    target_os = "dragonfly"
-))]
+/// The systems with MSG_CMSG_CLOEXEC are those build.rs marks `atomic_cloexec`.
+#[cfg(atomic_cloexec)]
 const RECV_CLOEXEC: i32 = libc::MSG_CMSG_CLOEXEC;
 /// No MSG_CMSG_CLOEXEC here: the fds are marked right after recvmsg returns.
-#[cfg(not(any(
-    target_os = "linux",
-    target_os = "android",
-    target_os = "freebsd",
-    target_os = "netbsd",
-    target_os = "openbsd",
-    target_os = "dragonfly"
-)))]
+#[cfg(not(atomic_cloexec))]
 const RECV_CLOEXEC: i32 = 0;
 
 /// Sets FD_CLOEXEC on the fds of the SCM_RIGHTS items of a control buffer.
