@@ -4,7 +4,6 @@
 // the same file and arguments.
 
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { open } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -39,7 +38,7 @@ import {
   sock_sendmsg,
 } from 'bsdsock/asyncio';
 
-import { closing, owned, tempDir, udpPair } from './helpers/sockets';
+import { closing, filePosition as position, owned, sha1, tempDir, udpPair } from './helpers/sockets';
 
 /** A non-blocking socketpair of `type`, closed at the end of the scope. */
 function pair(type: number = SOCK_STREAM): [Socket<'AF_UNIX'>, Socket<'AF_UNIX'>] & Disposable {
@@ -236,14 +235,6 @@ describe('sock_sendmmsg / sock_recvmmsg', () => {
     for (let i = 0; i < sent; i++) expect((await sock_recvmsg(p[1], 10))[0].toString()).toBe(`late ${i + 1}`);
   });
 });
-
-const sha1 = (b: Uint8Array) => createHash('sha1').update(b).digest('hex');
-
-/** The file position of `fd`, from /proc. */
-function position(fd: number): number {
-  const info = fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8');
-  return Number(/^pos:\s+(\d+)/m.exec(info)![1]);
-}
 
 /** python3's asyncio loop.sock_sendfile on a non-blocking socketpair for each case: [sent, position, received length, sha1], or the error. */
 function pythonSockSendfile(file: string, cases: Record<string, string>): Record<string, unknown> {

@@ -2,7 +2,6 @@
 // on the same file and arguments: bytes sent, what arrives, where the file's
 // position ends, and Python's errors.
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { open } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -11,15 +10,7 @@ import { AF_UNIX, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM, socketpair } from 'bs
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { outcome, expected } from './helpers/python';
-import { closing, owned, recvAll, tempDir, thrown } from './helpers/sockets';
-
-/** The file position of `fd`, from /proc. */
-function position(fd: number): number {
-  const info = fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8');
-  return Number(/^pos:\s+(\d+)/m.exec(info)![1]);
-}
-
-const sha1 = (b: Uint8Array) => createHash('sha1').update(b).digest('hex');
+import { closing, filePosition as position, owned, recvAll, sha1, tempDir, thrown } from './helpers/sockets';
 
 /** Python's socket.sendfile on a socketpair for each case: [sent, position, received length, sha1], or the error. */
 function pythonSendfile(file: string, cases: Record<string, string>): Record<string, unknown> {

@@ -3,6 +3,7 @@
 // through /proc, temporary directories and child Node processes.
 
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -210,3 +211,12 @@ export function startNode(script: string, args: string[] = [], guardMs = 20_000)
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** The file position of `fd`, from /proc. */
+export function filePosition(fd: number): number {
+  const info = fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8');
+  return Number(/^pos:\s+(\d+)/m.exec(info)![1]);
+}
+
+/** The SHA-1 of some bytes, in hex. */
+export const sha1 = (b: Uint8Array): string => createHash('sha1').update(b).digest('hex');
