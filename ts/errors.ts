@@ -2,28 +2,64 @@
 // The subclass of an OSError is chosen by errno exactly as Python does.
 
 import { native } from './native';
+import { pyRepr, pyStr } from './repr';
 
 const E = native.errnoTable();
 
-/** Python's `OSError` (alias `error`): `errno`, `strerror`, and Node's `code` and `syscall`. */
+/**
+ * Python's `OSError` (alias `error`): `errno`, `strerror`, `filename`,
+ * `filename2`, `args`, and Node's `code` and `syscall`. Made as Python's is:
+ * `new OSError(errno, strerror[, filename[, winerror[, filename2]]])`, or with
+ * any other arguments as a plain message. `new OSError(errno, ...)` with an
+ * errno that has a subclass makes that subclass, as in Python
+ * (`new OSError(ECONNREFUSED, 'refused')` is a ConnectionRefusedError).
+ */
 export class OSError extends Error {
   /** The errno (an EAI_* code for gaierror); null for errors without one. */
-  errno: number | null;
+  errno: number | null = null;
   /** The C library's message for the errno. */
-  strerror: string | null;
+  strerror: string | null = null;
+  /** The file name the error is about, or null. */
+  filename: unknown = null;
+  /** The second file name (of a rename, say), or null. */
+  filename2: unknown = null;
+  /** On Windows, the Windows error code the errno was mapped from. */
+  declare winerror?: number;
+  /** The arguments, as Python keeps them (without the file names and winerror). */
+  args: unknown[] = [];
   /** Node's errno name, `'ECONNREFUSED'`. */
   declare code?: string;
   /** The system call that failed, `'connect'`. */
   declare syscall?: string;
+  /** Where it helps, as Node's errors: the host (or AF_UNIX path) of the address the call was given. */
+  declare address?: string;
+  /** Where it helps, as Node's errors: the port of the address the call was given. */
+  declare port?: number;
   /** Bytes sent before an interrupted or failed `sendall`. */
   declare characters_written?: number;
 
-  /** As Python's: `new OSError(errno, strerror)`, or `new OSError(message)`. */
   constructor(...args: unknown[]) {
-    const numbered = args.length >= 2 && typeof args[0] === 'number';
-    super(numbered ? `[Errno ${args[0]}] ${String(args[1])}` : args.length === 1 ? String(args[0]) : '');
-    this.errno = numbered ? (args[0] as number) : null;
-    this.strerror = numbered ? String(args[1]) : null;
+    super();
+    // Python's OSError_new/oserror_init: two to five arguments are
+    // (errno, strerror, filename, winerror, filename2); others are only args.
+    const full = args.length >= 2 && args.length <= 5;
+    const [errno, strerror, filename = null, winerror = null, filename2 = null] = full ? args : [];
+    if (full && new.target === OSError && typeof errno === 'number') {
+      const cls = SUBCLASS.get(errno);
+      if (cls !== undefined) return new cls(...args);
+    }
+    this.errno = full ? (errno as number | null) : null;
+    this.strerror = full ? (strerror as string | null) : null;
+    this.filename = filename;
+    this.filename2 = filename !== null ? filename2 : null;
+    this.args = filename !== null ? args.slice(0, 2) : args;
+    let label = 'Errno';
+    if (process.platform === 'win32' && typeof winerror === 'number') {
+      this.winerror = winerror;
+      this.errno = winerrorToErrno(winerror);
+      label = 'WinError';
+    }
+    this.message = full ? describe(label, label === 'WinError' ? winerror : errno, strerror, filename, this.filename2) : plain(args);
   }
 
   /** The class name, `'ConnectionRefusedError'`, as Python's `type(e).__name__`. */
@@ -32,6 +68,32 @@ export class OSError extends Error {
   }
 }
 export { OSError as error };
+
+/** Python's OSError.__str__ with its arguments: `[Errno 2] No such file: 'f'`. */
+function describe(label: string, code: unknown, strerror: unknown, filename: unknown, filename2: unknown): string {
+  const head = `[${label} ${pyStr(code)}] ${pyStr(strerror)}`;
+  if (filename === null) return head;
+  return filename2 === null ? `${head}: ${pyRepr(filename)}` : `${head}: ${pyRepr(filename)} -> ${pyRepr(filename2)}`;
+}
+
+/** BaseException.__str__: '' for no arguments, str() of one, the tuple's repr for more. */
+function plain(args: unknown[]): string {
+  if (args.length === 0) return '';
+  return args.length === 1 ? pyStr(args[0]) : pyRepr(args);
+}
+
+/**
+ * CPython's winerror_to_errno for the codes bsdsock raises: a Winsock code
+ * (10000-11999) is its own errno, but for the six whose errno.h value is the
+ * code less 10000 (WSAEINTR, WSAEBADF, WSAEACCES, WSAEFAULT, WSAEINVAL,
+ * WSAEMFILE). Any other code is EINVAL, as CPython's default.
+ */
+export function winerrorToErrno(winerror: number): number {
+  if (winerror >= 10000 && winerror < 12000) {
+    return [10004, 10009, 10013, 10014, 10022, 10024].includes(winerror) ? winerror - 10000 : winerror;
+  }
+  return 22;
+}
 
 /** Python: `BlockingIOError` (EAGAIN, EWOULDBLOCK, EALREADY, EINPROGRESS): a non-blocking call could not complete now. */
 export class BlockingIOError extends OSError {}
@@ -102,26 +164,33 @@ const codes = new Map<number, string | null>();
  * than other errors; V8's stack capture would cost ten times the syscall. It is
  * made without a stack trace (its message and `syscall` say where it came from).
  */
-function construct(cls: OSErrorClass, errno: number, text: string): OSError {
-  if (cls !== BlockingIOError) return new cls(errno, text);
+function construct(cls: OSErrorClass, args: unknown[]): OSError {
+  if (cls !== BlockingIOError) return new cls(...args);
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    return new cls(errno, text);
+    return new cls(...args);
   } finally {
     Error.stackTraceLimit = limit;
   }
 }
 
-/** The OSError Python would raise for `errno` from `syscall`. */
-export function oserror(errno: number, syscall?: string): OSError {
+/**
+ * The OSError Python would raise for `code` from `syscall`; `strerror` in place
+ * of the C library's message. On Windows a socket call's code is a Winsock
+ * one, which Python raises as `OSError(errno, strerror, None, winerror)`:
+ * `[WinError 10061] ...`, with the errno mapped from it.
+ */
+export function oserror(code: number, syscall?: string, strerror?: string): OSError {
+  const winerror = process.platform === 'win32' && code >= 10000 && code < 12000 ? code : null;
+  const errno = winerror === null ? code : winerrorToErrno(winerror);
   const cls = SUBCLASS.get(errno) ?? OSError;
-  let text = strerrors.get(errno);
-  if (text === undefined) strerrors.set(errno, (text = native.strerror(errno)));
-  let code = codes.get(errno);
-  if (code === undefined) codes.set(errno, (code = native.errnoName(errno)));
-  const err = construct(cls, errno, text);
-  if (code !== null) err.code = code;
+  let text = strerror ?? strerrors.get(code);
+  if (text === undefined) strerrors.set(code, (text = native.strerror(code)));
+  let name = codes.get(errno);
+  if (name === undefined) codes.set(errno, (name = native.errnoName(errno)));
+  const err = construct(cls, winerror === null ? [errno, text] : [errno, text, null, winerror]);
+  if (name !== null) err.code = name;
   if (syscall) err.syscall = syscall;
   return err;
 }
@@ -178,6 +247,18 @@ export function takeError(): Error {
 /** The OSError of an errno given by name ('ENOENT'), with the platform's number. */
 export function oserrorNamed(name: string, syscall?: string): OSError {
   return oserror(E[name] ?? 0, syscall);
+}
+
+/**
+ * `err` with Node's `address` and `port` from the address the call was given
+ * (`['127.0.0.1', 9]`, or an AF_UNIX path), where it has them.
+ */
+export function withAddress<E extends Error>(err: E, address: unknown): E {
+  if (!(err instanceof OSError)) return err;
+  const [host, port] = Array.isArray(address) ? address : [address];
+  if (typeof host === 'string') err.address = host;
+  if (typeof port === 'number') err.port = port;
+  return err;
 }
 
 /** Throws the error of the addon call that just returned its failure value. */

@@ -6,18 +6,9 @@ import { type AddressArgOf, type Family, type Inet6AddressArg, type InetAddress,
 import * as C from './constants';
 import { OSError, oserror } from './errors';
 import { has_ipv6 } from './module';
+import { pyRepr } from './repr';
 import { getaddrinfo } from './resolver';
 import { type Socket, socket } from './socket';
-
-/** Python's repr() of an address, for messages. */
-function repr(v: unknown): string {
-  if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  if (v instanceof Uint8Array) return `b${repr(Buffer.from(v).toString('latin1'))}`;
-  if (Array.isArray(v)) return `(${v.map(repr).join(', ')}${v.length === 1 ? ',' : ''})`;
-  if (v === null || v === undefined) return 'None';
-  if (typeof v === 'boolean') return v ? 'True' : 'False';
-  return String(v);
-}
 
 /** Python's `host, port = address`. */
 function unpackPair(address: unknown): [unknown, unknown] {
@@ -127,7 +118,7 @@ export function create_server<F extends string = 'AF_INET'>(
       sock.bind(address);
     } catch (e) {
       if (!(e instanceof OSError)) throw e;
-      const msg = `${e.strerror} (while attempting to bind on address ${repr(address)})`;
+      const msg = `${e.strerror} (while attempting to bind on address ${pyRepr(address)})`;
       if (e.errno === null) throw new OSError(msg);
       const err = oserror(e.errno, 'bind');
       err.strerror = msg;

@@ -1,10 +1,9 @@
 // bsdsock/selectors: Python's selectors module, the same thin layer over
 // bsdsock/select that Lib/selectors.py is over select.
 
-import { inspect } from 'node:util';
-
 import { pyType } from './address';
 import { InterruptedError, KeyError, OSError, RuntimeError } from './errors';
+import { pyRepr } from './repr';
 import { epoll, kevent, kqueue, poll, select, type FileLike } from './select';
 import * as S from './select-constants';
 
@@ -22,10 +21,6 @@ export interface SelectorKey<D = unknown> {
 }
 
 const dispose: typeof Symbol.dispose = Symbol.dispose ?? Symbol.for('nodejs.dispose');
-
-function pyRepr(obj: unknown): string {
-  return typeof obj === 'number' ? String(obj) : inspect(obj);
-}
 
 /** The fd of a file object, with Python's ValueErrors (RangeError here). */
 function fileobjToFd(fileobj: unknown): number {

@@ -16,7 +16,7 @@ import {
   type Family,
 } from './address';
 import * as C from './constants';
-import { badf, fail, InterruptedError, OSError, takeError, TimeoutError } from './errors';
+import { badf, fail, InterruptedError, OSError, takeError, TimeoutError, withAddress } from './errors';
 import {
   IO_REF,
   makefile,
@@ -30,6 +30,7 @@ import {
 } from './makefile';
 import { isSharedAddress, lastAddress, native } from './native';
 import * as M from './msg';
+import { pyStr } from './repr';
 import { checkTimeout, getdefaulttimeout } from './timeout';
 
 const TYPE_FLAGS = (C.SOCK_NONBLOCK ?? 0) | (C.SOCK_CLOEXEC ?? 0);
@@ -116,33 +117,6 @@ function sameParts(a: AddressParts, b: AddressParts): boolean {
   const [ha, hb] = [a[0], b[0]];
   const sameHost = typeof ha === 'string' ? ha === hb : typeof hb !== 'string' && Buffer.compare(ha, hb) === 0;
   return sameHost && a[1] === b[1] && a[2] === b[2] && a[3] === b[3] && a[4] === null && b[4] === null;
-}
-
-/** Python's repr of bytes: printable ASCII as is, the rest escaped. */
-function bytesRepr(b: Uint8Array): string {
-  let text = '';
-  for (const c of b) {
-    if (c === 0x5c || c === 0x27) text += `\\${String.fromCharCode(c)}`;
-    else if (c === 0x09) text += '\\t';
-    else if (c === 0x0a) text += '\\n';
-    else if (c === 0x0d) text += '\\r';
-    else if (c >= 0x20 && c < 0x7f) text += String.fromCharCode(c);
-    else text += `\\x${c.toString(16).padStart(2, '0')}`;
-  }
-  return `b'${text}'`;
-}
-
-/** Python's repr of a value inside a tuple. */
-function pyRepr(v: unknown): string {
-  if (typeof v === 'string') return `'${v}'`;
-  if (Array.isArray(v)) return `(${v.map(pyRepr).join(', ')}${v.length === 1 ? ',' : ''})`;
-  if (v instanceof Uint8Array) return bytesRepr(v);
-  return v === null ? 'None' : String(v);
-}
-
-/** Python's str() of an address, as socket.__repr__ shows it: a path bare. */
-function pyStr(v: unknown): string {
-  return typeof v === 'string' ? v : pyRepr(v);
 }
 
 /** Whether an address is truthy in Python (repr leaves out '' and empty bytes). */
@@ -361,7 +335,7 @@ export class Socket<F extends string = string> {
   /** Binds the socket to `address` (`[host, port]` for AF_INET; `''` is the wildcard). Python: `socket.socket.bind`. */
   bind(address: AddressArgOf<F>): void {
     const fd = this.#check('bind');
-    if (!native.bind(fd, this.#sockaddr(address, 'bind'))) fail();
+    if (!native.bind(fd, this.#sockaddr(address, 'bind'))) throw withAddress(takeError(), address);
   }
 
   /** listen([backlog]): backlog defaults to min(SOMAXCONN, 128), as in Python. Python: `socket.socket.listen`. */
@@ -388,7 +362,7 @@ export class Socket<F extends string = string> {
    */
   connect(address: AddressArgOf<F>): void {
     const fd = this.#check('connect');
-    if (!native.connect(fd, this.#t, this.#sockaddr(address, 'connect'))) fail();
+    if (!native.connect(fd, this.#t, this.#sockaddr(address, 'connect'))) throw withAddress(takeError(), address);
   }
 
   /** connect() that returns the errno instead of throwing (0 on success). Python: `socket.socket.connect_ex`. */
@@ -400,7 +374,7 @@ export class Socket<F extends string = string> {
     const err = takeError();
     if (err instanceof TimeoutError) return C.EWOULDBLOCK;
     if (err instanceof OSError && err.errno !== null && !(err instanceof InterruptedError)) return err.errno;
-    throw err;
+    throw withAddress(err, address);
   }
 
   /** Shuts down one or both halves of the connection: SHUT_RD, SHUT_WR or SHUT_RDWR. Python: `socket.socket.shutdown`. */
@@ -459,7 +433,8 @@ export class Socket<F extends string = string> {
       throw new TypeError(`sendto() takes 2 or 3 arguments (${arguments.length} given)`);
     }
     const n = native.sendto(fd, buf, flags, this.#t, this.#sockaddr(address, 'sendto'));
-    return n < 0 ? fail() : n;
+    if (n < 0) throw withAddress(takeError(), address);
+    return n;
   }
 
   /** recv(bufsize, flags=0) -> the bytes received (empty at end of stream). Python: `socket.socket.recv`. */

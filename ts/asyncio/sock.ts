@@ -5,8 +5,9 @@
 
 import { bytes, int, pyType, type AddressArgOf, type AddressOf } from '../address';
 import * as C from '../constants';
-import { BlockingIOError, badf, oserror, takeError } from '../errors';
+import { BlockingIOError, badf, oserror, takeError, withAddress } from '../errors';
 import { lastAddress, lastErrno, native } from '../native';
+import { pyRepr } from '../repr';
 import { Socket } from '../socket';
 import { busy, checkSignal, READ, wait, WRITE, type OperationOptions } from './loop';
 import { needsLookup, resolveAddress } from './resolver';
@@ -227,13 +228,6 @@ export async function sock_sendto<F extends string>(
   return whenReady(fd, WRITE, 'sendto', () => sock.sendto(data, addr), signal);
 }
 
-/** Python's repr of an address, for asyncio's "Connect call failed" message. */
-function addressRepr(address: unknown): string {
-  if (typeof address === 'string') return `'${address}'`;
-  if (Array.isArray(address)) return `(${address.map(addressRepr).join(', ')})`;
-  return String(address);
-}
-
 /**
  * asyncio's `loop.sock_connect(sock, address)`: connects, waiting for the
  * handshake on the loop. A host name is resolved first, without blocking
@@ -259,10 +253,7 @@ export async function sock_connect<F extends string>(
     if (err === null) return op.fail(takeError());
     if (err === 0) return op.done(undefined);
     if (err === EINPROGRESS || err === EAGAIN) return false;
-    const e = oserror(err, 'connect');
-    e.strerror = `Connect call failed ${addressRepr(addr)}`;
-    e.message = `[Errno ${err}] ${e.strerror}`;
-    return op.fail(e);
+    return op.fail(withAddress(oserror(err, 'connect', `Connect call failed ${pyRepr(addr)}`), addr));
   }, signal);
 }
 

@@ -12,6 +12,7 @@ import { pyType, type AddressArgOf } from '../address';
 import * as C from '../constants';
 import { OSError, RuntimeError, takeError } from '../errors';
 import { lastErrno, native } from '../native';
+import { pyRepr } from '../repr';
 import { Socket } from '../socket';
 import { hold, READ, setCallback, WRITE } from './loop';
 import { getaddrinfo } from './resolver';
@@ -593,13 +594,6 @@ function connected<P extends StreamProtocol>(sock: Socket, protocol_factory: () 
   const transport = new Transport(sock, protocol);
   transport.start();
   return [transport, protocol];
-}
-
-/** Python's repr of an address tuple. */
-function pyRepr(v: unknown): string {
-  if (typeof v === 'string') return `'${v}'`;
-  if (Array.isArray(v)) return `(${v.map(pyRepr).join(', ')})`;
-  return String(v);
 }
 
 /** asyncio's error for several failed attempts. */

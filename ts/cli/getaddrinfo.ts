@@ -5,7 +5,8 @@ import { getaddrinfo } from '../resolver';
 import { optionValue, positionals, type Parsed } from './args';
 import { out, type Command } from './command';
 import { familyName, parseFamily, parseFlags, parseProto, parseType, SOCKET_KIND_OPTIONS, typeName } from './names';
-import { pyRepr, table } from './table';
+import { pyRepr } from '../repr';
+import { table } from './table';
 
 const HELP = `usage: bsdsock getaddrinfo HOST [PORT] [--family F] [--type T] [--proto N] [--flags AI_...]
 

@@ -11,7 +11,7 @@ import { flag, port, positionals, type Parsed } from './args';
 import { note, type Command } from './command';
 import { interactive, resolve, transport, TRANSPORT_OPTIONS, unixPath, type Transport } from './endpoint';
 import { relayDatagrams, relayStream } from './relay';
-import { pyRepr } from './table';
+import { pyRepr } from '../repr';
 
 const HELP = `usage: bsdsock listen [--udp] [HOST] PORT [--keep-open]
        bsdsock listen --unix [--udp] PATH [--keep-open]

@@ -12,7 +12,8 @@ import { socket, type Socket } from '../socket';
 import { optionValue, positionals, type Parsed } from './args';
 import { out, type Command } from './command';
 import { constantsWith, familyName, named, parseFamily, parseProto, parseType, PROTOCOLS, SOCKET_KIND_OPTIONS, typeName } from './names';
-import { pyRepr, table } from './table';
+import { pyRepr } from '../repr';
+import { table } from './table';
 
 const HELP = `usage: bsdsock sockopt [--family F] [--type T] [--proto N]
 
