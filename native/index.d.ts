@@ -182,6 +182,9 @@ export declare function socketpair(family: number, ty: number, proto: number): [
 
 export declare function strerror(errno: number): string
 
+/** The name of a syscall id from the status block (see state.rs). */
+export declare function syscallName(id: number): string | null
+
 /**
  * The error of the last call that returned its failure value, as one string
  * (cheaper to make than an array): `kind SEP code SEP syscall SEP written SEP

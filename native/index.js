@@ -637,6 +637,7 @@ module.exports.socketAdopt = nativeBinding.socketAdopt
 module.exports.socketCreate = nativeBinding.socketCreate
 module.exports.socketpair = nativeBinding.socketpair
 module.exports.strerror = nativeBinding.strerror
+module.exports.syscallName = nativeBinding.syscallName
 module.exports.takeError = nativeBinding.takeError
 module.exports.takeInterrupt = nativeBinding.takeInterrupt
 module.exports.ucredBytes = nativeBinding.ucredBytes

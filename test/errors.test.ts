@@ -155,3 +155,40 @@ describe('on Windows: [WinError N], with the errno mapped from the Winsock code'
     ]);
   });
 });
+
+describe('errors the addon reports through its status block', () => {
+  // OS errors and timeouts are made from the block the addon writes, with no
+  // call to take them; each must still be its own call's, in any order.
+  it('each names its own syscall and errno, call after call', () => {
+    using l = socket(AF_INET, SOCK_STREAM);
+    using u = socket(AF_INET, SOCK_DGRAM);
+    l.bind(['127.0.0.1', 0]);
+    l.listen();
+    l.setblocking(false);
+    u.setblocking(false);
+    const seen: [string, string | undefined, string | undefined][] = [];
+    const note = (f: () => unknown): void => {
+      try {
+        f();
+      } catch (e) {
+        const err = e as OSError;
+        seen.push([err.constructor.name, err.syscall, err.code]);
+      }
+    };
+    for (let i = 0; i < 3; i++) {
+      note(() => l.accept());
+      note(() => u.recv(10));
+      note(() => u.recvfrom(10));
+      note(() => l.getpeername());
+    }
+    u.settimeout(0.01);
+    note(() => u.recv(10));
+    const round: [string, string, string][] = [
+      ['BlockingIOError', 'accept', 'EAGAIN'],
+      ['BlockingIOError', 'recv', 'EAGAIN'],
+      ['BlockingIOError', 'recvfrom', 'EAGAIN'],
+      ['OSError', 'getpeername', 'ENOTCONN'],
+    ];
+    expect(seen).toEqual([...round, ...round, ...round, ['TimeoutError', 'recv', undefined]]);
+  });
+});

@@ -1,7 +1,7 @@
 // Python's exception classes for socket errors, with Node's fields.
 // The subclass of an OSError is chosen by errno exactly as Python does.
 
-import { native } from './native';
+import { FAST_OS, FAST_TIMEOUT, lastErrno, lastSyscall, native, takeFastError } from './native';
 import { pyRepr, pyStr } from './repr';
 
 const E = native.errnoTable();
@@ -40,26 +40,12 @@ export class OSError extends Error {
 
   constructor(...args: unknown[]) {
     super();
-    // Python's OSError_new/oserror_init: two to five arguments are
-    // (errno, strerror, filename, winerror, filename2); others are only args.
-    const full = args.length >= 2 && args.length <= 5;
-    const [errno, strerror, filename = null, winerror = null, filename2 = null] = full ? args : [];
-    if (full && new.target === OSError && typeof errno === 'number') {
+    const errno = args[0];
+    if (args.length >= 2 && args.length <= 5 && new.target === OSError && typeof errno === 'number') {
       const cls = SUBCLASS.get(errno);
       if (cls !== undefined) return new cls(...args);
     }
-    this.errno = full ? (errno as number | null) : null;
-    this.strerror = full ? (strerror as string | null) : null;
-    this.filename = filename;
-    this.filename2 = filename !== null ? filename2 : null;
-    this.args = filename !== null ? args.slice(0, 2) : args;
-    let label = 'Errno';
-    if (process.platform === 'win32' && typeof winerror === 'number') {
-      this.winerror = winerror;
-      this.errno = winerrorToErrno(winerror);
-      label = 'WinError';
-    }
-    this.message = full ? describe(label, label === 'WinError' ? winerror : errno, strerror, filename, this.filename2) : plain(args);
+    init(this, args);
   }
 
   /** The class name, `'ConnectionRefusedError'`, as Python's `type(e).__name__`. */
@@ -68,6 +54,28 @@ export class OSError extends Error {
   }
 }
 export { OSError as error };
+
+/**
+ * Python's oserror_init: two to five arguments are (errno, strerror, filename,
+ * winerror, filename2); any other number are only `args`.
+ */
+function init(err: OSError, args: unknown[]): OSError {
+  const full = args.length >= 2 && args.length <= 5;
+  const [errno, strerror, filename = null, winerror = null, filename2 = null] = full ? args : [];
+  err.errno = full ? (errno as number | null) : null;
+  err.strerror = full ? (strerror as string | null) : null;
+  err.filename = filename;
+  err.filename2 = filename !== null ? filename2 : null;
+  err.args = filename !== null ? args.slice(0, 2) : args;
+  let label = 'Errno';
+  if (process.platform === 'win32' && typeof winerror === 'number') {
+    err.winerror = winerror;
+    err.errno = winerrorToErrno(winerror);
+    label = 'WinError';
+  }
+  err.message = full ? describe(label, label === 'WinError' ? winerror : errno, strerror, filename, err.filename2) : plain(args);
+  return err;
+}
 
 /** Python's OSError.__str__ with its arguments: `[Errno 2] No such file: 'f'`. */
 function describe(label: string, code: unknown, strerror: unknown, filename: unknown, filename2: unknown): string {
@@ -161,19 +169,26 @@ const codes = new Map<number, string | null>();
 
 /**
  * BlockingIOError is control flow in non-blocking code, thrown far more often
- * than other errors; V8's stack capture would cost ten times the syscall. It is
- * made without a stack trace (its message and `syscall` say where it came from).
+ * than other errors, and V8 takes longer to make an Error (even with no stack
+ * trace) than the syscall takes. So bsdsock's own are made from the prototype:
+ * the same class, fields and message, with `stack` only the first line (the
+ * message and `syscall` say where it came from).
  */
 function construct(cls: OSErrorClass, args: unknown[]): OSError {
   if (cls !== BlockingIOError) return new cls(...args);
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return new cls(...args);
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
+  return init(Object.create(BlockingIOError.prototype) as OSError, args);
 }
+
+// The `stack` of those made from the prototype (one made with `new` has its own).
+Object.defineProperty(BlockingIOError.prototype, 'stack', {
+  get(this: Error): string {
+    return `${this.name}: ${this.message}`;
+  },
+  set(this: Error, value: unknown): void {
+    Object.defineProperty(this, 'stack', { value, writable: true, configurable: true });
+  },
+  configurable: true,
+});
 
 /**
  * The OSError Python would raise for `code` from `syscall`; `strerror` in place
@@ -209,6 +224,13 @@ function eaiName(code: number): string | undefined {
 
 /** The exception for the addon call that just returned its failure value. */
 export function takeError(): Error {
+  const fast = takeFastError();
+  if (fast === FAST_OS) return oserror(lastErrno(), lastSyscall());
+  if (fast === FAST_TIMEOUT) {
+    const err = new TimeoutError('timed out');
+    err.syscall = lastSyscall();
+    return err;
+  }
   const e = native.takeError();
   if (e === null) return new OSError('bsdsock: a call failed without an error');
   const [kind, codeText, syscall, writtenText, message] = e.split('\u0001') as [string, string, string, string, string];
@@ -259,6 +281,12 @@ export function withAddress<E extends Error>(err: E, address: unknown): E {
   if (typeof host === 'string') err.address = host;
   if (typeof port === 'number') err.port = port;
   return err;
+}
+
+/** Forgets the error of the addon call that just returned its failure value (a failure that is expected). */
+export function dropError(): void {
+  takeFastError();
+  native.takeError();
 }
 
 /** Throws the error of the addon call that just returned its failure value. */

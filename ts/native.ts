@@ -26,6 +26,8 @@ export interface Native {
   rearm(): void;
   /** The last failed call's error: kind, code, syscall, written, message, joined by U+0001. */
   takeError(): string | null;
+  /** The name of a syscall id the status block gave. */
+  syscallName(id: number): string | null;
   addressSlot(slot: number): NativeAddress;
   socketCreate(family: number, type: number, proto: number): number;
   socketAdopt(fd: number): [number, number, number] | null;
@@ -122,13 +124,37 @@ export const native: Native = require('../../native/index.js') as Native;
 // word 0 is the address slot of the last call (-1: no address), word 1 is 1
 // when that slot holds a new address. An ArrayBuffer's memory never moves.
 const block = new ArrayBuffer(64);
-const status = new Int32Array(block, 0, 4);
+const status = new Int32Array(block, 0, 5);
 if (!native.init(new Uint8Array(block))) throw new Error('bsdsock: the addon refused its status block');
 
 /** The errno of the last failed call (0 for errors without one), read without
  * a call and without taking the error: status word 2. */
 export function lastErrno(): number {
   return status[2]!;
+}
+
+/** Status word 3: what the last error is, where the block alone says it (crates/node/src/state.rs). */
+export const FAST_OS = 1;
+export const FAST_TIMEOUT = 2;
+
+/** Syscall names by the ids of status word 4, learnt once each. */
+const syscalls: string[] = [];
+
+/**
+ * FAST_OS or FAST_TIMEOUT when the last error can be made from the status
+ * block alone (its errno is `lastErrno()`, its syscall `lastSyscall()`), once;
+ * 0 when it must be taken with `native.takeError()`.
+ */
+export function takeFastError(): number {
+  const kind = status[3]!;
+  status[3] = 0;
+  return kind;
+}
+
+/** The syscall of the last error that `takeFastError` reported. */
+export function lastSyscall(): string {
+  const id = status[4]!;
+  return (syscalls[id] ??= native.syscallName(id) ?? '');
 }
 
 /** One value per slot that can be shared: a string, or an array of strings and

@@ -16,7 +16,7 @@ import {
   type Family,
 } from './address';
 import * as C from './constants';
-import { badf, fail, InterruptedError, OSError, takeError, TimeoutError, withAddress } from './errors';
+import { badf, dropError, fail, InterruptedError, OSError, takeError, TimeoutError, withAddress } from './errors';
 import {
   IO_REF,
   makefile,
@@ -609,7 +609,7 @@ export class Socket<F extends string = string> {
     if (this.#fd >= 0) {
       for (const [name, get] of [['laddr', native.getsockname], ['raddr', native.getpeername]] as const) {
         if (!get(this.#fd)) {
-          native.takeError();
+          dropError();
           continue;
         }
         const addr = lastAddress();

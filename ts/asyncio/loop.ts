@@ -8,7 +8,7 @@
 // first readiness with nothing to read disarms it. This module's state belongs to one JS
 // environment (the main thread or a worker), as the addon's does.
 
-import { badf, takeError } from '../errors';
+import { badf, dropError, takeError } from '../errors';
 import { native } from '../native';
 import { onRelease } from '../socket';
 
@@ -290,7 +290,7 @@ function dispatch(fd: number, events: number): number {
 function resolved(id: number, result: unknown): number {
   const done = lookups.get(id);
   if (done === undefined) {
-    if (result === null) native.takeError();
+    if (result === null) dropError();
     return 0;
   }
   lookups.delete(id);

@@ -124,6 +124,12 @@ pub fn take_error() -> Option<String> {
     ))
 }
 
+/// The name of a syscall id from the status block (see state.rs).
+#[napi]
+pub fn syscall_name(id: u32) -> Option<&'static str> {
+    state::syscall_name(id)
+}
+
 /// The address in a slot of the status block's table.
 #[napi]
 pub fn address_slot(slot: u32) -> JsAddress {

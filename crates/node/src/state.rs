@@ -2,8 +2,10 @@
 //! values and never throw:
 //! - a status block the facade allocates once (ts/native.ts) and the addon
 //!   writes: the address slot of the last call, and whether it is new;
-//! - the last error, which the facade takes (`takeError`) when a call returned
-//!   its failure value (null, false or -1);
+//! - the last error, which the facade takes when a call returned its failure
+//!   value (null, false or -1): an OS error or a timeout (the common ones, and
+//!   BlockingIOError is control flow) from the status block alone, with no
+//!   call; any other through `takeError`;
 //! - a small table of recent addresses: the facade keeps one frozen JS array
 //!   per slot, so a datagram from a known peer costs no address conversion.
 //!
@@ -12,7 +14,7 @@
 
 use std::cell::{Cell, RefCell};
 
-use bsdsock_core::{Address, Error};
+use bsdsock_core::{Address, Error, Kind};
 
 /// Status block layout (i32 words).
 const SLOT: usize = 0;
@@ -20,7 +22,15 @@ const IS_NEW: usize = 1;
 /// The errno of the last failed call (0 for errors without one), readable
 /// without a call: the async layer tells EAGAIN apart for free.
 const ERRNO: usize = 2;
-const WORDS: usize = 4;
+/// What the facade can make of the last error from the block alone:
+/// FAST_OS (errno and syscall), FAST_TIMEOUT (syscall), or 0 (take it).
+/// The facade sets it back to 0 once it has made the error.
+const FAST: usize = 3;
+/// The id of the last error's syscall name (see `syscall_name`).
+const SYSCALL: usize = 4;
+const WORDS: usize = 5;
+pub const FAST_OS: i32 = 1;
+pub const FAST_TIMEOUT: i32 = 2;
 /// Addresses remembered per thread.
 const SLOTS: usize = 16;
 
@@ -28,6 +38,7 @@ thread_local! {
     static STATUS: Cell<*mut i32> = const { Cell::new(std::ptr::null_mut()) };
     static LAST_ERROR: RefCell<Option<Error>> = const { RefCell::new(None) };
     static ADDRESSES: RefCell<Slots> = const { RefCell::new(Slots { entries: Vec::new(), next: 0 }) };
+    static SYSCALLS: RefCell<Vec<&'static str>> = const { RefCell::new(Vec::new()) };
 }
 
 struct Slots {
@@ -60,7 +71,33 @@ fn write(word: usize, value: i32) {
 /// Records the error of a call that is about to return its failure value.
 pub fn fail(err: Error) {
     write(ERRNO, err.errno().unwrap_or(0));
+    let fast = match (&err.kind, err.written) {
+        (Kind::Os(_), None) => FAST_OS,
+        (Kind::Timeout, None) => FAST_TIMEOUT,
+        _ => 0,
+    };
+    write(FAST, fast);
+    if fast != 0 {
+        write(SYSCALL, syscall_id(err.syscall));
+    }
     LAST_ERROR.with(|e| *e.borrow_mut() = Some(err));
+}
+
+/// A small number for a syscall name, the same for the life of the thread.
+fn syscall_id(name: &'static str) -> i32 {
+    SYSCALLS.with(|cell| {
+        let mut names = cell.borrow_mut();
+        let i = names.iter().position(|n| *n == name).unwrap_or_else(|| {
+            names.push(name);
+            names.len() - 1
+        });
+        i32::try_from(i).unwrap_or(i32::MAX)
+    })
+}
+
+/// The syscall name of an id the status block gave (the facade asks once per id).
+pub fn syscall_name(id: u32) -> Option<&'static str> {
+    SYSCALLS.with(|cell| cell.borrow().get(id as usize).copied())
 }
 
 /// The last error, once.
