@@ -2,13 +2,15 @@
 // bsdsock on the wait workloads: one select(), poll object poll() or epoll
 // poll() call at a time over 1,000 idle sockets (500 socketpairs) and one
 // ready socket, no timeout (null: each call returns once the ready one is
-// seen). The same code as bench/python/waits.py, line for line.
+// seen). The same code as bench/python/waits.py, line for line. And
+// wouldblock: recv() on a non-blocking socket with nothing to read, one
+// BlockingIOError caught per call (non-blocking code's control flow).
 //
-//   node waits.js select|poll|epoll CALLS WARMUP
+//   node waits.js select|poll|epoll|wouldblock CALLS WARMUP
 //
 // Prints one JSON line.
 
-const { socketpair } = require('bsdsock');
+const { BlockingIOError, socketpair } = require('bsdsock');
 const { select, poll, epoll, POLLIN, EPOLLIN } = require('bsdsock/select');
 
 const PAIRS = 500;
@@ -38,8 +40,32 @@ function epollCalls(ep, calls) {
   for (let i = 0; i < calls; i++) expectOne(ep.poll(null).length);
 }
 
+function wouldblockCalls(sock, calls) {
+  for (let i = 0; i < calls; i++) {
+    try {
+      sock.recv(64);
+      throw new Error('recv returned');
+    } catch (e) {
+      if (!(e instanceof BlockingIOError)) throw e;
+    }
+  }
+}
+
+function wouldblock(calls, warmup) {
+  const [sock, keep] = socketpair();
+  sock.setblocking(false);
+  wouldblockCalls(sock, warmup);
+  const t0 = process.hrtime.bigint();
+  wouldblockCalls(sock, calls);
+  const ns = Number(process.hrtime.bigint() - t0);
+  console.log(JSON.stringify({ impl: 'bsdsock', workload: 'wouldblock', calls, ns }));
+  sock.close();
+  keep.close();
+}
+
 function main(argv) {
   const [workload, calls, warmup] = [argv[2], Number(argv[3]), Number(argv[4])];
+  if (workload === 'wouldblock') return wouldblock(calls, warmup);
   const { socks, keep } = makeSockets();
   const maxfd = Math.max(...socks.map((s) => s.fileno()));
   let t0;

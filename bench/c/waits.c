@@ -10,7 +10,10 @@
  *           timeout, then scanned;
  *   epoll:  epoll_wait(2) with no timeout and maxevents FD_SETSIZE - 1.
  *
- *   waits select|poll|epoll CALLS WARMUP
+ * And wouldblock: recv(2) on a non-blocking socket with nothing to read, each
+ * call failing with EAGAIN.
+ *
+ *   waits select|poll|epoll|wouldblock CALLS WARMUP
  *
  * Prints one JSON line.
  */
@@ -100,6 +103,15 @@ static void epoll_calls(int ep, long calls)
     }
 }
 
+static void wouldblock_calls(int fd, long calls)
+{
+    char buf[64];
+    for (long c = 0; c < calls; c++) {
+        if (recv(fd, buf, sizeof buf, 0) >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+            die("recv");
+    }
+}
+
 static void report(const char *workload, uint64_t calls, uint64_t ns)
 {
     printf("{\"impl\":\"c\",\"workload\":\"%s\",\"calls\":%llu,\"ns\":%llu,\"maxfd\":%d}\n",
@@ -116,6 +128,16 @@ int main(int argc, char **argv)
     const char *workload = argv[1];
     long calls = atol(argv[2]);
     long warmup = atol(argv[3]);
+    if (strcmp(workload, "wouldblock") == 0) {
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) < 0)
+            die("socketpair");
+        wouldblock_calls(sv[0], warmup);
+        uint64_t t0 = now_ns();
+        wouldblock_calls(sv[0], calls);
+        report(workload, (uint64_t)calls, now_ns() - t0);
+        return 0;
+    }
     make_sockets();
     uint64_t t0;
     if (strcmp(workload, "select") == 0) {

@@ -1,9 +1,11 @@
 """CPython's select module on the wait workloads: one select.select(), poll
 object poll() or epoll poll() call at a time over 1,000 idle sockets (500
 socketpairs) and one ready socket, no timeout (None: each call returns once
-the ready one is seen). The same code as bench/bsdsock/waits.js.
+the ready one is seen). The same code as bench/bsdsock/waits.js. And
+wouldblock: recv() on a non-blocking socket with nothing to read, one
+BlockingIOError caught per call.
 
-    python3 waits.py select|poll|epoll CALLS WARMUP
+    python3 waits.py select|poll|epoll|wouldblock CALLS WARMUP
 
 select.select() takes only fds below FD_SETSIZE (1024); a fresh python3 has
 3 fds open, so the 1,002 sockets made here stay below it (checked).
@@ -50,8 +52,31 @@ def epoll_calls(ep, calls):
         expect_one(len(ep.poll(None)))
 
 
+def wouldblock_calls(sock, calls):
+    for _ in range(calls):
+        try:
+            sock.recv(64)
+            sys.exit("recv returned")
+        except BlockingIOError:
+            pass
+
+
+def wouldblock(calls, warmup):
+    sock, keep = socket.socketpair()
+    sock.setblocking(False)
+    wouldblock_calls(sock, warmup)
+    t0 = time.perf_counter_ns()
+    wouldblock_calls(sock, calls)
+    ns = time.perf_counter_ns() - t0
+    print(json.dumps({"impl": "cpython", "workload": "wouldblock", "calls": calls, "ns": ns}), flush=True)
+    sock.close()
+    keep.close()
+
+
 def main(argv):
     workload, calls, warmup = argv[1], int(argv[2]), int(argv[3])
+    if workload == "wouldblock":
+        return wouldblock(calls, warmup)
     socks, keep = make_sockets()
     maxfd = max(s.fileno() for s in socks)
     if maxfd >= FD_SETSIZE:
