@@ -100,7 +100,7 @@ export function winerrorToErrno(winerror: number): number {
   if (winerror >= 10000 && winerror < 12000) {
     return [10004, 10009, 10013, 10014, 10022, 10024].includes(winerror) ? winerror - 10000 : winerror;
   }
-  return 22;
+  return E.EINVAL ?? 22;
 }
 
 /** Python: `BlockingIOError` (EAGAIN, EWOULDBLOCK, EALREADY, EINPROGRESS): a non-blocking call could not complete now. */
