@@ -65,6 +65,10 @@ describe('interrupting signals', () => {
     interruptedThenListener(await blockedCall('connect', 'SIGTERM', '20', true), 'SIGTERM', 'connect');
   });
 
+  it('SIGINT interrupts a blocking connect_ex, which throws the InterruptedError rather than return EINTR', async () => {
+    interruptedThenListener(await blockedCall('connect_ex', 'SIGINT', 'none', true), 'SIGINT', 'connect');
+  });
+
   it('an interrupted sendall says how many bytes it had sent', async () => {
     const lines = await blockedCall('sendall', 'SIGINT', 'none', true);
     interruptedThenListener(lines, 'SIGINT', 'sendall');

@@ -16,7 +16,7 @@ import {
   type Family,
 } from './address';
 import * as C from './constants';
-import { badf, dropError, fail, InterruptedError, OSError, takeError, TimeoutError, withAddress } from './errors';
+import { badf, dropError, fail, InterruptedError, OSError, oserror, takeError, TimeoutError, withAddress } from './errors';
 import {
   IO_REF,
   makefile,
@@ -28,12 +28,15 @@ import {
   type SocketIO,
   type TextIOWrapper,
 } from './makefile';
-import { isSharedAddress, lastAddress, native } from './native';
+import { FAST_OS, FAST_TIMEOUT, isSharedAddress, lastAddress, lastErrno, lastSyscall, native, takeFastError } from './native';
 import * as M from './msg';
 import { pyStr } from './repr';
 import { checkTimeout, getdefaulttimeout } from './timeout';
 
 const TYPE_FLAGS = (C.SOCK_NONBLOCK ?? 0) | (C.SOCK_CLOEXEC ?? 0);
+/** EINTR: connect_ex raises it (a signal that interrupts) rather than returning it. */
+const EINTR = native.errnoTable().EINTR;
+
 const dispose: typeof Symbol.dispose = Symbol.dispose ?? Symbol.for('nodejs.dispose');
 
 /** Sockets collected while still open: close their fd and warn, as Python's ResourceWarning.
@@ -370,8 +373,12 @@ export class Socket<F extends string = string> {
     const fd = this.#check('connect_ex');
     if (native.connect(fd, this.#t, this.#sockaddr(address, 'connect_ex'))) return 0;
     // Python returns the errno of the connection (EWOULDBLOCK for a timeout),
-    // and raises for everything else.
-    const err = takeError();
+    // and raises for everything else. An OS error or a timeout is read from the
+    // status block, so returning its errno makes no exception object.
+    const fast = takeFastError();
+    if (fast === FAST_TIMEOUT) return C.EWOULDBLOCK;
+    if (fast === FAST_OS && lastErrno() !== EINTR) return lastErrno();
+    const err = fast === FAST_OS ? oserror(lastErrno(), lastSyscall()) : takeError();
     if (err instanceof TimeoutError) return C.EWOULDBLOCK;
     if (err instanceof OSError && err.errno !== null && !(err instanceof InterruptedError)) return err.errno;
     throw withAddress(err, address);
