@@ -4,7 +4,8 @@
 import { FAST_OS, FAST_TIMEOUT, lastErrno, lastSyscall, native, takeFastError } from './native';
 import { pyRepr, pyStr } from './repr';
 
-const E = native.errnoTable();
+/** The platform's errno values by name (Python's errno module), read once from the addon. */
+export const errnos = native.errnoTable();
 
 /**
  * Python's `OSError` (alias `error`): `errno`, `strerror`, `filename`,
@@ -68,12 +69,14 @@ function init(err: OSError, args: unknown[]): OSError {
   err.filename2 = filename !== null ? filename2 : null;
   err.args = filename !== null ? args.slice(0, 2) : args;
   let label = 'Errno';
+  let shown = errno;
   if (process.platform === 'win32' && typeof winerror === 'number') {
     err.winerror = winerror;
     err.errno = winerrorToErrno(winerror);
     label = 'WinError';
+    shown = winerror;
   }
-  err.message = full ? describe(label, label === 'WinError' ? winerror : errno, strerror, filename, err.filename2) : plain(args);
+  err.message = full ? describe(label, shown, strerror, filename, err.filename2) : plain(args);
   return err;
 }
 
@@ -100,7 +103,7 @@ export function winerrorToErrno(winerror: number): number {
   if (winerror >= 10000 && winerror < 12000) {
     return [10004, 10009, 10013, 10014, 10022, 10024].includes(winerror) ? winerror - 10000 : winerror;
   }
-  return E.EINVAL ?? 22;
+  return errnos.EINVAL ?? 22;
 }
 
 /** Python: `BlockingIOError` (EAGAIN, EWOULDBLOCK, EALREADY, EINPROGRESS): a non-blocking call could not complete now. */
@@ -145,7 +148,7 @@ type OSErrorClass = new (...args: unknown[]) => OSError;
 const SUBCLASS = new Map<number, OSErrorClass>();
 function map(names: string[], cls: OSErrorClass): void {
   for (const name of names) {
-    const errno = E[name];
+    const errno = errnos[name];
     if (errno !== undefined) SUBCLASS.set(errno, cls);
   }
 }
@@ -224,7 +227,15 @@ function eaiName(code: number): string | undefined {
 
 /** The exception for the addon call that just returned its failure value. */
 export function takeError(): Error {
-  const fast = takeFastError();
+  return errorOf(takeFastError());
+}
+
+/**
+ * The exception for the addon call that just returned its failure value, given
+ * what `takeFastError()` said of it: made from the status block for an OS
+ * error or a timeout, taken from the addon for any other.
+ */
+export function errorOf(fast: number): Error {
   if (fast === FAST_OS) return oserror(lastErrno(), lastSyscall());
   if (fast === FAST_TIMEOUT) {
     const err = new TimeoutError('timed out');
@@ -268,7 +279,7 @@ export function takeError(): Error {
 
 /** The OSError of an errno given by name ('ENOENT'), with the platform's number. */
 export function oserrorNamed(name: string, syscall?: string): OSError {
-  return oserror(E[name] ?? 0, syscall);
+  return oserror(errnos[name] ?? 0, syscall);
 }
 
 /**
@@ -296,7 +307,7 @@ export function fail(): never {
 
 /** Python's `OSError(EBADF)` for an operation on a closed socket. */
 export function badf(syscall: string): OSError {
-  return oserror(E.EBADF ?? 9, syscall);
+  return oserror(errnos.EBADF ?? 9, syscall);
 }
 
 /** Python's `KeyError`: a key (an fd, a registered file object) that is absent or already there. */

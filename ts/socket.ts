@@ -16,7 +16,7 @@ import {
   type Family,
 } from './address';
 import * as C from './constants';
-import { badf, dropError, fail, InterruptedError, OSError, oserror, takeError, TimeoutError, withAddress } from './errors';
+import { badf, dropError, errnos, errorOf, fail, OSError, takeError, withAddress } from './errors';
 import {
   IO_REF,
   makefile,
@@ -28,15 +28,12 @@ import {
   type SocketIO,
   type TextIOWrapper,
 } from './makefile';
-import { FAST_OS, FAST_TIMEOUT, isSharedAddress, lastAddress, lastErrno, lastSyscall, native, takeFastError } from './native';
+import { FAST_OS, FAST_TIMEOUT, isSharedAddress, lastAddress, lastErrno, native, takeFastError } from './native';
 import * as M from './msg';
 import { pyStr } from './repr';
 import { checkTimeout, getdefaulttimeout } from './timeout';
 
 const TYPE_FLAGS = (C.SOCK_NONBLOCK ?? 0) | (C.SOCK_CLOEXEC ?? 0);
-/** EINTR: connect_ex raises it (a signal that interrupts) rather than returning it. */
-const EINTR = native.errnoTable().EINTR;
-
 const dispose: typeof Symbol.dispose = Symbol.dispose ?? Symbol.for('nodejs.dispose');
 
 /** Sockets collected while still open: close their fd and warn, as Python's ResourceWarning.
@@ -375,13 +372,11 @@ export class Socket<F extends string = string> {
     // Python returns the errno of the connection (EWOULDBLOCK for a timeout),
     // and raises for everything else. An OS error or a timeout is read from the
     // status block, so returning its errno makes no exception object.
+    // An interruption (a signal that interrupts) is raised, not returned.
     const fast = takeFastError();
     if (fast === FAST_TIMEOUT) return C.EWOULDBLOCK;
-    if (fast === FAST_OS && lastErrno() !== EINTR) return lastErrno();
-    const err = fast === FAST_OS ? oserror(lastErrno(), lastSyscall()) : takeError();
-    if (err instanceof TimeoutError) return C.EWOULDBLOCK;
-    if (err instanceof OSError && err.errno !== null && !(err instanceof InterruptedError)) return err.errno;
-    throw withAddress(err, address);
+    if (fast === FAST_OS && lastErrno() !== errnos.EINTR) return lastErrno();
+    throw withAddress(errorOf(fast), address);
   }
 
   /** Shuts down one or both halves of the connection: SHUT_RD, SHUT_WR or SHUT_RDWR. Python: `socket.socket.shutdown`. */

@@ -7,7 +7,7 @@ import { fstat, read } from 'node:fs';
 
 import { type AddressArgOf, type AddressOf } from '../address';
 import * as C from '../constants';
-import { RuntimeError, takeError } from '../errors';
+import { errnos, RuntimeError, takeError } from '../errors';
 import * as M from '../msg';
 import { lastErrno, native } from '../native';
 import { Socket } from '../socket';
@@ -162,7 +162,7 @@ export interface SendfileOptions extends OperationOptions {
   fallback?: boolean;
 }
 
-const EINTR = native.errnoTable().EINTR;
+const EINTR = errnos.EINTR;
 
 /** asyncio's `constants.SENDFILE_FALLBACK_READBUFFER_SIZE`. */
 const FALLBACK_READ_SIZE = 256 * 1024;

@@ -5,7 +5,7 @@
 
 import { bytes, int, pyType, type AddressArgOf, type AddressOf } from '../address';
 import * as C from '../constants';
-import { BlockingIOError, badf, oserror, takeError, withAddress } from '../errors';
+import { BlockingIOError, badf, errnos, oserror, takeError, withAddress } from '../errors';
 import { lastAddress, lastErrno, native } from '../native';
 import { pyRepr } from '../repr';
 import { Socket } from '../socket';
@@ -14,7 +14,7 @@ import { needsLookup, resolveAddress } from './resolver';
 
 const EAGAIN = C.EAGAIN;
 const EWOULDBLOCK = C.EWOULDBLOCK;
-const EINPROGRESS = native.errnoTable().EINPROGRESS;
+const EINPROGRESS = errnos.EINPROGRESS;
 
 export function wouldBlock(): boolean {
   const errno = lastErrno();

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 
 import { pyType, type AddressArgOf } from '../address';
 import * as C from '../constants';
-import { OSError, RuntimeError, takeError } from '../errors';
+import { errnos, OSError, RuntimeError, takeError } from '../errors';
 import { lastErrno, native } from '../native';
 import { pyRepr } from '../repr';
 import { Socket } from '../socket';
@@ -648,9 +648,8 @@ export async function create_connection<P extends StreamProtocol>(
   throw combined(errors);
 }
 
-const ERRNO = native.errnoTable();
 /** accept() errors after which asyncio pauses accepting for a second. */
-const OUT_OF_RESOURCES = new Set([ERRNO.EMFILE, ERRNO.ENFILE, ERRNO.ENOBUFS, ERRNO.ENOMEM].filter((n): n is number => typeof n === 'number'));
+const OUT_OF_RESOURCES = new Set([errnos.EMFILE, errnos.ENFILE, errnos.ENOBUFS, errnos.ENOMEM].filter((n): n is number => typeof n === 'number'));
 
 /** asyncio's `Server`: the listening sockets, accepting into transports. */
 export class Server {
