@@ -16,7 +16,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { ROOT } from './helpers/sockets';
+import { lineReader, ROOT } from './helpers/sockets';
 
 const NS_A = `bsdsock-a-${process.pid}`;
 const NS_B = `bsdsock-b-${process.pid}`;
@@ -101,24 +101,7 @@ async function delayLink(): Promise<Link | string> {
   const line = spawn('python3', args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   line.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const lines: string[] = [];
-  const waiting: Array<(l: string | null) => void> = [];
-  let rest = '';
-  const deliver = (l: string | null): void => {
-    const w = waiting.shift();
-    if (w) w(l);
-    else if (l !== null) lines.push(l);
-  };
-  line.stdout.setEncoding('utf8').on('data', (d: string) => {
-    const parts = (rest + d).split('\n');
-    rest = parts.pop()!;
-    for (const l of parts) deliver(l);
-  });
-  line.on('close', () => {
-    while (waiting.length > 0) deliver(null);
-  });
-  const next = (): Promise<string | null> =>
-    lines.length > 0 ? Promise.resolve(lines.shift()!) : new Promise((r) => waiting.push(r));
+  const { next } = lineReader(line.stdout);
   if ((await next()) !== 'ready') return `no TUN delay line here: ${err.trim()}`;
   address(true);
   return {

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 import { AF_INET, SOCK_DGRAM, SOCK_STREAM, socket, type AddressArgOf, type Family, type Socket } from 'bsdsock';
@@ -158,15 +159,16 @@ export interface NodeChild {
   stderr(): string;
 }
 
-/** Starts `script` in a child Node process (killed after `guardMs`, so a stuck child cannot hang the suite). */
-export function startNode(script: string, args: string[] = [], guardMs = 20_000): NodeChild {
-  const child = spawn(process.execPath, [...args, '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Reads `stream` line by line: `next()` is the next whole line, or null once
+ * the stream has ended (an unfinished last line is dropped).
+ */
+export function lineReader(stream: Readable): { next(): Promise<string | null> } {
   let out = '';
-  let err = '';
-  const waiting: Array<(line: string) => void> = [];
+  let ended = false;
+  const waiting: Array<(line: string | null) => void> = [];
   const lines: string[] = [];
-  const guard = setTimeout(() => child.kill('SIGKILL'), guardMs);
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+  stream.setEncoding('utf8').on('data', (chunk: string) => {
     out += chunk;
     let i: number;
     while ((i = out.indexOf('\n')) >= 0) {
@@ -177,6 +179,26 @@ export function startNode(script: string, args: string[] = [], guardMs = 20_000)
       else lines.push(line);
     }
   });
+  stream.on('close', () => {
+    ended = true;
+    for (const w of waiting.splice(0)) w(null);
+  });
+  return {
+    next() {
+      const ready = lines.shift();
+      if (ready !== undefined) return Promise.resolve(ready);
+      if (ended) return Promise.resolve(null);
+      return new Promise((resolve) => waiting.push(resolve));
+    },
+  };
+}
+
+/** Starts `script` in a child Node process (killed after `guardMs`, so a stuck child cannot hang the suite). */
+export function startNode(script: string, args: string[] = [], guardMs = 20_000): NodeChild {
+  const child = spawn(process.execPath, [...args, '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  const guard = setTimeout(() => child.kill('SIGKILL'), guardMs);
+  const reader = lineReader(child.stdout);
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     err += chunk;
   });
@@ -189,15 +211,11 @@ export function startNode(script: string, args: string[] = [], guardMs = 20_000)
   });
   return {
     pid: child.pid ?? -1,
-    line() {
-      const ready = lines.shift();
-      if (ready !== undefined) return Promise.resolve(ready);
-      return Promise.race([
-        new Promise<string>((resolve) => waiting.push(resolve)),
-        exited.then((code) => {
-          throw new Error(`child exited (${code}) before writing a line: ${err}`);
-        }),
-      ]);
+    async line() {
+      const line = await reader.next();
+      if (line !== null) return line;
+      const code = await exited;
+      throw new Error(`child exited (${code}) before writing a line: ${err}`);
     },
     exited,
     kill(signal) {
