@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { AF_INET, AF_UNIX, ConnectionRefusedError, OSError, SOCK_DGRAM, SOCK_STREAM, socket } from 'bsdsock';
+import { AF_INET, AF_UNIX, ConnectionRefusedError, gaierror, OSError, SOCK_DGRAM, SOCK_STREAM, socket } from 'bsdsock';
 import * as asyncio from 'bsdsock/asyncio';
 
 import { encode, python } from './helpers/python';
@@ -62,6 +62,37 @@ describe('new OSError(...) as Python\'s OSError(...)', () => {
     const py2 = python('', { sub: `e = ConnectionRefusedError(1, "x")\n${FIELDS}` });
     const e = new ConnectionRefusedError(1, 'x');
     expect({ value: encode([e.constructor.name, e.message, e.errno, e.strerror, e.filename, e.filename2, e.args]) }).toEqual(py2.sub);
+  });
+});
+
+describe("Node's code on an OSError made with an errno", () => {
+  it.each([
+    [E.ECONNREFUSED, 'ECONNREFUSED', ConnectionRefusedError],
+    [E.ENOENT, 'ENOENT', OSError],
+    [E.EADDRINUSE, 'EADDRINUSE', OSError],
+    [E.EAGAIN, 'EAGAIN', OSError],
+  ])('new OSError(%i, ...) has code %s, as the errors bsdsock throws', (errno, code, cls) => {
+    const e = new OSError(errno, 'text');
+    expect(e).toBeInstanceOf(cls);
+    expect(e.code).toBe(code);
+  });
+
+  it('a subclass made directly names its errno too', () => {
+    expect(new ConnectionRefusedError(E.EPIPE, 'x').code).toBe('EPIPE');
+  });
+
+  it.each([
+    ['one argument (no errno, as in Python)', [E.ECONNREFUSED]],
+    ['a message', ['just text']],
+    ['errno None', [null, 'x']],
+    ['a number that is no errno', [1_000_000, 'x']],
+    ['a negative number', [-3, 'x']],
+  ])('%s: no code', (_name, args) => {
+    expect(new OSError(...args).code).toBeUndefined();
+  });
+
+  it("a resolver error's code is not an errno's name", () => {
+    expect(new gaierror(E.ENOENT, 'x').code).toBeUndefined();
   });
 });
 

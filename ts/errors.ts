@@ -77,7 +77,19 @@ function init(err: OSError, args: unknown[]): OSError {
     shown = winerror;
   }
   err.message = full ? describe(label, shown, strerror, filename, err.filename2) : plain(args);
+  // Node's `code` names the errno; a resolver error's errno is an EAI_/h_errno code, named by its maker.
+  const code = typeof err.errno === 'number' && !(err instanceof gaierror || err instanceof herror) ? errnoName(err.errno) : null;
+  if (code !== null) err.code = code;
   return err;
+}
+
+const codes = new Map<number, string | null>();
+
+/** The errno's name, `'ECONNREFUSED'` (Node's `code`), or null for a number that is no errno; cached. */
+function errnoName(errno: number): string | null {
+  let name = codes.get(errno);
+  if (name === undefined) codes.set(errno, (name = Number.isInteger(errno) && errno > 0 && errno < 0x10000 ? native.errnoName(errno) : null));
+  return name;
 }
 
 /** Python's OSError.__str__ with its arguments: `[Errno 2] No such file: 'f'`. */
@@ -168,7 +180,6 @@ map(['ESRCH'], ProcessLookupError);
 map(['ETIMEDOUT'], TimeoutError);
 
 const strerrors = new Map<number, string>();
-const codes = new Map<number, string | null>();
 
 /**
  * BlockingIOError is control flow in non-blocking code, thrown far more often
@@ -205,10 +216,7 @@ export function oserror(code: number, syscall?: string, strerror?: string): OSEr
   const cls = SUBCLASS.get(errno) ?? OSError;
   let text = strerror ?? strerrors.get(code);
   if (text === undefined) strerrors.set(code, (text = native.strerror(code)));
-  let name = codes.get(errno);
-  if (name === undefined) codes.set(errno, (name = native.errnoName(errno)));
   const err = construct(cls, winerror === null ? [errno, text] : [errno, text, null, winerror]);
-  if (name !== null) err.code = name;
   if (syscall) err.syscall = syscall;
   return err;
 }
