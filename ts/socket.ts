@@ -361,14 +361,32 @@ export class Socket<F extends string = string> {
    * Python: `socket.socket.connect`.
    */
   connect(address: AddressArgOf<F>): void {
+    const sa = this.#sockaddr(address, 'connect');
     const fd = this.#check('connect');
-    if (!native.connect(fd, this.#t, this.#sockaddr(address, 'connect'))) throw withAddress(takeError(), address);
+    if (!native.connect(fd, this.#t, sa)) throw withAddress(takeError(), address);
+    this.#settle(fd, sa);
+  }
+
+  /** After a connect in blocking mode, one more connect(2), whose answer (0, or
+   * EISCONN) is dropped: the addon's blocking connect waits in poll() on a
+   * non-blocking fd, which leaves Linux's socket "connecting" until connect is
+   * called again, and a later connect() would return 0 where CPython's, after a
+   * blocking connect(2), raises EISCONN. Stream sockets only: a datagram
+   * socket's connect never waits. */
+  #settle(fd: number, sa: Buffer): void {
+    if (this.#t < 0 && this.#type === C.SOCK_STREAM && !native.connect(fd, 0, sa)) dropError();
   }
 
   /** connect() that returns the errno instead of throwing (0 on success). Python: `socket.socket.connect_ex`. */
   connect_ex(address: AddressArgOf<F>): number {
-    const fd = this.#check('connect_ex');
-    if (native.connect(fd, this.#t, this.#sockaddr(address, 'connect_ex'))) return 0;
+    // The address is checked first, and a closed socket's EBADF returned, as CPython does.
+    const sa = this.#sockaddr(address, 'connect_ex');
+    const fd = this.#fd;
+    if (fd < 0) return errnos.EBADF ?? 9;
+    if (native.connect(fd, this.#t, sa)) {
+      this.#settle(fd, sa);
+      return 0;
+    }
     // Python returns the errno of the connection (EWOULDBLOCK for a timeout),
     // and raises for everything else. An OS error or a timeout is read from the
     // status block, so returning its errno makes no exception object.
@@ -443,8 +461,10 @@ export class Socket<F extends string = string> {
   recv(bufsize: number, flags = 0): Buffer {
     const n = int(bufsize);
     if (n < 0) throw new RangeError('negative buffersize in recv');
-    const fd = this.#check('recv');
     const f = cint(flags);
+    // As CPython's sock_recv_guts: nothing asked, nothing to wait for, no syscall.
+    if (n === 0) return Buffer.alloc(0);
+    const fd = this.#check('recv');
     receiveArea(n);
     const got = native.recvInto(fd, area, areaOffset, n, f, this.#t);
     return got < 0 ? fail() : received(area, areaOffset, got, n);
@@ -471,8 +491,10 @@ export class Socket<F extends string = string> {
    */
   recv_into(buffer: Uint8Array, nbytes = 0, flags = 0): number {
     const [buf, n] = this.#into(buffer, nbytes, 'recv_into', 'buffer too small for requested bytes');
-    const fd = this.#check('recv_into');
     const f = cint(flags);
+    // An empty buffer: 0 at once, with no syscall, as CPython's sock_recv_guts.
+    if (n === 0) return 0;
+    const fd = this.#check('recv_into');
     const got = native.recvInto(fd, buf, 0, n, f, this.#t);
     return got < 0 ? fail() : got;
   }

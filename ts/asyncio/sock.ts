@@ -21,12 +21,13 @@ export function wouldBlock(): boolean {
   return errno === EAGAIN || errno === EWOULDBLOCK;
 }
 
-/** The fd of a socket the operations can use: a bsdsock Socket, non-blocking, open. */
-export function fdOf(sock: unknown, caller: string): number {
+/** The fd of a socket the operations can use: a bsdsock Socket, non-blocking,
+ * and open (-1 for a closed one when `open` is false). */
+export function fdOf(sock: unknown, caller: string, open = true): number {
   if (!(sock instanceof Socket)) throw new TypeError(`${caller}() argument 1 must be a bsdsock Socket, not ${pyType(sock)}`);
   if (sock.gettimeout() !== 0) throw new RangeError('the socket must be non-blocking');
   const fd = sock.fileno();
-  if (fd < 0) throw badf(caller);
+  if (fd < 0 && open) throw badf(caller);
   return fd;
 }
 
@@ -67,10 +68,12 @@ function recvNow(fd: number, n: number, from: boolean): Buffer | null {
  * arrive; an empty Buffer at the end of the stream.
  */
 export async function sock_recv(sock: Socket, nbytes: number, options?: OperationOptions): Promise<Buffer> {
-  const fd = fdOf(sock, 'sock_recv');
   const n = int(nbytes);
   if (n < 0) throw new RangeError('negative buffersize in recv');
+  // A receive of nothing returns at once, as asyncio's sock.recv(0) does (no syscall).
+  const fd = fdOf(sock, 'sock_recv', n !== 0);
   const signal = checkSignal(options);
+  if (n === 0) return Buffer.alloc(0);
   if (!busy(fd, READ)) {
     const data = recvNow(fd, n, false);
     if (data !== null) return data;
@@ -83,9 +86,12 @@ export async function sock_recv(sock: Socket, nbytes: number, options?: Operatio
 
 /** asyncio's `loop.sock_recv_into(sock, buf)`: bytes received into `buf`, in place. */
 export async function sock_recv_into(sock: Socket, buf: Uint8Array, options?: OperationOptions): Promise<number> {
-  const fd = fdOf(sock, 'sock_recv_into');
+  const fd = fdOf(sock, 'sock_recv_into', false);
   const view = bytes(buf);
   const signal = checkSignal(options);
+  // An empty buffer: 0 at once, as asyncio's sock.recv_into does (no syscall).
+  if (view.byteLength === 0) return 0;
+  if (fd < 0) throw badf('sock_recv_into');
   const attempt = (): number => {
     const got = native.recvInto(fd, view, 0, view.byteLength, 0, 0);
     if (got >= 0) return got;
