@@ -8,6 +8,12 @@ export declare function addressSlot(slot: number): JsAddress
 
 export declare function bind(fd: number, sa: Uint8Array): boolean
 
+/**
+ * Whether `signum`'s listeners run inside blocking calls (see signals.rs);
+ * false if the signal cannot be caught.
+ */
+export declare function catchSignal(signum: number, on: boolean): boolean
+
 export declare function close(fd: number): boolean
 
 /**
@@ -23,6 +29,10 @@ export declare function cmsgLen(length: number): number | null
 /** `CMSG_SPACE(length)`, or null where Python raises OverflowError. */
 export declare function cmsgSpace(length: number): number | null
 
+/**
+ * connect; a connect a signal interrupted goes on waiting for its outcome
+ * once the listeners have ran (see signals.rs).
+ */
 export declare function connect(fd: number, timeout: number, sa: Uint8Array): boolean
 
 /** Every constant of this platform, by Python's name. */
@@ -129,13 +139,6 @@ export declare function listen(fd: number, backlog: number): boolean
 export declare function own(fd: number): void
 
 /**
- * A signal's handler may have changed (a listener was added or removed, so
- * libuv installed or removed its own): ours goes back in front now, not at the
- * next wait, so that a signal that comes before that wait still interrupts it.
- */
-export declare function rearm(): void
-
-/**
  * recvmsg_into(fd, buffers, ancbufsize, flags, timeout) ->
  * `[nbytes, ancdata, msg_flags]` (the address through the status block), or null.
  */
@@ -147,7 +150,10 @@ export declare function seekFile(file: number, offset: number): boolean
 /** The constants of Python's select module, by name. */
 export declare function selectConstants(): Record<string, number>
 
-/** sendfile(sock, file, offset, count (negative: none), timeout) -> bytes sent, or -1. */
+/**
+ * sendfile(sock, file, offset, count (negative: none), timeout) -> bytes sent, or -1.
+ * A sendfile a signal interrupted goes on after the listeners from where it stopped.
+ */
 export declare function sendfile(sock: number, file: number, offset: number, count: number, timeout: number): number
 
 /** sendfileOnce(sock, file, offset, count) -> bytes sent by one sendfile(2) that does not wait, or -1. */
@@ -167,8 +173,6 @@ export declare function setNonblocking(fd: number, nonblocking: boolean): boolea
 export declare function setsockopt(fd: number, level: number, opt: number, value: Uint8Array | undefined | null, optlen: number): boolean
 
 export declare function shutdown(fd: number, how: number): boolean
-
-export declare function siginterrupt(signum: number, flag: boolean): boolean
 
 /** The `sockaddr` bytes of an address (host names resolved), for the calls that take one. */
 export declare function sockaddr(family: number, host: string | Uint8Array, a: number, b: number, c: number, extra?: Uint8Array | undefined | null): Raw | null
@@ -191,12 +195,6 @@ export declare function syscallName(id: number): string | null
  * message` with SEP U+0001; kind one of os, timeout, gai, herror, value, type, message.
  */
 export declare function takeError(): string | null
-
-/**
- * Takes the interrupt a signal left for the next blocking call, once its
- * listener runs (see ts/module.ts).
- */
-export declare function takeInterrupt(): boolean
 
 /** The bytes of a `struct ucred`, or null where the OS has none. */
 export declare function ucredBytes(pid: number, uid: number, gid: number): Raw | null

@@ -43,8 +43,8 @@ export {
   inet_pton,
   ntohl,
   ntohs,
-  siginterrupt,
 } from './module';
+export { siginterrupt } from './signals';
 export {
   getaddrinfo,
   getfqdn,
@@ -97,3 +97,4 @@ export type {
   UnixAddress,
   UnixAddressArg,
 } from './address';
+export { from_net_socket, iter_recv, iter_recvfrom, to_net_server, to_net_socket, type NetSocketOptions } from './bridges';

@@ -1,11 +1,9 @@
 // Module functions of Python's socket module that are not socket methods:
-// address text conversion, byte order, host name, signals (the resolver is
-// in resolver.ts).
-
-import * as os from 'node:os';
+// address text conversion, byte order, host name (the resolver is in
+// resolver.ts, signals in signals.ts).
 
 import { bytes, cint, int, pyType } from './address';
-import { OSError, fail } from './errors';
+import { fail } from './errors';
 import { native } from './native';
 
 
@@ -94,64 +92,4 @@ export function gethostname(): string {
 /** Whether IPv6 is supported, as Python's `socket.has_ipv6`. */
 export const has_ipv6 = true;
 
-/**
- * Python's `signal.siginterrupt(signum, flag)`: whether a signal makes a blocking
- * call throw InterruptedError (so its `process.on` listener can run) or only
- * makes the call retry. SIGINT and SIGTERM interrupt by default.
- */
-export function siginterrupt(signalnum: number, flag: boolean): void {
-  const n = cint(signalnum);
-  // Windows has no signals that interrupt calls, and Python there has no siginterrupt.
-  if (process.platform === 'win32') throw new OSError('siginterrupt is not available on Windows');
-  if (!native.siginterrupt(n, Boolean(flag))) throw new RangeError('signal number out of range');
-  // Our handler goes in front now: a signal before the next blocking call must still interrupt it.
-  native.rearm();
-  const name = SIGNAL_NAMES.get(n);
-  if (name === undefined) return;
-  if (flag) interrupting.add(name);
-  else interrupting.delete(name);
-  follow(name);
-}
-
-// A signal that should interrupt leaves the addon a pending interrupt, so that
-// the next blocking call throws InterruptedError and the listener gets to run.
-// Once a listener runs, that interrupt is spent: a listener of ours, placed
-// before the user's, takes it. It is there only while the user has listeners
-// of their own, so a signal's default action is never changed.
-
-const SIGNAL_NAMES = new Map(Object.entries(os.constants.signals).map(([name, n]) => [n, name]));
-const interrupting = new Set(['SIGINT', 'SIGTERM']);
-const takers = new Map<string, () => void>();
-
-/** Adds or removes our listener for `name` as the user's listeners (`adding`: one
- * more about to be added) and siginterrupt say. */
-function follow(name: string, adding = 0): void {
-  const ours = takers.get(name);
-  const theirs = process.listenerCount(name) - (ours === undefined ? 0 : 1) + adding;
-  if (theirs > 0 && interrupting.has(name) && ours === undefined) {
-    const take = (): void => void native.takeInterrupt();
-    takers.set(name, take);
-    process.prependListener(name as NodeJS.Signals, take);
-  } else if ((theirs === 0 || !interrupting.has(name)) && ours !== undefined) {
-    takers.delete(name);
-    process.removeListener(name, ours);
-  }
-}
-
-function isSignal(event: string | symbol): event is string {
-  return typeof event === 'string' && event in os.constants.signals;
-}
-
-process.on('newListener', (event: string | symbol, listener: unknown) => {
-  if (!isSignal(event)) return;
-  // libuv installs its handler for the signal now: ours must go in front again.
-  native.rearm();
-  if (listener !== takers.get(event)) follow(event, 1);
-});
-
-process.on('removeListener', (event: string | symbol, listener: unknown) => {
-  if (!isSignal(event)) return;
-  native.rearm();
-  if (listener !== takers.get(event)) follow(event);
-});
 

@@ -8,8 +8,8 @@ import type { FileHandle } from 'node:fs/promises';
 
 import { bytes, cint, int, pyType } from './address';
 import * as C from './constants';
-import { OSError, takeError } from './errors';
-import { lastAddress, native, slotAddress, type NativeAddress } from './native';
+import { errnos, OSError, takeError } from './errors';
+import { lastAddress, lastErrno, native, slotAddress, type NativeAddress } from './native';
 
 /** One ancillary data item as received: `[cmsg_level, cmsg_type, cmsg_data]`. Python: `socket.socket.recvmsg`. */
 export type AncData = [level: number, type: number, data: Buffer];
@@ -61,10 +61,32 @@ function sendmsgArgs(buffers: unknown, ancdata: unknown): [Uint8Array[], number[
   return [bufs, kinds, data];
 }
 
+const EINTR = errnos.EINTR ?? 4;
+
+/**
+ * Makes a call whose buffers the addon borrows for the whole call (sendmsg,
+ * recvmsg), so that it cannot run JavaScript inside it: when a caught signal
+ * interrupts it (EINTR), the signal's listeners run here (a throw ends the
+ * call), and the call is made again on the socket's fd, if it is still open,
+ * with the time left (PEP 475; the other calls do this inside the addon, see
+ * ts/signals.ts). `fd` gives the socket's fd or throws EBADF.
+ */
+function resumable<T>(fd: () => number, timeout: number, call: (fd: number, timeout: number) => T, failed: (r: T) => boolean): T {
+  let t = timeout;
+  const start = t > 0 ? performance.now() : 0;
+  for (;;) {
+    const r = call(fd(), t);
+    if (!failed(r) || lastErrno() !== EINTR) return r;
+    native.runSignals();
+    if (t > 0) t = Math.max(timeout - (performance.now() - start) / 1000, 1e-9);
+  }
+}
+
 /** Socket.sendmsg: see socket.ts. `sockaddr` is the destination's, already converted, or null. */
-export function sendmsg(fd: number, timeout: number, buffers: unknown, ancdata: unknown, flags: unknown, sockaddr: Uint8Array | null): number {
+export function sendmsg(fd: () => number, timeout: number, buffers: unknown, ancdata: unknown, flags: unknown, sockaddr: Uint8Array | null): number {
   const [bufs, kinds, data] = sendmsgArgs(buffers, ancdata);
-  const n = native.sendmsg(fd, bufs, kinds, data, cint(flags), timeout, sockaddr);
+  const f = cint(flags);
+  const n = resumable(fd, timeout, (s, t) => native.sendmsg(s, bufs, kinds, data, f, t, sockaddr), (r) => r < 0);
   return n < 0 ? fail() : n;
 }
 
@@ -76,13 +98,13 @@ function ancSize(ancbufsize: unknown): number {
 }
 
 /** Socket.recvmsg: `[data, ancdata, msg_flags, address]`. */
-export function recvmsg(fd: number, timeout: number, bufsize: unknown, ancbufsize: unknown, flags: unknown): [Buffer, AncData[], number, NativeAddress] {
+export function recvmsg(fd: () => number, timeout: number, bufsize: unknown, ancbufsize: unknown, flags: unknown): [Buffer, AncData[], number, NativeAddress] {
   const size = int(bufsize);
   if (size < 0) throw new RangeError('negative buffer size in recvmsg()');
   const anc = ancSize(ancbufsize);
   const f = cint(flags);
   const buf = Buffer.allocUnsafe(size);
-  const r = native.recvmsgInto(fd, [buf], anc, f, timeout) ?? fail();
+  const r = resumable(fd, timeout, (s, t) => native.recvmsgInto(s, [buf], anc, f, t), (x) => x === null) ?? fail();
   const addr = lastAddress();
   const got = Math.min(r[0], size);
   // A short result keeps no large allocation alive.
@@ -91,7 +113,7 @@ export function recvmsg(fd: number, timeout: number, bufsize: unknown, ancbufsiz
 }
 
 /** Socket.recvmsg_into: `[nbytes, ancdata, msg_flags, address]`, the data scattered into `buffers` in place. */
-export function recvmsg_into(fd: number, timeout: number, buffers: unknown, ancbufsize: unknown, flags: unknown): [number, AncData[], number, NativeAddress] {
+export function recvmsg_into(fd: () => number, timeout: number, buffers: unknown, ancbufsize: unknown, flags: unknown): [number, AncData[], number, NativeAddress] {
   const bufs = items(buffers, 'recvmsg_into() argument 1 must be an iterable').map((b) => {
     if (!ArrayBuffer.isView(b) && !(b instanceof ArrayBuffer)) {
       throw new TypeError('recvmsg_into() argument 1 must be an iterable of single-segment read-write buffers');
@@ -100,7 +122,7 @@ export function recvmsg_into(fd: number, timeout: number, buffers: unknown, ancb
   });
   const anc = ancSize(ancbufsize);
   const f = cint(flags);
-  const r = native.recvmsgInto(fd, bufs, anc, f, timeout) ?? fail();
+  const r = resumable(fd, timeout, (s, t) => native.recvmsgInto(s, bufs, anc, f, t), (x) => x === null) ?? fail();
   return [r[0], r[1], r[2], lastAddress()];
 }
 

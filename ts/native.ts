@@ -20,10 +20,12 @@ type Host = string | Uint8Array;
  * value (null, false or -1) and `takeError()` then says what went wrong. */
 export interface Native {
   init(status: Uint8Array): boolean;
-  /** Takes a pending interrupt (a signal's byte in the self-pipe); whether there was one. */
-  takeInterrupt(): boolean;
-  /** A signal's handler may have changed: the next wait checks them again. */
-  rearm(): void;
+  /** Makes this the thread that handles signals, with `run(signum)` running a signal's listeners (ts/signals.ts). */
+  signalsInit(run: (signum: number) => void): boolean;
+  /** Whether a signal's listeners run inside blocking calls; false if it cannot be caught. */
+  catchSignal(signum: number, on: boolean): boolean;
+  /** Runs the listeners of pending signals (throws what one threw): for a call that failed with EINTR. */
+  runSignals(): void;
   /** The last failed call's error: kind, code, syscall, written, message, joined by U+0001. */
   takeError(): string | null;
   /** The name of a syscall id the status block gave. */
@@ -73,7 +75,6 @@ export interface Native {
   strerror(errno: number): string;
   gaiStrerror(code: number): string;
   gethostname(): string | null;
-  siginterrupt(signum: number, flag: boolean): boolean;
   inetPton(family: number, text: string): Buffer | null;
   inetNtop(family: number, packed: Uint8Array): string | null;
   inetAton(text: string): Buffer | null;

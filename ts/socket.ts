@@ -28,6 +28,7 @@ import {
   type SocketIO,
   type TextIOWrapper,
 } from './makefile';
+import { keywords, type Positional } from './keywords';
 import { FAST_OS, FAST_TIMEOUT, isSharedAddress, lastAddress, lastErrno, native, takeFastError } from './native';
 import * as M from './msg';
 import { pyStr } from './repr';
@@ -95,6 +96,9 @@ function received(buf: Buffer, offset: number, got: number, n: number): Buffer {
   if (len === n) return buf;
   return len < n / 2 ? Buffer.from(buf.subarray(0, len)) : buf.subarray(0, len);
 }
+
+/** makefile(mode='r', buffering=None, *, encoding, errors, newline) */
+const MAKEFILE: Positional = { name: 'socket.makefile', min: 0, max: 2, method: true };
 
 /** Set by `wrap` for the constructor: a socket made from an fd whose family, type and protocol are known. */
 let known: [fd: number, family: number, type: number, proto: number] | null = null;
@@ -179,6 +183,12 @@ export class Socket<F extends string = string> {
     this.#type = type & ~TYPE_FLAGS;
     this.#timeout = (type & (C.SOCK_NONBLOCK ?? 0)) !== 0 ? 0 : getdefaulttimeout();
     this.#t = this.#timeout ?? -1;
+    // O_NONBLOCK follows the mode, as CPython's: a default timeout sets it.
+    if (this.#timeout !== null && !native.setNonblocking(fd, true)) {
+      const err = takeError();
+      if (fileno === undefined || fileno === null || known !== null) native.close(fd);
+      throw err;
+    }
     leaks.register(this, { fd, text: `<socket.socket fd=${fd}, family=${family}, type=${this.#type}, proto=${proto}>` }, this);
     native.own(fd);
     this.#proto = proto;
@@ -257,13 +267,20 @@ export class Socket<F extends string = string> {
    * socket, as Python's: text by default, bytes with 'b', the raw SocketIO with buffering 0.
    * Python: `socket.socket.makefile`.
    */
+  makefile(options: MakefileOptions): TextIOWrapper;
+  makefile(mode: 'r' | 'w' | 'rw' | 'wr' | undefined, options: MakefileOptions): TextIOWrapper;
   makefile(mode?: 'r' | 'w' | 'rw' | 'wr', buffering?: number | null, options?: MakefileOptions): TextIOWrapper;
-  makefile(mode: 'rb' | 'wb' | 'rwb' | 'wrb' | 'br' | 'bw', buffering: 0): SocketIO;
-  makefile(mode: 'rb' | 'br', buffering?: number | null): BufferedReader;
-  makefile(mode: 'wb' | 'bw', buffering?: number | null): BufferedWriter;
-  makefile(mode: 'rwb' | 'wrb', buffering?: number | null): BufferedRWPair;
+  makefile(mode: 'rb' | 'wb' | 'rwb' | 'wrb' | 'br' | 'bw', buffering: 0, options?: MakefileOptions): SocketIO;
+  makefile(mode: 'rb' | 'br', buffering?: number | null, options?: MakefileOptions): BufferedReader;
+  makefile(mode: 'rb' | 'br', options: MakefileOptions): BufferedReader;
+  makefile(mode: 'wb' | 'bw', buffering?: number | null, options?: MakefileOptions): BufferedWriter;
+  makefile(mode: 'wb' | 'bw', options: MakefileOptions): BufferedWriter;
+  makefile(mode: 'rwb' | 'wrb', buffering?: number | null, options?: MakefileOptions): BufferedRWPair;
+  makefile(mode: 'rwb' | 'wrb', options: MakefileOptions): BufferedRWPair;
   makefile(mode?: string, buffering?: number | null, options?: MakefileOptions): SocketFile;
-  makefile(mode = 'r', buffering: number | null = null, options: MakefileOptions = {}): SocketFile {
+  makefile(mode: string, options: MakefileOptions): SocketFile;
+  makefile(): SocketFile {
+    const [[mode = 'r', buffering = null], options] = keywords<[string?, (number | null)?], MakefileOptions>(arguments, MAKEFILE);
     return makefile(this, mode, buffering, options);
   }
 
@@ -276,8 +293,7 @@ export class Socket<F extends string = string> {
     leaks.unregister(this);
     native.disown(fd);
     if (releaseListeners.size !== 0) released(fd);
-    // bsdsock keeps fds non-blocking internally; hand back the mode the socket had.
-    if (this.#timeout === null && !native.setNonblocking(fd, false)) fail();
+    // The fd's O_NONBLOCK already says the socket's mode, as CPython's does.
     return fd;
   }
 
@@ -322,7 +338,10 @@ export class Socket<F extends string = string> {
    */
   settimeout(value: number | null): void {
     const timeout = checkTimeout(value);
-    this.#check('settimeout');
+    const fd = this.#check('settimeout');
+    // O_NONBLOCK set in non-blocking and timeout mode, clear in blocking mode, as CPython's;
+    // bsdsock's own calls keep the mode whatever the flag says (see docs/architecture.md).
+    if (!native.setNonblocking(fd, timeout !== null)) fail();
     this.#timeout = timeout;
     this.#t = timeout ?? -1;
   }
@@ -564,9 +583,9 @@ export class Socket<F extends string = string> {
    * Python: `socket.socket.sendmsg`.
    */
   sendmsg(buffers: Iterable<Uint8Array>, ancdata: Iterable<M.AncDataArg> = [], flags = 0, address: AddressArgOf<F> | null = null): number {
-    const fd = this.#check('sendmsg');
+    this.#check('sendmsg');
     const sa = address === null || address === undefined ? null : this.#sockaddr(address, 'sendmsg');
-    return M.sendmsg(fd, this.#t, buffers, ancdata, flags, sa);
+    return M.sendmsg(() => this.#check('sendmsg'), this.#t, buffers, ancdata, flags, sa);
   }
 
   /** recvmsg(bufsize, ancbufsize=0, flags=0) -> [data, ancdata, msg_flags, address]: Python's
@@ -574,8 +593,8 @@ export class Socket<F extends string = string> {
    * Python: `socket.socket.recvmsg`.
    */
   recvmsg(bufsize: number, ancbufsize = 0, flags = 0): [Buffer, M.AncData[], number, AddressOf<F> | null] {
-    const fd = this.#check('recvmsg');
-    return M.recvmsg(fd, this.#t, bufsize, ancbufsize, flags) as [Buffer, M.AncData[], number, AddressOf<F> | null];
+    this.#check('recvmsg');
+    return M.recvmsg(() => this.#check('recvmsg'), this.#t, bufsize, ancbufsize, flags) as [Buffer, M.AncData[], number, AddressOf<F> | null];
   }
 
   /** recvmsg_into(buffers, ancbufsize=0, flags=0) -> [nbytes, ancdata, msg_flags, address]:
@@ -583,8 +602,8 @@ export class Socket<F extends string = string> {
    * Python: `socket.socket.recvmsg_into`.
    */
   recvmsg_into(buffers: Iterable<Uint8Array>, ancbufsize = 0, flags = 0): [number, M.AncData[], number, AddressOf<F> | null] {
-    const fd = this.#check('recvmsg_into');
-    return M.recvmsg_into(fd, this.#t, buffers, ancbufsize, flags) as [number, M.AncData[], number, AddressOf<F> | null];
+    this.#check('recvmsg_into');
+    return M.recvmsg_into(() => this.#check('recvmsg_into'), this.#t, buffers, ancbufsize, flags) as [number, M.AncData[], number, AddressOf<F> | null];
   }
 
   /** sendmmsg(messages, flags=0) -> how many were sent: one datagram per

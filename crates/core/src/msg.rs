@@ -8,7 +8,7 @@ use socket2::SockAddr;
 
 use crate::addr::Address;
 use crate::error::{Error, Result};
-use crate::sock::{read_events, retry, would_block};
+use crate::sock::{read_events, retry, retry_flagless, would_block};
 use crate::sys::c;
 use crate::sys::{self, Fd, POLLIN, POLLOUT};
 use crate::wait::{wait, Timeout};
@@ -77,8 +77,8 @@ pub fn sendmsg(
     timeout: Timeout,
 ) -> Result<usize> {
     let control = encode_control(ancdata)?;
-    retry(fd, timeout, flags, POLLOUT, "sendmsg", || {
-        sys::sendmsg(fd, buffers, &control, addr, flags)
+    retry(fd, timeout, flags, POLLOUT, "sendmsg", |f| {
+        sys::sendmsg(fd, buffers, &control, addr, f)
     })
 }
 
@@ -124,8 +124,8 @@ pub fn recvmsg_into(
         .filter(|n| *n <= SOCKLEN_LIMIT)
         .ok_or_else(|| Error::value("invalid ancillary data buffer length"))?;
     let mut control = vec![0u8; ancbufsize];
-    let (r, sa) = retry(fd, timeout, flags, read_events(flags), "recvmsg", || {
-        sys::recvmsg(fd, buffers, &mut control, flags)
+    let (r, sa) = retry(fd, timeout, flags, read_events(flags), "recvmsg", |f| {
+        sys::recvmsg(fd, buffers, &mut control, f)
     })?;
     let ancdata = sys::parse_cmsgs(&control[..r.controllen])
         .into_iter()
@@ -227,8 +227,8 @@ pub fn sendmmsg(
     if datas.is_empty() {
         return Ok(0);
     }
-    retry(fd, timeout, flags, POLLOUT, "sendmmsg", || {
-        sys::sendmmsg(fd, datas, addrs, flags)
+    retry(fd, timeout, flags, POLLOUT, "sendmmsg", |f| {
+        sys::sendmmsg(fd, datas, addrs, f)
     })
 }
 
@@ -245,8 +245,8 @@ pub fn recvmmsg(
     if bufs.is_empty() {
         return Ok(0);
     }
-    retry(fd, timeout, flags, read_events(flags), "recvmmsg", || {
-        sys::recvmmsg(fd, bufs, flags, out)
+    retry(fd, timeout, flags, read_events(flags), "recvmmsg", |f| {
+        sys::recvmmsg(fd, bufs, f, out)
     })
 }
 
@@ -316,7 +316,7 @@ fn use_sendfile(
             }
         }
         let size = usize::try_from(blocksize).unwrap_or(usize::MAX);
-        match retry(sock, timeout, 0, POLLOUT, "sendfile", || {
+        match retry_flagless(sock, timeout, POLLOUT, "sendfile", || {
             sys::sendfile(sock, file, offset, size)
         }) {
             Ok(0) => break Ok(total),
@@ -327,6 +327,8 @@ fn use_sendfile(
             Err(e) if total == 0 && matches!(e.kind, crate::Kind::Os(_)) && e.errno() != Some(sys::EINTR) => {
                 break Err(Sendfile::GiveUp)
             }
+            // What went out is said, so that a call interrupted to run a signal's listeners resumes after it.
+            Err(e) if total > 0 => break Err(Sendfile::Failed(e.with_written(total as usize))),
             Err(e) => break Err(Sendfile::Failed(e)),
         }
     };
@@ -389,7 +391,7 @@ fn read_file(file: Fd, buf: &mut [u8]) -> Result<usize> {
         match sys::read(file, buf) {
             Ok(n) => return Ok(n),
             Err(e) if e.raw_os_error() == Some(sys::EINTR) => {
-                if crate::signals::take_interrupt() {
+                if crate::signals::interrupted() {
                     return Err(Error::os(sys::EINTR, "read"));
                 }
             }

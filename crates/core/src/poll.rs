@@ -137,7 +137,7 @@ pub mod epoll {
             if err.raw_os_error() != Some(sys::EINTR) {
                 return Err(Error::io(&err, "epoll_wait"));
             }
-            if crate::signals::take_interrupt() {
+            if crate::signals::interrupted() {
                 return Err(Error::os(sys::EINTR, "epoll_wait"));
             }
         }
@@ -203,7 +203,7 @@ pub mod kqueue {
             match sys::kevent(kq, changes, events) {
                 Ok(n) => return Ok(n),
                 Err(e) if e.raw_os_error() == Some(sys::EINTR) => {
-                    if crate::signals::take_interrupt() {
+                    if crate::signals::interrupted() {
                         return Err(Error::os(sys::EINTR, "kevent"));
                     }
                 }

@@ -1,37 +1,50 @@
-//! Signals that interrupt blocking calls.
+//! Signals, as CPython handles them (PEP 475): a signal with a listener runs
+//! that listener inside the blocking call it interrupted, and the call then
+//! goes on with the time it has left, unless the listener threw.
 //!
-//! A blocking call waits in poll(2). Node runs `process.on('SIGINT')` listeners
-//! only when its loop turns, which a blocked main thread never lets happen, so a
-//! signal that should interrupt (SIGINT and SIGTERM by default, others through
-//! `siginterrupt`) must make the call fail with EINTR. The wait cannot tell which
-//! signal caused an EINTR, so a handler of ours runs in front of whatever handler
-//! is installed (Node's, libuv's, or the default action), writes a byte to a
-//! self-pipe that every wait also polls, and then calls the handler it replaced.
-//! Other signals only make the wait retry (PEP 475).
+//! Node runs a `process.on('SIGINT')` listener only when its loop turns, which
+//! a program blocked in a call (or looping around blocking calls) never lets
+//! happen. So for every signal the facade says has listeners (`catch`), a
+//! handler of ours takes the place of libuv's: it marks the signal pending in
+//! one atomic word, writes a byte to a self-pipe that every wait on the main
+//! thread polls, and wakes the loop through a waker the N-API layer gives
+//! (`uv_async_send`, which is async-signal-safe). Whoever comes first, a wait
+//! or the loop, takes the pending signals (`take_pending`) and runs their
+//! listeners: each signal once, never by both. The handler ours replaced is
+//! not called for a caught signal (libuv would deliver it a second time); for
+//! every other signal it is, as if ours were not there.
+//!
+//! As in CPython, signals are handled on the main thread only: waits in worker
+//! threads neither poll the pipe nor take signals, and retry after EINTR.
 
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 const NSIG: usize = 65;
 
-/// Signals that interrupt blocking calls: SIGINT and SIGTERM unless changed.
-static INTERRUPTS: [AtomicBool; NSIG] = defaults();
-
-const fn defaults() -> [AtomicBool; NSIG] {
-    let mut table = [const { AtomicBool::new(false) }; NSIG];
-    table[libc::SIGINT as usize] = AtomicBool::new(true);
-    table[libc::SIGTERM as usize] = AtomicBool::new(true);
-    table
-}
+/// Signals whose listeners run inside blocking calls: those the facade says
+/// have `process.on` listeners, unless `siginterrupt(sig, false)` opted out.
+static CAUGHT: [AtomicBool; NSIG] = [const { AtomicBool::new(false) }; NSIG];
+/// Signals caught and not yet handled: bit `sig` for each (1..=63; as CPython,
+/// a signal that comes twice before its listeners run, runs them once).
+static PENDING: AtomicU64 = AtomicU64::new(0);
 /// The handler ours replaced, and its flags, per signal.
 static PREV_HANDLER: [AtomicUsize; NSIG] = [const { AtomicUsize::new(libc::SIG_DFL) }; NSIG];
 static PREV_FLAGS: [AtomicUsize; NSIG] = [const { AtomicUsize::new(0) }; NSIG];
-/// The self-pipe: read end polled by waits, write end written by the handler.
+/// The self-pipe: read end polled by the main thread's waits, write end written by the handler.
 static PIPE_READ: AtomicI32 = AtomicI32::new(-1);
 static PIPE_WRITE: AtomicI32 = AtomicI32::new(-1);
+/// `extern "C" fn()` that wakes the main thread's event loop, or 0.
+static WAKER: AtomicUsize = AtomicUsize::new(0);
 static INIT: Mutex<bool> = Mutex::new(false);
 /// Whether the handlers must be checked at the next wait (see `rearm`).
 static DIRTY: AtomicBool = AtomicBool::new(true);
+
+thread_local! {
+    /// Whether this thread handles signals (the main JS thread).
+    static MAIN: Cell<bool> = const { Cell::new(false) };
+}
 
 /// Signals whose default action is to do nothing.
 fn default_ignores(sig: i32) -> bool {
@@ -42,16 +55,41 @@ fn index(sig: i32) -> Option<usize> {
     usize::try_from(sig).ok().filter(|&i| i > 0 && i < NSIG)
 }
 
-/// Python's `signal.siginterrupt(signum, flag)`: whether `sig` interrupts blocking calls.
-pub fn siginterrupt(sig: i32, flag: bool) -> bool {
-    match index(sig) {
-        Some(i) if sig != libc::SIGKILL && sig != libc::SIGSTOP => {
-            INTERRUPTS[i].store(flag, Ordering::Relaxed);
-            rearm();
-            true
-        }
-        _ => false,
+/// Whether `sig` can be caught here: it has a pending bit, and is not one
+/// that no handler can take.
+fn catchable(sig: i32) -> Option<usize> {
+    index(sig).filter(|&i| i < 64 && sig != libc::SIGKILL && sig != libc::SIGSTOP)
+}
+
+/// Makes this thread the one that handles signals (the facade's main thread).
+pub fn set_main_thread() {
+    MAIN.with(|m| m.set(true));
+}
+
+/// Whether this thread handles signals.
+pub fn is_main_thread() -> bool {
+    MAIN.with(Cell::get)
+}
+
+/// Sets the function that wakes the main thread's event loop when a signal
+/// is caught (None: no loop to wake). It must be async-signal-safe.
+pub fn set_waker(waker: Option<extern "C" fn()>) {
+    WAKER.store(waker.map_or(0, |f| f as usize), Ordering::SeqCst);
+}
+
+/// Whether `sig`'s listeners run inside blocking calls (the facade says so
+/// when a signal gets its first listener, and no longer after its last, or
+/// after `siginterrupt(sig, false)`). Our handler goes in front of the
+/// current one at once, so a signal that comes while the loop is idle is
+/// caught too. False when the signal cannot be caught.
+pub fn catch(sig: i32, on: bool) -> bool {
+    let Some(i) = catchable(sig) else { return false };
+    CAUGHT[i].store(on, Ordering::SeqCst);
+    if on && init().is_some() {
+        install(sig);
     }
+    rearm();
+    true
 }
 
 fn init() -> Option<()> {
@@ -65,20 +103,17 @@ fn init() -> Option<()> {
     Some(())
 }
 
-/// Makes sure our handler runs first for every interrupting signal, and returns
-/// the fd a wait should poll for readability beside its socket (-1 if none).
-/// Called before each wait: another party (libuv, when a listener is added)
-/// may have installed its own handler since.
+/// The fd a wait on this thread should poll beside its socket (-1 for none:
+/// not the main thread, or no signal caught yet). Makes sure our handler is
+/// still in front for every caught signal: another party (libuv, when a
+/// listener is added) may have installed its own since.
 pub fn arm() -> i32 {
-    let mut fd = PIPE_READ.load(Ordering::Acquire);
-    if fd < 0 {
-        if init().is_none() {
-            return -1;
-        }
-        fd = PIPE_READ.load(Ordering::Acquire);
+    if !is_main_thread() {
+        return -1;
     }
-    if DIRTY.swap(false, Ordering::AcqRel) {
-        for (i, on) in INTERRUPTS.iter().enumerate() {
+    let fd = PIPE_READ.load(Ordering::Acquire);
+    if fd >= 0 && DIRTY.swap(false, Ordering::AcqRel) {
+        for (i, on) in CAUGHT.iter().enumerate() {
             if on.load(Ordering::Relaxed) {
                 install(i as i32);
             }
@@ -87,10 +122,9 @@ pub fn arm() -> i32 {
     fd
 }
 
-/// Says that a signal's handler may have changed (a `process.on` listener for a
-/// signal added or removed, which makes libuv install or remove its handler):
-/// the next wait checks each interrupting signal's handler again. Between such
-/// changes a wait makes no sigaction calls.
+/// Says that a signal's handler may have changed: the next wait checks each
+/// caught signal's handler again. Between such changes a wait makes no
+/// sigaction calls.
 pub fn rearm() {
     DIRTY.store(true, Ordering::Release);
 }
@@ -110,20 +144,36 @@ fn install(sig: i32) {
     let mut ours = cur;
     ours.sa_sigaction = on_signal as *const () as usize;
     ours.sa_flags = (cur.sa_flags | libc::SA_SIGINFO | libc::SA_ONSTACK) & !libc::SA_RESETHAND;
-    // SAFETY: installs a handler that only does async-signal-safe work (atomics, write, and
-    // the previous handler, which was itself installed as a signal handler).
+    // SAFETY: installs a handler that only does async-signal-safe work (atomics, write,
+    // the waker, which must be async-signal-safe, and the previous handler, which was
+    // itself installed as a signal handler).
     unsafe { libc::sigaction(sig, &ours, std::ptr::null_mut()) };
 }
 
 extern "C" fn on_signal(sig: i32, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
     let Some(i) = index(sig) else { return };
-    if INTERRUPTS[i].load(Ordering::Relaxed) {
-        let fd = PIPE_WRITE.load(Ordering::Relaxed);
-        let byte = 1u8;
-        // SAFETY: write(2) is async-signal-safe; a full pipe just drops the byte.
-        unsafe { libc::write(fd, (&byte as *const u8).cast(), 1) };
+    if i < 64 && CAUGHT[i].load(Ordering::SeqCst) {
+        PENDING.fetch_or(1 << i, Ordering::SeqCst);
+        wake();
+    } else {
+        chain(sig, i, info, ctx);
     }
-    chain(sig, i, info, ctx);
+}
+
+/// Wakes whatever may be waiting for pending signals: the main thread's wait
+/// (the self-pipe) and its event loop (the waker). Async-signal-safe.
+fn wake() {
+    let fd = PIPE_WRITE.load(Ordering::Relaxed);
+    let byte = 1u8;
+    // SAFETY: write(2) is async-signal-safe; a full pipe just drops the byte
+    // (a wake-up is pending already).
+    unsafe { libc::write(fd, (&byte as *const u8).cast(), 1) };
+    let waker = WAKER.load(Ordering::SeqCst);
+    if waker != 0 {
+        // SAFETY: set_waker stored an `extern "C" fn()` here, async-signal-safe as it promises.
+        let f: extern "C" fn() = unsafe { std::mem::transmute(waker) };
+        f();
+    }
 }
 
 /// Runs the handler ours replaced, or its default action.
@@ -163,21 +213,35 @@ fn chain(sig: i32, i: usize, info: *mut libc::siginfo_t, ctx: *mut libc::c_void)
     }
 }
 
-/// Whether an interrupting signal arrived since the last call that returned
-/// true; empties the self-pipe.
-pub fn take_interrupt() -> bool {
+/// Whether a blocking call on this thread must stop so that pending signals'
+/// listeners can run: the main thread, with a signal caught and not yet handled.
+pub fn interrupted() -> bool {
+    is_main_thread() && PENDING.load(Ordering::SeqCst) != 0
+}
+
+/// Takes the pending signals (bit `sig` for each) and empties the self-pipe;
+/// the caller runs their listeners.
+pub fn take_pending() -> u64 {
+    drain();
+    PENDING.swap(0, Ordering::SeqCst)
+}
+
+/// Puts back signals whose listeners did not run (one before them threw), and
+/// wakes the loop so that they run when it turns, if no wait comes first.
+pub fn put_back(signals: u64) {
+    if signals != 0 {
+        PENDING.fetch_or(signals, Ordering::SeqCst);
+        wake();
+    }
+}
+
+/// Empties the self-pipe: its bytes only wake waits, the signals are in PENDING.
+pub fn drain() {
     let fd = PIPE_READ.load(Ordering::Relaxed);
     if fd < 0 {
-        return false;
+        return;
     }
     let mut buf = [0u8; 64];
-    let mut any = false;
-    loop {
-        // SAFETY: reads into a local buffer of the length given; the fd is non-blocking.
-        let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
-        if n <= 0 {
-            return any;
-        }
-        any = true;
-    }
+    // SAFETY: reads into a local buffer of the length given; the fd is non-blocking.
+    while unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) } > 0 {}
 }

@@ -19,28 +19,70 @@ pub(crate) fn would_block(e: &io::Error) -> bool {
 
 /// Runs `op` until it succeeds, waiting for `events` on EAGAIN as the mode says
 /// (blocking, timeout) or failing (non-blocking, MSG_DONTWAIT); EINTR retried
-/// unless a signal should interrupt. Every socket call goes through here.
+/// unless a caught signal is pending (signals.rs). `op` gets the flags to
+/// call with: the caller's, plus MSG_DONTWAIT where the OS has it, so that no
+/// call ever blocks in the kernel, whatever O_NONBLOCK others set or clear on
+/// the open file description. Every send and receive goes through here.
 pub(crate) fn retry<T>(
     fd: Fd,
     timeout: Timeout,
     flags: i32,
     events: i16,
     syscall: &'static str,
-    mut op: impl FnMut() -> io::Result<T>,
+    mut op: impl FnMut(i32) -> io::Result<T>,
 ) -> Result<T> {
     let dontwait = timeout.is_nonblocking() || sys::dontwait(flags);
     let deadline = timeout.deadline();
+    let flags = flags | sys::DONTWAIT;
     loop {
-        match op() {
+        match op(flags) {
             Ok(v) => return Ok(v),
             Err(e) if e.raw_os_error() == Some(sys::EINTR) => {
-                if crate::signals::take_interrupt() {
+                if crate::signals::interrupted() {
                     return Err(Error::os(sys::EINTR, syscall));
                 }
             }
             Err(e) if would_block(&e) && !dontwait => wait(fd, events, deadline, syscall)?,
             Err(e) => return Err(Error::io(&e, syscall)),
         }
+    }
+}
+
+/// `retry` for the calls that take no MSG_DONTWAIT (accept, sendfile), which
+/// block in the kernel when O_NONBLOCK is clear. In non-blocking and timeout
+/// mode the flag must be set (CPython's invariant, which a child's stdio or a
+/// dup's owner may have broken): it is set again if it is not. In blocking
+/// mode the flag is clear, so the call is made only once the fd is ready, and
+/// the wait before it is one a signal can interrupt.
+pub(crate) fn retry_flagless<T>(
+    fd: Fd,
+    timeout: Timeout,
+    events: i16,
+    syscall: &'static str,
+    mut op: impl FnMut() -> io::Result<T>,
+) -> Result<T> {
+    if !sys::MODE_FLAG || timeout != Timeout::BLOCKING {
+        ensure_nonblocking(fd, syscall)?;
+        return retry(fd, timeout, 0, events, syscall, |_| op());
+    }
+    let deadline = timeout.deadline();
+    loop {
+        wait(fd, events, deadline, syscall)?;
+        match op() {
+            Ok(v) => return Ok(v),
+            // Ready, then not: someone else took it (or O_NONBLOCK was set): wait again.
+            Err(e) if would_block(&e) || e.raw_os_error() == Some(sys::EINTR) => {}
+            Err(e) => return Err(Error::io(&e, syscall)),
+        }
+    }
+}
+
+/// Sets O_NONBLOCK if it is clear (one F_GETFL when it is set, as it should be).
+fn ensure_nonblocking(fd: Fd, syscall: &'static str) -> Result<()> {
+    match sys::get_nonblocking(fd) {
+        Ok(true) => Ok(()),
+        Ok(false) => sys::set_nonblocking(fd, true).map_err(|e| Error::io(&e, syscall)),
+        Err(e) => Err(Error::io(&e, syscall)),
     }
 }
 
@@ -69,11 +111,10 @@ pub(crate) fn stream_pair() -> Result<(Fd, Fd)> {
 }
 
 /// Adopts an existing fd (`socket(fileno=fd)`, `fromfd`): learns its family,
-/// type and protocol, and makes it non-blocking as every bsdsock fd is.
+/// type and protocol. Its O_NONBLOCK flag is left as it is, as CPython leaves
+/// it (the facade sets it when the default timeout says so).
 pub fn adopt(fd: Fd) -> Result<(i32, i32, i32)> {
-    let info = sys::socket_info(fd).map_err(|e| Error::io(&e, "getsockopt"))?;
-    sys::set_nonblocking(fd, true).map_err(|e| Error::io(&e, "fcntl"))?;
-    Ok(info)
+    sys::socket_info(fd).map_err(|e| Error::io(&e, "getsockopt"))
 }
 
 pub fn bind(fd: Fd, addr: &AddressArg) -> Result<()> {
@@ -89,26 +130,46 @@ pub fn listen(fd: Fd, backlog: i32) -> Result<()> {
 }
 
 pub fn accept(fd: Fd, timeout: Timeout) -> Result<(Fd, Option<Address>)> {
-    let (newfd, sa) = retry(fd, timeout, 0, POLLIN, "accept", || sys::accept(fd))?;
+    let (newfd, sa) = retry_flagless(fd, timeout, POLLIN, "accept", || sys::accept(fd))?;
     Ok((newfd, Address::from_sockaddr(&sa)))
 }
 
 /// connect(2) in the socket's mode: EINPROGRESS is waited out unless the socket
-/// is non-blocking, and the outcome read from SO_ERROR.
+/// is non-blocking, and the outcome read from SO_ERROR. connect takes no
+/// MSG_DONTWAIT, so O_NONBLOCK is made right for the call: set (again, if
+/// someone cleared it) in non-blocking and timeout mode; set for the call
+/// alone in blocking mode, whose wait is then one a signal can interrupt.
 pub fn connect(fd: Fd, addr: &AddressArg, timeout: Timeout) -> Result<()> {
     connect_sockaddr(fd, &addr.to_sockaddr()?, timeout)
 }
 
 pub fn connect_sockaddr(fd: Fd, sa: &SockAddr, timeout: Timeout) -> Result<()> {
-    let in_progress = match sys::connect(fd, sa) {
+    let blocking = sys::MODE_FLAG && timeout == Timeout::BLOCKING;
+    if blocking {
+        sys::set_nonblocking(fd, true).map_err(|e| Error::io(&e, "connect"))?;
+    } else {
+        ensure_nonblocking(fd, "connect")?;
+    }
+    let started = sys::connect(fd, sa);
+    if blocking {
+        sys::set_nonblocking(fd, false).map_err(|e| Error::io(&e, "connect"))?;
+    }
+    let in_progress = match started {
         Ok(()) => return Ok(()),
         Err(e) if e.raw_os_error() == Some(sys::EINPROGRESS) => e,
-        Err(e) if e.raw_os_error() == Some(sys::EINTR) && !crate::signals::take_interrupt() => e,
+        Err(e) if e.raw_os_error() == Some(sys::EINTR) => e,
         Err(e) => return Err(Error::io(&e, "connect")),
     };
     if timeout.is_nonblocking() {
         return Err(Error::io(&in_progress, "connect"));
     }
+    connect_finish(fd, timeout)
+}
+
+/// The rest of a connect already started: waits until the socket is
+/// writable, then reads the outcome from SO_ERROR. A connect interrupted by a
+/// signal goes on here once the listeners have run, as CPython's (PEP 475).
+pub fn connect_finish(fd: Fd, timeout: Timeout) -> Result<()> {
     wait(fd, POLLOUT, timeout.deadline(), "connect")?;
     match sys::getsockopt_int(fd, c::SOL_SOCKET, c::SO_ERROR) {
         Ok(0) => Ok(()),
@@ -132,7 +193,7 @@ pub fn getpeername(fd: Fd) -> Result<Option<Address>> {
 }
 
 pub fn send(fd: Fd, data: &[u8], flags: i32, timeout: Timeout) -> Result<usize> {
-    retry(fd, timeout, flags, POLLOUT, "send", || sys::send(fd, data, flags))
+    retry(fd, timeout, flags, POLLOUT, "send", |f| sys::send(fd, data, f))
 }
 
 /// sendall: one deadline for the whole buffer; an error after some bytes went
@@ -142,10 +203,10 @@ pub fn sendall(fd: Fd, data: &[u8], flags: i32, timeout: Timeout) -> Result<()> 
     let deadline = timeout.deadline();
     let mut sent = 0;
     while sent < data.len() {
-        match sys::send(fd, &data[sent..], flags) {
+        match sys::send(fd, &data[sent..], flags | sys::DONTWAIT) {
             Ok(n) => sent += n,
             Err(e) if e.raw_os_error() == Some(sys::EINTR) => {
-                if crate::signals::take_interrupt() {
+                if crate::signals::interrupted() {
                     return Err(Error::os(sys::EINTR, "sendall").with_written(sent));
                 }
             }
@@ -160,16 +221,16 @@ pub fn sendall(fd: Fd, data: &[u8], flags: i32, timeout: Timeout) -> Result<()> 
 
 pub fn sendto(fd: Fd, data: &[u8], flags: i32, addr: &AddressArg, timeout: Timeout) -> Result<usize> {
     let sa = addr.to_sockaddr()?;
-    retry(fd, timeout, flags, POLLOUT, "sendto", || {
-        sys::sendto(fd, data, flags, &sa)
+    retry(fd, timeout, flags, POLLOUT, "sendto", |f| {
+        sys::sendto(fd, data, f, &sa)
     })
 }
 
 /// sendto with an address already built (for callers that send to one
 /// address many times).
 pub fn sendto_sockaddr(fd: Fd, data: &[u8], flags: i32, sa: &SockAddr, timeout: Timeout) -> Result<usize> {
-    retry(fd, timeout, flags, POLLOUT, "sendto", || {
-        sys::sendto(fd, data, flags, sa)
+    retry(fd, timeout, flags, POLLOUT, "sendto", |f| {
+        sys::sendto(fd, data, f, sa)
     })
 }
 
@@ -187,21 +248,21 @@ pub fn recv_into(fd: Fd, buf: &mut [u8], flags: i32, timeout: Timeout) -> Result
         return recv_all(fd, buf, flags);
     }
     let buf = as_uninit(buf);
-    retry(fd, timeout, flags, read_events(flags), "recv", || {
-        sys::recv(fd, buf, flags)
+    retry(fd, timeout, flags, read_events(flags), "recv", |f| {
+        sys::recv(fd, buf, f)
     })
 }
 
-/// MSG_WAITALL in blocking mode: the fd is non-blocking underneath, where the
-/// kernel returns what it has, so keep receiving until the buffer is full, the
+/// MSG_WAITALL in blocking mode: each call is non-blocking (MSG_DONTWAIT),
+/// where the kernel returns what it has, so keep receiving until the buffer is full, the
 /// stream ends, or an error; an error after some bytes returns those bytes, as
 /// the kernel's own MSG_WAITALL does.
 fn recv_all(fd: Fd, buf: &mut [u8], flags: i32) -> Result<usize> {
     let mut got = 0;
     while got < buf.len() {
         let rest = as_uninit(&mut buf[got..]);
-        match retry(fd, Timeout::BLOCKING, flags, POLLIN, "recv", || {
-            sys::recv(fd, rest, flags)
+        match retry(fd, Timeout::BLOCKING, flags, POLLIN, "recv", |f| {
+            sys::recv(fd, rest, f)
         }) {
             Ok(0) => break,
             Ok(n) => got += n,
@@ -220,8 +281,8 @@ pub fn recvfrom_into(
 ) -> Result<(usize, Option<Address>)> {
     let buf = as_uninit(buf);
     let events = read_events(flags);
-    let (n, sa) = retry(fd, timeout, flags, events, "recvfrom", || {
-        sys::recvfrom(fd, buf, flags)
+    let (n, sa) = retry(fd, timeout, flags, events, "recvfrom", |f| {
+        sys::recvfrom(fd, buf, f)
     })?;
     Ok((n, Address::from_sockaddr(&sa)))
 }

@@ -31,6 +31,20 @@ impl Timeout {
         self.0 == Some(Duration::ZERO)
     }
 
+    /// What is left of this timeout, `start` being when the call began (None
+    /// for blocking mode). Never zero once it was not: a call resumed with no
+    /// time left still polls once and then times out, rather than turning
+    /// non-blocking.
+    pub fn left_since(&self, start: Option<Instant>) -> Timeout {
+        match (self.0, start) {
+            (Some(total), Some(start)) => {
+                let left = total.saturating_sub(start.elapsed());
+                Timeout(Some(left.max(Duration::from_nanos(1))))
+            }
+            _ => *self,
+        }
+    }
+
     /// The deadline of one call, starting now.
     pub fn deadline(&self) -> Deadline {
         // A deadline past what an Instant holds is no deadline at all.
@@ -108,9 +122,11 @@ pub fn poll_fds(fds: &mut Vec<c::pollfd>, deadline: Deadline, syscall: &'static 
 pub use sys::pollfd;
 
 /// The poll loop of every wait: retried on EINTR with the time left (PEP 475),
-/// cut short with EINTR when an interrupting signal came (the last entry is
-/// then the wake pipe). Returns how many of the caller's fds are ready; 0 once
-/// the deadline has passed (an expired or zero deadline still polls once).
+/// cut short with EINTR when a caught signal is pending on the main thread
+/// (its listeners run, then the caller goes on: see signals.rs); the last
+/// entry is then the wake pipe. Returns how many of the caller's fds are
+/// ready; 0 once the deadline has passed (an expired or zero deadline still
+/// polls once).
 fn poll_loop(
     fds: &mut [c::pollfd],
     has_wake: bool,
@@ -118,13 +134,18 @@ fn poll_loop(
     syscall: &'static str,
 ) -> Result<usize> {
     loop {
+        if crate::signals::interrupted() {
+            return Err(Error::os(sys::EINTR, syscall));
+        }
         // An expired (or zero) deadline still polls once, without waiting.
         let left = deadline.left().unwrap_or(Some(Duration::ZERO));
         let expired = left == Some(Duration::ZERO);
         match sys::poll(fds, left) {
             Ok(mut ready) => {
                 if has_wake && fds.last().is_some_and(|w| w.revents != 0) {
-                    if crate::signals::take_interrupt() {
+                    // The byte only woke us; the signals themselves are in PENDING.
+                    crate::signals::drain();
+                    if crate::signals::interrupted() {
                         return Err(Error::os(sys::EINTR, syscall));
                     }
                     ready -= 1;
@@ -133,11 +154,7 @@ fn poll_loop(
                     return Ok(ready);
                 }
             }
-            Err(e) if e.raw_os_error() == Some(sys::EINTR) => {
-                if crate::signals::take_interrupt() {
-                    return Err(Error::os(sys::EINTR, syscall));
-                }
-            }
+            Err(e) if e.raw_os_error() == Some(sys::EINTR) => {}
             Err(e) => return Err(Error::io(&e, "poll")),
         }
     }

@@ -11,7 +11,8 @@ use bsdsock_core::addr::sockaddr_from_bytes;
 use bsdsock_core::{sock, Error, Timeout};
 use napi::sys;
 
-use crate::state::{fail, ok, publish};
+use crate::signals::blocking;
+use crate::state::{fail, publish};
 
 /// The arguments of one call, read from the callback info.
 pub(crate) struct Args<const N: usize> {
@@ -130,11 +131,21 @@ impl<const N: usize> Args<N> {
 /// Wrong argument types cannot come from the facade; if they do, the call
 /// fails with EINVAL rather than reading anything it was not given.
 pub(crate) fn bad_args() -> Option<usize> {
-    fail(Error::os(
-        bsdsock_core::errno::value("EINVAL").unwrap_or(22),
-        "args",
-    ));
+    fail(einval());
     None
+}
+
+pub(crate) fn einval() -> Error {
+    Error::os(bsdsock_core::errno::value("EINVAL").unwrap_or(22), "args")
+}
+
+impl<const N: usize> Args<N> {
+    /// The bytes of Uint8Array argument `i`, read afresh: a blocking call reads
+    /// its buffers again each time it resumes, since a signal's listeners ran
+    /// in between (and could have detached one).
+    fn data<'call>(&self, i: usize) -> bsdsock_core::Result<&'call mut [u8]> {
+        self.bytes(i).ok_or_else(einval)
+    }
 }
 
 /// send(fd, data, flags, timeout) -> count or -1
@@ -142,20 +153,38 @@ unsafe extern "C" fn send(env: sys::napi_env, info: sys::napi_callback_info) -> 
     let Some(a) = Args::<4>::read(env, info) else {
         return ptr::null_mut();
     };
-    let n = match (a.i32(0), a.bytes(1), a.i32(2), a.timeout(3)) {
-        (Some(fd), Some(data), Some(flags), Some(t)) => ok(sock::send(fd, data, flags, t)),
+    let n = match (a.i32(0), a.i32(2), a.timeout(3)) {
+        (Some(fd), Some(flags), Some(t)) => {
+            blocking(env, fd, t, "send", |t| sock::send(fd, a.data(1)?, flags, t))
+        }
         _ => bad_args(),
     };
     a.number(n)
 }
 
-/// sendall(fd, data, flags, timeout) -> true or false
+/// sendall(fd, data, flags, timeout) -> true or false; resumed after a
+/// signal's listeners from where it stopped.
 unsafe extern "C" fn sendall(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
     let Some(a) = Args::<4>::read(env, info) else {
         return ptr::null_mut();
     };
-    let done = match (a.i32(0), a.bytes(1), a.i32(2), a.timeout(3)) {
-        (Some(fd), Some(data), Some(flags), Some(t)) => ok(sock::sendall(fd, data, flags, t)).is_some(),
+    let done = match (a.i32(0), a.i32(2), a.timeout(3)) {
+        (Some(fd), Some(flags), Some(t)) => {
+            let mut sent = 0;
+            blocking(env, fd, t, "sendall", |t| {
+                let data = a.data(1)?;
+                let rest = data.get(sent..).unwrap_or_default();
+                sock::sendall(fd, rest, flags, t).map_err(|e| {
+                    sent += e.written.unwrap_or(0);
+                    if sent > 0 {
+                        e.with_written(sent)
+                    } else {
+                        e
+                    }
+                })
+            })
+            .is_some()
+        }
         _ => bad_args().is_some(),
     };
     a.boolean(done)
@@ -168,14 +197,13 @@ unsafe extern "C" fn sendto(env: sys::napi_env, info: sys::napi_callback_info) -
     };
     let n = match (
         a.i32(0),
-        a.bytes(1),
         a.i32(2),
         a.timeout(3),
         a.bytes(4).and_then(|b| sockaddr_from_bytes(b)),
     ) {
-        (Some(fd), Some(data), Some(flags), Some(t), Some(sa)) => {
-            ok(sock::sendto_sockaddr(fd, data, flags, &sa, t))
-        }
+        (Some(fd), Some(flags), Some(t), Some(sa)) => blocking(env, fd, t, "sendto", |t| {
+            sock::sendto_sockaddr(fd, a.data(1)?, flags, &sa, t)
+        }),
         _ => bad_args(),
     };
     a.number(n)
@@ -193,10 +221,10 @@ unsafe extern "C" fn recv_into(env: sys::napi_env, info: sys::napi_callback_info
     let Some(a) = Args::<6>::read(env, info) else {
         return ptr::null_mut();
     };
-    let n = match (a.i32(0), a.bytes(1), a.f64(2), a.f64(3), a.i32(4), a.timeout(5)) {
-        (Some(fd), Some(buf), Some(offset), Some(nbytes), Some(flags), Some(t)) => {
-            ok(sock::recv_into(fd, window(buf, offset, nbytes), flags, t))
-        }
+    let n = match (a.i32(0), a.f64(2), a.f64(3), a.i32(4), a.timeout(5)) {
+        (Some(fd), Some(offset), Some(nbytes), Some(flags), Some(t)) => blocking(env, fd, t, "recv", |t| {
+            sock::recv_into(fd, window(a.data(1)?, offset, nbytes), flags, t)
+        }),
         _ => bad_args(),
     };
     a.number(n)
@@ -208,9 +236,12 @@ unsafe extern "C" fn recvfrom_into(env: sys::napi_env, info: sys::napi_callback_
     let Some(a) = Args::<6>::read(env, info) else {
         return ptr::null_mut();
     };
-    let n = match (a.i32(0), a.bytes(1), a.f64(2), a.f64(3), a.i32(4), a.timeout(5)) {
-        (Some(fd), Some(buf), Some(offset), Some(nbytes), Some(flags), Some(t)) => {
-            ok(sock::recvfrom_into(fd, window(buf, offset, nbytes), flags, t)).map(|(got, addr)| {
+    let n = match (a.i32(0), a.f64(2), a.f64(3), a.i32(4), a.timeout(5)) {
+        (Some(fd), Some(offset), Some(nbytes), Some(flags), Some(t)) => {
+            blocking(env, fd, t, "recvfrom", |t| {
+                sock::recvfrom_into(fd, window(a.data(1)?, offset, nbytes), flags, t)
+            })
+            .map(|(got, addr)| {
                 publish(addr);
                 got
             })
@@ -234,7 +265,11 @@ const HOT: &[(&CStr, Callback)] = &[
 ///
 /// SAFETY: call with the env and exports object of the module being initialized.
 pub unsafe fn export(env: sys::napi_env, exports: sys::napi_value) -> napi::Result<()> {
-    for (name, cb) in HOT.iter().chain(crate::select::WAITS) {
+    for (name, cb) in HOT
+        .iter()
+        .chain(crate::select::WAITS)
+        .chain(crate::signals::CALLS)
+    {
         let mut f = ptr::null_mut();
         let status = sys::napi_create_function(env, name.as_ptr(), -1, Some(*cb), ptr::null_mut(), &mut f);
         if status != sys::Status::napi_ok

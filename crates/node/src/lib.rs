@@ -12,6 +12,7 @@ mod owned;
 mod pool;
 mod resolver;
 mod select;
+mod signals;
 mod socket;
 mod state;
 mod uv;

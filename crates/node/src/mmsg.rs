@@ -25,9 +25,10 @@ use bsdsock_core::{Address, SockAddr};
 use napi::bindgen_prelude::ToNapiValue;
 use napi::sys;
 
-use crate::hot::{bad_args, Args};
+use crate::hot::{bad_args, einval, Args};
 use crate::js::JsAddress;
-use crate::state::{ok, remember};
+use crate::signals::blocking;
+use crate::state::remember;
 
 fn array_len(env: sys::napi_env, v: sys::napi_value) -> Option<u32> {
     let mut is_array = false;
@@ -92,16 +93,12 @@ unsafe extern "C" fn sendmmsg(env: sys::napi_env, info: sys::napi_callback_info)
     let Some(a) = Args::<5>::read(env, info) else {
         return ptr::null_mut();
     };
-    let n = match (
-        a.i32(0),
-        a.i32(3),
-        a.timeout(4),
-        gather(env, a.argv[1], a.argv[2]),
-    ) {
-        (Some(fd), Some(flags), Some(t), Some((datas, addrs))) => {
+    let n = match (a.i32(0), a.i32(3), a.timeout(4)) {
+        (Some(fd), Some(flags), Some(t)) => blocking(env, fd, t, "sendmmsg", |t| {
+            let (datas, addrs) = gather(env, a.argv[1], a.argv[2]).ok_or_else(einval)?;
             let refs: Vec<Option<&SockAddr>> = addrs.iter().map(Option::as_ref).collect();
-            ok(msg::sendmmsg(fd, &datas, &refs, flags, t))
-        }
+            msg::sendmmsg(fd, &datas, &refs, flags, t)
+        }),
         _ => bad_args(),
     };
     a.number(n)
@@ -202,23 +199,31 @@ thread_local! {
     static GOT: std::cell::RefCell<Vec<Datagram>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Receives into `bufs` and reports; the count, or None with the error recorded.
-fn receive(
+/// Receives into the buffers `bufs` gives (read afresh each time the call
+/// resumes after a signal's listeners) and reports; the count, or None with
+/// the error recorded.
+fn receive<'call>(
     env: sys::napi_env,
     fd: i32,
-    bufs: &mut [&mut [u8]],
-    meta: &mut [i32],
+    mut bufs: impl FnMut() -> Option<Vec<&'call mut [u8]>>,
+    meta: sys::napi_value,
     fresh: sys::napi_value,
     flags: i32,
     t: bsdsock_core::Timeout,
 ) -> Option<usize> {
-    if meta.len() < 4 * bufs.len() {
-        return bad_args();
-    }
     GOT.with(|cell| {
         let mut got = cell.borrow_mut();
-        let n = ok(msg::recvmmsg(fd, bufs, flags, t, &mut got))?;
-        match report(env, &got[..n], meta, fresh) {
+        let n = blocking(env, fd, t, "recvmmsg", |t| {
+            let mut bufs = bufs().ok_or_else(einval)?;
+            if meta_of(env, meta)?.len() < 4 * bufs.len() {
+                return Err(einval());
+            }
+            msg::recvmmsg(fd, &mut bufs, flags, t, &mut got)
+        })?;
+        match meta_of(env, meta)
+            .ok()
+            .and_then(|m| report(env, &got[..n], m, fresh))
+        {
             Some(()) => Some(n),
             None => bad_args(),
         }
@@ -230,15 +235,15 @@ unsafe extern "C" fn recvmmsg_into(env: sys::napi_env, info: sys::napi_callback_
     let Some(a) = Args::<6>::read(env, info) else {
         return ptr::null_mut();
     };
-    let bufs = array_len(env, a.argv[1]).and_then(|n| {
-        (0..n)
-            .map(|i| element(env, a.argv[1], i).and_then(|v| bytes_of(env, v)))
-            .collect::<Option<Vec<&mut [u8]>>>()
-    });
-    let n = match (a.i32(0), bufs, int32s(env, a.argv[2]), a.i32(4), a.timeout(5)) {
-        (Some(fd), Some(mut bufs), Some(meta), Some(flags), Some(t)) => {
-            receive(env, fd, &mut bufs, meta, a.argv[3], flags, t)
-        }
+    let bufs = || {
+        array_len(env, a.argv[1]).and_then(|n| {
+            (0..n)
+                .map(|i| element(env, a.argv[1], i).and_then(|v| bytes_of(env, v)))
+                .collect::<Option<Vec<&mut [u8]>>>()
+        })
+    };
+    let n = match (a.i32(0), a.i32(4), a.timeout(5)) {
+        (Some(fd), Some(flags), Some(t)) => receive(env, fd, bufs, a.argv[2], a.argv[3], flags, t),
         _ => bad_args(),
     };
     a.number(n)
@@ -249,26 +254,24 @@ unsafe extern "C" fn recvmmsg_slab(env: sys::napi_env, info: sys::napi_callback_
     let Some(a) = Args::<8>::read(env, info) else {
         return ptr::null_mut();
     };
-    let n = match (
-        a.i32(0),
-        a.bytes(1),
-        a.i32(2),
-        a.i32(3),
-        int32s(env, a.argv[4]),
-        a.i32(6),
-        a.timeout(7),
-    ) {
-        (Some(fd), Some(buf), Some(stride), Some(count), Some(meta), Some(flags), Some(t))
-            if stride > 0 && count >= 0 =>
-        {
+    let n = match (a.i32(0), a.i32(2), a.i32(3), a.i32(6), a.timeout(7)) {
+        (Some(fd), Some(stride), Some(count), Some(flags), Some(t)) if stride > 0 && count >= 0 => {
             let stride = stride as usize;
-            let count = (count as usize).min(buf.len() / stride);
-            let mut bufs: Vec<&mut [u8]> = buf.chunks_exact_mut(stride).take(count).collect();
-            receive(env, fd, &mut bufs, meta, a.argv[5], flags, t)
+            let bufs = || {
+                let buf = a.bytes(1)?;
+                let count = (count as usize).min(buf.len() / stride);
+                Some(buf.chunks_exact_mut(stride).take(count).collect())
+            };
+            receive(env, fd, bufs, a.argv[4], a.argv[5], flags, t)
         }
         _ => bad_args(),
     };
     a.number(n)
+}
+
+/// The Int32Array of metadata, read afresh (see `receive`).
+fn meta_of<'call>(env: sys::napi_env, meta: sys::napi_value) -> bsdsock_core::Result<&'call mut [i32]> {
+    int32s(env, meta).ok_or_else(einval)
 }
 
 type Callback = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;

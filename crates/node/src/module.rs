@@ -42,25 +42,11 @@ pub fn gethostname() -> Option<String> {
     ok(resolve::gethostname())
 }
 
-/// Takes the interrupt a signal left for the next blocking call, once its
-/// listener runs (see ts/module.ts).
+/// Whether `signum`'s listeners run inside blocking calls (see signals.rs);
+/// false if the signal cannot be caught.
 #[napi]
-pub fn take_interrupt() -> bool {
-    bsdsock_core::signals::take_interrupt()
-}
-
-/// A signal's handler may have changed (a listener was added or removed, so
-/// libuv installed or removed its own): ours goes back in front now, not at the
-/// next wait, so that a signal that comes before that wait still interrupts it.
-#[napi]
-pub fn rearm() {
-    bsdsock_core::signals::rearm();
-    bsdsock_core::signals::arm();
-}
-
-#[napi]
-pub fn siginterrupt(signum: i32, flag: bool) -> bool {
-    bsdsock_core::signals::siginterrupt(signum, flag)
+pub fn catch_signal(signum: i32, on: bool) -> bool {
+    bsdsock_core::signals::catch(signum, on)
 }
 
 #[napi]

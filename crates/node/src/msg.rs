@@ -11,6 +11,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::js::{buffer_copy, Raw, Writable};
+use crate::signals::blocking;
 use crate::state::{fail, ok, publish};
 
 /// A Uint8Array read for the one synchronous call it is an argument of (see
@@ -177,11 +178,26 @@ pub fn ucred_bytes(env: Env, pid: i32, uid: u32, gid: u32) -> Result<Option<Raw>
 }
 
 /// sendfile(sock, file, offset, count (negative: none), timeout) -> bytes sent, or -1.
+/// A sendfile a signal interrupted goes on after the listeners from where it stopped.
 #[napi]
-pub fn sendfile(sock: i32, file: i32, offset: f64, count: f64, timeout: f64) -> f64 {
+pub fn sendfile(env: Env, sock: i32, file: i32, offset: f64, count: f64, timeout: f64) -> f64 {
     let count = (count >= 0.0).then_some(count as u64);
-    let t = Timeout::from_secs(timeout);
-    ok(msg::sendfile(sock, file, offset as u64, count, t)).map_or(-1.0, |n| n as f64)
+    let mut sent = 0u64;
+    let n = blocking(env.raw(), sock, Timeout::from_secs(timeout), "sendfile", |t| {
+        let rest = count.map(|c| c.saturating_sub(sent));
+        match msg::sendfile(sock, file, offset as u64 + sent, rest, t) {
+            Ok(n) => Ok(sent + n),
+            Err(e) => {
+                sent += e.written.unwrap_or(0) as u64;
+                Err(if sent > 0 {
+                    e.with_written(sent as usize)
+                } else {
+                    e
+                })
+            }
+        }
+    });
+    n.map_or(-1.0, |n| n as f64)
 }
 
 /// sendfileOnce(sock, file, offset, count) -> bytes sent by one sendfile(2) that does not wait, or -1.

@@ -5,8 +5,8 @@
 //! module initializes, before bsdsock/asyncio's, so it runs after that one has
 //! stopped its handles (N-API runs cleanup hooks in reverse order).
 
-use std::cell::RefCell;
-use std::collections::HashSet;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::ffi::c_void;
 use std::ptr;
 
@@ -15,13 +15,26 @@ use napi::sys;
 use napi_derive::napi;
 
 thread_local! {
-    static OWNED: RefCell<HashSet<i32>> = RefCell::new(HashSet::new());
+    /// Each owned fd, with the generation it was owned in.
+    static OWNED: RefCell<HashMap<i32, u64>> = RefCell::new(HashMap::new());
+    static GENERATION: Cell<u64> = const { Cell::new(0) };
 }
 
 /// own(fd): a Socket now holds fd.
 #[napi]
 pub fn own(fd: i32) {
-    OWNED.with(|o| o.borrow_mut().insert(fd));
+    let generation = GENERATION.with(|g| {
+        g.set(g.get() + 1);
+        g.get()
+    });
+    OWNED.with(|o| o.borrow_mut().insert(fd, generation));
+}
+
+/// Which owning of `fd` this is (0: not owned): a blocking call that let JS
+/// run (a signal's listeners) compares it before and after, to learn whether
+/// its socket was closed meanwhile, its number perhaps given to another.
+pub fn generation(fd: i32) -> u64 {
+    OWNED.with(|o| o.borrow().get(&fd).copied().unwrap_or(0))
 }
 
 /// Owns a new fd for this environment, and gives it back.
@@ -41,7 +54,7 @@ pub fn forget(fd: i32) {
 }
 
 unsafe extern "C" fn close_owned(_arg: *mut c_void) {
-    let fds: Vec<i32> = OWNED.with(|o| o.borrow_mut().drain().collect());
+    let fds: Vec<i32> = OWNED.with(|o| o.borrow_mut().drain().map(|(fd, _)| fd).collect());
     for fd in fds {
         // The environment is going away: there is no one left to report an error to.
         let _ = sock::close(fd);

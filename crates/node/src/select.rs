@@ -10,6 +10,7 @@ use std::ptr;
 
 use bsdsock_core::poll;
 use bsdsock_core::wait::Deadline;
+use bsdsock_core::Timeout;
 use napi::sys;
 #[cfg(any(
     target_os = "linux",
@@ -19,11 +20,23 @@ use napi::sys;
 ))]
 use napi_derive::napi;
 
-use crate::hot::{bad_args, Args, Callback};
+use crate::hot::{bad_args, einval, Args, Callback};
+use crate::signals::blocking;
 use crate::state::ok;
 
 fn after(secs: f64) -> Deadline {
     Deadline::after_secs((secs >= 0.0).then_some(secs))
+}
+
+/// A wait as a blocking call (see signals.rs): its deadline is fixed before
+/// it starts, so a wait resumed after a signal's listeners keeps it.
+fn waiting<T>(
+    env: sys::napi_env,
+    secs: f64,
+    syscall: &'static str,
+    call: impl FnMut(Timeout) -> bsdsock_core::Result<T>,
+) -> Option<T> {
+    blocking(env, -1, Timeout::from_secs(secs), syscall, call)
 }
 
 /// select(r, w, x, timeout): entries not ready become -1; returns how many are ready, or -1.
@@ -32,7 +45,13 @@ unsafe extern "C" fn select(env: sys::napi_env, info: sys::napi_callback_info) -
         return ptr::null_mut();
     };
     let n = match (a.ints(0), a.ints(1), a.ints(2), a.f64(3)) {
-        (Some(r), Some(w), Some(x), Some(t)) => ok(poll::select(r, w, x, after(t))),
+        (Some(_), Some(_), Some(_), Some(t)) => {
+            let deadline = after(t);
+            waiting(env, t, "select", |_| match (a.ints(0), a.ints(1), a.ints(2)) {
+                (Some(r), Some(w), Some(x)) => poll::select(r, w, x, deadline),
+                _ => Err(einval()),
+            })
+        }
         _ => bad_args(),
     };
     a.number(n)
@@ -44,9 +63,13 @@ unsafe extern "C" fn poll_fds(env: sys::napi_env, info: sys::napi_callback_info)
         return ptr::null_mut();
     };
     let n = match (a.ints(0), a.ints(1), a.ints(2), a.f64(3)) {
-        (Some(fds), Some(events), Some(revents), Some(ms)) => {
+        (Some(_), Some(_), Some(_), Some(ms)) => {
             let secs = if ms < 0.0 { -1.0 } else { ms / 1000.0 };
-            ok(poll::poll(fds, events, revents, after(secs)))
+            let deadline = after(secs);
+            waiting(env, secs, "poll", |_| match (a.ints(0), a.ints(1), a.ints(2)) {
+                (Some(fds), Some(events), Some(revents)) => poll::poll(fds, events, revents, deadline),
+                _ => Err(einval()),
+            })
         }
         _ => bad_args(),
     };
@@ -60,7 +83,13 @@ unsafe extern "C" fn epoll_wait(env: sys::napi_env, info: sys::napi_callback_inf
         return ptr::null_mut();
     };
     let n = match (a.i32(0), a.ints(1), a.f64(2)) {
-        (Some(epfd), Some(out), Some(t)) => ok(poll::epoll::wait(epfd, out, after(t))),
+        (Some(epfd), Some(_), Some(t)) => {
+            let deadline = after(t);
+            waiting(env, t, "epoll_wait", |_| match a.ints(1) {
+                Some(out) => poll::epoll::wait(epfd, out, deadline),
+                None => Err(einval()),
+            })
+        }
         _ => bad_args(),
     };
     a.number(n)
@@ -78,7 +107,20 @@ unsafe extern "C" fn kqueue_control(env: sys::napi_env, info: sys::napi_callback
         (Some(kq), Some(changes), Some(out), Some(t)) => {
             let changes: Vec<poll::kqueue::Kevent> = changes.chunks_exact(6).map(kevent_of).collect();
             let mut events = vec![poll::kqueue::Kevent::default(); out.len() / 6];
-            let n = ok(poll::kqueue::control(kq, &changes, &mut events, after(t)));
+            let deadline = after(t);
+            let mut first = true;
+            // The changes are applied once: a wait resumed after a signal's listeners only waits.
+            let n = waiting(env, t, "kevent", |_| {
+                let changes = if std::mem::replace(&mut first, false) {
+                    &changes[..]
+                } else {
+                    &[]
+                };
+                poll::kqueue::control(kq, changes, &mut events, deadline)
+            });
+            let Some(out) = a.bigints(2) else {
+                return a.number(bad_args());
+            };
             for (slots, e) in out.chunks_exact_mut(6).zip(&events[..n.unwrap_or(0)]) {
                 slots.copy_from_slice(&[
                     e.ident as i64,

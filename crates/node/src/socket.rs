@@ -12,6 +12,7 @@ use napi_derive::napi;
 
 use crate::js::{buffer_copy, AddrParts, Raw};
 use crate::owned::owned;
+use crate::signals::blocking;
 use crate::state::{done, fail, ok, publish};
 
 fn parts<'a>(
@@ -117,9 +118,22 @@ pub fn bind(fd: i32, sa: &[u8]) -> bool {
     with_sockaddr(sa, |a| sock::bind_sockaddr(fd, a)).is_some()
 }
 
+/// connect; a connect a signal interrupted goes on waiting for its outcome
+/// once the listeners have ran (see signals.rs).
 #[napi]
-pub fn connect(fd: i32, timeout: f64, sa: &[u8]) -> bool {
-    with_sockaddr(sa, |a| sock::connect_sockaddr(fd, a, Timeout::from_secs(timeout))).is_some()
+pub fn connect(env: Env, fd: i32, timeout: f64, sa: &[u8]) -> bool {
+    let Some(addr) = sockaddr_from_bytes(sa) else {
+        return ok::<()>(Err(Error::os(libc_einval(), "sockaddr"))).is_some();
+    };
+    let mut started = false;
+    blocking(env.raw(), fd, Timeout::from_secs(timeout), "connect", |t| {
+        if std::mem::replace(&mut started, true) {
+            sock::connect_finish(fd, t)
+        } else {
+            sock::connect_sockaddr(fd, &addr, t)
+        }
+    })
+    .is_some()
 }
 
 #[napi]
@@ -129,8 +143,10 @@ pub fn listen(fd: i32, backlog: i32) -> bool {
 
 /// accept -> the new fd (its address through the status block), or -1.
 #[napi]
-pub fn accept(fd: i32, timeout: f64) -> i32 {
-    match ok(sock::accept(fd, Timeout::from_secs(timeout))) {
+pub fn accept(env: Env, fd: i32, timeout: f64) -> i32 {
+    match blocking(env.raw(), fd, Timeout::from_secs(timeout), "accept", |t| {
+        sock::accept(fd, t)
+    }) {
         Some((newfd, addr)) => {
             publish(addr);
             owned(newfd)

@@ -36,6 +36,19 @@ pub fn dontwait(flags: i32) -> bool {
     flags & c::MSG_DONTWAIT != 0
 }
 
+/// The flag that makes one send or receive call non-blocking whatever the
+/// fd's O_NONBLOCK says (others who share the open file description may
+/// change that at any time).
+#[cfg(unix)]
+pub const DONTWAIT: i32 = c::MSG_DONTWAIT;
+
+/// Whether a socket's O_NONBLOCK flag follows its mode, as CPython's does:
+/// set in non-blocking and timeout mode, clear in blocking mode. On Windows
+/// the socket stays non-blocking underneath (no call there takes
+/// MSG_DONTWAIT), and blocking calls wait in select.
+#[cfg(unix)]
+pub const MODE_FLAG: bool = true;
+
 /// A poll entry for `fd`.
 #[cfg(unix)]
 pub fn pollfd(fd: Fd, events: i16) -> c::pollfd {

@@ -29,7 +29,8 @@ fn check_len(rc: libc::ssize_t) -> io::Result<usize> {
     }
 }
 
-/// socket(2), always close-on-exec and non-blocking (blocking calls wait in poll).
+/// socket(2), always close-on-exec; non-blocking only if `ty` asks
+/// (SOCK_NONBLOCK): the O_NONBLOCK flag follows the socket's mode.
 pub fn socket(family: i32, ty: i32, proto: i32) -> io::Result<Fd> {
     // SAFETY: socket(2) takes plain integers.
     let fd = check(unsafe { libc::socket(family, ty | flags::ATOMIC, proto) })?;
@@ -50,14 +51,14 @@ pub fn socketpair(family: i32, ty: i32, proto: i32) -> io::Result<(Fd, Fd)> {
 }
 
 /// The systems whose socket(2), socketpair(2), accept4(2) and pipe2(2) take
-/// close-on-exec and non-blocking as flags, so a new fd has both from birth,
-/// and whose send calls take MSG_NOSIGNAL (EPIPE, never SIGPIPE); build.rs
-/// lists them.
+/// close-on-exec (and for the pipe non-blocking) as flags, so a new fd has
+/// them from birth, and whose send calls take MSG_NOSIGNAL (EPIPE, never
+/// SIGPIPE); build.rs lists them.
 #[cfg(atomic_cloexec)]
 mod flags {
     use super::Fd;
 
-    pub const ATOMIC: i32 = libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK;
+    pub const ATOMIC: i32 = libc::SOCK_CLOEXEC;
     pub const NOSIGNAL: i32 = libc::MSG_NOSIGNAL;
 
     /// # Safety
@@ -97,13 +98,20 @@ mod flags {
 
 pub(super) use flags::NOSIGNAL;
 
-/// Makes a new fd what every bsdsock fd is: close-on-exec and non-blocking
-/// where the flags could not say so at birth. On failure the fd is closed.
-fn new_fd(fd: Fd) -> io::Result<Fd> {
+/// Makes a new fd close-on-exec, and the self-pipe's also non-blocking, where
+/// the flags could not say so at birth. On failure the fd is closed.
+fn new_fd(fd: Fd, nonblocking: bool) -> io::Result<Fd> {
     if flags::ATOMIC != 0 {
         return Ok(fd);
     }
-    match set_inheritable(fd, false).and_then(|()| set_nonblocking(fd, true)) {
+    let setup = || {
+        set_inheritable(fd, false)?;
+        if nonblocking {
+            set_nonblocking(fd, true)?;
+        }
+        Ok(())
+    };
+    match setup() {
         Ok(()) => Ok(fd),
         Err(e) => {
             let _ = close(fd);
@@ -115,7 +123,7 @@ fn new_fd(fd: Fd) -> io::Result<Fd> {
 /// A new socket fd: `new_fd`, and on macOS and the BSDs SO_NOSIGPIPE, since
 /// sendfile(2) and write(2) take no MSG_NOSIGNAL. On failure the fd is closed.
 fn new_socket(fd: Fd) -> io::Result<Fd> {
-    let fd = new_fd(fd)?;
+    let fd = new_fd(fd, false)?;
     #[cfg(any(target_vendor = "apple", target_os = "freebsd", target_os = "dragonfly"))]
     if let Err(e) = setsockopt(
         fd,
@@ -159,6 +167,13 @@ pub fn set_inheritable(fd: Fd, inheritable: bool) -> io::Result<()> {
         flags | libc::FD_CLOEXEC
     };
     check(unsafe { libc::fcntl(fd, libc::F_SETFD, flags) }).map(|_| ())
+}
+
+/// Whether the fd's open file description has O_NONBLOCK.
+pub fn get_nonblocking(fd: Fd) -> io::Result<bool> {
+    // SAFETY: F_GETFL takes integers.
+    let flags = check(unsafe { libc::fcntl(fd, libc::F_GETFL) })?;
+    Ok(flags & libc::O_NONBLOCK != 0)
 }
 
 pub fn set_nonblocking(fd: Fd, nonblocking: bool) -> io::Result<()> {
@@ -230,8 +245,8 @@ pub fn accept(fd: Fd) -> io::Result<(Fd, SockAddr)> {
 pub fn pipe() -> io::Result<(Fd, Fd)> {
     let mut fds = [-1; 2];
     check(flags::pipe(&mut fds))?;
-    match new_fd(fds[0]) {
-        Ok(r) => new_fd(fds[1]).map(|w| (r, w)),
+    match new_fd(fds[0], true) {
+        Ok(r) => new_fd(fds[1], true).map(|w| (r, w)),
         Err(e) => {
             let _ = close(fds[1]);
             Err(e)

@@ -314,6 +314,17 @@ pub fn dontwait(_flags: i32) -> bool {
     false
 }
 
+/// No call takes MSG_DONTWAIT here: the socket stays non-blocking underneath.
+pub const DONTWAIT: i32 = 0;
+
+/// The socket's non-blocking mode does not follow its Python mode here (see sys/mod.rs).
+pub const MODE_FLAG: bool = false;
+
+/// Whether the socket is non-blocking underneath: always, as bsdsock makes every socket here.
+pub fn get_nonblocking(_fd: Fd) -> io::Result<bool> {
+    Ok(true)
+}
+
 /// A poll entry for `fd`.
 pub fn pollfd(fd: Fd, events: i16) -> c::pollfd {
     c::pollfd {

@@ -3,20 +3,42 @@
 //! as in Python on Windows, where Ctrl+C does not cut a blocking socket call
 //! short either. The functions keep the Unix module's shape.
 
+/// Makes this thread the one that handles signals: there are none to handle.
+pub fn set_main_thread() {}
+
+/// Whether this thread handles signals: none does.
+pub fn is_main_thread() -> bool {
+    false
+}
+
+/// The loop's waker: never called.
+pub fn set_waker(_waker: Option<extern "C" fn()>) {}
+
+/// No signal can be caught.
+pub fn catch(_sig: i32, _on: bool) -> bool {
+    false
+}
+
 /// The fd a wait should poll beside its socket: none.
 pub fn arm() -> i32 {
     -1
 }
 
-/// Whether an interrupting signal arrived: never.
-pub fn take_interrupt() -> bool {
-    false
-}
-
 /// A signal's handler may have changed: nothing to check again.
 pub fn rearm() {}
 
-/// Python's `signal.siginterrupt`, which Windows lacks: no signal is accepted.
-pub fn siginterrupt(_sig: i32, _flag: bool) -> bool {
+/// Whether a blocking call must stop for pending signals: never.
+pub fn interrupted() -> bool {
     false
 }
+
+/// The pending signals: none.
+pub fn take_pending() -> u64 {
+    0
+}
+
+/// Nothing was taken, so nothing goes back.
+pub fn put_back(_signals: u64) {}
+
+/// No self-pipe to empty.
+pub fn drain() {}

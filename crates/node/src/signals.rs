@@ -1,0 +1,247 @@
+//! Signals' listeners, run as CPython runs its handlers (crates/core's
+//! signals.rs says how a signal is caught): inside the blocking call the
+//! signal interrupted, which then goes on with the time it has left
+//! (`blocking`); before a blocking call starts, for a signal caught since the
+//! last one; or from the loop, through an async handle, when the loop turns
+//! first. The facade gives the function that runs a signal's listeners
+//! (`signalsInit`, on the main thread only).
+
+use std::cell::Cell;
+use std::ffi::{c_int, c_void};
+use std::ptr;
+use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+use std::time::Instant;
+
+use bsdsock_core::{signals, Error, Timeout};
+use napi::sys;
+
+use crate::state::{fail, ok};
+use crate::uv::{uv, Handle};
+
+thread_local! {
+    /// The facade's `(signum) => void`, which runs a signal's listeners.
+    static RUN: Cell<sys::napi_ref> = const { Cell::new(ptr::null_mut()) };
+    static ENV: Cell<sys::napi_env> = const { Cell::new(ptr::null_mut()) };
+    static CONTEXT: Cell<sys::napi_async_context> = const { Cell::new(ptr::null_mut()) };
+}
+
+/// The main loop's async handle, and libuv's `uv_async_send`, for the signal
+/// handler (which may run on any thread).
+static ASYNC: AtomicPtr<c_void> = AtomicPtr::new(ptr::null_mut());
+static ASYNC_SEND: AtomicUsize = AtomicUsize::new(0);
+
+/// Wakes the main loop: the core's handler calls this for each caught signal.
+extern "C" fn wake_loop() {
+    let handle = ASYNC.load(Ordering::SeqCst);
+    let send = ASYNC_SEND.load(Ordering::SeqCst);
+    if !handle.is_null() && send != 0 {
+        // SAFETY: ASYNC_SEND holds libuv's uv_async_send, which is async-signal-safe,
+        // and ASYNC a live async handle (cleared before the handle is closed).
+        unsafe {
+            let f: unsafe extern "C" fn(*mut c_void) -> c_int = std::mem::transmute(send);
+            f(handle);
+        }
+    }
+}
+
+/// Runs the listeners of every pending signal, in the order of their numbers
+/// (as CPython). False when one threw: its exception is pending in JS, and
+/// the signals after it go back to wait for the next chance.
+pub fn run_pending(env: sys::napi_env) -> bool {
+    let run = RUN.with(Cell::get);
+    let mut pending = signals::take_pending();
+    while pending != 0 {
+        let sig = pending.trailing_zeros();
+        pending &= !(1u64 << sig);
+        // SAFETY: env is the current environment, `run` a reference made in it.
+        if !run.is_null() && !unsafe { call_run(env, run, sig) } {
+            signals::put_back(pending);
+            return false;
+        }
+    }
+    true
+}
+
+/// Calls the facade's runner for one signal; false if it threw.
+///
+/// SAFETY: `env` must be the current environment and `run` a live reference in it.
+unsafe fn call_run(env: sys::napi_env, run: sys::napi_ref, sig: u32) -> bool {
+    let mut f = ptr::null_mut();
+    let mut recv = ptr::null_mut();
+    let mut arg = ptr::null_mut();
+    let mut result = ptr::null_mut();
+    if sys::napi_get_reference_value(env, run, &mut f) != sys::Status::napi_ok
+        || sys::napi_get_undefined(env, &mut recv) != sys::Status::napi_ok
+        || sys::napi_create_uint32(env, sig, &mut arg) != sys::Status::napi_ok
+    {
+        return true;
+    }
+    sys::napi_call_function(env, recv, f, 1, &arg, &mut result) != sys::Status::napi_pending_exception
+}
+
+/// How a blocking call ended: a value, or None with its error recorded, or
+/// with a listener's exception pending in JS (which then throws it).
+///
+/// Runs `call` as CPython runs a blocking call (PEP 475): when a caught
+/// signal interrupts it, the signal's listeners run, then `call` runs again
+/// with the time left, unless a listener threw, or closed the socket (EBADF,
+/// as CPython's retry on its closed socket gives). Signals caught before the
+/// call have their listeners run first. `fd` is the socket's (-1 for none);
+/// `call` must read its arguments afresh each time, since JS ran in between.
+pub fn blocking<T>(
+    env: sys::napi_env,
+    fd: i32,
+    timeout: Timeout,
+    syscall: &'static str,
+    mut call: impl FnMut(Timeout) -> bsdsock_core::Result<T>,
+) -> Option<T> {
+    if timeout.is_nonblocking() {
+        return ok(call(timeout));
+    }
+    if signals::interrupted() && !run_pending(env) {
+        return None;
+    }
+    let start = timeout.0.map(|_| Instant::now());
+    let owner = crate::owned::generation(fd);
+    let mut left = timeout;
+    loop {
+        match call(left) {
+            Err(e) if e.errno() == Some(bsdsock_core::sys::EINTR) && signals::interrupted() => {
+                if !run_pending(env) {
+                    return None;
+                }
+                if crate::owned::generation(fd) != owner {
+                    fail(Error::os(ebadf(), syscall));
+                    return None;
+                }
+                left = timeout.left_since(start);
+            }
+            r => return ok(r),
+        }
+    }
+}
+
+fn ebadf() -> i32 {
+    bsdsock_core::errno::value("EBADF").unwrap_or(9)
+}
+
+/// The async handle's callback: the loop turned with signals pending.
+unsafe extern "C" fn on_async(_handle: *mut c_void) {
+    let env = ENV.with(Cell::get);
+    if env.is_null() || !signals::interrupted() {
+        return;
+    }
+    let mut scope = ptr::null_mut();
+    if sys::napi_open_handle_scope(env, &mut scope) != sys::Status::napi_ok {
+        return;
+    }
+    let mut cb_scope = ptr::null_mut();
+    let mut resource = ptr::null_mut();
+    let context = CONTEXT.with(Cell::get);
+    // A callback scope, so that what the listeners queue (promise reactions,
+    // process.nextTick) runs before control goes back to libuv.
+    let scoped = sys::napi_create_object(env, &mut resource) == sys::Status::napi_ok
+        && sys::napi_open_callback_scope(env, resource, context, &mut cb_scope) == sys::Status::napi_ok;
+    if !run_pending(env) {
+        // A throwing listener: Node's uncaught-exception handling, as for its own signal events.
+        let mut err = ptr::null_mut();
+        if sys::napi_get_and_clear_last_exception(env, &mut err) == sys::Status::napi_ok {
+            sys::napi_fatal_exception(env, err);
+        }
+    }
+    if scoped {
+        sys::napi_close_callback_scope(env, cb_scope);
+    }
+    sys::napi_close_handle_scope(env, scope);
+}
+
+unsafe extern "C" fn on_close(handle: *mut c_void) {
+    // SAFETY: the handle's data is the Box that `start_loop_waker` leaked.
+    drop(Box::from_raw(crate::uv::data(handle).cast::<Handle>()));
+}
+
+/// Closes the async handle when the environment goes away.
+unsafe extern "C" fn cleanup(_arg: *mut c_void) {
+    signals::set_waker(None);
+    let handle = ASYNC.swap(ptr::null_mut(), Ordering::SeqCst);
+    if let (false, Some(uv)) = (handle.is_null(), uv()) {
+        (uv.close)(handle, Some(on_close));
+    }
+    RUN.with(|r| r.set(ptr::null_mut()));
+    ENV.with(|e| e.set(ptr::null_mut()));
+}
+
+/// An unref'd async handle on this environment's loop, whose callback runs
+/// pending listeners; the core's handler wakes it. Without libuv (or if it
+/// cannot be made), signals still run their listeners inside blocking calls.
+///
+/// SAFETY: `env` must be the current environment.
+unsafe fn start_loop_waker(env: sys::napi_env) -> Option<()> {
+    let uv = uv()?;
+    let mut loop_ = ptr::null_mut();
+    (sys::napi_get_uv_event_loop(env, &mut loop_) == sys::Status::napi_ok).then_some(())?;
+    let boxed = Box::into_raw(Box::new(Handle::async_(uv)));
+    let handle = (*boxed).ptr();
+    if (uv.async_init)(loop_.cast(), handle, on_async) != 0 {
+        drop(Box::from_raw(boxed));
+        return None;
+    }
+    (*boxed).set_data(boxed.cast());
+    (uv.unref)(handle);
+    ASYNC_SEND.store(uv.async_send as usize, Ordering::SeqCst);
+    ASYNC.store(handle, Ordering::SeqCst);
+    signals::set_waker(Some(wake_loop));
+    Some(())
+}
+
+/// signalsInit(run) -> true, or false if it could not be set up: makes this
+/// (the main) thread the one that handles signals, with `run(signum)` to run
+/// a signal's listeners.
+unsafe extern "C" fn signals_init(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    let mut argv = [ptr::null_mut(); 1];
+    let mut argc = 1;
+    let mut reference = ptr::null_mut();
+    let mut resource = ptr::null_mut();
+    let mut name = ptr::null_mut();
+    let mut context = ptr::null_mut();
+    let made = RUN.with(Cell::get).is_null()
+        && sys::napi_get_cb_info(
+            env,
+            info,
+            &mut argc,
+            argv.as_mut_ptr(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+        ) == sys::Status::napi_ok
+        && argc == 1
+        && sys::napi_create_reference(env, argv[0], 1, &mut reference) == sys::Status::napi_ok
+        && sys::napi_create_object(env, &mut resource) == sys::Status::napi_ok
+        && sys::napi_create_string_utf8(env, c"bsdsock.signal".as_ptr(), -1, &mut name)
+            == sys::Status::napi_ok
+        && sys::napi_async_init(env, resource, name, &mut context) == sys::Status::napi_ok;
+    if made {
+        RUN.with(|r| r.set(reference));
+        ENV.with(|e| e.set(env));
+        CONTEXT.with(|c| c.set(context));
+        signals::set_main_thread();
+        let _ = start_loop_waker(env);
+        sys::napi_add_env_cleanup_hook(env, Some(cleanup), ptr::null_mut());
+    }
+    let mut out = ptr::null_mut();
+    sys::napi_get_boolean(env, made, &mut out);
+    out
+}
+
+/// runSignals(): runs the listeners of the pending signals, throwing what one
+/// threw. For the calls whose buffers cannot be read afresh (sendmsg,
+/// recvmsg): they fail with EINTR, and the facade runs the listeners with
+/// this and makes the call again.
+unsafe extern "C" fn run_signals(env: sys::napi_env, _info: sys::napi_callback_info) -> sys::napi_value {
+    run_pending(env);
+    let mut out = ptr::null_mut();
+    sys::napi_get_undefined(env, &mut out);
+    out
+}
+
+pub(crate) const CALLS: &[(&std::ffi::CStr, crate::hot::Callback)] =
+    &[(c"signalsInit", signals_init), (c"runSignals", run_signals)];
