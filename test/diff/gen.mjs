@@ -1,0 +1,508 @@
+// The generator: fast-check commands, one per step of the step language
+// (test/diff/steps.md). Each command's arbitrary draws the step; its check()
+// says whether the step may run in the model's current state (its slots exist,
+// and it cannot block for ever); its run() applies the step to the model and
+// appends it to the program. fc.modelRun skips the commands whose check fails,
+// so a shrunk program stays one that never hangs.
+
+import fc from 'fast-check';
+
+import { KNOWN } from './known.mjs';
+import { Endpoint, Model, Rec } from './model.mjs';
+
+const SLOTS = 4;
+const FILE_SLOTS = 2;
+const FD_SLOTS = 3;
+
+const slot = fc.integer({ min: 0, max: SLOTS - 1 });
+const fileSlot = fc.integer({ min: 0, max: FILE_SLOTS - 1 });
+const fdSlot = fc.integer({ min: 0, max: FD_SLOTS - 1 });
+const seed = fc.integer({ min: 0, max: 255 });
+const size = fc.oneof(fc.constantFrom(0, 1, 15, 16, 17), fc.integer({ min: 0, max: 3000 }));
+const recvSize = fc.oneof(fc.constantFrom(0, 1, 16, 4096), fc.integer({ min: 0, max: 5000 }));
+
+const KINDS = [
+  ['AF_INET', 'SOCK_STREAM'],
+  ['AF_INET', 'SOCK_DGRAM'],
+  ['AF_INET6', 'SOCK_STREAM'],
+  ['AF_INET6', 'SOCK_DGRAM'],
+  ['AF_UNIX', 'SOCK_STREAM'],
+  ['AF_UNIX', 'SOCK_DGRAM'],
+  ['AF_UNIX', 'SOCK_SEQPACKET'],
+];
+const kind = fc.constantFrom(...KINDS);
+const pairKind = fc.oneof(
+  { arbitrary: fc.constantFrom(['AF_UNIX', 'SOCK_STREAM'], ['AF_UNIX', 'SOCK_DGRAM'], ['AF_UNIX', 'SOCK_SEQPACKET']), weight: 9 },
+  { arbitrary: fc.constant(['AF_INET', 'SOCK_STREAM']), weight: 1 },
+);
+
+const flagSet = (names) => fc.subarray(names, { maxLength: 2 });
+const sendFlags = flagSet(['MSG_DONTWAIT', 'MSG_NOSIGNAL']);
+const recvFlags = fc.oneof({ arbitrary: flagSet(['MSG_PEEK', 'MSG_DONTWAIT', 'MSG_TRUNC', 'MSG_WAITALL']), weight: 9 }, { arbitrary: flagSet(['MSG_ERRQUEUE', 'MSG_OOB', 'MSG_CMSG_CLOEXEC']), weight: 1 });
+
+const has = (flags, name) => flags.includes(name);
+
+/** The Rec in slot s, or undefined. */
+const recOf = (m, s) => m.socks.get(s);
+
+/** A call on slot s that may wait is fine: it exists, and either does not wait or `ready` says it returns at once. */
+function safe(m, step, ready) {
+  const rec = recOf(m, step.s);
+  if (rec === undefined) return false;
+  if (!rec.waits || (step.flags !== undefined && has(step.flags, 'MSG_DONTWAIT'))) return true;
+  return ready(rec, rec.ep);
+}
+
+/** How many bytes a recv-like step asks for. */
+function wanted(step) {
+  if (step.op === 'recv_into' || step.op === 'recvfrom_into') return step.nbytes || step.size;
+  return step.n;
+}
+
+function recvReady(m, step) {
+  return (rec, ep) => {
+    if (has(step.flags, 'MSG_ERRQUEUE') || has(step.flags, 'MSG_OOB')) return false;
+    return has(step.flags, 'MSG_WAITALL') && ep.bytes ? ep.inbox >= wanted(step) || m.atEof(ep) : m.readable(ep, 1);
+  };
+}
+
+function recvApply(m, step) {
+  const rec = recOf(m, step.s);
+  if (step.op === 'recvmsg' && step.anc > 0 && m.fdsInFlight) m.fdsUnsure = true;
+  if (!has(step.flags, 'MSG_PEEK')) m.consumed(rec.ep, wanted(step));
+}
+
+/** The endpoint a send from `rec` goes to: its peer, or for sendto a slot's. */
+function destination(m, rec, step) {
+  if (step.t === undefined || step.t === null || rec.ep.stream) return rec.ep.peer;
+  return recOf(m, step.t)?.ep ?? null;
+}
+
+function sendReady(m, step, n) {
+  return (rec, ep) => (step.t === undefined || step.t === null || recOf(m, step.t) !== undefined) && m.roomFor(ep, destination(m, rec, step), n);
+}
+
+function sendApply(m, step, n) {
+  const rec = recOf(m, step.s);
+  if (rec.live) m.sent(rec.ep, destination(m, rec, step), n);
+}
+
+const sendArb = (op) => fc.record({ op: fc.constant(op), s: slot, n: size, seed, flags: sendFlags });
+const recvArb = (op) => fc.record({ op: fc.constant(op), s: slot, n: recvSize, flags: recvFlags });
+const intoArb = (op) => fc.record({ op: fc.constant(op), s: slot, size: recvSize, nbytes: fc.constantFrom(0, 0, 1, 8, 100), flags: recvFlags });
+
+/** The specs of every op: its arbitrary, when it may run, what it does to the model. */
+const OPS = [
+  {
+    weight: 4,
+    makes: true,
+    arb: fc.record({ op: fc.constant('socket'), s: slot, kind }).map(({ kind: [family, type], ...rest }) => ({ ...rest, family, type })),
+    check: () => true,
+    apply: (m, step) => m.put(step.s, new Rec(new Endpoint(step.family, step.type))),
+  },
+  {
+    weight: 3,
+    makes: true,
+    arb: fc.record({ op: fc.constant('socketpair'), s: slot, t: slot, kind: pairKind }).filter((x) => x.s !== x.t).map(({ kind: [family, type], ...rest }) => ({ ...rest, family, type })),
+    check: () => true,
+    apply: (m, step) => {
+      if (step.family !== 'AF_UNIX') return;
+      const a = new Endpoint(step.family, step.type);
+      const b = new Endpoint(step.family, step.type);
+      a.peer = b;
+      b.peer = a;
+      a.everConnected = b.everConnected = true;
+      m.put(step.s, new Rec(a));
+      m.put(step.t, new Rec(b));
+    },
+  },
+  {
+    weight: 4,
+    arb: fc.record({
+      op: fc.constant('bind'),
+      s: slot,
+      addr: fc.oneof(
+        fc.record({ kind: fc.constantFrom('inet', 'inet6') }),
+        fc.record({ kind: fc.constant('unix'), name: fc.constantFrom('a', 'b', 'c') }),
+        fc.record({ kind: fc.constant('of'), t: slot }),
+      ),
+    }),
+    check: (m, step) => recOf(m, step.s) !== undefined && (step.addr.kind !== 'of' || recOf(m, step.addr.t) !== undefined),
+    apply: (m, step) => {
+      const rec = recOf(m, step.s);
+      const ep = rec.ep;
+      const family = { inet: 'AF_INET', inet6: 'AF_INET6', unix: 'AF_UNIX' }[step.addr.kind];
+      const fresh = step.addr.kind !== 'unix' || !m.usedNames.has(step.addr.name);
+      if (step.addr.kind === 'unix') m.usedNames.add(step.addr.name);
+      if (family === ep.family && fresh && rec.live && !ep.named && !ep.unknown && !ep.everConnected && !ep.listening) ep.named = true;
+      else if (step.addr.kind === 'of' || family === ep.family) ep.unknown = true;
+    },
+  },
+  {
+    weight: 3,
+    arb: fc.record({ op: fc.constant('listen'), s: slot, backlog: fc.constantFrom(0, 1, 5) }),
+    check: (m, step) => recOf(m, step.s) !== undefined,
+    apply: (m, step) => {
+      const rec = recOf(m, step.s);
+      const ep = rec.ep;
+      if (!rec.live || ep.unknown) return;
+      if (!ep.stream) return;
+      if (ep.everConnected || ep.listening) ep.unknown = true;
+      else {
+        ep.listening = true;
+        ep.named = true;
+        ep.backlog = step.backlog;
+      }
+    },
+  },
+  {
+    weight: 4,
+    arb: fc.record({ op: fc.constantFrom('connect', 'connect_ex'), s: slot, t: slot }),
+    check: (m, step) => {
+      const rec = recOf(m, step.s);
+      const target = recOf(m, step.t);
+      if (rec === undefined || target === undefined) return false;
+      if (!rec.waits) return true;
+      const ep = rec.ep;
+      const to = target.ep;
+      if (ep.unknown || to.unknown) return false;
+      if (!ep.stream || to.family !== ep.family || to.type !== ep.type || !m.alive(to) || !to.listening) return true;
+      return to.queue.length < to.backlog;
+    },
+    apply: (m, step) => {
+      const rec = recOf(m, step.s);
+      const ep = rec.ep;
+      const to = recOf(m, step.t).ep;
+      if (!rec.live) return;
+      const alike = !ep.unknown && !to.unknown && to.family === ep.family && to.type === ep.type && m.alive(to);
+      if (!ep.stream) {
+        if (alike && to.named) {
+          ep.peer = to;
+          if (ep.family !== 'AF_UNIX') ep.named = true;
+        } else ep.unknown = true;
+        return;
+      }
+      if (alike && to.listening && to.queue.length < to.backlog && !ep.everConnected && !ep.listening) {
+        const server = new Endpoint(ep.family, ep.type);
+        server.peer = ep;
+        ep.peer = server;
+        server.everConnected = ep.everConnected = true;
+        server.queuedIn = to;
+        to.queue.push(server);
+        ep.named = true;
+      } else ep.unknown = true;
+    },
+  },
+  {
+    weight: 3,
+    arb: fc.record({ op: fc.constant('accept'), s: slot, into: slot }),
+    check: (m, step) => safe(m, step, (rec, ep) => !ep.unknown && (ep.queue.length > 0 || !ep.listening)),
+    apply: (m, step) => {
+      const rec = recOf(m, step.s);
+      const ep = rec.ep;
+      if (rec.live && !ep.unknown && ep.listening && ep.queue.length > 0) {
+        const conn = ep.queue.shift();
+        conn.queuedIn = null;
+        m.put(step.into, new Rec(conn));
+      } else if (ep.unknown || (ep.listening && rec.live)) {
+        m.maybePut(step.into, new Rec(new Endpoint(ep.family, ep.type, false)));
+      }
+    },
+  },
+  ...['send', 'sendall'].map((op) => ({
+    weight: 4,
+    arb: sendArb(op),
+    check: (m, step) => safe(m, step, sendReady(m, step, step.n)),
+    apply: (m, step) => sendApply(m, step, step.n),
+  })),
+  {
+    weight: 3,
+    arb: fc.record({ op: fc.constant('sendto'), s: slot, n: size, seed, flags: sendFlags, t: slot }),
+    check: (m, step) => recOf(m, step.t) !== undefined && safe(m, step, sendReady(m, step, step.n)),
+    apply: (m, step) => sendApply(m, step, step.n),
+  },
+  {
+    weight: 3,
+    arb: fc.record({
+      op: fc.constant('sendmsg'),
+      s: slot,
+      sizes: fc.array(size, { maxLength: 3 }),
+      seed,
+      flags: sendFlags,
+      t: fc.option(slot, { nil: null }),
+      fds: fc.oneof({ arbitrary: fc.constant([]), weight: 2 }, { arbitrary: fc.array(slot, { minLength: 1, maxLength: 2 }), weight: 1 }),
+    }),
+    check: (m, step) => step.fds.every((t) => recOf(m, t) !== undefined) && safe(m, step, sendReady(m, step, total(step.sizes))),
+    apply: (m, step) => {
+      for (const t of step.fds) recOf(m, t).ep.leaked = true;
+      if (step.fds.length > 0) m.fdsInFlight = true;
+      sendApply(m, step, total(step.sizes));
+    },
+  },
+  ...['recv', 'recvfrom'].map((op) => ({ weight: 4, arb: recvArb(op), check: (m, step) => safe(m, step, recvReady(m, step)), apply: recvApply })),
+  ...['recv_into', 'recvfrom_into'].map((op) => ({ weight: 2, arb: intoArb(op), check: (m, step) => safe(m, step, recvReady(m, step)), apply: recvApply })),
+  {
+    weight: 3,
+    arb: fc.record({ op: fc.constant('recvmsg'), s: slot, n: recvSize, anc: fc.constantFrom(0, 0, 16, 64, 256), flags: recvFlags }),
+    check: (m, step) => safe(m, step, recvReady(m, step)),
+    apply: recvApply,
+  },
+  {
+    weight: 4,
+    arb: fc.oneof(
+      fc.record({ op: fc.constant('setblocking'), s: slot, flag: fc.boolean() }),
+      fc.record({ op: fc.constant('settimeout'), s: slot, t: fc.constantFrom(null, 0, 0.05) }),
+    ),
+    check: (m, step) => recOf(m, step.s) !== undefined,
+    apply: (m, step) => {
+      const rec = recOf(m, step.s);
+      const value = step.op === 'setblocking' ? (step.flag ? null : 0) : step.t;
+      rec.mode = value === null ? 'block' : value === 0 ? 'nonblock' : 'timeout';
+    },
+  },
+  {
+    weight: 2,
+    arb: fc.record({ op: fc.constantFrom('gettimeout', 'getblocking', 'fileno', 'getsockname', 'getpeername'), s: slot }),
+    check: (m, step) => recOf(m, step.s) !== undefined,
+    apply: () => {},
+  },
+  {
+    weight: 3,
+    arb: fc.oneof(
+      fc.record({
+        op: fc.constant('setsockopt'),
+        s: slot,
+        opt: fc.constantFrom(
+          ['SOL_SOCKET', 'SO_REUSEADDR', 1],
+          ['SOL_SOCKET', 'SO_KEEPALIVE', 1],
+          ['SOL_SOCKET', 'SO_RCVBUF', 65536],
+          ['SOL_SOCKET', 'SO_SNDBUF', 131072],
+          ['SOL_SOCKET', 'SO_BROADCAST', 1],
+          ['SOL_SOCKET', 'SO_LINGER', { hex: '0000000000000000' }],
+          ['SOL_SOCKET', 'SO_LINGER', { hex: '01000000' }],
+          ['SOL_SOCKET', 'SO_PASSCRED', 1],
+          ['IPPROTO_TCP', 'TCP_NODELAY', 1],
+          ['IPPROTO_IPV6', 'IPV6_V6ONLY', 1],
+          ['IPPROTO_IP', 'IP_TTL', 7],
+        ),
+      }).map(({ opt: [level, name, value], ...rest }) => ({ ...rest, level, name, value })),
+      fc.record({
+        op: fc.constant('getsockopt'),
+        s: slot,
+        opt: fc.constantFrom(
+          ['SOL_SOCKET', 'SO_TYPE', 0],
+          ['SOL_SOCKET', 'SO_ERROR', 0],
+          ['SOL_SOCKET', 'SO_REUSEADDR', 0],
+          ['SOL_SOCKET', 'SO_ACCEPTCONN', 0],
+          ['SOL_SOCKET', 'SO_LINGER', 8],
+          ['SOL_SOCKET', 'SO_RCVBUF', 0],
+          ['SOL_SOCKET', 'SO_DOMAIN', 0],
+          ['IPPROTO_TCP', 'TCP_NODELAY', 0],
+          ['IPPROTO_IPV6', 'IPV6_V6ONLY', 0],
+          ['SOL_SOCKET', 'SO_TYPE', 4],
+          ['SOL_SOCKET', 'SO_TYPE', 1025],
+        ),
+      }).map(({ opt: [level, name, buflen], ...rest }) => ({ ...rest, level, name, buflen })),
+    ),
+    check: (m, step) => recOf(m, step.s) !== undefined,
+    apply: () => {},
+  },
+  {
+    weight: 2,
+    arb: fc.record({ op: fc.constant('dup'), s: slot, into: slot }),
+    check: (m, step) => recOf(m, step.s) !== undefined,
+    apply: (m, step) => {
+      const rec = recOf(m, step.s);
+      if (rec.live) m.put(step.into, new Rec(rec.ep, rec.mode));
+    },
+  },
+  {
+    weight: 2,
+    arb: fc.record({ op: fc.constant('fromfd'), s: slot, into: slot, kind }).map(({ kind: [family, type], ...rest }) => ({ ...rest, family, type })),
+    check: (m, step) => recOf(m, step.s) !== undefined,
+    apply: (m, step) => {
+      const rec = recOf(m, step.s);
+      if (!rec.live) return;
+      const same = rec.ep.family === step.family && rec.ep.type === step.type;
+      if (same) m.put(step.into, new Rec(rec.ep));
+      else {
+        rec.ep.unknown = true;
+        m.maybePut(step.into, new Rec(rec.ep));
+      }
+    },
+  },
+  {
+    weight: 2,
+    arb: fc.record({ op: fc.constant('detach'), s: slot }),
+    check: (m, step) => recOf(m, step.s) !== undefined,
+    apply: (m, step) => {
+      const rec = recOf(m, step.s);
+      if (rec.closed && rec.files > 0) m.fdsUnsure = true;
+      else if (rec.live) m.fds.push(rec.ep);
+      rec.closed = true;
+      rec.detached = true;
+    },
+  },
+  {
+    weight: 2,
+    arb: fc.record({ op: fc.constant('adopt'), f: fdSlot, into: slot }),
+    check: (m, step) => m.fdsUnsure || m.fds[step.f] !== undefined,
+    apply: (m, step) => {
+      const ep = m.fds[step.f];
+      if (!m.fdsUnsure && ep) {
+        m.fds[step.f] = null;
+        m.put(step.into, new Rec(ep));
+      } else m.maybePut(step.into, new Rec(new Endpoint('AF_UNIX', 'SOCK_STREAM', false)));
+    },
+  },
+  {
+    weight: 1,
+    arb: fc.record({ op: fc.constant('closefd'), f: fdSlot }),
+    check: (m, step) => m.fdsUnsure || m.fds[step.f] !== undefined,
+    apply: (m, step) => {
+      if (m.fds[step.f]) m.fds[step.f] = null;
+    },
+  },
+  {
+    weight: 3,
+    arb: fc.record({ op: fc.constant('close'), s: slot }),
+    check: (m, step) => recOf(m, step.s) !== undefined,
+    apply: (m, step) => {
+      recOf(m, step.s).closed = true;
+    },
+  },
+  {
+    weight: 2,
+    arb: fc.record({ op: fc.constant('shutdown'), s: slot, how: fc.constantFrom('SHUT_RD', 'SHUT_WR', 'SHUT_RDWR') }),
+    check: (m, step) => recOf(m, step.s) !== undefined,
+    apply: (m, step) => {
+      const rec = recOf(m, step.s);
+      const ep = rec.ep;
+      if (!rec.live || ep.unknown) return;
+      if (!ep.stream || ep.listening) ep.unknown = true;
+      else if (ep.everConnected) {
+        if (step.how !== 'SHUT_WR') ep.rdShut = true;
+        if (step.how !== 'SHUT_RD') ep.wrShut = true;
+      }
+    },
+  },
+  {
+    weight: 2,
+    arb: fc.record({ op: fc.constant('makefile'), s: slot, m: fileSlot, mode: fc.constantFrom('rb', 'wb', 'rwb', 'r', 'w', 'rw'), buffering: fc.constantFrom(null, 0, 16) }).filter((x) => x.buffering !== 0 || x.mode.endsWith('b')),
+    check: (m, step) => recOf(m, step.s) !== undefined,
+    apply: (m, step) => {
+      closeFile(m, step.m);
+      const rec = recOf(m, step.s);
+      rec.files += 1;
+      m.files.set(step.m, { rec, mode: step.mode, open: true });
+    },
+  },
+  {
+    weight: 3,
+    arb: fc.oneof(fc.record({ op: fc.constant('fread'), m: fileSlot, n: fc.constantFrom(-1, 0, 1, 5, 16, 100) }), fc.record({ op: fc.constant('freadline'), m: fileSlot })),
+    check: (m, step) => fileSafe(m, step, (f) => !f.mode.includes('r') || (step.op === 'fread' && step.n >= 0 && f.rec.ep.inbox >= step.n && !f.rec.ep.unknown) || m.atEof(f.rec.ep)),
+    apply: (m, step) => {
+      const f = m.files.get(step.m);
+      if (f.open && f.mode.includes('r')) f.rec.ep.inbox = 0;
+    },
+  },
+  {
+    weight: 3,
+    arb: fc.oneof(fc.record({ op: fc.constant('fwrite'), m: fileSlot, n: size, seed }), fc.record({ op: fc.constantFrom('fflush', 'fclose'), m: fileSlot })),
+    check: (m, step) => fileSafe(m, step, (f) => !f.mode.includes('w') || m.roomFor(f.rec.ep, f.rec.ep.stream ? f.rec.ep.peer : null, step.n ?? 0)),
+    apply: (m, step) => {
+      const f = m.files.get(step.m);
+      const ep = f.rec.ep;
+      if (step.op === 'fwrite' && f.open && f.mode.includes('w') && ep.stream && ep.peer !== null) ep.peer.cost += (step.n ?? 0) + 1024;
+      if (step.op === 'fclose') closeFile(m, step.m);
+    },
+  },
+  {
+    weight: 3,
+    arb: fc.oneof(
+      fc.record({ op: fc.constant('select'), r: fc.uniqueArray(slot, { maxLength: 3 }), w: fc.uniqueArray(slot, { maxLength: 3 }) }),
+      fc.record({ op: fc.constant('poll'), regs: fc.array(fc.tuple(slot, fc.constantFrom(1, 4, 5, 0x2000 | 1)), { maxLength: 3 }) }),
+      fc.record({ op: fc.constant('selector'), regs: fc.uniqueArray(fc.tuple(slot, fc.constantFrom(1, 2, 3)), { maxLength: 3, selector: (x) => x[0] }) }),
+    ),
+    check: (m, step) => (step.op === 'select' ? [...step.r, ...step.w] : step.regs.map((x) => x[0])).every((t) => recOf(m, t) !== undefined),
+    apply: () => {},
+  },
+  {
+    weight: 2,
+    arb: fc.oneof(
+      fc.record({ op: fc.constantFrom('sig_install', 'sig_raise', 'sig_count') }),
+      fc.record({ op: fc.constant('sig_later'), ms: fc.constantFrom(0, 5, 20) }),
+    ),
+    check: (m, step) => step.op === 'sig_install' || step.op === 'sig_count' || m.signalHandler,
+    apply: (m, step) => {
+      if (step.op === 'sig_install') m.signalHandler = true;
+    },
+  },
+];
+
+function total(sizes) {
+  return sizes.reduce((a, b) => a + b, 0);
+}
+
+function closeFile(m, slotNo) {
+  const f = m.files.get(slotNo);
+  if (f?.open) {
+    f.open = false;
+    f.rec.files -= 1;
+  }
+}
+
+/** A file step is fine: the file exists, and it is closed, or its socket does not wait, or `ready`. */
+function fileSafe(m, step, ready) {
+  const f = m.files.get(step.m);
+  if (f === undefined) return false;
+  if (!f.open || !f.rec.waits) return true;
+  if (f.rec.ep.unknown) return false;
+  return ready(f);
+}
+
+/** The program being written: its steps, appended by the commands' run(). */
+class Program {
+  constructor() {
+    this.steps = [];
+  }
+}
+
+class StepCommand {
+  constructor(spec, step) {
+    this.spec = spec;
+    this.step = step;
+  }
+
+  check(m) {
+    return this.spec.check(m, this.step) && !KNOWN.some((k) => k.avoid?.(m, this.step));
+  }
+
+  run(m, program) {
+    program.steps.push(this.step);
+    this.spec.apply(m, this.step);
+  }
+
+  toString() {
+    return JSON.stringify(this.step);
+  }
+}
+
+const command = (spec) => spec.arb.map((step) => new StepCommand(spec, step));
+
+/**
+ * Programs of up to maxSteps steps: a few sockets made first, then any steps,
+ * as fast-check commands.
+ */
+export function programs(maxSteps = 30) {
+  const makers = OPS.filter((spec) => spec.makes).map(command);
+  const arbs = OPS.flatMap((spec) => Array.from({ length: spec.weight }, () => command(spec)));
+  return fc.tuple(fc.array(fc.oneof(...makers), { minLength: 1, maxLength: 4 }), fc.commands(arbs, { maxCommands: maxSteps, size: 'max' }));
+}
+
+/** The steps of a program that programs() made (skipping the commands whose check fails). */
+export function stepsOf([prelude, commands]) {
+  const program = new Program();
+  fc.modelRun(() => ({ model: new Model(), real: program }), [...prelude, ...commands]);
+  return program.steps;
+}

@@ -1,0 +1,368 @@
+'use strict';
+// The differential fuzzer's interpreter for bsdsock: runs programs of steps
+// (test/diff/steps.md) over bsdsock, one program per line of stdin
+// ({"tmp": dir, "steps": [...]}), and writes one line per step
+// ({"i": index, "r": result}) and {"end": true} after the last, so that the
+// side that runs them can tell which step hung.
+//
+// test/diff/interp.py is the same interpreter over CPython: the two must stay
+// step for step alike, each in its own language.
+//
+// argv: ROOT (the package to load).
+
+const { spawn } = require('node:child_process');
+const path = require('node:path');
+const readline = require('node:readline');
+
+const ROOT = process.argv[2] ?? path.join(__dirname, '..', '..');
+const socket = require(ROOT);
+const select = require(path.join(ROOT, 'dist/cjs/select.js'));
+const selectors = require(path.join(ROOT, 'dist/cjs/selectors.js'));
+
+/** A step names a slot that holds nothing: the same outcome on both sides. */
+class NoSuch extends Error {}
+
+/** n bytes of printable ASCII with a newline every 16th byte. */
+function payload(n, seed) {
+  const out = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) out[i] = (seed + i) % 16 === 15 ? 10 : 97 + ((seed + i) % 26);
+  return out;
+}
+
+function constant(name) {
+  const v = socket[name];
+  if (v === undefined) throw new NoSuch(`constant ${name}`);
+  return v;
+}
+
+function flagsOf(names) {
+  let f = 0;
+  for (const name of names ?? []) f |= constant(name);
+  return f;
+}
+
+const SCM_RIGHTS_ITEM = 4;
+
+class Program {
+  constructor(tmp) {
+    this.tmp = tmp;
+    this.socks = new Map();
+    this.files = new Map();
+    this.fds = [];
+    this.ports = new Map();
+    this.addrs = new Map();
+    this.signals = 0;
+    this.sent = 0;
+    this.helpers = [];
+  }
+
+  // Values as both interpreters report them.
+
+  port(p) {
+    if (p === 0) return 0;
+    if (!this.ports.has(p)) this.ports.set(p, `port${this.ports.size}`);
+    return this.ports.get(p);
+  }
+
+  addr(a) {
+    if (Array.isArray(a)) return [a[0], this.port(a[1]), ...a.slice(2)];
+    if (typeof a === 'string' && a.startsWith(this.tmp)) return `$TMP${a.slice(this.tmp.length)}`;
+    if (a instanceof Uint8Array) return { hex: Buffer.from(a).toString('hex') };
+    return a;
+  }
+
+  value(v) {
+    if (v instanceof Uint8Array) return { hex: Buffer.from(v).toString('hex') };
+    if (typeof v === 'string') return { str: v };
+    if (Array.isArray(v)) return v.map((x) => this.value(x));
+    return v === undefined ? null : v;
+  }
+
+  // Slots.
+
+  sock(s) {
+    if (!this.socks.has(s)) throw new NoSuch(`socket slot ${s}`);
+    return this.socks.get(s);
+  }
+
+  put(s, sock) {
+    this.socks.get(s)?.close();
+    this.socks.set(s, sock);
+  }
+
+  file(m) {
+    if (!this.files.has(m)) throw new NoSuch(`file slot ${m}`);
+    return this.files.get(m);
+  }
+
+  fd(f) {
+    if (f >= this.fds.length || this.fds[f] === null) throw new NoSuch(`fd slot ${f}`);
+    return this.fds[f];
+  }
+
+  address(step) {
+    const a = step.addr;
+    if (a.kind === 'inet') return ['127.0.0.1', 0];
+    if (a.kind === 'inet6') return ['::1', 0];
+    if (a.kind === 'unix') return path.join(this.tmp, a.name);
+    return this.addressOf(a.t);
+  }
+
+  /** Where slot t is bound now, or was when last asked. */
+  addressOf(t) {
+    if (this.socks.has(t)) {
+      try {
+        this.addrs.set(t, this.socks.get(t).getsockname());
+      } catch (e) {
+        if (!(e instanceof socket.OSError)) throw e;
+      }
+    }
+    if (!this.addrs.has(t)) throw new NoSuch(`address of slot ${t}`);
+    return this.addrs.get(t);
+  }
+
+  async closeAll() {
+    for (const f of this.files.values()) {
+      try {
+        f.close();
+      } catch {
+        // A file whose flush fails is closed all the same.
+      }
+    }
+    for (const s of this.socks.values()) s.close();
+    for (const fd of this.fds) if (fd !== null) socket.close(fd);
+    await Promise.all(this.helpers.map(exited));
+  }
+
+  // Steps.
+
+  async run(step) {
+    const op = step.op;
+    const s = step.s;
+    switch (op) {
+      case 'socket':
+        return this.put(s, socket.socket(constant(step.family), constant(step.type)));
+      case 'socketpair': {
+        const [a, b] = socket.socketpair(constant(step.family), constant(step.type));
+        this.put(s, a);
+        return this.put(step.t, b);
+      }
+      case 'bind':
+        return this.sock(s).bind(this.address(step));
+      case 'listen':
+        return this.sock(s).listen(step.backlog);
+      case 'connect':
+        return this.sock(s).connect(this.addressOf(step.t));
+      case 'connect_ex':
+        return this.sock(s).connect_ex(this.addressOf(step.t));
+      case 'accept': {
+        const [conn, a] = this.sock(s).accept();
+        this.put(step.into, conn);
+        return this.addr(a);
+      }
+      case 'send':
+        return this.sock(s).send(payload(step.n, step.seed), flagsOf(step.flags));
+      case 'sendall':
+        return this.sock(s).sendall(payload(step.n, step.seed), flagsOf(step.flags));
+      case 'sendto':
+        return this.sock(s).sendto(payload(step.n, step.seed), flagsOf(step.flags), this.addressOf(step.t));
+      case 'sendmsg': {
+        const buffers = step.sizes.map((n, i) => payload(n, step.seed + i));
+        const anc = [];
+        if (step.fds?.length) {
+          const fds = step.fds.map((x) => this.sock(x).fileno());
+          anc.push([socket.SOL_SOCKET, socket.SCM_RIGHTS, Buffer.from(new Int32Array(fds).buffer)]);
+        }
+        const to = step.t === undefined || step.t === null ? null : this.addressOf(step.t);
+        if (to === null) return this.sock(s).sendmsg(buffers, anc, flagsOf(step.flags));
+        return this.sock(s).sendmsg(buffers, anc, flagsOf(step.flags), to);
+      }
+      case 'recv':
+        return this.value(this.sock(s).recv(step.n, flagsOf(step.flags)));
+      case 'recvfrom': {
+        const [data, a] = this.sock(s).recvfrom(step.n, flagsOf(step.flags));
+        return [this.value(data), this.addr(a)];
+      }
+      case 'recv_into': {
+        const buf = Buffer.alloc(step.size);
+        const n = this.sock(s).recv_into(buf, step.nbytes, flagsOf(step.flags));
+        return [n, this.value(buf)];
+      }
+      case 'recvfrom_into': {
+        const buf = Buffer.alloc(step.size);
+        const [n, a] = this.sock(s).recvfrom_into(buf, step.nbytes, flagsOf(step.flags));
+        return [n, this.value(buf), this.addr(a)];
+      }
+      case 'recvmsg': {
+        const [data, anc, flags, a] = this.sock(s).recvmsg(step.n, step.anc, flagsOf(step.flags));
+        return [this.value(data), anc.map((x) => this.ancillary(x)), flags, this.addr(a)];
+      }
+      case 'setblocking':
+        return this.sock(s).setblocking(step.flag);
+      case 'settimeout':
+        return this.sock(s).settimeout(step.t);
+      case 'gettimeout':
+        return this.sock(s).gettimeout();
+      case 'getblocking':
+        return this.sock(s).getblocking();
+      case 'setsockopt': {
+        const v = typeof step.value === 'object' ? Buffer.from(step.value.hex, 'hex') : step.value;
+        return this.sock(s).setsockopt(constant(step.level), constant(step.name), v);
+      }
+      case 'getsockopt':
+        if (step.buflen) return this.value(this.sock(s).getsockopt(constant(step.level), constant(step.name), step.buflen));
+        return this.sock(s).getsockopt(constant(step.level), constant(step.name));
+      case 'dup':
+        return this.put(step.into, this.sock(s).dup());
+      case 'detach': {
+        const fd = this.sock(s).detach();
+        if (fd < 0) return fd;
+        this.fds.push(fd);
+        return 'fd';
+      }
+      case 'close':
+        return this.sock(s).close();
+      case 'fileno': {
+        const fd = this.sock(s).fileno();
+        return fd >= 0 ? 'fd' : fd;
+      }
+      case 'fromfd':
+        return this.put(step.into, socket.fromfd(this.sock(s).fileno(), constant(step.family), constant(step.type)));
+      case 'adopt': {
+        const fd = this.fd(step.f);
+        const sock = socket.socket(undefined, undefined, undefined, fd);
+        this.fds[step.f] = null;
+        this.put(step.into, sock);
+        return [sock.family, sock.type];
+      }
+      case 'closefd': {
+        const fd = this.fd(step.f);
+        this.fds[step.f] = null;
+        return socket.close(fd);
+      }
+      case 'shutdown':
+        return this.sock(s).shutdown(constant(step.how));
+      case 'getsockname':
+        return this.addr(this.sock(s).getsockname());
+      case 'getpeername':
+        return this.addr(this.sock(s).getpeername());
+      case 'makefile': {
+        const f = this.sock(s).makefile(step.mode, step.buffering);
+        this.files.get(step.m)?.close();
+        this.files.set(step.m, f);
+        return null;
+      }
+      case 'fread':
+        return this.value(this.file(step.m).read(step.n));
+      case 'freadline':
+        return this.value(this.file(step.m).readline());
+      case 'fwrite': {
+        const f = this.file(step.m);
+        const data = payload(step.n, step.seed);
+        return f.write(f.constructor.name === 'TextIOWrapper' ? data.toString('latin1') : data);
+      }
+      case 'fflush':
+        return this.file(step.m).flush();
+      case 'fclose':
+        return this.file(step.m).close();
+      case 'select': {
+        const [r, w, x] = select.select(step.r.map((t) => this.sock(t)), step.w.map((t) => this.sock(t)), [], 0);
+        return [this.slots(r), this.slots(w), this.slots(x)];
+      }
+      case 'poll': {
+        const p = select.poll();
+        const fds = new Map();
+        for (const [t, mask] of step.regs) {
+          fds.set(this.sock(t).fileno(), t);
+          p.register(this.sock(t), mask);
+        }
+        return sortPairs(p.poll(0).map(([fd, ev]) => [fds.get(fd), ev]));
+      }
+      case 'selector': {
+        const sel = new selectors.DefaultSelector();
+        try {
+          for (const [t, events] of step.regs) sel.register(this.sock(t), events, t);
+          return sortPairs(sel.select(0).map(([key, ev]) => [key.data, ev]));
+        } finally {
+          sel.close();
+        }
+      }
+      case 'sig_install':
+        process.on('SIGUSR1', this.onSignal);
+        return null;
+      case 'sig_raise':
+        this.sent += 1;
+        process.kill(process.pid, 'SIGUSR1');
+        return null;
+      case 'sig_later':
+        this.sent += 1;
+        this.helpers.push(spawn('sh', ['-c', `sleep ${step.ms / 1000}; kill -USR1 ${process.pid}`], { stdio: 'ignore' }));
+        return null;
+      case 'sig_count': {
+        await Promise.all(this.helpers.map(exited));
+        this.helpers = [];
+        const deadline = Date.now() + 2000;
+        while (this.signals < this.sent && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
+        return this.signals;
+      }
+      default:
+        throw new NoSuch(`op ${op}`);
+    }
+  }
+
+  onSignal = () => {
+    this.signals += 1;
+  };
+
+  slots(socks) {
+    return [...this.socks].filter(([, sock]) => socks.includes(sock)).map(([t]) => t).sort((a, b) => a - b);
+  }
+
+  ancillary([level, kind, data]) {
+    if (level === socket.SOL_SOCKET && kind === socket.SCM_RIGHTS) {
+      const n = Math.floor(data.length / SCM_RIGHTS_ITEM);
+      for (let i = 0; i < n; i++) this.fds.push(data.readInt32LE(SCM_RIGHTS_ITEM * i));
+      return ['SCM_RIGHTS', n];
+    }
+    return [level, kind, this.value(data)];
+  }
+}
+
+function sortPairs(pairs) {
+  return pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+}
+
+function exited(child) {
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve));
+}
+
+async function outcome(program, step) {
+  try {
+    return { v: (await program.run(step)) ?? null };
+  } catch (e) {
+    if (e instanceof NoSuch) return { e: 'NoSuch', errno: null, msg: e.message };
+    if (!(e instanceof Error)) return { e: `thrown ${typeof e}`, errno: null, msg: String(e) };
+    return { e: e.constructor.name, errno: e.errno ?? null, msg: e.message.split(program.tmp).join('$TMP') };
+  }
+}
+
+async function main() {
+  const lines = readline.createInterface({ input: process.stdin });
+  for await (const line of lines) {
+    const job = JSON.parse(line);
+    const program = new Program(job.tmp);
+    for (let i = 0; i < job.steps.length; i++) {
+      const r = await outcome(program, job.steps[i]);
+      process.stdout.write(`${JSON.stringify({ i, r })}\n`);
+    }
+    await program.closeAll();
+    // A signal still on its way must not start the inspector (SIGUSR1's default in Node).
+    if (process.listenerCount('SIGUSR1') > 0) {
+      process.removeAllListeners('SIGUSR1');
+      process.on('SIGUSR1', () => {});
+    }
+    process.stdout.write('{"end": true}\n');
+  }
+}
+
+main();

@@ -1,0 +1,343 @@
+# The differential fuzzer's interpreter for CPython: runs programs of steps
+# (test/diff/steps.md) over Python's socket module, one program per line of
+# stdin ({"tmp": dir, "steps": [...]}), and writes one line per step
+# ({"i": index, "r": result}) and {"end": true} after the last, so that the
+# side that runs them can tell which step hung.
+#
+# test/diff/interp.cjs is the same interpreter over bsdsock: the two must stay
+# step for step alike, each in its own language.
+
+import array
+import io
+import json
+import os
+import selectors
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+
+class NoSuch(Exception):
+    """A step names a slot that holds nothing: the same outcome on both sides."""
+
+
+def payload(n, seed):
+    """n bytes of printable ASCII with a newline every 16th byte."""
+    return bytes(10 if (seed + i) % 16 == 15 else 97 + (seed + i) % 26 for i in range(n))
+
+
+def const(name):
+    return getattr(socket, name)
+
+
+def flags_of(names):
+    f = 0
+    for name in names or []:
+        f |= const(name)
+    return f
+
+
+class Program:
+    def __init__(self, tmp):
+        self.tmp = tmp
+        self.socks = {}
+        self.files = {}
+        self.fds = []
+        self.ports = {}
+        self.addrs = {}
+        self.signals = 0
+        self.sent = 0
+        self.helpers = []
+
+    # Values as both interpreters report them.
+
+    def port(self, p):
+        if p == 0:
+            return 0
+        if p not in self.ports:
+            self.ports[p] = 'port%d' % len(self.ports)
+        return self.ports[p]
+
+    def addr(self, a):
+        if isinstance(a, tuple):
+            return [a[0], self.port(a[1])] + list(a[2:])
+        if isinstance(a, str) and a.startswith(self.tmp):
+            return '$TMP' + a[len(self.tmp):]
+        if isinstance(a, (bytes, bytearray)):
+            return {'hex': bytes(a).hex()}
+        return a
+
+    def value(self, v):
+        if isinstance(v, (bytes, bytearray, memoryview)):
+            return {'hex': bytes(v).hex()}
+        if isinstance(v, str):
+            return {'str': v}
+        if isinstance(v, (tuple, list)):
+            return [self.value(x) for x in v]
+        return v
+
+    # Slots.
+
+    def sock(self, s):
+        if s not in self.socks:
+            raise NoSuch('socket slot %d' % s)
+        return self.socks[s]
+
+    def put(self, s, sock):
+        old = self.socks.get(s)
+        if old is not None:
+            old.close()
+        self.socks[s] = sock
+
+    def file(self, m):
+        if m not in self.files:
+            raise NoSuch('file slot %d' % m)
+        return self.files[m]
+
+    def fd(self, f):
+        if f >= len(self.fds) or self.fds[f] is None:
+            raise NoSuch('fd slot %d' % f)
+        return self.fds[f]
+
+    def address(self, step):
+        a = step['addr']
+        kind = a['kind']
+        if kind == 'inet':
+            return ('127.0.0.1', 0)
+        if kind == 'inet6':
+            return ('::1', 0)
+        if kind == 'unix':
+            return os.path.join(self.tmp, a['name'])
+        return self.address_of(a['t'])
+
+    def address_of(self, t):
+        """Where slot t is bound now, or was when last asked."""
+        if t in self.socks:
+            try:
+                self.addrs[t] = self.socks[t].getsockname()
+            except OSError:
+                pass
+        if t not in self.addrs:
+            raise NoSuch('address of slot %d' % t)
+        return self.addrs[t]
+
+    def close_all(self):
+        for f in self.files.values():
+            try:
+                f.close()
+            except Exception:
+                pass
+        for s in self.socks.values():
+            s.close()
+        for fd in self.fds:
+            if fd is not None:
+                os.close(fd)
+        for p in self.helpers:
+            p.wait()
+
+    # Steps.
+
+    def run(self, step):
+        op = step['op']
+        s = step.get('s')
+        if op == 'socket':
+            self.put(s, socket.socket(const(step['family']), const(step['type'])))
+            return None
+        if op == 'socketpair':
+            a, b = socket.socketpair(const(step['family']), const(step['type']))
+            self.put(s, a)
+            self.put(step['t'], b)
+            return None
+        if op == 'bind':
+            return self.sock(s).bind(self.address(step))
+        if op == 'listen':
+            return self.sock(s).listen(step['backlog'])
+        if op == 'connect':
+            return self.sock(s).connect(self.address_of(step['t']))
+        if op == 'connect_ex':
+            return self.sock(s).connect_ex(self.address_of(step['t']))
+        if op == 'accept':
+            conn, a = self.sock(s).accept()
+            self.put(step['into'], conn)
+            return self.addr(a)
+        if op == 'send':
+            return self.sock(s).send(payload(step['n'], step['seed']), flags_of(step['flags']))
+        if op == 'sendall':
+            return self.sock(s).sendall(payload(step['n'], step['seed']), flags_of(step['flags']))
+        if op == 'sendto':
+            return self.sock(s).sendto(payload(step['n'], step['seed']), flags_of(step['flags']), self.address_of(step['t']))
+        if op == 'sendmsg':
+            buffers = [payload(n, step['seed'] + i) for i, n in enumerate(step['sizes'])]
+            anc = []
+            if step.get('fds'):
+                fds = [self.sock(x).fileno() for x in step['fds']]
+                anc.append((socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array('i', fds).tobytes()))
+            to = None if step.get('t') is None else self.address_of(step['t'])
+            if to is None:
+                return self.sock(s).sendmsg(buffers, anc, flags_of(step['flags']))
+            return self.sock(s).sendmsg(buffers, anc, flags_of(step['flags']), to)
+        if op == 'recv':
+            return self.value(self.sock(s).recv(step['n'], flags_of(step['flags'])))
+        if op == 'recvfrom':
+            data, a = self.sock(s).recvfrom(step['n'], flags_of(step['flags']))
+            return [self.value(data), self.addr(a)]
+        if op == 'recv_into':
+            buf = bytearray(step['size'])
+            n = self.sock(s).recv_into(buf, step['nbytes'], flags_of(step['flags']))
+            return [n, self.value(buf)]
+        if op == 'recvfrom_into':
+            buf = bytearray(step['size'])
+            n, a = self.sock(s).recvfrom_into(buf, step['nbytes'], flags_of(step['flags']))
+            return [n, self.value(buf), self.addr(a)]
+        if op == 'recvmsg':
+            data, anc, flags, a = self.sock(s).recvmsg(step['n'], step['anc'], flags_of(step['flags']))
+            return [self.value(data), [self.ancillary(x) for x in anc], flags, self.addr(a)]
+        if op == 'setblocking':
+            return self.sock(s).setblocking(step['flag'])
+        if op == 'settimeout':
+            return self.sock(s).settimeout(step['t'])
+        if op == 'gettimeout':
+            return self.sock(s).gettimeout()
+        if op == 'getblocking':
+            return self.sock(s).getblocking()
+        if op == 'setsockopt':
+            v = step['value']
+            v = bytes.fromhex(v['hex']) if isinstance(v, dict) else v
+            return self.sock(s).setsockopt(const(step['level']), const(step['name']), v)
+        if op == 'getsockopt':
+            if step.get('buflen'):
+                return self.value(self.sock(s).getsockopt(const(step['level']), const(step['name']), step['buflen']))
+            return self.sock(s).getsockopt(const(step['level']), const(step['name']))
+        if op == 'dup':
+            self.put(step['into'], self.sock(s).dup())
+            return None
+        if op == 'detach':
+            fd = self.sock(s).detach()
+            if fd < 0:
+                return fd
+            self.fds.append(fd)
+            return 'fd'
+        if op == 'close':
+            return self.sock(s).close()
+        if op == 'fileno':
+            fd = self.sock(s).fileno()
+            return 'fd' if fd >= 0 else fd
+        if op == 'fromfd':
+            self.put(step['into'], socket.fromfd(self.sock(s).fileno(), const(step['family']), const(step['type'])))
+            return None
+        if op == 'adopt':
+            fd = self.fd(step['f'])
+            sock = socket.socket(fileno=fd)
+            self.fds[step['f']] = None
+            self.put(step['into'], sock)
+            return [sock.family, sock.type]
+        if op == 'closefd':
+            fd = self.fd(step['f'])
+            self.fds[step['f']] = None
+            return os.close(fd)
+        if op == 'shutdown':
+            return self.sock(s).shutdown(const(step['how']))
+        if op == 'getsockname':
+            return self.addr(self.sock(s).getsockname())
+        if op == 'getpeername':
+            return self.addr(self.sock(s).getpeername())
+        if op == 'makefile':
+            f = self.sock(s).makefile(step['mode'], step['buffering'])
+            old = self.files.get(step['m'])
+            if old is not None:
+                old.close()
+            self.files[step['m']] = f
+            return None
+        if op == 'fread':
+            f = self.file(step['m'])
+            return self.value(f.read(step['n']))
+        if op == 'freadline':
+            return self.value(self.file(step['m']).readline())
+        if op == 'fwrite':
+            f = self.file(step['m'])
+            data = payload(step['n'], step['seed'])
+            return f.write(data.decode() if isinstance(f, io.TextIOBase) else data)
+        if op == 'fflush':
+            return self.file(step['m']).flush()
+        if op == 'fclose':
+            return self.file(step['m']).close()
+        if op == 'select':
+            r, w, x = select.select([self.sock(t) for t in step['r']], [self.sock(t) for t in step['w']], [], 0)
+            return [self.slots(r), self.slots(w), self.slots(x)]
+        if op == 'poll':
+            p = select.poll()
+            fds = {}
+            for t, mask in step['regs']:
+                fds[self.sock(t).fileno()] = t
+                p.register(self.sock(t), mask)
+            return sorted([fds[fd], ev] for fd, ev in p.poll(0))
+        if op == 'selector':
+            with selectors.DefaultSelector() as sel:
+                for t, events in step['regs']:
+                    sel.register(self.sock(t), events, t)
+                return sorted([key.data, ev] for key, ev in sel.select(0))
+        if op == 'sig_install':
+            signal.signal(signal.SIGUSR1, self.on_signal)
+            return None
+        if op == 'sig_raise':
+            self.sent += 1
+            os.kill(os.getpid(), signal.SIGUSR1)
+            return None
+        if op == 'sig_later':
+            self.sent += 1
+            self.helpers.append(subprocess.Popen(['sh', '-c', 'sleep %s; kill -USR1 %d' % (step['ms'] / 1000, os.getpid())]))
+            return None
+        if op == 'sig_count':
+            for p in self.helpers:
+                p.wait()
+            self.helpers = []
+            deadline = time.monotonic() + 2
+            while self.signals < self.sent and time.monotonic() < deadline:
+                time.sleep(0.001)
+            return self.signals
+        raise NoSuch('op ' + op)
+
+    def on_signal(self, signum, frame):
+        self.signals += 1
+
+    def slots(self, socks):
+        return sorted(t for t, sock in self.socks.items() if sock in socks)
+
+    def ancillary(self, item):
+        level, kind, data = item
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            n = len(data) // 4
+            self.fds.extend(array.array('i', data[:4 * n]))
+            return ['SCM_RIGHTS', n]
+        return [level, kind, self.value(data)]
+
+
+def outcome(program, step):
+    try:
+        return {'v': program.run(step)}
+    except NoSuch as e:
+        return {'e': 'NoSuch', 'errno': None, 'msg': str(e)}
+    except Exception as e:
+        msg = str(e).replace(program.tmp, '$TMP')
+        return {'e': type(e).__name__, 'errno': getattr(e, 'errno', None), 'msg': msg}
+
+
+def main():
+    for line in sys.stdin:
+        job = json.loads(line)
+        program = Program(job['tmp'])
+        for i, step in enumerate(job['steps']):
+            r = outcome(program, step)
+            sys.stdout.write(json.dumps({'i': i, 'r': r}) + '\n')
+            sys.stdout.flush()
+        program.close_all()
+        if signal.getsignal(signal.SIGUSR1) not in (signal.SIG_DFL, None):
+            signal.signal(signal.SIGUSR1, lambda signum, frame: None)
+        sys.stdout.write('{"end": true}\n')
+        sys.stdout.flush()
+
+
+main()

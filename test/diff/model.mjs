@@ -1,0 +1,172 @@
+// The model of a program's sockets that the generator keeps while it writes
+// steps: which slots hold sockets, of what kind, in which mode, connected to
+// what, and a lower bound of what each can read at once. It exists so that no
+// generated step blocks for ever: a call that may block (recv, accept,
+// connect, a blocking send, a makefile read) is only generated in blocking
+// mode when the model is sure it returns at once; in non-blocking and timeout
+// modes any call is. Where the model cannot be sure what a step did (a bind
+// that may fail, a socket from a passed fd), the endpoint becomes `unknown`
+// and gets no more blocking calls.
+
+/** Bytes a connection may hold unread before a blocking send could wait (stream), datagrams (Unix). */
+export const STREAM_ROOM = 48 * 1024;
+export const SEND_OVERHEAD = 1024;
+export const DGRAM_ROOM = 8;
+
+let nextId = 0;
+
+/** One socket (open file description) of the kernel's. */
+export class Endpoint {
+  constructor(family, type, known = true) {
+    this.id = nextId++;
+    this.family = family;
+    this.type = type;
+    this.unknown = !known;
+    /** Bound (or auto-bound) to an address others can reach. */
+    this.named = false;
+    this.listening = false;
+    this.backlog = 0;
+    /** Connections waiting in accept's queue (their server-side endpoints). */
+    this.queue = [];
+    /** The listener whose queue holds this endpoint, until accepted. */
+    this.queuedIn = null;
+    /** Stream and seqpacket: the other end; datagram: the connected destination. */
+    this.peer = null;
+    this.everConnected = false;
+    /** Lower bound of what can be read at once: bytes (stream) or messages. */
+    this.inbox = 0;
+    /** Upper bound of what was ever sent to it: bytes plus overheads (stream) or messages. */
+    this.cost = 0;
+    this.rdShut = false;
+    this.wrShut = false;
+    /** Passed over SCM_RIGHTS: some process may hold it for ever. */
+    this.leaked = false;
+  }
+
+  get stream() {
+    return this.type !== 'SOCK_DGRAM';
+  }
+
+  get bytes() {
+    return this.type === 'SOCK_STREAM';
+  }
+}
+
+/** A Socket object of the program, in a slot of its socket table. */
+export class Rec {
+  constructor(ep, mode = 'block') {
+    this.ep = ep;
+    this.mode = mode;
+    this.closed = false;
+    /** makefile() files open on it: they keep the fd open after close(). */
+    this.files = 0;
+    this.detached = false;
+  }
+
+  /** Whether calls on it reach the fd (a closed socket with open files still does). */
+  get live() {
+    return !this.detached && (!this.closed || this.files > 0);
+  }
+
+  /** Whether a call may wait: blocking mode on an fd still open. */
+  get waits() {
+    return this.mode === 'block' && this.live;
+  }
+}
+
+export class Model {
+  constructor() {
+    /** slot -> Rec */
+    this.socks = new Map();
+    /** Every Rec ever made (files keep replaced ones alive). */
+    this.recs = [];
+    /** file slot -> { rec, mode } */
+    this.files = new Map();
+    /** The fd table: an Endpoint, or null once consumed. */
+    this.fds = [];
+    /** The fd table may hold fds the model did not see arrive (SCM_RIGHTS). */
+    this.fdsUnsure = false;
+    this.fdsInFlight = false;
+    this.usedNames = new Set();
+    this.signalHandler = false;
+  }
+
+  put(slot, rec) {
+    const old = this.socks.get(slot);
+    if (old) old.closed = true;
+    this.socks.set(slot, rec);
+    this.recs.push(rec);
+    return rec;
+  }
+
+  /** A step that may or may not put `rec` in the slot: the old one may live on, unknown. */
+  maybePut(slot, rec) {
+    const old = this.socks.get(slot);
+    if (old) {
+      old.ep.unknown = true;
+      old.ep.leaked = true;
+    }
+    rec.ep.unknown = true;
+    rec.ep.leaked = true;
+    this.socks.set(slot, rec);
+    this.recs.push(rec);
+    return rec;
+  }
+
+  alive(ep) {
+    if (ep.leaked) return true;
+    if (this.recs.some((r) => r.ep === ep && r.live)) return true;
+    if (this.fds.includes(ep)) return true;
+    return ep.queuedIn !== null && this.alive(ep.queuedIn);
+  }
+
+  /** A recv wanting n bytes (one message) returns at once: data, an end of file, or an error. */
+  readable(ep, n = 1) {
+    if (ep.unknown) return false;
+    if (ep.inbox >= (ep.bytes ? Math.max(n, 1) : 1)) return true;
+    // A stream socket that never connected fails at once (ENOTCONN, EINVAL).
+    if (ep.stream && !ep.everConnected) return true;
+    return this.atEof(ep);
+  }
+
+  /** A stream read surely sees the end of the file (or a reset) at once. */
+  atEof(ep) {
+    if (ep.unknown || !ep.stream || !ep.everConnected) return false;
+    return ep.rdShut || (ep.peer !== null && (ep.peer.wrShut || !this.alive(ep.peer)));
+  }
+
+  /** A message sent to `to` now is surely queued there (so inbox may count it). */
+  delivers(from, to) {
+    if (from.unknown || to.unknown || from.wrShut || !this.alive(to) || to.rdShut) return false;
+    if (from.stream) return from.peer === to && to.cost <= STREAM_ROOM;
+    if (to.family !== from.family || to.type !== from.type || !to.named) return false;
+    if (to.peer !== null && to.peer !== from) return false;
+    if (from.family === 'AF_UNIX' && to.cost >= DGRAM_ROOM) return false;
+    // A datagram from an unnamed Unix socket still arrives; from an unnamed UDP
+    // socket it auto-binds the sender first.
+    return true;
+  }
+
+  /** Records a send of n bytes from `from` to `to` (the peer, or a datagram destination). */
+  sent(from, to, n) {
+    if (to === null) return;
+    const sure = this.delivers(from, to);
+    to.cost += from.stream ? n + SEND_OVERHEAD : 1;
+    if (sure) to.inbox += from.bytes ? n : 1;
+    if (sure && !from.stream && from.family !== 'AF_UNIX') from.named = true;
+  }
+
+  /** A blocking send of n bytes to `to` surely returns. */
+  roomFor(from, to, n) {
+    if (from.unknown || (to !== null && to.unknown)) return false;
+    if (to === null) return true;
+    if (from.stream) return to.cost + n + SEND_OVERHEAD <= STREAM_ROOM;
+    if (from.family === 'AF_UNIX') return to.cost < DGRAM_ROOM;
+    return true;
+  }
+
+  /** Records a read of up to n bytes (or one message) from ep. */
+  consumed(ep, n) {
+    ep.inbox = ep.bytes ? Math.max(0, ep.inbox - n) : Math.max(0, ep.inbox - 1);
+  }
+}
