@@ -61,8 +61,11 @@ function wanted(step) {
 
 function recvReady(m, step) {
   return (rec, ep) => {
+    // recv(0) and recv_into() of nothing return at once, with no call.
+    if ((step.op === 'recv' || step.op === 'recv_into') && wanted(step) === 0) return true;
     if (has(step.flags, 'MSG_ERRQUEUE') || has(step.flags, 'MSG_OOB')) return false;
-    return has(step.flags, 'MSG_WAITALL') && ep.bytes ? ep.inbox >= wanted(step) || m.atEof(ep) : m.readable(ep, 1);
+    // A stream receive of 0 bytes waits for data all the same.
+    return has(step.flags, 'MSG_WAITALL') && ep.bytes ? (!ep.unknown && ep.inbox >= Math.max(wanted(step), 1)) || m.atEof(ep) : m.readable(ep, 1);
   };
 }
 
@@ -84,7 +87,9 @@ function sendReady(m, step, n) {
 
 function sendApply(m, step, n) {
   const rec = recOf(m, step.s);
-  if (rec.live) m.sent(rec.ep, destination(m, rec, step), n);
+  // A stream socket's sendto (and sendmsg to an address) fails on Unix sockets, and its address may not parse.
+  const addressed = step.t !== undefined && step.t !== null;
+  if (rec.live) m.sent(rec.ep, destination(m, rec, step), n, addressed && rec.ep.stream);
 }
 
 const sendArb = (op) => fc.record({ op: fc.constant(op), s: slot, n: size, seed, flags: sendFlags });
@@ -378,7 +383,9 @@ const OPS = [
     apply: (m, step) => {
       const rec = recOf(m, step.s);
       const ep = rec.ep;
-      if (!rec.live || ep.unknown) return;
+      if (!rec.live) return;
+      if (!ep.stream && step.how !== 'SHUT_WR') ep.readyButEmpty = true;
+      if (ep.unknown) return;
       if (!ep.stream || ep.listening) ep.unknown = true;
       else if (ep.everConnected) {
         if (step.how !== 'SHUT_WR') ep.rdShut = true;
@@ -387,7 +394,7 @@ const OPS = [
     },
   },
   {
-    weight: 2,
+    weight: 3,
     arb: fc.record({ op: fc.constant('makefile'), s: slot, m: fileSlot, mode: fc.constantFrom('rb', 'wb', 'rwb', 'r', 'w', 'rw'), buffering: fc.constantFrom(null, 0, 16) }).filter((x) => x.buffering !== 0 || x.mode.endsWith('b')),
     check: (m, step) => recOf(m, step.s) !== undefined,
     apply: (m, step) => {
@@ -428,7 +435,7 @@ const OPS = [
     apply: () => {},
   },
   {
-    weight: 2,
+    weight: 3,
     arb: fc.oneof(
       fc.record({ op: fc.constantFrom('sig_install', 'sig_raise', 'sig_count') }),
       fc.record({ op: fc.constant('sig_later'), ms: fc.constantFrom(0, 5, 20) }),
@@ -438,6 +445,30 @@ const OPS = [
       if (step.op === 'sig_install') m.signalHandler = true;
     },
   },
+];
+
+/** Steps that come together more often than chance would put them: a listening server, a connected client. */
+const MACROS = [
+  {
+    weight: 2,
+    makes: true,
+    arb: fc.record({ s: slot, kind: fc.constantFrom(...KINDS.filter(([, type]) => type !== 'SOCK_DGRAM')), name: fc.constantFrom('a', 'b', 'c') }),
+    expand: ({ s, kind: [family, type], name }) => [
+      { op: 'socket', s, family, type },
+      { op: 'bind', s, addr: family === 'AF_UNIX' ? { kind: 'unix', name } : { kind: family === 'AF_INET' ? 'inet' : 'inet6' } },
+      { op: 'listen', s, backlog: 5 },
+    ],
+  },
+  {
+    weight: 2,
+    arb: fc.record({ s: slot, t: slot, into: slot }).filter((x) => x.s !== x.t && x.t !== x.into),
+    expand: ({ s, t, into }, m) => {
+      const to = recOf(m, t)?.ep;
+      if (to === undefined) return [];
+      return [{ op: 'socket', s, family: to.family, type: to.type }, { op: 'connect', s, t }, { op: 'accept', s: t, into }];
+    },
+  },
+  { weight: 1, makes: true, arb: fc.constant({}), expand: () => [{ op: 'sig_install' }] },
 ];
 
 function total(sizes) {
@@ -468,6 +499,15 @@ class Program {
   }
 }
 
+/** The spec of each op, by name (the ops a spec's arbitrary draws, from a fixed sample). */
+const SPECS = new Map();
+for (const spec of OPS) fc.sample(spec.arb, { numRuns: 300, seed: 1 }).forEach((step) => SPECS.set(step.op, spec));
+
+/** Whether the step may run now: its spec's check, and no known bug's avoid. */
+function runnable(spec, m, step) {
+  return spec.check(m, step) && !KNOWN.some((k) => k.avoid?.(m, step));
+}
+
 class StepCommand {
   constructor(spec, step) {
     this.spec = spec;
@@ -475,12 +515,17 @@ class StepCommand {
   }
 
   check(m) {
-    return this.spec.check(m, this.step) && !KNOWN.some((k) => k.avoid?.(m, this.step));
+    return this.spec.expand !== undefined || runnable(this.spec, m, this.step);
   }
 
   run(m, program) {
-    program.steps.push(this.step);
-    this.spec.apply(m, this.step);
+    const steps = this.spec.expand ? this.spec.expand(this.step, m) : [this.step];
+    for (const step of steps) {
+      const spec = SPECS.get(step.op);
+      if (!runnable(spec, m, step)) continue;
+      program.steps.push(step);
+      spec.apply(m, step);
+    }
   }
 
   toString() {
@@ -495,8 +540,9 @@ const command = (spec) => spec.arb.map((step) => new StepCommand(spec, step));
  * as fast-check commands.
  */
 export function programs(maxSteps = 30) {
-  const makers = OPS.filter((spec) => spec.makes).map(command);
-  const arbs = OPS.flatMap((spec) => Array.from({ length: spec.weight }, () => command(spec)));
+  const specs = [...OPS, ...MACROS];
+  const makers = specs.filter((spec) => spec.makes).map(command);
+  const arbs = specs.flatMap((spec) => Array.from({ length: spec.weight }, () => command(spec)));
   return fc.tuple(fc.array(fc.oneof(...makers), { minLength: 1, maxLength: 4 }), fc.commands(arbs, { maxCommands: maxSteps, size: 'max' }));
 }
 

@@ -49,7 +49,7 @@ class Program {
     this.socks = new Map();
     this.files = new Map();
     this.fds = [];
-    this.ports = new Map();
+    this.names = new Map();
     this.addrs = new Map();
     this.signals = 0;
     this.sent = 0;
@@ -59,15 +59,20 @@ class Program {
   // Values as both interpreters report them.
 
   port(p) {
-    if (p === 0) return 0;
-    if (!this.ports.has(p)) this.ports.set(p, `port${this.ports.size}`);
-    return this.ports.get(p);
+    return p === 0 ? 0 : this.ephemeral('port', p);
+  }
+
+  /** A name the kernel picked (a port, an autobind address), named by order of appearance. */
+  ephemeral(kind, value) {
+    const key = `${kind} ${value}`;
+    if (!this.names.has(key)) this.names.set(key, `${kind}${[...this.names.keys()].filter((k) => k.startsWith(`${kind} `)).length}`);
+    return this.names.get(key);
   }
 
   addr(a) {
     if (Array.isArray(a)) return [a[0], this.port(a[1]), ...a.slice(2)];
     if (typeof a === 'string' && a.startsWith(this.tmp)) return `$TMP${a.slice(this.tmp.length)}`;
-    if (a instanceof Uint8Array) return { hex: Buffer.from(a).toString('hex') };
+    if (a instanceof Uint8Array) return this.ephemeral('abstract', Buffer.from(a).toString('hex'));
     return a;
   }
 
@@ -288,6 +293,8 @@ class Program {
         }
       }
       case 'sig_install':
+        // As signal.signal does, a second install replaces the first.
+        process.removeListener('SIGUSR1', this.onSignal);
         process.on('SIGUSR1', this.onSignal);
         return null;
       case 'sig_raise':

@@ -46,7 +46,7 @@ class Program:
         self.socks = {}
         self.files = {}
         self.fds = []
-        self.ports = {}
+        self.names = {}
         self.addrs = {}
         self.signals = 0
         self.sent = 0
@@ -55,11 +55,14 @@ class Program:
     # Values as both interpreters report them.
 
     def port(self, p):
-        if p == 0:
-            return 0
-        if p not in self.ports:
-            self.ports[p] = 'port%d' % len(self.ports)
-        return self.ports[p]
+        return 0 if p == 0 else self.ephemeral('port', p)
+
+    def ephemeral(self, kind, value):
+        """A name the kernel picked (a port, an autobind address), named by order of appearance."""
+        key = (kind, value)
+        if key not in self.names:
+            self.names[key] = '%s%d' % (kind, sum(1 for k in self.names if k[0] == kind))
+        return self.names[key]
 
     def addr(self, a):
         if isinstance(a, tuple):
@@ -67,7 +70,7 @@ class Program:
         if isinstance(a, str) and a.startswith(self.tmp):
             return '$TMP' + a[len(self.tmp):]
         if isinstance(a, (bytes, bytearray)):
-            return {'hex': bytes(a).hex()}
+            return self.ephemeral('abstract', bytes(a).hex())
         return a
 
     def value(self, v):

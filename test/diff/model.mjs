@@ -41,6 +41,8 @@ export class Endpoint {
     this.wrShut = false;
     /** Passed over SCM_RIGHTS: some process may hold it for ever. */
     this.leaked = false;
+    /** poll() may call it readable while a receive says EAGAIN (a datagram socket shut down for reading). */
+    this.readyButEmpty = false;
   }
 
   get stream() {
@@ -147,10 +149,13 @@ export class Model {
     return true;
   }
 
-  /** Records a send of n bytes from `from` to `to` (the peer, or a datagram destination). */
-  sent(from, to, n) {
+  /**
+   * Records a send of n bytes from `from` to `to` (the peer, or a datagram
+   * destination); `maybe` when the call itself may fail whatever the sockets' states.
+   */
+  sent(from, to, n, maybe = false) {
     if (to === null) return;
-    const sure = this.delivers(from, to);
+    const sure = !maybe && this.delivers(from, to);
     to.cost += from.stream ? n + SEND_OVERHEAD : 1;
     if (sure) to.inbox += from.bytes ? n : 1;
     if (sure && !from.stream && from.family !== 'AF_UNIX') from.named = true;

@@ -104,6 +104,17 @@ export class Runner {
     this.base = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-diff-'));
     this.programs = 0;
     this.steps = 0;
+    /** op -> outcome kind -> how many steps both sides ended so. */
+    this.coverage = {};
+  }
+
+  /** Counts the outcomes of steps both sides agreed on. */
+  count(steps, { node }) {
+    steps.forEach((step, i) => {
+      const kinds = (this.coverage[step.op] ??= {});
+      const kind = outcomeKind(node.results[i]);
+      kinds[kind] = (kinds[kind] ?? 0) + 1;
+    });
   }
 
   async run(steps) {
@@ -171,12 +182,15 @@ export function compare(steps, { python, node }, accepted = new Set()) {
     const py = at(python, i);
     const js = at(node, i);
     const want = expected(py);
+    const mismatch = { index: i, step: steps[i], python: py, node: js };
+    // Both hanging is the generator's fault: its model let a call wait for ever.
+    if (py.hang && js.hang) return { ok: false, mismatch };
     if (isDeepStrictEqual(want, js)) {
-      if (py.hang || py.died) return { ok: true, stopped: i };
+      if (py.died) return { ok: true, stopped: i };
       continue;
     }
-    const mismatch = { index: i, step: steps[i], python: py, node: js };
-    const known = KNOWN.find((k) => k.matches(steps[i], want, js, steps.slice(0, i)));
+    const history = steps.slice(0, i).map((step, j) => ({ step, python: python.results[j] }));
+    const known = KNOWN.find((k) => k.matches(steps[i], want, js, history));
     if (known) return { ok: true, known: known.id, stopped: i };
     if (accepted.has(mismatchKey(mismatch))) return { ok: true, accepted: mismatchKey(mismatch), stopped: i };
     return { ok: false, mismatch };
@@ -205,6 +219,7 @@ export async function fuzz(runner, { seed, numRuns, maxSteps = 30, accepted = ne
     const steps = stepsOf(commands);
     const runs = await runner.run(steps);
     const verdict = compare(steps, runs, accepted);
+    runner.count(steps.slice(0, verdict.stopped ?? verdict.mismatch?.index ?? steps.length), runs);
     if (!verdict.ok) {
       last = { steps, runs, mismatch: verdict.mismatch };
       return false;

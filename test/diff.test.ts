@@ -1,0 +1,149 @@
+// Differential fuzzing against CPython (test/diff/): random programs of socket
+// calls, run step by step in bsdsock and in python3 by two interpreters of the
+// same JSON steps, must end every step alike (value, error class, errno,
+// message), or as a difference test/diff/known.mjs lists. This is the seeded,
+// bounded run; `npm run fuzz:diff` is the long one.
+
+import { describe, expect, it } from 'vitest';
+
+import { compare, fuzz, replay, report, Runner, type Runs, type Step } from './diff/run.mjs';
+
+const SEED = Number(process.env.BSDSOCK_DIFF_SEED ?? 20251204);
+
+/** Every op of the step language (test/diff/steps.md). */
+const OPS = [
+  'socket', 'socketpair', 'bind', 'listen', 'connect', 'connect_ex', 'accept', 'send', 'sendall', 'sendto', 'sendmsg',
+  'recv', 'recvfrom', 'recv_into', 'recvfrom_into', 'recvmsg', 'setblocking', 'settimeout', 'gettimeout', 'getblocking',
+  'setsockopt', 'getsockopt', 'dup', 'detach', 'close', 'fileno', 'fromfd', 'adopt', 'closefd', 'shutdown',
+  'getsockname', 'getpeername', 'makefile', 'fread', 'freadline', 'fwrite', 'fflush', 'fclose', 'select', 'poll',
+  'selector', 'sig_install', 'sig_raise', 'sig_later', 'sig_count',
+];
+
+/** A program that uses every op once or more, each where it succeeds. */
+const EVERY_OP: Step[] = [
+  { op: 'socket', s: 0, family: 'AF_INET6', type: 'SOCK_STREAM' },
+  { op: 'setsockopt', s: 0, level: 'SOL_SOCKET', name: 'SO_REUSEADDR', value: 1 },
+  { op: 'getsockopt', s: 0, level: 'SOL_SOCKET', name: 'SO_REUSEADDR', buflen: 0 },
+  { op: 'bind', s: 0, addr: { kind: 'inet6' } },
+  { op: 'listen', s: 0, backlog: 5 },
+  { op: 'socket', s: 1, family: 'AF_INET6', type: 'SOCK_STREAM' },
+  { op: 'connect', s: 1, t: 0 },
+  { op: 'accept', s: 0, into: 2 },
+  { op: 'getpeername', s: 2 },
+  { op: 'getsockname', s: 1 },
+  { op: 'send', s: 1, n: 20, seed: 1, flags: [] },
+  { op: 'sendall', s: 1, n: 40, seed: 2, flags: ['MSG_NOSIGNAL'] },
+  { op: 'recv', s: 2, n: 10, flags: ['MSG_PEEK'] },
+  { op: 'recvfrom', s: 2, n: 10, flags: [] },
+  { op: 'recv_into', s: 2, size: 16, nbytes: 5, flags: [] },
+  { op: 'recvfrom_into', s: 2, size: 8, nbytes: 0, flags: [] },
+  { op: 'makefile', s: 2, m: 0, mode: 'rb', buffering: null },
+  { op: 'fread', m: 0, n: 5 },
+  { op: 'freadline', m: 0 },
+  { op: 'fclose', m: 0 },
+  { op: 'makefile', s: 1, m: 1, mode: 'w', buffering: null },
+  { op: 'fwrite', m: 1, n: 20, seed: 3 },
+  { op: 'fflush', m: 1 },
+  { op: 'settimeout', s: 2, t: 0.05 },
+  { op: 'gettimeout', s: 2 },
+  { op: 'sig_install' },
+  { op: 'sig_later', ms: 5 },
+  { op: 'recvmsg', s: 2, n: 100, anc: 0, flags: [] },
+  { op: 'recv', s: 2, n: 100, flags: [] },
+  { op: 'sig_raise' },
+  { op: 'sig_count' },
+  { op: 'connect_ex', s: 1, t: 0 },
+  { op: 'setblocking', s: 2, flag: false },
+  { op: 'getblocking', s: 2 },
+  { op: 'select', r: [0, 1, 2], w: [1] },
+  { op: 'poll', regs: [[1, 5]] },
+  { op: 'selector', regs: [[1, 3], [2, 1]] },
+  { op: 'shutdown', s: 1, how: 'SHUT_WR' },
+  { op: 'recv', s: 2, n: 100, flags: [] },
+  { op: 'socketpair', s: 0, t: 3, family: 'AF_UNIX', type: 'SOCK_DGRAM' },
+  { op: 'socket', s: 1, family: 'AF_UNIX', type: 'SOCK_DGRAM' },
+  { op: 'bind', s: 1, addr: { kind: 'unix', name: 'a' } },
+  { op: 'socket', s: 2, family: 'AF_UNIX', type: 'SOCK_DGRAM' },
+  { op: 'bind', s: 2, addr: { kind: 'unix', name: 'b' } },
+  { op: 'sendto', s: 1, n: 3, seed: 4, flags: [], t: 2 },
+  { op: 'recvfrom', s: 2, n: 10, flags: [] },
+  { op: 'sendmsg', s: 0, sizes: [2, 3], seed: 5, flags: [], t: null, fds: [1] },
+  { op: 'recvmsg', s: 3, n: 10, anc: 64, flags: [] },
+  { op: 'adopt', f: 0, into: 1 },
+  { op: 'getsockname', s: 1 },
+  { op: 'dup', s: 1, into: 0 },
+  { op: 'fromfd', s: 0, into: 3, family: 'AF_UNIX', type: 'SOCK_DGRAM' },
+  { op: 'fileno', s: 3 },
+  { op: 'detach', s: 3 },
+  { op: 'closefd', f: 1 },
+  { op: 'close', s: 0 },
+  { op: 'fileno', s: 0 },
+];
+
+describe('bsdsock and CPython run the same programs alike', () => {
+  it('a program with every op of the step language: every step the same', async () => {
+    const runner = new Runner();
+    try {
+      const { runs, verdict } = await replay(runner, EVERY_OP);
+      expect(verdict.ok ? null : report(EVERY_OP, runs, verdict.mismatch)).toBeNull();
+      expect(verdict).toEqual({ ok: true });
+      expect(new Set(EVERY_OP.map((s) => s.op))).toEqual(new Set(OPS));
+      // Every step succeeded in both but the recv that waits for the signal and times out: the program exercises
+      // each op, not only its errors.
+      expect(runs.python.results.filter((r) => !('v' in r))).toEqual([{ e: 'TimeoutError', errno: null, msg: 'timed out' }]);
+      // The signals arrived: one sent during the recv that timed out, one between calls.
+      expect(runs.node.results[EVERY_OP.findIndex((s) => s.op === 'sig_count')]).toEqual({ v: 2 });
+    } finally {
+      runner.close();
+    }
+  });
+
+  it('random programs (seeded): every step the same, or a known difference', async () => {
+    const runner = new Runner();
+    try {
+      const result = await fuzz(runner, { seed: SEED, numRuns: 400 });
+      expect(result.error).toBeUndefined();
+      expect(result.failure === null ? null : report(result.failure.steps, result.failure.runs, result.failure.mismatch)).toBeNull();
+      expect(runner.programs).toBe(400);
+      // The programs reach past their first steps, and every op both ways.
+      expect(runner.steps).toBeGreaterThan(400 * 8);
+      expect(OPS.filter((op) => !runner.coverage[op])).toEqual([]);
+      const agreed = (kind: (k: string) => boolean) => OPS.filter((op) => Object.keys(runner.coverage[op] ?? {}).some(kind));
+      expect(agreed((k) => k === 'value').length).toBeGreaterThan(OPS.length - 3);
+      expect(agreed((k) => k !== 'value').length).toBeGreaterThan(OPS.length / 2);
+    } finally {
+      runner.close();
+    }
+  }, 120_000);
+});
+
+describe('the comparison', () => {
+  const steps: Step[] = [{ op: 'recv', s: 0, n: 1, flags: [] }, { op: 'close', s: 0 }];
+  const runs = (python: Runs['python']['results'], node: Runs['node']['results']): Runs => ({ python: { results: python }, node: { results: node } });
+
+  it('finds a different value, error class, errno or message', () => {
+    const base = { e: 'OSError', errno: 9, msg: '[Errno 9] Bad file descriptor' };
+    for (const node of [{ v: null }, { ...base, e: 'TypeError' }, { ...base, errno: 22 }, { ...base, msg: 'bad fd' }]) {
+      const verdict = compare(steps, runs([base, { v: null }], [node, { v: null }]));
+      expect(verdict.ok).toBe(false);
+    }
+    expect(compare(steps, runs([base, { v: null }], [base, { v: null }]))).toEqual({ ok: true });
+  });
+
+  it("takes ValueError and OverflowError as RangeError, and 'tuple' in a message as 'list'", () => {
+    const py = [{ e: 'ValueError', errno: null, msg: "not a 'tuple'" }, { v: null }];
+    expect(compare(steps, runs(py, [{ e: 'RangeError', errno: null, msg: "not a 'list'" }, { v: null }]))).toEqual({ ok: true });
+  });
+
+  it('a hang on one side, or both, is a mismatch', () => {
+    const ok = [{ v: null }, { v: null }];
+    expect(compare(steps, { python: { results: ok }, node: { results: [], hung: true } }).ok).toBe(false);
+    expect(compare(steps, { python: { results: [], hung: true }, node: { results: [], hung: true } }).ok).toBe(false);
+  });
+
+  it('accepts a listed difference and compares nothing after it', () => {
+    const trunc: Step[] = [{ op: 'recv', s: 0, n: 1, flags: ['MSG_TRUNC'] }, { op: 'close', s: 0 }];
+    const verdict = compare(trunc, runs([{ v: { hex: '61e4e6' } }, { v: 1 }], [{ v: { hex: '610000' } }, { v: 2 }]));
+    expect(verdict).toEqual({ ok: true, known: 'recv-trunc-zeros', stopped: 0 });
+  });
+});
