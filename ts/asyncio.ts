@@ -45,6 +45,7 @@ export {
   Server,
   Transport,
   type ConnectionOptions,
+  type DatagramAddress,
   type DatagramOptions,
   type ExtraInfoName,
   type ServerOptions,

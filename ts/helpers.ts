@@ -5,10 +5,16 @@
 import { type AddressArgOf, type Family, type Inet6AddressArg, type InetAddress, pyType } from './address';
 import * as C from './constants';
 import { OSError, oserror } from './errors';
+import { keywords, type Positional, type WithOptions } from './keywords';
 import { has_ipv6 } from './module';
 import { pyRepr } from './repr';
 import { getaddrinfo } from './resolver';
 import { type Socket, socket } from './socket';
+
+/** create_connection(address, timeout, source_address, *, all_errors) */
+const CREATE_CONNECTION: Positional = { name: 'create_connection', min: 1, max: 3 };
+/** create_server(address, *, family, backlog, reuse_port, dualstack_ipv6) */
+const CREATE_SERVER: Positional = { name: 'create_server', min: 1, max: 1 };
 
 /** Python's `host, port = address`. */
 function unpackPair(address: unknown): [unknown, unknown] {
@@ -34,11 +40,16 @@ export interface CreateConnectionOptions {
  * (setdefaulttimeout); null blocks. `source_address` is bound to first.
  */
 export function create_connection(
-  address: [host: string | null, port: number | string],
-  timeout?: number | null,
-  source_address?: InetAddress | Inet6AddressArg | null,
-  options: CreateConnectionOptions = {},
+  ...args: WithOptions<
+    [address: [host: string | null, port: number | string]],
+    [timeout: number | null | undefined, source_address: InetAddress | Inet6AddressArg | null | undefined],
+    CreateConnectionOptions
+  >
 ): Socket<'AF_INET' | 'AF_INET6'> {
+  const [[address, timeout, source_address], options] = keywords<
+    [[string | null, number | string], (number | null)?, (InetAddress | Inet6AddressArg | null)?],
+    CreateConnectionOptions
+  >(args, CREATE_CONNECTION);
   const [host, port] = unpackPair(address);
   const errors: unknown[] = [];
   const allErrors = Boolean(options.all_errors);
@@ -47,9 +58,7 @@ export function create_connection(
     try {
       sock = socket(af, socktype, proto);
       if (timeout !== undefined) sock.settimeout(timeout);
-      if (source_address !== undefined && source_address !== null && source_address.length > 0) {
-        sock.bind(source_address);
-      }
+      if (source_address !== undefined && source_address !== null && source_address.length > 0) sock.bind(source_address);
       sock.connect(sa);
       return sock;
     } catch (e) {
@@ -84,10 +93,8 @@ export interface CreateServerOptions<F extends string> {
  * failed bind throws the OSError of its errno with the address in the message:
  * `Address already in use (while attempting to bind on address ('127.0.0.1', 80))`.
  */
-export function create_server<F extends string = 'AF_INET'>(
-  address: AddressArgOf<F>,
-  options: CreateServerOptions<F> = {},
-): Socket<F> {
+export function create_server<F extends string = 'AF_INET'>(address: AddressArgOf<F>, options?: CreateServerOptions<F>): Socket<F> {
+  [, options] = keywords<[AddressArgOf<F>], CreateServerOptions<F>>(arguments, CREATE_SERVER);
   const family = options.family ?? C.AF_INET;
   const reusePort = Boolean(options.reuse_port);
   const dualstack = Boolean(options.dualstack_ipv6);

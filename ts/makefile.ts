@@ -35,8 +35,52 @@ function wouldBlock(e: unknown): boolean {
   return e instanceof BlockingIOError;
 }
 
+/**
+ * Python's `io.UnsupportedOperation`: what a socket file cannot do (seek, tell,
+ * truncate; read on a file made for writing, write on one made for reading).
+ * Python's is both an OSError and a ValueError; this one is an OSError.
+ */
+export class UnsupportedOperation extends OSError {}
+
+/** The file object's methods that io.IOBase gives every class, for a socket file. */
+export abstract class IOBase {
+  /** Whether the file is closed. Python: `io.IOBase.closed`. */
+  abstract get closed(): boolean;
+
+  /** What seek() throws: each io class words it its own way. */
+  protected seekError(): Error {
+    return new UnsupportedOperation('seek');
+  }
+
+  /** What tell() throws. */
+  protected tellError(): Error {
+    return new UnsupportedOperation('seek');
+  }
+
+  /** False: a socket is no terminal. Python: `io.IOBase.isatty`. */
+  isatty(): boolean {
+    if (this.closed) throw closedFile();
+    return false;
+  }
+
+  /** Never: a socket cannot seek (UnsupportedOperation). Python: `io.IOBase.seek`. */
+  seek(_offset?: number, _whence?: number): never {
+    throw this.seekError();
+  }
+
+  /** Never: a socket has no position (UnsupportedOperation). Python: `io.IOBase.tell`. */
+  tell(): never {
+    throw this.tellError();
+  }
+
+  /** Never: a socket cannot be truncated (UnsupportedOperation). Python: `io.IOBase.truncate`. */
+  truncate(_size?: number | null): never {
+    throw new UnsupportedOperation('truncate');
+  }
+}
+
 /** Python's socket.SocketIO: the raw I/O object of a socket, in bytes. */
-export class SocketIO {
+export class SocketIO extends IOBase {
   #sock: (Socket & Referenced) | null;
   readonly #mode: string;
   readonly #reading: boolean;
@@ -44,6 +88,7 @@ export class SocketIO {
   #timedOut = false;
 
   constructor(sock: Socket, mode: string) {
+    super();
     if (!['r', 'w', 'rw', 'rb', 'wb', 'rwb'].includes(mode)) throw new RangeError(`invalid mode: '${mode}'`);
     this.#sock = sock as Socket & Referenced;
     this.#mode = mode.includes('b') ? mode : `${mode}b`;
@@ -65,7 +110,7 @@ export class SocketIO {
   /** Receives into `b`; null when a non-blocking socket has nothing. Python: `socket.SocketIO.readinto`. */
   readinto(b: Uint8Array): number | null {
     const sock = this.#open();
-    if (!this.#reading) throw new OSError('File not open for reading');
+    if (!this.#reading) throw new UnsupportedOperation('File or stream is not readable.');
     if (this.#timedOut) throw new OSError('cannot read from timed out object');
     try {
       return sock.recv_into(b);
@@ -76,16 +121,69 @@ export class SocketIO {
     }
   }
 
+  /** read(n=-1): one receive of up to n bytes (all until EOF when n < 0); null if a
+   * non-blocking socket has nothing. Python: `io.RawIOBase.read`. */
+  read(n = -1): Buffer | null {
+    const want = int(n);
+    if (want < 0) return this.readall();
+    const b = Buffer.alloc(want);
+    const got = this.readinto(b);
+    return got === null ? null : b.subarray(0, got);
+  }
+
+  /** Every byte until EOF; null if nothing came before the socket would block. Python: `io.RawIOBase.readall`. */
+  readall(): Buffer | null {
+    const chunks: Buffer[] = [];
+    for (;;) {
+      const chunk = this.read(DEFAULT_BUFFER_SIZE);
+      if (chunk === null) {
+        if (chunks.length === 0) return null;
+        break;
+      }
+      if (chunk.length === 0) break;
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  /** readline(limit=-1): bytes up to and including b'\n', one byte per receive, as io.IOBase's. Python: `io.IOBase.readline`. */
+  readline(limit: number | null = -1): Buffer {
+    const max = limit === null ? -1 : int(limit);
+    const line: number[] = [];
+    while (max < 0 || line.length < max) {
+      const b = this.read(1);
+      if (b === null || b.length === 0) break;
+      line.push(b[0]!);
+      if (b[0] === 0x0a) break;
+    }
+    return Buffer.from(line);
+  }
+
+  /** readlines(hint=-1): lines until EOF, or until their total passes `hint`. Python: `io.IOBase.readlines`. */
+  readlines(hint = -1): Buffer[] {
+    return readlines(() => this.readline(), hint);
+  }
+
   /** Sends what the socket takes of `b`; null when a non-blocking socket takes nothing. Python: `socket.SocketIO.write`. */
   write(b: Uint8Array): number | null {
     const sock = this.#open();
-    if (!this.#writing) throw new OSError('File not open for writing');
+    if (!this.#writing) throw new UnsupportedOperation('File or stream is not writable.');
     try {
       return sock.send(bytes(b));
     } catch (e) {
       if (wouldBlock(e)) return null;
       throw e;
     }
+  }
+
+  /** Writes each of `lines`. Python: `io.IOBase.writelines`. */
+  writelines(lines: Iterable<Uint8Array>): void {
+    for (const line of lines) this.write(line);
+  }
+
+  /** Nothing to flush: the raw object holds no buffer. Python: `io.IOBase.flush`. */
+  flush(): void {
+    if (this.closed) throw closedFile();
   }
 
   /** Whether the file can read. Python: `socket.SocketIO.readable`. */
@@ -108,7 +206,8 @@ export class SocketIO {
 
   /** The socket's fd. Python: `socket.SocketIO.fileno`. */
   fileno(): number {
-    return this.#open().fileno();
+    if (this.#sock === null) throw closedFile();
+    return this.#sock.fileno();
   }
 
   /** The fd, or -1 once closed. Python: `socket.SocketIO.name`. */
@@ -116,7 +215,7 @@ export class SocketIO {
     return this.#sock === null ? -1 : this.#sock.fileno();
   }
 
-  /** The mode makefile() was given. Python: `socket.SocketIO.mode`. */
+  /** The mode makefile() was given, as the raw object's: `'rb'`, `'wb'` or `'rwb'`. Python: `socket.SocketIO.mode`. */
   get mode(): string {
     return this.#mode;
   }
@@ -127,6 +226,11 @@ export class SocketIO {
     if (sock === null) return;
     this.#sock = null;
     sock[IO_REF](-1);
+  }
+
+  /** `for (const line of file)`: each line until EOF. Python: `io.IOBase.__iter__`. */
+  *[Symbol.iterator](): Iterator<Buffer> {
+    for (let line = this.readline(); line.length > 0; line = this.readline()) yield line;
   }
 }
 
@@ -142,36 +246,68 @@ function readlines<T extends { length: number }>(readline: () => T, hint: number
   return lines;
 }
 
-/** The raw side a buffered object reads from or writes to. */
-interface Raw {
-  readonly closed: boolean;
-  readinto(b: Uint8Array): number | null;
-  write(b: Uint8Array): number | null;
-  close(): void;
-  fileno(): number;
-  readonly name: number;
-}
+/** The raw side a buffered object reads from or writes to: a SocketIO. */
+type Raw = SocketIO;
 
 function bufferSize(n: number): number {
   if (n <= 0) throw new RangeError('buffer size must be strictly positive');
   return n;
 }
 
-/** Python's io.BufferedReader over a raw object. */
-export class BufferedReader {
+/** What BufferedReader and BufferedWriter share: their raw object, whose name, mode and fd they show. */
+export abstract class BufferedIOBase extends IOBase {
+  /** The SocketIO underneath. Python: `io.BufferedReader.raw`. */
   readonly raw: Raw;
-  readonly #size: number;
-  #buf: Buffer = Buffer.alloc(0);
+  /** The buffer's size (makefile's `buffering`). */
+  protected readonly size: number;
 
   constructor(raw: Raw, bufferSize_: number = DEFAULT_BUFFER_SIZE) {
+    super();
     this.raw = raw;
-    this.#size = bufferSize(bufferSize_);
+    this.size = bufferSize(bufferSize_);
   }
 
   /** Whether the file is closed. Python: `io.BufferedReader.closed`. */
   get closed(): boolean {
     return this.raw.closed;
   }
+
+  /** The socket's fd, as Python names a socket file (-1 once closed). Python: `io.BufferedReader.name`. */
+  get name(): number {
+    return this.raw.name;
+  }
+
+  /** The raw object's mode: `'rb'` or `'wb'`. Python: `io.BufferedReader.mode`. */
+  get mode(): string {
+    return this.raw.mode;
+  }
+
+  protected override seekError(): Error {
+    return this.closed ? closedFile('seek of closed file') : new UnsupportedOperation('File or stream is not seekable.');
+  }
+
+  /** The socket's fd. Python: `io.BufferedReader.fileno`. */
+  fileno(): number {
+    return this.raw.fileno();
+  }
+
+  /** False: a socket cannot seek. Python: `io.BufferedReader.seekable`. */
+  seekable(): boolean {
+    return this.raw.seekable();
+  }
+
+  /** Writes each of `lines`. Python: `io.IOBase.writelines`. */
+  writelines(lines: Iterable<Uint8Array>): void {
+    for (const line of lines) this.write(line);
+  }
+
+  /** write(b): see each class. */
+  abstract write(b: Uint8Array): number;
+}
+
+/** Python's io.BufferedReader over a raw object. */
+export class BufferedReader extends BufferedIOBase {
+  #buf: Buffer = Buffer.alloc(0);
 
   #check(): void {
     if (this.raw.closed) throw closedFile('read of closed file');
@@ -202,7 +338,7 @@ export class BufferedReader {
     const chunks: Buffer[] = [this.#take(this.#buf.length)];
     let have = chunks[0]!.length;
     while (want < 0 || have < want) {
-      const chunk = this.#rawRead(want < 0 ? Math.max(this.#size, DEFAULT_BUFFER_SIZE) : Math.max(want - have, this.#size));
+      const chunk = this.#rawRead(want < 0 ? Math.max(this.size, DEFAULT_BUFFER_SIZE) : Math.max(want - have, this.size));
       if (chunk === null) {
         if (have === 0) return null;
         break;
@@ -226,7 +362,7 @@ export class BufferedReader {
   read1(n = -1): Buffer {
     this.#check();
     let want = int(n);
-    if (want < 0) want = this.#size;
+    if (want < 0) want = this.size;
     if (want === 0) return Buffer.alloc(0);
     if (this.#buf.length > 0) return this.#take(Math.min(want, this.#buf.length));
     return this.#rawRead(want) ?? Buffer.alloc(0);
@@ -235,7 +371,7 @@ export class BufferedReader {
   /** peek(n=0): the buffered bytes (one raw read when there are none); nothing consumed. Python: `io.BufferedReader.peek`. */
   peek(_n = 0): Buffer {
     this.#check();
-    if (this.#buf.length === 0) this.#buf = this.#rawRead(this.#size) ?? Buffer.alloc(0);
+    if (this.#buf.length === 0) this.#buf = this.#rawRead(this.size) ?? Buffer.alloc(0);
     return Buffer.from(this.#buf);
   }
 
@@ -259,7 +395,7 @@ export class BufferedReader {
       const nl = this.#buf.indexOf(0x0a);
       if (nl >= 0 && (max < 0 || nl < max)) return this.#take(nl + 1);
       if (max >= 0 && this.#buf.length >= max) return this.#take(max);
-      const chunk = this.#rawRead(this.#size);
+      const chunk = this.#rawRead(this.size);
       if (chunk === null || chunk.length === 0) return this.#take(max >= 0 ? Math.min(max, this.#buf.length) : this.#buf.length);
       this.#buf = Buffer.concat([this.#buf, chunk]);
     }
@@ -270,25 +406,32 @@ export class BufferedReader {
     return readlines(() => this.readline(), hint);
   }
 
+  /** readinto1(b) -> bytes read into b, as read1(len(b)). Python: `io.BufferedReader.readinto1`. */
+  readinto1(b: Uint8Array): number {
+    const view = bytes(b);
+    const data = this.read1(view.length);
+    view.set(data);
+    return data.length;
+  }
+
+  /** Never: a reader does not write (UnsupportedOperation). Python: `io.BufferedReader.write`. */
+  write(_b: Uint8Array): never {
+    throw new UnsupportedOperation('write');
+  }
+
+  /** Nothing to flush on a reader. Python: `io.BufferedReader.flush`. */
+  flush(): void {
+    if (this.closed) throw closedFile();
+  }
+
   /** Whether the file can read. Python: `io.BufferedReader.readable`. */
   readable(): boolean {
-    this.#check();
-    return true;
+    return this.raw.readable();
   }
 
-  /** Whether the file can write. Python: `io.BufferedReader.writable`. */
+  /** False: a reader does not write. Python: `io.BufferedReader.writable`. */
   writable(): boolean {
     return false;
-  }
-
-  /** The socket's fd. Python: `io.BufferedReader.fileno`. */
-  fileno(): number {
-    return this.raw.fileno();
-  }
-
-  /** The socket's fd, as Python names a socket file. Python: `io.BufferedReader.name`. */
-  get name(): number {
-    return this.raw.name;
   }
 
   /**
@@ -313,20 +456,8 @@ function partialWrite(written: number): BlockingIOError {
 }
 
 /** Python's io.BufferedWriter over a raw object. */
-export class BufferedWriter {
-  readonly raw: Raw;
-  readonly #size: number;
+export class BufferedWriter extends BufferedIOBase {
   #pending: Buffer = Buffer.alloc(0);
-
-  constructor(raw: Raw, bufferSize_: number = DEFAULT_BUFFER_SIZE) {
-    this.raw = raw;
-    this.#size = bufferSize(bufferSize_);
-  }
-
-  /** Whether the file is closed. Python: `io.BufferedWriter.closed`. */
-  get closed(): boolean {
-    return this.raw.closed;
-  }
 
   /** Writes the buffer out; false if the raw object would block before it is empty. */
   #drain(): boolean {
@@ -345,21 +476,21 @@ export class BufferedWriter {
   write(b: Uint8Array): number {
     if (this.raw.closed) throw closedFile('write to closed file');
     const data = bytes(b);
-    if (this.#pending.length + data.length <= this.#size) {
+    if (this.#pending.length + data.length <= this.size) {
       this.#pending = Buffer.concat([this.#pending, data]);
       return data.length;
     }
     if (!this.#drain()) {
       // Take what still fits in the buffer, and say how much that was.
-      const room = Math.max(this.#size - this.#pending.length, 0);
+      const room = Math.max(this.size - this.#pending.length, 0);
       this.#pending = Buffer.concat([this.#pending, data.subarray(0, room)]);
       throw partialWrite(Math.min(room, data.length));
     }
     let written = 0;
-    while (data.length - written > this.#size) {
+    while (data.length - written > this.size) {
       const n = this.raw.write(data.subarray(written));
       if (n === null) {
-        this.#pending = Buffer.from(data.subarray(written, written + this.#size));
+        this.#pending = Buffer.from(data.subarray(written, written + this.size));
         throw partialWrite(written + this.#pending.length);
       }
       written += n;
@@ -374,25 +505,34 @@ export class BufferedWriter {
     if (!this.#drain()) throw partialWrite(0);
   }
 
-  /** Whether the file can read. Python: `io.BufferedWriter.readable`. */
+  /** Never: a writer does not read (UnsupportedOperation). Python: `io.BufferedWriter.read`. */
+  read(_n?: number): never {
+    throw new UnsupportedOperation('read');
+  }
+
+  /** Never: a writer does not read (UnsupportedOperation). Python: `io.BufferedWriter.read1`. */
+  read1(_n?: number): never {
+    throw new UnsupportedOperation('read1');
+  }
+
+  /** Never: a writer does not read (UnsupportedOperation). Python: `io.BufferedWriter.readinto`. */
+  readinto(_b: Uint8Array): never {
+    throw new UnsupportedOperation('read');
+  }
+
+  /** Never: a writer does not read (UnsupportedOperation). Python: `io.BufferedWriter.readinto1`. */
+  readinto1(_b: Uint8Array): never {
+    throw new UnsupportedOperation('read1');
+  }
+
+  /** False: a writer does not read. Python: `io.BufferedWriter.readable`. */
   readable(): boolean {
     return false;
   }
 
   /** Whether the file can write. Python: `io.BufferedWriter.writable`. */
   writable(): boolean {
-    if (this.raw.closed) throw closedFile();
-    return true;
-  }
-
-  /** The socket's fd. Python: `io.BufferedWriter.fileno`. */
-  fileno(): number {
-    return this.raw.fileno();
-  }
-
-  /** The socket's fd, as Python names a socket file. Python: `io.BufferedWriter.name`. */
-  get name(): number {
-    return this.raw.name;
+    return this.raw.writable();
   }
 
   /** Flushes, then closes the raw object (even when the flush fails). Python: `io.BufferedWriter.close`. */
@@ -407,11 +547,12 @@ export class BufferedWriter {
 }
 
 /** Python's io.BufferedRWPair: a reader and a writer over one socket. */
-export class BufferedRWPair {
+export class BufferedRWPair extends IOBase {
   readonly #reader: BufferedReader;
   readonly #writer: BufferedWriter;
 
   constructor(reader: Raw, writer: Raw, bufferSize_: number = DEFAULT_BUFFER_SIZE) {
+    super();
     this.#reader = new BufferedReader(reader, bufferSize_);
     this.#writer = new BufferedWriter(writer, bufferSize_);
   }
@@ -437,6 +578,10 @@ export class BufferedRWPair {
   readinto(b: Uint8Array): number | null {
     return this.#reader.readinto(b);
   }
+  /** readinto1(b) -> bytes read into b, as read1(len(b)). Python: `io.BufferedRWPair.readinto1`. */
+  readinto1(b: Uint8Array): number {
+    return this.#reader.readinto1(b);
+  }
   /** readline(limit=-1): one line, with its newline (none at EOF). Python: `io.BufferedRWPair.readline`. */
   readline(limit: number | null = -1): Buffer {
     return this.#reader.readline(limit);
@@ -448,6 +593,10 @@ export class BufferedRWPair {
   /** write(b) -> the number of bytes taken. Python: `io.BufferedRWPair.write`. */
   write(b: Uint8Array): number {
     return this.#writer.write(b);
+  }
+  /** Writes each of `lines`. Python: `io.BufferedRWPair.writelines`. */
+  writelines(lines: Iterable<Uint8Array>): void {
+    this.#writer.writelines(lines);
   }
   /** flush(): sends what is buffered. Python: `io.BufferedRWPair.flush`. */
   flush(): void {
@@ -461,13 +610,13 @@ export class BufferedRWPair {
   writable(): boolean {
     return this.#writer.writable();
   }
-  /** The socket's fd. Python: `io.BufferedRWPair.fileno`. */
-  fileno(): number {
-    return this.#writer.fileno();
+  /** False: a socket cannot seek. Python: `io.BufferedRWPair.seekable`. */
+  seekable(): boolean {
+    return false;
   }
-  /** The socket's fd, as Python names a socket file. Python: `io.BufferedRWPair.name`. */
-  get name(): number {
-    return this.#writer.name;
+  /** Never: a pair of two streams has no one fd (UnsupportedOperation), as Python's. Python: `io.BufferedRWPair.fileno`. */
+  fileno(): never {
+    throw new UnsupportedOperation('fileno');
   }
   /**
    * Closes the file (a writer flushes first); the fd stays open until the socket is closed too.
@@ -500,11 +649,35 @@ const CODECS = new Map<string, BufferEncoding>([
   ['utf-16le', 'utf16le'],
 ]);
 
+/** The kinds of line ending a text reader has seen (the bits of Python's seennl). */
+const SEEN_LF = 1;
+const SEEN_CR = 2;
+const SEEN_CRLF = 4;
+/** Python's `newlines` for each set of kinds seen. */
+const NEWLINES: (string | readonly string[] | null)[] = [
+  null,
+  '\n',
+  '\r',
+  Object.freeze(['\r', '\n']),
+  '\r\n',
+  Object.freeze(['\n', '\r\n']),
+  Object.freeze(['\r', '\r\n']),
+  Object.freeze(['\r', '\n', '\r\n']),
+];
+
 /** Python's io.TextIOWrapper over a buffered object, with its newline rules. */
-export class TextIOWrapper {
+export class TextIOWrapper extends IOBase {
+  /** The buffered object underneath. Python: `io.TextIOWrapper.buffer`. */
   readonly buffer: Buffered;
+  /** The encoding: as makefile() was given it, else the locale's, `'UTF-8'`. Python: `io.TextIOWrapper.encoding`. */
   readonly encoding: string;
+  /** The codec error handler: `'strict'`, `'replace'` or `'ignore'`. Python: `io.TextIOWrapper.errors`. */
   readonly errors: string;
+  /** False: a write is sent when the buffer fills or on flush(), not at each newline. Python: `io.TextIOWrapper.line_buffering`. */
+  readonly line_buffering = false;
+  /** False: writes are buffered. Python: `io.TextIOWrapper.write_through`. */
+  readonly write_through = false;
+  /** The mode makefile() was given (`'r'`, `'w'`, `'rw'`). Python: `io.TextIOWrapper.mode`. */
   mode = 'r';
   readonly #codec: BufferEncoding;
   readonly #decoder: TextDecoder | null;
@@ -514,10 +687,14 @@ export class TextIOWrapper {
   /** A '\r' held back until the next chunk says whether '\n' follows (universal newlines). */
   #pendingCR = false;
   #eof = false;
+  /** The line endings read so far (SEEN_*), and a '\r' at the end of the last chunk not yet counted. */
+  #seen = 0;
+  #seenCR = false;
 
   constructor(buffer: Buffered, encoding: string | null = null, errors: string | null = null, newline: string | null = null) {
+    super();
     this.buffer = buffer;
-    this.encoding = encoding ?? 'utf-8';
+    this.encoding = encoding ?? 'UTF-8';
     const codec = CODECS.get(this.encoding.toLowerCase().replace(/_/g, '-'));
     if (codec === undefined) throw new RangeError(`unknown encoding: ${this.encoding}`);
     this.#codec = codec;
@@ -543,8 +720,26 @@ export class TextIOWrapper {
     return this.errors === 'ignore' ? text.replace(/\uFFFD/g, '') : text;
   }
 
+  /**
+   * The line endings read so far, when newline is null or '' (else null): one
+   * of '\r', '\n', '\r\n', or an array of those seen. Python: `io.TextIOWrapper.newlines`.
+   */
+  get newlines(): string | readonly string[] | null {
+    return NEWLINES[this.#seen]!;
+  }
+
+  /** Counts the line endings of decoded text (newline null or ''), as Python's IncrementalNewlineDecoder. */
+  #see(text: string, final: boolean): void {
+    if (this.#newline !== null && this.#newline !== '') return;
+    let t = this.#seenCR ? `\r${text}` : text;
+    this.#seenCR = !final && t.endsWith('\r');
+    if (this.#seenCR) t = t.slice(0, -1);
+    for (const [nl] of t.matchAll(/\r\n|\r|\n/g)) this.#seen |= nl === '\n' ? SEEN_LF : nl === '\r' ? SEEN_CR : SEEN_CRLF;
+  }
+
   /** Universal newlines on input (newline=null): '\r\n' and '\r' become '\n'. */
   #translate(text: string, final: boolean): string {
+    this.#see(text, final);
     if (this.#newline !== null) return text;
     if (this.#pendingCR) {
       text = `\r${text}`;
@@ -560,9 +755,7 @@ export class TextIOWrapper {
   /** Reads one more chunk (at most one raw read); false at EOF or when it would block. */
   #more(): boolean {
     if (this.#eof) return false;
-    const reader = this.buffer as BufferedReader | BufferedRWPair;
-    if (typeof reader.read1 !== 'function') throw new OSError('not readable');
-    const chunk = reader.read1(DEFAULT_BUFFER_SIZE);
+    const chunk = this.#reader().read1(DEFAULT_BUFFER_SIZE);
     const final = chunk.length === 0;
     if (final) this.#eof = true;
     this.#text += this.#translate(this.#decode(chunk, final), final);
@@ -574,8 +767,7 @@ export class TextIOWrapper {
     if (this.closed) throw closedFile();
     const want = n === null ? -1 : int(n);
     if (want < 0) {
-      const reader = this.buffer as BufferedReader | BufferedRWPair;
-      const rest = reader.read(-1);
+      const rest = this.#reader().read(-1);
       if (rest === null) throw new BlockingIOError(EAGAIN, 'Read returned None.');
       this.#eof = true;
       const text = this.#text + this.#translate(this.#decode(rest, true), true);
@@ -639,16 +831,44 @@ export class TextIOWrapper {
     if (typeof s !== 'string') throw new TypeError(`write() argument must be str, not ${pyType(s)}`);
     const nl = this.#newline;
     const text = nl === '\r' || nl === '\r\n' ? s.replace(/\n/g, nl) : s;
-    const writer = this.buffer as BufferedWriter | BufferedRWPair;
-    if (typeof writer.write !== 'function') throw new OSError('not writable');
-    writer.write(Buffer.from(text, this.#codec));
+    this.#writer().write(Buffer.from(text, this.#codec));
     return s.length;
+  }
+
+  /** The buffer to read from; UnsupportedOperation for a file made for writing. */
+  #reader(): BufferedReader | BufferedRWPair {
+    if (this.buffer instanceof BufferedWriter) throw new UnsupportedOperation('not readable');
+    return this.buffer;
+  }
+
+  /** The buffer to write to; UnsupportedOperation for a file made for reading. */
+  #writer(): BufferedWriter | BufferedRWPair {
+    if (this.buffer instanceof BufferedReader) throw new UnsupportedOperation('not writable');
+    return this.buffer;
+  }
+
+  /** Writes each of `lines`. Python: `io.TextIOWrapper.writelines`. */
+  writelines(lines: Iterable<string>): void {
+    for (const line of lines) this.write(line);
   }
 
   /** flush(): sends what is buffered. Python: `io.TextIOWrapper.flush`. */
   flush(): void {
-    const writer = this.buffer as BufferedWriter | BufferedRWPair;
-    if (typeof writer.flush === 'function') writer.flush();
+    if (this.closed) throw closedFile();
+    this.buffer.flush();
+  }
+
+  protected override seekError(): Error {
+    return this.closed ? closedFile() : new UnsupportedOperation('underlying stream is not seekable');
+  }
+
+  protected override tellError(): Error {
+    return this.seekError();
+  }
+
+  /** False: a socket cannot seek. Python: `io.TextIOWrapper.seekable`. */
+  seekable(): boolean {
+    return this.buffer.seekable();
   }
 
   /** Whether the file can read. Python: `io.TextIOWrapper.readable`. */
@@ -666,9 +886,10 @@ export class TextIOWrapper {
     return this.buffer.fileno();
   }
 
-  /** The socket's fd, as Python names a socket file. Python: `io.TextIOWrapper.name`. */
-  get name(): number {
-    return this.buffer.name;
+  /** The socket's fd, as Python names a socket file (-1 once closed); undefined in mode
+   * 'rw', whose BufferedRWPair has no name. Python: `io.TextIOWrapper.name`. */
+  get name(): number | undefined {
+    return this.buffer instanceof BufferedRWPair ? undefined : this.buffer.name;
   }
 
   /**

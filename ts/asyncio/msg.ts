@@ -3,6 +3,7 @@
 // them), and asyncio's `loop.sock_sendfile`. Each makes the socket's own call
 // and waits on Node's event loop while it would block, as sock.ts does.
 
+import { keywords, type WithOptions } from '../keywords';
 import { fstat, read } from 'node:fs';
 
 import { type AddressArgOf, type AddressOf } from '../address';
@@ -33,13 +34,16 @@ async function resolved<F extends string>(
 
 /** `sock.sendmsg(buffers, ancdata, flags, address)`, once the socket has room: bytes sent. */
 export async function sock_sendmsg<F extends string>(
-  sock: Socket<F>,
-  buffers: Iterable<Uint8Array>,
-  ancdata: Iterable<M.AncDataArg> = [],
-  flags = 0,
-  address: AddressArgOf<F> | null = null,
-  options?: OperationOptions,
+  ...args: WithOptions<
+    [sock: Socket<F>, buffers: Iterable<Uint8Array>],
+    [ancdata: Iterable<M.AncDataArg> | undefined, flags: number | undefined, address: AddressArgOf<F> | null | undefined],
+    OperationOptions
+  >
 ): Promise<number> {
+  const [[sock, buffers, ancdata = [], flags = 0, address = null], options] = keywords<[Socket<F>, Iterable<Uint8Array>, Iterable<M.AncDataArg>?, number?, (AddressArgOf<F> | null)?], OperationOptions>(
+    args,
+    { name: 'sock_sendmsg', min: 2, max: 5 },
+  );
   let fd = fdOf(sock, 'sock_sendmsg');
   const signal = checkSignal(options);
   const bufs = once(buffers);
@@ -51,24 +55,32 @@ export async function sock_sendmsg<F extends string>(
 
 /** `sock.recvmsg(bufsize, ancbufsize, flags)`, once a message arrives: `[data, ancdata, msg_flags, address]`. */
 export async function sock_recvmsg<F extends string>(
-  sock: Socket<F>,
-  bufsize: number,
-  ancbufsize = 0,
-  flags = 0,
-  options?: OperationOptions,
+  ...args: WithOptions<
+    [sock: Socket<F>, bufsize: number],
+    [ancbufsize: number | undefined, flags: number | undefined],
+    OperationOptions
+  >
 ): Promise<[Buffer, M.AncData[], number, AddressOf<F> | null]> {
+  const [[sock, bufsize, ancbufsize = 0, flags = 0], options] = keywords<[Socket<F>, number, number?, number?], OperationOptions>(
+    args,
+    { name: 'sock_recvmsg', min: 2, max: 4 },
+  );
   const fd = fdOf(sock, 'sock_recvmsg');
   return whenReady(fd, READ, 'recvmsg', () => sock.recvmsg(bufsize, ancbufsize, flags), checkSignal(options));
 }
 
 /** `sock.recvmsg_into(buffers, ancbufsize, flags)`, once a message arrives: `[nbytes, ancdata, msg_flags, address]`. */
 export async function sock_recvmsg_into<F extends string>(
-  sock: Socket<F>,
-  buffers: Iterable<Uint8Array>,
-  ancbufsize = 0,
-  flags = 0,
-  options?: OperationOptions,
+  ...args: WithOptions<
+    [sock: Socket<F>, buffers: Iterable<Uint8Array>],
+    [ancbufsize: number | undefined, flags: number | undefined],
+    OperationOptions
+  >
 ): Promise<[number, M.AncData[], number, AddressOf<F> | null]> {
+  const [[sock, buffers, ancbufsize = 0, flags = 0], options] = keywords<[Socket<F>, Iterable<Uint8Array>, number?, number?], OperationOptions>(
+    args,
+    { name: 'sock_recvmsg_into', min: 2, max: 4 },
+  );
   const fd = fdOf(sock, 'sock_recvmsg_into');
   const bufs = once(buffers);
   return whenReady(fd, READ, 'recvmsg_into', () => sock.recvmsg_into(bufs, ancbufsize, flags), checkSignal(options));
@@ -76,13 +88,16 @@ export async function sock_recvmsg_into<F extends string>(
 
 /** `send_fds(sock, buffers, fds, flags, address)`, once the socket has room: bytes sent. */
 export async function sock_send_fds<F extends string>(
-  sock: Socket<F>,
-  buffers: Iterable<Uint8Array>,
-  fds: Iterable<number>,
-  flags = 0,
-  address: AddressArgOf<F> | null = null,
-  options?: OperationOptions,
+  ...args: WithOptions<
+    [sock: Socket<F>, buffers: Iterable<Uint8Array>, fds: Iterable<number>],
+    [flags: number | undefined, address: AddressArgOf<F> | null | undefined],
+    OperationOptions
+  >
 ): Promise<number> {
+  const [[sock, buffers, fds, flags = 0, address = null], options] = keywords<[Socket<F>, Iterable<Uint8Array>, Iterable<number>, number?, (AddressArgOf<F> | null)?], OperationOptions>(
+    args,
+    { name: 'sock_send_fds', min: 3, max: 5 },
+  );
   const fd = fdOf(sock, 'sock_send_fds');
   const bufs = once(buffers);
   const list = once(fds);
@@ -91,12 +106,12 @@ export async function sock_send_fds<F extends string>(
 
 /** `recv_fds(sock, bufsize, maxfds, flags)`, once a message arrives: `[data, fds, msg_flags, address]`. */
 export async function sock_recv_fds<F extends string>(
-  sock: Socket<F>,
-  bufsize: number,
-  maxfds: number,
-  flags = 0,
-  options?: OperationOptions,
+  ...args: WithOptions<[sock: Socket<F>, bufsize: number, maxfds: number], [flags: number | undefined], OperationOptions>
 ): Promise<[Buffer, number[], number, AddressOf<F> | null]> {
+  const [[sock, bufsize, maxfds, flags = 0], options] = keywords<[Socket<F>, number, number, number?], OperationOptions>(
+    args,
+    { name: 'sock_recv_fds', min: 3, max: 4 },
+  );
   const fd = fdOf(sock, 'sock_recv_fds');
   return whenReady(fd, READ, 'recvmsg', () => M.recv_fds<AddressOf<F> | null>(sock, bufsize, maxfds, flags), checkSignal(options));
 }
@@ -106,11 +121,16 @@ export async function sock_recv_fds<F extends string>(
  * datagrams were sent (fewer than given when the socket filled up on the way).
  */
 export async function sock_sendmmsg<F extends string>(
-  sock: Socket<F>,
-  messages: Iterable<[data: Uint8Array, address?: AddressArgOf<F> | null]>,
-  flags = 0,
-  options?: OperationOptions,
+  ...args: WithOptions<
+    [sock: Socket<F>, messages: Iterable<[data: Uint8Array, address?: AddressArgOf<F> | null]>],
+    [flags: number | undefined],
+    OperationOptions
+  >
 ): Promise<number> {
+  const [[sock, messages, flags = 0], options] = keywords<[Socket<F>, Iterable<[data: Uint8Array, address?: AddressArgOf<F> | null]>, number?], OperationOptions>(
+    args,
+    { name: 'sock_sendmmsg', min: 2, max: 3 },
+  );
   let fd = fdOf(sock, 'sock_sendmmsg');
   const signal = checkSignal(options);
   let list = once(messages);
@@ -124,23 +144,24 @@ export async function sock_sendmmsg<F extends string>(
 
 /** `sock.recvmmsg(count, bufsize, flags)`, once a datagram arrives: `[data, address][]` of those that had. */
 export async function sock_recvmmsg<F extends string>(
-  sock: Socket<F>,
-  count: number,
-  bufsize: number,
-  flags = 0,
-  options?: OperationOptions,
+  ...args: WithOptions<[sock: Socket<F>, count: number, bufsize: number], [flags: number | undefined], OperationOptions>
 ): Promise<[Buffer, AddressOf<F> | null][]> {
+  const [[sock, count, bufsize, flags = 0], options] = keywords<[Socket<F>, number, number, number?], OperationOptions>(
+    args,
+    { name: 'sock_recvmmsg', min: 3, max: 4 },
+  );
   const fd = fdOf(sock, 'sock_recvmmsg');
   return whenReady(fd, READ, 'recvmmsg', () => sock.recvmmsg(count, bufsize, flags), checkSignal(options));
 }
 
 /** `sock.recvmmsg_into(buffers, flags)`, once a datagram arrives: `[nbytes, address][]`, the bytes in `buffers`. */
 export async function sock_recvmmsg_into<F extends string>(
-  sock: Socket<F>,
-  buffers: Iterable<Uint8Array>,
-  flags = 0,
-  options?: OperationOptions,
+  ...args: WithOptions<[sock: Socket<F>, buffers: Iterable<Uint8Array>], [flags: number | undefined], OperationOptions>
 ): Promise<[number, AddressOf<F> | null][]> {
+  const [[sock, buffers, flags = 0], options] = keywords<[Socket<F>, Iterable<Uint8Array>, number?], OperationOptions>(
+    args,
+    { name: 'sock_recvmmsg_into', min: 2, max: 3 },
+  );
   const fd = fdOf(sock, 'sock_recvmmsg_into');
   const bufs = once(buffers);
   return whenReady(fd, READ, 'recvmmsg', () => sock.recvmmsg_into(bufs, flags), checkSignal(options));
@@ -174,12 +195,16 @@ const FALLBACK_READ_SIZE = 256 * 1024;
  * and sending otherwise; the bytes sent. The file's position ends after them.
  */
 export async function sock_sendfile(
-  sock: Socket,
-  file: M.SendfileSource,
-  offset = 0,
-  count: number | null = null,
-  options?: SendfileOptions,
+  ...args: WithOptions<
+    [sock: Socket, file: M.SendfileSource],
+    [offset: number | undefined, count: number | null | undefined],
+    SendfileOptions
+  >
 ): Promise<number> {
+  const [[sock, file, offset = 0, count = null], options] = keywords<[Socket, M.SendfileSource, number?, (number | null)?], SendfileOptions>(
+    args,
+    { name: 'sock_sendfile', min: 2, max: 4 },
+  );
   const fd = fdOf(sock, 'sock_sendfile');
   const signal = checkSignal(options);
   if (sock.type !== C.SOCK_STREAM) throw new RangeError('only SOCK_STREAM type sockets are supported');

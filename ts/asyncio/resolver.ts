@@ -2,6 +2,7 @@
 // on bsdsock's own bounded pool of threads (crates/node/src/pool.rs), never on
 // libuv's four-thread pool, so fs work keeps running while lookups wait.
 
+import { keywords, type WithOptions } from '../keywords';
 import { cint, int, pyType, type AddressArgOf } from '../address';
 import * as C from '../constants';
 import { takeError } from '../errors';
@@ -53,10 +54,16 @@ export interface GetaddrinfoOptions extends OperationOptions {
  * and errors (`gaierror`).
  */
 export async function getaddrinfo(
-  host: string | Uint8Array | null,
-  port: number | bigint | string | Uint8Array | null,
-  options: GetaddrinfoOptions = {},
+  ...args: WithOptions<
+    [host: string | Uint8Array | null, port: number | bigint | string | Uint8Array | null],
+    [],
+    GetaddrinfoOptions
+  >
 ): Promise<AddrInfo[]> {
+  const [[host, port], options] = keywords<[string | Uint8Array | null, number | bigint | string | Uint8Array | null], GetaddrinfoOptions>(
+    args,
+    { name: 'getaddrinfo', min: 2, max: 2 },
+  );
   const signal = checkSignal(options);
   let h: string | Uint8Array | null;
   if (host === null || host === undefined) h = null;
@@ -79,10 +86,12 @@ export async function getaddrinfo(
  * without blocking the loop: `[host, port]` as text.
  */
 export async function getnameinfo(
-  sockaddr: [string, number, number?, number?],
-  flags = 0,
-  options?: OperationOptions,
+  ...args: WithOptions<[sockaddr: [string, number, number?, number?]], [flags: number | undefined], OperationOptions>
 ): Promise<[host: string, port: string]> {
+  const [[sockaddr, flags = 0], options] = keywords<[[string, number, number?, number?], number?], OperationOptions>(
+    args,
+    { name: 'getnameinfo', min: 1, max: 2 },
+  );
   const signal = checkSignal(options);
   const f = cint(flags);
   if (!Array.isArray(sockaddr)) throw new TypeError('getnameinfo() argument 1 must be a tuple');

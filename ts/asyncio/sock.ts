@@ -3,6 +3,7 @@
 // waits on Node's event loop only when the socket would block, then tries
 // again. They take non-blocking sockets only, as asyncio does.
 
+import { keywords, type WithOptions } from '../keywords';
 import { bytes, int, pyType, type AddressArgOf, type AddressOf } from '../address';
 import * as C from '../constants';
 import { BlockingIOError, badf, errnos, oserror, takeError, withAddress } from '../errors';
@@ -67,7 +68,10 @@ function recvNow(fd: number, n: number, from: boolean): Buffer | null {
  * asyncio's `loop.sock_recv(sock, nbytes)`: up to `nbytes` bytes, once some
  * arrive; an empty Buffer at the end of the stream.
  */
-export async function sock_recv(sock: Socket, nbytes: number, options?: OperationOptions): Promise<Buffer> {
+export async function sock_recv(
+  ...args: WithOptions<[sock: Socket, nbytes: number], [], OperationOptions>
+): Promise<Buffer> {
+  const [[sock, nbytes], options] = keywords<[Socket, number], OperationOptions>(args, { name: 'sock_recv', min: 2, max: 2 });
   const n = int(nbytes);
   if (n < 0) throw new RangeError('negative buffersize in recv');
   // A receive of nothing returns at once, as asyncio's sock.recv(0) does (no syscall).
@@ -85,7 +89,13 @@ export async function sock_recv(sock: Socket, nbytes: number, options?: Operatio
 }
 
 /** asyncio's `loop.sock_recv_into(sock, buf)`: bytes received into `buf`, in place. */
-export async function sock_recv_into(sock: Socket, buf: Uint8Array, options?: OperationOptions): Promise<number> {
+export async function sock_recv_into(
+  ...args: WithOptions<[sock: Socket, buf: Uint8Array], [], OperationOptions>
+): Promise<number> {
+  const [[sock, buf], options] = keywords<[Socket, Uint8Array], OperationOptions>(
+    args,
+    { name: 'sock_recv_into', min: 2, max: 2 },
+  );
   const fd = fdOf(sock, 'sock_recv_into', false);
   const view = bytes(buf);
   const signal = checkSignal(options);
@@ -110,10 +120,12 @@ export async function sock_recv_into(sock: Socket, buf: Uint8Array, options?: Op
 
 /** asyncio's `loop.sock_recvfrom(sock, bufsize)`: `[bytes, address]` of one datagram. */
 export async function sock_recvfrom<F extends string>(
-  sock: Socket<F>,
-  bufsize: number,
-  options?: OperationOptions,
+  ...args: WithOptions<[sock: Socket<F>, bufsize: number], [], OperationOptions>
 ): Promise<[Buffer, AddressOf<F> | null]> {
+  const [[sock, bufsize], options] = keywords<[Socket<F>, number], OperationOptions>(
+    args,
+    { name: 'sock_recvfrom', min: 2, max: 2 },
+  );
   const fd = fdOf(sock, 'sock_recvfrom');
   const n = int(bufsize);
   if (n < 0) throw new RangeError('negative buffersize in recvfrom');
@@ -131,11 +143,12 @@ export async function sock_recvfrom<F extends string>(
 
 /** asyncio's `loop.sock_recvfrom_into(sock, buf, nbytes=0)`: `[count, address]`, the bytes in `buf`. */
 export async function sock_recvfrom_into<F extends string>(
-  sock: Socket<F>,
-  buf: Uint8Array,
-  nbytes = 0,
-  options?: OperationOptions,
+  ...args: WithOptions<[sock: Socket<F>, buf: Uint8Array], [nbytes: number | undefined], OperationOptions>
 ): Promise<[number, AddressOf<F> | null]> {
+  const [[sock, buf, nbytes = 0], options] = keywords<[Socket<F>, Uint8Array, number?], OperationOptions>(
+    args,
+    { name: 'sock_recvfrom_into', min: 2, max: 3 },
+  );
   const fd = fdOf(sock, 'sock_recvfrom_into');
   const view = bytes(buf);
   let n = int(nbytes);
@@ -165,7 +178,13 @@ export async function sock_recvfrom_into<F extends string>(
  * as often as needed. An error after part of the data went out carries
  * `characters_written`.
  */
-export async function sock_sendall(sock: Socket, data: Uint8Array, options?: OperationOptions): Promise<void> {
+export async function sock_sendall(
+  ...args: WithOptions<[sock: Socket, data: Uint8Array], [], OperationOptions>
+): Promise<void> {
+  const [[sock, data], options] = keywords<[Socket, Uint8Array], OperationOptions>(
+    args,
+    { name: 'sock_sendall', min: 2, max: 2 },
+  );
   const fd = fdOf(sock, 'sock_sendall');
   const buf = bytes(data);
   const signal = checkSignal(options);
@@ -219,11 +238,12 @@ export function whenReady<T>(fd: number, dir: number, syscall: string, call: () 
 
 /** asyncio's `loop.sock_sendto(sock, data, address)`: bytes sent, once there is room. A host name is resolved without blocking. */
 export async function sock_sendto<F extends string>(
-  sock: Socket<F>,
-  data: Uint8Array,
-  address: AddressArgOf<F>,
-  options?: OperationOptions,
+  ...args: WithOptions<[sock: Socket<F>, data: Uint8Array, address: AddressArgOf<F>], [], OperationOptions>
 ): Promise<number> {
+  const [[sock, data, address], options] = keywords<[Socket<F>, Uint8Array, AddressArgOf<F>], OperationOptions>(
+    args,
+    { name: 'sock_sendto', min: 3, max: 3 },
+  );
   const fd = fdOf(sock, 'sock_sendto');
   let signal = checkSignal(options);
   let addr = address;
@@ -241,10 +261,12 @@ export async function sock_sendto<F extends string>(
  * OSError of its errno: `ConnectionRefusedError`, "Connect call failed ('127.0.0.1', 9)".
  */
 export async function sock_connect<F extends string>(
-  sock: Socket<F>,
-  address: AddressArgOf<F>,
-  options?: OperationOptions,
+  ...args: WithOptions<[sock: Socket<F>, address: AddressArgOf<F>], [], OperationOptions>
 ): Promise<void> {
+  const [[sock, address], options] = keywords<[Socket<F>, AddressArgOf<F>], OperationOptions>(
+    args,
+    { name: 'sock_connect', min: 2, max: 2 },
+  );
   let fd = fdOf(sock, 'sock_connect');
   let signal = checkSignal(options);
   let addr = address;
@@ -267,7 +289,10 @@ export async function sock_connect<F extends string>(
  * asyncio's `loop.sock_accept(sock)`: `[socket, address]` of the next
  * connection; the new socket is non-blocking, as asyncio makes it.
  */
-export async function sock_accept<F extends string>(sock: Socket<F>, options?: OperationOptions): Promise<[Socket<F>, AddressOf<F>]> {
+export async function sock_accept<F extends string>(
+  ...args: WithOptions<[sock: Socket<F>], [], OperationOptions>
+): Promise<[Socket<F>, AddressOf<F>]> {
+  const [[sock], options] = keywords<[Socket<F>], OperationOptions>(args, { name: 'sock_accept', min: 1, max: 1 });
   const fd = fdOf(sock, 'sock_accept');
   const signal = checkSignal(options);
   return whenReady(fd, READ, 'accept', () => {

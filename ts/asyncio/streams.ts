@@ -5,6 +5,7 @@
 // spans chunks is copied once. Reading pauses the transport when more than
 // twice the limit is buffered and resumes it at the limit, as asyncio does.
 
+import { keywords, type WithOptions } from '../keywords';
 import { ConnectionResetError, RuntimeError } from '../errors';
 import type { Socket } from '../socket';
 import {
@@ -427,10 +428,16 @@ export interface StreamOptions {
 
 /** asyncio's `open_connection(host, port, *, limit, ...)`: `[reader, writer]`. */
 export async function open_connection(
-  host: string | null = null,
-  port: number | string | null = null,
-  options: StreamOptions & ConnectionOptions = {},
+  ...args: WithOptions<
+    [],
+    [host: string | null | undefined, port: number | string | null | undefined],
+    StreamOptions & ConnectionOptions
+  >
 ): Promise<[StreamReader, StreamWriter]> {
+  const [[host = null, port = null], options] = keywords<[(string | null)?, (number | string | null)?], StreamOptions & ConnectionOptions>(
+    args,
+    { name: 'open_connection', min: 0, max: 2 },
+  );
   const reader = new StreamReader(options.limit ?? DEFAULT_LIMIT);
   const protocol = new StreamReaderProtocol(reader);
   const [transport] = await create_connection(() => protocol, host, port, options);
@@ -445,20 +452,28 @@ export type ClientConnected = (reader: StreamReader, writer: StreamWriter) => un
 
 /** asyncio's `start_server(client_connected_cb, host, port, *, limit, ...)`: a Server. */
 export async function start_server(
-  client_connected_cb: ClientConnected,
-  host: string | string[] | null = null,
-  port: number | string | null = null,
-  options: StreamOptions & ServerOptions = {},
+  ...args: WithOptions<
+    [client_connected_cb: ClientConnected],
+    [host: string | string[] | null | undefined, port: number | string | null | undefined],
+    StreamOptions & ServerOptions
+  >
 ): Promise<Server> {
+  const [[client_connected_cb, host = null, port = null], options] = keywords<[ClientConnected, (string | string[] | null)?, (number | string | null)?], StreamOptions & ServerOptions>(
+    args,
+    { name: 'start_server', min: 1, max: 3 },
+  );
   const limit = options.limit ?? DEFAULT_LIMIT;
   return create_server(() => new StreamReaderProtocol(new StreamReader(limit), client_connected_cb), host, port, options);
 }
 
 /** asyncio's `open_unix_connection(path, *, limit, sock)`. */
 export async function open_unix_connection(
-  path: string | null = null,
-  options: StreamOptions & { sock?: Socket | null } = {},
+  ...args: WithOptions<[], [path: string | null | undefined], StreamOptions & { sock?: Socket | null }>
 ): Promise<[StreamReader, StreamWriter]> {
+  const [[path = null], options] = keywords<[(string | null)?], StreamOptions & { sock?: Socket | null }>(
+    args,
+    { name: 'open_unix_connection', min: 0, max: 1 },
+  );
   const reader = new StreamReader(options.limit ?? DEFAULT_LIMIT);
   const protocol = new StreamReaderProtocol(reader);
   const [transport] = await create_unix_connection(() => protocol, path, options);
@@ -467,10 +482,16 @@ export async function open_unix_connection(
 
 /** asyncio's `start_unix_server(client_connected_cb, path, *, limit, ...)`. */
 export async function start_unix_server(
-  client_connected_cb: ClientConnected,
-  path: string | null = null,
-  options: StreamOptions & UnixServerOptions = {},
+  ...args: WithOptions<
+    [client_connected_cb: ClientConnected],
+    [path: string | null | undefined],
+    StreamOptions & UnixServerOptions
+  >
 ): Promise<Server> {
+  const [[client_connected_cb, path = null], options] = keywords<[ClientConnected, (string | null)?], StreamOptions & UnixServerOptions>(
+    args,
+    { name: 'start_unix_server', min: 1, max: 2 },
+  );
   const limit = options.limit ?? DEFAULT_LIMIT;
   return create_unix_server(() => new StreamReaderProtocol(new StreamReader(limit), client_connected_cb), path, options);
 }

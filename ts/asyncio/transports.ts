@@ -6,6 +6,7 @@
 // when the socket is writable again, with pause_writing / resume_writing on
 // the protocol around the write-buffer limits.
 
+import { keywords, type WithOptions } from '../keywords';
 import * as fs from 'node:fs';
 
 import { pyType, type AddressArgOf } from '../address';
@@ -610,11 +611,16 @@ function combined(errors: Error[]): Error {
  * each address of `host` tried in turn.
  */
 export async function create_connection<P extends StreamProtocol>(
-  protocol_factory: () => P,
-  host: string | null = null,
-  port: number | string | null = null,
-  options: ConnectionOptions = {},
+  ...args: WithOptions<
+    [protocol_factory: () => P],
+    [host: string | null | undefined, port: number | string | null | undefined],
+    ConnectionOptions
+  >
 ): Promise<[Transport, P]> {
+  const [[protocol_factory, host = null, port = null], options] = keywords<[() => P, (string | null)?, (number | string | null)?], ConnectionOptions>(
+    args,
+    { name: 'create_connection', min: 1, max: 3 },
+  );
   if (options.sock !== undefined && options.sock !== null) {
     if (host !== null || port !== null) throw new RangeError('host/port and sock can not be specified at the same time');
     checkStream(options.sock);
@@ -784,11 +790,16 @@ export class Server {
  * start_serving=True)`: a Server listening on every address of `host`.
  */
 export async function create_server(
-  protocol_factory: () => StreamProtocol,
-  host: string | string[] | null = null,
-  port: number | string | null = null,
-  options: ServerOptions = {},
+  ...args: WithOptions<
+    [protocol_factory: () => StreamProtocol],
+    [host: string | string[] | null | undefined, port: number | string | null | undefined],
+    ServerOptions
+  >
 ): Promise<Server> {
+  const [[protocol_factory, host = null, port = null], options] = keywords<[() => StreamProtocol, (string | string[] | null)?, (number | string | null)?], ServerOptions>(
+    args,
+    { name: 'create_server', min: 1, max: 3 },
+  );
   const backlog = options.backlog ?? 100;
   let sockets: Socket[];
   if (options.sock !== undefined && options.sock !== null) {
@@ -841,10 +852,12 @@ export async function create_server(
 
 /** asyncio's `loop.create_unix_connection(protocol_factory, path=None, *, sock)`. */
 export async function create_unix_connection<P extends StreamProtocol>(
-  protocol_factory: () => P,
-  path: string | null = null,
-  options: { sock?: Socket | null } = {},
+  ...args: WithOptions<[protocol_factory: () => P], [path: string | null | undefined], { sock?: Socket | null }>
 ): Promise<[Transport, P]> {
+  const [[protocol_factory, path = null], options] = keywords<[() => P, (string | null)?], { sock?: Socket | null }>(
+    args,
+    { name: 'create_unix_connection', min: 1, max: 2 },
+  );
   if (options.sock !== undefined && options.sock !== null) {
     if (path !== null) throw new RangeError('path and sock can not be specified at the same time');
     checkStream(options.sock);
@@ -876,10 +889,12 @@ export interface UnixServerOptions {
  * at `path` is removed first, as asyncio does.
  */
 export async function create_unix_server(
-  protocol_factory: () => StreamProtocol,
-  path: string | null = null,
-  options: UnixServerOptions = {},
+  ...args: WithOptions<[protocol_factory: () => StreamProtocol], [path: string | null | undefined], UnixServerOptions>
 ): Promise<Server> {
+  const [[protocol_factory, path = null], options] = keywords<[() => StreamProtocol, (string | null)?], UnixServerOptions>(
+    args,
+    { name: 'create_unix_server', min: 1, max: 2 },
+  );
   const backlog = options.backlog ?? 100;
   let sock: Socket;
   let cleanup: (() => void) | null = null;
@@ -926,9 +941,12 @@ export async function create_unix_server(
 }
 
 /** asyncio's keyword-only arguments of `create_datagram_endpoint`. */
+/** An address of create_datagram_endpoint: `[host, port]`, or a Unix socket path. */
+export type DatagramAddress = [string, number] | string | null;
+
 export interface DatagramOptions {
-  local_addr?: [string, number] | string | null;
-  remote_addr?: [string, number] | string | null;
+  local_addr?: DatagramAddress;
+  remote_addr?: DatagramAddress;
   family?: number;
   proto?: number;
   flags?: number;
@@ -943,17 +961,27 @@ export interface DatagramOptions {
  * sock)`: `[transport, protocol]`. A string address is a Unix socket path.
  */
 export async function create_datagram_endpoint<P extends DatagramProtocol>(
-  protocol_factory: () => P,
-  options: DatagramOptions = {},
+  ...args: WithOptions<
+    [protocol_factory: () => P],
+    [local_addr: DatagramAddress | undefined, remote_addr: DatagramAddress | undefined],
+    DatagramOptions
+  >
 ): Promise<[DatagramTransport, P]> {
+  const [[protocol_factory, localArg, remoteAddr], options] = keywords<[() => P, DatagramAddress?, DatagramAddress?], DatagramOptions>(
+    args,
+    { name: 'create_datagram_endpoint', min: 1, max: 3 },
+  );
+  for (const [name, given] of [['local_addr', localArg], ['remote_addr', remoteAddr]] as const) {
+    if (given !== undefined && options[name] !== undefined) throw new TypeError(`create_datagram_endpoint() got multiple values for argument '${name}'`);
+  }
   let sock: Socket;
   let remote: unknown = null;
   if (options.sock !== undefined && options.sock !== null) {
     if (options.sock.type !== C.SOCK_DGRAM) throw new RangeError(`A datagram socket was expected, got ${String(options.sock)}`);
     sock = options.sock;
   } else {
-    const local = options.local_addr ?? null;
-    const remoteArg = options.remote_addr ?? null;
+    const local = localArg ?? options.local_addr ?? null;
+    const remoteArg = remoteAddr ?? options.remote_addr ?? null;
     if (local === null && remoteArg === null && (options.family ?? 0) === 0) throw new RangeError('unexpected address family');
     let family = options.family ?? 0;
     let localAddr: unknown = null;
