@@ -68,7 +68,8 @@ export {
   type CreateServerOptions,
 } from './helpers';
 export { getdefaulttimeout, setdefaulttimeout } from './timeout';
-export type { BufferedReader, BufferedRWPair, BufferedWriter, MakefileOptions, SocketFile, SocketIO, TextIOWrapper } from './makefile';
+export type { BufferedIOBase, BufferedReader, BufferedRWPair, BufferedWriter, IOBase, MakefileOptions, SocketFile, SocketIO, TextIOWrapper } from './makefile';
+export { UnsupportedOperation } from './makefile';
 export {
   CMSG_LEN,
   CMSG_SPACE,
