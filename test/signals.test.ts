@@ -1,146 +1,274 @@
-// Signals during blocking calls, sent for real from this process to a child
-// blocked in bsdsock: interrupting signals make the call throw InterruptedError
-// and the process.on listener runs next; others only make the call retry.
-import { spawn } from 'node:child_process';
-import * as dgram from 'node:dgram';
+// Signals during blocking calls, as CPython handles them (PEP 475), sent for
+// real from this process to a child blocked in bsdsock, and to python3 doing
+// the same: the listener runs inside the call; if it throws, the call ends
+// with its exception; if not, the call goes on (with the time it has left).
+import { spawnSync } from 'node:child_process';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
 import { describe, expect, it } from 'vitest';
 
-type Line = Record<string, unknown>;
+import { blockingCall, CALLS, signalled, type Behaviour, type CallRun } from './helpers/signals';
+import { ROOT } from './helpers/sockets';
 
-/** Runs the child, sends `signal` once it is blocked, and collects its lines. */
-async function blockedCall(op: string, signal: NodeJS.Signals, timeout: string, interrupts: boolean, onReady?: (port: number) => void): Promise<Line[]> {
-  const script = path.join(__dirname, 'fixtures/blocking-call.js');
-  const child = spawn(process.execPath, [script, op, signal, timeout, interrupts ? '1' : '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines: Line[] = [];
-  const rl = readline.createInterface({ input: child.stdout });
-  rl.on('line', (text) => {
-    const line = JSON.parse(text) as Line;
-    lines.push(line);
-    if (line.ready) {
-      // Give the child a moment to enter its wait; a signal that comes earlier
-      // still interrupts the wait it then enters.
-      setTimeout(() => {
-        child.kill(signal);
-        onReady?.(line.port as number);
-      }, 150);
-    }
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+/** The timeout of the calls in timeout mode, in seconds. */
+const TIMEOUT = 1;
+/** The sending calls: their result is a byte count, which the peer checks. */
+const SENDING = new Set(['sendall', 'sendmsg', 'sendfile']);
+
+/** What must be the same in bsdsock and in Python: how the call ended, how often the listener ran. */
+function outcome(op: string, run: CallRun): unknown {
+  const { result, error, errno } = run.done ?? {};
+  const sent = SENDING.has(op) && error === undefined ? { allReceived: run.received === result } : { result };
+  return { code: run.code, ...(error === undefined ? sent : { error, errno }), listener: run.listener.length, runsAtEnd: run.done?.runs, runsAfter: run.runs };
+}
+
+describe.concurrent.each(CALLS)('%s interrupted by a signal', (op) => {
+  for (const timeout of [null, TIMEOUT]) {
+    const mode = timeout === null ? 'blocking mode' : 'timeout mode';
+    const signal: NodeJS.Signals = timeout === null ? 'SIGINT' : 'SIGUSR2';
+    const both = (behaviour: Behaviour) =>
+      Promise.all([blockingCall('node', op, timeout, behaviour, signal), blockingCall('python', op, timeout, behaviour, signal)]);
+
+    it(`${mode}: a ${signal} listener that throws ends the call with its exception, as in Python`, async () => {
+      const [ours, theirs] = await both('throw');
+      expect(ours.listener).toEqual([[signal, os.constants.signals[signal]]]);
+      expect(ours.done).toMatchObject({ error: 'stop', runs: 1 });
+      expect(outcome(op, ours)).toEqual(outcome(op, theirs));
+    }, 30_000);
+
+    it(`${mode}: after a ${signal} listener that returns, the call goes on, as in Python`, async () => {
+      const [ours, theirs] = await both('return');
+      expect(ours.listener).toEqual([[signal, os.constants.signals[signal]]]);
+      expect(ours.done?.runs).toBe(1);
+      expect(ours.runs).toBe(1);
+      if (timeout === null) {
+        // Completed with what this process supplied after the listener ran.
+        expect(ours.done?.error).toBeUndefined();
+      } else {
+        // Ended by its timeout, measured from the call's start, never earlier.
+        expect(ours.done?.elapsed).toBeGreaterThanOrEqual(TIMEOUT);
+        expect(theirs.done?.elapsed).toBeGreaterThanOrEqual(TIMEOUT);
+      }
+      expect(outcome(op, ours)).toEqual(outcome(op, theirs));
+    }, 30_000);
+  }
+});
+
+describe('sendall and a signal', () => {
+  it('a listener that returns: every byte reaches the peer exactly once', async () => {
+    const run = await blockingCall('node', 'sendall', null, 'return', 'SIGINT');
+    expect(run.done).toMatchObject({ result: 16 << 20, runs: 1 });
+    expect(run.received).toBe(16 << 20);
+  }, 30_000);
+});
+
+/**
+ * The talk's loop: a listener writes a wake-up byte to a socketpair, and
+ * select() returns with it readable. `retry` schedules the next round
+ * (`round` is the function to call); three rounds, one SIGINT each.
+ */
+const wakeUpLoop = (retry: string) => `
+  const [wakeR, wakeW] = bs.socketpair();
+  let runs = 0;
+  process.on('SIGINT', () => { runs++; wakeW.send(Buffer.from('!')); });
+  const rounds = [];
+  let n = 0;
+  function round() {
+    console.log('ready');
+    const [readable] = select.select([wakeR], [], [], 10);
+    // The listener ran inside select(), on this round's signal, and select() returned with its byte.
+    console.log('round', readable.length, runs, wakeR.recv(10).toString());
+    return ++n < 3;
+  }
+  ${retry}
+`;
+
+const RETRIES: Record<string, string> = {
+  setImmediate: `const next = () => { if (round()) setImmediate(next); }; next();`,
+  setTimeout: `const next = () => { if (round()) setTimeout(next, 1); }; next();`,
+  'promises and await': `(async () => { while (round()) await new Promise((r) => setTimeout(r, 1)); await Promise.resolve(); })();`,
+  'a plain synchronous while loop': `while (round());`,
+};
+
+/** Runs `script` with `signals` (see `signalled`): it must write `expected` and exit 0. */
+async function expectRun(script: string, signals: NodeJS.Signals[], expected: string[], esm = false): Promise<void> {
+  const { lines, code } = await signalled(script, signals, esm);
+  expect(lines).toEqual(expected);
   expect(code).toBe(0);
-  return lines;
 }
 
-function interruptedThenListener(lines: Line[], signal: string, syscall: string): void {
-  const error = lines.find((l) => 'error' in l);
-  expect(error).toMatchObject({ error: 'InterruptedError', errno: 4, code: 'EINTR', syscall });
-  const errorAt = lines.indexOf(error as Line);
-  const listenerAt = lines.findIndex((l) => l.listener === signal);
-  expect(listenerAt).toBeGreaterThan(errorAt);
-}
+/** A child's UDP socket `s` on loopback. */
+const UDP = `const s = bs.socket(bs.AF_INET, bs.SOCK_DGRAM); s.bind(['127.0.0.1', 0]);`;
 
-describe('interrupting signals', () => {
-  it('SIGINT interrupts a blocking recv', async () => {
-    interruptedThenListener(await blockedCall('recv', 'SIGINT', 'none', true), 'SIGINT', 'recv');
-  });
-
-  it('SIGTERM interrupts recv in timeout mode', async () => {
-    interruptedThenListener(await blockedCall('recv', 'SIGTERM', '20', true), 'SIGTERM', 'recv');
-  });
-
-  it('SIGINT interrupts a blocking accept', async () => {
-    interruptedThenListener(await blockedCall('accept', 'SIGINT', 'none', true), 'SIGINT', 'accept');
-  });
-
-  it('SIGUSR2 with siginterrupt(SIGUSR2, true) interrupts accept in timeout mode', async () => {
-    interruptedThenListener(await blockedCall('accept', 'SIGUSR2', '20', true), 'SIGUSR2', 'accept');
-  });
-
-  it('SIGINT interrupts a blocking connect', async () => {
-    interruptedThenListener(await blockedCall('connect', 'SIGINT', 'none', true), 'SIGINT', 'connect');
-  });
-
-  it('SIGTERM interrupts connect in timeout mode', async () => {
-    interruptedThenListener(await blockedCall('connect', 'SIGTERM', '20', true), 'SIGTERM', 'connect');
-  });
-
-  it('SIGINT interrupts a blocking connect_ex, which throws the InterruptedError rather than return EINTR', async () => {
-    interruptedThenListener(await blockedCall('connect_ex', 'SIGINT', 'none', true), 'SIGINT', 'connect');
-  });
-
-  it('an interrupted sendall says how many bytes it had sent', async () => {
-    const lines = await blockedCall('sendall', 'SIGINT', 'none', true);
-    interruptedThenListener(lines, 'SIGINT', 'sendall');
-    const written = lines.find((l) => 'error' in l)?.characters_written;
-    expect(written).toBeGreaterThan(0);
-    expect(written).toBeLessThan(64 << 20);
-  });
-
-  it('an interrupted sendall in timeout mode says how many bytes it had sent', async () => {
-    const lines = await blockedCall('sendall', 'SIGTERM', '20', true);
-    interruptedThenListener(lines, 'SIGTERM', 'sendall');
-    expect(lines.find((l) => 'error' in l)?.characters_written).toBeGreaterThan(0);
-  });
-});
-
-describe('other signals (PEP 475)', () => {
-  it('a signal that does not interrupt lets recv go on and return the data', async () => {
-    const lines = await blockedCall('recv', 'SIGUSR2', 'none', false, (port) => {
-      // Once the signal has come and gone, send the datagram the recv waits for.
-      setTimeout(() => {
-        const client = dgram.createSocket('udp4');
-        client.send('after the signal', port, '127.0.0.1', () => client.close());
-      }, 100);
-    });
-    expect(lines.find((l) => 'result' in l)).toEqual({ result: 'after the signal' });
-    expect(lines.some((l) => l.listener === 'SIGUSR2')).toBe(true);
-    expect(lines.some((l) => 'error' in l)).toBe(false);
-  });
-});
-
-describe('a signal before the first blocking call', () => {
-  // The signal comes while JavaScript runs, before the process has ever waited:
-  // Node cannot run the listener until the call returns, so the call itself
-  // must be interrupted, as it is for a signal that comes during the wait.
-  const script = (setup: string) => `
-    const { socketpair, siginterrupt } = require(${JSON.stringify(path.join(__dirname, '..'))});
-    const { SIGUSR2 } = require('node:os').constants.signals;
-    ${setup}
-    const [a, b] = socketpair();
-    b.settimeout(10);
-    process.kill(process.pid, process.argv[1]);
-    try {
-      b.recv(10);
-      console.log('returned');
-    } catch (e) {
-      console.log(e.name, e.errno);
+describe('programs that wait in select() for a listener\'s wake-up byte: the listener runs on the first signal, every time', () => {
+  for (const esm of [false, true]) {
+    for (const [how, retry] of Object.entries(RETRIES)) {
+      it(`${esm ? 'ESM' : 'CommonJS'}, select() retried with ${how}`, async () => {
+        await expectRun(wakeUpLoop(retry), ['SIGINT', 'SIGINT', 'SIGINT'], ['round 1 1 !', 'round 1 2 !', 'round 1 3 !'], esm);
+      }, 30_000);
     }
-    a.close();
-    b.close();
-    // The listener runs when the loop next turns; a timer keeps the loop going until then.
-    setTimeout(() => {}, 100);
-  `;
-  const run = (signal: string, setup: string) =>
-    new Promise<string>((resolve) => {
-      const child = spawn(process.execPath, ['-e', script(setup), signal], { stdio: ['ignore', 'pipe', 'inherit'] });
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.on('close', () => resolve(out));
-    });
+  }
+});
 
-  it('SIGINT with a listener interrupts the recv that follows, then the listener runs', async () => {
-    const out = await run('SIGINT', "process.on('SIGINT', () => console.log('listener'));");
-    expect(out).toBe('InterruptedError 4\nlistener\n');
-  });
+describe('listeners run from the event loop', () => {
+  it('a listener added while the program is idle in the loop runs once per signal', async () => {
+    await expectRun(
+      `
+      const idle = setInterval(() => {}, 1000);
+      setTimeout(() => {
+        let runs = 0;
+        process.on('SIGUSR2', (name, signum) => {
+          console.log('listener', ++runs, name, signum);
+          if (runs < 3) console.log('ready');
+          // Time for a second run of the same signal, if there were one.
+          else setTimeout(() => { console.log('runs', runs); clearInterval(idle); }, 300);
+        });
+        console.log('ready');
+      }, 100);
+      `,
+      ['SIGUSR2', 'SIGUSR2', 'SIGUSR2'],
+      [1, 2, 3].map((n) => `listener ${n} SIGUSR2 ${os.constants.signals.SIGUSR2}`).concat('runs 3'),
+    );
+  }, 30_000);
 
-  it('siginterrupt(SIGUSR2, true) set before the listener is added', async () => {
-    const out = await run('SIGUSR2', "siginterrupt(SIGUSR2, true); process.on('SIGUSR2', () => console.log('listener'));");
-    expect(out).toBe('InterruptedError 4\nlistener\n');
-  });
+  it('a signal that comes while JavaScript runs has its listeners run before the next blocking call starts', async () => {
+    await expectRun(
+      `
+      const [a, b] = bs.socketpair();
+      b.settimeout(0.3);
+      let runs = 0;
+      process.on('SIGUSR2', () => { runs++; console.log('listener'); });
+      process.kill(process.pid, 'SIGUSR2');
+      console.log('before recv', runs);
+      try { b.recv(10); } catch (e) { console.log(e.constructor.name, runs); }
+      setTimeout(() => console.log('runs', runs), 100);
+      `,
+      [],
+      ['before recv 0', 'listener', 'TimeoutError 1', 'runs 1'],
+    );
+  }, 30_000);
 
-  it('siginterrupt(SIGUSR2, true) set after the listener is added', async () => {
-    const out = await run('SIGUSR2', "process.on('SIGUSR2', () => console.log('listener')); siginterrupt(SIGUSR2, true);");
-    expect(out).toBe('InterruptedError 4\nlistener\n');
+  it('... and a listener that throws there ends that call with its exception before it waits', async () => {
+    await expectRun(
+      `
+      const [a, b] = bs.socketpair();
+      const stop = new Error('stop');
+      process.on('SIGUSR2', () => { throw stop; });
+      process.kill(process.pid, 'SIGUSR2');
+      const start = Date.now();
+      try { b.recv(10); } catch (e) { console.log(e === stop, Date.now() - start < 5000); }
+      `,
+      [],
+      ['true true'],
+    );
+  }, 30_000);
+});
+
+/** A worker blocked in a bsdsock recv until the main thread sends it a datagram; `main` is what the main thread does meanwhile. */
+const withWorker = (main: string) => `
+  const { Worker } = require('node:worker_threads');
+  const worker = new Worker(\`
+    const bs = require(${JSON.stringify(path.join(ROOT, 'dist/cjs/index.js'))});
+    const { parentPort } = require('node:worker_threads');
+    const s = bs.socket(bs.AF_INET, bs.SOCK_DGRAM);
+    s.bind(['127.0.0.1', 0]);
+    parentPort.postMessage(s.getsockname()[1]);
+    try { parentPort.postMessage('worker got ' + s.recv(100)); } catch (e) { parentPort.postMessage('worker ' + e.constructor.name); }
+  \`, { eval: true });
+  let runs = 0;
+  worker.once('message', (port) => {
+    const wakeUp = () => { const c = bs.socket(bs.AF_INET, bs.SOCK_DGRAM); c.sendto(Buffer.from('its datagram'), ['127.0.0.1', port]); c.close(); };
+    worker.once('message', (m) => { console.log(m, 'runs', runs); });
+    ${main}
   });
+`;
+
+describe('worker threads', () => {
+  it('the main thread idle: its listener runs once per signal, and the worker blocked in recv is not disturbed', async () => {
+    await expectRun(
+      withWorker(`
+      process.on('SIGUSR2', () => {
+        console.log('listener', ++runs);
+        if (runs < 2) console.log('ready');
+        else setTimeout(wakeUp, 300);
+      });
+      console.log('ready');
+      `),
+      ['SIGUSR2', 'SIGUSR2'],
+      ['listener 1', 'listener 2', 'worker got its datagram runs 2'],
+    );
+  }, 30_000);
+
+  it('the main thread blocked in select(): its listener runs once per signal, inside select(); the worker is not disturbed', async () => {
+    await expectRun(
+      withWorker(`
+      const [wakeR, wakeW] = bs.socketpair();
+      process.on('SIGUSR2', () => { runs++; wakeW.send(Buffer.from('!')); });
+      for (let i = 0; i < 2; i++) {
+        console.log('ready');
+        console.log('select', select.select([wakeR], [], [], 10)[0].length, runs, wakeR.recv(10).toString());
+      }
+      setTimeout(wakeUp, 300);
+      `),
+      ['SIGUSR2', 'SIGUSR2'],
+      ['select 1 1 !', 'select 1 2 !', 'worker got its datagram runs 2'],
+    );
+  }, 30_000);
+});
+
+describe('what a listener can do to the call it interrupts', () => {
+  it('a listener that closes the socket ends the call with OSError EBADF, as in Python', async () => {
+    const python = spawnSync('python3', ['-c', `
+import signal, socket, os, threading
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('127.0.0.1', 0))
+signal.signal(signal.SIGUSR2, lambda *a: s.close())
+threading.Timer(0.2, lambda: os.kill(os.getpid(), signal.SIGUSR2)).start()
+try:
+    s.recv(100)
+except OSError as e:
+    print(type(e).__name__, e.errno)
+`], { encoding: 'utf8', timeout: 10_000 });
+    expect(python.stdout.trim()).toBe(`OSError ${os.constants.errno.EBADF}`);
+    await expectRun(
+      `
+      ${UDP}
+      process.on('SIGUSR2', () => s.close());
+      console.log('ready');
+      try { s.recv(100); } catch (e) { console.log(e.constructor.name, e.errno); }
+      `,
+      ['SIGUSR2'],
+      [python.stdout.trim()],
+    );
+  }, 30_000);
+
+  it('siginterrupt(sig, false): the call goes on undisturbed, and the listener runs after it, when the loop turns', async () => {
+    await expectRun(
+      `
+      ${UDP}
+      bs.siginterrupt(require('node:os').constants.signals.SIGUSR2, false);
+      process.on('SIGUSR2', (name) => console.log('listener', name));
+      const port = s.getsockname()[1];
+      // The datagram comes well after the signal, from another process.
+      require('node:child_process').spawn(process.execPath, ['-e', \`
+        setTimeout(() => require('node:dgram').createSocket('udp4').send('the datagram', \${port}, '127.0.0.1', () => process.exit()), 800);
+      \`], { stdio: 'ignore' });
+      console.log('ready');
+      console.log('recv', s.recv(100).toString());
+      `,
+      ['SIGUSR2'],
+      ['recv the datagram', 'listener SIGUSR2'],
+    );
+  }, 30_000);
+
+  const NO_LISTENER: Record<string, string> = {
+    'with no listener': '',
+    'after its last listener was removed': `const listener = () => console.log('listener'); process.on('SIGINT', listener); process.removeListener('SIGINT', listener);`,
+  };
+  for (const [when, setup] of Object.entries(NO_LISTENER)) {
+    it(`SIGINT ${when} still ends the process blocked in recv (its default action)`, async () => {
+      const run = signalled(`${UDP} ${setup} console.log('ready'); s.recv(100); console.log('returned');`, ['SIGINT']);
+      await expect(run).rejects.toThrow(/killed by SIGINT/);
+    }, 30_000);
+  }
 });
