@@ -263,6 +263,7 @@ const OPS = [
       const rec = recOf(m, step.s);
       const value = step.op === 'setblocking' ? (step.flag ? null : 0) : step.t;
       rec.mode = value === null ? 'block' : value === 0 ? 'nonblock' : 'timeout';
+      if (rec.live) rec.ep.nonblockFlag = value !== null;
     },
   },
   {
@@ -322,18 +323,17 @@ const OPS = [
     },
   },
   {
-    weight: 2,
+    weight: 0, // written by the fromfd macro, with the fd's family and type
     arb: fc.record({ op: fc.constant('fromfd'), s: slot, into: slot, kind }).map(({ kind: [family, type], ...rest }) => ({ ...rest, family, type })),
-    check: (m, step) => recOf(m, step.s) !== undefined,
+    // Only the fd's own family and type: with another, CPython sizes addresses by the family given and decodes
+    // them by the real one, reading past what the kernel wrote (getsockname of an AF_INET6 fd made AF_INET).
+    check: (m, step) => {
+      const rec = recOf(m, step.s);
+      return rec !== undefined && !rec.ep.unknown && rec.ep.family === step.family && rec.ep.type === step.type;
+    },
     apply: (m, step) => {
       const rec = recOf(m, step.s);
-      if (!rec.live) return;
-      const same = rec.ep.family === step.family && rec.ep.type === step.type;
-      if (same) m.put(step.into, new Rec(rec.ep));
-      else {
-        rec.ep.unknown = true;
-        m.maybePut(step.into, new Rec(rec.ep));
-      }
+      if (rec.live) m.put(step.into, new Rec(rec.ep));
     },
   },
   {
@@ -401,7 +401,7 @@ const OPS = [
       closeFile(m, step.m);
       const rec = recOf(m, step.s);
       rec.files += 1;
-      m.files.set(step.m, { rec, mode: step.mode, open: true });
+      m.files.set(step.m, { rec, mode: step.mode, buffering: step.buffering, open: true });
     },
   },
   {
@@ -440,9 +440,12 @@ const OPS = [
       fc.record({ op: fc.constantFrom('sig_install', 'sig_raise', 'sig_count') }),
       fc.record({ op: fc.constant('sig_later'), ms: fc.constantFrom(0, 5, 20) }),
     ),
-    check: (m, step) => step.op === 'sig_install' || step.op === 'sig_count' || m.signalHandler,
+    // One signal from a child at a time: two that arrive together may reach the handler once, in CPython too.
+    check: (m, step) => step.op === 'sig_install' || step.op === 'sig_count' || (m.signalHandler && !m.signalInFlight),
     apply: (m, step) => {
       if (step.op === 'sig_install') m.signalHandler = true;
+      if (step.op === 'sig_later') m.signalInFlight = true;
+      if (step.op === 'sig_count') m.signalInFlight = false;
     },
   },
 ];
@@ -469,6 +472,14 @@ const MACROS = [
     },
   },
   { weight: 1, makes: true, arb: fc.constant({}), expand: () => [{ op: 'sig_install' }] },
+  {
+    weight: 2,
+    arb: fc.record({ s: slot, into: slot }),
+    expand: ({ s, into }, m) => {
+      const ep = recOf(m, s)?.ep;
+      return ep === undefined ? [] : [{ op: 'fromfd', s, into, family: ep.family, type: ep.type }];
+    },
+  },
 ];
 
 function total(sizes) {

@@ -18,10 +18,19 @@ export const KNOWN = [
     id: 'recv-trunc-zeros',
     kind: 'deliberate',
     reason:
-      'recv/recvfrom with MSG_TRUNC on a message longer than the buffer return the message\'s length as CPython does, ' +
-      'but the bytes past the buffer are zeros; CPython grows its bytes object to that length without filling it, ' +
-      'so they are whatever its memory held',
-    matches: (step, python, node) => hasFlag(step, 'MSG_TRUNC') && sameButPast(python, node, wanted(step)),
+      'a receive with MSG_TRUNC returns the length the kernel says (a longer datagram\'s, or the bytes a TCP socket ' +
+      'discarded) as CPython does, but the bytes the kernel did not write are zeros; CPython\'s are whatever its ' +
+      'memory held',
+    matches: (step, python, node) => hasFlag(step, 'MSG_TRUNC') && truncated(python, node, (a, b) => a === b || b === '00'),
+  },
+  {
+    id: 'recv-trunc-uninitialised',
+    kind: 'bug',
+    reason:
+      'recvfrom(n, MSG_TRUNC) on a TCP socket returns bytes bsdsock never wrote (the kernel discards the data and ' +
+      'copies nothing): the buffer is allocated without being cleared, so the caller sees old heap memory; recv and ' +
+      'recvmsg return zeros',
+    matches: (step, python, node) => hasFlag(step, 'MSG_TRUNC') && truncated(python, node, () => true),
   },
   {
     id: 'closed-socket-before-arguments',
@@ -63,8 +72,8 @@ export const KNOWN = [
       'disconnects the socket as it does after a failed blocking connect(2): it then polls readable (POLLIN|POLLHUP ' +
       'where CPython\'s is POLLHUP), a receive returns b\'\' (end of file) where CPython\'s raises ENOTCONN, and a ' +
       'second connect raises ECONNABORTED where CPython\'s raises ECONNREFUSED again',
-    matches: (step, python, node, history) =>
-      history.some((h) => CONNECTS.has(h.step.op) && errnoOf(h.python) === ECONNREFUSED && (h.step.s === step.s || step.s === undefined)),
+    // A dup or fromfd of the socket shares its state: any later step may show it.
+    matches: (step, python, node, history) => history.some((h) => CONNECTS.has(h.step.op) && errnoOf(h.python) === ECONNREFUSED),
   },
   {
     id: 'file-read-on-writer',
@@ -82,6 +91,8 @@ export const KNOWN = [
       'to 8192 bytes of its own (pending_bytes) before it does, so a small write to a socket that cannot send ' +
       'returns its length in CPython and raises (EPIPE, ENOTCONN) in bsdsock',
     matches: (step, python, node, history) => step.op === 'fwrite' && 'v' in python && 'e' in node && !modeOf(history, step.m).includes('b'),
+    // With a small buffer the bytes reach the peer only in bsdsock: the programs part ways.
+    avoid: (m, step) => step.op === 'fwrite' && m.files.get(step.m)?.mode.includes('b') === false && m.files.get(step.m)?.buffering !== null,
   },
   {
     id: 'zero-byte-receive',
@@ -106,6 +117,55 @@ export const KNOWN = [
       'signals that arrive while no blocking call runs reach the process.on listener once, however many came ' +
       "(three SIGUSR1s, one call); CPython's handler runs once per signal",
     matches: (step, python, node) => step.op === 'sig_count' && 'v' in node && node.v < python.v,
+  },
+  {
+    id: 'closed-file-messages',
+    kind: 'bug',
+    reason:
+      "a closed makefile() file says 'I/O operation on closed socket.' where CPython says '... closed file.', and " +
+      "readline says 'read of closed file' where CPython says 'readline of closed file'",
+    matches: (step, python, node) => FILE_OPS.has(step.op) && python.e === 'RangeError' && node.e === 'RangeError',
+  },
+  {
+    id: 'file-reads-of-none',
+    kind: 'bug',
+    reason:
+      "when a non-blocking socket's raw read returns None, CPython 3.11's text read() raises TypeError (can't concat " +
+      "NoneType to bytes) and a raw file's readline() raises OSError (read() should have returned a bytes object); " +
+      "bsdsock's raise BlockingIOError('Read returned None.') and return b''",
+    matches: (step, python, node) =>
+      ['fread', 'freadline'].includes(step.op) && /NoneType/.test(python.msg ?? '') && !('e' in node && node.msg === python.msg),
+  },
+  {
+    id: 'mode-of-closed-socket',
+    kind: 'bug',
+    reason:
+      'setblocking() and settimeout() on a detached (or closed) socket return without an error in both, but only ' +
+      'CPython records the mode: gettimeout() and getblocking() then say 0 / False in CPython, None / True in bsdsock',
+    matches: (step, python, node, history) =>
+      ['gettimeout', 'getblocking'].includes(step.op) && history.some((h) => ['detach', 'close'].includes(h.step.op) && h.step.s === step.s),
+  },
+  {
+    id: 'mode-per-socket',
+    kind: 'deliberate',
+    reason:
+      'sockets sharing an open file description (dup, fromfd) keep each its own mode in bsdsock: each call says ' +
+      'MSG_DONTWAIT or waits as its own mode says. CPython\'s calls rely on O_NONBLOCK, which the last ' +
+      'setblocking/settimeout of any of them set: a non-blocking one blocks after another cleared it, a blocking one ' +
+      'raises BlockingIOError (EAGAIN, EINPROGRESS) after another set it',
+    matches: (step, python, node, history) =>
+      (python.hang === true && node.hang !== true) ||
+      (python.e === 'BlockingIOError' && node.e !== 'BlockingIOError' && history.some((h) => SHARES.has(h.step.op))),
+  },
+  {
+    id: 'file-close-after-failed-flush',
+    kind: 'bug',
+    reason:
+      "closing a makefile() writer whose flush fails (EPIPE) raises and leaves the socket's fd open; CPython's " +
+      'close() closes the raw file all the same (flush in a try, close in its finally), so the socket, closed ' +
+      'before, is then really closed and a later send raises EBADF',
+    matches: (step, python, node, history) =>
+      isError(python, 'OSError', EBADF) && 'e' in node && history.some((h) => h.step.op === 'makefile' && 'e' in h.python),
   },
   {
     id: 'sendall-nothing',
@@ -154,6 +214,8 @@ function errnoOf(r) {
   return 'e' in r ? r.errno : r.v;
 }
 
+const SHARES = new Set(['dup', 'fromfd', 'adopt']);
+const FILE_OPS = new Set(['fread', 'freadline', 'fwrite', 'fflush', 'fclose']);
 const RECEIVES = new Set(['accept', 'recv', 'recvfrom', 'recv_into', 'recvfrom_into', 'recvmsg']);
 /** The steps that wait in timeout mode. */
 const CALLS = new Set([...RECEIVES, 'send', 'sendall', 'sendto', 'sendmsg', 'fread', 'freadline', 'fwrite', 'fflush', 'fclose']);
@@ -163,12 +225,17 @@ function wanted(step) {
   return step.op === 'recv_into' || step.op === 'recvfrom_into' ? step.nbytes || step.size : step.n;
 }
 
-/** Both results hold data of the same length, equal in its first n bytes (the data is the first item of a tuple). */
-function sameButPast(python, node, n) {
+/**
+ * Both results hold data of the same length (the data, or a tuple's first item),
+ * every byte pair (CPython's, bsdsock's, in hex) passing `same`.
+ */
+function truncated(python, node, same) {
   if (!('v' in python) || !('v' in node)) return false;
   const data = (r) => (Array.isArray(r.v) ? r.v[0] : r.v)?.hex;
   const [a, b] = [data(python), data(node)];
-  return typeof a === 'string' && typeof b === 'string' && a.length === b.length && a.slice(0, 2 * n) === b.slice(0, 2 * n) && /^(00)*$/.test(b.slice(2 * n));
+  if (typeof a !== 'string' || typeof b !== 'string' || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 2) if (!same(a.slice(i, i + 2), b.slice(i, i + 2))) return false;
+  return true;
 }
 
 /** The mode of the makefile() that last filled file slot m. */

@@ -41,6 +41,11 @@ export class Endpoint {
     this.wrShut = false;
     /** Passed over SCM_RIGHTS: some process may hold it for ever. */
     this.leaked = false;
+    /**
+     * O_NONBLOCK on the open file description, as CPython leaves it: set by the last setblocking(False) or
+     * settimeout(t) of any socket sharing it, cleared by setblocking(True) or settimeout(None).
+     */
+    this.nonblockFlag = false;
     /** poll() may call it readable while a receive says EAGAIN (a datagram socket shut down for reading). */
     this.readyButEmpty = false;
   }
@@ -70,9 +75,12 @@ export class Rec {
     return !this.detached && (!this.closed || this.files > 0);
   }
 
-  /** Whether a call may wait: blocking mode on an fd still open. */
+  /**
+   * Whether a call may wait: blocking mode on an fd still open, or non-blocking mode on an fd whose O_NONBLOCK
+   * another socket sharing it cleared (CPython's non-blocking calls then block; bsdsock's do not).
+   */
   get waits() {
-    return this.mode === 'block' && this.live;
+    return (this.mode === 'block' || (this.mode === 'nonblock' && !this.ep.nonblockFlag)) && this.live;
   }
 }
 
@@ -91,6 +99,8 @@ export class Model {
     this.fdsInFlight = false;
     this.usedNames = new Set();
     this.signalHandler = false;
+    /** A child is sending a signal that sig_count has not waited for. */
+    this.signalInFlight = false;
   }
 
   put(slot, rec) {
