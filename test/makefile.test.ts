@@ -221,3 +221,128 @@ describe('makefile in non-blocking and timeout modes, as Python', () => {
     f.close();
   });
 });
+
+// The attributes of every kind of file makefile() returns, before and after close(),
+// each described the same way on both sides: a value, 'fd' for the socket's fd,
+// 'AttributeError' for a name the object lacks, or 'Class: message' for an error
+// (a RangeError is Python's ValueError).
+const KINDS: [mode: string, buffering: number | null][] = [
+  ['rb', null], ['wb', null], ['rwb', null], ['r', null], ['w', null], ['rw', null], ['rb', 0], ['wb', 0], ['rwb', 0],
+];
+const ATTRIBUTES = ['mode', 'name', 'closed', 'encoding', 'errors', 'newlines', 'line_buffering', 'write_through'];
+const CALLS = ['readable', 'writable', 'seekable', 'isatty', 'fileno', 'seek', 'tell', 'truncate', 'flush'];
+
+const described = python(
+  String.raw`import socket
+ATTRIBUTES = ${JSON.stringify(ATTRIBUTES)}
+CALLS = ${JSON.stringify(CALLS)}
+def show(f, fd, name):
+    try:
+        v = getattr(f, name)
+        if callable(v): v = v(0) if name == 'seek' else v()
+    except AttributeError: return 'AttributeError'
+    except Exception as e: return type(e).__name__ + ': ' + str(e)
+    return 'fd' if v is not True and v is not False and v == fd else v
+def describe(mode, buffering):
+    a, b = socket.socketpair()
+    f = a.makefile(mode, buffering)
+    fd = a.fileno()
+    out = {'type': type(f).__name__}
+    for n in ATTRIBUTES + CALLS: out[n] = show(f, fd, n)
+    for n in ('raw', 'buffer'):
+        inner = getattr(f, n, None)
+        out[n] = type(inner).__name__ if inner is not None else 'AttributeError'
+    out['raw.mode'] = f.raw.mode if hasattr(f, 'raw') else 'AttributeError'
+    f.close()
+    for n in ATTRIBUTES + CALLS: out['closed ' + n] = show(f, fd, n)
+    a.close(); b.close()
+    return out`,
+  Object.fromEntries(KINDS.map(([m, b]) => [`${m} ${b}`, `describe(${JSON.stringify(m)}, ${b === null ? 'None' : b})`])),
+);
+
+/** One attribute or call of a file, described as the Python side describes it. */
+function show(f: Record<string, unknown>, fd: number, name: string): unknown {
+  let v: unknown;
+  try {
+    v = f[name];
+    if (v === undefined) return 'AttributeError';
+    if (typeof v === 'function') v = name === 'seek' ? (v as (n: number) => unknown).call(f, 0) : (v as () => unknown).call(f);
+  } catch (e) {
+    const cls = e instanceof RangeError ? 'ValueError' : (e as Error).constructor.name;
+    return `${cls}: ${(e as Error).message}`;
+  }
+  if (v === undefined) return null;
+  return typeof v !== 'boolean' && v === fd ? 'fd' : v;
+}
+
+describe("makefile objects have CPython's attributes", () => {
+  for (const [mode, buffering] of KINDS) {
+    it(`makefile(${JSON.stringify(mode)}, ${buffering})`, () => {
+      using p = pair();
+      const fd = p.a.fileno();
+      const f = p.a.makefile(mode, buffering) as unknown as Record<string, unknown> & { close(): void };
+      const out: Record<string, unknown> = { type: f.constructor.name };
+      for (const n of [...ATTRIBUTES, ...CALLS]) out[n] = show(f, fd, n);
+      for (const n of ['raw', 'buffer']) out[n] = f[n] === undefined ? 'AttributeError' : (f[n] as object).constructor.name;
+      out['raw.mode'] = f.raw === undefined ? 'AttributeError' : (f.raw as { mode: string }).mode;
+      f.close();
+      for (const n of [...ATTRIBUTES, ...CALLS]) out[`closed ${n}`] = show(f, fd, n);
+      expect(out).toEqual((described[`${mode} ${buffering}`] as { value: unknown }).value);
+    });
+  }
+
+  it('newlines: the line endings a text reader has seen, as Python', () => {
+    const seen = python(
+      `import socket
+def seen(newline, data):
+    a, b = socket.socketpair()
+    a.sendall(data); a.shutdown(socket.SHUT_WR)
+    f = b.makefile('r', newline=newline)
+    out = [f.newlines, f.readline(), f.newlines]
+    f.read()
+    out.append(f.newlines)
+    f.close(); a.close(); b.close()
+    return out`,
+      {
+        none: `seen(None, b'a\\r\\nb\\rc\\nd')`,
+        empty: `seen('', b'a\\nb\\r')`,
+        lf: `seen('\\n', b'a\\r\\nb')`,
+        crlfOnly: `seen(None, b'a\\r\\nb\\r\\n')`,
+      },
+    );
+    const cases = { none: [null, 'a\r\nb\rc\nd'], empty: ['', 'a\nb\r'], lf: ['\n', 'a\r\nb'], crlfOnly: [null, 'a\r\nb\r\n'] } as const;
+    for (const [key, [newline, data]] of Object.entries(cases)) {
+      using p = pair();
+      p.a.sendall(Buffer.from(data));
+      p.a.shutdown(SHUT_WR);
+      const f = p.b.makefile('r', { newline });
+      const out: unknown[] = [f.newlines, f.readline(), f.newlines];
+      f.read();
+      out.push(f.newlines);
+      f.close();
+      expect([key, out]).toEqual([key, (seen[key] as { value: unknown }).value]);
+    }
+  });
+
+  it('an options object may follow the mode alone, as Python\'s keywords', () => {
+    using p = pair();
+    const f = p.a.makefile('r', { encoding: 'latin-1', errors: 'replace' });
+    expect([f.encoding, f.errors, f.mode]).toEqual(['latin-1', 'replace', 'r']);
+    f.close();
+    const g = p.a.makefile({ encoding: 'utf-8' });
+    expect([g.encoding, g.mode]).toEqual(['utf-8', 'r']);
+    g.close();
+    const h = p.a.makefile('w', null, { newline: '\r\n' });
+    h.write('x\n');
+    h.close();
+    expect(p.b.recv(10)).toEqual(Buffer.from('x\r\n'));
+  });
+
+  it('a keyword-only argument given by position is a TypeError, as Python', () => {
+    const py = python('import socket', { extra: `socket.socket().makefile('r', None, 'utf-8')` });
+    using s = socket();
+    const want = py.extra as { error: string; message: string };
+    expect(want.error).toBe('TypeError');
+    expect(() => (s.makefile as (...a: unknown[]) => unknown)('r', null, 'utf-8')).toThrow(new TypeError(want.message));
+  });
+});

@@ -47,14 +47,9 @@ export abstract class IOBase {
   /** Whether the file is closed. Python: `io.IOBase.closed`. */
   abstract get closed(): boolean;
 
-  /** What seek() throws: each io class words it its own way. */
-  protected seekError(): Error {
-    return new UnsupportedOperation('seek');
-  }
-
-  /** What tell() throws. */
-  protected tellError(): Error {
-    return new UnsupportedOperation('seek');
+  /** What seek(), tell() and truncate() throw: each io class words it its own way. */
+  protected unsupported(op: 'seek' | 'tell' | 'truncate'): Error {
+    return new UnsupportedOperation(op === 'tell' ? 'seek' : op);
   }
 
   /** False: a socket is no terminal. Python: `io.IOBase.isatty`. */
@@ -65,17 +60,17 @@ export abstract class IOBase {
 
   /** Never: a socket cannot seek (UnsupportedOperation). Python: `io.IOBase.seek`. */
   seek(_offset?: number, _whence?: number): never {
-    throw this.seekError();
+    throw this.unsupported('seek');
   }
 
   /** Never: a socket has no position (UnsupportedOperation). Python: `io.IOBase.tell`. */
   tell(): never {
-    throw this.tellError();
+    throw this.unsupported('tell');
   }
 
   /** Never: a socket cannot be truncated (UnsupportedOperation). Python: `io.IOBase.truncate`. */
   truncate(_size?: number | null): never {
-    throw new UnsupportedOperation('truncate');
+    throw this.unsupported('truncate');
   }
 }
 
@@ -282,8 +277,9 @@ export abstract class BufferedIOBase extends IOBase {
     return this.raw.mode;
   }
 
-  protected override seekError(): Error {
-    return this.closed ? closedFile('seek of closed file') : new UnsupportedOperation('File or stream is not seekable.');
+  protected override unsupported(op: 'seek' | 'tell' | 'truncate'): Error {
+    if (this.closed && op !== 'tell') return closedFile(`${op} of closed file`);
+    return op === 'seek' ? new UnsupportedOperation('File or stream is not seekable.') : super.unsupported(op);
   }
 
   /** The socket's fd. Python: `io.BufferedReader.fileno`. */
@@ -858,12 +854,9 @@ export class TextIOWrapper extends IOBase {
     this.buffer.flush();
   }
 
-  protected override seekError(): Error {
-    return this.closed ? closedFile() : new UnsupportedOperation('underlying stream is not seekable');
-  }
-
-  protected override tellError(): Error {
-    return this.seekError();
+  protected override unsupported(op: 'seek' | 'tell' | 'truncate'): Error {
+    if (this.closed) return closedFile();
+    return op === 'truncate' ? super.unsupported(op) : new UnsupportedOperation('underlying stream is not seekable');
   }
 
   /** False: a socket cannot seek. Python: `io.TextIOWrapper.seekable`. */
