@@ -16,10 +16,12 @@ import {
   SOCK_DGRAM,
   SOCK_STREAM,
   create_connection,
+  create_server,
   socket,
   socketpair,
   type Socket,
 } from 'bsdsock';
+import * as asyncio from 'bsdsock/asyncio';
 import { expected, outcome, python } from './helpers/python';
 
 // The same helpers on both sides; everything they open is closed after each case.
@@ -45,6 +47,8 @@ def upair(mode, type=SOCK_STREAM):
     a, b = map(track, socketpair(AF_UNIX, type)); a.settimeout(mode); return a, b
 def closed():
     s = socket(); s.close(); return s
+def refused():
+    s = track(socket()); s.bind(('127.0.0.1', 0)); return s.getsockname()
 def pending(s):
     s.settimeout(0)
     try: return s.recv(100)
@@ -100,6 +104,11 @@ function closed() {
   const s = socket();
   s.close();
   return s;
+}
+function refused(): [string, number] {
+  const s = track(socket());
+  s.bind(['127.0.0.1', 0]);
+  return s.getsockname() as [string, number];
 }
 function pending(s: Socket): Buffer | null {
   s.settimeout(0);
@@ -269,6 +278,47 @@ Object.assign(cases, {
   'connect_ex on a closed socket, port out of range': [`closed().connect_ex(('127.0.0.1', 99999))`, () => closed().connect_ex(['127.0.0.1', 99999])],
   'connect on a closed socket, address a str': [`closed().connect('x')`, () => closed().connect('x' as never)],
   'connect on a closed socket': [`closed().connect(('127.0.0.1', 1))`, () => closed().connect(['127.0.0.1', 1])],
+  // Keyword-only parameters: a trailing options object after any of the positional ones.
+  'create_connection(address, all_errors=True)': [
+    `try:
+    create_connection(refused(), all_errors=True)
+except ExceptionGroup as g:
+    r = [type(e).__name__ for e in g.exceptions]
+r`,
+    () => {
+      try {
+        create_connection(refused(), { all_errors: true });
+      } catch (e) {
+        return e instanceof AggregateError ? e.errors.map((x: Error) => x.constructor.name) : e;
+      }
+    },
+  ],
+  'create_connection(address, 5, all_errors=True)': [
+    `try:
+    create_connection(refused(), 5, all_errors=True)
+except ExceptionGroup as g:
+    r = [type(e).__name__ for e in g.exceptions]
+r`,
+    () => {
+      try {
+        create_connection(refused(), 5, { all_errors: true });
+      } catch (e) {
+        return e instanceof AggregateError ? e.errors.map((x: Error) => x.constructor.name) : e;
+      }
+    },
+  ],
+  'create_connection: all_errors given by position': [
+    `create_connection(refused(), 5, None, True)`,
+    () => (create_connection as (...a: unknown[]) => unknown)(refused(), 5, null, true),
+  ],
+  'create_server: family given by position': [
+    `create_server(('127.0.0.1', 0), AF_INET)`,
+    () => (create_server as (...a: unknown[]) => unknown)(['127.0.0.1', 0], AF_INET),
+  ],
+  'create_server(address, backlog=1)': [
+    `track(create_server(('127.0.0.1', 0), backlog=1)).getsockname()[0]`,
+    () => track(create_server(['127.0.0.1', 0], { backlog: 1 })).getsockname()[0],
+  ],
   'connect a UDP socket again': [
     `s = udp(); s.connect(('127.0.0.1', 9)); s.connect(('127.0.0.1', 10))`,
     () => {
@@ -288,4 +338,50 @@ describe('bsdsock does what python3 does where it once differed', () => {
       expect(outcome(js)).toEqual(expected(py[name]!));
     });
   }
+});
+
+describe("bsdsock/asyncio's receives of nothing and trailing options", () => {
+  const aborted = () => AbortSignal.abort();
+
+  it('sock_recv(sock, 0) and sock_recv_into(sock, empty) resolve at once, as asyncio (sock.recv(0) makes no syscall)', async () => {
+    const [a] = upair(0);
+    await expect(asyncio.sock_recv(a, 0)).resolves.toEqual(Buffer.alloc(0));
+    await expect(asyncio.sock_recv_into(a, Buffer.alloc(0))).resolves.toBe(0);
+    a.close();
+    // asyncio's sock_recv(closed, 0) is sock.recv(0): b'' too.
+    await expect(asyncio.sock_recv(a, 0)).resolves.toEqual(Buffer.alloc(0));
+    await expect(asyncio.sock_recv(a, 1)).rejects.toMatchObject({ errno: 9 });
+  });
+
+  it('an options object right after the required arguments is the options, not the next positional one', async () => {
+    const [a] = upair(0, SOCK_DGRAM);
+    await expect(asyncio.sock_recvmsg(a, 100, { signal: aborted() })).rejects.toBeInstanceOf(asyncio.AbortError);
+    await expect(asyncio.sock_recvfrom_into(a, Buffer.alloc(4), { signal: aborted() })).rejects.toBeInstanceOf(asyncio.AbortError);
+    await expect(asyncio.sock_recv_fds(a, 100, 1, { signal: aborted() })).rejects.toBeInstanceOf(asyncio.AbortError);
+    await expect(asyncio.getnameinfo(['127.0.0.1', 80], { signal: aborted() })).rejects.toBeInstanceOf(asyncio.AbortError);
+    // After all the positional ones, as before.
+    await expect(asyncio.sock_recvmsg(a, 100, 0, 0, { signal: aborted() })).rejects.toBeInstanceOf(asyncio.AbortError);
+  });
+
+  it('a keyword-only argument given by position is a TypeError', async () => {
+    await expect((asyncio.getaddrinfo as (...a: unknown[]) => Promise<unknown>)('127.0.0.1', 80, AF_INET)).rejects.toThrow(
+      new TypeError('getaddrinfo() takes 2 positional arguments but 3 were given'),
+    );
+    const [a] = upair(0);
+    await expect((asyncio.sock_recv as (...a: unknown[]) => Promise<unknown>)(a, 10, 0)).rejects.toThrow(
+      new TypeError('sock_recv() takes 2 positional arguments but 3 were given'),
+    );
+  });
+
+  it("create_datagram_endpoint takes local_addr and remote_addr by position, as asyncio's", async () => {
+    const [transport] = await asyncio.create_datagram_endpoint(() => new asyncio.DatagramProtocol(), ['127.0.0.1', 0]);
+    try {
+      expect(transport.get_extra_info('sockname')).toEqual(['127.0.0.1', expect.any(Number)]);
+    } finally {
+      transport.close();
+    }
+    await expect(
+      asyncio.create_datagram_endpoint(() => new asyncio.DatagramProtocol(), ['127.0.0.1', 0], undefined, { local_addr: ['127.0.0.1', 0] }),
+    ).rejects.toThrow(new TypeError("create_datagram_endpoint() got multiple values for argument 'local_addr'"));
+  });
 });
