@@ -10,72 +10,57 @@
 //               else:
 //                   raise
 //
-// "System calls raise EINTR. Not a bad thing, hands control back." Which
-// signals do that is set with signal.siginterrupt(signum, flag): bsdsock's
-// siginterrupt(). An interrupting signal makes a blocking call throw
-// InterruptedError (errno EINTR); any other signal only makes the call retry
-// (PEP 475), and its listener runs once the call returns.
+// "System calls raise EINTR. Not a bad thing, hands control back." Since
+// Python 3.5 (PEP 475) they no longer do: a signal that comes during a blocking
+// call runs its handler inside the call, which then goes on (with the time it
+// has left, in timeout mode), so the loop above never sees EINTR. bsdsock does
+// the same with a signal's process.on listeners.
 //
-// "This loop is too tight for blocking code": in Node a signal's listener runs
-// only when the event loop turns, so the restart first waits for the listener,
-// which can then ask the loop to stop instead ("provide a way to request
-// restart"): SIGUSR2 here only reports, SIGINT or SIGTERM stops the server. A
-// signal that does not interrupt has its listener run only when the program
-// next returns to the event loop (here: at the end).
+// "Provide a way to request restart": a handler that raises ends the call with
+// its exception. Here SIGUSR2's listener only reports, and recv() goes on;
+// SIGINT's and SIGTERM's throw, which ends the blocking call and so stops the
+// server. signal.siginterrupt(signum, false), bsdsock's siginterrupt(), keeps
+// a signal out of blocking calls: the call is not disturbed, and the listener
+// runs when the event loop next turns (here: after the end).
 //
 // The server takes one client and prints what it sends until EOF. MODE
-// 'interrupt' (default) makes SIGUSR2 interrupt recv(); 'restart' does not.
+// 'interrupt' (default) runs SIGUSR2's listener inside recv(); 'restart'
+// (siginterrupt(SIGUSR2, false)) runs it at the end.
 //
 //   node examples/eintr.mjs [port=1055] [host=127.0.0.1] [interrupt|restart]
 //   (then: nc 127.0.0.1 <port>; kill -USR2 <pid>; type; Ctrl-D)
 
 import { constants } from 'node:os';
 
-import { InterruptedError, siginterrupt, socket, SO_REUSEADDR, SOL_SOCKET } from 'bsdsock';
+import { siginterrupt, socket, SO_REUSEADDR, SOL_SOCKET } from 'bsdsock';
 
 import { portAndHost, repr } from './lib/common.mjs';
 
-const { EINTR } = constants.errno;
 const { SIGUSR2 } = constants.signals;
 
 const [port, host] = portAndHost('127.0.0.1');
 const mode = process.argv[4] ?? 'interrupt';
 siginterrupt(SIGUSR2, mode === 'interrupt');
 
-let keepRunning = true;
-/** Settled by the next signal listener to run. */
-let signalled;
-let nextSignal = new Promise((resolve) => (signalled = resolve));
-function onSignal(name, stop) {
-  console.log(`signal ${name}: listener ran${stop ? ', stopping' : ''}`);
-  if (stop) keepRunning = false;
-  const resolve = signalled;
-  nextSignal = new Promise((r) => (signalled = r));
-  resolve();
-}
-process.on('SIGUSR2', () => onSignal('SIGUSR2', false));
-process.on('SIGINT', () => onSignal('SIGINT', true));
-process.on('SIGTERM', () => onSignal('SIGTERM', true));
+/** What a stopping listener throws: the blocking call it interrupts ends with it. */
+class Stop extends Error {}
 
-/**
- * The talk's loop around a blocking call, restartable: the call's result, or
- * null when a signal asked to stop. An InterruptedError means a signal with a
- * listener came: the listener runs once control returns to the event loop, so
- * wait for it, then restart (or not).
- */
-async function restarting(name, call) {
-  for (;;) {
-    try {
-      return call();
-    } catch (e) {
-      if (!(e instanceof InterruptedError && e.errno === EINTR)) throw e;
-      console.log(`${name}: ${e.constructor.name}: ${e.message}`);
-    }
-    // Signal handles do not keep Node running: a timer does, until the listener ran.
-    const alive = setInterval(() => {}, 60_000);
-    await nextSignal;
-    clearInterval(alive);
-    if (!keepRunning) return null;
+process.on('SIGUSR2', (name) => console.log(`signal ${name}: listener ran`));
+for (const name of ['SIGINT', 'SIGTERM']) {
+  process.on(name, () => {
+    console.log(`signal ${name}: listener ran, stopping`);
+    throw new Stop(name);
+  });
+}
+
+/** Makes a blocking call: its result, or null when a listener stopped it. */
+function stoppable(name, call) {
+  try {
+    return call();
+  } catch (e) {
+    if (!(e instanceof Stop)) throw e;
+    console.log(`${name}: stopped by ${e.message}`);
+    return null;
   }
 }
 
@@ -84,12 +69,12 @@ server.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
 server.bind([host, port]);
 server.listen();
 console.log(`listening on ${repr(server.getsockname())}, pid ${process.pid}, SIGUSR2 ${mode}s`);
-const accepted = await restarting('accept', () => server.accept());
+const accepted = stoppable('accept', () => server.accept());
 if (accepted !== null) {
   const [client, addr] = accepted;
   console.log(`connection from ${repr(addr)}`);
   for (;;) {
-    const data = await restarting('recv', () => client.recv(4096));
+    const data = stoppable('recv', () => client.recv(4096));
     if (data === null) break;
     console.log(`recv: ${repr(data)}`);
     if (data.length === 0) break;
@@ -98,3 +83,5 @@ if (accepted !== null) {
 }
 server.close();
 console.log('done');
+// A listener kept out of blocking calls runs when the event loop turns: a timer gives it that turn.
+setTimeout(() => {}, 100);

@@ -24,18 +24,17 @@
 // readable, leaves, and shuts down cleanly: every connection closed, a summary
 // printed, exit code 0.
 //
-// The one thing Node adds: a listener runs only when the event loop turns, and
-// a blocked select() does not let it. So the signal makes select() throw
-// InterruptedError; the round ends there, the listener runs and writes its
-// byte, and the next round's select() sees it. (In Python the handler runs
-// inside select() and select() is retried, PEP 475: the same outcome.) Each
-// round is one turn of the event loop, so a signal that comes between two
-// select() calls is handled the same way.
+// As in Python (PEP 475), a signal that comes while select() waits runs its
+// listener inside select(): the listener writes its byte, and select() goes on
+// and returns at once with the read end readable. A signal that comes between
+// two select() calls has its listener run as the next one starts, with the same
+// outcome. So the loop is the talk's plain `while`: no InterruptedError to
+// catch, no turn of the event loop needed, and the first signal stops it.
 //
 //   node examples/graceful-interrupt.mjs [port=0] [host=127.0.0.1]
 //   (then: nc 127.0.0.1 <port>, type, Ctrl-C the server)
 
-import { BlockingIOError, ConnectionResetError, InterruptedError, SO_REUSEADDR, SOL_SOCKET, socket, socketpair } from 'bsdsock';
+import { BlockingIOError, ConnectionResetError, SO_REUSEADDR, SOL_SOCKET, socket, socketpair } from 'bsdsock';
 import { select } from 'bsdsock/select';
 
 import { portAndHost } from './lib/common.mjs';
@@ -137,35 +136,20 @@ function shutdown() {
 
 let keepRunning = true;
 
-// One round of the talk's `while keep_running:` per turn of Node's event loop,
-// so that signal listeners get to run between rounds (as Python's handlers run
-// between bytecodes) and not only when select() is interrupted.
-function round() {
-  if (!keepRunning) return shutdown();
+while (keepRunning) {
   const rlist = getRlist();
   rlist.push(rpipe);
   const wlist = getWlist();
-  let readable;
-  let writable;
-  try {
-    [readable, writable] = select(rlist, wlist, [], 60);
-  } catch (e) {
-    if (!(e instanceof InterruptedError)) throw e;
-    // A signal: its listener runs (and writes to wpipe) before the next round.
-    return setImmediate(round);
-  }
+  const [readable, writable] = select(rlist, wlist, [], 60);
   if (readable.includes(rpipe)) {
     try {
       rpipe.recv(4096);
     } catch {
       // As the talk: whatever it was, we are leaving.
     }
-    keepRunning = false;
-  } else {
-    for (const sock of readable) handleRead(sock);
-    for (const sock of writable) handleWrite(sock);
+    break;
   }
-  setImmediate(round);
+  for (const sock of readable) handleRead(sock);
+  for (const sock of writable) handleWrite(sock);
 }
-
-round();
+shutdown();
