@@ -940,10 +940,10 @@ export async function create_unix_server(
   return server;
 }
 
-/** asyncio's keyword-only arguments of `create_datagram_endpoint`. */
 /** An address of create_datagram_endpoint: `[host, port]`, or a Unix socket path. */
 export type DatagramAddress = [string, number] | string | null;
 
+/** asyncio's keyword-only arguments of `create_datagram_endpoint` (local_addr and remote_addr may also come by position). */
 export interface DatagramOptions {
   local_addr?: DatagramAddress;
   remote_addr?: DatagramAddress;
