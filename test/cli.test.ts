@@ -6,10 +6,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-import { SOCK_DGRAM, SOCK_STREAM } from 'bsdsock';
+import { AF_INET, AF_UNIX, iter_recv, SO_REUSEADDR, SOCK_DGRAM, SOCK_STREAM, socket, SOL_SOCKET } from 'bsdsock';
+import { sock_accept } from 'bsdsock/asyncio';
 
 import { python } from './helpers/python';
-import { ROOT, tempDir } from './helpers/sockets';
+import { closing, ROOT, tempDir } from './helpers/sockets';
 
 const BIN = path.join(ROOT, 'bin/bsdsock.js');
 
@@ -127,12 +128,16 @@ describe('bsdsock getaddrinfo', () => {
     [['localhost', '80', 'extra'], "unexpected argument 'extra'"],
     [[], 'missing arguments'],
     [['localhost', '80', '--flags'], "option '--flags' needs a value"],
-  ])('bad input %j is a usage error (exit 2)', (args, message) => {
+    [['localhost', '80', '--famly', 'inet'], "unknown option '--famly'; did you mean '--family'?"],
+    [['localhost', '80', '--proto', '-1'], "option '--proto' needs a value (one that starts with '-' is written --proto=-1)"],
+    // The C library would take 99999 and wrap it to 34463.
+    [['127.0.0.1', '99999'], "port must be an integer from 0 to 65535, not '99999'"],
+    [['127.0.0.1', 'no such service'], "port must be a number from 0 to 65535 or a service name, not 'no such service'"],
+  ])('bad input %j is a usage error: one line, and where the help is (exit 2)', (args, message) => {
     const r = bsdsock(['getaddrinfo', ...args]);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toContain(`bsdsock getaddrinfo: ${message}\n`);
-    expect(r.stderr).toContain('usage: bsdsock getaddrinfo HOST');
+    expect(r.stderr).toBe(`bsdsock getaddrinfo: ${message}\nsee 'bsdsock getaddrinfo --help'\n`);
   });
 
   it.each([
@@ -167,11 +172,19 @@ describe('bsdsock getnameinfo', () => {
     expect(r.stderr).toContain("port must be an integer from 0 to 65535, not '70000'");
   });
 
-  it('a name where a numeric address belongs is the resolver error Python gives', () => {
-    const expected = python('import socket', { e: "socket.getnameinfo(('no.such.host', 80), socket.NI_NUMERICHOST)" }).e!;
-    const r = bsdsock(['getnameinfo', 'no.such.host', '80', '--flags', 'NI_NUMERICHOST']);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toBe(`bsdsock getnameinfo: ${(expected as { message: string }).message}\n`);
+  it.each([['localhost'], ['no.such.host']])('a name (%s) where a numeric address belongs is a usage error that says so', (name) => {
+    const r = bsdsock(['getnameinfo', name, '80']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      `bsdsock getnameinfo: ADDR must be a numeric IPv4 or IPv6 address, not '${name}' ('bsdsock getaddrinfo ${name}' gives a name's addresses)\n` +
+        "see 'bsdsock getnameinfo --help'\n",
+    );
+  });
+
+  it('an IPv6 address with a zone is numeric', () => {
+    const r = bsdsock(['getnameinfo', 'fe80::1%lo', '80', '--flags', 'NI_NUMERICHOST,NI_NUMERICSERV']);
+    expectOk(r);
+    expect(r.stdout).toBe(`${py<string[]>("socket.getnameinfo(('fe80::1%lo', 80), socket.NI_NUMERICHOST | socket.NI_NUMERICSERV)").join(' ')}\n`);
   });
 });
 
@@ -250,11 +263,18 @@ describe('bsdsock ping', () => {
     it.each([
       [['--dgram'], true],
       [[], false],
-    ])('where ping sockets are not allowed either (%j, raw permitted: %s), the error is the OS\'s', (extra, raw) => {
+    ])('where ping sockets are not allowed either (%j, raw permitted: %s), the OS\'s error and what would allow one', (extra, raw) => {
       const r = inNamespace(['ping', ...extra, '127.0.0.1', '-c', '1'], false, raw);
       expect(r.status).toBe(1);
       // What Python says for EACCES (python3 runs outside the namespace, where ping sockets may be allowed).
-      expect(r.stderr).toBe(`bsdsock ping: ${py<string>('str(PermissionError(errno.EACCES, os.strerror(errno.EACCES)))', 'import errno, os')}\n`);
+      const eacces = py<string>('str(PermissionError(errno.EACCES, os.strerror(errno.EACCES)))', 'import errno, os');
+      expect(r.stderr).toBe(
+        `bsdsock ping: socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP) failed: ${eacces}\n` +
+          "ping sockets are allowed only to the groups in net.ipv4.ping_group_range ('1 0' here);" +
+          " allow them with: sysctl -w net.ipv4.ping_group_range='0 2147483647'" +
+          (raw ? '' : ', or give this process CAP_NET_RAW for a raw socket') +
+          '\n',
+      );
     });
   });
 
@@ -396,6 +416,20 @@ print(json.dumps([p.returncode, p.stdout.decode(), p.stderr.decode()]))
     expect(JSON.parse(r.stdout)).toEqual([0, 'bye\n', '']);
   });
 
+  it('listen ends once the peer has closed and stdin is done, in that order too (as ncat)', async () => {
+    const server = Child.bsdsock(['listen', '127.0.0.1', '0']);
+    const port = await server.listeningPort();
+    const client = new Child('python3', ['-c', `import socket\ns = socket.create_connection(('127.0.0.1', ${port}))\ns.sendall(b'bye\\n')\ns.close()\n`]);
+    expect(await client.exited).toEqual({ code: 0, signal: null });
+    await server.waitFor('stdout', /^bye\n$/);
+    let ended = false;
+    void server.exited.then(() => (ended = true));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(ended).toBe(false); // stdin is still open
+    server.proc.stdin.end();
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+  });
+
   it('--keep-open serves one connection after another', async () => {
     const server = Child.bsdsock(['listen', '127.0.0.1', '0', '--keep-open']);
     const port = await server.listeningPort();
@@ -474,19 +508,24 @@ print(json.dumps([p.returncode, p.stdout.decode(), p.stderr.decode()]))
     server.proc.stdin.end('\n');
     await server.exited;
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe(`bsdsock connect: ${(expected as { message: string }).message}\n`);
+    expect(r.stderr).toBe(`bsdsock connect: connect to 127.0.0.1 port ${port} (tcp) failed: ${(expected as { message: string }).message}\n`);
   });
 
   it.each([
     [['connect', '127.0.0.1'], 'missing arguments'],
-    [['connect', '127.0.0.1', 'http'], "port must be an integer from 0 to 65535, not 'http'"],
+    [['connect', '127.0.0.1', '70000'], "port must be an integer from 0 to 65535, not '70000'"],
+    [['connect', '127.0.0.1', 'no such'], "port must be a number from 0 to 65535 or a service name, not 'no such'"],
+    [['connect', '-w', 'soon', '127.0.0.1', '1'], "timeout (-w) must be a positive number of seconds, not 'soon'"],
+    [['connect', '-z', '--udp', '127.0.0.1', '1'], '-z scans TCP ports: it takes neither --udp nor --unix'],
+    [['connect', '-z', '127.0.0.1', '9-2'], 'port range 9-2 runs backwards'],
+    [['connect', '--wiat', '1', '127.0.0.1', '1'], "unknown option '--wiat'; did you mean '--wait'?"],
     [['listen', '--unix'], 'missing arguments'],
     [['listen', '127.0.0.1', '1', '2'], "unexpected argument '2'"],
-    [['connect', '--udp=1', 'x', '1'], "option '--udp=1' takes no value"],
+    [['connect', '--udp=1', 'x', '1'], "option '--udp' takes no value"],
   ])('bad input %j is a usage error', (args, message) => {
     const r = bsdsock(args);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain(`bsdsock ${args[0]}: ${message}\n`);
+    expect(r.stderr).toBe(`bsdsock ${args[0]}: ${message}\nsee 'bsdsock ${args[0]} --help'\n`);
   });
 });
 
@@ -558,10 +597,201 @@ describe('bsdsock', () => {
     expect(r.stdout).toMatch(new RegExp(`^usage: bsdsock ${name} `));
   });
 
-  it('an unknown command is a usage error listing the commands', () => {
-    const r = bsdsock(['frobnicate']);
+  it.each([
+    [['conect'], "bsdsock: unknown command 'conect'; did you mean 'connect'?"],
+    [['getadrinfo', 'localhost'], "bsdsock: unknown command 'getadrinfo'; did you mean 'getaddrinfo'?"],
+    [['frobnicate'], "bsdsock: unknown command 'frobnicate'"],
+    [['--wat'], "bsdsock: unknown option '--wat'"],
+    [['help', 'pong'], "bsdsock: unknown command 'pong'; did you mean 'ping'?"],
+    [['help', 'ping', 'connect'], "bsdsock help: unexpected argument 'connect'"],
+  ])('%j is a usage error of two lines, with a guess where one is close', (args, line) => {
+    const r = bsdsock(args);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain("bsdsock: unknown command 'frobnicate'");
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`${line}\nsee 'bsdsock --help'\n`);
+  });
+
+  it('no command at all prints the help on stderr (exit 2)', () => {
+    const r = bsdsock([]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^usage: bsdsock COMMAND/);
     expect(r.stderr).toContain('  getaddrinfo  ');
+  });
+
+  it.each([['--help'], ['-h'], ['help']])('%s prints the help, listing every command', (arg) => {
+    const r = bsdsock([arg]);
+    expectOk(r);
+    for (const name of ['getaddrinfo', 'getnameinfo', 'ping', 'connect', 'listen', 'sockopt']) expect(r.stdout).toContain(`  ${name} `);
+  });
+
+  it.each(['getaddrinfo', 'getnameinfo', 'ping', 'connect', 'listen', 'sockopt'])("help %s is what '%s --help' prints", (name) => {
+    const r = bsdsock(['help', name]);
+    expectOk(r);
+    expect(r.stdout).toBe(bsdsock([name, '--help']).stdout);
+  });
+
+  it.each([['--version'], ['-V']])('%s prints the version of the package', (arg) => {
+    const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const r = bsdsock([arg]);
+    expectOk(r);
+    expect(r.stdout).toBe(`bsdsock ${version}\n`);
+  });
+});
+
+describe("bsdsock connect: netcat's options and errors", () => {
+  /** A python3 listener that takes `connections` connections, each read to its end, printing its port then each connection's bytes. */
+  function pyListener(backlog = 8, connections = 1, fill = false): Child {
+    return new Child('python3', [
+      '-c',
+      `import socket, sys\nsrv = socket.socket()\nsrv.bind(('127.0.0.1', 0))\nsrv.listen(${backlog})\n` +
+        (fill ? `filler = socket.create_connection(srv.getsockname())\n` : '') +
+        `print(srv.getsockname()[1], flush=True)\n` +
+        (fill ? 'sys.stdin.read()\n' : '') +
+        `for _ in range(${connections}):\n    c, _ = srv.accept()\n    got = b''\n` +
+        `    while (d := c.recv(65536)):\n        got += d\n    print(repr(got), flush=True)\n    c.close()\n`,
+    ]);
+  }
+
+  async function portOf(child: Child): Promise<number> {
+    return Number((await child.waitFor('stdout', /^(\d+)\n/))[1]);
+  }
+
+  it('-v says which connection succeeded, as nc does', async () => {
+    const server = pyListener();
+    const port = await portOf(server);
+    const r = Child.bsdsock(['connect', '-v', '127.0.0.1', String(port)]);
+    r.proc.stdin.end('hi\n');
+    expect(await r.exited).toEqual({ code: 0, signal: null });
+    expect(r.stderr).toMatch(new RegExp(`^bsdsock connect: Connection to 127\\.0\\.0\\.1 ${port} port \\[tcp/[^\\]]+\\] succeeded!\n$`));
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    expect(server.stdout).toBe(`${port}\nb'hi\\n'\n`);
+  });
+
+  it('a service name as PORT (hkp, 11371/tcp), resolved as getaddrinfo resolves it', async () => {
+    expect(py<number>("socket.getservbyname('hkp', 'tcp')")).toBe(11371);
+    using listener = socket(AF_INET, SOCK_STREAM);
+    listener.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1); // a connection of an earlier run may be in TIME_WAIT
+    listener.bind(['127.0.0.1', 11371]);
+    listener.listen();
+    listener.setblocking(false);
+    const r = Child.bsdsock(['connect', '127.0.0.1', 'hkp']);
+    r.proc.stdin.end('by name\n');
+    // Read on the event loop: the child's stdin is written by this process's loop.
+    const [conn] = await sock_accept(listener);
+    using _ = closing(conn);
+    let got = '';
+    for await (const data of iter_recv(conn)) got += data.toString();
+    expect(got).toBe('by name\n');
+    conn.close();
+    expect(await r.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('-w: a connection that does not complete in time fails with "timed out" (exit 1)', async () => {
+    // A listener whose queue (backlog 0) one connection fills: the kernel drops further SYNs.
+    const server = pyListener(0, 1, true);
+    const port = await portOf(server);
+    const r = Child.bsdsock(['connect', '-w', '0.5', '127.0.0.1', String(port)]);
+    r.proc.stdin.end();
+    expect(await r.exited).toEqual({ code: 1, signal: null });
+    expect(r.stderr).toBe(`bsdsock connect: connect to 127.0.0.1 port ${port} (tcp) failed: ${py<string>("str(TimeoutError('timed out'))")}\n`);
+    server.proc.kill('SIGTERM');
+    await server.exited;
+  });
+
+  it('-z scans: an open port succeeds with -v and gets no bytes; exit 0', async () => {
+    const server = pyListener();
+    const port = await portOf(server);
+    const r = bsdsock(['connect', '-zv', '127.0.0.1', String(port)]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(new RegExp(`^bsdsock connect: Connection to 127\\.0\\.0\\.1 ${port} port \\[tcp/[^\\]]+\\] succeeded!\n$`));
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    expect(server.stdout).toBe(`${port}\nb''\n`);
+  });
+
+  it('-z over a range: each closed port a failure line with -v, nothing without; exit 1 when none is open', () => {
+    // Two ports bound but not listening: connecting to them is refused.
+    const held: ReturnType<typeof socket>[] = [];
+    using _ = { [Symbol.dispose]: () => held.forEach((h) => h.close()) };
+    let low = 0;
+    for (let tries = 0; tries < 20 && low === 0; tries++) {
+      const a = socket(AF_INET, SOCK_STREAM);
+      a.bind(['127.0.0.1', 0]);
+      held.push(a);
+      const next = socket(AF_INET, SOCK_STREAM);
+      held.push(next);
+      try {
+        next.bind(['127.0.0.1', a.getsockname()[1] + 1]);
+        low = a.getsockname()[1];
+      } catch {
+        // that neighbour is taken: try another pair
+      }
+    }
+    expect(low).not.toBe(0);
+    const range = `${low}-${low + 1}`;
+    const quiet = bsdsock(['connect', '-z', '127.0.0.1', range]);
+    expect(quiet).toEqual({ status: 1, stdout: '', stderr: '' });
+    const refused = py<string>('str(ConnectionRefusedError(errno.ECONNREFUSED, os.strerror(errno.ECONNREFUSED)))', 'import errno, os');
+    const verbose = bsdsock(['connect', '-z', '-v', '127.0.0.1', range]);
+    expect(verbose.status).toBe(1);
+    expect(verbose.stderr).toBe(
+      [low, low + 1].map((p) => `bsdsock connect: connect to 127.0.0.1 port ${p} (tcp) failed: ${refused}\n`).join(''),
+    );
+  });
+
+  it('a Unix socket path that does not exist is named in the error', () => {
+    using dir = tempDir();
+    const where = path.join(dir.path, 'absent.sock');
+    const expected = py<string>(`str(FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT)))`, 'import errno, os');
+    const r = bsdsock(['connect', '--unix', where]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`bsdsock connect: connect to ${where} failed: ${expected}\n`);
+  });
+
+  it('a host the resolver does not know names the host and port', () => {
+    const expected = python('import socket', { e: "socket.getaddrinfo('no.such.host.invalid', 80, 0, socket.SOCK_STREAM)" }).e as { message: string };
+    const r = bsdsock(['connect', 'no.such.host.invalid', '80']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`bsdsock connect: getaddrinfo for host 'no.such.host.invalid' port 80 (tcp) failed: ${expected.message}\n`);
+  });
+});
+
+describe('bsdsock listen: errors name the address', () => {
+  it('a TCP port in use', () => {
+    using holder = socket(AF_INET, SOCK_STREAM);
+    holder.bind(['127.0.0.1', 0]);
+    holder.listen();
+    const port = holder.getsockname()[1];
+    const inUse = py<string>('str(OSError(errno.EADDRINUSE, os.strerror(errno.EADDRINUSE)))', 'import errno, os');
+    const r = bsdsock(['listen', '127.0.0.1', String(port)]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`bsdsock listen: bind to 127.0.0.1 port ${port} (tcp) failed: ${inUse}\n`);
+  });
+
+  it('--unix on a socket file left by an earlier run says so, and how to remove it; the file stays', () => {
+    using dir = tempDir();
+    const where = path.join(dir.path, 'stale.sock');
+    const stale = socket(AF_UNIX, SOCK_STREAM);
+    stale.bind(where);
+    stale.close(); // the file stays, and nothing listens on it
+    const inUse = py<string>('str(OSError(errno.EADDRINUSE, os.strerror(errno.EADDRINUSE)))', 'import errno, os');
+    const r = bsdsock(['listen', '--unix', where]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      `bsdsock listen: bind to ${where} failed: ${inUse}; the file exists and nothing listens on it (left by an earlier run?): remove it with rm ${where}\n`,
+    );
+    expect(fs.existsSync(where)).toBe(true);
+  });
+
+  it('--unix on a path another process listens on says that', () => {
+    using dir = tempDir();
+    const where = path.join(dir.path, 'live.sock');
+    using live = socket(AF_UNIX, SOCK_STREAM);
+    live.bind(where);
+    live.listen();
+    const r = bsdsock(['listen', '--unix', where]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/; another process is listening on it\n$/);
+    expect(fs.existsSync(where)).toBe(true);
   });
 });

@@ -1,8 +1,11 @@
-// The command line's own small parser: long options (`--name value`,
-// `--name=value`), short ones (`-c 2`, `-c2`), flags, positionals, and `--`
-// to end the options. Anything it does not know is a UsageError.
+// The command line's arguments, parsed with node:util's parseArgs: long
+// options (`--name value`, `--name=value`), short ones (`-c 2`, `-c2`, `-zv`),
+// flags, positionals, and `--` to end the options. Anything it does not know
+// is a UsageError, phrased for the command line.
 
-/** Bad input on the command line: the command prints its usage and exits with 2. */
+import { parseArgs as parse } from 'node:util';
+
+/** Bad input on the command line: the command says what and exits with 2. */
 export class UsageError extends Error {
   override get name(): string {
     return 'UsageError';
@@ -13,7 +16,7 @@ export class UsageError extends Error {
 export interface OptionSpec {
   /** The long name, without dashes: `family` for `--family`. */
   name: string;
-  /** A one-letter alias: `c` for `-c`. */
+  /** A one-character alias: `c` for `-c`. */
   short?: string;
   /** Whether the option takes a value (`--family inet`); otherwise it is a flag. */
   value?: boolean;
@@ -27,43 +30,75 @@ export interface Parsed {
 
 const HELP: OptionSpec = { name: 'help', short: 'h' };
 
-function find(specs: OptionSpec[], arg: string): OptionSpec {
-  const spec = arg.startsWith('--')
-    ? specs.find((s) => s.name === arg.slice(2))
-    : specs.find((s) => s.short !== undefined && s.short === arg.slice(1, 2));
-  if (spec === undefined) throw new UsageError(`unknown option '${arg}'`);
-  return spec;
+/** The closest of `candidates` to `word` (an edit or two away, or a prefix of it), for "did you mean". */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = c.startsWith(word) && word.length >= 2 ? 0.5 : distance(word, c);
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return bestDistance <= Math.min(2, Math.floor(word.length / 2)) ? best : undefined;
+}
+
+/** Levenshtein distance, with a swap of two neighbours counted as one edit. */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** " (did you mean 'x'?)" when a candidate is close to `word`, else ''. */
+export function didYouMean(word: string, candidates: readonly string[]): string {
+  const guess = closest(word, candidates);
+  return guess === undefined ? '' : `; did you mean '${guess}'?`;
+}
+
+/** parseArgs's error as one line about the option the user wrote. */
+function usageOf(e: Error & { code?: string }, specs: readonly OptionSpec[]): UsageError {
+  const named = /Option '(?:-\w, )?(--?[^' <]+)/.exec(e.message)?.[1] ?? '';
+  switch (e.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
+      const option = /Unknown option '([^']+)'/.exec(e.message)?.[1] ?? '';
+      const longs = specs.map((s) => `--${s.name}`);
+      return new UsageError(`unknown option '${option}'${option.startsWith('--') ? didYouMean(option, longs) : ''}`);
+    }
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      if (e.message.includes('does not take an argument')) return new UsageError(`option '${named}' takes no value`);
+      if (e.message.includes('ambiguous')) {
+        const example = named.startsWith('--') ? `${named}=-1` : `${named}-1`;
+        return new UsageError(`option '${named}' needs a value (one that starts with '-' is written ${example})`);
+      }
+      return new UsageError(`option '${named}' needs a value`);
+    default:
+      return new UsageError(e.message.split('\n')[0]!);
+  }
 }
 
 /** Parses `argv` against `specs` (`--help` / `-h` is always known). */
 export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[]): Parsed {
   const all = [...specs, HELP];
-  const parsed: Parsed = { positionals: [], options: new Map() };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      parsed.positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (arg.length < 2 || !arg.startsWith('-')) {
-      parsed.positionals.push(arg);
-      continue;
-    }
-    const long = arg.startsWith('--');
-    const eq = long ? arg.indexOf('=') : -1;
-    const spec = find(all, eq >= 0 ? arg.slice(0, eq) : long ? arg : arg.slice(0, 2));
-    if (!spec.value) {
-      if (eq >= 0 || (!long && arg.length > 2)) throw new UsageError(`option '${arg}' takes no value`);
-      parsed.options.set(spec.name, true);
-      continue;
-    }
-    let value: string | undefined;
-    if (eq >= 0) value = arg.slice(eq + 1);
-    else if (!long && arg.length > 2) value = arg.slice(2);
-    else value = argv[++i];
-    if (value === undefined) throw new UsageError(`option '${arg}' needs a value`);
-    parsed.options.set(spec.name, value);
+  const options = Object.fromEntries(
+    all.map((s) => [s.name, { type: s.value ? ('string' as const) : ('boolean' as const), ...(s.short === undefined ? {} : { short: s.short }) }]),
+  );
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parse({ args: [...argv], options, allowPositionals: true, strict: true }));
+  } catch (e) {
+    if (e instanceof Error && typeof (e as { code?: unknown }).code === 'string') throw usageOf(e, all);
+    throw e;
   }
+  const parsed: Parsed = { positionals, options: new Map() };
+  for (const [name, v] of Object.entries(values)) if (v !== undefined && v !== false) parsed.options.set(name, v);
   return parsed;
 }
 

@@ -25,3 +25,10 @@ export function out(text: string | Uint8Array): Promise<void> {
 export function note(command: string, text: string): void {
   process.stderr.write(`bsdsock ${command}: ${text}\n`);
 }
+
+/** A failure the command has already put in words (what failed, and the OS's error): exit status 1. */
+export class Failure extends Error {
+  override get name(): string {
+    return 'Failure';
+  }
+}

@@ -1,10 +1,14 @@
 // What `bsdsock connect` and `bsdsock listen` share: the transport options
-// (--udp, --unix), and the address arguments they take.
+// (--udp, --unix), the address arguments they take (a port number or a
+// service name), and how a failure names the endpoint, as netcat does:
+// "connect to 127.0.0.1 port 1 (tcp) failed: [Errno 111] Connection refused".
 
 import * as C from '../constants';
-import { OSError } from '../errors';
+import { oserror, OSError } from '../errors';
 import { getaddrinfo, type AddrInfo } from '../resolver';
-import { flag, port, positionals, type OptionSpec, type Parsed } from './args';
+import { pyRepr } from '../repr';
+import { flag, port, positionals, UsageError, type OptionSpec, type Parsed } from './args';
+import { Failure } from './command';
 
 export const TRANSPORT_OPTIONS: readonly OptionSpec[] = [
   { name: 'udp', short: 'u' },
@@ -26,11 +30,46 @@ export function unixPath(args: Parsed): string {
   return positionals(args, 1, 1)[0]!;
 }
 
-/** getaddrinfo's results for `host` and the PORT argument, for sockets of `type`. */
+/** A PORT argument: a number 0-65535, or a service name (`http`) for the resolver. */
+export function portOrService(text: string): number | string {
+  if (/^\d+$/.test(text.trim())) return port(text);
+  if (!/^[A-Za-z0-9][\w.+-]*$/.test(text)) throw new UsageError(`port must be a number from 0 to 65535 or a service name, not '${text}'`);
+  return text;
+}
+
+/** getaddrinfo's results for `host` and the PORT argument, for sockets of `type`; a failure names both. */
 export function resolve(host: string | null, portText: string, type: number, flags = 0): AddrInfo[] {
-  const results = getaddrinfo(host, port(portText), C.AF_UNSPEC, type, 0, flags);
-  if (results.length === 0) throw new OSError('getaddrinfo returns an empty list');
-  return results;
+  const service = portOrService(portText);
+  try {
+    const results = getaddrinfo(host, service, C.AF_UNSPEC, type, 0, flags);
+    if (results.length === 0) throw new OSError('getaddrinfo returns an empty list');
+    return results;
+  } catch (e) {
+    if (!(e instanceof OSError)) throw e;
+    throw new Failure(`getaddrinfo for host ${pyRepr(host)} port ${pyRepr(service)} (${protoName(type)}) failed: ${e.message}`);
+  }
+}
+
+/** netcat's name for a transport: tcp, udp. */
+export function protoName(type: number): string {
+  return type === C.SOCK_DGRAM ? 'udp' : 'tcp';
+}
+
+/** An endpoint as netcat names it: `127.0.0.1 port 80 (tcp)`, or a Unix socket's path. */
+export function endpointName(address: unknown, type: number): string {
+  if (Array.isArray(address)) return `${String(address[0])} port ${String(address[1])} (${protoName(type)})`;
+  return typeof address === 'string' ? address : String(address);
+}
+
+/**
+ * The line for a call on an endpoint that failed: `connect to 127.0.0.1 port 1
+ * (tcp) failed: [Errno 111] Connection refused`; an OS error in the socket
+ * module's words (asyncio's and create_server's messages add the address,
+ * which the line already has).
+ */
+export function failed(call: string, address: unknown, type: number, e: Error): string {
+  const plain = e instanceof OSError && e.errno !== null && e.errno > 0 ? oserror(e.errno, call) : e;
+  return `${call} to ${endpointName(address, type)} failed: ${plain.message}`;
 }
 
 /** Whether stdin is a terminal: then a connection ends with the peer's EOF (no one is going to type Ctrl-D). */

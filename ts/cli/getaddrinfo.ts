@@ -3,6 +3,7 @@
 
 import { getaddrinfo } from '../resolver';
 import { optionValue, positionals, type Parsed } from './args';
+import { portOrService } from './endpoint';
 import { out, type Command } from './command';
 import { familyName, parseFamily, parseFlags, parseProto, parseType, SOCKET_KIND_OPTIONS, typeName } from './names';
 import { pyRepr } from '../repr';
@@ -21,10 +22,9 @@ socket type, protocol, canonical name (with AI_CANONNAME) and socket address.
   --flags LIST     AI_* flags joined with commas: AI_PASSIVE,AI_CANONNAME
 `;
 
-/** A port argument as getaddrinfo takes it: a number, or a service name. */
+/** A port argument as getaddrinfo takes it: a number 0-65535 (the C library would wrap a larger one), or a service name. */
 function portArg(text: string | undefined): number | string | null {
-  if (text === undefined) return null;
-  return /^\d+$/.test(text) ? Number(text) : text;
+  return text === undefined ? null : portOrService(text);
 }
 
 function run(args: Parsed): Promise<number> {

@@ -5,6 +5,7 @@
 // Replies are read on Node's event loop (add_reader on the non-blocking
 // socket); timers pace the requests.
 
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 
 import type { Inet6Address, InetAddress } from '../address';
@@ -14,7 +15,8 @@ import { BlockingIOError, OSError, PermissionError } from '../errors';
 import { getaddrinfo } from '../resolver';
 import { socket, type Socket } from '../socket';
 import { flag, integer, optionValue, positionals, seconds, UsageError, type Parsed } from './args';
-import { note, out, type Command } from './command';
+import { Failure, note, out, type Command } from './command';
+import { familyName } from './names';
 import { echoRequest, parseReply, type EchoReply, type IpVersion } from './icmp';
 
 const HELP = `usage: bsdsock ping HOST [-c COUNT] [-i INTERVAL] [-W TIMEOUT] [-s SIZE] [-4|-6] [--dgram]
@@ -29,8 +31,10 @@ came, 1 when none did.
   -i INTERVAL      seconds between requests (default 1)
   -W TIMEOUT       seconds to wait for replies after the last request (default 10)
   -s SIZE          bytes of payload per request (default 56)
-  -4, -6           resolve HOST to an IPv4 / IPv6 address only
+  -4, --ipv4       resolve HOST to an IPv4 address only
+  -6, --ipv6       resolve HOST to an IPv6 address only
   --dgram          use a ping socket even where a raw socket is permitted
+                   (Linux allows them to the groups of net.ipv4.ping_group_range)
 `;
 
 interface Settings {
@@ -65,6 +69,30 @@ function target(host: string, args: Parsed): [family: number, sockaddr: InetAddr
   return [first[0], first[4]];
 }
 
+/** The groups ping sockets are allowed to (Linux's net.ipv4.ping_group_range), or null where there is no such setting. */
+function pingGroupRange(): string | null {
+  try {
+    return fs.readFileSync('/proc/sys/net/ipv4/ping_group_range', 'utf8').trim().replace(/\s+/g, ' ');
+  } catch {
+    return null;
+  }
+}
+
+/** The error of a ping socket the OS refused, with what would allow one. */
+function pingSocketRefused(e: OSError, family: number, triedRaw: boolean): Failure {
+  const call = `socket(${familyName(family)}, SOCK_DGRAM, ${family === C.AF_INET6 ? 'IPPROTO_ICMPV6' : 'IPPROTO_ICMP'})`;
+  const lines = [`${call} failed: ${e.message}`];
+  const range = pingGroupRange();
+  if (e instanceof PermissionError && range !== null) {
+    lines.push(
+      `ping sockets are allowed only to the groups in net.ipv4.ping_group_range ('${range}' here);` +
+        ` allow them with: sysctl -w net.ipv4.ping_group_range='0 2147483647'` +
+        (triedRaw ? ', or give this process CAP_NET_RAW for a raw socket' : ''),
+    );
+  }
+  return new Failure(lines.join('\n'));
+}
+
 /** A raw ICMP socket, or a ping socket where raw ones are not permitted (or `dgram` asks for it). */
 function openIcmp(family: number, version: IpVersion, dgram: boolean): [sock: Socket, raw: boolean] {
   const proto = version === 4 ? C.IPPROTO_ICMP : C.IPPROTO_ICMPV6;
@@ -75,7 +103,12 @@ function openIcmp(family: number, version: IpVersion, dgram: boolean): [sock: So
       if (!(e instanceof PermissionError)) throw e;
     }
   }
-  return [socket(family, C.SOCK_DGRAM, proto), false];
+  try {
+    return [socket(family, C.SOCK_DGRAM, proto), false];
+  } catch (e) {
+    if (!(e instanceof OSError)) throw e;
+    throw pingSocketRefused(e, family, !dgram);
+  }
 }
 
 /** Asks for the TTL / hop limit of each reply as ancillary data, where the IP header does not come with it. */
