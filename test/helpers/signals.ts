@@ -222,17 +222,23 @@ const OTHER: Record<string, () => Other> = {
   connect: fullBacklog,
   connect_ex: fullBacklog,
   sendall: () => peer(true),
+  send: datagramQueue,
+  sendto: datagramQueue,
   sendmsg: datagramQueue,
+  sendmmsg: datagramQueue,
+  write: () => peer(true),
   sendfile: () => peer(true),
   readline: () => peer(false),
 };
 
-/** The calls blocking-call.js and blocking-call.py both make. */
+/** The calls blocking-call.js and blocking-call.py both make (`write`: a makefile's write and flush). */
 export const CALLS = [
   'recv',
   'recvfrom',
   'recv_into',
+  'recvfrom_into',
   'recvmsg',
+  'recvmsg_into',
   'select',
   'poll',
   'epoll',
@@ -240,11 +246,17 @@ export const CALLS = [
   'accept',
   'connect',
   'connect_ex',
+  'send',
+  'sendto',
   'sendall',
   'sendmsg',
   'sendfile',
   'readline',
+  'write',
 ] as const;
+
+/** The calls only blocking-call.js makes: Python has no recvmmsg or sendmmsg. */
+export const NODE_ONLY = ['recvmmsg', 'sendmmsg'] as const;
 
 const FIXTURES = path.join(__dirname, '../fixtures');
 
