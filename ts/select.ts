@@ -1,7 +1,7 @@
 // bsdsock/select: Python's select module. select(), poll objects and, on
-// Linux, epoll objects. Every wait retries on EINTR with the time left
-// (PEP 475) and is interrupted, like the blocking socket calls, by the signals
-// that interrupt them (see siginterrupt).
+// Linux, epoll objects. As the blocking socket calls, a wait that a signal
+// interrupts runs the signal's listeners, then goes on with the time left
+// (PEP 475; see signals.ts).
 
 import { inspect } from 'node:util';
 
