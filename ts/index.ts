@@ -58,7 +58,9 @@ export {
   if_indextoname,
   if_nameindex,
   if_nametoindex,
+  is_family,
   type AddrInfo,
+  type AddrInfoOf,
 } from './resolver';
 export {
   create_connection,

@@ -65,6 +65,20 @@ export type AddrInfo =
   | [family: Family<'AF_INET'>, type: number, proto: number, canonname: string, sockaddr: InetAddress]
   | [family: Family<'AF_INET6'>, type: number, proto: number, canonname: string, sockaddr: Inet6Address];
 
+/** The AddrInfo of family `F`: `AddrInfoOf<'AF_INET6'>` has a 4-tuple sockaddr. */
+export type AddrInfoOf<F extends 'AF_INET' | 'AF_INET6'> = Extract<AddrInfo, [Family<F>, ...unknown[]]>;
+
+/**
+ * Whether getaddrinfo's result `ai` is of `family`, as `ai[0] === family`;
+ * TypeScript narrows `ai` with it, so that after `is_family(ai, AF_INET6)` the
+ * sockaddr `ai[4]` is `[host, port, flowinfo, scope_id]`. (`ai[0] === AF_INET6`
+ * cannot narrow by itself: the constants carry the platform's values, which
+ * the types do not know.) Python needs no counterpart.
+ */
+export function is_family<F extends 'AF_INET' | 'AF_INET6'>(ai: AddrInfo, family: Family<F>): ai is AddrInfoOf<F> {
+  return ai[0] === family;
+}
+
 /**
  * Python's `socket.getaddrinfo(host, port, family=0, type=0, proto=0, flags=0)`:
  * the addresses to try for `host` and `port`, in the system's order.
