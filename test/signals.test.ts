@@ -112,7 +112,7 @@ describe('programs that wait in select() for a listener\'s wake-up byte: the lis
   }
 });
 
-describe('listeners run from the event loop', () => {
+describe('signals that come between blocking calls', () => {
   it('a listener added while the program is idle in the loop runs once per signal', async () => {
     await expectRun(
       `
@@ -163,6 +163,32 @@ describe('listeners run from the event loop', () => {
       [],
       ['true true'],
     );
+  }, 30_000);
+});
+
+describe('signals that come before their listeners get to run', () => {
+  /** Sends the signals to itself while JavaScript runs, then makes a blocking call; SIGINT's listener throws with `throws`. */
+  const pending = (signals: string[], throws: boolean) => `
+    const [a, b] = bs.socketpair();
+    b.settimeout(0.2);
+    const runs = { SIGINT: 0, SIGUSR2: 0 };
+    const stop = new Error('stop');
+    process.on('SIGUSR2', () => runs.SIGUSR2++);
+    process.on('SIGINT', () => { runs.SIGINT++; if (${throws}) throw stop; });
+    for (const signal of ${JSON.stringify(signals)}) process.kill(process.pid, signal);
+    try { b.recv(1); } catch (e) { console.log(e === stop ? 'stop' : e.constructor.name, JSON.stringify(runs)); }
+    setTimeout(() => console.log('later', JSON.stringify(runs)), 100);
+  `;
+
+  it('the same signal twice runs its listeners once (they coalesce, as in CPython)', async () => {
+    await expectRun(pending(['SIGUSR2', 'SIGUSR2', 'SIGINT'], false), [], [
+      'TimeoutError {"SIGINT":1,"SIGUSR2":1}',
+      'later {"SIGINT":1,"SIGUSR2":1}',
+    ]);
+  }, 30_000);
+
+  it('listeners run in the order of the signals\' numbers; when one throws, the call ends and the rest run at the next chance', async () => {
+    await expectRun(pending(['SIGUSR2', 'SIGINT'], true), [], ['stop {"SIGINT":1,"SIGUSR2":0}', 'later {"SIGINT":1,"SIGUSR2":1}']);
   }, 30_000);
 });
 
