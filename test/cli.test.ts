@@ -289,6 +289,22 @@ describe('bsdsock ping', () => {
     expect(transmitted).toBeGreaterThanOrEqual(received);
   });
 
+  it.skipIf(!mayPing)('-4 resolves the host to its IPv4 address only', () => {
+    const r = bsdsock(['ping', '-4', 'localhost', '-c', '1']);
+    expectOk(r);
+    expect(r.stdout).toMatch(/^PING localhost \(127\.0\.0\.1\) /);
+  });
+
+  it.each([
+    [['no.such.host.invalid'], "'no.such.host.invalid', None, 0, socket.SOCK_DGRAM"],
+    [['-6', '127.0.0.1'], "'127.0.0.1', None, socket.AF_INET6, socket.SOCK_DGRAM"],
+  ])('a host the resolver refuses (%j) is named with the gaierror (exit 1)', (args, pyArgs) => {
+    const expected = python('import socket', { e: `socket.getaddrinfo(${pyArgs})` }).e as { message: string };
+    const r = bsdsock(['ping', ...args, '-c', '1']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`bsdsock ping: getaddrinfo for host '${args.at(-1)}' failed: ${expected.message}\n`);
+  });
+
   it.each([
     [['127.0.0.1', '-c', '0'], "count must be an integer from 1 to 2147483647, not '0'"],
     [['127.0.0.1', '-i', 'soon'], "interval must be a positive number of seconds, not 'soon'"],
@@ -580,6 +596,14 @@ describe('bsdsock sockopt', () => {
     expectOk(r);
     expect(value(r.stdout, 'SO_DOMAIN')).toMatch(/^\d+ \(AF_UNIX\)$/);
     expect(r.stdout.trimEnd().split('\n').slice(1).every((line) => line.startsWith('SOL_SOCKET '))).toBe(true);
+  });
+
+  it('--proto: a UDP socket made with IPPROTO_UDP says so, as Python reads it', () => {
+    const r = bsdsock(['sockopt', '--family', 'inet', '--type', 'dgram', '--proto', 'udp']);
+    expectOk(r);
+    const proto = py<number>('socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP).getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL)');
+    expect(value(r.stdout, 'SO_PROTOCOL')).toBe(`${proto} (IPPROTO_UDP)`);
+    expect(r.stdout).not.toMatch(/TCP_/);
   });
 
   it('a socket the OS refuses to make is an OS error (exit 1)', () => {

@@ -12,7 +12,8 @@ import type { Inet6Address, InetAddress } from '../address';
 import { add_reader, remove_reader } from '../asyncio/readers';
 import * as C from '../constants';
 import { BlockingIOError, OSError, PermissionError } from '../errors';
-import { getaddrinfo } from '../resolver';
+import { getaddrinfo, type AddrInfo } from '../resolver';
+import { pyRepr } from '../repr';
 import { socket, type Socket } from '../socket';
 import { flag, integer, optionValue, positionals, seconds, UsageError, type Parsed } from './args';
 import { Failure, note, out, type Command } from './command';
@@ -64,7 +65,13 @@ function settings(args: Parsed): Settings {
 function target(host: string, args: Parsed): [family: number, sockaddr: InetAddress | Inet6Address] {
   if (flag(args, 'ipv4') && flag(args, 'ipv6')) throw new UsageError('-4 and -6 exclude each other');
   const family = flag(args, 'ipv4') ? C.AF_INET : flag(args, 'ipv6') ? C.AF_INET6 : C.AF_UNSPEC;
-  const [first] = getaddrinfo(host, null, family, C.SOCK_DGRAM);
+  let first: AddrInfo | undefined;
+  try {
+    [first] = getaddrinfo(host, null, family, C.SOCK_DGRAM);
+  } catch (e) {
+    if (!(e instanceof OSError)) throw e;
+    throw new Failure(`getaddrinfo for host ${pyRepr(host)} failed: ${e.message}`);
+  }
   if (first === undefined) throw new OSError('getaddrinfo returns an empty list');
   return [first[0], first[4]];
 }
