@@ -654,6 +654,17 @@ describe('bsdsock', () => {
     expect(r.stdout).toBe(bsdsock([name, '--help']).stdout);
   });
 
+  it('from a clone whose TypeScript is not built yet, the launcher says how to build it', () => {
+    using dir = tempDir();
+    fs.mkdirSync(path.join(dir.path, 'bin'));
+    fs.copyFileSync(BIN, path.join(dir.path, 'bin/bsdsock.js'));
+    const r = spawnSync(process.execPath, [path.join(dir.path, 'bin/bsdsock.js'), '--version'], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.status).toBe(70);
+    expect(r.stderr).toBe(
+      `bsdsock: ${path.join(dir.path, 'dist/cjs/cli/main.js')} is not built: run 'npm install' (or 'npm run build:ts') in ${dir.path}\n`,
+    );
+  });
+
   it.each([['--version'], ['-V']])('%s prints the version of the package', (arg) => {
     const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
     const r = bsdsock([arg]);
