@@ -75,6 +75,10 @@ async function long(diff, runner, args) {
     }
     seed += 1;
   }
+  console.log('\nsteps both sides ended alike, by op and outcome:');
+  for (const [op, kinds] of Object.entries(runner.coverage).sort()) {
+    console.log(`  ${op.padEnd(14)} ${Object.entries(kinds).sort((a, b) => b[1] - a[1]).map(([kind, n]) => `${kind} ${n}`).join(', ')}`);
+  }
   console.log(`\nfuzz:diff: ${runner.programs} programs, ${runner.steps} steps, ${found.size} distinct mismatch${found.size === 1 ? '' : 'es'}`);
   for (const key of found.keys()) console.log(`  ${key}`);
   return found.size === 0 ? 0 : 1;

@@ -87,9 +87,12 @@ function sendReady(m, step, n) {
 
 function sendApply(m, step, n) {
   const rec = recOf(m, step.s);
-  // A stream socket's sendto (and sendmsg to an address) fails on Unix sockets, and its address may not parse.
+  // A stream socket's sendto (and sendmsg to an address) fails on Unix sockets, and its address may not parse;
+  // fds go only over Unix sockets, and only open ones.
   const addressed = step.t !== undefined && step.t !== null;
-  if (rec.live) m.sent(rec.ep, destination(m, rec, step), n, addressed && rec.ep.stream);
+  const fds = step.fds ?? [];
+  const badFds = fds.length > 0 && (rec.ep.family !== 'AF_UNIX' || fds.some((t) => !recOf(m, t).live));
+  if (rec.live) m.sent(rec.ep, destination(m, rec, step), n, (addressed && rec.ep.stream) || badFds);
 }
 
 const sendArb = (op) => fc.record({ op: fc.constant(op), s: slot, n: size, seed, flags: sendFlags });

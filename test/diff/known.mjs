@@ -162,10 +162,12 @@ export const KNOWN = [
     kind: 'bug',
     reason:
       "closing a makefile() writer whose flush fails (EPIPE) raises and leaves the socket's fd open; CPython's " +
-      'close() closes the raw file all the same (flush in a try, close in its finally), so the socket, closed ' +
-      'before, is then really closed and a later send raises EBADF',
+      'close() goes on to close the buffer and the raw file all the same (a text file\'s buffer tries to flush ' +
+      'again, and that second error is the one raised: ENOTCONN after ECONNREFUSED on a Unix datagram socket), so ' +
+      'the socket, closed before, is then really closed and a later send raises EBADF',
     matches: (step, python, node, history) =>
-      isError(python, 'OSError', EBADF) && 'e' in node && history.some((h) => h.step.op === 'makefile' && 'e' in h.python),
+      (isError(python, 'OSError', EBADF) && 'e' in node && history.some((h) => CLOSES_FILE.has(h.step.op) && 'e' in h.python)) ||
+      (CLOSES_FILE.has(step.op) && 'e' in python && 'e' in node && history.some((h) => h.step.op === 'fwrite')),
   },
   {
     id: 'sendall-nothing',
@@ -198,10 +200,10 @@ export const KNOWN = [
       'looking at the deadline: it spins for ever; CPython checks the deadline on every retry and raises ' +
       'TimeoutError. Seen with MSG_ERRQUEUE on an unconnected TCP socket (POLLHUP) and on a UDP socket after ' +
       'shutdown(SHUT_RD) (POLLIN, and recvmsg says EAGAIN)',
-    matches: (step, python, node) => RECEIVES.has(step.op) && python.e === 'TimeoutError' && node.hang === true,
+    matches: (step, python, node) => CALLS.has(step.op) && python.e === 'TimeoutError' && node.hang === true,
     avoid: (m, step) => {
-      const rec = m.socks.get(step.s);
-      return RECEIVES.has(step.op) && rec?.mode === 'timeout' && (hasFlag(step, 'MSG_ERRQUEUE') || rec.ep.readyButEmpty);
+      const rec = FILE_OPS.has(step.op) ? m.files.get(step.m)?.rec : m.socks.get(step.s);
+      return CALLS.has(step.op) && rec?.mode === 'timeout' && (hasFlag(step, 'MSG_ERRQUEUE') || rec.ep.readyButEmpty);
     },
   },
 ];
@@ -214,6 +216,7 @@ function errnoOf(r) {
   return 'e' in r ? r.errno : r.v;
 }
 
+const CLOSES_FILE = new Set(['makefile', 'fclose', 'fflush']);
 const SHARES = new Set(['dup', 'fromfd', 'adopt']);
 const FILE_OPS = new Set(['fread', 'freadline', 'fwrite', 'fflush', 'fclose']);
 const RECEIVES = new Set(['accept', 'recv', 'recvfrom', 'recv_into', 'recvfrom_into', 'recvmsg']);
