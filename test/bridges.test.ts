@@ -5,6 +5,7 @@
 import { once } from 'node:events';
 import * as net from 'node:net';
 import { Readable, Writable } from 'node:stream';
+import * as tls from 'node:tls';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 
@@ -270,6 +271,14 @@ describe('from_net_socket: a net.Socket becomes a bsdsock Socket', () => {
     connecting.destroy();
     expect(() => from_net_socket(connecting)).toThrow(/destroyed/);
     expect(() => from_net_socket({} as net.Socket)).toThrow(TypeError);
+  });
+
+  it('refuses a TLS socket: its connection carries records, not its data', async () => {
+    using pair = await netPair();
+    const secure = new tls.TLSSocket(pair.conn);
+    expect(() => from_net_socket(secure)).toThrow(/tls\.TLSSocket/);
+    expect(pair.conn.destroyed).toBe(false);
+    secure.destroy();
   });
 
   it('round trip: to_net_socket then from_net_socket', async () => {

@@ -110,12 +110,15 @@ function takeBuffered(netSock: net.Socket): Buffer {
  * 'close' without an error) and the Socket owns the connection alone: its
  * `close()` ends it, and no fd is left behind or closed twice. The Socket
  * is in the default mode (`getdefaulttimeout()`), family, type and protocol
- * read from the fd. A net.Socket that is connecting, destroyed, or still has
+ * read from the fd. A `tls.TLSSocket` is a TypeError (its connection carries
+ * TLS records, not its data). A net.Socket that is connecting, destroyed, or still has
  * bytes to write (`writableLength`; wait for 'drain' first) is a RangeError,
  * and the net.Socket is left as it was.
  */
 export function from_net_socket(netSock: net.Socket): [Socket, Buffer] {
   if (!(netSock instanceof net.Socket)) throw new TypeError('from_net_socket() argument 1 must be a net.Socket');
+  // A TLS socket's bytes on the wire are not its data: the connection under it is no use without its TLS state.
+  if ((netSock as { encrypted?: unknown }).encrypted === true) throw new TypeError('from_net_socket() cannot take a tls.TLSSocket');
   if (netSock.destroyed) throw new RangeError('from_net_socket(): the net.Socket is destroyed');
   if (netSock.connecting) throw new RangeError("from_net_socket(): the net.Socket is still connecting (wait for 'connect')");
   if (netSock.writableLength !== 0) {
