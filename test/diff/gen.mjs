@@ -16,7 +16,8 @@ const FD_SLOTS = 3;
 
 const slot = fc.integer({ min: 0, max: SLOTS - 1 });
 const fileSlot = fc.integer({ min: 0, max: FILE_SLOTS - 1 });
-const fdSlot = fc.integer({ min: 0, max: FD_SLOTS - 1 });
+// Most programs detach one fd or none: slot 0 most often.
+const fdSlot = fc.oneof({ arbitrary: fc.constant(0), weight: 3 }, { arbitrary: fc.integer({ min: 0, max: FD_SLOTS - 1 }), weight: 1 });
 const seed = fc.integer({ min: 0, max: 255 });
 const size = fc.oneof(fc.constantFrom(0, 1, 15, 16, 17), fc.integer({ min: 0, max: 3000 }));
 const recvSize = fc.oneof(fc.constantFrom(0, 1, 16, 4096), fc.integer({ min: 0, max: 5000 }));
@@ -364,7 +365,7 @@ const OPS = [
     },
   },
   {
-    weight: 1,
+    weight: 3,
     arb: fc.record({ op: fc.constant('closefd'), f: fdSlot }),
     check: (m, step) => m.fdsUnsure || m.fds[step.f] !== undefined,
     apply: (m, step) => {
@@ -408,7 +409,7 @@ const OPS = [
     },
   },
   {
-    weight: 3,
+    weight: 5,
     arb: fc.oneof(fc.record({ op: fc.constant('fread'), m: fileSlot, n: fc.constantFrom(-1, 0, 1, 5, 16, 100) }), fc.record({ op: fc.constant('freadline'), m: fileSlot })),
     check: (m, step) => fileSafe(m, step, (f) => !f.mode.includes('r') || (step.op === 'fread' && step.n >= 0 && f.rec.ep.inbox >= step.n && !f.rec.ep.unknown) || m.atEof(f.rec.ep)),
     apply: (m, step) => {

@@ -136,7 +136,8 @@ class Program {
     }
     for (const s of this.socks.values()) s.close();
     for (const fd of this.fds) if (fd !== null) socket.close(fd);
-    await Promise.all(this.helpers.map(exited));
+    // No signal of this program may reach the next.
+    await this.waitSignals();
   }
 
   // Steps.
@@ -305,16 +306,20 @@ class Program {
         this.sent += 1;
         this.helpers.push(spawn('sh', ['-c', `sleep ${step.ms / 1000}; kill -USR1 ${process.pid}`], { stdio: 'ignore' }));
         return null;
-      case 'sig_count': {
-        await Promise.all(this.helpers.map(exited));
-        this.helpers = [];
-        const deadline = Date.now() + 2000;
-        while (this.signals < this.sent && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
-        return this.signals;
-      }
+      case 'sig_count':
+        return this.waitSignals();
       default:
         throw new NoSuch(`op ${op}`);
     }
+  }
+
+  /** Waits (2 s at most) for every signal sent to reach the listener; the count. */
+  async waitSignals() {
+    await Promise.all(this.helpers.map(exited));
+    this.helpers = [];
+    const deadline = Date.now() + 2000;
+    while (this.signals < this.sent && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
+    return this.signals;
   }
 
   onSignal = () => {

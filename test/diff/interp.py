@@ -138,8 +138,8 @@ class Program:
         for fd in self.fds:
             if fd is not None:
                 os.close(fd)
-        for p in self.helpers:
-            p.wait()
+        # No signal of this program may reach the next.
+        self.wait_signals()
 
     # Steps.
 
@@ -294,14 +294,18 @@ class Program:
             self.helpers.append(subprocess.Popen(['sh', '-c', 'sleep %s; kill -USR1 %d' % (step['ms'] / 1000, os.getpid())]))
             return None
         if op == 'sig_count':
-            for p in self.helpers:
-                p.wait()
-            self.helpers = []
-            deadline = time.monotonic() + 2
-            while self.signals < self.sent and time.monotonic() < deadline:
-                time.sleep(0.001)
-            return self.signals
+            return self.wait_signals()
         raise NoSuch('op ' + op)
+
+    def wait_signals(self):
+        """Waits (2 s at most) for every signal sent to reach the handler; the count."""
+        for p in self.helpers:
+            p.wait()
+        self.helpers = []
+        deadline = time.monotonic() + 2
+        while self.signals < self.sent and time.monotonic() < deadline:
+            time.sleep(0.001)
+        return self.signals
 
     def on_signal(self, signum, frame):
         self.signals += 1
