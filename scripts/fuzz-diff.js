@@ -79,6 +79,9 @@ async function long(diff, runner, args) {
   for (const [op, kinds] of Object.entries(runner.coverage).sort()) {
     console.log(`  ${op.padEnd(14)} ${Object.entries(kinds).sort((a, b) => b[1] - a[1]).map(([kind, n]) => `${kind} ${n}`).join(', ')}`);
   }
+  const { KNOWN } = await import(path.join(__dirname, '..', 'test', 'diff', 'known.mjs'));
+  console.log('\nknown differences (test/diff/known.mjs), by the programs they ended:');
+  for (const k of KNOWN) console.log(`  ${String(runner.known[k.id] ?? 0).padStart(6)}  ${k.id} (${k.kind})`);
   console.log(`\nfuzz:diff: ${runner.programs} programs, ${runner.steps} steps, ${found.size} distinct mismatch${found.size === 1 ? '' : 'es'}`);
   for (const key of found.keys()) console.log(`  ${key}`);
   return found.size === 0 ? 0 : 1;

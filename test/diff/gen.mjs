@@ -404,8 +404,10 @@ const OPS = [
     apply: (m, step) => {
       closeFile(m, step.m);
       const rec = recOf(m, step.s);
-      rec.files += 1;
-      m.files.set(step.m, { rec, mode: step.mode, buffering: step.buffering, open: true });
+      // A file on a socket already closed keeps nothing open.
+      const holds = rec.live;
+      if (holds) rec.files += 1;
+      m.files.set(step.m, { rec, mode: step.mode, buffering: step.buffering, open: true, holds });
     },
   },
   {
@@ -494,7 +496,7 @@ function closeFile(m, slotNo) {
   const f = m.files.get(slotNo);
   if (f?.open) {
     f.open = false;
-    f.rec.files -= 1;
+    if (f.holds) f.rec.files -= 1;
   }
 }
 

@@ -39,6 +39,7 @@ export class Runner {
   programs: number;
   steps: number;
   coverage: Record<string, Record<string, number>>;
+  known: Record<string, number>;
   run(steps: Step[]): Promise<Runs>;
   close(): void;
 }

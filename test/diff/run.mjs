@@ -106,6 +106,8 @@ export class Runner {
     this.steps = 0;
     /** op -> outcome kind -> how many steps both sides ended so. */
     this.coverage = {};
+    /** known difference id -> how many programs it ended. */
+    this.known = {};
   }
 
   /** Counts the outcomes of steps both sides agreed on. */
@@ -220,6 +222,7 @@ export async function fuzz(runner, { seed, numRuns, maxSteps = 30, accepted = ne
     const runs = await runner.run(steps);
     const verdict = compare(steps, runs, accepted);
     runner.count(steps.slice(0, verdict.stopped ?? verdict.mismatch?.index ?? steps.length), runs);
+    if (verdict.known) runner.known[verdict.known] = (runner.known[verdict.known] ?? 0) + 1;
     if (!verdict.ok) {
       last = { steps, runs, mismatch: verdict.mismatch };
       return false;
