@@ -15,6 +15,7 @@ import {
   from_net_socket,
   iter_recv,
   iter_recvfrom,
+  BlockingIOError,
   OSError,
   SHUT_WR,
   SO_LINGER,
@@ -24,6 +25,7 @@ import {
   SOL_SOCKET,
   socket,
   socketpair,
+  to_duplex,
   to_net_server,
   to_net_socket,
   type Socket,
@@ -292,6 +294,110 @@ describe('from_net_socket: a net.Socket becomes a bsdsock Socket', () => {
     expect([back.family, back.type]).toEqual([AF_UNIX, SOCK_STREAM]);
     back.sendall(Buffer.from('ping'));
     expect(b.recv(10).toString()).toBe('ping');
+  });
+});
+
+describe('to_duplex: a stream.Duplex that owns the socket', () => {
+  it('SOCK_SEQPACKET (no net.Socket for it): records both ways, end half-closes, destroy closes the fd once', async () => {
+    const [a, b] = socketpair(AF_UNIX, SOCK_SEQPACKET);
+    using _ = closing(b);
+    const fd = a.fileno();
+    const duplex = to_duplex(a);
+    const whenClosed = new Promise((resolve) => duplex.once('close', resolve));
+    b.settimeout(10);
+    duplex.write('one');
+    duplex.write('two');
+    b.sendall(Buffer.from('three'));
+    b.sendall(Buffer.from('four'));
+    b.shutdown(SHUT_WR);
+    expect(await readToEnd(duplex)).toBe('threefour');
+    // allowHalfOpen false: the peer's end ends ours too, after what was written.
+    expect([b.recv(100).toString(), b.recv(100).toString(), b.recv(100).length]).toEqual(['one', 'two', 0]);
+    await whenClosed;
+    expect(a.fileno()).toBe(-1);
+    expect(fdLink(fd)).toBeNull();
+  });
+
+  it('backpressure both ways: write() says false and drains; a paused Duplex stops reading the socket', async () => {
+    using pair = owned(socketpair());
+    const [a, b] = pair;
+    const duplex = to_duplex(a, { highWaterMark: 16 * 1024 });
+    b.setblocking(false);
+    // Writing: false once Node's buffer passes the mark, while b reads nothing.
+    const chunk = Buffer.alloc(64 * 1024, 'w');
+    let written = 0;
+    while (duplex.write(chunk)) written += chunk.length;
+    written += chunk.length;
+    const drained = once(duplex, 'drain');
+    let got = 0;
+    for await (const data of iter_recv(b)) if ((got += data.length) === written) break;
+    await drained;
+    // Reading: nothing consumes the Duplex, so the socket's buffers fill and b's sends would block.
+    duplex.pause();
+    let sent = 0;
+    for (;;) {
+      try {
+        sent += b.send(chunk);
+      } catch (e) {
+        if (!(e instanceof BlockingIOError)) throw e;
+        await new Promise((resolve) => setImmediate(resolve));
+        try {
+          sent += b.send(chunk);
+        } catch (again) {
+          if (again instanceof BlockingIOError) break;
+          throw again;
+        }
+      }
+      expect(sent).toBeLessThan(64 * 1024 * 1024);
+    }
+    b.shutdown(SHUT_WR);
+    let read = 0;
+    duplex.on('data', (d: Buffer) => (read += d.length));
+    duplex.resume();
+    await once(duplex, 'end');
+    expect(read).toBe(sent);
+    duplex.destroy();
+  });
+
+  it("a reset connection is the Duplex's 'error', and the socket is closed", async () => {
+    using pair = tcpPair();
+    const duplex = to_duplex(pair.client);
+    const error = new Promise<NodeJS.ErrnoException>((resolve) => duplex.once('error', resolve));
+    const whenClosed = new Promise((resolve) => duplex.once('close', resolve));
+    duplex.resume();
+    pair.server.setsockopt(SOL_SOCKET, SO_LINGER, Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]));
+    pair.server.close();
+    const err = await error;
+    expect(err).toBeInstanceOf(OSError);
+    expect(err.code).toBe('ECONNRESET');
+    await whenClosed;
+    expect(pair.client.fileno()).toBe(-1);
+  });
+
+  it('pipeline() from it ends at the peer\'s EOF', async () => {
+    using pair = owned(socketpair());
+    const [a, b] = pair;
+    b.sendall(Buffer.from('through a pipeline'));
+    b.shutdown(SHUT_WR);
+    let text = '';
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        text += chunk.toString();
+        done();
+      },
+    });
+    await pipeline(to_duplex(a), sink);
+    expect(text).toBe('through a pipeline');
+    expect(a.fileno()).toBe(-1);
+  });
+
+  it('refuses a datagram socket (TypeError) and a closed one (EBADF), leaving them as they were', () => {
+    using udp = socket(AF_INET, SOCK_DGRAM);
+    expect(() => to_duplex(udp)).toThrow(/iter_recvfrom/);
+    expect(udp.gettimeout()).toBeNull();
+    const gone = socket(AF_INET, SOCK_STREAM);
+    gone.close();
+    expect(thrown(() => to_duplex(gone)).errno).toBe(ERRNO.EBADF);
   });
 });
 

@@ -5,9 +5,10 @@
 // (bsdsock/asyncio's readiness machinery).
 
 import * as net from 'node:net';
+import { Duplex, type DuplexOptions } from 'node:stream';
 
 import type { AddressOf } from './address';
-import { sock_recv, sock_recvfrom } from './asyncio/sock';
+import { sock_recv, sock_recvfrom, sock_sendall } from './asyncio/sock';
 import type { OperationOptions } from './asyncio/loop';
 import * as C from './constants';
 import { badf, OSError } from './errors';
@@ -138,6 +139,79 @@ export function from_net_socket(netSock: net.Socket): [Socket, Buffer] {
   // Node closes its fd now, before its loop could read another byte from the connection.
   netSock.destroy();
   return [sock, buffered];
+}
+
+/** The socket types whose bytes a Duplex carries: a byte stream, or records in order (SOCK_SEQPACKET). */
+const DUPLEX_TYPES: ReadonlySet<number | undefined> = new Set<number | undefined>([C.SOCK_STREAM, C.SOCK_SEQPACKET]);
+
+/** How much `to_duplex` asks `sock_recv` for at a time, at least. */
+const DUPLEX_RECV = 65536;
+
+/** A Duplex over a connected bsdsock socket, on bsdsock/asyncio's operations (see `to_duplex`). */
+class SocketDuplex extends Duplex {
+  readonly #sock: Socket;
+  readonly #stop = new AbortController();
+
+  constructor(sock: Socket, options: DuplexOptions) {
+    super({ allowHalfOpen: false, ...options, objectMode: false, readableObjectMode: false, writableObjectMode: false });
+    this.#sock = sock;
+  }
+
+  override _read(size: number): void {
+    sock_recv(this.#sock, Math.max(size, DUPLEX_RECV), { signal: this.#stop.signal }).then(
+      (data) => this.push(data.length === 0 ? null : data),
+      (e: unknown) => this.#failed(e),
+    );
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    sock_sendall(this.#sock, chunk, { signal: this.#stop.signal }).then(() => done(), done);
+  }
+
+  override _final(done: (error?: Error | null) => void): void {
+    try {
+      this.#sock.shutdown(C.SHUT_WR);
+      done();
+    } catch (e) {
+      done(e as Error);
+    }
+  }
+
+  override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
+    this.#stop.abort();
+    try {
+      this.#sock.close();
+    } catch (e) {
+      done(error ?? (e as Error));
+      return;
+    }
+    done(error);
+  }
+
+  /** A receive that failed: the stream is destroyed with the error, unless it is only this stream stopping. */
+  #failed(e: unknown): void {
+    if (this.#stop.signal.aborted) return;
+    this.destroy(e instanceof Error ? e : new Error(String(e)));
+  }
+}
+
+/**
+ * to_duplex(sock, options): a `stream.Duplex` over the connected socket
+ * `sock` of a type node:net has no handle for (AF_UNIX SOCK_SEQPACKET, AF_VSOCK,
+ * AF_TIPC, SCTP...), or any SOCK_STREAM socket that should stay a bsdsock
+ * Socket. The Duplex owns `sock`: it puts it in non-blocking mode, reads only
+ * while its buffer has room (Node's backpressure), sends with `sock_sendall`,
+ * half-closes (`shutdown(SHUT_WR)`) at `end()`, and closes the socket when it
+ * is destroyed, once. `options` are stream.Duplex's; `allowHalfOpen` is false by
+ * default, as for a net.Socket. A datagram socket is a TypeError (use
+ * `iter_recvfrom`, which keeps each datagram and its sender).
+ */
+export function to_duplex(sock: Socket, options: DuplexOptions = {}): Duplex {
+  if (!(sock instanceof Socket)) throw new TypeError('to_duplex() argument 1 must be a bsdsock Socket');
+  if (sock.fileno() < 0) throw badf('to_duplex');
+  if (!DUPLEX_TYPES.has(sock.type)) throw new TypeError('to_duplex() needs a SOCK_STREAM or SOCK_SEQPACKET socket (a datagram socket goes to iter_recvfrom())');
+  sock.setblocking(false);
+  return new SocketDuplex(sock, options);
 }
 
 /** Whether `e` is the EBADF of a pending receive whose socket was closed: the end of an iteration. */

@@ -100,4 +100,4 @@ export type {
   UnixAddress,
   UnixAddressArg,
 } from './address';
-export { from_net_socket, iter_recv, iter_recvfrom, to_net_server, to_net_socket, type NetSocketOptions } from './bridges';
+export { from_net_socket, iter_recv, iter_recvfrom, to_duplex, to_net_server, to_net_socket, type NetSocketOptions } from './bridges';
