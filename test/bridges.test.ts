@@ -455,6 +455,21 @@ describe('iter_recv: for await over a stream socket', () => {
     expect(a.fileno()).toBe(-1);
   });
 
+  it('the options object may follow the socket; a third positional argument is a TypeError, as Python says', async () => {
+    using pair = owned(socketpair());
+    const [a, b] = pair;
+    a.setblocking(false);
+    b.sendall(Buffer.from('x'));
+    const stop = new AbortController();
+    const it = iter_recv(a, { signal: stop.signal });
+    expect((await it.next()).value?.toString()).toBe('x');
+    const next = it.next();
+    stop.abort();
+    await expect(next).rejects.toBeInstanceOf(AbortError);
+    expect(() => iter_recv(a, 10, 20 as never)).toThrow(new TypeError('iter_recv() takes from 1 to 2 positional arguments but 3 were given'));
+    expect(() => iter_recvfrom(a, 10, 20 as never)).toThrow(TypeError);
+  });
+
   it('an abort signal ends it with AbortError; a blocking socket is a RangeError', async () => {
     using pair = owned(socketpair());
     const [a] = pair;

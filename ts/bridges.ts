@@ -11,6 +11,7 @@ import type { AddressOf } from './address';
 import { sock_recv, sock_recvfrom, sock_sendall } from './asyncio/sock';
 import type { OperationOptions } from './asyncio/loop';
 import * as C from './constants';
+import { keywords, type WithOptions } from './keywords';
 import { badf, OSError } from './errors';
 import { close, dup, Socket } from './socket';
 
@@ -219,14 +220,8 @@ function closedUnder(sock: Socket, e: unknown): boolean {
   return e instanceof OSError && e.errno === C.EBADF && sock.fileno() < 0;
 }
 
-/**
- * iter_recv(sock, bufsize = 65536, { signal }): the bytes a non-blocking
- * stream socket receives, chunk by chunk, for `for await`; it ends at the
- * peer's EOF, or when the socket is closed. Each chunk is what one
- * `sock_recv` returned. `stream.Readable.from(iter_recv(sock))` makes a
- * Readable of it, read only as fast as it is consumed.
- */
-export async function* iter_recv(sock: Socket, bufsize = 65536, options?: OperationOptions): AsyncGenerator<Buffer, void, undefined> {
+/** The chunks of a stream socket until EOF, or until it is closed (iter_recv's generator). */
+async function* chunks(sock: Socket, bufsize: number, options: OperationOptions): AsyncGenerator<Buffer, void, undefined> {
   for (;;) {
     let data: Buffer;
     try {
@@ -240,16 +235,11 @@ export async function* iter_recv(sock: Socket, bufsize = 65536, options?: Operat
   }
 }
 
-/**
- * iter_recvfrom(sock, bufsize = 65536, { signal }): the datagrams a
- * non-blocking socket receives, as `[data, address]` (what `sock_recvfrom`
- * returns), for `for await`; it ends when the socket is closed. An empty
- * datagram is yielded as one.
- */
-export async function* iter_recvfrom<F extends string>(
+/** The datagrams of a socket until it is closed (iter_recvfrom's generator). */
+async function* datagrams<F extends string>(
   sock: Socket<F>,
-  bufsize = 65536,
-  options?: OperationOptions,
+  bufsize: number,
+  options: OperationOptions,
 ): AsyncGenerator<[Buffer, AddressOf<F> | null], void, undefined> {
   for (;;) {
     try {
@@ -259,4 +249,36 @@ export async function* iter_recvfrom<F extends string>(
       throw e;
     }
   }
+}
+
+/**
+ * iter_recv(sock, bufsize = 65536, { signal }): the bytes a non-blocking
+ * stream socket receives, chunk by chunk, for `for await`; it ends at the
+ * peer's EOF, or when the socket is closed. Each chunk is what one
+ * `sock_recv` returned. `stream.Readable.from(iter_recv(sock))` makes a
+ * Readable of it, read only as fast as it is consumed. The options object may
+ * follow `sock` directly.
+ */
+export function iter_recv(
+  ...args: WithOptions<[sock: Socket], [bufsize: number | undefined], OperationOptions>
+): AsyncGenerator<Buffer, void, undefined> {
+  const [[sock, bufsize = 65536], options] = keywords<[Socket, number | undefined], OperationOptions>(args, { name: 'iter_recv', min: 1, max: 2 });
+  return chunks(sock, bufsize, options);
+}
+
+/**
+ * iter_recvfrom(sock, bufsize = 65536, { signal }): the datagrams a
+ * non-blocking socket receives, as `[data, address]` (what `sock_recvfrom`
+ * returns), for `for await`; it ends when the socket is closed. An empty
+ * datagram is yielded as one. The options object may follow `sock` directly.
+ */
+export function iter_recvfrom<F extends string>(
+  ...args: WithOptions<[sock: Socket<F>], [bufsize: number | undefined], OperationOptions>
+): AsyncGenerator<[Buffer, AddressOf<F> | null], void, undefined> {
+  const [[sock, bufsize = 65536], options] = keywords<[Socket<F>, number | undefined], OperationOptions>(args, {
+    name: 'iter_recvfrom',
+    min: 1,
+    max: 2,
+  });
+  return datagrams(sock, bufsize, options);
 }
