@@ -511,8 +511,20 @@ print(json.dumps([p.returncode, p.stdout.decode(), p.stderr.decode()]))
     client.proc.stdin.write('hello\n');
     const reset = py<string>('str(ConnectionResetError(errno.ECONNRESET, os.strerror(errno.ECONNRESET)))', 'import errno, os');
     expect(await client.exited).toEqual({ code: 1, signal: null });
-    expect(client.stderr).toBe(`bsdsock connect: ${reset}\n`);
+    expect(client.stderr).toBe(`bsdsock connect: recv from 127.0.0.1 port ${port} (tcp) failed: ${reset}\n`);
     expect(await server.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('UDP to a port where nothing listens: the refusal the kernel reports names the peer (exit 1)', async () => {
+    using unused = socket(AF_INET, SOCK_DGRAM);
+    unused.bind(['127.0.0.1', 0]);
+    const port = unused.getsockname()[1];
+    unused.close(); // nothing is bound there now
+    const client = Child.bsdsock(['connect', '--udp', '127.0.0.1', String(port)]);
+    client.proc.stdin.write('anyone?\n');
+    const refused = py<string>('str(ConnectionRefusedError(errno.ECONNREFUSED, os.strerror(errno.ECONNREFUSED)))', 'import errno, os');
+    expect(await client.exited).toEqual({ code: 1, signal: null });
+    expect(client.stderr).toBe(`bsdsock connect: recv from 127.0.0.1 port ${port} (udp) failed: ${refused}\n`);
   });
 
   it('a refused connection exits 1 with the error text Python gives', async () => {

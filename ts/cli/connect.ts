@@ -10,7 +10,7 @@ import { getservbyport } from '../resolver';
 import { socket, type Socket } from '../socket';
 import { flag, integer, optionValue, positionals, seconds, UsageError, type Parsed } from './args';
 import { note, type Command } from './command';
-import { failed, interactive, protoName, resolve, transport, TRANSPORT_OPTIONS, unixPath, type Transport } from './endpoint';
+import { failed, interactive, protoName, relaying, resolve, transport, TRANSPORT_OPTIONS, unixPath, type Transport } from './endpoint';
 import { relayDatagrams, relayStream } from './relay';
 
 const HELP = `usage: bsdsock connect [-u] [-v] [-w SECS] HOST PORT
@@ -133,9 +133,9 @@ async function run(args: Parsed): Promise<number> {
     if (sock !== null && verbose) note('connect', succeeded(host, sock));
   }
   if (sock === null) return 1;
+  const connected = sock;
   try {
-    if (t.type === C.SOCK_DGRAM) await relayDatagrams(sock, null);
-    else await relayStream(sock, interactive());
+    await relaying(connected, () => (t.type === C.SOCK_DGRAM ? relayDatagrams(connected, null) : relayStream(connected, interactive())));
   } finally {
     sock.close();
   }

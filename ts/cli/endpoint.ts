@@ -6,6 +6,7 @@
 import * as C from '../constants';
 import { oserror, OSError } from '../errors';
 import { getaddrinfo, type AddrInfo } from '../resolver';
+import type { Socket } from '../socket';
 import { pyRepr } from '../repr';
 import { flag, port, positionals, UsageError, type OptionSpec, type Parsed } from './args';
 import { Failure } from './command';
@@ -61,15 +62,36 @@ export function endpointName(address: unknown, type: number): string {
   return typeof address === 'string' ? address : String(address);
 }
 
-/**
- * The line for a call on an endpoint that failed: `connect to 127.0.0.1 port 1
- * (tcp) failed: [Errno 111] Connection refused`; an OS error in the socket
- * module's words (asyncio's and create_server's messages add the address,
- * which the line already has).
- */
+/** An OS error in the socket module's words: asyncio's and create_server's messages add the address, which the CLI's lines already have. */
+function plain(e: Error, syscall: string): Error {
+  return e instanceof OSError && e.errno !== null && e.errno > 0 ? oserror(e.errno, syscall) : e;
+}
+
+/** The line for a call on an endpoint that failed: `connect to 127.0.0.1 port 1 (tcp) failed: [Errno 111] Connection refused`. */
 export function failed(call: string, address: unknown, type: number, e: Error): string {
-  const plain = e instanceof OSError && e.errno !== null && e.errno > 0 ? oserror(e.errno, call) : e;
-  return `${call} to ${endpointName(address, type)} failed: ${plain.message}`;
+  return `${call} to ${endpointName(address, type)} failed: ${plain(e, call).message}`;
+}
+
+/**
+ * Runs a relay with the connected `sock`; an OS error it ends with names the
+ * call and the peer: `recv from 127.0.0.1 port 80 (tcp) failed: [Errno 104] ...`.
+ */
+export async function relaying(sock: Socket, relay: () => Promise<void>): Promise<void> {
+  let peer: unknown = null;
+  try {
+    peer = sock.getpeername();
+  } catch (e) {
+    if (!(e instanceof OSError)) throw e; // a datagram socket with no peer yet
+  }
+  try {
+    await relay();
+  } catch (e) {
+    if (!(e instanceof OSError) || peer === null || peer === '') throw e;
+    const call = e.syscall ?? 'relay';
+    // recv and recvfrom alike read from the peer; send and sendto write to it.
+    const what = call.startsWith('recv') ? 'recv from' : call.startsWith('send') ? 'send to' : `${call} with`;
+    throw new Failure(`${what} ${endpointName(peer, sock.type)} failed: ${plain(e, call).message}`);
+  }
 }
 
 /** Whether stdin is a terminal: then a connection ends with the peer's EOF (no one is going to type Ctrl-D). */

@@ -10,7 +10,7 @@ import { ConnectionRefusedError, errnos, OSError } from '../errors';
 import { socket, type Socket } from '../socket';
 import { flag, port, positionals, type Parsed } from './args';
 import { Failure, note, type Command } from './command';
-import { failed, interactive, resolve, transport, TRANSPORT_OPTIONS, unixPath, type Transport } from './endpoint';
+import { failed, interactive, relaying, resolve, transport, TRANSPORT_OPTIONS, unixPath, type Transport } from './endpoint';
 import { relayDatagrams, relayStream } from './relay';
 import { pyRepr } from '../repr';
 
@@ -117,7 +117,7 @@ async function serveStream(server: Socket, keepOpen: boolean): Promise<void> {
     note('listen', `connection from ${pyRepr(address)}`);
     if (!keepOpen) server.close();
     try {
-      await relayStream(conn, keepOpen || interactive());
+      await relaying(conn, () => relayStream(conn, keepOpen || interactive()));
     } finally {
       conn.close();
     }
