@@ -719,6 +719,19 @@ describe('the graceful-interrupt loop of the talk: the first signal stops it', (
   }
 });
 
+describe("Node's streams", () => {
+  it('examples/node-streams.mjs: a bsdsock listener serves as a net.Server, a bsdsock client as a net.Socket, and a net.Socket comes back as a bsdsock Socket', async () => {
+    const run = example('node-streams', '0');
+    expect(await run.output()).toEqual([
+      'net.Server listening on the bsdsock socket',
+      'net.Socket read: "FROM A BSDSOCK SOCKET\\n"',
+      'bsdsock Socket read: "FROM A NET.SOCKET\\n"',
+      'done',
+    ]);
+    expect((await run.ended).code).toBe(0);
+  });
+});
+
 describe('examples/', () => {
   it('every example is run by a test in this file', () => {
     const source = fs.readFileSync(path.join(ROOT, 'test', 'examples.test.ts'), 'utf8');
