@@ -76,6 +76,11 @@ function recvApply(m, step) {
   if (!has(step.flags, 'MSG_PEEK')) m.consumed(rec.ep, wanted(step));
 }
 
+/** The endpoint a connect to `to`'s address reaches: an accepted socket's address is its listener's. */
+function reached(to) {
+  return to.origin ?? to;
+}
+
 /** The endpoint a send from `rec` goes to: its peer, or for sendto a slot's. */
 function destination(m, rec, step) {
   if (step.t === undefined || step.t === null || rec.ep.stream) return rec.ep.peer;
@@ -173,16 +178,18 @@ const OPS = [
       if (rec === undefined || target === undefined) return false;
       if (!rec.waits) return true;
       const ep = rec.ep;
-      const to = target.ep;
+      const to = reached(target.ep);
       if (ep.unknown || to.unknown) return false;
       if (!ep.stream || to.family !== ep.family || to.type !== ep.type || !m.alive(to) || !to.listening) return true;
-      return to.queue.length < to.backlog;
+      return !to.queueUnsure && to.queue.length < to.backlog;
     },
     apply: (m, step) => {
       const rec = recOf(m, step.s);
       const ep = rec.ep;
-      const to = recOf(m, step.t).ep;
+      const to = reached(recOf(m, step.t).ep);
       if (!rec.live) return;
+      // A connection the model cannot be sure of may still wait in the listener's queue.
+      if (ep.stream && to.listening && !(m.alive(to) && !ep.unknown && !to.unknown && to.family === ep.family && to.type === ep.type && !ep.everConnected && !ep.listening && to.queue.length < to.backlog)) to.queueUnsure = true;
       const alike = !ep.unknown && !to.unknown && to.family === ep.family && to.type === ep.type && m.alive(to);
       if (!ep.stream) {
         if (alike && to.named) {
@@ -209,9 +216,14 @@ const OPS = [
     apply: (m, step) => {
       const rec = recOf(m, step.s);
       const ep = rec.ep;
-      if (rec.live && !ep.unknown && ep.listening && ep.queue.length > 0) {
+      if (rec.live && !ep.unknown && ep.listening && ep.queueUnsure) {
+        // Which connection comes out is not known: none of those queued may be counted on.
+        for (const conn of ep.queue) conn.unknown = conn.leaked = true;
+        m.maybePut(step.into, new Rec(new Endpoint(ep.family, ep.type, false)));
+      } else if (rec.live && !ep.unknown && ep.listening && ep.queue.length > 0) {
         const conn = ep.queue.shift();
         conn.queuedIn = null;
+        conn.origin = ep;
         m.put(step.into, new Rec(conn));
       } else if (ep.unknown || (ep.listening && rec.live)) {
         m.maybePut(step.into, new Rec(new Endpoint(ep.family, ep.type, false)));
@@ -346,8 +358,11 @@ const OPS = [
     check: (m, step) => recOf(m, step.s) !== undefined,
     apply: (m, step) => {
       const rec = recOf(m, step.s);
-      if (rec.closed && rec.files > 0) m.fdsUnsure = true;
-      else if (rec.live) m.fds.push(rec.ep);
+      if ((rec.closed && rec.files > 0) || rec.ep.unknown) {
+        // The fd may be in the table: the endpoint may live on there.
+        m.fdsUnsure = true;
+        rec.ep.leaked = true;
+      } else if (rec.live) m.fds.push(rec.ep);
       rec.closed = true;
       rec.detached = true;
     },
@@ -358,7 +373,7 @@ const OPS = [
     check: (m, step) => m.fdsUnsure || m.fds[step.f] !== undefined,
     apply: (m, step) => {
       const ep = m.fds[step.f];
-      if (!m.fdsUnsure && ep) {
+      if (!m.fdsUnsure && ep && !ep.unknown) {
         m.fds[step.f] = null;
         m.put(step.into, new Rec(ep));
       } else m.maybePut(step.into, new Rec(new Endpoint('AF_UNIX', 'SOCK_STREAM', false)));

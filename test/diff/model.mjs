@@ -30,6 +30,10 @@ export class Endpoint {
     this.queue = [];
     /** The listener whose queue holds this endpoint, until accepted. */
     this.queuedIn = null;
+    /** The listener that accepted it: its address is the listener's, so a connect to it reaches the listener. */
+    this.origin = null;
+    /** The queue may hold connections the model did not see made (a connect whose outcome it could not tell). */
+    this.queueUnsure = false;
     /** Stream and seqpacket: the other end; datagram: the connected destination. */
     this.peer = null;
     this.everConnected = false;
