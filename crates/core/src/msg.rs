@@ -315,6 +315,11 @@ fn use_sendfile(
                 break Ok(total);
             }
         }
+        // At the end of the file (as it was when the call began) there is nothing
+        // to wait for room for; CPython's blocking sendfile learns it from a 0.
+        if offset >= fsize {
+            break Ok(total);
+        }
         let size = usize::try_from(blocksize).unwrap_or(usize::MAX);
         match retry_flagless(sock, timeout, POLLOUT, "sendfile", || {
             sys::sendfile(sock, file, offset, size)

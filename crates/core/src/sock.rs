@@ -193,7 +193,33 @@ pub fn getpeername(fd: Fd) -> Result<Option<Address>> {
 }
 
 pub fn send(fd: Fd, data: &[u8], flags: i32, timeout: Timeout) -> Result<usize> {
+    if sys::MODE_FLAG && timeout == Timeout::BLOCKING && !sys::dontwait(flags) {
+        return send_blocking(fd, data, flags);
+    }
     retry(fd, timeout, flags, POLLOUT, "send", |f| sys::send(fd, data, f))
+}
+
+/// send in blocking mode, as a blocking send(2) is: the kernel returns once
+/// every byte is queued, or with the count so far when an error or a signal
+/// comes after some went (the error is then the next call's). Each send here
+/// is non-blocking (MSG_DONTWAIT), so the rest is sent after each short one.
+fn send_blocking(fd: Fd, data: &[u8], flags: i32) -> Result<usize> {
+    let mut sent = 0;
+    loop {
+        let rest = &data[sent..];
+        match retry(fd, Timeout::BLOCKING, flags, POLLOUT, "send", |f| {
+            sys::send(fd, rest, f)
+        }) {
+            Ok(n) => {
+                sent += n;
+                if sent >= data.len() || n == 0 || crate::signals::interrupted() {
+                    return Ok(sent);
+                }
+            }
+            Err(_) if sent > 0 => return Ok(sent),
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// sendall: one deadline for the whole buffer; an error after some bytes went
