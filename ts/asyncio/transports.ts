@@ -112,8 +112,9 @@ export abstract class BaseTransport {
   /** The server the connection came through, told when the transport is gone. */
   onGone: (() => void) | null = null;
 
-  constructor(sock: Socket) {
+  constructor(sock: Socket, protocol: unknown) {
     if (!(sock instanceof Socket)) throw new TypeError(`a transport needs a bsdsock Socket, not ${pyType(sock)}`);
+    if (typeof protocol !== 'object' || protocol === null) throw new TypeError(`a transport needs a protocol, not ${pyType(protocol)}`);
     this.sock = sock;
     this.fd = sock.fileno();
     this.release = hold();
@@ -194,7 +195,7 @@ export class Transport extends BaseTransport {
   #writer = (): void => this.#flush();
 
   constructor(sock: Socket, protocol: Protocol | BufferedProtocol) {
-    super(sock);
+    super(sock, protocol);
     this.#protocol = protocol;
     this.#buffered = protocol instanceof BufferedProtocol;
   }
@@ -470,7 +471,7 @@ export class DatagramTransport extends BaseTransport {
   #writer = (): void => this.#flush();
 
   constructor(sock: Socket, protocol: DatagramProtocol, address: unknown) {
-    super(sock);
+    super(sock, protocol);
     this.#protocol = protocol;
     this.#address = address;
   }
