@@ -63,7 +63,12 @@ export function siginterrupt(signalnum: number, flag: boolean): void {
   if (isMainThread) follow(name);
 }
 
-if (isMainThread && process.platform !== 'win32' && native.signalsInit(run)) {
+/** Node, whose libuv loop the addon shares. Bun and Deno deliver signals their own way
+ * (Deno's handler calls the one it replaced, so a listener would run twice): there bsdsock
+ * leaves signals to the runtime, and a blocking call is not interrupted by them. */
+const onNode = process.versions.bun === undefined && !('Deno' in globalThis);
+
+if (isMainThread && onNode && process.platform !== 'win32' && native.signalsInit(run)) {
   // libuv installs its handler when a signal gets its first listener (Node's own
   // 'newListener' listener, which runs before this one): ours goes in front of it.
   process.on('newListener', (event: string | symbol) => {
