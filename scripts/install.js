@@ -30,7 +30,7 @@ function has(cmd) {
 function build() {
   const cli = path.join(root, 'node_modules/@napi-rs/cli/dist/cli.js');
   if (fs.existsSync(cli)) {
-    const args = ['build', '--platform', '--release', '--output-dir', 'native', '--js', 'index.js', '--dts', 'index.d.ts'];
+    const args = ['build', '--manifest-path', 'crates/node/Cargo.toml', '--platform', '--release', '--output-dir', 'native', '--js', 'index.js', '--dts', 'index.d.ts'];
     execFileSync(process.execPath, [cli, ...args], { cwd: root, stdio: 'inherit' });
     return;
   }
@@ -38,7 +38,7 @@ function build() {
   if (!lib) throw new Error(`bsdsock: no build recipe for ${process.platform}`);
   const targetDir = process.env.CARGO_TARGET_DIR ? path.resolve(root, process.env.CARGO_TARGET_DIR) : path.join(root, 'target');
   const fresh = !fs.existsSync(targetDir);
-  execFileSync('cargo', ['build', '--release', '--lib'], { cwd: root, stdio: 'inherit' });
+  execFileSync('cargo', ['build', '--release', '-p', 'bsdsock-node', '--lib'], { cwd: root, stdio: 'inherit' });
   fs.copyFileSync(path.join(targetDir, 'release', lib), path.join(root, 'native', binaryFile()));
   // An installed package keeps the binary, not the hundreds of megabytes of a build it started.
   if (fresh) fs.rmSync(targetDir, { recursive: true, force: true });
