@@ -417,11 +417,11 @@ const OPS = [
     arb: fc.record({ op: fc.constant('makefile'), s: slot, m: fileSlot, mode: fc.constantFrom('rb', 'wb', 'rwb', 'r', 'w', 'rw'), buffering: fc.constantFrom(null, 0, 16) }).filter((x) => x.buffering !== 0 || x.mode.endsWith('b')),
     check: (m, step) => recOf(m, step.s) !== undefined,
     apply: (m, step) => {
-      closeFile(m, step.m);
       const rec = recOf(m, step.s);
-      // A file on a socket already closed keeps nothing open.
+      // A file on a socket already closed keeps nothing open. The new file is made before the old one is closed.
       const holds = rec.live;
       if (holds) rec.files += 1;
+      closeFile(m, step.m);
       m.files.set(step.m, { rec, mode: step.mode, buffering: step.buffering, open: true, holds });
     },
   },

@@ -113,17 +113,21 @@ class Program {
     return this.addressOf(a.t);
   }
 
-  /** Where slot t is bound now, or was when last asked. */
+  /** Where slot t's socket is bound, as last seen after a step. */
   addressOf(t) {
-    if (this.socks.has(t)) {
+    if (!this.addrs.has(t)) throw new NoSuch(`address of slot ${t}`);
+    return this.addrs.get(t);
+  }
+
+  /** After each step: the address of each slot's socket, while it has one. */
+  noteAddresses() {
+    for (const [t, sock] of this.socks) {
       try {
-        this.addrs.set(t, this.socks.get(t).getsockname());
+        this.addrs.set(t, sock.getsockname());
       } catch (e) {
         if (!(e instanceof socket.OSError)) throw e;
       }
     }
-    if (!this.addrs.has(t)) throw new NoSuch(`address of slot ${t}`);
-    return this.addrs.get(t);
   }
 
   async closeAll() {
@@ -365,6 +369,7 @@ async function main() {
     const program = new Program(job.tmp);
     for (let i = 0; i < job.steps.length; i++) {
       const r = await outcome(program, job.steps[i]);
+      program.noteAddresses();
       process.stdout.write(`${JSON.stringify({ i, r })}\n`);
     }
     await program.closeAll();

@@ -117,15 +117,18 @@ class Program:
         return self.address_of(a['t'])
 
     def address_of(self, t):
-        """Where slot t is bound now, or was when last asked."""
-        if t in self.socks:
-            try:
-                self.addrs[t] = self.socks[t].getsockname()
-            except OSError:
-                pass
+        """Where slot t's socket is bound, as last seen after a step."""
         if t not in self.addrs:
             raise NoSuch('address of slot %d' % t)
         return self.addrs[t]
+
+    def note_addresses(self):
+        """After each step: the address of each slot's socket, while it has one."""
+        for t, sock in self.socks.items():
+            try:
+                self.addrs[t] = sock.getsockname()
+            except OSError:
+                pass
 
     def close_all(self):
         for f in self.files.values():
@@ -338,6 +341,7 @@ def main():
         program = Program(job['tmp'])
         for i, step in enumerate(job['steps']):
             r = outcome(program, step)
+            program.note_addresses()
             sys.stdout.write(json.dumps({'i': i, 'r': r}) + '\n')
             sys.stdout.flush()
         program.close_all()

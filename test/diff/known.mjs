@@ -9,6 +9,8 @@
 // entry has it, keeps the generator from writing the step at all (a bug that
 // hangs would cost the time limit on every program that finds it).
 
+import { isDeepStrictEqual } from 'node:util';
+
 const isError = (r, name, errno) => 'e' in r && r.e === name && (errno === undefined || r.errno === errno);
 const EBADF = 9;
 
@@ -27,9 +29,9 @@ export const KNOWN = [
     id: 'recv-trunc-uninitialised',
     kind: 'bug',
     reason:
-      'recvfrom(n, MSG_TRUNC) on a TCP socket returns bytes bsdsock never wrote (the kernel discards the data and ' +
-      'copies nothing): the buffer is allocated without being cleared, so the caller sees old heap memory; recv and ' +
-      'recvmsg return zeros',
+      'recv, recvfrom and recvmsg(n, MSG_TRUNC) on a TCP socket return n bytes nobody wrote (the kernel discards ' +
+      'the data and copies nothing): the buffer is allocated without being cleared, so the caller sees old heap ' +
+      'memory (pointers, earlier messages); CPython\'s are uninitialised too, but bsdsock\'s should be zeros',
     matches: (step, python, node) => hasFlag(step, 'MSG_TRUNC') && truncated(python, node, () => true),
   },
   {
@@ -155,7 +157,9 @@ export const KNOWN = [
       'raises BlockingIOError (EAGAIN, EINPROGRESS) after another set it',
     matches: (step, python, node, history) =>
       (python.hang === true && node.hang !== true) ||
-      (python.e === 'BlockingIOError' && node.e !== 'BlockingIOError' && history.some((h) => SHARES.has(h.step.op))),
+      ((python.e === 'BlockingIOError' || (step.op === 'connect_ex' && WOULD_BLOCK.has(python.v))) &&
+        !isDeepStrictEqual(python, node) &&
+        history.some((h) => SHARES.has(h.step.op))),
   },
   {
     id: 'file-close-after-failed-flush',
@@ -217,6 +221,8 @@ function errnoOf(r) {
 }
 
 const CLOSES_FILE = new Set(['makefile', 'fclose', 'fflush']);
+/** EAGAIN, EINPROGRESS: connect_ex's values for a call that would block. */
+const WOULD_BLOCK = new Set([11, 115]);
 const SHARES = new Set(['dup', 'fromfd', 'adopt']);
 const FILE_OPS = new Set(['fread', 'freadline', 'fwrite', 'fflush', 'fclose']);
 const RECEIVES = new Set(['accept', 'recv', 'recvfrom', 'recv_into', 'recvfrom_into', 'recvmsg']);
