@@ -30,27 +30,17 @@ export {
 } from './asyncio/msg';
 export { getaddrinfo, getnameinfo, type GetaddrinfoOptions } from './asyncio/resolver';
 export { AbortError, type OperationOptions } from './asyncio/loop';
+export { BaseProtocol, BufferedProtocol, DatagramProtocol, Protocol } from './asyncio/protocols';
+export { BaseTransport, DatagramTransport, Transport, type ExtraInfoName } from './asyncio/transports';
+export { Server, create_server, create_unix_server, type ServerOptions, type UnixServerOptions } from './asyncio/server';
 export {
-  BaseProtocol,
-  BaseTransport,
-  BufferedProtocol,
   create_connection,
   create_datagram_endpoint,
-  create_server,
   create_unix_connection,
-  create_unix_server,
-  DatagramProtocol,
-  DatagramTransport,
-  Protocol,
-  Server,
-  Transport,
   type ConnectionOptions,
   type DatagramAddress,
   type DatagramOptions,
-  type ExtraInfoName,
-  type ServerOptions,
-  type UnixServerOptions,
-} from './asyncio/transports';
+} from './asyncio/connections';
 export {
   IncompleteReadError,
   LimitOverrunError,

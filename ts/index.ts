@@ -70,8 +70,11 @@ export {
   type CreateServerOptions,
 } from './helpers';
 export { getdefaulttimeout, setdefaulttimeout } from './timeout';
-export type { BufferedIOBase, BufferedReader, BufferedRWPair, BufferedWriter, IOBase, MakefileOptions, SocketFile, SocketIO, TextIOWrapper } from './makefile';
-export { UnsupportedOperation } from './makefile';
+export { UnsupportedOperation, type IOBase } from './io/base';
+export type { BufferedIOBase, BufferedReader, BufferedRWPair, BufferedWriter } from './io/buffered';
+export type { SocketIO } from './io/socketio';
+export type { TextIOWrapper } from './io/text';
+export type { MakefileOptions, SocketFile } from './makefile';
 export {
   CMSG_LEN,
   CMSG_SPACE,

@@ -17,17 +17,10 @@ import {
 } from './address';
 import * as C from './constants';
 import { badf, dropError, errnos, errorOf, fail, OSError, takeError, withAddress } from './errors';
-import {
-  IO_REF,
-  makefile,
-  type BufferedReader,
-  type BufferedRWPair,
-  type BufferedWriter,
-  type MakefileOptions,
-  type SocketFile,
-  type SocketIO,
-  type TextIOWrapper,
-} from './makefile';
+import type { BufferedReader, BufferedRWPair, BufferedWriter } from './io/buffered';
+import { IO_REF, type SocketIO } from './io/socketio';
+import type { TextIOWrapper } from './io/text';
+import { makefile, type MakefileOptions, type SocketFile } from './makefile';
 import { keywords, type Positional } from './keywords';
 import { FAST_OS, FAST_TIMEOUT, isSharedAddress, lastAddress, lastErrno, native, takeFastError } from './native';
 import * as M from './msg';

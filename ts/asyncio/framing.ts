@@ -7,7 +7,8 @@
 // at offset 16, is the payload length.
 
 import { IncompleteReadError, type StreamReader } from './streams';
-import { Protocol, type Transport } from './transports';
+import { Protocol } from './protocols';
+import type { Transport } from './transports';
 
 /** How to find a frame's length: a fixed-size header, and the payload length it carries. */
 export interface FrameSpec {

@@ -8,19 +8,10 @@
 import { keywords, type WithOptions } from '../keywords';
 import { ConnectionResetError, RuntimeError } from '../errors';
 import type { Socket } from '../socket';
-import {
-  create_connection,
-  create_server,
-  create_unix_connection,
-  create_unix_server,
-  Protocol,
-  type ConnectionOptions,
-  type ExtraInfoName,
-  type Server,
-  type ServerOptions,
-  type Transport,
-  type UnixServerOptions,
-} from './transports';
+import { create_connection, create_unix_connection, type ConnectionOptions } from './connections';
+import { Protocol } from './protocols';
+import { create_server, create_unix_server, type Server, type ServerOptions, type UnixServerOptions } from './server';
+import type { ExtraInfoName, Transport } from './transports';
 
 /** asyncio's `IncompleteReadError` (an EOFError): the stream ended before the bytes asked for. */
 export class IncompleteReadError extends Error {

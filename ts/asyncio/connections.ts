@@ -1,0 +1,208 @@
+// asyncio's create_connection, create_unix_connection and
+// create_datagram_endpoint: a socket made, bound and connected on Node's event
+// loop, then handed to a transport with the protocol the factory makes.
+
+import { keywords, type WithOptions } from '../keywords';
+import { type AddressArgOf } from '../address';
+import * as C from '../constants';
+import { OSError } from '../errors';
+import { Socket } from '../socket';
+import type { DatagramProtocol, StreamProtocol } from './protocols';
+import { getaddrinfo } from './resolver';
+import { sock_connect } from './sock';
+import { DatagramTransport, Transport } from './transports';
+
+/** asyncio's keyword-only arguments of `create_connection` (no ssl, no happy eyeballs). */
+export interface ConnectionOptions {
+  /** An already connected stream socket to use instead of host and port. */
+  sock?: Socket | null;
+  family?: number;
+  proto?: number;
+  flags?: number;
+  /** `[host, port]` to bind the socket to first. */
+  local_addr?: [string, number] | null;
+}
+
+/** The stream socket a stream transport needs: RangeError for any other type, as asyncio. */
+export function checkStream(sock: Socket): void {
+  if (sock.type !== C.SOCK_STREAM) throw new RangeError(`A Stream Socket was expected, got ${String(sock)}`);
+}
+
+/** asyncio's `_make_socket_transport` and the wait for connection_made. */
+function connected<P extends StreamProtocol>(sock: Socket, protocol_factory: () => P): [Transport, P] {
+  sock.setblocking(false);
+  const protocol = protocol_factory();
+  const transport = new Transport(sock, protocol);
+  transport.start();
+  return [transport, protocol];
+}
+
+/** asyncio's error for several failed attempts. */
+function combined(errors: Error[]): Error {
+  if (errors.length === 1) return errors[0]!;
+  const first = String(errors[0]);
+  if (errors.every((e) => String(e) === first)) return errors[0]!;
+  return new OSError(`Multiple exceptions: ${errors.map((e) => e.message).join(', ')}`);
+}
+
+/**
+ * asyncio's `loop.create_connection(protocol_factory, host, port, *, sock,
+ * family, proto, flags, local_addr)`: `[transport, protocol]` once connected,
+ * each address of `host` tried in turn.
+ */
+export async function create_connection<P extends StreamProtocol>(
+  ...args: WithOptions<
+    [protocol_factory: () => P],
+    [host: string | null | undefined, port: number | string | null | undefined],
+    ConnectionOptions
+  >
+): Promise<[Transport, P]> {
+  const [[protocol_factory, host = null, port = null], options] = keywords<[() => P, (string | null)?, (number | string | null)?], ConnectionOptions>(
+    args,
+    { name: 'create_connection', min: 1, max: 3 },
+  );
+  if (options.sock !== undefined && options.sock !== null) {
+    if (host !== null || port !== null) throw new RangeError('host/port and sock can not be specified at the same time');
+    checkStream(options.sock);
+    return connected(options.sock, protocol_factory);
+  }
+  if (host === null && port === null) throw new RangeError('host and port was not specified and no sock specified');
+  const infos = await getaddrinfo(host, port, {
+    family: options.family ?? 0,
+    type: C.SOCK_STREAM,
+    proto: options.proto ?? 0,
+    flags: options.flags ?? 0,
+  });
+  if (infos.length === 0) throw new OSError('getaddrinfo() returned empty list');
+  const errors: Error[] = [];
+  for (const [family, type, proto, , address] of infos) {
+    const sock: Socket = new Socket(family, type, proto);
+    try {
+      sock.setblocking(false);
+      if (options.local_addr !== undefined && options.local_addr !== null) {
+        const local = await getaddrinfo(options.local_addr[0], options.local_addr[1], { family, type: C.SOCK_STREAM });
+        if (local.length === 0) throw new OSError('getaddrinfo() returned empty list');
+        sock.bind(local[0]![4] as AddressArgOf<string>);
+      }
+      await sock_connect(sock, address as AddressArgOf<string>);
+      return connected(sock, protocol_factory);
+    } catch (e) {
+      sock.close();
+      errors.push(e as Error);
+    }
+  }
+  throw combined(errors);
+}
+
+/** asyncio's `loop.create_unix_connection(protocol_factory, path=None, *, sock)`. */
+export async function create_unix_connection<P extends StreamProtocol>(
+  ...args: WithOptions<[protocol_factory: () => P], [path: string | null | undefined], { sock?: Socket | null }>
+): Promise<[Transport, P]> {
+  const [[protocol_factory, path = null], options] = keywords<[() => P, (string | null)?], { sock?: Socket | null }>(
+    args,
+    { name: 'create_unix_connection', min: 1, max: 2 },
+  );
+  if (options.sock !== undefined && options.sock !== null) {
+    if (path !== null) throw new RangeError('path and sock can not be specified at the same time');
+    checkStream(options.sock);
+    return connected(options.sock, protocol_factory);
+  }
+  if (path === null) throw new RangeError('no path and sock were specified');
+  const sock: Socket = new Socket(C.AF_UNIX, C.SOCK_STREAM);
+  try {
+    sock.setblocking(false);
+    await sock_connect(sock, path as AddressArgOf<string>);
+  } catch (e) {
+    sock.close();
+    throw e;
+  }
+  return connected(sock, protocol_factory);
+}
+/** An address of create_datagram_endpoint: `[host, port]`, or a Unix socket path. */
+export type DatagramAddress = [string, number] | string | null;
+
+/** asyncio's keyword-only arguments of `create_datagram_endpoint` (local_addr and remote_addr may also come by position). */
+export interface DatagramOptions {
+  local_addr?: DatagramAddress;
+  remote_addr?: DatagramAddress;
+  family?: number;
+  proto?: number;
+  flags?: number;
+  reuse_port?: boolean;
+  allow_broadcast?: boolean;
+  sock?: Socket | null;
+}
+
+/**
+ * asyncio's `loop.create_datagram_endpoint(protocol_factory, local_addr=None,
+ * remote_addr=None, *, family, proto, flags, reuse_port, allow_broadcast,
+ * sock)`: `[transport, protocol]`. A string address is a Unix socket path.
+ */
+export async function create_datagram_endpoint<P extends DatagramProtocol>(
+  ...args: WithOptions<
+    [protocol_factory: () => P],
+    [local_addr: DatagramAddress | undefined, remote_addr: DatagramAddress | undefined],
+    DatagramOptions
+  >
+): Promise<[DatagramTransport, P]> {
+  const [[protocol_factory, localArg, remoteAddr], options] = keywords<[() => P, DatagramAddress?, DatagramAddress?], DatagramOptions>(
+    args,
+    { name: 'create_datagram_endpoint', min: 1, max: 3 },
+  );
+  for (const [name, given] of [['local_addr', localArg], ['remote_addr', remoteAddr]] as const) {
+    if (given !== undefined && options[name] !== undefined) throw new TypeError(`create_datagram_endpoint() got multiple values for argument '${name}'`);
+  }
+  let sock: Socket;
+  let remote: unknown = null;
+  if (options.sock !== undefined && options.sock !== null) {
+    if (options.sock.type !== C.SOCK_DGRAM) throw new RangeError(`A datagram socket was expected, got ${String(options.sock)}`);
+    sock = options.sock;
+  } else {
+    const local = localArg ?? options.local_addr ?? null;
+    const remoteArg = remoteAddr ?? options.remote_addr ?? null;
+    if (local === null && remoteArg === null && (options.family ?? 0) === 0) throw new RangeError('unexpected address family');
+    let family = options.family ?? 0;
+    let localAddr: unknown = null;
+    if (typeof local === 'string' || typeof remoteArg === 'string') {
+      family = C.AF_UNIX;
+      localAddr = local;
+      remote = remoteArg;
+    } else {
+      if (local !== null) {
+        const infos = await getaddrinfo(local[0], local[1], { family, type: C.SOCK_DGRAM, flags: options.flags ?? 0 });
+        if (infos.length === 0) throw new OSError('getaddrinfo() returned empty list');
+        family = infos[0]![0];
+        localAddr = infos[0]![4];
+      }
+      if (remoteArg !== null) {
+        const infos = await getaddrinfo(remoteArg[0], remoteArg[1], { family, type: C.SOCK_DGRAM, flags: options.flags ?? 0 });
+        if (infos.length === 0) throw new OSError('getaddrinfo() returned empty list');
+        family = infos[0]![0];
+        remote = infos[0]![4];
+      }
+    }
+    sock = new Socket<string>(family === 0 ? C.AF_INET : family, C.SOCK_DGRAM, options.proto ?? 0);
+    try {
+      if (options.reuse_port === true) sock.setsockopt(C.SOL_SOCKET, C.SO_REUSEPORT, 1);
+      if (options.allow_broadcast === true) sock.setsockopt(C.SOL_SOCKET, C.SO_BROADCAST, 1);
+      sock.setblocking(false);
+      if (localAddr !== null) sock.bind(localAddr as AddressArgOf<string>);
+      if (remote !== null) await sock_connect(sock, remote as AddressArgOf<string>);
+    } catch (e) {
+      sock.close();
+      throw e;
+    }
+  }
+  sock.setblocking(false);
+  let protocol: P;
+  try {
+    protocol = protocol_factory();
+  } catch (e) {
+    // A socket made here is closed with the error; a given one stays the caller's.
+    if (sock !== options.sock) sock.close();
+    throw e;
+  }
+  const transport = new DatagramTransport(sock, protocol, remote);
+  transport.start();
+  return [transport, protocol];
+}

@@ -1,0 +1,288 @@
+// asyncio's Server and create_server / create_unix_server: listening sockets
+// that accept, on Node's event loop, into a Transport per connection.
+
+import { keywords, type WithOptions } from '../keywords';
+import * as fs from 'node:fs';
+
+import { type AddressArgOf } from '../address';
+import * as C from '../constants';
+import { errnos, OSError, RuntimeError } from '../errors';
+import { pyRepr } from '../repr';
+import { Socket } from '../socket';
+import { checkStream } from './connections';
+import { hold, READ, setCallback } from './loop';
+import type { StreamProtocol } from './protocols';
+import { getaddrinfo } from './resolver';
+import { Transport } from './transports';
+
+/** asyncio's keyword-only arguments of `create_server`. */
+export interface ServerOptions {
+  sock?: Socket | null;
+  family?: number;
+  flags?: number;
+  backlog?: number;
+  reuse_address?: boolean;
+  reuse_port?: boolean;
+  /** Whether the server accepts at once (default true). */
+  start_serving?: boolean;
+}
+
+/** accept() errors after which asyncio pauses accepting for a second. */
+const OUT_OF_RESOURCES = new Set([errnos.EMFILE, errnos.ENFILE, errnos.ENOBUFS, errnos.ENOMEM].filter((n): n is number => typeof n === 'number'));
+
+/** asyncio's `Server`: the listening sockets, accepting into transports. */
+export class Server {
+  readonly #sockets: Socket[];
+  readonly #factory: () => StreamProtocol;
+  readonly #backlog: number;
+  readonly #cleanup: (() => void) | null;
+  #serving = false;
+  #closed = false;
+  #active = 0;
+  #release: (() => void) | null = null;
+  #waiters: (() => void)[] = [];
+  #forever: ((v: void) => void) | null = null;
+
+  constructor(sockets: Socket[], factory: () => StreamProtocol, backlog: number, cleanup: (() => void) | null) {
+    this.#sockets = sockets;
+    this.#factory = factory;
+    this.#backlog = backlog;
+    this.#cleanup = cleanup;
+  }
+
+  /** asyncio's `Server.sockets`: the listening sockets (empty once closed). */
+  get sockets(): Socket[] {
+    return this.#closed ? [] : [...this.#sockets];
+  }
+
+  /** asyncio's `is_serving()`. */
+  is_serving(): boolean {
+    return this.#serving;
+  }
+
+  /** asyncio's `start_serving()`: starts accepting (and keeps the process alive while it does). */
+  async start_serving(): Promise<void> {
+    if (this.#serving || this.#closed) return;
+    this.#serving = true;
+    this.#release = hold();
+    for (const s of this.#sockets) setCallback(s.fileno(), true, READ, () => this.#accept(s));
+  }
+
+  #accept(listener: Socket): void {
+    for (let i = 0; i < this.#backlog && this.#serving; i++) {
+      let conn: Socket;
+      try {
+        [conn] = listener.accept();
+      } catch (e) {
+        if (!(e instanceof OSError) || e.errno === C.EAGAIN || e.errno === C.EWOULDBLOCK) return;
+        if (e.errno !== null && OUT_OF_RESOURCES.has(e.errno)) {
+          // asyncio: stop accepting for a second (the connection would wake the loop over and over).
+          const fd = listener.fileno();
+          setCallback(fd, true, READ, null);
+          setTimeout(() => {
+            if (this.#serving && listener.fileno() === fd) setCallback(fd, true, READ, () => this.#accept(listener));
+          }, 1000);
+          return;
+        }
+        // ECONNABORTED and the like: that connection is gone; asyncio goes on.
+        continue;
+      }
+      conn.setblocking(false);
+      this.#active++;
+      try {
+        const protocol = this.#factory();
+        const transport = new Transport(conn, protocol);
+        transport.onGone = () => this.#detach();
+        transport.start();
+      } catch (e) {
+        conn.close();
+        this.#detach();
+        process.nextTick(() => {
+          throw e;
+        });
+      }
+    }
+  }
+
+  #detach(): void {
+    this.#active--;
+    this.#wake();
+  }
+
+  #wake(): void {
+    if (!this.#closed || this.#active !== 0) return;
+    const w = this.#waiters;
+    this.#waiters = [];
+    for (const f of w) f();
+  }
+
+  /** asyncio's `close()`: stops listening; the connections made stay open. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#serving = false;
+    for (const s of this.#sockets) s.close();
+    this.#cleanup?.();
+    this.#release?.();
+    this.#release = null;
+    this.#forever?.();
+    this.#forever = null;
+    this.#wake();
+  }
+
+  /** asyncio's `wait_closed()`: resolves once closed and every connection it made is gone. */
+  wait_closed(): Promise<void> {
+    if (this.#closed && this.#active === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  /** asyncio's `serve_forever()`: serves until close() (resolves then). */
+  serve_forever(): Promise<void> {
+    if (this.#forever !== null) return Promise.reject(new RuntimeError(`server ${String(this)} is already being awaited on serve_forever()`));
+    if (this.#closed) return Promise.reject(new RuntimeError(`server ${String(this)} is closed`));
+    const forever = new Promise<void>((resolve) => (this.#forever = resolve));
+    void this.start_serving();
+    return forever;
+  }
+
+  /** `await using server = ...`: closes the server and waits until it is closed. Python: `asyncio.Server.__aexit__`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    await this.wait_closed();
+  }
+
+  /** `<Server sockets=(...)>`, as asyncio's repr(). */
+  toString(): string {
+    return `<Server sockets=(${this.#sockets.map(String).join(', ')})>`;
+  }
+}
+
+/**
+ * asyncio's `loop.create_server(protocol_factory, host=None, port=None, *,
+ * family, flags=AI_PASSIVE, sock, backlog=100, reuse_address, reuse_port,
+ * start_serving=True)`: a Server listening on every address of `host`.
+ */
+export async function create_server(
+  ...args: WithOptions<
+    [protocol_factory: () => StreamProtocol],
+    [host: string | string[] | null | undefined, port: number | string | null | undefined],
+    ServerOptions
+  >
+): Promise<Server> {
+  const [[protocol_factory, host = null, port = null], options] = keywords<[() => StreamProtocol, (string | string[] | null)?, (number | string | null)?], ServerOptions>(
+    args,
+    { name: 'create_server', min: 1, max: 3 },
+  );
+  const backlog = options.backlog ?? 100;
+  let sockets: Socket[];
+  if (options.sock !== undefined && options.sock !== null) {
+    if (host !== null || port !== null) throw new RangeError('host/port and sock can not be specified at the same time');
+    checkStream(options.sock);
+    sockets = [options.sock];
+  } else {
+    const hosts = host === null || host === '' ? [null] : Array.isArray(host) ? host : [host];
+    const seen = new Set<string>();
+    sockets = [];
+    try {
+      for (const h of hosts) {
+        const infos = await getaddrinfo(h, port ?? 0, {
+          family: options.family ?? 0,
+          type: C.SOCK_STREAM,
+          flags: options.flags ?? C.AI_PASSIVE,
+        });
+        for (const [family, type, proto, , address] of infos) {
+          const key = `${family} ${JSON.stringify(address)}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          const s: Socket = new Socket(family, type, proto);
+          sockets.push(s);
+          if (options.reuse_address ?? true) s.setsockopt(C.SOL_SOCKET, C.SO_REUSEADDR, 1);
+          if (options.reuse_port === true) s.setsockopt(C.SOL_SOCKET, C.SO_REUSEPORT, 1);
+          if (family === C.AF_INET6) s.setsockopt(C.IPPROTO_IPV6, C.IPV6_V6ONLY, 1);
+          try {
+            s.bind(address as AddressArgOf<string>);
+          } catch (e) {
+            const err = e as OSError;
+            const msg = `error while attempting to bind on address ${pyRepr(address)}: ${(err.strerror ?? err.message).toLowerCase()}`;
+            const out = err.errno !== null ? new OSError(err.errno, msg) : new OSError(msg);
+            throw Object.assign(out, { cause: e });
+          }
+        }
+      }
+    } catch (e) {
+      for (const s of sockets) s.close();
+      throw e;
+    }
+  }
+  for (const s of sockets) {
+    s.listen(backlog);
+    s.setblocking(false);
+  }
+  const server = new Server(sockets, protocol_factory, backlog, null);
+  if (options.start_serving ?? true) await server.start_serving();
+  return server;
+}
+/** asyncio's `create_unix_server` options: `cleanup_socket` (3.13) unlinks the path on close. */
+export interface UnixServerOptions {
+  sock?: Socket | null;
+  backlog?: number;
+  start_serving?: boolean;
+  cleanup_socket?: boolean;
+}
+
+/**
+ * asyncio's `loop.create_unix_server(protocol_factory, path=None, *, sock,
+ * backlog=100, start_serving=True, cleanup_socket=True)`: a stale socket file
+ * at `path` is removed first, as asyncio does.
+ */
+export async function create_unix_server(
+  ...args: WithOptions<[protocol_factory: () => StreamProtocol], [path: string | null | undefined], UnixServerOptions>
+): Promise<Server> {
+  const [[protocol_factory, path = null], options] = keywords<[() => StreamProtocol, (string | null)?], UnixServerOptions>(
+    args,
+    { name: 'create_unix_server', min: 1, max: 2 },
+  );
+  const backlog = options.backlog ?? 100;
+  let sock: Socket;
+  let cleanup: (() => void) | null = null;
+  if (options.sock !== undefined && options.sock !== null) {
+    if (path !== null) throw new RangeError('path and sock can not be specified at the same time');
+    sock = options.sock;
+    sock.listen(backlog);
+  } else {
+    if (path === null) throw new RangeError('path was not specified, and no sock specified');
+    if (path.length === 0) throw new RangeError('index out of range');
+    // A Linux abstract name (leading NUL, as a string or as bytes) has no file to remove.
+    const first: unknown = (path as string | Uint8Array)[0];
+    const abstract = first === '\0' || first === 0;
+    if (!abstract) {
+      try {
+        if (fs.statSync(path).isSocket()) fs.unlinkSync(path);
+      } catch {
+        // Not there.
+      }
+    }
+    sock = new Socket(C.AF_UNIX, C.SOCK_STREAM);
+    try {
+      sock.bind(path as AddressArgOf<string>);
+      if ((options.cleanup_socket ?? true) && !abstract) {
+        const ino = fs.statSync(path).ino;
+        cleanup = () => {
+          try {
+            if (fs.statSync(path).ino === ino) fs.unlinkSync(path);
+          } catch {
+            // Gone already.
+          }
+        };
+      }
+      sock.listen(backlog);
+    } catch (e) {
+      sock.close();
+      throw e;
+    }
+  }
+  sock.setblocking(false);
+  const server = new Server([sock], protocol_factory, backlog, cleanup);
+  if (options.start_serving ?? true) await server.start_serving();
+  return server;
+}

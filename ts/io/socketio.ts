@@ -1,0 +1,177 @@
+// Python's socket.SocketIO: the raw file object of a socket, in bytes, that
+// makefile() layers io's buffered and text objects over.
+
+import { bytes, int } from '../address';
+import { BlockingIOError, OSError, TimeoutError } from '../errors';
+import { closedFile, DEFAULT_BUFFER_SIZE, IOBase, readlines, UnsupportedOperation } from './base';
+
+/** How a Socket counts the files made from it: its fd stays open until they are closed too. */
+export const IO_REF = Symbol('bsdsock.ioRef');
+
+/** What a SocketIO needs of its socket: the calls it makes, and the count of files made from it. */
+export interface FileSocket {
+  recv_into(buffer: Uint8Array): number;
+  send(data: Uint8Array): number;
+  fileno(): number;
+  [IO_REF](delta: 1 | -1): void;
+}
+
+/** The errnos of a read or write that would block (socket._blocking_errnos). */
+function wouldBlock(e: unknown): boolean {
+  return e instanceof BlockingIOError;
+}
+
+/** Python's socket.SocketIO: the raw I/O object of a socket, in bytes. */
+export class SocketIO extends IOBase {
+  #sock: FileSocket | null;
+  readonly #mode: string;
+  readonly #reading: boolean;
+  readonly #writing: boolean;
+  #timedOut = false;
+
+  constructor(sock: FileSocket, mode: string) {
+    super();
+    if (!['r', 'w', 'rw', 'rb', 'wb', 'rwb'].includes(mode)) throw new RangeError(`invalid mode: '${mode}'`);
+    this.#sock = sock;
+    this.#mode = mode.includes('b') ? mode : `${mode}b`;
+    this.#reading = mode.includes('r');
+    this.#writing = mode.includes('w');
+    this.#sock[IO_REF](1);
+  }
+
+  /** Whether the file is closed. Python: `socket.SocketIO.closed`. */
+  get closed(): boolean {
+    return this.#sock === null;
+  }
+
+  #open(): FileSocket {
+    if (this.#sock === null) throw closedFile('I/O operation on closed socket.');
+    return this.#sock;
+  }
+
+  /** Receives into `b`; null when a non-blocking socket has nothing. Python: `socket.SocketIO.readinto`. */
+  readinto(b: Uint8Array): number | null {
+    const sock = this.#open();
+    if (!this.#reading) throw new UnsupportedOperation('File or stream is not readable.');
+    if (this.#timedOut) throw new OSError('cannot read from timed out object');
+    try {
+      return sock.recv_into(b);
+    } catch (e) {
+      if (e instanceof TimeoutError) this.#timedOut = true;
+      else if (wouldBlock(e)) return null;
+      throw e;
+    }
+  }
+
+  /** read(n=-1): one receive of up to n bytes (all until EOF when n < 0); null if a
+   * non-blocking socket has nothing. Python: `io.RawIOBase.read`. */
+  read(n = -1): Buffer | null {
+    const want = int(n);
+    if (want < 0) return this.readall();
+    const b = Buffer.alloc(want);
+    const got = this.readinto(b);
+    return got === null ? null : b.subarray(0, got);
+  }
+
+  /** Every byte until EOF; null if nothing came before the socket would block. Python: `io.RawIOBase.readall`. */
+  readall(): Buffer | null {
+    const chunks: Buffer[] = [];
+    for (;;) {
+      const chunk = this.read(DEFAULT_BUFFER_SIZE);
+      if (chunk === null) {
+        if (chunks.length === 0) return null;
+        break;
+      }
+      if (chunk.length === 0) break;
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  /** readline(limit=-1): bytes up to and including b'\n', one byte per receive, as io.IOBase's. Python: `io.IOBase.readline`. */
+  readline(limit: number | null = -1): Buffer {
+    const max = limit === null ? -1 : int(limit);
+    const line: number[] = [];
+    while (max < 0 || line.length < max) {
+      const b = this.read(1);
+      if (b === null || b.length === 0) break;
+      line.push(b[0]!);
+      if (b[0] === 0x0a) break;
+    }
+    return Buffer.from(line);
+  }
+
+  /** readlines(hint=-1): lines until EOF, or until their total passes `hint`. Python: `io.IOBase.readlines`. */
+  readlines(hint = -1): Buffer[] {
+    return readlines(() => this.readline(), hint);
+  }
+
+  /** Sends what the socket takes of `b`; null when a non-blocking socket takes nothing. Python: `socket.SocketIO.write`. */
+  write(b: Uint8Array): number | null {
+    const sock = this.#open();
+    if (!this.#writing) throw new UnsupportedOperation('File or stream is not writable.');
+    try {
+      return sock.send(bytes(b));
+    } catch (e) {
+      if (wouldBlock(e)) return null;
+      throw e;
+    }
+  }
+
+  /** Writes each of `lines`. Python: `io.IOBase.writelines`. */
+  writelines(lines: Iterable<Uint8Array>): void {
+    for (const line of lines) this.write(line);
+  }
+
+  /** Nothing to flush: the raw object holds no buffer. Python: `io.IOBase.flush`. */
+  flush(): void {
+    if (this.closed) throw closedFile();
+  }
+
+  /** Whether the file can read. Python: `socket.SocketIO.readable`. */
+  readable(): boolean {
+    this.#open();
+    return this.#reading;
+  }
+
+  /** Whether the file can write. Python: `socket.SocketIO.writable`. */
+  writable(): boolean {
+    this.#open();
+    return this.#writing;
+  }
+
+  /** False: a socket cannot seek. Python: `socket.SocketIO.seekable`. */
+  seekable(): boolean {
+    this.#open();
+    return false;
+  }
+
+  /** The socket's fd. Python: `socket.SocketIO.fileno`. */
+  fileno(): number {
+    if (this.#sock === null) throw closedFile();
+    return this.#sock.fileno();
+  }
+
+  /** The fd, or -1 once closed. Python: `socket.SocketIO.name`. */
+  get name(): number {
+    return this.#sock === null ? -1 : this.#sock.fileno();
+  }
+
+  /** The mode makefile() was given, as the raw object's: `'rb'`, `'wb'` or `'rwb'`. Python: `socket.SocketIO.mode`. */
+  get mode(): string {
+    return this.#mode;
+  }
+
+  /** Closes this file; the socket's fd closes once the socket and all its files are closed. Python: `socket.SocketIO.close`. */
+  close(): void {
+    const sock = this.#sock;
+    if (sock === null) return;
+    this.#sock = null;
+    sock[IO_REF](-1);
+  }
+
+  /** `for (const line of file)`: each line until EOF. Python: `io.IOBase.__iter__`. */
+  *[Symbol.iterator](): Iterator<Buffer> {
+    for (let line = this.readline(); line.length > 0; line = this.readline()) yield line;
+  }
+}

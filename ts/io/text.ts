@@ -1,0 +1,277 @@
+// Python's io.TextIOWrapper over a buffered socket file: text decoded and
+// encoded with the codec makefile() was given, and Python's newline rules.
+
+import { TextDecoder } from 'node:util';
+
+import { int, pyType } from '../address';
+import { BlockingIOError } from '../errors';
+import { BufferedReader, BufferedRWPair, BufferedWriter } from './buffered';
+import { closedFile, DEFAULT_BUFFER_SIZE, EAGAIN, IOBase, readlines, UnsupportedOperation } from './base';
+
+type Buffered = BufferedReader | BufferedWriter | BufferedRWPair;
+
+/** The text codecs makefile supports: Python's names for them, and Node's. */
+const CODECS = new Map<string, BufferEncoding>([
+  ['utf-8', 'utf8'],
+  ['utf8', 'utf8'],
+  ['latin-1', 'latin1'],
+  ['latin1', 'latin1'],
+  ['iso-8859-1', 'latin1'],
+  ['ascii', 'ascii'],
+  ['utf-16-le', 'utf16le'],
+  ['utf-16le', 'utf16le'],
+]);
+
+/** The kinds of line ending a text reader has seen (the bits of Python's seennl). */
+const SEEN_LF = 1;
+const SEEN_CR = 2;
+const SEEN_CRLF = 4;
+/** Python's `newlines` for each set of kinds seen. */
+const NEWLINES: (string | readonly string[] | null)[] = [
+  null,
+  '\n',
+  '\r',
+  Object.freeze(['\r', '\n']),
+  '\r\n',
+  Object.freeze(['\n', '\r\n']),
+  Object.freeze(['\r', '\r\n']),
+  Object.freeze(['\r', '\n', '\r\n']),
+];
+
+/** Python's io.TextIOWrapper over a buffered object, with its newline rules. */
+export class TextIOWrapper extends IOBase {
+  /** The buffered object underneath. Python: `io.TextIOWrapper.buffer`. */
+  readonly buffer: Buffered;
+  /** The encoding: as makefile() was given it, else the locale's, `'UTF-8'`. Python: `io.TextIOWrapper.encoding`. */
+  readonly encoding: string;
+  /** The codec error handler: `'strict'`, `'replace'` or `'ignore'`. Python: `io.TextIOWrapper.errors`. */
+  readonly errors: string;
+  /** False: a write is sent when the buffer fills or on flush(), not at each newline. Python: `io.TextIOWrapper.line_buffering`. */
+  readonly line_buffering = false;
+  /** False: writes are buffered. Python: `io.TextIOWrapper.write_through`. */
+  readonly write_through = false;
+  /** The mode makefile() was given (`'r'`, `'w'`, `'rw'`). Python: `io.TextIOWrapper.mode`. */
+  mode = 'r';
+  readonly #codec: BufferEncoding;
+  readonly #decoder: TextDecoder | null;
+  readonly #newline: string | null;
+  /** Decoded text not yet returned. */
+  #text = '';
+  /** A '\r' held back until the next chunk says whether '\n' follows (universal newlines). */
+  #pendingCR = false;
+  #eof = false;
+  /** The line endings read so far (SEEN_*), and a '\r' at the end of the last chunk not yet counted. */
+  #seen = 0;
+  #seenCR = false;
+
+  constructor(buffer: Buffered, encoding: string | null = null, errors: string | null = null, newline: string | null = null) {
+    super();
+    this.buffer = buffer;
+    this.encoding = encoding ?? 'UTF-8';
+    const codec = CODECS.get(this.encoding.toLowerCase().replace(/_/g, '-'));
+    if (codec === undefined) throw new RangeError(`unknown encoding: ${this.encoding}`);
+    this.#codec = codec;
+    this.errors = errors ?? 'strict';
+    if (!['strict', 'replace', 'ignore'].includes(this.errors)) throw new RangeError(`unknown error handler name '${this.errors}'`);
+    if (newline !== null && !['', '\n', '\r', '\r\n'].includes(newline)) throw new RangeError(`illegal newline value: ${newline}`);
+    this.#newline = newline;
+    this.#decoder = codec === 'utf8' ? new TextDecoder('utf-8', { fatal: this.errors === 'strict' }) : null;
+  }
+
+  /** Whether the file is closed. Python: `io.TextIOWrapper.closed`. */
+  get closed(): boolean {
+    return this.buffer.closed;
+  }
+
+  #decode(chunk: Buffer, final: boolean): string {
+    let text: string;
+    try {
+      text = this.#decoder !== null ? this.#decoder.decode(chunk, { stream: !final }) : chunk.toString(this.#codec);
+    } catch {
+      throw new RangeError(`'${this.encoding}' codec can't decode bytes: invalid data`);
+    }
+    return this.errors === 'ignore' ? text.replace(/\uFFFD/g, '') : text;
+  }
+
+  /**
+   * The line endings read so far, when newline is null or '' (else null): one
+   * of '\r', '\n', '\r\n', or an array of those seen. Python: `io.TextIOWrapper.newlines`.
+   */
+  get newlines(): string | readonly string[] | null {
+    return NEWLINES[this.#seen]!;
+  }
+
+  /** Counts the line endings of decoded text (newline null or ''), as Python's IncrementalNewlineDecoder. */
+  #see(text: string, final: boolean): void {
+    if (this.#newline !== null && this.#newline !== '') return;
+    let t = this.#seenCR ? `\r${text}` : text;
+    this.#seenCR = !final && t.endsWith('\r');
+    if (this.#seenCR) t = t.slice(0, -1);
+    for (const [nl] of t.matchAll(/\r\n|\r|\n/g)) this.#seen |= nl === '\n' ? SEEN_LF : nl === '\r' ? SEEN_CR : SEEN_CRLF;
+  }
+
+  /** Universal newlines on input (newline=null): '\r\n' and '\r' become '\n'. */
+  #translate(text: string, final: boolean): string {
+    this.#see(text, final);
+    if (this.#newline !== null) return text;
+    if (this.#pendingCR) {
+      text = `\r${text}`;
+      this.#pendingCR = false;
+    }
+    if (!final && text.endsWith('\r')) {
+      text = text.slice(0, -1);
+      this.#pendingCR = true;
+    }
+    return text.replace(/\r\n?/g, '\n');
+  }
+
+  /** Reads one more chunk (at most one raw read); false at EOF or when it would block. */
+  #more(): boolean {
+    if (this.#eof) return false;
+    const chunk = this.#reader().read1(DEFAULT_BUFFER_SIZE);
+    const final = chunk.length === 0;
+    if (final) this.#eof = true;
+    this.#text += this.#translate(this.#decode(chunk, final), final);
+    return !final;
+  }
+
+  /** read(n=-1) -> up to n characters; all until EOF when n < 0. Python: `io.TextIOWrapper.read`. */
+  read(n: number | null = -1): string {
+    if (this.closed) throw closedFile();
+    const want = n === null ? -1 : int(n);
+    if (want < 0) {
+      const rest = this.#reader().read(-1);
+      if (rest === null) throw new BlockingIOError(EAGAIN, 'Read returned None.');
+      this.#eof = true;
+      const text = this.#text + this.#translate(this.#decode(rest, true), true);
+      this.#text = '';
+      return text;
+    }
+    while (this.#text.length < want && this.#more());
+    const out = this.#text.slice(0, want);
+    this.#text = this.#text.slice(want);
+    return out;
+  }
+
+  /** Where the first line of `text` ends (after its terminator), or -1. */
+  #lineEnd(text: string): number {
+    const nl = this.#newline;
+    if (nl === null || nl === '\n') {
+      const i = text.indexOf('\n');
+      return i < 0 ? -1 : i + 1;
+    }
+    if (nl === '') {
+      // Any of \r, \n, \r\n ends a line; a final \r may be the start of \r\n.
+      const m = /\r\n|\r(?!$)|\n/.exec(text);
+      return m === null ? -1 : m.index + m[0].length;
+    }
+    const i = text.indexOf(nl);
+    return i < 0 ? -1 : i + nl.length;
+  }
+
+  /** readline(size=-1) -> one line with its terminator ('' at EOF). Python: `io.TextIOWrapper.readline`. */
+  readline(size: number | null = -1): string {
+    if (this.closed) throw closedFile();
+    const max = size === null ? -1 : int(size);
+    for (;;) {
+      let end = this.#lineEnd(this.#text);
+      if (end < 0 && this.#eof) end = this.#text.length;
+      if (end >= 0 || (max >= 0 && this.#text.length >= max)) {
+        const cut = max >= 0 ? Math.min(end < 0 ? max : end, max) : end;
+        const line = this.#text.slice(0, cut);
+        this.#text = this.#text.slice(cut);
+        return line;
+      }
+      if (!this.#more()) {
+        if (!this.#eof) {
+          // Nothing more without blocking: return what there is, as Python does.
+          const line = this.#text;
+          this.#text = '';
+          return line;
+        }
+      }
+    }
+  }
+
+  /** readlines(hint=-1): the lines until EOF. Python: `io.TextIOWrapper.readlines`. */
+  readlines(hint = -1): string[] {
+    return readlines(() => this.readline(), hint);
+  }
+
+  /** write(s) -> len(s): '\n' becomes the newline given (none translated for '' and '\n'). Python: `io.TextIOWrapper.write`. */
+  write(s: string): number {
+    if (this.closed) throw closedFile();
+    if (typeof s !== 'string') throw new TypeError(`write() argument must be str, not ${pyType(s)}`);
+    const nl = this.#newline;
+    const text = nl === '\r' || nl === '\r\n' ? s.replace(/\n/g, nl) : s;
+    this.#writer().write(Buffer.from(text, this.#codec));
+    return s.length;
+  }
+
+  /** The buffer to read from; UnsupportedOperation for a file made for writing. */
+  #reader(): BufferedReader | BufferedRWPair {
+    if (this.buffer instanceof BufferedWriter) throw new UnsupportedOperation('not readable');
+    return this.buffer;
+  }
+
+  /** The buffer to write to; UnsupportedOperation for a file made for reading. */
+  #writer(): BufferedWriter | BufferedRWPair {
+    if (this.buffer instanceof BufferedReader) throw new UnsupportedOperation('not writable');
+    return this.buffer;
+  }
+
+  /** Writes each of `lines`. Python: `io.TextIOWrapper.writelines`. */
+  writelines(lines: Iterable<string>): void {
+    for (const line of lines) this.write(line);
+  }
+
+  /** flush(): sends what is buffered. Python: `io.TextIOWrapper.flush`. */
+  flush(): void {
+    if (this.closed) throw closedFile();
+    this.buffer.flush();
+  }
+
+  protected override unsupported(op: 'seek' | 'tell' | 'truncate'): Error {
+    if (this.closed) return closedFile();
+    return op === 'truncate' ? super.unsupported(op) : new UnsupportedOperation('underlying stream is not seekable');
+  }
+
+  /** False: a socket cannot seek. Python: `io.TextIOWrapper.seekable`. */
+  seekable(): boolean {
+    return this.buffer.seekable();
+  }
+
+  /** Whether the file can read. Python: `io.TextIOWrapper.readable`. */
+  readable(): boolean {
+    return this.buffer.readable();
+  }
+
+  /** Whether the file can write. Python: `io.TextIOWrapper.writable`. */
+  writable(): boolean {
+    return this.buffer.writable();
+  }
+
+  /** The socket's fd. Python: `io.TextIOWrapper.fileno`. */
+  fileno(): number {
+    return this.buffer.fileno();
+  }
+
+  /** The socket's fd, as Python names a socket file (-1 once closed); undefined in mode
+   * 'rw', whose BufferedRWPair has no name. Python: `io.TextIOWrapper.name`. */
+  get name(): number | undefined {
+    return this.buffer instanceof BufferedRWPair ? undefined : this.buffer.name;
+  }
+
+  /**
+   * Closes the file (a writer flushes first); the fd stays open until the socket is closed too.
+   * Python: `io.TextIOWrapper.close`.
+   */
+  close(): void {
+    this.buffer.close();
+  }
+
+  /** `for (const line of file)`: each line until EOF. Python: `io.TextIOWrapper.__iter__`. */
+  *[Symbol.iterator](): Iterator<string> {
+    for (let line = this.readline(); line.length > 0; line = this.readline()) yield line;
+  }
+}
