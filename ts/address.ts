@@ -1,8 +1,12 @@
 // Socket addresses: their types, and the checks Python's getsockaddrarg makes,
 // with its messages, before the addon sees them.
 
+import { bytes, int, pyType } from './convert';
 import { OSError } from './errors';
 import { native } from './native';
+
+// The converters resolver.ts takes from here; their home is convert.ts.
+export { cint, LONG_MAX, pyType } from './convert';
 
 declare const familyBrand: unique symbol;
 /** An address family constant; the brand carries its name so that a socket's
@@ -52,47 +56,6 @@ export type AddressOf<F extends string> = F extends keyof AddressTypes ? Address
 export type AddressArgOf<F extends string> = F extends keyof AddressArgTypes ? AddressArgTypes[F] : SockAddrArg;
 
 const C = native.constants();
-
-/** Python's name for the type of a JS value, for messages. */
-export function pyType(v: unknown): string {
-  if (v === null || v === undefined) return 'NoneType';
-  if (typeof v === 'string') return 'str';
-  if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
-  if (typeof v === 'bigint') return 'int';
-  if (Array.isArray(v)) return 'list';
-  if (v instanceof Uint8Array) return 'bytes';
-  if (typeof v === 'function') return 'function';
-  return 'dict';
-}
-
-/** An integer argument, with Python's TypeError for anything else. */
-export function int(v: unknown): number {
-  if (typeof v === 'number' && Number.isInteger(v)) return v;
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  throw new TypeError(`'${pyType(v)}' object cannot be interpreted as an integer`);
-}
-
-/** Python's C long bound (2 ** 63). */
-export const LONG_MAX = 2 ** 63;
-
-/** A C int argument, as Python's `i` format takes it: OverflowError (RangeError) beyond 32 bits
- * rather than a value the addon would wrap (a wrapped fd number names some other fd). */
-export function cint(v: unknown): number {
-  const n = typeof v === 'bigint' ? Number(v) : int(v);
-  if (n >= LONG_MAX || n < -LONG_MAX) throw new RangeError('Python int too large to convert to C long');
-  if (n > 0x7fffffff) throw new RangeError('signed integer is greater than maximum');
-  if (n < -0x80000000) throw new RangeError('signed integer is less than minimum');
-  return n;
-}
-
-/** A bytes-like argument (any Uint8Array, or another ArrayBuffer view as its bytes). */
-export function bytes(v: unknown): Uint8Array {
-  if (v instanceof Uint8Array) return v;
-  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-  if (v instanceof ArrayBuffer) return new Uint8Array(v);
-  throw new TypeError(`a bytes-like object is required, not '${pyType(v)}'`);
-}
 
 function host(v: unknown): string {
   if (typeof v === 'string') return v;

@@ -68,7 +68,7 @@ export {
   has_dualstack_ipv6,
   type CreateConnectionOptions,
   type CreateServerOptions,
-} from './helpers';
+} from './create';
 export { getdefaulttimeout, setdefaulttimeout } from './timeout';
 export { UnsupportedOperation, type IOBase } from './io/base';
 export type { BufferedIOBase, BufferedReader, BufferedRWPair, BufferedWriter } from './io/buffered';

@@ -6,7 +6,7 @@
 // object, a full non-blocking buffered write throws BlockingIOError with
 // `characters_written`.
 
-import { int } from './address';
+import { int } from './convert';
 import { DEFAULT_BUFFER_SIZE } from './io/base';
 import { BufferedReader, BufferedRWPair, BufferedWriter } from './io/buffered';
 import { SocketIO, type FileSocket } from './io/socketio';

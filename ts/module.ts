@@ -2,7 +2,7 @@
 // address text conversion, byte order, host name (the resolver is in
 // resolver.ts, signals in signals.ts).
 
-import { bytes, cint, int, pyType } from './address';
+import { bytes, cint, int, pyType } from './convert';
 import { fail } from './errors';
 import { native } from './native';
 

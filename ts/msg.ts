@@ -6,7 +6,7 @@
 
 import type { FileHandle } from 'node:fs/promises';
 
-import { bytes, cint, int, pyType } from './address';
+import { bytes, cint, int, pyType } from './convert';
 import * as C from './constants';
 import { errnos, OSError, takeError } from './errors';
 import { lastAddress, lastErrno, native, slotAddress, type NativeAddress } from './native';

@@ -5,7 +5,7 @@
 
 import { inspect } from 'node:util';
 
-import { int, pyType } from './address';
+import { int, pyType } from './convert';
 import { fail, KeyError, OSError, oserrorNamed } from './errors';
 import { native } from './native';
 import * as S from './select-constants';

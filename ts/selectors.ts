@@ -1,7 +1,7 @@
 // bsdsock/selectors: Python's selectors module, the same thin layer over
 // bsdsock/select that Lib/selectors.py is over select.
 
-import { pyType } from './address';
+import { pyType } from './convert';
 import { InterruptedError, KeyError, OSError, RuntimeError } from './errors';
 import { pyRepr } from './repr';
 import { epoll, kevent, kqueue, poll, select, type FileLike } from './select';

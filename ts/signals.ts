@@ -16,7 +16,7 @@
 import * as os from 'node:os';
 import { isMainThread } from 'node:worker_threads';
 
-import { cint } from './address';
+import { cint } from './convert';
 import { OSError } from './errors';
 import { native } from './native';
 

@@ -4,17 +4,8 @@
 
 import { inspect } from 'node:util';
 
-import {
-  addressParts,
-  bytes,
-  type AddressParts,
-  cint,
-  int,
-  pyType,
-  type AddressArgOf,
-  type AddressOf,
-  type Family,
-} from './address';
+import { addressParts, type AddressParts, type AddressArgOf, type AddressOf, type Family } from './address';
+import { bytes, cint, int, pyType } from './convert';
 import * as C from './constants';
 import { badf, dropError, errnos, errorOf, fail, OSError, takeError, withAddress } from './errors';
 import type { BufferedReader, BufferedRWPair, BufferedWriter } from './io/buffered';

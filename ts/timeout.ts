@@ -1,7 +1,7 @@
 // Python's timeout values: null blocks, 0 never waits, a positive number of
 // seconds waits at most that long; and the module's default for new sockets.
 
-import { pyType } from './address';
+import { pyType } from './convert';
 
 /** A checked timeout, as Python's `settimeout` takes it. */
 export function checkTimeout(value: unknown): number | null {

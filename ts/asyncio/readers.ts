@@ -2,7 +2,7 @@
 // readiness callbacks on Node's event loop for any fd. A reader or writer
 // does not keep the process alive by itself (only pending operations do).
 
-import { pyType } from '../address';
+import { pyType } from '../convert';
 import { Socket } from '../socket';
 import { READ, setCallback, WRITE } from './loop';
 

@@ -3,7 +3,8 @@
 // libuv's four-thread pool, so fs work keeps running while lookups wait.
 
 import { keywords, type WithOptions } from '../keywords';
-import { cint, int, pyType, type AddressArgOf } from '../address';
+import { type AddressArgOf } from '../address';
+import { cint, int, pyType } from '../convert';
 import * as C from '../constants';
 import { takeError } from '../errors';
 import { native } from '../native';

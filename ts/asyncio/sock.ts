@@ -4,7 +4,8 @@
 // again. They take non-blocking sockets only, as asyncio does.
 
 import { keywords, type WithOptions } from '../keywords';
-import { bytes, int, pyType, type AddressArgOf, type AddressOf } from '../address';
+import { type AddressArgOf, type AddressOf } from '../address';
+import { bytes, int, pyType } from '../convert';
 import * as C from '../constants';
 import { BlockingIOError, badf, errnos, oserror, takeError, withAddress } from '../errors';
 import { lastAddress, lastErrno, native } from '../native';

@@ -5,7 +5,8 @@
 // with pause_writing / resume_writing on the protocol around the write-buffer
 // limits.
 
-import { pyType, type AddressArgOf } from '../address';
+import { type AddressArgOf } from '../address';
+import { pyType } from '../convert';
 import * as C from '../constants';
 import { OSError, RuntimeError, takeError } from '../errors';
 import { lastErrno, native } from '../native';

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 
 import { sock_accept, sock_recvfrom } from '../asyncio/sock';
 import * as C from '../constants';
-import { create_server, has_dualstack_ipv6 } from '../helpers';
+import { create_server, has_dualstack_ipv6 } from '../create';
 import { ConnectionRefusedError, errnos, OSError } from '../errors';
 import { socket, type Socket } from '../socket';
 import { flag, port, positionals, type Parsed } from './args';

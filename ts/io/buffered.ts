@@ -3,7 +3,7 @@
 // reads return null (or what they have), a full non-blocking write throws
 // BlockingIOError with `characters_written`.
 
-import { bytes, int } from '../address';
+import { bytes, int } from '../convert';
 import { BlockingIOError } from '../errors';
 import type { SocketIO } from './socketio';
 import { closedFile, DEFAULT_BUFFER_SIZE, EAGAIN, IOBase, readlines, UnsupportedOperation } from './base';

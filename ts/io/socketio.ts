@@ -1,7 +1,7 @@
 // Python's socket.SocketIO: the raw file object of a socket, in bytes, that
 // makefile() layers io's buffered and text objects over.
 
-import { bytes, int } from '../address';
+import { bytes, int } from '../convert';
 import { BlockingIOError, OSError, TimeoutError } from '../errors';
 import { closedFile, DEFAULT_BUFFER_SIZE, IOBase, readlines, UnsupportedOperation } from './base';
 

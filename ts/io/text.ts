@@ -3,7 +3,7 @@
 
 import { TextDecoder } from 'node:util';
 
-import { int, pyType } from '../address';
+import { int, pyType } from '../convert';
 import { BlockingIOError } from '../errors';
 import { BufferedReader, BufferedRWPair, BufferedWriter } from './buffered';
 import { closedFile, DEFAULT_BUFFER_SIZE, EAGAIN, IOBase, readlines, UnsupportedOperation } from './base';

@@ -2,7 +2,8 @@
 // works" client loop, done once), create_server and has_dualstack_ipv6, built
 // on getaddrinfo and the socket object exactly as Python's socket.py builds them.
 
-import { type AddressArgOf, type Family, type Inet6AddressArg, type InetAddress, pyType } from './address';
+import { type AddressArgOf, type Family, type Inet6AddressArg, type InetAddress } from './address';
+import { pyType } from './convert';
 import * as C from './constants';
 import { OSError, oserror } from './errors';
 import { keywords, type Positional, type WithOptions } from './keywords';

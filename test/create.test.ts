@@ -124,7 +124,7 @@ r`,
 
 const py = python('from socket import *', Object.fromEntries(Object.entries(cases).map(([name, [src]]) => [name, src])));
 
-describe('helpers do what python3 does', () => {
+describe('create_connection, create_server and has_dualstack_ipv6 do what python3 does', () => {
   for (const [name, [, js]] of Object.entries(cases)) {
     it(name, () => {
       const want = py[name]!;
