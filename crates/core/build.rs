@@ -192,7 +192,7 @@ fn probe(out: &Path) -> Option<String> {
 /// The systems whose socket(2), socketpair(2), accept4(2) and pipe2(2) take
 /// close-on-exec and non-blocking as flags, and whose send calls take
 /// MSG_NOSIGNAL, and whose recvmsg(2) takes MSG_CMSG_CLOEXEC: `cfg(atomic_cloexec)`
-/// in sys/unix.rs and sys/unix_msg.rs.
+/// in sys/unix/mod.rs and sys/unix/msg.rs.
 const ATOMIC_CLOEXEC: &[&str] = &["linux", "android", "freebsd", "dragonfly", "netbsd", "openbsd"];
 
 fn main() {

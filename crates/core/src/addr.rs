@@ -1,13 +1,14 @@
 //! Socket addresses: Python's address tuples as a Rust enum, to and from `sockaddr`.
 
-use std::mem;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddrV4, SocketAddrV6};
 
 use socket2::SockAddr;
 
 use crate::error::{Error, Result};
 use crate::resolve;
-use crate::sys::c;
+use crate::sys::{self, c};
+
+pub use crate::sys::{sockaddr_bytes, sockaddr_from_bytes};
 
 /// An address as Python's socket module models it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,15 +96,10 @@ impl AddressArg<'_> {
     }
 }
 
-/// Offset of `sun_path` in `sockaddr_un`.
-fn sun_path_offset() -> usize {
-    mem::offset_of!(c::sockaddr_un, sun_path)
-}
-
 /// Builds a `sockaddr_un` from the bytes of a path (or abstract name) with
 /// Python's length rule: the length excludes any terminating NUL.
 pub fn unix_sockaddr(path: &[u8]) -> Result<SockAddr> {
-    let capacity = mem::size_of::<c::sockaddr_un>() - sun_path_offset();
+    let capacity = sys::sun_path_capacity();
     let abstract_name = path.first() == Some(&0);
     // A path needs room for its NUL; an abstract name may fill sun_path.
     let too_long = if abstract_name {
@@ -114,24 +110,7 @@ pub fn unix_sockaddr(path: &[u8]) -> Result<SockAddr> {
     if too_long {
         return Err(Error::message("AF_UNIX path too long", "bind"));
     }
-    // SAFETY: try_init hands a zeroed sockaddr_storage, large enough for a
-    // sockaddr_un; we write the family and at most `capacity` path bytes into
-    // it (checked above) and report a length within it.
-    let ((), addr) = unsafe {
-        SockAddr::try_init(|storage, len| {
-            let un = storage.cast::<c::sockaddr_un>();
-            (*un).sun_family = c::AF_UNIX as c::sa_family_t;
-            std::ptr::copy_nonoverlapping(
-                path.as_ptr(),
-                (*un).sun_path.as_mut_ptr().cast::<u8>(),
-                path.len(),
-            );
-            *len = (sun_path_offset() + path.len()) as c::socklen_t;
-            Ok(())
-        })
-    }
-    .map_err(|e| Error::io(&e, "bind"))?;
-    Ok(addr)
+    sys::unix_sockaddr_of(path).map_err(|e| Error::io(&e, "bind"))
 }
 
 impl Address {
@@ -168,57 +147,18 @@ impl Address {
             c::AF_UNIX => Address::Unix(unix_name(addr)),
             _ => crate::sys::decode_other(addr).unwrap_or_else(|| Address::Other {
                 family,
-                data: raw_data(addr),
+                data: sys::sa_data(addr),
             }),
         })
     }
 }
 
 /// The bytes of `sockaddr_un.sun_path` that the length covers; a path stops at its NUL.
-// c_char is i8 on x86_64 and u8 on aarch64 Linux: the cast is not always a no-op.
-#[allow(clippy::unnecessary_cast)]
 fn unix_name(addr: &SockAddr) -> Vec<u8> {
-    let len = (addr.len() as usize).saturating_sub(sun_path_offset());
-    // SAFETY: a SockAddr of family AF_UNIX holds a sockaddr_un in its storage.
-    let un = unsafe { &*addr.as_ptr().cast::<c::sockaddr_un>() };
-    let len = len.min(un.sun_path.len());
-    let bytes: Vec<u8> = un.sun_path[..len].iter().map(|&c| c as u8).collect();
+    let bytes = sys::sun_path_bytes(addr);
     if bytes.first() == Some(&0) {
         bytes
     } else {
         bytes.into_iter().take_while(|&b| b != 0).collect()
     }
-}
-
-/// `sa_data` of an address of a family Python leaves undecoded.
-// See unix_name.
-#[allow(clippy::unnecessary_cast)]
-fn raw_data(addr: &SockAddr) -> Vec<u8> {
-    // SAFETY: every SockAddr holds at least a `sockaddr` (16 bytes) of storage.
-    let sa = unsafe { &*addr.as_ptr().cast::<c::sockaddr>() };
-    sa.sa_data.iter().map(|&c| c as u8).collect()
-}
-
-/// The bytes of a `sockaddr`, to hand to the caller as an opaque, reusable
-/// address (a sender caches it instead of parsing the same address each time).
-pub fn sockaddr_bytes(addr: &SockAddr) -> Vec<u8> {
-    // SAFETY: a SockAddr's storage holds at least len() initialized bytes.
-    unsafe { std::slice::from_raw_parts(addr.as_ptr().cast::<u8>(), addr.len() as usize) }.to_vec()
-}
-
-/// A `sockaddr` back from the bytes `sockaddr_bytes` gave; None if they cannot be one.
-pub fn sockaddr_from_bytes(bytes: &[u8]) -> Option<SockAddr> {
-    if bytes.len() < mem::size_of::<c::sa_family_t>() || bytes.len() > mem::size_of::<c::sockaddr_storage>() {
-        return None;
-    }
-    // SAFETY: the bytes fit the zeroed storage try_init provides (checked above).
-    let ((), addr) = unsafe {
-        SockAddr::try_init(|storage, len| {
-            std::ptr::copy_nonoverlapping(bytes.as_ptr(), storage.cast::<u8>(), bytes.len());
-            *len = bytes.len() as c::socklen_t;
-            Ok(())
-        })
-    }
-    .ok()?;
-    Some(addr)
 }

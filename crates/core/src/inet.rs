@@ -5,23 +5,17 @@ use std::ffi::CString;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::error::{Error, Result};
-use crate::sys::c;
+use crate::sys::{self, c};
 
 /// Strict dotted-quad IPv4, as inet_pton(AF_INET).
 pub fn pton4(text: &str) -> Option<Ipv4Addr> {
     let c = CString::new(text).ok()?;
-    let mut out = [0u8; 4];
-    // SAFETY: `c` is NUL-terminated; `out` has room for an in_addr (4 bytes).
-    let rc = unsafe { crate::sys::inet_pton(c::AF_INET, c.as_ptr(), out.as_mut_ptr().cast()) };
-    (rc == 1).then(|| Ipv4Addr::from(out))
+    sys::inet_pton4(&c).map(Ipv4Addr::from)
 }
 
 fn pton6(text: &str) -> Option<Ipv6Addr> {
     let c = CString::new(text).ok()?;
-    let mut out = [0u8; 16];
-    // SAFETY: `c` is NUL-terminated; `out` has room for an in6_addr (16 bytes).
-    let rc = unsafe { crate::sys::inet_pton(c::AF_INET6, c.as_ptr(), out.as_mut_ptr().cast()) };
-    (rc == 1).then(|| Ipv6Addr::from(out))
+    sys::inet_pton6(&c).map(Ipv6Addr::from)
 }
 
 /// inet_pton(family, text) -> packed bytes.
@@ -53,21 +47,7 @@ pub fn ntop(family: i32, packed: &[u8]) -> Result<String> {
 /// The C library's text for an IPv6 address (it differs from Rust's for some
 /// IPv4-compatible forms, and Python prints the C library's).
 fn ntop6(octets: &[u8; 16]) -> String {
-    let mut buf = [0u8; 64];
-    // SAFETY: `octets` is an in6_addr; `buf` is larger than INET6_ADDRSTRLEN (46).
-    let p = unsafe {
-        crate::sys::inet_ntop(
-            c::AF_INET6,
-            octets.as_ptr().cast(),
-            buf.as_mut_ptr().cast(),
-            buf.len() as c::socklen_t,
-        )
-    };
-    if p.is_null() {
-        return Ipv6Addr::from(*octets).to_string();
-    }
-    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-    String::from_utf8_lossy(&buf[..end]).into_owned()
+    sys::inet_ntop6(octets).unwrap_or_else(|| Ipv6Addr::from(*octets).to_string())
 }
 
 /// The text of an IPv6 address as Python shows it in address tuples.
@@ -79,14 +59,7 @@ pub fn ipv6_text(ip: &Ipv6Addr) -> String {
 pub fn aton(text: &str) -> Result<[u8; 4]> {
     let illegal = || Error::message("illegal IP address string passed to inet_aton", "inet_aton");
     let c = CString::new(text).map_err(|_| illegal())?;
-    // SAFETY: in_addr is plain data; all-zero is valid.
-    let mut out: c::in_addr = unsafe { std::mem::zeroed() };
-    // SAFETY: `c` is NUL-terminated and `out` is a valid in_addr to write.
-    let rc = unsafe { crate::sys::inet_aton(c.as_ptr(), &mut out) };
-    if rc == 0 {
-        return Err(illegal());
-    }
-    Ok(out.s_addr.to_ne_bytes())
+    sys::inet_aton4(&c).ok_or_else(illegal)
 }
 
 /// inet_ntoa(packed) -> dotted quad.

@@ -88,15 +88,11 @@ pub fn poll(fds: &[Fd], events: &[i32], revents: &mut [i32], deadline: Deadline)
 #[cfg(any(target_os = "linux", target_os = "android"))]
 pub mod epoll {
     use super::*;
+    use crate::sys::{EpollEvent, EPOLL_EVENT_NONE};
 
     /// epoll_create1; Python ignores sizehint beyond checking it.
     pub fn create(flags: i32) -> Result<Fd> {
-        // SAFETY: epoll_create1 takes integer flags.
-        let fd = unsafe { c::epoll_create1(flags | c::EPOLL_CLOEXEC) };
-        if fd < 0 {
-            return Err(Error::last("epoll_create1"));
-        }
-        Ok(fd)
+        sys::epoll_create(flags).map_err(|e| Error::io(&e, "epoll_create1"))
     }
 
     /// What epoll_ctl does to an fd.
@@ -114,31 +110,19 @@ pub mod epoll {
             Op::Modify => c::EPOLL_CTL_MOD,
             Op::Delete => c::EPOLL_CTL_DEL,
         };
-        let mut ev = c::epoll_event {
-            events,
-            u64: fd as u32 as u64,
-        };
-        // SAFETY: `ev` is a valid epoll_event for the call's duration.
-        if unsafe { c::epoll_ctl(epfd, op, fd, &mut ev) } < 0 {
-            return Err(Error::last("epoll_ctl"));
-        }
-        Ok(())
+        sys::epoll_ctl(epfd, op, fd, events).map_err(|e| Error::io(&e, "epoll_ctl"))
     }
 
-    fn wait_now(epfd: Fd, events: &mut [c::epoll_event]) -> Result<usize> {
-        let max = i32::try_from(events.len()).unwrap_or(i32::MAX);
+    fn wait_now(epfd: Fd, events: &mut [EpollEvent]) -> Result<usize> {
         loop {
-            // SAFETY: `events` is writable for `max` entries.
-            let n = unsafe { c::epoll_wait(epfd, events.as_mut_ptr(), max, 0) };
-            if n >= 0 {
-                return Ok(n as usize);
-            }
-            let err = std::io::Error::last_os_error();
-            if err.raw_os_error() != Some(sys::EINTR) {
-                return Err(Error::io(&err, "epoll_wait"));
-            }
-            if crate::signals::interrupted() {
-                return Err(Error::os(sys::EINTR, "epoll_wait"));
+            match sys::epoll_wait_now(epfd, events) {
+                Ok(n) => return Ok(n),
+                Err(e) if e.raw_os_error() == Some(sys::EINTR) => {
+                    if crate::signals::interrupted() {
+                        return Err(Error::os(sys::EINTR, "epoll_wait"));
+                    }
+                }
+                Err(e) => return Err(Error::io(&e, "epoll_wait")),
             }
         }
     }
@@ -149,7 +133,7 @@ pub mod epoll {
     /// without waiting.
     pub fn wait(epfd: Fd, out: &mut [i32], deadline: Deadline) -> Result<usize> {
         thread_local! {
-            static EVENTS: std::cell::RefCell<Vec<c::epoll_event>> = const { std::cell::RefCell::new(Vec::new()) };
+            static EVENTS: std::cell::RefCell<Vec<EpollEvent>> = const { std::cell::RefCell::new(Vec::new()) };
         }
         EVENTS.with(|cell| match cell.try_borrow_mut() {
             Ok(mut events) => wait_into(epfd, out, deadline, &mut events),
@@ -162,9 +146,9 @@ pub mod epoll {
         epfd: Fd,
         out: &mut [i32],
         deadline: Deadline,
-        events: &mut Vec<c::epoll_event>,
+        events: &mut Vec<EpollEvent>,
     ) -> Result<usize> {
-        events.resize(out.len() / 2, c::epoll_event { events: 0, u64: 0 });
+        events.resize(out.len() / 2, EPOLL_EVENT_NONE);
         if events.is_empty() {
             return Err(Error::value("maxevents must be greater than 0"));
         }

@@ -3,16 +3,15 @@
 //! Everything here calls the C library's thread-safe functions, and every
 //! `addrinfo` list is freed on drop, whichever way a call leaves.
 
-use std::ffi::{CStr, CString};
+use std::ffi::CString;
 use std::net::{Ipv4Addr, Ipv6Addr};
-use std::ptr;
 
 use socket2::SockAddr;
 
 use crate::addr::Address;
 use crate::error::{Error, Result};
 use crate::idna;
-use crate::sys::c;
+use crate::sys::{self, c, sockaddr_of, AddrInfoList};
 
 /// One getaddrinfo result: `(family, type, proto, canonname, sockaddr)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,31 +21,6 @@ pub struct AddrInfo {
     pub proto: i32,
     pub canonname: String,
     pub addr: Option<Address>,
-}
-
-/// The C library's `addrinfo` list, freed on drop whatever path leaves.
-struct AddrInfoList(*mut c::addrinfo);
-
-impl Drop for AddrInfoList {
-    fn drop(&mut self) {
-        if !self.0.is_null() {
-            // SAFETY: the pointer came from a successful getaddrinfo and is freed once.
-            unsafe { c::freeaddrinfo(self.0) }
-        }
-    }
-}
-
-impl AddrInfoList {
-    fn iter(&self) -> impl Iterator<Item = &c::addrinfo> {
-        let mut next = self.0;
-        std::iter::from_fn(move || {
-            // SAFETY: each node of the list lives until the list is freed on drop,
-            // which the borrow of `self` outlasts.
-            let node = unsafe { next.as_ref()? };
-            next = node.ai_next;
-            Some(node)
-        })
-    }
 }
 
 /// A C string of `bytes` up to the first NUL, as the C library reads Python's
@@ -68,28 +42,8 @@ fn raw_getaddrinfo(
 ) -> Result<AddrInfoList> {
     let host = host.map(c_string);
     let port = port.map(c_string);
-    // SAFETY: addrinfo is a plain C struct for which all-zero is the documented empty hints.
-    let mut hints: c::addrinfo = unsafe { std::mem::zeroed() };
-    hints.ai_family = family;
-    hints.ai_socktype = socktype;
-    hints.ai_protocol = proto;
-    hints.ai_flags = flags;
-    let mut res: *mut c::addrinfo = ptr::null_mut();
-    // SAFETY: the strings are NUL-terminated and outlive the call; `res` receives a
-    // list we own and free through AddrInfoList.
-    let rc = unsafe {
-        c::getaddrinfo(
-            host.as_ref().map_or(ptr::null(), |h| h.as_ptr()),
-            port.as_ref().map_or(ptr::null(), |p| p.as_ptr()),
-            &hints,
-            &mut res,
-        )
-    };
-    let list = AddrInfoList(res);
-    if rc != 0 {
-        return Err(gai_error(rc, "getaddrinfo"));
-    }
-    Ok(list)
+    sys::getaddrinfo(host.as_ref(), port.as_ref(), family, socktype, proto, flags)
+        .map_err(|rc| gai_error(rc, "getaddrinfo"))
 }
 
 /// getaddrinfo(3) with Python's error mapping: `gaierror` with the EAI code,
@@ -116,44 +70,13 @@ pub(crate) fn gai_error(rc: i32, syscall: &'static str) -> Error {
 }
 
 fn to_addrinfo(ai: &c::addrinfo) -> AddrInfo {
-    let canonname = if ai.ai_canonname.is_null() {
-        String::new()
-    } else {
-        // SAFETY: a non-null ai_canonname is a NUL-terminated string owned by the list.
-        unsafe { CStr::from_ptr(ai.ai_canonname.cast_const().cast()) }
-            .to_string_lossy()
-            .into_owned()
-    };
     AddrInfo {
         family: ai.ai_family,
         socktype: ai.ai_socktype,
         proto: ai.ai_protocol,
-        canonname,
+        canonname: sys::canonname(ai),
         addr: sockaddr_of(ai).as_ref().and_then(Address::from_sockaddr),
     }
-}
-
-// ai_addrlen is a socklen_t on Unix, a size_t on Windows.
-#[allow(clippy::unnecessary_cast)]
-fn sockaddr_of(ai: &c::addrinfo) -> Option<SockAddr> {
-    if ai.ai_addr.is_null() {
-        return None;
-    }
-    let len = ai.ai_addrlen as usize;
-    if len > std::mem::size_of::<c::sockaddr_storage>() {
-        return None;
-    }
-    // SAFETY: ai_addr points at ai_addrlen bytes of sockaddr (checked to fit the
-    // storage), copied into the zeroed storage that try_init provides.
-    let ((), addr) = unsafe {
-        SockAddr::try_init(|storage, out_len| {
-            ptr::copy_nonoverlapping(ai.ai_addr.cast::<u8>(), storage.cast::<u8>(), len);
-            *out_len = len as c::socklen_t;
-            Ok(())
-        })
-    }
-    .ok()?;
-    Some(addr)
 }
 
 /// The address of `name` in `family`, as Python's `setipaddr`: `''` is the
@@ -276,20 +199,7 @@ pub fn getnameinfo(sa: NameInfoArg<'_>, flags: i32) -> Result<(String, String)> 
     }
     let mut host = [0u8; 1025];
     let mut serv = [0u8; 32];
-    // SAFETY: the sockaddr is valid for its length; both buffers are writable for
-    // the lengths passed, and getnameinfo NUL-terminates what it writes.
-    let rc = unsafe {
-        c::getnameinfo(
-            storage.as_ptr().cast(),
-            storage.len(),
-            host.as_mut_ptr().cast(),
-            // socklen_t on Linux and macOS, size_t on FreeBSD.
-            host.len() as _,
-            serv.as_mut_ptr().cast(),
-            serv.len() as _,
-            flags,
-        )
-    };
+    let rc = sys::getnameinfo(&storage, &mut host, &mut serv, flags);
     if rc != 0 {
         return Err(gai_error(rc, "getnameinfo"));
     }
@@ -305,8 +215,7 @@ pub(crate) fn c_text(buf: &[u8]) -> String {
 /// gethostname(2).
 pub fn gethostname() -> Result<String> {
     let mut buf = [0u8; 1024];
-    // SAFETY: the buffer is writable for its whole length, and one byte is kept for the NUL.
-    let rc = unsafe { c::gethostname(buf.as_mut_ptr().cast(), buf.len() - 1) };
+    let rc = sys::gethostname(&mut buf);
     if rc != 0 {
         return Err(Error::last("gethostname"));
     }

@@ -3,7 +3,6 @@
 //! BlockingIOError (non-blocking mode, or MSG_DONTWAIT).
 
 use std::io;
-use std::mem::MaybeUninit;
 
 use socket2::SockAddr;
 
@@ -86,11 +85,6 @@ fn ensure_nonblocking(fd: Fd, syscall: &'static str) -> Result<()> {
     }
 }
 
-fn as_uninit(buf: &mut [u8]) -> &mut [MaybeUninit<u8>] {
-    // SAFETY: u8 and MaybeUninit<u8> have the same layout, and the OS only writes bytes.
-    unsafe { &mut *(buf as *mut [u8] as *mut [MaybeUninit<u8>]) }
-}
-
 pub fn socket(family: i32, ty: i32, proto: i32) -> Result<Fd> {
     sys::socket(family, ty, proto).map_err(|e| Error::io(&e, "socket"))
 }
@@ -130,8 +124,21 @@ pub fn listen(fd: Fd, backlog: i32) -> Result<()> {
 }
 
 pub fn accept(fd: Fd, timeout: Timeout) -> Result<(Fd, Option<Address>)> {
+    // A socket that is not listening (or cannot) makes accept(2) fail at once, as
+    // CPython's does; a blocking one would otherwise wait first, for ever.
+    if sys::MODE_FLAG && timeout == Timeout::BLOCKING && !listening(fd) {
+        let e = sys::accept(fd)
+            .err()
+            .unwrap_or_else(|| io::Error::from_raw_os_error(c::EINVAL));
+        return Err(Error::io(&e, "accept"));
+    }
     let (newfd, sa) = retry_flagless(fd, timeout, POLLIN, "accept", || sys::accept(fd))?;
     Ok((newfd, Address::from_sockaddr(&sa)))
+}
+
+/// Whether the socket listens (SO_ACCEPTCONN); false when that cannot be told.
+fn listening(fd: Fd) -> bool {
+    sys::getsockopt_int(fd, c::SOL_SOCKET, c::SO_ACCEPTCONN).is_ok_and(|v| v != 0)
 }
 
 /// connect(2) in the socket's mode: EINPROGRESS is waited out unless the socket
@@ -273,7 +280,7 @@ pub fn recv_into(fd: Fd, buf: &mut [u8], flags: i32, timeout: Timeout) -> Result
     if flags & c::MSG_WAITALL != 0 && timeout == Timeout::BLOCKING {
         return recv_all(fd, buf, flags);
     }
-    let buf = as_uninit(buf);
+    let buf = sys::as_uninit(buf);
     retry(fd, timeout, flags, read_events(flags), "recv", |f| {
         sys::recv(fd, buf, f)
     })
@@ -286,7 +293,7 @@ pub fn recv_into(fd: Fd, buf: &mut [u8], flags: i32, timeout: Timeout) -> Result
 fn recv_all(fd: Fd, buf: &mut [u8], flags: i32) -> Result<usize> {
     let mut got = 0;
     while got < buf.len() {
-        let rest = as_uninit(&mut buf[got..]);
+        let rest = sys::as_uninit(&mut buf[got..]);
         match retry(fd, Timeout::BLOCKING, flags, POLLIN, "recv", |f| {
             sys::recv(fd, rest, f)
         }) {
@@ -305,7 +312,7 @@ pub fn recvfrom_into(
     flags: i32,
     timeout: Timeout,
 ) -> Result<(usize, Option<Address>)> {
-    let buf = as_uninit(buf);
+    let buf = sys::as_uninit(buf);
     let events = read_events(flags);
     let (n, sa) = retry(fd, timeout, flags, events, "recvfrom", |f| {
         sys::recvfrom(fd, buf, f)

@@ -1,8 +1,9 @@
 //! What every platform does alike around its own structs: a call that fills
-//! a socket address, and a control message written into a buffer.
+//! a socket address, a control message written into a buffer, and a byte
+//! buffer handed to a call that only writes it.
 
 use std::io;
-use std::mem;
+use std::mem::{self, MaybeUninit};
 use std::ptr;
 
 use socket2::SockAddr;
@@ -51,4 +52,10 @@ pub(crate) fn write_cmsg<H: Copy>(
     unsafe { ptr::write_unaligned(buf.as_mut_ptr().add(off).cast::<H>(), hdr) };
     buf[start..end].copy_from_slice(data);
     true
+}
+
+/// A byte buffer as the uninitialized memory socket2's receive calls take.
+pub fn as_uninit(buf: &mut [u8]) -> &mut [MaybeUninit<u8>] {
+    // SAFETY: u8 and MaybeUninit<u8> have the same layout, and the OS only writes bytes.
+    unsafe { &mut *(buf as *mut [u8] as *mut [MaybeUninit<u8>]) }
 }

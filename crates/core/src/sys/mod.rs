@@ -1,17 +1,13 @@
 //! What differs between operating systems. The rest of the core calls only these.
+//!
+//! Each platform's folder holds the same names: its system calls (mod.rs,
+//! msg.rs), its constants, netdb and signal modules (re-exported by lib.rs),
+//! and every `unsafe` of the core.
 
 #[cfg(unix)]
 mod unix;
 #[cfg(unix)]
 pub use unix::*;
-#[cfg(unix)]
-mod unix_msg;
-#[cfg(unix)]
-pub use unix_msg::*;
-#[cfg(any(target_vendor = "apple", target_os = "freebsd"))]
-mod kqueue;
-#[cfg(any(target_vendor = "apple", target_os = "freebsd"))]
-pub use kqueue::*;
 
 #[cfg(windows)]
 mod windows;
@@ -22,8 +18,21 @@ pub use windows::*;
 mod batch;
 pub use batch::*;
 
+// The C library's resolver calls, alike on every platform.
+mod addrinfo;
+pub use addrinfo::*;
+
+// The address text calls, alike on every platform.
+mod inet;
+pub use inet::*;
+
+// Socket addresses as bytes, alike on every platform.
+mod sockaddr;
+pub use sockaddr::*;
+
 // What every platform does alike around its own structs.
 mod common;
+pub use common::as_uninit;
 use common::{with_sockaddr, write_cmsg};
 
 /// The C names of the platform (`c::AF_INET`, `c::addrinfo`): the libc crate's on Unix.

@@ -40,6 +40,7 @@ pub const SOCK_DGRAM: c_int = ws::SOCK_DGRAM;
 pub const SOL_SOCKET: c_int = ws::SOL_SOCKET;
 pub const SO_ERROR: c_int = ws::SO_ERROR;
 pub const SO_TYPE: c_int = ws::SO_TYPE;
+pub const SO_ACCEPTCONN: c_int = ws::SO_ACCEPTCONN;
 pub const IPPROTO_IP: c_int = ws::IPPROTO_IP;
 pub const IPPROTO_IPV6: c_int = ws::IPPROTO_IPV6;
 pub const IPPROTO_TCP: c_int = ws::IPPROTO_TCP;

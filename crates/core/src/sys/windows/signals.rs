@@ -32,13 +32,16 @@ pub fn interrupted() -> bool {
     false
 }
 
+/// How many times each signal came.
+pub type Counts = [u32; 64];
+
 /// The pending signals: none.
-pub fn take_pending() -> u64 {
-    0
+pub fn take_pending() -> Counts {
+    [0; 64]
 }
 
 /// Nothing was taken, so nothing goes back.
-pub fn put_back(_signals: u64) {}
+pub fn put_back(_counts: &Counts) {}
 
 /// No self-pipe to empty.
 pub fn drain() {}

@@ -1,6 +1,21 @@
 //! The Unix system calls behind the portable core: thin wrappers that return
 //! `io::Result`, with every `unsafe` at this edge.
 
+pub mod constants;
+#[cfg(any(target_os = "linux", target_os = "android"))]
+mod epoll;
+#[cfg(any(target_vendor = "apple", target_os = "freebsd"))]
+mod kqueue;
+mod msg;
+pub mod netdb;
+pub mod signals;
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub use epoll::*;
+#[cfg(any(target_vendor = "apple", target_os = "freebsd"))]
+pub use kqueue::*;
+pub use msg::*;
+
 use std::ffi::CStr;
 use std::io;
 use std::mem::MaybeUninit;

@@ -10,8 +10,8 @@ use std::mem::{self, MaybeUninit};
 use socket2::SockAddr;
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
-use super::Datagram;
-use super::Fd;
+use crate::sys::Datagram;
+use crate::sys::Fd;
 
 fn check_len(rc: libc::ssize_t) -> io::Result<usize> {
     if rc < 0 {
@@ -70,7 +70,7 @@ pub fn put_cmsg(buf: &mut [u8], off: usize, level: i32, ty: i32, data: &[u8]) ->
     hdr.cmsg_type = ty;
     // The field is size_t or socklen_t as the platform has it; len fits (the caller checks the total).
     hdr.cmsg_len = len as _;
-    super::write_cmsg(buf, off, hdr, cmsg_data_offset(), data)
+    crate::sys::write_cmsg(buf, off, hdr, cmsg_data_offset(), data)
 }
 
 /// `(level, type, cmsg_len)` of the header at `off`, if a whole header lies within `buf`.
@@ -274,7 +274,7 @@ pub fn sendmsg(
     // SAFETY: msg points at iov (each entry readable for its length), the
     // address (its length) and the control bytes (their length), all alive
     // for the call.
-    check_len(unsafe { libc::sendmsg(fd, &msg, flags | super::NOSIGNAL) })
+    check_len(unsafe { libc::sendmsg(fd, &msg, flags | crate::sys::NOSIGNAL) })
 }
 
 /// What recvmsg(2) reported: bytes received, the control bytes used, msg_flags.
@@ -348,7 +348,7 @@ fn cloexec_rights(control: &[u8]) {
         if level == libc::SOL_SOCKET && ty == libc::SCM_RIGHTS {
             for fd in read_fds(&data) {
                 // The fd is the caller's either way; a failure here leaves it as received.
-                let _ = super::set_inheritable(fd, false);
+                let _ = crate::sys::set_inheritable(fd, false);
             }
         }
     }
@@ -386,7 +386,7 @@ pub fn sendmmsg(fd: Fd, datas: &[&[u8]], addrs: &[Option<&SockAddr>], flags: i32
             fd,
             msgs.as_mut_ptr(),
             msgs.len() as _,
-            (flags | super::NOSIGNAL) as _,
+            (flags | crate::sys::NOSIGNAL) as _,
         )
     };
     check_len(rc as libc::ssize_t)

@@ -1,5 +1,5 @@
 //! The Winsock calls behind the portable core, with the signatures of the Unix
-//! layer (sys/unix.rs) and every `unsafe` at this edge.
+//! layer (sys/unix/) and every `unsafe` at this edge.
 //!
 //! A socket is a Winsock SOCKET handle; the core and JavaScript see it as the
 //! number `Fd` (an i32, as Python's `fileno()` is the handle's value). Handle
@@ -8,7 +8,9 @@
 //! which are the socket errno values of Python on Windows (see c.rs).
 
 pub mod c;
+pub mod constants;
 mod msg;
+pub mod netdb;
 pub mod signals;
 
 pub use msg::*;

@@ -5,7 +5,7 @@ use std::io;
 use std::mem;
 use std::ptr;
 
-use super::Fd;
+use crate::sys::Fd;
 
 /// One kevent as Python's select.kevent holds it; the C struct's widths differ
 /// between systems (data is intptr_t on macOS, int64_t on FreeBSD; FreeBSD adds ext).
@@ -26,8 +26,8 @@ pub fn kqueue() -> io::Result<Fd> {
     if fd < 0 {
         return Err(io::Error::last_os_error());
     }
-    if let Err(e) = super::set_inheritable(fd, false) {
-        let _ = super::close(fd);
+    if let Err(e) = crate::sys::set_inheritable(fd, false) {
+        let _ = crate::sys::close(fd);
         return Err(e);
     }
     Ok(fd)

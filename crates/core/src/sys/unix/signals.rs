@@ -6,7 +6,7 @@
 //! a program blocked in a call (or looping around blocking calls) never lets
 //! happen. So for every signal the facade says has listeners (`catch`), a
 //! handler of ours takes the place of libuv's: it marks the signal pending in
-//! one atomic word, writes a byte to a self-pipe that every wait on the main
+//! one atomic word, counts it, writes a byte to a self-pipe that every wait on the main
 //! thread polls, and wakes the loop through a waker the N-API layer gives
 //! (`uv_async_send`, which is async-signal-safe). Whoever comes first, a wait
 //! or the loop, takes the pending signals (`take_pending`) and runs their
@@ -18,7 +18,7 @@
 //! threads neither poll the pipe nor take signals, and retry after EINTR.
 
 use std::cell::Cell;
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 const NSIG: usize = 65;
@@ -26,9 +26,10 @@ const NSIG: usize = 65;
 /// Signals whose listeners run inside blocking calls: those the facade says
 /// have `process.on` listeners, unless `siginterrupt(sig, false)` opted out.
 static CAUGHT: [AtomicBool; NSIG] = [const { AtomicBool::new(false) }; NSIG];
-/// Signals caught and not yet handled: bit `sig` for each (1..=63; as CPython,
-/// a signal that comes twice before its listeners run, runs them once).
+/// Signals caught and not yet handled: bit `sig` for each (1..=63), and how
+/// many times each came (its listeners run once per signal, as Node's do).
 static PENDING: AtomicU64 = AtomicU64::new(0);
+static COUNTS: [AtomicU32; 64] = [const { AtomicU32::new(0) }; 64];
 /// The handler ours replaced, and its flags, per signal.
 static PREV_HANDLER: [AtomicUsize; NSIG] = [const { AtomicUsize::new(libc::SIG_DFL) }; NSIG];
 static PREV_FLAGS: [AtomicUsize; NSIG] = [const { AtomicUsize::new(0) }; NSIG];
@@ -153,6 +154,7 @@ fn install(sig: i32) {
 extern "C" fn on_signal(sig: i32, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
     let Some(i) = index(sig) else { return };
     if i < 64 && CAUGHT[i].load(Ordering::SeqCst) {
+        COUNTS[i].fetch_add(1, Ordering::SeqCst);
         PENDING.fetch_or(1 << i, Ordering::SeqCst);
         wake();
     } else {
@@ -219,18 +221,36 @@ pub fn interrupted() -> bool {
     is_main_thread() && PENDING.load(Ordering::SeqCst) != 0
 }
 
-/// Takes the pending signals (bit `sig` for each) and empties the self-pipe;
-/// the caller runs their listeners.
-pub fn take_pending() -> u64 {
+/// How many times each signal came since they were last taken.
+pub type Counts = [u32; 64];
+
+/// Takes the pending signals (`counts[sig]` for each) and empties the
+/// self-pipe; the caller runs their listeners, once per signal.
+pub fn take_pending() -> Counts {
     drain();
-    PENDING.swap(0, Ordering::SeqCst)
+    let mut counts = [0; 64];
+    let mut bits = PENDING.swap(0, Ordering::SeqCst);
+    while bits != 0 {
+        let i = bits.trailing_zeros() as usize;
+        bits &= bits - 1;
+        // A signal counted after the bit was taken sets it again: it runs next time.
+        counts[i] = COUNTS[i].swap(0, Ordering::SeqCst);
+    }
+    counts
 }
 
 /// Puts back signals whose listeners did not run (one before them threw), and
 /// wakes the loop so that they run when it turns, if no wait comes first.
-pub fn put_back(signals: u64) {
-    if signals != 0 {
-        PENDING.fetch_or(signals, Ordering::SeqCst);
+pub fn put_back(counts: &Counts) {
+    let mut any = false;
+    for (i, &n) in counts.iter().enumerate() {
+        if n > 0 {
+            COUNTS[i].fetch_add(n, Ordering::SeqCst);
+            PENDING.fetch_or(1 << i, Ordering::SeqCst);
+            any = true;
+        }
+    }
+    if any {
         wake();
     }
 }
