@@ -1,32 +1,33 @@
 'use strict';
-// Runs the benchmark: five workloads, each on four implementations (C,
-// bsdsock, CPython's socket module, Node's node:dgram / node:net / node:dns),
-// and prints a table per workload with each one's rate and its ratio to C and
-// to CPython.
+// Runs the benchmark: the blocking workloads on C, bsdsock, CPython and Node's
+// own modules, with the N-API floor (C's syscalls plus the bare addon crossings
+// a bsdsock call makes), and the asynchronous and event-driven workloads of
+// bsdsock/asyncio against node:dgram / node:net. Every workload takes its
+// implementations in turn, run after run (at least 5), and prints each one's
+// median, min and max; the ratios and goals are taken on the medians.
 //
-//   npm run bench
+//   npm run bench                 the full run
+//   npm run bench -- --quick      a short run (a minute or two) for development
 //
-// Settings, from the environment:
+// Settings, from the environment (they override --quick's):
 //   BENCH_ROUNDS    round trips for the UDP and TCP request/response workloads
 //                   (default 200000 for UDP, 100000 for TCP)
 //   BENCH_BULK_MIB  MiB for the TCP bulk workload (default 2048)
 //   BENCH_CALLS     getaddrinfo calls for the resolver workloads (default 200000
 //                   for a numeric host, 50000 for localhost)
 //   BENCH_DATAGRAMS datagrams for the UDP burst workload (default 2000000)
-//   BENCH_REPEAT    runs of each program, in turn; the best is reported (default 3)
-//   BENCH_ECHO_SECONDS  seconds of the concurrent echo workload (default 5)
+//   BENCH_REPEAT    runs of each program, in turn (default 5; goals are judged on 5 or more)
+//   BENCH_ECHO_SECONDS  seconds of the 1,000-client echo workloads (default 5)
 //   BENCH_WAIT_CALLS    calls for the select, poll and epoll workloads (default 2000
 //                   for select and poll, which scan 1,001 sockets a call, 200000 for epoll,
 //                   1000000 for wouldblock)
-//   BENCH_ONLY      workloads to run, comma-separated: udp,bulk,rr,gai,gai-localhost,burst,
-//                   select,poll,epoll,wouldblock (C, bsdsock and CPython only),
-//                   audp,arr,abulk,aecho (the async workloads: bsdsock/asyncio vs node:dgram/node:net),
-//                   streams (bench/streams.js: stream and framed echoes vs node:net)
-//   BENCH_IMPLS     implementations to run, comma-separated: c,bsdsock,cpython,node
+//   BENCH_ONLY      workloads to run, comma-separated (see WORKLOADS' ids and bench/README.md)
+//   BENCH_IMPLS     implementations to run, comma-separated: c,floor,bsdsock,cpython,node
 //
-// Every program runs alone in its own process, one after another. Each takes
-// its own time with a monotonic clock after a short warm-up, and prints one
-// JSON line per result. The C programs are compiled into a temporary folder.
+// Every program runs alone in its own process (with its peer, if it has one),
+// one after another. Each takes its own time with a monotonic clock after a
+// short warm-up, and prints one JSON line per result. The C programs and the
+// floor's no-op addon are compiled into a temporary folder.
 
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -37,6 +38,10 @@ const HERE = __dirname;
 const ROOT = path.dirname(HERE);
 const MIB = 1024 * 1024;
 const TIMEOUT_MS = 10 * 60 * 1000;
+const MIN_RUNS = 5;
+const ECHO_CLIENTS = 1000;
+const UDP_WINDOW = 16;
+const QUICK = process.argv.includes('--quick');
 const children = new Set();
 
 // What the wait workloads wait on, the same in every implementation.
@@ -44,40 +49,75 @@ const WAIT_SOCKETS =
   'the same sockets in each: 500 socketpairs (1,000 idle sockets) and the read end of one more with a byte waiting; ' +
   'C and CPython have fds below 1024 (FD_SETSIZE, checked), bsdsock (node starts with ~20 fds open) up to ~1020';
 
+const FLOOR_NOTE = "floor: C's time plus, per C call, a no-op N-API function taking bsdsock's native arguments (bench/floor), timed in the same run";
+
+const node = (...file) => () => [process.execPath, path.join(HERE, ...file)];
+
+// The programs run beside the measured one: servers that print their port.
+const HELPERS = {
+  sender: (bins) => [bins.sender],
+  echo_server: (bins) => [bins.echo_server],
+  udp_echo: (bins) => [bins.udp_echo],
+  bsdsock_sender: node('bsdsock', 'sender.js'),
+};
+
+// Goals of bsdsock's row against C and CPython, for the blocking workloads.
+function syncGoals(id, { c, cpython }) {
+  const goals = [];
+  if (c) goals.push({ row: `bsdsock:${id}`, base: `c:${id}`, ratio: c, text: 'C' });
+  if (cpython) goals.push({ row: `bsdsock:${id}`, base: `cpython:${id}`, ratio: cpython, text: 'CPython' });
+  return goals;
+}
+
 const WORKLOADS = [
   {
     id: 'udp',
     title: (n) => `UDP ping-pong: 64-byte datagrams, two blocking sockets in one process, ${n} round trips`,
-    notes: ['node:dgram runs the same ping-pong driven by its message events'],
+    notes: ['node:dgram runs the same ping-pong driven by its message events', FLOOR_NOTE],
     unit: 'round trips/s',
     count: (cfg) => cfg.udpRounds,
     warmup: (cfg) => warmupRounds(cfg.udpRounds),
-    goal: { c: 0.9, cpython: 1.3 },
+    floor: true,
+    goals: syncGoals('udp', { c: 0.9, cpython: 1.3 }),
   },
   {
     id: 'bulk',
     title: (n) => `TCP bulk: ${n / MIB} MiB over loopback, recv_into a reused 256 KiB buffer until EOF`,
     notes: [
       'sender: the same C program (bench/c/sender.c) for every implementation, sendall in 64 KiB chunks',
+      'both ends: bsdsock sendall in its own process (bench/bsdsock/sender.js), bsdsock recv_into here, vs C on both ends',
       'node:net reads into one reused 256 KiB buffer too (the onread option)',
+      FLOOR_NOTE,
     ],
     unit: 'MiB/s',
     helper: 'sender',
     count: (cfg) => cfg.bulkBytes,
     warmup: (cfg) => Math.min(128 * MIB, Math.floor(cfg.bulkBytes / 8)),
-    goal: { c: 0.9 },
+    floor: true,
+    variants: {
+      bsdsock: [
+        { arg: 'bulk', label: 'bsdsock' },
+        { arg: 'bulk', key: 'bulk-both', label: 'bsdsock, both ends', helper: 'bsdsock_sender' },
+      ],
+    },
+    goals: [
+      ...syncGoals('bulk', { c: 0.9 }),
+      { row: 'bsdsock:bulk-both', base: 'c:bulk', ratio: 0.9, text: 'C both ends' },
+    ],
   },
   {
     id: 'rr',
     title: (n) => `TCP request/response: 64 bytes each way, TCP_NODELAY, ${n} round trips`,
     notes: [
       'server: the same C echo server (bench/c/echo_server.c) for every implementation; only the client differs',
+      FLOOR_NOTE,
     ],
     unit: 'round trips/s',
     helper: 'echo_server',
     count: (cfg) => cfg.rrRounds,
     warmup: (cfg) => warmupRounds(cfg.rrRounds),
-    goal: { c: 0.9 },
+    floor: true,
+    goals: syncGoals('rr', { c: 0.9 }),
   },
   {
     id: 'gai',
@@ -85,20 +125,23 @@ const WORKLOADS = [
     notes: [
       'C: getaddrinfo + freeaddrinfo; CPython: socket.getaddrinfo; node: dns.lookup(host, { family: 4 }), awaited',
       'node:dns.lookup answers an IP literal in JavaScript, without calling getaddrinfo',
+      FLOOR_NOTE,
     ],
     unit: 'calls/s',
     count: (cfg) => cfg.gaiCalls,
     warmup: (cfg) => warmupRounds(cfg.gaiCalls),
-    goal: { cpython: 1 },
+    floor: true,
+    goals: syncGoals('gai', { cpython: 1 }),
   },
   {
     id: 'gai-localhost',
     title: (n) => `getaddrinfo('localhost', 80, AF_INET, SOCK_STREAM): a name from /etc/hosts, ${n} calls, one at a time`,
-    notes: ['node:dns.lookup runs getaddrinfo on the libuv threadpool and calls back on the event loop'],
+    notes: ['node:dns.lookup runs getaddrinfo on the libuv threadpool and calls back on the event loop', FLOOR_NOTE],
     unit: 'calls/s',
     count: (cfg) => cfg.gaiLocalCalls,
     warmup: (cfg) => warmupRounds(cfg.gaiLocalCalls),
-    goal: { cpython: 1 },
+    floor: true,
+    goals: syncGoals('gai-localhost', { cpython: 1 }),
   },
   {
     id: 'burst',
@@ -106,22 +149,28 @@ const WORKLOADS = [
     notes: [
       'per-datagram: sendto x32 then recvfrom x32; batched: sendmmsg then recvmmsg (bsdsock: recvmmsg_into reused buffers)',
       'node:dgram sends 32 and counts 32 message events; CPython has no sendmmsg/recvmmsg',
-      'vs C: against C with per-datagram syscalls',
+      'vs C and vs floor: against the same variant',
+      FLOOR_NOTE,
     ],
     unit: 'datagrams/s',
     count: (cfg) => cfg.datagrams,
     warmup: (cfg) => Math.min(64000, Math.ceil(cfg.datagrams / 20)),
-    // Its own programs (bench/*/burst.*), and two rows each for C and bsdsock.
+    floor: true,
+    // Its own programs (bench/*/burst.*), and two rows each for C, the floor and bsdsock.
     program: {
       c: (bins) => [bins.burst],
-      bsdsock: () => [process.execPath, path.join(HERE, 'bsdsock', 'burst.js')],
+      bsdsock: node('bsdsock', 'burst.js'),
       cpython: () => ['python3', path.join(HERE, 'python', 'burst.py')],
-      node: () => [process.execPath, path.join(HERE, 'node', 'burst.js')],
+      node: node('node', 'burst.js'),
     },
     variants: {
       c: [
         { arg: 'burst', label: 'C, per-datagram' },
         { arg: 'burst-mmsg', label: 'C, sendmmsg/recvmmsg' },
+      ],
+      floor: [
+        { arg: 'burst', label: 'floor, per-datagram' },
+        { arg: 'burst-mmsg', label: 'floor, batched' },
       ],
       bsdsock: [
         { arg: 'burst', label: 'bsdsock, per-datagram' },
@@ -134,77 +183,37 @@ const WORKLOADS = [
     ],
   },
   {
-    id: 'audp',
-    title: (n) => `async UDP ping-pong: the UDP workload with every call awaited on Node's event loop (bsdsock/asyncio sock_sendto/sock_recvfrom), ${n} round trips`,
-    notes: ['node:dgram runs the same ping-pong driven by its message events (the udp workload\'s node program)'],
-    unit: 'round trips/s',
-    count: (cfg) => cfg.udpRounds,
-    warmup: (cfg) => warmupRounds(cfg.udpRounds),
-    ...asyncWorkload('audp', 'udp', 'bench.js', 1.3, 'node:dgram'),
-  },
-  {
-    id: 'arr',
-    title: (n) => `async TCP request/response: 64 bytes each way, TCP_NODELAY, sock_sendall/sock_recv awaited, ${n} round trips`,
-    notes: ['server: the same C echo server (bench/c/echo_server.c) in a child process for both'],
-    unit: 'round trips/s',
-    helper: 'echo_server',
-    count: (cfg) => cfg.rrRounds,
-    warmup: (cfg) => warmupRounds(cfg.rrRounds),
-    ...asyncWorkload('arr', 'rr', 'bench.js', 1.1, 'node:net'),
-  },
-  {
-    id: 'abulk',
-    title: (n) => `async TCP bulk: ${n / MIB} MiB over loopback, sock_recv_into a reused 256 KiB buffer until EOF`,
-    notes: ['sender: the same C program (bench/c/sender.c) for both; node:net reads into one reused buffer (onread)'],
-    unit: 'MiB/s',
-    helper: 'sender',
-    count: (cfg) => cfg.bulkBytes,
-    warmup: (cfg) => Math.min(128 * MIB, Math.floor(cfg.bulkBytes / 8)),
-    ...asyncWorkload('abulk', 'bulk', 'bench.js', 1.0, 'node:net'),
-  },
-  {
-    id: 'aecho',
-    title: (n) => `concurrent echo server: 1,000 TCP clients echoing 1 KiB messages for ${n} s; messages per second`,
-    notes: [
-      'server: bsdsock/asyncio (sock_accept, sock_recv_into, sock_sendall per connection) vs a node:net server',
-      'clients: the same C epoll program (bench/c/echo_clients.c) in a child process for both',
-    ],
-    unit: 'messages/s',
-    count: (cfg) => cfg.echoSeconds,
-    warmup: () => 1000,
-    ...asyncWorkload('aecho', 'aecho', 'echo.js', 1.0, 'node:net server'),
-  },
-  {
     id: 'select',
     title: (n) => `select(): 1,000 idle sockets and 1 ready socket in the read list, no timeout; ${n} calls, one at a time`,
     notes: [
       WAIT_SOCKETS,
       'C and CPython: select(2) on an fd_set built at each call; bsdsock: select() is made with poll(2) and has no FD_SETSIZE limit',
+      FLOOR_NOTE,
     ],
     unit: 'calls/s',
     count: (cfg) => cfg.waitCalls,
     warmup: (cfg) => Math.ceil(cfg.waitCalls / 20),
-    goal: { cpython: 1 },
+    goals: syncGoals('select', { cpython: 1 }),
     ...waitWorkload(),
   },
   {
     id: 'poll',
     title: (n) => `poll object: 1,000 idle sockets and 1 ready socket registered for POLLIN, poll() with no timeout; ${n} calls, one at a time`,
-    notes: [WAIT_SOCKETS],
+    notes: [WAIT_SOCKETS, FLOOR_NOTE],
     unit: 'calls/s',
     count: (cfg) => cfg.waitCalls,
     warmup: (cfg) => Math.ceil(cfg.waitCalls / 20),
-    goal: { cpython: 1 },
+    goals: syncGoals('poll', { cpython: 1 }),
     ...waitWorkload(),
   },
   {
     id: 'epoll',
     title: (n) => `epoll object: 1,000 idle sockets and 1 ready socket registered for EPOLLIN, poll() with no timeout; ${n} calls, one at a time`,
-    notes: [WAIT_SOCKETS, 'maxevents: -1 (FD_SETSIZE - 1 = 1023, as CPython)'],
+    notes: [WAIT_SOCKETS, 'maxevents: -1 (FD_SETSIZE - 1 = 1023, as CPython)', FLOOR_NOTE],
     unit: 'calls/s',
     count: (cfg) => cfg.epollCalls,
     warmup: (cfg) => Math.ceil(cfg.epollCalls / 20),
-    goal: { cpython: 1 },
+    goals: syncGoals('epoll', { cpython: 1 }),
     ...waitWorkload(),
   },
   {
@@ -214,58 +223,203 @@ const WORKLOADS = [
       'C: recv(2) returning -1 with EAGAIN; CPython and bsdsock: try/except (catch) around sock.recv(64)',
       'no goal: a throw caught in the same function costs V8 about 1.2 µs under Node (it makes a message object',
       'for every throw), about 70% of CPython\'s whole call here; bsdsock makes its BlockingIOError without an Error\'s cost',
+      `${FLOOR_NOTE}; the floor has no throw`,
     ],
     unit: 'calls/s',
     count: (cfg) => cfg.wouldblockCalls,
     warmup: (cfg) => Math.ceil(cfg.wouldblockCalls / 20),
-    goal: {},
+    goals: [],
     ...waitWorkload(),
   },
+  {
+    id: 'audp',
+    title: (n) => `async UDP ping-pong: 64-byte datagrams, sock_sendto/sock_recvfrom awaited, the two ends as two tasks in one process, ${n} round trips`,
+    notes: [
+      'bsdsock/asyncio: one task echoes (sock_recvfrom, sock_sendto), the other pings and waits for each echo; node:dgram: the udp workload',
+      'already-ready: both ends in one await chain, each datagram queued before its sock_recvfrom starts (no wait on the loop; no goal)',
+    ],
+    unit: 'round trips/s',
+    count: (cfg) => cfg.udpRounds,
+    warmup: (cfg) => warmupRounds(cfg.udpRounds),
+    ...asyncWorkload({
+      rows: [
+        { arg: 'audp', label: 'bsdsock/asyncio, two tasks', goal: 1.3 },
+        { arg: 'audp-ready', label: 'bsdsock/asyncio, already-ready (one await chain)' },
+      ],
+      node: { arg: 'udp', file: ['node', 'bench.js'], label: 'node:dgram' },
+    }),
+  },
+  {
+    id: 'dping',
+    title: (n) => `DatagramProtocol ping-pong: 64-byte datagrams to the C UDP echo server (bench/c/udp_echo.c), one in flight, ${n} round trips`,
+    notes: ['bsdsock/asyncio: create_datagram_endpoint, the next datagram sent from datagram_received; node:dgram: from its message events'],
+    unit: 'round trips/s',
+    helper: 'udp_echo',
+    count: (cfg) => cfg.udpRounds,
+    warmup: (cfg) => warmupRounds(cfg.udpRounds),
+    ...eventWorkload('dping', 'node:dgram', 1.5),
+  },
+  {
+    id: 'decho',
+    title: (n) => `DatagramProtocol echo server: the C UDP client (bench/c/udp_echo.c) keeps ${UDP_WINDOW} 64-byte datagrams in flight, ${n} echoes`,
+    notes: ['bsdsock/asyncio: create_datagram_endpoint, sendto from datagram_received; node:dgram: send from its message events'],
+    unit: 'echoes/s',
+    count: (cfg) => cfg.udpRounds,
+    warmup: (cfg) => warmupRounds(cfg.udpRounds),
+    peer: (bins, port, count, warmup) => [bins.udp_echo, 'client', port, count, warmup, UDP_WINDOW],
+    ...eventWorkload('udp-echo', 'node:dgram', 1.5),
+  },
+  {
+    id: 'arr',
+    title: (n) => `async TCP request/response: 64 bytes each way, TCP_NODELAY, sock_sendall/sock_recv awaited, ${n} round trips`,
+    notes: ['server: the same C echo server (bench/c/echo_server.c) in its own process for both'],
+    unit: 'round trips/s',
+    helper: 'echo_server',
+    count: (cfg) => cfg.rrRounds,
+    warmup: (cfg) => warmupRounds(cfg.rrRounds),
+    ...asyncWorkload({
+      rows: [{ arg: 'arr', label: 'bsdsock/asyncio', goal: 1.1 }],
+      node: { arg: 'rr', file: ['node', 'bench.js'], label: 'node:net' },
+    }),
+  },
+  {
+    id: 'prr',
+    title: (n) => `Protocol echo server, request/response: the C client (bench/c/bench.c rr) sends 64 bytes and waits for them, TCP_NODELAY, ${n} round trips`,
+    notes: ["bsdsock/asyncio: create_server, a Protocol writing back in data_received; node:net: a server writing back each 'data' chunk"],
+    unit: 'round trips/s',
+    count: (cfg) => cfg.rrRounds,
+    warmup: (cfg) => warmupRounds(cfg.rrRounds),
+    peer: (bins, port, count, warmup) => [bins.bench, 'rr', count, warmup, port],
+    ...eventWorkload('tcp-echo', 'node:net', 1.1),
+  },
+  {
+    id: 'abulk',
+    title: (n) => `async TCP bulk: ${n / MIB} MiB over loopback, sock_recv_into a reused 256 KiB buffer until EOF`,
+    notes: ['sender: the same C program (bench/c/sender.c) in its own process for both; node:net reads into one reused buffer (onread)'],
+    unit: 'MiB/s',
+    helper: 'sender',
+    count: (cfg) => cfg.bulkBytes,
+    warmup: (cfg) => Math.min(128 * MIB, Math.floor(cfg.bulkBytes / 8)),
+    ...asyncWorkload({
+      rows: [{ arg: 'abulk', label: 'bsdsock/asyncio', goal: 1.0 }],
+      node: { arg: 'bulk', file: ['node', 'bench.js'], label: 'node:net' },
+    }),
+  },
+  {
+    id: 'aecho',
+    title: (n) => `echo server under ${ECHO_CLIENTS.toLocaleString('en-US')} TCP clients echoing 1 KiB messages for ${n} s, sock_* calls; messages per second`,
+    notes: [
+      "bsdsock/asyncio: sock_accept, then sock_recv_into + sock_sendall per connection; node:net: a server writing back each 'data' chunk",
+      'clients: the same C epoll program (bench/c/echo_clients.c) for both; the goal must hold in every run',
+    ],
+    unit: 'messages/s',
+    count: (cfg) => cfg.echoSeconds,
+    warmup: () => 0,
+    peer: (bins, port, seconds) => [bins.echo_clients, port, ECHO_CLIENTS, seconds],
+    ...asyncWorkload({
+      rows: [{ arg: 'aecho', label: 'bsdsock/asyncio', goal: 1.2, every: true }],
+      node: { arg: 'tcp-echo', file: ['node', 'events.js'], label: 'node:net server' },
+    }),
+  },
+  {
+    id: 'pecho',
+    title: (n) => `Protocol echo server under ${ECHO_CLIENTS.toLocaleString('en-US')} TCP clients echoing 1 KiB messages for ${n} s; messages per second`,
+    notes: [
+      "bsdsock/asyncio: create_server, a Protocol writing back in data_received; node:net: a server writing back each 'data' chunk",
+      'clients: the same C epoll program (bench/c/echo_clients.c) for both; the goal must hold in every run',
+    ],
+    unit: 'messages/s',
+    count: (cfg) => cfg.echoSeconds,
+    warmup: () => 0,
+    peer: (bins, port, seconds) => [bins.echo_clients, port, ECHO_CLIENTS, seconds],
+    ...eventWorkload('tcp-echo', 'node:net server', 1.2, true),
+  },
+  {
+    id: 'srr',
+    title: (n) => `streams echo server, request/response: the C client (bench/c/bench.c rr), 64 bytes each way, TCP_NODELAY, ${n} round trips`,
+    notes: ['bsdsock/asyncio: start_server, reader.read + writer.write + drain; node:net: a server piping the socket to itself'],
+    unit: 'round trips/s',
+    count: (cfg) => cfg.rrRounds,
+    warmup: (cfg) => warmupRounds(cfg.rrRounds),
+    peer: (bins, port, count, warmup) => [bins.bench, 'rr', count, warmup, port],
+    ...eventWorkload('stream-echo', 'node:net', 1.1),
+  },
+  streamWorkload('slines', 'streams echo: 1 KiB lines, start_server / open_connection, readline + write on both ends, 32 in flight', [
+    "node:net: the same on 'data' events, lines found with indexOf",
+  ]),
+  streamWorkload('sframes', 'framed echo: AgentX PDUs (20-byte header, 1 KiB payload), a FramedProtocol on both ends, 32 in flight', [
+    "node:net: the same FrameReader fed from 'data' events",
+  ]),
 ];
 
 // The one-call-at-a-time workloads (select, poll, epoll, wouldblock): their own programs, bench/*/waits.*,
 // for C, bsdsock and CPython (node has no such call).
 function waitWorkload() {
   return {
-    impls: ['c', 'bsdsock', 'cpython'],
+    impls: ['c', 'floor', 'bsdsock', 'cpython'],
+    floor: true,
     program: {
       c: (bins) => [bins.waits],
-      bsdsock: () => [process.execPath, path.join(HERE, 'bsdsock', 'waits.js')],
+      bsdsock: node('bsdsock', 'waits.js'),
       cpython: () => ['python3', path.join(HERE, 'python', 'waits.py')],
     },
   };
 }
 
-// The asynchronous workloads: bsdsock/asyncio (bench/bsdsock/async.js) against
-// node's own event-driven program (`nodeArg` of bench/node/NODEFILE) only.
-function asyncWorkload(id, nodeArg, nodeFile, goal, anchor) {
+// An asynchronous workload: bsdsock/asyncio (bench/bsdsock/async.js) rows
+// against node's own event-driven program, each bsdsock row with its goal.
+function asyncWorkload({ rows, node: n, file = ['bsdsock', 'async.js'] }) {
   return {
     impls: ['bsdsock', 'node'],
-    program: {
-      bsdsock: () => [process.execPath, path.join(HERE, 'bsdsock', 'async.js')],
-      node: () => [process.execPath, path.join(HERE, 'node', nodeFile)],
-    },
+    program: { bsdsock: node(...file), node: node(...n.file) },
     variants: {
-      bsdsock: [{ arg: id, label: 'bsdsock/asyncio' }],
-      node: [{ arg: nodeArg, label: anchor }],
+      bsdsock: rows.map(({ arg, label }) => ({ arg, label })),
+      node: [{ arg: n.arg, label: n.label }],
     },
-    goals: [{ row: `bsdsock:${id}`, base: `node:${nodeArg}`, ratio: goal, text: anchor }],
+    goals: rows
+      .filter((r) => r.goal)
+      .map((r) => ({ row: `bsdsock:${r.arg}`, base: `node:${n.arg}`, ratio: r.goal, text: n.label, every: r.every })),
+  };
+}
+
+// An event-driven workload: bench/bsdsock/events.js against bench/node/events.js, the same argument.
+function eventWorkload(arg, label, goal, every = false) {
+  return asyncWorkload({
+    rows: [{ arg, label: 'bsdsock/asyncio', goal, every }],
+    node: { arg, file: ['node', 'events.js'], label },
+    file: ['bsdsock', 'events.js'],
+  });
+}
+
+// A stream workload of bench/streams.js: both ends in one process, bsdsock/asyncio vs node:net.
+function streamWorkload(id, title, notes) {
+  return {
+    id,
+    title: (n) => `${title}, ${n} round trips`,
+    notes: ['one loopback connection, server and client in the same process', ...notes],
+    unit: 'round trips/s',
+    count: (cfg) => cfg.streamRounds,
+    warmup: (cfg) => warmupRounds(cfg.streamRounds),
+    impls: ['bsdsock', 'node'],
+    program: {
+      bsdsock: () => [process.execPath, path.join(HERE, 'streams.js'), 'bsdsock'],
+      node: () => [process.execPath, path.join(HERE, 'streams.js'), 'node'],
+    },
+    variants: { bsdsock: [{ arg: id, label: 'bsdsock/asyncio' }], node: [{ arg: id, label: 'node:net' }] },
+    goals: [{ row: `bsdsock:${id}`, base: `node:${id}`, ratio: 1.0, text: 'node:net' }],
   };
 }
 
 const IMPLS = [
   { id: 'c', name: 'C', command: (bins) => [bins.bench] },
-  {
-    id: 'bsdsock',
-    name: 'bsdsock',
-    command: () => [process.execPath, path.join(HERE, 'bsdsock', 'bench.js')],
-  },
+  { id: 'floor', name: 'floor (C + N-API crossings)', command: node('floor', 'floor.js') },
+  { id: 'bsdsock', name: 'bsdsock', command: node('bsdsock', 'bench.js') },
   { id: 'cpython', name: 'CPython', command: () => ['python3', path.join(HERE, 'python', 'bench.py')] },
   {
     id: 'node',
     name: 'node',
     label: (w) => (w.id === 'udp' || w.id === 'burst' ? 'node:dgram' : w.id.startsWith('gai') ? 'node:dns.lookup' : 'node:net'),
-    command: () => [process.execPath, path.join(HERE, 'node', 'bench.js')],
+    command: node('node', 'bench.js'),
   },
 ];
 
@@ -301,20 +455,37 @@ function envList(name, known) {
   return wanted;
 }
 
+// The full run's counts, and --quick's (about a tenth).
+const COUNTS = {
+  udpRounds: [200000, 20000],
+  rrRounds: [100000, 10000],
+  streamRounds: [200000, 20000],
+  bulkMib: [2048, 256],
+  echoSeconds: [5, 1],
+  gaiCalls: [200000, 20000],
+  gaiLocalCalls: [50000, 5000],
+  datagrams: [2000000, 200000],
+  waitCalls: [2000, 200],
+  epollCalls: [200000, 20000],
+  wouldblockCalls: [1000000, 100000],
+};
+
 function readConfig() {
+  const d = Object.fromEntries(Object.entries(COUNTS).map(([k, v]) => [k, v[QUICK ? 1 : 0]]));
   return {
-    udpRounds: envInt('BENCH_ROUNDS', 200000),
-    rrRounds: envInt('BENCH_ROUNDS', 100000),
-    bulkBytes: envInt('BENCH_BULK_MIB', 2048) * MIB,
-    echoSeconds: envInt('BENCH_ECHO_SECONDS', 5),
-    gaiCalls: envInt('BENCH_CALLS', 200000),
-    gaiLocalCalls: envInt('BENCH_CALLS', 50000),
-    datagrams: envInt('BENCH_DATAGRAMS', 2000000),
-    waitCalls: envInt('BENCH_WAIT_CALLS', 2000),
-    epollCalls: envInt('BENCH_WAIT_CALLS', 200000),
-    wouldblockCalls: envInt('BENCH_WAIT_CALLS', 1000000),
-    repeat: envInt('BENCH_REPEAT', 3),
-    workloads: envList('BENCH_ONLY', [...WORKLOADS.map((w) => w.id), 'streams']),
+    udpRounds: envInt('BENCH_ROUNDS', d.udpRounds),
+    rrRounds: envInt('BENCH_ROUNDS', d.rrRounds),
+    streamRounds: envInt('BENCH_ROUNDS', d.streamRounds),
+    bulkBytes: envInt('BENCH_BULK_MIB', d.bulkMib) * MIB,
+    echoSeconds: envInt('BENCH_ECHO_SECONDS', d.echoSeconds),
+    gaiCalls: envInt('BENCH_CALLS', d.gaiCalls),
+    gaiLocalCalls: envInt('BENCH_CALLS', d.gaiLocalCalls),
+    datagrams: envInt('BENCH_DATAGRAMS', d.datagrams),
+    waitCalls: envInt('BENCH_WAIT_CALLS', d.waitCalls),
+    epollCalls: envInt('BENCH_WAIT_CALLS', d.epollCalls),
+    wouldblockCalls: envInt('BENCH_WAIT_CALLS', d.wouldblockCalls),
+    repeat: envInt('BENCH_REPEAT', MIN_RUNS),
+    workloads: envList('BENCH_ONLY', WORKLOADS.map((w) => w.id)),
     impls: envList('BENCH_IMPLS', IMPLS.map((i) => i.id)),
   };
 }
@@ -331,21 +502,37 @@ function versionOf(command, args) {
   return firstLine(result.stdout || result.stderr);
 }
 
+function cc(args, what) {
+  const result = spawnSync('cc', args, { encoding: 'utf8' });
+  if (result.error) throw new Error(`cc: ${result.error.message}`);
+  if (result.status !== 0) throw new Error(`cc ${what} failed:\n${result.stderr}`);
+}
+
 function compileC(dir) {
   const bins = {};
-  for (const name of ['bench', 'sender', 'echo_server', 'burst', 'waits', 'echo_clients']) {
+  for (const name of ['bench', 'sender', 'echo_server', 'burst', 'waits', 'echo_clients', 'udp_echo']) {
     bins[name] = path.join(dir, name);
-    const args = ['-O2', '-Wall', '-o', bins[name], path.join(HERE, 'c', `${name}.c`)];
-    const result = spawnSync('cc', args, { encoding: 'utf8' });
-    if (result.error) throw new Error(`cc: ${result.error.message}`);
-    if (result.status !== 0) throw new Error(`cc ${name}.c failed:\n${result.stderr}`);
+    cc(['-O2', '-Wall', '-o', bins[name], path.join(HERE, 'c', `${name}.c`)], `${name}.c`);
   }
   return bins;
 }
 
+// The floor's no-op addon, built against this node's own headers: its path, or null (the reason printed).
+function compileFloor(dir) {
+  const include = path.join(path.dirname(path.dirname(process.execPath)), 'include', 'node');
+  if (!fs.existsSync(path.join(include, 'node_api.h'))) {
+    console.log(`  floor: no node_api.h in ${include}; the others still run`);
+    return null;
+  }
+  const out = path.join(dir, 'floor.node');
+  cc(['-O2', '-Wall', '-shared', '-fPIC', '-I', include, '-o', out, path.join(HERE, 'floor', 'floor.c')], 'floor/floor.c');
+  return out;
+}
+
 // Why an implementation cannot run here, or null when it can.
-function unavailable(impl) {
+function unavailable(impl, floorAddon) {
   if (impl.id === 'cpython' && !versionOf('python3', ['--version'])) return 'python3 not found';
+  if (impl.id === 'floor' && !floorAddon) return 'no addon';
   if (impl.id === 'bsdsock') {
     const result = spawnSync(process.execPath, ['-e', "require('bsdsock')"], { cwd: ROOT, encoding: 'utf8' });
     if (result.status !== 0) return `not built yet: require('bsdsock') fails: ${bsdsockError(result.stderr)}`;
@@ -366,18 +553,18 @@ function track(child) {
   return child;
 }
 
-// Starts a C helper server and resolves to { child, port } once it prints its port.
-function startHelper(bin) {
+// Starts a server program and resolves to { child, port } once it prints its port.
+function startHelper(argv) {
   return new Promise((resolve, reject) => {
-    const child = track(spawn(bin, [], { stdio: ['ignore', 'pipe', 'inherit'] }));
+    const child = track(spawn(argv[0], argv.slice(1).map(String), { cwd: HERE, stdio: ['ignore', 'pipe', 'inherit'] }));
     let out = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (text) => {
       out += text;
-      if (out.includes('\n')) resolve({ child, port: Number(out.trim()) });
+      if (out.includes('\n')) resolve({ child, port: Number(out.trim().split('\n')[0]) });
     });
     child.on('error', reject);
-    child.on('exit', (code) => reject(new Error(`${path.basename(bin)} exited early (${code})`)));
+    child.on('exit', (code) => reject(new Error(`${path.basename(argv.at(-1))} exited early (${code})`)));
   });
 }
 
@@ -392,7 +579,7 @@ function stopHelper(helper) {
 // Runs one program to its end; resolves to { code, signal, stdout, stderr, timedOut }.
 function runProgram(argv) {
   return new Promise((resolve) => {
-    const child = track(spawn(argv[0], argv.slice(1), { cwd: HERE, stdio: ['ignore', 'pipe', 'pipe'] }));
+    const child = track(spawn(argv[0], argv.slice(1).map(String), { cwd: HERE, stdio: ['ignore', 'pipe', 'pipe'] }));
     const result = { stdout: '', stderr: '', timedOut: false };
     child.stdout.setEncoding('utf8').on('data', (text) => (result.stdout += text));
     child.stderr.setEncoding('utf8').on('data', (text) => (result.stderr += text));
@@ -408,16 +595,21 @@ function runProgram(argv) {
   });
 }
 
-function parseResult(stdout, workload, arg = workload.id) {
+// The JSON line of `arg`'s result (any line for a peer program, which names its own workload).
+function findRecord(stdout, arg) {
   for (const line of stdout.split('\n')) {
     if (!line.startsWith('{')) continue;
     const r = JSON.parse(line);
-    if (r.workload !== arg) continue;
-    const seconds = r.ns / 1e9;
-    if (workload.id === 'bulk' || workload.id === 'abulk') return r.bytes / MIB / seconds;
-    return (r.calls ?? r.rounds ?? r.datagrams) / seconds;
+    if (arg === null || r.workload === arg) return r;
   }
   return null;
+}
+
+// A result's rate: MiB/s for bytes, else what it counted per second.
+function rateOf(r) {
+  const seconds = r.ns / 1e9;
+  if (r.bytes !== undefined) return r.bytes / MIB / seconds;
+  return (r.rounds ?? r.calls ?? r.datagrams ?? r.messages) / seconds;
 }
 
 function failure(run) {
@@ -427,75 +619,119 @@ function failure(run) {
   return `failed (${how})${last ? `: ${last}` : ''}`;
 }
 
-// One run of one implementation on one workload: { rate } or { error }.
-async function runOnce(impl, workload, cfg, bins, arg = workload.id) {
-  const helper = workload.helper ? await startHelper(bins[workload.helper]) : null;
+async function timed(argv, arg) {
+  const run = await runProgram(argv);
+  const record = run.code === 0 ? findRecord(run.stdout, arg) : null;
+  return record === null ? { error: failure(run) } : { record };
+}
+
+// One run of one row: { record } or { error }. The row's program runs against
+// its helper server, or, for a server workload, as the server its peer times.
+async function runOnce(row, workload, cfg, bins) {
+  const [count, warmup] = [workload.count(cfg), workload.warmup(cfg)];
+  const command = (workload.program?.[row.impl.id] ?? row.impl.command)(bins);
+  // The floor makes no syscalls: it needs no helper.
+  const helperName = row.impl.id === 'floor' ? null : (row.helper ?? workload.helper);
+  const server = workload.peer ? [...command, row.arg] : HELPERS[helperName]?.(bins);
+  const helper = server ? await startHelper(server) : null;
   try {
-    const args = [arg, workload.count(cfg), workload.warmup(cfg)];
-    if (helper) args.push(helper.port);
-    const command = workload.program?.[impl.id] ?? impl.command;
-    const run = await runProgram([...command(bins), ...args.map(String)]);
-    const rate = run.code === 0 ? parseResult(run.stdout, workload, arg) : null;
-    return rate === null ? { error: failure(run) } : { rate };
+    if (workload.peer) return await timed(workload.peer(bins, helper.port, count, warmup), null);
+    return await timed([...command, row.arg, count, warmup, ...(helper ? [helper.port] : [])], row.arg);
+  } catch (err) {
+    return { error: err.message };
   } finally {
     if (helper) await stopHelper(helper);
   }
 }
 
+// ---- the floor ----
+
+// The floor's rate in run i: C's time of that run plus C's calls times the
+// no-op crossings' time per call (C's recv calls for bulk, else one per unit).
+function floorRate(floorRun, cRun) {
+  if (!floorRun?.record || !cRun?.record) return null;
+  const f = floorRun.record;
+  const c = cRun.record;
+  const units = c.bytes !== undefined ? c.calls : (c.rounds ?? c.calls ?? c.datagrams) / f.per;
+  return rateOf({ ...c, ns: c.ns + (units * f.ns) / f.units });
+}
+
 // ---- the table ----
+
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+// Each row's rates (one per run, null where it failed), median, min and max.
+function summarize(rows) {
+  for (const row of rows) {
+    row.rates = row.runs.map((run, i) => (row.impl.id === 'floor' ? floorRate(run, row.cRow?.runs[i]) : run.record ? rateOf(run.record) : null));
+    const ok = row.rates.filter((r) => r !== null);
+    if (ok.length === 0) {
+      row.error ??= row.runs.find((r) => r.error)?.error ?? 'no result';
+      continue;
+    }
+    Object.assign(row, { median: median(ok), min: Math.min(...ok), max: Math.max(...ok) });
+  }
+}
 
 function formatRate(rate) {
   return Math.round(rate).toLocaleString('en-US');
 }
 
-function ratio(rate, base) {
-  return rate && base ? `${(rate / base).toFixed(2)}x` : '';
+// The row a ratio column compares `row` with: the same argument's row of that implementation, else its first.
+function baseRow(rows, implId, row) {
+  const ok = rows.filter((r) => r.impl.id === implId && r.median !== undefined && r !== row);
+  return ok.find((r) => r.arg === row.arg) ?? ok[0] ?? null;
 }
 
-function rateOf(rows, id) {
-  const row = rows.find((r) => r.impl.id === id);
-  return row && !row.error ? row.rate : null;
-}
+const COLUMNS = [
+  ['c', 'vs C'],
+  ['floor', 'vs floor'],
+  ['cpython', 'vs CPython'],
+  ['node', 'vs node'],
+];
 
-// "goal: >= 0.9x C met, >= 1.3x CPython MISSED"
-function goalText(goal, rate, base) {
-  const checks = [];
-  if (goal.c && base.c) checks.push([`>= ${goal.c}x C`, rate / base.c >= goal.c]);
-  if (goal.cpython && base.cpython) checks.push([`>= ${goal.cpython}x CPython`, rate / base.cpython >= goal.cpython]);
-  if (checks.length === 0) return '';
-  return `goal: ${checks.map(([text, ok]) => `${text} ${ok ? 'met' : 'MISSED'}`).join(', ')}`;
-}
-
-// A workload's own goals between rows: "goal: >= 0.8x C sendmmsg/recvmmsg met, ...".
-function rowGoalText(goals, row, rows) {
+// "goal: >= 0.9x C met (0.95x), >= 1.2x node:net server in every run MISSED (4 of 5)".
+function goalText(goals, row, rows, runs) {
   const checks = goals
     .filter((g) => g.row === row.key)
     .map((g) => {
-      const base = rows.find((r) => r.key === g.base && !r.error);
-      return base ? [`>= ${g.ratio}x ${g.text}`, row.rate / base.rate >= g.ratio, (row.rate / base.rate).toFixed(2)] : null;
+      const base = rows.find((r) => r.key === g.base && r.median !== undefined);
+      if (!base) return null;
+      const r = row.median / base.median;
+      if (runs < MIN_RUNS) return `>= ${g.ratio}x ${g.text} (${r.toFixed(2)}x; not judged: fewer than ${MIN_RUNS} runs)`;
+      if (!g.every) return `>= ${g.ratio}x ${g.text} ${r >= g.ratio ? 'met' : 'MISSED'} (${r.toFixed(2)}x)`;
+      const paired = row.rates.map((x, i) => (x !== null && base.rates[i] !== null ? x / base.rates[i] : 0));
+      const met = paired.filter((p) => p >= g.ratio).length;
+      const lo = Math.min(...paired).toFixed(2);
+      return `>= ${g.ratio}x ${g.text} in every run ${met === paired.length ? 'met' : 'MISSED'} (${met} of ${paired.length}, lowest ${lo}x)`;
     })
     .filter(Boolean);
-  if (checks.length === 0) return '';
-  return `goal: ${checks.map(([text, ok, r]) => `${text} ${ok ? 'met' : 'MISSED'} (${r}x)`).join(', ')}`;
+  return checks.length ? `goal: ${checks.join(', ')}` : '';
 }
 
-function tableLine(row, workload, base, rows) {
-  const name = row.label ?? labelOf(row.impl, workload);
-  if (row.error) return [name, '-', '', '', row.error];
-  let goal = '';
-  if (workload.goals) goal = rowGoalText(workload.goals, row, rows);
-  else if (row.impl.id === 'bsdsock') goal = goalText(workload.goal, row.rate, base);
-  return [name, formatRate(row.rate), ratio(row.rate, base.c), ratio(row.rate, base.cpython), goal];
+function tableLine(row, rows, columns, goals, runs) {
+  if (row.median === undefined) return [row.label, '-', '', '', ...columns.map(() => ''), row.error];
+  const ratios = columns.map(([id]) => {
+    const base = baseRow(rows, id, row);
+    return base && row.impl.id !== id ? `${(row.median / base.median).toFixed(2)}x` : '';
+  });
+  const rates = [row.median, row.min, row.max].map(formatRate);
+  return [row.label, ...rates, ...ratios, goalText(goals, row, rows, runs)];
 }
 
 function printTable(workload, cfg, rows) {
   console.log(`\n${workload.title(workload.count(cfg))}`);
   for (const note of workload.notes) console.log(`  (${note})`);
-  const base = { c: rateOf(rows, 'c'), cpython: rateOf(rows, 'cpython') };
-  const header = ['implementation', workload.unit, 'vs C', 'vs CPython', ''];
-  const lines = rows.map((row) => tableLine(row, workload, base, rows));
+  const columns = COLUMNS.filter(([id]) => rows.some((r) => r.impl.id === id && r.median !== undefined));
+  const header = ['implementation', `${workload.unit}, median`, 'min', 'max', ...columns.map(([, t]) => t), ''];
+  const lines = rows.map((row) => tableLine(row, rows, columns, workload.goals ?? [], cfg.repeat));
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const pad = (cell, i) => (i === 0 || i === 4 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]));
+  const last = header.length - 1;
+  const pad = (cell, i) => (i === 0 || i === last ? cell.padEnd(widths[i]) : cell.padStart(widths[i]));
   const format = (cells) => `  ${cells.map(pad).join('   ')}`.trimEnd();
   console.log(format(header));
   for (const line of lines) console.log(format(line));
@@ -506,14 +742,15 @@ function printTable(workload, cfg, rows) {
 function printHeader(cfg) {
   const cpus = os.cpus();
   const python = versionOf('python3', ['--version']) || 'no python3';
-  const cc = versionOf('cc', ['--version']) || 'no cc';
-  console.log('bsdsock benchmark');
+  const ccVersion = versionOf('cc', ['--version']) || 'no cc';
+  console.log(`bsdsock benchmark${QUICK ? ' (--quick: short runs, for development)' : ''}`);
   const cpu = cpus.length ? cpus[0].model : 'unknown CPU';
   console.log(`  machine: ${cpu}, ${cpus.length} cores, ${os.type()} ${os.release()}`);
-  console.log(`  node ${process.version}, ${python}, ${cc} (-O2)`);
-  console.log('  each program runs alone in its own process, one after another, on 127.0.0.1;');
-  const best = cfg.repeat > 1 ? `, best of ${cfg.repeat} runs` : '';
-  console.log(`  times are taken inside each program with a monotonic clock, after a warm-up${best}`);
+  console.log(`  node ${process.version}, ${python}, ${ccVersion} (-O2)`);
+  console.log('  each program runs alone in its own process (with its peer), one after another, on 127.0.0.1;');
+  console.log(`  the implementations of a workload take turns, ${cfg.repeat} runs each: median, min and max of the runs;`);
+  console.log('  times are taken inside each program with a monotonic clock, after a warm-up; ratios and goals on the medians');
+  if (cfg.repeat < MIN_RUNS) console.log(`  note: goals are judged on ${MIN_RUNS} runs or more (BENCH_REPEAT=${cfg.repeat})`);
 }
 
 function cpuTimes() {
@@ -537,27 +774,40 @@ async function checkIdle() {
   }
 }
 
-// Runs every implementation once per repeat, in turn, and keeps each one's best.
+// One row per implementation, or per variant where the workload has several.
+function rowsOf(workload, impls) {
+  const allowed = workload.impls ?? ['c', ...(workload.floor ? ['floor'] : []), 'bsdsock', 'cpython', 'node'];
+  const rows = impls
+    .filter(({ impl }) => allowed.includes(impl.id))
+    .flatMap(({ impl, reason }) =>
+      (workload.variants?.[impl.id] ?? [{ arg: workload.id }]).map((v) => ({
+        impl,
+        arg: v.arg,
+        helper: v.helper,
+        label: v.label ?? labelOf(impl, workload),
+        key: `${impl.id}:${v.key ?? v.arg}`,
+        runs: [],
+        error: reason ? 'not run' : null,
+      })),
+    );
+  // The floor adds its crossings to C's time of the same run: no C row, no floor.
+  for (const row of rows.filter((r) => r.impl.id === 'floor')) {
+    row.cRow = rows.find((r) => r.key === `c:${row.arg}` && !r.error);
+    if (!row.cRow) row.error ??= 'no C row to add the crossings to';
+  }
+  return rows;
+}
+
+// Runs every row once per repeat, in turn, and prints the medians.
 async function runWorkload(workload, cfg, impls, bins) {
-  // One row per implementation, or per variant where the workload has several (burst).
-  const rows = impls.filter(({ impl }) => !workload.impls || workload.impls.includes(impl.id)).flatMap(({ impl, reason }) =>
-    (workload.variants?.[impl.id] ?? [{ arg: workload.id, label: null }]).map((v) => ({
-      impl,
-      arg: v.arg,
-      label: v.label,
-      key: `${impl.id}:${v.arg}`,
-      rate: null,
-      error: reason ? 'not run' : null,
-    })),
-  );
+  const rows = rowsOf(workload, impls);
   for (let i = 0; i < cfg.repeat; i++) {
     for (const row of rows.filter((r) => !r.error)) {
-      process.stderr.write(`  running ${workload.id}: ${row.label ?? labelOf(row.impl, workload)} ...\n`);
-      const result = await runOnce(row.impl, workload, cfg, bins, row.arg);
-      if (result.error) row.error = result.error;
-      else row.rate = Math.max(row.rate || 0, result.rate);
+      process.stderr.write(`  running ${workload.id} (${i + 1}/${cfg.repeat}): ${row.label} ...\n`);
+      row.runs.push(await runOnce(row, workload, cfg, bins));
     }
   }
+  summarize(rows);
   printTable(workload, cfg, rows);
 }
 
@@ -568,19 +818,14 @@ async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-bench-'));
   try {
     const bins = compileC(dir);
-    // Both echo servers face the same C client program (a node:net one would be the bottleneck).
-    process.env.BENCH_ECHO_CLIENT = bins.echo_clients;
+    process.env.BENCH_FLOOR_ADDON = compileFloor(dir) ?? '';
     const chosen = IMPLS.filter((impl) => cfg.impls.includes(impl.id));
-    const impls = chosen.map((impl) => ({ impl, reason: unavailable(impl) }));
+    const impls = chosen.map((impl) => ({ impl, reason: unavailable(impl, process.env.BENCH_FLOOR_ADDON) }));
     for (const { impl, reason } of impls) {
       if (reason) console.log(`  ${impl.name}: ${reason}; the others still run`);
     }
     for (const workload of WORKLOADS.filter((w) => cfg.workloads.includes(w.id))) {
       await runWorkload(workload, cfg, impls, bins);
-    }
-    // The stream workloads of bsdsock/asyncio (1 KiB lines, AgentX frames) vs node:net.
-    if (cfg.workloads.includes('streams')) {
-      require('node:child_process').spawnSync(process.execPath, [path.join(__dirname, 'streams.js')], { stdio: 'inherit' });
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

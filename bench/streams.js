@@ -1,30 +1,26 @@
 'use strict';
-// The async stream workloads of bsdsock/asyncio against node:net, in the
-// pattern of bench/run.js (each program alone in its own process, one after
-// another, timing itself after a warm-up, one JSON line per result):
+// The stream workloads of bsdsock/asyncio against node:net (run by run.js as
+// slines and sframes): one loopback TCP connection, server and client in the
+// same process, 32 messages in flight, so each side waits for what the other
+// has not sent yet.
 //
-//   lines:  an echo of 1 KiB lines ('\n'-terminated) over one loopback TCP
-//           connection, 32 lines in flight. bsdsock: start_server /
-//           open_connection, StreamReader.readline and StreamWriter.write on
-//           both ends. node:net: the same on 'data' events, lines found with
-//           indexOf in the chunks kept as received (leftover joined once).
-//   frames: an echo of AgentX PDUs (20-byte header, 1 KiB payload), 32 in
-//           flight. bsdsock: a FramedProtocol on both ends (create_server /
-//           create_connection). node:net: the same FrameReader class fed from
-//           'data' events, so the framing is the same code.
+//   slines:  an echo of 1 KiB lines ('\n'-terminated). bsdsock: start_server /
+//            open_connection, StreamReader.readline and StreamWriter.write on
+//            both ends. node:net: the same on 'data' events, lines found with
+//            indexOf in the chunks kept as received (leftover joined once).
+//   sframes: an echo of AgentX PDUs (20-byte header, 1 KiB payload).
+//            bsdsock: a FramedProtocol on both ends (create_server /
+//            create_connection). node:net: the same FrameReader class fed from
+//            'data' events, so the framing is the same code.
 //
-//   node bench/streams.js
+//   node bench/streams.js bsdsock|node slines|sframes ROUNDS WARMUP
 //
-// Settings: BENCH_MESSAGES (round trips per run, default 200000),
-// BENCH_REPEAT (runs of each, the best is reported, default 3).
+// Prints one JSON line.
 
-const { spawnSync } = require('node:child_process');
 const net = require('node:net');
 const path = require('node:path');
 
 const ROOT = path.dirname(__dirname);
-const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 200000);
-const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 const WINDOW = 32;
 const SIZE = 1024;
 
@@ -44,7 +40,7 @@ function agentx(i) {
   return b;
 }
 
-async function bsdsockLines(count) {
+async function bsdsockLines(count, warmup) {
   const aio = require(path.join(ROOT, 'dist/cjs/asyncio.js'));
   const server = await aio.start_server(async (reader, writer) => {
     for (;;) {
@@ -69,14 +65,14 @@ async function bsdsockLines(count) {
     }
     return Number(process.hrtime.bigint() - t0) / 1e9;
   };
-  await run(Math.min(20000, count));
+  await run(warmup);
   const secs = await run(count);
   writer.close();
   server.close();
   return secs;
 }
 
-function nodeLines(count) {
+function nodeLines(count, warmup) {
   return new Promise((resolve) => {
     const server = net.createServer((c) => {
       c.setNoDelay(true);
@@ -120,7 +116,7 @@ function nodeLines(count) {
           for (; sent < WINDOW; sent++) c.write(lines[sent % 26]);
         });
       c.on('connect', async () => {
-        await run(Math.min(20000, count));
+        await run(warmup);
         const secs = await run(count);
         c.destroy();
         server.close();
@@ -130,7 +126,7 @@ function nodeLines(count) {
   });
 }
 
-async function bsdsockFrames(count) {
+async function bsdsockFrames(count, warmup) {
   const aio = require(path.join(ROOT, 'dist/cjs/asyncio.js'));
   class Echo extends aio.FramedProtocol {
     constructor() {
@@ -166,14 +162,14 @@ async function bsdsockFrames(count) {
       };
       for (; sent < WINDOW; sent++) t.write(frames[sent % 26]);
     });
-  await run(Math.min(20000, count));
+  await run(warmup);
   const secs = await run(count);
   t.close();
   server.close();
   return secs;
 }
 
-function nodeFrames(count) {
+function nodeFrames(count, warmup) {
   const { FrameReader, AGENTX } = require(path.join(ROOT, 'dist/cjs/asyncio.js'));
   return new Promise((resolve) => {
     const server = net.createServer((c) => {
@@ -210,7 +206,7 @@ function nodeFrames(count) {
           for (; sent < WINDOW; sent++) c.write(frames[sent % 26]);
         });
       c.on('connect', async () => {
-        await run(Math.min(20000, count));
+        await run(warmup);
         const secs = await run(count);
         c.destroy();
         server.close();
@@ -221,47 +217,22 @@ function nodeFrames(count) {
 }
 
 const PROGRAMS = {
-  'lines bsdsock': bsdsockLines,
-  'lines node': nodeLines,
-  'frames bsdsock': bsdsockFrames,
-  'frames node': nodeFrames,
+  'slines bsdsock': bsdsockLines,
+  'slines node': nodeLines,
+  'sframes bsdsock': bsdsockFrames,
+  'sframes node': nodeFrames,
 };
 
-async function child(name) {
-  const secs = await PROGRAMS[name](MESSAGES);
-  process.stdout.write(JSON.stringify({ name, rate: MESSAGES / secs }) + '\n');
+async function main(argv) {
+  const [impl, workload, count, warmup] = [argv[2], argv[3], Number(argv[4]), Number(argv[5])];
+  const program = PROGRAMS[`${workload} ${impl}`];
+  if (!program) throw new Error(`unknown workload or implementation: ${workload} ${impl}`);
+  const secs = await program(count, warmup);
+  console.log(JSON.stringify({ impl, workload, rounds: count, ns: Math.round(secs * 1e9) }));
+  process.exit(0);
 }
 
-function main() {
-  const best = {};
-  for (let r = 0; r < REPEAT; r++) {
-    for (const name of Object.keys(PROGRAMS)) {
-      const run = spawnSync(process.execPath, [__filename, '--child', name], { encoding: 'utf8', timeout: 10 * 60 * 1000 });
-      if (run.status !== 0) {
-        console.error(`${name} failed: ${run.stderr}`);
-        continue;
-      }
-      const { rate } = JSON.parse(run.stdout.trim().split('\n').pop());
-      best[name] = Math.max(best[name] ?? 0, rate);
-    }
-  }
-  console.log(`node ${process.version}, ${MESSAGES} round trips per run, ${WINDOW} in flight, best of ${REPEAT}`);
-  for (const w of ['lines', 'frames']) {
-    const title = w === 'lines' ? 'streams echo, 1 KiB lines' : 'framed echo, AgentX PDUs with 1 KiB payloads';
-    const b = best[`${w} bsdsock`];
-    const n = best[`${w} node`];
-    console.log(`\n${title} (round trips/s)`);
-    console.log(`  bsdsock/asyncio  ${b === undefined ? 'failed' : Math.round(b)}`);
-    console.log(`  node:net         ${n === undefined ? 'failed' : Math.round(n)}`);
-    if (b !== undefined && n !== undefined) console.log(`  bsdsock / node:net = ${(b / n).toFixed(2)}x (goal >= 1.0x)`);
-  }
-}
-
-if (process.argv[2] === '--child') {
-  child(process.argv[3]).catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
-} else {
-  main();
-}
+main(process.argv).catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

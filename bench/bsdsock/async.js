@@ -3,15 +3,15 @@
 // bench.js with every call awaited on Node's event loop (asyncio's
 // loop.sock_* calls), and an echo server for many concurrent clients.
 //
-//   node async.js audp  ROUNDS WARMUP
+//   node async.js audp       ROUNDS WARMUP   the two ends as two tasks: each waits for what the other sends
+//   node async.js audp-ready ROUNDS WARMUP   both ends in one await chain: every datagram is queued
+//                                            before its recvfrom starts (the already-ready figure)
 //   node async.js abulk BYTES  WARMUP_BYTES PORT   (PORT: the C sender)
 //   node async.js arr   ROUNDS WARMUP       PORT   (PORT: the C echo server)
-//   node async.js aecho SECONDS CLIENTS            (clients: ../node/echo-clients.js)
+//   node async.js aecho                      an echo server (sock_accept, sock_recv_into, sock_sendall):
+//                                            prints its port, then serves until killed
 //
 // Prints one JSON line per result.
-
-const { spawn } = require('node:child_process');
-const path = require('node:path');
 
 const { socket, AF_INET, SOCK_DGRAM, IPPROTO_TCP, TCP_NODELAY } = require('bsdsock');
 const aio = require('bsdsock/asyncio');
@@ -28,7 +28,8 @@ function nonblocking(s) {
   return s;
 }
 
-async function udpRounds(a, b, addrB, rounds) {
+// One await chain: each recvfrom finds its datagram already queued.
+async function udpReadyRounds(a, b, addrB, rounds) {
   for (let i = 0; i < rounds; i++) {
     await aio.sock_sendto(a, MSG, addrB);
     const [data, addr] = await aio.sock_recvfrom(b, 4096);
@@ -37,16 +38,37 @@ async function udpRounds(a, b, addrB, rounds) {
   }
 }
 
-async function benchUdp(rounds, warmup) {
+// B's side, a task of its own: echoes `rounds` datagrams, waiting for each.
+async function udpEchoes(b, rounds) {
+  for (let i = 0; i < rounds; i++) {
+    const [data, addr] = await aio.sock_recvfrom(b, 4096);
+    await aio.sock_sendto(b, data, addr);
+  }
+}
+
+// A's side: sends, then waits for the echo B's task has not sent yet.
+async function udpPings(a, addrB, rounds) {
+  for (let i = 0; i < rounds; i++) {
+    await aio.sock_sendto(a, MSG, addrB);
+    await aio.sock_recvfrom(a, 4096);
+  }
+}
+
+function udpConcurrentRounds(a, b, addrB, rounds) {
+  return Promise.all([udpEchoes(b, rounds), udpPings(a, addrB, rounds)]);
+}
+
+async function benchUdp(workload, rounds, warmup) {
   const a = nonblocking(socket(AF_INET, SOCK_DGRAM));
   const b = nonblocking(socket(AF_INET, SOCK_DGRAM));
   a.bind([HOST, 0]);
   b.bind([HOST, 0]);
   const addrB = b.getsockname();
-  await udpRounds(a, b, addrB, warmup);
+  const run = workload === 'audp-ready' ? udpReadyRounds : udpConcurrentRounds;
+  await run(a, b, addrB, warmup);
   const t0 = process.hrtime.bigint();
-  await udpRounds(a, b, addrB, rounds);
-  report('audp', 'rounds', rounds, process.hrtime.bigint() - t0);
+  await run(a, b, addrB, rounds);
+  report(workload, 'rounds', rounds, process.hrtime.bigint() - t0);
   a.close();
   b.close();
 }
@@ -113,43 +135,23 @@ async function echo(conn, buf) {
   }
 }
 
-/** The client program: the C one run.js compiled (BENCH_ECHO_CLIENT), else the node:net one. */
-function echoClients() {
-  const c = process.env.BENCH_ECHO_CLIENT;
-  return c ? [c] : [process.execPath, path.join(__dirname, '..', 'node', 'echo-clients.js')];
-}
-
-async function benchEcho(seconds, clients) {
+async function serveEcho() {
   const server = nonblocking(socket());
   server.bind([HOST, 0]);
-  server.listen(clients);
-  const ac = new AbortController();
-  const [cmd, ...pre] = echoClients();
-  const child = spawn(cmd, [...pre, server.getsockname()[1], clients, seconds], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (t) => (out += t));
-  const done = new Promise((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`clients exited ${code}`)))));
-  (async () => {
-    for (;;) {
-      const [conn] = await aio.sock_accept(server, { signal: ac.signal });
-      void echo(conn, Buffer.alloc(64 * 1024));
-    }
-  })().catch(() => {});
-  await done;
-  ac.abort();
-  server.close();
-  const r = JSON.parse(out);
-  report('aecho', 'rounds', r.messages, r.ns);
+  server.listen(1024);
+  console.log(server.getsockname()[1]);
+  for (;;) {
+    const [conn] = await aio.sock_accept(server);
+    void echo(conn, Buffer.alloc(64 * 1024));
+  }
 }
 
 async function main(argv) {
   const [workload, count, warmup, port] = [argv[2], Number(argv[3]), Number(argv[4]), Number(argv[5])];
-  if (workload === 'audp') await benchUdp(count, warmup);
+  if (workload === 'audp' || workload === 'audp-ready') await benchUdp(workload, count, warmup);
   else if (workload === 'abulk') await benchBulk(count, warmup, port);
   else if (workload === 'arr') await benchRr(count, warmup, port);
-  else if (workload === 'aecho') await benchEcho(count, warmup);
+  else if (workload === 'aecho') await serveEcho();
   else throw new Error(`unknown workload: ${workload}`);
   process.exit(0);
 }

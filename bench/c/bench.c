@@ -92,11 +92,13 @@ static int tcp_connect(int port)
     return fd;
 }
 
-/* One connection: ask for `bytes`, recv until EOF. Returns the nanoseconds taken. */
-static uint64_t bulk_once(int port, uint64_t bytes, char *buf)
+/* One connection: ask for `bytes`, recv until EOF. Returns the nanoseconds taken;
+ * counts the recv calls in *calls (the floor adds one N-API crossing for each). */
+static uint64_t bulk_once(int port, uint64_t bytes, char *buf, uint64_t *calls)
 {
     char request[32];
     uint64_t total = 0;
+    *calls = 0;
     int fd = tcp_connect(port);
     uint64_t t0 = now_ns();
     int len = snprintf(request, sizeof request, "%llu\n", (unsigned long long)bytes);
@@ -104,6 +106,7 @@ static uint64_t bulk_once(int port, uint64_t bytes, char *buf)
         die("send");
     for (;;) {
         ssize_t n = recv(fd, buf, BULK_BUF, 0);
+        ++*calls;
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
@@ -127,9 +130,13 @@ static void bench_bulk(uint64_t bytes, uint64_t warmup, int port)
     char *buf = malloc(BULK_BUF);
     if (!buf)
         die("malloc");
+    uint64_t calls;
     if (warmup > 0)
-        bulk_once(port, warmup, buf);
-    report("bulk", "bytes", bytes, bulk_once(port, bytes, buf));
+        bulk_once(port, warmup, buf, &calls);
+    uint64_t ns = bulk_once(port, bytes, buf, &calls);
+    printf("{\"impl\":\"c\",\"workload\":\"bulk\",\"bytes\":%llu,\"calls\":%llu,\"ns\":%llu}\n",
+           (unsigned long long)bytes, (unsigned long long)calls, (unsigned long long)ns);
+    fflush(stdout);
     free(buf);
 }
 
