@@ -44,19 +44,6 @@ export const KNOWN = [
     matches: (step, python, node) => isError(node, 'OSError', EBADF) && 'e' in python && python.errno !== EBADF,
   },
   {
-    id: 'accept-blocking-waits-first',
-    kind: 'bug',
-    reason:
-      'accept() in blocking mode waits for readability before calling accept(2), so on a socket that is not ' +
-      'listening (or a datagram socket) it waits for ever; CPython calls accept(2) at once and raises EINVAL ' +
-      '(EOPNOTSUPP for datagram sockets)',
-    matches: (step, python, node) => step.op === 'accept' && node.hang === true && 'e' in python,
-    avoid: (m, step) => {
-      const rec = m.socks.get(step.s);
-      return step.op === 'accept' && rec !== undefined && rec.waits && !rec.ep.listening;
-    },
-  },
-  {
     id: 'timeout-mode-calls-first',
     kind: 'bug',
     reason:
@@ -95,14 +82,6 @@ export const KNOWN = [
     matches: (step, python, node, history) => step.op === 'fwrite' && 'v' in python && 'e' in node && !modeOf(history, step.m).includes('b'),
     // With a small buffer the bytes reach the peer only in bsdsock: the programs part ways.
     avoid: (m, step) => step.op === 'fwrite' && m.files.get(step.m)?.mode.includes('b') === false && m.files.get(step.m)?.buffering !== null,
-  },
-  {
-    id: 'zero-byte-receive',
-    kind: 'in progress',
-    reason:
-      'recvfrom(0) and recvfrom_into() of an empty buffer are being made as CPython makes them: one recvfrom(2) ' +
-      'call, whose error or wait shows (recv(0) and recv_into() return at once, as CPython\'s do)',
-    matches: (step, python, node) => ['recvfrom', 'recvfrom_into'].includes(step.op) && wanted(step) === 0,
   },
   {
     id: 'signal-between-calls-interrupts',
