@@ -44,19 +44,20 @@ extern "C" fn wake_loop() {
     }
 }
 
-/// Runs the listeners of every pending signal, in the order of their numbers
-/// (as CPython). False when one threw: its exception is pending in JS, and
-/// the signals after it go back to wait for the next chance.
+/// Runs the listeners of every pending signal, once per time it came, in the
+/// order of their numbers (as CPython). False when one threw: its exception
+/// is pending in JS, and the runs after it go back to wait for the next chance.
 pub fn run_pending(env: sys::napi_env) -> bool {
     let run = RUN.with(Cell::get);
-    let mut pending = signals::take_pending();
-    while pending != 0 {
-        let sig = pending.trailing_zeros();
-        pending &= !(1u64 << sig);
-        // SAFETY: env is the current environment, `run` a reference made in it.
-        if !run.is_null() && !unsafe { call_run(env, run, sig) } {
-            signals::put_back(pending);
-            return false;
+    let mut counts = signals::take_pending();
+    for sig in 0..counts.len() {
+        while counts[sig] > 0 {
+            counts[sig] -= 1;
+            // SAFETY: env is the current environment, `run` a reference made in it.
+            if !run.is_null() && !unsafe { call_run(env, run, sig as u32) } {
+                signals::put_back(&counts);
+                return false;
+            }
         }
     }
     true
@@ -243,5 +244,5 @@ unsafe extern "C" fn run_signals(env: sys::napi_env, _info: sys::napi_callback_i
     out
 }
 
-pub(crate) const CALLS: &[(&std::ffi::CStr, crate::hot::Callback)] =
+pub(crate) const CALLS: &[(&std::ffi::CStr, crate::raw::Callback)] =
     &[(c"signalsInit", signals_init), (c"runSignals", run_signals)];
