@@ -65,6 +65,25 @@ export const KNOWN = [
     matches: (step, python, node, history) => history.some((h) => CONNECTS.has(h.step.op) && errnoOf(h.python) === ECONNREFUSED),
   },
   {
+    id: 'connect-aborted-succeeds',
+    kind: 'bug',
+    reason:
+      'a blocking connect() whose connection the kernel drops once made (a TCP socket shut down for writing, ' +
+      'then bound and connected to its own address) succeeds in bsdsock, whose connect is non-blocking plus a ' +
+      'poll and SO_ERROR (0); CPython\'s blocking connect(2) sees the socket closed and raises ConnectionAbortedError',
+    matches: (step, python, node) => CONNECTS.has(step.op) && python.e === 'ConnectionAbortedError' && !('e' in node && node.e === python.e),
+  },
+  {
+    id: 'buffered-read-sizes',
+    kind: 'bug',
+    reason:
+      "a makefile() reader's read(n) past its buffer asks the socket for all n bytes at once; CPython's " +
+      'BufferedReader asks for the largest multiple of its buffer size and then refills, so on a message socket ' +
+      '(SOCK_SEQPACKET) a 100-byte record read as read(100) with buffering=16 is cut at 96 bytes in CPython (and ' +
+      'the read waits for more), whole in bsdsock',
+    matches: (step, python, node, history) => step.op === 'fread' && fileOf(history, step.m)?.buffering > 0,
+  },
+  {
     id: 'file-read-on-writer',
     kind: 'bug',
     reason:
@@ -149,7 +168,7 @@ export const KNOWN = [
       'again, and that second error is the one raised: ENOTCONN after ECONNREFUSED on a Unix datagram socket), so ' +
       'the socket, closed before, is then really closed and a later send raises EBADF',
     matches: (step, python, node, history) =>
-      (isError(python, 'OSError', EBADF) && 'e' in node && history.some((h) => CLOSES_FILE.has(h.step.op) && 'e' in h.python)) ||
+      (isError(python, 'OSError', EBADF) && !isError(node, 'OSError', EBADF) && history.some((h) => CLOSES_FILE.has(h.step.op) && 'e' in h.python)) ||
       (CLOSES_FILE.has(step.op) && 'e' in python && 'e' in node && history.some((h) => h.step.op === 'fwrite')),
   },
   {
@@ -226,9 +245,14 @@ function truncated(python, node, same) {
   return true;
 }
 
+/** The makefile() step that last filled file slot m. */
+function fileOf(history, m) {
+  return history.findLast((h) => h.step.op === 'makefile' && h.step.m === m)?.step;
+}
+
 /** The mode of the makefile() that last filled file slot m. */
 function modeOf(history, m) {
-  return history.findLast((h) => h.step.op === 'makefile' && h.step.m === m)?.step.mode ?? '';
+  return fileOf(history, m)?.mode ?? '';
 }
 
 function hasFlag(step, name) {
