@@ -1,11 +1,11 @@
-//! Socket addresses: Python's address tuples as a Rust enum, to and from `sockaddr`.
+//! Socket addresses: Python's address tuples as a Rust enum, from `sockaddr`
+//! (an `AddressArg` becomes one in resolve.rs, which resolves its host name).
 
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddrV4, SocketAddrV6};
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use socket2::SockAddr;
 
 use crate::error::{Error, Result};
-use crate::resolve;
 use crate::sys::{self, c};
 
 pub use crate::sys::{sockaddr_bytes, sockaddr_from_bytes};
@@ -64,36 +64,6 @@ pub enum AddressArg<'a> {
         hatype: u16,
         addr: &'a [u8],
     },
-}
-
-impl AddressArg<'_> {
-    /// Resolves the host name (as Python's `setipaddr`) and builds the `sockaddr`.
-    pub fn to_sockaddr(&self) -> Result<SockAddr> {
-        match *self {
-            AddressArg::Inet { host, port } => {
-                let ip = resolve::host_v4(host)?;
-                Ok(SockAddr::from(SocketAddrV4::new(ip, port)))
-            }
-            AddressArg::Inet6 {
-                host,
-                port,
-                flowinfo,
-                scope_id,
-            } => {
-                let ip = resolve::host_v6(host)?;
-                Ok(SockAddr::from(SocketAddrV6::new(ip, port, flowinfo, scope_id)))
-            }
-            AddressArg::Unix(path) => unix_sockaddr(path),
-            AddressArg::Netlink { pid, groups } => crate::sys::netlink_sockaddr(pid, groups),
-            AddressArg::Packet {
-                ifname,
-                proto,
-                pkttype,
-                hatype,
-                addr,
-            } => crate::sys::packet_sockaddr(ifname, proto, pkttype, hatype, addr),
-        }
-    }
 }
 
 /// Builds a `sockaddr_un` from the bytes of a path (or abstract name) with

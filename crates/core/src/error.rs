@@ -124,7 +124,7 @@ impl fmt::Display for Error {
             Kind::Timeout => f.write_str("timed out"),
             Kind::Gai(c) => write!(f, "[Errno {c}] {}", gai_strerror(*c)),
             #[cfg(unix)]
-            Kind::Herror(c) => write!(f, "[Errno {c}] {}", crate::netdb::hstrerror(*c)),
+            Kind::Herror(c) => write!(f, "[Errno {c}] {}", hstrerror(*c)),
             #[cfg(not(unix))]
             Kind::Herror(c) => write!(f, "[Errno {c}] Resolver Error {c}"),
             Kind::Value(m) | Kind::Message(m) | Kind::Type(m) => f.write_str(m),
@@ -142,6 +142,11 @@ pub fn strerror(errno: i32) -> String {
         .next()
         .unwrap_or_default()
         .to_string()
+}
+
+/// The C library's message for an h_errno code, as Python's herror carries it.
+pub fn hstrerror(code: i32) -> String {
+    crate::sys::hstrerror(code)
 }
 
 /// The C library's message for an `EAI_*` code.

@@ -4,11 +4,11 @@
 //! `addrinfo` list is freed on drop, whichever way a call leaves.
 
 use std::ffi::CString;
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddrV4, SocketAddrV6};
 
 use socket2::SockAddr;
 
-use crate::addr::Address;
+use crate::addr::{unix_sockaddr, Address, AddressArg};
 use crate::error::{Error, Result};
 use crate::idna;
 use crate::sys::{self, c, sockaddr_of, AddrInfoList};
@@ -76,6 +76,36 @@ fn to_addrinfo(ai: &c::addrinfo) -> AddrInfo {
         proto: ai.ai_protocol,
         canonname: sys::canonname(ai),
         addr: sockaddr_of(ai).as_ref().and_then(Address::from_sockaddr),
+    }
+}
+
+impl AddressArg<'_> {
+    /// Resolves the host name (as Python's `setipaddr`) and builds the `sockaddr`.
+    pub fn to_sockaddr(&self) -> Result<SockAddr> {
+        match *self {
+            AddressArg::Inet { host, port } => {
+                let ip = host_v4(host)?;
+                Ok(SockAddr::from(SocketAddrV4::new(ip, port)))
+            }
+            AddressArg::Inet6 {
+                host,
+                port,
+                flowinfo,
+                scope_id,
+            } => {
+                let ip = host_v6(host)?;
+                Ok(SockAddr::from(SocketAddrV6::new(ip, port, flowinfo, scope_id)))
+            }
+            AddressArg::Unix(path) => unix_sockaddr(path),
+            AddressArg::Netlink { pid, groups } => crate::sys::netlink_sockaddr(pid, groups),
+            AddressArg::Packet {
+                ifname,
+                proto,
+                pkttype,
+                hatype,
+                addr,
+            } => crate::sys::packet_sockaddr(ifname, proto, pkttype, hatype, addr),
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 //! keeps the loop alive only while lookups or socket operations are pending
 //! (`keepAlive`). A result that arrives after its environment is gone is dropped.
 
+use std::cell::RefCell;
 use std::ffi::c_void;
 use std::sync::{Arc, Mutex};
 
@@ -35,8 +36,37 @@ struct Shared {
 // uv_async_send (thread-safe), under the mutex, while `open` says it is live.
 unsafe impl Send for Shared {}
 
+thread_local! {
+    /// This environment's completions; None before `loopInit`, or when its
+    /// async handle could not be made.
+    static COMPLETIONS: RefCell<Option<Completions>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` on this environment's completions; None if there are none.
+fn with_completions<T>(f: impl FnOnce(&mut Completions) -> T) -> Option<T> {
+    COMPLETIONS.with(|c| c.try_borrow_mut().ok()?.as_mut().map(f))
+}
+
+/// Opens this environment's async handle on `loop_` (see `loopInit`, asyncio.rs).
+pub fn open(uv: &Uv, loop_: *mut c_void) {
+    let made = Completions::new(uv, loop_);
+    COMPLETIONS.with(|c| {
+        if let Ok(mut c) = c.try_borrow_mut() {
+            *c = made;
+        }
+    });
+}
+
+/// Closes this environment's async handle, if it has one; later results are dropped.
+pub fn close(uv: &Uv) {
+    let taken = COMPLETIONS.with(|c| c.try_borrow_mut().ok().and_then(|mut c| c.take()));
+    if let Some(c) = taken {
+        c.close(uv);
+    }
+}
+
 /// One environment's completions: the async handle and what the threads finished.
-pub struct Completions {
+struct Completions {
     shared: Arc<Mutex<Shared>>,
     handle: *mut c_void,
     pending: u32,
@@ -48,7 +78,7 @@ pub struct Completions {
 
 impl Completions {
     /// The async handle on `loop_`, unref'd until a lookup is pending.
-    pub fn new(uv: &Uv, loop_: *mut c_void) -> Option<Completions> {
+    fn new(uv: &Uv, loop_: *mut c_void) -> Option<Completions> {
         let h = Box::into_raw(Box::new(Handle::async_(uv)));
         // SAFETY: h was just made, its memory uv_async_t-sized; the loop is this environment's.
         let (rc, handle) = unsafe {
@@ -94,7 +124,7 @@ impl Completions {
     }
 
     /// Closes the handle; later results are dropped.
-    pub fn close(self, uv: &Uv) {
+    fn close(self, uv: &Uv) {
         if let Ok(mut s) = self.shared.lock() {
             s.open = false;
         }
@@ -133,8 +163,7 @@ unsafe fn to_js(env: sys::napi_env, outcome: Outcome) -> sys::napi_value {
 
 unsafe extern "C" fn on_async(_handle: *mut c_void) {
     let Some(uv) = uv::uv() else { return };
-    let done = env::with(|s| {
-        let c = s.completions.as_mut()?;
+    let done = with_completions(|c| {
         let done = std::mem::take(&mut c.shared.lock().ok()?.done);
         c.pending = c.pending.saturating_sub(done.len() as u32);
         c.sync_ref(uv);
@@ -152,14 +181,7 @@ unsafe extern "C" fn on_async(_handle: *mut c_void) {
 /// Runs `job` on a pool thread; its outcome comes back as `resolved(id, ...)`.
 fn submit(id: u32, job: impl FnOnce() -> Outcome + Send + 'static) -> bool {
     let Some(uv) = env::ready() else { return false };
-    env::with(|s| {
-        let Some(c) = s.completions.as_mut() else {
-            fail(bsdsock_core::Error::message(
-                "bsdsock/asyncio has no async handle",
-                "uv_async_init",
-            ));
-            return false;
-        };
+    let queued = with_completions(|c| {
         let shared = Arc::clone(&c.shared);
         let queued = crate::pool::submit(move || {
             let outcome = job();
@@ -181,8 +203,14 @@ fn submit(id: u32, job: impl FnOnce() -> Outcome + Send + 'static) -> bool {
         c.pending += 1;
         c.sync_ref(uv);
         true
+    });
+    queued.unwrap_or_else(|| {
+        fail(bsdsock_core::Error::message(
+            "bsdsock/asyncio has no async handle",
+            "uv_async_init",
+        ));
+        false
     })
-    .unwrap_or(false)
 }
 
 /// keepAlive(on): whether socket operations are pending, which keeps the loop
@@ -190,13 +218,10 @@ fn submit(id: u32, job: impl FnOnce() -> Outcome + Send + 'static) -> bool {
 #[napi]
 pub fn keep_alive(on: bool) -> bool {
     let Some(uv) = env::ready() else { return false };
-    env::with(|s| match s.completions.as_mut() {
-        Some(c) => {
-            c.keep = on;
-            c.sync_ref(uv);
-            true
-        }
-        None => false,
+    with_completions(|c| {
+        c.keep = on;
+        c.sync_ref(uv);
+        true
     })
     .unwrap_or(false)
 }

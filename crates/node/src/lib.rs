@@ -2,14 +2,16 @@
 //! logic lives here; see crates/core.
 
 mod aresolve;
+mod asyncio;
 mod env;
-mod hot;
+mod io;
 mod js;
 mod mmsg;
 mod module;
 mod msg;
 mod owned;
 mod pool;
+mod raw;
 mod resolver;
 mod select;
 mod signals;
@@ -20,13 +22,19 @@ mod watch;
 
 use napi::bindgen_prelude::{Env, JsValue, Object};
 
-/// Adds the hot calls, written as plain N-API callbacks (hot.rs), to the exports.
+/// Adds the calls written as raw N-API callbacks (raw.rs) to the exports.
 #[napi_derive::napi(module_exports)]
 pub fn exports(exports: Object, env: Env) -> napi::Result<()> {
-    // SAFETY: napi-rs calls this once while initializing the module, with its env and exports.
-    unsafe { hot::export(env.raw(), exports.raw())? };
-    // SAFETY: as above.
-    unsafe { mmsg::export(env.raw(), exports.raw())? };
-    // SAFETY: as above.
-    unsafe { env::export(env.raw(), exports.raw()) }
+    let tables = [
+        io::CALLS,
+        select::WAITS,
+        signals::CALLS,
+        mmsg::CALLS,
+        asyncio::CALLS,
+    ];
+    for table in tables {
+        // SAFETY: napi-rs calls this once while initializing the module, with its env and exports.
+        unsafe { raw::export(env.raw(), exports.raw(), table)? };
+    }
+    Ok(())
 }

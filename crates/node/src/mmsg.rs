@@ -25,8 +25,8 @@ use bsdsock_core::{Address, SockAddr};
 use napi::bindgen_prelude::ToNapiValue;
 use napi::sys;
 
-use crate::hot::{bad_args, einval, Args};
 use crate::js::JsAddress;
+use crate::raw::{bad_args, einval, Args, Callback};
 use crate::signals::blocking;
 use crate::state::remember;
 
@@ -274,26 +274,9 @@ fn meta_of<'call>(env: sys::napi_env, meta: sys::napi_value) -> bsdsock_core::Re
     int32s(env, meta).ok_or_else(einval)
 }
 
-type Callback = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
-
-const CALLS: &[(&std::ffi::CStr, Callback)] = &[
+/// The batched calls, for raw::export.
+pub(crate) const CALLS: &[(&std::ffi::CStr, Callback)] = &[
     (c"sendmmsg", sendmmsg),
     (c"recvmmsgInto", recvmmsg_into),
     (c"recvmmsgSlab", recvmmsg_slab),
 ];
-
-/// Adds the batched calls to the module's exports.
-///
-/// SAFETY: call with the env and exports object of the module being initialized.
-pub unsafe fn export(env: sys::napi_env, exports: sys::napi_value) -> napi::Result<()> {
-    for (name, cb) in CALLS {
-        let mut f = ptr::null_mut();
-        let status = sys::napi_create_function(env, name.as_ptr(), -1, Some(*cb), ptr::null_mut(), &mut f);
-        if status != sys::Status::napi_ok
-            || sys::napi_set_named_property(env, exports, name.as_ptr(), f) != sys::Status::napi_ok
-        {
-            return Err(napi::Error::from_reason(format!("cannot export {name:?}")));
-        }
-    }
-    Ok(())
-}

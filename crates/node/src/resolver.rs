@@ -191,5 +191,5 @@ pub fn if_indextoname(index: u32) -> Option<String> {
 /// The C library's message for an h_errno code.
 #[napi]
 pub fn hstrerror(code: i32) -> String {
-    netdb::hstrerror(code)
+    bsdsock_core::error::hstrerror(code)
 }

@@ -20,8 +20,14 @@ use napi::sys;
 ))]
 use napi_derive::napi;
 
-use crate::hot::{bad_args, einval, Args, Callback};
+use crate::raw::{bad_args, einval, Args, Callback};
 use crate::signals::blocking;
+#[cfg(any(
+    target_os = "linux",
+    target_os = "android",
+    target_vendor = "apple",
+    target_os = "freebsd"
+))]
 use crate::state::ok;
 
 fn after(secs: f64) -> Deadline {
@@ -151,7 +157,7 @@ fn kevent_of(s: &[i64]) -> poll::kqueue::Kevent {
     }
 }
 
-/// The waits, exported with the hot calls.
+/// The waits, for raw::export.
 #[cfg(any(target_os = "linux", target_os = "android"))]
 pub(crate) const WAITS: &[(&CStr, Callback)] = &[
     (c"select", select),

@@ -7,6 +7,8 @@
 //! When an fd is ready, the facade's dispatch callback runs and returns the new mask.
 //! A handle is stopped and closed (`unwatch`) before its fd is closed.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ffi::{c_int, c_void};
 
 use bsdsock_core::Error;
@@ -19,6 +21,16 @@ use crate::uv::{self, data, Handle, Uv, READABLE, WRITABLE};
 const EVENTS: i32 = READABLE | WRITABLE;
 /// The fd belongs to a bsdsock socket: closed with the environment.
 const OWNED: i32 = 8;
+
+thread_local! {
+    /// This environment's watchers, by fd.
+    static WATCHERS: RefCell<HashMap<i32, *mut Watcher>> = RefCell::new(HashMap::new());
+}
+
+/// Runs `f` on this environment's watchers; None if they are in use (a reentrant call).
+fn with_watchers<T>(f: impl FnOnce(&mut HashMap<i32, *mut Watcher>) -> T) -> Option<T> {
+    WATCHERS.with(|w| w.try_borrow_mut().ok().map(|mut w| f(&mut w)))
+}
 
 pub struct Watcher {
     handle: Handle,
@@ -67,8 +79,8 @@ unsafe extern "C" fn on_poll(handle: *mut c_void, status: c_int, events: c_int) 
     });
     // The callbacks may have closed this watcher (and even made another for the fd).
     let Some(uv) = uv::uv() else { return };
-    env::with(|s| {
-        if let (Some(mask), Some(&current)) = (mask, s.watchers.get(&fd)) {
+    with_watchers(|watchers| {
+        if let (Some(mask), Some(&current)) = (mask, watchers.get(&fd)) {
             // SAFETY: the watcher is still in the table, so it is live.
             if current == w && mask >= 0 && unsafe { (*w).generation } == generation {
                 // SAFETY: the watcher is still in the table, so it is live and not closing.
@@ -87,10 +99,21 @@ unsafe extern "C" fn on_close(handle: *mut c_void) {
 /// callback). The fd stays open: its owner closes it.
 ///
 /// SAFETY: `w` must be a live watcher, already out of the table.
-pub unsafe fn close(uv: &Uv, w: *mut Watcher) {
+unsafe fn close(uv: &Uv, w: *mut Watcher) {
     let handle = (*w).handle.ptr();
     (uv.poll_stop)(handle);
     (uv.close)(handle, Some(on_close));
+}
+
+/// Stops and closes every watcher of the environment that is going away.
+///
+/// SAFETY: call from the environment's cleanup hook, on its thread.
+pub unsafe fn close_all(uv: &Uv) {
+    let all = with_watchers(std::mem::take).unwrap_or_default();
+    for (_, w) in all {
+        // SAFETY: w was just taken out of the table: live, and closed only here.
+        close(uv, w);
+    }
 }
 
 /// watch(fd, mask) -> true, or false with the error recorded: makes the fd's
@@ -98,8 +121,11 @@ pub unsafe fn close(uv: &Uv, w: *mut Watcher) {
 #[napi]
 pub fn watch(fd: i32, mask: i32) -> bool {
     let Some(uv) = env::ready() else { return false };
-    env::with(|s| {
-        let w = match s.watchers.get(&fd) {
+    let Some(loop_) = env::with(|s| s.loop_) else {
+        return false;
+    };
+    with_watchers(|watchers| {
+        let w = match watchers.get(&fd) {
             Some(&w) => w,
             None => {
                 let w = Box::into_raw(Box::new(Watcher {
@@ -112,7 +138,7 @@ pub fn watch(fd: i32, mask: i32) -> bool {
                 // and the loop is this environment's.
                 let rc = unsafe {
                     (*w).handle.set_data(w.cast());
-                    let rc = uv.poll_init(s.loop_, (*w).handle.ptr(), fd);
+                    let rc = uv.poll_init(loop_, (*w).handle.ptr(), fd);
                     if rc == 0 {
                         (uv.unref)((*w).handle.ptr());
                     }
@@ -124,7 +150,7 @@ pub fn watch(fd: i32, mask: i32) -> bool {
                     fail(Error::os(-rc, "uv_poll_init"));
                     return false;
                 }
-                s.watchers.insert(fd, w);
+                watchers.insert(fd, w);
                 w
             }
         };
@@ -142,7 +168,7 @@ pub fn watch(fd: i32, mask: i32) -> bool {
 #[napi]
 pub fn unwatch(fd: i32) -> bool {
     let Some(uv) = uv::uv() else { return false };
-    let Some(Some(w)) = env::with(|s| s.watchers.remove(&fd)) else {
+    let Some(Some(w)) = with_watchers(|watchers| watchers.remove(&fd)) else {
         return false;
     };
     // SAFETY: w was just taken out of the table: live, and closed only here.

@@ -342,6 +342,18 @@ pub const EAGAIN: i32 = libc::EAGAIN;
 pub const EINPROGRESS: i32 = libc::EINPROGRESS;
 pub const EINTR: i32 = libc::EINTR;
 
+/// The C library's message for an h_errno code, as Python's herror carries it.
+pub fn hstrerror(code: i32) -> String {
+    // SAFETY: hstrerror returns a pointer to a static, NUL-terminated message
+    // (or null, handled), for any code.
+    let p = unsafe { libc::hstrerror(code) };
+    if p.is_null() {
+        return format!("Resolver Error {code}");
+    }
+    // SAFETY: checked non-null above; the string is static.
+    unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+}
+
 pub fn gai_strerror(code: i32) -> String {
     // SAFETY: gai_strerror returns a static NUL-terminated string (or null).
     let p = unsafe { libc::gai_strerror(code) };

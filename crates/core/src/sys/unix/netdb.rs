@@ -29,18 +29,6 @@ pub struct HostEnt {
     pub addrs: Vec<String>,
 }
 
-/// The C library's message for an h_errno code, as Python's herror carries it.
-pub fn hstrerror(code: i32) -> String {
-    // SAFETY: hstrerror returns a pointer to a static, NUL-terminated message
-    // (or null, handled), for any code.
-    let p = unsafe { libc::hstrerror(code) };
-    if p.is_null() {
-        return format!("Resolver Error {code}");
-    }
-    // SAFETY: checked non-null above; the string is static.
-    unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
-}
-
 /// # Safety
 /// `p` must be null or a NUL-terminated string that outlives the call.
 unsafe fn text(p: *const c_char) -> String {
@@ -512,7 +500,7 @@ mod tests {
         // '<broadcast>' is an address to setipaddr, and a name no resolver accepts.
         let err = gethostbyname_ex("<broadcast>").err().map(|e| e.kind);
         assert_eq!(err, Some(Kind::Herror(HOST_NOT_FOUND)));
-        assert_eq!(hstrerror(HOST_NOT_FOUND), "Unknown host");
+        assert_eq!(crate::sys::hstrerror(HOST_NOT_FOUND), "Unknown host");
     }
 
     #[test]

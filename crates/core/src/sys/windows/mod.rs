@@ -461,6 +461,12 @@ pub const EAGAIN: i32 = ws::WSAEWOULDBLOCK;
 pub const EINPROGRESS: i32 = ws::WSAEWOULDBLOCK;
 pub const EINTR: i32 = ws::WSAEINTR;
 
+/// The message of a resolver error: Windows has no hstrerror, and Python
+/// there says "host not found" whatever the code.
+pub fn hstrerror(_code: i32) -> String {
+    "host not found".to_string()
+}
+
 /// A resolver error's message. Windows has no gai_strerror to link against
 /// (ws2tcpip.h's is an inline function), and Python there says
 /// "getaddrinfo failed" whatever the code, which the errno carries.

@@ -26,12 +26,6 @@ pub struct HostEnt {
     pub addrs: Vec<String>,
 }
 
-/// The message of a resolver error: Windows has no hstrerror, and Python
-/// there says "host not found" whatever the code.
-pub fn hstrerror(_code: i32) -> String {
-    "host not found".to_string()
-}
-
 /// gethostbyname(name) -> IPv4 address text. `name` is encoded already (see idna::encode_arg).
 pub fn gethostbyname(name: &str) -> Result<String> {
     match setipaddr(name, c::AF_INET)? {

@@ -1,18 +1,19 @@
-//! The hot calls (send, sendto, sendall, recv_into, recvfrom_into) as plain
-//! N-API callbacks. The `#[napi]` wrappers register every borrowed buffer in a
-//! process-wide table so it could outlive the call; these calls only borrow
-//! for their own duration, so they read their arguments directly and skip that
-//! cost. The facade always passes (fd, Uint8Array, ...numbers[, Uint8Array]).
+//! Raw N-API calls: the machinery of the calls written as plain N-API
+//! callbacks instead of `#[napi]` functions (the hot socket calls, the waits,
+//! the batched datagram calls, the signal calls). The `#[napi]` wrappers
+//! register every borrowed buffer in a process-wide table so it could outlive
+//! the call; these calls only borrow for their own duration, so they read
+//! their arguments directly (`Args`) and skip that cost. Each module lists its
+//! calls in a table of `(name, Callback)`, and `export` adds a table to the
+//! module's exports.
 
 use std::ffi::CStr;
 use std::ptr;
 
-use bsdsock_core::addr::sockaddr_from_bytes;
-use bsdsock_core::{sock, Error, Timeout};
+use bsdsock_core::{Error, Timeout};
 use napi::sys;
 
-use crate::signals::blocking;
-use crate::state::{fail, publish};
+use crate::state::fail;
 
 /// The arguments of one call, read from the callback info.
 pub(crate) struct Args<const N: usize> {
@@ -143,133 +144,23 @@ impl<const N: usize> Args<N> {
     /// The bytes of Uint8Array argument `i`, read afresh: a blocking call reads
     /// its buffers again each time it resumes, since a signal's listeners ran
     /// in between (and could have detached one).
-    fn data<'call>(&self, i: usize) -> bsdsock_core::Result<&'call mut [u8]> {
+    pub(crate) fn data<'call>(&self, i: usize) -> bsdsock_core::Result<&'call mut [u8]> {
         self.bytes(i).ok_or_else(einval)
     }
 }
 
-/// send(fd, data, flags, timeout) -> count or -1
-unsafe extern "C" fn send(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    let Some(a) = Args::<4>::read(env, info) else {
-        return ptr::null_mut();
-    };
-    let n = match (a.i32(0), a.i32(2), a.timeout(3)) {
-        (Some(fd), Some(flags), Some(t)) => {
-            blocking(env, fd, t, "send", |t| sock::send(fd, a.data(1)?, flags, t))
-        }
-        _ => bad_args(),
-    };
-    a.number(n)
-}
-
-/// sendall(fd, data, flags, timeout) -> true or false; resumed after a
-/// signal's listeners from where it stopped.
-unsafe extern "C" fn sendall(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    let Some(a) = Args::<4>::read(env, info) else {
-        return ptr::null_mut();
-    };
-    let done = match (a.i32(0), a.i32(2), a.timeout(3)) {
-        (Some(fd), Some(flags), Some(t)) => {
-            let mut sent = 0;
-            blocking(env, fd, t, "sendall", |t| {
-                let data = a.data(1)?;
-                let rest = data.get(sent..).unwrap_or_default();
-                sock::sendall(fd, rest, flags, t).map_err(|e| {
-                    sent += e.written.unwrap_or(0);
-                    if sent > 0 {
-                        e.with_written(sent)
-                    } else {
-                        e
-                    }
-                })
-            })
-            .is_some()
-        }
-        _ => bad_args().is_some(),
-    };
-    a.boolean(done)
-}
-
-/// sendto(fd, data, flags, timeout, sockaddr) -> count or -1
-unsafe extern "C" fn sendto(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    let Some(a) = Args::<5>::read(env, info) else {
-        return ptr::null_mut();
-    };
-    let n = match (
-        a.i32(0),
-        a.i32(2),
-        a.timeout(3),
-        a.bytes(4).and_then(|b| sockaddr_from_bytes(b)),
-    ) {
-        (Some(fd), Some(flags), Some(t), Some(sa)) => blocking(env, fd, t, "sendto", |t| {
-            sock::sendto_sockaddr(fd, a.data(1)?, flags, &sa, t)
-        }),
-        _ => bad_args(),
-    };
-    a.number(n)
-}
-
-/// `buf[offset..offset + nbytes]`, clamped to the buffer.
-fn window(buf: &mut [u8], offset: f64, nbytes: f64) -> &mut [u8] {
-    let start = (offset.max(0.0) as usize).min(buf.len());
-    let end = start.saturating_add(nbytes.max(0.0) as usize).min(buf.len());
-    &mut buf[start..end]
-}
-
-/// recvInto(fd, buf, offset, nbytes, flags, timeout) -> count or -1
-unsafe extern "C" fn recv_into(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    let Some(a) = Args::<6>::read(env, info) else {
-        return ptr::null_mut();
-    };
-    let n = match (a.i32(0), a.f64(2), a.f64(3), a.i32(4), a.timeout(5)) {
-        (Some(fd), Some(offset), Some(nbytes), Some(flags), Some(t)) => blocking(env, fd, t, "recv", |t| {
-            sock::recv_into(fd, window(a.data(1)?, offset, nbytes), flags, t)
-        }),
-        _ => bad_args(),
-    };
-    a.number(n)
-}
-
-/// recvfromInto(fd, buf, offset, nbytes, flags, timeout) -> count or -1; the
-/// sender's address goes through the status block.
-unsafe extern "C" fn recvfrom_into(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    let Some(a) = Args::<6>::read(env, info) else {
-        return ptr::null_mut();
-    };
-    let n = match (a.i32(0), a.f64(2), a.f64(3), a.i32(4), a.timeout(5)) {
-        (Some(fd), Some(offset), Some(nbytes), Some(flags), Some(t)) => {
-            blocking(env, fd, t, "recvfrom", |t| {
-                sock::recvfrom_into(fd, window(a.data(1)?, offset, nbytes), flags, t)
-            })
-            .map(|(got, addr)| {
-                publish(addr);
-                got
-            })
-        }
-        _ => bad_args(),
-    };
-    a.number(n)
-}
-
+/// A raw N-API callback.
 pub(crate) type Callback = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
 
-const HOT: &[(&CStr, Callback)] = &[
-    (c"send", send),
-    (c"sendall", sendall),
-    (c"sendto", sendto),
-    (c"recvInto", recv_into),
-    (c"recvfromInto", recvfrom_into),
-];
-
-/// Adds the hot calls to the module's exports.
+/// Adds a table of raw calls to the module's exports.
 ///
 /// SAFETY: call with the env and exports object of the module being initialized.
-pub unsafe fn export(env: sys::napi_env, exports: sys::napi_value) -> napi::Result<()> {
-    for (name, cb) in HOT
-        .iter()
-        .chain(crate::select::WAITS)
-        .chain(crate::signals::CALLS)
-    {
+pub unsafe fn export(
+    env: sys::napi_env,
+    exports: sys::napi_value,
+    table: &[(&CStr, Callback)],
+) -> napi::Result<()> {
+    for (name, cb) in table {
         let mut f = ptr::null_mut();
         let status = sys::napi_create_function(env, name.as_ptr(), -1, Some(*cb), ptr::null_mut(), &mut f);
         if status != sys::Status::napi_ok
