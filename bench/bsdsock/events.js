@@ -10,6 +10,7 @@
 //   node events.js tcp-echo                     a DatagramProtocol echo, a Protocol echo (create_server),
 //   node events.js stream-echo                  a streams echo (start_server, read + write + drain)
 
+const { IPPROTO_TCP, TCP_NODELAY } = require('bsdsock');
 const aio = require('bsdsock/asyncio');
 
 const MSG = Buffer.alloc(64, 'x');
@@ -27,7 +28,7 @@ class UdpEcho extends aio.DatagramProtocol {
 class TcpEcho extends aio.Protocol {
   connection_made(transport) {
     this.transport = transport;
-    transport.get_extra_info('socket').setsockopt(6, 1, 1); // IPPROTO_TCP, TCP_NODELAY
+    transport.get_extra_info('socket').setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
   }
   data_received(data) {
     this.transport.write(data);
@@ -35,7 +36,7 @@ class TcpEcho extends aio.Protocol {
 }
 
 async function streamEcho(reader, writer) {
-  writer.get_extra_info('socket').setsockopt(6, 1, 1);
+  writer.get_extra_info('socket').setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
   for (;;) {
     const data = await reader.read(64 * 1024);
     if (data.length === 0) break;
