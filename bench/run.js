@@ -745,7 +745,7 @@ function printHeader(cfg) {
   console.log(`  machine: ${cpu}, ${cpus.length} cores, ${os.type()} ${os.release()}`);
   console.log(`  node ${process.version}, ${python}, ${ccVersion} (-O2)`);
   console.log('  each program runs alone in its own process (with its peer), one after another, on 127.0.0.1;');
-  console.log(`  the implementations of a workload take turns, ${cfg.repeat} runs each: median, min and max of the runs;`);
+  console.log(`  the implementations of a workload take turns, ${cfg.repeat} run${cfg.repeat === 1 ? '' : 's'} each: median, min and max of the runs;`);
   console.log('  times are taken inside each program with a monotonic clock, after a warm-up; ratios and goals on the medians');
   if (cfg.repeat < MIN_RUNS) console.log(`  note: goals are judged on ${MIN_RUNS} runs or more (BENCH_REPEAT=${cfg.repeat})`);
 }
