@@ -233,6 +233,20 @@ function eaiName(code: number): string | undefined {
   return eaiNames.get(code);
 }
 
+const EAGAIN = errnos.EAGAIN;
+const EWOULDBLOCK = errnos.EWOULDBLOCK;
+
+/** Whether the addon call that just failed failed only because it would block (EAGAIN, EWOULDBLOCK). */
+export function wouldBlock(): boolean {
+  const errno = lastErrno();
+  return errno === EAGAIN || errno === EWOULDBLOCK;
+}
+
+/** Whether `e` says an operation would block: an OSError whose errno is EAGAIN or EWOULDBLOCK (Python's socket._blocking_errnos). */
+export function isWouldBlock(e: unknown): boolean {
+  return e instanceof OSError && (e.errno === EAGAIN || e.errno === EWOULDBLOCK);
+}
+
 /** The exception for the addon call that just returned its failure value. */
 export function takeError(): Error {
   return errorOf(takeFastError());

@@ -16,6 +16,7 @@ import { keywords, type Positional } from './keywords';
 import { FAST_OS, FAST_TIMEOUT, isSharedAddress, lastAddress, lastErrno, native, takeFastError } from './native';
 import * as M from './msg';
 import { pyStr } from './repr';
+import { claim, room, settle } from './slab';
 import { checkTimeout, getdefaulttimeout } from './timeout';
 
 const TYPE_FLAGS = (C.SOCK_NONBLOCK ?? 0) | (C.SOCK_CLOEXEC ?? 0);
@@ -34,51 +35,20 @@ const leaks = new FinalizationRegistry<{ fd: number; text: string }>((held) => {
   process.emitWarning(`unclosed ${held.text}`, 'ResourceWarning');
 });
 
-/**
- * Received bytes land in a slab, and the Buffer returned is a view of exactly
- * what arrived: no copy, and no allocation per call (Node's Buffer pool works
- * the same way). A receive larger than half a slab gets its own Buffer; if far
- * less arrives than was asked for, the bytes are copied out so that a small
- * result does not hold a large allocation.
- */
-const SLAB_SIZE = 64 * 1024;
-let slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
-let slabUsed = 0;
-
-/** Where a receive of up to `n` bytes goes: `area` at `areaOffset` (module
- * variables rather than a returned pair: this runs on every receive). */
-let area = slab;
-let areaOffset = 0;
-function receiveArea(n: number): void {
-  if (n > SLAB_SIZE / 2) {
-    area = Buffer.allocUnsafe(n);
-    areaOffset = 0;
-    return;
-  }
-  if (slabUsed + n > SLAB_SIZE) {
-    slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
-    slabUsed = 0;
-  }
-  area = slab;
-  areaOffset = slabUsed;
-}
-
-/** The Buffer for `got` bytes received at `offset` of `buf`. With MSG_TRUNC a
- * datagram's real length may exceed `n`: as Python, the result then has that
- * length, the bytes past `n` zero. */
+/** The Buffer for `got` bytes received into the room claimed for `n` at `offset`
+ * of `buf` (see slab.ts); the call's error when `got` is its failure value. With
+ * MSG_TRUNC a datagram's real length may exceed `n`: as Python, the result then
+ * has that length, the bytes past `n` zero. */
 function received(buf: Buffer, offset: number, got: number, n: number): Buffer {
-  if (got > n) {
-    const out = Buffer.alloc(got);
-    buf.copy(out, 0, offset, offset + n);
-    return out;
+  if (got < 0) {
+    settle(buf, offset, 0, n);
+    fail();
   }
-  const len = got;
-  if (buf === slab) {
-    slabUsed = (offset + len + 7) & ~7;
-    return buf.subarray(offset, offset + len);
-  }
-  if (len === n) return buf;
-  return len < n / 2 ? Buffer.from(buf.subarray(0, len)) : buf.subarray(0, len);
+  if (got <= n) return settle(buf, offset, got, n);
+  const out = Buffer.alloc(got);
+  buf.copy(out, 0, offset, offset + n);
+  settle(buf, offset, 0, n);
+  return out;
 }
 
 /** makefile(mode='r', buffering=None, *, encoding, errors, newline) */
@@ -367,17 +337,6 @@ export class Socket<F extends string = string> {
     const sa = this.#sockaddr(address, 'connect');
     const fd = this.#check('connect');
     if (!native.connect(fd, this.#t, sa)) throw withAddress(takeError(), address);
-    this.#settle(fd, sa);
-  }
-
-  /** After a connect in blocking mode, one more connect(2), whose answer (0, or
-   * EISCONN) is dropped: the addon's blocking connect waits in poll() on a
-   * non-blocking fd, which leaves Linux's socket "connecting" until connect is
-   * called again, and a later connect() would return 0 where CPython's, after a
-   * blocking connect(2), raises EISCONN. Stream sockets only: a datagram
-   * socket's connect never waits. */
-  #settle(fd: number, sa: Buffer): void {
-    if (this.#t < 0 && this.#type === C.SOCK_STREAM && !native.connect(fd, 0, sa)) dropError();
   }
 
   /** connect() that returns the errno instead of throwing (0 on success). Python: `socket.socket.connect_ex`. */
@@ -386,10 +345,7 @@ export class Socket<F extends string = string> {
     const sa = this.#sockaddr(address, 'connect_ex');
     const fd = this.#fd;
     if (fd < 0) return errnos.EBADF ?? 9;
-    if (native.connect(fd, this.#t, sa)) {
-      this.#settle(fd, sa);
-      return 0;
-    }
+    if (native.connect(fd, this.#t, sa)) return 0;
     // Python returns the errno of the connection (EWOULDBLOCK for a timeout),
     // and raises for everything else. An OS error or a timeout is read from the
     // status block, so returning its errno makes no exception object.
@@ -468,9 +424,9 @@ export class Socket<F extends string = string> {
     // As CPython's sock_recv_guts: nothing asked, nothing to wait for, no syscall.
     if (n === 0) return Buffer.alloc(0);
     const fd = this.#check('recv');
-    receiveArea(n);
-    const got = native.recvInto(fd, area, areaOffset, n, f, this.#t);
-    return got < 0 ? fail() : received(area, areaOffset, got, n);
+    claim(n);
+    const { buf, offset } = room;
+    return received(buf, offset, native.recvInto(fd, buf, offset, n, f, this.#t), n);
   }
 
   /**
@@ -482,10 +438,10 @@ export class Socket<F extends string = string> {
     if (n < 0) throw new RangeError('negative buffersize in recvfrom');
     const fd = this.#check('recvfrom');
     const f = cint(flags);
-    receiveArea(n);
-    const got = native.recvfromInto(fd, area, areaOffset, n, f, this.#t);
-    if (got < 0) fail();
-    return [received(area, areaOffset, got, n), lastAddress() as AddressOf<F> | null];
+    claim(n);
+    const { buf, offset } = room;
+    const data = received(buf, offset, native.recvfromInto(fd, buf, offset, n, f, this.#t), n);
+    return [data, lastAddress() as AddressOf<F> | null];
   }
 
   /**

@@ -8,13 +8,13 @@ import { fstat, read } from 'node:fs';
 
 import { type AddressArgOf, type AddressOf } from '../address';
 import * as C from '../constants';
-import { errnos, RuntimeError, takeError } from '../errors';
+import { errnos, RuntimeError, takeError, wouldBlock } from '../errors';
 import * as M from '../msg';
 import { lastErrno, native } from '../native';
 import { Socket } from '../socket';
 import { busy, checkSignal, READ, wait, WRITE, type OperationOptions } from './loop';
 import { needsLookup, resolveAddress } from './resolver';
-import { fdOf, sock_sendall, whenReady, wouldBlock } from './sock';
+import { fdOf, sock_sendall, whenReady } from './sock';
 
 /** A generator passed as `buffers` is read once, so that a retry sends the same buffers. */
 function once<T>(items: Iterable<T>): Iterable<T> {

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 
 import { type AddressArgOf } from '../address';
 import * as C from '../constants';
-import { errnos, OSError, RuntimeError } from '../errors';
+import { errnos, isWouldBlock, OSError, RuntimeError } from '../errors';
 import { pyRepr } from '../repr';
 import { Socket } from '../socket';
 import { checkStream } from './connections';
@@ -74,7 +74,7 @@ export class Server {
       try {
         [conn] = listener.accept();
       } catch (e) {
-        if (!(e instanceof OSError) || e.errno === C.EAGAIN || e.errno === C.EWOULDBLOCK) return;
+        if (!(e instanceof OSError) || isWouldBlock(e)) return;
         if (e.errno !== null && OUT_OF_RESOURCES.has(e.errno)) {
           // asyncio: stop accepting for a second (the connection would wake the loop over and over).
           const fd = listener.fileno();

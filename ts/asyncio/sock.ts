@@ -7,21 +7,15 @@ import { keywords, type WithOptions } from '../keywords';
 import { type AddressArgOf, type AddressOf } from '../address';
 import { bytes, int, pyType } from '../convert';
 import * as C from '../constants';
-import { BlockingIOError, badf, errnos, oserror, takeError, withAddress } from '../errors';
-import { lastAddress, lastErrno, native } from '../native';
+import { BlockingIOError, badf, errnos, oserror, takeError, withAddress, wouldBlock } from '../errors';
+import { lastAddress, native } from '../native';
 import { pyRepr } from '../repr';
+import { claim, room, settle } from '../slab';
 import { Socket } from '../socket';
 import { busy, checkSignal, READ, wait, WRITE, type OperationOptions } from './loop';
 import { needsLookup, resolveAddress } from './resolver';
 
-const EAGAIN = C.EAGAIN;
-const EWOULDBLOCK = C.EWOULDBLOCK;
 const EINPROGRESS = errnos.EINPROGRESS;
-
-export function wouldBlock(): boolean {
-  const errno = lastErrno();
-  return errno === EAGAIN || errno === EWOULDBLOCK;
-}
 
 /** The fd of a socket the operations can use: a bsdsock Socket, non-blocking,
  * and open (-1 for a closed one when `open` is false). */
@@ -33,36 +27,17 @@ export function fdOf(sock: unknown, caller: string, open = true): number {
   return fd;
 }
 
-// Received bytes go into a slab and come back as a view of what arrived, as
-// in socket.ts: no copy and no allocation per receive.
-const SLAB_SIZE = 64 * 1024;
-let slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
-let slabUsed = 0;
-
 /** Receives up to `n` bytes now: the bytes, or null when the socket would block. */
 function recvNow(fd: number, n: number, from: boolean): Buffer | null {
-  let buf: Buffer;
-  let offset = 0;
-  if (n > SLAB_SIZE / 2) {
-    buf = Buffer.allocUnsafe(n);
-  } else {
-    if (slabUsed + n > SLAB_SIZE) {
-      slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
-      slabUsed = 0;
-    }
-    buf = slab;
-    offset = slabUsed;
-  }
+  claim(n);
+  const { buf, offset } = room;
   const got = from ? native.recvfromInto(fd, buf, offset, n, 0, 0) : native.recvInto(fd, buf, offset, n, 0, 0);
   if (got < 0) {
+    settle(buf, offset, 0, n);
     if (wouldBlock()) return null;
     throw takeError();
   }
-  if (buf === slab) {
-    slabUsed = (offset + got + 7) & ~7;
-    return buf.subarray(offset, offset + got);
-  }
-  return got < n / 2 ? Buffer.from(buf.subarray(0, got)) : buf.subarray(0, got);
+  return settle(buf, offset, got, n);
 }
 
 /**
@@ -281,7 +256,7 @@ export async function sock_connect<F extends string>(
     const err = native.getsockoptInt(fd, C.SOL_SOCKET, C.SO_ERROR);
     if (err === null) return op.fail(takeError());
     if (err === 0) return op.done(undefined);
-    if (err === EINPROGRESS || err === EAGAIN) return false;
+    if (err === EINPROGRESS || err === C.EAGAIN) return false;
     return op.fail(withAddress(oserror(err, 'connect', `Connect call failed ${pyRepr(addr)}`), addr));
   }, signal);
 }

@@ -8,21 +8,15 @@
 import { type AddressArgOf } from '../address';
 import { pyType } from '../convert';
 import * as C from '../constants';
-import { OSError, RuntimeError, takeError } from '../errors';
-import { lastErrno, native } from '../native';
+import { isWouldBlock, RuntimeError, takeError, wouldBlock } from '../errors';
+import { native } from '../native';
+import { claim, room, settle, SLAB_RECEIVE_MAX } from '../slab';
 import { Socket } from '../socket';
 import { hold, READ, setCallback, WRITE } from './loop';
 import { BufferedProtocol, type BaseProtocol, type DatagramProtocol, type Protocol } from './protocols';
 
 /** What `get_extra_info` knows. Python: `asyncio.BaseTransport.get_extra_info`. */
 export type ExtraInfoName = 'socket' | 'peername' | 'sockname';
-
-const EAGAIN = C.EAGAIN;
-const EWOULDBLOCK = C.EWOULDBLOCK;
-function wouldBlock(): boolean {
-  const e = lastErrno();
-  return e === EAGAIN || e === EWOULDBLOCK;
-}
 
 function toBuffer(data: unknown): Buffer {
   if (Buffer.isBuffer(data)) return data;
@@ -31,11 +25,8 @@ function toBuffer(data: unknown): Buffer {
   throw new TypeError(`data argument must be a bytes-like object, not '${data === null ? 'NoneType' : typeof data}'`);
 }
 
-/** Reads go into a slab; the protocol gets views of it, and a full slab is left to the views and replaced. */
-const SLAB_SIZE = 256 * 1024;
-const MAX_READ = 64 * 1024;
-let slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
-let slabUsed = 0;
+/** How much one read asks for: reads go into the receive slab, and the protocol gets views of it. */
+const MAX_READ = SLAB_RECEIVE_MAX;
 
 /** A protocol the transport can call back: TypeError now rather than from a callback later. */
 function checkProtocol(protocol: unknown): void {
@@ -197,12 +188,10 @@ export class Transport extends BaseTransport {
           return;
         }
       } else {
-        if (slabUsed + MAX_READ > SLAB_SIZE) {
-          slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
-          slabUsed = 0;
-        }
-        const offset = slabUsed;
-        got = native.recvInto(this.fd, slab, offset, MAX_READ, 0, 0);
+        claim(MAX_READ);
+        const { buf, offset } = room;
+        got = native.recvInto(this.fd, buf, offset, MAX_READ, 0, 0);
+        const data = settle(buf, offset, Math.max(got, 0), MAX_READ);
         if (got < 0) {
           if (wouldBlock()) return;
           this.#fatal(takeError());
@@ -212,9 +201,8 @@ export class Transport extends BaseTransport {
           this.#onEof();
           return;
         }
-        slabUsed = (offset + got + 7) & ~7;
         try {
-          (this.#protocol as Protocol).data_received(slab.subarray(offset, offset + got));
+          (this.#protocol as Protocol).data_received(data);
         } catch (e) {
           // asyncio: "Fatal error: protocol.data_received() call failed."
           this.#fatal(e as Error);
@@ -436,7 +424,7 @@ export class DatagramTransport extends BaseTransport {
       try {
         [data, addr] = this.sock.recvfrom(256 * 1024);
       } catch (e) {
-        if (e instanceof OSError && (e.errno === EAGAIN || e.errno === EWOULDBLOCK)) return;
+        if (isWouldBlock(e)) return;
         this.#protocol.error_received(e as Error);
         continue;
       }
@@ -464,7 +452,7 @@ export class DatagramTransport extends BaseTransport {
       else this.sock.sendto(buf, addr as AddressArgOf<string>);
       return true;
     } catch (e) {
-      if (e instanceof OSError && (e.errno === EAGAIN || e.errno === EWOULDBLOCK)) return false;
+      if (isWouldBlock(e)) return false;
       this.#protocol.error_received(e as Error);
       return true;
     }

@@ -2,7 +2,7 @@
 // makefile() layers io's buffered and text objects over.
 
 import { bytes, int } from '../convert';
-import { BlockingIOError, OSError, TimeoutError } from '../errors';
+import { isWouldBlock, OSError, TimeoutError } from '../errors';
 import { closedFile, DEFAULT_BUFFER_SIZE, IOBase, readlines, UnsupportedOperation } from './base';
 
 /** How a Socket counts the files made from it: its fd stays open until they are closed too. */
@@ -14,11 +14,6 @@ export interface FileSocket {
   send(data: Uint8Array): number;
   fileno(): number;
   [IO_REF](delta: 1 | -1): void;
-}
-
-/** The errnos of a read or write that would block (socket._blocking_errnos). */
-function wouldBlock(e: unknown): boolean {
-  return e instanceof BlockingIOError;
 }
 
 /** Python's socket.SocketIO: the raw I/O object of a socket, in bytes. */
@@ -58,7 +53,7 @@ export class SocketIO extends IOBase {
       return sock.recv_into(b);
     } catch (e) {
       if (e instanceof TimeoutError) this.#timedOut = true;
-      else if (wouldBlock(e)) return null;
+      else if (isWouldBlock(e)) return null;
       throw e;
     }
   }
@@ -113,7 +108,7 @@ export class SocketIO extends IOBase {
     try {
       return sock.send(bytes(b));
     } catch (e) {
-      if (wouldBlock(e)) return null;
+      if (isWouldBlock(e)) return null;
       throw e;
     }
   }
