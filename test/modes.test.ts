@@ -167,6 +167,17 @@ const FLAG_CASES: Record<string, [py: string, js: () => unknown]> = {
     const t = withDefault(0.5, () => fromfd(s.fileno(), AF_INET, SOCK_STREAM));
     return [state(s), state(t)];
   }],
+  after_blocking_connect: ['l = socket.create_server(("127.0.0.1", 0)); c = socket.socket(); c.connect(l.getsockname()); state(c)', () => {
+    const l = socket();
+    l.bind(['127.0.0.1', 0]);
+    l.listen();
+    const c = socket();
+    c.connect(l.getsockname());
+    const out = state(c);
+    l.close();
+    c.close();
+    return out;
+  }],
   accept_from_timeout: ['l = socket.create_server(("127.0.0.1", 0)); l.settimeout(5); c = socket.create_connection(l.getsockname()); state(l.accept()[0])', () => acceptFrom(5, null)],
   accept_from_nonblocking: ['l = socket.create_server(("127.0.0.1", 0)); c = socket.create_connection(l.getsockname()); l.setblocking(False); state(l.accept()[0])', () => acceptFrom(0, null)],
   accept_with_default: ['l = socket.create_server(("127.0.0.1", 0)); c = socket.create_connection(l.getsockname()); socket.setdefaulttimeout(3); a = l.accept()[0]; socket.setdefaulttimeout(None); state(a)', () => acceptFrom(null, 3)],

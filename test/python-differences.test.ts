@@ -319,6 +319,29 @@ r`,
     `track(create_server(('127.0.0.1', 0), backlog=1)).getsockname()[0]`,
     () => track(create_server(['127.0.0.1', 0], { backlog: 1 })).getsockname()[0],
   ],
+  // A refused blocking connect leaves the socket as a blocking connect(2) does: disconnected.
+  'a refused blocking connect, then recv': [
+    `c = track(socket())
+try: c.connect(refused())
+except ConnectionRefusedError: pass
+c.recv(1)`,
+    () => {
+      const c = track(socket());
+      outcome(() => c.connect(refused()));
+      return c.recv(1);
+    },
+  ],
+  'a refused blocking connect, then connect again': [
+    `c = track(socket())
+try: c.connect(refused())
+except ConnectionRefusedError: pass
+c.connect(refused())`,
+    () => {
+      const c = track(socket());
+      outcome(() => c.connect(refused()));
+      return c.connect(refused());
+    },
+  ],
   'connect a UDP socket again': [
     `s = udp(); s.connect(('127.0.0.1', 9)); s.connect(('127.0.0.1', 10))`,
     () => {

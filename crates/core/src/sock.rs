@@ -151,16 +151,12 @@ pub fn connect(fd: Fd, addr: &AddressArg, timeout: Timeout) -> Result<()> {
 }
 
 pub fn connect_sockaddr(fd: Fd, sa: &SockAddr, timeout: Timeout) -> Result<()> {
-    let blocking = sys::MODE_FLAG && timeout == Timeout::BLOCKING;
-    if blocking {
-        sys::set_nonblocking(fd, true).map_err(|e| Error::io(&e, "connect"))?;
+    let started = if sys::MODE_FLAG && timeout == Timeout::BLOCKING {
+        connect_nonblocking(fd, sa)?
     } else {
         ensure_nonblocking(fd, "connect")?;
-    }
-    let started = sys::connect(fd, sa);
-    if blocking {
-        sys::set_nonblocking(fd, false).map_err(|e| Error::io(&e, "connect"))?;
-    }
+        sys::connect(fd, sa)
+    };
     let in_progress = match started {
         Ok(()) => return Ok(()),
         Err(e) if e.raw_os_error() == Some(sys::EINPROGRESS) => e,
@@ -170,19 +166,37 @@ pub fn connect_sockaddr(fd: Fd, sa: &SockAddr, timeout: Timeout) -> Result<()> {
     if timeout.is_nonblocking() {
         return Err(Error::io(&in_progress, "connect"));
     }
-    connect_finish(fd, timeout)
+    connect_finish(fd, sa, timeout)
+}
+
+/// connect(2) with O_NONBLOCK set for this call alone (a blocking socket's).
+fn connect_nonblocking(fd: Fd, sa: &SockAddr) -> Result<io::Result<()>> {
+    sys::set_nonblocking(fd, true).map_err(|e| Error::io(&e, "connect"))?;
+    let started = sys::connect(fd, sa);
+    sys::set_nonblocking(fd, false).map_err(|e| Error::io(&e, "connect"))?;
+    Ok(started)
 }
 
 /// The rest of a connect already started: waits until the socket is
 /// writable, then reads the outcome from SO_ERROR. A connect interrupted by a
 /// signal goes on here once the listeners have run, as CPython's (PEP 475).
-pub fn connect_finish(fd: Fd, timeout: Timeout) -> Result<()> {
+pub fn connect_finish(fd: Fd, sa: &SockAddr, timeout: Timeout) -> Result<()> {
     wait(fd, POLLOUT, timeout.deadline(), "connect")?;
-    match sys::getsockopt_int(fd, c::SOL_SOCKET, c::SO_ERROR) {
+    let outcome = match sys::getsockopt_int(fd, c::SOL_SOCKET, c::SO_ERROR) {
         Ok(0) => Ok(()),
         Ok(errno) => Err(Error::os(errno, "connect")),
         Err(e) => Err(Error::io(&e, "connect")),
+    };
+    if sys::MODE_FLAG && timeout == Timeout::BLOCKING {
+        // Linux leaves a socket whose connect went on without blocking
+        // "connecting" until connect(2) is called again; a blocking connect(2)
+        // would have settled it: connected (a later connect raises EISCONN, as
+        // CPython's), or after a failure disconnected (a receive raises
+        // ENOTCONN, a new connect starts afresh). One more call settles it;
+        // its answer (0, or ECONNABORTED after a failure) says nothing new.
+        let _ = connect_nonblocking(fd, sa);
     }
+    outcome
 }
 
 pub fn shutdown(fd: Fd, how: i32) -> Result<()> {

@@ -128,7 +128,7 @@ pub fn connect(env: Env, fd: i32, timeout: f64, sa: &[u8]) -> bool {
     let mut started = false;
     blocking(env.raw(), fd, Timeout::from_secs(timeout), "connect", |t| {
         if std::mem::replace(&mut started, true) {
-            sock::connect_finish(fd, t)
+            sock::connect_finish(fd, &addr, t)
         } else {
             sock::connect_sockaddr(fd, &addr, t)
         }
