@@ -1,6 +1,8 @@
 // The addon: the N-API functions of crates/node, loaded by the platform loader
 // in native/index.js. Only the facade calls these; they take fd numbers and
-// primitive arguments, and throw errors that errors.ts decodes.
+// primitive arguments, and return a failure value (null, false or -1) rather
+// than throw: the error waits in the status block or `takeError()`, and
+// errors.ts turns it into Python's exception.
 
 /** An address as the addon returns it (see address.ts for the public types). */
 export type NativeAddress =

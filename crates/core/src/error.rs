@@ -6,7 +6,9 @@ use std::io;
 /// What went wrong, before the facade picks Python's exception class.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {
-    /// An OS error: `errno` (WSA codes are mapped to errno on Windows).
+    /// An OS error: `errno`; on Windows the Winsock code as the OS gave it
+    /// (ts/errors.ts maps it to errno and winerror, as CPython's
+    /// winerror_to_errno does).
     Os(i32),
     /// The socket's timeout passed: Python's `TimeoutError('timed out')`.
     Timeout,

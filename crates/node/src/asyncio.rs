@@ -1,6 +1,6 @@
 //! bsdsock/asyncio in one JS environment: `loopInit` takes the environment's
 //! loop and the facade's two callbacks (env.rs) and opens the resolver's async
-//! handle (aresolve.rs); a cleanup hook stops and closes every handle, the fd
+//! handle (loop_resolver.rs); a cleanup hook stops and closes every handle, the fd
 //! watchers' (watch.rs) too, when the environment goes away
 //! (worker.terminate(), process exit).
 
@@ -13,7 +13,7 @@ use napi::sys;
 use crate::raw::Callback;
 use crate::state::fail;
 use crate::uv::uv;
-use crate::{aresolve, env, watch};
+use crate::{env, loop_resolver, watch};
 
 /// Stops and closes every handle of the environment that is going away; the
 /// fds of its bsdsock sockets are closed after, by owned.rs's hook (their
@@ -25,7 +25,7 @@ unsafe extern "C" fn cleanup(_arg: *mut c_void) {
     }
     if let Some(uv) = uv() {
         watch::close_all(uv);
-        aresolve::close(uv);
+        loop_resolver::close(uv);
     }
     // The references and the async context go with the environment: N-API
     // calls are not made while it is being torn down.
@@ -88,7 +88,7 @@ unsafe fn init(
     ))?;
     okay(sys::napi_async_init(env, resource, name, &mut context))?;
     let loop_ = loop_.cast::<c_void>();
-    aresolve::open(uv, loop_);
+    loop_resolver::open(uv, loop_);
     env::install(env, loop_, context, dispatch, resolved)?;
     okay(sys::napi_add_env_cleanup_hook(
         env,

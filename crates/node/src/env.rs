@@ -2,7 +2,7 @@
 //! worker, each with its own libuv loop and its own addon instance): the loop
 //! and the facade's two callbacks. Node runs an environment on one thread, so
 //! the state is thread-local, as are the fd watchers (watch.rs) and the
-//! resolver's completions (aresolve.rs). asyncio.rs sets it all up
+//! resolver's completions (loop_resolver.rs). asyncio.rs sets it all up
 //! (`loopInit`) and tears it down when the environment goes away.
 //!
 //! libuv's callbacks reach JS through `call`: a handle scope, then
@@ -25,7 +25,7 @@ pub struct EnvState {
     context: sys::napi_async_context,
     /// `(fd, events) -> mask`: readiness of a watched fd (see watch.rs).
     dispatch: sys::napi_ref,
-    /// `(id, result)`: a resolver call finished (see aresolve.rs).
+    /// `(id, result)`: a resolver call finished (see loop_resolver.rs).
     resolved: sys::napi_ref,
 }
 

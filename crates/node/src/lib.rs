@@ -1,11 +1,11 @@
 //! bsdsock's N-API layer: JS values in, core calls, JS values out. No socket
 //! logic lives here; see crates/core.
 
-mod aresolve;
 mod asyncio;
 mod env;
 mod io;
 mod js;
+mod loop_resolver;
 mod mmsg;
 mod module;
 mod msg;

@@ -1,5 +1,5 @@
-//! Batched datagrams (sendmmsg, recvmmsg) as plain N-API callbacks, like
-//! hot.rs: they run once per burst, so their arguments are read directly,
+//! Batched datagrams (sendmmsg, recvmmsg) as plain N-API callbacks (raw.rs),
+//! like io.rs's: they run once per burst, so their arguments are read directly,
 //! without the `#[napi]` wrappers' bookkeeping.
 //!
 //! - `sendmmsg(fd, datas, sockaddrs, flags, timeout)`: `datas` an array of
@@ -59,33 +59,16 @@ fn is_nullish(env: sys::napi_env, v: sys::napi_value) -> bool {
 }
 
 /// The bytes of a Uint8Array value, borrowed for the current callback (see
-/// hot.rs: no JS runs until it returns).
+/// raw.rs: no JS runs until it returns).
 fn bytes_of<'call>(env: sys::napi_env, v: sys::napi_value) -> Option<&'call mut [u8]> {
     let a = Args::<1> { env, argv: [v] };
     a.bytes(0)
 }
 
-/// An Int32Array argument, borrowed for the current callback.
+/// An Int32Array value, borrowed for the current callback (as `bytes_of`).
 fn int32s<'call>(env: sys::napi_env, v: sys::napi_value) -> Option<&'call mut [i32]> {
-    let mut kind = 0;
-    let mut len = 0;
-    let mut data = ptr::null_mut();
-    let mut buffer = ptr::null_mut();
-    let mut offset = 0;
-    // SAFETY: v comes from the current callback; a value that is not a typed
-    // array makes the call fail instead of writing anything.
-    let status = unsafe {
-        sys::napi_get_typedarray_info(env, v, &mut kind, &mut len, &mut data, &mut buffer, &mut offset)
-    };
-    if status != sys::Status::napi_ok || kind != sys::TypedarrayType::int32_array {
-        return None;
-    }
-    if len == 0 {
-        return Some(&mut []);
-    }
-    // SAFETY: napi reported `len` i32 elements at `data` for this Int32Array,
-    // which JS keeps aligned and alive for the call.
-    Some(unsafe { std::slice::from_raw_parts_mut(data.cast::<i32>(), len) })
+    let a = Args::<1> { env, argv: [v] };
+    a.ints(0)
 }
 
 /// sendmmsg(fd, datas, sockaddrs, flags, timeout) -> count or -1

@@ -1,4 +1,4 @@
-//! select, poll, epoll and kqueue waits as plain N-API callbacks (see hot.rs)
+//! select, poll, epoll and kqueue waits as plain N-API callbacks (raw.rs)
 //! over typed arrays (Int32Arrays of fds, BigInt64Arrays of kevents), written
 //! in place (no arrays built per call), and epoll's create and ctl and
 //! kqueue's create as #[napi] functions. Timeouts: seconds for select and epoll,

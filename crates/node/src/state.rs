@@ -1,4 +1,4 @@
-//! Per-thread state shared with the facade, so that hot calls return plain
+//! Per-thread state shared with the facade, so that calls return plain
 //! values and never throw:
 //! - a status block the facade allocates once (ts/native.ts) and the addon
 //!   writes: the address slot of the last call, and whether it is new;

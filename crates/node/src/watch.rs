@@ -3,7 +3,7 @@
 //! writers and pending operations of each fd, and says what the handle should
 //! do with a mask: READABLE and WRITABLE (the events to watch, none to stop).
 //! The handles never keep the loop alive themselves: while operations are
-//! pending, one ref'd handle of the environment does (`keepAlive`, aresolve.rs).
+//! pending, one ref'd handle of the environment does (`keepAlive`, loop_resolver.rs).
 //! When an fd is ready, the facade's dispatch callback runs and returns the new mask.
 //! A handle is stopped and closed (`unwatch`) before its fd is closed.
 
