@@ -22,65 +22,33 @@ import { EPOLLET, EPOLLIN, EPOLLONESHOT, EPOLLOUT, EPOLLRDHUP, epoll, KeyError, 
 import * as selectors from 'bsdsock/selectors';
 
 import { encode, expected, normalize, outcome, python, type Outcome } from './helpers/python';
+import { closeNamed, devnull, NAMED_PY, nm, opened, pair, track } from './helpers/named';
 import { ROOT } from './helpers/sockets';
 
 // ---- the oracle ----
 
 /** The same helpers on both sides: sockets get names in order of creation ('a', 'b', ...). */
-const PY_SETUP = String.raw`
-import os, socket
+const PY_SETUP = NAMED_PY + String.raw`
 from select import *
 import select
-_pad = [os.open('/dev/null', os.O_RDONLY) for _ in range(16)]  # fds >= 10, as in Node
-opened, names, fds = [], {}, []
-def track(*socks):
-    for s in socks:
-        names[s.fileno()] = 'abcdefghij'[len(names)]
-        opened.append(s)
-    return socks
-def pair():
-    return track(*socket.socketpair())
 def tcp():
     l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen()
     c = socket.create_connection(l.getsockname()); s, _ = l.accept(); l.close()
     return track(c, s)
-def nm(x):
-    if isinstance(x, int): return 'fd:' + names.get(x, str(x))
-    return names.get(x.fileno(), str(x.fileno()))
 def ev(pairs):
     return [[nm(fd), e] for fd, e in pairs]
 def lists(r):
     return [[nm(x) for x in l] for l in r]
 def ep(*a):
     e = epoll(*a); opened.append(e); return e
-def devnull():
-    fds.append(os.open('/dev/null', os.O_RDONLY)); return fds[-1]
 def fill(s):
     s.setblocking(False)
     try:
         while True: s.send(b'x' * 65536)
     except BlockingIOError:
         pass
-def after_each():
-    for s in opened: s.close()
-    for fd in fds: os.close(fd)
-    opened.clear(); names.clear(); fds.clear()
 `;
 
-const opened: { close(): void }[] = [];
-const names = new Map<number, string>();
-const fds: number[] = [];
-
-function track<T extends Socket>(...socks: T[]): T[] {
-  for (const s of socks) {
-    names.set(s.fileno(), 'abcdefghij'[names.size]!);
-    opened.push(s);
-  }
-  return socks;
-}
-function pair(): [Socket, Socket] {
-  return track(...socketpair()) as [Socket, Socket];
-}
 function tcp(): [Socket, Socket] {
   const l = socket();
   l.bind(['127.0.0.1', 0]);
@@ -91,21 +59,12 @@ function tcp(): [Socket, Socket] {
   l.close();
   return track(c, s) as [Socket, Socket];
 }
-function nm(x: unknown): string {
-  if (typeof x === 'number') return `fd:${names.get(x) ?? String(x)}`;
-  const fd = (x as Socket).fileno();
-  return names.get(fd) ?? String(fd);
-}
 const ev = (pairs: [number, number][]) => pairs.map(([fd, e]) => [nm(fd), e]);
 const lists = (r: unknown[][]) => r.map((l) => l.map(nm));
 function ep(...args: number[]): epoll {
   const e = new epoll(...args);
   opened.push(e);
   return e;
-}
-function devnull(): number {
-  fds.push(fs.openSync('/dev/null', 'r'));
-  return fds[fds.length - 1]!;
 }
 function fill(s: Socket): void {
   s.setblocking(false);
@@ -116,11 +75,7 @@ function fill(s: Socket): void {
   }
 }
 
-afterEach(() => {
-  for (const o of opened.splice(0)) o.close();
-  for (const fd of fds.splice(0)) fs.closeSync(fd);
-  names.clear();
-});
+afterEach(closeNamed);
 
 
 interface Case {

@@ -30,75 +30,32 @@ import {
   type SelectorKey,
 } from 'bsdsock/selectors';
 
+import { closeNamed, devnull, NAMED_PY, nm, opened, pair } from './helpers/named';
 import { encode, expected, normalize, outcome, python, type Outcome } from './helpers/python';
 
 // ---- the oracle ----
 
-const PY_SETUP = String.raw`
-import os, socket
+const PY_SETUP = NAMED_PY + String.raw`
 from selectors import *
-_pad = [os.open('/dev/null', os.O_RDONLY) for _ in range(16)]  # fds >= 10, as in Node
-opened, names, fds = [], {}, []
-def track(*socks):
-    for s in socks:
-        names[s.fileno()] = 'abcdefghij'[len(names)]
-        opened.append(s)
-    return socks
-def pair():
-    return track(*socket.socketpair())
 def sel(cls):
     s = cls(); opened.append(s); return s
-def nm(x):
-    if isinstance(x, int): return 'fd:' + names.get(x, str(x))
-    return names.get(x.fileno(), str(x.fileno()))
 def key(k):
     return [nm(k.fileobj), nm(k.fd), k.events, k.data]
 def ready(r):
     return sorted([key(k), e] for k, e in r)
-def devnull():
-    fds.append(os.open('/dev/null', os.O_RDONLY)); return fds[-1]
-def after_each():
-    for s in opened: s.close()
-    for fd in fds: os.close(fd)
-    opened.clear(); names.clear(); fds.clear()
 `;
 
-const opened: { close(): void }[] = [];
-const names = new Map<number, string>();
-const fds: number[] = [];
-
-function pair(): [Socket, Socket] {
-  const socks = socketpair();
-  for (const s of socks) {
-    names.set(s.fileno(), 'abcdefghij'[names.size]!);
-    opened.push(s);
-  }
-  return socks;
-}
 function sel(cls: new () => BaseSelector): BaseSelector {
   const s = new cls();
   opened.push(s);
   return s;
 }
-function nm(x: unknown): string {
-  if (typeof x === 'number') return `fd:${names.get(x) ?? String(x)}`;
-  const fd = (x as Socket).fileno();
-  return names.get(fd) ?? String(fd);
-}
 const key = (k: SelectorKey) => [nm(k.fileobj), nm(k.fd), k.events, k.data];
 const ready = (r: [SelectorKey, number][]) =>
   r.map(([k, e]) => [key(k), e] as [unknown[], number]).sort((x, y) => (String(x[0][0]) < String(y[0][0]) ? -1 : 1));
-function devnull(): number {
-  fds.push(fs.openSync('/dev/null', 'r'));
-  return fds[fds.length - 1]!;
-}
 const message = (e: unknown) => (e as Error).message;
 
-afterEach(() => {
-  for (const o of opened.splice(0)) o.close();
-  for (const fd of fds.splice(0)) fs.closeSync(fd);
-  names.clear();
-});
+afterEach(closeNamed);
 
 
 interface Case {
