@@ -335,7 +335,10 @@ const OPS = [
     check: (m, step) => recOf(m, step.s) !== undefined,
     apply: (m, step) => {
       const rec = recOf(m, step.s);
-      if (rec.live) m.put(step.into, new Rec(rec.ep, rec.mode));
+      if (!rec.live) return;
+      m.put(step.into, new Rec(rec.ep, rec.mode));
+      // CPython's dup() calls settimeout(self.gettimeout()) on the copy: O_NONBLOCK follows the original's mode.
+      rec.ep.nonblockFlag = rec.mode !== 'block';
     },
   },
   {
@@ -370,7 +373,7 @@ const OPS = [
   {
     weight: 2,
     arb: fc.record({ op: fc.constant('adopt'), f: fdSlot, into: slot }),
-    check: (m, step) => m.fdsUnsure || m.fds[step.f] !== undefined,
+    check: (m, step) => m.fdsUnsure || (m.fds[step.f] ?? null) !== null,
     apply: (m, step) => {
       const ep = m.fds[step.f];
       if (!m.fdsUnsure && ep && !ep.unknown) {
@@ -382,7 +385,7 @@ const OPS = [
   {
     weight: 3,
     arb: fc.record({ op: fc.constant('closefd'), f: fdSlot }),
-    check: (m, step) => m.fdsUnsure || m.fds[step.f] !== undefined,
+    check: (m, step) => m.fdsUnsure || (m.fds[step.f] ?? null) !== null,
     apply: (m, step) => {
       if (m.fds[step.f]) m.fds[step.f] = null;
     },

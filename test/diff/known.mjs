@@ -151,13 +151,14 @@ export const KNOWN = [
     reason:
       'sockets sharing an open file description (dup, fromfd) keep each its own mode in bsdsock: each call says ' +
       'MSG_DONTWAIT or waits as its own mode says. CPython\'s calls rely on O_NONBLOCK, which the last ' +
-      'setblocking/settimeout of any of them set: a non-blocking one blocks after another cleared it, a blocking one ' +
-      'raises BlockingIOError (EAGAIN, EINPROGRESS) after another set it',
+      'setblocking/settimeout of any of them set (dup() too: it gives the copy the original\'s timeout): a ' +
+      'non-blocking one blocks (or reads an end of file) after another cleared it, a blocking one raises ' +
+      'BlockingIOError (EAGAIN, EINPROGRESS) after another set it',
     matches: (step, python, node, history) =>
       (python.hang === true && node.hang !== true) ||
-      ((python.e === 'BlockingIOError' || (step.op === 'connect_ex' && WOULD_BLOCK.has(python.v))) &&
+      (history.some((h) => SHARES.has(h.step.op)) &&
         !isDeepStrictEqual(python, node) &&
-        history.some((h) => SHARES.has(h.step.op))),
+        (python.e === 'BlockingIOError' || node.e === 'BlockingIOError' || (step.op === 'connect_ex' && WOULD_BLOCK.has(python.v)))),
   },
   {
     id: 'file-close-after-failed-flush',

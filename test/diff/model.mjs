@@ -72,6 +72,8 @@ export class Rec {
     /** makefile() files open on it: they keep the fd open after close(). */
     this.files = 0;
     this.detached = false;
+    /** Put by a step that may have failed: the slot may still hold the socket it held before. */
+    this.maybe = false;
   }
 
   /** Whether calls on it reach the fd (a closed socket with open files still does). */
@@ -84,6 +86,8 @@ export class Rec {
    * another socket sharing it cleared (CPython's non-blocking calls then block; bsdsock's do not).
    */
   get waits() {
+    // A slot that may still hold the socket it held before: any mode, open or not.
+    if (this.maybe) return true;
     return (this.mode === 'block' || (this.mode === 'nonblock' && !this.ep.nonblockFlag)) && this.live;
   }
 }
@@ -124,6 +128,7 @@ export class Model {
     }
     rec.ep.unknown = true;
     rec.ep.leaked = true;
+    rec.maybe = true;
     this.socks.set(slot, rec);
     this.recs.push(rec);
     return rec;
