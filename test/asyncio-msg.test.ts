@@ -3,7 +3,6 @@
 // datagrams, and sock_sendfile against python3's asyncio loop.sock_sendfile on
 // the same file and arguments.
 
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { open } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -38,6 +37,7 @@ import {
   sock_sendmsg,
 } from 'bsdsock/asyncio';
 
+import { expected, outcomeAsync, python, type Outcome } from './helpers/python';
 import { closing, filePosition as position, owned, sha1, tempDir, udpPair } from './helpers/sockets';
 
 /** A non-blocking socketpair of `type`, closed at the end of the scope. */
@@ -236,42 +236,35 @@ describe('sock_sendmmsg / sock_recvmmsg', () => {
   });
 });
 
-/** python3's asyncio loop.sock_sendfile on a non-blocking socketpair for each case: [sent, position, received length, sha1], or the error. */
-function pythonSockSendfile(file: string, cases: Record<string, string>): Record<string, unknown> {
-  const script = String.raw`
-import asyncio, hashlib, json, socket, sys
-path, cases = sys.argv[1], json.loads(sys.argv[2])
-async def main():
+/** python3's asyncio loop.sock_sendfile on a non-blocking socketpair for each case (its arguments after the file): [sent, position, received length, sha1], or the error. */
+function pythonSockSendfile(file: string, cases: Record<string, string>): Record<string, Outcome> {
+  const setup = String.raw`
+import asyncio, hashlib, socket
+async def sock_sendfile(path, *args, **kwargs):
     loop = asyncio.get_running_loop()
-    out = {}
-    for name, args in cases.items():
-        a, b = socket.socketpair()
-        a.setblocking(False); b.setblocking(False)
-        async def drain():
-            data = b''
-            while True:
-                d = await loop.sock_recv(b, 1 << 20)
-                if not d: return data
-                data += d
-        reader = asyncio.ensure_future(drain())
-        try:
-            with open(path, 'rb') as f:
-                n = await eval('loop.sock_sendfile(a, f, ' + args + ')')
-                pos = f.tell()
-            a.close()
-            data = await reader
-            out[name] = {'value': [n, pos, len(data), hashlib.sha1(data).hexdigest()]}
-        except Exception as e:
-            reader.cancel()
-            out[name] = {'error': type(e).__name__, 'message': str(e), 'errno': getattr(e, 'errno', None)}
-        finally:
-            a.close(); b.close()
-    print(json.dumps(out))
-asyncio.run(main())
+    a, b = socket.socketpair()
+    a.setblocking(False); b.setblocking(False)
+    async def drain():
+        data = b''
+        while True:
+            d = await loop.sock_recv(b, 1 << 20)
+            if not d: return data
+            data += d
+    reader = asyncio.ensure_future(drain())
+    try:
+        with open(path, 'rb') as f:
+            n = await loop.sock_sendfile(a, f, *args, **kwargs)
+            pos = f.tell()
+        a.close()
+        data = await reader
+        return [n, pos, len(data), hashlib.sha1(data).hexdigest()]
+    except BaseException:
+        reader.cancel()
+        raise
+    finally:
+        a.close(); b.close()
 `;
-  const r = spawnSync('python3', ['-c', script, file, JSON.stringify(cases)], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout) as Record<string, unknown>;
+  return python(setup, Object.fromEntries(Object.entries(cases).map(([name, args]) => [name, `asyncio.run(sock_sendfile(${JSON.stringify(file)}, ${args}))`])));
 }
 
 /** Everything until the end of the stream, with sock_recv. */
@@ -281,17 +274,6 @@ async function drain(sock: Socket<string>): Promise<Buffer> {
     const d = await sock_recv(sock, 1 << 20);
     if (d.length === 0) return Buffer.concat(parts);
     parts.push(Buffer.from(d));
-  }
-}
-
-/** bsdsock's outcome in the oracle's shape. */
-async function outcomeOf(f: () => Promise<unknown>): Promise<unknown> {
-  try {
-    return { value: await f() };
-  } catch (e) {
-    const err = e as { name: string; message: string; errno?: number };
-    const name = err.name === 'RangeError' ? 'ValueError' : err.name;
-    return { error: name, message: err.message, errno: err.errno ?? null };
   }
 }
 
@@ -336,7 +318,7 @@ describe('sock_sendfile', () => {
     using p = pair(SOCK_STREAM);
     const fd = fs.openSync(file, 'r');
     try {
-      const r = await outcomeOf(async () => {
+      const r = await outcomeAsync(async () => {
         const reader = drain(p[1]);
         let n: number;
         try {
@@ -349,7 +331,7 @@ describe('sock_sendfile', () => {
         const data = await reader;
         return [n, position(fd), data.length, sha1(data)];
       });
-      expect(r).toEqual(py[name]);
+      expect(r).toEqual(expected(py[name]!));
     } finally {
       fs.closeSync(fd);
     }

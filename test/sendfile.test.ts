@@ -1,7 +1,6 @@
 // sock.sendfile(file, offset=0, count=null) against python3's socket.sendfile
 // on the same file and arguments: bytes sent, what arrives, where the file's
 // position ends, and Python's errors.
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { open } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -9,20 +8,18 @@ import * as path from 'node:path';
 import { AF_UNIX, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM, socketpair } from 'bsdsock';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { outcome, expected } from './helpers/python';
+import { expected, outcome, python, type Outcome } from './helpers/python';
 import { closing, filePosition as position, owned, recvAll, sha1, tempDir, thrown } from './helpers/sockets';
 
-/** Python's socket.sendfile on a socketpair for each case: [sent, position, received length, sha1], or the error. */
-function pythonSendfile(file: string, cases: Record<string, string>): Record<string, unknown> {
-  const script = String.raw`
-import socket, hashlib, json, sys
-path, cases = sys.argv[1], json.loads(sys.argv[2])
-out = {}
-for name, args in cases.items():
+/** Python's socket.sendfile on a socketpair for each case (its arguments after the file): [sent, position, received length, sha1], or the error. */
+function pythonSendfile(file: string, cases: Record<string, string>): Record<string, Outcome> {
+  const setup = String.raw`
+import socket, hashlib
+def sendfile(path, *args, **kwargs):
     a, b = socket.socketpair()
     try:
         with open(path, 'rb') as f:
-            n = eval('a.sendfile(f, ' + args + ')')
+            n = a.sendfile(f, *args, **kwargs)
             pos = f.tell()
         a.close()
         data = b''
@@ -30,16 +27,11 @@ for name, args in cases.items():
             d = b.recv(1 << 20)
             if not d: break
             data += d
-        out[name] = {'value': [n, pos, len(data), hashlib.sha1(data).hexdigest()]}
-    except Exception as e:
-        out[name] = {'error': type(e).__name__, 'message': str(e), 'errno': getattr(e, 'errno', None)}
+        return [n, pos, len(data), hashlib.sha1(data).hexdigest()]
     finally:
         a.close(); b.close()
-print(json.dumps(out))
 `;
-  const r = spawnSync('python3', ['-c', script, file, JSON.stringify(cases)], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout) as Record<string, unknown>;
+  return python(setup, Object.fromEntries(Object.entries(cases).map(([name, args]) => [name, `sendfile(${JSON.stringify(file)}, ${args})`])));
 }
 
 describe('sendfile', () => {
@@ -98,30 +90,21 @@ describe('sendfile', () => {
   });
 
   it("Python's errors: datagram sockets, count, non-blocking sockets, and an empty file first", () => {
-    const pyErr = spawnSync(
-      'python3',
-      [
-        '-c',
-        String.raw`
-import socket, json, sys
-def run(f):
-    try: return {'value': f()}
-    except Exception as e: return {'error': type(e).__name__, 'message': str(e), 'errno': getattr(e, 'errno', None)}
+    const want = python(
+      String.raw`
+import socket
 a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
 s, t = socket.socketpair()
-f = open(sys.argv[1], 'rb'); e = open(sys.argv[2], 'rb')
-out = {'dgram': run(lambda: a.sendfile(f)), 'zero': run(lambda: s.sendfile(f, 0, 0)), 'negative': run(lambda: s.sendfile(f, 0, -5)),
-       'float': run(lambda: s.sendfile(f, 0, 1.5))}
-s.setblocking(False)
-out['nonblocking'] = run(lambda: s.sendfile(f))
-out['nonblockingEmpty'] = run(lambda: s.sendfile(e))
-print(json.dumps(out))`,
-        file,
-        empty,
-      ],
-      { encoding: 'utf8' },
+f = open(${JSON.stringify(file)}, 'rb'); e = open(${JSON.stringify(empty)}, 'rb')`,
+      {
+        dgram: 'a.sendfile(f)',
+        zero: 's.sendfile(f, 0, 0)',
+        negative: 's.sendfile(f, 0, -5)',
+        float: 's.sendfile(f, 0, 1.5)',
+        nonblocking: 's.setblocking(False)\ns.sendfile(f)',
+        nonblockingEmpty: 's.sendfile(e)',
+      },
     );
-    const want = JSON.parse(pyErr.stdout) as Record<string, Parameters<typeof expected>[0]>;
     const fd = fs.openSync(file, 'r');
     const efd = fs.openSync(empty, 'r');
     const [a, b] = socketpair(AF_UNIX, SOCK_DGRAM);

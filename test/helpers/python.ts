@@ -79,13 +79,26 @@ export function outcome(f: () => unknown): Outcome {
   try {
     return { value: encode(f()) };
   } catch (e) {
-    if (!(e instanceof Error)) return { error: `thrown non-Error ${String(e)}`, message: '', errno: null };
-    const errno = (e as { errno?: number | null }).errno ?? null;
-    const name = e.constructor.name;
-    const ours = MODULES.some((m) => m[name] === e.constructor);
-    const builtin = e.constructor === TypeError || e.constructor === RangeError;
-    return { error: ours || builtin ? name : `${name} (not a bsdsock class)`, message: e.message, errno };
+    return thrown(e);
   }
+}
+
+/** outcome() of an async `f`, once it settles. */
+export async function outcomeAsync(f: () => Promise<unknown>): Promise<Outcome> {
+  try {
+    return { value: encode(await f()) };
+  } catch (e) {
+    return thrown(e);
+  }
+}
+
+function thrown(e: unknown): Outcome {
+  if (!(e instanceof Error)) return { error: `thrown non-Error ${String(e)}`, message: '', errno: null };
+  const errno = (e as { errno?: number | null }).errno ?? null;
+  const name = e.constructor.name;
+  const ours = MODULES.some((m) => m[name] === e.constructor);
+  const builtin = e.constructor === TypeError || e.constructor === RangeError;
+  return { error: ours || builtin ? name : `${name} (not a bsdsock class)`, message: e.message, errno };
 }
 
 /**
