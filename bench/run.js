@@ -282,16 +282,9 @@ const WORKLOADS = [
       node: { arg: 'rr', file: ['node', 'bench.js'], label: 'node:net' },
     }),
   },
-  {
-    id: 'prr',
-    title: (n) => `Protocol echo server, request/response: the C client (bench/c/bench.c rr) sends 64 bytes and waits for them, TCP_NODELAY, ${n} round trips`,
-    notes: ["bsdsock/asyncio: create_server, a Protocol writing back in data_received; node:net: a server writing back each 'data' chunk"],
-    unit: 'round trips/s',
-    count: (cfg) => cfg.rrRounds,
-    warmup: (cfg) => warmupRounds(cfg.rrRounds),
-    peer: (bins, port, count, warmup) => [bins.bench, 'rr', count, warmup, port],
-    ...eventWorkload('tcp-echo', 'node:net', 1.1),
-  },
+  rrServer('prr', 'Protocol echo server', "create_server, a Protocol writing back in data_received; node:net: a server writing back each 'data' chunk",
+    eventWorkload('tcp-echo', 'node:net', 1.1),
+  ),
   {
     id: 'abulk',
     title: (n) => `async TCP bulk: ${n / MIB} MiB over loopback, sock_recv_into a reused 256 KiB buffer until EOF`,
@@ -314,16 +307,9 @@ const WORKLOADS = [
   manyClients('pecho', 'Protocol echo server', 'create_server, a Protocol writing back in data_received',
     eventWorkload('tcp-echo', 'node:net server', 1.2, true),
   ),
-  {
-    id: 'srr',
-    title: (n) => `streams echo server, request/response: the C client (bench/c/bench.c rr), 64 bytes each way, TCP_NODELAY, ${n} round trips`,
-    notes: ['bsdsock/asyncio: start_server, reader.read + writer.write + drain; node:net: a server piping the socket to itself'],
-    unit: 'round trips/s',
-    count: (cfg) => cfg.rrRounds,
-    warmup: (cfg) => warmupRounds(cfg.rrRounds),
-    peer: (bins, port, count, warmup) => [bins.bench, 'rr', count, warmup, port],
-    ...eventWorkload('stream-echo', 'node:net', 1.0),
-  },
+  rrServer('srr', 'streams echo server', 'start_server, reader.read + writer.write + drain; node:net: a server piping the socket to itself',
+    eventWorkload('stream-echo', 'node:net', 1.0),
+  ),
   streamWorkload('slines', 'streams echo: 1 KiB lines, start_server / open_connection, readline + write on both ends, 32 in flight', [
     "node:net: the same on 'data' events, lines found with indexOf",
   ]),
@@ -369,6 +355,20 @@ function eventWorkload(arg, label, goal, every = false) {
     node: { arg, file: ['node', 'events.js'], label },
     file: ['bsdsock', 'events.js'],
   });
+}
+
+// A server under the C request/response client (bench/c/bench.c rr), the same for both.
+function rrServer(id, server, how, programs) {
+  return {
+    id,
+    title: (n) => `${server}, request/response: the C client (bench/c/bench.c rr) sends 64 bytes and waits for them, TCP_NODELAY, ${n} round trips`,
+    notes: [`bsdsock/asyncio: ${how}`],
+    unit: 'round trips/s',
+    count: (cfg) => cfg.rrRounds,
+    warmup: (cfg) => warmupRounds(cfg.rrRounds),
+    peer: (bins, port, count, warmup) => [bins.bench, 'rr', count, warmup, port],
+    ...programs,
+  };
 }
 
 // A server under the same C clients (bench/c/echo_clients.c) for both, the goal held in every run.
