@@ -159,58 +159,57 @@ export class Transport extends BaseTransport {
   #read(): void {
     // As many reads as the kernel has ready (bounded, to stay fair to other fds).
     for (let i = 0; i < 16 && !this.#paused && !this.closing; i++) {
-      let got: number;
-      if (this.#buffered) {
-        const p = this.#protocol as BufferedProtocol;
-        let buf: Uint8Array;
-        try {
-          buf = p.get_buffer(-1);
-          if (!(buf instanceof Uint8Array) || buf.byteLength === 0) throw new RuntimeError('get_buffer() returned an empty buffer');
-        } catch (e) {
-          this.#fatal(e as Error);
-          return;
-        }
-        got = native.recvInto(this.fd, buf, 0, buf.byteLength, 0, 0);
-        if (got < 0) {
-          if (wouldBlock()) return;
-          this.#fatal(takeError());
-          return;
-        }
-        if (got === 0) {
-          this.#onEof();
-          return;
-        }
-        try {
-          p.buffer_updated(got);
-        } catch (e) {
-          // asyncio: "Fatal error: protocol.buffer_updated() call failed."
-          this.#fatal(e as Error);
-          return;
-        }
-      } else {
-        claim(MAX_READ);
-        const { buf, offset } = room;
-        got = native.recvInto(this.fd, buf, offset, MAX_READ, 0, 0);
-        const data = settle(buf, offset, Math.max(got, 0), MAX_READ);
-        if (got < 0) {
-          if (wouldBlock()) return;
-          this.#fatal(takeError());
-          return;
-        }
-        if (got === 0) {
-          this.#onEof();
-          return;
-        }
-        try {
-          (this.#protocol as Protocol).data_received(data);
-        } catch (e) {
-          // asyncio: "Fatal error: protocol.data_received() call failed."
-          this.#fatal(e as Error);
-          return;
-        }
-      }
+      const got = this.#buffered ? this.#readBuffered() : this.#readData();
       if (got < MAX_READ) return;
     }
+  }
+
+  /** One read into the protocol's own buffer (BufferedProtocol): the bytes read, or -1 when reading stops for now. */
+  #readBuffered(): number {
+    const p = this.#protocol as BufferedProtocol;
+    let buf: Uint8Array;
+    try {
+      buf = p.get_buffer(-1);
+      if (!(buf instanceof Uint8Array) || buf.byteLength === 0) throw new RuntimeError('get_buffer() returned an empty buffer');
+    } catch (e) {
+      this.#fatal(e as Error);
+      return -1;
+    }
+    const got = native.recvInto(this.fd, buf, 0, buf.byteLength, 0, 0);
+    if (!this.#arrived(got)) return -1;
+    try {
+      p.buffer_updated(got);
+    } catch (e) {
+      // asyncio: "Fatal error: protocol.buffer_updated() call failed."
+      this.#fatal(e as Error);
+      return -1;
+    }
+    return got;
+  }
+
+  /** One read into the receive slab, a view of it given to data_received: the bytes read, or -1 when reading stops for now. */
+  #readData(): number {
+    claim(MAX_READ);
+    const { buf, offset } = room;
+    const got = native.recvInto(this.fd, buf, offset, MAX_READ, 0, 0);
+    const data = settle(buf, offset, Math.max(got, 0), MAX_READ);
+    if (!this.#arrived(got)) return -1;
+    try {
+      (this.#protocol as Protocol).data_received(data);
+    } catch (e) {
+      // asyncio: "Fatal error: protocol.data_received() call failed."
+      this.#fatal(e as Error);
+      return -1;
+    }
+    return got;
+  }
+
+  /** Whether a read brought bytes; if not, what it brought instead is handled (EOF, or an error other than would-block). */
+  #arrived(got: number): boolean {
+    if (got > 0) return true;
+    if (got === 0) this.#onEof();
+    else if (!wouldBlock()) this.#fatal(takeError());
+    return false;
   }
 
   #onEof(): void {
