@@ -3,7 +3,7 @@
 /** accept -> the new fd (its address through the status block), or -1. */
 export declare function accept(fd: number, timeout: number): number
 
-/** The address in a slot of the status block's table. */
+/** The address in a slot of the table of recent addresses. */
 export declare function addressSlot(slot: number): JsAddress
 
 export declare function bind(fd: number, sa: Uint8Array): boolean
@@ -122,7 +122,7 @@ export declare function inetNtop(family: number, packed: Uint8Array): string | n
 export declare function inetPton(family: number, text: string): Raw | null
 
 /**
- * Hands the addon this thread's status block (see state.rs), and registers
+ * init(status): hands the addon this thread's status block, and registers
  * the cleanup of this environment's sockets (see owned.rs).
  */
 export declare function init(status: Writable<number>): boolean
@@ -186,13 +186,13 @@ export declare function socketpair(family: number, ty: number, proto: number): [
 
 export declare function strerror(errno: number): string
 
-/** The name of a syscall id from the status block (see state.rs). */
+/** The syscall name of an id the status block gave (the facade asks once per id). */
 export declare function syscallName(id: number): string | null
 
 /**
- * The error of the last call that returned its failure value, as one string
- * (cheaper to make than an array): `kind SEP code SEP syscall SEP written SEP
- * message` with SEP U+0001; kind one of os, timeout, gai, herror, value, type, message.
+ * The error of the last call that returned its failure value, once, as one
+ * string (cheaper to make than an array): kind, code, syscall, written and
+ * message, joined by ERROR_SEPARATOR; the kinds are wire.rs's ERROR_*.
  */
 export declare function takeError(): string | null
 
@@ -210,3 +210,6 @@ export declare function unwatch(fd: number): boolean
  * handle (created on first use) watch what `mask` says.
  */
 export declare function watch(fd: number, mask: number): boolean
+
+/** Every constant above by name, for scripts/gen-wire.js. */
+export declare function wireConstants(): Record<string, number | string>

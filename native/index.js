@@ -641,3 +641,4 @@ module.exports.takeError = nativeBinding.takeError
 module.exports.ucredBytes = nativeBinding.ucredBytes
 module.exports.unwatch = nativeBinding.unwatch
 module.exports.watch = nativeBinding.watch
+module.exports.wireConstants = nativeBinding.wireConstants

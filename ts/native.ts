@@ -4,6 +4,17 @@
 // than throw: the error waits in the status block or `takeError()`, and
 // errors.ts turns it into Python's exception.
 
+import {
+  FAST_OS,
+  FAST_TIMEOUT,
+  STATUS_ERRNO,
+  STATUS_FAST,
+  STATUS_IS_NEW,
+  STATUS_SLOT,
+  STATUS_SYSCALL,
+  STATUS_WORDS,
+} from './wire';
+
 /** An address as the addon returns it (see address.ts for the public types). */
 export type NativeAddress =
   | [string, number]
@@ -28,7 +39,7 @@ export interface Native {
   catchSignal(signum: number, on: boolean): boolean;
   /** Runs the listeners of pending signals (throws what one threw): for a call that failed with EINTR. */
   runSignals(): void;
-  /** The last failed call's error: kind, code, syscall, written, message, joined by U+0001. */
+  /** The last failed call's error: kind, code, syscall, written, message, joined by ERROR_SEPARATOR (ts/wire.ts). */
   takeError(): string | null;
   /** The name of a syscall id the status block gave. */
   syscallName(id: number): string | null;
@@ -120,27 +131,49 @@ export interface Native {
   getnameinfoAsync(id: number, host: string, port: number, flowinfo: number, scopeId: number, len: number, flags: number): boolean;
 }
 
+/** The functions napi-rs declares in native/index.d.ts (the `#[napi]` ones;
+ * the raw N-API calls of crates/node/src/raw.rs are not there). */
+type Generated = typeof import('../native/index');
+type Declared = keyof Generated & keyof Native;
+/** Whether the hand-kept signature of `K` calls the generated one: the facade's
+ * arguments are what it takes, and what it returns is what the facade expects. */
+type Agrees<K extends Declared> =
+  NonNullable<Native[K]> extends (...args: infer P) => infer R
+    ? Generated[K] extends (...args: infer GP) => infer GR
+      ? [P] extends [GP]
+        ? [GR] extends [R]
+          ? true
+          : false
+        : false
+      : false
+    : false;
+/** The functions whose hand-kept signature differs from native/index.d.ts. */
+type Disagreeing = { [K in Declared]: Agrees<K> extends true ? never : K }[Declared];
+/** Fails to compile, naming them ("does not satisfy the constraint 'never'"),
+ * when a signature above differs from the generated one. */
+type NoneDisagree<T extends never> = T;
+void (undefined as unknown as NoneDisagree<Disagreeing>);
+
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const native: Native = require('../../native/index.js') as Native;
 
-// The status block the addon writes after each call (crates/node/src/state.rs):
-// word 0 is the address slot of the last call (-1: no address), word 1 is 1
-// when that slot holds a new address. An ArrayBuffer's memory never moves.
+// The status block the addon writes after each call (crates/node/src/state.rs;
+// its words are ts/wire.ts's STATUS_*, generated from crates/node/src/wire.rs).
+// An ArrayBuffer's memory never moves.
 const block = new ArrayBuffer(64);
-const status = new Int32Array(block, 0, 5);
+const status = new Int32Array(block, 0, STATUS_WORDS);
 if (!native.init(new Uint8Array(block))) throw new Error('bsdsock: the addon refused its status block');
 
 /** The errno of the last failed call (0 for errors without one), read without
- * a call and without taking the error: status word 2. */
+ * a call and without taking the error. */
 export function lastErrno(): number {
-  return status[2]!;
+  return status[STATUS_ERRNO]!;
 }
 
-/** Status word 3: what the last error is, where the block alone says it (crates/node/src/state.rs). */
-export const FAST_OS = 1;
-export const FAST_TIMEOUT = 2;
+/** What the last error is, where the status block alone says it (crates/node/src/wire.rs). */
+export { FAST_OS, FAST_TIMEOUT };
 
-/** Syscall names by the ids of status word 4, learnt once each. */
+/** Syscall names by their ids in the status block, learnt once each. */
 const syscalls: string[] = [];
 
 /**
@@ -149,14 +182,14 @@ const syscalls: string[] = [];
  * 0 when it must be taken with `native.takeError()`.
  */
 export function takeFastError(): number {
-  const kind = status[3]!;
-  status[3] = 0;
+  const kind = status[STATUS_FAST]!;
+  status[STATUS_FAST] = 0;
   return kind;
 }
 
 /** The syscall of the last error that `takeFastError` reported. */
 export function lastSyscall(): string {
-  const id = status[4]!;
+  const id = status[STATUS_SYSCALL]!;
   return (syscalls[id] ??= native.syscallName(id) ?? '');
 }
 
@@ -177,29 +210,30 @@ function shareable(addr: NativeAddress): boolean {
   return Array.isArray(addr) && addr.every((x: unknown) => !(x instanceof Uint8Array));
 }
 
+/** Keeps `addr`, new in `slot`, for the next calls that report the slot:
+ * frozen when it can be shared, else not kept (fetched afresh each time). */
+function remember(slot: number, addr: NativeAddress): NativeAddress {
+  slots[slot] = shareable(addr) ? (Object.freeze(addr) as NativeAddress) : undefined;
+  if (Array.isArray(addr) && slots[slot] !== undefined) shared.add(addr);
+  return addr;
+}
+
 /** The address at `slot` of the address table, for batched receives (ts/msg.ts),
  * which report one slot per datagram: `fresh` is the address when the slot
  * was (re)filled by this datagram, undefined when it was already known. */
 export function slotAddress(slot: number, fresh: NativeAddress | undefined): NativeAddress {
   if (slot < 0) return null;
-  if (fresh !== undefined) {
-    slots[slot] = shareable(fresh) ? (Object.freeze(fresh) as NativeAddress) : undefined;
-    if (Array.isArray(fresh) && slots[slot] !== undefined) shared.add(fresh);
-    return fresh;
-  }
+  if (fresh !== undefined) return remember(slot, fresh);
   return slots[slot] ?? native.addressSlot(slot);
 }
 
 /** The address the last call published. */
 export function lastAddress(): NativeAddress {
-  const slot = status[0]!;
+  const slot = status[STATUS_SLOT]!;
   if (slot < 0) return null;
-  if (status[1] === 1) {
-    status[1] = 0;
-    const addr = native.addressSlot(slot);
-    slots[slot] = shareable(addr) ? (Object.freeze(addr) as NativeAddress) : undefined;
-    if (Array.isArray(addr) && slots[slot] !== undefined) shared.add(addr);
-    return addr;
+  if (status[STATUS_IS_NEW] === 1) {
+    status[STATUS_IS_NEW] = 0;
+    return remember(slot, native.addressSlot(slot));
   }
   return slots[slot] ?? native.addressSlot(slot);
 }

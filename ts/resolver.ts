@@ -12,6 +12,7 @@ import { cint, type Family, type Inet6Address, type InetAddress, LONG_MAX, pyTyp
 import { fail, OSError } from './errors';
 import { native } from './native';
 import { gethostname } from './module';
+import { RESOLVER_WORDS } from './wire';
 
 
 /** Python's name for a type in "must be str, not X" messages (None, not NoneType). */
@@ -123,11 +124,11 @@ export function getaddrinfo(
 
 /** getaddrinfo's result block (crates/node/src/resolver.rs, `through_block`):
  * word 0 the number of entries, then per entry family, type, proto, port,
- * flowinfo, scope_id and 1 for AF_INET6, written by the addon during the call.
+ * flowinfo, scope_id and 1 for AF_INET6 (RESOLVER_WORDS words, ts/wire.ts),
+ * written by the addon during the call.
  * Up to 64 entries come this way, each host a line of the string the call
  * returns; more come as arrays. */
-const WORDS = 7;
-const block = new Int32Array(1 + 64 * WORDS);
+const block = new Int32Array(1 + 64 * RESOLVER_WORDS);
 
 function fromBlock(hosts: string): AddrInfo[] {
   const n = block[0]!;
@@ -138,7 +139,7 @@ function fromBlock(hosts: string): AddrInfo[] {
     if (end < 0) end = hosts.length;
     const host = start === 0 && end === hosts.length ? hosts : hosts.slice(start, end);
     start = end + 1;
-    const w = 1 + k * WORDS;
+    const w = 1 + k * RESOLVER_WORDS;
     const sockaddr: InetAddress | Inet6Address =
       block[w + 6] === 1 ? [host, block[w + 3]!, block[w + 4]! >>> 0, block[w + 5]! >>> 0] : [host, block[w + 3]!];
     out[k] = [block[w]!, block[w + 1]!, block[w + 2]!, '', sockaddr] as AddrInfo;

@@ -155,7 +155,7 @@ mod libc_af {
 pub struct Writable<T: 'static>(&'static mut [T]);
 
 impl<T: 'static> Writable<T> {
-    /// The elements beyond this call; see state::init for what keeps them valid.
+    /// The elements beyond this call; see state.rs's take_block for what keeps them valid.
     pub fn into_static(self) -> &'static mut [T] {
         self.0
     }

@@ -19,6 +19,7 @@ mod socket;
 mod state;
 mod uv;
 mod watch;
+mod wire;
 
 use napi::bindgen_prelude::{Env, JsValue, Object};
 

@@ -9,14 +9,15 @@ use std::cell::RefCell;
 use std::ffi::c_void;
 use std::sync::{Arc, Mutex};
 
-use bsdsock_core::{idna, resolve, Result};
+use bsdsock_core::{resolve, Result};
 use napi::bindgen_prelude::{Either, ToNapiValue, Uint8Array};
 use napi::sys;
 use napi_derive::napi;
 
 use crate::env::{self, Callback};
 use crate::js::JsAddress;
-use crate::state::{fail, ok};
+use crate::resolver::{host_bytes, port_bytes};
+use crate::state::fail;
 use crate::uv::{self, data, Handle, Uv};
 
 /// A finished lookup.
@@ -226,13 +227,6 @@ pub fn keep_alive(on: bool) -> bool {
     .unwrap_or(false)
 }
 
-fn bytes_of(v: &Either<String, Uint8Array>) -> Vec<u8> {
-    match v {
-        Either::A(s) => s.as_bytes().to_vec(),
-        Either::B(b) => b.to_vec(),
-    }
-}
-
 /// getaddrinfoAsync(id, host, port, family, type, proto, flags) -> queued;
 /// the arguments as the sync getaddrinfo takes them (resolver.rs).
 #[napi]
@@ -245,15 +239,10 @@ pub fn getaddrinfo_async(
     proto: i32,
     flags: i32,
 ) -> bool {
-    let host = match &host {
-        Some(Either::A(s)) => match ok(idna::encode(s)) {
-            Some(h) => Some(h.into_bytes()),
-            None => return false,
-        },
-        Some(Either::B(b)) => Some(b.to_vec()),
-        None => None,
+    let Ok(host) = host_bytes(host.as_ref()) else {
+        return false;
     };
-    let port = port.as_ref().map(bytes_of);
+    let port = port.as_ref().map(|p| port_bytes(p).to_vec());
     submit(id, move || {
         Outcome::AddrInfo(resolve::getaddrinfo(
             host.as_deref(),

@@ -12,6 +12,7 @@ use napi_derive::napi;
 
 use crate::js::{JsAddress, Writable};
 use crate::state::ok;
+use crate::wire::RESOLVER_WORDS;
 
 /// One getaddrinfo result as Python's tuple: `[family, type, proto, canonname, sockaddr]`.
 type JsAddrInfo = (i32, i32, i32, String, JsAddress);
@@ -27,20 +28,29 @@ fn text_of(v: &Either<String, Uint8Array>) -> (std::borrow::Cow<'_, str>, bool) 
     }
 }
 
-fn port_bytes(v: &Either<String, Uint8Array>) -> &[u8] {
+/// A getaddrinfo port (service) as the C library takes it: the text's bytes, or the bytes.
+pub(crate) fn port_bytes(v: &Either<String, Uint8Array>) -> &[u8] {
     match v {
         Either::A(s) => s.as_bytes(),
         Either::B(b) => b,
     }
 }
 
-/// Words per entry in the result block: family, type, proto, port, flowinfo,
-/// scope_id, and 1 for an AF_INET6 address (4-tuple), 0 for AF_INET.
-const WORDS: usize = 7;
+/// getaddrinfo's host as the C library takes it: a str through the idna codec,
+/// bytes as they are. Err (the error recorded) when the codec refuses the str.
+pub(crate) fn host_bytes(
+    host: Option<&Either<String, Uint8Array>>,
+) -> std::result::Result<Option<Vec<u8>>, ()> {
+    Ok(match host {
+        Some(Either::A(s)) => Some(ok(idna::encode(s)).ok_or(())?.into_bytes()),
+        Some(Either::B(b)) => Some(b.to_vec()),
+        None => None,
+    })
+}
 
 /// The usual getaddrinfo result through the facade's block (an Int32Array,
 /// ts/resolver.ts): word 0 the number of entries, then the numbers of each entry
-/// in WORDS words; the hosts as one string, one line per entry. Handing over one
+/// in RESOLVER_WORDS words; the hosts as one string, one line per entry. Handing over one
 /// string costs far less than nested arrays, whose every element is an N-API
 /// call. None when an entry has a canonical name or another kind of address,
 /// or the block is too small: those go as arrays.
@@ -48,13 +58,13 @@ fn through_block(list: &[resolve::AddrInfo], block: &mut [i32]) -> Option<String
     let fits = |ai: &resolve::AddrInfo| {
         ai.canonname.is_empty() && matches!(ai.addr, Some(Address::V4 { .. } | Address::V6 { .. }))
     };
-    if 1 + list.len() * WORDS > block.len() || !list.iter().all(fits) {
+    if 1 + list.len() * RESOLVER_WORDS > block.len() || !list.iter().all(fits) {
         return None;
     }
     block[0] = list.len() as i32;
     let mut hosts = String::with_capacity(list.len() * 16);
     for (i, ai) in list.iter().enumerate() {
-        let w = &mut block[1 + i * WORDS..1 + (i + 1) * WORDS];
+        let w = &mut block[1 + i * RESOLVER_WORDS..1 + (i + 1) * RESOLVER_WORDS];
         w[0] = ai.family;
         w[1] = ai.socktype;
         w[2] = ai.proto;
@@ -95,11 +105,7 @@ pub fn getaddrinfo(
     flags: i32,
     mut block: Writable<i32>,
 ) -> Option<Either<String, Vec<JsAddrInfo>>> {
-    let encoded = match &host {
-        Some(Either::A(s)) => Some(ok(idna::encode(s))?.into_bytes()),
-        Some(Either::B(b)) => Some(b.to_vec()),
-        None => None,
-    };
+    let encoded = host_bytes(host.as_ref()).ok()?;
     let port = port.as_ref().map(port_bytes);
     let list = ok(resolve::getaddrinfo(
         encoded.as_deref(),

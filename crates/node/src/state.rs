@@ -15,22 +15,16 @@
 use std::cell::{Cell, RefCell};
 
 use bsdsock_core::{Address, Error, Kind};
+use napi::bindgen_prelude::Env;
+use napi_derive::napi;
 
-/// Status block layout (i32 words).
-const SLOT: usize = 0;
-const IS_NEW: usize = 1;
-/// The errno of the last failed call (0 for errors without one), readable
-/// without a call: the async layer tells EAGAIN apart for free.
-const ERRNO: usize = 2;
-/// What the facade can make of the last error from the block alone:
-/// FAST_OS (errno and syscall), FAST_TIMEOUT (syscall), or 0 (take it).
-/// The facade sets it back to 0 once it has made the error.
-const FAST: usize = 3;
-/// The id of the last error's syscall name (see `syscall_name`).
-const SYSCALL: usize = 4;
-const WORDS: usize = 5;
-pub const FAST_OS: i32 = 1;
-pub const FAST_TIMEOUT: i32 = 2;
+use crate::js::{JsAddress, Writable};
+use crate::wire::{
+    ERROR_GAI, ERROR_HERROR, ERROR_MESSAGE, ERROR_OS, ERROR_SEPARATOR, ERROR_TIMEOUT, ERROR_TYPE,
+    ERROR_VALUE, FAST_OS, FAST_TIMEOUT, STATUS_ERRNO, STATUS_FAST, STATUS_IS_NEW, STATUS_SLOT,
+    STATUS_SYSCALL, STATUS_WORDS,
+};
+
 /// Addresses remembered per thread.
 const SLOTS: usize = 16;
 
@@ -49,8 +43,8 @@ struct Slots {
 /// Takes the status block: `words` must stay alive and in place for the life of
 /// the thread (the facade holds it in a module constant; it is an off-heap,
 /// non-pooled Buffer, so the GC never moves it).
-pub fn init(words: &'static mut [u8]) -> bool {
-    if words.len() < WORDS * 4 || words.as_ptr().align_offset(std::mem::align_of::<i32>()) != 0 {
+fn take_block(words: &'static mut [u8]) -> bool {
+    if words.len() < STATUS_WORDS * 4 || words.as_ptr().align_offset(std::mem::align_of::<i32>()) != 0 {
         return false;
     }
     STATUS.with(|s| s.set(words.as_mut_ptr().cast()));
@@ -61,7 +55,7 @@ fn write(word: usize, value: i32) {
     STATUS.with(|s| {
         let p = s.get();
         if !p.is_null() {
-            // SAFETY: init checked the block has WORDS aligned i32 words, and the
+            // SAFETY: take_block checked the block has STATUS_WORDS aligned i32 words, and the
             // facade keeps it alive; only this thread writes it.
             unsafe { p.add(word).write(value) };
         }
@@ -70,15 +64,15 @@ fn write(word: usize, value: i32) {
 
 /// Records the error of a call that is about to return its failure value.
 pub fn fail(err: Error) {
-    write(ERRNO, err.errno().unwrap_or(0));
+    write(STATUS_ERRNO, err.errno().unwrap_or(0));
     let fast = match (&err.kind, err.written) {
         (Kind::Os(_), None) => FAST_OS,
         (Kind::Timeout, None) => FAST_TIMEOUT,
         _ => 0,
     };
-    write(FAST, fast);
+    write(STATUS_FAST, fast);
     if fast != 0 {
-        write(SYSCALL, syscall_id(err.syscall));
+        write(STATUS_SYSCALL, syscall_id(err.syscall));
     }
     LAST_ERROR.with(|e| *e.borrow_mut() = Some(err));
 }
@@ -95,26 +89,16 @@ fn syscall_id(name: &'static str) -> i32 {
     })
 }
 
-/// The syscall name of an id the status block gave (the facade asks once per id).
-pub fn syscall_name(id: u32) -> Option<&'static str> {
-    SYSCALLS.with(|cell| cell.borrow().get(id as usize).copied())
-}
-
-/// The last error, once.
-pub fn take_error() -> Option<Error> {
-    LAST_ERROR.with(|e| e.borrow_mut().take())
-}
-
 /// Publishes an address through the status block: its slot (-1 for none), and
 /// whether the slot's content is new, so the facade fetches it (`addressSlot`).
 pub fn publish(addr: Option<Address>) {
     let Some(addr) = addr else {
-        write(SLOT, -1);
+        write(STATUS_SLOT, -1);
         return;
     };
     let (slot, is_new) = remember(addr);
-    write(SLOT, slot as i32);
-    write(IS_NEW, i32::from(is_new));
+    write(STATUS_SLOT, slot as i32);
+    write(STATUS_IS_NEW, i32::from(is_new));
 }
 
 /// The slot of `addr` in the table of recent addresses, and whether it was
@@ -136,11 +120,6 @@ pub fn remember(addr: Address) -> (usize, bool) {
     })
 }
 
-/// The address in a slot.
-pub fn slot(i: u32) -> Option<Address> {
-    ADDRESSES.with(|cell| cell.borrow().entries.get(i as usize).cloned().flatten())
-}
-
 /// A core result as a value, or None with the error recorded.
 pub fn ok<T>(r: bsdsock_core::Result<T>) -> Option<T> {
     r.map_err(fail).ok()
@@ -149,4 +128,47 @@ pub fn ok<T>(r: bsdsock_core::Result<T>) -> Option<T> {
 /// A core result as success (true), or false with the error recorded.
 pub fn done(r: bsdsock_core::Result<()>) -> bool {
     ok(r).is_some()
+}
+
+/// init(status): hands the addon this thread's status block, and registers
+/// the cleanup of this environment's sockets (see owned.rs).
+#[napi]
+pub fn init(env: Env, status: Writable<u8>) -> bool {
+    // SAFETY: `env` is the environment this module instance initializes in.
+    take_block(status.into_static()) && unsafe { crate::owned::register(env.raw()) }
+}
+
+/// The error of the last call that returned its failure value, once, as one
+/// string (cheaper to make than an array): kind, code, syscall, written and
+/// message, joined by ERROR_SEPARATOR; the kinds are wire.rs's ERROR_*.
+#[napi]
+pub fn take_error() -> Option<String> {
+    let err = LAST_ERROR.with(|e| e.borrow_mut().take())?;
+    let written = err.written.map_or(-1, |w| w as i64);
+    let (kind, code, message) = match err.kind {
+        Kind::Os(e) => (ERROR_OS, e, String::new()),
+        Kind::Timeout => (ERROR_TIMEOUT, 0, String::new()),
+        Kind::Gai(c) => (ERROR_GAI, c, String::new()),
+        Kind::Value(m) => (ERROR_VALUE, 0, m),
+        Kind::Message(m) => (ERROR_MESSAGE, 0, m),
+        Kind::Herror(c) => (ERROR_HERROR, c, String::new()),
+        Kind::Type(m) => (ERROR_TYPE, 0, m),
+    };
+    let sep = ERROR_SEPARATOR;
+    Some(format!(
+        "{kind}{sep}{code}{sep}{}{sep}{written}{sep}{message}",
+        err.syscall
+    ))
+}
+
+/// The syscall name of an id the status block gave (the facade asks once per id).
+#[napi]
+pub fn syscall_name(id: u32) -> Option<&'static str> {
+    SYSCALLS.with(|cell| cell.borrow().get(id as usize).copied())
+}
+
+/// The address in a slot of the table of recent addresses.
+#[napi]
+pub fn address_slot(slot: u32) -> JsAddress {
+    JsAddress(ADDRESSES.with(|cell| cell.borrow().entries.get(slot as usize).cloned().flatten()))
 }

@@ -1,0 +1,80 @@
+//! The contract between the addon and the facade, defined once: the words of
+//! the status block (state.rs), the kinds of error `takeError` reports and the
+//! separator of its fields, and the word count of a getaddrinfo entry in the
+//! resolver's block (resolver.rs). `wireConstants()` hands them to
+//! scripts/gen-wire.js, which writes ts/wire.ts from them; the facade reads
+//! only those names.
+
+use std::collections::HashMap;
+
+use napi::bindgen_prelude::Either;
+use napi_derive::napi;
+
+/// Status block word: the address slot of the last call (-1: no address).
+pub const STATUS_SLOT: usize = 0;
+/// Status block word: 1 when that slot holds a new address.
+pub const STATUS_IS_NEW: usize = 1;
+/// Status block word: the errno of the last failed call (0 for errors without
+/// one), readable without a call: the async layer tells EAGAIN apart for free.
+pub const STATUS_ERRNO: usize = 2;
+/// Status block word: what the facade can make of the last error from the
+/// block alone, FAST_OS (errno and syscall), FAST_TIMEOUT (syscall), or 0
+/// (take it with `takeError`). The facade sets it back to 0 once it has made
+/// the error.
+pub const STATUS_FAST: usize = 3;
+/// Status block word: the id of the last error's syscall name (`syscallName`).
+pub const STATUS_SYSCALL: usize = 4;
+/// The words of the status block (i32 each).
+pub const STATUS_WORDS: usize = 5;
+
+/// STATUS_FAST: an OS error, its errno in STATUS_ERRNO.
+pub const FAST_OS: i32 = 1;
+/// STATUS_FAST: a timeout.
+pub const FAST_TIMEOUT: i32 = 2;
+
+/// Words per entry in getaddrinfo's result block: family, type, proto, port,
+/// flowinfo, scope_id, and 1 for an AF_INET6 address (4-tuple), 0 for AF_INET.
+pub const RESOLVER_WORDS: usize = 7;
+
+/// Between the fields of `takeError`'s string: kind, code, syscall, written, message.
+pub const ERROR_SEPARATOR: char = '\u{1}';
+
+/// `takeError`'s kinds: the `Kind` of the core's error.
+pub const ERROR_OS: &str = "os";
+pub const ERROR_TIMEOUT: &str = "timeout";
+pub const ERROR_GAI: &str = "gai";
+pub const ERROR_HERROR: &str = "herror";
+pub const ERROR_VALUE: &str = "value";
+pub const ERROR_TYPE: &str = "type";
+pub const ERROR_MESSAGE: &str = "message";
+
+/// Every constant above by name, for scripts/gen-wire.js.
+#[napi]
+pub fn wire_constants() -> HashMap<&'static str, Either<i32, String>> {
+    let words = [
+        ("STATUS_SLOT", STATUS_SLOT),
+        ("STATUS_IS_NEW", STATUS_IS_NEW),
+        ("STATUS_ERRNO", STATUS_ERRNO),
+        ("STATUS_FAST", STATUS_FAST),
+        ("STATUS_SYSCALL", STATUS_SYSCALL),
+        ("STATUS_WORDS", STATUS_WORDS),
+        ("RESOLVER_WORDS", RESOLVER_WORDS),
+    ];
+    let numbers = words
+        .into_iter()
+        .map(|(k, v)| (k, v as i32))
+        .chain([("FAST_OS", FAST_OS), ("FAST_TIMEOUT", FAST_TIMEOUT)])
+        .map(|(k, v)| (k, Either::A(v)));
+    let texts = [
+        ("ERROR_SEPARATOR", ERROR_SEPARATOR.to_string()),
+        ("ERROR_OS", ERROR_OS.into()),
+        ("ERROR_TIMEOUT", ERROR_TIMEOUT.into()),
+        ("ERROR_GAI", ERROR_GAI.into()),
+        ("ERROR_HERROR", ERROR_HERROR.into()),
+        ("ERROR_VALUE", ERROR_VALUE.into()),
+        ("ERROR_TYPE", ERROR_TYPE.into()),
+        ("ERROR_MESSAGE", ERROR_MESSAGE.into()),
+    ]
+    .map(|(k, v)| (k, Either::B(v)));
+    numbers.chain(texts).collect()
+}
