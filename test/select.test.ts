@@ -12,7 +12,6 @@
 // descriptors, which differ between the two processes, and are compared as 'N'.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as readline from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import * as bsdsock from 'bsdsock';
@@ -23,6 +22,7 @@ import * as selectors from 'bsdsock/selectors';
 
 import { encode, expected, normalize, outcome, python, type Outcome } from './helpers/python';
 import { closeNamed, devnull, NAMED_PY, nm, opened, pair, track } from './helpers/named';
+import { signalWhenReady, type Exit } from './helpers/signals';
 import { ROOT } from './helpers/sockets';
 
 // ---- the oracle ----
@@ -884,8 +884,6 @@ describe('timeouts out of range, as Python: an error, never an abort or a wait f
 
 // ---- signals during waits, sent for real to a child process ----
 
-type Line = Record<string, unknown>;
-
 /**
  * A child blocked in one wait on a UDP socket bound on 127.0.0.1, which the
  * parent may send a datagram to. argv: op signal timeout|none siginterrupt(0|1|-) listener(0|1).
@@ -951,54 +949,6 @@ s.close();
 setTimeout(() => process.exit(0), 300);
 `;
 
-interface Exit {
-  lines: Line[];
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stderr: string;
-}
-
-interface Sending {
-  /** The signal to send once the child is about to wait. */
-  signal: NodeJS.Signals;
-  /** Send it again every `every` ms until the child exits (a signal storm). */
-  every?: number;
-  /** Called `thenMs` after the (first) signal, with the child's port. */
-  then?: (port: number) => void;
-  thenMs?: number;
-}
-
-/** Runs `argv` (a node -e script or python3 -c), sends the signal(s) once it says it is ready, and collects its lines. */
-function signalled(argv: string[], send: Sending): Promise<Exit> {
-  const child = spawn(argv[0]!, argv.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: Line[] = [];
-  let stderr = '';
-  let storm: NodeJS.Timeout | undefined;
-  child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
-  readline.createInterface({ input: child.stdout }).on('line', (text) => {
-    const line = JSON.parse(text) as Line;
-    lines.push(line);
-    if (!line.ready) return;
-    // Give the child a moment to enter its wait; an interrupting signal that comes
-    // earlier still interrupts the wait it then enters.
-    setTimeout(() => {
-      child.kill(send.signal);
-      if (send.every) storm = setInterval(() => child.kill(send.signal), send.every);
-      if (send.then) setTimeout(() => send.then!(line.port as number), send.thenMs ?? 100);
-    }, 150);
-  });
-  // A child that never ends (a bug) is killed, and the test then fails on its exit.
-  const guard = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  return new Promise((resolve) => {
-    child.on('close', (code, signal) => {
-      clearTimeout(guard);
-      clearInterval(storm);
-      // Let readline deliver the last lines.
-      setImmediate(() => resolve({ lines, code, signal, stderr }));
-    });
-  });
-}
-
 const waiter = (op: string, signal: string, timeout: string, interrupts: string, listen = '1') => [process.execPath, '-e', WAITER, op, signal, timeout, interrupts, listen];
 
 const WAITS = ['select', 'poll', 'epoll', 'DefaultSelector', 'PollSelector', 'SelectSelector'];
@@ -1024,19 +974,19 @@ describe.concurrent('signals during waits', () => {
   for (const op of WAITS) {
     describe(op, () => {
       it("SIGINT's listener runs inside a wait with no timeout, and its exception ends the wait", async () => {
-        interruptedThenListener(await signalled(waiter(op, 'SIGINT', 'none', '-'), { signal: 'SIGINT' }), op, 'SIGINT');
+        interruptedThenListener(await signalWhenReady(waiter(op, 'SIGINT', 'none', '-'), { signal: 'SIGINT' }), op, 'SIGINT');
       });
 
       it("SIGTERM's listener runs inside a wait with a timeout, and its exception ends the wait", async () => {
-        interruptedThenListener(await signalled(waiter(op, 'SIGTERM', '20', '-'), { signal: 'SIGTERM' }), op, 'SIGTERM');
+        interruptedThenListener(await signalWhenReady(waiter(op, 'SIGTERM', '20', '-'), { signal: 'SIGTERM' }), op, 'SIGTERM');
       });
 
       it("SIGUSR2's listener runs inside the wait after siginterrupt(SIGUSR2, true)", async () => {
-        interruptedThenListener(await signalled(waiter(op, 'SIGUSR2', 'none', '1'), { signal: 'SIGUSR2' }), op, 'SIGUSR2');
+        interruptedThenListener(await signalWhenReady(waiter(op, 'SIGUSR2', 'none', '1'), { signal: 'SIGUSR2' }), op, 'SIGUSR2');
       });
 
       it('a signal that does not interrupt lets the wait go on (PEP 475) and return what became ready', async () => {
-        const run = await signalled(waiter(op, 'SIGUSR2', 'none', '0'), {
+        const run = await signalWhenReady(waiter(op, 'SIGUSR2', 'none', '0'), {
           signal: 'SIGUSR2',
           then: (port) => {
             const client = socket(AF_INET, SOCK_DGRAM);
@@ -1050,7 +1000,7 @@ describe.concurrent('signals during waits', () => {
       });
 
       it('under a storm of signals that do not interrupt, a timeout still expires (the time left is recomputed)', async () => {
-        const run = await signalled(waiter(op, 'SIGUSR2', '1', '0'), { signal: 'SIGUSR2', every: 40 });
+        const run = await signalWhenReady(waiter(op, 'SIGUSR2', '1', '0'), { signal: 'SIGUSR2', every: 40 });
         expect(run.code, run.stderr).toBe(0);
         expect(run.lines.find((l) => 'result' in l || 'error' in l)).toEqual({ result: [], data: null });
       });
@@ -1058,17 +1008,17 @@ describe.concurrent('signals during waits', () => {
   }
 
   it('SIGTERM with no listener ends a process blocked in select(), as it ends python3', async () => {
-    const py = await signalled(
+    const py = await signalWhenReady(
       ['python3', '-c', `import json, select, socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\nprint(json.dumps({'ready': True}), flush=True)\nselect.select([s], [], [])`],
       { signal: 'SIGTERM' },
     );
     expect(py.signal).toBe('SIGTERM');
-    const node = await signalled(waiter('select', 'SIGTERM', 'none', '-', '0'), { signal: 'SIGTERM' });
+    const node = await signalWhenReady(waiter('select', 'SIGTERM', 'none', '-', '0'), { signal: 'SIGTERM' });
     expect(node.signal).toBe('SIGTERM');
   });
 
   it("SIGINT with no listener ends a process blocked in a selector's select()", async () => {
-    const node = await signalled(waiter('DefaultSelector', 'SIGINT', 'none', '-', '0'), { signal: 'SIGINT' });
+    const node = await signalWhenReady(waiter('DefaultSelector', 'SIGINT', 'none', '-', '0'), { signal: 'SIGINT' });
     expect(node.signal).toBe('SIGINT');
   });
 
@@ -1082,14 +1032,14 @@ describe.concurrent('signals during waits', () => {
       console.log(JSON.stringify({ ready: true }));
       setTimeout(() => {}, 10000);
     `;
-    const node = await signalled([process.execPath, '-e', script], { signal: 'SIGTERM' });
+    const node = await signalWhenReady([process.execPath, '-e', script], { signal: 'SIGTERM' });
     expect(node.signal).toBe('SIGTERM');
   });
 
   it('a signal whose listener already ran while no wait was in progress does not interrupt a later wait', async () => {
     // The same sequence in both: a handler, one wait, then an interrupting signal
     // while idle (its handler runs), then a ready socket and an idle one are waited on.
-    const py = await signalled(
+    const py = await signalWhenReady(
       [
         'python3',
         '-c',
@@ -1110,7 +1060,7 @@ print(json.dumps({'ready_wait': ready, 'idle_wait': idle}), flush=True)
       ],
       { signal: 'SIGINT' },
     );
-    const node = await signalled(
+    const node = await signalWhenReady(
       [
         process.execPath,
         '-e',

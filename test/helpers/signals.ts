@@ -1,18 +1,21 @@
-// Real signals sent to a real child blocked in a call: the child is
-// test/fixtures/blocking-call.js (bsdsock) or blocking-call.py (python3, the
-// oracle), and this process is the other end of the call (it sends the
-// datagram, makes the connection, holds the full accept queue or the peer that
-// does not read yet) and sends the signal once the child is in the call.
+// Real signals sent to a real child blocked in a call or a wait. signalWhenReady
+// runs any child (node or python3) that says when it is about to wait;
+// blockingCall runs test/fixtures/blocking-call.js (bsdsock) or blocking-call.py
+// (python3, the oracle) with this process as the other end of the call (it
+// sends the datagram, makes the connection, holds the full accept queue or the
+// peer that does not read yet); signalled runs a Node script that asks for each
+// signal in turn.
 import { spawn } from 'node:child_process';
 import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as readline from 'node:readline';
 
 import { AF_UNIX, BlockingIOError, ConnectionResetError, SO_RCVBUF, SOCK_DGRAM, SOL_SOCKET, socket, type Socket } from 'bsdsock';
 
-import { lineReader, ROOT, sleep, startNode } from './sockets';
+import { ROOT, sleep, startNode } from './sockets';
 
 export type Lang = 'node' | 'python';
 export type Behaviour = 'throw' | 'return';
@@ -276,31 +279,20 @@ export async function blockingCall(
 ): Promise<CallRun> {
   const other = (OTHER[op] ?? datagram)();
   const args = [op, timeout === null ? 'none' : String(timeout), behaviour, signal, String(other.port)];
-  const child =
-    lang === 'node'
-      ? spawn(process.execPath, [path.join(FIXTURES, 'blocking-call.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
-      : spawn('python3', [path.join(FIXTURES, 'blocking-call.py'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const guard = setTimeout(() => child.kill('SIGKILL'), guardMs);
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  const reader = lineReader(child.stdout);
-  const lines: Record<string, unknown>[] = [];
+  const argv = lang === 'node' ? [process.execPath, path.join(FIXTURES, 'blocking-call.js'), ...args] : ['python3', path.join(FIXTURES, 'blocking-call.py'), ...args];
   let childPort = 0;
-  try {
-    for (let text = await reader.next(); text !== null; text = await reader.next()) {
-      const line = JSON.parse(text) as Record<string, unknown>;
-      lines.push(line);
-      if (line.ready) {
-        childPort = (line.port as number | undefined) ?? 0;
-        // A moment for the child to enter the call (a signal that came earlier
-        // would have its listener run as the call starts, with the same outcome).
-        await sleep(200);
-        child.kill(signal);
-      } else if (line.listener && behaviour === 'return' && timeout === null && lines.filter((l) => l.listener).length === 1) {
-        // The call goes on after the listener: what it waits for comes a little later.
-        setTimeout(() => other.supply(childPort), 150);
-      }
+  let listened = 0;
+  const onLine = (line: Record<string, unknown>): void => {
+    if (line.ready) childPort = (line.port as number | undefined) ?? 0;
+    else if (line.listener && behaviour === 'return' && timeout === null && ++listened === 1) {
+      // The call goes on after the listener: what it waits for comes a little later.
+      setTimeout(() => other.supply(childPort), 150);
     }
-    const code = await exited;
+  };
+  try {
+    // A moment for the child to enter the call (a signal that came earlier
+    // would have its listener run as the call starts, with the same outcome).
+    const { lines, code } = await signalWhenReady(argv, { signal, delayMs: 200, guardMs, onLine });
     // The child is gone, so its end of stream comes at once (if it ever connected).
     const received = code === null ? null : await Promise.race([other.received(), sleep(5000).then(() => null)]);
     return {
@@ -312,7 +304,6 @@ export async function blockingCall(
       received,
     };
   } finally {
-    clearTimeout(guard);
     other.close();
   }
 }
@@ -351,4 +342,61 @@ export async function signalled(script: string, signals: NodeJS.Signals[], esm =
     child.kill(signal);
   }
   return { lines, code: await child.exited };
+}
+
+/** How a child run by signalWhenReady ended: the JSON lines it wrote, its exit code or signal, and its stderr. */
+export interface Exit {
+  lines: Record<string, unknown>[];
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
+
+/** What signalWhenReady sends. */
+export interface Sending {
+  /** The signal to send once the child is about to wait. */
+  signal: NodeJS.Signals;
+  /** Send it again every `every` ms until the child exits (a signal storm). */
+  every?: number;
+  /** Called `thenMs` after the (first) signal, with the child's port. */
+  then?: (port: number) => void;
+  thenMs?: number;
+  /** How long after 'ready' the signal goes, for the child to enter its wait (150 ms). */
+  delayMs?: number;
+  /** When a child that has not ended is killed (15 s). */
+  guardMs?: number;
+  /** Called with each line as it comes. */
+  onLine?: (line: Record<string, unknown>) => void;
+}
+
+/** Runs `argv` (a node script or python3's), sends the signal(s) once it says it is ready (a JSON line `{ ready: true }`), and collects its JSON lines. */
+export function signalWhenReady(argv: string[], send: Sending): Promise<Exit> {
+  const child = spawn(argv[0]!, argv.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: Record<string, unknown>[] = [];
+  let stderr = '';
+  let storm: NodeJS.Timeout | undefined;
+  child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+  readline.createInterface({ input: child.stdout }).on('line', (text) => {
+    const line = JSON.parse(text) as Record<string, unknown>;
+    lines.push(line);
+    send.onLine?.(line);
+    if (!line.ready) return;
+    // Give the child a moment to enter its wait; an interrupting signal that comes
+    // earlier still interrupts the wait it then enters.
+    setTimeout(() => {
+      child.kill(send.signal);
+      if (send.every) storm = setInterval(() => child.kill(send.signal), send.every);
+      if (send.then) setTimeout(() => send.then!(line.port as number), send.thenMs ?? 100);
+    }, send.delayMs ?? 150);
+  });
+  // A child that never ends (a bug) is killed, and the test then fails on its exit.
+  const guard = setTimeout(() => child.kill('SIGKILL'), send.guardMs ?? 15_000);
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(guard);
+      clearInterval(storm);
+      // Let readline deliver the last lines.
+      setImmediate(() => resolve({ lines, code, signal, stderr }));
+    });
+  });
 }
