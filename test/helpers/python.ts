@@ -6,6 +6,7 @@
 // { hex }, tuples and lists as arrays. An exception becomes its class name,
 // str(e) and errno.
 import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import * as bsdsock from 'bsdsock';
 import * as select from 'bsdsock/select';
 import * as selectors from 'bsdsock/selectors';
@@ -14,43 +15,15 @@ export type Outcome =
   | { value: unknown }
   | { error: string; message: string; errno: number | null };
 
-const RUNNER = String.raw`
-import ast, json, sys
-
-def encode(v):
-    if isinstance(v, (bytes, bytearray)):
-        return {'hex': bytes(v).hex()}
-    if isinstance(v, (tuple, list)):
-        return [encode(x) for x in v]
-    return v
-
-def run(src, ns):
-    tree = ast.parse(src)
-    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-    exec(compile(tree, '<case>', 'exec'), ns)
-    return eval(compile(ast.Expression(last.value), '<case>', 'eval'), ns) if last else None
-
-setup, cases = json.load(sys.stdin)
-env = {}
-exec(setup, env)
-out = {}
-for name, src in cases.items():
-    try:
-        out[name] = {'value': encode(run(src, dict(env)))}
-    except Exception as e:
-        out[name] = {'error': type(e).__name__, 'message': str(e), 'errno': getattr(e, 'errno', None)}
-    finally:
-        if 'after_each' in env:
-            env['after_each']()
-print(json.dumps(out))
-`;
+/** The Python side (oracle.py), run as a script. */
+const ORACLE = path.join(__dirname, 'oracle.py');
 
 /**
  * Runs every case in one python3 process. `setup` is Python run once first
  * (imports, helpers); if it defines `after_each()`, that runs after every case.
  */
 export function python(setup: string, cases: Record<string, string>): Record<string, Outcome> {
-  const run = spawnSync('python3', ['-c', RUNNER], {
+  const run = spawnSync('python3', [ORACLE], {
     input: JSON.stringify([setup, cases]),
     encoding: 'utf8',
   });
