@@ -23,7 +23,7 @@ import * as selectors from 'bsdsock/selectors';
 import { encode, expected, normalize, outcome, python, type Outcome } from './helpers/python';
 import { closeNamed, devnull, NAMED_PY, nm, opened, pair, track } from './helpers/named';
 import { signalWhenReady, type Exit } from './helpers/signals';
-import { ROOT } from './helpers/sockets';
+import { ROOT, tcpPair } from './helpers/sockets';
 
 // ---- the oracle ----
 
@@ -50,14 +50,9 @@ def fill(s):
 `;
 
 function tcp(): [Socket, Socket] {
-  const l = socket();
-  l.bind(['127.0.0.1', 0]);
-  l.listen();
-  const c = socket();
-  c.connect(l.getsockname());
-  const [s] = l.accept();
-  l.close();
-  return track(c, s) as [Socket, Socket];
+  const { listener, client, server } = tcpPair();
+  listener.close();
+  return track(client, server) as [Socket, Socket];
 }
 const ev = (pairs: [number, number][]) => pairs.map(([fd, e]) => [nm(fd), e]);
 const lists = (r: unknown[][]) => r.map((l) => l.map(nm));
