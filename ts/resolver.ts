@@ -12,7 +12,16 @@ import { cint, type Family, type Inet6Address, type InetAddress, LONG_MAX, pyTyp
 import { fail, OSError } from './errors';
 import { native } from './native';
 import { gethostname } from './module';
-import { RESOLVER_WORDS } from './wire';
+import {
+  RESOLVER_FAMILY,
+  RESOLVER_FLOWINFO,
+  RESOLVER_IS_V6,
+  RESOLVER_PORT,
+  RESOLVER_PROTO,
+  RESOLVER_SCOPE_ID,
+  RESOLVER_TYPE,
+  RESOLVER_WORDS,
+} from './wire';
 
 
 /** Python's name for a type in "must be str, not X" messages (None, not NoneType). */
@@ -123,9 +132,8 @@ export function getaddrinfo(
 }
 
 /** getaddrinfo's result block (crates/node/src/resolver.rs, `through_block`):
- * word 0 the number of entries, then per entry family, type, proto, port,
- * flowinfo, scope_id and 1 for AF_INET6 (RESOLVER_WORDS words, ts/wire.ts),
- * written by the addon during the call.
+ * word 0 the number of entries, then RESOLVER_WORDS words per entry at the
+ * offsets RESOLVER_* (ts/wire.ts), written by the addon during the call.
  * Up to 64 entries come this way, each host a line of the string the call
  * returns; more come as arrays. */
 const block = new Int32Array(1 + 64 * RESOLVER_WORDS);
@@ -140,9 +148,12 @@ function fromBlock(hosts: string): AddrInfo[] {
     const host = start === 0 && end === hosts.length ? hosts : hosts.slice(start, end);
     start = end + 1;
     const w = 1 + k * RESOLVER_WORDS;
+    const port = block[w + RESOLVER_PORT]!;
     const sockaddr: InetAddress | Inet6Address =
-      block[w + 6] === 1 ? [host, block[w + 3]!, block[w + 4]! >>> 0, block[w + 5]! >>> 0] : [host, block[w + 3]!];
-    out[k] = [block[w]!, block[w + 1]!, block[w + 2]!, '', sockaddr] as AddrInfo;
+      block[w + RESOLVER_IS_V6] === 1
+        ? [host, port, block[w + RESOLVER_FLOWINFO]! >>> 0, block[w + RESOLVER_SCOPE_ID]! >>> 0]
+        : [host, port];
+    out[k] = [block[w + RESOLVER_FAMILY]!, block[w + RESOLVER_TYPE]!, block[w + RESOLVER_PROTO]!, '', sockaddr] as AddrInfo;
   }
   return out;
 }

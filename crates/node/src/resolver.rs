@@ -12,7 +12,10 @@ use napi_derive::napi;
 
 use crate::js::{JsAddress, Writable};
 use crate::state::ok;
-use crate::wire::RESOLVER_WORDS;
+use crate::wire::{
+    RESOLVER_FAMILY, RESOLVER_FLOWINFO, RESOLVER_IS_V6, RESOLVER_PORT, RESOLVER_PROTO, RESOLVER_SCOPE_ID,
+    RESOLVER_TYPE, RESOLVER_WORDS,
+};
 
 /// One getaddrinfo result as Python's tuple: `[family, type, proto, canonname, sockaddr]`.
 type JsAddrInfo = (i32, i32, i32, String, JsAddress);
@@ -65,16 +68,16 @@ fn through_block(list: &[resolve::AddrInfo], block: &mut [i32]) -> Option<String
     let mut hosts = String::with_capacity(list.len() * 16);
     for (i, ai) in list.iter().enumerate() {
         let w = &mut block[1 + i * RESOLVER_WORDS..1 + (i + 1) * RESOLVER_WORDS];
-        w[0] = ai.family;
-        w[1] = ai.socktype;
-        w[2] = ai.proto;
+        w[RESOLVER_FAMILY] = ai.family;
+        w[RESOLVER_TYPE] = ai.socktype;
+        w[RESOLVER_PROTO] = ai.proto;
         if i > 0 {
             hosts.push('\n');
         }
-        match &ai.addr {
+        let (port, flowinfo, scope_id, is_v6) = match &ai.addr {
             Some(Address::V4 { ip, port }) => {
                 let _ = write!(hosts, "{ip}");
-                w[3..].copy_from_slice(&[i32::from(*port), 0, 0, 0]);
+                (*port, 0, 0, 0)
             }
             Some(Address::V6 {
                 ip,
@@ -83,10 +86,14 @@ fn through_block(list: &[resolve::AddrInfo], block: &mut [i32]) -> Option<String
                 scope_id,
             }) => {
                 hosts += &bsdsock_core::inet::ipv6_text(ip);
-                w[3..].copy_from_slice(&[i32::from(*port), *flowinfo as i32, *scope_id as i32, 1]);
+                (*port, *flowinfo as i32, *scope_id as i32, 1)
             }
             _ => return None,
-        }
+        };
+        w[RESOLVER_PORT] = i32::from(port);
+        w[RESOLVER_FLOWINFO] = flowinfo;
+        w[RESOLVER_SCOPE_ID] = scope_id;
+        w[RESOLVER_IS_V6] = is_v6;
     }
     Some(hosts)
 }

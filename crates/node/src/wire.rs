@@ -1,7 +1,7 @@
 //! The contract between the addon and the facade, defined once: the words of
 //! the status block (state.rs), the kinds of error `takeError` reports and the
-//! separator of its fields, and the word count of a getaddrinfo entry in the
-//! resolver's block (resolver.rs). `wireConstants()` hands them to
+//! separator of its fields, and the layout of getaddrinfo's result block
+//! (resolver.rs). `wireConstants()` hands them to
 //! scripts/gen-wire.js, which writes ts/wire.ts from them; the facade reads
 //! only those names.
 
@@ -32,8 +32,17 @@ pub const FAST_OS: i32 = 1;
 /// STATUS_FAST: a timeout.
 pub const FAST_TIMEOUT: i32 = 2;
 
-/// Words per entry in getaddrinfo's result block: family, type, proto, port,
-/// flowinfo, scope_id, and 1 for an AF_INET6 address (4-tuple), 0 for AF_INET.
+/// getaddrinfo's result block: word 0 the number of entries, then from word 1
+/// RESOLVER_WORDS words per entry, at these offsets.
+pub const RESOLVER_FAMILY: usize = 0;
+pub const RESOLVER_TYPE: usize = 1;
+pub const RESOLVER_PROTO: usize = 2;
+pub const RESOLVER_PORT: usize = 3;
+pub const RESOLVER_FLOWINFO: usize = 4;
+pub const RESOLVER_SCOPE_ID: usize = 5;
+/// 1 for an AF_INET6 address (a 4-tuple), 0 for AF_INET.
+pub const RESOLVER_IS_V6: usize = 6;
+/// Words per entry.
 pub const RESOLVER_WORDS: usize = 7;
 
 /// Between the fields of `takeError`'s string: kind, code, syscall, written, message.
@@ -58,6 +67,13 @@ pub fn wire_constants() -> HashMap<&'static str, Either<i32, String>> {
         ("STATUS_FAST", STATUS_FAST),
         ("STATUS_SYSCALL", STATUS_SYSCALL),
         ("STATUS_WORDS", STATUS_WORDS),
+        ("RESOLVER_FAMILY", RESOLVER_FAMILY),
+        ("RESOLVER_TYPE", RESOLVER_TYPE),
+        ("RESOLVER_PROTO", RESOLVER_PROTO),
+        ("RESOLVER_PORT", RESOLVER_PORT),
+        ("RESOLVER_FLOWINFO", RESOLVER_FLOWINFO),
+        ("RESOLVER_SCOPE_ID", RESOLVER_SCOPE_ID),
+        ("RESOLVER_IS_V6", RESOLVER_IS_V6),
         ("RESOLVER_WORDS", RESOLVER_WORDS),
     ];
     let numbers = words
