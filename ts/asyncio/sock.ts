@@ -41,6 +41,21 @@ function recvNow(fd: number, n: number, from: boolean): Buffer | null {
 }
 
 /**
+ * What `attempt` receives now, unless other receives wait first; else a promise
+ * of what it receives once the fd is readable (null from `attempt`: it would block).
+ */
+function readNowOrWait<T>(fd: number, syscall: string, attempt: () => T | null, signal: AbortSignal | undefined): T | Promise<T> {
+  if (!busy(fd, READ)) {
+    const r = attempt();
+    if (r !== null) return r;
+  }
+  return wait<T>(fd, READ, syscall, (op) => {
+    const r = attempt();
+    return r !== null && op.done(r);
+  }, signal);
+}
+
+/**
  * asyncio's `loop.sock_recv(sock, nbytes)`: up to `nbytes` bytes, once some
  * arrive; an empty Buffer at the end of the stream.
  */
@@ -54,14 +69,7 @@ export async function sock_recv(
   const fd = fdOf(sock, 'sock_recv', n !== 0);
   const signal = checkSignal(options);
   if (n === 0) return Buffer.alloc(0);
-  if (!busy(fd, READ)) {
-    const data = recvNow(fd, n, false);
-    if (data !== null) return data;
-  }
-  return wait<Buffer>(fd, READ, 'recv', (op) => {
-    const data = recvNow(fd, n, false);
-    return data !== null && op.done(data);
-  }, signal);
+  return readNowOrWait(fd, 'recv', () => recvNow(fd, n, false), signal);
 }
 
 /** asyncio's `loop.sock_recv_into(sock, buf)`: bytes received into `buf`, in place. */
@@ -78,20 +86,13 @@ export async function sock_recv_into(
   // An empty buffer: 0 at once, as asyncio's sock.recv_into does (no syscall).
   if (view.byteLength === 0) return 0;
   if (fd < 0) throw badf('sock_recv_into');
-  const attempt = (): number => {
+  const attempt = (): number | null => {
     const got = native.recvInto(fd, view, 0, view.byteLength, 0, 0);
     if (got >= 0) return got;
-    if (wouldBlock()) return -1;
+    if (wouldBlock()) return null;
     throw takeError();
   };
-  if (!busy(fd, READ)) {
-    const got = attempt();
-    if (got >= 0) return got;
-  }
-  return wait<number>(fd, READ, 'recv_into', (op) => {
-    const got = attempt();
-    return got >= 0 && op.done(got);
-  }, signal);
+  return readNowOrWait(fd, 'recv_into', attempt, signal);
 }
 
 /** asyncio's `loop.sock_recvfrom(sock, bufsize)`: `[bytes, address]` of one datagram. */
@@ -106,15 +107,11 @@ export async function sock_recvfrom<F extends string>(
   const n = int(bufsize);
   if (n < 0) throw new RangeError('negative buffersize in recvfrom');
   const signal = checkSignal(options);
-  type Result = [Buffer, AddressOf<F> | null];
-  if (!busy(fd, READ)) {
+  const attempt = (): [Buffer, AddressOf<F> | null] | null => {
     const data = recvNow(fd, n, true);
-    if (data !== null) return [data, lastAddress() as AddressOf<F> | null];
-  }
-  return wait<Result>(fd, READ, 'recvfrom', (op) => {
-    const data = recvNow(fd, n, true);
-    return data !== null && op.done([data, lastAddress() as AddressOf<F> | null]);
-  }, signal);
+    return data === null ? null : [data, lastAddress() as AddressOf<F> | null];
+  };
+  return readNowOrWait(fd, 'recvfrom', attempt, signal);
 }
 
 /** asyncio's `loop.sock_recvfrom_into(sock, buf, nbytes=0)`: `[count, address]`, the bytes in `buf`. */
@@ -139,14 +136,7 @@ export async function sock_recvfrom_into<F extends string>(
     if (wouldBlock()) return null;
     throw takeError();
   };
-  if (!busy(fd, READ)) {
-    const r = attempt();
-    if (r !== null) return r;
-  }
-  return wait<Result>(fd, READ, 'recvfrom_into', (op) => {
-    const r = attempt();
-    return r !== null && op.done(r);
-  }, signal);
+  return readNowOrWait(fd, 'recvfrom_into', attempt, signal);
 }
 
 /**
