@@ -1,6 +1,7 @@
-// sock.makefile(): Python's io layering over a socket. SocketIO is the raw
-// object (socket.SocketIO); BufferedReader, BufferedWriter and BufferedRWPair
-// buffer it as io's do; TextIOWrapper decodes and encodes text with Python's
+// sock.makefile(): Python's io layering over a socket, from the file objects
+// in io/. SocketIO (io/socketio.ts) is the raw object (socket.SocketIO);
+// BufferedReader, BufferedWriter and BufferedRWPair (io/buffered.ts) buffer it
+// as io's do; TextIOWrapper (io/text.ts) decodes and encodes text with Python's
 // newline rules. Behaviour follows CPython's Modules/_io in every mode:
 // non-blocking reads return null (or what they have), a timeout poisons the raw
 // object, a full non-blocking buffered write throws BlockingIOError with
