@@ -3,7 +3,7 @@
 // around, zero-length views, other typed arrays and DataViews, and nbytes
 // larger than the view (RangeError before any syscall, the data still queued).
 
-import { AF_UNIX, SOCK_DGRAM, SOCK_STREAM, socketpair, type Socket } from 'bsdsock';
+import { AF_UNIX, MSG_TRUNC, SOCK_DGRAM, SOCK_STREAM, socket, socketpair, type Socket } from 'bsdsock';
 import * as asyncio from 'bsdsock/asyncio';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -224,5 +224,29 @@ describe('receives into a view never write outside it', () => {
     expect(thrown(() => pair[0].recvmsg_into([ab as unknown as Uint8Array]))).toBeInstanceOf(TypeError);
     await expect(asyncio.sock_recv_into(pair[0], ab as unknown as Uint8Array)).rejects.toBeInstanceOf(TypeError);
     expect(pair[0].recv(10).toString()).toBe('kept');
+  });
+});
+
+describe('MSG_TRUNC on a stream: the bytes the kernel discards without writing', () => {
+  // Linux's TCP receive with MSG_TRUNC drops the data and copies nothing, yet
+  // reports the length: the bytes returned must be zeros, never what the memory
+  // held before (CPython's are uninitialised).
+  it('recv, recvfrom and recvmsg return zeros, even where earlier receives left bytes', () => {
+    const l = socket();
+    l.bind(['127.0.0.1', 0]);
+    l.listen();
+    const c = socket();
+    c.connect(l.getsockname());
+    const [s] = l.accept();
+    using _ = owned([l, c, s]);
+    for (const receive of [(n: number) => s.recv(n, MSG_TRUNC), (n: number) => s.recvfrom(n, MSG_TRUNC)[0], (n: number) => s.recvmsg(n, 0, MSG_TRUNC)[0]]) {
+      // Fill the receive memory with something recognisable first.
+      c.sendall(Buffer.alloc(64, 0xab));
+      expect(s.recv(64).equals(Buffer.alloc(64, 0xab))).toBe(true);
+      c.sendall(Buffer.alloc(64, 0xcd));
+      const got = receive(64);
+      expect(got.length).toBe(64);
+      expect(got.equals(Buffer.alloc(64))).toBe(true);
+    }
   });
 });

@@ -13,7 +13,10 @@ import {
   AF_INET,
   AF_UNIX,
   BlockingIOError,
+  MSG_ERRQUEUE,
+  MSG_WAITALL,
   SOCK_DGRAM,
+  SOCK_SEQPACKET,
   SOCK_STREAM,
   create_connection,
   create_server,
@@ -341,6 +344,32 @@ c.connect(refused())`,
       outcome(() => c.connect(refused()));
       return c.connect(refused());
     },
+  ],
+  // Found by the differential fuzzer (test/diff/).
+  'recv(MSG_ERRQUEUE) in timeout mode, nothing queued: TimeoutError, not a wait retried for ever': [
+    `s, c = stream(0.05); s.recv(5, MSG_ERRQUEUE)`,
+    () => stream(0.05)[0].recv(5, MSG_ERRQUEUE),
+  ],
+  'recv(n, MSG_WAITALL) in blocking mode takes one SOCK_SEQPACKET message shorter than n': [
+    `a, b = upair(None, SOCK_SEQPACKET); b.send(b'x' * 16); a.recv(17, MSG_WAITALL)`,
+    () => {
+      const [a, b] = upair(null, SOCK_SEQPACKET);
+      b.send(Buffer.alloc(16, 'x'));
+      return a.recv(17, MSG_WAITALL);
+    },
+  ],
+  "sendall(b'') sends an empty SOCK_SEQPACKET record": [
+    `a, b = upair(None, SOCK_SEQPACKET); a.sendall(b''); b.settimeout(1); b.recv(10)`,
+    () => {
+      const [a, b] = upair(null, SOCK_SEQPACKET);
+      a.sendall(Buffer.alloc(0));
+      b.settimeout(1);
+      return b.recv(10);
+    },
+  ],
+  "sendall(b'') on an unconnected TCP socket raises what send(2) raises": [
+    `track(socket()).sendall(b'')`,
+    () => track(socket()).sendall(Buffer.alloc(0)),
   ],
   'connect a UDP socket again': [
     `s = udp(); s.connect(('127.0.0.1', 9)); s.connect(('127.0.0.1', 10))`,

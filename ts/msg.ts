@@ -103,7 +103,8 @@ export function recvmsg(fd: () => number, timeout: number, bufsize: unknown, anc
   if (size < 0) throw new RangeError('negative buffer size in recvmsg()');
   const anc = ancSize(ancbufsize);
   const f = cint(flags);
-  const buf = Buffer.allocUnsafe(size);
+  // Zeroed with MSG_TRUNC: the kernel may report bytes it never wrote (see slab.ts).
+  const buf = (f & (C.MSG_TRUNC ?? 0)) !== 0 ? Buffer.alloc(size) : Buffer.allocUnsafe(size);
   const r = resumable(fd, timeout, (s, t) => native.recvmsgInto(s, [buf], anc, f, t), (x) => x === null) ?? fail();
   const addr = lastAddress();
   const got = Math.min(r[0], size);

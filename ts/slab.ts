@@ -25,20 +25,26 @@ function aligned(n: number): number {
   return (n + 7) & ~7;
 }
 
-/** Claims room for a receive of up to `n` bytes (see `room`). */
-export function claim(n: number): void {
+/**
+ * Claims room for a receive of up to `n` bytes (see `room`). With `zeroed`,
+ * the room is cleared first: a receive with MSG_TRUNC may report bytes the
+ * kernel never wrote (a TCP socket's discarded data), which must not show what
+ * the memory held before.
+ */
+export function claim(n: number, zeroed = false): void {
   if (n > SLAB_RECEIVE_MAX) {
     room.buf = Buffer.allocUnsafe(n);
     room.offset = 0;
-    return;
+  } else {
+    if (used + n > SLAB_SIZE) {
+      slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+      used = 0;
+    }
+    room.buf = slab;
+    room.offset = used;
+    used = aligned(used + n);
   }
-  if (used + n > SLAB_SIZE) {
-    slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
-    used = 0;
-  }
-  room.buf = slab;
-  room.offset = used;
-  used = aligned(used + n);
+  if (zeroed) room.buf.fill(0, room.offset, room.offset + n);
 }
 
 /**

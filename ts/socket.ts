@@ -19,6 +19,7 @@ import { pyStr } from './repr';
 import { claim, room, settle } from './slab';
 import { checkTimeout, getdefaulttimeout } from './timeout';
 
+const TRUNC = C.MSG_TRUNC ?? 0;
 const TYPE_FLAGS = (C.SOCK_NONBLOCK ?? 0) | (C.SOCK_CLOEXEC ?? 0);
 const dispose: typeof Symbol.dispose = Symbol.dispose ?? Symbol.for('nodejs.dispose');
 
@@ -424,7 +425,7 @@ export class Socket<F extends string = string> {
     // As CPython's sock_recv_guts: nothing asked, nothing to wait for, no syscall.
     if (n === 0) return Buffer.alloc(0);
     const fd = this.#check('recv');
-    claim(n);
+    claim(n, (f & TRUNC) !== 0);
     const { buf, offset } = room;
     return received(buf, offset, native.recvInto(fd, buf, offset, n, f, this.#t), n);
   }
@@ -438,7 +439,7 @@ export class Socket<F extends string = string> {
     if (n < 0) throw new RangeError('negative buffersize in recvfrom');
     const fd = this.#check('recvfrom');
     const f = cint(flags);
-    claim(n);
+    claim(n, (f & TRUNC) !== 0);
     const { buf, offset } = room;
     const data = received(buf, offset, native.recvfromInto(fd, buf, offset, n, f, this.#t), n);
     return [data, lastAddress() as AddressOf<F> | null];

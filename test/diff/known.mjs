@@ -26,15 +26,6 @@ export const KNOWN = [
     matches: (step, python, node) => hasFlag(step, 'MSG_TRUNC') && truncated(python, node, (a, b) => a === b || b === '00'),
   },
   {
-    id: 'recv-trunc-uninitialised',
-    kind: 'bug',
-    reason:
-      'recv, recvfrom and recvmsg(n, MSG_TRUNC) on a TCP socket return n bytes nobody wrote (the kernel discards ' +
-      'the data and copies nothing): the buffer is allocated without being cleared, so the caller sees old heap ' +
-      'memory (pointers, earlier messages); CPython\'s are uninitialised too, but bsdsock\'s should be zeros',
-    matches: (step, python, node) => hasFlag(step, 'MSG_TRUNC') && truncated(python, node, () => true),
-  },
-  {
     id: 'closed-socket-before-arguments',
     kind: 'bug',
     reason:
@@ -45,33 +36,13 @@ export const KNOWN = [
   },
   {
     id: 'timeout-mode-calls-first',
-    kind: 'bug',
+    kind: 'deliberate',
     reason:
       'in timeout mode CPython waits for readiness before each call (sock_call_ex), so accept() on a socket that is ' +
       'not listening, a receive with MSG_DONTWAIT on an empty socket and a send on a listening socket raise ' +
       'TimeoutError after the timeout; bsdsock makes the call first and raises its error at once (EINVAL, ' +
       'EOPNOTSUPP, BlockingIOError, EPIPE)',
     matches: (step, python, node) => CALLS.has(step.op) && python.e === 'TimeoutError' && 'e' in node && node.e !== 'TimeoutError',
-  },
-  {
-    id: 'refused-connect-not-disconnected',
-    kind: 'bug',
-    reason:
-      'a blocking connect() that fails (ECONNREFUSED) is made as a non-blocking connect and a poll, so the kernel never ' +
-      'disconnects the socket as it does after a failed blocking connect(2): it then polls readable (POLLIN|POLLHUP ' +
-      'where CPython\'s is POLLHUP), a receive returns b\'\' (end of file) where CPython\'s raises ENOTCONN, and a ' +
-      'second connect raises ECONNABORTED where CPython\'s raises ECONNREFUSED again',
-    // A dup or fromfd of the socket shares its state: any later step may show it.
-    matches: (step, python, node, history) => history.some((h) => CONNECTS.has(h.step.op) && errnoOf(h.python) === ECONNREFUSED),
-  },
-  {
-    id: 'connect-aborted-succeeds',
-    kind: 'bug',
-    reason:
-      'a blocking connect() whose connection the kernel drops once made (a TCP socket shut down for writing, ' +
-      'then bound and connected to its own address) succeeds in bsdsock, whose connect is non-blocking plus a ' +
-      'poll and SO_ERROR (0); CPython\'s blocking connect(2) sees the socket closed and raises ConnectionAbortedError',
-    matches: (step, python, node) => CONNECTS.has(step.op) && python.e === 'ConnectionAbortedError' && !('e' in node && node.e === python.e),
   },
   {
     id: 'buffered-read-sizes',
@@ -101,22 +72,6 @@ export const KNOWN = [
     matches: (step, python, node, history) => step.op === 'fwrite' && 'v' in python && 'e' in node && !modeOf(history, step.m).includes('b'),
     // With a small buffer the bytes reach the peer only in bsdsock: the programs part ways.
     avoid: (m, step) => step.op === 'fwrite' && m.files.get(step.m)?.mode.includes('b') === false && m.files.get(step.m)?.buffering !== null,
-  },
-  {
-    id: 'signal-between-calls-interrupts',
-    kind: 'bug',
-    reason:
-      'a signal with a process.on listener that arrives between calls makes the next select() or poll() raise ' +
-      'InterruptedError; CPython runs the handler and the call returns its result (PEP 475)',
-    matches: (step, python, node, history) => history.some((h) => h.step.op.startsWith('sig_')) && isError(node, 'InterruptedError') && !('e' in python),
-  },
-  {
-    id: 'signals-between-calls-merge',
-    kind: 'bug',
-    reason:
-      'signals that arrive while no blocking call runs reach the process.on listener once, however many came ' +
-      "(three SIGUSR1s, one call); CPython's handler runs once per signal",
-    matches: (step, python, node) => step.op === 'sig_count' && 'v' in node && node.v < python.v,
   },
   {
     id: 'closed-file-messages',
@@ -171,43 +126,6 @@ export const KNOWN = [
     matches: (step, python, node, history) =>
       (isError(python, 'OSError', EBADF) && !isError(node, 'OSError', EBADF) && history.some((h) => CLOSES_FILE.has(h.step.op) && 'e' in h.python)) ||
       (CLOSES_FILE.has(step.op) && 'e' in python && 'e' in node && history.some((h) => h.step.op === 'fwrite')),
-  },
-  {
-    id: 'sendall-nothing',
-    kind: 'bug',
-    reason:
-      "sendall(b'') returns without calling send(2); CPython's sendall calls it once, so an error of the socket " +
-      '(EPIPE after the peer closed, ENOTCONN before connecting) is raised',
-    matches: (step, python, node) => step.op === 'sendall' && step.n === 0 && 'e' in python && 'v' in node,
-    // A zero-length record (SOCK_SEQPACKET, SOCK_DGRAM) is then never sent: the programs part ways.
-    avoid: (m, step) => step.op === 'sendall' && step.n === 0,
-  },
-  {
-    id: 'waitall-across-messages',
-    kind: 'bug',
-    reason:
-      'recv with MSG_WAITALL in blocking mode on a SOCK_SEQPACKET or SOCK_DGRAM socket keeps receiving more messages ' +
-      'until the buffer is full (core recv_all), so it waits for ever or joins datagrams; the kernel (and CPython) ' +
-      'returns one message',
-    matches: (step, python, node) => hasFlag(step, 'MSG_WAITALL') && (node.hang === true || 'v' in node),
-    avoid: (m, step) => {
-      const rec = m.socks.get(step.s);
-      return hasFlag(step, 'MSG_WAITALL') && rec !== undefined && rec.waits && !rec.ep.bytes;
-    },
-  },
-  {
-    id: 'timeout-spins-when-ready',
-    kind: 'bug',
-    reason:
-      'in timeout mode, a receive whose fd poll() calls ready but that still fails with EAGAIN retries without ' +
-      'looking at the deadline: it spins for ever; CPython checks the deadline on every retry and raises ' +
-      'TimeoutError. Seen with MSG_ERRQUEUE on an unconnected TCP socket (POLLHUP) and on a UDP socket after ' +
-      'shutdown(SHUT_RD) (POLLIN, and recvmsg says EAGAIN)',
-    matches: (step, python, node) => CALLS.has(step.op) && python.e === 'TimeoutError' && node.hang === true,
-    avoid: (m, step) => {
-      const rec = FILE_OPS.has(step.op) ? m.files.get(step.m)?.rec : m.socks.get(step.s);
-      return CALLS.has(step.op) && rec?.mode === 'timeout' && (hasFlag(step, 'MSG_ERRQUEUE') || rec.ep.readyButEmpty);
-    },
   },
 ];
 

@@ -193,8 +193,16 @@ pub fn connect_finish(fd: Fd, sa: &SockAddr, timeout: Timeout) -> Result<()> {
         // would have settled it: connected (a later connect raises EISCONN, as
         // CPython's), or after a failure disconnected (a receive raises
         // ENOTCONN, a new connect starts afresh). One more call settles it;
-        // its answer (0, or ECONNABORTED after a failure) says nothing new.
-        let _ = connect_nonblocking(fd, sa);
+        // its answer is 0, or after a failure ECONNABORTED, which says nothing
+        // new, unless the connection was made and then dropped (a socket shut
+        // down before it connected to itself): then ECONNABORTED is the
+        // outcome, as a blocking connect(2)'s.
+        let settled = connect_nonblocking(fd, sa)?;
+        if let (Ok(()), Err(e)) = (&outcome, settled) {
+            if e.raw_os_error() == Some(c::ECONNABORTED) {
+                return Err(Error::io(&e, "connect"));
+            }
+        }
     }
     outcome
 }
@@ -249,7 +257,10 @@ pub fn sendall(fd: Fd, data: &[u8], flags: i32, timeout: Timeout) -> Result<()> 
     let dontwait = timeout.is_nonblocking() || sys::dontwait(flags);
     let deadline = timeout.deadline();
     let mut sent = 0;
-    while sent < data.len() {
+    // As CPython's, at least one send(2), even of nothing (a SEQPACKET record, or the error).
+    let mut first = true;
+    while first || sent < data.len() {
+        first = false;
         match sys::send(fd, &data[sent..], flags | sys::DONTWAIT) {
             Ok(n) => sent += n,
             Err(e) if e.raw_os_error() == Some(sys::EINTR) => {
@@ -305,6 +316,13 @@ pub fn recv_into(fd: Fd, buf: &mut [u8], flags: i32, timeout: Timeout) -> Result
 /// stream ends, or an error; an error after some bytes returns those bytes, as
 /// the kernel's own MSG_WAITALL does.
 fn recv_all(fd: Fd, buf: &mut [u8], flags: i32) -> Result<usize> {
+    // A message (datagram, SOCK_SEQPACKET) is one receive whatever MSG_WAITALL says.
+    if sys::getsockopt_int(fd, c::SOL_SOCKET, c::SO_TYPE).is_ok_and(|ty| ty != c::SOCK_STREAM) {
+        let buf = sys::as_uninit(buf);
+        return retry(fd, Timeout::BLOCKING, flags, POLLIN, "recv", |f| {
+            sys::recv(fd, buf, f)
+        });
+    }
     let mut got = 0;
     while got < buf.len() {
         let rest = sys::as_uninit(&mut buf[got..]);

@@ -69,6 +69,11 @@ impl Deadline {
         (!left.is_zero()).then_some(Some(left))
     }
 
+    /// Whether the deadline has passed (never, for none).
+    pub fn expired(&self) -> bool {
+        self.left().is_none()
+    }
+
     /// Milliseconds left, rounded up (-1 for ever); `None` once the deadline passed.
     #[cfg(test)]
     fn poll_ms(&self) -> Option<i32> {
@@ -81,7 +86,14 @@ impl Deadline {
 
 /// Waits until `fd` has one of `events`, the deadline passes (TimeoutError),
 /// or an interrupting signal arrives (InterruptedError).
+///
+/// A deadline that has passed is a timeout at once: a socket that polls ready
+/// while its call still says EAGAIN (an error queue, a shut-down reader) would
+/// otherwise be waited for and retried for ever, where CPython's timeout fires.
 pub fn wait(fd: Fd, events: i16, deadline: Deadline, syscall: &'static str) -> Result<()> {
+    if deadline.expired() {
+        return Err(Error::timeout(syscall));
+    }
     match wait_ready(fd, events, deadline, syscall)? {
         0 => Err(Error::timeout(syscall)),
         _ => Ok(()),

@@ -96,18 +96,16 @@ pub fn blocking<T>(
     syscall: &'static str,
     mut call: impl FnMut(Timeout) -> bsdsock_core::Result<T>,
 ) -> Option<T> {
-    if timeout.is_nonblocking() {
-        return ok(call(timeout));
-    }
-    if signals::interrupted() && !run_pending(env) {
+    if !timeout.is_nonblocking() && signals::interrupted() && !run_pending(env) {
         return None;
     }
-    let start = timeout.0.map(|_| Instant::now());
-    let owner = crate::owned::generation(fd);
+    let start = timeout.0.filter(|d| !d.is_zero()).map(|_| Instant::now());
     let mut left = timeout;
     loop {
         match call(left) {
             Err(e) if e.errno() == Some(bsdsock_core::sys::EINTR) && signals::interrupted() => {
+                // No JS has run in this call yet: the fd is still the socket's.
+                let owner = crate::owned::generation(fd);
                 if !run_pending(env) {
                     return None;
                 }
