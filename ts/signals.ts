@@ -8,7 +8,7 @@
 // Node runs listeners only when its loop turns, which a blocked program (or a
 // plain `while` loop around blocking calls) never lets happen. So for each
 // signal that has listeners, the addon's handler takes the place of libuv's
-// (crates/core/src/signals.rs), and the addon calls `run` below, from inside
+// (crates/core/src/sys/unix/signals.rs), and the addon calls `run` below, from inside
 // the call or from an async handle on the loop (crates/node/src/signals.rs).
 // Only the main thread handles signals, as in CPython and in Node: a worker's
 // blocking calls are not interrupted.
