@@ -15,6 +15,7 @@ use std::time::Instant;
 use bsdsock_core::{signals, Error, Timeout};
 use napi::sys;
 
+use crate::raw::Args;
 use crate::state::{fail, ok};
 use crate::uv::{uv, Handle};
 
@@ -197,23 +198,15 @@ unsafe fn start_loop_waker(env: sys::napi_env) -> Option<()> {
 /// (the main) thread the one that handles signals, with `run(signum)` to run
 /// a signal's listeners.
 unsafe extern "C" fn signals_init(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    let mut argv = [ptr::null_mut(); 1];
-    let mut argc = 1;
+    let Some(a) = Args::<1>::read(env, info) else {
+        return ptr::null_mut();
+    };
     let mut reference = ptr::null_mut();
     let mut resource = ptr::null_mut();
     let mut name = ptr::null_mut();
     let mut context = ptr::null_mut();
     let made = RUN.with(Cell::get).is_null()
-        && sys::napi_get_cb_info(
-            env,
-            info,
-            &mut argc,
-            argv.as_mut_ptr(),
-            ptr::null_mut(),
-            ptr::null_mut(),
-        ) == sys::Status::napi_ok
-        && argc == 1
-        && sys::napi_create_reference(env, argv[0], 1, &mut reference) == sys::Status::napi_ok
+        && sys::napi_create_reference(env, a.argv[0], 1, &mut reference) == sys::Status::napi_ok
         && sys::napi_create_object(env, &mut resource) == sys::Status::napi_ok
         && sys::napi_create_string_utf8(env, c"bsdsock.signal".as_ptr(), -1, &mut name)
             == sys::Status::napi_ok
@@ -226,9 +219,7 @@ unsafe extern "C" fn signals_init(env: sys::napi_env, info: sys::napi_callback_i
         let _ = start_loop_waker(env);
         sys::napi_add_env_cleanup_hook(env, Some(cleanup), ptr::null_mut());
     }
-    let mut out = ptr::null_mut();
-    sys::napi_get_boolean(env, made, &mut out);
-    out
+    a.boolean(made)
 }
 
 /// runSignals(): runs the listeners of the pending signals, throwing what one
