@@ -6,7 +6,6 @@ import { OSError } from './errors';
 import { native } from './native';
 
 // The converters resolver.ts takes from here; their home is convert.ts.
-export { cint, LONG_MAX, pyType } from './convert';
 
 declare const familyBrand: unique symbol;
 /** An address family constant; the brand carries its name so that a socket's

@@ -3,6 +3,7 @@
 
 import { FAST_OS, FAST_TIMEOUT, lastErrno, lastSyscall, native, takeFastError } from './native';
 import { pyRepr, pyStr } from './repr';
+import * as W from './wire';
 
 /** The platform's errno values by name (Python's errno module), read once from the addon. */
 export const errnos = native.errnoTable();
@@ -266,30 +267,30 @@ export function errorOf(fast: number): Error {
   }
   const e = native.takeError();
   if (e === null) return new OSError('bsdsock: a call failed without an error');
-  const [kind, codeText, syscall, writtenText, message] = e.split('\u0001') as [string, string, string, string, string];
+  const [kind, codeText, syscall, writtenText, message] = e.split(W.ERROR_SEPARATOR) as [string, string, string, string, string];
   const code = Number(codeText);
   const written = Number(writtenText);
   let err: OSError;
   switch (kind) {
-    case 'os':
+    case W.ERROR_OS:
       err = oserror(code, syscall);
       break;
-    case 'timeout':
+    case W.ERROR_TIMEOUT:
       err = new TimeoutError('timed out');
       break;
-    case 'gai':
+    case W.ERROR_GAI:
       err = new gaierror(code, native.gaiStrerror(code));
       {
         const name = eaiName(code);
         if (name !== undefined) err.code = name;
       }
       break;
-    case 'herror':
+    case W.ERROR_HERROR:
       err = new herror(code, native.hstrerror(code));
       break;
-    case 'value':
+    case W.ERROR_VALUE:
       return new RangeError(message);
-    case 'type':
+    case W.ERROR_TYPE:
       return new TypeError(message);
     default:
       err = new OSError(message);

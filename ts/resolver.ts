@@ -8,7 +8,8 @@
 // Each function checks its arguments as Python does, with Python's messages
 // (TypeError, RangeError for ValueError/OverflowError), then makes one addon call.
 
-import { cint, type Family, type Inet6Address, type InetAddress, LONG_MAX, pyType } from './address';
+import { type Family, type Inet6Address, type InetAddress } from './address';
+import { cint, LONG_MAX, pyType } from './convert';
 import { fail, OSError } from './errors';
 import { native } from './native';
 import { gethostname } from './module';
