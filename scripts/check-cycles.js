@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// Fails when files of a crate import each other in a circle. Each .rs file's
-// `crate::a::b` paths (in `use` lines and inline) are edges to the file that
-// holds the module; the names lib.rs re-exports from sys/ (constants, netdb,
-// signals) count as their files under sys/unix/. A circle is a strongly
-// connected set of two or more files; each is printed with its edges.
+// Fails when files of a crate, or of the TypeScript facade, import each other
+// in a circle. Each .rs file's `crate::a::b` paths (in `use` lines and inline)
+// are edges to the file that holds the module; the names lib.rs re-exports
+// from sys/ (constants, netdb, signals) count as their files under sys/unix/.
+// Each .ts file's relative imports (type-only ones too) are edges to the files
+// they name. A circle is a strongly connected set of two or more files; each is
+// printed with its edges.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -84,14 +86,41 @@ function circles(graph) {
   return found;
 }
 
+/** The facade's files (ts/, relative paths) and the files each imports. */
+function tsGraph(dir) {
+  const files = [];
+  const walk = (rel) => {
+    for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const p = path.posix.join(rel, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (p.endsWith('.ts')) files.push(p);
+    }
+  };
+  walk('');
+  const graph = new Map();
+  for (const file of files) {
+    const text = fs.readFileSync(path.join(dir, file), 'utf8');
+    const to = new Set();
+    for (const m of text.matchAll(/(?:import|export)[^'"]*?from\s+'(\.[^']*)'/g)) {
+      const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), m[1]));
+      for (const f of [`${target}.ts`, `${target}/index.ts`]) if (files.includes(f) && f !== file) to.add(f);
+    }
+    graph.set(file, to);
+  }
+  return graph;
+}
+
+const GRAPHS = [
+  ...CRATES.map((crate) => [crate, edges(sources(path.join(root, crate)), crate === 'crates/core/src')]),
+  ['ts', tsGraph(path.join(root, 'ts'))],
+];
 let failed = false;
-for (const crate of CRATES) {
-  const graph = edges(sources(path.join(root, crate)), crate === 'crates/core/src');
+for (const [name, graph] of GRAPHS) {
   for (const component of circles(graph)) {
     failed = true;
-    console.log(`${crate}: files import each other in a circle:`);
+    console.log(`${name}: files import each other in a circle:`);
     for (const f of component) console.log(`  ${f} -> ${[...graph.get(f)].filter((t) => component.includes(t)).sort().join(' ')}`);
   }
 }
-if (!failed) console.log(`check:cycles: no circles in ${CRATES.join(', ')}`);
+if (!failed) console.log(`check:cycles: no circles in ${GRAPHS.map(([name]) => name).join(', ')}`);
 process.exitCode = failed ? 1 : 0;
