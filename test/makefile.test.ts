@@ -346,3 +346,72 @@ def seen(newline, data):
     expect(() => (s.makefile as (...a: unknown[]) => unknown)('r', null, 'utf-8')).toThrow(new TypeError(want.message));
   });
 });
+
+// Every read and write call on every kind of file, open and then closed, on a
+// socket whose peer has shut down writing (reads see EOF): each described as
+// 'value' or 'Class: message' on both sides.
+const FILE_CALLS: [name: string, arg: 'none' | 'zero' | 'five' | 'buffer' | 'data' | 'list'][] = [
+  ['read', 'none'], ['read', 'zero'], ['read', 'five'], ['readline', 'none'], ['readline', 'zero'], ['readlines', 'none'],
+  ['read1', 'none'], ['readinto', 'buffer'], ['readinto1', 'buffer'], ['peek', 'none'], ['write', 'data'], ['writelines', 'list'],
+  ['flush', 'none'],
+];
+const FILE_KINDS: [mode: string, buffering: number | null][] = [...KINDS, ['rb', 16]];
+
+const calls = python(
+  String.raw`import socket
+CALLS = ${JSON.stringify(FILE_CALLS)}
+def args(kind, binary):
+    return {'none': (), 'zero': (0,), 'five': (5,), 'buffer': (bytearray(2),), 'data': (b'x' if binary else 'x',), 'list': ([],)}[kind]
+def call(f, name, kind, binary):
+    m = getattr(f, name, None)
+    if m is None: return 'AttributeError'
+    try: v = m(*args(kind, binary))
+    except Exception as e: return type(e).__name__ + ': ' + str(e)
+    if isinstance(v, (bytes, bytearray)): return 'b' + bytes(v).hex()
+    if isinstance(v, list): return 'list ' + str(len(v))
+    return v
+def every(mode, buffering):
+    a, b = socket.socketpair()
+    b.shutdown(socket.SHUT_WR)
+    f = a.makefile(mode, buffering)
+    binary = 'b' in mode
+    out = [call(f, n, k, binary) for n, k in CALLS]
+    f.close()
+    out += [call(f, n, k, binary) for n, k in CALLS]
+    a.close(); b.close()
+    return out`,
+  Object.fromEntries(FILE_KINDS.map(([m, b]) => [`${m} ${b}`, `every(${JSON.stringify(m)}, ${b === null ? 'None' : b})`])),
+);
+
+function callFile(f: Record<string, unknown>, name: string, kind: (typeof FILE_CALLS)[number][1], binary: boolean): unknown {
+  const m = f[name];
+  if (typeof m !== 'function') return 'AttributeError';
+  const args = { none: [], zero: [0], five: [5], buffer: [Buffer.alloc(2)], data: [binary ? Buffer.from('x') : 'x'], list: [[]] }[kind];
+  let v: unknown;
+  try {
+    v = (m as (...a: unknown[]) => unknown).apply(f, args);
+  } catch (e) {
+    const cls = e instanceof RangeError ? 'ValueError' : (e as Error).constructor.name;
+    return `${cls}: ${(e as Error).message}`;
+  }
+  if (v instanceof Uint8Array) return `b${Buffer.from(v).toString('hex')}`;
+  if (Array.isArray(v)) return `list ${v.length}`;
+  return v === undefined ? null : v;
+}
+
+describe('read and write calls on every kind of file, open and closed, as Python', () => {
+  for (const [mode, buffering] of FILE_KINDS) {
+    it(`makefile(${JSON.stringify(mode)}, ${buffering})`, () => {
+      using p = pair();
+      p.b.shutdown(SHUT_WR);
+      const f = p.a.makefile(mode, buffering) as unknown as Record<string, unknown> & { close(): void };
+      const binary = mode.includes('b');
+      const out = FILE_CALLS.map(([n, k]) => callFile(f, n, k, binary));
+      f.close();
+      out.push(...FILE_CALLS.map(([n, k]) => callFile(f, n, k, binary)));
+      const want = (calls[`${mode} ${buffering}`] as { value: unknown[] }).value;
+      const named = (v: unknown, i: number) => [`${i < FILE_CALLS.length ? '' : 'closed '}${FILE_CALLS[i % FILE_CALLS.length]!.join(' ')}`, v];
+      expect(out.map(named)).toEqual(want.map(named));
+    });
+  }
+});

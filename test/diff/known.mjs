@@ -55,14 +55,6 @@ export const KNOWN = [
     matches: (step, python, node, history) => step.op === 'fread' && fileOf(history, step.m)?.buffering > 0,
   },
   {
-    id: 'file-read-on-writer',
-    kind: 'bug',
-    reason:
-      "a makefile() writer has no readline (TypeError: not a function) and a text writer's read() returns '' " +
-      "where CPython's IOBase raises UnsupportedOperation ('read', 'not readable')",
-    matches: (step, python, node) => ['fread', 'freadline'].includes(step.op) && python.e === 'UnsupportedOperation' && node.e !== 'UnsupportedOperation',
-  },
-  {
     id: 'text-writer-passes-through',
     kind: 'bug',
     reason:
@@ -72,14 +64,6 @@ export const KNOWN = [
     matches: (step, python, node, history) => step.op === 'fwrite' && 'v' in python && 'e' in node && !modeOf(history, step.m).includes('b'),
     // With a small buffer the bytes reach the peer only in bsdsock: the programs part ways.
     avoid: (m, step) => step.op === 'fwrite' && m.files.get(step.m)?.mode.includes('b') === false && m.files.get(step.m)?.buffering !== null,
-  },
-  {
-    id: 'closed-file-messages',
-    kind: 'bug',
-    reason:
-      "a closed makefile() file says 'I/O operation on closed socket.' where CPython says '... closed file.', and " +
-      "readline says 'read of closed file' where CPython says 'readline of closed file'",
-    matches: (step, python, node) => FILE_OPS.has(step.op) && python.e === 'RangeError' && node.e === 'RangeError',
   },
   {
     id: 'file-reads-of-none',

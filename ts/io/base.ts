@@ -54,8 +54,9 @@ export abstract class IOBase {
   }
 }
 
-/** io's readlines(hint): lines until EOF (an empty line), or until their total passes `hint`. */
-export function readlines<T extends { length: number }>(readline: () => T, hint: number): T[] {
+/** io's readlines(hint): lines until EOF (an empty line), or until their total passes `hint`; a closed file's is a ValueError. */
+export function readlines<T extends { length: number }>(file: IOBase, readline: () => T, hint: number): T[] {
+  if (file.closed) throw closedFile();
   const lines: T[] = [];
   let total = 0;
   for (let line = readline(); line.length > 0; line = readline()) {
@@ -64,4 +65,10 @@ export function readlines<T extends { length: number }>(readline: () => T, hint:
     if (hint > 0 && total >= hint) break;
   }
   return lines;
+}
+
+/** io's writelines(lines): each line written in turn; a closed file's is a ValueError, whatever the lines. */
+export function writelines<T>(file: IOBase, write: (line: T) => unknown, lines: Iterable<T>): void {
+  if (file.closed) throw closedFile();
+  for (const line of lines) write(line);
 }

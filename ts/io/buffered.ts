@@ -6,7 +6,7 @@
 import { bytes, int } from '../convert';
 import { BlockingIOError } from '../errors';
 import type { SocketIO } from './socketio';
-import { closedFile, DEFAULT_BUFFER_SIZE, EAGAIN, IOBase, readlines, UnsupportedOperation } from './base';
+import { closedFile, DEFAULT_BUFFER_SIZE, EAGAIN, IOBase, readlines, UnsupportedOperation, writelines } from './base';
 
 /** The raw side a buffered object reads from or writes to: a SocketIO. */
 type Raw = SocketIO;
@@ -61,7 +61,7 @@ export abstract class BufferedIOBase extends IOBase {
 
   /** Writes each of `lines`. Python: `io.IOBase.writelines`. */
   writelines(lines: Iterable<Uint8Array>): void {
-    for (const line of lines) this.write(line);
+    writelines(this, (line) => this.write(line), lines);
   }
 
   /** write(b): see each class. */
@@ -72,8 +72,9 @@ export abstract class BufferedIOBase extends IOBase {
 export class BufferedReader extends BufferedIOBase {
   #buf: Buffer = Buffer.alloc(0);
 
-  #check(): void {
-    if (this.raw.closed) throw closedFile('read of closed file');
+  /** A closed file's ValueError names the call: `read of closed file`. */
+  #check(what: 'read' | 'readline' | 'readinto' | 'peek'): void {
+    if (this.raw.closed) throw closedFile(`${what} of closed file`);
   }
 
   /** One raw read of up to `n` bytes: the bytes, empty at EOF, null if it would block. */
@@ -95,7 +96,7 @@ export class BufferedReader extends BufferedIOBase {
    * Python: `io.BufferedReader.read`.
    */
   read(n = -1): Buffer | null {
-    this.#check();
+    this.#check('read');
     const want = int(n);
     if (want < -1) throw new RangeError('read length must be non-negative or -1');
     const chunks: Buffer[] = [this.#take(this.#buf.length)];
@@ -123,7 +124,7 @@ export class BufferedReader extends BufferedIOBase {
    * Python: `io.BufferedReader.read1`.
    */
   read1(n = -1): Buffer {
-    this.#check();
+    this.#check('read');
     let want = int(n);
     if (want < 0) want = this.size;
     if (want === 0) return Buffer.alloc(0);
@@ -133,7 +134,7 @@ export class BufferedReader extends BufferedIOBase {
 
   /** peek(n=0): the buffered bytes (one raw read when there are none); nothing consumed. Python: `io.BufferedReader.peek`. */
   peek(_n = 0): Buffer {
-    this.#check();
+    this.#check('peek');
     if (this.#buf.length === 0) this.#buf = this.#rawRead(this.size) ?? Buffer.alloc(0);
     return Buffer.from(this.#buf);
   }
@@ -143,6 +144,7 @@ export class BufferedReader extends BufferedIOBase {
    * Python: `io.BufferedReader.readinto`.
    */
   readinto(b: Uint8Array): number | null {
+    this.#check('readinto');
     const view = bytes(b);
     const data = this.read(view.length);
     if (data === null) return null;
@@ -152,7 +154,7 @@ export class BufferedReader extends BufferedIOBase {
 
   /** readline(limit=-1): up to and including b'\n', at most `limit` bytes. Python: `io.BufferedReader.readline`. */
   readline(limit: number | null = -1): Buffer {
-    this.#check();
+    this.#check('readline');
     const max = limit === null ? -1 : int(limit);
     for (;;) {
       const nl = this.#buf.indexOf(0x0a);
@@ -166,11 +168,12 @@ export class BufferedReader extends BufferedIOBase {
 
   /** readlines(hint=-1): lines until EOF, or until their total passes `hint`. Python: `io.BufferedReader.readlines`. */
   readlines(hint = -1): Buffer[] {
-    return readlines(() => this.readline(), hint);
+    return readlines(this, () => this.readline(), hint);
   }
 
   /** readinto1(b) -> bytes read into b, as read1(len(b)). Python: `io.BufferedReader.readinto1`. */
   readinto1(b: Uint8Array): number {
+    this.#check('readinto');
     const view = bytes(b);
     const data = this.read1(view.length);
     view.set(data);
@@ -273,6 +276,17 @@ export class BufferedWriter extends BufferedIOBase {
     throw new UnsupportedOperation('read');
   }
 
+  /** b'' for readline(0); else never: a writer does not read (UnsupportedOperation 'read'). Python: `io.IOBase.readline`. */
+  readline(limit: number | null = -1): Buffer {
+    if (limit !== null && int(limit) === 0) return Buffer.alloc(0);
+    throw new UnsupportedOperation('read');
+  }
+
+  /** Never: a writer does not read (UnsupportedOperation 'read'). Python: `io.IOBase.readlines`. */
+  readlines(hint = -1): Buffer[] {
+    return readlines(this, () => this.readline(), hint);
+  }
+
   /** Never: a writer does not read (UnsupportedOperation). Python: `io.BufferedWriter.read1`. */
   read1(_n?: number): never {
     throw new UnsupportedOperation('read1');
@@ -347,11 +361,14 @@ export class BufferedRWPair extends IOBase {
   }
   /** readline(limit=-1): one line, with its newline (none at EOF). Python: `io.BufferedRWPair.readline`. */
   readline(limit: number | null = -1): Buffer {
+    // io.IOBase.readline, whose first call is peek(): b'' for a limit of 0, open or closed.
+    if (limit !== null && int(limit) === 0) return Buffer.alloc(0);
+    if (this.#reader.closed) throw closedFile('peek of closed file');
     return this.#reader.readline(limit);
   }
   /** readlines(hint=-1): the lines until EOF. Python: `io.BufferedRWPair.readlines`. */
   readlines(hint = -1): Buffer[] {
-    return this.#reader.readlines(hint);
+    return readlines(this, () => this.readline(), hint);
   }
   /** write(b) -> the number of bytes taken. Python: `io.BufferedRWPair.write`. */
   write(b: Uint8Array): number {

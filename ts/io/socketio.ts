@@ -3,7 +3,7 @@
 
 import { bytes, int } from '../convert';
 import { isWouldBlock, OSError, TimeoutError } from '../errors';
-import { closedFile, DEFAULT_BUFFER_SIZE, IOBase, readlines, UnsupportedOperation } from './base';
+import { closedFile, DEFAULT_BUFFER_SIZE, IOBase, readlines, UnsupportedOperation, writelines } from './base';
 
 /** How a Socket counts the files made from it: its fd stays open until they are closed too. */
 export const IO_REF = Symbol('bsdsock.ioRef');
@@ -39,9 +39,16 @@ export class SocketIO extends IOBase {
     return this.#sock === null;
   }
 
+  /** The socket, for a read or write; a closed file's is io's ValueError. */
   #open(): FileSocket {
-    if (this.#sock === null) throw closedFile('I/O operation on closed socket.');
+    if (this.#sock === null) throw closedFile();
     return this.#sock;
+  }
+
+  /** readable(), writable() and seekable() word a closed file their own way, as socket.SocketIO's. */
+  #query<T>(answer: T): T {
+    if (this.#sock === null) throw closedFile('I/O operation on closed socket.');
+    return answer;
   }
 
   /** Receives into `b`; null when a non-blocking socket has nothing. Python: `socket.SocketIO.readinto`. */
@@ -98,7 +105,7 @@ export class SocketIO extends IOBase {
 
   /** readlines(hint=-1): lines until EOF, or until their total passes `hint`. Python: `io.IOBase.readlines`. */
   readlines(hint = -1): Buffer[] {
-    return readlines(() => this.readline(), hint);
+    return readlines(this, () => this.readline(), hint);
   }
 
   /** Sends what the socket takes of `b`; null when a non-blocking socket takes nothing. Python: `socket.SocketIO.write`. */
@@ -115,7 +122,7 @@ export class SocketIO extends IOBase {
 
   /** Writes each of `lines`. Python: `io.IOBase.writelines`. */
   writelines(lines: Iterable<Uint8Array>): void {
-    for (const line of lines) this.write(line);
+    writelines(this, (line) => this.write(line), lines);
   }
 
   /** Nothing to flush: the raw object holds no buffer. Python: `io.IOBase.flush`. */
@@ -125,20 +132,17 @@ export class SocketIO extends IOBase {
 
   /** Whether the file can read. Python: `socket.SocketIO.readable`. */
   readable(): boolean {
-    this.#open();
-    return this.#reading;
+    return this.#query(this.#reading);
   }
 
   /** Whether the file can write. Python: `socket.SocketIO.writable`. */
   writable(): boolean {
-    this.#open();
-    return this.#writing;
+    return this.#query(this.#writing);
   }
 
   /** False: a socket cannot seek. Python: `socket.SocketIO.seekable`. */
   seekable(): boolean {
-    this.#open();
-    return false;
+    return this.#query(false);
   }
 
   /** The socket's fd. Python: `socket.SocketIO.fileno`. */

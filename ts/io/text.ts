@@ -6,7 +6,7 @@ import { TextDecoder } from 'node:util';
 import { int, pyType } from '../convert';
 import { BlockingIOError } from '../errors';
 import { BufferedReader, BufferedRWPair, BufferedWriter } from './buffered';
-import { closedFile, DEFAULT_BUFFER_SIZE, EAGAIN, IOBase, readlines, UnsupportedOperation } from './base';
+import { closedFile, DEFAULT_BUFFER_SIZE, EAGAIN, IOBase, readlines, UnsupportedOperation, writelines } from './base';
 
 type Buffered = BufferedReader | BufferedWriter | BufferedRWPair;
 
@@ -138,9 +138,10 @@ export class TextIOWrapper extends IOBase {
   /** read(n=-1) -> up to n characters; all until EOF when n < 0. Python: `io.TextIOWrapper.read`. */
   read(n: number | null = -1): string {
     if (this.closed) throw closedFile();
+    const reader = this.#reader();
     const want = n === null ? -1 : int(n);
     if (want < 0) {
-      const rest = this.#reader().read(-1);
+      const rest = reader.read(-1);
       if (rest === null) throw new BlockingIOError(EAGAIN, 'Read returned None.');
       this.#eof = true;
       const text = this.#text + this.#translate(this.#decode(rest, true), true);
@@ -172,6 +173,7 @@ export class TextIOWrapper extends IOBase {
   /** readline(size=-1) -> one line with its terminator ('' at EOF). Python: `io.TextIOWrapper.readline`. */
   readline(size: number | null = -1): string {
     if (this.closed) throw closedFile();
+    this.#reader();
     const max = size === null ? -1 : int(size);
     for (;;) {
       let end = this.#lineEnd(this.#text);
@@ -195,7 +197,7 @@ export class TextIOWrapper extends IOBase {
 
   /** readlines(hint=-1): the lines until EOF. Python: `io.TextIOWrapper.readlines`. */
   readlines(hint = -1): string[] {
-    return readlines(() => this.readline(), hint);
+    return readlines(this, () => this.readline(), hint);
   }
 
   /** write(s) -> len(s): '\n' becomes the newline given (none translated for '' and '\n'). Python: `io.TextIOWrapper.write`. */
@@ -222,7 +224,7 @@ export class TextIOWrapper extends IOBase {
 
   /** Writes each of `lines`. Python: `io.TextIOWrapper.writelines`. */
   writelines(lines: Iterable<string>): void {
-    for (const line of lines) this.write(line);
+    writelines(this, (line) => this.write(line), lines);
   }
 
   /** flush(): sends what is buffered. Python: `io.TextIOWrapper.flush`. */
