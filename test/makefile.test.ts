@@ -158,12 +158,55 @@ describe('makefile in non-blocking and timeout modes, as Python', () => {
     f.close();
   });
 
-  it("a text read of everything without blocking throws BlockingIOError ('Read returned None.')", () => {
+  it("reads that meet a non-blocking socket's None fail as CPython 3.11's: text read(), a raw file's readline()", () => {
+    const none = python(
+      String.raw`import socket
+def outcome(f):
+    try: return f()
+    except Exception as e: return type(e).__name__ + ': ' + str(e)
+def text(encoding):
+    a, b = socket.socketpair(); a.setblocking(False)
+    f = a.makefile('r', encoding=encoding)
+    first = outcome(f.read)
+    b.send(b'ab\ncd')
+    out = [first, f.readline(), outcome(f.read), f.read(2)]
+    f.close(); a.close(); b.close()
+    return out
+def raw():
+    a, b = socket.socketpair(); a.setblocking(False)
+    f = a.makefile('rb', 0)
+    first = outcome(f.readline)
+    b.send(b'ab')
+    out = [first, outcome(f.readline), f.readline(0), outcome(f.readlines), f.read()]
+    f.close(); a.close(); b.close()
+    return out`,
+      { utf8: `text('utf-8')`, latin1: `text('latin-1')`, raw: 'raw()' },
+    );
+    const failed = (f: () => unknown) => {
+      try {
+        return f();
+      } catch (e) {
+        return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+      }
+    };
+    for (const encoding of ['utf-8', 'latin-1']) {
+      using p = pair();
+      p.a.setblocking(false);
+      const f = p.a.makefile('r', { encoding });
+      const first = failed(() => f.read());
+      p.b.send(Buffer.from('ab\ncd'));
+      const out = [first, f.readline(), failed(() => f.read()), f.read(2)];
+      f.close();
+      expect(out).toEqual((none[encoding.replace('-', '')] as { value: unknown }).value);
+    }
     using p = pair();
-    p.b.setblocking(false);
-    const f = p.b.makefile('r');
-    expect(() => f.read()).toThrow(BlockingIOError);
+    p.a.setblocking(false);
+    const f = p.a.makefile('rb', 0);
+    const first = failed(() => f.readline());
+    p.b.send(Buffer.from('ab'));
+    const out = [first, failed(() => f.readline()), f.readline(0), failed(() => f.readlines()), f.read()];
     f.close();
+    expect(out.map((v) => (v instanceof Uint8Array ? { hex: Buffer.from(v).toString('hex') } : v))).toEqual((none.raw as { value: unknown }).value);
   });
 
   it('a timeout poisons the raw object: later reads fail with "cannot read from timed out object"', () => {

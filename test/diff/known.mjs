@@ -66,16 +66,6 @@ export const KNOWN = [
     avoid: (m, step) => step.op === 'fwrite' && m.files.get(step.m)?.mode.includes('b') === false && m.files.get(step.m)?.buffering !== null,
   },
   {
-    id: 'file-reads-of-none',
-    kind: 'bug',
-    reason:
-      "when a non-blocking socket's raw read returns None, CPython 3.11's text read() raises TypeError (can't concat " +
-      "NoneType to bytes) and a raw file's readline() raises OSError (read() should have returned a bytes object); " +
-      "bsdsock's raise BlockingIOError('Read returned None.') and return b''",
-    matches: (step, python, node) =>
-      ['fread', 'freadline'].includes(step.op) && /NoneType/.test(python.msg ?? '') && !('e' in node && node.msg === python.msg),
-  },
-  {
     id: 'mode-of-closed-socket',
     kind: 'bug',
     reason:

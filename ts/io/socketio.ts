@@ -90,13 +90,18 @@ export class SocketIO extends IOBase {
     return Buffer.concat(chunks);
   }
 
-  /** readline(limit=-1): bytes up to and including b'\n', one byte per receive, as io.IOBase's. Python: `io.IOBase.readline`. */
+  /**
+   * readline(limit=-1): bytes up to and including b'\n', one byte per receive, as io.IOBase's; OSError
+   * if a non-blocking socket has nothing before the line ends. Python: `io.IOBase.readline`.
+   */
   readline(limit: number | null = -1): Buffer {
     const max = limit === null ? -1 : int(limit);
     const line: number[] = [];
     while (max < 0 || line.length < max) {
       const b = this.read(1);
-      if (b === null || b.length === 0) break;
+      // io.IOBase.readline's check of each read: a non-blocking socket's null is an error (the bytes before it are lost).
+      if (b === null) throw new OSError("read() should have returned a bytes object, not 'NoneType'");
+      if (b.length === 0) break;
       line.push(b[0]!);
       if (b[0] === 0x0a) break;
     }

@@ -4,9 +4,8 @@
 import { TextDecoder } from 'node:util';
 
 import { int, pyType } from '../convert';
-import { BlockingIOError } from '../errors';
 import { BufferedReader, BufferedRWPair, BufferedWriter } from './buffered';
-import { closedFile, DEFAULT_BUFFER_SIZE, EAGAIN, IOBase, readlines, UnsupportedOperation, writelines } from './base';
+import { closedFile, DEFAULT_BUFFER_SIZE, IOBase, readlines, UnsupportedOperation, writelines } from './base';
 
 type Buffered = BufferedReader | BufferedWriter | BufferedRWPair;
 
@@ -142,7 +141,7 @@ export class TextIOWrapper extends IOBase {
     const want = n === null ? -1 : int(n);
     if (want < 0) {
       const rest = reader.read(-1);
-      if (rest === null) throw new BlockingIOError(EAGAIN, 'Read returned None.');
+      if (rest === null) throw this.#decodeNone();
       this.#eof = true;
       const text = this.#text + this.#translate(this.#decode(rest, true), true);
       this.#text = '';
@@ -154,7 +153,16 @@ export class TextIOWrapper extends IOBase {
     return out;
   }
 
-  /** Where the first line of `text` ends (after its terminator), or -1. */
+  /**
+   * What CPython 3.11's read() raises when a non-blocking buffer's read() returns None: the codec's
+   * decode(None) fails, each codec its own way (the buffered UTF decoders concatenate their held bytes).
+   */
+  #decodeNone(): TypeError {
+    const buffered = this.#codec === 'utf8' || this.#codec === 'utf16le';
+    return new TypeError(buffered ? "can't concat NoneType to bytes" : "a bytes-like object is required, not 'NoneType'");
+  }
+
+    /** Where the first line of `text` ends (after its terminator), or -1. */
   #lineEnd(text: string): number {
     const nl = this.#newline;
     if (nl === null || nl === '\n') {
