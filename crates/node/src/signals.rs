@@ -167,8 +167,19 @@ unsafe extern "C" fn cleanup(_arg: *mut c_void) {
     if let (false, Some(uv)) = (handle.is_null(), uv()) {
         (uv.close)(handle, Some(on_close));
     }
-    RUN.with(|r| r.set(ptr::null_mut()));
-    ENV.with(|e| e.set(ptr::null_mut()));
+    // The runner's reference and the async context go with the environment,
+    // released here so that nothing made for them is left behind.
+    let env = ENV.with(|e| e.replace(ptr::null_mut()));
+    let run = RUN.with(|r| r.replace(ptr::null_mut()));
+    let context = CONTEXT.with(|c| c.replace(ptr::null_mut()));
+    if !env.is_null() {
+        if !run.is_null() {
+            sys::napi_delete_reference(env, run);
+        }
+        if !context.is_null() {
+            sys::napi_async_destroy(env, context);
+        }
+    }
 }
 
 /// An unref'd async handle on this environment's loop, whose callback runs
