@@ -200,14 +200,14 @@ export declare function takeError(): string | null
 export declare function ucredBytes(pid: number, uid: number, gid: number): Raw | null
 
 /**
- * unwatch(fd): stops and closes the fd's handle, if it has one. Called before
- * the fd is closed or handed elsewhere.
+ * unwatch(fd): stops and closes the fd's watcher, if it has one. Called before
+ * the fd is closed or handed elsewhere; the poller reports it no more.
  */
 export declare function unwatch(fd: number): boolean
 
 /**
  * watch(fd, mask) -> true, or false with the error recorded: makes the fd's
- * handle (created on first use) watch what `mask` says.
+ * watcher (created on first use) watch what `mask` says.
  */
 export declare function watch(fd: number, mask: number): boolean
 

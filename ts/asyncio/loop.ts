@@ -1,7 +1,8 @@
 // bsdsock/asyncio's link to Node's event loop: per fd, the reader and writer
 // callbacks (add_reader, add_writer) and the operations waiting for it to be
-// readable or writable, and one native uv_poll handle that watches what they
-// need (crates/node/src/watch.rs). An operation keeps the loop alive while it
+// readable or writable, and one native watcher that watches what they need
+// (crates/node/src/watch.rs: a uv_poll handle, or on Bun and Deno an interest
+// in the addon's own poller thread). An operation keeps the loop alive while it
 // waits (through one ref'd handle of the environment, `keepAlive`); readers and
 // writers do not. A socket's handle stays armed for reading after it served a
 // read, so that a connection read over and over costs no epoll_ctl per read; the
@@ -137,10 +138,15 @@ let touched = false;
 /** Resolver calls waiting for their result, by id (see resolver.ts). */
 export const lookups = new Map<number, (result: unknown) => void>();
 
+/** Whether the host has no libuv loop to share: Bun exports libuv's names as
+ * stubs that abort, and Deno's uv_poll reports a readiness once, not for as
+ * long as it lasts. The addon then watches the fds on a thread of its own. */
+const portable = ['bun', 'deno'].some((host) => typeof process.versions[host] === 'string');
+
 /** Hands the addon this environment's callbacks, once. */
 export function ensureStarted(): void {
   if (started) return;
-  if (!native.loopInit(dispatch, resolved)) throw takeError();
+  if (!native.loopInit(dispatch, resolved, portable)) throw takeError();
   started = true;
   onRelease(release);
 }

@@ -2,7 +2,7 @@
 //! own way, run the same on each: natively on Linux, and the Windows layer
 //! (Winsock) where its tests can run.
 
-use bsdsock_core::sys::c;
+use bsdsock_core::sys::{self, c};
 use bsdsock_core::wait::Deadline;
 use bsdsock_core::{msg, netdb, poll, sock, Address, AddressArg, Error, Result, Timeout};
 
@@ -103,4 +103,59 @@ fn interface_names_and_indexes_agree() -> Result<()> {
         assert_eq!(netdb::if_indextoname(index)?, name);
     }
     Ok(())
+}
+
+/// The poller's reports within `ms`: a thread wakes the wait then, so a
+/// report that never comes ends the wait empty instead of hanging.
+fn reports(poller: &std::sync::Arc<sys::Poller>, ms: u64) -> Result<Vec<sys::Ready>> {
+    let waker = std::sync::Arc::clone(poller);
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    let timer = std::thread::spawn(move || {
+        if finished
+            .recv_timeout(std::time::Duration::from_millis(ms))
+            .is_err()
+        {
+            let _ = waker.wake();
+        }
+    });
+    let mut out = Vec::new();
+    let waited = poller.wait(&mut out).map_err(|e| Error::io(&e, "poll"));
+    let _ = done.send(());
+    let _ = timer.join();
+    waited.map(|()| out)
+}
+
+#[test]
+fn the_poller_reports_an_armed_fd_once_per_arming_and_never_after_removal() -> Result<()> {
+    let io = |e: std::io::Error| Error::io(&e, "poll");
+    let poller = std::sync::Arc::new(sys::Poller::new().map_err(io)?);
+    let rx = sock::socket(c::AF_INET, c::SOCK_DGRAM, 0)?;
+    sock::bind(rx, &LOOPBACK)?;
+    let to = AddressArg::Inet {
+        host: "127.0.0.1",
+        port: port_of(rx)?,
+    };
+    sock::sendto(rx, b"x", 0, &to, Timeout::BLOCKING)?;
+    let token = 7 << 32 | rx as u32 as u64;
+    let readable = sys::Ready {
+        token,
+        events: sys::POLL_READ,
+    };
+    poller.arm(rx, token, sys::POLL_READ).map_err(io)?;
+    assert_eq!(reports(&poller, 5000)?, [readable]);
+    // One-shot: still readable, but not reported until armed again.
+    assert_eq!(reports(&poller, 50)?, []);
+    poller
+        .arm(rx, token, sys::POLL_READ | sys::POLL_WRITE)
+        .map_err(io)?;
+    let both = reports(&poller, 5000)?;
+    let events = both.iter().fold(0, |acc, r| acc | r.events);
+    assert!(
+        both.iter().all(|r| r.token == token) && events == sys::POLL_READ | sys::POLL_WRITE,
+        "{both:?}"
+    );
+    poller.arm(rx, token, sys::POLL_READ).map_err(io)?;
+    poller.remove(rx).map_err(io)?;
+    assert_eq!(reports(&poller, 50)?, []);
+    sock::close(rx)
 }

@@ -1,8 +1,9 @@
 //! bsdsock/asyncio in one JS environment: `loopInit` takes the environment's
-//! loop and the facade's two callbacks (env.rs) and opens the resolver's async
-//! handle (loop_resolver.rs); a cleanup hook stops and closes every handle, the fd
-//! watchers' (watch.rs) too, when the environment goes away
-//! (worker.terminate(), process exit).
+//! loop (or, where the facade says the host has no libuv loop to share, starts
+//! bsdsock's own poller, portable.rs) and the facade's two callbacks (env.rs)
+//! and opens the resolver's async handle (loop_resolver.rs); a cleanup hook
+//! stops and closes every handle, the fd watchers' (watch.rs) too, when the
+//! environment goes away (worker.terminate(), process exit).
 
 use std::ffi::{c_void, CStr};
 use std::ptr;
@@ -10,6 +11,8 @@ use std::ptr;
 use bsdsock_core::Error;
 use napi::sys;
 
+use crate::env::Backend;
+use crate::portable::{Message, Portable};
 use crate::raw::Callback;
 use crate::state::fail;
 use crate::uv::uv;
@@ -20,22 +23,22 @@ use crate::{env, loop_resolver, watch};
 /// Socket objects die with the environment). libuv frees each handle's memory
 /// in its close callback, on the loop's last turns.
 unsafe extern "C" fn cleanup(_arg: *mut c_void) {
-    if !env::take() {
-        return;
-    }
-    if let Some(uv) = uv() {
-        watch::close_all(uv);
-        loop_resolver::close(uv);
+    let Some(backend) = env::take() else { return };
+    watch::close_all(&backend);
+    loop_resolver::close();
+    if let Backend::Portable(p) = backend {
+        p.close();
     }
     // The references and the async context go with the environment: N-API
     // calls are not made while it is being torn down.
 }
 
-/// loopInit(dispatch, resolved) -> true, or false with the error recorded:
-/// takes this environment's loop and the facade's two callbacks.
+/// loopInit(dispatch, resolved, portable) -> true, or false with the error
+/// recorded: takes this environment's loop (bsdsock's own poller if
+/// `portable`) and the facade's two callbacks.
 unsafe extern "C" fn loop_init(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    let mut argv = [ptr::null_mut(); 2];
-    let mut argc = 2;
+    let mut argv = [ptr::null_mut(); 3];
+    let mut argc = 3;
     let mut out = ptr::null_mut();
     let ok = init(env, info, &mut argv, &mut argc).is_some();
     sys::napi_get_boolean(env, ok, &mut out);
@@ -45,16 +48,9 @@ unsafe extern "C" fn loop_init(env: sys::napi_env, info: sys::napi_callback_info
 unsafe fn init(
     env: sys::napi_env,
     info: sys::napi_callback_info,
-    argv: &mut [sys::napi_value; 2],
+    argv: &mut [sys::napi_value; 3],
     argc: &mut usize,
 ) -> Option<()> {
-    let Some(uv) = uv() else {
-        fail(Error::message(
-            "bsdsock/asyncio needs libuv, which this host does not have",
-            "uv",
-        ));
-        return None;
-    };
     if env::with(|_| ()).is_some() {
         return Some(());
     }
@@ -67,11 +63,11 @@ unsafe fn init(
         ptr::null_mut(),
         ptr::null_mut(),
     ))?;
-    if *argc != 2 {
+    if *argc != 3 {
         return None;
     }
-    let mut loop_ = ptr::null_mut();
-    okay(sys::napi_get_uv_event_loop(env, &mut loop_))?;
+    let mut portable = false;
+    okay(sys::napi_get_value_bool(env, argv[2], &mut portable))?;
     let mut dispatch = ptr::null_mut();
     let mut resolved = ptr::null_mut();
     okay(sys::napi_create_reference(env, argv[0], 1, &mut dispatch))?;
@@ -87,14 +83,67 @@ unsafe fn init(
         &mut name,
     ))?;
     okay(sys::napi_async_init(env, resource, name, &mut context))?;
-    let loop_ = loop_.cast::<c_void>();
-    loop_resolver::open(uv, loop_);
-    env::install(env, loop_, context, dispatch, resolved)?;
+    let backend = backend(env, portable)?;
+    loop_resolver::open(&backend);
+    env::install(env, backend, context, dispatch, resolved)?;
     okay(sys::napi_add_env_cleanup_hook(
         env,
         Some(cleanup),
         ptr::null_mut(),
     ))
+}
+
+/// The callback of the poller's threadsafe function, on the environment's
+/// thread: `data` is a Box<Message>; `env` is null when the function is
+/// being torn down.
+unsafe extern "C" fn on_message(
+    env: sys::napi_env,
+    _f: sys::napi_value,
+    _context: *mut c_void,
+    data: *mut c_void,
+) {
+    if data.is_null() {
+        return;
+    }
+    // SAFETY: every message is a Box<Message> leaked by Portable::send, handed to this callback once.
+    let message = Box::from_raw(data.cast::<Message>());
+    if env.is_null() {
+        return;
+    }
+    match *message {
+        Message::Ready(list) => {
+            for r in list {
+                watch::ready(r.token, r.events);
+            }
+        }
+        Message::Resolved => loop_resolver::deliver(),
+    }
+}
+
+/// The environment's libuv loop, or bsdsock's own poller if `portable`; None
+/// with the error recorded.
+///
+/// SAFETY: call from a JS call on the environment's thread.
+unsafe fn backend(env: sys::napi_env, portable: bool) -> Option<Backend> {
+    if portable {
+        let Some(p) = Portable::start(env, on_message) else {
+            fail(Error::message("cannot start bsdsock's poller", "bsdsock-poller"));
+            return None;
+        };
+        return Some(Backend::Portable(p));
+    }
+    let Some(uv) = uv() else {
+        fail(Error::message(
+            "bsdsock/asyncio needs libuv, which this host does not have",
+            "uv",
+        ));
+        return None;
+    };
+    let mut loop_ = ptr::null_mut();
+    if sys::napi_get_uv_event_loop(env, &mut loop_) != sys::Status::napi_ok {
+        return None;
+    }
+    Some(Backend::Uv(uv, loop_.cast::<c_void>()))
 }
 
 /// `loopInit`, for raw::export.

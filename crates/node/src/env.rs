@@ -1,27 +1,39 @@
 //! The state of bsdsock/asyncio in one JS environment (the main thread or a
-//! worker, each with its own libuv loop and its own addon instance): the loop
-//! and the facade's two callbacks. Node runs an environment on one thread, so
+//! worker, each with its own libuv loop and its own addon instance): its
+//! backend (the libuv loop, or on a host without one bsdsock's own poller
+//! thread, portable.rs) and the facade's two callbacks. Node runs an environment on one thread, so
 //! the state is thread-local, as are the fd watchers (watch.rs) and the
 //! resolver's completions (loop_resolver.rs). asyncio.rs sets it all up
 //! (`loopInit`) and tears it down when the environment goes away.
 //!
-//! libuv's callbacks reach JS through `call`: a handle scope, then
+//! libuv's callbacks (and the poller's) reach JS through `call`: a handle scope, then
 //! napi_make_callback, which runs the function inside a callback scope, so the
 //! promises it settles run their reactions before control returns to libuv.
 
 use std::cell::RefCell;
 use std::ffi::c_void;
 use std::ptr;
+use std::sync::Arc;
 
 use bsdsock_core::Error;
 use napi::sys;
 
+use crate::portable::Portable;
 use crate::state::fail;
-use crate::uv::{uv, Uv};
+use crate::uv::Uv;
+
+/// What watches the fds and wakes the environment's thread.
+#[derive(Clone)]
+pub enum Backend {
+    /// The environment's libuv loop (Node).
+    Uv(&'static Uv, *mut c_void),
+    /// bsdsock's own poller thread and a threadsafe function (Bun, Deno).
+    Portable(Arc<Portable>),
+}
 
 pub struct EnvState {
     pub env: sys::napi_env,
-    pub loop_: *mut c_void,
+    pub backend: Backend,
     context: sys::napi_async_context,
     /// `(fd, events) -> mask`: readiness of a watched fd (see watch.rs).
     dispatch: sys::napi_ref,
@@ -37,14 +49,14 @@ thread_local! {
 /// run in, and references to the facade's `dispatch` and `resolved`.
 pub fn install(
     env: sys::napi_env,
-    loop_: *mut c_void,
+    backend: Backend,
     context: sys::napi_async_context,
     dispatch: sys::napi_ref,
     resolved: sys::napi_ref,
 ) -> Option<()> {
     let state = EnvState {
         env,
-        loop_,
+        backend,
         context,
         dispatch,
         resolved,
@@ -52,11 +64,11 @@ pub fn install(
     STATE.with(|s| s.try_borrow_mut().map(|mut s| *s = Some(state)).ok())
 }
 
-/// Forgets this environment's state (it is going away); false if there was none.
-pub fn take() -> bool {
+/// Forgets this environment's state (it is going away); its backend, if it had one.
+pub fn take() -> Option<Backend> {
     STATE
         .with(|s| s.try_borrow_mut().ok().and_then(|mut s| s.take()))
-        .is_some()
+        .map(|s| s.backend)
 }
 
 /// Runs `f` on this environment's state; None before `loopInit`.
@@ -64,20 +76,13 @@ pub fn with<T>(f: impl FnOnce(&mut EnvState) -> T) -> Option<T> {
     STATE.with(|s| s.try_borrow_mut().ok()?.as_mut().map(f))
 }
 
-/// libuv and this environment's state, or None with the error recorded.
-pub fn ready() -> Option<&'static Uv> {
-    let Some(uv) = uv() else {
-        fail(Error::message(
-            "bsdsock/asyncio needs libuv, which this host does not have",
-            "uv",
-        ));
-        return None;
-    };
-    if with(|_| ()).is_none() {
+/// This environment's backend, or None with the error recorded.
+pub fn ready() -> Option<Backend> {
+    let backend = with(|s| s.backend.clone());
+    if backend.is_none() {
         fail(Error::message("bsdsock/asyncio is not initialized", "uv"));
-        return None;
     }
-    Some(uv)
+    backend
 }
 
 /// Which of the facade's callbacks to call.
@@ -87,14 +92,14 @@ pub enum Callback {
     Resolved,
 }
 
-/// Calls one of the facade's callbacks from a libuv callback, with the
+/// Calls one of the facade's callbacks from a libuv (or threadsafe function) callback, with the
 /// arguments `args` makes, inside a callback scope. Returns the result as an
 /// i32 (None when the function threw, or returned something else). An
 /// exception goes to Node's uncaught exception handling, as a throwing event
 /// listener's would.
 ///
-/// SAFETY: call only from a libuv callback on this environment's thread, with
-/// no JS frame on the stack.
+/// SAFETY: call only from a libuv or threadsafe function callback on this
+/// environment's thread, with no JS frame on the stack.
 pub unsafe fn call(which: Callback, args: impl FnOnce(sys::napi_env) -> [sys::napi_value; 2]) -> Option<i32> {
     let (env, context, reference) = with(|s| {
         let r = match which {

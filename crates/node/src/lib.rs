@@ -11,6 +11,7 @@ mod module;
 mod msg;
 mod owned;
 mod pool;
+mod portable;
 mod raw;
 mod resolver;
 mod select;

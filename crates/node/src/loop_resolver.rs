@@ -1,9 +1,11 @@
 //! getaddrinfo and getnameinfo without blocking the loop, for bsdsock/asyncio:
 //! the core's calls run on bsdsock's own threads (pool.rs), and each result
-//! comes back to its environment's loop through one `uv_async_t`, whose
-//! callback hands it to the facade (`resolved(id, result)`). The async handle
-//! keeps the loop alive only while lookups or socket operations are pending
-//! (`keepAlive`). A result that arrives after its environment is gone is dropped.
+//! comes back to its environment's loop through one `uv_async_t` (or, where
+//! the host has no libuv loop, the environment's threadsafe function,
+//! portable.rs), whose callback hands it to the facade (`resolved(id,
+//! result)`). The async handle keeps the loop alive only while lookups or
+//! socket operations are pending (`keepAlive`). A result that arrives after
+//! its environment is gone is dropped.
 
 use std::cell::RefCell;
 use std::ffi::c_void;
@@ -14,11 +16,12 @@ use napi::bindgen_prelude::{Either, ToNapiValue, Uint8Array};
 use napi::sys;
 use napi_derive::napi;
 
-use crate::env::{self, Callback};
+use crate::env::{self, Backend, Callback};
 use crate::js::JsAddress;
+use crate::portable::{Message, Portable};
 use crate::resolver::{host_bytes, port_bytes};
 use crate::state::fail;
-use crate::uv::{self, data, Handle, Uv};
+use crate::uv::{data, Handle, Uv};
 
 /// A finished lookup.
 enum Outcome {
@@ -26,10 +29,34 @@ enum Outcome {
     NameInfo(Result<(String, String)>),
 }
 
+/// What wakes the environment's thread.
+#[derive(Clone)]
+enum Wake {
+    /// The async handle.
+    Uv(&'static Uv, *mut c_void),
+    Portable(Arc<Portable>),
+}
+
+impl Wake {
+    /// Wakes the environment's thread to take the results.
+    ///
+    /// SAFETY: an async handle must be live.
+    unsafe fn send(&self) {
+        match self {
+            Wake::Uv(uv, handle) => {
+                (uv.async_send)(*handle);
+            }
+            Wake::Portable(p) => {
+                p.send(Message::Resolved);
+            }
+        }
+    }
+}
+
 struct Shared {
     /// False once the environment is gone: the handle is closed.
     open: bool,
-    handle: *mut c_void,
+    wake: Wake,
     done: Vec<(u32, Outcome)>,
 }
 
@@ -48,9 +75,12 @@ fn with_completions<T>(f: impl FnOnce(&mut Completions) -> T) -> Option<T> {
     COMPLETIONS.with(|c| c.try_borrow_mut().ok()?.as_mut().map(f))
 }
 
-/// Opens this environment's async handle on `loop_` (see `loopInit`, asyncio.rs).
-pub fn open(uv: &Uv, loop_: *mut c_void) {
-    let made = Completions::new(uv, loop_);
+/// Opens this environment's async handle on its loop, if it has one (see `loopInit`, asyncio.rs).
+pub fn open(backend: &Backend) {
+    let made = match backend {
+        Backend::Uv(uv, loop_) => Completions::new(uv, *loop_),
+        Backend::Portable(p) => Some(Completions::with(Wake::Portable(Arc::clone(p)))),
+    };
     COMPLETIONS.with(|c| {
         if let Ok(mut c) = c.try_borrow_mut() {
             *c = made;
@@ -59,17 +89,17 @@ pub fn open(uv: &Uv, loop_: *mut c_void) {
 }
 
 /// Closes this environment's async handle, if it has one; later results are dropped.
-pub fn close(uv: &Uv) {
+pub fn close() {
     let taken = COMPLETIONS.with(|c| c.try_borrow_mut().ok().and_then(|mut c| c.take()));
     if let Some(c) = taken {
-        c.close(uv);
+        c.close();
     }
 }
 
-/// One environment's completions: the async handle and what the threads finished.
+/// One environment's completions: what wakes its thread and what the threads finished.
 struct Completions {
     shared: Arc<Mutex<Shared>>,
-    handle: *mut c_void,
+    wake: Wake,
     pending: u32,
     /// Socket operations are pending (the facade's `keepAlive`).
     keep: bool,
@@ -79,7 +109,7 @@ struct Completions {
 
 impl Completions {
     /// The async handle on `loop_`, unref'd until a lookup is pending.
-    fn new(uv: &Uv, loop_: *mut c_void) -> Option<Completions> {
+    fn new(uv: &'static Uv, loop_: *mut c_void) -> Option<Completions> {
         let h = Box::into_raw(Box::new(Handle::async_(uv)));
         // SAFETY: h was just made, its memory uv_async_t-sized; the loop is this environment's.
         let (rc, handle) = unsafe {
@@ -94,43 +124,58 @@ impl Completions {
         }
         // SAFETY: an initialized handle.
         unsafe { (uv.unref)(handle) };
+        Some(Completions::with(Wake::Uv(uv, handle)))
+    }
+
+    /// The completions woken by `wake`, which is unref'd.
+    fn with(wake: Wake) -> Completions {
         let shared = Shared {
             open: true,
-            handle,
+            wake: wake.clone(),
             done: Vec::new(),
         };
-        Some(Completions {
+        Completions {
             shared: Arc::new(Mutex::new(shared)),
-            handle,
+            wake,
             pending: 0,
             keep: false,
             refd: false,
-        })
+        }
     }
 
     /// Refs the handle while anything is pending, unrefs it otherwise.
-    fn sync_ref(&mut self, uv: &Uv) {
+    fn sync_ref(&mut self) {
         let want = self.pending > 0 || self.keep;
-        if want != self.refd {
-            // SAFETY: the environment's live async handle.
-            unsafe {
-                if want {
-                    (uv.ref_)(self.handle)
-                } else {
-                    (uv.unref)(self.handle)
-                }
-            };
-            self.refd = want;
+        if want == self.refd {
+            return;
         }
+        match &self.wake {
+            // SAFETY: the environment's live async handle.
+            Wake::Uv(uv, handle) => unsafe {
+                if want {
+                    (uv.ref_)(*handle)
+                } else {
+                    (uv.unref)(*handle)
+                }
+            },
+            Wake::Portable(p) => {
+                let Some(env) = env::with(|s| s.env) else { return };
+                // SAFETY: called from a JS call or callback on the environment's thread.
+                unsafe { p.set_ref(env, want) };
+            }
+        }
+        self.refd = want;
     }
 
     /// Closes the handle; later results are dropped.
-    fn close(self, uv: &Uv) {
+    fn close(self) {
         if let Ok(mut s) = self.shared.lock() {
             s.open = false;
         }
-        // SAFETY: the handle is live, and nothing sends to it once `open` is false.
-        unsafe { (uv.close)(self.handle, Some(on_async_close)) };
+        if let Wake::Uv(uv, handle) = self.wake {
+            // SAFETY: the handle is live, and nothing sends to it once `open` is false.
+            unsafe { (uv.close)(handle, Some(on_async_close)) };
+        }
     }
 }
 
@@ -163,11 +208,17 @@ unsafe fn to_js(env: sys::napi_env, outcome: Outcome) -> sys::napi_value {
 }
 
 unsafe extern "C" fn on_async(_handle: *mut c_void) {
-    let Some(uv) = uv::uv() else { return };
+    deliver();
+}
+
+/// Hands the finished lookups to the facade.
+///
+/// SAFETY: call from the environment's async handle or threadsafe function callback, on its thread.
+pub unsafe fn deliver() {
     let done = with_completions(|c| {
         let done = std::mem::take(&mut c.shared.lock().ok()?.done);
         c.pending = c.pending.saturating_sub(done.len() as u32);
-        c.sync_ref(uv);
+        c.sync_ref();
         Some(done)
     })
     .flatten()
@@ -181,7 +232,9 @@ unsafe extern "C" fn on_async(_handle: *mut c_void) {
 
 /// Runs `job` on a pool thread; its outcome comes back as `resolved(id, ...)`.
 fn submit(id: u32, job: impl FnOnce() -> Outcome + Send + 'static) -> bool {
-    let Some(uv) = env::ready() else { return false };
+    if env::ready().is_none() {
+        return false;
+    }
     let queued = with_completions(|c| {
         let shared = Arc::clone(&c.shared);
         let queued = crate::pool::submit(move || {
@@ -190,7 +243,7 @@ fn submit(id: u32, job: impl FnOnce() -> Outcome + Send + 'static) -> bool {
                 if s.open {
                     s.done.push((id, outcome));
                     // SAFETY: the handle is live while `open`, and uv_async_send is thread-safe.
-                    unsafe { (uv.async_send)(s.handle) };
+                    unsafe { s.wake.send() };
                 }
             }
         });
@@ -202,7 +255,7 @@ fn submit(id: u32, job: impl FnOnce() -> Outcome + Send + 'static) -> bool {
             return false;
         }
         c.pending += 1;
-        c.sync_ref(uv);
+        c.sync_ref();
         true
     });
     queued.unwrap_or_else(|| {
@@ -218,10 +271,12 @@ fn submit(id: u32, job: impl FnOnce() -> Outcome + Send + 'static) -> bool {
 /// alive (the fd handles themselves never do).
 #[napi]
 pub fn keep_alive(on: bool) -> bool {
-    let Some(uv) = env::ready() else { return false };
+    if env::ready().is_none() {
+        return false;
+    }
     with_completions(|c| {
         c.keep = on;
-        c.sync_ref(uv);
+        c.sync_ref();
         true
     })
     .unwrap_or(false)

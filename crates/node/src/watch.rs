@@ -1,22 +1,31 @@
-//! fd watchers for bsdsock/asyncio: one `uv_poll_t` per watched fd on this
-//! environment's loop. The facade (ts/asyncio/loop.ts) keeps the readers,
-//! writers and pending operations of each fd, and says what the handle should
-//! do with a mask: READABLE and WRITABLE (the events to watch, none to stop).
-//! The handles never keep the loop alive themselves: while operations are
-//! pending, one ref'd handle of the environment does (`keepAlive`, loop_resolver.rs).
-//! When an fd is ready, the facade's dispatch callback runs and returns the new mask.
-//! A handle is stopped and closed (`unwatch`) before its fd is closed.
+//! fd watchers for bsdsock/asyncio: one per watched fd, a `uv_poll_t` on this
+//! environment's loop or, where the host has no libuv loop (portable.rs), an
+//! interest in the environment's poller. The facade (ts/asyncio/loop.ts) keeps
+//! the readers, writers and pending operations of each fd, and says what the
+//! watcher should do with a mask: READABLE and WRITABLE (the events to watch,
+//! none to stop). The watchers never keep the loop alive themselves: while
+//! operations are pending, the environment's one ref'd handle does
+//! (`keepAlive`, loop_resolver.rs). When an fd is ready, the facade's dispatch
+//! callback runs and returns the new mask. A watcher is removed (`unwatch`)
+//! before its fd is closed.
+//!
+//! The poller's interests are one-shot: a report disarms the fd, and the mask
+//! applied after the dispatch arms it again, which makes it level-triggered as
+//! uv_poll is. Each interest carries a token (a count and the fd) that is
+//! never reused: a report the poller took before `unwatch` removed the fd is
+//! dropped, whatever fd of that number is watched now.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ffi::{c_int, c_void};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use bsdsock_core::Error;
 use napi_derive::napi;
 
-use crate::env::{self, Callback};
+use crate::env::{self, Backend, Callback};
 use crate::state::fail;
-use crate::uv::{self, data, Handle, Uv, READABLE, WRITABLE};
+use crate::uv::{data, Handle, READABLE, WRITABLE};
 
 const EVENTS: i32 = READABLE | WRITABLE;
 /// The fd belongs to a bsdsock socket: closed with the environment.
@@ -32,10 +41,23 @@ fn with_watchers<T>(f: impl FnOnce(&mut HashMap<i32, *mut Watcher>) -> T) -> Opt
     WATCHERS.with(|w| w.try_borrow_mut().ok().map(|mut w| f(&mut w)))
 }
 
+/// What watches the fd.
+enum Source {
+    Uv(Handle),
+    /// An interest in the environment's poller, armed with the watcher's id;
+    /// `armed`: set, and not reported since.
+    Poller {
+        armed: bool,
+    },
+}
+
 pub struct Watcher {
-    handle: Handle,
+    source: Source,
     fd: i32,
-    /// The mask applied to the handle.
+    /// Never used by another watcher: its poller token, and who it is after a
+    /// dispatch (which may have closed it and made another for the fd).
+    id: u64,
+    /// The mask applied to the watcher.
     mask: i32,
     /// Counts `watch` calls: a dispatch's returned mask is stale once JS
     /// called `watch` after it (from the promise reactions that ran in the
@@ -43,50 +65,111 @@ pub struct Watcher {
     generation: u32,
 }
 
-/// Makes the handle do what `mask` says.
+/// An id never used before: a count in the high half, the fd in the low.
+fn new_id(fd: i32) -> u64 {
+    static COUNT: AtomicU32 = AtomicU32::new(0);
+    (u64::from(COUNT.fetch_add(1, Ordering::Relaxed)) << 32) | u64::from(fd as u32)
+}
+
+/// Makes the watcher do what `mask` says.
 ///
 /// SAFETY: `w` must be a live watcher of this environment, not closing.
-unsafe fn apply(uv: &Uv, w: *mut Watcher, mask: i32) -> bool {
+unsafe fn apply(backend: &Backend, w: *mut Watcher, mask: i32) -> bool {
     let w = &mut *w;
     let (old, new) = (w.mask & EVENTS, mask & EVENTS);
-    if new != old {
-        let rc = if new == 0 {
-            (uv.poll_stop)(w.handle.ptr())
-        } else {
-            (uv.poll_start)(w.handle.ptr(), new, on_poll)
-        };
-        if rc < 0 {
-            fail(Error::os(-rc, "uv_poll_start"));
-            return false;
+    let rc = match (&mut w.source, backend) {
+        (Source::Uv(handle), Backend::Uv(uv, _)) if new != old => {
+            let rc = if new == 0 {
+                (uv.poll_stop)(handle.ptr())
+            } else {
+                (uv.poll_start)(handle.ptr(), new, on_poll)
+            };
+            (rc < 0).then(|| Error::os(-rc, "uv_poll_start"))
         }
+        (Source::Poller { armed }, Backend::Portable(p)) if new != old || (new != 0 && !*armed) => {
+            let done = if new == 0 {
+                p.poller.remove(w.fd)
+            } else {
+                p.poller.arm(w.fd, w.id, new)
+            };
+            *armed = new != 0 && done.is_ok();
+            done.err().map(|e| Error::io(&e, "poll"))
+        }
+        _ => None,
+    };
+    if let Some(e) = rc {
+        fail(e);
+        return false;
     }
     w.mask = mask | (w.mask & OWNED);
     true
 }
 
 unsafe extern "C" fn on_poll(handle: *mut c_void, status: c_int, events: c_int) {
-    let w = data(handle).cast::<Watcher>();
-    let fd = (*w).fd;
     // An error (the fd is in a bad state) is reported as readiness both ways:
     // the operations then make their syscall, which says what is wrong.
     let ready = if status < 0 { EVENTS } else { events & EVENTS };
-    let generation = (*w).generation;
+    dispatch(data(handle).cast::<Watcher>(), ready);
+}
+
+/// The poller reported the fd armed with `token` ready for `events`.
+///
+/// SAFETY: call from the environment's threadsafe function callback, on its thread.
+pub unsafe fn ready(token: u64, events: i32) {
+    let fd = token as u32 as i32;
+    let Some(Some(w)) = with_watchers(|watchers| watchers.get(&fd).copied()) else {
+        return;
+    };
+    // SAFETY: the watcher is in the table, so it is live.
+    let ready = match unsafe { &mut (*w).source } {
+        Source::Poller { armed } if (*w).id == token => {
+            *armed = false;
+            events & (*w).mask & EVENTS
+        }
+        _ => return,
+    };
+    if ready == 0 {
+        settle(fd, token, None, 0);
+    } else {
+        dispatch(w, ready);
+    }
+}
+
+/// Calls the facade's dispatcher for a ready watcher, then applies the mask it returned.
+///
+/// SAFETY: `w` must be a live watcher of this environment, called back by its source.
+unsafe fn dispatch(w: *mut Watcher, ready: i32) {
+    let (fd, id, generation) = ((*w).fd, (*w).id, (*w).generation);
     let mask = env::call(Callback::Dispatch, |env| {
         [
             env::number(env, f64::from(fd)),
             env::number(env, f64::from(ready)),
         ]
     });
+    settle(fd, id, mask, generation);
+}
+
+/// After a report: the watcher `id` of `fd`, if it is still the fd's, takes
+/// the mask the dispatch returned, or, when that is stale or none, the mask it
+/// has (which arms a poller interest again).
+fn settle(fd: i32, id: u64, mask: Option<i32>, generation: u32) {
     // The callbacks may have closed this watcher (and even made another for the fd).
-    let Some(uv) = uv::uv() else { return };
+    let Some(backend) = env::with(|s| s.backend.clone()) else {
+        return;
+    };
     with_watchers(|watchers| {
-        if let (Some(mask), Some(&current)) = (mask, watchers.get(&fd)) {
-            // SAFETY: the watcher is still in the table, so it is live.
-            if current == w && mask >= 0 && unsafe { (*w).generation } == generation {
-                // SAFETY: the watcher is still in the table, so it is live and not closing.
-                unsafe { apply(uv, w, mask) };
-            }
+        let Some(&w) = watchers.get(&fd) else { return };
+        // SAFETY: a watcher in the table is live and not closing.
+        let (now, same, latest) = unsafe { ((*w).mask, (*w).id == id, (*w).generation == generation) };
+        if !same {
+            return;
         }
+        let mask = match mask {
+            Some(m) if m >= 0 && latest => m,
+            _ => now,
+        };
+        // SAFETY: as above.
+        unsafe { apply(&backend, w, mask) };
     });
 }
 
@@ -95,61 +178,87 @@ unsafe extern "C" fn on_close(handle: *mut c_void) {
     drop(Box::from_raw(data(handle).cast::<Watcher>()));
 }
 
-/// Stops and closes a watcher's handle (its memory goes in the close
+/// Stops and frees a watcher (a uv handle's memory goes in its close
 /// callback). The fd stays open: its owner closes it.
 ///
 /// SAFETY: `w` must be a live watcher, already out of the table.
-unsafe fn close(uv: &Uv, w: *mut Watcher) {
-    let handle = (*w).handle.ptr();
-    (uv.poll_stop)(handle);
-    (uv.close)(handle, Some(on_close));
+unsafe fn close(backend: &Backend, w: *mut Watcher) {
+    match (&mut (*w).source, backend) {
+        (Source::Uv(handle), Backend::Uv(uv, _)) => {
+            let handle = handle.ptr();
+            (uv.poll_stop)(handle);
+            (uv.close)(handle, Some(on_close));
+        }
+        (Source::Poller { .. }, Backend::Portable(p)) => {
+            let _ = p.poller.remove((*w).fd);
+            drop(Box::from_raw(w));
+        }
+        // A watcher is made by its environment's backend only.
+        _ => {}
+    }
 }
 
 /// Stops and closes every watcher of the environment that is going away.
 ///
 /// SAFETY: call from the environment's cleanup hook, on its thread.
-pub unsafe fn close_all(uv: &Uv) {
+pub unsafe fn close_all(backend: &Backend) {
     let all = with_watchers(std::mem::take).unwrap_or_default();
     for (_, w) in all {
         // SAFETY: w was just taken out of the table: live, and closed only here.
-        close(uv, w);
+        close(backend, w);
     }
 }
 
+/// A new watcher of `fd` on `backend`, or None with the error recorded.
+fn open(backend: &Backend, fd: i32, mask: i32) -> Option<*mut Watcher> {
+    let source = match backend {
+        Backend::Uv(uv, _) => Source::Uv(Handle::poll(uv)),
+        Backend::Portable(_) => Source::Poller { armed: false },
+    };
+    let w = Box::into_raw(Box::new(Watcher {
+        source,
+        fd,
+        id: new_id(fd),
+        mask: mask & OWNED,
+        generation: 0,
+    }));
+    let Backend::Uv(uv, loop_) = backend else {
+        return Some(w);
+    };
+    // SAFETY: w was just made; its handle memory is uv_poll_t-sized and zeroed,
+    // and the loop is this environment's.
+    let rc = unsafe {
+        let Source::Uv(handle) = &mut (*w).source else {
+            return None;
+        };
+        handle.set_data(w.cast());
+        let rc = uv.poll_init(*loop_, handle.ptr(), fd);
+        if rc == 0 {
+            (uv.unref)(handle.ptr());
+        }
+        rc
+    };
+    if rc < 0 {
+        // SAFETY: libuv did not take the handle, so the box is still only ours.
+        drop(unsafe { Box::from_raw(w) });
+        fail(Error::os(-rc, "uv_poll_init"));
+        return None;
+    }
+    Some(w)
+}
+
 /// watch(fd, mask) -> true, or false with the error recorded: makes the fd's
-/// handle (created on first use) watch what `mask` says.
+/// watcher (created on first use) watch what `mask` says.
 #[napi]
 pub fn watch(fd: i32, mask: i32) -> bool {
-    let Some(uv) = env::ready() else { return false };
-    let Some(loop_) = env::with(|s| s.loop_) else {
-        return false;
-    };
+    let Some(backend) = env::ready() else { return false };
     with_watchers(|watchers| {
         let w = match watchers.get(&fd) {
             Some(&w) => w,
             None => {
-                let w = Box::into_raw(Box::new(Watcher {
-                    handle: Handle::poll(uv),
-                    fd,
-                    mask: mask & OWNED,
-                    generation: 0,
-                }));
-                // SAFETY: w was just made; its handle memory is uv_poll_t-sized and zeroed,
-                // and the loop is this environment's.
-                let rc = unsafe {
-                    (*w).handle.set_data(w.cast());
-                    let rc = uv.poll_init(loop_, (*w).handle.ptr(), fd);
-                    if rc == 0 {
-                        (uv.unref)((*w).handle.ptr());
-                    }
-                    rc
-                };
-                if rc < 0 {
-                    // SAFETY: libuv did not take the handle, so the box is still only ours.
-                    drop(unsafe { Box::from_raw(w) });
-                    fail(Error::os(-rc, "uv_poll_init"));
+                let Some(w) = open(&backend, fd, mask) else {
                     return false;
-                }
+                };
                 watchers.insert(fd, w);
                 w
             }
@@ -157,21 +266,23 @@ pub fn watch(fd: i32, mask: i32) -> bool {
         // SAFETY: w is in the table: live, not closing.
         unsafe {
             (*w).generation = (*w).generation.wrapping_add(1);
-            apply(uv, w, mask)
+            apply(&backend, w, mask)
         }
     })
     .unwrap_or(false)
 }
 
-/// unwatch(fd): stops and closes the fd's handle, if it has one. Called before
-/// the fd is closed or handed elsewhere.
+/// unwatch(fd): stops and closes the fd's watcher, if it has one. Called before
+/// the fd is closed or handed elsewhere; the poller reports it no more.
 #[napi]
 pub fn unwatch(fd: i32) -> bool {
-    let Some(uv) = uv::uv() else { return false };
+    let Some(backend) = env::with(|s| s.backend.clone()) else {
+        return false;
+    };
     let Some(Some(w)) = with_watchers(|watchers| watchers.remove(&fd)) else {
         return false;
     };
     // SAFETY: w was just taken out of the table: live, and closed only here.
-    unsafe { close(uv, w) };
+    unsafe { close(&backend, w) };
     true
 }

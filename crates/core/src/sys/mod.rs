@@ -30,6 +30,10 @@ pub use inet::*;
 mod sockaddr;
 pub use sockaddr::*;
 
+// A readiness poller with a thread of its own, for hosts without libuv's loop.
+mod poller;
+pub use poller::{Poller, Ready, POLL_READ, POLL_WRITE};
+
 // What every platform does alike around its own structs.
 mod common;
 pub use common::as_uninit;

@@ -23,10 +23,12 @@ pub fn epoll_create(flags: i32) -> io::Result<Fd> {
 
 /// epoll_ctl(epfd, op, fd, events); the event's data is the fd, as Python's.
 pub fn epoll_ctl(epfd: Fd, op: i32, fd: Fd, events: u32) -> io::Result<()> {
-    let mut ev = libc::epoll_event {
-        events,
-        u64: fd as u32 as u64,
-    };
+    epoll_ctl_token(epfd, op, fd, events, fd as u32 as u64)
+}
+
+/// epoll_ctl(epfd, op, fd, events) with `token` as the event's data.
+pub fn epoll_ctl_token(epfd: Fd, op: i32, fd: Fd, events: u32, token: u64) -> io::Result<()> {
+    let mut ev = libc::epoll_event { events, u64: token };
     // SAFETY: `ev` is a valid epoll_event for the call's duration.
     if unsafe { libc::epoll_ctl(epfd, op, fd, &mut ev) } < 0 {
         return Err(io::Error::last_os_error());
@@ -36,9 +38,14 @@ pub fn epoll_ctl(epfd: Fd, op: i32, fd: Fd, events: u32) -> io::Result<()> {
 
 /// epoll_wait without waiting: how many of `events` the kernel filled.
 pub fn epoll_wait_now(epfd: Fd, events: &mut [EpollEvent]) -> io::Result<usize> {
+    epoll_wait(epfd, events, 0)
+}
+
+/// epoll_wait for up to `timeout_ms` (-1: for ever): how many of `events` the kernel filled.
+pub fn epoll_wait(epfd: Fd, events: &mut [EpollEvent], timeout_ms: i32) -> io::Result<usize> {
     let max = i32::try_from(events.len()).unwrap_or(i32::MAX);
     // SAFETY: `events` is writable for `max` entries.
-    let n = unsafe { libc::epoll_wait(epfd, events.as_mut_ptr(), max, 0) };
+    let n = unsafe { libc::epoll_wait(epfd, events.as_mut_ptr(), max, timeout_ms) };
     if n < 0 {
         return Err(io::Error::last_os_error());
     }

@@ -68,18 +68,38 @@ fn from_c(k: &libc::kevent) -> Kevent {
 /// what is pending now (errors of changes included, as EV_ERROR events, when
 /// there is room). Returns how many events it wrote.
 pub fn kevent(kq: Fd, changes: &[Kevent], events: &mut [Kevent]) -> io::Result<usize> {
+    kevent_wait(kq, changes, events, Some(std::time::Duration::ZERO))
+}
+
+/// kevent(2) as `kevent`, waiting up to `timeout` (None: for ever) for an event.
+pub fn kevent_wait(
+    kq: Fd,
+    changes: &[Kevent],
+    events: &mut [Kevent],
+    timeout: Option<std::time::Duration>,
+) -> io::Result<usize> {
     let einval = || io::Error::from_raw_os_error(libc::EINVAL);
     let nchanges = libc::c_int::try_from(changes.len()).map_err(|_| einval())?;
     let nevents = libc::c_int::try_from(events.len()).map_err(|_| einval())?;
     let changes: Vec<libc::kevent> = changes.iter().map(to_c).collect();
     let mut out = vec![zeroed(); events.len()];
-    let now = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
+    let limit = timeout.map(|d| libc::timespec {
+        tv_sec: libc::time_t::try_from(d.as_secs()).unwrap_or(libc::time_t::MAX),
+        tv_nsec: d.subsec_nanos() as _,
+    });
+    let limit_ptr = limit.as_ref().map_or(ptr::null(), |t| t as *const libc::timespec);
     // SAFETY: `changes` holds nchanges readable entries, `out` nevents writable
-    // ones, and `now` is a valid timespec, all alive for the call.
-    let n = unsafe { libc::kevent(kq, changes.as_ptr(), nchanges, out.as_mut_ptr(), nevents, &now) };
+    // ones, and `limit_ptr` is null or a valid timespec, all alive for the call.
+    let n = unsafe {
+        libc::kevent(
+            kq,
+            changes.as_ptr(),
+            nchanges,
+            out.as_mut_ptr(),
+            nevents,
+            limit_ptr,
+        )
+    };
     if n < 0 {
         return Err(io::Error::last_os_error());
     }

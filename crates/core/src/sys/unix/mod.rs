@@ -8,6 +8,7 @@ mod epoll;
 mod kqueue;
 mod msg;
 pub mod netdb;
+mod poller;
 pub mod signals;
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
@@ -15,6 +16,7 @@ pub use epoll::*;
 #[cfg(any(target_vendor = "apple", target_os = "freebsd"))]
 pub use kqueue::*;
 pub use msg::*;
+pub use poller::Imp;
 
 use std::ffi::CStr;
 use std::io;

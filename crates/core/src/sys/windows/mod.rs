@@ -11,9 +11,11 @@ pub mod c;
 pub mod constants;
 mod msg;
 pub mod netdb;
+mod poller;
 pub mod signals;
 
 pub use msg::*;
+pub use poller::Imp;
 
 use std::ffi::c_char;
 use std::io;

@@ -1,0 +1,163 @@
+// bsdsock/asyncio on whichever runtime runs this script (Node, Deno, Bun):
+// each kind of operation once, on loopback, then 'ok'. The process must then
+// exit by itself: nothing bsdsock holds may keep an idle program alive.
+
+import assert from 'node:assert/strict';
+import { setTimeout } from 'node:timers';
+
+import { AF_INET, SOCK_DGRAM, SOCK_STREAM, socket, socketpair } from 'bsdsock';
+import {
+  AbortError,
+  create_connection,
+  create_server,
+  getaddrinfo,
+  open_connection,
+  Protocol,
+  sock_accept,
+  sock_connect,
+  sock_recv,
+  sock_recvfrom,
+  sock_sendall,
+  sock_sendto,
+  start_server,
+} from 'bsdsock/asyncio';
+
+// Unref'd: what keeps the process alive while an operation waits is bsdsock's own doing.
+const limit = setTimeout(() => {
+  console.error('timed out');
+  process.exit(1);
+}, 20000).unref();
+
+const port = (server) => server.sockets[0].getsockname()[1];
+
+// sock_recv waits for data sent after it started; sock_sendall sends more than one send takes.
+{
+  const [a, b] = socketpair();
+  a.setblocking(false);
+  b.setblocking(false);
+  const pending = sock_recv(a, 100);
+  await new Promise((r) => setTimeout(r, 20));
+  b.send(Buffer.from('ping'));
+  assert.equal((await pending).toString(), 'ping');
+  const big = Buffer.alloc(4 << 20, 7);
+  const sent = sock_sendall(b, big);
+  let got = 0;
+  while (got < big.length) got += (await sock_recv(a, 1 << 16)).length;
+  await sent;
+  assert.equal(got, big.length);
+  // A pending receive fails when its socket closes, and the fd number, reused at once, serves a new socket.
+  const orphan = sock_recv(a, 10).then(() => 'data', (e) => e.name);
+  a.close();
+  assert.equal(await orphan, 'OSError');
+  const [c, d] = socketpair();
+  c.setblocking(false);
+  const next = sock_recv(c, 10);
+  d.send(Buffer.from('fresh'));
+  assert.equal((await next).toString(), 'fresh');
+  for (const s of [b, c, d]) s.close();
+}
+
+// sock_accept and sock_connect.
+{
+  const listener = socket(AF_INET, SOCK_STREAM);
+  listener.bind(['127.0.0.1', 0]);
+  listener.listen();
+  listener.setblocking(false);
+  const client = socket(AF_INET, SOCK_STREAM);
+  client.setblocking(false);
+  const accepted = sock_accept(listener);
+  await sock_connect(client, listener.getsockname());
+  const [conn, addr] = await accepted;
+  assert.deepEqual(addr, client.getsockname());
+  conn.setblocking(false);
+  await sock_sendall(client, Buffer.from('hello'));
+  assert.equal((await sock_recv(conn, 10)).toString(), 'hello');
+  for (const s of [conn, client, listener]) s.close();
+}
+
+// sock_recvfrom and sock_sendto.
+{
+  const u1 = socket(AF_INET, SOCK_DGRAM);
+  const u2 = socket(AF_INET, SOCK_DGRAM);
+  u1.bind(['127.0.0.1', 0]);
+  u2.bind(['127.0.0.1', 0]);
+  u1.setblocking(false);
+  u2.setblocking(false);
+  const pending = sock_recvfrom(u2, 100);
+  await sock_sendto(u1, Buffer.from('datagram'), u2.getsockname());
+  const [data, from] = await pending;
+  assert.equal(data.toString(), 'datagram');
+  assert.deepEqual(from, u1.getsockname());
+  u1.close();
+  u2.close();
+}
+
+// A Protocol server (create_server) and client (create_connection).
+{
+  class Echo extends Protocol {
+    connection_made(t) {
+      this.t = t;
+    }
+    data_received(d) {
+      this.t.write(d);
+    }
+  }
+  class Client extends Protocol {
+    chunks = [];
+    lost = new Promise((r) => (this.done = r));
+    data_received(d) {
+      this.chunks.push(Buffer.from(d));
+    }
+    connection_lost(e) {
+      this.done(e);
+    }
+  }
+  const server = await create_server(() => new Echo(), '127.0.0.1', 0);
+  const [t, p] = await create_connection(() => new Client(), '127.0.0.1', port(server));
+  t.write(Buffer.from('echo me'));
+  t.write_eof();
+  assert.equal(await p.lost, null);
+  assert.equal(Buffer.concat(p.chunks).toString(), 'echo me');
+  server.close();
+  await server.wait_closed();
+}
+
+// open_connection streams, against start_server.
+{
+  const server = await start_server(async (reader, writer) => {
+    const line = await reader.readline();
+    writer.write(Buffer.from(line.toString().toUpperCase()));
+    await writer.drain();
+    writer.close();
+  }, '127.0.0.1', 0);
+  const [reader, writer] = await open_connection('127.0.0.1', port(server));
+  writer.write(Buffer.from('shout\n'));
+  await writer.drain();
+  assert.equal((await reader.read()).toString(), 'SHOUT\n');
+  writer.close();
+  server.close();
+  await server.wait_closed();
+}
+
+// getaddrinfo on the resolver's threads.
+{
+  const infos = await getaddrinfo('127.0.0.1', 80, { family: AF_INET, type: SOCK_STREAM });
+  assert.deepEqual(infos[0][4], ['127.0.0.1', 80]);
+}
+
+// An AbortSignal cancels a pending operation and leaves the socket usable.
+{
+  const [a, b] = socketpair();
+  a.setblocking(false);
+  const ac = new AbortController();
+  const pending = sock_recv(a, 10, { signal: ac.signal });
+  setTimeout(() => ac.abort(), 10);
+  await assert.rejects(pending, (e) => e instanceof AbortError);
+  b.send(Buffer.from('after'));
+  assert.equal((await sock_recv(a, 10)).toString(), 'after');
+  a.close();
+  b.close();
+}
+
+clearTimeout(limit);
+console.log('ok');
