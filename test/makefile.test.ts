@@ -2,12 +2,15 @@
 // python3 where the answer is Python's to give.
 import { describe, expect, it } from 'vitest';
 import {
+  AF_UNIX,
   BlockingIOError,
   OSError,
   SHUT_WR,
   SOL_SOCKET,
   SO_RCVBUF,
   SO_SNDBUF,
+  SOCK_DGRAM,
+  SOCK_STREAM,
   TimeoutError,
   socket,
   socketpair,
@@ -455,6 +458,86 @@ describe('read and write calls on every kind of file, open and closed, as Python
       const want = (calls[`${mode} ${buffering}`] as { value: unknown[] }).value;
       const named = (v: unknown, i: number) => [`${i < FILE_CALLS.length ? '' : 'closed '}${FILE_CALLS[i % FILE_CALLS.length]!.join(' ')}`, v];
       expect(out.map(named)).toEqual(want.map(named));
+    });
+  }
+});
+
+describe("a text file holds what it writes as CPython's TextIOWrapper (pending_bytes)", () => {
+  // What the peer has after each step ('' for nothing), or the step's error.
+  const STEPS = [
+    `f.write('hello')`, 'peer()', `f.write('x' * 8190)`, 'peer()', `f.write('yyy')`, 'peer()', `f.write('z' * 9000)`, 'peer()',
+    `f.write('abc')`, 'f.read(0)', 'peer()', `f.write('def')`, 'f.flush()', 'peer()', `f.write('ghi')`, 'f.close()', 'peer()',
+  ];
+  const held = python(
+    String.raw`import socket
+def outcome(f):
+    try: return f()
+    except Exception as e: return type(e).__name__ + ': ' + str(e)
+def run(steps, buffering):
+    a, b = socket.socketpair(); b.setblocking(False)
+    f = a.makefile('rw', buffering)
+    def peer():
+        try: return len(b.recv(100000))
+        except BlockingIOError: return 0
+    env = {'f': f, 'peer': peer}
+    out = [outcome(lambda: eval(s, env)) for s in steps]
+    a.close(); b.close()
+    return out
+def refused(kind):
+    a, b = socket.socketpair(socket.AF_UNIX, kind); b.close()
+    f = a.makefile('w')
+    out = [f.write('q'), outcome(f.close), f.closed]
+    a.close()
+    return out + [outcome(lambda: a.send(b'x'))]`,
+    {
+      ...Object.fromEntries([1, 4, null].map((n) => [`buffering ${n}`, `run(${JSON.stringify(STEPS)}, ${n ?? 'None'})`])),
+      dgram: 'refused(socket.SOCK_DGRAM)',
+      stream: 'refused(socket.SOCK_STREAM)',
+    },
+  );
+  const failed = (f: () => unknown) => {
+    try {
+      return f() ?? null;
+    } catch (e) {
+      return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+    }
+  };
+
+  for (const buffering of [1, 4, null]) {
+    it(`writes, a read, flush() and close() with buffering=${buffering}`, () => {
+      using p = pair();
+      p.b.setblocking(false);
+      const f = p.a.makefile('rw', buffering);
+      const run: Record<string, () => unknown> = {
+        'peer()': () => {
+          try {
+            return p.b.recv(100000).length;
+          } catch (e) {
+            if (e instanceof BlockingIOError) return 0;
+            throw e;
+          }
+        },
+        'f.read(0)': () => f.read(0),
+        'f.flush()': () => f.flush(),
+        'f.close()': () => f.close(),
+      };
+      const out = STEPS.map((step) => {
+        const write = /^f\.write\('(\w+)'(?: \* (\d+))?\)$/.exec(step);
+        return failed(write ? () => f.write(write[1]!.repeat(Number(write[2] ?? 1))) : run[step]!);
+      });
+      expect(out).toEqual((held[`buffering ${buffering}`] as { value: unknown }).value);
+    });
+  }
+
+  for (const [name, type] of [['dgram', SOCK_DGRAM], ['stream', SOCK_STREAM]] as const) {
+    it(`close() after the peer went: the buffer's second flush raises, and the fd closes (${name})`, () => {
+      const [a, b] = socketpair(AF_UNIX, type);
+      b.close();
+      const f = a.makefile('w');
+      const out = [f.write('q'), failed(() => f.close()), f.closed];
+      a.close();
+      out.push(failed(() => a.send(Buffer.from('x'))));
+      expect(out).toEqual((held[name] as { value: unknown }).value);
     });
   }
 });

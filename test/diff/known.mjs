@@ -55,17 +55,6 @@ export const KNOWN = [
     matches: (step, python, node, history) => step.op === 'fread' && fileOf(history, step.m)?.buffering > 0,
   },
   {
-    id: 'text-writer-passes-through',
-    kind: 'bug',
-    reason:
-      "a makefile() text writer hands each write() to its buffered writer at once; CPython's TextIOWrapper keeps up " +
-      'to 8192 bytes of its own (pending_bytes) before it does, so a small write to a socket that cannot send ' +
-      'returns its length in CPython and raises (EPIPE, ENOTCONN) in bsdsock',
-    matches: (step, python, node, history) => step.op === 'fwrite' && 'v' in python && 'e' in node && !modeOf(history, step.m).includes('b'),
-    // With a small buffer the bytes reach the peer only in bsdsock: the programs part ways.
-    avoid: (m, step) => step.op === 'fwrite' && m.files.get(step.m)?.mode.includes('b') === false && m.files.get(step.m)?.buffering !== null,
-  },
-  {
     id: 'mode-of-closed-socket',
     kind: 'bug',
     reason:
@@ -88,18 +77,6 @@ export const KNOWN = [
       (history.some((h) => SHARES.has(h.step.op)) &&
         !isDeepStrictEqual(python, node) &&
         (python.e === 'BlockingIOError' || node.e === 'BlockingIOError' || (step.op === 'connect_ex' && WOULD_BLOCK.has(python.v)))),
-  },
-  {
-    id: 'file-close-after-failed-flush',
-    kind: 'bug',
-    reason:
-      "closing a makefile() writer whose flush fails (EPIPE) raises and leaves the socket's fd open; CPython's " +
-      'close() goes on to close the buffer and the raw file all the same (a text file\'s buffer tries to flush ' +
-      'again, and that second error is the one raised: ENOTCONN after ECONNREFUSED on a Unix datagram socket), so ' +
-      'the socket, closed before, is then really closed and a later send raises EBADF',
-    matches: (step, python, node, history) =>
-      (isError(python, 'OSError', EBADF) && !isError(node, 'OSError', EBADF) && history.some((h) => CLOSES_FILE.has(h.step.op) && 'e' in h.python)) ||
-      (CLOSES_FILE.has(step.op) && 'e' in python && 'e' in node && history.some((h) => h.step.op === 'fwrite')),
   },
 ];
 

@@ -9,6 +9,9 @@ import { closedFile, DEFAULT_BUFFER_SIZE, IOBase, readlines, UnsupportedOperatio
 
 type Buffered = BufferedReader | BufferedWriter | BufferedRWPair;
 
+/** How many written bytes a TextIOWrapper holds before it hands them to its buffer. Python: `_io.TextIOWrapper._CHUNK_SIZE`. */
+const CHUNK_SIZE = 8192;
+
 /** The text codecs makefile supports: Python's names for them, and Node's. */
 const CODECS = new Map<string, BufferEncoding>([
   ['utf-8', 'utf8'],
@@ -62,6 +65,9 @@ export class TextIOWrapper extends IOBase {
   /** The line endings read so far (SEEN_*), and a '\r' at the end of the last chunk not yet counted. */
   #seen = 0;
   #seenCR = false;
+  /** Encoded writes not yet handed to the buffer (CPython's pending_bytes), and their length. */
+  #pending: Buffer[] | null = null;
+  #pendingCount = 0;
 
   constructor(buffer: Buffered, encoding: string | null = null, errors: string | null = null, newline: string | null = null) {
     super();
@@ -137,7 +143,7 @@ export class TextIOWrapper extends IOBase {
   /** read(n=-1) -> up to n characters; all until EOF when n < 0. Python: `io.TextIOWrapper.read`. */
   read(n: number | null = -1): string {
     if (this.closed) throw closedFile();
-    const reader = this.#reader();
+    const reader = this.#readStart();
     const want = n === null ? -1 : int(n);
     if (want < 0) {
       const rest = reader.read(-1);
@@ -181,7 +187,7 @@ export class TextIOWrapper extends IOBase {
   /** readline(size=-1) -> one line with its terminator ('' at EOF). Python: `io.TextIOWrapper.readline`. */
   readline(size: number | null = -1): string {
     if (this.closed) throw closedFile();
-    this.#reader();
+    this.#readStart();
     const max = size === null ? -1 : int(size);
     for (;;) {
       let end = this.#lineEnd(this.#text);
@@ -208,14 +214,39 @@ export class TextIOWrapper extends IOBase {
     return readlines(this, () => this.readline(), hint);
   }
 
-  /** write(s) -> len(s): '\n' becomes the newline given (none translated for '' and '\n'). Python: `io.TextIOWrapper.write`. */
+  /**
+   * write(s) -> len(s): '\n' becomes the newline given (none translated for '' and '\n'). The bytes are
+   * held until 8192 of them are (or flush(), a read, close()), then handed to the buffer. Python: `io.TextIOWrapper.write`.
+   */
   write(s: string): number {
     if (this.closed) throw closedFile();
     if (typeof s !== 'string') throw new TypeError(`write() argument must be str, not ${pyType(s)}`);
     const nl = this.#newline;
     const text = nl === '\r' || nl === '\r\n' ? s.replace(/\n/g, nl) : s;
-    this.#writer().write(Buffer.from(text, this.#codec));
+    this.#writer();
+    const b = Buffer.from(text, this.#codec);
+    // As CPython's pending_bytes: what is held never grows past CHUNK_SIZE by a write.
+    if (this.#pendingCount + b.length > CHUNK_SIZE) this.#writeflush();
+    (this.#pending ??= []).push(b);
+    this.#pendingCount += b.length;
+    if (this.#pendingCount >= CHUNK_SIZE) this.#writeflush();
     return s.length;
+  }
+
+  /** Hands the bytes held to the buffer (dropping them first, as CPython does, should that fail). */
+  #writeflush(): void {
+    const pending = this.#pending;
+    if (pending === null) return;
+    this.#pending = null;
+    this.#pendingCount = 0;
+    this.#writer().write(pending.length === 1 ? pending[0]! : Buffer.concat(pending));
+  }
+
+  /** The buffer for a read, after the bytes written and held are handed on. */
+  #readStart(): BufferedReader | BufferedRWPair {
+    const reader = this.#reader();
+    this.#writeflush();
+    return reader;
   }
 
   /** The buffer to read from; UnsupportedOperation for a file made for writing. */
@@ -238,6 +269,7 @@ export class TextIOWrapper extends IOBase {
   /** flush(): sends what is buffered. Python: `io.TextIOWrapper.flush`. */
   flush(): void {
     if (this.closed) throw closedFile();
+    this.#writeflush();
     this.buffer.flush();
   }
 
@@ -277,7 +309,16 @@ export class TextIOWrapper extends IOBase {
    * Python: `io.TextIOWrapper.close`.
    */
   close(): void {
+    if (this.closed) return;
+    let failed: { error: unknown } | null = null;
+    try {
+      this.flush();
+    } catch (error) {
+      failed = { error };
+    }
+    // The buffer closes (its raw file too) whatever the flush did; its own error wins, as CPython's.
     this.buffer.close();
+    if (failed !== null) throw failed.error;
   }
 
   /** `for (const line of file)`: each line until EOF. Python: `io.TextIOWrapper.__iter__`. */
