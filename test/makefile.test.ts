@@ -541,3 +541,55 @@ def refused(kind):
     });
   }
 });
+
+describe("the order of a read's checks, as CPython's", () => {
+  const order = python(
+    String.raw`import socket
+def outcome(f):
+    try: return f()
+    except Exception as e: return type(e).__name__ + ': ' + str(e)
+def writer(op):
+    s = socket.socket(); s.detach()
+    f = s.makefile('w', 16)
+    f.write('x' * 17)
+    return [outcome(getattr(f, op)), outcome(getattr(f, op))]
+def pair_readline():
+    a, b = socket.socketpair(); a.setblocking(False)
+    f = a.makefile('rwb')
+    out = [outcome(f.readline)]
+    b.send(b'ab\ncd')
+    out += [f.readline(), f.readline(1), outcome(f.readline)]
+    f.close(); a.close(); b.close()
+    return out`,
+    { read: `writer('read')`, readline: `writer('readline')`, pair: 'pair_readline()' },
+  );
+  const failed = (f: () => unknown) => {
+    try {
+      const v = f();
+      return v instanceof Uint8Array ? { hex: Buffer.from(v).toString('hex') } : v;
+    } catch (e) {
+      return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+    }
+  };
+
+  for (const op of ['read', 'readline'] as const) {
+    it(`a text writer's ${op}() on a detached socket: readline hands on its bytes before it says 'not readable'`, () => {
+      const s = socket();
+      s.detach();
+      const f = s.makefile('w', 16);
+      f.write('x'.repeat(17));
+      expect([failed(() => f[op]()), failed(() => f[op]())]).toEqual((order[op] as { value: unknown }).value);
+    });
+  }
+
+  it("a 'rwb' file's readline is io.IOBase's: peek, then read, whose None is an OSError", () => {
+    using p = pair();
+    p.a.setblocking(false);
+    const f = p.a.makefile('rwb');
+    const out = [failed(() => f.readline())];
+    p.b.send(Buffer.from('ab\ncd'));
+    out.push(failed(() => f.readline()), failed(() => f.readline(1)), failed(() => f.readline()));
+    f.close();
+    expect(out).toEqual((order.pair as { value: unknown }).value);
+  });
+});

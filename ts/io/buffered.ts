@@ -4,7 +4,7 @@
 // BlockingIOError with `characters_written`.
 
 import { bytes, int } from '../convert';
-import { BlockingIOError } from '../errors';
+import { BlockingIOError, OSError } from '../errors';
 import type { SocketIO } from './socketio';
 import { closedFile, DEFAULT_BUFFER_SIZE, EAGAIN, IOBase, readlines, UnsupportedOperation, writelines } from './base';
 
@@ -361,10 +361,22 @@ export class BufferedRWPair extends IOBase {
   }
   /** readline(limit=-1): one line, with its newline (none at EOF). Python: `io.BufferedRWPair.readline`. */
   readline(limit: number | null = -1): Buffer {
-    // io.IOBase.readline, whose first call is peek(): b'' for a limit of 0, open or closed.
-    if (limit !== null && int(limit) === 0) return Buffer.alloc(0);
-    if (this.#reader.closed) throw closedFile('peek of closed file');
-    return this.#reader.readline(limit);
+    // io.IOBase.readline: peek(1) says how much to read(); a read's null (non-blocking) is an OSError.
+    const max = limit === null ? -1 : int(limit);
+    const line: Buffer[] = [];
+    let length = 0;
+    while (max < 0 || length < max) {
+      const ahead = this.peek(1);
+      let n = ahead.length === 0 ? 1 : ahead.indexOf(0x0a) + 1 || ahead.length;
+      if (max >= 0) n = Math.min(n, max - length);
+      const b = this.read(n);
+      if (b === null) throw new OSError("read() should have returned a bytes object, not 'NoneType'");
+      if (b.length === 0) break;
+      line.push(b);
+      length += b.length;
+      if (b[b.length - 1] === 0x0a) break;
+    }
+    return Buffer.concat(line);
   }
   /** readlines(hint=-1): the lines until EOF. Python: `io.BufferedRWPair.readlines`. */
   readlines(hint = -1): Buffer[] {

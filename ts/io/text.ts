@@ -187,7 +187,9 @@ export class TextIOWrapper extends IOBase {
   /** readline(size=-1) -> one line with its terminator ('' at EOF). Python: `io.TextIOWrapper.readline`. */
   readline(size: number | null = -1): string {
     if (this.closed) throw closedFile();
-    this.#readStart();
+    // CPython's readline hands on the bytes held before it asks whether the file reads; read() after.
+    this.#writeflush();
+    this.#reader();
     const max = size === null ? -1 : int(size);
     for (;;) {
       let end = this.#lineEnd(this.#text);
