@@ -204,6 +204,36 @@ describe('operations', () => {
     s.close();
   });
 
+  it('receives every datagram of a ping-pong between two tasks, and one already queued', async () => {
+    const [a, b] = [socket(AF_INET, SOCK_DGRAM), socket(AF_INET, SOCK_DGRAM)];
+    for (const x of [a, b]) {
+      x.setblocking(false);
+      x.bind(['127.0.0.1', 0]);
+    }
+    const rounds = 200;
+    const echo = async (): Promise<void> => {
+      for (let i = 0; i < rounds; i++) {
+        const [data, addr] = await sock_recvfrom(b, 64);
+        await sock_sendto(b, data, addr as [string, number]);
+      }
+    };
+    const ping = async (): Promise<string[]> => {
+      const back: string[] = [];
+      for (let i = 0; i < rounds; i++) {
+        await sock_sendto(a, Buffer.from(`n${i}`), b.getsockname());
+        back.push((await sock_recvfrom(a, 64))[0].toString());
+      }
+      return back;
+    };
+    const [, back] = await Promise.all([echo(), ping()]);
+    expect(back).toEqual(Array.from({ length: rounds }, (_, i) => `n${i}`));
+    // Every early receive on `a` found nothing: one now must still see a datagram already queued.
+    b.sendto(Buffer.from('queued'), a.getsockname());
+    expect((await sock_recvfrom(a, 64))[0].toString()).toBe('queued');
+    a.close();
+    b.close();
+  });
+
   it('connects to a host name, resolved without blocking', async () => {
     const [l, port] = listener();
     const c = nonblocking(socket());

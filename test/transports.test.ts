@@ -537,6 +537,65 @@ describe('create_datagram_endpoint', () => {
     b.close();
   });
 
+  /** Sends `datas` from a plain socket to `to`; all are queued before the loop runs again. */
+  function sendAll(family: number, to: unknown, datas: Buffer[]): void {
+    const s = socket(family, SOCK_DGRAM);
+    for (const d of datas) s.sendto(d, to as never);
+    s.close();
+  }
+
+  it('delivers many datagrams queued at once, in order, in one turn of the loop', async () => {
+    const [t, p] = await create_datagram_endpoint(() => new Dgram(), { local_addr: ['127.0.0.1', 0] });
+    const datas = Array.from({ length: 40 }, (_, i) => Buffer.from(`d${i}`));
+    // What the first readiness delivered, counted once it is over (setImmediate runs after the loop's poll phase).
+    const first = new Promise<number>((r) => {
+      p.waiting = () => {
+        p.waiting = null;
+        setImmediate(() => r(p.got.length));
+      };
+    });
+    sendAll(AF_INET, t.get_extra_info('sockname'), datas);
+    expect(await first).toBe(datas.length);
+    expect(p.got.map(([d]) => d)).toEqual(datas.map((d) => d.toString()));
+    expect(new Set(p.got.map(([, a]) => JSON.stringify(a))).size).toBe(1);
+    t.close();
+  });
+
+  it('stops delivering at once when the protocol closes the transport', async () => {
+    class Closer extends Dgram {
+      lost: Promise<unknown>;
+      #lost!: (e: unknown) => void;
+      constructor() {
+        super();
+        this.lost = new Promise((r) => (this.#lost = r));
+      }
+      override datagram_received(d: Buffer, a: unknown): void {
+        super.datagram_received(d, a);
+        this.t!.close();
+      }
+      override connection_lost(e: Error | null): void {
+        this.#lost(e);
+      }
+    }
+    const [t, p] = await create_datagram_endpoint(() => new Closer(), { local_addr: ['127.0.0.1', 0] });
+    sendAll(AF_INET, t.get_extra_info('sockname'), ['a', 'b', 'c', 'd', 'e'].map((x) => Buffer.from(x)));
+    expect(await p.lost).toBeNull();
+    expect(p.got.map(([d]) => d)).toEqual(['a']);
+    expect(t.is_closing()).toBe(true);
+  });
+
+  it('delivers datagrams larger than 64 KiB whole, between small ones', async () => {
+    using dir = tempDir();
+    const server = path.join(dir.path, 'big.sock');
+    const [t, p] = await create_datagram_endpoint(() => new Dgram(), { local_addr: server });
+    const datas = [Buffer.from('small'), Buffer.alloc(100 * 1024, 'b'), Buffer.from('tiny'), Buffer.alloc(70 * 1024, 'c')];
+    const w = new Promise<void>((r) => (p.waiting = () => p.got.length === datas.length && r()));
+    sendAll(AF_UNIX, server, datas);
+    await w;
+    expect(p.got.map(([d]) => d)).toEqual(datas.map((d) => d.toString()));
+    t.close();
+  });
+
   it('needs an address or a family', async () => {
     await expect(create_datagram_endpoint(() => new Dgram())).rejects.toThrow('unexpected address family');
   });

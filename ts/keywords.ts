@@ -47,7 +47,8 @@ export function keywords<P extends unknown[], O extends object>(args: ArrayLike<
     n--;
   }
   if (n > f.max) throw tooMany(f, n);
-  const positional: unknown[] = Array.from({ length: f.max }, (_, i) => (i < n ? args[i] : undefined));
+  const positional: unknown[] = [];
+  for (let i = 0; i < f.max; i++) positional.push(i < n ? args[i] : undefined);
   // The types are the declared parameters' (WithOptions): the callee checks the values, as before.
   return [positional as P, options];
 }

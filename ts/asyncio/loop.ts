@@ -93,6 +93,33 @@ export class Op<T> implements Pending {
   }
 }
 
+/** How often a read that the guess below advises against is made anyway. */
+const PROBE = 16;
+
+/**
+ * Whether a read made before the loop reports the fd readable is likely to
+ * find data: yes until one finds nothing, then no until a probe (every
+ * PROBE-th time it is asked) finds something again. A peer that answers at
+ * once (another process, woken by the send) keeps it yes; one that answers
+ * from this same loop keeps it no, and saves the read that would fail.
+ */
+export class ReadGuess {
+  #empty = false;
+  #asked = 0;
+
+  worthReading(): boolean {
+    if (!this.#empty) return true;
+    if (++this.#asked < PROBE) return false;
+    this.#asked = 0;
+    return true;
+  }
+
+  /** What the read it advised found. */
+  found(data: boolean): void {
+    this.#empty = !data;
+  }
+}
+
 /** What one fd is watched for. */
 class Watch {
   reader: (() => void) | null = null;
@@ -101,6 +128,8 @@ class Watch {
   readonly writes: Pending[] = [];
   /** The mask the native handle has (without OWNED); -1 before the first watch. */
   mask = -1;
+  /** Whether a receive should be made before readiness (see `readNow`). */
+  readonly early = new ReadGuess();
   constructor(
     readonly fd: number,
     public owned: boolean,
@@ -199,6 +228,24 @@ export function busy(fd: number, dir: number): boolean {
   return w !== undefined && (dir === READ ? w.reads : w.writes).length !== 0;
 }
 
+/**
+ * Whether a receive on `fd` should be made now, before the loop reports it
+ * readable: not when receives wait already (it must queue behind them), nor
+ * when the handle watches for reading and early receives have been finding
+ * nothing (a readiness then comes when data does, with no read wasted).
+ */
+export function readNow(fd: number): boolean {
+  const w = watches.get(fd);
+  if (w === undefined) return true;
+  if (w.reads.length !== 0) return false;
+  return w.mask <= 0 || (w.mask & READ) === 0 || w.early.worthReading();
+}
+
+/** What a receive made by `readNow`'s leave found. */
+export function readFound(fd: number, data: boolean): void {
+  watches.get(fd)?.early.found(data);
+}
+
 /** Queues an operation on `fd` until it is ready; `attempt` runs then. */
 export function wait<T>(
   fd: number,
@@ -256,7 +303,7 @@ function drain(queue: Pending[]): void {
 }
 
 /** A reader or writer callback: what it throws is reported as an uncaught exception, after the others ran. */
-function callback(fn: () => void): void {
+export function callback(fn: () => void): void {
   try {
     fn();
   } catch (e) {

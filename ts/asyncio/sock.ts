@@ -12,7 +12,7 @@ import { lastAddress, native } from '../native';
 import { pyRepr } from '../repr';
 import { claim, room, settle } from '../slab';
 import { Socket } from '../socket';
-import { busy, checkSignal, READ, wait, WRITE, type OperationOptions } from './loop';
+import { busy, checkSignal, READ, readFound, readNow, wait, WRITE, type OperationOptions } from './loop';
 import { needsLookup, resolveAddress } from './resolver';
 
 const EINPROGRESS = errnos.EINPROGRESS;
@@ -41,12 +41,28 @@ function recvNow(fd: number, n: number, from: boolean): Buffer | null {
 }
 
 /**
+ * What `body(args)` gives, as a promise: its own promise when it had to wait
+ * (an async function would hand back another that adopts it, two microtask
+ * turns later), a resolved one when it had the result at once, a rejected one
+ * when it threw.
+ */
+function promised<A, T>(body: (args: A) => T | Promise<T>, args: A): Promise<T> {
+  try {
+    const r = body(args);
+    return r instanceof Promise ? r : Promise.resolve(r);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+/**
  * What `attempt` receives now, unless other receives wait first; else a promise
  * of what it receives once the fd is readable (null from `attempt`: it would block).
  */
 function readNowOrWait<T>(fd: number, syscall: string, attempt: () => T | null, signal: AbortSignal | undefined): T | Promise<T> {
-  if (!busy(fd, READ)) {
+  if (readNow(fd)) {
     const r = attempt();
+    readFound(fd, r !== null);
     if (r !== null) return r;
   }
   return wait<T>(fd, READ, syscall, (op) => {
@@ -59,9 +75,13 @@ function readNowOrWait<T>(fd: number, syscall: string, attempt: () => T | null, 
  * asyncio's `loop.sock_recv(sock, nbytes)`: up to `nbytes` bytes, once some
  * arrive; an empty Buffer at the end of the stream.
  */
-export async function sock_recv(
+export function sock_recv(
   ...args: WithOptions<[sock: Socket, nbytes: number], [], OperationOptions>
 ): Promise<Buffer> {
+  return promised(recvBody, args);
+}
+
+function recvBody(args: WithOptions<[sock: Socket, nbytes: number], [], OperationOptions>): Buffer | Promise<Buffer> {
   const [[sock, nbytes], options] = keywords<[Socket, number], OperationOptions>(args, { name: 'sock_recv', min: 2, max: 2 });
   const n = int(nbytes);
   if (n < 0) throw new RangeError('negative buffersize in recv');
@@ -73,9 +93,13 @@ export async function sock_recv(
 }
 
 /** asyncio's `loop.sock_recv_into(sock, buf)`: bytes received into `buf`, in place. */
-export async function sock_recv_into(
+export function sock_recv_into(
   ...args: WithOptions<[sock: Socket, buf: Uint8Array], [], OperationOptions>
 ): Promise<number> {
+  return promised(recvIntoBody, args);
+}
+
+function recvIntoBody(args: WithOptions<[sock: Socket, buf: Uint8Array], [], OperationOptions>): number | Promise<number> {
   const [[sock, buf], options] = keywords<[Socket, Uint8Array], OperationOptions>(
     args,
     { name: 'sock_recv_into', min: 2, max: 2 },
@@ -96,9 +120,13 @@ export async function sock_recv_into(
 }
 
 /** asyncio's `loop.sock_recvfrom(sock, bufsize)`: `[bytes, address]` of one datagram. */
-export async function sock_recvfrom<F extends string>(
+export function sock_recvfrom<F extends string>(
   ...args: WithOptions<[sock: Socket<F>, bufsize: number], [], OperationOptions>
 ): Promise<[Buffer, AddressOf<F> | null]> {
+  return promised(recvfromBody<F>, args);
+}
+
+function recvfromBody<F extends string>(args: WithOptions<[sock: Socket<F>, bufsize: number], [], OperationOptions>): [Buffer, AddressOf<F> | null] | Promise<[Buffer, AddressOf<F> | null]> {
   const [[sock, bufsize], options] = keywords<[Socket<F>, number], OperationOptions>(
     args,
     { name: 'sock_recvfrom', min: 2, max: 2 },
@@ -115,9 +143,13 @@ export async function sock_recvfrom<F extends string>(
 }
 
 /** asyncio's `loop.sock_recvfrom_into(sock, buf, nbytes=0)`: `[count, address]`, the bytes in `buf`. */
-export async function sock_recvfrom_into<F extends string>(
+export function sock_recvfrom_into<F extends string>(
   ...args: WithOptions<[sock: Socket<F>, buf: Uint8Array], [nbytes: number | undefined], OperationOptions>
 ): Promise<[number, AddressOf<F> | null]> {
+  return promised(recvfromIntoBody<F>, args);
+}
+
+function recvfromIntoBody<F extends string>(args: WithOptions<[sock: Socket<F>, buf: Uint8Array], [nbytes: number | undefined], OperationOptions>): [number, AddressOf<F> | null] | Promise<[number, AddressOf<F> | null]> {
   const [[sock, buf, nbytes = 0], options] = keywords<[Socket<F>, Uint8Array, number?], OperationOptions>(
     args,
     { name: 'sock_recvfrom_into', min: 2, max: 3 },
@@ -189,12 +221,13 @@ const BLOCKED = Symbol('blocked');
 /**
  * Makes `call`, a socket method that throws BlockingIOError when it would
  * block, at once (unless operations wait before it in the same direction) and
- * again each time the fd is ready, until it returns or throws another error.
+ * again each time the fd is ready, until it returns or throws another error:
+ * its result, or a promise of it when it had to wait.
  */
-export function whenReady<T>(fd: number, dir: number, syscall: string, call: () => T, signal: AbortSignal | undefined): Promise<T> {
+export function whenReady<T>(fd: number, dir: number, syscall: string, call: () => T, signal: AbortSignal | undefined): T | Promise<T> {
   if (!busy(fd, dir)) {
     const r = unlessBlocked(call, BLOCKED);
-    if (r !== BLOCKED) return Promise.resolve(r);
+    if (r !== BLOCKED) return r;
   }
   return wait<T>(fd, dir, syscall, (op) => {
     const r = unlessBlocked(call, BLOCKED);
@@ -203,20 +236,35 @@ export function whenReady<T>(fd: number, dir: number, syscall: string, call: () 
 }
 
 /** asyncio's `loop.sock_sendto(sock, data, address)`: bytes sent, once there is room. A host name is resolved without blocking. */
-export async function sock_sendto<F extends string>(
+export function sock_sendto<F extends string>(
   ...args: WithOptions<[sock: Socket<F>, data: Uint8Array, address: AddressArgOf<F>], [], OperationOptions>
 ): Promise<number> {
+  return promised(sendtoBody<F>, args);
+}
+
+function sendtoBody<F extends string>(
+  args: WithOptions<[sock: Socket<F>, data: Uint8Array, address: AddressArgOf<F>], [], OperationOptions>,
+): number | Promise<number> {
   const [[sock, data, address], options] = keywords<[Socket<F>, Uint8Array, AddressArgOf<F>], OperationOptions>(
     args,
     { name: 'sock_sendto', min: 3, max: 3 },
   );
   const fd = fdOf(sock, 'sock_sendto');
-  let signal = checkSignal(options);
-  let addr = address;
-  if (needsLookup(sock, address)) {
-    addr = await resolveAddress(sock, address, signal);
-    signal = checkSignal(options);
-  }
+  const signal = checkSignal(options);
+  if (needsLookup(sock, address)) return sendtoResolved(sock, fd, data, address, options);
+  return whenReady(fd, WRITE, 'sendto', () => sock.sendto(data, address), signal);
+}
+
+/** sock_sendto to a host name: resolved first, without blocking. */
+async function sendtoResolved<F extends string>(
+  sock: Socket<F>,
+  fd: number,
+  data: Uint8Array,
+  address: AddressArgOf<F>,
+  options: Partial<OperationOptions>,
+): Promise<number> {
+  const addr = await resolveAddress(sock, address, checkSignal(options));
+  const signal = checkSignal(options);
   return whenReady(fd, WRITE, 'sendto', () => sock.sendto(data, addr), signal);
 }
 

@@ -9,10 +9,10 @@ import { type AddressArgOf } from '../address';
 import { pyType } from '../convert';
 import * as C from '../constants';
 import { isWouldBlock, RuntimeError, takeError, wouldBlock } from '../errors';
-import { native } from '../native';
+import { native, slotAddress, type NativeAddress } from '../native';
 import { claim, room, settle, SLAB_RECEIVE_MAX } from '../slab';
 import { Socket } from '../socket';
-import { hold, READ, setCallback, WRITE } from './loop';
+import { callback, hold, READ, ReadGuess, setCallback, WRITE } from './loop';
 import { BufferedProtocol, type BaseProtocol, type DatagramProtocol, type Protocol } from './protocols';
 
 /** What `get_extra_info` knows. Python: `asyncio.BaseTransport.get_extra_info`. */
@@ -391,6 +391,46 @@ export class Transport extends BaseTransport {
   }
 }
 
+/** The datagrams one read of a DatagramTransport takes at most (one recvmmsg). */
+const BATCH = 16;
+/** What one readiness delivers at most, and the reads it makes at most. */
+const MAX_DATAGRAMS = 64;
+const MAX_READS = 32;
+/** asyncio's `max_size`: a datagram is received whole up to this size, cut there beyond. */
+const MAX_DATAGRAM = 256 * 1024;
+
+/** Where a batch lands, one stride per datagram: shared by every datagram transport,
+ * since each batch is copied out before anything else runs; made on first use (only
+ * the pages written are ever touched). */
+let area: Buffer | null = null;
+/** Per datagram of the batch: [nbytes, msg_flags, address slot, new] (see ts/msg.ts). */
+const batchMeta = new Int32Array(4 * BATCH);
+const batchFresh: NativeAddress[] = [];
+
+function batchArea(): Buffer {
+  if (area === null) area = Buffer.allocUnsafeSlow(MAX_DATAGRAM * BATCH);
+  return area;
+}
+
+/** The `n` datagrams of the batch just received, copied out of the area into one
+ * Buffer they share, with their senders' addresses. */
+function takeBatch(n: number): [Buffer, NativeAddress][] {
+  const m = batchMeta;
+  const src = batchArea();
+  let total = 0;
+  for (let i = 0; i < n; i++) total += Math.min(m[4 * i]!, MAX_DATAGRAM);
+  const out = Buffer.allocUnsafe(total);
+  const batch: [Buffer, NativeAddress][] = [];
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const got = Math.min(m[4 * i]!, MAX_DATAGRAM);
+    src.copy(out, at, i * MAX_DATAGRAM, i * MAX_DATAGRAM + got);
+    batch.push([out.subarray(at, at + got), slotAddress(m[4 * i + 2]!, m[4 * i + 3] === 1 ? batchFresh[i] : undefined)]);
+    at += got;
+  }
+  return batch;
+}
+
 /** asyncio's `DatagramTransport`. */
 export class DatagramTransport extends BaseTransport {
   #protocol: DatagramProtocol;
@@ -399,6 +439,8 @@ export class DatagramTransport extends BaseTransport {
   #address: unknown;
   #reader = (): void => this.#read();
   #writer = (): void => this.#flush();
+  /** Whether a read after a short batch tends to find more. */
+  #more = new ReadGuess();
 
   constructor(sock: Socket, protocol: DatagramProtocol, address: unknown) {
     super(sock, protocol);
@@ -417,17 +459,37 @@ export class DatagramTransport extends BaseTransport {
   }
 
   #read(): void {
-    for (let i = 0; i < 16 && !this.lost; i++) {
-      let data: Buffer;
-      let addr: unknown;
-      try {
-        [data, addr] = this.sock.recvfrom(256 * 1024);
-      } catch (e) {
-        if (isWouldBlock(e)) return;
-        this.#protocol.error_received(e as Error);
+    // Batch after batch, up to MAX_DATAGRAMS (fair to other fds). A short batch
+    // emptied the queue: another read is made only if such reads have been
+    // finding what came in the meantime (a peer answering at once), not one
+    // per readiness only to fail.
+    let extra = false;
+    for (let left = MAX_DATAGRAMS, reads = 0; left > 0 && reads < MAX_READS && !this.closing; reads++) {
+      const n = native.recvmmsgSlab(this.fd, batchArea(), MAX_DATAGRAM, BATCH, batchMeta, batchFresh, 0, 0);
+      if (n < 0 && wouldBlock()) {
+        if (extra) this.#more.found(false);
+        return;
+      }
+      if (extra) this.#more.found(true);
+      if (n < 0) {
+        this.#protocol.error_received(takeError());
+        left--;
+        extra = false;
         continue;
       }
-      this.#protocol.datagram_received(data, addr);
+      this.#deliver(takeBatch(n));
+      left -= n;
+      extra = n < BATCH;
+      if (extra && !this.#more.worthReading()) return;
+    }
+  }
+
+  /** Hands each datagram to the protocol, in order, until one closes the transport;
+   * what one call throws is reported as the reader's would be, and the rest still come. */
+  #deliver(batch: [Buffer, NativeAddress][]): void {
+    for (let i = 0; i < batch.length && !this.closing; i++) {
+      const [data, addr] = batch[i]!;
+      callback(() => this.#protocol.datagram_received(data, addr));
     }
   }
 
