@@ -51,6 +51,16 @@ function value(name: string): unknown {
   return out.value;
 }
 
+/** What a call gives, as the Python side's outcome() shows it: the value (bytes as { hex }, nothing as null) or 'Class: message'. */
+function failed(f: () => unknown): unknown {
+  try {
+    const v = f();
+    return v instanceof Uint8Array ? { hex: Buffer.from(v).toString('hex') } : (v ?? null);
+  } catch (e) {
+    return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+  }
+}
+
 function pair() {
   const [a, b] = socketpair();
   return { a, b, [Symbol.dispose]: () => (a.close(), b.close()) };
@@ -185,13 +195,6 @@ def raw():
     return out`,
       { utf8: `text('utf-8')`, latin1: `text('latin-1')`, raw: 'raw()' },
     );
-    const failed = (f: () => unknown) => {
-      try {
-        return f();
-      } catch (e) {
-        return `${(e as Error).constructor.name}: ${(e as Error).message}`;
-      }
-    };
     for (const encoding of ['utf-8', 'latin-1']) {
       using p = pair();
       p.a.setblocking(false);
@@ -207,9 +210,9 @@ def raw():
     const f = p.a.makefile('rb', 0);
     const first = failed(() => f.readline());
     p.b.send(Buffer.from('ab'));
-    const out = [first, failed(() => f.readline()), f.readline(0), failed(() => f.readlines()), f.read()];
+    const out = [first, failed(() => f.readline()), failed(() => f.readline(0)), failed(() => f.readlines()), failed(() => f.read())];
     f.close();
-    expect(out.map((v) => (v instanceof Uint8Array ? { hex: Buffer.from(v).toString('hex') } : v))).toEqual((none.raw as { value: unknown }).value);
+    expect(out).toEqual((none.raw as { value: unknown }).value);
   });
 
   it('a timeout poisons the raw object: later reads fail with "cannot read from timed out object"', () => {
@@ -495,13 +498,6 @@ def refused(kind):
       stream: 'refused(socket.SOCK_STREAM)',
     },
   );
-  const failed = (f: () => unknown) => {
-    try {
-      return f() ?? null;
-    } catch (e) {
-      return `${(e as Error).constructor.name}: ${(e as Error).message}`;
-    }
-  };
 
   for (const buffering of [1, 4, null]) {
     it(`writes, a read, flush() and close() with buffering=${buffering}`, () => {
@@ -563,14 +559,6 @@ def pair_readline():
     return out`,
     { read: `writer('read')`, readline: `writer('readline')`, pair: 'pair_readline()' },
   );
-  const failed = (f: () => unknown) => {
-    try {
-      const v = f();
-      return v instanceof Uint8Array ? { hex: Buffer.from(v).toString('hex') } : v;
-    } catch (e) {
-      return `${(e as Error).constructor.name}: ${(e as Error).message}`;
-    }
-  };
 
   for (const op of ['read', 'readline'] as const) {
     it(`a text writer's ${op}() on a detached socket: readline hands on its bytes before it says 'not readable'`, () => {
