@@ -19,6 +19,7 @@ import {
   SOCK_SEQPACKET,
   SOCK_STREAM,
   create_connection,
+  close as closeFd,
   create_server,
   socket,
   socketpair,
@@ -380,6 +381,77 @@ c.connect(refused())`,
     },
   ],
 });
+
+
+// A closed socket checks its arguments first, as CPython's parse them before the syscall's EBADF;
+// settimeout and setblocking record the mode even so.
+const LOCAL: [string, number] = ['127.0.0.1', 1];
+const X = Buffer.from('x');
+const CLOSED: [name: string, py: string, js: (s: Socket) => unknown][] = [
+  ['bind(str)', `s.bind('x')`, (s) => s.bind('x' as never)],
+  ['bind(unknown host)', `s.bind(('nonexistent.invalid', 1))`, (s) => s.bind(['nonexistent.invalid', 1])],
+  ['bind(port out of range)', `s.bind(('127.0.0.1', 99999))`, (s) => s.bind(['127.0.0.1', 99999])],
+  ['listen(str)', `s.listen('x')`, (s) => s.listen('x' as never)],
+  ['shutdown(str)', `s.shutdown('x')`, (s) => s.shutdown('x' as never)],
+  ['shutdown(5)', `s.shutdown(5)`, (s) => s.shutdown(5)],
+  ['send(str)', `s.send('x')`, (s) => s.send('x' as never)],
+  ['send(data, str)', `s.send(b'x', 'f')`, (s) => s.send(X, 'f' as never)],
+  ['sendall(str)', `s.sendall('x')`, (s) => s.sendall('x' as never)],
+  ['sendall(data, str)', `s.sendall(b'x', 'f')`, (s) => s.sendall(X, 'f' as never)],
+  ['sendto(str, address)', `s.sendto('x', ('127.0.0.1', 1))`, (s) => s.sendto('x' as never, LOCAL)],
+  ['sendto(data, str)', `s.sendto(b'x', 'y')`, (s) => s.sendto(X, 'y' as never)],
+  ['sendto(data, str, address)', `s.sendto(b'x', 'f', ('127.0.0.1', 1))`, (s) => s.sendto(X, 'f' as never, LOCAL)],
+  ['sendto(data, unknown host)', `s.sendto(b'x', ('nonexistent.invalid', 1))`, (s) => s.sendto(X, ['nonexistent.invalid', 1])],
+  ['recvfrom(1, str)', `s.recvfrom(1, 'f')`, (s) => s.recvfrom(1, 'f' as never)],
+  ['recvfrom(0)', `s.recvfrom(0)`, (s) => s.recvfrom(0)],
+  ['recv_into(buffer, 0, str)', `s.recv_into(bytearray(1), 0, 'f')`, (s) => s.recv_into(Buffer.alloc(1), 0, 'f' as never)],
+  ['recvfrom_into(buffer, 0, str)', `s.recvfrom_into(bytearray(1), 0, 'f')`, (s) => s.recvfrom_into(Buffer.alloc(1), 0, 'f' as never)],
+  ['setsockopt(str, ...)', `s.setsockopt('x', 1, 1)`, (s) => s.setsockopt('x' as never, 1, 1)],
+  ['setsockopt(level, opt, str)', `s.setsockopt(1, 2, 'v')`, (s) => s.setsockopt(1, 2, 'v' as never)],
+  ['getsockopt(str, opt)', `s.getsockopt('x', 1)`, (s) => s.getsockopt('x' as never, 1)],
+  ['getsockopt(level, opt, 2000)', `s.getsockopt(1, 2, 2000)`, (s) => s.getsockopt(1, 2, 2000)],
+  ['getsockopt(level, opt, -1)', `s.getsockopt(1, 2, -1)`, (s) => s.getsockopt(1, 2, -1)],
+  ['sendmsg, an ancillary item of 2', `s.sendmsg([b'x'], [(1, 2)])`, (s) => s.sendmsg([X], [[1, 2] as never])],
+  ['sendmsg([str])', `s.sendmsg(['x'])`, (s) => s.sendmsg(['x' as never])],
+  ['sendmsg(buffers, [], str)', `s.sendmsg([b'x'], [], 'f')`, (s) => s.sendmsg([X], [], 'f' as never)],
+  ['sendmsg(buffers, [], 0, str)', `s.sendmsg([b'x'], [], 0, 'y')`, (s) => s.sendmsg([X], [], 0, 'y' as never)],
+  ['recvmsg(1, 0, str)', `s.recvmsg(1, 0, 'f')`, (s) => s.recvmsg(1, 0, 'f' as never)],
+  ['recvmsg_into([str])', `s.recvmsg_into(['x'])`, (s) => s.recvmsg_into(['x' as never])],
+  ['recvmsg_into(buffers, -1)', `s.recvmsg_into([bytearray(1)], -1)`, (s) => s.recvmsg_into([Buffer.alloc(1)], -1)],
+  ['accept()', `s.accept()`, (s) => s.accept()],
+];
+for (const [how, py, js] of [
+  ['closed', 's = closed()', closed],
+  ['detached', 's = track(socket()); close(s.detach())', () => {
+    const s = track(socket());
+    closeFd(s.detach());
+    return s;
+  }],
+] as const) {
+  for (const [name, src, call] of CLOSED) cases[`${how}: ${name}`] = [`${py}\n${src}`, () => call(js())];
+  cases[`${how}: setblocking(False), then the mode`] = [
+    `${py}
+try: s.setblocking(False)
+except OSError as e: r = e.errno
+(r, s.gettimeout(), s.getblocking(), s.timeout)`,
+    () => {
+      const s = js();
+      const r = (outcome(() => s.setblocking(false)) as { errno: number }).errno;
+      return [r, s.gettimeout(), s.getblocking(), s.timeout];
+    },
+  ];
+  cases[`${how}: settimeout(2.5), then the mode`] = [
+    `${py}
+try: s.settimeout(2.5)
+except OSError as e: r = e.errno
+(r, s.gettimeout(), s.getblocking())`,
+    () => {
+      const s = js();
+      const r = (outcome(() => s.settimeout(2.5)) as { errno: number }).errno;
+      return [r, s.gettimeout(), s.getblocking()];
+    },
+  ];
+}
 
 const py = python(SETUP, Object.fromEntries(Object.entries(cases).map(([name, [src]]) => [name, src])));
 

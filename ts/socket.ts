@@ -293,12 +293,13 @@ export class Socket<F extends string = string> {
    */
   settimeout(value: number | null): void {
     const timeout = checkTimeout(value);
+    // The mode is recorded even when the flag cannot be set (a closed socket's EBADF), as CPython's.
+    this.#timeout = timeout;
+    this.#t = timeout ?? -1;
     const fd = this.#check('settimeout');
     // O_NONBLOCK set in non-blocking and timeout mode, clear in blocking mode, as CPython's;
     // bsdsock's own calls keep the mode whatever the flag says (see docs/architecture.md).
     if (!native.setNonblocking(fd, timeout !== null)) fail();
-    this.#timeout = timeout;
-    this.#t = timeout ?? -1;
   }
 
   /** The timeout in seconds: null when blocking, 0 when non-blocking. Python: `socket.socket.gettimeout`. */
@@ -308,14 +309,16 @@ export class Socket<F extends string = string> {
 
   /** Binds the socket to `address` (`[host, port]` for AF_INET; `''` is the wildcard). Python: `socket.socket.bind`. */
   bind(address: AddressArgOf<F>): void {
+    // Each method checks its arguments before the fd, as CPython's parse them before the syscall.
+    const sa = this.#sockaddr(address, 'bind');
     const fd = this.#check('bind');
-    if (!native.bind(fd, this.#sockaddr(address, 'bind'))) throw withAddress(takeError(), address);
+    if (!native.bind(fd, sa)) throw withAddress(takeError(), address);
   }
 
   /** listen([backlog]): backlog defaults to min(SOMAXCONN, 128), as in Python. Python: `socket.socket.listen`. */
   listen(backlog?: number): void {
-    const fd = this.#check('listen');
     const n = backlog === undefined ? Math.min(C.SOMAXCONN, 128) : Math.max(cint(backlog), 0);
+    const fd = this.#check('listen');
     if (!native.listen(fd, n)) fail();
   }
 
@@ -359,8 +362,8 @@ export class Socket<F extends string = string> {
 
   /** Shuts down one or both halves of the connection: SHUT_RD, SHUT_WR or SHUT_RDWR. Python: `socket.socket.shutdown`. */
   shutdown(how: number): void {
-    const fd = this.#check('shutdown');
     const n = cint(how);
+    const fd = this.#check('shutdown');
     if (!native.shutdown(fd, n)) fail();
   }
 
@@ -380,9 +383,9 @@ export class Socket<F extends string = string> {
 
   /** send(data, flags=0) -> bytes sent. Python: `socket.socket.send`. */
   send(data: Uint8Array, flags = 0): number {
-    const fd = this.#check('send');
     const buf = bytes(data);
     const f = cint(flags);
+    const fd = this.#check('send');
     const n = native.send(fd, buf, f, this.#t);
     return n < 0 ? fail() : n;
   }
@@ -392,9 +395,9 @@ export class Socket<F extends string = string> {
    * Python: `socket.socket.sendall`.
    */
   sendall(data: Uint8Array, flags = 0): void {
-    const fd = this.#check('sendall');
     const buf = bytes(data);
     const f = cint(flags);
+    const fd = this.#check('sendall');
     if (!native.sendall(fd, buf, f, this.#t)) fail();
   }
 
@@ -402,7 +405,6 @@ export class Socket<F extends string = string> {
   sendto(data: Uint8Array, address: AddressArgOf<F>): number;
   sendto(data: Uint8Array, flags: number, address: AddressArgOf<F>): number;
   sendto(data: Uint8Array, flagsOrAddress: number | AddressArgOf<F>, maybeAddress?: AddressArgOf<F>): number {
-    const fd = this.#check('sendto');
     const buf = bytes(data);
     let flags = 0;
     let address: unknown = flagsOrAddress;
@@ -412,7 +414,9 @@ export class Socket<F extends string = string> {
     } else if (arguments.length < 2) {
       throw new TypeError(`sendto() takes 2 or 3 arguments (${arguments.length} given)`);
     }
-    const n = native.sendto(fd, buf, flags, this.#t, this.#sockaddr(address, 'sendto'));
+    const sa = this.#sockaddr(address, 'sendto');
+    const fd = this.#check('sendto');
+    const n = native.sendto(fd, buf, flags, this.#t, sa);
     if (n < 0) throw withAddress(takeError(), address);
     return n;
   }
@@ -437,8 +441,8 @@ export class Socket<F extends string = string> {
   recvfrom(bufsize: number, flags = 0): [Buffer, AddressOf<F> | null] {
     const n = int(bufsize);
     if (n < 0) throw new RangeError('negative buffersize in recvfrom');
-    const fd = this.#check('recvfrom');
     const f = cint(flags);
+    const fd = this.#check('recvfrom');
     claim(n, (f & TRUNC) !== 0);
     const { buf, offset } = room;
     const data = received(buf, offset, native.recvfromInto(fd, buf, offset, n, f, this.#t), n);
@@ -462,8 +466,8 @@ export class Socket<F extends string = string> {
   /** recvfrom_into(buffer, nbytes=0, flags=0) -> [bytes received, address]. Python: `socket.socket.recvfrom_into`. */
   recvfrom_into(buffer: Uint8Array, nbytes = 0, flags = 0): [number, AddressOf<F> | null] {
     const [buf, n] = this.#into(buffer, nbytes, 'recvfrom_into', 'nbytes is greater than the length of the buffer');
-    const fd = this.#check('recvfrom_into');
     const f = cint(flags);
+    const fd = this.#check('recvfrom_into');
     const got = native.recvfromInto(fd, buf, 0, n, f, this.#t);
     if (got < 0) fail();
     return [got, lastAddress() as AddressOf<F> | null];
@@ -487,13 +491,12 @@ export class Socket<F extends string = string> {
    * Python: `socket.socket.setsockopt`.
    */
   setsockopt(level: number, optname: number, value: number | boolean | Uint8Array | null, optlen?: number): void {
-    const fd = this.#check('setsockopt');
     const lvl = cint(level);
     const opt = cint(optname);
     if (value === null && optlen !== undefined) {
       const len = int(optlen);
       if (len < 0 || len > 0xffffffff) throw new RangeError('optlen must be 0-4294967295.');
-      if (!native.setsockopt(fd, lvl, opt, null, len)) fail();
+      if (!native.setsockopt(this.#check('setsockopt'), lvl, opt, null, len)) fail();
       return;
     }
     let raw: Uint8Array;
@@ -502,7 +505,7 @@ export class Socket<F extends string = string> {
     } else {
       raw = bytes(value);
     }
-    if (!native.setsockopt(fd, lvl, opt, raw, raw.byteLength)) fail();
+    if (!native.setsockopt(this.#check('setsockopt'), lvl, opt, raw, raw.byteLength)) fail();
   }
 
   /** getsockopt(level, opt) -> int, or getsockopt(level, opt, buflen) -> bytes (1 <= buflen <= 1024).
@@ -511,10 +514,11 @@ export class Socket<F extends string = string> {
   getsockopt(level: number, optname: number): number;
   getsockopt(level: number, optname: number, buflen: number): Buffer;
   getsockopt(level: number, optname: number, buflen = 0): number | Buffer {
-    const fd = this.#check('getsockopt');
     const lvl = cint(level);
     const opt = cint(optname);
     const len = cint(buflen);
+    if (len < 0 || len > 1024) throw new OSError('getsockopt buflen out of range');
+    const fd = this.#check('getsockopt');
     if (len === 0) return native.getsockoptInt(fd, lvl, opt) ?? fail();
     return native.getsockoptBytes(fd, lvl, opt, len) ?? fail();
   }
@@ -524,7 +528,6 @@ export class Socket<F extends string = string> {
    * Python: `socket.socket.sendmsg`.
    */
   sendmsg(buffers: Iterable<Uint8Array>, ancdata: Iterable<M.AncDataArg> = [], flags = 0, address: AddressArgOf<F> | null = null): number {
-    this.#check('sendmsg');
     const sa = address === null || address === undefined ? null : this.#sockaddr(address, 'sendmsg');
     return M.sendmsg(() => this.#check('sendmsg'), this.#t, buffers, ancdata, flags, sa);
   }
@@ -534,7 +537,6 @@ export class Socket<F extends string = string> {
    * Python: `socket.socket.recvmsg`.
    */
   recvmsg(bufsize: number, ancbufsize = 0, flags = 0): [Buffer, M.AncData[], number, AddressOf<F> | null] {
-    this.#check('recvmsg');
     return M.recvmsg(() => this.#check('recvmsg'), this.#t, bufsize, ancbufsize, flags) as [Buffer, M.AncData[], number, AddressOf<F> | null];
   }
 
@@ -543,7 +545,6 @@ export class Socket<F extends string = string> {
    * Python: `socket.socket.recvmsg_into`.
    */
   recvmsg_into(buffers: Iterable<Uint8Array>, ancbufsize = 0, flags = 0): [number, M.AncData[], number, AddressOf<F> | null] {
-    this.#check('recvmsg_into');
     return M.recvmsg_into(() => this.#check('recvmsg_into'), this.#t, buffers, ancbufsize, flags) as [number, M.AncData[], number, AddressOf<F> | null];
   }
 

@@ -26,15 +26,6 @@ export const KNOWN = [
     matches: (step, python, node) => hasFlag(step, 'MSG_TRUNC') && truncated(python, node, (a, b) => a === b || b === '00'),
   },
   {
-    id: 'closed-socket-before-arguments',
-    kind: 'bug',
-    reason:
-      'on a closed or detached socket bsdsock throws EBADF before it checks the arguments; CPython parses them first ' +
-      '(resolving the address of bind/connect/sendto, which can raise TypeError or gaierror; getsockopt\'s buflen; ' +
-      'sendmsg\'s ancillary data) and raises that error',
-    matches: (step, python, node) => isError(node, 'OSError', EBADF) && 'e' in python && python.errno !== EBADF,
-  },
-  {
     id: 'timeout-mode-calls-first',
     kind: 'deliberate',
     reason:
@@ -53,15 +44,6 @@ export const KNOWN = [
       '(SOCK_SEQPACKET) a 100-byte record read as read(100) with buffering=16 is cut at 96 bytes in CPython (and ' +
       'the read waits for more), whole in bsdsock',
     matches: (step, python, node, history) => step.op === 'fread' && fileOf(history, step.m)?.buffering > 0,
-  },
-  {
-    id: 'mode-of-closed-socket',
-    kind: 'bug',
-    reason:
-      'setblocking() and settimeout() on a detached (or closed) socket return without an error in both, but only ' +
-      'CPython records the mode: gettimeout() and getblocking() then say 0 / False in CPython, None / True in bsdsock',
-    matches: (step, python, node, history) =>
-      ['gettimeout', 'getblocking'].includes(step.op) && history.some((h) => ['detach', 'close'].includes(h.step.op) && h.step.s === step.s),
   },
   {
     id: 'mode-per-socket',
