@@ -10,6 +10,7 @@ import {
   SO_RCVBUF,
   SO_SNDBUF,
   SOCK_DGRAM,
+  SOCK_SEQPACKET,
   SOCK_STREAM,
   TimeoutError,
   socket,
@@ -580,4 +581,45 @@ def pair_readline():
     f.close();
     expect(out).toEqual((order.pair as { value: unknown }).value);
   });
+});
+
+describe("a buffered reader's raw reads have CPython's sizes, so a message socket's records are cut where CPython's are", () => {
+  // Records of 100, 10, 50, 7 and 30 bytes; reads with buffering=16, the last two non-blocking.
+  const READS = [100, 3, 20, 5, 40, 5];
+  const cut = python(
+    String.raw`import socket
+def outcome(f):
+    try: return f()
+    except Exception as e: return type(e).__name__ + ': ' + str(e)
+def records(kind, reads):
+    a, b = socket.socketpair(socket.AF_UNIX, kind)
+    for n, c in ((100, b'a'), (10, b'b'), (50, b'c'), (7, b'd'), (30, b'e')): b.send(c * n)
+    f = a.makefile('rb', 16)
+    out = []
+    for i, n in enumerate(reads):
+        if i == len(reads) - 2: a.setblocking(False)
+        out.append(outcome(lambda: f.read(n)))
+    f.close(); a.close(); b.close()
+    return out`,
+    {
+      seqpacket: `records(socket.SOCK_SEQPACKET, ${JSON.stringify(READS)})`,
+      stream: `records(socket.SOCK_STREAM, ${JSON.stringify(READS)})`,
+    },
+  );
+
+  for (const [name, type] of [['seqpacket', SOCK_SEQPACKET], ['stream', SOCK_STREAM]] as const) {
+    it(`read(n) with buffering=16 on a ${name} pair`, () => {
+      const [a, b] = socketpair(AF_UNIX, type);
+      for (const [n, c] of [[100, 'a'], [10, 'b'], [50, 'c'], [7, 'd'], [30, 'e']] as const) b.send(Buffer.from(c.repeat(n)));
+      const f = a.makefile('rb', 16);
+      const out = READS.map((n, i) => {
+        if (i === READS.length - 2) a.setblocking(false);
+        return failed(() => f.read(n));
+      });
+      f.close();
+      a.close();
+      b.close();
+      expect(out).toEqual((cut[name] as { value: unknown }).value);
+    });
+  }
 });

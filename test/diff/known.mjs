@@ -36,16 +36,6 @@ export const KNOWN = [
     matches: (step, python, node) => CALLS.has(step.op) && python.e === 'TimeoutError' && 'e' in node && node.e !== 'TimeoutError',
   },
   {
-    id: 'buffered-read-sizes',
-    kind: 'bug',
-    reason:
-      "a makefile() reader's read(n) past its buffer asks the socket for all n bytes at once; CPython's " +
-      'BufferedReader asks for the largest multiple of its buffer size and then refills, so on a message socket ' +
-      '(SOCK_SEQPACKET) a 100-byte record read as read(100) with buffering=16 is cut at 96 bytes in CPython (and ' +
-      'the read waits for more), whole in bsdsock',
-    matches: (step, python, node, history) => step.op === 'fread' && fileOf(history, step.m)?.buffering > 0,
-  },
-  {
     id: 'mode-per-socket',
     kind: 'deliberate',
     reason:

@@ -99,24 +99,44 @@ export class BufferedReader extends BufferedIOBase {
     this.#check('read');
     const want = int(n);
     if (want < -1) throw new RangeError('read length must be non-negative or -1');
-    const chunks: Buffer[] = [this.#take(this.#buf.length)];
-    let have = chunks[0]!.length;
-    while (want < 0 || have < want) {
-      const chunk = this.#rawRead(want < 0 ? Math.max(this.size, DEFAULT_BUFFER_SIZE) : Math.max(want - have, this.size));
-      if (chunk === null) {
-        if (have === 0) return null;
-        break;
-      }
-      if (chunk.length === 0) break;
-      chunks.push(chunk);
-      have += chunk.length;
+    if (want < 0) return this.#readAll();
+    if (want <= this.#buf.length) return this.#take(want);
+    return this.#readGeneric(want);
+  }
+
+  /** read(-1): what is buffered, then the raw file's readall(), as CPython's _bufferedreader_read_all. */
+  #readAll(): Buffer | null {
+    const held = this.#take(this.#buf.length);
+    const rest = this.raw.readall();
+    if (held.length === 0) return rest;
+    return rest === null ? held : Buffer.concat([held, rest]);
+  }
+
+  /**
+   * read(n) past the buffer, as CPython's _bufferedreader_read_generic: the largest multiple of the
+   * buffer size straight from the raw file, then the buffer filled for the rest (what is left over
+   * stays buffered). The reads' sizes say where a message socket's records are cut.
+   */
+  #readGeneric(n: number): Buffer | null {
+    const out = Buffer.allocUnsafe(n);
+    let written = this.#buf.copy(out);
+    this.#buf = Buffer.alloc(0);
+    const short = (got: number | null) => (got === 0 || written > 0 ? Buffer.from(out.subarray(0, written)) : null);
+    for (let r = n - written - ((n - written) % this.size); r > 0; r = n - written - ((n - written) % this.size)) {
+      const got = this.raw.readinto(out.subarray(written, written + r));
+      if (got === null || got === 0) return short(got);
+      written += got;
     }
-    const all = Buffer.concat(chunks);
-    if (want >= 0 && all.length > want) {
-      this.#buf = all.subarray(want);
-      return Buffer.from(all.subarray(0, want));
+    for (let filled = 0; written < n && filled < this.size; ) {
+      const chunk = this.#rawRead(this.size - filled);
+      if (chunk === null || chunk.length === 0) return short(chunk === null ? null : 0);
+      filled += chunk.length;
+      const use = Math.min(n - written, chunk.length);
+      chunk.copy(out, written, 0, use);
+      written += use;
+      if (use < chunk.length) this.#buf = chunk.subarray(use);
     }
-    return all;
+    return written === n ? out : Buffer.from(out.subarray(0, written));
   }
 
   /**
