@@ -52,6 +52,11 @@ function value(name: string): unknown {
   return out.value;
 }
 
+/** The Python side's outcome(f): f's value, or 'Class: message'. */
+const PY_OUTCOME = `def outcome(f):
+    try: return f()
+    except Exception as e: return type(e).__name__ + ': ' + str(e)`;
+
 /** What a call gives, as the Python side's outcome() shows it: the value (bytes as { hex }, nothing as null) or 'Class: message'. */
 function failed(f: () => unknown): unknown {
   try {
@@ -175,9 +180,7 @@ describe('makefile in non-blocking and timeout modes, as Python', () => {
   it("reads that meet a non-blocking socket's None fail as CPython 3.11's: text read(), a raw file's readline()", () => {
     const none = python(
       String.raw`import socket
-def outcome(f):
-    try: return f()
-    except Exception as e: return type(e).__name__ + ': ' + str(e)
+${PY_OUTCOME}
 def text(encoding):
     a, b = socket.socketpair(); a.setblocking(False)
     f = a.makefile('r', encoding=encoding)
@@ -474,9 +477,7 @@ describe("a text file holds what it writes as CPython's TextIOWrapper (pending_b
   ];
   const held = python(
     String.raw`import socket
-def outcome(f):
-    try: return f()
-    except Exception as e: return type(e).__name__ + ': ' + str(e)
+${PY_OUTCOME}
 def run(steps, buffering):
     a, b = socket.socketpair(); b.setblocking(False)
     f = a.makefile('rw', buffering)
@@ -542,9 +543,7 @@ def refused(kind):
 describe("the order of a read's checks, as CPython's", () => {
   const order = python(
     String.raw`import socket
-def outcome(f):
-    try: return f()
-    except Exception as e: return type(e).__name__ + ': ' + str(e)
+${PY_OUTCOME}
 def writer(op):
     s = socket.socket(); s.detach()
     f = s.makefile('w', 16)
@@ -588,9 +587,7 @@ describe("a buffered reader's raw reads have CPython's sizes, so a message socke
   const READS = [100, 3, 20, 5, 40, 5];
   const cut = python(
     String.raw`import socket
-def outcome(f):
-    try: return f()
-    except Exception as e: return type(e).__name__ + ': ' + str(e)
+${PY_OUTCOME}
 def records(kind, reads):
     a, b = socket.socketpair(socket.AF_UNIX, kind)
     for n, c in ((100, b'a'), (10, b'b'), (50, b'c'), (7, b'd'), (30, b'e')): b.send(c * n)
