@@ -11,9 +11,6 @@
 
 import { isDeepStrictEqual } from 'node:util';
 
-const isError = (r, name, errno) => 'e' in r && r.e === name && (errno === undefined || r.errno === errno);
-const EBADF = 9;
-
 /** @type {{ id: string, kind: 'deliberate' | 'bug' | 'in progress', reason: string, matches: Function, avoid?: Function }[]} */
 export const KNOWN = [
   {
@@ -60,11 +57,9 @@ function errnoOf(r) {
   return 'e' in r ? r.errno : r.v;
 }
 
-const CLOSES_FILE = new Set(['makefile', 'fclose', 'fflush']);
 /** EAGAIN, EINPROGRESS: connect_ex's values for a call that would block. */
 const WOULD_BLOCK = new Set([11, 115]);
 const SHARES = new Set(['dup', 'fromfd', 'adopt']);
-const FILE_OPS = new Set(['fread', 'freadline', 'fwrite', 'fflush', 'fclose']);
 const RECEIVES = new Set(['accept', 'recv', 'recvfrom', 'recv_into', 'recvfrom_into', 'recvmsg']);
 /** The steps that wait in timeout mode. */
 const CALLS = new Set([...RECEIVES, 'send', 'sendall', 'sendto', 'sendmsg', 'fread', 'freadline', 'fwrite', 'fflush', 'fclose']);
@@ -85,16 +80,6 @@ function truncated(python, node, same) {
   if (typeof a !== 'string' || typeof b !== 'string' || a.length !== b.length) return false;
   for (let i = 0; i < a.length; i += 2) if (!same(a.slice(i, i + 2), b.slice(i, i + 2))) return false;
   return true;
-}
-
-/** The makefile() step that last filled file slot m. */
-function fileOf(history, m) {
-  return history.findLast((h) => h.step.op === 'makefile' && h.step.m === m)?.step;
-}
-
-/** The mode of the makefile() that last filled file slot m. */
-function modeOf(history, m) {
-  return fileOf(history, m)?.mode ?? '';
 }
 
 function hasFlag(step, name) {
