@@ -14,6 +14,7 @@ import {
   AF_UNIX,
   BlockingIOError,
   MSG_ERRQUEUE,
+  MSG_PEEK,
   MSG_WAITALL,
   SOCK_DGRAM,
   SOCK_SEQPACKET,
@@ -357,6 +358,15 @@ c.connect(refused())`,
       const [a, b] = upair(null, SOCK_SEQPACKET);
       b.send(Buffer.alloc(16, 'x'));
       return a.recv(17, MSG_WAITALL);
+    },
+  ],
+  'recv(n, MSG_PEEK | MSG_WAITALL) in blocking mode peeks once at fewer than n bytes': [
+    `a, b = upair(None); b.send(b'y' * 17); time.sleep(0.02); a.recv(18, MSG_PEEK | MSG_WAITALL)`,
+    () => {
+      const [a, b] = upair(null);
+      b.send(Buffer.alloc(17, 'y'));
+      sleep(20);
+      return a.recv(18, MSG_PEEK | MSG_WAITALL);
     },
   ],
   "sendall(b'') sends an empty SOCK_SEQPACKET record": [

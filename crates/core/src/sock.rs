@@ -316,8 +316,11 @@ pub fn recv_into(fd: Fd, buf: &mut [u8], flags: i32, timeout: Timeout) -> Result
 /// stream ends, or an error; an error after some bytes returns those bytes, as
 /// the kernel's own MSG_WAITALL does.
 fn recv_all(fd: Fd, buf: &mut [u8], flags: i32) -> Result<usize> {
-    // A message (datagram, SOCK_SEQPACKET) is one receive whatever MSG_WAITALL says.
-    if sys::getsockopt_int(fd, c::SOL_SOCKET, c::SO_TYPE).is_ok_and(|ty| ty != c::SOCK_STREAM) {
+    // A message (datagram, SOCK_SEQPACKET) is one receive whatever MSG_WAITALL
+    // says, and so is a peek (each would look at the same bytes again).
+    if flags & c::MSG_PEEK != 0
+        || sys::getsockopt_int(fd, c::SOL_SOCKET, c::SO_TYPE).is_ok_and(|ty| ty != c::SOCK_STREAM)
+    {
         let buf = sys::as_uninit(buf);
         return retry(fd, Timeout::BLOCKING, flags, POLLIN, "recv", |f| {
             sys::recv(fd, buf, f)
