@@ -258,11 +258,14 @@ pub fn sendall(fd: Fd, data: &[u8], flags: i32, timeout: Timeout) -> Result<()> 
     let deadline = timeout.deadline();
     let mut sent = 0;
     // As CPython's, at least one send(2), even of nothing (a SEQPACKET record, or the error).
-    let mut first = true;
-    while first || sent < data.len() {
-        first = false;
+    loop {
         match sys::send(fd, &data[sent..], flags | sys::DONTWAIT) {
-            Ok(n) => sent += n,
+            Ok(n) => {
+                sent += n;
+                if sent >= data.len() {
+                    return Ok(());
+                }
+            }
             Err(e) if e.raw_os_error() == Some(sys::EINTR) => {
                 if crate::signals::interrupted() {
                     return Err(Error::os(sys::EINTR, "sendall").with_written(sent));
@@ -274,7 +277,6 @@ pub fn sendall(fd: Fd, data: &[u8], flags: i32, timeout: Timeout) -> Result<()> 
             Err(e) => return Err(Error::io(&e, "sendall").with_written(sent)),
         }
     }
-    Ok(())
 }
 
 pub fn sendto(fd: Fd, data: &[u8], flags: i32, addr: &AddressArg, timeout: Timeout) -> Result<usize> {

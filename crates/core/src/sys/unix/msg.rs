@@ -415,8 +415,8 @@ pub fn recvmmsg(fd: Fd, bufs: &mut [&mut [u8]], flags: i32, out: &mut Vec<Datagr
         .collect();
     // SAFETY: each header points at one iovec (writable for its length) and at
     // its own sockaddr_storage (writable for the length given), all alive for
-    // the call. No timeout: the fd is non-blocking, so the call returns what
-    // has arrived.
+    // the call. No timeout: the caller passes MSG_DONTWAIT (see sock.rs's
+    // retry), so the call returns what has arrived.
     let rc = unsafe {
         libc::recvmmsg(
             fd,
