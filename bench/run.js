@@ -69,12 +69,23 @@ function syncGoals(id, { c, cpython }) {
   return goals;
 }
 
+// The C rows of the asynchronous workloads: what the same exchange costs in C
+// with no runtime at all, in the same run. A server row runs `server` under
+// the workload's peer; a client row runs `argv` against the workload's helper.
+const C_EPOLL_SERVER = { arg: 'c-epoll', label: 'C, one epoll loop (bench/c/epoll_echo.c)', server: (bins) => [bins.epoll_echo] };
+const C_UDP_SERVER = { arg: 'c-udp', label: 'C, blocking recvfrom + sendto (bench/c/udp_echo.c)', server: (bins) => [bins.udp_echo] };
+
 const WORKLOADS = [
   {
     id: 'udp',
-    title: (n) => `UDP ping-pong: 64-byte datagrams, two blocking sockets in one process, ${n} round trips`,
-    notes: ['node:dgram runs the same ping-pong driven by its message events', FLOOR_NOTE],
+    title: (n) => `UDP ping-pong: 64-byte datagrams, one blocking socket against the C UDP echo server (bench/c/udp_echo.c), ${n} round trips`,
+    notes: [
+      'each round: sendto, then recvfrom, which waits for the echo from the server process',
+      'node:dgram runs the same ping-pong driven by its message events',
+      FLOOR_NOTE,
+    ],
     unit: 'round trips/s',
+    helper: 'udp_echo',
     count: (cfg) => cfg.udpRounds,
     warmup: (cfg) => warmupRounds(cfg.udpRounds),
     floor: true,
@@ -235,7 +246,7 @@ const WORKLOADS = [
     id: 'audp',
     title: (n) => `async UDP ping-pong: 64-byte datagrams, sock_sendto/sock_recvfrom awaited, the two ends as two tasks in one process, ${n} round trips`,
     notes: [
-      'bsdsock/asyncio: one task echoes (sock_recvfrom, sock_sendto), the other pings and waits for each echo; node:dgram: the udp workload',
+      'bsdsock/asyncio: one task echoes (sock_recvfrom, sock_sendto), the other pings and waits for each echo; node:dgram: the same, its echo end a second socket of the same process',
       'already-ready: both ends in one await chain, each datagram queued before its sock_recvfrom starts (no wait on the loop; no goal)',
     ],
     unit: 'round trips/s',
@@ -246,7 +257,7 @@ const WORKLOADS = [
         { arg: 'audp', label: 'bsdsock/asyncio, two tasks', goal: 1.3 },
         { arg: 'audp-ready', label: 'bsdsock/asyncio, already-ready (one await chain)' },
       ],
-      node: { arg: 'udp', file: ['node', 'bench.js'], label: 'node:dgram' },
+      node: { arg: 'udp-pair', file: ['node', 'bench.js'], label: 'node:dgram' },
     }),
   },
   {
@@ -257,7 +268,11 @@ const WORKLOADS = [
     helper: 'udp_echo',
     count: (cfg) => cfg.udpRounds,
     warmup: (cfg) => warmupRounds(cfg.udpRounds),
-    ...eventWorkload('dping', 'node:dgram', 1.5),
+    ...eventWorkload('dping', 'node:dgram', 1.5, false, {
+      arg: 'c-poll',
+      label: 'C, poll + recv + send, one in flight (bench/c/udp_echo.c client)',
+      argv: (bins, n, w, port) => [bins.udp_echo, 'client', port, n, w, 1],
+    }),
   },
   {
     id: 'decho',
@@ -267,7 +282,7 @@ const WORKLOADS = [
     count: (cfg) => cfg.udpRounds,
     warmup: (cfg) => warmupRounds(cfg.udpRounds),
     peer: (bins, port, count, warmup) => [bins.udp_echo, 'client', port, count, warmup, UDP_WINDOW],
-    ...eventWorkload('udp-echo', 'node:dgram', 1.5),
+    ...eventWorkload('udp-echo', 'node:dgram', 1.5, false, C_UDP_SERVER),
   },
   {
     id: 'arr',
@@ -280,10 +295,11 @@ const WORKLOADS = [
     ...asyncWorkload({
       rows: [{ arg: 'arr', label: 'bsdsock/asyncio', goal: 1.1 }],
       node: { arg: 'rr', file: ['node', 'bench.js'], label: 'node:net' },
+      c: { arg: 'rr', label: 'C, blocking send + recv (bench/c/bench.c rr)', argv: (bins, n, w, port) => [bins.bench, 'rr', n, w, port] },
     }),
   },
   rrServer('prr', 'Protocol echo server', "create_server, a Protocol writing back in data_received; node:net: a server writing back each 'data' chunk",
-    eventWorkload('tcp-echo', 'node:net', 1.1),
+    eventWorkload('tcp-echo', 'node:net', 1.1, false, C_EPOLL_SERVER),
   ),
   {
     id: 'abulk',
@@ -296,19 +312,21 @@ const WORKLOADS = [
     ...asyncWorkload({
       rows: [{ arg: 'abulk', label: 'bsdsock/asyncio', goal: 1.0 }],
       node: { arg: 'bulk', file: ['node', 'bench.js'], label: 'node:net' },
+      c: { arg: 'bulk', label: 'C, blocking recv (bench/c/bench.c bulk)', argv: (bins, n, w, port) => [bins.bench, 'bulk', n, w, port] },
     }),
   },
   manyClients('aecho', 'echo server, sock_* calls', 'sock_accept, then sock_recv_into + sock_sendall per connection',
     asyncWorkload({
       rows: [{ arg: 'aecho', label: 'bsdsock/asyncio', goal: 1.2, every: true }],
       node: { arg: 'tcp-echo', file: ['node', 'events.js'], label: 'node:net server' },
+      c: C_EPOLL_SERVER,
     }),
   ),
   manyClients('pecho', 'Protocol echo server', 'create_server, a Protocol writing back in data_received',
-    eventWorkload('tcp-echo', 'node:net server', 1.2, true),
+    eventWorkload('tcp-echo', 'node:net server', 1.2, true, C_EPOLL_SERVER),
   ),
   rrServer('srr', 'streams echo server', 'start_server, reader.read + writer.write + drain; node:net: a server piping the socket to itself',
-    eventWorkload('stream-echo', 'node:net', 1.0),
+    eventWorkload('stream-echo', 'node:net', 1.0, false, C_EPOLL_SERVER),
   ),
   streamWorkload('slines', 'streams echo: 1 KiB lines, start_server / open_connection, readline + write on both ends, 32 in flight', [
     "node:net: the same on 'data' events, lines found with indexOf",
@@ -334,11 +352,12 @@ function waitWorkload() {
 
 // An asynchronous workload: bsdsock/asyncio (bench/bsdsock/async.js) rows
 // against node's own event-driven program, each bsdsock row with its goal.
-function asyncWorkload({ rows, node: n, file = ['bsdsock', 'async.js'] }) {
+function asyncWorkload({ rows, node: n, file = ['bsdsock', 'async.js'], c = null }) {
   return {
-    impls: ['bsdsock', 'node'],
+    impls: [...(c ? ['c'] : []), 'bsdsock', 'node'],
     program: { bsdsock: node(...file), node: node(...n.file) },
     variants: {
+      ...(c ? { c: [c] } : {}),
       bsdsock: rows.map(({ arg, label }) => ({ arg, label })),
       node: [{ arg: n.arg, label: n.label }],
     },
@@ -349,13 +368,15 @@ function asyncWorkload({ rows, node: n, file = ['bsdsock', 'async.js'] }) {
 }
 
 // An event-driven workload: bench/bsdsock/events.js against bench/node/events.js, the same argument.
-function eventWorkload(arg, label, goal, every = false) {
+function eventWorkload(arg, label, goal, every = false, c = null) {
   return asyncWorkload({
     rows: [{ arg, label: 'bsdsock/asyncio', goal, every }],
     node: { arg, file: ['node', 'events.js'], label },
     file: ['bsdsock', 'events.js'],
+    c,
   });
 }
+
 
 // A server under the C request/response client (bench/c/bench.c rr), the same for both.
 function rrServer(id, server, how, programs) {
@@ -507,7 +528,7 @@ function cc(args, what) {
 
 function compileC(dir) {
   const bins = {};
-  for (const name of ['bench', 'sender', 'echo_server', 'burst', 'waits', 'echo_clients', 'udp_echo']) {
+  for (const name of ['bench', 'sender', 'echo_server', 'epoll_echo', 'burst', 'waits', 'echo_clients', 'udp_echo']) {
     bins[name] = path.join(dir, name);
     cc(['-O2', '-Wall', '-o', bins[name], path.join(HERE, 'c', `${name}.c`)], `${name}.c`);
   }
@@ -629,10 +650,11 @@ async function runOnce(row, workload, cfg, bins) {
   const command = (workload.program?.[row.impl.id] ?? row.impl.command)(bins);
   // The floor makes no syscalls: it needs no helper.
   const helperName = row.impl.id === 'floor' ? null : (row.helper ?? workload.helper);
-  const server = workload.peer ? [...command, row.arg] : HELPERS[helperName]?.(bins);
+  const server = workload.peer ? (row.server?.(bins) ?? [...command, row.arg]) : HELPERS[helperName]?.(bins);
   const helper = server ? await startHelper(server) : null;
   try {
     if (workload.peer) return await timed(workload.peer(bins, helper.port, count, warmup), null);
+    if (row.argv) return await timed(row.argv(bins, count, warmup, helper?.port), null);
     return await timed([...command, row.arg, count, warmup, ...(helper ? [helper.port] : [])], row.arg);
   } catch (err) {
     return { error: err.message };
@@ -781,6 +803,8 @@ function rowsOf(workload, impls) {
         impl,
         arg: v.arg,
         helper: v.helper,
+        server: v.server,
+        argv: v.argv,
         label: v.label ?? labelOf(impl, workload),
         key: `${impl.id}:${v.key ?? v.arg}`,
         runs: [],

@@ -2,7 +2,7 @@
 // bsdsock on the three workloads: the same code as the CPython version,
 // line for line, with Python's socket API from Node.
 //
-//   node bench.js udp  ROUNDS WARMUP
+//   node bench.js udp  ROUNDS WARMUP       PORT   (PORT: the C UDP echo server)
 //   node bench.js bulk BYTES  WARMUP_BYTES PORT   (PORT: the C sender)
 //   node bench.js rr   ROUNDS WARMUP       PORT   (PORT: the C echo server)
 //   node bench.js gai|gai-localhost CALLS WARMUP  (getaddrinfo of 127.0.0.1 / localhost)
@@ -18,27 +18,22 @@ function report(workload, unit, count, ns) {
   console.log(JSON.stringify({ impl: 'bsdsock', workload, [unit]: count, ns: Number(ns) }));
 }
 
-function udpRounds(a, b, addrB, rounds) {
+function udpRounds(s, server, rounds) {
   for (let i = 0; i < rounds; i++) {
-    a.sendto(MSG, addrB);
-    const [data, addr] = b.recvfrom(4096);
-    b.sendto(data, addr);
-    a.recvfrom(4096);
+    s.sendto(MSG, server);
+    const [data] = s.recvfrom(4096);
+    if (data.length !== 64) throw new Error(`udp: got ${data.length} bytes`);
   }
 }
 
-function benchUdp(rounds, warmup) {
-  const a = socket(AF_INET, SOCK_DGRAM);
-  const b = socket(AF_INET, SOCK_DGRAM);
-  a.bind([HOST, 0]);
-  b.bind([HOST, 0]);
-  const addrB = b.getsockname();
-  udpRounds(a, b, addrB, warmup);
+function benchUdp(rounds, warmup, port) {
+  const s = socket(AF_INET, SOCK_DGRAM);
+  const server = [HOST, port];
+  udpRounds(s, server, warmup);
   const t0 = process.hrtime.bigint();
-  udpRounds(a, b, addrB, rounds);
+  udpRounds(s, server, rounds);
   report('udp', 'rounds', rounds, process.hrtime.bigint() - t0);
-  a.close();
-  b.close();
+  s.close();
 }
 
 // One connection: ask the sender for `bytes`, recv_into until EOF.
@@ -102,7 +97,7 @@ function benchGai(workload, host, calls, warmup) {
 
 function main(argv) {
   const [workload, count, warmup, port] = [argv[2], Number(argv[3]), Number(argv[4]), Number(argv[5])];
-  if (workload === 'udp') benchUdp(count, warmup);
+  if (workload === 'udp') benchUdp(count, warmup, port);
   else if (workload === 'bulk') benchBulk(count, warmup, port);
   else if (workload === 'rr') benchRr(count, warmup, port);
   else if (workload === 'gai') benchGai(workload, '127.0.0.1', count, warmup);

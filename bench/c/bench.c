@@ -1,7 +1,7 @@
 /*
  * The C floor: the same syscalls as the other implementations, nothing more.
  *
- *   bench udp  ROUNDS WARMUP
+ *   bench udp  ROUNDS WARMUP       PORT   (PORT: the UDP echo server, udp_echo.c)
  *   bench bulk BYTES  WARMUP_BYTES PORT   (PORT: the sender, sender.c)
  *   bench rr   ROUNDS WARMUP       PORT   (PORT: the echo server, echo_server.c)
  *   bench gai|gai-localhost CALLS WARMUP   (getaddrinfo of 127.0.0.1 / localhost)
@@ -23,21 +23,7 @@ static void report(const char *workload, const char *unit, uint64_t count, uint6
     fflush(stdout);
 }
 
-/* ---- UDP ping-pong: two blocking sockets in this process ---- */
-
-static int udp_socket(struct sockaddr_in *addr)
-{
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    socklen_t len = sizeof *addr;
-    *addr = loopback(0);
-    if (fd < 0)
-        die("socket");
-    if (bind(fd, (struct sockaddr *)addr, sizeof *addr) < 0)
-        die("bind");
-    if (getsockname(fd, (struct sockaddr *)addr, &len) < 0)
-        die("getsockname");
-    return fd;
-}
+/* ---- UDP ping-pong: one blocking socket against the echo server ---- */
 
 static void expect_datagram(ssize_t n)
 {
@@ -47,36 +33,31 @@ static void expect_datagram(ssize_t n)
     }
 }
 
-static void udp_rounds(int a, int b, const struct sockaddr_in *addr_b, long rounds)
+static void udp_rounds(int fd, const struct sockaddr_in *server, long rounds)
 {
     char msg[MSG_SIZE], data[RECV_SIZE];
     struct sockaddr_in from;
     socklen_t len;
     memset(msg, 'x', sizeof msg);
     for (long i = 0; i < rounds; i++) {
-        if (sendto(a, msg, MSG_SIZE, 0, (const struct sockaddr *)addr_b, sizeof *addr_b) < 0)
+        if (sendto(fd, msg, MSG_SIZE, 0, (const struct sockaddr *)server, sizeof *server) < 0)
             die("sendto");
         len = sizeof from;
-        ssize_t n = recvfrom(b, data, RECV_SIZE, 0, (struct sockaddr *)&from, &len);
-        expect_datagram(n);
-        if (sendto(b, data, (size_t)n, 0, (struct sockaddr *)&from, len) < 0)
-            die("sendto");
-        len = sizeof from;
-        expect_datagram(recvfrom(a, data, RECV_SIZE, 0, (struct sockaddr *)&from, &len));
+        expect_datagram(recvfrom(fd, data, RECV_SIZE, 0, (struct sockaddr *)&from, &len));
     }
 }
 
-static void bench_udp(long rounds, long warmup)
+static void bench_udp(long rounds, long warmup, int port)
 {
-    struct sockaddr_in addr_a, addr_b;
-    int a = udp_socket(&addr_a);
-    int b = udp_socket(&addr_b);
-    udp_rounds(a, b, &addr_b, warmup);
+    struct sockaddr_in server = loopback(port);
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    if (fd < 0)
+        die("socket");
+    udp_rounds(fd, &server, warmup);
     uint64_t t0 = now_ns();
-    udp_rounds(a, b, &addr_b, rounds);
+    udp_rounds(fd, &server, rounds);
     report("udp", "rounds", (uint64_t)rounds, now_ns() - t0);
-    close(a);
-    close(b);
+    close(fd);
 }
 
 /* ---- TCP bulk: receive BYTES from the sender into one reused buffer ---- */
@@ -209,7 +190,7 @@ int main(int argc, char **argv)
     unsigned long long warmup = strtoull(argv[3], NULL, 10);
     int port = argc > 4 ? atoi(argv[4]) : 0;
     if (strcmp(workload, "udp") == 0)
-        bench_udp((long)count, (long)warmup);
+        bench_udp((long)count, (long)warmup, port);
     else if (strcmp(workload, "bulk") == 0)
         bench_bulk(count, warmup, port);
     else if (strcmp(workload, "rr") == 0)

@@ -34,10 +34,8 @@ const OUT = new Int32Array(2 * 1023);
 // One unit of each workload: bsdsock's native calls, in order.
 const UNITS = {
   udp: () => {
-    noop.int(FD, MSG, 0, T, SOCKADDR); // a.sendto
-    noop.int(FD, AREA, 0, 4096, 0, T); // b.recvfrom (recvfromInto)
-    noop.int(FD, MSG, 0, T, SOCKADDR); // b.sendto
-    noop.int(FD, AREA, 0, 4096, 0, T); // a.recvfrom
+    noop.int(FD, MSG, 0, T, SOCKADDR); // sendto
+    noop.int(FD, AREA, 0, 4096, 0, T); // recvfrom (recvfromInto)
   },
   bulk: () => noop.int(FD, BULK, 0, BULK.length, 0, T), // recv_into
   rr: () => {

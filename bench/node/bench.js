@@ -2,7 +2,8 @@
 // Node's own node:dgram and node:net on the three workloads. They are
 // asynchronous, so each workload is the same exchange driven by events.
 //
-//   node bench.js udp  ROUNDS WARMUP
+//   node bench.js udp  ROUNDS WARMUP       PORT   (PORT: the C UDP echo server)
+//   node bench.js udp-pair ROUNDS WARMUP          (the echo end a socket of this process)
 //   node bench.js bulk BYTES  WARMUP_BYTES PORT   (PORT: the C sender)
 //   node bench.js rr   ROUNDS WARMUP       PORT   (PORT: the C echo server)
 //   node bench.js gai|gai-localhost CALLS WARMUP  (dns.lookup of 127.0.0.1 / localhost)
@@ -24,37 +25,42 @@ function bind(sock) {
   return new Promise((resolve) => sock.bind(0, HOST, resolve));
 }
 
-// A sends to B, B echoes to the sender's address, A sends again when the
-// reply comes back: `rounds` round trips, resolved when the last one is back.
-function udpRounds(a, b, rounds) {
+// Sends to the echo server at `port`, and again when the reply comes back:
+// `rounds` round trips, resolved when the last one is back.
+function udpRounds(s, port, rounds) {
   return new Promise((resolve) => {
     if (rounds === 0) return resolve();
-    const portB = b.address().port;
     let left = rounds;
     const onReply = () => {
       left -= 1;
-      if (left > 0) a.send(MSG, portB, HOST);
+      if (left > 0) s.send(MSG, port, HOST);
       else {
-        a.off('message', onReply);
+        s.off('message', onReply);
         resolve();
       }
     };
-    a.on('message', onReply);
-    a.send(MSG, portB, HOST);
+    s.on('message', onReply);
+    s.send(MSG, port, HOST);
   });
 }
 
-async function benchUdp(rounds, warmup) {
-  const a = dgram.createSocket('udp4');
-  const b = dgram.createSocket('udp4');
-  b.on('message', (data, rinfo) => b.send(data, rinfo.port, rinfo.address));
-  await Promise.all([bind(a), bind(b)]);
-  await udpRounds(a, b, warmup);
+// udp: against the C echo server at `port`; udp-pair (audp's baseline): against
+// an echo socket of this process, so that one loop serves both ends.
+async function benchUdp(workload, rounds, warmup, port) {
+  const s = dgram.createSocket('udp4');
+  const peer = workload === 'udp-pair' ? dgram.createSocket('udp4') : null;
+  await bind(s);
+  if (peer) {
+    peer.on('message', (data, rinfo) => peer.send(data, rinfo.port, rinfo.address));
+    await bind(peer);
+  }
+  const to = peer ? peer.address().port : port;
+  await udpRounds(s, to, warmup);
   const t0 = process.hrtime.bigint();
-  await udpRounds(a, b, rounds);
-  report('udp', 'rounds', rounds, process.hrtime.bigint() - t0);
-  a.close();
-  b.close();
+  await udpRounds(s, to, rounds);
+  report(workload, 'rounds', rounds, process.hrtime.bigint() - t0);
+  s.close();
+  peer?.close();
 }
 
 // One connection: ask the sender for `bytes`, read into the one reused buffer
@@ -150,7 +156,7 @@ async function benchGai(workload, host, calls, warmup) {
 
 async function main(argv) {
   const [workload, count, warmup, port] = [argv[2], Number(argv[3]), Number(argv[4]), Number(argv[5])];
-  if (workload === 'udp') await benchUdp(count, warmup);
+  if (workload === 'udp' || workload === 'udp-pair') await benchUdp(workload, count, warmup, port);
   else if (workload === 'bulk') await benchBulk(count, warmup, port);
   else if (workload === 'rr') await benchRr(count, warmup, port);
   else if (workload === 'gai') await benchGai(workload, '127.0.0.1', count, warmup);
