@@ -278,6 +278,10 @@ const cases: Record<string, [py: string, js: () => unknown]> = {
   ],
   'setsockopt: 2**31': [`tcp().setsockopt(SOL_SOCKET, SO_REUSEADDR, 2**31)`, () => tcp().setsockopt(SOL_SOCKET, SO_REUSEADDR, 2 ** 31)],
   'setsockopt: None with optlen': [`tcp().setsockopt(SOL_SOCKET, SO_REUSEADDR, None, 4)`, () => tcp().setsockopt(SOL_SOCKET, SO_REUSEADDR, null, 4)],
+  // Python takes optlen modulo 2 ** 32 (its `I` format): the OS then refuses it.
+  'setsockopt: None with optlen -1': [`tcp().setsockopt(SOL_SOCKET, SO_REUSEADDR, None, -1)`, () => tcp().setsockopt(SOL_SOCKET, SO_REUSEADDR, null, -1)],
+  'setsockopt: None with optlen 2**32': [`tcp().setsockopt(SOL_SOCKET, SO_REUSEADDR, None, 2**32)`, () => tcp().setsockopt(SOL_SOCKET, SO_REUSEADDR, null, 2 ** 32)],
+  'setsockopt: None with optlen 2**32 + 4': [`tcp().setsockopt(SOL_SOCKET, SO_REUSEADDR, None, 2**32 + 4)`, () => tcp().setsockopt(SOL_SOCKET, SO_REUSEADDR, null, 2 ** 32 + 4)],
 
   // closed sockets
   'closed: recv': [`s = tcp(); s.close(); s.recv(1)`, () => { const s = tcp(); s.close(); return s.recv(1); }],

@@ -494,8 +494,9 @@ export class Socket<F extends string = string> {
     const lvl = cint(level);
     const opt = cint(optname);
     if (value === null && optlen !== undefined) {
-      const len = int(optlen);
-      if (len < 0 || len > 0xffffffff) throw new RangeError('optlen must be 0-4294967295.');
+      // Python's `I` format: an unsigned int taken modulo 2 ** 32, no overflow check
+      // (-1 is 4294967295, which the OS refuses with EINVAL).
+      const len = Number(BigInt.asUintN(32, BigInt(int(optlen))));
       if (!native.setsockopt(this.#check('setsockopt'), lvl, opt, null, len)) fail();
       return;
     }
