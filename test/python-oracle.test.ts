@@ -283,6 +283,15 @@ const cases: Record<string, [py: string, js: () => unknown]> = {
   'setsockopt: None with optlen 2**32': [`tcp().setsockopt(SOL_SOCKET, SO_REUSEADDR, None, 2**32)`, () => tcp().setsockopt(SOL_SOCKET, SO_REUSEADDR, null, 2 ** 32)],
   'setsockopt: None with optlen 2**32 + 4': [`tcp().setsockopt(SOL_SOCKET, SO_REUSEADDR, None, 2**32 + 4)`, () => tcp().setsockopt(SOL_SOCKET, SO_REUSEADDR, null, 2 ** 32 + 4)],
 
+  // sendmsg checks its arguments in Python's order: flags, address, buffers, ancillary data.
+  'sendmsg: bad flags before bad buffers': [`udp().sendmsg([1], [], 'x')`, () => udp().sendmsg([1 as never], [], 'x' as never)],
+  'sendmsg: bad flags before a bad address': [`udp().sendmsg([b'x'], [], 'x', 5)`, () => udp().sendmsg([Buffer.from('x')], [], 'x' as never, 5 as never)],
+  'sendmsg: bad address before bad buffers': [`udp().sendmsg([1], [], 0, 5)`, () => udp().sendmsg([1 as never], [], 0, 5 as never)],
+  'sendmsg: bad buffers before bad ancillary items': [`udp().sendmsg([1], [1])`, () => udp().sendmsg([1 as never], [1 as never])],
+  'sendmsg: bad buffers before ancdata not iterable': [`udp().sendmsg([1], 5)`, () => udp().sendmsg([1 as never], 5 as never)],
+  'sendmsg: an ancillary item not a sequence': [`udp().sendmsg([b'x'], [1])`, () => udp().sendmsg([Buffer.from('x')], [1 as never])],
+  'sendmsg: an ancillary item of length 2': [`udp().sendmsg([b'x'], [(1, 1)])`, () => udp().sendmsg([Buffer.from('x')], [[1, 1] as never])],
+
   // closed sockets
   'closed: recv': [`s = tcp(); s.close(); s.recv(1)`, () => { const s = tcp(); s.close(); return s.recv(1); }],
   'closed: send': [`s = udp(); s.close(); s.send(b'x')`, () => { const s = udp(); s.close(); return s.send(Buffer.from('x')); }],

@@ -44,19 +44,17 @@ export function CMSG_SPACE(length: number): number {
   return n;
 }
 
-/** sendmsg's arguments checked as Python checks them. */
+/** sendmsg's buffers and ancillary data checked in Python's order (after the
+ * flags and the address): the buffers, then the ancillary items. */
 function sendmsgArgs(buffers: unknown, ancdata: unknown): [Uint8Array[], number[], Uint8Array[]] {
   const bufs = items(buffers, 'sendmsg() argument 1 must be an iterable').map((b) => bytes(b));
   const kinds: number[] = [];
   const data: Uint8Array[] = [];
   for (const item of items(ancdata, 'sendmsg() argument 2 must be an iterable')) {
-    const t = Array.isArray(item) ? item : null;
-    if (t === null || t.length !== 3) {
-      const what = t === null ? `not ${pyType(item)}` : `not ${t.length}`;
-      throw new TypeError(`[sendmsg() ancillary data items]() argument must be sequence of length 3, ${what}`);
-    }
-    kinds.push(cint(t[0]), cint(t[1]));
-    data.push(bytes(t[2]));
+    if (!Array.isArray(item)) throw new TypeError(`[sendmsg() ancillary data items]() argument must be 3-item sequence, not ${pyType(item)}`);
+    if (item.length !== 3) throw new TypeError(`[sendmsg() ancillary data items]() argument must be sequence of length 3, not ${item.length}`);
+    kinds.push(cint(item[0]), cint(item[1]));
+    data.push(bytes(item[2]));
   }
   return [bufs, kinds, data];
 }
@@ -82,10 +80,9 @@ function resumable<T>(fd: () => number, timeout: number, call: (fd: number, time
   }
 }
 
-/** Socket.sendmsg: see socket.ts. `sockaddr` is the destination's, already converted, or null. */
-export function sendmsg(fd: () => number, timeout: number, buffers: unknown, ancdata: unknown, flags: unknown, sockaddr: Uint8Array | null): number {
+/** Socket.sendmsg: see socket.ts. `flags` and the destination's `sockaddr` (or null) are already converted. */
+export function sendmsg(fd: () => number, timeout: number, buffers: unknown, ancdata: unknown, f: number, sockaddr: Uint8Array | null): number {
   const [bufs, kinds, data] = sendmsgArgs(buffers, ancdata);
-  const f = cint(flags);
   const n = resumable(fd, timeout, (s, t) => native.sendmsg(s, bufs, kinds, data, f, t, sockaddr), (r) => r < 0);
   return n < 0 ? fail() : n;
 }

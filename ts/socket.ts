@@ -529,8 +529,10 @@ export class Socket<F extends string = string> {
    * Python: `socket.socket.sendmsg`.
    */
   sendmsg(buffers: Iterable<Uint8Array>, ancdata: Iterable<M.AncDataArg> = [], flags = 0, address: AddressArgOf<F> | null = null): number {
+    // Python's order: the flags, the address, then the buffers and ancillary data.
+    const f = cint(flags);
     const sa = address === null || address === undefined ? null : this.#sockaddr(address, 'sendmsg');
-    return M.sendmsg(() => this.#check('sendmsg'), this.#t, buffers, ancdata, flags, sa);
+    return M.sendmsg(() => this.#check('sendmsg'), this.#t, buffers, ancdata, f, sa);
   }
 
   /** recvmsg(bufsize, ancbufsize=0, flags=0) -> [data, ancdata, msg_flags, address]: Python's
