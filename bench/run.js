@@ -75,6 +75,25 @@ function syncGoals(id, { c, cpython }) {
 const C_EPOLL_SERVER = { arg: 'c-epoll', label: 'C, one epoll loop (bench/c/epoll_echo.c)', server: (bins) => [bins.epoll_echo] };
 const C_UDP_SERVER = { arg: 'c-udp', label: 'C, blocking recvfrom + sendto (bench/c/udp_echo.c)', server: (bins) => [bins.udp_echo] };
 
+const BUN = path.join(ROOT, 'node_modules', 'bun', 'bin', 'bun.exe');
+const DENO = path.join(ROOT, 'node_modules', 'deno', 'deno');
+
+/** "Bun 1.4.5" from `bun --version`'s "1.4.5", "Deno 2.9.6" from "deno 2.9.6 (stable, ...)". */
+function runtimeName(name, binary) {
+  const version = (versionOf(binary, ['--version']) ?? '').replace(/^deno /, '').split(' ')[0];
+  return version ? `${name} ${version}` : `${name} (not installed: npm install puts it in node_modules)`;
+}
+
+// The JavaScript runtimes of the rt-* workloads, and how each runs a script
+// (Bun and Deno from node_modules, where npm install puts them; Deno's
+// Deno.listenDatagram is behind --unstable-net, and the CommonJS programs of
+// bench/bsdsock need --unstable-detect-cjs).
+const RUNTIMES = {
+  node: { name: `Node ${process.version}`, argv: () => [process.execPath] },
+  bun: { name: runtimeName('Bun', BUN), argv: () => [BUN] },
+  deno: { name: runtimeName('Deno', DENO), argv: () => [DENO, 'run', '-A', '--unstable-detect-cjs', '--unstable-net'] },
+};
+
 const WORKLOADS = [
   {
     id: 'udp',
@@ -334,7 +353,71 @@ const WORKLOADS = [
   streamWorkload('sframes', 'framed echo: AgentX PDUs (20-byte header, 1 KiB payload), a FramedProtocol on both ends, 32 in flight', [
     "node:net: the same FrameReader fed from 'data' events",
   ]),
+  runtimeWorkload('rt-udp', 'UDP ping-pong: 64-byte datagrams to the C UDP echo server (bench/c/udp_echo.c), one in flight', {
+    helper: 'udp_echo',
+    bsdsock: ['bsdsock/asyncio DatagramProtocol', 'events.js', 'dping'],
+    own: {
+      node: ['node:dgram', ['node', 'events.js'], 'dping'],
+      bun: ['Bun.udpSocket', ['runtimes', 'bun.mjs'], 'udp'],
+      deno: ['Deno.listenDatagram', ['runtimes', 'deno.mjs'], 'udp'],
+    },
+    c: { label: 'C, poll + recv + send (bench/c/udp_echo.c client)', argv: (bins, n, w, port) => [bins.udp_echo, 'client', port, n, w, 1] },
+  }),
+  runtimeWorkload('rt-rr', 'TCP request/response: 64 bytes each way to the C echo server (bench/c/echo_server.c), TCP_NODELAY', {
+    helper: 'echo_server',
+    bsdsock: ['bsdsock/asyncio sock_sendall + sock_recv', 'async.js', 'arr'],
+    own: {
+      node: ['node:net', ['node', 'bench.js'], 'rr'],
+      bun: ['Bun.connect', ['runtimes', 'bun.mjs'], 'rr'],
+      deno: ['Deno.connect', ['runtimes', 'deno.mjs'], 'rr'],
+    },
+    c: { label: 'C, blocking send + recv (bench/c/bench.c rr)', argv: (bins, n, w, port) => [bins.bench, 'rr', n, w, port] },
+  }),
+  runtimeWorkload('rt-echo', 'TCP echo server under the C request/response client (bench/c/bench.c rr), 64 bytes, TCP_NODELAY', {
+    peer: (bins, port, count, warmup) => [bins.bench, 'rr', count, warmup, port],
+    bsdsock: ['bsdsock/asyncio Protocol (create_server)', 'events.js', 'tcp-echo'],
+    own: {
+      node: ['node:net server', ['node', 'events.js'], 'tcp-echo'],
+      bun: ['Bun.listen', ['runtimes', 'bun.mjs'], 'tcp-echo'],
+      deno: ['Deno.listen', ['runtimes', 'deno.mjs'], 'tcp-echo'],
+    },
+    c: C_EPOLL_SERVER,
+  }),
 ];
+
+// A workload run on each runtime: bsdsock/asyncio's program (bench/bsdsock/FILE
+// ARG) beside the runtime's own API, each bsdsock row compared with its own
+// runtime's row; a client (`helper`: the server it talks to) or a server (`peer`:
+// the C program that loads it and prints the result). No goals: a report.
+function runtimeWorkload(id, title, { helper, peer, bsdsock: [how, file, arg], own, c }) {
+  const run = (rt, parts, programArg) => {
+    const script = path.join(HERE, ...parts);
+    const argv = () => [...RUNTIMES[rt].argv(), script, programArg];
+    return peer ? { server: argv } : { argv: (bins, n, w, port) => [...argv(), n, w, port] };
+  };
+  const rts = Object.keys(RUNTIMES);
+  return {
+    id,
+    title: (n) => `${title}, ${n} round trips, on Node, Bun and Deno`,
+    notes: [
+      `each runtime runs bsdsock/asyncio (${how}) and its own API; "vs own API" compares the two on the same runtime`,
+      'bsdsock on Bun and Deno waits on its own poller thread (no libuv loop to share); on Node, on libuv',
+    ],
+    unit: 'round trips/s',
+    helper,
+    peer,
+    count: (cfg) => cfg.rrRounds,
+    warmup: (cfg) => warmupRounds(cfg.rrRounds),
+    ownColumn: 'vs own API',
+    impls: ['c', 'bsdsock', 'node'],
+    variants: {
+      c: [{ arg: 'c', ...c }],
+      bsdsock: rts.map((rt) => ({ arg: rt, label: `bsdsock/asyncio on ${RUNTIMES[rt].name}`, ...run(rt, ['bsdsock', file], arg) })),
+      node: rts.map((rt) => ({ arg: rt, label: own[rt][0], ...run(rt, own[rt][1], own[rt][2]) })),
+    },
+    goals: [],
+  };
+}
 
 // The one-call-at-a-time workloads (select, poll, epoll, wouldblock): their own programs, bench/*/waits.*,
 // for C, bsdsock and CPython (node has no such call).
@@ -745,7 +828,9 @@ function tableLine(row, rows, columns, goals, runs) {
 function printTable(workload, cfg, rows) {
   console.log(`\n${workload.title(workload.count(cfg))}`);
   for (const note of workload.notes) console.log(`  (${note})`);
-  const columns = COLUMNS.filter(([id]) => rows.some((r) => r.impl.id === id && r.median !== undefined));
+  const columns = COLUMNS.filter(([id]) => rows.some((r) => r.impl.id === id && r.median !== undefined)).map(([id, t]) =>
+    id === 'node' && workload.ownColumn ? [id, workload.ownColumn] : [id, t],
+  );
   const header = ['implementation', `${workload.unit}, median`, 'min', 'max', ...columns.map(([, t]) => t), ''];
   const lines = rows.map((row) => tableLine(row, rows, columns, workload.goals ?? [], cfg.repeat));
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
