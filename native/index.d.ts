@@ -10,9 +10,10 @@ export declare function bind(fd: number, sa: Uint8Array): boolean
 
 /**
  * Whether `signum`'s listeners run inside blocking calls (see signals.rs);
- * false if the signal cannot be caught.
+ * false if the signal cannot be caught. With `later` (Bun, Deno, whose own
+ * handler goes in after this call), the handler goes in at the next wait.
  */
-export declare function catchSignal(signum: number, on: boolean): boolean
+export declare function catchSignal(signum: number, on: boolean, later?: boolean | undefined | null): boolean
 
 export declare function close(fd: number): boolean
 

@@ -33,10 +33,12 @@ type Host = string | Uint8Array;
  * value (null, false or -1) and `takeError()` then says what went wrong. */
 export interface Native {
   init(status: Uint8Array): boolean;
-  /** Makes this the thread that handles signals, with `run(signum)` running a signal's listeners (ts/signals.ts). */
-  signalsInit(run: (signum: number) => void): boolean;
-  /** Whether a signal's listeners run inside blocking calls; false if it cannot be caught. */
-  catchSignal(signum: number, on: boolean): boolean;
+  /** Makes this the thread that handles signals, with `run(signum)` running a signal's listeners
+   * (ts/signals.ts); `portable`: the host has no libuv loop (Bun, Deno), a thread of the addon wakes its loop. */
+  signalsInit(run: (signum: number) => void, portable: boolean): boolean;
+  /** Whether a signal's listeners run inside blocking calls; false if it cannot be caught. `later`:
+   * the addon's handler goes in at the next wait (after the host's own, which Bun and Deno install after this). */
+  catchSignal(signum: number, on: boolean, later?: boolean | undefined | null): boolean;
   /** Runs the listeners of pending signals (throws what one threw): for a call that failed with EINTR. */
   runSignals(): void;
   /** The last failed call's error: kind, code, syscall, written, message, joined by ERROR_SEPARATOR (ts/wire.ts). */

@@ -27,10 +27,28 @@ const restarting = new Set<string>();
 /** process.emit for any event and arguments (its typings know only a signal's name). */
 const emit = process.emit.bind(process) as (event: string, ...args: unknown[]) => boolean;
 
-/** Runs one signal's listeners with the arguments Node's own signal handling gives them. */
+/** Bun's process.emit does not throw what a listener threw: it hands it to the
+ * 'uncaughtException' listeners at once, or reports it as uncaught. */
+const onBun = process.versions.bun !== undefined;
+
+/** Runs one signal's listeners with the arguments Node's own signal handling gives them;
+ * throws what the first listener to throw threw. */
 function run(signum: number): void {
   const name = SIGNAL_NAMES.get(signum);
-  if (name !== undefined) emit(name, name, signum);
+  if (name === undefined) return;
+  if (!onBun) {
+    emit(name, name, signum);
+    return;
+  }
+  const thrown: unknown[] = [];
+  const keep = (e: unknown): void => void thrown.push(e);
+  process.on('uncaughtException', keep);
+  try {
+    emit(name, name, signum);
+  } finally {
+    process.off('uncaughtException', keep);
+  }
+  if (thrown.length > 0) throw thrown[0];
 }
 
 function isSignal(event: string | symbol): event is NodeJS.Signals {
@@ -41,7 +59,7 @@ function isSignal(event: string | symbol): event is NodeJS.Signals {
  * listeners (`adding`: one more is about to be added) and siginterrupt allows. */
 function follow(name: NodeJS.Signals, adding = 0): void {
   const on = process.listenerCount(name) + adding > 0 && !restarting.has(name);
-  native.catchSignal(os.constants.signals[name], on);
+  native.catchSignal(os.constants.signals[name], on, portable);
 }
 
 /**
@@ -63,12 +81,14 @@ export function siginterrupt(signalnum: number, flag: boolean): void {
   if (isMainThread) follow(name);
 }
 
-/** Node, whose libuv loop the addon shares. Bun and Deno deliver signals their own way
- * (Deno's handler calls the one it replaced, so a listener would run twice): there bsdsock
- * leaves signals to the runtime, and a blocking call is not interrupted by them. */
-const onNode = process.versions.bun === undefined && !('Deno' in globalThis);
+/** Bun and Deno, which have no libuv loop for the addon to share: a thread of the addon wakes
+ * their loop for a signal that comes while it is idle. Each installs its own handler for a
+ * signal just after the signal's listener is added ('newListener' comes first), and Deno's
+ * calls the one it replaced: the addon's goes in front of theirs at the next wait, and runs
+ * the listeners itself (theirs, left out, would run them a second time). */
+const portable = onBun || 'Deno' in globalThis;
 
-if (isMainThread && onNode && process.platform !== 'win32' && native.signalsInit(run)) {
+if (isMainThread && process.platform !== 'win32' && native.signalsInit(run, portable)) {
   // libuv installs its handler when a signal gets its first listener (Node's own
   // 'newListener' listener, which runs before this one): ours goes in front of it.
   process.on('newListener', (event: string | symbol) => {

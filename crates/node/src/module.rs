@@ -43,9 +43,16 @@ pub fn gethostname() -> Option<String> {
 }
 
 /// Whether `signum`'s listeners run inside blocking calls (see signals.rs);
-/// false if the signal cannot be caught.
+/// false if the signal cannot be caught. With `later` (Bun, Deno, whose own
+/// handler goes in after this call), the handler goes in at the next wait.
 #[napi]
-pub fn catch_signal(signum: i32, on: bool) -> bool {
+pub fn catch_signal(signum: i32, on: bool, later: Option<bool>) -> bool {
+    #[cfg(unix)]
+    if later == Some(true) {
+        return bsdsock_core::signals::catch_later(signum, on);
+    }
+    #[cfg(not(unix))]
+    let _ = later;
     bsdsock_core::signals::catch(signum, on)
 }
 

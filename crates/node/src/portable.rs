@@ -7,7 +7,7 @@
 //! host alive only while it is ref'd: while operations or lookups are pending
 //! (`keepAlive`, loop_resolver.rs), as the uv async handle does on Node.
 
-use std::ffi::c_void;
+use std::ffi::{c_void, CStr};
 use std::ptr;
 use std::sync::{Arc, Mutex};
 
@@ -24,6 +24,36 @@ pub enum Message {
 
 /// The threadsafe function's callback: `(env, _, _, data)`, data a Box<Message>.
 pub type OnMessage = unsafe extern "C" fn(sys::napi_env, sys::napi_value, *mut c_void, *mut c_void);
+
+/// A threadsafe function (unref'd, its queue unbounded) whose calls run `call_js`
+/// on the environment's thread.
+///
+/// SAFETY: call on the environment's thread, from a JS call.
+pub unsafe fn threadsafe_function(
+    env: sys::napi_env,
+    name: &CStr,
+    call_js: OnMessage,
+) -> Option<sys::napi_threadsafe_function> {
+    let mut js_name = ptr::null_mut();
+    let mut tsfn = ptr::null_mut();
+    let ok = |s: sys::napi_status| (s == sys::Status::napi_ok).then_some(());
+    ok(sys::napi_create_string_utf8(env, name.as_ptr(), -1, &mut js_name))?;
+    ok(sys::napi_create_threadsafe_function(
+        env,
+        ptr::null_mut(),
+        ptr::null_mut(),
+        js_name,
+        0,
+        1,
+        ptr::null_mut(),
+        None,
+        ptr::null_mut(),
+        Some(call_js),
+        &mut tsfn,
+    ))?;
+    sys::napi_unref_threadsafe_function(env, tsfn);
+    Some(tsfn)
+}
 
 /// A threadsafe function's pointer.
 struct Tsfn(sys::napi_threadsafe_function);
@@ -48,29 +78,7 @@ impl Portable {
     /// without using it when `env` is null (the function is being torn down).
     pub unsafe fn start(env: sys::napi_env, on_message: OnMessage) -> Option<Arc<Portable>> {
         let poller = Poller::new().ok()?;
-        let mut name = ptr::null_mut();
-        let mut tsfn = ptr::null_mut();
-        let ok = |s: sys::napi_status| (s == sys::Status::napi_ok).then_some(());
-        ok(sys::napi_create_string_utf8(
-            env,
-            c"bsdsock.asyncio".as_ptr(),
-            -1,
-            &mut name,
-        ))?;
-        ok(sys::napi_create_threadsafe_function(
-            env,
-            ptr::null_mut(),
-            ptr::null_mut(),
-            name,
-            0,
-            1,
-            ptr::null_mut(),
-            None,
-            ptr::null_mut(),
-            Some(on_message),
-            &mut tsfn,
-        ))?;
-        sys::napi_unref_threadsafe_function(env, tsfn);
+        let tsfn = threadsafe_function(env, c"bsdsock.asyncio", on_message)?;
         let portable = Arc::new(Portable {
             poller,
             tsfn: Mutex::new(Some(Tsfn(tsfn))),

@@ -24,6 +24,8 @@ thread_local! {
     static RUN: Cell<sys::napi_ref> = const { Cell::new(ptr::null_mut()) };
     static ENV: Cell<sys::napi_env> = const { Cell::new(ptr::null_mut()) };
     static CONTEXT: Cell<sys::napi_async_context> = const { Cell::new(ptr::null_mut()) };
+    /// Whether the host has no libuv loop (Bun, Deno; see `signalsInit`).
+    static PORTABLE: Cell<bool> = const { Cell::new(false) };
 }
 
 /// The main loop's async handle, and libuv's `uv_async_send`, for the signal
@@ -127,7 +129,13 @@ fn ebadf() -> i32 {
 
 /// The async handle's callback: the loop turned with signals pending.
 unsafe extern "C" fn on_async(_handle: *mut c_void) {
-    let env = ENV.with(Cell::get);
+    run_from_loop(ENV.with(Cell::get));
+}
+
+/// Runs pending signals' listeners from the loop (not inside a call).
+///
+/// SAFETY: call only from a loop callback on the main thread, with no JS frame on the stack.
+unsafe fn run_from_loop(env: sys::napi_env) {
     if env.is_null() || !signals::interrupted() {
         return;
     }
@@ -163,16 +171,20 @@ unsafe extern "C" fn on_close(handle: *mut c_void) {
 /// Closes the async handle when the environment goes away.
 unsafe extern "C" fn cleanup(_arg: *mut c_void) {
     signals::set_waker(None);
+    #[cfg(unix)]
+    thread_waker::stop();
     let handle = ASYNC.swap(ptr::null_mut(), Ordering::SeqCst);
     if let (false, Some(uv)) = (handle.is_null(), uv()) {
         (uv.close)(handle, Some(on_close));
     }
     // The runner's reference and the async context go with the environment,
-    // released here so that nothing made for them is left behind.
+    // released here so that nothing made for them is left behind. Not on Bun
+    // and Deno: Deno runs cleanup hooks outside any handle scope, where these
+    // calls abort the process.
     let env = ENV.with(|e| e.replace(ptr::null_mut()));
     let run = RUN.with(|r| r.replace(ptr::null_mut()));
     let context = CONTEXT.with(|c| c.replace(ptr::null_mut()));
-    if !env.is_null() {
+    if !env.is_null() && !PORTABLE.with(Cell::get) {
         if !run.is_null() {
             sys::napi_delete_reference(env, run);
         }
@@ -205,13 +217,121 @@ unsafe fn start_loop_waker(env: sys::napi_env) -> Option<()> {
     Some(())
 }
 
-/// signalsInit(run) -> true, or false if it could not be set up: makes this
-/// (the main) thread the one that handles signals, with `run(signum)` to run
-/// a signal's listeners.
+/// Where the host has no libuv loop to share (Bun, Deno): a thread that
+/// waits on a socket pair the signal handler writes to (write(2) is
+/// async-signal-safe, where the host's uv_async_send, if any, need not be),
+/// and wakes the JS thread through an unref'd threadsafe function.
+#[cfg(unix)]
+mod thread_waker {
+    use std::ffi::c_void;
+    use std::io::{Read, Write};
+    use std::os::unix::net::UnixStream;
+    use std::ptr;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Mutex, OnceLock};
+    use std::thread::JoinHandle;
+
+    use bsdsock_core::signals;
+    use napi::sys;
+
+    /// The pair's end the handler writes to (non-blocking: a full pair already has a wake-up pending).
+    static WRITE: OnceLock<UnixStream> = OnceLock::new();
+    static STOP: AtomicBool = AtomicBool::new(false);
+    static THREAD: Mutex<Option<(JoinHandle<()>, Tsfn)>> = Mutex::new(None);
+
+    struct Tsfn(sys::napi_threadsafe_function);
+    // SAFETY: N-API's threadsafe-function calls may be made from any thread; the
+    // function is released only after the thread that calls it has ended.
+    unsafe impl Send for Tsfn {}
+
+    extern "C" fn wake() {
+        if let Some(mut w) = WRITE.get() {
+            // A plain write(2) on a non-blocking socket: no allocation, no lock.
+            let _ = w.write(&[1]);
+        }
+    }
+
+    unsafe extern "C" fn on_wake(
+        env: sys::napi_env,
+        _f: sys::napi_value,
+        _ctx: *mut c_void,
+        _data: *mut c_void,
+    ) {
+        if !env.is_null() {
+            super::run_from_loop(env);
+        }
+    }
+
+    fn run(mut read: UnixStream, tsfn: Tsfn) {
+        let mut buf = [0u8; 64];
+        loop {
+            match read.read(&mut buf) {
+                Ok(0) => return,
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => return,
+            }
+            if STOP.load(Ordering::SeqCst) {
+                return;
+            }
+            // SAFETY: the function is live until `stop` has joined this thread; the queue is unbounded.
+            unsafe {
+                sys::napi_call_threadsafe_function(
+                    tsfn.0,
+                    ptr::null_mut(),
+                    sys::ThreadsafeFunctionCallMode::nonblocking,
+                )
+            };
+        }
+    }
+
+    /// Starts the thread and makes it the signals' waker.
+    ///
+    /// SAFETY: call on the main JS thread, from a JS call.
+    pub unsafe fn start(env: sys::napi_env) -> Option<()> {
+        let (read, write) = UnixStream::pair().ok()?;
+        write.set_nonblocking(true).ok()?;
+        let tsfn = crate::portable::threadsafe_function(env, c"bsdsock.signal", on_wake)?;
+        let thread_tsfn = Tsfn(tsfn);
+        let spawned = std::thread::Builder::new()
+            .name("bsdsock-signals".into())
+            .spawn(move || run(read, thread_tsfn));
+        let (Ok(handle), Ok(())) = (spawned, WRITE.set(write).map_err(drop)) else {
+            sys::napi_release_threadsafe_function(tsfn, sys::ThreadsafeFunctionReleaseMode::abort);
+            return None;
+        };
+        if let Ok(mut t) = THREAD.lock() {
+            *t = Some((handle, Tsfn(tsfn)));
+        }
+        signals::set_waker(Some(wake));
+        Some(())
+    }
+
+    /// Ends the thread (the waker is already unset), then releases the function.
+    pub fn stop() {
+        let Some((handle, tsfn)) = THREAD.lock().ok().and_then(|mut t| t.take()) else {
+            return;
+        };
+        STOP.store(true, Ordering::SeqCst);
+        if let Some(mut w) = WRITE.get() {
+            let _ = w.write(&[1]);
+        }
+        let _ = handle.join();
+        // SAFETY: the only thread that called the function has ended.
+        unsafe { sys::napi_release_threadsafe_function(tsfn.0, sys::ThreadsafeFunctionReleaseMode::abort) };
+    }
+}
+
+/// signalsInit(run, portable) -> true, or false if it could not be set up:
+/// makes this (the main) thread the one that handles signals, with
+/// `run(signum)` to run a signal's listeners. `portable`: the host has no
+/// libuv loop to share (Bun, Deno), and a thread of ours wakes its loop.
 unsafe extern "C" fn signals_init(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    let Some(a) = Args::<1>::read(env, info) else {
+    let Some(a) = Args::<2>::read(env, info) else {
         return ptr::null_mut();
     };
+    let mut portable = false;
+    sys::napi_get_value_bool(env, a.argv[1], &mut portable);
     let mut reference = ptr::null_mut();
     let mut resource = ptr::null_mut();
     let mut name = ptr::null_mut();
@@ -226,7 +346,15 @@ unsafe extern "C" fn signals_init(env: sys::napi_env, info: sys::napi_callback_i
         RUN.with(|r| r.set(reference));
         ENV.with(|e| e.set(env));
         CONTEXT.with(|c| c.set(context));
+        PORTABLE.with(|p| p.set(portable));
         signals::set_main_thread();
+        #[cfg(unix)]
+        if portable {
+            let _ = thread_waker::start(env);
+        } else {
+            let _ = start_loop_waker(env);
+        }
+        #[cfg(not(unix))]
         let _ = start_loop_waker(env);
         sys::napi_add_env_cleanup_hook(env, Some(cleanup), ptr::null_mut());
     }

@@ -93,6 +93,42 @@ pub fn catch(sig: i32, on: bool) -> bool {
     true
 }
 
+/// As `catch`, but our handler goes in front at the next wait (`arm`) rather
+/// than now: for hosts (Bun, Deno) that install their own handler just after
+/// a listener is added, and chain to the one they replaced. Ours, put in
+/// front of theirs then, is the one that runs, and never runs theirs for a
+/// caught signal, which their loop would deliver a second time.
+/// Off, the handler ours replaced goes back, so that the host handles the
+/// signal as if ours had never been there.
+pub fn catch_later(sig: i32, on: bool) -> bool {
+    let Some(i) = catchable(sig) else { return false };
+    CAUGHT[i].store(on, Ordering::SeqCst);
+    if !on {
+        uninstall(sig);
+    } else if init().is_none() {
+        return false;
+    }
+    rearm();
+    true
+}
+
+/// Puts back the handler ours replaced, if ours is the one installed.
+fn uninstall(sig: i32) {
+    // SAFETY: sigaction with a null new action only reads the current one.
+    let mut cur: libc::sigaction = unsafe { std::mem::zeroed() };
+    if unsafe { libc::sigaction(sig, std::ptr::null(), &mut cur) } != 0
+        || cur.sa_sigaction != on_signal as *const () as usize
+    {
+        return;
+    }
+    let i = sig as usize;
+    let mut prev = cur;
+    prev.sa_sigaction = PREV_HANDLER[i].load(Ordering::SeqCst);
+    prev.sa_flags = PREV_FLAGS[i].load(Ordering::SeqCst) as _;
+    // SAFETY: installs the action that was this signal's before ours (or the default).
+    unsafe { libc::sigaction(sig, &prev, std::ptr::null_mut()) };
+}
+
 fn init() -> Option<()> {
     let mut done = INIT.lock().ok()?;
     if !*done {
