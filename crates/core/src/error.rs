@@ -136,14 +136,10 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// The C library's message for an errno, as Python's `strerror`.
+/// The C library's message for an errno, as Python's `strerror` (on Windows
+/// the system's message for a Winsock code, as CPython's WinError).
 pub fn strerror(errno: i32) -> String {
-    io::Error::from_raw_os_error(errno)
-        .to_string()
-        .split(" (os error")
-        .next()
-        .unwrap_or_default()
-        .to_string()
+    crate::sys::strerror(errno)
 }
 
 /// The C library's message for an h_errno code, as Python's herror carries it.

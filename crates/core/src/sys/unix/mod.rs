@@ -344,6 +344,16 @@ pub const EAGAIN: i32 = libc::EAGAIN;
 pub const EINPROGRESS: i32 = libc::EINPROGRESS;
 pub const EINTR: i32 = libc::EINTR;
 
+/// The C library's message for an errno, as Python's `strerror`.
+pub fn strerror(errno: i32) -> String {
+    io::Error::from_raw_os_error(errno)
+        .to_string()
+        .split(" (os error")
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
 /// The C library's message for an h_errno code, as Python's herror carries it.
 pub fn hstrerror(code: i32) -> String {
     // SAFETY: hstrerror returns a pointer to a static, NUL-terminated message

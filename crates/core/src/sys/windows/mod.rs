@@ -463,6 +463,65 @@ pub const EAGAIN: i32 = ws::WSAEWOULDBLOCK;
 pub const EINPROGRESS: i32 = ws::WSAEWOULDBLOCK;
 pub const EINTR: i32 = ws::WSAEINTR;
 
+/// The message Python gives with `code` on Windows. A Winsock code (10000 to
+/// 11999, which Python raises as `[WinError N]`, as ts/errors.ts does) has the
+/// system's message as CPython's PyErr_SetExcFromWindowsErr makes it:
+/// FormatMessageW, less its trailing spaces, line ends and dots, or "Windows
+/// Error 0x..." when the system has none. Any other code is a C errno, whose
+/// message is the C runtime's strerror, as CPython's `OSError(errno)` shows
+/// (FormatMessageW would read 9, EBADF, as ERROR_INVALID_BLOCK).
+pub fn strerror(code: i32) -> String {
+    if (10000..12000).contains(&code) {
+        return system_message(code as u32).unwrap_or_else(|| format!("Windows Error 0x{code:x}"));
+    }
+    // SAFETY: strerror takes any int and returns the C runtime's NUL-terminated
+    // message (or null, handled) in storage that stays valid until this
+    // thread's next strerror call; it is copied before that.
+    let p = unsafe { libc::strerror(code) };
+    if p.is_null() {
+        return format!("Unknown error {code}");
+    }
+    // SAFETY: non-null and NUL-terminated, as above.
+    unsafe { std::ffi::CStr::from_ptr(p) }
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// The system's message for a Windows error code, as CPython asks for it.
+fn system_message(code: u32) -> Option<String> {
+    use windows_sys::Win32::System::Diagnostics::Debug::{
+        FormatMessageW, FORMAT_MESSAGE_FROM_SYSTEM, FORMAT_MESSAGE_IGNORE_INSERTS,
+    };
+    // MAKELANGID(LANG_NEUTRAL, SUBLANG_DEFAULT), as CPython passes.
+    const LANG: u32 = 0x0400;
+    let mut buf = [0u16; 1024];
+    let flags = FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS;
+    // SAFETY: `buf` is writable for the length in u16s passed as nsize; with
+    // IGNORE_INSERTS no arguments are read, so none are given.
+    let len = unsafe {
+        FormatMessageW(
+            flags,
+            ptr::null(),
+            code,
+            LANG,
+            buf.as_mut_ptr(),
+            buf.len() as u32,
+            ptr::null(),
+        )
+    } as usize;
+    if len == 0 {
+        return None;
+    }
+    let mut text = &buf[..len.min(buf.len())];
+    while let Some((&last, rest)) = text.split_last() {
+        if last > u16::from(b' ') && last != u16::from(b'.') {
+            break;
+        }
+        text = rest;
+    }
+    Some(String::from_utf16_lossy(text))
+}
+
 /// The message of a resolver error: Windows has no hstrerror, and Python
 /// there says "host not found" whatever the code.
 pub fn hstrerror(_code: i32) -> String {
