@@ -12,7 +12,7 @@ import { sock_recv, sock_recvfrom, sock_sendall } from './asyncio/sock';
 import type { OperationOptions } from './asyncio/loop';
 import * as C from './constants';
 import { keywords, type WithOptions } from './keywords';
-import { badf, OSError } from './errors';
+import { badf, CLOSED_ERRNO, OSError } from './errors';
 import { close, dup, Socket } from './socket';
 
 /** The families whose stream sockets libuv runs as a net.Socket: TCP (AF_INET, AF_INET6) and pipes (AF_UNIX). */
@@ -217,7 +217,7 @@ export function to_duplex(sock: Socket, options: DuplexOptions = {}): Duplex {
 
 /** Whether `e` is the EBADF of a pending receive whose socket was closed: the end of an iteration. */
 function closedUnder(sock: Socket, e: unknown): boolean {
-  return e instanceof OSError && e.errno === C.EBADF && sock.fileno() < 0;
+  return e instanceof OSError && e.errno === CLOSED_ERRNO && sock.fileno() < 0;
 }
 
 /** The chunks of a stream socket until EOF, or until it is closed (iter_recv's generator). */

@@ -328,9 +328,16 @@ export function fail(): never {
   throw takeError();
 }
 
-/** Python's `OSError(EBADF)` for an operation on a closed socket. */
+/**
+ * The errno of an operation on a closed socket, as CPython's: EBADF, and on
+ * Windows WSAENOTSOCK, which Winsock gives for the INVALID_SOCKET CPython
+ * passes it then (`[WinError 10038]`).
+ */
+export const CLOSED_ERRNO = process.platform === 'win32' ? (errnos.ENOTSOCK ?? 10038) : (errnos.EBADF ?? 9);
+
+/** Python's `OSError(EBADF)` (on Windows WSAENOTSOCK) for an operation on a closed socket. */
 export function badf(syscall: string): OSError {
-  return oserror(errnos.EBADF ?? 9, syscall);
+  return oserror(CLOSED_ERRNO, syscall);
 }
 
 /** Python's `KeyError`: a key (an fd, a registered file object) that is absent or already there. */

@@ -7,7 +7,7 @@ import { inspect } from 'node:util';
 import { addressParts, type AddressParts, type AddressArgOf, type AddressOf, type Family } from './address';
 import { bytes, cint, int, pyType } from './convert';
 import * as C from './constants';
-import { badf, dropError, errnos, errorOf, fail, OSError, takeError, withAddress } from './errors';
+import { badf, CLOSED_ERRNO, dropError, errnos, errorOf, fail, OSError, takeError, withAddress } from './errors';
 import type { BufferedReader, BufferedRWPair, BufferedWriter } from './io/buffered';
 import { IO_REF, type SocketIO } from './io/socketio';
 import type { TextIOWrapper } from './io/text';
@@ -345,10 +345,10 @@ export class Socket<F extends string = string> {
 
   /** connect() that returns the errno instead of throwing (0 on success). Python: `socket.socket.connect_ex`. */
   connect_ex(address: AddressArgOf<F>): number {
-    // The address is checked first, and a closed socket's EBADF returned, as CPython does.
+    // The address is checked first, and a closed socket's EBADF (WSAENOTSOCK on Windows) returned, as CPython does.
     const sa = this.#sockaddr(address, 'connect_ex');
     const fd = this.#fd;
-    if (fd < 0) return errnos.EBADF ?? 9;
+    if (fd < 0) return CLOSED_ERRNO;
     if (native.connect(fd, this.#t, sa)) return 0;
     // Python returns the errno of the connection (EWOULDBLOCK for a timeout),
     // and raises for everything else. An OS error or a timeout is read from the
