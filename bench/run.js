@@ -713,6 +713,13 @@ function rateOf(r) {
   return (r.rounds ?? r.calls ?? r.datagrams ?? r.messages) / seconds;
 }
 
+// A result's CPU time per unit in µs (per MiB for bytes), or null where the program did not report it.
+function cpuOf(r) {
+  if (r.cpu_ns === undefined) return null;
+  const units = r.cpu_units ?? (r.bytes !== undefined ? r.bytes / MIB : (r.rounds ?? r.calls ?? r.datagrams ?? r.messages));
+  return r.cpu_ns / 1e3 / units;
+}
+
 function failure(run) {
   if (run.timedOut) return `timed out after ${TIMEOUT_MS / 1000} s`;
   const last = run.stderr.trim().split('\n').slice(-3).join(' | ');
@@ -726,6 +733,34 @@ async function timed(argv, arg) {
   return record === null ? { error: failure(run) } : { record };
 }
 
+/** The CPU time (ns) a live process's threads have used: the sum of their
+ * /proc/PID/task/TID/schedstat run times (Linux), or null where there is none. */
+function processCpuNs(pid) {
+  try {
+    const tasks = fs.readdirSync(`/proc/${pid}/task`);
+    return tasks.reduce((sum, tid) => sum + Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]), 0);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A server workload's run: the peer program's record (what it timed), with
+ * the server's CPU time over the whole peer run (`cpu_ns`) and what the peer
+ * sent it in that time (`cpu_units`: the warm-up's too, or every message the
+ * 1,000 clients exchanged).
+ */
+async function serverTimed(peer, serverPid, units) {
+  const before = processCpuNs(serverPid);
+  const result = await timed(peer, null);
+  const after = processCpuNs(serverPid);
+  if (result.record && before !== null && after !== null) {
+    result.record.cpu_ns = after - before;
+    result.record.cpu_units = result.record.all ?? units;
+  }
+  return result;
+}
+
 // One run of one row: { record } or { error }. The row's program runs against
 // its helper server, or, for a server workload, as the server its peer times.
 async function runOnce(row, workload, cfg, bins) {
@@ -736,7 +771,7 @@ async function runOnce(row, workload, cfg, bins) {
   const server = workload.peer ? (row.server?.(bins) ?? [...command, row.arg]) : HELPERS[helperName]?.(bins);
   const helper = server ? await startHelper(server) : null;
   try {
-    if (workload.peer) return await timed(workload.peer(bins, helper.port, count, warmup), null);
+    if (workload.peer) return await serverTimed(workload.peer(bins, helper.port, count, warmup), helper.child.pid, count + warmup);
     if (row.argv) return await timed(row.argv(bins, count, warmup, helper?.port), null);
     return await timed([...command, row.arg, count, warmup, ...(helper ? [helper.port] : [])], row.arg);
   } catch (err) {
@@ -770,6 +805,8 @@ function median(values) {
 function summarize(rows) {
   for (const row of rows) {
     row.rates = row.runs.map((run, i) => (row.impl.id === 'floor' ? floorRate(run, row.cRow?.runs[i]) : run.record ? rateOf(run.record) : null));
+    const cpus = row.runs.map((run) => (run.record ? cpuOf(run.record) : null)).filter((c) => c !== null);
+    row.cpu = cpus.length > 0 ? median(cpus) : null;
     const ok = row.rates.filter((r) => r !== null);
     if (ok.length === 0) {
       row.error ??= row.runs.find((r) => r.error)?.error ?? 'no result';
@@ -816,13 +853,20 @@ function goalText(goals, row, rows, runs) {
 }
 
 function tableLine(row, rows, columns, goals, runs) {
-  if (row.median === undefined) return [row.label, '-', '', '', ...columns.map(() => ''), row.error];
+  if (row.median === undefined) return [row.label, '-', '', '', '', ...columns.map(() => ''), row.error];
   const ratios = columns.map(([id]) => {
     const base = baseRow(rows, id, row);
     return base && row.impl.id !== id ? `${(row.median / base.median).toFixed(2)}x` : '';
   });
   const rates = [row.median, row.min, row.max].map(formatRate);
-  return [row.label, ...rates, ...ratios, goalText(goals, row, rows, runs)];
+  const cpu = row.cpu === null ? '' : row.cpu.toFixed(row.cpu < 10 ? 2 : 1);
+  return [row.label, ...rates, cpu, ...ratios, goalText(goals, row, rows, runs)];
+}
+
+// "round trip" for "round trips/s": what one unit of CPU time is counted per.
+function perUnit(unit) {
+  const name = unit.replace(/\/s$/, '');
+  return { 'round trips': 'round trip', calls: 'call', datagrams: 'datagram', messages: 'message', echoes: 'echo' }[name] ?? name;
 }
 
 function printTable(workload, cfg, rows) {
@@ -831,7 +875,7 @@ function printTable(workload, cfg, rows) {
   const columns = COLUMNS.filter(([id]) => rows.some((r) => r.impl.id === id && r.median !== undefined)).map(([id, t]) =>
     id === 'node' && workload.ownColumn ? [id, workload.ownColumn] : [id, t],
   );
-  const header = ['implementation', `${workload.unit}, median`, 'min', 'max', ...columns.map(([, t]) => t), ''];
+  const header = ['implementation', `${workload.unit}, median`, 'min', 'max', `CPU µs/${perUnit(workload.unit)}`, ...columns.map(([, t]) => t), ''];
   const lines = rows.map((row) => tableLine(row, rows, columns, workload.goals ?? [], cfg.repeat));
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const last = header.length - 1;
@@ -854,6 +898,8 @@ function printHeader(cfg) {
   console.log('  each program runs alone in its own process (with its peer), one after another, on 127.0.0.1;');
   console.log(`  the implementations of a workload take turns, ${cfg.repeat} run${cfg.repeat === 1 ? '' : 's'} each: median, min and max of the runs;`);
   console.log('  times are taken inside each program with a monotonic clock, after a warm-up; ratios and goals on the medians');
+  console.log("  CPU: the measured process's CPU time (user + system, every thread) per unit, median: a client's over its timed");
+  console.log("  run (bench/clock.js), a server's over its peer's whole run (/proc/PID/task/*/schedstat), warm-up included");
   if (cfg.repeat < MIN_RUNS) console.log(`  note: goals are judged on ${MIN_RUNS} runs or more (BENCH_REPEAT=${cfg.repeat})`);
 }
 

@@ -17,6 +17,7 @@
 //
 // Prints one JSON line.
 
+const clock = require('./clock');
 const net = require('node:net');
 const path = require('node:path');
 
@@ -55,7 +56,7 @@ async function bsdsockLines(count, warmup) {
   const [reader, writer] = await aio.open_connection('127.0.0.1', port);
   const lines = Array.from({ length: 26 }, (_, i) => line(i));
   const run = async (n) => {
-    const t0 = process.hrtime.bigint();
+    const t0 = clock.start();
     let sent = 0;
     for (; sent < WINDOW; sent++) writer.write(lines[sent % 26]);
     for (let got = 0; got < n; got++) {
@@ -105,7 +106,7 @@ function nodeLines(count, warmup) {
       });
       const run = (n) =>
         new Promise((done) => {
-          const t0 = process.hrtime.bigint();
+          const t0 = clock.start();
           let sent = 0;
           let got = 0;
           onLine = () => {
@@ -152,7 +153,7 @@ async function bsdsockFrames(count, warmup) {
   const frames = Array.from({ length: 26 }, (_, i) => agentx(i));
   const run = (n) =>
     new Promise((done) => {
-      const t0 = process.hrtime.bigint();
+      const t0 = clock.start();
       let sent = 0;
       let got = 0;
       onFrame = () => {
@@ -195,7 +196,7 @@ function nodeFrames(count, warmup) {
       });
       const run = (n) =>
         new Promise((done) => {
-          const t0 = process.hrtime.bigint();
+          const t0 = clock.start();
           let sent = 0;
           let got = 0;
           onFrame = () => {
@@ -228,7 +229,7 @@ async function main(argv) {
   const program = PROGRAMS[`${workload} ${impl}`];
   if (!program) throw new Error(`unknown workload or implementation: ${workload} ${impl}`);
   const secs = await program(count, warmup);
-  console.log(JSON.stringify({ impl, workload, rounds: count, ns: Math.round(secs * 1e9) }));
+  console.log(JSON.stringify({ impl, workload, rounds: count, ns: Math.round(secs * 1e9), cpu_ns: clock.cpuNs() }));
   process.exit(0);
 }
 

@@ -13,6 +13,7 @@
 //
 // Prints one JSON line per result.
 
+const clock = require('../clock');
 const { socket, AF_INET, SOCK_DGRAM, IPPROTO_TCP, TCP_NODELAY } = require('bsdsock');
 const aio = require('bsdsock/asyncio');
 
@@ -20,7 +21,7 @@ const MSG = Buffer.alloc(64, 'x');
 const HOST = '127.0.0.1';
 
 function report(workload, unit, count, ns) {
-  console.log(JSON.stringify({ impl: 'bsdsock', workload, [unit]: count, ns: Number(ns) }));
+  console.log(JSON.stringify({ impl: 'bsdsock', workload, [unit]: count, ns: Number(ns), cpu_ns: clock.cpuNs() }));
 }
 
 function nonblocking(s) {
@@ -66,7 +67,7 @@ async function benchUdp(workload, rounds, warmup) {
   const addrB = b.getsockname();
   const run = workload === 'audp-ready' ? udpReadyRounds : udpConcurrentRounds;
   await run(a, b, addrB, warmup);
-  const t0 = process.hrtime.bigint();
+  const t0 = clock.start();
   await run(a, b, addrB, rounds);
   report(workload, 'rounds', rounds, process.hrtime.bigint() - t0);
   a.close();
@@ -76,7 +77,7 @@ async function benchUdp(workload, rounds, warmup) {
 async function bulkOnce(port, bytes, buf) {
   const s = nonblocking(socket());
   await aio.sock_connect(s, [HOST, port]);
-  const t0 = process.hrtime.bigint();
+  const t0 = clock.start();
   await aio.sock_sendall(s, Buffer.from(`${bytes}\n`));
   let total = 0;
   for (;;) {
@@ -113,7 +114,7 @@ async function benchRr(rounds, warmup, port) {
   await aio.sock_connect(s, [HOST, port]);
   s.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
   await rrRounds(s, warmup);
-  const t0 = process.hrtime.bigint();
+  const t0 = clock.start();
   await rrRounds(s, rounds);
   report('arr', 'rounds', rounds, process.hrtime.bigint() - t0);
   s.close();

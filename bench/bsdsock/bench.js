@@ -9,13 +9,14 @@
 //
 // Prints one JSON line per result.
 
+const clock = require('../clock');
 const { getaddrinfo, socket, AF_INET, SOCK_DGRAM, SOCK_STREAM, IPPROTO_TCP, TCP_NODELAY } = require('bsdsock');
 
 const MSG = Buffer.alloc(64, 'x');
 const HOST = '127.0.0.1';
 
 function report(workload, unit, count, ns) {
-  console.log(JSON.stringify({ impl: 'bsdsock', workload, [unit]: count, ns: Number(ns) }));
+  console.log(JSON.stringify({ impl: 'bsdsock', workload, [unit]: count, ns: Number(ns), cpu_ns: clock.cpuNs() }));
 }
 
 function udpRounds(s, server, rounds) {
@@ -30,7 +31,7 @@ function benchUdp(rounds, warmup, port) {
   const s = socket(AF_INET, SOCK_DGRAM);
   const server = [HOST, port];
   udpRounds(s, server, warmup);
-  const t0 = process.hrtime.bigint();
+  const t0 = clock.start();
   udpRounds(s, server, rounds);
   report('udp', 'rounds', rounds, process.hrtime.bigint() - t0);
   s.close();
@@ -41,7 +42,7 @@ function benchUdp(rounds, warmup, port) {
 function bulkOnce(port, bytes, buf) {
   const s = socket();
   s.connect([HOST, port]);
-  const t0 = process.hrtime.bigint();
+  const t0 = clock.start();
   s.sendall(Buffer.from(`${bytes}\n`));
   let total = 0;
   for (;;) {
@@ -78,7 +79,7 @@ function benchRr(rounds, warmup, port) {
   s.connect([HOST, port]);
   s.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
   rrRounds(s, warmup);
-  const t0 = process.hrtime.bigint();
+  const t0 = clock.start();
   rrRounds(s, rounds);
   report('rr', 'rounds', rounds, process.hrtime.bigint() - t0);
   s.close();
@@ -90,7 +91,7 @@ function gaiCalls(host, calls) {
 
 function benchGai(workload, host, calls, warmup) {
   gaiCalls(host, warmup);
-  const t0 = process.hrtime.bigint();
+  const t0 = clock.start();
   gaiCalls(host, calls);
   report(workload, 'calls', calls, process.hrtime.bigint() - t0);
 }

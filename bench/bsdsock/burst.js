@@ -7,6 +7,7 @@
 //
 // Prints one JSON line per result.
 
+const clock = require('../clock');
 const { socket, AF_INET, SOCK_DGRAM } = require('bsdsock');
 
 const BURST = 32;
@@ -40,10 +41,10 @@ function main(argv) {
   const to = b.getsockname();
   run(a, b, to, Math.floor(warmup / BURST));
   const bursts = Math.floor(count / BURST);
-  const t0 = process.hrtime.bigint();
+  const t0 = clock.start();
   run(a, b, to, bursts);
   const ns = Number(process.hrtime.bigint() - t0);
-  console.log(JSON.stringify({ impl: 'bsdsock', workload, datagrams: bursts * BURST, ns }));
+  console.log(JSON.stringify({ impl: 'bsdsock', workload, datagrams: bursts * BURST, ns, cpu_ns: clock.cpuNs() }));
   a.close();
   b.close();
 }

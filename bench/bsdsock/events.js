@@ -10,6 +10,7 @@
 //   node events.js tcp-echo                     a DatagramProtocol echo, a Protocol echo (create_server),
 //   node events.js stream-echo                  a streams echo (start_server, read + write + drain)
 
+const clock = require('../clock');
 const { IPPROTO_TCP, TCP_NODELAY } = require('bsdsock');
 const aio = require('bsdsock/asyncio');
 
@@ -77,10 +78,10 @@ class Ping extends aio.DatagramProtocol {
 async function dping(rounds, warmup, port) {
   const [transport, ping] = await aio.create_datagram_endpoint(() => new Ping(), { remote_addr: [HOST, port] });
   await ping.start(warmup);
-  const t0 = process.hrtime.bigint();
+  const t0 = clock.start();
   await ping.start(rounds);
   const ns = Number(process.hrtime.bigint() - t0);
-  console.log(JSON.stringify({ impl: 'bsdsock', workload: 'dping', rounds, ns }));
+  console.log(JSON.stringify({ impl: 'bsdsock', workload: 'dping', rounds, ns, cpu_ns: clock.cpuNs() }));
   transport.close();
 }
 

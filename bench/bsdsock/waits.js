@@ -10,6 +10,7 @@
 //
 // Prints one JSON line.
 
+const clock = require('../clock');
 const { BlockingIOError, socketpair } = require('bsdsock');
 const { select, poll, epoll, POLLIN, EPOLLIN } = require('bsdsock/select');
 
@@ -55,10 +56,10 @@ function wouldblock(calls, warmup) {
   const [sock, keep] = socketpair();
   sock.setblocking(false);
   wouldblockCalls(sock, warmup);
-  const t0 = process.hrtime.bigint();
+  const t0 = clock.start();
   wouldblockCalls(sock, calls);
   const ns = Number(process.hrtime.bigint() - t0);
-  console.log(JSON.stringify({ impl: 'bsdsock', workload: 'wouldblock', calls, ns }));
+  console.log(JSON.stringify({ impl: 'bsdsock', workload: 'wouldblock', calls, ns, cpu_ns: clock.cpuNs() }));
   sock.close();
   keep.close();
 }
@@ -71,25 +72,25 @@ function main(argv) {
   let t0;
   if (workload === 'select') {
     selectCalls(socks, warmup);
-    t0 = process.hrtime.bigint();
+    t0 = clock.start();
     selectCalls(socks, calls);
   } else if (workload === 'poll') {
     const p = poll();
     for (const s of socks) p.register(s, POLLIN);
     pollCalls(p, warmup);
-    t0 = process.hrtime.bigint();
+    t0 = clock.start();
     pollCalls(p, calls);
   } else if (workload === 'epoll') {
     const ep = new epoll();
     for (const s of socks) ep.register(s, EPOLLIN);
     epollCalls(ep, warmup);
-    t0 = process.hrtime.bigint();
+    t0 = clock.start();
     epollCalls(ep, calls);
   } else {
     throw new Error(`unknown workload: ${workload}`);
   }
   const ns = Number(process.hrtime.bigint() - t0);
-  console.log(JSON.stringify({ impl: 'bsdsock', workload, calls, ns, maxfd }));
+  console.log(JSON.stringify({ impl: 'bsdsock', workload, calls, ns, maxfd, cpu_ns: clock.cpuNs() }));
   for (const s of socks) s.close();
   keep.close();
 }

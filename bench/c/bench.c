@@ -18,8 +18,8 @@
 
 static void report(const char *workload, const char *unit, uint64_t count, uint64_t ns)
 {
-    printf("{\"impl\":\"c\",\"workload\":\"%s\",\"%s\":%llu,\"ns\":%llu}\n",
-           workload, unit, (unsigned long long)count, (unsigned long long)ns);
+    printf("{\"impl\":\"c\",\"workload\":\"%s\",\"%s\":%llu,\"ns\":%llu,\"cpu_ns\":%llu}\n",
+           workload, unit, (unsigned long long)count, (unsigned long long)ns, (unsigned long long)cpu_used_ns());
     fflush(stdout);
 }
 
@@ -54,7 +54,7 @@ static void bench_udp(long rounds, long warmup, int port)
     if (fd < 0)
         die("socket");
     udp_rounds(fd, &server, warmup);
-    uint64_t t0 = now_ns();
+    uint64_t t0 = start_clock();
     udp_rounds(fd, &server, rounds);
     report("udp", "rounds", (uint64_t)rounds, now_ns() - t0);
     close(fd);
@@ -81,7 +81,7 @@ static uint64_t bulk_once(int port, uint64_t bytes, char *buf, uint64_t *calls)
     uint64_t total = 0;
     *calls = 0;
     int fd = tcp_connect(port);
-    uint64_t t0 = now_ns();
+    uint64_t t0 = start_clock();
     int len = snprintf(request, sizeof request, "%llu\n", (unsigned long long)bytes);
     if (send_all(fd, request, (size_t)len) < 0)
         die("send");
@@ -115,8 +115,8 @@ static void bench_bulk(uint64_t bytes, uint64_t warmup, int port)
     if (warmup > 0)
         bulk_once(port, warmup, buf, &calls);
     uint64_t ns = bulk_once(port, bytes, buf, &calls);
-    printf("{\"impl\":\"c\",\"workload\":\"bulk\",\"bytes\":%llu,\"calls\":%llu,\"ns\":%llu}\n",
-           (unsigned long long)bytes, (unsigned long long)calls, (unsigned long long)ns);
+    printf("{\"impl\":\"c\",\"workload\":\"bulk\",\"bytes\":%llu,\"calls\":%llu,\"ns\":%llu,\"cpu_ns\":%llu}\n",
+           (unsigned long long)bytes, (unsigned long long)calls, (unsigned long long)ns, (unsigned long long)cpu_used_ns());
     fflush(stdout);
     free(buf);
 }
@@ -147,7 +147,7 @@ static void bench_rr(long rounds, long warmup, int port)
     int fd = tcp_connect(port);
     set_nodelay(fd);
     rr_rounds(fd, warmup);
-    uint64_t t0 = now_ns();
+    uint64_t t0 = start_clock();
     rr_rounds(fd, rounds);
     report("rr", "rounds", (uint64_t)rounds, now_ns() - t0);
     close(fd);
@@ -174,7 +174,7 @@ static void gai_calls(const char *host, long calls)
 static void bench_gai(const char *workload, const char *host, long calls, long warmup)
 {
     gai_calls(host, warmup);
-    uint64_t t0 = now_ns();
+    uint64_t t0 = start_clock();
     gai_calls(host, calls);
     report(workload, "calls", (uint64_t)calls, now_ns() - t0);
 }

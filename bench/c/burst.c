@@ -15,8 +15,8 @@
 
 static void report(const char *workload, uint64_t count, uint64_t ns)
 {
-    printf("{\"impl\":\"c\",\"workload\":\"%s\",\"datagrams\":%llu,\"ns\":%llu}\n", workload,
-           (unsigned long long)count, (unsigned long long)ns);
+    printf("{\"impl\":\"c\",\"workload\":\"%s\",\"datagrams\":%llu,\"ns\":%llu,\"cpu_ns\":%llu}\n", workload,
+           (unsigned long long)count, (unsigned long long)ns, (unsigned long long)cpu_used_ns());
     fflush(stdout);
 }
 
@@ -114,7 +114,7 @@ int main(int argc, char **argv)
     int a = udp_socket(&addr_a);
     int b = udp_socket(&addr_b);
     run(a, b, &addr_b, warmup);
-    uint64_t t0 = now_ns();
+    uint64_t t0 = start_clock();
     run(a, b, &addr_b, count);
     report(workload, (uint64_t)(count * BURST), now_ns() - t0);
     close(a);

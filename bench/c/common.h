@@ -29,6 +29,29 @@ static inline uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The CPU time this process has used (every thread, user and system). */
+static inline uint64_t cpu_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t cpu_at_start;
+
+/* Starts the timed interval: returns now_ns() and notes the CPU time used so far. */
+static inline uint64_t start_clock(void)
+{
+    cpu_at_start = cpu_now_ns();
+    return now_ns();
+}
+
+/* The CPU time used since start_clock(). */
+static inline uint64_t cpu_used_ns(void)
+{
+    return cpu_now_ns() - cpu_at_start;
+}
+
 static inline struct sockaddr_in loopback(int port)
 {
     struct sockaddr_in addr;

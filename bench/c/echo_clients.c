@@ -72,7 +72,7 @@ int main(int argc, char **argv) {
     // Every connection starts with one message in flight.
     for (int i = 0; i < clients; i++) send_msg(fds[i], msg);
     long long start = now_ns(), count_from = start + 500000000LL, until = count_from + (long long)(seconds * 1e9);
-    long long messages = 0;
+    long long messages = 0, all = 0;
     struct epoll_event events[256];
     for (;;) {
         long long t = now_ns();
@@ -89,11 +89,12 @@ int main(int argc, char **argv) {
             got[fd] += (int)r;
             while (got[fd] >= MSG) {
                 got[fd] -= MSG;
+                all++;
                 if (now_ns() >= count_from) messages++;
                 send_msg(fd, msg);
             }
         }
     }
-    printf("{\"messages\": %lld, \"ns\": %lld}\n", messages, until - count_from);
+    printf("{\"messages\": %lld, \"ns\": %lld, \"all\": %lld}\n", messages, until - count_from, all);
     return 0;
 }

@@ -114,8 +114,8 @@ static void wouldblock_calls(int fd, long calls)
 
 static void report(const char *workload, uint64_t calls, uint64_t ns)
 {
-    printf("{\"impl\":\"c\",\"workload\":\"%s\",\"calls\":%llu,\"ns\":%llu,\"maxfd\":%d}\n",
-           workload, (unsigned long long)calls, (unsigned long long)ns, maxfd);
+    printf("{\"impl\":\"c\",\"workload\":\"%s\",\"calls\":%llu,\"ns\":%llu,\"maxfd\":%d,\"cpu_ns\":%llu}\n",
+           workload, (unsigned long long)calls, (unsigned long long)ns, maxfd, (unsigned long long)cpu_used_ns());
     fflush(stdout);
 }
 
@@ -133,7 +133,7 @@ int main(int argc, char **argv)
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) < 0)
             die("socketpair");
         wouldblock_calls(sv[0], warmup);
-        uint64_t t0 = now_ns();
+        uint64_t t0 = start_clock();
         wouldblock_calls(sv[0], calls);
         report(workload, (uint64_t)calls, now_ns() - t0);
         return 0;
@@ -142,7 +142,7 @@ int main(int argc, char **argv)
     uint64_t t0;
     if (strcmp(workload, "select") == 0) {
         select_calls(warmup);
-        t0 = now_ns();
+        t0 = start_clock();
         select_calls(calls);
     } else if (strcmp(workload, "poll") == 0) {
         for (int i = 0; i < WAITED; i++) {
@@ -150,7 +150,7 @@ int main(int argc, char **argv)
             pfds[i].events = POLLIN;
         }
         poll_calls(warmup);
-        t0 = now_ns();
+        t0 = start_clock();
         poll_calls(calls);
     } else if (strcmp(workload, "epoll") == 0) {
         int ep = epoll_create1(EPOLL_CLOEXEC);
@@ -162,7 +162,7 @@ int main(int argc, char **argv)
                 die("epoll_ctl");
         }
         epoll_calls(ep, warmup);
-        t0 = now_ns();
+        t0 = start_clock();
         epoll_calls(ep, calls);
     } else {
         fprintf(stderr, "unknown workload: %s\n", workload);

@@ -10,6 +10,7 @@
 //
 // Prints one JSON line per result.
 
+const clock = require('../clock');
 const dgram = require('node:dgram');
 const dns = require('node:dns');
 const net = require('node:net');
@@ -18,7 +19,7 @@ const MSG = Buffer.alloc(64, 'x');
 const HOST = '127.0.0.1';
 
 function report(workload, unit, count, ns) {
-  console.log(JSON.stringify({ impl: 'node', workload, [unit]: count, ns: Number(ns) }));
+  console.log(JSON.stringify({ impl: 'node', workload, [unit]: count, ns: Number(ns), cpu_ns: clock.cpuNs() }));
 }
 
 function bind(sock) {
@@ -56,7 +57,7 @@ async function benchUdp(workload, rounds, warmup, port) {
   }
   const to = peer ? peer.address().port : port;
   await udpRounds(s, to, warmup);
-  const t0 = process.hrtime.bigint();
+  const t0 = clock.start();
   await udpRounds(s, to, rounds);
   report(workload, 'rounds', rounds, process.hrtime.bigint() - t0);
   s.close();
@@ -74,7 +75,7 @@ function bulkOnce(port, bytes, buffer) {
     };
     const sock = net.connect({ port, host: HOST, onread: { buffer, callback } });
     sock.on('connect', () => {
-      t0 = process.hrtime.bigint();
+      t0 = clock.start();
       sock.write(`${bytes}\n`);
     });
     sock.on('end', () => {
@@ -126,7 +127,7 @@ async function benchRr(rounds, warmup, port) {
   const sock = await connect(port);
   sock.setNoDelay(true);
   await rrRounds(sock, warmup);
-  const t0 = process.hrtime.bigint();
+  const t0 = clock.start();
   await rrRounds(sock, rounds);
   report('rr', 'rounds', rounds, process.hrtime.bigint() - t0);
   sock.destroy();
@@ -149,7 +150,7 @@ function lookups(host, calls) {
 
 async function benchGai(workload, host, calls, warmup) {
   await lookups(host, warmup);
-  const t0 = process.hrtime.bigint();
+  const t0 = clock.start();
   await lookups(host, calls);
   report(workload, 'calls', calls, process.hrtime.bigint() - t0);
 }

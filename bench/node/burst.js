@@ -7,6 +7,7 @@
 //
 // Prints one JSON line per result.
 
+const clock = require('../clock');
 const dgram = require('node:dgram');
 
 const BURST = 32;
@@ -50,10 +51,10 @@ async function main(argv) {
   await Promise.all([bind(a), bind(b)]);
   await bursts(a, b, Math.floor(warmup / BURST));
   const n = Math.floor(count / BURST);
-  const t0 = process.hrtime.bigint();
+  const t0 = clock.start();
   await bursts(a, b, n);
   const ns = Number(process.hrtime.bigint() - t0);
-  console.log(JSON.stringify({ impl: 'node', workload, datagrams: n * BURST, ns }));
+  console.log(JSON.stringify({ impl: 'node', workload, datagrams: n * BURST, ns, cpu_ns: clock.cpuNs() }));
   a.close();
   b.close();
 }

@@ -8,6 +8,7 @@
 //   node events.js tcp-echo                     a dgram echo, a net server writing back each
 //   node events.js stream-echo                  'data' chunk, and the same as a stream (pipe)
 
+const clock = require('../clock');
 const dgram = require('node:dgram');
 const net = require('node:net');
 
@@ -60,10 +61,10 @@ async function dping(rounds, warmup, port) {
   const sock = dgram.createSocket('udp4');
   await new Promise((resolve) => sock.connect(port, HOST, resolve));
   await pings(sock, warmup);
-  const t0 = process.hrtime.bigint();
+  const t0 = clock.start();
   await pings(sock, rounds);
   const ns = Number(process.hrtime.bigint() - t0);
-  console.log(JSON.stringify({ impl: 'node', workload: 'dping', rounds, ns }));
+  console.log(JSON.stringify({ impl: 'node', workload: 'dping', rounds, ns, cpu_ns: clock.cpuNs() }));
   sock.close();
 }
 

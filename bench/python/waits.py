@@ -18,6 +18,8 @@ import socket
 import sys
 import time
 
+import clock
+
 PAIRS = 500
 FD_SETSIZE = 1024
 
@@ -65,10 +67,10 @@ def wouldblock(calls, warmup):
     sock, keep = socket.socketpair()
     sock.setblocking(False)
     wouldblock_calls(sock, warmup)
-    t0 = time.perf_counter_ns()
+    t0 = clock.start()
     wouldblock_calls(sock, calls)
     ns = time.perf_counter_ns() - t0
-    print(json.dumps({"impl": "cpython", "workload": "wouldblock", "calls": calls, "ns": ns}), flush=True)
+    print(json.dumps({"impl": "cpython", "workload": "wouldblock", "calls": calls, "ns": ns, "cpu_ns": clock.cpu_ns()}), flush=True)
     sock.close()
     keep.close()
 
@@ -83,26 +85,26 @@ def main(argv):
         sys.exit("fd %d >= FD_SETSIZE: select.select() cannot take it" % maxfd)
     if workload == "select":
         select_calls(socks, warmup)
-        t0 = time.perf_counter_ns()
+        t0 = clock.start()
         select_calls(socks, calls)
     elif workload == "poll":
         p = select.poll()
         for s in socks:
             p.register(s, select.POLLIN)
         poll_calls(p, warmup)
-        t0 = time.perf_counter_ns()
+        t0 = clock.start()
         poll_calls(p, calls)
     elif workload == "epoll":
         ep = select.epoll()
         for s in socks:
             ep.register(s, select.EPOLLIN)
         epoll_calls(ep, warmup)
-        t0 = time.perf_counter_ns()
+        t0 = clock.start()
         epoll_calls(ep, calls)
     else:
         sys.exit("unknown workload: " + workload)
     ns = time.perf_counter_ns() - t0
-    print(json.dumps({"impl": "cpython", "workload": workload, "calls": calls, "ns": ns, "maxfd": maxfd}), flush=True)
+    print(json.dumps({"impl": "cpython", "workload": workload, "calls": calls, "ns": ns, "maxfd": maxfd, "cpu_ns": clock.cpu_ns()}), flush=True)
     for s in socks:
         s.close()
     keep.close()

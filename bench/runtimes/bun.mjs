@@ -10,11 +10,13 @@
 //
 // The clients print one JSON line.
 
+import clock from '../clock.js';
+
 const MSG = Buffer.alloc(64, 'x');
 const HOST = '127.0.0.1';
 
 function report(workload, rounds, ns) {
-  console.log(JSON.stringify({ impl: 'bun', workload, rounds, ns: Number(ns) }));
+  console.log(JSON.stringify({ impl: 'bun', workload, rounds, ns: Number(ns), cpu_ns: clock.cpuNs() }));
 }
 
 /** Runs `rounds` exchanges with `start(next)`, where `next()` is called at each reply. */
@@ -36,7 +38,7 @@ async function udp(rounds, warmup, port) {
       sock.send(MSG, port, HOST);
     });
   await run(warmup);
-  const t0 = process.hrtime.bigint();
+  const t0 = clock.start();
   await run(rounds);
   report('udp', rounds, process.hrtime.bigint() - t0);
   sock.close();
@@ -58,7 +60,7 @@ async function rr(rounds, warmup, port) {
       sock.write(MSG);
     });
   await run(warmup);
-  const t0 = process.hrtime.bigint();
+  const t0 = clock.start();
   await run(rounds);
   report('rr', rounds, process.hrtime.bigint() - t0);
   sock.end();

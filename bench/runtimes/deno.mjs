@@ -14,16 +14,18 @@
 
 /* global Deno */
 
+import clock from '../clock.js';
+
 const MSG = new Uint8Array(64).fill(120);
 const HOST = '127.0.0.1';
 
 function report(workload, rounds, ns) {
-  console.log(JSON.stringify({ impl: 'deno', workload, rounds, ns: Number(ns) }));
+  console.log(JSON.stringify({ impl: 'deno', workload, rounds, ns: Number(ns), cpu_ns: clock.cpuNs() }));
 }
 
 async function timed(workload, rounds, warmup, run) {
   await run(warmup);
-  const t0 = process.hrtime.bigint();
+  const t0 = clock.start();
   await run(rounds);
   report(workload, rounds, process.hrtime.bigint() - t0);
 }
