@@ -3,7 +3,8 @@
  * imports ProcessPrng from it on every Windows target, so a Rust DLL does not
  * load without it (LoadLibrary fails with ERROR_MOD_NOT_FOUND). Windows 10 and
  * Wine 9 ship the DLL; scripts/test-wine.js builds this one into its Wine
- * prefix only when probe-bcryptprimitives.exe shows the prefix lacks it.
+ * prefix only when `probe.exe bcryptprimitives` (scripts/wine/probe.c) shows
+ * the prefix lacks it.
  *
  * ProcessPrng fills the buffer from the system's generator, as the real one
  * does; RtlGenRandom (advapi32's SystemFunction036) is that generator's

@@ -1,0 +1,115 @@
+/*
+ * Checks one behaviour of Windows that Wine may lack, by name; built with
+ * mingw-w64 and run in the Wine prefix by scripts/test-wine.js:
+ *
+ *   probe.exe NAME
+ *
+ * Prints what it found on one line. Exits 0 when the system behaves as
+ * Windows 10 does, 1 when it shows the limitation, 2 when the probe itself
+ * could not run (a call it needs failed).
+ *
+ *   bcryptprimitives      bcryptprimitives.dll and its ProcessPrng, which Rust's
+ *                         std imports, are there.
+ *   getaddrinfo-protocol  getaddrinfo("127.0.0.1", "80") for SOCK_STREAM and
+ *                         SOCK_DGRAM gives ai_protocol IPPROTO_TCP and
+ *                         IPPROTO_UDP.
+ *   getservbyport         getservbyport(443) names the service getservbyname
+ *                         ("https") gives port 443 for.
+ *   winsock-messages      FormatMessageW has a message for WSAEWOULDBLOCK.
+ */
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <stdio.h>
+#include <string.h>
+
+static int bcryptprimitives(void)
+{
+    HMODULE dll = LoadLibraryA("bcryptprimitives.dll");
+    if (dll == NULL) {
+        printf("LoadLibrary(\"bcryptprimitives.dll\") failed: error %lu\n", GetLastError());
+        return 1;
+    }
+    FARPROC f = GetProcAddress(dll, "ProcessPrng");
+    if (f == NULL) {
+        printf("GetProcAddress(bcryptprimitives.dll, \"ProcessPrng\") failed: error %lu\n", GetLastError());
+        return 1;
+    }
+    BYTE buf[16];
+    BOOL ok = ((BOOL(WINAPI *)(PBYTE, SIZE_T))f)(buf, sizeof buf);
+    printf("bcryptprimitives.dll ProcessPrng: %s\n", ok ? "works" : "returned FALSE");
+    return ok ? 0 : 1;
+}
+
+/* ai_protocol of getaddrinfo("127.0.0.1", "80") for `socktype`, or -1. */
+static int protocol_of(int socktype)
+{
+    struct addrinfo hints, *res = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_INET;
+    hints.ai_socktype = socktype;
+    int rc = getaddrinfo("127.0.0.1", "80", &hints, &res);
+    if (rc != 0 || res == NULL) {
+        printf("getaddrinfo(\"127.0.0.1\", \"80\") failed: %d\n", rc);
+        return -1;
+    }
+    int protocol = res->ai_protocol;
+    freeaddrinfo(res);
+    return protocol;
+}
+
+static int getaddrinfo_protocol(void)
+{
+    int tcp = protocol_of(SOCK_STREAM), udp = protocol_of(SOCK_DGRAM);
+    if (tcp < 0 || udp < 0)
+        return 2;
+    printf("getaddrinfo(\"127.0.0.1\", \"80\", AF_INET): ai_protocol %d for SOCK_STREAM (Windows: %d), %d for SOCK_DGRAM (Windows: %d)\n",
+           tcp, IPPROTO_TCP, udp, IPPROTO_UDP);
+    return tcp == IPPROTO_TCP && udp == IPPROTO_UDP ? 0 : 1;
+}
+
+static int getservbyport_https(void)
+{
+    struct servent *byname = getservbyname("https", NULL);
+    if (byname == NULL) {
+        printf("getservbyname(\"https\", NULL) failed: %d\n", WSAGetLastError());
+        return 2;
+    }
+    int port = ntohs(byname->s_port);
+    struct servent *byport = getservbyport(htons(port), NULL);
+    printf("getservbyname(\"https\", NULL): %d; getservbyport(%d, NULL): %s\n", port, port,
+           byport ? byport->s_name : "NULL");
+    return byport != NULL && strcmp(byport->s_name, "https") == 0 ? 0 : 1;
+}
+
+static int winsock_messages(void)
+{
+    WCHAR text[512];
+    DWORD n = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, WSAEWOULDBLOCK,
+                             MAKELANGID(LANG_NEUTRAL, SUBLANG_DEFAULT), text, 512, NULL);
+    if (n == 0) {
+        printf("FormatMessageW(%d, WSAEWOULDBLOCK) failed: error %lu\n", WSAEWOULDBLOCK, GetLastError());
+        return 1;
+    }
+    printf("FormatMessageW(%d): %ls", WSAEWOULDBLOCK, text);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    WSADATA wsa;
+    if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0) {
+        printf("WSAStartup failed\n");
+        return 2;
+    }
+    const char *name = argc > 1 ? argv[1] : "";
+    if (strcmp(name, "bcryptprimitives") == 0)
+        return bcryptprimitives();
+    if (strcmp(name, "getaddrinfo-protocol") == 0)
+        return getaddrinfo_protocol();
+    if (strcmp(name, "getservbyport") == 0)
+        return getservbyport_https();
+    if (strcmp(name, "winsock-messages") == 0)
+        return winsock_messages();
+    printf("probe.exe: no probe named \"%s\"\n", name);
+    return 2;
+}
