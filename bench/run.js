@@ -8,6 +8,7 @@
 //
 //   npm run bench                 the full run
 //   npm run bench -- --quick      a short run (a minute or two) for development
+//   npm run bench -- --list       the workloads' ids (for BENCH_ONLY)
 //
 // Settings, from the environment (they override --quick's):
 //   BENCH_ROUNDS    round trips for the UDP and TCP request/response workloads
@@ -964,6 +965,10 @@ async function runWorkload(workload, cfg, impls, bins) {
 }
 
 async function main() {
+  if (process.argv.includes('--list')) {
+    for (const w of WORKLOADS) console.log(w.id);
+    return;
+  }
   const cfg = readConfig();
   printHeader(cfg);
   await checkIdle();
