@@ -23,6 +23,11 @@ function netFd(sock: Socket, caller: string): number {
   if (!(sock instanceof Socket)) throw new TypeError(`${caller}() argument 1 must be a bsdsock Socket`);
   const fd = sock.fileno();
   if (fd < 0) throw badf(caller);
+  // node:net on Windows adopts no socket: net.Socket({ fd }) takes a C runtime
+  // fd, never a SOCKET handle, and server.listen({ fd }) is not supported there.
+  if (process.platform === 'win32') {
+    throw new TypeError(`${caller}() is not available on Windows: node:net there takes no socket handle (net.Socket({ fd }) and listen({ fd }) take none)`);
+  }
   if (sock.type !== C.SOCK_STREAM || !NET_FAMILIES.has(sock.family)) {
     throw new TypeError(`${caller}() needs a SOCK_STREAM socket of AF_INET, AF_INET6 or AF_UNIX (node:net runs no other)`);
   }
@@ -61,7 +66,8 @@ export type NetSocketOptions = Omit<net.SocketConstructorOpts, 'fd' | 'handle'>;
  * net.Socket closes the fd when destroyed, and nothing is copied. A socket
  * node:net cannot run (a datagram socket, SOCK_SEQPACKET, another family) is a
  * TypeError and a listening one a RangeError (see `to_net_server`); both leave
- * `sock` as it was. Python has no counterpart (it is `socket.detach()` and
+ * `sock` as it was, as does Windows' TypeError (node:net there takes no socket
+ * handle). Python has no counterpart (it is `socket.detach()` and
  * `new net.Socket({ fd })`).
  */
 export function to_net_socket(sock: Socket, options: NetSocketOptions = {}): net.Socket {
@@ -74,7 +80,8 @@ export function to_net_socket(sock: Socket, options: NetSocketOptions = {}): net
  * to_net_server(sock, options, connectionListener): a `net.Server` accepting on
  * the listening stream socket `sock` (TCP or AF_UNIX), which it now owns (`sock`
  * is detached); `server.close()` closes the fd. As with `server.listen()`, an
- * error is emitted as the server's 'error' event, and 'listening' follows.
+ * error is emitted as the server's 'error' event, and 'listening' follows. On
+ * Windows it is a TypeError, and `sock` is left as it was.
  */
 export function to_net_server(
   sock: Socket,
