@@ -3,7 +3,6 @@
 // threads and their teardown, many pending operations, the resolver off
 // libuv's threadpool, and a socket handed to node:net.
 
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -44,6 +43,7 @@ import {
 } from 'bsdsock/asyncio';
 
 import { ERRNO, fdLink, ROOT, runNodeSync, startNode } from './helpers/sockets';
+import { runSync } from './helpers/run';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
@@ -149,7 +149,7 @@ async function sequence(): Promise<Record<string, unknown>> {
 
 describe('bsdsock/asyncio against python3 asyncio', () => {
   it('gives the same results for the same sequence of calls', async () => {
-    const py = spawnSync('python3', [path.join(FIXTURES, 'asyncio-sequence.py')], { encoding: 'utf8', timeout: 20_000 });
+    const py = runSync('python3', [path.join(FIXTURES, 'asyncio-sequence.py')], { encoding: 'utf8', timeout: 20_000 });
     expect(py.status, py.stderr).toBe(0);
     const expected = JSON.parse(py.stdout) as Record<string, unknown>;
     const actual = await sequence();
@@ -490,7 +490,7 @@ describe('scale', () => {
 
   it("resolves on its own bounded threads: lookups finish while libuv's only pool thread is blocked", () => {
     const fifo = path.join(fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'bsdsock-aio-')), 'fifo');
-    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    expect(runSync('mkfifo', [fifo]).status).toBe(0);
     const out = runNodeSync(`
       const fs = require('node:fs');
       const bsdsock = require(${JSON.stringify(ROOT)});

@@ -4,12 +4,12 @@
 // rate and a CPU time in every row. It checks the programs, not their speed:
 // no figure is compared with anything.
 
-import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
 import { ROOT } from './helpers/sockets';
+import { runSync } from './helpers/run';
 
 const RUN = path.join(ROOT, 'bench', 'run.js');
 const LIMIT_MS = 600_000;
@@ -39,10 +39,10 @@ function tables(stdout: string): { title: string; rows: string[][] }[] {
 
 describe('npm run bench (tiny counts)', () => {
   it('prints a table for every workload, every row with a rate and, but for the floor, a CPU time', () => {
-    const ids = spawnSync(process.execPath, [RUN, '--list'], { encoding: 'utf8' }).stdout.trim().split('\n');
+    const ids = runSync(process.execPath, [RUN, '--list'], { encoding: 'utf8' }).stdout.trim().split('\n');
     expect(ids).toContain('udp');
     expect(ids).toContain('rt-echo');
-    const r = spawnSync(process.execPath, [RUN, '--quick'], {
+    const r = runSync(process.execPath, [RUN, '--quick'], {
       cwd: ROOT,
       encoding: 'utf8',
       env: { ...process.env, ...TINY },

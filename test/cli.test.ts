@@ -1,7 +1,7 @@
 // The `bsdsock` command (bin/bsdsock.js), run as a real process for each of
 // its commands, against python3 where Python can say what the answer is.
 // Loopback only: `localhost` and numeric addresses.
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,12 +11,13 @@ import { sock_accept } from 'bsdsock/asyncio';
 
 import { python } from './helpers/python';
 import { closing, ROOT, tempDir } from './helpers/sockets';
+import { runSync } from './helpers/run';
 
 const BIN = path.join(ROOT, 'bin/bsdsock.js');
 
 /** Runs `bsdsock ...args` to its end. */
 function bsdsock(args: string[], input = ''): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', timeout: 20_000 });
+  const r = runSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', timeout: 20_000 });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -235,7 +236,7 @@ describe('bsdsock ping', () => {
   });
 
   /** Whether the OS lets this process make a network namespace and drop a capability. */
-  const isolating = spawnSync('unshare', ['-n', 'sh', '-c', 'ip link set lo up && exec setpriv --bounding-set -net_raw true']).status === 0;
+  const isolating = runSync('unshare', ['-n', 'sh', '-c', 'ip link set lo up && exec setpriv --bounding-set -net_raw true']).status === 0;
 
   // Skipped where the OS does not let this process make a network namespace.
   describe.skipIf(!isolating)('over a ping socket (SOCK_DGRAM, IPPROTO_ICMP), in a network namespace of its own', () => {
@@ -248,7 +249,7 @@ describe('bsdsock ping', () => {
       const allow = allowed ? `echo '0 2147483647' > /proc/sys/net/ipv4/ping_group_range && ` : '';
       const run = raw ? 'exec "$@"' : 'exec setpriv --bounding-set -net_raw "$@"';
       const script = `ip link set lo up && ${allow}${run}`;
-      const r = spawnSync('unshare', ['-n', 'sh', '-c', script, 'sh', process.execPath, BIN, ...args], { encoding: 'utf8', timeout: 20_000 });
+      const r = runSync('unshare', ['-n', 'sh', '-c', script, 'sh', process.execPath, BIN, ...args], { encoding: 'utf8', timeout: 20_000 });
       return { status: r.status, stdout: r.stdout, stderr: r.stderr };
     }
 
@@ -260,7 +261,7 @@ describe('bsdsock ping', () => {
     });
 
     it('with the loopback down nothing comes back: each send error is shown, the loss counted, exit 1', () => {
-      const r = spawnSync('unshare', ['-n', process.execPath, BIN, 'ping', '127.0.0.1', '-c', '2', '-i', '0.2', '-W', '0.5'], { encoding: 'utf8', timeout: 20_000 });
+      const r = runSync('unshare', ['-n', process.execPath, BIN, 'ping', '127.0.0.1', '-c', '2', '-i', '0.2', '-W', '0.5'], { encoding: 'utf8', timeout: 20_000 });
       const unreachable = py<string>('str(OSError(errno.ENETUNREACH, os.strerror(errno.ENETUNREACH)))', 'import errno, os');
       expect(r.status).toBe(1);
       expect(r.stderr).toBe(`bsdsock ping: sendto: ${unreachable}\n`.repeat(2));
@@ -443,7 +444,7 @@ master, slave = os.openpty()
 p = subprocess.run(sys.argv[1:] + [str(srv.getsockname()[1])], stdin=slave, capture_output=True, timeout=20)
 print(json.dumps([p.returncode, p.stdout.decode(), p.stderr.decode()]))
 `;
-    const r = spawnSync('python3', ['-c', script, process.execPath, BIN, 'connect', '127.0.0.1'], { encoding: 'utf8', timeout: 30_000 });
+    const r = runSync('python3', ['-c', script, process.execPath, BIN, 'connect', '127.0.0.1'], { encoding: 'utf8', timeout: 30_000 });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual([0, 'bye\n', '']);
   });
@@ -686,7 +687,7 @@ describe('bsdsock', () => {
     using dir = tempDir();
     fs.mkdirSync(path.join(dir.path, 'bin'));
     fs.copyFileSync(BIN, path.join(dir.path, 'bin/bsdsock.js'));
-    const r = spawnSync(process.execPath, [path.join(dir.path, 'bin/bsdsock.js'), '--version'], { encoding: 'utf8', timeout: 20_000 });
+    const r = runSync(process.execPath, [path.join(dir.path, 'bin/bsdsock.js'), '--version'], { encoding: 'utf8', timeout: 20_000 });
     expect(r.status).toBe(70);
     expect(r.stderr).toBe(
       `bsdsock: ${path.join(dir.path, 'dist/cjs/cli/main.js')} is not built: run 'npm install' (or 'npm run build:ts') in ${dir.path}\n`,

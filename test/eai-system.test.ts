@@ -2,11 +2,11 @@
 // in a process that has no fd left to open /etc/hosts with (a child run under
 // `prlimit --nofile=64`, its fds used up) fails with EMFILE, in python3 and in
 // bsdsock alike.
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { runSync } from './helpers/run';
 
 function underLimit(cmd: string, args: string[]): string {
-  const run = spawnSync('prlimit', ['--nofile=64:64', cmd, ...args], { encoding: 'utf8' });
+  const run = runSync('prlimit', ['--nofile=64:64', cmd, ...args], { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`${cmd} failed (${run.status}): ${run.stderr}`);
   return run.stdout.trim();
 }

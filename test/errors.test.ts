@@ -3,7 +3,6 @@
 // picks, str(), args; then Node's address and port on the errors of calls
 // given an address; then the Windows form ([WinError N]) in a child process
 // that reports itself as win32.
-import { spawnSync } from 'node:child_process';
 import { constants } from 'node:os';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,6 +13,7 @@ import * as asyncio from 'bsdsock/asyncio';
 
 import { encode, python } from './helpers/python';
 import { ROOT } from './helpers/sockets';
+import { runSync } from './helpers/run';
 
 const E = constants.errno;
 
@@ -174,7 +174,7 @@ describe('on Windows: [WinError N], with the errno mapped from the Winsock code'
         show(new b.OSError(0, 'denied', 'f', 5)),
         show(new b.OSError(2, 'gone', 'f')),
       ]));`;
-    const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    const run = runSync(process.execPath, ['-e', script], { encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toEqual([
       ['[WinError 10061] No connection could be made', 10061, 10061, [0, 'No connection could be made', null, 10061]],

@@ -8,7 +8,6 @@
 // where the OS allows one, so that a crash cannot take vitest with it and no
 // random host name can reach a resolver.
 
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -19,6 +18,7 @@ import * as selectors from 'bsdsock/selectors';
 import { describe, expect, it } from 'vitest';
 
 import { fdLink, owned, ROOT, tempDir, thrown } from './helpers/sockets';
+import { runSync } from './helpers/run';
 
 interface Failure {
   kind: string;
@@ -40,7 +40,7 @@ const CHILD = path.join(ROOT, 'test/fixtures/fuzz-api-child.cjs');
 
 /** Whether this process may make a network namespace (root, or user namespaces allowed). */
 function canUnshare(): boolean {
-  const r = spawnSync('unshare', ['-n', 'ip', 'link', 'set', 'lo', 'up'], { encoding: 'utf8' });
+  const r = runSync('unshare', ['-n', 'ip', 'link', 'set', 'lo', 'up'], { encoding: 'utf8' });
   return r.status === 0;
 }
 
@@ -51,8 +51,8 @@ function fuzz(seed: number, runs: number): Report {
   const node = [process.execPath, CHILD, ROOT, String(seed), String(runs), netns ? '1' : '0', report];
   // Unix socket paths the fuzz binds land in the temporary directory.
   const r = netns
-    ? spawnSync('unshare', ['-n', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', ...node], { cwd: dir.path, encoding: 'utf8', timeout: 240_000 })
-    : spawnSync(node[0]!, node.slice(1), { cwd: dir.path, encoding: 'utf8', timeout: 240_000 });
+    ? runSync('unshare', ['-n', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', ...node], { cwd: dir.path, encoding: 'utf8', timeout: 240_000 })
+    : runSync(node[0]!, node.slice(1), { cwd: dir.path, encoding: 'utf8', timeout: 240_000 });
   if (!fs.existsSync(report)) throw new Error(`the fuzz child died (${r.status ?? r.signal}): ${r.stderr.slice(-2000)}`);
   const parsed = JSON.parse(fs.readFileSync(report, 'utf8')) as Report;
   if (r.status !== 0 || parsed.fatal) throw new Error(`the fuzz child failed (${r.status ?? r.signal}): ${parsed.fatal ?? r.stderr.slice(-2000)}`);

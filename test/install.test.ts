@@ -6,7 +6,7 @@
 // Without the per-platform package, the install must fail and say what is missing.
 // BSDSOCK_TEST_NODE=/path/to/node installs and runs with that Node instead (CI
 // uses it for Node 18, which vitest itself does not run on).
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { type SpawnSyncReturns } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { ROOT } from './helpers/sockets';
+import { runSync } from './helpers/run';
 
 const require = createRequire(import.meta.url);
 const { platformArchABI, packageName, binaryFile } = require('../scripts/platform.js') as {
@@ -115,7 +116,7 @@ function offlineEnv(): NodeJS.ProcessEnv {
 }
 
 function npm(cwd: string, ...args: string[]): SpawnSyncReturns<string> {
-  return spawnSync(NODE, [npmCli(NODE), ...args], { cwd, env, encoding: 'utf8', timeout: 45_000 });
+  return runSync(NODE, [npmCli(NODE), ...args], { cwd, env, encoding: 'utf8', timeout: 45_000 });
 }
 
 /** An empty project folder named `name` under the work folder. */
@@ -129,7 +130,7 @@ function emptyApp(name: string): string {
 /** Runs `source` (written to `file` in the app) with the given payload; its JSON line. */
 function runScript(file: string, source: string, payload: Buffer, extraEnv: NodeJS.ProcessEnv = {}): Record<string, unknown> {
   fs.writeFileSync(path.join(app, file), source);
-  const out = spawnSync(NODE, [file, payload.toString('hex')], {
+  const out = runSync(NODE, [file, payload.toString('hex')], {
     cwd: app,
     env: { ...env, ...extraEnv },
     encoding: 'utf8',
@@ -149,7 +150,7 @@ function filesEnding(dir: string, suffix: string): string[] {
 beforeAll(() => {
   work = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-install-')));
   // scripts/pack.js is `npm run pack` after its build:ts, which `npm test` has just run.
-  const packed = spawnSync(process.execPath, [path.join(ROOT, 'scripts/pack.js'), path.join(work, 'tarballs')], {
+  const packed = runSync(process.execPath, [path.join(ROOT, 'scripts/pack.js'), path.join(work, 'tarballs')], {
     cwd: ROOT,
     encoding: 'utf8',
   });
@@ -176,7 +177,7 @@ describe('npm run pack', () => {
 describe(`an offline install of bsdsock and ${PLATFORM_PACKAGE}, with no Rust on PATH`, () => {
   it('has no cargo or rustc to build with', () => {
     for (const tool of ['cargo', 'rustc']) {
-      const r = spawnSync(tool, ['--version'], { env });
+      const r = runSync(tool, ['--version'], { env });
       expect((r.error as NodeJS.ErrnoException | undefined)?.code).toBe('ENOENT');
     }
   });
@@ -245,7 +246,7 @@ describe('an offline install of bsdsock alone, with no Rust on PATH', () => {
     const r = npm(bare, 'install', '--foreground-scripts', tarballs.main);
     expect(r.status).not.toBe(0);
     const said = r.stdout + r.stderr;
-    const versions = spawnSync(NODE, ['-p', '`Node ${process.version} (N-API ${process.versions.napi})`'], { encoding: 'utf8' });
+    const versions = runSync(NODE, ['-p', '`Node ${process.version} (N-API ${process.versions.napi})`'], { encoding: 'utf8' });
     expect(said).toContain('building one from source needs Rust (cargo is not on PATH)');
     expect(said).toContain(`platform: ${process.platform}, arch: ${process.arch}`);
     expect(said).toContain(versions.stdout.trim());

@@ -4,7 +4,6 @@
 // abruptly. Each scenario runs in a child process (a crash must not take
 // vitest with it; --expose-gc for the collections).
 
-import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 
 import { AF_UNIX, close, SOCK_DGRAM, socketpair, type Socket } from 'bsdsock';
@@ -12,10 +11,11 @@ import * as asyncio from 'bsdsock/asyncio';
 import { describe, expect, it } from 'vitest';
 
 import { closing, ROOT, runNodeSync } from './helpers/sockets';
+import { runSync } from './helpers/run';
 
 /** Runs a fixture script in a child Node process and parses the JSON line it prints. */
 function runFixture<T>(file: string, args: string[], nodeArgs: string[] = []): T {
-  const r = spawnSync(process.execPath, [...nodeArgs, path.join(ROOT, 'test/fixtures', file), ROOT, ...args], {
+  const r = runSync(process.execPath, [...nodeArgs, path.join(ROOT, 'test/fixtures', file), ROOT, ...args], {
     encoding: 'utf8',
     timeout: 240_000,
   });

@@ -1,7 +1,6 @@
 // Batched datagrams: sendmmsg, recvmmsg and recvmmsg_into (beyond Python):
 // the same results as a loop of Python's per-datagram calls, on real UDP and
 // Unix datagram sockets.
-import { spawnSync } from 'node:child_process';
 import { constants } from 'node:os';
 
 import {
@@ -19,6 +18,7 @@ import {
 import { describe, expect, it } from 'vitest';
 
 import { closing, owned, thrown, udpPair } from './helpers/sockets';
+import { runSync } from './helpers/run';
 
 const b = (text: string) => Buffer.from(text);
 
@@ -69,7 +69,7 @@ describe('sendmmsg', () => {
   it('an unconnected socket with no address fails with the errno of sendmsg(2) (EDESTADDRREQ)', () => {
     const [tx, rx] = udpPair();
     using _ = closing(tx, rx);
-    const py = spawnSync('python3', ['-c', "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\ntry: s.sendmsg([b'x'])\nexcept OSError as e: print(type(e).__name__, e.errno)"], { encoding: 'utf8' });
+    const py = runSync('python3', ['-c', "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\ntry: s.sendmsg([b'x'])\nexcept OSError as e: print(type(e).__name__, e.errno)"], { encoding: 'utf8' });
     const e = thrown(() => tx.sendmmsg([[b('x')]]));
     expect(`${e.constructor.name} ${e.errno}`).toBe(py.stdout.trim());
   });
@@ -78,7 +78,7 @@ describe('sendmmsg', () => {
 describe('recvmmsg and recvmmsg_into', () => {
   /** The datagrams a python3 child sends to `to` (one sendto per datagram). */
   function pythonSends(to: [string, number], payloads: string[]): [string, number] {
-    const r = spawnSync(
+    const r = runSync(
       'python3',
       ['-c', `import socket, json, sys\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\ns.bind(('127.0.0.1', 0))\nfor p in json.loads(sys.argv[1]): s.sendto(p.encode(), ('127.0.0.1', ${to[1]}))\nprint(s.getsockname()[1])`, JSON.stringify(payloads)],
       { encoding: 'utf8' },

@@ -3,7 +3,6 @@
 // passed both ways with a python3 child, and the control messages decoded:
 // SCM_RIGHTS, SCM_CREDENTIALS, SO_PEERCRED, IP_PKTINFO, IPV6_PKTINFO,
 // IP_TTL, IPV6_HOPLIMIT, SCM_TIMESTAMP, SCM_TIMESTAMPNS.
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -52,6 +51,7 @@ import { describe, expect, it } from 'vitest';
 
 import { encode, expected, outcome, python } from './helpers/python';
 import { closing, fdLink, owned, tempDir, thrown, udpPair } from './helpers/sockets';
+import { runSync } from './helpers/run';
 
 const ERRNO = bsdsock as unknown as Record<string, number>;
 
@@ -300,7 +300,7 @@ describe('fds passed both ways with a python3 child', () => {
     } finally {
       fs.closeSync(fd);
     }
-    const child = spawnSync(
+    const child = runSync(
       'python3',
       [
         '-c',
@@ -322,7 +322,7 @@ print(msg.decode(), len(fds), flags, os.pread(fds[0], 100, 0).decode())`,
     const [mine, theirs] = socketpair(AF_UNIX, SOCK_STREAM);
     using _ = closing(mine, theirs);
     const before = openFds();
-    const child = spawnSync(
+    const child = runSync(
       'python3',
       [
         '-c',
@@ -355,7 +355,7 @@ print(socket.send_fds(s, [b'py'], [r, f]))`,
     const [mine, theirs] = socketpair(AF_UNIX, SOCK_DGRAM);
     using _ = closing(mine, theirs);
     mine.setsockopt(SOL_SOCKET, SO_PASSCRED, 1);
-    const child = spawnSync(
+    const child = runSync(
       'python3',
       ['-c', 'import socket, os\ns = socket.socket(fileno=3)\ns.send(b"cred")\nprint(os.getpid(), os.getuid(), os.getgid())'],
       { stdio: ['ignore', 'pipe', 'pipe', theirs.fileno()], encoding: 'utf8' },

@@ -12,11 +12,12 @@
 // cut). Skipped, saying why, where namespaces or links cannot be made (not
 // root, not Linux, no `ip`).
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { lineReader, ROOT } from './helpers/sockets';
+import { runSync } from './helpers/run';
 
 const NS_A = `bsdsock-a-${process.pid}`;
 const NS_B = `bsdsock-b-${process.pid}`;
@@ -28,7 +29,7 @@ const DELAY_MS = 20;
 const LOSS_PERCENT = 1;
 
 function ip(...args: string[]): { ok: boolean; out: string } {
-  const r = spawnSync('ip', args, { encoding: 'utf8' });
+  const r = runSync('ip', args, { encoding: 'utf8' });
   return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error?.message ?? ''}`.trim() };
 }
 

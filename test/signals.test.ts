@@ -2,13 +2,13 @@
 // real from this process to a child blocked in bsdsock, and to python3 doing
 // the same: the listener runs inside the call; if it throws, the call ends
 // with its exception; if not, the call goes on (with the time it has left).
-import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { blockingCall, CALLS, NODE_ONLY, signalled, type Behaviour, type CallRun } from './helpers/signals';
 import { ROOT } from './helpers/sockets';
+import { runSync } from './helpers/run';
 
 /** The timeout of the calls in timeout mode, in seconds. */
 const TIMEOUT = 1;
@@ -246,7 +246,7 @@ describe('worker threads', () => {
 
 describe('what a listener can do to the call it interrupts', () => {
   it('a listener that closes the socket ends the call with OSError EBADF, as in Python', async () => {
-    const python = spawnSync('python3', ['-c', `
+    const python = runSync('python3', ['-c', `
 import signal, socket, os, threading
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(('127.0.0.1', 0))

@@ -4,7 +4,7 @@
 // variants on real sockets, and a file fetched from `python3 -m http.server`
 // with streams and with makefile().
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -25,6 +25,7 @@ import {
 } from 'bsdsock/asyncio';
 
 import { tempDir } from './helpers/sockets';
+import { runSync } from './helpers/run';
 
 type Op =
   | ['feed', string]
@@ -194,7 +195,7 @@ async function runJs(c: Case): Promise<Result[]> {
 
 describe('StreamReader, side by side with python3 asyncio', () => {
   const cases = hexCases();
-  const run = spawnSync('python3', ['-c', PY_SETUP], { input: JSON.stringify(cases) + '\n', encoding: 'utf8' });
+  const run = runSync('python3', ['-c', PY_SETUP], { input: JSON.stringify(cases) + '\n', encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`python3 failed: ${run.stderr}`);
   const py = JSON.parse(run.stdout) as Record<string, Result[]>;
   for (const name of Object.keys(cases)) {

@@ -3,7 +3,6 @@
 // datagram endpoints, half-close, abort, flow control on both sides and a
 // large transfer to a slow reader with the write buffer bounded.
 
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -25,6 +24,7 @@ import {
 } from 'bsdsock/asyncio';
 
 import { ROOT, tempDir } from './helpers/sockets';
+import { runSync } from './helpers/run';
 
 /** A protocol that records what happens to it. */
 class Recorder extends Protocol {
@@ -337,7 +337,7 @@ describe('create_connection and create_server', () => {
     closed.bind(['127.0.0.1', 0]);
     const [, free] = closed.getsockname() as [string, number];
     closed.close();
-    const py = spawnSync('python3', ['-c', PY_ERRORS, String(p), String(free)], { encoding: 'utf8' });
+    const py = runSync('python3', ['-c', PY_ERRORS, String(p), String(free)], { encoding: 'utf8' });
     expect(py.status).toBe(0);
     const want = JSON.parse(py.stdout) as { bind: [string, number, string]; connect: [string, number, string] };
     const describe = (e: unknown): [string, number, string] => [(e as Error).name, (e as OSError).errno!, (e as Error).message];
@@ -376,7 +376,7 @@ describe('a server out of fds', () => {
   it('accept() failing with EMFILE: every connection is accepted once fds are free', () => {
     // A child with 128 fds at most: clients are opened until socket() fails with EMFILE, so the server's accept() fails too.
     const script = `const ROOT = ${JSON.stringify(ROOT)};\n` + EMFILE_CHILD;
-    const r = spawnSync('prlimit', ['--nofile=128:128', process.execPath, '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    const r = runSync('prlimit', ['--nofile=128:128', process.execPath, '-e', script], { encoding: 'utf8', timeout: 60_000 });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout) as { emfile: boolean; clients: number; before: number; accepted: number };

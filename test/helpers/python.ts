@@ -5,11 +5,11 @@
 // (when it is an expression) is the case's result. Results are JSON: bytes as
 // { hex }, tuples and lists as arrays. An exception becomes its class name,
 // str(e) and errno.
-import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as bsdsock from 'bsdsock';
 import * as select from 'bsdsock/select';
 import * as selectors from 'bsdsock/selectors';
+import { runSync } from './run';
 
 export type Outcome =
   | { value: unknown }
@@ -23,7 +23,7 @@ const ORACLE = path.join(__dirname, 'oracle.py');
  * (imports, helpers); if it defines `after_each()`, that runs after every case.
  */
 export function python(setup: string, cases: Record<string, string>): Record<string, Outcome> {
-  const run = spawnSync('python3', [ORACLE], {
+  const run = runSync('python3', [ORACLE], {
     input: JSON.stringify([setup, cases]),
     encoding: 'utf8',
   });
