@@ -52,14 +52,6 @@ const WINE_LIMITS = [
     workAround: installProcessPrng,
   },
   {
-    name: 'getaddrinfo-protocol',
-    what: "Wine's getaddrinfo leaves ai_protocol 0 where Windows gives IPPROTO_TCP or IPPROTO_UDP, so getaddrinfo()'s third field is 0 here",
-    stops: {
-      file: 'resolver.mjs',
-      when: (out) => /actual: \[\s*\[ \d+, [12], 0, '',/.test(out) && /expected: \[\s*\[ \d+, [12], (6|17), '',/.test(out),
-    },
-  },
-  {
     name: 'getservbyport',
     what: "Wine's getservbyport(443) finds nothing, though its services file lists https 443/tcp and getservbyname('https') finds it",
     stops: { file: 'resolver.mjs', when: (out) => /OSError: port\/proto not found\s+at errorOf[\s\S]*at getservbyport /.test(out) },

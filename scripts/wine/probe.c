@@ -10,15 +10,11 @@
  *
  *   bcryptprimitives      bcryptprimitives.dll and its ProcessPrng, which Rust's
  *                         std imports, are there.
- *   getaddrinfo-protocol  getaddrinfo("127.0.0.1", "80") for SOCK_STREAM and
- *                         SOCK_DGRAM gives ai_protocol IPPROTO_TCP and
- *                         IPPROTO_UDP.
  *   getservbyport         getservbyport(443) names the service getservbyname
  *                         ("https") gives port 443 for.
  *   winsock-messages      FormatMessageW has a message for WSAEWOULDBLOCK.
  */
 #include <winsock2.h>
-#include <ws2tcpip.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,33 +34,6 @@ static int bcryptprimitives(void)
     BOOL ok = ((BOOL(WINAPI *)(PBYTE, SIZE_T))f)(buf, sizeof buf);
     printf("bcryptprimitives.dll ProcessPrng: %s\n", ok ? "works" : "returned FALSE");
     return ok ? 0 : 1;
-}
-
-/* ai_protocol of getaddrinfo("127.0.0.1", "80") for `socktype`, or -1. */
-static int protocol_of(int socktype)
-{
-    struct addrinfo hints, *res = NULL;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_INET;
-    hints.ai_socktype = socktype;
-    int rc = getaddrinfo("127.0.0.1", "80", &hints, &res);
-    if (rc != 0 || res == NULL) {
-        printf("getaddrinfo(\"127.0.0.1\", \"80\") failed: %d\n", rc);
-        return -1;
-    }
-    int protocol = res->ai_protocol;
-    freeaddrinfo(res);
-    return protocol;
-}
-
-static int getaddrinfo_protocol(void)
-{
-    int tcp = protocol_of(SOCK_STREAM), udp = protocol_of(SOCK_DGRAM);
-    if (tcp < 0 || udp < 0)
-        return 2;
-    printf("getaddrinfo(\"127.0.0.1\", \"80\", AF_INET): ai_protocol %d for SOCK_STREAM (Windows: %d), %d for SOCK_DGRAM (Windows: %d)\n",
-           tcp, IPPROTO_TCP, udp, IPPROTO_UDP);
-    return tcp == IPPROTO_TCP && udp == IPPROTO_UDP ? 0 : 1;
 }
 
 static int getservbyport_https(void)
@@ -104,8 +73,6 @@ int main(int argc, char **argv)
     const char *name = argc > 1 ? argv[1] : "";
     if (strcmp(name, "bcryptprimitives") == 0)
         return bcryptprimitives();
-    if (strcmp(name, "getaddrinfo-protocol") == 0)
-        return getaddrinfo_protocol();
     if (strcmp(name, "getservbyport") == 0)
         return getservbyport_https();
     if (strcmp(name, "winsock-messages") == 0)
