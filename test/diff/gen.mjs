@@ -57,6 +57,7 @@ function safe(m, step, ready) {
 /** How many bytes a recv-like step asks for. */
 function wanted(step) {
   if (step.op === 'recv_into' || step.op === 'recvfrom_into') return step.nbytes || step.size;
+  if (step.op === 'recvmsg_into') return total(step.sizes);
   return step.n;
 }
 
@@ -72,7 +73,7 @@ function recvReady(m, step) {
 
 function recvApply(m, step) {
   const rec = recOf(m, step.s);
-  if (step.op === 'recvmsg' && step.anc > 0 && m.fdsInFlight) m.fdsUnsure = true;
+  if ((step.op === 'recvmsg' || step.op === 'recvmsg_into') && step.anc > 0 && m.fdsInFlight) m.fdsUnsure = true;
   if (!has(step.flags, 'MSG_PEEK')) m.consumed(rec.ep, wanted(step));
 }
 
@@ -103,6 +104,7 @@ function sendApply(m, step, n) {
 
 const sendArb = (op) => fc.record({ op: fc.constant(op), s: slot, n: size, seed, flags: sendFlags });
 const recvArb = (op) => fc.record({ op: fc.constant(op), s: slot, n: recvSize, flags: recvFlags });
+const ancSize = fc.constantFrom(0, 0, 16, 64, 256);
 const intoArb = (op) => fc.record({ op: fc.constant(op), s: slot, size: recvSize, nbytes: fc.constantFrom(0, 0, 1, 8, 100), flags: recvFlags });
 
 /** The specs of every op: its arbitrary, when it may run, what it does to the model. */
@@ -264,7 +266,13 @@ const OPS = [
   ...['recv_into', 'recvfrom_into'].map((op) => ({ weight: 2, arb: intoArb(op), check: (m, step) => safe(m, step, recvReady(m, step)), apply: recvApply })),
   {
     weight: 3,
-    arb: fc.record({ op: fc.constant('recvmsg'), s: slot, n: recvSize, anc: fc.constantFrom(0, 0, 16, 64, 256), flags: recvFlags }),
+    arb: fc.record({ op: fc.constant('recvmsg'), s: slot, n: recvSize, anc: ancSize, flags: recvFlags }),
+    check: (m, step) => safe(m, step, recvReady(m, step)),
+    apply: recvApply,
+  },
+  {
+    weight: 2,
+    arb: fc.record({ op: fc.constant('recvmsg_into'), s: slot, sizes: fc.array(fc.constantFrom(0, 1, 7, 64, 4096), { maxLength: 3 }), anc: ancSize, flags: recvFlags }),
     check: (m, step) => safe(m, step, recvReady(m, step)),
     apply: recvApply,
   },

@@ -207,6 +207,11 @@ class Program {
         const [data, anc, flags, a] = this.sock(s).recvmsg(step.n, step.anc, flagsOf(step.flags));
         return [this.value(data), anc.map((x) => this.ancillary(x)), flags, this.addr(a)];
       }
+      case 'recvmsg_into': {
+        const bufs = step.sizes.map((n) => Buffer.alloc(n));
+        const [n, anc, flags, a] = this.sock(s).recvmsg_into(bufs, step.anc, flagsOf(step.flags));
+        return [n, bufs.map((b) => this.value(b)), anc.map((x) => this.ancillary(x)), flags, this.addr(a)];
+      }
       case 'setblocking':
         return this.sock(s).setblocking(step.flag);
       case 'settimeout':

@@ -201,6 +201,10 @@ class Program:
         if op == 'recvmsg':
             data, anc, flags, a = self.sock(s).recvmsg(step['n'], step['anc'], flags_of(step['flags']))
             return [self.value(data), [self.ancillary(x) for x in anc], flags, self.addr(a)]
+        if op == 'recvmsg_into':
+            bufs = [bytearray(n) for n in step['sizes']]
+            n, anc, flags, a = self.sock(s).recvmsg_into(bufs, step['anc'], flags_of(step['flags']))
+            return [n, [self.value(b) for b in bufs], [self.ancillary(x) for x in anc], flags, self.addr(a)]
         if op == 'setblocking':
             return self.sock(s).setblocking(step['flag'])
         if op == 'settimeout':

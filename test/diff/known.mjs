@@ -60,12 +60,13 @@ function errnoOf(r) {
 /** EAGAIN, EINPROGRESS: connect_ex's values for a call that would block. */
 const WOULD_BLOCK = new Set([11, 115]);
 const SHARES = new Set(['dup', 'fromfd', 'adopt']);
-const RECEIVES = new Set(['accept', 'recv', 'recvfrom', 'recv_into', 'recvfrom_into', 'recvmsg']);
+const RECEIVES = new Set(['accept', 'recv', 'recvfrom', 'recv_into', 'recvfrom_into', 'recvmsg', 'recvmsg_into']);
 /** The steps that wait in timeout mode. */
 const CALLS = new Set([...RECEIVES, 'send', 'sendall', 'sendto', 'sendmsg', 'fread', 'freadline', 'fwrite', 'fflush', 'fclose']);
 
 /** How many bytes a receive step asks for. */
 function wanted(step) {
+  if (step.op === 'recvmsg_into') return step.sizes.reduce((a, b) => a + b, 0);
   return step.op === 'recv_into' || step.op === 'recvfrom_into' ? step.nbytes || step.size : step.n;
 }
 
