@@ -3,13 +3,18 @@
 // exit by itself: nothing bsdsock holds may keep an idle program alive.
 
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { setTimeout } from 'node:timers';
 
-import { AF_INET, SOCK_DGRAM, SOCK_STREAM, socket, socketpair } from 'bsdsock';
+import { AF_INET, ConnectionRefusedError, SOCK_DGRAM, SOCK_STREAM, socket, socketpair } from 'bsdsock';
 import {
   AbortError,
+  BufferedProtocol,
   create_connection,
+  create_datagram_endpoint,
   create_server,
+  DatagramProtocol,
   getaddrinfo,
   open_connection,
   Protocol,
@@ -17,10 +22,14 @@ import {
   sock_connect,
   sock_recv,
   sock_recvfrom,
+  sock_recv_into,
   sock_sendall,
+  sock_sendfile,
   sock_sendto,
   start_server,
 } from 'bsdsock/asyncio';
+
+import { tempdir } from './lib/run.mjs';
 
 // Unref'd: what keeps the process alive while an operation waits is bsdsock's own doing.
 const limit = setTimeout(() => {
@@ -155,6 +164,97 @@ const port = (server) => server.sockets[0].getsockname()[1];
   await assert.rejects(pending, (e) => e instanceof AbortError);
   b.send(Buffer.from('after'));
   assert.equal((await sock_recv(a, 10)).toString(), 'after');
+  a.close();
+  b.close();
+}
+
+// Datagram endpoints: a DatagramProtocol each, datagrams both ways, and a
+// refusal (nobody at the peer's address any more) as error_received.
+{
+  class Dgram extends DatagramProtocol {
+    got = [];
+    errors = [];
+    waiting = null;
+    datagram_received(data, addr) {
+      this.got.push([data.toString(), addr]);
+      this.waiting?.();
+    }
+    error_received(e) {
+      this.errors.push(e);
+      this.waiting?.();
+    }
+    next() {
+      return new Promise((r) => (this.waiting = r));
+    }
+  }
+  const [a, pa] = await create_datagram_endpoint(() => new Dgram(), { local_addr: ['127.0.0.1', 0] });
+  const aAddr = a.get_extra_info('sockname');
+  const [b, pb] = await create_datagram_endpoint(() => new Dgram(), { remote_addr: aAddr });
+  const bAddr = b.get_extra_info('sockname');
+  assert.deepEqual(b.get_extra_info('peername'), aAddr);
+  let w = pa.next();
+  b.sendto(Buffer.from('one'));
+  await w;
+  assert.deepEqual(pa.got, [['one', bAddr]]);
+  w = pb.next();
+  a.sendto(Buffer.from('two'), bAddr);
+  await w;
+  assert.deepEqual(pb.got, [['two', aAddr]]);
+  a.close();
+  await new Promise((r) => setTimeout(r, 20));
+  w = pb.next();
+  b.sendto(Buffer.from('three'));
+  b.sendto(Buffer.from('four'));
+  await w;
+  assert.ok(pb.errors[0] instanceof ConnectionRefusedError, String(pb.errors[0]));
+  b.close();
+}
+
+// A BufferedProtocol client: get_buffer / buffer_updated, then eof_received and connection_lost.
+{
+  class Collect extends BufferedProtocol {
+    area = Buffer.alloc(64);
+    got = [];
+    lost = new Promise((r) => (this.done = r));
+    get_buffer() {
+      return this.area;
+    }
+    buffer_updated(n) {
+      this.got.push(this.area.subarray(0, n).toString());
+    }
+    eof_received() {
+      this.got.push('<eof>');
+    }
+    connection_lost(e) {
+      this.done(e);
+    }
+  }
+  const server = await create_server(() => new (class extends Protocol {
+    connection_made(t) {
+      t.write(Buffer.from('buffered'));
+      t.close();
+    }
+  })(), '127.0.0.1', 0);
+  const [, p] = await create_connection(() => new Collect(), '127.0.0.1', port(server));
+  assert.equal(await p.lost, null);
+  assert.equal(p.got.join(''), 'buffered<eof>');
+  server.close();
+  await server.wait_closed();
+}
+
+// sock_sendfile sends a file's bytes; sock_recv_into fills a buffer.
+{
+  const file = path.join(tempdir(), 'body.txt');
+  fs.writeFileSync(file, 'the file body');
+  const [a, b] = socketpair();
+  a.setblocking(false);
+  b.setblocking(false);
+  const fd = fs.openSync(file, 'r');
+  assert.equal(await sock_sendfile(a, fd), 13);
+  fs.closeSync(fd);
+  const into = Buffer.alloc(32);
+  const n = await sock_recv_into(b, into);
+  assert.equal(into.subarray(0, n).toString(), 'the file body');
   a.close();
   b.close();
 }
