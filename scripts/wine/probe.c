@@ -13,6 +13,9 @@
  *   getservbyport         getservbyport(443) names the service getservbyname
  *                         ("https") gives port 443 for.
  *   winsock-messages      FormatMessageW has a message for WSAEWOULDBLOCK.
+ *   udp-connreset         a UDP socket that sent to a closed port on 127.0.0.1
+ *                         (ICMP port unreachable) fails its next receive with
+ *                         WSAECONNRESET.
  */
 #include <winsock2.h>
 #include <stdio.h>
@@ -63,6 +66,37 @@ static int winsock_messages(void)
     return 0;
 }
 
+static int udp_connreset(void)
+{
+    struct sockaddr_in closed;
+    memset(&closed, 0, sizeof closed);
+    closed.sin_family = AF_INET;
+    closed.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int len = sizeof closed;
+    SOCKET gone = socket(AF_INET, SOCK_DGRAM, 0);
+    SOCKET u = socket(AF_INET, SOCK_DGRAM, 0);
+    if (gone == INVALID_SOCKET || u == INVALID_SOCKET || bind(gone, (struct sockaddr *)&closed, sizeof closed) != 0 ||
+        getsockname(gone, (struct sockaddr *)&closed, &len) != 0 || closesocket(gone) != 0 ||
+        connect(u, (struct sockaddr *)&closed, sizeof closed) != 0 || send(u, "x", 1, 0) != 1) {
+        printf("setting up a UDP socket towards a closed port failed: %d\n", WSAGetLastError());
+        return 2;
+    }
+    fd_set readable;
+    FD_ZERO(&readable);
+    FD_SET(u, &readable);
+    struct timeval wait = {1, 0};
+    int ready = select(0, &readable, NULL, NULL, &wait);
+    u_long nonblocking = 1;
+    ioctlsocket(u, FIONBIO, &nonblocking);
+    char buf[8];
+    int rc = recv(u, buf, sizeof buf, 0);
+    int error = rc < 0 ? WSAGetLastError() : 0;
+    closesocket(u);
+    printf("UDP send to closed port %d, then: select readable %d, recv %d, error %d (Windows: WSAECONNRESET, %d)\n",
+           ntohs(closed.sin_port), ready, rc, error, WSAECONNRESET);
+    return error == WSAECONNRESET ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     WSADATA wsa;
@@ -77,6 +111,8 @@ int main(int argc, char **argv)
         return getservbyport_https();
     if (strcmp(name, "winsock-messages") == 0)
         return winsock_messages();
+    if (strcmp(name, "udp-connreset") == 0)
+        return udp_connreset();
     printf("probe.exe: no probe named \"%s\"\n", name);
     return 2;
 }
