@@ -74,6 +74,12 @@ function syncGoals(id, { c, cpython }) {
 // with no runtime at all, in the same run. A server row runs `server` under
 // the workload's peer; a client row runs `argv` against the workload's helper.
 const C_EPOLL_SERVER = { arg: 'c-epoll', label: 'C, one epoll loop (bench/c/epoll_echo.c)', server: (bins) => [bins.epoll_echo] };
+const C_RR_CLIENT = { arg: 'c-rr', label: 'C, blocking send + recv (bench/c/bench.c rr)', argv: (bins, n, w, port) => [bins.bench, 'rr', n, w, port] };
+const C_UDP_CLIENT = {
+  arg: 'c-poll',
+  label: 'C, poll + recv + send, one in flight (bench/c/udp_echo.c client)',
+  argv: (bins, n, w, port) => [bins.udp_echo, 'client', port, n, w, 1],
+};
 const C_UDP_SERVER = { arg: 'c-udp', label: 'C, blocking recvfrom + sendto (bench/c/udp_echo.c)', server: (bins) => [bins.udp_echo] };
 
 const BUN = path.join(ROOT, 'node_modules', 'bun', 'bin', 'bun.exe');
@@ -288,11 +294,7 @@ const WORKLOADS = [
     helper: 'udp_echo',
     count: (cfg) => cfg.udpRounds,
     warmup: (cfg) => warmupRounds(cfg.udpRounds),
-    ...eventWorkload('dping', 'node:dgram', 1.5, false, {
-      arg: 'c-poll',
-      label: 'C, poll + recv + send, one in flight (bench/c/udp_echo.c client)',
-      argv: (bins, n, w, port) => [bins.udp_echo, 'client', port, n, w, 1],
-    }),
+    ...eventWorkload('dping', 'node:dgram', 1.5, false, C_UDP_CLIENT),
   },
   {
     id: 'decho',
@@ -315,7 +317,7 @@ const WORKLOADS = [
     ...asyncWorkload({
       rows: [{ arg: 'arr', label: 'bsdsock/asyncio', goal: 1.1 }],
       node: { arg: 'rr', file: ['node', 'bench.js'], label: 'node:net' },
-      c: { arg: 'rr', label: 'C, blocking send + recv (bench/c/bench.c rr)', argv: (bins, n, w, port) => [bins.bench, 'rr', n, w, port] },
+      c: C_RR_CLIENT,
     }),
   },
   rrServer('prr', 'Protocol echo server', "create_server, a Protocol writing back in data_received; node:net: a server writing back each 'data' chunk",
@@ -362,7 +364,7 @@ const WORKLOADS = [
       bun: ['Bun.udpSocket', ['runtimes', 'bun.mjs'], 'udp'],
       deno: ['Deno.listenDatagram', ['runtimes', 'deno.mjs'], 'udp'],
     },
-    c: { label: 'C, poll + recv + send (bench/c/udp_echo.c client)', argv: (bins, n, w, port) => [bins.udp_echo, 'client', port, n, w, 1] },
+    c: C_UDP_CLIENT,
   }),
   runtimeWorkload('rt-rr', 'TCP request/response: 64 bytes each way to the C echo server (bench/c/echo_server.c), TCP_NODELAY', {
     helper: 'echo_server',
@@ -372,7 +374,7 @@ const WORKLOADS = [
       bun: ['Bun.connect', ['runtimes', 'bun.mjs'], 'rr'],
       deno: ['Deno.connect', ['runtimes', 'deno.mjs'], 'rr'],
     },
-    c: { label: 'C, blocking send + recv (bench/c/bench.c rr)', argv: (bins, n, w, port) => [bins.bench, 'rr', n, w, port] },
+    c: C_RR_CLIENT,
   }),
   runtimeWorkload('rt-echo', 'TCP echo server under the C request/response client (bench/c/bench.c rr), 64 bytes, TCP_NODELAY', {
     peer: (bins, port, count, warmup) => [bins.bench, 'rr', count, warmup, port],

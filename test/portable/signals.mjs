@@ -24,6 +24,24 @@ function killLater(sig, ms) {
   return new Promise((resolve) => child.on('exit', resolve));
 }
 
+/**
+ * Runs `body(a, b)` with a new socket pair and `listener(a, b)` on signal `sig`
+ * ('SIGUSR1'); after it, the listener goes and both sockets close (closing a
+ * closed one does nothing).
+ */
+async function withListener(sig, listener, body) {
+  const [a, b] = socketpair();
+  const fn = listener(a, b);
+  process.on(sig, fn);
+  try {
+    await body(a, b);
+  } finally {
+    process.off(sig, fn);
+    a.close();
+    b.close();
+  }
+}
+
 if (WINDOWS) {
   const e = thrown(() => siginterrupt(2, false));
   assert.ok(e instanceof OSError);
@@ -31,14 +49,12 @@ if (WINDOWS) {
 } else {
   // A blocking recv (no timeout): the listener runs inside it, gets (name, signum),
   // and the recv goes on to return what the listener had the peer send.
-  {
-    const [a, b] = socketpair();
-    const calls = [];
-    const listener = (...args) => {
-      calls.push(args);
-      b.send(Buffer.from('woken'));
-    };
-    process.on('SIGUSR1', listener);
+  const calls = [];
+  const woken = (_a, b) => (...args) => {
+    calls.push(args);
+    b.send(Buffer.from('woken'));
+  };
+  await withListener('SIGUSR1', woken, async (a) => {
     const killed = killLater('USR1', 200);
     const t0 = performance.now();
     assert.equal(a.recv(10).toString(), 'woken');
@@ -47,17 +63,12 @@ if (WINDOWS) {
     await killed;
     await sleep(50);
     assert.equal(calls.length, 1); // not a second time when the loop turns
-    process.off('SIGUSR1', listener);
-    a.close();
-    b.close();
-  }
+  });
 
   // Timeout mode: the listener runs, and the call goes on with the time left (the deadline stays).
-  {
-    const [a, b] = socketpair();
-    let ran = 0;
-    const listener = () => ran++;
-    process.on('SIGUSR2', listener);
+  let ran = 0;
+  const counts = () => () => ran++;
+  await withListener('SIGUSR2', counts, async (a) => {
     a.settimeout(1);
     const killed = killLater('USR2', 200);
     const t0 = performance.now();
@@ -68,62 +79,40 @@ if (WINDOWS) {
     assert.equal(ran, 1);
     assert.ok(elapsed >= 0.9 && elapsed < 1.9, `elapsed ${elapsed} s`);
     await killed;
-    process.off('SIGUSR2', listener);
-    a.close();
-    b.close();
-  }
+  });
 
   // A listener that throws ends the call with that very exception.
-  {
-    const [a, b] = socketpair();
-    const boom = new Error('from the listener');
-    const listener = () => {
-      throw boom;
-    };
-    process.on('SIGUSR1', listener);
+  const boom = new Error('from the listener');
+  const throws = () => () => {
+    throw boom;
+  };
+  await withListener('SIGUSR1', throws, async (a) => {
     a.settimeout(5);
     const killed = killLater('USR1', 200);
     assert.equal(thrown(() => a.recv(10)), boom);
     await killed;
-    process.off('SIGUSR1', listener);
-    a.close();
-    b.close();
-  }
+  });
 
   // A listener that closes the socket: the call ends with OSError EBADF.
-  {
-    const [a, b] = socketpair();
-    const listener = () => a.close();
-    process.on('SIGUSR1', listener);
+  await withListener('SIGUSR1', (a) => () => a.close(), async (a) => {
     const killed = killLater('USR1', 200);
     const e = thrown(() => a.recv(10));
     assert.equal(e.constructor, OSError);
     assert.equal(e.errno, os.constants.errno.EBADF);
     await killed;
-    process.off('SIGUSR1', listener);
-    b.close();
-  }
+  });
 
   // select() too: the listener makes a socket readable, and select returns it.
-  {
-    const [a, b] = socketpair();
-    const listener = () => b.send(Buffer.from('!'));
-    process.on('SIGUSR2', listener);
+  await withListener('SIGUSR2', (_a, b) => () => b.send(Buffer.from('!')), async (a) => {
     const killed = killLater('USR2', 200);
     const [r, w, x] = select([a], [], [], 5);
     assert.deepEqual([r, w, x], [[a], [], []]);
     await killed;
-    process.off('SIGUSR2', listener);
-    a.close();
-    b.close();
-  }
+  });
 
   // A signal that comes between blocking calls: its listener runs before the next one starts.
-  {
-    const [a, b] = socketpair();
-    let ran = 0;
-    const listener = () => ran++;
-    process.on('SIGUSR1', listener);
+  ran = 0;
+  await withListener('SIGUSR1', counts, async (a, b) => {
     a.settimeout(0.05);
     assert.ok(thrown(() => a.recv(1)) instanceof TimeoutError); // a wait, with the listener there
     b.send(Buffer.from('x'));
@@ -135,17 +124,11 @@ if (WINDOWS) {
     process.kill(process.pid, 'SIGUSR1');
     await sleep(100);
     assert.equal(ran, 2);
-    process.off('SIGUSR1', listener);
-    a.close();
-    b.close();
-  }
+  });
 
   // siginterrupt(sig, false): the call is not disturbed; the listener runs when the loop turns.
-  {
-    const [a, b] = socketpair();
-    let ran = 0;
-    const listener = () => ran++;
-    process.on('SIGUSR2', listener);
+  ran = 0;
+  await withListener('SIGUSR2', counts, async (a) => {
     siginterrupt(SIGUSR2, false);
     a.settimeout(0.6);
     const killed = killLater('USR2', 100);
@@ -156,10 +139,7 @@ if (WINDOWS) {
     assert.equal(ran, 1);
     siginterrupt(SIGUSR2, true);
     assert.throws(() => siginterrupt(0, true), (e) => e instanceof RangeError && e.message === 'signal number out of range');
-    process.off('SIGUSR2', listener);
-    a.close();
-    b.close();
-  }
+  });
 }
 
 run.done();
