@@ -2,6 +2,7 @@
  * The C floor: the same syscalls as the other implementations, nothing more.
  *
  *   bench udp  ROUNDS WARMUP       PORT   (PORT: the UDP echo server, udp_echo.c)
+ *   bench udp-dw|rr-dw ...                 udp and rr with bsdsock's syscalls (see `receive`)
  *   bench bulk BYTES  WARMUP_BYTES PORT   (PORT: the sender, sender.c)
  *   bench rr   ROUNDS WARMUP       PORT   (PORT: the echo server, echo_server.c)
  *   bench gai|gai-localhost CALLS WARMUP   (getaddrinfo of 127.0.0.1 / localhost)
@@ -10,7 +11,9 @@
  */
 #include "common.h"
 
+#include <fcntl.h>
 #include <netdb.h>
+#include <poll.h>
 
 #define MSG_SIZE 64
 #define RECV_SIZE 4096
@@ -21,6 +24,30 @@ static void report(const char *workload, const char *unit, uint64_t count, uint6
     printf("{\"impl\":\"c\",\"workload\":\"%s\",\"%s\":%llu,\"ns\":%llu,\"cpu_ns\":%llu}\n",
            workload, unit, (unsigned long long)count, (unsigned long long)ns, (unsigned long long)cpu_used_ns());
     fflush(stdout);
+}
+
+/*
+ * How the receives wait. C's own way (0): a blocking call. bsdsock's way in
+ * blocking mode (1, the -dw workloads): every send and receive with
+ * MSG_DONTWAIT, and a receive that finds nothing waits in poll() on the socket
+ * and the read end of a self-pipe (where bsdsock's signal handler writes),
+ * then is made again: what these syscalls cost, without bsdsock.
+ */
+static int dontwait;
+static int self_pipe[2];
+
+static ssize_t receive(int fd, void *buf, size_t len, struct sockaddr *from, socklen_t *fromlen)
+{
+    if (!dontwait)
+        return recvfrom(fd, buf, len, 0, from, fromlen);
+    for (;;) {
+        ssize_t n = recvfrom(fd, buf, len, MSG_DONTWAIT, from, fromlen);
+        if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+            return n;
+        struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = self_pipe[0], .events = POLLIN } };
+        if (poll(p, 2, -1) < 0 && errno != EINTR)
+            die("poll");
+    }
 }
 
 /* ---- UDP ping-pong: one blocking socket against the echo server ---- */
@@ -40,14 +67,14 @@ static void udp_rounds(int fd, const struct sockaddr_in *server, long rounds)
     socklen_t len;
     memset(msg, 'x', sizeof msg);
     for (long i = 0; i < rounds; i++) {
-        if (sendto(fd, msg, MSG_SIZE, 0, (const struct sockaddr *)server, sizeof *server) < 0)
+        if (sendto(fd, msg, MSG_SIZE, dontwait ? MSG_DONTWAIT : 0, (const struct sockaddr *)server, sizeof *server) < 0)
             die("sendto");
         len = sizeof from;
-        expect_datagram(recvfrom(fd, data, RECV_SIZE, 0, (struct sockaddr *)&from, &len));
+        expect_datagram(receive(fd, data, RECV_SIZE, (struct sockaddr *)&from, &len));
     }
 }
 
-static void bench_udp(long rounds, long warmup, int port)
+static void bench_udp(const char *workload, long rounds, long warmup, int port)
 {
     struct sockaddr_in server = loopback(port);
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
@@ -56,7 +83,7 @@ static void bench_udp(long rounds, long warmup, int port)
     udp_rounds(fd, &server, warmup);
     uint64_t t0 = start_clock();
     udp_rounds(fd, &server, rounds);
-    report("udp", "rounds", (uint64_t)rounds, now_ns() - t0);
+    report(workload, "rounds", (uint64_t)rounds, now_ns() - t0);
     close(fd);
 }
 
@@ -128,11 +155,11 @@ static void rr_rounds(int fd, long rounds)
     char msg[MSG_SIZE], reply[MSG_SIZE];
     memset(msg, 'x', sizeof msg);
     for (long i = 0; i < rounds; i++) {
-        if (send_all(fd, msg, MSG_SIZE) < 0)
+        if (dontwait ? send(fd, msg, MSG_SIZE, MSG_DONTWAIT) != MSG_SIZE : send_all(fd, msg, MSG_SIZE) < 0)
             die("send");
         size_t got = 0;
         while (got < MSG_SIZE) {
-            ssize_t n = recv(fd, reply + got, MSG_SIZE - got, 0);
+            ssize_t n = receive(fd, reply + got, MSG_SIZE - got, NULL, NULL);
             if (n < 0 && errno == EINTR)
                 continue;
             if (n <= 0)
@@ -142,14 +169,14 @@ static void rr_rounds(int fd, long rounds)
     }
 }
 
-static void bench_rr(long rounds, long warmup, int port)
+static void bench_rr(const char *workload, long rounds, long warmup, int port)
 {
     int fd = tcp_connect(port);
     set_nodelay(fd);
     rr_rounds(fd, warmup);
     uint64_t t0 = start_clock();
     rr_rounds(fd, rounds);
-    report("rr", "rounds", (uint64_t)rounds, now_ns() - t0);
+    report(workload, "rounds", (uint64_t)rounds, now_ns() - t0);
     close(fd);
 }
 
@@ -182,19 +209,24 @@ static void bench_gai(const char *workload, const char *host, long calls, long w
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fprintf(stderr, "usage: %s udp|bulk|rr|gai|gai-localhost COUNT WARMUP [PORT]\n", argv[0]);
+        fprintf(stderr, "usage: %s udp|udp-dw|bulk|rr|rr-dw|gai|gai-localhost COUNT WARMUP [PORT]\n", argv[0]);
         return 2;
     }
     const char *workload = argv[1];
     unsigned long long count = strtoull(argv[2], NULL, 10);
     unsigned long long warmup = strtoull(argv[3], NULL, 10);
     int port = argc > 4 ? atoi(argv[4]) : 0;
-    if (strcmp(workload, "udp") == 0)
-        bench_udp((long)count, (long)warmup, port);
+    if (strcmp(workload, "udp-dw") == 0 || strcmp(workload, "rr-dw") == 0) {
+        dontwait = 1;
+        if (pipe2(self_pipe, O_NONBLOCK | O_CLOEXEC) < 0)
+            die("pipe2");
+    }
+    if (strcmp(workload, "udp") == 0 || strcmp(workload, "udp-dw") == 0)
+        bench_udp(workload, (long)count, (long)warmup, port);
     else if (strcmp(workload, "bulk") == 0)
         bench_bulk(count, warmup, port);
-    else if (strcmp(workload, "rr") == 0)
-        bench_rr((long)count, (long)warmup, port);
+    else if (strcmp(workload, "rr") == 0 || strcmp(workload, "rr-dw") == 0)
+        bench_rr(workload, (long)count, (long)warmup, port);
     else if (strcmp(workload, "gai") == 0)
         bench_gai(workload, "127.0.0.1", (long)count, (long)warmup);
     else if (strcmp(workload, "gai-localhost") == 0)
