@@ -262,9 +262,12 @@ class Program {
       case 'getpeername':
         return this.addr(this.sock(s).getpeername());
       case 'makefile': {
+        // The new file takes the slot before the old one closes (a close may throw, flushing):
+        // a file nobody holds would stay open here, while CPython's refcounting closes it at once.
         const f = this.sock(s).makefile(step.mode, step.buffering);
-        this.files.get(step.m)?.close();
+        const old = this.files.get(step.m);
         this.files.set(step.m, f);
+        old?.close();
         return null;
       }
       case 'fread':

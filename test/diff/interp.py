@@ -255,11 +255,12 @@ class Program:
         if op == 'getpeername':
             return self.addr(self.sock(s).getpeername())
         if op == 'makefile':
+            # The new file takes the slot before the old one closes (see interp.cjs).
             f = self.sock(s).makefile(step['mode'], step['buffering'])
             old = self.files.get(step['m'])
+            self.files[step['m']] = f
             if old is not None:
                 old.close()
-            self.files[step['m']] = f
             return None
         if op == 'fread':
             f = self.file(step['m'])

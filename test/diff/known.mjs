@@ -40,12 +40,17 @@ export const KNOWN = [
       'MSG_DONTWAIT or waits as its own mode says. CPython\'s calls rely on O_NONBLOCK, which the last ' +
       'setblocking/settimeout of any of them set (dup() too: it gives the copy the original\'s timeout): a ' +
       'non-blocking one blocks (or reads an end of file) after another cleared it, a blocking one raises ' +
-      'BlockingIOError (EAGAIN, EINPROGRESS) after another set it',
+      'BlockingIOError (EAGAIN, EINPROGRESS) after another set it, and a timeout-mode receive after another ' +
+      'cleared it is a blocking one, which returns what only a blocking receive returns (the empty read of a ' +
+      'datagram socket shut for reading, where a non-blocking one gets EAGAIN and bsdsock times out)',
     matches: (step, python, node, history) =>
       (python.hang === true && node.hang !== true) ||
       (history.some((h) => SHARES.has(h.step.op)) &&
         !isDeepStrictEqual(python, node) &&
-        (python.e === 'BlockingIOError' || node.e === 'BlockingIOError' || (step.op === 'connect_ex' && WOULD_BLOCK.has(python.v)))),
+        (python.e === 'BlockingIOError' ||
+          node.e === 'BlockingIOError' ||
+          (step.op === 'connect_ex' && WOULD_BLOCK.has(python.v)) ||
+          (RECEIVES.has(step.op) && node.e === 'TimeoutError' && !('e' in python)))),
   },
 ];
 
