@@ -66,8 +66,8 @@ function errnoOf(r) {
 const WOULD_BLOCK = new Set([11, 115]);
 const SHARES = new Set(['dup', 'fromfd', 'adopt']);
 const RECEIVES = new Set(['accept', 'recv', 'recvfrom', 'recv_into', 'recvfrom_into', 'recvmsg', 'recvmsg_into']);
-/** The steps that wait in timeout mode. */
-const CALLS = new Set([...RECEIVES, 'send', 'sendall', 'sendto', 'sendmsg', 'fread', 'freadline', 'fwrite', 'fflush', 'fclose']);
+/** The steps that wait in timeout mode (makefile too: it closes the slot's old file, which flushes). */
+const CALLS = new Set([...RECEIVES, 'send', 'sendall', 'sendto', 'sendmsg', 'fread', 'freadline', 'fwrite', 'fflush', 'fclose', 'makefile']);
 
 /** How many bytes a receive step asks for. */
 function wanted(step) {
