@@ -3,13 +3,10 @@
 // `prlimit --nofile=64`, its fds used up) fails with EMFILE, in python3 and in
 // bsdsock alike.
 import { describe, expect, it } from 'vitest';
-import { runSync } from './helpers/run';
+import { underFdLimit } from './helpers/run';
 
-function underLimit(cmd: string, args: string[]): string {
-  const run = runSync('prlimit', ['--nofile=64:64', cmd, ...args], { encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`${cmd} failed (${run.status}): ${run.stderr}`);
-  return run.stdout.trim();
-}
+/** Runs `args` under an fd limit of 64 and returns its stdout. */
+const underLimit = (cmd: string, args: string[]): string => underFdLimit(64, cmd, args);
 
 describe('getaddrinfo and EAI_SYSTEM', () => {
   it('a lookup with no fd left throws the OSError of errno (EMFILE), as python3 does', () => {

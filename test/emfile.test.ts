@@ -5,18 +5,13 @@
 // nothing, and works again once fds are freed; fds passed to it are dropped
 // with MSG_CTRUNC, as python3 sees.
 
-import { spawnSync } from 'node:child_process';
-
 import { describe, expect, it } from 'vitest';
 
+import { underFdLimit } from './helpers/run';
 import { ROOT } from './helpers/sockets';
 
 /** Runs `args` under an fd limit of 96 and returns its stdout. */
-function underLimit(cmd: string, args: string[]): string {
-  const run = spawnSync('prlimit', ['--nofile=96:96', cmd, ...args], { encoding: 'utf8', timeout: 60_000 });
-  if (run.status !== 0) throw new Error(`${cmd} failed (${run.status ?? run.signal}): ${run.stderr}`);
-  return run.stdout.trim();
-}
+const underLimit = (cmd: string, args: string[]): string => underFdLimit(96, cmd, args, 60_000);
 
 const CHILD = `
 const bs = require(${JSON.stringify(ROOT)});

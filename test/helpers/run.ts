@@ -22,3 +22,13 @@ export function runSync(file: string, args: readonly string[], options: Partial<
   }
   return r;
 }
+
+/**
+ * Runs `cmd args` under `prlimit --nofile=N:N` (at most `limit` open fds) and
+ * returns its stdout, trimmed; throws, with its stderr, when it fails.
+ */
+export function underFdLimit(limit: number, cmd: string, args: readonly string[], timeout = CHILD_LIMIT_MS): string {
+  const run = runSync('prlimit', [`--nofile=${limit}:${limit}`, cmd, ...args], { timeout });
+  if (run.status !== 0) throw new Error(`${cmd} failed (${run.status ?? run.signal}): ${run.stderr}`);
+  return run.stdout.trim();
+}

@@ -2,7 +2,7 @@
 // reading exact byte counts, catching the error a call throws, fd inspection
 // through /proc, temporary directories and child Node processes.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -11,6 +11,8 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 import { AF_INET, SOCK_DGRAM, SOCK_STREAM, socket, type AddressArgOf, type Family, type Socket } from 'bsdsock';
+
+import { runSync } from './run';
 
 /** The package root: child processes `require(ROOT)` to load the built package. */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -142,7 +144,7 @@ export function tempDir(): { path: string } & Disposable {
 
 /** Runs a Node script synchronously in a child process and returns its stdout (the child inherits fds that are not close-on-exec). */
 export function runNodeSync(script: string, args: string[] = []): string {
-  const r = spawnSync(process.execPath, [...args, '-e', script], { encoding: 'utf8', timeout: 20_000 });
+  const r = runSync(process.execPath, [...args, '-e', script], { timeout: 20_000 });
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`child exited with ${r.status ?? r.signal}: ${r.stderr}`);
   return r.stdout;
