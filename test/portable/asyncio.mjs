@@ -29,13 +29,10 @@ import {
   start_server,
 } from 'bsdsock/asyncio';
 
-import { tempdir } from './lib/run.mjs';
+import { limit, tempdir } from './lib/run.mjs';
 
-// Unref'd: what keeps the process alive while an operation waits is bsdsock's own doing.
-const limit = setTimeout(() => {
-  console.error('timed out');
-  process.exit(1);
-}, 20000).unref();
+// Unref'd (see lib/run.mjs): what keeps the process alive while an operation waits is bsdsock's own doing.
+const run = limit('asyncio.mjs');
 
 const port = (server) => server.sockets[0].getsockname()[1];
 
@@ -268,5 +265,4 @@ const port = (server) => server.sockets[0].getsockname()[1];
   b.close();
 }
 
-clearTimeout(limit);
-console.log('ok');
+run.done();
