@@ -356,6 +356,26 @@ fn cloexec_rights(control: &[u8]) {
 
 // ---- batched datagrams ----
 
+/// One datagram's header for sendmmsg/recvmmsg: its address (`name`, `namelen`
+/// bytes; null and 0 for none) and its one iovec. The pointers are the caller's
+/// to keep alive for the call.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn datagram_header(
+    name: *mut libc::c_void,
+    namelen: libc::socklen_t,
+    iov: &mut libc::iovec,
+) -> libc::mmsghdr {
+    let mut hdr = empty_msghdr();
+    hdr.msg_name = name;
+    hdr.msg_namelen = namelen;
+    hdr.msg_iov = iov;
+    hdr.msg_iovlen = 1;
+    libc::mmsghdr {
+        msg_hdr: hdr,
+        msg_len: 0,
+    }
+}
+
 /// sendmmsg(2): one datagram per buffer, each to its address (or the
 /// connected peer). Returns how many were sent.
 #[cfg(any(target_os = "linux", target_os = "android"))]
@@ -364,18 +384,9 @@ pub fn sendmmsg(fd: Fd, datas: &[&[u8]], addrs: &[Option<&SockAddr>], flags: i32
     let mut msgs: Vec<libc::mmsghdr> = iov
         .iter_mut()
         .enumerate()
-        .map(|(i, v)| {
-            let mut hdr = empty_msghdr();
-            if let Some(Some(a)) = addrs.get(i) {
-                hdr.msg_name = a.as_ptr() as *mut libc::c_void;
-                hdr.msg_namelen = a.len();
-            }
-            hdr.msg_iov = v;
-            hdr.msg_iovlen = 1;
-            libc::mmsghdr {
-                msg_hdr: hdr,
-                msg_len: 0,
-            }
+        .map(|(i, v)| match addrs.get(i) {
+            Some(Some(a)) => datagram_header(a.as_ptr() as *mut libc::c_void, a.len(), v),
+            _ => datagram_header(std::ptr::null_mut(), 0, v),
         })
         .collect();
     // SAFETY: each header points at one iovec (readable for its length) and
@@ -402,15 +413,8 @@ pub fn recvmmsg(fd: Fd, bufs: &mut [&mut [u8]], flags: i32, out: &mut Vec<Datagr
         .iter_mut()
         .zip(names.iter_mut())
         .map(|(v, name)| {
-            let mut hdr = empty_msghdr();
-            hdr.msg_name = (name as *mut libc::sockaddr_storage).cast();
-            hdr.msg_namelen = mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
-            hdr.msg_iov = v;
-            hdr.msg_iovlen = 1;
-            libc::mmsghdr {
-                msg_hdr: hdr,
-                msg_len: 0,
-            }
+            let len = mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+            datagram_header((name as *mut libc::sockaddr_storage).cast(), len, v)
         })
         .collect();
     // SAFETY: each header points at one iovec (writable for its length) and at
