@@ -428,7 +428,7 @@ function runtimeWorkload(id, title, { helper, peer, bsdsock: [how, file, arg], o
     ownColumn: 'vs own API',
     impls: ['c', 'bsdsock', 'node'],
     variants: {
-      c: [{ arg: 'c', ...c }],
+      c: [c],
       bsdsock: rts.map((rt) => ({ arg: rt, label: `bsdsock/asyncio on ${RUNTIMES[rt].name}`, ...run(rt, ['bsdsock', file], arg) })),
       node: rts.map((rt) => ({ arg: rt, label: own[rt][0], ...run(rt, own[rt][1], own[rt][2]) })),
     },
@@ -723,18 +723,20 @@ function findRecord(stdout, arg) {
   return null;
 }
 
+// What a result counted: MiB for bytes, else its rounds, calls, datagrams or messages.
+function unitsOf(r) {
+  return r.bytes !== undefined ? r.bytes / MIB : (r.rounds ?? r.calls ?? r.datagrams ?? r.messages);
+}
+
 // A result's rate: MiB/s for bytes, else what it counted per second.
 function rateOf(r) {
-  const seconds = r.ns / 1e9;
-  if (r.bytes !== undefined) return r.bytes / MIB / seconds;
-  return (r.rounds ?? r.calls ?? r.datagrams ?? r.messages) / seconds;
+  return unitsOf(r) / (r.ns / 1e9);
 }
 
 // A result's CPU time per unit in µs (per MiB for bytes), or null where the program did not report it.
 function cpuOf(r) {
   if (r.cpu_ns === undefined) return null;
-  const units = r.cpu_units ?? (r.bytes !== undefined ? r.bytes / MIB : (r.rounds ?? r.calls ?? r.datagrams ?? r.messages));
-  return r.cpu_ns / 1e3 / units;
+  return r.cpu_ns / 1e3 / (r.cpu_units ?? unitsOf(r));
 }
 
 function failure(run) {
