@@ -292,6 +292,16 @@ const cases: Record<string, [py: string, js: () => unknown]> = {
   'sendmsg: an ancillary item not a sequence': [`udp().sendmsg([b'x'], [1])`, () => udp().sendmsg([Buffer.from('x')], [1 as never])],
   'sendmsg: an ancillary item of length 2': [`udp().sendmsg([b'x'], [(1, 1)])`, () => udp().sendmsg([Buffer.from('x')], [[1, 1] as never])],
 
+  // A text file asks its buffer again after the end of the stream, as CPython's TextIOWrapper does: a detached socket then raises EBADF.
+  'makefile r: readline after EOF and detach': [
+    `a, b = pair(); f = a.makefile('r'); b.close(); f.read(); fds.append(a.detach()); f.readline()`,
+    () => { const [a, b] = pair(); const f = a.makefile('r'); b.close(); f.read(); fds.push(a.detach()); return f.readline(); },
+  ],
+  'makefile r: readline after EOF, twice': [
+    `a, b = pair(); f = a.makefile('r'); b.close(); [f.read(), f.readline(), f.readline()]`,
+    () => { const [a, b] = pair(); const f = a.makefile('r'); b.close(); return [f.read(), f.readline(), f.readline()]; },
+  ],
+
   // closed sockets
   'closed: recv': [`s = tcp(); s.close(); s.recv(1)`, () => { const s = tcp(); s.close(); return s.recv(1); }],
   'closed: send': [`s = udp(); s.close(); s.send(b'x')`, () => { const s = udp(); s.close(); return s.send(Buffer.from('x')); }],

@@ -61,6 +61,8 @@ export class TextIOWrapper extends IOBase {
   #text = '';
   /** A '\r' held back until the next chunk says whether '\n' follows (universal newlines). */
   #pendingCR = false;
+  /** This read or readline reached the end of the stream. Not kept between calls: CPython's
+   * TextIOWrapper asks its buffer again each time (a detached socket then raises EBADF). */
   #eof = false;
   /** The line endings read so far (SEEN_*), and a '\r' at the end of the last chunk not yet counted. */
   #seen = 0;
@@ -144,6 +146,7 @@ export class TextIOWrapper extends IOBase {
   read(n: number | null = -1): string {
     if (this.closed) throw closedFile();
     const reader = this.#readStart();
+    this.#eof = false;
     const want = n === null ? -1 : int(n);
     if (want < 0) {
       const rest = reader.read(-1);
@@ -190,6 +193,7 @@ export class TextIOWrapper extends IOBase {
     // CPython's readline hands on the bytes held before it asks whether the file reads; read() after.
     this.#writeflush();
     this.#reader();
+    this.#eof = false;
     const max = size === null ? -1 : int(size);
     for (;;) {
       let end = this.#lineEnd(this.#text);
