@@ -348,6 +348,11 @@ class Program {
       for (let i = 0; i < n; i++) this.fds.push(data.readInt32LE(SCM_RIGHTS_ITEM * i));
       return ['SCM_RIGHTS', n];
     }
+    if (level === socket.SOL_SOCKET && kind === socket.SCM_CREDENTIALS && data.length >= 12) {
+      // The sender's pid is each interpreter's own: named, not compared as a number.
+      const pid = data.readInt32LE(0);
+      return ['SCM_CREDENTIALS', pid === process.pid ? 'self' : pid, data.readUInt32LE(4), data.readUInt32LE(8)];
+    }
     return [level, kind, this.value(data)];
   }
 }

@@ -15,6 +15,7 @@ import selectors
 import select
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -327,6 +328,10 @@ class Program:
             n = len(data) // 4
             self.fds.extend(array.array('i', data[:4 * n]))
             return ['SCM_RIGHTS', n]
+        if level == socket.SOL_SOCKET and kind == getattr(socket, 'SCM_CREDENTIALS', None) and len(data) >= 12:
+            # The sender's pid is each interpreter's own: named, not compared as a number.
+            pid, uid, gid = struct.unpack('iII', data[:12])
+            return ['SCM_CREDENTIALS', 'self' if pid == os.getpid() else pid, uid, gid]
         return [level, kind, self.value(data)]
 
 
