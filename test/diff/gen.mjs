@@ -395,7 +395,9 @@ const OPS = [
     arb: fc.record({ op: fc.constant('closefd'), f: fdSlot }),
     check: (m, step) => m.fdsUnsure || (m.fds[step.f] ?? null) !== null,
     apply: (m, step) => {
-      if (m.fds[step.f]) m.fds[step.f] = null;
+      // Where the table may hold fds the model did not see, slot f may be another endpoint's
+      // fd than the model's: every endpoint is taken to stay open (as adopt takes none).
+      if (!m.fdsUnsure && m.fds[step.f]) m.fds[step.f] = null;
     },
   },
   {
