@@ -85,6 +85,12 @@ function syncGoals(id, { c, cpython }) {
 // the workload's peer; a client row runs `argv` against the workload's helper.
 const C_EPOLL_SERVER = { arg: 'c-epoll', label: 'C, one epoll loop (bench/c/epoll_echo.c)', server: (bins) => [bins.epoll_echo] };
 const C_RR_CLIENT = { arg: 'c-rr', label: 'C, blocking send + recv (bench/c/bench.c rr)', argv: (bins, n, w, port) => [bins.bench, 'rr', n, w, port] };
+// The syscalls of an event loop (node:net's libuv, bsdsock/asyncio): send, epoll_wait, recv.
+const C_RR_LOOP_CLIENT = {
+  arg: 'c-rr-loop',
+  label: 'C, send + epoll_wait + recv (bench/c/bench.c rr-loop)',
+  argv: (bins, n, w, port) => [bins.bench, 'rr-loop', n, w, port],
+};
 const C_UDP_CLIENT = {
   arg: 'c-poll',
   label: 'C, poll + recv + send, one in flight (bench/c/udp_echo.c client)',
@@ -323,7 +329,10 @@ const WORKLOADS = [
   {
     id: 'arr',
     title: (n) => `async TCP request/response: 64 bytes each way, TCP_NODELAY, sock_sendall/sock_recv awaited, ${n} round trips`,
-    notes: ['server: the same C echo server (bench/c/echo_server.c) in its own process for both'],
+    notes: [
+      'server: the same C echo server (bench/c/echo_server.c) in its own process for both',
+      "event-loop floor: the least a promise-based API on Node's loop can do per round trip, an addon's send, a uv_poll callback resolving one promise, its recv; vs floor is against it",
+    ],
     unit: 'round trips/s',
     helper: 'echo_server',
     count: (cfg) => cfg.rrRounds,
@@ -331,7 +340,8 @@ const WORKLOADS = [
     ...asyncWorkload({
       rows: [{ arg: 'arr', label: 'bsdsock/asyncio', goal: 1.1 }],
       node: { arg: 'rr', file: ['node', 'bench.js'], label: 'node:net' },
-      c: C_RR_CLIENT,
+      c: [C_RR_CLIENT, C_RR_LOOP_CLIENT],
+      floor: { arg: 'arr', label: 'event-loop floor: uv_poll + one promise (bench/floor/loop.js)' },
     }),
   },
   rrServer('prr', 'Protocol echo server', "create_server, a Protocol writing back in data_received; node:net: a server writing back each 'data' chunk",
@@ -452,12 +462,15 @@ function waitWorkload() {
 
 // An asynchronous workload: bsdsock/asyncio (bench/bsdsock/async.js) rows
 // against node's own event-driven program, each bsdsock row with its goal.
-function asyncWorkload({ rows, node: n, file = ['bsdsock', 'async.js'], c = null }) {
+// `c`: the C row or rows; `floor`: the event-loop floor's row (bench/floor/loop.js), a program timed as the others are.
+function asyncWorkload({ rows, node: n, file = ['bsdsock', 'async.js'], c = null, floor = null }) {
+  const cRows = c === null ? [] : [c].flat();
   return {
-    impls: [...(c ? ['c'] : []), 'bsdsock', 'node'],
-    program: { bsdsock: node(...file), node: node(...n.file) },
+    impls: [...(c ? ['c'] : []), ...(floor ? ['floor'] : []), 'bsdsock', 'node'],
+    program: { bsdsock: node(...file), node: node(...n.file), ...(floor ? { floor: node('floor', 'loop.js') } : {}) },
     variants: {
-      ...(c ? { c: [c] } : {}),
+      ...(c ? { c: cRows } : {}),
+      ...(floor ? { floor: [{ ...floor, measured: true }] } : {}),
       bsdsock: rows.map(({ arg, label }) => ({ arg, label })),
       node: [{ arg: n.arg, label: n.label }],
     },
@@ -785,8 +798,8 @@ async function serverTimed(peer, serverPid, units) {
 async function runOnce(row, workload, cfg, bins) {
   const [count, warmup] = [workload.count(cfg), workload.warmup(cfg)];
   const command = (workload.program?.[row.impl.id] ?? row.impl.command)(bins);
-  // The floor makes no syscalls: it needs no helper.
-  const helperName = row.impl.id === 'floor' ? null : (row.helper ?? workload.helper);
+  // The blocking workloads' floor makes no syscalls: it needs no helper.
+  const helperName = row.impl.id === 'floor' && !row.measured ? null : (row.helper ?? workload.helper);
   const server = workload.peer ? (row.server?.(bins) ?? [...command, row.arg]) : HELPERS[helperName]?.(bins);
   const helper = server ? await startHelper(server) : null;
   try {
@@ -823,7 +836,8 @@ function median(values) {
 // Each row's rates (one per run, null where it failed), median, min and max.
 function summarize(rows) {
   for (const row of rows) {
-    row.rates = row.runs.map((run, i) => (row.impl.id === 'floor' ? floorRate(run, row.cRow?.runs[i]) : run.record ? rateOf(run.record) : null));
+    const added = row.impl.id === 'floor' && !row.measured;
+    row.rates = row.runs.map((run, i) => (added ? floorRate(run, row.cRow?.runs[i]) : run.record ? rateOf(run.record) : null));
     const cpus = row.runs.map((run) => (run.record ? cpuOf(run.record) : null)).filter((c) => c !== null);
     row.cpu = cpus.length > 0 ? median(cpus) : null;
     const ok = row.rates.filter((r) => r !== null);
@@ -955,6 +969,7 @@ function rowsOf(workload, impls) {
         helper: v.helper,
         server: v.server,
         argv: v.argv,
+        measured: v.measured ?? false,
         label: v.label ?? labelOf(impl, workload),
         key: `${impl.id}:${v.key ?? v.arg}`,
         runs: [],
@@ -962,7 +977,7 @@ function rowsOf(workload, impls) {
       })),
     );
   // The floor adds its crossings to C's time of the same run: no C row, no floor.
-  for (const row of rows.filter((r) => r.impl.id === 'floor')) {
+  for (const row of rows.filter((r) => r.impl.id === 'floor' && !r.measured)) {
     // The C row with bsdsock's syscalls where there is one (see DONTWAIT_NOTE), else C's own.
     row.cRow = rows.find((r) => r.key === `c:${row.arg}-dw` && !r.error) ?? rows.find((r) => r.key === `c:${row.arg}` && !r.error);
     if (!row.cRow) row.error ??= 'no C row to add the crossings to';

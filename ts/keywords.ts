@@ -12,6 +12,9 @@ export function isOptions(v: unknown): v is object {
   return proto === Object.prototype || proto === null;
 }
 
+/** The options of a call that gave none: one frozen object for all. */
+const NO_OPTIONS: object = Object.freeze({});
+
 /** A function's positional parameters, as Python counts them in its TypeError. */
 export interface Positional {
   /** The name Python's message gives: `'makefile'`, `'create_connection'`. */
@@ -39,6 +42,11 @@ function tooMany(f: Positional, given: number): TypeError {
  * Python's TypeError.
  */
 export function keywords<P extends unknown[], O extends object>(args: ArrayLike<unknown>, f: Positional): [positional: P, options: Partial<O>] {
+  // The common call, every positional argument given and no options: the
+  // arguments array itself (a rest parameter's, the caller's own), nothing made.
+  if (args.length === f.max && Array.isArray(args) && (f.max === 0 || (args[f.max - 1] !== undefined && !isOptions(args[f.max - 1])))) {
+    return [args as P, NO_OPTIONS as Partial<O>];
+  }
   let n = args.length;
   while (n > 0 && args[n - 1] === undefined) n--;
   let options: Partial<O> = {};

@@ -9,7 +9,9 @@ import {
   FAST_TIMEOUT,
   STATUS_ERRNO,
   STATUS_FAST,
+  STATUS_HELD,
   STATUS_IS_NEW,
+  STATUS_OPS,
   STATUS_SLOT,
   STATUS_SYSCALL,
   STATUS_WORDS,
@@ -160,8 +162,11 @@ type Disagreeing = { [K in Declared]: Agrees<K> extends true ? never : K }[Decla
 type NoneDisagree<T extends never> = T;
 void (undefined as unknown as NoneDisagree<Disagreeing>);
 
+// A copy of the loader's exports: that object has its 80-odd functions added
+// one by one and is in V8's dictionary mode, where each `native.send` in a hot
+// path is a generic lookup; the spread copy is a fast object, its loads inlined.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-export const native: Native = require('../../native/index.js') as Native;
+export const native: Native = { ...(require('../../native/index.js') as Native) };
 
 // The status block the addon writes after each call (crates/node/src/state.rs;
 // its words are ts/wire.ts's STATUS_*, generated from crates/node/src/wire.rs).
@@ -178,6 +183,17 @@ export function lastErrno(): number {
 
 /** What the last error is, where the status block alone says it (crates/node/src/wire.rs). */
 export { FAST_OS, FAST_TIMEOUT };
+
+/** Tells the addon how many socket operations wait on this thread's loop: it
+ * lets the loop go at the loop's next turn once none do (crates/node/src/loop_resolver.rs). */
+export function setPendingOps(n: number): void {
+  status[STATUS_OPS] = n;
+}
+
+/** Whether the addon holds this thread's loop open for pending operations (`keepAlive(true)`). */
+export function loopHeld(): boolean {
+  return status[STATUS_HELD] !== 0;
+}
 
 /** Syscall names by their ids in the status block, learnt once each. */
 const syscalls: string[] = [];

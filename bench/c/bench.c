@@ -3,6 +3,7 @@
  *
  *   bench udp  ROUNDS WARMUP       PORT   (PORT: the UDP echo server, udp_echo.c)
  *   bench udp-dw|rr-dw ...                 udp and rr with bsdsock's syscalls (see `receive`)
+ *   bench rr-loop ...                      rr with an event loop's syscalls (see `receive`)
  *   bench bulk BYTES  WARMUP_BYTES PORT   (PORT: the sender, sender.c)
  *   bench rr   ROUNDS WARMUP       PORT   (PORT: the echo server, echo_server.c)
  *   bench gai|gai-localhost CALLS WARMUP   (getaddrinfo of 127.0.0.1 / localhost)
@@ -14,6 +15,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <sys/epoll.h>
 
 #define MSG_SIZE 64
 #define RECV_SIZE 4096
@@ -31,13 +33,25 @@ static void report(const char *workload, const char *unit, uint64_t count, uint6
  * blocking mode (1, the -dw workloads): every send and receive with
  * MSG_DONTWAIT, and a receive that finds nothing waits in poll() on the socket
  * and the read end of a self-pipe (where bsdsock's signal handler writes),
- * then is made again: what these syscalls cost, without bsdsock.
+ * then is made again: what these syscalls cost, without bsdsock. An event
+ * loop's way (the -loop workload, as libuv under node:net and bsdsock/asyncio
+ * wait): the non-blocking socket stays registered in one epoll set, and a
+ * receive that expects data it has not got waits in epoll_wait first, then
+ * reads once.
  */
 static int dontwait;
 static int self_pipe[2];
+static int loop_fd = -1;
 
 static ssize_t receive(int fd, void *buf, size_t len, struct sockaddr *from, socklen_t *fromlen)
 {
+    if (loop_fd >= 0) {
+        struct epoll_event ev;
+        while (epoll_wait(loop_fd, &ev, 1, -1) < 0)
+            if (errno != EINTR)
+                die("epoll_wait");
+        return recvfrom(fd, buf, len, 0, from, fromlen);
+    }
     if (!dontwait)
         return recvfrom(fd, buf, len, 0, from, fromlen);
     for (;;) {
@@ -173,6 +187,13 @@ static void bench_rr(const char *workload, long rounds, long warmup, int port)
 {
     int fd = tcp_connect(port);
     set_nodelay(fd);
+    if (strcmp(workload, "rr-loop") == 0) {
+        struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+        if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
+            die("fcntl");
+        if ((loop_fd = epoll_create1(EPOLL_CLOEXEC)) < 0 || epoll_ctl(loop_fd, EPOLL_CTL_ADD, fd, &ev) < 0)
+            die("epoll");
+    }
     rr_rounds(fd, warmup);
     uint64_t t0 = start_clock();
     rr_rounds(fd, rounds);
@@ -209,7 +230,7 @@ static void bench_gai(const char *workload, const char *host, long calls, long w
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fprintf(stderr, "usage: %s udp|udp-dw|bulk|rr|rr-dw|gai|gai-localhost COUNT WARMUP [PORT]\n", argv[0]);
+        fprintf(stderr, "usage: %s udp|udp-dw|bulk|rr|rr-dw|rr-loop|gai|gai-localhost COUNT WARMUP [PORT]\n", argv[0]);
         return 2;
     }
     const char *workload = argv[1];
@@ -225,7 +246,7 @@ int main(int argc, char **argv)
         bench_udp(workload, (long)count, (long)warmup, port);
     else if (strcmp(workload, "bulk") == 0)
         bench_bulk(count, warmup, port);
-    else if (strcmp(workload, "rr") == 0 || strcmp(workload, "rr-dw") == 0)
+    else if (strcmp(workload, "rr") == 0 || strcmp(workload, "rr-dw") == 0 || strcmp(workload, "rr-loop") == 0)
         bench_rr(workload, (long)count, (long)warmup, port);
     else if (strcmp(workload, "gai") == 0)
         bench_gai(workload, "127.0.0.1", (long)count, (long)warmup);

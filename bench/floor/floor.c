@@ -9,11 +9,28 @@
  *   bool(...)  -> true   (sendall)
  *   str(...)   -> "127.0.0.1\n" (getaddrinfo's hosts)
  *
- * Built by bench/run.js with cc against Node's own node_api.h (no node-gyp
- * download): cc -O2 -shared -fPIC -I<node>/include/node floor.c -o floor.node
+ * And the event-loop floor's few real functions (bench/floor/loop.js): the
+ * least any addon on Node's event loop can do per request/response.
+ *
+ *   connectTcp(port) -> fd        a non-blocking TCP_NODELAY connection to 127.0.0.1:port
+ *   send(fd, buf), recv(fd, buf)  the syscall itself: its count, or -errno
+ *   watch(fd, callback)           a uv_poll handle watching fd for reading, level-triggered,
+ *                                 calling callback() through napi_make_callback
+ *
+ * Built by bench/run.js with cc against Node's own node_api.h and uv.h (no
+ * node-gyp download): cc -O2 -shared -fPIC -I<node>/include/node floor.c -o floor.node
  */
 #define NAPI_VERSION 8
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <node_api.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <uv.h>
 
 static void take_value(napi_env env, napi_value v);
 
@@ -101,8 +118,101 @@ static void export_fn(napi_env env, napi_value exports, const char *name, napi_c
     napi_set_named_property(env, exports, name, fn);
 }
 
+/* ---- the event-loop floor ---- */
+
+static int32_t int_arg(napi_env env, napi_value v)
+{
+    int32_t n = -1;
+    napi_get_value_int32(env, v, &n);
+    return n;
+}
+
+static napi_value int_result(napi_env env, int64_t n)
+{
+    napi_value result;
+    napi_create_int64(env, n, &result);
+    return result;
+}
+
+static napi_value connect_tcp(napi_env env, napi_callback_info info)
+{
+    size_t argc = 1;
+    napi_value argv[1];
+    napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)int_arg(env, argv[0])),
+                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0 || fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
+        return int_result(env, -errno);
+    return int_result(env, fd);
+}
+
+/* send(fd, buf) or recv(fd, buf): the syscall on the buffer's bytes. */
+static napi_value io_call(napi_env env, napi_callback_info info, int sending)
+{
+    size_t argc = 2, len = 0;
+    napi_value argv[2];
+    void *data = NULL;
+    napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+    int fd = int_arg(env, argv[0]);
+    napi_get_buffer_info(env, argv[1], &data, &len);
+    ssize_t n = sending ? send(fd, data, len, 0) : recv(fd, data, len, 0);
+    return int_result(env, n < 0 ? -errno : n);
+}
+
+static napi_value send_fn(napi_env env, napi_callback_info info)
+{
+    return io_call(env, info, 1);
+}
+
+static napi_value recv_fn(napi_env env, napi_callback_info info)
+{
+    return io_call(env, info, 0);
+}
+
+struct watcher {
+    uv_poll_t poll;
+    napi_env env;
+    napi_ref callback;
+};
+
+static void on_readable(uv_poll_t *poll, int status, int events)
+{
+    struct watcher *w = poll->data;
+    napi_handle_scope scope;
+    napi_value callback, global, result;
+    (void)status;
+    (void)events;
+    napi_open_handle_scope(w->env, &scope);
+    napi_get_reference_value(w->env, w->callback, &callback);
+    napi_get_global(w->env, &global);
+    /* make_callback runs the microtasks afterwards, as Node's own I/O callbacks do. */
+    napi_make_callback(w->env, NULL, global, callback, 0, NULL, &result);
+    napi_close_handle_scope(w->env, scope);
+}
+
+static napi_value watch_fn(napi_env env, napi_callback_info info)
+{
+    size_t argc = 2;
+    napi_value argv[2];
+    uv_loop_t *loop;
+    napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+    struct watcher *w = calloc(1, sizeof *w);
+    if (w == NULL || napi_get_uv_event_loop(env, &loop) != napi_ok || uv_poll_init(loop, &w->poll, int_arg(env, argv[0])) != 0)
+        return int_result(env, -1);
+    w->env = env;
+    w->poll.data = w;
+    napi_create_reference(env, argv[1], 1, &w->callback);
+    return int_result(env, uv_poll_start(&w->poll, UV_READABLE, on_readable));
+}
+
 NAPI_MODULE_INIT()
 {
+    export_fn(env, exports, "connectTcp", connect_tcp);
+    export_fn(env, exports, "send", send_fn);
+    export_fn(env, exports, "recv", recv_fn);
+    export_fn(env, exports, "watch", watch_fn);
     export_fn(env, exports, "int", ret_int);
     export_fn(env, exports, "bool", ret_bool);
     export_fn(env, exports, "str", ret_str);

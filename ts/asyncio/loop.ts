@@ -10,7 +10,7 @@
 // environment (the main thread or a worker), as the addon's does.
 
 import { badf, dropError, takeError } from '../errors';
-import { native } from '../native';
+import { loopHeld, native, setPendingOps } from '../native';
 import { onRelease } from '../socket';
 
 export const READ = 1;
@@ -141,12 +141,16 @@ const watches = new Map<number, Watch>();
 let pendingOps = 0;
 
 function added(): void {
-  if (pendingOps++ === 0) native.keepAlive(true);
+  setPendingOps(++pendingOps);
+  if (!loopHeld()) native.keepAlive(true);
 }
 
+/** The addon lets the loop go itself, at the loop's next turn, once no
+ * operation is pending; where there is no libuv loop (Bun, Deno), at once. */
 function removed(n = 1): void {
-  pendingOps -= n;
-  if (pendingOps === 0 && n !== 0) native.keepAlive(false);
+  if (n === 0) return;
+  setPendingOps((pendingOps -= n));
+  if (pendingOps === 0 && portable) native.keepAlive(false);
 }
 /** Keeps the loop alive until the returned function is called: an open transport or server, as a ref'd node:net handle would. */
 export function hold(): () => void {

@@ -176,9 +176,13 @@ function recvfromIntoBody<F extends string>(args: WithOptions<[sock: Socket<F>, 
  * as often as needed. An error after part of the data went out carries
  * `characters_written`.
  */
-export async function sock_sendall(
+export function sock_sendall(
   ...args: WithOptions<[sock: Socket, data: Uint8Array], [], OperationOptions>
 ): Promise<void> {
+  return promised(sendallBody, args);
+}
+
+function sendallBody(args: WithOptions<[sock: Socket, data: Uint8Array], [], OperationOptions>): void | Promise<void> {
   const [[sock, data], options] = keywords<[Socket, Uint8Array], OperationOptions>(
     args,
     { name: 'sock_sendall', min: 2, max: 2 },
@@ -186,23 +190,33 @@ export async function sock_sendall(
   const fd = fdOf(sock, 'sock_sendall');
   const buf = bytes(data);
   const signal = checkSignal(options);
-  let sent = 0;
-  /** Sends what is left; true when all is gone, false when the socket is full. */
-  const attempt = (): boolean => {
-    while (sent < buf.byteLength) {
-      const n = native.send(fd, sent === 0 ? buf : buf.subarray(sent), 0, 0);
-      if (n < 0) {
-        if (wouldBlock()) return false;
-        const err = takeError();
-        if (sent > 0) Object.assign(err, { characters_written: sent });
-        throw err;
-      }
-      sent += n;
+  // Behind sends that wait already, this one waits its turn.
+  const queued = busy(fd, WRITE);
+  let sent = queued ? 0 : sendFrom(fd, buf, 0);
+  if (!queued && sent === buf.byteLength) return;
+  return wait<void>(fd, WRITE, 'sendall', (op) => {
+    sent = sendFrom(fd, buf, sent);
+    return sent === buf.byteLength && op.done(undefined);
+  }, signal);
+}
+
+/**
+ * Sends `buf` from byte `sent` on, until all of it is gone or the socket is
+ * full: how much is sent by then. An error after part of it went out carries
+ * `characters_written`.
+ */
+function sendFrom(fd: number, buf: Uint8Array, sent: number): number {
+  while (sent < buf.byteLength) {
+    const n = native.send(fd, sent === 0 ? buf : buf.subarray(sent), 0, 0);
+    if (n < 0) {
+      if (wouldBlock()) return sent;
+      const err = takeError();
+      if (sent > 0) Object.assign(err, { characters_written: sent });
+      throw err;
     }
-    return true;
-  };
-  if (!busy(fd, WRITE) && attempt()) return;
-  return wait<void>(fd, WRITE, 'sendall', (op) => attempt() && op.done(undefined), signal);
+    sent += n;
+  }
+  return sent;
 }
 
 /** Runs `fn`, a socket call that throws BlockingIOError when it would block:

@@ -6,6 +6,15 @@
 //! result)`). The async handle keeps the loop alive only while lookups or
 //! socket operations are pending (`keepAlive`). A result that arrives after
 //! its environment is gone is dropped.
+//!
+//! The facade holds the loop with `keepAlive(true)` when an operation starts
+//! and none was pending, but does not let it go when the last one ends: it
+//! writes the count of pending operations into the status block
+//! (STATUS_OPS), and a prepare handle, run at each turn of the loop before it
+//! waits, lets the loop go once the count is 0. A request/response loop,
+//! where one operation ends and the next starts in the same callback, then
+//! makes no keepAlive call at all. (On Bun and Deno, with no libuv loop, the
+//! facade calls `keepAlive(false)` itself.)
 
 use std::cell::RefCell;
 use std::ffi::c_void;
@@ -20,8 +29,9 @@ use crate::env::{self, Backend, Callback};
 use crate::js::JsAddress;
 use crate::portable::{Message, Portable};
 use crate::resolver::{host_bytes, port_bytes};
-use crate::state::fail;
+use crate::state::{self, fail};
 use crate::uv::{data, Handle, Uv};
+use crate::wire::{STATUS_HELD, STATUS_OPS};
 
 /// A finished lookup.
 enum Outcome {
@@ -105,6 +115,9 @@ struct Completions {
     keep: bool,
     /// Whether the handle is ref'd: while lookups or operations are pending.
     refd: bool,
+    /// The unref'd prepare handle that lets the loop go once no operation is
+    /// pending (libuv only).
+    prepare: Option<*mut c_void>,
 }
 
 impl Completions {
@@ -124,7 +137,13 @@ impl Completions {
         }
         // SAFETY: an initialized handle.
         unsafe { (uv.unref)(handle) };
-        Some(Completions::with(Wake::Uv(uv, handle)))
+        let mut c = Completions::with(Wake::Uv(uv, handle));
+        c.prepare = open_prepare(uv, loop_);
+        if c.prepare.is_none() {
+            c.close();
+            return None;
+        }
+        Some(c)
     }
 
     /// The completions woken by `wake`, which is unref'd.
@@ -140,6 +159,7 @@ impl Completions {
             pending: 0,
             keep: false,
             refd: false,
+            prepare: None,
         }
     }
 
@@ -174,12 +194,50 @@ impl Completions {
         }
         if let Wake::Uv(uv, handle) = self.wake {
             // SAFETY: the handle is live, and nothing sends to it once `open` is false.
-            unsafe { (uv.close)(handle, Some(on_async_close)) };
+            unsafe { (uv.close)(handle, Some(on_handle_close)) };
+            if let Some(prepare) = self.prepare {
+                // SAFETY: the prepare handle is live; closing stops it.
+                unsafe { (uv.close)(prepare, Some(on_handle_close)) };
+            }
         }
     }
 }
 
-unsafe extern "C" fn on_async_close(handle: *mut c_void) {
+/// The started, unref'd prepare handle of the loop, or None.
+fn open_prepare(uv: &'static Uv, loop_: *mut c_void) -> Option<*mut c_void> {
+    let h = Box::into_raw(Box::new(Handle::prepare(uv)));
+    // SAFETY: h was just made, its memory uv_prepare_t-sized; the loop is this environment's.
+    unsafe {
+        (*h).set_data(h.cast());
+        let handle = (*h).ptr();
+        if (uv.prepare_init)(loop_, handle) < 0 {
+            // SAFETY: libuv did not take the handle.
+            drop(Box::from_raw(h));
+            return None;
+        }
+        (uv.unref)(handle);
+        if (uv.prepare_start)(handle, on_prepare) < 0 {
+            (uv.close)(handle, Some(on_handle_close));
+            return None;
+        }
+        Some(handle)
+    }
+}
+
+/// Each turn of the loop, before it waits: lets the loop go if no operation is pending.
+unsafe extern "C" fn on_prepare(_handle: *mut c_void) {
+    if state::read(STATUS_HELD) == 0 || state::read(STATUS_OPS) != 0 {
+        return;
+    }
+    with_completions(|c| {
+        c.keep = false;
+        c.sync_ref();
+    });
+    state::write(STATUS_HELD, 0);
+}
+
+/// Frees the memory of a handle of the completions once libuv has closed it.
+unsafe extern "C" fn on_handle_close(handle: *mut c_void) {
     // SAFETY: data is the Box<Handle> leaked in Completions::new; called once, last.
     drop(Box::from_raw(data(handle).cast::<Handle>()));
 }
@@ -277,6 +335,7 @@ pub fn keep_alive(on: bool) -> bool {
     with_completions(|c| {
         c.keep = on;
         c.sync_ref();
+        state::write(STATUS_HELD, i32::from(on));
         true
     })
     .unwrap_or(false)

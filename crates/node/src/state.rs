@@ -51,7 +51,19 @@ fn take_block(words: &'static mut [u8]) -> bool {
     true
 }
 
-fn write(word: usize, value: i32) {
+/// A word of the status block (0 before the facade handed it over).
+pub fn read(word: usize) -> i32 {
+    STATUS.with(|s| {
+        let p = s.get();
+        if p.is_null() {
+            return 0;
+        }
+        // SAFETY: as in `write`; the facade writes its words only on this same thread.
+        unsafe { p.add(word).read() }
+    })
+}
+
+pub fn write(word: usize, value: i32) {
     STATUS.with(|s| {
         let p = s.get();
         if !p.is_null() {

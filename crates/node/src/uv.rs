@@ -15,6 +15,7 @@ pub const WRITABLE: c_int = 2;
 /// `uv_handle_type` values of the handles used here.
 const UV_ASYNC: c_int = 1;
 const UV_POLL: c_int = 8;
+const UV_PREPARE: c_int = 9;
 
 pub type PollCb = unsafe extern "C" fn(handle: *mut c_void, status: c_int, events: c_int);
 pub type HandleCb = unsafe extern "C" fn(handle: *mut c_void);
@@ -43,6 +44,8 @@ pub struct Uv {
     pub unref: unsafe extern "C" fn(*mut c_void),
     pub async_init: unsafe extern "C" fn(*mut c_void, *mut c_void, HandleCb) -> c_int,
     pub async_send: unsafe extern "C" fn(*mut c_void) -> c_int,
+    pub prepare_init: unsafe extern "C" fn(*mut c_void, *mut c_void) -> c_int,
+    pub prepare_start: unsafe extern "C" fn(*mut c_void, HandleCb) -> c_int,
 }
 
 /// A symbol of the running process, as a function pointer of type `T`.
@@ -74,6 +77,8 @@ fn lookup() -> Option<Uv> {
             unref: symbol(c"uv_unref")?,
             async_init: symbol(c"uv_async_init")?,
             async_send: symbol(c"uv_async_send")?,
+            prepare_init: symbol(c"uv_prepare_init")?,
+            prepare_start: symbol(c"uv_prepare_start")?,
         })
     }
 }
@@ -114,6 +119,10 @@ impl Handle {
 
     pub fn async_(uv: &Uv) -> Handle {
         Handle::new(uv, UV_ASYNC)
+    }
+
+    pub fn prepare(uv: &Uv) -> Handle {
+        Handle::new(uv, UV_PREPARE)
     }
 
     pub fn ptr(&mut self) -> *mut c_void {

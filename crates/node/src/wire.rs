@@ -24,8 +24,16 @@ pub const STATUS_ERRNO: usize = 2;
 pub const STATUS_FAST: usize = 3;
 /// Status block word: the id of the last error's syscall name (`syscallName`).
 pub const STATUS_SYSCALL: usize = 4;
+/// Status block word, written by the facade: how many socket operations wait
+/// on this thread's loop (ts/asyncio/loop.ts). The addon lets the loop go at
+/// its next turn once none do (loop_resolver.rs), so that an operation that
+/// ends and another that starts within one callback cost no call.
+pub const STATUS_OPS: usize = 5;
+/// Status block word: 1 while the addon holds this thread's loop open for
+/// those operations (`keepAlive(true)`), 0 once it has let it go.
+pub const STATUS_HELD: usize = 6;
 /// The words of the status block (i32 each).
-pub const STATUS_WORDS: usize = 5;
+pub const STATUS_WORDS: usize = 7;
 
 /// STATUS_FAST: an OS error, its errno in STATUS_ERRNO.
 pub const FAST_OS: i32 = 1;
@@ -66,6 +74,8 @@ pub fn wire_constants() -> HashMap<&'static str, Either<i32, String>> {
         ("STATUS_ERRNO", STATUS_ERRNO),
         ("STATUS_FAST", STATUS_FAST),
         ("STATUS_SYSCALL", STATUS_SYSCALL),
+        ("STATUS_OPS", STATUS_OPS),
+        ("STATUS_HELD", STATUS_HELD),
         ("STATUS_WORDS", STATUS_WORDS),
         ("RESOLVER_FAMILY", RESOLVER_FAMILY),
         ("RESOLVER_TYPE", RESOLVER_TYPE),
