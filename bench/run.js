@@ -309,12 +309,15 @@ const WORKLOADS = [
   {
     id: 'dping',
     title: (n) => `DatagramProtocol ping-pong: 64-byte datagrams to the C UDP echo server (bench/c/udp_echo.c), one in flight, ${n} round trips`,
-    notes: ['bsdsock/asyncio: create_datagram_endpoint, the next datagram sent from datagram_received; node:dgram: from its message events'],
+    notes: [
+      'bsdsock/asyncio: create_datagram_endpoint, the next datagram sent from datagram_received; node:dgram: from its message events',
+      "event-loop floor: the least a callback API on Node's loop can do per round trip, a uv_poll callback making an addon's recv and send; vs floor is against it",
+    ],
     unit: 'round trips/s',
     helper: 'udp_echo',
     count: (cfg) => cfg.udpRounds,
     warmup: (cfg) => warmupRounds(cfg.udpRounds),
-    ...eventWorkload('dping', 'node:dgram', 1.5, false, C_UDP_CLIENT),
+    ...eventWorkload('dping', 'node:dgram', 1.5, false, C_UDP_CLIENT, { arg: 'dping', label: 'event-loop floor: uv_poll callback (bench/floor/loop.js)' }),
   },
   {
     id: 'decho',
@@ -481,12 +484,13 @@ function asyncWorkload({ rows, node: n, file = ['bsdsock', 'async.js'], c = null
 }
 
 // An event-driven workload: bench/bsdsock/events.js against bench/node/events.js, the same argument.
-function eventWorkload(arg, label, goal, every = false, c = null) {
+function eventWorkload(arg, label, goal, every = false, c = null, floor = null) {
   return asyncWorkload({
     rows: [{ arg, label: 'bsdsock/asyncio', goal, every }],
     node: { arg, file: ['node', 'events.js'], label },
     file: ['bsdsock', 'events.js'],
     c,
+    floor,
   });
 }
 

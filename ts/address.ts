@@ -1,6 +1,8 @@
 // Socket addresses: their types, and the checks Python's getsockaddrarg makes,
 // with its messages, before the addon sees them.
 
+// node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
+import { Buffer } from 'node:buffer';
 import { bytes, int, pyType } from './convert';
 import { OSError } from './errors';
 import { native } from './native';

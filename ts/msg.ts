@@ -4,6 +4,8 @@
 // beyond Python) and sendfile. The Socket methods in socket.ts check the
 // socket and delegate here with its fd and mode.
 
+// node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
+import { Buffer } from 'node:buffer';
 import type { FileHandle } from 'node:fs/promises';
 
 import { bytes, cint, int, pyType } from './convert';

@@ -6,6 +6,9 @@
 // never shares its room. A slab is never reused: a full one is left to the
 // views that hold it, and a new one taken.
 
+// node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
+import { Buffer } from 'node:buffer';
+
 const SLAB_SIZE = 256 * 1024;
 
 /** The largest receive that goes into the slab; a larger one gets its own Buffer. */

@@ -2,6 +2,8 @@
 // Each Socket owns its fd number and its mode; a closed Socket never passes its
 // old number to the OS (it may already belong to someone else).
 
+// node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
+import { Buffer } from 'node:buffer';
 import { inspect } from 'node:util';
 
 import { addressParts, type AddressParts, type AddressArgOf, type AddressOf, type Family } from './address';

@@ -12,7 +12,8 @@
  * And the event-loop floor's few real functions (bench/floor/loop.js): the
  * least any addon on Node's event loop can do per request/response.
  *
- *   connectTcp(port) -> fd        a non-blocking TCP_NODELAY connection to 127.0.0.1:port
+ *   connectTo(port, type) -> fd   a non-blocking socket of that type connected to 127.0.0.1:port
+ *                                 (TCP_NODELAY for a stream)
  *   send(fd, buf), recv(fd, buf)  the syscall itself: its count, or -errno
  *   watch(fd, callback)           a uv_poll handle watching fd for reading, level-triggered,
  *                                 calling callback() through napi_make_callback
@@ -134,16 +135,17 @@ static napi_value int_result(napi_env env, int64_t n)
     return result;
 }
 
-static napi_value connect_tcp(napi_env env, napi_callback_info info)
+static napi_value connect_to(napi_env env, napi_callback_info info)
 {
-    size_t argc = 1;
-    napi_value argv[1];
+    size_t argc = 2;
+    napi_value argv[2];
     napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
     struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)int_arg(env, argv[0])),
                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int type = int_arg(env, argv[1]), one = 1, fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
     if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0 || fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
+        (type == SOCK_STREAM && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0) ||
+        fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
         return int_result(env, -errno);
     return int_result(env, fd);
 }
@@ -209,7 +211,7 @@ static napi_value watch_fn(napi_env env, napi_callback_info info)
 
 NAPI_MODULE_INIT()
 {
-    export_fn(env, exports, "connectTcp", connect_tcp);
+    export_fn(env, exports, "connectTo", connect_to);
     export_fn(env, exports, "send", send_fn);
     export_fn(env, exports, "recv", recv_fn);
     export_fn(env, exports, "watch", watch_fn);

@@ -1,14 +1,17 @@
 'use strict';
-// The event-loop floor of the async request/response workload: a client with
-// the least any addon on Node's event loop can do per round trip, and a
-// promise-based API must do. One call into the addon to send, one uv_poll
-// callback into JavaScript when the reply is readable (level-triggered, armed
-// once), one promise resolved by it and awaited, one call to receive. No
-// argument checks, no errors made, no queue: what is left of an asyncio-like
-// layer once everything that can be taken away is. floor.c holds the addon's
-// functions (compiled by run.js; its path in BENCH_FLOOR_ADDON).
+// The event-loop floors of the async workloads: clients with the least any
+// addon on Node's event loop can do per round trip. floor.c holds the addon's
+// functions (compiled by run.js; its path in BENCH_FLOOR_ADDON). No argument
+// checks, no errors made, no queue: what is left of an asyncio-like layer once
+// everything that can be taken away is.
 //
-//   node loop.js arr ROUNDS WARMUP PORT   (PORT: the C echo server)
+//   node loop.js arr   ROUNDS WARMUP PORT   (PORT: the C echo server)
+//     a promise-based API: one call into the addon to send, one uv_poll
+//     callback into JavaScript when the reply is readable (level-triggered,
+//     armed once), one promise resolved by it and awaited, one call to receive
+//   node loop.js dping ROUNDS WARMUP PORT   (PORT: the C UDP echo server)
+//     a callback API (DatagramProtocol, node:dgram's 'message'): the uv_poll
+//     callback receives the datagram and sends the next one, no promise
 //
 // Prints one JSON line, as bench/bsdsock/async.js does.
 
@@ -18,6 +21,7 @@ const addon = require(process.env.BENCH_FLOOR_ADDON);
 
 const MSG = Buffer.alloc(64, 'x');
 const EAGAIN = 11;
+const [SOCK_STREAM, SOCK_DGRAM] = [1, 2];
 
 async function rrRounds(fd, rounds, readable) {
   const reply = Buffer.alloc(64);
@@ -34,11 +38,21 @@ async function rrRounds(fd, rounds, readable) {
   }
 }
 
-async function benchRr(rounds, warmup, port) {
-  const fd = addon.connectTcp(port);
+function connected(port, type, onReadable) {
+  const fd = addon.connectTo(port, type);
   if (fd < 0) throw new Error(`connect: errno ${-fd}`);
+  if (addon.watch(fd, onReadable) !== 0) throw new Error('uv_poll_start failed');
+  return fd;
+}
+
+function report(workload, rounds, t0) {
+  const ns = Number(process.hrtime.bigint() - t0);
+  console.log(JSON.stringify({ impl: 'floor', workload, rounds, ns, cpu_ns: clock.cpuNs() }));
+}
+
+async function benchRr(rounds, warmup, port) {
   let wake = null;
-  if (addon.watch(fd, () => wake?.()) !== 0) throw new Error('uv_poll_start failed');
+  const fd = connected(port, SOCK_STREAM, () => wake?.());
   // The promise the next readiness resolves.
   const readable = () =>
     new Promise((resolve) => {
@@ -50,14 +64,34 @@ async function benchRr(rounds, warmup, port) {
   await rrRounds(fd, warmup, readable);
   const t0 = clock.start();
   await rrRounds(fd, rounds, readable);
-  const ns = Number(process.hrtime.bigint() - t0);
-  console.log(JSON.stringify({ impl: 'floor', workload: 'arr', rounds, ns, cpu_ns: clock.cpuNs() }));
+  report('arr', rounds, t0);
+}
+
+async function benchPing(rounds, warmup, port) {
+  const reply = Buffer.alloc(4096);
+  let left = 0;
+  let done = null;
+  const fd = connected(port, SOCK_DGRAM, () => {
+    if (addon.recv(fd, reply) < 0) return;
+    if (--left > 0) addon.send(fd, MSG);
+    else done();
+  });
+  const pings = (n) =>
+    new Promise((resolve) => {
+      [left, done] = [n, resolve];
+      addon.send(fd, MSG);
+    });
+  await pings(warmup);
+  const t0 = clock.start();
+  await pings(rounds);
+  report('dping', rounds, t0);
 }
 
 async function main(argv) {
   const [workload, count, warmup, port] = [argv[2], Number(argv[3]), Number(argv[4]), Number(argv[5])];
-  if (workload !== 'arr') throw new Error(`unknown workload: ${workload}`);
-  await benchRr(count, warmup, port);
+  if (workload === 'arr') await benchRr(count, warmup, port);
+  else if (workload === 'dping') await benchPing(count, warmup, port);
+  else throw new Error(`unknown workload: ${workload}`);
   process.exit(0);
 }
 

@@ -6,6 +6,8 @@
 // AgentX (RFC 2741) is the worked example: a 20-byte header whose last field,
 // at offset 16, is the payload length.
 
+// node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
+import { Buffer } from 'node:buffer';
 import { IncompleteReadError, type StreamReader } from './streams';
 import { Protocol } from './protocols';
 import type { Transport } from './transports';

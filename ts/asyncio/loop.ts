@@ -311,10 +311,15 @@ export function callback(fn: () => void): void {
   try {
     fn();
   } catch (e) {
-    process.nextTick(() => {
-      throw e;
-    });
+    reportLater(e);
   }
+}
+
+/** Reports what a callback threw as an uncaught exception, once the callbacks running now are done. */
+export function reportLater(e: unknown): void {
+  process.nextTick(() => {
+    throw e;
+  });
 }
 
 /** The native handle's callback: `fd` is ready for `events`. Returns the mask

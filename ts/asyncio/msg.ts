@@ -3,6 +3,8 @@
 // them), and asyncio's `loop.sock_sendfile`. Each makes the socket's own call
 // and waits on Node's event loop while it would block, as sock.ts does.
 
+// node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
+import { Buffer } from 'node:buffer';
 import { keywords, type WithOptions } from '../keywords';
 import { fstat, read } from 'node:fs';
 

@@ -3,6 +3,8 @@
 // waits on Node's event loop only when the socket would block, then tries
 // again. They take non-blocking sockets only, as asyncio does.
 
+// node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
+import { Buffer } from 'node:buffer';
 import { keywords, type WithOptions } from '../keywords';
 import { type AddressArgOf, type AddressOf } from '../address';
 import { bytes, int, pyType } from '../convert';

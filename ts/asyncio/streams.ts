@@ -5,6 +5,8 @@
 // spans chunks is copied once. Reading pauses the transport when more than
 // twice the limit is buffered and resumes it at the limit, as asyncio does.
 
+// node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
+import { Buffer } from 'node:buffer';
 import { keywords, type WithOptions } from '../keywords';
 import { ConnectionResetError, RuntimeError } from '../errors';
 import type { Socket } from '../socket';

@@ -5,6 +5,8 @@
 // with pause_writing / resume_writing on the protocol around the write-buffer
 // limits.
 
+// node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
+import { Buffer } from 'node:buffer';
 import { type AddressArgOf } from '../address';
 import { pyType } from '../convert';
 import * as C from '../constants';
@@ -12,7 +14,7 @@ import { isWouldBlock, RuntimeError, takeError, wouldBlock } from '../errors';
 import { native, slotAddress, type NativeAddress } from '../native';
 import { claim, room, settle, SLAB_RECEIVE_MAX } from '../slab';
 import { Socket } from '../socket';
-import { callback, hold, READ, ReadGuess, setCallback, WRITE } from './loop';
+import { hold, READ, ReadGuess, reportLater, setCallback, WRITE } from './loop';
 import { BufferedProtocol, type BaseProtocol, type DatagramProtocol, type Protocol } from './protocols';
 
 /** What `get_extra_info` knows. Python: `asyncio.BaseTransport.get_extra_info`. */
@@ -425,7 +427,7 @@ function takeBatch(n: number): [Buffer, NativeAddress][] {
   for (let i = 0; i < n; i++) {
     const got = Math.min(m[4 * i]!, MAX_DATAGRAM);
     src.copy(out, at, i * MAX_DATAGRAM, i * MAX_DATAGRAM + got);
-    batch.push([out.subarray(at, at + got), slotAddress(m[4 * i + 2]!, m[4 * i + 3] === 1 ? batchFresh[i] : undefined)]);
+    batch.push([n === 1 ? out : out.subarray(at, at + got), slotAddress(m[4 * i + 2]!, m[4 * i + 3] === 1 ? batchFresh[i] : undefined)]);
     at += got;
   }
   return batch;
@@ -489,7 +491,11 @@ export class DatagramTransport extends BaseTransport {
   #deliver(batch: [Buffer, NativeAddress][]): void {
     for (let i = 0; i < batch.length && !this.closing; i++) {
       const [data, addr] = batch[i]!;
-      callback(() => this.#protocol.datagram_received(data, addr));
+      try {
+        this.#protocol.datagram_received(data, addr);
+      } catch (e) {
+        reportLater(e);
+      }
     }
   }
 

@@ -3,6 +3,8 @@
 // reads return null (or what they have), a full non-blocking write throws
 // BlockingIOError with `characters_written`.
 
+// node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
+import { Buffer } from 'node:buffer';
 import { bytes, int } from '../convert';
 import { BlockingIOError, OSError } from '../errors';
 import type { SocketIO } from './socketio';

@@ -1,6 +1,8 @@
 // Python's socket.SocketIO: the raw file object of a socket, in bytes, that
 // makefile() layers io's buffered and text objects over.
 
+// node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
+import { Buffer } from 'node:buffer';
 import { bytes, int } from '../convert';
 import { isWouldBlock, OSError, TimeoutError } from '../errors';
 import { closedFile, DEFAULT_BUFFER_SIZE, IOBase, readlines, UnsupportedOperation, writelines } from './base';

@@ -10,7 +10,7 @@ use crate::addr::{Address, AddressArg};
 use crate::error::{Error, Result};
 use crate::sys::c;
 use crate::sys::{self, Fd, POLLIN, POLLOUT};
-use crate::wait::{wait, Timeout};
+use crate::wait::{wait, Deadline, Timeout};
 
 pub(crate) fn would_block(e: &io::Error) -> bool {
     matches!(e.raw_os_error(), Some(c) if c == sys::EAGAIN || c == c::EWOULDBLOCK)
@@ -34,12 +34,22 @@ pub(crate) fn retry<T>(
     mut op: impl FnMut(i32) -> io::Result<T>,
 ) -> Result<T> {
     let dontwait = timeout.is_nonblocking() || sys::dontwait(flags);
-    let deadline = timeout.deadline();
+    // The deadline starts at the first wait, as CPython's does: a call that
+    // never waits (every non-blocking one) reads no clock.
+    let mut deadline = None;
+    let wait_once = |deadline: &mut Option<Deadline>| {
+        wait(
+            fd,
+            events,
+            *deadline.get_or_insert_with(|| timeout.deadline()),
+            syscall,
+        )
+    };
     let flags = flags | sys::DONTWAIT;
     let receive = !dontwait && events == POLLIN;
     let mut waited = receive && WaitFirst::advised(fd);
     if waited {
-        wait(fd, events, deadline, syscall)?;
+        wait_once(&mut deadline)?;
     }
     loop {
         match op(flags) {
@@ -59,7 +69,7 @@ pub(crate) fn retry<T>(
                     WaitFirst::waits(fd);
                 }
                 waited = true;
-                wait(fd, events, deadline, syscall)?;
+                wait_once(&mut deadline)?;
             }
             Err(e) => return Err(Error::io(&e, syscall)),
         }

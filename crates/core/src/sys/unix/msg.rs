@@ -403,20 +403,57 @@ pub fn sendmmsg(fd: Fd, datas: &[&[u8]], addrs: &[Option<&SockAddr>], flags: i32
     check_len(rc as libc::ssize_t)
 }
 
+/// The headers, vectors and address space of the last recvmmsg, kept for the
+/// next: an event loop receives batch after batch, and would otherwise
+/// allocate (and zero) them each time.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+#[derive(Default)]
+struct MmsgScratch {
+    iov: Vec<libc::iovec>,
+    names: Vec<libc::sockaddr_storage>,
+    msgs: Vec<libc::mmsghdr>,
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+thread_local! {
+    static MMSG_SCRATCH: std::cell::RefCell<MmsgScratch> = std::cell::RefCell::new(MmsgScratch::default());
+}
+
 /// recvmmsg(2) into `bufs`, one datagram each; `out` gets one entry per datagram.
 #[cfg(any(target_os = "linux", target_os = "android"))]
 pub fn recvmmsg(fd: Fd, bufs: &mut [&mut [u8]], flags: i32, out: &mut Vec<Datagram>) -> io::Result<usize> {
-    let mut iov = iovecs_mut(bufs);
+    MMSG_SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+        Ok(mut scratch) => recvmmsg_with(fd, bufs, flags, out, &mut scratch),
+        // Not reentered in practice (nothing runs inside the call); fresh space if it were.
+        Err(_) => recvmmsg_with(fd, bufs, flags, out, &mut MmsgScratch::default()),
+    })
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn recvmmsg_with(
+    fd: Fd,
+    bufs: &mut [&mut [u8]],
+    flags: i32,
+    out: &mut Vec<Datagram>,
+    scratch: &mut MmsgScratch,
+) -> io::Result<usize> {
+    let MmsgScratch { iov, names, msgs } = scratch;
+    iov.clear();
+    iov.extend(bufs.iter_mut().map(|b| libc::iovec {
+        iov_base: b.as_mut_ptr().cast(),
+        iov_len: b.len(),
+    }));
     // SAFETY: sockaddr_storage is a C struct of integers: all-zero is valid.
-    let mut names: Vec<libc::sockaddr_storage> = vec![unsafe { mem::zeroed() }; iov.len()];
-    let mut msgs: Vec<libc::mmsghdr> = iov
-        .iter_mut()
-        .zip(names.iter_mut())
-        .map(|(v, name)| {
-            let len = mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
-            datagram_header((name as *mut libc::sockaddr_storage).cast(), len, v)
-        })
-        .collect();
+    // Grown (and zeroed) only when a batch is larger than any before; the
+    // kernel writes each address it reports, with its length.
+    if names.len() < iov.len() {
+        names.resize(iov.len(), unsafe { mem::zeroed() });
+    }
+    msgs.clear();
+    msgs.extend(iov.iter_mut().zip(names.iter_mut()).map(|(v, name)| {
+        let len = mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+        datagram_header((name as *mut libc::sockaddr_storage).cast(), len, v)
+    }));
     // SAFETY: each header points at one iovec (writable for its length) and at
     // its own sockaddr_storage (writable for the length given), all alive for
     // the call. No timeout: the caller passes MSG_DONTWAIT (see sock.rs's
