@@ -61,6 +61,13 @@ const C_BOTH_WAYS = (id) => [
   { arg: id, label: 'C' },
   { arg: `${id}-dw`, label: "C, bsdsock's syscalls" },
 ];
+// The wait workloads: C as CPython runs (one thread), and with an idle thread, as every Node process has threads.
+const THREADED_NOTE =
+  "C, with an idle thread: a process of more than one thread pays more per fd in select(2) and poll(2) (the kernel takes a reference on each file), and every Node process has several; the floor builds on this row";
+const C_THREADED = (id) => [
+  { arg: id, label: 'C' },
+  { arg: `${id}-mt`, label: 'C, with an idle thread' },
+];
 
 const node = (...file) => () => [process.execPath, path.join(HERE, ...file)];
 
@@ -245,33 +252,34 @@ const WORKLOADS = [
     notes: [
       WAIT_SOCKETS,
       'C and CPython: select(2) on an fd_set built at each call; bsdsock: select() is made with poll(2) and has no FD_SETSIZE limit',
+      THREADED_NOTE,
       FLOOR_NOTE,
     ],
     unit: 'calls/s',
     count: (cfg) => cfg.waitCalls,
     warmup: (cfg) => Math.ceil(cfg.waitCalls / 20),
     goals: syncGoals('select', { cpython: 1 }),
-    ...waitWorkload(),
+    ...waitWorkload('select'),
   },
   {
     id: 'poll',
     title: (n) => `poll object: 1,000 idle sockets and 1 ready socket registered for POLLIN, poll() with no timeout; ${n} calls, one at a time`,
-    notes: [WAIT_SOCKETS, FLOOR_NOTE],
+    notes: [WAIT_SOCKETS, THREADED_NOTE, FLOOR_NOTE],
     unit: 'calls/s',
     count: (cfg) => cfg.waitCalls,
     warmup: (cfg) => Math.ceil(cfg.waitCalls / 20),
     goals: syncGoals('poll', { cpython: 1 }),
-    ...waitWorkload(),
+    ...waitWorkload('poll'),
   },
   {
     id: 'epoll',
     title: (n) => `epoll object: 1,000 idle sockets and 1 ready socket registered for EPOLLIN, poll() with no timeout; ${n} calls, one at a time`,
-    notes: [WAIT_SOCKETS, 'maxevents: -1 (FD_SETSIZE - 1 = 1023, as CPython)', FLOOR_NOTE],
+    notes: [WAIT_SOCKETS, 'maxevents: -1 (FD_SETSIZE - 1 = 1023, as CPython)', THREADED_NOTE, FLOOR_NOTE],
     unit: 'calls/s',
     count: (cfg) => cfg.epollCalls,
     warmup: (cfg) => Math.ceil(cfg.epollCalls / 20),
     goals: syncGoals('epoll', { cpython: 1 }),
-    ...waitWorkload(),
+    ...waitWorkload('epoll'),
   },
   {
     id: 'wouldblock',
@@ -451,10 +459,12 @@ function runtimeWorkload(id, title, { helper, peer, bsdsock: [how, file, arg], o
 
 // The one-call-at-a-time workloads (select, poll, epoll, wouldblock): their own programs, bench/*/waits.*,
 // for C, bsdsock and CPython (node has no such call).
-function waitWorkload() {
+// `threaded`: the workload's id when C also runs with an idle thread (waits.c's -mt workloads); the floor builds on that row.
+function waitWorkload(threaded = null) {
   return {
     impls: ['c', 'floor', 'bsdsock', 'cpython'],
     floor: true,
+    ...(threaded ? { variants: { c: C_THREADED(threaded) } } : {}),
     program: {
       c: (bins) => [bins.waits],
       bsdsock: node('bsdsock', 'waits.js'),
@@ -647,7 +657,7 @@ function compileC(dir) {
   const bins = {};
   for (const name of ['bench', 'sender', 'echo_server', 'epoll_echo', 'burst', 'waits', 'echo_clients', 'udp_echo']) {
     bins[name] = path.join(dir, name);
-    cc(['-O2', '-Wall', '-o', bins[name], path.join(HERE, 'c', `${name}.c`)], `${name}.c`);
+    cc(['-O2', '-Wall', '-pthread', '-o', bins[name], path.join(HERE, 'c', `${name}.c`)], `${name}.c`);
   }
   return bins;
 }
@@ -982,8 +992,9 @@ function rowsOf(workload, impls) {
     );
   // The floor adds its crossings to C's time of the same run: no C row, no floor.
   for (const row of rows.filter((r) => r.impl.id === 'floor' && !r.measured)) {
-    // The C row with bsdsock's syscalls where there is one (see DONTWAIT_NOTE), else C's own.
-    row.cRow = rows.find((r) => r.key === `c:${row.arg}-dw` && !r.error) ?? rows.find((r) => r.key === `c:${row.arg}` && !r.error);
+    // The C row with bsdsock's syscalls or bsdsock's threads where there is one (see DONTWAIT_NOTE, THREADED_NOTE), else C's own.
+    const base = (suffix) => rows.find((r) => r.key === `c:${row.arg}${suffix}` && !r.error);
+    row.cRow = base('-dw') ?? base('-mt') ?? base('');
     if (!row.cRow) row.error ??= 'no C row to add the crossings to';
   }
   return rows;

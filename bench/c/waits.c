@@ -14,12 +14,20 @@
  * call failing with EAGAIN.
  *
  *   waits select|poll|epoll|wouldblock CALLS WARMUP
+ *   waits select-mt|poll-mt|epoll-mt CALLS WARMUP
+ *
+ * The -mt workloads first start a thread that only sleeps. A process with
+ * more than one thread pays more for each fd that select(2) and poll(2) look
+ * at (the kernel takes a reference on each file, where a single-threaded
+ * process borrows it), and every Node process has several: this is what the
+ * same calls cost there.
  *
  * Prints one JSON line.
  */
 #include "common.h"
 
 #include <poll.h>
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/select.h>
 
@@ -112,6 +120,14 @@ static void wouldblock_calls(int fd, long calls)
     }
 }
 
+static void *sleeper(void *arg)
+{
+    (void)arg;
+    for (;;)
+        pause();
+    return NULL;
+}
+
 static void report(const char *workload, uint64_t calls, uint64_t ns)
 {
     printf("{\"impl\":\"c\",\"workload\":\"%s\",\"calls\":%llu,\"ns\":%llu,\"maxfd\":%d,\"cpu_ns\":%llu}\n",
@@ -138,13 +154,22 @@ int main(int argc, char **argv)
         report(workload, (uint64_t)calls, now_ns() - t0);
         return 0;
     }
+    char kind[16];
+    snprintf(kind, sizeof kind, "%s", workload);
+    char *mt = strstr(kind, "-mt");
+    if (mt != NULL && mt[3] == '\0') {
+        *mt = '\0';
+        pthread_t t;
+        if (pthread_create(&t, NULL, sleeper, NULL) != 0)
+            die("pthread_create");
+    }
     make_sockets();
     uint64_t t0;
-    if (strcmp(workload, "select") == 0) {
+    if (strcmp(kind, "select") == 0) {
         select_calls(warmup);
         t0 = start_clock();
         select_calls(calls);
-    } else if (strcmp(workload, "poll") == 0) {
+    } else if (strcmp(kind, "poll") == 0) {
         for (int i = 0; i < WAITED; i++) {
             pfds[i].fd = fds[i];
             pfds[i].events = POLLIN;
@@ -152,7 +177,7 @@ int main(int argc, char **argv)
         poll_calls(warmup);
         t0 = start_clock();
         poll_calls(calls);
-    } else if (strcmp(workload, "epoll") == 0) {
+    } else if (strcmp(kind, "epoll") == 0) {
         int ep = epoll_create1(EPOLL_CLOEXEC);
         if (ep < 0)
             die("epoll_create1");
