@@ -379,6 +379,37 @@ describe('the event loop', () => {
     expect(await child.line()).toBe('got late');
     expect(await child.exited).toBe(0);
   });
+
+  it('lets the loop go once the last pending operation ends, however it ends', () => {
+    // The addon lets go at the loop's next turn (its prepare handle), not in
+    // the call that ends the operation: each of these must still exit.
+    const out = runNodeSync(`
+      const { socketpair } = require(${JSON.stringify(ROOT)});
+      const aio = require('bsdsock/asyncio');
+      const [a, b] = socketpair();
+      a.setblocking(false);
+      b.setblocking(false);
+      const ac = new AbortController();
+      aio.sock_recv(a, 10, { signal: ac.signal }).catch((e) => console.log('aborted ' + e.name));
+      setTimeout(() => ac.abort(), 50);
+      const [c, d] = socketpair();
+      c.setblocking(false);
+      aio.sock_recv(c, 10).catch((e) => console.log('closed ' + e.errno));
+      setTimeout(() => c.close(), 100);
+      const [e, f] = socketpair();
+      e.setblocking(false);
+      f.setblocking(false);
+      (async () => {
+        for (let i = 0; i < 100; i++) {
+          const answer = aio.sock_recv(e, 1);
+          await aio.sock_sendall(f, Buffer.from('y'));
+          await answer;
+        }
+        console.log('exchanged');
+      })();
+    `);
+    expect(out.split('\n').filter(Boolean).sort()).toEqual(['aborted AbortError', 'closed 9', 'exchanged']);
+  });
 });
 
 describe('worker_threads', () => {
