@@ -1,7 +1,6 @@
 // The `bsdsock` command (bin/bsdsock.js), run as a real process for each of
 // its commands, against python3 where Python can say what the answer is.
 // Loopback only: `localhost` and numeric addresses.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +10,7 @@ import { sock_accept } from 'bsdsock/asyncio';
 
 import { python } from './helpers/python';
 import { closing, ROOT, tempDir } from './helpers/sockets';
-import { runSync } from './helpers/run';
+import { Running, runSync } from './helpers/run';
 
 const BIN = path.join(ROOT, 'bin/bsdsock.js');
 
@@ -34,54 +33,19 @@ function py<T>(expr: string, setup = 'import socket'): T {
   return r.value as T;
 }
 
-/** A running `bsdsock` (or python3) process whose output is collected. */
-class Child {
-  readonly proc: ChildProcessWithoutNullStreams;
-  stdout = '';
-  stderr = '';
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private readonly guard: NodeJS.Timeout;
-
+/** A running `bsdsock` (or python3) process whose output is collected; its stdin stays open for `input()`. */
+class Child extends Running {
   constructor(command: string, args: string[]) {
-    this.proc = spawn(command, args);
-    this.proc.stdout.setEncoding('utf8').on('data', (s: string) => (this.stdout += s));
-    this.proc.stderr.setEncoding('utf8').on('data', (s: string) => (this.stderr += s));
-    // A stuck child must not hang the suite.
-    this.guard = setTimeout(() => this.proc.kill('SIGKILL'), 20_000);
-    this.exited = new Promise((resolve) =>
-      this.proc.on('close', (code, signal) => {
-        clearTimeout(this.guard);
-        resolve({ code, signal });
-      }),
-    );
+    super([command, ...args], { limitMs: 20_000, stdin: true });
   }
 
   static bsdsock(args: string[]): Child {
     return new Child(process.execPath, [BIN, ...args]);
   }
 
-  /** Resolves with the match once `stream`'s output matches `re`; rejects if the process exits first. */
-  waitFor(stream: 'stdout' | 'stderr', re: RegExp): Promise<RegExpMatchArray> {
-    return new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        const m = this[stream].match(re);
-        if (m !== null) resolve(m);
-        return m !== null;
-      };
-      if (check()) return;
-      const onData = (): void => {
-        if (check()) this.proc[stream].off('data', onData);
-      };
-      this.proc[stream].on('data', onData);
-      void this.exited.then(() => {
-        if (!check()) reject(new Error(`exited before ${stream} matched ${re}: ${this.stdout} ${this.stderr}`));
-      });
-    });
-  }
-
   /** The port a `bsdsock listen` reports on stderr. */
   async listeningPort(): Promise<number> {
-    const m = await this.waitFor('stderr', /listening on \('[^']*', (\d+)/);
+    const m = await this.waitFor(/listening on \('[^']*', (\d+)/, 'stderr');
     return Number(m[1]);
   }
 }
@@ -297,9 +261,9 @@ describe('bsdsock ping', () => {
   it('SIGINT stops it with the summary', async () => {
     if (ping(['127.0.0.1', '-c', '1']) === null) return;
     const child = Child.bsdsock(['ping', '127.0.0.1', '-i', '0.2']);
-    await child.waitFor('stdout', /icmp_seq=2 /);
-    child.proc.kill('SIGINT');
-    expect(await child.exited).toEqual({ code: 0, signal: null });
+    await child.waitFor(/icmp_seq=2 /, 'stdout');
+    child.kill('SIGINT');
+    expect(await child.ended).toEqual({ code: 0, signal: null });
     const { seqs, transmitted, received } = replies(child.stdout);
     expect(received).toBe(seqs.length);
     expect(received).toBeGreaterThanOrEqual(2);
@@ -338,12 +302,12 @@ describe('bsdsock connect / listen', () => {
   /** Runs a listen and a connect with the same transport, each with its own stdin, to both ends. */
   async function streamPair(listenArgs: string[], connectArgs: (port: number) => string[]): Promise<[Child, Child]> {
     const server = Child.bsdsock(['listen', ...listenArgs]);
-    server.proc.stdin.end('from the server\n');
+    server.input('from the server\n');
     const port = await server.listeningPort();
     const client = Child.bsdsock(['connect', ...connectArgs(port)]);
-    client.proc.stdin.end('from the client\n');
-    expect(await client.exited).toEqual({ code: 0, signal: null });
-    expect(await server.exited).toEqual({ code: 0, signal: null });
+    client.input('from the client\n');
+    expect(await client.ended).toEqual({ code: 0, signal: null });
+    expect(await server.ended).toEqual({ code: 0, signal: null });
     return [server, client];
   }
 
@@ -364,12 +328,12 @@ describe('bsdsock connect / listen', () => {
     using dir = tempDir();
     const sockPath = path.join(dir.path, 'cli.sock');
     const server = Child.bsdsock(['listen', '--unix', sockPath]);
-    server.proc.stdin.end('from the server\n');
-    await server.waitFor('stderr', /listening on/);
+    server.input('from the server\n');
+    await server.waitFor(/listening on/, 'stderr');
     const client = Child.bsdsock(['connect', '--unix', sockPath]);
-    client.proc.stdin.end('from the client\n');
-    expect(await client.exited).toEqual({ code: 0, signal: null });
-    expect(await server.exited).toEqual({ code: 0, signal: null });
+    client.input('from the client\n');
+    expect(await client.ended).toEqual({ code: 0, signal: null });
+    expect(await server.ended).toEqual({ code: 0, signal: null });
     expect(server.stdout).toBe('from the client\n');
     expect(client.stdout).toBe('from the server\n');
     expect(fs.existsSync(sockPath)).toBe(false);
@@ -378,12 +342,12 @@ describe('bsdsock connect / listen', () => {
   it('a large transfer arrives whole both ways', async () => {
     const big = Buffer.alloc(3 * 1024 * 1024, 'abcdefghijklmnopqrstuvwxyz\n').toString();
     const server = Child.bsdsock(['listen', '127.0.0.1', '0']);
-    server.proc.stdin.end(big);
+    server.input(big);
     const port = await server.listeningPort();
     const client = Child.bsdsock(['connect', '127.0.0.1', String(port)]);
-    client.proc.stdin.end(big.toUpperCase());
-    expect(await client.exited).toEqual({ code: 0, signal: null });
-    expect(await server.exited).toEqual({ code: 0, signal: null });
+    client.input(big.toUpperCase());
+    expect(await client.ended).toEqual({ code: 0, signal: null });
+    expect(await server.ended).toEqual({ code: 0, signal: null });
     expect(server.stdout.length).toBe(big.length);
     expect(server.stdout === big.toUpperCase()).toBe(true);
     expect(client.stdout === big).toBe(true);
@@ -407,12 +371,12 @@ conn.close()
 
   it('connect half-closes at the end of stdin and still reads the answer (a Python server)', async () => {
     const server = new Child('python3', ['-c', PY_SERVER]);
-    const port = Number((await server.waitFor('stdout', /^(\d+)\n/))[1]);
+    const port = Number((await server.waitFor(/^(\d+)\n/, 'stdout'))[1]);
     const r = Child.bsdsock(['connect', '127.0.0.1', String(port)]);
-    r.proc.stdin.end('question\n');
-    expect(await r.exited).toEqual({ code: 0, signal: null });
+    r.input('question\n');
+    expect(await r.ended).toEqual({ code: 0, signal: null });
     expect(r.stdout).toBe('python got question\n');
-    expect(await server.exited).toEqual({ code: 0, signal: null });
+    expect(await server.ended).toEqual({ code: 0, signal: null });
   });
 
   it('listen half-closes at the end of stdin and still reads (a Python client)', async () => {
@@ -424,9 +388,9 @@ conn.close()
         `got = b''\nwhile True:\n    d = s.recv(65536)\n    if not d: break\n    got += d\n` +
         `s.sendall(b'python got ' + got)\ns.close()\n`,
     ]);
-    server.proc.stdin.end('answer\n');
-    expect(await client.exited).toEqual({ code: 0, signal: null });
-    expect(await server.exited).toEqual({ code: 0, signal: null });
+    server.input('answer\n');
+    expect(await client.ended).toEqual({ code: 0, signal: null });
+    expect(await server.ended).toEqual({ code: 0, signal: null });
     expect(server.stdout).toBe('python got answer\n');
   });
 
@@ -453,14 +417,14 @@ print(json.dumps([p.returncode, p.stdout.decode(), p.stderr.decode()]))
     const server = Child.bsdsock(['listen', '127.0.0.1', '0']);
     const port = await server.listeningPort();
     const client = new Child('python3', ['-c', `import socket\ns = socket.create_connection(('127.0.0.1', ${port}))\ns.sendall(b'bye\\n')\ns.close()\n`]);
-    expect(await client.exited).toEqual({ code: 0, signal: null });
-    await server.waitFor('stdout', /^bye\n$/);
+    expect(await client.ended).toEqual({ code: 0, signal: null });
+    await server.waitFor(/^bye\n$/, 'stdout');
     let ended = false;
-    void server.exited.then(() => (ended = true));
+    void server.ended.then(() => (ended = true));
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(ended).toBe(false); // stdin is still open
-    server.proc.stdin.end();
-    expect(await server.exited).toEqual({ code: 0, signal: null });
+    server.input();
+    expect(await server.ended).toEqual({ code: 0, signal: null });
   });
 
   it('--keep-open serves one connection after another', async () => {
@@ -468,13 +432,13 @@ print(json.dumps([p.returncode, p.stdout.decode(), p.stderr.decode()]))
     const port = await server.listeningPort();
     for (const text of ['first\n', 'second\n']) {
       const client = Child.bsdsock(['connect', '127.0.0.1', String(port)]);
-      client.proc.stdin.end(text);
-      await server.waitFor('stdout', new RegExp(text));
-      expect(await client.exited).toEqual({ code: 0, signal: null });
+      client.input(text);
+      await server.waitFor(new RegExp(text), 'stdout');
+      expect(await client.ended).toEqual({ code: 0, signal: null });
     }
     expect(server.stdout).toBe('first\nsecond\n');
-    server.proc.kill('SIGTERM');
-    expect(await server.exited).toEqual({ code: null, signal: 'SIGTERM' });
+    server.kill('SIGTERM');
+    expect(await server.ended).toEqual({ code: null, signal: 'SIGTERM' });
   });
 
   /** UDP and Unix datagrams: no EOF, so both ends run until they are stopped. */
@@ -487,17 +451,17 @@ print(json.dumps([p.returncode, p.stdout.decode(), p.stderr.decode()]))
     const server = Child.bsdsock(['listen', '--udp', ...listenArgs]);
     const port = await ready(server);
     const client = Child.bsdsock(['connect', '--udp', ...connectArgs(port)]);
-    client.proc.stdin.write('from the client\n');
-    await server.waitFor('stdout', /from the client\n/);
+    client.write('from the client\n');
+    await server.waitFor(/from the client\n/, 'stdout');
     expect(server.stderr).toMatch(/datagram from /);
-    server.proc.stdin.write('from the server\n');
-    await client.waitFor('stdout', /from the server\n/);
-    client.proc.stdin.end();
-    server.proc.stdin.end();
-    client.proc.kill('SIGTERM');
-    expect(await client.exited).toEqual({ code: null, signal: 'SIGTERM' });
-    server.proc.kill('SIGTERM');
-    expect(await server.exited).toEqual(serverExit);
+    server.write('from the server\n');
+    await client.waitFor(/from the server\n/, 'stdout');
+    client.input();
+    server.input();
+    client.kill('SIGTERM');
+    expect(await client.ended).toEqual({ code: null, signal: 'SIGTERM' });
+    server.kill('SIGTERM');
+    expect(await server.ended).toEqual(serverExit);
     expect(server.stdout).toBe('from the client\n');
     expect(client.stdout).toBe('from the server\n');
   }
@@ -511,7 +475,7 @@ print(json.dumps([p.returncode, p.stdout.decode(), p.stderr.decode()]))
     using dir = tempDir();
     const sockPath = path.join(dir.path, 'cli-dgram.sock');
     // The server catches SIGTERM to remove its socket file, then exits with 128 + 15.
-    const ready = async (s: Child): Promise<number> => (await s.waitFor('stderr', /listening on/), 0);
+    const ready = async (s: Child): Promise<number> => (await s.waitFor(/listening on/, 'stderr'), 0);
     await datagramPair(['--unix', sockPath], () => ['--unix', sockPath], ready, { code: 143, signal: null });
     expect(fs.existsSync(sockPath)).toBe(false);
   });
@@ -523,13 +487,13 @@ print(json.dumps([p.returncode, p.stdout.decode(), p.stderr.decode()]))
         `conn, _ = srv.accept()\nconn.recv(100)\n` +
         `conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))\nconn.close()\n`,
     ]);
-    const port = Number((await server.waitFor('stdout', /^(\d+)\n/))[1]);
+    const port = Number((await server.waitFor(/^(\d+)\n/, 'stdout'))[1]);
     const client = Child.bsdsock(['connect', '127.0.0.1', String(port)]);
-    client.proc.stdin.write('hello\n');
+    client.write('hello\n');
     const reset = py<string>('str(ConnectionResetError(errno.ECONNRESET, os.strerror(errno.ECONNRESET)))', 'import errno, os');
-    expect(await client.exited).toEqual({ code: 1, signal: null });
+    expect(await client.ended).toEqual({ code: 1, signal: null });
     expect(client.stderr).toBe(`bsdsock connect: recv from 127.0.0.1 port ${port} (tcp) failed: ${reset}\n`);
-    expect(await server.exited).toEqual({ code: 0, signal: null });
+    expect(await server.ended).toEqual({ code: 0, signal: null });
   });
 
   it('UDP to a port where nothing listens: the refusal the kernel reports names the peer (exit 1)', async () => {
@@ -538,20 +502,20 @@ print(json.dumps([p.returncode, p.stdout.decode(), p.stderr.decode()]))
     const port = unused.getsockname()[1];
     unused.close(); // nothing is bound there now
     const client = Child.bsdsock(['connect', '--udp', '127.0.0.1', String(port)]);
-    client.proc.stdin.write('anyone?\n');
+    client.write('anyone?\n');
     const refused = py<string>('str(ConnectionRefusedError(errno.ECONNREFUSED, os.strerror(errno.ECONNREFUSED)))', 'import errno, os');
-    expect(await client.exited).toEqual({ code: 1, signal: null });
+    expect(await client.ended).toEqual({ code: 1, signal: null });
     expect(client.stderr).toBe(`bsdsock connect: recv from 127.0.0.1 port ${port} (udp) failed: ${refused}\n`);
   });
 
   it('a refused connection exits 1 with the error text Python gives', async () => {
     const server = new Child('python3', ['-c', "import socket\ns = socket.socket()\ns.bind(('127.0.0.1', 0))\nprint(s.getsockname()[1], flush=True)\ninput()"]);
-    const port = Number((await server.waitFor('stdout', /^(\d+)\n/))[1]);
+    const port = Number((await server.waitFor(/^(\d+)\n/, 'stdout'))[1]);
     const expected = python('import socket', { e: `socket.create_connection(('127.0.0.1', ${port}))` }).e!;
     expect(expected).toMatchObject({ error: 'ConnectionRefusedError' });
     const r = bsdsock(['connect', '127.0.0.1', String(port)]);
-    server.proc.stdin.end('\n');
-    await server.exited;
+    server.input('\n');
+    await server.ended;
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(`bsdsock connect: connect to 127.0.0.1 port ${port} (tcp) failed: ${(expected as { message: string }).message}\n`);
   });
@@ -717,17 +681,17 @@ describe("bsdsock connect: netcat's options and errors", () => {
   }
 
   async function portOf(child: Child): Promise<number> {
-    return Number((await child.waitFor('stdout', /^(\d+)\n/))[1]);
+    return Number((await child.waitFor(/^(\d+)\n/, 'stdout'))[1]);
   }
 
   it('-v says which connection succeeded, as nc does', async () => {
     const server = pyListener();
     const port = await portOf(server);
     const r = Child.bsdsock(['connect', '-v', '127.0.0.1', String(port)]);
-    r.proc.stdin.end('hi\n');
-    expect(await r.exited).toEqual({ code: 0, signal: null });
+    r.input('hi\n');
+    expect(await r.ended).toEqual({ code: 0, signal: null });
     expect(r.stderr).toMatch(new RegExp(`^bsdsock connect: Connection to 127\\.0\\.0\\.1 ${port} port \\[tcp/[^\\]]+\\] succeeded!\n$`));
-    expect(await server.exited).toEqual({ code: 0, signal: null });
+    expect(await server.ended).toEqual({ code: 0, signal: null });
     expect(server.stdout).toBe(`${port}\nb'hi\\n'\n`);
   });
 
@@ -739,7 +703,7 @@ describe("bsdsock connect: netcat's options and errors", () => {
     listener.listen();
     listener.setblocking(false);
     const r = Child.bsdsock(['connect', '127.0.0.1', 'hkp']);
-    r.proc.stdin.end('by name\n');
+    r.input('by name\n');
     // Read on the event loop: the child's stdin is written by this process's loop.
     const [conn] = await sock_accept(listener);
     using _ = closing(conn);
@@ -747,7 +711,7 @@ describe("bsdsock connect: netcat's options and errors", () => {
     for await (const data of iter_recv(conn)) got += data.toString();
     expect(got).toBe('by name\n');
     conn.close();
-    expect(await r.exited).toEqual({ code: 0, signal: null });
+    expect(await r.ended).toEqual({ code: 0, signal: null });
   });
 
   it('-w: a connection that does not complete in time fails with "timed out" (exit 1)', async () => {
@@ -755,11 +719,11 @@ describe("bsdsock connect: netcat's options and errors", () => {
     const server = pyListener(0, 1, true);
     const port = await portOf(server);
     const r = Child.bsdsock(['connect', '-w', '0.5', '127.0.0.1', String(port)]);
-    r.proc.stdin.end();
-    expect(await r.exited).toEqual({ code: 1, signal: null });
+    r.input();
+    expect(await r.ended).toEqual({ code: 1, signal: null });
     expect(r.stderr).toBe(`bsdsock connect: connect to 127.0.0.1 port ${port} (tcp) failed: ${py<string>("str(TimeoutError('timed out'))")}\n`);
-    server.proc.kill('SIGTERM');
-    await server.exited;
+    server.kill('SIGTERM');
+    await server.ended;
   });
 
   it('-z scans: an open port succeeds with -v and gets no bytes; exit 0', async () => {
@@ -769,7 +733,7 @@ describe("bsdsock connect: netcat's options and errors", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(new RegExp(`^bsdsock connect: Connection to 127\\.0\\.0\\.1 ${port} port \\[tcp/[^\\]]+\\] succeeded!\n$`));
-    expect(await server.exited).toEqual({ code: 0, signal: null });
+    expect(await server.ended).toEqual({ code: 0, signal: null });
     expect(server.stdout).toBe(`${port}\nb''\n`);
   });
 

@@ -4,89 +4,34 @@
 // pair is run node/node, python3/node and node/python3 and must print what
 // python3/python3 prints (ports aside), and the single-process examples must
 // print what their python3 version prints.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { AF_INET6, IPPROTO_IPV6, IPV6_V6ONLY, socket, SOCK_STREAM, type Socket } from 'bsdsock';
 
+import { type Ended, Running } from './helpers/run';
 import { ERRNO, recvAll, recvExactly, ROOT } from './helpers/sockets';
 
-interface Ended {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-/** A running program: its stdout as lines, as they come, and how it ended. */
-class Program {
-  readonly lines: string[] = [];
-  readonly ended: Promise<Ended>;
-  readonly pid: number;
-  #partial = '';
-  #stderr = '';
-  #closed = false;
-  #wake: Array<() => void> = [];
-  readonly #child;
-
+/** A running program (stdin at end of file), in `running` until it ends. */
+class Program extends Running {
   constructor(argv: string[]) {
-    this.#child = spawn(argv[0]!, argv.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.pid = this.#child.pid ?? -1;
+    super(argv, { limitMs: 20_000, cwd: ROOT });
     running.add(this);
-    const guard = setTimeout(() => this.#child.kill('SIGKILL'), 20_000);
-    this.#child.stdout.setEncoding('utf8').on('data', (text: string) => {
-      const parts = (this.#partial + text).split('\n');
-      this.#partial = parts.pop()!;
-      this.lines.push(...parts);
-      this.#notify();
-    });
-    this.#child.stderr.setEncoding('utf8').on('data', (text: string) => (this.#stderr += text));
-    this.ended = new Promise((resolve) =>
-      this.#child.on('close', (code, signal) => {
-        clearTimeout(guard);
-        running.delete(this);
-        this.#closed = true;
-        this.#notify();
-        resolve({ code, signal });
-      }),
-    );
-  }
-
-  #notify(): void {
-    for (const wake of this.#wake.splice(0)) wake();
-  }
-
-  get stderr(): string {
-    return this.#stderr;
-  }
-
-  /** The first line matching `pattern`, once the program has printed it. */
-  async waitFor(pattern: RegExp): Promise<RegExpExecArray> {
-    for (;;) {
-      for (const line of this.lines) {
-        const m = pattern.exec(line);
-        if (m !== null) return m;
-      }
-      if (this.#closed) throw new Error(`ended without printing ${pattern}:\n${this.lines.join('\n')}\n${this.#stderr}`);
-      await new Promise<void>((resolve) => this.#wake.push(resolve));
-    }
+    void this.ended.then(() => running.delete(this));
   }
 
   /** The port a server printed on its first line ("listening on ('127.0.0.1', 4711)"). */
   async port(): Promise<number> {
-    const m = await this.waitFor(/^(?:listening on|bound to) (?:\('[^']*', (\d+)|[\d.]+:(\d+)$)/);
+    const m = await this.waitForLine(/^(?:listening on|bound to) (?:\('[^']*', (\d+)|[\d.]+:(\d+)$)/);
     return Number(m[1] ?? m[2]);
   }
 
   /** Everything printed, once the program has ended with exit code 0. */
   async output(): Promise<string[]> {
     const ended = await this.ended;
-    expect(ended, this.#stderr).toEqual({ code: 0, signal: null });
+    expect(ended, this.stderr).toEqual({ code: 0, signal: null });
     return this.lines;
-  }
-
-  kill(signal: NodeJS.Signals): void {
-    this.#child.kill(signal);
   }
 }
 
@@ -504,10 +449,10 @@ describe('signals and EINTR (PEP 475)', () => {
   it('eintr: SIGUSR2 during recv() runs its listener inside recv(), which goes on and returns the data', async () => {
     const server = example('eintr', '0', '127.0.0.1', 'interrupt');
     const client = connected(await server.port());
-    await server.waitFor(/^connection from/);
+    await server.waitForLine(/^connection from/);
     await blockedInPoll(server.pid);
     server.kill('SIGUSR2');
-    await server.waitFor(/^signal SIGUSR2/);
+    await server.waitForLine(/^signal SIGUSR2/);
     client.sendall(Buffer.from('data'));
     client.close();
     expect((await server.output()).slice(2)).toEqual(['signal SIGUSR2: listener ran', "recv: b'data'", "recv: b''", 'done']);
@@ -516,7 +461,7 @@ describe('signals and EINTR (PEP 475)', () => {
   it('eintr: with siginterrupt(SIGUSR2, false) recv() is not disturbed, and the listener runs when the loop turns', async () => {
     const server = example('eintr', '0', '127.0.0.1', 'restart');
     const client = connected(await server.port());
-    await server.waitFor(/^connection from/);
+    await server.waitForLine(/^connection from/);
     await blockedInPoll(server.pid);
     server.kill('SIGUSR2');
     client.sendall(Buffer.from('data'));
@@ -687,7 +632,7 @@ except OSError:
 async function driveBusy(server: Program): Promise<Ended & { lines: string[] }> {
   const port = await server.port();
   const flood = python(FLOOD, String(port));
-  await flood.waitFor(/^flooding$/);
+  await flood.waitForLine(/^flooding$/);
   // Well into the traffic: the server is in select() or in its reads and writes.
   await new Promise((resolve) => setTimeout(resolve, 300));
   server.kill('SIGINT');

@@ -5,7 +5,6 @@
 // a SIGPIPE), and storms of signals while bsdsock blocks in recv, accept,
 // sendall and select and while asyncio operations are pending.
 
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 
@@ -31,6 +30,7 @@ import { describe, expect, it } from 'vitest';
 
 import { expected, normalize, outcome, python } from './helpers/python';
 import { closing, ERRNO, owned, ROOT, runNodeSync, startNode, tcpPair, thrown } from './helpers/sockets';
+import { Running } from './helpers/run';
 
 /** Closes `sock` with SO_LINGER {on, 0}: the peer gets a RST instead of a FIN. */
 function reset(sock: Socket<string>): void {
@@ -302,20 +302,19 @@ describe('faults in the middle of a transfer', () => {
     l[0].bind(['127.0.0.1', 0]);
     l[0].listen();
     // The peer is another process: this thread is blocked in sendall meanwhile.
-    const peer = spawn('python3', ['-c', `
+    const peer = new Running(['python3', '-c', `
 import socket, struct, sys
 s = socket.create_connection(('127.0.0.1', ${l[0].getsockname()[1]}))
 got = 0
 while got < 1 << 20: got += len(s.recv(65536))
 s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0)); s.close()
 `]);
-    const exited = new Promise((resolve) => peer.on('exit', resolve));
     const [conn] = l[0].accept();
     using _ = closing(conn);
     const e = thrown(() => conn.sendall(Buffer.alloc(64 << 20)));
     expect(e instanceof ConnectionResetError || e instanceof BrokenPipeError).toBe(true);
     expect([ERRNO.ECONNRESET, ERRNO.EPIPE]).toContain(e.errno);
-    await exited;
+    await peer.ended;
   });
 
   it('a non-blocking reader gets the bytes sent before the reset, in order, then ConnectionResetError', () => {
@@ -564,10 +563,7 @@ for phase in range(2):
   t.join(); s.close()
   print(n, h.hexdigest(), flush=True)
 `;
-  const peer = spawn('python3', ['-c', peerScript], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let peerOut = '';
-  peer.stdout.setEncoding('utf8').on('data', (d: string) => (peerOut += d));
-  const peerDone = new Promise((resolve) => peer.on('exit', resolve));
+  const peer = new Running(['python3', '-c', peerScript]);
   const report = JSON.parse(await child.line()) as {
     counts: { SIGUSR1: number; SIGINT: number; other: string[] };
     blocking: [number, string];
@@ -581,7 +577,7 @@ for phase in range(2):
   // dropped (as signals may be). So SIGTERM is sent again until the child is gone.
   const ending = setInterval(() => child.kill('SIGTERM'), 250);
   child.kill('SIGTERM');
-  await peerDone;
+  await peer.ended;
   try {
     expect(await child.exited).toBe(0);
   } finally {
@@ -594,7 +590,7 @@ for phase in range(2):
   // What each side received is exactly what the other sent.
   expect(report.blocking).toEqual([SIZE, theirs]);
   expect(report.asyncio).toEqual([SIZE, theirs]);
-  expect(peerOut.trim().split('\n')).toEqual([`${SIZE} ${ours}`, `${SIZE} ${ours}`]);
+  expect(peer.stdout.trim().split('\n'), peer.stderr).toEqual([`${SIZE} ${ours}`, `${SIZE} ${ours}`]);
   // The storm reached the child, whose listeners ran for each signal, at most
   // once per signal sent (signals that come before the listeners run coalesce).
   expect(total).toBeGreaterThan(10);

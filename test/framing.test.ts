@@ -3,7 +3,6 @@
 // frame in one-byte chunks, and AgentX (RFC 2741) PDUs from a python3 peer
 // (struct.pack, both byte orders) over a FramedProtocol and over a StreamReader.
 
-import { spawn } from 'node:child_process';
 
 import { describe, expect, it } from 'vitest';
 
@@ -20,6 +19,8 @@ import {
   type FrameSpec,
   type Server,
 } from 'bsdsock/asyncio';
+
+import { Running } from './helpers/run';
 
 /** An AgentX PDU: header (RFC 2741 6.1) and payload, in either byte order. */
 function pdu(type: number, packetId: number, payload: Buffer, network = true): Buffer {
@@ -159,14 +160,11 @@ while True:
 print('same' if back == data else 'differ %d %d' % (len(back), len(data)))
 `;
 
-function runPeer(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('python3', ['-c', PY_PEER, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`peer exited ${code}`))));
-  });
+async function runPeer(port: number): Promise<string> {
+  const peer = new Running(['python3', '-c', PY_PEER, String(port)]);
+  const { code, signal } = await peer.ended;
+  if (code !== 0) throw new Error(`peer exited ${code ?? signal}: ${peer.stderr}`);
+  return peer.stdout.trim();
 }
 
 function portOf(server: Server): number {

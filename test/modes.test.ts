@@ -26,6 +26,7 @@ import {
 } from 'bsdsock';
 
 import { python } from './helpers/python';
+import { Running } from './helpers/run';
 
 const FIXTURES = path.join(__dirname, 'fixtures/modes');
 const STREAM_CASES = ['recv', 'recvfrom', 'recv_into', 'recvfrom_into', 'recvmsg', 'recvmsg_into', 'recvmmsg', 'makefile_read', 'send', 'sendall', 'sendmsg', 'makefile_write', 'sendfile', 'accept', 'connect'];
@@ -52,22 +53,13 @@ interface Outcome {
 }
 
 /** Runs a fixture to its end (killed after `limitMs`, which fails the test), and its stdout. */
-function run(cmd: string, args: string[], limitMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
-    const guard = setTimeout(() => child.kill('SIGKILL'), limitMs);
-    child.on('close', (code, signal) => {
-      clearTimeout(guard);
-      // stderr names each call as it starts: the last line is the one that hung.
-      const last = err.trim().split('\n').pop();
-      if (code === 0) resolve(out);
-      else reject(new Error(`${path.basename(args[0] ?? cmd)} ${args.slice(1).join(' ')}: ${signal ?? code} during "${last}"\n${err}`));
-    });
-  });
+async function run(cmd: string, args: string[], limitMs: number): Promise<string> {
+  const child = new Running([cmd, ...args], { limitMs });
+  const { code, signal } = await child.ended;
+  if (code === 0) return child.stdout;
+  // stderr names each call as it starts: the last line is the one that hung.
+  const last = child.stderr.trim().split('\n').pop();
+  throw new Error(`${path.basename(args[0] ?? cmd)} ${args.slice(1).join(' ')}: ${signal ?? code} during "${last}"\n${child.stderr}`);
 }
 
 const oracle = run('python3', [path.join(FIXTURES, 'cases.py')], 60_000).then((out) => JSON.parse(out) as Record<string, Outcome>);

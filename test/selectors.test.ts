@@ -9,7 +9,6 @@
 // message Python's str() without the quotes KeyError.__str__ adds. Numbers of 10
 // and more in messages are file descriptors, which differ between the two
 // processes, and are compared as 'N'.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -32,6 +31,7 @@ import {
 
 import { closeNamed, devnull, NAMED_PY, nm, opened, pair } from './helpers/named';
 import { encode, expected, normalize, outcome, python, type Outcome } from './helpers/python';
+import { Running } from './helpers/run';
 
 // ---- the oracle ----
 
@@ -536,12 +536,7 @@ function serveEcho(Cls: new () => BaseSelector<Conn | null>, n: number) {
   listener.bind(['127.0.0.1', 0]);
   listener.listen(2048);
   listener.setblocking(false);
-  const child = spawn('python3', ['-c', CLIENTS, String(listener.getsockname()[1]), String(n)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
-  child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const child = new Running(['python3', '-c', CLIENTS, String(listener.getsockname()[1]), String(n)], { limitMs: 120_000 });
 
   const s = new Cls();
   const conns = new Set<Conn>();
@@ -563,7 +558,7 @@ function serveEcho(Cls: new () => BaseSelector<Conn | null>, n: number) {
       const events = s.select(1);
       if (events.length === 0) {
         // Only a guard against a hang (the client has its own); not a timing assertion.
-        if (Date.now() - lastProgress > 60_000) throw new Error(`no progress: accepted ${accepted}, closed ${closed}; client: ${stdout}${stderr}`);
+        if (Date.now() - lastProgress > 60_000) throw new Error(`no progress: accepted ${accepted}, closed ${closed}; client: ${child.stdout}${child.stderr}`);
         continue;
       }
       lastProgress = Date.now();
@@ -623,7 +618,7 @@ function serveEcho(Cls: new () => BaseSelector<Conn | null>, n: number) {
     s.close();
     listener.close();
   }
-  return { accepted, closed, received, echoed, maxFd, client: exited.then((code) => ({ code, stdout, stderr })) };
+  return { accepted, closed, received, echoed, maxFd, client: child.ended.then(({ code }) => ({ code, stdout: child.stdout, stderr: child.stderr })) };
 }
 
 describe('an echo server on each selector serves 1,000 concurrent clients', () => {

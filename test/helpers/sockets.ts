@@ -2,7 +2,6 @@
 // reading exact byte counts, catching the error a call throws, fd inspection
 // through /proc, temporary directories and child Node processes.
 
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -12,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 import { AF_INET, SOCK_DGRAM, SOCK_STREAM, socket, type AddressArgOf, type Family, type Socket } from 'bsdsock';
 
-import { runSync } from './run';
+import { Running, runSync } from './run';
 
 /** The package root: child processes `require(ROOT)` to load the built package. */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -197,33 +196,17 @@ export function lineReader(stream: Readable): { next(): Promise<string | null> }
 
 /** Starts `script` in a child Node process (killed after `guardMs`, so a stuck child cannot hang the suite). */
 export function startNode(script: string, args: string[] = [], guardMs = 20_000): NodeChild {
-  const child = spawn(process.execPath, [...args, '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  const guard = setTimeout(() => child.kill('SIGKILL'), guardMs);
-  const reader = lineReader(child.stdout);
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    err += chunk;
-  });
-  const exited = new Promise<number>((resolve, reject) => {
-    child.on('close', (code, signal) => {
-      clearTimeout(guard);
-      if (code === null) reject(new Error(`child killed by ${signal}: ${err}`));
-      else resolve(code);
-    });
+  const child = new Running([process.execPath, ...args, '-e', script], { limitMs: guardMs });
+  const exited = child.ended.then(({ code, signal }) => {
+    if (code === null) throw new Error(`child killed by ${signal}: ${child.stderr}`);
+    return code;
   });
   return {
-    pid: child.pid ?? -1,
-    async line() {
-      const line = await reader.next();
-      if (line !== null) return line;
-      const code = await exited;
-      throw new Error(`child exited (${code}) before writing a line: ${err}`);
-    },
+    pid: child.pid,
+    line: () => child.line(),
     exited,
-    kill(signal) {
-      child.kill(signal);
-    },
-    stderr: () => err,
+    kill: (signal) => child.kill(signal),
+    stderr: () => child.stderr,
   };
 }
 
