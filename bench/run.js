@@ -873,6 +873,14 @@ function baseRow(rows, implId, row) {
   return ok.find((r) => r.arg === row.arg) ?? ok[0] ?? null;
 }
 
+// The ratio of `row` to `base`: the median of the ratios of their runs in the
+// same turn (run i of each), so that a change in the machine's speed between
+// turns, which moves every row of a turn alike, does not move the ratio.
+function ratioOf(row, base) {
+  const paired = row.rates.map((x, i) => (x !== null && base.rates[i] != null ? x / base.rates[i] : null)).filter((r) => r !== null);
+  return paired.length > 0 ? median(paired) : row.median / base.median;
+}
+
 const COLUMNS = [
   ['c', 'vs C'],
   ['floor', 'vs floor'],
@@ -887,7 +895,7 @@ function goalText(goals, row, rows, runs) {
     .map((g) => {
       const base = rows.find((r) => r.key === g.base && r.median !== undefined);
       if (!base) return null;
-      const r = row.median / base.median;
+      const r = ratioOf(row, base);
       if (runs < MIN_RUNS) return `>= ${g.ratio}x ${g.text} (${r.toFixed(2)}x; not judged: fewer than ${MIN_RUNS} runs)`;
       if (!g.every) return `>= ${g.ratio}x ${g.text} ${r >= g.ratio ? 'met' : 'MISSED'} (${r.toFixed(2)}x)`;
       const paired = row.rates.map((x, i) => (x !== null && base.rates[i] !== null ? x / base.rates[i] : 0));
@@ -903,7 +911,7 @@ function tableLine(row, rows, columns, goals, runs) {
   if (row.median === undefined) return [row.label, '-', '', '', '', ...columns.map(() => ''), row.error];
   const ratios = columns.map(([id]) => {
     const base = baseRow(rows, id, row);
-    return base && row.impl.id !== id ? `${(row.median / base.median).toFixed(2)}x` : '';
+    return base && row.impl.id !== id ? `${ratioOf(row, base).toFixed(2)}x` : '';
   });
   const rates = [row.median, row.min, row.max].map(formatRate);
   const cpu = row.cpu === null ? '' : row.cpu.toFixed(row.cpu < 10 ? 2 : 1);
@@ -944,7 +952,8 @@ function printHeader(cfg) {
   console.log(`  node ${process.version}, ${python}, ${ccVersion} (-O2)`);
   console.log('  each program runs alone in its own process (with its peer), one after another, on 127.0.0.1;');
   console.log(`  the implementations of a workload take turns, ${cfg.repeat} run${cfg.repeat === 1 ? '' : 's'} each: median, min and max of the runs;`);
-  console.log('  times are taken inside each program with a monotonic clock, after a warm-up; ratios and goals on the medians');
+  console.log('  times are taken inside each program with a monotonic clock, after a warm-up; a ratio (and a goal) is the median');
+  console.log("  of the ratios of the two rows' runs in the same turn, so that the machine's speed moving between turns moves neither");
   console.log("  CPU: the measured process's CPU time (user + system, every thread) per unit, median: a client's over its timed");
   console.log("  run (bench/clock.js), a server's over its peer's whole run (/proc/PID/task/*/schedstat), warm-up included");
   if (cfg.repeat < MIN_RUNS) console.log(`  note: goals are judged on ${MIN_RUNS} runs or more (BENCH_REPEAT=${cfg.repeat})`);
