@@ -149,7 +149,8 @@ const WORKLOADS = [
       'sender: the same C program (bench/c/sender.c) for every implementation, sendall in 64 KiB chunks',
       'both ends: bsdsock sendall in its own process (bench/bsdsock/sender.js), bsdsock recv_into here, vs C on both ends',
       'node:net reads into one reused 256 KiB buffer too (the onread option)',
-      FLOOR_NOTE,
+      DONTWAIT_NOTE,
+      DESIGN_FLOOR_NOTE,
     ],
     unit: 'MiB/s',
     helper: 'sender',
@@ -157,6 +158,7 @@ const WORKLOADS = [
     warmup: (cfg) => Math.min(128 * MIB, Math.floor(cfg.bulkBytes / 8)),
     floor: true,
     variants: {
+      c: C_BOTH_WAYS('bulk'),
       bsdsock: [
         { arg: 'bulk', label: 'bsdsock' },
         { arg: 'bulk', key: 'bulk-both', label: 'bsdsock, both ends', helper: 'bsdsock_sender' },

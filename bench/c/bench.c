@@ -2,7 +2,7 @@
  * The C floor: the same syscalls as the other implementations, nothing more.
  *
  *   bench udp  ROUNDS WARMUP       PORT   (PORT: the UDP echo server, udp_echo.c)
- *   bench udp-dw|rr-dw ...                 udp and rr with bsdsock's syscalls (see `receive`)
+ *   bench udp-dw|bulk-dw|rr-dw ...         udp, bulk and rr with bsdsock's syscalls (see `receive`)
  *   bench rr-loop ...                      rr with an event loop's syscalls (see `receive`)
  *   bench bulk BYTES  WARMUP_BYTES PORT   (PORT: the sender, sender.c)
  *   bench rr   ROUNDS WARMUP       PORT   (PORT: the echo server, echo_server.c)
@@ -140,7 +140,7 @@ static uint64_t bulk_once(int port, uint64_t bytes, char *buf, uint64_t *calls)
     if (send_all(fd, request, (size_t)len) < 0)
         die("send");
     for (;;) {
-        ssize_t n = recv(fd, buf, BULK_BUF, 0);
+        ssize_t n = receive(fd, buf, BULK_BUF, NULL, NULL);
         ++*calls;
         if (n < 0 && errno == EINTR)
             continue;
@@ -160,7 +160,7 @@ static uint64_t bulk_once(int port, uint64_t bytes, char *buf, uint64_t *calls)
     return ns;
 }
 
-static void bench_bulk(uint64_t bytes, uint64_t warmup, int port)
+static void bench_bulk(const char *workload, uint64_t bytes, uint64_t warmup, int port)
 {
     char *buf = malloc(BULK_BUF);
     if (!buf)
@@ -169,8 +169,8 @@ static void bench_bulk(uint64_t bytes, uint64_t warmup, int port)
     if (warmup > 0)
         bulk_once(port, warmup, buf, &calls);
     uint64_t ns = bulk_once(port, bytes, buf, &calls);
-    printf("{\"impl\":\"c\",\"workload\":\"bulk\",\"bytes\":%llu,\"calls\":%llu,\"ns\":%llu,\"cpu_ns\":%llu}\n",
-           (unsigned long long)bytes, (unsigned long long)calls, (unsigned long long)ns, (unsigned long long)cpu_used_ns());
+    printf("{\"impl\":\"c\",\"workload\":\"%s\",\"bytes\":%llu,\"calls\":%llu,\"ns\":%llu,\"cpu_ns\":%llu}\n",
+           workload, (unsigned long long)bytes, (unsigned long long)calls, (unsigned long long)ns, (unsigned long long)cpu_used_ns());
     fflush(stdout);
     free(buf);
 }
@@ -243,22 +243,23 @@ static void bench_gai(const char *workload, const char *host, long calls, long w
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fprintf(stderr, "usage: %s udp|udp-dw|bulk|rr|rr-dw|rr-loop|gai|gai-localhost COUNT WARMUP [PORT]\n", argv[0]);
+        fprintf(stderr, "usage: %s udp|udp-dw|bulk|bulk-dw|rr|rr-dw|rr-loop|gai|gai-localhost COUNT WARMUP [PORT]\n", argv[0]);
         return 2;
     }
     const char *workload = argv[1];
     unsigned long long count = strtoull(argv[2], NULL, 10);
     unsigned long long warmup = strtoull(argv[3], NULL, 10);
     int port = argc > 4 ? atoi(argv[4]) : 0;
-    if (strcmp(workload, "udp-dw") == 0 || strcmp(workload, "rr-dw") == 0) {
+    size_t len = strlen(workload);
+    if (len > 3 && strcmp(workload + len - 3, "-dw") == 0) {
         dontwait = 1;
         if (pipe2(self_pipe, O_NONBLOCK | O_CLOEXEC) < 0)
             die("pipe2");
     }
     if (strcmp(workload, "udp") == 0 || strcmp(workload, "udp-dw") == 0)
         bench_udp(workload, (long)count, (long)warmup, port);
-    else if (strcmp(workload, "bulk") == 0)
-        bench_bulk(count, warmup, port);
+    else if (strcmp(workload, "bulk") == 0 || strcmp(workload, "bulk-dw") == 0)
+        bench_bulk(workload, count, warmup, port);
     else if (strcmp(workload, "rr") == 0 || strcmp(workload, "rr-dw") == 0 || strcmp(workload, "rr-loop") == 0)
         bench_rr(workload, (long)count, (long)warmup, port);
     else if (strcmp(workload, "gai") == 0)
