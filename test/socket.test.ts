@@ -644,6 +644,26 @@ describe('file descriptors', () => {
 });
 
 describe('modes', () => {
+  it('a blocking receive on a listening socket fails at once, as Python says, even after an accept that waited', () => {
+    // poll(2) waits on a listening socket where recv(2) fails at once: a call
+    // that polled before its first try would hang here. In a child, under a
+    // time limit: a hang blocks its thread. python3 gives the same errnos.
+    const out = runNodeSync(`
+      const { socket, AF_INET, AF_UNIX, TimeoutError } = require(${JSON.stringify(ROOT)});
+      for (const [family, addr] of [[AF_INET, ['127.0.0.1', 0]], [AF_UNIX, '\\0bsdsock-listening-' + process.pid]]) {
+        const l = socket(family);
+        l.bind(addr);
+        l.listen();
+        l.settimeout(0.05);
+        try { l.accept(); } catch (e) { if (!(e instanceof TimeoutError)) throw e; }
+        l.settimeout(null);
+        try { l.recv(1); } catch (e) { console.log(e.errno); }
+        l.close();
+      }
+    `);
+    expect(out).toBe(`${ERRNO.ENOTCONN}\n${ERRNO.EINVAL}\n`);
+  });
+
   it('setblocking/getblocking and settimeout/gettimeout', () => {
     using s = socket();
     expect(s.getblocking()).toBe(true);

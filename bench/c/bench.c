@@ -33,9 +33,7 @@ static void report(const char *workload, const char *unit, uint64_t count, uint6
  * blocking mode (1, the -dw workloads): every send and receive with
  * MSG_DONTWAIT, and a receive that finds nothing waits in poll() on the socket
  * and the read end of a self-pipe (where bsdsock's signal handler writes),
- * then is made again; once a receive has had to wait, the next one polls
- * first, except every 16th (crates/core/src/sock.rs, WaitFirst): what these
- * syscalls cost, without bsdsock. An event
+ * then is made again: what these syscalls cost, without bsdsock. An event
  * loop's way (the -loop workload, as libuv under node:net and bsdsock/asyncio
  * wait): the non-blocking socket stays registered in one epoll set, and a
  * receive that expects data it has not got waits in epoll_wait first, then
@@ -56,24 +54,13 @@ static ssize_t receive(int fd, void *buf, size_t len, struct sockaddr *from, soc
     }
     if (!dontwait)
         return recvfrom(fd, buf, len, 0, from, fromlen);
-    static int waited;
-    static unsigned count;
-    int wait_first = waited && ++count % 16 != 0;
     for (;;) {
-        if (wait_first) {
-            struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = self_pipe[0], .events = POLLIN } };
-            if (poll(p, 2, -1) < 0 && errno != EINTR)
-                die("poll");
-        }
         ssize_t n = recvfrom(fd, buf, len, MSG_DONTWAIT, from, fromlen);
-        if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
-            if (!wait_first)
-                waited = 0;
+        if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
             return n;
-        }
-        if (!waited)
-            count = 0;
-        waited = wait_first = 1;
+        struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = self_pipe[0], .events = POLLIN } };
+        if (poll(p, 2, -1) < 0 && errno != EINTR)
+            die("poll");
     }
 }
 

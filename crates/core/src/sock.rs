@@ -10,7 +10,7 @@ use crate::addr::{Address, AddressArg};
 use crate::error::{Error, Result};
 use crate::sys::c;
 use crate::sys::{self, Fd, POLLIN, POLLOUT};
-use crate::wait::{wait, Deadline, Timeout};
+use crate::wait::{wait, Timeout};
 
 pub(crate) fn would_block(e: &io::Error) -> bool {
     matches!(e.raw_os_error(), Some(c) if c == sys::EAGAIN || c == c::EWOULDBLOCK)
@@ -23,8 +23,9 @@ pub(crate) fn would_block(e: &io::Error) -> bool {
 /// call ever blocks in the kernel, whatever O_NONBLOCK others set or clear on
 /// the open file description. Every send and receive goes through here.
 ///
-/// A receive that can wait, on a socket whose last receive had to, waits
-/// first (see `WaitFirst`).
+/// It always tries before it waits: poll(2) does not report everything the
+/// call would fail with at once (a receive on a listening socket fails with
+/// ENOTCONN, or EINVAL for AF_UNIX, while poll waits for a connection).
 pub(crate) fn retry<T>(
     fd: Fd,
     timeout: Timeout,
@@ -37,95 +38,21 @@ pub(crate) fn retry<T>(
     // The deadline starts at the first wait, as CPython's does: a call that
     // never waits (every non-blocking one) reads no clock.
     let mut deadline = None;
-    let wait_once = |deadline: &mut Option<Deadline>| {
-        wait(
-            fd,
-            events,
-            *deadline.get_or_insert_with(|| timeout.deadline()),
-            syscall,
-        )
-    };
     let flags = flags | sys::DONTWAIT;
-    let receive = !dontwait && events == POLLIN;
-    let mut waited = receive && WaitFirst::advised(fd);
-    if waited {
-        wait_once(&mut deadline)?;
-    }
     loop {
         match op(flags) {
-            Ok(v) => {
-                if receive && !waited {
-                    WaitFirst::found_at_once(fd);
-                }
-                return Ok(v);
-            }
+            Ok(v) => return Ok(v),
             Err(e) if e.raw_os_error() == Some(sys::EINTR) => {
                 if crate::signals::interrupted() {
                     return Err(Error::os(sys::EINTR, syscall));
                 }
             }
             Err(e) if would_block(&e) && !dontwait => {
-                if receive && !waited {
-                    WaitFirst::waits(fd);
-                }
-                waited = true;
-                wait_once(&mut deadline)?;
+                let deadline = *deadline.get_or_insert_with(|| timeout.deadline());
+                wait(fd, events, deadline, syscall)?;
             }
             Err(e) => return Err(Error::io(&e, syscall)),
         }
-    }
-}
-
-/// How often a receive that `WaitFirst` advises to wait first tries at once anyway.
-const WAIT_FIRST_PROBE: u32 = 16;
-
-/// The receive that waits first. A blocking receive tries its syscall, and on
-/// EAGAIN polls and tries again: three syscalls where the data is not there
-/// yet, as with a peer answering request by request, where the try before the
-/// poll always finds nothing. So once a socket's receive had to wait (even
-/// one that then timed out), its next receive polls first and then reads: two
-/// syscalls. Every WAIT_FIRST_PROBE-th one tries at once instead, and a
-/// receive that finds data at once ends the advice (a poll first would then
-/// be the extra call). The results are the same either way; only the
-/// syscalls differ. One socket per thread is remembered: the one a blocking
-/// program is talking to.
-struct WaitFirst;
-
-thread_local! {
-    /// The fd whose last receive waited (-1: none), and its receives since.
-    static WAITED: std::cell::Cell<(Fd, u32)> = const { std::cell::Cell::new((-1, 0)) };
-}
-
-impl WaitFirst {
-    /// Whether the next receive on `fd` should wait before its first try.
-    fn advised(fd: Fd) -> bool {
-        WAITED.with(|w| {
-            let (last, count) = w.get();
-            if last != fd {
-                return false;
-            }
-            let count = count.wrapping_add(1);
-            w.set((fd, count));
-            count % WAIT_FIRST_PROBE != 0
-        })
-    }
-
-    /// A receive on `fd` found nothing and waits.
-    fn waits(fd: Fd) {
-        WAITED.with(|w| {
-            if w.get().0 != fd {
-                w.set((fd, 0));
-            }
-        });
-    }
-
-    /// A receive on `fd` found its data at its first try.
-    fn found_at_once(fd: Fd) {
-        WAITED.with(|w| {
-            if w.get().0 == fd {
-                w.set((-1, 0));
-            }
-        });
     }
 }
 
@@ -483,45 +410,6 @@ mod tests {
     use super::*;
     use std::net::Ipv4Addr;
     use std::time::Duration;
-
-    /// A receive of one byte through `retry` in the given mode: what it gave,
-    /// and how many times it made its syscall.
-    fn counted_recv(fd: Fd, timeout: Timeout) -> (Result<usize>, u32) {
-        let mut buf = [0u8; 1];
-        let buf = sys::as_uninit(&mut buf);
-        let mut tries = 0;
-        let r = retry(fd, timeout, 0, POLLIN, "recv", |f| {
-            tries += 1;
-            sys::recv(fd, buf, f)
-        });
-        (r, tries)
-    }
-
-    #[test]
-    fn a_receive_after_one_that_waited_waits_first() -> Result<()> {
-        let (a, b) = stream_pair()?;
-        let briefly = Timeout(Some(Duration::from_millis(5)));
-        let timed_out =
-            |r: &Result<usize>| matches!(r, Err(e) if matches!(e.kind, crate::error::Kind::Timeout));
-        // Nothing to read: one try, then the wait, which times out.
-        let (r, tries) = counted_recv(b, briefly);
-        assert!(timed_out(&r) && tries == 1, "{r:?} after {tries} tries");
-        // It waited, so the next receive waits first: it times out without a try.
-        let (r, tries) = counted_recv(b, briefly);
-        assert!(timed_out(&r) && tries == 0, "{r:?} after {tries} tries");
-        // With data there, the wait first returns at once: one try, the byte.
-        // Every WAIT_FIRST_PROBE-th receive tries at once, finds the byte, and ends the advice.
-        for _ in 2..=WAIT_FIRST_PROBE {
-            send(a, b"x", 0, Timeout::BLOCKING)?;
-            let (r, tries) = counted_recv(b, Timeout::BLOCKING);
-            assert!(matches!(r, Ok(1)) && tries == 1, "{r:?} after {tries} tries");
-        }
-        // Advised no more: a receive with nothing to read tries first again.
-        let (r, tries) = counted_recv(b, briefly);
-        assert!(timed_out(&r) && tries == 1, "{r:?} after {tries} tries");
-        close(a)?;
-        close(b)
-    }
 
     fn udp_pair() -> Result<(Fd, Fd, Address)> {
         let a = socket(c::AF_INET, c::SOCK_DGRAM, 0)?;
