@@ -26,6 +26,20 @@ export const KNOWN = [
       step.op === 'bind' && step.addr.kind === 'of' && [python, node].some((r) => r.errno === EADDRINUSE) && [python, node].some((r) => 'v' in r),
   },
   {
+    id: 'in-flight-cycle',
+    kind: 'environment',
+    reason:
+      'a socket whose fd went out in an SCM_RIGHTS message that is still queued stays open in the kernel after the ' +
+      'program closes it, until the kernel\'s Unix-socket garbage collector finds the cycle; it runs when some ' +
+      'process on the machine closes Unix sockets, so for the two interpreters it runs at different times, and a ' +
+      'receive on its peer reads the end of the stream on one side while on the other it would block (or times out)',
+    matches: (step, python, node, history) =>
+      RECEIVES.has(step.op) &&
+      history.some((h) => h.step.op === 'sendmsg' && (h.step.fds?.length ?? 0) > 0) &&
+      [python, node].some(endOfStream) &&
+      [python, node].some((r) => r.e === 'BlockingIOError' || r.e === 'TimeoutError' || r.hang === true),
+  },
+  {
     id: 'recv-trunc-zeros',
     kind: 'deliberate',
     reason:
@@ -81,6 +95,13 @@ const SHARES = new Set(['dup', 'fromfd', 'adopt']);
 const RECEIVES = new Set(['accept', 'recv', 'recvfrom', 'recv_into', 'recvfrom_into', 'recvmsg', 'recvmsg_into']);
 /** The steps that wait in timeout mode (makefile too: it closes the slot's old file, which flushes). */
 const CALLS = new Set([...RECEIVES, 'send', 'sendall', 'sendto', 'sendmsg', 'fread', 'freadline', 'fwrite', 'fflush', 'fclose', 'makefile']);
+
+/** Whether a receive's outcome is the end of a stream: no bytes (or 0 into a buffer). */
+function endOfStream(r) {
+  if (!('v' in r)) return false;
+  const first = Array.isArray(r.v) ? r.v[0] : r.v;
+  return first === 0 || first?.hex === '';
+}
 
 /** How many bytes a receive step asks for. */
 function wanted(step) {
