@@ -879,8 +879,13 @@ function baseRow(rows, implId, row) {
 // same turn (run i of each), so that a change in the machine's speed between
 // turns, which moves every row of a turn alike, does not move the ratio.
 function ratioOf(row, base) {
-  const paired = row.rates.map((x, i) => (x !== null && base.rates[i] != null ? x / base.rates[i] : null)).filter((r) => r !== null);
+  const paired = turnRatios(row, base).filter((r) => r !== null);
   return paired.length > 0 ? median(paired) : row.median / base.median;
+}
+
+// Each turn's ratio of `row` to `base`: null where either run failed.
+function turnRatios(row, base) {
+  return row.rates.map((x, i) => (x !== null && base.rates[i] != null ? x / base.rates[i] : null));
 }
 
 const COLUMNS = [
@@ -900,7 +905,8 @@ function goalText(goals, row, rows, runs) {
       const r = ratioOf(row, base);
       if (runs < MIN_RUNS) return `>= ${g.ratio}x ${g.text} (${r.toFixed(2)}x; not judged: fewer than ${MIN_RUNS} runs)`;
       if (!g.every) return `>= ${g.ratio}x ${g.text} ${r >= g.ratio ? 'met' : 'MISSED'} (${r.toFixed(2)}x)`;
-      const paired = row.rates.map((x, i) => (x !== null && base.rates[i] !== null ? x / base.rates[i] : 0));
+      // A turn where either run failed counts as missed.
+      const paired = turnRatios(row, base).map((r) => r ?? 0);
       const met = paired.filter((p) => p >= g.ratio).length;
       const lo = Math.min(...paired).toFixed(2);
       return `>= ${g.ratio}x ${g.text} in every run ${met === paired.length ? 'met' : 'MISSED'} (${met} of ${paired.length}, lowest ${lo}x)`;

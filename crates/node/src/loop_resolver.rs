@@ -232,8 +232,8 @@ unsafe extern "C" fn on_prepare(_handle: *mut c_void) {
     with_completions(|c| {
         c.keep = false;
         c.sync_ref();
+        state::write(STATUS_HELD, 0);
     });
-    state::write(STATUS_HELD, 0);
 }
 
 /// Frees the memory of a handle of the completions once libuv has closed it.
