@@ -304,6 +304,7 @@ const WORKLOADS = [
     notes: [
       'bsdsock/asyncio: one task echoes (sock_recvfrom, sock_sendto), the other pings and waits for each echo; node:dgram: the same, its echo end a second socket of the same process',
       'already-ready: both ends in one await chain, each datagram queued before its sock_recvfrom starts (no wait on the loop; no goal)',
+      "event-loop floor: the least a promise-based API on Node's loop can do per round trip, the same two tasks over an addon's sendto and recvfrom, each receive awaiting one promise a uv_poll callback resolves; vs floor is against it",
     ],
     unit: 'round trips/s',
     count: (cfg) => cfg.udpRounds,
@@ -314,6 +315,7 @@ const WORKLOADS = [
         { arg: 'audp-ready', label: 'bsdsock/asyncio, already-ready (one await chain)' },
       ],
       node: { arg: 'udp-pair', file: ['node', 'bench.js'], label: 'node:dgram' },
+      floor: { arg: 'audp', label: 'event-loop floor: uv_poll + one promise per receive (bench/floor/loop.js)' },
     }),
   },
   {

@@ -85,6 +85,19 @@ function tuple(address: unknown, name: string, caller: string): unknown[] {
   return address;
 }
 
+/** An IPv4 or IPv6 literal (or the empty host, the wildcard). */
+const LITERAL = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[^.]*:.*|)$/;
+/** The last host found literal: a sender sends to the same host again and again. */
+let lastLiteral = '';
+
+/** Whether a host is an IP literal (or the wildcard): its sockaddr needs no lookup, and can be reused. */
+export function isLiteralHost(host: string): boolean {
+  if (host === lastLiteral) return true;
+  if (!LITERAL.test(host)) return false;
+  lastLiteral = host;
+  return true;
+}
+
 /** Checks `address` for a socket of `family` as Python does, for the call `caller`. */
 export function addressParts(family: number, address: unknown, caller: string): AddressParts {
   switch (family) {

@@ -6,7 +6,7 @@
 import { Buffer } from 'node:buffer';
 import { inspect } from 'node:util';
 
-import { addressParts, type AddressParts, type AddressArgOf, type AddressOf, type Family } from './address';
+import { addressParts, isLiteralHost, type AddressParts, type AddressArgOf, type AddressOf, type Family } from './address';
 import { bytes, cint, int, pyType } from './convert';
 import * as C from './constants';
 import { badf, CLOSED_ERRNO, dropError, errnos, errorOf, fail, OSError, takeError, withAddress } from './errors';
@@ -69,10 +69,6 @@ function wrap<F extends string>(fd: number, family: number, type: number, proto:
     known = null;
   }
 }
-
-
-/** A host that is an IP literal (or the wildcard): its sockaddr can be reused without a lookup. */
-const LITERAL = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[^.]*:.*|)$/;
 
 function sameParts(a: AddressParts, b: AddressParts): boolean {
   const [ha, hb] = [a[0], b[0]];
@@ -170,7 +166,7 @@ export class Socket<F extends string = string> {
       return this.#lastSockaddr!;
     }
     const sa = native.sockaddr(this.#family, ...parts) ?? fail();
-    if (this.#family !== C.AF_PACKET && (typeof parts[0] !== 'string' || LITERAL.test(parts[0]))) {
+    if (this.#family !== C.AF_PACKET && (typeof parts[0] !== 'string' || isLiteralHost(parts[0]))) {
       [this.#lastAddress, this.#lastParts, this.#lastSockaddr] = [address, parts, sa];
     }
     return sa;

@@ -14,7 +14,11 @@
  *
  *   connectTo(port, type) -> fd   a non-blocking socket of that type connected to 127.0.0.1:port
  *                                 (TCP_NODELAY for a stream)
+ *   bound(type) -> fd             a non-blocking socket of that type bound to 127.0.0.1 (a port of its own)
+ *   portOf(fd) -> port            the port it is bound to
  *   send(fd, buf), recv(fd, buf)  the syscall itself: its count, or -errno
+ *   sendto(fd, buf, port)         sendto(2) to 127.0.0.1:port: its count, or -errno
+ *   recvfrom(fd, buf)             recvfrom(2), the sender's address taken (and dropped): its count, or -errno
  *   watch(fd, callback)           a uv_poll handle watching fd for reading, level-triggered,
  *                                 calling callback() through napi_make_callback
  *
@@ -135,13 +139,19 @@ static napi_value int_result(napi_env env, int64_t n)
     return result;
 }
 
+/* 127.0.0.1:port */
+static struct sockaddr_in loopback(int port)
+{
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    return sa;
+}
+
 static napi_value connect_to(napi_env env, napi_callback_info info)
 {
     size_t argc = 2;
     napi_value argv[2];
     napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)int_arg(env, argv[0])),
-                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    struct sockaddr_in sa = loopback(int_arg(env, argv[0]));
     int type = int_arg(env, argv[1]), one = 1, fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
     if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
         (type == SOCK_STREAM && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0) ||
@@ -150,27 +160,72 @@ static napi_value connect_to(napi_env env, napi_callback_info info)
     return int_result(env, fd);
 }
 
-/* send(fd, buf) or recv(fd, buf): the syscall on the buffer's bytes. */
-static napi_value io_call(napi_env env, napi_callback_info info, int sending)
+/* The call's one argument, a number. */
+static int32_t only_arg(napi_env env, napi_callback_info info)
 {
-    size_t argc = 2, len = 0;
-    napi_value argv[2];
+    size_t argc = 1;
+    napi_value argv[1];
+    napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+    return int_arg(env, argv[0]);
+}
+
+static napi_value bound(napi_env env, napi_callback_info info)
+{
+    struct sockaddr_in sa = loopback(0);
+    int fd = socket(AF_INET, only_arg(env, info) | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
+        return int_result(env, -errno);
+    return int_result(env, fd);
+}
+
+static napi_value port_of(napi_env env, napi_callback_info info)
+{
+    struct sockaddr_in sa;
+    socklen_t len = sizeof sa;
+    if (getsockname(only_arg(env, info), (struct sockaddr *)&sa, &len) < 0)
+        return int_result(env, -errno);
+    return int_result(env, ntohs(sa.sin_port));
+}
+
+enum io { SEND, RECV, SENDTO, RECVFROM };
+
+/* send(fd, buf), recv(fd, buf), sendto(fd, buf, port), recvfrom(fd, buf): the syscall on the buffer's bytes. */
+static napi_value io_call(napi_env env, napi_callback_info info, enum io io)
+{
+    size_t argc = 3, len = 0;
+    napi_value argv[3];
     void *data = NULL;
     napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
     int fd = int_arg(env, argv[0]);
     napi_get_buffer_info(env, argv[1], &data, &len);
-    ssize_t n = sending ? send(fd, data, len, 0) : recv(fd, data, len, 0);
+    struct sockaddr_in to = loopback(io == SENDTO ? int_arg(env, argv[2]) : 0);
+    struct sockaddr_storage from;
+    socklen_t fromlen = sizeof from;
+    ssize_t n = io == SEND     ? send(fd, data, len, 0)
+                : io == RECV   ? recv(fd, data, len, 0)
+                : io == SENDTO ? sendto(fd, data, len, 0, (struct sockaddr *)&to, sizeof to)
+                               : recvfrom(fd, data, len, 0, (struct sockaddr *)&from, &fromlen);
     return int_result(env, n < 0 ? -errno : n);
 }
 
 static napi_value send_fn(napi_env env, napi_callback_info info)
 {
-    return io_call(env, info, 1);
+    return io_call(env, info, SEND);
 }
 
 static napi_value recv_fn(napi_env env, napi_callback_info info)
 {
-    return io_call(env, info, 0);
+    return io_call(env, info, RECV);
+}
+
+static napi_value sendto_fn(napi_env env, napi_callback_info info)
+{
+    return io_call(env, info, SENDTO);
+}
+
+static napi_value recvfrom_fn(napi_env env, napi_callback_info info)
+{
+    return io_call(env, info, RECVFROM);
 }
 
 struct watcher {
@@ -215,6 +270,10 @@ NAPI_MODULE_INIT()
     export_fn(env, exports, "send", send_fn);
     export_fn(env, exports, "recv", recv_fn);
     export_fn(env, exports, "watch", watch_fn);
+    export_fn(env, exports, "bound", bound);
+    export_fn(env, exports, "portOf", port_of);
+    export_fn(env, exports, "sendto", sendto_fn);
+    export_fn(env, exports, "recvfrom", recvfrom_fn);
     export_fn(env, exports, "int", ret_int);
     export_fn(env, exports, "bool", ret_bool);
     export_fn(env, exports, "str", ret_str);

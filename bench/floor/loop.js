@@ -9,6 +9,10 @@
 //     a promise-based API: one call into the addon to send, one uv_poll
 //     callback into JavaScript when the reply is readable (level-triggered,
 //     armed once), one promise resolved by it and awaited, one call to receive
+//   node loop.js audp  ROUNDS WARMUP
+//     the same promise-based API for two UDP sockets of this process, each end
+//     a task of its own: one sends to the other and awaits the echo, the other
+//     awaits a datagram and echoes it (sendto and recvfrom, with addresses)
 //   node loop.js dping ROUNDS WARMUP PORT   (PORT: the C UDP echo server)
 //     a callback API (DatagramProtocol, node:dgram's 'message'): the uv_poll
 //     callback receives the datagram and sends the next one, no promise
@@ -50,21 +54,71 @@ function report(workload, rounds, t0) {
   console.log(JSON.stringify({ impl: 'floor', workload, rounds, ns, cpu_ns: clock.cpuNs() }));
 }
 
-async function benchRr(rounds, warmup, port) {
+// A watched fd's readiness as promises: `readable()` is the promise the next readiness resolves.
+function readiness() {
   let wake = null;
-  const fd = connected(port, SOCK_STREAM, () => wake?.());
-  // The promise the next readiness resolves.
-  const readable = () =>
-    new Promise((resolve) => {
-      wake = () => {
-        wake = null;
-        resolve();
-      };
-    });
+  return {
+    onReadable: () => wake?.(),
+    readable: () =>
+      new Promise((resolve) => {
+        wake = () => {
+          wake = null;
+          resolve();
+        };
+      }),
+  };
+}
+
+async function benchRr(rounds, warmup, port) {
+  const { onReadable, readable } = readiness();
+  const fd = connected(port, SOCK_STREAM, onReadable);
   await rrRounds(fd, warmup, readable);
   const t0 = clock.start();
   await rrRounds(fd, rounds, readable);
   report('arr', rounds, t0);
+}
+
+// A datagram received on fd into buf, its length (the sender's port is not needed). It waits for
+// readiness first: in this exchange the datagram is never there before (no recvfrom wasted on EAGAIN).
+async function recvfrom(fd, buf, readable) {
+  for (;;) {
+    await readable();
+    const n = addon.recvfrom(fd, buf);
+    if (n !== -EAGAIN) return n;
+  }
+}
+
+function boundUdp() {
+  const fd = addon.bound(SOCK_DGRAM);
+  if (fd < 0) throw new Error(`bind: errno ${-fd}`);
+  const r = readiness();
+  if (addon.watch(fd, r.onReadable) !== 0) throw new Error('uv_poll_start failed');
+  return { fd, port: addon.portOf(fd), readable: r.readable };
+}
+
+async function udpPings(a, portB, rounds) {
+  const reply = Buffer.alloc(4096);
+  for (let i = 0; i < rounds; i++) {
+    if (addon.sendto(a.fd, MSG, portB) !== MSG.length) throw new Error('audp: sendto failed');
+    if ((await recvfrom(a.fd, reply, a.readable)) < 0) throw new Error('audp: recvfrom failed');
+  }
+}
+
+async function udpEchoes(b, portA, rounds) {
+  const buf = Buffer.alloc(4096);
+  for (let i = 0; i < rounds; i++) {
+    const n = await recvfrom(b.fd, buf, b.readable);
+    if (n < 0 || addon.sendto(b.fd, buf.subarray(0, n), portA) !== n) throw new Error('audp: echo failed');
+  }
+}
+
+async function benchUdp(rounds, warmup) {
+  const [a, b] = [boundUdp(), boundUdp()];
+  const run = (n) => Promise.all([udpEchoes(b, a.port, n), udpPings(a, b.port, n)]);
+  await run(warmup);
+  const t0 = clock.start();
+  await run(rounds);
+  report('audp', rounds, t0);
 }
 
 async function benchPing(rounds, warmup, port) {
@@ -90,6 +144,7 @@ async function benchPing(rounds, warmup, port) {
 async function main(argv) {
   const [workload, count, warmup, port] = [argv[2], Number(argv[3]), Number(argv[4]), Number(argv[5])];
   if (workload === 'arr') await benchRr(count, warmup, port);
+  else if (workload === 'audp') await benchUdp(count, warmup);
   else if (workload === 'dping') await benchPing(count, warmup, port);
   else throw new Error(`unknown workload: ${workload}`);
   process.exit(0);

@@ -3,7 +3,7 @@
 // libuv's four-thread pool, so fs work keeps running while lookups wait.
 
 import { keywords, type WithOptions } from '../keywords';
-import { type AddressArgOf } from '../address';
+import { isLiteralHost, type AddressArgOf } from '../address';
 import { cint, int, pyType } from '../convert';
 import * as C from '../constants';
 import { takeError } from '../errors';
@@ -107,14 +107,11 @@ export async function getnameinfo(
   return lookup<[string, string]>((id) => native.getnameinfoAsync(id, host, port, flowinfo, scopeId, sa.length, f), signal);
 }
 
-/** An IPv4 or IPv6 literal (or the empty host): its sockaddr needs no lookup. */
-const LITERAL = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[^.]*:.*|)$/;
-
 /** Whether an address holds a host name to resolve before a socket call can take it. */
 export function needsLookup(sock: Socket, address: unknown): boolean {
   const family = sock.family as number;
   if (family !== C.AF_INET && family !== C.AF_INET6) return false;
-  return Array.isArray(address) && typeof address[0] === 'string' && !LITERAL.test(address[0]);
+  return Array.isArray(address) && typeof address[0] === 'string' && !isLiteralHost(address[0]);
 }
 
 /**

@@ -14,7 +14,7 @@ import { lastAddress, native } from '../native';
 import { pyRepr } from '../repr';
 import { claim, room, settle } from '../slab';
 import { Socket } from '../socket';
-import { busy, checkSignal, READ, readFound, readNow, wait, WRITE, type OperationOptions } from './loop';
+import { busy, checkSignal, READ, readFound, readNow, wait, waitFor, WRITE, type OperationOptions } from './loop';
 import { needsLookup, resolveAddress } from './resolver';
 
 const EINPROGRESS = errnos.EINPROGRESS;
@@ -67,10 +67,7 @@ function readNowOrWait<T>(fd: number, syscall: string, attempt: () => T | null, 
     readFound(fd, r !== null);
     if (r !== null) return r;
   }
-  return wait<T>(fd, READ, syscall, (op) => {
-    const r = attempt();
-    return r !== null && op.done(r);
-  }, signal);
+  return waitFor<T>(fd, READ, syscall, attempt, signal);
 }
 
 /**
@@ -236,19 +233,18 @@ const BLOCKED = Symbol('blocked');
 
 /**
  * Makes `call`, a socket method that throws BlockingIOError when it would
- * block, at once (unless operations wait before it in the same direction) and
- * again each time the fd is ready, until it returns or throws another error:
- * its result, or a promise of it when it had to wait.
+ * block (and never returns null), at once (unless operations wait before it
+ * in the same direction) and again each time the fd is ready, until it
+ * returns or throws another error: its result, or a promise of it when it had
+ * to wait.
  */
 export function whenReady<T>(fd: number, dir: number, syscall: string, call: () => T, signal: AbortSignal | undefined): T | Promise<T> {
+  const once = (): T | null => unlessBlocked(call, null);
   if (!busy(fd, dir)) {
-    const r = unlessBlocked(call, BLOCKED);
-    if (r !== BLOCKED) return r;
+    const r = once();
+    if (r !== null) return r;
   }
-  return wait<T>(fd, dir, syscall, (op) => {
-    const r = unlessBlocked(call, BLOCKED);
-    return r !== BLOCKED && op.done(r);
-  }, signal);
+  return waitFor<T>(fd, dir, syscall, once, signal);
 }
 
 /** asyncio's `loop.sock_sendto(sock, data, address)`: bytes sent, once there is room. A host name is resolved without blocking. */
