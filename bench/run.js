@@ -381,7 +381,9 @@ const WORKLOADS = [
       rows: [{ arg: 'aecho', label: 'bsdsock/asyncio', goal: 1.2, every: true }],
       node: { arg: 'tcp-echo', file: ['node', 'events.js'], label: 'node:net server' },
       c: C_EPOLL_SERVER,
+      floor: { arg: 'aecho', label: 'event-loop floor: uv_poll + one promise per read (bench/floor/loop.js)' },
     }),
+    ["event-loop floor: the least a promise-based API on Node's loop can do per message, a task per connection awaiting one promise a uv_poll callback resolves, then an addon's recv and send; vs floor is against it"],
   ),
   manyClients('pecho', 'Protocol echo server', 'create_server, a Protocol writing back in data_received',
     eventWorkload('tcp-echo', 'node:net server', 1.2, true, C_EPOLL_SERVER),
@@ -524,13 +526,14 @@ function rrServer(id, server, how, programs) {
 }
 
 // A server under the same C clients (bench/c/echo_clients.c) for both, the goal held in every run.
-function manyClients(id, server, how, programs) {
+function manyClients(id, server, how, programs, notes = []) {
   return {
     id,
     title: (n) => `${server} under ${ECHO_CLIENTS.toLocaleString('en-US')} TCP clients echoing 1 KiB messages for ${n} s; messages per second`,
     notes: [
       `bsdsock/asyncio: ${how}; node:net: a server writing back each 'data' chunk`,
       'clients: the same C epoll program (bench/c/echo_clients.c) for both; the goal must hold in every run',
+      ...notes,
     ],
     unit: 'messages/s',
     count: (cfg) => cfg.echoSeconds,

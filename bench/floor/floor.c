@@ -19,12 +19,16 @@
  *   send(fd, buf), recv(fd, buf)  the syscall itself: its count, or -errno
  *   sendto(fd, buf, port)         sendto(2) to 127.0.0.1:port: its count, or -errno
  *   recvfrom(fd, buf)             recvfrom(2), the sender's address taken (and dropped): its count, or -errno
+ *   listener() -> fd              a non-blocking TCP socket listening on 127.0.0.1 (a port of its own)
+ *   accept(fd) -> fd              accept4(2): a non-blocking connection with TCP_NODELAY, or -errno
  *   watch(fd, callback)           a uv_poll handle watching fd for reading, level-triggered,
  *                                 calling callback() through napi_make_callback
+ *   unwatch(fd)                   stops and closes fd's handle, then closes fd
  *
  * Built by bench/run.js with cc against Node's own node_api.h and uv.h (no
  * node-gyp download): cc -O2 -shared -fPIC -I<node>/include/node floor.c -o floor.node
  */
+#define _GNU_SOURCE /* accept4 */
 #define NAPI_VERSION 8
 #include <errno.h>
 #include <fcntl.h>
@@ -169,11 +173,34 @@ static int32_t only_arg(napi_env env, napi_callback_info info)
     return int_arg(env, argv[0]);
 }
 
-static napi_value bound(napi_env env, napi_callback_info info)
+/* A non-blocking socket of `type` bound to 127.0.0.1 (a port of its own), or -errno. */
+static int bound_fd(int type)
 {
     struct sockaddr_in sa = loopback(0);
-    int fd = socket(AF_INET, only_arg(env, info) | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    int fd = socket(AF_INET, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
+        return -errno;
+    return fd;
+}
+
+static napi_value bound(napi_env env, napi_callback_info info)
+{
+    return int_result(env, bound_fd(only_arg(env, info)));
+}
+
+static napi_value listener(napi_env env, napi_callback_info info)
+{
+    (void)info;
+    int fd = bound_fd(SOCK_STREAM);
+    if (fd >= 0 && listen(fd, 1024) < 0)
+        fd = -errno;
+    return int_result(env, fd);
+}
+
+static napi_value accept_fn(napi_env env, napi_callback_info info)
+{
+    int one = 1, fd = accept4(only_arg(env, info), NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0 || setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0)
         return int_result(env, -errno);
     return int_result(env, fd);
 }
@@ -234,6 +261,10 @@ struct watcher {
     napi_ref callback;
 };
 
+/* The watchers by fd, for unwatch. */
+#define MAX_FD 65536
+static struct watcher *watchers[MAX_FD];
+
 static void on_readable(uv_poll_t *poll, int status, int events)
 {
     struct watcher *w = poll->data;
@@ -255,13 +286,34 @@ static napi_value watch_fn(napi_env env, napi_callback_info info)
     napi_value argv[2];
     uv_loop_t *loop;
     napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+    int fd = int_arg(env, argv[0]);
     struct watcher *w = calloc(1, sizeof *w);
-    if (w == NULL || napi_get_uv_event_loop(env, &loop) != napi_ok || uv_poll_init(loop, &w->poll, int_arg(env, argv[0])) != 0)
+    if (fd < 0 || fd >= MAX_FD || w == NULL || napi_get_uv_event_loop(env, &loop) != napi_ok || uv_poll_init(loop, &w->poll, fd) != 0)
         return int_result(env, -1);
     w->env = env;
     w->poll.data = w;
+    watchers[fd] = w;
     napi_create_reference(env, argv[1], 1, &w->callback);
     return int_result(env, uv_poll_start(&w->poll, UV_READABLE, on_readable));
+}
+
+static void on_closed(uv_handle_t *handle)
+{
+    struct watcher *w = handle->data;
+    napi_delete_reference(w->env, w->callback);
+    free(w);
+}
+
+static napi_value unwatch_fn(napi_env env, napi_callback_info info)
+{
+    int fd = only_arg(env, info);
+    struct watcher *w = fd >= 0 && fd < MAX_FD ? watchers[fd] : NULL;
+    if (w != NULL) {
+        watchers[fd] = NULL;
+        uv_poll_stop(&w->poll);
+        uv_close((uv_handle_t *)&w->poll, on_closed);
+    }
+    return int_result(env, close(fd) < 0 ? -errno : 0);
 }
 
 NAPI_MODULE_INIT()
@@ -270,6 +322,9 @@ NAPI_MODULE_INIT()
     export_fn(env, exports, "send", send_fn);
     export_fn(env, exports, "recv", recv_fn);
     export_fn(env, exports, "watch", watch_fn);
+    export_fn(env, exports, "unwatch", unwatch_fn);
+    export_fn(env, exports, "listener", listener);
+    export_fn(env, exports, "accept", accept_fn);
     export_fn(env, exports, "bound", bound);
     export_fn(env, exports, "portOf", port_of);
     export_fn(env, exports, "sendto", sendto_fn);

@@ -13,6 +13,9 @@
 //     the same promise-based API for two UDP sockets of this process, each end
 //     a task of its own: one sends to the other and awaits the echo, the other
 //     awaits a datagram and echoes it (sendto and recvfrom, with addresses)
+//   node loop.js aecho                    an echo server (prints its port, then serves until killed)
+//     the same promise-based API as a server: per connection, a task that awaits
+//     readiness, receives into its buffer and sends the bytes back
 //   node loop.js dping ROUNDS WARMUP PORT   (PORT: the C UDP echo server)
 //     a callback API (DatagramProtocol, node:dgram's 'message'): the uv_poll
 //     callback receives the datagram and sends the next one, no promise
@@ -121,6 +124,40 @@ async function benchUdp(rounds, warmup) {
   report('audp', rounds, t0);
 }
 
+// One connection of the echo server, until its client goes: a short send (never seen
+// with 1 KiB messages) fails the server, which has no writer to wait for room with.
+async function echo(fd, readable) {
+  const buf = Buffer.alloc(64 * 1024);
+  for (;;) {
+    await readable();
+    const n = addon.recv(fd, buf);
+    if (n === -EAGAIN) continue;
+    if (n <= 0) break;
+    const sent = addon.send(fd, buf.subarray(0, n));
+    if (sent !== n) throw new Error(`aecho: send gave ${sent} of ${n} bytes`);
+  }
+  addon.unwatch(fd);
+}
+
+function serveEcho() {
+  const server = addon.listener();
+  if (server < 0) throw new Error(`listen: errno ${-server}`);
+  const accepted = () => {
+    for (let fd = addon.accept(server); fd >= 0; fd = addon.accept(server)) {
+      const { onReadable, readable } = readiness();
+      if (addon.watch(fd, onReadable) !== 0) throw new Error('uv_poll_start failed');
+      echo(fd, readable).catch(fatal);
+    }
+  };
+  if (addon.watch(server, accepted) !== 0) throw new Error('uv_poll_start failed');
+  console.log(addon.portOf(server));
+}
+
+function fatal(err) {
+  console.error(err);
+  process.exit(1);
+}
+
 async function benchPing(rounds, warmup, port) {
   const reply = Buffer.alloc(4096);
   let left = 0;
@@ -145,12 +182,10 @@ async function main(argv) {
   const [workload, count, warmup, port] = [argv[2], Number(argv[3]), Number(argv[4]), Number(argv[5])];
   if (workload === 'arr') await benchRr(count, warmup, port);
   else if (workload === 'audp') await benchUdp(count, warmup);
+  else if (workload === 'aecho') return serveEcho();
   else if (workload === 'dping') await benchPing(count, warmup, port);
   else throw new Error(`unknown workload: ${workload}`);
   process.exit(0);
 }
 
-main(process.argv).catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+main(process.argv).catch(fatal);
