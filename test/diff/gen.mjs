@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 
 import { KNOWN } from './known.mjs';
-import { Endpoint, Model, Rec } from './model.mjs';
+import { Endpoint, Model, modeOf, Rec } from './model.mjs';
 
 const SLOTS = 4;
 const FILE_SLOTS = 2;
@@ -114,7 +114,7 @@ const OPS = [
     makes: true,
     arb: fc.record({ op: fc.constant('socket'), s: slot, kind }).map(({ kind: [family, type], ...rest }) => ({ ...rest, family, type })),
     check: () => true,
-    apply: (m, step) => m.put(step.s, new Rec(new Endpoint(step.family, step.type))),
+    apply: (m, step) => m.put(step.s, m.fresh(new Endpoint(step.family, step.type))),
   },
   {
     weight: 3,
@@ -128,8 +128,8 @@ const OPS = [
       a.peer = b;
       b.peer = a;
       a.everConnected = b.everConnected = true;
-      m.put(step.s, new Rec(a));
-      m.put(step.t, new Rec(b));
+      m.put(step.s, m.fresh(a));
+      m.put(step.t, m.fresh(b));
     },
   },
   {
@@ -164,6 +164,8 @@ const OPS = [
       if (!rec.live || ep.unknown) return;
       if (!ep.stream) return;
       if (ep.everConnected || ep.listening) ep.unknown = true;
+      // Linux fails listen() on a Unix socket with no address (EINVAL): nothing changes.
+      else if (ep.family === 'AF_UNIX' && !ep.named) return;
       else {
         ep.listening = true;
         ep.named = true;
@@ -221,14 +223,14 @@ const OPS = [
       if (rec.live && !ep.unknown && ep.listening && ep.queueUnsure) {
         // Which connection comes out is not known: none of those queued may be counted on.
         for (const conn of ep.queue) conn.unknown = conn.leaked = true;
-        m.maybePut(step.into, new Rec(new Endpoint(ep.family, ep.type, false)));
+        m.maybePut(step.into, m.fresh(new Endpoint(ep.family, ep.type, false)));
       } else if (rec.live && !ep.unknown && ep.listening && ep.queue.length > 0) {
         const conn = ep.queue.shift();
         conn.queuedIn = null;
         conn.origin = ep;
-        m.put(step.into, new Rec(conn));
+        m.put(step.into, m.fresh(conn));
       } else if (ep.unknown || (ep.listening && rec.live)) {
-        m.maybePut(step.into, new Rec(new Endpoint(ep.family, ep.type, false)));
+        m.maybePut(step.into, m.fresh(new Endpoint(ep.family, ep.type, false)));
       }
     },
   },
@@ -286,8 +288,19 @@ const OPS = [
     apply: (m, step) => {
       const rec = recOf(m, step.s);
       const value = step.op === 'setblocking' ? (step.flag ? null : 0) : step.t;
-      rec.mode = value === null ? 'block' : value === 0 ? 'nonblock' : 'timeout';
+      rec.mode = modeOf(value);
       if (rec.live) rec.ep.nonblockFlag = value !== null;
+    },
+  },
+  {
+    weight: 1,
+    arb: fc.oneof(
+      fc.record({ op: fc.constant('setdefaulttimeout'), t: fc.constantFrom(null, 0, 0.05) }),
+      fc.record({ op: fc.constant('getdefaulttimeout') }),
+    ),
+    check: () => true,
+    apply: (m, step) => {
+      if (step.op === 'setdefaulttimeout') m.defaultTimeout = step.t;
     },
   },
   {
@@ -360,7 +373,7 @@ const OPS = [
     },
     apply: (m, step) => {
       const rec = recOf(m, step.s);
-      if (rec.live) m.put(step.into, new Rec(rec.ep));
+      if (rec.live) m.put(step.into, m.fresh(rec.ep));
     },
   },
   {
@@ -386,8 +399,8 @@ const OPS = [
       const ep = m.fds[step.f];
       if (!m.fdsUnsure && ep && !ep.unknown) {
         m.fds[step.f] = null;
-        m.put(step.into, new Rec(ep));
-      } else m.maybePut(step.into, new Rec(new Endpoint('AF_UNIX', 'SOCK_STREAM', false)));
+        m.put(step.into, m.fresh(ep));
+      } else m.maybePut(step.into, m.fresh(new Endpoint('AF_UNIX', 'SOCK_STREAM', false)));
     },
   },
   {

@@ -305,6 +305,10 @@ class Program {
           sel.close();
         }
       }
+      case 'setdefaulttimeout':
+        return socket.setdefaulttimeout(step.t);
+      case 'getdefaulttimeout':
+        return socket.getdefaulttimeout();
       case 'sig_install':
         // As signal.signal does, a second install replaces the first.
         process.removeListener('SIGUSR1', this.onSignal);
@@ -386,6 +390,8 @@ async function main() {
       process.stdout.write(`${JSON.stringify({ i, r })}\n`);
     }
     await program.closeAll();
+    // The next program starts with no default timeout, as this one did.
+    socket.setdefaulttimeout(null);
     // A signal still on its way must not start the inspector (SIGUSR1's default in Node).
     if (process.listenerCount('SIGUSR1') > 0) {
       process.removeAllListeners('SIGUSR1');

@@ -294,6 +294,10 @@ class Program:
         if op == 'sig_install':
             signal.signal(signal.SIGUSR1, self.on_signal)
             return None
+        if op == 'setdefaulttimeout':
+            return socket.setdefaulttimeout(step['t'])
+        if op == 'getdefaulttimeout':
+            return socket.getdefaulttimeout()
         if op == 'sig_raise':
             self.sent += 1
             os.kill(os.getpid(), signal.SIGUSR1)
@@ -355,6 +359,8 @@ def main():
             sys.stdout.write(json.dumps({'i': i, 'r': r}) + '\n')
             sys.stdout.flush()
         program.close_all()
+        # The next program starts with no default timeout, as this one did.
+        socket.setdefaulttimeout(None)
         if signal.getsignal(signal.SIGUSR1) not in (signal.SIG_DFL, None):
             signal.signal(signal.SIGUSR1, lambda signum, frame: None)
         sys.stdout.write('{"end": true}\n')

@@ -63,6 +63,11 @@ export class Endpoint {
   }
 }
 
+/** The mode of a socket whose timeout is `t` (settimeout's value): None blocks, 0 does not wait, a number times out. */
+export function modeOf(t) {
+  return t === null ? 'block' : t === 0 ? 'nonblock' : 'timeout';
+}
+
 /** A Socket object of the program, in a slot of its socket table. */
 export class Rec {
   constructor(ep, mode = 'block') {
@@ -109,6 +114,17 @@ export class Model {
     this.signalHandler = false;
     /** A child is sending a signal that sig_count has not waited for. */
     this.signalInFlight = false;
+    /** socket.setdefaulttimeout's value: the timeout of every Socket object made from then on. */
+    this.defaultTimeout = null;
+  }
+
+  /**
+   * A Socket object made now for `ep` (socket(), socketpair(), accept(), fromfd(), socket(fileno=)): in the
+   * default timeout's mode, which, unless it is None, sets O_NONBLOCK on the fd (CPython's init_sockobject).
+   */
+  fresh(ep) {
+    if (this.defaultTimeout !== null) ep.nonblockFlag = true;
+    return new Rec(ep, modeOf(this.defaultTimeout));
   }
 
   put(slot, rec) {
