@@ -45,10 +45,15 @@ async function rrRounds(fd, rounds, readable) {
   }
 }
 
+// Watches fd for reading: `onReadable` is called at each readiness.
+function watch(fd, onReadable) {
+  if (addon.watch(fd, onReadable) !== 0) throw new Error('uv_poll_start failed');
+}
+
 function connected(port, type, onReadable) {
   const fd = addon.connectTo(port, type);
   if (fd < 0) throw new Error(`connect: errno ${-fd}`);
-  if (addon.watch(fd, onReadable) !== 0) throw new Error('uv_poll_start failed');
+  watch(fd, onReadable);
   return fd;
 }
 
@@ -95,7 +100,7 @@ function boundUdp() {
   const fd = addon.bound(SOCK_DGRAM);
   if (fd < 0) throw new Error(`bind: errno ${-fd}`);
   const r = readiness();
-  if (addon.watch(fd, r.onReadable) !== 0) throw new Error('uv_poll_start failed');
+  watch(fd, r.onReadable);
   return { fd, port: addon.portOf(fd), readable: r.readable };
 }
 
@@ -145,11 +150,11 @@ function serveEcho() {
   const accepted = () => {
     for (let fd = addon.accept(server); fd >= 0; fd = addon.accept(server)) {
       const { onReadable, readable } = readiness();
-      if (addon.watch(fd, onReadable) !== 0) throw new Error('uv_poll_start failed');
+      watch(fd, onReadable);
       echo(fd, readable).catch(fatal);
     }
   };
-  if (addon.watch(server, accepted) !== 0) throw new Error('uv_poll_start failed');
+  watch(server, accepted);
   console.log(addon.portOf(server));
 }
 

@@ -69,8 +69,6 @@ export class Op<T> implements Pending {
   constructor(
     readonly syscall: string,
     readonly attempt: (op: Op<T>) => boolean,
-    /** For `waitFor`: the call made at each readiness, null when it would block. */
-    readonly once: (() => T | null) | null = null,
   ) {}
 
   run(): boolean {
@@ -259,10 +257,9 @@ export function wait<T>(
   syscall: string,
   attempt: (op: Op<T>) => boolean,
   signal: AbortSignal | undefined,
-  once: (() => T | null) | null = null,
 ): Promise<T> {
   const w = watchOf(fd, true);
-  const op = new Op<T>(syscall, attempt, once);
+  const op = new Op<T>(syscall, attempt);
   const promise = new Promise<T>((resolve, reject) => {
     op.resolve = resolve;
     op.reject = reject;
@@ -291,18 +288,15 @@ export function wait<T>(
   return promise;
 }
 
-function untilDone<T>(op: Op<T>): boolean {
-  const r = op.once!();
-  return r !== null && op.done(r);
-}
-
 /**
  * Queues an operation on `fd` that makes `once` each time the fd is ready,
- * until it gives a result (null: it would block) or throws. The same as
- * `wait` with a closure of its own around `once`, less that closure.
+ * until it gives a result (null: it would block) or throws.
  */
 export function waitFor<T>(fd: number, dir: number, syscall: string, once: () => T | null, signal: AbortSignal | undefined): Promise<T> {
-  return wait<T>(fd, dir, syscall, untilDone, signal, once);
+  return wait<T>(fd, dir, syscall, (op) => {
+    const r = once();
+    return r !== null && op.done(r);
+  }, signal);
 }
 
 /** Runs the operations at the head of a queue until one must wait again. */

@@ -239,12 +239,11 @@ const BLOCKED = Symbol('blocked');
  * to wait.
  */
 export function whenReady<T>(fd: number, dir: number, syscall: string, call: () => T, signal: AbortSignal | undefined): T | Promise<T> {
-  const once = (): T | null => unlessBlocked(call, null);
   if (!busy(fd, dir)) {
-    const r = once();
+    const r = unlessBlocked(call, null);
     if (r !== null) return r;
   }
-  return waitFor<T>(fd, dir, syscall, once, signal);
+  return waitFor<T>(fd, dir, syscall, () => unlessBlocked(call, null), signal);
 }
 
 /** asyncio's `loop.sock_sendto(sock, data, address)`: bytes sent, once there is room. A host name is resolved without blocking. */
