@@ -89,8 +89,8 @@ fn nameprep(label: &str) -> std::result::Result<String, String> {
     let mapped = label
         .chars()
         .filter(|&c| !tables::commonly_mapped_to_nothing(c))
-        .flat_map(tables::case_fold_for_nfkc);
-    let label: String = mapped.nfkc().collect();
+        .flat_map(case_fold);
+    let label = nfkc_3_2(mapped);
     let prohibited = |c: char| {
         tables::non_ascii_space_character(c)
             || tables::non_ascii_control_character(c)
@@ -115,6 +115,38 @@ fn nameprep(label: &str) -> std::result::Result<String, String> {
         }
     }
     Ok(label)
+}
+
+/// Table B.2's case folding as Python's `stringprep.map_table_b2` does it: the
+/// table for a character Unicode 3.2 has; for one it has not, today's
+/// lowercase, then the table (`'ẞ'` folds to `'ss'`, as in Python).
+fn case_fold(c: char) -> Vec<char> {
+    if tables::unassigned_code_point(c) {
+        c.to_lowercase().flat_map(tables::case_fold_for_nfkc).collect()
+    } else {
+        tables::case_fold_for_nfkc(c).collect()
+    }
+}
+
+/// NFKC as Unicode 3.2 has it, which Python's nameprep uses
+/// (`unicodedata.ucd_3_2_0`): a character 3.2 does not have (table A.1) has
+/// no decomposition and composes with nothing there, so it stays as it is,
+/// and the text on either side of it is normalized on its own. (Today's NFKC
+/// would turn `'︙'`, new in Unicode 4.1, into `'...'`, three label separators.)
+fn nfkc_3_2(chars: impl Iterator<Item = char>) -> String {
+    let mut out = String::new();
+    let mut run = String::new();
+    for c in chars {
+        if tables::unassigned_code_point(c) {
+            out.extend(run.nfkc());
+            run.clear();
+            out.push(c);
+        } else {
+            run.push(c);
+        }
+    }
+    out.extend(run.nfkc());
+    out
 }
 
 /// Python's `repr()` of a one-character string.
@@ -290,6 +322,17 @@ mod tests {
             "xn--hxajbheg2az3al.xn--jxalpdlp"
         );
         assert_eq!(msg(encode("ü.")), "xn--tda.");
+    }
+
+    // Characters Unicode 3.2 does not have, which Python's nameprep (Unicode
+    // 3.2) neither decomposes nor composes; expected values from python3.
+    #[test]
+    fn characters_newer_than_unicode_3_2_as_python() {
+        assert_eq!(msg(encode("\u{FE19} \u{c}\0\0\0")), "xn-- \u{c}\0\0\0-l813a");
+        assert_eq!(msg(encode("a\u{FE19}b")), "xn--ab-y82n");
+        assert_eq!(msg(encode("\u{2150}")), "xn--93g");
+        assert_eq!(msg(encode("bü\u{2150}")), "xn--b-eha249v");
+        assert_eq!(msg(encode("\u{1E9E}")), "ss");
     }
 
     #[test]
