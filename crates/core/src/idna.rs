@@ -9,6 +9,7 @@
 use std::borrow::Cow;
 
 use stringprep::tables;
+use unicode_normalization::char::canonical_combining_class;
 use unicode_normalization::UnicodeNormalization;
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
@@ -105,9 +106,9 @@ fn nameprep(label: &str) -> std::result::Result<String, String> {
     if let Some(c) = label.chars().find(|&c| prohibited(c)) {
         return Err(format!("Invalid character {}", char_repr(c)));
     }
-    let rand_al: Vec<bool> = label.chars().map(tables::bidi_r_or_al).collect();
+    let rand_al: Vec<bool> = label.chars().map(bidi_r_or_al).collect();
     if rand_al.iter().any(|&r| r) {
-        if label.chars().any(tables::bidi_l) {
+        if label.chars().any(bidi_l) {
             return Err("Violation of BIDI requirement 2".into());
         }
         if rand_al.first() != Some(&true) || rand_al.last() != Some(&true) {
@@ -128,25 +129,39 @@ fn case_fold(c: char) -> Vec<char> {
     }
 }
 
-/// NFKC as Unicode 3.2 has it, which Python's nameprep uses
-/// (`unicodedata.ucd_3_2_0`): a character 3.2 does not have (table A.1) has
-/// no decomposition and composes with nothing there, so it stays as it is,
-/// and the text on either side of it is normalized on its own. (Today's NFKC
-/// would turn `'︙'`, new in Unicode 4.1, into `'...'`, three label separators.)
+/// NFKC as Python's `unicodedata.ucd_3_2_0` does it for nameprep: a character
+/// Unicode 3.2 does not have (table A.1) is not decomposed, but keeps today's
+/// combining class in the canonical ordering; the rest is today's NFKC.
+/// (Today's NFKC would turn `'︙'`, new in Unicode 4.1, into `'...'`, three
+/// label separators.) Such a character that is a starter ends the run before
+/// it, which is normalized on its own: nothing reorders across a starter, and
+/// it composes with nothing in 3.2.
 fn nfkc_3_2(chars: impl Iterator<Item = char>) -> String {
     let mut out = String::new();
     let mut run = String::new();
     for c in chars {
-        if tables::unassigned_code_point(c) {
-            out.extend(run.nfkc());
+        if !tables::unassigned_code_point(c) {
+            run.extend(std::iter::once(c).nfkd());
+        } else if canonical_combining_class(c) != 0 {
+            run.push(c);
+        } else {
+            out.extend(run.nfc());
             run.clear();
             out.push(c);
-        } else {
-            run.push(c);
         }
     }
-    out.extend(run.nfkc());
+    out.extend(run.nfc());
     out
+}
+
+/// Table D.1 (R and AL) and D.2 (L) as Unicode 3.2 has them: a character 3.2
+/// does not have is in neither.
+fn bidi_r_or_al(c: char) -> bool {
+    !tables::unassigned_code_point(c) && tables::bidi_r_or_al(c)
+}
+
+fn bidi_l(c: char) -> bool {
+    !tables::unassigned_code_point(c) && tables::bidi_l(c)
 }
 
 /// Python's `repr()` of a one-character string.
@@ -333,6 +348,9 @@ mod tests {
         assert_eq!(msg(encode("\u{2150}")), "xn--93g");
         assert_eq!(msg(encode("bü\u{2150}")), "xn--b-eha249v");
         assert_eq!(msg(encode("\u{1E9E}")), "ss");
+        assert_eq!(msg(encode("\u{358}\u{301}")), "xn--lsa8o");
+        assert_eq!(msg(encode("a\u{5C6}")), "xn--a-ghc");
+        assert_eq!(msg(encode("a\u{FA2E}")), "xn--a-rm8h");
     }
 
     #[test]
