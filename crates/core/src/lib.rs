@@ -6,6 +6,7 @@
 pub mod addr;
 pub mod errno;
 pub mod error;
+pub mod fdmap;
 pub mod idna;
 pub mod inet;
 pub mod msg;

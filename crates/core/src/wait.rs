@@ -18,7 +18,10 @@ impl Timeout {
 
     /// From Python's float seconds; negative means blocking (None).
     pub fn from_secs(secs: f64) -> Timeout {
-        if secs < 0.0 || !secs.is_finite() {
+        if secs == 0.0 {
+            // Non-blocking, the mode of every asyncio call: no conversion needed.
+            Timeout(Some(Duration::ZERO))
+        } else if secs < 0.0 || !secs.is_finite() {
             Timeout(None)
         } else {
             // Beyond what a Duration holds, a wait is as good as endless.

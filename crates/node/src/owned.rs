@@ -6,7 +6,6 @@
 //! stopped its handles (N-API runs cleanup hooks in reverse order).
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::ffi::c_void;
 use std::ptr;
 
@@ -14,9 +13,11 @@ use bsdsock_core::sock;
 use napi::sys;
 use napi_derive::napi;
 
+use bsdsock_core::fdmap::FdMap;
+
 thread_local! {
     /// Each owned fd, with the generation it was owned in.
-    static OWNED: RefCell<HashMap<i32, u64>> = RefCell::new(HashMap::new());
+    static OWNED: RefCell<FdMap<u64>> = RefCell::new(FdMap::default());
     static GENERATION: Cell<u64> = const { Cell::new(0) };
 }
 

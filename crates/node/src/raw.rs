@@ -74,15 +74,24 @@ impl<const N: usize> Args<N> {
         (status == sys::Status::napi_ok && actual == kind).then_some((data, len))
     }
 
-    /// The bytes of a Uint8Array argument, borrowed for this call. Sound because
-    /// no JS runs until the callback returns, so the view's memory can be neither
-    /// freed nor detached meanwhile.
+    /// The bytes of a Uint8Array argument (any ArrayBufferView), borrowed for
+    /// this call. Sound because no JS runs until the callback returns, so the
+    /// view's memory can be neither freed nor detached meanwhile. Read with
+    /// napi_get_buffer_info, which checks for a view and skips the typed
+    /// array's kind (a third of the cost of the hottest calls' argument reading).
     pub(crate) fn bytes<'call>(&self, i: usize) -> Option<&'call mut [u8]> {
-        let (data, len) = self.typed(i, sys::TypedarrayType::uint8_array)?;
-        if len == 0 {
+        let mut data = ptr::null_mut();
+        let mut len = 0;
+        // SAFETY: env and argv[i] come from the current callback; a value that is not
+        // an ArrayBufferView makes the call fail instead of writing anything.
+        let status = unsafe { sys::napi_get_buffer_info(self.env, self.argv[i], &mut data, &mut len) };
+        if status != sys::Status::napi_ok {
+            return None;
+        }
+        if len == 0 || data.is_null() {
             return Some(&mut []);
         }
-        // SAFETY: napi reported `len` bytes at `data` for this Uint8Array; see above for the lifetime.
+        // SAFETY: napi reported `len` bytes at `data` for this view; see above for the lifetime.
         Some(unsafe { std::slice::from_raw_parts_mut(data.cast::<u8>(), len) })
     }
 

@@ -50,8 +50,9 @@ unsafe extern "C" fn select(env: sys::napi_env, info: sys::napi_callback_info) -
     let Some(a) = Args::<4>::read(env, info) else {
         return ptr::null_mut();
     };
-    let n = match (a.ints(0), a.ints(1), a.ints(2), a.f64(3)) {
-        (Some(_), Some(_), Some(_), Some(t)) => {
+    // The lists are read inside the wait, afresh at each attempt (a signal's listeners may run between).
+    let n = match a.f64(3) {
+        Some(t) => {
             let deadline = after(t);
             waiting(env, t, "select", |_| match (a.ints(0), a.ints(1), a.ints(2)) {
                 (Some(r), Some(w), Some(x)) => poll::select(r, w, x, deadline),
@@ -68,8 +69,9 @@ unsafe extern "C" fn poll_fds(env: sys::napi_env, info: sys::napi_callback_info)
     let Some(a) = Args::<4>::read(env, info) else {
         return ptr::null_mut();
     };
-    let n = match (a.ints(0), a.ints(1), a.ints(2), a.f64(3)) {
-        (Some(_), Some(_), Some(_), Some(ms)) => {
+    // The arrays are read inside the wait, afresh at each attempt (as select's).
+    let n = match a.f64(3) {
+        Some(ms) => {
             let secs = if ms < 0.0 { -1.0 } else { ms / 1000.0 };
             let deadline = after(secs);
             waiting(env, secs, "poll", |_| match (a.ints(0), a.ints(1), a.ints(2)) {
@@ -88,8 +90,9 @@ unsafe extern "C" fn epoll_wait(env: sys::napi_env, info: sys::napi_callback_inf
     let Some(a) = Args::<3>::read(env, info) else {
         return ptr::null_mut();
     };
-    let n = match (a.i32(0), a.ints(1), a.f64(2)) {
-        (Some(epfd), Some(_), Some(t)) => {
+    // `out` is read inside the wait, afresh at each attempt (as select's).
+    let n = match (a.i32(0), a.f64(2)) {
+        (Some(epfd), Some(t)) => {
             let deadline = after(t);
             waiting(env, t, "epoll_wait", |_| match a.ints(1) {
                 Some(out) => poll::epoll::wait(epfd, out, deadline),

@@ -16,7 +16,6 @@
 //! dropped, whatever fd of that number is watched now.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::ffi::{c_int, c_void};
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -26,6 +25,7 @@ use napi_derive::napi;
 use crate::env::{self, Backend, Callback};
 use crate::state::fail;
 use crate::uv::{data, Handle, READABLE, WRITABLE};
+use bsdsock_core::fdmap::FdMap;
 
 const EVENTS: i32 = READABLE | WRITABLE;
 /// The fd belongs to a bsdsock socket: closed with the environment.
@@ -33,11 +33,11 @@ const OWNED: i32 = 8;
 
 thread_local! {
     /// This environment's watchers, by fd.
-    static WATCHERS: RefCell<HashMap<i32, *mut Watcher>> = RefCell::new(HashMap::new());
+    static WATCHERS: RefCell<FdMap<*mut Watcher>> = RefCell::new(FdMap::default());
 }
 
 /// Runs `f` on this environment's watchers; None if they are in use (a reentrant call).
-fn with_watchers<T>(f: impl FnOnce(&mut HashMap<i32, *mut Watcher>) -> T) -> Option<T> {
+fn with_watchers<T>(f: impl FnOnce(&mut FdMap<*mut Watcher>) -> T) -> Option<T> {
     WATCHERS.with(|w| w.try_borrow_mut().ok().map(|mut w| f(&mut w)))
 }
 
