@@ -27,6 +27,7 @@ export {
   close,
   dup,
   fromfd,
+  fromshare,
   socket,
   socketpair,
   Socket,

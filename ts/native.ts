@@ -57,6 +57,12 @@ export interface Native {
   /** The Socket gave fd up (detach). */
   disown(fd: number): void;
   dup(fd: number): number;
+  /** Windows only: the bytes `fromshare` opens in process `pid`. */
+  share?(fd: number, pid: number): Buffer | null;
+  /** Windows only: `[fd, family, type, proto]` of the socket `share`'s bytes describe. */
+  fromshare?(data: Uint8Array): [number, number, number, number] | null;
+  /** Windows only: WSAIoctl with `input`; the count it returned. */
+  ioctl?(fd: number, control: number, input: Uint8Array): number | null;
   getInheritable(fd: number): boolean | null;
   setInheritable(fd: number, inheritable: boolean): boolean;
   setNonblocking(fd: number, nonblocking: boolean): boolean;

@@ -20,6 +20,7 @@ import * as M from './msg';
 import { pyStr } from './repr';
 import { claim, room, settle } from './slab';
 import { checkTimeout, getdefaulttimeout } from './timeout';
+import * as W from './windows';
 
 const TRUNC = C.MSG_TRUNC ?? 0;
 const TYPE_FLAGS = (C.SOCK_NONBLOCK ?? 0) | (C.SOCK_CLOEXEC ?? 0);
@@ -248,6 +249,28 @@ export class Socket<F extends string = string> {
     if (releaseListeners.size !== 0) released(fd);
     // The fd's O_NONBLOCK already says the socket's mode, as CPython's does.
     return fd;
+  }
+
+  /**
+   * share(process_id) -> the bytes `fromshare()` opens in that process: a duplicate of this
+   * socket made for it (Windows; a TypeError elsewhere). Python: `socket.socket.share`.
+   */
+  share(process_id: number): Buffer {
+    const share = W.windowsCall('share', 'socket.share');
+    const pid = W.processId(process_id);
+    return share(this.#check('share'), pid) ?? fail();
+  }
+
+  /**
+   * ioctl(control, option) -> what Winsock returned (Windows; a TypeError elsewhere):
+   * SIO_RCVALL with an RCVALL_* value, SIO_KEEPALIVE_VALS with
+   * `[onoff, keepalivetime, keepaliveinterval]` (milliseconds), SIO_LOOPBACK_FAST_PATH with
+   * a boolean. Python: `socket.socket.ioctl`.
+   */
+  ioctl(control: number, option: number | boolean | readonly [number, number, number]): number {
+    const ioctl = W.windowsCall('ioctl', 'socket.ioctl');
+    const [cmd, input] = W.ioctlInput(arguments.length, control, option);
+    return ioctl(this.#check('ioctl'), cmd, input) ?? fail();
   }
 
   /** A new socket on a duplicate of the fd, with the same family, type and protocol. Python: `socket.socket.dup`. */
@@ -644,6 +667,19 @@ export function fromfd<F extends string>(fd: number, family: Family<F> | number,
     return new Socket<F>(family, type, proto, copy);
   } catch (e) {
     close(copy);
+    throw e;
+  }
+}
+
+/** fromshare(data): the socket that `share()` made `data` for, in this process (Windows; a TypeError
+ * elsewhere). Python: `socket.fromshare`. */
+export function fromshare(data: Uint8Array): Socket {
+  const open = W.windowsCall('fromshare', 'socket.fromshare');
+  const [fd, family, type, proto] = open(W.shareBytes(bytes(data))) ?? fail();
+  try {
+    return new Socket(family, type, proto, fd);
+  } catch (e) {
+    close(fd);
     throw e;
   }
 }

@@ -1,7 +1,8 @@
 // The socket object on whichever runtime runs this script (Node, Deno, Bun):
 // making sockets, connecting them, every send and receive call, messages with
-// fd passing, options, names, shutdown, dup / detach / fromfd, close, and the
-// errors, compared with what python3 gives for the same calls. Then 'ok'.
+// fd passing, options, names, shutdown, dup / detach / fromfd, share / fromshare /
+// ioctl (Windows), close, and the errors, compared with what python3 gives for the
+// same calls. Then 'ok'.
 
 import assert from 'node:assert/strict';
 import * as os from 'node:os';
@@ -15,10 +16,13 @@ import {
   create_connection,
   create_server,
   fromfd,
+  fromshare,
   has_ipv6,
+  IPPROTO_TCP,
   OSError,
   SCM_RIGHTS,
   SHUT_WR,
+  SIO_KEEPALIVE_VALS,
   SO_ACCEPTCONN,
   SO_RCVBUF,
   SO_REUSEADDR,
@@ -231,6 +235,60 @@ if (has_ipv6) {
   f.send(Buffer.from('back'));
   assert.equal(a.recv(10).toString(), 'back');
   for (const s of [a, b, f]) s.close();
+}
+
+// share / fromshare / ioctl: Windows' own calls (Python has them there only), elsewhere
+// a TypeError that names each. share's bytes open a socket of its own on the same connection.
+{
+  const [client, conn, listener] = tcpPair();
+  if (WINDOWS) {
+    const data = conn.share(process.pid);
+    assert.equal(data.length, 628);
+    const copy = fromshare(data);
+    assert.notEqual(copy.fileno(), conn.fileno());
+    // The family, type and protocol come from the description, as Python's socket(0, 0, 0, data).
+    assert.deepEqual([copy.family, copy.type, copy.proto], [AF_INET, SOCK_STREAM, IPPROTO_TCP]);
+    client.sendall(Buffer.from('shared'));
+    assert.equal(copy.recv(10).toString(), 'shared');
+    copy.close();
+    client.sendall(Buffer.from('still'));
+    assert.equal(conn.recv(10).toString(), 'still');
+    assert.equal(thrown(() => copy.share(process.pid)).errno, 10038); // WSAENOTSOCK, as a closed socket's fd -1 in Python
+    assert.throws(() => fromshare(Buffer.alloc(10)), {
+      name: 'RangeError',
+      message: 'socket descriptor string has wrong size, should be 628 bytes.',
+    });
+    // SIO_KEEPALIVE_VALS: [onoff, keepalivetime, keepaliveinterval] in milliseconds; the option is checked as
+    // Python's "k(kkk)" format checks it.
+    assert.equal(client.ioctl(SIO_KEEPALIVE_VALS, [1, 10000, 3000]), 0);
+    assert.throws(() => client.ioctl(SIO_KEEPALIVE_VALS, 1), {
+      name: 'TypeError',
+      message: 'ioctl() argument 2 must be 3-item sequence, not int',
+    });
+    assert.throws(() => client.ioctl(SIO_KEEPALIVE_VALS, [1, 2]), {
+      name: 'TypeError',
+      message: 'ioctl() argument 2 must be sequence of length 3, not 2',
+    });
+    assert.throws(() => client.ioctl(SIO_KEEPALIVE_VALS, [1, 'x', 2]), {
+      name: 'TypeError',
+      message: 'ioctl() argument 2, item 1 must be int, not str',
+    });
+    assert.throws(() => client.ioctl(12345, 0), { name: 'RangeError', message: 'invalid ioctl command 12345' });
+    assert.throws(() => client.ioctl(SIO_KEEPALIVE_VALS), { name: 'TypeError', message: 'ioctl() takes exactly 2 arguments (1 given)' });
+  } else {
+    const calls = [
+      ['socket.share', () => conn.share(process.pid)],
+      ['socket.ioctl', () => conn.ioctl(SIO_KEEPALIVE_VALS, [1, 10000, 3000])],
+      ['socket.fromshare', () => fromshare(Buffer.alloc(628))],
+    ];
+    for (const [name, call] of calls) {
+      assert.throws(call, { name: 'TypeError', message: `${name} is not available on this platform` });
+    }
+    // Nothing happened to the connection.
+    client.sendall(Buffer.from('kept'));
+    assert.equal(conn.recv(10).toString(), 'kept');
+  }
+  for (const s of [client, conn, listener]) s.close();
 }
 
 // sendmsg / recvmsg with SCM_RIGHTS: a file's fd passed over an AF_UNIX pair.

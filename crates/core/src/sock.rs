@@ -374,6 +374,24 @@ pub fn dup(fd: Fd) -> Result<Fd> {
     sys::dup(fd).map_err(|e| Error::io(&e, "dup"))
 }
 
+/// Python's `socket.share(pid)` (Windows): see sys::share.
+#[cfg(windows)]
+pub fn share(fd: Fd, pid: u32) -> Result<Vec<u8>> {
+    sys::share(fd, pid).map_err(|e| Error::io(&e, "share"))
+}
+
+/// Python's `socket.fromshare(data)` (Windows): `(fd, family, type, proto)`.
+#[cfg(windows)]
+pub fn fromshare(data: &[u8]) -> Result<(Fd, i32, i32, i32)> {
+    sys::fromshare(data).map_err(|e| Error::io(&e, "fromshare"))
+}
+
+/// Python's `socket.ioctl(control, option)` (Windows), `option` as the bytes the control takes.
+#[cfg(windows)]
+pub fn ioctl(fd: Fd, control: u32, input: &[u8]) -> Result<u32> {
+    sys::ioctl(fd, control, input).map_err(|e| Error::io(&e, "ioctl"))
+}
+
 pub fn get_inheritable(fd: Fd) -> Result<bool> {
     sys::get_inheritable(fd).map_err(|e| Error::io(&e, "fcntl"))
 }

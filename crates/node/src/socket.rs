@@ -62,6 +62,29 @@ pub fn dup(fd: i32) -> i32 {
     ok(sock::dup(fd)).map_or(-1, owned)
 }
 
+/// share(fd, pid) -> the bytes fromshare opens in process pid (Windows).
+#[cfg(windows)]
+#[napi]
+pub fn share(env: Env, fd: i32, pid: u32) -> Result<Option<Raw>> {
+    ok(sock::share(fd, pid))
+        .map(|bytes| buffer_copy(&env, &bytes))
+        .transpose()
+}
+
+/// fromshare(data) -> [fd, family, type, proto] of the socket a share described (Windows).
+#[cfg(windows)]
+#[napi]
+pub fn fromshare(data: Uint8Array) -> Option<(i32, i32, i32, i32)> {
+    ok(sock::fromshare(&data)).map(|(fd, family, ty, proto)| (owned(fd), family, ty, proto))
+}
+
+/// ioctl(fd, control, input) -> the count Winsock returned (Windows).
+#[cfg(windows)]
+#[napi]
+pub fn ioctl(fd: i32, control: u32, input: Uint8Array) -> Option<u32> {
+    ok(sock::ioctl(fd, control, &input))
+}
+
 #[napi]
 pub fn get_inheritable(fd: i32) -> Option<bool> {
     ok(sock::get_inheritable(fd))

@@ -179,12 +179,77 @@ pub fn close(fd: Fd) -> io::Result<()> {
 /// A second handle to the socket, as Python's `dup()` on Windows: the socket's
 /// protocol description, duplicated for this process, opened again.
 pub fn dup(fd: Fd) -> io::Result<Fd> {
-    // SAFETY: WSAPROTOCOL_INFOW is plain data that WSADuplicateSocketW fills.
-    let mut info: ws::WSAPROTOCOL_INFOW = unsafe { mem::zeroed() };
-    // SAFETY: `info` is writable; the process id is our own.
-    check(unsafe { ws::WSADuplicateSocketW(handle(fd), GetCurrentProcessId(), &mut info) })?;
+    // SAFETY: GetCurrentProcessId takes nothing.
+    let info = duplicate_for(fd, unsafe { GetCurrentProcessId() })?;
     let from_info = ws::FROM_PROTOCOL_INFO;
     wsa_socket(from_info, from_info, from_info, &info)
+}
+
+/// The protocol description of a duplicate of the socket for process `pid`.
+fn duplicate_for(fd: Fd, pid: u32) -> io::Result<ws::WSAPROTOCOL_INFOW> {
+    // SAFETY: WSAPROTOCOL_INFOW is plain data that WSADuplicateSocketW fills.
+    let mut info: ws::WSAPROTOCOL_INFOW = unsafe { mem::zeroed() };
+    // SAFETY: `info` is writable; Winsock checks the socket and the process id.
+    check(unsafe { ws::WSADuplicateSocketW(handle(fd), pid, &mut info) })?;
+    Ok(info)
+}
+
+/// How many bytes `share` gives: a WSAPROTOCOL_INFOW.
+pub const SHARE_SIZE: usize = mem::size_of::<ws::WSAPROTOCOL_INFOW>();
+
+/// Python's `socket.share(pid)`: the protocol description of a duplicate of
+/// the socket made for process `pid`, as bytes that `fromshare` opens there.
+pub fn share(fd: Fd, pid: u32) -> io::Result<Vec<u8>> {
+    let info = duplicate_for(fd, pid)?;
+    // SAFETY: WSAPROTOCOL_INFOW is plain data, read as bytes for its own size.
+    let bytes = unsafe {
+        std::slice::from_raw_parts((&info as *const ws::WSAPROTOCOL_INFOW).cast::<u8>(), SHARE_SIZE)
+    };
+    Ok(bytes.to_vec())
+}
+
+/// Python's `socket.fromshare(data)`: the socket a `share` for this process
+/// described, opened, with its family, type and protocol. `data` must be
+/// SHARE_SIZE bytes (WSAEINVAL otherwise).
+pub fn fromshare(data: &[u8]) -> io::Result<(Fd, i32, i32, i32)> {
+    if data.len() != SHARE_SIZE {
+        return Err(io::Error::from_raw_os_error(ws::WSAEINVAL));
+    }
+    // SAFETY: WSAPROTOCOL_INFOW is plain data, for which any bytes are a value.
+    let mut info: ws::WSAPROTOCOL_INFOW = unsafe { mem::zeroed() };
+    // SAFETY: `data` holds exactly SHARE_SIZE bytes, the size of `info`, and they do not overlap.
+    unsafe {
+        ptr::copy_nonoverlapping(
+            data.as_ptr(),
+            (&mut info as *mut ws::WSAPROTOCOL_INFOW).cast::<u8>(),
+            SHARE_SIZE,
+        )
+    };
+    let from_info = ws::FROM_PROTOCOL_INFO;
+    let fd = wsa_socket(from_info, from_info, from_info, &info)?;
+    Ok((fd, info.iAddressFamily, info.iSocketType, info.iProtocol))
+}
+
+/// Python's `socket.ioctl(control, option)`: WSAIoctl with `input` and no
+/// output buffer; the count of bytes Winsock reports it returned.
+pub fn ioctl(fd: Fd, control: u32, input: &[u8]) -> io::Result<u32> {
+    let mut returned = 0u32;
+    // SAFETY: `input` is readable for its length; there is no output buffer, no
+    // overlapped structure and no completion routine, so the call is synchronous.
+    check(unsafe {
+        ws::WSAIoctl(
+            handle(fd),
+            control,
+            input.as_ptr().cast(),
+            input.len() as u32,
+            ptr::null_mut(),
+            0,
+            &mut returned,
+            ptr::null_mut(),
+            None,
+        )
+    })?;
+    Ok(returned)
 }
 
 pub fn get_inheritable(fd: Fd) -> io::Result<bool> {
@@ -630,5 +695,34 @@ pub fn process_symbol(name: &std::ffi::CStr) -> *mut c::c_void {
     match unsafe { GetProcAddress(program, name.as_ptr().cast()) } {
         Some(f) => f as *mut c::c_void,
         None => ptr::null_mut(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn share_size_is_the_facades() {
+        // ts/windows.ts checks fromshare's bytes against the same number, as Python does.
+        assert_eq!(SHARE_SIZE, 628);
+    }
+
+    #[test]
+    fn fromshare_opens_what_share_describes() {
+        let fd = socket(c::AF_INET, c::SOCK_STREAM, 0).expect("socket");
+        // SAFETY: GetCurrentProcessId takes nothing.
+        let data = share(fd, unsafe { GetCurrentProcessId() }).expect("share");
+        assert_eq!(data.len(), SHARE_SIZE);
+        let (copy, family, ty, proto) = fromshare(&data).expect("fromshare");
+        assert_ne!(copy, fd);
+        assert_eq!((family, ty, proto), (c::AF_INET, c::SOCK_STREAM, c::IPPROTO_TCP));
+        assert_eq!(socket_info(copy).expect("socket_info"), (family, ty, proto));
+        assert_eq!(
+            fromshare(&data[1..]).map_err(|e| e.raw_os_error()).err(),
+            Some(Some(ws::WSAEINVAL))
+        );
+        close(copy).expect("close");
+        close(fd).expect("close");
     }
 }
