@@ -16,7 +16,7 @@ const OPS = [
   'recv', 'recvfrom', 'recv_into', 'recvfrom_into', 'recvmsg', 'setblocking', 'settimeout', 'gettimeout', 'getblocking',
   'setsockopt', 'getsockopt', 'dup', 'detach', 'close', 'fileno', 'fromfd', 'adopt', 'closefd', 'shutdown',
   'getsockname', 'getpeername', 'makefile', 'fread', 'freadline', 'fwrite', 'fflush', 'fclose', 'select', 'poll',
-  'selector', 'sig_install', 'sig_raise', 'sig_later', 'sig_count',
+  'selector', 'epoll_new', 'epoll_ctl', 'epoll_poll', 'epoll_close', 'sig_install', 'sig_raise', 'sig_later', 'sig_count',
 ];
 
 /** A program that uses every op once or more, each where it succeeds. */
@@ -58,6 +58,15 @@ const EVERY_OP: Step[] = [
   { op: 'select', r: [0, 1, 2], w: [1] },
   { op: 'poll', regs: [[1, 5]] },
   { op: 'selector', regs: [[1, 3], [2, 1]] },
+  { op: 'epoll_new' },
+  { op: 'epoll_ctl', how: 'register', s: 1, mask: 5 },
+  { op: 'epoll_ctl', how: 'register', s: 2, mask: 0x80000001 },
+  { op: 'epoll_poll', maxevents: -1 },
+  { op: 'epoll_ctl', how: 'modify', s: 1, mask: 0x40000005 },
+  { op: 'epoll_poll', maxevents: 8 },
+  { op: 'epoll_poll', maxevents: 1 },
+  { op: 'epoll_ctl', how: 'unregister', s: 2, mask: 0 },
+  { op: 'epoll_close' },
   { op: 'shutdown', s: 1, how: 'SHUT_WR' },
   { op: 'recv', s: 2, n: 100, flags: [] },
   { op: 'socketpair', s: 0, t: 3, family: 'AF_UNIX', type: 'SOCK_DGRAM' },

@@ -628,6 +628,33 @@ describe('epoll objects as Python', () => {
         return e.register(a);
       },
     },
+    'register() of a closed socket on a closed object: the fd is checked first, as Python does': {
+      py: `a, b = pair(); a.close(); e = ep(); e.close(); e.register(a, EPOLLIN)`,
+      js: () => {
+        const [a] = pair();
+        a.close();
+        const e = ep();
+        e.close();
+        return e.register(a, EPOLLIN);
+      },
+    },
+    'modify() with a mask that is no integer on a closed object: the mask is checked before the object': {
+      py: `a, b = pair(); e = ep(); e.close(); e.modify(a, 'x')`,
+      js: () => {
+        const [a] = pair();
+        const e = ep();
+        e.close();
+        return e.modify(a, 'x' as unknown as number);
+      },
+    },
+    'register() of a closed socket with a mask that is no integer: the fd is checked first': {
+      py: `a, b = pair(); a.close(); e = ep(); e.register(a, None)`,
+      js: () => {
+        const [a] = pair();
+        a.close();
+        return ep().register(a, null as unknown as number);
+      },
+    },
     'poll() after close() is a ValueError': {
       py: `e = ep(); e.close(); e.poll(0)`,
       js: () => {

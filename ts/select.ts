@@ -256,10 +256,12 @@ export class epoll extends PollerFd {
     return new epoll(-1, 0, fdOf(fd));
   }
 
-  #ctl(op: 'add' | 'mod' | 'del', fd: FileLike, mask: number): void {
-    const ep = this.check();
+  /** epoll_ctl, the arguments checked in Python's order: the fd, the mask, then whether the object is closed. */
+  #ctl(op: 'add' | 'mod' | 'del', fd: FileLike, mask: unknown): void {
     const n = fdOf(fd);
-    if (!native.epollCtl(ep, op, n, mask >>> 0)) fail();
+    const events = int(mask) >>> 0;
+    const ep = this.check();
+    if (!native.epollCtl(ep, op, n, events)) fail();
   }
 
   /**
@@ -267,12 +269,12 @@ export class epoll extends PollerFd {
    * Python: `select.epoll.register`.
    */
   register(fd: FileLike, eventmask_: number = S.EPOLLIN | S.EPOLLPRI | S.EPOLLOUT): void {
-    this.#ctl('add', fd, int(eventmask_));
+    this.#ctl('add', fd, eventmask_);
   }
 
   /** modify(fd, eventmask): FileNotFoundError when fd is not registered. Python: `select.epoll.modify`. */
   modify(fd: FileLike, eventmask_: number): void {
-    this.#ctl('mod', fd, int(eventmask_));
+    this.#ctl('mod', fd, eventmask_);
   }
 
   /** unregister(fd): FileNotFoundError when fd is not registered. Python: `select.epoll.unregister`. */

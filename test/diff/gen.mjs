@@ -482,6 +482,23 @@ const OPS = [
     apply: () => {},
   },
   {
+    // One epoll object per program, kept between steps: what it holds (EPOLLET, EPOLLONESHOT
+    // included) and what poll(0) reports, as the same syscalls give both interpreters.
+    weight: 3,
+    arb: fc.oneof(
+      fc.record({ op: fc.constantFrom('epoll_new', 'epoll_close') }),
+      fc.record({
+        op: fc.constant('epoll_ctl'),
+        how: fc.constantFrom('register', 'modify', 'unregister'),
+        s: slot,
+        mask: fc.constantFrom(1, 4, 5, 0x2000 | 1, 0x80000000 | 1, 0x40000000 | 5),
+      }),
+      fc.record({ op: fc.constant('epoll_poll'), maxevents: fc.constantFrom(-1, 0, 1, 8) }),
+    ),
+    check: (m, step) => step.op !== 'epoll_ctl' || recOf(m, step.s) !== undefined,
+    apply: () => {},
+  },
+  {
     weight: 3,
     arb: fc.oneof(
       fc.record({ op: fc.constantFrom('sig_install', 'sig_raise', 'sig_count') }),

@@ -54,6 +54,8 @@ class Program {
     this.signals = 0;
     this.sent = 0;
     this.helpers = [];
+    /** The program's epoll object (epoll_new), or null. */
+    this.epoll = null;
   }
 
   // Values as both interpreters report them.
@@ -100,6 +102,17 @@ class Program {
     return this.files.get(m);
   }
 
+  epollObject() {
+    if (this.epoll === null) throw new NoSuch('epoll');
+    return this.epoll;
+  }
+
+  /** The slot of the open socket whose fd is `fd`; -1 for an fd no slot holds open. */
+  slotOfFd(fd) {
+    for (const [t, sock] of this.socks) if (sock.fileno() === fd) return t;
+    return -1;
+  }
+
   fd(f) {
     if (f >= this.fds.length || this.fds[f] === null) throw new NoSuch(`fd slot ${f}`);
     return this.fds[f];
@@ -140,6 +153,7 @@ class Program {
     }
     for (const s of this.socks.values()) s.close();
     for (const fd of this.fds) if (fd !== null) socket.close(fd);
+    this.epoll?.close();
     // No signal of this program may reach the next.
     await this.waitSignals();
   }
@@ -305,6 +319,19 @@ class Program {
           sel.close();
         }
       }
+      case 'epoll_new':
+        this.epoll?.close();
+        this.epoll = new select.epoll();
+        return null;
+      case 'epoll_ctl': {
+        const ep = this.epollObject();
+        if (step.how === 'unregister') return ep.unregister(this.sock(s));
+        return ep[step.how](this.sock(s), step.mask);
+      }
+      case 'epoll_poll':
+        return sortPairs(this.epollObject().poll(0, step.maxevents).map(([fd, ev]) => [this.slotOfFd(fd), ev]));
+      case 'epoll_close':
+        return this.epollObject().close();
       case 'setdefaulttimeout':
         return socket.setdefaulttimeout(step.t);
       case 'getdefaulttimeout':

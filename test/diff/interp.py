@@ -52,6 +52,8 @@ class Program:
         self.signals = 0
         self.sent = 0
         self.helpers = []
+        # The program's epoll object (epoll_new), or None.
+        self.epoll = None
 
     # Values as both interpreters report them.
 
@@ -139,6 +141,8 @@ class Program:
                 pass
         for s in self.socks.values():
             s.close()
+        if self.epoll is not None:
+            self.epoll.close()
         for fd in self.fds:
             if fd is not None:
                 os.close(fd)
@@ -291,6 +295,20 @@ class Program:
                 for t, events in step['regs']:
                     sel.register(self.sock(t), events, t)
                 return sorted([key.data, ev] for key, ev in sel.select(0))
+        if op == 'epoll_new':
+            if self.epoll is not None:
+                self.epoll.close()
+            self.epoll = select.epoll()
+            return None
+        if op == 'epoll_ctl':
+            ep = self.epoll_object()
+            if step['how'] == 'unregister':
+                return ep.unregister(self.sock(step['s']))
+            return getattr(ep, step['how'])(self.sock(step['s']), step['mask'])
+        if op == 'epoll_poll':
+            return sorted([self.slot_of_fd(fd), ev] for fd, ev in self.epoll_object().poll(0, step['maxevents']))
+        if op == 'epoll_close':
+            return self.epoll_object().close()
         if op == 'sig_install':
             signal.signal(signal.SIGUSR1, self.on_signal)
             return None
@@ -322,6 +340,18 @@ class Program:
 
     def on_signal(self, signum, frame):
         self.signals += 1
+
+    def epoll_object(self):
+        if self.epoll is None:
+            raise NoSuch('epoll')
+        return self.epoll
+
+    def slot_of_fd(self, fd):
+        # The slot of the open socket whose fd is `fd`; -1 for an fd no slot holds open.
+        for t, sock in self.socks.items():
+            if sock.fileno() == fd:
+                return t
+        return -1
 
     def slots(self, socks):
         return sorted(t for t, sock in self.socks.items() if sock in socks)
