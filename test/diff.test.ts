@@ -12,7 +12,7 @@ const SEED = Number(process.env.BSDSOCK_DIFF_SEED ?? 20251204);
 
 /** Every op of the step language (test/diff/steps.md). */
 const OPS = [
-  'socket', 'socketpair', 'bind', 'listen', 'connect', 'connect_ex', 'accept', 'send', 'sendall', 'sendto', 'sendmsg',
+  'socket', 'socketpair', 'bind', 'listen', 'connect', 'connect_ex', 'accept', 'send', 'sendall', 'sendto', 'sendmsg', 'sendfile',
   'recv', 'recvfrom', 'recv_into', 'recvfrom_into', 'recvmsg', 'setblocking', 'settimeout', 'gettimeout', 'getblocking',
   'setsockopt', 'getsockopt', 'dup', 'detach', 'close', 'fileno', 'fromfd', 'adopt', 'closefd', 'shutdown',
   'getsockname', 'getpeername', 'makefile', 'fread', 'freadline', 'fwrite', 'fflush', 'fclose', 'select', 'poll',
@@ -33,6 +33,7 @@ const EVERY_OP: Step[] = [
   { op: 'getsockname', s: 1 },
   { op: 'send', s: 1, n: 20, seed: 1, flags: [] },
   { op: 'sendall', s: 1, n: 40, seed: 2, flags: ['MSG_NOSIGNAL'] },
+  { op: 'sendfile', s: 1, n: 30, seed: 6, offset: 10, count: 7 },
   { op: 'recv', s: 2, n: 10, flags: ['MSG_PEEK'] },
   { op: 'recvfrom', s: 2, n: 10, flags: [] },
   { op: 'recv_into', s: 2, size: 16, nbytes: 5, flags: [] },

@@ -44,6 +44,20 @@ describe('sendfile', () => {
   fs.writeFileSync(file, content);
   const empty = path.join(dir.path, 'empty');
   fs.writeFileSync(empty, '');
+  /** Python's lines opening the same two files, as f and e. */
+  const openFiles = `f = open(${JSON.stringify(file)}, 'rb'); e = open(${JSON.stringify(empty)}, 'rb')`;
+
+  /** Runs `body` with the data file and the empty file open (their fds), closing both after. */
+  function withFiles(body: (fd: number, efd: number) => void): void {
+    const fd = fs.openSync(file, 'r');
+    const efd = fs.openSync(empty, 'r');
+    try {
+      body(fd, efd);
+    } finally {
+      fs.closeSync(fd);
+      fs.closeSync(efd);
+    }
+  }
 
   const cases: Record<string, [number, number | null]> = {
     whole: [0, null],
@@ -95,7 +109,7 @@ describe('sendfile', () => {
 import socket
 a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
 s, t = socket.socketpair()
-f = open(${JSON.stringify(file)}, 'rb'); e = open(${JSON.stringify(empty)}, 'rb')`,
+${openFiles}`,
       {
         dgram: 'a.sendfile(f)',
         zero: 's.sendfile(f, 0, 0)',
@@ -105,12 +119,10 @@ f = open(${JSON.stringify(file)}, 'rb'); e = open(${JSON.stringify(empty)}, 'rb'
         nonblockingEmpty: 's.sendfile(e)',
       },
     );
-    const fd = fs.openSync(file, 'r');
-    const efd = fs.openSync(empty, 'r');
     const [a, b] = socketpair(AF_UNIX, SOCK_DGRAM);
     const [s, t] = socketpair();
     using _ = closing(a, b, s, t);
-    try {
+    withFiles((fd, efd) => {
       expect(outcome(() => a.sendfile(fd))).toEqual(expected(want.dgram!));
       expect(outcome(() => s.sendfile(fd, 0, 0))).toEqual(expected(want.zero!));
       expect(outcome(() => s.sendfile(fd, 0, -5))).toEqual(expected(want.negative!));
@@ -119,10 +131,7 @@ f = open(${JSON.stringify(file)}, 'rb'); e = open(${JSON.stringify(empty)}, 'rb'
       expect(outcome(() => s.sendfile(fd))).toEqual(expected(want.nonblocking!));
       expect(outcome(() => s.sendfile(efd))).toEqual(expected(want.nonblockingEmpty!));
       expect(want.nonblocking).toHaveProperty('error', 'ValueError');
-    } finally {
-      fs.closeSync(fd);
-      fs.closeSync(efd);
-    }
+    });
   });
 
   it('SOCK_SEQPACKET passes the type check, as in Python (type & SOCK_STREAM)', () => {
@@ -147,11 +156,38 @@ f = open(${JSON.stringify(file)}, 'rb'); e = open(${JSON.stringify(empty)}, 'rb'
     }
   });
 
-  it('a closed socket is EBADF; a bad file argument is a TypeError', () => {
-    const [a, b] = socketpair();
-    b.close();
-    expect(thrown(() => a.sendfile('x' as never))).toBeInstanceOf(TypeError);
-    a.close();
-    expect(thrown(() => a.sendfile(0)).code).toBe('EBADF');
+  it("a closed socket and a negative offset as Python's: an empty file sends nothing first, then the socket, then the offset's seek", () => {
+    const want = python(
+      String.raw`
+import socket
+s, t = socket.socketpair(); s.close()
+u, v = socket.socketpair()
+${openFiles}`,
+      {
+        closed: 's.sendfile(f)',
+        closedEmpty: 's.sendfile(e)',
+        closedPastEnd: 's.sendfile(f, 200000)',
+        negative: 'u.sendfile(f, -1)',
+        negativeEmpty: 'u.sendfile(e, -1)',
+      },
+    );
+    const [s, t] = socketpair();
+    const [u, v] = socketpair();
+    using _ = closing(s, t, u, v);
+    s.close();
+    withFiles((fd, efd) => {
+      expect(outcome(() => s.sendfile(fd))).toEqual(expected(want.closed!));
+      expect(outcome(() => s.sendfile(efd))).toEqual(expected(want.closedEmpty!));
+      expect(outcome(() => s.sendfile(fd, 200_000))).toEqual(expected(want.closedPastEnd!));
+      expect(outcome(() => u.sendfile(fd, -1))).toEqual(expected(want.negative!));
+      expect(outcome(() => u.sendfile(efd, -1))).toEqual(expected(want.negativeEmpty!));
+      expect(want.closed).toHaveProperty('error', 'ValueError');
+      expect(want.negative).toHaveProperty('error', 'OSError');
+    });
+  });
+
+  it('a bad file argument is a TypeError', () => {
+    using pair = owned(socketpair());
+    expect(thrown(() => pair[0].sendfile('x' as never))).toBeInstanceOf(TypeError);
   });
 });

@@ -599,8 +599,9 @@ export class Socket<F extends string = string> {
    * Python: `socket.socket.sendfile`.
    */
   sendfile(file: M.SendfileSource, offset = 0, count: number | null = null): number {
-    const fd = this.#check('sendfile');
-    return M.sendfile(fd, this.#t, this.#type, file, offset, count);
+    // A closed socket's fd is -1, as in Python: an empty file, or nothing left to read
+    // from `offset`, still sends nothing and returns 0 (the send would fail with EBADF).
+    return M.sendfile(this.#fd, this.#t, this.#type, file, offset, count);
   }
 
   /** `using s = socket(...)` closes the socket at the end of the scope. Python: `socket.socket.__exit__`. */

@@ -102,6 +102,12 @@ function sendApply(m, step, n) {
   if (rec.live) m.sent(rec.ep, destination(m, rec, step), n, (addressed && rec.ep.stream) || badFds);
 }
 
+/** The bytes a sendfile step sends when it can: from `offset` to the end of the file, or `count` of them. */
+function sendfileBytes(step) {
+  if (step.offset < 0 || step.count === 0) return 0;
+  return Math.min(Math.max(0, step.n - step.offset), step.count ?? Infinity);
+}
+
 const sendArb = (op) => fc.record({ op: fc.constant(op), s: slot, n: size, seed, flags: sendFlags });
 const recvArb = (op) => fc.record({ op: fc.constant(op), s: slot, n: recvSize, flags: recvFlags });
 const ancSize = fc.constantFrom(0, 0, 16, 64, 256);
@@ -480,6 +486,27 @@ const OPS = [
     ),
     check: (m, step) => (step.op === 'select' ? [...step.r, ...step.w] : step.regs.map((x) => x[0])).every((t) => recOf(m, t) !== undefined),
     apply: () => {},
+  },
+  {
+    // sendfile of a file of n bytes from `offset`, `count` of them (null: to the end). It sends only
+    // on a stream socket in a mode that waits (Python refuses a non-blocking one), and only a
+    // valid offset and count.
+    weight: 2,
+    arb: fc.record({
+      op: fc.constant('sendfile'),
+      s: slot,
+      n: size,
+      seed,
+      offset: fc.constantFrom(0, 0, 1, 10, 5000, -1),
+      count: fc.constantFrom(null, null, 1, 7, 100000, 0),
+    }),
+    check: (m, step) => safe(m, step, sendReady(m, step, sendfileBytes(step))),
+    apply: (m, step) => {
+      const rec = recOf(m, step.s);
+      if (rec.live && rec.ep.stream && (rec.mode !== 'nonblock' || rec.maybe) && sendfileBytes(step) > 0) {
+        m.sent(rec.ep, rec.ep.peer, sendfileBytes(step), rec.maybe);
+      }
+    },
   },
   {
     // One epoll object per program, kept between steps: what it holds (EPOLLET, EPOLLONESHOT

@@ -11,6 +11,7 @@
 // argv: ROOT (the package to load).
 
 const { spawn } = require('node:child_process');
+const fs = require('node:fs');
 const path = require('node:path');
 const readline = require('node:readline');
 
@@ -319,6 +320,17 @@ class Program {
           sel.close();
         }
       }
+      case 'sendfile': {
+        const file = path.join(this.tmp, 'sendfile');
+        fs.writeFileSync(file, payload(step.n, step.seed));
+        const fd = fs.openSync(file, 'r');
+        try {
+          const sent = this.sock(s).sendfile(fd, step.offset, step.count);
+          return [sent, restOf(fd)];
+        } finally {
+          fs.closeSync(fd);
+        }
+      }
       case 'epoll_new':
         this.epoll?.close();
         this.epoll = new select.epoll();
@@ -386,6 +398,14 @@ class Program {
     }
     return [level, kind, this.value(data)];
   }
+}
+
+/** How many bytes of the file are left to read from its position (reading them). */
+function restOf(fd) {
+  const buf = Buffer.alloc(4096);
+  let rest = 0;
+  for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) rest += n;
+  return rest;
 }
 
 function sortPairs(pairs) {

@@ -295,6 +295,13 @@ class Program:
                 for t, events in step['regs']:
                     sel.register(self.sock(t), events, t)
                 return sorted([key.data, ev] for key, ev in sel.select(0))
+        if op == 'sendfile':
+            name = os.path.join(self.tmp, 'sendfile')
+            with open(name, 'wb') as f:
+                f.write(payload(step['n'], step['seed']))
+            with open(name, 'rb') as f:
+                sent = self.sock(step['s']).sendfile(f, step['offset'], step['count'])
+                return [sent, len(f.read())]
         if op == 'epoll_new':
             if self.epoll is not None:
                 self.epoll.close()

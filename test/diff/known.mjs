@@ -75,7 +75,7 @@ export const KNOWN = [
         !isDeepStrictEqual(python, node) &&
         (python.e === 'BlockingIOError' ||
           node.e === 'BlockingIOError' ||
-          (step.op === 'connect_ex' && WOULD_BLOCK.has(python.v)) ||
+          (step.op === 'connect_ex' && (WOULD_BLOCK.has(python.v) || WOULD_BLOCK.has(node.v))) ||
           (RECEIVES.has(step.op) && node.e === 'TimeoutError' && !('e' in python)))),
   },
 ];

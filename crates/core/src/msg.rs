@@ -269,8 +269,10 @@ const NONBLOCKING: &str = "non-blocking sockets are not supported";
 /// Python's `socket.sendfile(file, offset, count)` for a file given by its fd:
 /// the OS sendfile, or read and send where that cannot be used. The caller
 /// has checked the socket type and `count` (Python's `_check_sendfile_params`).
-/// The file's position ends at `offset` + bytes sent, when any were.
-pub fn sendfile(sock: Fd, file: Fd, offset: u64, count: Option<u64>, timeout: Timeout) -> Result<u64> {
+/// The file's position ends at `offset` + bytes sent, when any were. A
+/// negative offset fails as Python's does: sendfile(2) is given up on, and the
+/// file's seek fails with EINVAL (an empty file sends nothing first).
+pub fn sendfile(sock: Fd, file: Fd, offset: i64, count: Option<u64>, timeout: Timeout) -> Result<u64> {
     match use_sendfile(sock, file, offset, count, timeout) {
         Ok(n) => Ok(n),
         Err(Sendfile::Failed(e)) => Err(e),
@@ -293,7 +295,7 @@ pub fn seek_file(file: Fd, offset: u64) -> Result<()> {
 fn use_sendfile(
     sock: Fd,
     file: Fd,
-    offset: u64,
+    offset: i64,
     count: Option<u64>,
     timeout: Timeout,
 ) -> std::result::Result<u64, Sendfile> {
@@ -306,9 +308,33 @@ fn use_sendfile(
     if timeout.is_nonblocking() {
         return Err(Error::value(NONBLOCKING).into());
     }
-    let mut offset = offset;
+    // A closed socket's fd (-1): Python's selector refuses it before any call.
+    if sock < 0 {
+        return Err(Error::value(format!("Invalid file descriptor: {sock}")).into());
+    }
+    // With a timeout, Python's selector waits for room before each sendfile(2), the
+    // whole timeout each time: a socket that never becomes writable (a listening one)
+    // times out, even at the end of the file.
+    let waits_first = timeout != Timeout::BLOCKING;
+    // sendfile(2) refuses a negative offset (EINVAL), and Python gives up on it (after its wait).
+    let Ok(mut offset) = u64::try_from(offset) else {
+        if waits_first {
+            wait(sock, POLLOUT, timeout.deadline(), "sendfile")?;
+        }
+        return Err(Sendfile::GiveUp);
+    };
     let mut total = 0u64;
     let result = loop {
+        if waits_first {
+            if let Err(e) = wait(sock, POLLOUT, timeout.deadline(), "sendfile") {
+                let e = if total > 0 {
+                    e.with_written(total as usize)
+                } else {
+                    e
+                };
+                break Err(Sendfile::Failed(e));
+            }
+        }
         if let Some(c) = count {
             blocksize = c - total;
             if blocksize == 0 {
@@ -344,10 +370,14 @@ fn use_sendfile(
     result
 }
 
-fn use_send(sock: Fd, file: Fd, offset: u64, count: Option<u64>, timeout: Timeout) -> Result<u64> {
+fn use_send(sock: Fd, file: Fd, offset: i64, count: Option<u64>, timeout: Timeout) -> Result<u64> {
     if timeout.is_nonblocking() {
         return Err(Error::value(NONBLOCKING));
     }
+    // Python seeks the file there first: lseek(2) fails on a negative offset.
+    let Ok(offset) = u64::try_from(offset) else {
+        return Err(Error::os(sys::c::EINVAL, "lseek"));
+    };
     if offset != 0 {
         sys::seek(file, offset).map_err(|e| Error::io(&e, "lseek"))?;
     }

@@ -73,6 +73,12 @@ pub(crate) fn retry_flagless<T>(
         ensure_nonblocking(fd, syscall)?;
         return retry(fd, timeout, 0, events, syscall, |_| op());
     }
+    // A listening socket never becomes writable, and a send-like call on it fails at once
+    // (EPIPE, ENOTCONN) without blocking: it is made, as CPython's blocking call is, rather
+    // than waited for for ever.
+    if events == POLLOUT && listening(fd) {
+        return op().map_err(|e| Error::io(&e, syscall));
+    }
     let deadline = timeout.deadline();
     loop {
         wait(fd, events, deadline, syscall)?;

@@ -185,7 +185,7 @@ pub fn sendfile(env: Env, sock: i32, file: i32, offset: f64, count: f64, timeout
     let mut sent = 0u64;
     let n = blocking(env.raw(), sock, Timeout::from_secs(timeout), "sendfile", |t| {
         let rest = count.map(|c| c.saturating_sub(sent));
-        match msg::sendfile(sock, file, offset as u64 + sent, rest, t) {
+        match msg::sendfile(sock, file, offset as i64 + sent as i64, rest, t) {
             Ok(n) => Ok(sent + n),
             Err(e) => {
                 sent += e.written.unwrap_or(0) as u64;
