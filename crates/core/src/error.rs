@@ -117,6 +117,17 @@ impl Error {
         self.written = Some(written);
         self
     }
+
+    /// The error of a call that had sent `written` bytes before it failed: it
+    /// carries them when there were any (Python's `characters_written`, and
+    /// where a call resumed after a signal's listeners goes on from).
+    pub fn after_sending(self, written: usize) -> Self {
+        if written > 0 {
+            self.with_written(written)
+        } else {
+            self
+        }
+    }
 }
 
 impl fmt::Display for Error {

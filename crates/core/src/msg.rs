@@ -315,25 +315,22 @@ fn use_sendfile(
     // With a timeout, Python's selector waits for room before each sendfile(2), the
     // whole timeout each time: a socket that never becomes writable (a listening one)
     // times out, even at the end of the file.
-    let waits_first = timeout != Timeout::BLOCKING;
+    let room = || {
+        if timeout == Timeout::BLOCKING {
+            Ok(())
+        } else {
+            wait(sock, POLLOUT, timeout.deadline(), "sendfile")
+        }
+    };
     // sendfile(2) refuses a negative offset (EINVAL), and Python gives up on it (after its wait).
     let Ok(mut offset) = u64::try_from(offset) else {
-        if waits_first {
-            wait(sock, POLLOUT, timeout.deadline(), "sendfile")?;
-        }
+        room()?;
         return Err(Sendfile::GiveUp);
     };
     let mut total = 0u64;
     let result = loop {
-        if waits_first {
-            if let Err(e) = wait(sock, POLLOUT, timeout.deadline(), "sendfile") {
-                let e = if total > 0 {
-                    e.with_written(total as usize)
-                } else {
-                    e
-                };
-                break Err(Sendfile::Failed(e));
-            }
+        if let Err(e) = room() {
+            break Err(Sendfile::Failed(e.after_sending(total as usize)));
         }
         if let Some(c) = count {
             blocksize = c - total;
@@ -359,8 +356,7 @@ fn use_sendfile(
                 break Err(Sendfile::GiveUp)
             }
             // What went out is said, so that a call interrupted to run a signal's listeners resumes after it.
-            Err(e) if total > 0 => break Err(Sendfile::Failed(e.with_written(total as usize))),
-            Err(e) => break Err(Sendfile::Failed(e)),
+            Err(e) => break Err(Sendfile::Failed(e.after_sending(total as usize))),
         }
     };
     if total > 0 {

@@ -42,11 +42,7 @@ unsafe extern "C" fn sendall(env: sys::napi_env, info: sys::napi_callback_info) 
                 let rest = data.get(sent..).unwrap_or_default();
                 sock::sendall(fd, rest, flags, t).map_err(|e| {
                     sent += e.written.unwrap_or(0);
-                    if sent > 0 {
-                        e.with_written(sent)
-                    } else {
-                        e
-                    }
+                    e.after_sending(sent)
                 })
             })
             .is_some()

@@ -189,11 +189,7 @@ pub fn sendfile(env: Env, sock: i32, file: i32, offset: f64, count: f64, timeout
             Ok(n) => Ok(sent + n),
             Err(e) => {
                 sent += e.written.unwrap_or(0) as u64;
-                Err(if sent > 0 {
-                    e.with_written(sent as usize)
-                } else {
-                    e
-                })
+                Err(e.after_sending(sent as usize))
             }
         }
     });
