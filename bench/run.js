@@ -69,6 +69,11 @@ const C_THREADED = (id) => [
   { arg: `${id}-mt`, label: 'C, with an idle thread' },
 ];
 
+// The event-loop floor of the callback servers (Protocol, node:net's 'data' events).
+const CALLBACK_SERVER_FLOOR = { arg: 'techo', label: 'event-loop floor: a uv_poll callback (bench/floor/loop.js)' };
+const CALLBACK_SERVER_FLOOR_NOTE =
+  "event-loop floor: the least a callback API on Node's loop can do per message, a uv_poll callback per connection calling an addon's recv and send; vs floor is against it";
+
 const node = (...file) => () => [process.execPath, path.join(HERE, ...file)];
 
 // The programs run beside the measured one: servers that print their port.
@@ -360,7 +365,8 @@ const WORKLOADS = [
     }),
   },
   rrServer('prr', 'Protocol echo server', "create_server, a Protocol writing back in data_received; node:net: a server writing back each 'data' chunk",
-    eventWorkload('tcp-echo', 'node:net', 1.1, false, C_EPOLL_SERVER),
+    eventWorkload('tcp-echo', 'node:net', 1.1, false, C_EPOLL_SERVER, CALLBACK_SERVER_FLOOR),
+    [CALLBACK_SERVER_FLOOR_NOTE],
   ),
   {
     id: 'abulk',
@@ -386,7 +392,8 @@ const WORKLOADS = [
     ["event-loop floor: the least a promise-based API on Node's loop can do per message, a task per connection awaiting one promise a uv_poll callback resolves, then an addon's recv and send; vs floor is against it"],
   ),
   manyClients('pecho', 'Protocol echo server', 'create_server, a Protocol writing back in data_received',
-    eventWorkload('tcp-echo', 'node:net server', 1.2, true, C_EPOLL_SERVER),
+    eventWorkload('tcp-echo', 'node:net server', 1.2, true, C_EPOLL_SERVER, CALLBACK_SERVER_FLOOR),
+    [CALLBACK_SERVER_FLOOR_NOTE],
   ),
   rrServer('srr', 'streams echo server', 'start_server, reader.read + writer.write + drain; node:net: a server piping the socket to itself',
     eventWorkload('stream-echo', 'node:net', 1.0, false, C_EPOLL_SERVER),
@@ -512,11 +519,11 @@ function eventWorkload(arg, label, goal, every = false, c = null, floor = null) 
 
 
 // A server under the C request/response client (bench/c/bench.c rr), the same for both.
-function rrServer(id, server, how, programs) {
+function rrServer(id, server, how, programs, notes = []) {
   return {
     id,
     title: (n) => `${server}, request/response: the C client (bench/c/bench.c rr) sends 64 bytes and waits for them, TCP_NODELAY, ${n} round trips`,
-    notes: [`bsdsock/asyncio: ${how}`],
+    notes: [`bsdsock/asyncio: ${how}`, ...notes],
     unit: 'round trips/s',
     count: (cfg) => cfg.rrRounds,
     warmup: (cfg) => warmupRounds(cfg.rrRounds),

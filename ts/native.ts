@@ -79,6 +79,11 @@ export interface Native {
   sendto(fd: number, data: Uint8Array, flags: number, timeout: number, sockaddr: Uint8Array): number;
   recvInto(fd: number, buf: Uint8Array, offset: number, nbytes: number, flags: number, timeout: number): number;
   recvfromInto(fd: number, buf: Uint8Array, offset: number, nbytes: number, flags: number, timeout: number): number;
+  /** The lean entries of asyncio's calls: no flags, never waiting. */
+  sendNow(fd: number, data: Uint8Array): number;
+  sendtoNow(fd: number, data: Uint8Array, sockaddr: Uint8Array): number;
+  recvNow(fd: number, buf: Uint8Array, offset: number, nbytes: number): number;
+  recvfromNow(fd: number, buf: Uint8Array, offset: number, nbytes: number): number;
   getsockoptInt(fd: number, level: number, opt: number): number | null;
   getsockoptBytes(fd: number, level: number, opt: number, buflen: number): Buffer | null;
   setsockopt(fd: number, level: number, opt: number, value: Uint8Array | null, optlen: number): boolean;

@@ -9,7 +9,7 @@ import { inspect } from 'node:util';
 import { addressParts, isLiteralHost, type AddressParts, type AddressArgOf, type AddressOf, type Family } from './address';
 import { bytes, cint, int, pyType } from './convert';
 import * as C from './constants';
-import { badf, CLOSED_ERRNO, dropError, errnos, errorOf, fail, OSError, takeError, withAddress } from './errors';
+import { badf, CLOSED_ERRNO, dropError, errnos, errorOf, fail, OSError, takeError, withAddress, wouldBlock } from './errors';
 import type { BufferedReader, BufferedRWPair, BufferedWriter } from './io/buffered';
 import { IO_REF, type SocketIO } from './io/socketio';
 import type { TextIOWrapper } from './io/text';
@@ -94,6 +94,14 @@ export function onRelease(listener: (fd: number) => void): void {
 function released(fd: number): void {
   for (const listener of releaseListeners) listener(fd);
 }
+
+/**
+ * asyncio's sendto (sock_sendto, a datagram transport's sendto): `sock.sendto(data,
+ * address)` with no flags, never waiting, through the addon's lean entry: the
+ * bytes sent, or null when the socket is full; any other error is thrown, as
+ * sendto throws it.
+ */
+export let sendtoNow: (sock: Socket, data: Uint8Array, address: unknown) => number | null;
 
 /** Python's `socket.socket`. `F` is the family's name, which types the addresses. */
 export class Socket<F extends string = string> {
@@ -440,6 +448,17 @@ export class Socket<F extends string = string> {
     const n = native.sendto(fd, buf, flags, this.#t, sa);
     if (n < 0) throw withAddress(takeError(), address);
     return n;
+  }
+
+  static {
+    sendtoNow = (sock, data, address) => {
+      const buf = bytes(data);
+      const sa = sock.#sockaddr(address, 'sendto');
+      const n = native.sendtoNow(sock.#check('sendto'), buf, sa);
+      if (n >= 0) return n;
+      if (wouldBlock()) return null;
+      throw withAddress(takeError(), address);
+    };
   }
 
   /** recv(bufsize, flags=0) -> the bytes received (empty at end of stream). Python: `socket.socket.recv`. */

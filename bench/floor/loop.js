@@ -16,6 +16,9 @@
 //   node loop.js aecho                    an echo server (prints its port, then serves until killed)
 //     the same promise-based API as a server: per connection, a task that awaits
 //     readiness, receives into its buffer and sends the bytes back
+//   node loop.js techo                    a callback echo server (prints its port, then serves until killed)
+//     a callback API (Protocol, node:net's 'data'): per connection, the uv_poll
+//     callback receives into its buffer and sends the bytes back, no promise
 //   node loop.js dping ROUNDS WARMUP PORT   (PORT: the C UDP echo server)
 //     a callback API (DatagramProtocol, node:dgram's 'message'): the uv_poll
 //     callback receives the datagram and sends the next one, no promise
@@ -144,18 +147,33 @@ async function echo(fd, readable) {
   addon.unwatch(fd);
 }
 
-function serveEcho() {
+// The callback twin of echo: the uv_poll callback of one connection, until its client goes.
+function echoing(fd) {
+  const buf = Buffer.alloc(64 * 1024);
+  return () => {
+    const n = addon.recv(fd, buf);
+    if (n === -EAGAIN) return;
+    if (n <= 0) return addon.unwatch(fd);
+    const sent = addon.send(fd, buf.subarray(0, n));
+    if (sent !== n) fatal(new Error(`techo: send gave ${sent} of ${n} bytes`));
+  };
+}
+
+// A listening socket whose connections `serve(fd)` takes, each as it is accepted.
+function serve(serveOne) {
   const server = addon.listener();
   if (server < 0) throw new Error(`listen: errno ${-server}`);
   const accepted = () => {
-    for (let fd = addon.accept(server); fd >= 0; fd = addon.accept(server)) {
-      const { onReadable, readable } = readiness();
-      watch(fd, onReadable);
-      echo(fd, readable).catch(fatal);
-    }
+    for (let fd = addon.accept(server); fd >= 0; fd = addon.accept(server)) serveOne(fd);
   };
   watch(server, accepted);
   console.log(addon.portOf(server));
+}
+
+function serveEcho(fd) {
+  const { onReadable, readable } = readiness();
+  watch(fd, onReadable);
+  echo(fd, readable).catch(fatal);
 }
 
 function fatal(err) {
@@ -187,7 +205,8 @@ async function main(argv) {
   const [workload, count, warmup, port] = [argv[2], Number(argv[3]), Number(argv[4]), Number(argv[5])];
   if (workload === 'arr') await benchRr(count, warmup, port);
   else if (workload === 'audp') await benchUdp(count, warmup);
-  else if (workload === 'aecho') return serveEcho();
+  else if (workload === 'aecho') return serve(serveEcho);
+  else if (workload === 'techo') return serve((fd) => watch(fd, echoing(fd)));
   else if (workload === 'dping') await benchPing(count, warmup, port);
   else throw new Error(`unknown workload: ${workload}`);
   process.exit(0);

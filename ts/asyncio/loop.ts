@@ -136,7 +136,8 @@ class Watch {
   ) {}
 }
 
-const watches = new Map<number, Watch>();
+/** The watches by fd: an array indexed by fd, which a hash map's lookup on every readiness costs more than. */
+const watches: (Watch | undefined)[] = [];
 /** Operations waiting in every queue; the loop is kept alive while there are any. */
 let pendingOps = 0;
 
@@ -205,14 +206,14 @@ function update(w: Watch): void {
   const mask = desired(w);
   if (mask === w.mask) return;
   if (mask === 0 && !w.owned) {
-    watches.delete(w.fd);
+    watches[w.fd] = undefined;
     native.unwatch(w.fd);
     return;
   }
   touched = true;
   if (!native.watch(w.fd, mask | (w.owned ? OWNED : 0))) {
     const err = takeError();
-    if (w.mask === -1) watches.delete(w.fd);
+    if (w.mask === -1) watches[w.fd] = undefined;
     throw err;
   }
   w.mask = mask;
@@ -220,15 +221,15 @@ function update(w: Watch): void {
 
 function watchOf(fd: number, owned: boolean): Watch {
   ensureStarted();
-  let w = watches.get(fd);
-  if (w === undefined) watches.set(fd, (w = new Watch(fd, owned)));
+  let w = watches[fd];
+  if (w === undefined) watches[fd] = w = new Watch(fd, owned);
   else if (owned) w.owned = true;
   return w;
 }
 
 /** Whether operations already wait on `fd` in that direction (a new one must queue behind them). */
 export function busy(fd: number, dir: number): boolean {
-  const w = watches.get(fd);
+  const w = watches[fd];
   return w !== undefined && (dir === READ ? w.reads : w.writes).length !== 0;
 }
 
@@ -239,7 +240,7 @@ export function busy(fd: number, dir: number): boolean {
  * nothing (a readiness then comes when data does, with no read wasted).
  */
 export function readNow(fd: number): boolean {
-  const w = watches.get(fd);
+  const w = watches[fd];
   if (w === undefined) return true;
   if (w.reads.length !== 0) return false;
   return w.mask <= 0 || (w.mask & READ) === 0 || w.early.worthReading();
@@ -247,7 +248,7 @@ export function readNow(fd: number): boolean {
 
 /** What a receive made by `readNow`'s leave found. */
 export function readFound(fd: number, data: boolean): void {
-  watches.get(fd)?.early.found(data);
+  watches[fd]?.early.found(data);
 }
 
 /** Queues an operation on `fd` until it is ready; `attempt` runs then. */
@@ -280,7 +281,7 @@ export function wait<T>(
       if (i < 0) return;
       queue.splice(i, 1);
       removed();
-      if (watches.get(fd) === w) update(w);
+      if (watches[fd] === w) update(w);
       op.fail(abortError(signal));
     };
     signal.addEventListener('abort', op.onAbort, { once: true });
@@ -336,7 +337,7 @@ export function reportLater(e: unknown): void {
 /** The native handle's callback: `fd` is ready for `events`. Returns the mask
  * the handle should have now, or -1 when it was set already. */
 function dispatch(fd: number, events: number): number {
-  const w = watches.get(fd);
+  const w = watches[fd];
   if (w === undefined) return 0;
   touched = false;
   const reading = w.reader !== null || w.reads.length !== 0;
@@ -344,11 +345,11 @@ function dispatch(fd: number, events: number): number {
     if (w.reader !== null) callback(w.reader);
     drain(w.reads);
   }
-  if ((events & WRITE) !== 0 && watches.get(fd) === w) {
+  if ((events & WRITE) !== 0 && watches[fd] === w) {
     if (w.writer !== null) callback(w.writer);
     drain(w.writes);
   }
-  if (watches.get(fd) !== w) return -1;
+  if (watches[fd] !== w) return -1;
   let mask = needed(w);
   // Stay armed for reading after serving a read; disarm on a readiness that found nothing to do.
   if (w.owned && reading && (events & READ) !== 0) mask |= READ;
@@ -374,9 +375,9 @@ function resolved(id: number, result: unknown): number {
 /** A socket is about to close or detach its fd: its handle goes first, and
  * what waited on it fails with EBADF, as Python's closed socket would. */
 function release(fd: number): void {
-  const w = watches.get(fd);
+  const w = watches[fd];
   if (w === undefined) return;
-  watches.delete(fd);
+  watches[fd] = undefined;
   native.unwatch(fd);
   const pending = [...w.reads, ...w.writes];
   removed(pending.length);
@@ -391,7 +392,7 @@ function release(fd: number): void {
  * returns whether there was one. */
 export function setCallback(fd: number, owned: boolean, dir: number, fn: (() => void) | null): boolean {
   if (fn === null) {
-    const w = watches.get(fd);
+    const w = watches[fd];
     if (w === undefined) return false;
     const had = (dir === READ ? w.reader : w.writer) !== null;
     if (dir === READ) w.reader = null;
@@ -409,7 +410,7 @@ export function setCallback(fd: number, owned: boolean, dir: number, fn: (() => 
   } catch (e) {
     if (dir === READ) w.reader = old;
     else w.writer = old;
-    if (desired(w) === 0 && w.mask <= 0 && !w.owned) watches.delete(fd);
+    if (desired(w) === 0 && w.mask <= 0 && !w.owned) watches[fd] = undefined;
     throw e;
   }
   return had;

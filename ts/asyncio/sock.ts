@@ -13,7 +13,7 @@ import { BlockingIOError, badf, errnos, oserror, takeError, withAddress, wouldBl
 import { lastAddress, native } from '../native';
 import { pyRepr } from '../repr';
 import { claim, room, settle } from '../slab';
-import { Socket } from '../socket';
+import { sendtoNow, Socket } from '../socket';
 import { busy, checkSignal, READ, readFound, readNow, wait, waitFor, WRITE, type OperationOptions } from './loop';
 import { needsLookup, resolveAddress } from './resolver';
 
@@ -33,7 +33,7 @@ export function fdOf(sock: unknown, caller: string, open = true): number {
 function recvNow(fd: number, n: number, from: boolean): Buffer | null {
   claim(n);
   const { buf, offset } = room;
-  const got = from ? native.recvfromInto(fd, buf, offset, n, 0, 0) : native.recvInto(fd, buf, offset, n, 0, 0);
+  const got = from ? native.recvfromNow(fd, buf, offset, n) : native.recvNow(fd, buf, offset, n);
   if (got < 0) {
     settle(buf, offset, 0, n);
     if (wouldBlock()) return null;
@@ -110,7 +110,7 @@ function recvIntoBody(args: WithOptions<[sock: Socket, buf: Uint8Array], [], Ope
   if (view.byteLength === 0) return 0;
   if (fd < 0) throw badf('sock_recv_into');
   const attempt = (): number | null => {
-    const got = native.recvInto(fd, view, 0, view.byteLength, 0, 0);
+    const got = native.recvNow(fd, view, 0, view.byteLength);
     if (got >= 0) return got;
     if (wouldBlock()) return null;
     throw takeError();
@@ -162,7 +162,7 @@ function recvfromIntoBody<F extends string>(args: WithOptions<[sock: Socket<F>, 
   const signal = checkSignal(options);
   type Result = [number, AddressOf<F> | null];
   const attempt = (): Result | null => {
-    const got = native.recvfromInto(fd, view, 0, n, 0, 0);
+    const got = native.recvfromNow(fd, view, 0, n);
     if (got >= 0) return [got, lastAddress() as AddressOf<F> | null];
     if (wouldBlock()) return null;
     throw takeError();
@@ -206,7 +206,7 @@ function sendallBody(args: WithOptions<[sock: Socket, data: Uint8Array], [], Ope
  */
 function sendFrom(fd: number, buf: Uint8Array, sent: number): number {
   while (sent < buf.byteLength) {
-    const n = native.send(fd, sent === 0 ? buf : buf.subarray(sent), 0, 0);
+    const n = native.sendNow(fd, sent === 0 ? buf : buf.subarray(sent));
     if (n < 0) {
       if (wouldBlock()) return sent;
       const err = takeError();
@@ -239,11 +239,20 @@ const BLOCKED = Symbol('blocked');
  * to wait.
  */
 export function whenReady<T>(fd: number, dir: number, syscall: string, call: () => T, signal: AbortSignal | undefined): T | Promise<T> {
+  return nowOrWait(fd, dir, syscall, () => unlessBlocked(call, null), signal);
+}
+
+/**
+ * What `attempt` gives now (unless operations wait before it in the same
+ * direction), else a promise of what it gives once the fd is ready (null from
+ * `attempt`: it would block).
+ */
+function nowOrWait<T>(fd: number, dir: number, syscall: string, attempt: () => T | null, signal: AbortSignal | undefined): T | Promise<T> {
   if (!busy(fd, dir)) {
-    const r = unlessBlocked(call, null);
+    const r = attempt();
     if (r !== null) return r;
   }
-  return waitFor<T>(fd, dir, syscall, () => unlessBlocked(call, null), signal);
+  return waitFor<T>(fd, dir, syscall, attempt, signal);
 }
 
 /** asyncio's `loop.sock_sendto(sock, data, address)`: bytes sent, once there is room. A host name is resolved without blocking. */
@@ -263,7 +272,7 @@ function sendtoBody<F extends string>(
   const fd = fdOf(sock, 'sock_sendto');
   const signal = checkSignal(options);
   if (needsLookup(sock, address)) return sendtoResolved(sock, fd, data, address, options);
-  return whenReady(fd, WRITE, 'sendto', () => sock.sendto(data, address), signal);
+  return nowOrWait(fd, WRITE, 'sendto', () => sendtoNow(sock, data, address), signal);
 }
 
 /** sock_sendto to a host name: resolved first, without blocking. */
@@ -276,7 +285,7 @@ async function sendtoResolved<F extends string>(
 ): Promise<number> {
   const addr = await resolveAddress(sock, address, checkSignal(options));
   const signal = checkSignal(options);
-  return whenReady(fd, WRITE, 'sendto', () => sock.sendto(data, addr), signal);
+  return nowOrWait(fd, WRITE, 'sendto', () => sendtoNow(sock, data, addr), signal);
 }
 
 /**

@@ -7,13 +7,12 @@
 
 // node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
 import { Buffer } from 'node:buffer';
-import { type AddressArgOf } from '../address';
 import { pyType } from '../convert';
 import * as C from '../constants';
 import { isWouldBlock, RuntimeError, takeError, wouldBlock } from '../errors';
 import { native, slotAddress, type NativeAddress } from '../native';
 import { claim, room, settle, SLAB_RECEIVE_MAX } from '../slab';
-import { Socket } from '../socket';
+import { sendtoNow, Socket } from '../socket';
 import { hold, READ, ReadGuess, reportLater, setCallback, WRITE } from './loop';
 import { BufferedProtocol, type BaseProtocol, type DatagramProtocol, type Protocol } from './protocols';
 
@@ -177,7 +176,7 @@ export class Transport extends BaseTransport {
       this.#fatal(e as Error);
       return -1;
     }
-    const got = native.recvInto(this.fd, buf, 0, buf.byteLength, 0, 0);
+    const got = native.recvNow(this.fd, buf, 0, buf.byteLength);
     if (!this.#arrived(got)) return -1;
     try {
       p.buffer_updated(got);
@@ -193,7 +192,7 @@ export class Transport extends BaseTransport {
   #readData(): number {
     claim(MAX_READ);
     const { buf, offset } = room;
-    const got = native.recvInto(this.fd, buf, offset, MAX_READ, 0, 0);
+    const got = native.recvNow(this.fd, buf, offset, MAX_READ);
     const data = settle(buf, offset, Math.max(got, 0), MAX_READ);
     if (!this.#arrived(got)) return -1;
     try {
@@ -241,7 +240,7 @@ export class Transport extends BaseTransport {
     if (this.closing) return;
     let start = 0;
     if (this.#size === 0) {
-      const n = native.send(this.fd, buf, 0, 0);
+      const n = native.sendNow(this.fd, buf);
       if (n < 0) {
         if (!wouldBlock()) {
           this.#fatal(takeError());
@@ -280,7 +279,7 @@ export class Transport extends BaseTransport {
         if (this.#head !== 0) list[0] = first.subarray(this.#head);
         n = native.sendmsg(this.fd, list, [], [], 0, 0, null);
       } else {
-        n = native.send(this.fd, this.#head === 0 ? first : first.subarray(this.#head), 0, 0);
+        n = native.sendNow(this.fd, this.#head === 0 ? first : first.subarray(this.#head));
       }
       if (n < 0) {
         if (wouldBlock()) break;
@@ -515,8 +514,8 @@ export class DatagramTransport extends BaseTransport {
   /** Sends now: true when done (or failed and reported), false when the socket is full. */
   #send(buf: Buffer, addr: unknown): boolean {
     try {
-      if (addr === null || addr === undefined) this.sock.send(buf);
-      else this.sock.sendto(buf, addr as AddressArgOf<string>);
+      if (addr !== null && addr !== undefined) return sendtoNow(this.sock, buf, addr) !== null;
+      this.sock.send(buf);
       return true;
     } catch (e) {
       if (isWouldBlock(e)) return false;

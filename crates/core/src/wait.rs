@@ -15,12 +15,13 @@ pub struct Timeout(pub Option<Duration>);
 
 impl Timeout {
     pub const BLOCKING: Timeout = Timeout(None);
+    pub const NONBLOCKING: Timeout = Timeout(Some(Duration::ZERO));
 
     /// From Python's float seconds; negative means blocking (None).
     pub fn from_secs(secs: f64) -> Timeout {
         if secs == 0.0 {
             // Non-blocking, the mode of every asyncio call: no conversion needed.
-            Timeout(Some(Duration::ZERO))
+            Timeout::NONBLOCKING
         } else if secs < 0.0 || !secs.is_finite() {
             Timeout(None)
         } else {

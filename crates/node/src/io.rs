@@ -2,25 +2,45 @@
 //! N-API callbacks (raw.rs): the hottest calls of the facade, which always
 //! passes (fd, Uint8Array, ...numbers[, Uint8Array]). Each blocking call runs
 //! through signals.rs's `blocking`, so a signal's listeners run inside it.
+//! asyncio's transports and operations, whose calls never wait and take no
+//! flags, have lean entries of their own (sendNow, sendtoNow, recvNow,
+//! recvfromNow): the same calls without the flags and timeout arguments,
+//! which are a good part of a crossing's cost.
 
 use std::ffi::CStr;
-use std::ptr;
 
 use bsdsock_core::addr::sockaddr_from_bytes;
 use bsdsock_core::sock;
+use bsdsock_core::wait::Timeout;
 use napi::sys;
 
 use crate::raw::{bad_args, Args, Callback};
 use crate::signals::blocking;
 use crate::state::publish;
 
-/// send(fd, data, flags, timeout) -> count or -1
-unsafe extern "C" fn send(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    let Some(a) = Args::<4>::read(env, info) else {
-        return ptr::null_mut();
+/// Where a call's flags and timeout are: `Some(i)`, arguments i and i + 1; None, a `*Now` entry.
+type ModeAt = Option<usize>;
+
+/// send(fd, data, flags, timeout) or sendNow(fd, data); with `to`, sendto(fd,
+/// data, flags, timeout, sockaddr) or sendtoNow(fd, data, sockaddr) -> count or -1
+unsafe fn transmit<const N: usize>(
+    env: sys::napi_env,
+    info: sys::napi_callback_info,
+    at: ModeAt,
+    to: bool,
+) -> sys::napi_value {
+    let Some(a) = Args::<N>::read(env, info) else {
+        return std::ptr::null_mut();
     };
-    let n = match (a.i32(0), a.i32(2), a.timeout(3)) {
-        (Some(fd), Some(flags), Some(t)) => {
+    let target = match to {
+        true => a.bytes(N - 1).and_then(|b| sockaddr_from_bytes(b)).map(Some),
+        false => Some(None),
+    };
+    let n = match (a.i32(0), a.mode(at), target) {
+        (Some(fd), Some((flags, t)), Some(Some(sa))) => blocking(env, fd, t, "sendto", |t| {
+            sock::sendto_sockaddr(fd, a.data(1)?, flags, &sa, t)
+        }),
+        (Some(fd), Some((flags, t)), Some(None)) => {
             blocking(env, fd, t, "send", |t| sock::send(fd, a.data(1)?, flags, t))
         }
         _ => bad_args(),
@@ -28,11 +48,19 @@ unsafe extern "C" fn send(env: sys::napi_env, info: sys::napi_callback_info) -> 
     a.number(n)
 }
 
+unsafe extern "C" fn send(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    transmit::<4>(env, info, Some(2), false)
+}
+
+unsafe extern "C" fn send_now(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    transmit::<2>(env, info, None, false)
+}
+
 /// sendall(fd, data, flags, timeout) -> true or false; resumed after a
 /// signal's listeners from where it stopped.
 unsafe extern "C" fn sendall(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
     let Some(a) = Args::<4>::read(env, info) else {
-        return ptr::null_mut();
+        return std::ptr::null_mut();
     };
     let done = match (a.i32(0), a.i32(2), a.timeout(3)) {
         (Some(fd), Some(flags), Some(t)) => {
@@ -52,23 +80,12 @@ unsafe extern "C" fn sendall(env: sys::napi_env, info: sys::napi_callback_info) 
     a.boolean(done)
 }
 
-/// sendto(fd, data, flags, timeout, sockaddr) -> count or -1
 unsafe extern "C" fn sendto(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    let Some(a) = Args::<5>::read(env, info) else {
-        return ptr::null_mut();
-    };
-    let n = match (
-        a.i32(0),
-        a.i32(2),
-        a.timeout(3),
-        a.bytes(4).and_then(|b| sockaddr_from_bytes(b)),
-    ) {
-        (Some(fd), Some(flags), Some(t), Some(sa)) => blocking(env, fd, t, "sendto", |t| {
-            sock::sendto_sockaddr(fd, a.data(1)?, flags, &sa, t)
-        }),
-        _ => bad_args(),
-    };
-    a.number(n)
+    transmit::<5>(env, info, Some(2), true)
+}
+
+unsafe extern "C" fn sendto_now(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    transmit::<3>(env, info, None, true)
 }
 
 /// `buf[offset..offset + nbytes]`, clamped to the buffer.
@@ -78,46 +95,61 @@ fn window(buf: &mut [u8], offset: f64, nbytes: f64) -> &mut [u8] {
     &mut buf[start..end]
 }
 
-/// recvInto(fd, buf, offset, nbytes, flags, timeout) -> count or -1
-unsafe extern "C" fn recv_into(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    let Some(a) = Args::<6>::read(env, info) else {
-        return ptr::null_mut();
+/// A receive into `buf[offset..offset + nbytes]`: recvInto(fd, buf, offset,
+/// nbytes, flags, timeout) and the rest of its kind, or their `*Now` entries
+/// without the last two -> count or -1.
+unsafe fn receive<const N: usize>(
+    env: sys::napi_env,
+    info: sys::napi_callback_info,
+    at: ModeAt,
+    syscall: &'static str,
+    call: impl Fn(i32, &mut [u8], i32, Timeout) -> bsdsock_core::Result<usize>,
+) -> sys::napi_value {
+    let Some(a) = Args::<N>::read(env, info) else {
+        return std::ptr::null_mut();
     };
-    let n = match (a.i32(0), a.f64(2), a.f64(3), a.i32(4), a.timeout(5)) {
-        (Some(fd), Some(offset), Some(nbytes), Some(flags), Some(t)) => blocking(env, fd, t, "recv", |t| {
-            sock::recv_into(fd, window(a.data(1)?, offset, nbytes), flags, t)
+    let n = match (a.i32(0), a.f64(2), a.f64(3), a.mode(at)) {
+        (Some(fd), Some(offset), Some(nbytes), Some((flags, t))) => blocking(env, fd, t, syscall, |t| {
+            call(fd, window(a.data(1)?, offset, nbytes), flags, t)
         }),
         _ => bad_args(),
     };
     a.number(n)
 }
 
-/// recvfromInto(fd, buf, offset, nbytes, flags, timeout) -> count or -1; the
-/// sender's address goes through the status block.
+/// recvfrom_into whose sender's address goes through the status block.
+fn recvfrom_publishing(fd: i32, buf: &mut [u8], flags: i32, t: Timeout) -> bsdsock_core::Result<usize> {
+    sock::recvfrom_into(fd, buf, flags, t).map(|(got, addr)| {
+        publish(addr);
+        got
+    })
+}
+
+unsafe extern "C" fn recv_into(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    receive::<6>(env, info, Some(4), "recv", sock::recv_into)
+}
+
+unsafe extern "C" fn recv_now(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    receive::<4>(env, info, None, "recv", sock::recv_into)
+}
+
 unsafe extern "C" fn recvfrom_into(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    let Some(a) = Args::<6>::read(env, info) else {
-        return ptr::null_mut();
-    };
-    let n = match (a.i32(0), a.f64(2), a.f64(3), a.i32(4), a.timeout(5)) {
-        (Some(fd), Some(offset), Some(nbytes), Some(flags), Some(t)) => {
-            blocking(env, fd, t, "recvfrom", |t| {
-                sock::recvfrom_into(fd, window(a.data(1)?, offset, nbytes), flags, t)
-            })
-            .map(|(got, addr)| {
-                publish(addr);
-                got
-            })
-        }
-        _ => bad_args(),
-    };
-    a.number(n)
+    receive::<6>(env, info, Some(4), "recvfrom", recvfrom_publishing)
+}
+
+unsafe extern "C" fn recvfrom_now(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    receive::<4>(env, info, None, "recvfrom", recvfrom_publishing)
 }
 
 /// The data calls, for raw::export.
 pub(crate) const CALLS: &[(&CStr, Callback)] = &[
     (c"send", send),
+    (c"sendNow", send_now),
     (c"sendall", sendall),
     (c"sendto", sendto),
+    (c"sendtoNow", sendto_now),
     (c"recvInto", recv_into),
+    (c"recvNow", recv_now),
     (c"recvfromInto", recvfrom_into),
+    (c"recvfromNow", recvfrom_now),
 ];

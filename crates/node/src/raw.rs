@@ -121,6 +121,15 @@ impl<const N: usize> Args<N> {
         self.f64(i).map(Timeout::from_secs)
     }
 
+    /// A data call's flags and timeout: arguments `at` and `at + 1`, or, with
+    /// `at` None (the `*Now` entries of asyncio), no flags and never waiting.
+    pub(crate) fn mode(&self, at: Option<usize>) -> Option<(i32, Timeout)> {
+        match at {
+            Some(i) => Some((self.i32(i)?, self.timeout(i + 1)?)),
+            None => Some((0, Timeout::NONBLOCKING)),
+        }
+    }
+
     /// A number for JS; -1 (with the error recorded) when `n` is None.
     pub(crate) fn number(&self, n: Option<usize>) -> sys::napi_value {
         let mut out = ptr::null_mut();
