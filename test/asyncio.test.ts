@@ -350,6 +350,87 @@ describe('add_reader / add_writer', () => {
   });
 });
 
+describe('readiness, handed over once per turn of the loop', () => {
+  it('calls every reader of 3,000 fds ready in the same turn, once each', () => {
+    const out = runNodeSync(`
+      const { socketpair } = require(${JSON.stringify(ROOT)});
+      const { add_reader, remove_reader } = require('bsdsock/asyncio');
+      const pairs = Array.from({ length: 3000 }, () => socketpair());
+      const calls = new Array(pairs.length).fill(0);
+      const got = [];
+      pairs.forEach(([x], i) => add_reader(x, () => {
+        calls[i]++;
+        got[i] = x.recv(16).toString();
+        remove_reader(x);
+      }));
+      pairs.forEach(([, y], i) => y.send(Buffer.from(String(i))));
+      const check = () => {
+        if (calls.some((c) => c === 0)) return setTimeout(check, 5);
+        setTimeout(() => {
+          console.log(JSON.stringify({ once: calls.every((c) => c === 1), right: got.every((g, i) => g === String(i)) }));
+          for (const [x, y] of pairs) { x.close(); y.close(); }
+        }, 20);
+      };
+      check();
+    `);
+    expect(JSON.parse(out)).toEqual({ once: true, right: true });
+  });
+
+  it('does not tell a socket made on the fd number of one a reader of the same turn closed', () => {
+    // Both readers are due in the same turn; whichever runs first closes the
+    // other's socket and opens a new one, which takes that fd number (the
+    // lowest free one) and gets a reader. The old socket's readiness is not
+    // the new one's: its reader must not be called, nor the closed one's.
+    const out = runNodeSync(`
+      const { socketpair } = require(${JSON.stringify(ROOT)});
+      const { add_reader } = require('bsdsock/asyncio');
+      const [[a, a2], [b, b2]] = [socketpair(), socketpair()];
+      const log = [];
+      let reused = null;
+      // Readers keep no loop alive: this does, until the end.
+      const alive = setTimeout(() => {}, 10000);
+      const reader = (self, other) => () => {
+        log.push('reader');
+        self.recv(16);
+        const fd = other.fileno();
+        other.close();
+        const [n, n2] = socketpair();
+        reused = n.fileno() === fd;
+        add_reader(n, () => log.push('new socket called'));
+        setTimeout(() => {
+          console.log(JSON.stringify({ log, reused }));
+          for (const s of [a, a2, b, b2, n, n2]) s.close();
+          clearTimeout(alive);
+        }, 50);
+      };
+      add_reader(a, reader(a, b));
+      add_reader(b, reader(b, a));
+      a2.send(Buffer.from('x'));
+      b2.send(Buffer.from('y'));
+    `);
+    expect(JSON.parse(out)).toEqual({ log: ['reader'], reused: true });
+  });
+
+  it('keeps what a promise reaction after the turn asks of an fd of the turn: a writer added then is called', async () => {
+    const [x, y] = socketpair();
+    const wrote = new Promise<void>((resolve) => {
+      add_reader(x, () => {
+        x.recv(16);
+        // Runs once the turn's readers are done, after x's new mask was worked out.
+        void Promise.resolve().then(() => add_writer(x, () => {
+          remove_writer(x);
+          resolve();
+        }));
+      });
+    });
+    y.send(Buffer.from('r'));
+    await wrote;
+    remove_reader(x);
+    x.close();
+    y.close();
+  }, 5000);
+});
+
 describe('the event loop', () => {
   it('exits by itself with only idle readers, and stays alive while an operation is pending', async () => {
     const idle = runNodeSync(`

@@ -135,11 +135,12 @@ export interface Native {
   recvmmsgInto(fd: number, buffers: Uint8Array[], meta: Int32Array, fresh: NativeAddress[], flags: number, timeout: number): number;
   recvmmsgSlab(fd: number, buf: Uint8Array, stride: number, count: number, meta: Int32Array, fresh: NativeAddress[], flags: number, timeout: number): number;
   /** bsdsock/asyncio: this environment's loop and the facade's callbacks (crates/node/src/env.rs). */
+  /** Returns the batch array that `dispatchBatch` reads (crates/node/src/watch.rs), or null. */
   loopInit(
-    dispatch: (fd: number, events: number) => number,
+    dispatchBatch: (count: number) => number,
     resolved: (id: number, result: unknown) => void,
     portable: boolean,
-  ): boolean;
+  ): Int32Array | null;
   /** Makes the fd's uv_poll handle watch what `mask` says (crates/node/src/watch.rs). */
   watch(fd: number, mask: number): boolean;
   /** Stops and closes the fd's uv_poll handle. */

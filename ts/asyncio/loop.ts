@@ -130,6 +130,8 @@ class Watch {
   mask = -1;
   /** Whether a receive should be made before readiness (see `readNow`). */
   readonly early = new ReadGuess();
+  /** Its pair in `batch` once dispatched there, until the next batch (see `dispatchBatch`). */
+  slot = -1;
   constructor(
     readonly fd: number,
     public owned: boolean,
@@ -180,7 +182,9 @@ const portable = ['bun', 'deno'].some((host) => typeof process.versions[host] ==
 /** Hands the addon this environment's callbacks, once. */
 export function ensureStarted(): void {
   if (started) return;
-  if (!native.loopInit(dispatch, resolved, portable)) throw takeError();
+  const array = native.loopInit(dispatchBatch, resolved, portable);
+  if (array === null) throw takeError();
+  batch = array;
   started = true;
   onRelease(release);
 }
@@ -217,6 +221,8 @@ function update(w: Watch): void {
     throw err;
   }
   w.mask = mask;
+  // Set after its dispatch in this batch: the addon must keep it, not take the answer.
+  if (w.slot >= 0) batch[2 * w.slot + 1] = -1;
 }
 
 function watchOf(fd: number, owned: boolean): Watch {
@@ -334,11 +340,51 @@ export function reportLater(e: unknown): void {
   });
 }
 
-/** The native handle's callback: `fd` is ready for `events`. Returns the mask
- * the handle should have now, or -1 when it was set already. */
-function dispatch(fd: number, events: number): number {
-  const w = watches[fd];
-  if (w === undefined) return 0;
+/** The (fd, events) pairs the addon hands over, each answered with the fd's new mask (its memory is the addon's). */
+let batch: Int32Array = new Int32Array(0);
+/** The watches of the last batch, as they were when it came. */
+const batchWatches: (Watch | undefined)[] = [];
+let batchCount = 0;
+
+/**
+ * The addon's callback, once per turn of the loop: the first `count` pairs
+ * of `batch` are fds ready for their events, as one select() reports them.
+ * Each fd's callbacks and operations run in turn, and its new mask replaces
+ * its events, which the addon applies once the call and the promise
+ * reactions after it are done; -1 when the mask was set already, in the
+ * dispatch or after it (`update` writes it then: a later fd's callbacks or a
+ * reaction may change what an fd of the batch needs). An fd whose watch went
+ * away or was made again while the batch ran (a callback closed its socket,
+ * and another took its number) is not told: its readiness was the old one's.
+ */
+function dispatchBatch(count: number): number {
+  for (let i = 0; i < batchCount; i++) {
+    const w = batchWatches[i];
+    if (w !== undefined) w.slot = -1;
+  }
+  batchCount = count;
+  for (let i = 0; i < count; i++) batchWatches[i] = watches[batch[2 * i]!];
+  for (let i = 0; i < count; i++) {
+    const w = batchWatches[i];
+    let mask = 0;
+    if (w !== undefined) {
+      try {
+        mask = watches[w.fd] === w ? dispatch(w, batch[2 * i + 1]!) : -1;
+      } catch (e) {
+        reportLater(e);
+        mask = -1;
+      }
+      w.slot = i;
+    }
+    batch[2 * i + 1] = mask;
+  }
+  return 0;
+}
+
+/** `w`'s fd is ready for `events`: runs its callbacks and operations, and
+ * returns the mask the handle should have now, or -1 when it was set already. */
+function dispatch(w: Watch, events: number): number {
+  const fd = w.fd;
   touched = false;
   const reading = w.reader !== null || w.reads.length !== 0;
   if ((events & READ) !== 0) {

@@ -33,16 +33,21 @@ unsafe extern "C" fn cleanup(_arg: *mut c_void) {
     // calls are not made while it is being torn down.
 }
 
-/// loopInit(dispatch, resolved, portable) -> true, or false with the error
-/// recorded: takes this environment's loop (bsdsock's own poller if
-/// `portable`) and the facade's two callbacks.
+/// loopInit(dispatchBatch, resolved, portable) -> the batch array, or null
+/// with the error recorded: takes this environment's loop (bsdsock's own
+/// poller if `portable`) and the facade's two callbacks, and makes the
+/// Int32Array the readiness of fds is handed over in (watch.rs).
 unsafe extern "C" fn loop_init(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
     let mut argv = [ptr::null_mut(); 3];
     let mut argc = 3;
-    let mut out = ptr::null_mut();
-    let ok = init(env, info, &mut argv, &mut argc).is_some();
-    sys::napi_get_boolean(env, ok, &mut out);
-    out
+    match init(env, info, &mut argv, &mut argc) {
+        Some(array) => array,
+        None => {
+            let mut out = ptr::null_mut();
+            sys::napi_get_null(env, &mut out);
+            out
+        }
+    }
 }
 
 unsafe fn init(
@@ -50,9 +55,9 @@ unsafe fn init(
     info: sys::napi_callback_info,
     argv: &mut [sys::napi_value; 3],
     argc: &mut usize,
-) -> Option<()> {
-    if env::with(|_| ()).is_some() {
-        return Some(());
+) -> Option<sys::napi_value> {
+    if let Some(Some(array)) = env::with(|s| env::batch_value(s)) {
+        return Some(array);
     }
     let okay = |s: sys::napi_status| (s == sys::Status::napi_ok).then_some(());
     okay(sys::napi_get_cb_info(
@@ -83,13 +88,52 @@ unsafe fn init(
         &mut name,
     ))?;
     okay(sys::napi_async_init(env, resource, name, &mut context))?;
+    let (array, batch) = batch_array(env)?;
     let backend = backend(env, portable)?;
     loop_resolver::open(&backend);
-    env::install(env, backend, context, dispatch, resolved)?;
+    if let Backend::Uv(uv, loop_) = backend {
+        watch::open_batching(uv, loop_)?;
+    }
+    env::install(env, backend, context, dispatch, resolved, batch)?;
     okay(sys::napi_add_env_cleanup_hook(
         env,
         Some(cleanup),
         ptr::null_mut(),
+    ))?;
+    Some(array)
+}
+
+/// How many (fd, events) pairs the batch array holds.
+const BATCH_PAIRS: usize = 1024;
+
+/// The batch array: an Int32Array of BATCH_PAIRS pairs, its memory, and a
+/// reference that keeps it alive. napi_create_arraybuffer gives the memory
+/// of the ArrayBuffer it makes, which stays put for the buffer's life (the
+/// facade never hands it out, so nothing can detach it).
+///
+/// SAFETY: call from a JS call on the environment's thread.
+unsafe fn batch_array(env: sys::napi_env) -> Option<(sys::napi_value, env::Batch)> {
+    let okay = |s: sys::napi_status| (s == sys::Status::napi_ok).then_some(());
+    let len = 2 * BATCH_PAIRS;
+    let (mut buffer, mut data, mut array, mut reference) =
+        (ptr::null_mut(), ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
+    okay(sys::napi_create_arraybuffer(env, len * 4, &mut data, &mut buffer))?;
+    okay(sys::napi_create_typedarray(
+        env,
+        sys::TypedarrayType::int32_array,
+        len,
+        buffer,
+        0,
+        &mut array,
+    ))?;
+    okay(sys::napi_create_reference(env, array, 1, &mut reference))?;
+    (!data.is_null()).then_some((
+        array,
+        env::Batch {
+            data: data.cast::<i32>(),
+            len,
+            reference,
+        },
     ))
 }
 
@@ -115,6 +159,7 @@ unsafe extern "C" fn on_message(
             for r in list {
                 watch::ready(r.token, r.events);
             }
+            watch::flush();
         }
         Message::Resolved => loop_resolver::deliver(),
     }

@@ -31,12 +31,22 @@ pub enum Backend {
     Portable(Arc<Portable>),
 }
 
+/// The batch array's memory, and the reference that keeps it alive.
+pub struct Batch {
+    pub data: *mut i32,
+    pub len: usize,
+    pub reference: sys::napi_ref,
+}
+
 pub struct EnvState {
     pub env: sys::napi_env,
     pub backend: Backend,
     context: sys::napi_async_context,
-    /// `(fd, events) -> mask`: readiness of a watched fd (see watch.rs).
+    /// `(count) -> 0`: readiness of `count` watched fds, in `batch` (see watch.rs).
     dispatch: sys::napi_ref,
+    /// The Int32Array of (fd, events) pairs that `dispatch` reads and answers
+    /// in (each pair's events become the fd's new mask).
+    pub batch: Batch,
     /// `(id, result)`: a resolver call finished (see loop_resolver.rs).
     resolved: sys::napi_ref,
 }
@@ -53,12 +63,14 @@ pub fn install(
     context: sys::napi_async_context,
     dispatch: sys::napi_ref,
     resolved: sys::napi_ref,
+    batch: Batch,
 ) -> Option<()> {
     let state = EnvState {
         env,
         backend,
         context,
         dispatch,
+        batch,
         resolved,
     };
     STATE.with(|s| s.try_borrow_mut().map(|mut s| *s = Some(state)).ok())
@@ -100,7 +112,10 @@ pub enum Callback {
 ///
 /// SAFETY: call only from a libuv or threadsafe function callback on this
 /// environment's thread, with no JS frame on the stack.
-pub unsafe fn call(which: Callback, args: impl FnOnce(sys::napi_env) -> [sys::napi_value; 2]) -> Option<i32> {
+pub unsafe fn call<const N: usize>(
+    which: Callback,
+    args: impl FnOnce(sys::napi_env) -> [sys::napi_value; N],
+) -> Option<i32> {
     let (env, context, reference) = with(|s| {
         let r = match which {
             Callback::Dispatch => s.dispatch,
@@ -135,6 +150,28 @@ pub unsafe fn call(which: Callback, args: impl FnOnce(sys::napi_env) -> [sys::na
     }
     sys::napi_close_handle_scope(env, scope);
     out
+}
+
+/// Runs `f` on the batch array's memory; None before `loopInit`.
+///
+/// SAFETY: call only from a libuv or threadsafe function callback on this
+/// environment's thread, with no JS frame on the stack (no JS touches the
+/// array while `f` has it).
+pub unsafe fn with_batch<T>(f: impl FnOnce(&mut [i32]) -> T) -> Option<T> {
+    let (data, len) = with(|s| (s.batch.data, s.batch.len))?;
+    // SAFETY: the memory of the ArrayBuffer napi made, `len` i32s, alive while
+    // the state's reference holds it; no JS runs while `f` has it.
+    Some(f(std::slice::from_raw_parts_mut(data, len)))
+}
+
+/// The batch array, for a second `loopInit` (a handle of the current scope).
+///
+/// SAFETY: call from a JS call on the environment's thread.
+pub unsafe fn batch_value(s: &EnvState) -> Option<sys::napi_value> {
+    let mut out = ptr::null_mut();
+    (sys::napi_get_reference_value(s.env, s.batch.reference, &mut out) == sys::Status::napi_ok
+        && !out.is_null())
+    .then_some(out)
 }
 
 /// A JS number.

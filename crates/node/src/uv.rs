@@ -14,6 +14,7 @@ pub const WRITABLE: c_int = 2;
 
 /// `uv_handle_type` values of the handles used here.
 const UV_ASYNC: c_int = 1;
+const UV_CHECK: c_int = 2;
 const UV_POLL: c_int = 8;
 const UV_PREPARE: c_int = 9;
 
@@ -46,6 +47,8 @@ pub struct Uv {
     pub async_send: unsafe extern "C" fn(*mut c_void) -> c_int,
     pub prepare_init: unsafe extern "C" fn(*mut c_void, *mut c_void) -> c_int,
     pub prepare_start: unsafe extern "C" fn(*mut c_void, HandleCb) -> c_int,
+    pub check_init: unsafe extern "C" fn(*mut c_void, *mut c_void) -> c_int,
+    pub check_start: unsafe extern "C" fn(*mut c_void, HandleCb) -> c_int,
 }
 
 /// A symbol of the running process, as a function pointer of type `T`.
@@ -79,6 +82,8 @@ fn lookup() -> Option<Uv> {
             async_send: symbol(c"uv_async_send")?,
             prepare_init: symbol(c"uv_prepare_init")?,
             prepare_start: symbol(c"uv_prepare_start")?,
+            check_init: symbol(c"uv_check_init")?,
+            check_start: symbol(c"uv_check_start")?,
         })
     }
 }
@@ -123,6 +128,10 @@ impl Handle {
 
     pub fn prepare(uv: &Uv) -> Handle {
         Handle::new(uv, UV_PREPARE)
+    }
+
+    pub fn check(uv: &Uv) -> Handle {
+        Handle::new(uv, UV_CHECK)
     }
 
     pub fn ptr(&mut self) -> *mut c_void {

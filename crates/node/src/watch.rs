@@ -5,9 +5,18 @@
 //! watcher should do with a mask: READABLE and WRITABLE (the events to watch,
 //! none to stop). The watchers never keep the loop alive themselves: while
 //! operations are pending, the environment's one ref'd handle does
-//! (`keepAlive`, loop_resolver.rs). When an fd is ready, the facade's dispatch
-//! callback runs and returns the new mask. A watcher is removed (`unwatch`)
-//! before its fd is closed.
+//! (`keepAlive`, loop_resolver.rs). A watcher is removed (`unwatch`) before
+//! its fd is closed.
+//!
+//! Readiness is handed to the facade once per turn of the loop, as asyncio's
+//! selector hands over every ready fd of one select(): each report of the
+//! poll phase is kept, and a check handle (run right after the poll phase)
+//! writes them all into the facade's batch array and calls its dispatch once,
+//! which answers each fd's new mask in the same array. One call into JS (and
+//! one run of the promise reactions) per turn, not per fd: with many ready
+//! connections, that call and its callback scope were most of the cost of a
+//! message above its syscalls. On the portable poller, each message of ready
+//! fds is one batch.
 //!
 //! The poller's interests are one-shot: a report disarms the fd, and the mask
 //! applied after the dispatch arms it again, which makes it level-triggered as
@@ -15,8 +24,9 @@
 //! never reused: a report the poller took before `unwatch` removed the fd is
 //! dropped, whatever fd of that number is watched now.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::ffi::{c_int, c_void};
+use std::ptr;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use bsdsock_core::Error;
@@ -24,7 +34,7 @@ use napi_derive::napi;
 
 use crate::env::{self, Backend, Callback};
 use crate::state::fail;
-use crate::uv::{data, Handle, READABLE, WRITABLE};
+use crate::uv::{data, Handle, Uv, READABLE, WRITABLE};
 use bsdsock_core::fdmap::FdMap;
 
 const EVENTS: i32 = READABLE | WRITABLE;
@@ -34,6 +44,31 @@ const OWNED: i32 = 8;
 thread_local! {
     /// This environment's watchers, by fd.
     static WATCHERS: RefCell<FdMap<*mut Watcher>> = RefCell::new(FdMap::default());
+    /// The readiness reported since the last flush.
+    static REPORTS: RefCell<Vec<Report>> = const { RefCell::new(Vec::new()) };
+    /// The memory of a flush's list of what it handed over, kept for the next.
+    static SENT: Cell<Vec<Sent>> = const { Cell::new(Vec::new()) };
+    /// The check handle that flushes the reports after each poll phase (libuv only).
+    static CHECK: Cell<*mut c_void> = const { Cell::new(ptr::null_mut()) };
+}
+
+/// The watcher `id` of `fd` was reported ready for `events`.
+#[derive(Clone, Copy)]
+struct Report {
+    fd: i32,
+    id: u64,
+    events: i32,
+}
+
+/// A report handed to the facade, and the mask the facade answered.
+struct Sent {
+    fd: i32,
+    id: u64,
+    mask: Option<i32>,
+}
+
+fn report(r: Report) {
+    REPORTS.with(|q| q.borrow_mut().push(r));
 }
 
 /// Runs `f` on this environment's watchers; None if they are in use (a reentrant call).
@@ -59,10 +94,6 @@ pub struct Watcher {
     id: u64,
     /// The mask applied to the watcher.
     mask: i32,
-    /// Counts `watch` calls: a dispatch's returned mask is stale once JS
-    /// called `watch` after it (from the promise reactions that ran in the
-    /// callback scope).
-    generation: u32,
 }
 
 /// An id never used before: a count in the high half, the fd in the low.
@@ -109,10 +140,18 @@ unsafe extern "C" fn on_poll(handle: *mut c_void, status: c_int, events: c_int) 
     // An error (the fd is in a bad state) is reported as readiness both ways:
     // the operations then make their syscall, which says what is wrong.
     let ready = if status < 0 { EVENTS } else { events & EVENTS };
-    dispatch(data(handle).cast::<Watcher>(), ready);
+    let w = data(handle).cast::<Watcher>();
+    // SAFETY: libuv calls back a started handle, whose watcher is live.
+    let (fd, id) = unsafe { ((*w).fd, (*w).id) };
+    report(Report {
+        fd,
+        id,
+        events: ready,
+    });
 }
 
-/// The poller reported the fd armed with `token` ready for `events`.
+/// The poller reported the fd armed with `token` ready for `events`: kept for
+/// the next `flush`, or armed again at once if nothing it watches is ready.
 ///
 /// SAFETY: call from the environment's threadsafe function callback, on its thread.
 pub unsafe fn ready(token: u64, events: i32) {
@@ -129,30 +168,125 @@ pub unsafe fn ready(token: u64, events: i32) {
         _ => return,
     };
     if ready == 0 {
-        settle(fd, token, None, 0);
+        settle(fd, token, None);
     } else {
-        dispatch(w, ready);
+        report(Report {
+            fd,
+            id: token,
+            events: ready,
+        });
     }
 }
 
-/// Calls the facade's dispatcher for a ready watcher, then applies the mask it returned.
+unsafe extern "C" fn on_check(_handle: *mut c_void) {
+    flush();
+}
+
+/// Opens the environment's check handle, unref'd: each turn of the loop, right
+/// after the poll phase, it hands what was reported to the facade.
 ///
-/// SAFETY: `w` must be a live watcher of this environment, called back by its source.
-unsafe fn dispatch(w: *mut Watcher, ready: i32) {
-    let (fd, id, generation) = ((*w).fd, (*w).id, (*w).generation);
-    let mask = env::call(Callback::Dispatch, |env| {
-        [
-            env::number(env, f64::from(fd)),
-            env::number(env, f64::from(ready)),
-        ]
+/// SAFETY: call from a JS call on the environment's thread, `loop_` its loop.
+pub unsafe fn open_batching(uv: &'static Uv, loop_: *mut c_void) -> Option<()> {
+    let h = Box::into_raw(Box::new(Handle::check(uv)));
+    (*h).set_data(h.cast());
+    let handle = (*h).ptr();
+    if (uv.check_init)(loop_, handle) < 0 {
+        // SAFETY: libuv did not take the handle.
+        drop(Box::from_raw(h));
+        fail(Error::message("uv_check_init failed", "uv"));
+        return None;
+    }
+    (uv.unref)(handle);
+    if (uv.check_start)(handle, on_check) < 0 {
+        (uv.close)(handle, Some(on_check_close));
+        fail(Error::message("uv_check_start failed", "uv"));
+        return None;
+    }
+    CHECK.with(|c| c.set(handle));
+    Some(())
+}
+
+unsafe extern "C" fn on_check_close(handle: *mut c_void) {
+    // SAFETY: data is the Box<Handle> leaked in `open_batching`; libuv calls this once, last.
+    drop(Box::from_raw(data(handle).cast::<Handle>()));
+}
+
+/// Hands the facade every readiness reported since the last flush (as many
+/// calls as its batch array needs), then gives each watcher the mask the
+/// facade answered. A report whose watcher is gone, or was made again for the
+/// fd, is dropped; one whose events the watcher no longer watches is only armed again.
+///
+/// SAFETY: call from a libuv or threadsafe function callback on the
+/// environment's thread, with no JS frame on the stack.
+pub unsafe fn flush() {
+    let reports = REPORTS.with(|q| std::mem::take(&mut *q.borrow_mut()));
+    let mut next = 0;
+    let mut sent = SENT.take();
+    while next < reports.len() {
+        sent.clear();
+        let filled = env::with_batch(|batch| {
+            while next < reports.len() && 2 * sent.len() + 2 <= batch.len() {
+                let r = reports[next];
+                next += 1;
+                match current(r) {
+                    Some(events) if events != 0 => {
+                        batch[2 * sent.len()] = r.fd;
+                        batch[2 * sent.len() + 1] = events;
+                        sent.push(Sent {
+                            fd: r.fd,
+                            id: r.id,
+                            mask: None,
+                        });
+                    }
+                    Some(_) => settle(r.fd, r.id, None),
+                    None => {}
+                }
+            }
+        });
+        if filled.is_none() {
+            return;
+        }
+        if sent.is_empty() {
+            continue;
+        }
+        let answered = env::call(Callback::Dispatch, |env| [env::number(env, sent.len() as f64)]).is_some();
+        // The facade answered each fd's new mask (-1: it set it itself) where its events were.
+        env::with_batch(|batch| {
+            for (k, s) in sent.iter_mut().enumerate() {
+                s.mask = answered.then(|| batch[2 * k + 1]);
+            }
+        });
+        for s in &sent {
+            settle(s.fd, s.id, s.mask);
+        }
+    }
+    // The lists' memory is kept for the next turn (the queue's, if nothing was reported meanwhile).
+    sent.clear();
+    SENT.set(sent);
+    REPORTS.with(|q| {
+        let mut q = q.borrow_mut();
+        if q.is_empty() {
+            let mut reports = reports;
+            reports.clear();
+            *q = reports;
+        }
     });
-    settle(fd, id, mask, generation);
+}
+
+/// What the report's watcher watches of its events now; None if the watcher
+/// is gone or is another one.
+fn current(r: Report) -> Option<i32> {
+    let w = with_watchers(|watchers| watchers.get(&r.fd).copied()).flatten()?;
+    // SAFETY: a watcher in the table is live and not closing.
+    let (id, mask) = unsafe { ((*w).id, (*w).mask) };
+    (id == r.id).then_some(r.events & mask & EVENTS)
 }
 
 /// After a report: the watcher `id` of `fd`, if it is still the fd's, takes
-/// the mask the dispatch returned, or, when that is stale or none, the mask it
-/// has (which arms a poller interest again).
-fn settle(fd: i32, id: u64, mask: Option<i32>, generation: u32) {
+/// the mask the facade answered, or, when it answered -1 (it set the mask
+/// itself, in the dispatch or after it) or none, the mask it has (which arms a
+/// poller interest again).
+fn settle(fd: i32, id: u64, mask: Option<i32>) {
     // The callbacks may have closed this watcher (and even made another for the fd).
     let Some(backend) = env::with(|s| s.backend.clone()) else {
         return;
@@ -160,12 +294,12 @@ fn settle(fd: i32, id: u64, mask: Option<i32>, generation: u32) {
     with_watchers(|watchers| {
         let Some(&w) = watchers.get(&fd) else { return };
         // SAFETY: a watcher in the table is live and not closing.
-        let (now, same, latest) = unsafe { ((*w).mask, (*w).id == id, (*w).generation == generation) };
+        let (now, same) = unsafe { ((*w).mask, (*w).id == id) };
         if !same {
             return;
         }
         let mask = match mask {
-            Some(m) if m >= 0 && latest => m,
+            Some(m) if m >= 0 => m,
             _ => now,
         };
         // SAFETY: as above.
@@ -202,6 +336,12 @@ unsafe fn close(backend: &Backend, w: *mut Watcher) {
 ///
 /// SAFETY: call from the environment's cleanup hook, on its thread.
 pub unsafe fn close_all(backend: &Backend) {
+    let check = CHECK.with(|c| c.replace(ptr::null_mut()));
+    if let (Backend::Uv(uv, _), false) = (backend, check.is_null()) {
+        // SAFETY: the check handle is live; closing stops it.
+        (uv.close)(check, Some(on_check_close));
+    }
+    REPORTS.with(|q| q.borrow_mut().clear());
     let all = with_watchers(std::mem::take).unwrap_or_default();
     for (_, w) in all {
         // SAFETY: w was just taken out of the table: live, and closed only here.
@@ -220,7 +360,6 @@ fn open(backend: &Backend, fd: i32, mask: i32) -> Option<*mut Watcher> {
         fd,
         id: new_id(fd),
         mask: mask & OWNED,
-        generation: 0,
     }));
     let Backend::Uv(uv, loop_) = backend else {
         return Some(w);
@@ -264,10 +403,7 @@ pub fn watch(fd: i32, mask: i32) -> bool {
             }
         };
         // SAFETY: w is in the table: live, not closing.
-        unsafe {
-            (*w).generation = (*w).generation.wrapping_add(1);
-            apply(&backend, w, mask)
-        }
+        unsafe { apply(&backend, w, mask) }
     })
     .unwrap_or(false)
 }
