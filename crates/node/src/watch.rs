@@ -68,7 +68,8 @@ struct Sent {
 }
 
 fn report(r: Report) {
-    REPORTS.with(|q| q.borrow_mut().push(r));
+    // The queue is only ever borrowed for a moment, never across a call into JS.
+    REPORTS.with(|q| q.try_borrow_mut().map(|mut q| q.push(r)).ok());
 }
 
 /// Runs `f` on this environment's watchers; None if they are in use (a reentrant call).
@@ -219,7 +220,9 @@ unsafe extern "C" fn on_check_close(handle: *mut c_void) {
 /// SAFETY: call from a libuv or threadsafe function callback on the
 /// environment's thread, with no JS frame on the stack.
 pub unsafe fn flush() {
-    let reports = REPORTS.with(|q| std::mem::take(&mut *q.borrow_mut()));
+    let Some(reports) = REPORTS.with(|q| q.try_borrow_mut().ok().map(|mut q| std::mem::take(&mut *q))) else {
+        return;
+    };
     let mut next = 0;
     let mut sent = SENT.take();
     while next < reports.len() {
@@ -264,11 +267,12 @@ pub unsafe fn flush() {
     sent.clear();
     SENT.set(sent);
     REPORTS.with(|q| {
-        let mut q = q.borrow_mut();
-        if q.is_empty() {
-            let mut reports = reports;
-            reports.clear();
-            *q = reports;
+        if let Ok(mut q) = q.try_borrow_mut() {
+            if q.is_empty() {
+                let mut reports = reports;
+                reports.clear();
+                *q = reports;
+            }
         }
     });
 }
@@ -341,7 +345,7 @@ pub unsafe fn close_all(backend: &Backend) {
         // SAFETY: the check handle is live; closing stops it.
         (uv.close)(check, Some(on_check_close));
     }
-    REPORTS.with(|q| q.borrow_mut().clear());
+    REPORTS.with(|q| q.try_borrow_mut().map(|mut q| q.clear()).ok());
     let all = with_watchers(std::mem::take).unwrap_or_default();
     for (_, w) in all {
         // SAFETY: w was just taken out of the table: live, and closed only here.
