@@ -11,7 +11,7 @@ import * as path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { AF_INET, ConnectionResetError, SO_LINGER, SOL_SOCKET, socket } from 'bsdsock';
+import { AF_INET, ConnectionResetError, IPPROTO_TCP, SO_LINGER, SOL_SOCKET, socket, TCP_NODELAY } from 'bsdsock';
 import {
   IncompleteReadError,
   LimitOverrunError,
@@ -267,6 +267,32 @@ describe('open_connection and start_server', () => {
     writer.close();
     await writer.wait_closed();
     expect(writer.is_closing()).toBe(true);
+    server.close();
+    await server.wait_closed();
+  });
+
+  it("sets TCP_NODELAY on both ends' sockets, as python3's asyncio does", async () => {
+    const py = runSync('python3', ['-c', `
+import asyncio, socket
+async def main():
+    ends = []
+    srv = await asyncio.start_server(lambda r, w: ends.append(w), '127.0.0.1', 0)
+    r, w = await asyncio.open_connection('127.0.0.1', srv.sockets[0].getsockname()[1])
+    while not ends: await asyncio.sleep(0.01)
+    opt = lambda w: w.get_extra_info('socket').getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    print(opt(w), opt(ends[0]))
+asyncio.run(main())
+`], { encoding: 'utf8' });
+    expect(py.status).toBe(0);
+    const accepted: StreamWriter[] = [];
+    const server = await start_server((_r, w) => void accepted.push(w), '127.0.0.1', 0);
+    const [, writer] = await open_connection('127.0.0.1', portOf(server));
+    while (accepted.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    const nodelay = (w: StreamWriter): number => w.get_extra_info('socket')!.getsockopt(IPPROTO_TCP, TCP_NODELAY);
+    expect(`${nodelay(writer)} ${nodelay(accepted[0]!)}`).toBe(String(py.stdout).trim());
+    expect(String(py.stdout).trim()).toBe('1 1');
+    writer.close();
+    accepted[0]!.close();
     server.close();
     await server.wait_closed();
   });

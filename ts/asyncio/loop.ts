@@ -12,6 +12,7 @@
 import { badf, dropError, takeError } from '../errors';
 import { loopHeld, native, setPendingOps } from '../native';
 import { onRelease } from '../socket';
+import { BATCH_EVENTS, BATCH_FD, BATCH_KEEP, BATCH_WORDS } from '../wire';
 
 export const READ = 1;
 export const WRITE = 2;
@@ -222,7 +223,7 @@ function update(w: Watch): void {
   }
   w.mask = mask;
   // Set after its dispatch in this batch: the addon must keep it, not take the answer.
-  if (w.slot >= 0) batch[2 * w.slot + 1] = -1;
+  if (w.slot >= 0) batch[BATCH_WORDS * w.slot + BATCH_EVENTS] = BATCH_KEEP;
 }
 
 function watchOf(fd: number, owned: boolean): Watch {
@@ -340,18 +341,18 @@ export function reportLater(e: unknown): void {
   });
 }
 
-/** The (fd, events) pairs the addon hands over, each answered with the fd's new mask (its memory is the addon's). */
+/** The (fd, events) entries the addon hands over (wire.ts BATCH_*), each answered with the fd's new mask (its memory is the addon's). */
 let batch: Int32Array = new Int32Array(0);
 /** The watches of the last batch, as they were when it came. */
 const batchWatches: (Watch | undefined)[] = [];
 let batchCount = 0;
 
 /**
- * The addon's callback, once per turn of the loop: the first `count` pairs
+ * The addon's callback, once per turn of the loop: the first `count` entries
  * of `batch` are fds ready for their events, as one select() reports them.
  * Each fd's callbacks and operations run in turn, and its new mask replaces
  * its events, which the addon applies once the call and the promise
- * reactions after it are done; -1 when the mask was set already, in the
+ * reactions after it are done; BATCH_KEEP when the mask was set already, in the
  * dispatch or after it (`update` writes it then: a later fd's callbacks or a
  * reaction may change what an fd of the batch needs). An fd whose watch went
  * away or was made again while the batch ran (a callback closed its socket,
@@ -363,26 +364,27 @@ function dispatchBatch(count: number): number {
     if (w !== undefined) w.slot = -1;
   }
   batchCount = count;
-  for (let i = 0; i < count; i++) batchWatches[i] = watches[batch[2 * i]!];
+  for (let i = 0; i < count; i++) batchWatches[i] = watches[batch[BATCH_WORDS * i + BATCH_FD]!];
   for (let i = 0; i < count; i++) {
     const w = batchWatches[i];
+    const at = BATCH_WORDS * i + BATCH_EVENTS;
     let mask = 0;
     if (w !== undefined) {
       try {
-        mask = watches[w.fd] === w ? dispatch(w, batch[2 * i + 1]!) : -1;
+        mask = watches[w.fd] === w ? dispatch(w, batch[at]!) : BATCH_KEEP;
       } catch (e) {
         reportLater(e);
-        mask = -1;
+        mask = BATCH_KEEP;
       }
       w.slot = i;
     }
-    batch[2 * i + 1] = mask;
+    batch[at] = mask;
   }
   return 0;
 }
 
 /** `w`'s fd is ready for `events`: runs its callbacks and operations, and
- * returns the mask the handle should have now, or -1 when it was set already. */
+ * returns the mask the handle should have now, or BATCH_KEEP when it was set already. */
 function dispatch(w: Watch, events: number): number {
   const fd = w.fd;
   touched = false;
@@ -395,13 +397,13 @@ function dispatch(w: Watch, events: number): number {
     if (w.writer !== null) callback(w.writer);
     drain(w.writes);
   }
-  if (watches[fd] !== w) return -1;
+  if (watches[fd] !== w) return BATCH_KEEP;
   let mask = needed(w);
   // Stay armed for reading after serving a read; disarm on a readiness that found nothing to do.
   if (w.owned && reading && (events & READ) !== 0) mask |= READ;
   if (touched || (mask === 0 && !w.owned)) {
     update(w);
-    return -1;
+    return BATCH_KEEP;
   }
   w.mask = mask;
   return mask;

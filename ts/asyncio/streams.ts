@@ -48,6 +48,15 @@ export class LimitOverrunError extends Error {
 
 const DEFAULT_LIMIT = 2 ** 16;
 const EMPTY = Buffer.alloc(0);
+const NEWLINE = 0x0a;
+const NEWLINE_BYTES = Buffer.from([NEWLINE]);
+
+/** A separator's bytes: a string's latin1 bytes (the common '\n' made once), a view of a Uint8Array's. */
+function separatorBytes(separator: Uint8Array | string): Buffer {
+  if (separator === '\n') return NEWLINE_BYTES;
+  if (typeof separator === 'string') return Buffer.from(separator, 'latin1');
+  return Buffer.from(separator.buffer, separator.byteOffset, separator.byteLength);
+}
 
 /** asyncio's `StreamReader`. */
 export class StreamReader implements AsyncIterable<Buffer> {
@@ -211,7 +220,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
    * IncompleteReadError (buffer emptied) at EOF without it.
    */
   async readuntil(separator: Uint8Array | string = '\n'): Promise<Buffer> {
-    const sep = typeof separator === 'string' ? Buffer.from(separator, 'latin1') : Buffer.from(separator.buffer, separator.byteOffset, separator.byteLength);
+    const sep = separatorBytes(separator);
     const seplen = sep.length;
     if (seplen === 0) throw new RangeError('Separator should be at least one-byte string');
     if (this.#exception !== null) throw this.#exception;
@@ -236,7 +245,24 @@ export class StreamReader implements AsyncIterable<Buffer> {
   }
 
   /** asyncio's `readline()`: a line with its '\n'; the rest at EOF; RangeError (ValueError) past the limit. */
-  async readline(): Promise<Buffer> {
+  readline(): Promise<Buffer> {
+    // A whole line already buffered (a chunk seldom holds just one) is taken
+    // at once, without the async machinery of the general case.
+    const line = this.#bufferedLine();
+    return line !== null ? Promise.resolve(line) : this.#readlineWaiting();
+  }
+
+  /** The next line if the buffer holds all of it (within the limit, no error pending); else null. */
+  #bufferedLine(): Buffer | null {
+    if (this.#exception !== null || this.#size === 0) return null;
+    const isep = this.#joined().indexOf(NEWLINE);
+    if (isep === -1 || isep > this.#limit) return null;
+    const line = this.#take(isep + 1);
+    this.#maybeResume();
+    return line;
+  }
+
+  async #readlineWaiting(): Promise<Buffer> {
     try {
       return await this.readuntil('\n');
     } catch (e) {

@@ -112,6 +112,12 @@ export abstract class BaseTransport {
 
 const DEFAULT_HIGH = 64 * 1024;
 
+/** TCP_NODELAY on a TCP socket, as asyncio sets it on every stream transport's (`base_events._set_nodelay`). */
+function setNodelay(sock: Socket): void {
+  const inet = sock.family === C.AF_INET || sock.family === C.AF_INET6;
+  if (inet && sock.type === C.SOCK_STREAM && sock.proto === C.IPPROTO_TCP) sock.setsockopt(C.IPPROTO_TCP, C.TCP_NODELAY, 1);
+}
+
 /** asyncio's `Transport` over a stream socket (its `_SelectorSocketTransport`). */
 export class Transport extends BaseTransport {
   #protocol: Protocol | BufferedProtocol;
@@ -133,6 +139,7 @@ export class Transport extends BaseTransport {
     super(sock, protocol);
     this.#protocol = protocol;
     this.#buffered = protocol instanceof BufferedProtocol;
+    setNodelay(sock);
   }
 
   /** Tells the protocol and starts reading (asyncio does both on the next turn; here, before create_connection resolves). */

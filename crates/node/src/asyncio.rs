@@ -16,6 +16,7 @@ use crate::portable::{Message, Portable};
 use crate::raw::Callback;
 use crate::state::fail;
 use crate::uv::uv;
+use crate::wire::{BATCH_FDS, BATCH_WORDS};
 use crate::{env, loop_resolver, watch};
 
 /// Stops and closes every handle of the environment that is going away; the
@@ -103,10 +104,7 @@ unsafe fn init(
     Some(array)
 }
 
-/// How many (fd, events) pairs the batch array holds.
-const BATCH_PAIRS: usize = 1024;
-
-/// The batch array: an Int32Array of BATCH_PAIRS pairs, its memory, and a
+/// The batch array: an Int32Array of BATCH_FDS entries (wire.rs), its memory, and a
 /// reference that keeps it alive. napi_create_arraybuffer gives the memory
 /// of the ArrayBuffer it makes, which stays put for the buffer's life (the
 /// facade never hands it out, so nothing can detach it).
@@ -114,7 +112,7 @@ const BATCH_PAIRS: usize = 1024;
 /// SAFETY: call from a JS call on the environment's thread.
 unsafe fn batch_array(env: sys::napi_env) -> Option<(sys::napi_value, env::Batch)> {
     let okay = |s: sys::napi_status| (s == sys::Status::napi_ok).then_some(());
-    let len = 2 * BATCH_PAIRS;
+    let len = BATCH_WORDS * BATCH_FDS;
     let (mut buffer, mut data, mut array, mut reference) =
         (ptr::null_mut(), ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
     okay(sys::napi_create_arraybuffer(env, len * 4, &mut data, &mut buffer))?;

@@ -35,6 +35,7 @@ use napi_derive::napi;
 use crate::env::{self, Backend, Callback};
 use crate::state::fail;
 use crate::uv::{data, Handle, Uv, READABLE, WRITABLE};
+use crate::wire::{BATCH_EVENTS, BATCH_FD, BATCH_WORDS};
 use bsdsock_core::fdmap::FdMap;
 
 const EVENTS: i32 = READABLE | WRITABLE;
@@ -228,13 +229,14 @@ pub unsafe fn flush() {
     while next < reports.len() {
         sent.clear();
         let filled = env::with_batch(|batch| {
-            while next < reports.len() && 2 * sent.len() + 2 <= batch.len() {
+            while next < reports.len() && BATCH_WORDS * (sent.len() + 1) <= batch.len() {
                 let r = reports[next];
                 next += 1;
                 match current(r) {
                     Some(events) if events != 0 => {
-                        batch[2 * sent.len()] = r.fd;
-                        batch[2 * sent.len() + 1] = events;
+                        let at = BATCH_WORDS * sent.len();
+                        batch[at + BATCH_FD] = r.fd;
+                        batch[at + BATCH_EVENTS] = events;
                         sent.push(Sent {
                             fd: r.fd,
                             id: r.id,
@@ -253,10 +255,10 @@ pub unsafe fn flush() {
             continue;
         }
         let answered = env::call(Callback::Dispatch, |env| [env::number(env, sent.len() as f64)]).is_some();
-        // The facade answered each fd's new mask (-1: it set it itself) where its events were.
+        // The facade answered each fd's new mask (BATCH_KEEP: it set it itself) where its events were.
         env::with_batch(|batch| {
             for (k, s) in sent.iter_mut().enumerate() {
-                s.mask = answered.then(|| batch[2 * k + 1]);
+                s.mask = answered.then(|| batch[BATCH_WORDS * k + BATCH_EVENTS]);
             }
         });
         for s in &sent {
@@ -287,7 +289,7 @@ fn current(r: Report) -> Option<i32> {
 }
 
 /// After a report: the watcher `id` of `fd`, if it is still the fd's, takes
-/// the mask the facade answered, or, when it answered -1 (it set the mask
+/// the mask the facade answered, or, when it answered BATCH_KEEP (it set the mask
 /// itself, in the dispatch or after it) or none, the mask it has (which arms a
 /// poller interest again).
 fn settle(fd: i32, id: u64, mask: Option<i32>) {

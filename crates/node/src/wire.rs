@@ -1,7 +1,7 @@
 //! The contract between the addon and the facade, defined once: the words of
 //! the status block (state.rs), the kinds of error `takeError` reports and the
-//! separator of its fields, and the layout of getaddrinfo's result block
-//! (resolver.rs). `wireConstants()` hands them to
+//! separator of its fields, the layout of getaddrinfo's result block
+//! (resolver.rs), and that of the readiness batch (watch.rs). `wireConstants()` hands them to
 //! scripts/gen-wire.js, which writes ts/wire.ts from them; the facade reads
 //! only those names.
 
@@ -53,6 +53,17 @@ pub const RESOLVER_IS_V6: usize = 6;
 /// Words per entry.
 pub const RESOLVER_WORDS: usize = 7;
 
+/// The readiness batch (watch.rs `flush`, the facade's `dispatchBatch`):
+/// BATCH_WORDS words per ready fd, the fd at BATCH_FD and its events at
+/// BATCH_EVENTS, where the facade answers the fd's new mask, or BATCH_KEEP
+/// when it set the mask itself (the addon keeps what the watcher has).
+pub const BATCH_FD: usize = 0;
+pub const BATCH_EVENTS: usize = 1;
+pub const BATCH_WORDS: usize = 2;
+pub const BATCH_KEEP: i32 = -1;
+/// Ready fds one batch holds; more in a turn take more batches.
+pub const BATCH_FDS: usize = 1024;
+
 /// Between the fields of `takeError`'s string: kind, code, syscall, written, message.
 pub const ERROR_SEPARATOR: char = '\u{1}';
 
@@ -85,11 +96,19 @@ pub fn wire_constants() -> HashMap<&'static str, Either<i32, String>> {
         ("RESOLVER_SCOPE_ID", RESOLVER_SCOPE_ID),
         ("RESOLVER_IS_V6", RESOLVER_IS_V6),
         ("RESOLVER_WORDS", RESOLVER_WORDS),
+        ("BATCH_FD", BATCH_FD),
+        ("BATCH_EVENTS", BATCH_EVENTS),
+        ("BATCH_WORDS", BATCH_WORDS),
+        ("BATCH_FDS", BATCH_FDS),
     ];
     let numbers = words
         .into_iter()
         .map(|(k, v)| (k, v as i32))
-        .chain([("FAST_OS", FAST_OS), ("FAST_TIMEOUT", FAST_TIMEOUT)])
+        .chain([
+            ("FAST_OS", FAST_OS),
+            ("FAST_TIMEOUT", FAST_TIMEOUT),
+            ("BATCH_KEEP", BATCH_KEEP),
+        ])
         .map(|(k, v)| (k, Either::A(v)));
     let texts = [
         ("ERROR_SEPARATOR", ERROR_SEPARATOR.to_string()),
