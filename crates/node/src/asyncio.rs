@@ -57,10 +57,10 @@ unsafe fn init(
     argv: &mut [sys::napi_value; 3],
     argc: &mut usize,
 ) -> Option<sys::napi_value> {
-    if let Some(Some(array)) = env::with(|s| env::batch_value(s)) {
-        return Some(array);
+    // Set up already: the same batch array again.
+    if let Some(array) = env::with(|s| env::batch_value(s)) {
+        return array;
     }
-    let okay = |s: sys::napi_status| (s == sys::Status::napi_ok).then_some(());
     okay(sys::napi_get_cb_info(
         env,
         info,
@@ -104,6 +104,11 @@ unsafe fn init(
     Some(array)
 }
 
+/// Some(()) for napi_ok.
+fn okay(status: sys::napi_status) -> Option<()> {
+    (status == sys::Status::napi_ok).then_some(())
+}
+
 /// The batch array: an Int32Array of BATCH_FDS entries (wire.rs), its memory, and a
 /// reference that keeps it alive. napi_create_arraybuffer gives the memory
 /// of the ArrayBuffer it makes, which stays put for the buffer's life (the
@@ -111,7 +116,6 @@ unsafe fn init(
 ///
 /// SAFETY: call from a JS call on the environment's thread.
 unsafe fn batch_array(env: sys::napi_env) -> Option<(sys::napi_value, env::Batch)> {
-    let okay = |s: sys::napi_status| (s == sys::Status::napi_ok).then_some(());
     let len = BATCH_WORDS * BATCH_FDS;
     let (mut buffer, mut data, mut array, mut reference) =
         (ptr::null_mut(), ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
