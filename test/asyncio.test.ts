@@ -5,6 +5,7 @@
 
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -243,6 +244,40 @@ describe('operations', () => {
     expect(addr[0]).toBe('127.0.0.1');
     expect(c.getpeername()).toEqual(['127.0.0.1', port]);
     for (const x of [l, c, s]) x.close();
+  });
+});
+
+describe('early receives', () => {
+  // The guess asyncio's receive functions ask before reading ahead of readiness
+  // (internal: no public call shows how many reads found nothing).
+  const { ReadGuess } = createRequire(import.meta.url)('../dist/cjs/asyncio/loop.js') as {
+    ReadGuess: new () => { worthReading(): boolean; found(data: boolean): void };
+  };
+
+  /** How many times the guess is asked before it advises a read, each read it advises finding `data`. */
+  function gaps(guess: { worthReading(): boolean; found(data: boolean): void }, reads: number, data: boolean): number[] {
+    const out: number[] = [];
+    for (let asked = 1; out.length < reads; asked++) {
+      if (!guess.worthReading()) continue;
+      guess.found(data);
+      out.push(asked);
+      asked = 0;
+    }
+    return out;
+  }
+
+  it('reads ahead until a read finds nothing, then probes twice as far apart after each empty probe, up to every 256th', () => {
+    const guess = new ReadGuess();
+    expect(gaps(guess, 3, true)).toEqual([1, 1, 1]);
+    expect(gaps(guess, 8, false)).toEqual([1, 16, 32, 64, 128, 256, 256, 256]);
+  });
+
+  it('reads ahead again, and probes every 16th again, once a probe finds data', () => {
+    const guess = new ReadGuess();
+    gaps(guess, 5, false);
+    expect(gaps(guess, 1, true)).toEqual([256]);
+    expect(gaps(guess, 2, true)).toEqual([1, 1]);
+    expect(gaps(guess, 3, false)).toEqual([1, 16, 32]);
   });
 });
 

@@ -94,29 +94,35 @@ export class Op<T> implements Pending {
   }
 }
 
-/** How often a read that the guess below advises against is made anyway. */
-const PROBE = 16;
+/** How often a read that the guess below advises against is made anyway: at first, and at most. */
+const PROBE_FIRST = 16;
+const PROBE_MOST = 256;
 
 /**
  * Whether a read made before the loop reports the fd readable is likely to
- * find data: yes until one finds nothing, then no until a probe (every
- * PROBE-th time it is asked) finds something again. A peer that answers at
- * once (another process, woken by the send) keeps it yes; one that answers
- * from this same loop keeps it no, and saves the read that would fail.
+ * find data: yes until one finds nothing, then no until a probe finds
+ * something again. Probes are made every PROBE_FIRST-th time it is asked,
+ * twice as far apart after each that finds nothing (up to PROBE_MOST). A peer
+ * that answers at once (another process, woken by the send) keeps it yes; one
+ * that answers from this same loop keeps it no, and saves the read that would
+ * fail.
  */
 export class ReadGuess {
   #empty = false;
   #asked = 0;
+  #every = PROBE_FIRST;
 
   worthReading(): boolean {
     if (!this.#empty) return true;
-    if (++this.#asked < PROBE) return false;
+    if (++this.#asked < this.#every) return false;
     this.#asked = 0;
     return true;
   }
 
   /** What the read it advised found. */
   found(data: boolean): void {
+    if (data) this.#every = PROBE_FIRST;
+    else if (this.#empty) this.#every = Math.min(2 * this.#every, PROBE_MOST);
     this.#empty = !data;
   }
 }
