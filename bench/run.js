@@ -310,6 +310,7 @@ const WORKLOADS = [
       'bsdsock/asyncio: one task echoes (sock_recvfrom, sock_sendto), the other pings and waits for each echo; node:dgram: the same, its echo end a second socket of the same process',
       'already-ready: both ends in one await chain, each datagram queued before its sock_recvfrom starts (no wait on the loop; no goal)',
       "event-loop floor: the least a promise-based API on Node's loop can do per round trip, the same two tasks over an addon's sendto and recvfrom, each receive awaiting one promise a uv_poll callback resolves; vs floor is against it",
+      "with asyncio's call shapes: the same, each send a promise of its count, awaited, and each receive a promise of [data, address] that the uv_poll callback settles",
     ],
     unit: 'round trips/s',
     count: (cfg) => cfg.udpRounds,
@@ -320,7 +321,10 @@ const WORKLOADS = [
         { arg: 'audp-ready', label: 'bsdsock/asyncio, already-ready (one await chain)' },
       ],
       node: { arg: 'udp-pair', file: ['node', 'bench.js'], label: 'node:dgram' },
-      floor: { arg: 'audp', label: 'event-loop floor: uv_poll + one promise per receive (bench/floor/loop.js)' },
+      floor: [
+        { arg: 'audp', label: 'event-loop floor: uv_poll + one promise per receive (bench/floor/loop.js)' },
+        { arg: 'audp-api', label: "event-loop floor with asyncio's call shapes (bench/floor/loop.js audp-api)" },
+      ],
     }),
   },
   {
@@ -488,15 +492,16 @@ function waitWorkload(threaded = null) {
 
 // An asynchronous workload: bsdsock/asyncio (bench/bsdsock/async.js) rows
 // against node's own event-driven program, each bsdsock row with its goal.
-// `c`: the C row or rows; `floor`: the event-loop floor's row (bench/floor/loop.js), a program timed as the others are.
+// `c`: the C row or rows; `floor`: the event-loop floor's row or rows (bench/floor/loop.js), programs timed as the others are.
 function asyncWorkload({ rows, node: n, file = ['bsdsock', 'async.js'], c = null, floor = null }) {
   const cRows = c === null ? [] : [c].flat();
+  const floorRows = floor === null ? [] : [floor].flat();
   return {
     impls: [...(c ? ['c'] : []), ...(floor ? ['floor'] : []), 'bsdsock', 'node'],
     program: { bsdsock: node(...file), node: node(...n.file), ...(floor ? { floor: node('floor', 'loop.js') } : {}) },
     variants: {
       ...(c ? { c: cRows } : {}),
-      ...(floor ? { floor: [{ ...floor, measured: true }] } : {}),
+      ...(floor ? { floor: floorRows.map((f) => ({ ...f, measured: true })) } : {}),
       bsdsock: rows.map(({ arg, label }) => ({ arg, label })),
       node: [{ arg: n.arg, label: n.label }],
     },

@@ -13,6 +13,11 @@
 //     the same promise-based API for two UDP sockets of this process, each end
 //     a task of its own: one sends to the other and awaits the echo, the other
 //     awaits a datagram and echoes it (sendto and recvfrom, with addresses)
+//   node loop.js audp-api ROUNDS WARMUP
+//     the same two tasks with asyncio's call shapes: each send a promise of its
+//     count, awaited; each receive one promise, resolved by the uv_poll
+//     callback that receives the datagram, of [data, address], the data a
+//     new view of a shared slab
 //   node loop.js aecho                    an echo server (prints its port, then serves until killed)
 //     the same promise-based API as a server: per connection, a task that awaits
 //     readiness, receives into its buffer and sends the bytes back
@@ -123,13 +128,75 @@ async function udpEchoes(b, portA, rounds) {
   }
 }
 
-async function benchUdp(rounds, warmup) {
-  const [a, b] = [boundUdp(), boundUdp()];
-  const run = (n) => Promise.all([udpEchoes(b, a.port, n), udpPings(a, b.port, n)]);
+async function benchUdp(workload, rounds, warmup) {
+  const api = workload === 'audp-api';
+  const [a, b] = api ? apiPair() : [boundUdp(), boundUdp()];
+  const run = api
+    ? (n) => Promise.all([apiEchoes(b, a.port, n), apiPings(a, b.port, n)])
+    : (n) => Promise.all([udpEchoes(b, a.port, n), udpPings(a, b.port, n)]);
   await run(warmup);
   const t0 = clock.start();
   await run(rounds);
-  report('audp', rounds, t0);
+  report(workload, rounds, t0);
+}
+
+// ---- audp-api: asyncio's call shapes (sock_sendto, sock_recvfrom) over the same addon ----
+
+const SLAB = Buffer.alloc(64 * 1024);
+const DATAGRAM_MAX = 4096;
+let slabAt = 0;
+
+// A bound UDP socket whose readiness runs the receive waiting on it, if any.
+function apiUdp() {
+  const end = { fd: addon.bound(SOCK_DGRAM), port: 0, receive: null, peer: null };
+  if (end.fd < 0) throw new Error(`bind: errno ${-end.fd}`);
+  end.port = addon.portOf(end.fd);
+  watch(end.fd, () => end.receive?.());
+  return end;
+}
+
+// Two ends, each knowing the other's address as a received datagram's sender
+// (the addon drops it; bsdsock, too, gives a repeated sender's one tuple).
+function apiPair() {
+  const [a, b] = [apiUdp(), apiUdp()];
+  [a.peer, b.peer] = [['127.0.0.1', b.port], ['127.0.0.1', a.port]];
+  return [a, b];
+}
+
+// sock_sendto's shape: a promise of the count sent.
+function apiSendto(end, data, port) {
+  return Promise.resolve(addon.sendto(end.fd, data, port));
+}
+
+// sock_recvfrom's shape: a promise of [data, address], settled by the readiness callback.
+function apiRecvfrom(end) {
+  return new Promise((resolve, reject) => {
+    end.receive = () => {
+      if (slabAt + DATAGRAM_MAX > SLAB.length) slabAt = 0;
+      const n = addon.recvfrom(end.fd, SLAB.subarray(slabAt, slabAt + DATAGRAM_MAX));
+      if (n === -EAGAIN) return;
+      end.receive = null;
+      if (n < 0) return reject(new Error(`recvfrom: errno ${-n}`));
+      const data = SLAB.subarray(slabAt, slabAt + n);
+      slabAt += n;
+      resolve([data, end.peer]);
+    };
+  });
+}
+
+async function apiPings(a, portB, rounds) {
+  for (let i = 0; i < rounds; i++) {
+    if ((await apiSendto(a, MSG, portB)) !== MSG.length) throw new Error('audp-api: sendto failed');
+    const [data] = await apiRecvfrom(a);
+    if (data.length !== MSG.length) throw new Error('audp-api: short echo');
+  }
+}
+
+async function apiEchoes(b, portA, rounds) {
+  for (let i = 0; i < rounds; i++) {
+    const [data] = await apiRecvfrom(b);
+    if ((await apiSendto(b, data, portA)) !== data.length) throw new Error('audp-api: echo failed');
+  }
 }
 
 // One connection of the echo server, until its client goes: a short send (never seen
@@ -204,7 +271,7 @@ async function benchPing(rounds, warmup, port) {
 async function main(argv) {
   const [workload, count, warmup, port] = [argv[2], Number(argv[3]), Number(argv[4]), Number(argv[5])];
   if (workload === 'arr') await benchRr(count, warmup, port);
-  else if (workload === 'audp') await benchUdp(count, warmup);
+  else if (workload === 'audp' || workload === 'audp-api') await benchUdp(workload, count, warmup);
   else if (workload === 'aecho') return serve(serveEcho);
   else if (workload === 'techo') return serve((fd) => watch(fd, echoing(fd)));
   else if (workload === 'dping') await benchPing(count, warmup, port);
