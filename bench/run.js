@@ -375,7 +375,10 @@ const WORKLOADS = [
   {
     id: 'abulk',
     title: (n) => `async TCP bulk: ${n / MIB} MiB over loopback, sock_recv_into a reused 256 KiB buffer until EOF`,
-    notes: ['sender: the same C program (bench/c/sender.c) in its own process for both; node:net reads into one reused buffer (onread)'],
+    notes: [
+      'sender: the same C program (bench/c/sender.c) in its own process for both; node:net reads into one reused buffer (onread)',
+      "event-loop floor: the least a promise-based API on Node's loop can do per receive, one promise a uv_poll callback resolves, awaited, then an addon's recv into the same buffer; vs floor is against it",
+    ],
     unit: 'MiB/s',
     helper: 'sender',
     count: (cfg) => cfg.bulkBytes,
@@ -384,6 +387,7 @@ const WORKLOADS = [
       rows: [{ arg: 'abulk', label: 'bsdsock/asyncio', goal: 1.0 }],
       node: { arg: 'bulk', file: ['node', 'bench.js'], label: 'node:net' },
       c: { arg: 'bulk', label: 'C, blocking recv (bench/c/bench.c bulk)', argv: (bins, n, w, port) => [bins.bench, 'bulk', n, w, port] },
+      floor: { arg: 'abulk', label: 'event-loop floor: uv_poll + one promise per receive (bench/floor/loop.js)' },
     }),
   },
   manyClients('aecho', 'echo server, sock_* calls', 'sock_accept, then sock_recv_into + sock_sendall per connection',

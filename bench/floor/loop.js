@@ -18,6 +18,10 @@
 //     count, awaited; each receive one promise, resolved by the uv_poll
 //     callback that receives the datagram, of [data, address], the data a
 //     new view of a shared slab
+//   node loop.js abulk BYTES WARMUP_BYTES PORT   (PORT: the C sender)
+//     the same promise-based API reading a bulk stream: per receive, one promise
+//     the uv_poll callback resolves, awaited, then a call to receive into one
+//     reused 256 KiB buffer, until EOF
 //   node loop.js aecho                    an echo server (prints its port, then serves until killed)
 //     the same promise-based API as a server: per connection, a task that awaits
 //     readiness, receives into its buffer and sends the bytes back
@@ -126,6 +130,35 @@ async function udpEchoes(b, portA, rounds) {
     const n = await recvfrom(b.fd, buf, b.readable);
     if (n < 0 || addon.sendto(b.fd, buf.subarray(0, n), portA) !== n) throw new Error('audp: echo failed');
   }
+}
+
+// One connection to the sender: asks for `bytes`, receives them until EOF; its nanoseconds.
+async function bulkOnce(port, bytes, buf) {
+  const { onReadable, readable } = readiness();
+  const fd = connected(port, SOCK_STREAM, onReadable);
+  const t0 = clock.start();
+  const request = Buffer.from(`${bytes}\n`);
+  if (addon.send(fd, request) !== request.length) throw new Error('abulk: request not sent');
+  let total = 0;
+  for (;;) {
+    await readable();
+    const n = addon.recv(fd, buf);
+    if (n === -EAGAIN) continue;
+    if (n < 0) throw new Error(`abulk: recv gave ${n}`);
+    if (n === 0) break;
+    total += n;
+  }
+  const ns = process.hrtime.bigint() - t0;
+  addon.unwatch(fd);
+  if (total !== bytes) throw new Error(`abulk: received ${total} of ${bytes} bytes`);
+  return ns;
+}
+
+async function benchBulk(bytes, warmup, port) {
+  const buf = Buffer.alloc(256 * 1024);
+  if (warmup > 0) await bulkOnce(port, warmup, buf);
+  const ns = await bulkOnce(port, bytes, buf);
+  console.log(JSON.stringify({ impl: 'floor', workload: 'abulk', bytes, ns: Number(ns), cpu_ns: clock.cpuNs() }));
 }
 
 async function benchUdp(workload, rounds, warmup) {
@@ -272,6 +305,7 @@ async function main(argv) {
   const [workload, count, warmup, port] = [argv[2], Number(argv[3]), Number(argv[4]), Number(argv[5])];
   if (workload === 'arr') await benchRr(count, warmup, port);
   else if (workload === 'audp' || workload === 'audp-api') await benchUdp(workload, count, warmup);
+  else if (workload === 'abulk') await benchBulk(count, warmup, port);
   else if (workload === 'aecho') return serve(serveEcho);
   else if (workload === 'techo') return serve((fd) => watch(fd, echoing(fd)));
   else if (workload === 'dping') await benchPing(count, warmup, port);
