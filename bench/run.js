@@ -74,6 +74,11 @@ const CALLBACK_SERVER_FLOOR = { arg: 'techo', label: 'event-loop floor: a uv_pol
 const CALLBACK_SERVER_FLOOR_NOTE =
   "event-loop floor: the least a callback API on Node's loop can do per message, a uv_poll callback per connection calling an addon's recv and send; vs floor is against it";
 
+// The event-loop floor of the servers awaiting each read (sock_recv_into, a StreamReader's read).
+const PROMISE_SERVER_FLOOR = { arg: 'aecho', label: 'event-loop floor: uv_poll + one promise per read (bench/floor/loop.js)' };
+const PROMISE_SERVER_FLOOR_NOTE =
+  "event-loop floor: the least a promise-based API on Node's loop can do per message, a task per connection awaiting one promise a uv_poll callback resolves, then an addon's recv and send; vs floor is against it";
+
 const node = (...file) => () => [process.execPath, path.join(HERE, ...file)];
 
 // The programs run beside the measured one: servers that print their port.
@@ -395,16 +400,17 @@ const WORKLOADS = [
       rows: [{ arg: 'aecho', label: 'bsdsock/asyncio', goal: 1.2, every: true }],
       node: { arg: 'tcp-echo', file: ['node', 'events.js'], label: 'node:net server' },
       c: C_EPOLL_SERVER,
-      floor: { arg: 'aecho', label: 'event-loop floor: uv_poll + one promise per read (bench/floor/loop.js)' },
+      floor: PROMISE_SERVER_FLOOR,
     }),
-    ["event-loop floor: the least a promise-based API on Node's loop can do per message, a task per connection awaiting one promise a uv_poll callback resolves, then an addon's recv and send; vs floor is against it"],
+    [PROMISE_SERVER_FLOOR_NOTE],
   ),
   manyClients('pecho', 'Protocol echo server', 'create_server, a Protocol writing back in data_received',
     eventWorkload('tcp-echo', 'node:net server', 1.2, true, C_EPOLL_SERVER, CALLBACK_SERVER_FLOOR),
     [CALLBACK_SERVER_FLOOR_NOTE],
   ),
   rrServer('srr', 'streams echo server', 'start_server, reader.read + writer.write + drain; node:net: a server piping the socket to itself',
-    eventWorkload('stream-echo', 'node:net', 1.0, false, C_EPOLL_SERVER),
+    eventWorkload('stream-echo', 'node:net', 1.0, false, C_EPOLL_SERVER, PROMISE_SERVER_FLOOR),
+    [PROMISE_SERVER_FLOOR_NOTE],
   ),
   streamWorkload('slines', 'streams echo: 1 KiB lines, start_server / open_connection, readline + write on both ends, 32 in flight', [
     "node:net: the same on 'data' events, lines found with indexOf",
