@@ -386,6 +386,38 @@ asyncio.run(main())
     server.close();
     await server.wait_closed();
   });
+
+  it("drain() just after close(), the connection not yet gone, rejects with asyncio's ConnectionResetError('Connection lost')", async () => {
+    // asyncio: is_closing(), so sleep(0), then _drain_helper finds the connection lost.
+    const server = await start_server((_r, w) => w.close(), '127.0.0.1', 0);
+    const [, writer] = await open_connection('127.0.0.1', portOf(server));
+    writer.write(Buffer.from('x'));
+    writer.close();
+    const drained = writer.drain();
+    await expect(drained).rejects.toBeInstanceOf(ConnectionResetError);
+    await expect(drained).rejects.toThrow('Connection lost');
+    server.close();
+    await server.wait_closed();
+  });
+
+  it('read() and drain() give their errors as rejected promises, never as a throw', async () => {
+    const reader = new StreamReader();
+    reader.set_exception(new ConnectionResetError('reset'));
+    let read: Promise<Buffer> | null = null;
+    expect(() => (read = reader.read(10))).not.toThrow();
+    await expect(read).rejects.toThrow('reset');
+    const server = await start_server((_r, w) => {
+      w.get_extra_info('socket')!.setsockopt(SOL_SOCKET, SO_LINGER, Buffer.from(new Int32Array([1, 0]).buffer));
+      w.transport.abort();
+    }, '127.0.0.1', 0);
+    const [r, writer] = await open_connection('127.0.0.1', portOf(server));
+    await expect(r.read(10)).rejects.toBeInstanceOf(ConnectionResetError);
+    let drained: Promise<void> | null = null;
+    expect(() => (drained = writer.drain())).not.toThrow();
+    await expect(drained).rejects.toBeInstanceOf(ConnectionResetError);
+    server.close();
+    await server.wait_closed();
+  });
 });
 
 describe('Unix streams', () => {

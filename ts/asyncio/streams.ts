@@ -50,6 +50,8 @@ const DEFAULT_LIMIT = 2 ** 16;
 const EMPTY = Buffer.alloc(0);
 const NEWLINE = 0x0a;
 const NEWLINE_BYTES = Buffer.from([NEWLINE]);
+/** What drain() gives when there is nothing to wait for: one settled promise for all. */
+const DRAINED: Promise<void> = Promise.resolve();
 
 /** A separator's bytes: a string's latin1 bytes (the common '\n' made once), a view of a Uint8Array's. */
 function separatorBytes(separator: Uint8Array | string): Buffer {
@@ -149,10 +151,12 @@ export class StreamReader implements AsyncIterable<Buffer> {
     if (n === 0) return EMPTY;
     const first = this.#chunks[0]!;
     let out: Buffer;
-    if (first.length >= n) {
+    if (first.length === n) {
+      out = first;
+      this.#chunks.shift();
+    } else if (first.length > n) {
       out = first.subarray(0, n);
-      if (first.length === n) this.#chunks.shift();
-      else this.#chunks[0] = first.subarray(n);
+      this.#chunks[0] = first.subarray(n);
     } else {
       out = Buffer.allocUnsafe(n);
       let at = 0;
@@ -182,19 +186,36 @@ export class StreamReader implements AsyncIterable<Buffer> {
   }
 
   /** asyncio's `read(n=-1)`: up to `n` bytes once some are there; everything to EOF with -1; empty at EOF. */
-  async read(n = -1): Promise<Buffer> {
-    if (this.#exception !== null) throw this.#exception;
-    if (n === 0) return EMPTY;
-    if (n < 0) {
-      const blocks: Buffer[] = [];
-      for (;;) {
-        const block = await this.read(this.#limit);
-        if (block.length === 0) break;
-        blocks.push(block);
-      }
-      return blocks.length === 1 ? blocks[0]! : Buffer.concat(blocks);
+  read(n = -1): Promise<Buffer> {
+    // Bytes already buffered are taken at once, without an async frame of their own.
+    try {
+      if (this.#exception !== null) throw this.#exception;
+      if (n === 0) return Promise.resolve(EMPTY);
+      if (n < 0) return this.#readAll();
+      if (this.#size === 0 && !this.#eof) return this.#readWaiting(n);
+      return Promise.resolve(this.#readBuffered(n));
+    } catch (e) {
+      return Promise.reject(e);
     }
-    if (this.#size === 0 && !this.#eof) await this.#waitForData('read');
+  }
+
+  async #readAll(): Promise<Buffer> {
+    const blocks: Buffer[] = [];
+    for (;;) {
+      const block = await this.read(this.#limit);
+      if (block.length === 0) break;
+      blocks.push(block);
+    }
+    return blocks.length === 1 ? blocks[0]! : Buffer.concat(blocks);
+  }
+
+  async #readWaiting(n: number): Promise<Buffer> {
+    await this.#waitForData('read');
+    return this.#readBuffered(n);
+  }
+
+  /** Up to `n` of the buffered bytes (none at EOF). */
+  #readBuffered(n: number): Buffer {
     const data = this.#take(Math.min(n, this.#size));
     this.#maybeResume();
     return data;
@@ -363,11 +384,11 @@ export class StreamReaderProtocol extends Protocol {
     for (const w of waiters) w.resolve();
   }
 
-  /** asyncio's `_drain_helper`. */
-  async drainHelper(): Promise<void> {
+  /** asyncio's `_drain_helper`: a promise of the writer's resumption, or null when writing is not paused. */
+  drainWait(): Promise<void> | null {
     if (this.#lost) throw new ConnectionResetError('Connection lost');
-    if (!this.#paused) return;
-    await new Promise<void>((resolve, reject) => this.#drainWaiters.push({ resolve, reject }));
+    if (!this.#paused) return null;
+    return new Promise<void>((resolve, reject) => this.#drainWaiters.push({ resolve, reject }));
   }
 }
 
@@ -431,11 +452,22 @@ export class StreamWriter {
   }
 
   /** asyncio's `drain()`: waits until the write buffer is below its low-water mark. */
-  async drain(): Promise<void> {
-    const exc = this.#reader?.exception() ?? null;
-    if (exc !== null) throw exc;
-    if (this.#transport.is_closing()) await new Promise((r) => setImmediate(r));
-    await this.#protocol.drainHelper();
+  drain(): Promise<void> {
+    // Most calls have nothing to wait for: they take no async frame of their own.
+    try {
+      const exc = this.#reader?.exception() ?? null;
+      if (exc !== null) throw exc;
+      if (this.#transport.is_closing()) return this.#drainClosing();
+      return this.#protocol.drainWait() ?? DRAINED;
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** drain() on a closing transport: one turn of the loop first, as asyncio's `sleep(0)`. */
+  async #drainClosing(): Promise<void> {
+    await new Promise((r) => setImmediate(r));
+    await this.#protocol.drainWait();
   }
 }
 
