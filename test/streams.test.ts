@@ -245,6 +245,14 @@ async function upperServer(host: string): Promise<Server> {
   }, host, 0);
 }
 
+/** A server that resets each connection it accepts (SO_LINGER 0, then abort: an RST, not a FIN). */
+function resettingServer(): Promise<Server> {
+  return start_server((_r, w) => {
+    w.get_extra_info('socket')!.setsockopt(SOL_SOCKET, SO_LINGER, Buffer.from(new Int32Array([1, 0]).buffer));
+    w.transport.abort();
+  }, '127.0.0.1', 0);
+}
+
 function portOf(server: Server): number {
   return (server.sockets[0]!.getsockname() as [string, number])[1];
 }
@@ -363,10 +371,7 @@ asyncio.run(main())
   });
 
   it('a reset reaches the reader, drain() and wait_closed() as ConnectionResetError', async () => {
-    const server = await start_server((_r, w) => {
-      w.get_extra_info('socket')!.setsockopt(SOL_SOCKET, SO_LINGER, Buffer.from(new Int32Array([1, 0]).buffer));
-      w.transport.abort();
-    }, '127.0.0.1', 0);
+    const server = await resettingServer();
     const [reader, writer] = await open_connection('127.0.0.1', portOf(server));
     await expect(reader.read(10)).rejects.toBeInstanceOf(ConnectionResetError);
     expect(reader.exception()).toBeInstanceOf(ConnectionResetError);
@@ -406,10 +411,7 @@ asyncio.run(main())
     let read: Promise<Buffer> | null = null;
     expect(() => (read = reader.read(10))).not.toThrow();
     await expect(read).rejects.toThrow('reset');
-    const server = await start_server((_r, w) => {
-      w.get_extra_info('socket')!.setsockopt(SOL_SOCKET, SO_LINGER, Buffer.from(new Int32Array([1, 0]).buffer));
-      w.transport.abort();
-    }, '127.0.0.1', 0);
+    const server = await resettingServer();
     const [r, writer] = await open_connection('127.0.0.1', portOf(server));
     await expect(r.read(10)).rejects.toBeInstanceOf(ConnectionResetError);
     let drained: Promise<void> | null = null;
