@@ -66,6 +66,9 @@ const CASES: Record<string, Case> = {
   read_all: { limit: 3, ops: [['feed', 'abcdefgh'], ['feed', 'ij'], ['eof'], ['read', -1], ['read', -1], ['read', 0], ['at_eof']] },
   read_some: { limit: 64, ops: [['feed', 'abc'], ['feed', 'def'], ['read', 4], ['read', 4], ['eof'], ['read', 4]] },
   two_waiters: { limit: 64, ops: [['start', 'read', 4], ['read', 4], ['feed', 'ab'], ['wait']] },
+  read_waits: { limit: 64, ops: [['start', 'read', 4], ['feed', 'abcdef'], ['wait'], ['read', 10], ['start', 'read', 10], ['feed', 'g'], ['wait']] },
+  read_waits_then_eof: { limit: 64, ops: [['start', 'read', 4], ['eof'], ['wait'], ['at_eof'], ['read', 4]] },
+  read_waits_over_limit: { limit: 2, ops: [['start', 'read', 3], ['feed', 'abcdefgh'], ['wait'], ['read', 100]] },
 };
 
 const PY_SETUP = String.raw`

@@ -136,6 +136,11 @@ export class StreamReader implements AsyncIterable<Buffer> {
   }
 
   #waitForData(func: string): Promise<void> {
+    return new Promise((resolve, reject) => this.#wait(func, { resolve, reject }));
+  }
+
+  /** Makes `waiter` the one feed_data(), feed_eof() or set_exception() wakes. */
+  #wait(func: string, waiter: { resolve: () => void; reject: (e: Error) => void }): void {
     if (this.#waiter !== null) {
       throw new RuntimeError(`${func}() called while another coroutine is already waiting for incoming data`);
     }
@@ -143,7 +148,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
       this.#paused = false;
       this.#transport!.resume_reading();
     }
-    return new Promise((resolve, reject) => (this.#waiter = { resolve, reject }));
+    this.#waiter = waiter;
   }
 
   /** Removes and returns the first `n` bytes (n <= size): a view when they lie in one chunk. */
@@ -209,9 +214,18 @@ export class StreamReader implements AsyncIterable<Buffer> {
     return blocks.length === 1 ? blocks[0]! : Buffer.concat(blocks);
   }
 
-  async #readWaiting(n: number): Promise<Buffer> {
-    await this.#waitForData('read');
-    return this.#readBuffered(n);
+  /** read(n) on an empty buffer: the bytes that wake it are taken as they come, one promise settled by the feed. */
+  #readWaiting(n: number): Promise<Buffer> {
+    return new Promise<Buffer>((resolve, reject) => {
+      const take = (): void => {
+        try {
+          resolve(this.#readBuffered(n));
+        } catch (e) {
+          reject(e);
+        }
+      };
+      this.#wait('read', { resolve: take, reject });
+    });
   }
 
   /** Up to `n` of the buffered bytes (none at EOF). */
