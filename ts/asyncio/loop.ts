@@ -94,6 +94,21 @@ export class Op<T> implements Pending {
   }
 }
 
+/** An operation that makes `once` at each readiness until it gives a result (null: it would block) or throws. */
+class Retry<T> extends Op<T> {
+  constructor(
+    syscall: string,
+    readonly once: () => T | null,
+  ) {
+    super(syscall, retryOnce as (op: Op<T>) => boolean);
+  }
+}
+
+function retryOnce<T>(op: Retry<T>): boolean {
+  const r = op.once();
+  return r !== null && op.done(r);
+}
+
 /** How often a read that the guess below advises against is made anyway: at first, and at most. */
 const PROBE_FIRST = 16;
 const PROBE_MOST = 256;
@@ -272,12 +287,31 @@ export function wait<T>(
   attempt: (op: Op<T>) => boolean,
   signal: AbortSignal | undefined,
 ): Promise<T> {
+  return enqueue(fd, dir, new Op<T>(syscall, attempt), signal);
+}
+
+/**
+ * Queues an operation on `fd` that makes `once` each time the fd is ready,
+ * until it gives a result (null: it would block) or throws.
+ */
+export function waitFor<T>(fd: number, dir: number, syscall: string, once: () => T | null, signal: AbortSignal | undefined): Promise<T> {
+  return enqueue(fd, dir, new Retry<T>(syscall, once), signal);
+}
+
+/** The operation whose promise is being made (see `settleWith`). */
+let making: { resolve: (value: never) => void; reject: (err: unknown) => void } | null = null;
+
+/** The executor of every operation's promise: one function for all, not a closure each. */
+function settleWith(resolve: (value: never) => void, reject: (err: unknown) => void): void {
+  making!.resolve = resolve;
+  making!.reject = reject;
+}
+
+function enqueue<T>(fd: number, dir: number, op: Op<T>, signal: AbortSignal | undefined): Promise<T> {
   const w = watchOf(fd, true);
-  const op = new Op<T>(syscall, attempt);
-  const promise = new Promise<T>((resolve, reject) => {
-    op.resolve = resolve;
-    op.reject = reject;
-  });
+  making = op;
+  const promise = new Promise<T>(settleWith);
+  making = null;
   const queue = dir === READ ? w.reads : w.writes;
   queue.push(op);
   try {
@@ -300,17 +334,6 @@ export function wait<T>(
     signal.addEventListener('abort', op.onAbort, { once: true });
   }
   return promise;
-}
-
-/**
- * Queues an operation on `fd` that makes `once` each time the fd is ready,
- * until it gives a result (null: it would block) or throws.
- */
-export function waitFor<T>(fd: number, dir: number, syscall: string, once: () => T | null, signal: AbortSignal | undefined): Promise<T> {
-  return wait<T>(fd, dir, syscall, (op) => {
-    const r = once();
-    return r !== null && op.done(r);
-  }, signal);
 }
 
 /** Runs the operations at the head of a queue until one must wait again. */
