@@ -10,6 +10,9 @@ import { compare, fuzz, replay, report, Runner, type Runs, type Step } from './d
 
 const SEED = Number(process.env.BSDSOCK_DIFF_SEED ?? 20251204);
 
+/** asyncio's socket operations in the step language. */
+const AIO_OPS = ['aio_recv', 'aio_recv_into', 'aio_recvfrom', 'aio_recvfrom_into', 'aio_sendall', 'aio_sendto', 'aio_accept', 'aio_connect'];
+
 /** Every op of the step language (test/diff/steps.md). */
 const OPS = [
   'socket', 'socketpair', 'bind', 'listen', 'connect', 'connect_ex', 'accept', 'send', 'sendall', 'sendto', 'sendmsg', 'sendfile',
@@ -17,6 +20,7 @@ const OPS = [
   'setsockopt', 'getsockopt', 'dup', 'detach', 'close', 'fileno', 'fromfd', 'adopt', 'closefd', 'shutdown',
   'getsockname', 'getpeername', 'makefile', 'fread', 'freadline', 'fwrite', 'fflush', 'fclose', 'select', 'poll',
   'selector', 'epoll_new', 'epoll_ctl', 'epoll_poll', 'epoll_close', 'sig_install', 'sig_raise', 'sig_later', 'sig_count',
+  ...AIO_OPS,
 ];
 
 /** A program that uses every op once or more, each where it succeeds. */
@@ -90,22 +94,90 @@ const EVERY_OP: Step[] = [
   { op: 'fileno', s: 0 },
 ];
 
+/**
+ * A program that uses every asyncio op, each where it succeeds, then where it fails at once: the errors bsdsock
+ * once got wrong (its size checks after the fd's, no send for sendall of nothing) among them.
+ */
+const EVERY_AIO_OP: Step[] = [
+  { op: 'socket', s: 0, family: 'AF_INET', type: 'SOCK_STREAM' },
+  { op: 'bind', s: 0, addr: { kind: 'inet' } },
+  { op: 'listen', s: 0, backlog: 5 },
+  { op: 'setblocking', s: 0, flag: false },
+  { op: 'socket', s: 1, family: 'AF_INET', type: 'SOCK_STREAM' },
+  { op: 'setblocking', s: 1, flag: false },
+  { op: 'aio_connect', s: 1, t: 0 },
+  { op: 'aio_accept', s: 0, into: 2 },
+  { op: 'getblocking', s: 2 },
+  { op: 'aio_sendall', s: 1, n: 40, seed: 3 },
+  { op: 'aio_recv', s: 2, n: 5 },
+  { op: 'aio_recv_into', s: 2, size: 8, nbytes: 3 },
+  { op: 'aio_recvfrom', s: 2, n: 4 },
+  { op: 'aio_recvfrom_into', s: 2, size: 8, nbytes: 0 },
+  { op: 'socket', s: 3, family: 'AF_INET', type: 'SOCK_DGRAM' },
+  { op: 'bind', s: 3, addr: { kind: 'inet' } },
+  { op: 'setblocking', s: 3, flag: false },
+  { op: 'aio_sendto', s: 3, n: 6, seed: 9, t: 3 },
+  { op: 'aio_recvfrom', s: 3, n: 100 },
+  { op: 'aio_sendto', s: 3, n: 7, seed: 1, t: 3 },
+  { op: 'aio_recvfrom_into', s: 3, size: 16, nbytes: 4 },
+  // Where each fails at once.
+  { op: 'socket', s: 2, family: 'AF_INET', type: 'SOCK_STREAM' },
+  { op: 'aio_recv', s: 2, n: -1 },
+  { op: 'setblocking', s: 2, flag: false },
+  { op: 'aio_sendall', s: 2, n: 0, seed: 0 },
+  { op: 'aio_accept', s: 2, into: 3 },
+  { op: 'aio_connect', s: 2, t: 2 },
+  { op: 'close', s: 1 },
+  { op: 'aio_recv', s: 1, n: 0 },
+  { op: 'aio_recvfrom', s: 1, n: -1 },
+  { op: 'aio_recvfrom_into', s: 1, size: 2, nbytes: 5 },
+  { op: 'aio_recv_into', s: 1, size: 2, nbytes: 0 },
+  // A closed socket's address checks come before its EBADF, as in sock.connect and sock.sendto.
+  { op: 'socket', s: 0, family: 'AF_UNIX', type: 'SOCK_DGRAM' },
+  { op: 'setblocking', s: 0, flag: false },
+  { op: 'close', s: 0 },
+  { op: 'aio_connect', s: 0, t: 3 },
+  { op: 'aio_sendto', s: 1, n: 1, seed: 0, t: 0 },
+];
+
+/** Runs `program` in both interpreters: their results, once every step is checked to have ended alike. */
+async function replayedAlike(program: Step[]): Promise<Runs> {
+  const runner = new Runner();
+  try {
+    const { runs, verdict } = await replay(runner, program);
+    expect(verdict.ok ? null : report(program, runs, verdict.mismatch)).toBeNull();
+    expect(verdict).toEqual({ ok: true });
+    return runs;
+  } finally {
+    runner.close();
+  }
+}
+
 describe('bsdsock and CPython run the same programs alike', () => {
   it('a program with every op of the step language: every step the same', async () => {
-    const runner = new Runner();
-    try {
-      const { runs, verdict } = await replay(runner, EVERY_OP);
-      expect(verdict.ok ? null : report(EVERY_OP, runs, verdict.mismatch)).toBeNull();
-      expect(verdict).toEqual({ ok: true });
-      expect(new Set(EVERY_OP.map((s) => s.op))).toEqual(new Set(OPS));
-      // Every step succeeded in both but the recv that waits for the signal and times out: the program exercises
-      // each op, not only its errors.
-      expect(runs.python.results.filter((r) => !('v' in r))).toEqual([{ e: 'TimeoutError', errno: null, msg: 'timed out' }]);
-      // The signals arrived: one sent during the recv that timed out, one between calls.
-      expect(runs.node.results[EVERY_OP.findIndex((s) => s.op === 'sig_count')]).toEqual({ v: 2 });
-    } finally {
-      runner.close();
-    }
+    const runs = await replayedAlike(EVERY_OP);
+    expect(new Set([...EVERY_OP, ...EVERY_AIO_OP].map((s) => s.op))).toEqual(new Set(OPS));
+    // Every step succeeded in both but the recv that waits for the signal and times out: the program exercises
+    // each op, not only its errors.
+    expect(runs.python.results.filter((r) => !('v' in r))).toEqual([{ e: 'TimeoutError', errno: null, msg: 'timed out' }]);
+    // The signals arrived: one sent during the recv that timed out, one between calls.
+    expect(runs.node.results[EVERY_OP.findIndex((s) => s.op === 'sig_count')]).toEqual({ v: 2 });
+  });
+
+  it('a program with every asyncio op: every step the same', async () => {
+    const runs = await replayedAlike(EVERY_AIO_OP);
+    const failed = runs.python.results.flatMap((r, i) => ('e' in r ? [`${EVERY_AIO_OP[i].op} ${r.e} ${r.msg}`] : []));
+    expect(failed).toEqual([
+      'aio_recv ValueError the socket must be non-blocking',
+      'aio_sendall BrokenPipeError [Errno 32] Broken pipe',
+      'aio_accept OSError [Errno 22] Invalid argument',
+      "aio_connect ConnectionRefusedError [Errno 111] Connect call failed ('0.0.0.0', 0)",
+      'aio_recvfrom ValueError negative buffersize in recvfrom',
+      'aio_recvfrom_into ValueError nbytes is greater than the length of the buffer',
+      'aio_recv_into OSError [Errno 9] Bad file descriptor',
+      "aio_connect TypeError a bytes-like object is required, not 'tuple'",
+      'aio_sendto TypeError sendto(): AF_INET address must be tuple, not str',
+    ]);
   });
 
   it('random programs (seeded): every step the same, or a known difference', async () => {
@@ -149,6 +221,9 @@ describe('the comparison', () => {
     const ok = [{ v: null }, { v: null }];
     expect(compare(steps, { python: { results: ok }, node: { results: [], hung: true } }).ok).toBe(false);
     expect(compare(steps, { python: { results: [], hung: true }, node: { results: [], hung: true } }).ok).toBe(false);
+    // An asyncio step past its deadline on both sides is a hang on both.
+    const late = { e: 'Timeout', errno: null, msg: 'step deadline' };
+    expect(compare(steps, runs([late, { v: null }], [late, { v: null }])).ok).toBe(false);
   });
 
   it('accepts a listed difference and compares nothing after it', () => {

@@ -102,6 +102,64 @@ function sendApply(m, step, n) {
   if (rec.live) m.sent(rec.ep, destination(m, rec, step), n, (addressed && rec.ep.stream) || badFds);
 }
 
+/** A connect of rec to target's address returns at once in blocking mode (or fails at once). */
+function connectReturns(m, rec, target) {
+  const ep = rec.ep;
+  const to = reached(target.ep);
+  if (ep.unknown || to.unknown) return false;
+  if (!ep.stream || to.family !== ep.family || to.type !== ep.type || !m.alive(to) || !to.listening) return true;
+  return !to.queueUnsure && to.queue.length < to.backlog;
+}
+
+function connectApply(m, step) {
+  const rec = recOf(m, step.s);
+  const ep = rec.ep;
+  const to = reached(recOf(m, step.t).ep);
+  if (!rec.live) return;
+  // A connection the model cannot be sure of may still wait in the listener's queue.
+  if (ep.stream && to.listening && !(m.alive(to) && !ep.unknown && !to.unknown && to.family === ep.family && to.type === ep.type && !ep.everConnected && !ep.listening && to.queue.length < to.backlog)) to.queueUnsure = true;
+  const alike = !ep.unknown && !to.unknown && to.family === ep.family && to.type === ep.type && m.alive(to);
+  if (!ep.stream) {
+    if (alike && to.named) {
+      ep.peer = to;
+      if (ep.family !== 'AF_UNIX') ep.named = true;
+    } else ep.unknown = true;
+    return;
+  }
+  if (alike && to.listening && to.queue.length < to.backlog && !ep.everConnected && !ep.listening) {
+    const server = new Endpoint(ep.family, ep.type);
+    server.peer = ep;
+    ep.peer = server;
+    server.everConnected = ep.everConnected = true;
+    server.queuedIn = to;
+    to.queue.push(server);
+    ep.named = true;
+  } else ep.unknown = true;
+}
+
+/** An accept returns at once in blocking mode: a connection is queued, or it fails (not listening). */
+function acceptReturns(rec, ep) {
+  return !ep.unknown && (ep.queue.length > 0 || !ep.listening);
+}
+
+/** An accept on slot s puts the connection in slot into, as a Socket object that `made(ep)` gives. */
+function acceptApply(m, step, made) {
+  const rec = recOf(m, step.s);
+  const ep = rec.ep;
+  if (rec.live && !ep.unknown && ep.listening && ep.queueUnsure) {
+    // Which connection comes out is not known: none of those queued may be counted on.
+    for (const conn of ep.queue) conn.unknown = conn.leaked = true;
+    m.maybePut(step.into, made(new Endpoint(ep.family, ep.type, false)));
+  } else if (rec.live && !ep.unknown && ep.listening && ep.queue.length > 0) {
+    const conn = ep.queue.shift();
+    conn.queuedIn = null;
+    conn.origin = ep;
+    m.put(step.into, made(conn));
+  } else if (ep.unknown || (ep.listening && rec.live)) {
+    m.maybePut(step.into, made(new Endpoint(ep.family, ep.type, false)));
+  }
+}
+
 /** The bytes a sendfile step sends when it can: from `offset` to the end of the file, or `count` of them. */
 function sendfileBytes(step) {
   if (step.offset < 0 || step.count === 0) return 0;
@@ -186,59 +244,15 @@ const OPS = [
       const rec = recOf(m, step.s);
       const target = recOf(m, step.t);
       if (rec === undefined || target === undefined) return false;
-      if (!rec.waits) return true;
-      const ep = rec.ep;
-      const to = reached(target.ep);
-      if (ep.unknown || to.unknown) return false;
-      if (!ep.stream || to.family !== ep.family || to.type !== ep.type || !m.alive(to) || !to.listening) return true;
-      return !to.queueUnsure && to.queue.length < to.backlog;
+      return !rec.waits || connectReturns(m, rec, target);
     },
-    apply: (m, step) => {
-      const rec = recOf(m, step.s);
-      const ep = rec.ep;
-      const to = reached(recOf(m, step.t).ep);
-      if (!rec.live) return;
-      // A connection the model cannot be sure of may still wait in the listener's queue.
-      if (ep.stream && to.listening && !(m.alive(to) && !ep.unknown && !to.unknown && to.family === ep.family && to.type === ep.type && !ep.everConnected && !ep.listening && to.queue.length < to.backlog)) to.queueUnsure = true;
-      const alike = !ep.unknown && !to.unknown && to.family === ep.family && to.type === ep.type && m.alive(to);
-      if (!ep.stream) {
-        if (alike && to.named) {
-          ep.peer = to;
-          if (ep.family !== 'AF_UNIX') ep.named = true;
-        } else ep.unknown = true;
-        return;
-      }
-      if (alike && to.listening && to.queue.length < to.backlog && !ep.everConnected && !ep.listening) {
-        const server = new Endpoint(ep.family, ep.type);
-        server.peer = ep;
-        ep.peer = server;
-        server.everConnected = ep.everConnected = true;
-        server.queuedIn = to;
-        to.queue.push(server);
-        ep.named = true;
-      } else ep.unknown = true;
-    },
+    apply: connectApply,
   },
   {
     weight: 3,
     arb: fc.record({ op: fc.constant('accept'), s: slot, into: slot }),
-    check: (m, step) => safe(m, step, (rec, ep) => !ep.unknown && (ep.queue.length > 0 || !ep.listening)),
-    apply: (m, step) => {
-      const rec = recOf(m, step.s);
-      const ep = rec.ep;
-      if (rec.live && !ep.unknown && ep.listening && ep.queueUnsure) {
-        // Which connection comes out is not known: none of those queued may be counted on.
-        for (const conn of ep.queue) conn.unknown = conn.leaked = true;
-        m.maybePut(step.into, m.fresh(new Endpoint(ep.family, ep.type, false)));
-      } else if (rec.live && !ep.unknown && ep.listening && ep.queue.length > 0) {
-        const conn = ep.queue.shift();
-        conn.queuedIn = null;
-        conn.origin = ep;
-        m.put(step.into, m.fresh(conn));
-      } else if (ep.unknown || (ep.listening && rec.live)) {
-        m.maybePut(step.into, m.fresh(new Endpoint(ep.family, ep.type, false)));
-      }
-    },
+    check: (m, step) => safe(m, step, acceptReturns),
+    apply: (m, step) => acceptApply(m, step, (ep) => m.fresh(ep)),
   },
   ...['send', 'sendall'].map((op) => ({
     weight: 4,
@@ -541,6 +555,96 @@ const OPS = [
   },
 ];
 
+/**
+ * An asyncio step on slot s may run: it fails at once (a socket not in non-blocking mode: asyncio's
+ * ValueError; a closed one: EBADF), or `ready` says it ends at once. asyncio waits on the loop where the
+ * call would block, for ever if nothing comes, so nothing else may run. A slot that may hold another
+ * socket gets none, nor one whose O_NONBLOCK a socket sharing it cleared (CPython's call would block
+ * inside the loop, bsdsock's would wait on it).
+ */
+function aioSafe(m, step, ready) {
+  const rec = recOf(m, step.s);
+  if (rec === undefined || rec.maybe) return false;
+  if (!aioReaches(rec)) return true;
+  return rec.ep.nonblockFlag && ready(rec, rec.ep);
+}
+
+/** An asyncio step gets past the mode check to the socket's fd. */
+function aioReaches(rec) {
+  return rec.mode === 'nonblock' && rec.live;
+}
+
+/** The bytes an asyncio receive asks for (-1: a size it refuses). */
+function aioWanted(step) {
+  if (step.op === 'aio_recv_into') return Math.min(step.nbytes || step.size, step.size);
+  if (step.op === 'aio_recvfrom_into') return step.nbytes > step.size ? -1 : step.nbytes || step.size;
+  return step.n;
+}
+
+/** A receive that makes no call: a size refused, or (recv, recv_into) nothing to read. */
+function aioNoCall(step) {
+  const n = aioWanted(step);
+  return n < 0 || (n === 0 && (step.op === 'aio_recv' || step.op === 'aio_recv_into'));
+}
+
+const aioSize = fc.oneof({ arbitrary: recvSize, weight: 9 }, { arbitrary: fc.constant(-1), weight: 1 });
+
+/** asyncio's socket operations (loop.sock_*): each only where it ends at once. */
+const AIO_OPS = [
+  ...[
+    fc.record({ op: fc.constantFrom('aio_recv', 'aio_recvfrom'), s: slot, n: aioSize }),
+    fc.record({ op: fc.constant('aio_recv_into'), s: slot, size: recvSize, nbytes: fc.constantFrom(0, 0, 1, 8, 100) }),
+    fc.record({ op: fc.constant('aio_recvfrom_into'), s: slot, size: recvSize, nbytes: fc.constantFrom(0, 0, 1, 8, 100, -1) }),
+  ].map((arb) => ({
+    weight: 2,
+    arb,
+    check: (m, step) => aioSafe(m, step, (rec, ep) => aioNoCall(step) || m.readable(ep, 1)),
+    apply: (m, step) => {
+      if (aioReaches(recOf(m, step.s)) && !aioNoCall(step)) m.consumed(recOf(m, step.s).ep, aioWanted(step));
+    },
+  })),
+  {
+    weight: 2,
+    arb: fc.oneof(
+      fc.record({ op: fc.constant('aio_sendall'), s: slot, n: size, seed }),
+      fc.record({ op: fc.constant('aio_sendto'), s: slot, n: size, seed, t: slot }),
+    ),
+    check: (m, step) => (step.t === undefined || recOf(m, step.t) !== undefined) && aioSafe(m, step, sendReady(m, step, step.n)),
+    apply: (m, step) => {
+      if (aioReaches(recOf(m, step.s))) sendApply(m, step, step.n);
+    },
+  },
+  {
+    weight: 2,
+    arb: fc.record({ op: fc.constant('aio_accept'), s: slot, into: slot }),
+    check: (m, step) => aioSafe(m, step, acceptReturns),
+    apply: (m, step) => {
+      // asyncio makes the new socket non-blocking.
+      const made = (ep) => {
+        ep.nonblockFlag = true;
+        return new Rec(ep, 'nonblock');
+      };
+      if (aioReaches(recOf(m, step.s))) acceptApply(m, step, made);
+    },
+  },
+  {
+    weight: 2,
+    arb: fc.record({ op: fc.constant('aio_connect'), s: slot, t: slot }),
+    check: (m, step) => {
+      const rec = recOf(m, step.s);
+      const target = recOf(m, step.t);
+      if (rec === undefined || target === undefined) return false;
+      // asyncio resolves an IP socket's address first: another family's fails in CPython's resolver
+      // (gaierror, or a TypeError from inside it for a path), which bsdsock does not copy. Left out.
+      if (rec.ep.family !== 'AF_UNIX' && (target.maybe || target.ep.family !== rec.ep.family)) return false;
+      return aioSafe(m, step, () => connectReturns(m, rec, target));
+    },
+    apply: (m, step) => {
+      if (aioReaches(recOf(m, step.s))) connectApply(m, step);
+    },
+  },
+];
+
 /** Steps that come together more often than chance would put them: a listening server, a connected client. */
 const MACROS = [
   {
@@ -570,6 +674,38 @@ const MACROS = [
       const ep = recOf(m, s)?.ep;
       return ep === undefined ? [] : [{ op: 'fromfd', s, into, family: ep.family, type: ep.type }];
     },
+  },
+  // asyncio's operations need non-blocking sockets: an asyncio step on a socket made so just before.
+  { weight: 4, arb: fc.oneof(...AIO_OPS.map((spec) => spec.arb)), expand: (step) => [{ op: 'setblocking', s: step.s, flag: false }, step] },
+  {
+    // A client connected and accepted through asyncio, and bytes it sends.
+    weight: 2,
+    arb: fc.record({ s: slot, t: slot, into: slot, n: size, seed }).filter((x) => x.s !== x.t && x.t !== x.into),
+    expand: ({ s, t, into, n, seed: payloadSeed }, m) => {
+      const to = recOf(m, t)?.ep;
+      if (to === undefined) return [];
+      return [
+        { op: 'socket', s, family: to.family, type: to.type },
+        { op: 'setblocking', s, flag: false },
+        { op: 'aio_connect', s, t },
+        { op: 'setblocking', s: t, flag: false },
+        { op: 'aio_accept', s: t, into },
+        { op: 'aio_sendall', s, n, seed: payloadSeed },
+        { op: 'aio_recv', s: into, n: 4096 },
+      ];
+    },
+  },
+  {
+    // A datagram a bound socket sends itself and reads back, through asyncio.
+    weight: 2,
+    arb: fc.record({ s: slot, kind: fc.constantFrom('inet', 'inet6', 'unix'), name: fc.constantFrom('a', 'b', 'c'), n: size, seed, into: fc.boolean() }),
+    expand: ({ s, kind, name, n, seed: payloadSeed, into }) => [
+      { op: 'socket', s, family: { inet: 'AF_INET', inet6: 'AF_INET6', unix: 'AF_UNIX' }[kind], type: 'SOCK_DGRAM' },
+      { op: 'bind', s, addr: kind === 'unix' ? { kind, name } : { kind } },
+      { op: 'setblocking', s, flag: false },
+      { op: 'aio_sendto', s, n, seed: payloadSeed, t: s },
+      into ? { op: 'aio_recvfrom_into', s, size: 4096, nbytes: 0 } : { op: 'aio_recvfrom', s, n: 4096 },
+    ],
   },
 ];
 
@@ -603,7 +739,7 @@ class Program {
 
 /** The spec of each op, by name (the ops a spec's arbitrary draws, from a fixed sample). */
 const SPECS = new Map();
-for (const spec of OPS) fc.sample(spec.arb, { numRuns: 300, seed: 1 }).forEach((step) => SPECS.set(step.op, spec));
+for (const spec of [...OPS, ...AIO_OPS]) fc.sample(spec.arb, { numRuns: 300, seed: 1 }).forEach((step) => SPECS.set(step.op, spec));
 
 /** Whether the step may run now: its spec's check, and no known bug's avoid. */
 function runnable(spec, m, step) {
@@ -642,7 +778,7 @@ const command = (spec) => spec.arb.map((step) => new StepCommand(spec, step));
  * as fast-check commands.
  */
 export function programs(maxSteps = 30) {
-  const specs = [...OPS, ...MACROS];
+  const specs = [...OPS, ...AIO_OPS, ...MACROS];
   const makers = specs.filter((spec) => spec.makes).map(command);
   const arbs = specs.flatMap((spec) => Array.from({ length: spec.weight }, () => command(spec)));
   return fc.tuple(fc.array(fc.oneof(...makers), { minLength: 1, maxLength: 4 }), fc.commands(arbs, { maxCommands: maxSteps, size: 'max' }));

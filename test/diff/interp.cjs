@@ -19,9 +19,19 @@ const ROOT = process.argv[2] ?? path.join(__dirname, '..', '..');
 const socket = require(ROOT);
 const select = require(path.join(ROOT, 'dist/cjs/select.js'));
 const selectors = require(path.join(ROOT, 'dist/cjs/selectors.js'));
+const asyncio = require(path.join(ROOT, 'dist/cjs/asyncio.js'));
 
 /** A step names a slot that holds nothing: the same outcome on both sides. */
 class NoSuch extends Error {}
+
+/** An asyncio step that did not end within AIO_DEADLINE_MS: reported alike on both sides, never generated. */
+class Deadline extends Error {}
+
+/** How long an asyncio step may take (run.mjs's step limit is longer). */
+const AIO_DEADLINE_MS = 2000;
+
+/** An address in an error message (asyncio's "Connect call failed ('127.0.0.1', 40000)"): its port is named. */
+const ADDRESS_IN_MESSAGE = /\('([0-9a-f.:]+)', (\d+)/g;
 
 /** n bytes of printable ASCII with a newline every 16th byte. */
 function payload(n, seed) {
@@ -77,6 +87,10 @@ class Program {
     if (typeof a === 'string' && a.startsWith(this.tmp)) return `$TMP${a.slice(this.tmp.length)}`;
     if (a instanceof Uint8Array) return this.ephemeral('abstract', Buffer.from(a).toString('hex'));
     return a;
+  }
+
+  portsIn(msg) {
+    return msg.replace(ADDRESS_IN_MESSAGE, (_, host, p) => `('${host}', ${this.port(Number(p))}`);
   }
 
   value(v) {
@@ -364,6 +378,57 @@ class Program {
       case 'sig_count':
         return this.waitSignals();
       default:
+        if (op.startsWith('aio_')) return this.runAio(op, step);
+        throw new NoSuch(`op ${op}`);
+    }
+  }
+
+  /** Runs one asyncio operation (`call(options)`) to its end, AIO_DEADLINE_MS at most. */
+  async aio(call) {
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), AIO_DEADLINE_MS);
+    try {
+      return await call({ signal: deadline.signal });
+    } catch (e) {
+      if (deadline.signal.aborted && e?.name === 'AbortError') throw new Deadline('step deadline');
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async runAio(op, step) {
+    const sock = this.sock(step.s);
+    switch (op) {
+      case 'aio_recv':
+        return this.value(await this.aio((o) => asyncio.sock_recv(sock, step.n, o)));
+      case 'aio_recv_into': {
+        // sock_recv_into has no nbytes: it gets a view of the buffer's first nbytes (0: all of it).
+        const buf = Buffer.alloc(step.size);
+        const n = await this.aio((o) => asyncio.sock_recv_into(sock, buf.subarray(0, step.nbytes || step.size), o));
+        return [n, this.value(buf)];
+      }
+      case 'aio_recvfrom': {
+        const [data, a] = await this.aio((o) => asyncio.sock_recvfrom(sock, step.n, o));
+        return [this.value(data), this.addr(a)];
+      }
+      case 'aio_recvfrom_into': {
+        const buf = Buffer.alloc(step.size);
+        const [n, a] = await this.aio((o) => asyncio.sock_recvfrom_into(sock, buf, step.nbytes, o));
+        return [n, this.value(buf), this.addr(a)];
+      }
+      case 'aio_sendall':
+        return this.aio((o) => asyncio.sock_sendall(sock, payload(step.n, step.seed), o));
+      case 'aio_sendto':
+        return this.aio((o) => asyncio.sock_sendto(sock, payload(step.n, step.seed), this.addressOf(step.t), o));
+      case 'aio_accept': {
+        const [conn, a] = await this.aio((o) => asyncio.sock_accept(sock, o));
+        this.put(step.into, conn);
+        return this.addr(a);
+      }
+      case 'aio_connect':
+        return this.aio((o) => asyncio.sock_connect(sock, this.addressOf(step.t), o));
+      default:
         throw new NoSuch(`op ${op}`);
     }
   }
@@ -421,8 +486,10 @@ async function outcome(program, step) {
     return { v: (await program.run(step)) ?? null };
   } catch (e) {
     if (e instanceof NoSuch) return { e: 'NoSuch', errno: null, msg: e.message };
+    if (e instanceof Deadline) return { e: 'Timeout', errno: null, msg: e.message };
     if (!(e instanceof Error)) return { e: `thrown ${typeof e}`, errno: null, msg: String(e) };
-    return { e: e.constructor.name, errno: e.errno ?? null, msg: e.message.split(program.tmp).join('$TMP') };
+    const msg = e.message.split(program.tmp).join('$TMP');
+    return { e: e.constructor.name, errno: e.errno ?? null, msg: step.op === 'aio_connect' ? program.portsIn(msg) : msg };
   }
 }
 

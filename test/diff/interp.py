@@ -8,9 +8,11 @@
 # step for step alike, each in its own language.
 
 import array
+import asyncio
 import io
 import json
 import os
+import re
 import selectors
 import select
 import signal
@@ -23,6 +25,17 @@ import time
 
 class NoSuch(Exception):
     """A step names a slot that holds nothing: the same outcome on both sides."""
+
+
+class Deadline(Exception):
+    """An asyncio step that did not end within AIO_DEADLINE: reported alike on both sides, never generated."""
+
+
+# Seconds an asyncio step may take (run.mjs's step limit is longer).
+AIO_DEADLINE = 2
+
+# An address in an error message (asyncio's "Connect call failed ('127.0.0.1', 40000)"): its port is named.
+ADDRESS_IN_MESSAGE = re.compile(r"\('([0-9a-f.:]+)', (\d+)")
 
 
 def payload(n, seed):
@@ -54,6 +67,8 @@ class Program:
         self.helpers = []
         # The program's epoll object (epoll_new), or None.
         self.epoll = None
+        # The program's asyncio event loop, made at its first aio_ step.
+        self.loop = None
 
     # Values as both interpreters report them.
 
@@ -75,6 +90,9 @@ class Program:
         if isinstance(a, (bytes, bytearray)):
             return self.ephemeral('abstract', bytes(a).hex())
         return a
+
+    def ports_in(self, msg):
+        return ADDRESS_IN_MESSAGE.sub(lambda m: "('%s', %s" % (m.group(1), self.port(int(m.group(2)))), msg)
 
     def value(self, v):
         if isinstance(v, (bytes, bytearray, memoryview)):
@@ -143,6 +161,8 @@ class Program:
             s.close()
         if self.epoll is not None:
             self.epoll.close()
+        if self.loop is not None:
+            self.loop.close()
         for fd in self.fds:
             if fd is not None:
                 os.close(fd)
@@ -333,6 +353,57 @@ class Program:
             return None
         if op == 'sig_count':
             return self.wait_signals()
+        if op.startswith('aio_'):
+            return self.run_aio(op, step)
+        raise NoSuch('op ' + op)
+
+    def event_loop(self):
+        """The program's event loop, in debug mode: only that checks that the socket is non-blocking (bsdsock always does)."""
+        if self.loop is None:
+            self.loop = asyncio.new_event_loop()
+            self.loop.set_debug(True)
+            # Debug mode also logs callbacks slower than this to stderr: noise, however slow the machine.
+            self.loop.slow_callback_duration = 3600
+        return self.loop
+
+    def aio(self, coro):
+        """Runs one asyncio operation to its end on the program's loop, AIO_DEADLINE at most."""
+        loop = self.event_loop()
+        task = loop.create_task(coro)
+        loop.run_until_complete(asyncio.wait([task], timeout=AIO_DEADLINE))
+        if not task.done():
+            task.cancel()
+            loop.run_until_complete(asyncio.wait([task]))
+            raise Deadline('step deadline')
+        return task.result()
+
+    def run_aio(self, op, step):
+        loop = self.event_loop()
+        sock = self.sock(step['s'])
+        if op == 'aio_recv':
+            return self.value(self.aio(loop.sock_recv(sock, step['n'])))
+        if op == 'aio_recv_into':
+            # sock_recv_into has no nbytes: it gets a view of the buffer's first nbytes (0: all of it).
+            buf = bytearray(step['size'])
+            n = self.aio(loop.sock_recv_into(sock, memoryview(buf)[:step['nbytes'] or step['size']]))
+            return [n, self.value(buf)]
+        if op == 'aio_recvfrom':
+            data, a = self.aio(loop.sock_recvfrom(sock, step['n']))
+            return [self.value(data), self.addr(a)]
+        if op == 'aio_recvfrom_into':
+            buf = bytearray(step['size'])
+            n, a = self.aio(loop.sock_recvfrom_into(sock, buf, step['nbytes']))
+            return [n, self.value(buf), self.addr(a)]
+        if op == 'aio_sendall':
+            return self.aio(loop.sock_sendall(sock, payload(step['n'], step['seed'])))
+        if op == 'aio_sendto':
+            return self.aio(loop.sock_sendto(sock, payload(step['n'], step['seed']), self.address_of(step['t'])))
+        if op == 'aio_accept':
+            conn, a = self.aio(loop.sock_accept(sock))
+            self.put(step['into'], conn)
+            return self.addr(a)
+        if op == 'aio_connect':
+            return self.aio(loop.sock_connect(sock, self.address_of(step['t'])))
         raise NoSuch('op ' + op)
 
     def wait_signals(self):
@@ -381,8 +452,12 @@ def outcome(program, step):
         return {'v': program.run(step)}
     except NoSuch as e:
         return {'e': 'NoSuch', 'errno': None, 'msg': str(e)}
+    except Deadline as e:
+        return {'e': 'Timeout', 'errno': None, 'msg': str(e)}
     except Exception as e:
         msg = str(e).replace(program.tmp, '$TMP')
+        if step['op'] == 'aio_connect':
+            msg = program.ports_in(msg)
         return {'e': type(e).__name__, 'errno': getattr(e, 'errno', None), 'msg': msg}
 
 

@@ -185,8 +185,8 @@ export function compare(steps, { python, node }, accepted = new Set()) {
     const js = at(node, i);
     const want = expected(py);
     const mismatch = { index: i, step: steps[i], python: py, node: js };
-    // Both hanging is the generator's fault: its model let a call wait for ever.
-    if (py.hang && js.hang) return { ok: false, mismatch };
+    // Both hanging is the generator's fault: its model let a call wait for ever (an asyncio step, past its deadline).
+    if ((py.hang && js.hang) || (py.e === 'Timeout' && js.e === 'Timeout')) return { ok: false, mismatch };
     if (isDeepStrictEqual(want, js)) {
       if (py.died) return { ok: true, stopped: i };
       continue;

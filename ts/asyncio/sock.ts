@@ -82,12 +82,14 @@ export function sock_recv(
 
 function recvBody(args: WithOptions<[sock: Socket, nbytes: number], [], OperationOptions>): Buffer | Promise<Buffer> {
   const [[sock, nbytes], options] = keywords<[Socket, number], OperationOptions>(args, { name: 'sock_recv', min: 2, max: 2 });
+  // The mode first, as asyncio's debug check comes before sock.recv's own.
+  const fd = fdOf(sock, 'sock_recv', false);
   const n = int(nbytes);
   if (n < 0) throw new RangeError('negative buffersize in recv');
-  // A receive of nothing returns at once, as asyncio's sock.recv(0) does (no syscall).
-  const fd = fdOf(sock, 'sock_recv', n !== 0);
   const signal = checkSignal(options);
+  // A receive of nothing returns at once, as asyncio's sock.recv(0) does (no syscall).
   if (n === 0) return Buffer.alloc(0);
+  if (fd < 0) throw badf('sock_recv');
   return readNowOrWait(fd, 'recv', () => recvNow(fd, n, false), signal);
 }
 
@@ -130,9 +132,11 @@ function recvfromBody<F extends string>(args: WithOptions<[sock: Socket<F>, bufs
     args,
     { name: 'sock_recvfrom', min: 2, max: 2 },
   );
-  const fd = fdOf(sock, 'sock_recvfrom');
+  // sock.recvfrom checks its size before the fd: a closed socket's ValueError, not EBADF.
+  const fd = fdOf(sock, 'sock_recvfrom', false);
   const n = int(bufsize);
   if (n < 0) throw new RangeError('negative buffersize in recvfrom');
+  if (fd < 0) throw badf('sock_recvfrom');
   const signal = checkSignal(options);
   const attempt = (): [Buffer, AddressOf<F> | null] | null => {
     const data = recvNow(fd, n, true);
@@ -153,12 +157,14 @@ function recvfromIntoBody<F extends string>(args: WithOptions<[sock: Socket<F>, 
     args,
     { name: 'sock_recvfrom_into', min: 2, max: 3 },
   );
-  const fd = fdOf(sock, 'sock_recvfrom_into');
+  // sock.recvfrom_into checks its sizes before the fd: a closed socket's ValueError, not EBADF.
+  const fd = fdOf(sock, 'sock_recvfrom_into', false);
   const view = bytes(buf);
   let n = int(nbytes);
   if (n < 0) throw new RangeError('negative buffersize in recvfrom_into');
   if (n === 0) n = view.byteLength;
   else if (n > view.byteLength) throw new RangeError('nbytes is greater than the length of the buffer');
+  if (fd < 0) throw badf('sock_recvfrom_into');
   const signal = checkSignal(options);
   type Result = [number, AddressOf<F> | null];
   const attempt = (): Result | null => {
@@ -191,6 +197,8 @@ function sendallBody(args: WithOptions<[sock: Socket, data: Uint8Array], [], Ope
   const signal = checkSignal(options);
   // Behind sends that wait already, this one waits its turn.
   const queued = busy(fd, WRITE);
+  // No bytes: one send all the same, as asyncio's sock.send(b'') (its error, say EPIPE unconnected, is the result).
+  if (!queued && buf.byteLength === 0) return sendNothing(fd);
   let sent = queued ? 0 : sendFrom(fd, buf, 0);
   if (!queued && sent === buf.byteLength) return;
   return wait<void>(fd, WRITE, 'sendall', (op) => {
@@ -216,6 +224,11 @@ function sendFrom(fd: number, buf: Uint8Array, sent: number): number {
     sent += n;
   }
   return sent;
+}
+
+/** A send of no bytes: its error, unless it would block (asyncio counts that as all of nothing sent). */
+function sendNothing(fd: number): void {
+  if (native.sendNow(fd, Buffer.alloc(0)) < 0 && !wouldBlock()) throw takeError();
 }
 
 /** Runs `fn`, a socket call that throws BlockingIOError when it would block:
@@ -269,7 +282,8 @@ function sendtoBody<F extends string>(
     args,
     { name: 'sock_sendto', min: 3, max: 3 },
   );
-  const fd = fdOf(sock, 'sock_sendto');
+  // A closed socket's EBADF comes from sendto itself, after its address checks (asyncio's sock.sendto).
+  const fd = fdOf(sock, 'sock_sendto', false);
   const signal = checkSignal(options);
   if (needsLookup(sock, address)) return sendtoResolved(sock, fd, data, address, options);
   return nowOrWait(fd, WRITE, 'sendto', () => sendtoNow(sock, data, address), signal);
@@ -301,13 +315,14 @@ export async function sock_connect<F extends string>(
     args,
     { name: 'sock_connect', min: 2, max: 2 },
   );
-  let fd = fdOf(sock, 'sock_connect');
+  // A closed socket's EBADF comes from connect itself, after its address checks (asyncio's sock.connect).
+  let fd = fdOf(sock, 'sock_connect', false);
   let signal = checkSignal(options);
   let addr = address;
   if (needsLookup(sock, address)) {
     addr = await resolveAddress(sock, address, signal);
     signal = checkSignal(options);
-    fd = fdOf(sock, 'sock_connect');
+    fd = fdOf(sock, 'sock_connect', false);
   }
   if (unlessBlocked(() => sock.connect(addr), BLOCKED) !== BLOCKED) return;
   return wait<void>(fd, WRITE, 'connect', (op) => {
