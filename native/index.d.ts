@@ -175,6 +175,13 @@ export declare function setsockopt(fd: number, level: number, opt: number, value
 
 export declare function shutdown(fd: number, how: number): boolean
 
+/**
+ * Python's `signal.siginterrupt` checks on `signum`: out of range (false,
+ * with a ValueError recorded), or refused by sigaction(2) (false, its
+ * OSError recorded); nothing about the signal changes.
+ */
+export declare function signalCheck(signum: number): boolean
+
 /** The `sockaddr` bytes of an address (host names resolved), for the calls that take one. */
 export declare function sockaddr(family: number, host: string | Uint8Array, a: number, b: number, c: number, extra?: Uint8Array | undefined | null): Raw | null
 

@@ -631,6 +631,7 @@ module.exports.setInheritable = nativeBinding.setInheritable
 module.exports.setNonblocking = nativeBinding.setNonblocking
 module.exports.setsockopt = nativeBinding.setsockopt
 module.exports.shutdown = nativeBinding.shutdown
+module.exports.signalCheck = nativeBinding.signalCheck
 module.exports.sockaddr = nativeBinding.sockaddr
 module.exports.socketAdopt = nativeBinding.socketAdopt
 module.exports.socketCreate = nativeBinding.socketCreate

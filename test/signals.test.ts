@@ -6,9 +6,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
+import { siginterrupt } from 'bsdsock';
+
 import { blockingCall, CALLS, NODE_ONLY, signalled, type Behaviour, type CallRun } from './helpers/signals';
 import { ROOT } from './helpers/sockets';
 import { runSync } from './helpers/run';
+import { expected, outcome as outcomeOf, python } from './helpers/python';
 
 /** The timeout of the calls in timeout mode, in seconds. */
 const TIMEOUT = 1;
@@ -298,5 +301,18 @@ except OSError as e:
       const run = signalled(`${UDP} ${setup} console.log('ready'); s.recv(100); console.log('returned');`, ['SIGINT']);
       await expect(run).rejects.toThrow(/killed by SIGINT/);
     }, 30_000);
+  }
+});
+
+describe("siginterrupt's checks, as Python's", () => {
+  // Out of range, the signals no handler may take (SIGKILL, SIGSTOP, the C library's own: 32 and 33
+  // with glibc), real-time ones Node has no name for, and ordinary ones. flag true changes nothing here:
+  // no signal was made to restart.
+  const NUMBERS = [-1, 0, 1, 2, 9, 10, 19, 31, 32, 33, 34, 64, 65, 129, 1000];
+  const theirs = python('import signal', Object.fromEntries(NUMBERS.map((n) => [String(n), `signal.siginterrupt(${n}, True)`])));
+  for (const n of NUMBERS) {
+    it(`siginterrupt(${n}, true)`, () => {
+      expect(outcomeOf(() => siginterrupt(n, true))).toEqual(expected(theirs[String(n)]!));
+    });
   }
 });

@@ -41,6 +41,8 @@ export interface Native {
   /** Whether a signal's listeners run inside blocking calls; false if it cannot be caught. `later`:
    * the addon's handler goes in at the next wait (after the host's own, which Bun and Deno install after this). */
   catchSignal(signum: number, on: boolean, later?: boolean | undefined | null): boolean;
+  /** Python's siginterrupt checks on a signal number (range, then sigaction's): false with the error recorded. */
+  signalCheck(signum: number): boolean;
   /** Runs the listeners of pending signals (throws what one threw): for a call that failed with EINTR. */
   runSignals(): void;
   /** The last failed call's error: kind, code, syscall, written, message, joined by ERROR_SEPARATOR (ts/wire.ts). */

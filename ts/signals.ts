@@ -17,7 +17,7 @@ import * as os from 'node:os';
 import { isMainThread } from 'node:worker_threads';
 
 import { cint } from './convert';
-import { OSError } from './errors';
+import { OSError, takeError } from './errors';
 import { native } from './native';
 
 const SIGNAL_NAMES = new Map(Object.entries(os.constants.signals).map(([name, n]) => [n, name]));
@@ -72,10 +72,11 @@ export function siginterrupt(signalnum: number, flag: boolean): void {
   const n = cint(signalnum);
   // Windows has no signals that interrupt calls, and Python there has no siginterrupt.
   if (process.platform === 'win32') throw new OSError('siginterrupt is not available on Windows');
+  // Python's checks: the number's range (ValueError), then sigaction(2)'s (EINVAL for SIGKILL, SIGSTOP, the C library's own).
+  if (!native.signalCheck(n)) throw takeError();
+  // A signal Node has no name for (a real-time one) has no listener to run: nothing else to do.
   const name = SIGNAL_NAMES.get(n);
-  if (name === undefined || !isSignal(name) || n === os.constants.signals.SIGKILL || n === os.constants.signals.SIGSTOP) {
-    throw new RangeError('signal number out of range');
-  }
+  if (name === undefined || !isSignal(name)) return;
   if (flag) restarting.delete(name);
   else restarting.add(name);
   if (isMainThread) follow(name);

@@ -7,7 +7,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::js::{buffer_copy, Raw};
-use crate::state::ok;
+use crate::state::{done, ok};
 
 /// Every constant of this platform, by Python's name.
 #[napi]
@@ -54,6 +54,29 @@ pub fn catch_signal(signum: i32, on: bool, later: Option<bool>) -> bool {
     #[cfg(not(unix))]
     let _ = later;
     bsdsock_core::signals::catch(signum, on)
+}
+
+/// Python's `signal.siginterrupt` checks on `signum`: out of range (false,
+/// with a ValueError recorded), or refused by sigaction(2) (false, its
+/// OSError recorded); nothing about the signal changes.
+#[napi]
+pub fn signal_check(signum: i32) -> bool {
+    #[cfg(unix)]
+    {
+        use bsdsock_core::signals::{check_action, SIGNAL_LIMIT};
+        if !(1..SIGNAL_LIMIT).contains(&signum) {
+            return done(Err(bsdsock_core::Error::value("signal number out of range")));
+        }
+        done(check_action(signum))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = signum;
+        done(Err(bsdsock_core::Error::message(
+            "siginterrupt is not available on Windows",
+            "siginterrupt",
+        )))
+    }
 }
 
 #[napi]

@@ -112,6 +112,42 @@ pub fn catch_later(sig: i32, on: bool) -> bool {
     true
 }
 
+/// What Python's `signal.siginterrupt` asks of the kernel, without changing
+/// anything: the signal's action read and set again as it is, so that a
+/// signal no handler may take (SIGKILL, SIGSTOP, those the C library keeps
+/// for itself) fails as sigaction(2) says. `NSIG` bounds the numbers before.
+pub fn check_action(sig: i32) -> crate::Result<()> {
+    // SAFETY: sigaction is a plain C struct, valid as all zeroes.
+    let mut act: libc::sigaction = unsafe { std::mem::zeroed() };
+    // SAFETY: a null new action only reads the current one into `act`. As
+    // CPython, a failed read leaves it zeroed, and the write says why.
+    let _ = unsafe { libc::sigaction(sig, std::ptr::null(), &mut act) };
+    // SAFETY: sets the action just read (or, if the read failed, one the kernel refuses as it did the read).
+    if unsafe { libc::sigaction(sig, &act, std::ptr::null_mut()) } != 0 {
+        return Err(crate::Error::last("sigaction"));
+    }
+    Ok(())
+}
+
+/// The number past the last signal, as CPython's `Py_NSIG` (the C library's
+/// `NSIG`, or FreeBSD's `_SIG_MAXSIG + 1`).
+#[cfg(any(target_os = "macos", target_os = "ios"))]
+pub const SIGNAL_LIMIT: i32 = 32;
+#[cfg(target_os = "freebsd")]
+pub const SIGNAL_LIMIT: i32 = 129;
+#[cfg(target_os = "netbsd")]
+pub const SIGNAL_LIMIT: i32 = 64;
+#[cfg(target_os = "openbsd")]
+pub const SIGNAL_LIMIT: i32 = 33;
+#[cfg(not(any(
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd",
+    target_os = "netbsd",
+    target_os = "openbsd"
+)))]
+pub const SIGNAL_LIMIT: i32 = NSIG as i32;
+
 /// Puts back the handler ours replaced, if ours is the one installed.
 fn uninstall(sig: i32) {
     // SAFETY: sigaction with a null new action only reads the current one.
