@@ -231,7 +231,7 @@ describe('MSG_TRUNC on a stream: the bytes the kernel discards without writing',
   // Linux's TCP receive with MSG_TRUNC drops the data and copies nothing, yet
   // reports the length: the bytes returned must be zeros, never what the memory
   // held before (CPython's are uninitialised).
-  it('recv, recvfrom and recvmsg return zeros, even where earlier receives left bytes', () => {
+  it('recv, recvfrom, recvmsg and recvmmsg return zeros, even where earlier receives left bytes', () => {
     const l = socket();
     l.bind(['127.0.0.1', 0]);
     l.listen();
@@ -239,7 +239,7 @@ describe('MSG_TRUNC on a stream: the bytes the kernel discards without writing',
     c.connect(l.getsockname());
     const [s] = l.accept();
     using _ = owned([l, c, s]);
-    for (const receive of [(n: number) => s.recv(n, MSG_TRUNC), (n: number) => s.recvfrom(n, MSG_TRUNC)[0], (n: number) => s.recvmsg(n, 0, MSG_TRUNC)[0]]) {
+    for (const receive of [(n: number) => s.recv(n, MSG_TRUNC), (n: number) => s.recvfrom(n, MSG_TRUNC)[0], (n: number) => s.recvmsg(n, 0, MSG_TRUNC)[0], (n: number) => s.recvmmsg(1, n, MSG_TRUNC)[0]![0]]) {
       // Fill the receive memory with something recognisable first.
       c.sendall(Buffer.alloc(64, 0xab));
       expect(s.recv(64).equals(Buffer.alloc(64, 0xab))).toBe(true);

@@ -13,6 +13,9 @@ const SEED = Number(process.env.BSDSOCK_DIFF_SEED ?? 20251204);
 /** asyncio's socket operations in the step language. */
 const AIO_OPS = ['aio_recv', 'aio_recv_into', 'aio_recvfrom', 'aio_recvfrom_into', 'aio_sendall', 'aio_sendto', 'aio_accept', 'aio_connect'];
 
+/** bsdsock's batched datagram calls (beyond Python), each compared with the loop of Python calls it stands for. */
+const MMSG_OPS = ['sendmmsg', 'recvmmsg', 'recvmmsg_into'];
+
 /** Every op of the step language (test/diff/steps.md). */
 const OPS = [
   'socket', 'socketpair', 'bind', 'listen', 'connect', 'connect_ex', 'accept', 'send', 'sendall', 'sendto', 'sendmsg', 'sendfile',
@@ -21,6 +24,7 @@ const OPS = [
   'getsockname', 'getpeername', 'makefile', 'fread', 'freadline', 'fwrite', 'fflush', 'fclose', 'select', 'poll',
   'selector', 'epoll_new', 'epoll_ctl', 'epoll_poll', 'epoll_close', 'sig_install', 'sig_raise', 'sig_later', 'sig_count',
   ...AIO_OPS,
+  ...MMSG_OPS,
 ];
 
 /** A program that uses every op once or more, each where it succeeds. */
@@ -140,6 +144,51 @@ const EVERY_AIO_OP: Step[] = [
   { op: 'aio_sendto', s: 1, n: 1, seed: 0, t: 0 },
 ];
 
+/**
+ * A program that uses every batched op (test/diff/steps.md: Python's loop of sendto / recvfrom stands for
+ * each), where it succeeds and where it fails: the argument checks bsdsock once made after the socket's
+ * (a closed socket's EBADF before a negative count) among them.
+ */
+const EVERY_MMSG_OP: Step[] = [
+  // A batch of datagrams to two addresses, read back in batches (truncated to bufsize, peeked twice).
+  { op: 'socket', s: 0, family: 'AF_INET', type: 'SOCK_DGRAM' },
+  { op: 'bind', s: 0, addr: { kind: 'inet' } },
+  { op: 'socket', s: 1, family: 'AF_INET', type: 'SOCK_DGRAM' },
+  { op: 'bind', s: 1, addr: { kind: 'inet' } },
+  { op: 'sendmmsg', s: 0, msgs: [{ n: 5, seed: 1, t: 1 }, { n: 0, seed: 2, t: 1 }, { n: 20, seed: 3, t: 0 }], flags: [] },
+  { op: 'recvmmsg', s: 1, count: 4, bufsize: 3, flags: [] },
+  { op: 'recvmmsg_into', s: 0, sizes: [8, 8], flags: ['MSG_PEEK'] },
+  { op: 'recvmmsg', s: 0, count: 1, bufsize: 100, flags: [] },
+  // Where each fails, or makes no call: nothing queued, an empty batch, a size refused, no destination.
+  { op: 'recvmmsg', s: 0, count: 2, bufsize: 10, flags: ['MSG_DONTWAIT'] },
+  { op: 'recvmmsg', s: 0, count: 0, bufsize: 10, flags: [] },
+  { op: 'recvmmsg', s: 0, count: -1, bufsize: 10, flags: [] },
+  { op: 'recvmmsg', s: 0, count: 2, bufsize: -1, flags: [] },
+  { op: 'recvmmsg_into', s: 0, sizes: [], flags: [] },
+  { op: 'sendmmsg', s: 0, msgs: [], flags: [] },
+  { op: 'sendmmsg', s: 0, msgs: [{ n: 1, seed: 0, t: null }], flags: [] },
+  // A batch that stops at its first failure (a Unix address nobody holds): the count sent, or that error.
+  { op: 'socket', s: 2, family: 'AF_UNIX', type: 'SOCK_DGRAM' },
+  { op: 'bind', s: 2, addr: { kind: 'unix', name: 'a' } },
+  { op: 'socket', s: 3, family: 'AF_UNIX', type: 'SOCK_DGRAM' },
+  { op: 'bind', s: 3, addr: { kind: 'unix', name: 'b' } },
+  { op: 'close', s: 3 },
+  { op: 'sendmmsg', s: 2, msgs: [{ n: 4, seed: 5, t: 2 }, { n: 4, seed: 6, t: 3 }, { n: 4, seed: 7, t: 2 }], flags: [] },
+  { op: 'sendmmsg', s: 2, msgs: [{ n: 4, seed: 6, t: 3 }, { n: 4, seed: 7, t: 2 }], flags: [] },
+  { op: 'recvmmsg_into', s: 2, sizes: [2, 16], flags: [] },
+  // A closed socket: its sizes checked before its EBADF (as recvfrom's), which an empty batch gets too.
+  { op: 'close', s: 2 },
+  { op: 'recvmmsg', s: 2, count: -1, bufsize: 1, flags: [] },
+  { op: 'recvmmsg', s: 2, count: 0, bufsize: 1, flags: [] },
+  { op: 'recvmmsg_into', s: 2, sizes: [1], flags: [] },
+  { op: 'sendmmsg', s: 2, msgs: [{ n: 1, seed: 0, t: 2 }], flags: [] },
+  { op: 'sendmmsg', s: 2, msgs: [], flags: [] },
+  // A stream: the batch as sends, and receives, of its bytes.
+  { op: 'socketpair', s: 0, t: 1, family: 'AF_UNIX', type: 'SOCK_STREAM' },
+  { op: 'sendmmsg', s: 0, msgs: [{ n: 5, seed: 1, t: null }, { n: 3, seed: 2, t: null }], flags: [] },
+  { op: 'recvmmsg', s: 1, count: 3, bufsize: 6, flags: [] },
+];
+
 /** Runs `program` in both interpreters: their results, once every step is checked to have ended alike. */
 async function replayedAlike(program: Step[]): Promise<Runs> {
   const runner = new Runner();
@@ -153,10 +202,15 @@ async function replayedAlike(program: Step[]): Promise<Runs> {
   }
 }
 
+/** The steps of `program` that failed (alike in both), as `op Error message`, Python's names. */
+function failures(program: Step[], runs: Runs): string[] {
+  return runs.python.results.flatMap((r, i) => ('e' in r ? [`${program[i]!.op} ${r.e} ${r.msg}`] : []));
+}
+
 describe('bsdsock and CPython run the same programs alike', () => {
   it('a program with every op of the step language: every step the same', async () => {
     const runs = await replayedAlike(EVERY_OP);
-    expect(new Set([...EVERY_OP, ...EVERY_AIO_OP].map((s) => s.op))).toEqual(new Set(OPS));
+    expect(new Set([...EVERY_OP, ...EVERY_AIO_OP, ...EVERY_MMSG_OP].map((s) => s.op))).toEqual(new Set(OPS));
     // Every step succeeded in both but the recv that waits for the signal and times out: the program exercises
     // each op, not only its errors.
     expect(runs.python.results.filter((r) => !('v' in r))).toEqual([{ e: 'TimeoutError', errno: null, msg: 'timed out' }]);
@@ -166,8 +220,7 @@ describe('bsdsock and CPython run the same programs alike', () => {
 
   it('a program with every asyncio op: every step the same', async () => {
     const runs = await replayedAlike(EVERY_AIO_OP);
-    const failed = runs.python.results.flatMap((r, i) => ('e' in r ? [`${EVERY_AIO_OP[i].op} ${r.e} ${r.msg}`] : []));
-    expect(failed).toEqual([
+    expect(failures(EVERY_AIO_OP, runs)).toEqual([
       'aio_recv ValueError the socket must be non-blocking',
       'aio_sendall BrokenPipeError [Errno 32] Broken pipe',
       'aio_accept OSError [Errno 22] Invalid argument',
@@ -178,6 +231,26 @@ describe('bsdsock and CPython run the same programs alike', () => {
       "aio_connect TypeError a bytes-like object is required, not 'tuple'",
       'aio_sendto TypeError sendto(): AF_INET address must be tuple, not str',
     ]);
+  });
+
+  it('a program with every batched op: every step the same', async () => {
+    const runs = await replayedAlike(EVERY_MMSG_OP);
+    expect(failures(EVERY_MMSG_OP, runs)).toEqual([
+      'recvmmsg BlockingIOError [Errno 11] Resource temporarily unavailable',
+      'recvmmsg ValueError negative count in recvmmsg()',
+      'recvmmsg ValueError negative buffersize in recvmmsg()',
+      'sendmmsg OSError [Errno 89] Destination address required',
+      'sendmmsg ConnectionRefusedError [Errno 111] Connection refused',
+      'recvmmsg ValueError negative count in recvmmsg()',
+      'recvmmsg OSError [Errno 9] Bad file descriptor',
+      'recvmmsg_into OSError [Errno 9] Bad file descriptor',
+      'sendmmsg OSError [Errno 9] Bad file descriptor',
+      'sendmmsg OSError [Errno 9] Bad file descriptor',
+    ]);
+    // Batches that took more than one datagram, and one that stopped after its first message.
+    const values = runs.node.results.map((r) => ('v' in r ? r.v : undefined));
+    expect(values[EVERY_MMSG_OP.findIndex((s) => s.op === 'recvmmsg')]).toHaveLength(2);
+    expect(values[EVERY_MMSG_OP.findIndex((s) => s.op === 'sendmmsg' && s.s === 2)]).toBe(1);
   });
 
   it('random programs (seeded): every step the same, or a known difference', async () => {

@@ -237,8 +237,12 @@ function addressOf(i: number): NativeAddress {
 const datas: Uint8Array[] = [];
 const sockaddrs: (Uint8Array | null)[] = [];
 
-/** Socket.sendmmsg: `messages` as `[data, address?][]`; the number sent. */
-export function sendmmsg(fd: number, timeout: number, messages: unknown, flags: unknown, sockaddr: (address: unknown) => Uint8Array): number {
+/**
+ * Socket.sendmmsg: `messages` as `[data, address?][]`; the number sent. Every message is checked before the
+ * socket (`fd()`), as Python's sendto checks its address before the call: a closed socket's EBADF comes after
+ * a bad address.
+ */
+export function sendmmsg(fd: () => number, timeout: number, messages: unknown, flags: unknown, sockaddr: (address: unknown) => Uint8Array): number {
   const list = items(messages, 'sendmmsg() argument 1 must be an iterable');
   const f = cint(flags);
   datas.length = list.length;
@@ -258,27 +262,33 @@ export function sendmmsg(fd: number, timeout: number, messages: unknown, flags: 
     same = i === 0 || same === a ? a : undefined;
   }
   const addrs = !any ? null : same !== undefined && same !== null ? same : sockaddrs;
-  const n = native.sendmmsg(fd, datas, addrs, f, timeout);
+  const n = native.sendmmsg(fd(), datas, addrs, f, timeout);
   datas.length = 0;
   sockaddrs.length = 0;
   return n < 0 ? fail() : n;
 }
 
-/** Socket.recvmmsg: up to `count` datagrams of up to `bufsize` bytes, `[data, address][]`. */
-export function recvmmsg(fd: number, timeout: number, count: unknown, bufsize: unknown, flags: unknown): [Buffer, NativeAddress][] {
+/**
+ * Socket.recvmmsg: up to `count` datagrams of up to `bufsize` bytes, `[data, address][]`. The sizes are
+ * checked before the socket (`fd()`), as Python's recvfrom checks its bufsize; an empty batch makes no call,
+ * but a closed socket's EBADF still comes, as from recvmmsg(2).
+ */
+export function recvmmsg(fd: () => number, timeout: number, count: unknown, bufsize: unknown, flags: unknown): [Buffer, NativeAddress][] {
   const c = int(count);
   if (c < 0) throw new RangeError('negative count in recvmmsg()');
   const size = int(bufsize);
   if (size < 0) throw new RangeError('negative buffersize in recvmmsg()');
   const f = cint(flags);
+  const s = fd();
   const m = metaFor(c);
   const out: [Buffer, NativeAddress][] = [];
   if (c === 0) return out;
   const stride = Math.max(size, 1);
-  const area = Buffer.allocUnsafe(stride * c);
+  // With MSG_TRUNC a TCP socket's data is discarded, not written: the area must not show what the memory held.
+  const area = (f & (C.MSG_TRUNC ?? 0)) !== 0 ? Buffer.alloc(stride * c) : Buffer.allocUnsafe(stride * c);
   const n = size === 0
-    ? native.recvmmsgInto(fd, Array.from({ length: c }, () => new Uint8Array(0)), m, fresh, f, timeout)
-    : native.recvmmsgSlab(fd, area, stride, c, m, fresh, f, timeout);
+    ? native.recvmmsgInto(s, Array.from({ length: c }, () => new Uint8Array(0)), m, fresh, f, timeout)
+    : native.recvmmsgSlab(s, area, stride, c, m, fresh, f, timeout);
   if (n < 0) fail();
   for (let i = 0; i < n; i++) {
     const got = Math.min(m[4 * i]!, size);
@@ -287,8 +297,11 @@ export function recvmmsg(fd: number, timeout: number, count: unknown, bufsize: u
   return out;
 }
 
-/** Socket.recvmmsg_into: one datagram into each of `buffers`, in place; `[nbytes, address][]`. */
-export function recvmmsg_into(fd: number, timeout: number, buffers: unknown, flags: unknown): [number, NativeAddress][] {
+/**
+ * Socket.recvmmsg_into: one datagram into each of `buffers`, in place; `[nbytes, address][]`. The buffers
+ * are checked before the socket, as recvmmsg's sizes.
+ */
+export function recvmmsg_into(fd: () => number, timeout: number, buffers: unknown, flags: unknown): [number, NativeAddress][] {
   let bufs = items(buffers, 'recvmmsg_into() argument 1 must be an iterable') as Uint8Array[];
   // An array of Uint8Arrays goes as it is; anything else is checked and converted.
   if (!bufs.every((b) => b instanceof Uint8Array)) {
@@ -300,10 +313,11 @@ export function recvmmsg_into(fd: number, timeout: number, buffers: unknown, fla
     });
   }
   const f = cint(flags);
+  const s = fd();
   const m = metaFor(bufs.length);
   const out: [number, NativeAddress][] = [];
   if (bufs.length === 0) return out;
-  const n = native.recvmmsgInto(fd, bufs, m, fresh, f, timeout);
+  const n = native.recvmmsgInto(s, bufs, m, fresh, f, timeout);
   if (n < 0) fail();
   for (let i = 0; i < n; i++) out.push([m[4 * i]!, addressOf(i)]);
   return out;

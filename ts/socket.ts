@@ -594,23 +594,20 @@ export class Socket<F extends string = string> {
   /** sendmmsg(messages, flags=0) -> how many were sent: one datagram per
    * `[data, address?]`, in one sendmmsg(2) on Linux (beyond Python). */
   sendmmsg(messages: Iterable<[data: Uint8Array, address?: AddressArgOf<F> | null]>, flags = 0): number {
-    const fd = this.#check('sendmmsg');
-    return M.sendmmsg(fd, this.#t, messages, flags, (a) => this.#sockaddr(a, 'sendmmsg'));
+    return M.sendmmsg(() => this.#check('sendmmsg'), this.#t, messages, flags, (a) => this.#sockaddr(a, 'sendmmsg'));
   }
 
   /** recvmmsg(count, bufsize, flags=0) -> [data, address][]: waits (as the
    * socket's mode says) for one datagram, then takes up to `count` that have
    * arrived, in one recvmmsg(2) on Linux (beyond Python). */
   recvmmsg(count: number, bufsize: number, flags = 0): [Buffer, AddressOf<F> | null][] {
-    const fd = this.#check('recvmmsg');
-    return M.recvmmsg(fd, this.#t, count, bufsize, flags) as [Buffer, AddressOf<F> | null][];
+    return M.recvmmsg(() => this.#check('recvmmsg'), this.#t, count, bufsize, flags) as [Buffer, AddressOf<F> | null][];
   }
 
   /** recvmmsg_into(buffers, flags=0) -> [nbytes, address][]: as recvmmsg, one
    * datagram into each of `buffers`, in place, with no copy (beyond Python). */
   recvmmsg_into(buffers: Iterable<Uint8Array>, flags = 0): [number, AddressOf<F> | null][] {
-    const fd = this.#check('recvmmsg_into');
-    return M.recvmmsg_into(fd, this.#t, buffers, flags) as [number, AddressOf<F> | null][];
+    return M.recvmmsg_into(() => this.#check('recvmmsg_into'), this.#t, buffers, flags) as [number, AddressOf<F> | null][];
   }
 
   /** sendfile(file, offset=0, count=null) -> bytes sent: Python's `socket.sendfile`;

@@ -58,6 +58,9 @@ function safe(m, step, ready) {
 function wanted(step) {
   if (step.op === 'recv_into' || step.op === 'recvfrom_into') return step.nbytes || step.size;
   if (step.op === 'recvmsg_into') return total(step.sizes);
+  // A batch's first receive is the one that may wait.
+  if (step.op === 'recvmmsg') return step.bufsize;
+  if (step.op === 'recvmmsg_into') return step.sizes[0];
   return step.n;
 }
 
@@ -100,6 +103,72 @@ function sendApply(m, step, n) {
   const fds = step.fds ?? [];
   const badFds = fds.length > 0 && (rec.ep.family !== 'AF_UNIX' || fds.some((t) => !recOf(m, t).live));
   if (rec.live) m.sent(rec.ep, destination(m, rec, step), n, (addressed && rec.ep.stream) || badFds);
+}
+
+/**
+ * A batch of sends (sendmmsg's messages) surely returns in blocking mode: each has its slot and room, the
+ * messages before it counted against that room (on trial: the model's costs are put back after).
+ */
+function batchReady(m, step) {
+  return (rec, ep) => {
+    const tos = step.msgs.map((x) => (x.t === null || recOf(m, x.t) !== undefined ? destination(m, rec, x) : null));
+    const costs = tos.map((to) => to?.cost);
+    try {
+      return step.msgs.every((x, i) => {
+        if (!sendReady(m, x, x.n)(rec, ep)) return false;
+        if (tos[i] !== null) m.charge(ep, tos[i], x.n);
+        return true;
+      });
+    } finally {
+      tos.forEach((to, i) => {
+        if (to !== null) to.cost = costs[i];
+      });
+    }
+  };
+}
+
+/**
+ * A batch's addresses all parse: slots that exist, holding sockets surely of the sender's family. bsdsock
+ * converts every address before its call, the loop that stands for it in CPython each at its sendto (after
+ * sending those before), and their messages name different calls: a wrong family is left to sendto's steps.
+ */
+function batchAddressed(m, step) {
+  const rec = recOf(m, step.s);
+  const addressed = step.msgs.filter((x) => x.t !== null).map((x) => recOf(m, x.t));
+  if (addressed.length === 0) return true;
+  return !rec.maybe && addressed.every((to) => to !== undefined && !to.maybe && to.ep.family === rec.ep.family);
+}
+
+/**
+ * sendmmsg's messages, in order: each surely arrives only while every one before it surely did (the batch
+ * stops at the first that fails, and the model cannot tell which that is).
+ */
+function batchSendApply(m, step) {
+  const rec = recOf(m, step.s);
+  if (!rec.live) return;
+  let sure = true;
+  for (const x of step.msgs) {
+    const to = destination(m, rec, x);
+    sure &&= to !== null && m.delivers(rec.ep, to) && !(x.t !== null && rec.ep.stream);
+    m.sent(rec.ep, to, x.n, !sure);
+  }
+}
+
+/** The sizes of a batch's receives, each of which may take a message (none for a batch refused). */
+function batchSizes(step) {
+  if (step.op === 'recvmmsg_into') return step.sizes;
+  return step.count > 0 && step.bufsize >= 0 ? Array.from({ length: step.count }, () => step.bufsize) : [];
+}
+
+/** A batch of receives returns at once: nothing to receive (or sizes refused), or its first receive does. */
+function batchRecvReady(m, step) {
+  return (rec, ep) => batchSizes(step).length === 0 || recvReady(m, step)(rec, ep);
+}
+
+/** A batch of receives consumes up to one message (or bufsize bytes) per size: the lower bound loses them all. */
+function batchRecvApply(m, step) {
+  if (has(step.flags, 'MSG_PEEK')) return;
+  for (const n of batchSizes(step)) m.consumed(recOf(m, step.s).ep, n);
 }
 
 /** A connect of rec to target's address returns at once in blocking mode (or fails at once). */
@@ -283,6 +352,36 @@ const OPS = [
       if (step.fds.length > 0) m.fdsInFlight = true;
       sendApply(m, step, total(step.sizes));
     },
+  },
+  {
+    // bsdsock's batched calls (beyond Python): a batch of sends to slots' addresses (null: the peer).
+    weight: 3,
+    arb: fc.record({
+      op: fc.constant('sendmmsg'),
+      s: slot,
+      msgs: fc.array(fc.record({ n: size, seed, t: fc.option(slot, { nil: null }) }), { maxLength: 4 }),
+      flags: sendFlags,
+    }),
+    check: (m, step) => recOf(m, step.s) !== undefined && batchAddressed(m, step) && safe(m, step, batchReady(m, step)),
+    apply: batchSendApply,
+  },
+  {
+    weight: 3,
+    arb: fc.record({
+      op: fc.constant('recvmmsg'),
+      s: slot,
+      count: fc.constantFrom(0, 1, 2, 2, 4, 4, -1),
+      bufsize: fc.oneof({ arbitrary: recvSize, weight: 9 }, { arbitrary: fc.constant(-1), weight: 1 }),
+      flags: recvFlags,
+    }),
+    check: (m, step) => safe(m, step, batchRecvReady(m, step)),
+    apply: batchRecvApply,
+  },
+  {
+    weight: 2,
+    arb: fc.record({ op: fc.constant('recvmmsg_into'), s: slot, sizes: fc.array(fc.constantFrom(0, 1, 7, 64, 4096), { maxLength: 4 }), flags: recvFlags }),
+    check: (m, step) => safe(m, step, batchRecvReady(m, step)),
+    apply: batchRecvApply,
   },
   ...['recv', 'recvfrom'].map((op) => ({ weight: 4, arb: recvArb(op), check: (m, step) => safe(m, step, recvReady(m, step)), apply: recvApply })),
   ...['recv_into', 'recvfrom_into'].map((op) => ({ weight: 2, arb: intoArb(op), check: (m, step) => safe(m, step, recvReady(m, step)), apply: recvApply })),
@@ -705,6 +804,24 @@ const MACROS = [
       { op: 'setblocking', s, flag: false },
       { op: 'aio_sendto', s, n, seed: payloadSeed, t: s },
       into ? { op: 'aio_recvfrom_into', s, size: 4096, nbytes: 0 } : { op: 'aio_recvfrom', s, n: 4096 },
+    ],
+  },
+  {
+    // A batch of datagrams a bound socket sends itself, read back in one batch.
+    weight: 2,
+    arb: fc.record({
+      s: slot,
+      kind: fc.constantFrom('inet', 'inet6', 'unix'),
+      name: fc.constantFrom('a', 'b', 'c'),
+      msgs: fc.array(fc.record({ n: size, seed }), { minLength: 1, maxLength: 4 }),
+      count: fc.constantFrom(1, 2, 4, 8),
+      into: fc.boolean(),
+    }),
+    expand: ({ s, kind, name, msgs, count, into }) => [
+      { op: 'socket', s, family: { inet: 'AF_INET', inet6: 'AF_INET6', unix: 'AF_UNIX' }[kind], type: 'SOCK_DGRAM' },
+      { op: 'bind', s, addr: kind === 'unix' ? { kind, name } : { kind } },
+      { op: 'sendmmsg', s, msgs: msgs.map((x) => ({ ...x, t: s })), flags: [] },
+      into ? { op: 'recvmmsg_into', s, sizes: Array.from({ length: count }, () => 4096), flags: [] } : { op: 'recvmmsg', s, count, bufsize: 4096, flags: [] },
     ],
   },
 ];

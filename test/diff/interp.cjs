@@ -241,6 +241,16 @@ class Program {
         const [n, anc, flags, a] = this.sock(s).recvmsg_into(bufs, step.anc, flagsOf(step.flags));
         return [n, bufs.map((b) => this.value(b)), anc.map((x) => this.ancillary(x)), flags, this.addr(a)];
       }
+      case 'sendmmsg': {
+        const msgs = step.msgs.map((x) => (x.t === null ? [payload(x.n, x.seed)] : [payload(x.n, x.seed), this.addressOf(x.t)]));
+        return this.sock(s).sendmmsg(msgs, flagsOf(step.flags));
+      }
+      case 'recvmmsg':
+        return this.sock(s).recvmmsg(step.count, step.bufsize, flagsOf(step.flags)).map(([data, a]) => [this.value(data), this.addr(a)]);
+      case 'recvmmsg_into': {
+        const bufs = step.sizes.map((n) => Buffer.alloc(n));
+        return this.sock(s).recvmmsg_into(bufs, flagsOf(step.flags)).map(([n, a], i) => [[n, this.value(bufs[i])], this.addr(a)]);
+      }
       case 'setblocking':
         return this.sock(s).setblocking(step.flag);
       case 'settimeout':

@@ -9,6 +9,7 @@
 
 import array
 import asyncio
+import errno
 import io
 import json
 import os
@@ -230,6 +231,12 @@ class Program:
             bufs = [bytearray(n) for n in step['sizes']]
             n, anc, flags, a = self.sock(s).recvmsg_into(bufs, step['anc'], flags_of(step['flags']))
             return [n, [self.value(b) for b in bufs], [self.ancillary(x) for x in anc], flags, self.addr(a)]
+        if op == 'sendmmsg':
+            return self.sendmmsg(self.sock(s), step)
+        if op == 'recvmmsg':
+            return self.recvmmsg(self.sock(s), step)
+        if op == 'recvmmsg_into':
+            return self.recvmmsg_into(self.sock(s), step)
         if op == 'setblocking':
             return self.sock(s).setblocking(step['flag'])
         if op == 'settimeout':
@@ -357,6 +364,46 @@ class Program:
             return self.run_aio(op, step)
         raise NoSuch('op ' + op)
 
+    # bsdsock's batched datagram calls, which Python lacks, as the loops they stand for (steps.md).
+
+    def sendmmsg(self, sock, step):
+        """sendmmsg(2): every address converted first, then each message in order (send, or sendto its
+        address) until one fails; how many were sent, or the first one's error."""
+        msgs = [(payload(x['n'], x['seed']), None if x['t'] is None else self.address_of(x['t'])) for x in step['msgs']]
+        flags = flags_of(step['flags'])
+        if not msgs:
+            return batch_checked(sock, 0)
+        sent = 0
+        for data, to in msgs:
+            try:
+                if to is None:
+                    sock.send(data, flags)
+                else:
+                    sock.sendto(data, flags, to)
+            except OSError:
+                if sent == 0:
+                    raise
+                break
+            sent += 1
+        return sent
+
+    def recvmmsg(self, sock, step):
+        """recvmmsg(2) as bsdsock makes it: a recvfrom as the socket's mode says, then recvfroms that do not
+        wait, until count or one fails; the data as far as bufsize holds it."""
+        count, size = step['count'], step['bufsize']
+        if count < 0:
+            raise ValueError('negative count in recvmmsg()')
+        if size < 0:
+            raise ValueError('negative buffersize in recvmmsg()')
+        got = batch(sock, count, flags_of(step['flags']), lambda i, f: sock.recvfrom(size, f))
+        return [[self.value(data[:size]), self.addr(a)] for data, a in got]
+
+    def recvmmsg_into(self, sock, step):
+        """recvmmsg(2) into one buffer per datagram, as recvmmsg: recvfrom_into each buffer in turn."""
+        bufs = [bytearray(n) for n in step['sizes']]
+        got = batch(sock, len(bufs), flags_of(step['flags']), lambda i, f: sock.recvfrom_into(bufs[i], 0, f))
+        return [[[n, self.value(bufs[i])], self.addr(a)] for i, (n, a) in enumerate(got)]
+
     def event_loop(self):
         """The program's event loop, in debug mode: only that checks that the socket is non-blocking (bsdsock always does)."""
         if self.loop is None:
@@ -445,6 +492,32 @@ class Program:
             pid, uid, gid = struct.unpack('iII', data[:12])
             return ['SCM_CREDENTIALS', 'self' if pid == os.getpid() else pid, uid, gid]
         return [level, kind, self.value(data)]
+
+
+def batch_checked(sock, n):
+    """An empty batch makes no call, but the system call checks its fd first: a closed socket's EBADF."""
+    if sock.fileno() == -1:
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+    return n
+
+
+def batch(sock, count, flags, receive):
+    """The results of up to count receives (receive(i, flags)): the first as the socket's mode says, raising
+    its error; the rest with MSG_DONTWAIT, until one fails (EAGAIN: nothing more has arrived)."""
+    if count == 0:
+        return batch_checked(sock, [])
+    # recvmmsg(2) reports (and clears) an error pending on the socket before it receives, as SO_ERROR does;
+    # a receive of no bytes would not (a TCP recv of 0 never looks).
+    pending = 0 if flags & socket.MSG_ERRQUEUE else sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    if pending:
+        raise OSError(pending, os.strerror(pending))
+    got = [receive(0, flags)]
+    for i in range(1, count):
+        try:
+            got.append(receive(i, flags | socket.MSG_DONTWAIT))
+        except OSError:
+            break
+    return got
 
 
 def outcome(program, step):

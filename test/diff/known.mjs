@@ -46,7 +46,7 @@ export const KNOWN = [
       'a receive with MSG_TRUNC returns the length the kernel says (a longer datagram\'s, or the bytes a TCP socket ' +
       'discarded) as CPython does, but the bytes the kernel did not write are zeros; CPython\'s are whatever its ' +
       'memory held',
-    matches: (step, python, node) => hasFlag(step, 'MSG_TRUNC') && truncated(python, node, (a, b) => a === b || b === '00'),
+    matches: (step, python, node) => hasFlag(step, 'MSG_TRUNC') && truncated(step, python, node, (a, b) => a === b || b === '00'),
   },
   {
     id: 'timeout-mode-calls-first',
@@ -92,9 +92,9 @@ function errnoOf(r) {
 /** EAGAIN, EINPROGRESS: connect_ex's values for a call that would block. */
 const WOULD_BLOCK = new Set([11, 115]);
 const SHARES = new Set(['dup', 'fromfd', 'adopt']);
-const RECEIVES = new Set(['accept', 'recv', 'recvfrom', 'recv_into', 'recvfrom_into', 'recvmsg', 'recvmsg_into']);
+const RECEIVES = new Set(['accept', 'recv', 'recvfrom', 'recv_into', 'recvfrom_into', 'recvmsg', 'recvmsg_into', 'recvmmsg', 'recvmmsg_into']);
 /** The steps that wait in timeout mode (makefile too: it closes the slot's old file, which flushes). */
-const CALLS = new Set([...RECEIVES, 'send', 'sendall', 'sendto', 'sendmsg', 'fread', 'freadline', 'fwrite', 'fflush', 'fclose', 'makefile']);
+const CALLS = new Set([...RECEIVES, 'send', 'sendall', 'sendto', 'sendmsg', 'sendmmsg', 'fread', 'freadline', 'fwrite', 'fflush', 'fclose', 'makefile']);
 
 /** Whether a receive's outcome is the end of a stream: no bytes (or 0 into a buffer). */
 function endOfStream(r) {
@@ -109,14 +109,23 @@ function wanted(step) {
   return step.op === 'recv_into' || step.op === 'recvfrom_into' ? step.nbytes || step.size : step.n;
 }
 
+/** The data of a receive's result, in hex: the data, or a tuple's first item; each datagram's for recvmmsg. */
+function datasOf(step, r) {
+  if (step.op === 'recvmmsg') return Array.isArray(r.v) ? r.v.map((d) => d[0]?.hex) : undefined;
+  return [(Array.isArray(r.v) ? r.v[0] : r.v)?.hex];
+}
+
 /**
- * Both results hold data of the same length (the data, or a tuple's first item),
- * every byte pair (CPython's, bsdsock's, in hex) passing `same`.
+ * Both results hold data of the same lengths (the data, or a tuple's first item;
+ * each datagram's), every byte pair (CPython's, bsdsock's, in hex) passing `same`.
  */
-function truncated(python, node, same) {
+function truncated(step, python, node, same) {
   if (!('v' in python) || !('v' in node)) return false;
-  const data = (r) => (Array.isArray(r.v) ? r.v[0] : r.v)?.hex;
-  const [a, b] = [data(python), data(node)];
+  const [a, b] = [datasOf(step, python), datasOf(step, node)];
+  return a !== undefined && b !== undefined && a.length === b.length && a.every((x, i) => sameBytes(x, b[i], same));
+}
+
+function sameBytes(a, b, same) {
   if (typeof a !== 'string' || typeof b !== 'string' || a.length !== b.length) return false;
   for (let i = 0; i < a.length; i += 2) if (!same(a.slice(i, i + 2), b.slice(i, i + 2))) return false;
   return true;

@@ -191,9 +191,14 @@ export class Model {
   sent(from, to, n, maybe = false) {
     if (to === null) return;
     const sure = !maybe && this.delivers(from, to);
-    to.cost += from.stream ? n + SEND_OVERHEAD : 1;
+    this.charge(from, to, n);
     if (sure) to.inbox += from.bytes ? n : 1;
     if (sure && !from.stream && from.family !== 'AF_UNIX') from.named = true;
+  }
+
+  /** Counts a send of n bytes from `from` against the room `to` has (whether or not it arrives). */
+  charge(from, to, n) {
+    to.cost += from.stream ? n + SEND_OVERHEAD : 1;
   }
 
   /** A blocking send of n bytes to `to` surely returns. */
