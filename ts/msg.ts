@@ -96,14 +96,21 @@ function ancSize(ancbufsize: unknown): number {
   return n;
 }
 
+/**
+ * New memory for a receive of `size` bytes with `flags`: zeroed with MSG_TRUNC, where the kernel may report
+ * bytes it never wrote (a longer datagram's, or those a TCP socket discarded; see slab.ts).
+ */
+function receiveArea(size: number, flags: number): Buffer {
+  return (flags & (C.MSG_TRUNC ?? 0)) !== 0 ? Buffer.alloc(size) : Buffer.allocUnsafe(size);
+}
+
 /** Socket.recvmsg: `[data, ancdata, msg_flags, address]`. */
 export function recvmsg(fd: () => number, timeout: number, bufsize: unknown, ancbufsize: unknown, flags: unknown): [Buffer, AncData[], number, NativeAddress] {
   const size = int(bufsize);
   if (size < 0) throw new RangeError('negative buffer size in recvmsg()');
   const anc = ancSize(ancbufsize);
   const f = cint(flags);
-  // Zeroed with MSG_TRUNC: the kernel may report bytes it never wrote (see slab.ts).
-  const buf = (f & (C.MSG_TRUNC ?? 0)) !== 0 ? Buffer.alloc(size) : Buffer.allocUnsafe(size);
+  const buf = receiveArea(size, f);
   const r = resumable(fd, timeout, (s, t) => native.recvmsgInto(s, [buf], anc, f, t), (x) => x === null) ?? fail();
   const addr = lastAddress();
   const got = Math.min(r[0], size);
@@ -284,8 +291,7 @@ export function recvmmsg(fd: () => number, timeout: number, count: unknown, bufs
   const out: [Buffer, NativeAddress][] = [];
   if (c === 0) return out;
   const stride = Math.max(size, 1);
-  // With MSG_TRUNC a TCP socket's data is discarded, not written: the area must not show what the memory held.
-  const area = (f & (C.MSG_TRUNC ?? 0)) !== 0 ? Buffer.alloc(stride * c) : Buffer.allocUnsafe(stride * c);
+  const area = receiveArea(stride * c, f);
   const n = size === 0
     ? native.recvmmsgInto(s, Array.from({ length: c }, () => new Uint8Array(0)), m, fresh, f, timeout)
     : native.recvmmsgSlab(s, area, stride, c, m, fresh, f, timeout);
