@@ -70,8 +70,12 @@ function connected(port, type, onReadable) {
 }
 
 function report(workload, rounds, t0) {
-  const ns = Number(process.hrtime.bigint() - t0);
-  console.log(JSON.stringify({ impl: 'floor', workload, rounds, ns, cpu_ns: clock.cpuNs() }));
+  reportNs(workload, 'rounds', rounds, process.hrtime.bigint() - t0);
+}
+
+// One JSON line: `count` of `unit` (rounds, bytes) in `ns`.
+function reportNs(workload, unit, count, ns) {
+  console.log(JSON.stringify({ impl: 'floor', workload, [unit]: count, ns: Number(ns), cpu_ns: clock.cpuNs() }));
 }
 
 // A watched fd's readiness as promises: `readable()` is the promise the next readiness resolves.
@@ -157,8 +161,7 @@ async function bulkOnce(port, bytes, buf) {
 async function benchBulk(bytes, warmup, port) {
   const buf = Buffer.alloc(256 * 1024);
   if (warmup > 0) await bulkOnce(port, warmup, buf);
-  const ns = await bulkOnce(port, bytes, buf);
-  console.log(JSON.stringify({ impl: 'floor', workload: 'abulk', bytes, ns: Number(ns), cpu_ns: clock.cpuNs() }));
+  reportNs('abulk', 'bytes', bytes, await bulkOnce(port, bytes, buf));
 }
 
 async function benchUdp(workload, rounds, warmup) {

@@ -744,6 +744,17 @@ const AIO_OPS = [
   },
 ];
 
+/** The draws of a datagram socket that a macro binds: its slot, kind of address and (Unix) name. */
+const boundDatagramArb = { s: slot, kind: fc.constantFrom('inet', 'inet6', 'unix'), name: fc.constantFrom('a', 'b', 'c') };
+
+/** A datagram socket in slot s, bound to an address of `kind` (127.0.0.1, ::1, or the Unix `name`). */
+function boundDatagram(s, kind, name) {
+  return [
+    { op: 'socket', s, family: { inet: 'AF_INET', inet6: 'AF_INET6', unix: 'AF_UNIX' }[kind], type: 'SOCK_DGRAM' },
+    { op: 'bind', s, addr: kind === 'unix' ? { kind, name } : { kind } },
+  ];
+}
+
 /** Steps that come together more often than chance would put them: a listening server, a connected client. */
 const MACROS = [
   {
@@ -797,10 +808,9 @@ const MACROS = [
   {
     // A datagram a bound socket sends itself and reads back, through asyncio.
     weight: 2,
-    arb: fc.record({ s: slot, kind: fc.constantFrom('inet', 'inet6', 'unix'), name: fc.constantFrom('a', 'b', 'c'), n: size, seed, into: fc.boolean() }),
+    arb: fc.record({ ...boundDatagramArb, n: size, seed, into: fc.boolean() }),
     expand: ({ s, kind, name, n, seed: payloadSeed, into }) => [
-      { op: 'socket', s, family: { inet: 'AF_INET', inet6: 'AF_INET6', unix: 'AF_UNIX' }[kind], type: 'SOCK_DGRAM' },
-      { op: 'bind', s, addr: kind === 'unix' ? { kind, name } : { kind } },
+      ...boundDatagram(s, kind, name),
       { op: 'setblocking', s, flag: false },
       { op: 'aio_sendto', s, n, seed: payloadSeed, t: s },
       into ? { op: 'aio_recvfrom_into', s, size: 4096, nbytes: 0 } : { op: 'aio_recvfrom', s, n: 4096 },
@@ -810,16 +820,13 @@ const MACROS = [
     // A batch of datagrams a bound socket sends itself, read back in one batch.
     weight: 2,
     arb: fc.record({
-      s: slot,
-      kind: fc.constantFrom('inet', 'inet6', 'unix'),
-      name: fc.constantFrom('a', 'b', 'c'),
+      ...boundDatagramArb,
       msgs: fc.array(fc.record({ n: size, seed }), { minLength: 1, maxLength: 4 }),
       count: fc.constantFrom(1, 2, 4, 8),
       into: fc.boolean(),
     }),
     expand: ({ s, kind, name, msgs, count, into }) => [
-      { op: 'socket', s, family: { inet: 'AF_INET', inet6: 'AF_INET6', unix: 'AF_UNIX' }[kind], type: 'SOCK_DGRAM' },
-      { op: 'bind', s, addr: kind === 'unix' ? { kind, name } : { kind } },
+      ...boundDatagram(s, kind, name),
       { op: 'sendmmsg', s, msgs: msgs.map((x) => ({ ...x, t: s })), flags: [] },
       into ? { op: 'recvmmsg_into', s, sizes: Array.from({ length: count }, () => 4096), flags: [] } : { op: 'recvmmsg', s, count, bufsize: 4096, flags: [] },
     ],
