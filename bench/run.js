@@ -55,7 +55,7 @@ const FLOOR_NOTE = "floor: C's time plus, per C call, a no-op N-API function tak
 // The request/response workloads wait for every answer: C runs them its own way
 // (blocking calls) and with bsdsock's syscalls, and the floor builds on the latter.
 const DONTWAIT_NOTE =
-  "C, bsdsock's syscalls: every send and receive with MSG_DONTWAIT, and a receive that finds nothing waits in poll() on the socket and a self-pipe, then is made again, as bsdsock's blocking mode does";
+  "C, bsdsock's syscalls: every send and receive with MSG_DONTWAIT, and a receive that finds nothing waits in poll() on the socket and a self-pipe, then is made again as a blocking call, as bsdsock's blocking mode does";
 const DESIGN_FLOOR_NOTE = "floor: the C row with bsdsock's syscalls plus, per call, a no-op N-API function taking bsdsock's native arguments (bench/floor), timed in the same run";
 const C_BOTH_WAYS = (id) => [
   { arg: id, label: 'C' },

@@ -352,6 +352,18 @@ c.connect(refused())`,
     `s, c = stream(0.05); s.recv(5, MSG_ERRQUEUE)`,
     () => stream(0.05)[0].recv(5, MSG_ERRQUEUE),
   ],
+  'recv(MSG_ERRQUEUE) in blocking mode, nothing queued: BlockingIOError at once, not a wait for data': [
+    `s, c = stream(None); s.recv(5, MSG_ERRQUEUE)`,
+    () => stream(null)[0].recv(5, MSG_ERRQUEUE),
+  ],
+  'recvmsg(MSG_ERRQUEUE) of a blocking UDP socket, nothing queued: BlockingIOError at once': [
+    `s = bound(); s.settimeout(None); s.recvmsg(100, 0, MSG_ERRQUEUE)`,
+    () => {
+      const s = bound();
+      s.settimeout(null);
+      return s.recvmsg(100, 0, MSG_ERRQUEUE);
+    },
+  ],
   'recv(n, MSG_WAITALL) in blocking mode takes one SOCK_SEQPACKET message shorter than n': [
     `a, b = upair(None, SOCK_SEQPACKET); b.send(b'x' * 16); a.recv(17, MSG_WAITALL)`,
     () => {

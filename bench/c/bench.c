@@ -33,11 +33,11 @@ static void report(const char *workload, const char *unit, uint64_t count, uint6
  * blocking mode (1, the -dw workloads): every send and receive with
  * MSG_DONTWAIT, and a receive that finds nothing waits in poll() on the socket
  * and the read end of a self-pipe (where bsdsock's signal handler writes),
- * then is made again: what these syscalls cost, without bsdsock. An event
- * loop's way (the -loop workload, as libuv under node:net and bsdsock/asyncio
- * wait): the non-blocking socket stays registered in one epoll set, and a
- * receive that expects data it has not got waits in epoll_wait first, then
- * reads once.
+ * then is made again, as a blocking call: what these syscalls cost, without
+ * bsdsock. An event loop's way (the -loop workload, as libuv under node:net
+ * and bsdsock/asyncio wait): the non-blocking socket stays registered in one
+ * epoll set, and a receive that expects data it has not got waits in
+ * epoll_wait first, then reads once.
  */
 static int dontwait;
 static int self_pipe[2];
@@ -54,8 +54,8 @@ static ssize_t receive(int fd, void *buf, size_t len, struct sockaddr *from, soc
     }
     if (!dontwait)
         return recvfrom(fd, buf, len, 0, from, fromlen);
-    for (;;) {
-        ssize_t n = recvfrom(fd, buf, len, MSG_DONTWAIT, from, fromlen);
+    for (int flags = MSG_DONTWAIT;; flags = 0) {
+        ssize_t n = recvfrom(fd, buf, len, flags, from, fromlen);
         if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
             return n;
         struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = self_pipe[0], .events = POLLIN } };

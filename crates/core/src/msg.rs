@@ -8,7 +8,7 @@ use socket2::SockAddr;
 
 use crate::addr::Address;
 use crate::error::{Error, Result};
-use crate::sock::{read_events, retry, retry_flagless, would_block};
+use crate::sock::{read_events, receive_after_wait, retry, retry_flagless, retry_with, would_block};
 use crate::sys::c;
 use crate::sys::{self, Fd, POLLIN, POLLOUT};
 use crate::wait::{wait, Timeout};
@@ -124,7 +124,8 @@ pub fn recvmsg_into(
         .filter(|n| *n <= SOCKLEN_LIMIT)
         .ok_or_else(|| Error::value("invalid ancillary data buffer length"))?;
     let mut control = vec![0u8; ancbufsize];
-    let (r, sa) = retry(fd, timeout, flags, read_events(flags), "recvmsg", |f| {
+    let (events, after_wait) = (read_events(flags), receive_after_wait(timeout));
+    let (r, sa) = retry_with(fd, timeout, flags, events, "recvmsg", after_wait, |f| {
         sys::recvmsg(fd, buffers, &mut control, f)
     })?;
     let ancdata = sys::parse_cmsgs(&control[..r.controllen])

@@ -49,6 +49,19 @@ pub fn dontwait(flags: i32) -> bool {
     flags & c::MSG_DONTWAIT != 0
 }
 
+/// Whether the kernel never makes a receive with these flags wait: a read of
+/// the error queue (MSG_ERRQUEUE) says EAGAIN when the queue is empty, so
+/// CPython's blocking call raises BlockingIOError at once.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub fn never_waits(flags: i32) -> bool {
+    flags & c::MSG_ERRQUEUE != 0
+}
+
+#[cfg(all(unix, not(any(target_os = "linux", target_os = "android"))))]
+pub fn never_waits(_flags: i32) -> bool {
+    false
+}
+
 /// The flag that makes one send or receive call non-blocking whatever the
 /// fd's O_NONBLOCK says (others who share the open file description may
 /// change that at any time).

@@ -383,6 +383,12 @@ pub fn dontwait(_flags: i32) -> bool {
     false
 }
 
+/// Whether the kernel never makes a receive with these flags wait: Winsock's
+/// calls have no such flag.
+pub fn never_waits(_flags: i32) -> bool {
+    false
+}
+
 /// No call takes MSG_DONTWAIT here: the socket stays non-blocking underneath.
 pub const DONTWAIT: i32 = 0;
 
