@@ -11,7 +11,7 @@ import * as path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { AF_INET, ConnectionResetError, IPPROTO_TCP, SO_LINGER, SOL_SOCKET, socket, TCP_NODELAY } from 'bsdsock';
+import { AF_INET, ConnectionResetError, IPPROTO_TCP, SO_LINGER, SOL_SOCKET, socket, socketpair, TCP_NODELAY } from 'bsdsock';
 import {
   IncompleteReadError,
   LimitOverrunError,
@@ -406,6 +406,89 @@ asyncio.run(main())
     await expect(drained).rejects.toThrow('Connection lost');
     server.close();
     await server.wait_closed();
+  });
+
+  it("writelines([]) after write_eof() raises RuntimeError, as python3's (one write of the pieces joined)", async () => {
+    const py = runSync('python3', ['-c', `
+import asyncio, socket
+async def main():
+    a, b = socket.socketpair()
+    r, w = await asyncio.open_connection(sock=a)
+    w.write_eof()
+    try:
+        w.writelines([])
+        print('returned')
+    except RuntimeError as e:
+        print('RuntimeError', e)
+    w.close()
+    b.close()
+asyncio.run(main())
+`], { encoding: 'utf8' });
+    expect(py.status).toBe(0);
+    const [a, b] = socketpair();
+    const [, writer] = await open_connection(undefined, undefined, { sock: a });
+    writer.write_eof();
+    let got = 'returned';
+    try {
+      writer.writelines([]);
+    } catch (e) {
+      got = `${(e as Error).name} ${(e as Error).message}`;
+    }
+    expect(got).toBe(String(py.stdout).trim());
+    expect(got).toBe('RuntimeError Cannot call write() after write_eof()');
+    writer.close();
+    await writer.wait_closed();
+    b.close();
+  });
+
+  it("after the peer closed: writelines() is one send (the reset comes back after it), write_eof() raises shutdown's ENOTCONN, as python3's", async () => {
+    const py = runSync('python3', ['-c', `
+import asyncio, socket
+async def main():
+    srv = socket.socket()
+    srv.bind(('127.0.0.1', 0))
+    srv.listen()
+    c = socket.create_connection(srv.getsockname())
+    a, _ = srv.accept()
+    r, w = await asyncio.open_connection(sock=c)
+    a.close()
+    print(len(await r.read()), end=' ')
+    w.writelines([b'x', b'y' * 16])
+    for _ in range(3):
+        await asyncio.sleep(0)
+    print(w.is_closing(), end=' ')
+    try:
+        w.write_eof()
+        print('returned')
+    except OSError as e:
+        print(type(e).__name__, e.errno)
+    w.close()
+    srv.close()
+asyncio.run(main())
+`], { encoding: 'utf8' });
+    expect(py.status).toBe(0);
+    const srv = socket(AF_INET);
+    srv.bind(['127.0.0.1', 0]);
+    srv.listen();
+    const c = socket(AF_INET);
+    c.connect(srv.getsockname());
+    const [a] = srv.accept();
+    const [reader, writer] = await open_connection(undefined, undefined, { sock: c });
+    a.close();
+    let got = `${(await reader.read()).length} `;
+    writer.writelines([Buffer.from('x'), Buffer.alloc(16, 'y')]);
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+    got += `${writer.is_closing() ? 'True' : 'False'} `;
+    try {
+      writer.write_eof();
+      got += 'returned';
+    } catch (e) {
+      got += `${(e as Error).name} ${(e as { errno?: number }).errno}`;
+    }
+    expect(got).toBe(String(py.stdout).trim());
+    expect(got).toBe('0 False OSError 107');
+    writer.close();
+    srv.close();
   });
 
   it('read() and drain() give their errors as rejected promises, never as a throw', async () => {

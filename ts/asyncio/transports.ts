@@ -265,9 +265,14 @@ export class Transport extends BaseTransport {
     this.#checkHigh();
   }
 
-  /** asyncio's `writelines(list_of_data)`. */
+  /**
+   * asyncio's `writelines(list_of_data)`: one write() of the pieces joined, as CPython 3.11's. One send, not one
+   * per piece: a connection the peer reset fails them all or none (a send per piece would see the reset come
+   * back between two); and after write_eof() even no pieces raise.
+   */
   writelines(list: Iterable<Uint8Array>): void {
-    for (const d of list) this.write(d);
+    const pieces = Array.from(list, toBuffer);
+    this.write(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces));
   }
 
   #checkHigh(): void {
@@ -332,7 +337,8 @@ export class Transport extends BaseTransport {
   write_eof(): void {
     if (this.closing || this.#eof) return;
     this.#eof = true;
-    if (this.#size === 0) this.#shutdown();
+    // A shutdown made now raises its error, as asyncio's (ENOTCONN once the peer has reset the connection).
+    if (this.#size === 0) this.sock.shutdown(C.SHUT_WR);
     else this.#eofPending = true;
   }
 
