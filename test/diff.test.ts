@@ -9,9 +9,17 @@ import { describe, expect, it } from 'vitest';
 import { compare, fuzz, replay, report, Runner, type Runs, type Step } from './diff/run.mjs';
 
 const SEED = Number(process.env.BSDSOCK_DIFF_SEED ?? 20251204);
+/** Programs in the seeded run: enough that every op, the rare file reads and stream closes among them, comes up. */
+const RUNS = 800;
 
 /** asyncio's socket operations in the step language. */
 const AIO_OPS = ['aio_recv', 'aio_recv_into', 'aio_recvfrom', 'aio_recvfrom_into', 'aio_sendall', 'aio_sendto', 'aio_accept', 'aio_connect'];
+
+/** asyncio's streams (open_connection(sock=...)) in the step language. */
+const STREAM_OPS = [
+  'st_open', 'st_read', 'st_readline', 'st_readexactly', 'st_readuntil', 'st_at_eof', 'st_write', 'st_writelines', 'st_drain',
+  'st_write_eof', 'st_can_write_eof', 'st_close', 'st_is_closing', 'st_get_extra_info',
+];
 
 /** bsdsock's batched datagram calls (beyond Python), each compared with the loop of Python calls it stands for. */
 const MMSG_OPS = ['sendmmsg', 'recvmmsg', 'recvmmsg_into'];
@@ -25,6 +33,7 @@ const OPS = [
   'selector', 'epoll_new', 'epoll_ctl', 'epoll_poll', 'epoll_close', 'sig_install', 'sig_raise', 'sig_later', 'sig_count',
   ...AIO_OPS,
   ...MMSG_OPS,
+  ...STREAM_OPS,
 ];
 
 /** A program that uses every op once or more, each where it succeeds. */
@@ -145,6 +154,89 @@ const EVERY_AIO_OP: Step[] = [
 ];
 
 /**
+ * A program that uses every stream op, each where it succeeds and where it fails: reads past the limit
+ * (LimitOverrunError, and readline's ValueError), at the end of the stream (IncompleteReadError), writes after
+ * write_eof, a drain after close, and open_connection refusing a datagram socket, a limit of 0, a closed socket.
+ */
+const EVERY_STREAM_OP: Step[] = [
+  // A stream over one end of a Unix socketpair; the other end's raw calls write and read its bytes.
+  { op: 'socketpair', s: 0, t: 1, family: 'AF_UNIX', type: 'SOCK_STREAM' },
+  { op: 'st_open', s: 0, w: 0, limit: 5 },
+  { op: 'getblocking', s: 0 },
+  { op: 'st_get_extra_info', w: 0, name: 'peername' },
+  { op: 'st_can_write_eof', w: 0 },
+  { op: 'sendall', s: 1, n: 40, seed: 0, flags: [] },
+  { op: 'st_read', w: 0, n: 3 },
+  { op: 'st_readexactly', w: 0, n: 4 },
+  { op: 'st_readuntil', w: 0, sep: 'xyz' },
+  { op: 'st_readline', w: 0 },
+  { op: 'st_readexactly', w: 0, n: -1 },
+  { op: 'st_readuntil', w: 0, sep: '' },
+  { op: 'st_readuntil', w: 0, sep: 'ab' },
+  { op: 'st_write', w: 0, n: 20, seed: 1 },
+  { op: 'st_writelines', w: 0, sizes: [3, 0, 4], seed: 2 },
+  { op: 'st_drain', w: 0 },
+  { op: 'recv', s: 1, n: 100, flags: [] },
+  { op: 'st_write_eof', w: 0 },
+  { op: 'st_write', w: 0, n: 1, seed: 0 },
+  { op: 'st_writelines', w: 0, sizes: [], seed: 0 },
+  { op: 'recv', s: 1, n: 100, flags: [] },
+  { op: 'shutdown', s: 1, how: 'SHUT_WR' },
+  { op: 'st_at_eof', w: 0 },
+  { op: 'st_readexactly', w: 0, n: 100 },
+  { op: 'st_at_eof', w: 0 },
+  { op: 'st_read', w: 0, n: -1 },
+  { op: 'st_readline', w: 0 },
+  { op: 'st_is_closing', w: 0 },
+  { op: 'st_close', w: 0 },
+  { op: 'st_is_closing', w: 0 },
+  { op: 'st_drain', w: 0 },
+  { op: 'fileno', s: 0 },
+  // A stream over TCP, whose peer closes.
+  { op: 'socket', s: 2, family: 'AF_INET', type: 'SOCK_STREAM' },
+  { op: 'bind', s: 2, addr: { kind: 'inet' } },
+  { op: 'listen', s: 2, backlog: 5 },
+  { op: 'socket', s: 3, family: 'AF_INET', type: 'SOCK_STREAM' },
+  { op: 'connect', s: 3, t: 2 },
+  { op: 'accept', s: 2, into: 0 },
+  { op: 'st_open', s: 3, w: 1, limit: 100 },
+  { op: 'st_get_extra_info', w: 1, name: 'sockname' },
+  { op: 'st_get_extra_info', w: 1, name: 'nonesuch' },
+  { op: 'close', s: 0 },
+  { op: 'st_readuntil', w: 1, sep: '\n' },
+  // Where open_connection fails at once, and a stream over a socket never connected.
+  { op: 'socket', s: 0, family: 'AF_INET', type: 'SOCK_DGRAM' },
+  { op: 'st_open', s: 0, w: 0, limit: 16 },
+  { op: 'st_open', s: 1, w: 0, limit: 0 },
+  { op: 'socket', s: 0, family: 'AF_UNIX', type: 'SOCK_STREAM' },
+  { op: 'close', s: 0 },
+  { op: 'st_open', s: 0, w: 0, limit: 16 },
+  { op: 'socket', s: 0, family: 'AF_UNIX', type: 'SOCK_STREAM' },
+  { op: 'st_open', s: 0, w: 0, limit: 16 },
+  { op: 'st_read', w: 0, n: 10 },
+  { op: 'st_close', w: 0 },
+];
+
+/** The steps of EVERY_STREAM_OP that fail, alike in both, as `op Error message` (Python's names). */
+const STREAM_FAILURES = [
+  'st_readuntil LimitOverrunError Separator is found, but chunk is longer than limit',
+  'st_readline ValueError Separator is found, but chunk is longer than limit',
+  'st_readexactly ValueError readexactly size can not be less than zero',
+  'st_readuntil ValueError Separator should be at least one-byte string',
+  'st_readuntil LimitOverrunError Separator is found, but chunk is longer than limit',
+  'st_write RuntimeError Cannot call write() after write_eof()',
+  'st_writelines RuntimeError Cannot call write() after write_eof()',
+  'st_readexactly IncompleteReadError 24 bytes read on a total of 100 expected bytes',
+  'st_drain ConnectionResetError Connection lost',
+  'st_readuntil IncompleteReadError 0 bytes read on a total of undefined expected bytes',
+  "st_open ValueError A Stream Socket was expected, got <socket.socket fd=N, family=2, type=2, proto=0, laddr=('0.0.0.0', 0)>",
+  'st_open ValueError Limit cannot be <= 0',
+  'st_open OSError [Errno 9] Bad file descriptor',
+  'st_read OSError [Errno 22] Invalid argument',
+  'st_close OSError [Errno 22] Invalid argument',
+];
+
+/**
  * A program that uses every batched op (test/diff/steps.md: Python's loop of sendto / recvfrom stands for
  * each), where it succeeds and where it fails: the argument checks bsdsock once made after the socket's
  * (a closed socket's EBADF before a negative count) among them.
@@ -210,7 +302,7 @@ function failures(program: Step[], runs: Runs): string[] {
 describe('bsdsock and CPython run the same programs alike', () => {
   it('a program with every op of the step language: every step the same', async () => {
     const runs = await replayedAlike(EVERY_OP);
-    expect(new Set([...EVERY_OP, ...EVERY_AIO_OP, ...EVERY_MMSG_OP].map((s) => s.op))).toEqual(new Set(OPS));
+    expect(new Set([...EVERY_OP, ...EVERY_AIO_OP, ...EVERY_MMSG_OP, ...EVERY_STREAM_OP].map((s) => s.op))).toEqual(new Set(OPS));
     // Every step succeeded in both but the recv that waits for the signal and times out: the program exercises
     // each op, not only its errors.
     expect(runs.python.results.filter((r) => !('v' in r))).toEqual([{ e: 'TimeoutError', errno: null, msg: 'timed out' }]);
@@ -253,15 +345,23 @@ describe('bsdsock and CPython run the same programs alike', () => {
     expect(values[EVERY_MMSG_OP.findIndex((s) => s.op === 'sendmmsg' && s.s === 2)]).toBe(1);
   });
 
+  it('a program with every stream op: every step the same', async () => {
+    const runs = await replayedAlike(EVERY_STREAM_OP);
+    expect(failures(EVERY_STREAM_OP, runs)).toEqual(STREAM_FAILURES);
+    // What the errors carry besides their messages: LimitOverrunError's consumed, IncompleteReadError's partial and expected.
+    const carried = runs.python.results.flatMap((r): unknown[] => ('consumed' in r ? [r.consumed] : 'partial' in r ? [[(r.partial as { hex: string }).hex.length / 2, r.expected]] : []));
+    expect(carried).toEqual([16, 10, [24, 100], [0, null]]);
+  });
+
   it('random programs (seeded): every step the same, or a known difference', async () => {
     const runner = new Runner();
     try {
-      const result = await fuzz(runner, { seed: SEED, numRuns: 400 });
+      const result = await fuzz(runner, { seed: SEED, numRuns: RUNS });
       expect(result.error).toBeUndefined();
       expect(result.failure === null ? null : report(result.failure.steps, result.failure.runs, result.failure.mismatch)).toBeNull();
-      expect(runner.programs).toBe(400);
+      expect(runner.programs).toBe(RUNS);
       // The programs reach past their first steps, and every op both ways.
-      expect(runner.steps).toBeGreaterThan(400 * 8);
+      expect(runner.steps).toBeGreaterThan(RUNS * 8);
       expect(OPS.filter((op) => !runner.coverage[op])).toEqual([]);
       const agreed = (kind: (k: string) => boolean) => OPS.filter((op) => Object.keys(runner.coverage[op] ?? {}).some(kind));
       expect(agreed((k) => k === 'value').length).toBeGreaterThan(OPS.length - 6);

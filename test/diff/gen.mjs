@@ -12,10 +12,12 @@ import { Endpoint, Model, modeOf, Rec } from './model.mjs';
 
 const SLOTS = 4;
 const FILE_SLOTS = 2;
+const STREAM_SLOTS = 2;
 const FD_SLOTS = 3;
 
 const slot = fc.integer({ min: 0, max: SLOTS - 1 });
 const fileSlot = fc.integer({ min: 0, max: FILE_SLOTS - 1 });
+const streamSlot = fc.integer({ min: 0, max: STREAM_SLOTS - 1 });
 // Most programs detach one fd or none: slot 0 most often.
 const fdSlot = fc.oneof({ arbitrary: fc.constant(0), weight: 3 }, { arbitrary: fc.integer({ min: 0, max: FD_SLOTS - 1 }), weight: 1 });
 const seed = fc.integer({ min: 0, max: 255 });
@@ -744,6 +746,168 @@ const AIO_OPS = [
   },
 ];
 
+/** A stream whose transport is still open (not closed by st_close). */
+function liveStream(st) {
+  return !st.closed && st.rec.live;
+}
+
+/**
+ * A read of stream st ends at once: the stream is closed (its reader has the end of the stream, or an
+ * error), or what the read waits for is there: `need` bytes (null: only the end will do), or the end of
+ * the stream. A socket that never connected ends it at once too: poll says it hung up, and the transport's
+ * first read fails (ENOTCONN); a listener's never comes.
+ */
+function streamReady(m, st, need) {
+  if (!liveStream(st)) return true;
+  const ep = st.rec.ep;
+  if (ep.unknown) return false;
+  if (!ep.everConnected) return !ep.listening;
+  return (need !== null && ep.inbox >= need) || m.atEof(ep);
+}
+
+/** What a stream read waits for: bytes (0: nothing), or null for the end of the stream. */
+function streamNeed(st, step) {
+  switch (step.op) {
+    case 'st_read':
+      return step.n < 0 ? null : Math.min(step.n, 1);
+    case 'st_readexactly':
+      return Math.max(step.n, 0);
+    case 'st_readline':
+      // readuntil gives up (LimitOverrunError) once more than the limit is buffered without the separator.
+      return st.limit + 1;
+    default:
+      return step.sep.length === 0 ? 0 : st.limit + step.sep.length;
+  }
+}
+
+/** What a stream read surely leaves of the bytes to read: read(n) and readexactly(n) take n at most, the rest all. */
+function streamConsumed(m, st, step) {
+  const ep = st.rec.ep;
+  if ((step.op === 'st_read' && step.n >= 0) || step.op === 'st_readexactly') m.consumed(ep, Math.max(step.n, 0));
+  else ep.inbox = 0;
+}
+
+/** Whether st_open makes a stream of slot s's socket (else it fails at once: its limit, type, or a closed socket). */
+function streamOpens(rec, step) {
+  return step.limit > 0 && rec.live && rec.ep.type === 'SOCK_STREAM';
+}
+
+const streamLimit = fc.constantFrom(1, 5, 16, 100, 65536, 0);
+const streamRead = fc.oneof(
+  fc.record({ op: fc.constant('st_read'), w: streamSlot, n: fc.constantFrom(-1, 0, 1, 5, 16, 100, 4096) }),
+  fc.record({ op: fc.constant('st_readexactly'), w: streamSlot, n: fc.constantFrom(-1, 0, 1, 5, 16, 100) }),
+  fc.record({ op: fc.constant('st_readline'), w: streamSlot }),
+  fc.record({ op: fc.constant('st_readuntil'), w: streamSlot, sep: fc.constantFrom('\n', '\n', 'a', 'ab', 'xyz', '') }),
+);
+
+/** asyncio's streams over a slot's socket (open_connection(sock=...)): reads only where they end at once. */
+const STREAM_OPS = [
+  {
+    weight: 2,
+    arb: fc.record({ op: fc.constant('st_open'), s: slot, w: streamSlot, limit: streamLimit }),
+    check: (m, step) => {
+      const rec = recOf(m, step.s);
+      const old = m.streams.get(step.w);
+      // An open stream is not dropped (CPython's garbage collector would close its socket some time later),
+      // nor is a socket another transport reads given a second one (CPython refuses its fd; a dup's would race).
+      if (rec === undefined || rec.maybe || (old !== undefined && liveStream(old))) return false;
+      return !streamOpens(rec, step) || !rec.ep.streamed;
+    },
+    apply: (m, step) => {
+      const rec = recOf(m, step.s);
+      if (!streamOpens(rec, step)) return;
+      // The transport makes the socket non-blocking.
+      rec.stream = true;
+      rec.mode = 'nonblock';
+      rec.ep.streamed = true;
+      rec.ep.nonblockFlag = true;
+      m.streams.set(step.w, { rec, limit: step.limit, closed: false, eof: false });
+    },
+  },
+  {
+    weight: 5,
+    arb: streamRead,
+    check: (m, step) => {
+      const st = m.streams.get(step.w);
+      return st !== undefined && streamReady(m, st, streamNeed(st, step));
+    },
+    apply: (m, step) => {
+      const st = m.streams.get(step.w);
+      if (liveStream(st)) streamConsumed(m, st, step);
+    },
+  },
+  {
+    weight: 3,
+    arb: fc.oneof(
+      fc.record({ op: fc.constant('st_write'), w: streamSlot, n: size, seed }),
+      fc.record({ op: fc.constant('st_writelines'), w: streamSlot, sizes: fc.array(size, { maxLength: 3 }), seed }),
+    ),
+    // A write never blocks, but what the peer's buffers do not take waits in the transport: only what fits.
+    check: (m, step) => {
+      const st = m.streams.get(step.w);
+      return st !== undefined && (!liveStream(st) || m.roomFor(st.rec.ep, st.rec.ep.peer, step.n ?? total(step.sizes)));
+    },
+    apply: (m, step) => {
+      const st = m.streams.get(step.w);
+      // After write_eof, a write raises RuntimeError; after close, the transport drops it.
+      if (liveStream(st) && !st.eof) m.sent(st.rec.ep, st.rec.ep.peer, step.n ?? total(step.sizes));
+    },
+  },
+  {
+    weight: 3,
+    arb: fc.oneof(
+      fc.record({ op: fc.constantFrom('st_at_eof', 'st_drain', 'st_write_eof', 'st_can_write_eof', 'st_close', 'st_is_closing'), w: streamSlot }),
+      fc.record({ op: fc.constant('st_get_extra_info'), w: streamSlot, name: fc.constantFrom('peername', 'sockname', 'nonesuch') }),
+    ),
+    check: (m, step) => m.streams.has(step.w),
+    apply: (m, step) => {
+      const st = m.streams.get(step.w);
+      const ep = st.rec.ep;
+      if (step.op === 'st_write_eof' && liveStream(st) && !st.eof) {
+        st.eof = true;
+        if (ep.everConnected && !ep.unknown) ep.wrShut = true;
+      }
+      if (step.op === 'st_close') {
+        // The transport closes the socket (its slot still holds it, closed).
+        st.closed = true;
+        st.rec.closed = true;
+      }
+    },
+  },
+];
+
+/** Steps that would replace a slot's socket: the slots they put a socket in. */
+const PUTS = { socket: ['s'], socketpair: ['s', 't'], accept: ['into'], aio_accept: ['into'], dup: ['into'], fromfd: ['into'], adopt: ['into'] };
+/** What else may be done to the socket a stream's transport holds: nothing that closes, replaces or reads it. */
+const ON_STREAM_SOCKET = new Set([
+  'getsockname', 'getpeername', 'fileno', 'gettimeout', 'getblocking', 'getsockopt', 'setsockopt', 'shutdown',
+  'send', 'sendall', 'sendto', 'sendmsg', 'sendmmsg', 'sendfile', 'dup', 'fromfd', 'epoll_ctl',
+]);
+/** What no socket sharing a transport's file description may do: receive from it, or change its O_NONBLOCK. */
+const TAKES_FROM_STREAM = new Set([
+  'recv', 'recvfrom', 'recv_into', 'recvfrom_into', 'recvmsg', 'recvmsg_into', 'recvmmsg', 'recvmmsg_into', 'accept',
+  'setblocking', 'settimeout', 'makefile',
+]);
+
+/**
+ * A step leaves the streams' transports alone: the socket each holds stays open in its slot (CPython's
+ * selector would keep its fd registered, and a new socket taking that fd number would be refused
+ * asyncio's calls), and nothing else receives from what a transport reads.
+ */
+function streamAllows(m, step) {
+  if (step.op.startsWith('st_')) return true;
+  const held = (t) => {
+    const rec = t === undefined || t === null ? undefined : recOf(m, t);
+    return rec !== undefined && rec.stream && rec.live;
+  };
+  if ((PUTS[step.op] ?? []).some((key) => held(step[key]))) return false;
+  if (held(step.s) && !ON_STREAM_SOCKET.has(step.op)) return false;
+  const rec = step.s === undefined ? undefined : recOf(m, step.s);
+  if (rec?.ep.streamed && rec.live && (TAKES_FROM_STREAM.has(step.op) || step.op.startsWith('aio_'))) return false;
+  const file = step.m === undefined ? undefined : m.files.get(step.m);
+  return !(file?.open && file.rec.ep.streamed && (step.op === 'fread' || step.op === 'freadline'));
+}
+
 /** The draws of a datagram socket that a macro binds: its slot, kind of address and (Unix) name. */
 const boundDatagramArb = { s: slot, kind: fc.constantFrom('inet', 'inet6', 'unix'), name: fc.constantFrom('a', 'b', 'c') };
 
@@ -806,6 +970,29 @@ const MACROS = [
     },
   },
   {
+    // A stream over one end of a connection (a Unix socketpair, or TCP through a listener in slot l),
+    // bytes the other end sends, and a read of them.
+    weight: 3,
+    arb: fc
+      .record({ s: slot, t: slot, l: slot, w: streamSlot, limit: streamLimit, family: fc.constantFrom('unix', 'inet', 'inet6'), n: size, seed, read: streamRead })
+      .filter((x) => x.s !== x.t && x.l !== x.s && x.l !== x.t),
+    expand: ({ s, t, l, w, limit, family, n, seed: payloadSeed, read }) => [
+      ...(family === 'unix'
+        ? [{ op: 'socketpair', s, t, family: 'AF_UNIX', type: 'SOCK_STREAM' }]
+        : [
+            { op: 'socket', s: l, family: family === 'inet' ? 'AF_INET' : 'AF_INET6', type: 'SOCK_STREAM' },
+            { op: 'bind', s: l, addr: { kind: family } },
+            { op: 'listen', s: l, backlog: 5 },
+            { op: 'socket', s, family: family === 'inet' ? 'AF_INET' : 'AF_INET6', type: 'SOCK_STREAM' },
+            { op: 'connect', s, t: l },
+            { op: 'accept', s: l, into: t },
+          ]),
+      { op: 'st_open', s, w, limit },
+      { op: 'sendall', s: t, n, seed: payloadSeed, flags: [] },
+      { ...read, w },
+    ],
+  },
+  {
     // A datagram a bound socket sends itself and reads back, through asyncio.
     weight: 2,
     arb: fc.record({ ...boundDatagramArb, n: size, seed, into: fc.boolean() }),
@@ -863,11 +1050,11 @@ class Program {
 
 /** The spec of each op, by name (the ops a spec's arbitrary draws, from a fixed sample). */
 const SPECS = new Map();
-for (const spec of [...OPS, ...AIO_OPS]) fc.sample(spec.arb, { numRuns: 300, seed: 1 }).forEach((step) => SPECS.set(step.op, spec));
+for (const spec of [...OPS, ...AIO_OPS, ...STREAM_OPS]) fc.sample(spec.arb, { numRuns: 300, seed: 1 }).forEach((step) => SPECS.set(step.op, spec));
 
 /** Whether the step may run now: its spec's check, and no known bug's avoid. */
 function runnable(spec, m, step) {
-  return spec.check(m, step) && !KNOWN.some((k) => k.avoid?.(m, step));
+  return spec.check(m, step) && streamAllows(m, step) && !KNOWN.some((k) => k.avoid?.(m, step));
 }
 
 class StepCommand {
@@ -902,7 +1089,7 @@ const command = (spec) => spec.arb.map((step) => new StepCommand(spec, step));
  * as fast-check commands.
  */
 export function programs(maxSteps = 30) {
-  const specs = [...OPS, ...AIO_OPS, ...MACROS];
+  const specs = [...OPS, ...AIO_OPS, ...STREAM_OPS, ...MACROS];
   const makers = specs.filter((spec) => spec.makes).map(command);
   const arbs = specs.flatMap((spec) => Array.from({ length: spec.weight }, () => command(spec)));
   return fc.tuple(fc.array(fc.oneof(...makers), { minLength: 1, maxLength: 4 }), fc.commands(arbs, { maxCommands: maxSteps, size: 'max' }));

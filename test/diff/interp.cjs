@@ -30,8 +30,21 @@ class Deadline extends Error {}
 /** How long an asyncio step may take (run.mjs's step limit is longer). */
 const AIO_DEADLINE_MS = 2000;
 
+/**
+ * Turns of the event loop after each step of a program with streams: enough for a transport to read what has
+ * arrived, then the end of the stream, and to finish closing (connection_lost comes a turn after).
+ */
+const SETTLE_TURNS = 5;
+
 /** An address in an error message (asyncio's "Connect call failed ('127.0.0.1', 40000)"): its port is named. */
 const ADDRESS_IN_MESSAGE = /\('([0-9a-f.:]+)', (\d+)/g;
+
+/**
+ * An fd in a socket's repr (open_connection's "A Stream Socket was expected, got <socket.socket fd=5, ...>"),
+ * and an autobind address there (b'\x0054bdb'): named as in addresses.
+ */
+const FD_IN_MESSAGE = /fd=\d+/g;
+const ABSTRACT_IN_MESSAGE = /b'\\x00([0-9a-f]{5})'/g;
 
 /** n bytes of printable ASCII with a newline every 16th byte. */
 function payload(n, seed) {
@@ -67,6 +80,9 @@ class Program {
     this.helpers = [];
     /** The program's epoll object (epoll_new), or null. */
     this.epoll = null;
+    /** Stream slots: [reader, writer] of st_open; every writer ever made, to abort at the end. */
+    this.streams = new Map();
+    this.writers = [];
   }
 
   // Values as both interpreters report them.
@@ -90,7 +106,10 @@ class Program {
   }
 
   portsIn(msg) {
-    return msg.replace(ADDRESS_IN_MESSAGE, (_, host, p) => `('${host}', ${this.port(Number(p))}`);
+    return msg
+      .replace(FD_IN_MESSAGE, 'fd=N')
+      .replace(ABSTRACT_IN_MESSAGE, (_, name) => this.ephemeral('abstract', `00${Buffer.from(name, 'latin1').toString('hex')}`))
+      .replace(ADDRESS_IN_MESSAGE, (_, host, p) => `('${host}', ${this.port(Number(p))}`);
   }
 
   value(v) {
@@ -159,6 +178,9 @@ class Program {
   }
 
   async closeAll() {
+    // Each stream's transport first, so that it lets its socket go before the socket closes.
+    for (const writer of this.writers) writer.transport.abort();
+    if (this.writers.length > 0) await this.settle();
     for (const f of this.files.values()) {
       try {
         f.close();
@@ -389,6 +411,7 @@ class Program {
         return this.waitSignals();
       default:
         if (op.startsWith('aio_')) return this.runAio(op, step);
+        if (op.startsWith('st_')) return this.runStream(op, step);
         throw new NoSuch(`op ${op}`);
     }
   }
@@ -438,6 +461,73 @@ class Program {
       }
       case 'aio_connect':
         return this.aio((o) => asyncio.sock_connect(sock, this.addressOf(step.t), o));
+      default:
+        throw new NoSuch(`op ${op}`);
+    }
+  }
+
+  /** SETTLE_TURNS turns of the loop (each through its poll phase): the streams' transports read what has arrived and finish closing. */
+  async settle() {
+    for (let i = 0; i < SETTLE_TURNS; i++) await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /** Awaits a stream operation, AIO_DEADLINE_MS at most; it takes no AbortSignal, so one past the deadline is left behind. */
+  async within(promise) {
+    promise.catch(() => {});
+    let timer;
+    const late = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Deadline('step deadline')), AIO_DEADLINE_MS);
+    });
+    try {
+      return await Promise.race([promise, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  stream(w) {
+    if (!this.streams.has(w)) throw new NoSuch(`stream slot ${w}`);
+    return this.streams.get(w);
+  }
+
+  /** asyncio's streams: StreamReader and StreamWriter of open_connection({ sock }). */
+  async runStream(op, step) {
+    if (op === 'st_open') {
+      const sock = this.sock(step.s);
+      const [reader, writer] = await this.within(asyncio.open_connection(undefined, undefined, { sock, limit: step.limit }));
+      this.streams.set(step.w, [reader, writer]);
+      this.writers.push(writer);
+      return null;
+    }
+    const [reader, writer] = this.stream(step.w);
+    switch (op) {
+      case 'st_read':
+        return this.value(await this.within(reader.read(step.n)));
+      case 'st_readline':
+        return this.value(await this.within(reader.readline()));
+      case 'st_readexactly':
+        return this.value(await this.within(reader.readexactly(step.n)));
+      case 'st_readuntil':
+        return this.value(await this.within(reader.readuntil(Buffer.from(step.sep, 'latin1'))));
+      case 'st_at_eof':
+        return reader.at_eof();
+      case 'st_write':
+        return writer.write(payload(step.n, step.seed));
+      case 'st_writelines':
+        return writer.writelines(step.sizes.map((n, i) => payload(n, step.seed + i)));
+      case 'st_drain':
+        return this.within(writer.drain());
+      case 'st_write_eof':
+        return writer.write_eof();
+      case 'st_can_write_eof':
+        return writer.can_write_eof();
+      case 'st_close':
+        writer.close();
+        return this.within(writer.wait_closed());
+      case 'st_is_closing':
+        return writer.is_closing();
+      case 'st_get_extra_info':
+        return this.addr(writer.get_extra_info(step.name));
       default:
         throw new NoSuch(`op ${op}`);
     }
@@ -499,7 +589,11 @@ async function outcome(program, step) {
     if (e instanceof Deadline) return { e: 'Timeout', errno: null, msg: e.message };
     if (!(e instanceof Error)) return { e: `thrown ${typeof e}`, errno: null, msg: String(e) };
     const msg = e.message.split(program.tmp).join('$TMP');
-    return { e: e.constructor.name, errno: e.errno ?? null, msg: step.op === 'aio_connect' ? program.portsIn(msg) : msg };
+    const r = { e: e.constructor.name, errno: e.errno ?? null, msg: step.op === 'aio_connect' || step.op === 'st_open' ? program.portsIn(msg) : msg };
+    // What the streams' errors carry besides their message.
+    if (e instanceof asyncio.IncompleteReadError) Object.assign(r, { partial: program.value(e.partial), expected: e.expected });
+    if (e instanceof asyncio.LimitOverrunError) r.consumed = e.consumed;
+    return r;
   }
 }
 
@@ -510,6 +604,7 @@ async function main() {
     const program = new Program(job.tmp);
     for (let i = 0; i < job.steps.length; i++) {
       const r = await outcome(program, job.steps[i]);
+      if (program.writers.length > 0) await program.settle();
       program.noteAddresses();
       process.stdout.write(`${JSON.stringify({ i, r })}\n`);
     }

@@ -35,8 +35,17 @@ class Deadline(Exception):
 # Seconds an asyncio step may take (run.mjs's step limit is longer).
 AIO_DEADLINE = 2
 
+# Turns of the event loop after each step of a program with streams: enough for a transport to read what has
+# arrived, then the end of the stream, and to finish closing (connection_lost comes a turn after).
+SETTLE_TURNS = 5
+
 # An address in an error message (asyncio's "Connect call failed ('127.0.0.1', 40000)"): its port is named.
 ADDRESS_IN_MESSAGE = re.compile(r"\('([0-9a-f.:]+)', (\d+)")
+
+# An fd in a socket's repr (open_connection's "A Stream Socket was expected, got <socket.socket fd=5, ...>"),
+# and an autobind address there (b'\x0054bdb'): named as in addresses.
+FD_IN_MESSAGE = re.compile(r"fd=\d+")
+ABSTRACT_IN_MESSAGE = re.compile(r"b'\\x00([0-9a-f]{5})'")
 
 
 def payload(n, seed):
@@ -68,8 +77,11 @@ class Program:
         self.helpers = []
         # The program's epoll object (epoll_new), or None.
         self.epoll = None
-        # The program's asyncio event loop, made at its first aio_ step.
+        # The program's asyncio event loop, made at its first aio_ or st_ step.
         self.loop = None
+        # Stream slots: (reader, writer) of st_open; every writer ever made, to abort at the end.
+        self.streams = {}
+        self.writers = []
 
     # Values as both interpreters report them.
 
@@ -93,6 +105,8 @@ class Program:
         return a
 
     def ports_in(self, msg):
+        msg = FD_IN_MESSAGE.sub('fd=N', msg)
+        msg = ABSTRACT_IN_MESSAGE.sub(lambda m: self.ephemeral('abstract', (b'\0' + m.group(1).encode()).hex()), msg)
         return ADDRESS_IN_MESSAGE.sub(lambda m: "('%s', %s" % (m.group(1), self.port(int(m.group(2)))), msg)
 
     def value(self, v):
@@ -153,6 +167,11 @@ class Program:
                 pass
 
     def close_all(self):
+        # Each stream's transport first, so that it lets its socket go before the socket closes.
+        for writer in self.writers:
+            writer.transport.abort()
+        if self.writers:
+            self.settle()
         for f in self.files.values():
             try:
                 f.close()
@@ -362,6 +381,8 @@ class Program:
             return self.wait_signals()
         if op.startswith('aio_'):
             return self.run_aio(op, step)
+        if op.startswith('st_'):
+            return self.run_stream(op, step)
         raise NoSuch('op ' + op)
 
     # bsdsock's batched datagram calls, which Python lacks, as the loops they stand for (steps.md).
@@ -453,6 +474,56 @@ class Program:
             return self.aio(loop.sock_connect(sock, self.address_of(step['t'])))
         raise NoSuch('op ' + op)
 
+    def settle(self):
+        """SETTLE_TURNS turns of the loop: the streams' transports read what has arrived and finish closing."""
+        async def turns():
+            for _ in range(SETTLE_TURNS):
+                await asyncio.sleep(0)
+        self.aio(turns())
+
+    def stream(self, w):
+        if w not in self.streams:
+            raise NoSuch('stream slot %d' % w)
+        return self.streams[w]
+
+    def run_stream(self, op, step):
+        """asyncio's streams: StreamReader and StreamWriter of open_connection(sock=...)."""
+        if op == 'st_open':
+            sock = self.sock(step['s'])
+            reader, writer = self.aio(asyncio.open_connection(sock=sock, limit=step['limit']))
+            self.streams[step['w']] = (reader, writer)
+            self.writers.append(writer)
+            return None
+        reader, writer = self.stream(step['w'])
+        if op == 'st_read':
+            return self.value(self.aio(reader.read(step['n'])))
+        if op == 'st_readline':
+            return self.value(self.aio(reader.readline()))
+        if op == 'st_readexactly':
+            return self.value(self.aio(reader.readexactly(step['n'])))
+        if op == 'st_readuntil':
+            return self.value(self.aio(reader.readuntil(step['sep'].encode('latin1'))))
+        if op == 'st_at_eof':
+            return reader.at_eof()
+        if op == 'st_write':
+            return writer.write(payload(step['n'], step['seed']))
+        if op == 'st_writelines':
+            return writer.writelines([payload(n, step['seed'] + i) for i, n in enumerate(step['sizes'])])
+        if op == 'st_drain':
+            return self.aio(writer.drain())
+        if op == 'st_write_eof':
+            return writer.write_eof()
+        if op == 'st_can_write_eof':
+            return writer.can_write_eof()
+        if op == 'st_close':
+            writer.close()
+            return self.aio(writer.wait_closed())
+        if op == 'st_is_closing':
+            return writer.is_closing()
+        if op == 'st_get_extra_info':
+            return self.addr(writer.get_extra_info(step['name']))
+        raise NoSuch('op ' + op)
+
     def wait_signals(self):
         """Waits (2 s at most) for every signal sent to reach the handler; the count."""
         for p in self.helpers:
@@ -529,9 +600,16 @@ def outcome(program, step):
         return {'e': 'Timeout', 'errno': None, 'msg': str(e)}
     except Exception as e:
         msg = str(e).replace(program.tmp, '$TMP')
-        if step['op'] == 'aio_connect':
+        if step['op'] in ('aio_connect', 'st_open'):
             msg = program.ports_in(msg)
-        return {'e': type(e).__name__, 'errno': getattr(e, 'errno', None), 'msg': msg}
+        r = {'e': type(e).__name__, 'errno': getattr(e, 'errno', None), 'msg': msg}
+        # What the streams' errors carry besides their message.
+        if isinstance(e, asyncio.IncompleteReadError):
+            r['partial'] = program.value(e.partial)
+            r['expected'] = e.expected
+        if isinstance(e, asyncio.LimitOverrunError):
+            r['consumed'] = e.consumed
+        return r
 
 
 def main():
@@ -540,6 +618,8 @@ def main():
         program = Program(job['tmp'])
         for i, step in enumerate(job['steps']):
             r = outcome(program, step)
+            if program.writers:
+                program.settle()
             program.note_addresses()
             sys.stdout.write(json.dumps({'i': i, 'r': r}) + '\n')
             sys.stdout.flush()

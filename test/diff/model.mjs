@@ -52,6 +52,8 @@ export class Endpoint {
     this.nonblockFlag = false;
     /** poll() may call it readable while a receive says EAGAIN (a datagram socket shut down for reading). */
     this.readyButEmpty = false;
+    /** A stream's transport reads it (st_open): nothing else may receive from it, or change its O_NONBLOCK. */
+    this.streamed = false;
   }
 
   get stream() {
@@ -79,6 +81,8 @@ export class Rec {
     this.detached = false;
     /** Put by a step that may have failed: the slot may still hold the socket it held before. */
     this.maybe = false;
+    /** A stream's transport took it (st_open): while it is open, it stays in its slot. */
+    this.stream = false;
   }
 
   /** Whether calls on it reach the fd (a closed socket with open files still does). */
@@ -116,6 +120,8 @@ export class Model {
     this.signalInFlight = false;
     /** socket.setdefaulttimeout's value: the timeout of every Socket object made from then on. */
     this.defaultTimeout = null;
+    /** stream slot -> { rec, limit, closed, eof }: the streams of st_open (eof: write_eof was called). */
+    this.streams = new Map();
   }
 
   /**

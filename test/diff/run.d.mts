@@ -9,7 +9,7 @@ export interface Step {
 /** A step's outcome: a value, an error, or how the interpreter ended before it. */
 export type Result =
   | { v: unknown }
-  | { e: string; errno: number | null; msg: string }
+  | { e: string; errno: number | null; msg: string; partial?: unknown; expected?: number | null; consumed?: number }
   | { hang: true }
   | { died: string };
 
