@@ -7,7 +7,9 @@
 
 /** Whether `v` is an options object: a plain object (`{...}`, or one made with Object.create(null)). */
 export function isOptions(v: unknown): v is object {
-  if (typeof v !== 'object' || v === null) return false;
+  // An array (an address) is the common object argument: told apart without
+  // reading its prototype, which is a call into the runtime.
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const proto: unknown = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
 }
