@@ -8,8 +8,10 @@ import * as path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { AF_INET, AF_UNIX, ConnectionRefusedError, ConnectionResetError, OSError, SO_LINGER, SOCK_DGRAM, SOL_SOCKET, socket } from 'bsdsock';
+import { AF_INET, AF_UNIX, ConnectionRefusedError, ConnectionResetError, OSError, SO_LINGER, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, socket, socketpair } from 'bsdsock';
 import {
+  add_reader,
+  add_writer,
   BufferedProtocol,
   create_connection,
   create_datagram_endpoint,
@@ -19,7 +21,11 @@ import {
   DatagramProtocol,
   type DatagramTransport,
   Protocol,
+  remove_reader,
+  remove_writer,
   type Server,
+  sock_recv,
+  sock_sendall,
   type Transport,
 } from 'bsdsock/asyncio';
 
@@ -671,3 +677,73 @@ describe('a large transfer to a slow reader', () => {
     await server.wait_closed();
   });
 });
+
+describe("a transport's socket is the transport's", () => {
+  it("a socket operation that would wait on it, and add_reader/add_writer/remove_*, are asyncio's RuntimeError; a closing transport's are not", async () => {
+    const py = runSync('python3', ['-c', PY_OWNED], { encoding: 'utf8' });
+    expect(py.stderr).toBe('');
+    const want = JSON.parse(py.stdout) as [string, string][];
+    const got: [string, string][] = [];
+    const [a, b] = socketpair(AF_UNIX, SOCK_STREAM);
+    a.setblocking(false);
+    b.setblocking(false);
+    const fd = a.fileno();
+    const [transport] = await create_connection(() => new Recorder(), null, null, { sock: a });
+    const tries: [string, () => unknown][] = [
+      ['sock_recv', () => sock_recv(a, 10)],
+      ['sock_sendall', () => sock_sendall(a, Buffer.from('x'))],
+      ['add_reader', () => add_reader(fd, () => undefined)],
+      ['add_writer', () => add_writer(a, () => undefined)],
+      ['remove_reader', () => remove_reader(fd)],
+      ['remove_writer', () => remove_writer(fd)],
+    ];
+    const attempt = async (name: string, f: () => unknown): Promise<void> => {
+      try {
+        const r = await Promise.race([f(), new Promise((resolve) => setTimeout(() => resolve('waits'), 100))]);
+        got.push([name, String(r)]);
+      } catch (e) {
+        got.push([name, `${(e as Error).name}: ${(e as Error).message.replaceAll(String(fd), 'FD').replace(/<socket\.socket .*?>/, 'SOCK')}`]);
+      }
+    };
+    for (const [name, f] of tries) await attempt(name, f);
+    transport.close();
+    await attempt('sock_recv after close()', () => sock_recv(b, 1).then(() => sock_recv(a, 10)));
+    b.close();
+    expect(got).toEqual(want);
+  });
+});
+
+/** python3's asyncio on the same calls; its messages' fd as FD, a socket's repr as SOCK. */
+const PY_OWNED = String.raw`
+import asyncio, json, re, socket
+async def main():
+    loop = asyncio.get_running_loop()
+    a, b = socket.socketpair()
+    a.setblocking(False)
+    b.setblocking(False)
+    fd = a.fileno()
+    transport, _ = await loop.create_connection(asyncio.Protocol, sock=a)
+    out = []
+    async def attempt(name, f):
+        try:
+            r = await asyncio.wait_for(f(), 0.1) if name.startswith('sock_') else f()
+            out.append([name, 'undefined' if r is None else str(r)])
+        except asyncio.TimeoutError:
+            out.append([name, 'waits'])
+        except Exception as e:
+            out.append([name, f'{type(e).__name__}: ' + re.sub(r'<socket.socket .*?>', 'SOCK', str(e).replace(str(fd), 'FD'))])
+    await attempt('sock_recv', lambda: loop.sock_recv(a, 10))
+    await attempt('sock_sendall', lambda: loop.sock_sendall(a, b'x'))
+    await attempt('add_reader', lambda: loop.add_reader(fd, lambda: None))
+    await attempt('add_writer', lambda: loop.add_writer(a, lambda: None))
+    await attempt('remove_reader', lambda: loop.remove_reader(fd))
+    await attempt('remove_writer', lambda: loop.remove_writer(fd))
+    transport.close()
+    async def after():
+        await loop.sock_recv(b, 1)
+        return await loop.sock_recv(a, 10)
+    await attempt('sock_recv after close()', after)
+    b.close()
+    print(json.dumps(out))
+asyncio.run(main())
+`;

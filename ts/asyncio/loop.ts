@@ -9,7 +9,7 @@
 // first readiness with nothing to read disarms it. This module's state belongs to one JS
 // environment (the main thread or a worker), as the addon's does.
 
-import { badf, dropError, takeError } from '../errors';
+import { badf, dropError, RuntimeError, takeError } from '../errors';
 import { loopHeld, native, setPendingOps } from '../native';
 import { onRelease } from '../socket';
 import { BATCH_EVENTS, BATCH_FD, BATCH_KEEP, BATCH_WORDS } from '../wire';
@@ -279,6 +279,42 @@ export function readFound(fd: number, data: boolean): void {
   watches[fd]?.early.found(data);
 }
 
+/** What the loop knows of a transport: whether it is closing, and its repr. */
+interface TransportLike {
+  is_closing(): boolean;
+  toString(): string;
+}
+
+/** The transport using each fd (asyncio's `loop._transports`), by fd. */
+const transports: (TransportLike | undefined)[] = [];
+
+/** Says that a transport uses `fd` (the last one made for it, as asyncio's table keeps). */
+export function useFd(fd: number, transport: TransportLike): void {
+  if (fd >= 0) transports[fd] = transport;
+}
+
+/** Says that `transport` is gone, unless another took `fd` since. */
+export function releaseFd(fd: number, transport: TransportLike): void {
+  if (transports[fd] === transport) transports[fd] = undefined;
+}
+
+/**
+ * asyncio's `_ensure_fd_no_transport`: an fd a live transport reads and writes
+ * is the transport's; a socket operation that would wait on it, or a reader or
+ * writer callback, is RuntimeError rather than a race with the transport for
+ * its bytes. `shown` is the fd as the caller gave it.
+ */
+export function ensureNoTransport(fd: number, shown: string | number = fd): void {
+  const t = transports[fd];
+  if (t !== undefined && !t.is_closing()) throw new RuntimeError(`File descriptor ${shown} is used by transport ${t.toString()}`);
+}
+
+/** Whether the loop watches `fd` for `dir` for a reader or writer callback (a transport's repr says "polling"). */
+export function polling(fd: number, dir: number): boolean {
+  const w = watches[fd];
+  return w !== undefined && (dir === READ ? w.reader : w.writer) !== null;
+}
+
 /** Queues an operation on `fd` until it is ready; `attempt` runs then. */
 export function wait<T>(
   fd: number,
@@ -308,6 +344,7 @@ function settleWith(resolve: (value: never) => void, reject: (err: unknown) => v
 }
 
 function enqueue<T>(fd: number, dir: number, op: Op<T>, signal: AbortSignal | undefined): Promise<T> {
+  ensureNoTransport(fd);
   const w = watchOf(fd, true);
   making = op;
   const promise = new Promise<T>(settleWith);
@@ -452,6 +489,8 @@ function resolved(id: number, result: unknown): number {
 /** A socket is about to close or detach its fd: its handle goes first, and
  * what waited on it fails with EBADF, as Python's closed socket would. */
 function release(fd: number): void {
+  // A transport's fd closed under it is no longer its (a new socket may take the number).
+  transports[fd] = undefined;
   const w = watches[fd];
   if (w === undefined) return;
   watches[fd] = undefined;

@@ -4,7 +4,8 @@
 
 import { pyType } from '../convert';
 import { Socket } from '../socket';
-import { READ, setCallback, WRITE } from './loop';
+import { pyRepr } from '../repr';
+import { ensureNoTransport, READ, setCallback, WRITE } from './loop';
 
 /** An fd, or an object with `fileno()` (a bsdsock Socket, a selector's file object). */
 export type FileLike =
@@ -14,7 +15,8 @@ export type FileLike =
       fileno(): number;
     };
 
-/** asyncio's `_fileobj_to_fd`: the fd, and whether it belongs to a bsdsock Socket. */
+/** asyncio's `_fileobj_to_fd`: the fd, and whether it belongs to a bsdsock Socket;
+ * RuntimeError when a transport uses it (asyncio's `_ensure_fd_no_transport`). */
 function fdOf(fileobj: unknown): [fd: number, owned: boolean] {
   let fd: unknown = fileobj;
   if (typeof fileobj !== 'number') {
@@ -24,6 +26,7 @@ function fdOf(fileobj: unknown): [fd: number, owned: boolean] {
   }
   if (typeof fd !== 'number' || !Number.isInteger(fd)) throw new RangeError(`Invalid file object: ${String(fileobj)}`);
   if (fd < 0) throw new RangeError(`Invalid file descriptor: ${fd}`);
+  ensureNoTransport(fd, typeof fileobj === 'number' ? fileobj : pyRepr(fileobj));
   return [fd, fileobj instanceof Socket];
 }
 

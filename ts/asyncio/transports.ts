@@ -13,7 +13,7 @@ import { isWouldBlock, RuntimeError, takeError, wouldBlock } from '../errors';
 import { native, slotAddress, type NativeAddress } from '../native';
 import { claim, room, settle, SLAB_RECEIVE_MAX } from '../slab';
 import { sendtoNow, Socket } from '../socket';
-import { hold, READ, ReadGuess, reportLater, setCallback, WRITE } from './loop';
+import { hold, polling, READ, ReadGuess, releaseFd, reportLater, setCallback, useFd, WRITE } from './loop';
 import { BufferedProtocol, type BaseProtocol, type DatagramProtocol, type Protocol } from './protocols';
 
 /** What `get_extra_info` knows. Python: `asyncio.BaseTransport.get_extra_info`. */
@@ -66,6 +66,21 @@ export abstract class BaseTransport {
       sockname = null;
     }
     this.extra = { peername, sockname };
+    useFd(this.fd, this);
+  }
+
+  /** The class name asyncio's repr gives (`_SelectorSocketTransport`, ...). */
+  protected abstract get pyName(): string;
+  /** asyncio's `get_write_buffer_size()`: bytes buffered, not yet sent. */
+  abstract get_write_buffer_size(): number;
+
+  /** asyncio's repr: `<_SelectorSocketTransport fd=6 read=polling write=<idle, bufsize=0>>`. */
+  toString(): string {
+    if (this.lost) return `<${this.pyName} closed fd=${this.fd}>`;
+    const state = this.closing ? ' closing' : '';
+    const read = polling(this.fd, READ) ? 'polling' : 'idle';
+    const write = polling(this.fd, WRITE) ? 'polling' : 'idle';
+    return `<${this.pyName}${state} fd=${this.fd} read=${read} write=<${write}, bufsize=${this.get_write_buffer_size()}>>`;
   }
 
   /** asyncio's `get_extra_info(name, default=None)`: the socket, its peer's or its own address. */
@@ -98,6 +113,7 @@ export abstract class BaseTransport {
     this.lost = true;
     setCallback(this.fd, true, READ, null);
     setCallback(this.fd, true, WRITE, null);
+    releaseFd(this.fd, this);
     setImmediate(() => {
       try {
         this.protocol().connection_lost(exc);
@@ -120,6 +136,10 @@ function setNodelay(sock: Socket): void {
 
 /** asyncio's `Transport` over a stream socket (its `_SelectorSocketTransport`). */
 export class Transport extends BaseTransport {
+  protected get pyName(): string {
+    return '_SelectorSocketTransport';
+  }
+
   #protocol: Protocol | BufferedProtocol;
   #buffered: boolean;
   #paused = false;
@@ -447,6 +467,10 @@ function takeBatch(n: number): [Buffer, NativeAddress][] {
 
 /** asyncio's `DatagramTransport`. */
 export class DatagramTransport extends BaseTransport {
+  protected get pyName(): string {
+    return '_SelectorDatagramTransport';
+  }
+
   #protocol: DatagramProtocol;
   #queue: [Buffer, unknown][] = [];
   #size = 0;
