@@ -62,45 +62,59 @@ interface Pending {
   fail(err: unknown): true;
 }
 
+// The operations' fields are declared (not class fields) and set in the
+// constructor, and they have no private method: so V8's optimized code makes
+// one inline. With class fields and a private method it went through V8's
+// generic construct path each time (measured in audp: about 250 instructions
+// a round trip).
 export class Op<T> implements Pending {
-  resolve!: (value: T) => void;
-  reject!: (err: unknown) => void;
-  onAbort: (() => void) | null = null;
-  signal: AbortSignal | undefined = undefined;
-  constructor(
-    readonly syscall: string,
-    readonly attempt: (op: Op<T>) => boolean,
-  ) {}
+  declare resolve: (value: T) => void;
+  declare reject: (err: unknown) => void;
+  declare onAbort: (() => void) | null;
+  declare signal: AbortSignal | undefined;
+  declare readonly syscall: string;
+  declare readonly attempt: (op: Op<T>) => boolean;
+  constructor(syscall: string, attempt: (op: Op<T>) => boolean) {
+    this.syscall = syscall;
+    this.attempt = attempt;
+    this.resolve = unset;
+    this.reject = unset;
+    this.onAbort = null;
+    this.signal = undefined;
+  }
 
   run(): boolean {
     return this.attempt(this);
   }
 
   done(value: T): true {
-    this.#release();
+    stopAbort(this);
     this.resolve(value);
     return true;
   }
 
   fail(err: unknown): true {
-    this.#release();
+    stopAbort(this);
     this.reject(err);
     return true;
   }
+}
 
-  #release(): void {
-    if (this.onAbort !== null) this.signal?.removeEventListener('abort', this.onAbort);
-    this.onAbort = null;
-  }
+/** The settle functions of an operation until its promise is made. */
+function unset(): void {}
+
+/** An operation is settled: its AbortSignal no longer concerns it. */
+function stopAbort(op: { onAbort: (() => void) | null; signal: AbortSignal | undefined }): void {
+  if (op.onAbort !== null) op.signal?.removeEventListener('abort', op.onAbort);
+  op.onAbort = null;
 }
 
 /** An operation that makes `once` at each readiness until it gives a result (null: it would block) or throws. */
 class Retry<T> extends Op<T> {
-  constructor(
-    syscall: string,
-    readonly once: () => T | null,
-  ) {
+  declare readonly once: () => T | null;
+  constructor(syscall: string, once: () => T | null) {
     super(syscall, retryOnce as (op: Op<T>) => boolean);
+    this.once = once;
   }
 }
 
