@@ -26,7 +26,8 @@ import {
 } from 'bsdsock';
 
 import { python } from './helpers/python';
-import { Running } from './helpers/run';
+import { Running, runSync } from './helpers/run';
+import { ROOT } from './helpers/sockets';
 
 const FIXTURES = path.join(__dirname, 'fixtures/modes');
 const STREAM_CASES = ['recv', 'recvfrom', 'recv_into', 'recvfrom_into', 'recvmsg', 'recvmsg_into', 'recvmmsg', 'makefile_read', 'send', 'sendall', 'sendmsg', 'makefile_write', 'sendfile', 'accept', 'connect'];
@@ -227,5 +228,58 @@ describe('asyncio waits on the loop whatever the flag', () => {
     expect(ticks).toBeGreaterThan(3);
     a.close();
     b.close();
+  });
+});
+
+describe('a blocking receive that waited is a blocking call, as CPython makes it', () => {
+  // SO_RCVLOWAT = 10 on the receiver; 5 bytes come, then 5 more 0.2 s later.
+  // poll() on an AF_UNIX stream says readable at the first byte, but a blocking
+  // receive waits for the low-water mark: CPython's recv returns all 10 bytes
+  // (a receive made with MSG_DONTWAIT after the wait would return the first 5).
+  // TCP's poll itself waits for the mark.
+  const FEED = 'import socket,time; s=socket.socket(fileno=3); time.sleep(0.1); s.send(b"12345"); time.sleep(0.2); s.send(b"67890")';
+  const PY = String.raw`
+import json, socket, threading, time
+def pair(family):
+    if family == 'unix': return socket.socketpair()
+    l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen()
+    c = socket.create_connection(l.getsockname()); s, _ = l.accept(); l.close()
+    return s, c
+out = {}
+for family in ('unix', 'tcp'):
+    a, b = pair(family)
+    a.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, 10)
+    def feed():
+        time.sleep(0.1); b.send(b'12345'); time.sleep(0.2); b.send(b'67890')
+    threading.Thread(target=feed).start()
+    out[family] = a.recv(100).decode()
+print(json.dumps(out))
+`;
+  const JS = String.raw`
+const { socket, socketpair, create_connection, SOL_SOCKET, SO_RCVLOWAT } = require(ROOT);
+function pair(family) {
+  if (family === 'unix') return socketpair();
+  const l = socket(); l.bind(['127.0.0.1', 0]); l.listen();
+  const c = create_connection(l.getsockname()); const [s] = l.accept(); l.close();
+  return [s, c];
+}
+const out = {};
+for (const family of ['unix', 'tcp']) {
+  const [a, b] = pair(family);
+  a.setsockopt(SOL_SOCKET, SO_RCVLOWAT, 10);
+  const child = require('node:child_process').spawn('python3', ['-c', FEED], { stdio: ['ignore', 'inherit', 'inherit', b.fileno()] });
+  out[family] = a.recv(100).toString();
+  child.unref();
+}
+console.log(JSON.stringify(out));
+`;
+
+  it('SO_RCVLOWAT: recv returns once the low-water mark is met, not at the first byte', () => {
+    const py = runSync('python3', ['-c', PY], { encoding: 'utf8', timeout: 20_000 });
+    expect(py.stderr).toBe('');
+    const js = runSync(process.execPath, ['-e', `const ROOT = ${JSON.stringify(ROOT)}; const FEED = ${JSON.stringify(FEED)};\n${JS}`], { encoding: 'utf8', timeout: 20_000 });
+    expect(js.stderr).toBe('');
+    expect(JSON.parse(py.stdout)).toEqual({ unix: '1234567890', tcp: '1234567890' });
+    expect(JSON.parse(js.stdout)).toEqual(JSON.parse(py.stdout));
   });
 });
