@@ -159,6 +159,21 @@ describe('makefile binary mode', () => {
     expect(b.recv(100)).toEqual(Buffer.alloc(0));
     b.close();
   });
+
+  it("a socket closed while a file holds its fd: repr says [closed] and no addresses, as Python's", () => {
+    const name = `\0bsdsock-repr-${process.pid}`;
+    const want = python('import os, socket', {
+      closed: `a, b = socket.socketpair(); b.bind(${JSON.stringify(name)}); f = a.makefile('wb'); a.close(); r = repr(a).replace(str(a.fileno()), 'FD'); f.close(); b.close(); r`,
+    }).closed;
+    const [a, b] = socketpair();
+    b.bind(name);
+    const f = a.makefile('wb');
+    expect(String(a)).toContain('raddr=');
+    a.close();
+    expect({ value: String(a).replace(String(a.fileno()), 'FD') }).toEqual(want);
+    f.close();
+    b.close();
+  });
 });
 
 describe('makefile in non-blocking and timeout modes, as Python', () => {

@@ -632,7 +632,8 @@ export class Socket<F extends string = string> {
   [inspect.custom](): string {
     const closed = this.#closed || this.#fd < 0 ? ' [closed]' : '';
     let text = `<socket.socket${closed} fd=${this.#fd}, family=${this.#family}, type=${this.#type}, proto=${this.#proto}`;
-    if (this.#fd >= 0) {
+    // As Python's: a closed socket whose fd a file still holds shows no addresses.
+    if (closed === '') {
       for (const [name, get] of [['laddr', native.getsockname], ['raddr', native.getpeername]] as const) {
         if (!get(this.#fd)) {
           dropError();
