@@ -408,6 +408,64 @@ asyncio.run(main())
     await server.wait_closed();
   });
 
+  it("a reset while reading is paused: once resumed, the reader gets the rest and the end, as python3's", async () => {
+    // limit=1 pauses the transport after each read; the peer closes and our
+    // own send then draws a reset, which the poll reports as an error. libuv
+    // stops a uv_poll handle when it reports an error: resuming must start it
+    // again (it waited for ever before).
+    const py = runSync('python3', ['-c', `
+import asyncio, socket
+async def main():
+    srv = socket.socket()
+    srv.bind(('127.0.0.1', 0))
+    srv.listen()
+    c = socket.create_connection(srv.getsockname())
+    a, _ = srv.accept()
+    srv.close()
+    r, w = await asyncio.open_connection(sock=c, limit=1)
+    async def turns():
+        for _ in range(5):
+            await asyncio.sleep(0)
+    await turns()
+    a.sendall(b'abc')
+    await turns()
+    a.sendall(b'defghijklmnopqrst')
+    await turns()
+    a.close()
+    await turns()
+    c.send(b'x' * 16)
+    await turns()
+    print((await asyncio.wait_for(r.read(-1), 2)).decode())
+    w.close()
+asyncio.run(main())
+`], { encoding: 'utf8', timeout: 20_000 });
+    expect(py.stderr).toBe('');
+    const turns = async (): Promise<void> => {
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    const srv = socket(AF_INET);
+    srv.bind(['127.0.0.1', 0]);
+    srv.listen();
+    const c = socket(AF_INET);
+    c.connect(srv.getsockname());
+    const [a] = srv.accept();
+    srv.close();
+    const [reader, writer] = await open_connection(undefined, undefined, { sock: c, limit: 1 });
+    await turns();
+    a.sendall(Buffer.from('abc'));
+    await turns();
+    a.sendall(Buffer.from('defghijklmnopqrst'));
+    await turns();
+    a.close();
+    await turns();
+    c.send(Buffer.alloc(16, 'x'));
+    await turns();
+    const rest = await Promise.race([reader.read(-1), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('read(-1) still waits after 2 s')), 2000))]);
+    expect(rest.toString()).toBe(String(py.stdout).trim());
+    expect(rest.toString()).toBe('abcdefghijklmnopqrst');
+    writer.close();
+  });
+
   it("writelines([]) after write_eof() raises RuntimeError, as python3's (one write of the pieces joined)", async () => {
     const py = runSync('python3', ['-c', `
 import asyncio, socket

@@ -96,6 +96,9 @@ pub struct Watcher {
     id: u64,
     /// The mask applied to the watcher.
     mask: i32,
+    /// libuv stopped the handle itself (after an error report): the mask
+    /// applied next starts it again, whatever `mask` says.
+    halted: bool,
 }
 
 /// An id never used before: a count in the high half, the fd in the low.
@@ -109,7 +112,8 @@ fn new_id(fd: i32) -> u64 {
 /// SAFETY: `w` must be a live watcher of this environment, not closing.
 unsafe fn apply(backend: &Backend, w: *mut Watcher, mask: i32) -> bool {
     let w = &mut *w;
-    let (old, new) = (w.mask & EVENTS, mask & EVENTS);
+    let old = if w.halted { 0 } else { w.mask & EVENTS };
+    let new = mask & EVENTS;
     let rc = match (&mut w.source, backend) {
         (Source::Uv(handle), Backend::Uv(uv, _)) if new != old => {
             let rc = if new == 0 {
@@ -134,6 +138,7 @@ unsafe fn apply(backend: &Backend, w: *mut Watcher, mask: i32) -> bool {
         fail(e);
         return false;
     }
+    w.halted = false;
     w.mask = mask | (w.mask & OWNED);
     true
 }
@@ -145,6 +150,16 @@ unsafe extern "C" fn on_poll(handle: *mut c_void, status: c_int, events: c_int) 
     let w = data(handle).cast::<Watcher>();
     // SAFETY: libuv calls back a started handle, whose watcher is live.
     let (fd, id) = unsafe { ((*w).fd, (*w).id) };
+    if status < 0 {
+        // libuv stopped the handle before this callback (uv__poll_io, on
+        // POLLERR): it watches nothing now, so the mask applied after the
+        // dispatch starts it again rather than finding it unchanged. A socket
+        // with a pending error (a reset) then stays ready, as a
+        // level-triggered selector reports it to asyncio, until its reader is
+        // done with it.
+        // SAFETY: as above; nothing else holds the watcher during this callback.
+        unsafe { (*w).halted = true };
+    }
     report(Report {
         fd,
         id,
@@ -366,6 +381,7 @@ fn open(backend: &Backend, fd: i32, mask: i32) -> Option<*mut Watcher> {
         fd,
         id: new_id(fd),
         mask: mask & OWNED,
+        halted: false,
     }));
     let Backend::Uv(uv, loop_) = backend else {
         return Some(w);
