@@ -11,7 +11,7 @@ import * as path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { AF_INET, ConnectionResetError, IPPROTO_TCP, SO_LINGER, SOL_SOCKET, socket, socketpair, TCP_NODELAY } from 'bsdsock';
+import { AF_INET, ConnectionResetError, IPPROTO_TCP, SO_LINGER, SOL_SOCKET, socket, socketpair, TCP_NODELAY, type Socket } from 'bsdsock';
 import {
   IncompleteReadError,
   LimitOverrunError,
@@ -195,6 +195,31 @@ async function runJs(c: Case): Promise<Result[]> {
   }
   return out;
 }
+
+/** A connected TCP pair on loopback: [the client, the accepted end]. */
+function tcpPair(): [Socket, Socket] {
+  const srv = socket(AF_INET);
+  srv.bind(['127.0.0.1', 0]);
+  srv.listen();
+  const c = socket(AF_INET);
+  c.connect(srv.getsockname());
+  const [a] = srv.accept();
+  srv.close();
+  return [c, a];
+}
+
+/** tcpPair in python3, with the imports the scripts below need. */
+const PY_TCP_PAIR = `
+import asyncio, socket
+def tcp_pair():
+    srv = socket.socket()
+    srv.bind(('127.0.0.1', 0))
+    srv.listen()
+    c = socket.create_connection(srv.getsockname())
+    a, _ = srv.accept()
+    srv.close()
+    return c, a
+`;
 
 describe('StreamReader, side by side with python3 asyncio', () => {
   const cases = hexCases();
@@ -413,15 +438,9 @@ asyncio.run(main())
     // own send then draws a reset, which the poll reports as an error. libuv
     // stops a uv_poll handle when it reports an error: resuming must start it
     // again (it waited for ever before).
-    const py = runSync('python3', ['-c', `
-import asyncio, socket
+    const py = runSync('python3', ['-c', `${PY_TCP_PAIR}
 async def main():
-    srv = socket.socket()
-    srv.bind(('127.0.0.1', 0))
-    srv.listen()
-    c = socket.create_connection(srv.getsockname())
-    a, _ = srv.accept()
-    srv.close()
+    c, a = tcp_pair()
     r, w = await asyncio.open_connection(sock=c, limit=1)
     async def turns():
         for _ in range(5):
@@ -443,13 +462,7 @@ asyncio.run(main())
     const turns = async (): Promise<void> => {
       for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
     };
-    const srv = socket(AF_INET);
-    srv.bind(['127.0.0.1', 0]);
-    srv.listen();
-    const c = socket(AF_INET);
-    c.connect(srv.getsockname());
-    const [a] = srv.accept();
-    srv.close();
+    const [c, a] = tcpPair();
     const [reader, writer] = await open_connection(undefined, undefined, { sock: c, limit: 1 });
     await turns();
     a.sendall(Buffer.from('abc'));
@@ -500,14 +513,9 @@ asyncio.run(main())
   });
 
   it("after the peer closed: writelines() is one send (the reset comes back after it), write_eof() raises shutdown's ENOTCONN, as python3's", async () => {
-    const py = runSync('python3', ['-c', `
-import asyncio, socket
+    const py = runSync('python3', ['-c', `${PY_TCP_PAIR}
 async def main():
-    srv = socket.socket()
-    srv.bind(('127.0.0.1', 0))
-    srv.listen()
-    c = socket.create_connection(srv.getsockname())
-    a, _ = srv.accept()
+    c, a = tcp_pair()
     r, w = await asyncio.open_connection(sock=c)
     a.close()
     print(len(await r.read()), end=' ')
@@ -521,16 +529,10 @@ async def main():
     except OSError as e:
         print(type(e).__name__, e.errno)
     w.close()
-    srv.close()
 asyncio.run(main())
 `], { encoding: 'utf8' });
     expect(py.status).toBe(0);
-    const srv = socket(AF_INET);
-    srv.bind(['127.0.0.1', 0]);
-    srv.listen();
-    const c = socket(AF_INET);
-    c.connect(srv.getsockname());
-    const [a] = srv.accept();
+    const [c, a] = tcpPair();
     const [reader, writer] = await open_connection(undefined, undefined, { sock: c });
     a.close();
     let got = `${(await reader.read()).length} `;
@@ -546,7 +548,6 @@ asyncio.run(main())
     expect(got).toBe(String(py.stdout).trim());
     expect(got).toBe('0 False OSError 107');
     writer.close();
-    srv.close();
   });
 
   it('read() and drain() give their errors as rejected promises, never as a throw', async () => {
