@@ -264,8 +264,10 @@ class Program {
         return [n, bufs.map((b) => this.value(b)), anc.map((x) => this.ancillary(x)), flags, this.addr(a)];
       }
       case 'sendmmsg': {
+        // The socket's slot first, as interp.py looks it up before the addresses.
+        const sock = this.sock(s);
         const msgs = step.msgs.map((x) => (x.t === null ? [payload(x.n, x.seed)] : [payload(x.n, x.seed), this.addressOf(x.t)]));
-        return this.sock(s).sendmmsg(msgs, flagsOf(step.flags));
+        return sock.sendmmsg(msgs, flagsOf(step.flags));
       }
       case 'recvmmsg':
         return this.sock(s).recvmmsg(step.count, step.bufsize, flagsOf(step.flags)).map(([data, a]) => [this.value(data), this.addr(a)]);
