@@ -24,7 +24,7 @@ import {
   type StreamWriter,
 } from 'bsdsock/asyncio';
 
-import { tempDir } from './helpers/sockets';
+import { tcpPair, tempDir } from './helpers/sockets';
 import { runSync } from './helpers/run';
 
 type Op =
@@ -196,19 +196,14 @@ async function runJs(c: Case): Promise<Result[]> {
   return out;
 }
 
-/** A connected TCP pair on loopback: [the client, the accepted end]. */
-function tcpPair(): [Socket, Socket] {
-  const srv = socket(AF_INET);
-  srv.bind(['127.0.0.1', 0]);
-  srv.listen();
-  const c = socket(AF_INET);
-  c.connect(srv.getsockname());
-  const [a] = srv.accept();
-  srv.close();
-  return [c, a];
+/** A connected TCP pair on loopback, its listener closed: [the client, the accepted end]. */
+function connected(): [Socket, Socket] {
+  const { listener, client, server } = tcpPair();
+  listener.close();
+  return [client, server];
 }
 
-/** tcpPair in python3, with the imports the scripts below need. */
+/** connected() in python3, with the imports the scripts below need. */
 const PY_TCP_PAIR = `
 import asyncio, socket
 def tcp_pair():
@@ -462,7 +457,7 @@ asyncio.run(main())
     const turns = async (): Promise<void> => {
       for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
     };
-    const [c, a] = tcpPair();
+    const [c, a] = connected();
     const [reader, writer] = await open_connection(undefined, undefined, { sock: c, limit: 1 });
     await turns();
     a.sendall(Buffer.from('abc'));
@@ -532,7 +527,7 @@ async def main():
 asyncio.run(main())
 `], { encoding: 'utf8' });
     expect(py.status).toBe(0);
-    const [c, a] = tcpPair();
+    const [c, a] = connected();
     const [reader, writer] = await open_connection(undefined, undefined, { sock: c });
     a.close();
     let got = `${(await reader.read()).length} `;
