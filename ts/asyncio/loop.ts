@@ -11,6 +11,7 @@
 
 import { badf, dropError, RuntimeError, takeError } from '../errors';
 import { loopHeld, native, setPendingOps } from '../native';
+import { pyRepr } from '../repr';
 import { onRelease } from '../socket';
 import { BATCH_EVENTS, BATCH_FD, BATCH_KEEP, BATCH_WORDS } from '../wire';
 
@@ -316,11 +317,12 @@ export function releaseFd(fd: number, transport: TransportLike): void {
  * asyncio's `_ensure_fd_no_transport`: an fd a live transport reads and writes
  * is the transport's; a socket operation that would wait on it, or a reader or
  * writer callback, is RuntimeError rather than a race with the transport for
- * its bytes. `shown` is the fd as the caller gave it.
+ * its bytes. `given` is the fd as the caller gave it (a number, or a socket),
+ * quoted in the message as Python's repr.
  */
-export function ensureNoTransport(fd: number, shown: string | number = fd): void {
+export function ensureNoTransport(fd: number, given: unknown = fd): void {
   const t = transports[fd];
-  if (t !== undefined && !t.is_closing()) throw new RuntimeError(`File descriptor ${shown} is used by transport ${t.toString()}`);
+  if (t !== undefined && !t.is_closing()) throw new RuntimeError(`File descriptor ${pyRepr(given)} is used by transport ${t.toString()}`);
 }
 
 /** Whether the loop watches `fd` for `dir` for a reader or writer callback (a transport's repr says "polling"). */

@@ -4,7 +4,6 @@
 
 import { pyType } from '../convert';
 import { Socket } from '../socket';
-import { pyRepr } from '../repr';
 import { ensureNoTransport, READ, setCallback, WRITE } from './loop';
 
 /** An fd, or an object with `fileno()` (a bsdsock Socket, a selector's file object). */
@@ -26,7 +25,7 @@ function fdOf(fileobj: unknown): [fd: number, owned: boolean] {
   }
   if (typeof fd !== 'number' || !Number.isInteger(fd)) throw new RangeError(`Invalid file object: ${String(fileobj)}`);
   if (fd < 0) throw new RangeError(`Invalid file descriptor: ${fd}`);
-  ensureNoTransport(fd, typeof fileobj === 'number' ? fileobj : pyRepr(fileobj));
+  ensureNoTransport(fd, fileobj);
   return [fd, fileobj instanceof Socket];
 }
 
