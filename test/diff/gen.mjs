@@ -143,15 +143,17 @@ function batchAddressed(m, step) {
 
 /**
  * sendmmsg's messages, in order: each surely arrives only while every one before it surely did (the batch
- * stops at the first that fails, and the model cannot tell which that is).
+ * stops at the first that fails, and the model cannot tell which that is). Every address is taken before
+ * the call: a message to the sender itself, unnamed then, goes to port 0 although the first send names it.
  */
 function batchSendApply(m, step) {
   const rec = recOf(m, step.s);
   if (!rec.live) return;
+  const unnamed = step.msgs.map((x) => x.t !== null && !(destination(m, rec, x)?.named ?? true));
   let sure = true;
-  for (const x of step.msgs) {
+  for (const [i, x] of step.msgs.entries()) {
     const to = destination(m, rec, x);
-    sure &&= to !== null && m.delivers(rec.ep, to) && !(x.t !== null && rec.ep.stream);
+    sure &&= to !== null && !unnamed[i] && m.delivers(rec.ep, to) && !(x.t !== null && rec.ep.stream);
     m.sent(rec.ep, to, x.n, !sure);
   }
 }
