@@ -235,6 +235,42 @@ describe('operations', () => {
     b.close();
   });
 
+  it('sends each datagram to its own destination when two Socket objects share an fd, and after the fd is reused', async () => {
+    const sinks = [0, 1, 2].map(() => {
+      const s = nonblocking(socket(AF_INET, SOCK_DGRAM));
+      s.bind(['127.0.0.1', 0]);
+      return s;
+    });
+    const [to0, to1, to2] = sinks.map((s) => s.getsockname());
+    const first = nonblocking(socket(AF_INET, SOCK_DGRAM));
+    // A second Socket object on the same fd: each keeps its own destination in the addon.
+    const second = nonblocking(socket(AF_INET, SOCK_DGRAM, 0, first.fileno()));
+    for (let i = 0; i < 3; i++) {
+      await sock_sendto(first, Buffer.from(`first${i}`), to0);
+      await sock_sendto(second, Buffer.from(`second${i}`), to1);
+    }
+    const got = async (s: Socket, n: number): Promise<string[]> => {
+      const out: string[] = [];
+      for (let i = 0; i < n; i++) out.push((await sock_recvfrom(s, 64))[0].toString());
+      return out;
+    };
+    expect(await got(sinks[0]!, 3)).toEqual(['first0', 'first1', 'first2']);
+    expect(await got(sinks[1]!, 3)).toEqual(['second0', 'second1', 'second2']);
+    // The fd closed under both and its number taken by a new socket, which sends elsewhere.
+    const fd = first.fileno();
+    second.detach();
+    first.close();
+    const third = nonblocking(socket(AF_INET, SOCK_DGRAM));
+    expect(third.fileno()).toBe(fd);
+    await sock_sendto(third, Buffer.from('third'), to2);
+    await sock_sendto(third, Buffer.from('third again'), to2);
+    expect(await got(sinks[2]!, 2)).toEqual(['third', 'third again']);
+    // The old objects send nothing: closed, as Python's.
+    await expect(sock_sendto(first, Buffer.from('x'), to0)).rejects.toMatchObject({ errno: ERRNO.EBADF });
+    third.close();
+    for (const s of sinks) s.close();
+  });
+
   it('connects to a host name, resolved without blocking', async () => {
     const [l, port] = listener();
     const c = nonblocking(socket());

@@ -103,6 +103,11 @@ function released(fd: number): void {
  */
 export let sendtoNow: (sock: Socket, data: Uint8Array, address: unknown) => number | null;
 
+/** The numbers Socket objects keep their destination in the addon under (see `sendtoNow`): one each, never reused. */
+let tokens = 0;
+/** sendtoHeld's answer when the fd keeps no destination for the token. */
+const HELD_NONE = -2;
+
 /** Python's `socket.socket`. `F` is the family's name, which types the addresses. */
 export class Socket<F extends string = string> {
   #fd: number;
@@ -117,6 +122,9 @@ export class Socket<F extends string = string> {
   #lastAddress: unknown = undefined;
   #lastParts: AddressParts | null = null;
   #lastSockaddr: Buffer | null = null;
+  /** The sockaddr the addon keeps as this socket's destination (see `sendtoNow`), and the number it keeps it under. */
+  #held: Buffer | null = null;
+  readonly #token = ++tokens;
 
   /**
    * A socket, as `socket(family, type, proto, fileno)`: AF_INET, SOCK_STREAM and protocol 0 by default.
@@ -454,7 +462,13 @@ export class Socket<F extends string = string> {
     sendtoNow = (sock, data, address) => {
       const buf = bytes(data);
       const sa = sock.#sockaddr(address, 'sendto');
-      const n = native.sendtoNow(sock.#check('sendto'), buf, sa);
+      const fd = sock.#check('sendto');
+      // The same destination again: the addon has its bytes, unless another Socket on this fd sent since.
+      let n = sa === sock.#held ? native.sendtoHeld(fd, buf, sock.#token) : HELD_NONE;
+      if (n === HELD_NONE) {
+        sock.#held = sa;
+        n = native.sendtoNow(fd, buf, sa, sock.#token);
+      }
       if (n >= 0) return n;
       if (wouldBlock()) return null;
       throw withAddress(takeError(), address);

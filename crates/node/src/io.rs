@@ -5,13 +5,20 @@
 //! asyncio's transports and operations, whose calls never wait and take no
 //! flags, have lean entries of their own (sendNow, sendtoNow, recvNow,
 //! recvfromNow): the same calls without the flags and timeout arguments,
-//! which are a good part of a crossing's cost.
+//! which are a good part of a crossing's cost. `sendtoNow` also keeps its
+//! destination for the fd, so that the next send to it (`sendtoHeld`) names
+//! the sending Socket's token instead of handing over the sockaddr bytes,
+//! whose buffer is the dearest argument to read.
 
+use std::cell::RefCell;
 use std::ffi::CStr;
+use std::ptr;
 
 use bsdsock_core::addr::sockaddr_from_bytes;
+use bsdsock_core::fdmap::FdMap;
 use bsdsock_core::sock;
 use bsdsock_core::wait::Timeout;
+use bsdsock_core::SockAddr;
 use napi::sys;
 
 use crate::raw::{bad_args, Args, Callback};
@@ -84,8 +91,69 @@ unsafe extern "C" fn sendto(env: sys::napi_env, info: sys::napi_callback_info) -
     transmit::<5>(env, info, Some(2), true)
 }
 
+/// A destination `sendtoNow` keeps for an fd: the sockaddr, and the token of
+/// the Socket that sent to it (a number the facade gives each Socket object,
+/// never reused: another Socket on the same fd, or on the number reused after
+/// a close, has another).
+struct Held {
+    token: f64,
+    to: SockAddr,
+}
+
+thread_local! {
+    /// This environment's kept destinations, by fd.
+    static HELD: RefCell<FdMap<Held>> = RefCell::new(FdMap::default());
+}
+
+/// sendtoNow(fd, data, sockaddr, token) -> count or -1: sends without
+/// flags or waiting, and keeps the sockaddr as the fd's destination for `token`.
 unsafe extern "C" fn sendto_now(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    transmit::<3>(env, info, None, true)
+    let Some(a) = Args::<4>::read(env, info) else {
+        return ptr::null_mut();
+    };
+    let n = match (
+        a.i32(0),
+        a.bytes(2).and_then(|b| sockaddr_from_bytes(b)),
+        a.f64(3),
+    ) {
+        (Some(fd), Some(to), Some(token)) => {
+            let n = blocking(env, fd, Timeout::NONBLOCKING, "sendto", |t| {
+                sock::sendto_sockaddr(fd, a.data(1)?, 0, &to, t)
+            });
+            // Not borrowed across the send: a signal's listeners may run inside it and send.
+            HELD.with(|h| {
+                h.try_borrow_mut()
+                    .map(|mut h| h.insert(fd, Held { token, to }))
+                    .ok()
+            });
+            n
+        }
+        _ => bad_args(),
+    };
+    a.number(n)
+}
+
+/// sendtoHeld(fd, data, token) -> count, -1 (the error recorded), or -2 when
+/// the fd keeps no destination for `token` (send with sendtoNow then).
+unsafe extern "C" fn sendto_held(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    let Some(a) = Args::<3>::read(env, info) else {
+        return ptr::null_mut();
+    };
+    let (Some(fd), Some(token)) = (a.i32(0), a.f64(2)) else {
+        return a.number(bad_args());
+    };
+    let held = HELD.with(|h| {
+        let h = h.try_borrow().ok()?;
+        h.get(&fd)
+            .filter(|held| held.token == token)
+            .map(|held| held.to.clone())
+    });
+    let Some(to) = held else {
+        return a.int(-2);
+    };
+    a.number(blocking(env, fd, Timeout::NONBLOCKING, "sendto", |t| {
+        sock::sendto_sockaddr(fd, a.data(1)?, 0, &to, t)
+    }))
 }
 
 /// `buf[offset..offset + nbytes]`, clamped to the buffer.
@@ -148,6 +216,7 @@ pub(crate) const CALLS: &[(&CStr, Callback)] = &[
     (c"sendall", sendall),
     (c"sendto", sendto),
     (c"sendtoNow", sendto_now),
+    (c"sendtoHeld", sendto_held),
     (c"recvInto", recv_into),
     (c"recvNow", recv_now),
     (c"recvfromInto", recvfrom_into),

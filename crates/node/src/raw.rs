@@ -139,6 +139,14 @@ impl<const N: usize> Args<N> {
         out
     }
 
+    /// A small integer for JS (a status the facade tells from a count).
+    pub(crate) fn int(&self, v: i32) -> sys::napi_value {
+        let mut out = ptr::null_mut();
+        // SAFETY: creating a number in the current callback's env.
+        unsafe { sys::napi_create_int32(self.env, v, &mut out) };
+        out
+    }
+
     pub(crate) fn boolean(&self, b: bool) -> sys::napi_value {
         let mut out = ptr::null_mut();
         // SAFETY: getting a boolean in the current callback's env.
