@@ -235,6 +235,29 @@ describe('operations', () => {
     b.close();
   });
 
+  it('sends to an address array changed in place where it says now, and to a received address as often as asked', async () => {
+    const [x, y] = [0, 1].map(() => {
+      const s = nonblocking(socket(AF_INET, SOCK_DGRAM));
+      s.bind(['127.0.0.1', 0]);
+      return s;
+    });
+    const s = nonblocking(socket(AF_INET, SOCK_DGRAM));
+    const to: [string, number] = ['127.0.0.1', x!.getsockname()[1]];
+    await sock_sendto(s, Buffer.from('to x'), to);
+    s.sendto(Buffer.from('to x, blocking call'), to);
+    to[1] = y!.getsockname()[1];
+    await sock_sendto(s, Buffer.from('to y'), to);
+    s.sendto(Buffer.from('to y, blocking call'), to);
+    expect((await sock_recvfrom(x!, 64))[0].toString()).toBe('to x');
+    expect((await sock_recvfrom(x!, 64))[0].toString()).toBe('to x, blocking call');
+    expect((await sock_recvfrom(y!, 64))[0].toString()).toBe('to y');
+    const [, from] = await sock_recvfrom(y!, 64);
+    // A received address is frozen and reused: each send to it arrives.
+    for (let i = 0; i < 3; i++) await sock_sendto(y!, Buffer.from(`back${i}`), from!);
+    for (let i = 0; i < 3; i++) expect((await sock_recvfrom(s, 64))[0].toString()).toBe(`back${i}`);
+    for (const z of [x!, y!, s]) z.close();
+  });
+
   it('sends each datagram to its own destination when two Socket objects share an fd, and after the fd is reused', async () => {
     const sinks = [0, 1, 2].map(() => {
       const s = nonblocking(socket(AF_INET, SOCK_DGRAM));

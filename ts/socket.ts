@@ -103,6 +103,13 @@ function released(fd: number): void {
  */
 export let sendtoNow: (sock: Socket, data: Uint8Array, address: unknown) => number | null;
 
+/**
+ * Whether `address` is the one the socket's last send went to, unchanged
+ * since (a string, or a frozen address bsdsock gave): its host is numeric, and
+ * the socket has its sockaddr.
+ */
+export let knownDestination: (sock: Socket, address: unknown) => boolean;
+
 /** The numbers Socket objects keep their destination in the addon under (see `sendtoNow`): one each, never reused. */
 let tokens = 0;
 /** sendtoHeld's answer when the fd keeps no destination for the token. */
@@ -122,6 +129,8 @@ export class Socket<F extends string = string> {
   #lastAddress: unknown = undefined;
   #lastParts: AddressParts | null = null;
   #lastSockaddr: Buffer | null = null;
+  /** `#lastAddress` cannot change: a string, or a frozen address bsdsock gave. */
+  #lastFixed = false;
   /** The sockaddr the addon keeps as this socket's destination (see `sendtoNow`), and the number it keeps it under. */
   #held: Buffer | null = null;
   readonly #token = ++tokens;
@@ -174,19 +183,24 @@ export class Socket<F extends string = string> {
    * one is kept: a sender that sends to the same literal address again skips
    * the parsing (and a frozen address array, as recvfrom returns, the checks). */
   #sockaddr(address: unknown, caller: string): Buffer {
-    if (address === this.#lastAddress && (typeof address === 'string' || isSharedAddress(address))) {
-      return this.#lastSockaddr!;
-    }
+    if (address === this.#lastAddress && this.#lastFixed) return this.#lastSockaddr!;
     const parts = addressParts(this.#family, address, caller);
     if (this.#lastParts !== null && sameParts(parts, this.#lastParts)) {
-      this.#lastAddress = address;
+      this.#keep(address);
       return this.#lastSockaddr!;
     }
     const sa = native.sockaddr(this.#family, ...parts) ?? fail();
     if (this.#family !== C.AF_PACKET && (typeof parts[0] !== 'string' || isLiteralHost(parts[0]))) {
-      [this.#lastAddress, this.#lastParts, this.#lastSockaddr] = [address, parts, sa];
+      [this.#lastParts, this.#lastSockaddr] = [parts, sa];
+      this.#keep(address);
     }
     return sa;
+  }
+
+  /** Keeps `address` as the one `#lastSockaddr` is made from; whether it can change is asked once, here. */
+  #keep(address: unknown): void {
+    this.#lastAddress = address;
+    this.#lastFixed = typeof address === 'string' || isSharedAddress(address);
   }
 
   /** The address family, `AF_INET6`. Python: `socket.socket.family`. */
@@ -459,6 +473,7 @@ export class Socket<F extends string = string> {
   }
 
   static {
+    knownDestination = (sock, address) => address === sock.#lastAddress && sock.#lastFixed;
     sendtoNow = (sock, data, address) => {
       const buf = bytes(data);
       const sa = sock.#sockaddr(address, 'sendto');

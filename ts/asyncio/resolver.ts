@@ -9,7 +9,7 @@ import * as C from '../constants';
 import { takeError } from '../errors';
 import { isSharedAddress, native } from '../native';
 import type { AddrInfo } from '../resolver';
-import type { Socket } from '../socket';
+import { knownDestination, type Socket } from '../socket';
 import { abortError, checkSignal, ensureStarted, lookups, type OperationOptions } from './loop';
 
 let nextId = 1;
@@ -109,6 +109,7 @@ export async function getnameinfo(
 
 /** Whether an address holds a host name to resolve before a socket call can take it. */
 export function needsLookup(sock: Socket, address: unknown): boolean {
+  if (knownDestination(sock, address)) return false;
   const family = sock.family as number;
   if (family !== C.AF_INET && family !== C.AF_INET6) return false;
   // An address bsdsock gave (recvfrom's, getsockname's) holds a numeric host; it is
