@@ -152,18 +152,6 @@ pub unsafe fn call<const N: usize>(
     out
 }
 
-/// Runs `f` on the batch array's memory; None before `loopInit`.
-///
-/// SAFETY: call only from a libuv or threadsafe function callback on this
-/// environment's thread, with no JS frame on the stack (no JS touches the
-/// array while `f` has it).
-pub unsafe fn with_batch<T>(f: impl FnOnce(&mut [i32]) -> T) -> Option<T> {
-    let (data, len) = with(|s| (s.batch.data, s.batch.len))?;
-    // SAFETY: the memory of the ArrayBuffer napi made, `len` i32s, alive while
-    // the state's reference holds it; no JS runs while `f` has it.
-    Some(f(std::slice::from_raw_parts_mut(data, len)))
-}
-
 /// The batch array, for a second `loopInit` (a handle of the current scope).
 ///
 /// SAFETY: call from a JS call on the environment's thread.

@@ -61,11 +61,10 @@ struct Report {
     events: i32,
 }
 
-/// A report handed to the facade, and the mask the facade answered.
+/// A report handed to the facade: whose mask its answer is.
 struct Sent {
     fd: i32,
     id: u64,
-    mask: Option<i32>,
 }
 
 fn report(r: Report) {
@@ -232,6 +231,9 @@ unsafe extern "C" fn on_check_close(handle: *mut c_void) {
 /// calls as its batch array needs), then gives each watcher the mask the
 /// facade answered. A report whose watcher is gone, or was made again for the
 /// fd, is dropped; one whose events the watcher no longer watches is only armed again.
+/// The thread-local tables are each taken once a call, not once a report: a
+/// turn of the loop with one ready socket is the common case, and this runs
+/// on every one.
 ///
 /// SAFETY: call from a libuv or threadsafe function callback on the
 /// environment's thread, with no JS frame on the stack.
@@ -239,50 +241,10 @@ pub unsafe fn flush() {
     let Some(reports) = REPORTS.with(|q| q.try_borrow_mut().ok().map(|mut q| std::mem::take(&mut *q))) else {
         return;
     };
-    let mut next = 0;
-    let mut sent = SENT.take();
-    while next < reports.len() {
-        sent.clear();
-        let filled = env::with_batch(|batch| {
-            while next < reports.len() && BATCH_WORDS * (sent.len() + 1) <= batch.len() {
-                let r = reports[next];
-                next += 1;
-                match current(r) {
-                    Some(events) if events != 0 => {
-                        let at = BATCH_WORDS * sent.len();
-                        batch[at + BATCH_FD] = r.fd;
-                        batch[at + BATCH_EVENTS] = events;
-                        sent.push(Sent {
-                            fd: r.fd,
-                            id: r.id,
-                            mask: None,
-                        });
-                    }
-                    Some(_) => settle(r.fd, r.id, None),
-                    None => {}
-                }
-            }
-        });
-        if filled.is_none() {
-            return;
-        }
-        if sent.is_empty() {
-            continue;
-        }
-        let answered = env::call(Callback::Dispatch, |env| [env::number(env, sent.len() as f64)]).is_some();
-        // The facade answered each fd's new mask (BATCH_KEEP: it set it itself) where its events were.
-        env::with_batch(|batch| {
-            for (k, s) in sent.iter_mut().enumerate() {
-                s.mask = answered.then(|| batch[BATCH_WORDS * k + BATCH_EVENTS]);
-            }
-        });
-        for s in &sent {
-            settle(s.fd, s.id, s.mask);
-        }
+    if !reports.is_empty() {
+        hand_over(&reports);
     }
-    // The lists' memory is kept for the next turn (the queue's, if nothing was reported meanwhile).
-    sent.clear();
-    SENT.set(sent);
+    // The list's memory is kept for the next turn, unless reports came meanwhile.
     REPORTS.with(|q| {
         if let Ok(mut q) = q.try_borrow_mut() {
             if q.is_empty() {
@@ -294,10 +256,59 @@ pub unsafe fn flush() {
     });
 }
 
+/// `flush` for a list of reports, in batches of what the batch array holds.
+///
+/// SAFETY: as `flush`.
+unsafe fn hand_over(reports: &[Report]) {
+    // The batch array's memory is the environment's for its whole life (the
+    // state's reference keeps it), and only JS that this call runs touches it.
+    let Some((data, len, backend)) = env::with(|s| (s.batch.data, s.batch.len, s.backend.clone())) else {
+        return;
+    };
+    // SAFETY: see above; no JS runs while the slice is read or written here.
+    let batch = || unsafe { std::slice::from_raw_parts_mut(data, len) };
+    let mut sent = SENT.take();
+    let mut next = 0;
+    while next < reports.len() {
+        sent.clear();
+        with_watchers(|watchers| {
+            let batch = batch();
+            while next < reports.len() && BATCH_WORDS * (sent.len() + 1) <= batch.len() {
+                let r = reports[next];
+                next += 1;
+                match current(watchers, r) {
+                    Some(events) if events != 0 => {
+                        let at = BATCH_WORDS * sent.len();
+                        batch[at + BATCH_FD] = r.fd;
+                        batch[at + BATCH_EVENTS] = events;
+                        sent.push(Sent { fd: r.fd, id: r.id });
+                    }
+                    Some(_) => settle_in(watchers, &backend, r.fd, r.id, None),
+                    None => {}
+                }
+            }
+        });
+        if sent.is_empty() {
+            continue;
+        }
+        let answered = env::call(Callback::Dispatch, |env| [env::number(env, sent.len() as f64)]).is_some();
+        // The facade answered each fd's new mask (BATCH_KEEP: it set it itself) where its events were.
+        let batch = batch();
+        with_watchers(|watchers| {
+            for (k, s) in sent.iter().enumerate() {
+                let mask = answered.then(|| batch[BATCH_WORDS * k + BATCH_EVENTS]);
+                settle_in(watchers, &backend, s.fd, s.id, mask);
+            }
+        });
+    }
+    sent.clear();
+    SENT.set(sent);
+}
+
 /// What the report's watcher watches of its events now; None if the watcher
 /// is gone or is another one.
-fn current(r: Report) -> Option<i32> {
-    let w = with_watchers(|watchers| watchers.get(&r.fd).copied()).flatten()?;
+fn current(watchers: &FdMap<*mut Watcher>, r: Report) -> Option<i32> {
+    let w = *watchers.get(&r.fd)?;
     // SAFETY: a watcher in the table is live and not closing.
     let (id, mask) = unsafe { ((*w).id, (*w).mask) };
     (id == r.id).then_some(r.events & mask & EVENTS)
@@ -312,20 +323,23 @@ fn settle(fd: i32, id: u64, mask: Option<i32>) {
     let Some(backend) = env::with(|s| s.backend.clone()) else {
         return;
     };
-    with_watchers(|watchers| {
-        let Some(&w) = watchers.get(&fd) else { return };
-        // SAFETY: a watcher in the table is live and not closing.
-        let (now, same) = unsafe { ((*w).mask, (*w).id == id) };
-        if !same {
-            return;
-        }
-        let mask = match mask {
-            Some(m) if m >= 0 => m,
-            _ => now,
-        };
-        // SAFETY: as above.
-        unsafe { apply(&backend, w, mask) };
-    });
+    with_watchers(|watchers| settle_in(watchers, &backend, fd, id, mask));
+}
+
+/// `settle`, with the watchers and the backend at hand.
+fn settle_in(watchers: &FdMap<*mut Watcher>, backend: &Backend, fd: i32, id: u64, mask: Option<i32>) {
+    let Some(&w) = watchers.get(&fd) else { return };
+    // SAFETY: a watcher in the table is live and not closing.
+    let (now, same) = unsafe { ((*w).mask, (*w).id == id) };
+    if !same {
+        return;
+    }
+    let mask = match mask {
+        Some(m) if m >= 0 => m,
+        _ => now,
+    };
+    // SAFETY: as above.
+    unsafe { apply(backend, w, mask) };
 }
 
 unsafe extern "C" fn on_close(handle: *mut c_void) {
