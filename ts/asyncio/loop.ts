@@ -110,17 +110,30 @@ function stopAbort(op: { onAbort: (() => void) | null; signal: AbortSignal | und
   op.onAbort = null;
 }
 
-/** An operation that makes `once` at each readiness until it gives a result (null: it would block) or throws. */
-class Retry<T> extends Op<T> {
-  declare readonly once: () => T | null;
-  constructor(syscall: string, once: () => T | null) {
+/** What an operation makes at each readiness: `once(a, b, c)`, a result, or null when it would block. */
+export type Once<T, A, B, C> = (a: A, b: B, c: C) => T | null;
+
+/**
+ * An operation that makes `once(a, b, c)` at each readiness until it gives a
+ * result or throws. The arguments are its fields, not a closure's: a receive
+ * that waits then makes one object, not three.
+ */
+class Retry<T, A, B, C> extends Op<T> {
+  declare readonly once: Once<T, A, B, C>;
+  declare readonly a: A;
+  declare readonly b: B;
+  declare readonly c: C;
+  constructor(syscall: string, once: Once<T, A, B, C>, a: A, b: B, c: C) {
     super(syscall, retryOnce as (op: Op<T>) => boolean);
     this.once = once;
+    this.a = a;
+    this.b = b;
+    this.c = c;
   }
 }
 
-function retryOnce<T>(op: Retry<T>): boolean {
-  const r = op.once();
+function retryOnce<T, A, B, C>(op: Retry<T, A, B, C>): boolean {
+  const r = op.once(op.a, op.b, op.c);
   return r !== null && op.done(r);
 }
 
@@ -343,11 +356,20 @@ export function wait<T>(
 }
 
 /**
- * Queues an operation on `fd` that makes `once` each time the fd is ready,
- * until it gives a result (null: it would block) or throws.
+ * Queues an operation on `fd` that makes `once(a, b, c)` each time the fd is
+ * ready, until it gives a result (null: it would block) or throws.
  */
-export function waitFor<T>(fd: number, dir: number, syscall: string, once: () => T | null, signal: AbortSignal | undefined): Promise<T> {
-  return enqueue(fd, dir, new Retry<T>(syscall, once), signal);
+export function waitFor<T, A, B, C>(
+  fd: number,
+  dir: number,
+  syscall: string,
+  signal: AbortSignal | undefined,
+  once: Once<T, A, B, C>,
+  a: A,
+  b: B,
+  c: C,
+): Promise<T> {
+  return enqueue(fd, dir, new Retry<T, A, B, C>(syscall, once, a, b, c), signal);
 }
 
 /** The operation whose promise is being made (see `settleWith`). */

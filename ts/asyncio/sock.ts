@@ -10,11 +10,11 @@ import { type AddressArgOf, type AddressOf } from '../address';
 import { bytes, int, pyType } from '../convert';
 import * as C from '../constants';
 import { BlockingIOError, badf, errnos, oserror, takeError, withAddress, wouldBlock } from '../errors';
-import { lastAddress, native } from '../native';
+import { lastAddress, native, type NativeAddress } from '../native';
 import { pyRepr } from '../repr';
 import { claim, room, settle } from '../slab';
 import { sendtoNow, Socket } from '../socket';
-import { busy, checkSignal, READ, readFound, readNow, wait, waitFor, WRITE, type OperationOptions } from './loop';
+import { busy, checkSignal, READ, readFound, readNow, wait, waitFor, WRITE, type Once, type OperationOptions } from './loop';
 import { needsLookup, resolveAddress } from './resolver';
 
 const EINPROGRESS = errnos.EINPROGRESS;
@@ -58,16 +58,24 @@ function promised<A, T>(body: (args: A) => T | Promise<T>, args: A): Promise<T> 
 }
 
 /**
- * What `attempt` receives now, unless other receives wait first; else a promise
- * of what it receives once the fd is readable (null from `attempt`: it would block).
+ * What `once(a, b, c)` receives now, unless other receives wait first; else a
+ * promise of what it receives once the fd is readable (null from `once`: it would block).
  */
-function readNowOrWait<T>(fd: number, syscall: string, attempt: () => T | null, signal: AbortSignal | undefined): T | Promise<T> {
+function readNowOrWait<T, A, B, C>(
+  fd: number,
+  syscall: string,
+  signal: AbortSignal | undefined,
+  once: Once<T, A, B, C>,
+  a: A,
+  b: B,
+  c: C,
+): T | Promise<T> {
   if (readNow(fd)) {
-    const r = attempt();
+    const r = once(a, b, c);
     readFound(fd, r !== null);
     if (r !== null) return r;
   }
-  return waitFor<T>(fd, READ, syscall, attempt, signal);
+  return waitFor(fd, READ, syscall, signal, once, a, b, c);
 }
 
 /**
@@ -90,7 +98,7 @@ function recvBody(args: WithOptions<[sock: Socket, nbytes: number], [], Operatio
   // A receive of nothing returns at once, as asyncio's sock.recv(0) does (no syscall).
   if (n === 0) return Buffer.alloc(0);
   if (fd < 0) throw badf('sock_recv');
-  return readNowOrWait(fd, 'recv', () => recvNow(fd, n, false), signal);
+  return readNowOrWait(fd, 'recv', signal, recvNow, fd, n, false);
 }
 
 /** asyncio's `loop.sock_recv_into(sock, buf)`: bytes received into `buf`, in place. */
@@ -111,13 +119,15 @@ function recvIntoBody(args: WithOptions<[sock: Socket, buf: Uint8Array], [], Ope
   // An empty buffer: 0 at once, as asyncio's sock.recv_into does (no syscall).
   if (view.byteLength === 0) return 0;
   if (fd < 0) throw badf('sock_recv_into');
-  const attempt = (): number | null => {
-    const got = native.recvNow(fd, view, 0, view.byteLength);
-    if (got >= 0) return got;
-    if (wouldBlock()) return null;
-    throw takeError();
-  };
-  return readNowOrWait(fd, 'recv_into', attempt, signal);
+  return readNowOrWait(fd, 'recv_into', signal, recvIntoNow, fd, view, view.byteLength);
+}
+
+/** Receives up to `n` bytes into `view` now: the count, or null when the socket would block. */
+function recvIntoNow(fd: number, view: Uint8Array, n: number): number | null {
+  const got = native.recvNow(fd, view, 0, n);
+  if (got >= 0) return got;
+  if (wouldBlock()) return null;
+  throw takeError();
 }
 
 /** asyncio's `loop.sock_recvfrom(sock, bufsize)`: `[bytes, address]` of one datagram. */
@@ -138,11 +148,13 @@ function recvfromBody<F extends string>(args: WithOptions<[sock: Socket<F>, bufs
   if (n < 0) throw new RangeError('negative buffersize in recvfrom');
   if (fd < 0) throw badf('sock_recvfrom');
   const signal = checkSignal(options);
-  const attempt = (): [Buffer, AddressOf<F> | null] | null => {
-    const data = recvNow(fd, n, true);
-    return data === null ? null : [data, lastAddress() as AddressOf<F> | null];
-  };
-  return readNowOrWait(fd, 'recvfrom', attempt, signal);
+  return readNowOrWait(fd, 'recvfrom', signal, recvfromNow as Once<[Buffer, AddressOf<F> | null], number, number, undefined>, fd, n, undefined);
+}
+
+/** Receives one datagram of up to `n` bytes now: `[data, address]`, or null when the socket would block. */
+function recvfromNow(fd: number, n: number): [Buffer, NativeAddress] | null {
+  const data = recvNow(fd, n, true);
+  return data === null ? null : [data, lastAddress()];
 }
 
 /** asyncio's `loop.sock_recvfrom_into(sock, buf, nbytes=0)`: `[count, address]`, the bytes in `buf`. */
@@ -166,14 +178,15 @@ function recvfromIntoBody<F extends string>(args: WithOptions<[sock: Socket<F>, 
   else if (n > view.byteLength) throw new RangeError('nbytes is greater than the length of the buffer');
   if (fd < 0) throw badf('sock_recvfrom_into');
   const signal = checkSignal(options);
-  type Result = [number, AddressOf<F> | null];
-  const attempt = (): Result | null => {
-    const got = native.recvfromNow(fd, view, 0, n);
-    if (got >= 0) return [got, lastAddress() as AddressOf<F> | null];
-    if (wouldBlock()) return null;
-    throw takeError();
-  };
-  return readNowOrWait(fd, 'recvfrom_into', attempt, signal);
+  return readNowOrWait(fd, 'recvfrom_into', signal, recvfromIntoNow as Once<[number, AddressOf<F> | null], number, Uint8Array, number>, fd, view, n);
+}
+
+/** Receives one datagram of up to `n` bytes into `view` now: `[count, address]`, or null when the socket would block. */
+function recvfromIntoNow(fd: number, view: Uint8Array, n: number): [number, NativeAddress] | null {
+  const got = native.recvfromNow(fd, view, 0, n);
+  if (got >= 0) return [got, lastAddress()];
+  if (wouldBlock()) return null;
+  throw takeError();
 }
 
 /**
@@ -252,20 +265,29 @@ const BLOCKED = Symbol('blocked');
  * to wait.
  */
 export function whenReady<T>(fd: number, dir: number, syscall: string, call: () => T, signal: AbortSignal | undefined): T | Promise<T> {
-  return nowOrWait(fd, dir, syscall, () => unlessBlocked(call, null), signal);
+  return nowOrWait(fd, dir, syscall, signal, unlessBlocked<T, null>, call, null, undefined);
 }
 
 /**
- * What `attempt` gives now (unless operations wait before it in the same
- * direction), else a promise of what it gives once the fd is ready (null from
- * `attempt`: it would block).
+ * What `once(a, b, c)` gives now (unless operations wait before it in the
+ * same direction), else a promise of what it gives once the fd is ready (null
+ * from `once`: it would block).
  */
-function nowOrWait<T>(fd: number, dir: number, syscall: string, attempt: () => T | null, signal: AbortSignal | undefined): T | Promise<T> {
+function nowOrWait<T, A, B, C>(
+  fd: number,
+  dir: number,
+  syscall: string,
+  signal: AbortSignal | undefined,
+  once: Once<T, A, B, C>,
+  a: A,
+  b: B,
+  c: C,
+): T | Promise<T> {
   if (!busy(fd, dir)) {
-    const r = attempt();
+    const r = once(a, b, c);
     if (r !== null) return r;
   }
-  return waitFor<T>(fd, dir, syscall, attempt, signal);
+  return waitFor(fd, dir, syscall, signal, once, a, b, c);
 }
 
 /** asyncio's `loop.sock_sendto(sock, data, address)`: bytes sent, once there is room. A host name is resolved without blocking. */
@@ -286,7 +308,7 @@ function sendtoBody<F extends string>(
   const fd = fdOf(sock, 'sock_sendto', false);
   const signal = checkSignal(options);
   if (needsLookup(sock, address)) return sendtoResolved(sock, fd, data, address, options);
-  return nowOrWait(fd, WRITE, 'sendto', () => sendtoNow(sock, data, address), signal);
+  return nowOrWait(fd, WRITE, 'sendto', signal, sendtoNow, sock as Socket, data, address);
 }
 
 /** sock_sendto to a host name: resolved first, without blocking. */
@@ -299,7 +321,7 @@ async function sendtoResolved<F extends string>(
 ): Promise<number> {
   const addr = await resolveAddress(sock, address, checkSignal(options));
   const signal = checkSignal(options);
-  return nowOrWait(fd, WRITE, 'sendto', () => sendtoNow(sock, data, addr), signal);
+  return nowOrWait(fd, WRITE, 'sendto', signal, sendtoNow, sock as Socket, data, addr);
 }
 
 /**
