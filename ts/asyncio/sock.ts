@@ -58,27 +58,6 @@ function promised<A, T>(body: (args: A) => T | Promise<T>, args: A): Promise<T> 
 }
 
 /**
- * What `once(a, b, c)` receives now, unless other receives wait first; else a
- * promise of what it receives once the fd is readable (null from `once`: it would block).
- */
-function readNowOrWait<T, A, B, C>(
-  fd: number,
-  syscall: string,
-  signal: AbortSignal | undefined,
-  once: Once<T, A, B, C>,
-  a: A,
-  b: B,
-  c: C,
-): T | Promise<T> {
-  if (readNow(fd)) {
-    const r = once(a, b, c);
-    readFound(fd, r !== null);
-    if (r !== null) return r;
-  }
-  return waitFor(fd, READ, syscall, signal, once, a, b, c);
-}
-
-/**
  * asyncio's `loop.sock_recv(sock, nbytes)`: up to `nbytes` bytes, once some
  * arrive; an empty Buffer at the end of the stream.
  */
@@ -98,7 +77,7 @@ function recvBody(args: WithOptions<[sock: Socket, nbytes: number], [], Operatio
   // A receive of nothing returns at once, as asyncio's sock.recv(0) does (no syscall).
   if (n === 0) return Buffer.alloc(0);
   if (fd < 0) throw badf('sock_recv');
-  return readNowOrWait(fd, 'recv', signal, recvNow, fd, n, false);
+  return nowOrWait(fd, READ, 'recv', signal, recvNow, fd, n, false);
 }
 
 /** asyncio's `loop.sock_recv_into(sock, buf)`: bytes received into `buf`, in place. */
@@ -119,7 +98,7 @@ function recvIntoBody(args: WithOptions<[sock: Socket, buf: Uint8Array], [], Ope
   // An empty buffer: 0 at once, as asyncio's sock.recv_into does (no syscall).
   if (view.byteLength === 0) return 0;
   if (fd < 0) throw badf('sock_recv_into');
-  return readNowOrWait(fd, 'recv_into', signal, recvIntoNow, fd, view, view.byteLength);
+  return nowOrWait(fd, READ, 'recv_into', signal, recvIntoNow, fd, view, view.byteLength);
 }
 
 /** Receives up to `n` bytes into `view` now: the count, or null when the socket would block. */
@@ -148,7 +127,7 @@ function recvfromBody<F extends string>(args: WithOptions<[sock: Socket<F>, bufs
   if (n < 0) throw new RangeError('negative buffersize in recvfrom');
   if (fd < 0) throw badf('sock_recvfrom');
   const signal = checkSignal(options);
-  return readNowOrWait(fd, 'recvfrom', signal, recvfromNow as Once<[Buffer, AddressOf<F> | null], number, number, undefined>, fd, n, undefined);
+  return nowOrWait(fd, READ, 'recvfrom', signal, recvfromNow as Once<[Buffer, AddressOf<F> | null], number, number, undefined>, fd, n, undefined);
 }
 
 /** Receives one datagram of up to `n` bytes now: `[data, address]`, or null when the socket would block. */
@@ -178,7 +157,7 @@ function recvfromIntoBody<F extends string>(args: WithOptions<[sock: Socket<F>, 
   else if (n > view.byteLength) throw new RangeError('nbytes is greater than the length of the buffer');
   if (fd < 0) throw badf('sock_recvfrom_into');
   const signal = checkSignal(options);
-  return readNowOrWait(fd, 'recvfrom_into', signal, recvfromIntoNow as Once<[number, AddressOf<F> | null], number, Uint8Array, number>, fd, view, n);
+  return nowOrWait(fd, READ, 'recvfrom_into', signal, recvfromIntoNow as Once<[number, AddressOf<F> | null], number, Uint8Array, number>, fd, view, n);
 }
 
 /** Receives one datagram of up to `n` bytes into `view` now: `[count, address]`, or null when the socket would block. */
@@ -270,8 +249,9 @@ export function whenReady<T>(fd: number, dir: number, syscall: string, call: () 
 
 /**
  * What `once(a, b, c)` gives now (unless operations wait before it in the
- * same direction), else a promise of what it gives once the fd is ready (null
- * from `once`: it would block).
+ * same direction, or, for a read, early reads have been finding nothing: see
+ * loop.ts `readNow`), else a promise of what it gives once the fd is ready
+ * (null from `once`: it would block).
  */
 function nowOrWait<T, A, B, C>(
   fd: number,
@@ -283,8 +263,9 @@ function nowOrWait<T, A, B, C>(
   b: B,
   c: C,
 ): T | Promise<T> {
-  if (!busy(fd, dir)) {
+  if (dir === READ ? readNow(fd) : !busy(fd, dir)) {
     const r = once(a, b, c);
+    if (dir === READ) readFound(fd, r !== null);
     if (r !== null) return r;
   }
   return waitFor(fd, dir, syscall, signal, once, a, b, c);
