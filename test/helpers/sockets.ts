@@ -141,9 +141,9 @@ export function tempDir(): { path: string } & Disposable {
   };
 }
 
-/** Runs a Node script synchronously in a child process and returns its stdout (the child inherits fds that are not close-on-exec). */
-export function runNodeSync(script: string, args: string[] = []): string {
-  const r = runSync(process.execPath, [...args, '-e', script], { timeout: 20_000 });
+/** Runs a Node script synchronously in a child process (killed after `timeout` ms) and returns its stdout (the child inherits fds that are not close-on-exec). */
+export function runNodeSync(script: string, args: string[] = [], timeout = 20_000): string {
+  const r = runSync(process.execPath, [...args, '-e', script], { timeout });
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`child exited with ${r.status ?? r.signal}: ${r.stderr}`);
   return r.stdout;
