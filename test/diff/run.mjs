@@ -174,6 +174,16 @@ export function mismatchKey(m) {
 }
 
 /**
+ * Whether a mismatch is both sides waiting past the step's deadline: the two
+ * agree, and the generator's model was wrong to expect a result (an asyncio
+ * step, or a call it took to return at once). The program is unfinished, not
+ * a difference between bsdsock and CPython.
+ */
+export function bothHung(m) {
+  return Boolean((m.python.hang && m.node.hang) || (m.python.e === 'Timeout' && m.node.e === 'Timeout'));
+}
+
+/**
  * Compares the two runs step by step. The first step that differs is the
  * mismatch, unless a known difference (or one of `accepted`'s keys) covers it;
  * either way the steps after it are not compared, as the two programs' states
@@ -185,8 +195,8 @@ export function compare(steps, { python, node }, accepted = new Set()) {
     const js = at(node, i);
     const want = expected(py);
     const mismatch = { index: i, step: steps[i], python: py, node: js };
-    // Both hanging is the generator's fault: its model let a call wait for ever (an asyncio step, past its deadline).
-    if ((py.hang && js.hang) || (py.e === 'Timeout' && js.e === 'Timeout')) return { ok: false, mismatch };
+    // Both hanging is the generator's fault (see bothHung): reported, for its model to be mended.
+    if (bothHung(mismatch)) return { ok: false, mismatch };
     if (isDeepStrictEqual(want, js)) {
       if (py.died) return { ok: true, stopped: i };
       continue;
