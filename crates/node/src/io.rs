@@ -105,6 +105,12 @@ thread_local! {
     static HELD: RefCell<FdMap<Held>> = RefCell::new(FdMap::default());
 }
 
+/// Forgets the destination kept for `fd`, which is being closed (a socket
+/// given the number next starts afresh; until then the entry is only memory).
+pub fn forget_held(fd: i32) {
+    HELD.with(|h| h.try_borrow_mut().map(|mut h| h.remove(&fd)).ok());
+}
+
 /// sendtoNow(fd, data, sockaddr, token) -> count or -1: sends without
 /// flags or waiting, and keeps the sockaddr as the fd's destination for `token`.
 unsafe extern "C" fn sendto_now(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {

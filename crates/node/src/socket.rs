@@ -54,6 +54,7 @@ pub fn socketpair(family: i32, ty: i32, proto: i32) -> Option<(i32, i32)> {
 #[napi]
 pub fn close(fd: i32) -> bool {
     crate::owned::forget(fd);
+    crate::io::forget_held(fd);
     done(sock::close(fd))
 }
 
