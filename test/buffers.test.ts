@@ -250,3 +250,29 @@ describe('MSG_TRUNC on a stream: the bytes the kernel discards without writing',
     }
   });
 });
+
+describe('the receive slabs', () => {
+  it('small receives share a small slab, larger ones a larger one; every view keeps its own bytes', async () => {
+    using pair = dgramPair();
+    const [a, b] = pair;
+    const views: [Buffer, string][] = [];
+    // Enough receives to fill and renew each slab several times over.
+    for (let i = 0; i < 3000; i++) {
+      const text = `datagram ${i} `.repeat(1 + (i % 5));
+      b.send(Buffer.from(text));
+      const got = i % 2 === 0 ? a.recv(4096) : await asyncio.sock_recv(a, 100);
+      views.push([got, text]);
+    }
+    for (const [view, text] of views) expect(view.toString()).toBe(text);
+    // A datagram received with room for 4 KiB holds a 64 KiB slab, not a 256 KiB one.
+    b.send(Buffer.from('small'));
+    expect(a.recv(4096).buffer.byteLength).toBe(64 * 1024);
+    // Room for 32 KiB: the 256 KiB slab, shared by the next such receive.
+    b.send(Buffer.from('large one'));
+    b.send(Buffer.from('large two'));
+    const [one, two] = [a.recv(32 * 1024), a.recv(32 * 1024)];
+    expect(one.buffer.byteLength).toBe(256 * 1024);
+    expect(two.buffer).toBe(one.buffer);
+    expect([one.toString(), two.toString()]).toEqual(['large one', 'large two']);
+  });
+});
