@@ -353,6 +353,25 @@ describe('bsdsock and CPython run the same programs alike', () => {
     expect(carried).toEqual([16, 10, [24, 100], [0, null]]);
   });
 
+  it("a batched receive of the message that carries the peer's last reference: the known difference, run for real", async () => {
+    // The peer's own fd goes out in the message and the program closes it: Linux closes the peer only as the
+    // receiving call returns, so recvmmsg stops after the message where CPython's recvmsg loop reads the end.
+    const program: Step[] = [
+      { op: 'socketpair', s: 1, t: 0, family: 'AF_UNIX', type: 'SOCK_SEQPACKET' },
+      { op: 'sendmsg', s: 0, sizes: [], seed: 0, flags: [], t: null, fds: [0] },
+      { op: 'close', s: 0 },
+      { op: 'recvmmsg_into', s: 1, sizes: [0, 0], flags: [] },
+    ];
+    const runner = new Runner();
+    try {
+      const { runs, verdict } = await replay(runner, program);
+      expect(verdict).toEqual({ ok: true, known: 'batch-releases-peer', stopped: 3 });
+      expect(runs.node.results[3]).toEqual({ v: [[[0, { hex: '' }], null]] });
+    } finally {
+      runner.close();
+    }
+  });
+
   it('random programs (seeded): every step the same, or a known difference', async () => {
     const runner = new Runner();
     try {

@@ -78,7 +78,34 @@ export const KNOWN = [
           (step.op === 'connect_ex' && (WOULD_BLOCK.has(python.v) || WOULD_BLOCK.has(node.v))) ||
           (RECEIVES.has(step.op) && node.e === 'TimeoutError' && !('e' in python)))),
   },
+  {
+    id: 'batch-releases-peer',
+    kind: 'environment',
+    reason:
+      'a message whose SCM_RIGHTS carry the last reference to the peer socket (the program sent the peer\'s own fd, ' +
+      'then closed it) closes the peer only when the receiving syscall returns (the kernel defers the final fput to ' +
+      'the end of the call): Linux\'s recvmmsg, one call, still finds the peer open after that message and stops, ' +
+      'where CPython, which has no recvmmsg and stands for it with one recvmsg per message, reads the end of the ' +
+      'stream after it (the next recvmmsg reads it too)',
+    matches: (step, python, node, history) =>
+      BATCH_RECEIVES.has(step.op) &&
+      Array.isArray(python.v) &&
+      Array.isArray(node.v) &&
+      node.v.length < python.v.length &&
+      isDeepStrictEqual(python.v.slice(0, node.v.length), node.v) &&
+      python.v.slice(node.v.length).every(emptyMessage) &&
+      history.some((h) => h.step.op === 'sendmsg' && (h.step.fds?.length ?? 0) > 0) &&
+      history.some((h) => h.step.op === 'close'),
+  },
 ];
+
+const BATCH_RECEIVES = new Set(['recvmmsg', 'recvmmsg_into']);
+
+/** A message of a batched receive that carried no bytes: recvmmsg's `[data, address]`, recvmmsg_into's `[[count, data], address]`. */
+function emptyMessage(m) {
+  const first = Array.isArray(m) ? m[0] : undefined;
+  return first?.hex === '' || (Array.isArray(first) && first[0] === 0);
+}
 
 const CONNECTS = new Set(['connect', 'connect_ex']);
 const EADDRINUSE = 98;
