@@ -83,7 +83,7 @@ export interface Native {
   recvfromInto(fd: number, buf: Uint8Array, offset: number, nbytes: number, flags: number, timeout: number): number;
   /** The lean entries of asyncio's calls: no flags, never waiting. */
   sendNow(fd: number, data: Uint8Array): number;
-  /** Also keeps `sockaddr` as the fd's destination for `token`, which `sendtoHeld` then sends to (-2: none kept for it). */
+  /** Also keeps `sockaddr` as the fd's destination for `token`, which `sendtoHeld` then sends to (SEND_NOT_HELD: none kept for it). */
   sendtoNow(fd: number, data: Uint8Array, sockaddr: Uint8Array, token: number): number;
   sendtoHeld(fd: number, data: Uint8Array, token: number): number;
   recvNow(fd: number, buf: Uint8Array, offset: number, nbytes: number): number;

@@ -21,6 +21,7 @@ import { pyStr } from './repr';
 import { claim, room, settle } from './slab';
 import { checkTimeout, getdefaulttimeout } from './timeout';
 import * as W from './windows';
+import { SEND_NOT_HELD } from './wire';
 
 const TRUNC = C.MSG_TRUNC ?? 0;
 const TYPE_FLAGS = (C.SOCK_NONBLOCK ?? 0) | (C.SOCK_CLOEXEC ?? 0);
@@ -112,8 +113,6 @@ export let knownDestination: (sock: Socket, address: unknown) => boolean;
 
 /** The numbers Socket objects keep their destination in the addon under (see `sendtoNow`): one each, never reused. */
 let tokens = 0;
-/** sendtoHeld's answer when the fd keeps no destination for the token. */
-const HELD_NONE = -2;
 
 /** Python's `socket.socket`. `F` is the family's name, which types the addresses. */
 export class Socket<F extends string = string> {
@@ -479,8 +478,8 @@ export class Socket<F extends string = string> {
       const sa = sock.#sockaddr(address, 'sendto');
       const fd = sock.#check('sendto');
       // The same destination again: the addon has its bytes, unless another Socket on this fd sent since.
-      let n = sa === sock.#held ? native.sendtoHeld(fd, buf, sock.#token) : HELD_NONE;
-      if (n === HELD_NONE) {
+      let n = sa === sock.#held ? native.sendtoHeld(fd, buf, sock.#token) : SEND_NOT_HELD;
+      if (n === SEND_NOT_HELD) {
         sock.#held = sa;
         n = native.sendtoNow(fd, buf, sa, sock.#token);
       }

@@ -25,6 +25,7 @@ export const RESOLVER_PROTO = 2;
 export const RESOLVER_SCOPE_ID = 5;
 export const RESOLVER_TYPE = 1;
 export const RESOLVER_WORDS = 7;
+export const SEND_NOT_HELD = -2;
 export const STATUS_ERRNO = 2;
 export const STATUS_FAST = 3;
 export const STATUS_HELD = 6;

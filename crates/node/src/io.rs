@@ -24,6 +24,7 @@ use napi::sys;
 use crate::raw::{bad_args, Args, Callback};
 use crate::signals::blocking;
 use crate::state::publish;
+use crate::wire::SEND_NOT_HELD;
 
 /// Where a call's flags and timeout are: `Some(i)`, arguments i and i + 1; None, a `*Now` entry.
 type ModeAt = Option<usize>;
@@ -123,9 +124,7 @@ unsafe extern "C" fn sendto_now(env: sys::napi_env, info: sys::napi_callback_inf
         a.f64(3),
     ) {
         (Some(fd), Some(to), Some(token)) => {
-            let n = blocking(env, fd, Timeout::NONBLOCKING, "sendto", |t| {
-                sock::sendto_sockaddr(fd, a.data(1)?, 0, &to, t)
-            });
+            let n = send_to(env, &a, fd, &to);
             // Not borrowed across the send: a signal's listeners may run inside it and send.
             HELD.with(|h| {
                 h.try_borrow_mut()
@@ -139,7 +138,7 @@ unsafe extern "C" fn sendto_now(env: sys::napi_env, info: sys::napi_callback_inf
     a.number(n)
 }
 
-/// sendtoHeld(fd, data, token) -> count, -1 (the error recorded), or -2 when
+/// sendtoHeld(fd, data, token) -> count, -1 (the error recorded), or SEND_NOT_HELD when
 /// the fd keeps no destination for `token` (send with sendtoNow then).
 unsafe extern "C" fn sendto_held(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
     let Some(a) = Args::<3>::read(env, info) else {
@@ -155,11 +154,16 @@ unsafe extern "C" fn sendto_held(env: sys::napi_env, info: sys::napi_callback_in
             .map(|held| held.to.clone())
     });
     let Some(to) = held else {
-        return a.int(-2);
+        return a.int(SEND_NOT_HELD);
     };
-    a.number(blocking(env, fd, Timeout::NONBLOCKING, "sendto", |t| {
-        sock::sendto_sockaddr(fd, a.data(1)?, 0, &to, t)
-    }))
+    a.number(send_to(env, &a, fd, &to))
+}
+
+/// Sends the call's data (its argument 1) to `to`, without flags or waiting.
+fn send_to<const N: usize>(env: sys::napi_env, a: &Args<N>, fd: i32, to: &SockAddr) -> Option<usize> {
+    blocking(env, fd, Timeout::NONBLOCKING, "sendto", |t| {
+        sock::sendto_sockaddr(fd, a.data(1)?, 0, to, t)
+    })
 }
 
 /// `buf[offset..offset + nbytes]`, clamped to the buffer.

@@ -1,7 +1,8 @@
 //! The contract between the addon and the facade, defined once: the words of
 //! the status block (state.rs), the kinds of error `takeError` reports and the
 //! separator of its fields, the layout of getaddrinfo's result block
-//! (resolver.rs), and that of the readiness batch (watch.rs). `wireConstants()` hands them to
+//! (resolver.rs), that of the readiness batch (watch.rs), and `sendtoHeld`'s
+//! answer for a destination it does not keep (io.rs). `wireConstants()` hands them to
 //! scripts/gen-wire.js, which writes ts/wire.ts from them; the facade reads
 //! only those names.
 
@@ -64,6 +65,10 @@ pub const BATCH_KEEP: i32 = -1;
 /// Ready fds one batch holds; more in a turn take more batches.
 pub const BATCH_FDS: usize = 1024;
 
+/// `sendtoHeld`'s answer when the fd keeps no destination for the token it
+/// was given (io.rs): the facade then sends the sockaddr with `sendtoNow`.
+pub const SEND_NOT_HELD: i32 = -2;
+
 /// Between the fields of `takeError`'s string: kind, code, syscall, written, message.
 pub const ERROR_SEPARATOR: char = '\u{1}';
 
@@ -108,6 +113,7 @@ pub fn wire_constants() -> HashMap<&'static str, Either<i32, String>> {
             ("FAST_OS", FAST_OS),
             ("FAST_TIMEOUT", FAST_TIMEOUT),
             ("BATCH_KEEP", BATCH_KEEP),
+            ("SEND_NOT_HELD", SEND_NOT_HELD),
         ])
         .map(|(k, v)| (k, Either::A(v)));
     let texts = [
