@@ -372,6 +372,23 @@ describe('bsdsock and CPython run the same programs alike', () => {
     }
   });
 
+  it('names a port within its family and protocol: one number held by a UDP and a TCP socket is two ports', async () => {
+    // The kernel may give unrelated sockets of different families or protocols the same number, on one side and
+    // not the other; named by number alone, such a coincidence read as a mismatch (CI once: a TCP client on ::1
+    // given the number of an earlier one on 127.0.0.1). Here a TCP socket takes the UDP one's number on purpose.
+    const program: Step[] = [
+      { op: 'socket', s: 0, family: 'AF_INET', type: 'SOCK_DGRAM' },
+      { op: 'bind', s: 0, addr: { kind: 'inet' } },
+      { op: 'socket', s: 1, family: 'AF_INET', type: 'SOCK_STREAM' },
+      { op: 'bind', s: 1, addr: { kind: 'of', t: 0 } },
+      { op: 'getsockname', s: 0 },
+      { op: 'getsockname', s: 1 },
+      { op: 'getsockname', s: 0 },
+    ];
+    const runs = await replayedAlike(program);
+    expect(runs.node.results.slice(4)).toEqual([{ v: ['127.0.0.1', 'port0'] }, { v: ['127.0.0.1', 'port1'] }, { v: ['127.0.0.1', 'port0'] }]);
+  });
+
   it('random programs (seeded): every step the same, or a known difference', async () => {
     const runner = new Runner();
     try {

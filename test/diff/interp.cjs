@@ -74,6 +74,7 @@ class Program {
     this.files = new Map();
     this.fds = [];
     this.names = new Map();
+    this.protocol = 'tcp';
     this.addrs = new Map();
     this.signals = 0;
     this.sent = 0;
@@ -87,8 +88,10 @@ class Program {
 
   // Values as both interpreters report them.
 
-  port(p) {
-    return p === 0 ? 0 : this.ephemeral('port', p);
+  port(p, host) {
+    // Named within its space: the same number in another family or protocol is another port, which the
+    // kernel may hand out at the same time (two connects to different listeners, a TCP and a UDP socket).
+    return p === 0 ? 0 : this.ephemeral('port', `${host.includes(':') ? 'v6' : 'v4'} ${this.protocol} ${p}`);
   }
 
   /** A name the kernel picked (a port, an autobind address), named by order of appearance. */
@@ -99,7 +102,7 @@ class Program {
   }
 
   addr(a) {
-    if (Array.isArray(a)) return [a[0], this.port(a[1]), ...a.slice(2)];
+    if (Array.isArray(a)) return [a[0], this.port(a[1], a[0]), ...a.slice(2)];
     if (typeof a === 'string' && a.startsWith(this.tmp)) return `$TMP${a.slice(this.tmp.length)}`;
     if (a instanceof Uint8Array) return this.ephemeral('abstract', Buffer.from(a).toString('hex'));
     return a;
@@ -109,7 +112,7 @@ class Program {
     return msg
       .replace(FD_IN_MESSAGE, 'fd=N')
       .replace(ABSTRACT_IN_MESSAGE, (_, name) => this.ephemeral('abstract', `00${Buffer.from(name, 'latin1').toString('hex')}`))
-      .replace(ADDRESS_IN_MESSAGE, (_, host, p) => `('${host}', ${this.port(Number(p))}`);
+      .replace(ADDRESS_IN_MESSAGE, (_, host, p) => `('${host}', ${this.port(Number(p), host)}`);
   }
 
   value(v) {
@@ -200,6 +203,9 @@ class Program {
   async run(step) {
     const op = step.op;
     const s = step.s;
+    // The protocol of the ports this step reports: its socket's (a stream's socket is TCP).
+    const sock = step.w === undefined ? this.socks.get(s) : undefined;
+    this.protocol = sock !== undefined && sock.type === socket.SOCK_DGRAM ? 'udp' : 'tcp';
     switch (op) {
       case 'socket':
         return this.put(s, socket.socket(constant(step.family), constant(step.type)));

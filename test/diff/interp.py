@@ -71,6 +71,7 @@ class Program:
         self.files = {}
         self.fds = []
         self.names = {}
+        self.protocol = 'tcp'
         self.addrs = {}
         self.signals = 0
         self.sent = 0
@@ -85,8 +86,10 @@ class Program:
 
     # Values as both interpreters report them.
 
-    def port(self, p):
-        return 0 if p == 0 else self.ephemeral('port', p)
+    def port(self, p, host):
+        # Named within its space: the same number in another family or protocol is another port, which the
+        # kernel may hand out at the same time (two connects to different listeners, a TCP and a UDP socket).
+        return 0 if p == 0 else self.ephemeral('port', '%s %s %d' % ('v6' if ':' in host else 'v4', self.protocol, p))
 
     def ephemeral(self, kind, value):
         """A name the kernel picked (a port, an autobind address), named by order of appearance."""
@@ -97,7 +100,7 @@ class Program:
 
     def addr(self, a):
         if isinstance(a, tuple):
-            return [a[0], self.port(a[1])] + list(a[2:])
+            return [a[0], self.port(a[1], a[0])] + list(a[2:])
         if isinstance(a, str) and a.startswith(self.tmp):
             return '$TMP' + a[len(self.tmp):]
         if isinstance(a, (bytes, bytearray)):
@@ -107,7 +110,7 @@ class Program:
     def ports_in(self, msg):
         msg = FD_IN_MESSAGE.sub('fd=N', msg)
         msg = ABSTRACT_IN_MESSAGE.sub(lambda m: self.ephemeral('abstract', (b'\0' + m.group(1).encode()).hex()), msg)
-        return ADDRESS_IN_MESSAGE.sub(lambda m: "('%s', %s" % (m.group(1), self.port(int(m.group(2)))), msg)
+        return ADDRESS_IN_MESSAGE.sub(lambda m: "('%s', %s" % (m.group(1), self.port(int(m.group(2)), m.group(1))), msg)
 
     def value(self, v):
         if isinstance(v, (bytes, bytearray, memoryview)):
@@ -194,6 +197,9 @@ class Program:
     def run(self, step):
         op = step['op']
         s = step.get('s')
+        # The protocol of the ports this step reports: its socket's (a stream's socket is TCP).
+        sock = self.socks.get(s) if 'w' not in step else None
+        self.protocol = 'udp' if sock is not None and sock.type == socket.SOCK_DGRAM else 'tcp'
         if op == 'socket':
             self.put(s, socket.socket(const(step['family']), const(step['type'])))
             return None
