@@ -275,4 +275,21 @@ describe('the receive slabs', () => {
     expect(two.buffer).toBe(one.buffer);
     expect([one.toString(), two.toString()]).toEqual(['large one', 'large two']);
   });
+
+  it("a program that transfers a received Buffer's memory gets a copy: the slab stays, and the receives after it are whole", async () => {
+    using pair = dgramPair();
+    const [a, b] = pair;
+    for (const [i, receive] of [(n: number) => Promise.resolve(a.recv(n)), (n: number) => asyncio.sock_recv(a, n), (n: number) => Promise.resolve(a.recv(n))].entries()) {
+      b.send(Buffer.from(`first ${i}`));
+      const first = await receive(4096);
+      // Transferring the slab's ArrayBuffer would detach it under the receives to come.
+      const memory = first.buffer as ArrayBuffer;
+      const moved = structuredClone(memory, { transfer: [memory] });
+      expect(first.buffer.byteLength).toBe(64 * 1024);
+      expect(first.toString()).toBe(`first ${i}`);
+      expect(Buffer.from(moved, first.byteOffset, first.length).toString()).toBe(`first ${i}`);
+      b.send(Buffer.from(`second ${i}`));
+      expect((await receive(4096)).toString()).toBe(`second ${i}`);
+    }
+  });
 });

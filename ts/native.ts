@@ -79,15 +79,16 @@ export interface Native {
   send(fd: number, data: Uint8Array, flags: number, timeout: number): number;
   sendall(fd: number, data: Uint8Array, flags: number, timeout: number): boolean;
   sendto(fd: number, data: Uint8Array, flags: number, timeout: number, sockaddr: Uint8Array): number;
-  recvInto(fd: number, buf: Uint8Array, offset: number, nbytes: number, flags: number, timeout: number): number;
-  recvfromInto(fd: number, buf: Uint8Array, offset: number, nbytes: number, flags: number, timeout: number): number;
+  /** The receives take a view, or an ArrayBuffer (the receive slabs: a cheaper argument to read). */
+  recvInto(fd: number, buf: Uint8Array | ArrayBuffer, offset: number, nbytes: number, flags: number, timeout: number): number;
+  recvfromInto(fd: number, buf: Uint8Array | ArrayBuffer, offset: number, nbytes: number, flags: number, timeout: number): number;
   /** The lean entries of asyncio's calls: no flags, never waiting. */
   sendNow(fd: number, data: Uint8Array): number;
   /** Also keeps `sockaddr` as the fd's destination for `token`, which `sendtoHeld` then sends to (SEND_NOT_HELD: none kept for it). */
   sendtoNow(fd: number, data: Uint8Array, sockaddr: Uint8Array, token: number): number;
   sendtoHeld(fd: number, data: Uint8Array, token: number): number;
-  recvNow(fd: number, buf: Uint8Array, offset: number, nbytes: number): number;
-  recvfromNow(fd: number, buf: Uint8Array, offset: number, nbytes: number): number;
+  recvNow(fd: number, buf: Uint8Array | ArrayBuffer, offset: number, nbytes: number): number;
+  recvfromNow(fd: number, buf: Uint8Array | ArrayBuffer, offset: number, nbytes: number): number;
   getsockoptInt(fd: number, level: number, opt: number): number | null;
   getsockoptBytes(fd: number, level: number, opt: number, buflen: number): Buffer | null;
   setsockopt(fd: number, level: number, opt: number, value: Uint8Array | null, optlen: number): boolean;
@@ -141,7 +142,7 @@ export interface Native {
   /** bsdsock/asyncio: this environment's loop and the facade's callbacks (crates/node/src/env.rs). */
   /** Returns the batch array that `dispatchBatch` reads (crates/node/src/watch.rs), or null. */
   loopInit(
-    dispatchBatch: (count: number) => number,
+    dispatchBatch: () => void,
     resolved: (id: number, result: unknown) => void,
     portable: boolean,
   ): Int32Array | null;

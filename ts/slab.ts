@@ -17,6 +17,17 @@
 
 // node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
 import { Buffer } from 'node:buffer';
+import * as workers from 'node:worker_threads';
+
+/**
+ * Keeps a slab's memory where it is: a program that transfers a received
+ * Buffer's `.buffer` (to a worker, or with structuredClone) would otherwise
+ * detach the slab under the receives still to come into it. Marked, it is
+ * copied instead (Node; Bun and Deno refuse the transfer), as Node's own
+ * Buffer pool is.
+ */
+const keepInPlace: (memory: ArrayBuffer) => void =
+  typeof workers.markAsUntransferable === 'function' ? (memory) => workers.markAsUntransferable(memory) : () => {};
 
 /** The largest receive that goes into a slab; a larger one gets its own Buffer. */
 export const SLAB_RECEIVE_MAX = 64 * 1024;
@@ -25,9 +36,8 @@ const SMALL_RECEIVE_MAX = 16 * 1024;
 
 /** A slab and how much of it is claimed. */
 class Slab {
-  declare buf: Buffer;
-  /** The slab's memory (a slab of its own starts at byte 0 of it). */
-  declare memory: ArrayBufferLike;
+  /** The slab's memory: the receives are made into it, and their Buffers are views of it. */
+  declare memory: ArrayBuffer;
   declare used: number;
   constructor(readonly size: number) {
     this.renew();
@@ -35,8 +45,8 @@ class Slab {
 
   /** Leaves the slab to the views that hold it and takes a new one. */
   renew(): void {
-    this.buf = Buffer.allocUnsafeSlow(this.size);
-    this.memory = this.buf.buffer;
+    this.memory = Buffer.allocUnsafeSlow(this.size).buffer as ArrayBuffer;
+    keepInPlace(this.memory);
     this.used = 0;
   }
 }
@@ -45,11 +55,13 @@ const small = new Slab(64 * 1024);
 const large = new Slab(256 * 1024);
 
 /**
- * Where the receive just claimed goes: `room.buf` at `room.offset`. One object
- * reused by every claim (the hot path allocates nothing), so a caller copies
- * both out before the call that receives.
+ * Where the receive just claimed goes: `room.memory` at `room.offset`. One
+ * object reused by every claim (the hot path allocates nothing), so a caller
+ * copies both out before the call that receives. The addon is given the
+ * ArrayBuffer itself, not a view of it: its memory is a field read, where a
+ * view's is found through the view's buffer (a third of a receive's crossing).
  */
-export const room = { buf: small.buf, offset: 0 };
+export const room = { memory: small.memory, offset: 0 };
 
 function aligned(n: number): number {
   return (n + 7) & ~7;
@@ -63,33 +75,29 @@ function aligned(n: number): number {
  */
 export function claim(n: number, zeroed = false): void {
   if (n > SLAB_RECEIVE_MAX) {
-    room.buf = Buffer.allocUnsafe(n);
+    room.memory = Buffer.allocUnsafeSlow(n).buffer as ArrayBuffer;
     room.offset = 0;
   } else {
     const slab = n <= SMALL_RECEIVE_MAX ? small : large;
     if (slab.used + n > slab.size) slab.renew();
-    room.buf = slab.buf;
+    room.memory = slab.memory;
     room.offset = slab.used;
     slab.used = aligned(slab.used + n);
   }
-  if (zeroed) room.buf.fill(0, room.offset, room.offset + n);
+  if (zeroed) new Uint8Array(room.memory, room.offset, n).fill(0);
 }
 
 /**
  * The Buffer of the `got` bytes received (0 for none) into the room claimed for
- * `n` at `offset` of `buf`, the rest of the room given back. If far fewer bytes
- * arrive than a Buffer of its own was made for, they are copied out, so that a
- * small result does not hold a large allocation.
+ * `n` at `offset` of `memory`, the rest of the room given back. If far fewer
+ * bytes arrive than a Buffer of its own was made for, they are copied out, so
+ * that a small result does not hold a large allocation.
  */
-export function settle(buf: Buffer, offset: number, got: number, n: number): Buffer {
-  const slab = buf === small.buf ? small : buf === large.buf ? large : null;
-  if (slab !== null) {
-    if (slab.used === aligned(offset + n)) slab.used = aligned(offset + got);
-    // A view made from the memory itself: buf.subarray() would find Buffer's
-    // species and construct through the deprecated Buffer(), twice the time.
-    return Buffer.from(slab.memory, offset, got);
-  }
-  if (n <= SLAB_RECEIVE_MAX) return buf.subarray(offset, offset + got);
-  if (got === n) return buf;
-  return got < n / 2 ? Buffer.from(buf.subarray(0, got)) : buf.subarray(0, got);
+export function settle(memory: ArrayBuffer, offset: number, got: number, n: number): Buffer {
+  if (n > SLAB_RECEIVE_MAX && got < n / 2) return Buffer.from(new Uint8Array(memory, 0, got));
+  const slab = memory === small.memory ? small : memory === large.memory ? large : null;
+  if (slab !== null && slab.used === aligned(offset + n)) slab.used = aligned(offset + got);
+  // A view made from the memory itself: a Buffer's subarray() would find Buffer's
+  // species and construct through the deprecated Buffer(), twice the time.
+  return Buffer.from(memory, offset, got);
 }

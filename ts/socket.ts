@@ -41,18 +41,18 @@ const leaks = new FinalizationRegistry<{ fd: number; text: string }>((held) => {
 });
 
 /** The Buffer for `got` bytes received into the room claimed for `n` at `offset`
- * of `buf` (see slab.ts); the call's error when `got` is its failure value. With
+ * of `memory` (see slab.ts); the call's error when `got` is its failure value. With
  * MSG_TRUNC a datagram's real length may exceed `n`: as Python, the result then
  * has that length, the bytes past `n` zero. */
-function received(buf: Buffer, offset: number, got: number, n: number): Buffer {
+function received(memory: ArrayBuffer, offset: number, got: number, n: number): Buffer {
   if (got < 0) {
-    settle(buf, offset, 0, n);
+    settle(memory, offset, 0, n);
     fail();
   }
-  if (got <= n) return settle(buf, offset, got, n);
+  if (got <= n) return settle(memory, offset, got, n);
   const out = Buffer.alloc(got);
-  buf.copy(out, 0, offset, offset + n);
-  settle(buf, offset, 0, n);
+  out.set(new Uint8Array(memory, offset, n));
+  settle(memory, offset, 0, n);
   return out;
 }
 
@@ -498,8 +498,8 @@ export class Socket<F extends string = string> {
     if (n === 0) return Buffer.alloc(0);
     const fd = this.#check('recv');
     claim(n, (f & TRUNC) !== 0);
-    const { buf, offset } = room;
-    return received(buf, offset, native.recvInto(fd, buf, offset, n, f, this.#t), n);
+    const { memory, offset } = room;
+    return received(memory, offset, native.recvInto(fd, memory, offset, n, f, this.#t), n);
   }
 
   /**
@@ -512,8 +512,8 @@ export class Socket<F extends string = string> {
     const f = cint(flags);
     const fd = this.#check('recvfrom');
     claim(n, (f & TRUNC) !== 0);
-    const { buf, offset } = room;
-    const data = received(buf, offset, native.recvfromInto(fd, buf, offset, n, f, this.#t), n);
+    const { memory, offset } = room;
+    const data = received(memory, offset, native.recvfromInto(fd, memory, offset, n, f, this.#t), n);
     return [data, lastAddress() as AddressOf<F> | null];
   }
 

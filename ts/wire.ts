@@ -2,6 +2,7 @@
 // The contract between the addon and the facade: status block words, error
 // kinds and their fields' separator, the resolver block's entry size, the readiness batch's layout.
 
+export const BATCH_COUNT = 2048;
 export const BATCH_EVENTS = 1;
 export const BATCH_FD = 0;
 export const BATCH_FDS = 1024;

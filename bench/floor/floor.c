@@ -66,6 +66,13 @@ static void take_object(napi_env env, napi_value v)
         napi_get_typedarray_info(env, v, &type, &length, &data, &buffer, &offset);
         return;
     }
+    napi_is_arraybuffer(env, v, &is);
+    if (is) {
+        void *data;
+        size_t length;
+        napi_get_arraybuffer_info(env, v, &data, &length);
+        return;
+    }
     napi_is_array(env, v, &is);
     if (is)
         take_array(env, v);

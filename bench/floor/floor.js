@@ -18,7 +18,8 @@ const noop = require(process.env.BENCH_FLOOR_ADDON);
 const FD = 3;
 const T = -1; // no timeout: blocking
 const MSG = Buffer.alloc(64, 'x');
-const AREA = Buffer.alloc(64 * 1024);
+// The receive slab: bsdsock hands the addon its ArrayBuffer (ts/slab.ts).
+const AREA = new ArrayBuffer(64 * 1024);
 const BULK = Buffer.alloc(256 * 1024);
 const SOCKADDR = Buffer.alloc(16);
 const BLOCK = new Int32Array(16);

@@ -13,7 +13,7 @@ import { badf, dropError, RuntimeError, takeError } from '../errors';
 import { loopHeld, native, setPendingOps } from '../native';
 import { pyRepr } from '../repr';
 import { onRelease } from '../socket';
-import { BATCH_EVENTS, BATCH_FD, BATCH_KEEP, BATCH_WORDS } from '../wire';
+import { BATCH_COUNT, BATCH_EVENTS, BATCH_FD, BATCH_KEEP, BATCH_WORDS } from '../wire';
 
 export const READ = 1;
 export const WRITE = 2;
@@ -453,7 +453,7 @@ let batchCount = 0;
 
 /**
  * The addon's callback, once per turn of the loop: the first `count` entries
- * of `batch` are fds ready for their events, as one select() reports them.
+ * of `batch` (its BATCH_COUNT word) are fds ready for their events, as one select() reports them.
  * Each fd's callbacks and operations run in turn, and its new mask replaces
  * its events, which the addon applies once the call and the promise
  * reactions after it are done; BATCH_KEEP when the mask was set already, in the
@@ -462,7 +462,8 @@ let batchCount = 0;
  * away or was made again while the batch ran (a callback closed its socket,
  * and another took its number) is not told: its readiness was the old one's.
  */
-function dispatchBatch(count: number): number {
+function dispatchBatch(): void {
+  const count = batch[BATCH_COUNT]!;
   for (let i = 0; i < batchCount; i++) {
     const w = batchWatches[i];
     if (w !== undefined) w.slot = -1;
@@ -484,7 +485,6 @@ function dispatchBatch(count: number): number {
     }
     batch[at] = mask;
   }
-  return 0;
 }
 
 /** `w`'s fd is ready for `events`: runs its callbacks and operations, and
@@ -513,15 +513,14 @@ function dispatch(w: Watch, events: number): number {
   return mask;
 }
 
-function resolved(id: number, result: unknown): number {
+function resolved(id: number, result: unknown): void {
   const done = lookups.get(id);
   if (done === undefined) {
     if (result === null) dropError();
-    return 0;
+    return;
   }
   lookups.delete(id);
   done(result);
-  return 0;
 }
 
 /** A socket is about to close or detach its fd: its handle goes first, and

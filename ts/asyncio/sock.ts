@@ -32,14 +32,14 @@ export function fdOf(sock: unknown, caller: string, open = true): number {
 /** Receives up to `n` bytes now: the bytes, or null when the socket would block. */
 function recvNow(fd: number, n: number, from: boolean): Buffer | null {
   claim(n);
-  const { buf, offset } = room;
-  const got = from ? native.recvfromNow(fd, buf, offset, n) : native.recvNow(fd, buf, offset, n);
+  const { memory, offset } = room;
+  const got = from ? native.recvfromNow(fd, memory, offset, n) : native.recvNow(fd, memory, offset, n);
   if (got < 0) {
-    settle(buf, offset, 0, n);
+    settle(memory, offset, 0, n);
     if (wouldBlock()) return null;
     throw takeError();
   }
-  return settle(buf, offset, got, n);
+  return settle(memory, offset, got, n);
 }
 
 /**

@@ -218,9 +218,9 @@ export class Transport extends BaseTransport {
   /** One read into the receive slab, a view of it given to data_received: the bytes read, or -1 when reading stops for now. */
   #readData(): number {
     claim(MAX_READ);
-    const { buf, offset } = room;
-    const got = native.recvNow(this.fd, buf, offset, MAX_READ);
-    const data = settle(buf, offset, Math.max(got, 0), MAX_READ);
+    const { memory, offset } = room;
+    const got = native.recvNow(this.fd, memory, offset, MAX_READ);
+    const data = settle(memory, offset, Math.max(got, 0), MAX_READ);
     if (!this.#arrived(got)) return -1;
     try {
       (this.#protocol as Protocol).data_received(data);

@@ -16,7 +16,7 @@ use crate::portable::{Message, Portable};
 use crate::raw::Callback;
 use crate::state::fail;
 use crate::uv::uv;
-use crate::wire::{BATCH_FDS, BATCH_WORDS};
+use crate::wire::BATCH_COUNT;
 use crate::{env, loop_resolver, watch};
 
 /// Stops and closes every handle of the environment that is going away; the
@@ -116,7 +116,7 @@ fn okay(status: sys::napi_status) -> Option<()> {
 ///
 /// SAFETY: call from a JS call on the environment's thread.
 unsafe fn batch_array(env: sys::napi_env) -> Option<(sys::napi_value, env::Batch)> {
-    let len = BATCH_WORDS * BATCH_FDS;
+    let len = BATCH_COUNT + 1;
     let (mut buffer, mut data, mut array, mut reference) =
         (ptr::null_mut(), ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
     okay(sys::napi_create_arraybuffer(env, len * 4, &mut data, &mut buffer))?;

@@ -105,9 +105,8 @@ pub enum Callback {
 }
 
 /// Calls one of the facade's callbacks from a libuv (or threadsafe function) callback, with the
-/// arguments `args` makes, inside a callback scope. Returns the result as an
-/// i32 (None when the function threw, or returned something else). An
-/// exception goes to Node's uncaught exception handling, as a throwing event
+/// arguments `args` makes, inside a callback scope: Some once it returned,
+/// None when it could not be called or threw. An exception goes to Node's uncaught exception handling, as a throwing event
 /// listener's would.
 ///
 /// SAFETY: call only from a libuv or threadsafe function callback on this
@@ -115,7 +114,7 @@ pub enum Callback {
 pub unsafe fn call<const N: usize>(
     which: Callback,
     args: impl FnOnce(sys::napi_env) -> [sys::napi_value; N],
-) -> Option<i32> {
+) -> Option<()> {
     let (env, context, reference) = with(|s| {
         let r = match which {
             Callback::Dispatch => s.dispatch,
@@ -137,10 +136,7 @@ pub unsafe fn call<const N: usize>(
         let argv = args(env);
         let status = sys::napi_make_callback(env, context, recv, f, argv.len(), argv.as_ptr(), &mut result);
         if status == sys::Status::napi_ok {
-            let mut v = 0;
-            if sys::napi_get_value_int32(env, result, &mut v) == sys::Status::napi_ok {
-                out = Some(v);
-            }
+            out = Some(());
         } else if status == sys::Status::napi_pending_exception {
             let mut err = ptr::null_mut();
             if sys::napi_get_and_clear_last_exception(env, &mut err) == sys::Status::napi_ok {

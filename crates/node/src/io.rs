@@ -188,7 +188,7 @@ unsafe fn receive<const N: usize>(
     };
     let n = match (a.i32(0), a.f64(2), a.f64(3), a.mode(at)) {
         (Some(fd), Some(offset), Some(nbytes), Some((flags, t))) => blocking(env, fd, t, syscall, |t| {
-            call(fd, window(a.data(1)?, offset, nbytes), flags, t)
+            call(fd, window(a.room(1)?, offset, nbytes), flags, t)
         }),
         _ => bad_args(),
     };

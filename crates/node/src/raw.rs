@@ -95,6 +95,28 @@ impl<const N: usize> Args<N> {
         Some(unsafe { std::slice::from_raw_parts_mut(data.cast::<u8>(), len) })
     }
 
+    /// The bytes of an ArrayBuffer argument, or of an ArrayBufferView (as
+    /// `bytes`), borrowed for this call. The receive slabs come as their
+    /// ArrayBuffer: its memory is a field read, where a view's is found
+    /// through the view's buffer (napi_get_buffer_info was a third of a
+    /// datagram receive's crossing).
+    pub(crate) fn memory<'call>(&self, i: usize) -> Option<&'call mut [u8]> {
+        let mut data = ptr::null_mut();
+        let mut len = 0;
+        // SAFETY: env and argv[i] come from the current callback; a value that is not
+        // an ArrayBuffer makes the call fail instead of writing anything.
+        let status = unsafe { sys::napi_get_arraybuffer_info(self.env, self.argv[i], &mut data, &mut len) };
+        if status != sys::Status::napi_ok {
+            return self.bytes(i);
+        }
+        if len == 0 || data.is_null() {
+            return Some(&mut []);
+        }
+        // SAFETY: napi reported `len` bytes at `data` for this ArrayBuffer; as `bytes`,
+        // no JS runs until the callback returns, so it is neither freed nor detached meanwhile.
+        Some(unsafe { std::slice::from_raw_parts_mut(data.cast::<u8>(), len) })
+    }
+
     /// The elements of an Int32Array argument, borrowed for this call (as `bytes`).
     pub(crate) fn ints<'call>(&self, i: usize) -> Option<&'call mut [i32]> {
         let (data, len) = self.typed(i, sys::TypedarrayType::int32_array)?;
@@ -172,6 +194,12 @@ impl<const N: usize> Args<N> {
     /// in between (and could have detached one).
     pub(crate) fn data<'call>(&self, i: usize) -> bsdsock_core::Result<&'call mut [u8]> {
         self.bytes(i).ok_or_else(einval)
+    }
+
+    /// The memory a receive goes into, argument `i` (an ArrayBuffer or a view:
+    /// see `memory`), read afresh as `data` is.
+    pub(crate) fn room<'call>(&self, i: usize) -> bsdsock_core::Result<&'call mut [u8]> {
+        self.memory(i).ok_or_else(einval)
     }
 }
 

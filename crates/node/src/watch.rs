@@ -35,7 +35,7 @@ use napi_derive::napi;
 use crate::env::{self, Backend, Callback};
 use crate::state::fail;
 use crate::uv::{data, Handle, Uv, READABLE, WRITABLE};
-use crate::wire::{BATCH_EVENTS, BATCH_FD, BATCH_WORDS};
+use crate::wire::{BATCH_COUNT, BATCH_EVENTS, BATCH_FD, BATCH_FDS, BATCH_WORDS};
 use bsdsock_core::fdmap::FdMap;
 
 const EVENTS: i32 = READABLE | WRITABLE;
@@ -265,6 +265,9 @@ unsafe fn hand_over(reports: &[Report]) {
     let Some((data, len, backend)) = env::with(|s| (s.batch.data, s.batch.len, s.backend.clone())) else {
         return;
     };
+    if len <= BATCH_COUNT {
+        return;
+    }
     // SAFETY: see above; no JS runs while the slice is read or written here.
     let batch = || unsafe { std::slice::from_raw_parts_mut(data, len) };
     let mut sent = SENT.take();
@@ -273,7 +276,7 @@ unsafe fn hand_over(reports: &[Report]) {
         sent.clear();
         with_watchers(|watchers| {
             let batch = batch();
-            while next < reports.len() && BATCH_WORDS * (sent.len() + 1) <= batch.len() {
+            while next < reports.len() && sent.len() < BATCH_FDS {
                 let r = reports[next];
                 next += 1;
                 match current(watchers, r) {
@@ -291,7 +294,8 @@ unsafe fn hand_over(reports: &[Report]) {
         if sent.is_empty() {
             continue;
         }
-        let answered = env::call(Callback::Dispatch, |env| [env::number(env, sent.len() as f64)]).is_some();
+        batch()[BATCH_COUNT] = sent.len() as i32;
+        let answered = env::call(Callback::Dispatch, |_| []).is_some();
         // The facade answered each fd's new mask (BATCH_KEEP: it set it itself) where its events were.
         let batch = batch();
         with_watchers(|watchers| {

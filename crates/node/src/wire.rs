@@ -57,13 +57,17 @@ pub const RESOLVER_WORDS: usize = 7;
 /// The readiness batch (watch.rs `flush`, the facade's `dispatchBatch`):
 /// BATCH_WORDS words per ready fd, the fd at BATCH_FD and its events at
 /// BATCH_EVENTS, where the facade answers the fd's new mask, or BATCH_KEEP
-/// when it set the mask itself (the addon keeps what the watcher has).
+/// when it set the mask itself (the addon keeps what the watcher has); after
+/// the BATCH_FDS entries, at BATCH_COUNT, how many the batch has (a word the
+/// dispatch reads, not an argument: a number made and read per call costs
+/// more than the word).
 pub const BATCH_FD: usize = 0;
 pub const BATCH_EVENTS: usize = 1;
 pub const BATCH_WORDS: usize = 2;
 pub const BATCH_KEEP: i32 = -1;
 /// Ready fds one batch holds; more in a turn take more batches.
 pub const BATCH_FDS: usize = 1024;
+pub const BATCH_COUNT: usize = BATCH_WORDS * BATCH_FDS;
 
 /// `sendtoHeld`'s answer when the fd keeps no destination for the token it
 /// was given (io.rs): the facade then sends the sockaddr with `sendtoNow`.
@@ -105,6 +109,7 @@ pub fn wire_constants() -> HashMap<&'static str, Either<i32, String>> {
         ("BATCH_EVENTS", BATCH_EVENTS),
         ("BATCH_WORDS", BATCH_WORDS),
         ("BATCH_FDS", BATCH_FDS),
+        ("BATCH_COUNT", BATCH_COUNT),
     ];
     let numbers = words
         .into_iter()
