@@ -64,24 +64,43 @@ interface Pending {
 }
 
 // The operations' fields are declared (not class fields) and set in the
-// constructor, and they have no private method: so V8's optimized code makes
-// one inline. With class fields and a private method it went through V8's
-// generic construct path each time (measured in audp: about 250 instructions
-// a round trip).
-export class Op<T> implements Pending {
+// constructor, and they have no private method, and there is one class for
+// every operation (no subclass and its super() call): so V8's optimized code
+// makes one inline. With class fields and a private method, or a subclass, it
+// went through V8's generic construct path each time (measured in audp: about
+// 250 instructions a round trip).
+
+/** What an operation makes at each readiness: `once(a, b, c)`, a result, or null when it would block. */
+export type Once<T, A, B, C> = (a: A, b: B, c: C) => T | null;
+
+/**
+ * A pending operation: `attempt(op)` at each readiness. An operation made by
+ * `waitFor` makes `once(a, b, c)` there until it gives a result or throws;
+ * its arguments are fields, not a closure's, so a receive that waits makes
+ * one object, not three.
+ */
+export class Op<T, A = unknown, B = unknown, C = unknown> implements Pending {
   declare resolve: (value: T) => void;
   declare reject: (err: unknown) => void;
   declare onAbort: (() => void) | null;
   declare signal: AbortSignal | undefined;
   declare readonly syscall: string;
-  declare readonly attempt: (op: Op<T>) => boolean;
-  constructor(syscall: string, attempt: (op: Op<T>) => boolean) {
+  declare readonly attempt: (op: Op<T, A, B, C>) => boolean;
+  declare readonly once: Once<T, A, B, C> | null;
+  declare readonly a: A;
+  declare readonly b: B;
+  declare readonly c: C;
+  constructor(syscall: string, attempt: (op: Op<T, A, B, C>) => boolean, once: Once<T, A, B, C> | null, a: A, b: B, c: C) {
     this.syscall = syscall;
     this.attempt = attempt;
     this.resolve = unset;
     this.reject = unset;
     this.onAbort = null;
     this.signal = undefined;
+    this.once = once;
+    this.a = a;
+    this.b = b;
+    this.c = c;
   }
 
   run(): boolean {
@@ -110,30 +129,9 @@ function stopAbort(op: { onAbort: (() => void) | null; signal: AbortSignal | und
   op.onAbort = null;
 }
 
-/** What an operation makes at each readiness: `once(a, b, c)`, a result, or null when it would block. */
-export type Once<T, A, B, C> = (a: A, b: B, c: C) => T | null;
-
-/**
- * An operation that makes `once(a, b, c)` at each readiness until it gives a
- * result or throws. The arguments are its fields, not a closure's: a receive
- * that waits then makes one object, not three.
- */
-class Retry<T, A, B, C> extends Op<T> {
-  declare readonly once: Once<T, A, B, C>;
-  declare readonly a: A;
-  declare readonly b: B;
-  declare readonly c: C;
-  constructor(syscall: string, once: Once<T, A, B, C>, a: A, b: B, c: C) {
-    super(syscall, retryOnce as (op: Op<T>) => boolean);
-    this.once = once;
-    this.a = a;
-    this.b = b;
-    this.c = c;
-  }
-}
-
-function retryOnce<T, A, B, C>(op: Retry<T, A, B, C>): boolean {
-  const r = op.once(op.a, op.b, op.c);
+/** The attempt of `waitFor`'s operations. */
+function retryOnce<T, A, B, C>(op: Op<T, A, B, C>): boolean {
+  const r = op.once!(op.a, op.b, op.c);
   return r !== null && op.done(r);
 }
 
@@ -352,7 +350,7 @@ export function wait<T>(
   attempt: (op: Op<T>) => boolean,
   signal: AbortSignal | undefined,
 ): Promise<T> {
-  return enqueue(fd, dir, new Op<T>(syscall, attempt), signal);
+  return enqueue(fd, dir, new Op<T>(syscall, attempt, null, undefined, undefined, undefined), signal);
 }
 
 /**
@@ -369,7 +367,7 @@ export function waitFor<T, A, B, C>(
   b: B,
   c: C,
 ): Promise<T> {
-  return enqueue(fd, dir, new Retry<T, A, B, C>(syscall, once, a, b, c), signal);
+  return enqueue(fd, dir, new Op<T, A, B, C>(syscall, retryOnce, once, a, b, c), signal);
 }
 
 /** The operation whose promise is being made (see `settleWith`). */
@@ -381,7 +379,7 @@ function settleWith(resolve: (value: never) => void, reject: (err: unknown) => v
   making!.reject = reject;
 }
 
-function enqueue<T>(fd: number, dir: number, op: Op<T>, signal: AbortSignal | undefined): Promise<T> {
+function enqueue<T, A, B, C>(fd: number, dir: number, op: Op<T, A, B, C>, signal: AbortSignal | undefined): Promise<T> {
   ensureNoTransport(fd);
   const w = watchOf(fd, true);
   making = op;
