@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 
 import {
   AF_INET,
+  AF_INET6,
   NI_NUMERICHOST,
   NI_NUMERICSERV,
   OSError,
@@ -45,6 +46,7 @@ import {
 
 import { ERRNO, fdLink, ROOT, runNodeSync, startNode } from './helpers/sockets';
 import { runSync } from './helpers/run';
+import { expected, normalize, outcomeAsync, python } from './helpers/python';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
@@ -749,5 +751,70 @@ describe('interop with node:net', () => {
     expect((await sock_recv(s, 100)).length).toBe(0);
     s.close();
     await ended;
+  });
+});
+
+describe("sock_connect resolves an IP socket's address as asyncio's _ensure_resolved does (python3 the oracle)", () => {
+  // Each case connects a non-blocking socket of the family to a port bound and not listening (refused, so the
+  // message shows the address connected to), made from the address below: Python gets the same as a tuple.
+  // Ports in messages are made 'N'.
+  const cases: Record<string, [family: number, py: string, js: (port: number) => unknown]> = {
+    'AF_INET6, (host, port): the 4-tuple': [AF_INET6, `('::1', P)`, (p) => ['::1', p]],
+    'AF_INET6, the 4-tuple as given': [AF_INET6, `('::1', P, 0, 0)`, (p) => ['::1', p, 0, 0]],
+    'AF_INET6, the port a str of digits': [AF_INET6, `('::1', str(P))`, (p) => ['::1', String(p)]],
+    'AF_INET6, the port a str with blanks and an underscore': [AF_INET6, `('::1', ' ' + str(P)[:1] + '_' + str(P)[1:] + ' ')`, (p) => ['::1', ` ${String(p).slice(0, 1)}_${String(p).slice(1)} `]],
+    'AF_INET6, the port bytes': [AF_INET6, `('::1', str(P).encode())`, (p) => ['::1', Buffer.from(String(p))]],
+    'AF_INET6, the port a float': [AF_INET6, `('::1', P + 0.5)`, (p) => ['::1', p + 0.5]],
+    'AF_INET6, the port None (0)': [AF_INET6, `('::1', None)`, () => ['::1', null]],
+    'AF_INET6, the port a service name the resolver does not know': [AF_INET6, `('::1', 'no-such-service')`, () => ['::1', 'no-such-service']],
+    'AF_INET6, an IPv4 host': [AF_INET6, `('127.0.0.1', P)`, (p) => ['127.0.0.1', p]],
+    'AF_INET6, an IPv4-mapped host': [AF_INET6, `('::ffff:127.0.0.1', P)`, (p) => ['::ffff:127.0.0.1', p]],
+    'AF_INET6, a 1-tuple': [AF_INET6, `('::1',)`, () => ['::1']],
+    'AF_INET6, None': [AF_INET6, `None`, () => null],
+    'AF_INET6, a str': [AF_INET6, `'::1'`, () => '::1'],
+    'AF_INET, the port a str of digits': [AF_INET, `('127.0.0.1', str(P))`, (p) => ['127.0.0.1', String(p)]],
+    'AF_INET, a 3-tuple: the pair is taken': [AF_INET, `('127.0.0.1', P, 0)`, (p) => ['127.0.0.1', p, 0]],
+    'AF_INET, the host bytes': [AF_INET, `(b'127.0.0.1', P)`, (p) => [Buffer.from('127.0.0.1'), p]],
+    'AF_INET, the host None (the resolver: loopback)': [AF_INET, `(None, P)`, (p) => [null, p]],
+    'AF_INET, the port True (1)': [AF_INET, `('127.0.0.1', True)`, () => ['127.0.0.1', true]],
+    'AF_INET, an IPv6 host': [AF_INET, `('::1', P)`, (p) => ['::1', p]],
+    'AF_INET, the host an int': [AF_INET, `(1, P)`, (p) => [1, p]],
+    'AF_INET, bytes for the address': [AF_INET, `b'ab'`, () => Buffer.from('ab')],
+    'AF_INET, a path for the address (its characters past two are too many arguments)': [AF_INET, `'/tmp/sock'`, () => '/tmp/sock'],
+    'AF_INET, a 2-character str': [AF_INET, `'ab'`, () => 'ab'],
+    'AF_INET6, a 5-tuple': [AF_INET6, `('::1', P, 0, 0, 0)`, (p) => ['::1', p, 0, 0, 0]],
+  };
+  const py = python(
+    String.raw`
+import asyncio
+from socket import *
+def connect(family, make):
+    host = '::1' if family == AF_INET6 else '127.0.0.1'
+    with socket(family, SOCK_STREAM) as s, socket(family, SOCK_STREAM) as r:
+        s.setblocking(False)
+        r.bind((host, 0))
+        P = r.getsockname()[1]
+        async def main():
+            await asyncio.get_running_loop().sock_connect(s, make(P))
+        asyncio.run(main())
+`,
+    Object.fromEntries(Object.entries(cases).map(([name, [family, address]]) => [name, `connect(${family === AF_INET6 ? 'AF_INET6' : 'AF_INET'}, lambda P: ${address})`])),
+  );
+
+  it.each(Object.keys(cases))('%s', async (name) => {
+    const [family, , address] = cases[name]!;
+    const host = family === AF_INET6 ? '::1' : '127.0.0.1';
+    const s = socket(family, SOCK_STREAM);
+    const r = socket(family, SOCK_STREAM);
+    try {
+      s.setblocking(false);
+      r.bind([host, 0] as never);
+      const port = (r.getsockname() as [string, number])[1];
+      const got = await outcomeAsync(() => sock_connect(s, address(port) as never));
+      expect(normalize(got)).toEqual(normalize(expected(py[name]!)));
+    } finally {
+      s.close();
+      r.close();
+    }
   });
 });

@@ -737,16 +737,23 @@ const AIO_OPS = [
       const rec = recOf(m, step.s);
       const target = recOf(m, step.t);
       if (rec === undefined || target === undefined) return false;
-      // asyncio resolves an IP socket's address first: another family's fails in CPython's resolver
-      // (gaierror, or a TypeError from inside it for a path), which bsdsock does not copy. Left out.
-      if (rec.ep.family !== 'AF_UNIX' && (target.maybe || target.ep.family !== rec.ep.family)) return false;
-      return aioSafe(m, step, () => connectReturns(m, rec, target));
+      if (rec.ep.family !== 'AF_UNIX' && target.maybe) return false;
+      return aioSafe(m, step, () => resolvedApart(rec, target) || connectReturns(m, rec, target));
     },
     apply: (m, step) => {
-      if (aioReaches(recOf(m, step.s))) connectApply(m, step);
+      if (aioReaches(recOf(m, step.s)) && !resolvedApart(recOf(m, step.s), recOf(m, step.t))) connectApply(m, step);
     },
   },
 ];
+
+/**
+ * asyncio resolves an IP socket's address before it connects (`_ensure_resolved`): another family's
+ * fails there at once (gaierror for an IP or a path, ValueError or TypeError for an unnamed or abstract
+ * Unix address), and the socket is left as it was.
+ */
+function resolvedApart(rec, target) {
+  return rec.ep.family !== 'AF_UNIX' && target.ep.family !== rec.ep.family;
+}
 
 /** A stream whose transport is still open (not closed by st_close). */
 function liveStream(st) {

@@ -5,6 +5,7 @@
 import { keywords, type WithOptions } from '../keywords';
 import { isLiteralHost, type AddressArgOf } from '../address';
 import { cint, int, pyType } from '../convert';
+import { inet_pton } from '../module';
 import * as C from '../constants';
 import { takeError } from '../errors';
 import { isSharedAddress, native } from '../native';
@@ -134,4 +135,84 @@ export async function resolveAddress<F extends string>(
   const list = await getaddrinfo(host as string, port as number, { family, type: sock.type, proto: sock.proto, signal });
   const sa = list[0]![4] as unknown[];
   return (family === C.AF_INET6 && rest.length > 0 ? [sa[0], sa[1], ...rest] : sa) as AddressArgOf<F>;
+}
+
+/**
+ * asyncio's `_ensure_resolved`, as `sock_connect` uses it on an AF_INET or
+ * AF_INET6 socket: the address it connects to. `host, port = address[:2]`,
+ * the items after them flowinfo and scope_id; a
+ * numeric host needs no lookup (`_ipaddr_info`), and the address is made anew:
+ * the port an int (a str or bytes of digits, a float cut to its integer, a
+ * bool; None and '' are 0), an AF_INET6 one a 4-tuple (flowinfo and scope_id 0
+ * unless given), an AF_INET one just the pair. Anything else (a host name, a
+ * service name for the port, a scoped '%' address, a socket of another type
+ * than stream or datagram) is resolved on the pool: getaddrinfo's first
+ * address, with the socket's family, type and protocol.
+ */
+export async function ensureResolved(sock: Socket, address: unknown, signal: AbortSignal | undefined): Promise<unknown> {
+  const [host, port, ...rest] = items(address);
+  // address[2:] become flowinfo and scope_id: a longer address (a path's characters) is too many arguments.
+  if (rest.length > 2) throw new TypeError(`_ipaddr_info() takes from 5 to 7 positional arguments but ${5 + rest.length} were given`);
+  const info = ipaddrInfo(host, port, sock.family as number, sock.type as number, sock.proto, ...rest);
+  if (info !== null) return info;
+  const list = await getaddrinfo(host as string, port as string, { family: sock.family as number, type: sock.type as number, proto: sock.proto, signal });
+  return list[0]![4];
+}
+
+/** The items of `address` (`host, port = address[:2]`, the rest after them), with Python's errors. */
+function items(address: unknown): unknown[] {
+  let all: unknown[];
+  if (Array.isArray(address)) all = address;
+  else if (typeof address === 'string') all = [...address];
+  else if (address instanceof Uint8Array) all = [...address];
+  else throw new TypeError(`'${pyType(address)}' object is not subscriptable`);
+  if (all.length < 2) throw new RangeError(`not enough values to unpack (expected 2, got ${all.length})`);
+  return all;
+}
+
+/** asyncio's `_ipaddr_info`: the address of a host that is already an IP, as asyncio makes it; null when it must be looked up. */
+function ipaddrInfo(host: unknown, port: unknown, family: number, type: number, proto: number, flowinfo: unknown = 0, scopeId: unknown = 0): unknown[] | null {
+  if ((proto !== 0 && proto !== C.IPPROTO_TCP && proto !== C.IPPROTO_UDP) || host === null || host === undefined) return null;
+  if (type !== C.SOCK_STREAM && type !== C.SOCK_DGRAM) return null;
+  const p = portNumber(port);
+  if (p === null) return null;
+  let h = host;
+  // bytes: decoded (an ASCII host; the others are left to the resolver).
+  if (h instanceof Uint8Array) {
+    if (h.some((b) => b > 0x7f)) return null;
+    h = Buffer.from(h).toString('latin1');
+  }
+  if (typeof h !== 'string') throw new TypeError(`argument of type '${pyType(h)}' is not iterable`);
+  // Linux's inet_pton takes no IPv6 zone ('::1%lo'): the resolver does.
+  if (h.includes('%')) return null;
+  const families = family === C.AF_UNSPEC ? [C.AF_INET, C.AF_INET6] : [family];
+  for (const af of families) {
+    try {
+      inet_pton(af, h);
+    } catch {
+      continue;
+    }
+    return af === C.AF_INET6 ? [h, p, flowinfo, scopeId] : [h, p];
+  }
+  return null;
+}
+
+/** Python's `int(port)` in `_ipaddr_info`: the number, or null where int() fails (a service name, say). */
+function portNumber(port: unknown): number | null {
+  if (port === null || port === undefined || port === '') return 0;
+  if (port instanceof Uint8Array) return port.length === 0 ? 0 : digits(Buffer.from(port).toString('latin1'));
+  if (typeof port === 'boolean') return port ? 1 : 0;
+  if (typeof port === 'bigint') return Number(port);
+  if (typeof port === 'number') {
+    if (Number.isNaN(port)) return null;
+    if (!Number.isFinite(port)) throw new RangeError('cannot convert float infinity to integer');
+    return Math.trunc(port);
+  }
+  return typeof port === 'string' ? digits(port) : null;
+}
+
+/** int() of a str: an optional sign and decimal digits (single underscores between them), blanks around. */
+function digits(text: string): number | null {
+  const m = /^\s*([+-]?\d+(?:_\d+)*)\s*$/.exec(text);
+  return m === null ? null : Number(m[1]!.replaceAll('_', ''));
 }

@@ -15,7 +15,7 @@ import { pyRepr } from '../repr';
 import { claim, room, settle } from '../slab';
 import { sendtoNow, Socket } from '../socket';
 import { busy, checkSignal, READ, readFound, readNow, wait, waitFor, WRITE, type Once, type OperationOptions } from './loop';
-import { needsLookup, resolveAddress } from './resolver';
+import { ensureResolved, needsLookup, resolveAddress } from './resolver';
 
 const EINPROGRESS = errnos.EINPROGRESS;
 
@@ -321,13 +321,14 @@ export async function sock_connect<F extends string>(
   // A closed socket's EBADF comes from connect itself, after its address checks (asyncio's sock.connect).
   let fd = fdOf(sock, 'sock_connect', false);
   let signal = checkSignal(options);
-  let addr = address;
-  if (needsLookup(sock, address)) {
-    addr = await resolveAddress(sock, address, signal);
+  let addr: unknown = address;
+  const family = sock.family as number;
+  if (family === C.AF_INET || family === C.AF_INET6) {
+    addr = await ensureResolved(sock, address, signal);
     signal = checkSignal(options);
     fd = fdOf(sock, 'sock_connect', false);
   }
-  if (unlessBlocked(() => sock.connect(addr), BLOCKED) !== BLOCKED) return;
+  if (unlessBlocked(() => sock.connect(addr as AddressArgOf<F>), BLOCKED) !== BLOCKED) return;
   return wait<void>(fd, WRITE, 'connect', (op) => {
     const err = native.getsockoptInt(fd, C.SOL_SOCKET, C.SO_ERROR);
     if (err === null) return op.fail(takeError());
