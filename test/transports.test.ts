@@ -8,7 +8,7 @@ import * as path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { AF_INET, AF_UNIX, ConnectionRefusedError, ConnectionResetError, OSError, SO_LINGER, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, socket, socketpair } from 'bsdsock';
+import { AF_INET, AF_INET6, AF_UNIX, ConnectionRefusedError, ConnectionResetError, OSError, SO_LINGER, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, socket, socketpair } from 'bsdsock';
 import {
   add_reader,
   add_writer,
@@ -31,6 +31,7 @@ import {
 
 import { ROOT, tempDir } from './helpers/sockets';
 import { runSync } from './helpers/run';
+import { expected, outcomeAsync, python } from './helpers/python';
 
 /** A protocol that records what happens to it. */
 class Recorder extends Protocol {
@@ -747,3 +748,65 @@ async def main():
     print(json.dumps(out))
 asyncio.run(main())
 `;
+
+describe("create_datagram_endpoint resolves and pairs its addresses as asyncio's does (python3 the oracle)", () => {
+  // Each case makes an endpoint (no peer needs to listen: a UDP connect only names it) and gives
+  // [its socket's host, its peername], or the error.
+  const cases: Record<string, [py: string, js: Record<string, unknown>]> = {
+    'remote_addr, the port a str': [`remote_addr=('127.0.0.1', '9')`, { remote_addr: ['127.0.0.1', '9'] }],
+    'remote_addr on ::1: the 4-tuple': [`remote_addr=('::1', 9)`, { remote_addr: ['::1', 9] }],
+    'remote_addr, the port a float': [`remote_addr=('127.0.0.1', 9.5)`, { remote_addr: ['127.0.0.1', 9.5] }],
+    'remote_addr a 3-tuple': [`remote_addr=('127.0.0.1', 9, 0)`, { remote_addr: ['127.0.0.1', 9, 0] }],
+    'remote_addr a host name, family AF_INET': [`remote_addr=('localhost', 9), family=AF_INET`, { remote_addr: ['localhost', 9], family: AF_INET }],
+    'remote_addr, a service name the resolver does not know': [`remote_addr=('127.0.0.1', 'no-such-service')`, { remote_addr: ['127.0.0.1', 'no-such-service'] }],
+    'local_addr IPv4, remote_addr IPv6: no pair': [`local_addr=('127.0.0.1', 0), remote_addr=('::1', 9)`, { local_addr: ['127.0.0.1', 0], remote_addr: ['::1', 9] }],
+    'local_addr IPv6, family AF_INET': [`local_addr=('::1', 0), family=AF_INET`, { local_addr: ['::1', 0], family: AF_INET }],
+    'local_addr, the port None': [`local_addr=('127.0.0.1', None)`, { local_addr: ['127.0.0.1', null] }],
+    'no address, family AF_INET6': [`family=AF_INET6`, { family: AF_INET6 }],
+    'allow_broadcast: the remote address not connected to': [`remote_addr=('127.0.0.1', 9), allow_broadcast=True`, { remote_addr: ['127.0.0.1', 9], allow_broadcast: true }],
+  };
+  const py = python(
+    String.raw`
+import asyncio
+from socket import *
+def endpoint(**kw):
+    async def main():
+        t, p = await asyncio.get_running_loop().create_datagram_endpoint(asyncio.DatagramProtocol, **kw)
+        try:
+            return [t.get_extra_info('sockname')[0], t.get_extra_info('peername')]
+        finally:
+            t.close()
+    return asyncio.run(main())
+`,
+    Object.fromEntries(Object.entries(cases).map(([name, [kw]]) => [name, `endpoint(${kw})`])),
+  );
+
+  it.each(Object.keys(cases))('%s', async (name) => {
+    const got = await outcomeAsync(async () => {
+      const [t] = await create_datagram_endpoint(() => new DatagramProtocol(), cases[name]![1] as never);
+      try {
+        return [(t.get_extra_info('sockname') as unknown[])[0], t.get_extra_info('peername')];
+      } finally {
+        t.close();
+      }
+    });
+    expect(got).toEqual(expected(py[name]!));
+  });
+
+  it('allow_broadcast: each datagram goes to the remote address; sendto takes it again, and refuses another with Python\'s message', async () => {
+    const r = socket(AF_INET, SOCK_DGRAM);
+    r.bind(['127.0.0.1', 0]);
+    const to = r.getsockname();
+    const [t] = await create_datagram_endpoint(() => new DatagramProtocol(), { remote_addr: to, allow_broadcast: true });
+    try {
+      t.sendto(Buffer.from('default'));
+      t.sendto(Buffer.from('named'), [...to]);
+      expect(() => t.sendto(Buffer.from('x'), ['127.0.0.1', 1])).toThrow(`Invalid address: must be None or ('127.0.0.1', ${to[1]})`);
+      expect(r.recv(100).toString()).toBe('default');
+      expect(r.recv(100).toString()).toBe('named');
+    } finally {
+      t.close();
+      r.close();
+    }
+  });
+});

@@ -8,7 +8,7 @@ import * as C from '../constants';
 import { OSError } from '../errors';
 import { Socket } from '../socket';
 import type { DatagramProtocol, StreamProtocol } from './protocols';
-import { getaddrinfo } from './resolver';
+import { ensureResolved, getaddrinfo } from './resolver';
 import { sock_connect } from './sock';
 import { DatagramTransport, Transport } from './transports';
 
@@ -133,6 +133,74 @@ export interface DatagramOptions {
   sock?: Socket | null;
 }
 
+/** An IP endpoint's (family, protocol) pair, and its local and remote addresses as resolved for it. */
+interface EndpointPair {
+  family: number;
+  proto: number;
+  local: unknown;
+  remote: unknown;
+}
+
+/**
+ * The socket of an IP endpoint, as asyncio makes it: each address (a 2-tuple)
+ * resolved (`_ensure_resolved`), the results joined by (family, protocol), and
+ * a socket tried for each pair that has both addresses asked for, in order,
+ * until one binds and connects; the first error if none does. With
+ * allow_broadcast the remote address is the transport's default destination,
+ * not connected to. Returns the socket and the remote address.
+ */
+async function endpointSocket(local: unknown, remote: unknown, options: Partial<DatagramOptions>): Promise<[Socket, unknown]> {
+  const family = options.family ?? 0;
+  const proto = options.proto ?? 0;
+  let pairs: EndpointPair[];
+  if (local === null && remote === null) {
+    if (family === 0) throw new RangeError('unexpected address family');
+    pairs = [{ family, proto, local: null, remote: null }];
+  } else {
+    const byKey = new Map<string, EndpointPair>();
+    for (const [which, addr] of [['local', local], ['remote', remote]] as const) {
+      if (addr === null) continue;
+      if (!(Array.isArray(addr) && addr.length === 2)) throw new TypeError('2-tuple is expected');
+      const infos = await ensureResolved(addr, { family, type: C.SOCK_DGRAM, proto, flags: options.flags ?? 0 }, undefined);
+      if (infos.length === 0) throw new OSError('getaddrinfo() returned empty list');
+      for (const [fam, , pro, , address] of infos) {
+        const key = `${fam} ${pro}`;
+        const pair = byKey.get(key) ?? { family: fam, proto: pro, local: null, remote: null };
+        byKey.set(key, pair);
+        pair[which] = address;
+      }
+    }
+    pairs = [...byKey.values()].filter((p) => !((local !== null && p.local === null) || (remote !== null && p.remote === null)));
+    if (pairs.length === 0) throw new RangeError('can not get address information');
+  }
+  const errors: unknown[] = [];
+  for (const pair of pairs) {
+    const sock = new Socket<string>(pair.family, C.SOCK_DGRAM, pair.proto);
+    try {
+      await setUp(sock, pair.local, options.allow_broadcast === true ? null : pair.remote, options);
+      return [sock, pair.remote];
+    } catch (e) {
+      if (!(e instanceof OSError)) throw e;
+      errors.push(e);
+    }
+  }
+  throw errors[0];
+}
+
+/** Sets a new endpoint's socket up (the socket options asked for, non-blocking, bound, connected); closed if that fails. */
+async function setUp(sock: Socket, local: unknown, remote: unknown, options: Partial<DatagramOptions>): Promise<void> {
+  try {
+    if (options.reuse_port === true) sock.setsockopt(C.SOL_SOCKET, C.SO_REUSEPORT, 1);
+    if (options.allow_broadcast === true) sock.setsockopt(C.SOL_SOCKET, C.SO_BROADCAST, 1);
+    sock.setblocking(false);
+    if (local !== null) sock.bind(local as AddressArgOf<string>);
+    if (remote !== null) await sock_connect(sock, remote as AddressArgOf<string>);
+  } catch (e) {
+    sock.close();
+    throw e;
+  }
+}
+
 /**
  * asyncio's `loop.create_datagram_endpoint(protocol_factory, local_addr=None,
  * remote_addr=None, *, family, proto, flags, reuse_port, allow_broadcast,
@@ -160,37 +228,12 @@ export async function create_datagram_endpoint<P extends DatagramProtocol>(
   } else {
     const local = localArg ?? options.local_addr ?? null;
     const remoteArg = remoteAddr ?? options.remote_addr ?? null;
-    if (local === null && remoteArg === null && (options.family ?? 0) === 0) throw new RangeError('unexpected address family');
-    let family = options.family ?? 0;
-    let localAddr: unknown = null;
     if (typeof local === 'string' || typeof remoteArg === 'string') {
-      family = C.AF_UNIX;
-      localAddr = local;
+      sock = new Socket<string>(C.AF_UNIX, C.SOCK_DGRAM, options.proto ?? 0);
       remote = remoteArg;
+      await setUp(sock, local, remote, options);
     } else {
-      if (local !== null) {
-        const infos = await getaddrinfo(local[0], local[1], { family, type: C.SOCK_DGRAM, flags: options.flags ?? 0 });
-        if (infos.length === 0) throw new OSError('getaddrinfo() returned empty list');
-        family = infos[0]![0];
-        localAddr = infos[0]![4];
-      }
-      if (remoteArg !== null) {
-        const infos = await getaddrinfo(remoteArg[0], remoteArg[1], { family, type: C.SOCK_DGRAM, flags: options.flags ?? 0 });
-        if (infos.length === 0) throw new OSError('getaddrinfo() returned empty list');
-        family = infos[0]![0];
-        remote = infos[0]![4];
-      }
-    }
-    sock = new Socket<string>(family === 0 ? C.AF_INET : family, C.SOCK_DGRAM, options.proto ?? 0);
-    try {
-      if (options.reuse_port === true) sock.setsockopt(C.SOL_SOCKET, C.SO_REUSEPORT, 1);
-      if (options.allow_broadcast === true) sock.setsockopt(C.SOL_SOCKET, C.SO_BROADCAST, 1);
-      sock.setblocking(false);
-      if (localAddr !== null) sock.bind(localAddr as AddressArgOf<string>);
-      if (remote !== null) await sock_connect(sock, remote as AddressArgOf<string>);
-    } catch (e) {
-      sock.close();
-      throw e;
+      [sock, remote] = await endpointSocket(local, remoteArg, options);
     }
   }
   sock.setblocking(false);
@@ -202,7 +245,7 @@ export async function create_datagram_endpoint<P extends DatagramProtocol>(
     if (sock !== options.sock) sock.close();
     throw e;
   }
-  const transport = new DatagramTransport(sock, protocol, remote);
+  const transport = new DatagramTransport(sock, protocol, remote, remote !== null && options.allow_broadcast !== true);
   transport.start();
   return [transport, protocol];
 }

@@ -137,26 +137,33 @@ export async function resolveAddress<F extends string>(
   return (family === C.AF_INET6 && rest.length > 0 ? [sa[0], sa[1], ...rest] : sa) as AddressArgOf<F>;
 }
 
+/** What `ensureResolved` resolves with: the socket's (or the endpoint's) family, type, protocol and flags. */
+export interface ResolveHints {
+  family: number;
+  type: number;
+  proto: number;
+  flags?: number;
+}
+
 /**
- * asyncio's `_ensure_resolved`, as `sock_connect` uses it on an AF_INET or
- * AF_INET6 socket: the address it connects to. `host, port = address[:2]`,
- * the items after them flowinfo and scope_id; a
- * numeric host needs no lookup (`_ipaddr_info`), and the address is made anew:
- * the port an int (a str or bytes of digits, a float cut to its integer, a
- * bool; None and '' are 0), an AF_INET6 one a 4-tuple (flowinfo and scope_id 0
- * unless given), an AF_INET one just the pair. Anything else (a host name, a
- * service name for the port, a scoped '%' address, a socket of another type
- * than stream or datagram) is resolved on the pool: getaddrinfo's first
- * address, with the socket's family, type and protocol.
+ * asyncio's `_ensure_resolved(address, family, type, proto, flags)`, which
+ * `sock_connect` (on an AF_INET or AF_INET6 socket) and
+ * `create_datagram_endpoint` resolve their addresses with: getaddrinfo's
+ * results. `host, port = address[:2]`, the items after them flowinfo and
+ * scope_id; a numeric host needs no lookup (`_ipaddr_info`), and its one
+ * result's address is made anew: the port an int (a str or bytes of digits, a
+ * float cut to its integer, a bool; None and '' are 0), an AF_INET6 address a
+ * 4-tuple (flowinfo and scope_id 0 unless given), an AF_INET one just the
+ * pair. Anything else (a host name, a service name for the port, a scoped '%'
+ * address, a type other than stream or datagram) is resolved on the pool.
  */
-export async function ensureResolved(sock: Socket, address: unknown, signal: AbortSignal | undefined): Promise<unknown> {
+export async function ensureResolved(address: unknown, hints: ResolveHints, signal: AbortSignal | undefined): Promise<AddrInfo[]> {
   const [host, port, ...rest] = items(address);
   // address[2:] become flowinfo and scope_id: a longer address (a path's characters) is too many arguments.
   if (rest.length > 2) throw new TypeError(`_ipaddr_info() takes from 5 to 7 positional arguments but ${5 + rest.length} were given`);
-  const info = ipaddrInfo(host, port, sock.family as number, sock.type as number, sock.proto, ...rest);
-  if (info !== null) return info;
-  const list = await getaddrinfo(host as string, port as string, { family: sock.family as number, type: sock.type as number, proto: sock.proto, signal });
-  return list[0]![4];
+  const info = ipaddrInfo(host, port, hints.family, hints.type, hints.proto, ...rest);
+  if (info !== null) return [info];
+  return getaddrinfo(host as string, port as string, { family: hints.family, type: hints.type, proto: hints.proto, flags: hints.flags ?? 0, signal });
 }
 
 /** The items of `address` (`host, port = address[:2]`, the rest after them), with Python's errors. */
@@ -170,8 +177,8 @@ function items(address: unknown): unknown[] {
   return all;
 }
 
-/** asyncio's `_ipaddr_info`: the address of a host that is already an IP, as asyncio makes it; null when it must be looked up. */
-function ipaddrInfo(host: unknown, port: unknown, family: number, type: number, proto: number, flowinfo: unknown = 0, scopeId: unknown = 0): unknown[] | null {
+/** asyncio's `_ipaddr_info`: the one result for a host that is already an IP, as asyncio makes it; null when it must be looked up. */
+function ipaddrInfo(host: unknown, port: unknown, family: number, type: number, proto: number, flowinfo: unknown = 0, scopeId: unknown = 0): AddrInfo | null {
   if ((proto !== 0 && proto !== C.IPPROTO_TCP && proto !== C.IPPROTO_UDP) || host === null || host === undefined) return null;
   if (type !== C.SOCK_STREAM && type !== C.SOCK_DGRAM) return null;
   const p = portNumber(port);
@@ -185,6 +192,7 @@ function ipaddrInfo(host: unknown, port: unknown, family: number, type: number, 
   if (typeof h !== 'string') throw new TypeError(`argument of type '${pyType(h)}' is not iterable`);
   // Linux's inet_pton takes no IPv6 zone ('::1%lo'): the resolver does.
   if (h.includes('%')) return null;
+  const ipproto = type === C.SOCK_STREAM ? C.IPPROTO_TCP : C.IPPROTO_UDP;
   const families = family === C.AF_UNSPEC ? [C.AF_INET, C.AF_INET6] : [family];
   for (const af of families) {
     try {
@@ -192,7 +200,8 @@ function ipaddrInfo(host: unknown, port: unknown, family: number, type: number, 
     } catch {
       continue;
     }
-    return af === C.AF_INET6 ? [h, p, flowinfo, scopeId] : [h, p];
+    const sockaddr = af === C.AF_INET6 ? [h, p, flowinfo, scopeId] : [h, p];
+    return [af, type, ipproto, '', sockaddr] as AddrInfo;
   }
   return null;
 }

@@ -324,7 +324,7 @@ export async function sock_connect<F extends string>(
   let addr: unknown = address;
   const family = sock.family as number;
   if (family === C.AF_INET || family === C.AF_INET6) {
-    addr = await ensureResolved(sock, address, signal);
+    addr = (await ensureResolved(address, { family, type: sock.type as number, proto: sock.proto }, signal))[0]![4];
     signal = checkSignal(options);
     fd = fdOf(sock, 'sock_connect', false);
   }

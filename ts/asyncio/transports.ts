@@ -8,6 +8,7 @@
 // node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
 import { Buffer } from 'node:buffer';
 import { pyType } from '../convert';
+import { pyRepr } from '../repr';
 import * as C from '../constants';
 import { isWouldBlock, RuntimeError, takeError, wouldBlock } from '../errors';
 import { native, slotAddress, type NativeAddress } from '../native';
@@ -15,6 +16,12 @@ import { claim, room, settle, SLAB_RECEIVE_MAX } from '../slab';
 import { sendtoNow, Socket } from '../socket';
 import { hold, polling, READ, ReadGuess, releaseFd, reportLater, setCallback, useFd, WRITE } from './loop';
 import { BufferedProtocol, type BaseProtocol, type DatagramProtocol, type Protocol } from './protocols';
+
+/** Python's `==` of two addresses: tuples (arrays) item by item. */
+function sameAddress(a: unknown, b: unknown): boolean {
+  if (!Array.isArray(a) || !Array.isArray(b)) return a === b;
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
 
 /** What `get_extra_info` knows. Python: `asyncio.BaseTransport.get_extra_info`. */
 export type ExtraInfoName = 'socket' | 'peername' | 'sockname';
@@ -480,10 +487,14 @@ export class DatagramTransport extends BaseTransport {
   /** Whether a read after a short batch tends to find more. */
   #more = new ReadGuess();
 
-  constructor(sock: Socket, protocol: DatagramProtocol, address: unknown) {
+  /** Whether the socket is connected to `#address` (not so with allow_broadcast). */
+  #connected: boolean;
+
+  constructor(sock: Socket, protocol: DatagramProtocol, address: unknown, connected = address !== null) {
     super(sock, protocol);
     this.#protocol = protocol;
     this.#address = address;
+    this.#connected = connected;
   }
 
   /** Tells the protocol (`connection_made`) and starts reading; create_datagram_endpoint calls it. */
@@ -538,12 +549,15 @@ export class DatagramTransport extends BaseTransport {
   /** asyncio's `sendto(data, addr=None)`: a datagram to `addr`, or to the connected peer. */
   sendto(data: Uint8Array, addr: unknown = null): void {
     const buf = toBuffer(data);
-    if (this.#address !== null && addr !== null && addr !== undefined) {
-      throw new RangeError(`Invalid address: must be None or ${JSON.stringify(this.#address)}`);
+    let to: unknown = addr ?? null;
+    if (this.#address !== null) {
+      if (to !== null && !sameAddress(to, this.#address)) throw new RangeError(`Invalid address: must be None or ${pyRepr(this.#address)}`);
+      // The remote address: the connected peer's (a send), or, with allow_broadcast, where each datagram goes.
+      to = this.#connected ? null : this.#address;
     }
     if (this.closing) return;
-    if (this.#queue.length === 0 && this.#send(buf, addr)) return;
-    this.#queue.push([Buffer.from(buf), addr]);
+    if (this.#queue.length === 0 && this.#send(buf, to)) return;
+    this.#queue.push([Buffer.from(buf), to]);
     this.#size += buf.byteLength;
     setCallback(this.fd, true, WRITE, this.#writer);
   }
