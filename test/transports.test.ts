@@ -31,7 +31,7 @@ import {
 
 import { ROOT, tempDir } from './helpers/sockets';
 import { runSync } from './helpers/run';
-import { expected, outcomeAsync, python } from './helpers/python';
+import { expected, normalize, outcomeAsync, python } from './helpers/python';
 
 /** A protocol that records what happens to it. */
 class Recorder extends Protocol {
@@ -807,6 +807,56 @@ def endpoint(**kw):
     } finally {
       t.close();
       r.close();
+    }
+  });
+});
+
+describe("create_connection resolves its host, port and local_addr as asyncio's does (python3 the oracle)", () => {
+  // P and P6: ports bound on 127.0.0.1 and ::1 and not listening (refused); ports in messages are made 'N'.
+  // Python's side is the arguments after the protocol factory.
+  const cases: Record<string, [py: string, js: (p: number, p6: number) => [unknown[], Record<string, unknown>]]> = {
+    'host and port': [`'127.0.0.1', P`, (p) => [['127.0.0.1', p], {}]],
+    'the port a str': [`'127.0.0.1', str(P)`, (p) => [['127.0.0.1', String(p)], {}]],
+    'the port a float': [`'127.0.0.1', P + 0.5`, (p) => [['127.0.0.1', p + 0.5], {}]],
+    '::1: the 4-tuple in the message': [`'::1', P6`, (_, p6) => [['::1', p6], {}]],
+    'a host name, family AF_INET': [`'localhost', P, family=AF_INET`, (p) => [['localhost', p], { family: AF_INET }]],
+    'local_addr of another family': [`'127.0.0.1', P, local_addr=('::1', 0)`, (p) => [['127.0.0.1', p], { local_addr: ['::1', 0] }]],
+    'local_addr in use': [`'127.0.0.1', P, local_addr=('127.0.0.1', P)`, (p) => [['127.0.0.1', p], { local_addr: ['127.0.0.1', p] }]],
+    'local_addr, the port a str': [`'127.0.0.1', P, local_addr=('127.0.0.1', '0')`, (p) => [['127.0.0.1', p], { local_addr: ['127.0.0.1', '0'] }]],
+    'local_addr a 3-tuple': [`'127.0.0.1', P, local_addr=('127.0.0.1', 0, 0)`, (p) => [['127.0.0.1', p], { local_addr: ['127.0.0.1', 0, 0] }]],
+  };
+  const py = python(
+    String.raw`
+import asyncio
+from socket import *
+def connect(make):
+    with socket(AF_INET, SOCK_STREAM) as r, socket(AF_INET6, SOCK_STREAM) as r6:
+        r.bind(('127.0.0.1', 0))
+        r6.bind(('::1', 0))
+        P, P6 = r.getsockname()[1], r6.getsockname()[1]
+        async def main():
+            t, p = await make(asyncio.get_running_loop(), P, P6)
+            t.close()
+        asyncio.run(main())
+`,
+    Object.fromEntries(Object.entries(cases).map(([name, [call]]) => [name, `connect(lambda loop, P, P6: loop.create_connection(asyncio.Protocol, ${call}))`])),
+  );
+
+  it.each(Object.keys(cases))('%s', async (name) => {
+    const r = socket(AF_INET, SOCK_STREAM);
+    const r6 = socket(AF_INET6, SOCK_STREAM);
+    try {
+      r.bind(['127.0.0.1', 0]);
+      r6.bind(['::1', 0]);
+      const [args, options] = cases[name]![1](r.getsockname()[1], r6.getsockname()[1]);
+      const got = await outcomeAsync(async () => {
+        const [t] = await create_connection(() => new Protocol(), ...(args as [string, number]), options as never);
+        t.close();
+      });
+      expect(normalize(got)).toEqual(normalize(expected(py[name]!)));
+    } finally {
+      r.close();
+      r6.close();
     }
   });
 });

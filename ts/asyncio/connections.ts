@@ -6,9 +6,11 @@ import { keywords, type WithOptions } from '../keywords';
 import { type AddressArgOf } from '../address';
 import * as C from '../constants';
 import { OSError } from '../errors';
+import { pyRepr } from '../repr';
+import type { AddrInfo } from '../resolver';
 import { Socket } from '../socket';
 import type { DatagramProtocol, StreamProtocol } from './protocols';
-import { ensureResolved, getaddrinfo } from './resolver';
+import { ensureResolved } from './resolver';
 import { sock_connect } from './sock';
 import { DatagramTransport, Transport } from './transports';
 
@@ -40,8 +42,9 @@ function connected<P extends StreamProtocol>(sock: Socket, protocol_factory: () 
 /** asyncio's error for several failed attempts. */
 function combined(errors: Error[]): Error {
   if (errors.length === 1) return errors[0]!;
-  const first = String(errors[0]);
-  if (errors.every((e) => String(e) === first)) return errors[0]!;
+  // Python compares str(exc): the messages.
+  const first = errors[0]!.message;
+  if (errors.every((e) => e.message === first)) return errors[0]!;
   return new OSError(`Multiple exceptions: ${errors.map((e) => e.message).join(', ')}`);
 }
 
@@ -67,31 +70,59 @@ export async function create_connection<P extends StreamProtocol>(
     return connected(options.sock, protocol_factory);
   }
   if (host === null && port === null) throw new RangeError('host and port was not specified and no sock specified');
-  const infos = await getaddrinfo(host, port, {
-    family: options.family ?? 0,
-    type: C.SOCK_STREAM,
-    proto: options.proto ?? 0,
-    flags: options.flags ?? 0,
-  });
+  const hints = { family: options.family ?? 0, type: C.SOCK_STREAM, proto: options.proto ?? 0, flags: options.flags ?? 0 };
+  const infos = await ensureResolved([host, port], hints, undefined);
   if (infos.length === 0) throw new OSError('getaddrinfo() returned empty list');
+  let locals: AddrInfo[] | null = null;
+  if (options.local_addr !== undefined && options.local_addr !== null) {
+    locals = await ensureResolved(options.local_addr, hints, undefined);
+    if (locals.length === 0) throw new OSError('getaddrinfo() returned empty list');
+  }
   const errors: Error[] = [];
-  for (const [family, type, proto, , address] of infos) {
-    const sock: Socket = new Socket(family, type, proto);
-    try {
-      sock.setblocking(false);
-      if (options.local_addr !== undefined && options.local_addr !== null) {
-        const local = await getaddrinfo(options.local_addr[0], options.local_addr[1], { family, type: C.SOCK_STREAM });
-        if (local.length === 0) throw new OSError('getaddrinfo() returned empty list');
-        sock.bind(local[0]![4] as AddressArgOf<string>);
-      }
-      await sock_connect(sock, address as AddressArgOf<string>);
-      return connected(sock, protocol_factory);
-    } catch (e) {
-      sock.close();
-      errors.push(e as Error);
-    }
+  for (const info of infos) {
+    const sock = await connectSock(errors, info, locals);
+    if (sock !== null) return connected(sock, protocol_factory);
   }
   throw combined(errors);
+}
+
+/**
+ * asyncio's `_connect_sock`: a socket for one of getaddrinfo's results, bound
+ * to the first local address of its family that takes it (each refusal an
+ * error of its own: "error while attempting to bind on address ..."), and
+ * connected; null, with what failed added to `errors`, if it could not be.
+ */
+async function connectSock(errors: Error[], [family, type, proto, , address]: AddrInfo, locals: AddrInfo[] | null): Promise<Socket | null> {
+  const sock: Socket = new Socket(family, type, proto);
+  try {
+    sock.setblocking(false);
+    if (locals !== null) bindLocal(sock, family, locals, errors);
+    await sock_connect(sock, address as AddressArgOf<string>);
+    return sock;
+  } catch (e) {
+    sock.close();
+    if (!(e instanceof OSError)) throw e;
+    errors.push(e);
+    return null;
+  }
+}
+
+/** Binds `sock` to the first of `locals` of its family that it can take; the last refusal, or an OSError when none is of its family. */
+function bindLocal(sock: Socket, family: number, locals: AddrInfo[], errors: Error[]): void {
+  const refused: OSError[] = [];
+  for (const [lfamily, , , , laddr] of locals) {
+    if (lfamily !== family) continue;
+    try {
+      sock.bind(laddr as AddressArgOf<string>);
+      return;
+    } catch (e) {
+      if (!(e instanceof OSError)) throw e;
+      refused.push(new OSError(e.errno, `error while attempting to bind on address ${pyRepr(laddr)}: ${String(e.strerror).toLowerCase()}`));
+    }
+  }
+  // asyncio keeps every refusal but the one it raises (that one is added as it propagates).
+  errors.push(...refused.slice(0, -1));
+  throw refused.at(-1) ?? new OSError(`no matching local address with family=<AddressFamily.${family === C.AF_INET6 ? 'AF_INET6' : 'AF_INET'}: ${family}> found`);
 }
 
 /** asyncio's `loop.create_unix_connection(protocol_factory, path=None, *, sock)`. */
