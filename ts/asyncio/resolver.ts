@@ -147,8 +147,8 @@ export interface ResolveHints {
 
 /**
  * asyncio's `_ensure_resolved(address, family, type, proto, flags)`, which
- * `sock_connect` (on an AF_INET or AF_INET6 socket) and
- * `create_datagram_endpoint` resolve their addresses with: getaddrinfo's
+ * `sock_connect` (on an AF_INET or AF_INET6 socket), `create_connection`
+ * and `create_datagram_endpoint` resolve their addresses with: getaddrinfo's
  * results. `host, port = address[:2]`, the items after them flowinfo and
  * scope_id; a numeric host needs no lookup (`_ipaddr_info`), and its one
  * result's address is made anew: the port an int (a str or bytes of digits, a
