@@ -121,6 +121,12 @@ const EVERY_AIO_OP: Step[] = [
   { op: 'aio_connect', s: 1, t: 0 },
   { op: 'aio_accept', s: 0, into: 2 },
   { op: 'getblocking', s: 2 },
+  // A host name, resolved first.
+  { op: 'socket', s: 4, family: 'AF_INET', type: 'SOCK_STREAM' },
+  { op: 'setblocking', s: 4, flag: false },
+  { op: 'aio_connect', s: 4, t: 0, host: 'localhost' },
+  { op: 'aio_accept', s: 0, into: 5 },
+  { op: 'getpeername', s: 5 },
   { op: 'aio_sendall', s: 1, n: 40, seed: 3 },
   { op: 'aio_recv', s: 2, n: 5 },
   { op: 'aio_recv_into', s: 2, size: 8, nbytes: 3 },

@@ -732,12 +732,15 @@ const AIO_OPS = [
   },
   {
     weight: 2,
-    arb: fc.record({ op: fc.constant('aio_connect'), s: slot, t: slot }),
+    arb: fc.record({ op: fc.constant('aio_connect'), s: slot, t: slot, host: fc.constantFrom(null, null, null, 'localhost') }),
     check: (m, step) => {
       const rec = recOf(m, step.s);
       const target = recOf(m, step.t);
       if (rec === undefined || target === undefined) return false;
       if (rec.ep.family !== 'AF_UNIX' && target.maybe) return false;
+      // 'localhost' for the host of an IPv4 address: 127.0.0.1 everywhere ('::1' for IPv6 only where the
+      // hosts file says so).
+      if (step.host !== null && (rec.ep.family !== 'AF_INET' || target.ep.family !== 'AF_INET')) return false;
       return aioSafe(m, step, () => resolvedApart(rec, target) || connectReturns(m, rec, target));
     },
     apply: (m, step) => {

@@ -467,8 +467,12 @@ class Program {
         this.put(step.into, conn);
         return this.addr(a);
       }
-      case 'aio_connect':
-        return this.aio((o) => asyncio.sock_connect(sock, this.addressOf(step.t), o));
+      case 'aio_connect': {
+        const a = this.addressOf(step.t);
+        // A host name in place of the address's host: asyncio resolves it.
+        const to = step.host === undefined || step.host === null ? a : [step.host, ...a.slice(1)];
+        return this.aio((o) => asyncio.sock_connect(sock, to, o));
+      }
       default:
         throw new NoSuch(`op ${op}`);
     }

@@ -477,7 +477,11 @@ class Program:
             self.put(step['into'], conn)
             return self.addr(a)
         if op == 'aio_connect':
-            return self.aio(loop.sock_connect(sock, self.address_of(step['t'])))
+            a = self.address_of(step['t'])
+            # A host name in place of the address's host: asyncio resolves it.
+            if step.get('host') is not None:
+                a = (step['host'],) + tuple(a[1:])
+            return self.aio(loop.sock_connect(sock, a))
         raise NoSuch('op ' + op)
 
     def settle(self):
