@@ -92,9 +92,7 @@ unsafe fn init(
     let (array, batch) = batch_array(env)?;
     let backend = backend(env, portable)?;
     loop_resolver::open(&backend);
-    if let Backend::Uv(uv, loop_) = backend {
-        watch::open_batching(uv, loop_)?;
-    }
+    watch::start(&backend, (batch.data, batch.len))?;
     env::install(env, backend, context, dispatch, resolved, batch)?;
     okay(sys::napi_add_env_cleanup_hook(
         env,

@@ -26,6 +26,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::ffi::{c_int, c_void};
+use std::hash::BuildHasherDefault;
 use std::ptr;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -42,15 +43,39 @@ const EVENTS: i32 = READABLE | WRITABLE;
 /// The fd belongs to a bsdsock socket: closed with the environment.
 const OWNED: i32 = 8;
 
-thread_local! {
-    /// This environment's watchers, by fd.
-    static WATCHERS: RefCell<FdMap<*mut Watcher>> = RefCell::new(FdMap::default());
+/// This environment's watch state. One thread-local, not one per table: in a
+/// shared library each thread-local access is a call (`__tls_get_addr`), and
+/// `flush` runs on every turn of the loop.
+struct Table {
+    /// The watchers, by fd.
+    watchers: FdMap<*mut Watcher>,
     /// The readiness reported since the last flush.
-    static REPORTS: RefCell<Vec<Report>> = const { RefCell::new(Vec::new()) };
+    reports: Vec<Report>,
     /// The memory of a flush's list of what it handed over, kept for the next.
-    static SENT: Cell<Vec<Sent>> = const { Cell::new(Vec::new()) };
+    sent: Vec<Sent>,
+    /// The environment's backend and the batch array's memory (`start`).
+    backend: Option<Backend>,
+    batch: (*mut i32, usize),
+}
+
+thread_local! {
+    static TABLE: RefCell<Table> = const {
+        RefCell::new(Table {
+            watchers: FdMap::with_hasher(BuildHasherDefault::new()),
+            reports: Vec::new(),
+            sent: Vec::new(),
+            backend: None,
+            batch: (ptr::null_mut(), 0),
+        })
+    };
     /// The check handle that flushes the reports after each poll phase (libuv only).
     static CHECK: Cell<*mut c_void> = const { Cell::new(ptr::null_mut()) };
+}
+
+/// Runs `f` on this environment's watch state; None if it is in use (a
+/// reentrant call). It is only ever borrowed for a moment, never across a call into JS.
+fn with_table<T>(f: impl FnOnce(&mut Table) -> T) -> Option<T> {
+    TABLE.with(|t| t.try_borrow_mut().ok().map(|mut t| f(&mut t)))
 }
 
 /// The watcher `id` of `fd` was reported ready for `events`.
@@ -68,13 +93,12 @@ struct Sent {
 }
 
 fn report(r: Report) {
-    // The queue is only ever borrowed for a moment, never across a call into JS.
-    REPORTS.with(|q| q.try_borrow_mut().map(|mut q| q.push(r)).ok());
+    with_table(|t| t.reports.push(r));
 }
 
 /// Runs `f` on this environment's watchers; None if they are in use (a reentrant call).
 fn with_watchers<T>(f: impl FnOnce(&mut FdMap<*mut Watcher>) -> T) -> Option<T> {
-    WATCHERS.with(|w| w.try_borrow_mut().ok().map(|mut w| f(&mut w)))
+    with_table(|t| f(&mut t.watchers))
 }
 
 /// What watches the fd.
@@ -198,11 +222,25 @@ unsafe extern "C" fn on_check(_handle: *mut c_void) {
     flush();
 }
 
-/// Opens the environment's check handle, unref'd: each turn of the loop, right
-/// after the poll phase, it hands what was reported to the facade.
+/// Starts watching on `backend`, handing readiness over in the batch array
+/// whose memory is `batch` (its pointer and length in words). On libuv, opens
+/// the environment's check handle, unref'd: each turn of the loop, right after
+/// the poll phase, it hands what was reported to the facade.
 ///
-/// SAFETY: call from a JS call on the environment's thread, `loop_` its loop.
-pub unsafe fn open_batching(uv: &'static Uv, loop_: *mut c_void) -> Option<()> {
+/// SAFETY: call from a JS call on the environment's thread; `batch` must stay
+/// valid for the environment's life (the environment state keeps the array).
+pub unsafe fn start(backend: &Backend, batch: (*mut i32, usize)) -> Option<()> {
+    if let Backend::Uv(uv, loop_) = backend {
+        open_batching(uv, *loop_)?;
+    }
+    with_table(|t| {
+        t.backend = Some(backend.clone());
+        t.batch = batch;
+    })
+}
+
+/// SAFETY: as `start`, `loop_` the environment's loop.
+unsafe fn open_batching(uv: &'static Uv, loop_: *mut c_void) -> Option<()> {
     let h = Box::into_raw(Box::new(Handle::check(uv)));
     (*h).set_data(h.cast());
     let handle = (*h).ptr();
@@ -231,82 +269,109 @@ unsafe extern "C" fn on_check_close(handle: *mut c_void) {
 /// calls as its batch array needs), then gives each watcher the mask the
 /// facade answered. A report whose watcher is gone, or was made again for the
 /// fd, is dropped; one whose events the watcher no longer watches is only armed again.
-/// The thread-local tables are each taken once a call, not once a report: a
-/// turn of the loop with one ready socket is the common case, and this runs
-/// on every one.
+/// The watch state is borrowed once before each call into JS and once after,
+/// not once a report: a turn of the loop with one ready socket is the common
+/// case, and this runs on every one.
 ///
 /// SAFETY: call from a libuv or threadsafe function callback on the
 /// environment's thread, with no JS frame on the stack.
 pub unsafe fn flush() {
-    let Some(reports) = REPORTS.with(|q| q.try_borrow_mut().ok().map(|mut q| std::mem::take(&mut *q))) else {
+    let Some(Some(mut round)) = with_table(|t| {
+        if t.reports.is_empty() || t.backend.is_none() {
+            return None;
+        }
+        let mut round = Round {
+            reports: std::mem::take(&mut t.reports),
+            sent: std::mem::take(&mut t.sent),
+            next: 0,
+        };
+        round.fill(t);
+        Some(round)
+    }) else {
         return;
     };
-    if !reports.is_empty() {
-        hand_over(&reports);
-    }
-    // The list's memory is kept for the next turn, unless reports came meanwhile.
-    REPORTS.with(|q| {
-        if let Ok(mut q) = q.try_borrow_mut() {
-            if q.is_empty() {
-                let mut reports = reports;
-                reports.clear();
-                *q = reports;
+    loop {
+        let answered = !round.sent.is_empty() && env::call(Callback::Dispatch, |_| []).is_some();
+        let more = with_table(|t| {
+            round.settle(t, answered);
+            round.next < round.reports.len() && {
+                round.fill(t);
+                true
             }
+        });
+        if more != Some(true) {
+            break;
         }
-    });
+    }
+    with_table(|t| round.keep(t));
 }
 
-/// `flush` for a list of reports, in batches of what the batch array holds.
-///
-/// SAFETY: as `flush`.
-unsafe fn hand_over(reports: &[Report]) {
-    // The batch array's memory is the environment's for its whole life (the
-    // state's reference keeps it), and only JS that this call runs touches it.
-    let Some((data, len, backend)) = env::with(|s| (s.batch.data, s.batch.len, s.backend.clone())) else {
-        return;
-    };
-    if len <= BATCH_COUNT {
-        return;
+/// One flush's reports, handed to the facade in batches of what the batch array holds.
+struct Round {
+    reports: Vec<Report>,
+    /// The reports of the batch being dispatched.
+    sent: Vec<Sent>,
+    /// The first report not yet in a batch.
+    next: usize,
+}
+
+impl Round {
+    /// The batch array's memory. It is the environment's for its whole life
+    /// (the environment state's reference keeps it), and only JS that `flush`
+    /// runs touches it; the slice is used only while no JS runs.
+    fn batch(t: &Table) -> Option<&'static mut [i32]> {
+        let (data, len) = t.batch;
+        // SAFETY: see above; `start` took the pointer and length from the array itself.
+        (!data.is_null() && len > BATCH_COUNT).then(|| unsafe { std::slice::from_raw_parts_mut(data, len) })
     }
-    // SAFETY: see above; no JS runs while the slice is read or written here.
-    let batch = || unsafe { std::slice::from_raw_parts_mut(data, len) };
-    let mut sent = SENT.take();
-    let mut next = 0;
-    while next < reports.len() {
-        sent.clear();
-        with_watchers(|watchers| {
-            let batch = batch();
-            while next < reports.len() && sent.len() < BATCH_FDS {
-                let r = reports[next];
-                next += 1;
-                match current(watchers, r) {
-                    Some(events) if events != 0 => {
-                        let at = BATCH_WORDS * sent.len();
-                        batch[at + BATCH_FD] = r.fd;
-                        batch[at + BATCH_EVENTS] = events;
-                        sent.push(Sent { fd: r.fd, id: r.id });
-                    }
-                    Some(_) => settle_in(watchers, &backend, r.fd, r.id, None),
-                    None => {}
+
+    /// Writes the next reports whose watchers still watch their events into
+    /// the batch array, with their count; the others' watchers are armed again.
+    fn fill(&mut self, t: &mut Table) {
+        self.sent.clear();
+        let (Some(batch), Some(backend)) = (Self::batch(t), t.backend.as_ref()) else {
+            self.next = self.reports.len();
+            return;
+        };
+        while self.next < self.reports.len() && self.sent.len() < BATCH_FDS {
+            let r = self.reports[self.next];
+            self.next += 1;
+            match current(&t.watchers, r) {
+                Some(events) if events != 0 => {
+                    let at = BATCH_WORDS * self.sent.len();
+                    batch[at + BATCH_FD] = r.fd;
+                    batch[at + BATCH_EVENTS] = events;
+                    self.sent.push(Sent { fd: r.fd, id: r.id });
                 }
+                Some(_) => settle_in(&t.watchers, backend, r.fd, r.id, None),
+                None => {}
             }
-        });
-        if sent.is_empty() {
-            continue;
         }
-        batch()[BATCH_COUNT] = sent.len() as i32;
-        let answered = env::call(Callback::Dispatch, |_| []).is_some();
-        // The facade answered each fd's new mask (BATCH_KEEP: it set it itself) where its events were.
-        let batch = batch();
-        with_watchers(|watchers| {
-            for (k, s) in sent.iter().enumerate() {
-                let mask = answered.then(|| batch[BATCH_WORDS * k + BATCH_EVENTS]);
-                settle_in(watchers, &backend, s.fd, s.id, mask);
-            }
-        });
+        batch[BATCH_COUNT] = self.sent.len() as i32;
     }
-    sent.clear();
-    SENT.set(sent);
+
+    /// After the dispatch: each watcher of the batch takes the mask the facade
+    /// answered (BATCH_KEEP: it set it itself) where its events were, or, when
+    /// the dispatch failed, the mask it has.
+    fn settle(&mut self, t: &mut Table, answered: bool) {
+        let (Some(batch), Some(backend)) = (Self::batch(t), t.backend.as_ref()) else {
+            return;
+        };
+        for (k, s) in self.sent.iter().enumerate() {
+            let mask = answered.then(|| batch[BATCH_WORDS * k + BATCH_EVENTS]);
+            settle_in(&t.watchers, backend, s.fd, s.id, mask);
+        }
+    }
+
+    /// The lists' memory is kept for the next turn, unless reports came meanwhile.
+    fn keep(mut self, t: &mut Table) {
+        if t.reports.is_empty() {
+            self.reports.clear();
+            t.reports = self.reports;
+        }
+        self.sent.clear();
+        t.sent = self.sent;
+    }
 }
 
 /// What the report's watcher watches of its events now; None if the watcher
@@ -324,10 +389,11 @@ fn current(watchers: &FdMap<*mut Watcher>, r: Report) -> Option<i32> {
 /// poller interest again).
 fn settle(fd: i32, id: u64, mask: Option<i32>) {
     // The callbacks may have closed this watcher (and even made another for the fd).
-    let Some(backend) = env::with(|s| s.backend.clone()) else {
-        return;
-    };
-    with_watchers(|watchers| settle_in(watchers, &backend, fd, id, mask));
+    with_table(|t| {
+        if let Some(backend) = &t.backend {
+            settle_in(&t.watchers, backend, fd, id, mask);
+        }
+    });
 }
 
 /// `settle`, with the watchers and the backend at hand.
@@ -380,8 +446,13 @@ pub unsafe fn close_all(backend: &Backend) {
         // SAFETY: the check handle is live; closing stops it.
         (uv.close)(check, Some(on_check_close));
     }
-    REPORTS.with(|q| q.try_borrow_mut().map(|mut q| q.clear()).ok());
-    let all = with_watchers(std::mem::take).unwrap_or_default();
+    let all = with_table(|t| {
+        t.reports.clear();
+        t.backend = None;
+        t.batch = (ptr::null_mut(), 0);
+        std::mem::take(&mut t.watchers)
+    })
+    .unwrap_or_default();
     for (_, w) in all {
         // SAFETY: w was just taken out of the table: live, and closed only here.
         close(backend, w);
@@ -430,20 +501,23 @@ fn open(backend: &Backend, fd: i32, mask: i32) -> Option<*mut Watcher> {
 /// watcher (created on first use) watch what `mask` says.
 #[napi]
 pub fn watch(fd: i32, mask: i32) -> bool {
-    let Some(backend) = env::ready() else { return false };
-    with_watchers(|watchers| {
-        let w = match watchers.get(&fd) {
+    with_table(|t| {
+        let Some(backend) = &t.backend else {
+            fail(Error::message("bsdsock/asyncio is not initialized", "uv"));
+            return false;
+        };
+        let w = match t.watchers.get(&fd) {
             Some(&w) => w,
             None => {
-                let Some(w) = open(&backend, fd, mask) else {
+                let Some(w) = open(backend, fd, mask) else {
                     return false;
                 };
-                watchers.insert(fd, w);
+                t.watchers.insert(fd, w);
                 w
             }
         };
         // SAFETY: w is in the table: live, not closing.
-        unsafe { apply(&backend, w, mask) }
+        unsafe { apply(backend, w, mask) }
     })
     .unwrap_or(false)
 }
@@ -452,13 +526,13 @@ pub fn watch(fd: i32, mask: i32) -> bool {
 /// the fd is closed or handed elsewhere; the poller reports it no more.
 #[napi]
 pub fn unwatch(fd: i32) -> bool {
-    let Some(backend) = env::with(|s| s.backend.clone()) else {
-        return false;
-    };
-    let Some(Some(w)) = with_watchers(|watchers| watchers.remove(&fd)) else {
-        return false;
-    };
-    // SAFETY: w was just taken out of the table: live, and closed only here.
-    unsafe { close(&backend, w) };
-    true
+    with_table(|t| {
+        let (Some(backend), Some(w)) = (&t.backend, t.watchers.remove(&fd)) else {
+            return false;
+        };
+        // SAFETY: w was just taken out of the table: live, and closed only here.
+        unsafe { close(backend, w) };
+        true
+    })
+    .unwrap_or(false)
 }
