@@ -21,6 +21,17 @@ const streamSlot = fc.integer({ min: 0, max: STREAM_SLOTS - 1 });
 // Most programs detach one fd or none: slot 0 most often.
 const fdSlot = fc.oneof({ arbitrary: fc.constant(0), weight: 3 }, { arbitrary: fc.integer({ min: 0, max: FD_SLOTS - 1 }), weight: 1 });
 const seed = fc.integer({ min: 0, max: 255 });
+/** The host a step names its target by, or null for the target's own address (`named`). */
+const host = fc.constantFrom(null, null, null, 'localhost');
+
+/**
+ * Whether a step may name its target by `step.host`: only 'localhost' for an IPv4 address (127.0.0.1
+ * everywhere; '::1' only where the hosts file says so), from an IPv4 socket, which both sides resolve
+ * before the call.
+ */
+function named(step, rec, target) {
+  return step.host === null || step.host === undefined || (rec.ep.family === 'AF_INET' && target.ep.family === 'AF_INET');
+}
 const size = fc.oneof(fc.constantFrom(0, 1, 15, 16, 17), fc.integer({ min: 0, max: 3000 }));
 const recvSize = fc.oneof(fc.constantFrom(0, 1, 16, 4096), fc.integer({ min: 0, max: 5000 }));
 
@@ -312,11 +323,11 @@ const OPS = [
   },
   {
     weight: 4,
-    arb: fc.record({ op: fc.constantFrom('connect', 'connect_ex'), s: slot, t: slot }),
+    arb: fc.record({ op: fc.constantFrom('connect', 'connect_ex'), s: slot, t: slot, host }),
     check: (m, step) => {
       const rec = recOf(m, step.s);
       const target = recOf(m, step.t);
-      if (rec === undefined || target === undefined) return false;
+      if (rec === undefined || target === undefined || !named(step, rec, target)) return false;
       return !rec.waits || connectReturns(m, rec, target);
     },
     apply: connectApply,
@@ -335,8 +346,8 @@ const OPS = [
   })),
   {
     weight: 3,
-    arb: fc.record({ op: fc.constant('sendto'), s: slot, n: size, seed, flags: sendFlags, t: slot }),
-    check: (m, step) => recOf(m, step.t) !== undefined && safe(m, step, sendReady(m, step, step.n)),
+    arb: fc.record({ op: fc.constant('sendto'), s: slot, n: size, seed, flags: sendFlags, t: slot, host }),
+    check: (m, step) => sendtoNamed(m, step) && safe(m, step, sendReady(m, step, step.n)),
     apply: (m, step) => sendApply(m, step, step.n),
   },
   {
@@ -710,9 +721,9 @@ const AIO_OPS = [
     weight: 2,
     arb: fc.oneof(
       fc.record({ op: fc.constant('aio_sendall'), s: slot, n: size, seed }),
-      fc.record({ op: fc.constant('aio_sendto'), s: slot, n: size, seed, t: slot }),
+      fc.record({ op: fc.constant('aio_sendto'), s: slot, n: size, seed, t: slot, host }),
     ),
-    check: (m, step) => (step.t === undefined || recOf(m, step.t) !== undefined) && aioSafe(m, step, sendReady(m, step, step.n)),
+    check: (m, step) => (step.t === undefined || sendtoNamed(m, step)) && aioSafe(m, step, sendReady(m, step, step.n)),
     apply: (m, step) => {
       if (aioReaches(recOf(m, step.s))) sendApply(m, step, step.n);
     },
@@ -732,15 +743,12 @@ const AIO_OPS = [
   },
   {
     weight: 2,
-    arb: fc.record({ op: fc.constant('aio_connect'), s: slot, t: slot, host: fc.constantFrom(null, null, null, 'localhost') }),
+    arb: fc.record({ op: fc.constant('aio_connect'), s: slot, t: slot, host }),
     check: (m, step) => {
       const rec = recOf(m, step.s);
       const target = recOf(m, step.t);
-      if (rec === undefined || target === undefined) return false;
+      if (rec === undefined || target === undefined || !named(step, rec, target)) return false;
       if (rec.ep.family !== 'AF_UNIX' && target.maybe) return false;
-      // 'localhost' for the host of an IPv4 address: 127.0.0.1 everywhere ('::1' for IPv6 only where the
-      // hosts file says so).
-      if (step.host !== null && (rec.ep.family !== 'AF_INET' || target.ep.family !== 'AF_INET')) return false;
       return aioSafe(m, step, () => resolvedApart(rec, target) || connectReturns(m, rec, target));
     },
     apply: (m, step) => {
@@ -748,6 +756,13 @@ const AIO_OPS = [
     },
   },
 ];
+
+/** A sendto's target exists and may be named as the step names it. */
+function sendtoNamed(m, step) {
+  const rec = recOf(m, step.s);
+  const target = recOf(m, step.t);
+  return target !== undefined && (rec === undefined ? step.host === null : named(step, rec, target));
+}
 
 /**
  * asyncio resolves an IP socket's address before it connects (`_ensure_resolved`): another family's

@@ -164,6 +164,12 @@ class Program {
   }
 
   /** Where slot t's socket is bound, as last seen after a step. */
+  /** The address of slot t's socket, its host replaced by the step's `host` unless null (a name both sides resolve). */
+  named(step) {
+    const a = this.addressOf(step.t);
+    return step.host === undefined || step.host === null ? a : [step.host, ...a.slice(1)];
+  }
+
   addressOf(t) {
     if (!this.addrs.has(t)) throw new NoSuch(`address of slot ${t}`);
     return this.addrs.get(t);
@@ -219,9 +225,9 @@ class Program {
       case 'listen':
         return this.sock(s).listen(step.backlog);
       case 'connect':
-        return this.sock(s).connect(this.addressOf(step.t));
+        return this.sock(s).connect(this.named(step));
       case 'connect_ex':
-        return this.sock(s).connect_ex(this.addressOf(step.t));
+        return this.sock(s).connect_ex(this.named(step));
       case 'accept': {
         const [conn, a] = this.sock(s).accept();
         this.put(step.into, conn);
@@ -232,7 +238,7 @@ class Program {
       case 'sendall':
         return this.sock(s).sendall(payload(step.n, step.seed), flagsOf(step.flags));
       case 'sendto':
-        return this.sock(s).sendto(payload(step.n, step.seed), flagsOf(step.flags), this.addressOf(step.t));
+        return this.sock(s).sendto(payload(step.n, step.seed), flagsOf(step.flags), this.named(step));
       case 'sendmsg': {
         const buffers = step.sizes.map((n, i) => payload(n, step.seed + i));
         const anc = [];
@@ -461,16 +467,14 @@ class Program {
       case 'aio_sendall':
         return this.aio((o) => asyncio.sock_sendall(sock, payload(step.n, step.seed), o));
       case 'aio_sendto':
-        return this.aio((o) => asyncio.sock_sendto(sock, payload(step.n, step.seed), this.addressOf(step.t), o));
+        return this.aio((o) => asyncio.sock_sendto(sock, payload(step.n, step.seed), this.named(step), o));
       case 'aio_accept': {
         const [conn, a] = await this.aio((o) => asyncio.sock_accept(sock, o));
         this.put(step.into, conn);
         return this.addr(a);
       }
       case 'aio_connect': {
-        const a = this.addressOf(step.t);
-        // A host name in place of the address's host: asyncio resolves it.
-        const to = step.host === undefined || step.host === null ? a : [step.host, ...a.slice(1)];
+        const to = this.named(step);
         return this.aio((o) => asyncio.sock_connect(sock, to, o));
       }
       default:

@@ -155,6 +155,13 @@ class Program:
             return os.path.join(self.tmp, a['name'])
         return self.address_of(a['t'])
 
+    def named(self, step):
+        """The address of slot t's socket, its host replaced by the step's `host` unless None (a name both sides resolve)."""
+        a = self.address_of(step['t'])
+        if step.get('host') is not None:
+            a = (step['host'],) + tuple(a[1:])
+        return a
+
     def address_of(self, t):
         """Where slot t's socket is bound, as last seen after a step."""
         if t not in self.addrs:
@@ -213,9 +220,9 @@ class Program:
         if op == 'listen':
             return self.sock(s).listen(step['backlog'])
         if op == 'connect':
-            return self.sock(s).connect(self.address_of(step['t']))
+            return self.sock(s).connect(self.named(step))
         if op == 'connect_ex':
-            return self.sock(s).connect_ex(self.address_of(step['t']))
+            return self.sock(s).connect_ex(self.named(step))
         if op == 'accept':
             conn, a = self.sock(s).accept()
             self.put(step['into'], conn)
@@ -225,7 +232,7 @@ class Program:
         if op == 'sendall':
             return self.sock(s).sendall(payload(step['n'], step['seed']), flags_of(step['flags']))
         if op == 'sendto':
-            return self.sock(s).sendto(payload(step['n'], step['seed']), flags_of(step['flags']), self.address_of(step['t']))
+            return self.sock(s).sendto(payload(step['n'], step['seed']), flags_of(step['flags']), self.named(step))
         if op == 'sendmsg':
             buffers = [payload(n, step['seed'] + i) for i, n in enumerate(step['sizes'])]
             anc = []
@@ -471,17 +478,13 @@ class Program:
         if op == 'aio_sendall':
             return self.aio(loop.sock_sendall(sock, payload(step['n'], step['seed'])))
         if op == 'aio_sendto':
-            return self.aio(loop.sock_sendto(sock, payload(step['n'], step['seed']), self.address_of(step['t'])))
+            return self.aio(loop.sock_sendto(sock, payload(step['n'], step['seed']), self.named(step)))
         if op == 'aio_accept':
             conn, a = self.aio(loop.sock_accept(sock))
             self.put(step['into'], conn)
             return self.addr(a)
         if op == 'aio_connect':
-            a = self.address_of(step['t'])
-            # A host name in place of the address's host: asyncio resolves it.
-            if step.get('host') is not None:
-                a = (step['host'],) + tuple(a[1:])
-            return self.aio(loop.sock_connect(sock, a))
+            return self.aio(loop.sock_connect(sock, self.named(step)))
         raise NoSuch('op ' + op)
 
     def settle(self):
