@@ -49,6 +49,15 @@ export function keywords<P extends unknown[], O extends object>(args: ArrayLike<
   if (args.length === f.max && Array.isArray(args) && (f.max === 0 || (args[f.max - 1] !== undefined && !isOptions(args[f.max - 1])))) {
     return [args as P, NO_OPTIONS as Partial<O>];
   }
+  return parsed<P, O>(args, f);
+}
+
+/**
+ * `keywords` for any other call: the positional arguments padded to `f.max`, and the options. Kept out
+ * of `keywords`, which the hot calls inline: V8's optimizing compiler inlines callees up to a total size
+ * per function, and the common path is a small part of the whole.
+ */
+function parsed<P extends unknown[], O extends object>(args: ArrayLike<unknown>, f: Positional): [positional: P, options: Partial<O>] {
   let n = args.length;
   while (n > 0 && args[n - 1] === undefined) n--;
   let options: Partial<O> = {};

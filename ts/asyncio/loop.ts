@@ -44,12 +44,16 @@ export function abortError(signal: AbortSignal): AbortError {
 /** Throws the AbortError of a signal that has already fired. */
 export function checkSignal(options: OperationOptions | undefined): AbortSignal | undefined {
   const signal = options?.signal;
-  if (signal !== undefined && signal !== null) {
-    if (!(signal instanceof AbortSignal)) throw new TypeError('options.signal must be an AbortSignal');
-    if (signal.aborted) throw abortError(signal);
-    return signal;
-  }
-  return undefined;
+  return signal === undefined || signal === null ? undefined : checked(signal);
+}
+
+// The hot calls inline checkSignal, ensureNoTransport, ensureStarted and update: V8's optimizing compiler
+// inlines callees up to a total size per function, so their rare paths are functions of their own.
+
+function checked(signal: unknown): AbortSignal {
+  if (!(signal instanceof AbortSignal)) throw new TypeError('options.signal must be an AbortSignal');
+  if (signal.aborted) throw abortError(signal);
+  return signal;
 }
 
 /**
@@ -229,7 +233,10 @@ const portable = ['bun', 'deno'].some((host) => typeof process.versions[host] ==
 
 /** Hands the addon this environment's callbacks, once. */
 export function ensureStarted(): void {
-  if (started) return;
+  if (!started) start();
+}
+
+function start(): void {
   const array = native.loopInit(dispatchBatch, resolved, portable);
   if (array === null) throw takeError();
   batch = array;
@@ -263,14 +270,17 @@ function update(w: Watch): void {
     return;
   }
   touched = true;
-  if (!native.watch(w.fd, mask | (w.owned ? OWNED : 0))) {
-    const err = takeError();
-    if (w.mask === -1) watches[w.fd] = undefined;
-    throw err;
-  }
+  if (!native.watch(w.fd, mask | (w.owned ? OWNED : 0))) throw unwatched(w);
   w.mask = mask;
   // Set after its dispatch in this batch: the addon must keep it, not take the answer.
   if (w.slot >= 0) batch[BATCH_WORDS * w.slot + BATCH_EVENTS] = BATCH_KEEP;
+}
+
+/** The error of a watch the addon refused; a watch never made is forgotten. */
+function unwatched(w: Watch): unknown {
+  const err = takeError();
+  if (w.mask === -1) watches[w.fd] = undefined;
+  return err;
 }
 
 function watchOf(fd: number, owned: boolean): Watch {
@@ -333,7 +343,11 @@ export function releaseFd(fd: number, transport: TransportLike): void {
  */
 export function ensureNoTransport(fd: number, given: unknown = fd): void {
   const t = transports[fd];
-  if (t !== undefined && !t.is_closing()) throw new RuntimeError(`File descriptor ${pyRepr(given)} is used by transport ${t.toString()}`);
+  if (t !== undefined && !t.is_closing()) throw usedBy(t, given);
+}
+
+function usedBy(t: TransportLike, given: unknown): RuntimeError {
+  return new RuntimeError(`File descriptor ${pyRepr(given)} is used by transport ${t.toString()}`);
 }
 
 /** Whether the loop watches `fd` for `dir` for a reader or writer callback (a transport's repr says "polling"). */
@@ -394,19 +408,22 @@ function enqueue<T, A, B, C>(fd: number, dir: number, op: Op<T, A, B, C>, signal
     return Promise.reject(e);
   }
   added();
-  if (signal !== undefined) {
-    op.signal = signal;
-    op.onAbort = () => {
-      const i = queue.indexOf(op);
-      if (i < 0) return;
-      queue.splice(i, 1);
-      removed();
-      if (watches[fd] === w) update(w);
-      op.fail(abortError(signal));
-    };
-    signal.addEventListener('abort', op.onAbort, { once: true });
-  }
+  if (signal !== undefined) abortable(op, w, queue, signal);
   return promise;
+}
+
+/** Makes `signal` take `op` out of `queue`, `w`'s, and reject it with an AbortError. */
+function abortable<T, A, B, C>(op: Op<T, A, B, C>, w: Watch, queue: Pending[], signal: AbortSignal): void {
+  op.signal = signal;
+  op.onAbort = () => {
+    const i = queue.indexOf(op);
+    if (i < 0) return;
+    queue.splice(i, 1);
+    removed();
+    if (watches[w.fd] === w) update(w);
+    op.fail(abortError(signal));
+  };
+  signal.addEventListener('abort', op.onAbort, { once: true });
 }
 
 /** Runs the operations at the head of a queue until one must wait again. */

@@ -22,11 +22,16 @@ const EINPROGRESS = errnos.EINPROGRESS;
 /** The fd of a socket the operations can use: a bsdsock Socket, non-blocking,
  * and open (-1 for a closed one when `open` is false). */
 export function fdOf(sock: unknown, caller: string, open = true): number {
-  if (!(sock instanceof Socket)) throw new TypeError(`${caller}() argument 1 must be a bsdsock Socket, not ${pyType(sock)}`);
-  if (sock.gettimeout() !== 0) throw new RangeError('the socket must be non-blocking');
+  if (!(sock instanceof Socket) || sock.gettimeout() !== 0) throw unusable(sock, caller);
   const fd = sock.fileno();
   if (fd < 0 && open) throw badf(caller);
   return fd;
+}
+
+/** Why `fdOf` refuses `sock`; made apart so that `fdOf` stays small enough for the operations to inline. */
+function unusable(sock: unknown, caller: string): Error {
+  if (!(sock instanceof Socket)) return new TypeError(`${caller}() argument 1 must be a bsdsock Socket, not ${pyType(sock)}`);
+  return new RangeError('the socket must be non-blocking');
 }
 
 /** Receives up to `n` bytes now: the bytes, or null when the socket would block. */
