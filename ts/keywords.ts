@@ -9,7 +9,11 @@
 export function isOptions(v: unknown): v is object {
   // An array (an address) is the common object argument: told apart without
   // reading its prototype, which is a call into the runtime.
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && isPlain(v);
+}
+
+/** Whether an object is a plain one (an object literal, or made with no prototype). */
+function isPlain(v: object): boolean {
   const proto: unknown = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
 }

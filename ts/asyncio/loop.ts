@@ -263,7 +263,11 @@ function desired(w: Watch): number {
  * is only stopped, and closed with the socket. */
 function update(w: Watch): void {
   const mask = desired(w);
-  if (mask === w.mask) return;
+  if (mask !== w.mask) rewatch(w, mask);
+}
+
+/** `update` of a handle whose mask changes. */
+function rewatch(w: Watch, mask: number): void {
   if (mask === 0 && !w.owned) {
     watches[w.fd] = undefined;
     native.unwatch(w.fd);
@@ -285,9 +289,9 @@ function unwatched(w: Watch): unknown {
 
 function watchOf(fd: number, owned: boolean): Watch {
   ensureStarted();
-  let w = watches[fd];
-  if (w === undefined) watches[fd] = w = new Watch(fd, owned);
-  else if (owned) w.owned = true;
+  const w = watches[fd];
+  if (w === undefined) return (watches[fd] = new Watch(fd, owned));
+  if (owned) w.owned = true;
   return w;
 }
 
