@@ -92,7 +92,9 @@ unsafe fn init(
     let (array, batch) = batch_array(env)?;
     let backend = backend(env, portable)?;
     loop_resolver::open(&backend);
-    watch::start(&backend, (batch.data, batch.len))?;
+    if let Backend::Uv(uv, loop_) = backend {
+        watch::open_batching(uv, loop_)?;
+    }
     env::install(env, backend, context, dispatch, resolved, batch)?;
     okay(sys::napi_add_env_cleanup_hook(
         env,

@@ -43,9 +43,8 @@ const EVENTS: i32 = READABLE | WRITABLE;
 /// The fd belongs to a bsdsock socket: closed with the environment.
 const OWNED: i32 = 8;
 
-/// This environment's watch state. One thread-local, not one per table: in a
-/// shared library each thread-local access is a call (`__tls_get_addr`), and
-/// `flush` runs on every turn of the loop.
+/// This environment's watch tables, in one thread-local. The backend and the
+/// batch array are the environment state's (env.rs).
 struct Table {
     /// The watchers, by fd.
     watchers: FdMap<*mut Watcher>,
@@ -53,9 +52,6 @@ struct Table {
     reports: Vec<Report>,
     /// The memory of a flush's list of what it handed over, kept for the next.
     sent: Vec<Sent>,
-    /// The environment's backend and the batch array's memory (`start`).
-    backend: Option<Backend>,
-    batch: (*mut i32, usize),
 }
 
 thread_local! {
@@ -64,8 +60,6 @@ thread_local! {
             watchers: FdMap::with_hasher(BuildHasherDefault::new()),
             reports: Vec::new(),
             sent: Vec::new(),
-            backend: None,
-            batch: (ptr::null_mut(), 0),
         })
     };
     /// The check handle that flushes the reports after each poll phase (libuv only).
@@ -222,25 +216,11 @@ unsafe extern "C" fn on_check(_handle: *mut c_void) {
     flush();
 }
 
-/// Starts watching on `backend`, handing readiness over in the batch array
-/// whose memory is `batch` (its pointer and length in words). On libuv, opens
-/// the environment's check handle, unref'd: each turn of the loop, right after
-/// the poll phase, it hands what was reported to the facade.
+/// Opens the environment's check handle, unref'd: each turn of the loop, right
+/// after the poll phase, it hands what was reported to the facade.
 ///
-/// SAFETY: call from a JS call on the environment's thread; `batch` must stay
-/// valid for the environment's life (the environment state keeps the array).
-pub unsafe fn start(backend: &Backend, batch: (*mut i32, usize)) -> Option<()> {
-    if let Backend::Uv(uv, loop_) = backend {
-        open_batching(uv, *loop_)?;
-    }
-    with_table(|t| {
-        t.backend = Some(backend.clone());
-        t.batch = batch;
-    })
-}
-
-/// SAFETY: as `start`, `loop_` the environment's loop.
-unsafe fn open_batching(uv: &'static Uv, loop_: *mut c_void) -> Option<()> {
+/// SAFETY: call from a JS call on the environment's thread, `loop_` its loop.
+pub unsafe fn open_batching(uv: &'static Uv, loop_: *mut c_void) -> Option<()> {
     let h = Box::into_raw(Box::new(Handle::check(uv)));
     (*h).set_data(h.cast());
     let handle = (*h).ptr();
@@ -276,14 +256,24 @@ unsafe extern "C" fn on_check_close(handle: *mut c_void) {
 /// SAFETY: call from a libuv or threadsafe function callback on the
 /// environment's thread, with no JS frame on the stack.
 pub unsafe fn flush() {
+    // The batch array's memory is the environment's for its whole life (the
+    // state's reference keeps it), and only JS that this call runs touches it.
+    let Some((data, len, backend)) = env::with(|s| (s.batch.data, s.batch.len, s.backend.clone())) else {
+        return;
+    };
+    if data.is_null() || len <= BATCH_COUNT {
+        return;
+    }
     let Some(Some(mut round)) = with_table(|t| {
-        if t.reports.is_empty() || t.backend.is_none() {
+        if t.reports.is_empty() {
             return None;
         }
         let mut round = Round {
             reports: std::mem::take(&mut t.reports),
             sent: std::mem::take(&mut t.sent),
             next: 0,
+            batch: (data, len),
+            backend,
         };
         round.fill(t);
         Some(round)
@@ -313,26 +303,24 @@ struct Round {
     sent: Vec<Sent>,
     /// The first report not yet in a batch.
     next: usize,
+    /// The batch array's memory (not null, longer than BATCH_COUNT words).
+    batch: (*mut i32, usize),
+    backend: Backend,
 }
 
 impl Round {
-    /// The batch array's memory. It is the environment's for its whole life
-    /// (the environment state's reference keeps it), and only JS that `flush`
-    /// runs touches it; the slice is used only while no JS runs.
-    fn batch(t: &Table) -> Option<&'static mut [i32]> {
-        let (data, len) = t.batch;
-        // SAFETY: see above; `start` took the pointer and length from the array itself.
-        (!data.is_null() && len > BATCH_COUNT).then(|| unsafe { std::slice::from_raw_parts_mut(data, len) })
+    /// The batch array's memory, used only while no JS runs (see `flush`).
+    fn batch(&self) -> &'static mut [i32] {
+        // SAFETY: `flush` took the pointer and length from the environment's
+        // array, which lives as long as the environment; see `flush`.
+        unsafe { std::slice::from_raw_parts_mut(self.batch.0, self.batch.1) }
     }
 
     /// Writes the next reports whose watchers still watch their events into
     /// the batch array, with their count; the others' watchers are armed again.
     fn fill(&mut self, t: &mut Table) {
         self.sent.clear();
-        let (Some(batch), Some(backend)) = (Self::batch(t), t.backend.as_ref()) else {
-            self.next = self.reports.len();
-            return;
-        };
+        let batch = self.batch();
         while self.next < self.reports.len() && self.sent.len() < BATCH_FDS {
             let r = self.reports[self.next];
             self.next += 1;
@@ -343,7 +331,7 @@ impl Round {
                     batch[at + BATCH_EVENTS] = events;
                     self.sent.push(Sent { fd: r.fd, id: r.id });
                 }
-                Some(_) => settle_in(&t.watchers, backend, r.fd, r.id, None),
+                Some(_) => settle_in(&t.watchers, &self.backend, r.fd, r.id, None),
                 None => {}
             }
         }
@@ -354,12 +342,10 @@ impl Round {
     /// answered (BATCH_KEEP: it set it itself) where its events were, or, when
     /// the dispatch failed, the mask it has.
     fn settle(&mut self, t: &mut Table, answered: bool) {
-        let (Some(batch), Some(backend)) = (Self::batch(t), t.backend.as_ref()) else {
-            return;
-        };
+        let batch = self.batch();
         for (k, s) in self.sent.iter().enumerate() {
             let mask = answered.then(|| batch[BATCH_WORDS * k + BATCH_EVENTS]);
-            settle_in(&t.watchers, backend, s.fd, s.id, mask);
+            settle_in(&t.watchers, &self.backend, s.fd, s.id, mask);
         }
     }
 
@@ -389,11 +375,10 @@ fn current(watchers: &FdMap<*mut Watcher>, r: Report) -> Option<i32> {
 /// poller interest again).
 fn settle(fd: i32, id: u64, mask: Option<i32>) {
     // The callbacks may have closed this watcher (and even made another for the fd).
-    with_table(|t| {
-        if let Some(backend) = &t.backend {
-            settle_in(&t.watchers, backend, fd, id, mask);
-        }
-    });
+    let Some(backend) = env::with(|s| s.backend.clone()) else {
+        return;
+    };
+    with_watchers(|watchers| settle_in(watchers, &backend, fd, id, mask));
 }
 
 /// `settle`, with the watchers and the backend at hand.
@@ -448,8 +433,6 @@ pub unsafe fn close_all(backend: &Backend) {
     }
     let all = with_table(|t| {
         t.reports.clear();
-        t.backend = None;
-        t.batch = (ptr::null_mut(), 0);
         std::mem::take(&mut t.watchers)
     })
     .unwrap_or_default();
@@ -501,23 +484,20 @@ fn open(backend: &Backend, fd: i32, mask: i32) -> Option<*mut Watcher> {
 /// watcher (created on first use) watch what `mask` says.
 #[napi]
 pub fn watch(fd: i32, mask: i32) -> bool {
-    with_table(|t| {
-        let Some(backend) = &t.backend else {
-            fail(Error::message("bsdsock/asyncio is not initialized", "uv"));
-            return false;
-        };
-        let w = match t.watchers.get(&fd) {
+    let Some(backend) = env::ready() else { return false };
+    with_watchers(|watchers| {
+        let w = match watchers.get(&fd) {
             Some(&w) => w,
             None => {
-                let Some(w) = open(backend, fd, mask) else {
+                let Some(w) = open(&backend, fd, mask) else {
                     return false;
                 };
-                t.watchers.insert(fd, w);
+                watchers.insert(fd, w);
                 w
             }
         };
         // SAFETY: w is in the table: live, not closing.
-        unsafe { apply(backend, w, mask) }
+        unsafe { apply(&backend, w, mask) }
     })
     .unwrap_or(false)
 }
@@ -526,13 +506,13 @@ pub fn watch(fd: i32, mask: i32) -> bool {
 /// the fd is closed or handed elsewhere; the poller reports it no more.
 #[napi]
 pub fn unwatch(fd: i32) -> bool {
-    with_table(|t| {
-        let (Some(backend), Some(w)) = (&t.backend, t.watchers.remove(&fd)) else {
-            return false;
-        };
-        // SAFETY: w was just taken out of the table: live, and closed only here.
-        unsafe { close(backend, w) };
-        true
-    })
-    .unwrap_or(false)
+    let Some(backend) = env::with(|s| s.backend.clone()) else {
+        return false;
+    };
+    let Some(Some(w)) = with_watchers(|watchers| watchers.remove(&fd)) else {
+        return false;
+    };
+    // SAFETY: w was just taken out of the table: live, and closed only here.
+    unsafe { close(&backend, w) };
+    true
 }
