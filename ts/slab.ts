@@ -49,6 +49,19 @@ class Slab {
     keepInPlace(this.memory);
     this.used = 0;
   }
+
+  /** Claims `n` bytes for a receive, in a new slab when they do not fit: where, in `room`. */
+  claim(n: number): void {
+    if (this.used + n > this.size) this.renew();
+    room.memory = this.memory;
+    room.offset = this.used;
+    this.used = aligned(this.used + n);
+  }
+
+  /** Gives back what a receive of `got` bytes left of the `n` claimed at `offset`, unless more was claimed since. */
+  giveBack(offset: number, got: number, n: number): void {
+    if (this.used === aligned(offset + n)) this.used = aligned(offset + got);
+  }
 }
 
 const small = new Slab(64 * 1024);
@@ -75,10 +88,7 @@ function aligned(n: number): number {
  */
 export function claim(n: number, zeroed = false): void {
   if (n > SMALL_RECEIVE_MAX || zeroed) return claimOther(n, zeroed);
-  if (small.used + n > small.size) small.renew();
-  room.memory = small.memory;
-  room.offset = small.used;
-  small.used = aligned(small.used + n);
+  small.claim(n);
 }
 
 // The hot receives inline claim and settle: V8's optimizing compiler inlines callees up to a total
@@ -90,11 +100,7 @@ function claimOther(n: number, zeroed: boolean): void {
     room.memory = Buffer.allocUnsafeSlow(n).buffer as ArrayBuffer;
     room.offset = 0;
   } else {
-    const slab = n <= SMALL_RECEIVE_MAX ? small : large;
-    if (slab.used + n > slab.size) slab.renew();
-    room.memory = slab.memory;
-    room.offset = slab.used;
-    slab.used = aligned(slab.used + n);
+    (n <= SMALL_RECEIVE_MAX ? small : large).claim(n);
   }
   if (zeroed) new Uint8Array(room.memory, room.offset, n).fill(0);
 }
@@ -107,7 +113,7 @@ function claimOther(n: number, zeroed: boolean): void {
  */
 export function settle(memory: ArrayBuffer, offset: number, got: number, n: number): Buffer {
   if (memory !== small.memory) return settleOther(memory, offset, got, n);
-  if (small.used === aligned(offset + n)) small.used = aligned(offset + got);
+  small.giveBack(offset, got, n);
   // A view made from the memory itself: a Buffer's subarray() would find Buffer's
   // species and construct through the deprecated Buffer(), twice the time.
   return Buffer.from(memory, offset, got);
@@ -116,6 +122,6 @@ export function settle(memory: ArrayBuffer, offset: number, got: number, n: numb
 /** `settle` of room in the large slab, or in a Buffer of its own. */
 function settleOther(memory: ArrayBuffer, offset: number, got: number, n: number): Buffer {
   if (n > SLAB_RECEIVE_MAX && got < n / 2) return Buffer.from(new Uint8Array(memory, 0, got));
-  if (memory === large.memory && large.used === aligned(offset + n)) large.used = aligned(offset + got);
+  if (memory === large.memory) large.giveBack(offset, got, n);
   return Buffer.from(memory, offset, got);
 }
