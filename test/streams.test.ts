@@ -545,6 +545,50 @@ asyncio.run(main())
     writer.close();
   });
 
+  it("a second open_connection on a socket a stream reads: the new one takes the reads, closing the old closes the socket, as python3's", async () => {
+    // CPython 3.11 refuses no second transport (its _ensure_fd_no_transport guards add_reader and the sock_*
+    // calls only): the new transport's reader replaces the old one's.
+    const py = runSync('python3', ['-c', `
+import asyncio, socket
+async def main():
+    a, b = socket.socketpair()
+    r1, w1 = await asyncio.open_connection(sock=a)
+    r2, w2 = await asyncio.open_connection(sock=a)
+    b.send(b'hi')
+    print((await asyncio.wait_for(r2.read(10), 5)).decode(), end=' ')
+    w1.close()
+    await w1.wait_closed()
+    print(w1.is_closing(), w2.is_closing(), a.fileno(), end=' ')
+    try:
+        b.send(b'yo')
+        print('sent')
+    except OSError as e:
+        print(type(e).__name__)
+    w2.close()
+    b.close()
+asyncio.run(main())
+`], { encoding: 'utf8' });
+    expect(py.status).toBe(0);
+    const [a, b] = socketpair();
+    const [, w1] = await open_connection(undefined, undefined, { sock: a });
+    const [r2, w2] = await open_connection(undefined, undefined, { sock: a });
+    b.send(Buffer.from('hi'));
+    let got = `${(await r2.read(10)).toString()} `;
+    w1.close();
+    await w1.wait_closed();
+    got += `${w1.is_closing() ? 'True' : 'False'} ${w2.is_closing() ? 'True' : 'False'} ${a.fileno()} `;
+    try {
+      b.send(Buffer.from('yo'));
+      got += 'sent';
+    } catch (e) {
+      got += (e as Error).name;
+    }
+    expect(got).toBe(String(py.stdout).trim());
+    expect(got).toBe('hi True False -1 BrokenPipeError');
+    w2.close();
+    b.close();
+  });
+
   it('read() and drain() give their errors as rejected promises, never as a throw', async () => {
     const reader = new StreamReader();
     reader.set_exception(new ConnectionResetError('reset'));

@@ -836,7 +836,9 @@ const STREAM_OPS = [
       const rec = recOf(m, step.s);
       const old = m.streams.get(step.w);
       // An open stream is not dropped (CPython's garbage collector would close its socket some time later),
-      // nor is a socket another transport reads given a second one (CPython refuses its fd; a dup's would race).
+      // nor is a socket another transport reads given a second one: the new transport takes the reads over
+      // from the old, whose buffer keeps what it read by then, which the model cannot tell (the same fd's
+      // case is a test of its own in test/streams.test.ts; a dup's transports would race for the bytes).
       if (rec === undefined || rec.maybe || (old !== undefined && liveStream(old))) return false;
       return !streamOpens(rec, step) || !rec.ep.streamed;
     },
