@@ -850,7 +850,11 @@ const STREAM_OPS = [
       rec.mode = 'nonblock';
       rec.ep.streamed = true;
       rec.ep.nonblockFlag = true;
-      m.streams.set(step.w, { rec, limit: step.limit, closed: false, eof: false });
+      // A socket that never connected (nor listens) hangs up at once: the transport's first read fails
+      // (ENOTCONN) and closes it, before the next step, in both.
+      const lost = !rec.ep.unknown && !rec.ep.everConnected && !rec.ep.listening;
+      m.streams.set(step.w, { rec, limit: step.limit, closed: lost, eof: false });
+      if (lost) rec.closed = true;
     },
   },
   {
