@@ -50,8 +50,10 @@ function tooMany(f: Positional, given: number): TypeError {
 export function keywords<P extends unknown[], O extends object>(args: ArrayLike<unknown>, f: Positional): [positional: P, options: Partial<O>] {
   // The common call, every positional argument given and no options: the
   // arguments array itself (a rest parameter's, the caller's own), nothing made.
-  if (args.length === f.max && Array.isArray(args) && (f.max === 0 || (args[f.max - 1] !== undefined && !isOptions(args[f.max - 1])))) {
-    return [args as P, NO_OPTIONS as Partial<O>];
+  const max = f.max;
+  if (args.length === max && Array.isArray(args)) {
+    const last: unknown = args[max - 1];
+    if (max === 0 || (last !== undefined && !isOptions(last))) return [args as P, NO_OPTIONS as Partial<O>];
   }
   return parsed<P, O>(args, f);
 }

@@ -307,7 +307,7 @@ export function busy(fd: number, dir: number): boolean {
  * when the handle watches for reading and early receives have been finding
  * nothing (a readiness then comes when data does, with no read wasted).
  */
-export function readNow(fd: number): boolean {
+function readNow(fd: number): boolean {
   const w = watches[fd];
   if (w === undefined) return true;
   if (w.reads.length !== 0) return false;
@@ -315,7 +315,7 @@ export function readNow(fd: number): boolean {
 }
 
 /** What a receive made by `readNow`'s leave found. */
-export function readFound(fd: number, data: boolean): void {
+function readFound(fd: number, data: boolean): void {
   watches[fd]?.early.found(data);
 }
 
@@ -372,20 +372,30 @@ export function wait<T>(
 }
 
 /**
- * Queues an operation on `fd` that makes `once(a, b, c)` each time the fd is
- * ready, until it gives a result (null: it would block) or throws.
+ * What `once(a, b, c)` gives now, else a promise of what it gives once the fd
+ * is ready (null from `once`: it would block), made again at each readiness
+ * until it gives a result or throws. A read is made now unless reads wait
+ * before it, or early reads have been finding nothing (`readNow`); a write
+ * unless writes wait before it. One function for each direction, not one for
+ * both, and each queues its operation itself: so each stays small enough for
+ * V8 to inline into the operation, with the operation's own wait.
  */
-export function waitFor<T, A, B, C>(
-  fd: number,
-  dir: number,
-  syscall: string,
-  signal: AbortSignal | undefined,
-  once: Once<T, A, B, C>,
-  a: A,
-  b: B,
-  c: C,
-): Promise<T> {
-  return enqueue(fd, dir, new Op<T, A, B, C>(syscall, retryOnce, once, a, b, c), signal);
+export function readNowOrWait<T, A, B, C>(fd: number, syscall: string, signal: AbortSignal | undefined, once: Once<T, A, B, C>, a: A, b: B, c: C): T | Promise<T> {
+  if (readNow(fd)) {
+    const r = once(a, b, c);
+    readFound(fd, r !== null);
+    if (r !== null) return r;
+  }
+  return enqueue(fd, READ, new Op<T, A, B, C>(syscall, retryOnce, once, a, b, c), signal);
+}
+
+/** `readNowOrWait` for a write. */
+export function writeNowOrWait<T, A, B, C>(fd: number, syscall: string, signal: AbortSignal | undefined, once: Once<T, A, B, C>, a: A, b: B, c: C): T | Promise<T> {
+  if (!busy(fd, WRITE)) {
+    const r = once(a, b, c);
+    if (r !== null) return r;
+  }
+  return enqueue(fd, WRITE, new Op<T, A, B, C>(syscall, retryOnce, once, a, b, c), signal);
 }
 
 /** The operation whose promise is being made (see `settleWith`). */
@@ -398,22 +408,34 @@ function settleWith(resolve: (value: never) => void, reject: (err: unknown) => v
 }
 
 function enqueue<T, A, B, C>(fd: number, dir: number, op: Op<T, A, B, C>, signal: AbortSignal | undefined): Promise<T> {
-  ensureNoTransport(fd);
-  const w = watchOf(fd, true);
+  if (transports[fd] !== undefined) ensureNoTransport(fd);
+  let w = watches[fd];
+  if (w === undefined || !w.owned) w = watchOf(fd, true);
   making = op;
   const promise = new Promise<T>(settleWith);
   making = null;
   const queue = dir === READ ? w.reads : w.writes;
   queue.push(op);
-  try {
-    update(w);
-  } catch (e) {
-    queue.splice(queue.indexOf(op), 1);
-    return Promise.reject(e);
+  // A handle that watches for `dir` already (a socket's stays armed for reading) needs no change: outside a
+  // dispatch its mask is what the fd needs, and a dispatch sets the mask it ends with itself.
+  if (w.mask <= 0 || (w.mask & dir) === 0) {
+    const refused = arm(w, queue, op);
+    if (refused !== null) return refused;
   }
   added();
   if (signal !== undefined) abortable(op, w, queue, signal);
   return promise;
+}
+
+/** `update` for an operation just queued: null, or the rejected promise of a watch the addon refused (the operation taken back out). */
+function arm(w: Watch, queue: Pending[], op: Pending): Promise<never> | null {
+  try {
+    update(w);
+    return null;
+  } catch (e) {
+    queue.splice(queue.indexOf(op), 1);
+    return Promise.reject(e);
+  }
 }
 
 /** Makes `signal` take `op` out of `queue`, `w`'s, and reject it with an AbortError. */

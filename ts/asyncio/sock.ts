@@ -14,7 +14,7 @@ import { lastAddress, native, type NativeAddress } from '../native';
 import { pyRepr } from '../repr';
 import { claim, room, settle } from '../slab';
 import { sendtoNow, Socket } from '../socket';
-import { busy, checkSignal, READ, readFound, readNow, wait, waitFor, WRITE, type Once, type OperationOptions } from './loop';
+import { busy, checkSignal, READ, readNowOrWait, wait, WRITE, writeNowOrWait, type Once, type OperationOptions } from './loop';
 import { ensureResolved, needsLookup, resolveAddress } from './resolver';
 
 const EINPROGRESS = errnos.EINPROGRESS;
@@ -251,32 +251,6 @@ const BLOCKED = Symbol('blocked');
 export function whenReady<T>(fd: number, dir: number, syscall: string, call: () => T, signal: AbortSignal | undefined): T | Promise<T> {
   const nowOrWait = dir === READ ? readNowOrWait : writeNowOrWait;
   return nowOrWait(fd, syscall, signal, unlessBlocked<T, null>, call, null, undefined);
-}
-
-/**
- * What `once(a, b, c)` gives now, else a promise of what it gives once the fd
- * is ready (null from `once`: it would block). A read is made now unless reads
- * wait before it, or early reads have been finding nothing (see loop.ts
- * `readNow`); a write unless writes wait before it. One function for each
- * direction, not one for both: each stays small enough for V8 to inline into
- * the operation, with the operation's own wait.
- */
-function readNowOrWait<T, A, B, C>(fd: number, syscall: string, signal: AbortSignal | undefined, once: Once<T, A, B, C>, a: A, b: B, c: C): T | Promise<T> {
-  if (readNow(fd)) {
-    const r = once(a, b, c);
-    readFound(fd, r !== null);
-    if (r !== null) return r;
-  }
-  return waitFor(fd, READ, syscall, signal, once, a, b, c);
-}
-
-/** `readNowOrWait` for a write. */
-function writeNowOrWait<T, A, B, C>(fd: number, syscall: string, signal: AbortSignal | undefined, once: Once<T, A, B, C>, a: A, b: B, c: C): T | Promise<T> {
-  if (!busy(fd, WRITE)) {
-    const r = once(a, b, c);
-    if (r !== null) return r;
-  }
-  return waitFor(fd, WRITE, syscall, signal, once, a, b, c);
 }
 
 /** asyncio's `loop.sock_sendto(sock, data, address)`: bytes sent, once there is room. A host name is resolved without blocking. */
