@@ -124,6 +124,7 @@ function sendApply(m, step, n) {
  */
 function batchReady(m, step) {
   return (rec, ep) => {
+    if (batchRefused(m, step)) return true;
     const tos = step.msgs.map((x) => (x.t === null || recOf(m, x.t) !== undefined ? destination(m, rec, x) : null));
     const costs = tos.map((to) => to?.cost);
     try {
@@ -140,16 +141,22 @@ function batchReady(m, step) {
   };
 }
 
-/**
- * A batch's addresses all parse: slots that exist, holding sockets surely of the sender's family. bsdsock
- * converts every address before its call, the loop that stands for it in CPython each at its sendto (after
- * sending those before), and their messages name different calls: a wrong family is left to sendto's steps.
- */
+/** A batch's addresses are known: slots that exist, holding sockets whose family is sure. */
 function batchAddressed(m, step) {
   const rec = recOf(m, step.s);
   const addressed = step.msgs.filter((x) => x.t !== null).map((x) => recOf(m, x.t));
   if (addressed.length === 0) return true;
-  return !rec.maybe && addressed.every((to) => to !== undefined && !to.maybe && to.ep.family === rec.ep.family);
+  return !rec.maybe && addressed.every((to) => to !== undefined && !to.maybe);
+}
+
+/**
+ * A batch names an address of another family than the sender's: every address is converted before anything
+ * is sent (interp.py: `converted`), so the batch raises at once (TypeError, or gaierror for an IPv4 address
+ * given to an IPv6 socket) and sends nothing, whether the sender is open or not.
+ */
+function batchRefused(m, step) {
+  const family = recOf(m, step.s).ep.family;
+  return step.msgs.some((x) => x.t !== null && recOf(m, x.t).ep.family !== family);
 }
 
 /**
@@ -159,7 +166,7 @@ function batchAddressed(m, step) {
  */
 function batchSendApply(m, step) {
   const rec = recOf(m, step.s);
-  if (!rec.live) return;
+  if (!rec.live || batchRefused(m, step)) return;
   const unnamed = step.msgs.map((x) => x.t !== null && !(destination(m, rec, x)?.named ?? true));
   let sure = true;
   for (const [i, x] of step.msgs.entries()) {

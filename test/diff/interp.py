@@ -405,6 +405,7 @@ class Program:
         address) until one fails; how many were sent, or the first one's error."""
         msgs = [(payload(x['n'], x['seed']), None if x['t'] is None else self.address_of(x['t'])) for x in step['msgs']]
         flags = flags_of(step['flags'])
+        converted(sock, [to for _, to in msgs if to is not None])
         if not msgs:
             return batch_checked(sock, 0)
         sent = 0
@@ -576,6 +577,26 @@ class Program:
             pid, uid, gid = struct.unpack('iII', data[:12])
             return ['SCM_CREDENTIALS', 'self' if pid == os.getpid() else pid, uid, gid]
         return [level, kind, self.value(data)]
+
+
+def converted(sock, addresses):
+    """sendmmsg's first step: every address converted for the sender's family before anything is sent. Each is
+    given to sendto on a closed socket of that family, which converts it (raising as sendmmsg names itself)
+    and then fails with EBADF."""
+    if not addresses:
+        return
+    probe = socket.socket(sock.family, socket.SOCK_DGRAM)
+    probe.close()
+    for to in addresses:
+        try:
+            probe.sendto(b'', to)
+        except socket.gaierror:
+            raise
+        except OSError as e:
+            if e.errno != errno.EBADF:
+                raise
+        except (TypeError, ValueError, OverflowError) as e:
+            raise type(e)(str(e).replace('sendto()', 'sendmmsg()')) from None
 
 
 def batch_checked(sock, n):
