@@ -47,8 +47,8 @@ export function checkSignal(options: OperationOptions | undefined): AbortSignal 
   return signal === undefined || signal === null ? undefined : checked(signal);
 }
 
-// The hot calls inline checkSignal, ensureNoTransport, ensureStarted and update: V8's optimizing compiler
-// inlines callees up to a total size per function, so their rare paths are functions of their own.
+// The hot calls inline checkSignal, ensureStarted and update: V8's optimizing compiler inlines callees up
+// to a total size per function, so their rare paths are functions of their own.
 
 function checked(signal: unknown): AbortSignal {
   if (!(signal instanceof AbortSignal)) throw new TypeError('options.signal must be an AbortSignal');
@@ -347,11 +347,7 @@ export function releaseFd(fd: number, transport: TransportLike): void {
  */
 export function ensureNoTransport(fd: number, given: unknown = fd): void {
   const t = transports[fd];
-  if (t !== undefined && !t.is_closing()) throw usedBy(t, given);
-}
-
-function usedBy(t: TransportLike, given: unknown): RuntimeError {
-  return new RuntimeError(`File descriptor ${pyRepr(given)} is used by transport ${t.toString()}`);
+  if (t !== undefined && !t.is_closing()) throw new RuntimeError(`File descriptor ${pyRepr(given)} is used by transport ${t.toString()}`);
 }
 
 /** Whether the loop watches `fd` for `dir` for a reader or writer callback (a transport's repr says "polling"). */
@@ -408,6 +404,8 @@ function settleWith(resolve: (value: never) => void, reject: (err: unknown) => v
 }
 
 function enqueue<T, A, B, C>(fd: number, dir: number, op: Op<T, A, B, C>, signal: AbortSignal | undefined): Promise<T> {
+  // The common case looked at here, the checks and the making of a watch called only when needed: so the
+  // operations inline the whole of enqueue (see the note above checked()).
   if (transports[fd] !== undefined) ensureNoTransport(fd);
   let w = watches[fd];
   if (w === undefined || !w.owned) w = watchOf(fd, true);
