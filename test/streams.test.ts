@@ -203,6 +203,13 @@ function connected(): [Socket, Socket] {
   return [client, server];
 }
 
+/** What a python3 script prints, trimmed; the script must end well. */
+function pythonPrints(script: string): string {
+  const py = runSync('python3', ['-c', script], { encoding: 'utf8' });
+  expect(py.status, String(py.stderr)).toBe(0);
+  return String(py.stdout).trim();
+}
+
 /** connected() in python3, with the imports the scripts below need. */
 const PY_TCP_PAIR = `
 import asyncio, socket
@@ -303,7 +310,7 @@ describe('open_connection and start_server', () => {
   });
 
   it("sets TCP_NODELAY on both ends' sockets, as python3's asyncio does", async () => {
-    const py = runSync('python3', ['-c', `
+    const said = pythonPrints(`
 import asyncio, socket
 async def main():
     ends = []
@@ -313,15 +320,14 @@ async def main():
     opt = lambda w: w.get_extra_info('socket').getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
     print(opt(w), opt(ends[0]))
 asyncio.run(main())
-`], { encoding: 'utf8' });
-    expect(py.status).toBe(0);
+`);
     const accepted: StreamWriter[] = [];
     const server = await start_server((_r, w) => void accepted.push(w), '127.0.0.1', 0);
     const [, writer] = await open_connection('127.0.0.1', portOf(server));
     while (accepted.length === 0) await new Promise((resolve) => setImmediate(resolve));
     const nodelay = (w: StreamWriter): number => w.get_extra_info('socket')!.getsockopt(IPPROTO_TCP, TCP_NODELAY);
-    expect(`${nodelay(writer)} ${nodelay(accepted[0]!)}`).toBe(String(py.stdout).trim());
-    expect(String(py.stdout).trim()).toBe('1 1');
+    expect(`${nodelay(writer)} ${nodelay(accepted[0]!)}`).toBe(said);
+    expect(said).toBe('1 1');
     writer.close();
     accepted[0]!.close();
     server.close();
@@ -475,7 +481,7 @@ asyncio.run(main())
   });
 
   it("writelines([]) after write_eof() raises RuntimeError, as python3's (one write of the pieces joined)", async () => {
-    const py = runSync('python3', ['-c', `
+    const said = pythonPrints(`
 import asyncio, socket
 async def main():
     a, b = socket.socketpair()
@@ -489,8 +495,7 @@ async def main():
     w.close()
     b.close()
 asyncio.run(main())
-`], { encoding: 'utf8' });
-    expect(py.status).toBe(0);
+`);
     const [a, b] = socketpair();
     const [, writer] = await open_connection(undefined, undefined, { sock: a });
     writer.write_eof();
@@ -500,7 +505,7 @@ asyncio.run(main())
     } catch (e) {
       got = `${(e as Error).name} ${(e as Error).message}`;
     }
-    expect(got).toBe(String(py.stdout).trim());
+    expect(got).toBe(said);
     expect(got).toBe('RuntimeError Cannot call write() after write_eof()');
     writer.close();
     await writer.wait_closed();
@@ -508,7 +513,7 @@ asyncio.run(main())
   });
 
   it("after the peer closed: writelines() is one send (the reset comes back after it), write_eof() raises shutdown's ENOTCONN, as python3's", async () => {
-    const py = runSync('python3', ['-c', `${PY_TCP_PAIR}
+    const said = pythonPrints(`${PY_TCP_PAIR}
 async def main():
     c, a = tcp_pair()
     r, w = await asyncio.open_connection(sock=c)
@@ -525,8 +530,7 @@ async def main():
         print(type(e).__name__, e.errno)
     w.close()
 asyncio.run(main())
-`], { encoding: 'utf8' });
-    expect(py.status).toBe(0);
+`);
     const [c, a] = connected();
     const [reader, writer] = await open_connection(undefined, undefined, { sock: c });
     a.close();
@@ -540,7 +544,7 @@ asyncio.run(main())
     } catch (e) {
       got += `${(e as Error).name} ${(e as { errno?: number }).errno}`;
     }
-    expect(got).toBe(String(py.stdout).trim());
+    expect(got).toBe(said);
     expect(got).toBe('0 False OSError 107');
     writer.close();
   });
@@ -548,7 +552,7 @@ asyncio.run(main())
   it("a second open_connection on a socket a stream reads: the new one takes the reads, closing the old closes the socket, as python3's", async () => {
     // CPython 3.11 refuses no second transport (its _ensure_fd_no_transport guards add_reader and the sock_*
     // calls only): the new transport's reader replaces the old one's.
-    const py = runSync('python3', ['-c', `
+    const said = pythonPrints(`
 import asyncio, socket
 async def main():
     a, b = socket.socketpair()
@@ -567,8 +571,7 @@ async def main():
     w2.close()
     b.close()
 asyncio.run(main())
-`], { encoding: 'utf8' });
-    expect(py.status).toBe(0);
+`);
     const [a, b] = socketpair();
     const [, w1] = await open_connection(undefined, undefined, { sock: a });
     const [r2, w2] = await open_connection(undefined, undefined, { sock: a });
@@ -583,7 +586,7 @@ asyncio.run(main())
     } catch (e) {
       got += (e as Error).name;
     }
-    expect(got).toBe(String(py.stdout).trim());
+    expect(got).toBe(said);
     expect(got).toBe('hi True False -1 BrokenPipeError');
     w2.close();
     b.close();
