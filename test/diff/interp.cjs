@@ -163,13 +163,13 @@ class Program {
     return this.addressOf(a.t);
   }
 
-  /** Where slot t's socket is bound, as last seen after a step. */
   /** The address of slot t's socket, its host replaced by the step's `host` unless null (a name both sides resolve). */
   named(step) {
     const a = this.addressOf(step.t);
     return step.host === undefined || step.host === null ? a : [step.host, ...a.slice(1)];
   }
 
+  /** Where slot t's socket is bound, as last seen after a step. */
   addressOf(t) {
     if (!this.addrs.has(t)) throw new NoSuch(`address of slot ${t}`);
     return this.addrs.get(t);

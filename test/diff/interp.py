@@ -590,9 +590,8 @@ def converted(sock, addresses):
     for to in addresses:
         try:
             probe.sendto(b'', to)
-        except socket.gaierror:
-            raise
         except OSError as e:
+            # EBADF: converted (a gaierror's errno is negative).
             if e.errno != errno.EBADF:
                 raise
         except (TypeError, ValueError, OverflowError) as e:
