@@ -73,60 +73,6 @@ async function bsdsockLines(count, warmup) {
   return secs;
 }
 
-function nodeLines(count, warmup) {
-  return new Promise((resolve) => {
-    const server = net.createServer((c) => {
-      c.setNoDelay(true);
-      let rest = null;
-      c.on('data', (d) => {
-        let buf = rest === null ? d : Buffer.concat([rest, d]);
-        let start = 0;
-        for (let i = buf.indexOf(10, start); i >= 0; i = buf.indexOf(10, start)) {
-          c.write(buf.subarray(start, i + 1));
-          start = i + 1;
-        }
-        rest = start === buf.length ? null : buf.subarray(start);
-      });
-    });
-    server.listen(0, '127.0.0.1', () => {
-      const c = net.connect(server.address().port, '127.0.0.1');
-      c.setNoDelay(true);
-      const lines = Array.from({ length: 26 }, (_, i) => line(i));
-      let rest = null;
-      let onLine = null;
-      c.on('data', (d) => {
-        let buf = rest === null ? d : Buffer.concat([rest, d]);
-        let start = 0;
-        for (let i = buf.indexOf(10, start); i >= 0; i = buf.indexOf(10, start)) {
-          if (i + 1 - start !== SIZE) throw new Error('short line');
-          start = i + 1;
-          onLine();
-        }
-        rest = start === buf.length ? null : buf.subarray(start);
-      });
-      const run = (n) =>
-        new Promise((done) => {
-          const t0 = clock.start();
-          let sent = 0;
-          let got = 0;
-          onLine = () => {
-            got++;
-            if (sent < n) c.write(lines[sent++ % 26]);
-            if (got === n) done(Number(process.hrtime.bigint() - t0) / 1e9);
-          };
-          for (; sent < WINDOW; sent++) c.write(lines[sent % 26]);
-        });
-      c.on('connect', async () => {
-        await run(warmup);
-        const secs = await run(count);
-        c.destroy();
-        server.close();
-        resolve(secs);
-      });
-    });
-  });
-}
-
 async function bsdsockFrames(count, warmup) {
   const aio = require(path.join(ROOT, 'dist/cjs/asyncio.js'));
   class Echo extends aio.FramedProtocol {
@@ -137,84 +83,111 @@ async function bsdsockFrames(count, warmup) {
       this.transport.write(f);
     }
   }
-  let onFrame = null;
+  let client = null;
   class Client extends aio.FramedProtocol {
     constructor() {
       super(aio.AGENTX);
     }
     frame_received(f) {
       if (f.length !== 20 + SIZE) throw new Error('short frame');
-      onFrame();
+      client.received();
     }
   }
   const server = await aio.create_server(() => new Echo(), '127.0.0.1', 0);
   const port = server.sockets[0].getsockname()[1];
   const [t] = await aio.create_connection(() => new Client(), '127.0.0.1', port);
-  const frames = Array.from({ length: 26 }, (_, i) => agentx(i));
-  const run = (n) =>
-    new Promise((done) => {
-      const t0 = clock.start();
-      let sent = 0;
-      let got = 0;
-      onFrame = () => {
-        got++;
-        if (sent < n) t.write(frames[sent++ % 26]);
-        if (got === n) done(Number(process.hrtime.bigint() - t0) / 1e9);
-      };
-      for (; sent < WINDOW; sent++) t.write(frames[sent % 26]);
-    });
-  await run(warmup);
-  const secs = await run(count);
+  client = pinger((f) => t.write(f), Array.from({ length: 26 }, (_, i) => agentx(i)));
+  await client.run(warmup);
+  const secs = await client.run(count);
   t.close();
   server.close();
   return secs;
 }
 
-function nodeFrames(count, warmup) {
-  const { FrameReader, AGENTX } = require(path.join(ROOT, 'dist/cjs/asyncio.js'));
+/**
+ * The client's side of a windowed echo: `run(n)` sends WINDOW of `messages`
+ * with `write`, then one more for each echo (the caller calls `received()`),
+ * and resolves with the seconds the `n` echoes took.
+ */
+function pinger(write, messages) {
+  let onEcho = null;
+  const run = (n) =>
+    new Promise((done) => {
+      const t0 = clock.start();
+      let sent = 0;
+      let got = 0;
+      onEcho = () => {
+        got++;
+        if (sent < n) write(messages[sent++ % 26]);
+        if (got === n) done(Number(process.hrtime.bigint() - t0) / 1e9);
+      };
+      for (; sent < WINDOW; sent++) write(messages[sent % 26]);
+    });
+  return { run, received: () => onEcho() };
+}
+
+/**
+ * node:net's echo of `messages`, server and client on 'data' events:
+ * `splitter(found)` makes a connection's data listener, which calls
+ * `found(buf, start, end)` for each whole message, `buf[start..end]`.
+ */
+function nodeEcho(splitter, messages, count, warmup) {
+  const size = messages[0].length;
   return new Promise((resolve) => {
     const server = net.createServer((c) => {
       c.setNoDelay(true);
-      const r = new FrameReader(AGENTX);
-      c.on('data', (d) => {
-        r.push(d);
-        for (let f = r.next(); f !== null; f = r.next()) c.write(f);
-      });
+      c.on('data', splitter((buf, start, end) => c.write(start === 0 && end === buf.length ? buf : buf.subarray(start, end))));
     });
     server.listen(0, '127.0.0.1', () => {
       const c = net.connect(server.address().port, '127.0.0.1');
       c.setNoDelay(true);
-      const frames = Array.from({ length: 26 }, (_, i) => agentx(i));
-      const r = new FrameReader(AGENTX);
-      let onFrame = null;
-      c.on('data', (d) => {
-        r.push(d);
-        for (let f = r.next(); f !== null; f = r.next()) {
-          if (f.length !== 20 + SIZE) throw new Error('short frame');
-          onFrame();
-        }
-      });
-      const run = (n) =>
-        new Promise((done) => {
-          const t0 = clock.start();
-          let sent = 0;
-          let got = 0;
-          onFrame = () => {
-            got++;
-            if (sent < n) c.write(frames[sent++ % 26]);
-            if (got === n) done(Number(process.hrtime.bigint() - t0) / 1e9);
-          };
-          for (; sent < WINDOW; sent++) c.write(frames[sent % 26]);
-        });
+      const client = pinger((m) => c.write(m), messages);
+      c.on(
+        'data',
+        splitter((buf, start, end) => {
+          if (end - start !== size) throw new Error('short message');
+          client.received();
+        }),
+      );
       c.on('connect', async () => {
-        await run(warmup);
-        const secs = await run(count);
+        await client.run(warmup);
+        const secs = await client.run(count);
         c.destroy();
         server.close();
         resolve(secs);
       });
     });
   });
+}
+
+/** Lines found with indexOf in the chunks kept as received (a leftover joined once). */
+function lineSplitter(found) {
+  let rest = null;
+  return (d) => {
+    const buf = rest === null ? d : Buffer.concat([rest, d]);
+    let start = 0;
+    for (let i = buf.indexOf(10, start); i >= 0; i = buf.indexOf(10, start)) {
+      found(buf, start, i + 1);
+      start = i + 1;
+    }
+    rest = start === buf.length ? null : buf.subarray(start);
+  };
+}
+
+function nodeLines(count, warmup) {
+  return nodeEcho(lineSplitter, Array.from({ length: 26 }, (_, i) => line(i)), count, warmup);
+}
+
+function nodeFrames(count, warmup) {
+  const { FrameReader, AGENTX } = require(path.join(ROOT, 'dist/cjs/asyncio.js'));
+  const frameSplitter = (found) => {
+    const r = new FrameReader(AGENTX);
+    return (d) => {
+      r.push(d);
+      for (let f = r.next(); f !== null; f = r.next()) found(f, 0, f.length);
+    };
+  };
+  return nodeEcho(frameSplitter, Array.from({ length: 26 }, (_, i) => agentx(i)), count, warmup);
 }
 
 const PROGRAMS = {

@@ -46,6 +46,7 @@ import {
   TimeoutError,
   unpack_ucred,
   type AncData,
+  type Socket,
 } from 'bsdsock';
 import { describe, expect, it } from 'vitest';
 
@@ -185,10 +186,7 @@ def after_each():
   it('truncated SCM_RIGHTS: MSG_CTRUNC, the fds that fit, the others closed by the kernel, as Python', () => {
     using s = sockets();
     const before = openFds();
-    const [r, w] = pipe();
-    send_fds(s.a, [Buffer.from('x')], [r, w]);
-    fs.closeSync(r);
-    fs.closeSync(w);
+    sendTwoFds(s.a, 'x');
     const [d, an, fl, ad] = s.b.recvmsg(10, CMSG_LEN(4));
     for (const item of an) for (const fd of decodeFds(item)) fs.closeSync(fd);
     expect(outcome(() => [d, an.map(([l, t, data]) => [l, t, data.length]), fl, ad])).toEqual(py.ctruncRights);
@@ -199,10 +197,7 @@ def after_each():
   it('an ancillary buffer too small for any item gets none, with MSG_CTRUNC, as Python', () => {
     using s = sockets();
     const before = openFds();
-    const [r, w] = pipe();
-    send_fds(s.a, [Buffer.from('x')], [r, w]);
-    fs.closeSync(r);
-    fs.closeSync(w);
+    sendTwoFds(s.a, 'x');
     expect(outcome(() => s.b.recvmsg(10, 10))).toEqual(py.tooSmallForAny);
     expect(openFds()).toEqual(before);
   });
@@ -210,10 +205,7 @@ def after_each():
   it('no ancillary buffer: no items, MSG_CTRUNC, nothing leaked, as Python', () => {
     using s = sockets();
     const before = openFds();
-    const [r, w] = pipe();
-    send_fds(s.a, [Buffer.from('x')], [r, w]);
-    fs.closeSync(r);
-    fs.closeSync(w);
+    sendTwoFds(s.a, 'x');
     expect(outcome(() => s.b.recvmsg(10, 0))).toEqual(py.noAncBuffer);
     expect(openFds()).toEqual(before);
   });
@@ -221,10 +213,7 @@ def after_each():
   it("recv_fds returns [data, fds, msg_flags, address], as Python's", () => {
     using s = sockets();
     const before = openFds();
-    const [r, w] = pipe();
-    send_fds(s.a, [Buffer.from('xy')], [r, w]);
-    fs.closeSync(r);
-    fs.closeSync(w);
+    sendTwoFds(s.a, 'xy');
     const [d, fds, fl, ad] = recv_fds(s.b, 10, 1);
     for (const fd of fds) fs.closeSync(fd);
     expect(outcome(() => [d, fds.length, fl, ad])).toEqual(py.recvFds);
@@ -277,9 +266,13 @@ def after_each():
 });
 
 /** Two fresh fds to pass (Python's cases pass a pipe; SCM_RIGHTS passes every kind of fd alike). */
-function pipe(): [number, number] {
+/** Sends `data` with two new fds (a socketpair's), which this side then closes: the receiver's copies are the only ones. */
+function sendTwoFds(sock: Socket, data: string): void {
   const [x, y] = socketpair();
-  return [x.detach(), y.detach()];
+  const [r, w] = [x.detach(), y.detach()];
+  send_fds(sock, [Buffer.from(data)], [r, w]);
+  fs.closeSync(r);
+  fs.closeSync(w);
 }
 
 function decodeFds(item: AncData): number[] {
