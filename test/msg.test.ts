@@ -265,8 +265,10 @@ def after_each():
   });
 });
 
-/** Two fresh fds to pass (Python's cases pass a pipe; SCM_RIGHTS passes every kind of fd alike). */
-/** Sends `data` with two new fds (a socketpair's), which this side then closes: the receiver's copies are the only ones. */
+/**
+ * Sends `data` with two fresh fds, which this side then closes: the receiver's copies are the only ones.
+ * The fds are a socketpair's (Python's cases pass a pipe; SCM_RIGHTS passes every kind of fd alike).
+ */
 function sendTwoFds(sock: Socket, data: string): void {
   const [x, y] = socketpair();
   const [r, w] = [x.detach(), y.detach()];

@@ -79,7 +79,7 @@ export type Once<T, A, B, C> = (a: A, b: B, c: C) => T | null;
 
 /**
  * A pending operation: `attempt(op)` at each readiness. An operation made by
- * `waitFor` makes `once(a, b, c)` there until it gives a result or throws;
+ * `readNowOrWait` or `writeNowOrWait` makes `once(a, b, c)` there until it gives a result or throws;
  * its arguments are fields, not a closure's, so a receive that waits makes
  * one object, not three.
  */
@@ -133,7 +133,7 @@ function stopAbort(op: { onAbort: (() => void) | null; signal: AbortSignal | und
   op.onAbort = null;
 }
 
-/** The attempt of `waitFor`'s operations. */
+/** The attempt of `readNowOrWait`'s and `writeNowOrWait`'s operations. */
 function retryOnce<T, A, B, C>(op: Op<T, A, B, C>): boolean {
   const r = op.once!(op.a, op.b, op.c);
   return r !== null && op.done(r);
