@@ -453,4 +453,20 @@ describe('the comparison', () => {
     const verdict = compare(trunc, runs([{ v: { hex: '61e4e6' } }, { v: 1 }], [{ v: { hex: '610000' } }, { v: 2 }]));
     expect(verdict).toEqual({ ok: true, known: 'recv-trunc-zeros', stopped: 0 });
   });
+
+  it("takes a send to a peer that an fd in flight keeps open as the kernel's timing, only after fds went out", () => {
+    // The peer's own fd is queued to it, then its slot is closed: until the kernel's Unix-socket collector finds
+    // the cycle, a send to it succeeds; after, EPIPE. The two interpreters meet the collector at different times.
+    const pair: Step = { op: 'socketpair', s: 1, t: 2, family: 'AF_UNIX', type: 'SOCK_SEQPACKET' };
+    const send: Step = { op: 'sendmsg', s: 1, sizes: [], seed: 0, flags: [], t: null, fds: [] };
+    const close: Step = { op: 'close', s: 2 };
+    const epipe = { e: 'BrokenPipeError', errno: 32, msg: '[Errno 32] Broken pipe' };
+    const ok = { v: null };
+    const withFds = [pair, { ...send, fds: [2, 1] }, close, send];
+    expect(compare(withFds, runs([ok, { v: 0 }, ok, epipe], [ok, { v: 0 }, ok, { v: 0 }]))).toEqual({ ok: true, known: 'in-flight-cycle', stopped: 3 });
+    expect(compare(withFds, runs([ok, { v: 0 }, ok, { v: 0 }], [ok, { v: 0 }, ok, epipe]))).toEqual({ ok: true, known: 'in-flight-cycle', stopped: 3 });
+    // With no fd ever in flight, the peer is gone on both sides at once: the same outcome is due.
+    const noFds = [pair, send, close, send];
+    expect(compare(noFds, runs([ok, { v: 0 }, ok, epipe], [ok, { v: 0 }, ok, { v: 0 }])).ok).toBe(false);
+  });
 });

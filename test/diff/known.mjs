@@ -31,13 +31,15 @@ export const KNOWN = [
     reason:
       'a socket whose fd went out in an SCM_RIGHTS message that is still queued stays open in the kernel after the ' +
       'program closes it, until the kernel\'s Unix-socket garbage collector finds the cycle; it runs when some ' +
-      'process on the machine closes Unix sockets, so for the two interpreters it runs at different times, and a ' +
-      'receive on its peer reads the end of the stream on one side while on the other it would block (or times out)',
+      'process on the machine closes Unix sockets, so for the two interpreters it runs at different times: a ' +
+      'receive on its peer reads the end of the stream on one side while on the other it would block (or times out), ' +
+      'and a send to it fails with EPIPE (ECONNREFUSED, ECONNRESET) on one side while on the other it is sent',
     matches: (step, python, node, history) =>
-      RECEIVES.has(step.op) &&
       history.some((h) => h.step.op === 'sendmsg' && (h.step.fds?.length ?? 0) > 0) &&
-      [python, node].some(endOfStream) &&
-      [python, node].some((r) => r.e === 'BlockingIOError' || r.e === 'TimeoutError' || r.hang === true),
+      ((RECEIVES.has(step.op) &&
+        [python, node].some(endOfStream) &&
+        [python, node].some((r) => r.e === 'BlockingIOError' || r.e === 'TimeoutError' || r.hang === true)) ||
+        (SENDS.has(step.op) && [python, node].some((r) => PEER_GONE.has(r.errno)) && [python, node].some((r) => 'v' in r))),
   },
   {
     id: 'recv-trunc-zeros',
@@ -120,8 +122,11 @@ function errnoOf(r) {
 const WOULD_BLOCK = new Set([11, 115]);
 const SHARES = new Set(['dup', 'fromfd', 'adopt']);
 const RECEIVES = new Set(['accept', 'recv', 'recvfrom', 'recv_into', 'recvfrom_into', 'recvmsg', 'recvmsg_into', 'recvmmsg', 'recvmmsg_into']);
+const SENDS = new Set(['send', 'sendall', 'sendto', 'sendmsg', 'sendmmsg']);
+/** EPIPE, ECONNREFUSED, ECONNRESET: a send's errors when its peer is gone. */
+const PEER_GONE = new Set([32, 111, 104]);
 /** The steps that wait in timeout mode (makefile too: it closes the slot's old file, which flushes). */
-const CALLS = new Set([...RECEIVES, 'send', 'sendall', 'sendto', 'sendmsg', 'sendmmsg', 'fread', 'freadline', 'fwrite', 'fflush', 'fclose', 'makefile']);
+const CALLS = new Set([...RECEIVES, ...SENDS, 'fread', 'freadline', 'fwrite', 'fflush', 'fclose', 'makefile']);
 
 /** Whether a receive's outcome is the end of a stream: no bytes (or 0 into a buffer). */
 function endOfStream(r) {
