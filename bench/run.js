@@ -41,6 +41,8 @@ const MIB = 1024 * 1024;
 const TIMEOUT_MS = 10 * 60 * 1000;
 const MIN_RUNS = 5;
 const ECHO_CLIENTS = 1000;
+// The 1,000-client servers of one turn take turns in slices of this many seconds (see `runTogether`).
+const ECHO_SLICE_SECONDS = 1;
 const UDP_WINDOW = 16;
 const QUICK = process.argv.includes('--quick');
 const children = new Set();
@@ -554,13 +556,14 @@ function manyClients(id, server, how, programs, notes = []) {
     title: (n) => `${server} under ${ECHO_CLIENTS.toLocaleString('en-US')} TCP clients echoing 1 KiB messages for ${n} s; messages per second`,
     notes: [
       `bsdsock/asyncio: ${how}; node:net: a server writing back each 'data' chunk`,
-      'clients: the same C epoll program (bench/c/echo_clients.c) for both; the goal must hold in every run',
+      `clients: one C epoll program (bench/c/echo_clients.c) with 1,000 connections to each server of the turn, all started afresh; the servers take turns in ${ECHO_SLICE_SECONDS} s slices, one's clients echoing while the others' wait, so that a turn's servers meet the machine's changes of speed alike; the goal must hold in every run`,
       ...notes,
     ],
     unit: 'messages/s',
     count: (cfg) => cfg.echoSeconds,
     warmup: () => 0,
-    peer: (bins, port, seconds) => [bins.echo_clients, port, ECHO_CLIENTS, seconds],
+    together: true,
+    peer: (bins, ports, seconds) => [bins.echo_clients, ports.join(','), ECHO_CLIENTS, seconds, ECHO_SLICE_SECONDS],
     ...programs,
   };
 }
@@ -843,7 +846,7 @@ async function runOnce(row, workload, cfg, bins) {
   const command = (workload.program?.[row.impl.id] ?? row.impl.command)(bins);
   // The blocking workloads' floor makes no syscalls: it needs no helper.
   const helperName = row.impl.id === 'floor' && !row.measured ? null : (row.helper ?? workload.helper);
-  const server = workload.peer ? (row.server?.(bins) ?? [...command, row.arg]) : HELPERS[helperName]?.(bins);
+  const server = workload.peer ? serverOf(row, workload, bins) : HELPERS[helperName]?.(bins);
   const helper = server ? await startHelper(server) : null;
   try {
     if (workload.peer) return await serverTimed(workload.peer(bins, helper.port, count, warmup), helper.child.pid, count + warmup);
@@ -853,6 +856,42 @@ async function runOnce(row, workload, cfg, bins) {
     return { error: err.message };
   } finally {
     if (helper) await stopHelper(helper);
+  }
+}
+
+// The command of a server workload's row: its own server, or its program with its argument.
+function serverOf(row, workload, bins) {
+  return row.server?.(bins) ?? [...(workload.program?.[row.impl.id] ?? row.impl.command)(bins), row.arg];
+}
+
+/**
+ * One turn of a workload whose servers share one peer (`together`): every
+ * row's server starts, the peer drives them all in one run (the 1,000-client
+ * echo: a slice each in turn) and prints a record per server, by port; each
+ * row gets its own, with its server's CPU time over the run. The order the
+ * servers go in moves by one each turn. One run of each row: { record } or { error }.
+ */
+async function runTogether(rows, workload, cfg, bins, turn) {
+  const order = rows.map((_, k) => rows[(k + turn) % rows.length]);
+  const started = await Promise.all(order.map((row) => startHelper(serverOf(row, workload, bins)).catch((err) => ({ error: err.message }))));
+  try {
+    const live = started.filter((h) => !h.error);
+    const before = live.map((h) => processCpuNs(h.child.pid));
+    const run = await runProgram(workload.peer(bins, live.map((h) => h.port), workload.count(cfg)));
+    const records = run.code === 0 ? run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)) : [];
+    const results = new Map();
+    live.forEach((h, k) => {
+      const record = records.find((r) => r.port === h.port);
+      const after = processCpuNs(h.child.pid);
+      if (record && before[k] !== null && after !== null) Object.assign(record, { cpu_ns: after - before[k], cpu_units: record.all });
+      results.set(h, record ? { record } : { error: failure(run) });
+    });
+    return rows.map((row) => {
+      const h = started[order.indexOf(row)];
+      return h.error ? { error: h.error } : results.get(h);
+    });
+  } finally {
+    await Promise.all(started.filter((h) => !h.error).map(stopHelper));
   }
 }
 
@@ -997,7 +1036,7 @@ function printTable(workload, cfg, rows) {
   const format = (cells) => `  ${cells.map(pad).join('   ')}`.trimEnd();
   console.log(format(header));
   for (const line of lines) console.log(format(line));
-  for (const line of everyRunOfOthers(workload.goals ?? [], rows)) console.log(`  ${line}`);
+  if (cfg.repeat >= MIN_RUNS) for (const line of everyRunOfOthers(workload.goals ?? [], rows)) console.log(`  ${line}`);
 }
 
 // ---- main ----
@@ -1073,6 +1112,12 @@ function rowsOf(workload, impls) {
 async function runWorkload(workload, cfg, impls, bins) {
   const rows = rowsOf(workload, impls);
   for (let i = 0; i < cfg.repeat; i++) {
+    if (workload.together) {
+      const live = rows.filter((r) => !r.error);
+      process.stderr.write(`  running ${workload.id} (${i + 1}/${cfg.repeat}): ${live.map((r) => r.label).join(', ')}, in turn ...\n`);
+      (await runTogether(live, workload, cfg, bins, i)).forEach((run, k) => live[k].runs.push(run));
+      continue;
+    }
     for (const row of rows.filter((r) => !r.error)) {
       process.stderr.write(`  running ${workload.id} (${i + 1}/${cfg.repeat}): ${row.label} ...\n`);
       row.runs.push(await runOnce(row, workload, cfg, bins));

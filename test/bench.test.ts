@@ -31,7 +31,8 @@ function tables(stdout: string): { title: string; rows: string[][] }[] {
     const lines = block.split('\n').filter((l) => l.length > 0);
     const header = lines.findIndex((l) => l.trimStart().startsWith('implementation'));
     if (header < 0) continue;
-    const rows = lines.slice(header + 1).map((l) => l.trim().split(/\s{3,}/));
+    // A note under the rows is in parentheses, as those above the header are.
+    const rows = lines.slice(header + 1).filter((l) => !l.trimStart().startsWith('(')).map((l) => l.trim().split(/\s{3,}/));
     out.push({ title: lines[0]!, rows });
   }
   return out;
