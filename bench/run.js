@@ -3,8 +3,9 @@
 // own modules, with the N-API floor (C's syscalls plus the bare addon crossings
 // a bsdsock call makes), and the asynchronous and event-driven workloads of
 // bsdsock/asyncio against node:dgram / node:net. Every workload takes its
-// implementations in turn, run after run (at least 5), and prints each one's
-// median, min and max; the ratios and goals are taken on the medians.
+// implementations in turn, run after run (at least 5; the 1,000-client echo
+// servers of a turn all at once, in slices of one client program), and prints
+// each one's median, min and max; the ratios and goals are taken on the medians.
 //
 //   npm run bench                 the full run
 //   npm run bench -- --quick      a short run (a minute or two) for development
@@ -1049,7 +1050,8 @@ function printHeader(cfg) {
   const cpu = cpus.length ? cpus[0].model : 'unknown CPU';
   console.log(`  machine: ${cpu}, ${cpus.length} cores, ${os.type()} ${os.release()}`);
   console.log(`  node ${process.version}, ${python}, ${ccVersion} (-O2)`);
-  console.log('  each program runs alone in its own process (with its peer), one after another, on 127.0.0.1;');
+  console.log('  each program runs alone in its own process (with its peer), one after another, on 127.0.0.1 (the 1,000-client');
+  console.log('  echo servers of a turn at once, in slices of one client program);');
   console.log(`  the implementations of a workload take turns, ${cfg.repeat} run${cfg.repeat === 1 ? '' : 's'} each: median, min and max of the runs;`);
   console.log('  times are taken inside each program with a monotonic clock, after a warm-up; a ratio (and a goal) is the median');
   console.log("  of the ratios of the two rows' runs in the same turn, so that the machine's speed moving between turns moves neither");

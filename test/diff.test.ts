@@ -6,7 +6,7 @@
 
 import { describe, expect, it } from 'vitest';
 
-import { compare, fuzz, replay, report, Runner, type Runs, type Step } from './diff/run.mjs';
+import { admitted, compare, fuzz, replay, report, Runner, type Runs, type Step } from './diff/run.mjs';
 
 const SEED = Number(process.env.BSDSOCK_DIFF_SEED ?? 20251204);
 /** Programs in a batch of the seeded run. The run takes batches (seeds SEED, SEED + 1, ...) until every op
@@ -379,6 +379,26 @@ describe('bsdsock and CPython run the same programs alike', () => {
     } finally {
       runner.close();
     }
+  });
+
+  it('a stream on a socket shut down for reading before it connected reads the end and stays open, its socket kept in its slot', async () => {
+    // shutdown fails there (ENOTCONN), but Linux sets the flag all the same: the transport's first read gives the
+    // end of the stream, not an error, and the stream stays open. CI once found the model taking it for closed
+    // and replacing its socket, whose fd CPython's loop still counted as the transport's.
+    const program: Step[] = [
+      { op: 'socket', s: 2, family: 'AF_INET', type: 'SOCK_STREAM' },
+      { op: 'shutdown', s: 2, how: 'SHUT_RD' },
+      { op: 'st_open', s: 2, w: 0, limit: 1 },
+      { op: 'st_is_closing', w: 0 },
+      { op: 'st_read', w: 0, n: 5 },
+      { op: 'st_at_eof', w: 0 },
+    ];
+    const runs = await replayedAlike(program);
+    expect(runs.node.results.slice(3)).toEqual([{ v: false }, { v: { hex: '' } }, { v: true }]);
+    const replace: Step = { op: 'socket', s: 2, family: 'AF_INET', type: 'SOCK_STREAM' };
+    expect(admitted([...program, replace])).toBe(program.length);
+    // Without the shutdown the transport's read fails and closes the stream and its socket: the slot is free.
+    expect(admitted([program[0]!, program[2]!, replace])).toBe(3);
   });
 
   it('names a port within its family and protocol: one number held by a UDP and a TCP socket is two ports', async () => {

@@ -576,7 +576,7 @@ const OPS = [
       else if (ep.everConnected) {
         if (step.how !== 'SHUT_WR') ep.rdShut = true;
         if (step.how !== 'SHUT_RD') ep.wrShut = true;
-      }
+      } else if (step.how !== 'SHUT_WR') ep.rdShutUnconnected = true;
     },
   },
   {
@@ -789,7 +789,7 @@ function liveStream(st) {
  * A read of stream st ends at once: the stream is closed (its reader has the end of the stream, or an
  * error), or what the read waits for is there: `need` bytes (null: only the end will do), or the end of
  * the stream. A socket that never connected ends it at once too: poll says it hung up, and the transport's
- * first read fails (ENOTCONN); a listener's never comes.
+ * first read fails (ENOTCONN), or reads the end where it was shut down for reading; a listener's never comes.
  */
 function streamReady(m, st, need) {
   if (!liveStream(st)) return true;
@@ -858,8 +858,10 @@ const STREAM_OPS = [
       rec.ep.streamed = true;
       rec.ep.nonblockFlag = true;
       // A socket that never connected (nor listens) hangs up at once: the transport's first read fails
-      // (ENOTCONN) and closes it, before the next step, in both.
-      const lost = !rec.ep.unknown && !rec.ep.everConnected && !rec.ep.listening;
+      // (ENOTCONN) and closes it, before the next step, in both. Unless it was shut down for reading: the
+      // read then gives the end of the stream, and the transport stays open (the reader keeps it).
+      const ep = rec.ep;
+      const lost = !ep.unknown && !ep.everConnected && !ep.listening && !ep.rdShutUnconnected;
       m.streams.set(step.w, { rec, limit: step.limit, closed: lost, eof: false });
       if (lost) rec.closed = true;
     },
@@ -1133,6 +1135,17 @@ export function programs(maxSteps = 30) {
   const makers = specs.filter((spec) => spec.makes).map(command);
   const arbs = specs.flatMap((spec) => Array.from({ length: spec.weight }, () => command(spec)));
   return fc.tuple(fc.array(fc.oneof(...makers), { minLength: 1, maxLength: 4 }), fc.commands(arbs, { maxCommands: maxSteps, size: 'max' }));
+}
+
+/** How many of `steps`, from the first, the model lets a program make in that order (all: steps.length). */
+export function admitted(steps) {
+  const m = new Model();
+  for (let i = 0; i < steps.length; i++) {
+    const spec = SPECS.get(steps[i].op);
+    if (spec === undefined || !runnable(spec, m, steps[i])) return i;
+    spec.apply(m, steps[i]);
+  }
+  return steps.length;
 }
 
 /** The steps of a program that programs() made (skipping the commands whose check fails). */

@@ -43,6 +43,11 @@ export class Endpoint {
     this.cost = 0;
     this.rdShut = false;
     this.wrShut = false;
+    /**
+     * Shut down for reading before it ever connected: the call failed (ENOTCONN), but Linux sets the flag all
+     * the same (inet_shutdown), so a receive reads the end of the stream where it would fail.
+     */
+    this.rdShutUnconnected = false;
     /** Passed over SCM_RIGHTS: some process may hold it for ever. */
     this.leaked = false;
     /**

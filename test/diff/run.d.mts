@@ -35,6 +35,9 @@ export type Verdict =
   | { ok: true; known?: string; accepted?: string; stopped?: number }
   | { ok: false; mismatch: Mismatch };
 
+/** How many of `steps`, from the first, the generator's model lets a program make in that order. */
+export function admitted(steps: Step[]): number;
+
 export class Runner {
   programs: number;
   steps: number;

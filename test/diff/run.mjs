@@ -13,6 +13,8 @@ import fc from 'fast-check';
 import { programs, stepsOf } from './gen.mjs';
 import { KNOWN } from './known.mjs';
 
+export { admitted } from './gen.mjs';
+
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(HERE, '..', '..');
 

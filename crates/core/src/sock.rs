@@ -370,7 +370,9 @@ pub fn recv_into(fd: Fd, buf: &mut [u8], flags: i32, timeout: Timeout) -> Result
 /// MSG_WAITALL in blocking mode: each call is non-blocking (MSG_DONTWAIT),
 /// where the kernel returns what it has, so keep receiving until the buffer is full, the
 /// stream ends, or an error; an error after some bytes returns those bytes, as
-/// the kernel's own MSG_WAITALL does.
+/// the kernel's own MSG_WAITALL does. On TCP that error stays pending for the
+/// next call, as Linux's TCP leaves it (a reset: ECONNRESET from the next send
+/// or receive); AF_UNIX's own MSG_WAITALL takes it, as a receive here does.
 fn recv_all(fd: Fd, buf: &mut [u8], flags: i32) -> Result<usize> {
     // A message (datagram, SOCK_SEQPACKET) is one receive whatever MSG_WAITALL
     // says, and so is a peek (each would look at the same bytes again).
@@ -383,9 +385,14 @@ fn recv_all(fd: Fd, buf: &mut [u8], flags: i32) -> Result<usize> {
         });
     }
     let mut got = 0;
+    // Whether the socket is TCP: asked once some bytes are in.
+    let mut tcp = None;
     while got < buf.len() {
         let rest = sys::as_uninit(&mut buf[got..]);
         match retry(fd, Timeout::BLOCKING, flags, POLLIN, "recv", |f| {
+            if got > 0 && *tcp.get_or_insert_with(|| is_tcp(fd)) && error_pending(fd) {
+                return Ok(0);
+            }
             sys::recv(fd, rest, f)
         }) {
             Ok(0) => break,
@@ -395,6 +402,22 @@ fn recv_all(fd: Fd, buf: &mut [u8], flags: i32) -> Result<usize> {
         }
     }
     Ok(got)
+}
+
+/// Whether `fd` is a TCP socket (an IPv4 or IPv6 stream).
+fn is_tcp(fd: Fd) -> bool {
+    sys::getsockname(fd).is_ok_and(|sa| {
+        let family = i32::from(sa.family());
+        family == c::AF_INET || family == c::AF_INET6
+    })
+}
+
+/// Whether the socket has an error pending (poll's POLLERR), which poll(2),
+/// unlike a receive or SO_ERROR, leaves for the next call.
+fn error_pending(fd: Fd) -> bool {
+    let mut fds = [sys::pollfd(fd, 0)];
+    sys::poll(&mut fds, Some(std::time::Duration::ZERO))
+        .is_ok_and(|n| n > 0 && fds[0].revents & c::POLLERR != 0)
 }
 
 pub fn recvfrom_into(
@@ -583,5 +606,48 @@ mod waitall_tests {
         assert_eq!(&buf[..n], b"abcdef");
         writer.join().map_err(|_| Error::value("writer panicked"))??;
         close(b)
+    }
+
+    /// A TCP connection to 127.0.0.1: (client, server side).
+    fn tcp_pair() -> Result<(Fd, Fd)> {
+        let listener = socket(c::AF_INET, c::SOCK_STREAM, 0)?;
+        let any = AddressArg::Inet {
+            host: "127.0.0.1",
+            port: 0,
+        };
+        bind(listener, &any)?;
+        listen(listener, 1)?;
+        let Some(Address::V4 { port, .. }) = getsockname(listener)? else {
+            return Err(Error::value("no port"));
+        };
+        let client = socket(c::AF_INET, c::SOCK_STREAM, 0)?;
+        connect(
+            client,
+            &AddressArg::Inet {
+                host: "127.0.0.1",
+                port,
+            },
+            Timeout::BLOCKING,
+        )?;
+        let (server, _) = accept(listener, Timeout::BLOCKING)?;
+        close(listener)?;
+        Ok((client, server))
+    }
+
+    #[test]
+    fn waitall_on_tcp_leaves_a_reset_for_the_next_call() -> Result<()> {
+        let (client, server) = tcp_pair()?;
+        send(server, b"abc", 0, Timeout::BLOCKING)?;
+        // Closing with bytes unread resets the connection: the client's MSG_WAITALL returns what it had, and, as
+        // Linux's own MSG_WAITALL on TCP, leaves ECONNRESET to the next call rather than taking it.
+        send(client, b"x", 0, Timeout::BLOCKING)?;
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        close(server)?;
+        let mut buf = [0u8; 16];
+        let n = recv_into(client, &mut buf, c::MSG_WAITALL, Timeout::BLOCKING)?;
+        assert_eq!(&buf[..n], b"abc");
+        let err = send(client, b"", 0, Timeout::BLOCKING).err();
+        assert_eq!(err.and_then(|e| e.errno()), Some(c::ECONNRESET));
+        close(client)
     }
 }
