@@ -358,7 +358,10 @@ pub(crate) fn read_events(flags: i32) -> i16 {
 
 pub fn recv_into(fd: Fd, buf: &mut [u8], flags: i32, timeout: Timeout) -> Result<usize> {
     if flags & c::MSG_WAITALL != 0 && timeout == Timeout::BLOCKING {
-        return recv_all(fd, buf, flags);
+        return recv_all(fd, buf, flags, "recv", |b, f| {
+            sys::recv(fd, b, f).map(|n| (n, ()))
+        })
+        .map(|(n, _)| n);
     }
     let buf = sys::as_uninit(buf);
     let after_wait = receive_after_wait(timeout);
@@ -373,35 +376,50 @@ pub fn recv_into(fd: Fd, buf: &mut [u8], flags: i32, timeout: Timeout) -> Result
 /// the kernel's own MSG_WAITALL does. On TCP that error stays pending for the
 /// next call, as Linux's TCP leaves it (a reset: ECONNRESET from the next send
 /// or receive); AF_UNIX's own MSG_WAITALL takes it, as a receive here does.
-fn recv_all(fd: Fd, buf: &mut [u8], flags: i32) -> Result<usize> {
+/// `call` makes one receive into the room it is given: the count, and what else
+/// the call returns (recvfrom's sender), of which the first receive's is kept.
+fn recv_all<T>(
+    fd: Fd,
+    buf: &mut [u8],
+    flags: i32,
+    syscall: &'static str,
+    mut call: impl FnMut(&mut [std::mem::MaybeUninit<u8>], i32) -> io::Result<(usize, T)>,
+) -> Result<(usize, Option<T>)> {
     // A message (datagram, SOCK_SEQPACKET) is one receive whatever MSG_WAITALL
     // says, and so is a peek (each would look at the same bytes again).
     if flags & c::MSG_PEEK != 0
         || sys::getsockopt_int(fd, c::SOL_SOCKET, c::SO_TYPE).is_ok_and(|ty| ty != c::SOCK_STREAM)
     {
         let buf = sys::as_uninit(buf);
-        return retry(fd, Timeout::BLOCKING, flags, POLLIN, "recv", |f| {
-            sys::recv(fd, buf, f)
-        });
+        return retry(fd, Timeout::BLOCKING, flags, POLLIN, syscall, |f| call(buf, f))
+            .map(|(n, t)| (n, Some(t)));
     }
     let mut got = 0;
+    let mut first = None;
     // Whether the socket is TCP: asked once some bytes are in.
     let mut tcp = None;
     while got < buf.len() {
         let rest = sys::as_uninit(&mut buf[got..]);
-        match retry(fd, Timeout::BLOCKING, flags, POLLIN, "recv", |f| {
+        let received = retry(fd, Timeout::BLOCKING, flags, POLLIN, syscall, |f| {
             if got > 0 && *tcp.get_or_insert_with(|| is_tcp(fd)) && error_pending(fd) {
-                return Ok(0);
+                return Ok(None);
             }
-            sys::recv(fd, rest, f)
-        }) {
-            Ok(0) => break,
-            Ok(n) => got += n,
+            call(rest, f).map(Some)
+        });
+        match received {
+            Ok(Some((n, t))) => {
+                first.get_or_insert(t);
+                if n == 0 {
+                    break;
+                }
+                got += n;
+            }
+            Ok(None) => break,
             Err(_) if got > 0 => break,
             Err(e) => return Err(e),
         }
     }
-    Ok(got)
+    Ok((got, first))
 }
 
 /// Whether `fd` is a TCP socket (an IPv4 or IPv6 stream).
@@ -426,6 +444,10 @@ pub fn recvfrom_into(
     flags: i32,
     timeout: Timeout,
 ) -> Result<(usize, Option<Address>)> {
+    if flags & c::MSG_WAITALL != 0 && timeout == Timeout::BLOCKING {
+        let (n, sa) = recv_all(fd, buf, flags, "recvfrom", |b, f| sys::recvfrom(fd, b, f))?;
+        return Ok((n, sa.and_then(|sa| Address::from_sockaddr(&sa))));
+    }
     let buf = sys::as_uninit(buf);
     let events = read_events(flags);
     let after_wait = receive_after_wait(timeout);
@@ -632,6 +654,21 @@ mod waitall_tests {
         let (server, _) = accept(listener, Timeout::BLOCKING)?;
         close(listener)?;
         Ok((client, server))
+    }
+
+    #[test]
+    fn recvfrom_with_waitall_in_blocking_mode_waits_for_everything() -> Result<()> {
+        let (a, b) = stream_pair()?;
+        send(a, b"abc", 0, Timeout::BLOCKING)?;
+        let writer = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            send(a, b"def", 0, Timeout::BLOCKING).and_then(|_| close(a))
+        });
+        let mut buf = [0u8; 6];
+        let (n, _) = recvfrom_into(b, &mut buf, c::MSG_WAITALL, Timeout::BLOCKING)?;
+        assert_eq!(&buf[..n], b"abcdef");
+        writer.join().map_err(|_| Error::value("writer panicked"))??;
+        close(b)
     }
 
     #[test]
