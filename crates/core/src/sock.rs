@@ -615,8 +615,9 @@ mod tests {
 mod waitall_tests {
     use super::*;
 
-    #[test]
-    fn waitall_in_blocking_mode_waits_for_everything() -> Result<()> {
+    /// `receive` with MSG_WAITALL in blocking mode, into 6 bytes of which 3 are queued and 3 come 100 ms
+    /// later: it waits for all six.
+    fn waits_for_everything(receive: impl FnOnce(Fd, &mut [u8]) -> Result<usize>) -> Result<()> {
         let (a, b) = stream_pair()?;
         send(a, b"abc", 0, Timeout::BLOCKING)?;
         let writer = std::thread::spawn(move || {
@@ -624,10 +625,15 @@ mod waitall_tests {
             send(a, b"def", 0, Timeout::BLOCKING).and_then(|_| close(a))
         });
         let mut buf = [0u8; 6];
-        let n = recv_into(b, &mut buf, c::MSG_WAITALL, Timeout::BLOCKING)?;
+        let n = receive(b, &mut buf)?;
         assert_eq!(&buf[..n], b"abcdef");
         writer.join().map_err(|_| Error::value("writer panicked"))??;
         close(b)
+    }
+
+    #[test]
+    fn waitall_in_blocking_mode_waits_for_everything() -> Result<()> {
+        waits_for_everything(|b, buf| recv_into(b, buf, c::MSG_WAITALL, Timeout::BLOCKING))
     }
 
     /// A TCP connection to 127.0.0.1: (client, server side).
@@ -658,17 +664,9 @@ mod waitall_tests {
 
     #[test]
     fn recvfrom_with_waitall_in_blocking_mode_waits_for_everything() -> Result<()> {
-        let (a, b) = stream_pair()?;
-        send(a, b"abc", 0, Timeout::BLOCKING)?;
-        let writer = std::thread::spawn(move || {
-            std::thread::sleep(std::time::Duration::from_millis(100));
-            send(a, b"def", 0, Timeout::BLOCKING).and_then(|_| close(a))
-        });
-        let mut buf = [0u8; 6];
-        let (n, _) = recvfrom_into(b, &mut buf, c::MSG_WAITALL, Timeout::BLOCKING)?;
-        assert_eq!(&buf[..n], b"abcdef");
-        writer.join().map_err(|_| Error::value("writer panicked"))??;
-        close(b)
+        waits_for_everything(|b, buf| {
+            recvfrom_into(b, buf, c::MSG_WAITALL, Timeout::BLOCKING).map(|(n, _)| n)
+        })
     }
 
     #[test]
