@@ -357,7 +357,7 @@ pub(crate) fn read_events(flags: i32) -> i16 {
 }
 
 pub fn recv_into(fd: Fd, buf: &mut [u8], flags: i32, timeout: Timeout) -> Result<usize> {
-    if flags & c::MSG_WAITALL != 0 && timeout == Timeout::BLOCKING {
+    if waits_for_all(flags, timeout) {
         return recv_all(fd, buf, flags, "recv", |b, f| {
             sys::recv(fd, b, f).map(|n| (n, ()))
         })
@@ -368,6 +368,12 @@ pub fn recv_into(fd: Fd, buf: &mut [u8], flags: i32, timeout: Timeout) -> Result
     retry_with(fd, timeout, flags, read_events(flags), "recv", after_wait, |f| {
         sys::recv(fd, buf, f)
     })
+}
+
+/// Whether a receive is MSG_WAITALL's in blocking mode, which `recv_all` makes;
+/// with MSG_DONTWAIT too it is one call, which returns what is queued.
+fn waits_for_all(flags: i32, timeout: Timeout) -> bool {
+    flags & c::MSG_WAITALL != 0 && !sys::dontwait(flags) && timeout == Timeout::BLOCKING
 }
 
 /// MSG_WAITALL in blocking mode: each call is non-blocking (MSG_DONTWAIT),
@@ -398,7 +404,8 @@ fn recv_all<T>(
     let mut first = None;
     // Whether the socket is TCP: asked once some bytes are in.
     let mut tcp = None;
-    while got < buf.len() {
+    // At least one receive, as the kernel makes (into no room, it still says what is wrong with the socket).
+    loop {
         let rest = sys::as_uninit(&mut buf[got..]);
         let received = retry(fd, Timeout::BLOCKING, flags, POLLIN, syscall, |f| {
             if got > 0 && *tcp.get_or_insert_with(|| is_tcp(fd)) && error_pending(fd) {
@@ -417,6 +424,9 @@ fn recv_all<T>(
             Ok(None) => break,
             Err(_) if got > 0 => break,
             Err(e) => return Err(e),
+        }
+        if got >= buf.len() {
+            break;
         }
     }
     Ok((got, first))
@@ -444,7 +454,7 @@ pub fn recvfrom_into(
     flags: i32,
     timeout: Timeout,
 ) -> Result<(usize, Option<Address>)> {
-    if flags & c::MSG_WAITALL != 0 && timeout == Timeout::BLOCKING {
+    if waits_for_all(flags, timeout) {
         let (n, sa) = recv_all(fd, buf, flags, "recvfrom", |b, f| sys::recvfrom(fd, b, f))?;
         return Ok((n, sa.and_then(|sa| Address::from_sockaddr(&sa))));
     }
@@ -636,8 +646,8 @@ mod waitall_tests {
         waits_for_everything(|b, buf| recv_into(b, buf, c::MSG_WAITALL, Timeout::BLOCKING))
     }
 
-    /// A TCP connection to 127.0.0.1: (client, server side).
-    fn tcp_pair() -> Result<(Fd, Fd)> {
+    /// A TCP socket listening on 127.0.0.1, and its port.
+    fn tcp_listener() -> Result<(Fd, u16)> {
         let listener = socket(c::AF_INET, c::SOCK_STREAM, 0)?;
         let any = AddressArg::Inet {
             host: "127.0.0.1",
@@ -648,6 +658,12 @@ mod waitall_tests {
         let Some(Address::V4 { port, .. }) = getsockname(listener)? else {
             return Err(Error::value("no port"));
         };
+        Ok((listener, port))
+    }
+
+    /// A TCP connection to 127.0.0.1: (client, server side).
+    fn tcp_pair() -> Result<(Fd, Fd)> {
+        let (listener, port) = tcp_listener()?;
         let client = socket(c::AF_INET, c::SOCK_STREAM, 0)?;
         connect(
             client,
@@ -667,6 +683,19 @@ mod waitall_tests {
         waits_for_everything(|b, buf| {
             recvfrom_into(b, buf, c::MSG_WAITALL, Timeout::BLOCKING).map(|(n, _)| n)
         })
+    }
+
+    #[test]
+    fn waitall_into_no_room_still_receives_once() -> Result<()> {
+        // A listening socket: the receive's ENOTCONN, as CPython's one call gets, with or without MSG_DONTWAIT.
+        let (listener, _) = tcp_listener()?;
+        for flags in [c::MSG_WAITALL, c::MSG_WAITALL | c::MSG_DONTWAIT] {
+            let err = recv_into(listener, &mut [], flags, Timeout::BLOCKING).err();
+            assert_eq!(err.and_then(|e| e.errno()), Some(c::ENOTCONN));
+            let err = recvfrom_into(listener, &mut [], flags, Timeout::BLOCKING).err();
+            assert_eq!(err.and_then(|e| e.errno()), Some(c::ENOTCONN));
+        }
+        close(listener)
     }
 
     #[test]
