@@ -689,7 +689,7 @@ mod waitall_tests {
     fn waitall_into_no_room_still_receives_once() -> Result<()> {
         // A listening socket: the receive's ENOTCONN, as CPython's one call gets, with or without MSG_DONTWAIT.
         let (listener, _) = tcp_listener()?;
-        for flags in [c::MSG_WAITALL, c::MSG_WAITALL | c::MSG_DONTWAIT] {
+        for flags in [c::MSG_WAITALL, c::MSG_WAITALL | sys::DONTWAIT] {
             let err = recv_into(listener, &mut [], flags, Timeout::BLOCKING).err();
             assert_eq!(err.and_then(|e| e.errno()), Some(c::ENOTCONN));
             let err = recvfrom_into(listener, &mut [], flags, Timeout::BLOCKING).err();
