@@ -967,7 +967,7 @@ function goalText(goals, row, rows, runs) {
   const checks = goals
     .filter((g) => g.row === row.key)
     .map((g) => {
-      const base = rows.find((r) => r.key === g.base && r.median !== undefined);
+      const base = goalBase(g, rows);
       if (!base) return null;
       const r = ratioOf(row, base);
       if (runs < MIN_RUNS) return `>= ${g.ratio}x ${g.text} (${r.toFixed(2)}x; not judged: fewer than ${MIN_RUNS} runs)`;
@@ -977,6 +977,11 @@ function goalText(goals, row, rows, runs) {
     })
     .filter(Boolean);
   return checks.length ? `goal: ${checks.join(', ')}` : '';
+}
+
+// The row a goal compares with (g.base's), if it ran.
+function goalBase(g, rows) {
+  return rows.find((r) => r.key === g.base && r.median !== undefined);
 }
 
 // How many turns hold `row` at `ratio` times `base` or more, of how many, and the lowest
@@ -994,7 +999,7 @@ function everyRunOfOthers(goals, rows) {
   return goals
     .filter((g) => g.every)
     .map((g) => {
-      const base = rows.find((r) => r.key === g.base && r.median !== undefined);
+      const base = goalBase(g, rows);
       const others = rows.filter((r) => (r.impl.id === 'c' || r.impl.id === 'floor') && r.median !== undefined);
       if (!base || others.length === 0) return null;
       const tests = others.map((r) => {

@@ -68,11 +68,9 @@ static int connect_to(int port) {
 static void drive(struct set *s, uint64_t ns, int timed) {
     for (int i = 0; i < clients; i++) send_msg(s->fds[i]);
     int in_flight = clients;
-    uint64_t start = now_ns(), until = start + ns;
-    int sending = 1;
+    uint64_t until = now_ns() + ns;
     struct epoll_event events[256];
     while (in_flight > 0) {
-        if (sending && now_ns() >= until) sending = 0;
         int n = epoll_wait(ep, events, 256, 100);
         if (n < 0 && errno != EINTR) die("epoll_wait");
         for (int i = 0; i < n; i++) {
@@ -86,7 +84,7 @@ static void drive(struct set *s, uint64_t ns, int timed) {
             while (got[fd] >= MSG) {
                 got[fd] -= MSG;
                 s->all++;
-                if (sending && now_ns() < until) {
+                if (now_ns() < until) {
                     if (timed) s->messages++;
                     send_msg(fd);
                 } else {
