@@ -8,7 +8,9 @@ use socket2::SockAddr;
 
 use crate::addr::Address;
 use crate::error::{Error, Result};
-use crate::sock::{read_events, receive_after_wait, retry, retry_flagless, retry_with, would_block};
+use crate::sock::{
+    read_events, receive_after_wait, recv_all, retry, retry_flagless, retry_with, waits_for_all, would_block,
+};
 use crate::sys::c;
 use crate::sys::{self, Fd, POLLIN, POLLOUT};
 use crate::wait::{wait, Timeout};
@@ -124,20 +126,100 @@ pub fn recvmsg_into(
         .filter(|n| *n <= SOCKLEN_LIMIT)
         .ok_or_else(|| Error::value("invalid ancillary data buffer length"))?;
     let mut control = vec![0u8; ancbufsize];
+    if waits_for_all(flags, timeout) {
+        return recvmsg_all(fd, buffers, control, flags);
+    }
     let (events, after_wait) = (read_events(flags), receive_after_wait(timeout));
     let (r, sa) = retry_with(fd, timeout, flags, events, "recvmsg", after_wait, |f| {
         sys::recvmsg(fd, buffers, &mut control, f)
     })?;
-    let ancdata = sys::parse_cmsgs(&control[..r.controllen])
-        .into_iter()
-        .map(|(level, ty, data)| Cmsg { level, ty, data })
-        .collect();
     Ok(Received {
         nbytes: r.nbytes,
-        ancdata,
+        ancdata: parse(&control[..r.controllen]),
         msg_flags: r.msg_flags,
         address: Address::from_sockaddr(&sa),
     })
+}
+
+/// recvmsg with MSG_WAITALL in blocking mode: sock.rs's `recv_all` over the
+/// scatter buffers, which ancillary data ends as the kernel's own wait ends it.
+/// On AF_UNIX (Linux's unix_stream_read_generic) one call glues only bytes
+/// sent with the same credentials (SO_PASSCRED), and stops after bytes that
+/// brought fds. So once a receive has brought ancillary data, the next one
+/// first peeks at what it would bring: bytes whose items begin with the same
+/// go on (with fds after them, they end the wait), others are left for the next
+/// call. On TCP each receive's items (a timestamp, TCP_INQ) replace the last's,
+/// as TCP's own wait reports those of its last bytes.
+fn recvmsg_all(fd: Fd, buffers: &mut [&mut [u8]], mut control: Vec<u8>, flags: i32) -> Result<Received> {
+    let unix = sys::getsockname(fd).is_ok_and(|sa| i32::from(sa.family()) == c::AF_UNIX);
+    let room = buffers.iter().map(|b| b.len()).sum();
+    // The items kept so far, the first receive's sender, and every receive's msg_flags.
+    let mut kept = Vec::new();
+    let mut sender = None;
+    let mut msg_flags = 0;
+    let nbytes = recv_all(fd, room, flags, "recvmsg", |got, f| {
+        if unix && !kept.is_empty() && !peek_control(fd, &mut control, f)?.starts_with(&kept) {
+            return Ok((0, true));
+        }
+        let (r, sa) = sys::recvmsg(fd, &mut unreceived(buffers, got), &mut control, f)?;
+        sender.get_or_insert(sa);
+        msg_flags |= r.msg_flags;
+        let items = &control[..r.controllen];
+        let mut ends = false;
+        if unix {
+            ends =
+                r.msg_flags & c::MSG_CTRUNC != 0 || has_rights(items) || (!kept.is_empty() && items != kept);
+            if kept.is_empty() || ends {
+                kept = items.to_vec();
+            }
+        } else if !items.is_empty() {
+            kept = items.to_vec();
+        }
+        Ok((r.nbytes, ends))
+    })?;
+    Ok(Received {
+        nbytes,
+        ancdata: parse(&kept),
+        msg_flags,
+        address: sender.as_ref().and_then(Address::from_sockaddr),
+    })
+}
+
+/// The ancillary items the next receive would bring (a one-byte peek), with
+/// any fds the peek installed closed again; an empty queue is EAGAIN.
+fn peek_control(fd: Fd, control: &mut [u8], flags: i32) -> std::io::Result<Vec<u8>> {
+    let mut byte = [0u8; 1];
+    let (r, _) = sys::recvmsg(fd, &mut [&mut byte[..]], control, flags | c::MSG_PEEK)?;
+    let items = control[..r.controllen].to_vec();
+    close_rights(&parse(&items));
+    Ok(items)
+}
+
+/// The buffers' room after the first `got` bytes.
+fn unreceived<'a>(buffers: &'a mut [&mut [u8]], mut got: usize) -> Vec<&'a mut [u8]> {
+    buffers
+        .iter_mut()
+        .map(|b| {
+            let skip = got.min(b.len());
+            got -= skip;
+            &mut b[skip..]
+        })
+        .collect()
+}
+
+/// Whether a control buffer holds fds.
+fn has_rights(control: &[u8]) -> bool {
+    parse(control)
+        .iter()
+        .any(|c| c.level == c::SOL_SOCKET && c.ty == c::SCM_RIGHTS)
+}
+
+/// The items of a control buffer.
+fn parse(control: &[u8]) -> Vec<Cmsg> {
+    sys::parse_cmsgs(control)
+        .into_iter()
+        .map(|(level, ty, data)| Cmsg { level, ty, data })
+        .collect()
 }
 
 /// A control message decoded: the ones users need, by their C structs.

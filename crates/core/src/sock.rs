@@ -358,10 +358,9 @@ pub(crate) fn read_events(flags: i32) -> i16 {
 
 pub fn recv_into(fd: Fd, buf: &mut [u8], flags: i32, timeout: Timeout) -> Result<usize> {
     if waits_for_all(flags, timeout) {
-        return recv_all(fd, buf, flags, "recv", |b, f| {
-            sys::recv(fd, b, f).map(|n| (n, ()))
-        })
-        .map(|(n, _)| n);
+        return recv_all(fd, buf.len(), flags, "recv", |got, f| {
+            sys::recv(fd, sys::as_uninit(&mut buf[got..]), f).map(|n| (n, false))
+        });
     }
     let buf = sys::as_uninit(buf);
     let after_wait = receive_after_wait(timeout);
@@ -372,64 +371,59 @@ pub fn recv_into(fd: Fd, buf: &mut [u8], flags: i32, timeout: Timeout) -> Result
 
 /// Whether a receive is MSG_WAITALL's in blocking mode, which `recv_all` makes;
 /// with MSG_DONTWAIT too it is one call, which returns what is queued.
-fn waits_for_all(flags: i32, timeout: Timeout) -> bool {
+pub(crate) fn waits_for_all(flags: i32, timeout: Timeout) -> bool {
     flags & c::MSG_WAITALL != 0 && !sys::dontwait(flags) && timeout == Timeout::BLOCKING
 }
 
 /// MSG_WAITALL in blocking mode: each call is non-blocking (MSG_DONTWAIT),
-/// where the kernel returns what it has, so keep receiving until the buffer is full, the
-/// stream ends, or an error; an error after some bytes returns those bytes, as
+/// where the kernel returns what it has, so keep receiving until `room` bytes
+/// are in, the stream ends, or an error; an error after some bytes returns those bytes, as
 /// the kernel's own MSG_WAITALL does. On TCP that error stays pending for the
 /// next call, as Linux's TCP leaves it (a reset: ECONNRESET from the next send
 /// or receive); AF_UNIX's own MSG_WAITALL takes it, as a receive here does.
-/// `call` makes one receive into the room it is given: the count, and what else
-/// the call returns (recvfrom's sender), of which the first receive's is kept.
-fn recv_all<T>(
+/// `call(got, flags)` makes one receive into the room after the first `got`
+/// bytes: the count, and whether that receive ends the wait (recvmsg's, when
+/// ancillary data came with it). Returns the bytes received.
+pub(crate) fn recv_all(
     fd: Fd,
-    buf: &mut [u8],
+    room: usize,
     flags: i32,
     syscall: &'static str,
-    mut call: impl FnMut(&mut [std::mem::MaybeUninit<u8>], i32) -> io::Result<(usize, T)>,
-) -> Result<(usize, Option<T>)> {
+    mut call: impl FnMut(usize, i32) -> io::Result<(usize, bool)>,
+) -> Result<usize> {
     // A message (datagram, SOCK_SEQPACKET) is one receive whatever MSG_WAITALL
     // says, and so is a peek (each would look at the same bytes again).
     if flags & c::MSG_PEEK != 0
         || sys::getsockopt_int(fd, c::SOL_SOCKET, c::SO_TYPE).is_ok_and(|ty| ty != c::SOCK_STREAM)
     {
-        let buf = sys::as_uninit(buf);
-        return retry(fd, Timeout::BLOCKING, flags, POLLIN, syscall, |f| call(buf, f))
-            .map(|(n, t)| (n, Some(t)));
+        return retry(fd, Timeout::BLOCKING, flags, POLLIN, syscall, |f| call(0, f)).map(|(n, _)| n);
     }
     let mut got = 0;
-    let mut first = None;
     // Whether the socket is TCP: asked once some bytes are in.
     let mut tcp = None;
     // At least one receive, as the kernel makes (into no room, it still says what is wrong with the socket).
     loop {
-        let rest = sys::as_uninit(&mut buf[got..]);
         let received = retry(fd, Timeout::BLOCKING, flags, POLLIN, syscall, |f| {
             if got > 0 && *tcp.get_or_insert_with(|| is_tcp(fd)) && error_pending(fd) {
-                return Ok(None);
+                return Ok((0, true));
             }
-            call(rest, f).map(Some)
+            call(got, f)
         });
         match received {
-            Ok(Some((n, t))) => {
-                first.get_or_insert(t);
-                if n == 0 {
+            Ok((n, ends)) => {
+                got += n;
+                if n == 0 || ends {
                     break;
                 }
-                got += n;
             }
-            Ok(None) => break,
             Err(_) if got > 0 => break,
             Err(e) => return Err(e),
         }
-        if got >= buf.len() {
+        if got >= room {
             break;
         }
     }
-    Ok((got, first))
+    Ok(got)
 }
 
 /// Whether `fd` is a TCP socket (an IPv4 or IPv6 stream).
@@ -455,8 +449,14 @@ pub fn recvfrom_into(
     timeout: Timeout,
 ) -> Result<(usize, Option<Address>)> {
     if waits_for_all(flags, timeout) {
-        let (n, sa) = recv_all(fd, buf, flags, "recvfrom", |b, f| sys::recvfrom(fd, b, f))?;
-        return Ok((n, sa.and_then(|sa| Address::from_sockaddr(&sa))));
+        // The sender is the first receive's.
+        let mut sender = None;
+        let n = recv_all(fd, buf.len(), flags, "recvfrom", |got, f| {
+            let (n, sa) = sys::recvfrom(fd, sys::as_uninit(&mut buf[got..]), f)?;
+            sender.get_or_insert(sa);
+            Ok((n, false))
+        })?;
+        return Ok((n, sender.and_then(|sa| Address::from_sockaddr(&sa))));
     }
     let buf = sys::as_uninit(buf);
     let events = read_events(flags);

@@ -60,6 +60,7 @@ pub const SCM_TIMESTAMP: c_int = -2;
 pub const MSG_OOB: c_int = ws::MSG_OOB;
 pub const MSG_PEEK: c_int = ws::MSG_PEEK;
 pub const MSG_WAITALL: c_int = ws::MSG_WAITALL;
+pub const MSG_CTRUNC: c_int = ws::MSG_CTRUNC as c_int;
 
 // ---- WSAPoll events ----
 
