@@ -401,6 +401,30 @@ describe('bsdsock and CPython run the same programs alike', () => {
     expect(admitted([program[0]!, program[2]!, replace])).toBe(3);
   });
 
+  it("a stream whose peer reset it may have lost its socket: a dup of it may fail, and the model counts on neither", async () => {
+    // The peer closes with bytes unread: the stream's transport reads ECONNRESET at the next turn of the loop and
+    // closes its socket. The dup then fails (EBADF) and slot 2 keeps its socket, whose peer (slot 3) must not be
+    // read as if at its end. The model once took the stream's socket for open, put the dup in slot 2, and
+    // expected that blocking recv to return: both interpreters hung there.
+    const program: Step[] = [
+      { op: 'socketpair', s: 0, t: 1, family: 'AF_UNIX', type: 'SOCK_STREAM' },
+      { op: 'socketpair', s: 2, t: 3, family: 'AF_UNIX', type: 'SOCK_STREAM' },
+      { op: 'sendall', s: 0, n: 10, seed: 1, flags: [] },
+      { op: 'st_open', s: 0, w: 0, limit: 100 },
+      { op: 'close', s: 1 },
+      { op: 'st_read', w: 0, n: 5 },
+      { op: 'dup', s: 0, into: 2 },
+    ];
+    const runs = await replayedAlike(program);
+    expect(failures(program, runs)).toEqual(['st_read ConnectionResetError [Errno 104] Connection reset by peer', 'dup OSError [Errno 9] Bad file descriptor']);
+    const recv: Step = { op: 'recv', s: 3, n: 5, flags: [] };
+    expect(admitted([...program, recv])).toBe(program.length);
+    // With the bytes read, the peer's close is a clean end: the stream keeps its socket, and the dup is one.
+    const clean = [...program.slice(0, 3), { op: 'recv', s: 1, n: 10, flags: [] } satisfies Step, ...program.slice(3)];
+    const cleanRuns = await replayedAlike(clean);
+    expect(failures(clean, cleanRuns)).toEqual([]);
+  });
+
   it('names a port within its family and protocol: one number held by a UDP and a TCP socket is two ports', async () => {
     // The kernel may give unrelated sockets of different families or protocols the same number, on one side and
     // not the other; named by number alone, such a coincidence read as a mismatch (CI once: a TCP client on ::1

@@ -114,7 +114,7 @@ function sendApply(m, step, n) {
   // fds go only over Unix sockets, and only open ones.
   const addressed = step.t !== undefined && step.t !== null;
   const fds = step.fds ?? [];
-  const badFds = fds.length > 0 && (rec.ep.family !== 'AF_UNIX' || fds.some((t) => !recOf(m, t).live));
+  const badFds = fds.length > 0 && (rec.ep.family !== 'AF_UNIX' || fds.some((t) => !recOf(m, t).live || recOf(m, t).maybe));
   if (rec.live) m.sent(rec.ep, destination(m, rec, step), n, (addressed && rec.ep.stream) || badFds);
 }
 
@@ -498,7 +498,9 @@ const OPS = [
     apply: (m, step) => {
       const rec = recOf(m, step.s);
       if (!rec.live) return;
-      m.put(step.into, new Rec(rec.ep, rec.mode));
+      // A slot that may hold another socket, or a closed one, may give a dup of that, or fail (EBADF).
+      if (rec.maybe) m.maybePut(step.into, new Rec(rec.ep, rec.mode));
+      else m.put(step.into, new Rec(rec.ep, rec.mode));
       // CPython's dup() calls settimeout(self.gettimeout()) on the copy: O_NONBLOCK follows the original's mode.
       rec.ep.nonblockFlag = rec.mode !== 'block';
     },
@@ -514,7 +516,8 @@ const OPS = [
     },
     apply: (m, step) => {
       const rec = recOf(m, step.s);
-      if (rec.live) m.put(step.into, m.fresh(rec.ep));
+      if (rec.live && rec.maybe) m.maybePut(step.into, m.fresh(rec.ep));
+      else if (rec.live) m.put(step.into, m.fresh(rec.ep));
     },
   },
   {
@@ -1094,6 +1097,21 @@ class Program {
 const SPECS = new Map();
 for (const spec of [...OPS, ...AIO_OPS, ...STREAM_OPS]) fc.sample(spec.arb, { numRuns: 300, seed: 1 }).forEach((step) => SPECS.set(step.op, spec));
 
+/**
+ * After a step: a stream whose peer has gone may have been reset (the peer closed with bytes unread, or with
+ * SO_LINGER 0, or it was sent to after it closed), and a transport whose read or write fails closes its socket
+ * at the next turn of the loop, which the model cannot tell from an end of the stream (the transport then stays
+ * open). So its slot may hold a closed socket from then on: a dup of it may fail, and an fd passed of it too.
+ * The stream's reads stay safe: either way they end at once.
+ */
+function mayBeReset(m) {
+  for (const st of m.streams.values()) {
+    if (!liveStream(st) || st.rec.maybe) continue;
+    const ep = st.rec.ep;
+    if (ep.unknown || (ep.everConnected && (ep.peer === null || ep.peer.unknown || ep.peer.leaked || !m.alive(ep.peer)))) st.rec.maybe = true;
+  }
+}
+
 /** Whether the step may run now: its spec's check, and no known bug's avoid. */
 function runnable(spec, m, step) {
   return spec.check(m, step) && streamAllows(m, step) && !KNOWN.some((k) => k.avoid?.(m, step));
@@ -1116,6 +1134,7 @@ class StepCommand {
       if (!runnable(spec, m, step)) continue;
       program.steps.push(step);
       spec.apply(m, step);
+      mayBeReset(m);
     }
   }
 
@@ -1144,6 +1163,7 @@ export function admitted(steps) {
     const spec = SPECS.get(steps[i].op);
     if (spec === undefined || !runnable(spec, m, steps[i])) return i;
     spec.apply(m, steps[i]);
+    mayBeReset(m);
   }
   return steps.length;
 }
