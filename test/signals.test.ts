@@ -59,6 +59,20 @@ describe.concurrent.each([...CALLS, ...NODE_ONLY])('%s interrupted by a signal',
   }
 });
 
+describe('MSG_WAITALL in blocking mode, a signal after some of the bytes (blocking-call.js recv_waitall, recvmsg_waitall)', () => {
+  // The kernel's wait ends with the bytes it has, without EINTR: the call returns them, and the listener runs
+  // as it returns (CPython: at once after the call), so that a listener that throws takes their place.
+  for (const op of ['recv_waitall', 'recvmsg_waitall']) {
+    for (const behaviour of ['return', 'throw'] as const) {
+      it(`${op}: a listener that ${behaviour === 'throw' ? 'throws ends the call with its exception' : 'returns has run when the call returns the bytes'}, as in Python`, async () => {
+        const [ours, theirs] = await Promise.all([blockingCall('node', op, null, behaviour, 'SIGUSR2'), blockingCall('python', op, null, behaviour, 'SIGUSR2')]);
+        expect(ours.done).toMatchObject(behaviour === 'throw' ? { error: 'stop', runs: 1 } : { result: 'abc', runs: 1 });
+        expect(outcome(op, ours)).toEqual(outcome(op, theirs));
+      }, 30_000);
+    }
+  }
+});
+
 describe('sendall and a signal', () => {
   it('a listener that returns: every byte reaches the peer exactly once', async () => {
     const run = await blockingCall('node', 'sendall', null, 'return', 'SIGINT');

@@ -1,7 +1,10 @@
 // Signals, as CPython handles them (PEP 475): a signal's `process.on`
 // listeners run inside the blocking call the signal interrupted, and the call
 // then goes on with the time it has left; a listener that throws ends the call
-// with its exception. A signal that comes between blocking calls has its
+// with its exception. A signal that comes during a call that ends all the same
+// (MSG_WAITALL with the bytes it has) has its listeners run as the call
+// returns, and one that throws takes the result's place (CPython runs the
+// handler as soon as the call returns). A signal that comes between blocking calls has its
 // listeners run before the next one starts, or when the event loop turns,
 // whichever comes first; each signal's listeners run once.
 //

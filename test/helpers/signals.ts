@@ -219,8 +219,15 @@ function datagramQueue(): Other {
   };
 }
 
+/** No other end: the call's bytes are the child's own. */
+function none(): Other {
+  return { port: 0, supply() {}, received: () => Promise.resolve(null), close() {} };
+}
+
 /** The kind of other end each call needs. */
 const OTHER: Record<string, () => Other> = {
+  recv_waitall: none,
+  recvmsg_waitall: none,
   accept: connection,
   connect: fullBacklog,
   connect_ex: fullBacklog,

@@ -11,7 +11,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::js::{buffer_copy, Raw, Writable};
-use crate::signals::blocking;
+use crate::signals::{blocking, listeners_after};
 use crate::state::{fail, ok, publish};
 
 /// A Uint8Array read for the one synchronous call it is an argument of (see
@@ -108,6 +108,12 @@ pub fn recvmsg_into(
     let Some(r) = ok(msg::recvmsg_into(fd, &mut bufs, ancbufsize as i64, flags, t)) else {
         return Ok(None);
     };
+    drop(bufs);
+    // The buffers are let go first: a listener may detach them.
+    if !listeners_after(env.raw(), t) {
+        r.close_fds();
+        return Ok(None);
+    }
     match received_to_js(&env, &r) {
         Ok(v) => {
             publish(r.address);

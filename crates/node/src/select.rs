@@ -21,7 +21,7 @@ use napi::sys;
 use napi_derive::napi;
 
 use crate::raw::{bad_args, einval, Args, Callback};
-use crate::signals::blocking;
+use crate::signals::{blocking, Outcome};
 #[cfg(any(
     target_os = "linux",
     target_os = "android",
@@ -36,7 +36,7 @@ fn after(secs: f64) -> Deadline {
 
 /// A wait as a blocking call (see signals.rs): its deadline is fixed before
 /// it starts, so a wait resumed after a signal's listeners keeps it.
-fn waiting<T>(
+fn waiting<T: Outcome>(
     env: sys::napi_env,
     secs: f64,
     syscall: &'static str,

@@ -98,7 +98,10 @@ pub fn blocking<T>(
     timeout: Timeout,
     syscall: &'static str,
     mut call: impl FnMut(Timeout) -> bsdsock_core::Result<T>,
-) -> Option<T> {
+) -> Option<T>
+where
+    T: Outcome,
+{
     if !timeout.is_nonblocking() && signals::interrupted() && !run_pending(env) {
         return None;
     }
@@ -118,8 +121,40 @@ pub fn blocking<T>(
                 }
                 left = timeout.left_since(start);
             }
+            Ok(v) if !listeners_after(env, timeout) => {
+                v.release();
+                return None;
+            }
             r => return ok(r),
         }
+    }
+}
+
+/// After a call that ended all the same, though a signal came during it
+/// (MSG_WAITALL with the bytes it had, or a result just in): its listeners run
+/// now, as CPython runs the handler as soon as the call returns (in blocking
+/// and timeout mode, as before a call). False when one threw: its exception
+/// then takes the result's place, which the caller lets go.
+pub fn listeners_after(env: sys::napi_env, timeout: Timeout) -> bool {
+    timeout.is_nonblocking() || !signals::interrupted() || run_pending(env)
+}
+
+/// A blocking call's result, let go when a signal's listener throws right
+/// after the call returned it: what it holds (an accepted connection's fd)
+/// is closed, as CPython's unused socket object is.
+pub trait Outcome: Sized {
+    fn release(self) {}
+}
+
+impl Outcome for () {}
+impl Outcome for usize {}
+impl Outcome for u64 {}
+
+/// An accepted connection: its fd and its peer's address.
+impl Outcome for (i32, Option<bsdsock_core::addr::Address>) {
+    fn release(self) {
+        // Nothing more to do if close fails: the fd is gone either way.
+        let _ = bsdsock_core::sock::close(self.0);
     }
 }
 
