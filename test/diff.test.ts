@@ -442,6 +442,16 @@ describe('bsdsock and CPython run the same programs alike', () => {
     expect(runs.node.results.slice(4)).toEqual([{ v: ['127.0.0.1', 'port0'] }, { v: ['127.0.0.1', 'port1'] }, { v: ['127.0.0.1', 'port0'] }]);
   });
 
+  it('a time limit that ends a run before its first program passes is no failure (fuzz:diff once threw "null" at its deadline)', async () => {
+    const runner = new Runner();
+    try {
+      const result = await fuzz(runner, { seed: 5, numRuns: 1000, timeLimitMs: 1 });
+      expect(result).toEqual({ runs: 0, failure: null });
+    } finally {
+      runner.close();
+    }
+  });
+
   it('random programs (seeded): every step the same, or a known difference', async () => {
     const runner = new Runner();
     try {
