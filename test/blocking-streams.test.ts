@@ -1,16 +1,18 @@
-// MSG_WAITALL in blocking mode, against python3: a peer process writes in
-// steps with pauses between them, and each receive must wait (or stop) where
-// CPython's does. The kernel makes these receives one blocking call; bsdsock
-// makes non-blocking calls in a loop (so that signals are handled between
-// them), which must add up to the same answer: recvmsg's waits stop after bytes
-// that brought fds, and glue only bytes of one writer when SO_PASSCRED is on,
-// as Linux's AF_UNIX stream does; a TCP reset during the wait leaves the
-// bytes received and the error for the next call.
-//
-// The first bytes are queued before the first call (a call that starts on an
-// empty queue waits for readiness and then makes the kernel's own blocking
-// call). The same peer script serves both receivers, and python3 runs its receiver
-// while this process runs its own.
+// Blocking calls on a stream that the kernel makes as one call, against
+// python3 with the same peer process. bsdsock makes non-blocking calls in a
+// loop (so that signals are handled between them), which must add up to the
+// same answer:
+// - MSG_WAITALL receives, the peer writing in steps with pauses between them:
+//   each must wait (or stop) where CPython's does. recvmsg's waits stop after
+//   bytes that brought fds, and glue only bytes of one writer when SO_PASSCRED
+//   is on, as Linux's AF_UNIX stream does; a TCP reset during the wait leaves
+//   the bytes received and the error for the next call. The first bytes are
+//   queued before the first call (a call that starts on an empty queue waits
+//   for readiness and then makes the kernel's own blocking call).
+// - sends of more than the socket's buffers hold, the peer reading only after a
+//   pause: send, sendto and sendmsg return once every byte is queued, and
+//   sendmsg's ancillary data goes once.
+// python3 runs its side while this process runs its own.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -198,24 +200,33 @@ function call(conn: Socket, c: Call, peerPid: number | null): Result {
   }
 }
 
-/** This process's receiver, as python3's above. */
-async function receive(sc: Scenario, dir: string): Promise<Result[]> {
+/**
+ * A listening socket on 127.0.0.1 or at a path in `dir`, and where a peer connects to it (the port or
+ * the path); its accept times out, so that a broken peer fails the test instead of hanging it.
+ */
+function listener(tcp: boolean, dir: string): Socket & { where: string } {
   let l: Socket;
   let where: string;
-  if (sc.tcp) {
-    const tcp = socket(AF_INET);
-    tcp.bind(['127.0.0.1', 0]);
-    [l, where] = [tcp, String(tcp.getsockname()[1])];
+  if (tcp) {
+    const inet = socket(AF_INET);
+    inet.bind(['127.0.0.1', 0]);
+    [l, where] = [inet, String(inet.getsockname()[1])];
   } else {
     const unix = socket(AF_UNIX);
-    where = path.join(dir, 's');
+    where = path.join(dir, 'listener');
     fs.rmSync(where, { force: true });
     unix.bind(where);
     l = unix;
   }
-  using _listener = l;
   l.listen();
-  l.settimeout(10); // only so that a broken peer fails the test instead of hanging it
+  l.settimeout(10);
+  return Object.assign(l, { where });
+}
+
+/** This process's receiver, as python3's above. */
+async function receive(sc: Scenario, dir: string): Promise<Result[]> {
+  using l = listener(sc.tcp === true, dir);
+  const where = l.where;
   const peer = new Running(['python3', '-c', PEER, where, JSON.stringify(sc)]);
   const [conn] = l.accept();
   conn.settimeout(null);
@@ -252,5 +263,109 @@ describe.runIf(process.platform === 'linux')('MSG_WAITALL in blocking mode, agai
     expect(JSON.stringify(theirs['SO_PASSCRED: two writers, never glued'])).toMatch(/"616263",\[\["creds","peer".*"646566",\[\["creds","other"/);
     expect(JSON.stringify(theirs['recvmsg stops after bytes that brought fds'])).toMatch(/"61626364",\[\["fds",1\]\].*"6566"/);
     expect(theirs['TCP: a reset during the wait comes from the next call']?.[1]).toEqual({ error: 'ConnectionResetError', errno: 104 });
+  });
+});
+
+/** A send of more than the buffers hold: which call, over TCP or AF_UNIX. */
+interface Send {
+  call: 'send' | 'sendto' | 'sendmsg' | 'sendmsg_fds';
+  tcp: boolean;
+}
+const SENDS: Record<string, Send> = {
+  'TCP send': { call: 'send', tcp: true },
+  'TCP sendto (the address is the peer\'s)': { call: 'sendto', tcp: true },
+  'TCP sendmsg of two buffers': { call: 'sendmsg', tcp: true },
+  'AF_UNIX send': { call: 'send', tcp: false },
+  'AF_UNIX sendmsg of two buffers': { call: 'sendmsg', tcp: false },
+  'AF_UNIX sendmsg of two buffers and an fd': { call: 'sendmsg_fds', tcp: false },
+};
+/** Each buffer's size: two of them are more than a loopback TCP socket's buffers hold. */
+const HALF = 8 << 20;
+
+/** The reader: connects to argv[1] (a path, or a port on 127.0.0.1), waits, reads to the end; prints the bytes and fds it got. */
+const READER = String.raw`
+import json, os, socket, sys, time
+where = sys.argv[1]
+if where.isdigit():
+    s = socket.create_connection(('127.0.0.1', int(where)))
+else:
+    s = socket.socket(socket.AF_UNIX); s.connect(where)
+time.sleep(0.3)
+got = fds = 0
+while True:
+    data, anc, flags, addr = s.recvmsg(1 << 20, socket.CMSG_SPACE(16))
+    for level, ty, d in anc:
+        if (level, ty) == (socket.SOL_SOCKET, socket.SCM_RIGHTS):
+            for i in range(0, len(d) - 3, 4):
+                os.close(int.from_bytes(d[i:i + 4], sys.byteorder)); fds += 1
+    if not data: break
+    got += len(data)
+print(json.dumps({'got': got, 'fds': fds}))
+`;
+
+/** python3's sender: for each case, listens, starts the reader, accepts, makes the call; prints JSON. */
+const SENDER = String.raw`
+import json, os, socket, subprocess, sys, tempfile
+reader, cases, half = sys.argv[1], json.loads(sys.argv[2]), int(sys.argv[3])
+results = {}
+for name, c in cases.items():
+    if c['tcp']:
+        l = socket.socket(); l.bind(('127.0.0.1', 0)); where = str(l.getsockname()[1])
+    else:
+        where = os.path.join(tempfile.mkdtemp(), 's'); l = socket.socket(socket.AF_UNIX); l.bind(where)
+    l.listen()
+    p = subprocess.Popen([sys.executable, '-c', reader, where], stdout=subprocess.PIPE)
+    conn, _ = l.accept()
+    data = b'x' * half
+    if c['call'] == 'send': n = conn.send(data + data)
+    elif c['call'] == 'sendto': n = conn.sendto(data + data, l.getsockname())
+    elif c['call'] == 'sendmsg': n = conn.sendmsg([data, data])
+    else: n = conn.sendmsg([data, data], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, l.fileno().to_bytes(4, sys.byteorder))])
+    conn.close()
+    results[name] = {'sent': n, 'reader': json.loads(p.communicate()[0])}
+    l.close()
+print(json.dumps(results))
+`;
+
+/** This process's sender, as python3's above. */
+async function send(c: Send, dir: string): Promise<unknown> {
+  using l = listener(c.tcp, dir);
+  const where = l.where;
+  const reader = new Running(['python3', '-c', READER, where]);
+  const [conn] = l.accept();
+  conn.settimeout(null);
+  const data = Buffer.alloc(HALF, 'x');
+  let n: number;
+  try {
+    if (c.call === 'send') n = conn.send(Buffer.concat([data, data]));
+    else if (c.call === 'sendto') n = conn.sendto(Buffer.concat([data, data]), l.getsockname() as never);
+    else if (c.call === 'sendmsg') n = conn.sendmsg([data, data]);
+    else n = conn.sendmsg([data, data], [[SOL_SOCKET, SCM_RIGHTS, Buffer.from(new Int32Array([l.fileno()]).buffer)]]);
+  } finally {
+    conn.close();
+  }
+  const { code } = await reader.ended;
+  expect(code, reader.stderr).toBe(0);
+  return { sent: n, reader: JSON.parse(reader.stdout) as unknown };
+}
+
+describe.runIf(process.platform === 'linux')('sends of more than the buffers hold in blocking mode, against python3 with the same reader', () => {
+  let python: Running;
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-sends-'));
+    python = new Running(['python3', '-c', SENDER, READER, JSON.stringify(SENDS), String(HALF)], { limitMs: 60_000 });
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('every call sends every byte, and the fd once', async () => {
+    const ours: Record<string, unknown> = {};
+    for (const [name, c] of Object.entries(SENDS)) ours[name] = await send(c, dir);
+    const { code } = await python.ended;
+    expect(code, python.stderr).toBe(0);
+    const theirs = JSON.parse(python.stdout) as Record<string, unknown>;
+    expect(ours).toEqual(theirs);
+    expect(theirs['TCP sendmsg of two buffers']).toEqual({ sent: 2 * HALF, reader: { got: 2 * HALF, fds: 0 } });
+    expect(theirs['AF_UNIX sendmsg of two buffers and an fd']).toEqual({ sent: 2 * HALF, reader: { got: 2 * HALF, fds: 1 } });
   });
 });

@@ -228,6 +228,8 @@ function none(): Other {
 const OTHER: Record<string, () => Other> = {
   recv_waitall: none,
   recvmsg_waitall: none,
+  send_part: () => peer(true),
+  sendmsg_part: () => peer(true),
   accept: connection,
   connect: fullBacklog,
   connect_ex: fullBacklog,

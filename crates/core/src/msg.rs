@@ -9,7 +9,8 @@ use socket2::SockAddr;
 use crate::addr::Address;
 use crate::error::{Error, Result};
 use crate::sock::{
-    read_events, receive_after_wait, recv_all, retry, retry_flagless, retry_with, waits_for_all, would_block,
+    read_events, receive_after_wait, recv_all, retry, retry_flagless, retry_with, send_whole, sends_whole,
+    waits_for_all, would_block,
 };
 use crate::sys::c;
 use crate::sys::{self, Fd, POLLIN, POLLOUT};
@@ -79,9 +80,29 @@ pub fn sendmsg(
     timeout: Timeout,
 ) -> Result<usize> {
     let control = encode_control(ancdata)?;
+    if sends_whole(flags, timeout) {
+        // The ancillary data goes with the first bytes only, as the kernel's own call sends it.
+        let len = buffers.iter().map(|b| b.len()).sum();
+        return send_whole(fd, len, flags, "sendmsg", |sent, f| match sent {
+            0 => sys::sendmsg(fd, buffers, &control, addr, f),
+            _ => sys::sendmsg(fd, &unsent(buffers, sent), &[], addr, f),
+        });
+    }
     retry(fd, timeout, flags, POLLOUT, "sendmsg", |f| {
         sys::sendmsg(fd, buffers, &control, addr, f)
     })
+}
+
+/// The buffers' bytes after the first `sent`.
+fn unsent<'a>(buffers: &[&'a [u8]], mut sent: usize) -> Vec<&'a [u8]> {
+    buffers
+        .iter()
+        .map(|b| {
+            let skip = sent.min(b.len());
+            sent -= skip;
+            &b[skip..]
+        })
+        .collect()
 }
 
 /// What recvmsg returns: `[nbytes, ancdata, msg_flags, address]`.

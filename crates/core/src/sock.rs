@@ -275,26 +275,39 @@ pub fn getpeername(fd: Fd) -> Result<Option<Address>> {
 }
 
 pub fn send(fd: Fd, data: &[u8], flags: i32, timeout: Timeout) -> Result<usize> {
-    if sys::MODE_FLAG && timeout == Timeout::BLOCKING && !sys::dontwait(flags) {
-        return send_blocking(fd, data, flags);
+    if sends_whole(flags, timeout) {
+        return send_whole(fd, data.len(), flags, "send", |sent, f| {
+            sys::send(fd, &data[sent..], f)
+        });
     }
     retry(fd, timeout, flags, POLLOUT, "send", |f| sys::send(fd, data, f))
 }
 
-/// send in blocking mode, as a blocking send(2) is: the kernel returns once
-/// every byte is queued, or with the count so far when an error or a signal
-/// comes after some went (the error is then the next call's). Each send here
-/// is non-blocking (MSG_DONTWAIT), so the rest is sent after each short one.
-fn send_blocking(fd: Fd, data: &[u8], flags: i32) -> Result<usize> {
+/// Whether a send is one that `send_whole` makes: in blocking mode, where the
+/// kernel's own call would block (on Windows it does: the mode is the socket's).
+pub(crate) fn sends_whole(flags: i32, timeout: Timeout) -> bool {
+    sys::MODE_FLAG && timeout == Timeout::BLOCKING && !sys::dontwait(flags)
+}
+
+/// A send in blocking mode, as a blocking send(2), sendto(2) or sendmsg(2) is
+/// on a stream: the kernel returns once every byte is queued, or with the count
+/// so far when an error or a signal comes after some went (the error is then
+/// the next call's). Each call here is non-blocking (MSG_DONTWAIT), so the rest
+/// is sent after each short one: `call(sent, flags)` sends what follows the
+/// first `sent` of the `len` bytes. A datagram goes whole or not at all.
+pub(crate) fn send_whole(
+    fd: Fd,
+    len: usize,
+    flags: i32,
+    syscall: &'static str,
+    mut call: impl FnMut(usize, i32) -> io::Result<usize>,
+) -> Result<usize> {
     let mut sent = 0;
     loop {
-        let rest = &data[sent..];
-        match retry(fd, Timeout::BLOCKING, flags, POLLOUT, "send", |f| {
-            sys::send(fd, rest, f)
-        }) {
+        match retry(fd, Timeout::BLOCKING, flags, POLLOUT, syscall, |f| call(sent, f)) {
             Ok(n) => {
                 sent += n;
-                if sent >= data.len() || n == 0 || crate::signals::interrupted() {
+                if sent >= len || n == 0 || crate::signals::interrupted() {
                     return Ok(sent);
                 }
             }
@@ -333,15 +346,18 @@ pub fn sendall(fd: Fd, data: &[u8], flags: i32, timeout: Timeout) -> Result<()> 
 }
 
 pub fn sendto(fd: Fd, data: &[u8], flags: i32, addr: &AddressArg, timeout: Timeout) -> Result<usize> {
-    let sa = addr.to_sockaddr()?;
-    retry(fd, timeout, flags, POLLOUT, "sendto", |f| {
-        sys::sendto(fd, data, f, &sa)
-    })
+    sendto_sockaddr(fd, data, flags, &addr.to_sockaddr()?, timeout)
 }
 
 /// sendto with an address already built (for callers that send to one
 /// address many times).
 pub fn sendto_sockaddr(fd: Fd, data: &[u8], flags: i32, sa: &SockAddr, timeout: Timeout) -> Result<usize> {
+    if sends_whole(flags, timeout) {
+        // TCP takes an address and sends to its peer: as much as a send.
+        return send_whole(fd, data.len(), flags, "sendto", |sent, f| {
+            sys::sendto(fd, &data[sent..], f, sa)
+        });
+    }
     retry(fd, timeout, flags, POLLOUT, "sendto", |f| {
         sys::sendto(fd, data, f, sa)
     })

@@ -39,7 +39,10 @@ pub fn cmsg_space(length: f64) -> Option<f64> {
 /// sendmsg(fd, buffers, ancillary [level, type] pairs, ancillary data, flags,
 /// timeout, sockaddr or null) -> bytes sent, or -1.
 #[napi]
+// The facade's arguments (ts/msg.ts), and the environment, for the signals' listeners.
+#[allow(clippy::too_many_arguments)]
 pub fn sendmsg(
+    env: Env,
     fd: i32,
     buffers: Vec<Readable>,
     anc_kinds: Vec<i32>,
@@ -72,7 +75,13 @@ pub fn sendmsg(
         },
     };
     let t = Timeout::from_secs(timeout);
-    ok(msg::sendmsg(fd, &bufs, &anc, flags, addr.as_ref(), t)).map_or(-1.0, |n| n as f64)
+    let sent = ok(msg::sendmsg(fd, &bufs, &anc, flags, addr.as_ref(), t));
+    drop((bufs, anc, buffers, anc_data));
+    // The buffers are let go first: a listener may detach them.
+    match sent {
+        Some(n) if listeners_after(env.raw(), t) => n as f64,
+        _ => -1.0,
+    }
 }
 
 /// `[nbytes, [[level, type, Buffer], ...], msg_flags]`.
