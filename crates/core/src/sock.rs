@@ -10,7 +10,7 @@ use crate::addr::{Address, AddressArg};
 use crate::error::{Error, Result};
 use crate::sys::c;
 use crate::sys::{self, Fd, POLLIN, POLLOUT};
-use crate::wait::{wait, Timeout};
+use crate::wait::{pause, wait, Timeout};
 
 pub(crate) fn would_block(e: &io::Error) -> bool {
     matches!(e.raw_os_error(), Some(c) if c == sys::EAGAIN || c == c::EWOULDBLOCK)
@@ -76,6 +76,8 @@ pub(crate) fn retry_with<T>(
     // never waits (every non-blocking one) reads no clock.
     let mut deadline = None;
     let mut call_flags = flags | sys::DONTWAIT;
+    // The waits so far: after each, the fd was ready.
+    let mut waits = 0;
     loop {
         match op(call_flags) {
             Ok(v) => return Ok(v),
@@ -86,7 +88,16 @@ pub(crate) fn retry_with<T>(
             }
             Err(e) if would_block(&e) && !dontwait => {
                 let deadline = *deadline.get_or_insert_with(|| timeout.deadline());
+                if waits > 0 {
+                    // A wait said ready, yet the call would still block: readiness the call does not
+                    // see (an unconnected Unix datagram socket polls writable while its receiver is
+                    // full: poll sees only the sender's buffer), or another holder of the socket took
+                    // it first. Waiting again may return at once and spin, where the kernel's own
+                    // blocking call sleeps: so pause before it, longer each time.
+                    pause(waits - 1, deadline, syscall)?;
+                }
                 wait(fd, events, deadline, syscall)?;
+                waits += 1;
                 call_flags = flags | after_wait;
             }
             Err(e) => return Err(Error::io(&e, syscall)),

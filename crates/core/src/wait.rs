@@ -104,6 +104,41 @@ pub fn wait(fd: Fd, events: i16, deadline: Deadline, syscall: &'static str) -> R
     }
 }
 
+/// The longest `pause`: a receiver that makes room is seen this late at most.
+const PAUSE_MAX_MS: u64 = 16;
+
+/// Sleeps 1 ms for the first (`n` 0), twice as long for each next, up to
+/// PAUSE_MAX_MS, or until the deadline (then TimeoutError), or until an
+/// interrupting signal arrives (InterruptedError): for a call whose fd polls
+/// ready while the call still says EAGAIN.
+pub fn pause(n: u32, deadline: Deadline, syscall: &'static str) -> Result<()> {
+    if deadline.expired() {
+        return Err(Error::timeout(syscall));
+    }
+    let ms = (1u64 << n.min(8)).min(PAUSE_MAX_MS);
+    let until = Instant::now().checked_add(Duration::from_millis(ms));
+    let soon = match (deadline.0, until) {
+        (Some(d), Some(u)) => Deadline(Some(d.min(u))),
+        (d, u) => Deadline(d.or(u)),
+    };
+    sleep_until(soon, syscall)
+}
+
+/// Waits for the deadline, or an interrupting signal.
+#[cfg(not(windows))]
+fn sleep_until(deadline: Deadline, syscall: &'static str) -> Result<()> {
+    poll_fds(&mut Vec::new(), deadline, syscall).map(|_| ())
+}
+
+/// Waits for the deadline (a signal does not interrupt a wait on Windows).
+#[cfg(windows)]
+fn sleep_until(deadline: Deadline, _syscall: &'static str) -> Result<()> {
+    if let Some(Some(left)) = deadline.left() {
+        std::thread::sleep(left);
+    }
+    Ok(())
+}
+
 /// The wait of `wait`: poll on the fd and the wake pipe; 0 once the deadline passed.
 #[cfg(not(windows))]
 fn wait_ready(fd: Fd, events: i16, deadline: Deadline, syscall: &'static str) -> Result<usize> {
@@ -190,5 +225,15 @@ mod tests {
         assert!(Timeout::from_secs(9.2e18).deadline().poll_ms().is_some());
         assert_eq!(Timeout::from_secs(f64::INFINITY), Timeout(None));
         assert_eq!(Timeout::from_secs(-1.0), Timeout(None));
+    }
+
+    #[test]
+    fn a_pause_ends_by_itself_and_never_outlives_the_deadline() -> Result<()> {
+        // The longest pause, with no deadline: it ends by itself.
+        pause(u32::MAX, Deadline(None), "send")?;
+        // A deadline that has passed: TimeoutError at once, as a wait's.
+        let passed = Deadline(Some(Instant::now()));
+        assert!(pause(0, passed, "send").is_err_and(|e| e.errno().is_none()));
+        Ok(())
     }
 }

@@ -1,7 +1,7 @@
-// Blocking calls on a stream that the kernel makes as one call, against
-// python3 with the same peer process. bsdsock makes non-blocking calls in a
-// loop (so that signals are handled between them), which must add up to the
-// same answer:
+// Blocking calls that the kernel makes as one call, and bsdsock as a loop of
+// non-blocking calls and waits (so that signals are handled between them),
+// against python3 with the same peer process; the loop must add up to the
+// kernel's answer:
 // - MSG_WAITALL receives, the peer writing in steps with pauses between them:
 //   each must wait (or stop) where CPython's does. recvmsg's waits stop after
 //   bytes that brought fds, and glue only bytes of one writer when SO_PASSCRED
@@ -12,6 +12,9 @@
 // - sends of more than the socket's buffers hold, the peer reading only after a
 //   pause: send, sendto and sendmsg return once every byte is queued, and
 //   sendmsg's ancillary data goes once.
+// - a sendto to a Unix datagram socket whose queue is full, from an unconnected
+//   socket, which polls writable all the while: the loop must sleep, as the
+//   kernel's call does, not spin (counted in syscalls under strace).
 // python3 runs its side while this process runs its own.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -367,5 +370,51 @@ describe.runIf(process.platform === 'linux')('sends of more than the buffers hol
     expect(ours).toEqual(theirs);
     expect(theirs['TCP sendmsg of two buffers']).toEqual({ sent: 2 * HALF, reader: { got: 2 * HALF, fds: 0 } });
     expect(theirs['AF_UNIX sendmsg of two buffers and an fd']).toEqual({ sent: 2 * HALF, reader: { got: 2 * HALF, fds: 1 } });
+  });
+});
+
+/**
+ * Fills a Unix datagram socket's queue from an unconnected socket, has a child drain it after half a second,
+ * and meanwhile makes one more blocking sendto; prints what it returned. argv: the bsdsock module's path, a
+ * directory for the socket.
+ */
+const FULL_QUEUE = String.raw`
+const { socket, AF_UNIX, SOCK_DGRAM, BlockingIOError } = require(process.argv[1]);
+const { spawn } = require('node:child_process');
+const path = require('node:path');
+const where = path.join(process.argv[2], 'queue');
+const r = socket(AF_UNIX, SOCK_DGRAM);
+r.bind(where);
+const s = socket(AF_UNIX, SOCK_DGRAM);
+s.setblocking(false);
+try {
+  for (;;) s.sendto(Buffer.alloc(100), where);
+} catch (e) {
+  if (!(e instanceof BlockingIOError)) throw e;
+}
+s.setblocking(true);
+spawn('python3', ['-c', 'import socket, time\ntime.sleep(0.5)\nr = socket.socket(fileno=3)\nr.settimeout(0)\ntry:\n    while True: r.recv(200)\nexcept BlockingIOError: pass'], { stdio: ['ignore', 'inherit', 'inherit', r.fileno()] });
+console.log(s.sendto(Buffer.alloc(100), where));
+`;
+
+describe.runIf(process.platform === 'linux')('a blocking sendto that polls writable while the receiver is full', () => {
+  it('sleeps until the receiver drains, as the kernel\'s call does: a few dozen sendto calls, not a spin', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-full-'));
+    try {
+      const counts = path.join(dir, 'strace');
+      const run = new Running(['strace', '-f', '-c', '-e', 'trace=sendto', '-o', counts, process.execPath, '-e', FULL_QUEUE, require.resolve('bsdsock'), dir]);
+      const { code } = await run.ended;
+      expect(code, run.stderr).toBe(0);
+      expect(run.stdout.trim()).toBe('100');
+      // strace -c's table: "% time  seconds  usecs/call  calls  errors  syscall".
+      const row = fs.readFileSync(counts, 'utf8').split('\n').find((line) => line.trim().endsWith(' sendto'));
+      const calls = Number(row?.trim().split(/\s+/)[3]);
+      // The fill takes the queue's length in calls (about a dozen) and the wait a call after each pause (1, 2,
+      // 4, 8, then 16 ms) for half a second; a loop that polls and retries makes tens of thousands.
+      expect(calls).toBeGreaterThan(10);
+      expect(calls).toBeLessThan(200);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
