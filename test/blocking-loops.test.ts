@@ -15,7 +15,10 @@
 // - a sendto to a Unix datagram socket whose queue is full, from an unconnected
 //   socket, which polls writable all the while: the loop must sleep, as the
 //   kernel's call does, not spin (counted in syscalls under strace).
+// - a connect to a Unix listener whose backlog is full: it waits for room, where
+//   a non-blocking connect says EAGAIN.
 // python3 runs its side while this process runs its own.
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -413,6 +416,53 @@ describe.runIf(process.platform === 'linux')('a blocking sendto that polls writa
       // 4, 8, then 16 ms) for half a second; a loop that polls and retries makes tens of thousands.
       expect(calls).toBeGreaterThan(10);
       expect(calls).toBeLessThan(200);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/**
+ * A blocking connect to a Unix listener whose backlog (0) is full, its queued connection accepted by a child
+ * after 0.3 s; prints the connect's outcome and the peer's address once connected. argv: the directory.
+ */
+const CONNECT_PY = String.raw`
+import json, os, socket, subprocess, sys
+where = os.path.join(sys.argv[1], 'listener-py')
+l = socket.socket(socket.AF_UNIX); l.bind(where); l.listen(0)
+first = socket.socket(socket.AF_UNIX); first.setblocking(False); first.connect(where)
+subprocess.Popen([sys.executable, '-c', 'import socket, time\ntime.sleep(0.3)\nsocket.socket(fileno=3).accept()'], pass_fds=[l.fileno()])
+c = socket.socket(socket.AF_UNIX)
+try: print(json.dumps({'result': c.connect(where), 'peer': c.getpeername() == where}))
+except OSError as e: print(json.dumps({'error': type(e).__name__, 'errno': e.errno}))
+`;
+
+describe.runIf(process.platform === 'linux')("a blocking connect to a Unix listener whose backlog is full", () => {
+  it('waits until the listener takes a connection, as python3\'s (a non-blocking connect says EAGAIN there)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-backlog-'));
+    try {
+      const python = new Running(['python3', '-c', CONNECT_PY, dir]);
+      const where = path.join(dir, 'listener-js');
+      using l = socket(AF_UNIX);
+      l.bind(where);
+      l.listen(0);
+      using first = socket(AF_UNIX);
+      first.setblocking(false);
+      first.connect(where);
+      // The listener's fd as the child's fd 3 (Running has no way to pass one).
+      const child = spawn('python3', ['-c', 'import socket, time\ntime.sleep(0.3)\nsocket.socket(fileno=3).accept()'], { stdio: ['ignore', 'ignore', 'inherit', l.fileno()], timeout: 10_000 });
+      const accepted = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      using c = socket(AF_UNIX);
+      let ours: unknown;
+      try {
+        ours = { result: c.connect(where) ?? null, peer: c.getpeername() === where };
+      } catch (e) {
+        ours = { error: (e as Error).constructor.name, errno: (e as { errno?: number }).errno };
+      }
+      expect(await accepted).toBe(0);
+      expect((await python.ended).code, python.stderr).toBe(0);
+      expect(ours).toEqual(JSON.parse(python.stdout));
+      expect(ours).toEqual({ result: null, peer: true });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

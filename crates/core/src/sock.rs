@@ -216,7 +216,7 @@ pub fn connect(fd: Fd, addr: &AddressArg, timeout: Timeout) -> Result<()> {
 
 pub fn connect_sockaddr(fd: Fd, sa: &SockAddr, timeout: Timeout) -> Result<()> {
     let started = if sys::MODE_FLAG && timeout == Timeout::BLOCKING {
-        connect_nonblocking(fd, sa)?
+        connect_blocking(fd, sa)?
     } else {
         ensure_nonblocking(fd, "connect")?;
         sys::connect(fd, sa)
@@ -231,6 +231,26 @@ pub fn connect_sockaddr(fd: Fd, sa: &SockAddr, timeout: Timeout) -> Result<()> {
         return Err(Error::io(&in_progress, "connect"));
     }
     connect_finish(fd, sa, timeout)
+}
+
+/// The first connect(2) of a blocking socket. A Unix socket's listener whose
+/// backlog is full makes a non-blocking connect fail with EAGAIN, where a
+/// blocking one sleeps until the listener accepts (or goes); nothing polls
+/// ready when it does (the connecting socket polls writable all along), so the
+/// connect is made again after a pause, longer each time, as a call whose fd
+/// polls ready while it still says EAGAIN is (`retry_with`).
+fn connect_blocking(fd: Fd, sa: &SockAddr) -> Result<io::Result<()>> {
+    let mut pauses = 0;
+    loop {
+        let started = connect_nonblocking(fd, sa)?;
+        match &started {
+            Err(e) if would_block(e) && i32::from(sa.family()) == c::AF_UNIX => {
+                pause(pauses, Timeout::BLOCKING.deadline(), "connect")?;
+                pauses += 1;
+            }
+            _ => return Ok(started),
+        }
+    }
 }
 
 /// connect(2) with O_NONBLOCK set for this call alone (a blocking socket's).
