@@ -5,8 +5,11 @@
 // same calls. Then 'ok'.
 
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 
 import {
   AF_INET,
@@ -328,6 +331,35 @@ if (WINDOWS) {
   c.sendall(Buffer.from('unix'));
   assert.equal(conn.recv(4).toString(), 'unix');
   for (const s of [c, conn, l]) s.close();
+}
+
+// A blocking send of more than the buffers hold returns once every byte is
+// queued, as a blocking send(2) does; on Windows too, where the socket is
+// non-blocking underneath and each send there may take part. A worker thread
+// reads.
+{
+  const l = socket();
+  l.bind(['127.0.0.1', 0]);
+  l.listen();
+  const reader = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads');
+     const { create_connection } = require(workerData.module);
+     const c = create_connection(['127.0.0.1', workerData.port]);
+     let got = 0;
+     for (let d = c.recv(1 << 16); d.length > 0; d = c.recv(1 << 16)) got += d.length;
+     c.close();
+     parentPort.postMessage(got);`,
+    { eval: true, workerData: { module: createRequire(import.meta.url).resolve('bsdsock'), port: l.getsockname()[1] } },
+  );
+  const [conn] = l.accept();
+  const size = 32 << 20;
+  for (const send of [() => conn.send(Buffer.alloc(size)), () => conn.sendto(Buffer.alloc(size), l.getsockname())]) {
+    assert.equal(send(), size);
+  }
+  conn.close();
+  l.close();
+  const [got] = await once(reader, 'message');
+  assert.equal(got, 2 * size);
 }
 
 // A closed socket: every call raises OSError EBADF, as Python's.

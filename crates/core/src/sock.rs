@@ -314,10 +314,11 @@ pub fn send(fd: Fd, data: &[u8], flags: i32, timeout: Timeout) -> Result<usize> 
     retry(fd, timeout, flags, POLLOUT, "send", |f| sys::send(fd, data, f))
 }
 
-/// Whether a send is one that `send_whole` makes: in blocking mode, where the
-/// kernel's own call would block (on Windows it does: the mode is the socket's).
+/// Whether a send is one that `send_whole` makes: in blocking mode (on Windows
+/// too, whose sockets stay non-blocking underneath and send part), unless
+/// MSG_DONTWAIT makes it one call.
 pub(crate) fn sends_whole(flags: i32, timeout: Timeout) -> bool {
-    sys::MODE_FLAG && timeout == Timeout::BLOCKING && !sys::dontwait(flags)
+    timeout == Timeout::BLOCKING && !sys::dontwait(flags)
 }
 
 /// A send in blocking mode, as a blocking send(2), sendto(2) or sendmsg(2) is
