@@ -236,19 +236,34 @@ function runInPrefix(program, args, { limitS, env = wineEnv(), cwd = root, log }
   return { status: r.status, signal: r.signal, timedOut, seconds, output: fs.readFileSync(log, 'utf8') };
 }
 
-/** A fresh prefix that reports Windows 10 (Node 20 refuses to start on Wine's default, Windows 7). */
+/**
+ * A fresh prefix that reports Windows 10 (Node 20 refuses to start on Wine's default, Windows 7). Made
+ * twice at most: Wine's first start on a busy machine has failed once ("could not load kernel32.dll"
+ * from wineboot, CI after a soak), and a second start on a fresh prefix then worked.
+ */
 function makePrefix({ wine, wineserver }) {
-  stopWine(wineserver);
-  fs.rmSync(prefix, { recursive: true, force: true });
   fs.mkdirSync(logs, { recursive: true });
-  say(`making a fresh Wine prefix (${path.relative(root, prefix)}/)`);
   const log = path.join(logs, 'prefix.log');
-  for (const args of [['wineboot', '--init'], ['winecfg', '/v', 'win10']]) {
-    const r = runInPrefix(wine, args, { limitS: 300, log });
-    if (r.timedOut || r.status !== 0) throw new Error(`wine64 ${args.join(' ')} failed (${r.timedOut ? 'no end' : r.status}):\n${r.output}`);
+  for (let attempt = 1; ; attempt++) {
+    stopWine(wineserver);
+    fs.rmSync(prefix, { recursive: true, force: true });
+    say(`making a fresh Wine prefix (${path.relative(root, prefix)}/)`);
+    const why = setUp(wine, log);
+    if (why === null) break;
+    if (attempt === 2) throw new Error(why);
+    say(`${why}\nonce more`);
   }
   const version = runInPrefix(wine, ['winecfg', '/v'], { limitS: 120, log });
   if (version.output.trim() !== 'win10') throw new Error(`the prefix reports ${version.output.trim()}, not win10`);
+}
+
+/** Boots the prefix and makes it Windows 10: null, or what failed. */
+function setUp(wine, log) {
+  for (const args of [['wineboot', '--init'], ['winecfg', '/v', 'win10']]) {
+    const r = runInPrefix(wine, args, { limitS: 300, log });
+    if (r.timedOut || r.status !== 0) return `wine64 ${args.join(' ')} failed (${r.timedOut ? 'no end' : r.status}):\n${r.output}`;
+  }
+  return null;
 }
 
 /** Runs `probe.exe name` in the prefix: whether it shows the limitation, and what it found. */
