@@ -11,7 +11,8 @@
 //   for readiness and then makes the kernel's own blocking call).
 // - sends of more than the socket's buffers hold, the peer reading only after a
 //   pause: send, sendto and sendmsg return once every byte is queued, and
-//   sendmsg's ancillary data goes once.
+//   sendmsg's ancillary data goes once; sendmmsg (beyond Python) sends each
+//   message whole, as its cousin, a loop of sendmsg, does.
 // - a sendto to a Unix datagram socket whose queue is full, from an unconnected
 //   socket, which polls writable all the while: the loop must sleep, as the
 //   kernel's call does, not spin (counted in syscalls under strace).
@@ -274,13 +275,15 @@ describe.runIf(process.platform === 'linux')('MSG_WAITALL in blocking mode, agai
 
 /** A send of more than the buffers hold: which call, over TCP or AF_UNIX. */
 interface Send {
-  call: 'send' | 'sendto' | 'sendmsg' | 'sendmsg_fds';
+  /** sendmmsg (beyond Python): two messages, which python3 sends with two sendmsg calls. */
+  call: 'send' | 'sendto' | 'sendmsg' | 'sendmsg_fds' | 'sendmmsg';
   tcp: boolean;
 }
 const SENDS: Record<string, Send> = {
   'TCP send': { call: 'send', tcp: true },
   'TCP sendto (the address is the peer\'s)': { call: 'sendto', tcp: true },
   'TCP sendmsg of two buffers': { call: 'sendmsg', tcp: true },
+  'TCP sendmmsg of two messages': { call: 'sendmmsg', tcp: true },
   'AF_UNIX send': { call: 'send', tcp: false },
   'AF_UNIX sendmsg of two buffers': { call: 'sendmsg', tcp: false },
   'AF_UNIX sendmsg of two buffers and an fd': { call: 'sendmsg_fds', tcp: false },
@@ -326,6 +329,7 @@ for name, c in cases.items():
     if c['call'] == 'send': n = conn.send(data + data)
     elif c['call'] == 'sendto': n = conn.sendto(data + data, l.getsockname())
     elif c['call'] == 'sendmsg': n = conn.sendmsg([data, data])
+    elif c['call'] == 'sendmmsg': n = sum(conn.sendmsg([d]) == len(d) for d in (data, data))
     else: n = conn.sendmsg([data, data], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, l.fileno().to_bytes(4, sys.byteorder))])
     conn.close()
     results[name] = {'sent': n, 'reader': json.loads(p.communicate()[0])}
@@ -346,6 +350,7 @@ async function send(c: Send, dir: string): Promise<unknown> {
     if (c.call === 'send') n = conn.send(Buffer.concat([data, data]));
     else if (c.call === 'sendto') n = conn.sendto(Buffer.concat([data, data]), l.getsockname() as never);
     else if (c.call === 'sendmsg') n = conn.sendmsg([data, data]);
+    else if (c.call === 'sendmmsg') n = conn.sendmmsg([[data], [data]]);
     else n = conn.sendmsg([data, data], [[SOL_SOCKET, SCM_RIGHTS, Buffer.from(new Int32Array([l.fileno()]).buffer)]]);
   } finally {
     conn.close();

@@ -620,7 +620,8 @@ export class Socket<F extends string = string> {
   }
 
   /** sendmmsg(messages, flags=0) -> how many were sent: one datagram per
-   * `[data, address?]`, in one sendmmsg(2) on Linux (beyond Python). */
+   * `[data, address?]`, in one sendmmsg(2) on Linux (beyond Python). On a
+   * stream in blocking mode each message goes whole, as a blocking send's. */
   sendmmsg(messages: Iterable<[data: Uint8Array, address?: AddressArgOf<F> | null]>, flags = 0): number {
     return M.sendmmsg(() => this.#check('sendmmsg'), this.#t, messages, flags, (a) => this.#sockaddr(a, 'sendmmsg'));
   }

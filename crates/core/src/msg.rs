@@ -331,9 +331,36 @@ pub fn sendmmsg(
     if datas.is_empty() {
         return Ok(0);
     }
+    if sends_whole(flags, timeout)
+        && sys::getsockopt_int(fd, c::SOL_SOCKET, c::SO_TYPE).is_ok_and(|ty| ty == c::SOCK_STREAM)
+    {
+        return sendmmsg_whole(fd, datas, addrs, flags);
+    }
     retry(fd, timeout, flags, POLLOUT, "sendmmsg", |f| {
         sys::sendmmsg(fd, datas, addrs, f)
     })
+}
+
+/// sendmmsg on a stream in blocking mode, as the kernel's blocking call makes
+/// it: each message whole, as a blocking send(2) sends it, one after another
+/// (one sendmmsg(2) with MSG_DONTWAIT would count a message it took part of as
+/// sent). An error or a signal after some of them ends it with how many went,
+/// one cut short among them, as sendmmsg(2) counts it.
+fn sendmmsg_whole(fd: Fd, datas: &[&[u8]], addrs: &[Option<&SockAddr>], flags: i32) -> Result<usize> {
+    for (i, data) in datas.iter().enumerate() {
+        let addr = addrs.get(i).copied().flatten();
+        let sent = send_whole(fd, data.len(), flags, "sendmmsg", |done, f| match addr {
+            Some(sa) => sys::sendto(fd, &data[done..], f, sa),
+            None => sys::send(fd, &data[done..], f),
+        });
+        match sent {
+            Err(e) if i == 0 => return Err(e),
+            Err(_) => return Ok(i),
+            Ok(n) if n < data.len() || crate::signals::interrupted() => return Ok(i + 1),
+            Ok(_) => {}
+        }
+    }
+    Ok(datas.len())
 }
 
 /// recvmmsg into `bufs`: waits (as the mode says) for the first datagram, then
