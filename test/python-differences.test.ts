@@ -18,6 +18,9 @@ import {
   MSG_WAITALL,
   SOCK_DGRAM,
   SOCK_SEQPACKET,
+  SOL_SOCKET,
+  SO_RCVTIMEO,
+  SO_SNDTIMEO,
   SOCK_STREAM,
   create_connection,
   close as closeFd,
@@ -58,6 +61,14 @@ def pending(s):
     s.settimeout(0)
     try: return s.recv(100)
     except BlockingIOError: return None
+def kernel_timeout(s, opt, usec=50000):
+    s.setsockopt(SOL_SOCKET, opt, __import__('struct').pack('ll', 0, usec)); return s
+def fill(s):
+    s.setblocking(False)
+    try:
+        while True: s.send(b'x' * 65536)
+    except BlockingIOError: pass
+    s.setblocking(True)
 def after_each():
     for s in opened: s.close()
     opened.clear()
@@ -125,6 +136,23 @@ function pending(s: Socket): Buffer | null {
   }
 }
 const HELLO = Buffer.from('hello');
+/** Sets SO_RCVTIMEO or SO_SNDTIMEO (`opt`) to `usec` microseconds (a 64-bit struct timeval). */
+function kernelTimeout(s: Socket, opt: number, usec = 50000): Socket {
+  const tv = Buffer.alloc(16);
+  tv.writeBigInt64LE(BigInt(usec), 8);
+  s.setsockopt(SOL_SOCKET, opt, tv);
+  return s;
+}
+/** Fills `s`'s send buffer and its peer's receive buffer; `s` is blocking again after. */
+function fill(s: Socket): void {
+  s.setblocking(false);
+  try {
+    for (;;) s.send(Buffer.alloc(65536));
+  } catch (e) {
+    if (!(e instanceof BlockingIOError)) throw e;
+  }
+  s.setblocking(true);
+}
 
 afterEach(() => {
   for (const s of opened.splice(0)) s.close();
@@ -473,6 +501,62 @@ except OSError as e: r = e.errno
       return [r, s.gettimeout(), s.getblocking()];
     },
   ];
+}
+
+// SO_RCVTIMEO and SO_SNDTIMEO on a blocking socket: the kernel's blocking call fails with EAGAIN once they
+// pass, and CPython's with it (BlockingIOError); bsdsock's waits in poll() keep them (they once waited for ever).
+const KERNEL_TIMEOUTS: [name: string, py: string, js: () => unknown][] = [
+  ['recv', `a, b = upair(None); kernel_timeout(a, SO_RCVTIMEO).recv(10)`, () => kernelTimeout(upair(null)[0], SO_RCVTIMEO).recv(10)],
+  ['recvfrom', `a, b = upair(None); kernel_timeout(a, SO_RCVTIMEO).recvfrom(10)`, () => kernelTimeout(upair(null)[0], SO_RCVTIMEO).recvfrom(10)],
+  ['recv_into', `a, b = upair(None); kernel_timeout(a, SO_RCVTIMEO).recv_into(bytearray(10))`, () => kernelTimeout(upair(null)[0], SO_RCVTIMEO).recv_into(Buffer.alloc(10))],
+  ['recvmsg', `a, b = upair(None); kernel_timeout(a, SO_RCVTIMEO).recvmsg(10)`, () => kernelTimeout(upair(null)[0], SO_RCVTIMEO).recvmsg(10)],
+  [
+    'recv(6, MSG_WAITALL) with 3 bytes queued: the 3',
+    `a, b = upair(None); b.send(b'abc'); kernel_timeout(a, SO_RCVTIMEO).recv(6, MSG_WAITALL)`,
+    () => {
+      const [a, b] = upair(null);
+      b.send(Buffer.from('abc'));
+      return kernelTimeout(a, SO_RCVTIMEO).recv(6, MSG_WAITALL);
+    },
+  ],
+  ['accept', `kernel_timeout(listener(), SO_RCVTIMEO).accept()`, () => kernelTimeout(listener(), SO_RCVTIMEO).accept()],
+  ['a UDP recvfrom', `kernel_timeout(bound(), SO_RCVTIMEO).recvfrom(10)`, () => kernelTimeout(bound(), SO_RCVTIMEO).recvfrom(10)],
+  [
+    'send to a full socket',
+    `a, b = upair(None); fill(a); kernel_timeout(a, SO_SNDTIMEO).send(b'x' * 100)`,
+    () => {
+      const [a] = upair(null);
+      fill(a);
+      return kernelTimeout(a, SO_SNDTIMEO).send(Buffer.alloc(100));
+    },
+  ],
+  [
+    'sendto to a full Unix datagram socket, from an unconnected one',
+    `s = track(socket(AF_UNIX, SOCK_DGRAM)); s.bind('\\0bsdsock-full-py')
+t = kernel_timeout(track(socket(AF_UNIX, SOCK_DGRAM)), SO_SNDTIMEO)
+t.setblocking(False)
+try:
+    while True: t.sendto(b'x', '\\0bsdsock-full-py')
+except BlockingIOError: pass
+t.setblocking(True)
+t.sendto(b'x', '\\0bsdsock-full-py')`,
+    () => {
+      const s = track(socket(AF_UNIX, SOCK_DGRAM));
+      s.bind('\0bsdsock-full-js');
+      const t = kernelTimeout(track(socket(AF_UNIX, SOCK_DGRAM)), SO_SNDTIMEO);
+      t.setblocking(false);
+      try {
+        for (;;) t.sendto(Buffer.from('x'), '\0bsdsock-full-js');
+      } catch (e) {
+        if (!(e instanceof BlockingIOError)) throw e;
+      }
+      t.setblocking(true);
+      return t.sendto(Buffer.from('x'), '\0bsdsock-full-js');
+    },
+  ],
+];
+if (process.platform === 'linux') {
+  for (const [name, src, js] of KERNEL_TIMEOUTS) cases[`blocking ${name}, SO_RCVTIMEO / SO_SNDTIMEO 50 ms: the kernel's EAGAIN`] = [src, js];
 }
 
 const py = python(SETUP, Object.fromEntries(Object.entries(cases).map(([name, [src]]) => [name, src])));

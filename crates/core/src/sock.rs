@@ -10,7 +10,7 @@ use crate::addr::{Address, AddressArg};
 use crate::error::{Error, Result};
 use crate::sys::c;
 use crate::sys::{self, Fd, POLLIN, POLLOUT};
-use crate::wait::{pause, wait, Timeout};
+use crate::wait::{pause, wait, Deadline, Timeout};
 
 pub(crate) fn would_block(e: &io::Error) -> bool {
     matches!(e.raw_os_error(), Some(c) if c == sys::EAGAIN || c == c::EWOULDBLOCK)
@@ -87,16 +87,16 @@ pub(crate) fn retry_with<T>(
                 }
             }
             Err(e) if would_block(&e) && !dontwait => {
-                let deadline = *deadline.get_or_insert_with(|| timeout.deadline());
+                let (deadline, kernel) = *deadline.get_or_insert_with(|| wait_limit(fd, timeout, events));
                 if waits > 0 {
                     // A wait said ready, yet the call would still block: readiness the call does not
                     // see (an unconnected Unix datagram socket polls writable while its receiver is
                     // full: poll sees only the sender's buffer), or another holder of the socket took
                     // it first. Waiting again may return at once and spin, where the kernel's own
                     // blocking call sleeps: so pause before it, longer each time.
-                    pause(waits - 1, deadline, syscall)?;
+                    pause(waits - 1, deadline, syscall).map_err(|e| timed_out(e, kernel, syscall))?;
                 }
-                wait(fd, events, deadline, syscall)?;
+                wait(fd, events, deadline, syscall).map_err(|e| timed_out(e, kernel, syscall))?;
                 waits += 1;
                 call_flags = flags | after_wait;
             }
@@ -128,15 +128,39 @@ pub(crate) fn retry_flagless<T>(
     if events == POLLOUT && listening(fd) {
         return op().map_err(|e| Error::io(&e, syscall));
     }
-    let deadline = timeout.deadline();
+    let (deadline, kernel) = wait_limit(fd, timeout, events);
     loop {
-        wait(fd, events, deadline, syscall)?;
+        wait(fd, events, deadline, syscall).map_err(|e| timed_out(e, kernel, syscall))?;
         match op() {
             Ok(v) => return Ok(v),
             // Ready, then not: someone else took it (or O_NONBLOCK was set): wait again.
             Err(e) if would_block(&e) || e.raw_os_error() == Some(sys::EINTR) => {}
             Err(e) => return Err(Error::io(&e, syscall)),
         }
+    }
+}
+
+/// When the waits of a call in `timeout`'s mode give up: the mode's own
+/// deadline, or in blocking mode the socket's SO_RCVTIMEO (a wait to read or
+/// accept) or SO_SNDTIMEO (to write), which the kernel's blocking call keeps
+/// (asked once the call has to wait); with whether it is the kernel's.
+fn wait_limit(fd: Fd, timeout: Timeout, events: i16) -> (Deadline, bool) {
+    if !sys::MODE_FLAG || timeout != Timeout::BLOCKING {
+        return (timeout.deadline(), false);
+    }
+    match sys::kernel_timeout(fd, events == POLLOUT) {
+        Ok(Some(d)) => (Timeout(Some(d)).deadline(), true),
+        _ => (timeout.deadline(), false),
+    }
+}
+
+/// A wait that ran out of the kernel's timeout ends as the kernel's blocking
+/// call then does, with EAGAIN (BlockingIOError), not with TimeoutError.
+fn timed_out(e: Error, kernel: bool, syscall: &'static str) -> Error {
+    if kernel && e.errno().is_none() {
+        Error::os(sys::EAGAIN, syscall)
+    } else {
+        e
     }
 }
 

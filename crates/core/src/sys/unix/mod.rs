@@ -222,6 +222,35 @@ pub fn getsockopt_bytes(fd: Fd, level: i32, opt: i32, buf: &mut [u8]) -> io::Res
     Ok((len as usize).min(buf.len()))
 }
 
+/// A socket's SO_SNDTIMEO (`writing`) or SO_RCVTIMEO: how long the kernel's
+/// blocking call on it waits before it fails with EAGAIN; None for ever (zero).
+pub fn kernel_timeout(fd: Fd, writing: bool) -> io::Result<Option<std::time::Duration>> {
+    let opt = if writing {
+        libc::SO_SNDTIMEO
+    } else {
+        libc::SO_RCVTIMEO
+    };
+    let mut tv = libc::timeval {
+        tv_sec: 0,
+        tv_usec: 0,
+    };
+    let mut len = std::mem::size_of::<libc::timeval>() as libc::socklen_t;
+    // SAFETY: tv is a writable timeval and len its size; the OS writes at most len bytes.
+    check(unsafe {
+        libc::getsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            opt,
+            (&mut tv as *mut libc::timeval).cast(),
+            &mut len,
+        )
+    })?;
+    let secs = u64::try_from(tv.tv_sec).unwrap_or(0);
+    let nanos = u32::try_from(tv.tv_usec).unwrap_or(0).saturating_mul(1000);
+    let d = std::time::Duration::new(secs, nanos.min(999_999_999));
+    Ok((!d.is_zero()).then_some(d))
+}
+
 /// setsockopt(2) with `value` as the option's bytes, or NULL and `len` when `value` is None.
 pub fn setsockopt(fd: Fd, level: i32, opt: i32, value: Option<&[u8]>, len: usize) -> io::Result<()> {
     let ptr = value.map_or(std::ptr::null(), |v| v.as_ptr());

@@ -395,6 +395,12 @@ pub const DONTWAIT: i32 = 0;
 /// The socket's non-blocking mode does not follow its Python mode here (see sys/mod.rs).
 pub const MODE_FLAG: bool = false;
 
+/// The kernel's timeout of a blocking call (sys/unix's): none here, where no
+/// call blocks in the kernel (blocking calls wait in select).
+pub fn kernel_timeout(_fd: Fd, _writing: bool) -> io::Result<Option<std::time::Duration>> {
+    Ok(None)
+}
+
 /// Whether the socket is non-blocking underneath: always, as bsdsock makes every socket here.
 pub fn get_nonblocking(_fd: Fd) -> io::Result<bool> {
     Ok(true)
