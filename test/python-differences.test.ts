@@ -520,6 +520,21 @@ const KERNEL_TIMEOUTS: [name: string, py: string, js: () => unknown][] = [
     },
   ],
   ['accept', `kernel_timeout(listener(), SO_RCVTIMEO).accept()`, () => kernelTimeout(listener(), SO_RCVTIMEO).accept()],
+  [
+    "a makefile's readline, then read(5), with 2 bytes queued: the 2, then None",
+    `a, b = upair(None); b.send(b'ab'); f = kernel_timeout(a, SO_RCVTIMEO).makefile('rb'); (f.readline(), f.read(5))`,
+    () => {
+      const [a, b] = upair(null);
+      b.send(Buffer.from('ab'));
+      const f = kernelTimeout(a, SO_RCVTIMEO).makefile('rb');
+      return [f.readline(), f.read(5)];
+    },
+  ],
+  [
+    'sendall of more than the buffers hold',
+    `a, b = upair(None); kernel_timeout(a, SO_SNDTIMEO).sendall(b'x' * (8 << 20))`,
+    () => kernelTimeout(upair(null)[0], SO_SNDTIMEO).sendall(Buffer.alloc(8 << 20)),
+  ],
   ['a UDP recvfrom', `kernel_timeout(bound(), SO_RCVTIMEO).recvfrom(10)`, () => kernelTimeout(bound(), SO_RCVTIMEO).recvfrom(10)],
   [
     'send to a full socket',

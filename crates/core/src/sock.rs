@@ -375,9 +375,12 @@ pub(crate) fn send_whole(
 
 /// sendall: one deadline for the whole buffer; an error after some bytes went
 /// out carries how many (`characters_written`), so the caller can resume.
+/// In blocking mode SO_SNDTIMEO limits each wait after the last bytes that
+/// went, as it limits each of CPython's blocking send(2) calls.
 pub fn sendall(fd: Fd, data: &[u8], flags: i32, timeout: Timeout) -> Result<()> {
     let dontwait = timeout.is_nonblocking() || sys::dontwait(flags);
-    let deadline = timeout.deadline();
+    // When the waits give up (see wait_limit), asked at the first wait.
+    let mut limit = None;
     let mut sent = 0;
     // As CPython's, at least one send(2), even of nothing (a SEQPACKET record, or the error).
     loop {
@@ -387,6 +390,10 @@ pub fn sendall(fd: Fd, data: &[u8], flags: i32, timeout: Timeout) -> Result<()> 
                 if sent >= data.len() {
                     return Ok(());
                 }
+                // The kernel's timeout starts again with each send(2).
+                if limit.is_some_and(|(_, kernel)| kernel) {
+                    limit = None;
+                }
             }
             Err(e) if e.raw_os_error() == Some(sys::EINTR) => {
                 if crate::signals::interrupted() {
@@ -394,7 +401,9 @@ pub fn sendall(fd: Fd, data: &[u8], flags: i32, timeout: Timeout) -> Result<()> 
                 }
             }
             Err(e) if would_block(&e) && !dontwait => {
-                wait(fd, POLLOUT, deadline, "sendall").map_err(|err| err.with_written(sent))?
+                let (deadline, kernel) = *limit.get_or_insert_with(|| wait_limit(fd, timeout, POLLOUT));
+                wait(fd, POLLOUT, deadline, "sendall")
+                    .map_err(|err| timed_out(err, kernel, "sendall").with_written(sent))?
             }
             Err(e) => return Err(Error::io(&e, "sendall").with_written(sent)),
         }
