@@ -34,6 +34,7 @@ import {
   SOL_SOCKET,
   SO_PASSCRED,
   SO_PEERCRED,
+  SO_SNDTIMEO,
   close as closeFd,
   socket,
   type Socket,
@@ -276,8 +277,10 @@ describe.runIf(process.platform === 'linux')('MSG_WAITALL in blocking mode, agai
 /** A send of more than the buffers hold: which call, over TCP or AF_UNIX. */
 interface Send {
   /** sendmmsg (beyond Python): two messages, which python3 sends with two sendmsg calls. */
-  call: 'send' | 'sendto' | 'sendmsg' | 'sendmsg_fds' | 'sendmmsg';
+  call: 'send' | 'sendto' | 'sendmsg' | 'sendmsg_fds' | 'sendmmsg' | 'sendfile';
   tcp: boolean;
+  /** SO_SNDTIMEO on the sender, 50 ms: CPython's sendfile waits on in select() after the kernel's EAGAIN. */
+  sndtimeo?: boolean;
 }
 const SENDS: Record<string, Send> = {
   'TCP send': { call: 'send', tcp: true },
@@ -287,6 +290,7 @@ const SENDS: Record<string, Send> = {
   'AF_UNIX send': { call: 'send', tcp: false },
   'AF_UNIX sendmsg of two buffers': { call: 'sendmsg', tcp: false },
   'AF_UNIX sendmsg of two buffers and an fd': { call: 'sendmsg_fds', tcp: false },
+  'AF_UNIX sendfile under SO_SNDTIMEO 50 ms': { call: 'sendfile', tcp: false, sndtimeo: true },
 };
 /** Each buffer's size: two of them are more than a loopback TCP socket's buffers hold. */
 const HALF = 8 << 20;
@@ -314,7 +318,7 @@ print(json.dumps({'got': got, 'fds': fds}))
 
 /** python3's sender: for each case, listens, starts the reader, accepts, makes the call; prints JSON. */
 const SENDER = String.raw`
-import json, os, socket, subprocess, sys, tempfile
+import json, os, socket, struct, subprocess, sys, tempfile
 reader, cases, half = sys.argv[1], json.loads(sys.argv[2]), int(sys.argv[3])
 results = {}
 for name, c in cases.items():
@@ -326,7 +330,11 @@ for name, c in cases.items():
     p = subprocess.Popen([sys.executable, '-c', reader, where], stdout=subprocess.PIPE)
     conn, _ = l.accept()
     data = b'x' * half
-    if c['call'] == 'send': n = conn.send(data + data)
+    if c.get('sndtimeo'): conn.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack('ll', 0, 50000))
+    if c['call'] == 'sendfile':
+        with tempfile.TemporaryFile() as f:
+            f.write(data + data); f.seek(0); n = conn.sendfile(f)
+    elif c['call'] == 'send': n = conn.send(data + data)
     elif c['call'] == 'sendto': n = conn.sendto(data + data, l.getsockname())
     elif c['call'] == 'sendmsg': n = conn.sendmsg([data, data])
     elif c['call'] == 'sendmmsg': n = sum(conn.sendmsg([d]) == len(d) for d in (data, data))
@@ -347,7 +355,21 @@ async function send(c: Send, dir: string): Promise<unknown> {
   const data = Buffer.alloc(HALF, 'x');
   let n: number;
   try {
-    if (c.call === 'send') n = conn.send(Buffer.concat([data, data]));
+    if (c.sndtimeo) {
+      const tv = Buffer.alloc(16);
+      tv.writeBigInt64LE(50000n, 8);
+      conn.setsockopt(SOL_SOCKET, SO_SNDTIMEO, tv);
+    }
+    if (c.call === 'sendfile') {
+      const file = path.join(dir, 'file');
+      fs.writeFileSync(file, Buffer.concat([data, data]));
+      const fd = fs.openSync(file, 'r');
+      try {
+        n = conn.sendfile(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    } else if (c.call === 'send') n = conn.send(Buffer.concat([data, data]));
     else if (c.call === 'sendto') n = conn.sendto(Buffer.concat([data, data]), l.getsockname() as never);
     else if (c.call === 'sendmsg') n = conn.sendmsg([data, data]);
     else if (c.call === 'sendmmsg') n = conn.sendmmsg([[data], [data]]);

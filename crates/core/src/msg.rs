@@ -475,7 +475,7 @@ fn use_sendfile(
             break Ok(total);
         }
         let size = usize::try_from(blocksize).unwrap_or(usize::MAX);
-        match retry_flagless(sock, timeout, POLLOUT, "sendfile", || {
+        match retry_flagless(sock, timeout, POLLOUT, "sendfile", false, || {
             sys::sendfile(sock, file, offset, size)
         }) {
             Ok(0) => break Ok(total),

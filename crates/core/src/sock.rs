@@ -110,12 +110,16 @@ pub(crate) fn retry_with<T>(
 /// mode the flag must be set (CPython's invariant, which a child's stdio or a
 /// dup's owner may have broken): it is set again if it is not. In blocking
 /// mode the flag is clear, so the call is made only once the fd is ready, and
-/// the wait before it is one a signal can interrupt.
+/// the wait before it is one a signal can interrupt; with `kernel_limit`, it
+/// keeps the socket's SO_RCVTIMEO or SO_SNDTIMEO as the kernel's call would
+/// (accept's, not sendfile's: CPython's blocking sendfile waits in select()
+/// after an EAGAIN, whatever SO_SNDTIMEO says).
 pub(crate) fn retry_flagless<T>(
     fd: Fd,
     timeout: Timeout,
     events: i16,
     syscall: &'static str,
+    kernel_limit: bool,
     mut op: impl FnMut() -> io::Result<T>,
 ) -> Result<T> {
     if !sys::MODE_FLAG || timeout != Timeout::BLOCKING {
@@ -128,7 +132,11 @@ pub(crate) fn retry_flagless<T>(
     if events == POLLOUT && listening(fd) {
         return op().map_err(|e| Error::io(&e, syscall));
     }
-    let (deadline, kernel) = wait_limit(fd, timeout, events);
+    let (deadline, kernel) = if kernel_limit {
+        wait_limit(fd, timeout, events)
+    } else {
+        (timeout.deadline(), false)
+    };
     loop {
         wait(fd, events, deadline, syscall).map_err(|e| timed_out(e, kernel, syscall))?;
         match op() {
@@ -220,7 +228,7 @@ pub fn accept(fd: Fd, timeout: Timeout) -> Result<(Fd, Option<Address>)> {
             .unwrap_or_else(|| io::Error::from_raw_os_error(c::EINVAL));
         return Err(Error::io(&e, "accept"));
     }
-    let (newfd, sa) = retry_flagless(fd, timeout, POLLIN, "accept", || sys::accept(fd))?;
+    let (newfd, sa) = retry_flagless(fd, timeout, POLLIN, "accept", true, || sys::accept(fd))?;
     Ok((newfd, Address::from_sockaddr(&sa)))
 }
 
