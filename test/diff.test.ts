@@ -438,8 +438,19 @@ describe('bsdsock and CPython run the same programs alike', () => {
       { op: 'getsockname', s: 1 },
       { op: 'getsockname', s: 0 },
     ];
-    const runs = await replayedAlike(program);
-    expect(runs.node.results.slice(4)).toEqual([{ v: ['127.0.0.1', 'port0'] }, { v: ['127.0.0.1', 'port1'] }, { v: ['127.0.0.1', 'port0'] }]);
+    // A TCP connection of another test running meanwhile may hold the number the kernel gave one side's UDP
+    // socket (CI once): that side's bind then fails, the known 'released-port'. The program runs again then.
+    const runner = new Runner();
+    try {
+      let replayed = await replay(runner, program);
+      for (let tries = 1; tries < 5 && 'known' in replayed.verdict && replayed.verdict.known === 'released-port'; tries++) replayed = await replay(runner, program);
+      const { runs, verdict } = replayed;
+      expect(verdict.ok ? null : report(program, runs, verdict.mismatch)).toBeNull();
+      expect(verdict).toEqual({ ok: true });
+      expect(runs.node.results.slice(4)).toEqual([{ v: ['127.0.0.1', 'port0'] }, { v: ['127.0.0.1', 'port1'] }, { v: ['127.0.0.1', 'port0'] }]);
+    } finally {
+      runner.close();
+    }
   });
 
   it('a time limit that ends a run before its first program passes is no failure (fuzz:diff once threw "null" at its deadline)', async () => {
