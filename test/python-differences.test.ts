@@ -531,6 +531,21 @@ const KERNEL_TIMEOUTS: [name: string, py: string, js: () => unknown][] = [
     },
   ],
   [
+    'connect to a Unix listener whose backlog is full',
+    `l = track(socket(AF_UNIX)); l.bind('\\0bsdsock-backlog-py'); l.listen(0)
+f = track(socket(AF_UNIX)); f.setblocking(False); f.connect('\\0bsdsock-backlog-py')
+kernel_timeout(track(socket(AF_UNIX)), SO_SNDTIMEO).connect('\\0bsdsock-backlog-py')`,
+    () => {
+      const l = track(socket(AF_UNIX));
+      l.bind('\0bsdsock-backlog-js');
+      l.listen(0);
+      const f = track(socket(AF_UNIX));
+      f.setblocking(false);
+      f.connect('\0bsdsock-backlog-js');
+      return kernelTimeout(track(socket(AF_UNIX)), SO_SNDTIMEO).connect('\0bsdsock-backlog-js');
+    },
+  ],
+  [
     'sendall of more than the buffers hold',
     `a, b = upair(None); kernel_timeout(a, SO_SNDTIMEO).sendall(b'x' * (8 << 20))`,
     () => kernelTimeout(upair(null)[0], SO_SNDTIMEO).sendall(Buffer.alloc(8 << 20)),

@@ -271,13 +271,17 @@ pub fn connect_sockaddr(fd: Fd, sa: &SockAddr, timeout: Timeout) -> Result<()> {
 /// ready when it does (the connecting socket polls writable all along), so the
 /// connect is made again after a pause, longer each time, as a call whose fd
 /// polls ready while it still says EAGAIN is (`retry_with`).
+/// SO_SNDTIMEO limits that wait, as it limits the kernel's (EAGAIN after it).
 fn connect_blocking(fd: Fd, sa: &SockAddr) -> Result<io::Result<()>> {
     let mut pauses = 0;
+    let mut limit = None;
     loop {
         let started = connect_nonblocking(fd, sa)?;
         match &started {
             Err(e) if would_block(e) && i32::from(sa.family()) == c::AF_UNIX => {
-                pause(pauses, Timeout::BLOCKING.deadline(), "connect")?;
+                let (deadline, kernel) =
+                    *limit.get_or_insert_with(|| wait_limit(fd, Timeout::BLOCKING, POLLOUT));
+                pause(pauses, deadline, "connect").map_err(|e| timed_out(e, kernel, "connect"))?;
                 pauses += 1;
             }
             _ => return Ok(started),
