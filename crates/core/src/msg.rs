@@ -9,8 +9,8 @@ use socket2::SockAddr;
 use crate::addr::Address;
 use crate::error::{Error, Result};
 use crate::sock::{
-    read_events, receive_after_wait, recv_all, retry, retry_flagless, retry_with, send_whole, sends_whole,
-    waits_for_all, would_block,
+    is_byte_stream, read_events, receive_after_wait, recv_all, retry, retry_flagless, retry_with, send_whole,
+    sends_whole, waits_for_all, would_block,
 };
 use crate::sys::c;
 use crate::sys::{self, Fd, POLLIN, POLLOUT};
@@ -331,9 +331,7 @@ pub fn sendmmsg(
     if datas.is_empty() {
         return Ok(0);
     }
-    if sends_whole(flags, timeout)
-        && sys::getsockopt_int(fd, c::SOL_SOCKET, c::SO_TYPE).is_ok_and(|ty| ty == c::SOCK_STREAM)
-    {
+    if sends_whole(flags, timeout) && is_byte_stream(fd) {
         return sendmmsg_whole(fd, datas, addrs, flags);
     }
     retry(fd, timeout, flags, POLLOUT, "sendmmsg", |f| {

@@ -486,9 +486,7 @@ pub(crate) fn recv_all(
 ) -> Result<usize> {
     // A message (datagram, SOCK_SEQPACKET) is one receive whatever MSG_WAITALL
     // says, and so is a peek (each would look at the same bytes again).
-    if flags & c::MSG_PEEK != 0
-        || sys::getsockopt_int(fd, c::SOL_SOCKET, c::SO_TYPE).is_ok_and(|ty| ty != c::SOCK_STREAM)
-    {
+    if flags & c::MSG_PEEK != 0 || !is_byte_stream(fd) {
         return retry(fd, Timeout::BLOCKING, flags, POLLIN, syscall, |f| call(0, f)).map(|(n, _)| n);
     }
     let mut got = 0;
@@ -517,6 +515,12 @@ pub(crate) fn recv_all(
         }
     }
     Ok(got)
+}
+
+/// Whether `fd` is a SOCK_STREAM socket, whose calls move bytes rather than
+/// messages (false if it cannot say: the call itself then fails).
+pub(crate) fn is_byte_stream(fd: Fd) -> bool {
+    sys::getsockopt_int(fd, c::SOL_SOCKET, c::SO_TYPE).is_ok_and(|ty| ty == c::SOCK_STREAM)
 }
 
 /// Whether `fd` is a TCP socket (an IPv4 or IPv6 stream).
