@@ -85,7 +85,7 @@ export const KNOWN = [
     kind: 'environment',
     reason:
       'a message whose SCM_RIGHTS carry the last reference to the peer socket (the program sent the peer\'s own fd, ' +
-      'then closed it) closes the peer only when the receiving syscall returns (the kernel defers the final fput to ' +
+      'then closed it, or put another socket in its slot) closes the peer only when the receiving syscall returns (the kernel defers the final fput to ' +
       'the end of the call): Linux\'s recvmmsg, one call, still finds the peer open after that message and stops, ' +
       'where CPython, which has no recvmmsg and stands for it with one recvmsg per message, reads the end of the ' +
       'stream after it (the next recvmmsg reads it too)',
@@ -97,11 +97,13 @@ export const KNOWN = [
       isDeepStrictEqual(python.v.slice(0, node.v.length), node.v) &&
       python.v.slice(node.v.length).every(emptyMessage) &&
       history.some((h) => h.step.op === 'sendmsg' && (h.step.fds?.length ?? 0) > 0) &&
-      history.some((h) => h.step.op === 'close'),
+      history.some((h) => CLOSES.has(h.step.op)),
   },
 ];
 
 const BATCH_RECEIVES = new Set(['recvmmsg', 'recvmmsg_into']);
+/** The steps that may close a socket: close, and those that put a new one in a slot, whose old one then closes. */
+const CLOSES = new Set(['close', 'socket', 'socketpair', 'accept', 'aio_accept', 'dup', 'fromfd', 'adopt']);
 
 /** A message of a batched receive that carried no bytes: recvmmsg's `[data, address]`, recvmmsg_into's `[[count, data], address]`. */
 function emptyMessage(m) {
