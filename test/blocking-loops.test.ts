@@ -18,6 +18,9 @@
 //   kernel's call does, not spin (counted in syscalls under strace).
 // - a connect to a Unix listener whose backlog is full: it waits for room, where
 //   a non-blocking connect says EAGAIN.
+// - SO_SNDTIMEO and SO_RCVTIMEO with a peer that trickles: a TCP send and a
+//   MSG_WAITALL receive have one budget for all their waits, as the kernel's
+//   one call has; an AF_UNIX send's starts again with each buffer queued.
 // python3 runs its side while this process runs its own.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -34,6 +37,8 @@ import {
   SOL_SOCKET,
   SO_PASSCRED,
   SO_PEERCRED,
+  SO_RCVTIMEO,
+  SO_SNDBUF,
   SO_SNDTIMEO,
   close as closeFd,
   socket,
@@ -130,8 +135,20 @@ if scenario.get('reset'): s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, stru
 s.close()
 `;
 
+/** python3's listening socket on 127.0.0.1 or at a path, and where a peer connects to it (the port or the path). */
+const PY_LISTENING = String.raw`
+import os, socket, tempfile
+def listening(tcp):
+    if tcp:
+        l = socket.socket(); l.bind(('127.0.0.1', 0)); where = str(l.getsockname()[1])
+    else:
+        where = os.path.join(tempfile.mkdtemp(), 's'); l = socket.socket(socket.AF_UNIX); l.bind(where)
+    l.listen()
+    return l, where
+`;
+
 /** python3's receiver: for each scenario, listens, starts the peer, accepts, makes the calls; prints JSON. */
-const RECEIVER = String.raw`
+const RECEIVER = PY_LISTENING + String.raw`
 import json, os, socket, struct, subprocess, sys, tempfile, time
 peer, scenarios = sys.argv[1], json.loads(sys.argv[2])
 def items(anc, peer_pid):
@@ -160,11 +177,7 @@ def call(conn, c, peer_pid):
         return {'error': type(e).__name__, 'errno': e.errno}
 results = {}
 for name, sc in scenarios.items():
-    if sc.get('tcp'):
-        l = socket.socket(); l.bind(('127.0.0.1', 0)); where = str(l.getsockname()[1])
-    else:
-        where = os.path.join(tempfile.mkdtemp(), 's'); l = socket.socket(socket.AF_UNIX); l.bind(where)
-    l.listen()
+    l, where = listening(sc.get('tcp'))
     p = subprocess.Popen([sys.executable, '-c', peer, where, json.dumps(sc)])
     conn, _ = l.accept()
     if sc.get('passcred'): conn.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
@@ -176,6 +189,34 @@ print(json.dumps(results))
 `;
 
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * Inside a describe: python3 runs `script` with `args` (its side of every case, printing JSON by case name)
+ * from the start, while the returned function runs this process's side of each case in turn (`ours`, given a
+ * scratch directory) and then gives both sides' results.
+ */
+function againstPython<C, R>(
+  name: string,
+  script: string,
+  args: string[],
+  cases: Record<string, C>,
+  ours: (c: C, dir: string) => Promise<R>,
+): () => Promise<{ ours: Record<string, R>; theirs: Record<string, R> }> {
+  let python: Running;
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), `bsdsock-${name}-`));
+    python = new Running(['python3', '-c', script, ...args], { limitMs: 60_000 });
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return async () => {
+    const mine: Record<string, R> = {};
+    for (const [n, c] of Object.entries(cases)) mine[n] = await ours(c, dir);
+    const { code } = await python.ended;
+    expect(code, python.stderr).toBe(0);
+    return { ours: mine, theirs: JSON.parse(python.stdout) as Record<string, R> };
+  };
+}
 
 type Result = { value: unknown } | { error: string; errno: number | null };
 
@@ -251,20 +292,10 @@ async function receive(sc: Scenario, dir: string): Promise<Result[]> {
 }
 
 describe.runIf(process.platform === 'linux')('MSG_WAITALL in blocking mode, against python3 with the same peer', () => {
-  let python: Running;
-  let dir: string;
-  beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-waitall-'));
-    python = new Running(['python3', '-c', RECEIVER, PEER, JSON.stringify(SCENARIOS)], { limitMs: 60_000 });
-  });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const compare = againstPython('waitall', RECEIVER, [PEER, JSON.stringify(SCENARIOS)], SCENARIOS, receive);
 
   it('every scenario gives what python3 gives', async () => {
-    const ours: Record<string, Result[]> = {};
-    for (const [name, sc] of Object.entries(SCENARIOS)) ours[name] = await receive(sc, dir);
-    const { code } = await python.ended;
-    expect(code, python.stderr).toBe(0);
-    const theirs = JSON.parse(python.stdout) as Record<string, Result[]>;
+    const { ours, theirs } = await compare();
     expect(ours).toEqual(theirs);
     // The scenarios say what they claim: a wait happened, fds and credentials came.
     expect(theirs['recvmsg waits across two sends']).toEqual([{ value: ['616263646566', [], 0, true] }]);
@@ -317,16 +348,12 @@ print(json.dumps({'got': got, 'fds': fds}))
 `;
 
 /** python3's sender: for each case, listens, starts the reader, accepts, makes the call; prints JSON. */
-const SENDER = String.raw`
+const SENDER = PY_LISTENING + String.raw`
 import json, os, socket, struct, subprocess, sys, tempfile
 reader, cases, half = sys.argv[1], json.loads(sys.argv[2]), int(sys.argv[3])
 results = {}
 for name, c in cases.items():
-    if c['tcp']:
-        l = socket.socket(); l.bind(('127.0.0.1', 0)); where = str(l.getsockname()[1])
-    else:
-        where = os.path.join(tempfile.mkdtemp(), 's'); l = socket.socket(socket.AF_UNIX); l.bind(where)
-    l.listen()
+    l, where = listening(c['tcp'])
     p = subprocess.Popen([sys.executable, '-c', reader, where], stdout=subprocess.PIPE)
     conn, _ = l.accept()
     data = b'x' * half
@@ -383,20 +410,10 @@ async function send(c: Send, dir: string): Promise<unknown> {
 }
 
 describe.runIf(process.platform === 'linux')('sends of more than the buffers hold in blocking mode, against python3 with the same reader', () => {
-  let python: Running;
-  let dir: string;
-  beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-sends-'));
-    python = new Running(['python3', '-c', SENDER, READER, JSON.stringify(SENDS), String(HALF)], { limitMs: 60_000 });
-  });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const compare = againstPython('sends', SENDER, [READER, JSON.stringify(SENDS), String(HALF)], SENDS, send);
 
   it('every call sends every byte, and the fd once', async () => {
-    const ours: Record<string, unknown> = {};
-    for (const [name, c] of Object.entries(SENDS)) ours[name] = await send(c, dir);
-    const { code } = await python.ended;
-    expect(code, python.stderr).toBe(0);
-    const theirs = JSON.parse(python.stdout) as Record<string, unknown>;
+    const { ours, theirs } = await compare();
     expect(ours).toEqual(theirs);
     expect(theirs['TCP sendmsg of two buffers']).toEqual({ sent: 2 * HALF, reader: { got: 2 * HALF, fds: 0 } });
     expect(theirs['AF_UNIX sendmsg of two buffers and an fd']).toEqual({ sent: 2 * HALF, reader: { got: 2 * HALF, fds: 1 } });
@@ -493,5 +510,108 @@ describe.runIf(process.platform === 'linux')("a blocking connect to a Unix liste
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+/** A call under the kernel's timeout (0.3 s) while the peer trickles: reads 64 KiB, or writes 1,000 bytes, every 50 ms for 2 s. */
+interface Trickle {
+  call: 'send' | 'recv_waitall';
+  tcp: boolean;
+}
+const TRICKLES: Record<string, Trickle> = {
+  'TCP send: one budget for the call, so it returns part': { call: 'send', tcp: true },
+  'AF_UNIX send: a budget for each buffer queued, so it goes on while the reader reads': { call: 'send', tcp: false },
+  'TCP recv(MSG_WAITALL): one budget for the call': { call: 'recv_waitall', tcp: true },
+  'AF_UNIX recv(MSG_WAITALL): one budget for the call': { call: 'recv_waitall', tcp: false },
+};
+/** What a send offers, more than the trickle takes in 2 s. */
+const OFFER = 32 << 20;
+const TRICKLE_BUDGET_US = 300_000;
+
+/** The trickling peer: connects to argv[1] (a path, or a port on 127.0.0.1); argv[2] 'read' or 'write'. */
+const TRICKLER = String.raw`
+import socket, sys, time
+where, role = sys.argv[1], sys.argv[2]
+if where.isdigit():
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536); s.connect(('127.0.0.1', int(where)))
+else:
+    s = socket.socket(socket.AF_UNIX); s.connect(where)
+end = time.time() + 2
+try:
+    while time.time() < end:
+        time.sleep(0.05)
+        if role == 'read': s.recv(65536)
+        else: s.sendall(b'y' * 1000)
+    if role == 'read':
+        while s.recv(1 << 20): pass
+except (BrokenPipeError, ConnectionResetError):
+    pass
+s.close()
+`;
+
+/** python3's side: for each case, listens, starts the trickler, accepts, makes the call; prints the bytes it moved. */
+const TRICKLED = PY_LISTENING + String.raw`
+import json, os, socket, struct, subprocess, sys, tempfile
+trickler, cases, offer, usec = sys.argv[1], json.loads(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+results = {}
+for name, c in cases.items():
+    l, where = listening(c['tcp'])
+    sending = c['call'] == 'send'
+    p = subprocess.Popen([sys.executable, '-c', trickler, where, 'read' if sending else 'write'])
+    conn, _ = l.accept()
+    if sending:
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 65536)
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack('ll', 0, usec))
+        results[name] = conn.send(b'x' * offer)
+    else:
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack('ll', 0, usec))
+        results[name] = len(conn.recv(1 << 20, socket.MSG_WAITALL))
+    conn.close(); l.close(); p.wait()
+print(json.dumps(results))
+`;
+
+/** This process's side, as python3's above. */
+async function trickled(c: Trickle, dir: string): Promise<number> {
+  using l = listener(c.tcp, dir);
+  const sending = c.call === 'send';
+  const peer = new Running(['python3', '-c', TRICKLER, l.where, sending ? 'read' : 'write']);
+  const [conn] = l.accept();
+  conn.settimeout(null);
+  const tv = Buffer.alloc(16);
+  tv.writeBigInt64LE(BigInt(TRICKLE_BUDGET_US), 8);
+  let n: number;
+  try {
+    if (sending) {
+      conn.setsockopt(SOL_SOCKET, SO_SNDBUF, 65536);
+      conn.setsockopt(SOL_SOCKET, SO_SNDTIMEO, tv);
+      n = conn.send(Buffer.alloc(OFFER, 'x'));
+    } else {
+      conn.setsockopt(SOL_SOCKET, SO_RCVTIMEO, tv);
+      n = conn.recv(1 << 20, MSG_WAITALL).length;
+    }
+  } finally {
+    conn.close();
+  }
+  const { code } = await peer.ended;
+  expect(code, peer.stderr).toBe(0);
+  return n;
+}
+
+describe.runIf(process.platform === 'linux')("the kernel's timeouts over a call that waits more than once, against python3 with the same peer", () => {
+  const compare = againstPython('trickle', TRICKLED, [TRICKLER, JSON.stringify(TRICKLES), String(OFFER), String(TRICKLE_BUDGET_US)], TRICKLES, trickled);
+
+  it('a TCP send and a MSG_WAITALL receive stop when the budget is spent, an AF_UNIX send only when the reader stops', async () => {
+    const { ours, theirs } = await compare();
+    // The counts hang on when the peer's steps fall: each side's is compared with python3's within 8 of the
+    // peer's steps (0.4 s of the 2 s trickle, where a budget per wait takes all 40).
+    const [send, unixSend, recv, unixRecv] = Object.keys(TRICKLES) as [string, string, string, string];
+    for (const [name, step] of [[send, 65536], [unixSend, 65536], [recv, 1000], [unixRecv, 1000]] as const) {
+      expect(ours[name], name).toBeGreaterThan(0);
+      expect(Math.abs(ours[name]! - theirs[name]!), `${name}: ${ours[name]} against python3's ${theirs[name]}`).toBeLessThan(8 * step);
+    }
+    // What the scenarios claim: a TCP send and a receive stop within the trickle; an AF_UNIX send goes on through it.
+    expect(theirs[recv]).toBeLessThan(20 * 1000);
+    expect(theirs[unixRecv]).toBeLessThan(20 * 1000);
+    expect(theirs[unixSend]! - theirs[send]!).toBeGreaterThan(20 * 65536);
   });
 });

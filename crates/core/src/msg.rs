@@ -151,9 +151,16 @@ pub fn recvmsg_into(
         return recvmsg_all(fd, buffers, control, flags);
     }
     let (events, after_wait) = (read_events(flags), receive_after_wait(timeout));
-    let (r, sa) = retry_with(fd, timeout, flags, events, "recvmsg", after_wait, |f| {
-        sys::recvmsg(fd, buffers, &mut control, f)
-    })?;
+    let (r, sa) = retry_with(
+        fd,
+        timeout,
+        flags,
+        events,
+        "recvmsg",
+        after_wait,
+        &mut None,
+        |f| sys::recvmsg(fd, buffers, &mut control, f),
+    )?;
     Ok(Received {
         nbytes: r.nbytes,
         ancdata: parse(&control[..r.controllen]),

@@ -35,7 +35,7 @@ pub(crate) fn retry<T>(
     syscall: &'static str,
     op: impl FnMut(i32) -> io::Result<T>,
 ) -> Result<T> {
-    retry_with(fd, timeout, flags, events, syscall, sys::DONTWAIT, op)
+    retry_with(fd, timeout, flags, events, syscall, sys::DONTWAIT, &mut None, op)
 }
 
 /// What a receive (recv, recvfrom, recvmsg and their `_into`s) is made with
@@ -56,8 +56,18 @@ pub(crate) fn receive_after_wait(timeout: Timeout) -> i32 {
     }
 }
 
+/// When a call's waits give up, and whether that is the kernel's timeout (see
+/// `wait_limit`): set at its first wait.
+pub(crate) type Limit = Option<(Deadline, bool)>;
+
 /// `retry`, whose calls after a wait carry `after_wait` (MSG_DONTWAIT, or
-/// for a receive `receive_after_wait`) where the first carries MSG_DONTWAIT.
+/// for a receive `receive_after_wait`) where the first carries MSG_DONTWAIT;
+/// the waits give up at `limit`, set at the first (`&mut None` for a call of
+/// its own; a blocking call made of several, a send of every byte or
+/// MSG_WAITALL, shares one between them where the kernel's one call has one
+/// budget for all its waits). The deadline starts at the first wait, as
+/// CPython's does: a call that never waits (every non-blocking one) reads no clock.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn retry_with<T>(
     fd: Fd,
     timeout: Timeout,
@@ -65,6 +75,7 @@ pub(crate) fn retry_with<T>(
     events: i16,
     syscall: &'static str,
     after_wait: i32,
+    limit: &mut Limit,
     mut op: impl FnMut(i32) -> io::Result<T>,
 ) -> Result<T> {
     // In timeout mode a call the kernel never makes wait still waits for
@@ -72,9 +83,6 @@ pub(crate) fn retry_with<T>(
     let dontwait = timeout.is_nonblocking()
         || sys::dontwait(flags)
         || (timeout == Timeout::BLOCKING && sys::never_waits(flags));
-    // The deadline starts at the first wait, as CPython's does: a call that
-    // never waits (every non-blocking one) reads no clock.
-    let mut deadline = None;
     let mut call_flags = flags | sys::DONTWAIT;
     // The waits so far: after each, the fd was ready.
     let mut waits = 0;
@@ -87,7 +95,7 @@ pub(crate) fn retry_with<T>(
                 }
             }
             Err(e) if would_block(&e) && !dontwait => {
-                let (deadline, kernel) = *deadline.get_or_insert_with(|| wait_limit(fd, timeout, events));
+                let (deadline, kernel) = *limit.get_or_insert_with(|| wait_limit(fd, timeout, events));
                 if waits > 0 {
                     // A wait said ready, yet the call would still block: readiness the call does not
                     // see (an unconnected Unix datagram socket polls writable while its receiver is
@@ -363,6 +371,10 @@ pub(crate) fn sends_whole(flags: i32, timeout: Timeout) -> bool {
 /// the next call's). Each call here is non-blocking (MSG_DONTWAIT), so the rest
 /// is sent after each short one: `call(sent, flags)` sends what follows the
 /// first `sent` of the `len` bytes. A datagram goes whole or not at all.
+///
+/// SO_SNDTIMEO bounds the whole call on TCP, as Linux's tcp_sendmsg reads it
+/// once for all its waits; AF_UNIX's stream send reads it again for each
+/// buffer it queues, so there the budget starts again after bytes went.
 pub(crate) fn send_whole(
     fd: Fd,
     len: usize,
@@ -371,12 +383,27 @@ pub(crate) fn send_whole(
     mut call: impl FnMut(usize, i32) -> io::Result<usize>,
 ) -> Result<usize> {
     let mut sent = 0;
+    let mut limit = None;
+    // Whether the socket is TCP: asked once the call has waited and sent some.
+    let mut tcp = None;
     loop {
-        match retry(fd, Timeout::BLOCKING, flags, POLLOUT, syscall, |f| call(sent, f)) {
+        match retry_with(
+            fd,
+            Timeout::BLOCKING,
+            flags,
+            POLLOUT,
+            syscall,
+            sys::DONTWAIT,
+            &mut limit,
+            |f| call(sent, f),
+        ) {
             Ok(n) => {
                 sent += n;
                 if sent >= len || n == 0 || crate::signals::interrupted() {
                     return Ok(sent);
+                }
+                if limit.is_some() && !*tcp.get_or_insert_with(|| is_tcp(fd)) {
+                    limit = None;
                 }
             }
             Err(_) if sent > 0 => return Ok(sent),
@@ -457,9 +484,16 @@ pub fn recv_into(fd: Fd, buf: &mut [u8], flags: i32, timeout: Timeout) -> Result
     }
     let buf = sys::as_uninit(buf);
     let after_wait = receive_after_wait(timeout);
-    retry_with(fd, timeout, flags, read_events(flags), "recv", after_wait, |f| {
-        sys::recv(fd, buf, f)
-    })
+    retry_with(
+        fd,
+        timeout,
+        flags,
+        read_events(flags),
+        "recv",
+        after_wait,
+        &mut None,
+        |f| sys::recv(fd, buf, f),
+    )
 }
 
 /// Whether a receive is MSG_WAITALL's in blocking mode, which `recv_all` makes;
@@ -492,14 +526,25 @@ pub(crate) fn recv_all(
     let mut got = 0;
     // Whether the socket is TCP: asked once some bytes are in.
     let mut tcp = None;
+    // One budget of SO_RCVTIMEO for all the waits, as the kernel's one call has.
+    let mut limit = None;
     // At least one receive, as the kernel makes (into no room, it still says what is wrong with the socket).
     loop {
-        let received = retry(fd, Timeout::BLOCKING, flags, POLLIN, syscall, |f| {
-            if got > 0 && *tcp.get_or_insert_with(|| is_tcp(fd)) && error_pending(fd) {
-                return Ok((0, true));
-            }
-            call(got, f)
-        });
+        let received = retry_with(
+            fd,
+            Timeout::BLOCKING,
+            flags,
+            POLLIN,
+            syscall,
+            sys::DONTWAIT,
+            &mut limit,
+            |f| {
+                if got > 0 && *tcp.get_or_insert_with(|| is_tcp(fd)) && error_pending(fd) {
+                    return Ok((0, true));
+                }
+                call(got, f)
+            },
+        );
         match received {
             Ok((n, ends)) => {
                 got += n;
@@ -558,9 +603,16 @@ pub fn recvfrom_into(
     let buf = sys::as_uninit(buf);
     let events = read_events(flags);
     let after_wait = receive_after_wait(timeout);
-    let (n, sa) = retry_with(fd, timeout, flags, events, "recvfrom", after_wait, |f| {
-        sys::recvfrom(fd, buf, f)
-    })?;
+    let (n, sa) = retry_with(
+        fd,
+        timeout,
+        flags,
+        events,
+        "recvfrom",
+        after_wait,
+        &mut None,
+        |f| sys::recvfrom(fd, buf, f),
+    )?;
     Ok((n, Address::from_sockaddr(&sa)))
 }
 
