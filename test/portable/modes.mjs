@@ -1,7 +1,7 @@
 // A socket's three modes on whichever runtime runs this script (Node, Deno,
 // Bun): blocking, non-blocking (BlockingIOError EAGAIN on an empty receive
 // and on a send buffer filled for real) and timeout (TimeoutError 'timed out'
-// once the time is up), with getblocking / gettimeout / setdefaulttimeout, as
+// once the time is up), SO_RCVTIMEO / SO_SNDTIMEO in blocking mode, with getblocking / gettimeout / setdefaulttimeout, as
 // python3 gives them. Then 'ok'.
 
 import assert from 'node:assert/strict';
@@ -13,7 +13,10 @@ import {
   getdefaulttimeout,
   OSError,
   setdefaulttimeout,
+  SO_RCVTIMEO,
+  SO_SNDTIMEO,
   SOCK_STREAM,
+  SOL_SOCKET,
   socket,
   socketpair,
   timeout,
@@ -108,6 +111,44 @@ function assertWouldBlock(e) {
   assert.equal(e2.message, 'timed out');
   a.close();
   b.close();
+}
+
+// SO_RCVTIMEO / SO_SNDTIMEO on a blocking socket: the OS's own blocking call gives up once
+// they pass, and Python's with it: BlockingIOError EAGAIN on Unix; on Windows, where the
+// option is a DWORD of milliseconds (a struct timeval elsewhere), TimeoutError WSAETIMEDOUT.
+// A receive with nothing sent, a sendall of more than the buffers hold with nobody reading,
+// and (not on Windows, where the option is the receives' alone) an accept.
+{
+  const kernelTimeout = (s, opt, ms) => {
+    if (WINDOWS) return s.setsockopt(SOL_SOCKET, opt, ms);
+    const tv = Buffer.alloc(16);
+    tv.writeBigInt64LE(BigInt(ms * 1000), 8);
+    s.setsockopt(SOL_SOCKET, opt, tv);
+  };
+  const assertKernelTimeout = (e) => {
+    if (!WINDOWS) return assertWouldBlock(e);
+    assert.ok(e instanceof TimeoutError, String(e));
+    assert.equal(e.errno, 10060);
+  };
+  const [a, b] = socketpair();
+  kernelTimeout(a, SO_RCVTIMEO, 100);
+  const t0 = performance.now();
+  assertKernelTimeout(thrown(() => a.recv(10)));
+  assert.ok(performance.now() - t0 >= 80);
+  b.send(Buffer.from('in time'));
+  assert.equal(a.recv(10).toString(), 'in time');
+  kernelTimeout(a, SO_SNDTIMEO, 100);
+  assertKernelTimeout(thrown(() => a.sendall(Buffer.alloc(64 << 20))));
+  a.close();
+  b.close();
+  if (!WINDOWS) {
+    const l = socket(AF_INET, SOCK_STREAM);
+    l.bind(['127.0.0.1', 0]);
+    l.listen();
+    kernelTimeout(l, SO_RCVTIMEO, 100);
+    assertKernelTimeout(thrown(() => l.accept()));
+    l.close();
+  }
 }
 
 // setdefaulttimeout: new sockets take it; None again gives blocking sockets.

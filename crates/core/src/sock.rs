@@ -132,7 +132,11 @@ pub(crate) fn retry_flagless<T>(
 ) -> Result<T> {
     if !sys::MODE_FLAG || timeout != Timeout::BLOCKING {
         ensure_nonblocking(fd, syscall)?;
-        return retry(fd, timeout, 0, events, syscall, |_| op());
+        // Where the call waits in retry (Windows' blocking mode), the kernel's timeout is asked there, unless not its.
+        let mut limit = (timeout == Timeout::BLOCKING && !kernel_limit).then(|| (timeout.deadline(), false));
+        return retry_with(fd, timeout, 0, events, syscall, sys::DONTWAIT, &mut limit, |_| {
+            op()
+        });
     }
     // A listening socket never becomes writable, and a send-like call on it fails at once
     // (EPIPE, ENOTCONN) without blocking: it is made, as CPython's blocking call is, rather
@@ -161,7 +165,7 @@ pub(crate) fn retry_flagless<T>(
 /// accept) or SO_SNDTIMEO (to write), which the kernel's blocking call keeps
 /// (asked once the call has to wait); with whether it is the kernel's.
 fn wait_limit(fd: Fd, timeout: Timeout, events: i16) -> (Deadline, bool) {
-    if !sys::MODE_FLAG || timeout != Timeout::BLOCKING {
+    if timeout != Timeout::BLOCKING {
         return (timeout.deadline(), false);
     }
     match sys::kernel_timeout(fd, events == POLLOUT) {
@@ -171,10 +175,11 @@ fn wait_limit(fd: Fd, timeout: Timeout, events: i16) -> (Deadline, bool) {
 }
 
 /// A wait that ran out of the kernel's timeout ends as the kernel's blocking
-/// call then does, with EAGAIN (BlockingIOError), not with TimeoutError.
+/// call then does: with EAGAIN (BlockingIOError), not with the mode's
+/// TimeoutError; on Windows with WSAETIMEDOUT (TimeoutError, errno 10060).
 fn timed_out(e: Error, kernel: bool, syscall: &'static str) -> Error {
     if kernel && e.errno().is_none() {
-        Error::os(sys::EAGAIN, syscall)
+        Error::os(sys::KERNEL_TIMED_OUT, syscall)
     } else {
         e
     }
@@ -236,7 +241,9 @@ pub fn accept(fd: Fd, timeout: Timeout) -> Result<(Fd, Option<Address>)> {
             .unwrap_or_else(|| io::Error::from_raw_os_error(c::EINVAL));
         return Err(Error::io(&e, "accept"));
     }
-    let (newfd, sa) = retry_flagless(fd, timeout, POLLIN, "accept", true, || sys::accept(fd))?;
+    let (newfd, sa) = retry_flagless(fd, timeout, POLLIN, "accept", sys::KERNEL_TIMEOUT_ACCEPT, || {
+        sys::accept(fd)
+    })?;
     Ok((newfd, Address::from_sockaddr(&sa)))
 }
 

@@ -251,6 +251,12 @@ pub fn kernel_timeout(fd: Fd, writing: bool) -> io::Result<Option<std::time::Dur
     Ok((!d.is_zero()).then_some(d))
 }
 
+/// What a blocking call fails with once the kernel's timeout passes: EAGAIN (BlockingIOError).
+pub const KERNEL_TIMED_OUT: i32 = libc::EAGAIN;
+
+/// Whether the kernel's timeout limits a blocking accept: SO_RCVTIMEO does here.
+pub const KERNEL_TIMEOUT_ACCEPT: bool = true;
+
 /// setsockopt(2) with `value` as the option's bytes, or NULL and `len` when `value` is None.
 pub fn setsockopt(fd: Fd, level: i32, opt: i32, value: Option<&[u8]>, len: usize) -> io::Result<()> {
     let ptr = value.map_or(std::ptr::null(), |v| v.as_ptr());

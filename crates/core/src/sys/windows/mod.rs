@@ -395,11 +395,22 @@ pub const DONTWAIT: i32 = 0;
 /// The socket's non-blocking mode does not follow its Python mode here (see sys/mod.rs).
 pub const MODE_FLAG: bool = false;
 
-/// The kernel's timeout of a blocking call (sys/unix's): none here, where no
-/// call blocks in the kernel (blocking calls wait in select).
-pub fn kernel_timeout(_fd: Fd, _writing: bool) -> io::Result<Option<std::time::Duration>> {
-    Ok(None)
+/// A socket's SO_SNDTIMEO (`writing`) or SO_RCVTIMEO, a DWORD of
+/// milliseconds: how long Winsock's blocking send or receive waits before it
+/// fails with WSAETIMEDOUT; None for ever (zero). Sockets here stay
+/// non-blocking underneath, so bsdsock's waits keep it themselves.
+pub fn kernel_timeout(fd: Fd, writing: bool) -> io::Result<Option<Duration>> {
+    let opt = if writing { ws::SO_SNDTIMEO } else { ws::SO_RCVTIMEO };
+    let ms = getsockopt_int(fd, ws::SOL_SOCKET, opt)? as u32;
+    Ok((ms != 0).then(|| Duration::from_millis(u64::from(ms))))
 }
+
+/// What a blocking call fails with once the kernel's timeout passes: WSAETIMEDOUT (TimeoutError).
+pub const KERNEL_TIMED_OUT: i32 = ws::WSAETIMEDOUT;
+
+/// Whether the kernel's timeout limits a blocking accept: not on Windows,
+/// where SO_RCVTIMEO is the receives' alone.
+pub const KERNEL_TIMEOUT_ACCEPT: bool = false;
 
 /// Whether the socket is non-blocking underneath: always, as bsdsock makes every socket here.
 pub fn get_nonblocking(_fd: Fd) -> io::Result<bool> {
