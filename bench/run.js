@@ -55,14 +55,14 @@ const WAIT_SOCKETS =
 
 const FLOOR_NOTE = "floor: C's time plus, per C call, a no-op N-API function taking bsdsock's native arguments (bench/floor), timed in the same run";
 
-// The request/response workloads wait for every answer: C runs them its own way
-// (blocking calls) and with bsdsock's syscalls, and the floor builds on the latter.
+// The request/response workloads wait for every answer. bsdsock's blocking
+// receive is the kernel's own blocking call, as C's, unless a signal has a
+// listener (none here); C also runs them with the syscalls bsdsock makes then.
 const DONTWAIT_NOTE =
-  "C, bsdsock's syscalls: every send and receive with MSG_DONTWAIT, and a receive that finds nothing waits in poll() on the socket and a self-pipe, then is made again as a blocking call, as bsdsock's blocking mode does";
-const DESIGN_FLOOR_NOTE = "floor: the C row with bsdsock's syscalls plus, per call, a no-op N-API function taking bsdsock's native arguments (bench/floor), timed in the same run";
+  "C, bsdsock's syscalls while a signal has a listener (none does in these runs): every send and receive with MSG_DONTWAIT, and a receive that finds nothing waits in poll() on the socket and a self-pipe, then is made again as a blocking call";
 const C_BOTH_WAYS = (id) => [
   { arg: id, label: 'C' },
-  { arg: `${id}-dw`, label: "C, bsdsock's syscalls" },
+  { arg: `${id}-dw`, label: "C, bsdsock's syscalls while a signal has a listener" },
 ];
 // The wait workloads: C as CPython runs (one thread), and with an idle thread, as every Node process has threads.
 const THREADED_NOTE =
@@ -145,7 +145,7 @@ const WORKLOADS = [
       'each round: sendto, then recvfrom, which waits for the echo from the server process',
       'node:dgram runs the same ping-pong driven by its message events',
       DONTWAIT_NOTE,
-      DESIGN_FLOOR_NOTE,
+      FLOOR_NOTE,
     ],
     unit: 'round trips/s',
     helper: 'udp_echo',
@@ -163,7 +163,7 @@ const WORKLOADS = [
       'both ends: bsdsock sendall in its own process (bench/bsdsock/sender.js), bsdsock recv_into here, vs C on both ends',
       'node:net reads into one reused 256 KiB buffer too (the onread option)',
       DONTWAIT_NOTE,
-      DESIGN_FLOOR_NOTE,
+      FLOOR_NOTE,
     ],
     unit: 'MiB/s',
     helper: 'sender',
@@ -188,7 +188,7 @@ const WORKLOADS = [
     notes: [
       'server: the same C echo server (bench/c/echo_server.c) for every implementation; only the client differs',
       DONTWAIT_NOTE,
-      DESIGN_FLOOR_NOTE,
+      FLOOR_NOTE,
     ],
     unit: 'round trips/s',
     helper: 'echo_server',
@@ -1107,9 +1107,9 @@ function rowsOf(workload, impls) {
     );
   // The floor adds its crossings to C's time of the same run: no C row, no floor.
   for (const row of rows.filter((r) => r.impl.id === 'floor' && !r.measured)) {
-    // The C row with bsdsock's syscalls or bsdsock's threads where there is one (see DONTWAIT_NOTE, THREADED_NOTE), else C's own.
+    // The C row with bsdsock's threads where there is one (see THREADED_NOTE), else C's own.
     const base = (suffix) => rows.find((r) => r.key === `c:${row.arg}${suffix}` && !r.error);
-    row.cRow = base('-dw') ?? base('-mt') ?? base('');
+    row.cRow = base('-mt') ?? base('');
     if (!row.cRow) row.error ??= 'no C row to add the crossings to';
   }
   return rows;

@@ -18,6 +18,9 @@
 //   kernel's call does, not spin (counted in syscalls under strace).
 // - a connect to a Unix listener whose backlog is full: it waits for room, where
 //   a non-blocking connect says EAGAIN.
+// - a receive that waits, counted in syscalls under strace: the kernel's own
+//   blocking call when no signal has a listener, a wait in poll() beside the
+//   signal self-pipe when one has.
 // - SO_SNDTIMEO and SO_RCVTIMEO with a peer that trickles: a TCP send and a
 //   MSG_WAITALL receive have one budget for all their waits, as the kernel's
 //   one call has; an AF_UNIX send's starts again with each buffer queued.
@@ -444,25 +447,76 @@ spawn('python3', ['-c', 'import socket, time\ntime.sleep(0.5)\nr = socket.socket
 console.log(s.sendto(Buffer.alloc(100), where));
 `;
 
+/**
+ * The calls of each name `node -e script ...args` makes, counted by strace: its main thread's, or with
+ * `follow` every thread's and child's. The script must print `output`.
+ */
+async function syscalls(names: string[], follow: boolean, output: string, script: string, ...args: string[]): Promise<Record<string, number>> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-strace-'));
+  try {
+    const counts = path.join(dir, 'strace');
+    const run = new Running(['strace', ...(follow ? ['-f'] : []), '-c', '-e', `trace=${names.join(',')}`, '-o', counts, process.execPath, '-e', script, ...args]);
+    const { code } = await run.ended;
+    expect(code, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe(output);
+    // strace -c's table: "% time  seconds  usecs/call  calls  [errors]  syscall".
+    const rows = fs.readFileSync(counts, 'utf8').split('\n').map((line) => line.trim().split(/\s+/));
+    return Object.fromEntries(names.map((name) => [name, Number(rows.find((r) => r.at(-1) === name)?.[3] ?? 0)]));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe.runIf(process.platform === 'linux')('a blocking sendto that polls writable while the receiver is full', () => {
   it('sleeps until the receiver drains, as the kernel\'s call does: a few dozen sendto calls, not a spin', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-full-'));
     try {
-      const counts = path.join(dir, 'strace');
-      const run = new Running(['strace', '-f', '-c', '-e', 'trace=sendto', '-o', counts, process.execPath, '-e', FULL_QUEUE, require.resolve('bsdsock'), dir]);
-      const { code } = await run.ended;
-      expect(code, run.stderr).toBe(0);
-      expect(run.stdout.trim()).toBe('100');
-      // strace -c's table: "% time  seconds  usecs/call  calls  errors  syscall".
-      const row = fs.readFileSync(counts, 'utf8').split('\n').find((line) => line.trim().endsWith(' sendto'));
-      const calls = Number(row?.trim().split(/\s+/)[3]);
+      const { sendto } = await syscalls(['sendto'], true, '100', FULL_QUEUE, require.resolve('bsdsock'), dir);
       // The fill takes the queue's length in calls (about a dozen) and the wait a call after each pause (1, 2,
       // 4, 8, then 16 ms) for half a second; a loop that polls and retries makes tens of thousands.
-      expect(calls).toBeGreaterThan(10);
-      expect(calls).toBeLessThan(200);
+      expect(sendto).toBeGreaterThan(10);
+      expect(sendto).toBeLessThan(200);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+/**
+ * 200 round trips with a python3 echo child over a socketpair: send, then a blocking recv that waits for the
+ * echo (a millisecond later); with argv[2] 'listener', a signal listener is installed first. argv[1]: the bsdsock module's path.
+ */
+const ROUND_TRIPS = String.raw`
+const { socketpair } = require(process.argv[1]);
+const { spawn } = require('node:child_process');
+if (process.argv[2] === 'listener') process.on('SIGUSR2', () => {});
+const [a, b] = socketpair();
+// The echo waits a millisecond before each answer, so that every receive waits for it.
+const echo = spawn('python3', ['-c', 'import socket, time\ns = socket.socket(fileno=3)\nwhile d := s.recv(100): time.sleep(0.001); s.send(d)'], { stdio: ['ignore', 'inherit', 'inherit', b.fileno()] });
+b.close();
+let got = 0;
+for (let i = 0; i < 200; i++) {
+  a.send(Buffer.from('ping'));
+  got += a.recv(100).length;
+}
+a.close();
+echo.on('exit', (code) => console.log(got, code));
+`;
+
+describe.runIf(process.platform === 'linux')('how a blocking receive waits', () => {
+  const names = ['recvfrom', 'poll', 'getsockopt'];
+  it("with no signal listener, it is the kernel's own blocking call: one recvfrom a round trip, no poll", async () => {
+    const n = await syscalls(names, false, '800 0', ROUND_TRIPS, require.resolve('bsdsock'));
+    expect(n.recvfrom).toBeGreaterThanOrEqual(200);
+    expect(n.recvfrom).toBeLessThan(210);
+    expect(n.poll).toBeLessThan(5);
+  });
+
+  it('with a listener, one that waits makes a MSG_DONTWAIT recvfrom, asks SO_RCVTIMEO, and waits in poll beside the self-pipe', async () => {
+    const n = await syscalls(names, false, '800 0', ROUND_TRIPS, require.resolve('bsdsock'), 'listener');
+    expect(n.poll).toBeGreaterThan(190);
+    expect(n.recvfrom).toBeGreaterThanOrEqual(200 + n.poll! - 5);
+    expect(n.getsockopt).toBeGreaterThanOrEqual(n.poll! - 5);
   });
 });
 

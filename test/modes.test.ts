@@ -44,6 +44,10 @@ const DISTURBANCES: Record<string, [string, string[]]> = {
   'scm-clear': ['the fd passed by SCM_RIGHTS to python3, which clears O_NONBLOCK', [...STREAM_CASES, ...DGRAM_CASES]],
   'net-adopt': ['node:net adopts a detached dup (libuv sets O_NONBLOCK)', STREAM_CASES],
   flip: ['a python3 child sets and clears O_NONBLOCK every millisecond while the call waits', [...STREAM_CASES, ...DGRAM_CASES]],
+  // With no signal listener a blocking receive is the kernel's own blocking call, first; with one, every call
+  // waits in poll() beside the signal self-pipe: the two ways, each under the flag set and flipped.
+  'set+listener': ['a python3 child sets O_NONBLOCK with fcntl, and a signal has a listener', [...STREAM_CASES, ...DGRAM_CASES]],
+  'flip+listener': ['a python3 child flips O_NONBLOCK while the call waits, and a signal has a listener', [...STREAM_CASES, ...DGRAM_CASES]],
 };
 
 interface Outcome {

@@ -585,8 +585,24 @@ t.sendto(b'x', '\\0bsdsock-full-py')`,
     },
   ],
 ];
+/** `js` with a signal listener installed: bsdsock's blocking calls then wait in poll() beside the signal
+ * self-pipe, and keep the kernel's timeouts themselves; without one a receive is the kernel's own call. */
+function listening(js: () => unknown): () => unknown {
+  return () => {
+    const listener = () => {};
+    process.on('SIGUSR2', listener);
+    try {
+      return js();
+    } finally {
+      process.off('SIGUSR2', listener);
+    }
+  };
+}
 if (process.platform === 'linux') {
-  for (const [name, src, js] of KERNEL_TIMEOUTS) cases[`blocking ${name}, SO_RCVTIMEO / SO_SNDTIMEO 50 ms: the kernel's EAGAIN`] = [src, js];
+  for (const [name, src, js] of KERNEL_TIMEOUTS) {
+    cases[`blocking ${name}, SO_RCVTIMEO / SO_SNDTIMEO 50 ms: the kernel's EAGAIN`] = [src, js];
+    cases[`blocking ${name}, SO_RCVTIMEO / SO_SNDTIMEO 50 ms, a signal listener installed: the kernel's EAGAIN`] = [src, listening(js)];
+  }
 }
 
 const py = python(SETUP, Object.fromEntries(Object.entries(cases).map(([name, [src]]) => [name, src])));

@@ -2,7 +2,7 @@
  * The C floor: the same syscalls as the other implementations, nothing more.
  *
  *   bench udp  ROUNDS WARMUP       PORT   (PORT: the UDP echo server, udp_echo.c)
- *   bench udp-dw|bulk-dw|rr-dw ...         udp, bulk and rr with bsdsock's syscalls (see `receive`)
+ *   bench udp-dw|bulk-dw|rr-dw ...         udp, bulk and rr with bsdsock's syscalls while a signal has a listener (see `receive`)
  *   bench rr-loop ...                      rr with an event loop's syscalls (see `receive`)
  *   bench bulk BYTES  WARMUP_BYTES PORT   (PORT: the sender, sender.c)
  *   bench rr   ROUNDS WARMUP       PORT   (PORT: the echo server, echo_server.c)
@@ -29,10 +29,11 @@ static void report(const char *workload, const char *unit, uint64_t count, uint6
 }
 
 /*
- * How the receives wait. C's own way (0): a blocking call. bsdsock's way in
- * blocking mode (1, the -dw workloads): every send and receive with
- * MSG_DONTWAIT, and a receive that finds nothing waits in poll() on the socket
- * and the read end of a self-pipe (where bsdsock's signal handler writes),
+ * How the receives wait. C's own way (0): a blocking call, which is also
+ * bsdsock's while no signal has a listener. bsdsock's way in blocking mode
+ * while one has (1, the -dw workloads): every send and receive with
+ * MSG_DONTWAIT, and a receive that finds nothing reads SO_RCVTIMEO and waits in
+ * poll() on the socket and the read end of a self-pipe (where bsdsock's signal handler writes),
  * then is made again, as a blocking call: what these syscalls cost, without
  * bsdsock. An event loop's way (the -loop workload, as libuv under node:net
  * and bsdsock/asyncio wait): the non-blocking socket stays registered in one
@@ -58,6 +59,11 @@ static ssize_t receive(int fd, void *buf, size_t len, struct sockaddr *from, soc
         ssize_t n = recvfrom(fd, buf, len, flags, from, fromlen);
         if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
             return n;
+        /* The socket's SO_RCVTIMEO, which the wait keeps, as the kernel's blocking call would. */
+        struct timeval tv;
+        socklen_t tvlen = sizeof tv;
+        if (getsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, &tvlen) < 0)
+            die("getsockopt");
         struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = self_pipe[0], .events = POLLIN } };
         if (poll(p, 2, -1) < 0 && errno != EINTR)
             die("poll");

@@ -83,12 +83,21 @@ pub(crate) fn retry_with<T>(
     let dontwait = timeout.is_nonblocking()
         || sys::dontwait(flags)
         || (timeout == Timeout::BLOCKING && sys::never_waits(flags));
-    let mut call_flags = flags | sys::DONTWAIT;
+    let first_blocks = blocks_first(timeout, dontwait, after_wait);
+    let mut call_flags = if first_blocks {
+        flags
+    } else {
+        flags | sys::DONTWAIT
+    };
     // The waits so far: after each, the fd was ready.
     let mut waits = 0;
     loop {
         match op(call_flags) {
             Ok(v) => return Ok(v),
+            // The kernel's call waited its SO_RCVTIMEO out, and fails as it does.
+            Err(e) if first_blocks && waits == 0 && would_block(&e) && kernel_gave_up(fd) => {
+                return Err(Error::io(&e, syscall))
+            }
             Err(e) if e.raw_os_error() == Some(sys::EINTR) => {
                 if crate::signals::interrupted() {
                     return Err(Error::os(sys::EINTR, syscall));
@@ -113,6 +122,29 @@ pub(crate) fn retry_with<T>(
     }
 }
 
+/// Whether a call's first try is the kernel's own blocking call: a receive
+/// in blocking mode (one made blocking after a wait, `after_wait` 0) when no
+/// signal's listeners must run inside it (`signals::interruptible`). Nothing
+/// then needs the wait in poll(2) beside the signal self-pipe: the kernel's
+/// call waits as C's and CPython's do, one syscall where a receive that waits
+/// would make four (MSG_DONTWAIT, SO_RCVTIMEO, poll, the receive again), and
+/// keeps SO_RCVTIMEO itself. Where someone sharing the socket has set
+/// O_NONBLOCK, it says EAGAIN at once, and the waits follow as before.
+fn blocks_first(timeout: Timeout, dontwait: bool, after_wait: i32) -> bool {
+    sys::MODE_FLAG
+        && timeout == Timeout::BLOCKING
+        && !dontwait
+        && after_wait == 0
+        && !crate::signals::interruptible()
+}
+
+/// After a first try that blocked (`blocks_first`) said EAGAIN: whether that
+/// was the kernel giving up at the socket's SO_RCVTIMEO (O_NONBLOCK is clear,
+/// and the option set), rather than O_NONBLOCK set by someone sharing it.
+fn kernel_gave_up(fd: Fd) -> bool {
+    matches!(sys::get_nonblocking(fd), Ok(false)) && matches!(sys::kernel_timeout(fd, false), Ok(Some(_)))
+}
+
 /// `retry` for the calls that take no MSG_DONTWAIT (accept, sendfile), which
 /// block in the kernel when O_NONBLOCK is clear. In non-blocking and timeout
 /// mode the flag must be set (CPython's invariant, which a child's stdio or a
@@ -121,7 +153,8 @@ pub(crate) fn retry_with<T>(
 /// the wait before it is one a signal can interrupt; with `kernel_limit`, it
 /// keeps the socket's SO_RCVTIMEO or SO_SNDTIMEO as the kernel's call would
 /// (accept's, not sendfile's: CPython's blocking sendfile waits in select()
-/// after an EAGAIN, whatever SO_SNDTIMEO says).
+/// after an EAGAIN, whatever SO_SNDTIMEO says), and while no signal's
+/// listener must run inside it is the kernel's own blocking call first.
 pub(crate) fn retry_flagless<T>(
     fd: Fd,
     timeout: Timeout,
@@ -143,6 +176,16 @@ pub(crate) fn retry_flagless<T>(
     // than waited for for ever.
     if events == POLLOUT && listening(fd) {
         return op().map_err(|e| Error::io(&e, syscall));
+    }
+    // A call the kernel's timeout limits (accept) is, as a receive is (`blocks_first`), the
+    // kernel's own blocking call while no listener must run inside it.
+    if kernel_limit && !crate::signals::interruptible() {
+        match op() {
+            Ok(v) => return Ok(v),
+            Err(e) if would_block(&e) && kernel_gave_up(fd) => return Err(Error::io(&e, syscall)),
+            Err(e) if would_block(&e) || e.raw_os_error() == Some(sys::EINTR) => {}
+            Err(e) => return Err(Error::io(&e, syscall)),
+        }
     }
     let (deadline, kernel) = if kernel_limit {
         wait_limit(fd, timeout, events)

@@ -26,6 +26,8 @@ const NSIG: usize = 65;
 /// Signals whose listeners run inside blocking calls: those the facade says
 /// have `process.on` listeners, unless `siginterrupt(sig, false)` opted out.
 static CAUGHT: [AtomicBool; NSIG] = [const { AtomicBool::new(false) }; NSIG];
+/// Whether any signal is in CAUGHT.
+static ANY_CAUGHT: AtomicBool = AtomicBool::new(false);
 /// Signals caught and not yet handled: bit `sig` for each (1..=63), and how
 /// many times each came (its listeners run once per signal, as Node's do).
 static PENDING: AtomicU64 = AtomicU64::new(0);
@@ -86,6 +88,7 @@ pub fn set_waker(waker: Option<extern "C" fn()>) {
 pub fn catch(sig: i32, on: bool) -> bool {
     let Some(i) = catchable(sig) else { return false };
     CAUGHT[i].store(on, Ordering::SeqCst);
+    note_caught();
     if on && init().is_some() {
         install(sig);
     }
@@ -103,6 +106,7 @@ pub fn catch(sig: i32, on: bool) -> bool {
 pub fn catch_later(sig: i32, on: bool) -> bool {
     let Some(i) = catchable(sig) else { return false };
     CAUGHT[i].store(on, Ordering::SeqCst);
+    note_caught();
     if !on {
         uninstall(sig);
     } else if init().is_none() {
@@ -285,6 +289,18 @@ fn chain(sig: i32, i: usize, info: *mut libc::siginfo_t, ctx: *mut libc::c_void)
             }
         }
     }
+}
+
+fn note_caught() {
+    ANY_CAUGHT.store(CAUGHT.iter().any(|c| c.load(Ordering::SeqCst)), Ordering::SeqCst);
+}
+
+/// Whether a blocking call on this thread must wait where a signal can cut it
+/// short, so that listeners run inside it: the main thread, while some signal
+/// is caught (`catch`). Otherwise no listener would run inside the call, and
+/// the kernel's own blocking call (which libuv's handlers restart) does as well.
+pub fn interruptible() -> bool {
+    ANY_CAUGHT.load(Ordering::Relaxed) && is_main_thread()
 }
 
 /// Whether a blocking call on this thread must stop so that pending signals'

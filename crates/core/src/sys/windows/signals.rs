@@ -27,6 +27,11 @@ pub fn arm() -> i32 {
 /// A signal's handler may have changed: nothing to check again.
 pub fn rearm() {}
 
+/// Whether a blocking call must wait where a signal can cut it short: never.
+pub fn interruptible() -> bool {
+    false
+}
+
 /// Whether a blocking call must stop for pending signals: never.
 pub fn interrupted() -> bool {
     false
