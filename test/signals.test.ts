@@ -10,7 +10,7 @@ import { siginterrupt } from 'bsdsock';
 
 import { blockingCall, CALLS, NODE_ONLY, signalled, type Behaviour, type CallRun } from './helpers/signals';
 import { ROOT } from './helpers/sockets';
-import { runSync } from './helpers/run';
+import { Running, runSync } from './helpers/run';
 import { expected, outcome as outcomeOf, python } from './helpers/python';
 
 /** The timeout of the calls in timeout mode, in seconds. */
@@ -140,6 +140,26 @@ describe('programs that wait in select() for a listener\'s wake-up byte: the lis
       }, 30_000);
     }
   }
+});
+
+describe("bsdsock/select loaded alone (no 'bsdsock')", () => {
+  it("a signal's listener runs inside select(), which then goes on to its timeout, as in Python", async () => {
+    const script = `
+      const { select } = require(${JSON.stringify(require.resolve('bsdsock/select'))});
+      const start = Date.now();
+      process.on('SIGUSR2', () => console.log('listener', Date.now() - start < 1000));
+      console.log('ready');
+      const ready = select([], [], [], 1.5);
+      console.log('select', ready[0].length, Date.now() - start >= 1400);
+    `;
+    const child = new Running([process.execPath, '-e', script], { limitMs: 20_000 });
+    await child.waitForLine(/^ready$/);
+    await new Promise((r) => setTimeout(r, 200));
+    process.kill(child.pid, 'SIGUSR2');
+    const { code } = await child.ended;
+    expect(code, child.stderr).toBe(0);
+    expect(child.lines).toEqual(['ready', 'listener true', 'select 0 true']);
+  }, 30_000);
 });
 
 describe('signals that come between blocking calls', () => {

@@ -9,6 +9,8 @@ import { int, pyType } from './convert';
 import { fail, KeyError, OSError, oserrorNamed } from './errors';
 import { native } from './native';
 import * as S from './select-constants';
+// A program that waits here without loading 'bsdsock' itself still has its signals' listeners run inside the waits.
+import './signals';
 
 export * from './select-constants';
 export { KeyError } from './errors';

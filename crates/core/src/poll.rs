@@ -127,10 +127,30 @@ pub mod epoll {
         }
     }
 
+    /// The wait of epoll.poll while no signal's listener must run inside it:
+    /// epoll_wait(2) itself, as CPython's is, one syscall; EINTR is retried
+    /// with the time left (PEP 475).
+    fn wait_kernel(epfd: Fd, events: &mut [EpollEvent], deadline: Deadline) -> Result<usize> {
+        loop {
+            // An expired deadline still collects what is ready, without waiting.
+            let left = deadline.left().unwrap_or(Some(std::time::Duration::ZERO));
+            match sys::epoll_wait(epfd, events, sys::timeout_ms(left)) {
+                Ok(n) => return Ok(n),
+                Err(e) if e.raw_os_error() == Some(sys::EINTR) => {
+                    if crate::signals::interrupted() {
+                        return Err(Error::os(sys::EINTR, "epoll_wait"));
+                    }
+                }
+                Err(e) => return Err(Error::io(&e, "epoll_wait")),
+            }
+        }
+    }
+
     /// epoll.poll: `out` receives `[fd, events]` pairs; returns how many.
-    /// The wait itself is a poll(2) on the epoll fd beside the wake pipe, so a
-    /// signal interrupts it like every other wait; events are then collected
-    /// without waiting.
+    /// While a signal has a listener, the wait itself is a poll(2) on the
+    /// epoll fd beside the wake pipe, so a signal interrupts it like every
+    /// other wait, and events are then collected without waiting; otherwise
+    /// it is epoll_wait(2)'s own (`wait_kernel`).
     pub fn wait(epfd: Fd, out: &mut [i32], deadline: Deadline) -> Result<usize> {
         thread_local! {
             static EVENTS: std::cell::RefCell<Vec<EpollEvent>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -152,15 +172,19 @@ pub mod epoll {
         if events.is_empty() {
             return Err(Error::value("maxevents must be greater than 0"));
         }
-        let n = loop {
-            let n = wait_now(epfd, events)?;
-            if n > 0 {
-                break n;
+        let n = if crate::signals::interruptible() {
+            loop {
+                let n = wait_now(epfd, events)?;
+                if n > 0 {
+                    break n;
+                }
+                let mut fds = vec![pollfd(epfd, c::POLLIN)];
+                if poll_fds(&mut fds, deadline, "epoll_wait")? == 0 {
+                    break 0;
+                }
             }
-            let mut fds = vec![pollfd(epfd, c::POLLIN)];
-            if poll_fds(&mut fds, deadline, "epoll_wait")? == 0 {
-                break 0;
-            }
+        } else {
+            wait_kernel(epfd, events, deadline)?
         };
         for (pair, ev) in out.chunks_exact_mut(2).zip(&events[..n]) {
             pair[0] = ev.u64 as u32 as i32;

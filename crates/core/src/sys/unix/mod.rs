@@ -352,6 +352,14 @@ pub fn recvfrom(fd: Fd, buf: &mut [MaybeUninit<u8>], flags: i32) -> io::Result<(
 /// timeout with a part finer than a millisecond goes to ppoll on Linux
 /// (Python's select waits in microseconds); the rest to poll, rounded up to
 /// milliseconds.
+/// A wait's time as the milliseconds poll(2) and epoll_wait(2) take: rounded
+/// up, as CPython rounds it (a wait never ends early); -1 for ever.
+pub fn timeout_ms(timeout: Option<std::time::Duration>) -> i32 {
+    timeout.map_or(-1, |d| {
+        i32::try_from(d.as_nanos().div_ceil(1_000_000)).unwrap_or(i32::MAX)
+    })
+}
+
 pub fn poll(fds: &mut [libc::pollfd], timeout: Option<std::time::Duration>) -> io::Result<usize> {
     let nfds = fds.len() as libc::nfds_t;
     #[cfg(any(target_os = "linux", target_os = "android"))]
@@ -366,9 +374,7 @@ pub fn poll(fds: &mut [libc::pollfd], timeout: Option<std::time::Duration>) -> i
         return check(unsafe { libc::ppoll(fds.as_mut_ptr(), nfds, &ts, std::ptr::null()) })
             .map(|n| n as usize);
     }
-    let ms = timeout.map_or(-1, |d| {
-        i32::try_from(d.as_nanos().div_ceil(1_000_000)).unwrap_or(i32::MAX)
-    });
+    let ms = timeout_ms(timeout);
     // SAFETY: fds is a valid array of pollfd of the length given.
     check(unsafe { libc::poll(fds.as_mut_ptr(), nfds, ms) }).map(|n| n as usize)
 }
