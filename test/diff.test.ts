@@ -6,7 +6,7 @@
 
 import { describe, expect, it } from 'vitest';
 
-import { admitted, compare, fuzz, replay, report, Runner, type Runs, type Step } from './diff/run.mjs';
+import { admitted, compare, fuzz, replay, report, Runner, type Result, type Runs, type Step } from './diff/run.mjs';
 
 const SEED = Number(process.env.BSDSOCK_DIFF_SEED ?? 20251204);
 /** Programs in a batch of the seeded run. The run takes batches (seeds SEED, SEED + 1, ...) until every op
@@ -543,5 +543,29 @@ describe('the comparison', () => {
     // With no fd ever in flight, the peer is gone on both sides at once: the same outcome is due.
     const noFds = [pair, send, close, send];
     expect(compare(noFds, runs([ok, { v: 0 }, ok, epipe], [ok, { v: 0 }, ok, { v: 0 }])).ok).toBe(false);
+  });
+
+  it("takes a datagram sent to a stream socket's address as the two runs' own port numbers, only then", () => {
+    // CI once (on abc8700): a UDP socket's ephemeral number was, in CPython's run, the TCP listener's, whose
+    // accepted socket's address the datagram went to; the UDP socket itself received it and polled readable.
+    const ok = { v: null };
+    const steps: Step[] = [
+      { op: 'socket', s: 2, family: 'AF_INET', type: 'SOCK_DGRAM' },
+      { op: 'bind', s: 2, addr: { kind: 'inet' } },
+      { op: 'socket', s: 1, family: 'AF_INET', type: 'SOCK_STREAM' },
+      { op: 'bind', s: 1, addr: { kind: 'inet' } },
+      { op: 'listen', s: 1, backlog: 5 },
+      { op: 'socket', s: 3, family: 'AF_INET', type: 'SOCK_STREAM' },
+      { op: 'connect', s: 3, t: 1 },
+      { op: 'accept', s: 1, into: 0 },
+      { op: 'sendmsg', s: 2, sizes: [], seed: 80, flags: [], t: 0, fds: [] },
+      { op: 'select', r: [2, 3], w: [] },
+    ];
+    const before = [ok, ok, ok, ok, ok, ok, ok, { v: ['127.0.0.1', 'port1'] }, { v: 0 }];
+    const differ = (a: Result, b: Result) => compare(steps, runs([...before, a], [...before, b]));
+    expect(differ({ v: [[2], [], []] }, { v: [[], [], []] })).toEqual({ ok: true, known: 'port-across-protocols', stopped: 9 });
+    // Sent to a datagram socket's address instead, the datagram's way is the same in both runs.
+    const toDatagram = steps.map((st) => (st.op === 'sendmsg' ? { ...st, t: 2 } : st));
+    expect(compare(toDatagram, runs([...before, { v: [[2], [], []] }], [...before, { v: [[], [], []] }])).ok).toBe(false);
   });
 });

@@ -99,7 +99,42 @@ export const KNOWN = [
       history.some((h) => h.step.op === 'sendmsg' && (h.step.fds?.length ?? 0) > 0) &&
       history.some((h) => CLOSES.has(h.step.op)),
   },
+  {
+    id: 'port-across-protocols',
+    kind: 'environment',
+    reason:
+      'TCP and UDP number their ports apart: a datagram sent to the address of a stream socket reaches whichever ' +
+      'datagram socket holds that number for UDP, if one does. Each interpreter\'s run takes its own ephemeral ' +
+      'numbers, so in one run a datagram socket of the program may have the stream socket\'s number (and receive ' +
+      'the datagram, or poll readable) and in the other not',
+    matches: (step, python, node, history) =>
+      (RECEIVES.has(step.op) || step.op === 'select' || step.op === 'poll') &&
+      history.some((h, i) => datagramToStream(history, i)),
+  },
 ];
+
+/** Whether step i of the history sent a datagram to the address of a slot that held a stream socket. */
+function datagramToStream(history, i) {
+  const step = history[i].step;
+  const targets = step.op === 'sendmmsg' ? step.msgs.map((m) => m.t) : step.op === 'sendto' || step.op === 'sendmsg' ? [step.t] : [];
+  return (
+    slotType(history, i, step.s) === 'SOCK_DGRAM' && targets.some((t) => t !== null && t !== undefined && slotType(history, i, t) === 'SOCK_STREAM')
+  );
+}
+
+/** The type of the socket the steps before step i last put in `slot`, as far as they say. */
+function slotType(history, i, slot) {
+  for (let j = i - 1; j >= 0; j--) {
+    const { step, python } = history[j];
+    if (step.op === 'socket' && step.s === slot) return step.type;
+    if (step.op === 'socketpair' && (step.s === slot || step.t === slot)) return step.type;
+    if ((step.op === 'accept' || step.op === 'aio_accept') && step.into === slot) return 'SOCK_STREAM';
+    if (step.op === 'fromfd' && step.into === slot) return step.type;
+    if (step.op === 'dup' && step.into === slot) return slotType(history, j, step.s);
+    if (step.op === 'adopt' && step.into === slot) return Array.isArray(python?.v) ? python.v[1] : undefined;
+  }
+  return undefined;
+}
 
 const BATCH_RECEIVES = new Set(['recvmmsg', 'recvmmsg_into']);
 /** The steps that may close a socket: close, and those that put a new one in a slot, whose old one then closes. */
