@@ -18,9 +18,9 @@
 //   kernel's call does, not spin (counted in syscalls under strace).
 // - a connect to a Unix listener whose backlog is full: it waits for room, where
 //   a non-blocking connect says EAGAIN.
-// - a receive that waits, counted in syscalls under strace: the kernel's own
-//   blocking call when no signal has a listener, a wait in poll() beside the
-//   signal self-pipe when one has.
+// - a receive, a sendall and an epoll.poll that wait, counted in syscalls under
+//   strace: the kernel's own blocking call when no signal has a listener, a
+//   wait in poll() beside the signal self-pipe when one has.
 // - SO_SNDTIMEO and SO_RCVTIMEO with a peer that trickles: a TCP send and a
 //   MSG_WAITALL receive have one budget for all their waits, as the kernel's
 //   one call has; an AF_UNIX send's starts again with each buffer queued.
@@ -514,7 +514,19 @@ ep.close();
 console.log(ready);
 `;
 
-describe.runIf(process.platform === 'linux')('how a blocking receive or epoll.poll waits', () => {
+/** A sendall of 4 MiB to a python3 child that reads slowly; with argv[2] 'listener', a signal listener first. argv[1]: bsdsock's path. */
+const SENDALL = String.raw`
+const { socketpair } = require(process.argv[1]);
+const { spawn } = require('node:child_process');
+if (process.argv[2] === 'listener') process.on('SIGUSR2', () => {});
+const [a, b] = socketpair();
+spawn('python3', ['-c', 'import socket, time\ns = socket.socket(fileno=3)\nn = 0\nwhile d := s.recv(65536):\n  n += len(d); time.sleep(0.0005)\nprint(n)'], { stdio: ['ignore', 'inherit', 'inherit', b.fileno()] });
+b.close();
+a.sendall(Buffer.alloc(4 << 20));
+a.close();
+`;
+
+describe.runIf(process.platform === 'linux')('how a blocking receive, sendall or epoll.poll waits', () => {
   const names = ['recvfrom', 'poll', 'getsockopt'];
   it("with no signal listener, it is the kernel's own blocking call: one recvfrom a round trip, no poll", async () => {
     const n = await syscalls(names, false, '800 0', ROUND_TRIPS, require.resolve('bsdsock'));
@@ -529,6 +541,15 @@ describe.runIf(process.platform === 'linux')('how a blocking receive or epoll.po
     expect(n.poll).toBeGreaterThan(150);
     expect(n.recvfrom).toBeGreaterThanOrEqual(200 + n.poll! - 5);
     expect(n.getsockopt).toBeGreaterThanOrEqual(n.poll! - 5);
+  });
+
+  it("sendall with no listener is the kernel's blocking send (one call here); with one, a MSG_DONTWAIT send and a poll a wait", async () => {
+    const plain = await syscalls(['sendto', 'poll'], false, String(4 << 20), SENDALL, require.resolve('bsdsock'));
+    expect(plain).toEqual({ sendto: 1, poll: 0 });
+    const listening = await syscalls(['sendto', 'poll'], false, String(4 << 20), SENDALL, require.resolve('bsdsock'), 'listener');
+    // The reader takes 4 MiB in 64 KiB reads half a millisecond apart: the buffers fill many times.
+    expect(listening.poll).toBeGreaterThan(5);
+    expect(listening.sendto).toBeGreaterThan(listening.poll!);
   });
 
   it("epoll.poll with no listener is epoll_wait's own wait, one call; with one, a look with epoll_wait and then a poll beside the self-pipe", async () => {

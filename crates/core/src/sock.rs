@@ -95,7 +95,7 @@ pub(crate) fn retry_with<T>(
         match op(call_flags) {
             Ok(v) => return Ok(v),
             // The kernel's call waited its SO_RCVTIMEO out, and fails as it does.
-            Err(e) if first_blocks && waits == 0 && would_block(&e) && kernel_gave_up(fd) => {
+            Err(e) if first_blocks && waits == 0 && would_block(&e) && kernel_gave_up(fd, false) => {
                 return Err(Error::io(&e, syscall))
             }
             Err(e) if e.raw_os_error() == Some(sys::EINTR) => {
@@ -131,18 +131,22 @@ pub(crate) fn retry_with<T>(
 /// keeps SO_RCVTIMEO itself. Where someone sharing the socket has set
 /// O_NONBLOCK, it says EAGAIN at once, and the waits follow as before.
 fn blocks_first(timeout: Timeout, dontwait: bool, after_wait: i32) -> bool {
-    sys::MODE_FLAG
-        && timeout == Timeout::BLOCKING
-        && !dontwait
-        && after_wait == 0
-        && !crate::signals::interruptible()
+    after_wait == 0 && kernel_waits(timeout, dontwait)
 }
 
-/// After a first try that blocked (`blocks_first`) said EAGAIN: whether that
-/// was the kernel giving up at the socket's SO_RCVTIMEO (O_NONBLOCK is clear,
-/// and the option set), rather than O_NONBLOCK set by someone sharing it.
-fn kernel_gave_up(fd: Fd) -> bool {
-    matches!(sys::get_nonblocking(fd), Ok(false)) && matches!(sys::kernel_timeout(fd, false), Ok(Some(_)))
+/// Whether a call in `timeout`'s mode may wait in the kernel's own blocking
+/// call rather than in poll(2): blocking mode (where O_NONBLOCK is clear),
+/// not MSG_DONTWAIT, and no signal's listeners to run inside it.
+fn kernel_waits(timeout: Timeout, dontwait: bool) -> bool {
+    sys::MODE_FLAG && timeout == Timeout::BLOCKING && !dontwait && !crate::signals::interruptible()
+}
+
+/// After a call made to block said EAGAIN: whether that was the kernel
+/// giving up at the socket's SO_RCVTIMEO (SO_SNDTIMEO when `writing`):
+/// O_NONBLOCK is clear and the option set, rather than O_NONBLOCK set by
+/// someone sharing the socket.
+fn kernel_gave_up(fd: Fd, writing: bool) -> bool {
+    matches!(sys::get_nonblocking(fd), Ok(false)) && matches!(sys::kernel_timeout(fd, writing), Ok(Some(_)))
 }
 
 /// `retry` for the calls that take no MSG_DONTWAIT (accept, sendfile), which
@@ -182,7 +186,7 @@ pub(crate) fn retry_flagless<T>(
     if kernel_limit && !crate::signals::interruptible() {
         match op() {
             Ok(v) => return Ok(v),
-            Err(e) if would_block(&e) && kernel_gave_up(fd) => return Err(Error::io(&e, syscall)),
+            Err(e) if would_block(&e) && kernel_gave_up(fd, false) => return Err(Error::io(&e, syscall)),
             Err(e) if would_block(&e) || e.raw_os_error() == Some(sys::EINTR) => {}
             Err(e) => return Err(Error::io(&e, syscall)),
         }
@@ -465,15 +469,20 @@ pub(crate) fn send_whole(
 /// sendall: one deadline for the whole buffer; an error after some bytes went
 /// out carries how many (`characters_written`), so the caller can resume.
 /// In blocking mode SO_SNDTIMEO limits each wait after the last bytes that
-/// went, as it limits each of CPython's blocking send(2) calls.
+/// went, as it limits each of CPython's blocking send(2) calls; while no
+/// signal's listener must run inside it (`kernel_waits`), each send is the
+/// kernel's blocking call, as CPython's are.
 pub fn sendall(fd: Fd, data: &[u8], flags: i32, timeout: Timeout) -> Result<()> {
     let dontwait = timeout.is_nonblocking() || sys::dontwait(flags);
+    // Until someone sharing the socket sets O_NONBLOCK under it (then the waits are poll's).
+    let mut kernel = kernel_waits(timeout, dontwait);
     // When the waits give up (see wait_limit), asked at the first wait.
     let mut limit = None;
     let mut sent = 0;
     // As CPython's, at least one send(2), even of nothing (a SEQPACKET record, or the error).
     loop {
-        match sys::send(fd, &data[sent..], flags | sys::DONTWAIT) {
+        let call_flags = if kernel { flags } else { flags | sys::DONTWAIT };
+        match sys::send(fd, &data[sent..], call_flags) {
             Ok(n) => {
                 sent += n;
                 if sent >= data.len() {
@@ -488,6 +497,13 @@ pub fn sendall(fd: Fd, data: &[u8], flags: i32, timeout: Timeout) -> Result<()> 
                 if crate::signals::interrupted() {
                     return Err(Error::os(sys::EINTR, "sendall").with_written(sent));
                 }
+            }
+            Err(e) if would_block(&e) && kernel => {
+                // The kernel's call waited its SO_SNDTIMEO out, and fails as it does.
+                if kernel_gave_up(fd, true) {
+                    return Err(Error::io(&e, "sendall").with_written(sent));
+                }
+                kernel = false;
             }
             Err(e) if would_block(&e) && !dontwait => {
                 let (deadline, kernel) = *limit.get_or_insert_with(|| wait_limit(fd, timeout, POLLOUT));
