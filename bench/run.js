@@ -59,7 +59,7 @@ const FLOOR_NOTE = "floor: C's time plus, per C call, a no-op N-API function tak
 // receive is the kernel's own blocking call, as C's, unless a signal has a
 // listener (none here); C also runs them with the syscalls bsdsock makes then.
 const DONTWAIT_NOTE =
-  "C, bsdsock's syscalls while a signal has a listener (none does in these runs): every send and receive with MSG_DONTWAIT, and a receive that finds nothing waits in poll() on the socket and a self-pipe, then is made again as a blocking call";
+  "C, bsdsock's syscalls while a signal has a listener (none does in these runs): every send and receive with MSG_DONTWAIT, and a receive that finds nothing reads SO_RCVTIMEO and waits in poll() on the socket and a self-pipe, then is made again as a blocking call";
 const C_BOTH_WAYS = (id) => [
   { arg: id, label: 'C' },
   { arg: `${id}-dw`, label: "C, bsdsock's syscalls while a signal has a listener" },
