@@ -18,7 +18,7 @@
 //   kernel's call does, not spin (counted in syscalls under strace).
 // - a connect to a Unix listener whose backlog is full: it waits for room, where
 //   a non-blocking connect says EAGAIN.
-// - a receive, a sendall and an epoll.poll that wait, counted in syscalls under
+// - a receive, a recvmmsg, a sendall and an epoll.poll that wait, counted in syscalls under
 //   strace: the kernel's own blocking call when no signal has a listener, a
 //   wait in poll() beside the signal self-pipe when one has.
 // - SO_SNDTIMEO and SO_RCVTIMEO with a peer that trickles: a TCP send and a
@@ -514,6 +514,23 @@ ep.close();
 console.log(ready);
 `;
 
+/** 100 datagrams echoed a millisecond later by a python3 child, each waited for with recvmmsg(8, 100); with argv[2] 'listener', a signal listener first. */
+const RECVMMSG_WAITS = String.raw`
+const { socketpair, AF_UNIX, SOCK_DGRAM } = require(process.argv[1]);
+const { spawn } = require('node:child_process');
+if (process.argv[2] === 'listener') process.on('SIGUSR2', () => {});
+const [a, b] = socketpair(AF_UNIX, SOCK_DGRAM);
+const echo = spawn('python3', ['-c', 'import socket, time\ns = socket.socket(fileno=3)\nwhile (d := s.recv(100)) != b"end": time.sleep(0.001); s.send(d)'], { stdio: ['ignore', 'inherit', 'inherit', b.fileno()] });
+b.close();
+let got = 0;
+for (let i = 0; i < 100; i++) {
+  a.send(Buffer.from('ping'));
+  got += a.recvmmsg(8, 100).length;
+}
+a.send(Buffer.from('end'));
+echo.on('exit', (code) => { a.close(); console.log(got, code); });
+`;
+
 /** A sendall of 4 MiB to a python3 child that reads slowly; with argv[2] 'listener', a signal listener first. argv[1]: bsdsock's path. */
 const SENDALL = String.raw`
 const { socketpair } = require(process.argv[1]);
@@ -526,7 +543,7 @@ a.sendall(Buffer.alloc(4 << 20));
 a.close();
 `;
 
-describe.runIf(process.platform === 'linux')('how a blocking receive, sendall or epoll.poll waits', () => {
+describe.runIf(process.platform === 'linux')('how a blocking receive, recvmmsg, sendall or epoll.poll waits', () => {
   const names = ['recvfrom', 'poll', 'getsockopt'];
   it("with no signal listener, it is the kernel's own blocking call: one recvfrom a round trip, no poll", async () => {
     const n = await syscalls(names, false, '800 0', ROUND_TRIPS, require.resolve('bsdsock'));
@@ -541,6 +558,16 @@ describe.runIf(process.platform === 'linux')('how a blocking receive, sendall or
     expect(n.poll).toBeGreaterThan(150);
     expect(n.recvfrom).toBeGreaterThanOrEqual(200 + n.poll! - 5);
     expect(n.getsockopt).toBeGreaterThanOrEqual(n.poll! - 5);
+  });
+
+  it("recvmmsg with no listener is the kernel's wait for the first datagram (MSG_WAITFORONE); with one, a poll a wait", async () => {
+    const bsdsock = require.resolve('bsdsock');
+    const plain = await syscalls(['recvmmsg', 'poll'], false, '100 0', RECVMMSG_WAITS, bsdsock);
+    expect(plain).toEqual({ recvmmsg: 100, poll: 0 });
+    const listening = await syscalls(['recvmmsg', 'poll'], false, '100 0', RECVMMSG_WAITS, bsdsock, 'listener');
+    // Nearly every receive comes before the echo and waits (a few may not, on a busy machine).
+    expect(listening.poll).toBeGreaterThan(75);
+    expect(listening.recvmmsg).toBeGreaterThanOrEqual(100 + listening.poll!);
   });
 
   it("sendall with no listener is the kernel's blocking send (one call here); with one, a MSG_DONTWAIT send and a poll a wait", async () => {

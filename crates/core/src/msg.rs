@@ -381,6 +381,20 @@ pub fn recvmmsg(
     if bufs.is_empty() {
         return Ok(0);
     }
+    // While no signal's listener must run inside it, the kernel's own wait: MSG_WAITFORONE waits
+    // for the first datagram only, as a blocking recvmmsg here returns once one is in.
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    if crate::sock::kernel_waits(timeout, sys::dontwait(flags) || sys::never_waits(flags)) {
+        match sys::recvmmsg(fd, bufs, flags | c::MSG_WAITFORONE, out) {
+            Ok(n) => return Ok(n),
+            Err(e) if would_block(&e) && crate::sock::kernel_gave_up(fd, false) => {
+                return Err(Error::io(&e, "recvmmsg"))
+            }
+            // O_NONBLOCK set by someone sharing the socket, or a signal: the waits in poll() follow.
+            Err(e) if would_block(&e) || e.raw_os_error() == Some(sys::EINTR) => {}
+            Err(e) => return Err(Error::io(&e, "recvmmsg")),
+        }
+    }
     retry(fd, timeout, flags, read_events(flags), "recvmmsg", |f| {
         sys::recvmmsg(fd, bufs, f, out)
     })

@@ -137,7 +137,7 @@ fn blocks_first(timeout: Timeout, dontwait: bool, after_wait: i32) -> bool {
 /// Whether a call in `timeout`'s mode may wait in the kernel's own blocking
 /// call rather than in poll(2): blocking mode (where O_NONBLOCK is clear),
 /// not MSG_DONTWAIT, and no signal's listeners to run inside it.
-fn kernel_waits(timeout: Timeout, dontwait: bool) -> bool {
+pub(crate) fn kernel_waits(timeout: Timeout, dontwait: bool) -> bool {
     sys::MODE_FLAG && timeout == Timeout::BLOCKING && !dontwait && !crate::signals::interruptible()
 }
 
@@ -145,7 +145,7 @@ fn kernel_waits(timeout: Timeout, dontwait: bool) -> bool {
 /// giving up at the socket's SO_RCVTIMEO (SO_SNDTIMEO when `writing`):
 /// O_NONBLOCK is clear and the option set, rather than O_NONBLOCK set by
 /// someone sharing the socket.
-fn kernel_gave_up(fd: Fd, writing: bool) -> bool {
+pub(crate) fn kernel_gave_up(fd: Fd, writing: bool) -> bool {
     matches!(sys::get_nonblocking(fd), Ok(false)) && matches!(sys::kernel_timeout(fd, writing), Ok(Some(_)))
 }
 
