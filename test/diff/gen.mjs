@@ -21,13 +21,20 @@ const streamSlot = fc.integer({ min: 0, max: STREAM_SLOTS - 1 });
 // Most programs detach one fd or none: slot 0 most often.
 const fdSlot = fc.oneof({ arbitrary: fc.constant(0), weight: 3 }, { arbitrary: fc.integer({ min: 0, max: FD_SLOTS - 1 }), weight: 1 });
 const seed = fc.integer({ min: 0, max: 255 });
-/** The host a step names its target by, or null for the target's own address (`named`). */
-const host = fc.constantFrom(null, null, null, 'localhost');
+/**
+ * The host a step names its target by, or null for the target's own address (`named`): a name, its
+ * capitals (names are not case-sensitive), and IPv4's older numeric forms (inet_aton's: a short
+ * dotted form, one 32-bit number), each of which is 127.0.0.1.
+ */
+const host = fc.oneof(
+  { arbitrary: fc.constant(null), weight: 9 },
+  { arbitrary: fc.constantFrom('localhost', 'LOCALHOST', '127.1', '2130706433'), weight: 3 },
+);
 
 /**
- * Whether a step may name its target by `step.host`: only 'localhost' for an IPv4 address (127.0.0.1
- * everywhere; '::1' only where the hosts file says so), from an IPv4 socket, which both sides resolve
- * before the call.
+ * Whether a step may name its target by `step.host`: only for an IPv4 address (each host is 127.0.0.1
+ * everywhere; 'localhost' is '::1' only where the hosts file says so), from an IPv4 socket; each side's
+ * library resolves it.
  */
 function named(step, rec, target) {
   return step.host === null || step.host === undefined || (rec.ep.family === 'AF_INET' && target.ep.family === 'AF_INET');
