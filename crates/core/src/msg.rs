@@ -385,14 +385,10 @@ pub fn recvmmsg(
     // for the first datagram only, as a blocking recvmmsg here returns once one is in.
     #[cfg(any(target_os = "linux", target_os = "android"))]
     if crate::sock::kernel_waits(timeout, sys::dontwait(flags) || sys::never_waits(flags)) {
-        match sys::recvmmsg(fd, bufs, flags | c::MSG_WAITFORONE, out) {
-            Ok(n) => return Ok(n),
-            Err(e) if would_block(&e) && crate::sock::kernel_gave_up(fd, false) => {
-                return Err(Error::io(&e, "recvmmsg"))
-            }
-            // O_NONBLOCK set by someone sharing the socket, or a signal: the waits in poll() follow.
-            Err(e) if would_block(&e) || e.raw_os_error() == Some(sys::EINTR) => {}
-            Err(e) => return Err(Error::io(&e, "recvmmsg")),
+        if let Some(done) = crate::sock::kernel_call(fd, "recvmmsg", || {
+            sys::recvmmsg(fd, bufs, flags | c::MSG_WAITFORONE, out)
+        }) {
+            return done;
         }
     }
     retry(fd, timeout, flags, read_events(flags), "recvmmsg", |f| {

@@ -83,21 +83,17 @@ pub(crate) fn retry_with<T>(
     let dontwait = timeout.is_nonblocking()
         || sys::dontwait(flags)
         || (timeout == Timeout::BLOCKING && sys::never_waits(flags));
-    let first_blocks = blocks_first(timeout, dontwait, after_wait);
-    let mut call_flags = if first_blocks {
-        flags
-    } else {
-        flags | sys::DONTWAIT
-    };
+    if blocks_first(timeout, dontwait, after_wait) {
+        if let Some(done) = kernel_call(fd, syscall, || op(flags)) {
+            return done;
+        }
+    }
+    let mut call_flags = flags | sys::DONTWAIT;
     // The waits so far: after each, the fd was ready.
     let mut waits = 0;
     loop {
         match op(call_flags) {
             Ok(v) => return Ok(v),
-            // The kernel's call waited its SO_RCVTIMEO out, and fails as it does.
-            Err(e) if first_blocks && waits == 0 && would_block(&e) && kernel_gave_up(fd, false) => {
-                return Err(Error::io(&e, syscall))
-            }
             Err(e) if e.raw_os_error() == Some(sys::EINTR) => {
                 if crate::signals::interrupted() {
                     return Err(Error::os(sys::EINTR, syscall));
@@ -139,6 +135,24 @@ fn blocks_first(timeout: Timeout, dontwait: bool, after_wait: i32) -> bool {
 /// not MSG_DONTWAIT, and no signal's listeners to run inside it.
 pub(crate) fn kernel_waits(timeout: Timeout, dontwait: bool) -> bool {
     sys::MODE_FLAG && timeout == Timeout::BLOCKING && !dontwait && !crate::signals::interruptible()
+}
+
+/// A call made as the kernel's own blocking one (`kernel_waits`): Some with
+/// the call's outcome (a result, an error, or EAGAIN once SO_RCVTIMEO ran out,
+/// as the kernel's call fails), None when it said EAGAIN because someone
+/// sharing the socket set O_NONBLOCK, or was interrupted: the caller then
+/// waits in poll(2) as it would have.
+pub(crate) fn kernel_call<T>(
+    fd: Fd,
+    syscall: &'static str,
+    op: impl FnOnce() -> io::Result<T>,
+) -> Option<Result<T>> {
+    match op() {
+        Ok(v) => Some(Ok(v)),
+        Err(e) if would_block(&e) && !kernel_gave_up(fd, false) => None,
+        Err(e) if e.raw_os_error() == Some(sys::EINTR) => None,
+        Err(e) => Some(Err(Error::io(&e, syscall))),
+    }
 }
 
 /// After a call made to block said EAGAIN: whether that was the kernel
@@ -183,12 +197,9 @@ pub(crate) fn retry_flagless<T>(
     }
     // A call the kernel's timeout limits (accept) is, as a receive is (`blocks_first`), the
     // kernel's own blocking call while no listener must run inside it.
-    if kernel_limit && !crate::signals::interruptible() {
-        match op() {
-            Ok(v) => return Ok(v),
-            Err(e) if would_block(&e) && kernel_gave_up(fd, false) => return Err(Error::io(&e, syscall)),
-            Err(e) if would_block(&e) || e.raw_os_error() == Some(sys::EINTR) => {}
-            Err(e) => return Err(Error::io(&e, syscall)),
+    if kernel_limit && kernel_waits(timeout, false) {
+        if let Some(done) = kernel_call(fd, syscall, &mut op) {
+            return done;
         }
     }
     let (deadline, kernel) = if kernel_limit {

@@ -348,10 +348,6 @@ pub fn recvfrom(fd: Fd, buf: &mut [MaybeUninit<u8>], flags: i32) -> io::Result<(
     })
 }
 
-/// poll(2) with a timeout (None: for ever); returns how many fds are ready. A
-/// timeout with a part finer than a millisecond goes to ppoll on Linux
-/// (Python's select waits in microseconds); the rest to poll, rounded up to
-/// milliseconds.
 /// A wait's time as the milliseconds poll(2) and epoll_wait(2) take: rounded
 /// up, as CPython rounds it (a wait never ends early); -1 for ever.
 pub fn timeout_ms(timeout: Option<std::time::Duration>) -> i32 {
@@ -360,6 +356,10 @@ pub fn timeout_ms(timeout: Option<std::time::Duration>) -> i32 {
     })
 }
 
+/// poll(2) with a timeout (None: for ever); returns how many fds are ready. A
+/// timeout with a part finer than a millisecond goes to ppoll on Linux
+/// (Python's select waits in microseconds); the rest to poll, rounded up to
+/// milliseconds.
 pub fn poll(fds: &mut [libc::pollfd], timeout: Option<std::time::Duration>) -> io::Result<usize> {
     let nfds = fds.len() as libc::nfds_t;
     #[cfg(any(target_os = "linux", target_os = "android"))]
