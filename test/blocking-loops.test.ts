@@ -24,6 +24,8 @@
 // - SO_SNDTIMEO and SO_RCVTIMEO with a peer that trickles: a TCP send and a
 //   MSG_WAITALL receive have one budget for all their waits, as the kernel's
 //   one call has; an AF_UNIX send's starts again with each buffer queued.
+// - a receive and a sendall under those options while another process flips
+//   O_NONBLOCK: an EAGAIN the flag caused is not the kernel's timeout.
 // python3 runs its side while this process runs its own.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -588,6 +590,67 @@ describe.runIf(process.platform === 'linux')('how a blocking receive, recvmmsg, 
     const listening = await syscalls(names, false, '0', EPOLL_WAITS, select, 'listener');
     expect(listening.poll! + listening.ppoll!).toBeGreaterThanOrEqual(20);
     expect(listening.epoll_wait).toBeGreaterThanOrEqual(20);
+  });
+});
+
+/**
+ * Blocking calls under SO_RCVTIMEO and SO_SNDTIMEO (5 s) on a socket whose O_NONBLOCK a python3 child sets and
+ * clears as fast as it can: 300 round trips with an echo child that answers a millisecond later, then a sendall
+ * of 4 MiB to a reader that takes it slowly. A call the kernel makes as its own blocking one says EAGAIN at once
+ * when it meets the flag set; the flag is often clear again by the time bsdsock asks, so only the time the call
+ * lasted tells that EAGAIN from the kernel's timeout. Prints the bytes echoed, the receives that ended early
+ * (BlockingIOError), and the sendall's error if it failed, then the bytes the reader got. argv[1]: bsdsock's path.
+ */
+const FLIPPED_UNDER_TIMEOUT = String.raw`
+const { socketpair, SOL_SOCKET, SO_RCVTIMEO, SO_SNDTIMEO, BlockingIOError } = require(process.argv[1]);
+const { spawn } = require('node:child_process');
+const FLIP = 'import fcntl, os\nfl = fcntl.fcntl(3, fcntl.F_GETFL)\nwhile True:\n  fcntl.fcntl(3, fcntl.F_SETFL, fl | os.O_NONBLOCK)\n  fcntl.fcntl(3, fcntl.F_SETFL, fl)';
+const ECHO = 'import socket, time\ns = socket.socket(fileno=3)\nwhile (d := s.recv(100)) != b"end": time.sleep(0.001); s.send(d)\ns.send(b"go")\nn = 0\nwhile d := s.recv(65536):\n  n += len(d); time.sleep(0.0005)\nprint(n)';
+const fiveSeconds = Buffer.alloc(16);
+fiveSeconds.writeBigInt64LE(5n, 0);
+const [a, b] = socketpair();
+a.setsockopt(SOL_SOCKET, SO_RCVTIMEO, fiveSeconds);
+a.setsockopt(SOL_SOCKET, SO_SNDTIMEO, fiveSeconds);
+const peer = spawn('python3', ['-c', ECHO], { stdio: ['ignore', 'pipe', 'inherit', b.fileno()] });
+let read = '';
+peer.stdout.on('data', (d) => (read += d));
+b.close();
+const flipper = spawn('python3', ['-c', FLIP], { stdio: ['ignore', 'inherit', 'inherit', a.fileno()] });
+// Time for python3 to start flipping.
+Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+let echoed = 0;
+let early = 0;
+for (let i = 0; i < 300; i++) {
+  a.send(Buffer.from('ping'));
+  try {
+    echoed += a.recv(100).length;
+  } catch (e) {
+    if (!(e instanceof BlockingIOError)) throw e;
+    early++;
+    i--;
+  }
+}
+a.send(Buffer.from('end'));
+// The reader's "go": its loop of echoes is over (the bytes of sendall must not reach it).
+if (a.recv(100).toString() !== 'go') throw new Error('no go');
+let sent = '';
+try {
+  a.sendall(Buffer.alloc(4 << 20));
+} catch (e) {
+  sent = e.constructor.name + ' ' + e.characters_written + ' ';
+}
+flipper.kill();
+a.close();
+peer.on('exit', () => console.log(echoed, early, sent + read.trim()));
+`;
+
+describe.runIf(process.platform === 'linux')("a blocking call under the kernel's timeout, its socket's O_NONBLOCK flipped by another process", () => {
+  it('waits for its data and its room: no EAGAIN taken for the timeout running out', async () => {
+    const run = new Running([process.execPath, '-e', FLIPPED_UNDER_TIMEOUT, require.resolve('bsdsock')], { limitMs: 60_000 });
+    const { code } = await run.ended;
+    expect(code, run.stderr).toBe(0);
+    // Every round trip's 4 bytes, no receive ended early, and the reader's count of every byte sendall sent.
+    expect(run.stdout.trim()).toBe(`1200 0 ${4 << 20}`);
   });
 });
 

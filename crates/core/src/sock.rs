@@ -3,6 +3,7 @@
 //! BlockingIOError (non-blocking mode, or MSG_DONTWAIT).
 
 use std::io;
+use std::time::{Duration, Instant};
 
 use socket2::SockAddr;
 
@@ -147,20 +148,30 @@ pub(crate) fn kernel_call<T>(
     syscall: &'static str,
     op: impl FnOnce() -> io::Result<T>,
 ) -> Option<Result<T>> {
+    let started = Instant::now();
     match op() {
         Ok(v) => Some(Ok(v)),
-        Err(e) if would_block(&e) && !kernel_gave_up(fd, false) => None,
+        Err(e) if would_block(&e) && !kernel_gave_up(fd, false, started) => None,
         Err(e) if e.raw_os_error() == Some(sys::EINTR) => None,
         Err(e) => Some(Err(Error::io(&e, syscall))),
     }
 }
 
-/// After a call made to block said EAGAIN: whether that was the kernel
-/// giving up at the socket's SO_RCVTIMEO (SO_SNDTIMEO when `writing`):
-/// O_NONBLOCK is clear and the option set, rather than O_NONBLOCK set by
-/// someone sharing the socket.
-pub(crate) fn kernel_gave_up(fd: Fd, writing: bool) -> bool {
-    matches!(sys::get_nonblocking(fd), Ok(false)) && matches!(sys::kernel_timeout(fd, writing), Ok(Some(_)))
+/// How much sooner than its SO_RCVTIMEO or SO_SNDTIMEO the kernel's blocking
+/// call may give up: it counts in jiffies (10 ms at the slowest HZ, 100),
+/// and its sleep ends at a jiffy's edge, up to one jiffy short of the time.
+const KERNEL_TIMER_SLACK: Duration = Duration::from_millis(20);
+
+/// After a call made to block at `started` said EAGAIN: whether that was the
+/// kernel giving up at the socket's SO_RCVTIMEO (SO_SNDTIMEO when `writing`):
+/// O_NONBLOCK is clear, the option set, and the call lasted about as long,
+/// rather than O_NONBLOCK set by someone sharing the socket. The time rules out
+/// a holder that set the flag and cleared it again before the `F_GETFL` (a
+/// race within the slack, for an option shorter than it, remains: the time
+/// the option names has then all but passed).
+pub(crate) fn kernel_gave_up(fd: Fd, writing: bool, started: Instant) -> bool {
+    matches!(sys::get_nonblocking(fd), Ok(false))
+        && matches!(sys::kernel_timeout(fd, writing), Ok(Some(limit)) if started.elapsed() + KERNEL_TIMER_SLACK >= limit)
 }
 
 /// `retry` for the calls that take no MSG_DONTWAIT (accept, sendfile), which
@@ -493,6 +504,7 @@ pub fn sendall(fd: Fd, data: &[u8], flags: i32, timeout: Timeout) -> Result<()> 
     // As CPython's, at least one send(2), even of nothing (a SEQPACKET record, or the error).
     loop {
         let call_flags = if kernel { flags } else { flags | sys::DONTWAIT };
+        let started = Instant::now();
         match sys::send(fd, &data[sent..], call_flags) {
             Ok(n) => {
                 sent += n;
@@ -511,7 +523,7 @@ pub fn sendall(fd: Fd, data: &[u8], flags: i32, timeout: Timeout) -> Result<()> 
             }
             Err(e) if would_block(&e) && kernel => {
                 // The kernel's call waited its SO_SNDTIMEO out, and fails as it does.
-                if kernel_gave_up(fd, true) {
+                if kernel_gave_up(fd, true, started) {
                     return Err(Error::io(&e, "sendall").with_written(sent));
                 }
                 kernel = false;
