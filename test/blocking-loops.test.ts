@@ -604,7 +604,8 @@ describe.runIf(process.platform === 'linux')('how a blocking receive, recvmmsg, 
 const FLIPPED_UNDER_TIMEOUT = String.raw`
 const { socketpair, SOL_SOCKET, SO_RCVTIMEO, SO_SNDTIMEO, BlockingIOError } = require(process.argv[1]);
 const { spawn } = require('node:child_process');
-const FLIP = 'import fcntl, os\nfl = fcntl.fcntl(3, fcntl.F_GETFL)\nwhile True:\n  fcntl.fcntl(3, fcntl.F_SETFL, fl | os.O_NONBLOCK)\n  fcntl.fcntl(3, fcntl.F_SETFL, fl)';
+// The flipper spins until killed, so it asks for SIGKILL when its parent dies (PR_SET_PDEATHSIG), whatever ends it.
+const FLIP = 'import ctypes, fcntl, os, signal\nctypes.CDLL(None).prctl(1, signal.SIGKILL)\nif os.getppid() != ' + process.pid + ': os._exit(1)\nfl = fcntl.fcntl(3, fcntl.F_GETFL)\nwhile True:\n  fcntl.fcntl(3, fcntl.F_SETFL, fl | os.O_NONBLOCK)\n  fcntl.fcntl(3, fcntl.F_SETFL, fl)';
 const ECHO = 'import socket, time\ns = socket.socket(fileno=3)\nwhile (d := s.recv(100)) != b"end": time.sleep(0.001); s.send(d)\ns.send(b"go")\nn = 0\nwhile d := s.recv(65536):\n  n += len(d); time.sleep(0.0005)\nprint(n)';
 const fiveSeconds = Buffer.alloc(16);
 fiveSeconds.writeBigInt64LE(5n, 0);
@@ -616,6 +617,7 @@ let read = '';
 peer.stdout.on('data', (d) => (read += d));
 b.close();
 const flipper = spawn('python3', ['-c', FLIP], { stdio: ['ignore', 'inherit', 'inherit', a.fileno()] });
+process.on('exit', () => flipper.kill('SIGKILL'));
 // Time for python3 to start flipping.
 Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
 let echoed = 0;
