@@ -1075,14 +1075,52 @@ function cpuTimes() {
   return { idle, total };
 }
 
-// Warns when the CPUs are busy with something else before the run starts.
+// CPU time (user + system, in clock ticks) and name of every process, by pid: Linux's /proc; empty elsewhere.
+function processTimes() {
+  const times = new Map();
+  let pids = [];
+  try {
+    pids = fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return times;
+  }
+  for (const pid of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so the fields count from its last ')'.
+      const close = stat.lastIndexOf(')');
+      const fields = stat.slice(close + 2).split(' ');
+      times.set(pid, { name: stat.slice(stat.indexOf('(') + 1, close), ticks: Number(fields[11]) + Number(fields[12]) });
+    } catch {
+      // Gone since the listing.
+    }
+  }
+  return times;
+}
+
+// The processes that used at least a tenth of a CPU between two processTimes() a second apart, busiest first.
+function busiest(before, after) {
+  const TICKS_PER_SECOND = 100;
+  return [...after]
+    .filter(([pid]) => Number(pid) !== process.pid && before.has(pid))
+    .map(([pid, { name, ticks }]) => ({ pid, name, share: (ticks - before.get(pid).ticks) / TICKS_PER_SECOND }))
+    .filter(({ share }) => share >= 0.1)
+    .sort((a, b) => b.share - a.share)
+    .slice(0, 3);
+}
+
+// Warns when the CPUs are busy with something else before the run starts, naming what keeps them busy. A CPU
+// kept awake changes more than the noise: a round trip in which both ends sleep is then several times faster.
 async function checkIdle() {
   const before = cpuTimes();
+  const procsBefore = processTimes();
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const after = cpuTimes();
   const busy = 1 - (after.idle - before.idle) / (after.total - before.total || 1);
   if (busy > 0.15) {
-    console.log(`  note: the CPUs were ${Math.round(busy * 100)}% busy before the run: numbers will be noisy`);
+    const who = busiest(procsBefore, processTimes()).map(({ pid, name, share }) => `${name} (pid ${pid}) ${Math.round(share * 100)}%`);
+    console.log(`  note: the CPUs were ${Math.round(busy * 100)}% busy before the run${who.length ? `, by ${who.join(', ')} of a CPU` : ''}: numbers will be`);
+    console.log('  noisy, and a round trip in which both ends sleep runs several times faster while a CPU is kept awake');
   }
 }
 
