@@ -504,7 +504,8 @@ pub fn sendall(fd: Fd, data: &[u8], flags: i32, timeout: Timeout) -> Result<()> 
     // As CPython's, at least one send(2), even of nothing (a SEQPACKET record, or the error).
     loop {
         let call_flags = if kernel { flags } else { flags | sys::DONTWAIT };
-        let started = Instant::now();
+        // Only a send the kernel may block in needs its start (see kernel_gave_up).
+        let started = kernel.then(Instant::now);
         match sys::send(fd, &data[sent..], call_flags) {
             Ok(n) => {
                 sent += n;
@@ -523,7 +524,7 @@ pub fn sendall(fd: Fd, data: &[u8], flags: i32, timeout: Timeout) -> Result<()> 
             }
             Err(e) if would_block(&e) && kernel => {
                 // The kernel's call waited its SO_SNDTIMEO out, and fails as it does.
-                if kernel_gave_up(fd, true, started) {
+                if started.is_some_and(|t| kernel_gave_up(fd, true, t)) {
                     return Err(Error::io(&e, "sendall").with_written(sent));
                 }
                 kernel = false;
