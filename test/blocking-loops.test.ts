@@ -183,9 +183,10 @@ def call(conn, c, peer_pid):
 results = {}
 for name, sc in scenarios.items():
     l, where = listening(sc.get('tcp'))
+    # On the listener, before the peer starts: the accepted socket inherits it, so every byte the peer sends carries its credentials.
+    if sc.get('passcred'): l.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
     p = subprocess.Popen([sys.executable, '-c', peer, where, json.dumps(sc)])
     conn, _ = l.accept()
-    if sc.get('passcred'): conn.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
     peer_pid = None if sc.get('tcp') else struct.unpack('iII', conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))[0]
     time.sleep(0.05)  # the first bytes are queued before the first call
     results[name] = [call(conn, c, peer_pid) for c in sc['calls']]
@@ -281,11 +282,13 @@ function listener(tcp: boolean, dir: string): Socket & { where: string } {
 async function receive(sc: Scenario, dir: string): Promise<Result[]> {
   using l = listener(sc.tcp === true, dir);
   const where = l.where;
+  // On the listener, before the peer starts: the accepted socket inherits it. Set on that socket after accept,
+  // bytes the peer sent in between came without credentials (pid 0, uid 65534), unglued from the rest.
+  if (sc.passcred) l.setsockopt(SOL_SOCKET, SO_PASSCRED, 1);
   const peer = new Running(['python3', '-c', PEER, where, JSON.stringify(sc)]);
   const [conn] = l.accept();
   conn.settimeout(null);
   try {
-    if (sc.passcred) conn.setsockopt(SOL_SOCKET, SO_PASSCRED, 1);
     const peerPid = sc.tcp ? null : conn.getsockopt(SOL_SOCKET, SO_PEERCRED, 12).readInt32LE(0);
     sleep(50); // the first bytes are queued before the first call
     return sc.calls.map((c) => call(conn, c, peerPid));
