@@ -21,23 +21,28 @@ const streamSlot = fc.integer({ min: 0, max: STREAM_SLOTS - 1 });
 // Most programs detach one fd or none: slot 0 most often.
 const fdSlot = fc.oneof({ arbitrary: fc.constant(0), weight: 3 }, { arbitrary: fc.integer({ min: 0, max: FD_SLOTS - 1 }), weight: 1 });
 const seed = fc.integer({ min: 0, max: 255 });
-/**
- * The host a step names its target by, or null for the target's own address (`named`): a name, its
- * capitals (names are not case-sensitive), and IPv4's older numeric forms (inet_aton's: a short
- * dotted form, one 32-bit number), each of which is 127.0.0.1.
- */
+/** Names of 127.0.0.1: a name, its capitals (names are not case-sensitive), and IPv4's older numeric
+ * forms (inet_aton's: a short dotted form, one 32-bit number). */
+const IPV4_LOOPBACK_NAMES = ['localhost', 'LOCALHOST', '127.1', '2130706433'];
+/** Other spellings of ::1: in full, with the zeros run elsewhere, and with a numeric scope id (interface
+ * 1 is the loopback: the first a network namespace has). */
+const IPV6_LOOPBACK_NAMES = ['0:0:0:0:0:0:0:1', '0::1', '::0:1', '::1%1'];
+
+/** The host a step names its target by, or null for the target's own address (`named`). */
 const host = fc.oneof(
   { arbitrary: fc.constant(null), weight: 9 },
-  { arbitrary: fc.constantFrom('localhost', 'LOCALHOST', '127.1', '2130706433'), weight: 3 },
+  { arbitrary: fc.constantFrom(...IPV4_LOOPBACK_NAMES, ...IPV6_LOOPBACK_NAMES), weight: 3 },
 );
 
 /**
- * Whether a step may name its target by `step.host`: only for an IPv4 address (each host is 127.0.0.1
- * everywhere; 'localhost' is '::1' only where the hosts file says so), from an IPv4 socket; each side's
- * library resolves it.
+ * Whether a step may name its target by `step.host`: an IPv4 name only for an IPv4 address (each is
+ * 127.0.0.1 everywhere; 'localhost' is '::1' only where the hosts file says so), an IPv6 one only for
+ * an IPv6 address, in each case from a socket of that family; each side's library resolves it.
  */
 function named(step, rec, target) {
-  return step.host === null || step.host === undefined || (rec.ep.family === 'AF_INET' && target.ep.family === 'AF_INET');
+  if (step.host === null || step.host === undefined) return true;
+  const family = IPV6_LOOPBACK_NAMES.includes(step.host) ? 'AF_INET6' : 'AF_INET';
+  return rec.ep.family === family && target.ep.family === family;
 }
 const size = fc.oneof(fc.constantFrom(0, 1, 15, 16, 17), fc.integer({ min: 0, max: 3000 }));
 const recvSize = fc.oneof(fc.constantFrom(0, 1, 16, 4096), fc.integer({ min: 0, max: 5000 }));
