@@ -608,6 +608,251 @@ describe('create_datagram_endpoint', () => {
   });
 });
 
+describe("a datagram transport's write buffer and failed sends (python3 the oracle)", () => {
+  // A Unix datagram peer whose queue is full makes the sender's socket say EAGAIN: what sendto
+  // cannot send is kept. Each side fills the peer's queue, queues five more datagrams of 1,000
+  // bytes under limits of 4,000 and 2,000, then ends (close or abort) and drains the peer; it
+  // gives what the protocol saw, in order, and whether the peer got the datagrams it should have.
+  const py = python(
+    String.raw`
+import asyncio, os, tempfile
+from socket import *
+def err(e):
+    return None if e is None else {'error': type(e).__name__, 'message': str(e), 'errno': getattr(e, 'errno', None)}
+def datagram(i):
+    return b'%04d' % i + b'x' * 996
+def flow(end):
+    async def main():
+        loop = asyncio.get_running_loop()
+        events, lost = [], loop.create_future()
+        class P(asyncio.DatagramProtocol):
+            def pause_writing(self): events.append(['pause', t.get_write_buffer_size()])
+            def resume_writing(self): events.append(['resume', t.get_write_buffer_size()])
+            def connection_lost(self, exc): events.append(['lost', err(exc)]); lost.set_result(None)
+        path = os.path.join(tempfile.mkdtemp(), 'peer')
+        peer = socket(AF_UNIX, SOCK_DGRAM)
+        peer.bind(path)
+        peer.setblocking(False)
+        t, _ = await loop.create_datagram_endpoint(P, remote_addr=path, family=AF_UNIX)
+        t.set_write_buffer_limits(high=4000, low=2000)
+        events.append(['limits', t.get_write_buffer_limits()])
+        sent = 0
+        while t.get_write_buffer_size() == 0:
+            t.sendto(datagram(sent)); sent += 1
+        taken = sent - 1
+        for _ in range(5):
+            t.sendto(datagram(sent)); sent += 1
+        events.append(['queued', t.get_write_buffer_size()])
+        getattr(t, end)()
+        events.append([end, t.get_write_buffer_size(), t.is_closing()])
+        expect = sent if end == 'close' else taken
+        got = []
+        while len(got) < expect or not lost.done():
+            try:
+                got.append(peer.recv(2000))
+            except BlockingIOError:
+                await asyncio.sleep(0)
+        await asyncio.sleep(0.05)
+        try:
+            got.append(peer.recv(2000))
+        except BlockingIOError:
+            pass
+        peer.close()
+        events.append(['peer got them, in order', got == [datagram(i) for i in range(expect)]])
+        return events
+    return asyncio.run(main())
+def bad_address(addr):
+    async def main():
+        loop = asyncio.get_running_loop()
+        loop.set_exception_handler(lambda loop, context: None)
+        events = []
+        class P(asyncio.DatagramProtocol):
+            def error_received(self, exc): events.append(['error_received', err(exc)])
+            def connection_lost(self, exc): events.append(['lost', err(exc)])
+        t, _ = await loop.create_datagram_endpoint(P, local_addr=('127.0.0.1', 0))
+        t.sendto(b'x', addr)
+        await asyncio.sleep(0.05)
+        events.append(['closing', t.is_closing()])
+        t.close()
+        await asyncio.sleep(0)
+        return events
+    return asyncio.run(main())
+`,
+    {
+      close: `flow('close')`,
+      abort: `flow('abort')`,
+      'an address of the wrong type': `bad_address('nope')`,
+      'an address of the wrong length': `bad_address(('127.0.0.1',))`,
+      'a port out of range': `bad_address(('127.0.0.1', 70000))`,
+      "an IPv6 host for an IPv4 socket (an OSError: gaierror)": `bad_address(('::1', 9))`,
+    },
+  );
+
+  /** Python's events (each error as the oracle encodes one). */
+  function pythonEvents(name: string): unknown {
+    const o = py[name]!;
+    if (!('value' in o)) throw new Error(`python3: ${JSON.stringify(o)}`);
+    return o.value;
+  }
+  /** An error as the oracle encodes it ({error, message, errno}: see oracle.py), Python's class mapped to bsdsock's. */
+  const asOracle = (e: Error | null): unknown => (e === null ? null : { error: e.constructor.name, message: e.message, errno: (e as { errno?: number }).errno ?? null });
+  const mapped = (events: unknown): unknown =>
+    JSON.parse(JSON.stringify(events), (_k, v: unknown) =>
+      v !== null && typeof v === 'object' && 'error' in v && typeof (v as { error: unknown }).error === 'string' ? expected(v as never) : v,
+    );
+
+  const datagram = (i: number): Buffer => Buffer.concat([Buffer.from(String(i).padStart(4, '0')), Buffer.alloc(996, 'x')]);
+
+  it.each(['close', 'abort'] as const)('%s(): pause_writing over the high-water mark, resume_writing once sent, the peer gets them in order', async (end) => {
+    using dir = tempDir();
+    const where = path.join(dir.path, 'peer');
+    const events: unknown[] = [];
+    let t!: DatagramTransport;
+    let gone!: () => void;
+    const lost = new Promise<void>((r) => (gone = r));
+    class P extends DatagramProtocol {
+      override pause_writing(): void {
+        events.push(['pause', t.get_write_buffer_size()]);
+      }
+      override resume_writing(): void {
+        events.push(['resume', t.get_write_buffer_size()]);
+      }
+      override connection_lost(exc: Error | null): void {
+        events.push(['lost', asOracle(exc)]);
+        gone();
+      }
+    }
+    const peer = socket(AF_UNIX, SOCK_DGRAM);
+    peer.bind(where);
+    peer.setblocking(false);
+    [t] = await create_datagram_endpoint(() => new P(), { remote_addr: where, family: AF_UNIX });
+    t.set_write_buffer_limits(4000, 2000);
+    events.push(['limits', t.get_write_buffer_limits()]);
+    let sent = 0;
+    while (t.get_write_buffer_size() === 0) t.sendto(datagram(sent++));
+    const taken = sent - 1;
+    for (let i = 0; i < 5; i++) t.sendto(datagram(sent++));
+    events.push(['queued', t.get_write_buffer_size()]);
+    t[end]();
+    events.push([end, t.get_write_buffer_size(), t.is_closing()]);
+    const wanted = end === 'close' ? sent : taken;
+    const got: Buffer[] = [];
+    let done = false;
+    void lost.then(() => (done = true));
+    while (got.length < wanted || !done) {
+      try {
+        got.push(peer.recv(2000));
+      } catch (e) {
+        if (!(e instanceof OSError) || e.errno !== 11) throw e;
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    try {
+      got.push(peer.recv(2000));
+    } catch {
+      // Nothing more came, as it should not.
+    }
+    peer.close();
+    events.push(['peer got them, in order', got.length === wanted && got.every((d, i) => d.equals(datagram(i)))]);
+    const want = mapped(pythonEvents(end)) as unknown[][];
+    // abort() drops the queue; CPython 3.11's datagram transport clears it but not the count
+    // get_write_buffer_size() gives (_force_close leaves _buffer_size), so it still says 6000.
+    if (end === 'abort') want[want.findIndex((e) => e[0] === 'abort')]![1] = 0;
+    expect(events).toEqual(want);
+    expect(events).toContainEqual(['pause', 5000]);
+    expect(events).toContainEqual(['peer got them, in order', true]);
+  });
+
+  const addresses: Record<string, unknown> = {
+    'an address of the wrong type': 'nope',
+    'an address of the wrong length': ['127.0.0.1'],
+    'a port out of range': ['127.0.0.1', 70000],
+    'an IPv6 host for an IPv4 socket (an OSError: gaierror)': ['::1', 9],
+  };
+  it.each(Object.keys(addresses))('sendto to %s: an OSError is error_received(), anything else ends the transport', async (name) => {
+    const events: unknown[] = [];
+    class P extends DatagramProtocol {
+      override error_received(exc: Error): void {
+        events.push(['error_received', asOracle(exc)]);
+      }
+      override connection_lost(exc: Error | null): void {
+        events.push(['lost', asOracle(exc)]);
+      }
+    }
+    const [t] = await create_datagram_endpoint(() => new P(), { local_addr: ['127.0.0.1', 0] });
+    t.sendto(Buffer.from('x'), addresses[name]);
+    await new Promise((r) => setTimeout(r, 50));
+    events.push(['closing', t.is_closing()]);
+    t.close();
+    await new Promise((r) => setImmediate(r));
+    expect(events).toEqual(mapped(pythonEvents(name)));
+  });
+});
+
+describe('a throwing pause_writing or resume_writing', () => {
+  // In a child: what a flow-control callback throws is reported as an uncaught exception (asyncio
+  // hands it to the loop's exception handler), and the write that crossed the mark still succeeds.
+  // The stream's peer reads nothing until the write has returned; the datagram's peer is a Unix
+  // socket whose queue fills.
+  const script = String.raw`
+const { socketpair, socket, AF_UNIX, SOCK_STREAM, SOCK_DGRAM } = require('bsdsock');
+const { create_connection, create_datagram_endpoint, Protocol, DatagramProtocol } = require('bsdsock/asyncio');
+const seen = [];
+process.on('uncaughtException', (e) => seen.push(e.message));
+const turn = () => new Promise((r) => setTimeout(r, 20));
+const throwing = (Base) => class extends Base {
+  pause_writing() { throw new Error('pause_writing threw'); }
+  resume_writing() { throw new Error('resume_writing threw'); }
+};
+(async () => {
+  const [a, b] = socketpair(AF_UNIX, SOCK_STREAM);
+  const [t] = await create_connection(() => new (throwing(Protocol))(), { sock: a });
+  t.set_write_buffer_limits(1000);
+  t.write(Buffer.alloc(8 << 20));
+  const streamBuffered = t.get_write_buffer_size() > 1000;
+  b.setblocking(false);
+  let left = 8 << 20;
+  while (left > 0) {
+    try { left -= b.recv(1 << 20).length; } catch { await turn(); }
+  }
+  await turn();
+  const streamDrained = t.get_write_buffer_size() === 0;
+  t.close();
+  b.close();
+  const dir = require('node:fs').mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'flow-'));
+  const where = require('node:path').join(dir, 'peer');
+  const peer = socket(AF_UNIX, SOCK_DGRAM);
+  peer.bind(where);
+  peer.setblocking(false);
+  const [d] = await create_datagram_endpoint(() => new (throwing(DatagramProtocol))(), { remote_addr: where, family: AF_UNIX });
+  d.set_write_buffer_limits(1000);
+  let sent = 0;
+  while (d.get_write_buffer_size() <= 1000) { d.sendto(Buffer.alloc(1000)); sent++; }
+  let got = 0;
+  while (got < sent) {
+    try { peer.recv(2000); got++; } catch { await turn(); }
+  }
+  await turn();
+  const datagramsDrained = d.get_write_buffer_size() === 0;
+  d.close();
+  peer.close();
+  require('node:fs').rmSync(dir, { recursive: true });
+  console.log(JSON.stringify({ seen, streamBuffered, streamDrained, datagramsDrained }));
+})();
+`;
+  it('is reported as uncaught; the write that crossed the mark succeeds, and the buffer still drains', () => {
+    const run = runSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({
+      seen: ['pause_writing threw', 'resume_writing threw', 'pause_writing threw', 'resume_writing threw'],
+      streamBuffered: true,
+      streamDrained: true,
+      datagramsDrained: true,
+    });
+  });
+});
+
 describe('a large transfer to a slow reader', () => {
   const TOTAL = Number(process.env.BSDSOCK_TRANSFER_BYTES ?? 1024 * 1024 * 1024);
   it(`${TOTAL} bytes through a Transport, the write buffer never past its limit plus one write`, { timeout: 600_000 }, async () => {

@@ -3,14 +3,14 @@
 // bytes to its protocol; `write` never blocks: what the kernel will not take is
 // kept, in the chunks it came in, and sent when the socket is writable again,
 // with pause_writing / resume_writing on the protocol around the write-buffer
-// limits.
+// limits (a datagram transport's `sendto` keeps its datagrams the same way).
 
 // node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
 import { Buffer } from 'node:buffer';
 import { pyType } from '../convert';
 import { pyRepr } from '../repr';
 import * as C from '../constants';
-import { isWouldBlock, RuntimeError, takeError, wouldBlock } from '../errors';
+import { isWouldBlock, OSError, RuntimeError, takeError, wouldBlock } from '../errors';
 import { native, slotAddress, type NativeAddress } from '../native';
 import { claim, room, settle, SLAB_RECEIVE_MAX } from '../slab';
 import { sendtoNow, Socket } from '../socket';
@@ -40,6 +40,18 @@ const MAX_READ = SLAB_RECEIVE_MAX;
 function checkProtocol(protocol: unknown): void {
   if (typeof (protocol as { connection_lost?: unknown } | null)?.connection_lost !== 'function') {
     throw new TypeError(`a protocol needs connection_lost(), not ${pyType(protocol)}`);
+  }
+}
+
+/** The write buffer's default high-water mark (the low one is a quarter of it). */
+const DEFAULT_HIGH = 64 * 1024;
+
+/** Calls a protocol's pause_writing or resume_writing; what it throws is reported as uncaught. */
+function flowCallback(protocol: BaseProtocol, name: 'pause_writing' | 'resume_writing'): void {
+  try {
+    protocol[name]();
+  } catch (e) {
+    reportLater(e);
   }
 }
 
@@ -106,13 +118,64 @@ export abstract class BaseTransport {
   }
 
   /**
-   * Closes the transport: buffered data is still sent (stream transports), then `connection_lost(null)`.
+   * Closes the transport: what is buffered is still sent, then `connection_lost(null)`.
    * Python: `asyncio.BaseTransport.close`.
    */
   abstract close(): void;
-  /** Closes at once; buffered data is lost. Python: `asyncio.WriteTransport.abort`. */
-  abstract abort(): void;
   protected abstract protocol(): BaseProtocol;
+  /** Forgets what is buffered, unsent. */
+  protected abstract dropBuffered(): void;
+
+  /** Closes at once; what is buffered is lost. Python: `asyncio.WriteTransport.abort`. */
+  abort(): void {
+    this.forceClose(null);
+  }
+
+  /** asyncio's `_force_close`: drops what is buffered and closes, telling the protocol `exc`. */
+  protected forceClose(exc: Error | null): void {
+    this.dropBuffered();
+    this.closing = true;
+    this.finish(exc);
+  }
+
+  // Write flow control, asyncio's _FlowControlMixin: the protocol's pause_writing() once the
+  // buffer is over the high-water mark, resume_writing() once it is back down to the low one.
+  #high = DEFAULT_HIGH;
+  #low = DEFAULT_HIGH / 4;
+  #writingPaused = false;
+
+  /** asyncio's `set_write_buffer_limits(high=None, low=None)`: defaults 64 KiB and high/4. */
+  set_write_buffer_limits(high: number | null = null, low: number | null = null): void {
+    let h = high;
+    let l = low;
+    if (h === null) h = l === null ? DEFAULT_HIGH : 4 * l;
+    if (l === null) l = Math.floor(h / 4);
+    if (!(h >= l && l >= 0)) throw new RangeError(`high (${h}) must be >= low (${l}) must be >= 0`);
+    this.#high = h;
+    this.#low = l;
+    this.maybePauseWriting();
+  }
+
+  /** asyncio's `get_write_buffer_limits()`: `[low, high]`. */
+  get_write_buffer_limits(): [number, number] {
+    return [this.#low, this.#high];
+  }
+
+  /** After the buffer grew: pause_writing() once it is over the high-water mark. What the
+   * callback throws is reported as uncaught (asyncio hands it to the loop's exception
+   * handler); the write that grew the buffer still succeeds. */
+  protected maybePauseWriting(): void {
+    if (this.#writingPaused || this.get_write_buffer_size() <= this.#high) return;
+    this.#writingPaused = true;
+    flowCallback(this.protocol(), 'pause_writing');
+  }
+
+  /** After the buffer shrank: resume_writing() once it is down to the low-water mark. */
+  protected maybeResumeWriting(): void {
+    if (!this.#writingPaused || this.get_write_buffer_size() > this.#low) return;
+    this.#writingPaused = false;
+    flowCallback(this.protocol(), 'resume_writing');
+  }
 
   /** Tells the protocol (on the next turn, as asyncio's call_soon) and closes the socket. */
   protected finish(exc: Error | null): void {
@@ -133,7 +196,6 @@ export abstract class BaseTransport {
   }
 }
 
-const DEFAULT_HIGH = 64 * 1024;
 
 /** TCP_NODELAY on a TCP socket, as asyncio sets it on every stream transport's (`base_events._set_nodelay`). */
 function setNodelay(sock: Socket): void {
@@ -156,9 +218,6 @@ export class Transport extends BaseTransport {
   #chunks: Buffer[] = [];
   #head = 0;
   #size = 0;
-  #high = DEFAULT_HIGH;
-  #low = DEFAULT_HIGH / 4;
-  #writingPaused = false;
   #reader = (): void => this.#read();
   #writer = (): void => this.#flush();
 
@@ -207,7 +266,7 @@ export class Transport extends BaseTransport {
       buf = p.get_buffer(-1);
       if (!(buf instanceof Uint8Array) || buf.byteLength === 0) throw new RuntimeError('get_buffer() returned an empty buffer');
     } catch (e) {
-      this.#fatal(e as Error);
+      this.forceClose(e as Error);
       return -1;
     }
     const got = native.recvNow(this.fd, buf, 0, buf.byteLength);
@@ -216,7 +275,7 @@ export class Transport extends BaseTransport {
       p.buffer_updated(got);
     } catch (e) {
       // asyncio: "Fatal error: protocol.buffer_updated() call failed."
-      this.#fatal(e as Error);
+      this.forceClose(e as Error);
       return -1;
     }
     return got;
@@ -233,7 +292,7 @@ export class Transport extends BaseTransport {
       (this.#protocol as Protocol).data_received(data);
     } catch (e) {
       // asyncio: "Fatal error: protocol.data_received() call failed."
-      this.#fatal(e as Error);
+      this.forceClose(e as Error);
       return -1;
     }
     return got;
@@ -243,7 +302,7 @@ export class Transport extends BaseTransport {
   #arrived(got: number): boolean {
     if (got > 0) return true;
     if (got === 0) this.#onEof();
-    else if (!wouldBlock()) this.#fatal(takeError());
+    else if (!wouldBlock()) this.forceClose(takeError());
     return false;
   }
 
@@ -253,17 +312,16 @@ export class Transport extends BaseTransport {
     try {
       keep = this.#protocol.eof_received();
     } catch (e) {
-      this.#fatal(e as Error);
+      this.forceClose(e as Error);
       return;
     }
     if (keep !== true) this.close();
   }
 
-  #fatal(exc: Error): void {
+  protected dropBuffered(): void {
     this.#chunks = [];
+    this.#head = 0;
     this.#size = 0;
-    this.closing = true;
-    this.finish(exc);
   }
 
   /** asyncio's `write(data)`: sends what the kernel takes now and buffers the rest; never blocks. */
@@ -277,7 +335,7 @@ export class Transport extends BaseTransport {
       const n = native.sendNow(this.fd, buf);
       if (n < 0) {
         if (!wouldBlock()) {
-          this.#fatal(takeError());
+          this.forceClose(takeError());
           return;
         }
       } else {
@@ -289,7 +347,7 @@ export class Transport extends BaseTransport {
     // The caller may reuse its buffer: keep a copy of what is left.
     this.#chunks.push(Buffer.from(start === 0 ? buf : buf.subarray(start)));
     this.#size += buf.byteLength - start;
-    this.#checkHigh();
+    this.maybePauseWriting();
   }
 
   /**
@@ -300,13 +358,6 @@ export class Transport extends BaseTransport {
   writelines(list: Iterable<Uint8Array>): void {
     const pieces = Array.from(list, toBuffer);
     this.write(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces));
-  }
-
-  #checkHigh(): void {
-    if (!this.#writingPaused && this.#size > this.#high) {
-      this.#writingPaused = true;
-      this.#protocol.pause_writing();
-    }
   }
 
   #flush(): void {
@@ -322,7 +373,7 @@ export class Transport extends BaseTransport {
       }
       if (n < 0) {
         if (wouldBlock()) break;
-        this.#fatal(takeError());
+        this.forceClose(takeError());
         return;
       }
       this.#size -= n;
@@ -340,10 +391,7 @@ export class Transport extends BaseTransport {
         }
       }
     }
-    if (this.#writingPaused && this.#size <= this.#low) {
-      this.#writingPaused = false;
-      this.#protocol.resume_writing();
-    }
+    this.maybeResumeWriting();
     if (this.#size === 0) {
       setCallback(this.fd, true, WRITE, null);
       if (this.closing) this.finish(null);
@@ -356,11 +404,16 @@ export class Transport extends BaseTransport {
     try {
       this.sock.shutdown(C.SHUT_WR);
     } catch {
-      // The peer is gone; reading will tell.
+      // The peer is gone; reading will tell (see write_eof).
     }
   }
 
-  /** asyncio's `write_eof()`: shuts the write side down once the buffer is sent. */
+  /**
+   * asyncio's `write_eof()`: shuts the write side down once the buffer is sent. A shutdown made then,
+   * after the last send, fails only when the peer has gone (ENOTCONN): its error is dropped, as the
+   * next read reports the reset, where asyncio hands it to the loop's exception handler (a log
+   * line; in Node an uncaught exception would end the process).
+   */
   write_eof(): void {
     if (this.closing || this.#eof) return;
     this.#eof = true;
@@ -382,14 +435,6 @@ export class Transport extends BaseTransport {
     if (this.#size === 0) this.finish(null);
   }
 
-  /** asyncio's `abort()`: closes at once; buffered bytes are lost. */
-  abort(): void {
-    this.#chunks = [];
-    this.#size = 0;
-    this.closing = true;
-    this.finish(null);
-  }
-
   /** asyncio's `is_reading()`. */
   is_reading(): boolean {
     return !this.#paused && !this.closing;
@@ -407,23 +452,6 @@ export class Transport extends BaseTransport {
     if (this.closing || !this.#paused) return;
     this.#paused = false;
     setCallback(this.fd, true, READ, this.#reader);
-  }
-
-  /** asyncio's `set_write_buffer_limits(high=None, low=None)`: defaults 64 KiB and high/4. */
-  set_write_buffer_limits(high: number | null = null, low: number | null = null): void {
-    let h = high;
-    let l = low;
-    if (h === null) h = l === null ? DEFAULT_HIGH : 4 * l;
-    if (l === null) l = Math.floor(h / 4);
-    if (!(h >= l && l >= 0)) throw new RangeError(`high (${h}) must be >= low (${l}) must be >= 0`);
-    this.#high = h;
-    this.#low = l;
-    this.#checkHigh();
-  }
-
-  /** asyncio's `get_write_buffer_limits()`: `[low, high]`. */
-  get_write_buffer_limits(): [number, number] {
-    return [this.#low, this.#high];
   }
 
   /** asyncio's `get_write_buffer_size()`: bytes buffered, not yet sent. */
@@ -546,7 +574,12 @@ export class DatagramTransport extends BaseTransport {
     }
   }
 
-  /** asyncio's `sendto(data, addr=None)`: a datagram to `addr`, or to the connected peer. */
+  /**
+   * asyncio's `sendto(data, addr=None)`: a datagram to `addr`, or to the connected peer. One the
+   * socket has no room for (a Unix datagram peer's queue is full) is kept and sent in order when
+   * it has, with pause_writing() / resume_writing() around the write-buffer limits. An empty
+   * `data` is sent as an empty datagram, as Python 3.13's asyncio does (3.11 and 3.12 send nothing).
+   */
   sendto(data: Uint8Array, addr: unknown = null): void {
     const buf = toBuffer(data);
     let to: unknown = addr ?? null;
@@ -557,31 +590,40 @@ export class DatagramTransport extends BaseTransport {
     }
     if (this.closing) return;
     if (this.#queue.length === 0 && this.#send(buf, to)) return;
+    if (this.#queue.length === 0) setCallback(this.fd, true, WRITE, this.#writer);
     this.#queue.push([Buffer.from(buf), to]);
     this.#size += buf.byteLength;
-    setCallback(this.fd, true, WRITE, this.#writer);
+    this.maybePauseWriting();
   }
 
-  /** Sends now: true when done (or failed and reported), false when the socket is full. */
+  /**
+   * Sends now: false when the socket is full. A send that fails is done with: an OSError
+   * (an ICMP error the kernel reports, a name that does not resolve) is the protocol's
+   * error_received(), anything else (an address of the wrong shape) ends the transport,
+   * as asyncio's fatal write error.
+   */
   #send(buf: Buffer, addr: unknown): boolean {
     try {
       if (addr !== null && addr !== undefined) return sendtoNow(this.sock, buf, addr) !== null;
       this.sock.send(buf);
-      return true;
     } catch (e) {
       if (isWouldBlock(e)) return false;
-      this.#protocol.error_received(e as Error);
-      return true;
+      if (e instanceof OSError) this.#protocol.error_received(e);
+      else this.forceClose(e as Error);
     }
+    return true;
   }
 
   #flush(): void {
     while (this.#queue.length !== 0) {
       const [buf, addr] = this.#queue[0]!;
-      if (!this.#send(buf, addr)) return;
+      if (!this.#send(buf, addr)) break;
+      if (this.lost) return;
       this.#queue.shift();
       this.#size -= buf.byteLength;
     }
+    this.maybeResumeWriting();
+    if (this.#queue.length !== 0) return;
     setCallback(this.fd, true, WRITE, null);
     if (this.closing) this.finish(null);
   }
@@ -599,11 +641,8 @@ export class DatagramTransport extends BaseTransport {
     if (this.#queue.length === 0) this.finish(null);
   }
 
-  /** Closes at once; queued datagrams are lost. Python: `asyncio.DatagramTransport.abort`. */
-  abort(): void {
+  protected dropBuffered(): void {
     this.#queue = [];
     this.#size = 0;
-    this.closing = true;
-    this.finish(null);
   }
 }
