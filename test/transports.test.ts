@@ -8,7 +8,7 @@ import * as path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { AF_INET, AF_INET6, AF_UNIX, ConnectionRefusedError, ConnectionResetError, OSError, SO_LINGER, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, socket, socketpair } from 'bsdsock';
+import { AF_INET, AF_INET6, AF_UNIX, ConnectionRefusedError, ConnectionResetError, OSError, SO_LINGER, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, type Socket, socket, socketpair } from 'bsdsock';
 import {
   add_reader,
   add_writer,
@@ -141,6 +141,41 @@ describe('create_connection and create_server', () => {
     await s.lost;
     server.close();
     await server.wait_closed();
+  });
+
+  it('write_eof() with bytes still buffered shuts down once they are sent: the peer reads them all, then EOF, and can still reply', async () => {
+    const [a, b] = socketpair(AF_UNIX, SOCK_STREAM);
+    const [t, p] = await create_connection(() => new Recorder(), { sock: a });
+    const data = Buffer.alloc(4 << 20, 'abcdefg');
+    t.write(data);
+    t.write_eof();
+    // The peer has read nothing yet: most of it is still the transport's, and no EOF has gone out.
+    expect(t.get_write_buffer_size()).toBeGreaterThan(0);
+    expect(t.can_write_eof()).toBe(true);
+    b.setblocking(false);
+    const got: Buffer[] = [];
+    for (;;) {
+      let chunk: Buffer;
+      try {
+        chunk = b.recv(1 << 20);
+      } catch (e) {
+        if (!(e instanceof OSError) || e.errno !== 11) throw e;
+        await new Promise((r) => setImmediate(r));
+        continue;
+      }
+      if (chunk.length === 0) break;
+      got.push(chunk);
+    }
+    expect(Buffer.concat(got).equals(data)).toBe(true);
+    expect(t.get_write_buffer_size()).toBe(0);
+    // Half-closed: the transport still reads what the peer sends, then the peer's own EOF.
+    b.setblocking(true);
+    b.sendall(Buffer.from('reply'));
+    b.close();
+    await p.eof;
+    expect(p.received().toString()).toBe('reply');
+    expect(await p.lost).toBeNull();
+    expect(p.events).toEqual(['made', 'data', 'eof', 'lost']);
   });
 
   it('a refused connection rejects with ConnectionRefusedError, as asyncio', async () => {
@@ -311,6 +346,150 @@ describe('create_connection and create_server', () => {
     expect(t2.is_closing()).toBe(true);
     echo.close();
     await echo.wait_closed();
+  });
+
+  it("refuses the arguments python3's asyncio refuses, and loses no fd doing it; a Server's calls made twice", async () => {
+    using dir = tempDir();
+    const missing = path.join(dir.path, 'no-such-dir', 'sock');
+    const py = python(
+      String.raw`
+import asyncio
+from socket import *
+def run(coro):
+    return asyncio.run(coro)
+async def server_sockets(**kw):
+    srv = await asyncio.get_running_loop().create_server(asyncio.Protocol, **kw)
+    n = len(srv.sockets)
+    srv.close()
+    await srv.wait_closed()
+    return n
+async def unix(path, **kw):
+    srv = await asyncio.get_running_loop().create_unix_server(asyncio.Protocol, path, **kw)
+    srv.close()
+async def twice():
+    srv = await asyncio.get_running_loop().create_server(asyncio.Protocol, '127.0.0.1', 0)
+    await srv.start_serving()
+    await srv.start_serving()
+    forever = asyncio.ensure_future(srv.serve_forever())
+    await asyncio.sleep(0)
+    try:
+        await srv.serve_forever()
+    except RuntimeError as e:
+        again = type(e).__name__
+    srv.close()
+    srv.close()
+    try:
+        await srv.serve_forever()
+    except RuntimeError as e:
+        closed = type(e).__name__
+    forever.cancel()
+    try:
+        await forever
+    except asyncio.CancelledError:
+        pass
+    return [srv.is_serving(), again, closed]
+`,
+      {
+        'host and sock': `s = socket(); run(server_sockets(host='127.0.0.1', sock=s))`,
+        'one host twice': `run(server_sockets(host=['127.0.0.1', '127.0.0.1'], port=0))`,
+        'a Unix path and sock': `s = socket(AF_UNIX); run(unix('${path.join(dir.path, 'x')}', sock=s))`,
+        'a Unix server with neither': `run(unix(None))`,
+        'a Unix path whose directory is missing': `run(unix('${missing}'))`,
+        'start_serving, serve_forever and close twice': `run(twice())`,
+      },
+    );
+    const serverSockets = async (host: string | string[], options: Record<string, unknown>): Promise<number> => {
+      const srv = await create_server(() => new Protocol(), host, options.port as number | undefined, options as never);
+      const n = srv.sockets.length;
+      srv.close();
+      await srv.wait_closed();
+      return n;
+    };
+    const unix = async (where: string | null, options: Record<string, unknown> = {}): Promise<void> => {
+      (await create_unix_server(() => new Protocol(), where, options as never)).close();
+    };
+    const twice = async (): Promise<unknown[]> => {
+      const srv = await create_server(() => new Protocol(), '127.0.0.1', 0);
+      await srv.start_serving();
+      await srv.start_serving();
+      const forever = srv.serve_forever();
+      const again = await srv.serve_forever().catch((e: Error) => e.constructor.name);
+      srv.close();
+      srv.close();
+      const closed = await srv.serve_forever().catch((e: Error) => e.constructor.name);
+      await forever;
+      return [srv.is_serving(), again, closed];
+    };
+    const fds = (): number => fs.readdirSync('/proc/self/fd').length;
+    const before = fds();
+    const s = socket();
+    const u = socket(AF_UNIX);
+    const js: Record<string, () => Promise<unknown>> = {
+      'host and sock': () => serverSockets('127.0.0.1', { sock: s }),
+      'one host twice': () => serverSockets(['127.0.0.1', '127.0.0.1'], { port: 0 }),
+      'a Unix path and sock': () => unix(path.join(dir.path, 'x'), { sock: u }),
+      'a Unix server with neither': () => unix(null),
+      'a Unix path whose directory is missing': () => unix(missing),
+      'start_serving, serve_forever and close twice': twice,
+    };
+    for (const [name, run] of Object.entries(js)) expect([name, await outcomeAsync(run)]).toEqual([name, expected(py[name]!)]);
+    s.close();
+    u.close();
+    expect(fds()).toBe(before);
+  });
+
+  it("create_connection, create_unix_connection and create_datagram_endpoint refuse what python3's asyncio refuses, and lose no fd", async () => {
+    using dir = tempDir();
+    const missing = path.join(dir.path, 'no-such-sock');
+    const py = python(
+      String.raw`
+import asyncio
+from socket import *
+def run(method, *args, **kw):
+    async def main():
+        t, _ = await getattr(asyncio.get_running_loop(), method)(asyncio.Protocol if 'datagram' not in method else asyncio.DatagramProtocol, *args, **kw)
+        t.close()
+    return asyncio.run(main())
+`,
+      {
+        'create_connection, host and sock': `run('create_connection', '127.0.0.1', 9, sock=socket())`,
+        'create_unix_connection, path and sock': `run('create_unix_connection', '${missing}', sock=socket(AF_UNIX))`,
+        'create_unix_connection, nobody there': `run('create_unix_connection', '${missing}')`,
+        'create_datagram_endpoint, sock and local_addr': `run('create_datagram_endpoint', sock=socket(AF_INET, SOCK_DGRAM), local_addr=('127.0.0.1', 0))`,
+        'create_datagram_endpoint, sock and family, reuse_port, a false allow_broadcast': `run('create_datagram_endpoint', sock=socket(AF_INET, SOCK_DGRAM), family=AF_INET, reuse_port=True, allow_broadcast=False)`,
+        'create_datagram_endpoint, sock and a Unix remote_addr': `run('create_datagram_endpoint', sock=socket(AF_UNIX, SOCK_DGRAM), remote_addr='${missing}')`,
+        'create_datagram_endpoint, sock and options all 0': `run('create_datagram_endpoint', sock=socket(AF_INET, SOCK_DGRAM), family=0, proto=0, flags=0)`,
+      },
+    );
+    const given: Socket[] = [];
+    const made = <S extends Socket>(s: S): S => (given.push(s), s);
+    const js: Record<string, () => Promise<unknown>> = {
+      'create_connection, host and sock': () => create_connection(() => new Protocol(), '127.0.0.1', 9, { sock: made(socket()) }),
+      'create_unix_connection, path and sock': () => create_unix_connection(() => new Protocol(), missing, { sock: made(socket(AF_UNIX)) }),
+      'create_unix_connection, nobody there': () => create_unix_connection(() => new Protocol(), missing),
+      'create_datagram_endpoint, sock and local_addr': () =>
+        create_datagram_endpoint(() => new DatagramProtocol(), { sock: made(socket(AF_INET, SOCK_DGRAM)), local_addr: ['127.0.0.1', 0] }),
+      'create_datagram_endpoint, sock and family, reuse_port, a false allow_broadcast': () =>
+        create_datagram_endpoint(() => new DatagramProtocol(), { sock: made(socket(AF_INET, SOCK_DGRAM)), family: AF_INET, reuse_port: true, allow_broadcast: false }),
+      'create_datagram_endpoint, sock and a Unix remote_addr': () =>
+        create_datagram_endpoint(() => new DatagramProtocol(), { sock: made(socket(AF_UNIX, SOCK_DGRAM)), remote_addr: missing }),
+      'create_datagram_endpoint, sock and options all 0': () =>
+        create_datagram_endpoint(() => new DatagramProtocol(), { sock: made(socket(AF_INET, SOCK_DGRAM)), family: 0, proto: 0, flags: 0 }),
+    };
+    const fds = (): number => fs.readdirSync('/proc/self/fd').length;
+    const before = fds();
+    for (const [name, run] of Object.entries(js)) {
+      const got = await outcomeAsync(async () => {
+        const [t] = await run() as [{ close(): void }];
+        t.close();
+        await new Promise((r) => setImmediate(r));
+      });
+      expect([name, got]).toEqual([name, expected(py[name]!)]);
+    }
+    // A given sock that was refused is still the caller's, open; nothing else was left open.
+    expect(given.filter((s) => s.fileno() >= 0).length).toBe(given.length - 1);
+    for (const s of given) s.close();
+    expect(fds()).toBe(before);
   });
 
   it('reuse_port lets two servers share a port; a listening sock is served as it is', async () => {

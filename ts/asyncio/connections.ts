@@ -6,7 +6,7 @@ import { keywords, type WithOptions } from '../keywords';
 import { type AddressArgOf } from '../address';
 import * as C from '../constants';
 import { OSError } from '../errors';
-import { pyRepr } from '../repr';
+import { pyRepr, pyStr } from '../repr';
 import type { AddrInfo } from '../resolver';
 import { Socket } from '../socket';
 import type { DatagramProtocol, StreamProtocol } from './protocols';
@@ -232,6 +232,16 @@ async function setUp(sock: Socket, local: unknown, remote: unknown, options: Par
   }
 }
 
+/** The options that make the socket, which a given `sock` already is: asyncio's order, for its message. */
+const SOCKET_MODIFIERS = ['local_addr', 'remote_addr', 'family', 'proto', 'flags', 'reuse_port', 'allow_broadcast'] as const;
+
+/** asyncio's refusal of a `sock` given with options that would have made it: they would be ignored. */
+function checkNoModifiers(options: DatagramOptions): void {
+  // Python's truth: an option given as 0, false or None is no problem.
+  const problems = SOCKET_MODIFIERS.filter((name) => Boolean(options[name])).map((name) => `${name}=${pyStr(options[name])}`);
+  if (problems.length !== 0) throw new RangeError(`socket modifier keyword arguments can not be used when sock is specified. (${problems.join(', ')})`);
+}
+
 /**
  * asyncio's `loop.create_datagram_endpoint(protocol_factory, local_addr=None,
  * remote_addr=None, *, family, proto, flags, reuse_port, allow_broadcast,
@@ -255,6 +265,7 @@ export async function create_datagram_endpoint<P extends DatagramProtocol>(
   let remote: unknown = null;
   if (options.sock !== undefined && options.sock !== null) {
     if (options.sock.type !== C.SOCK_DGRAM) throw new RangeError(`A datagram socket was expected, got ${String(options.sock)}`);
+    checkNoModifiers({ ...options, local_addr: localArg ?? options.local_addr, remote_addr: remoteAddr ?? options.remote_addr });
     sock = options.sock;
   } else {
     const local = localArg ?? options.local_addr ?? null;
