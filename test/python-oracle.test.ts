@@ -25,6 +25,7 @@ import {
   SO_REUSEADDR,
   SO_TYPE,
   SOCK_DGRAM,
+  SOCK_CLOEXEC,
   SOCK_NONBLOCK,
   SOCK_STREAM,
   SOL_SOCKET,
@@ -331,6 +332,10 @@ const cases: Record<string, [py: string, js: () => unknown]> = {
   ],
   'socketpair: defaults': [`a, b = pair(); [a.family, a.type, b.family, b.type]`, () => { const [a, b] = pair(); return [a.family, a.type, b.family, b.type]; }],
   'socketpair: AF_INET': [`pair(AF_INET)`, () => pair(AF_INET)],
+  'socketpair: SOCK_NONBLOCK | SOCK_CLOEXEC': [
+    `a, b = pair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC); [a.type, a.gettimeout(), b.getblocking(), b.get_inheritable()]`,
+    () => { const [a, b] = pair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC); return [a.type, a.gettimeout(), b.getblocking(), b.get_inheritable()]; },
+  ],
 
   // inet_pton / inet_ntop / inet_aton / inet_ntoa
   'inet_pton: IPv4': [`inet_pton(AF_INET, '1.2.3.4')`, () => inet_pton(AF_INET, '1.2.3.4')],

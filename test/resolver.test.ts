@@ -138,6 +138,8 @@ type Case = [python: string, js: () => unknown];
 
 const getaddrinfoCases: Record<string, Case> = {
   'numeric IPv4, every type': [`getaddrinfo('127.0.0.1', 80)`, () => getaddrinfo('127.0.0.1', 80)],
+  'a host with a lone surrogate: the idna codec fails': [`getaddrinfo('a\\ud800b.com', 80)`, () => getaddrinfo('a\ud800b.com', 80)],
+  'a port with a lone surrogate: UTF-8 fails': [`getaddrinfo('127.0.0.1', '\\udfff')`, () => getaddrinfo('127.0.0.1', '\udfff')],
   'numeric IPv4, stream': [`getaddrinfo('127.0.0.1', 80, AF_INET, SOCK_STREAM)`, () => getaddrinfo('127.0.0.1', 80, AF_INET, SOCK_STREAM)],
   'numeric IPv4, datagram': [`getaddrinfo('127.0.0.1', 53, AF_INET, SOCK_DGRAM)`, () => getaddrinfo('127.0.0.1', 53, AF_INET, SOCK_DGRAM)],
   'numeric IPv6, stream': [`getaddrinfo('::1', 80, AF_INET6, SOCK_STREAM)`, () => getaddrinfo('::1', 80, AF_INET6, SOCK_STREAM)],
@@ -392,6 +394,7 @@ const getnameinfoCases: Record<string, Case> = {
 };
 
 const legacyCases: Record<string, Case> = {
+  'gethostbyname: a lone surrogate': [`gethostbyname('\\udc80')`, () => gethostbyname('\udc80')],
   'gethostbyname: localhost': [`gethostbyname('localhost')`, () => gethostbyname('localhost')],
   "gethostbyname: this machine's name": [`gethostbyname(HOST)`, () => gethostbyname(HOST)],
   'gethostbyname: literals, lenient forms, the wildcard and <broadcast>': [

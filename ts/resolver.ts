@@ -41,14 +41,25 @@ function uint(v: unknown): number {
 /** `String.prototype.isWellFormed`, where the runtime has it (Node 20+). */
 const isWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
 
+/** The first lone surrogate of `s` (which UTF-8 cannot hold), as `[its code in hex, its index]`; null if none. */
+function loneSurrogate(s: string): [code: string, index: number] | null {
+  if (isWellFormed !== undefined && isWellFormed.call(s)) return null;
+  const m = /\p{Surrogate}/u.exec(s);
+  return m === null ? null : [m[0].charCodeAt(0).toString(16), m.index];
+}
+
 /** Python's UnicodeEncodeError for a lone surrogate, which UTF-8 cannot hold. */
 function wellFormed(s: string): string {
-  if (isWellFormed !== undefined && isWellFormed.call(s)) return s;
-  const m = /\p{Surrogate}/u.exec(s);
-  if (m !== null) {
-    const code = m[0].charCodeAt(0).toString(16);
-    throw new RangeError(`'utf-8' codec can't encode character '\\u${code}' in position ${m.index}: surrogates not allowed`);
-  }
+  const bad = loneSurrogate(s);
+  if (bad !== null) throw new RangeError(`'utf-8' codec can't encode character '\\u${bad[0]}' in position ${bad[1]}: surrogates not allowed`);
+  return s;
+}
+
+/** A host name that goes through the idna codec: a lone surrogate fails there first, as
+ * nameprep prohibits it, with Python's UnicodeError. */
+function idnaReady(s: string): string {
+  const bad = loneSurrogate(s);
+  if (bad !== null) throw new RangeError(`encoding with 'idna' codec failed (UnicodeError: Invalid character '\\u${bad[0]}')`);
   return s;
 }
 
@@ -61,7 +72,7 @@ function str(v: unknown, caller: string, position: number): string {
 
 /** A host for the gethostby* calls: str (encoded with idna by the addon) or bytes. */
 function hostArg(v: unknown, caller: string): string | Uint8Array {
-  if (typeof v === 'string') return wellFormed(v);
+  if (typeof v === 'string') return idnaReady(v);
   if (v instanceof Uint8Array) return v;
   throw new TypeError(`${caller}() argument 1 must be str, bytes or bytearray, not ${argType(v)}`);
 }
@@ -90,6 +101,28 @@ export function is_family<F extends 'AF_INET' | 'AF_INET6'>(ai: AddrInfo, family
   return ai[0] === family;
 }
 
+/** getaddrinfo's host and port as the addon takes them (a port number as its digits), checked as
+ * CPython's socket.getaddrinfo checks them; asyncio's loop.getaddrinfo takes the same. */
+export function addrinfoArgs(host: unknown, port: unknown): [string | Uint8Array | null, string | Uint8Array | null] {
+  let h: string | Uint8Array | null;
+  if (host === null || host === undefined) h = null;
+  else if (typeof host === 'string') h = idnaReady(host);
+  else if (host instanceof Uint8Array) h = host;
+  else throw new TypeError('getaddrinfo() argument 1 must be string or None');
+  let p: string | Uint8Array | null;
+  if (port === null || port === undefined) p = null;
+  else if (typeof port === 'number' && Number.isInteger(port)) {
+    if (port >= LONG_MAX || port < -LONG_MAX) throw new RangeError('Python int too large to convert to C long');
+    p = Number.isSafeInteger(port) ? String(port) : BigInt(port).toString();
+  } else if (typeof port === 'bigint') {
+    if (port >= 2n ** 63n || port < -(2n ** 63n)) throw new RangeError('Python int too large to convert to C long');
+    p = port.toString();
+  } else if (typeof port === 'string') p = wellFormed(port);
+  else if (port instanceof Uint8Array) p = port;
+  else throw new OSError('Int or String expected');
+  return [h, p];
+}
+
 /**
  * Python's `socket.getaddrinfo(host, port, family=0, type=0, proto=0, flags=0)`:
  * the addresses to try for `host` and `port`, in the system's order.
@@ -112,22 +145,7 @@ export function getaddrinfo(
   proto = 0,
   flags = 0,
 ): AddrInfo[] {
-  let h: string | Uint8Array | null;
-  if (host === null || host === undefined) h = null;
-  else if (typeof host === 'string') h = wellFormed(host);
-  else if (host instanceof Uint8Array) h = host;
-  else throw new TypeError('getaddrinfo() argument 1 must be string or None');
-  let p: string | Uint8Array | null;
-  if (port === null || port === undefined) p = null;
-  else if (typeof port === 'number' && Number.isInteger(port)) {
-    if (port >= LONG_MAX || port < -LONG_MAX) throw new RangeError('Python int too large to convert to C long');
-    p = Number.isSafeInteger(port) ? String(port) : BigInt(port).toString();
-  } else if (typeof port === 'bigint') {
-    if (port >= 2n ** 63n || port < -(2n ** 63n)) throw new RangeError('Python int too large to convert to C long');
-    p = port.toString();
-  } else if (typeof port === 'string') p = wellFormed(port);
-  else if (port instanceof Uint8Array) p = port;
-  else throw new OSError('Int or String expected');
+  const [h, p] = addrinfoArgs(host, port);
   const list = native.getaddrinfo(h, p, cint(family), cint(type), cint(proto), cint(flags), block) ?? fail();
   return typeof list === 'string' ? fromBlock(list) : (list as AddrInfo[]);
 }
@@ -171,17 +189,23 @@ export function getnameinfo(sockaddr: InetAddress | Inet6Address | [string, numb
     throw new TypeError(`getnameinfo() takes exactly 2 arguments (${arguments.length} given)`);
   }
   const f = cint(flags);
+  const [host, port, flowinfo, scopeId, length] = nameinfoArgs(sockaddr);
+  return native.getnameinfo(host, port, flowinfo, scopeId, length, f) ?? fail();
+}
+
+/** getnameinfo's sockaddr checked and taken apart as CPython's socket.getnameinfo does:
+ * `[host, port, flowinfo, scope_id, the tuple's length]`; asyncio's loop.getnameinfo takes the same. */
+export function nameinfoArgs(sockaddr: unknown): [host: string, port: number, flowinfo: number, scopeId: number, length: number] {
   if (!Array.isArray(sockaddr)) throw new TypeError('getnameinfo() argument 1 must be a tuple');
   const sa: unknown[] = sockaddr;
-  const illegal = 'getnameinfo(): illegal sockaddr argument';
-  if (sa.length < 2 || sa.length > 4 || typeof sa[0] !== 'string') throw new TypeError(illegal);
+  if (sa.length < 2 || sa.length > 4 || typeof sa[0] !== 'string') throw new TypeError('getnameinfo(): illegal sockaddr argument');
   const host = sa[0];
   if (host.includes('\0')) throw new RangeError('embedded null character');
   const port = cint(sa[1]);
   const flowinfo = sa.length > 2 ? uint(sa[2]) : 0;
   const scopeId = sa.length > 3 ? uint(sa[3]) : 0;
   if (flowinfo > 0xfffff) throw new RangeError('getnameinfo(): flowinfo must be 0-1048575.');
-  return native.getnameinfo(wellFormed(host), port, flowinfo, scopeId, sa.length, f) ?? fail();
+  return [wellFormed(host), port, flowinfo, scopeId, sa.length];
 }
 
 /**

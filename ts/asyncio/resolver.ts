@@ -4,12 +4,12 @@
 
 import { keywords, type WithOptions } from '../keywords';
 import { isLiteralHost, type AddressArgOf } from '../address';
-import { cint, int, pyType } from '../convert';
+import { cint, pyType } from '../convert';
 import { inet_pton } from '../module';
 import * as C from '../constants';
 import { takeError } from '../errors';
 import { isSharedAddress, native } from '../native';
-import type { AddrInfo } from '../resolver';
+import { addrinfoArgs, nameinfoArgs, type AddrInfo } from '../resolver';
 import { knownDestination, type Socket } from '../socket';
 import { abortError, checkSignal, ensureStarted, lookups, type OperationOptions } from './loop';
 
@@ -67,15 +67,7 @@ export async function getaddrinfo(
     { name: 'getaddrinfo', min: 2, max: 2 },
   );
   const signal = checkSignal(options);
-  let h: string | Uint8Array | null;
-  if (host === null || host === undefined) h = null;
-  else if (typeof host === 'string' || host instanceof Uint8Array) h = host;
-  else throw new TypeError('getaddrinfo() argument 1 must be string or None');
-  let p: string | Uint8Array | null;
-  if (port === null || port === undefined) p = null;
-  else if ((typeof port === 'number' && Number.isInteger(port)) || typeof port === 'bigint') p = BigInt(port).toString();
-  else if (typeof port === 'string' || port instanceof Uint8Array) p = port;
-  else throw new TypeError(`getaddrinfo() port must be int, str or None, not ${pyType(port)}`);
+  const [h, p] = addrinfoArgs(host, port);
   const family = cint(options.family ?? 0);
   const type = cint(options.type ?? 0);
   const proto = cint(options.proto ?? 0);
@@ -96,16 +88,8 @@ export async function getnameinfo(
   );
   const signal = checkSignal(options);
   const f = cint(flags);
-  if (!Array.isArray(sockaddr)) throw new TypeError('getnameinfo() argument 1 must be a tuple');
-  const sa: unknown[] = sockaddr;
-  if (sa.length < 2 || sa.length > 4 || typeof sa[0] !== 'string') throw new TypeError('getnameinfo(): illegal sockaddr argument');
-  const host = sa[0];
-  if (host.includes('\0')) throw new RangeError('embedded null character');
-  const port = cint(sa[1]);
-  const flowinfo = sa.length > 2 ? int(sa[2]) >>> 0 : 0;
-  const scopeId = sa.length > 3 ? int(sa[3]) >>> 0 : 0;
-  if (flowinfo > 0xfffff) throw new RangeError('getnameinfo(): flowinfo must be 0-1048575.');
-  return lookup<[string, string]>((id) => native.getnameinfoAsync(id, host, port, flowinfo, scopeId, sa.length, f), signal);
+  const [host, port, flowinfo, scopeId, length] = nameinfoArgs(sockaddr);
+  return lookup<[string, string]>((id) => native.getnameinfoAsync(id, host, port, flowinfo, scopeId, length, f), signal);
 }
 
 /** Whether an address holds a host name to resolve before a socket call can take it. */
