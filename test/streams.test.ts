@@ -24,7 +24,7 @@ import {
   type StreamWriter,
 } from 'bsdsock/asyncio';
 
-import { tcpPair, tempDir } from './helpers/sockets';
+import { runNodeSync, tcpPair, tempDir } from './helpers/sockets';
 import { runSync } from './helpers/run';
 
 type Op =
@@ -606,6 +606,43 @@ asyncio.run(main())
     await expect(drained).rejects.toBeInstanceOf(ConnectionResetError);
     server.close();
     await server.wait_closed();
+  });
+});
+
+describe("start_server's client_connected_cb failing", () => {
+  // In a child: what the callback throws (at once, or as its promise's rejection) is reported as
+  // an uncaught exception, the connection is closed (the client reads the end, or a reset where its
+  // own bytes came after the close), and the server's wait_closed() still resolves (it once waited
+  // for ever: a connection whose connection_made threw was counted gone twice).
+  const script = String.raw`
+const { start_server, open_connection } = require('bsdsock/asyncio');
+const seen = [];
+process.on('uncaughtException', (e) => seen.push(e.message));
+(async () => {
+  const read = {};
+  for (const kind of ['sync', 'async']) {
+    const server = await start_server((r) => {
+      if (kind === 'sync') throw new Error('sync callback threw');
+      return (async () => {
+        await r.read(1);
+        throw new Error('async callback threw');
+      })();
+    }, '127.0.0.1', 0);
+    const [reader, writer] = await open_connection('127.0.0.1', server.sockets[0].getsockname()[1]);
+    writer.write(Buffer.from('x'));
+    read[kind] = (await reader.read(100).catch((e) => Buffer.from(e.name))).toString();
+    writer.close();
+    server.close();
+    await server.wait_closed();
+  }
+  console.log(JSON.stringify({ seen, read }));
+})();
+`;
+  it('is reported as uncaught, closes the connection, and the server still closes', () => {
+    const out = JSON.parse(runNodeSync(script)) as { seen: string[]; read: Record<string, string> };
+    expect(out.seen).toEqual(['sync callback threw', 'async callback threw']);
+    expect(['', 'ConnectionResetError']).toContain(out.read.sync);
+    expect(out.read.async).toBe('');
   });
 });
 

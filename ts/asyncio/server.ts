@@ -10,7 +10,7 @@ import { errnos, isWouldBlock, OSError, RuntimeError } from '../errors';
 import { pyRepr } from '../repr';
 import { Socket } from '../socket';
 import { checkStream } from './connections';
-import { hold, READ, setCallback } from './loop';
+import { hold, READ, reportLater, setCallback } from './loop';
 import type { StreamProtocol } from './protocols';
 import { getaddrinfo } from './resolver';
 import { Transport } from './transports';
@@ -89,17 +89,21 @@ export class Server {
       }
       conn.setblocking(false);
       this.#active++;
+      let transport: Transport | null = null;
       try {
         const protocol = this.#factory();
-        const transport = new Transport(conn, protocol);
+        transport = new Transport(conn, protocol);
         transport.onGone = () => this.#detach();
         transport.start();
       } catch (e) {
-        conn.close();
-        this.#detach();
-        process.nextTick(() => {
-          throw e;
-        });
+        // A connection_made that threw: the transport closes the connection, and is gone (once)
+        // through onGone, as any other; one never made leaves the socket to close here.
+        if (transport !== null) transport.abort();
+        else {
+          conn.close();
+          this.#detach();
+        }
+        reportLater(e);
       }
     }
   }
