@@ -488,6 +488,50 @@ describe('add_reader / add_writer', () => {
     y.close();
   });
 
+  it("an fd the kernel cannot watch fails as python3's loop says, and leaves nothing behind", async () => {
+    const file = fs.openSync(__filename, 'r');
+    // A number no fd has on either side (a closed one may be taken again by Python's new loop).
+    const closed = 9999;
+    const py = python(
+      String.raw`
+import asyncio, os
+def add(kind, fd):
+    async def main():
+        l = asyncio.get_running_loop()
+        (l.add_reader if kind == 'reader' else l.add_writer)(fd, lambda: None)
+        return [l.remove_reader(fd), l.remove_writer(fd)]
+    return asyncio.run(main())
+`,
+      {
+        'a regular file, reading': `add('reader', os.open(${JSON.stringify(__filename)}, os.O_RDONLY))`,
+        'a regular file, writing': `add('writer', os.open(${JSON.stringify(__filename)}, os.O_RDONLY))`,
+        'a closed fd, reading': `add('reader', ${closed})`,
+        'a closed fd, writing': `add('writer', ${closed})`,
+      },
+    );
+    const add = (kind: string, fd: number) => async (): Promise<unknown> => {
+      (kind === 'reader' ? add_reader : add_writer)(fd, () => {});
+      return [remove_reader(fd), remove_writer(fd)];
+    };
+    const js: Record<string, () => Promise<unknown>> = {
+      'a regular file, reading': add('reader', file),
+      'a regular file, writing': add('writer', file),
+      'a closed fd, reading': add('reader', closed),
+      'a closed fd, writing': add('writer', closed),
+    };
+    for (const [name, run] of Object.entries(js)) expect([name, await outcomeAsync(run)]).toEqual([name, expected(py[name]!)]);
+    // Nothing was left watching those numbers: no callback is held, and a socket given one is watched afresh.
+    expect([remove_reader(file), remove_writer(file)]).toEqual([false, false]);
+    fs.closeSync(file);
+    const [x, y] = socketpair();
+    const got = new Promise<string>((resolve) => add_reader(x, () => resolve(x.recv(10).toString())));
+    y.send(Buffer.from('after'));
+    expect(await got).toBe('after');
+    remove_reader(x);
+    x.close();
+    y.close();
+  });
+
   it('closing a socket drops its reader', async () => {
     const [x, y] = socketpair();
     let calls = 0;
