@@ -387,6 +387,46 @@ const CASES: Record<string, Case> = {
       return s.unregister(a);
     },
   },
+  'modify() of a registered fd closed behind the selector: its error, and the key gone where the kernel said so': {
+    py: `a, b = pair(); s = sel(CLS); fd = a.fileno(); s.register(fd, EVENT_READ, 'd'); a.close()\ntry:\n    r = key(s.modify(fd, EVENT_WRITE))\nexcept OSError as e:\n    r = [type(e).__name__, e.errno]\n[r, len(s.get_map())]`,
+    js: (cls) => {
+      const [a] = pair();
+      const s = sel(cls);
+      const fd = a.fileno();
+      s.register(fd, EVENT_READ, 'd');
+      a.close();
+      let r: unknown;
+      try {
+        r = key(s.modify(fd, EVENT_WRITE));
+      } catch (e) {
+        r = [(e as Error).constructor.name, (e as { errno: number }).errno];
+      }
+      return [r, s.get_map()!.size];
+    },
+  },
+  'modify() of the data only; get_map().values()': {
+    py: `a, b = pair(); s = sel(CLS); s.register(a, EVENT_READ, 1); k = s.modify(a, EVENT_READ, 2); [k.data, [x.data for x in s.get_map().values()]]`,
+    js: (cls) => {
+      const [a] = pair();
+      const s = sel(cls);
+      s.register(a, EVENT_READ, 1);
+      const k = s.modify(a, EVENT_READ, 2);
+      return [k.data, [...s.get_map()!.values()].map((x) => x.data)];
+    },
+  },
+  'a file object whose fileno() is not an int: ValueError': {
+    py: `class F:\n    def fileno(self): return 'x'\ns = sel(CLS)\ntry:\n    s.register(F(), EVENT_READ)\nexcept ValueError as e:\n    r = str(e).split(':')[0]\nr`,
+    js: (cls) => {
+      const s = sel(cls);
+      try {
+        s.register({ fileno: () => 'x' } as never, EVENT_READ);
+      } catch (e) {
+        if (e instanceof RangeError) return e.message.split(':')[0];
+        throw e;
+      }
+      return null;
+    },
+  },
   'a regular file': {
     py: `fd = devnull(); s = sel(CLS)\ntry:\n    r = key(s.register(fd, EVENT_READ))\nexcept OSError as e:\n    r = [type(e).__name__, e.errno]\n[r, len(s.get_map())]`,
     js: (cls) => {
