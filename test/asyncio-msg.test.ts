@@ -277,6 +277,21 @@ async function drain(sock: Socket<string>): Promise<Buffer> {
   }
 }
 
+/** `send()` from `fd` over p[0] while p[1] is drained: [bytes sent, the file's position, bytes received, their sha1]. */
+async function sentAndReceived(p: Socket<string>[], fd: number, send: () => Promise<number>): Promise<unknown[]> {
+  const reader = drain(p[1]!);
+  let n: number;
+  try {
+    n = await send();
+  } finally {
+    // The end of the stream settles the reader, when the send failed too.
+    p[0]!.close();
+    await reader;
+  }
+  const data = await reader;
+  return [n, position(fd), data.length, sha1(data)];
+}
+
 describe('sock_sendfile', () => {
   const dir = tempDir();
   afterAll(() => dir[Symbol.dispose]());
@@ -318,20 +333,29 @@ describe('sock_sendfile', () => {
     using p = pair(SOCK_STREAM);
     const fd = fs.openSync(file, 'r');
     try {
-      const r = await outcomeAsync(async () => {
-        const reader = drain(p[1]);
-        let n: number;
-        try {
-          n = await sock_sendfile(p[0], fd, offset as number, count as number | null);
-        } finally {
-          // The end of the stream settles the reader, when sock_sendfile failed too.
-          p[0].close();
-          await reader;
-        }
-        const data = await reader;
-        return [n, position(fd), data.length, sha1(data)];
-      });
+      const r = await outcomeAsync(() => sentAndReceived(p, fd, () => sock_sendfile(p[0], fd, offset as number, count as number | null)));
       expect(r).toEqual(expected(py[name]!));
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
+
+  // Files that are not regular: /dev/null's size is 0, so nothing is sent (asyncio's "empty file");
+  // /dev/zero's is 0 too, but with a count sendfile(2) reads it.
+  const devices: Record<string, [path: string, py: string, count: number | null, fallback: boolean]> = {
+    '/dev/null': ['/dev/null', '', null, true],
+    '/dev/null, a count': ['/dev/null', 'count=5', 5, true],
+    '/dev/zero, a count': ['/dev/zero', 'count=10', 10, true],
+    '/dev/zero, a count, no fallback': ['/dev/zero', 'count=10, fallback=False', 10, false],
+  };
+  const pyDevices = Object.fromEntries(Object.entries(devices).map(([name, [where, pyArgs]]) => [name, pythonSockSendfile(where, { [name]: pyArgs })[name]!]));
+  it.each(Object.keys(devices))("%s: what is sent and the file position are asyncio's", async (name) => {
+    const [where, , count, fallback] = devices[name]!;
+    using p = pair(SOCK_STREAM);
+    const fd = fs.openSync(where, 'r');
+    try {
+      const r = await outcomeAsync(() => sentAndReceived(p, fd, () => sock_sendfile(p[0], fd, 0, count, { fallback })));
+      expect(r).toEqual(expected(pyDevices[name]!));
     } finally {
       fs.closeSync(fd);
     }
