@@ -223,3 +223,31 @@ describe('errors the addon reports through its status block', () => {
     expect(seen).toEqual([...round, ...round, ...round, ['TimeoutError', 'recv', undefined]]);
   });
 });
+
+describe('a BlockingIOError from a call that would block', () => {
+  it('is made without a stack trace: its stack is its first line, and can be set', async () => {
+    const { BlockingIOError, socketpair } = await import('bsdsock');
+    const { types } = await import('node:util');
+    const [a, b] = socketpair();
+    a.setblocking(false);
+    let err: unknown;
+    try {
+      a.recv(10);
+    } catch (e) {
+      err = e;
+    }
+    a.close();
+    b.close();
+    expect(err).toBeInstanceOf(BlockingIOError);
+    expect(err).toBeInstanceOf(Error);
+    const e = err as Error & { errno: number };
+    expect(e.errno).toBe(constants.errno.EAGAIN);
+    expect(e.stack).toBe(`BlockingIOError: ${e.message}`);
+    // As the README says: not a native error to util.types, an Error to everything else.
+    expect(types.isNativeError(e)).toBe(false);
+    e.stack = 'replaced';
+    expect(e.stack).toBe('replaced');
+    // One made with `new` has a stack of its own.
+    expect(new BlockingIOError(constants.errno.EAGAIN, 'x').stack).toMatch(/\n\s+at /);
+  });
+});
