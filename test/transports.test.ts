@@ -13,6 +13,7 @@ import {
   add_reader,
   add_writer,
   BufferedProtocol,
+  connect_accepted_socket,
   create_connection,
   create_datagram_endpoint,
   create_server,
@@ -31,7 +32,7 @@ import {
 
 import { ROOT, tempDir } from './helpers/sockets';
 import { runSync } from './helpers/run';
-import { expected, normalize, outcomeAsync, python } from './helpers/python';
+import { expected, normalize, outcomeAsync, python, type Outcome } from './helpers/python';
 
 /** A protocol that records what happens to it. */
 class Recorder extends Protocol {
@@ -490,6 +491,33 @@ def run(method, *args, **kw):
     expect(given.filter((s) => s.fileno() >= 0).length).toBe(given.length - 1);
     for (const s of given) s.close();
     expect(fds()).toBe(before);
+  });
+
+  it('connect_accepted_socket: a connection accepted elsewhere gets a transport and protocol; a datagram socket is refused as python3 refuses it', async () => {
+    const l = socket(AF_INET, SOCK_STREAM);
+    l.bind(['127.0.0.1', 0]);
+    l.listen();
+    const c = socket(AF_INET, SOCK_STREAM);
+    c.connect(l.getsockname());
+    const [conn] = l.accept();
+    expect(conn.getblocking()).toBe(true);
+    const [t, p] = await connect_accepted_socket(() => new Echo(), conn);
+    expect(conn.getblocking()).toBe(false);
+    expect(t.get_extra_info('peername')).toEqual(c.getsockname());
+    expect(p.t).toBe(t);
+    c.setblocking(false);
+    await sock_sendall(c, Buffer.from('echo me'));
+    expect((await sock_recv(c, 100)).toString()).toBe('echo me');
+    c.close();
+    l.close();
+    const py = python('import asyncio\nfrom socket import *', {
+      datagram: `asyncio.run(asyncio.new_event_loop().connect_accepted_socket(asyncio.Protocol, socket(AF_INET, SOCK_DGRAM)))`,
+    });
+    const udp = socket(AF_INET, SOCK_DGRAM);
+    const fdless = (o: Outcome): Outcome => ('error' in o ? { ...o, message: o.message.replace(/fd=\d+/, 'fd=N') } : o);
+    expect(fdless(await outcomeAsync(() => connect_accepted_socket(() => new Protocol(), udp)))).toEqual(fdless(expected(py.datagram!)));
+    udp.close();
+    await expect(connect_accepted_socket(() => new Protocol(), 5 as never)).rejects.toThrow(TypeError);
   });
 
   it('reuse_port lets two servers share a port; a listening sock is served as it is', async () => {

@@ -34,6 +34,7 @@ export { BaseProtocol, BufferedProtocol, DatagramProtocol, Protocol } from './as
 export { BaseTransport, DatagramTransport, Transport, type ExtraInfoName } from './asyncio/transports';
 export { Server, create_server, create_unix_server, type ServerOptions, type UnixServerOptions } from './asyncio/server';
 export {
+  connect_accepted_socket,
   create_connection,
   create_datagram_endpoint,
   create_unix_connection,

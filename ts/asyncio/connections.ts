@@ -5,6 +5,7 @@
 import { keywords, type WithOptions } from '../keywords';
 import { type AddressArgOf } from '../address';
 import * as C from '../constants';
+import { pyType } from '../convert';
 import { OSError } from '../errors';
 import { pyRepr, pyStr } from '../repr';
 import type { AddrInfo } from '../resolver';
@@ -123,6 +124,20 @@ function bindLocal(sock: Socket, family: number, locals: AddrInfo[], errors: Err
   // asyncio keeps every refusal but the one it raises (that one is added as it propagates).
   errors.push(...refused.slice(0, -1));
   throw refused.at(-1) ?? new OSError(`no matching local address with family=<AddressFamily.${family === C.AF_INET6 ? 'AF_INET6' : 'AF_INET'}: ${family}> found`);
+}
+
+/**
+ * asyncio's `loop.connect_accepted_socket(protocol_factory, sock)`: a transport and its protocol
+ * over a connection accepted elsewhere (a socket from `accept()`, a fd another process handed over),
+ * for a server that accepts its own connections. The socket becomes the transport's, non-blocking.
+ */
+export async function connect_accepted_socket<P extends StreamProtocol>(
+  ...args: WithOptions<[protocol_factory: () => P, sock: Socket], [], Record<string, never>>
+): Promise<[Transport, P]> {
+  const [[protocol_factory, sock]] = keywords<[() => P, Socket], Record<string, never>>(args, { name: 'connect_accepted_socket', min: 2, max: 2 });
+  if (!(sock instanceof Socket)) throw new TypeError(`connect_accepted_socket() argument 2 must be a bsdsock Socket, not ${pyType(sock)}`);
+  checkStream(sock);
+  return connected(sock, protocol_factory);
 }
 
 /** asyncio's `loop.create_unix_connection(protocol_factory, path=None, *, sock)`. */
