@@ -10,12 +10,15 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import {
+  AF_INET,
   AF_UNIX,
   BlockingIOError,
   OSError,
   SCM_RIGHTS,
   SOCK_DGRAM,
   SOCK_STREAM,
+  SO_RCVBUF,
+  SO_SNDBUF,
   SOL_SOCKET,
   socket,
   socketpair,
@@ -23,7 +26,15 @@ import {
 } from 'bsdsock';
 import {
   AbortError,
+  create_datagram_endpoint,
+  create_server,
+  DatagramProtocol,
+  open_connection,
+  Protocol,
   SendfileNotAvailableError,
+  sendfile,
+  type Transport,
+  sock_connect,
   sock_recv,
   sock_recv_fds,
   sock_recvmmsg,
@@ -39,6 +50,7 @@ import {
 
 import { expected, outcomeAsync, python, type Outcome } from './helpers/python';
 import { closing, filePosition as position, owned, sha1, tempDir, udpPair } from './helpers/sockets';
+import { runSync } from './helpers/run';
 
 /** A non-blocking socketpair of `type`, closed at the end of the scope. */
 function pair(type: number = SOCK_STREAM): [Socket<'AF_UNIX'>, Socket<'AF_UNIX'>] & Disposable {
@@ -389,5 +401,159 @@ describe('sock_sendfile', () => {
   it('only stream sockets', async () => {
     using p = pair(SOCK_DGRAM);
     await expect(sock_sendfile(p[0], 0)).rejects.toThrow(new RangeError('only SOCK_STREAM type sockets are supported'));
+  });
+});
+
+describe('sendfile(transport, ...): a file through a stream transport', () => {
+  const dir = tempDir();
+  afterAll(() => dir[Symbol.dispose]());
+  const file = path.join(dir.path, 'data');
+  // Larger than the socket buffers: the OS sendfile waits for room many times.
+  const content = Buffer.alloc(2_000_000);
+  for (let i = 0; i < content.length; i++) content[i] = (i * 7 + (i >> 11)) & 0xff;
+  fs.writeFileSync(file, content);
+
+  // Each side: a server whose protocol writes a header, then sends the file (its arguments
+  // after the file) and closes; the client reads to the end. [sent, the file's position,
+  // what arrived after the header: its length and sha1], or the error.
+  const cases: Record<string, [py: string, offset: number, count: number | null]> = {
+    whole: ['', 0, null],
+    'offset and count': ['1000, 500000', 1000, 500000],
+    'past the end': [`${content.length + 5}`, content.length + 5, null],
+    'count 0': ['0, 0', 0, 0],
+  };
+  const py = python(
+    String.raw`
+import asyncio, hashlib
+def through_transport(path, *args):
+    async def main():
+        loop = asyncio.get_running_loop()
+        result = loop.create_future()
+        class Sender(asyncio.Protocol):
+            def connection_made(self, t):
+                async def go():
+                    t.write(b'HEADER')
+                    with open(path, 'rb') as f:
+                        try:
+                            n = await loop.sendfile(t, f, *args)
+                            result.set_result([n, f.tell()])
+                        except Exception as e:
+                            result.set_exception(e)
+                    t.close()
+                asyncio.ensure_future(go())
+        srv = await loop.create_server(Sender, '127.0.0.1', 0)
+        r, w = await asyncio.open_connection('127.0.0.1', srv.sockets[0].getsockname()[1])
+        data = await r.read()
+        w.close()
+        srv.close()
+        assert data.startswith(b'HEADER')
+        return (await result) + [len(data) - 6, hashlib.sha1(data[6:]).hexdigest()]
+    return asyncio.run(main())
+`,
+    Object.fromEntries(Object.entries(cases).map(([name, [args]]) => [name, `through_transport(${JSON.stringify(file)}${args === '' ? '' : `, ${args}`})`])),
+  );
+
+  /**
+   * A server whose protocol writes a header, then runs `send` on its transport, then closes; the
+   * client, made by `connect` (open_connection's by default), reads to the end. [what `send` gave
+   * or threw, what the client read after the header, the flow control calls the protocol saw].
+   */
+  async function served(send: (t: Transport) => Promise<unknown>, reader?: (port: number) => Promise<Buffer>): Promise<[unknown, Buffer, string[]]> {
+    let result!: Promise<unknown>;
+    const flow: string[] = [];
+    class Sender extends Protocol {
+      override connection_made(t: Transport): void {
+        t.write(Buffer.from('HEADER'));
+        result = send(t).then((v) => v, (e: unknown) => e).finally(() => t.close());
+      }
+      override pause_writing(): void {
+        flow.push('pause');
+      }
+      override resume_writing(): void {
+        flow.push('resume');
+      }
+    }
+    const server = await create_server(() => new Sender(), '127.0.0.1', 0);
+    const port = (server.sockets[0]!.getsockname() as [string, number])[1];
+    const read = async (): Promise<Buffer> => {
+      const [r, w] = await open_connection('127.0.0.1', port);
+      const data = await r.read(-1);
+      w.close();
+      return data;
+    };
+    const data = await (reader ?? read)(port);
+    server.close();
+    await server.wait_closed();
+    expect(data.subarray(0, 6).toString()).toBe('HEADER');
+    return [await result, data.subarray(6), flow];
+  }
+
+  it.each(Object.keys(cases))("%s: bytes sent, what arrives after what was written before, the file position and the errors are asyncio's", async (name) => {
+    const [, offset, count] = cases[name]!;
+    const fd = fs.openSync(file, 'r');
+    try {
+      const r = await outcomeAsync(async () => {
+        const [n, data] = await served((t) => sendfile(t, fd, offset, count).then((sent) => [sent, position(fd)]));
+        if (n instanceof Error) throw n;
+        return [...(n as unknown[]), data.length, sha1(data)];
+      });
+      expect(r).toEqual(expected(py[name]!));
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
+
+  it("falls back to reading and writing through the transport (a FIFO, which the OS sendfile refuses), holding back while the transport's writing is paused; the protocol hears of no flow control meanwhile", async () => {
+    const fifo = path.join(dir.path, 'fifo');
+    expect(runSync('mkfifo', [fifo]).status).toBe(0);
+    const rfd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    const wfd = fs.openSync(fifo, fs.constants.O_WRONLY);
+    const piped = content.subarray(0, 60_000);
+    expect(fs.writeSync(wfd, piped)).toBe(piped.length);
+    // The largest write buffer any write of the fallback left.
+    let peak = 0;
+    // A client with a small receive buffer that starts reading late: the server's socket fills.
+    const slowReader = async (port: number): Promise<Buffer> => {
+      const c = socket(AF_INET, SOCK_STREAM);
+      c.setsockopt(SOL_SOCKET, SO_RCVBUF, 4096);
+      c.setblocking(false);
+      await sock_connect(c, ['127.0.0.1', port]);
+      await new Promise((r) => setTimeout(r, 100));
+      const parts: Buffer[] = [];
+      for (let d = await sock_recv(c, 65536); d.length > 0; d = await sock_recv(c, 65536)) parts.push(d);
+      c.close();
+      return Buffer.concat(parts);
+    };
+    try {
+      const [n, data, flow] = await served(async (t) => {
+        t.get_extra_info('socket')!.setsockopt(SOL_SOCKET, SO_SNDBUF, 4096);
+        t.set_write_buffer_limits(2000, 1000);
+        const write = t.write.bind(t);
+        t.write = (b: Uint8Array): void => {
+          write(b);
+          peak = Math.max(peak, t.get_write_buffer_size());
+        };
+        return sendfile(t, rfd, 0, piped.length);
+      }, slowReader);
+      expect(n).toBe(piped.length);
+      expect(data.equals(piped)).toBe(true);
+      // Nothing while the file went out; then, if the transport was still paused when sendfile
+      // returned, the protocol is told so (it must hold its own writes back), and of the resume.
+      expect([[], ['pause', 'resume']]).toContainEqual(flow);
+    } finally {
+      fs.closeSync(rfd);
+      fs.closeSync(wfd);
+    }
+    // The socket filled (writes were kept), yet a block (16 KiB) was written only once the buffer was down to the low-water mark.
+    expect(peak).toBeGreaterThan(2000);
+    expect(peak).toBeLessThanOrEqual(1000 + 16 * 1024);
+  });
+
+  it("refuses a datagram transport and a closing one with asyncio's RuntimeError, and what is no transport with a TypeError", async () => {
+    const [d] = await create_datagram_endpoint(() => new DatagramProtocol(), { local_addr: ['127.0.0.1', 0] });
+    await expect(sendfile(d, 0)).rejects.toThrow(/^sendfile is not supported for transport <_SelectorDatagramTransport/);
+    d.close();
+    await expect(sendfile(d, 0)).rejects.toThrow(/^Transport is closing$/);
+    await expect(sendfile({} as never, 0)).rejects.toThrow(TypeError);
   });
 });

@@ -15,18 +15,16 @@ export {
   sock_sendall,
   sock_sendto,
 } from './asyncio/sock';
+export { SendfileNotAvailableError, sendfile, sock_sendfile, type SendfileOptions } from './asyncio/sendfile';
 export {
-  SendfileNotAvailableError,
   sock_recv_fds,
   sock_recvmmsg,
   sock_recvmmsg_into,
   sock_recvmsg,
   sock_recvmsg_into,
   sock_send_fds,
-  sock_sendfile,
   sock_sendmmsg,
   sock_sendmsg,
-  type SendfileOptions,
 } from './asyncio/msg';
 export { getaddrinfo, getnameinfo, type GetaddrinfoOptions } from './asyncio/resolver';
 export { AbortError, type OperationOptions } from './asyncio/loop';

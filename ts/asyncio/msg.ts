@@ -1,22 +1,18 @@
 // The message operations of bsdsock/asyncio: sendmsg / recvmsg with ancillary
 // data, fd passing and batched datagrams (beyond asyncio, which has none of
-// them), and asyncio's `loop.sock_sendfile`. Each makes the socket's own call
-// and waits on Node's event loop while it would block, as sock.ts does.
+// them). Each makes the socket's own call and waits on Node's event loop while
+// it would block, as sock.ts does.
 
 // node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
 import { Buffer } from 'node:buffer';
 import { keywords, type WithOptions } from '../keywords';
-import { fstat, read } from 'node:fs';
 
 import { type AddressArgOf, type AddressOf } from '../address';
-import * as C from '../constants';
-import { errnos, RuntimeError, takeError, wouldBlock } from '../errors';
 import * as M from '../msg';
-import { lastErrno, native } from '../native';
 import { Socket } from '../socket';
-import { busy, checkSignal, READ, wait, WRITE, type OperationOptions } from './loop';
+import { checkSignal, READ, WRITE, type OperationOptions } from './loop';
 import { needsLookup, resolveAddress } from './resolver';
-import { fdOf, sock_sendall, whenReady } from './sock';
+import { fdOf, whenReady } from './sock';
 
 /** A generator passed as `buffers` is read once, so that a retry sends the same buffers. */
 function once<T>(items: Iterable<T>): Iterable<T> {
@@ -167,128 +163,4 @@ export async function sock_recvmmsg_into<F extends string>(
   const fd = fdOf(sock, 'sock_recvmmsg_into');
   const bufs = once(buffers);
   return whenReady(fd, READ, 'recvmmsg', () => sock.recvmmsg_into(bufs, flags), checkSignal(options));
-}
-
-// ---- sendfile ----
-
-/** asyncio's `SendfileNotAvailableError`: the OS sendfile cannot serve this file or socket. */
-export class SendfileNotAvailableError extends RuntimeError {
-  /** `'SendfileNotAvailableError'`. */
-  override get name(): string {
-    return 'SendfileNotAvailableError';
-  }
-}
-
-/** Options of `sock_sendfile`: asyncio's keyword `fallback`, and an AbortSignal. */
-export interface SendfileOptions extends OperationOptions {
-  /** Read and send when the OS sendfile cannot be used (true, as in asyncio), or reject with SendfileNotAvailableError. */
-  fallback?: boolean;
-}
-
-const EINTR = errnos.EINTR;
-
-/** asyncio's `constants.SENDFILE_FALLBACK_READBUFFER_SIZE`. */
-const FALLBACK_READ_SIZE = 256 * 1024;
-
-/**
- * asyncio's `loop.sock_sendfile(sock, file, offset=0, count=null, *, fallback=true)`:
- * sends the file (an fd or a FileHandle) from `offset`, `count` bytes or to its
- * end, with the OS sendfile where it can (no copy through JS) and by reading
- * and sending otherwise; the bytes sent. The file's position ends after them.
- */
-export async function sock_sendfile(
-  ...args: WithOptions<
-    [sock: Socket, file: M.SendfileSource],
-    [offset: number | undefined, count: number | null | undefined],
-    SendfileOptions
-  >
-): Promise<number> {
-  const [[sock, file, offset = 0, count = null], options] = keywords<[Socket, M.SendfileSource, number?, (number | null)?], SendfileOptions>(
-    args,
-    { name: 'sock_sendfile', min: 2, max: 4 },
-  );
-  const fd = fdOf(sock, 'sock_sendfile');
-  const signal = checkSignal(options);
-  if (sock.type !== C.SOCK_STREAM) throw new RangeError('only SOCK_STREAM type sockets are supported');
-  const n = M.sendfileCount(count);
-  if (typeof offset !== 'number' || !Number.isInteger(offset)) {
-    throw new TypeError(`offset must be a non-negative integer (got ${typeof offset === 'string' ? `'${offset}'` : String(offset)})`);
-  }
-  if (offset < 0) throw new RangeError(`offset must be a non-negative integer (got ${offset})`);
-  const fileFd = M.sendfileFd(file);
-  try {
-    return await sendfileNative(fd, fileFd, offset, n, signal);
-  } catch (e) {
-    if (!(e instanceof SendfileNotAvailableError) || options?.fallback === false) throw e;
-  }
-  return sendfileFallback(sock, fileFd, offset, n, signal);
-}
-
-/** asyncio's `_sock_sendfile_native`: sendfile(2) each time the socket has room, until `count` or the end of the file. */
-async function sendfileNative(fd: number, file: number, offset: number, count: number, signal: AbortSignal | undefined): Promise<number> {
-  let size: number;
-  try {
-    size = await new Promise<number>((resolve, reject) => fstat(file, (err, st) => (err ? reject(err) : resolve(st.size))));
-  } catch {
-    throw new SendfileNotAvailableError('not a regular file');
-  }
-  const blocksize = Math.min(count > 0 ? count : size, 0xffff_ffff);
-  if (blocksize === 0) return 0;
-  let total = 0;
-  /** Sends what it can now: true when done, false when the socket is full. */
-  const attempt = (): boolean => {
-    for (;;) {
-      const want = count > 0 ? count - total : blocksize;
-      if (want <= 0) return true;
-      const sent = native.sendfileOnce(fd, file, offset + total, want);
-      if (sent === 0) return true;
-      if (sent > 0) {
-        total += sent;
-        continue;
-      }
-      if (wouldBlock() || lastErrno() === EINTR) return false;
-      const err = takeError();
-      if (total === 0) throw new SendfileNotAvailableError('os.sendfile call failed');
-      throw err;
-    }
-  };
-  try {
-    if (!busy(fd, WRITE) && attempt()) return total;
-    await wait<void>(fd, WRITE, 'sendfile', (op) => attempt() && op.done(undefined), signal);
-    return total;
-  } finally {
-    if (total > 0) native.seekFile(file, offset + total);
-  }
-}
-
-/** read(2) of up to `length` bytes from the file's position, on Node's thread pool. */
-function readFile(file: number, buf: Buffer, length: number): Promise<number> {
-  return new Promise((resolve, reject) => read(file, buf, 0, length, null, (err, n) => (err ? reject(err) : resolve(n))));
-}
-
-/**
- * asyncio's `_sock_sendfile_fallback`: seek to `offset` (when not 0), then read
- * and sock_sendall in blocks until `count` or the end of the file; the file's
- * position is set to `offset` + the bytes sent at the end, as asyncio does.
- */
-async function sendfileFallback(sock: Socket, file: number, offset: number, count: number, signal: AbortSignal | undefined): Promise<number> {
-  if (offset !== 0 && !native.seekFile(file, offset)) throw takeError();
-  let blocksize = count > 0 ? Math.min(count, FALLBACK_READ_SIZE) : FALLBACK_READ_SIZE;
-  const buf = Buffer.allocUnsafe(blocksize);
-  let total = 0;
-  try {
-    for (;;) {
-      if (count > 0) {
-        blocksize = Math.min(count - total, blocksize);
-        if (blocksize <= 0) break;
-      }
-      const got = await readFile(file, buf, blocksize);
-      if (got === 0) break;
-      await sock_sendall(sock, buf.subarray(0, got), { signal });
-      total += got;
-    }
-    return total;
-  } finally {
-    if (total > 0) native.seekFile(file, offset + total);
-  }
 }

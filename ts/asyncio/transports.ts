@@ -10,12 +10,12 @@ import { Buffer } from 'node:buffer';
 import { pyType } from '../convert';
 import { pyRepr } from '../repr';
 import * as C from '../constants';
-import { isWouldBlock, OSError, RuntimeError, takeError, wouldBlock } from '../errors';
+import { ConnectionError, isWouldBlock, OSError, RuntimeError, takeError, wouldBlock } from '../errors';
 import { native, slotAddress, type NativeAddress } from '../native';
 import { claim, room, settle, SLAB_RECEIVE_MAX } from '../slab';
 import { sendtoNow, Socket } from '../socket';
 import { hold, polling, READ, ReadGuess, releaseFd, reportLater, setCallback, useFd, WRITE } from './loop';
-import { BufferedProtocol, type BaseProtocol, type DatagramProtocol, type Protocol } from './protocols';
+import { BufferedProtocol, Protocol, type BaseProtocol, type DatagramProtocol, type StreamProtocol } from './protocols';
 
 /** Python's `==` of two addresses: tuples (arrays) item by item. */
 function sameAddress(a: unknown, b: unknown): boolean {
@@ -170,6 +170,11 @@ export abstract class BaseTransport {
     flowCallback(this.protocol(), 'pause_writing');
   }
 
+  /** Whether the protocol was last told pause_writing() (and not resume_writing() since). */
+  protected get writingPaused(): boolean {
+    return this.#writingPaused;
+  }
+
   /** After the buffer shrank: resume_writing() once it is down to the low-water mark. */
   protected maybeResumeWriting(): void {
     if (!this.#writingPaused || this.get_write_buffer_size() > this.#low) return;
@@ -218,6 +223,8 @@ export class Transport extends BaseTransport {
   #chunks: Buffer[] = [];
   #head = 0;
   #size = 0;
+  /** Who waits for the write buffer to be empty (loop.sendfile). */
+  #emptyWaiters: Settle[] = [];
   #reader = (): void => this.#read();
   #writer = (): void => this.#flush();
 
@@ -324,6 +331,63 @@ export class Transport extends BaseTransport {
     this.#size = 0;
   }
 
+  protected override finish(exc: Error | null): void {
+    super.finish(exc);
+    // What was buffered will not be sent now (asyncio's empty waiter fails as the connection goes).
+    settleAll(this.#emptyWaiters, exc ?? new ConnectionError('Connection is closed by peer'));
+  }
+
+  /** Resolves once the write buffer is empty; rejects if the connection goes first. */
+  #emptied(): Promise<void> {
+    if (this.#size === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#emptyWaiters.push({ resolve, reject }));
+  }
+
+  /**
+   * @internal loop.sendfile's native path (ts/asyncio/sendfile.ts; asyncio's `_sendfile_native`):
+   * reading is paused and what is buffered is sent first; then `send` has the fd to itself (it is
+   * not the transport's while `send` runs, so its waits are not refused as a race with the
+   * transport). Reading resumes after, if it was on.
+   */
+  async sendingFile<T>(send: () => Promise<T>): Promise<T> {
+    const resume = this.is_reading();
+    this.pause_reading();
+    try {
+      await this.#emptied();
+      releaseFd(this.fd, this);
+      try {
+        return await send();
+      } finally {
+        if (!this.lost) useFd(this.fd, this);
+      }
+    } finally {
+      if (resume) this.resume_reading();
+    }
+  }
+
+  /**
+   * @internal loop.sendfile's fallback (asyncio's `_SendfileFallbackProtocol`): while `send` writes
+   * the file through the transport, reading is paused and a stand-in protocol takes the flow
+   * control calls: its `drain` (given to `send`) holds back while writing is paused. The
+   * protocol's own connection_lost still comes. After, the protocol is given back, and told of a
+   * change in the pausing of writing it has not seen.
+   */
+  async writingFile<T>(send: (drain: () => Promise<void>) => Promise<T>): Promise<T> {
+    const protocol = this.#protocol;
+    const resumeReading = this.is_reading();
+    const pausedBefore = this.writingPaused;
+    const standIn = new SendfileFallbackProtocol(this, protocol, pausedBefore);
+    this.pause_reading();
+    this.set_protocol(standIn);
+    try {
+      return await send(() => standIn.drain());
+    } finally {
+      this.set_protocol(protocol);
+      if (resumeReading) this.resume_reading();
+      if (pausedBefore !== this.writingPaused) flowCallback(protocol, this.writingPaused ? 'pause_writing' : 'resume_writing');
+    }
+  }
+
   /** asyncio's `write(data)`: sends what the kernel takes now and buffers the rest; never blocks. */
   write(data: Uint8Array): void {
     const buf = toBuffer(data);
@@ -393,6 +457,7 @@ export class Transport extends BaseTransport {
     }
     this.maybeResumeWriting();
     if (this.#size === 0) {
+      settleAll(this.#emptyWaiters, null);
       setCallback(this.fd, true, WRITE, null);
       if (this.closing) this.finish(null);
       else if (this.#eofPending) this.#shutdown();
@@ -457,6 +522,72 @@ export class Transport extends BaseTransport {
   /** asyncio's `get_write_buffer_size()`: bytes buffered, not yet sent. */
   get_write_buffer_size(): number {
     return this.#size;
+  }
+}
+
+/** A waiter's two ends. */
+interface Settle {
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+/** Resolves (`exc` null) or rejects every waiter of `list`, and empties it. */
+function settleAll(list: Settle[], exc: Error | null): void {
+  for (const w of list.splice(0)) {
+    if (exc === null) w.resolve();
+    else w.reject(exc);
+  }
+}
+
+/** The protocol a transport has while loop.sendfile's fallback writes through it (asyncio's `_SendfileFallbackProtocol`). */
+class SendfileFallbackProtocol extends Protocol {
+  /** While writing is paused: what `drain` waits for. */
+  #ready: (Settle & { promise: Promise<void> }) | null = null;
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly protocol: StreamProtocol,
+    paused: boolean,
+  ) {
+    super();
+    if (paused) this.pause_writing();
+  }
+
+  /** Resolves once writing may go on; rejects once the connection is closing or gone. */
+  drain(): Promise<void> {
+    if (this.transport.is_closing()) return Promise.reject(new ConnectionError('Connection closed by peer'));
+    return this.#ready?.promise ?? Promise.resolve();
+  }
+
+  override connection_made(): void {
+    throw new RuntimeError('Invalid state: connection should have been established already.');
+  }
+
+  override connection_lost(exc: Error | null): void {
+    this.#ready?.reject(exc ?? new ConnectionError('Connection is closed by peer'));
+    this.protocol.connection_lost(exc);
+  }
+
+  override pause_writing(): void {
+    if (this.#ready !== null) return;
+    let ends!: Settle;
+    const promise = new Promise<void>((resolve, reject) => (ends = { resolve, reject }));
+    // Nobody may be waiting when it fails: not an unhandled rejection.
+    promise.catch(() => undefined);
+    this.#ready = { ...ends, promise };
+  }
+
+  override resume_writing(): void {
+    this.#ready?.resolve();
+    this.#ready = null;
+  }
+
+  override data_received(): void {
+    throw new RuntimeError('Invalid state: reading should be paused');
+  }
+
+  override eof_received(): boolean {
+    throw new RuntimeError('Invalid state: reading should be paused');
   }
 }
 
