@@ -488,6 +488,32 @@ def through_transport(path, *args):
     return [await result, data.subarray(6), flow];
   }
 
+  /** A FIFO (which the OS sendfile refuses) holding the first 60,000 bytes of the content: [its read end, its write end, the bytes]. */
+  function filledFifo(name: string): [read: number, write: number, bytes: Buffer] {
+    const fifo = path.join(dir.path, name);
+    expect(runSync('mkfifo', [fifo]).status).toBe(0);
+    const rfd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    const wfd = fs.openSync(fifo, fs.constants.O_WRONLY);
+    const bytes = content.subarray(0, 60_000);
+    expect(fs.writeSync(wfd, bytes)).toBe(bytes.length);
+    return [rfd, wfd, bytes];
+  }
+
+  /** A client with a small receive buffer that reads nothing until `start` resolves, then all: the server's socket fills meanwhile. */
+  function lateReader(start: () => Promise<void>): (port: number) => Promise<Buffer> {
+    return async (port) => {
+      const c = socket(AF_INET, SOCK_STREAM);
+      c.setsockopt(SOL_SOCKET, SO_RCVBUF, 4096);
+      c.setblocking(false);
+      await sock_connect(c, ['127.0.0.1', port]);
+      await start();
+      const parts: Buffer[] = [];
+      for (let d = await sock_recv(c, 65536); d.length > 0; d = await sock_recv(c, 65536)) parts.push(d);
+      c.close();
+      return Buffer.concat(parts);
+    };
+  }
+
   it.each(Object.keys(cases))("%s: bytes sent, what arrives after what was written before, the file position and the errors are asyncio's", async (name) => {
     const [, offset, count] = cases[name]!;
     const fd = fs.openSync(file, 'r');
@@ -504,26 +530,10 @@ def through_transport(path, *args):
   });
 
   it("falls back to reading and writing through the transport (a FIFO, which the OS sendfile refuses), holding back while the transport's writing is paused; the protocol hears of no flow control meanwhile", async () => {
-    const fifo = path.join(dir.path, 'fifo');
-    expect(runSync('mkfifo', [fifo]).status).toBe(0);
-    const rfd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-    const wfd = fs.openSync(fifo, fs.constants.O_WRONLY);
-    const piped = content.subarray(0, 60_000);
-    expect(fs.writeSync(wfd, piped)).toBe(piped.length);
+    const [rfd, wfd, piped] = filledFifo('fifo');
     // The largest write buffer any write of the fallback left.
     let peak = 0;
-    // A client with a small receive buffer that starts reading late: the server's socket fills.
-    const slowReader = async (port: number): Promise<Buffer> => {
-      const c = socket(AF_INET, SOCK_STREAM);
-      c.setsockopt(SOL_SOCKET, SO_RCVBUF, 4096);
-      c.setblocking(false);
-      await sock_connect(c, ['127.0.0.1', port]);
-      await new Promise((r) => setTimeout(r, 100));
-      const parts: Buffer[] = [];
-      for (let d = await sock_recv(c, 65536); d.length > 0; d = await sock_recv(c, 65536)) parts.push(d);
-      c.close();
-      return Buffer.concat(parts);
-    };
+    const slowReader = lateReader(() => new Promise((r) => setTimeout(r, 100)));
     try {
       const [n, data, flow] = await served(async (t) => {
         t.get_extra_info('socket')!.setsockopt(SOL_SOCKET, SO_SNDBUF, 4096);
@@ -547,6 +557,40 @@ def through_transport(path, *args):
     // The socket filled (writes were kept), yet a block (16 KiB) was written only once the buffer was down to the low-water mark.
     expect(peak).toBeGreaterThan(2000);
     expect(peak).toBeLessThanOrEqual(1000 + 16 * 1024);
+  });
+
+  it('an abort stops the fallback while it waits for a reader that does not read: AbortError, and the transport still works', async () => {
+    const [rfd, wfd, piped] = filledFifo('fifo-abort');
+    const stop = new AbortController();
+    // The client reads nothing until the server has given up (aborted 100 ms in), then everything.
+    let gaveUp!: () => void;
+    const givenUp = new Promise<void>((r) => (gaveUp = r));
+    const reader = lateReader(() => {
+      setTimeout(() => stop.abort(), 100);
+      return givenUp;
+    });
+    try {
+      const [outcome, data] = await served(async (t) => {
+        t.get_extra_info('socket')!.setsockopt(SOL_SOCKET, SO_SNDBUF, 4096);
+        t.set_write_buffer_limits(2000, 1000);
+        try {
+          return await sendfile(t, rfd, 0, piped.length, { signal: stop.signal });
+        } catch (e) {
+          // What was written before the abort still goes out, then the end.
+          t.write(Buffer.from('TAIL'));
+          throw e;
+        } finally {
+          gaveUp();
+        }
+      }, reader);
+      expect(outcome).toBeInstanceOf(AbortError);
+      expect(data.length).toBeLessThan(piped.length);
+      expect(data.subarray(0, -4).equals(piped.subarray(0, data.length - 4))).toBe(true);
+      expect(data.subarray(-4).toString()).toBe('TAIL');
+    } finally {
+      fs.closeSync(rfd);
+      fs.closeSync(wfd);
+    }
   });
 
   it("refuses a datagram transport and a closing one with asyncio's RuntimeError, and what is no transport with a TypeError", async () => {

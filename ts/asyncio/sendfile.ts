@@ -14,7 +14,7 @@ import { keywords, type WithOptions } from '../keywords';
 import * as M from '../msg';
 import { lastErrno, native } from '../native';
 import { Socket } from '../socket';
-import { busy, checkSignal, wait, WRITE, type OperationOptions } from './loop';
+import { abortError, busy, checkSignal, wait, WRITE, type OperationOptions } from './loop';
 import { fdOf, sock_sendall } from './sock';
 import { BaseTransport, Transport } from './transports';
 
@@ -109,7 +109,8 @@ export async function sendfile(
   }
   return transport.writingFile((drain) =>
     readAndSend(fileFd, offset, n, TRANSPORT_READ_SIZE, async (block) => {
-      await drain();
+      // An abort stops it between blocks, or while it waits to write: what was written stays written.
+      await untilAborted(drain(), signal);
       transport.write(block);
     }),
   );
@@ -155,6 +156,18 @@ async function sendfileNative(fd: number, file: number, offset: number, count: n
 /** read(2) of up to `length` bytes from the file's position, on Node's thread pool. */
 function readFile(file: number, buf: Buffer, length: number): Promise<number> {
   return new Promise((resolve, reject) => read(file, buf, 0, length, null, (err, n) => (err ? reject(err) : resolve(n))));
+}
+
+/** `p`, or AbortError once `signal` aborts first. */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return p;
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  let onAbort!: () => void;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([p, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
 }
 
 /**
