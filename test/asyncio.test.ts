@@ -22,6 +22,7 @@ import {
   SOCK_DGRAM,
   SOCK_STREAM,
   SOL_SOCKET,
+  create_connection as create_connection_sync,
   socket,
   socketpair,
   type Socket,
@@ -30,8 +31,12 @@ import {
   AbortError,
   add_reader,
   add_writer,
+  create_connection,
+  create_server,
   getaddrinfo,
   getnameinfo,
+  open_connection,
+  Protocol,
   remove_reader,
   remove_writer,
   sock_accept,
@@ -46,7 +51,7 @@ import {
 
 import { ERRNO, fdLink, ROOT, runNodeSync, startNode } from './helpers/sockets';
 import { runSync } from './helpers/run';
-import { expected, normalize, outcomeAsync, python } from './helpers/python';
+import { expected, normalize, outcome, outcomeAsync, python } from './helpers/python';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
@@ -461,6 +466,54 @@ describe('close() while operations are pending', () => {
     await sock_sendall(c2, Buffer.from('fresh'));
     expect((await pending).toString()).toBe('fresh');
     for (const x of [c, c2, s2]) x.close();
+  });
+});
+
+describe('keyword arguments (the trailing options object)', () => {
+  it("a name the call does not take is Python's TypeError, and a TLS argument says bsdsock has none rather than connect in the clear", async () => {
+    const server = await create_server(() => new Protocol(), '127.0.0.1', 0);
+    const port = (server.sockets[0]!.getsockname() as [string, number])[1];
+    const refused = async (call: () => Promise<unknown>): Promise<string> => {
+      try {
+        await call();
+      } catch (e) {
+        return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+      }
+      return 'no error';
+    };
+    expect(await refused(() => create_connection(() => new Protocol(), '127.0.0.1', port, { happy_eyeballs_delay: 0.25 } as never))).toBe(
+      "TypeError: create_connection() got an unexpected keyword argument 'happy_eyeballs_delay'",
+    );
+    expect(await refused(() => open_connection('127.0.0.1', port, { ssl: true } as never))).toBe(
+      "TypeError: create_connection() got the keyword argument 'ssl', but bsdsock has no TLS: node:tls can run over to_net_socket(sock)",
+    );
+    expect(await refused(() => create_server(() => new Protocol(), '127.0.0.1', 0, { ssl_handshake_timeout: 5 } as never))).toMatch(/^TypeError: create_server\(\) got the keyword argument 'ssl_handshake_timeout', but bsdsock has no TLS/);
+    expect(await refused(() => getaddrinfo('127.0.0.1', 80, { familly: AF_INET } as never))).toBe("TypeError: getaddrinfo() got an unexpected keyword argument 'familly'");
+    const [c] = socketpair();
+    c.setblocking(false);
+    expect(await refused(() => sock_recv(c, 1, { timeout: 1 } as never))).toBe("TypeError: sock_recv() got an unexpected keyword argument 'timeout'");
+    // The names each call does take; ssl given as None (Python's default) is no TLS, and allowed.
+    const [t] = await create_connection(() => new Protocol(), '127.0.0.1', port, { family: AF_INET, ssl: null } as never);
+    t.close();
+    const [, w] = await open_connection('127.0.0.1', port, { limit: 100, family: AF_INET });
+    w.close();
+    c.close();
+    server.close();
+    await server.wait_closed();
+  });
+
+  it("the socket module's calls name it as python3 does", () => {
+    const py = python('from socket import *', {
+      create_connection: `create_connection(('127.0.0.1', 9), 1, None, all_error=True)`,
+      makefile: `socket().makefile('r', encodin='utf-8')`,
+    });
+    const s = socket();
+    try {
+      expect(outcome(() => create_connection_sync(['127.0.0.1', 9], 1, null, { all_error: true } as never))).toEqual(expected(py.create_connection!));
+      expect(outcome(() => s.makefile('r', { encodin: 'utf-8' } as never))).toEqual(expected(py.makefile!));
+    } finally {
+      s.close();
+    }
   });
 });
 

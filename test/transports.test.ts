@@ -399,8 +399,8 @@ async def twice():
         'start_serving, serve_forever and close twice': `run(twice())`,
       },
     );
-    const serverSockets = async (host: string | string[], options: Record<string, unknown>): Promise<number> => {
-      const srv = await create_server(() => new Protocol(), host, options.port as number | undefined, options as never);
+    const serverSockets = async (host: string | string[], port: number | null, options: Record<string, unknown> = {}): Promise<number> => {
+      const srv = await create_server(() => new Protocol(), host, port, options as never);
       const n = srv.sockets.length;
       srv.close();
       await srv.wait_closed();
@@ -426,8 +426,8 @@ async def twice():
     const s = socket();
     const u = socket(AF_UNIX);
     const js: Record<string, () => Promise<unknown>> = {
-      'host and sock': () => serverSockets('127.0.0.1', { sock: s }),
-      'one host twice': () => serverSockets(['127.0.0.1', '127.0.0.1'], { port: 0 }),
+      'host and sock': () => serverSockets('127.0.0.1', null, { sock: s }),
+      'one host twice': () => serverSockets(['127.0.0.1', '127.0.0.1'], 0),
       'a Unix path and sock': () => unix(path.join(dir.path, 'x'), { sock: u }),
       'a Unix server with neither': () => unix(null),
       'a Unix path whose directory is missing': () => unix(missing),

@@ -9,7 +9,7 @@ import { Duplex, type DuplexOptions } from 'node:stream';
 
 import type { AddressOf } from './address';
 import { sock_recv, sock_recvfrom, sock_sendall } from './asyncio/sock';
-import type { OperationOptions } from './asyncio/loop';
+import { OPERATION_KEYWORDS, type OperationOptions } from './asyncio/loop';
 import * as C from './constants';
 import { keywords, type WithOptions } from './keywords';
 import { badf, CLOSED_ERRNO, OSError } from './errors';
@@ -269,7 +269,7 @@ async function* datagrams<F extends string>(
 export function iter_recv(
   ...args: WithOptions<[sock: Socket], [bufsize: number | undefined], OperationOptions>
 ): AsyncGenerator<Buffer, void, undefined> {
-  const [[sock, bufsize = 65536], options] = keywords<[Socket, number | undefined], OperationOptions>(args, { name: 'iter_recv', min: 1, max: 2 });
+  const [[sock, bufsize = 65536], options] = keywords<[Socket, number | undefined], OperationOptions>(args, { name: 'iter_recv', min: 1, max: 2, keywords: OPERATION_KEYWORDS });
   return chunks(sock, bufsize, options);
 }
 
@@ -286,6 +286,7 @@ export function iter_recvfrom<F extends string>(
     name: 'iter_recvfrom',
     min: 1,
     max: 2,
+    keywords: OPERATION_KEYWORDS,
   });
   return datagrams(sock, bufsize, options);
 }

@@ -6,16 +6,21 @@ import { type AddressArgOf, type Family, type Inet6AddressArg, type InetAddress 
 import { pyType } from './convert';
 import * as C from './constants';
 import { OSError, oserror } from './errors';
-import { keywords, type Positional, type WithOptions } from './keywords';
+import { keywordNames, keywords, type Positional, type WithOptions } from './keywords';
 import { has_ipv6 } from './module';
 import { pyRepr } from './repr';
 import { getaddrinfo } from './resolver';
 import { type Socket, socket } from './socket';
 
 /** create_connection(address, timeout, source_address, *, all_errors) */
-const CREATE_CONNECTION: Positional = { name: 'create_connection', min: 1, max: 3 };
+const CREATE_CONNECTION: Positional = { name: 'create_connection', min: 1, max: 3, keywords: keywordNames<CreateConnectionOptions>({ all_errors: true }) };
 /** create_server(address, *, family, backlog, reuse_port, dualstack_ipv6) */
-const CREATE_SERVER: Positional = { name: 'create_server', min: 1, max: 1 };
+const CREATE_SERVER: Positional = {
+  name: 'create_server',
+  min: 1,
+  max: 1,
+  keywords: keywordNames<CreateServerOptions<string>>({ family: true, backlog: true, reuse_port: true, dualstack_ipv6: true }),
+};
 
 /** Python's `host, port = address`. */
 function unpackPair(address: unknown): [unknown, unknown] {

@@ -30,6 +30,33 @@ export interface Positional {
   readonly max: number;
   /** A method: Python counts `self` among the positional arguments. */
   readonly method?: boolean;
+  /** The keyword arguments (option names) it takes (`keywordNames`); given, any other is Python's TypeError. */
+  readonly keywords?: ReadonlySet<string>;
+}
+
+/**
+ * The option names of an options type, for `Positional.keywords`, written as an object literal
+ * with every name and no other (the compiler holds the literal to the type): `keywordNames<ConnectionOptions>({ sock: true, ... })`.
+ */
+export function keywordNames<O extends object>(names: Record<keyof O, true>): ReadonlySet<string> {
+  return new Set(Object.keys(names));
+}
+
+/** asyncio's TLS arguments: bsdsock has no TLS, and says so rather than connect in the clear. */
+const TLS_KEYWORDS: ReadonlySet<string> = new Set(['ssl', 'server_hostname', 'ssl_handshake_timeout', 'ssl_shutdown_timeout']);
+
+/** Python's TypeError for an options object with a name `f` does not take; TLS's named as what bsdsock lacks. None (null, undefined) given for a TLS argument is its default, no TLS: allowed. */
+function checkNames(f: Positional, options: object): void {
+  const known = f.keywords;
+  if (known === undefined) return;
+  for (const name of Object.keys(options)) {
+    if (known.has(name)) continue;
+    if (TLS_KEYWORDS.has(name)) {
+      if ((options as Record<string, unknown>)[name] == null) continue;
+      throw new TypeError(`${f.name}() got the keyword argument '${name}', but bsdsock has no TLS: node:tls can run over to_net_socket(sock)`);
+    }
+    throw new TypeError(`${f.name}() got an unexpected keyword argument '${name}'`);
+  }
 }
 
 /** Python's TypeError for too many positional arguments: `f() takes from 1 to 3 positional arguments but 4 were given`. */
@@ -69,6 +96,7 @@ function parsed<P extends unknown[], O extends object>(args: ArrayLike<unknown>,
   let options: Partial<O> = {};
   if (n > 0 && isOptions(args[n - 1])) {
     options = args[n - 1] as Partial<O>;
+    checkNames(f, options);
     n--;
   }
   if (n > f.max) throw tooMany(f, n);

@@ -14,7 +14,7 @@ import type { BufferedReader, BufferedRWPair, BufferedWriter } from './io/buffer
 import { IO_REF, type SocketIO } from './io/socketio';
 import type { TextIOWrapper } from './io/text';
 import { makefile, type MakefileOptions, type SocketFile } from './makefile';
-import { keywords, type Positional } from './keywords';
+import { keywordNames, keywords, type Positional } from './keywords';
 import { FAST_OS, FAST_TIMEOUT, isSharedAddress, lastAddress, lastErrno, native, takeFastError } from './native';
 import * as M from './msg';
 import { pyStr } from './repr';
@@ -57,7 +57,13 @@ function received(memory: ArrayBuffer, offset: number, got: number, n: number): 
 }
 
 /** makefile(mode='r', buffering=None, *, encoding, errors, newline) */
-const MAKEFILE: Positional = { name: 'socket.makefile', min: 0, max: 2, method: true };
+const MAKEFILE: Positional = {
+  name: 'socket.makefile',
+  min: 0,
+  max: 2,
+  method: true,
+  keywords: keywordNames<MakefileOptions>({ encoding: true, errors: true, newline: true }),
+};
 
 /** Set by `wrap` for the constructor: a socket made from an fd whose family, type and protocol are known. */
 let known: [fd: number, family: number, type: number, proto: number] | null = null;

@@ -2,7 +2,7 @@
 // create_datagram_endpoint: a socket made, bound and connected on Node's event
 // loop, then handed to a transport with the protocol the factory makes.
 
-import { keywords, type WithOptions } from '../keywords';
+import { keywordNames, keywords, type WithOptions } from '../keywords';
 import { type AddressArgOf } from '../address';
 import * as C from '../constants';
 import { pyType } from '../convert';
@@ -25,6 +25,10 @@ export interface ConnectionOptions {
   /** `[host, port]` to bind the socket to first. */
   local_addr?: [string, number] | null;
 }
+
+const CONNECTION_KEYWORDS = keywordNames<ConnectionOptions>({ sock: true, family: true, proto: true, flags: true, local_addr: true });
+const SOCK_KEYWORDS = keywordNames<{ sock?: Socket | null }>({ sock: true });
+const NO_KEYWORDS = keywordNames<Record<string, never>>({});
 
 /** The stream socket a stream transport needs: RangeError for any other type, as asyncio. */
 export function checkStream(sock: Socket): void {
@@ -63,7 +67,7 @@ export async function create_connection<P extends StreamProtocol>(
 ): Promise<[Transport, P]> {
   const [[protocol_factory, host = null, port = null], options] = keywords<[() => P, (string | null)?, (number | string | null)?], ConnectionOptions>(
     args,
-    { name: 'create_connection', min: 1, max: 3 },
+    { name: 'create_connection', min: 1, max: 3, keywords: CONNECTION_KEYWORDS },
   );
   if (options.sock !== undefined && options.sock !== null) {
     if (host !== null || port !== null) throw new RangeError('host/port and sock can not be specified at the same time');
@@ -134,7 +138,12 @@ function bindLocal(sock: Socket, family: number, locals: AddrInfo[], errors: Err
 export async function connect_accepted_socket<P extends StreamProtocol>(
   ...args: WithOptions<[protocol_factory: () => P, sock: Socket], [], Record<string, never>>
 ): Promise<[Transport, P]> {
-  const [[protocol_factory, sock]] = keywords<[() => P, Socket], Record<string, never>>(args, { name: 'connect_accepted_socket', min: 2, max: 2 });
+  const [[protocol_factory, sock]] = keywords<[() => P, Socket], Record<string, never>>(args, {
+    name: 'connect_accepted_socket',
+    min: 2,
+    max: 2,
+    keywords: NO_KEYWORDS,
+  });
   if (!(sock instanceof Socket)) throw new TypeError(`connect_accepted_socket() argument 2 must be a bsdsock Socket, not ${pyType(sock)}`);
   checkStream(sock);
   return connected(sock, protocol_factory);
@@ -146,7 +155,7 @@ export async function create_unix_connection<P extends StreamProtocol>(
 ): Promise<[Transport, P]> {
   const [[protocol_factory, path = null], options] = keywords<[() => P, (string | null)?], { sock?: Socket | null }>(
     args,
-    { name: 'create_unix_connection', min: 1, max: 2 },
+    { name: 'create_unix_connection', min: 1, max: 2, keywords: SOCK_KEYWORDS },
   );
   if (options.sock !== undefined && options.sock !== null) {
     if (path !== null) throw new RangeError('path and sock can not be specified at the same time');
@@ -178,6 +187,17 @@ export interface DatagramOptions {
   allow_broadcast?: boolean;
   sock?: Socket | null;
 }
+
+const DATAGRAM_KEYWORDS = keywordNames<DatagramOptions>({
+  local_addr: true,
+  remote_addr: true,
+  family: true,
+  proto: true,
+  flags: true,
+  reuse_port: true,
+  allow_broadcast: true,
+  sock: true,
+});
 
 /** An IP endpoint's (family, protocol) pair, and its local and remote addresses as resolved for it. */
 interface EndpointPair {
@@ -271,7 +291,7 @@ export async function create_datagram_endpoint<P extends DatagramProtocol>(
 ): Promise<[DatagramTransport, P]> {
   const [[protocol_factory, localArg, remoteAddr], options] = keywords<[() => P, DatagramAddress?, DatagramAddress?], DatagramOptions>(
     args,
-    { name: 'create_datagram_endpoint', min: 1, max: 3 },
+    { name: 'create_datagram_endpoint', min: 1, max: 3, keywords: DATAGRAM_KEYWORDS },
   );
   for (const [name, given] of [['local_addr', localArg], ['remote_addr', remoteAddr]] as const) {
     if (given !== undefined && options[name] !== undefined) throw new TypeError(`create_datagram_endpoint() got multiple values for argument '${name}'`);

@@ -10,6 +10,7 @@
 // environment (the main thread or a worker), as the addon's does.
 
 import { badf, dropError, RuntimeError, takeError } from '../errors';
+import { keywordNames } from '../keywords';
 import { loopHeld, native, setPendingOps } from '../native';
 import { pyRepr } from '../repr';
 import { onRelease } from '../socket';
@@ -36,6 +37,9 @@ export interface OperationOptions {
   /** Aborting rejects the operation with an AbortError and leaves the socket as it was. */
   signal?: AbortSignal | undefined;
 }
+
+/** The option names of an operation (`Positional.keywords`). */
+export const OPERATION_KEYWORDS = keywordNames<OperationOptions>({ signal: true });
 
 export function abortError(signal: AbortSignal): AbortError {
   return new AbortError(undefined, { cause: signal.reason });

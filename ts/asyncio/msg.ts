@@ -10,7 +10,7 @@ import { keywords, type WithOptions } from '../keywords';
 import { type AddressArgOf, type AddressOf } from '../address';
 import * as M from '../msg';
 import { Socket } from '../socket';
-import { checkSignal, READ, WRITE, type OperationOptions } from './loop';
+import { checkSignal, OPERATION_KEYWORDS, READ, WRITE, type OperationOptions } from './loop';
 import { needsLookup, resolveAddress } from './resolver';
 import { fdOf, whenReady } from './sock';
 
@@ -40,7 +40,7 @@ export async function sock_sendmsg<F extends string>(
 ): Promise<number> {
   const [[sock, buffers, ancdata = [], flags = 0, address = null], options] = keywords<[Socket<F>, Iterable<Uint8Array>, Iterable<M.AncDataArg>?, number?, (AddressArgOf<F> | null)?], OperationOptions>(
     args,
-    { name: 'sock_sendmsg', min: 2, max: 5 },
+    { name: 'sock_sendmsg', min: 2, max: 5, keywords: OPERATION_KEYWORDS },
   );
   let fd = fdOf(sock, 'sock_sendmsg');
   const signal = checkSignal(options);
@@ -61,7 +61,7 @@ export async function sock_recvmsg<F extends string>(
 ): Promise<[Buffer, M.AncData[], number, AddressOf<F> | null]> {
   const [[sock, bufsize, ancbufsize = 0, flags = 0], options] = keywords<[Socket<F>, number, number?, number?], OperationOptions>(
     args,
-    { name: 'sock_recvmsg', min: 2, max: 4 },
+    { name: 'sock_recvmsg', min: 2, max: 4, keywords: OPERATION_KEYWORDS },
   );
   const fd = fdOf(sock, 'sock_recvmsg');
   return whenReady(fd, READ, 'recvmsg', () => sock.recvmsg(bufsize, ancbufsize, flags), checkSignal(options));
@@ -77,7 +77,7 @@ export async function sock_recvmsg_into<F extends string>(
 ): Promise<[number, M.AncData[], number, AddressOf<F> | null]> {
   const [[sock, buffers, ancbufsize = 0, flags = 0], options] = keywords<[Socket<F>, Iterable<Uint8Array>, number?, number?], OperationOptions>(
     args,
-    { name: 'sock_recvmsg_into', min: 2, max: 4 },
+    { name: 'sock_recvmsg_into', min: 2, max: 4, keywords: OPERATION_KEYWORDS },
   );
   const fd = fdOf(sock, 'sock_recvmsg_into');
   const bufs = once(buffers);
@@ -94,7 +94,7 @@ export async function sock_send_fds<F extends string>(
 ): Promise<number> {
   const [[sock, buffers, fds, flags = 0, address = null], options] = keywords<[Socket<F>, Iterable<Uint8Array>, Iterable<number>, number?, (AddressArgOf<F> | null)?], OperationOptions>(
     args,
-    { name: 'sock_send_fds', min: 3, max: 5 },
+    { name: 'sock_send_fds', min: 3, max: 5, keywords: OPERATION_KEYWORDS },
   );
   const fd = fdOf(sock, 'sock_send_fds');
   const bufs = once(buffers);
@@ -108,7 +108,7 @@ export async function sock_recv_fds<F extends string>(
 ): Promise<[Buffer, number[], number, AddressOf<F> | null]> {
   const [[sock, bufsize, maxfds, flags = 0], options] = keywords<[Socket<F>, number, number, number?], OperationOptions>(
     args,
-    { name: 'sock_recv_fds', min: 3, max: 4 },
+    { name: 'sock_recv_fds', min: 3, max: 4, keywords: OPERATION_KEYWORDS },
   );
   const fd = fdOf(sock, 'sock_recv_fds');
   return whenReady(fd, READ, 'recvmsg', () => M.recv_fds<AddressOf<F> | null>(sock, bufsize, maxfds, flags), checkSignal(options));
@@ -127,7 +127,7 @@ export async function sock_sendmmsg<F extends string>(
 ): Promise<number> {
   const [[sock, messages, flags = 0], options] = keywords<[Socket<F>, Iterable<[data: Uint8Array, address?: AddressArgOf<F> | null]>, number?], OperationOptions>(
     args,
-    { name: 'sock_sendmmsg', min: 2, max: 3 },
+    { name: 'sock_sendmmsg', min: 2, max: 3, keywords: OPERATION_KEYWORDS },
   );
   let fd = fdOf(sock, 'sock_sendmmsg');
   const signal = checkSignal(options);
@@ -146,7 +146,7 @@ export async function sock_recvmmsg<F extends string>(
 ): Promise<[Buffer, AddressOf<F> | null][]> {
   const [[sock, count, bufsize, flags = 0], options] = keywords<[Socket<F>, number, number, number?], OperationOptions>(
     args,
-    { name: 'sock_recvmmsg', min: 3, max: 4 },
+    { name: 'sock_recvmmsg', min: 3, max: 4, keywords: OPERATION_KEYWORDS },
   );
   const fd = fdOf(sock, 'sock_recvmmsg');
   return whenReady(fd, READ, 'recvmmsg', () => sock.recvmmsg(count, bufsize, flags), checkSignal(options));
@@ -158,7 +158,7 @@ export async function sock_recvmmsg_into<F extends string>(
 ): Promise<[number, AddressOf<F> | null][]> {
   const [[sock, buffers, flags = 0], options] = keywords<[Socket<F>, Iterable<Uint8Array>, number?], OperationOptions>(
     args,
-    { name: 'sock_recvmmsg_into', min: 2, max: 3 },
+    { name: 'sock_recvmmsg_into', min: 2, max: 3, keywords: OPERATION_KEYWORDS },
   );
   const fd = fdOf(sock, 'sock_recvmmsg_into');
   const bufs = once(buffers);

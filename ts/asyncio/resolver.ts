@@ -2,7 +2,7 @@
 // on bsdsock's own bounded pool of threads (crates/node/src/pool.rs), never on
 // libuv's four-thread pool, so fs work keeps running while lookups wait.
 
-import { keywords, type WithOptions } from '../keywords';
+import { keywordNames, keywords, type WithOptions } from '../keywords';
 import { isLiteralHost, type AddressArgOf } from '../address';
 import { cint, pyType } from '../convert';
 import { inet_pton } from '../module';
@@ -11,7 +11,7 @@ import { takeError } from '../errors';
 import { isSharedAddress, native } from '../native';
 import { addrinfoArgs, nameinfoArgs, type AddrInfo } from '../resolver';
 import { knownDestination, type Socket } from '../socket';
-import { abortError, checkSignal, ensureStarted, lookups, type OperationOptions } from './loop';
+import { abortError, checkSignal, ensureStarted, lookups, OPERATION_KEYWORDS, type OperationOptions } from './loop';
 
 let nextId = 1;
 
@@ -50,6 +50,8 @@ export interface GetaddrinfoOptions extends OperationOptions {
   flags?: number;
 }
 
+const GETADDRINFO_KEYWORDS = keywordNames<GetaddrinfoOptions>({ family: true, type: true, proto: true, flags: true, signal: true });
+
 /**
  * asyncio's `loop.getaddrinfo(host, port, *, family=0, type=0, proto=0, flags=0)`:
  * socket.getaddrinfo() without blocking the loop; the same arguments, results
@@ -64,7 +66,7 @@ export async function getaddrinfo(
 ): Promise<AddrInfo[]> {
   const [[host, port], options] = keywords<[string | Uint8Array | null, number | bigint | string | Uint8Array | null], GetaddrinfoOptions>(
     args,
-    { name: 'getaddrinfo', min: 2, max: 2 },
+    { name: 'getaddrinfo', min: 2, max: 2, keywords: GETADDRINFO_KEYWORDS },
   );
   const signal = checkSignal(options);
   const [h, p] = addrinfoArgs(host, port);
@@ -84,7 +86,7 @@ export async function getnameinfo(
 ): Promise<[host: string, port: string]> {
   const [[sockaddr, flags = 0], options] = keywords<[[string, number, number?, number?], number?], OperationOptions>(
     args,
-    { name: 'getnameinfo', min: 1, max: 2 },
+    { name: 'getnameinfo', min: 1, max: 2, keywords: OPERATION_KEYWORDS },
   );
   const signal = checkSignal(options);
   const f = cint(flags);

@@ -10,7 +10,7 @@ import { fstat, read } from 'node:fs';
 import { pyType } from '../convert';
 import * as C from '../constants';
 import { errnos, RuntimeError, takeError, wouldBlock } from '../errors';
-import { keywords, type WithOptions } from '../keywords';
+import { keywordNames, keywords, type WithOptions } from '../keywords';
 import * as M from '../msg';
 import { lastErrno, native } from '../native';
 import { Socket } from '../socket';
@@ -31,6 +31,8 @@ export interface SendfileOptions extends OperationOptions {
   /** Read and send when the OS sendfile cannot be used (true, as in asyncio), or reject with SendfileNotAvailableError. */
   fallback?: boolean;
 }
+
+const SENDFILE_KEYWORDS = keywordNames<SendfileOptions>({ fallback: true, signal: true });
 
 const EINTR = errnos.EINTR;
 
@@ -54,7 +56,7 @@ export async function sock_sendfile(
 ): Promise<number> {
   const [[sock, file, offset = 0, count = null], options] = keywords<[Socket, M.SendfileSource, number?, (number | null)?], SendfileOptions>(
     args,
-    { name: 'sock_sendfile', min: 2, max: 4 },
+    { name: 'sock_sendfile', min: 2, max: 4, keywords: SENDFILE_KEYWORDS },
   );
   const fd = fdOf(sock, 'sock_sendfile');
   const signal = checkSignal(options);
@@ -94,7 +96,7 @@ export async function sendfile(
 ): Promise<number> {
   const [[transport, file, offset = 0, count = null], options] = keywords<[BaseTransport, M.SendfileSource, number?, (number | null)?], SendfileOptions>(
     args,
-    { name: 'sendfile', min: 2, max: 4 },
+    { name: 'sendfile', min: 2, max: 4, keywords: SENDFILE_KEYWORDS },
   );
   if (!(transport instanceof BaseTransport)) throw new TypeError(`sendfile() argument 1 must be a transport, not ${pyType(transport)}`);
   if (transport.is_closing()) throw new RuntimeError('Transport is closing');

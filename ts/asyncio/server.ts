@@ -1,7 +1,7 @@
 // asyncio's Server and create_server / create_unix_server: listening sockets
 // that accept, on Node's event loop, into a Transport per connection.
 
-import { keywords, type WithOptions } from '../keywords';
+import { keywordNames, keywords, type WithOptions } from '../keywords';
 import * as fs from 'node:fs';
 
 import { type AddressArgOf } from '../address';
@@ -26,6 +26,16 @@ export interface ServerOptions {
   /** Whether the server accepts at once (default true). */
   start_serving?: boolean;
 }
+
+const SERVER_KEYWORDS = keywordNames<ServerOptions>({
+  sock: true,
+  family: true,
+  flags: true,
+  backlog: true,
+  reuse_address: true,
+  reuse_port: true,
+  start_serving: true,
+});
 
 /** accept() errors after which asyncio pauses accepting for a second. */
 const OUT_OF_RESOURCES = new Set([errnos.EMFILE, errnos.ENFILE, errnos.ENOBUFS, errnos.ENOMEM].filter((n): n is number => typeof n === 'number'));
@@ -175,7 +185,7 @@ export async function create_server(
 ): Promise<Server> {
   const [[protocol_factory, host = null, port = null], options] = keywords<[() => StreamProtocol, (string | string[] | null)?, (number | string | null)?], ServerOptions>(
     args,
-    { name: 'create_server', min: 1, max: 3 },
+    { name: 'create_server', min: 1, max: 3, keywords: SERVER_KEYWORDS },
   );
   const backlog = options.backlog ?? 100;
   let sockets: Socket[];
@@ -234,6 +244,8 @@ export interface UnixServerOptions {
   cleanup_socket?: boolean;
 }
 
+const UNIX_SERVER_KEYWORDS = keywordNames<UnixServerOptions>({ sock: true, backlog: true, start_serving: true, cleanup_socket: true });
+
 /**
  * asyncio's `loop.create_unix_server(protocol_factory, path=None, *, sock,
  * backlog=100, start_serving=True, cleanup_socket=True)`: a stale socket file
@@ -244,7 +256,7 @@ export async function create_unix_server(
 ): Promise<Server> {
   const [[protocol_factory, path = null], options] = keywords<[() => StreamProtocol, (string | null)?], UnixServerOptions>(
     args,
-    { name: 'create_unix_server', min: 1, max: 2 },
+    { name: 'create_unix_server', min: 1, max: 2, keywords: UNIX_SERVER_KEYWORDS },
   );
   const backlog = options.backlog ?? 100;
   let sock: Socket;

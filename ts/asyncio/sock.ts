@@ -14,7 +14,7 @@ import { lastAddress, native, type NativeAddress } from '../native';
 import { pyRepr } from '../repr';
 import { claim, room, settle } from '../slab';
 import { sendtoNow, Socket } from '../socket';
-import { busy, checkSignal, READ, readNowOrWait, wait, WRITE, writeNowOrWait, type Once, type OperationOptions } from './loop';
+import { busy, checkSignal, OPERATION_KEYWORDS, READ, readNowOrWait, wait, WRITE, writeNowOrWait, type Once, type OperationOptions } from './loop';
 import { ensureResolved, needsLookup, resolveAddress } from './resolver';
 
 const EINPROGRESS = errnos.EINPROGRESS;
@@ -73,7 +73,7 @@ export function sock_recv(
 }
 
 function recvBody(args: WithOptions<[sock: Socket, nbytes: number], [], OperationOptions>): Buffer | Promise<Buffer> {
-  const [[sock, nbytes], options] = keywords<[Socket, number], OperationOptions>(args, { name: 'sock_recv', min: 2, max: 2 });
+  const [[sock, nbytes], options] = keywords<[Socket, number], OperationOptions>(args, { name: 'sock_recv', min: 2, max: 2, keywords: OPERATION_KEYWORDS });
   // The mode first, as asyncio's debug check comes before sock.recv's own.
   const fd = fdOf(sock, 'sock_recv', false);
   const n = int(nbytes);
@@ -95,7 +95,7 @@ export function sock_recv_into(
 function recvIntoBody(args: WithOptions<[sock: Socket, buf: Uint8Array], [], OperationOptions>): number | Promise<number> {
   const [[sock, buf], options] = keywords<[Socket, Uint8Array], OperationOptions>(
     args,
-    { name: 'sock_recv_into', min: 2, max: 2 },
+    { name: 'sock_recv_into', min: 2, max: 2, keywords: OPERATION_KEYWORDS },
   );
   const fd = fdOf(sock, 'sock_recv_into', false);
   const view = bytes(buf);
@@ -124,7 +124,7 @@ export function sock_recvfrom<F extends string>(
 function recvfromBody<F extends string>(args: WithOptions<[sock: Socket<F>, bufsize: number], [], OperationOptions>): [Buffer, AddressOf<F> | null] | Promise<[Buffer, AddressOf<F> | null]> {
   const [[sock, bufsize], options] = keywords<[Socket<F>, number], OperationOptions>(
     args,
-    { name: 'sock_recvfrom', min: 2, max: 2 },
+    { name: 'sock_recvfrom', min: 2, max: 2, keywords: OPERATION_KEYWORDS },
   );
   // sock.recvfrom checks its size before the fd: a closed socket's ValueError, not EBADF.
   const fd = fdOf(sock, 'sock_recvfrom', false);
@@ -151,7 +151,7 @@ export function sock_recvfrom_into<F extends string>(
 function recvfromIntoBody<F extends string>(args: WithOptions<[sock: Socket<F>, buf: Uint8Array], [nbytes: number | undefined], OperationOptions>): [number, AddressOf<F> | null] | Promise<[number, AddressOf<F> | null]> {
   const [[sock, buf, nbytes = 0], options] = keywords<[Socket<F>, Uint8Array, number?], OperationOptions>(
     args,
-    { name: 'sock_recvfrom_into', min: 2, max: 3 },
+    { name: 'sock_recvfrom_into', min: 2, max: 3, keywords: OPERATION_KEYWORDS },
   );
   // sock.recvfrom_into checks its sizes before the fd: a closed socket's ValueError, not EBADF.
   const fd = fdOf(sock, 'sock_recvfrom_into', false);
@@ -187,7 +187,7 @@ export function sock_sendall(
 function sendallBody(args: WithOptions<[sock: Socket, data: Uint8Array], [], OperationOptions>): void | Promise<void> {
   const [[sock, data], options] = keywords<[Socket, Uint8Array], OperationOptions>(
     args,
-    { name: 'sock_sendall', min: 2, max: 2 },
+    { name: 'sock_sendall', min: 2, max: 2, keywords: OPERATION_KEYWORDS },
   );
   const fd = fdOf(sock, 'sock_sendall');
   const buf = bytes(data);
@@ -265,7 +265,7 @@ function sendtoBody<F extends string>(
 ): number | Promise<number> {
   const [[sock, data, address], options] = keywords<[Socket<F>, Uint8Array, AddressArgOf<F>], OperationOptions>(
     args,
-    { name: 'sock_sendto', min: 3, max: 3 },
+    { name: 'sock_sendto', min: 3, max: 3, keywords: OPERATION_KEYWORDS },
   );
   // A closed socket's EBADF comes from sendto itself, after its address checks (asyncio's sock.sendto).
   const fd = fdOf(sock, 'sock_sendto', false);
@@ -298,7 +298,7 @@ export async function sock_connect<F extends string>(
 ): Promise<void> {
   const [[sock, address], options] = keywords<[Socket<F>, AddressArgOf<F>], OperationOptions>(
     args,
-    { name: 'sock_connect', min: 2, max: 2 },
+    { name: 'sock_connect', min: 2, max: 2, keywords: OPERATION_KEYWORDS },
   );
   // A closed socket's EBADF comes from connect itself, after its address checks (asyncio's sock.connect).
   let fd = fdOf(sock, 'sock_connect', false);
@@ -327,7 +327,7 @@ export async function sock_connect<F extends string>(
 export async function sock_accept<F extends string>(
   ...args: WithOptions<[sock: Socket<F>], [], OperationOptions>
 ): Promise<[Socket<F>, AddressOf<F>]> {
-  const [[sock], options] = keywords<[Socket<F>], OperationOptions>(args, { name: 'sock_accept', min: 1, max: 1 });
+  const [[sock], options] = keywords<[Socket<F>], OperationOptions>(args, { name: 'sock_accept', min: 1, max: 1, keywords: OPERATION_KEYWORDS });
   const fd = fdOf(sock, 'sock_accept');
   const signal = checkSignal(options);
   return whenReady(fd, READ, 'accept', () => {

@@ -503,9 +503,11 @@ export async function open_connection(
     args,
     { name: 'open_connection', min: 0, max: 2 },
   );
-  const reader = new StreamReader(options.limit ?? DEFAULT_LIMIT);
+  const { limit, ...rest } = options;
+  const reader = new StreamReader(limit ?? DEFAULT_LIMIT);
   const protocol = new StreamReaderProtocol(reader);
-  const [transport] = await create_connection(() => protocol, host, port, options);
+  // The options but limit are create_connection's, which refuses a name it does not take.
+  const [transport] = await create_connection(() => protocol, host, port, rest);
   return [reader, new StreamWriter(transport, protocol, reader)];
 }
 
@@ -527,8 +529,8 @@ export async function start_server(
     args,
     { name: 'start_server', min: 1, max: 3 },
   );
-  const limit = options.limit ?? DEFAULT_LIMIT;
-  return create_server(() => new StreamReaderProtocol(new StreamReader(limit), client_connected_cb), host, port, options);
+  const { limit = DEFAULT_LIMIT, ...rest } = options;
+  return create_server(() => new StreamReaderProtocol(new StreamReader(limit), client_connected_cb), host, port, rest);
 }
 
 /** asyncio's `open_unix_connection(path, *, limit, sock)`. */
@@ -539,9 +541,10 @@ export async function open_unix_connection(
     args,
     { name: 'open_unix_connection', min: 0, max: 1 },
   );
-  const reader = new StreamReader(options.limit ?? DEFAULT_LIMIT);
+  const { limit, ...rest } = options;
+  const reader = new StreamReader(limit ?? DEFAULT_LIMIT);
   const protocol = new StreamReaderProtocol(reader);
-  const [transport] = await create_unix_connection(() => protocol, path, options);
+  const [transport] = await create_unix_connection(() => protocol, path, rest);
   return [reader, new StreamWriter(transport, protocol, reader)];
 }
 
@@ -557,6 +560,6 @@ export async function start_unix_server(
     args,
     { name: 'start_unix_server', min: 1, max: 2 },
   );
-  const limit = options.limit ?? DEFAULT_LIMIT;
-  return create_unix_server(() => new StreamReaderProtocol(new StreamReader(limit), client_connected_cb), path, options);
+  const { limit = DEFAULT_LIMIT, ...rest } = options;
+  return create_unix_server(() => new StreamReaderProtocol(new StreamReader(limit), client_connected_cb), path, rest);
 }
