@@ -3,6 +3,8 @@
 // errors, and the fd owned by one side at a time: never leaked, never closed
 // twice), and `for await` over stream and datagram sockets.
 import { once } from 'node:events';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as net from 'node:net';
 import { Readable, Writable } from 'node:stream';
 import * as tls from 'node:tls';
@@ -32,7 +34,8 @@ import {
 } from 'bsdsock';
 import { AbortError, sock_connect, sock_sendall } from 'bsdsock/asyncio';
 
-import { closing, ERRNO, fdLink, owned, recvAll, tcpPair, thrown, udpPair } from './helpers/sockets';
+import { closing, ERRNO, fdLink, owned, recvAll, tcpPair, tempDir, thrown, udpPair } from './helpers/sockets';
+import { runSync } from './helpers/run';
 
 /** Everything a readable stream gives until its end, as one string; the stream is left open (for await would destroy it). */
 async function readToEnd(stream: NodeJS.ReadableStream): Promise<string> {
@@ -165,6 +168,27 @@ describe('to_net_socket: a connected stream socket becomes a net.Socket', () => 
     expect(err).toBeInstanceOf(OSError);
     expect(err.errno).toBe(ERRNO.EBADF);
     expect(() => to_net_socket({} as Socket)).toThrow(TypeError);
+  });
+
+  it('carries node:tls: TLS over a connection bsdsock made (as the asyncio calls advise for their ssl argument)', async () => {
+    using dir = tempDir();
+    const [key, cert] = [path.join(dir.path, 'key.pem'), path.join(dir.path, 'cert.pem')];
+    const made = runSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost']);
+    expect(made.status).toBe(0);
+    const server = tls.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (s) => s.end('hello over tls'));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const sock = socket(AF_INET, SOCK_STREAM);
+    sock.connect(['127.0.0.1', (server.address() as net.AddressInfo).port]);
+    const secure = tls.connect({ socket: to_net_socket(sock), ca: fs.readFileSync(cert), servername: 'localhost' });
+    const chunks: Buffer[] = [];
+    secure.on('data', (d: Buffer) => chunks.push(d));
+    await once(secure, 'end');
+    expect(Buffer.concat(chunks).toString()).toBe('hello over tls');
+    expect(secure.authorized).toBe(true);
+    expect(secure.getProtocol()).toMatch(/^TLSv1\.[23]$/);
+    secure.destroy();
+    server.close();
   });
 });
 
