@@ -775,6 +775,25 @@ describe('create_datagram_endpoint', () => {
     t.close();
   });
 
+  it('set_protocol: the datagrams that follow go to the new protocol, get_protocol gives it; one without connection_lost is a TypeError', async () => {
+    const [t, first] = await create_datagram_endpoint(() => new Dgram(), { local_addr: ['127.0.0.1', 0] });
+    expect(t.get_protocol()).toBe(first);
+    const to = t.get_extra_info('sockname');
+    let w = first.next();
+    sendAll(AF_INET, to, [Buffer.from('one')]);
+    await w;
+    const second = new Dgram();
+    t.set_protocol(second);
+    expect(t.get_protocol()).toBe(second);
+    w = second.next();
+    sendAll(AF_INET, to, [Buffer.from('two')]);
+    await w;
+    expect([first.got.map(([d]) => d), second.got.map(([d]) => d)]).toEqual([['one'], ['two']]);
+    expect(() => t.set_protocol({} as never)).toThrow(TypeError);
+    expect(t.get_protocol()).toBe(second);
+    t.close();
+  });
+
   it('stops delivering at once when the protocol closes the transport', async () => {
     class Closer extends Dgram {
       lost: Promise<unknown>;

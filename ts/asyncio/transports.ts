@@ -666,6 +666,17 @@ export class DatagramTransport extends BaseTransport {
     return this.#protocol;
   }
 
+  /** Changes the protocol that receives the datagrams that follow. Python: `asyncio.BaseTransport.set_protocol`. */
+  set_protocol(protocol: DatagramProtocol): void {
+    checkProtocol(protocol);
+    this.#protocol = protocol;
+  }
+
+  /** The protocol the transport delivers to. Python: `asyncio.BaseTransport.get_protocol`. */
+  get_protocol(): DatagramProtocol {
+    return this.#protocol;
+  }
+
   #read(): void {
     // Batch after batch, up to MAX_DATAGRAMS (fair to other fds). A short batch
     // emptied the queue: another read is made only if such reads have been
