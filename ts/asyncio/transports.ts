@@ -201,7 +201,6 @@ export abstract class BaseTransport {
   }
 }
 
-
 /** TCP_NODELAY on a TCP socket, as asyncio sets it on every stream transport's (`base_events._set_nodelay`). */
 function setNodelay(sock: Socket): void {
   const inet = sock.family === C.AF_INET || sock.family === C.AF_INET6;
