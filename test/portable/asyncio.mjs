@@ -18,6 +18,7 @@ import {
   getaddrinfo,
   open_connection,
   Protocol,
+  sendfile,
   sock_accept,
   sock_connect,
   sock_recv,
@@ -212,6 +213,28 @@ const port = (server) => server.sockets[0].getsockname()[1];
   assert.equal(into.subarray(0, n).toString(), 'the file body');
   a.close();
   b.close();
+}
+
+// sendfile through a transport: after what the protocol wrote first, then the transport closes.
+{
+  const file = path.join(tempdir(), 'served.txt');
+  fs.writeFileSync(file, 'a file served through a transport');
+  const fd = fs.openSync(file, 'r');
+  let sent = null;
+  class Sender extends Protocol {
+    connection_made(t) {
+      t.write(Buffer.from('header:'));
+      sent = sendfile(t, fd, 2).finally(() => t.close());
+    }
+  }
+  const server = await create_server(() => new Sender(), '127.0.0.1', 0);
+  const [reader, writer] = await open_connection('127.0.0.1', port(server));
+  assert.equal((await reader.read(-1)).toString(), 'header:file served through a transport');
+  assert.equal(await sent, 31);
+  fs.closeSync(fd);
+  writer.close();
+  server.close();
+  await server.wait_closed();
 }
 
 // Datagram endpoints: a DatagramProtocol each, datagrams both ways, and a
