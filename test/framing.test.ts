@@ -133,6 +133,13 @@ describe('FrameReader', () => {
     r.push(Buffer.from([0, 0, 0, 97]));
     expect(() => r.next()).toThrow('frame of 101 bytes exceeds the limit of 100');
     expect(() => new FrameReader({ headerSize: 0, payloadLength: () => 0 })).toThrow('headerSize must be a positive integer');
+    // A spec whose length is not a count of bytes: refused, and the bytes are left as they were.
+    for (const bad of [-1, 2.5, Number.NaN]) {
+      const odd = new FrameReader({ headerSize: 2, payloadLength: () => bad });
+      odd.push(Buffer.from([1, 2, 3]));
+      expect(() => odd.next()).toThrow(`invalid payload length ${bad}`);
+      expect(odd.buffered).toBe(3);
+    }
   });
 });
 
@@ -191,6 +198,33 @@ describe('AgentX from a python3 peer', () => {
     expect(await runPeer(portOf(server))).toBe('same');
     expect(seen.length).toBe(200);
     expect(seen.slice(0, 4)).toEqual([0, 7, 14, 21]);
+    server.close();
+    await server.wait_closed();
+  });
+
+  it('a FramedProtocol whose frame_received closes the transport gets no frame after that one', async () => {
+    const seen: number[] = [];
+    let lost!: () => void;
+    const gone = new Promise<void>((r) => (lost = r));
+    class FirstOnly extends FramedProtocol {
+      constructor() {
+        super(AGENTX);
+      }
+      override frame_received(frame: Buffer): void {
+        seen.push(AGENTX.payloadLength(frame.subarray(0, 20)));
+        this.transport!.close();
+      }
+      override connection_lost(): void {
+        lost();
+      }
+    }
+    const server = await create_server(() => new FirstOnly(), '127.0.0.1', 0);
+    const [, writer] = await open_connection('127.0.0.1', portOf(server));
+    // Three PDUs in one write: most likely one read, and so one data_received, holds them all.
+    writer.write(Buffer.concat([pdu(1, 1, payloadOf(1, 5)), pdu(1, 2, payloadOf(2, 6)), pdu(1, 3, payloadOf(3, 7))]));
+    await gone;
+    expect(seen).toEqual([5]);
+    writer.close();
     server.close();
     await server.wait_closed();
   });
