@@ -585,6 +585,40 @@ def add(kind, fd):
     y.close();
   });
 
+  it('a reader that throws: reported as uncaught once the readers of that turn have run, and still registered', () => {
+    // In a child, whose uncaughtException listener records it (asyncio logs it through the loop's exception handler).
+    const out = runNodeSync(String.raw`
+const { socketpair } = require('bsdsock');
+const { add_reader, remove_reader } = require('bsdsock/asyncio');
+const seen = [];
+process.on('uncaughtException', (e) => seen.push('uncaught ' + e.message));
+const [a, b] = socketpair();
+const [c, d] = socketpair();
+let calls = 0;
+add_reader(a, () => {
+  calls++;
+  a.recv(10);
+  if (calls === 1) throw new Error('reader threw');
+  seen.push('a again');
+  remove_reader(a);
+});
+add_reader(c, () => {
+  seen.push('c got ' + c.recv(10));
+  remove_reader(c);
+});
+b.send(Buffer.from('x'));
+d.send(Buffer.from('y'));
+setTimeout(() => {
+  b.send(Buffer.from('z'));
+  setTimeout(() => {
+    console.log(JSON.stringify(seen));
+    for (const s of [a, b, c, d]) s.close();
+  }, 50);
+}, 50);
+`);
+    expect(JSON.parse(out)).toEqual(['c got y', 'uncaught reader threw', 'a again']);
+  });
+
   it('closing a socket drops its reader', async () => {
     const [x, y] = socketpair();
     let calls = 0;
