@@ -6,6 +6,7 @@
 // sendall and select and while asyncio operations are pending.
 
 import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import {
@@ -392,6 +393,18 @@ s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0)); s.cl
     await expect(asyncio.sock_connect(c, l.getsockname(), { signal: AbortSignal.timeout(300) })).rejects.toBeInstanceOf(asyncio.AbortError);
     c.close();
     expect(c.fileno()).toBe(-1);
+  });
+
+  it('asyncio: open_connection and create_connection to a full backlog are abandoned by their AbortSignal, closing the socket they made', async () => {
+    using l = fullListener();
+    const [host, port] = l.getsockname();
+    const fds = (): number => fs.readdirSync('/proc/self/fd').length;
+    const before = fds();
+    await expect(asyncio.open_connection(host, port, { signal: AbortSignal.timeout(200) })).rejects.toBeInstanceOf(asyncio.AbortError);
+    await expect(asyncio.create_connection(() => new asyncio.Protocol(), host, port, { signal: AbortSignal.timeout(200) })).rejects.toBeInstanceOf(asyncio.AbortError);
+    // Aborted already: nothing is made at all.
+    await expect(asyncio.create_connection(() => new asyncio.Protocol(), host, port, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(asyncio.AbortError);
+    expect(fds()).toBe(before);
   });
 
   it('a timed-out connect is TimeoutError("timed out") with no errno, as Python', () => {

@@ -38,6 +38,7 @@ export {
   create_unix_connection,
   type ConnectionOptions,
   type DatagramAddress,
+  type UnixConnectionOptions,
   type DatagramOptions,
 } from './asyncio/connections';
 export {

@@ -11,12 +11,17 @@ import { pyRepr, pyStr } from '../repr';
 import type { AddrInfo } from '../resolver';
 import { Socket } from '../socket';
 import type { DatagramProtocol, StreamProtocol } from './protocols';
+import { checkSignal, type OperationOptions } from './loop';
 import { ensureResolved } from './resolver';
 import { sock_connect } from './sock';
 import { DatagramTransport, Transport } from './transports';
 
-/** asyncio's keyword-only arguments of `create_connection` (no ssl, no happy eyeballs). */
-export interface ConnectionOptions {
+/**
+ * asyncio's keyword-only arguments of `create_connection` (no ssl, no happy eyeballs), and an
+ * AbortSignal: aborting stops the lookup or the connect under way (asyncio's cancellation, as
+ * `wait_for(open_connection(...), timeout)` does), and closes the socket it made.
+ */
+export interface ConnectionOptions extends OperationOptions {
   /** An already connected stream socket to use instead of host and port. */
   sock?: Socket | null;
   family?: number;
@@ -26,8 +31,14 @@ export interface ConnectionOptions {
   local_addr?: [string, number] | null;
 }
 
-const CONNECTION_KEYWORDS = keywordNames<ConnectionOptions>({ sock: true, family: true, proto: true, flags: true, local_addr: true });
-const SOCK_KEYWORDS = keywordNames<{ sock?: Socket | null }>({ sock: true });
+/** The keyword arguments of `create_unix_connection`, and an AbortSignal (see ConnectionOptions). */
+export interface UnixConnectionOptions extends OperationOptions {
+  /** An already connected stream socket to use instead of a path. */
+  sock?: Socket | null;
+}
+
+const CONNECTION_KEYWORDS = keywordNames<ConnectionOptions>({ sock: true, family: true, proto: true, flags: true, local_addr: true, signal: true });
+const UNIX_CONNECTION_KEYWORDS = keywordNames<UnixConnectionOptions>({ sock: true, signal: true });
 const NO_KEYWORDS = keywordNames<Record<string, never>>({});
 
 /** The stream socket a stream transport needs: RangeError for any other type, as asyncio. */
@@ -75,17 +86,18 @@ export async function create_connection<P extends StreamProtocol>(
     return connected(options.sock, protocol_factory);
   }
   if (host === null && port === null) throw new RangeError('host and port was not specified and no sock specified');
+  const signal = checkSignal(options);
   const hints = { family: options.family ?? 0, type: C.SOCK_STREAM, proto: options.proto ?? 0, flags: options.flags ?? 0 };
-  const infos = await ensureResolved([host, port], hints, undefined);
+  const infos = await ensureResolved([host, port], hints, signal);
   if (infos.length === 0) throw new OSError('getaddrinfo() returned empty list');
   let locals: AddrInfo[] | null = null;
   if (options.local_addr !== undefined && options.local_addr !== null) {
-    locals = await ensureResolved(options.local_addr, hints, undefined);
+    locals = await ensureResolved(options.local_addr, hints, signal);
     if (locals.length === 0) throw new OSError('getaddrinfo() returned empty list');
   }
   const errors: Error[] = [];
   for (const info of infos) {
-    const sock = await connectSock(errors, info, locals);
+    const sock = await connectSock(errors, info, locals, signal);
     if (sock !== null) return connected(sock, protocol_factory);
   }
   throw combined(errors);
@@ -97,12 +109,12 @@ export async function create_connection<P extends StreamProtocol>(
  * error of its own: "error while attempting to bind on address ..."), and
  * connected; null, with what failed added to `errors`, if it could not be.
  */
-async function connectSock(errors: Error[], [family, type, proto, , address]: AddrInfo, locals: AddrInfo[] | null): Promise<Socket | null> {
+async function connectSock(errors: Error[], [family, type, proto, , address]: AddrInfo, locals: AddrInfo[] | null, signal: AbortSignal | undefined): Promise<Socket | null> {
   const sock: Socket = new Socket(family, type, proto);
   try {
     sock.setblocking(false);
     if (locals !== null) bindLocal(sock, family, locals, errors);
-    await sock_connect(sock, address as AddressArgOf<string>);
+    await sock_connect(sock, address as AddressArgOf<string>, { signal });
     return sock;
   } catch (e) {
     sock.close();
@@ -151,11 +163,11 @@ export async function connect_accepted_socket<P extends StreamProtocol>(
 
 /** asyncio's `loop.create_unix_connection(protocol_factory, path=None, *, sock)`. */
 export async function create_unix_connection<P extends StreamProtocol>(
-  ...args: WithOptions<[protocol_factory: () => P], [path: string | null | undefined], { sock?: Socket | null }>
+  ...args: WithOptions<[protocol_factory: () => P], [path: string | null | undefined], UnixConnectionOptions>
 ): Promise<[Transport, P]> {
-  const [[protocol_factory, path = null], options] = keywords<[() => P, (string | null)?], { sock?: Socket | null }>(
+  const [[protocol_factory, path = null], options] = keywords<[() => P, (string | null)?], UnixConnectionOptions>(
     args,
-    { name: 'create_unix_connection', min: 1, max: 2, keywords: SOCK_KEYWORDS },
+    { name: 'create_unix_connection', min: 1, max: 2, keywords: UNIX_CONNECTION_KEYWORDS },
   );
   if (options.sock !== undefined && options.sock !== null) {
     if (path !== null) throw new RangeError('path and sock can not be specified at the same time');
@@ -163,10 +175,11 @@ export async function create_unix_connection<P extends StreamProtocol>(
     return connected(options.sock, protocol_factory);
   }
   if (path === null) throw new RangeError('no path and sock were specified');
+  const signal = checkSignal(options);
   const sock: Socket = new Socket(C.AF_UNIX, C.SOCK_STREAM);
   try {
     sock.setblocking(false);
-    await sock_connect(sock, path as AddressArgOf<string>);
+    await sock_connect(sock, path as AddressArgOf<string>, { signal });
   } catch (e) {
     sock.close();
     throw e;

@@ -10,7 +10,7 @@ import { Buffer } from 'node:buffer';
 import { keywords, type WithOptions } from '../keywords';
 import { ConnectionResetError, RuntimeError } from '../errors';
 import type { Socket } from '../socket';
-import { create_connection, create_unix_connection, type ConnectionOptions } from './connections';
+import { create_connection, create_unix_connection, type ConnectionOptions, type UnixConnectionOptions } from './connections';
 import { Protocol } from './protocols';
 import { create_server, create_unix_server, type Server, type ServerOptions, type UnixServerOptions } from './server';
 import type { ExtraInfoName, Transport } from './transports';
@@ -535,9 +535,9 @@ export async function start_server(
 
 /** asyncio's `open_unix_connection(path, *, limit, sock)`. */
 export async function open_unix_connection(
-  ...args: WithOptions<[], [path: string | null | undefined], StreamOptions & { sock?: Socket | null }>
+  ...args: WithOptions<[], [path: string | null | undefined], StreamOptions & UnixConnectionOptions>
 ): Promise<[StreamReader, StreamWriter]> {
-  const [[path = null], options] = keywords<[(string | null)?], StreamOptions & { sock?: Socket | null }>(
+  const [[path = null], options] = keywords<[(string | null)?], StreamOptions & UnixConnectionOptions>(
     args,
     { name: 'open_unix_connection', min: 0, max: 1 },
   );
