@@ -595,6 +595,8 @@ const BATCH = 16;
 /** What one readiness delivers at most, and the reads it makes at most. */
 const MAX_DATAGRAMS = 64;
 const MAX_READS = 32;
+/** What a datagram kept for sending counts beyond its bytes in the write buffer: asyncio's `_header_size` (Python 3.13). */
+const DATAGRAM_HEADER = 8;
 /** asyncio's `max_size`: a datagram is received whole up to this size, cut there beyond. */
 const MAX_DATAGRAM = 256 * 1024;
 
@@ -719,7 +721,9 @@ export class DatagramTransport extends BaseTransport {
    * asyncio's `sendto(data, addr=None)`: a datagram to `addr`, or to the connected peer. One the
    * socket has no room for (a Unix datagram peer's queue is full) is kept and sent in order when
    * it has, with pause_writing() / resume_writing() around the write-buffer limits. An empty
-   * `data` is sent as an empty datagram, as Python 3.13's asyncio does (3.11 and 3.12 send nothing).
+   * `data` is sent as an empty datagram, as Python 3.13's asyncio does (3.11 and 3.12 send nothing),
+   * and each datagram kept counts its header too, as 3.13 counts it: a flood of empty ones still
+   * reaches the high-water mark.
    */
   sendto(data: Uint8Array, addr: unknown = null): void {
     const buf = toBuffer(data);
@@ -733,7 +737,7 @@ export class DatagramTransport extends BaseTransport {
     if (this.#queue.length === 0 && this.#send(buf, to)) return;
     if (this.#queue.length === 0) setCallback(this.fd, true, WRITE, this.#writer);
     this.#queue.push([Buffer.from(buf), to]);
-    this.#size += buf.byteLength;
+    this.#size += buf.byteLength + DATAGRAM_HEADER;
     this.maybePauseWriting();
   }
 
@@ -761,7 +765,7 @@ export class DatagramTransport extends BaseTransport {
       if (!this.#send(buf, addr)) break;
       if (this.lost) return;
       this.#queue.shift();
-      this.#size -= buf.byteLength;
+      this.#size -= buf.byteLength + DATAGRAM_HEADER;
     }
     this.maybeResumeWriting();
     if (this.#queue.length !== 0) return;
@@ -769,7 +773,7 @@ export class DatagramTransport extends BaseTransport {
     if (this.closing) this.finish(null);
   }
 
-  /** asyncio's `get_write_buffer_size()`. */
+  /** asyncio's `get_write_buffer_size()`: the datagrams kept, each with its header (8 bytes, as Python 3.13 counts). */
   get_write_buffer_size(): number {
     return this.#size;
   }
