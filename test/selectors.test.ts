@@ -54,6 +54,14 @@ const key = (k: SelectorKey) => [nm(k.fileobj), nm(k.fd), k.events, k.data];
 const ready = (r: [SelectorKey, number][]) =>
   r.map(([k, e]) => [key(k), e] as [unknown[], number]).sort((x, y) => (String(x[0][0]) < String(y[0][0]) ? -1 : 1));
 const message = (e: unknown) => (e as Error).message;
+/** The key a selector call gives, or the class and errno of the OSError it throws: the Python side's `try: r = key(...) except OSError`. */
+const keyOrErrno = (call: () => SelectorKey): unknown => {
+  try {
+    return key(call());
+  } catch (e) {
+    return [(e as Error).constructor.name, (e as { errno: number }).errno];
+  }
+};
 
 afterEach(closeNamed);
 
@@ -395,12 +403,7 @@ const CASES: Record<string, Case> = {
       const fd = a.fileno();
       s.register(fd, EVENT_READ, 'd');
       a.close();
-      let r: unknown;
-      try {
-        r = key(s.modify(fd, EVENT_WRITE));
-      } catch (e) {
-        r = [(e as Error).constructor.name, (e as { errno: number }).errno];
-      }
+      const r = keyOrErrno(() => s.modify(fd, EVENT_WRITE));
       return [r, s.get_map()!.size];
     },
   },
@@ -432,12 +435,7 @@ const CASES: Record<string, Case> = {
     js: (cls) => {
       const fd = devnull();
       const s = sel(cls);
-      let r: unknown;
-      try {
-        r = key(s.register(fd, EVENT_READ));
-      } catch (e) {
-        r = [(e as Error).constructor.name, (e as { errno: number }).errno];
-      }
+      const r = keyOrErrno(() => s.register(fd, EVENT_READ));
       return [r, s.get_map()!.size];
     },
   },
