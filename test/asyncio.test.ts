@@ -481,8 +481,8 @@ describe('keyword arguments (the trailing options object)', () => {
       }
       return 'no error';
     };
-    expect(await refused(() => create_connection(() => new Protocol(), '127.0.0.1', port, { happy_eyeballs_delay: 0.25 } as never))).toBe(
-      "TypeError: create_connection() got an unexpected keyword argument 'happy_eyeballs_delay'",
+    expect(await refused(() => create_connection(() => new Protocol(), '127.0.0.1', port, { happy_eyebals_delay: 0.25 } as never))).toBe(
+      "TypeError: create_connection() got an unexpected keyword argument 'happy_eyebals_delay'",
     );
     expect(await refused(() => open_connection('127.0.0.1', port, { ssl: true } as never))).toBe(
       "TypeError: create_connection() got the keyword argument 'ssl', but bsdsock has no TLS: node:tls can run over to_net_socket(sock)",

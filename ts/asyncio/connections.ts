@@ -11,15 +11,15 @@ import { pyRepr, pyStr } from '../repr';
 import type { AddrInfo } from '../resolver';
 import { Socket } from '../socket';
 import type { DatagramProtocol, StreamProtocol } from './protocols';
-import { checkSignal, type OperationOptions } from './loop';
+import { abortError, checkSignal, type OperationOptions } from './loop';
 import { ensureResolved } from './resolver';
 import { sock_connect } from './sock';
 import { DatagramTransport, Transport } from './transports';
 
 /**
- * asyncio's keyword-only arguments of `create_connection` (no ssl, no happy eyeballs), and an
- * AbortSignal: aborting stops the lookup or the connect under way (asyncio's cancellation, as
- * `wait_for(open_connection(...), timeout)` does), and closes the socket it made.
+ * asyncio's keyword-only arguments of `create_connection` (no ssl), and an AbortSignal: aborting
+ * stops the lookup or the connects under way (asyncio's cancellation, as
+ * `wait_for(open_connection(...), timeout)` does), and closes the sockets it made.
  */
 export interface ConnectionOptions extends OperationOptions {
   /** An already connected stream socket to use instead of host and port. */
@@ -29,6 +29,17 @@ export interface ConnectionOptions extends OperationOptions {
   flags?: number;
   /** `[host, port]` to bind the socket to first. */
   local_addr?: [string, number] | null;
+  /**
+   * Happy Eyeballs (RFC 8305): seconds to give each address's connect before the next address's
+   * starts beside it (RFC 8305 suggests 0.25); the first to connect wins and the others are
+   * closed. Without it each address is tried after the one before has failed.
+   */
+  happy_eyeballs_delay?: number | null;
+  /**
+   * Reorders the addresses by family: `interleave - 1` of the first family, then one of each
+   * family in turn. 1 when `happy_eyeballs_delay` is given; 0 or null leaves getaddrinfo's order.
+   */
+  interleave?: number | null;
 }
 
 /** The keyword arguments of `create_unix_connection`, and an AbortSignal (see ConnectionOptions). */
@@ -37,7 +48,16 @@ export interface UnixConnectionOptions extends OperationOptions {
   sock?: Socket | null;
 }
 
-const CONNECTION_KEYWORDS = keywordNames<ConnectionOptions>({ sock: true, family: true, proto: true, flags: true, local_addr: true, signal: true });
+const CONNECTION_KEYWORDS = keywordNames<ConnectionOptions>({
+  sock: true,
+  family: true,
+  proto: true,
+  flags: true,
+  local_addr: true,
+  happy_eyeballs_delay: true,
+  interleave: true,
+  signal: true,
+});
 const UNIX_CONNECTION_KEYWORDS = keywordNames<UnixConnectionOptions>({ sock: true, signal: true });
 const NO_KEYWORDS = keywordNames<Record<string, never>>({});
 
@@ -55,8 +75,9 @@ function connected<P extends StreamProtocol>(sock: Socket, protocol_factory: () 
   return [transport, protocol];
 }
 
-/** asyncio's error for several failed attempts. */
-function combined(errors: Error[]): Error {
+/** asyncio's error for several failed attempts: each attempt's errors, in the order the attempts began. */
+function combined(attempts: Error[][]): Error {
+  const errors = attempts.flat();
   if (errors.length === 1) return errors[0]!;
   // Python compares str(exc): the messages.
   const first = errors[0]!.message;
@@ -66,8 +87,8 @@ function combined(errors: Error[]): Error {
 
 /**
  * asyncio's `loop.create_connection(protocol_factory, host, port, *, sock,
- * family, proto, flags, local_addr)`: `[transport, protocol]` once connected,
- * each address of `host` tried in turn.
+ * family, proto, flags, local_addr, happy_eyeballs_delay, interleave)`:
+ * `[transport, protocol]` once connected to one of the addresses of `host`.
  */
 export async function create_connection<P extends StreamProtocol>(
   ...args: WithOptions<
@@ -86,21 +107,121 @@ export async function create_connection<P extends StreamProtocol>(
     return connected(options.sock, protocol_factory);
   }
   if (host === null && port === null) throw new RangeError('host and port was not specified and no sock specified');
+  const delay = options.happy_eyeballs_delay ?? null;
+  if (delay !== null && typeof delay !== 'number') throw new TypeError(`'<=' not supported between instances of '${pyType(delay)}' and 'int'`);
+  // As asyncio: Happy Eyeballs alternates the families unless told otherwise.
+  const interleave = options.interleave ?? (delay !== null ? 1 : 0);
+  checkInterleave(interleave);
   const signal = checkSignal(options);
   const hints = { family: options.family ?? 0, type: C.SOCK_STREAM, proto: options.proto ?? 0, flags: options.flags ?? 0 };
-  const infos = await ensureResolved([host, port], hints, signal);
+  let infos = await ensureResolved([host, port], hints, signal);
   if (infos.length === 0) throw new OSError('getaddrinfo() returned empty list');
   let locals: AddrInfo[] | null = null;
   if (options.local_addr !== undefined && options.local_addr !== null) {
     locals = await ensureResolved(options.local_addr, hints, signal);
     if (locals.length === 0) throw new OSError('getaddrinfo() returned empty list');
   }
-  const errors: Error[] = [];
+  if (interleave !== 0) infos = interleaveAddrinfos(infos, interleave);
+  const errors: Error[][] = [];
+  const sock = await staggered(infos, locals, delay ?? Infinity, errors, signal);
+  if (sock === null) throw combined(errors);
+  return connected(sock, protocol_factory);
+}
+
+/** asyncio's checks of `interleave`, Python's TypeErrors: a number, and an integer where it counts (above 1). */
+function checkInterleave(interleave: unknown): asserts interleave is number {
+  if (typeof interleave !== 'number') throw new TypeError(`'>' not supported between instances of '${pyType(interleave)}' and 'int'`);
+  if (interleave > 1 && !Number.isInteger(interleave)) throw new TypeError('slice indices must be integers or None or have an __index__ method');
+}
+
+/**
+ * asyncio's `_interleave_addrinfos`: getaddrinfo's results grouped by family (in the order each
+ * family first appears), `firstFamilyCount - 1` of the first family first, then one of each
+ * family in turn while any are left.
+ * @internal
+ */
+export function interleaveAddrinfos(infos: readonly AddrInfo[], firstFamilyCount = 1): AddrInfo[] {
+  const byFamily = new Map<number, AddrInfo[]>();
   for (const info of infos) {
-    const sock = await connectSock(errors, info, locals, signal);
-    if (sock !== null) return connected(sock, protocol_factory);
+    const list = byFamily.get(info[0]);
+    if (list === undefined) byFamily.set(info[0], [info]);
+    else list.push(info);
   }
-  throw combined(errors);
+  const lists = [...byFamily.values()];
+  const out = firstFamilyCount > 1 ? lists[0]!.splice(0, firstFamilyCount - 1) : [];
+  const longest = Math.max(...lists.map((l) => l.length));
+  for (let i = 0; i < longest; i++) {
+    for (const list of lists) if (i < list.length) out.push(list[i]!);
+  }
+  return out;
+}
+
+/**
+ * asyncio's `staggered_race` over `_connect_sock` (Happy Eyeballs): each address's attempt begins
+ * when the one before it has failed, or `delay` seconds after that one began, whichever is first.
+ * The first to connect wins: the attempts still under way are stopped and their sockets closed,
+ * and no more begin. Each attempt's errors go to a list of its own in `errors`; null when none
+ * connects. With an infinite delay the attempts run one after another, as without Happy Eyeballs.
+ * An error that is not an OSError (the caller's abort) stops them all and is thrown.
+ */
+async function staggered(
+  infos: readonly AddrInfo[],
+  locals: AddrInfo[] | null,
+  delay: number,
+  errors: Error[][],
+  signal: AbortSignal | undefined,
+): Promise<Socket | null> {
+  const race: { winner: Socket | null; fatal: { error: unknown } | null } = { winner: null, fatal: null };
+  const stops: AbortController[] = [];
+  const attempts: Promise<void>[] = [];
+  const stopAll = (): void => stops.forEach((stop) => stop.abort(signal?.reason));
+  signal?.addEventListener('abort', stopAll);
+  try {
+    for (const info of infos) {
+      if (race.winner !== null || race.fatal !== null || signal?.aborted === true) break;
+      const stop = new AbortController();
+      stops.push(stop);
+      const mine: Error[] = [];
+      errors.push(mine);
+      const attempt = connectSock(mine, info, locals, stop.signal).then(
+        (sock) => {
+          if (sock === null) return;
+          if (race.winner !== null) return sock.close();
+          race.winner = sock;
+          stops.forEach((other) => other !== stop && other.abort());
+        },
+        (error: unknown) => {
+          // A loser stopped for the winner has closed its socket: nothing more to say.
+          if (race.winner !== null) return;
+          race.fatal ??= { error };
+          stopAll();
+        },
+      );
+      attempts.push(attempt);
+      await beginsNext(attempt, delay);
+    }
+    await Promise.all(attempts);
+  } finally {
+    signal?.removeEventListener('abort', stopAll);
+  }
+  if (race.fatal === null && signal?.aborted === true) race.fatal = { error: abortError(signal) };
+  if (race.fatal !== null) {
+    race.winner?.close();
+    throw race.fatal.error;
+  }
+  return race.winner;
+}
+
+/** Resolves when `attempt` has ended or `delay` seconds have passed, whichever is first. */
+async function beginsNext(attempt: Promise<void>, delay: number): Promise<void> {
+  if (!Number.isFinite(delay)) return attempt;
+  let timer: NodeJS.Timeout | undefined;
+  const passed = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, delay) * 1000)));
+  try {
+    await Promise.race([attempt, passed]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -110,14 +231,16 @@ export async function create_connection<P extends StreamProtocol>(
  * connected; null, with what failed added to `errors`, if it could not be.
  */
 async function connectSock(errors: Error[], [family, type, proto, , address]: AddrInfo, locals: AddrInfo[] | null, signal: AbortSignal | undefined): Promise<Socket | null> {
-  const sock: Socket = new Socket(family, type, proto);
+  let sock: Socket | null = null;
   try {
+    // A family the OS does not have (IPv6 turned off) is one more failed attempt, as in asyncio.
+    sock = new Socket(family, type, proto);
     sock.setblocking(false);
     if (locals !== null) bindLocal(sock, family, locals, errors);
     await sock_connect(sock, address as AddressArgOf<string>, { signal });
     return sock;
   } catch (e) {
-    sock.close();
+    sock?.close();
     if (!(e instanceof OSError)) throw e;
     errors.push(e);
     return null;

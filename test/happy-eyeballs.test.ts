@@ -1,0 +1,147 @@
+// create_connection's happy_eyeballs_delay and interleave (asyncio's Happy
+// Eyeballs, RFC 8305) against python3's asyncio on the same names and ports.
+// The names need addresses of both families, which only /etc/hosts can give on
+// loopback: fixtures/happy-eyeballs/race.cjs runs in mount and network
+// namespaces of its own, with their hosts file bound over /etc/hosts and ::2
+// added to their loopback, and runs race.py there beside itself. Skipped, saying
+// why, where the OS does not let this process make those namespaces.
+
+import * as path from 'node:path';
+
+import * as asyncio from 'bsdsock/asyncio';
+import { describe, expect, it } from 'vitest';
+
+import { expected, outcomeAsync, python } from './helpers/python';
+import { runSync } from './helpers/run';
+import { ROOT } from './helpers/sockets';
+
+const FIXTURE = path.join(__dirname, 'fixtures/happy-eyeballs');
+
+/** The shell line that gives the namespaces their hosts file and addresses, then runs `"$@"`. */
+const SETUP = `mount --bind ${JSON.stringify(path.join(FIXTURE, 'hosts'))} /etc/hosts && ip link set lo up && ip addr add ::2/128 dev lo nodad && exec "$@"`;
+
+/** Why the namespaces cannot be made here, or null. */
+function cannotIsolate(): string | null {
+  const r = runSync('unshare', ['-m', '-n', 'sh', '-c', SETUP, 'sh', 'true'], { encoding: 'utf8' });
+  return r.status === 0 ? null : `no mount and network namespaces here: ${r.stderr ?? r.error?.message ?? ''}`.trim();
+}
+
+const why = cannotIsolate();
+
+/** What race.cjs prints: getaddrinfo's order for "many", and each side's results. */
+interface Race {
+  addresses: string[];
+  python: Results;
+  bsdsock: Results;
+}
+
+/** One side's results: the error of each option set against a closed port, the peer each race reached (and whether every fd made was closed), and the abandoned connects. */
+interface Results {
+  refused: string[];
+  race: [[string, number], boolean];
+  streams: [string, number];
+  sequential: ['abandoned', boolean];
+  both: ['abandoned', boolean];
+}
+
+describe.skipIf(why !== null)(`Happy Eyeballs against python3, over names of both families${why === null ? '' : ` (skipped: ${why})`}`, () => {
+  const run = (): Race => {
+    const r = runSync('unshare', ['-m', '-n', 'sh', '-c', SETUP, 'sh', process.execPath, path.join(FIXTURE, 'race.cjs'), ROOT], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    if (r.status !== 0) throw new Error(`race.cjs failed (${r.status}): ${r.stderr}`);
+    return JSON.parse(r.stdout) as Race;
+  };
+  const race = why === null ? run() : null;
+
+  it('the hosts file took: "many" resolves to two addresses of each family, IPv6 first', () => {
+    expect(race!.addresses).toEqual(['::1', '::2', '127.0.0.1', '127.0.0.2']);
+  });
+
+  it("interleave orders the attempts as asyncio's _interleave_addrinfos, with or without Happy Eyeballs: the combined error names them in that order", () => {
+    expect(race!.bsdsock.refused).toEqual(race!.python.refused);
+    const order = (message: string): string[] => [...message.matchAll(/failed \('([^']+)'/g)].map((m) => m[1]!);
+    // {}, interleave 1, 2, 3, the delay alone (interleave 1), the delay with interleave 0, delay 0 with interleave 2.
+    expect(race!.bsdsock.refused.map(order)).toEqual([
+      ['::1', '::2', '127.0.0.1', '127.0.0.2'],
+      ['::1', '127.0.0.1', '::2', '127.0.0.2'],
+      ['::1', '::2', '127.0.0.1', '127.0.0.2'],
+      ['::1', '::2', '127.0.0.1', '127.0.0.2'],
+      ['::1', '127.0.0.1', '::2', '127.0.0.2'],
+      ['::1', '::2', '127.0.0.1', '127.0.0.2'],
+      ['::1', '::2', '127.0.0.1', '127.0.0.2'],
+    ]);
+    expect(race!.bsdsock.refused[0]).toMatch(/^OSError: Multiple exceptions: \[Errno 111\] Connect call failed \('::1', 9, 0, 0\), /);
+  });
+
+  it("a connect that hangs (::1's queue is full) is overtaken by the next family's after the delay, and the loser's socket is closed", () => {
+    expect(race!.bsdsock.race).toEqual(race!.python.race);
+    expect(race!.bsdsock.race).toEqual([['127.0.0.1', 7001], true]);
+  });
+
+  it('open_connection passes happy_eyeballs_delay on to create_connection', () => {
+    expect(race!.bsdsock.streams).toEqual(race!.python.streams);
+    expect(race!.bsdsock.streams).toEqual(['127.0.0.1', 7001]);
+  });
+
+  it('without it the same connect waits on ::1 until abandoned; abandoning a race abandons every attempt in it; no fd is left', () => {
+    expect(race!.bsdsock.sequential).toEqual(race!.python.sequential);
+    expect(race!.bsdsock.both).toEqual(race!.python.both);
+    expect([race!.bsdsock.sequential, race!.bsdsock.both]).toEqual([
+      ['abandoned', true],
+      ['abandoned', true],
+    ]);
+  });
+});
+
+describe("Happy Eyeballs' arguments", () => {
+  /** Python's connect(**options): asyncio's create_connection to 127.0.0.1 port 1, where nothing listens. */
+  const CONNECT_PY = String.raw`
+import asyncio
+async def _connect(options):
+    await asyncio.get_running_loop().create_connection(asyncio.Protocol, '127.0.0.1', 1, **options)
+def connect(**options):
+    return asyncio.run(_connect(options))
+`;
+
+  it("refuses a delay or an interleave that is not a number, and a fractional interleave above 1, with Python's TypeErrors, before any connect", async () => {
+    const cases: Record<string, asyncio.ConnectionOptions> = {
+      delay: { happy_eyeballs_delay: 'x' as never },
+      interleave: { interleave: 'a' as never },
+      fraction: { interleave: 1.5 },
+      fractionWithDelay: { interleave: 2.5, happy_eyeballs_delay: 0.1 },
+    };
+    const want = python(CONNECT_PY, {
+        delay: "connect(happy_eyeballs_delay='x')",
+        interleave: "connect(interleave='a')",
+        fraction: 'connect(interleave=1.5)',
+        fractionWithDelay: 'connect(interleave=2.5, happy_eyeballs_delay=0.1)',
+      },
+    );
+    for (const [name, options] of Object.entries(cases)) {
+      const got = await outcomeAsync(() => asyncio.create_connection(() => new asyncio.Protocol(), '127.0.0.1', 1, options));
+      expect(got, name).toEqual(expected(want[name]!));
+      expect(want[name], name).toHaveProperty('error', 'TypeError');
+    }
+  });
+
+  it('a fractional interleave of 1 or less, a negative delay and a null one are taken, as in Python', async () => {
+    const want = python(CONNECT_PY, {
+        half: 'connect(interleave=0.5)',
+        negative: 'connect(happy_eyeballs_delay=-1)',
+        none: 'connect(happy_eyeballs_delay=None, interleave=None)',
+      },
+    );
+    const cases: Record<string, asyncio.ConnectionOptions> = {
+      half: { interleave: 0.5 },
+      negative: { happy_eyeballs_delay: -1 },
+      none: { happy_eyeballs_delay: null, interleave: null },
+    };
+    for (const [name, options] of Object.entries(cases)) {
+      const got = await outcomeAsync(() => asyncio.create_connection(() => new asyncio.Protocol(), '127.0.0.1', 1, options));
+      expect(got, name).toEqual(expected(want[name]!));
+      expect(want[name], name).toHaveProperty('error', 'ConnectionRefusedError');
+    }
+  });
+});
