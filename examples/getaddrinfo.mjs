@@ -15,8 +15,7 @@
 //
 //   node examples/getaddrinfo.mjs [host=localhost] [port=80]
 
-import * as bsdsock from 'bsdsock';
-import { AF_UNSPEC, AI_ADDRCONFIG, AI_PASSIVE, getaddrinfo, IPPROTO_TCP, SOCK_STREAM } from 'bsdsock';
+import { AddressFamily, AF_UNSPEC, AI_ADDRCONFIG, AI_PASSIVE, getaddrinfo, IPPROTO_TCP, SOCK_STREAM, SocketKind } from 'bsdsock';
 
 import { repr } from './lib/common.mjs';
 
@@ -24,16 +23,11 @@ const [host = 'localhost', portArg = '80'] = process.argv.slice(2);
 // A port is a number or a service name ('http'); the talk advises numbers.
 const port = /^\d+$/.test(portArg) ? Number(portArg) : portArg;
 
-/** The name of the constant with prefix `prefix` and value `value` (AF_INET for 2), as Python's enums print. */
-function nameOf(prefix, value) {
-  const name = Object.keys(bsdsock).find((key) => key.startsWith(prefix) && bsdsock[key] === value);
-  return name ?? String(value);
-}
-
 function print(call, results) {
   console.log(call);
   for (const [family, type, proto, canonname, sockaddr] of results) {
-    console.log(`  (${nameOf('AF_', family)}, ${nameOf('SOCK_', type)}, ${proto}, ${repr(canonname)}, ${repr(sockaddr)})`);
+    // Python's enums print the names: AddressFamily and SocketKind give a number's name.
+    console.log(`  (${AddressFamily[family] ?? family}, ${SocketKind[type] ?? type}, ${proto}, ${repr(canonname)}, ${repr(sockaddr)})`);
   }
 }
 

@@ -166,6 +166,9 @@ export declare function sendfileOnce(sock: number, file: number, offset: number,
  */
 export declare function sendmsg(fd: number, buffers: Array<Readable>, ancKinds: Array<number>, ancData: Array<Readable>, flags: number, timeout: number, sockaddr?: Readable | undefined | null): number
 
+/** sethostname(name) -> false with the error recorded (Unix). */
+export declare function sethostname(name: Uint8Array): boolean
+
 export declare function setInheritable(fd: number, inheritable: boolean): boolean
 
 export declare function setNonblocking(fd: number, nonblocking: boolean): boolean

@@ -627,6 +627,7 @@ module.exports.selectConstants = nativeBinding.selectConstants
 module.exports.sendfile = nativeBinding.sendfile
 module.exports.sendfileOnce = nativeBinding.sendfileOnce
 module.exports.sendmsg = nativeBinding.sendmsg
+module.exports.sethostname = nativeBinding.sethostname
 module.exports.setInheritable = nativeBinding.setInheritable
 module.exports.setNonblocking = nativeBinding.setNonblocking
 module.exports.setsockopt = nativeBinding.setsockopt

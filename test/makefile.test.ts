@@ -12,6 +12,7 @@ import {
   SOCK_DGRAM,
   SOCK_SEQPACKET,
   SOCK_STREAM,
+  SocketIO,
   TimeoutError,
   socket,
   socketpair,
@@ -634,4 +635,59 @@ def records(kind, reads):
       expect(out).toEqual((cut[name] as { value: unknown }).value);
     });
   }
+});
+
+describe('SocketIO, made by hand as socket.SocketIO(sock, mode)', () => {
+  it("reads and writes bytes, keeps the socket open until closed, and checks its mode as Python", () => {
+    const want = python(
+      `import socket
+def raw(mode):
+    a, b = socket.socketpair()
+    f = socket.SocketIO(a, mode)
+    out = [f.mode, f.readable(), f.writable()]
+    if f.writable():
+        out.append(f.write(b'hello'))
+        out.append(b.recv(10))
+    if f.readable():
+        b.sendall(b'world')
+        out.append(f.read(10))
+    a.close()
+    out.append(a.fileno() != -1 and not f.closed)
+    f.close(); b.close()
+    return out`,
+      { r: "raw('r')", wb: "raw('wb')", rwb: "raw('rwb')", bad: "raw('rt')", empty: "raw('')" },
+    );
+    for (const mode of ['r', 'wb', 'rwb', 'rt', '']) {
+      const key = { r: 'r', wb: 'wb', rwb: 'rwb', rt: 'bad', '': 'empty' }[mode]!;
+      const [a, b] = socketpair();
+      let got: unknown;
+      try {
+        const f = new SocketIO(a, mode);
+        const out: unknown[] = [f.mode, f.readable(), f.writable()];
+        if (f.writable()) {
+          out.push(f.write(Buffer.from('hello')));
+          out.push({ hex: b.recv(10).toString('hex') });
+        }
+        if (f.readable()) {
+          b.sendall(Buffer.from('world'));
+          out.push({ hex: (f.read(10) as Buffer).toString('hex') });
+        }
+        a.close();
+        // The file holds the fd: the socket's close leaves it open until the file closes.
+        out.push(a.fileno() !== -1 && !f.closed);
+        f.close();
+        got = { value: out };
+      } catch (e) {
+        got = { error: e instanceof RangeError ? 'ValueError' : (e as Error).constructor.name, message: (e as Error).message, errno: null };
+      } finally {
+        a.close();
+        b.close();
+      }
+      expect(got, mode).toEqual(want[key]);
+    }
+  });
+
+  it('a first argument that is not a bsdsock socket is a TypeError', () => {
+    expect(() => new SocketIO(5 as never, 'rb')).toThrow(new TypeError('SocketIO() argument 1 must be a bsdsock Socket, not int'));
+  });
 });

@@ -44,8 +44,10 @@ export {
   inet_pton,
   ntohl,
   ntohs,
+  sethostname,
 } from './module';
 export { siginterrupt } from './signals';
+export { AddressFamily, AddressInfo, MsgFlag, SocketKind, type IntEnum } from './enums';
 export {
   getaddrinfo,
   getfqdn,
@@ -73,7 +75,7 @@ export {
 export { getdefaulttimeout, setdefaulttimeout } from './timeout';
 export { UnsupportedOperation, type IOBase } from './io/base';
 export type { BufferedIOBase, BufferedReader, BufferedRWPair, BufferedWriter } from './io/buffered';
-export type { SocketIO } from './io/socketio';
+export { SocketIO } from './io/socketio';
 export type { TextIOWrapper } from './io/text';
 export type { MakefileOptions, SocketFile } from './makefile';
 export {

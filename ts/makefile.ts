@@ -10,7 +10,7 @@
 import { int } from './convert';
 import { DEFAULT_BUFFER_SIZE } from './io/base';
 import { BufferedReader, BufferedRWPair, BufferedWriter } from './io/buffered';
-import { SocketIO, type FileSocket } from './io/socketio';
+import { IO_REF, SocketIO, type FileSocket } from './io/socketio';
 import { TextIOWrapper } from './io/text';
 
 /** makefile's keyword-only arguments. Python: `socket.socket.makefile`. */
@@ -35,6 +35,8 @@ export function makefile(sock: FileSocket, mode = 'r', buffering: number | null 
   if (size < 0) size = DEFAULT_BUFFER_SIZE;
   if (size === 0 && !binary) throw new RangeError('unbuffered streams must be binary');
   const raw = new SocketIO(sock, `${reading ? 'r' : ''}${writing ? 'w' : ''}`);
+  // A file from makefile() holds the socket open until it closes too (Python's _io_refs).
+  sock[IO_REF](1);
   if (size === 0) return raw;
   // The raw file holds the socket open (its io ref): give it back if a wrapper rejects its arguments.
   try {

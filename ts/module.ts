@@ -2,9 +2,11 @@
 // address text conversion, byte order, host name (the resolver is in
 // resolver.ts, signals in signals.ts).
 
+import { Buffer } from 'node:buffer';
+
 import { bytes, cint, int, pyType } from './convert';
 import { fail } from './errors';
-import { native } from './native';
+import { native, platformCall } from './native';
 
 
 function text(v: unknown, caller: string, position = 1): string {
@@ -87,6 +89,26 @@ export function ntohl(x: number): number {
 /** The machine's host name. Python: `socket.gethostname`. */
 export function gethostname(): string {
   return native.gethostname() ?? fail();
+}
+
+/**
+ * Sets the host name (of the process's UTS namespace, on Linux): a string, as UTF-8, or bytes as
+ * they are. Needs CAP_SYS_ADMIN (PermissionError without); a name over 64 bytes is EINVAL on
+ * Linux. Unix only: elsewhere a TypeError, as Python has none there. Python: `socket.sethostname`.
+ */
+export function sethostname(name: string | Uint8Array): void {
+  const set = platformCall('sethostname', 'socket.sethostname');
+  let raw: Uint8Array;
+  if (typeof name === 'string') {
+    // Python's file system encoding: a NUL in a str cannot reach the C call.
+    if (name.includes('\0')) throw new RangeError('embedded null byte');
+    raw = Buffer.from(name, 'utf8');
+  } else if (name instanceof Uint8Array) {
+    raw = name;
+  } else {
+    throw new TypeError(`expected str, bytes or os.PathLike object, not ${pyType(name)}`);
+  }
+  if (!set(raw)) fail();
 }
 
 /** Whether IPv6 is supported, as Python's `socket.has_ipv6`. */

@@ -108,6 +108,8 @@ export interface Native {
   strerror(errno: number): string;
   gaiStrerror(code: number): string;
   gethostname(): string | null;
+  /** Unix only: sethostname(2). */
+  sethostname?(name: Uint8Array): boolean;
   inetPton(family: number, text: string): Buffer | null;
   inetNtop(family: number, packed: Uint8Array): string | null;
   inetAton(text: string): Buffer | null;
@@ -191,6 +193,19 @@ export const native: Native = { ...(require('../../native/index.js') as Native) 
 const block = new ArrayBuffer(64);
 const status = new Int32Array(block, 0, STATUS_WORDS);
 if (!native.init(new Uint8Array(block))) throw new Error('bsdsock: the addon refused its status block');
+
+/** The calls only some platforms have: Windows' ioctl, share and fromshare, Unix's sethostname. */
+type PlatformCall = 'ioctl' | 'share' | 'fromshare' | 'sethostname';
+
+/**
+ * The addon's call `name`, or the TypeError of a platform without it (`shown` names it):
+ * Python has no such attribute there, and bsdsock keeps its exports alike everywhere.
+ */
+export function platformCall<K extends PlatformCall>(name: K, shown: string): NonNullable<Native[K]> {
+  const call = native[name];
+  if (typeof call !== 'function') throw new TypeError(`${shown} is not available on this platform`);
+  return call as NonNullable<Native[K]>;
+}
 
 /** The errno of the last failed call (0 for errors without one), read without
  * a call and without taking the error. */

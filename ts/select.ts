@@ -13,7 +13,7 @@ import * as S from './select-constants';
 import './signals';
 
 export * from './select-constants';
-export { KeyError } from './errors';
+export { KeyError, error } from './errors';
 
 /** Something select can wait on: an fd number, or an object with a `fileno()` method (a Socket). */
 export type FileLike =

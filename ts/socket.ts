@@ -15,7 +15,7 @@ import { IO_REF, type SocketIO } from './io/socketio';
 import type { TextIOWrapper } from './io/text';
 import { makefile, type MakefileOptions, type SocketFile } from './makefile';
 import { keywordNames, keywords, type Positional } from './keywords';
-import { FAST_OS, FAST_TIMEOUT, isSharedAddress, lastAddress, lastErrno, native, takeFastError } from './native';
+import { FAST_OS, FAST_TIMEOUT, isSharedAddress, lastAddress, lastErrno, native, platformCall, takeFastError } from './native';
 import * as M from './msg';
 import { pyStr } from './repr';
 import { claim, room, settle } from './slab';
@@ -248,6 +248,8 @@ export class Socket<F extends string = string> {
 
   /** Counts the files makefile() made: the fd stays open while one is (Python's _io_refs). */
   [IO_REF](delta: 1 | -1): void {
+    // Python's _decref_socketios: a file made by hand, never counted, takes nothing off.
+    if (delta < 0 && this.#ioRefs <= 0) return;
     this.#ioRefs += delta;
     if (this.#ioRefs <= 0 && this.#closed) this.#close();
   }
@@ -291,7 +293,7 @@ export class Socket<F extends string = string> {
    * socket made for it (Windows; a TypeError elsewhere). Python: `socket.socket.share`.
    */
   share(process_id: number): Buffer {
-    const share = W.windowsCall('share', 'socket.share');
+    const share = platformCall('share', 'socket.share');
     const pid = W.processId(process_id);
     return share(this.#check('share'), pid) ?? fail();
   }
@@ -303,7 +305,7 @@ export class Socket<F extends string = string> {
    * a boolean. Python: `socket.socket.ioctl`.
    */
   ioctl(control: number, option: number | boolean | readonly [number, number, number]): number {
-    const ioctl = W.windowsCall('ioctl', 'socket.ioctl');
+    const ioctl = platformCall('ioctl', 'socket.ioctl');
     const [cmd, input] = W.ioctlInput(arguments.length, control, option);
     return ioctl(this.#check('ioctl'), cmd, input) ?? fail();
   }
@@ -727,7 +729,7 @@ export function fromfd<F extends string>(fd: number, family: Family<F> | number,
 /** fromshare(data): the socket that `share()` made `data` for, in this process (Windows; a TypeError
  * elsewhere). Python: `socket.fromshare`. */
 export function fromshare(data: Uint8Array): Socket {
-  const open = W.windowsCall('fromshare', 'socket.fromshare');
+  const open = platformCall('fromshare', 'socket.fromshare');
   const [fd, family, type, proto] = open(W.shareBytes(bytes(data))) ?? fail();
   try {
     return new Socket(family, type, proto, fd);

@@ -7,20 +7,11 @@
 import { Buffer } from 'node:buffer';
 import * as C from './constants';
 import { int, pyType } from './convert';
-import { native, type Native } from './native';
 
 /** sizeof(WSAPROTOCOL_INFOW), the size of share()'s bytes: 628 on every
  * Windows (the struct holds no pointer, so 32 and 64 bits agree). */
 export const SHARE_SIZE = 628;
 
-type WindowsCall = 'ioctl' | 'share' | 'fromshare';
-
-/** The addon's call `name`, or the TypeError of a platform without it. */
-export function windowsCall<K extends WindowsCall>(name: K, shown: string): NonNullable<Native[K]> {
-  const call = native[name];
-  if (typeof call !== 'function') throw new TypeError(`${shown} is not available on this platform`);
-  return call as NonNullable<Native[K]>;
-}
 
 /** A C unsigned int or unsigned long (32 bits on Windows) as Python's `I` format takes it: any
  * integer, masked to 32 bits; a float or str is the TypeError of operator.index. */

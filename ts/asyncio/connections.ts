@@ -6,6 +6,7 @@ import { keywordNames, keywords, type WithOptions } from '../keywords';
 import { type AddressArgOf } from '../address';
 import * as C from '../constants';
 import { pyType } from '../convert';
+import { AddressFamily } from '../enums';
 import { OSError } from '../errors';
 import { pyRepr, pyStr } from '../repr';
 import type { AddrInfo } from '../resolver';
@@ -262,7 +263,7 @@ function bindLocal(sock: Socket, family: number, locals: AddrInfo[], errors: Err
   }
   // asyncio keeps every refusal but the one it raises (that one is added as it propagates).
   errors.push(...refused.slice(0, -1));
-  throw refused.at(-1) ?? new OSError(`no matching local address with family=<AddressFamily.${family === C.AF_INET6 ? 'AF_INET6' : 'AF_INET'}: ${family}> found`);
+  throw refused.at(-1) ?? new OSError(`no matching local address with family=<AddressFamily.${AddressFamily[family] ?? family}: ${family}> found`);
 }
 
 /**

@@ -3,14 +3,14 @@
 
 // node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
 import { Buffer } from 'node:buffer';
-import { bytes, int } from '../convert';
+import { bytes, int, pyType } from '../convert';
 import { isWouldBlock, OSError, TimeoutError } from '../errors';
 import { closedFile, DEFAULT_BUFFER_SIZE, IOBase, readlines, UnsupportedOperation, writelines } from './base';
 
 /** How a Socket counts the files made from it: its fd stays open until they are closed too. */
 export const IO_REF = Symbol('bsdsock.ioRef');
 
-/** What a SocketIO needs of its socket: the calls it makes, and the count of files made from it. */
+/** What a SocketIO needs of its socket: the calls it makes, and the count of files made from it (a -1 at 0 is nothing). */
 export interface FileSocket {
   recv_into(buffer: Uint8Array): number;
   send(data: Uint8Array): number;
@@ -26,14 +26,19 @@ export class SocketIO extends IOBase {
   readonly #writing: boolean;
   #timedOut = false;
 
+  /**
+   * A raw file over `sock` (`'r'`, `'w'`, `'rw'`, with or without `'b'`). As in Python, one made by
+   * hand does not hold the socket open (makefile() counts its files; see Socket.close).
+   */
   constructor(sock: FileSocket, mode: string) {
     super();
     if (!['r', 'w', 'rw', 'rb', 'wb', 'rwb'].includes(mode)) throw new RangeError(`invalid mode: '${mode}'`);
+    // Python takes any object and fails at the first read; a bsdsock file needs the socket's count of files.
+    if (typeof (sock as Partial<FileSocket> | null)?.[IO_REF] !== 'function') throw new TypeError(`SocketIO() argument 1 must be a bsdsock Socket, not ${pyType(sock)}`);
     this.#sock = sock;
     this.#mode = mode.includes('b') ? mode : `${mode}b`;
     this.#reading = mode.includes('r');
     this.#writing = mode.includes('w');
-    this.#sock[IO_REF](1);
   }
 
   /** Whether the file is closed. Python: `socket.SocketIO.closed`. */

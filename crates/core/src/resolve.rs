@@ -252,6 +252,12 @@ pub fn gethostname() -> Result<String> {
     Ok(c_text(&buf))
 }
 
+/// sethostname(2) (Unix: Python has no socket.sethostname on Windows).
+#[cfg(unix)]
+pub fn sethostname(name: &[u8]) -> Result<()> {
+    sys::sethostname(name).map_err(|e| Error::io(&e, "sethostname"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

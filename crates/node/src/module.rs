@@ -42,6 +42,13 @@ pub fn gethostname() -> Option<String> {
     ok(resolve::gethostname())
 }
 
+/// sethostname(name) -> false with the error recorded (Unix).
+#[cfg(unix)]
+#[napi]
+pub fn sethostname(name: Uint8Array) -> bool {
+    ok(resolve::sethostname(&name)).is_some()
+}
+
 /// Whether `signum`'s listeners run inside blocking calls (see signals.rs);
 /// false if the signal cannot be caught. With `later` (Bun, Deno, whose own
 /// handler goes in after this call), the handler goes in at the next wait.

@@ -386,6 +386,19 @@ pub const EINPROGRESS: i32 = libc::EINPROGRESS;
 pub const EINTR: i32 = libc::EINTR;
 
 /// The C library's message for an errno, as Python's `strerror`.
+/// sethostname(2): `name`'s bytes as they are (NULs too: the kernel keeps `len` bytes).
+pub fn sethostname(name: &[u8]) -> io::Result<()> {
+    // SAFETY: the pointer and length describe `name`, which outlives the call; the
+    // kernel only reads them. The length's C type differs (size_t on Linux, int on
+    // macOS and FreeBSD): a name too long for an int is one the kernel refuses anyway.
+    let rc = unsafe { libc::sethostname(name.as_ptr().cast(), name.len().min(i32::MAX as usize) as _) };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
 pub fn strerror(errno: i32) -> String {
     io::Error::from_raw_os_error(errno)
         .to_string()

@@ -1,0 +1,75 @@
+// The names of Python's socket, select and selectors modules against bsdsock's
+// exports, and socket.py's IntEnum / IntFlag classes (AddressFamily, SocketKind,
+// MsgFlag, AddressInfo) against bsdsock's name tables, on this platform.
+
+import * as bsdsock from 'bsdsock';
+import * as select from 'bsdsock/select';
+import * as selectors from 'bsdsock/selectors';
+import { describe, expect, it } from 'vitest';
+
+import { runSync } from './helpers/run';
+
+/** python3's answer to `expression`, as JSON. */
+function py<T>(expression: string, setup = ''): T {
+  const r = runSync('python3', ['-c', `import json\n${setup}\nprint(json.dumps(${expression}))`], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`python3 failed (${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+/** A module's public names in Python: no underscore, and not a module or helper it imports. */
+function pythonNames(module: string, imported: string[]): string[] {
+  return py<string[]>(`[n for n in dir(${module}) if not n.startswith('_') and n not in ${JSON.stringify(imported)}]`, `import ${module}`);
+}
+
+/** The names bsdsock leaves out on purpose, and why. */
+const LEFT_OUT: Record<string, Record<string, string>> = {
+  socket: {
+    CAPI: "a PyCapsule of socket's C API, for other C extensions",
+  },
+  select: {},
+  selectors: { SelectorKey: "a type only: a selector's register() and get_key() make the keys" },
+};
+
+describe("Python's module names", () => {
+  it.each([
+    ['socket', bsdsock, ['os', 'sys', 'io', 'array', 'errno', 'selectors', 'IntEnum', 'IntFlag']],
+    ['select', select, []],
+    ['selectors', selectors, ['ABCMeta', 'Mapping', 'abstractmethod', 'math', 'namedtuple', 'select', 'sys']],
+  ] as const)('every public name of %s is exported, but those left out on purpose', (module, exports, imported) => {
+    const missing = pythonNames(module, [...imported]).filter((n) => !(n in exports));
+    expect(missing.sort()).toEqual(Object.keys(LEFT_OUT[module]!).sort());
+  });
+});
+
+describe("socket.py's enums", () => {
+  /** bsdsock's constants that Python's module lacks (recvmmsg's flag, glibc's IDN flags): members here too. */
+  const EXTRA = new Set(['MSG_WAITFORONE', 'AI_IDN', 'AI_CANONIDN']);
+
+  it.each(['AddressFamily', 'SocketKind', 'MsgFlag', 'AddressInfo'] as const)(
+    "%s: Python's members and aliases with the same values, and each value's name Python's",
+    (name) => {
+      const [members, names] = py<[Record<string, number>, Record<string, string>]>(
+        `[{k: int(v) for k, v in socket.${name}.__members__.items()}, {int(v): socket.${name}(v).name for v in socket.${name}.__members__.values()}]`,
+        'import socket',
+      );
+      const table = bsdsock[name] as unknown as Record<string, string | number>;
+      const ours = Object.entries(table).filter(([k, v]) => !EXTRA.has(k) && !EXTRA.has(String(v)));
+      expect(Object.fromEntries(ours.filter(([k]) => !/^\d+$/.test(k)))).toEqual(members);
+      expect(Object.fromEntries(ours.filter(([k]) => /^\d+$/.test(k)))).toEqual(names);
+      // bsdsock's own constants of the prefix are members as well.
+      for (const [k, v] of Object.entries(table)) if (EXTRA.has(k)) expect(v).toBe((bsdsock as unknown as Record<string, number>)[k]);
+      expect(Object.isFrozen(table)).toBe(true);
+    },
+  );
+
+  it('the values are the constants, and a socket\'s family and type name themselves', () => {
+    using s = bsdsock.socket(bsdsock.AF_INET6, bsdsock.SOCK_DGRAM);
+    expect(bsdsock.AddressFamily[s.family]).toBe('AF_INET6');
+    expect(bsdsock.SocketKind[s.type]).toBe('SOCK_DGRAM');
+    expect(bsdsock.AddressFamily.AF_UNIX).toBe(bsdsock.AF_UNIX);
+    expect(bsdsock.MsgFlag.MSG_PEEK).toBe(bsdsock.MSG_PEEK);
+    // An IntFlag's value made of two members has no one name here (Python's is 'MSG_PEEK|MSG_DONTWAIT').
+    expect(bsdsock.MsgFlag[bsdsock.MSG_PEEK | bsdsock.MSG_DONTWAIT]).toBeUndefined();
+    expect(bsdsock.AddressFamily[9999]).toBeUndefined();
+  });
+});
