@@ -37,6 +37,7 @@ import {
   AF_UNIX,
   CMSG_SPACE,
   MSG_WAITALL,
+  IPPROTO_TCP,
   SCM_CREDENTIALS,
   SCM_RIGHTS,
   SOL_SOCKET,
@@ -51,6 +52,9 @@ import {
 } from 'bsdsock';
 import { Running } from './helpers/run';
 
+/** Linux's TCP_INQ (and its item's type, TCP_CM_INQ), which neither Python 3.11 nor bsdsock names. */
+const TCP_INQ = 36;
+
 /** A peer's step: send bytes, send bytes with an fd, send bytes from a forked process, or pause. */
 type Step = ['send' | 'fds' | 'fork', string] | ['pause'];
 /** A receive: recvmsg(n, ancbufsize), recvmsg_into([sizes], ancbufsize), recv(n); all but recv with MSG_WAITALL. */
@@ -60,6 +64,8 @@ interface Scenario {
   passcred?: boolean;
   /** The peer ends with a reset (SO_LINGER 0) rather than a close. */
   reset?: boolean;
+  /** TCP_INQ on the receiver: each receive brings a TCP_CM_INQ item, the bytes left after it. */
+  inq?: boolean;
   steps: Step[];
   calls: Call[];
 }
@@ -105,6 +111,12 @@ const SCENARIOS: Record<string, Scenario> = {
     tcp: true,
     steps: [['send', 'abc'], ['pause'], ['send', 'def']],
     calls: [['recvmsg', 6, 0]],
+  },
+  'TCP: with TCP_INQ the item is the one of the last receive, as the kernel reports after its own wait': {
+    tcp: true,
+    inq: true,
+    steps: [['send', 'abc'], ['pause'], ['send', 'defgh']],
+    calls: [['recvmsg', 6, 64], ['recvmsg_into', [1, 1], 64]],
   },
   'TCP: a reset during the wait comes from the next call': {
     tcp: true,
@@ -188,6 +200,7 @@ for name, sc in scenarios.items():
     p = subprocess.Popen([sys.executable, '-c', peer, where, json.dumps(sc)])
     conn, _ = l.accept()
     peer_pid = None if sc.get('tcp') else struct.unpack('iII', conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))[0]
+    if sc.get('inq'): conn.setsockopt(socket.IPPROTO_TCP, 36, 1)  # TCP_INQ, which Python 3.11 does not name
     time.sleep(0.05)  # the first bytes are queued before the first call
     results[name] = [call(conn, c, peer_pid) for c in sc['calls']]
     conn.close(); l.close(); p.wait()
@@ -290,6 +303,7 @@ async function receive(sc: Scenario, dir: string): Promise<Result[]> {
   conn.settimeout(null);
   try {
     const peerPid = sc.tcp ? null : conn.getsockopt(SOL_SOCKET, SO_PEERCRED, 12).readInt32LE(0);
+    if (sc.inq) conn.setsockopt(IPPROTO_TCP, TCP_INQ, 1);
     sleep(50); // the first bytes are queued before the first call
     return sc.calls.map((c) => call(conn, c, peerPid));
   } finally {
@@ -309,6 +323,11 @@ describe.runIf(process.platform === 'linux')('MSG_WAITALL in blocking mode, agai
     expect(theirs['recvmsg waits across two sends']).toEqual([{ value: ['616263646566', [], 0, true] }]);
     expect(JSON.stringify(theirs['SO_PASSCRED: two writers, never glued'])).toMatch(/"616263",\[\["creds","peer".*"646566",\[\["creds","other"/);
     expect(JSON.stringify(theirs['recvmsg stops after bytes that brought fds'])).toMatch(/"61626364",\[\["fds",1\]\].*"6566"/);
+    // The first receive waited for 'def', and 'gh' was left; the second took 'g' and 'h' with nothing left.
+    expect(theirs["TCP: with TCP_INQ the item is the one of the last receive, as the kernel reports after its own wait"]).toEqual([
+      { value: ['616263646566', [[IPPROTO_TCP, TCP_INQ, '02000000']], 0, true] },
+      { value: [2, ['67', '68'], [[IPPROTO_TCP, TCP_INQ, '00000000']], 0, true] },
+    ]);
     expect(theirs['TCP: a reset during the wait comes from the next call']?.[1]).toEqual({ error: 'ConnectionResetError', errno: 104 });
   });
 });
