@@ -5,7 +5,7 @@
 import * as bsdsock from 'bsdsock';
 import * as select from 'bsdsock/select';
 import * as selectors from 'bsdsock/selectors';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 
 import { runSync } from './helpers/run';
 
@@ -71,5 +71,14 @@ describe("socket.py's enums", () => {
     // An IntFlag's value made of two members has no one name here (Python's is 'MSG_PEEK|MSG_DONTWAIT').
     expect(bsdsock.MsgFlag[bsdsock.MSG_PEEK | bsdsock.MSG_DONTWAIT]).toBeUndefined();
     expect(bsdsock.AddressFamily[9999]).toBeUndefined();
+  });
+
+  it('types: a member is a number, a value gives one of the names or undefined, another prefix is no member (checked by tsc)', () => {
+    expectTypeOf(bsdsock.AddressFamily.AF_INET6).toEqualTypeOf<number>();
+    expectTypeOf(bsdsock.SocketKind[1]).toEqualTypeOf<'SOCK_CLOEXEC' | 'SOCK_DGRAM' | 'SOCK_NONBLOCK' | 'SOCK_RAW' | 'SOCK_RDM' | 'SOCK_SEQPACKET' | 'SOCK_STREAM' | undefined>();
+    // @ts-expect-error SOCK_STREAM is a SocketKind, not an AddressFamily
+    expect(bsdsock.AddressFamily.SOCK_STREAM).toBeUndefined();
+    const name: bsdsock.IntEnum<'AI_PASSIVE'>[number] = 'AI_PASSIVE';
+    expect(bsdsock.AddressInfo[bsdsock.AI_PASSIVE]).toBe(name);
   });
 });

@@ -1367,3 +1367,114 @@ def connect(make):
     }
   });
 });
+
+describe("a datagram transport's pause_reading and resume_reading (python3 the oracle)", () => {
+  // Five datagrams wait in the socket's queue; the protocol pauses after the second. Nothing
+  // more comes while paused (bsdsock reads them in one batch and holds the rest), and all of
+  // them come, in order, once it resumes. A protocol that pauses in connection_made gets
+  // nothing until it resumes. After close, pausing and resuming change nothing.
+  const py = python(
+    String.raw`
+import asyncio
+from socket import *
+def reading():
+    async def main():
+        loop = asyncio.get_running_loop()
+        events = []
+        class P(asyncio.DatagramProtocol):
+            def connection_made(self, t):
+                self.t = t
+                if self.pause_first: t.pause_reading()
+                events.append(['made', t.is_reading()])
+            def datagram_received(self, data, addr):
+                events.append(data.decode())
+                if data == b'd1':
+                    self.t.pause_reading()
+                    events.append(['paused', self.t.is_reading()])
+        P.pause_first = False
+        t, p = await loop.create_datagram_endpoint(P, local_addr=('127.0.0.1', 0))
+        s = socket(AF_INET, SOCK_DGRAM)
+        for i in range(5): s.sendto(b'd%d' % i, t.get_extra_info('sockname'))
+        await asyncio.sleep(0.05)
+        events.append('resume')
+        t.resume_reading()
+        events.append(['resumed', t.is_reading()])
+        await asyncio.sleep(0.05)
+        P.pause_first = True
+        t2, _ = await loop.create_datagram_endpoint(P, local_addr=('127.0.0.1', 0))
+        for i in range(5, 7): s.sendto(b'd%d' % i, t2.get_extra_info('sockname'))
+        await asyncio.sleep(0.05)
+        events.append('resume')
+        t2.resume_reading()
+        await asyncio.sleep(0.05)
+        t.close(); t2.close()
+        t.pause_reading(); t.resume_reading()
+        events.append(['closed', t.is_reading(), t.is_closing()])
+        s.close()
+        await asyncio.sleep(0)
+        return events
+    return asyncio.run(main())
+`,
+    { reading: 'reading()' },
+  );
+
+  it('holds back what comes while paused, and gives it all in order on resume', async () => {
+    const events: unknown[] = [];
+    class P extends DatagramProtocol {
+      static pauseFirst = false;
+      t!: DatagramTransport;
+      override connection_made(t: DatagramTransport): void {
+        this.t = t;
+        if (P.pauseFirst) t.pause_reading();
+        events.push(['made', t.is_reading()]);
+      }
+      override datagram_received(data: Buffer): void {
+        events.push(data.toString());
+        if (data.toString() === 'd1') {
+          this.t.pause_reading();
+          events.push(['paused', this.t.is_reading()]);
+        }
+      }
+    }
+    const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const [t] = await create_datagram_endpoint(() => new P(), ['127.0.0.1', 0]);
+    const s = socket(AF_INET, SOCK_DGRAM);
+    for (let i = 0; i < 5; i++) s.sendto(Buffer.from(`d${i}`), t.get_extra_info('sockname') as [string, number]);
+    await wait(50);
+    events.push('resume');
+    t.resume_reading();
+    events.push(['resumed', t.is_reading()]);
+    await wait(50);
+    P.pauseFirst = true;
+    const [t2] = await create_datagram_endpoint(() => new P(), ['127.0.0.1', 0]);
+    for (let i = 5; i < 7; i++) s.sendto(Buffer.from(`d${i}`), t2.get_extra_info('sockname') as [string, number]);
+    await wait(50);
+    events.push('resume');
+    t2.resume_reading();
+    await wait(50);
+    t.close();
+    t2.close();
+    t.pause_reading();
+    t.resume_reading();
+    events.push(['closed', t.is_reading(), t.is_closing()]);
+    s.close();
+    await wait(0);
+    expect({ value: events }).toEqual(py.reading);
+    expect(events).toEqual([
+      ['made', true],
+      'd0',
+      'd1',
+      ['paused', false],
+      'resume',
+      ['resumed', true],
+      'd2',
+      'd3',
+      'd4',
+      ['made', false],
+      'resume',
+      'd5',
+      'd6',
+      ['closed', false, true],
+    ]);
+  });
+});

@@ -117,6 +117,30 @@ export abstract class BaseTransport {
     return this.closing;
   }
 
+  /** Whether pause_reading() holds the protocol's data back. */
+  protected paused = false;
+  /** The callback that reads the socket when it is readable, which resume_reading() puts back. */
+  protected abstract readCallback(): () => void;
+
+  /** asyncio's `is_reading()`: not paused, not closing. */
+  is_reading(): boolean {
+    return !this.paused && !this.closing;
+  }
+
+  /** asyncio's `pause_reading()`: the protocol gets nothing more until resume_reading(). */
+  pause_reading(): void {
+    if (this.closing || this.paused) return;
+    this.paused = true;
+    setCallback(this.fd, true, READ, null);
+  }
+
+  /** asyncio's `resume_reading()`. */
+  resume_reading(): void {
+    if (this.closing || !this.paused) return;
+    this.paused = false;
+    setCallback(this.fd, true, READ, this.readCallback());
+  }
+
   /**
    * Closes the transport: what is buffered is still sent, then `connection_lost(null)`.
    * Python: `asyncio.BaseTransport.close`.
@@ -215,7 +239,6 @@ export class Transport extends BaseTransport {
 
   #protocol: Protocol | BufferedProtocol;
   #buffered: boolean;
-  #paused = false;
   #eof = false;
   #eofPending = false;
   /** Bytes not yet sent, as the chunks written; the first starts at #head. */
@@ -237,11 +260,15 @@ export class Transport extends BaseTransport {
   /** Tells the protocol and starts reading (asyncio does both on the next turn; here, before create_connection resolves). */
   start(): void {
     this.#protocol.connection_made(this);
-    if (!this.closing && !this.#paused) setCallback(this.fd, true, READ, this.#reader);
+    if (!this.closing && !this.paused) setCallback(this.fd, true, READ, this.#reader);
   }
 
   protected protocol(): BaseProtocol {
     return this.#protocol;
+  }
+
+  protected readCallback(): () => void {
+    return this.#reader;
   }
 
   /** Changes the protocol that receives what follows (asyncio's `set_protocol`). */
@@ -258,7 +285,7 @@ export class Transport extends BaseTransport {
 
   #read(): void {
     // As many reads as the kernel has ready (bounded, to stay fair to other fds).
-    for (let i = 0; i < 16 && !this.#paused && !this.closing; i++) {
+    for (let i = 0; i < 16 && !this.paused && !this.closing; i++) {
       const got = this.#buffered ? this.#readBuffered() : this.#readData();
       if (got < MAX_READ) return;
     }
@@ -499,25 +526,6 @@ export class Transport extends BaseTransport {
     if (this.#size === 0) this.finish(null);
   }
 
-  /** asyncio's `is_reading()`. */
-  is_reading(): boolean {
-    return !this.#paused && !this.closing;
-  }
-
-  /** asyncio's `pause_reading()`: the protocol gets nothing until resume_reading(). */
-  pause_reading(): void {
-    if (this.closing || this.#paused) return;
-    this.#paused = true;
-    setCallback(this.fd, true, READ, null);
-  }
-
-  /** asyncio's `resume_reading()`. */
-  resume_reading(): void {
-    if (this.closing || !this.#paused) return;
-    this.#paused = false;
-    setCallback(this.fd, true, READ, this.#reader);
-  }
-
   /** asyncio's `get_write_buffer_size()`: bytes buffered, not yet sent. */
   get_write_buffer_size(): number {
     return this.#size;
@@ -644,6 +652,8 @@ export class DatagramTransport extends BaseTransport {
   #address: unknown;
   #reader = (): void => this.#read();
   #writer = (): void => this.#flush();
+  /** Datagrams read in a batch after the protocol paused reading, delivered first when it resumes. */
+  #held: [Buffer, NativeAddress][] = [];
   /** Whether a read after a short batch tends to find more. */
   #more = new ReadGuess();
 
@@ -660,11 +670,25 @@ export class DatagramTransport extends BaseTransport {
   /** Tells the protocol (`connection_made`) and starts reading; create_datagram_endpoint calls it. */
   start(): void {
     this.#protocol.connection_made(this);
-    if (!this.closing) setCallback(this.fd, true, READ, this.#reader);
+    // A protocol may pause reading in connection_made, as asyncio's _add_reader heeds.
+    if (!this.closing && !this.paused) setCallback(this.fd, true, READ, this.#reader);
   }
 
   protected protocol(): BaseProtocol {
     return this.#protocol;
+  }
+
+  protected readCallback(): () => void {
+    return this.#reader;
+  }
+
+  /**
+   * asyncio's `resume_reading()`. Datagrams a batch read held back when the protocol paused come
+   * first, on the next turn (asyncio delivers one datagram per readiness, so it never holds any).
+   */
+  override resume_reading(): void {
+    super.resume_reading();
+    if (this.#held.length !== 0 && this.is_reading()) setImmediate(this.#reader);
   }
 
   /** Changes the protocol that receives the datagrams that follow. Python: `asyncio.BaseTransport.set_protocol`. */
@@ -683,8 +707,9 @@ export class DatagramTransport extends BaseTransport {
     // emptied the queue: another read is made only if such reads have been
     // finding what came in the meantime (a peer answering at once), not one
     // per readiness only to fail.
+    if (this.#held.length !== 0) this.#deliver(this.#held.splice(0));
     let extra = false;
-    for (let left = MAX_DATAGRAMS, reads = 0; left > 0 && reads < MAX_READS && !this.closing; reads++) {
+    for (let left = MAX_DATAGRAMS, reads = 0; left > 0 && reads < MAX_READS && !this.closing && !this.paused; reads++) {
       const n = native.recvmmsgSlab(this.fd, batchArea(), MAX_DATAGRAM, BATCH, batchMeta, batchFresh, 0, 0);
       if (n < 0 && wouldBlock()) {
         if (extra) this.#more.found(false);
@@ -704,10 +729,15 @@ export class DatagramTransport extends BaseTransport {
     }
   }
 
-  /** Hands each datagram to the protocol, in order, until one closes the transport;
+  /** Hands each datagram to the protocol, in order, until one closes the transport (the rest
+   * are dropped, as the socket's queue is) or pauses reading (the rest are held for its resume);
    * what one call throws is reported as the reader's would be, and the rest still come. */
   #deliver(batch: [Buffer, NativeAddress][]): void {
     for (let i = 0; i < batch.length && !this.closing; i++) {
+      if (this.paused) {
+        this.#held.push(...batch.slice(i));
+        return;
+      }
       const [data, addr] = batch[i]!;
       try {
         this.#protocol.datagram_received(data, addr);
