@@ -237,6 +237,35 @@ const port = (server) => server.sockets[0].getsockname()[1];
   await server.wait_closed();
 }
 
+// A datagram transport's pause_reading: what comes while it is paused waits,
+// and all of it comes, in order, once it resumes.
+{
+  class Held extends DatagramProtocol {
+    got = [];
+    waiting = null;
+    connection_made(t) {
+      this.t = t;
+    }
+    datagram_received(data) {
+      this.got.push(data.toString());
+      if (this.got.length === 1) this.t.pause_reading();
+      if (this.got.length === 3) this.waiting?.();
+    }
+  }
+  const [t, p] = await create_datagram_endpoint(() => new Held(), { local_addr: ['127.0.0.1', 0] });
+  const s = socket(AF_INET, SOCK_DGRAM);
+  for (const d of ['a', 'b', 'c']) s.sendto(Buffer.from(d), t.get_extra_info('sockname'));
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(p.got, ['a']);
+  assert.equal(t.is_reading(), false);
+  const all = new Promise((r) => (p.waiting = r));
+  t.resume_reading();
+  await all;
+  assert.deepEqual(p.got, ['a', 'b', 'c']);
+  s.close();
+  t.close();
+}
+
 // Datagram endpoints: a DatagramProtocol each, datagrams both ways, and a
 // refusal (nobody at the peer's address any more) as error_received. Last, as
 // Wine (scripts/test-wine.js) reports no refusal and the wait for it fails.
