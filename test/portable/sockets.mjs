@@ -24,6 +24,7 @@ import {
   IPPROTO_TCP,
   OSError,
   SCM_RIGHTS,
+  sethostname,
   SHUT_WR,
   SIO_KEEPALIVE_VALS,
   SO_ACCEPTCONN,
@@ -278,7 +279,11 @@ if (has_ipv6) {
     });
     assert.throws(() => client.ioctl(12345, 0), { name: 'RangeError', message: 'invalid ioctl command 12345' });
     assert.throws(() => client.ioctl(SIO_KEEPALIVE_VALS), { name: 'TypeError', message: 'ioctl() takes exactly 2 arguments (1 given)' });
+    // And the reverse: Unix's sethostname, which Python has not on Windows. (Elsewhere it is not
+    // called here: it would rename the machine; test/sethostname.test.ts runs it in namespaces.)
+    assert.throws(() => sethostname('bsdsock'), { name: 'TypeError', message: 'socket.sethostname is not available on this platform' });
   } else {
+    assert.equal(typeof sethostname, 'function');
     const calls = [
       ['socket.share', () => conn.share(process.pid)],
       ['socket.ioctl', () => conn.ioctl(SIO_KEEPALIVE_VALS, [1, 10000, 3000])],
