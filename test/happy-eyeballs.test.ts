@@ -6,9 +6,12 @@
 // added to their loopback, and runs race.py there beside itself. Skipped, saying
 // why, where the OS does not let this process make those namespaces.
 
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 
+import type { AddrInfo } from 'bsdsock';
 import * as asyncio from 'bsdsock/asyncio';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { expected, outcomeAsync, python } from './helpers/python';
@@ -145,3 +148,35 @@ def connect(**options):
     }
   });
 });
+
+describe('the order of the attempts', () => {
+  // The reordering alone, on lists no hosts file gives (three families, runs of one family, many
+  // addresses), against asyncio's own _interleave_addrinfos. Never empty: create_connection has
+  // refused an empty list before (Python's function fails on one).
+  const { interleaveAddrinfos } = createRequire(import.meta.url)('../dist/cjs/asyncio/connections.js') as {
+    interleaveAddrinfos: (infos: readonly AddrInfo[], firstFamilyCount?: number) => AddrInfo[];
+  };
+
+  it("is asyncio's _interleave_addrinfos for any list and any count", () => {
+    const lists = fc.sample(
+      fc.record({
+        families: fc.array(fc.constantFrom(2, 10, 1), { minLength: 1, maxLength: 12 }),
+        count: fc.integer({ min: -1, max: 5 }),
+      }),
+      { numRuns: 200, seed: 20261206 },
+    );
+    // Each address is named by its place in the list, so that the order is all there is to compare.
+    const cases = lists.map(({ families, count }) => [families.map((f, i): AddrInfo => [f, 1, 6, '', [`a${i}`, i]] as unknown as AddrInfo), count] as const);
+    const r = runSync('python3', ['-c', 'import json, sys\nfrom asyncio.base_events import _interleave_addrinfos as f\nprint(json.dumps([f([tuple(i) for i in infos], n) for infos, n in json.load(sys.stdin)]))'], {
+      input: JSON.stringify(cases),
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const want = JSON.parse(r.stdout) as unknown[];
+    const got = cases.map(([infos, n]) => interleaveAddrinfos(infos, n));
+    expect(JSON.parse(JSON.stringify(got))).toEqual(want);
+    // The lists were of every kind: a family alone, two, three, and a count above the first family's length.
+    expect(lists.some(({ families }) => new Set(families).size === 3)).toBe(true);
+  });
+});
+
