@@ -108,11 +108,7 @@ export async function create_connection<P extends StreamProtocol>(
     return connected(options.sock, protocol_factory);
   }
   if (host === null && port === null) throw new RangeError('host and port was not specified and no sock specified');
-  const delay = options.happy_eyeballs_delay ?? null;
-  if (delay !== null && typeof delay !== 'number') throw new TypeError(`'<=' not supported between instances of '${pyType(delay)}' and 'int'`);
-  // As asyncio: Happy Eyeballs alternates the families unless told otherwise.
-  const interleave = options.interleave ?? (delay !== null ? 1 : 0);
-  checkInterleave(interleave);
+  const [delay, interleave] = eyeballs(options);
   const signal = checkSignal(options);
   const hints = { family: options.family ?? 0, type: C.SOCK_STREAM, proto: options.proto ?? 0, flags: options.flags ?? 0 };
   let infos = await ensureResolved([host, port], hints, signal);
@@ -129,10 +125,18 @@ export async function create_connection<P extends StreamProtocol>(
   return connected(sock, protocol_factory);
 }
 
-/** asyncio's checks of `interleave`, Python's TypeErrors: a number, and an integer where it counts (above 1). */
-function checkInterleave(interleave: unknown): asserts interleave is number {
+/**
+ * The Happy Eyeballs options, checked as asyncio's use of them fails (Python's TypeErrors: each a
+ * number, and `interleave` an integer where it counts, above 1): the delay (null: none), and how
+ * to interleave the families (0: not at all), 1 with a delay unless given.
+ */
+function eyeballs(options: ConnectionOptions): [delay: number | null, interleave: number] {
+  const delay: unknown = options.happy_eyeballs_delay ?? null;
+  if (delay !== null && typeof delay !== 'number') throw new TypeError(`'<=' not supported between instances of '${pyType(delay)}' and 'int'`);
+  const interleave: unknown = options.interleave ?? (delay !== null ? 1 : 0);
   if (typeof interleave !== 'number') throw new TypeError(`'>' not supported between instances of '${pyType(interleave)}' and 'int'`);
   if (interleave > 1 && !Number.isInteger(interleave)) throw new TypeError('slice indices must be integers or None or have an __index__ method');
+  return [delay, interleave];
 }
 
 /**
