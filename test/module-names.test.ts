@@ -41,6 +41,27 @@ describe("Python's module names", () => {
   });
 });
 
+describe("Python's method names", () => {
+  const objects: [string, () => object, Record<string, string>][] = [
+    ['socket.socket', () => bsdsock.socket(), { sendmsg_afalg: 'AF_ALG, which the kernels bsdsock is tested on lack' }],
+    ['select.poll()', () => select.poll(), {}],
+    ['selectors.DefaultSelector', () => new selectors.DefaultSelector(), {}],
+  ];
+  // epoll is Linux's, in Python as here.
+  if (process.platform === 'linux') objects.push(['select.epoll', () => new select.epoll(), {}]);
+  it.each(objects)('every public method and attribute of %s is there, but those left out on purpose', (name, make, leftOut) => {
+    const object = make();
+    try {
+      const missing = py<string[]>(`[n for n in dir(${name}) if not n.startswith('_')]`, 'import socket, select, selectors')
+        // A classmethod (epoll.fromfd) is a static method here.
+        .filter((n) => !(n in object) && !(n in object.constructor));
+      expect(missing.sort()).toEqual(Object.keys(leftOut).sort());
+    } finally {
+      (object as { close?: () => void }).close?.();
+    }
+  });
+});
+
 describe("socket.py's enums", () => {
   /** bsdsock's constants that Python's module lacks (recvmmsg's flag, glibc's IDN flags): members here too. */
   const EXTRA = new Set(['MSG_WAITFORONE', 'AI_IDN', 'AI_CANONIDN']);
