@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { AF_INET, AF_UNIX, iter_recv, SO_REUSEADDR, SOCK_DGRAM, SOCK_STREAM, socket, SOL_SOCKET } from 'bsdsock';
 import { sock_accept } from 'bsdsock/asyncio';
 
-import { python } from './helpers/python';
+import { python, pythonValue } from './helpers/python';
 import { closing, ROOT, tempDir } from './helpers/sockets';
 import { Running, runSync } from './helpers/run';
 
@@ -24,13 +24,6 @@ function bsdsock(args: string[], input = ''): { status: number | null; stdout: s
 /** Checks that a run succeeded, showing its stderr when it did not. */
 function expectOk(r: { status: number | null; stderr: string }): void {
   expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
-}
-
-/** The value of a python3 expression (after `import socket`). */
-function py<T>(expr: string, setup = 'import socket'): T {
-  const r = python(setup, { v: expr }).v!;
-  if ('error' in r) throw new Error(`python3: ${r.error}: ${r.message}`);
-  return r.value as T;
 }
 
 /** A running `bsdsock` (or python3) process whose output is collected; its stdin stays open for `input()`. */
@@ -64,7 +57,7 @@ describe('bsdsock getaddrinfo', () => {
 
   /** What Python's getaddrinfo gives for the same arguments, in the same shape. */
   function pythonRows(args: string): string[][] {
-    return py<string[][]>(`[[f.name, t.name, str(p), c, repr(sa)] for f, t, p, c, sa in socket.getaddrinfo(${args})]`);
+    return pythonValue<string[][]>(`[[f.name, t.name, str(p), c, repr(sa)] for f, t, p, c, sa in socket.getaddrinfo(${args})]`);
   }
 
   it('resolves localhost 80 as Python does', () => {
@@ -125,7 +118,7 @@ describe('bsdsock getnameinfo', () => {
     [['::1', '22', '--flags', 'NI_NUMERICHOST,NI_NUMERICSERV'], "('::1', 22), socket.NI_NUMERICHOST | socket.NI_NUMERICSERV"],
     [['127.0.0.1', '53', '--flags', 'NI_DGRAM'], "('127.0.0.1', 53), socket.NI_DGRAM"],
   ])('getnameinfo %j is Python\'s', (args, pyArgs) => {
-    const [host, service] = py<[string, string]>(`socket.getnameinfo(${pyArgs})`);
+    const [host, service] = pythonValue<[string, string]>(`socket.getnameinfo(${pyArgs})`);
     const r = bsdsock(['getnameinfo', ...args]);
     expectOk(r);
     expect(r.stdout).toBe(`${host} ${service}\n`);
@@ -149,13 +142,13 @@ describe('bsdsock getnameinfo', () => {
   it('an IPv6 address with a zone is numeric', () => {
     const r = bsdsock(['getnameinfo', 'fe80::1%lo', '80', '--flags', 'NI_NUMERICHOST,NI_NUMERICSERV']);
     expectOk(r);
-    expect(r.stdout).toBe(`${py<string[]>("socket.getnameinfo(('fe80::1%lo', 80), socket.NI_NUMERICHOST | socket.NI_NUMERICSERV)").join(' ')}\n`);
+    expect(r.stdout).toBe(`${pythonValue<string[]>("socket.getnameinfo(('fe80::1%lo', 80), socket.NI_NUMERICHOST | socket.NI_NUMERICSERV)").join(' ')}\n`);
   });
 });
 
 describe('bsdsock ping', () => {
   /** Whether this process may open an ICMP socket at all: a raw one, or a ping socket. */
-  const mayPing = py<boolean>(
+  const mayPing = pythonValue<boolean>(
     `ok = False\nfor t in (socket.SOCK_RAW, socket.SOCK_DGRAM):\n` +
       `    try:\n        socket.socket(socket.AF_INET, t, socket.IPPROTO_ICMP).close()\n        ok = True\n` +
       `    except PermissionError:\n        pass\nok`,
@@ -226,7 +219,7 @@ describe('bsdsock ping', () => {
 
     it('with the loopback down nothing comes back: each send error is shown, the loss counted, exit 1', () => {
       const r = runSync('unshare', ['-n', process.execPath, BIN, 'ping', '127.0.0.1', '-c', '2', '-i', '0.2', '-W', '0.5'], { encoding: 'utf8', timeout: 20_000 });
-      const unreachable = py<string>('str(OSError(errno.ENETUNREACH, os.strerror(errno.ENETUNREACH)))', 'import errno, os');
+      const unreachable = pythonValue<string>('str(OSError(errno.ENETUNREACH, os.strerror(errno.ENETUNREACH)))', 'import errno, os');
       expect(r.status).toBe(1);
       expect(r.stderr).toBe(`bsdsock ping: sendto: ${unreachable}\n`.repeat(2));
       expect(replies(r.stdout)).toEqual({ seqs: [], transmitted: 2, received: 0 });
@@ -247,7 +240,7 @@ describe('bsdsock ping', () => {
       const r = inNamespace(['ping', ...extra, '127.0.0.1', '-c', '1'], false, raw);
       expect(r.status).toBe(1);
       // What Python says for EACCES (python3 runs outside the namespace, where ping sockets may be allowed).
-      const eacces = py<string>('str(PermissionError(errno.EACCES, os.strerror(errno.EACCES)))', 'import errno, os');
+      const eacces = pythonValue<string>('str(PermissionError(errno.EACCES, os.strerror(errno.EACCES)))', 'import errno, os');
       expect(r.stderr).toBe(
         `bsdsock ping: socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP) failed: ${eacces}\n` +
           "ping sockets are allowed only to the groups in net.ipv4.ping_group_range ('1 0' here);" +
@@ -490,7 +483,7 @@ print(json.dumps([p.returncode, p.stdout.decode(), p.stderr.decode()]))
     const port = Number((await server.waitFor(/^(\d+)\n/, 'stdout'))[1]);
     const client = Child.bsdsock(['connect', '127.0.0.1', String(port)]);
     client.write('hello\n');
-    const reset = py<string>('str(ConnectionResetError(errno.ECONNRESET, os.strerror(errno.ECONNRESET)))', 'import errno, os');
+    const reset = pythonValue<string>('str(ConnectionResetError(errno.ECONNRESET, os.strerror(errno.ECONNRESET)))', 'import errno, os');
     expect(await client.ended).toEqual({ code: 1, signal: null });
     expect(client.stderr).toBe(`bsdsock connect: recv from 127.0.0.1 port ${port} (tcp) failed: ${reset}\n`);
     expect(await server.ended).toEqual({ code: 0, signal: null });
@@ -503,7 +496,7 @@ print(json.dumps([p.returncode, p.stdout.decode(), p.stderr.decode()]))
     unused.close(); // nothing is bound there now
     const client = Child.bsdsock(['connect', '--udp', '127.0.0.1', String(port)]);
     client.write('anyone?\n');
-    const refused = py<string>('str(ConnectionRefusedError(errno.ECONNREFUSED, os.strerror(errno.ECONNREFUSED)))', 'import errno, os');
+    const refused = pythonValue<string>('str(ConnectionRefusedError(errno.ECONNREFUSED, os.strerror(errno.ECONNREFUSED)))', 'import errno, os');
     expect(await client.ended).toEqual({ code: 1, signal: null });
     expect(client.stderr).toBe(`bsdsock connect: recv from 127.0.0.1 port ${port} (udp) failed: ${refused}\n`);
   });
@@ -551,10 +544,10 @@ describe('bsdsock sockopt', () => {
     expectOk(r);
     expect(r.stdout.split('\n')[0]!.split(/\s+/)).toEqual(['level', 'option', 'value']);
     expect(value(r.stdout, 'SO_TYPE')).toBe(`${SOCK_STREAM} (SOCK_STREAM)`);
-    const rcvbuf = py<number>('socket.socket().getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)');
+    const rcvbuf = pythonValue<number>('socket.socket().getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)');
     expect(value(r.stdout, 'SO_RCVBUF')).toBe(String(rcvbuf));
     // Structures, decoded as Python's struct module reads the bytes getsockopt gives.
-    const structs = py<Record<string, string>>(
+    const structs = pythonValue<Record<string, string>>(
       `s = socket.socket()\nv = {\n` +
         `  'SO_LINGER': 'l_onoff=%d l_linger=%d' % struct.unpack('ii', s.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8)),\n` +
         `  'SO_RCVTIMEO': 'tv_sec=%d tv_usec=%d' % struct.unpack('@ll', s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.calcsize('@ll'))),\n` +
@@ -572,7 +565,7 @@ describe('bsdsock sockopt', () => {
     const r = bsdsock(['sockopt', '--family', 'inet6', '--type', 'dgram']);
     expectOk(r);
     expect(value(r.stdout, 'SO_TYPE')).toBe(`${SOCK_DGRAM} (SOCK_DGRAM)`);
-    const expected = py<[string, string][]>(
+    const expected = pythonValue<[string, string][]>(
       `out = []\ns = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)\n` +
         `for name in ('SO_RCVBUF', 'SO_SNDBUF', 'SO_REUSEADDR', 'IPV6_V6ONLY', 'IPV6_UNICAST_HOPS', 'IPV6_CHECKSUM'):\n` +
         `    level = socket.SOL_SOCKET if name.startswith('SO_') else socket.IPPROTO_IPV6\n` +
@@ -594,7 +587,7 @@ describe('bsdsock sockopt', () => {
   it('--proto: a UDP socket made with IPPROTO_UDP says so, as Python reads it', () => {
     const r = bsdsock(['sockopt', '--family', 'inet', '--type', 'dgram', '--proto', 'udp']);
     expectOk(r);
-    const proto = py<number>('socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP).getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL)');
+    const proto = pythonValue<number>('socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP).getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL)');
     expect(value(r.stdout, 'SO_PROTOCOL')).toBe(`${proto} (IPPROTO_UDP)`);
     expect(r.stdout).not.toMatch(/TCP_/);
   });
@@ -696,7 +689,7 @@ describe("bsdsock connect: netcat's options and errors", () => {
   });
 
   it('a service name as PORT (hkp, 11371/tcp), resolved as getaddrinfo resolves it', async () => {
-    expect(py<number>("socket.getservbyname('hkp', 'tcp')")).toBe(11371);
+    expect(pythonValue<number>("socket.getservbyname('hkp', 'tcp')")).toBe(11371);
     using listener = socket(AF_INET, SOCK_STREAM);
     listener.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1); // a connection of an earlier run may be in TIME_WAIT
     listener.bind(['127.0.0.1', 11371]);
@@ -721,7 +714,7 @@ describe("bsdsock connect: netcat's options and errors", () => {
     const r = Child.bsdsock(['connect', '-w', '0.5', '127.0.0.1', String(port)]);
     r.input();
     expect(await r.ended).toEqual({ code: 1, signal: null });
-    expect(r.stderr).toBe(`bsdsock connect: connect to 127.0.0.1 port ${port} (tcp) failed: ${py<string>("str(TimeoutError('timed out'))")}\n`);
+    expect(r.stderr).toBe(`bsdsock connect: connect to 127.0.0.1 port ${port} (tcp) failed: ${pythonValue<string>("str(TimeoutError('timed out'))")}\n`);
     server.kill('SIGTERM');
     await server.ended;
   });
@@ -759,7 +752,7 @@ describe("bsdsock connect: netcat's options and errors", () => {
     const range = `${low}-${low + 1}`;
     const quiet = bsdsock(['connect', '-z', '127.0.0.1', range]);
     expect(quiet).toEqual({ status: 1, stdout: '', stderr: '' });
-    const refused = py<string>('str(ConnectionRefusedError(errno.ECONNREFUSED, os.strerror(errno.ECONNREFUSED)))', 'import errno, os');
+    const refused = pythonValue<string>('str(ConnectionRefusedError(errno.ECONNREFUSED, os.strerror(errno.ECONNREFUSED)))', 'import errno, os');
     const verbose = bsdsock(['connect', '-z', '-v', '127.0.0.1', range]);
     expect(verbose.status).toBe(1);
     expect(verbose.stderr).toBe(
@@ -770,7 +763,7 @@ describe("bsdsock connect: netcat's options and errors", () => {
   it('a Unix socket path that does not exist is named in the error', () => {
     using dir = tempDir();
     const where = path.join(dir.path, 'absent.sock');
-    const expected = py<string>(`str(FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT)))`, 'import errno, os');
+    const expected = pythonValue<string>(`str(FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT)))`, 'import errno, os');
     const r = bsdsock(['connect', '--unix', where]);
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(`bsdsock connect: connect to ${where} failed: ${expected}\n`);
@@ -790,7 +783,7 @@ describe('bsdsock listen: errors name the address', () => {
     holder.bind(['127.0.0.1', 0]);
     holder.listen();
     const port = holder.getsockname()[1];
-    const inUse = py<string>('str(OSError(errno.EADDRINUSE, os.strerror(errno.EADDRINUSE)))', 'import errno, os');
+    const inUse = pythonValue<string>('str(OSError(errno.EADDRINUSE, os.strerror(errno.EADDRINUSE)))', 'import errno, os');
     const r = bsdsock(['listen', '127.0.0.1', String(port)]);
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(`bsdsock listen: bind to 127.0.0.1 port ${port} (tcp) failed: ${inUse}\n`);
@@ -802,7 +795,7 @@ describe('bsdsock listen: errors name the address', () => {
     const stale = socket(AF_UNIX, SOCK_STREAM);
     stale.bind(where);
     stale.close(); // the file stays, and nothing listens on it
-    const inUse = py<string>('str(OSError(errno.EADDRINUSE, os.strerror(errno.EADDRINUSE)))', 'import errno, os');
+    const inUse = pythonValue<string>('str(OSError(errno.EADDRINUSE, os.strerror(errno.EADDRINUSE)))', 'import errno, os');
     const r = bsdsock(['listen', '--unix', where]);
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(

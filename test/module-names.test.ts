@@ -7,18 +7,11 @@ import * as select from 'bsdsock/select';
 import * as selectors from 'bsdsock/selectors';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 
-import { runSync } from './helpers/run';
-
-/** python3's answer to `expression`, as JSON. */
-function py<T>(expression: string, setup = ''): T {
-  const r = runSync('python3', ['-c', `import json\n${setup}\nprint(json.dumps(${expression}))`], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`python3 failed (${r.status}): ${r.stderr}`);
-  return JSON.parse(r.stdout) as T;
-}
+import { pythonValue } from './helpers/python';
 
 /** A module's public names in Python: no underscore, and not a module or helper it imports. */
 function pythonNames(module: string, imported: string[]): string[] {
-  return py<string[]>(`[n for n in dir(${module}) if not n.startswith('_') and n not in ${JSON.stringify(imported)}]`, `import ${module}`);
+  return pythonValue<string[]>(`[n for n in dir(${module}) if not n.startswith('_') and n not in ${JSON.stringify(imported)}]`, `import ${module}`);
 }
 
 /** The names bsdsock leaves out on purpose, and why. */
@@ -52,7 +45,7 @@ describe("Python's method names", () => {
   it.each(objects)('every public method and attribute of %s is there, but those left out on purpose', (name, make, leftOut) => {
     const object = make();
     try {
-      const missing = py<string[]>(`[n for n in dir(${name}) if not n.startswith('_')]`, 'import socket, select, selectors')
+      const missing = pythonValue<string[]>(`[n for n in dir(${name}) if not n.startswith('_')]`, 'import socket, select, selectors')
         // A classmethod (epoll.fromfd) is a static method here.
         .filter((n) => !(n in object) && !(n in object.constructor));
       expect(missing.sort()).toEqual(Object.keys(leftOut).sort());
@@ -69,7 +62,7 @@ describe("socket.py's enums", () => {
   it.each(['AddressFamily', 'SocketKind', 'MsgFlag', 'AddressInfo'] as const)(
     "%s: Python's members and aliases with the same values, and each value's name Python's",
     (name) => {
-      const [members, names] = py<[Record<string, number>, Record<string, string>]>(
+      const [members, names] = pythonValue<[Record<string, number>, Record<string, string>]>(
         `[{k: int(v) for k, v in socket.${name}.__members__.items()}, {int(v): socket.${name}(v).name for v in socket.${name}.__members__.values()}]`,
         'import socket',
       );

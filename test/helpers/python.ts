@@ -31,6 +31,16 @@ export function python(setup: string, cases: Record<string, string>): Record<str
   return JSON.parse(run.stdout) as Record<string, Outcome>;
 }
 
+/**
+ * The value of one Python expression (after `setup`), or an Error naming the
+ * exception python3 raised: for the facts a test compares with.
+ */
+export function pythonValue<T>(expression: string, setup = 'import socket'): T {
+  const r = python(setup, { v: expression }).v!;
+  if ('error' in r) throw new Error(`python3: ${r.error}: ${r.message}`);
+  return r.value as T;
+}
+
 /** A JS value in the oracle's encoding: bytes as { hex }, undefined (no return value) as null. */
 export function encode(v: unknown): unknown {
   if (v instanceof Uint8Array) return { hex: Buffer.from(v).toString('hex') };
