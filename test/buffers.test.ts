@@ -264,14 +264,14 @@ describe('the receive slabs', () => {
       views.push([got, text]);
     }
     for (const [view, text] of views) expect(view.toString()).toBe(text);
-    // A datagram received with room for 4 KiB holds a 64 KiB slab, not a 256 KiB one.
+    // A datagram received with room for 4 KiB holds a 64 KiB slab, not the 1 MiB one.
     b.send(Buffer.from('small'));
     expect(a.recv(4096).buffer.byteLength).toBe(64 * 1024);
-    // Room for 32 KiB: the 256 KiB slab, shared by the next such receive.
+    // Room for 32 KiB: the 1 MiB slab, shared by the next such receive.
     b.send(Buffer.from('large one'));
     b.send(Buffer.from('large two'));
     const [one, two] = [a.recv(32 * 1024), a.recv(32 * 1024)];
-    expect(one.buffer.byteLength).toBe(256 * 1024);
+    expect(one.buffer.byteLength).toBe(1024 * 1024);
     expect(two.buffer).toBe(one.buffer);
     expect([one.toString(), two.toString()]).toEqual(['large one', 'large two']);
   });

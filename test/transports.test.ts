@@ -1478,3 +1478,74 @@ def reading():
     ]);
   });
 });
+
+describe("a stream transport's reads are asyncio's, up to 256 KiB at once (python3 the oracle)", () => {
+  // The peer fills a Unix connection (more than 64 KiB); the protocol pauses at its first
+  // data_received. What that one read took is what the peer finds room for after it: asyncio
+  // reads up to max_size (256 KiB) at once, and a reader that took less would leave the peer
+  // no room. Then the rest comes on resume, in reads of at most 256 KiB.
+  const py = python(
+    String.raw`
+import asyncio
+from socket import *
+def sizes():
+    async def main():
+        loop = asyncio.get_running_loop()
+        a, b = socketpair(AF_UNIX, SOCK_STREAM)
+        a.setblocking(False)
+        sent = a.send(b'x' * 600_000)
+        got = []
+        class P(asyncio.Protocol):
+            def connection_made(self, t): self.t = t
+            def data_received(self, data):
+                got.append(len(data))
+                if len(got) == 1: self.t.pause_reading()
+        t, _ = await loop.create_connection(P, sock=b)
+        for _ in range(5): await asyncio.sleep(0)
+        try: room = a.send(b'y' * 600_000)
+        except BlockingIOError: room = 'EAGAIN'
+        t.resume_reading()
+        for _ in range(10): await asyncio.sleep(0)
+        t.close(); a.close()
+        return [sent > 65536, room, got[0] == sent, sum(got) == sent + (0 if room == 'EAGAIN' else room), max(got) <= 262144]
+    return asyncio.run(main())
+`,
+    { sizes: 'sizes()' },
+  );
+
+  it('a reader that pauses at once has taken all the peer sent, up to 256 KiB, and the peer has room again', async () => {
+    const [a, b] = socketpair(AF_UNIX, SOCK_STREAM);
+    a.setblocking(false);
+    const sent = a.send(Buffer.alloc(600_000, 'x'));
+    const got: number[] = [];
+    class P extends Protocol {
+      t!: Transport;
+      override connection_made(t: Transport): void {
+        this.t = t;
+      }
+      override data_received(data: Buffer): void {
+        got.push(data.byteLength);
+        if (got.length === 1) this.t.pause_reading();
+      }
+    }
+    const [t] = await create_connection(() => new P(), null, null, { sock: b });
+    const turns = async (n: number) => {
+      for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+    };
+    await turns(5);
+    let room: number | string;
+    try {
+      room = a.send(Buffer.alloc(600_000, 'y'));
+    } catch (e) {
+      if ((e as { errno?: number }).errno !== 11) throw e;
+      room = 'EAGAIN';
+    }
+    t.resume_reading();
+    await turns(10);
+    t.close();
+    a.close();
+    const mine = [sent > 65536, room, got[0] === sent, got.reduce((x, y) => x + y, 0) === sent + (room === 'EAGAIN' ? 0 : (room as number)), Math.max(...got) <= 262144];
+    expect({ value: mine }).toEqual(py.sizes);
+    expect(room).not.toBe('EAGAIN');
+  });
+});

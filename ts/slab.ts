@@ -7,13 +7,14 @@
 // views that hold it, and a new one taken.
 //
 // Small receives (datagrams, short reads) share a 64 KiB slab, large ones
-// (a stream transport's 64 KiB reads) a 256 KiB one. malloc serves the small
+// (a stream transport's reads of up to 256 KiB) a 1 MiB one. malloc serves the small
 // slab from its heap (below its 128 KiB mmap threshold): once its views are
 // dropped it dies in a young-generation GC and its memory goes to the next
-// allocation still mapped. A 256 KiB slab is a fresh mapping whose every page
+// allocation still mapped. A large slab is a fresh mapping whose every page
 // faults on first write, and it lives long enough to wait for a full GC: in a
 // loop of 64-byte datagrams those faults were about 1% of the time. A view a
-// program keeps also holds a quarter of the memory it held.
+// program keeps holds the whole slab it is in (a copy, `Buffer.from(view)`,
+// lets the slab go).
 
 // node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
 import { Buffer } from 'node:buffer';
@@ -29,8 +30,9 @@ import * as workers from 'node:worker_threads';
 const keepInPlace: (memory: ArrayBuffer) => void =
   typeof workers.markAsUntransferable === 'function' ? (memory) => workers.markAsUntransferable(memory) : () => {};
 
-/** The largest receive that goes into a slab; a larger one gets its own Buffer. */
-export const SLAB_RECEIVE_MAX = 64 * 1024;
+/** The largest receive that goes into a slab; a larger one gets its own Buffer. A stream transport's reads
+ * are this size, asyncio's `max_size`. */
+export const SLAB_RECEIVE_MAX = 256 * 1024;
 /** The largest receive that goes into the small slab. */
 const SMALL_RECEIVE_MAX = 16 * 1024;
 
@@ -65,7 +67,7 @@ class Slab {
 }
 
 const small = new Slab(64 * 1024);
-const large = new Slab(256 * 1024);
+const large = new Slab(1024 * 1024);
 
 /**
  * Where the receive just claimed goes: `room.memory` at `room.offset`. One

@@ -836,6 +836,31 @@ function streamConsumed(m, st, step) {
   else ep.inbox = 0;
 }
 
+/** Writes bigger than any connection's buffers surely take (UNIX_STREAM_ROOM): the rest waits in the transport. */
+const bulk = fc.constantFrom(100_000, 200_000, 300_000);
+
+/**
+ * A write to stream st may leave bytes in its transport: its peer is a known socket that is there to read
+ * them (or not, if it never does: then the bytes stay, and drain() and close() are not generated).
+ */
+function mayHold(m, st) {
+  const ep = st.rec.ep;
+  const peer = ep.peer;
+  return !ep.unknown && ep.everConnected && !ep.wrShut && peer !== null && !peer.unknown && !peer.rdShut && m.alive(peer);
+}
+
+/**
+ * What stream st's transport holds surely goes to the peer: an open stream reads the peer's socket, and takes
+ * all that was ever sent to it before it pauses (its reader holding more than twice its limit), beyond what the
+ * connection holds.
+ */
+function heldGoes(m, st) {
+  const peer = st.rec.ep.peer;
+  if (peer === null || peer.unknown) return false;
+  const reader = [...m.streams.values()].find((other) => liveStream(other) && other.rec.ep === peer);
+  return reader !== undefined && peer.cost <= m.streamRoom(st.rec.ep) + 2 * reader.limit;
+}
+
 /** Whether st_open makes a stream of slot s's socket (else it fails at once: its limit, type, or a closed socket). */
 function streamOpens(rec, step) {
   return step.limit > 0 && rec.live && rec.ep.type === 'SOCK_STREAM';
@@ -877,7 +902,7 @@ const STREAM_OPS = [
       // read then gives the end of the stream, and the transport stays open (the reader keeps it).
       const ep = rec.ep;
       const lost = !ep.unknown && !ep.everConnected && !ep.listening && !ep.rdShutUnconnected;
-      m.streams.set(step.w, { rec, limit: step.limit, closed: lost, eof: false });
+      m.streams.set(step.w, { rec, limit: step.limit, closed: lost, eof: false, held: false });
       if (lost) rec.closed = true;
     },
   },
@@ -896,18 +921,24 @@ const STREAM_OPS = [
   {
     weight: 3,
     arb: fc.oneof(
-      fc.record({ op: fc.constant('st_write'), w: streamSlot, n: size, seed }),
+      fc.record({ op: fc.constant('st_write'), w: streamSlot, n: fc.oneof({ arbitrary: size, weight: 6 }, { arbitrary: bulk, weight: 1 }), seed }),
       fc.record({ op: fc.constant('st_writelines'), w: streamSlot, sizes: fc.array(size, { maxLength: 3 }), seed }),
     ),
-    // A write never blocks, but what the peer's buffers do not take waits in the transport: only what fits.
+    // A write never blocks: what the peer's buffers do not take waits in the transport, and is sent as the peer
+    // reads. Writes go where the model knows what fits, or to a peer it knows is there to read the rest.
     check: (m, step) => {
       const st = m.streams.get(step.w);
-      return st !== undefined && (!liveStream(st) || m.roomFor(st.rec.ep, st.rec.ep.peer, step.n ?? total(step.sizes)));
+      if (st === undefined || !liveStream(st) || st.eof) return st !== undefined;
+      return m.roomFor(st.rec.ep, st.rec.ep.peer, step.n ?? total(step.sizes)) || mayHold(m, st);
     },
     apply: (m, step) => {
       const st = m.streams.get(step.w);
       // After write_eof, a write raises RuntimeError; after close, the transport drops it.
-      if (liveStream(st) && !st.eof) m.sent(st.rec.ep, st.rec.ep.peer, step.n ?? total(step.sizes));
+      if (!liveStream(st) || st.eof) return;
+      const [ep, n] = [st.rec.ep, step.n ?? total(step.sizes)];
+      if (m.roomFor(ep, ep.peer, n)) return m.sent(ep, ep.peer, n);
+      m.held(ep, ep.peer, n);
+      st.held = true;
     },
   },
   {
@@ -916,13 +947,19 @@ const STREAM_OPS = [
       fc.record({ op: fc.constantFrom('st_at_eof', 'st_drain', 'st_write_eof', 'st_can_write_eof', 'st_close', 'st_is_closing'), w: streamSlot }),
       fc.record({ op: fc.constant('st_get_extra_info'), w: streamSlot, name: fc.constantFrom('peername', 'sockname', 'nonesuch') }),
     ),
-    check: (m, step) => m.streams.has(step.w),
+    // drain() waits for what the transport holds to go, and close() (wait_closed()) for all of it: only where it goes.
+    check: (m, step) => {
+      const st = m.streams.get(step.w);
+      if (st === undefined) return false;
+      return !(step.op === 'st_drain' || step.op === 'st_close') || !liveStream(st) || !st.held || heldGoes(m, st);
+    },
     apply: (m, step) => {
       const st = m.streams.get(step.w);
       const ep = st.rec.ep;
       if (step.op === 'st_write_eof' && liveStream(st) && !st.eof) {
         st.eof = true;
-        if (ep.everConnected && !ep.unknown) ep.wrShut = true;
+        // With bytes held, the shutdown waits for them to go: the peer may not see the end yet.
+        if (ep.everConnected && !ep.unknown && !st.held) ep.wrShut = true;
       }
       if (step.op === 'st_close') {
         // The transport closes the socket (its slot still holds it, closed).
@@ -1047,6 +1084,22 @@ const MACROS = [
       { op: 'st_open', s, w, limit },
       { op: 'sendall', s: t, n, seed: payloadSeed, flags: [] },
       { ...read, w },
+    ],
+  },
+  {
+    // Streams over both ends of a Unix socketpair (TCP's buffers take megabytes), a write of more than the
+    // connection holds, whose rest waits in the writer's transport while the reader's takes it in, and a
+    // drain or close that waits for it, or a read of it.
+    weight: 2,
+    arb: fc
+      .record({ s: slot, t: slot, limit: streamLimit, n: bulk, seed, then: fc.constantFrom('st_drain', 'st_close', 'st_read', 'st_readexactly') })
+      .filter((x) => x.s !== x.t),
+    expand: ({ s, t, limit, n, seed: payloadSeed, then }) => [
+      { op: 'socketpair', s, t, family: 'AF_UNIX', type: 'SOCK_STREAM' },
+      { op: 'st_open', s, w: 0, limit: 65536 },
+      { op: 'st_open', s: t, w: 1, limit },
+      { op: 'st_write', w: 0, n, seed: payloadSeed },
+      then.startsWith('st_read') ? { op: then, w: 1, n: 100 } : { op: then, w: 0 },
     ],
   },
   {

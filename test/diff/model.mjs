@@ -12,6 +12,12 @@
 export const STREAM_ROOM = 48 * 1024;
 export const SEND_OVERHEAD = 1024;
 export const DGRAM_ROOM = 8;
+/**
+ * What an AF_UNIX stream connection surely holds unread, counted as `cost` counts (bytes plus SEND_OVERHEAD a
+ * send): its sender's buffer, net.core.wmem_default (208 KiB on Linux), less each send's skb overhead. A stream
+ * transport's writes may count on it; bigger ones wait in the transport (see Model.held).
+ */
+export const UNIX_STREAM_ROOM = 160 * 1024;
 
 let nextId = 0;
 
@@ -125,7 +131,10 @@ export class Model {
     this.signalInFlight = false;
     /** socket.setdefaulttimeout's value: the timeout of every Socket object made from then on. */
     this.defaultTimeout = null;
-    /** stream slot -> { rec, limit, closed, eof }: the streams of st_open (eof: write_eof was called). */
+    /**
+     * stream slot -> { rec, limit, closed, eof, held }: the streams of st_open (eof: write_eof was called;
+     * held: its transport may hold written bytes the peer's buffers had no room for).
+     */
     this.streams = new Map();
   }
 
@@ -219,6 +228,21 @@ export class Model {
     if (from.stream) return to.cost + n + SEND_OVERHEAD <= STREAM_ROOM;
     if (from.family === 'AF_UNIX') return to.cost < DGRAM_ROOM;
     return true;
+  }
+
+  /** What a stream connection from `from` surely holds unread, as `cost` counts. */
+  streamRoom(from) {
+    return from.family === 'AF_UNIX' ? UNIX_STREAM_ROOM : STREAM_ROOM;
+  }
+
+  /**
+   * Records a stream transport's write of n bytes from `from` to its peer `to` that may not fit: the kernel
+   * takes what the connection surely has room for at once, which the peer can read; the rest may wait in the
+   * transport (the caller marks the stream `held`) until the peer reads.
+   */
+  held(from, to, n) {
+    to.inbox += Math.min(n, Math.max(0, this.streamRoom(from) - to.cost));
+    this.charge(from, to, n);
   }
 
   /** Records a read of up to n bytes (or one message) from ep. */

@@ -33,7 +33,11 @@ function toBuffer(data: unknown): Buffer {
   throw new TypeError(`data argument must be a bytes-like object, not '${data === null ? 'NoneType' : typeof data}'`);
 }
 
-/** How much one read asks for: reads go into the receive slab, and the protocol gets views of it. */
+/**
+ * How much one read asks for: asyncio's `max_size`, 256 KiB (the largest receive into the slab), so that a reader that pauses takes as much from the
+ * kernel before it does as asyncio's (and the peer's writes find the same room). Reads go into the receive slab,
+ * and the protocol gets views of it.
+ */
 const MAX_READ = SLAB_RECEIVE_MAX;
 
 /** A protocol the transport can call back: TypeError now rather than from a callback later. */
