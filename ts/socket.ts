@@ -85,7 +85,7 @@ function sameParts(a: AddressParts, b: AddressParts): boolean {
 }
 
 /** Whether an address is truthy in Python (repr leaves out '' and empty bytes). */
-function truthy(v: unknown): boolean {
+export function truthyAddress(v: unknown): boolean {
   return v !== null && !(typeof v === 'string' && v === '') && !(v instanceof Uint8Array && v.length === 0);
 }
 
@@ -677,7 +677,7 @@ export class Socket<F extends string = string> {
           continue;
         }
         const addr = lastAddress();
-        if (truthy(addr)) text += `, ${name}=${pyStr(addr)}`;
+        if (truthyAddress(addr)) text += `, ${name}=${pyStr(addr)}`;
       }
     }
     return `${text}>`;

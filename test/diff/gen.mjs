@@ -13,11 +13,13 @@ import { Endpoint, Model, modeOf, Rec } from './model.mjs';
 const SLOTS = 4;
 const FILE_SLOTS = 2;
 const STREAM_SLOTS = 2;
+const DGRAM_SLOTS = 2;
 const FD_SLOTS = 3;
 
 const slot = fc.integer({ min: 0, max: SLOTS - 1 });
 const fileSlot = fc.integer({ min: 0, max: FILE_SLOTS - 1 });
 const streamSlot = fc.integer({ min: 0, max: STREAM_SLOTS - 1 });
+const dgramSlot = fc.integer({ min: 0, max: DGRAM_SLOTS - 1 });
 // Most programs detach one fd or none: slot 0 most often.
 const fdSlot = fc.oneof({ arbitrary: fc.constant(0), weight: 3 }, { arbitrary: fc.integer({ min: 0, max: FD_SLOTS - 1 }), weight: 1 });
 const seed = fc.integer({ min: 0, max: 255 });
@@ -970,6 +972,89 @@ const STREAM_OPS = [
   },
 ];
 
+/** A datagram transport that is open: the protocol still gets what its socket receives. */
+function liveDgram(dg) {
+  return !dg.closed && dg.rec.live;
+}
+
+/**
+ * asyncio's datagram transports over a slot's socket (create_datagram_endpoint(sock=...)), with a protocol that
+ * records what it is told; dg_events gives what it recorded since the last. The transport reads whenever the
+ * loop runs, and the loop runs after every step until no transport that reads has datagrams waiting: so both
+ * sides have delivered the same datagrams at each step. Its socket is then left alone as a stream's is.
+ */
+const DGRAM_OPS = [
+  {
+    weight: 2,
+    arb: fc.record({ op: fc.constant('dg_open'), s: slot, d: dgramSlot }),
+    check: (m, step) => {
+      const rec = recOf(m, step.s);
+      const old = m.dgrams.get(step.d);
+      // One transport to a slot, and to a socket: two would race for its datagrams. And a socket the model
+      // knows: whether it has a peer decides what a sendto without an address does.
+      return rec !== undefined && !rec.maybe && !rec.ep.unknown && (old === undefined || !liveDgram(old)) && !(rec.live && rec.ep.streamed);
+    },
+    apply: (m, step) => {
+      const rec = recOf(m, step.s);
+      if (!rec.live || rec.ep.type !== 'SOCK_DGRAM') return;
+      // The transport makes the socket non-blocking, and reads all it receives from then on.
+      rec.stream = true;
+      rec.mode = 'nonblock';
+      rec.ep.streamed = true;
+      rec.ep.nonblockFlag = true;
+      rec.ep.inbox = 0;
+      // asyncio's transport sends with send() where the socket has a peer's address now (getpeername() is
+      // truthy: not an unnamed Unix peer's ''), else with sendto(data, addr).
+      const ep = rec.ep;
+      m.dgrams.set(step.d, { rec, closed: false, peered: ep.peer !== null && (ep.family !== 'AF_UNIX' || ep.peer.named) });
+    },
+  },
+  {
+    weight: 4,
+    // Not empty: asyncio 3.11 drops an empty datagram, bsdsock sends it, as 3.13 does (a deliberate difference).
+    arb: fc.record({ op: fc.constant('dg_sendto'), d: dgramSlot, n: size.filter((n) => n > 0), seed, t: fc.option(slot, { nil: null }), host: fc.constant(null) }),
+    // Not after the transport closed: there asyncio 3.11 still tries the sendto (its EBADF an error_received, or its
+    // TypeError an AttributeError from the closed transport's fatal-error path), where bsdsock drops the datagram, as
+    // asyncio drops a stream transport's writes and a connected datagram transport's then (a deliberate difference).
+    check: (m, step) => {
+      const dg = m.dgrams.get(step.d);
+      // Addresses only of the socket's family: another's is a TypeError, which ends the transport, or a gaierror,
+      // which does not (an IPv4 address from an IPv6 socket); sendto covers those.
+      return dg !== undefined && liveDgram(dg) && (step.t === null || recOf(m, step.t)?.ep.family === dg.rec.ep.family);
+    },
+    apply: (m, step) => {
+      const dg = m.dgrams.get(step.d);
+      const ep = dg.rec.ep;
+      if (step.t === null && !dg.peered) {
+        // sendto(data, None): TypeError, asyncio's fatal write error, which closes the transport and its socket.
+        dg.closed = true;
+        dg.rec.closed = true;
+        return;
+      }
+      const to = step.t === null ? ep.peer : recOf(m, step.t).ep;
+      // A UDP datagram goes at once. A Unix one that finds no room waits in the transport, and those sent after it
+      // wait behind it: it may arrive later, or never.
+      if (to !== null) m.sent(ep, to, step.n, ep.family === 'AF_UNIX');
+    },
+  },
+  {
+    weight: 4,
+    arb: fc.oneof(
+      fc.record({ op: fc.constantFrom('dg_events', 'dg_pause', 'dg_resume', 'dg_is_reading', 'dg_is_closing', 'dg_close', 'dg_abort'), d: dgramSlot }),
+      fc.record({ op: fc.constant('dg_get_extra_info'), d: dgramSlot, name: fc.constantFrom('sockname', 'peername', 'nonesuch') }),
+    ),
+    check: (m, step) => m.dgrams.has(step.d),
+    apply: (m, step) => {
+      const dg = m.dgrams.get(step.d);
+      if ((step.op === 'dg_close' || step.op === 'dg_abort') && liveDgram(dg)) {
+        // The transport closes the socket (its slot still holds it, closed): at once, or once what it holds is sent.
+        dg.closed = true;
+        dg.rec.closed = true;
+      }
+    },
+  },
+];
+
 /** Steps that would replace a slot's socket: the slots they put a socket in. */
 const PUTS = { socket: ['s'], socketpair: ['s', 't'], accept: ['into'], aio_accept: ['into'], dup: ['into'], fromfd: ['into'], adopt: ['into'] };
 /** What else may be done to the socket a stream's transport holds: nothing that closes, replaces or reads it. */
@@ -989,7 +1074,7 @@ const TAKES_FROM_STREAM = new Set([
  * asyncio's calls), and nothing else receives from what a transport reads.
  */
 function streamAllows(m, step) {
-  if (step.op.startsWith('st_')) return true;
+  if (step.op.startsWith('st_') || step.op.startsWith('dg_')) return true;
   const held = (t) => {
     const rec = t === undefined || t === null ? undefined : recOf(m, t);
     return rec !== undefined && rec.stream && rec.live;
@@ -1114,6 +1199,35 @@ const MACROS = [
     ],
   },
   {
+    // A datagram transport over a bound socket, a datagram it sends itself, and what its protocol was told.
+    weight: 2,
+    arb: fc.record({ ...boundDatagramArb, d: dgramSlot, n: size.filter((n) => n > 0), seed }),
+    expand: ({ s, kind, name, d, n, seed: payloadSeed }) => [
+      ...boundDatagram(s, kind, name),
+      { op: 'dg_open', s, d },
+      { op: 'dg_sendto', d, n, seed: payloadSeed, t: s, host: null },
+      { op: 'dg_events', d },
+    ],
+  },
+  {
+    // A Unix datagram transport sending to a peer whose queue fills: what does not fit waits in the transport,
+    // which pauses the protocol's writing past its high-water mark (64 KiB); the peer's reads let it go, and
+    // writing resumes below the low-water mark.
+    weight: 1,
+    arb: fc
+      .record({ s: slot, t: slot, d: dgramSlot, count: fc.integer({ min: 8, max: 24 }), n: fc.constantFrom(100, 8000), reads: fc.integer({ min: 0, max: 16 }) })
+      .filter((x) => x.s !== x.t),
+    expand: ({ s, t, d, count, n, reads }) => [
+      ...boundDatagram(s, 'unix', 'a'),
+      ...boundDatagram(t, 'unix', 'b'),
+      { op: 'setblocking', s: t, flag: false },
+      { op: 'dg_open', s, d },
+      ...Array.from({ length: count }, (_, i) => ({ op: 'dg_sendto', d, n, seed: i, t, host: null })),
+      ...Array.from({ length: reads }, () => ({ op: 'recv', s: t, n: 10000, flags: [] })),
+      { op: 'dg_events', d },
+    ],
+  },
+  {
     // A batch of datagrams a bound socket sends itself, read back in one batch.
     weight: 2,
     arb: fc.record({
@@ -1160,7 +1274,7 @@ class Program {
 
 /** The spec of each op, by name (the ops a spec's arbitrary draws, from a fixed sample). */
 const SPECS = new Map();
-for (const spec of [...OPS, ...AIO_OPS, ...STREAM_OPS]) fc.sample(spec.arb, { numRuns: 300, seed: 1 }).forEach((step) => SPECS.set(step.op, spec));
+for (const spec of [...OPS, ...AIO_OPS, ...STREAM_OPS, ...DGRAM_OPS]) fc.sample(spec.arb, { numRuns: 300, seed: 1 }).forEach((step) => SPECS.set(step.op, spec));
 
 /**
  * After a step: a stream whose peer has gone may have been reset (the peer closed with bytes unread, or with
@@ -1215,7 +1329,7 @@ const command = (spec) => spec.arb.map((step) => new StepCommand(spec, step));
  * as fast-check commands.
  */
 export function programs(maxSteps = 30) {
-  const specs = [...OPS, ...AIO_OPS, ...STREAM_OPS, ...MACROS];
+  const specs = [...OPS, ...AIO_OPS, ...STREAM_OPS, ...DGRAM_OPS, ...MACROS];
   const makers = specs.filter((spec) => spec.makes).map(command);
   const arbs = specs.flatMap((spec) => Array.from({ length: spec.weight }, () => command(spec)));
   return fc.tuple(fc.array(fc.oneof(...makers), { minLength: 1, maxLength: 4 }), fc.commands(arbs, { maxCommands: maxSteps, size: 'max' }));

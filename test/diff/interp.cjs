@@ -36,6 +36,12 @@ const AIO_DEADLINE_MS = 2000;
  */
 const SETTLE_TURNS = 5;
 
+/**
+ * Turns of the loop at most, after those, while a datagram transport that reads has datagrams waiting (asyncio
+ * reads one at each readiness, so a queue of many takes it as many turns).
+ */
+const DGRAM_TURNS = 64;
+
 /** An address in an error message (asyncio's "Connect call failed ('127.0.0.1', 40000)"): its port is named. */
 const ADDRESS_IN_MESSAGE = /\('([0-9a-f.:]+)', (\d+)/g;
 
@@ -84,6 +90,11 @@ class Program {
     /** Stream slots: [reader, writer] of st_open; every writer ever made, to abort at the end. */
     this.streams = new Map();
     this.writers = [];
+    /** Datagram transport slots: [transport, Recorder] of dg_open; every transport ever made, to abort at the end. */
+    this.dgrams = new Map();
+    this.dgTransports = [];
+    /** How many events the datagram protocols were told, all told. */
+    this.dgEvents = 0;
   }
 
   // Values as both interpreters report them.
@@ -189,7 +200,8 @@ class Program {
   async closeAll() {
     // Each stream's transport first, so that it lets its socket go before the socket closes.
     for (const writer of this.writers) writer.transport.abort();
-    if (this.writers.length > 0) await this.settle();
+    for (const t of this.dgTransports) t.abort();
+    if (this.writers.length > 0 || this.dgTransports.length > 0) await this.settle();
     for (const f of this.files.values()) {
       try {
         f.close();
@@ -426,6 +438,7 @@ class Program {
       default:
         if (op.startsWith('aio_')) return this.runAio(op, step);
         if (op.startsWith('st_')) return this.runStream(op, step);
+        if (op.startsWith('dg_')) return this.runDgram(op, step);
         throw new NoSuch(`op ${op}`);
     }
   }
@@ -482,9 +495,71 @@ class Program {
     }
   }
 
-  /** SETTLE_TURNS turns of the loop (each through its poll phase): the streams' transports read what has arrived and finish closing. */
+  /**
+   * SETTLE_TURNS turns of the loop (each through its poll phase), and more while a datagram transport has
+   * datagrams to read: the transports read what has arrived and finish closing.
+   */
   async settle() {
-    for (let i = 0; i < SETTLE_TURNS; i++) await new Promise((resolve) => setImmediate(resolve));
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < SETTLE_TURNS; i++) await turn();
+    if (this.dgTransports.length === 0) return;
+    // Then until a turn tells the datagram protocols nothing and no datagrams wait to be read: asyncio sends the
+    // datagrams its transport kept one a turn where each fails (error_received), and says resume_writing a turn after.
+    for (let i = 0; i < DGRAM_TURNS; i++) {
+      const told = this.dgEvents;
+      await turn();
+      if (this.dgEvents === told && !this.datagramsWaiting()) break;
+    }
+  }
+
+  /** Whether a datagram transport that reads has its socket readable. */
+  datagramsWaiting() {
+    const socks = this.dgTransports.filter((t) => t.is_reading()).map((t) => t.get_extra_info('socket')).filter((s) => s.fileno() >= 0);
+    return socks.length > 0 && select.select(socks, [], [], 0)[0].length > 0;
+  }
+
+  dgram(d) {
+    if (!this.dgrams.has(d)) throw new NoSuch(`datagram slot ${d}`);
+    return this.dgrams.get(d);
+  }
+
+  /** asyncio's datagram transports: create_datagram_endpoint({ sock }) with a protocol that records. */
+  async runDgram(op, step) {
+    if (op === 'dg_open') {
+      const sock = this.sock(step.s);
+      const [t, p] = await this.within(asyncio.create_datagram_endpoint(() => new Recorder(this), undefined, undefined, { sock }));
+      this.dgrams.set(step.d, [t, p]);
+      this.dgTransports.push(t);
+      return null;
+    }
+    const [t, p] = this.dgram(step.d);
+    switch (op) {
+      case 'dg_sendto': {
+        const data = payload(step.n, step.seed);
+        return step.t === null ? t.sendto(data) : t.sendto(data, this.named(step));
+      }
+      case 'dg_events': {
+        const events = p.events;
+        p.events = [];
+        return events;
+      }
+      case 'dg_pause':
+        return t.pause_reading();
+      case 'dg_resume':
+        return t.resume_reading();
+      case 'dg_is_reading':
+        return t.is_reading();
+      case 'dg_is_closing':
+        return t.is_closing();
+      case 'dg_close':
+        return t.close();
+      case 'dg_abort':
+        return t.abort();
+      case 'dg_get_extra_info':
+        return this.addr(t.get_extra_info(step.name));
+      default:
+        throw new NoSuch(`op ${op}`);
+    }
   }
 
   /** Awaits a stream operation, AIO_DEADLINE_MS at most; it takes no AbortSignal, so one past the deadline is left behind. */
@@ -597,6 +672,46 @@ function exited(child) {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve));
 }
 
+/** What a datagram transport tells its protocol, for dg_events: datagrams, errors, flow control, the end. */
+class Recorder extends asyncio.DatagramProtocol {
+  constructor(program) {
+    super();
+    this.program = program;
+    this.events = [];
+  }
+
+  record(event) {
+    this.events.push(event);
+    this.program.dgEvents += 1;
+  }
+
+  datagram_received(data, addr) {
+    this.record(['data', this.program.value(data), this.program.addr(addr)]);
+  }
+
+  error_received(exc) {
+    this.record(['error', errorOf(this.program, exc)]);
+  }
+
+  connection_lost(exc) {
+    this.record(['lost', exc === null || exc === undefined ? null : errorOf(this.program, exc)]);
+  }
+
+  pause_writing() {
+    this.record(['pause_writing']);
+  }
+
+  resume_writing() {
+    this.record(['resume_writing']);
+  }
+}
+
+/** An error as a result: its class, errno and message (the program's directory and ports named). */
+function errorOf(program, e, op) {
+  const msg = e.message.split(program.tmp).join('$TMP');
+  return { e: e.constructor.name, errno: e.errno ?? null, msg: op === 'aio_connect' || op === 'st_open' || op === 'dg_open' ? program.portsIn(msg) : msg };
+}
+
 async function outcome(program, step) {
   try {
     return { v: (await program.run(step)) ?? null };
@@ -604,8 +719,7 @@ async function outcome(program, step) {
     if (e instanceof NoSuch) return { e: 'NoSuch', errno: null, msg: e.message };
     if (e instanceof Deadline) return { e: 'Timeout', errno: null, msg: e.message };
     if (!(e instanceof Error)) return { e: `thrown ${typeof e}`, errno: null, msg: String(e) };
-    const msg = e.message.split(program.tmp).join('$TMP');
-    const r = { e: e.constructor.name, errno: e.errno ?? null, msg: step.op === 'aio_connect' || step.op === 'st_open' ? program.portsIn(msg) : msg };
+    const r = errorOf(program, e, step.op);
     // What the streams' errors carry besides their message.
     if (e instanceof asyncio.IncompleteReadError) Object.assign(r, { partial: program.value(e.partial), expected: e.expected });
     if (e instanceof asyncio.LimitOverrunError) r.consumed = e.consumed;
@@ -620,7 +734,7 @@ async function main() {
     const program = new Program(job.tmp);
     for (let i = 0; i < job.steps.length; i++) {
       const r = await outcome(program, job.steps[i]);
-      if (program.writers.length > 0) await program.settle();
+      if (program.writers.length > 0 || program.dgTransports.length > 0) await program.settle();
       program.noteAddresses();
       process.stdout.write(`${JSON.stringify({ i, r })}\n`);
     }

@@ -39,6 +39,10 @@ AIO_DEADLINE = 2
 # arrived, then the end of the stream, and to finish closing (connection_lost comes a turn after).
 SETTLE_TURNS = 5
 
+# Turns of the loop at most, after those, while a datagram transport that reads has datagrams waiting: asyncio
+# reads one at each readiness, so a queue of many takes as many turns.
+DGRAM_TURNS = 64
+
 # An address in an error message (asyncio's "Connect call failed ('127.0.0.1', 40000)"): its port is named.
 ADDRESS_IN_MESSAGE = re.compile(r"\('([0-9a-f.:]+)', (\d+)")
 
@@ -83,6 +87,11 @@ class Program:
         # Stream slots: (reader, writer) of st_open; every writer ever made, to abort at the end.
         self.streams = {}
         self.writers = []
+        # Datagram transport slots: (transport, Recorder) of dg_open; every transport ever made, to abort at the end.
+        self.dgrams = {}
+        self.dg_transports = []
+        # How many events the datagram protocols were told, all told.
+        self.dg_events = 0
 
     # Values as both interpreters report them.
 
@@ -180,7 +189,9 @@ class Program:
         # Each stream's transport first, so that it lets its socket go before the socket closes.
         for writer in self.writers:
             writer.transport.abort()
-        if self.writers:
+        for t in self.dg_transports:
+            t.abort()
+        if self.writers or self.dg_transports:
             self.settle()
         for f in self.files.values():
             try:
@@ -396,6 +407,8 @@ class Program:
             return self.run_aio(op, step)
         if op.startswith('st_'):
             return self.run_stream(op, step)
+        if op.startswith('dg_'):
+            return self.run_dgram(op, step)
         raise NoSuch('op ' + op)
 
     # bsdsock's batched datagram calls, which Python lacks, as the loops they stand for (steps.md).
@@ -489,11 +502,65 @@ class Program:
         raise NoSuch('op ' + op)
 
     def settle(self):
-        """SETTLE_TURNS turns of the loop: the streams' transports read what has arrived and finish closing."""
+        """SETTLE_TURNS turns of the loop, and more while a datagram transport has datagrams to read: the
+        transports read what has arrived and finish closing."""
         async def turns():
             for _ in range(SETTLE_TURNS):
                 await asyncio.sleep(0)
+            if not self.dg_transports:
+                return
+            # Then until a turn tells the datagram protocols nothing and no datagrams wait to be read: the
+            # transport sends the datagrams it kept one a turn where each fails (error_received), and says
+            # resume_writing a turn after.
+            for _ in range(DGRAM_TURNS):
+                told = self.dg_events
+                await asyncio.sleep(0)
+                if self.dg_events == told and not self.datagrams_waiting():
+                    break
         self.aio(turns())
+
+    def datagrams_waiting(self):
+        """Whether a datagram transport that reads has its socket readable."""
+        socks = [t.get_extra_info('socket') for t in self.dg_transports if t.is_reading()]
+        socks = [s for s in socks if s.fileno() >= 0]
+        return bool(socks) and bool(select.select(socks, [], [], 0)[0])
+
+    def dgram(self, d):
+        if d not in self.dgrams:
+            raise NoSuch('datagram slot %d' % d)
+        return self.dgrams[d]
+
+    def run_dgram(self, op, step):
+        """asyncio's datagram transports: create_datagram_endpoint(sock=...) with a protocol that records."""
+        if op == 'dg_open':
+            sock = self.sock(step['s'])
+            loop = self.event_loop()
+            t, p = self.aio(loop.create_datagram_endpoint(lambda: Recorder(self), sock=sock))
+            self.dgrams[step['d']] = (t, p)
+            self.dg_transports.append(t)
+            return None
+        t, p = self.dgram(step['d'])
+        if op == 'dg_sendto':
+            data = payload(step['n'], step['seed'])
+            return t.sendto(data) if step['t'] is None else t.sendto(data, self.named(step))
+        if op == 'dg_events':
+            events, p.events = p.events, []
+            return events
+        if op == 'dg_pause':
+            return t.pause_reading()
+        if op == 'dg_resume':
+            return t.resume_reading()
+        if op == 'dg_is_reading':
+            return t.is_reading()
+        if op == 'dg_is_closing':
+            return t.is_closing()
+        if op == 'dg_close':
+            return t.close()
+        if op == 'dg_abort':
+            return t.abort()
+        if op == 'dg_get_extra_info':
+            return self.addr(t.get_extra_info(step['name']))
+        raise NoSuch('op ' + op)
 
     def stream(self, w):
         if w not in self.streams:
@@ -624,6 +691,41 @@ def batch(sock, count, flags, receive):
     return got
 
 
+class Recorder(asyncio.DatagramProtocol):
+    """What a datagram transport tells its protocol, for dg_events: datagrams, errors, flow control, the end."""
+
+    def __init__(self, program):
+        self.program = program
+        self.events = []
+
+    def record(self, event):
+        self.events.append(event)
+        self.program.dg_events += 1
+
+    def datagram_received(self, data, addr):
+        self.record(['data', self.program.value(data), self.program.addr(addr)])
+
+    def error_received(self, exc):
+        self.record(['error', error_of(self.program, exc)])
+
+    def connection_lost(self, exc):
+        self.record(['lost', None if exc is None else error_of(self.program, exc)])
+
+    def pause_writing(self):
+        self.record(['pause_writing'])
+
+    def resume_writing(self):
+        self.record(['resume_writing'])
+
+
+def error_of(program, e, op=None):
+    """An exception as a result: its class, errno and message (the program's directory and ports named)."""
+    msg = str(e).replace(program.tmp, '$TMP')
+    if op in ('aio_connect', 'st_open', 'dg_open'):
+        msg = program.ports_in(msg)
+    return {'e': type(e).__name__, 'errno': getattr(e, 'errno', None), 'msg': msg}
+
+
 def outcome(program, step):
     try:
         return {'v': program.run(step)}
@@ -632,10 +734,7 @@ def outcome(program, step):
     except Deadline as e:
         return {'e': 'Timeout', 'errno': None, 'msg': str(e)}
     except Exception as e:
-        msg = str(e).replace(program.tmp, '$TMP')
-        if step['op'] in ('aio_connect', 'st_open'):
-            msg = program.ports_in(msg)
-        r = {'e': type(e).__name__, 'errno': getattr(e, 'errno', None), 'msg': msg}
+        r = error_of(program, e, step['op'])
         # What the streams' errors carry besides their message.
         if isinstance(e, asyncio.IncompleteReadError):
             r['partial'] = program.value(e.partial)
@@ -651,7 +750,7 @@ def main():
         program = Program(job['tmp'])
         for i, step in enumerate(job['steps']):
             r = outcome(program, step)
-            if program.writers:
+            if program.writers or program.dg_transports:
                 program.settle()
             program.note_addresses()
             sys.stdout.write(json.dumps({'i': i, 'r': r}) + '\n')

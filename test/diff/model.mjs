@@ -136,6 +136,8 @@ export class Model {
      * held: its transport may hold written bytes the peer's buffers had no room for).
      */
     this.streams = new Map();
+    /** datagram slot -> { rec, closed }: the datagram transports of dg_open. */
+    this.dgrams = new Map();
   }
 
   /**

@@ -147,12 +147,23 @@ export class Runner {
  * 'list' where Python's says 'tuple' (the README's row for tuples).
  */
 export function expected(r) {
-  if (r === undefined || !('e' in r)) return r;
+  if (r === undefined) return r;
+  if ('e' in r) return expectedError(r);
+  return 'v' in r ? { ...r, v: expectedValue(r.v) } : r;
+}
+
+function expectedError(r) {
   let { e, msg } = r;
   if (e === 'ValueError' || e === 'OverflowError') e = 'RangeError';
   msg = msg.replaceAll("'tuple'", "'list'");
   if (e === 'KeyError' && /^(['"]).*\1$/s.test(msg)) msg = msg.slice(1, -1);
   return { ...r, e, msg };
+}
+
+/** A value with the errors it holds (a datagram transport's error_received events) as bsdsock's. */
+function expectedValue(v) {
+  if (Array.isArray(v)) return v.map(expectedValue);
+  return v !== null && typeof v === 'object' && 'e' in v && 'msg' in v ? expectedError(v) : v;
 }
 
 /** The outcome of step i of one side: its result, or how the side ended before it. */

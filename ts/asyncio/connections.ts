@@ -440,7 +440,7 @@ export async function create_datagram_endpoint<P extends DatagramProtocol>(
   let sock: Socket;
   let remote: unknown = null;
   if (options.sock !== undefined && options.sock !== null) {
-    if (options.sock.type !== C.SOCK_DGRAM) throw new RangeError(`A datagram socket was expected, got ${String(options.sock)}`);
+    if (options.sock.type !== C.SOCK_DGRAM) throw new RangeError(`A UDP Socket was expected, got ${String(options.sock)}`);
     checkNoModifiers({ ...options, local_addr: localArg ?? options.local_addr, remote_addr: remoteAddr ?? options.remote_addr });
     sock = options.sock;
   } else {
@@ -463,7 +463,7 @@ export async function create_datagram_endpoint<P extends DatagramProtocol>(
     if (sock !== options.sock) sock.close();
     throw e;
   }
-  const transport = new DatagramTransport(sock, protocol, remote, remote !== null && options.allow_broadcast !== true);
+  const transport = new DatagramTransport(sock, protocol, remote);
   transport.start();
   return [transport, protocol];
 }

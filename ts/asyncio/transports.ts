@@ -13,7 +13,7 @@ import * as C from '../constants';
 import { ConnectionError, isWouldBlock, OSError, RuntimeError, takeError, wouldBlock } from '../errors';
 import { native, slotAddress, type NativeAddress } from '../native';
 import { claim, room, settle, SLAB_RECEIVE_MAX } from '../slab';
-import { sendtoNow, Socket } from '../socket';
+import { sendtoNow, Socket, truthyAddress } from '../socket';
 import { hold, polling, READ, ReadGuess, releaseFd, reportLater, setCallback, useFd, WRITE } from './loop';
 import { BufferedProtocol, Protocol, type BaseProtocol, type DatagramProtocol, type StreamProtocol } from './protocols';
 
@@ -661,14 +661,10 @@ export class DatagramTransport extends BaseTransport {
   /** Whether a read after a short batch tends to find more. */
   #more = new ReadGuess();
 
-  /** Whether the socket is connected to `#address` (not so with allow_broadcast). */
-  #connected: boolean;
-
-  constructor(sock: Socket, protocol: DatagramProtocol, address: unknown, connected = address !== null) {
+  constructor(sock: Socket, protocol: DatagramProtocol, address: unknown) {
     super(sock, protocol);
     this.#protocol = protocol;
     this.#address = address;
-    this.#connected = connected;
   }
 
   /** Tells the protocol (`connection_made`) and starts reading; create_datagram_endpoint calls it. */
@@ -764,8 +760,8 @@ export class DatagramTransport extends BaseTransport {
     let to: unknown = addr ?? null;
     if (this.#address !== null) {
       if (to !== null && !sameAddress(to, this.#address)) throw new RangeError(`Invalid address: must be None or ${pyRepr(this.#address)}`);
-      // The remote address: the connected peer's (a send), or, with allow_broadcast, where each datagram goes.
-      to = this.#connected ? null : this.#address;
+      // The remote address: the connected peer's, or, with allow_broadcast, where each datagram goes.
+      to = this.#address;
     }
     if (this.closing) return;
     if (this.#queue.length === 0 && this.#send(buf, to)) return;
@@ -776,14 +772,16 @@ export class DatagramTransport extends BaseTransport {
   }
 
   /**
-   * Sends now: false when the socket is full. A send that fails is done with: an OSError
-   * (an ICMP error the kernel reports, a name that does not resolve) is the protocol's
-   * error_received(), anything else (an address of the wrong shape) ends the transport,
-   * as asyncio's fatal write error.
+   * Sends now: false when the socket is full. As asyncio's, a send where the socket had a
+   * peer when the transport was made (a truthy peername: an unnamed Unix peer's '' is not), else a sendto `addr` (null, when there is none, is
+   * sendto's TypeError). A send that fails is done with: an OSError (an ICMP error the
+   * kernel reports, a name that does not resolve) is the protocol's error_received(),
+   * anything else (an address of the wrong shape, or none) ends the transport, as
+   * asyncio's fatal write error.
    */
   #send(buf: Buffer, addr: unknown): boolean {
     try {
-      if (addr !== null && addr !== undefined) return sendtoNow(this.sock, buf, addr) !== null;
+      if (!truthyAddress(this.extra.peername)) return sendtoNow(this.sock, buf, addr) !== null;
       this.sock.send(buf);
     } catch (e) {
       if (isWouldBlock(e)) return false;
