@@ -34,9 +34,9 @@ function toBuffer(data: unknown): Buffer {
 }
 
 /**
- * How much one read asks for: asyncio's `max_size`, 256 KiB (the largest receive into the slab), so that a reader that pauses takes as much from the
- * kernel before it does as asyncio's (and the peer's writes find the same room). Reads go into the receive slab,
- * and the protocol gets views of it.
+ * How much one read asks for: asyncio's `max_size`, 256 KiB (the largest receive into the slab), so
+ * that a reader that pauses takes as much from the kernel before it does as asyncio's (and the peer's
+ * writes find the same room). Reads go into the receive slab, and the protocol gets views of it.
  */
 const MAX_READ = SLAB_RECEIVE_MAX;
 
@@ -773,11 +773,11 @@ export class DatagramTransport extends BaseTransport {
 
   /**
    * Sends now: false when the socket is full. As asyncio's, a send where the socket had a
-   * peer when the transport was made (a truthy peername: an unnamed Unix peer's '' is not), else a sendto `addr` (null, when there is none, is
-   * sendto's TypeError). A send that fails is done with: an OSError (an ICMP error the
-   * kernel reports, a name that does not resolve) is the protocol's error_received(),
-   * anything else (an address of the wrong shape, or none) ends the transport, as
-   * asyncio's fatal write error.
+   * peer when the transport was made (a truthy peername: an unnamed Unix peer's '' is
+   * not), else a sendto `addr` (null, when there is none, is sendto's TypeError). A send
+   * that fails is done with: an OSError (an ICMP error the kernel reports, a name that
+   * does not resolve) is the protocol's error_received(), anything else (an address of
+   * the wrong shape, or none) ends the transport, as asyncio's fatal write error.
    */
   #send(buf: Buffer, addr: unknown): boolean {
     try {
