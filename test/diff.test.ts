@@ -430,6 +430,32 @@ describe('bsdsock and CPython run the same programs alike', () => {
     expect(told).toEqual([['data', 'data'], [], ['data'], ['lost'], ['error', 'error'], ['lost'], ['lost']]);
   });
 
+  it("a Unix datagram transport that may keep datagrams: the model leaves its socket to it", async () => {
+    // Twelve datagrams to a peer whose queue holds ten: two wait in the transport. A sendto without an address
+    // then waits behind them (its TypeError comes when its turn does, if ever), and close() waits for them before it
+    // closes the socket. fuzz:diff once took the first for the end of the transport and replaced its socket
+    // (CPython's abort then failed with EBADF), and the second for a closed socket and awaited a receive on it.
+    const program: Step[] = [
+      { op: 'socket', s: 3, family: 'AF_UNIX', type: 'SOCK_DGRAM' },
+      { op: 'bind', s: 3, addr: { kind: 'unix', name: 'a' } },
+      { op: 'socket', s: 0, family: 'AF_UNIX', type: 'SOCK_DGRAM' },
+      { op: 'bind', s: 0, addr: { kind: 'unix', name: 'b' } },
+      { op: 'setblocking', s: 0, flag: false },
+      { op: 'dg_open', s: 3, d: 0 },
+      ...Array.from({ length: 12 }, (_, i): Step => ({ op: 'dg_sendto', d: 0, n: 100, seed: i, t: 0, host: null })),
+      { op: 'dg_events', d: 0 },
+    ];
+    expect(admitted(program)).toBe(program.length);
+    const bare: Step = { op: 'dg_sendto', d: 0, n: 1, seed: 0, t: null, host: null };
+    expect(admitted([...program, bare])).toBe(program.length);
+    const close: Step = { op: 'dg_close', d: 0 };
+    const replace: Step = { op: 'socket', s: 3, family: 'AF_INET', type: 'SOCK_STREAM' };
+    expect(admitted([...program, close, replace])).toBe(program.length + 1);
+    // Run, both agree: after close() the kept datagram still waits for room, and the transport holds the socket open.
+    const runs = await replayedAlike([...program, close, { op: 'dg_is_closing', d: 0 }, { op: 'fileno', s: 3 }, { op: 'dg_events', d: 0 }]);
+    expect(runs.node.results.slice(-3)).toEqual([{ v: true }, { v: 'fd' }, { v: [] }]);
+  });
+
   it("a batched receive of the message that carries the peer's last reference: the known difference, run for real", async () => {
     // The peer's own fd goes out in the message and the program closes it: Linux closes the peer only as the
     // receiving call returns, so recvmmsg stops after the message where CPython's recvmsg loop reads the end.

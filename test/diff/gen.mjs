@@ -1006,7 +1006,7 @@ const DGRAM_OPS = [
       // asyncio's transport sends with send() where the socket has a peer's address now (getpeername() is
       // truthy: not an unnamed Unix peer's ''), else with sendto(data, addr).
       const ep = rec.ep;
-      m.dgrams.set(step.d, { rec, closed: false, peered: ep.peer !== null && (ep.family !== 'AF_UNIX' || ep.peer.named) });
+      m.dgrams.set(step.d, { rec, closed: false, peered: ep.peer !== null && (ep.family !== 'AF_UNIX' || ep.peer.named), holds: false });
     },
   },
   {
@@ -1020,7 +1020,11 @@ const DGRAM_OPS = [
       const dg = m.dgrams.get(step.d);
       // Addresses only of the socket's family: another's is a TypeError, which ends the transport, or a gaierror,
       // which does not (an IPv4 address from an IPv6 socket); sendto covers those.
-      return dg !== undefined && liveDgram(dg) && (step.t === null || recOf(m, step.t)?.ep.family === dg.rec.ep.family);
+      if (dg === undefined || !liveDgram(dg)) return false;
+      // Without an address or a peer: sendto's TypeError ends the transport, at once; but behind kept datagrams it
+      // waits its turn, and the model cannot tell when (or whether) it comes.
+      if (step.t === null) return dg.peered || !dg.holds;
+      return recOf(m, step.t)?.ep.family === dg.rec.ep.family;
     },
     apply: (m, step) => {
       const dg = m.dgrams.get(step.d);
@@ -1034,7 +1038,9 @@ const DGRAM_OPS = [
       const to = step.t === null ? ep.peer : recOf(m, step.t).ep;
       // A UDP datagram goes at once. A Unix one that finds no room waits in the transport, and those sent after it
       // wait behind it: it may arrive later, or never.
-      if (to !== null) m.sent(ep, to, step.n, ep.family === 'AF_UNIX');
+      if (to === null) return;
+      if (ep.family === 'AF_UNIX' && !m.delivers(ep, to)) dg.holds = true;
+      m.sent(ep, to, step.n, ep.family === 'AF_UNIX');
     },
   },
   {
@@ -1047,9 +1053,10 @@ const DGRAM_OPS = [
     apply: (m, step) => {
       const dg = m.dgrams.get(step.d);
       if ((step.op === 'dg_close' || step.op === 'dg_abort') && liveDgram(dg)) {
-        // The transport closes the socket (its slot still holds it, closed): at once, or once what it holds is sent.
+        // The transport closes the socket (its slot still holds it, closed): abort() at once, close() once what
+        // it keeps is sent, which may be never: the model then leaves the socket to it for good.
         dg.closed = true;
-        dg.rec.closed = true;
+        if (step.op === 'dg_abort' || !dg.holds) dg.rec.closed = true;
       }
     },
   },

@@ -136,7 +136,10 @@ export class Model {
      * held: its transport may hold written bytes the peer's buffers had no room for).
      */
     this.streams = new Map();
-    /** datagram slot -> { rec, closed }: the datagram transports of dg_open. */
+    /**
+     * datagram slot -> { rec, closed, peered, holds }: the datagram transports of dg_open (peered: its socket had a
+     * peer's address when it was made; holds: it may keep datagrams its socket had no room for).
+     */
     this.dgrams = new Map();
   }
 
