@@ -1010,24 +1010,50 @@ const DGRAM_OPS = [
     },
   },
   {
+    weight: 1,
+    // A transport of its own socket, connected to slot t's address: remote_addr, as asyncio's address (sendto
+    // to another is a ValueError). asyncio 3.11 takes a 2-tuple only: an IPv6 or Unix address is its TypeError.
+    arb: fc.record({ op: fc.constant('dg_endpoint'), d: dgramSlot, t: slot, host: fc.constant(null) }),
+    check: (m, step) => {
+      const old = m.dgrams.get(step.d);
+      return recOf(m, step.t) !== undefined && (old === undefined || !liveDgram(old));
+    },
+    apply: (m, step) => {
+      const target = recOf(m, step.t).ep;
+      if (target.unknown || target.family !== 'AF_INET' || !target.named) return;
+      const ep = new Endpoint('AF_INET', 'SOCK_DGRAM');
+      ep.named = true;
+      ep.everConnected = true;
+      ep.peer = target;
+      ep.streamed = true;
+      const rec = new Rec(ep, 'nonblock');
+      rec.stream = true;
+      m.recs.push(rec);
+      m.dgrams.set(step.d, { rec, closed: false, peered: true, holds: false, remote: true });
+    },
+  },
+  {
     weight: 4,
     // Not empty: asyncio 3.11 drops an empty datagram, bsdsock sends it, as 3.13 does (a deliberate difference).
     arb: fc.record({ op: fc.constant('dg_sendto'), d: dgramSlot, n: size.filter((n) => n > 0), seed, t: fc.option(slot, { nil: null }), host: fc.constant(null) }),
-    // Not after the transport closed: there asyncio 3.11 still tries the sendto (its EBADF an error_received, or its
-    // TypeError an AttributeError from the closed transport's fatal-error path), where bsdsock drops the datagram, as
-    // asyncio drops a stream transport's writes and a connected datagram transport's then (a deliberate difference).
     check: (m, step) => {
       const dg = m.dgrams.get(step.d);
-      // Addresses only of the socket's family: another's is a TypeError, which ends the transport, or a gaierror,
-      // which does not (an IPv4 address from an IPv6 socket); sendto covers those.
-      if (dg === undefined || !liveDgram(dg)) return false;
+      if (dg === undefined) return false;
+      // Not after the transport closed: there asyncio 3.11 still tries the sendto (its EBADF an error_received, or
+      // its TypeError an AttributeError from the closed transport's fatal-error path), where bsdsock drops the
+      // datagram (a deliberate difference), as asyncio drops a stream transport's writes, and a datagram transport's
+      // with a remote_addr (its _conn_lost and _address): that one is written (a UDP transport keeps none).
+      if (!liveDgram(dg)) return dg.remote === true && !dg.holds && (step.t === null || recOf(m, step.t) !== undefined);
       // Without an address or a peer: sendto's TypeError ends the transport, at once; but behind kept datagrams it
       // waits its turn, and the model cannot tell when (or whether) it comes.
       if (step.t === null) return dg.peered || !dg.holds;
+      // Addresses only of the socket's family: another's is a TypeError, which ends the transport, or a gaierror,
+      // which does not (an IPv4 address from an IPv6 socket); sendto covers those.
       return recOf(m, step.t)?.ep.family === dg.rec.ep.family;
     },
     apply: (m, step) => {
       const dg = m.dgrams.get(step.d);
+      if (!liveDgram(dg)) return;
       const ep = dg.rec.ep;
       if (step.t === null && !dg.peered) {
         // sendto(data, None): TypeError, asyncio's fatal write error, which closes the transport and its socket.
@@ -1036,9 +1062,10 @@ const DGRAM_OPS = [
         return;
       }
       const to = step.t === null ? ep.peer : recOf(m, step.t).ep;
+      // To another address than its remote_addr: ValueError, nothing sent.
+      if (to === null || (dg.remote && to !== ep.peer)) return;
       // A UDP datagram goes at once. A Unix one that finds no room waits in the transport, and those sent after it
       // wait behind it: it may arrive later, or never.
-      if (to === null) return;
       if (ep.family === 'AF_UNIX' && !m.delivers(ep, to)) dg.holds = true;
       m.sent(ep, to, step.n, ep.family === 'AF_UNIX');
     },

@@ -532,6 +532,12 @@ class Program {
       this.dgTransports.push(t);
       return null;
     }
+    if (op === 'dg_endpoint') {
+      const [t, p] = await this.within(asyncio.create_datagram_endpoint(() => new Recorder(this), undefined, this.named(step)));
+      this.dgrams.set(step.d, [t, p]);
+      this.dgTransports.push(t);
+      return null;
+    }
     const [t, p] = this.dgram(step.d);
     switch (op) {
       case 'dg_sendto': {
@@ -690,11 +696,11 @@ class Recorder extends asyncio.DatagramProtocol {
   }
 
   error_received(exc) {
-    this.record(['error', errorOf(this.program, exc)]);
+    this.record(['error', errorOf(this.program, exc, 'dg_events')]);
   }
 
   connection_lost(exc) {
-    this.record(['lost', exc === null || exc === undefined ? null : errorOf(this.program, exc)]);
+    this.record(['lost', exc === null || exc === undefined ? null : errorOf(this.program, exc, 'dg_events')]);
   }
 
   pause_writing() {
@@ -706,10 +712,13 @@ class Recorder extends asyncio.DatagramProtocol {
   }
 }
 
+/** The ops whose errors' messages may name a port or an fd (a socket's repr, an address). */
+const NAMES_PORTS = new Set(['aio_connect', 'st_open', 'dg_open', 'dg_endpoint', 'dg_sendto', 'dg_events']);
+
 /** An error as a result: its class, errno and message (the program's directory and ports named). */
 function errorOf(program, e, op) {
   const msg = e.message.split(program.tmp).join('$TMP');
-  return { e: e.constructor.name, errno: e.errno ?? null, msg: op === 'aio_connect' || op === 'st_open' || op === 'dg_open' ? program.portsIn(msg) : msg };
+  return { e: e.constructor.name, errno: e.errno ?? null, msg: NAMES_PORTS.has(op) ? program.portsIn(msg) : msg };
 }
 
 async function outcome(program, step) {

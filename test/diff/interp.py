@@ -539,6 +539,12 @@ class Program:
             self.dgrams[step['d']] = (t, p)
             self.dg_transports.append(t)
             return None
+        if op == 'dg_endpoint':
+            loop = self.event_loop()
+            t, p = self.aio(loop.create_datagram_endpoint(lambda: Recorder(self), remote_addr=self.named(step)))
+            self.dgrams[step['d']] = (t, p)
+            self.dg_transports.append(t)
+            return None
         t, p = self.dgram(step['d'])
         if op == 'dg_sendto':
             data = payload(step['n'], step['seed'])
@@ -706,10 +712,10 @@ class Recorder(asyncio.DatagramProtocol):
         self.record(['data', self.program.value(data), self.program.addr(addr)])
 
     def error_received(self, exc):
-        self.record(['error', error_of(self.program, exc)])
+        self.record(['error', error_of(self.program, exc, 'dg_events')])
 
     def connection_lost(self, exc):
-        self.record(['lost', None if exc is None else error_of(self.program, exc)])
+        self.record(['lost', None if exc is None else error_of(self.program, exc, 'dg_events')])
 
     def pause_writing(self):
         self.record(['pause_writing'])
@@ -718,10 +724,14 @@ class Recorder(asyncio.DatagramProtocol):
         self.record(['resume_writing'])
 
 
+# The ops whose errors' messages may name a port or an fd (a socket's repr, an address).
+NAMES_PORTS = {'aio_connect', 'st_open', 'dg_open', 'dg_endpoint', 'dg_sendto', 'dg_events'}
+
+
 def error_of(program, e, op=None):
     """An exception as a result: its class, errno and message (the program's directory and ports named)."""
     msg = str(e).replace(program.tmp, '$TMP')
-    if op in ('aio_connect', 'st_open', 'dg_open'):
+    if op in NAMES_PORTS:
         msg = program.ports_in(msg)
     return {'e': type(e).__name__, 'errno': getattr(e, 'errno', None), 'msg': msg}
 
