@@ -4,9 +4,10 @@
 // large transfer to a slow reader with the write buffer bounded.
 
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 import { AF_INET, AF_INET6, AF_UNIX, ConnectionRefusedError, ConnectionResetError, OSError, SO_LINGER, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, type Socket, socket, socketpair } from 'bsdsock';
 import {
@@ -732,12 +733,12 @@ describe('create_datagram_endpoint', () => {
     b.close();
   });
 
-  it('over Unix datagram sockets (string addresses)', async () => {
+  it('over Unix datagram sockets (string addresses, family AF_UNIX); a stale socket file at local_addr is removed, another file is not', async () => {
     using dir = tempDir();
     const server = path.join(dir.path, 'server.sock');
     const client = path.join(dir.path, 'client.sock');
-    const [a, pa] = await create_datagram_endpoint(() => new Dgram(), { local_addr: server });
-    const [b, pb] = await create_datagram_endpoint(() => new Dgram(), { local_addr: client, remote_addr: server });
+    const [a, pa] = await create_datagram_endpoint(() => new Dgram(), { local_addr: server, family: AF_UNIX });
+    const [b, pb] = await create_datagram_endpoint(() => new Dgram(), { local_addr: client, remote_addr: server, family: AF_UNIX });
     expect(b.get_extra_info('peername')).toBe(server);
     let w = pa.next();
     b.sendto(Buffer.from('over unix'));
@@ -749,6 +750,16 @@ describe('create_datagram_endpoint', () => {
     expect(pb.got).toEqual([['back', server]]);
     a.close();
     b.close();
+    // The socket files stay after close (a datagram endpoint does not remove them); binding server's path
+    // again finds a stale one and removes it first, as asyncio does. A file of another kind stays: EADDRINUSE.
+    expect(fs.statSync(server).isSocket()).toBe(true);
+    const [again] = await create_datagram_endpoint(() => new Dgram(), { local_addr: server, family: AF_UNIX });
+    expect(again.get_extra_info('sockname')).toBe(server);
+    again.close();
+    const plain = path.join(dir.path, 'plain');
+    fs.writeFileSync(plain, 'not a socket');
+    await expect(create_datagram_endpoint(() => new Dgram(), { local_addr: plain, family: AF_UNIX })).rejects.toMatchObject({ errno: 98 });
+    expect(fs.readFileSync(plain, 'utf8')).toBe('not a socket');
   });
 
   /** Sends `datas` from a plain socket to `to`; all are queued before the loop runs again. */
@@ -820,7 +831,7 @@ describe('create_datagram_endpoint', () => {
   it('delivers datagrams larger than 64 KiB whole, between small ones', async () => {
     using dir = tempDir();
     const server = path.join(dir.path, 'big.sock');
-    const [t, p] = await create_datagram_endpoint(() => new Dgram(), { local_addr: server });
+    const [t, p] = await create_datagram_endpoint(() => new Dgram(), { local_addr: server, family: AF_UNIX });
     const datas = [Buffer.from('small'), Buffer.alloc(100 * 1024, 'b'), Buffer.from('tiny'), Buffer.alloc(70 * 1024, 'c')];
     const w = new Promise<void>((r) => (p.waiting = () => p.got.length === datas.length && r()));
     sendAll(AF_UNIX, server, datas);
@@ -1258,8 +1269,18 @@ asyncio.run(main())
 
 describe("create_datagram_endpoint resolves and pairs its addresses as asyncio's does (python3 the oracle)", () => {
   // Each case makes an endpoint (no peer needs to listen: a UDP connect only names it) and gives
-  // [its socket's host, its peername], or the error.
+  // [its socket's host (a Unix socket's path), its peername], or the error.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-endpoint-'));
+  const nowhere = path.join(dir, 'nowhere.sock');
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
   const cases: Record<string, [py: string, js: Record<string, unknown>]> = {
+    // Paths only with family AF_UNIX; there, strings only.
+    'local_addr a path, no family': [`local_addr=${JSON.stringify(path.join(dir, 'a.sock'))}`, { local_addr: path.join(dir, 'a.sock') }],
+    'remote_addr a path, no family': [`remote_addr=${JSON.stringify(nowhere)}`, { remote_addr: nowhere }],
+    'family AF_UNIX, a 2-tuple': [`local_addr=('127.0.0.1', 0), family=AF_UNIX`, { local_addr: ['127.0.0.1', 0], family: AF_UNIX }],
+    'family AF_UNIX, a path where nothing listens': [`remote_addr=${JSON.stringify(nowhere)}, family=AF_UNIX`, { remote_addr: nowhere, family: AF_UNIX }],
+    'family AF_UNIX, empty paths: an unbound socket': [`local_addr='', remote_addr='', family=AF_UNIX`, { local_addr: '', remote_addr: '', family: AF_UNIX }],
+    'no family, empty paths': [`local_addr='', remote_addr=''`, { local_addr: '', remote_addr: '' }],
     'remote_addr, the port a str': [`remote_addr=('127.0.0.1', '9')`, { remote_addr: ['127.0.0.1', '9'] }],
     'remote_addr on ::1: the 4-tuple': [`remote_addr=('::1', 9)`, { remote_addr: ['::1', 9] }],
     'remote_addr, the port a float': [`remote_addr=('127.0.0.1', 9.5)`, { remote_addr: ['127.0.0.1', 9.5] }],
@@ -1280,7 +1301,8 @@ def endpoint(**kw):
     async def main():
         t, p = await asyncio.get_running_loop().create_datagram_endpoint(asyncio.DatagramProtocol, **kw)
         try:
-            return [t.get_extra_info('sockname')[0], t.get_extra_info('peername')]
+            name = t.get_extra_info('sockname')
+            return [name if isinstance(name, str) else name[0], t.get_extra_info('peername')]
         finally:
             t.close()
     return asyncio.run(main())
@@ -1292,7 +1314,8 @@ def endpoint(**kw):
     const got = await outcomeAsync(async () => {
       const [t] = await create_datagram_endpoint(() => new DatagramProtocol(), cases[name]![1] as never);
       try {
-        return [(t.get_extra_info('sockname') as unknown[])[0], t.get_extra_info('peername')];
+        const sockname = t.get_extra_info('sockname');
+        return [typeof sockname === 'string' ? sockname : (sockname as unknown[])[0], t.get_extra_info('peername')];
       } finally {
         t.close();
       }

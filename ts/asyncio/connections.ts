@@ -2,6 +2,7 @@
 // create_datagram_endpoint: a socket made, bound and connected on Node's event
 // loop, then handed to a transport with the protocol the factory makes.
 
+import * as fs from 'node:fs';
 import { keywordNames, keywords, type WithOptions } from '../keywords';
 import { type AddressArgOf } from '../address';
 import * as C from '../constants';
@@ -10,7 +11,7 @@ import { AddressFamily } from '../enums';
 import { OSError } from '../errors';
 import { pyRepr, pyStr } from '../repr';
 import type { AddrInfo } from '../resolver';
-import { Socket } from '../socket';
+import { Socket, truthyAddress } from '../socket';
 import type { DatagramProtocol, StreamProtocol } from './protocols';
 import { abortError, checkSignal, type OperationOptions } from './loop';
 import { ensureResolved } from './resolver';
@@ -360,7 +361,7 @@ async function endpointSocket(local: unknown, remote: unknown, options: Partial<
   const family = options.family ?? 0;
   const proto = options.proto ?? 0;
   let pairs: EndpointPair[];
-  if (local === null && remote === null) {
+  if (!given(local) && !given(remote)) {
     if (family === 0) throw new RangeError('unexpected address family');
     pairs = [{ family, proto, local: null, remote: null }];
   } else {
@@ -394,6 +395,43 @@ async function endpointSocket(local: unknown, remote: unknown, options: Partial<
   throw errors[0];
 }
 
+/**
+ * The socket of a Unix endpoint (family AF_UNIX), as asyncio makes it: string
+ * addresses only, and a stale socket file at the local path removed first.
+ * Returns the socket and the remote address.
+ */
+async function unixEndpoint(local: unknown, remote: unknown, options: Partial<DatagramOptions>): Promise<[Socket, unknown]> {
+  for (const addr of [local, remote]) if (addr !== null && typeof addr !== 'string') throw new TypeError('string is expected');
+  if (given(local)) removeStaleSocket(local as string);
+  const sock = new Socket<string>(C.AF_UNIX, C.SOCK_DGRAM, options.proto ?? 0);
+  const to = given(remote) ? remote : null;
+  await setUp(sock, given(local) ? local : null, options.allow_broadcast === true ? null : to, options);
+  return [sock, to];
+}
+
+/** Python's truth of an address argument: None, '', and an empty tuple or bytes are false. */
+function given(addr: unknown): boolean {
+  return truthyAddress(addr) && !(Array.isArray(addr) && addr.length === 0);
+}
+
+/**
+ * asyncio's removal of a stale socket file before a Unix socket binds `path`:
+ * a socket file there goes, anything else stays (the bind then fails). A Linux
+ * abstract name (a leading NUL, as a string or as bytes) has no file. Returns
+ * whether `path` is abstract.
+ */
+export function removeStaleSocket(path: string | Uint8Array): boolean {
+  const first: unknown = path[0];
+  const abstract = first === '\0' || first === 0;
+  if (abstract) return true;
+  try {
+    if (fs.statSync(path as fs.PathLike).isSocket()) fs.unlinkSync(path as fs.PathLike);
+  } catch {
+    // Not there, or not ours to look at: the bind will say.
+  }
+  return false;
+}
+
 /** Sets a new endpoint's socket up (the socket options asked for, non-blocking, bound, connected); closed if that fails. */
 async function setUp(sock: Socket, local: unknown, remote: unknown, options: Partial<DatagramOptions>): Promise<void> {
   try {
@@ -421,7 +459,8 @@ function checkNoModifiers(options: DatagramOptions): void {
 /**
  * asyncio's `loop.create_datagram_endpoint(protocol_factory, local_addr=None,
  * remote_addr=None, *, family, proto, flags, reuse_port, allow_broadcast,
- * sock)`: `[transport, protocol]`. A string address is a Unix socket path.
+ * sock)`: `[transport, protocol]`. With `family: AF_UNIX` the addresses are
+ * Unix socket paths (strings), a stale socket file at `local_addr` removed.
  */
 export async function create_datagram_endpoint<P extends DatagramProtocol>(
   ...args: WithOptions<
@@ -446,13 +485,9 @@ export async function create_datagram_endpoint<P extends DatagramProtocol>(
   } else {
     const local = localArg ?? options.local_addr ?? null;
     const remoteArg = remoteAddr ?? options.remote_addr ?? null;
-    if (typeof local === 'string' || typeof remoteArg === 'string') {
-      sock = new Socket<string>(C.AF_UNIX, C.SOCK_DGRAM, options.proto ?? 0);
-      remote = remoteArg;
-      await setUp(sock, local, remote, options);
-    } else {
-      [sock, remote] = await endpointSocket(local, remoteArg, options);
-    }
+    // Paths only with family AF_UNIX, as asyncio's: a string otherwise is its TypeError, '2-tuple is expected'.
+    const unix = options.family === C.AF_UNIX && (given(local) || given(remoteArg));
+    [sock, remote] = await (unix ? unixEndpoint : endpointSocket)(local, remoteArg, options);
   }
   sock.setblocking(false);
   let protocol: P;

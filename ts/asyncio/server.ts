@@ -9,7 +9,7 @@ import * as C from '../constants';
 import { errnos, isWouldBlock, OSError, RuntimeError } from '../errors';
 import { pyRepr } from '../repr';
 import { Socket } from '../socket';
-import { checkStream } from './connections';
+import { checkStream, removeStaleSocket } from './connections';
 import { hold, READ, reportLater, setCallback } from './loop';
 import type { StreamProtocol } from './protocols';
 import { getaddrinfo } from './resolver';
@@ -268,16 +268,7 @@ export async function create_unix_server(
   } else {
     if (path === null) throw new RangeError('path was not specified, and no sock specified');
     if (path.length === 0) throw new RangeError('index out of range');
-    // A Linux abstract name (leading NUL, as a string or as bytes) has no file to remove.
-    const first: unknown = (path as string | Uint8Array)[0];
-    const abstract = first === '\0' || first === 0;
-    if (!abstract) {
-      try {
-        if (fs.statSync(path).isSocket()) fs.unlinkSync(path);
-      } catch {
-        // Not there.
-      }
-    }
+    const abstract = removeStaleSocket(path);
     sock = new Socket(C.AF_UNIX, C.SOCK_STREAM);
     try {
       sock.bind(path as AddressArgOf<string>);
