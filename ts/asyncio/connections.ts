@@ -486,7 +486,8 @@ export async function create_datagram_endpoint<P extends DatagramProtocol>(
     const local = localArg ?? options.local_addr ?? null;
     const remoteArg = remoteAddr ?? options.remote_addr ?? null;
     // Paths only with family AF_UNIX, as asyncio's: a string otherwise is its TypeError, '2-tuple is expected'.
-    const unix = options.family === C.AF_UNIX && (given(local) || given(remoteArg));
+    // (Where the platform has no AF_UNIX, as asyncio's hasattr check: no family is then AF_UNIX.)
+    const unix = C.AF_UNIX !== undefined && options.family === C.AF_UNIX && (given(local) || given(remoteArg));
     [sock, remote] = await (unix ? unixEndpoint : endpointSocket)(local, remoteArg, options);
   }
   sock.setblocking(false);
