@@ -84,9 +84,9 @@ function sameParts(a: AddressParts, b: AddressParts): boolean {
   return sameHost && a[1] === b[1] && a[2] === b[2] && a[3] === b[3] && a[4] === null && b[4] === null;
 }
 
-/** Whether an address is truthy in Python (repr leaves out '' and empty bytes). */
+/** Whether an address is truthy in Python: not None, '', empty bytes or an empty tuple (repr leaves those out). */
 export function truthyAddress(v: unknown): boolean {
-  return v !== null && !(typeof v === 'string' && v === '') && !(v instanceof Uint8Array && v.length === 0);
+  return v !== null && !(typeof v === 'string' && v === '') && !((v instanceof Uint8Array || Array.isArray(v)) && v.length === 0);
 }
 
 /** Called with a socket's fd just before close() or detach() gives it up

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 
 import { KNOWN } from './known.mjs';
-import { Endpoint, Model, modeOf, Rec } from './model.mjs';
+import { Endpoint, Model, modeOf, Rec, UNIX_STREAM_ROOM } from './model.mjs';
 
 const SLOTS = 4;
 const FILE_SLOTS = 2;
@@ -863,7 +863,7 @@ function heldGoes(m, st) {
   const peer = st.rec.ep.peer;
   if (peer === null || peer.unknown) return false;
   const reader = [...m.streams.values()].find((other) => liveStream(other) && other.rec.ep === peer);
-  return reader !== undefined && peer.cost <= m.streamRoom(st.rec.ep) + 2 * reader.limit;
+  return reader !== undefined && peer.cost <= UNIX_STREAM_ROOM + 2 * reader.limit;
 }
 
 /** Whether st_open makes a stream of slot s's socket (else it fails at once: its limit, type, or a closed socket). */

@@ -525,15 +525,10 @@ class Program {
 
   /** asyncio's datagram transports: create_datagram_endpoint({ sock }) with a protocol that records. */
   async runDgram(op, step) {
-    if (op === 'dg_open') {
-      const sock = this.sock(step.s);
-      const [t, p] = await this.within(asyncio.create_datagram_endpoint(() => new Recorder(this), undefined, undefined, { sock }));
-      this.dgrams.set(step.d, [t, p]);
-      this.dgTransports.push(t);
-      return null;
-    }
-    if (op === 'dg_endpoint') {
-      const [t, p] = await this.within(asyncio.create_datagram_endpoint(() => new Recorder(this), undefined, this.named(step)));
+    if (op === 'dg_open' || op === 'dg_endpoint') {
+      // Over slot s's socket, or a socket of its own connected to slot t's address.
+      const [remote, options] = op === 'dg_open' ? [undefined, { sock: this.sock(step.s) }] : [this.named(step), {}];
+      const [t, p] = await this.within(asyncio.create_datagram_endpoint(() => new Recorder(this), undefined, remote, options));
       this.dgrams.set(step.d, [t, p]);
       this.dgTransports.push(t);
       return null;

@@ -532,16 +532,10 @@ class Program:
 
     def run_dgram(self, op, step):
         """asyncio's datagram transports: create_datagram_endpoint(sock=...) with a protocol that records."""
-        if op == 'dg_open':
-            sock = self.sock(step['s'])
-            loop = self.event_loop()
-            t, p = self.aio(loop.create_datagram_endpoint(lambda: Recorder(self), sock=sock))
-            self.dgrams[step['d']] = (t, p)
-            self.dg_transports.append(t)
-            return None
-        if op == 'dg_endpoint':
-            loop = self.event_loop()
-            t, p = self.aio(loop.create_datagram_endpoint(lambda: Recorder(self), remote_addr=self.named(step)))
+        if op in ('dg_open', 'dg_endpoint'):
+            # Over slot s's socket, or a socket of its own connected to slot t's address.
+            kw = {'sock': self.sock(step['s'])} if op == 'dg_open' else {'remote_addr': self.named(step)}
+            t, p = self.aio(self.event_loop().create_datagram_endpoint(lambda: Recorder(self), **kw))
             self.dgrams[step['d']] = (t, p)
             self.dg_transports.append(t)
             return None

@@ -235,18 +235,13 @@ export class Model {
     return true;
   }
 
-  /** What a stream connection from `from` surely holds unread, as `cost` counts. */
-  streamRoom(from) {
-    return from.family === 'AF_UNIX' ? UNIX_STREAM_ROOM : STREAM_ROOM;
-  }
-
   /**
-   * Records a stream transport's write of n bytes from `from` to its peer `to` that may not fit: the kernel
-   * takes what the connection surely has room for at once, which the peer can read; the rest may wait in the
+   * Records a stream transport's write of n bytes over a Unix connection from `from` to its peer `to` that may
+   * not fit: the kernel takes what the connection surely has room for at once, which the peer can read; the rest may wait in the
    * transport (the caller marks the stream `held`) until the peer reads.
    */
   held(from, to, n) {
-    to.inbox += Math.min(n, Math.max(0, this.streamRoom(from) - to.cost));
+    to.inbox += Math.min(n, Math.max(0, UNIX_STREAM_ROOM - to.cost));
     this.charge(from, to, n);
   }
 

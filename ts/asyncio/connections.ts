@@ -361,7 +361,7 @@ async function endpointSocket(local: unknown, remote: unknown, options: Partial<
   const family = options.family ?? 0;
   const proto = options.proto ?? 0;
   let pairs: EndpointPair[];
-  if (!given(local) && !given(remote)) {
+  if (!truthyAddress(local) && !truthyAddress(remote)) {
     if (family === 0) throw new RangeError('unexpected address family');
     pairs = [{ family, proto, local: null, remote: null }];
   } else {
@@ -402,16 +402,11 @@ async function endpointSocket(local: unknown, remote: unknown, options: Partial<
  */
 async function unixEndpoint(local: unknown, remote: unknown, options: Partial<DatagramOptions>): Promise<[Socket, unknown]> {
   for (const addr of [local, remote]) if (addr !== null && typeof addr !== 'string') throw new TypeError('string is expected');
-  if (given(local)) removeStaleSocket(local as string);
+  if (truthyAddress(local)) removeStaleSocket(local as string);
   const sock = new Socket<string>(C.AF_UNIX, C.SOCK_DGRAM, options.proto ?? 0);
-  const to = given(remote) ? remote : null;
-  await setUp(sock, given(local) ? local : null, options.allow_broadcast === true ? null : to, options);
+  const to = truthyAddress(remote) ? remote : null;
+  await setUp(sock, truthyAddress(local) ? local : null, options.allow_broadcast === true ? null : to, options);
   return [sock, to];
-}
-
-/** Python's truth of an address argument: None, '', and an empty tuple or bytes are false. */
-function given(addr: unknown): boolean {
-  return truthyAddress(addr) && !(Array.isArray(addr) && addr.length === 0);
 }
 
 /**
@@ -487,7 +482,7 @@ export async function create_datagram_endpoint<P extends DatagramProtocol>(
     const remoteArg = remoteAddr ?? options.remote_addr ?? null;
     // Paths only with family AF_UNIX, as asyncio's: a string otherwise is its TypeError, '2-tuple is expected'.
     // (Where the platform has no AF_UNIX, as asyncio's hasattr check: no family is then AF_UNIX.)
-    const unix = C.AF_UNIX !== undefined && options.family === C.AF_UNIX && (given(local) || given(remoteArg));
+    const unix = C.AF_UNIX !== undefined && options.family === C.AF_UNIX && (truthyAddress(local) || truthyAddress(remoteArg));
     [sock, remote] = await (unix ? unixEndpoint : endpointSocket)(local, remoteArg, options);
   }
   sock.setblocking(false);

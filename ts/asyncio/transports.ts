@@ -661,10 +661,14 @@ export class DatagramTransport extends BaseTransport {
   /** Whether a read after a short batch tends to find more. */
   #more = new ReadGuess();
 
+  /** Whether sends go with send(): the socket had a peer when the transport was made (see `#send`). */
+  #sendsToPeer: boolean;
+
   constructor(sock: Socket, protocol: DatagramProtocol, address: unknown) {
     super(sock, protocol);
     this.#protocol = protocol;
     this.#address = address;
+    this.#sendsToPeer = truthyAddress(this.extra.peername);
   }
 
   /** Tells the protocol (`connection_made`) and starts reading; create_datagram_endpoint calls it. */
@@ -781,7 +785,7 @@ export class DatagramTransport extends BaseTransport {
    */
   #send(buf: Buffer, addr: unknown): boolean {
     try {
-      if (!truthyAddress(this.extra.peername)) return sendtoNow(this.sock, buf, addr) !== null;
+      if (!this.#sendsToPeer) return sendtoNow(this.sock, buf, addr) !== null;
       this.sock.send(buf);
     } catch (e) {
       if (isWouldBlock(e)) return false;
