@@ -36,6 +36,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
+const { compileC, compileFloor } = require('./compile');
+
 const HERE = __dirname;
 const ROOT = path.dirname(HERE);
 const MIB = 1024 * 1024;
@@ -678,33 +680,6 @@ function versionOf(command, args) {
   const result = spawnSync(command, args, { encoding: 'utf8' });
   if (result.error || result.status !== 0) return null;
   return firstLine(result.stdout || result.stderr);
-}
-
-function cc(args, what) {
-  const result = spawnSync('cc', args, { encoding: 'utf8' });
-  if (result.error) throw new Error(`cc: ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`cc ${what} failed:\n${result.stderr}`);
-}
-
-function compileC(dir) {
-  const bins = {};
-  for (const name of ['bench', 'sender', 'echo_server', 'epoll_echo', 'burst', 'waits', 'echo_clients', 'udp_echo']) {
-    bins[name] = path.join(dir, name);
-    cc(['-O2', '-Wall', '-pthread', '-o', bins[name], path.join(HERE, 'c', `${name}.c`)], `${name}.c`);
-  }
-  return bins;
-}
-
-// The floor's no-op addon, built against this node's own headers: its path, or null (the reason printed).
-function compileFloor(dir) {
-  const include = path.join(path.dirname(path.dirname(process.execPath)), 'include', 'node');
-  if (!fs.existsSync(path.join(include, 'node_api.h'))) {
-    console.log(`  floor: no node_api.h in ${include}; the others still run`);
-    return null;
-  }
-  const out = path.join(dir, 'floor.node');
-  cc(['-O2', '-Wall', '-shared', '-fPIC', '-I', include, '-o', out, path.join(HERE, 'floor', 'floor.c')], 'floor/floor.c');
-  return out;
 }
 
 // Why an implementation cannot run here, or null when it can.
