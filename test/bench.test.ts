@@ -12,6 +12,7 @@ import { ROOT } from './helpers/sockets';
 import { runSync } from './helpers/run';
 
 const RUN = path.join(ROOT, 'bench', 'run.js');
+const INSTRUCTIONS = path.join(ROOT, 'bench', 'instructions.js');
 const LIMIT_MS = 600_000;
 
 const TINY = {
@@ -73,5 +74,27 @@ describe('npm run bench (tiny counts)', () => {
       const labels = rows.map((c) => c[0]);
       for (const name of ['Node', 'Bun', 'Deno']) expect(labels.some((l) => l!.startsWith(`bsdsock/asyncio on ${name}`))).toBe(true);
     }
+  }, LIMIT_MS + 10_000);
+
+  it('bench:instructions counts a round trip of each audp implementation under valgrind, or says valgrind is missing', () => {
+    const hasValgrind = runSync('valgrind', ['--version']).status === 0;
+    const r = runSync(process.execPath, [INSTRUCTIONS, '1000', '3000', '2000'], { cwd: ROOT, encoding: 'utf8', timeout: LIMIT_MS, killSignal: 'SIGKILL' });
+    expect(r.error).toBeUndefined();
+    if (!hasValgrind) {
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('valgrind is not installed');
+      return;
+    }
+    expect(r.status, r.stderr).toBe(0);
+    const rows = r.stdout.trim().split('\n').slice(1).map((l) => l.trim().split(/\s{3,}/));
+    expect(rows.map((c) => c[0])).toEqual([
+      'bsdsock/asyncio, two tasks',
+      "event-loop floor with asyncio's call shapes",
+      'event-loop floor: uv_poll + one promise per receive',
+      'node:dgram',
+    ]);
+    // The counts are differences of two runs: each a positive number of instructions per round trip.
+    for (const [label, count] of rows) expect(Number(count!.replaceAll(',', '')), label).toBeGreaterThan(0);
+    expect(r.stdout).toContain('fewer than node:dgram');
   }, LIMIT_MS + 10_000);
 });
