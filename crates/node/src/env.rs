@@ -115,13 +115,45 @@ pub unsafe fn call<const N: usize>(
     which: Callback,
     args: impl FnOnce(sys::napi_env) -> [sys::napi_value; N],
 ) -> Option<()> {
-    let (env, context, reference) = with(|s| {
-        let r = match which {
-            Callback::Dispatch => s.dispatch,
-            Callback::Resolved => s.resolved,
+    let target = with(|s| s.target(which))?;
+    call_target(target, args)
+}
+
+/// What calling one of the facade's callbacks needs, taken from the state in one borrow.
+#[derive(Clone, Copy)]
+pub struct Target {
+    env: sys::napi_env,
+    context: sys::napi_async_context,
+    reference: sys::napi_ref,
+}
+
+impl EnvState {
+    /// The callback `which`, to call with `call_target`.
+    pub fn target(&self, which: Callback) -> Target {
+        let reference = match which {
+            Callback::Dispatch => self.dispatch,
+            Callback::Resolved => self.resolved,
         };
-        (s.env, s.context, r)
-    })?;
+        Target {
+            env: self.env,
+            context: self.context,
+            reference,
+        }
+    }
+}
+
+/// `call`, with the callback already taken from the state.
+///
+/// SAFETY: as `call`'s.
+pub unsafe fn call_target<const N: usize>(
+    target: Target,
+    args: impl FnOnce(sys::napi_env) -> [sys::napi_value; N],
+) -> Option<()> {
+    let Target {
+        env,
+        context,
+        reference,
+    } = target;
     let mut scope = ptr::null_mut();
     if sys::napi_open_handle_scope(env, &mut scope) != sys::Status::napi_ok {
         return None;

@@ -258,7 +258,14 @@ unsafe extern "C" fn on_check_close(handle: *mut c_void) {
 pub unsafe fn flush() {
     // The batch array's memory is the environment's for its whole life (the
     // state's reference keeps it), and only JS that this call runs touches it.
-    let Some((data, len, backend)) = env::with(|s| (s.batch.data, s.batch.len, s.backend.clone())) else {
+    let Some((data, len, backend, target)) = env::with(|s| {
+        (
+            s.batch.data,
+            s.batch.len,
+            s.backend.clone(),
+            s.target(Callback::Dispatch),
+        )
+    }) else {
         return;
     };
     if data.is_null() || len <= BATCH_COUNT {
@@ -281,19 +288,22 @@ pub unsafe fn flush() {
         return;
     };
     loop {
-        let answered = !round.sent.is_empty() && env::call(Callback::Dispatch, |_| []).is_some();
+        let answered = !round.sent.is_empty() && env::call_target(target, |_| []).is_some();
+        // The answers taken, the next batch filled, or the lists kept for the next turn: one borrow.
         let more = with_table(|t| {
             round.settle(t, answered);
-            round.next < round.reports.len() && {
+            let more = round.next < round.reports.len();
+            if more {
                 round.fill(t);
-                true
+            } else {
+                round.keep(t);
             }
+            more
         });
         if more != Some(true) {
             break;
         }
     }
-    with_table(|t| round.keep(t));
 }
 
 /// One flush's reports, handed to the facade in batches of what the batch array holds.
@@ -350,13 +360,13 @@ impl Round {
     }
 
     /// The lists' memory is kept for the next turn, unless reports came meanwhile.
-    fn keep(mut self, t: &mut Table) {
+    fn keep(&mut self, t: &mut Table) {
         if t.reports.is_empty() {
             self.reports.clear();
-            t.reports = self.reports;
+            t.reports = std::mem::take(&mut self.reports);
         }
         self.sent.clear();
-        t.sent = self.sent;
+        t.sent = std::mem::take(&mut self.sent);
     }
 }
 
