@@ -3,9 +3,10 @@
 // MsgFlag, AddressInfo) against bsdsock's name tables, on this platform.
 
 import * as bsdsock from 'bsdsock';
+import { TransportSocket } from 'bsdsock/asyncio';
 import * as select from 'bsdsock/select';
 import * as selectors from 'bsdsock/selectors';
-import { describe, expect, expectTypeOf, it } from 'vitest';
+import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
 
 import { pythonValue } from './helpers/python';
 
@@ -39,13 +40,21 @@ describe("Python's method names", () => {
     ['socket.socket', () => bsdsock.socket(), { sendmsg_afalg: 'AF_ALG, which the kernels bsdsock is tested on lack' }],
     ['select.poll()', () => select.poll(), {}],
     ['selectors.DefaultSelector', () => new selectors.DefaultSelector(), {}],
+    [
+      'asyncio.trsock.TransportSocket',
+      () => new TransportSocket(wrapped),
+      { getsockbyname: "calls socket.getsockbyname, which Python's socket has not: an AttributeError in Python too" },
+    ],
   ];
+  // The socket the TransportSocket stands for, which it cannot close itself.
+  const wrapped = bsdsock.socket();
+  afterAll(() => wrapped.close());
   // epoll is Linux's, in Python as here.
   if (process.platform === 'linux') objects.push(['select.epoll', () => new select.epoll(), {}]);
   it.each(objects)('every public method and attribute of %s is there, but those left out on purpose', (name, make, leftOut) => {
     const object = make();
     try {
-      const missing = pythonValue<string[]>(`[n for n in dir(${name}) if not n.startswith('_')]`, 'import socket, select, selectors')
+      const missing = pythonValue<string[]>(`[n for n in dir(${name}) if not n.startswith('_')]`, 'import socket, select, selectors, asyncio.trsock')
         // A classmethod (epoll.fromfd) is a static method here.
         .filter((n) => !(n in object) && !(n in object.constructor));
       expect(missing.sort()).toEqual(Object.keys(leftOut).sort());

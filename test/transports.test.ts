@@ -9,7 +9,7 @@ import * as path from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { AF_INET, AF_INET6, AF_UNIX, ConnectionRefusedError, ConnectionResetError, OSError, SO_LINGER, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, type Socket, socket, socketpair } from 'bsdsock';
+import { AF_INET, AF_INET6, AF_UNIX, ConnectionRefusedError, ConnectionResetError, OSError, SO_KEEPALIVE, SO_LINGER, SO_TYPE, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, type Socket, socket, socketpair } from 'bsdsock';
 import {
   add_reader,
   add_writer,
@@ -29,6 +29,7 @@ import {
   sock_recv,
   sock_sendall,
   type Transport,
+  TransportSocket,
 } from 'bsdsock/asyncio';
 
 import { ROOT, tempDir } from './helpers/sockets';
@@ -115,7 +116,9 @@ describe('create_connection and create_server', () => {
     expect(p.received().toString()).toBe('hello world');
     expect(p.events).toEqual(['made', 'data', 'eof', 'lost']);
     expect(t.is_closing()).toBe(true);
-    expect(t.get_extra_info('socket')).toBeNull();
+    // As asyncio's: the transport's TransportSocket stays, its socket closed (fd -1).
+    expect(t.get_extra_info('socket')).toBeInstanceOf(TransportSocket);
+    expect(t.get_extra_info('socket').fileno()).toBe(-1);
     server.close();
     expect(server.sockets).toEqual([]);
     await server.wait_closed();
@@ -198,7 +201,9 @@ describe('create_connection and create_server', () => {
     const s = socket(AF_INET);
     s.connect(['127.0.0.1', port(server)]);
     const [t, p] = await create_connection(() => new Recorder(), null, null, { sock: s });
-    expect(t.get_extra_info('socket')).toBe(s);
+    // A TransportSocket of the given socket, the same one each time.
+    expect(t.get_extra_info('socket')).toBe(t.get_extra_info('socket'));
+    expect(t.get_extra_info('socket').fileno()).toBe(s.fileno());
     expect(s.gettimeout()).toBe(0);
     t.write(Buffer.from('ping'));
     t.write_eof();
@@ -534,7 +539,7 @@ def run(method, *args, **kw):
     listener.bind(['127.0.0.1', 0]);
     listener.listen();
     const c = await create_server(() => new Echo(), null, null, { sock: listener });
-    expect(c.sockets).toEqual([listener]);
+    expect(c.sockets.map((x) => [x instanceof TransportSocket, x.fileno()])).toEqual([[true, listener.fileno()]]);
     const [t, p] = await create_connection(() => new Recorder(), '127.0.0.1', port(c));
     t.write(Buffer.from('via sock'));
     t.write_eof();
@@ -1231,6 +1236,126 @@ describe("a transport's socket is the transport's", () => {
     expect(got).toEqual(want);
   });
 });
+
+describe("a transport's and a server's sockets are asyncio's TransportSockets (python3 the oracle)", () => {
+  it('the same calls allowed, the same refused, the same repr, before and after the transport closes', async () => {
+    const py = runSync('python3', ['-c', PY_TRSOCK], { encoding: 'utf8' });
+    expect(py.stderr).toBe('');
+    const want = JSON.parse(py.stdout) as unknown[];
+    const server = await create_server(() => new Echo(), '127.0.0.1', 0);
+    const [tcp] = await create_connection(() => new Recorder(), '127.0.0.1', port(server));
+    const [a, b] = socketpair(AF_UNIX, SOCK_STREAM);
+    a.setblocking(false);
+    const [unix] = await connect_accepted_socket(() => new Recorder(), a);
+    const udp = socket(AF_INET, SOCK_DGRAM);
+    udp.bind(['127.0.0.1', 0]);
+    udp.setblocking(false);
+    const [dgram] = await create_datagram_endpoint(() => new DatagramProtocol(), { sock: udp });
+    const got: unknown[] = [];
+    for (const t of [tcp, unix, dgram]) got.push(trsockReport(t.get_extra_info('socket')));
+    got.push(server.sockets.map((s) => [s instanceof TransportSocket, s.fileno() === server.sockets[0]!.fileno(), shown(s)]));
+    got.push(server.sockets[0] === server.sockets[0]);
+    for (const t of [tcp, unix, dgram]) t.close();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const t of [tcp, unix, dgram]) got.push([t.get_extra_info('socket').fileno(), shown(t.get_extra_info('socket'))]);
+    b.close();
+    server.close();
+    await server.wait_closed();
+    expect(got).toEqual(want);
+  });
+});
+
+/** A TransportSocket's repr with its fd and ports as FD and PORT. */
+function shown(s: TransportSocket): string {
+  return String(s).replace(/fd=\d+/, 'fd=FD').replace(/, (\d{4,5})\)/g, ', PORT)');
+}
+
+/** What each call of a live transport's TransportSocket gives: its value, or its error's class and message. */
+function trsockReport(s: TransportSocket): unknown[] {
+  const out: unknown[] = [shown(s), s.family, s.type, s.proto, s.gettimeout(), s.get_inheritable()];
+  const calls: [string, () => unknown][] = [
+    ['settimeout(0)', () => s.settimeout(0)],
+    ['settimeout(false)', () => s.settimeout(false as unknown as number)],
+    ['settimeout(1)', () => s.settimeout(1)],
+    ['settimeout(null)', () => s.settimeout(null)],
+    ['setblocking(false)', () => s.setblocking(false)],
+    ['setblocking(0)', () => s.setblocking(0 as unknown as boolean)],
+    ['setblocking(true)', () => s.setblocking(true)],
+    ['SO_TYPE', () => s.getsockopt(SOL_SOCKET, SO_TYPE)],
+    ['SO_KEEPALIVE', () => (s.setsockopt(SOL_SOCKET, SO_KEEPALIVE, 1), s.getsockopt(SOL_SOCKET, SO_KEEPALIVE))],
+  ];
+  for (const [name, call] of calls) {
+    try {
+      const r = call();
+      out.push([name, r === undefined ? null : r]);
+    } catch (e) {
+      out.push([name, e instanceof RangeError ? 'ValueError' : (e as Error).name, (e as Error).message]);
+    }
+  }
+  // What Python's has not: the calls that would take the socket from the transport.
+  out.push(['close', 'recv', 'send', 'sendto', 'accept', 'connect', 'bind', 'detach'].filter((name) => name in s));
+  const d = s.dup();
+  out.push([d.fileno() !== s.fileno(), d.gettimeout()]);
+  d.close();
+  return out;
+}
+
+/** python3's asyncio on the same calls (see trsockReport). */
+const PY_TRSOCK = String.raw`
+import asyncio, json, re, socket
+from socket import SOL_SOCKET, SO_TYPE, SO_KEEPALIVE
+def shown(s):
+    return re.sub(r', (\d{4,5})\)', ', PORT)', re.sub(r'fd=\d+', 'fd=FD', repr(s), count=1))
+def report(s):
+    out = [shown(s), s.family, s.type, s.proto, s.gettimeout(), s.get_inheritable()]
+    def keepalive():
+        s.setsockopt(SOL_SOCKET, SO_KEEPALIVE, 1)
+        return s.getsockopt(SOL_SOCKET, SO_KEEPALIVE)
+    calls = [('settimeout(0)', lambda: s.settimeout(0)), ('settimeout(false)', lambda: s.settimeout(False)),
+             ('settimeout(1)', lambda: s.settimeout(1)), ('settimeout(null)', lambda: s.settimeout(None)),
+             ('setblocking(false)', lambda: s.setblocking(False)), ('setblocking(0)', lambda: s.setblocking(0)),
+             ('setblocking(true)', lambda: s.setblocking(True)),
+             ('SO_TYPE', lambda: s.getsockopt(SOL_SOCKET, SO_TYPE)), ('SO_KEEPALIVE', keepalive)]
+    for name, call in calls:
+        try:
+            out.append([name, call()])
+        except Exception as e:
+            out.append([name, type(e).__name__, str(e)])
+    out.append([n for n in ['close', 'recv', 'send', 'sendto', 'accept', 'connect', 'bind', 'detach'] if hasattr(s, n)])
+    d = s.dup()
+    out.append([d.fileno() != s.fileno(), d.gettimeout()])
+    d.close()
+    return out
+class Echo(asyncio.Protocol):
+    def connection_made(self, t):
+        self.t = t
+    def data_received(self, data):
+        self.t.write(data)
+async def main():
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(Echo, '127.0.0.1', 0)
+    tcp, _ = await loop.create_connection(asyncio.Protocol, '127.0.0.1', server.sockets[0].getsockname()[1])
+    a, b = socket.socketpair()
+    a.setblocking(False)
+    unix, _ = await loop.connect_accepted_socket(asyncio.Protocol, a)
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(('127.0.0.1', 0))
+    udp.setblocking(False)
+    dgram, _ = await loop.create_datagram_endpoint(asyncio.DatagramProtocol, sock=udp)
+    out = [report(t.get_extra_info('socket')) for t in (tcp, unix, dgram)]
+    out.append([[type(s).__name__ == 'TransportSocket', s.fileno() == server.sockets[0].fileno(), shown(s)] for s in server.sockets])
+    out.append(server.sockets[0] is server.sockets[0])
+    for t in (tcp, unix, dgram):
+        t.close()
+    await asyncio.sleep(0.02)
+    for t in (tcp, unix, dgram):
+        out.append([t.get_extra_info('socket').fileno(), shown(t.get_extra_info('socket'))])
+    b.close()
+    server.close()
+    await server.wait_closed()
+    print(json.dumps(out))
+asyncio.run(main())
+`;
 
 /** python3's asyncio on the same calls; its messages' fd as FD, a socket's repr as SOCK. */
 const PY_OWNED = String.raw`

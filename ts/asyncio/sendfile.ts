@@ -14,6 +14,7 @@ import { keywordNames, keywords, type WithOptions } from '../keywords';
 import * as M from '../msg';
 import { lastErrno, native } from '../native';
 import { Socket } from '../socket';
+import type { TransportSocket } from './trsock';
 import { abortError, busy, checkSignal, wait, WRITE, type OperationOptions } from './loop';
 import { fdOf, sock_sendall } from './sock';
 import { BaseTransport, Transport } from './transports';
@@ -70,7 +71,7 @@ export async function sock_sendfile(
 }
 
 /** asyncio's `_check_sendfile_params`: the file's fd and the count (-1: to the end of the file). */
-function checked(sock: Socket, file: unknown, offset: unknown, count: unknown): [file: number, count: number] {
+function checked(sock: Socket | TransportSocket, file: unknown, offset: unknown, count: unknown): [file: number, count: number] {
   if (sock.type !== C.SOCK_STREAM) throw new RangeError('only SOCK_STREAM type sockets are supported');
   const n = M.sendfileCount(count);
   if (typeof offset !== 'number' || !Number.isInteger(offset)) {

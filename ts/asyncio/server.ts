@@ -9,6 +9,7 @@ import * as C from '../constants';
 import { errnos, isWouldBlock, OSError, RuntimeError } from '../errors';
 import { pyRepr } from '../repr';
 import { Socket } from '../socket';
+import { TransportSocket } from './trsock';
 import { checkStream, removeStaleSocket } from './connections';
 import { hold, READ, reportLater, setCallback } from './loop';
 import type { StreamProtocol } from './protocols';
@@ -60,9 +61,9 @@ export class Server {
     this.#cleanup = cleanup;
   }
 
-  /** asyncio's `Server.sockets`: the listening sockets (empty once closed). */
-  get sockets(): Socket[] {
-    return this.#closed ? [] : [...this.#sockets];
+  /** asyncio's `Server.sockets`: the listening sockets, as TransportSockets (empty once closed). */
+  get sockets(): TransportSocket[] {
+    return this.#closed ? [] : this.#sockets.map((s) => new TransportSocket(s));
   }
 
   /** asyncio's `is_serving()`. */

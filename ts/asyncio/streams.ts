@@ -9,7 +9,7 @@
 import { Buffer } from 'node:buffer';
 import { keywords, type WithOptions } from '../keywords';
 import { ConnectionResetError, RuntimeError } from '../errors';
-import type { Socket } from '../socket';
+import type { TransportSocket } from './trsock';
 import { create_connection, create_unix_connection, type ConnectionOptions, type UnixConnectionOptions } from './connections';
 import { Protocol } from './protocols';
 import { create_server, create_unix_server, type Server, type ServerOptions, type UnixServerOptions } from './server';
@@ -459,7 +459,7 @@ export class StreamWriter {
   }
 
   /** asyncio's `get_extra_info(name, default=None)`. */
-  get_extra_info(name: 'socket'): Socket | null;
+  get_extra_info(name: 'socket'): TransportSocket;
   get_extra_info(name: ExtraInfoName | string, defaultValue?: unknown): unknown;
   get_extra_info(name: string, defaultValue: unknown = null): unknown {
     return this.#transport.get_extra_info(name, defaultValue);

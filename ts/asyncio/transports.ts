@@ -14,6 +14,7 @@ import { ConnectionError, isWouldBlock, OSError, RuntimeError, takeError, wouldB
 import { native, slotAddress, type NativeAddress } from '../native';
 import { claim, room, settle, SLAB_RECEIVE_MAX } from '../slab';
 import { sendtoNow, Socket, truthyAddress } from '../socket';
+import { TransportSocket } from './trsock';
 import { hold, polling, READ, ReadGuess, releaseFd, reportLater, setCallback, useFd, WRITE } from './loop';
 import { BufferedProtocol, Protocol, type BaseProtocol, type DatagramProtocol, type StreamProtocol } from './protocols';
 
@@ -66,7 +67,7 @@ export abstract class BaseTransport {
   protected closing = false;
   protected lost = false;
   protected release: () => void;
-  protected extra: { peername: unknown; sockname: unknown };
+  protected extra: { peername: unknown; sockname: unknown; socket: TransportSocket };
   /** The server the connection came through, told when the transport is gone. */
   onGone: (() => void) | null = null;
 
@@ -88,7 +89,7 @@ export abstract class BaseTransport {
     } catch {
       sockname = null;
     }
-    this.extra = { peername, sockname };
+    this.extra = { peername, sockname, socket: new TransportSocket(sock) };
     useFd(this.fd, this);
   }
 
@@ -106,11 +107,15 @@ export abstract class BaseTransport {
     return `<${this.pyName}${state} fd=${this.fd} read=${read} write=<${write}, bufsize=${this.get_write_buffer_size()}>>`;
   }
 
-  /** asyncio's `get_extra_info(name, default=None)`: the socket, its peer's or its own address. */
-  get_extra_info(name: 'socket'): Socket | null;
+  /**
+   * asyncio's `get_extra_info(name, default=None)`: the socket (a TransportSocket, which cannot
+   * close it or read it from under the transport; its fd is -1 once the transport closed it),
+   * its peer's or its own address.
+   */
+  get_extra_info(name: 'socket'): TransportSocket;
   get_extra_info(name: ExtraInfoName | string, defaultValue?: unknown): unknown;
   get_extra_info(name: string, defaultValue: unknown = null): unknown {
-    if (name === 'socket') return this.lost ? null : this.sock;
+    if (name === 'socket') return this.extra.socket;
     if (name === 'peername') return this.extra.peername ?? defaultValue;
     if (name === 'sockname') return this.extra.sockname ?? defaultValue;
     return defaultValue;
