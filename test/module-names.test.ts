@@ -3,7 +3,7 @@
 // MsgFlag, AddressInfo) against bsdsock's name tables, on this platform.
 
 import * as bsdsock from 'bsdsock';
-import { TransportSocket } from 'bsdsock/asyncio';
+import * as aio from 'bsdsock/asyncio';
 import * as select from 'bsdsock/select';
 import * as selectors from 'bsdsock/selectors';
 import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
@@ -42,7 +42,7 @@ describe("Python's method names", () => {
     ['selectors.DefaultSelector', () => new selectors.DefaultSelector(), {}],
     [
       'asyncio.trsock.TransportSocket',
-      () => new TransportSocket(wrapped),
+      () => new aio.TransportSocket(wrapped),
       { getsockbyname: "calls socket.getsockbyname, which Python's socket has not: an AttributeError in Python too" },
     ],
   ];
@@ -60,6 +60,60 @@ describe("Python's method names", () => {
       expect(missing.sort()).toEqual(Object.keys(leftOut).sort());
     } finally {
       (object as { close?: () => void }).close?.();
+    }
+  });
+});
+
+describe("the public names of asyncio's transports, server, streams and protocols", () => {
+  const NO_LOOP = "no loop object: bsdsock/asyncio's operations are module functions on Node's own loop";
+  const NOT_A_STREAM = 'a datagram transport has no stream to write: asyncio\'s raise NotImplementedError';
+  const NO_TLS = 'bsdsock has no TLS';
+  it('each is there, but those left out on purpose', async () => {
+    const python = pythonValue<Record<string, string[]>>(
+      `{k: [n for n in dir(v) if not n.startswith('_')] for k, v in {'Server': asyncio.base_events.Server, 'Transport': se._SelectorSocketTransport, 'DatagramTransport': se._SelectorDatagramTransport, 'StreamReader': asyncio.StreamReader, 'StreamWriter': asyncio.StreamWriter, 'Protocol': asyncio.Protocol, 'BufferedProtocol': asyncio.BufferedProtocol, 'DatagramProtocol': asyncio.DatagramProtocol}.items()}`,
+      'import asyncio\nfrom asyncio import selector_events as se',
+    );
+    const server = await aio.create_server(() => new aio.Protocol(), '127.0.0.1', 0);
+    const [a, b] = bsdsock.socketpair(bsdsock.AF_UNIX, bsdsock.SOCK_STREAM);
+    a.setblocking(false);
+    const [transport] = await aio.connect_accepted_socket(() => new aio.Protocol(), a);
+    const u = bsdsock.socket(bsdsock.AF_INET, bsdsock.SOCK_DGRAM);
+    u.bind(['127.0.0.1', 0]);
+    u.setblocking(false);
+    const [datagrams] = await aio.create_datagram_endpoint(() => new aio.DatagramProtocol(), { sock: u });
+    const [c, d] = bsdsock.socketpair(bsdsock.AF_UNIX, bsdsock.SOCK_STREAM);
+    c.setblocking(false);
+    const [reader, writer] = await aio.open_connection(null, null, { sock: c });
+    const ours: Record<string, object> = {
+      Server: server,
+      Transport: transport,
+      DatagramTransport: datagrams,
+      StreamReader: reader,
+      StreamWriter: writer,
+      Protocol: new aio.Protocol(),
+      BufferedProtocol: new aio.BufferedProtocol(),
+      DatagramProtocol: new aio.DatagramProtocol(),
+    };
+    const leftOut: Record<string, Record<string, string>> = {
+      Server: { get_loop: NO_LOOP },
+      DatagramTransport: { can_write_eof: NOT_A_STREAM, write: NOT_A_STREAM, write_eof: NOT_A_STREAM, writelines: NOT_A_STREAM },
+      StreamWriter: { start_tls: NO_TLS },
+    };
+    try {
+      expect(Object.keys(python).sort()).toEqual(Object.keys(ours).sort());
+      for (const [name, object] of Object.entries(ours)) {
+        const missing = python[name]!.filter((n) => !(n in object));
+        expect(missing.sort(), name).toEqual(Object.keys(leftOut[name] ?? {}).sort());
+      }
+      expect([transport.max_size, datagrams.max_size]).toEqual(pythonValue<number[]>('[se._SelectorSocketTransport.max_size, se._SelectorDatagramTransport.max_size]', 'from asyncio import selector_events as se'));
+    } finally {
+      transport.close();
+      datagrams.close();
+      writer.close();
+      b.close();
+      d.close();
+      server.close();
+      await server.wait_closed();
     }
   });
 });

@@ -246,6 +246,11 @@ export class Transport extends BaseTransport {
     return '_SelectorSocketTransport';
   }
 
+  /** asyncio's `max_size`: the most one read takes, 256 KiB (read-only here). */
+  get max_size(): number {
+    return MAX_READ;
+  }
+
   #protocol: Protocol | BufferedProtocol;
   #buffered: boolean;
   #eof = false;
@@ -653,6 +658,11 @@ function takeBatch(n: number): [Buffer, NativeAddress][] {
 export class DatagramTransport extends BaseTransport {
   protected get pyName(): string {
     return '_SelectorDatagramTransport';
+  }
+
+  /** asyncio's `max_size`: a datagram is received whole up to 256 KiB, cut there beyond (read-only here). */
+  get max_size(): number {
+    return MAX_DATAGRAM;
   }
 
   #protocol: DatagramProtocol;
