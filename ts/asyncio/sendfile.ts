@@ -104,9 +104,9 @@ export async function sendfile(
   if (!(transport instanceof Transport)) throw new RuntimeError(`sendfile is not supported for transport ${String(transport)}`);
   const sock = transport.get_extra_info('socket');
   const signal = checkSignal(options);
-  const [fileFd, n] = checked(sock!, file, offset, count);
+  const [fileFd, n] = checked(sock, file, offset, count);
   try {
-    return await transport.sendingFile(() => sendfileNative(sock!.fileno(), fileFd, offset, n, signal));
+    return await transport.sendingFile(() => sendfileNative(sock.fileno(), fileFd, offset, n, signal));
   } catch (e) {
     if (!(e instanceof SendfileNotAvailableError) || options?.fallback === false) throw e;
   }
