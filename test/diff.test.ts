@@ -177,6 +177,7 @@ const EVERY_STREAM_OP: Step[] = [
   { op: 'st_open', s: 0, w: 0, limit: 5 },
   { op: 'getblocking', s: 0 },
   { op: 'st_get_extra_info', w: 0, name: 'peername' },
+  { op: 'st_get_extra_info', w: 0, name: 'socket' },
   { op: 'st_can_write_eof', w: 0 },
   { op: 'sendall', s: 1, n: 40, seed: 0, flags: [] },
   { op: 'st_read', w: 0, n: 3 },
@@ -203,6 +204,7 @@ const EVERY_STREAM_OP: Step[] = [
   { op: 'st_is_closing', w: 0 },
   { op: 'st_close', w: 0 },
   { op: 'st_is_closing', w: 0 },
+  { op: 'st_get_extra_info', w: 0, name: 'socket' },
   { op: 'st_drain', w: 0 },
   { op: 'fileno', s: 0 },
   // A stream over TCP, whose peer closes.
@@ -242,6 +244,7 @@ const EVERY_DGRAM_OP: Step[] = [
   { op: 'dg_get_extra_info', d: 0, name: 'sockname' },
   { op: 'dg_get_extra_info', d: 0, name: 'peername' },
   { op: 'dg_get_extra_info', d: 0, name: 'nonesuch' },
+  { op: 'dg_get_extra_info', d: 0, name: 'socket' },
   { op: 'dg_is_reading', d: 0 },
   { op: 'sendto', s: 1, n: 10, seed: 0, flags: [], t: 0, host: null },
   { op: 'sendto', s: 1, n: 0, seed: 0, flags: [], t: 0, host: null },
@@ -260,6 +263,7 @@ const EVERY_DGRAM_OP: Step[] = [
   { op: 'dg_sendto', d: 0, n: 4, seed: 3, t: null, host: null },
   { op: 'dg_events', d: 0 },
   { op: 'dg_is_closing', d: 0 },
+  { op: 'dg_get_extra_info', d: 0, name: 'socket' },
   { op: 'fileno', s: 0 },
   // A transport over a connected UDP socket, whose peer goes: the refusals come as error_received.
   { op: 'socket', s: 2, family: 'AF_INET', type: 'SOCK_DGRAM' },

@@ -950,7 +950,7 @@ const STREAM_OPS = [
     weight: 3,
     arb: fc.oneof(
       fc.record({ op: fc.constantFrom('st_at_eof', 'st_drain', 'st_write_eof', 'st_can_write_eof', 'st_close', 'st_is_closing'), w: streamSlot }),
-      fc.record({ op: fc.constant('st_get_extra_info'), w: streamSlot, name: fc.constantFrom('peername', 'sockname', 'nonesuch') }),
+      fc.record({ op: fc.constant('st_get_extra_info'), w: streamSlot, name: fc.constantFrom('peername', 'sockname', 'socket', 'nonesuch') }),
     ),
     // drain() waits for what the transport holds to go, and close() (wait_closed()) for all of it: only where it goes.
     check: (m, step) => {
@@ -1077,7 +1077,7 @@ const DGRAM_OPS = [
     weight: 4,
     arb: fc.oneof(
       fc.record({ op: fc.constantFrom('dg_events', 'dg_pause', 'dg_resume', 'dg_is_reading', 'dg_is_closing', 'dg_close', 'dg_abort'), d: dgramSlot }),
-      fc.record({ op: fc.constant('dg_get_extra_info'), d: dgramSlot, name: fc.constantFrom('sockname', 'peername', 'nonesuch') }),
+      fc.record({ op: fc.constant('dg_get_extra_info'), d: dgramSlot, name: fc.constantFrom('sockname', 'peername', 'socket', 'nonesuch') }),
     ),
     check: (m, step) => m.dgrams.has(step.d),
     apply: (m, step) => {

@@ -119,6 +119,11 @@ class Program {
     return a;
   }
 
+  /** The socket (a TransportSocket) as its repr, its fd and ports named; an address as addr() gives it. */
+  extra(v, name) {
+    return name === 'socket' ? this.portsIn(String(v).replaceAll(this.tmp, '$TMP')) : this.addr(v);
+  }
+
   portsIn(msg) {
     return msg
       .replace(FD_IN_MESSAGE, 'fd=N')
@@ -557,7 +562,7 @@ class Program {
       case 'dg_abort':
         return t.abort();
       case 'dg_get_extra_info':
-        return this.addr(t.get_extra_info(step.name));
+        return this.extra(t.get_extra_info(step.name), step.name);
       default:
         throw new NoSuch(`op ${op}`);
     }
@@ -619,7 +624,7 @@ class Program {
       case 'st_is_closing':
         return writer.is_closing();
       case 'st_get_extra_info':
-        return this.addr(writer.get_extra_info(step.name));
+        return this.extra(writer.get_extra_info(step.name), step.name);
       default:
         throw new NoSuch(`op ${op}`);
     }

@@ -116,6 +116,10 @@ class Program:
             return self.ephemeral('abstract', bytes(a).hex())
         return a
 
+    def extra(self, v, name):
+        # The socket (a TransportSocket) as its repr, its fd and ports named; an address as addr() gives it.
+        return self.ports_in(repr(v).replace(self.tmp, '$TMP')) if name == 'socket' else self.addr(v)
+
     def ports_in(self, msg):
         msg = FD_IN_MESSAGE.sub('fd=N', msg)
         msg = ABSTRACT_IN_MESSAGE.sub(lambda m: self.ephemeral('abstract', (b'\0' + m.group(1).encode()).hex()), msg)
@@ -559,7 +563,7 @@ class Program:
         if op == 'dg_abort':
             return t.abort()
         if op == 'dg_get_extra_info':
-            return self.addr(t.get_extra_info(step['name']))
+            return self.extra(t.get_extra_info(step['name']), step['name'])
         raise NoSuch('op ' + op)
 
     def stream(self, w):
@@ -602,7 +606,7 @@ class Program:
         if op == 'st_is_closing':
             return writer.is_closing()
         if op == 'st_get_extra_info':
-            return self.addr(writer.get_extra_info(step['name']))
+            return self.extra(writer.get_extra_info(step['name']), step['name'])
         raise NoSuch('op ' + op)
 
     def wait_signals(self):
