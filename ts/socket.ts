@@ -89,6 +89,20 @@ export function truthyAddress(v: unknown): boolean {
   return v !== null && !(typeof v === 'string' && v === '') && !((v instanceof Uint8Array || Array.isArray(v)) && v.length === 0);
 }
 
+/** The `, laddr=..., raddr=...` of a socket's repr (socket.socket's, asyncio's TransportSocket's): each address the fd has that is truthy in Python. */
+export function reprAddresses(fd: number): string {
+  let text = '';
+  for (const [name, get] of [['laddr', native.getsockname], ['raddr', native.getpeername]] as const) {
+    if (!get(fd)) {
+      dropError();
+      continue;
+    }
+    const addr = lastAddress();
+    if (truthyAddress(addr)) text += `, ${name}=${pyStr(addr)}`;
+  }
+  return text;
+}
+
 /** Called with a socket's fd just before close() or detach() gives it up
  * (bsdsock/asyncio stops watching the fd there, and fails what was pending). */
 const releaseListeners = new Set<(fd: number) => void>();
@@ -668,19 +682,9 @@ export class Socket<F extends string = string> {
    */
   [inspect.custom](): string {
     const closed = this.#closed || this.#fd < 0 ? ' [closed]' : '';
-    let text = `<socket.socket${closed} fd=${this.#fd}, family=${this.#family}, type=${this.#type}, proto=${this.#proto}`;
     // As Python's: a closed socket whose fd a file still holds shows no addresses.
-    if (closed === '') {
-      for (const [name, get] of [['laddr', native.getsockname], ['raddr', native.getpeername]] as const) {
-        if (!get(this.#fd)) {
-          dropError();
-          continue;
-        }
-        const addr = lastAddress();
-        if (truthyAddress(addr)) text += `, ${name}=${pyStr(addr)}`;
-      }
-    }
-    return `${text}>`;
+    const addresses = closed === '' ? reprAddresses(this.#fd) : '';
+    return `<socket.socket${closed} fd=${this.#fd}, family=${this.#family}, type=${this.#type}, proto=${this.#proto}${addresses}>`;
   }
 
   /** `<socket.socket fd=3, family=2, type=1, proto=0, laddr=(...)>`, as Python's repr(). Python: `socket.socket.__repr__`. */

@@ -8,9 +8,7 @@
 
 import { inspect } from 'node:util';
 import { type AddressOf, type Family } from '../address';
-import { OSError } from '../errors';
-import { pyStr } from '../repr';
-import { type Socket, truthyAddress } from '../socket';
+import { reprAddresses, type Socket, truthyAddress } from '../socket';
 
 /** asyncio's `TransportSocket`: a transport's or server's socket, with only the calls that leave it working. */
 export class TransportSocket<F extends string = string> {
@@ -90,29 +88,13 @@ export class TransportSocket<F extends string = string> {
   /** Python's repr: `<asyncio.TransportSocket fd=6, family=2, type=1, proto=6, laddr=('127.0.0.1', 8888)>`. */
   [inspect.custom](): string {
     const fd = this.fileno();
-    let text = `<asyncio.TransportSocket fd=${fd}, family=${this.family}, type=${this.type}, proto=${this.proto}`;
-    if (fd !== -1) {
-      for (const [name, get] of [['laddr', () => this.getsockname()], ['raddr', () => this.getpeername()]] as const) {
-        const addr = addressOrNone(get);
-        if (truthyAddress(addr)) text += `, ${name}=${pyStr(addr)}`;
-      }
-    }
-    return `${text}>`;
+    const addresses = fd === -1 ? '' : reprAddresses(fd);
+    return `<asyncio.TransportSocket fd=${fd}, family=${this.family}, type=${this.type}, proto=${this.proto}${addresses}>`;
   }
 
   /** Python's repr (see `[inspect.custom]`). */
   toString(): string {
     return this[inspect.custom]();
-  }
-}
-
-/** What `get` gives, or null where it fails with an OSError (no peer), as the repr skips it. */
-function addressOrNone(get: () => unknown): unknown {
-  try {
-    return get();
-  } catch (e) {
-    if (e instanceof OSError) return null;
-    throw e;
   }
 }
 
