@@ -5,8 +5,11 @@
 // simulation). Unlike a time, a count does not move with the machine's speed
 // from one run to the next, so it shows a change of a few percent that the
 // timed runs' noise hides. The kernel's part (the syscalls) is not counted;
-// bsdsock and the floors make the same syscalls, node:dgram two more (a
-// receive after each datagram, which finds nothing).
+// bsdsock and the floors make as many syscalls, node:dgram two more (a
+// receive after each datagram, which finds nothing). bsdsock's second looks
+// for ready fds (crates/node/src/repoll.rs) make most of its epoll calls an
+// epoll_wait that does not wait, and spare the loop's turns between them; the
+// row with BSDSOCK_LOOKS=0 shows it without them, a turn for each datagram.
 //
 // Each program runs twice, with SHORT and with LONG round trips after the same
 // warm-up; the difference of the two counts over the difference of the round
@@ -27,6 +30,8 @@ const HERE = __dirname;
 
 const IMPLS = [
   { label: 'bsdsock/asyncio, two tasks', file: ['bsdsock', 'async.js'], arg: 'audp' },
+  // Without the second looks for ready fds before a turn ends (crates/node/src/repoll.rs): a turn a datagram.
+  { label: 'bsdsock/asyncio, BSDSOCK_LOOKS=0', file: ['bsdsock', 'async.js'], arg: 'audp', env: { BSDSOCK_LOOKS: '0' } },
   { label: "event-loop floor with asyncio's call shapes", file: ['floor', 'loop.js'], arg: 'audp-api', floor: true },
   { label: 'event-loop floor: uv_poll + one promise per receive', file: ['floor', 'loop.js'], arg: 'audp', floor: true },
   { label: 'node:dgram', file: ['node', 'bench.js'], arg: 'udp-pair' },
@@ -54,7 +59,7 @@ function main([short = 10000, long = 50000, warm = 5000] = []) {
     const rows = [];
     for (const impl of IMPLS) {
       if (impl.floor && floor === null) continue;
-      const env = { ...process.env, BENCH_FLOOR_ADDON: floor ?? '' };
+      const env = { ...process.env, BENCH_FLOOR_ADDON: floor ?? '', ...impl.env };
       const perRound = (instructions(impl, b, warmup, env) - instructions(impl, a, warmup, env)) / (b - a);
       // The compiler's work differs a little from run to run: over too few round trips, it outweighs theirs.
       if (perRound <= 0) throw new Error(`${impl.label}: the longer run counted no more than the shorter; give more round trips`);

@@ -89,6 +89,7 @@ describe('npm run bench (tiny counts)', () => {
     const rows = r.stdout.trim().split('\n').slice(1).map((l) => l.trim().split(/\s{3,}/));
     expect(rows.map((c) => c[0])).toEqual([
       'bsdsock/asyncio, two tasks',
+      'bsdsock/asyncio, BSDSOCK_LOOKS=0',
       "event-loop floor with asyncio's call shapes",
       'event-loop floor: uv_poll + one promise per receive',
       'node:dgram',

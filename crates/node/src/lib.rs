@@ -13,6 +13,7 @@ mod owned;
 mod pool;
 mod portable;
 mod raw;
+mod repoll;
 mod resolver;
 mod select;
 mod signals;

@@ -49,6 +49,9 @@ pub struct Uv {
     pub prepare_start: unsafe extern "C" fn(*mut c_void, HandleCb) -> c_int,
     pub check_init: unsafe extern "C" fn(*mut c_void, *mut c_void) -> c_int,
     pub check_start: unsafe extern "C" fn(*mut c_void, HandleCb) -> c_int,
+    /// `uv_backend_fd`: the loop's epoll fd (repoll.rs), if the process exports it.
+    #[cfg(target_os = "linux")]
+    pub backend_fd: Option<unsafe extern "C" fn(*mut c_void) -> c_int>,
 }
 
 /// A symbol of the running process, as a function pointer of type `T`.
@@ -84,6 +87,8 @@ fn lookup() -> Option<Uv> {
             prepare_start: symbol(c"uv_prepare_start")?,
             check_init: symbol(c"uv_check_init")?,
             check_start: symbol(c"uv_check_start")?,
+            #[cfg(target_os = "linux")]
+            backend_fd: symbol(c"uv_backend_fd"),
         })
     }
 }

@@ -34,6 +34,7 @@ use bsdsock_core::Error;
 use napi_derive::napi;
 
 use crate::env::{self, Backend, Callback};
+use crate::repoll::{self, Guess};
 use crate::state::fail;
 use crate::uv::{data, Handle, Uv, READABLE, WRITABLE};
 use crate::wire::{BATCH_COUNT, BATCH_EVENTS, BATCH_FD, BATCH_FDS, BATCH_WORDS};
@@ -52,6 +53,8 @@ struct Table {
     reports: Vec<Report>,
     /// The memory of a flush's list of what it handed over, kept for the next.
     sent: Vec<Sent>,
+    /// Whether a second look for ready fds is worth taking after a dispatch (repoll.rs).
+    guess: Guess,
 }
 
 thread_local! {
@@ -60,6 +63,7 @@ thread_local! {
             watchers: FdMap::with_hasher(BuildHasherDefault::new()),
             reports: Vec::new(),
             sent: Vec::new(),
+            guess: Guess::new(),
         })
     };
     /// The check handle that flushes the reports after each poll phase (libuv only).
@@ -245,17 +249,60 @@ unsafe extern "C" fn on_check_close(handle: *mut c_void) {
     drop(Box::from_raw(data(handle).cast::<Handle>()));
 }
 
+/// Hands the facade every readiness reported since the last flush, then, on
+/// libuv's epoll, what the dispatch made ready meanwhile (repoll.rs): up to
+/// `most_looks()` more dispatches in this turn of the loop.
+///
+/// SAFETY: as `dispatch_reports`'s.
+pub unsafe fn flush() {
+    let most = repoll::most_looks();
+    let mut looks = 0;
+    while dispatch_reports() && looks < most && look_again() {
+        looks += 1;
+    }
+}
+
+/// Takes a look for fds ready now that their watchers watch (repoll.rs), and
+/// queues their reports; whether it found any.
+fn look_again() -> bool {
+    let Some(Backend::Uv(uv, loop_)) = env::with(|s| s.backend.clone()) else {
+        return false;
+    };
+    with_table(|t| {
+        if !t.guess.worth_looking() {
+            return false;
+        }
+        let before = t.reports.len();
+        let (watchers, reports) = (&t.watchers, &mut t.reports);
+        let ready = |fd: i32, events: i32| {
+            let Some(&w) = watchers.get(&fd) else { return };
+            // SAFETY: a watcher in the table is live and not closing.
+            let (id, mask) = unsafe { ((*w).id, (*w).mask) };
+            let events = events & mask & EVENTS;
+            if events != 0 {
+                reports.push(Report { fd, id, events });
+            }
+        };
+        // SAFETY: flush runs on the loop's thread, and the loop is this environment's.
+        unsafe { repoll::look(uv, loop_, ready) };
+        let found = t.reports.len() > before;
+        t.guess.found(found);
+        found
+    })
+    .unwrap_or(false)
+}
+
 /// Hands the facade every readiness reported since the last flush (as many
 /// calls as its batch array needs), then gives each watcher the mask the
 /// facade answered. A report whose watcher is gone, or was made again for the
 /// fd, is dropped; one whose events the watcher no longer watches is only armed again.
 /// The watch state is borrowed once before each call into JS and once after,
 /// not once a report: a turn of the loop with one ready socket is the common
-/// case, and this runs on every one.
+/// case, and this runs on every one. Whether there were reports to hand over.
 ///
 /// SAFETY: call from a libuv or threadsafe function callback on the
 /// environment's thread, with no JS frame on the stack.
-pub unsafe fn flush() {
+unsafe fn dispatch_reports() -> bool {
     // The batch array's memory is the environment's for its whole life (the
     // state's reference keeps it), and only JS that this call runs touches it.
     let Some((data, len, backend, target)) = env::with(|s| {
@@ -266,10 +313,10 @@ pub unsafe fn flush() {
             s.target(Callback::Dispatch),
         )
     }) else {
-        return;
+        return false;
     };
     if data.is_null() || len <= BATCH_COUNT {
-        return;
+        return false;
     }
     let Some(Some(mut round)) = with_table(|t| {
         if t.reports.is_empty() {
@@ -285,7 +332,7 @@ pub unsafe fn flush() {
         round.fill(t);
         Some(round)
     }) else {
-        return;
+        return false;
     };
     loop {
         let answered = !round.sent.is_empty() && env::call_target(target, |_| []).is_some();
@@ -304,6 +351,7 @@ pub unsafe fn flush() {
             break;
         }
     }
+    true
 }
 
 /// One flush's reports, handed to the facade in batches of what the batch array holds.
