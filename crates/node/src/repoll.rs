@@ -4,9 +4,10 @@
 //! often make another watched fd ready: a datagram one socket of this process
 //! sends another, or a reply a fast peer sent meanwhile. Left alone, that fd
 //! waits for the next turn: back through libuv's timers, Node's check handles
-//! (setImmediate's runs every turn) and an epoll_wait. In two tasks of one
-//! process ping-ponging datagrams, that was about 1,900 user-space
-//! instructions of a round trip's 23,000 (bench/instructions.js).
+//! (setImmediate's runs every turn) and an epoll_wait: about 1,700
+//! user-space instructions a turn, where a round trip of two tasks of one
+//! process ping-ponging datagrams takes about 21,000 with the looks, 23,400
+//! without (bench/instructions.js).
 //! Instead, `flush` asks the loop's own epoll set (`uv_backend_fd`) once more,
 //! without waiting, and dispatches what is ready at once.
 //!
