@@ -29,7 +29,7 @@
 use std::ffi::c_void;
 use std::sync::OnceLock;
 
-use crate::uv::{Uv, READABLE, WRITABLE};
+use crate::uv::Uv;
 
 /// The looks after a turn's first dispatch, at most, unless BSDSOCK_LOOKS says
 /// otherwise: each one that finds something is one more dispatch before the
@@ -102,6 +102,7 @@ impl Guess {
 /// SAFETY: call on the loop's thread, `loop_` a live loop of this libuv.
 #[cfg(target_os = "linux")]
 pub unsafe fn look(uv: &Uv, loop_: *mut c_void, mut ready: impl FnMut(i32, i32)) {
+    use crate::uv::{READABLE, WRITABLE};
     let Some(backend_fd) = uv.backend_fd else { return };
     let epfd = backend_fd(loop_);
     if epfd < 0 {
