@@ -39,8 +39,11 @@ const LOOKS: u32 = 3;
 const LOOKS_MOST: u32 = 64;
 
 /// The looks a turn may take: BSDSOCK_LOOKS (a count, 0 for none; at most
-/// LOOKS_MOST), read once, or LOOKS.
+/// LOOKS_MOST), read once, or LOOKS; none where `look` cannot look (not Linux).
 pub fn most_looks() -> u32 {
+    if !cfg!(target_os = "linux") {
+        return 0;
+    }
     static MOST: OnceLock<u32> = OnceLock::new();
     *MOST.get_or_init(|| {
         std::env::var("BSDSOCK_LOOKS")

@@ -265,7 +265,12 @@ pub unsafe fn flush() {
 /// Takes a look for fds ready now that their watchers watch (repoll.rs), and
 /// queues their reports; whether it found any.
 fn look_again() -> bool {
-    let Some(Backend::Uv(uv, loop_)) = env::with(|s| s.backend.clone()) else {
+    // Only libuv's loop is looked at (the portable poller's Arc is not cloned for nothing).
+    let uv_loop = env::with(|s| match s.backend {
+        Backend::Uv(uv, loop_) => Some((uv, loop_)),
+        Backend::Portable(_) => None,
+    });
+    let Some(Some((uv, loop_))) = uv_loop else {
         return false;
     };
     with_table(|t| {
