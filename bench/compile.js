@@ -17,7 +17,7 @@ function cc(args, what) {
 // The C programs, by name: their paths in `dir`.
 function compileC(dir) {
   const bins = {};
-  for (const name of ['bench', 'sender', 'echo_server', 'epoll_echo', 'burst', 'waits', 'echo_clients', 'udp_echo']) {
+  for (const name of ['bench', 'sender', 'echo_server', 'epoll_echo', 'burst', 'waits', 'echo_clients', 'udp_echo', 'late_peer']) {
     bins[name] = path.join(dir, name);
     cc(['-O2', '-Wall', '-pthread', '-o', bins[name], path.join(HERE, 'c', `${name}.c`)], `${name}.c`);
   }

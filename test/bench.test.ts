@@ -76,26 +76,44 @@ describe('npm run bench (tiny counts)', () => {
     }
   }, LIMIT_MS + 10_000);
 
-  it('bench:instructions counts a round trip of each audp implementation under valgrind, or says valgrind is missing', () => {
+  it('bench:instructions counts a round trip of each implementation under valgrind (audp, and prr with its late client), or says valgrind is missing', () => {
     const hasValgrind = runSync('valgrind', ['--version']).status === 0;
-    const r = runSync(process.execPath, [INSTRUCTIONS, '1000', '3000', '2000'], { cwd: ROOT, encoding: 'utf8', timeout: LIMIT_MS, killSignal: 'SIGKILL' });
-    expect(r.error).toBeUndefined();
+    // audp alone, then prr alone: the late peers' workloads need more round trips than audp to rise above the noise.
+    const run = (only: string, counts: string[]) =>
+      runSync(process.execPath, [INSTRUCTIONS, ...counts], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, BENCH_ONLY: only }, timeout: LIMIT_MS / 2, killSignal: 'SIGKILL' });
+    const audp = run('audp', ['1000', '3000', '2000']);
+    expect(audp.error).toBeUndefined();
     if (!hasValgrind) {
-      expect(r.status).toBe(1);
-      expect(r.stderr).toContain('valgrind is not installed');
+      expect(audp.status).toBe(1);
+      expect(audp.stderr).toContain('valgrind is not installed');
       return;
     }
-    expect(r.status, r.stderr).toBe(0);
-    const rows = r.stdout.trim().split('\n').slice(1).map((l) => l.trim().split(/\s{3,}/));
-    expect(rows.map((c) => c[0])).toEqual([
-      'bsdsock/asyncio, two tasks',
-      'bsdsock/asyncio, BSDSOCK_LOOKS=0',
-      "event-loop floor with asyncio's call shapes",
-      'event-loop floor: uv_poll + one promise per receive',
-      'node:dgram',
-    ]);
-    // The counts are differences of two runs: each a positive number of instructions per round trip.
-    for (const [label, count] of rows) expect(Number(count!.replaceAll(',', '')), label).toBeGreaterThan(0);
-    expect(r.stdout).toContain('fewer than node:dgram');
+    const prr = run('prr', ['5000', '15000', '2000']);
+    const labels: Record<string, string[]> = {
+      audp: [
+        'bsdsock/asyncio, two tasks',
+        'bsdsock/asyncio, BSDSOCK_LOOKS=0',
+        "event-loop floor with asyncio's call shapes",
+        'event-loop floor: uv_poll + one promise per receive',
+        'node:dgram',
+      ],
+      prr: ['bsdsock/asyncio Protocol (create_server)', 'event-loop floor: a uv_poll callback', 'node:net server'],
+    };
+    for (const [id, r] of [['audp', audp], ['prr', prr]] as const) {
+      expect(r.error, id).toBeUndefined();
+      expect(r.status, r.stderr).toBe(0);
+      // The workload's title, then a row per implementation: a positive count (the difference of two runs per
+      // round trip), and how many times fewer than node's.
+      const [title, ...lines] = r.stdout.trim().split('\n');
+      expect(title!.split(':')[0]).toBe(id);
+      const rows = lines.map((l) => l.trim().split(/\s{3,}/));
+      expect(rows.map((c) => c[0]), id).toEqual(labels[id]);
+      for (const [label, count] of rows) expect(Number(count!.replaceAll(',', '')), `${id}: ${label}`).toBeGreaterThan(0);
+      const node = labels[id]!.at(-1)!;
+      for (const row of rows.slice(0, -1)) expect(row[2], `${id}: ${row[0]}`).toMatch(new RegExp(`^\\d+\\.\\d\\dx fewer than ${node}$`));
+    }
+    const unknown = run('nonesuch', ['1', '2']);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain('BENCH_ONLY: no workload nonesuch (there are audp, dping, arr, prr)');
   }, LIMIT_MS + 10_000);
 });

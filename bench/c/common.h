@@ -103,4 +103,16 @@ static inline int listen_and_print_port(void)
     return fd;
 }
 
+/* The next connection on `listener`, accept(2) made again after a signal. */
+static inline int accept_one(int listener)
+{
+    for (;;) {
+        int fd = accept(listener, NULL, NULL);
+        if (fd >= 0)
+            return fd;
+        if (errno != EINTR)
+            die("accept");
+    }
+}
+
 #endif

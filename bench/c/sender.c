@@ -46,12 +46,7 @@ int main(void)
     signal(SIGPIPE, SIG_IGN);
     int listener = listen_and_print_port();
     for (;;) {
-        int fd = accept(listener, NULL, NULL);
-        if (fd < 0) {
-            if (errno == EINTR)
-                continue;
-            die("accept");
-        }
+        int fd = accept_one(listener);
         long long bytes = read_request(fd);
         if (bytes > 0)
             send_bytes(fd, bytes, chunk);
