@@ -185,24 +185,33 @@ fn poll_loop(
     syscall: &'static str,
 ) -> Result<usize> {
     loop {
-        if crate::signals::interrupted() {
-            return Err(Error::os(sys::EINTR, syscall));
-        }
+        // A signal already pending: look without waiting. What is ready is returned before
+        // the signal's EINTR, as CPython's poll(2) returns ready fds (only an EINTR runs its
+        // handlers); the caller runs the listeners as the call returns. Else a storm of
+        // signals, one coming during each run of the listeners, would keep the call from
+        // ever returning the fds it waits for.
+        let pending = crate::signals::interrupted();
         // An expired (or zero) deadline still polls once, without waiting.
-        let left = deadline.left().unwrap_or(Some(Duration::ZERO));
+        let left = match pending {
+            true => Some(Duration::ZERO),
+            false => deadline.left().unwrap_or(Some(Duration::ZERO)),
+        };
         let expired = left == Some(Duration::ZERO);
         match sys::poll(fds, left) {
             Ok(mut ready) => {
                 if has_wake && fds.last().is_some_and(|w| w.revents != 0) {
                     // The byte only woke us; the signals themselves are in PENDING.
                     crate::signals::drain();
-                    if crate::signals::interrupted() {
-                        return Err(Error::os(sys::EINTR, syscall));
-                    }
                     ready -= 1;
                 }
-                if ready > 0 || expired {
+                if ready > 0 {
                     return Ok(ready);
+                }
+                if pending || crate::signals::interrupted() {
+                    return Err(Error::os(sys::EINTR, syscall));
+                }
+                if expired {
+                    return Ok(0);
                 }
             }
             Err(e) if e.raw_os_error() == Some(sys::EINTR) => {}
