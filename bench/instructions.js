@@ -135,6 +135,11 @@ function client(impl, rounds, warmup, env, port) {
 // Late peers make a round trip last at least 0.5 ms: so fewer of them (the warm-up as many).
 const LATE_SCALE = 5;
 
+// The short and the long run's round trips for `workload`.
+function roundsOf(workload, short, long) {
+  return workload.peer ? [short, long].map((n) => Math.ceil(n / LATE_SCALE)) : [short, long];
+}
+
 // The user-space instructions of a server program, from its start until it is stopped once the late
 // request/response client has made `warmup` and then `rounds` round trips to it. valgrind prints its count
 // when the program ends, by the signal too.
@@ -148,7 +153,7 @@ async function server(impl, rounds, warmup, env, bins) {
 
 // Instructions per round trip: the difference of a long and a short run over the difference of their round trips.
 async function perRound(workload, impl, [short, long, warmup], env, bins) {
-  const [a, b] = workload.peer ? [short, long].map((n) => Math.ceil(n / LATE_SCALE)) : [short, long];
+  const [a, b] = roundsOf(workload, short, long);
   const count = async (rounds) => {
     if (workload.server) return server(impl, rounds, warmup, env, bins);
     if (!workload.peer) return client(impl, rounds, warmup, env);
@@ -180,7 +185,7 @@ async function main([short = 10000, long = 50000, warm = 5000] = []) {
     const bins = compileC(dir);
     const floor = compileFloor(dir);
     for (const [i, workload] of WORKLOADS.filter((w) => only.includes(w.id)).entries()) {
-      const [x, y] = workload.peer ? [a, b].map((n) => Math.ceil(n / LATE_SCALE)) : [a, b];
+      const [x, y] = roundsOf(workload, a, b);
       console.log(`${i === 0 ? '' : '\n'}${workload.title} (valgrind, ${y} - ${x} round trips)`);
       const rows = [];
       for (const impl of workload.impls) {
