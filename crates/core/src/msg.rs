@@ -14,7 +14,7 @@ use crate::sock::{
 };
 use crate::sys::c;
 use crate::sys::{self, Fd, POLLIN, POLLOUT};
-use crate::wait::{wait, Timeout};
+use crate::wait::{interrupted_after, wait, Timeout};
 
 /// Python's limit on socklen_t values (`SOCKLEN_T_LIMIT`): INT_MAX.
 const SOCKLEN_LIMIT: usize = i32::MAX as usize;
@@ -489,6 +489,9 @@ fn use_sendfile(
         if offset >= fsize {
             break Ok(total);
         }
+        if let Some(e) = interrupted_after(total, "sendfile") {
+            break Err(Sendfile::Failed(e));
+        }
         let size = usize::try_from(blocksize).unwrap_or(usize::MAX);
         match retry_flagless(sock, timeout, POLLOUT, "sendfile", false, || {
             sys::sendfile(sock, file, offset, size)
@@ -533,10 +536,13 @@ fn use_send(sock: Fd, file: Fd, offset: i64, count: Option<u64>, timeout: Timeou
                 break Ok(total);
             }
         }
+        if let Some(e) = interrupted_after(total, "send") {
+            break Err(e);
+        }
         let n = match read_file(file, &mut buf[..blocksize]) {
             Ok(0) => break Ok(total),
             Ok(n) => n,
-            Err(e) => break Err(e),
+            Err(e) => break Err(e.after_sending(total as usize)),
         };
         let mut data = &buf[..n];
         let mut failed = None;
@@ -553,7 +559,8 @@ fn use_send(sock: Fd, file: Fd, offset: i64, count: Option<u64>, timeout: Timeou
             }
         }
         if let Some(e) = failed {
-            break Err(e);
+            // What went out is said, so that a call resumed after a signal's listeners goes on after it.
+            break Err(e.after_sending(total as usize));
         }
     };
     if total > 0 {

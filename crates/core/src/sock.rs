@@ -512,6 +512,9 @@ pub fn sendall(fd: Fd, data: &[u8], flags: i32, timeout: Timeout) -> Result<()> 
                 if sent >= data.len() {
                     return Ok(());
                 }
+                if let Some(e) = crate::wait::interrupted_after(sent as u64, "sendall") {
+                    return Err(e);
+                }
                 // The kernel's timeout starts again with each send(2).
                 if limit.is_some_and(|(_, kernel)| kernel) {
                     limit = None;

@@ -104,6 +104,17 @@ pub fn wait(fd: Fd, events: i16, deadline: Deadline, syscall: &'static str) -> R
     }
 }
 
+/// EINTR, carrying the `sent` bytes, when a signal's listeners must run before
+/// a sending loop's next call: Python runs its handlers between the calls of
+/// its loops (sendfile's, and sendall's in C), and the next call could block
+/// with them waiting (a blocking socket's sendfile(2) sleeps until the peer
+/// reads, and a signal that came before it does not cut that short). The
+/// caller's listeners run, and the call resumes after the bytes sent.
+pub fn interrupted_after(sent: u64, syscall: &'static str) -> Option<Error> {
+    (sent > 0 && crate::signals::interrupted())
+        .then(|| Error::os(sys::EINTR, syscall).with_written(sent as usize))
+}
+
 /// The longest `pause`: a receiver that makes room is seen this late at most.
 const PAUSE_MAX_MS: u64 = 16;
 
