@@ -141,6 +141,10 @@ export interface Native {
   sendmmsg(fd: number, datas: Uint8Array[], sockaddrs: (Uint8Array | null)[] | Uint8Array | null, flags: number, timeout: number): number;
   recvmmsgInto(fd: number, buffers: Uint8Array[], meta: Int32Array, fresh: NativeAddress[], flags: number, timeout: number): number;
   recvmmsgSlab(fd: number, buf: Uint8Array, stride: number, count: number, meta: Int32Array, fresh: NativeAddress[], flags: number, timeout: number): number;
+  /** The datagram transports' batch, one per environment: `count` windows of `stride` bytes, their meta and fresh addresses (as recvmmsgSlab's). */
+  datagramArea(stride: number, count: number): [ArrayBuffer, Int32Array, NativeAddress[]] | null;
+  /** A datagram transport's read: up to `count` datagrams into the batch `datagramArea` made, never waiting. */
+  recvmmsgArea(fd: number, count: number): number;
   /** bsdsock/asyncio: this environment's loop and the facade's callbacks (crates/node/src/env.rs). */
   /** Returns the batch array that `dispatchBatch` reads (crates/node/src/watch.rs), or null. */
   loopInit(

@@ -622,24 +622,32 @@ const DATAGRAM_HEADER = 8;
 /** asyncio's `max_size`: a datagram is received whole up to this size, cut there beyond. */
 const MAX_DATAGRAM = 256 * 1024;
 
-/** Where a batch lands, one stride per datagram: shared by every datagram transport,
- * since each batch is copied out before anything else runs; made on first use (only
- * the pages written are ever touched). */
-let area: Buffer | null = null;
-/** Per datagram of the batch: [nbytes, msg_flags, address slot, new] (see ts/msg.ts). */
-const batchMeta = new Int32Array(4 * BATCH);
-const batchFresh: NativeAddress[] = [];
+/** Where a batch lands, one stride per datagram, with its meta (per datagram: [nbytes,
+ * msg_flags, address slot, new], see ts/msg.ts) and the addresses new to the facade: the
+ * addon's, one per environment, which its reads find without being given them
+ * (`datagramArea`). Shared by every datagram transport, since each batch is copied out
+ * before anything else runs; never handed out. Made on first use (only the pages
+ * written are ever touched). */
+interface Batch {
+  area: Buffer;
+  meta: Int32Array;
+  fresh: NativeAddress[];
+}
+let batch: Batch | null = null;
 
-function batchArea(): Buffer {
-  if (area === null) area = Buffer.allocUnsafeSlow(MAX_DATAGRAM * BATCH);
-  return area;
+function datagramBatch(): Batch {
+  if (batch === null) {
+    const made = native.datagramArea(MAX_DATAGRAM, BATCH);
+    if (made === null) throw takeError();
+    batch = { area: Buffer.from(made[0]), meta: made[1], fresh: made[2] };
+  }
+  return batch;
 }
 
 /** The `n` datagrams of the batch just received, copied out of the area into one
  * Buffer they share, with their senders' addresses. */
 function takeBatch(n: number): [Buffer, NativeAddress][] {
-  const m = batchMeta;
-  const src = batchArea();
+  const { area: src, meta: m, fresh } = datagramBatch();
   let total = 0;
   for (let i = 0; i < n; i++) total += Math.min(m[4 * i]!, MAX_DATAGRAM);
   const out = Buffer.allocUnsafe(total);
@@ -648,7 +656,7 @@ function takeBatch(n: number): [Buffer, NativeAddress][] {
   for (let i = 0; i < n; i++) {
     const got = Math.min(m[4 * i]!, MAX_DATAGRAM);
     src.copy(out, at, i * MAX_DATAGRAM, i * MAX_DATAGRAM + got);
-    batch.push([n === 1 ? out : out.subarray(at, at + got), slotAddress(m[4 * i + 2]!, m[4 * i + 3] === 1 ? batchFresh[i] : undefined)]);
+    batch.push([n === 1 ? out : out.subarray(at, at + got), slotAddress(m[4 * i + 2]!, m[4 * i + 3] === 1 ? fresh[i] : undefined)]);
     at += got;
   }
   return batch;
@@ -675,6 +683,11 @@ export class DatagramTransport extends BaseTransport {
   #held: [Buffer, NativeAddress][] = [];
   /** Whether a read after a short batch tends to find more. */
   #more = new ReadGuess();
+  /** How many datagrams the next read asks for: twice what the last one found when it was full, else
+   * what it found (at least 2: a read that finds fewer than it asked for has emptied the queue, so
+   * one datagram a readiness needs no second read). Entries asked for and not filled cost their
+   * setting up, in each read. */
+  #want = 2;
 
   /** Whether sends go with send(): the socket had a peer when the transport was made (see `#send`). */
   #sendsToPeer: boolean;
@@ -729,7 +742,9 @@ export class DatagramTransport extends BaseTransport {
     if (this.#held.length !== 0) this.#deliver(this.#held.splice(0));
     let extra = false;
     for (let left = MAX_DATAGRAMS, reads = 0; left > 0 && reads < MAX_READS && !this.closing && !this.paused; reads++) {
-      const n = native.recvmmsgSlab(this.fd, batchArea(), MAX_DATAGRAM, BATCH, batchMeta, batchFresh, 0, 0);
+      if (batch === null) datagramBatch();
+      const want = this.#want;
+      const n = native.recvmmsgArea(this.fd, want);
       if (n < 0 && wouldBlock()) {
         if (extra) this.#more.found(false);
         return;
@@ -743,7 +758,8 @@ export class DatagramTransport extends BaseTransport {
       }
       this.#deliver(takeBatch(n));
       left -= n;
-      extra = n < BATCH;
+      extra = n < want;
+      this.#want = extra ? Math.max(n, 2) : Math.min(2 * n, BATCH);
       if (extra && !this.#more.worthReading()) return;
     }
   }

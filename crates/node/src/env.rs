@@ -49,6 +49,8 @@ pub struct EnvState {
     pub batch: Batch,
     /// `(id, result)`: a resolver call finished (see loop_resolver.rs).
     resolved: sys::napi_ref,
+    /// Where the datagram transports read, once registered (mmsg.rs).
+    pub datagrams: Option<crate::mmsg::DatagramArea>,
 }
 
 thread_local! {
@@ -72,6 +74,7 @@ pub fn install(
         dispatch,
         batch,
         resolved,
+        datagrams: None,
     };
     STATE.with(|s| s.try_borrow_mut().map(|mut s| *s = Some(state)).ok())
 }

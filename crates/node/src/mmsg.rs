@@ -147,8 +147,13 @@ fn shareable(addr: &Address) -> bool {
     }
 }
 
-/// Writes `meta` and `fresh` for the datagrams received.
-fn report(env: sys::napi_env, got: &[Datagram], meta: &mut [i32], fresh: sys::napi_value) -> Option<()> {
+/// Writes `meta` and `fresh` (the array, looked up only when an address is new) for the datagrams received.
+fn report(
+    env: sys::napi_env,
+    got: &[Datagram],
+    meta: &mut [i32],
+    fresh: &dyn Fn() -> Option<sys::napi_value>,
+) -> Option<()> {
     for (i, d) in got.iter().enumerate() {
         let m = meta.get_mut(4 * i..4 * i + 4)?;
         m[0] = i32::try_from(d.nbytes).unwrap_or(i32::MAX);
@@ -167,7 +172,7 @@ fn report(env: sys::napi_env, got: &[Datagram], meta: &mut [i32], fresh: sys::na
                     // SAFETY: converting a value in the current callback's env.
                     let v = unsafe { JsAddress::to_napi_value(env, JsAddress(Some(addr))) }.ok()?;
                     // SAFETY: fresh is an array of the current callback.
-                    let status = unsafe { sys::napi_set_element(env, fresh, i as u32, v) };
+                    let status = unsafe { sys::napi_set_element(env, fresh()?, i as u32, v) };
                     if status != sys::Status::napi_ok {
                         return None;
                     }
@@ -189,8 +194,8 @@ fn receive<'call>(
     env: sys::napi_env,
     fd: i32,
     mut bufs: impl FnMut() -> Option<Vec<&'call mut [u8]>>,
-    meta: sys::napi_value,
-    fresh: sys::napi_value,
+    meta: impl Fn() -> Option<&'call mut [i32]>,
+    fresh: &dyn Fn() -> Option<sys::napi_value>,
     flags: i32,
     t: bsdsock_core::Timeout,
 ) -> Option<usize> {
@@ -198,19 +203,36 @@ fn receive<'call>(
         let mut got = cell.borrow_mut();
         let n = blocking(env, fd, t, "recvmmsg", |t| {
             let mut bufs = bufs().ok_or_else(einval)?;
-            if meta_of(env, meta)?.len() < 4 * bufs.len() {
+            if meta().ok_or_else(einval)?.len() < 4 * bufs.len() {
                 return Err(einval());
             }
             msg::recvmmsg(fd, &mut bufs, flags, t, &mut got)
         })?;
-        match meta_of(env, meta)
-            .ok()
-            .and_then(|m| report(env, &got[..n], m, fresh))
-        {
+        match meta().and_then(|m| report(env, &got[..n], m, fresh)) {
             Some(()) => Some(n),
             None => bad_args(),
         }
     })
+}
+
+/// `receive` with the meta array and the fresh array the call was given, arguments `at` and `at + 1`.
+fn receive_given<'call, const N: usize>(
+    a: &Args<N>,
+    fd: i32,
+    bufs: impl FnMut() -> Option<Vec<&'call mut [u8]>>,
+    at: usize,
+    flags: i32,
+    t: bsdsock_core::Timeout,
+) -> Option<usize> {
+    receive(
+        a.env,
+        fd,
+        bufs,
+        || int32s(a.env, a.argv[at]),
+        &|| Some(a.argv[at + 1]),
+        flags,
+        t,
+    )
 }
 
 /// recvmmsgInto(fd, buffers, meta, fresh, flags, timeout) -> count or -1
@@ -226,7 +248,7 @@ unsafe extern "C" fn recvmmsg_into(env: sys::napi_env, info: sys::napi_callback_
         })
     };
     let n = match (a.i32(0), a.i32(4), a.timeout(5)) {
-        (Some(fd), Some(flags), Some(t)) => receive(env, fd, bufs, a.argv[2], a.argv[3], flags, t),
+        (Some(fd), Some(flags), Some(t)) => receive_given(&a, fd, bufs, 2, flags, t),
         _ => bad_args(),
     };
     a.number(n)
@@ -245,16 +267,152 @@ unsafe extern "C" fn recvmmsg_slab(env: sys::napi_env, info: sys::napi_callback_
                 let count = (count as usize).min(buf.len() / stride);
                 Some(buf.chunks_exact_mut(stride).take(count).collect())
             };
-            receive(env, fd, bufs, a.argv[4], a.argv[5], flags, t)
+            receive_given(&a, fd, bufs, 4, flags, t)
         }
         _ => bad_args(),
     };
     a.number(n)
 }
 
-/// The Int32Array of metadata, read afresh (see `receive`).
-fn meta_of<'call>(env: sys::napi_env, meta: sys::napi_value) -> bsdsock_core::Result<&'call mut [i32]> {
-    int32s(env, meta).ok_or_else(einval)
+/// The datagram transports' batch (ts/asyncio/transports.ts): an area of
+/// windows of `stride` bytes, its meta Int32Array and its array of fresh
+/// addresses, made once per environment (`datagramArea`) and kept alive by
+/// strong references for the environment's life. Each read of a transport
+/// (`recvmmsgArea`) then finds them without looking them up: the three lookups
+/// were a third of a datagram read's crossing. The facade never hands the area
+/// or the meta array out (datagrams are copied out of the area), so nothing
+/// detaches them, and an ArrayBuffer's memory stays where it is for its life.
+#[derive(Clone, Copy)]
+pub struct DatagramArea {
+    data: *mut u8,
+    len: usize,
+    stride: usize,
+    meta: *mut i32,
+    meta_len: usize,
+    /// The area's ArrayBuffer, the meta Int32Array and the fresh array.
+    values: [sys::napi_ref; 3],
+}
+
+impl DatagramArea {
+    /// The first `count` windows of the area (as many as fit), borrowed while no JS runs.
+    fn windows<'call>(&self, count: usize) -> Vec<&'call mut [u8]> {
+        // SAFETY: `len` bytes at `data` are the area's ArrayBuffer's (see above); the
+        // callback that borrows them runs no JS, so nothing else touches them meanwhile.
+        let all = unsafe { std::slice::from_raw_parts_mut(self.data, self.len) };
+        all.chunks_exact_mut(self.stride).take(count).collect()
+    }
+
+    /// The meta array's elements, borrowed while no JS runs (as `windows`).
+    fn meta<'call>(&self) -> &'call mut [i32] {
+        // SAFETY: `meta_len` aligned i32s at `meta` are the meta Int32Array's; as `windows`.
+        unsafe { std::slice::from_raw_parts_mut(self.meta, self.meta_len) }
+    }
+
+    /// One of the batch's JS values (a handle of the current scope): 0 the area, 1 the meta, 2 the fresh array.
+    fn value(&self, env: sys::napi_env, i: usize) -> Option<sys::napi_value> {
+        let mut out = ptr::null_mut();
+        // SAFETY: the references are this environment's, made by `make_area`.
+        let status = unsafe { sys::napi_get_reference_value(env, self.values[i], &mut out) };
+        (status == sys::Status::napi_ok && !out.is_null()).then_some(out)
+    }
+}
+
+/// Some(()) for napi_ok.
+fn okay(status: sys::napi_status) -> Option<()> {
+    (status == sys::Status::napi_ok).then_some(())
+}
+
+/// A new batch of `count` windows of `stride` bytes.
+///
+/// SAFETY: call from a JS call on the environment's thread.
+unsafe fn make_area(env: sys::napi_env, stride: usize, count: usize) -> Option<DatagramArea> {
+    let len = stride.checked_mul(count)?;
+    let meta_len = 4 * count;
+    let (mut area, mut data) = (ptr::null_mut(), ptr::null_mut());
+    okay(sys::napi_create_arraybuffer(env, len, &mut data, &mut area))?;
+    let (mut meta_buffer, mut meta_data, mut meta) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
+    okay(sys::napi_create_arraybuffer(
+        env,
+        4 * meta_len,
+        &mut meta_data,
+        &mut meta_buffer,
+    ))?;
+    okay(sys::napi_create_typedarray(
+        env,
+        sys::TypedarrayType::int32_array,
+        meta_len,
+        meta_buffer,
+        0,
+        &mut meta,
+    ))?;
+    let mut fresh = ptr::null_mut();
+    okay(sys::napi_create_array(env, &mut fresh))?;
+    let mut values = [ptr::null_mut(); 3];
+    for (r, v) in values.iter_mut().zip([area, meta, fresh]) {
+        okay(sys::napi_create_reference(env, v, 1, r))?;
+    }
+    Some(DatagramArea {
+        data: data.cast(),
+        len,
+        stride,
+        meta: meta_data.cast(),
+        meta_len,
+        values,
+    })
+}
+
+/// datagramArea(stride, count) -> [area: ArrayBuffer, meta: Int32Array, fresh: Array], or null
+/// with the error recorded: the batch every `recvmmsgArea` of this environment receives into
+/// and reports in, made at the first call (`count` windows of `stride` bytes), the same at
+/// every other (the facade's module may be loaded more than once).
+unsafe extern "C" fn datagram_area(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    let Some(a) = Args::<2>::read(env, info) else {
+        return ptr::null_mut();
+    };
+    let area = match crate::env::with(|s| s.datagrams) {
+        None => None,
+        Some(Some(area)) => Some(area),
+        Some(None) => match (a.i32(0), a.i32(1)) {
+            (Some(stride), Some(count)) if stride > 0 && count > 0 => {
+                make_area(env, stride as usize, count as usize)
+                    .and_then(|area| crate::env::with(|s| *s.datagrams.insert(area)))
+            }
+            _ => None,
+        },
+    };
+    let mut out = ptr::null_mut();
+    let values = area.and_then(|area| (0..3).map(|i| area.value(env, i)).collect::<Option<Vec<_>>>());
+    match values {
+        Some(values) if okay(sys::napi_create_array_with_length(env, 3, &mut out)).is_some() => {
+            for (i, v) in values.into_iter().enumerate() {
+                sys::napi_set_element(env, out, i as u32, v);
+            }
+            out
+        }
+        _ => {
+            bad_args();
+            sys::napi_get_null(env, &mut out);
+            out
+        }
+    }
+}
+
+/// recvmmsgArea(fd, count) -> count or -1: a datagram transport's read, of up to `count`
+/// datagrams into the registered area, never waiting (`datagramArea`).
+unsafe extern "C" fn recvmmsg_area(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    let Some(a) = Args::<2>::read(env, info) else {
+        return ptr::null_mut();
+    };
+    let area = crate::env::with(|s| s.datagrams).flatten();
+    let n = match (a.i32(0), a.i32(1), area) {
+        (Some(fd), Some(count), Some(area)) if count >= 0 => {
+            let bufs = || Some(area.windows(count as usize));
+            let t = bsdsock_core::Timeout::NONBLOCKING;
+            receive(env, fd, bufs, || Some(area.meta()), &|| area.value(env, 2), 0, t)
+        }
+        _ => bad_args(),
+    };
+    a.number(n)
 }
 
 /// The batched calls, for raw::export.
@@ -262,4 +420,6 @@ pub(crate) const CALLS: &[(&std::ffi::CStr, Callback)] = &[
     (c"sendmmsg", sendmmsg),
     (c"recvmmsgInto", recvmmsg_into),
     (c"recvmmsgSlab", recvmmsg_slab),
+    (c"datagramArea", datagram_area),
+    (c"recvmmsgArea", recvmmsg_area),
 ];
