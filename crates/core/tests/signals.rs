@@ -1,7 +1,7 @@
 //! A caught signal pending on the thread that handles signals, and the calls
 //! that meet it: a multiplexer returns what is ready before the signal's
-//! EINTR, and a sending loop stops for the listeners after the bytes that
-//! went, before a next send. The signal is raised for real on the test's
+//! EINTR, and a sending loop (sendall, sendfile) stops for the listeners
+//! after the bytes that went, before a next send. The signal is raised for real on the test's
 //! thread (raise(2) delivers it there before returning).
 #![cfg(unix)]
 
@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use bsdsock_core::sys::c;
 use bsdsock_core::wait::Deadline;
-use bsdsock_core::{poll, signals, sock, Result, Timeout};
+use bsdsock_core::{msg, poll, signals, sock, Result, Timeout};
 
 /// The pending signals are the process's: one test at a time.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
@@ -36,6 +36,20 @@ fn eintr<T: std::fmt::Debug>(r: Result<T>) -> Option<usize> {
     }
 }
 
+/// A reader that drains `fd` as fast as it can, to its end: how many bytes came.
+fn drain(fd: i32) -> std::thread::JoinHandle<Result<usize>> {
+    std::thread::spawn(move || {
+        let (mut got, mut buf) = (0, vec![0u8; 1 << 20]);
+        loop {
+            let n = sock::recv_into(fd, &mut buf, 0, Timeout::BLOCKING)?;
+            if n == 0 {
+                return Ok(got);
+            }
+            got += n;
+        }
+    })
+}
+
 #[test]
 fn select_returns_a_ready_fd_before_a_pending_signals_eintr() -> Result<()> {
     let (a, b) = sock::socketpair(c::AF_UNIX, c::SOCK_STREAM, 0)?;
@@ -58,17 +72,8 @@ fn select_returns_a_ready_fd_before_a_pending_signals_eintr() -> Result<()> {
 fn a_pending_signal_stops_sendall_with_the_count_of_the_bytes_that_went_and_the_peer_has_them() -> Result<()>
 {
     let (a, b) = sock::socketpair(c::AF_UNIX, c::SOCK_STREAM, 0)?;
-    // A reader that drains b as fast as it can: without the signal, sendall would finish.
-    let reader = std::thread::spawn(move || -> Result<usize> {
-        let (mut got, mut buf) = (0, vec![0u8; 1 << 20]);
-        loop {
-            let n = sock::recv_into(b, &mut buf, 0, Timeout::BLOCKING)?;
-            if n == 0 {
-                return Ok(got);
-            }
-            got += n;
-        }
-    });
+    // Without the signal, sendall would finish.
+    let reader = drain(b);
     let data = vec![7u8; 32 << 20];
     let written = with_pending_signal(|| eintr(sock::sendall(a, &data, 0, Timeout::BLOCKING)));
     sock::shutdown(a, c::SHUT_WR)?;
@@ -77,6 +82,29 @@ fn a_pending_signal_stops_sendall_with_the_count_of_the_bytes_that_went_and_the_
     let written = written.unwrap_or(0);
     assert!(written > 0 && written < data.len(), "{written}");
     assert_eq!(received, written);
+    sock::close(a)?;
+    sock::close(b)
+}
+
+#[test]
+fn a_pending_signal_stops_sendfile_with_the_count_of_its_first_calls_gib_and_the_peer_has_them() -> Result<()>
+{
+    use std::os::fd::AsRawFd;
+    // sendfile(2) is made for at most 1 GiB at a time: a sparse file one byte longer takes two.
+    let path = std::env::temp_dir().join(format!("bsdsock-signals-sendfile-{}", std::process::id()));
+    let file = std::fs::File::create(&path).and_then(|f| f.set_len((1 << 30) + 1).map(|()| f));
+    let file = file.and_then(|_| std::fs::File::open(&path));
+    let _ = std::fs::remove_file(&path);
+    let file = file.unwrap_or_else(|e| panic!("a sparse file: {e}"));
+    let (a, b) = sock::socketpair(c::AF_UNIX, c::SOCK_STREAM, 0)?;
+    let reader = drain(b);
+    let sent = with_pending_signal(|| msg::sendfile(a, file.as_raw_fd(), 0, None, Timeout::BLOCKING));
+    sock::shutdown(a, c::SHUT_WR)?;
+    let received = reader.join().unwrap_or_else(|_| panic!("reader panicked"))?;
+    // The first call's 1 GiB went, and the call stopped there for the listeners, before the
+    // second (or at its wait, when the peer had not made room yet: both are this outcome).
+    assert_eq!(eintr(sent), Some(1 << 30));
+    assert_eq!(received, 1 << 30);
     sock::close(a)?;
     sock::close(b)
 }
