@@ -473,6 +473,12 @@ fn use_sendfile(
         room()?;
         return Err(Sendfile::GiveUp);
     };
+    // While a signal's listeners must run inside the call, a blocking socket's sendfile(2) is
+    // made with O_NONBLOCK set for it alone (as connect's): it sends what fits and returns, and
+    // the call waits in poll(2), which a signal cuts short. The kernel's blocking sendfile(2)
+    // would sleep until the peer reads, with a signal that came just before it (its listener
+    // perhaps what makes the peer read) waiting the while.
+    let listeners_wait = timeout == Timeout::BLOCKING && sys::MODE_FLAG && crate::signals::interruptible();
     let mut total = 0u64;
     let result = loop {
         if let Err(e) = room() {
@@ -494,7 +500,12 @@ fn use_sendfile(
         }
         let size = usize::try_from(blocksize).unwrap_or(usize::MAX);
         match retry_flagless(sock, timeout, POLLOUT, "sendfile", false, || {
-            sys::sendfile(sock, file, offset, size)
+            if listeners_wait {
+                crate::sock::nonblocking_once(sock, || sys::sendfile(sock, file, offset, size))
+                    .and_then(|sent| sent)
+            } else {
+                sys::sendfile(sock, file, offset, size)
+            }
         }) {
             Ok(0) => break Ok(total),
             Ok(n) => {

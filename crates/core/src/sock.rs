@@ -375,10 +375,16 @@ fn connect_blocking(fd: Fd, sa: &SockAddr) -> Result<io::Result<()>> {
 
 /// connect(2) with O_NONBLOCK set for this call alone (a blocking socket's).
 fn connect_nonblocking(fd: Fd, sa: &SockAddr) -> Result<io::Result<()>> {
-    sys::set_nonblocking(fd, true).map_err(|e| Error::io(&e, "connect"))?;
-    let started = sys::connect(fd, sa);
-    sys::set_nonblocking(fd, false).map_err(|e| Error::io(&e, "connect"))?;
-    Ok(started)
+    nonblocking_once(fd, || sys::connect(fd, sa)).map_err(|e| Error::io(&e, "connect"))
+}
+
+/// `call` on a blocking socket with O_NONBLOCK set for it alone: the outcome
+/// of the call, or the error of setting or clearing the flag.
+pub(crate) fn nonblocking_once<T>(fd: Fd, call: impl FnOnce() -> io::Result<T>) -> io::Result<io::Result<T>> {
+    sys::set_nonblocking(fd, true)?;
+    let outcome = call();
+    sys::set_nonblocking(fd, false)?;
+    Ok(outcome)
 }
 
 /// The rest of a connect already started: waits until the socket is
