@@ -478,7 +478,7 @@ fn use_sendfile(
     // the call waits in poll(2), which a signal cuts short. The kernel's blocking sendfile(2)
     // would sleep until the peer reads, with a signal that came just before it (its listener
     // perhaps what makes the peer read) waiting the while.
-    let listeners_wait = timeout == Timeout::BLOCKING && sys::MODE_FLAG && crate::signals::interruptible();
+    let interruptible = timeout == Timeout::BLOCKING && sys::MODE_FLAG && crate::signals::interruptible();
     let mut total = 0u64;
     let result = loop {
         if let Err(e) = room() {
@@ -500,7 +500,7 @@ fn use_sendfile(
         }
         let size = usize::try_from(blocksize).unwrap_or(usize::MAX);
         match retry_flagless(sock, timeout, POLLOUT, "sendfile", false, || {
-            if listeners_wait {
+            if interruptible {
                 crate::sock::nonblocking_once(sock, || sys::sendfile(sock, file, offset, size))
                     .and_then(|sent| sent)
             } else {

@@ -38,6 +38,49 @@ pub struct Batch {
     pub reference: sys::napi_ref,
 }
 
+/// The datagram transports' batch (ts/asyncio/transports.ts): an area of
+/// windows of `stride` bytes, its meta Int32Array and its array of fresh
+/// addresses, made once per environment (`datagramArea`, mmsg.rs) and kept alive by
+/// strong references for the environment's life. Each read of a transport
+/// (`recvmmsgArea`) then finds them without looking them up: the three lookups
+/// were a third of a datagram read's crossing. The facade never hands the area
+/// or the meta array out (datagrams are copied out of the area), so nothing
+/// detaches them, and an ArrayBuffer's memory stays where it is for its life.
+#[derive(Clone, Copy)]
+pub struct DatagramArea {
+    pub data: *mut u8,
+    pub len: usize,
+    pub stride: usize,
+    pub meta: *mut i32,
+    pub meta_len: usize,
+    /// The area's ArrayBuffer, the meta Int32Array and the fresh array.
+    pub values: [sys::napi_ref; 3],
+}
+
+impl DatagramArea {
+    /// The first `count` windows of the area (as many as fit), borrowed while no JS runs.
+    pub fn windows<'call>(&self, count: usize) -> Vec<&'call mut [u8]> {
+        // SAFETY: `len` bytes at `data` are the area's ArrayBuffer's (see above); the
+        // callback that borrows them runs no JS, so nothing else touches them meanwhile.
+        let all = unsafe { std::slice::from_raw_parts_mut(self.data, self.len) };
+        all.chunks_exact_mut(self.stride).take(count).collect()
+    }
+
+    /// The meta array's elements, borrowed while no JS runs (as `windows`).
+    pub fn meta<'call>(&self) -> &'call mut [i32] {
+        // SAFETY: `meta_len` aligned i32s at `meta` are the meta Int32Array's; as `windows`.
+        unsafe { std::slice::from_raw_parts_mut(self.meta, self.meta_len) }
+    }
+
+    /// One of the batch's JS values (a handle of the current scope): 0 the area, 1 the meta, 2 the fresh array.
+    pub fn value(&self, env: sys::napi_env, i: usize) -> Option<sys::napi_value> {
+        let mut out = ptr::null_mut();
+        // SAFETY: the references are this environment's, made by mmsg.rs's `make_area`.
+        let status = unsafe { sys::napi_get_reference_value(env, self.values[i], &mut out) };
+        (status == sys::Status::napi_ok && !out.is_null()).then_some(out)
+    }
+}
+
 pub struct EnvState {
     pub env: sys::napi_env,
     pub backend: Backend,
@@ -50,7 +93,7 @@ pub struct EnvState {
     /// `(id, result)`: a resolver call finished (see loop_resolver.rs).
     resolved: sys::napi_ref,
     /// Where the datagram transports read, once registered (mmsg.rs).
-    pub datagrams: Option<crate::mmsg::DatagramArea>,
+    pub datagrams: Option<DatagramArea>,
 }
 
 thread_local! {

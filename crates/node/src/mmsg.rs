@@ -25,6 +25,7 @@ use bsdsock_core::{Address, SockAddr};
 use napi::bindgen_prelude::ToNapiValue;
 use napi::sys;
 
+use crate::env::DatagramArea;
 use crate::js::JsAddress;
 use crate::raw::{bad_args, einval, Args, Callback};
 use crate::signals::blocking;
@@ -272,49 +273,6 @@ unsafe extern "C" fn recvmmsg_slab(env: sys::napi_env, info: sys::napi_callback_
         _ => bad_args(),
     };
     a.number(n)
-}
-
-/// The datagram transports' batch (ts/asyncio/transports.ts): an area of
-/// windows of `stride` bytes, its meta Int32Array and its array of fresh
-/// addresses, made once per environment (`datagramArea`) and kept alive by
-/// strong references for the environment's life. Each read of a transport
-/// (`recvmmsgArea`) then finds them without looking them up: the three lookups
-/// were a third of a datagram read's crossing. The facade never hands the area
-/// or the meta array out (datagrams are copied out of the area), so nothing
-/// detaches them, and an ArrayBuffer's memory stays where it is for its life.
-#[derive(Clone, Copy)]
-pub struct DatagramArea {
-    data: *mut u8,
-    len: usize,
-    stride: usize,
-    meta: *mut i32,
-    meta_len: usize,
-    /// The area's ArrayBuffer, the meta Int32Array and the fresh array.
-    values: [sys::napi_ref; 3],
-}
-
-impl DatagramArea {
-    /// The first `count` windows of the area (as many as fit), borrowed while no JS runs.
-    fn windows<'call>(&self, count: usize) -> Vec<&'call mut [u8]> {
-        // SAFETY: `len` bytes at `data` are the area's ArrayBuffer's (see above); the
-        // callback that borrows them runs no JS, so nothing else touches them meanwhile.
-        let all = unsafe { std::slice::from_raw_parts_mut(self.data, self.len) };
-        all.chunks_exact_mut(self.stride).take(count).collect()
-    }
-
-    /// The meta array's elements, borrowed while no JS runs (as `windows`).
-    fn meta<'call>(&self) -> &'call mut [i32] {
-        // SAFETY: `meta_len` aligned i32s at `meta` are the meta Int32Array's; as `windows`.
-        unsafe { std::slice::from_raw_parts_mut(self.meta, self.meta_len) }
-    }
-
-    /// One of the batch's JS values (a handle of the current scope): 0 the area, 1 the meta, 2 the fresh array.
-    fn value(&self, env: sys::napi_env, i: usize) -> Option<sys::napi_value> {
-        let mut out = ptr::null_mut();
-        // SAFETY: the references are this environment's, made by `make_area`.
-        let status = unsafe { sys::napi_get_reference_value(env, self.values[i], &mut out) };
-        (status == sys::Status::napi_ok && !out.is_null()).then_some(out)
-    }
 }
 
 /// Some(()) for napi_ok.
