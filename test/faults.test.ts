@@ -456,6 +456,16 @@ describe('sends to a closed peer', () => {
   });
 });
 
+describe('a child past its time limit', () => {
+  it("is killed, and says where each of its threads was: state, kernel wait and syscall (Linux's /proc)", async () => {
+    const child = new Running([process.execPath, '-e', 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)'], { limitMs: 1000 });
+    expect(await child.ended).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(child.stderr).toContain('[killed by the guard; its threads:');
+    // The main thread, asleep in a futex wait: a syscall number and its arguments.
+    expect(child.stderr).toMatch(/ node S wchan=\S+ syscall=\d+ 0x/);
+  }, 10_000);
+});
+
 describe('signal storms', () => {
   const STORMS: [string, NodeJS.Signals[]][] = [
     ['SIGUSR1', ['SIGUSR1']],
@@ -507,7 +517,9 @@ async function storm(signals: NodeJS.Signals[]): Promise<void> {
       const h = createHash('sha256');
       let got = 0;
       for (;;) {
+        step('s');
         call('select', () => select([conn], [], [], 30));
+        step('r');
         const d = call('recv', () => conn.recv(65536));
         if (d.length === 0) break;
         h.update(d); got += d.length;

@@ -12,6 +12,7 @@ import {
   type SpawnSyncOptionsWithStringEncoding,
   type SpawnSyncReturns,
 } from 'node:child_process';
+import * as fs from 'node:fs';
 
 /** How long a child may run when its caller names no limit. */
 export const CHILD_LIMIT_MS = 30_000;
@@ -52,6 +53,32 @@ export interface Ended {
  * it comes (`stdout`, `stderr`), waited on by pattern or line by line, and
  * how it ended (`ended`). It is killed with SIGKILL after `limitMs`.
  */
+/**
+ * Where the threads of a process that has not ended are, as Linux's /proc tells (empty elsewhere):
+ * for each, its name, state, the kernel function it sleeps in, and its syscall's number and arguments.
+ */
+export function whereStuck(pid: number): string {
+  const read = (file: string): string => {
+    try {
+      return fs.readFileSync(file, 'utf8').trim();
+    } catch {
+      return '?';
+    }
+  };
+  let tasks: string[];
+  try {
+    tasks = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return '';
+  }
+  const lines = tasks.map((tid) => {
+    const dir = `/proc/${pid}/task/${tid}`;
+    const state = /\) (\S)/.exec(read(`${dir}/stat`))?.[1] ?? '?';
+    return `  ${tid} ${read(`${dir}/comm`)} ${state} wchan=${read(`${dir}/wchan`)} syscall=${read(`${dir}/syscall`)}`;
+  });
+  return `\n[killed by the guard; its threads:\n${lines.join('\n')}]\n`;
+}
+
 export class Running {
   readonly pid: number;
   /** What the child has written so far. */
@@ -71,7 +98,11 @@ export class Running {
     this.#child = spawn(file, args, { cwd });
     if (!stdin) this.#child.stdin.end();
     this.pid = this.#child.pid ?? -1;
-    const guard = setTimeout(() => this.#child.kill('SIGKILL'), limitMs);
+    const guard = setTimeout(() => {
+      // Where it was stuck, for the error that follows: each thread's state, kernel wait and syscall.
+      this.stderr += whereStuck(this.pid);
+      this.#child.kill('SIGKILL');
+    }, limitMs);
     this.#child.stdout.setEncoding('utf8').on('data', (text: string) => {
       this.stdout += text;
       this.#notify();
