@@ -13,7 +13,7 @@ use napi::sys;
 
 use crate::env::Backend;
 use crate::portable::{Message, Portable};
-use crate::raw::Callback;
+use crate::raw::{okay, Callback};
 use crate::state::fail;
 use crate::uv::uv;
 use crate::wire::BATCH_COUNT;
@@ -102,11 +102,6 @@ unsafe fn init(
         ptr::null_mut(),
     ))?;
     Some(array)
-}
-
-/// Some(()) for napi_ok.
-fn okay(status: sys::napi_status) -> Option<()> {
-    (status == sys::Status::napi_ok).then_some(())
 }
 
 /// The batch array: an Int32Array of BATCH_FDS entries (wire.rs), its memory, and a

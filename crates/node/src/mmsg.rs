@@ -27,7 +27,7 @@ use napi::sys;
 
 use crate::env::DatagramArea;
 use crate::js::JsAddress;
-use crate::raw::{bad_args, einval, Args, Callback};
+use crate::raw::{bad_args, einval, okay, Args, Callback};
 use crate::signals::blocking;
 use crate::state::remember;
 
@@ -273,11 +273,6 @@ unsafe extern "C" fn recvmmsg_slab(env: sys::napi_env, info: sys::napi_callback_
         _ => bad_args(),
     };
     a.number(n)
-}
-
-/// Some(()) for napi_ok.
-fn okay(status: sys::napi_status) -> Option<()> {
-    (status == sys::Status::napi_ok).then_some(())
 }
 
 /// A new batch of `count` windows of `stride` bytes.

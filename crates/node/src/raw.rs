@@ -177,6 +177,11 @@ impl<const N: usize> Args<N> {
     }
 }
 
+/// Some(()) for napi_ok.
+pub(crate) fn okay(status: sys::napi_status) -> Option<()> {
+    (status == sys::Status::napi_ok).then_some(())
+}
+
 /// Wrong argument types cannot come from the facade; if they do, the call
 /// fails with EINVAL rather than reading anything it was not given.
 pub(crate) fn bad_args() -> Option<usize> {
