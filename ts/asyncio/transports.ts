@@ -617,6 +617,10 @@ const BATCH = 16;
 /** What one readiness delivers at most, and the reads it makes at most. */
 const MAX_DATAGRAMS = 64;
 const MAX_READS = 32;
+/** What one datagram's send came to: sent, no room in the socket (kept, or kept still), or
+ * failed (and the failure reported). */
+type Sent = 'sent' | 'full' | 'failed';
+
 /** What a datagram kept for sending counts beyond its bytes in the write buffer: asyncio's `_header_size` (Python 3.13). */
 const DATAGRAM_HEADER = 8;
 /** asyncio's `max_size`: a datagram is received whole up to this size, cut there beyond. */
@@ -799,7 +803,7 @@ export class DatagramTransport extends BaseTransport {
       to = this.#address;
     }
     if (this.closing) return;
-    if (this.#queue.length === 0 && this.#send(buf, to)) return;
+    if (this.#queue.length === 0 && this.#send(buf, to) !== 'full') return;
     if (this.#queue.length === 0) setCallback(this.fd, true, WRITE, this.#writer);
     this.#queue.push([Buffer.from(buf), to]);
     this.#size += buf.byteLength + DATAGRAM_HEADER;
@@ -807,32 +811,40 @@ export class DatagramTransport extends BaseTransport {
   }
 
   /**
-   * Sends now: false when the socket is full. As asyncio's, a send where the socket had a
+   * Sends now: FULL when the socket has no room. As asyncio's, a send where the socket had a
    * peer when the transport was made (a truthy peername: an unnamed Unix peer's '' is
    * not), else a sendto `addr` (null, when there is none, is sendto's TypeError). A send
-   * that fails is done with: an OSError (an ICMP error the kernel reports, a name that
-   * does not resolve) is the protocol's error_received(), anything else (an address of
-   * the wrong shape, or none) ends the transport, as asyncio's fatal write error.
+   * that fails is done with (FAILED): an OSError (an ICMP error the kernel reports, a name
+   * that does not resolve, EPIPE once the socket is shut down) is the protocol's
+   * error_received(), anything else (an address of the wrong shape, or none) ends the
+   * transport, as asyncio's fatal write error.
    */
-  #send(buf: Buffer, addr: unknown): boolean {
+  #send(buf: Buffer, addr: unknown): Sent {
     try {
-      if (!this.#sendsToPeer) return sendtoNow(this.sock, buf, addr) !== null;
+      if (!this.#sendsToPeer) return sendtoNow(this.sock, buf, addr) === null ? 'full' : 'sent';
       this.sock.send(buf);
+      return 'sent';
     } catch (e) {
-      if (isWouldBlock(e)) return false;
+      if (isWouldBlock(e)) return 'full';
       if (e instanceof OSError) this.#protocol.error_received(e);
       else this.forceClose(e as Error);
+      return 'failed';
     }
-    return true;
   }
 
+  /** Sends the kept datagrams, in order, while the socket has room. As asyncio's
+   * `_sendto_ready`, a datagram whose send fails is dropped and ends this turn's sending:
+   * the rest wait for the next readiness, so a socket that fails every send (shut down)
+   * reports one error a turn, not a burst. */
   #flush(): void {
     while (this.#queue.length !== 0) {
       const [buf, addr] = this.#queue[0]!;
-      if (!this.#send(buf, addr)) break;
+      const sent = this.#send(buf, addr);
+      if (sent === 'full') break;
       if (this.lost) return;
       this.#queue.shift();
       this.#size -= buf.byteLength + DATAGRAM_HEADER;
+      if (sent === 'failed') return;
     }
     this.maybeResumeWriting();
     if (this.#queue.length !== 0) return;

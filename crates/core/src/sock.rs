@@ -675,12 +675,27 @@ fn is_tcp(fd: Fd) -> bool {
     })
 }
 
+/// What poll(2) reports of `fd` when asked for nothing: the conditions it
+/// always reports (POLLERR, POLLHUP, POLLNVAL), or 0.
+fn conditions(fd: Fd) -> i16 {
+    let mut fds = [sys::pollfd(fd, 0)];
+    match sys::poll(&mut fds, Some(std::time::Duration::ZERO)) {
+        Ok(n) if n > 0 => fds[0].revents,
+        _ => 0,
+    }
+}
+
 /// Whether the socket has an error pending (poll's POLLERR), which poll(2),
 /// unlike a receive or SO_ERROR, leaves for the next call.
 fn error_pending(fd: Fd) -> bool {
-    let mut fds = [sys::pollfd(fd, 0)];
-    sys::poll(&mut fds, Some(std::time::Duration::ZERO))
-        .is_ok_and(|n| n > 0 && fds[0].revents & c::POLLERR != 0)
+    conditions(fd) & c::POLLERR != 0
+}
+
+/// Whether the socket is hung up or has an error pending (POLLHUP, POLLERR):
+/// a state that a selector reports as readable and writable both, since a
+/// receive and a send would each say what it is.
+pub fn hung_up(fd: Fd) -> bool {
+    conditions(fd) & (c::POLLHUP | c::POLLERR) != 0
 }
 
 pub fn recvfrom_into(

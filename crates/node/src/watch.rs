@@ -167,10 +167,19 @@ unsafe fn apply(backend: &Backend, w: *mut Watcher, mask: i32) -> bool {
 unsafe extern "C" fn on_poll(handle: *mut c_void, status: c_int, events: c_int) {
     // An error (the fd is in a bad state) is reported as readiness both ways:
     // the operations then make their syscall, which says what is wrong.
-    let ready = if status < 0 { EVENTS } else { events & EVENTS };
+    let mut ready = if status < 0 { EVENTS } else { events & EVENTS };
     let w = data(handle).cast::<Watcher>();
     // SAFETY: libuv calls back a started handle, whose watcher is live.
-    let (fd, id) = unsafe { ((*w).fd, (*w).id) };
+    let (fd, id, mask) = unsafe { ((*w).fd, (*w).id, (*w).mask) };
+    // libuv hands a hangup (EPOLLHUP) over as the one way that came with it
+    // (uv__io_poll adds the watched ways only to a hangup that came alone).
+    // asyncio's selectors report it as both ways, and the poller here does
+    // too: a writer kept waiting on a socket shut down both ways (a Unix
+    // datagram socket with its peer's queue full) is called, and its send
+    // says EPIPE. So when both ways are watched and one came, ask poll(2).
+    if ready != 0 && ready != EVENTS && mask & EVENTS == EVENTS && bsdsock_core::sock::hung_up(fd) {
+        ready = EVENTS;
+    }
     if status < 0 {
         // libuv stopped the handle before this callback (uv__poll_io, on
         // POLLERR): it watches nothing now, so the mask applied after the
