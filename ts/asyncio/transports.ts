@@ -637,21 +637,22 @@ interface Batch {
   meta: Int32Array;
   fresh: NativeAddress[];
 }
-let batch: Batch | null = null;
+let area: Batch | null = null;
 
-function datagramBatch(): Batch {
-  if (batch === null) {
+/** The batch's area, made (and handed to the addon's reads) on first use. */
+function datagramArea(): Batch {
+  if (area === null) {
     const made = native.datagramArea(MAX_DATAGRAM, BATCH);
     if (made === null) throw takeError();
-    batch = { area: Buffer.from(made[0]), meta: made[1], fresh: made[2] };
+    area = { area: Buffer.from(made[0]), meta: made[1], fresh: made[2] };
   }
-  return batch;
+  return area;
 }
 
 /** The `n` datagrams of the batch just received, copied out of the area into one
  * Buffer they share, with their senders' addresses. */
 function takeBatch(n: number): [Buffer, NativeAddress][] {
-  const { area: src, meta: m, fresh } = datagramBatch();
+  const { area: src, meta: m, fresh } = datagramArea();
   let total = 0;
   for (let i = 0; i < n; i++) total += Math.min(m[4 * i]!, MAX_DATAGRAM);
   const out = Buffer.allocUnsafe(total);
@@ -744,9 +745,9 @@ export class DatagramTransport extends BaseTransport {
     // finding what came in the meantime (a peer answering at once), not one
     // per readiness only to fail.
     if (this.#held.length !== 0) this.#deliver(this.#held.splice(0));
+    datagramArea();
     let extra = false;
     for (let left = MAX_DATAGRAMS, reads = 0; left > 0 && reads < MAX_READS && !this.closing && !this.paused; reads++) {
-      if (batch === null) datagramBatch();
       const want = this.#want;
       const n = native.recvmmsgArea(this.fd, want);
       if (n < 0 && wouldBlock()) {

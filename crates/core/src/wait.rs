@@ -203,9 +203,10 @@ fn poll_loop(
         // ever returning the fds it waits for.
         let pending = crate::signals::interrupted();
         // An expired (or zero) deadline still polls once, without waiting.
-        let left = match pending {
-            true => Some(Duration::ZERO),
-            false => deadline.left().unwrap_or(Some(Duration::ZERO)),
+        let left = if pending {
+            Some(Duration::ZERO)
+        } else {
+            deadline.left().unwrap_or(Some(Duration::ZERO))
         };
         let expired = left == Some(Duration::ZERO);
         match sys::poll(fds, left) {
