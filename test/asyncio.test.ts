@@ -17,6 +17,7 @@ import {
   NI_NUMERICHOST,
   NI_NUMERICSERV,
   OSError,
+  SHUT_RDWR,
   SHUT_WR,
   SO_LINGER,
   SOCK_DGRAM,
@@ -617,6 +618,65 @@ setTimeout(() => {
 }, 50);
 `);
     expect(JSON.parse(out)).toEqual(['c got y', 'uncaught reader threw', 'a again']);
+  });
+
+  it('a socket shut down both ways while its send buffer is full: its reader and its writer are both called, as python3 says', async () => {
+    // A hangup (POLLHUP) with no room to send: asyncio's selector reports it to the writer as well,
+    // whose send then says EPIPE, where libuv reports only the readiness that came with it.
+    const py = python(
+      String.raw`
+import asyncio, socket
+def hangup(family):
+    async def main():
+        loop = asyncio.get_running_loop()
+        out = []
+        a, b = socket.socketpair(family, socket.SOCK_STREAM)
+        a.setblocking(False)
+        try:
+            while True: a.send(b'x' * 65536)
+        except BlockingIOError: pass
+        def reader():
+            if 'read' not in out: out.append('read')
+        def writer(): out.append('write'); loop.remove_writer(a)
+        loop.add_reader(a, reader)
+        loop.add_writer(a, writer)
+        await asyncio.sleep(0.05)
+        out.append('shut')
+        a.shutdown(socket.SHUT_RDWR)
+        await asyncio.sleep(0.05)
+        loop.remove_reader(a)
+        a.close(); b.close()
+        return out
+    return asyncio.run(main())
+`,
+      { unix: 'hangup(socket.AF_UNIX)' },
+    );
+    const [a, b] = socketpair();
+    a.setblocking(false);
+    try {
+      for (;;) a.send(Buffer.alloc(65536, 'x'));
+    } catch (e) {
+      if (!(e instanceof OSError) || e.errno !== ERRNO.EAGAIN) throw e;
+    }
+    const out: string[] = [];
+    // The reader stays: while it watches, the hangup comes with readability, which libuv reports alone.
+    add_reader(a, () => {
+      if (!out.includes('read')) out.push('read');
+    });
+    add_writer(a, () => {
+      out.push('write');
+      remove_writer(a);
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    out.push('shut');
+    a.shutdown(SHUT_RDWR);
+    await new Promise((r) => setTimeout(r, 50));
+    remove_reader(a);
+    remove_writer(a);
+    a.close();
+    b.close();
+    expect({ value: out }).toEqual(py.unix);
+    expect(out).toEqual(['shut', 'read', 'write']);
   });
 
   it('closing a socket drops its reader', async () => {
