@@ -802,6 +802,64 @@ describe('the event loop', () => {
     expect(await child.exited).toBe(0);
   });
 
+  it("a transport whose socket is closed under it: silent until written to, then lost with EBADF, as python3's; and it keeps the process alive no more", () => {
+    const py = python(
+      String.raw`
+import asyncio, socket
+def closed_under():
+    async def main():
+        loop = asyncio.get_running_loop()
+        ev = []
+        class P(asyncio.Protocol):
+            def connection_made(self, t): ev.append(['made'])
+            def data_received(self, d): ev.append(['data', len(d)])
+            def connection_lost(self, e): ev.append(['lost', None if e is None else [type(e).__name__, e.errno]])
+        a, b = socket.socketpair()
+        t, _ = await loop.create_connection(P, sock=a)
+        b.send(b'hi')
+        await asyncio.sleep(0.02)
+        a.close()
+        ev.append(['closed', t.is_closing()])
+        await asyncio.sleep(0.02)
+        t.write(b'x')
+        ev.append(['wrote', t.is_closing()])
+        await asyncio.sleep(0.02)
+        b.close()
+        return ev
+    return asyncio.run(main())
+`,
+      { events: 'closed_under()' },
+    );
+    const child = (write: boolean): string =>
+      runNodeSync(`
+        const { socketpair } = require(${JSON.stringify(ROOT)});
+        const aio = require('bsdsock/asyncio');
+        const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+        const ev = [];
+        class P extends aio.Protocol {
+          connection_made() { ev.push(['made']); }
+          data_received(d) { ev.push(['data', d.length]); }
+          connection_lost(e) { ev.push(['lost', e === null ? null : [e.constructor.name, e.errno]]); }
+        }
+        (async () => {
+          const [a, b] = socketpair();
+          const [t] = await aio.create_connection(() => new P(), undefined, undefined, { sock: a });
+          b.send(Buffer.from('hi'));
+          await sleep(20);
+          a.close();
+          ev.push(['closed', t.is_closing()]);
+          await sleep(20);
+          if (${write}) t.write(Buffer.from('x'));
+          ev.push(['wrote', t.is_closing()]);
+          await sleep(20);
+          // b stays open and the transport is never closed: only the orphaned transport could hold the loop.
+          console.log(JSON.stringify(ev));
+        })();
+      `);
+    expect({ value: JSON.parse(child(true)) }).toEqual(py.events);
+    expect(JSON.parse(child(false))).toEqual([['made'], ['data', 2], ['closed', false], ['wrote', false]]);
+  });
+
   it('lets the loop go once the last pending operation ends, however it ends', () => {
     // The addon lets go at the loop's next turn (its prepare handle), not in
     // the call that ends the operation: each of these must still exit.

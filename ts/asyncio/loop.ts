@@ -3,8 +3,9 @@
 // readable or writable, and one native watcher that watches what they need
 // (crates/node/src/watch.rs: a uv_poll handle, or on Bun and Deno an interest
 // in the addon's own poller thread). An operation keeps the loop alive while it
-// waits (through one ref'd handle of the environment, `keepAlive`); readers and
-// writers do not. A socket's handle stays armed for reading after it served a
+// waits (through one ref'd handle of the environment, `keepAlive`), and so does
+// an open transport or server (`hold`), until it is closed or its socket is
+// closed or detached under it; readers and writers do not. A socket's handle stays armed for reading after it served a
 // read, so that a connection read over and over costs no epoll_ctl per read; the
 // first readiness with nothing to read disarms it. This module's state belongs to one JS
 // environment (the main thread or a worker), as the addon's does.
@@ -323,10 +324,13 @@ function readFound(fd: number, data: boolean): void {
   watches[fd]?.early.found(data);
 }
 
-/** What the loop knows of a transport: whether it is closing, and its repr. */
+/** What the loop knows of a transport: whether it is closing, its repr, and how to tell it
+ * that its fd was closed or detached under it. */
 interface TransportLike {
   is_closing(): boolean;
   toString(): string;
+  /** Its fd is no longer watched, so nothing can wake it: it stops keeping the loop alive. */
+  orphaned(): void;
 }
 
 /** The transport using each fd (asyncio's `loop._transports`), by fd. */
@@ -569,7 +573,9 @@ function resolved(id: number, result: unknown): void {
 /** A socket is about to close or detach its fd: its handle goes first, and
  * what waited on it fails with EBADF, as Python's closed socket would. */
 function release(fd: number): void {
-  // A transport's fd closed under it is no longer its (a new socket may take the number).
+  // A transport's fd closed under it is no longer its (a new socket may take the number), and
+  // with no watch on it the transport can never be woken: it stops holding the loop.
+  transports[fd]?.orphaned();
   transports[fd] = undefined;
   const w = watches[fd];
   if (w === undefined) return;

@@ -93,6 +93,13 @@ export abstract class BaseTransport {
     useFd(this.fd, this);
   }
 
+  /** @internal The loop's word that this transport's socket was closed or detached under it: no
+   * readiness can reach it now, so it no longer keeps the loop alive (as asyncio's loop, it stays
+   * open until closed, and a write then fails with EBADF). */
+  orphaned(): void {
+    this.release();
+  }
+
   /** The class name asyncio's repr gives (`_SelectorSocketTransport`, ...). */
   protected abstract get pyName(): string;
   /** asyncio's `get_write_buffer_size()`: bytes buffered, not yet sent. */
