@@ -3,9 +3,9 @@
 // readable or writable, and one native watcher that watches what they need
 // (crates/node/src/watch.rs: a uv_poll handle, or on Bun and Deno an interest
 // in the addon's own poller thread). An operation keeps the loop alive while it
-// waits (through one ref'd handle of the environment, `keepAlive`), and so does
-// an open transport or server (`hold`), until it is closed or its socket is
-// closed or detached under it; readers and writers do not. A socket's handle stays armed for reading after it served a
+// waits (through one ref'd handle of the environment, `keepAlive`), and so do an
+// open transport and a serving server (`hold`) until closed, a transport also
+// until its socket is closed or detached under it; readers and writers do not. A socket's handle stays armed for reading after it served a
 // read, so that a connection read over and over costs no epoll_ctl per read; the
 // first readiness with nothing to read disarms it. This module's state belongs to one JS
 // environment (the main thread or a worker), as the addon's does.
