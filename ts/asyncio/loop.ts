@@ -5,10 +5,11 @@
 // in the addon's own poller thread). An operation keeps the loop alive while it
 // waits (through one ref'd handle of the environment, `keepAlive`), and so do an
 // open transport and a serving server (`hold`) until closed, a transport also
-// until its socket is closed or detached under it; readers and writers do not. A socket's handle stays armed for reading after it served a
-// read, so that a connection read over and over costs no epoll_ctl per read; the
-// first readiness with nothing to read disarms it. This module's state belongs to one JS
-// environment (the main thread or a worker), as the addon's does.
+// until its socket is closed or detached under it; readers and writers do not.
+// A socket's handle stays armed for reading after it served a read, so that a
+// connection read over and over costs no epoll_ctl per read; the first
+// readiness with nothing to read disarms it. This module's state belongs to one
+// JS environment (the main thread or a worker), as the addon's does.
 
 import { badf, dropError, RuntimeError, takeError } from '../errors';
 import { keywordNames } from '../keywords';

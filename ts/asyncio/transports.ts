@@ -819,10 +819,10 @@ export class DatagramTransport extends BaseTransport {
   }
 
   /**
-   * Sends now: FULL when the socket has no room. As asyncio's, a send where the socket had a
+   * Sends now: 'full' when the socket has no room. As asyncio's, a send where the socket had a
    * peer when the transport was made (a truthy peername: an unnamed Unix peer's '' is
    * not), else a sendto `addr` (null, when there is none, is sendto's TypeError). A send
-   * that fails is done with (FAILED): an OSError (an ICMP error the kernel reports, a name
+   * that fails is done with ('failed'): an OSError (an ICMP error the kernel reports, a name
    * that does not resolve, EPIPE once the socket is shut down) is the protocol's
    * error_received(), anything else (an address of the wrong shape, or none) ends the
    * transport, as asyncio's fatal write error.
