@@ -74,10 +74,8 @@ impl DatagramArea {
 
     /// One of the batch's JS values (a handle of the current scope): 0 the area, 1 the meta, 2 the fresh array.
     pub fn value(&self, env: sys::napi_env, i: usize) -> Option<sys::napi_value> {
-        let mut out = ptr::null_mut();
         // SAFETY: the references are this environment's, made by mmsg.rs's `make_area`.
-        let status = unsafe { sys::napi_get_reference_value(env, self.values[i], &mut out) };
-        (status == sys::Status::napi_ok && !out.is_null()).then_some(out)
+        unsafe { reference_value(env, self.values[i]) }
     }
 }
 
@@ -230,10 +228,16 @@ pub unsafe fn call_target<const N: usize>(
 ///
 /// SAFETY: call from a JS call on the environment's thread.
 pub unsafe fn batch_value(s: &EnvState) -> Option<sys::napi_value> {
+    reference_value(s.env, s.batch.reference)
+}
+
+/// The value `reference` holds (a handle of the current scope); None if it is gone.
+///
+/// SAFETY: `env` must be the current environment and `reference` one of its references.
+unsafe fn reference_value(env: sys::napi_env, reference: sys::napi_ref) -> Option<sys::napi_value> {
     let mut out = ptr::null_mut();
-    (sys::napi_get_reference_value(s.env, s.batch.reference, &mut out) == sys::Status::napi_ok
-        && !out.is_null())
-    .then_some(out)
+    (sys::napi_get_reference_value(env, reference, &mut out) == sys::Status::napi_ok && !out.is_null())
+        .then_some(out)
 }
 
 /// A JS number.
