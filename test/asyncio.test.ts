@@ -860,6 +860,81 @@ def closed_under():
     expect(JSON.parse(child(false))).toEqual([['made'], ['data', 2], ['closed', false], ['wrote', false]]);
   });
 
+  it("a server whose socket is closed or detached under it: serving, refusing, as python3's; and it keeps the process alive no more", () => {
+    const py = python(
+      String.raw`
+import asyncio, socket
+def closed_under():
+    async def main():
+        loop = asyncio.get_running_loop()
+        ev = []
+        s = socket.socket()
+        s.bind(('127.0.0.1', 0))
+        s.listen()
+        port = s.getsockname()[1]
+        srv = await loop.create_server(asyncio.Protocol, sock=s)
+        ev.append(['serving', srv.is_serving(), len(srv.sockets)])
+        s.close()
+        await asyncio.sleep(0.02)
+        ev.append(['closed', srv.is_serving(), [x.fileno() for x in srv.sockets]])
+        c = socket.socket()
+        try:
+            c.connect(('127.0.0.1', port))
+            ev.append(['connected'])
+        except OSError as e:
+            ev.append(['connect', type(e).__name__, e.errno])
+        c.close()
+        return ev
+    return asyncio.run(main())
+`,
+      { events: 'closed_under()' },
+    );
+    // The server is never closed: once its socket is gone only the server could hold the loop.
+    const out = runNodeSync(`
+      const { socket } = require(${JSON.stringify(ROOT)});
+      const aio = require('bsdsock/asyncio');
+      const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+      (async () => {
+        const ev = [];
+        const s = socket();
+        s.bind(['127.0.0.1', 0]);
+        s.listen();
+        const port = s.getsockname()[1];
+        const srv = await aio.create_server(() => new aio.Protocol(), undefined, undefined, { sock: s });
+        ev.push(['serving', srv.is_serving(), srv.sockets.length]);
+        s.close();
+        await sleep(20);
+        ev.push(['closed', srv.is_serving(), srv.sockets.map((x) => x.fileno())]);
+        const c = socket();
+        try {
+          c.connect(['127.0.0.1', port]);
+          ev.push(['connected']);
+        } catch (e) {
+          ev.push(['connect', e.constructor.name, e.errno]);
+        }
+        c.close();
+        console.log(JSON.stringify(ev));
+      })();
+    `);
+    expect({ value: JSON.parse(out) }).toEqual(py.events);
+    // Serving, it holds the loop (an unref'd timer still fires); its socket detached, it lets go.
+    const detached = runNodeSync(`
+      const { socket } = require(${JSON.stringify(ROOT)});
+      const aio = require('bsdsock/asyncio');
+      (async () => {
+        const s = socket();
+        s.bind(['127.0.0.1', 0]);
+        s.listen();
+        await aio.create_server(() => new aio.Protocol(), undefined, undefined, { sock: s });
+        setTimeout(() => {
+          console.log('alive while serving');
+          require('node:fs').closeSync(s.detach());
+        }, 200).unref();
+      })();
+    `);
+    expect(detached.trim()).toBe('alive while serving');
+  });
+
   it('lets the loop go once the last pending operation ends, however it ends', () => {
     // The addon lets go at the loop's next turn (its prepare handle), not in
     // the call that ends the operation: each of these must still exit.

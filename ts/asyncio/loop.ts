@@ -4,8 +4,9 @@
 // (crates/node/src/watch.rs: a uv_poll handle, or on Bun and Deno an interest
 // in the addon's own poller thread). An operation keeps the loop alive while it
 // waits (through one ref'd handle of the environment, `keepAlive`), and so do an
-// open transport and a serving server (`hold`) until closed, a transport also
-// until its socket is closed or detached under it; readers and writers do not.
+// open transport and a serving server (`hold`) until closed, or until its
+// socket (a server: all its sockets) is closed or detached under it; readers
+// and writers do not.
 // A socket's handle stays armed for reading after it served a read, so that a
 // connection read over and over costs no epoll_ctl per read; the first
 // readiness with nothing to read disarms it. This module's state belongs to one
@@ -342,6 +343,15 @@ export function useFd(fd: number, transport: TransportLike): void {
   if (fd >= 0) transports[fd] = transport;
 }
 
+/** What a serving server's listening socket calls when its fd is closed or detached under it, by fd. */
+const listeners: ((() => void) | undefined)[] = [];
+
+/** Says what to call if `fd`, a listening socket a server serves on, is closed or detached
+ * other than through the server (once; undefined: nothing). */
+export function onListenerGone(fd: number, gone: (() => void) | undefined): void {
+  if (fd >= 0) listeners[fd] = gone;
+}
+
 /** Says that `transport` is gone, unless another took `fd` since. */
 export function releaseFd(fd: number, transport: TransportLike): void {
   if (transports[fd] === transport) transports[fd] = undefined;
@@ -578,6 +588,9 @@ function release(fd: number): void {
   // with no watch on it the transport can never be woken: it stops holding the loop.
   transports[fd]?.orphaned();
   transports[fd] = undefined;
+  const gone = listeners[fd];
+  listeners[fd] = undefined;
+  gone?.();
   const w = watches[fd];
   if (w === undefined) return;
   watches[fd] = undefined;

@@ -11,7 +11,7 @@ import { pyRepr } from '../repr';
 import { Socket } from '../socket';
 import { TransportSocket } from './trsock';
 import { checkStream, removeStaleSocket } from './connections';
-import { hold, READ, reportLater, setCallback } from './loop';
+import { hold, onListenerGone, READ, reportLater, setCallback } from './loop';
 import type { StreamProtocol } from './protocols';
 import { getaddrinfo } from './resolver';
 import { Transport } from './transports';
@@ -76,7 +76,21 @@ export class Server {
     if (this.#serving || this.#closed) return;
     this.#serving = true;
     this.#release = hold();
-    for (const s of this.#sockets) setCallback(s.fileno(), true, READ, () => this.#accept(s));
+    // A server whose every socket was closed under it can never accept again: it stops keeping
+    // the process alive (is_serving() stays true and close() is still needed, as in asyncio).
+    let listening = this.#sockets.length;
+    const gone = (): void => {
+      if (--listening === 0) this.#letGo();
+    };
+    for (const s of this.#sockets) {
+      onListenerGone(s.fileno(), gone);
+      setCallback(s.fileno(), true, READ, () => this.#accept(s));
+    }
+  }
+
+  #letGo(): void {
+    this.#release?.();
+    this.#release = null;
   }
 
   #accept(listener: Socket): void {
@@ -138,8 +152,7 @@ export class Server {
     this.#serving = false;
     for (const s of this.#sockets) s.close();
     this.#cleanup?.();
-    this.#release?.();
-    this.#release = null;
+    this.#letGo();
     this.#forever?.();
     this.#forever = null;
     this.#wake();
