@@ -78,6 +78,10 @@ const C_THREADED = (id) => [
 const CALLBACK_SERVER_FLOOR = { arg: 'techo', label: 'event-loop floor: a uv_poll callback (bench/floor/loop.js)' };
 const CALLBACK_SERVER_FLOOR_NOTE =
   "event-loop floor: the least a callback API on Node's loop can do per message, a uv_poll callback per connection calling an addon's recv and send; vs floor is against it";
+// Below any JavaScript API: what any design on Node's loop costs at the least.
+const ONE_CROSSING = { arg: 'necho', label: 'one crossing: recv and send in C, one no-op JS call a message (bench/floor/loop.js)' };
+const ONE_CROSSING_NOTE =
+  "one crossing: the least any design on Node's loop can do per message, whatever its API: the uv_poll callback receives and sends in C with one call into JavaScript between (a no-op); no design that lets JavaScript see each message can go faster";
 
 // The event-loop floor of the servers awaiting each read (sock_recv_into, a StreamReader's read).
 const PROMISE_SERVER_FLOOR = { arg: 'aecho', label: 'event-loop floor: uv_poll + one promise per read (bench/floor/loop.js)' };
@@ -379,8 +383,8 @@ const WORKLOADS = [
     }),
   },
   rrServer('prr', 'Protocol echo server', "create_server, a Protocol writing back in data_received; node:net: a server writing back each 'data' chunk",
-    eventWorkload('tcp-echo', 'node:net', 1.1, false, C_EPOLL_SERVER, CALLBACK_SERVER_FLOOR),
-    [CALLBACK_SERVER_FLOOR_NOTE],
+    eventWorkload('tcp-echo', 'node:net', 1.1, false, C_EPOLL_SERVER, [CALLBACK_SERVER_FLOOR, ONE_CROSSING]),
+    [CALLBACK_SERVER_FLOOR_NOTE, ONE_CROSSING_NOTE],
   ),
   {
     id: 'abulk',

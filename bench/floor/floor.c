@@ -24,6 +24,10 @@
  *   watch(fd, callback)           a uv_poll handle watching fd for reading, level-triggered,
  *                                 calling callback() through napi_make_callback
  *   unwatch(fd)                   stops and closes fd's handle, then closes fd
+ *   watchEcho(fd, callback)       a uv_poll handle that, at each readiness, receives in C, calls
+ *                                 callback() through napi_make_callback, and sends the bytes back
+ *                                 in C; at EOF it closes the handle and fd: the one crossing per
+ *                                 message that any design on Node's loop must make
  *
  * Built by bench/run.js with cc against Node's own node_api.h and uv.h (no
  * node-gyp download): cc -O2 -shared -fPIC -I<node>/include/node floor.c -o floor.node
@@ -264,6 +268,7 @@ static napi_value recvfrom_fn(napi_env env, napi_callback_info info)
 
 struct watcher {
     uv_poll_t poll;
+    int fd;
     napi_env env;
     napi_ref callback;
 };
@@ -272,13 +277,10 @@ struct watcher {
 #define MAX_FD 65536
 static struct watcher *watchers[MAX_FD];
 
-static void on_readable(uv_poll_t *poll, int status, int events)
+static void call_back(struct watcher *w)
 {
-    struct watcher *w = poll->data;
     napi_handle_scope scope;
     napi_value callback, global, result;
-    (void)status;
-    (void)events;
     napi_open_handle_scope(w->env, &scope);
     napi_get_reference_value(w->env, w->callback, &callback);
     napi_get_global(w->env, &global);
@@ -287,7 +289,36 @@ static void on_readable(uv_poll_t *poll, int status, int events)
     napi_close_handle_scope(w->env, scope);
 }
 
-static napi_value watch_fn(napi_env env, napi_callback_info info)
+static void on_readable(uv_poll_t *poll, int status, int events)
+{
+    (void)status;
+    (void)events;
+    call_back(poll->data);
+}
+
+static void stop_watching(int fd);
+
+static void on_echo(uv_poll_t *poll, int status, int events)
+{
+    static char buf[64 * 1024];
+    struct watcher *w = poll->data;
+    int fd = w->fd;
+    (void)status;
+    (void)events;
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n < 0 && errno == EAGAIN)
+        return;
+    if (n <= 0) {
+        stop_watching(fd);
+        close(fd);
+        return;
+    }
+    call_back(w);
+    if (send(fd, buf, (size_t)n, 0) != n)
+        abort(); /* a 64-byte echo always fits: anything else is a broken run */
+}
+
+static napi_value start_watch(napi_env env, napi_callback_info info, uv_poll_cb cb)
 {
     size_t argc = 2;
     napi_value argv[2];
@@ -298,10 +329,21 @@ static napi_value watch_fn(napi_env env, napi_callback_info info)
     if (fd < 0 || fd >= MAX_FD || w == NULL || napi_get_uv_event_loop(env, &loop) != napi_ok || uv_poll_init(loop, &w->poll, fd) != 0)
         return int_result(env, -1);
     w->env = env;
+    w->fd = fd;
     w->poll.data = w;
     watchers[fd] = w;
     napi_create_reference(env, argv[1], 1, &w->callback);
-    return int_result(env, uv_poll_start(&w->poll, UV_READABLE, on_readable));
+    return int_result(env, uv_poll_start(&w->poll, UV_READABLE, cb));
+}
+
+static napi_value watch_fn(napi_env env, napi_callback_info info)
+{
+    return start_watch(env, info, on_readable);
+}
+
+static napi_value watch_echo_fn(napi_env env, napi_callback_info info)
+{
+    return start_watch(env, info, on_echo);
 }
 
 static void on_closed(uv_handle_t *handle)
@@ -311,15 +353,20 @@ static void on_closed(uv_handle_t *handle)
     free(w);
 }
 
-static napi_value unwatch_fn(napi_env env, napi_callback_info info)
+static void stop_watching(int fd)
 {
-    int fd = only_arg(env, info);
     struct watcher *w = fd >= 0 && fd < MAX_FD ? watchers[fd] : NULL;
     if (w != NULL) {
         watchers[fd] = NULL;
         uv_poll_stop(&w->poll);
         uv_close((uv_handle_t *)&w->poll, on_closed);
     }
+}
+
+static napi_value unwatch_fn(napi_env env, napi_callback_info info)
+{
+    int fd = only_arg(env, info);
+    stop_watching(fd);
     return int_result(env, close(fd) < 0 ? -errno : 0);
 }
 
@@ -330,6 +377,7 @@ NAPI_MODULE_INIT()
     export_fn(env, exports, "recv", recv_fn);
     export_fn(env, exports, "watch", watch_fn);
     export_fn(env, exports, "unwatch", unwatch_fn);
+    export_fn(env, exports, "watchEcho", watch_echo_fn);
     export_fn(env, exports, "listener", listener);
     export_fn(env, exports, "accept", accept_fn);
     export_fn(env, exports, "bound", bound);

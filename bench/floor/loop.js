@@ -28,6 +28,10 @@
 //   node loop.js techo                    a callback echo server (prints its port, then serves until killed)
 //     a callback API (Protocol, node:net's 'data'): per connection, the uv_poll
 //     callback receives into its buffer and sends the bytes back, no promise
+//   node loop.js necho                    the least any echo server on Node's loop can do
+//     (prints its port, then serves until killed): per message, the uv_poll
+//     callback receives and sends in C, with one call into JavaScript (a no-op)
+//     between them, as any design must make to let JavaScript see the message
 //   node loop.js dping ROUNDS WARMUP PORT   (PORT: the C UDP echo server)
 //     a callback API (DatagramProtocol, node:dgram's 'message'): the uv_poll
 //     callback receives the datagram and sends the next one, no promise
@@ -311,6 +315,7 @@ async function main(argv) {
   else if (workload === 'abulk') await benchBulk(count, warmup, port);
   else if (workload === 'aecho') return serve(serveEcho);
   else if (workload === 'techo') return serve((fd) => watch(fd, echoing(fd)));
+  else if (workload === 'necho') return serve((fd) => addon.watchEcho(fd, () => {}));
   else if (workload === 'dping') await benchPing(count, warmup, port);
   else throw new Error(`unknown workload: ${workload}`);
   process.exit(0);
