@@ -659,7 +659,7 @@ function datagramArea(): Batch {
 /** The `n` datagrams of the batch just received, copied out of the area into one
  * Buffer they share, with their senders' addresses. */
 function takeBatch(n: number): [Buffer, NativeAddress][] {
-  const { area: src, meta: m } = datagramArea();
+  const { area: src, meta: m, fresh } = datagramArea();
   let total = 0;
   for (let i = 0; i < n; i++) total += Math.min(m[4 * i]!, MAX_DATAGRAM);
   const out = Buffer.allocUnsafe(total);
@@ -668,25 +668,10 @@ function takeBatch(n: number): [Buffer, NativeAddress][] {
   for (let i = 0; i < n; i++) {
     const got = Math.min(m[4 * i]!, MAX_DATAGRAM);
     src.copy(out, at, i * MAX_DATAGRAM, i * MAX_DATAGRAM + got);
-    batch.push([out.subarray(at, at + got), senderOf(i)]);
+    batch.push([n === 1 ? out : out.subarray(at, at + got), slotAddress(m[4 * i + 2]!, m[4 * i + 3] === 1 ? fresh[i] : undefined)]);
     at += got;
   }
   return batch;
-}
-
-/** The one datagram of the batch just received (a reply, a ping: the common batch), copied out of the area. */
-function takeOnly(): Buffer {
-  const { area: src, meta: m } = datagramArea();
-  const got = Math.min(m[0]!, MAX_DATAGRAM);
-  const out = Buffer.allocUnsafe(got);
-  src.copy(out, 0, 0, got);
-  return out;
-}
-
-/** The sender of the batch's datagram `i`. */
-function senderOf(i: number): NativeAddress {
-  const { meta: m, fresh } = datagramArea();
-  return slotAddress(m[4 * i + 2]!, m[4 * i + 3] === 1 ? fresh[i] : undefined);
 }
 
 /** asyncio's `DatagramTransport`. */
@@ -766,7 +751,7 @@ export class DatagramTransport extends BaseTransport {
     // emptied the queue: another read is made only if such reads have been
     // finding what came in the meantime (a peer answering at once), not one
     // per readiness only to fail.
-    if (this.#held.length !== 0) for (const [data, addr] of this.#held.splice(0)) this.#deliver(data, addr);
+    if (this.#held.length !== 0) this.#deliver(this.#held.splice(0));
     datagramArea();
     let extra = false;
     for (let left = MAX_DATAGRAMS, reads = 0; left > 0 && reads < MAX_READS && !this.closing && !this.paused; reads++) {
@@ -783,9 +768,7 @@ export class DatagramTransport extends BaseTransport {
         extra = false;
         continue;
       }
-      // Each datagram is copied out before any is delivered: a protocol's call may read again.
-      if (n === 1) this.#deliver(takeOnly(), senderOf(0));
-      else for (const [data, addr] of takeBatch(n)) this.#deliver(data, addr);
+      this.#deliver(takeBatch(n));
       left -= n;
       extra = n < want;
       this.#want = extra ? Math.max(n, 2) : Math.min(2 * n, BATCH);
@@ -793,19 +776,21 @@ export class DatagramTransport extends BaseTransport {
     }
   }
 
-  /** Hands a datagram to the protocol: none once a call has closed the transport (dropped, as
-   * the socket's queue is), and each one after a call paused reading is held for its resume; what
-   * a call throws is reported as the reader's would be, and the next datagrams still come. */
-  #deliver(data: Buffer, addr: NativeAddress): void {
-    if (this.closing) return;
-    if (this.paused) {
-      this.#held.push([data, addr]);
-      return;
-    }
-    try {
-      this.#protocol.datagram_received(data, addr);
-    } catch (e) {
-      reportLater(e);
+  /** Hands each datagram to the protocol, in order, until one closes the transport (the rest
+   * are dropped, as the socket's queue is) or pauses reading (the rest are held for its resume);
+   * what one call throws is reported as the reader's would be, and the rest still come. */
+  #deliver(batch: [Buffer, NativeAddress][]): void {
+    for (let i = 0; i < batch.length && !this.closing; i++) {
+      if (this.paused) {
+        this.#held.push(...batch.slice(i));
+        return;
+      }
+      const [data, addr] = batch[i]!;
+      try {
+        this.#protocol.datagram_received(data, addr);
+      } catch (e) {
+        reportLater(e);
+      }
     }
   }
 
