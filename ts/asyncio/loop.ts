@@ -326,13 +326,10 @@ function readFound(fd: number, data: boolean): void {
   watches[fd]?.early.found(data);
 }
 
-/** What the loop knows of a transport: whether it is closing, its repr, and how to tell it
- * that its fd was closed or detached under it. */
+/** What the loop knows of a transport: whether it is closing, and its repr. */
 interface TransportLike {
   is_closing(): boolean;
   toString(): string;
-  /** Its fd is no longer watched, so nothing can wake it: it stops keeping the loop alive. */
-  orphaned(): void;
 }
 
 /** The transport using each fd (asyncio's `loop._transports`), by fd. */
@@ -343,13 +340,13 @@ export function useFd(fd: number, transport: TransportLike): void {
   if (fd >= 0) transports[fd] = transport;
 }
 
-/** What a serving server's listening socket calls when its fd is closed or detached under it, by fd. */
-const listeners: ((() => void) | undefined)[] = [];
+/** What each fd's holder (a transport, a serving server) is told when the fd is closed or detached, by fd. */
+const holders: ((() => void) | undefined)[] = [];
 
-/** Says what to call if `fd`, a listening socket a server serves on, is closed or detached
- * other than through the server (once; undefined: nothing). */
-export function onListenerGone(fd: number, gone: (() => void) | undefined): void {
-  if (fd >= 0) listeners[fd] = gone;
+/** Says what to call, once, when `fd` is closed or detached: a transport or server that holds the
+ * loop for it can never be woken after that, so it lets go (the last one said for an fd is told). */
+export function onFdGone(fd: number, gone: () => void): void {
+  if (fd >= 0) holders[fd] = gone;
 }
 
 /** Says that `transport` is gone, unless another took `fd` since. */
@@ -585,11 +582,10 @@ function resolved(id: number, result: unknown): void {
  * what waited on it fails with EBADF, as Python's closed socket would. */
 function release(fd: number): void {
   // A transport's fd closed under it is no longer its (a new socket may take the number), and
-  // with no watch on it the transport can never be woken: it stops holding the loop.
-  transports[fd]?.orphaned();
+  // with no watch on it, it or a server can never be woken: whoever held the loop for it lets go.
   transports[fd] = undefined;
-  const gone = listeners[fd];
-  listeners[fd] = undefined;
+  const gone = holders[fd];
+  holders[fd] = undefined;
   gone?.();
   const w = watches[fd];
   if (w === undefined) return;

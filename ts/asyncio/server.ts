@@ -11,7 +11,7 @@ import { pyRepr } from '../repr';
 import { Socket } from '../socket';
 import { TransportSocket } from './trsock';
 import { checkStream, removeStaleSocket } from './connections';
-import { hold, onListenerGone, READ, reportLater, setCallback } from './loop';
+import { hold, onFdGone, READ, reportLater, setCallback } from './loop';
 import type { StreamProtocol } from './protocols';
 import { getaddrinfo } from './resolver';
 import { Transport } from './transports';
@@ -83,7 +83,7 @@ export class Server {
       if (--listening === 0) this.#letGo();
     };
     for (const s of this.#sockets) {
-      onListenerGone(s.fileno(), gone);
+      onFdGone(s.fileno(), gone);
       setCallback(s.fileno(), true, READ, () => this.#accept(s));
     }
   }

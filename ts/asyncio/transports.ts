@@ -15,7 +15,7 @@ import { native, slotAddress, type NativeAddress } from '../native';
 import { claim, room, settle, SLAB_RECEIVE_MAX } from '../slab';
 import { sendtoNow, Socket, truthyAddress } from '../socket';
 import { TransportSocket } from './trsock';
-import { hold, polling, READ, ReadGuess, releaseFd, reportLater, setCallback, useFd, WRITE } from './loop';
+import { hold, onFdGone, polling, READ, ReadGuess, releaseFd, reportLater, setCallback, useFd, WRITE } from './loop';
 import { BufferedProtocol, Protocol, type BaseProtocol, type DatagramProtocol, type StreamProtocol } from './protocols';
 
 /** Python's `==` of two addresses: tuples (arrays) item by item. */
@@ -91,13 +91,9 @@ export abstract class BaseTransport {
     }
     this.extra = { peername, sockname, socket: new TransportSocket(sock) };
     useFd(this.fd, this);
-  }
-
-  /** @internal The loop's word that this transport's socket was closed or detached under it: no
-   * readiness can reach it now, so it no longer keeps the loop alive (as asyncio's loop, it stays
-   * open until closed, and a write then fails with EBADF). */
-  orphaned(): void {
-    this.release();
+    // Its socket closed or detached under it, no readiness can reach it: it no longer keeps the
+    // loop alive (as asyncio's, it stays open until closed, and a write then fails with EBADF).
+    onFdGone(this.fd, this.release);
   }
 
   /** The class name asyncio's repr gives (`_SelectorSocketTransport`, ...). */
