@@ -40,7 +40,7 @@ const socketNames = [
 const selectNames = [
   ...new Set([...tableNames((t) => t.startsWith('SELECT_')), ...headerNames.filter(isSelect), ...windowsNames.filter(isSelect)]),
 ].sort();
-const families = ['AF_INET', 'AF_INET6', 'AF_UNIX', 'AF_NETLINK', 'AF_PACKET'];
+const families = ['AF_INET', 'AF_INET6', 'AF_UNIX', 'AF_NETLINK', 'AF_PACKET', 'AF_VSOCK'];
 
 // The group of each constant, by its prefix, for its doc comment.
 const GROUPS_BY_PREFIX = [

@@ -26,6 +26,8 @@ export type UnixAddress = string | Buffer;
 export type UnixAddressArg = string | Uint8Array;
 /** AF_NETLINK `(pid, groups)` */
 export type NetlinkAddress = [pid: number, groups: number];
+/** AF_VSOCK `(cid, port)` (Linux) */
+export type VsockAddress = [cid: number, port: number];
 /** AF_PACKET `(ifname, proto, pkttype, hatype, addr)` */
 export type PacketAddress = [ifname: string, proto: number, pkttype: number, hatype: number, addr: Buffer];
 /** An AF_PACKET address argument `[ifname, proto, pkttype?, hatype?, addr?]`, as Python's bind() takes it. */
@@ -39,6 +41,7 @@ interface AddressTypes {
   AF_UNIX: UnixAddress;
   AF_NETLINK: NetlinkAddress;
   AF_PACKET: PacketAddress;
+  AF_VSOCK: VsockAddress;
 }
 interface AddressArgTypes {
   AF_INET: InetAddress;
@@ -46,6 +49,7 @@ interface AddressArgTypes {
   AF_UNIX: UnixAddressArg;
   AF_NETLINK: NetlinkAddress;
   AF_PACKET: PacketAddressArg;
+  AF_VSOCK: VsockAddress;
 }
 /** Any address a socket may return. */
 export type SockAddr = AddressTypes[keyof AddressTypes] | OtherAddress;
@@ -123,6 +127,12 @@ export function addressParts(family: number, address: unknown, caller: string): 
       const t = tuple(address, 'AF_NETLINK', caller);
       if (t.length !== 2) throw new TypeError('AF_NETLINK address must be a pair (pid, groups)');
       return ['', u32(t[0]), u32(t[1]), 0, null];
+    }
+    case C.AF_VSOCK: {
+      // Python parses it with "II", whose messages name getsockaddrarg: unsigned ints, wrapped to 32 bits.
+      if (!Array.isArray(address)) throw new TypeError(`getsockaddrarg: AF_VSOCK address must be tuple, not ${pyType(address)}`);
+      if (address.length !== 2) throw new TypeError(`getsockaddrarg() takes exactly 2 arguments (${address.length} given)`);
+      return ['', u32(address[0]), u32(address[1]), 0, null];
     }
     case C.AF_PACKET: {
       const t = tuple(address, 'AF_PACKET', caller);

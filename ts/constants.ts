@@ -72,7 +72,7 @@ export const AF_UNIX = C.AF_UNIX as Family<'AF_UNIX'>;
 /** Address family. Python: `socket.AF_UNSPEC`. */
 export const AF_UNSPEC = C.AF_UNSPEC as number;
 /** Address family. Python: `socket.AF_VSOCK`. */
-export const AF_VSOCK = C.AF_VSOCK as number;
+export const AF_VSOCK = C.AF_VSOCK as Family<'AF_VSOCK'>;
 /** Address family. Python: `socket.AF_WANPIPE`. */
 export const AF_WANPIPE = C.AF_WANPIPE as number;
 /** Address family. Python: `socket.AF_X25`. */

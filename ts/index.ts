@@ -105,5 +105,6 @@ export type {
   SockAddrArg,
   UnixAddress,
   UnixAddressArg,
+  VsockAddress,
 } from './address';
 export { from_net_socket, iter_recv, iter_recvfrom, to_duplex, to_net_server, to_net_socket, type NetSocketOptions } from './bridges';

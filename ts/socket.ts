@@ -21,6 +21,7 @@ import { pyStr } from './repr';
 import { claim, room, settle } from './slab';
 import { checkTimeout, getdefaulttimeout } from './timeout';
 import * as W from './windows';
+import * as V from './vsock';
 import { SEND_NOT_HELD } from './wire';
 
 const TRUNC = C.MSG_TRUNC ?? 0;
@@ -577,12 +578,14 @@ export class Socket<F extends string = string> {
   }
 
   /** setsockopt(level, opt, value): value an int, a boolean or bytes;
-   * setsockopt(level, opt, null, optlen) passes NULL with optlen.
+   * setsockopt(level, opt, null, optlen) passes NULL with optlen. On an AF_VSOCK
+   * socket, as in Python, every option is a 64-bit int (a bigint beyond 2 ** 53).
    * Python: `socket.socket.setsockopt`.
    */
-  setsockopt(level: number, optname: number, value: number | boolean | Uint8Array | null, optlen?: number): void {
+  setsockopt(level: number, optname: number, value: number | bigint | boolean | Uint8Array | null, optlen?: number): void {
     const lvl = cint(level);
     const opt = cint(optname);
+    if (this.#family === C.AF_VSOCK) return V.setsockopt(() => this.#check('setsockopt'), lvl, opt, value, optlen);
     if (value === null && optlen !== undefined) {
       // Python's `I` format: an unsigned int taken modulo 2 ** 32, no overflow check
       // (-1 is 4294967295, which the OS refuses with EINVAL).
@@ -608,6 +611,7 @@ export class Socket<F extends string = string> {
     const lvl = cint(level);
     const opt = cint(optname);
     const len = cint(buflen);
+    if (this.#family === C.AF_VSOCK) return V.getsockopt(() => this.#check('getsockopt'), lvl, opt, len);
     if (len < 0 || len > 1024) throw new OSError('getsockopt buflen out of range');
     const fd = this.#check('getsockopt');
     if (len === 0) return native.getsockoptInt(fd, lvl, opt) ?? fail();

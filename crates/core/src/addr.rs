@@ -27,6 +27,8 @@ pub enum Address {
     Unix(Vec<u8>),
     /// AF_NETLINK `(pid, groups)`
     Netlink { pid: u32, groups: u32 },
+    /// AF_VSOCK `(cid, port)`
+    Vsock { cid: u32, port: u32 },
     /// AF_PACKET `(ifname, proto, pkttype, hatype, addr)`
     Packet {
         ifname: String,
@@ -56,6 +58,10 @@ pub enum AddressArg<'a> {
     Netlink {
         pid: u32,
         groups: u32,
+    },
+    Vsock {
+        cid: u32,
+        port: u32,
     },
     Packet {
         ifname: &'a str,

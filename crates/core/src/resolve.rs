@@ -98,6 +98,7 @@ impl AddressArg<'_> {
             }
             AddressArg::Unix(path) => unix_sockaddr(path),
             AddressArg::Netlink { pid, groups } => crate::sys::netlink_sockaddr(pid, groups),
+            AddressArg::Vsock { cid, port } => crate::sys::vsock_sockaddr(cid, port),
             AddressArg::Packet {
                 ifname,
                 proto,

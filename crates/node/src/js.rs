@@ -61,6 +61,7 @@ impl ToNapiValue for JsAddress {
             ),
             Address::Unix(name) => unix_name(env, name),
             Address::Netlink { pid, groups } => <(u32, u32)>::to_napi_value(env, (pid, groups)),
+            Address::Vsock { cid, port } => <(u32, u32)>::to_napi_value(env, (cid, port)),
             Address::Packet {
                 ifname,
                 proto,
@@ -129,6 +130,10 @@ impl AddrParts<'_> {
                 pid: self.a,
                 groups: self.b,
             },
+            libc_af::VSOCK => AddressArg::Vsock {
+                cid: self.a,
+                port: self.b,
+            },
             libc_af::PACKET => AddressArg::Packet {
                 ifname: text()?,
                 proto: self.a as u16,
@@ -148,6 +153,7 @@ mod libc_af {
     pub const UNIX: i32 = bsdsock_core::sys::AF_UNIX;
     pub const NETLINK: i32 = bsdsock_core::sys::AF_NETLINK;
     pub const PACKET: i32 = bsdsock_core::sys::AF_PACKET;
+    pub const VSOCK: i32 = bsdsock_core::sys::AF_VSOCK;
 }
 
 /// A typed array (Uint8Array for bytes, Int32Array for fd lists) the call

@@ -142,7 +142,7 @@ fn datas_of<'call>(env: sys::napi_env, datas: sys::napi_value, n: u32) -> Option
 /// Whether the facade may keep one JS value for this address (no bytes in it).
 fn shareable(addr: &Address) -> bool {
     match addr {
-        Address::V4 { .. } | Address::V6 { .. } | Address::Netlink { .. } => true,
+        Address::V4 { .. } | Address::V6 { .. } | Address::Netlink { .. } | Address::Vsock { .. } => true,
         Address::Unix(name) => name.first() != Some(&0),
         _ => false,
     }

@@ -447,21 +447,41 @@ pub fn socket_info(fd: Fd) -> io::Result<(i32, i32, i32)> {
     }
 }
 
+/// A `sockaddr` of the C struct `T` (sockaddr_nl, sockaddr_vm, sockaddr_ll),
+/// zeroed, then filled in by `fill`; its length is the struct's.
 #[cfg(any(target_os = "linux", target_os = "android"))]
-pub fn netlink_sockaddr(pid: u32, groups: u32) -> Result<SockAddr> {
-    // SAFETY: a zeroed sockaddr_storage holds a sockaddr_nl, whose fields we set.
+fn linux_sockaddr<T>(fill: impl FnOnce(&mut T)) -> Result<SockAddr> {
+    const { assert!(std::mem::size_of::<T>() <= std::mem::size_of::<libc::sockaddr_storage>()) };
+    // SAFETY: T is one of the kernel's sockaddr structs: plain integers and
+    // byte arrays, valid all zero, no larger than the zeroed sockaddr_storage
+    // (checked above) and no more aligned than it.
     let ((), addr) = unsafe {
         SockAddr::try_init(|storage, len| {
-            let nl = storage.cast::<libc::sockaddr_nl>();
-            (*nl).nl_family = libc::AF_NETLINK as libc::sa_family_t;
-            (*nl).nl_pid = pid;
-            (*nl).nl_groups = groups;
-            *len = std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t;
+            fill(&mut *storage.cast::<T>());
+            *len = std::mem::size_of::<T>() as libc::socklen_t;
             Ok(())
         })
     }
     .map_err(|e| Error::io(&e, "bind"))?;
     Ok(addr)
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub fn netlink_sockaddr(pid: u32, groups: u32) -> Result<SockAddr> {
+    linux_sockaddr(|nl: &mut libc::sockaddr_nl| {
+        nl.nl_family = libc::AF_NETLINK as libc::sa_family_t;
+        nl.nl_pid = pid;
+        nl.nl_groups = groups;
+    })
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub fn vsock_sockaddr(cid: u32, port: u32) -> Result<SockAddr> {
+    linux_sockaddr(|vm: &mut libc::sockaddr_vm| {
+        vm.svm_family = libc::AF_VSOCK as libc::sa_family_t;
+        vm.svm_cid = cid;
+        vm.svm_port = port;
+    })
 }
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
@@ -475,23 +495,16 @@ pub fn packet_sockaddr(ifname: &str, proto: u16, pkttype: u8, hatype: u16, hw: &
     if hw.len() > 8 {
         return Err(Error::value("Hardware address must be 8 bytes or less"));
     }
-    // SAFETY: a zeroed sockaddr_storage holds a sockaddr_ll; at most 8 address bytes are copied.
-    let ((), addr) = unsafe {
-        SockAddr::try_init(|storage, len| {
-            let ll = storage.cast::<libc::sockaddr_ll>();
-            (*ll).sll_family = libc::AF_PACKET as u16;
-            (*ll).sll_protocol = proto.to_be();
-            (*ll).sll_ifindex = ifindex as i32;
-            (*ll).sll_pkttype = pkttype;
-            (*ll).sll_hatype = hatype;
-            (*ll).sll_halen = hw.len() as u8;
-            (&mut (*ll).sll_addr)[..hw.len()].copy_from_slice(hw);
-            *len = std::mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t;
-            Ok(())
-        })
-    }
-    .map_err(|e| Error::io(&e, "bind"))?;
-    Ok(addr)
+    linux_sockaddr(|ll: &mut libc::sockaddr_ll| {
+        ll.sll_family = libc::AF_PACKET as u16;
+        ll.sll_protocol = proto.to_be();
+        ll.sll_ifindex = ifindex as i32;
+        ll.sll_pkttype = pkttype;
+        ll.sll_hatype = hatype;
+        ll.sll_halen = hw.len() as u8;
+        // At most 8 bytes (checked above), sll_addr's size.
+        ll.sll_addr[..hw.len()].copy_from_slice(hw);
+    })
 }
 
 /// Decodes the Linux families Python decodes beyond inet and unix.
@@ -504,6 +517,14 @@ pub fn decode_other(addr: &SockAddr) -> Option<Address> {
             Some(Address::Netlink {
                 pid: nl.nl_pid,
                 groups: nl.nl_groups,
+            })
+        }
+        libc::AF_VSOCK => {
+            // SAFETY: an AF_VSOCK address holds a sockaddr_vm.
+            let vm = unsafe { &*addr.as_ptr().cast::<libc::sockaddr_vm>() };
+            Some(Address::Vsock {
+                cid: vm.svm_cid,
+                port: vm.svm_port,
             })
         }
         libc::AF_PACKET => {
@@ -539,6 +560,11 @@ pub fn netlink_sockaddr(_pid: u32, _groups: u32) -> Result<SockAddr> {
 }
 
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
+pub fn vsock_sockaddr(_cid: u32, _port: u32) -> Result<SockAddr> {
+    Err(Error::os(libc::EAFNOSUPPORT, "bind"))
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
 pub fn packet_sockaddr(_: &str, _: u16, _: u8, _: u16, _: &[u8]) -> Result<SockAddr> {
     Err(Error::os(libc::EAFNOSUPPORT, "bind"))
 }
@@ -568,8 +594,12 @@ pub const EAFNOSUPPORT: i32 = libc::EAFNOSUPPORT;
 pub const AF_NETLINK: i32 = libc::AF_NETLINK;
 #[cfg(any(target_os = "linux", target_os = "android"))]
 pub const AF_PACKET: i32 = libc::AF_PACKET;
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub const AF_VSOCK: i32 = libc::AF_VSOCK;
 // Families this OS lacks: values no socket can have, so no address matches them.
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
 pub const AF_NETLINK: i32 = -1;
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
 pub const AF_PACKET: i32 = -2;
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+pub const AF_VSOCK: i32 = -3;

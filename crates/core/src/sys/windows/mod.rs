@@ -652,6 +652,10 @@ pub fn packet_sockaddr(_: &str, _: u16, _: u8, _: u16, _: &[u8]) -> Result<SockA
     Err(Error::os(c::EAFNOSUPPORT, "bind"))
 }
 
+pub fn vsock_sockaddr(_cid: u32, _port: u32) -> Result<SockAddr> {
+    Err(Error::os(c::EAFNOSUPPORT, "bind"))
+}
+
 pub fn decode_other(_addr: &SockAddr) -> Option<Address> {
     None
 }
@@ -705,6 +709,7 @@ pub const EAFNOSUPPORT: i32 = c::EAFNOSUPPORT;
 // Families Windows lacks: values no socket can have, so no address matches them.
 pub const AF_NETLINK: i32 = -1;
 pub const AF_PACKET: i32 = -2;
+pub const AF_VSOCK: i32 = -3;
 
 /// A symbol exported by the program (node.exe exports libuv's), or null.
 pub fn process_symbol(name: &std::ffi::CStr) -> *mut c::c_void {
