@@ -21,7 +21,7 @@ const LEFT_OUT: Record<string, Record<string, string>> = {
     CAPI: "a PyCapsule of socket's C API, for other C extensions",
   },
   select: {},
-  selectors: { SelectorKey: "a type only: a selector's register() and get_key() make the keys" },
+  selectors: {},
 };
 
 describe("Python's module names", () => {

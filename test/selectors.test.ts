@@ -26,11 +26,11 @@ import {
   PollSelector,
   RuntimeError,
   SelectSelector,
-  type SelectorKey,
+  SelectorKey,
 } from 'bsdsock/selectors';
 
 import { closeNamed, devnull, NAMED_PY, nm, opened, pair } from './helpers/named';
-import { encode, expected, normalize, outcome, python, type Outcome } from './helpers/python';
+import { encode, expected, normalize, outcome, python, pythonValue, type Outcome } from './helpers/python';
 import { Running } from './helpers/run';
 
 // ---- the oracle ----
@@ -474,6 +474,18 @@ describe('keys and selectors', () => {
     const [[readyKey, events]] = s.select(0) as [[SelectorKey, number]];
     expect(readyKey).toBe(k);
     expect(events).toBe(EVENT_WRITE);
+  });
+
+  it('SelectorKey(fileobj, fd, events, data) makes a key for a selector of your own, as the selectors make theirs', () => {
+    const [a] = pair();
+    const data = { any: 'thing' };
+    const k = SelectorKey(a, a.fileno(), EVENT_READ, data);
+    expect(Object.keys(k)).toEqual(pythonValue<string[]>('list(selectors.SelectorKey._fields)', 'import selectors'));
+    expect(Object.isFrozen(k)).toBe(true);
+    expect([k.fileobj, k.fd, k.events, k.data]).toEqual([a, a.fileno(), EVENT_READ, data]);
+    expect(k.fileobj).toBe(a);
+    using s = new DefaultSelector();
+    expect(s.register(a, EVENT_READ, data)).toEqual(k);
   });
 
   it('the messages name the file object as Python does (its repr, and the fd)', () => {

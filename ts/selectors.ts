@@ -20,6 +20,11 @@ export interface SelectorKey<D = unknown> {
   readonly data: D;
 }
 
+/** A SelectorKey, frozen, for a selector of your own (as Python's namedtuple is made). Python: `selectors.SelectorKey`. */
+export function SelectorKey<D = unknown>(fileobj: FileLike, fd: number, events: number, data: D): SelectorKey<D> {
+  return Object.freeze({ fileobj, fd, events, data });
+}
+
 const dispose: typeof Symbol.dispose = Symbol.dispose ?? Symbol.for('nodejs.dispose');
 
 /** The fd of a file object, with Python's ValueErrors (RangeError here). */
@@ -151,7 +156,7 @@ abstract class BaseSelectorImpl<D> extends BaseSelector<D> {
   /** The bookkeeping of register(): the new key. */
   protected addKey(fileobj: FileLike, events: number, data: D): SelectorKey<D> {
     checkEvents(events);
-    const key: SelectorKey<D> = Object.freeze({ fileobj, fd: this.fileobjLookup(fileobj), events, data });
+    const key = SelectorKey(fileobj, this.fileobjLookup(fileobj), events, data);
     if (this.fdToKey.has(key.fd)) throw new KeyError(`${pyRepr(fileobj)} (FD ${key.fd}) is already registered`);
     this.fdToKey.set(key.fd, key);
     return key;
@@ -187,7 +192,7 @@ abstract class BaseSelectorImpl<D> extends BaseSelector<D> {
       return this.register(fileobj, events, data);
     }
     if (data !== key.data) {
-      const changed = Object.freeze({ ...key, data });
+      const changed = SelectorKey(key.fileobj, key.fd, key.events, data);
       this.fdToKey.set(key.fd, changed);
       return changed;
     }
@@ -297,7 +302,7 @@ abstract class PollLikeSelector<D> extends BaseSelectorImpl<D> {
       }
     }
     if (events === key.events && data === key.data) return key;
-    const changed = Object.freeze({ ...key, events, data });
+    const changed = SelectorKey(key.fileobj, key.fd, events, data);
     this.fdToKey.set(key.fd, changed);
     return changed;
   }
