@@ -8,6 +8,7 @@
 // nothing queued they block, raise BlockingIOError or time out, and a queued
 // datagram is consumed (MSG_TRUNC in recvmsg's flags). Blocking calls that
 // would wait are not run: the cases in blocking mode all have something queued.
+import * as fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   AF_INET,
@@ -30,6 +31,7 @@ import {
   type Socket,
 } from 'bsdsock';
 import * as asyncio from 'bsdsock/asyncio';
+import { EPOLLOUT, epoll } from 'bsdsock/select';
 import { expected, outcome, python } from './helpers/python';
 
 // The same helpers on both sides; everything they open is closed after each case.
@@ -659,5 +661,46 @@ describe("bsdsock/asyncio's receives of nothing and trailing options", () => {
     await expect(
       asyncio.create_datagram_endpoint(() => new asyncio.DatagramProtocol(), ['127.0.0.1', 0], undefined, { local_addr: ['127.0.0.1', 0] }),
     ).rejects.toThrow(new TypeError("create_datagram_endpoint() got multiple values for argument 'local_addr'"));
+  });
+});
+
+// Where bsdsock differs on purpose (README, "From Python"): a size no Buffer can hold, or an fd number
+// that would wrap to another fd, is refused with a clear error; the process never aborts on an allocation.
+describe('sizes and numbers Python would try, refused', () => {
+  it('a receive larger than the largest Buffer is OSError("Cannot allocate memory"), with no errno', () => {
+    const [a, b] = socketpair();
+    try {
+      a.setblocking(false);
+      for (const call of [() => a.recv(2 ** 33), () => a.recvfrom(2 ** 33), () => a.recvmsg(2 ** 33)]) {
+        expect(outcome(call)).toEqual({ error: 'OSError', message: 'Cannot allocate memory', errno: null });
+      }
+      // Beyond a C ssize_t it is Python's own OverflowError.
+      expect(() => a.recv(2 ** 64)).toThrow(new RangeError('Python int too large to convert to C ssize_t'));
+      // Nothing was lost: the socket still receives.
+      b.send(Buffer.from('after'));
+      a.setblocking(true);
+      expect(a.recv(10).toString()).toBe('after');
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it('epoll.poll hands back the ready events of a huge maxevents, and refuses one beyond the kernel limit with EINVAL, never aborting', () => {
+    const e = new epoll();
+    const pairs = [socketpair(), socketpair(), socketpair()];
+    try {
+      for (const [a] of pairs) e.register(a.fileno(), EPOLLOUT);
+      expect(e.poll(0, 100_000_000)).toHaveLength(3);
+      expect(outcome(() => e.poll(0, 2 ** 31 - 1))).toEqual({ error: 'OSError', message: '[Errno 22] Invalid argument', errno: 22 });
+    } finally {
+      e.close();
+      for (const p of pairs) for (const s of p) s.close();
+    }
+  });
+
+  it('an fd number beyond a C int is a RangeError, and no other fd is touched (Python wraps 2**32 to fd 0)', () => {
+    expect(() => closeFd(2 ** 32)).toThrow(new RangeError('signed integer is greater than maximum'));
+    expect(fs.fstatSync(0)).toBeDefined();
   });
 });

@@ -29,8 +29,11 @@ import {
   SOCK_NONBLOCK,
   SOCK_STREAM,
   SOL_SOCKET,
+  create_connection,
   dup,
   getaddrinfo,
+  getdefaulttimeout,
+  getfqdn,
   htonl,
   htons,
   inet_aton,
@@ -44,6 +47,8 @@ import {
   socketpair,
   type Socket,
 } from 'bsdsock';
+import { epoll } from 'bsdsock/select';
+import { DefaultSelector, EVENT_READ } from 'bsdsock/selectors';
 import { expected, outcome, python } from './helpers/python';
 
 const DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-oracle-'));
@@ -76,6 +81,13 @@ def refused():
     s = tcp(); s.bind(('127.0.0.1', 0)); return s.getsockname()  # bound, not listening
 def devnull():
     fds.append(os.open('/dev/null', os.O_RDONLY)); return fds[-1]
+import select, selectors
+def with_selector(f):
+    s = selectors.DefaultSelector()
+    try:
+        return f(s)
+    finally:
+        s.close()
 def after_each():
     for s in opened: s.close()
     for fd in fds: os.close(fd)
@@ -474,7 +486,64 @@ const cases: Record<string, [py: string, js: () => unknown]> = {
   'getaddrinfo: None, None': [`getaddrinfo(None, None)`, () => getaddrinfo(null, null)],
   'getaddrinfo: port a float': [`getaddrinfo('127.0.0.1', 1.5)`, () => getaddrinfo('127.0.0.1', 1.5)],
   'getaddrinfo: host an int': [`getaddrinfo(5, 80)`, () => getaddrinfo(5 as never, 80)],
+
+  // str arguments: encoded to UTF-8 first, then free of NUL
+  'inet_aton: a NUL': [`inet_aton('1.2.3.4\\x00')`, () => inet_aton('1.2.3.4\0')],
+  'inet_pton: a NUL': [`inet_pton(AF_INET6, '::1\\x00')`, () => inet_pton(AF_INET6, '::1\0')],
+  'inet_aton: a lone surrogate': [`inet_aton('\\ud800')`, () => inet_aton('\ud800')],
+  'inet_pton: a lone surrogate after three characters': [`inet_pton(AF_INET6, '::1\\ud800')`, () => inet_pton(AF_INET6, '::1\ud800')],
+  'getfqdn: None': [`getfqdn(None)`, () => getfqdn(null as never)],
+  'getfqdn: an int': [`getfqdn(1)`, () => getfqdn(1 as never)],
+
+  // timeouts, held as whole nanoseconds rounded up
+  'setdefaulttimeout: 1e-10 is 1e-09': [`setdefaulttimeout(1e-10); getdefaulttimeout()`, () => { setdefaulttimeout(1e-10); return getdefaulttimeout(); }],
+  'setdefaulttimeout: 0.1 + 0.2': [`setdefaulttimeout(0.1 + 0.2); getdefaulttimeout()`, () => { setdefaulttimeout(0.1 + 0.2); return getdefaulttimeout(); }],
+  'settimeout: 0.1234567891': [`s = tcp(); s.settimeout(0.1234567891); s.gettimeout()`, () => { const s = tcp(); s.settimeout(0.1234567891); return s.gettimeout(); }],
+  'setdefaulttimeout: an int too large': [`setdefaulttimeout(10**10)`, () => setdefaulttimeout(1e10)],
+  'setdefaulttimeout: -inf': [`setdefaulttimeout(float('-inf'))`, () => setdefaulttimeout(-Infinity)],
+  'setdefaulttimeout: -1e-12': [`setdefaulttimeout(-1e-12)`, () => setdefaulttimeout(-1e-12)],
+  'settimeout: no argument': [`tcp().settimeout()`, () => (tcp().settimeout as () => void)()],
+
+  // modes and flags are ints, not any value's truth
+  'setblocking: no argument': [`tcp().setblocking()`, () => (tcp().setblocking as () => void)()],
+  'setblocking: None': [`tcp().setblocking(None)`, () => tcp().setblocking(null as never)],
+  'setblocking: 0.5': [`tcp().setblocking(0.5)`, () => tcp().setblocking(0.5 as never)],
+  'setblocking: a str': [`tcp().setblocking('x')`, () => tcp().setblocking('x' as never)],
+  'setblocking: 2**64': [`tcp().setblocking(2**64)`, () => tcp().setblocking((2 ** 64) as never)],
+  'setblocking: 2, then blocking': [`s = tcp(); s.setblocking(2); s.gettimeout()`, () => { const s = tcp(); s.setblocking(2 as never); return s.gettimeout(); }],
+  'set_inheritable: None': [`tcp().set_inheritable(None)`, () => tcp().set_inheritable(null as never)],
+  'set_inheritable: 2**40': [`tcp().set_inheritable(2**40)`, () => tcp().set_inheritable((2 ** 40) as never)],
+  'set_inheritable: no argument': [`tcp().set_inheritable()`, () => (tcp().set_inheritable as () => void)()],
+
+  // other arguments
+  'socketpair: family None is the default': [`a, b = pair(None); [a.family, a.type]`, () => { const [a] = pair(null as never); return [a.family, a.type]; }],
+  'create_connection: a str address': [`create_connection('127.0.0.1', 1)`, () => create_connection('127.0.0.1' as never, 1)],
+  'create_connection: a one-character str': [`create_connection('a', 1)`, () => create_connection('a' as never, 1)],
+  'recv: 2**64 bytes': [`tcp().recv(2**64)`, () => tcp().recv(2 ** 64)],
+  'makefile: mode an int': [`tcp().makefile(5)`, () => tcp().makefile(5 as never)],
+  'makefile: buffering a str': [`tcp().makefile('rb', 'x')`, () => tcp().makefile('rb', 'x' as never)],
+  'makefile: an unknown encoding': [`tcp().makefile('r', encoding='nope')`, () => tcp().makefile('r', { encoding: 'nope' })],
+  'epoll.poll: maxevents beyond a C int': [`e = select.epoll()\ntry:\n    e.poll(0, 2**31)\nfinally:\n    e.close()`, () => withEpoll((e) => e.poll(0, 2 ** 31))],
+  "epoll.poll: maxevents beyond the kernel's limit": [`e = select.epoll()\ntry:\n    e.poll(0, 178956971)\nfinally:\n    e.close()`, () => withEpoll((e) => e.poll(0, 178_956_971))],
+  'selectors: register with events None': [`with_selector(lambda s: s.register(pair()[0], None))`, () => withSelector((s) => s.register(pair()[0], null as never))],
+  'selectors: register with events a str': [`with_selector(lambda s: s.register(pair()[0], 'x'))`, () => withSelector((s) => s.register(pair()[0], 'x' as never))],
+  'selectors: register with events True, which is EVENT_READ': [
+    `with_selector(lambda s: s.register(pair()[0], True).events == selectors.EVENT_READ)`,
+    () => withSelector((s) => s.register(pair()[0], true as never).events === EVENT_READ),
+  ],
+  'selectors: select with a str timeout': [`with_selector(lambda s: s.select('1'))`, () => withSelector((s) => s.select('1' as never))],
 };
+
+/** Runs `f` on `thing` (a new epoll or selector), closed after. */
+function closing<C extends { close(): void }, T>(thing: C, f: (c: C) => T): T {
+  try {
+    return f(thing);
+  } finally {
+    thing.close();
+  }
+}
+const withEpoll = <T>(f: (e: epoll) => T): T => closing(new epoll(), f);
+const withSelector = <T>(f: (s: DefaultSelector) => T): T => closing(new DefaultSelector(), f);
 
 const py = python(
   SETUP,

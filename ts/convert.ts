@@ -52,3 +52,34 @@ export function bytes(v: unknown): Uint8Array {
 function notBytes(v: unknown): TypeError {
   return new TypeError(`a bytes-like object is required, not '${pyType(v)}'`);
 }
+
+/** Python's name for a type in "must be str, not X" messages (None, not NoneType). */
+export function argType(v: unknown): string {
+  return v === null || v === undefined ? 'None' : pyType(v);
+}
+
+/** `String.prototype.isWellFormed`, where the runtime has it (Node 20+). */
+const isWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
+
+/** The first lone surrogate of `s` (which UTF-8 cannot hold), as `[its code in hex, its index]`; null if none. */
+export function loneSurrogate(s: string): [code: string, index: number] | null {
+  if (isWellFormed !== undefined && isWellFormed.call(s)) return null;
+  const m = /\p{Surrogate}/u.exec(s);
+  return m === null ? null : [m[0].charCodeAt(0).toString(16), m.index];
+}
+
+/** Python's UnicodeEncodeError for a lone surrogate, which UTF-8 cannot hold. */
+export function wellFormed(s: string): string {
+  const bad = loneSurrogate(s);
+  if (bad !== null) throw new RangeError(`'utf-8' codec can't encode character '\\u${bad[0]}' in position ${bad[1]}: surrogates not allowed`);
+  return s;
+}
+
+/** A `str` argument (Python's `s` format): a string without NUL. */
+export function str(v: unknown, caller: string, position: number): string {
+  if (typeof v !== 'string') throw new TypeError(`${caller}() argument ${position} must be str, not ${argType(v)}`);
+  // Python encodes it to UTF-8 first (a lone surrogate fails there), then looks for a NUL.
+  wellFormed(v);
+  if (v.includes('\0')) throw new RangeError('embedded null character');
+  return v;
+}

@@ -24,6 +24,9 @@ const CREATE_SERVER: Positional = {
 
 /** Python's `host, port = address`. */
 function unpackPair(address: unknown): [unknown, unknown] {
+  // A str or bytes is a sequence in Python too: of characters, of ints.
+  if (typeof address === 'string') address = Array.from(address);
+  else if (address instanceof Uint8Array) address = Array.from(address);
   if (!Array.isArray(address)) throw new TypeError(`cannot unpack non-iterable ${pyType(address)} object`);
   if (address.length > 2) throw new RangeError('too many values to unpack (expected 2)');
   if (address.length < 2) throw new RangeError(`not enough values to unpack (expected 2, got ${address.length})`);

@@ -340,8 +340,16 @@ export function badf(syscall: string): OSError {
   return oserror(CLOSED_ERRNO, syscall);
 }
 
+/** Python's `LookupError`: a name no table has (makefile's encoding or error handler), and KeyError's base. */
+export class LookupError extends Error {
+  /** `'LookupError'`. */
+  override get name(): string {
+    return 'LookupError';
+  }
+}
+
 /** Python's `KeyError`: a key (an fd, a registered file object) that is absent or already there. */
-export class KeyError extends Error {
+export class KeyError extends LookupError {
   /** `'KeyError'`. */
   override get name(): string {
     return 'KeyError';

@@ -16,6 +16,7 @@ export {
   herror,
   InterruptedError,
   IsADirectoryError,
+  LookupError,
   NotADirectoryError,
   OSError,
   PermissionError,

@@ -7,7 +7,7 @@
 // object, a full non-blocking buffered write throws BlockingIOError with
 // `characters_written`.
 
-import { int } from './convert';
+import { int, pyType } from './convert';
 import { DEFAULT_BUFFER_SIZE } from './io/base';
 import { BufferedReader, BufferedRWPair, BufferedWriter } from './io/buffered';
 import { IO_REF, SocketIO, type FileSocket } from './io/socketio';
@@ -25,12 +25,18 @@ export type SocketFile = SocketIO | BufferedReader | BufferedWriter | BufferedRW
 
 /** Python's socket.makefile(mode='r', buffering=None, *, encoding, errors, newline). */
 export function makefile(sock: FileSocket, mode = 'r', buffering: number | null = null, options: MakefileOptions = {}): SocketFile {
-  if (typeof mode !== 'string' || [...mode].some((c) => !'rwb'.includes(c))) {
+  // Python's set(mode) <= {'r', 'w', 'b'}: a mode that is no string is not iterable there.
+  if (typeof mode !== 'string') throw new TypeError(`'${pyType(mode)}' object is not iterable`);
+  if ([...mode].some((c) => !'rwb'.includes(c))) {
     throw new RangeError(`invalid mode '${String(mode)}' (only r, w, b allowed)`);
   }
   const writing = mode.includes('w');
   const reading = mode.includes('r') || !writing;
   const binary = mode.includes('b');
+  // Python compares it first (`buffering < 0`): anything but a number is that comparison's TypeError.
+  if (buffering !== null && buffering !== undefined && typeof buffering !== 'number' && typeof buffering !== 'boolean') {
+    throw new TypeError(`'<' not supported between instances of '${pyType(buffering)}' and 'int'`);
+  }
   let size = buffering === null || buffering === undefined ? -1 : int(buffering);
   if (size < 0) size = DEFAULT_BUFFER_SIZE;
   if (size === 0 && !binary) throw new RangeError('unbuffered streams must be binary');

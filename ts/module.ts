@@ -4,20 +4,16 @@
 
 import { Buffer } from 'node:buffer';
 
-import { bytes, cint, int, pyType } from './convert';
+import { bytes, cint, int, pyType, str } from './convert';
 import { fail } from './errors';
 import { native, platformCall } from './native';
 
 
-function text(v: unknown, caller: string, position = 1): string {
-  if (typeof v !== 'string') throw new TypeError(`${caller}() argument ${position} must be str, not ${pyType(v)}`);
-  return v;
-}
 
 /** inet_pton(family, text) -> packed bytes (strict forms only). Python: `socket.inet_pton`. */
 export function inet_pton(family: number, ipString: string): Buffer {
   const f = cint(family);
-  const s = text(ipString, 'inet_pton', 2);
+  const s = str(ipString, 'inet_pton', 2);
   return native.inetPton(f, s) ?? fail();
 }
 
@@ -30,7 +26,7 @@ export function inet_ntop(family: number, packedIp: Uint8Array): string {
 
 /** inet_aton(text) -> 4 bytes; accepts the C library's lenient forms ("127.1"). Python: `socket.inet_aton`. */
 export function inet_aton(ipString: string): Buffer {
-  const s = text(ipString, 'inet_aton');
+  const s = str(ipString, 'inet_aton', 1);
   return native.inetAton(s) ?? fail();
 }
 

@@ -12,6 +12,7 @@ import { bytes, cint, int, pyType } from './convert';
 import * as C from './constants';
 import { errnos, OSError, takeError } from './errors';
 import { lastAddress, lastErrno, native, slotAddress, type NativeAddress } from './native';
+import { fitsBuffer } from './slab';
 
 /** One ancillary data item as received: `[cmsg_level, cmsg_type, cmsg_data]`. Python: `socket.socket.recvmsg`. */
 export type AncData = [level: number, type: number, data: Buffer];
@@ -101,6 +102,7 @@ function ancSize(ancbufsize: unknown): number {
  * bytes it never wrote (a longer datagram's, or those a TCP socket discarded; see slab.ts).
  */
 function receiveArea(size: number, flags: number): Buffer {
+  fitsBuffer(size);
   return (flags & (C.MSG_TRUNC ?? 0)) !== 0 ? Buffer.alloc(size) : Buffer.allocUnsafe(size);
 }
 

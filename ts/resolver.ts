@@ -8,8 +8,10 @@
 // Each function checks its arguments as Python does, with Python's messages
 // (TypeError, RangeError for ValueError/OverflowError), then makes one addon call.
 
+import { Buffer } from 'node:buffer';
+
 import { type Family, type Inet6Address, type InetAddress } from './address';
-import { cint, LONG_MAX, pyType } from './convert';
+import { argType, cint, LONG_MAX, loneSurrogate, pyType, str, wellFormed } from './convert';
 import { fail, OSError } from './errors';
 import { native } from './native';
 import { gethostname } from './module';
@@ -25,11 +27,6 @@ import {
 } from './wire';
 
 
-/** Python's name for a type in "must be str, not X" messages (None, not NoneType). */
-function argType(v: unknown): string {
-  return v === null || v === undefined ? 'None' : pyType(v);
-}
-
 /** An unsigned int as Python's `I` format takes it: wrapped to 32 bits, unchecked. */
 function uint(v: unknown): number {
   if (typeof v === 'boolean') return v ? 1 : 0;
@@ -38,36 +35,12 @@ function uint(v: unknown): number {
   throw new TypeError(`'${pyType(v)}' object cannot be interpreted as an integer`);
 }
 
-/** `String.prototype.isWellFormed`, where the runtime has it (Node 20+). */
-const isWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
-
-/** The first lone surrogate of `s` (which UTF-8 cannot hold), as `[its code in hex, its index]`; null if none. */
-function loneSurrogate(s: string): [code: string, index: number] | null {
-  if (isWellFormed !== undefined && isWellFormed.call(s)) return null;
-  const m = /\p{Surrogate}/u.exec(s);
-  return m === null ? null : [m[0].charCodeAt(0).toString(16), m.index];
-}
-
-/** Python's UnicodeEncodeError for a lone surrogate, which UTF-8 cannot hold. */
-function wellFormed(s: string): string {
-  const bad = loneSurrogate(s);
-  if (bad !== null) throw new RangeError(`'utf-8' codec can't encode character '\\u${bad[0]}' in position ${bad[1]}: surrogates not allowed`);
-  return s;
-}
-
 /** A host name that goes through the idna codec: a lone surrogate fails there first, as
  * nameprep prohibits it, with Python's UnicodeError. */
 function idnaReady(s: string): string {
   const bad = loneSurrogate(s);
   if (bad !== null) throw new RangeError(`encoding with 'idna' codec failed (UnicodeError: Invalid character '\\u${bad[0]}')`);
   return s;
-}
-
-/** A `str` argument (Python's `s` format): a string without NUL. */
-function str(v: unknown, caller: string, position: number): string {
-  if (typeof v !== 'string') throw new TypeError(`${caller}() argument ${position} must be str, not ${argType(v)}`);
-  if (v.includes('\0')) throw new RangeError('embedded null character');
-  return wellFormed(v);
 }
 
 /** A host for the gethostby* calls: str (encoded with idna by the addon) or bytes. */
@@ -240,8 +213,10 @@ export function gethostbyaddr(ip_address: string | Uint8Array): [hostname: strin
  * the lookup fails. An empty name, '0.0.0.0' or '::' means this host. One of
  * the calls the talk says not to use: prefer getaddrinfo() with AI_CANONNAME.
  */
-export function getfqdn(name = ''): string {
-  let n = String(name).trim();
+export function getfqdn(name: string | Uint8Array = ''): string {
+  // Python's first step is name.strip(): str and bytes have it, nothing else.
+  if (typeof name !== 'string' && !(name instanceof Uint8Array)) throw new TypeError(`'${pyType(name)}' object has no attribute 'strip'`);
+  let n = typeof name === 'string' ? name.trim() : Buffer.from(name).toString('latin1').trim();
   if (!n || n === '0.0.0.0' || n === '::') n = gethostname();
   let found: [string, string[], string[]];
   try {

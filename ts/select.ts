@@ -179,6 +179,10 @@ export function poll(): Poll {
 }
 
 const FD_SETSIZE = 1024;
+/** The kernel's EP_MAX_EVENTS, INT_MAX / sizeof(struct epoll_event): 12 bytes on x86-64, where it is packed, 16 elsewhere. */
+const EPOLL_MAX_EVENTS = Math.floor(0x7fffffff / (process.arch === 'x64' ? 12 : 16));
+/** The most events one epoll.poll() hands back. */
+const EPOLL_ROOM = 65536;
 const closeWhenCollected = new FinalizationRegistry<number>((fd) => {
   native.close(fd);
 });
@@ -293,9 +297,16 @@ export class epoll extends PollerFd {
     const ms = given === null ? -1 : pollMs(inClockRange(given) * 1000);
     const t = ms < 0 ? -1 : ms / 1000;
     let max = int(maxevents);
+    if (max > 0x7fffffff || max < -0x80000000) throw new RangeError('Python int too large to convert to C int');
     if (max === -1) max = FD_SETSIZE - 1;
     else if (max < 1) throw new RangeError(`maxevents must be greater than 0, got ${max}`);
-    if (this.#out.length !== max * 2) this.#out = new Int32Array(max * 2);
+    // The kernel's limit (EINVAL), which Python meets after allocating for all of them.
+    if (max > EPOLL_MAX_EVENTS) throw oserrorNamed('EINVAL', 'epoll_wait');
+    // Room for at most EPOLL_ROOM events a call: more ready than that stay ready (edge-triggered
+    // ones too: the kernel keeps what it did not report for the next call), and a huge
+    // maxevents costs no huge buffer.
+    const room = Math.min(max, EPOLL_ROOM);
+    if (this.#out.length !== room * 2) this.#out = new Int32Array(room * 2);
     const n = native.epollWait(ep, this.#out, t);
     if (n < 0) fail();
     const out: [number, number][] = [];

@@ -41,12 +41,28 @@ function fileobjToFd(fileobj: unknown): number {
 }
 
 /** Python's check of register()'s events: `(not events) or (events & ~(EVENT_READ | EVENT_WRITE))`. */
-function checkEvents(events: unknown): void {
+function checkEvents(events: unknown): number {
+  // `not events` first: None, 0, '' and False are Python's ValueError whatever their type.
+  if (!events) throw new RangeError(`Invalid events: ${pyRepr(events)}`);
+  if (events === true) return EVENT_READ;
   if (typeof events !== 'number' || !Number.isInteger(events)) {
     const type = typeof events === 'number' ? 'float' : pyType(events);
     throw new TypeError(`unsupported operand type(s) for &: '${type}' and 'int'`);
   }
-  if (!events || events & ~(EVENT_READ | EVENT_WRITE)) throw new RangeError(`Invalid events: ${pyRepr(events)}`);
+  if (events & ~(EVENT_READ | EVENT_WRITE)) throw new RangeError(`Invalid events: ${pyRepr(events)}`);
+  return events;
+}
+
+/**
+ * A select() timeout as Lib/selectors.py compares it: a number (a bool is one), or null; anything else is the
+ * TypeError of its first comparison, `max(timeout, 0)` (select, kqueue: '>') or `timeout <= 0` (poll, epoll: '<=').
+ */
+function selectTimeout(timeout: unknown, op: '>' | '<='): number | null {
+  if (timeout === null || timeout === undefined) return null;
+  if (typeof timeout === 'number') return timeout;
+  if (typeof timeout === 'boolean') return Number(timeout);
+  const [left, right] = op === '>' ? ['int', pyType(timeout)] : [pyType(timeout), 'int'];
+  throw new TypeError(`'${op}' not supported between instances of '${left}' and '${right}'`);
 }
 
 /**
@@ -155,8 +171,7 @@ abstract class BaseSelectorImpl<D> extends BaseSelector<D> {
 
   /** The bookkeeping of register(): the new key. */
   protected addKey(fileobj: FileLike, events: number, data: D): SelectorKey<D> {
-    checkEvents(events);
-    const key = SelectorKey(fileobj, this.fileobjLookup(fileobj), events, data);
+    const key = SelectorKey(fileobj, this.fileobjLookup(fileobj), checkEvents(events), data);
     if (this.fdToKey.has(key.fd)) throw new KeyError(`${pyRepr(fileobj)} (FD ${key.fd}) is already registered`);
     this.fdToKey.set(key.fd, key);
     return key;
@@ -240,7 +255,8 @@ export class SelectSelector<D = unknown> extends BaseSelectorImpl<D> {
    * Python: `selectors.SelectSelector.select`.
    */
   select(timeout: number | null = null): [SelectorKey<D>, number][] {
-    const t = timeout === null || timeout === undefined ? null : Math.max(timeout, 0);
+    const given = selectTimeout(timeout, '>');
+    const t = given === null ? null : Math.max(given, 0);
     const ready: [SelectorKey<D>, number][] = [];
     let r: number[];
     let w: number[];
@@ -334,7 +350,8 @@ export class PollSelector<D = unknown> extends PollLikeSelector<D> {
   protected readonly OUT = S.POLLOUT;
 
   protected wait(timeout: number | null): [number, number][] {
-    const ms = timeout === null || timeout === undefined ? null : timeout <= 0 ? 0 : Math.ceil(timeout * 1e3);
+    const given = selectTimeout(timeout, '<=');
+    const ms = given === null ? null : given <= 0 ? 0 : Math.ceil(given * 1e3);
     return this.selector.poll(ms);
   }
 }
@@ -351,7 +368,8 @@ export class EpollSelector<D = unknown> extends PollLikeSelector<D> {
   }
 
   protected wait(timeout: number | null): [number, number][] {
-    const t = timeout === null || timeout === undefined ? -1 : timeout <= 0 ? 0 : Math.ceil(timeout * 1e3) * 1e-3;
+    const given = selectTimeout(timeout, '<=');
+    const t = given === null ? -1 : given <= 0 ? 0 : Math.ceil(given * 1e3) * 1e-3;
     return this.selector.poll(t, Math.max(this.fdToKey.size, 1));
   }
 
@@ -401,7 +419,8 @@ class KqueueSelectorImpl<D = unknown> extends BaseSelectorImpl<D> {
   }
 
   select(timeout: number | null = null): [SelectorKey<D>, number][] {
-    const t = timeout === null || timeout === undefined ? null : Math.max(timeout, 0);
+    const given = selectTimeout(timeout, '>');
+    const t = given === null ? null : Math.max(given, 0);
     // With max_events 0 kqueue would ignore the timeout: at least 1, as CPython.
     const maxEvents = Math.max(this.fdToKey.size, 1);
     const ready: [SelectorKey<D>, number][] = [];

@@ -17,8 +17,13 @@
 // lets the slab go).
 
 // node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
-import { Buffer } from 'node:buffer';
+import { Buffer, constants } from 'node:buffer';
 import * as workers from 'node:worker_threads';
+
+import { OSError } from './errors';
+
+/** The largest Buffer the runtime makes. */
+const MAX_LENGTH = constants.MAX_LENGTH;
 
 /**
  * Keeps a slab's memory where it is: a program that transfers a received
@@ -99,12 +104,20 @@ export function claim(n: number, zeroed = false): void {
 /** `claim` of a large receive (the large slab, or a Buffer of its own), or of zeroed room. */
 function claimOther(n: number, zeroed: boolean): void {
   if (n > SLAB_RECEIVE_MAX) {
+    fitsBuffer(n);
     room.memory = Buffer.allocUnsafeSlow(n).buffer as ArrayBuffer;
     room.offset = 0;
   } else {
     (n <= SMALL_RECEIVE_MAX ? small : large).claim(n);
   }
   if (zeroed) new Uint8Array(room.memory, room.offset, n).fill(0);
+}
+
+/** Throws for a receive larger than any Buffer: Python's OverflowError beyond a C ssize_t, else its
+ * MemoryError (an OSError here, as bsdsock has no MemoryError), not the message of Node's allocator. */
+export function fitsBuffer(n: number): void {
+  if (n <= MAX_LENGTH) return;
+  throw n >= 2 ** 63 ? new RangeError('Python int too large to convert to C ssize_t') : new OSError('Cannot allocate memory');
 }
 
 /**

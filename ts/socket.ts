@@ -7,7 +7,7 @@ import { Buffer } from 'node:buffer';
 import { inspect } from 'node:util';
 
 import { addressParts, isLiteralHost, type AddressParts, type AddressArgOf, type AddressOf, type Family } from './address';
-import { bytes, cint, int, pyType } from './convert';
+import { bytes, cint, int, LONG_MAX, pyType } from './convert';
 import * as C from './constants';
 import { badf, CLOSED_ERRNO, dropError, errnos, errorOf, fail, OSError, takeError, withAddress, wouldBlock } from './errors';
 import type { BufferedReader, BufferedRWPair, BufferedWriter } from './io/buffered';
@@ -346,13 +346,20 @@ export class Socket<F extends string = string> {
 
   /** Sets whether child processes inherit the fd (clears or sets FD_CLOEXEC). Python: `socket.socket.set_inheritable`. */
   set_inheritable(inheritable: boolean): void {
+    if (arguments.length === 0) throw new TypeError("socket.set_inheritable() missing 1 required positional argument: 'inheritable'");
+    const flag = int(inheritable);
+    if (flag > 0x7fffffff || flag < -0x80000000) throw new RangeError('Python int too large to convert to C int');
     const fd = this.#check('fcntl');
-    if (!native.setInheritable(fd, Boolean(inheritable))) fail();
+    if (!native.setInheritable(fd, flag !== 0)) fail();
   }
 
-  /** Blocking (true: timeout null) or non-blocking (false: timeout 0). Python: `socket.socket.setblocking`. */
+  /** Blocking (true: timeout null) or non-blocking (false: timeout 0); an int as Python takes it, not any value's truth.
+   * Python: `socket.socket.setblocking`. */
   setblocking(flag: boolean): void {
-    this.settimeout(flag ? null : 0);
+    if (arguments.length === 0) throw new TypeError('socket.setblocking() takes exactly one argument (0 given)');
+    const n = int(flag);
+    if (n >= LONG_MAX || n < -LONG_MAX) throw new RangeError('Python int too large to convert to C long');
+    this.settimeout(n !== 0 ? null : 0);
   }
 
   /** False when non-blocking (timeout 0), true otherwise. Python: `socket.socket.getblocking`. */
@@ -365,6 +372,8 @@ export class Socket<F extends string = string> {
    * Python: `socket.socket.settimeout`.
    */
   settimeout(value: number | null): void {
+    // Python's None must be given: settimeout() with nothing is its TypeError, not blocking mode.
+    if (arguments.length === 0) throw new TypeError('socket.settimeout() takes exactly one argument (0 given)');
     const timeout = checkTimeout(value);
     // The mode is recorded even when the flag cannot be set (a closed socket's EBADF), as CPython's.
     this.#timeout = timeout;
@@ -711,9 +720,9 @@ export function socket(family?: number, type?: number, proto?: number, fileno?: 
  * socketpair(family=AF_UNIX, type=SOCK_STREAM, proto=0) -> [socket, socket], connected to each other.
  * Python: `socket.socketpair`.
  */
-export function socketpair<F extends string = 'AF_UNIX'>(family?: Family<F> | number, type?: number, proto?: number): [Socket<F>, Socket<F>] {
-  // Python's default: AF_UNIX where the platform has it (Windows has not), else AF_INET.
-  const f = family === undefined ? (C.AF_UNIX ?? C.AF_INET) : cint(family);
+export function socketpair<F extends string = 'AF_UNIX'>(family?: Family<F> | number | null, type?: number, proto?: number): [Socket<F>, Socket<F>] {
+  // Python's default (None given too): AF_UNIX where the platform has it (Windows has not), else AF_INET.
+  const f = family === undefined || family === null ? (C.AF_UNIX ?? C.AF_INET) : cint(family);
   const t = type === undefined ? C.SOCK_STREAM : cint(type);
   const p = proto === undefined ? 0 : cint(proto);
   const [a, b] = native.socketpair(f, t, p) ?? fail();

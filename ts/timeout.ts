@@ -3,7 +3,14 @@
 
 import { pyType } from './convert';
 
-/** A checked timeout, as Python's `settimeout` takes it. */
+/** Python's timeouts are int64 nanoseconds. */
+const NS = 1e9;
+const INT64 = 2 ** 63;
+
+/**
+ * A checked timeout, as Python's `settimeout` takes it: held as Python holds it, whole nanoseconds
+ * rounded up (away from zero), so `settimeout(1e-10)` waits, and `gettimeout()` says, 1e-09.
+ */
 export function checkTimeout(value: unknown): number | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'boolean') return Number(value);
@@ -11,10 +18,14 @@ export function checkTimeout(value: unknown): number | null {
     throw new TypeError(`'${pyType(value)}' object cannot be interpreted as an integer`);
   }
   if (Number.isNaN(value)) throw new RangeError('Invalid value NaN (not a number)');
-  if (value < 0) throw new RangeError('Timeout value out of range');
-  // Python's clock holds int64 nanoseconds: about 292 years.
-  if (!(value <= 9223372036.854775)) throw new RangeError('timestamp out of range for platform time_t');
-  return value;
+  // An int is multiplied exactly (and overflows with its own message); a float is rounded.
+  const whole = Number.isInteger(value);
+  const ns = whole ? value * NS : value >= 0 ? Math.ceil(value * NS) : Math.floor(value * NS);
+  if (!(ns >= -INT64 && ns < INT64)) {
+    throw new RangeError(whole ? 'timestamp too large to convert to C _PyTime_t' : 'timestamp out of range for platform time_t');
+  }
+  if (ns < 0) throw new RangeError('Timeout value out of range');
+  return ns / NS;
 }
 
 let defaultTimeout: number | null = null;

@@ -5,6 +5,7 @@ import { TextDecoder } from 'node:util';
 
 import { int, pyType } from '../convert';
 import { BufferedReader, BufferedRWPair, BufferedWriter } from './buffered';
+import { LookupError } from '../errors';
 import { closedFile, DEFAULT_BUFFER_SIZE, IOBase, readlines, UnsupportedOperation, writelines } from './base';
 
 type Buffered = BufferedReader | BufferedWriter | BufferedRWPair;
@@ -76,10 +77,10 @@ export class TextIOWrapper extends IOBase {
     this.buffer = buffer;
     this.encoding = encoding ?? 'UTF-8';
     const codec = CODECS.get(this.encoding.toLowerCase().replace(/_/g, '-'));
-    if (codec === undefined) throw new RangeError(`unknown encoding: ${this.encoding}`);
+    if (codec === undefined) throw new LookupError(`unknown encoding: ${this.encoding}`);
     this.#codec = codec;
     this.errors = errors ?? 'strict';
-    if (!['strict', 'replace', 'ignore'].includes(this.errors)) throw new RangeError(`unknown error handler name '${this.errors}'`);
+    if (!['strict', 'replace', 'ignore'].includes(this.errors)) throw new LookupError(`unknown error handler name '${this.errors}'`);
     if (newline !== null && !['', '\n', '\r', '\r\n'].includes(newline)) throw new RangeError(`illegal newline value: ${newline}`);
     this.#newline = newline;
     this.#decoder = codec === 'utf8' ? new TextDecoder('utf-8', { fatal: this.errors === 'strict' }) : null;

@@ -35,6 +35,16 @@ pub struct Error {
 
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// Resizes `v` to `len`, new places holding `value`; where the memory cannot
+/// be had (a size the caller chose: a huge maxevents or ancillary buffer), an
+/// OSError saying so (Python's MemoryError) rather than the abort of a failed allocation.
+pub fn resize<T: Clone>(v: &mut Vec<T>, len: usize, value: T, syscall: &'static str) -> Result<()> {
+    v.try_reserve_exact(len.saturating_sub(v.len()))
+        .map_err(|_| Error::message("Cannot allocate memory", syscall))?;
+    v.resize(len, value);
+    Ok(())
+}
+
 impl Error {
     pub fn os(errno: i32, syscall: &'static str) -> Self {
         Error {

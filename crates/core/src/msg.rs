@@ -146,7 +146,8 @@ pub fn recvmsg_into(
         .ok()
         .filter(|n| *n <= SOCKLEN_LIMIT)
         .ok_or_else(|| Error::value("invalid ancillary data buffer length"))?;
-    let mut control = vec![0u8; ancbufsize];
+    let mut control = Vec::new();
+    crate::error::resize(&mut control, ancbufsize, 0u8, "recvmsg")?;
     if waits_for_all(flags, timeout) {
         return recvmsg_all(fd, buffers, control, flags);
     }

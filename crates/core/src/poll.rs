@@ -168,7 +168,7 @@ pub mod epoll {
         deadline: Deadline,
         events: &mut Vec<EpollEvent>,
     ) -> Result<usize> {
-        events.resize(out.len() / 2, EPOLL_EVENT_NONE);
+        crate::error::resize(events, out.len() / 2, EPOLL_EVENT_NONE, "epoll_wait")?;
         if events.is_empty() {
             return Err(Error::value("maxevents must be greater than 0"));
         }
