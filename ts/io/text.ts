@@ -1,11 +1,11 @@
 // Python's io.TextIOWrapper over a buffered socket file: text decoded and
 // encoded with the codec makefile() was given, and Python's newline rules.
 
-import { TextDecoder } from 'node:util';
 
 import { int, pyType } from '../convert';
 import { BufferedReader, BufferedRWPair, BufferedWriter } from './buffered';
 import { LookupError } from '../errors';
+import { decoderFor, type Decoder, type ErrorHandler } from './codecs';
 import { closedFile, DEFAULT_BUFFER_SIZE, IOBase, readlines, UnsupportedOperation, writelines } from './base';
 
 type Buffered = BufferedReader | BufferedWriter | BufferedRWPair;
@@ -56,7 +56,7 @@ export class TextIOWrapper extends IOBase {
   /** The mode makefile() was given (`'r'`, `'w'`, `'rw'`). Python: `io.TextIOWrapper.mode`. */
   mode = 'r';
   readonly #codec: BufferEncoding;
-  readonly #decoder: TextDecoder | null;
+  readonly #decoder: Decoder;
   readonly #newline: string | null;
   /** Decoded text not yet returned. */
   #text = '';
@@ -83,7 +83,7 @@ export class TextIOWrapper extends IOBase {
     if (!['strict', 'replace', 'ignore'].includes(this.errors)) throw new LookupError(`unknown error handler name '${this.errors}'`);
     if (newline !== null && !['', '\n', '\r', '\r\n'].includes(newline)) throw new RangeError(`illegal newline value: ${newline}`);
     this.#newline = newline;
-    this.#decoder = codec === 'utf8' ? new TextDecoder('utf-8', { fatal: this.errors === 'strict' }) : null;
+    this.#decoder = decoderFor(codec, this.errors as ErrorHandler);
   }
 
   /** Whether the file is closed. Python: `io.TextIOWrapper.closed`. */
@@ -92,13 +92,7 @@ export class TextIOWrapper extends IOBase {
   }
 
   #decode(chunk: Buffer, final: boolean): string {
-    let text: string;
-    try {
-      text = this.#decoder !== null ? this.#decoder.decode(chunk, { stream: !final }) : chunk.toString(this.#codec);
-    } catch {
-      throw new RangeError(`'${this.encoding}' codec can't decode bytes: invalid data`);
-    }
-    return this.errors === 'ignore' ? text.replace(/\uFFFD/g, '') : text;
+    return this.#decoder.decode(chunk, final);
   }
 
   /**

@@ -1,0 +1,93 @@
+// makefile()'s text codecs against python3's: the text of each byte stream,
+// or the UnicodeDecodeError (RangeError) with Python's message, under each
+// error handler; and a character split between two receives, which must wait
+// for its rest (the second half comes from another process while readline()
+// blocks).
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { socketpair } from 'bsdsock';
+import { expected, outcome, python } from './helpers/python';
+
+/** [encoding, errors, the bytes the peer sends before it closes]. */
+const STREAMS: [string, 'strict' | 'replace' | 'ignore', string][] = [
+  ['utf-8', 'strict', '68c3a90a'],
+  ['utf-8', 'strict', '61ff0a'],
+  ['utf-8', 'strict', 'c30a'],
+  ['utf-8', 'strict', 'c3280a'],
+  ['utf-8', 'strict', 'e282280a'],
+  ['utf-8', 'strict', 'eda0800a'],
+  ['utf-8', 'strict', 'e080800a'],
+  ['utf-8', 'strict', 'f09080280a'],
+  ['utf-8', 'strict', 'f49080800a'],
+  ['utf-8', 'strict', 'c0af0a'],
+  ['utf-8', 'strict', '6162e282'],
+  ['utf-8', 'replace', '61ff62e28228efbfbd0a'],
+  ['utf-8', 'ignore', '61ff62e28228efbfbd0a'],
+  ['UTF8', 'strict', '61ff0a'],
+  ['ascii', 'strict', '61fffe0a'],
+  ['ascii', 'replace', '61fffe0a'],
+  ['ascii', 'ignore', '61fffe0a'],
+  ['utf-16-le', 'strict', '68000a00'],
+  ['utf-16-le', 'strict', '3dd800de0a00'],
+  ['utf-16-le', 'strict', '00d841000a00'],
+  ['utf-16-le', 'strict', '00dc41000a00'],
+  ['utf-16-le', 'strict', '00d8'],
+  ['utf-16-le', 'strict', '410042'],
+  ['utf-16-le', 'replace', '00d841000a00'],
+  ['utf-16-le', 'ignore', '00dc41000a00'],
+  ['latin-1', 'strict', 'ff0a'],
+];
+
+const py = python(
+  `import socket
+def read_all(encoding, errors, hex):
+    a, b = socket.socketpair()
+    try:
+        b.sendall(bytes.fromhex(hex)); b.close()
+        return a.makefile('r', encoding=encoding, errors=errors).read()
+    finally:
+        a.close()`,
+  Object.fromEntries(STREAMS.map(([enc, errors, hex], i) => [String(i), `read_all(${JSON.stringify(enc)}, '${errors}', '${hex}')`])),
+);
+
+function readAll(encoding: string, errors: string, hex: string): string {
+  const [a, b] = socketpair();
+  try {
+    b.sendall(Buffer.from(hex, 'hex'));
+    b.close();
+    return a.makefile('r', { encoding, errors }).read();
+  } finally {
+    a.close();
+  }
+}
+
+describe('text codecs', () => {
+  it.each(STREAMS.map((s, i) => [...s, i] as const))('%s, errors=%s: %s reads as in Python', (enc, errors, hex, i) => {
+    expect(outcome(() => readAll(enc, errors, hex))).toEqual(expected(py[String(i)]!));
+  });
+
+  /** readline() of `text` in `encoding`, its first `cut` bytes sent at once and the rest by another process 100 ms later. */
+  async function splitLine(encoding: string, text: string, cut: number): Promise<string> {
+    const [a, b] = socketpair();
+    const bytes = Buffer.from(text, encoding === 'utf-16-le' ? 'utf16le' : 'utf8');
+    b.sendall(bytes.subarray(0, cut));
+    const rest = bytes.subarray(cut).toString('hex');
+    const writer = spawn(process.execPath, ['-e', `setTimeout(() => require('fs').writeSync(3, Buffer.from('${rest}', 'hex')), 100)`], {
+      stdio: ['ignore', 'inherit', 'inherit', b.fileno()],
+    });
+    try {
+      a.settimeout(20);
+      return a.makefile('r', { encoding }).readline();
+    } finally {
+      await new Promise((done) => writer.on('close', done));
+      a.close();
+      b.close();
+    }
+  }
+
+  it('a character split between two receives waits for its rest: UTF-8, a UTF-16 unit, a UTF-16 surrogate pair', async () => {
+    expect(await splitLine('utf-8', 'hé\n', 2)).toBe('hé\n');
+    expect(await splitLine('utf-16-le', 'hé\n', 3)).toBe('hé\n');
+    expect(await splitLine('utf-16-le', 'a😀\n', 4)).toBe('a😀\n');
+  });
+});
