@@ -180,7 +180,7 @@ const cases: Record<string, [py: string, js: () => unknown]> = {
   'AF_UNIX bind: path too long (str)': [`unix().bind('a' * 200)`, () => unix().bind('a'.repeat(200))],
   'AF_UNIX bind: path too long (bytes)': [`unix().bind(b'a' * 109)`, () => unix().bind(Buffer.alloc(109, 'a'))],
   'AF_UNIX bind: an int': [`unix().bind(5)`, () => unix().bind(5 as never)],
-  'AF_UNIX bind: a list': [`unix().bind(['a'])`, () => unix().bind(['a'] as never)],
+  'AF_UNIX bind: an array (a tuple)': [`unix().bind(('a',))`, () => unix().bind(['a'] as never)],
   'AF_UNIX bind and getsockname': [`s = unix(); s.bind(PATH); s.getsockname()`, () => { const s = unix(); s.bind(PATH); return s.getsockname(); }],
   'AF_UNIX bind: path in use': [`unix().bind(PATH); unix().bind(PATH)`, () => { unix().bind(PATH); unix().bind(PATH); }],
   'AF_UNIX bind: missing directory': [`unix().bind(DIR + '/missing/sock')`, () => unix().bind(`${DIR}/missing/sock`)],
@@ -486,6 +486,10 @@ const cases: Record<string, [py: string, js: () => unknown]> = {
   'getaddrinfo: None, None': [`getaddrinfo(None, None)`, () => getaddrinfo(null, null)],
   'getaddrinfo: port a float': [`getaddrinfo('127.0.0.1', 1.5)`, () => getaddrinfo('127.0.0.1', 1.5)],
   'getaddrinfo: host an int': [`getaddrinfo(5, 80)`, () => getaddrinfo(5 as never, 80)],
+
+  // AF_UNIX addresses: an array stands for a tuple, as for every other family
+  'AF_UNIX connect: an AF_INET address': [`unix().connect(('127.0.0.1', 80))`, () => unix().connect(['127.0.0.1', 80] as never)],
+  'AF_UNIX sendto: an AF_INET address': [`unix(SOCK_DGRAM).sendto(b'x', ('127.0.0.1', 80))`, () => unix(SOCK_DGRAM).sendto(Buffer.from('x'), ['127.0.0.1', 80] as never)],
 
   // str arguments: encoded to UTF-8 first, then free of NUL
   'inet_aton: a NUL': [`inet_aton('1.2.3.4\\x00')`, () => inet_aton('1.2.3.4\0')],

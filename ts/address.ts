@@ -121,6 +121,8 @@ export function addressParts(family: number, address: unknown, caller: string): 
     }
     case C.AF_UNIX: {
       if (typeof address === 'string') return [Buffer.from(address, 'utf8'), 0, 0, 0, null];
+      // An array stands for a tuple here (an AF_INET address given by mistake): Python's message names a tuple.
+      if (Array.isArray(address)) throw new TypeError("a bytes-like object is required, not 'tuple'");
       return [bytes(address), 0, 0, 0, null];
     }
     case C.AF_NETLINK: {
