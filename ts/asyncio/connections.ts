@@ -68,12 +68,27 @@ export function checkStream(sock: Socket): void {
   if (sock.type !== C.SOCK_STREAM) throw new RangeError(`A Stream Socket was expected, got ${String(sock)}`);
 }
 
-/** asyncio's `_make_socket_transport` and the wait for connection_made. */
-function connected<P extends StreamProtocol>(sock: Socket, protocol_factory: () => P): [Transport, P] {
+/**
+ * asyncio's `_make_socket_transport` and the wait for connection_made. What the protocol factory or
+ * connection_made throws rejects the call (asyncio would log it and go on), and nothing is left
+ * open: a socket made here (`made`) is closed, a transport aborted.
+ */
+function connected<P extends StreamProtocol>(sock: Socket, protocol_factory: () => P, made: boolean): [Transport, P] {
   sock.setblocking(false);
-  const protocol = protocol_factory();
+  let protocol: P;
+  try {
+    protocol = protocol_factory();
+  } catch (e) {
+    if (made) sock.close();
+    throw e;
+  }
   const transport = new Transport(sock, protocol);
-  transport.start();
+  try {
+    transport.start();
+  } catch (e) {
+    transport.abort();
+    throw e;
+  }
   return [transport, protocol];
 }
 
@@ -106,7 +121,7 @@ export async function create_connection<P extends StreamProtocol>(
   if (options.sock !== undefined && options.sock !== null) {
     if (host !== null || port !== null) throw new RangeError('host/port and sock can not be specified at the same time');
     checkStream(options.sock);
-    return connected(options.sock, protocol_factory);
+    return connected(options.sock, protocol_factory, false);
   }
   if (host === null && port === null) throw new RangeError('host and port was not specified and no sock specified');
   const [delay, interleave] = eyeballs(options);
@@ -123,7 +138,7 @@ export async function create_connection<P extends StreamProtocol>(
   const errors: Error[][] = [];
   const sock = await staggered(infos, locals, delay ?? Infinity, errors, signal);
   if (sock === null) throw combined(errors);
-  return connected(sock, protocol_factory);
+  return connected(sock, protocol_factory, true);
 }
 
 /**
@@ -287,7 +302,7 @@ export async function connect_accepted_socket<P extends StreamProtocol>(
   });
   if (!(sock instanceof Socket)) throw new TypeError(`connect_accepted_socket() argument 2 must be a bsdsock Socket, not ${pyType(sock)}`);
   checkStream(sock);
-  return connected(sock, protocol_factory);
+  return connected(sock, protocol_factory, true);
 }
 
 /** asyncio's `loop.create_unix_connection(protocol_factory, path=None, *, sock)`. */
@@ -301,7 +316,7 @@ export async function create_unix_connection<P extends StreamProtocol>(
   if (options.sock !== undefined && options.sock !== null) {
     if (path !== null) throw new RangeError('path and sock can not be specified at the same time');
     checkStream(options.sock);
-    return connected(options.sock, protocol_factory);
+    return connected(options.sock, protocol_factory, false);
   }
   if (path === null) throw new RangeError('no path and sock were specified');
   const signal = checkSignal(options);
@@ -313,7 +328,7 @@ export async function create_unix_connection<P extends StreamProtocol>(
     sock.close();
     throw e;
   }
-  return connected(sock, protocol_factory);
+  return connected(sock, protocol_factory, true);
 }
 /** An address of create_datagram_endpoint: `[host, port]`, or a Unix socket path. */
 export type DatagramAddress = [string, number] | string | null;
@@ -385,7 +400,7 @@ async function endpointSocket(local: unknown, remote: unknown, options: Partial<
   for (const pair of pairs) {
     const sock = new Socket<string>(pair.family, C.SOCK_DGRAM, pair.proto);
     try {
-      await setUp(sock, pair.local, options.allow_broadcast === true ? null : pair.remote, options);
+      await setUp(sock, pair.local, options.allow_broadcast ? null : pair.remote, options);
       return [sock, pair.remote];
     } catch (e) {
       if (!(e instanceof OSError)) throw e;
@@ -405,7 +420,7 @@ async function unixEndpoint(local: unknown, remote: unknown, options: Partial<Da
   if (truthyAddress(local)) removeStaleSocket(local as string);
   const sock = new Socket<string>(C.AF_UNIX, C.SOCK_DGRAM, options.proto ?? 0);
   const to = truthyAddress(remote) ? remote : null;
-  await setUp(sock, truthyAddress(local) ? local : null, options.allow_broadcast === true ? null : to, options);
+  await setUp(sock, truthyAddress(local) ? local : null, options.allow_broadcast ? null : to, options);
   return [sock, to];
 }
 
@@ -430,8 +445,8 @@ export function removeStaleSocket(path: string | Uint8Array): boolean {
 /** Sets a new endpoint's socket up (the socket options asked for, non-blocking, bound, connected); closed if that fails. */
 async function setUp(sock: Socket, local: unknown, remote: unknown, options: Partial<DatagramOptions>): Promise<void> {
   try {
-    if (options.reuse_port === true) sock.setsockopt(C.SOL_SOCKET, C.SO_REUSEPORT, 1);
-    if (options.allow_broadcast === true) sock.setsockopt(C.SOL_SOCKET, C.SO_BROADCAST, 1);
+    if (options.reuse_port) sock.setsockopt(C.SOL_SOCKET, C.SO_REUSEPORT, 1);
+    if (options.allow_broadcast) sock.setsockopt(C.SOL_SOCKET, C.SO_BROADCAST, 1);
     sock.setblocking(false);
     if (local !== null) sock.bind(local as AddressArgOf<string>);
     if (remote !== null) await sock_connect(sock, remote as AddressArgOf<string>);

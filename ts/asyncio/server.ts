@@ -13,7 +13,7 @@ import { TransportSocket } from './trsock';
 import { checkStream, removeStaleSocket } from './connections';
 import { hold, onFdGone, READ, reportLater, setCallback } from './loop';
 import type { StreamProtocol } from './protocols';
-import { getaddrinfo } from './resolver';
+import { ensureResolved } from './resolver';
 import { Transport } from './transports';
 
 /** asyncio's keyword-only arguments of `create_server`. */
@@ -203,21 +203,20 @@ export async function create_server(
   );
   const backlog = options.backlog ?? 100;
   let sockets: Socket[];
-  if (options.sock !== undefined && options.sock !== null) {
+  const given = options.sock !== undefined && options.sock !== null;
+  if (host === null && port === null && !given) throw new RangeError('Neither host/port nor sock were specified');
+  if (given) {
     if (host !== null || port !== null) throw new RangeError('host/port and sock can not be specified at the same time');
-    checkStream(options.sock);
-    sockets = [options.sock];
+    checkStream(options.sock!);
+    sockets = [options.sock!];
   } else {
     const hosts = host === null || host === '' ? [null] : Array.isArray(host) ? host : [host];
     const seen = new Set<string>();
     sockets = [];
     try {
       for (const h of hosts) {
-        const infos = await getaddrinfo(h, port ?? 0, {
-          family: options.family ?? 0,
-          type: C.SOCK_STREAM,
-          flags: options.flags ?? C.AI_PASSIVE,
-        });
+        // asyncio's _ensure_resolved: a numeric host is taken as it is, its port unchecked until bind().
+        const infos = await ensureResolved([h, port], { family: options.family ?? 0, type: C.SOCK_STREAM, proto: 0, flags: options.flags ?? C.AI_PASSIVE }, undefined);
         for (const [family, type, proto, , address] of infos) {
           const key = `${family} ${JSON.stringify(address)}`;
           if (seen.has(key)) continue;
@@ -225,12 +224,14 @@ export async function create_server(
           const s: Socket = new Socket(family, type, proto);
           sockets.push(s);
           if (options.reuse_address ?? true) s.setsockopt(C.SOL_SOCKET, C.SO_REUSEADDR, 1);
-          if (options.reuse_port === true) s.setsockopt(C.SOL_SOCKET, C.SO_REUSEPORT, 1);
+          if (options.reuse_port) s.setsockopt(C.SOL_SOCKET, C.SO_REUSEPORT, 1);
           if (family === C.AF_INET6) s.setsockopt(C.IPPROTO_IPV6, C.IPV6_V6ONLY, 1);
           try {
             s.bind(address as AddressArgOf<string>);
           } catch (e) {
-            const err = e as OSError;
+            // Only an OSError gets asyncio's message; an out-of-range port stays bind()'s OverflowError (RangeError).
+            if (!(e instanceof OSError)) throw e;
+            const err = e;
             const msg = `error while attempting to bind on address ${pyRepr(address)}: ${(err.strerror ?? err.message).toLowerCase()}`;
             const out = err.errno !== null ? new OSError(err.errno, msg) : new OSError(msg);
             throw Object.assign(out, { cause: e });
@@ -242,9 +243,15 @@ export async function create_server(
       throw e;
     }
   }
-  for (const s of sockets) {
-    s.listen(backlog);
-    s.setblocking(false);
+  try {
+    for (const s of sockets) {
+      s.listen(backlog);
+      s.setblocking(false);
+    }
+  } catch (e) {
+    // A bad backlog, say: the sockets made here are closed now, not when collected (a given sock is the caller's).
+    if (!given) for (const s of sockets) s.close();
+    throw e;
   }
   const server = new Server(sockets, protocol_factory, backlog, null);
   if (options.start_serving ?? true) await server.start_serving();

@@ -31,7 +31,18 @@ function toBuffer(data: unknown): Buffer {
   if (Buffer.isBuffer(data)) return data;
   if (data instanceof Uint8Array) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  throw new TypeError(`data argument must be a bytes-like object, not '${data === null ? 'NoneType' : typeof data}'`);
+  throw new TypeError(`data argument must be a bytes-like object, not '${pyType(data)}'`);
+}
+
+/** writelines' pieces, as Python's `b''.join(list_of_data)` takes them. */
+function joinable(piece: unknown, i: number): Buffer {
+  if (piece instanceof Uint8Array || ArrayBuffer.isView(piece)) return toBuffer(piece);
+  throw new TypeError(`sequence item ${i}: expected a bytes-like object, ${pyType(piece)} found`);
+}
+
+/** A write buffer limit Python can compute with: a number (a bool is one). */
+function isLimit(v: unknown): v is number | boolean {
+  return typeof v === 'number' || typeof v === 'boolean';
 }
 
 /**
@@ -182,8 +193,15 @@ export abstract class BaseTransport {
 
   /** asyncio's `set_write_buffer_limits(high=None, low=None)`: defaults 64 KiB and high/4. */
   set_write_buffer_limits(high: number | null = null, low: number | null = null): void {
-    let h = high;
-    let l = low;
+    // Python computes `high // 4` and compares `high >= low >= 0`: anything but numbers fails there.
+    if (high !== null && !isLimit(high)) {
+      throw new TypeError(low === null ? `unsupported operand type(s) for //: '${pyType(high)}' and 'int'` : `'>=' not supported between instances of '${pyType(high)}' and '${pyType(low)}'`);
+    }
+    if (low !== null && !isLimit(low)) {
+      throw new TypeError(`'>=' not supported between instances of '${high === null ? pyType(low) : pyType(high)}' and '${high === null ? 'int' : pyType(low)}'`);
+    }
+    let h = high === null ? null : Number(high);
+    let l = low === null ? null : Number(low);
     if (h === null) h = l === null ? DEFAULT_HIGH : 4 * l;
     if (l === null) l = Math.floor(h / 4);
     if (!(h >= l && l >= 0)) throw new RangeError(`high (${h}) must be >= low (${l}) must be >= 0`);
@@ -358,14 +376,15 @@ export class Transport extends BaseTransport {
 
   #onEof(): void {
     setCallback(this.fd, true, READ, null);
-    let keep: boolean | void;
+    let keep: unknown;
     try {
       keep = this.#protocol.eof_received();
     } catch (e) {
       this.forceClose(e as Error);
       return;
     }
-    if (keep !== true) this.close();
+    // asyncio keeps the transport open when the result is true in Python's sense: any truthy value.
+    if (!keep) this.close();
   }
 
   protected dropBuffered(): void {
@@ -463,7 +482,7 @@ export class Transport extends BaseTransport {
    * back between two); and after write_eof() even no pieces raise.
    */
   writelines(list: Iterable<Uint8Array>): void {
-    const pieces = Array.from(list, toBuffer);
+    const pieces = Array.from(list, joinable);
     this.write(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces));
   }
 
