@@ -38,6 +38,13 @@ async def on_transport(f):
     writeStr: `run(on_transport(lambda t: t.write('s')))`,
     writeNone: `run(on_transport(lambda t: t.write(None)))`,
     writelinesStr: `run(on_transport(lambda t: t.writelines([b'a', 'b'])))`,
+    serverRepr: `async def reprs():
+    s = await asyncio.get_running_loop().create_server(asyncio.Protocol, '127.0.0.1', 0)
+    open_ = repr(s); s.close(); return [open_, repr(s)]
+run(reprs())`,
+    readuntilInt: `async def until():
+    r = asyncio.StreamReader(); r.feed_data(b'x'); await r.readuntil(5)
+run(until())`,
   },
 );
 
@@ -118,6 +125,23 @@ describe("a transport's checks", () => {
       c.close();
       srv.close();
     }
+  });
+});
+
+describe('a server and a stream reader', () => {
+  it("a Server's repr is asyncio's: its sockets as TransportSockets in a tuple, none once closed", async () => {
+    const s = await asyncio.create_server(() => new asyncio.Protocol(), '127.0.0.1', 0);
+    const open = String(s);
+    s.close();
+    const numbers = (text: string) => text.replace(/\d+/g, 'N');
+    const want = (py.serverRepr as { value: string[] }).value.map(numbers);
+    expect([numbers(open), String(s)]).toEqual(want);
+  });
+
+  it('readuntil() with a separator that is no bytes (nor str) is TypeError', async () => {
+    const r = new asyncio.StreamReader();
+    r.feed_data(Buffer.from('x'));
+    expect(await outcomeAsync(() => r.readuntil(5 as never))).toEqual(expected(py.readuntilInt!));
   });
 });
 

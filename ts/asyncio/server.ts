@@ -179,9 +179,10 @@ export class Server {
     await this.wait_closed();
   }
 
-  /** `<Server sockets=(...)>`, as asyncio's repr(). */
+  /** `<Server sockets=(...)>`, as asyncio's repr(): the sockets as TransportSockets, in a tuple (none once closed). */
   toString(): string {
-    return `<Server sockets=(${this.#sockets.map(String).join(', ')})>`;
+    const items = this.sockets.map(String);
+    return `<Server sockets=(${items.join(', ')}${items.length === 1 ? ',' : ''})>`;
   }
 }
 

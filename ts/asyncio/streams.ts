@@ -7,6 +7,7 @@
 
 // node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
 import { Buffer } from 'node:buffer';
+import { pyType } from '../convert';
 import { keywords, type WithOptions } from '../keywords';
 import { ConnectionResetError, RuntimeError } from '../errors';
 import type { TransportSocket } from './trsock';
@@ -57,6 +58,7 @@ const DRAINED: Promise<void> = Promise.resolve();
 function separatorBytes(separator: Uint8Array | string): Buffer {
   if (separator === '\n') return NEWLINE_BYTES;
   if (typeof separator === 'string') return Buffer.from(separator, 'latin1');
+  if (!ArrayBuffer.isView(separator)) throw new TypeError(`object of type '${pyType(separator)}' has no len()`);
   return Buffer.from(separator.buffer, separator.byteOffset, separator.byteLength);
 }
 
