@@ -3,6 +3,7 @@
 // on getaddrinfo and the socket object exactly as Python's socket.py builds them.
 
 import { type AddressArgOf, type Family, type Inet6AddressArg, type InetAddress } from './address';
+import { fits, refuse, SOCKET_MODULE } from './arity';
 import { pyType } from './convert';
 import * as C from './constants';
 import { OSError, oserror } from './errors';
@@ -13,12 +14,19 @@ import { getaddrinfo } from './resolver';
 import { type Socket, socket } from './socket';
 
 /** create_connection(address, timeout, source_address, *, all_errors) */
-const CREATE_CONNECTION: Positional = { name: 'create_connection', min: 1, max: 3, keywords: keywordNames<CreateConnectionOptions>({ all_errors: true }) };
+const CREATE_CONNECTION: Positional = {
+  name: 'create_connection',
+  min: 1,
+  max: 3,
+  params: ['address', 'timeout', 'source_address'],
+  keywords: keywordNames<CreateConnectionOptions>({ all_errors: true }),
+};
 /** create_server(address, *, family, backlog, reuse_port, dualstack_ipv6) */
 const CREATE_SERVER: Positional = {
   name: 'create_server',
   min: 1,
   max: 1,
+  params: ['address'],
   keywords: keywordNames<CreateServerOptions<string>>({ family: true, backlog: true, reuse_port: true, dualstack_ipv6: true }),
 };
 
@@ -155,6 +163,7 @@ export function create_server<F extends string = 'AF_INET'>(address: AddressArgO
  * accept IPv4 connections too (IPV6_V6ONLY can be turned off).
  */
 export function has_dualstack_ipv6(): boolean {
+  fits(SOCKET_MODULE.has_dualstack_ipv6, arguments.length) || refuse(SOCKET_MODULE.has_dualstack_ipv6, arguments);
   if (!has_ipv6 || C.IPPROTO_IPV6 === undefined || C.IPV6_V6ONLY === undefined) return false;
   let sock: Socket | null = null;
   try {

@@ -5,6 +5,8 @@
 // value a positional parameter takes (a number, string, array, Uint8Array,
 // socket, function or null), so a plain object given last is the options.
 
+import { missingPositional, tooManyPositional } from './arity';
+
 /** Whether `v` is an options object: a plain object (`{...}`, or one made with Object.create(null)). */
 export function isOptions(v: unknown): v is object {
   // An array (an address) is the common object argument: told apart without
@@ -30,6 +32,8 @@ export interface Positional {
   readonly max: number;
   /** A method: Python counts `self` among the positional arguments. */
   readonly method?: boolean;
+  /** The positional parameters' names, required first: given, fewer arguments than `min` is Python's TypeError naming the missing ones. */
+  readonly params?: readonly string[];
   /** The keyword arguments (option names) it takes (`keywordNames`); given, any other is Python's TypeError. */
   readonly keywords?: ReadonlySet<string>;
 }
@@ -59,20 +63,12 @@ function checkNames(f: Positional, options: object): void {
   }
 }
 
-/** Python's TypeError for too many positional arguments: `f() takes from 1 to 3 positional arguments but 4 were given`. */
-function tooMany(f: Positional, given: number): TypeError {
-  const self = f.method === true ? 1 : 0;
-  const [min, max] = [f.min + self, f.max + self];
-  const takes = min === max ? `${max} positional argument${max === 1 ? '' : 's'}` : `from ${min} to ${max} positional arguments`;
-  return new TypeError(`${f.name}() takes ${takes} but ${given + self} ${given + self === 1 ? 'was' : 'were'} given`);
-}
-
 /**
  * Splits the arguments a caller gave (`arguments`) into the positional ones,
  * padded with undefined to `f.max`, and the trailing options object (`{}` when
  * there is none). Arguments left undefined at the end count as not given. More
  * positional arguments than `f.max` (a keyword-only one given by position) is
- * Python's TypeError.
+ * Python's TypeError; so are fewer than `f.min`, where `f.params` names them.
  */
 export function keywords<P extends unknown[], O extends object>(args: ArrayLike<unknown>, f: Positional): [positional: P, options: Partial<O>] {
   // The common call, every positional argument given and no options: the
@@ -99,7 +95,8 @@ function parsed<P extends unknown[], O extends object>(args: ArrayLike<unknown>,
     checkNames(f, options);
     n--;
   }
-  if (n > f.max) throw tooMany(f, n);
+  if (n > f.max) throw new TypeError(tooManyPositional(f.name, f.min, f.max, n, f.method === true));
+  if (f.params !== undefined && n < f.min) throw new TypeError(missingPositional(f.name, f.params.slice(n, f.min)));
   const positional: unknown[] = [];
   for (let i = 0; i < f.max; i++) positional.push(i < n ? args[i] : undefined);
   // The types are the declared parameters' (WithOptions): the callee checks the values, as before.

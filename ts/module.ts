@@ -4,6 +4,7 @@
 
 import { Buffer } from 'node:buffer';
 
+import { fits, refuse, SOCKET_MODULE } from './arity';
 import { bytes, cint, int, pyType, str } from './convert';
 import { fail } from './errors';
 import { native, platformCall } from './native';
@@ -12,6 +13,7 @@ import { native, platformCall } from './native';
 
 /** inet_pton(family, text) -> packed bytes (strict forms only). Python: `socket.inet_pton`. */
 export function inet_pton(family: number, ipString: string): Buffer {
+  fits(SOCKET_MODULE.inet_pton, arguments.length, ipString) || refuse(SOCKET_MODULE.inet_pton, arguments);
   const f = cint(family);
   const s = str(ipString, 'inet_pton', 2);
   return native.inetPton(f, s) ?? fail();
@@ -19,6 +21,7 @@ export function inet_pton(family: number, ipString: string): Buffer {
 
 /** inet_ntop(family, packed) -> text. Python: `socket.inet_ntop`. */
 export function inet_ntop(family: number, packedIp: Uint8Array): string {
+  fits(SOCKET_MODULE.inet_ntop, arguments.length, packedIp) || refuse(SOCKET_MODULE.inet_ntop, arguments);
   const f = cint(family);
   const b = bytes(packedIp);
   return native.inetNtop(f, b) ?? fail();
@@ -26,12 +29,14 @@ export function inet_ntop(family: number, packedIp: Uint8Array): string {
 
 /** inet_aton(text) -> 4 bytes; accepts the C library's lenient forms ("127.1"). Python: `socket.inet_aton`. */
 export function inet_aton(ipString: string): Buffer {
+  fits(SOCKET_MODULE.inet_aton, arguments.length, ipString) || refuse(SOCKET_MODULE.inet_aton, arguments);
   const s = str(ipString, 'inet_aton', 1);
   return native.inetAton(s) ?? fail();
 }
 
 /** inet_ntoa(packed) -> dotted quad. Python: `socket.inet_ntoa`. */
 export function inet_ntoa(packedIp: Uint8Array): string {
+  fits(SOCKET_MODULE.inet_ntoa, arguments.length, packedIp) || refuse(SOCKET_MODULE.inet_ntoa, arguments);
   const b = bytes(packedIp);
   return native.inetNtoa(b) ?? fail();
 }
@@ -67,23 +72,28 @@ function swap32(n: number): number {
 
 /** Host to network byte order, 16 bits. Python: `socket.htons`. */
 export function htons(x: number): number {
+  fits(SOCKET_MODULE.htons, arguments.length, x) || refuse(SOCKET_MODULE.htons, arguments);
   return swap16(unsigned(x, 16, 'htons'));
 }
 /** Network to host byte order, 16 bits. Python: `socket.ntohs`. */
 export function ntohs(x: number): number {
+  fits(SOCKET_MODULE.ntohs, arguments.length, x) || refuse(SOCKET_MODULE.ntohs, arguments);
   return swap16(unsigned(x, 16, 'ntohs'));
 }
 /** Host to network byte order, 32 bits. Python: `socket.htonl`. */
 export function htonl(x: number): number {
+  fits(SOCKET_MODULE.htonl, arguments.length, x) || refuse(SOCKET_MODULE.htonl, arguments);
   return swap32(unsigned(x, 32, 'htonl'));
 }
 /** Network to host byte order, 32 bits. Python: `socket.ntohl`. */
 export function ntohl(x: number): number {
+  fits(SOCKET_MODULE.ntohl, arguments.length, x) || refuse(SOCKET_MODULE.ntohl, arguments);
   return swap32(unsigned(x, 32, 'ntohl'));
 }
 
 /** The machine's host name. Python: `socket.gethostname`. */
 export function gethostname(): string {
+  fits(SOCKET_MODULE.gethostname, arguments.length) || refuse(SOCKET_MODULE.gethostname, arguments);
   return native.gethostname() ?? fail();
 }
 
@@ -93,6 +103,7 @@ export function gethostname(): string {
  * Linux. Unix only: elsewhere a TypeError, as Python has none there. Python: `socket.sethostname`.
  */
 export function sethostname(name: string | Uint8Array): void {
+  fits(SOCKET_MODULE.sethostname, arguments.length, name) || refuse(SOCKET_MODULE.sethostname, arguments);
   const set = platformCall('sethostname', 'socket.sethostname');
   let raw: Uint8Array;
   if (typeof name === 'string') {

@@ -8,6 +8,7 @@
 import { Buffer } from 'node:buffer';
 import type { FileHandle } from 'node:fs/promises';
 
+import { fits, refuse, SOCKET_MODULE } from './arity';
 import { bytes, cint, int, pyType } from './convert';
 import * as C from './constants';
 import { errnos, OSError, takeError } from './errors';
@@ -35,6 +36,7 @@ function items(v: unknown, message: string): unknown[] {
 
 /** Python's `socket.CMSG_LEN(length)`: the cmsg_len of an item with `length` bytes of data. */
 export function CMSG_LEN(length: number): number {
+  fits(SOCKET_MODULE.CMSG_LEN, arguments.length, length) || refuse(SOCKET_MODULE.CMSG_LEN, arguments);
   const n = native.cmsgLen(int(length));
   if (n === null) throw new RangeError('CMSG_LEN() argument out of range');
   return n;
@@ -42,6 +44,7 @@ export function CMSG_LEN(length: number): number {
 
 /** Python's `socket.CMSG_SPACE(length)`: the buffer space an item with `length` bytes of data takes, padding included. */
 export function CMSG_SPACE(length: number): number {
+  fits(SOCKET_MODULE.CMSG_SPACE, arguments.length, length) || refuse(SOCKET_MODULE.CMSG_SPACE, arguments);
   const n = native.cmsgSpace(int(length));
   if (n === null) throw new RangeError('CMSG_SPACE() argument out of range');
   return n;
@@ -150,6 +153,7 @@ function packFds(fds: unknown): Buffer {
 /** Python's `socket.send_fds(sock, buffers, fds, flags=0, address=None)`: sends
  * the fds in one SCM_RIGHTS item with the data of `buffers`; returns the bytes sent. */
 export function send_fds<A>(sock: MsgSocket<A>, buffers: Iterable<Uint8Array>, fds: Iterable<number>, flags = 0, address: A | null = null): number {
+  fits(SOCKET_MODULE.send_fds, arguments.length, fds) || refuse(SOCKET_MODULE.send_fds, arguments);
   return sock.sendmsg(buffers, [[C.SOL_SOCKET, C.SCM_RIGHTS, packFds(fds)]], flags, address);
 }
 
@@ -159,6 +163,7 @@ const isLittleEndian = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
  * `[data, fds, msg_flags, address]`: up to `maxfds` fds from SCM_RIGHTS items.
  * Fds beyond maxfds are dropped by the kernel (MSG_CTRUNC in msg_flags), never leaked. */
 export function recv_fds<A = unknown>(sock: MsgSocket<unknown>, bufsize: number, maxfds: number, flags = 0): [Buffer, number[], number, A] {
+  fits(SOCKET_MODULE.recv_fds, arguments.length, maxfds) || refuse(SOCKET_MODULE.recv_fds, arguments);
   const [data, ancdata, msgFlags, addr] = sock.recvmsg(bufsize, CMSG_LEN(int(maxfds) * 4), flags);
   const fds: number[] = [];
   for (const [level, type, item] of ancdata) {

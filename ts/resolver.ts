@@ -11,6 +11,7 @@
 import { Buffer } from 'node:buffer';
 
 import { type Family, type Inet6Address, type InetAddress } from './address';
+import { fits, refuse, SOCKET_MODULE } from './arity';
 import { argType, cint, LONG_MAX, loneSurrogate, pyType, str, wellFormed } from './convert';
 import { fail, OSError } from './errors';
 import { native } from './native';
@@ -118,6 +119,7 @@ export function getaddrinfo(
   proto = 0,
   flags = 0,
 ): AddrInfo[] {
+  fits(SOCKET_MODULE.getaddrinfo, arguments.length, port) || refuse(SOCKET_MODULE.getaddrinfo, arguments);
   const [h, p] = addrinfoArgs(host, port);
   const list = native.getaddrinfo(h, p, cint(family), cint(type), cint(proto), cint(flags), block) ?? fail();
   return typeof list === 'string' ? fromBlock(list) : (list as AddrInfo[]);
@@ -158,9 +160,7 @@ function fromBlock(hosts: string): AddrInfo[] {
  * (`'fe80::1%lo'`).
  */
 export function getnameinfo(sockaddr: InetAddress | Inet6Address | [string, number, number?, number?], flags: number): [host: string, port: string] {
-  if (arguments.length < 2) {
-    throw new TypeError(`getnameinfo() takes exactly 2 arguments (${arguments.length} given)`);
-  }
+  fits(SOCKET_MODULE.getnameinfo, arguments.length, flags) || refuse(SOCKET_MODULE.getnameinfo, arguments);
   const f = cint(flags);
   const [host, port, flowinfo, scopeId, length] = nameinfoArgs(sockaddr);
   return native.getnameinfo(host, port, flowinfo, scopeId, length, f) ?? fail();
@@ -186,6 +186,7 @@ export function nameinfoArgs(sockaddr: unknown): [host: string, port: number, fl
  * IPv4 only: prefer getaddrinfo(), as the talk advises.
  */
 export function gethostbyname(hostname: string | Uint8Array): string {
+  fits(SOCKET_MODULE.gethostbyname, arguments.length, hostname) || refuse(SOCKET_MODULE.gethostbyname, arguments);
   return native.gethostbyname(hostArg(hostname, 'gethostbyname')) ?? fail();
 }
 
@@ -195,6 +196,7 @@ export function gethostbyname(hostname: string | Uint8Array): string {
  * host database has no such name.
  */
 export function gethostbyname_ex(hostname: string | Uint8Array): [hostname: string, aliaslist: string[], ipaddrlist: string[]] {
+  fits(SOCKET_MODULE.gethostbyname_ex, arguments.length, hostname) || refuse(SOCKET_MODULE.gethostbyname_ex, arguments);
   return native.gethostbynameEx(hostArg(hostname, 'gethostbyname_ex')) ?? fail();
 }
 
@@ -204,6 +206,7 @@ export function gethostbyname_ex(hostname: string | Uint8Array): [hostname: stri
  * advises. Throws `herror` when the host database has no such address.
  */
 export function gethostbyaddr(ip_address: string | Uint8Array): [hostname: string, aliaslist: string[], ipaddrlist: string[]] {
+  fits(SOCKET_MODULE.gethostbyaddr, arguments.length, ip_address) || refuse(SOCKET_MODULE.gethostbyaddr, arguments);
   return native.gethostbyaddr(hostArg(ip_address, 'gethostbyaddr')) ?? fail();
 }
 
@@ -214,6 +217,7 @@ export function gethostbyaddr(ip_address: string | Uint8Array): [hostname: strin
  * the calls the talk says not to use: prefer getaddrinfo() with AI_CANONNAME.
  */
 export function getfqdn(name: string | Uint8Array = ''): string {
+  fits(SOCKET_MODULE.getfqdn, arguments.length) || refuse(SOCKET_MODULE.getfqdn, arguments);
   // Python's first step is name.strip(): str and bytes have it, nothing else.
   if (typeof name !== 'string' && !(name instanceof Uint8Array)) throw new TypeError(`'${pyType(name)}' object has no attribute 'strip'`);
   let n = typeof name === 'string' ? name.trim() : Buffer.from(name).toString('latin1').trim();
@@ -234,6 +238,7 @@ export function getfqdn(name: string | Uint8Array = ''): string {
  * service ('tcp' or 'udp', or either). Prefer numeric ports, as the talk advises.
  */
 export function getservbyname(servicename: string, protocolname?: string): number {
+  fits(SOCKET_MODULE.getservbyname, arguments.length, servicename) || refuse(SOCKET_MODULE.getservbyname, arguments);
   const name = str(servicename, 'getservbyname', 1);
   const proto = protocolname === undefined ? null : str(protocolname, 'getservbyname', 2);
   return native.getservbyname(name, proto) ?? fail();
@@ -245,6 +250,7 @@ export function getservbyname(servicename: string, protocolname?: string): numbe
  * says, leave it to the user to pick a name over a number.
  */
 export function getservbyport(port: number, protocolname?: string): string {
+  fits(SOCKET_MODULE.getservbyport, arguments.length, port) || refuse(SOCKET_MODULE.getservbyport, arguments);
   const n = cint(port);
   const proto = protocolname === undefined ? null : str(protocolname, 'getservbyport', 2);
   if (n < 0 || n > 0xffff) throw new RangeError('getservbyport: port must be 0-65535.');
@@ -257,16 +263,19 @@ export function getservbyport(port: number, protocolname?: string): string {
  * the protocol for a socket type itself.
  */
 export function getprotobyname(protocolname: string): number {
+  fits(SOCKET_MODULE.getprotobyname, arguments.length, protocolname) || refuse(SOCKET_MODULE.getprotobyname, arguments);
   return native.getprotobyname(str(protocolname, 'getprotobyname', 1)) ?? fail();
 }
 
 /** Python's `socket.if_nameindex()`: `[index, name]` of every network interface. */
 export function if_nameindex(): [index: number, name: string][] {
+  fits(SOCKET_MODULE.if_nameindex, arguments.length) || refuse(SOCKET_MODULE.if_nameindex, arguments);
   return native.ifNameindex() ?? fail();
 }
 
 /** Python's `socket.if_nametoindex(if_name)`: an interface's index. */
 export function if_nametoindex(if_name: string | Uint8Array): number {
+  fits(SOCKET_MODULE.if_nametoindex, arguments.length, if_name) || refuse(SOCKET_MODULE.if_nametoindex, arguments);
   let name: string | Uint8Array;
   if (typeof if_name === 'string') name = wellFormed(if_name);
   else if (if_name instanceof Uint8Array) name = if_name;
@@ -279,6 +288,7 @@ export function if_nametoindex(if_name: string | Uint8Array): number {
 
 /** Python's `socket.if_indextoname(if_index)`: an interface's name. */
 export function if_indextoname(if_index: number): string {
+  fits(SOCKET_MODULE.if_indextoname, arguments.length, if_index) || refuse(SOCKET_MODULE.if_indextoname, arguments);
   let n: bigint;
   if (typeof if_index === 'boolean') n = if_index ? 1n : 0n;
   else if (typeof if_index === 'number' && Number.isInteger(if_index)) n = BigInt(if_index);

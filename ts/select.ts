@@ -5,6 +5,7 @@
 
 import { inspect } from 'node:util';
 
+import { fits, refuse, SELECT } from './arity';
 import { int, pyType } from './convert';
 import { fail, KeyError, OSError, oserrorNamed } from './errors';
 import { native } from './native';
@@ -95,6 +96,7 @@ export function select<R extends FileLike, W extends FileLike, X extends FileLik
   xlist: Iterable<X>,
   timeout: number | null = null,
 ): [R[], W[], X[]] {
+  fits(SELECT.select, arguments.length, xlist) || refuse(SELECT.select, arguments);
   const given = timeoutArg(timeout, 'timeout must be a float or None');
   const t = given === null ? -1 : inClockRange(given);
   if (t < 0 && given !== null) throw new RangeError('timeout must be non-negative');
@@ -124,12 +126,14 @@ export class Poll {
 
   /** register(fd, eventmask=POLLIN|POLLPRI|POLLOUT): adds fd, or changes its mask. Python: `select.poll.register`. */
   register(fd: FileLike, eventmask_: number = S.POLLIN | S.POLLPRI | S.POLLOUT): void {
+    fits(SELECT.pollObject.register, arguments.length, fd) || refuse(SELECT.pollObject.register, arguments);
     this.#wanted.set(fdOf(fd), eventmask(eventmask_));
     this.#dirty = true;
   }
 
   /** modify(fd, eventmask): FileNotFoundError (ENOENT) when fd is not registered. Python: `select.poll.modify`. */
   modify(fd: FileLike, eventmask_: number): void {
+    fits(SELECT.pollObject.modify, arguments.length, eventmask_) || refuse(SELECT.pollObject.modify, arguments);
     const n = fdOf(fd);
     const mask = eventmask(eventmask_);
     if (!this.#wanted.has(n)) throw oserrorNamed('ENOENT');
@@ -139,6 +143,7 @@ export class Poll {
 
   /** unregister(fd): KeyError when fd is not registered. Python: `select.poll.unregister`. */
   unregister(fd: FileLike): void {
+    fits(SELECT.pollObject.unregister, arguments.length, fd) || refuse(SELECT.pollObject.unregister, arguments);
     const n = fdOf(fd);
     if (!this.#wanted.delete(n)) throw new KeyError(String(n));
     this.#dirty = true;
@@ -149,6 +154,7 @@ export class Poll {
    * Python: `select.poll.poll`.
    */
   poll(timeout: number | null = null): [number, number][] {
+    fits(SELECT.pollObject.poll, arguments.length) || refuse(SELECT.pollObject.poll, arguments);
     const given = timeoutArg(timeout, 'timeout must be an integer or None');
     const ms = given === null ? -1 : pollMs(given);
     if (this.#dirty) {
@@ -175,6 +181,7 @@ export class Poll {
 
 /** poll(): a new poll object. Python: `select.poll`. */
 export function poll(): Poll {
+  fits(SELECT.poll, arguments.length) || refuse(SELECT.poll, arguments);
   return new Poll();
 }
 
@@ -192,9 +199,9 @@ const dispose: typeof Symbol.dispose = Symbol.dispose ?? Symbol.for('nodejs.disp
  * `using`, or when the object is collected. */
 abstract class PollerFd {
   #fd: number;
-  readonly #kind: string;
+  readonly #kind: 'epoll' | 'kqueue';
 
-  protected constructor(fd: number, kind: string) {
+  protected constructor(fd: number, kind: 'epoll' | 'kqueue') {
     this.#fd = fd;
     this.#kind = kind;
     closeWhenCollected.register(this, fd, this);
@@ -213,11 +220,13 @@ abstract class PollerFd {
 
   /** The object's own fd; RangeError (Python's ValueError) once closed. Python: `select.epoll.fileno`, `select.kqueue.fileno`. */
   fileno(): number {
+    fits(SELECT[this.#kind].fileno, arguments.length) || refuse(SELECT[this.#kind].fileno, arguments);
     return this.check();
   }
 
   /** Closes the fd; closing twice does nothing. */
   close(): void {
+    fits(SELECT[this.#kind].close, arguments.length) || refuse(SELECT[this.#kind].close, arguments);
     const fd = this.#fd;
     if (fd < 0) return;
     this.#fd = -1;
@@ -242,8 +251,12 @@ abstract class PollerFd {
  */
 export class epoll extends PollerFd {
   #out = new Int32Array(0);
+  /** The fd `fromfd` gives the constructor, which takes Python's two arguments only. */
+  static #adopting: number | undefined = undefined;
 
-  constructor(sizehint = -1, flags = 0, fromfd?: number) {
+  constructor(sizehint = -1, flags = 0) {
+    fits(SELECT.epoll.__new__, arguments.length) || refuse(SELECT.epoll.__new__, arguments);
+    const fromfd = epoll.#adopting;
     const hint = int(sizehint);
     if (hint === 0 || hint < -1) throw new RangeError('negative sizehint');
     const f = int(flags);
@@ -259,7 +272,13 @@ export class epoll extends PollerFd {
 
   /** epoll.fromfd(fd): an epoll object for an epoll fd made elsewhere. Python: `select.epoll.fromfd`. */
   static fromfd(fd: number): epoll {
-    return new epoll(-1, 0, fdOf(fd));
+    fits(SELECT.epoll.fromfd, arguments.length, fd) || refuse(SELECT.epoll.fromfd, arguments);
+    epoll.#adopting = fdOf(fd);
+    try {
+      return new epoll();
+    } finally {
+      epoll.#adopting = undefined;
+    }
   }
 
   /** epoll_ctl, the arguments checked in Python's order: the fd, the mask, then whether the object is closed. */
@@ -275,16 +294,19 @@ export class epoll extends PollerFd {
    * Python: `select.epoll.register`.
    */
   register(fd: FileLike, eventmask_: number = S.EPOLLIN | S.EPOLLPRI | S.EPOLLOUT): void {
+    fits(SELECT.epoll.register, arguments.length, fd) || refuse(SELECT.epoll.register, arguments);
     this.#ctl('add', fd, eventmask_);
   }
 
   /** modify(fd, eventmask): FileNotFoundError when fd is not registered. Python: `select.epoll.modify`. */
   modify(fd: FileLike, eventmask_: number): void {
+    fits(SELECT.epoll.modify, arguments.length, eventmask_) || refuse(SELECT.epoll.modify, arguments);
     this.#ctl('mod', fd, eventmask_);
   }
 
   /** unregister(fd): FileNotFoundError when fd is not registered. Python: `select.epoll.unregister`. */
   unregister(fd: FileLike): void {
+    fits(SELECT.epoll.unregister, arguments.length, fd) || refuse(SELECT.epoll.unregister, arguments);
     this.#ctl('del', fd, 0);
   }
 
@@ -292,6 +314,7 @@ export class epoll extends PollerFd {
    * Python: `select.epoll.poll`.
    */
   poll(timeout: number | null = null, maxevents = -1): [number, number][] {
+    fits(SELECT.epoll.poll, arguments.length) || refuse(SELECT.epoll.poll, arguments);
     const ep = this.check();
     const given = timeoutArg(timeout, 'timeout must be an integer or None');
     const ms = given === null ? -1 : pollMs(inClockRange(given) * 1000);
@@ -356,6 +379,7 @@ class Kevent {
   udata: number;
 
   constructor(ident: FileLike, filter: number = S.KQ_FILTER_READ, flags: number = S.KQ_EV_ADD, fflags = 0, data = 0, udata = 0) {
+    fits(SELECT.kevent, arguments.length, ident) || refuse(SELECT.kevent, arguments);
     const isInt = typeof ident === 'number' || typeof ident === 'boolean';
     this.ident = isInt ? exact(ident, "can't convert negative value to size_t") : fdOf(ident);
     this.filter = cshort(filter);
@@ -423,6 +447,7 @@ class Kqueue extends PollerFd {
 
   /** kqueue.fromfd(fd): a kqueue object for a kqueue fd made elsewhere. */
   static fromfd(fd: FileLike): Kqueue {
+    fits(SELECT.kqueue.fromfd, arguments.length, fd) || refuse(SELECT.kqueue.fromfd, arguments);
     Kqueue.#adopting = fdOf(fd);
     try {
       return new Kqueue();
@@ -437,6 +462,7 @@ class Kqueue extends PollerFd {
    * (null waits for ever). With `max_events` 0 it does not wait.
    */
   control(changelist: Iterable<Kevent> | null, max_events: number, timeout: number | null = null): Kevent[] {
+    fits(SELECT.kqueue.control, arguments.length, max_events) || refuse(SELECT.kqueue.control, arguments);
     const kq = this.check();
     const max = int(max_events);
     if (max < 0) throw new RangeError(`Length of eventlist must be 0 or positive, got ${max}`);

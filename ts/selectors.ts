@@ -1,6 +1,7 @@
 // bsdsock/selectors: Python's selectors module, the same thin layer over
 // bsdsock/select that Lib/selectors.py is over select.
 
+import { fits, refuse, SELECTORS } from './arity';
 import { pyType } from './convert';
 import { InterruptedError, KeyError, OSError, RuntimeError } from './errors';
 import { pyRepr } from './repr';
@@ -22,6 +23,7 @@ export interface SelectorKey<D = unknown> {
 
 /** A SelectorKey, frozen, for a selector of your own (as Python's namedtuple is made). Python: `selectors.SelectorKey`. */
 export function SelectorKey<D = unknown>(fileobj: FileLike, fd: number, events: number, data: D): SelectorKey<D> {
+  fits(SELECTORS.SelectorKey, arguments.length, data) || refuse(SELECTORS.SelectorKey, arguments);
   return Object.freeze({ fileobj, fd, events, data });
 }
 
@@ -118,15 +120,19 @@ export abstract class BaseSelector<D = unknown> {
 
   /** modify(fileobj, events, data=null) -> the new key. Python: `selectors.BaseSelector.modify`. */
   modify(fileobj: FileLike, events: number, data: D = null as D): SelectorKey<D> {
+    fits(SELECTORS.BaseSelector.modify, arguments.length, events) || refuse(SELECTORS.BaseSelector.modify, arguments);
     this.unregister(fileobj);
     return this.register(fileobj, events, data);
   }
 
   /** Frees the selector's resources; it cannot be used after. Python: `selectors.BaseSelector.close`. */
-  close(): void {}
+  close(): void {
+    fits(SELECTORS.BaseSelector.close, arguments.length) || refuse(SELECTORS.BaseSelector.close, arguments);
+  }
 
   /** get_key(fileobj) -> its key: KeyError when absent, RuntimeError once closed. Python: `selectors.BaseSelector.get_key`. */
   get_key(fileobj: FileLike): SelectorKey<D> {
+    fits(SELECTORS.BaseSelector.get_key, arguments.length, fileobj) || refuse(SELECTORS.BaseSelector.get_key, arguments);
     const mapping = this.get_map();
     if (mapping === null) throw new RuntimeError('Selector is closed');
     const key = mapping.get(fileobj);
@@ -200,6 +206,7 @@ abstract class BaseSelectorImpl<D> extends BaseSelector<D> {
 
   /** modify(fileobj, events, data=null) -> the new key: KeyError when not registered. Python: `selectors.BaseSelector.modify`. */
   override modify(fileobj: FileLike, events: number, data: D = null as D): SelectorKey<D> {
+    fits(SELECTORS._BaseSelectorImpl.modify, arguments.length, events) || refuse(SELECTORS._BaseSelectorImpl.modify, arguments);
     const key = this.fdToKey.get(this.fileobjLookup(fileobj));
     if (key === undefined) throw new KeyError(`${pyRepr(fileobj)} is not registered`);
     if (events !== key.events) {
@@ -216,11 +223,13 @@ abstract class BaseSelectorImpl<D> extends BaseSelector<D> {
 
   /** Forgets every registration; get_map() is null after. Python: `selectors.BaseSelector.close`. */
   override close(): void {
+    fits(SELECTORS._BaseSelectorImpl.close, arguments.length) || refuse(SELECTORS._BaseSelectorImpl.close, arguments);
     this.fdToKey.clear();
     this.#map = null;
   }
 
   get_map(): SelectorMapping<D> | null {
+    fits(SELECTORS._BaseSelectorImpl.get_map, arguments.length) || refuse(SELECTORS._BaseSelectorImpl.get_map, arguments);
     return this.#map;
   }
 
@@ -236,7 +245,13 @@ export class SelectSelector<D = unknown> extends BaseSelectorImpl<D> {
   #readers = new Set<number>();
   #writers = new Set<number>();
 
+  constructor() {
+    fits(SELECTORS.SelectSelector.__init__, arguments.length) || refuse(SELECTORS.SelectSelector.__init__, arguments);
+    super();
+  }
+
   override register(fileobj: FileLike, events: number, data: D = null as D): SelectorKey<D> {
+    fits(SELECTORS.SelectSelector.register, arguments.length, events) || refuse(SELECTORS.SelectSelector.register, arguments);
     const key = super.register(fileobj, events, data);
     if (events & EVENT_READ) this.#readers.add(key.fd);
     if (events & EVENT_WRITE) this.#writers.add(key.fd);
@@ -244,6 +259,7 @@ export class SelectSelector<D = unknown> extends BaseSelectorImpl<D> {
   }
 
   override unregister(fileobj: FileLike): SelectorKey<D> {
+    fits(SELECTORS.SelectSelector.unregister, arguments.length, fileobj) || refuse(SELECTORS.SelectSelector.unregister, arguments);
     const key = super.unregister(fileobj);
     this.#readers.delete(key.fd);
     this.#writers.delete(key.fd);
@@ -255,6 +271,7 @@ export class SelectSelector<D = unknown> extends BaseSelectorImpl<D> {
    * Python: `selectors.SelectSelector.select`.
    */
   select(timeout: number | null = null): [SelectorKey<D>, number][] {
+    fits(SELECTORS.SelectSelector.select, arguments.length) || refuse(SELECTORS.SelectSelector.select, arguments);
     const given = selectTimeout(timeout, '>');
     const t = given === null ? null : Math.max(given, 0);
     const ready: [SelectorKey<D>, number][] = [];
@@ -288,15 +305,23 @@ abstract class PollLikeSelector<D> extends BaseSelectorImpl<D> {
   protected abstract readonly IN: number;
   protected abstract readonly OUT: number;
 
+  constructor() {
+    // Before the subclass makes its poll or epoll object.
+    fits(SELECTORS._PollLikeSelector.__init__, arguments.length) || refuse(SELECTORS._PollLikeSelector.__init__, arguments);
+    super();
+  }
+
   #mask(events: number): number {
     return (events & EVENT_READ ? this.IN : 0) | (events & EVENT_WRITE ? this.OUT : 0);
   }
 
   override register(fileobj: FileLike, events: number, data: D = null as D): SelectorKey<D> {
+    fits(SELECTORS._PollLikeSelector.register, arguments.length, events) || refuse(SELECTORS._PollLikeSelector.register, arguments);
     return this.addKeyThen(fileobj, events, data, (key) => this.selector.register(key.fd, this.#mask(events)));
   }
 
   override unregister(fileobj: FileLike): SelectorKey<D> {
+    fits(SELECTORS._PollLikeSelector.unregister, arguments.length, fileobj) || refuse(SELECTORS._PollLikeSelector.unregister, arguments);
     const key = super.unregister(fileobj);
     try {
       this.selector.unregister(key.fd);
@@ -307,6 +332,7 @@ abstract class PollLikeSelector<D> extends BaseSelectorImpl<D> {
   }
 
   override modify(fileobj: FileLike, events: number, data: D = null as D): SelectorKey<D> {
+    fits(SELECTORS._PollLikeSelector.modify, arguments.length, events) || refuse(SELECTORS._PollLikeSelector.modify, arguments);
     const key = this.fdToKey.get(this.fileobjLookup(fileobj));
     if (key === undefined) throw new KeyError(`${pyRepr(fileobj)} is not registered`);
     if (events !== key.events) {
@@ -327,6 +353,7 @@ abstract class PollLikeSelector<D> extends BaseSelectorImpl<D> {
   protected abstract wait(timeout: number | null): [number, number][];
 
   select(timeout: number | null = null): [SelectorKey<D>, number][] {
+    fits(SELECTORS._PollLikeSelector.select, arguments.length) || refuse(SELECTORS._PollLikeSelector.select, arguments);
     const ready: [SelectorKey<D>, number][] = [];
     let events: [number, number][];
     try {
@@ -364,7 +391,14 @@ export class EpollSelector<D = unknown> extends PollLikeSelector<D> {
 
   /** The epoll object's fd. Python: `selectors.EpollSelector.fileno`. */
   fileno(): number {
+    fits(SELECTORS.EpollSelector.fileno, arguments.length) || refuse(SELECTORS.EpollSelector.fileno, arguments);
     return this.selector.fileno();
+  }
+
+  /** select(timeout=null): as _PollLikeSelector's, a method of EpollSelector's own in Python (its name is in the TypeError). */
+  override select(timeout: number | null = null): [SelectorKey<D>, number][] {
+    fits(SELECTORS.EpollSelector.select, arguments.length) || refuse(SELECTORS.EpollSelector.select, arguments);
+    return super.select(timeout);
   }
 
   protected wait(timeout: number | null): [number, number][] {
@@ -375,6 +409,7 @@ export class EpollSelector<D = unknown> extends PollLikeSelector<D> {
 
   /** Closes the epoll object and forgets every registration. Python: `selectors.EpollSelector.close`. */
   override close(): void {
+    fits(SELECTORS.EpollSelector.close, arguments.length) || refuse(SELECTORS.EpollSelector.close, arguments);
     this.selector.close();
     super.close();
   }
@@ -385,7 +420,13 @@ class KqueueSelectorImpl<D = unknown> extends BaseSelectorImpl<D> {
   // Made only where kqueue exists (see the export below).
   protected selector: kqueue = new kqueue!();
 
+  constructor() {
+    fits(SELECTORS.KqueueSelector.__init__, arguments.length) || refuse(SELECTORS.KqueueSelector.__init__, arguments);
+    super();
+  }
+
   fileno(): number {
+    fits(SELECTORS.KqueueSelector.fileno, arguments.length) || refuse(SELECTORS.KqueueSelector.fileno, arguments);
     return this.selector.fileno();
   }
 
@@ -395,6 +436,7 @@ class KqueueSelectorImpl<D = unknown> extends BaseSelectorImpl<D> {
   }
 
   override register(fileobj: FileLike, events: number, data: D = null as D): SelectorKey<D> {
+    fits(SELECTORS.KqueueSelector.register, arguments.length, events) || refuse(SELECTORS.KqueueSelector.register, arguments);
     return this.addKeyThen(fileobj, events, data, (key) => {
       if (events & EVENT_READ) this.#change(key.fd, S.KQ_FILTER_READ, S.KQ_EV_ADD);
       if (events & EVENT_WRITE) this.#change(key.fd, S.KQ_FILTER_WRITE, S.KQ_EV_ADD);
@@ -402,6 +444,7 @@ class KqueueSelectorImpl<D = unknown> extends BaseSelectorImpl<D> {
   }
 
   override unregister(fileobj: FileLike): SelectorKey<D> {
+    fits(SELECTORS.KqueueSelector.unregister, arguments.length, fileobj) || refuse(SELECTORS.KqueueSelector.unregister, arguments);
     const key = this.removeKey(fileobj);
     for (const [event, filter] of [
       [EVENT_READ, S.KQ_FILTER_READ],
@@ -419,6 +462,7 @@ class KqueueSelectorImpl<D = unknown> extends BaseSelectorImpl<D> {
   }
 
   select(timeout: number | null = null): [SelectorKey<D>, number][] {
+    fits(SELECTORS.KqueueSelector.select, arguments.length) || refuse(SELECTORS.KqueueSelector.select, arguments);
     const given = selectTimeout(timeout, '>');
     const t = given === null ? null : Math.max(given, 0);
     // With max_events 0 kqueue would ignore the timeout: at least 1, as CPython.
@@ -439,6 +483,7 @@ class KqueueSelectorImpl<D = unknown> extends BaseSelectorImpl<D> {
   }
 
   override close(): void {
+    fits(SELECTORS.KqueueSelector.close, arguments.length) || refuse(SELECTORS.KqueueSelector.close, arguments);
     this.selector.close();
     super.close();
   }

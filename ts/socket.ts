@@ -6,6 +6,7 @@
 import { Buffer } from 'node:buffer';
 import { inspect } from 'node:util';
 
+import { fits, given, refuse, SOCKET, SOCKET_MODULE } from './arity';
 import { addressParts, isLiteralHost, type AddressParts, type AddressArgOf, type AddressOf, type Family } from './address';
 import { bytes, cint, int, LONG_MAX, pyType } from './convert';
 import * as C from './constants';
@@ -160,6 +161,7 @@ export class Socket<F extends string = string> {
    * Python: `socket.socket`.
    */
   constructor(family?: Family<F> | number, type?: number, proto?: number, fileno?: number | null) {
+    fits(SOCKET.__init__, arguments.length) || refuse(SOCKET.__init__, arguments);
     let fd: number;
     if (known !== null) {
       [fd, family, type, proto] = known;
@@ -242,11 +244,13 @@ export class Socket<F extends string = string> {
 
   /** The fd number; -1 once closed or detached. Python: `socket.socket.fileno`. */
   fileno(): number {
+    fits(SOCKET.fileno, arguments.length) || refuse(SOCKET.fileno, arguments);
     return this.#fd;
   }
 
   /** Closes the socket; closing twice does nothing. Python: `socket.socket.close`. */
   close(): void {
+    fits(SOCKET.close, arguments.length) || refuse(SOCKET.close, arguments);
     this.#closed = true;
     if (this.#ioRefs <= 0) this.#close();
   }
@@ -292,6 +296,7 @@ export class Socket<F extends string = string> {
 
   /** Gives up the fd without closing it and returns it; the socket acts closed. Python: `socket.socket.detach`. */
   detach(): number {
+    fits(SOCKET.detach, arguments.length) || refuse(SOCKET.detach, arguments);
     this.#closed = true;
     const fd = this.#fd;
     if (fd < 0) return -1;
@@ -327,6 +332,7 @@ export class Socket<F extends string = string> {
 
   /** A new socket on a duplicate of the fd, with the same family, type and protocol. Python: `socket.socket.dup`. */
   dup(): Socket<F> {
+    fits(SOCKET.dup, arguments.length) || refuse(SOCKET.dup, arguments);
     const fd = this.#check('dup');
     const newfd = native.dup(fd);
     if (newfd < 0) fail();
@@ -340,13 +346,14 @@ export class Socket<F extends string = string> {
    * Python: `socket.socket.get_inheritable`.
    */
   get_inheritable(): boolean {
+    fits(SOCKET.get_inheritable, arguments.length) || refuse(SOCKET.get_inheritable, arguments);
     const fd = this.#check('fcntl');
     return native.getInheritable(fd) ?? fail();
   }
 
   /** Sets whether child processes inherit the fd (clears or sets FD_CLOEXEC). Python: `socket.socket.set_inheritable`. */
   set_inheritable(inheritable: boolean): void {
-    if (arguments.length === 0) throw new TypeError("socket.set_inheritable() missing 1 required positional argument: 'inheritable'");
+    fits(SOCKET.set_inheritable, arguments.length, inheritable) || refuse(SOCKET.set_inheritable, arguments);
     const flag = int(inheritable);
     if (flag > 0x7fffffff || flag < -0x80000000) throw new RangeError('Python int too large to convert to C int');
     const fd = this.#check('fcntl');
@@ -356,7 +363,7 @@ export class Socket<F extends string = string> {
   /** Blocking (true: timeout null) or non-blocking (false: timeout 0); an int as Python takes it, not any value's truth.
    * Python: `socket.socket.setblocking`. */
   setblocking(flag: boolean): void {
-    if (arguments.length === 0) throw new TypeError('socket.setblocking() takes exactly one argument (0 given)');
+    fits(SOCKET.setblocking, arguments.length, flag) || refuse(SOCKET.setblocking, arguments);
     const n = int(flag);
     if (n >= LONG_MAX || n < -LONG_MAX) throw new RangeError('Python int too large to convert to C long');
     this.settimeout(n !== 0 ? null : 0);
@@ -364,6 +371,7 @@ export class Socket<F extends string = string> {
 
   /** False when non-blocking (timeout 0), true otherwise. Python: `socket.socket.getblocking`. */
   getblocking(): boolean {
+    fits(SOCKET.getblocking, arguments.length) || refuse(SOCKET.getblocking, arguments);
     return this.#timeout !== 0;
   }
 
@@ -373,7 +381,7 @@ export class Socket<F extends string = string> {
    */
   settimeout(value: number | null): void {
     // Python's None must be given: settimeout() with nothing is its TypeError, not blocking mode.
-    if (arguments.length === 0) throw new TypeError('socket.settimeout() takes exactly one argument (0 given)');
+    fits(SOCKET.settimeout, arguments.length, value) || refuse(SOCKET.settimeout, arguments);
     const timeout = checkTimeout(value);
     // The mode is recorded even when the flag cannot be set (a closed socket's EBADF), as CPython's.
     this.#timeout = timeout;
@@ -386,11 +394,13 @@ export class Socket<F extends string = string> {
 
   /** The timeout in seconds: null when blocking, 0 when non-blocking. Python: `socket.socket.gettimeout`. */
   gettimeout(): number | null {
+    fits(SOCKET.gettimeout, arguments.length) || refuse(SOCKET.gettimeout, arguments);
     return this.#timeout;
   }
 
   /** Binds the socket to `address` (`[host, port]` for AF_INET; `''` is the wildcard). Python: `socket.socket.bind`. */
   bind(address: AddressArgOf<F>): void {
+    fits(SOCKET.bind, arguments.length, address) || refuse(SOCKET.bind, arguments);
     // Each method checks its arguments before the fd, as CPython's parse them before the syscall.
     const sa = this.#sockaddr(address, 'bind');
     const fd = this.#check('bind');
@@ -399,6 +409,7 @@ export class Socket<F extends string = string> {
 
   /** listen([backlog]): backlog defaults to min(SOMAXCONN, 128), as in Python. Python: `socket.socket.listen`. */
   listen(backlog?: number): void {
+    fits(SOCKET.listen, arguments.length) || refuse(SOCKET.listen, arguments);
     const n = backlog === undefined ? Math.min(C.SOMAXCONN, 128) : Math.max(cint(backlog), 0);
     const fd = this.#check('listen');
     if (!native.listen(fd, n)) fail();
@@ -406,6 +417,7 @@ export class Socket<F extends string = string> {
 
   /** accept() -> [socket, address]. The new socket gets the default timeout, as in Python. Python: `socket.socket.accept`. */
   accept(): [Socket<F>, AddressOf<F>] {
+    fits(SOCKET.accept, arguments.length) || refuse(SOCKET.accept, arguments);
     const fd = this.#check('accept');
     const newfd = native.accept(fd, this.#t);
     if (newfd < 0) fail();
@@ -420,6 +432,7 @@ export class Socket<F extends string = string> {
    * Python: `socket.socket.connect`.
    */
   connect(address: AddressArgOf<F>): void {
+    fits(SOCKET.connect, arguments.length, address) || refuse(SOCKET.connect, arguments);
     const sa = this.#sockaddr(address, 'connect');
     const fd = this.#check('connect');
     if (!native.connect(fd, this.#t, sa)) throw withAddress(takeError(), address);
@@ -427,6 +440,7 @@ export class Socket<F extends string = string> {
 
   /** connect() that returns the errno instead of throwing (0 on success). Python: `socket.socket.connect_ex`. */
   connect_ex(address: AddressArgOf<F>): number {
+    fits(SOCKET.connect_ex, arguments.length, address) || refuse(SOCKET.connect_ex, arguments);
     // The address is checked first, and a closed socket's EBADF (WSAENOTSOCK on Windows) returned, as CPython does.
     const sa = this.#sockaddr(address, 'connect_ex');
     const fd = this.#fd;
@@ -444,6 +458,7 @@ export class Socket<F extends string = string> {
 
   /** Shuts down one or both halves of the connection: SHUT_RD, SHUT_WR or SHUT_RDWR. Python: `socket.socket.shutdown`. */
   shutdown(how: number): void {
+    fits(SOCKET.shutdown, arguments.length, how) || refuse(SOCKET.shutdown, arguments);
     const n = cint(how);
     const fd = this.#check('shutdown');
     if (!native.shutdown(fd, n)) fail();
@@ -451,6 +466,7 @@ export class Socket<F extends string = string> {
 
   /** The socket's own address. Python: `socket.socket.getsockname`. */
   getsockname(): AddressOf<F> {
+    fits(SOCKET.getsockname, arguments.length) || refuse(SOCKET.getsockname, arguments);
     const fd = this.#check('getsockname');
     if (!native.getsockname(fd)) fail();
     return lastAddress() as AddressOf<F>;
@@ -458,6 +474,7 @@ export class Socket<F extends string = string> {
 
   /** The address of the connected peer; ENOTCONN when not connected. Python: `socket.socket.getpeername`. */
   getpeername(): AddressOf<F> {
+    fits(SOCKET.getpeername, arguments.length) || refuse(SOCKET.getpeername, arguments);
     const fd = this.#check('getpeername');
     if (!native.getpeername(fd)) fail();
     return lastAddress() as AddressOf<F>;
@@ -465,6 +482,7 @@ export class Socket<F extends string = string> {
 
   /** send(data, flags=0) -> bytes sent. Python: `socket.socket.send`. */
   send(data: Uint8Array, flags = 0): number {
+    fits(SOCKET.send, arguments.length, data) || refuse(SOCKET.send, arguments);
     const buf = bytes(data);
     const f = cint(flags);
     const fd = this.#check('send');
@@ -477,6 +495,7 @@ export class Socket<F extends string = string> {
    * Python: `socket.socket.sendall`.
    */
   sendall(data: Uint8Array, flags = 0): void {
+    fits(SOCKET.sendall, arguments.length, data) || refuse(SOCKET.sendall, arguments);
     const buf = bytes(data);
     const f = cint(flags);
     const fd = this.#check('sendall');
@@ -487,14 +506,14 @@ export class Socket<F extends string = string> {
   sendto(data: Uint8Array, address: AddressArgOf<F>): number;
   sendto(data: Uint8Array, flags: number, address: AddressArgOf<F>): number;
   sendto(data: Uint8Array, flagsOrAddress: number | AddressArgOf<F>, maybeAddress?: AddressArgOf<F>): number {
+    fits(SOCKET.sendto, arguments.length, flagsOrAddress) || refuse(SOCKET.sendto, arguments);
     const buf = bytes(data);
     let flags = 0;
     let address: unknown = flagsOrAddress;
-    if (arguments.length >= 3) {
+    // Three given (the count is checked): the flags come before the address.
+    if (maybeAddress !== undefined) {
       flags = cint(flagsOrAddress);
       address = maybeAddress;
-    } else if (arguments.length < 2) {
-      throw new TypeError(`sendto() takes 2 or 3 arguments (${arguments.length} given)`);
     }
     const sa = this.#sockaddr(address, 'sendto');
     const fd = this.#check('sendto');
@@ -523,6 +542,7 @@ export class Socket<F extends string = string> {
 
   /** recv(bufsize, flags=0) -> the bytes received (empty at end of stream). Python: `socket.socket.recv`. */
   recv(bufsize: number, flags = 0): Buffer {
+    fits(SOCKET.recv, arguments.length, bufsize) || refuse(SOCKET.recv, arguments);
     const n = int(bufsize);
     if (n < 0) throw new RangeError('negative buffersize in recv');
     const f = cint(flags);
@@ -539,6 +559,7 @@ export class Socket<F extends string = string> {
    * Python: `socket.socket.recvfrom`.
    */
   recvfrom(bufsize: number, flags = 0): [Buffer, AddressOf<F> | null] {
+    fits(SOCKET.recvfrom, arguments.length, bufsize) || refuse(SOCKET.recvfrom, arguments);
     const n = int(bufsize);
     if (n < 0) throw new RangeError('negative buffersize in recvfrom');
     const f = cint(flags);
@@ -554,6 +575,7 @@ export class Socket<F extends string = string> {
    * Python: `socket.socket.recv_into`.
    */
   recv_into(buffer: Uint8Array, nbytes = 0, flags = 0): number {
+    fits(SOCKET.recv_into, arguments.length, buffer) || refuse(SOCKET.recv_into, arguments);
     const [buf, n] = this.#into(buffer, nbytes, 'recv_into', 'buffer too small for requested bytes');
     const f = cint(flags);
     // An empty buffer: 0 at once, with no syscall, as CPython's sock_recv_guts.
@@ -565,6 +587,7 @@ export class Socket<F extends string = string> {
 
   /** recvfrom_into(buffer, nbytes=0, flags=0) -> [bytes received, address]. Python: `socket.socket.recvfrom_into`. */
   recvfrom_into(buffer: Uint8Array, nbytes = 0, flags = 0): [number, AddressOf<F> | null] {
+    fits(SOCKET.recvfrom_into, arguments.length, buffer) || refuse(SOCKET.recvfrom_into, arguments);
     const [buf, n] = this.#into(buffer, nbytes, 'recvfrom_into', 'nbytes is greater than the length of the buffer');
     const f = cint(flags);
     const fd = this.#check('recvfrom_into');
@@ -592,6 +615,9 @@ export class Socket<F extends string = string> {
    * Python: `socket.socket.setsockopt`.
    */
   setsockopt(level: number, optname: number, value: number | bigint | boolean | Uint8Array | null, optlen?: number): void {
+    // (level, optname, None, optlen) is the one call of four (not on AF_VSOCK, whose options are all ints).
+    const withOptlen = value === null && optlen !== undefined && this.#family !== C.AF_VSOCK && (arguments.length === 4 || given(arguments) === 4);
+    if (!withOptlen) fits(SOCKET.setsockopt, arguments.length, value) || refuse(SOCKET.setsockopt, arguments);
     const lvl = cint(level);
     const opt = cint(optname);
     if (this.#family === C.AF_VSOCK) return V.setsockopt(() => this.#check('setsockopt'), lvl, opt, value, optlen);
@@ -617,6 +643,7 @@ export class Socket<F extends string = string> {
   getsockopt(level: number, optname: number): number;
   getsockopt(level: number, optname: number, buflen: number): Buffer;
   getsockopt(level: number, optname: number, buflen = 0): number | Buffer {
+    fits(SOCKET.getsockopt, arguments.length, optname) || refuse(SOCKET.getsockopt, arguments);
     const lvl = cint(level);
     const opt = cint(optname);
     const len = cint(buflen);
@@ -632,6 +659,7 @@ export class Socket<F extends string = string> {
    * Python: `socket.socket.sendmsg`.
    */
   sendmsg(buffers: Iterable<Uint8Array>, ancdata: Iterable<M.AncDataArg> = [], flags = 0, address: AddressArgOf<F> | null = null): number {
+    fits(SOCKET.sendmsg, arguments.length, buffers) || refuse(SOCKET.sendmsg, arguments);
     // Python's order: the flags, the address, then the buffers and ancillary data.
     const f = cint(flags);
     const sa = address === null || address === undefined ? null : this.#sockaddr(address, 'sendmsg');
@@ -643,6 +671,7 @@ export class Socket<F extends string = string> {
    * Python: `socket.socket.recvmsg`.
    */
   recvmsg(bufsize: number, ancbufsize = 0, flags = 0): [Buffer, M.AncData[], number, AddressOf<F> | null] {
+    fits(SOCKET.recvmsg, arguments.length, bufsize) || refuse(SOCKET.recvmsg, arguments);
     return M.recvmsg(() => this.#check('recvmsg'), this.#t, bufsize, ancbufsize, flags) as [Buffer, M.AncData[], number, AddressOf<F> | null];
   }
 
@@ -651,6 +680,7 @@ export class Socket<F extends string = string> {
    * Python: `socket.socket.recvmsg_into`.
    */
   recvmsg_into(buffers: Iterable<Uint8Array>, ancbufsize = 0, flags = 0): [number, M.AncData[], number, AddressOf<F> | null] {
+    fits(SOCKET.recvmsg_into, arguments.length, buffers) || refuse(SOCKET.recvmsg_into, arguments);
     return M.recvmsg_into(() => this.#check('recvmsg_into'), this.#t, buffers, ancbufsize, flags) as [number, M.AncData[], number, AddressOf<F> | null];
   }
 
@@ -679,6 +709,7 @@ export class Socket<F extends string = string> {
    * Python: `socket.socket.sendfile`.
    */
   sendfile(file: M.SendfileSource, offset = 0, count: number | null = null): number {
+    fits(SOCKET.sendfile, arguments.length, file) || refuse(SOCKET.sendfile, arguments);
     // A closed socket's fd is -1, as in Python: an empty file, or nothing left to read
     // from `offset`, still sends nothing and returns 0 (the send would fail with EBADF).
     return M.sendfile(this.#fd, this.#t, this.#type, file, offset, count);
@@ -713,6 +744,7 @@ export { Socket as SocketType };
 export function socket<F extends string = 'AF_INET'>(family?: Family<F>, type?: number, proto?: number, fileno?: number | null): Socket<F>;
 export function socket(family: number, type?: number, proto?: number, fileno?: number | null): Socket<string>;
 export function socket(family?: number, type?: number, proto?: number, fileno?: number | null): Socket<string> {
+  fits(SOCKET.__init__, arguments.length) || refuse(SOCKET.__init__, arguments);
   return new Socket(family, type, proto, fileno);
 }
 
@@ -721,6 +753,7 @@ export function socket(family?: number, type?: number, proto?: number, fileno?: 
  * Python: `socket.socketpair`.
  */
 export function socketpair<F extends string = 'AF_UNIX'>(family?: Family<F> | number | null, type?: number, proto?: number): [Socket<F>, Socket<F>] {
+  fits(SOCKET_MODULE.socketpair, arguments.length) || refuse(SOCKET_MODULE.socketpair, arguments);
   // Python's default (None given too): AF_UNIX where the platform has it (Windows has not), else AF_INET.
   const f = family === undefined || family === null ? (C.AF_UNIX ?? C.AF_INET) : cint(family);
   const t = type === undefined ? C.SOCK_STREAM : cint(type);
@@ -734,6 +767,7 @@ export function socketpair<F extends string = 'AF_UNIX'>(family?: Family<F> | nu
 
 /** fromfd(fd, family, type, proto=0): a socket on a duplicate of `fd`. Python: `socket.fromfd`. */
 export function fromfd<F extends string>(fd: number, family: Family<F> | number, type: number, proto = 0): Socket<F> {
+  fits(SOCKET_MODULE.fromfd, arguments.length, type) || refuse(SOCKET_MODULE.fromfd, arguments);
   const copy = dup(fd);
   try {
     return new Socket<F>(family, type, proto, copy);
@@ -758,6 +792,7 @@ export function fromshare(data: Uint8Array): Socket {
 
 /** close(fd): closes a socket fd number. Python: `socket.close`. */
 export function close(fd: number): void {
+  fits(SOCKET_MODULE.close, arguments.length, fd) || refuse(SOCKET_MODULE.close, arguments);
   const n = cint(fd);
   // What bsdsock/asyncio watches on this number stops here, as for Socket.close(): a
   // watch left behind would be called for the next socket given the number.
@@ -767,6 +802,7 @@ export function close(fd: number): void {
 
 /** dup(fd) -> a duplicate fd, not inheritable. Python: `socket.dup`. */
 export function dup(fd: number): number {
+  fits(SOCKET_MODULE.dup, arguments.length, fd) || refuse(SOCKET_MODULE.dup, arguments);
   const copy = native.dup(cint(fd));
   if (copy < 0) fail();
   // The number is the caller's, as in Python: no Socket owns it.

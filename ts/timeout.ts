@@ -1,6 +1,7 @@
 // Python's timeout values: null blocks, 0 never waits, a positive number of
 // seconds waits at most that long; and the module's default for new sockets.
 
+import { fits, refuse, SOCKET_MODULE } from './arity';
 import { pyType } from './convert';
 
 /** Python's timeouts are int64 nanoseconds. */
@@ -32,10 +33,12 @@ let defaultTimeout: number | null = null;
 
 /** Python's `socket.getdefaulttimeout()`. */
 export function getdefaulttimeout(): number | null {
+  fits(SOCKET_MODULE.getdefaulttimeout, arguments.length) || refuse(SOCKET_MODULE.getdefaulttimeout, arguments);
   return defaultTimeout;
 }
 
 /** Python's `socket.setdefaulttimeout(timeout)`: the timeout of sockets made from now on. */
 export function setdefaulttimeout(timeout: number | null): void {
+  fits(SOCKET_MODULE.setdefaulttimeout, arguments.length, timeout) || refuse(SOCKET_MODULE.setdefaulttimeout, arguments);
   defaultTimeout = checkTimeout(timeout);
 }
