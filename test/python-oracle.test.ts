@@ -19,6 +19,8 @@ import {
   AI_NUMERICHOST,
   AI_NUMERICSERV,
   AI_PASSIVE,
+  CMSG_LEN,
+  CMSG_SPACE,
   MSG_PEEK,
   SHUT_RDWR,
   SHUT_WR,
@@ -486,6 +488,16 @@ const cases: Record<string, [py: string, js: () => unknown]> = {
   'getaddrinfo: None, None': [`getaddrinfo(None, None)`, () => getaddrinfo(null, null)],
   'getaddrinfo: port a float': [`getaddrinfo('127.0.0.1', 1.5)`, () => getaddrinfo('127.0.0.1', 1.5)],
   'getaddrinfo: host an int': [`getaddrinfo(5, 80)`, () => getaddrinfo(5 as never, 80)],
+
+  // byte order and CMSG sizes: each step's OverflowError, as CPython parses them
+  'htons: 2**32, beyond a C int': [`htons(2**32)`, () => htons(2 ** 32)],
+  'htons: 2**64, beyond a C long': [`htons(2**64)`, () => htons(2 ** 64)],
+  'ntohs: 65536': [`ntohs(65536)`, () => ntohs(65536)],
+  'htonl: 1.5': [`htonl(1.5)`, () => htonl(1.5)],
+  'htonl: 2**64, beyond a C unsigned long': [`htonl(2**64)`, () => htonl(2 ** 64)],
+  'ntohl: 2**32': [`ntohl(2**32)`, () => ntohl(2 ** 32)],
+  'CMSG_LEN: 2**63, beyond a ssize_t': [`CMSG_LEN(2**63)`, () => CMSG_LEN(2 ** 63)],
+  'CMSG_SPACE: 2**62': [`CMSG_SPACE(2**62)`, () => CMSG_SPACE(2 ** 62)],
 
   // AF_UNIX addresses: an array stands for a tuple, as for every other family
   'AF_UNIX connect: an AF_INET address': [`unix().connect(('127.0.0.1', 80))`, () => unix().connect(['127.0.0.1', 80] as never)],

@@ -41,21 +41,22 @@ export function inet_ntoa(packedIp: Uint8Array): string {
   return native.inetNtoa(b) ?? fail();
 }
 
+/**
+ * The argument of htons/ntohs (Python's "i", then a 16-bit check) or htonl/ntohl (PyLong_AsUnsignedLong, then a
+ * 32-bit check), with each step's OverflowError (RangeError) message.
+ */
 function unsigned(x: unknown, bits: 16 | 32, caller: string): number {
-  if (bits === 32 && typeof x !== 'number' && typeof x !== 'boolean') {
-    throw new TypeError(`expected int, ${pyType(x)} found`);
+  if (bits === 16) {
+    const n = cint(x);
+    if (n < 0) throw new RangeError(`${caller}: can't convert negative Python int to C 16-bit unsigned integer`);
+    if (n > 0xffff) throw new RangeError(`${caller}: Python int too large to convert to C 16-bit unsigned integer`);
+    return n;
   }
+  if (typeof x !== 'boolean' && !(typeof x === 'number' && Number.isInteger(x))) throw new TypeError(`expected int, ${pyType(x)} found`);
   const n = int(x);
-  if (n < 0) {
-    throw new RangeError(bits === 16
-      ? `${caller}: can't convert negative Python int to C 16-bit unsigned integer`
-      : "can't convert negative value to unsigned int");
-  }
-  if (n >= 2 ** bits) {
-    throw new RangeError(bits === 16
-      ? `${caller}: Python int too large to convert to C 16-bit unsigned integer`
-      : 'int larger than 32 bits');
-  }
+  if (n < 0) throw new RangeError("can't convert negative value to unsigned int");
+  if (n >= 2 ** 64) throw new RangeError('Python int too large to convert to C unsigned long');
+  if (n >= 2 ** 32) throw new RangeError('int larger than 32 bits');
   return n;
 }
 

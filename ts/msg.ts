@@ -34,10 +34,17 @@ function items(v: unknown, message: string): unknown[] {
   throw new TypeError(message);
 }
 
+/** A Py_ssize_t argument: OverflowError (RangeError) beyond 64 bits, before the range CMSG_* check themselves. */
+function ssize(length: unknown): number {
+  const n = int(length);
+  if (n >= 2 ** 63 || n < -(2 ** 63)) throw new RangeError('Python int too large to convert to C ssize_t');
+  return n;
+}
+
 /** Python's `socket.CMSG_LEN(length)`: the cmsg_len of an item with `length` bytes of data. */
 export function CMSG_LEN(length: number): number {
   fits(SOCKET_MODULE.CMSG_LEN, arguments.length, length) || refuse(SOCKET_MODULE.CMSG_LEN, arguments);
-  const n = native.cmsgLen(int(length));
+  const n = native.cmsgLen(ssize(length));
   if (n === null) throw new RangeError('CMSG_LEN() argument out of range');
   return n;
 }
@@ -45,7 +52,7 @@ export function CMSG_LEN(length: number): number {
 /** Python's `socket.CMSG_SPACE(length)`: the buffer space an item with `length` bytes of data takes, padding included. */
 export function CMSG_SPACE(length: number): number {
   fits(SOCKET_MODULE.CMSG_SPACE, arguments.length, length) || refuse(SOCKET_MODULE.CMSG_SPACE, arguments);
-  const n = native.cmsgSpace(int(length));
+  const n = native.cmsgSpace(ssize(length));
   if (n === null) throw new RangeError('CMSG_SPACE() argument out of range');
   return n;
 }
