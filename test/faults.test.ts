@@ -478,6 +478,118 @@ describe('signal storms', () => {
   }
 });
 
+describe('a storm of SIGUSR1 that comes faster than its listener runs', () => {
+  /** Runs `argv` (which prints 'ready', then one line of result) under a storm of SIGUSR1
+   * from its 'ready' on; the result line, and how many signals were sent. */
+  async function stormed(argv: string[]): Promise<{ result: string; sent: number }> {
+    const child = new Running(argv, { limitMs: 40_000 });
+    expect(await child.line()).toBe('ready');
+    let storming = true;
+    let sent = 0;
+    const sender = (async () => {
+      while (storming) {
+        try {
+          child.kill('SIGUSR1');
+        } catch {
+          break;
+        }
+        sent++;
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    try {
+      return { result: await child.line(), sent };
+    } finally {
+      storming = false;
+      await sender;
+      child.kill('SIGKILL');
+      await child.ended;
+    }
+  }
+
+  it('select and a timeout-mode recv still time out, as in python3 (the storm does not keep them waiting for ever)', async () => {
+    const js = `
+      const bs = require(${JSON.stringify(ROOT)});
+      const { select } = require(${JSON.stringify(path.join(ROOT, 'dist/cjs/select.js'))});
+      let runs = 0;
+      process.on('SIGUSR1', () => runs++);
+      const [a, b] = bs.socketpair();
+      console.log('ready');
+      let t = Date.now();
+      const selected = select([a], [], [], 1)[0].length;
+      const selectEarly = Date.now() - t < 1000;
+      a.settimeout(0.5);
+      t = Date.now();
+      let recv;
+      try { recv = 'received ' + a.recv(1).length; } catch (e) { recv = e.constructor.name + ' ' + e.message; }
+      const recvEarly = Date.now() - t < 500;
+      console.log(JSON.stringify({ selected, selectEarly, recv, recvEarly, ran: runs > 0 }));
+    `;
+    const py = `
+import socket, select, signal, time
+runs = 0
+def count(s, f):
+    global runs; runs += 1
+signal.signal(signal.SIGUSR1, count)
+a, b = socket.socketpair()
+print('ready', flush=True)
+t = time.monotonic()
+selected = len(select.select([a], [], [], 1)[0])
+select_early = time.monotonic() - t < 1
+a.settimeout(0.5)
+t = time.monotonic()
+try:
+    recv = 'received %d' % len(a.recv(1))
+except Exception as e:
+    recv = type(e).__name__ + ' ' + str(e)
+recv_early = time.monotonic() - t < 0.5
+import json
+print(json.dumps({'selected': selected, 'selectEarly': select_early, 'recv': recv, 'recvEarly': recv_early, 'ran': runs > 0}), flush=True)
+`;
+    const ours = await stormed([process.execPath, '-e', js]);
+    const theirs = await stormed(['python3', '-c', py]);
+    expect(JSON.parse(theirs.result)).toEqual({ selected: 0, selectEarly: false, recv: 'TimeoutError timed out', recvEarly: false, ran: true });
+    expect(JSON.parse(ours.result)).toEqual(JSON.parse(theirs.result));
+  }, 120_000);
+
+  it('a listener slower than the storm (50 µs a run): a blocking recv loop still receives all its peer sends, and the listener runs at most once per signal', async () => {
+    // Each signal queues one more run of the listener; were every one queued, each
+    // batch of runs would queue more than it ran, and the recv between batches would
+    // never get its turn. Signals of one kind queue up to a bound, and coalesce beyond it.
+    const js = `
+      const bs = require(${JSON.stringify(ROOT)});
+      const { spawn } = require('node:child_process');
+      let runs = 0;
+      process.on('SIGUSR1', () => {
+        runs++;
+        const t = process.hrtime.bigint();
+        while (process.hrtime.bigint() - t < 50000n);
+      });
+      const l = bs.socket(bs.AF_INET, bs.SOCK_STREAM);
+      l.bind(['127.0.0.1', 0]);
+      l.listen();
+      spawn('python3', ['-c', \`
+import socket, time
+s = socket.create_connection(('127.0.0.1', \${l.getsockname()[1]}))
+for i in range(64):
+    s.sendall(bytes([i]) * 32768); time.sleep(0.01)
+s.close()\`], { stdio: 'inherit' });
+      console.log('ready');
+      const [c] = l.accept();
+      const chunks = [];
+      for (;;) { const d = c.recv(65536); if (d.length === 0) break; chunks.push(d); }
+      const all = Buffer.concat(chunks);
+      const intact = all.every((byte, i) => byte === i >> 15);
+      console.log(JSON.stringify({ received: all.length, intact, runs }));
+    `;
+    const { result, sent } = await stormed([process.execPath, '-e', js]);
+    const report = JSON.parse(result) as { received: number; intact: boolean; runs: number };
+    expect([report.received, report.intact]).toEqual([64 * 32768, true]);
+    expect(report.runs).toBeGreaterThan(0);
+    expect(report.runs).toBeLessThanOrEqual(sent);
+  }, 120_000);
+});
+
 /** Runs the storm scenario with `signals` sent in turn, as fast as this process can send them. */
 async function storm(signals: NodeJS.Signals[]): Promise<void> {
   const SIZE = 2 << 20;

@@ -202,14 +202,14 @@ fn poll_loop(
         // signals, one coming during each run of the listeners, would keep the call from
         // ever returning the fds it waits for.
         let pending = crate::signals::interrupted();
-        // An expired (or zero) deadline still polls once, without waiting.
-        let left = if pending {
+        // None once the deadline passed: an expired (or zero) deadline still polls once.
+        let left = deadline.left();
+        let wait = if pending {
             Some(Duration::ZERO)
         } else {
-            deadline.left().unwrap_or(Some(Duration::ZERO))
+            left.unwrap_or(Some(Duration::ZERO))
         };
-        let expired = left == Some(Duration::ZERO);
-        match sys::poll(fds, left) {
+        match sys::poll(fds, wait) {
             Ok(mut ready) => {
                 if has_wake && fds.last().is_some_and(|w| w.revents != 0) {
                     // The byte only woke us; the signals themselves are in PENDING.
@@ -219,11 +219,14 @@ fn poll_loop(
                 if ready > 0 {
                     return Ok(ready);
                 }
+                // The deadline passed: the call times out, signals or not (the caller
+                // runs their listeners as it returns), as CPython gives up once no time
+                // is left after an EINTR. Else a storm would keep it waiting for ever.
+                if left.is_none() {
+                    return Ok(0);
+                }
                 if pending || crate::signals::interrupted() {
                     return Err(Error::os(sys::EINTR, syscall));
-                }
-                if expired {
-                    return Ok(0);
                 }
             }
             Err(e) if e.raw_os_error() == Some(sys::EINTR) => {}

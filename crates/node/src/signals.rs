@@ -121,8 +121,13 @@ where
                 }
                 left = timeout.left_since(start);
             }
-            Ok(v) if !listeners_after(env, timeout) => {
-                v.release();
+            // Signals that came during a call that ended all the same (with a result, or
+            // out of time): their listeners run as it returns, and one that throws takes
+            // the outcome's place.
+            r if !listeners_after(env, timeout) => {
+                if let Ok(v) = r {
+                    v.release();
+                }
                 return None;
             }
             r => return ok(r),

@@ -29,9 +29,17 @@ static CAUGHT: [AtomicBool; NSIG] = [const { AtomicBool::new(false) }; NSIG];
 /// Whether any signal is in CAUGHT.
 static ANY_CAUGHT: AtomicBool = AtomicBool::new(false);
 /// Signals caught and not yet handled: bit `sig` for each (1..=63), and how
-/// many times each came (its listeners run once per signal, as Node's do).
+/// many times each came (its listeners run once per signal, as Node's do), up
+/// to `QUEUED`.
 static PENDING: AtomicU64 = AtomicU64::new(0);
 static COUNTS: [AtomicU32; 64] = [const { AtomicU32::new(0) }; 64];
+/// How many of one signal wait for their listeners at most; more coalesce, as
+/// the kernel coalesces a signal that comes while one is pending, and as
+/// libuv drops the signals its full pipe has no room for. Without a bound, a
+/// storm that comes faster than the listeners run would queue more runs
+/// during each batch than the batch ran, and the blocking call between
+/// batches would never get its turn (CPython bounds it at one: a flag).
+const QUEUED: u32 = 16;
 /// The handler ours replaced, and its flags, per signal.
 static PREV_HANDLER: [AtomicUsize; NSIG] = [const { AtomicUsize::new(libc::SIG_DFL) }; NSIG];
 static PREV_FLAGS: [AtomicUsize; NSIG] = [const { AtomicUsize::new(0) }; NSIG];
@@ -230,7 +238,10 @@ fn install(sig: i32) {
 extern "C" fn on_signal(sig: i32, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
     let Some(i) = index(sig) else { return };
     if i < 64 && CAUGHT[i].load(Ordering::SeqCst) {
-        COUNTS[i].fetch_add(1, Ordering::SeqCst);
+        // A lock-free compare-and-swap loop: async-signal-safe.
+        let _ = COUNTS[i].fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+            (n < QUEUED).then_some(n + 1)
+        });
         PENDING.fetch_or(1 << i, Ordering::SeqCst);
         wake();
     } else {
@@ -333,7 +344,9 @@ pub fn put_back(counts: &Counts) {
     let mut any = false;
     for (i, &n) in counts.iter().enumerate() {
         if n > 0 {
-            COUNTS[i].fetch_add(n, Ordering::SeqCst);
+            let _ = COUNTS[i].fetch_update(Ordering::SeqCst, Ordering::SeqCst, |m| {
+                Some(m.saturating_add(n).min(QUEUED))
+            });
             PENDING.fetch_or(1 << i, Ordering::SeqCst);
             any = true;
         }
