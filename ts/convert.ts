@@ -53,6 +53,15 @@ function notBytes(v: unknown): TypeError {
   return new TypeError(`a bytes-like object is required, not '${pyType(v)}'`);
 }
 
+/** The items of a value Python can unpack or index as a sequence: an array as it is, a str's
+ * characters, a bytes' ints; null for anything else (each caller has Python's own message). */
+export function sequenceItems(v: unknown): unknown[] | null {
+  if (Array.isArray(v)) return v;
+  if (typeof v === 'string') return Array.from(v);
+  if (v instanceof Uint8Array) return Array.from(v);
+  return null;
+}
+
 /** Python's name for a type in "must be str, not X" messages (None, not NoneType). */
 export function argType(v: unknown): string {
   return v === null || v === undefined ? 'None' : pyType(v);

@@ -4,7 +4,7 @@
 
 import { type AddressArgOf, type Family, type Inet6AddressArg, type InetAddress } from './address';
 import { fits, refuse, SOCKET_MODULE } from './arity';
-import { pyType } from './convert';
+import { pyType, sequenceItems } from './convert';
 import * as C from './constants';
 import { OSError, oserror } from './errors';
 import { keywordNames, keywords, type Positional, type WithOptions } from './keywords';
@@ -33,12 +33,11 @@ const CREATE_SERVER: Positional = {
 /** Python's `host, port = address`. */
 function unpackPair(address: unknown): [unknown, unknown] {
   // A str or bytes is a sequence in Python too: of characters, of ints.
-  if (typeof address === 'string') address = Array.from(address);
-  else if (address instanceof Uint8Array) address = Array.from(address);
-  if (!Array.isArray(address)) throw new TypeError(`cannot unpack non-iterable ${pyType(address)} object`);
-  if (address.length > 2) throw new RangeError('too many values to unpack (expected 2)');
-  if (address.length < 2) throw new RangeError(`not enough values to unpack (expected 2, got ${address.length})`);
-  return [address[0], address[1]];
+  const items = sequenceItems(address);
+  if (items === null) throw new TypeError(`cannot unpack non-iterable ${pyType(address)} object`);
+  if (items.length > 2) throw new RangeError('too many values to unpack (expected 2)');
+  if (items.length < 2) throw new RangeError(`not enough values to unpack (expected 2, got ${items.length})`);
+  return [items[0], items[1]];
 }
 
 /** Options of create_connection: Python's keyword-only arguments. Python: `socket.create_connection`. */

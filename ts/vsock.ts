@@ -3,12 +3,9 @@
 // kin are u64 in the kernel), so setsockopt takes only an int, wrapped to 64
 // bits (Python's "K" format), and getsockopt only reads one: no bytes either way.
 
-import { Buffer } from 'node:buffer';
 import { pyType } from './convert';
 import { OSError, takeError } from './errors';
 import { native } from './native';
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** `fd` gives the socket's fd or throws EBADF: called after the arguments are checked, as Python checks them first. */
 
@@ -30,8 +27,8 @@ export function getsockopt(fd: () => number, level: number, optname: number, buf
   const got = native.getsockoptBytes(fd(), level, optname, 8);
   if (got === null) throw takeError();
   // Zero-filled past what the kernel wrote, as Python's zeroed uint64_t is.
-  const word = Buffer.alloc(8);
+  const word = new Uint8Array(8);
   word.set(got);
-  // Exact up to 2 ** 53, past any buffer size the kernel takes.
-  return Number(LITTLE_ENDIAN ? word.readBigUInt64LE(0) : word.readBigUInt64BE(0));
+  // Read in host order, as setsockopt writes it. Exact up to 2 ** 53, past any buffer size the kernel takes.
+  return Number(new BigUint64Array(word.buffer)[0]);
 }

@@ -4,7 +4,7 @@
 
 import { keywordNames, keywords, type WithOptions } from '../keywords';
 import { isLiteralHost, type AddressArgOf } from '../address';
-import { cint, pyType } from '../convert';
+import { cint, pyType, sequenceItems } from '../convert';
 import { inet_pton } from '../module';
 import * as C from '../constants';
 import { takeError } from '../errors';
@@ -154,11 +154,8 @@ export async function ensureResolved(address: unknown, hints: ResolveHints, sign
 
 /** The items of `address` (`host, port = address[:2]`, the rest after them), with Python's errors. */
 function items(address: unknown): unknown[] {
-  let all: unknown[];
-  if (Array.isArray(address)) all = address;
-  else if (typeof address === 'string') all = [...address];
-  else if (address instanceof Uint8Array) all = [...address];
-  else throw new TypeError(`'${pyType(address)}' object is not subscriptable`);
+  const all = sequenceItems(address);
+  if (all === null) throw new TypeError(`'${pyType(address)}' object is not subscriptable`);
   if (all.length < 2) throw new RangeError(`not enough values to unpack (expected 2, got ${all.length})`);
   return all;
 }
