@@ -1,15 +1,15 @@
 // makefile()'s text codecs against python3's: the text of each byte stream,
 // or the UnicodeDecodeError (RangeError) with Python's message, under each
-// error handler; and a character split between two receives, which must wait
+// error handler; a character split between two receives, which must wait
 // for its rest (the second half comes from another process while readline()
-// blocks).
+// blocks); and what each text write sends, or its UnicodeEncodeError.
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { socketpair } from 'bsdsock';
 import { expected, outcome, python } from './helpers/python';
 
 /** [encoding, errors, the bytes the peer sends before it closes]. */
-const STREAMS: [string, 'strict' | 'replace' | 'ignore', string][] = [
+const STREAMS: [string, string, string][] = [
   ['utf-8', 'strict', '68c3a90a'],
   ['utf-8', 'strict', '61ff0a'],
   ['utf-8', 'strict', 'c30a'],
@@ -36,19 +36,10 @@ const STREAMS: [string, 'strict' | 'replace' | 'ignore', string][] = [
   ['utf-16-le', 'replace', '00d841000a00'],
   ['utf-16-le', 'ignore', '00dc41000a00'],
   ['latin-1', 'strict', 'ff0a'],
+  // An error handler Python does not know is looked up when an error needs it: not for valid bytes.
+  ['utf-8', 'nope', '68c3a90a'],
+  ['ascii', 'nope', '61ff0a'],
 ];
-
-const py = python(
-  `import socket
-def read_all(encoding, errors, hex):
-    a, b = socket.socketpair()
-    try:
-        b.sendall(bytes.fromhex(hex)); b.close()
-        return a.makefile('r', encoding=encoding, errors=errors).read()
-    finally:
-        a.close()`,
-  Object.fromEntries(STREAMS.map(([enc, errors, hex], i) => [String(i), `read_all(${JSON.stringify(enc)}, '${errors}', '${hex}')`])),
-);
 
 function readAll(encoding: string, errors: string, hex: string): string {
   const [a, b] = socketpair();
@@ -61,9 +52,72 @@ function readAll(encoding: string, errors: string, hex: string): string {
   }
 }
 
+/** [encoding, errors, the text written]: what the peer receives, or the error, as in Python. */
+const WRITES: [string, string, string][] = [
+  ['utf-8', 'strict', 'hé😀\n'],
+  ['utf-8', 'strict', 'a\ud800b'],
+  ['utf-8', 'strict', '😀a\udc00\udc01b'],
+  ['utf-8', 'replace', 'a\ud800b'],
+  ['utf-8', 'ignore', 'a\ud800\udfffb'],
+  ['ascii', 'strict', 'é'],
+  ['ascii', 'strict', 'ab\xe9\xe9c'],
+  ['ascii', 'strict', 'x\ud800'],
+  ['ascii', 'replace', 'aé😀b'],
+  ['ascii', 'ignore', 'aéb'],
+  ['latin-1', 'strict', 'aé€'],
+  ['latin-1', 'replace', '€😀é'],
+  ['utf-16-le', 'strict', 'a😀\udc00'],
+  ['utf-16-le', 'replace', 'a\udc00'],
+  ['utf-8', 'nope', 'x'],
+  ['utf-8', 'nope', '\ud800'],
+];
+
+/** python3's outcome of each stream read (`read N`) and each text written (`write N`). */
+const py = python(
+  `import socket
+def read_all(encoding, errors, hex):
+    a, b = socket.socketpair()
+    try:
+        b.sendall(bytes.fromhex(hex)); b.close()
+        return a.makefile('r', encoding=encoding, errors=errors).read()
+    finally:
+        a.close()
+def write_text(encoding, errors, text):
+    a, b = socket.socketpair()
+    try:
+        f = a.makefile('w', encoding=encoding, errors=errors)
+        n = f.write(text)
+        f.close(); a.close()
+        return [n, b.recv(100).hex()]
+    finally:
+        a.close(); b.close()`,
+  Object.fromEntries([
+    ...STREAMS.map(([enc, errors, hex], i) => [`read ${i}`, `read_all(${JSON.stringify(enc)}, '${errors}', '${hex}')`]),
+    ...WRITES.map(([enc, errors, text], i) => [`write ${i}`, `write_text('${enc}', '${errors}', ${JSON.stringify(text)})`]),
+  ]),
+);
+
+function writeText(encoding: string, errors: string, text: string): [number, string] {
+  const [a, b] = socketpair();
+  try {
+    const f = a.makefile('w', { encoding, errors });
+    const n = f.write(text);
+    f.close();
+    a.close();
+    return [n, b.recv(100).toString('hex')];
+  } finally {
+    a.close();
+    b.close();
+  }
+}
+
 describe('text codecs', () => {
+  it.each(WRITES.map((w, i) => [...w, i] as const))('%s, errors=%s: writing %j sends what Python sends', (enc, errors, text, i) => {
+    expect(outcome(() => writeText(enc, errors, text))).toEqual(expected(py[`write ${i}`]!));
+  });
+
   it.each(STREAMS.map((s, i) => [...s, i] as const))('%s, errors=%s: %s reads as in Python', (enc, errors, hex, i) => {
-    expect(outcome(() => readAll(enc, errors, hex))).toEqual(expected(py[String(i)]!));
+    expect(outcome(() => readAll(enc, errors, hex))).toEqual(expected(py[`read ${i}`]!));
   });
 
   /** readline() of `text` in `encoding`, its first `cut` bytes sent at once and the rest by another process 100 ms later. */

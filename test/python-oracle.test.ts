@@ -508,6 +508,7 @@ const cases: Record<string, [py: string, js: () => unknown]> = {
   'inet_pton: a NUL': [`inet_pton(AF_INET6, '::1\\x00')`, () => inet_pton(AF_INET6, '::1\0')],
   'inet_aton: a lone surrogate': [`inet_aton('\\ud800')`, () => inet_aton('\ud800')],
   'inet_pton: a lone surrogate after three characters': [`inet_pton(AF_INET6, '::1\\ud800')`, () => inet_pton(AF_INET6, '::1\ud800')],
+  'inet_pton: a lone surrogate after an astral character (positions count code points)': [`inet_pton(AF_INET, '\\U0001f600\\ud800')`, () => inet_pton(AF_INET, '\u{1f600}\ud800')],
   'getfqdn: None': [`getfqdn(None)`, () => getfqdn(null as never)],
   'getfqdn: an int': [`getfqdn(1)`, () => getfqdn(1 as never)],
 

@@ -70,11 +70,12 @@ export function argType(v: unknown): string {
 /** `String.prototype.isWellFormed`, where the runtime has it (Node 20+). */
 const isWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
 
-/** The first lone surrogate of `s` (which UTF-8 cannot hold), as `[its code in hex, its index]`; null if none. */
+/** The first lone surrogate of `s` (which UTF-8 cannot hold), as `[its code in hex, its position in code points]`; null if none. */
 export function loneSurrogate(s: string): [code: string, index: number] | null {
   if (isWellFormed !== undefined && isWellFormed.call(s)) return null;
   const m = /\p{Surrogate}/u.exec(s);
-  return m === null ? null : [m[0].charCodeAt(0).toString(16), m.index];
+  // Python counts characters: the code points before it.
+  return m === null ? null : [m[0].charCodeAt(0).toString(16), Array.from(s.slice(0, m.index)).length];
 }
 
 /** Python's UnicodeEncodeError for a lone surrogate, which UTF-8 cannot hold. */

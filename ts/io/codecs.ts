@@ -8,8 +8,16 @@
 
 import { Buffer, isUtf8 } from 'node:buffer';
 
-/** The error handlers a text file takes. */
-export type ErrorHandler = 'strict' | 'replace' | 'ignore';
+import { loneSurrogate } from '../convert';
+import { LookupError } from '../errors';
+
+/** The error handlers a text file knows; any other name is a LookupError when an error needs it. */
+const HANDLERS = new Set(['strict', 'replace', 'ignore']);
+
+/** Python's LookupError for an error handler it does not know, raised when an error first needs it. */
+function unknownHandler(errors: string): LookupError {
+  return new LookupError(`unknown error handler name '${errors}'`);
+}
 
 /** An incremental decoder: the text of the bytes given so far, less an incomplete character at the end until `final`. */
 export interface Decoder {
@@ -45,7 +53,7 @@ class ScanningDecoder implements Decoder {
 
   constructor(
     readonly codec: string,
-    readonly errors: ErrorHandler,
+    readonly errors: string,
     /** The valid text of `data` from `at` up to the next stop, that stop's index, and the stop (null at the end). */
     readonly scan: (data: Buffer, at: number, final: boolean) => [text: string, stop: number, bad: Bad | null],
   ) {}
@@ -62,9 +70,9 @@ class ScanningDecoder implements Decoder {
         this.#held = Buffer.from(data.subarray(stop));
         return text;
       }
-      if (this.errors === 'strict') {
+      if (this.errors === 'strict' || !HANDLERS.has(this.errors)) {
         this.#held = Buffer.alloc(0);
-        throw decodeError(this.codec, data, bad);
+        throw this.errors === 'strict' ? decodeError(this.codec, data, bad) : unknownHandler(this.errors);
       }
       if (this.errors === 'replace') text += '\ufffd';
       at = bad.end;
@@ -142,7 +150,7 @@ function scanUtf16le(data: Buffer, at: number, final: boolean): [string, number,
 }
 
 /** The decoder of a codec (Node's name for it) with an error handler; the codec's name as Python's messages give it. */
-export function decoderFor(codec: BufferEncoding, errors: ErrorHandler): Decoder {
+export function decoderFor(codec: BufferEncoding, errors: string): Decoder {
   switch (codec) {
     case 'utf8':
       return new ScanningDecoder('utf-8', errors, scanUtf8);
@@ -154,4 +162,69 @@ export function decoderFor(codec: BufferEncoding, errors: ErrorHandler): Decoder
       // latin-1: every byte is a character.
       return { decode: (chunk) => chunk.toString('latin1') };
   }
+}
+
+/** What a codec cannot encode: its name in Python's messages, whether a code point (or a lone
+ * surrogate's unit) is out of its reach, and the reason Python's UnicodeEncodeError gives. */
+interface Reach {
+  name: string;
+  fits: (cp: number) => boolean;
+  reason: string;
+}
+
+const notSurrogate = (cp: number): boolean => cp < 0xd800 || cp > 0xdfff;
+
+const REACH: Record<string, Reach> = {
+  utf8: { name: 'utf-8', fits: notSurrogate, reason: 'surrogates not allowed' },
+  utf16le: { name: 'utf-16-le', fits: notSurrogate, reason: 'surrogates not allowed' },
+  ascii: { name: 'ascii', fits: (cp) => cp < 0x80, reason: 'ordinal not in range(128)' },
+  latin1: { name: 'latin-1', fits: (cp) => cp < 0x100, reason: 'ordinal not in range(256)' },
+};
+
+/** Whether the codec can encode all of `text`, checked without a loop in JavaScript. */
+function allFit(codec: BufferEncoding, text: string): boolean {
+  switch (codec) {
+    case 'ascii':
+      return !/[^\x00-\x7f]/.test(text);
+    case 'latin1':
+      return !/[^\x00-\xff]/.test(text);
+    default:
+      return loneSurrogate(text) === null;
+  }
+}
+
+/** A character as Python's UnicodeEncodeError names it: '\xe9', '\u20ac', '\U0001f600'. */
+function escaped(cp: number): string {
+  const [prefix, width] = cp <= 0xff ? ['x', 2] : cp <= 0xffff ? ['u', 4] : ['U', 8];
+  return `\\${prefix}${cp.toString(16).padStart(width, '0')}`;
+}
+
+/**
+ * `text` encoded as Python's codec encodes it: a character out of the codec's reach (a lone
+ * surrogate; above U+007F for ascii, U+00FF for latin-1) is Python's UnicodeEncodeError (a
+ * RangeError) for the run of them it starts, positions counted in code points as Python counts
+ * characters; with errors='replace' each is '?', with 'ignore' nothing.
+ */
+export function encode(codec: BufferEncoding, errors: string, text: string): Buffer {
+  if (allFit(codec, text)) return Buffer.from(text, codec);
+  const reach = REACH[codec]!;
+  const chars = Array.from(text);
+  let out = '';
+  for (let i = 0; i < chars.length; ) {
+    const cp = chars[i]!.codePointAt(0)!;
+    if (reach.fits(cp)) {
+      out += chars[i++];
+      continue;
+    }
+    let end = i + 1;
+    while (end < chars.length && !reach.fits(chars[end]!.codePointAt(0)!)) end++;
+    if (errors === 'strict') {
+      const what = end - i === 1 ? `character '${escaped(cp)}' in position ${i}` : `characters in position ${i}-${end - 1}`;
+      throw new RangeError(`'${reach.name}' codec can't encode ${what}: ${reach.reason}`);
+    }
+    if (!HANDLERS.has(errors)) throw unknownHandler(errors);
+    if (errors === 'replace') out += '?'.repeat(end - i);
+    i = end;
+  }
+  return Buffer.from(out, codec);
 }

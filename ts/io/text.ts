@@ -5,7 +5,7 @@
 import { int, pyType } from '../convert';
 import { BufferedReader, BufferedRWPair, BufferedWriter } from './buffered';
 import { LookupError } from '../errors';
-import { decoderFor, type Decoder, type ErrorHandler } from './codecs';
+import { decoderFor, encode, type Decoder } from './codecs';
 import { closedFile, DEFAULT_BUFFER_SIZE, IOBase, readlines, UnsupportedOperation, writelines } from './base';
 
 type Buffered = BufferedReader | BufferedWriter | BufferedRWPair;
@@ -79,11 +79,11 @@ export class TextIOWrapper extends IOBase {
     const codec = CODECS.get(this.encoding.toLowerCase().replace(/_/g, '-'));
     if (codec === undefined) throw new LookupError(`unknown encoding: ${this.encoding}`);
     this.#codec = codec;
+    // An error handler is looked up when an error first needs it, as in Python.
     this.errors = errors ?? 'strict';
-    if (!['strict', 'replace', 'ignore'].includes(this.errors)) throw new LookupError(`unknown error handler name '${this.errors}'`);
     if (newline !== null && !['', '\n', '\r', '\r\n'].includes(newline)) throw new RangeError(`illegal newline value: ${newline}`);
     this.#newline = newline;
-    this.#decoder = decoderFor(codec, this.errors as ErrorHandler);
+    this.#decoder = decoderFor(codec, this.errors);
   }
 
   /** Whether the file is closed. Python: `io.TextIOWrapper.closed`. */
@@ -225,13 +225,14 @@ export class TextIOWrapper extends IOBase {
     const nl = this.#newline;
     const text = nl === '\r' || nl === '\r\n' ? s.replace(/\n/g, nl) : s;
     this.#writer();
-    const b = Buffer.from(text, this.#codec);
+    const b = encode(this.#codec, this.errors, text);
     // As CPython's pending_bytes: what is held never grows past CHUNK_SIZE by a write.
     if (this.#pendingCount + b.length > CHUNK_SIZE) this.#writeflush();
     (this.#pending ??= []).push(b);
     this.#pendingCount += b.length;
     if (this.#pendingCount >= CHUNK_SIZE) this.#writeflush();
-    return s.length;
+    // Python counts characters: a surrogate pair is one.
+    return /[\ud800-\udbff][\udc00-\udfff]/.test(s) ? Array.from(s).length : s.length;
   }
 
   /** Hands the bytes held to the buffer (dropping them first, as CPython does, should that fail). */
