@@ -90,10 +90,19 @@ def write_text(encoding, errors, text):
         f.close(); a.close()
         return [n, b.recv(100).hex()]
     finally:
-        a.close(); b.close()`,
+        a.close(); b.close()
+def read_counted():
+    a, b = socket.socketpair()
+    b.sendall('a\\U0001f600b\\U0001f600\\U0001f600c\\nx\\U0001f600y\\n'.encode()); b.close()
+    f = a.makefile('r')
+    try:
+        return [f.read(2), f.read(1), f.readline(2), f.readline(5), f.readline(1), f.read(3), f.read(10)]
+    finally:
+        a.close()`,
   Object.fromEntries([
     ...STREAMS.map(([enc, errors, hex], i) => [`read ${i}`, `read_all(${JSON.stringify(enc)}, '${errors}', '${hex}')`]),
     ...WRITES.map(([enc, errors, text], i) => [`write ${i}`, `write_text('${enc}', '${errors}', ${JSON.stringify(text)})`]),
+    ['counted', 'read_counted()'],
   ]),
 );
 
@@ -138,6 +147,19 @@ describe('text codecs', () => {
       b.close();
     }
   }
+
+  it('read(n) and readline(size) count characters, a surrogate pair one, as Python does', () => {
+    const [a, b] = socketpair();
+    b.sendall(Buffer.from('a😀b😀😀c\nx😀y\n'));
+    b.close();
+    const f = a.makefile('r');
+    try {
+      const got = outcome(() => [f.read(2), f.read(1), f.readline(2), f.readline(5), f.readline(1), f.read(3), f.read(10)]);
+      expect(got).toEqual(expected(py.counted!));
+    } finally {
+      a.close();
+    }
+  });
 
   it('a character split between two receives waits for its rest: UTF-8, a UTF-16 unit, a UTF-16 surrogate pair', async () => {
     expect(await splitLine('utf-8', 'hé\n', 2)).toBe('hé\n');

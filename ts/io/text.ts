@@ -25,6 +25,20 @@ const CODECS = new Map<string, BufferEncoding>([
   ['utf-16le', 'utf16le'],
 ]);
 
+/** The index in `text` after its first `n` characters, a surrogate pair counting one as Python
+ * counts characters; -1 if it has fewer. */
+function afterChars(text: string, n: number): number {
+  if (n > text.length) return -1;
+  if (!/[\ud800-\udbff][\udc00-\udfff]/.test(text)) return n;
+  let i = 0;
+  for (let k = 0; k < n; k++) {
+    if (i >= text.length) return -1;
+    const pair = (text.charCodeAt(i) & 0xfc00) === 0xd800 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+    i += pair ? 2 : 1;
+  }
+  return i;
+}
+
 /** The kinds of line ending a text reader has seen (the bits of Python's seennl). */
 const SEEN_LF = 1;
 const SEEN_CR = 2;
@@ -151,9 +165,11 @@ export class TextIOWrapper extends IOBase {
       this.#text = '';
       return text;
     }
-    while (this.#text.length < want && this.#more());
-    const out = this.#text.slice(0, want);
-    this.#text = this.#text.slice(want);
+    let at: number;
+    while ((at = afterChars(this.#text, want)) < 0 && this.#more());
+    if (at < 0) at = this.#text.length;
+    const out = this.#text.slice(0, at);
+    this.#text = this.#text.slice(at);
     return out;
   }
 
@@ -193,8 +209,9 @@ export class TextIOWrapper extends IOBase {
     for (;;) {
       let end = this.#lineEnd(this.#text);
       if (end < 0 && this.#eof) end = this.#text.length;
-      if (end >= 0 || (max >= 0 && this.#text.length >= max)) {
-        const cut = max >= 0 ? Math.min(end < 0 ? max : end, max) : end;
+      const maxAt = max >= 0 ? afterChars(this.#text, max) : -1;
+      if (end >= 0 || maxAt >= 0) {
+        const cut = maxAt < 0 ? end : end < 0 ? maxAt : Math.min(end, maxAt);
         const line = this.#text.slice(0, cut);
         this.#text = this.#text.slice(cut);
         return line;
