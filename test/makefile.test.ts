@@ -17,7 +17,7 @@ import {
   socket,
   socketpair,
 } from 'bsdsock';
-import { python } from './helpers/python';
+import { expected, outcome, python } from './helpers/python';
 
 const STREAM = 'a\r\nb\rc\nd\r\n\r\ne';
 const modes = { none: 'None', empty: "''", lf: "'\\n'", cr: "'\\r'", crlf: "'\\r\\n'" } as const;
@@ -689,5 +689,88 @@ def raw(mode):
 
   it('a first argument that is not a bsdsock socket is a TypeError', () => {
     expect(() => new SocketIO(5 as never, 'rb')).toThrow(new TypeError('SocketIO() argument 1 must be a bsdsock Socket, not int'));
+  });
+});
+
+/** [what, Python's call on a fresh file of 'abc\ndef\n' (then end of file), the same call here]. */
+type FileCall = [string, string, (f: Record<string, (...args: unknown[]) => unknown>) => unknown];
+const SIZE_ARGUMENTS: [mode: string, buffering: number | null, calls: FileCall[]][] = [
+  ['rb', null, [
+    ["read('x')", "f.read('x')", (f) => f.read!('x')],
+    ['read(None)', 'f.read(None)', (f) => f.read!(null)],
+    ['read(1.5)', 'f.read(1.5)', (f) => f.read!(1.5)],
+    ['read(True)', 'f.read(True)', (f) => f.read!(true)],
+    ["read1('x')", "f.read1('x')", (f) => f.read1!('x')],
+    ['read1(None)', 'f.read1(None)', (f) => f.read1!(null)],
+    ["peek('x')", "f.peek('x')", (f) => f.peek!('x')],
+    ['peek(None)', 'f.peek(None)', (f) => f.peek!(null)],
+    ["readline('x')", "f.readline('x')", (f) => f.readline!('x')],
+    ['readline(None)', 'f.readline(None)', (f) => f.readline!(null)],
+    ['readline(1.5)', 'f.readline(1.5)', (f) => f.readline!(1.5)],
+    ["readlines('x')", "f.readlines('x')", (f) => f.readlines!('x')],
+    ['readlines(None)', 'f.readlines(None)', (f) => f.readlines!(null)],
+    ["readinto('x')", "f.readinto('x')", (f) => f.readinto!('x')],
+    ["readinto1('x')", "f.readinto1('x')", (f) => f.readinto1!('x')],
+    ['readinto(a buffer of 5)', 'readinto5(f)', (f) => { const b = Buffer.alloc(5); return [f.readinto!(b), b]; }],
+  ]],
+  ['rb', 0, [
+    ["read('x')", "f.read('x')", (f) => f.read!('x')],
+    ['read(None)', 'f.read(None)', (f) => f.read!(null)],
+    ["readline('x')", "f.readline('x')", (f) => f.readline!('x')],
+    ['readline(None)', 'f.readline(None)', (f) => f.readline!(null)],
+    ["readlines('x')", "f.readlines('x')", (f) => f.readlines!('x')],
+    ["readinto('x')", "f.readinto('x')", (f) => f.readinto!('x')],
+  ]],
+  ['rwb', null, [
+    ["read('x')", "f.read('x')", (f) => f.read!('x')],
+    ['read(None)', 'f.read(None)', (f) => f.read!(null)],
+    ["readline('x')", "f.readline('x')", (f) => f.readline!('x')],
+    ['read1(None)', 'f.read1(None)', (f) => f.read1!(null)],
+    ["peek('x')", "f.peek('x')", (f) => f.peek!('x')],
+    ["readinto('x')", "f.readinto('x')", (f) => f.readinto!('x')],
+  ]],
+  ['wb', null, [
+    ["readline('x')", "f.readline('x')", (f) => f.readline!('x')],
+    ['readline(0)', 'f.readline(0)', (f) => f.readline!(0)],
+    ["readlines('x')", "f.readlines('x')", (f) => f.readlines!('x')],
+  ]],
+  ['r', null, [
+    ["read('x')", "f.read('x')", (f) => f.read!('x')],
+    ['read(None)', 'f.read(None)', (f) => f.read!(null)],
+    ["readline('x')", "f.readline('x')", (f) => f.readline!('x')],
+    ['readline(None)', 'f.readline(None)', (f) => f.readline!(null)],
+    ["readlines('x')", "f.readlines('x')", (f) => f.readlines!('x')],
+    ['readlines(None)', 'f.readlines(None)', (f) => f.readlines!(null)],
+  ]],
+];
+
+describe("makefile files' size and buffer arguments, as Python parses them", () => {
+  const cases = SIZE_ARGUMENTS.flatMap(([mode, buffering, calls]) => calls.map(([what, py, js]) => [`${mode} ${buffering} ${what}`, mode, buffering, py, js] as const));
+  const want = python(
+    `import socket
+def on_file(mode, buffering, call):
+    a, b = socket.socketpair()
+    try:
+        b.sendall(b'abc\\ndef\\n'); b.close()
+        f = a.makefile(mode, buffering)
+        return call(f)
+    finally:
+        a.close()
+def readinto5(f):
+    b = bytearray(5)
+    n = f.readinto(b)
+    return [n, bytes(b)]`,
+    Object.fromEntries(cases.map(([key, mode, buffering, py]) => [key, `on_file('${mode}', ${buffering ?? 'None'}, lambda f: ${py})`])),
+  );
+  it.each(cases)('%s', (key, mode, buffering, _py, js) => {
+    const [a, b] = socketpair();
+    try {
+      b.sendall(Buffer.from('abc\ndef\n'));
+      b.close();
+      const f = a.makefile(mode as 'rb', buffering as null) as unknown as Record<string, (...args: unknown[]) => unknown>;
+      expect(outcome(() => js(f))).toEqual(expected(want[key]!));
+    } finally {
+      a.close();
+    }
   });
 });

@@ -48,6 +48,21 @@ export function bytes(v: unknown): Uint8Array {
   throw notBytes(v);
 }
 
+/** A writable buffer (Python's "w*" format): any ArrayBuffer view or ArrayBuffer, as its bytes;
+ * anything else is Python's TypeError naming `what` (`'recv_into() argument 1'`). */
+export function writableBytes(v: unknown, what: string): Uint8Array {
+  if (!ArrayBuffer.isView(v) && !(v instanceof ArrayBuffer)) throw new TypeError(`${what} must be read-write bytes-like object, not ${pyType(v)}`);
+  return bytes(v);
+}
+
+/** An optional size, as io's `read(size=-1)` and `readline(size=-1)` take it (Python's
+ * _Py_convert_optional_to_ssize_t): None is -1, an int itself, anything else its TypeError. */
+export function optionalSize(v: unknown): number {
+  if (v === null || v === undefined) return -1;
+  if ((typeof v === 'number' && Number.isInteger(v)) || typeof v === 'boolean') return int(v);
+  throw new TypeError(`argument should be integer or None, not '${pyType(v)}'`);
+}
+
 /** `bytes`'s TypeError, made apart as `int`'s is. */
 function notBytes(v: unknown): TypeError {
   return new TypeError(`a bytes-like object is required, not '${pyType(v)}'`);

@@ -8,7 +8,7 @@ import { inspect } from 'node:util';
 
 import { fits, given, refuse, SOCKET, SOCKET_MODULE } from './arity';
 import { addressParts, isLiteralHost, type AddressParts, type AddressArgOf, type AddressOf, type Family } from './address';
-import { bytes, cint, int, LONG_MAX, pyType } from './convert';
+import { bytes, cint, int, LONG_MAX, writableBytes } from './convert';
 import * as C from './constants';
 import { badf, CLOSED_ERRNO, dropError, errnos, errorOf, fail, OSError, takeError, withAddress, wouldBlock } from './errors';
 import type { BufferedReader, BufferedRWPair, BufferedWriter } from './io/buffered';
@@ -598,10 +598,7 @@ export class Socket<F extends string = string> {
 
   /** The writable bytes of `buffer` and how many of them to fill, checked as Python does. */
   #into(buffer: unknown, nbytes: unknown, caller: string, tooSmall: string): [Uint8Array, number] {
-    if (!ArrayBuffer.isView(buffer) && !(buffer instanceof ArrayBuffer)) {
-      throw new TypeError(`${caller}() argument 1 must be read-write bytes-like object, not ${pyType(buffer)}`);
-    }
-    const view = bytes(buffer);
+    const view = writableBytes(buffer, `${caller}() argument 1`);
     let n = int(nbytes);
     if (n < 0) throw new RangeError(`negative buffersize in ${caller}`);
     if (n === 0) n = view.byteLength;

@@ -2,6 +2,7 @@
 // IOBase's methods, UnsupportedOperation, io.DEFAULT_BUFFER_SIZE, and the
 // errors and helpers every layer uses.
 
+import { optionalSize } from '../convert';
 import { oserrorNamed, OSError } from '../errors';
 
 /** io.DEFAULT_BUFFER_SIZE */
@@ -55,7 +56,8 @@ export abstract class IOBase {
 }
 
 /** io's readlines(hint): lines until EOF (an empty line), or until their total passes `hint`; a closed file's is a ValueError. */
-export function readlines<T extends { length: number }>(file: IOBase, readline: () => T, hint: number): T[] {
+export function readlines<T extends { length: number }>(file: IOBase, readline: () => T, hintArg: number | null): T[] {
+  const hint = optionalSize(hintArg);
   if (file.closed) throw closedFile();
   const lines: T[] = [];
   let total = 0;

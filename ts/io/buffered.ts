@@ -5,7 +5,7 @@
 
 // node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
 import { Buffer } from 'node:buffer';
-import { bytes, int } from '../convert';
+import { bytes, int, optionalSize, writableBytes } from '../convert';
 import { BlockingIOError, OSError } from '../errors';
 import type { SocketIO } from './socketio';
 import { closedFile, DEFAULT_BUFFER_SIZE, EAGAIN, IOBase, readlines, UnsupportedOperation, writelines } from './base';
@@ -97,9 +97,9 @@ export class BufferedReader extends BufferedIOBase {
    * read(n=-1): n bytes, fewer at EOF; all until EOF when n < 0; null if nothing without blocking.
    * Python: `io.BufferedReader.read`.
    */
-  read(n = -1): Buffer | null {
+  read(n: number | null = -1): Buffer | null {
+    const want = optionalSize(n);
     this.#check('read');
-    const want = int(n);
     if (want < -1) throw new RangeError('read length must be non-negative or -1');
     if (want < 0) return this.#readAll();
     if (want <= this.#buf.length) return this.#take(want);
@@ -155,7 +155,9 @@ export class BufferedReader extends BufferedIOBase {
   }
 
   /** peek(n=0): the buffered bytes (one raw read when there are none); nothing consumed. Python: `io.BufferedReader.peek`. */
-  peek(_n = 0): Buffer {
+  peek(n = 0): Buffer {
+    // The size is checked (an int) and, as in CPython, otherwise unused.
+    int(n);
     this.#check('peek');
     if (this.#buf.length === 0) this.#buf = this.#rawRead(this.size) ?? Buffer.alloc(0);
     return Buffer.from(this.#buf);
@@ -167,7 +169,7 @@ export class BufferedReader extends BufferedIOBase {
    */
   readinto(b: Uint8Array): number | null {
     this.#check('readinto');
-    const view = bytes(b);
+    const view = writableBytes(b, 'readinto() argument');
     const data = this.read(view.length);
     if (data === null) return null;
     view.set(data);
@@ -176,8 +178,8 @@ export class BufferedReader extends BufferedIOBase {
 
   /** readline(limit=-1): up to and including b'\n', at most `limit` bytes. Python: `io.BufferedReader.readline`. */
   readline(limit: number | null = -1): Buffer {
+    const max = optionalSize(limit);
     this.#check('readline');
-    const max = limit === null ? -1 : int(limit);
     for (;;) {
       const nl = this.#buf.indexOf(0x0a);
       if (nl >= 0 && (max < 0 || nl < max)) return this.#take(nl + 1);
@@ -189,14 +191,14 @@ export class BufferedReader extends BufferedIOBase {
   }
 
   /** readlines(hint=-1): lines until EOF, or until their total passes `hint`. Python: `io.BufferedReader.readlines`. */
-  readlines(hint = -1): Buffer[] {
+  readlines(hint: number | null = -1): Buffer[] {
     return readlines(this, () => this.readline(), hint);
   }
 
   /** readinto1(b) -> bytes read into b, as read1(len(b)). Python: `io.BufferedReader.readinto1`. */
   readinto1(b: Uint8Array): number {
     this.#check('readinto');
-    const view = bytes(b);
+    const view = writableBytes(b, 'readinto1() argument');
     const data = this.read1(view.length);
     view.set(data);
     return data.length;
@@ -300,12 +302,12 @@ export class BufferedWriter extends BufferedIOBase {
 
   /** b'' for readline(0); else never: a writer does not read (UnsupportedOperation 'read'). Python: `io.IOBase.readline`. */
   readline(limit: number | null = -1): Buffer {
-    if (limit !== null && int(limit) === 0) return Buffer.alloc(0);
+    if (optionalSize(limit) === 0) return Buffer.alloc(0);
     throw new UnsupportedOperation('read');
   }
 
   /** Never: a writer does not read (UnsupportedOperation 'read'). Python: `io.IOBase.readlines`. */
-  readlines(hint = -1): Buffer[] {
+  readlines(hint: number | null = -1): Buffer[] {
     return readlines(this, () => this.readline(), hint);
   }
 
@@ -362,7 +364,7 @@ export class BufferedRWPair extends IOBase {
   }
 
   /** read(n=-1): up to n, or with -1 every, bytes until EOF. Python: `io.BufferedRWPair.read`. */
-  read(n = -1): Buffer | null {
+  read(n: number | null = -1): Buffer | null {
     return this.#reader.read(n);
   }
   /** read1(n=-1): what one read of the socket gives, at most n bytes. Python: `io.BufferedRWPair.read1`. */
@@ -384,7 +386,7 @@ export class BufferedRWPair extends IOBase {
   /** readline(limit=-1): one line, with its newline (none at EOF). Python: `io.BufferedRWPair.readline`. */
   readline(limit: number | null = -1): Buffer {
     // io.IOBase.readline: peek(1) says how much to read(); a read's null (non-blocking) is an OSError.
-    const max = limit === null ? -1 : int(limit);
+    const max = optionalSize(limit);
     const line: Buffer[] = [];
     let length = 0;
     while (max < 0 || length < max) {
@@ -401,7 +403,7 @@ export class BufferedRWPair extends IOBase {
     return Buffer.concat(line);
   }
   /** readlines(hint=-1): the lines until EOF. Python: `io.BufferedRWPair.readlines`. */
-  readlines(hint = -1): Buffer[] {
+  readlines(hint: number | null = -1): Buffer[] {
     return readlines(this, () => this.readline(), hint);
   }
   /** write(b) -> the number of bytes taken. Python: `io.BufferedRWPair.write`. */

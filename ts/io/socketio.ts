@@ -3,7 +3,7 @@
 
 // node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
 import { Buffer } from 'node:buffer';
-import { bytes, int, pyType } from '../convert';
+import { bytes, int, optionalSize, pyType } from '../convert';
 import { isWouldBlock, OSError, TimeoutError } from '../errors';
 import { closedFile, DEFAULT_BUFFER_SIZE, IOBase, readlines, UnsupportedOperation, writelines } from './base';
 
@@ -102,7 +102,7 @@ export class SocketIO extends IOBase {
    * if a non-blocking socket has nothing before the line ends. Python: `io.IOBase.readline`.
    */
   readline(limit: number | null = -1): Buffer {
-    const max = limit === null ? -1 : int(limit);
+    const max = optionalSize(limit);
     const line: number[] = [];
     while (max < 0 || line.length < max) {
       const b = this.read(1);
@@ -116,7 +116,7 @@ export class SocketIO extends IOBase {
   }
 
   /** readlines(hint=-1): lines until EOF, or until their total passes `hint`. Python: `io.IOBase.readlines`. */
-  readlines(hint = -1): Buffer[] {
+  readlines(hint: number | null = -1): Buffer[] {
     return readlines(this, () => this.readline(), hint);
   }
 

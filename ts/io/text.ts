@@ -2,7 +2,7 @@
 // encoded with the codec makefile() was given, and Python's newline rules.
 
 
-import { int, pyType } from '../convert';
+import { int, optionalSize, pyType } from '../convert';
 import { BufferedReader, BufferedRWPair, BufferedWriter } from './buffered';
 import { LookupError } from '../errors';
 import { decoderFor, encode, type Decoder } from './codecs';
@@ -156,7 +156,7 @@ export class TextIOWrapper extends IOBase {
     if (this.closed) throw closedFile();
     const reader = this.#readStart();
     this.#eof = false;
-    const want = n === null ? -1 : int(n);
+    const want = optionalSize(n);
     if (want < 0) {
       const rest = reader.read(-1);
       if (rest === null) throw this.#decodeNone();
@@ -205,7 +205,8 @@ export class TextIOWrapper extends IOBase {
     this.#writeflush();
     this.#reader();
     this.#eof = false;
-    const max = size === null ? -1 : int(size);
+    // TextIOWrapper.readline takes an int only (None is a TypeError), unlike read().
+    const max = int(size);
     for (;;) {
       let end = this.#lineEnd(this.#text);
       if (end < 0 && this.#eof) end = this.#text.length;
@@ -228,7 +229,7 @@ export class TextIOWrapper extends IOBase {
   }
 
   /** readlines(hint=-1): the lines until EOF. Python: `io.TextIOWrapper.readlines`. */
-  readlines(hint = -1): string[] {
+  readlines(hint: number | null = -1): string[] {
     return readlines(this, () => this.readline(), hint);
   }
 
