@@ -774,3 +774,35 @@ def readinto5(f):
     }
   });
 });
+
+describe("makefile files' repr, as Python's (less its address)", () => {
+  const KINDS_SHOWN: [string, number | null, string | null][] = [
+    ['rb', 0, null],
+    ['rb', null, null],
+    ['wb', null, null],
+    ['rwb', null, null],
+    ['r', null, null],
+    ['w', null, 'latin-1'],
+    ['rw', null, null],
+  ];
+  const want = python(
+    `import socket, re
+def shown(mode, buffering, encoding):
+    a, b = socket.socketpair()
+    f = a.makefile(mode, buffering, encoding=encoding)
+    fd = a.fileno()
+    open_repr = re.sub(r' at 0x[0-9a-f]+', '', repr(f)).replace('name=%d' % fd, 'name=FD')
+    f.close(); a.close(); b.close()
+    return [open_repr, re.sub(r' at 0x[0-9a-f]+', '', repr(f))]`,
+    Object.fromEntries(KINDS_SHOWN.map(([mode, buffering, encoding]) => [mode + buffering, `shown('${mode}', ${buffering ?? 'None'}, ${encoding === null ? 'None' : `'${encoding}'`})`])),
+  );
+  it.each(KINDS_SHOWN)('mode %s, buffering %s, encoding %s: open and closed', (mode, buffering, encoding) => {
+    const [a, b] = socketpair();
+    const f = a.makefile(mode as 'r', buffering as null, { encoding });
+    const open = String(f).replace(`name=${a.fileno()}`, 'name=FD');
+    f.close();
+    a.close();
+    b.close();
+    expect({ value: [open, `${f}`] }).toEqual(want[mode + buffering]);
+  });
+});

@@ -2,6 +2,8 @@
 // IOBase's methods, UnsupportedOperation, io.DEFAULT_BUFFER_SIZE, and the
 // errors and helpers every layer uses.
 
+import { inspect } from 'node:util';
+
 import { optionalSize } from '../convert';
 import { oserrorNamed, OSError } from '../errors';
 
@@ -27,6 +29,14 @@ export class UnsupportedOperation extends OSError {}
 export abstract class IOBase {
   /** Whether the file is closed. Python: `io.IOBase.closed`. */
   abstract get closed(): boolean;
+
+  /** Python's repr: `<_io.BufferedReader name=3>`, each class its own, for console.log. */
+  abstract [inspect.custom](): string;
+
+  /** Python's repr, as `[inspect.custom]` gives it. */
+  toString(): string {
+    return this[inspect.custom]();
+  }
 
   /** What seek(), tell() and truncate() throw: each io class words it its own way. */
   protected unsupported(op: 'seek' | 'tell' | 'truncate'): Error {

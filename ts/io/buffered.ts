@@ -5,6 +5,7 @@
 
 // node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
 import { Buffer } from 'node:buffer';
+import { inspect } from 'node:util';
 import { bytes, int, optionalSize, writableBytes } from '../convert';
 import { BlockingIOError, OSError } from '../errors';
 import type { SocketIO } from './socketio';
@@ -39,6 +40,11 @@ export abstract class BufferedIOBase extends IOBase {
   /** The socket's fd, as Python names a socket file (-1 once closed). Python: `io.BufferedReader.name`. */
   get name(): number {
     return this.raw.name;
+  }
+
+  /** `<_io.BufferedReader name=3>` (or BufferedWriter), as Python's repr. */
+  [inspect.custom](): string {
+    return `<_io.${this.constructor.name} name=${this.name}>`;
   }
 
   /** The raw object's mode: `'rb'` or `'wb'`. Python: `io.BufferedReader.mode`. */
@@ -349,6 +355,11 @@ export class BufferedWriter extends BufferedIOBase {
 
 /** Python's io.BufferedRWPair: a reader and a writer over one socket. */
 export class BufferedRWPair extends IOBase {
+  /** `<_io.BufferedRWPair object>`, Python's repr without the address. */
+  [inspect.custom](): string {
+    return '<_io.BufferedRWPair object>';
+  }
+
   readonly #reader: BufferedReader;
   readonly #writer: BufferedWriter;
 

@@ -3,6 +3,7 @@
 
 // node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
 import { Buffer } from 'node:buffer';
+import { inspect } from 'node:util';
 import { bytes, int, optionalSize, pyType } from '../convert';
 import { isWouldBlock, OSError, TimeoutError } from '../errors';
 import { closedFile, DEFAULT_BUFFER_SIZE, IOBase, readlines, UnsupportedOperation, writelines } from './base';
@@ -166,6 +167,11 @@ export class SocketIO extends IOBase {
   /** The fd, or -1 once closed. Python: `socket.SocketIO.name`. */
   get name(): number {
     return this.#sock === null ? -1 : this.#sock.fileno();
+  }
+
+  /** `<socket.SocketIO object>`, Python's repr without the address. Python: `socket.SocketIO.__repr__`. */
+  [inspect.custom](): string {
+    return '<socket.SocketIO object>';
   }
 
   /** The mode makefile() was given, as the raw object's: `'rb'`, `'wb'` or `'rwb'`. Python: `socket.SocketIO.mode`. */

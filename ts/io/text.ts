@@ -2,7 +2,10 @@
 // encoded with the codec makefile() was given, and Python's newline rules.
 
 
+import { inspect } from 'node:util';
+
 import { int, optionalSize, pyType } from '../convert';
+import { pyRepr } from '../repr';
 import { BufferedReader, BufferedRWPair, BufferedWriter } from './buffered';
 import { LookupError } from '../errors';
 import { decoderFor, encode, type Decoder } from './codecs';
@@ -322,6 +325,12 @@ export class TextIOWrapper extends IOBase {
    * 'rw', whose BufferedRWPair has no name. Python: `io.TextIOWrapper.name`. */
   get name(): number | undefined {
     return this.buffer instanceof BufferedRWPair ? undefined : this.buffer.name;
+  }
+
+  /** `<_io.TextIOWrapper name=3 mode='r' encoding='UTF-8'>` (no name in mode 'rw'), as Python's repr. */
+  [inspect.custom](): string {
+    const name = this.name === undefined ? '' : ` name=${this.name}`;
+    return `<_io.TextIOWrapper${name} mode=${pyRepr(this.mode)} encoding=${pyRepr(this.encoding)}>`;
   }
 
   /**
