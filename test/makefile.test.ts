@@ -692,7 +692,7 @@ def raw(mode):
   });
 });
 
-/** [what, Python's call on a fresh file of 'abc\ndef\n' (then end of file), the same call here]. */
+/** [what, Python's call on a fresh file whose socket has 'abc\ndef\n' to read (then end of file), the same call here]. */
 type FileCall = [string, string, (f: Record<string, (...args: unknown[]) => unknown>) => unknown];
 const SIZE_ARGUMENTS: [mode: string, buffering: number | null, calls: FileCall[]][] = [
   ['rb', null, [
@@ -730,9 +730,17 @@ const SIZE_ARGUMENTS: [mode: string, buffering: number | null, calls: FileCall[]
     ["readinto('x')", "f.readinto('x')", (f) => f.readinto!('x')],
   ]],
   ['wb', null, [
+    ['write(None)', 'f.write(None)', (f) => f.write!(null)],
+    ['writelines(None)', 'f.writelines(None)', (f) => f.writelines!(null)],
     ["readline('x')", "f.readline('x')", (f) => f.readline!('x')],
     ['readline(0)', 'f.readline(0)', (f) => f.readline!(0)],
     ["readlines('x')", "f.readlines('x')", (f) => f.readlines!('x')],
+  ]],
+  ['w', null, [
+    ['write(None)', 'f.write(None)', (f) => f.write!(null)],
+    ["write(b'x')", "f.write(b'x')", (f) => f.write!(Buffer.from('x'))],
+    ['writelines(None)', 'f.writelines(None)', (f) => f.writelines!(null)],
+    ['writelines(5)', 'f.writelines(5)', (f) => f.writelines!(5)],
   ]],
   ['r', null, [
     ["read('x')", "f.read('x')", (f) => f.read!('x')],
@@ -744,7 +752,7 @@ const SIZE_ARGUMENTS: [mode: string, buffering: number | null, calls: FileCall[]
   ]],
 ];
 
-describe("makefile files' size and buffer arguments, as Python parses them", () => {
+describe("makefile files' arguments, as Python parses them", () => {
   const cases = SIZE_ARGUMENTS.flatMap(([mode, buffering, calls]) => calls.map(([what, py, js]) => [`${mode} ${buffering} ${what}`, mode, buffering, py, js] as const));
   const want = python(
     `import socket

@@ -4,7 +4,7 @@
 
 import { inspect } from 'node:util';
 
-import { optionalSize } from '../convert';
+import { optionalSize, pyType } from '../convert';
 import { oserrorNamed, OSError } from '../errors';
 
 /** io.DEFAULT_BUFFER_SIZE */
@@ -82,5 +82,9 @@ export function readlines<T extends { length: number }>(file: IOBase, readline: 
 /** io's writelines(lines): each line written in turn; a closed file's is a ValueError, whatever the lines. */
 export function writelines<T>(file: IOBase, write: (line: T) => unknown, lines: Iterable<T>): void {
   if (file.closed) throw closedFile();
+  const iterable = lines as unknown;
+  if (typeof iterable !== 'string' && (typeof iterable !== 'object' || iterable === null || !(Symbol.iterator in iterable))) {
+    throw new TypeError(`'${pyType(iterable)}' object is not iterable`);
+  }
   for (const line of lines) write(line);
 }

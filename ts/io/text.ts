@@ -4,7 +4,7 @@
 
 import { inspect } from 'node:util';
 
-import { int, optionalSize, pyType } from '../convert';
+import { argType, int, optionalSize } from '../convert';
 import { pyRepr } from '../repr';
 import { BufferedReader, BufferedRWPair, BufferedWriter } from './buffered';
 import { LookupError } from '../errors';
@@ -242,7 +242,7 @@ export class TextIOWrapper extends IOBase {
    */
   write(s: string): number {
     if (this.closed) throw closedFile();
-    if (typeof s !== 'string') throw new TypeError(`write() argument must be str, not ${pyType(s)}`);
+    if (typeof s !== 'string') throw new TypeError(`write() argument must be str, not ${argType(s)}`);
     const nl = this.#newline;
     const text = nl === '\r' || nl === '\r\n' ? s.replace(/\n/g, nl) : s;
     this.#writer();
