@@ -860,6 +860,7 @@ function inChild(expr: string, guardMs = 3000): Promise<ChildOutcome> {
   const script = `
     const S = require('bsdsock/select');
     const bs = require('bsdsock');
+    const selectors = require('bsdsock/selectors');
     let out;
     try { out = { value: (${expr}) ?? null }; }
     catch (e) { out = { error: e.constructor.name, message: e.message, errno: e.errno ?? null }; }
@@ -894,8 +895,20 @@ describe('timeouts out of range, as Python: an error, never an abort or a wait f
     'epoll.poll(), timeout inf': [`select.epoll().poll(float('inf'))`, `new S.epoll().poll(Infinity)`],
     'epoll.poll(), timeout -1e300': [`select.epoll().poll(-1e300)`, `new S.epoll().poll(-1e300)`],
     'epoll.poll(), timeout 2**31': [`select.epoll().poll(2**31)`, `new S.epoll().poll(2 ** 31)`],
+    // A safe integer is an int (Python's int words), a number beyond is a float (as 1e300 is).
+    'select(), timeout 10**10, an int': [`select.select([], [], [], 10**10)`, `S.select([], [], [], 1e10)`],
+    'poll.poll(), timeout 10**13 ms, an int': [`select.poll().poll(10**13)`, `S.poll().poll(1e13)`],
+    'epoll.poll(), timeout 10**10, an int': [`select.epoll().poll(10**10)`, `new S.epoll().poll(1e10)`],
+    'settimeout(10**10), an int': [`socket.socket().settimeout(10**10)`, `bs.socket().settimeout(1e10)`],
+    'settimeout(1e300), a float': [`socket.socket().settimeout(1e300)`, `bs.socket().settimeout(1e300)`],
+    // Lib/selectors.py's math.ceil: NaN and infinity are its errors; PollSelector hands poll() an int, EpollSelector a float.
+    'PollSelector.select(nan)': [`selectors.PollSelector().select(float('nan'))`, `new selectors.PollSelector().select(NaN)`],
+    'EpollSelector.select(inf)': [`selectors.EpollSelector().select(float('inf'))`, `new selectors.EpollSelector().select(Infinity)`],
+    'EpollSelector.select(-inf)': [`selectors.EpollSelector().select(float('-inf'))`, `new selectors.EpollSelector().select(-Infinity)`],
+    'PollSelector.select(1e300)': [`selectors.PollSelector().select(1e300)`, `new selectors.PollSelector().select(1e300)`],
+    'EpollSelector.select(10**10)': [`selectors.EpollSelector().select(10**10)`, `new selectors.EpollSelector().select(1e10)`],
   };
-  const py = python('import select', Object.fromEntries(Object.entries(cases).map(([k, [p]]) => [k, p])));
+  const py = python('import select, selectors, socket', Object.fromEntries(Object.entries(cases).map(([k, [p]]) => [k, p])));
   for (const [name, [, js]] of Object.entries(cases)) {
     it.concurrent(name, async () => {
       const got = await inChild(js);

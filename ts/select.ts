@@ -9,6 +9,7 @@ import { fits, refuse, SELECT } from './arity';
 import { int, pyType } from './convert';
 import { fail, KeyError, OSError, oserrorNamed } from './errors';
 import { native } from './native';
+import { inClockRange } from './timeout';
 import * as S from './select-constants';
 // A program that waits here without loading 'bsdsock' itself still has its signals' listeners run inside the waits.
 import './signals';
@@ -44,18 +45,10 @@ export function fdOf(obj: unknown): number {
 const INT_MAX = 2 ** 31 - 1;
 const INT_MIN = -(2 ** 31);
 
-/** The largest wait Python's clock takes: int64 nanoseconds, in seconds. */
-const MAX_SECONDS = 9223372036.854775;
-
-/** A timeout in seconds that Python's clock can hold; OverflowError (RangeError) if not. */
-function inClockRange(seconds: number): number {
-  if (!(Math.abs(seconds) <= MAX_SECONDS)) throw new RangeError('timestamp out of range for platform time_t');
-  return seconds;
-}
 
 /** A timeout in milliseconds that poll(2)'s int takes, rounded up; negative waits for ever. */
 function pollMs(ms: number): number {
-  inClockRange(ms / 1000);
+  inClockRange(ms / 1000, Number.isSafeInteger(ms));
   const rounded = Math.ceil(ms);
   if (rounded > INT_MAX || rounded < INT_MIN) throw new RangeError('timeout is too large');
   return rounded < 0 ? -1 : rounded;

@@ -3,6 +3,7 @@
 
 import { fits, refuse, SELECTORS } from './arity';
 import { pyType } from './convert';
+import { inClockRange } from './timeout';
 import { InterruptedError, KeyError, OSError, RuntimeError } from './errors';
 import { pyRepr } from './repr';
 import { epoll, kevent, kqueue, poll, select, type FileLike } from './select';
@@ -53,6 +54,13 @@ function checkEvents(events: unknown): number {
   }
   if (events & ~(EVENT_READ | EVENT_WRITE)) throw new RangeError(`Invalid events: ${pyRepr(events)}`);
   return events;
+}
+
+/** Python's math.ceil, whose NaN and infinities are its ValueError and OverflowError (RangeErrors). */
+function ceil(x: number): number {
+  if (Number.isNaN(x)) throw new RangeError('cannot convert float NaN to integer');
+  if (!Number.isFinite(x)) throw new RangeError('cannot convert float infinity to integer');
+  return Math.ceil(x);
 }
 
 /**
@@ -378,7 +386,9 @@ export class PollSelector<D = unknown> extends PollLikeSelector<D> {
 
   protected wait(timeout: number | null): [number, number][] {
     const given = selectTimeout(timeout, '<=');
-    const ms = given === null ? null : given <= 0 ? 0 : Math.ceil(given * 1e3);
+    const ms = given === null ? null : given <= 0 ? 0 : ceil(given * 1e3);
+    // Python hands poll() an int: past its clock, the int's OverflowError.
+    if (ms !== null) inClockRange(ms / 1e3, true);
     return this.selector.poll(ms);
   }
 }
@@ -403,7 +413,9 @@ export class EpollSelector<D = unknown> extends PollLikeSelector<D> {
 
   protected wait(timeout: number | null): [number, number][] {
     const given = selectTimeout(timeout, '<=');
-    const t = given === null ? -1 : given <= 0 ? 0 : Math.ceil(given * 1e3) * 1e-3;
+    const t = given === null ? -1 : given <= 0 ? 0 : ceil(given * 1e3) * 1e-3;
+    // Python hands epoll.poll() a float: past its clock, the float's OverflowError.
+    inClockRange(t, false);
     return this.selector.poll(t, Math.max(this.fdToKey.size, 1));
   }
 

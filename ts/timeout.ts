@@ -9,6 +9,25 @@ const NS = 1e9;
 const INT64 = 2 ** 63;
 
 /**
+ * Python's OverflowError (a RangeError) for a timeout beyond its clock, in an int's words or a
+ * float's. A number the caller gave is an int if it is a safe integer, a float beyond (as
+ * `1e300` is written in Python too).
+ */
+function timestampOverflow(isInt: boolean): RangeError {
+  return new RangeError(isInt ? 'timestamp too large to convert to C _PyTime_t' : 'timestamp out of range for platform time_t');
+}
+
+/** The largest wait Python's clock takes: int64 nanoseconds, in seconds. */
+const MAX_SECONDS = 9223372036.854775;
+
+/** A timeout in seconds that Python's clock can hold; OverflowError (RangeError) if not, in the
+ * words for an int or a float, as the caller gave it. */
+export function inClockRange(seconds: number, isInt = Number.isSafeInteger(seconds)): number {
+  if (!(Math.abs(seconds) <= MAX_SECONDS)) throw timestampOverflow(isInt);
+  return seconds;
+}
+
+/**
  * A checked timeout, as Python's `settimeout` takes it: held as Python holds it, whole nanoseconds
  * rounded up (away from zero), so `settimeout(1e-10)` waits, and `gettimeout()` says, 1e-09.
  */
@@ -22,9 +41,7 @@ export function checkTimeout(value: unknown): number | null {
   // An int is multiplied exactly (and overflows with its own message); a float is rounded.
   const whole = Number.isInteger(value);
   const ns = whole ? value * NS : value >= 0 ? Math.ceil(value * NS) : Math.floor(value * NS);
-  if (!(ns >= -INT64 && ns < INT64)) {
-    throw new RangeError(whole ? 'timestamp too large to convert to C _PyTime_t' : 'timestamp out of range for platform time_t');
-  }
+  if (!(ns >= -INT64 && ns < INT64)) throw timestampOverflow(Number.isSafeInteger(value));
   if (ns < 0) throw new RangeError('Timeout value out of range');
   return ns / NS;
 }
