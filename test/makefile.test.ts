@@ -814,3 +814,76 @@ def shown(mode, buffering, encoding):
     expect({ value: [open, `${f}`] }).toEqual(want[mode + buffering]);
   });
 });
+
+describe('detach(), as Python: the file is of no more use, what it held goes on', () => {
+  const OPS: [string, string, (f: Record<string, unknown> & Record<string, (...a: unknown[]) => unknown>, binary: boolean) => unknown][] = [
+    ['repr', 'repr(f)', (f) => String(f)],
+    ['closed', 'f.closed', (f) => f.closed],
+    ['name', 'f.name', (f) => f.name],
+    ['read', 'f.read(1)', (f) => f.read!(1)],
+    ['write', "f.write(b'x' if binary else 'x')", (f, binary) => f.write!(binary ? Buffer.from('x') : 'x')],
+    ['readable', 'f.readable()', (f) => f.readable!()],
+    ['writable', 'f.writable()', (f) => f.writable!()],
+    ['fileno', 'f.fileno()', (f) => f.fileno!()],
+    ['flush', 'f.flush()', (f) => f.flush!()],
+    ['close', 'f.close()', (f) => f.close!()],
+    ['detach again', 'f.detach()', (f) => f.detach!()],
+    ['readline', 'f.readline()', (f) => f.readline!()],
+    ['seekable', 'f.seekable()', (f) => f.seekable!()],
+    ['isatty', 'f.isatty()', (f) => f.isatty!()],
+  ];
+  const MODES = ['rb', 'wb', 'r', 'w', 'rwb'];
+  const want = python(
+    `import socket, re
+def detached(mode):
+    a, b = socket.socketpair()
+    f = a.makefile(mode)
+    if 'w' in mode and 'r' not in mode: f.write(b'held' if 'b' in mode else 'held')
+    try:
+        d = f.detach()
+    except Exception as e:
+        a.close(); b.close()
+        return [type(e).__name__, str(e)]
+    # What the file held was flushed; what detach() gave goes on, and so does the socket.
+    b.setblocking(False)
+    try: flushed = b.recv(10).decode()
+    except BlockingIOError: flushed = ''
+    out = [type(d).__name__, flushed, d.closed, a.fileno() >= 0, f.raw is None if hasattr(f, 'raw') else f.buffer is None]
+    binary = 'b' in mode
+    for op in ${JSON.stringify(OPS.map(([, py]) => py))}:
+        try: r = eval(op)
+        except Exception as e: r = type(e).__name__ + ': ' + str(e)
+        out.append(re.sub(r' at 0x[0-9a-f]+', '', r) if isinstance(r, str) else r)
+    d.close(); a.close(); b.close()
+    return out`,
+    Object.fromEntries(MODES.map((mode) => [mode, `detached('${mode}')`])),
+  );
+  it.each(MODES)('mode %s', (mode) => {
+    const [a, b] = socketpair();
+    const f = a.makefile(mode as 'rb') as unknown as Record<string, unknown> & Record<string, (...a: unknown[]) => unknown>;
+    if (mode.includes('w') && !mode.includes('r')) f.write!(mode.includes('b') ? Buffer.from('held') : 'held');
+    const out: unknown[] = [];
+    try {
+      const d = f.detach!() as { constructor: { name: string }; closed: boolean; close(): void };
+      b.setblocking(false);
+      let flushed = '';
+      try {
+        flushed = b.recv(10).toString();
+      } catch {
+        // Nothing was held.
+      }
+      out.push(d.constructor.name, flushed, d.closed, a.fileno() >= 0, ('raw' in f ? f.raw : f.buffer) === null);
+      for (const [, , js] of OPS) {
+        const r = outcome(() => js(f, mode.includes('b')));
+        out.push('error' in r ? `${r.error === 'RangeError' ? 'ValueError' : r.error}: ${r.message}` : r.value);
+      }
+      d.close();
+    } catch (e) {
+      out.push((e as Error).constructor.name, (e as Error).message);
+    } finally {
+      a.close();
+      b.close();
+    }
+    expect({ value: out }).toEqual(want[mode]);
+  });
+});

@@ -21,35 +21,59 @@ function bufferSize(n: number): number {
 
 /** What BufferedReader and BufferedWriter share: their raw object, whose name, mode and fd they show. */
 export abstract class BufferedIOBase extends IOBase {
-  /** The SocketIO underneath. Python: `io.BufferedReader.raw`. */
-  readonly raw: Raw;
+  #raw: Raw | null;
   /** The buffer's size (makefile's `buffering`). */
   protected readonly size: number;
 
   constructor(raw: Raw, bufferSize_: number = DEFAULT_BUFFER_SIZE) {
     super();
-    this.raw = raw;
+    this.#raw = raw;
     this.size = bufferSize(bufferSize_);
   }
 
+  /** The SocketIO underneath; null once `detach()` took it. Python: `io.BufferedReader.raw`. */
+  get raw(): Raw | null {
+    return this.#raw;
+  }
+
+  /** The raw object, which every operation needs: Python's ValueError (a RangeError) once detached. */
+  protected get live(): Raw {
+    if (this.#raw === null) throw closedFile('raw stream has been detached');
+    return this.#raw;
+  }
+
+  /**
+   * detach() -> the raw object, after a flush: this file is of no more use (every operation is
+   * Python's ValueError), the raw object goes on. Python: `io.BufferedReader.detach`.
+   */
+  detach(): Raw {
+    const raw = this.live;
+    this.flush();
+    this.#raw = null;
+    return raw;
+  }
+
+  /** flush(): a writer sends what it holds; a reader only checks it is open. Python: `io.BufferedWriter.flush`. */
+  abstract flush(): void;
+
   /** Whether the file is closed. Python: `io.BufferedReader.closed`. */
   get closed(): boolean {
-    return this.raw.closed;
+    return this.live.closed;
   }
 
   /** The socket's fd, as Python names a socket file (-1 once closed). Python: `io.BufferedReader.name`. */
   get name(): number {
-    return this.raw.name;
+    return this.live.name;
   }
 
   /** `<_io.BufferedReader name=3>` (or BufferedWriter), as Python's repr. */
   [inspect.custom](): string {
-    return `<_io.${this.constructor.name} name=${this.name}>`;
+    return this.#raw === null ? `<_io.${this.constructor.name}>` : `<_io.${this.constructor.name} name=${this.name}>`;
   }
 
   /** The raw object's mode: `'rb'` or `'wb'`. Python: `io.BufferedReader.mode`. */
   get mode(): string {
-    return this.raw.mode;
+    return this.live.mode;
   }
 
   protected override unsupported(op: 'seek' | 'tell' | 'truncate'): Error {
@@ -59,12 +83,12 @@ export abstract class BufferedIOBase extends IOBase {
 
   /** The socket's fd. Python: `io.BufferedReader.fileno`. */
   fileno(): number {
-    return this.raw.fileno();
+    return this.live.fileno();
   }
 
   /** False: a socket cannot seek. Python: `io.BufferedReader.seekable`. */
   seekable(): boolean {
-    return this.raw.seekable();
+    return this.live.seekable();
   }
 
   /** Writes each of `lines`. Python: `io.IOBase.writelines`. */
@@ -82,13 +106,13 @@ export class BufferedReader extends BufferedIOBase {
 
   /** A closed file's ValueError names the call: `read of closed file`. */
   #check(what: 'read' | 'readline' | 'readinto' | 'peek'): void {
-    if (this.raw.closed) throw closedFile(`${what} of closed file`);
+    if (this.live.closed) throw closedFile(`${what} of closed file`);
   }
 
   /** One raw read of up to `n` bytes: the bytes, empty at EOF, null if it would block. */
   #rawRead(n: number): Buffer | null {
     const b = Buffer.allocUnsafe(n);
-    const got = this.raw.readinto(b);
+    const got = this.live.readinto(b);
     return got === null ? null : b.subarray(0, got);
   }
 
@@ -115,7 +139,7 @@ export class BufferedReader extends BufferedIOBase {
   /** read(-1): what is buffered, then the raw file's readall(), as CPython's _bufferedreader_read_all. */
   #readAll(): Buffer | null {
     const held = this.#take(this.#buf.length);
-    const rest = this.raw.readall();
+    const rest = this.live.readall();
     if (held.length === 0) return rest;
     return rest === null ? held : Buffer.concat([held, rest]);
   }
@@ -131,7 +155,7 @@ export class BufferedReader extends BufferedIOBase {
     this.#buf = Buffer.alloc(0);
     const short = (got: number | null) => (got === 0 || written > 0 ? Buffer.from(out.subarray(0, written)) : null);
     for (let r = n - written - ((n - written) % this.size); r > 0; r = n - written - ((n - written) % this.size)) {
-      const got = this.raw.readinto(out.subarray(written, written + r));
+      const got = this.live.readinto(out.subarray(written, written + r));
       if (got === null || got === 0) return short(got);
       written += got;
     }
@@ -222,7 +246,7 @@ export class BufferedReader extends BufferedIOBase {
 
   /** Whether the file can read. Python: `io.BufferedReader.readable`. */
   readable(): boolean {
-    return this.raw.readable();
+    return this.live.readable();
   }
 
   /** False: a reader does not write. Python: `io.BufferedReader.writable`. */
@@ -235,7 +259,7 @@ export class BufferedReader extends BufferedIOBase {
    * Python: `io.BufferedReader.close`.
    */
   close(): void {
-    this.raw.close();
+    this.live.close();
   }
 
   /** `for (const line of file)`: each line until EOF. Python: `io.BufferedReader.__iter__`. */
@@ -258,7 +282,7 @@ export class BufferedWriter extends BufferedIOBase {
   /** Writes the buffer out; false if the raw object would block before it is empty. */
   #drain(): boolean {
     while (this.#pending.length > 0) {
-      const n = this.raw.write(this.#pending);
+      const n = this.live.write(this.#pending);
       if (n === null) return false;
       this.#pending = this.#pending.subarray(n);
     }
@@ -270,7 +294,7 @@ export class BufferedWriter extends BufferedIOBase {
    * Python: `io.BufferedWriter.write`.
    */
   write(b: Uint8Array): number {
-    if (this.raw.closed) throw closedFile('write to closed file');
+    if (this.live.closed) throw closedFile('write to closed file');
     const data = bytes(b);
     if (this.#pending.length + data.length <= this.size) {
       this.#pending = Buffer.concat([this.#pending, data]);
@@ -284,7 +308,7 @@ export class BufferedWriter extends BufferedIOBase {
     }
     let written = 0;
     while (data.length - written > this.size) {
-      const n = this.raw.write(data.subarray(written));
+      const n = this.live.write(data.subarray(written));
       if (n === null) {
         this.#pending = Buffer.from(data.subarray(written, written + this.size));
         throw partialWrite(written + this.#pending.length);
@@ -297,7 +321,7 @@ export class BufferedWriter extends BufferedIOBase {
 
   /** Writes the buffer out; BlockingIOError if a non-blocking socket cannot take it all. Python: `io.BufferedWriter.flush`. */
   flush(): void {
-    if (this.raw.closed) throw closedFile('flush of closed file');
+    if (this.live.closed) throw closedFile('flush of closed file');
     if (!this.#drain()) throw partialWrite(0);
   }
 
@@ -339,16 +363,16 @@ export class BufferedWriter extends BufferedIOBase {
 
   /** Whether the file can write. Python: `io.BufferedWriter.writable`. */
   writable(): boolean {
-    return this.raw.writable();
+    return this.live.writable();
   }
 
   /** Flushes, then closes the raw object (even when the flush fails). Python: `io.BufferedWriter.close`. */
   close(): void {
-    if (this.raw.closed) return;
+    if (this.live.closed) return;
     try {
       this.flush();
     } finally {
-      this.raw.close();
+      this.live.close();
     }
   }
 }
@@ -412,6 +436,10 @@ export class BufferedRWPair extends IOBase {
       if (b[b.length - 1] === 0x0a) break;
     }
     return Buffer.concat(line);
+  }
+  /** Never: a pair has no one raw object to give (UnsupportedOperation). Python: `io.BufferedRWPair.detach`. */
+  detach(): never {
+    throw new UnsupportedOperation('detach');
   }
   /** readlines(hint=-1): the lines until EOF. Python: `io.BufferedRWPair.readlines`. */
   readlines(hint: number | null = -1): Buffer[] {

@@ -60,8 +60,7 @@ const NEWLINES: (string | readonly string[] | null)[] = [
 
 /** Python's io.TextIOWrapper over a buffered object, with its newline rules. */
 export class TextIOWrapper extends IOBase {
-  /** The buffered object underneath. Python: `io.TextIOWrapper.buffer`. */
-  readonly buffer: Buffered;
+  #buffer: Buffered | null;
   /** The encoding: as makefile() was given it, else the locale's, `'UTF-8'`. Python: `io.TextIOWrapper.encoding`. */
   readonly encoding: string;
   /** The codec error handler: `'strict'`, `'replace'` or `'ignore'`. Python: `io.TextIOWrapper.errors`. */
@@ -91,7 +90,7 @@ export class TextIOWrapper extends IOBase {
 
   constructor(buffer: Buffered, encoding: string | null = null, errors: string | null = null, newline: string | null = null) {
     super();
-    this.buffer = buffer;
+    this.#buffer = buffer;
     this.encoding = encoding ?? 'UTF-8';
     const codec = CODECS.get(this.encoding.toLowerCase().replace(/_/g, '-'));
     if (codec === undefined) throw new LookupError(`unknown encoding: ${this.encoding}`);
@@ -103,9 +102,31 @@ export class TextIOWrapper extends IOBase {
     this.#decoder = decoderFor(codec, this.errors);
   }
 
+  /** The buffered object underneath; null once `detach()` took it. Python: `io.TextIOWrapper.buffer`. */
+  get buffer(): Buffered | null {
+    return this.#buffer;
+  }
+
+  /** The buffered object, which every operation needs: Python's ValueError (a RangeError) once detached. */
+  #live(): Buffered {
+    if (this.#buffer === null) throw closedFile('underlying buffer has been detached');
+    return this.#buffer;
+  }
+
+  /**
+   * detach() -> the buffered object, after a flush: this file is of no more use (every operation
+   * is Python's ValueError), the buffered object goes on. Python: `io.TextIOWrapper.detach`.
+   */
+  detach(): Buffered {
+    const buffer = this.#live();
+    this.flush();
+    this.#buffer = null;
+    return buffer;
+  }
+
   /** Whether the file is closed. Python: `io.TextIOWrapper.closed`. */
   get closed(): boolean {
-    return this.buffer.closed;
+    return this.#live().closed;
   }
 
   #decode(chunk: Buffer, final: boolean): string {
@@ -274,14 +295,16 @@ export class TextIOWrapper extends IOBase {
 
   /** The buffer to read from; UnsupportedOperation for a file made for writing. */
   #reader(): BufferedReader | BufferedRWPair {
-    if (this.buffer instanceof BufferedWriter) throw new UnsupportedOperation('not readable');
-    return this.buffer;
+    const buffer = this.#live();
+    if (buffer instanceof BufferedWriter) throw new UnsupportedOperation('not readable');
+    return buffer;
   }
 
   /** The buffer to write to; UnsupportedOperation for a file made for reading. */
   #writer(): BufferedWriter | BufferedRWPair {
-    if (this.buffer instanceof BufferedReader) throw new UnsupportedOperation('not writable');
-    return this.buffer;
+    const buffer = this.#live();
+    if (buffer instanceof BufferedReader) throw new UnsupportedOperation('not writable');
+    return buffer;
   }
 
   /** Writes each of `lines`. Python: `io.TextIOWrapper.writelines`. */
@@ -293,7 +316,7 @@ export class TextIOWrapper extends IOBase {
   flush(): void {
     if (this.closed) throw closedFile();
     this.#writeflush();
-    this.buffer.flush();
+    this.#live().flush();
   }
 
   protected override unsupported(op: 'seek' | 'tell' | 'truncate'): Error {
@@ -303,33 +326,35 @@ export class TextIOWrapper extends IOBase {
 
   /** False: a socket cannot seek. Python: `io.TextIOWrapper.seekable`. */
   seekable(): boolean {
-    return this.buffer.seekable();
+    return this.#live().seekable();
   }
 
   /** Whether the file can read. Python: `io.TextIOWrapper.readable`. */
   readable(): boolean {
-    return this.buffer.readable();
+    return this.#live().readable();
   }
 
   /** Whether the file can write. Python: `io.TextIOWrapper.writable`. */
   writable(): boolean {
-    return this.buffer.writable();
+    return this.#live().writable();
   }
 
   /** The socket's fd. Python: `io.TextIOWrapper.fileno`. */
   fileno(): number {
-    return this.buffer.fileno();
+    return this.#live().fileno();
   }
 
   /** The socket's fd, as Python names a socket file (-1 once closed); undefined in mode
    * 'rw', whose BufferedRWPair has no name. Python: `io.TextIOWrapper.name`. */
   get name(): number | undefined {
-    return this.buffer instanceof BufferedRWPair ? undefined : this.buffer.name;
+    const buffer = this.#live();
+    return buffer instanceof BufferedRWPair ? undefined : buffer.name;
   }
 
   /** `<_io.TextIOWrapper name=3 mode='r' encoding='UTF-8'>` (no name in mode 'rw'), as Python's repr. */
   [inspect.custom](): string {
-    const name = this.name === undefined ? '' : ` name=${this.name}`;
+    // No name once detached: Python's repr leaves out what raises.
+    const name = this.#buffer === null || this.name === undefined ? '' : ` name=${this.name}`;
     return `<_io.TextIOWrapper${name} mode=${pyRepr(this.mode)} encoding=${pyRepr(this.encoding)}>`;
   }
 
@@ -346,7 +371,7 @@ export class TextIOWrapper extends IOBase {
       failed = { error };
     }
     // The buffer closes (its raw file too) whatever the flush did; its own error wins, as CPython's.
-    this.buffer.close();
+    this.#live().close();
     if (failed !== null) throw failed.error;
   }
 
