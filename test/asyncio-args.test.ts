@@ -10,6 +10,19 @@ import * as asyncio from 'bsdsock/asyncio';
 import { expected, outcomeAsync, python } from './helpers/python';
 import { runSync } from './helpers/run';
 
+/** [what, a StreamReader call in Python, the same call here], on a reader fed b'ab\ncdef' then EOF. */
+const READER_CALLS: [string, string, (r: asyncio.StreamReader) => Promise<unknown>][] = [
+  ['read(None)', 'read(None)', (r) => r.read(null as never)],
+  ["read('x')", "read('x')", (r) => r.read('x' as never)],
+  ['read(1.5)', 'read(1.5)', (r) => r.read(1.5)],
+  ['read(-1.5): everything', 'read(-1.5)', (r) => r.read(-1.5)],
+  ['read(True): one byte', 'read(True)', (r) => r.read(true as never)],
+  ["readexactly('x')", "readexactly('x')", (r) => r.readexactly('x' as never)],
+  ['readexactly(1.5)', 'readexactly(1.5)', (r) => r.readexactly(1.5)],
+  ['readuntil([sep])', "readuntil([b'\\n'])", (r) => r.readuntil([Buffer.from('\n')] as never)],
+  ['readuntil([]): too short', 'readuntil([])', (r) => r.readuntil([] as never)],
+];
+
 const py = python(
   `import asyncio, socket
 def run(coro):
@@ -25,8 +38,14 @@ async def on_transport(f):
     try:
         return f(t)
     finally:
-        t.close(); b.close()`,
+        t.close(); b.close()
+def on_reader(f):
+    async def go():
+        r = asyncio.StreamReader(); r.feed_data(b'ab\\ncdef'); r.feed_eof()
+        return await f(r)
+    return run(go())`,
   {
+    ...Object.fromEntries(READER_CALLS.map(([what, call]) => [`reader ${what}`, `on_reader(lambda r: r.${call})`])),
     port70000: `run(server('127.0.0.1', 70000))`,
     portMinus1: `run(server('127.0.0.1', -1))`,
     nothing: `run(server())`,
@@ -136,6 +155,13 @@ describe('a server and a stream reader', () => {
     const numbers = (text: string) => text.replace(/\d+/g, 'N');
     const want = (py.serverRepr as { value: string[] }).value.map(numbers);
     expect([numbers(open), String(s)]).toEqual(want);
+  });
+
+  it.each(READER_CALLS)("a StreamReader's %s: asyncio's result or error", async (what, _py, call) => {
+    const r = new asyncio.StreamReader();
+    r.feed_data(Buffer.from('ab\ncdef'));
+    r.feed_eof();
+    expect(await outcomeAsync(() => call(r))).toEqual(expected(py[`reader ${what}`]!));
   });
 
   it('readuntil() with a separator that is no bytes (nor str) is TypeError', async () => {

@@ -58,8 +58,27 @@ const DRAINED: Promise<void> = Promise.resolve();
 function separatorBytes(separator: Uint8Array | string): Buffer {
   if (separator === '\n') return NEWLINE_BYTES;
   if (typeof separator === 'string') return Buffer.from(separator, 'latin1');
-  if (!ArrayBuffer.isView(separator)) throw new TypeError(`object of type '${pyType(separator)}' has no len()`);
+  if (!ArrayBuffer.isView(separator)) {
+    // Python takes len() of it first (an empty list is too short), then looks for it in the buffer's bytes.
+    const given: unknown = separator;
+    if (Array.isArray(given) && given.length === 0) throw new RangeError('Separator should be at least one-byte string');
+    const sized = typeof separator === 'object' && separator !== null;
+    throw new TypeError(sized ? `argument should be integer or bytes-like object, not '${pyType(separator)}'` : `object of type '${pyType(separator)}' has no len()`);
+  }
   return Buffer.from(separator.buffer, separator.byteOffset, separator.byteLength);
+}
+
+/** A size as asyncio compares it (`n < 0`): a number (a bool is one); anything else is that comparison's TypeError. */
+function comparedSize(n: unknown): number {
+  if (typeof n === 'number') return n;
+  if (typeof n === 'boolean') return Number(n);
+  throw new TypeError(`'<' not supported between instances of '${pyType(n)}' and 'int'`);
+}
+
+/** A size asyncio slices its buffer with: a fraction is the slice's TypeError. */
+function sliceSize(n: number): number {
+  if (!Number.isInteger(n)) throw new TypeError('slice indices must be integers or None or have an __index__ method');
+  return n;
 }
 
 /** asyncio's `StreamReader`. */
@@ -197,10 +216,12 @@ export class StreamReader implements AsyncIterable<Buffer> {
     // Bytes already buffered are taken at once, without an async frame of their own.
     try {
       if (this.#exception !== null) throw this.#exception;
-      if (n === 0) return Promise.resolve(EMPTY);
-      if (n < 0) return this.#readAll();
-      if (this.#size === 0 && !this.#eof) return this.#readWaiting(n);
-      return Promise.resolve(this.#readBuffered(n));
+      const size = comparedSize(n);
+      if (size === 0) return Promise.resolve(EMPTY);
+      if (size < 0) return this.#readAll();
+      sliceSize(size);
+      if (this.#size === 0 && !this.#eof) return this.#readWaiting(size);
+      return Promise.resolve(this.#readBuffered(size));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -238,10 +259,12 @@ export class StreamReader implements AsyncIterable<Buffer> {
   }
 
   /** asyncio's `readexactly(n)`: exactly `n` bytes, or IncompleteReadError with what came before EOF. */
-  async readexactly(n: number): Promise<Buffer> {
+  async readexactly(size: number): Promise<Buffer> {
+    const n = comparedSize(size);
     if (n < 0) throw new RangeError('readexactly size can not be less than zero');
     if (this.#exception !== null) throw this.#exception;
     if (n === 0) return EMPTY;
+    sliceSize(n);
     while (this.#size < n) {
       if (this.#eof) throw new IncompleteReadError(this.#clear(), n);
       await this.#waitForData('readexactly');
