@@ -1,11 +1,12 @@
 // bsdsock/asyncio against python3's asyncio where a comparison of the two
 // found them apart: create_server's checks of host, port and backlog, the
-// transport's write checks and buffer limits, eof_received's truth; and the
+// transport's write checks and buffer limits, eof_received's truth, a stream
+// reader's sizes and separators, the sock_*_into buffers; and the
 // error paths of create_connection, which must leave no fd open and nothing
 // holding the process.
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { create_connection as connectSync, SHUT_WR } from 'bsdsock';
+import { AF_UNIX, create_connection as connectSync, SHUT_WR, SOCK_DGRAM, socketpair } from 'bsdsock';
 import * as asyncio from 'bsdsock/asyncio';
 import { expected, outcomeAsync, python } from './helpers/python';
 import { runSync } from './helpers/run';
@@ -46,6 +47,16 @@ def on_reader(f):
     return run(go())`,
   {
     ...Object.fromEntries(READER_CALLS.map(([what, call]) => [`reader ${what}`, `on_reader(lambda r: r.${call})`])),
+    recvIntoStr: `async def into():
+    a, b = socket.socketpair(); a.setblocking(False)
+    try: await asyncio.get_running_loop().sock_recv_into(a, 'xx')
+    finally: a.close(); b.close()
+run(into())`,
+    recvfromIntoStr: `async def into():
+    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM); a.setblocking(False)
+    try: await asyncio.get_running_loop().sock_recvfrom_into(a, 'xx')
+    finally: a.close(); b.close()
+run(into())`,
     port70000: `run(server('127.0.0.1', 70000))`,
     portMinus1: `run(server('127.0.0.1', -1))`,
     nothing: `run(server())`,
@@ -162,6 +173,19 @@ describe('a server and a stream reader', () => {
     r.feed_data(Buffer.from('ab\ncdef'));
     r.feed_eof();
     expect(await outcomeAsync(() => call(r))).toEqual(expected(py[`reader ${what}`]!));
+  });
+
+  it("sock_recv_into and sock_recvfrom_into of a str: recv_into()'s and recvfrom_into()'s TypeError", async () => {
+    const [a, b] = socketpair();
+    const [c, d] = socketpair(AF_UNIX, SOCK_DGRAM);
+    try {
+      a.setblocking(false);
+      c.setblocking(false);
+      expect(await outcomeAsync(async () => asyncio.sock_recv_into(a, 'xx' as never))).toEqual(expected(py.recvIntoStr!));
+      expect(await outcomeAsync(async () => asyncio.sock_recvfrom_into(c, 'xx' as never))).toEqual(expected(py.recvfromIntoStr!));
+    } finally {
+      for (const s of [a, b, c, d]) s.close();
+    }
   });
 
   it('readuntil() with a separator that is no bytes (nor str) is TypeError', async () => {

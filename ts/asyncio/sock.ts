@@ -7,7 +7,7 @@
 import { Buffer } from 'node:buffer';
 import { keywords, type WithOptions } from '../keywords';
 import { type AddressArgOf, type AddressOf } from '../address';
-import { bytes, int, pyType } from '../convert';
+import { bytes, int, pyType, writableBytes } from '../convert';
 import * as C from '../constants';
 import { BlockingIOError, badf, errnos, oserror, takeError, withAddress, wouldBlock } from '../errors';
 import { lastAddress, native, type NativeAddress } from '../native';
@@ -98,7 +98,7 @@ function recvIntoBody(args: WithOptions<[sock: Socket, buf: Uint8Array], [], Ope
     { name: 'sock_recv_into', min: 2, max: 2, keywords: OPERATION_KEYWORDS },
   );
   const fd = fdOf(sock, 'sock_recv_into', false);
-  const view = bytes(buf);
+  const view = writableBytes(buf, 'recv_into() argument 1');
   const signal = checkSignal(options);
   // An empty buffer: 0 at once, as asyncio's sock.recv_into does (no syscall).
   if (view.byteLength === 0) return 0;
@@ -155,7 +155,7 @@ function recvfromIntoBody<F extends string>(args: WithOptions<[sock: Socket<F>, 
   );
   // sock.recvfrom_into checks its sizes before the fd: a closed socket's ValueError, not EBADF.
   const fd = fdOf(sock, 'sock_recvfrom_into', false);
-  const view = bytes(buf);
+  const view = writableBytes(buf, 'recvfrom_into() argument 1');
   let n = int(nbytes);
   if (n < 0) throw new RangeError('negative buffersize in recvfrom_into');
   if (n === 0) n = view.byteLength;
