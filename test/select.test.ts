@@ -901,6 +901,11 @@ describe('timeouts out of range, as Python: an error, never an abort or a wait f
     'epoll.poll(), timeout 10**10, an int': [`select.epoll().poll(10**10)`, `new S.epoll().poll(1e10)`],
     'settimeout(10**10), an int': [`socket.socket().settimeout(10**10)`, `bs.socket().settimeout(1e10)`],
     'settimeout(1e300), a float': [`socket.socket().settimeout(1e300)`, `bs.socket().settimeout(1e300)`],
+    // A bigint is an int of any size, as Python's.
+    'select(), timeout 2**63 as a bigint': [`select.select([], [], [], 2**63)`, `S.select([], [], [], 2n ** 63n)`],
+    'poll.poll(), timeout 10 ms as a bigint': [`select.poll().poll(10)`, `S.poll().poll(10n)`],
+    'settimeout(2**63) as a bigint': [`socket.socket().settimeout(2**63)`, `bs.socket().settimeout(2n ** 63n)`],
+    'settimeout(10) as a bigint, then gettimeout()': [`(lambda s: (s.settimeout(10), s.gettimeout())[1])(socket.socket())`, `((s) => (s.settimeout(10n), s.gettimeout()))(bs.socket())`],
     // Lib/selectors.py's math.ceil: NaN and infinity are its errors; PollSelector hands poll() an int, EpollSelector a float.
     'PollSelector.select(nan)': [`selectors.PollSelector().select(float('nan'))`, `new selectors.PollSelector().select(NaN)`],
     'EpollSelector.select(inf)': [`selectors.EpollSelector().select(float('inf'))`, `new selectors.EpollSelector().select(Infinity)`],

@@ -9,7 +9,7 @@ import { fits, refuse, SELECT } from './arity';
 import { int, pyType } from './convert';
 import { fail, KeyError, OSError, oserrorNamed } from './errors';
 import { native } from './native';
-import { inClockRange } from './timeout';
+import { bigTimeout, inClockRange } from './timeout';
 import * as S from './select-constants';
 // A program that waits here without loading 'bsdsock' itself still has its signals' listeners run inside the waits.
 import './signals';
@@ -57,6 +57,7 @@ function pollMs(ms: number): number {
 /** A timeout argument: null (wait for ever) or a number, checked as Python checks it. */
 function timeoutArg(timeout: unknown, message: string): number | null {
   if (timeout === null || timeout === undefined) return null;
+  if (typeof timeout === 'bigint') return bigTimeout(timeout);
   if (typeof timeout !== 'number' && typeof timeout !== 'boolean') throw new TypeError(message);
   const n = Number(timeout);
   if (Number.isNaN(n)) throw new RangeError('Invalid value NaN (not a number)');
@@ -461,10 +462,10 @@ class Kqueue extends PollerFd {
     if (max < 0) throw new RangeError(`Length of eventlist must be 0 or positive, got ${max}`);
     let t = -1;
     if (timeout !== null && timeout !== undefined) {
-      if (typeof timeout !== 'number' && typeof timeout !== 'boolean') {
+      if (typeof timeout !== 'number' && typeof timeout !== 'boolean' && typeof timeout !== 'bigint') {
         throw new TypeError(`timeout argument must be a number or None, got ${pyType(timeout)}`);
       }
-      t = Number(timeout);
+      t = typeof timeout === 'bigint' ? bigTimeout(timeout) : Number(timeout);
       if (Number.isNaN(t)) throw new RangeError('Invalid value NaN (not a number)');
       if (t < 0) throw new RangeError('timeout must be positive or None');
       inClockRange(t);

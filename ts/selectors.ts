@@ -70,6 +70,7 @@ function ceil(x: number): number {
 function selectTimeout(timeout: unknown, op: '>' | '<='): number | null {
   if (timeout === null || timeout === undefined) return null;
   if (typeof timeout === 'number') return timeout;
+  if (typeof timeout === 'bigint') return Number(timeout);
   if (typeof timeout === 'boolean') return Number(timeout);
   const [left, right] = op === '>' ? ['int', pyType(timeout)] : [pyType(timeout), 'int'];
   throw new TypeError(`'${op}' not supported between instances of '${left}' and '${right}'`);

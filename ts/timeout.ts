@@ -17,6 +17,13 @@ function timestampOverflow(isInt: boolean): RangeError {
   return new RangeError(isInt ? 'timestamp too large to convert to C _PyTime_t' : 'timestamp out of range for platform time_t');
 }
 
+/** A bigint timeout as the number it stands for: Python's int OverflowError beyond a safe integer
+ * (past Python's clock in seconds and in milliseconds alike). */
+export function bigTimeout(value: bigint): number {
+  if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < -BigInt(Number.MAX_SAFE_INTEGER)) throw timestampOverflow(true);
+  return Number(value);
+}
+
 /** The largest wait Python's clock takes: int64 nanoseconds, in seconds. */
 const MAX_SECONDS = 9223372036.854775;
 
@@ -31,9 +38,10 @@ export function inClockRange(seconds: number, isInt = Number.isSafeInteger(secon
  * A checked timeout, as Python's `settimeout` takes it: held as Python holds it, whole nanoseconds
  * rounded up (away from zero), so `settimeout(1e-10)` waits, and `gettimeout()` says, 1e-09.
  */
-export function checkTimeout(value: unknown): number | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'boolean') return Number(value);
+export function checkTimeout(given: unknown): number | null {
+  if (given === null || given === undefined) return null;
+  if (typeof given === 'boolean') return Number(given);
+  const value = typeof given === 'bigint' ? bigTimeout(given) : given;
   if (typeof value !== 'number') {
     throw new TypeError(`'${pyType(value)}' object cannot be interpreted as an integer`);
   }
