@@ -30,6 +30,7 @@ import {
   SOCK_CLOEXEC,
   SOCK_NONBLOCK,
   SOCK_STREAM,
+  SO_KEEPALIVE,
   SOL_SOCKET,
   create_connection,
   dup,
@@ -549,6 +550,18 @@ const cases: Record<string, [py: string, js: () => unknown]> = {
     () => withSelector((s) => s.register(pair()[0], true as never).events === EVENT_READ),
   ],
   'selectors: select with a str timeout': [`with_selector(lambda s: s.select('1'))`, () => withSelector((s) => s.select('1' as never))],
+
+  // A bigint is Python's int of any size, wherever an int is taken
+  'recv: bigint sizes and flags': [`(lambda p: (p[1].send(b'hello'), p[0].recv(2, 0))[1])(pair())`, () => ((p) => (p[1].send(Buffer.from('hello')), p[0].recv(2n as never, 0n as never)))(pair())],
+  'recv: a bigint beyond a ssize_t': [`pair()[0].recv(2**70)`, () => pair()[0].recv((2n ** 70n) as never)],
+  'bind: a bigint port': [`(lambda s: (s.bind(('127.0.0.1', 0)), s.getsockname()[1] > 0)[1])(udp())`, () => ((s) => (s.bind(['127.0.0.1', 0n as never]), s.getsockname()[1] > 0))(udp())],
+  'bind: a bigint port beyond 16 bits': [`udp().bind(('127.0.0.1', 2**70))`, () => udp().bind(['127.0.0.1', (2n ** 70n) as never])],
+  'setsockopt: a bigint value': [`(lambda s: (s.setsockopt(SOL_SOCKET, SO_KEEPALIVE, 1), s.getsockopt(SOL_SOCKET, SO_KEEPALIVE))[1])(tcp())`, () => ((s) => (s.setsockopt(SOL_SOCKET, SO_KEEPALIVE, 1n as never), s.getsockopt(SOL_SOCKET, SO_KEEPALIVE)))(tcp())],
+  'setsockopt: a bigint beyond a C int is no int to it': [`tcp().setsockopt(SOL_SOCKET, SO_KEEPALIVE, 2**40)`, () => tcp().setsockopt(SOL_SOCKET, SO_KEEPALIVE, (2n ** 40n) as never)],
+  'htonl: a bigint': [`htonl(1)`, () => htonl(1n as never)],
+  'htonl: a bigint beyond a C unsigned long': [`htonl(2**70)`, () => htonl((2n ** 70n) as never)],
+  'CMSG_LEN: a bigint': [`CMSG_LEN(4)`, () => CMSG_LEN(4n as never)],
+  'setblocking: a bigint': [`(lambda s: (s.setblocking(0), s.gettimeout())[1])(tcp())`, () => ((s) => (s.setblocking(0n as never), s.gettimeout()))(tcp())],
 };
 
 /** Runs `f` on `thing` (a new epoll or selector), closed after. */

@@ -19,12 +19,14 @@ export function pyType(v: unknown): string {
 export function int(v: unknown): number {
   if (typeof v === 'number' && Number.isInteger(v)) return v;
   if (typeof v === 'boolean') return v ? 1 : 0;
-  throw notAnInteger(v);
+  return otherInt(v);
 }
 
-/** `int`'s TypeError, made apart so that `int` stays small enough for the hot calls to inline. */
-function notAnInteger(v: unknown): TypeError {
-  return new TypeError(`'${pyType(v)}' object cannot be interpreted as an integer`);
+/** `int` of anything else, made apart so that `int` stays small enough for the hot calls to inline:
+ * a bigint (Python's int of any size) as its number, to the callers' range checks; else Python's TypeError. */
+function otherInt(v: unknown): number {
+  if (typeof v === 'bigint') return Number(v);
+  throw new TypeError(`'${pyType(v)}' object cannot be interpreted as an integer`);
 }
 
 /** Python's C long bound (2 ** 63). */

@@ -626,8 +626,10 @@ export class Socket<F extends string = string> {
       return;
     }
     let raw: Uint8Array;
-    if (typeof value === 'boolean' || (typeof value === 'number' && Number.isInteger(value) && value >= -0x80000000 && value <= 0x7fffffff)) {
-      raw = new Uint8Array(new Int32Array([Number(value)]).buffer);
+    // Python's "iii" first: a C int (a bigint too); any other int is then "iiy*"'s bytes TypeError.
+    const n = typeof value === 'bigint' && value >= -0x80000000n && value <= 0x7fffffffn ? Number(value) : value;
+    if (typeof n === 'boolean' || (typeof n === 'number' && Number.isInteger(n) && n >= -0x80000000 && n <= 0x7fffffff)) {
+      raw = new Uint8Array(new Int32Array([Number(n)]).buffer);
     } else {
       raw = bytes(value);
     }
