@@ -50,7 +50,7 @@ import {
   socketpair,
   type Socket,
 } from 'bsdsock';
-import { epoll } from 'bsdsock/select';
+import { epoll, poll, select } from 'bsdsock/select';
 import { DefaultSelector, EVENT_READ } from 'bsdsock/selectors';
 import { expected, outcome, python } from './helpers/python';
 
@@ -561,6 +561,13 @@ const cases: Record<string, [py: string, js: () => unknown]> = {
   'htonl: a bigint': [`htonl(1)`, () => htonl(1n as never)],
   'htonl: a bigint beyond a C unsigned long': [`htonl(2**70)`, () => htonl((2n ** 70n) as never)],
   'CMSG_LEN: a bigint': [`CMSG_LEN(4)`, () => CMSG_LEN(4n as never)],
+  'select: a bigint fd': [`(lambda p: len(select.select([p[0].fileno()], [], [], 0)[0]))((lambda p: (p[1].send(b'x'), p)[1])(pair()))`, () => ((p) => select([BigInt(p[0].fileno()) as never], [], [], 0)[0].length)(((p) => (p[1].send(Buffer.from('x')), p))(pair()))],
+  'select: a bigint fd beyond a C int': [`select.select([2**70], [], [], 0)`, () => select([(2n ** 70n) as never], [], [], 0)],
+  'poll.register: a bigint mask beyond an unsigned long': [`select.poll().register(pair()[0], 2**70)`, () => poll().register(pair()[0], (2n ** 70n) as never)],
+  'selectors: register and modify with bigint events': [
+    `with_selector(lambda s: (lambda p: (s.register(p[0], 1).events, s.modify(p[0], 3).events))(pair()))`,
+    () => withSelector((s) => ((p) => [s.register(p[0], 1n as never).events, s.modify(p[0], 3n as never).events])(pair())),
+  ],
   'setblocking: a bigint': [`(lambda s: (s.setblocking(0), s.gettimeout())[1])(tcp())`, () => ((s) => (s.setblocking(0n as never), s.gettimeout()))(tcp())],
 };
 

@@ -349,8 +349,9 @@ export function recvmmsg_into(fd: () => number, timeout: number, buffers: unknow
 export type SendfileSource = number | FileHandle;
 
 /** The count of a sendfile, checked as Python's `_check_sendfile_params`: -1 for none. */
-export function sendfileCount(count: unknown): number {
-  if (count === null || count === undefined) return -1;
+export function sendfileCount(given: unknown): number {
+  if (given === null || given === undefined) return -1;
+  const count = typeof given === 'bigint' ? Number(given) : given;
   if (typeof count !== 'number' || !Number.isInteger(count)) {
     throw new TypeError(`count must be a positive integer (got ${typeof count === 'string' ? `'${count}'` : String(count)})`);
   }
@@ -360,7 +361,7 @@ export function sendfileCount(count: unknown): number {
 
 /** The fd of a sendfile's file: an fd number, or a FileHandle's. */
 export function sendfileFd(file: unknown): number {
-  if (typeof file === 'number') return cint(file);
+  if (typeof file === 'number' || typeof file === 'bigint') return cint(file);
   if (typeof file === 'object' && file !== null && typeof (file as { fd?: unknown }).fd === 'number') return (file as { fd: number }).fd;
   throw new TypeError(`sendfile() file must be an fd or a FileHandle, not ${pyType(file)}`);
 }

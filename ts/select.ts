@@ -29,10 +29,10 @@ export type FileLike =
 /** The fd of a select argument, as Python's PyObject_AsFileDescriptor. */
 export function fdOf(obj: unknown): number {
   let fd: unknown;
-  if ((typeof obj === 'number' && Number.isInteger(obj)) || typeof obj === 'boolean') fd = obj;
+  if ((typeof obj === 'number' && Number.isInteger(obj)) || typeof obj === 'boolean' || typeof obj === 'bigint') fd = obj;
   else if (obj !== null && typeof obj === 'object' && typeof (obj as { fileno?: unknown }).fileno === 'function') {
     fd = (obj as { fileno(): unknown }).fileno();
-    if (typeof fd !== 'number' || !Number.isInteger(fd)) throw new TypeError('fileno() returned a non-integer');
+    if ((typeof fd !== 'number' || !Number.isInteger(fd)) && typeof fd !== 'bigint') throw new TypeError('fileno() returned a non-integer');
   } else {
     throw new TypeError('argument must be an int, or have a fileno() method.');
   }
@@ -101,11 +101,12 @@ export function select<R extends FileLike, W extends FileLike, X extends FileLik
 }
 
 function eventmask(mask: unknown): number {
-  if (!(typeof mask === 'number' && Number.isInteger(mask)) && typeof mask !== 'boolean') {
+  if (!(typeof mask === 'number' && Number.isInteger(mask)) && typeof mask !== 'boolean' && typeof mask !== 'bigint') {
     throw new TypeError('an integer is required');
   }
   const n = Number(mask);
   if (n < 0) throw new RangeError('value must be positive');
+  if (n >= 2 ** 64) throw new RangeError('Python int too large to convert to C unsigned long');
   if (n > 0xffff) throw new RangeError('Python int too large for C unsigned short');
   return n;
 }

@@ -43,8 +43,14 @@ function fileobjToFd(fileobj: unknown): number {
   return fd;
 }
 
+/** A bigint as the number it is (Python's int of any size); anything else as it is. */
+function anInt<T>(v: T): T | number {
+  return typeof v === 'bigint' ? Number(v) : v;
+}
+
 /** Python's check of register()'s events: `(not events) or (events & ~(EVENT_READ | EVENT_WRITE))`. */
-function checkEvents(events: unknown): number {
+function checkEvents(given: unknown): number {
+  const events = anInt(given);
   // `not events` first: None, 0, '' and False are Python's ValueError whatever their type.
   if (!events) throw new RangeError(`Invalid events: ${pyRepr(events)}`);
   if (events === true) return EVENT_READ;
@@ -214,8 +220,9 @@ abstract class BaseSelectorImpl<D> extends BaseSelector<D> {
   }
 
   /** modify(fileobj, events, data=null) -> the new key: KeyError when not registered. Python: `selectors.BaseSelector.modify`. */
-  override modify(fileobj: FileLike, events: number, data: D = null as D): SelectorKey<D> {
-    fits(SELECTORS._BaseSelectorImpl.modify, arguments.length, events) || refuse(SELECTORS._BaseSelectorImpl.modify, arguments);
+  override modify(fileobj: FileLike, given: number, data: D = null as D): SelectorKey<D> {
+    fits(SELECTORS._BaseSelectorImpl.modify, arguments.length, given) || refuse(SELECTORS._BaseSelectorImpl.modify, arguments);
+    const events = anInt(given);
     const key = this.fdToKey.get(this.fileobjLookup(fileobj));
     if (key === undefined) throw new KeyError(`${pyRepr(fileobj)} is not registered`);
     if (events !== key.events) {
@@ -262,8 +269,8 @@ export class SelectSelector<D = unknown> extends BaseSelectorImpl<D> {
   override register(fileobj: FileLike, events: number, data: D = null as D): SelectorKey<D> {
     fits(SELECTORS.SelectSelector.register, arguments.length, events) || refuse(SELECTORS.SelectSelector.register, arguments);
     const key = super.register(fileobj, events, data);
-    if (events & EVENT_READ) this.#readers.add(key.fd);
-    if (events & EVENT_WRITE) this.#writers.add(key.fd);
+    if (key.events & EVENT_READ) this.#readers.add(key.fd);
+    if (key.events & EVENT_WRITE) this.#writers.add(key.fd);
     return key;
   }
 
@@ -326,7 +333,7 @@ abstract class PollLikeSelector<D> extends BaseSelectorImpl<D> {
 
   override register(fileobj: FileLike, events: number, data: D = null as D): SelectorKey<D> {
     fits(SELECTORS._PollLikeSelector.register, arguments.length, events) || refuse(SELECTORS._PollLikeSelector.register, arguments);
-    return this.addKeyThen(fileobj, events, data, (key) => this.selector.register(key.fd, this.#mask(events)));
+    return this.addKeyThen(fileobj, events, data, (key) => this.selector.register(key.fd, this.#mask(key.events)));
   }
 
   override unregister(fileobj: FileLike): SelectorKey<D> {
@@ -340,8 +347,9 @@ abstract class PollLikeSelector<D> extends BaseSelectorImpl<D> {
     return key;
   }
 
-  override modify(fileobj: FileLike, events: number, data: D = null as D): SelectorKey<D> {
-    fits(SELECTORS._PollLikeSelector.modify, arguments.length, events) || refuse(SELECTORS._PollLikeSelector.modify, arguments);
+  override modify(fileobj: FileLike, given: number, data: D = null as D): SelectorKey<D> {
+    fits(SELECTORS._PollLikeSelector.modify, arguments.length, given) || refuse(SELECTORS._PollLikeSelector.modify, arguments);
+    const events = anInt(given);
     const key = this.fdToKey.get(this.fileobjLookup(fileobj));
     if (key === undefined) throw new KeyError(`${pyRepr(fileobj)} is not registered`);
     if (events !== key.events) {
@@ -451,8 +459,8 @@ class KqueueSelectorImpl<D = unknown> extends BaseSelectorImpl<D> {
   override register(fileobj: FileLike, events: number, data: D = null as D): SelectorKey<D> {
     fits(SELECTORS.KqueueSelector.register, arguments.length, events) || refuse(SELECTORS.KqueueSelector.register, arguments);
     return this.addKeyThen(fileobj, events, data, (key) => {
-      if (events & EVENT_READ) this.#change(key.fd, S.KQ_FILTER_READ, S.KQ_EV_ADD);
-      if (events & EVENT_WRITE) this.#change(key.fd, S.KQ_FILTER_WRITE, S.KQ_EV_ADD);
+      if (key.events & EVENT_READ) this.#change(key.fd, S.KQ_FILTER_READ, S.KQ_EV_ADD);
+      if (key.events & EVENT_WRITE) this.#change(key.fd, S.KQ_FILTER_WRITE, S.KQ_EV_ADD);
     });
   }
 
