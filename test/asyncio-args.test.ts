@@ -6,7 +6,7 @@
 // holding the process.
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { AF_UNIX, create_connection as connectSync, SHUT_WR, SOCK_DGRAM, socketpair } from 'bsdsock';
+import { AF_UNIX, create_connection as connectSync, create_server as createServer, SHUT_WR, SOCK_DGRAM, socketpair } from 'bsdsock';
 import * as asyncio from 'bsdsock/asyncio';
 import { expected, outcomeAsync, python } from './helpers/python';
 import { runSync } from './helpers/run';
@@ -185,6 +185,34 @@ describe('a server and a stream reader', () => {
       expect(await outcomeAsync(async () => asyncio.sock_recvfrom_into(c, 'xx' as never))).toEqual(expected(py.recvfromIntoStr!));
     } finally {
       for (const s of [a, b, c, d]) s.close();
+    }
+  });
+
+  it('a bigint is an int: add_reader of a bigint fd calls back, happy_eyeballs_delay/interleave as bigints connect', async () => {
+    const [a, b] = socketpair();
+    try {
+      b.send(Buffer.from('x'));
+      const called = await new Promise<string>((resolve) => {
+        asyncio.add_reader(BigInt(a.fileno()) as never, () => {
+          asyncio.remove_reader(BigInt(a.fileno()) as never);
+          resolve('called');
+        });
+      });
+      expect(called).toBe('called');
+      const l = createServer(['127.0.0.1', 0]);
+      try {
+        const [t] = await asyncio.create_connection(() => new asyncio.Protocol(), '127.0.0.1', l.getsockname()[1], {
+          happy_eyeballs_delay: 0n as never,
+          interleave: 1n as never,
+        });
+        expect(t.get_extra_info('peername')).toEqual(['127.0.0.1', l.getsockname()[1]]);
+        t.close();
+      } finally {
+        l.close();
+      }
+    } finally {
+      a.close();
+      b.close();
     }
   });
 

@@ -568,6 +568,8 @@ const cases: Record<string, [py: string, js: () => unknown]> = {
     `with_selector(lambda s: (lambda p: (s.register(p[0], 1).events, s.modify(p[0], 3).events))(pair()))`,
     () => withSelector((s) => ((p) => [s.register(p[0], 1n as never).events, s.modify(p[0], 3n as never).events])(pair())),
   ],
+  'selectors: register a bigint fd': [`with_selector(lambda s: (lambda p: s.register(p[0].fileno(), 1).fd == p[0].fileno())(pair()))`, () => withSelector((s) => ((p) => s.register(BigInt(p[0].fileno()) as never, 1).fd === p[0].fileno())(pair()))],
+  'makefile: a bigint buffering 0, unbuffered': [`type(tcp().makefile('rb', 0)).__name__`, () => tcp().makefile('rb', 0n as never).constructor.name],
   'setblocking: a bigint': [`(lambda s: (s.setblocking(0), s.gettimeout())[1])(tcp())`, () => ((s) => (s.setblocking(0n as never), s.gettimeout()))(tcp())],
 };
 

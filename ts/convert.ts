@@ -32,6 +32,11 @@ function otherInt(v: unknown): number {
 /** Python's C long bound (2 ** 63). */
 export const LONG_MAX = 2 ** 63;
 
+/** A bigint as the number it is (Python's int of any size, exact up to 2 ** 53); anything else as it is. */
+export function anInt<T>(v: T): T | number {
+  return typeof v === 'bigint' ? Number(v) : v;
+}
+
 /** A C int argument, as Python's `i` format takes it: OverflowError (RangeError) beyond 32 bits
  * rather than a value the addon would wrap (a wrapped fd number names some other fd). */
 export function cint(v: unknown): number {

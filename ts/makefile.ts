@@ -34,7 +34,7 @@ export function makefile(sock: FileSocket, mode = 'r', buffering: number | null 
   const reading = mode.includes('r') || !writing;
   const binary = mode.includes('b');
   // Python compares it first (`buffering < 0`): anything but a number is that comparison's TypeError.
-  if (buffering !== null && buffering !== undefined && typeof buffering !== 'number' && typeof buffering !== 'boolean') {
+  if (buffering !== null && buffering !== undefined && typeof buffering !== 'number' && typeof buffering !== 'boolean' && typeof buffering !== 'bigint') {
     throw new TypeError(`'<' not supported between instances of '${pyType(buffering)}' and 'int'`);
   }
   let size = buffering === null || buffering === undefined ? -1 : int(buffering);

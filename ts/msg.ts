@@ -9,7 +9,7 @@ import { Buffer } from 'node:buffer';
 import type { FileHandle } from 'node:fs/promises';
 
 import { fits, refuse, SOCKET_MODULE } from './arity';
-import { bytes, cint, int, pyType } from './convert';
+import { anInt, bytes, cint, int, pyType } from './convert';
 import * as C from './constants';
 import { errnos, OSError, takeError } from './errors';
 import { lastAddress, lastErrno, native, slotAddress, type NativeAddress } from './native';
@@ -351,7 +351,7 @@ export type SendfileSource = number | FileHandle;
 /** The count of a sendfile, checked as Python's `_check_sendfile_params`: -1 for none. */
 export function sendfileCount(given: unknown): number {
   if (given === null || given === undefined) return -1;
-  const count = typeof given === 'bigint' ? Number(given) : given;
+  const count = anInt(given);
   if (typeof count !== 'number' || !Number.isInteger(count)) {
     throw new TypeError(`count must be a positive integer (got ${typeof count === 'string' ? `'${count}'` : String(count)})`);
   }

@@ -2,7 +2,7 @@
 // bsdsock/select that Lib/selectors.py is over select.
 
 import { fits, refuse, SELECTORS } from './arity';
-import { pyType } from './convert';
+import { anInt, pyType } from './convert';
 import { inClockRange } from './timeout';
 import { InterruptedError, KeyError, OSError, RuntimeError } from './errors';
 import { pyRepr } from './repr';
@@ -32,20 +32,15 @@ const dispose: typeof Symbol.dispose = Symbol.dispose ?? Symbol.for('nodejs.disp
 
 /** The fd of a file object, with Python's ValueErrors (RangeError here). */
 function fileobjToFd(fileobj: unknown): number {
-  let fd: unknown = fileobj;
-  if (typeof fileobj !== 'number') {
+  let fd: unknown = anInt(fileobj);
+  if (typeof fd !== 'number') {
     const f = (fileobj as { fileno?: unknown } | null)?.fileno;
     if (typeof f !== 'function') throw new RangeError(`Invalid file object: ${pyRepr(fileobj)}`);
-    fd = f.call(fileobj);
+    fd = anInt(f.call(fileobj));
   }
   if (typeof fd !== 'number' || !Number.isInteger(fd)) throw new RangeError(`Invalid file object: ${pyRepr(fileobj)}`);
   if (fd < 0) throw new RangeError(`Invalid file descriptor: ${fd}`);
   return fd;
-}
-
-/** A bigint as the number it is (Python's int of any size); anything else as it is. */
-function anInt<T>(v: T): T | number {
-  return typeof v === 'bigint' ? Number(v) : v;
 }
 
 /** Python's check of register()'s events: `(not events) or (events & ~(EVENT_READ | EVENT_WRITE))`. */

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { keywordNames, keywords, type WithOptions } from '../keywords';
 import { type AddressArgOf } from '../address';
 import * as C from '../constants';
-import { pyType } from '../convert';
+import { anInt, pyType } from '../convert';
 import { AddressFamily } from '../enums';
 import { OSError } from '../errors';
 import { pyRepr, pyStr } from '../repr';
@@ -147,9 +147,9 @@ export async function create_connection<P extends StreamProtocol>(
  * to interleave the families (0: not at all), 1 with a delay unless given.
  */
 function eyeballs(options: ConnectionOptions): [delay: number | null, interleave: number] {
-  const delay: unknown = options.happy_eyeballs_delay ?? null;
+  const delay: unknown = anInt(options.happy_eyeballs_delay ?? null);
   if (delay !== null && typeof delay !== 'number') throw new TypeError(`'<=' not supported between instances of '${pyType(delay)}' and 'int'`);
-  const interleave: unknown = options.interleave ?? (delay !== null ? 1 : 0);
+  const interleave: unknown = anInt(options.interleave ?? (delay !== null ? 1 : 0));
   if (typeof interleave !== 'number') throw new TypeError(`'>' not supported between instances of '${pyType(interleave)}' and 'int'`);
   if (interleave > 1 && !Number.isInteger(interleave)) throw new TypeError('slice indices must be integers or None or have an __index__ method');
   return [delay, interleave];

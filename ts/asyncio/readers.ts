@@ -2,7 +2,7 @@
 // readiness callbacks on Node's event loop for any fd. A reader or writer
 // does not keep the process alive by itself (only pending operations do).
 
-import { pyType } from '../convert';
+import { anInt, pyType } from '../convert';
 import { Socket } from '../socket';
 import { ensureNoTransport, READ, setCallback, WRITE } from './loop';
 
@@ -17,11 +17,11 @@ export type FileLike =
 /** asyncio's `_fileobj_to_fd`: the fd, and whether it belongs to a bsdsock Socket;
  * RuntimeError when a transport uses it (asyncio's `_ensure_fd_no_transport`). */
 function fdOf(fileobj: unknown): [fd: number, owned: boolean] {
-  let fd: unknown = fileobj;
-  if (typeof fileobj !== 'number') {
+  let fd: unknown = anInt(fileobj);
+  if (typeof fd !== 'number') {
     const fileno = (fileobj as { fileno?: unknown } | null)?.fileno;
     if (typeof fileno !== 'function') throw new RangeError(`Invalid file object: ${pyType(fileobj)}`);
-    fd = fileno.call(fileobj);
+    fd = anInt(fileno.call(fileobj));
   }
   if (typeof fd !== 'number' || !Number.isInteger(fd)) throw new RangeError(`Invalid file object: ${String(fileobj)}`);
   if (fd < 0) throw new RangeError(`Invalid file descriptor: ${fd}`);

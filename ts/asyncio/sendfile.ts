@@ -7,7 +7,7 @@
 import { Buffer } from 'node:buffer';
 import { fstat, read } from 'node:fs';
 
-import { pyType } from '../convert';
+import { anInt, pyType } from '../convert';
 import * as C from '../constants';
 import { errnos, RuntimeError, takeError, wouldBlock } from '../errors';
 import { keywordNames, keywords, type WithOptions } from '../keywords';
@@ -71,8 +71,9 @@ export async function sock_sendfile(
 }
 
 /** asyncio's `_check_sendfile_params`: the file's fd and the count (-1: to the end of the file). */
-function checked(sock: Socket | TransportSocket, file: unknown, offset: unknown, count: unknown): [file: number, count: number] {
+function checked(sock: Socket | TransportSocket, file: unknown, given: unknown, count: unknown): [file: number, count: number] {
   if (sock.type !== C.SOCK_STREAM) throw new RangeError('only SOCK_STREAM type sockets are supported');
+  const offset = anInt(given);
   const n = M.sendfileCount(count);
   if (typeof offset !== 'number' || !Number.isInteger(offset)) {
     throw new TypeError(`offset must be a non-negative integer (got ${typeof offset === 'string' ? `'${offset}'` : String(offset)})`);
