@@ -17,7 +17,7 @@ import {
 } from 'bsdsock';
 import { describe, expect, it } from 'vitest';
 
-import { closing, owned, thrown, udpPair } from './helpers/sockets';
+import { closing, owned, ROOT, thrown, udpPair } from './helpers/sockets';
 import { runSync } from './helpers/run';
 
 const b = (text: string) => Buffer.from(text);
@@ -209,6 +209,20 @@ describe('recvmmsg and recvmmsg_into', () => {
     expect(thrown(() => rx.recvmmsg_into([Buffer.alloc(4)]))).toBeInstanceOf(BlockingIOError);
     rx.settimeout(0.05);
     expect(thrown(() => rx.recvmmsg(4, 10))).toBeInstanceOf(TimeoutError);
+  });
+
+  it('a count beyond what one call takes (UIO_MAXIOV) is cut to it, as the kernel cuts vlen: recvmmsg(10**9, 1) returns what is queued', () => {
+    // In a child: without the cut, room for 10**9 datagrams was asked of the allocator, which
+    // aborts the process when it cannot give it.
+    const r = runSync(process.execPath, ['-e', `
+      const bs = require(${JSON.stringify(ROOT)});
+      const [a, b] = bs.socketpair(bs.AF_UNIX, bs.SOCK_DGRAM);
+      for (const d of ['one', 'two', 'three']) b.send(Buffer.from(d));
+      a.setblocking(false);
+      console.log(JSON.stringify(a.recvmmsg(10 ** 9, 1).map(([d]) => d.toString())));
+      console.log(Math.round(process.memoryUsage().rss / 2 ** 20) < 1024);
+    `], { encoding: 'utf8', timeout: 30_000 });
+    expect([r.status, r.stdout]).toEqual([0, '["o","t","t"]\ntrue\n']);
   });
 
   it('checks arguments and a closed socket', () => {

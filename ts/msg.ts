@@ -289,14 +289,21 @@ export function sendmmsg(fd: () => number, timeout: number, messages: unknown, f
   return n < 0 ? fail() : n;
 }
 
+/** The most messages one recvmmsg takes: Linux's UIO_MAXIOV, to which its kernel cuts a longer vlen
+ * (the loop of recvmsg that stands in for it elsewhere stops there too). */
+const UIO_MAXIOV = 1024;
+
 /**
  * Socket.recvmmsg: up to `count` datagrams of up to `bufsize` bytes, `[data, address][]`. The sizes are
  * checked before the socket (`fd()`), as Python's recvfrom checks its bufsize; an empty batch makes no call,
  * but a closed socket's EBADF still comes, as from recvmmsg(2).
  */
 export function recvmmsg(fd: () => number, timeout: number, count: unknown, bufsize: unknown, flags: unknown): [Buffer, NativeAddress][] {
-  const c = int(count);
-  if (c < 0) throw new RangeError('negative count in recvmmsg()');
+  const asked = int(count);
+  if (asked < 0) throw new RangeError('negative count in recvmmsg()');
+  // The kernel takes at most UIO_MAXIOV messages a call (it cuts a longer vlen to that): room
+  // for more would only be memory no call fills (a count of 10**9 was gigabytes of it).
+  const c = Math.min(asked, UIO_MAXIOV);
   const size = int(bufsize);
   if (size < 0) throw new RangeError('negative buffersize in recvmmsg()');
   const f = cint(flags);

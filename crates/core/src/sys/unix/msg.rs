@@ -430,6 +430,9 @@ pub fn recvmmsg(fd: Fd, bufs: &mut [&mut [u8]], flags: i32, out: &mut Vec<Datagr
 }
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
+/// Linux's UIO_MAXIOV: the most messages one recvmmsg(2) takes.
+const UIO_MAXIOV: usize = 1024;
+
 fn recvmmsg_with(
     fd: Fd,
     bufs: &mut [&mut [u8]],
@@ -439,7 +442,9 @@ fn recvmmsg_with(
 ) -> io::Result<usize> {
     let MmsgScratch { iov, names, msgs } = scratch;
     iov.clear();
-    iov.extend(bufs.iter_mut().map(|b| libc::iovec {
+    // The kernel takes at most UIO_MAXIOV messages a call (it cuts a longer vlen to that): headers
+    // and addresses for more would only be memory (a caller's millions of buffers, gigabytes).
+    iov.extend(bufs.iter_mut().take(UIO_MAXIOV).map(|b| libc::iovec {
         iov_base: b.as_mut_ptr().cast(),
         iov_len: b.len(),
     }));
