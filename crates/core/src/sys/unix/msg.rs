@@ -429,10 +429,11 @@ pub fn recvmmsg(fd: Fd, bufs: &mut [&mut [u8]], flags: i32, out: &mut Vec<Datagr
     })
 }
 
-#[cfg(any(target_os = "linux", target_os = "android"))]
 /// Linux's UIO_MAXIOV: the most messages one recvmmsg(2) takes.
+#[cfg(any(target_os = "linux", target_os = "android"))]
 const UIO_MAXIOV: usize = 1024;
 
+#[cfg(any(target_os = "linux", target_os = "android"))]
 fn recvmmsg_with(
     fd: Fd,
     bufs: &mut [&mut [u8]],
