@@ -5,10 +5,11 @@
 // error paths of create_connection, which must leave no fd open and nothing
 // holding the process.
 import * as fs from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { AF_UNIX, create_connection as connectSync, create_server as createServer, SHUT_WR, SOCK_DGRAM, socketpair } from 'bsdsock';
 import * as asyncio from 'bsdsock/asyncio';
-import { expected, outcomeAsync, python } from './helpers/python';
+import * as selectors from 'bsdsock/selectors';
+import { encode, expected, outcome, outcomeAsync, python } from './helpers/python';
 import { runSync } from './helpers/run';
 
 /** [what, a StreamReader call in Python, the same call here], on a reader fed b'ab\ncdef' then EOF. */
@@ -24,8 +25,53 @@ const READER_CALLS: [string, string, (r: asyncio.StreamReader) => Promise<unknow
   ['readuntil([]): too short', 'readuntil([])', (r) => r.readuntil([] as never)],
 ];
 
+/** [what, a file object in Python, the same here]: what add_reader and a selector's register take as an fd. */
+const FILE_OBJECTS: [string, string, () => unknown][] = [
+  ["'x'", "'x'", () => 'x'],
+  ['None', 'None', () => null],
+  ['2.5', '2.5', () => 2.5],
+  ['-1', '-1', () => -1],
+  ['-1n', '-1', () => -1n],
+  ["fileno() of '-3'", "Fileno('-3')", () => ({ fileno: () => '-3' })],
+  ['fileno() of -2.5', 'Fileno(-2.5)', () => ({ fileno: () => -2.5 })],
+  ["fileno() of the fd's digits", 'Fileno(str(A.fileno()))', () => ({ fileno: () => String(A.fileno()) })],
+  ['fileno() of the fd plus a half', 'Fileno(A.fileno() + 0.5)', () => ({ fileno: () => A.fileno() + 0.5 })],
+];
+
+/** The socket whose fd FILE_OBJECTS' good cases name. */
+const [A, B] = socketpair();
+
+/** [what, a StreamReader call in Python, the same call here], on a reader fed b'ab', b'cd' and EOF, 10 ms apart:
+ * its outcome, how many chunks had come when it failed, and what it left. */
+const LATE_CALLS: [string, string, (r: asyncio.StreamReader) => Promise<unknown>][] = [
+  ['read(1.5): waits for bytes, then fails, leaving them', 'read(1.5)', (r) => r.read(1.5)],
+  ['readexactly(2.5): waits for 3 bytes, then fails, leaving them', 'readexactly(2.5)', (r) => r.readexactly(2.5)],
+  ['readexactly(4.5): IncompleteReadError at EOF', 'readexactly(4.5)', (r) => r.readexactly(4.5)],
+];
+
+/** [a WriteTransport call asyncio's datagram transport refuses, the same call here]. */
+const DATAGRAM_WRITES: [string, (t: asyncio.DatagramTransport) => unknown][] = [
+  ["write(b'x')", (t) => t.write(Buffer.from('x'))],
+  ["writelines([b'x'])", (t) => t.writelines([Buffer.from('x')])],
+  ['write_eof()', (t) => t.write_eof()],
+  ['can_write_eof()', (t) => t.can_write_eof()],
+];
+
 const py = python(
-  `import asyncio, socket
+  `import asyncio, selectors, socket
+A, B = socket.socketpair()
+class Fileno:
+    def __init__(self, fd): self.fd = fd
+    def fileno(self): return self.fd
+def add_reader(f):
+    loop = asyncio.new_event_loop()
+    try:
+        loop.add_reader(f, print); loop.remove_reader(f); return 'ok'
+    finally:
+        loop.close()
+def register(f):
+    with selectors.SelectSelector() as s:
+        return s.register(f, selectors.EVENT_READ).fd == A.fileno()
 def run(coro):
     return asyncio.run(coro)
 async def server(*a, **k):
@@ -44,9 +90,37 @@ def on_reader(f):
     async def go():
         r = asyncio.StreamReader(); r.feed_data(b'ab\\ncdef'); r.feed_eof()
         return await f(r)
+    return run(go())
+def on_datagram_transport(f):
+    async def go():
+        t, p = await asyncio.get_running_loop().create_datagram_endpoint(asyncio.DatagramProtocol, local_addr=('127.0.0.1', 0))
+        try:
+            return f(t)
+        finally:
+            t.close()
+    return run(go())
+def on_late_reader(f):
+    async def go():
+        r = asyncio.StreamReader()
+        fed = []
+        async def feed():
+            for chunk in [b'ab', b'cd']:
+                await asyncio.sleep(0.01); r.feed_data(chunk); fed.append(chunk)
+            await asyncio.sleep(0.01); r.feed_eof()
+        feeding = asyncio.ensure_future(feed())
+        try:
+            return [await f(r), bytes(r._buffer)]
+        except Exception as e:
+            failed_after = len(fed)
+            await feeding
+            return [type(e).__name__, str(e), failed_after, bytes(r._buffer)]
     return run(go())`,
   {
+    ...Object.fromEntries(FILE_OBJECTS.map(([what, f]) => [`add_reader ${what}`, `add_reader(${f})`])),
+    ...Object.fromEntries(FILE_OBJECTS.map(([what, f]) => [`register ${what}`, `register(${f})`])),
     ...Object.fromEntries(READER_CALLS.map(([what, call]) => [`reader ${what}`, `on_reader(lambda r: r.${call})`])),
+    ...Object.fromEntries(LATE_CALLS.map(([what, call]) => [`late ${what}`, `on_late_reader(lambda r: r.${call})`])),
+    ...Object.fromEntries(DATAGRAM_WRITES.map(([call]) => [`datagram ${call}`, `on_datagram_transport(lambda t: t.${call})`])),
     recvIntoStr: `async def into():
     a, b = socket.socketpair(); a.setblocking(False)
     try: await asyncio.get_running_loop().sock_recv_into(a, 'xx')
@@ -175,6 +249,41 @@ describe('a server and a stream reader', () => {
     expect(await outcomeAsync(() => call(r))).toEqual(expected(py[`reader ${what}`]!));
   });
 
+  it.each(LATE_CALLS)("a StreamReader's %s, as asyncio's", async (what, _py, call) => {
+    const r = new asyncio.StreamReader();
+    let fed = 0;
+    const feeding = (async () => {
+      for (const chunk of ['ab', 'cd']) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        r.feed_data(Buffer.from(chunk));
+        fed++;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      r.feed_eof();
+    })();
+    let got: unknown[];
+    try {
+      got = [encode(await call(r))];
+    } catch (e) {
+      const failedAfter = fed;
+      await feeding;
+      got = [(e as Error).constructor.name, (e as Error).message, failedAfter];
+    }
+    // What the failed call left in the buffer, as Python's r._buffer: read to EOF.
+    got.push(encode(await r.read()));
+    expect({ value: got }).toEqual(py[`late ${what}`]);
+  });
+
+  it.each(DATAGRAM_WRITES)("a datagram transport's %s: asyncio's NotImplementedError", async (call, f) => {
+    const [t] = await asyncio.create_datagram_endpoint(() => new asyncio.DatagramProtocol(), { local_addr: ['127.0.0.1', 0] });
+    try {
+      expect(outcome(() => f(t))).toEqual(expected(py[`datagram ${call}`]!));
+      expect(t.is_closing()).toBe(false);
+    } finally {
+      t.close();
+    }
+  });
+
   it("sock_recv_into and sock_recvfrom_into of a str: recv_into()'s and recvfrom_into()'s TypeError", async () => {
     const [a, b] = socketpair();
     const [c, d] = socketpair(AF_UNIX, SOCK_DGRAM);
@@ -220,6 +329,35 @@ describe('a server and a stream reader', () => {
     const r = new asyncio.StreamReader();
     r.feed_data(Buffer.from('x'));
     expect(await outcomeAsync(() => r.readuntil(5 as never))).toEqual(expected(py.readuntilInt!));
+  });
+});
+
+describe("file objects, as selectors' _fileobj_to_fd takes them", () => {
+  afterAll(() => {
+    A.close();
+    B.close();
+  });
+
+  it.each(FILE_OBJECTS)('add_reader(%s): asyncio\'s outcome', (what, _py, fileobj) => {
+    const got = outcome(() => {
+      const f = fileobj();
+      asyncio.add_reader(f as never, () => undefined);
+      asyncio.remove_reader(f as never);
+      return 'ok';
+    });
+    expect(got).toEqual(expected(py[`add_reader ${what}`]!));
+  });
+
+  it.each(FILE_OBJECTS)("a selector's register(%s): Python's outcome", (what, _py, fileobj) => {
+    const got = outcome(() => {
+      const s = new selectors.SelectSelector();
+      try {
+        return s.register(fileobj() as never, selectors.EVENT_READ).fd === A.fileno();
+      } finally {
+        s.close();
+      }
+    });
+    expect(got).toEqual(expected(py[`register ${what}`]!));
   });
 });
 

@@ -28,6 +28,7 @@ export {
 } from './asyncio/msg';
 export { getaddrinfo, getnameinfo, type GetaddrinfoOptions } from './asyncio/resolver';
 export { AbortError, type OperationOptions } from './asyncio/loop';
+export { NotImplementedError, RuntimeError } from './errors';
 export { TransportSocket } from './asyncio/trsock';
 export { BaseProtocol, BufferedProtocol, DatagramProtocol, Protocol } from './asyncio/protocols';
 export { BaseTransport, DatagramTransport, Transport, type ExtraInfoName } from './asyncio/transports';

@@ -363,3 +363,11 @@ export class RuntimeError extends Error {
     return 'RuntimeError';
   }
 }
+
+/** Python's `NotImplementedError` (a RuntimeError): a method the class has only to refuse, as a datagram transport's `write`. */
+export class NotImplementedError extends RuntimeError {
+  /** `'NotImplementedError'`. */
+  override get name(): string {
+    return 'NotImplementedError';
+  }
+}

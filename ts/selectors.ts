@@ -30,17 +30,32 @@ export function SelectorKey<D = unknown>(fileobj: FileLike, fd: number, events: 
 
 const dispose: typeof Symbol.dispose = Symbol.dispose ?? Symbol.for('nodejs.dispose');
 
-/** The fd of a file object, with Python's ValueErrors (RangeError here). */
-function fileobjToFd(fileobj: unknown): number {
-  let fd: unknown = anInt(fileobj);
-  if (typeof fd !== 'number') {
+/**
+ * The fd of a file object (an int, or an object whose `fileno()` gives one), with Python's
+ * ValueErrors (RangeError here). Python: `selectors._fileobj_to_fd`, which asyncio's
+ * add_reader / add_writer use too.
+ */
+export function fileobjToFd(fileobj: unknown): number {
+  let fd = intOf(fileobj);
+  if (fd === null) {
     const f = (fileobj as { fileno?: unknown } | null)?.fileno;
-    if (typeof f !== 'function') throw new RangeError(`Invalid file object: ${pyRepr(fileobj)}`);
-    fd = anInt(f.call(fileobj));
+    // Python: `int(fileobj.fileno())`, whose AttributeError, TypeError and ValueError become this one.
+    fd = typeof f === 'function' ? intOf(f.call(fileobj), true) : null;
+    if (fd === null) throw new RangeError(`Invalid file object: ${pyRepr(fileobj)}`);
   }
-  if (typeof fd !== 'number' || !Number.isInteger(fd)) throw new RangeError(`Invalid file object: ${pyRepr(fileobj)}`);
   if (fd < 0) throw new RangeError(`Invalid file descriptor: ${fd}`);
   return fd;
+}
+
+/** `v` as Python's int when it is one (a bool is too), else null; with `parse`, as `int(v)` makes
+ * one of a finite float or a decimal string. */
+function intOf(v: unknown, parse = false): number | null {
+  const n = anInt(v);
+  if (typeof n === 'boolean') return Number(n);
+  if (typeof n === 'number' && Number.isInteger(n)) return n;
+  if (!parse) return null;
+  if (typeof n === 'number') return Number.isFinite(n) ? Math.trunc(n) : null;
+  return typeof n === 'string' && /^\s*[+-]?\d+(_\d+)*\s*$/.test(n) ? Number(n.replace(/_/g, '')) : null;
 }
 
 /** Python's check of register()'s events: `(not events) or (events & ~(EVENT_READ | EVENT_WRITE))`. */
@@ -70,9 +85,8 @@ function ceil(x: number): number {
  */
 function selectTimeout(timeout: unknown, op: '>' | '<='): number | null {
   if (timeout === null || timeout === undefined) return null;
-  if (typeof timeout === 'number') return timeout;
-  if (typeof timeout === 'bigint') return Number(timeout);
-  if (typeof timeout === 'boolean') return Number(timeout);
+  const t = anInt(timeout);
+  if (typeof t === 'number' || typeof t === 'boolean') return Number(t);
   const [left, right] = op === '>' ? ['int', pyType(timeout)] : [pyType(timeout), 'int'];
   throw new TypeError(`'${op}' not supported between instances of '${left}' and '${right}'`);
 }

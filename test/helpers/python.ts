@@ -7,6 +7,7 @@
 // str(e) and errno.
 import * as path from 'node:path';
 import * as bsdsock from 'bsdsock';
+import * as asyncio from 'bsdsock/asyncio';
 import * as select from 'bsdsock/select';
 import * as selectors from 'bsdsock/selectors';
 import { runSync } from './run';
@@ -49,13 +50,13 @@ export function encode(v: unknown): unknown {
 }
 
 /** The modules whose exported classes a thrown error may be. */
-const MODULES = [bsdsock, select, selectors] as Record<string, unknown>[];
+const MODULES = [bsdsock, select, selectors, asyncio] as Record<string, unknown>[];
 
 /**
  * Runs `f` and describes the outcome as Python's would be once mapped to JS:
  * TypeError stays TypeError, a RangeError stands for ValueError/OverflowError,
  * and any other error is named by its class, which must be the export of that
- * name of bsdsock, bsdsock/select or bsdsock/selectors (OSError's subclasses,
+ * name of bsdsock, bsdsock/select, bsdsock/selectors or bsdsock/asyncio (OSError's subclasses,
  * KeyError, RuntimeError).
  */
 export function outcome(f: () => unknown): Outcome {

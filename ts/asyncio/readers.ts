@@ -2,7 +2,7 @@
 // readiness callbacks on Node's event loop for any fd. A reader or writer
 // does not keep the process alive by itself (only pending operations do).
 
-import { anInt, pyType } from '../convert';
+import { fileobjToFd } from '../selectors';
 import { Socket } from '../socket';
 import { ensureNoTransport, READ, setCallback, WRITE } from './loop';
 
@@ -14,17 +14,10 @@ export type FileLike =
       fileno(): number;
     };
 
-/** asyncio's `_fileobj_to_fd`: the fd, and whether it belongs to a bsdsock Socket;
+/** The fd (selectors' `_fileobj_to_fd`), and whether it belongs to a bsdsock Socket;
  * RuntimeError when a transport uses it (asyncio's `_ensure_fd_no_transport`). */
 function fdOf(fileobj: unknown): [fd: number, owned: boolean] {
-  let fd: unknown = anInt(fileobj);
-  if (typeof fd !== 'number') {
-    const fileno = (fileobj as { fileno?: unknown } | null)?.fileno;
-    if (typeof fileno !== 'function') throw new RangeError(`Invalid file object: ${pyType(fileobj)}`);
-    fd = anInt(fileno.call(fileobj));
-  }
-  if (typeof fd !== 'number' || !Number.isInteger(fd)) throw new RangeError(`Invalid file object: ${String(fileobj)}`);
-  if (fd < 0) throw new RangeError(`Invalid file descriptor: ${fd}`);
+  const fd = fileobjToFd(fileobj);
   ensureNoTransport(fd, fileobj);
   return [fd, fileobj instanceof Socket];
 }

@@ -219,7 +219,6 @@ export class StreamReader implements AsyncIterable<Buffer> {
       const size = comparedSize(n);
       if (size === 0) return Promise.resolve(EMPTY);
       if (size < 0) return this.#readAll();
-      sliceSize(size);
       if (this.#size === 0 && !this.#eof) return this.#readWaiting(size);
       return Promise.resolve(this.#readBuffered(size));
     } catch (e) {
@@ -251,9 +250,9 @@ export class StreamReader implements AsyncIterable<Buffer> {
     });
   }
 
-  /** Up to `n` of the buffered bytes (none at EOF). */
+  /** Up to `n` of the buffered bytes (none at EOF); a fraction fails here, once there are bytes to slice, as asyncio's. */
   #readBuffered(n: number): Buffer {
-    const data = this.#take(Math.min(n, this.#size));
+    const data = this.#take(Math.min(sliceSize(n), this.#size));
     this.#maybeResume();
     return data;
   }
@@ -264,12 +263,11 @@ export class StreamReader implements AsyncIterable<Buffer> {
     if (n < 0) throw new RangeError('readexactly size can not be less than zero');
     if (this.#exception !== null) throw this.#exception;
     if (n === 0) return EMPTY;
-    sliceSize(n);
     while (this.#size < n) {
       if (this.#eof) throw new IncompleteReadError(this.#clear(), n);
       await this.#waitForData('readexactly');
     }
-    const data = this.#take(n);
+    const data = this.#take(sliceSize(n));
     this.#maybeResume();
     return data;
   }

@@ -10,7 +10,7 @@ import { Buffer } from 'node:buffer';
 import { pyType } from '../convert';
 import { pyRepr } from '../repr';
 import * as C from '../constants';
-import { ConnectionError, isWouldBlock, OSError, RuntimeError, takeError, wouldBlock } from '../errors';
+import { ConnectionError, isWouldBlock, NotImplementedError, OSError, RuntimeError, takeError, wouldBlock } from '../errors';
 import { native, slotAddress, type NativeAddress } from '../native';
 import { claim, room, settle, SLAB_RECEIVE_MAX } from '../slab';
 import { sendtoNow, Socket, truthyAddress } from '../socket';
@@ -878,6 +878,27 @@ export class DatagramTransport extends BaseTransport {
   /** asyncio's `get_write_buffer_size()`: the datagrams kept, each with its header (8 bytes, as Python 3.13 counts). */
   get_write_buffer_size(): number {
     return this.#size;
+  }
+
+  /** A datagram transport has no stream to write or end: NotImplementedError, as asyncio's (its
+   * `WriteTransport` methods). Python: `asyncio.WriteTransport.write`. */
+  write(_data: Uint8Array): never {
+    throw new NotImplementedError();
+  }
+
+  /** NotImplementedError, as asyncio's datagram transport. Python: `asyncio.WriteTransport.writelines`. */
+  writelines(_list: Iterable<Uint8Array>): never {
+    throw new NotImplementedError();
+  }
+
+  /** NotImplementedError, as asyncio's datagram transport. Python: `asyncio.WriteTransport.write_eof`. */
+  write_eof(): never {
+    throw new NotImplementedError();
+  }
+
+  /** NotImplementedError, as asyncio's datagram transport (it does not answer false). Python: `asyncio.WriteTransport.can_write_eof`. */
+  can_write_eof(): never {
+    throw new NotImplementedError();
   }
 
   /** Stops reading, sends the queued datagrams, then closes. Python: `asyncio.DatagramTransport.close`. */
