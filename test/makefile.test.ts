@@ -18,6 +18,7 @@ import {
   socketpair,
 } from 'bsdsock';
 import { expected, outcome, python } from './helpers/python';
+import { thrown } from './helpers/sockets';
 
 const STREAM = 'a\r\nb\rc\nd\r\n\r\ne';
 const modes = { none: 'None', empty: "''", lf: "'\\n'", cr: "'\\r'", crlf: "'\\r\\n'" } as const;
@@ -143,6 +144,18 @@ describe('makefile binary mode', () => {
     expect([...f]).toEqual([Buffer.from('nd\n'), Buffer.from('third')]);
     expect(f.read()).toEqual(Buffer.alloc(0));
     expect(f.read1()).toEqual(Buffer.alloc(0));
+    f.close();
+  });
+
+  it.each([-1, 0])("read(2 ** 62) with buffering=%s is Python's MemoryError (an OSError here) and loses nothing", (buffering) => {
+    using p = pair();
+    p.a.sendall(Buffer.from('hello'));
+    p.a.shutdown(SHUT_WR);
+    const f = p.b.makefile('rb', buffering);
+    const e = thrown(() => f.read(2 ** 62));
+    expect(e).toBeInstanceOf(OSError);
+    expect((e as Error).message).toBe('Cannot allocate memory');
+    expect(f.read()).toEqual(Buffer.from('hello'));
     f.close();
   });
 
@@ -694,6 +707,17 @@ def raw(mode):
 
 /** [what, Python's call on a fresh file whose socket has 'abc\ndef\n' to read (then end of file), the same call here]. */
 type FileCall = [string, string, (f: Record<string, (...args: unknown[]) => unknown>) => unknown];
+/** Sizes given as bigints, Python's ints of any size: within a C ssize_t, and past it either way. */
+const BIG_SIZES: FileCall[] = [
+  ['read(3n)', 'f.read(3)', (f) => f.read!(3n)],
+  ['readline(3n)', 'f.readline(3)', (f) => f.readline!(3n)],
+  ['read(2n ** 63n)', 'f.read(2 ** 63)', (f) => f.read!(2n ** 63n)],
+  ['read(-(2n ** 70n))', 'f.read(-2 ** 70)', (f) => f.read!(-(2n ** 70n))],
+  ['readline(2n ** 63n)', 'f.readline(2 ** 63)', (f) => f.readline!(2n ** 63n)],
+  ['readline(-(2n ** 70n))', 'f.readline(-2 ** 70)', (f) => f.readline!(-(2n ** 70n))],
+  ['readlines(2n ** 63n)', 'f.readlines(2 ** 63)', (f) => f.readlines!(2n ** 63n)],
+];
+
 const SIZE_ARGUMENTS: [mode: string, buffering: number | null, calls: FileCall[]][] = [
   ['rb', null, [
     ["read('x')", "f.read('x')", (f) => f.read!('x')],
@@ -712,8 +736,11 @@ const SIZE_ARGUMENTS: [mode: string, buffering: number | null, calls: FileCall[]
     ["readinto('x')", "f.readinto('x')", (f) => f.readinto!('x')],
     ["readinto1('x')", "f.readinto1('x')", (f) => f.readinto1!('x')],
     ['readinto(a buffer of 5)', 'readinto5(f)', (f) => { const b = Buffer.alloc(5); return [f.readinto!(b), b]; }],
+    ...BIG_SIZES,
+    ['read1(2n ** 63n)', 'f.read1(2 ** 63)', (f) => f.read1!(2n ** 63n)],
   ]],
   ['rb', 0, [
+    ...BIG_SIZES,
     ["read('x')", "f.read('x')", (f) => f.read!('x')],
     ['read(None)', 'f.read(None)', (f) => f.read!(null)],
     ["readline('x')", "f.readline('x')", (f) => f.readline!('x')],
@@ -743,6 +770,7 @@ const SIZE_ARGUMENTS: [mode: string, buffering: number | null, calls: FileCall[]
     ['writelines(5)', 'f.writelines(5)', (f) => f.writelines!(5)],
   ]],
   ['r', null, [
+    ...BIG_SIZES,
     ["read('x')", "f.read('x')", (f) => f.read!('x')],
     ['read(None)', 'f.read(None)', (f) => f.read!(null)],
     ["readline('x')", "f.readline('x')", (f) => f.readline!('x')],

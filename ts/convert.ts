@@ -37,6 +37,13 @@ export function anInt<T>(v: T): T | number {
   return typeof v === 'bigint' ? Number(v) : v;
 }
 
+/** A Py_ssize_t argument (Python's `n` format): OverflowError (RangeError) beyond 64 bits. */
+export function ssize(v: unknown): number {
+  const n = int(v);
+  if (n >= LONG_MAX || n < -LONG_MAX) throw new RangeError('Python int too large to convert to C ssize_t');
+  return n;
+}
+
 /** A C int argument, as Python's `i` format takes it: OverflowError (RangeError) beyond 32 bits
  * rather than a value the addon would wrap (a wrapped fd number names some other fd). */
 export function cint(v: unknown): number {
@@ -66,8 +73,12 @@ export function writableBytes(v: unknown, what: string): Uint8Array {
  * _Py_convert_optional_to_ssize_t): None is -1, an int itself, anything else its TypeError. */
 export function optionalSize(v: unknown): number {
   if (v === null || v === undefined) return -1;
-  if ((typeof v === 'number' && Number.isInteger(v)) || typeof v === 'boolean') return int(v);
-  throw new TypeError(`argument should be integer or None, not '${pyType(v)}'`);
+  if (!(typeof v === 'number' && Number.isInteger(v)) && typeof v !== 'boolean' && typeof v !== 'bigint') {
+    throw new TypeError(`argument should be integer or None, not '${pyType(v)}'`);
+  }
+  const n = int(v);
+  if (n >= LONG_MAX || n < -LONG_MAX) throw new RangeError("cannot fit 'int' into an index-sized integer");
+  return n;
 }
 
 /** `bytes`'s TypeError, made apart as `int`'s is. */

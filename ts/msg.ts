@@ -9,7 +9,7 @@ import { Buffer } from 'node:buffer';
 import type { FileHandle } from 'node:fs/promises';
 
 import { fits, refuse, SOCKET_MODULE } from './arity';
-import { anInt, bytes, cint, int, pyType } from './convert';
+import { anInt, bytes, cint, int, pyType, ssize } from './convert';
 import * as C from './constants';
 import { errnos, OSError, takeError } from './errors';
 import { lastAddress, lastErrno, native, slotAddress, type NativeAddress } from './native';
@@ -32,13 +32,6 @@ function items(v: unknown, message: string): unknown[] {
     return Array.from(v as Iterable<unknown>);
   }
   throw new TypeError(message);
-}
-
-/** A Py_ssize_t argument: OverflowError (RangeError) beyond 64 bits, before the range CMSG_* check themselves. */
-function ssize(length: unknown): number {
-  const n = int(length);
-  if (n >= 2 ** 63 || n < -(2 ** 63)) throw new RangeError('Python int too large to convert to C ssize_t');
-  return n;
 }
 
 /** Python's `socket.CMSG_LEN(length)`: the cmsg_len of an item with `length` bytes of data. */

@@ -65,6 +65,16 @@ function constant(name) {
   return v;
 }
 
+/**
+ * Whether a step passes its integer arguments as bigints (Python's int of any size): a quarter of the
+ * steps, chosen by a hash of the step's JSON, so that a reported program runs the same way again.
+ */
+function bigStep(step) {
+  let h = 0;
+  for (const c of JSON.stringify(step)) h = (Math.imul(h, 31) + c.charCodeAt(0)) | 0;
+  return (h & 3) === 0;
+}
+
 function flagsOf(names) {
   let f = 0;
   for (const name of names ?? []) f |= constant(name);
@@ -129,6 +139,16 @@ class Program {
       .replace(FD_IN_MESSAGE, 'fd=N')
       .replace(ABSTRACT_IN_MESSAGE, (_, name) => this.ephemeral('abstract', `00${Buffer.from(name, 'latin1').toString('hex')}`))
       .replace(ADDRESS_IN_MESSAGE, (_, host, p) => `('${host}', ${this.port(Number(p), host)}`);
+  }
+
+  /** An integer argument as the API gets it: a bigint in a step bigStep() picked. */
+  int(v) {
+    return this.big && Number.isInteger(v) ? BigInt(v) : v;
+  }
+
+  /** flagsOf(names) as an argument. */
+  flags(names) {
+    return this.int(flagsOf(names));
   }
 
   value(v) {
@@ -224,6 +244,7 @@ class Program {
   // Steps.
 
   async run(step) {
+    this.big = bigStep(step);
     const op = step.op;
     const s = step.s;
     // The protocol of the ports this step reports: its socket's (a stream's socket is TCP).
@@ -240,7 +261,7 @@ class Program {
       case 'bind':
         return this.sock(s).bind(this.address(step));
       case 'listen':
-        return this.sock(s).listen(step.backlog);
+        return this.sock(s).listen(this.int(step.backlog));
       case 'connect':
         return this.sock(s).connect(this.named(step));
       case 'connect_ex':
@@ -251,11 +272,11 @@ class Program {
         return this.addr(a);
       }
       case 'send':
-        return this.sock(s).send(payload(step.n, step.seed), flagsOf(step.flags));
+        return this.sock(s).send(payload(step.n, step.seed), this.flags(step.flags));
       case 'sendall':
-        return this.sock(s).sendall(payload(step.n, step.seed), flagsOf(step.flags));
+        return this.sock(s).sendall(payload(step.n, step.seed), this.flags(step.flags));
       case 'sendto':
-        return this.sock(s).sendto(payload(step.n, step.seed), flagsOf(step.flags), this.named(step));
+        return this.sock(s).sendto(payload(step.n, step.seed), this.flags(step.flags), this.named(step));
       case 'sendmsg': {
         const buffers = step.sizes.map((n, i) => payload(n, step.seed + i));
         const anc = [];
@@ -264,60 +285,60 @@ class Program {
           anc.push([socket.SOL_SOCKET, socket.SCM_RIGHTS, Buffer.from(new Int32Array(fds).buffer)]);
         }
         const to = step.t === undefined || step.t === null ? null : this.addressOf(step.t);
-        if (to === null) return this.sock(s).sendmsg(buffers, anc, flagsOf(step.flags));
-        return this.sock(s).sendmsg(buffers, anc, flagsOf(step.flags), to);
+        if (to === null) return this.sock(s).sendmsg(buffers, anc, this.flags(step.flags));
+        return this.sock(s).sendmsg(buffers, anc, this.flags(step.flags), to);
       }
       case 'recv':
-        return this.value(this.sock(s).recv(step.n, flagsOf(step.flags)));
+        return this.value(this.sock(s).recv(this.int(step.n), this.flags(step.flags)));
       case 'recvfrom': {
-        const [data, a] = this.sock(s).recvfrom(step.n, flagsOf(step.flags));
+        const [data, a] = this.sock(s).recvfrom(this.int(step.n), this.flags(step.flags));
         return [this.value(data), this.addr(a)];
       }
       case 'recv_into': {
         const buf = Buffer.alloc(step.size);
-        const n = this.sock(s).recv_into(buf, step.nbytes, flagsOf(step.flags));
+        const n = this.sock(s).recv_into(buf, this.int(step.nbytes), this.flags(step.flags));
         return [n, this.value(buf)];
       }
       case 'recvfrom_into': {
         const buf = Buffer.alloc(step.size);
-        const [n, a] = this.sock(s).recvfrom_into(buf, step.nbytes, flagsOf(step.flags));
+        const [n, a] = this.sock(s).recvfrom_into(buf, this.int(step.nbytes), this.flags(step.flags));
         return [n, this.value(buf), this.addr(a)];
       }
       case 'recvmsg': {
-        const [data, anc, flags, a] = this.sock(s).recvmsg(step.n, step.anc, flagsOf(step.flags));
+        const [data, anc, flags, a] = this.sock(s).recvmsg(this.int(step.n), this.int(step.anc), this.flags(step.flags));
         return [this.value(data), anc.map((x) => this.ancillary(x)), flags, this.addr(a)];
       }
       case 'recvmsg_into': {
         const bufs = step.sizes.map((n) => Buffer.alloc(n));
-        const [n, anc, flags, a] = this.sock(s).recvmsg_into(bufs, step.anc, flagsOf(step.flags));
+        const [n, anc, flags, a] = this.sock(s).recvmsg_into(bufs, this.int(step.anc), this.flags(step.flags));
         return [n, bufs.map((b) => this.value(b)), anc.map((x) => this.ancillary(x)), flags, this.addr(a)];
       }
       case 'sendmmsg': {
         // The socket's slot first, as interp.py looks it up before the addresses.
         const sock = this.sock(s);
         const msgs = step.msgs.map((x) => (x.t === null ? [payload(x.n, x.seed)] : [payload(x.n, x.seed), this.addressOf(x.t)]));
-        return sock.sendmmsg(msgs, flagsOf(step.flags));
+        return sock.sendmmsg(msgs, this.flags(step.flags));
       }
       case 'recvmmsg':
-        return this.sock(s).recvmmsg(step.count, step.bufsize, flagsOf(step.flags)).map(([data, a]) => [this.value(data), this.addr(a)]);
+        return this.sock(s).recvmmsg(this.int(step.count), this.int(step.bufsize), this.flags(step.flags)).map(([data, a]) => [this.value(data), this.addr(a)]);
       case 'recvmmsg_into': {
         const bufs = step.sizes.map((n) => Buffer.alloc(n));
-        return this.sock(s).recvmmsg_into(bufs, flagsOf(step.flags)).map(([n, a], i) => [[n, this.value(bufs[i])], this.addr(a)]);
+        return this.sock(s).recvmmsg_into(bufs, this.flags(step.flags)).map(([n, a], i) => [[n, this.value(bufs[i])], this.addr(a)]);
       }
       case 'setblocking':
         return this.sock(s).setblocking(step.flag);
       case 'settimeout':
-        return this.sock(s).settimeout(step.t);
+        return this.sock(s).settimeout(this.int(step.t));
       case 'gettimeout':
         return this.sock(s).gettimeout();
       case 'getblocking':
         return this.sock(s).getblocking();
       case 'setsockopt': {
-        const v = typeof step.value === 'object' ? Buffer.from(step.value.hex, 'hex') : step.value;
+        const v = typeof step.value === 'object' ? Buffer.from(step.value.hex, 'hex') : this.int(step.value);
         return this.sock(s).setsockopt(constant(step.level), constant(step.name), v);
       }
       case 'getsockopt':
-        if (step.buflen) return this.value(this.sock(s).getsockopt(constant(step.level), constant(step.name), step.buflen));
+        if (step.buflen) return this.value(this.sock(s).getsockopt(constant(step.level), constant(step.name), this.int(step.buflen)));
         return this.sock(s).getsockopt(constant(step.level), constant(step.name));
       case 'dup':
         return this.put(step.into, this.sock(s).dup());
@@ -356,14 +377,14 @@ class Program {
       case 'makefile': {
         // The new file takes the slot before the old one closes (a close may throw, flushing):
         // a file nobody holds would stay open here, while CPython's refcounting closes it at once.
-        const f = this.sock(s).makefile(step.mode, step.buffering);
+        const f = this.sock(s).makefile(step.mode, this.int(step.buffering));
         const old = this.files.get(step.m);
         this.files.set(step.m, f);
         old?.close();
         return null;
       }
       case 'fread':
-        return this.value(this.file(step.m).read(step.n));
+        return this.value(this.file(step.m).read(this.int(step.n)));
       case 'freadline':
         return this.value(this.file(step.m).readline());
       case 'fwrite': {
@@ -384,14 +405,14 @@ class Program {
         const fds = new Map();
         for (const [t, mask] of step.regs) {
           fds.set(this.sock(t).fileno(), t);
-          p.register(this.sock(t), mask);
+          p.register(this.sock(t), this.int(mask));
         }
         return sortPairs(p.poll(0).map(([fd, ev]) => [fds.get(fd), ev]));
       }
       case 'selector': {
         const sel = new selectors.DefaultSelector();
         try {
-          for (const [t, events] of step.regs) sel.register(this.sock(t), events, t);
+          for (const [t, events] of step.regs) sel.register(this.sock(t), this.int(events), t);
           return sortPairs(sel.select(0).map(([key, ev]) => [key.data, ev]));
         } finally {
           sel.close();
@@ -402,7 +423,7 @@ class Program {
         fs.writeFileSync(file, payload(step.n, step.seed));
         const fd = fs.openSync(file, 'r');
         try {
-          const sent = this.sock(s).sendfile(fd, step.offset, step.count);
+          const sent = this.sock(s).sendfile(fd, this.int(step.offset), this.int(step.count));
           return [sent, restOf(fd)];
         } finally {
           fs.closeSync(fd);
@@ -415,14 +436,14 @@ class Program {
       case 'epoll_ctl': {
         const ep = this.epollObject();
         if (step.how === 'unregister') return ep.unregister(this.sock(s));
-        return ep[step.how](this.sock(s), step.mask);
+        return ep[step.how](this.sock(s), this.int(step.mask));
       }
       case 'epoll_poll':
-        return sortPairs(this.epollObject().poll(0, step.maxevents).map(([fd, ev]) => [this.slotOfFd(fd), ev]));
+        return sortPairs(this.epollObject().poll(0, this.int(step.maxevents)).map(([fd, ev]) => [this.slotOfFd(fd), ev]));
       case 'epoll_close':
         return this.epollObject().close();
       case 'setdefaulttimeout':
-        return socket.setdefaulttimeout(step.t);
+        return socket.setdefaulttimeout(this.int(step.t));
       case 'getdefaulttimeout':
         return socket.getdefaulttimeout();
       case 'sig_install':
@@ -466,7 +487,7 @@ class Program {
     const sock = this.sock(step.s);
     switch (op) {
       case 'aio_recv':
-        return this.value(await this.aio((o) => asyncio.sock_recv(sock, step.n, o)));
+        return this.value(await this.aio((o) => asyncio.sock_recv(sock, this.int(step.n), o)));
       case 'aio_recv_into': {
         // sock_recv_into has no nbytes: it gets a view of the buffer's first nbytes (0: all of it).
         const buf = Buffer.alloc(step.size);
@@ -474,12 +495,12 @@ class Program {
         return [n, this.value(buf)];
       }
       case 'aio_recvfrom': {
-        const [data, a] = await this.aio((o) => asyncio.sock_recvfrom(sock, step.n, o));
+        const [data, a] = await this.aio((o) => asyncio.sock_recvfrom(sock, this.int(step.n), o));
         return [this.value(data), this.addr(a)];
       }
       case 'aio_recvfrom_into': {
         const buf = Buffer.alloc(step.size);
-        const [n, a] = await this.aio((o) => asyncio.sock_recvfrom_into(sock, buf, step.nbytes, o));
+        const [n, a] = await this.aio((o) => asyncio.sock_recvfrom_into(sock, buf, this.int(step.nbytes), o));
         return [n, this.value(buf), this.addr(a)];
       }
       case 'aio_sendall':
@@ -599,11 +620,11 @@ class Program {
     const [reader, writer] = this.stream(step.w);
     switch (op) {
       case 'st_read':
-        return this.value(await this.within(reader.read(step.n)));
+        return this.value(await this.within(reader.read(this.int(step.n))));
       case 'st_readline':
         return this.value(await this.within(reader.readline()));
       case 'st_readexactly':
-        return this.value(await this.within(reader.readexactly(step.n)));
+        return this.value(await this.within(reader.readexactly(this.int(step.n))));
       case 'st_readuntil':
         return this.value(await this.within(reader.readuntil(Buffer.from(step.sep, 'latin1'))));
       case 'st_at_eof':

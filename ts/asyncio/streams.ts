@@ -7,7 +7,7 @@
 
 // node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
 import { Buffer } from 'node:buffer';
-import { pyType } from '../convert';
+import { anInt, pyType } from '../convert';
 import { keywords, type WithOptions } from '../keywords';
 import { ConnectionResetError, RuntimeError } from '../errors';
 import type { TransportSocket } from './trsock';
@@ -68,8 +68,9 @@ function separatorBytes(separator: Uint8Array | string): Buffer {
   return Buffer.from(separator.buffer, separator.byteOffset, separator.byteLength);
 }
 
-/** A size as asyncio compares it (`n < 0`): a number (a bool is one); anything else is that comparison's TypeError. */
-function comparedSize(n: unknown): number {
+/** A size as asyncio compares it (`n < 0`): a number (a bool and a bigint are ones); anything else is that comparison's TypeError. */
+function comparedSize(given: unknown): number {
+  const n = anInt(given);
   if (typeof n === 'number') return n;
   if (typeof n === 'boolean') return Number(n);
   throw new TypeError(`'<' not supported between instances of '${pyType(n)}' and 'int'`);
@@ -95,7 +96,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
   /** `limit` bounds readline/readuntil (64 KiB by default). */
   constructor(limit = DEFAULT_LIMIT) {
     if (!(limit > 0)) throw new RangeError('Limit cannot be <= 0');
-    this.#limit = limit;
+    this.#limit = Number(limit);
   }
 
   /** The transport reads are paused and resumed on. Python: `asyncio.StreamReader.set_transport`. */

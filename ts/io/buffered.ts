@@ -6,8 +6,9 @@
 // node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
 import { Buffer } from 'node:buffer';
 import { inspect } from 'node:util';
-import { bytes, int, optionalSize, writableBytes } from '../convert';
+import { bytes, int, optionalSize, ssize, writableBytes } from '../convert';
 import { BlockingIOError, OSError } from '../errors';
+import { fitsBuffer } from '../slab';
 import type { SocketIO } from './socketio';
 import { closedFile, DEFAULT_BUFFER_SIZE, EAGAIN, IOBase, readlines, UnsupportedOperation, writelines } from './base';
 
@@ -111,6 +112,7 @@ export class BufferedReader extends BufferedIOBase {
 
   /** One raw read of up to `n` bytes: the bytes, empty at EOF, null if it would block. */
   #rawRead(n: number): Buffer | null {
+    fitsBuffer(n);
     const b = Buffer.allocUnsafe(n);
     const got = this.live.readinto(b);
     return got === null ? null : b.subarray(0, got);
@@ -150,6 +152,7 @@ export class BufferedReader extends BufferedIOBase {
    * stays buffered). The reads' sizes say where a message socket's records are cut.
    */
   #readGeneric(n: number): Buffer | null {
+    fitsBuffer(n);
     const out = Buffer.allocUnsafe(n);
     let written = this.#buf.copy(out);
     this.#buf = Buffer.alloc(0);
@@ -177,7 +180,7 @@ export class BufferedReader extends BufferedIOBase {
    */
   read1(n = -1): Buffer {
     this.#check('read');
-    let want = int(n);
+    let want = ssize(n);
     if (want < 0) want = this.size;
     if (want === 0) return Buffer.alloc(0);
     if (this.#buf.length > 0) return this.#take(Math.min(want, this.#buf.length));

@@ -4,8 +4,9 @@
 // node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
 import { Buffer } from 'node:buffer';
 import { inspect } from 'node:util';
-import { bytes, int, optionalSize, pyType } from '../convert';
+import { bytes, optionalSize, pyType, ssize } from '../convert';
 import { isWouldBlock, OSError, TimeoutError } from '../errors';
+import { fitsBuffer } from '../slab';
 import { closedFile, DEFAULT_BUFFER_SIZE, IOBase, readlines, UnsupportedOperation, writelines } from './base';
 
 /** How a Socket counts the files made from it: its fd stays open until they are closed too. */
@@ -76,8 +77,9 @@ export class SocketIO extends IOBase {
   /** read(n=-1): one receive of up to n bytes (all until EOF when n < 0); null if a
    * non-blocking socket has nothing. Python: `io.RawIOBase.read`. */
   read(n = -1): Buffer | null {
-    const want = int(n);
+    const want = ssize(n);
     if (want < 0) return this.readall();
+    fitsBuffer(want);
     const b = Buffer.alloc(want);
     const got = this.readinto(b);
     return got === null ? null : b.subarray(0, got);

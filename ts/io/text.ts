@@ -4,7 +4,7 @@
 
 import { inspect } from 'node:util';
 
-import { argType, int, optionalSize } from '../convert';
+import { argType, optionalSize, ssize } from '../convert';
 import { pyRepr } from '../repr';
 import { BufferedReader, BufferedRWPair, BufferedWriter } from './buffered';
 import { LookupError } from '../errors';
@@ -230,7 +230,7 @@ export class TextIOWrapper extends IOBase {
     this.#reader();
     this.#eof = false;
     // TextIOWrapper.readline takes an int only (None is a TypeError), unlike read().
-    const max = int(size);
+    const max = ssize(size);
     for (;;) {
       let end = this.#lineEnd(this.#text);
       if (end < 0 && this.#eof) end = this.#text.length;
