@@ -157,8 +157,6 @@ export function send_fds<A>(sock: MsgSocket<A>, buffers: Iterable<Uint8Array>, f
   return sock.sendmsg(buffers, [[C.SOL_SOCKET, C.SCM_RIGHTS, packFds(fds)]], flags, address);
 }
 
-const isLittleEndian = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
-
 /** Python's `socket.recv_fds(sock, bufsize, maxfds, flags=0)` ->
  * `[data, fds, msg_flags, address]`: up to `maxfds` fds from SCM_RIGHTS items.
  * Fds beyond maxfds are dropped by the kernel (MSG_CTRUNC in msg_flags), never leaked. */
@@ -168,8 +166,9 @@ export function recv_fds<A = unknown>(sock: MsgSocket<unknown>, bufsize: number,
   const fds: number[] = [];
   for (const [level, type, item] of ancdata) {
     if (level === C.SOL_SOCKET && type === C.SCM_RIGHTS) {
+      // The kernel's ints in host order, as an Int32Array reads them (a copy: the item need not be aligned).
       const whole = item.length - (item.length % 4);
-      for (let i = 0; i < whole; i += 4) fds.push(isLittleEndian ? item.readInt32LE(i) : item.readInt32BE(i));
+      for (const fd of new Int32Array(item.buffer.slice(item.byteOffset, item.byteOffset + whole))) fds.push(fd);
     }
   }
   return [data, fds, msgFlags, addr as A];
