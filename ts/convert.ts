@@ -25,7 +25,7 @@ export function int(v: unknown): number {
 /** `int` of anything else, made apart so that `int` stays small enough for the hot calls to inline:
  * a bigint (Python's int of any size) as its number, to the callers' range checks; else Python's TypeError. */
 function otherInt(v: unknown): number {
-  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'bigint') return bigNumber(v);
   throw new TypeError(`'${pyType(v)}' object cannot be interpreted as an integer`);
 }
 
@@ -34,7 +34,21 @@ export const LONG_MAX = 2 ** 63;
 
 /** A bigint as the number it is (Python's int of any size, exact up to 2 ** 53); anything else as it is. */
 export function anInt<T>(v: T): T | number {
-  return typeof v === 'bigint' ? Number(v) : v;
+  return typeof v === 'bigint' ? bigNumber(v) : v;
+}
+
+/**
+ * A bigint as a number on the same side of every C bound the range checks test (2 ** 63, 2 ** 64 and
+ * -(2 ** 63)), which Number() alone would round onto: 2n ** 63n - 1n is a C long, -(2n ** 63n) - 1n
+ * is not. Beyond them, a number beyond every bound (Python's int of any size is too large for all).
+ */
+function bigNumber(v: bigint): number {
+  if (v < -(2n ** 63n)) return -(2 ** 64);
+  if (v >= 2n ** 64n) return 2 ** 65;
+  const n = Number(v);
+  if (v < 2n ** 63n && n >= 2 ** 63) return 2 ** 63 - 1024;
+  if (n >= 2 ** 64) return 2 ** 64 - 2048;
+  return n;
 }
 
 /** A Py_ssize_t argument (Python's `n` format): OverflowError (RangeError) beyond 64 bits. */
@@ -44,10 +58,18 @@ export function ssize(v: unknown): number {
   return n;
 }
 
+/** A C int as CPython's `_PyLong_AsInt` takes it (shutdown's `how`, an fd, maxevents): one
+ * OverflowError (RangeError) for anything beyond 32 bits, where the `i` format (`cint`) has three. */
+export function asInt(v: unknown): number {
+  const n = int(v);
+  if (n > 0x7fffffff || n < -0x80000000) throw new RangeError('Python int too large to convert to C int');
+  return n;
+}
+
 /** A C int argument, as Python's `i` format takes it: OverflowError (RangeError) beyond 32 bits
  * rather than a value the addon would wrap (a wrapped fd number names some other fd). */
 export function cint(v: unknown): number {
-  const n = typeof v === 'bigint' ? Number(v) : int(v);
+  const n = int(v);
   if (n >= LONG_MAX || n < -LONG_MAX) throw new RangeError('Python int too large to convert to C long');
   if (n > 0x7fffffff) throw new RangeError('signed integer is greater than maximum');
   if (n < -0x80000000) throw new RangeError('signed integer is less than minimum');

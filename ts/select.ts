@@ -6,7 +6,7 @@
 import { inspect } from 'node:util';
 
 import { fits, refuse, SELECT } from './arity';
-import { int, pyType } from './convert';
+import { asInt, int, pyType } from './convert';
 import { fail, KeyError, OSError, oserrorNamed } from './errors';
 import { native } from './native';
 import { bigTimeout, inClockRange } from './timeout';
@@ -36,8 +36,7 @@ export function fdOf(obj: unknown): number {
   } else {
     throw new TypeError('argument must be an int, or have a fileno() method.');
   }
-  const n = int(fd);
-  if (n > INT_MAX || n < INT_MIN) throw new RangeError('Python int too large to convert to C int');
+  const n = asInt(fd);
   if (n < 0) throw new RangeError(`file descriptor cannot be a negative integer (${n})`);
   return n;
 }
@@ -104,7 +103,7 @@ function eventmask(mask: unknown): number {
   if (!(typeof mask === 'number' && Number.isInteger(mask)) && typeof mask !== 'boolean' && typeof mask !== 'bigint') {
     throw new TypeError('an integer is required');
   }
-  const n = Number(mask);
+  const n = int(mask);
   if (n < 0) throw new RangeError('value must be positive');
   if (n >= 2 ** 64) throw new RangeError('Python int too large to convert to C unsigned long');
   if (n > 0xffff) throw new RangeError('Python int too large for C unsigned short');
@@ -314,8 +313,7 @@ export class epoll extends PollerFd {
     const given = timeoutArg(timeout, 'timeout must be an integer or None');
     const ms = given === null ? -1 : pollMs(inClockRange(given) * 1000);
     const t = ms < 0 ? -1 : ms / 1000;
-    let max = int(maxevents);
-    if (max > 0x7fffffff || max < -0x80000000) throw new RangeError('Python int too large to convert to C int');
+    let max = asInt(maxevents);
     if (max === -1) max = FD_SETSIZE - 1;
     else if (max < 1) throw new RangeError(`maxevents must be greater than 0, got ${max}`);
     // The kernel's limit (EINVAL), which Python meets after allocating for all of them.

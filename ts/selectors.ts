@@ -68,7 +68,8 @@ function checkEvents(given: unknown): number {
     const type = typeof events === 'number' ? 'float' : pyType(events);
     throw new TypeError(`unsupported operand type(s) for &: '${type}' and 'int'`);
   }
-  if (events & ~(EVENT_READ | EVENT_WRITE)) throw new RangeError(`Invalid events: ${pyRepr(events)}`);
+  // `events & ~(EVENT_READ | EVENT_WRITE)` in Python's ints: JS's & would see only the low 32 bits.
+  if (events < EVENT_READ || events > (EVENT_READ | EVENT_WRITE)) throw new RangeError(`Invalid events: ${pyRepr(given)}`);
   return events;
 }
 

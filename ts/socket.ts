@@ -8,7 +8,7 @@ import { inspect } from 'node:util';
 
 import { fits, given, refuse, SOCKET, SOCKET_MODULE } from './arity';
 import { addressParts, isLiteralHost, type AddressParts, type AddressArgOf, type AddressOf, type Family } from './address';
-import { bytes, cint, int, LONG_MAX, writableBytes } from './convert';
+import { asInt, bytes, cint, int, LONG_MAX, writableBytes } from './convert';
 import * as C from './constants';
 import { badf, CLOSED_ERRNO, dropError, errnos, errorOf, fail, OSError, takeError, withAddress, wouldBlock } from './errors';
 import type { BufferedReader, BufferedRWPair, BufferedWriter } from './io/buffered';
@@ -354,8 +354,7 @@ export class Socket<F extends string = string> {
   /** Sets whether child processes inherit the fd (clears or sets FD_CLOEXEC). Python: `socket.socket.set_inheritable`. */
   set_inheritable(inheritable: boolean): void {
     fits(SOCKET.set_inheritable, arguments.length, inheritable) || refuse(SOCKET.set_inheritable, arguments);
-    const flag = int(inheritable);
-    if (flag > 0x7fffffff || flag < -0x80000000) throw new RangeError('Python int too large to convert to C int');
+    const flag = asInt(inheritable);
     const fd = this.#check('fcntl');
     if (!native.setInheritable(fd, flag !== 0)) fail();
   }
@@ -459,7 +458,7 @@ export class Socket<F extends string = string> {
   /** Shuts down one or both halves of the connection: SHUT_RD, SHUT_WR or SHUT_RDWR. Python: `socket.socket.shutdown`. */
   shutdown(how: number): void {
     fits(SOCKET.shutdown, arguments.length, how) || refuse(SOCKET.shutdown, arguments);
-    const n = cint(how);
+    const n = asInt(how);
     const fd = this.#check('shutdown');
     if (!native.shutdown(fd, n)) fail();
   }

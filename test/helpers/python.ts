@@ -27,6 +27,8 @@ export function python(setup: string, cases: Record<string, string>): Record<str
   const run = runSync('python3', [ORACLE], {
     input: JSON.stringify([setup, cases]),
     encoding: 'utf8',
+    // Thousands of cases' outcomes: more than spawnSync's 1 MiB.
+    maxBuffer: 256 * 1024 * 1024,
   });
   if (run.status !== 0) throw new Error(`python3 failed (${run.status}): ${run.stderr}`);
   return JSON.parse(run.stdout) as Record<string, Outcome>;
