@@ -7,7 +7,8 @@
 // object, a full non-blocking buffered write throws BlockingIOError with
 // `characters_written`.
 
-import { int, pyType } from './convert';
+import { anInt, pyType, ssize } from './convert';
+import { pyRepr } from './repr';
 import { DEFAULT_BUFFER_SIZE } from './io/base';
 import { BufferedReader, BufferedRWPair, BufferedWriter } from './io/buffered';
 import { IO_REF, SocketIO, type FileSocket } from './io/socketio';
@@ -25,7 +26,18 @@ export type SocketFile = SocketIO | BufferedReader | BufferedWriter | BufferedRW
 
 /** Python's socket.makefile(mode='r', buffering=None, *, encoding, errors, newline). */
 export function makefile(sock: FileSocket, mode = 'r', buffering: number | null = null, options: MakefileOptions = {}): SocketFile {
-  // Python's set(mode) <= {'r', 'w', 'b'}: a mode that is no string is not iterable there.
+  // Python's set(mode) <= {'r', 'w', 'b'}: bytes are a set of ints, which only an empty one passes (to
+  // fail at `'w' in mode`); a mode that is no string nor bytes is not iterable there.
+  const given: unknown = mode;
+  // A list of the letters is a mode too (Python iterates it as it does a str).
+  if (Array.isArray(given)) {
+    if (!given.every((c) => c === 'r' || c === 'w' || c === 'b')) throw new RangeError(`invalid mode [${given.map(pyRepr).join(', ')}] (only r, w, b allowed)`);
+    mode = given.join('');
+  }
+  if (given instanceof Uint8Array) {
+    if (given.length === 0) throw new TypeError("a bytes-like object is required, not 'str'");
+    throw new RangeError(`invalid mode ${pyRepr(given)} (only r, w, b allowed)`);
+  }
   if (typeof mode !== 'string') throw new TypeError(`'${pyType(mode)}' object is not iterable`);
   if ([...mode].some((c) => !'rwb'.includes(c))) {
     throw new RangeError(`invalid mode '${String(mode)}' (only r, w, b allowed)`);
@@ -37,8 +49,10 @@ export function makefile(sock: FileSocket, mode = 'r', buffering: number | null 
   if (buffering !== null && buffering !== undefined && typeof buffering !== 'number' && typeof buffering !== 'boolean' && typeof buffering !== 'bigint') {
     throw new TypeError(`'<' not supported between instances of '${pyType(buffering)}' and 'int'`);
   }
-  let size = buffering === null || buffering === undefined ? -1 : int(buffering);
-  if (size < 0) size = DEFAULT_BUFFER_SIZE;
+  // Python: `buffering < 0` is the default size and `buffering == 0` unbuffered, whatever the number
+  // (-0.5 too); any other size goes to the buffered file as an int (1.5 is its TypeError, 2**63 its OverflowError).
+  const compared = buffering === null || buffering === undefined ? -1 : Number(anInt(buffering));
+  const size = compared < 0 ? DEFAULT_BUFFER_SIZE : compared === 0 ? 0 : ssize(buffering);
   if (size === 0 && !binary) throw new RangeError('unbuffered streams must be binary');
   const raw = new SocketIO(sock, `${reading ? 'r' : ''}${writing ? 'w' : ''}`);
   // A file from makefile() holds the socket open until it closes too (Python's _io_refs).

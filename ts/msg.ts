@@ -93,9 +93,8 @@ export function sendmsg(fd: () => number, timeout: number, buffers: unknown, anc
   return n < 0 ? fail() : n;
 }
 
-/** Checks recvmsg's ancbufsize as Python does. */
-function ancSize(ancbufsize: unknown): number {
-  const n = int(ancbufsize);
+/** Checks recvmsg's ancbufsize (converted) as Python does. */
+function ancSize(n: number): number {
   if (n < 0 || n > 0x7fffffff) throw new RangeError('invalid ancillary data buffer length');
   return n;
 }
@@ -111,11 +110,14 @@ function receiveArea(size: number, flags: number): Buffer {
 
 /** Socket.recvmsg: `[data, ancdata, msg_flags, address]`. */
 export function recvmsg(fd: () => number, timeout: number, bufsize: unknown, ancbufsize: unknown, flags: unknown): [Buffer, AncData[], number, NativeAddress] {
-  const size = int(bufsize);
-  if (size < 0) throw new RangeError('negative buffer size in recvmsg()');
-  const anc = ancSize(ancbufsize);
+  // Python's "n|ni": every argument converted before any is checked.
+  const size = ssize(bufsize);
+  const ancbuf = ssize(ancbufsize);
   const f = cint(flags);
+  if (size < 0) throw new RangeError('negative buffer size in recvmsg()');
+  // The data's room first, then the ancillary size's range, as CPython's sock_recvmsg.
   const buf = receiveArea(size, f);
+  const anc = ancSize(ancbuf);
   const r = resumable(fd, timeout, (s, t) => native.recvmsgInto(s, [buf], anc, f, t), (x) => x === null) ?? fail();
   const addr = lastAddress();
   const got = Math.min(r[0], size);
@@ -126,14 +128,16 @@ export function recvmsg(fd: () => number, timeout: number, bufsize: unknown, anc
 
 /** Socket.recvmsg_into: `[nbytes, ancdata, msg_flags, address]`, the data scattered into `buffers` in place. */
 export function recvmsg_into(fd: () => number, timeout: number, buffers: unknown, ancbufsize: unknown, flags: unknown): [number, AncData[], number, NativeAddress] {
+  // Python's "O|ni" first, then the buffers, then the ancillary size's range.
+  const ancbuf = ssize(ancbufsize);
+  const f = cint(flags);
   const bufs = items(buffers, 'recvmsg_into() argument 1 must be an iterable').map((b) => {
     if (!ArrayBuffer.isView(b) && !(b instanceof ArrayBuffer)) {
       throw new TypeError('recvmsg_into() argument 1 must be an iterable of single-segment read-write buffers');
     }
     return bytes(b);
   });
-  const anc = ancSize(ancbufsize);
-  const f = cint(flags);
+  const anc = ancSize(ancbuf);
   const r = resumable(fd, timeout, (s, t) => native.recvmsgInto(s, bufs, anc, f, t), (x) => x === null) ?? fail();
   return [r[0], r[1], r[2], lastAddress()];
 }

@@ -105,11 +105,13 @@ export function claim(n: number, zeroed = false): void {
 function claimOther(n: number, zeroed: boolean): void {
   if (n > SLAB_RECEIVE_MAX) {
     fitsBuffer(n);
-    room.memory = Buffer.allocUnsafeSlow(n).buffer as ArrayBuffer;
+    // Zeroed room of its own from the allocator (fresh pages, zero until touched), not by writing
+    // every byte: a recv(2**32, MSG_TRUNC) that finds a 64-byte datagram touches one page.
+    room.memory = zeroed ? new ArrayBuffer(n) : (Buffer.allocUnsafeSlow(n).buffer as ArrayBuffer);
     room.offset = 0;
-  } else {
-    (n <= SMALL_RECEIVE_MAX ? small : large).claim(n);
+    return;
   }
+  (n <= SMALL_RECEIVE_MAX ? small : large).claim(n);
   if (zeroed) new Uint8Array(room.memory, room.offset, n).fill(0);
 }
 
@@ -117,7 +119,11 @@ function claimOther(n: number, zeroed: boolean): void {
  * MemoryError (an OSError here, as bsdsock has no MemoryError), not the message of Node's allocator. */
 export function fitsBuffer(n: number): void {
   if (n <= MAX_LENGTH) return;
-  throw n >= 2 ** 63 ? new RangeError('Python int too large to convert to C ssize_t') : new OSError('Cannot allocate memory');
+  if (n >= 2 ** 63) throw new RangeError('Python int too large to convert to C ssize_t');
+  // The largest size below 2 ** 63 (2 ** 63 - 1 as Python's int): past what a bytes object's header
+  // leaves, Python's OverflowError rather than its MemoryError.
+  if (n > 2 ** 63 - 2048) throw new RangeError('byte string is too large');
+  throw new OSError('Cannot allocate memory');
 }
 
 /**

@@ -8,7 +8,7 @@ import { inspect } from 'node:util';
 
 import { fits, given, refuse, SOCKET, SOCKET_MODULE } from './arity';
 import { addressParts, isLiteralHost, type AddressParts, type AddressArgOf, type AddressOf, type Family } from './address';
-import { asInt, bytes, cint, int, LONG_MAX, writableBytes } from './convert';
+import { asInt, bytes, cint, int, LONG_MAX, ssize, writableBytes } from './convert';
 import * as C from './constants';
 import { badf, CLOSED_ERRNO, dropError, errnos, errorOf, fail, OSError, takeError, withAddress, wouldBlock } from './errors';
 import type { BufferedReader, BufferedRWPair, BufferedWriter } from './io/buffered';
@@ -542,9 +542,10 @@ export class Socket<F extends string = string> {
   /** recv(bufsize, flags=0) -> the bytes received (empty at end of stream). Python: `socket.socket.recv`. */
   recv(bufsize: number, flags = 0): Buffer {
     fits(SOCKET.recv, arguments.length, bufsize) || refuse(SOCKET.recv, arguments);
-    const n = int(bufsize);
-    if (n < 0) throw new RangeError('negative buffersize in recv');
+    // Python's "n|i": every argument converted before any is checked.
+    const n = ssize(bufsize);
     const f = cint(flags);
+    if (n < 0) throw new RangeError('negative buffersize in recv');
     // As CPython's sock_recv_guts: nothing asked, nothing to wait for, no syscall.
     if (n === 0) return Buffer.alloc(0);
     const fd = this.#check('recv');
@@ -559,9 +560,9 @@ export class Socket<F extends string = string> {
    */
   recvfrom(bufsize: number, flags = 0): [Buffer, AddressOf<F> | null] {
     fits(SOCKET.recvfrom, arguments.length, bufsize) || refuse(SOCKET.recvfrom, arguments);
-    const n = int(bufsize);
-    if (n < 0) throw new RangeError('negative buffersize in recvfrom');
+    const n = ssize(bufsize);
     const f = cint(flags);
+    if (n < 0) throw new RangeError('negative buffersize in recvfrom');
     const fd = this.#check('recvfrom');
     claim(n, (f & TRUNC) !== 0);
     const { memory, offset } = room;
@@ -575,8 +576,7 @@ export class Socket<F extends string = string> {
    */
   recv_into(buffer: Uint8Array, nbytes = 0, flags = 0): number {
     fits(SOCKET.recv_into, arguments.length, buffer) || refuse(SOCKET.recv_into, arguments);
-    const [buf, n] = this.#into(buffer, nbytes, 'recv_into', 'buffer too small for requested bytes');
-    const f = cint(flags);
+    const [buf, n, f] = this.#into(buffer, nbytes, flags, 'recv_into', 'buffer too small for requested bytes');
     // An empty buffer: 0 at once, with no syscall, as CPython's sock_recv_guts.
     if (n === 0) return 0;
     const fd = this.#check('recv_into');
@@ -587,22 +587,22 @@ export class Socket<F extends string = string> {
   /** recvfrom_into(buffer, nbytes=0, flags=0) -> [bytes received, address]. Python: `socket.socket.recvfrom_into`. */
   recvfrom_into(buffer: Uint8Array, nbytes = 0, flags = 0): [number, AddressOf<F> | null] {
     fits(SOCKET.recvfrom_into, arguments.length, buffer) || refuse(SOCKET.recvfrom_into, arguments);
-    const [buf, n] = this.#into(buffer, nbytes, 'recvfrom_into', 'nbytes is greater than the length of the buffer');
-    const f = cint(flags);
+    const [buf, n, f] = this.#into(buffer, nbytes, flags, 'recvfrom_into', 'nbytes is greater than the length of the buffer');
     const fd = this.#check('recvfrom_into');
     const got = native.recvfromInto(fd, buf, 0, n, f, this.#t);
     if (got < 0) fail();
     return [got, lastAddress() as AddressOf<F> | null];
   }
 
-  /** The writable bytes of `buffer` and how many of them to fill, checked as Python does. */
-  #into(buffer: unknown, nbytes: unknown, caller: string, tooSmall: string): [Uint8Array, number] {
+  /** The writable bytes of `buffer`, how many of them to fill, and the flags, converted ("w*|ni") and then checked as Python does. */
+  #into(buffer: unknown, nbytes: unknown, flags: unknown, caller: string, tooSmall: string): [Uint8Array, number, number] {
     const view = writableBytes(buffer, `${caller}() argument 1`);
-    let n = int(nbytes);
+    let n = ssize(nbytes);
+    const f = cint(flags);
     if (n < 0) throw new RangeError(`negative buffersize in ${caller}`);
     if (n === 0) n = view.byteLength;
     else if (n > view.byteLength) throw new RangeError(tooSmall);
-    return [view, n];
+    return [view, n, f];
   }
 
   /** setsockopt(level, opt, value): value an int, a boolean or bytes;

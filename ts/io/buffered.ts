@@ -4,7 +4,7 @@
 // BlockingIOError with `characters_written`.
 
 // node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
-import { Buffer } from 'node:buffer';
+import { Buffer, constants } from 'node:buffer';
 import { inspect } from 'node:util';
 import { bytes, int, optionalSize, ssize, writableBytes } from '../convert';
 import { BlockingIOError, OSError } from '../errors';
@@ -17,6 +17,9 @@ type Raw = SocketIO;
 
 function bufferSize(n: number): number {
   if (n <= 0) throw new RangeError('buffer size must be strictly positive');
+  // CPython allocates the buffer here (MemoryError past what the machine lends); bsdsock when it reads,
+  // so a size no Buffer can have fails here, as the allocation it stands for would.
+  if (n > constants.MAX_LENGTH) throw new OSError('Cannot allocate memory');
   return n;
 }
 
