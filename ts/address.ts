@@ -4,7 +4,7 @@
 // node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
 import { Buffer } from 'node:buffer';
 import { bytes, int, pyType } from './convert';
-import { OSError } from './errors';
+import { fail, OSError } from './errors';
 import { native } from './native';
 
 // The converters resolver.ts takes from here; their home is convert.ts.
@@ -62,10 +62,21 @@ export type AddressArgOf<F extends string> = F extends keyof AddressArgTypes ? A
 
 const C = native.constants();
 
+/** A host argument, as Python's idna_converter takes it (before any other part of the address). */
 function host(v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (v instanceof Uint8Array) return Buffer.from(v).toString('latin1');
-  throw new TypeError(`str, bytes or bytearray expected, not ${pyType(v)}`);
+  let h: string;
+  if (typeof v === 'string') h = v;
+  else if (v instanceof Uint8Array) h = Buffer.from(v).toString('latin1');
+  else throw new TypeError(`str, bytes or bytearray expected, not ${pyType(v)}`);
+  if (h.includes('\0')) throw new TypeError('host name must not contain null character');
+  return h;
+}
+
+/** A port as Python's "i" takes it: a C int, whose OverflowError getsockaddrarg words as the port's range. */
+function port(v: unknown, caller: string): number {
+  const n = int(v);
+  if (n > 0x7fffffff || n < -0x80000000) throw portRange(caller);
+  return n;
 }
 
 function ranged(v: unknown, max: number, what: string, caller: string): number {
@@ -74,9 +85,24 @@ function ranged(v: unknown, max: number, what: string, caller: string): number {
   return n;
 }
 
+const portRange = (caller: string): RangeError => new RangeError(`${caller}(): port must be 0-65535.`);
+
+/**
+ * The range checks Python's getsockaddrarg makes once the host resolved (a host that does not
+ * resolve is its gaierror, whatever the port says): resolved here first only when one fails.
+ */
+function checkRanges(family: number, h: string, p: number, flowinfo: number, caller: string): void {
+  const badPort = p < 0 || p > 0xffff;
+  const badFlow = flowinfo > 0xfffff;
+  if (!badPort && !badFlow) return;
+  if (native.sockaddr(family, h, 0, 0, 0) === null) fail();
+  if (badPort) throw portRange(caller);
+  throw new RangeError(`${caller}(): flowinfo must be 0-1048575.`);
+}
+
 /** An unsigned int as Python's "I" format takes it: unchecked, wrapped to 32 bits. */
 function u32(v: unknown): number {
-  return Number(BigInt.asUintN(32, BigInt(int(v))));
+  return Number(BigInt.asUintN(32, typeof v === 'bigint' ? v : BigInt(int(v))));
 }
 
 /** The addon's address arguments: host or path, three numbers, extra bytes. */
@@ -108,16 +134,24 @@ export function addressParts(family: number, address: unknown, caller: string): 
     case C.AF_INET: {
       const t = tuple(address, 'AF_INET', caller);
       if (t.length !== 2) throw new TypeError('AF_INET address must be a pair (host, port)');
-      return [host(t[0]), ranged(t[1], 65535, 'port', caller), 0, 0, null];
+      // Python's "O&i", then the host resolved, then the port's range.
+      const h = host(t[0]);
+      const p = port(t[1], caller);
+      checkRanges(family, h, p, 0, caller);
+      return [h, p, 0, 0, null];
     }
     case C.AF_INET6: {
       const t = tuple(address, 'AF_INET6', caller);
       if (t.length < 2 || t.length > 4) {
         throw new TypeError('AF_INET6 address must be a tuple (host, port[, flowinfo[, scopeid]])');
       }
-      const flowinfo = t.length > 2 ? ranged(t[2], 0xfffff, 'flowinfo', caller) : 0;
+      // Python's "O&i|II" (flowinfo and scope id wrapped to 32 bits), then the host resolved, then the ranges.
+      const h = host(t[0]);
+      const p = port(t[1], caller);
+      const flowinfo = t.length > 2 ? u32(t[2]) : 0;
       const scope = t.length > 3 ? u32(t[3]) : 0;
-      return [host(t[0]), ranged(t[1], 65535, 'port', caller), flowinfo, scope, null];
+      checkRanges(family, h, p, flowinfo, caller);
+      return [h, p, flowinfo, scope, null];
     }
     case C.AF_UNIX: {
       if (typeof address === 'string') return [Buffer.from(address, 'utf8'), 0, 0, 0, null];
