@@ -1,16 +1,16 @@
-// Address arguments as Python's getsockaddrarg takes them: bind and sendto on
-// AF_INET, bind on AF_INET6 and AF_UNIX, with hosts, ports, flowinfo and
-// scope ids from pools that run past each bound and through the wrong types
-// and shapes, each call's outcome compared with python3's. Python converts
-// the host, then the numbers, then resolves the host, then checks the ranges:
-// bsdsock must fail in the same order. Every host is numeric or empty, and
-// every datagram goes to loopback: no name reaches a resolver, nothing leaves
-// the machine.
+// Address arguments as Python takes them, each call's outcome compared with
+// python3's: bind and sendto on AF_INET, bind on AF_INET6 and AF_UNIX, with
+// hosts, ports, flowinfo and scope ids from pools that run past each bound and
+// through the wrong types and shapes (Python converts the host, then the
+// numbers, then resolves the host, then checks the ranges: bsdsock must fail in
+// the same order); and getaddrinfo's six arguments. Every host is numeric or
+// empty, and every datagram goes to loopback: no name reaches a resolver,
+// nothing leaves the machine.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AF_INET, AF_INET6, AF_UNIX, SOCK_DGRAM, socket } from 'bsdsock';
+import { AF_INET, AF_INET6, AF_UNIX, AI_CANONNAME, AI_NUMERICHOST, AI_NUMERICSERV, AI_PASSIVE, AI_V4MAPPED, getaddrinfo, SOCK_DGRAM, socket } from 'bsdsock';
 import { python, type Outcome } from './helpers/python';
 import { combinations, mismatches, type PoolValue } from './helpers/pool';
 
@@ -156,6 +156,73 @@ describe('address arguments, as Python takes them', () => {
         s.close();
       }
     });
+    expect(found).toEqual([]);
+  });
+});
+
+// getaddrinfo's six arguments: numeric hosts only (a name would go to the resolver), ports as
+// numbers, strings, service names of /etc/services and bytes, and every kind of family, type and
+// flags; the entries sorted on both sides (the system's order is compared in resolver.test.ts).
+const GAI_HOSTS: PoolValue[] = [
+  ['None', null],
+  ["'127.0.0.1'", '127.0.0.1'],
+  ["'::1'", '::1'],
+  ["''", ''],
+  ["'0x7f.1'", '0x7f.1'],
+  ["'127.1'", '127.1'],
+  ["b'127.0.0.1'", Buffer.from('127.0.0.1')],
+  ['5', 5],
+  ["'127.0.0.1\\x00'", '127.0.0.1\0'],
+  ["'fe80::1%1'", 'fe80::1%1'],
+];
+const GAI_PORTS: PoolValue[] = [
+  ['None', null],
+  ['0', 0],
+  ['80', 80],
+  ["'80'", '80'],
+  ["'http'", 'http'],
+  ["b'80'", Buffer.from('80')],
+  ['-1', -1],
+  ['65536', 65536],
+  ['2**63', 2n ** 63n],
+  ['1.5', 1.5],
+  ["'no-such-service'", 'no-such-service'],
+  ["''", ''],
+];
+const GAI_FAMILIES: PoolValue[] = [['0', 0], [String(AF_INET), AF_INET], [String(AF_INET6), AF_INET6], [String(AF_UNIX), AF_UNIX], ['-1', -1], ['2**31', 2 ** 31], ["'x'", 'x']];
+const GAI_TYPES: PoolValue[] = [['0', 0], ['1', 1], ['2', 2], ['3', 3], ['2**31', 2 ** 31]];
+const GAI_FLAGS: PoolValue[] = [
+  ['0', 0],
+  [String(AI_NUMERICHOST), AI_NUMERICHOST],
+  [String(AI_PASSIVE), AI_PASSIVE],
+  [String(AI_CANONNAME | AI_NUMERICHOST), AI_CANONNAME | AI_NUMERICHOST],
+  [String(AI_NUMERICSERV), AI_NUMERICSERV],
+  [String(AI_V4MAPPED | AI_NUMERICHOST), AI_V4MAPPED | AI_NUMERICHOST],
+  ['-1', -1],
+  ['2**31', 2 ** 31],
+];
+const ZERO: PoolValue = ['0', 0];
+const GAI_CALLS = [
+  ...combinations([GAI_HOSTS, GAI_PORTS]),
+  ...combinations([GAI_HOSTS.slice(0, 4), [GAI_PORTS[2]!], GAI_FAMILIES, GAI_TYPES]),
+  ...combinations([GAI_HOSTS, [GAI_PORTS[2]!], [ZERO], [ZERO], [ZERO], GAI_FLAGS]),
+  ...combinations([GAI_HOSTS, [GAI_PORTS[4]!], [ZERO], [GAI_TYPES[1]!], [ZERO], GAI_FLAGS]),
+].map((args) => ({ call: `norm(socket.getaddrinfo(${args.map(([l]) => l).join(', ')}))`, args }));
+const byJson = (a: unknown, b: unknown): number => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1);
+const GAI_PY = python(
+  `import socket
+def norm(r):
+    return [[int(f), int(t), p, c, list(a)] for f, t, p, c, a in r]`,
+  Object.fromEntries(GAI_CALLS.map(({ call }) => [call, call])),
+);
+
+describe("getaddrinfo's arguments, as Python takes them", () => {
+  it(`${GAI_CALLS.length} calls with numeric hosts`, () => {
+    // Both sides sorted alike (the system's order is compared in resolver.test.ts).
+    for (const o of Object.values(GAI_PY)) if ('value' in o && Array.isArray(o.value)) o.value.sort(byJson);
+    const found = mismatches(GAI_CALLS, GAI_PY, (args) =>
+      (getaddrinfo as (...a: unknown[]) => unknown[][])(...args).map(([f, t, p, c, a]) => [f, t, p, c, [...(a as unknown[])]]).sort(byJson),
+    );
     expect(found).toEqual([]);
   });
 });

@@ -120,8 +120,10 @@ export function getaddrinfo(
   flags = 0,
 ): AddrInfo[] {
   fits(SOCKET_MODULE.getaddrinfo, arguments.length, port) || refuse(SOCKET_MODULE.getaddrinfo, arguments);
+  // Python's "OO|iiii" converts the numbers before it looks at the host and port.
+  const [f, t, pr, fl] = [cint(family), cint(type), cint(proto), cint(flags)];
   const [h, p] = addrinfoArgs(host, port);
-  const list = native.getaddrinfo(h, p, cint(family), cint(type), cint(proto), cint(flags), block) ?? fail();
+  const list = native.getaddrinfo(h, p, f, t, pr, fl, block) ?? fail();
   return typeof list === 'string' ? fromBlock(list) : (list as AddrInfo[]);
 }
 
