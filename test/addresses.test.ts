@@ -3,14 +3,31 @@
 // hosts, ports, flowinfo and scope ids from pools that run past each bound and
 // through the wrong types and shapes (Python converts the host, then the
 // numbers, then resolves the host, then checks the ranges: bsdsock must fail in
-// the same order); and getaddrinfo's six arguments. Every host is numeric or
+// the same order); getaddrinfo's six arguments and getnameinfo's two. Every host is numeric or
 // empty, and every datagram goes to loopback: no name reaches a resolver,
 // nothing leaves the machine.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AF_INET, AF_INET6, AF_UNIX, AI_CANONNAME, AI_NUMERICHOST, AI_NUMERICSERV, AI_PASSIVE, AI_V4MAPPED, getaddrinfo, SOCK_DGRAM, socket } from 'bsdsock';
+import {
+  AF_INET,
+  AF_INET6,
+  AF_UNIX,
+  AI_CANONNAME,
+  AI_NUMERICHOST,
+  AI_NUMERICSERV,
+  AI_PASSIVE,
+  AI_V4MAPPED,
+  getaddrinfo,
+  getnameinfo,
+  NI_DGRAM,
+  NI_NAMEREQD,
+  NI_NUMERICHOST,
+  NI_NUMERICSERV,
+  SOCK_DGRAM,
+  socket,
+} from 'bsdsock';
 import { python, type Outcome } from './helpers/python';
 import { combinations, mismatches, type PoolValue } from './helpers/pool';
 
@@ -224,5 +241,31 @@ describe("getaddrinfo's arguments, as Python takes them", () => {
       (getaddrinfo as (...a: unknown[]) => unknown[][])(...args).map(([f, t, p, c, a]) => [f, t, p, c, [...(a as unknown[])]]).sort(byJson),
     );
     expect(found).toEqual([]);
+  });
+});
+
+// getnameinfo's sockaddr and flags, always with NI_NUMERICHOST (a reverse lookup could leave the machine).
+const NUMERIC = NI_NUMERICHOST | NI_NUMERICSERV;
+const GNI_ADDRESSES: PoolValue[] = [
+  ...combinations([[["'127.0.0.1'", '127.0.0.1'], ["'::1'", '::1'], ["''", ''], ["'1.2.3'", '1.2.3'], ["'::ffff:127.0.0.1'", '::ffff:127.0.0.1'], ["'127.0.0.1\\x00'", '127.0.0.1\0'], ["b'127.0.0.1'", Buffer.from('127.0.0.1')], ['5', 5]], PORTS.slice(0, 9)]).map(tupleOf),
+  ...combinations([[["'::1'", '::1'], ["'fe80::1'", 'fe80::1'], ["'127.0.0.1'", '127.0.0.1']], [["80", 80]], U32S, U32S.slice(0, 4)]).map(tupleOf),
+  ...SHAPES,
+  ["'127.0.0.1'", '127.0.0.1'],
+];
+const GNI_FLAGS: PoolValue[] = [
+  [String(NUMERIC), NUMERIC],
+  [String(NI_NUMERICHOST), NI_NUMERICHOST],
+  [String(NUMERIC | NI_DGRAM), NUMERIC | NI_DGRAM],
+  [String(NUMERIC | NI_NAMEREQD), NUMERIC | NI_NAMEREQD],
+  ['2**31', 2 ** 31],
+  ['1.5', 1.5],
+  ['None', null],
+];
+const GNI_CALLS = combinations([GNI_ADDRESSES, GNI_FLAGS]).map((args) => ({ call: `socket.getnameinfo(${args.map(([l]) => l).join(', ')})`, args }));
+const GNI_PY = python('import socket', Object.fromEntries(GNI_CALLS.map(({ call }) => [call, call])));
+
+describe("getnameinfo's arguments, as Python takes them", () => {
+  it(`${GNI_CALLS.length} calls with numeric hosts`, () => {
+    expect(mismatches(GNI_CALLS, GNI_PY, (args) => (getnameinfo as (...a: unknown[]) => unknown)(...args))).toEqual([]);
   });
 });
