@@ -22,6 +22,7 @@ import * as selectors from 'bsdsock/selectors';
 
 import { encode, expected, normalize, outcome, python, type Outcome } from './helpers/python';
 import { closeNamed, devnull, NAMED_PY, nm, opened, pair, track } from './helpers/named';
+import { combinations, mismatches, type PoolValue } from './helpers/pool';
 import { signalWhenReady, type Exit } from './helpers/signals';
 import { ROOT, tcpPair } from './helpers/sockets';
 
@@ -1136,4 +1137,73 @@ setInterval(() => {}, 1000);
 it('KeyError is exported by bsdsock/select and is an Error', () => {
   expect(() => poll().unregister(12345)).toThrow(KeyError);
   expect(new KeyError('x')).toBeInstanceOf(Error);
+});
+
+// Timeouts, maxevents and epoll()'s arguments from pools past every bound, each call's outcome as
+// python3's: which argument is converted first, and in which words each overflows. No timeout here
+// waits (none positive beyond a millisecond, none negative where that means for ever).
+describe('select, poll, epoll and the selectors over a pool of timeouts and counts, as python3', () => {
+  const TIMEOUTS: PoolValue[] = [
+    ['0', 0],
+    ['0.001', 0.001],
+    ['2**40', 2 ** 40],
+    ['-2**40', -(2 ** 40)],
+    ['2**63', 2n ** 63n],
+    ['-2**63 - 1', -(2n ** 63n) - 1n],
+    ['2**100', 2n ** 100n],
+    ['1e300', 1e300],
+    ["float('nan')", NaN],
+    ["float('inf')", Infinity],
+    ["-float('inf')", -Infinity],
+    ["'x'", 'x'],
+    ['[1]', [1]],
+  ];
+  const COUNTS: PoolValue[] = [['-1', -1], ['0', 0], ['1', 1], ['2**31', 2 ** 31], ['2**63', 2n ** 63n], ['1.5', 1.5], ['None', null], ['True', true]];
+  const withEpoll = <T>(f: (e: epoll) => T): T => {
+    const e = new epoll();
+    try {
+      return f(e);
+    } finally {
+      e.close();
+    }
+  };
+  const selecting = (cls: new () => selectors.BaseSelector, t: unknown): unknown => {
+    const x = new cls();
+    try {
+      return x.select(t as number);
+    } finally {
+      x.close();
+    }
+  };
+  const CALLS: [string, (args: unknown[]) => unknown, PoolValue[][]][] = [
+    ['select.select([], [], [], %)', ([t]) => select([], [], [], t as number), [TIMEOUTS]],
+    ['select.poll().poll(%)', ([t]) => poll().poll(t as number), [TIMEOUTS]],
+    ['ep_poll(%)', ([t]) => withEpoll((e) => e.poll(t as number)), [TIMEOUTS]],
+    ['ep_poll(%)', ([t, m]) => withEpoll((e) => e.poll(t as number, m as number)), [TIMEOUTS, COUNTS]],
+    ["sel_select('Select', %)", ([t]) => selecting(selectors.SelectSelector, t), [TIMEOUTS]],
+    ["sel_select('Poll', %)", ([t]) => selecting(selectors.PollSelector, t), [TIMEOUTS]],
+    ["sel_select('Epoll', %)", ([t]) => selecting(selectors.EpollSelector, t), [TIMEOUTS]],
+    ['ep_new(%)', ([h, f]) => (new epoll(h as number, f as number).close(), 'made'), [COUNTS, COUNTS]],
+  ];
+  const cases = CALLS.flatMap(([shape, run, pools]) =>
+    combinations(pools).map((args) => ({ call: shape.replace('%', args.map(([l]) => l).join(', ')), args, run })),
+  );
+  const py = python(
+    `import select, selectors
+def ep_poll(*a):
+    e = select.epoll()
+    try: return e.poll(*a)
+    finally: e.close()
+def ep_new(*a):
+    select.epoll(*a).close(); return 'made'
+def sel_select(kind, t):
+    x = getattr(selectors, kind + 'Selector')()
+    try: return x.select(t)
+    finally: x.close()`,
+    Object.fromEntries(cases.map(({ call }) => [call, call])),
+  );
+  it(`${cases.length} calls`, () => {
+    const found = cases.flatMap(({ call, args, run }) => mismatches([{ call, args }], py, (values) => run(values)));
+    expect(found).toEqual([]);
+  });
 });

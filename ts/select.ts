@@ -251,9 +251,10 @@ export class epoll extends PollerFd {
   constructor(sizehint = -1, flags = 0) {
     fits(SELECT.epoll.__new__, arguments.length) || refuse(SELECT.epoll.__new__, arguments);
     const fromfd = epoll.#adopting;
-    const hint = int(sizehint);
+    // Both converted ("|ii"), then checked.
+    const hint = asInt(sizehint);
+    const f = asInt(flags);
     if (hint === 0 || hint < -1) throw new RangeError('negative sizehint');
-    const f = int(flags);
     if (fromfd === undefined && f !== 0 && f !== S.EPOLL_CLOEXEC) throw new OSError('invalid flags');
     // Python has no select.epoll off Linux; here the name exists but cannot make one.
     if (fromfd === undefined && typeof native.epollCreate !== 'function') {
@@ -309,11 +310,12 @@ export class epoll extends PollerFd {
    */
   poll(timeout: number | null = null, maxevents = -1): [number, number][] {
     fits(SELECT.epoll.poll, arguments.length) || refuse(SELECT.epoll.poll, arguments);
+    // As CPython's: maxevents converted with the arguments, then the closed check, the timeout, maxevents' range.
+    let max = asInt(maxevents);
     const ep = this.check();
     const given = timeoutArg(timeout, 'timeout must be an integer or None');
     const ms = given === null ? -1 : pollMs(inClockRange(given) * 1000);
     const t = ms < 0 ? -1 : ms / 1000;
-    let max = asInt(maxevents);
     if (max === -1) max = FD_SETSIZE - 1;
     else if (max < 1) throw new RangeError(`maxevents must be greater than 0, got ${max}`);
     // The kernel's limit (EINVAL), which Python meets after allocating for all of them.

@@ -299,7 +299,8 @@ export class SelectSelector<D = unknown> extends BaseSelectorImpl<D> {
   select(timeout: number | null = null): [SelectorKey<D>, number][] {
     fits(SELECTORS.SelectSelector.select, arguments.length) || refuse(SELECTORS.SelectSelector.select, arguments);
     const given = selectTimeout(timeout, '>');
-    const t = given === null ? null : Math.max(given, 0);
+    // max(timeout, 0) of a bigint is still Python's int, which select() words its overflow for.
+    const t = given === null ? null : typeof timeout === 'bigint' && timeout > 0n ? (timeout as unknown as number) : Math.max(given, 0);
     const ready: [SelectorKey<D>, number][] = [];
     let r: number[];
     let w: number[];
