@@ -6,10 +6,11 @@
 // holding the process.
 import * as fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AF_UNIX, create_connection as connectSync, create_server as createServer, SHUT_WR, SOCK_DGRAM, socketpair } from 'bsdsock';
+import { AF_UNIX, create_connection as connectSync, create_server as createServer, SHUT_WR, SOCK_DGRAM, socketpair, type Socket } from 'bsdsock';
 import * as asyncio from 'bsdsock/asyncio';
 import * as selectors from 'bsdsock/selectors';
-import { encode, expected, outcome, outcomeAsync, python } from './helpers/python';
+import { encode, expected, outcome, outcomeAsync, python, type Outcome } from './helpers/python';
+import { differences, INTS, type PoolValue } from './helpers/pool';
 import { runSync } from './helpers/run';
 
 /** [what, a StreamReader call in Python, the same call here], on a reader fed b'ab\ncdef' then EOF. */
@@ -383,5 +384,50 @@ describe("create_connection's error paths leave nothing open", () => {
       })();`], { timeout: 20_000, cwd: process.cwd() });
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ delta: 0, messages: ['factory', 'connection_made'] });
+  });
+});
+
+// sock_recv's sizes and sock_recv_into's and sock_sendall's buffers from pools past every bound and
+// of every wrong type, on a socket with 'hello' to read, each outcome as python3's asyncio's.
+describe("the sock_* operations' arguments over a pool of values, as asyncio's", () => {
+  const SIZES: PoolValue[] = INTS.filter(([, v]) => typeof v !== 'number' || v < 2 ** 31);
+  // Python's bytes are read-only, a Buffer is not: recv_into's pool has no bytes.
+  const BUFFERS: PoolValue[] = [['bytearray(4)', 'a fresh buffer of 4'], ["'x'", 'x'], ['None', null], ['5', 5], ['[1]', [1]]];
+  const DATA: PoolValue[] = [["b'x'", Buffer.from('x')], ["b''", Buffer.alloc(0)], ["'x'", 'x'], ['None', null], ['5', 5], ['[1]', [1]]];
+  const calls: { call: string; args: PoolValue[]; run: (a: Socket, v: unknown) => Promise<unknown> }[] = [
+    ...SIZES.map((n) => ({ call: `go(lambda loop, a: loop.sock_recv(a, ${n[0]}))`, args: [n], run: (a: Socket, v: unknown) => asyncio.sock_recv(a, v as number) })),
+    ...BUFFERS.map((b) => ({
+      call: `go(lambda loop, a: loop.sock_recv_into(a, ${b[0]}))`,
+      args: [b],
+      run: (a: Socket, v: unknown) => asyncio.sock_recv_into(a, (v === BUFFERS[0]![1] ? Buffer.alloc(4) : v) as Uint8Array),
+    })),
+    ...DATA.map((d) => ({ call: `go(lambda loop, a: loop.sock_sendall(a, ${d[0]}))`, args: [d], run: (a: Socket, v: unknown) => asyncio.sock_sendall(a, v as Uint8Array) })),
+  ];
+  const want = python(
+    `import asyncio, socket
+def go(f):
+    async def main():
+        a, b = socket.socketpair(); a.setblocking(False); b.send(b'hello')
+        try:
+            return await f(asyncio.get_running_loop(), a)
+        finally:
+            a.close(); b.close()
+    return asyncio.run(main())`,
+    Object.fromEntries(calls.map(({ call }) => [call, call])),
+  );
+  it(`${calls.length} calls`, async () => {
+    const got: Record<string, Outcome> = {};
+    for (const { call, args, run } of calls) {
+      const [a, b] = socketpair();
+      a.setblocking(false);
+      b.send(Buffer.from('hello'));
+      try {
+        got[call] = await outcomeAsync(() => run(a, args[0]![1]));
+      } finally {
+        a.close();
+        b.close();
+      }
+    }
+    expect(differences(calls, want, ({ call }) => got[call]!)).toEqual([]);
   });
 });

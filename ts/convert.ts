@@ -87,7 +87,7 @@ export function bytes(v: unknown): Uint8Array {
 /** A writable buffer (Python's "w*" format): any ArrayBuffer view or ArrayBuffer, as its bytes;
  * anything else is Python's TypeError naming `what` (`'recv_into() argument 1'`). */
 export function writableBytes(v: unknown, what: string): Uint8Array {
-  if (!ArrayBuffer.isView(v) && !(v instanceof ArrayBuffer)) throw new TypeError(`${what} must be read-write bytes-like object, not ${pyType(v)}`);
+  if (!ArrayBuffer.isView(v) && !(v instanceof ArrayBuffer)) throw new TypeError(`${what} must be read-write bytes-like object, not ${argType(v)}`);
   return bytes(v);
 }
 

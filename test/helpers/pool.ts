@@ -86,16 +86,21 @@ export interface Mismatch {
  * kernel's answer to the index it names, ENXIO; its MemoryError for bsdsock's OSError.
  */
 export function mismatches(calls: { call: string; args: PoolValue[] }[], py: Record<string, Outcome>, run: (values: unknown[]) => unknown): Mismatch[] {
+  return differences(calls, py, ({ args }) => outcome(() => run(args.map(([, v]) => v))));
+}
+
+/** `mismatches` of outcomes taken already (an async call's): `outcomeOf` gives each call's. */
+export function differences<C extends { call: string }>(calls: C[], py: Record<string, Outcome>, outcomeOf: (c: C) => Outcome): Mismatch[] {
   const found: Mismatch[] = [];
-  for (const { call, args } of calls) {
-    const got = outcome(() => run(args.map(([, v]) => v)));
-    let want = expected(py[call]!);
+  for (const c of calls) {
+    const got = outcomeOf(c);
+    let want = expected(py[c.call]!);
     if ('error' in want && want.error === 'SystemError') {
       want = { error: 'OSError', message: `[Errno ${constants.errno.ENXIO}] No such device or address`, errno: constants.errno.ENXIO };
     }
     // Python's MemoryError is bsdsock's OSError (README: "MemoryError").
     if ('error' in want && want.error === 'MemoryError') want = { error: 'OSError', message: 'Cannot allocate memory', errno: null };
-    if (JSON.stringify(got) !== JSON.stringify(want)) found.push({ call, python: want, bsdsock: got });
+    if (JSON.stringify(got) !== JSON.stringify(want)) found.push({ call: c.call, python: want, bsdsock: got });
   }
   return found;
 }

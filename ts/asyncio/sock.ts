@@ -7,7 +7,7 @@
 import { Buffer } from 'node:buffer';
 import { keywords, type WithOptions } from '../keywords';
 import { type AddressArgOf, type AddressOf } from '../address';
-import { bytes, int, pyType, writableBytes } from '../convert';
+import { bytes, pyType, ssize, writableBytes } from '../convert';
 import * as C from '../constants';
 import { BlockingIOError, badf, errnos, oserror, takeError, withAddress, wouldBlock } from '../errors';
 import { lastAddress, native, type NativeAddress } from '../native';
@@ -76,7 +76,7 @@ function recvBody(args: WithOptions<[sock: Socket, nbytes: number], [], Operatio
   const [[sock, nbytes], options] = keywords<[Socket, number], OperationOptions>(args, { name: 'sock_recv', min: 2, max: 2, keywords: OPERATION_KEYWORDS });
   // The mode first, as asyncio's debug check comes before sock.recv's own.
   const fd = fdOf(sock, 'sock_recv', false);
-  const n = int(nbytes);
+  const n = ssize(nbytes);
   if (n < 0) throw new RangeError('negative buffersize in recv');
   const signal = checkSignal(options);
   // A receive of nothing returns at once, as asyncio's sock.recv(0) does (no syscall).
@@ -128,7 +128,7 @@ function recvfromBody<F extends string>(args: WithOptions<[sock: Socket<F>, bufs
   );
   // sock.recvfrom checks its size before the fd: a closed socket's ValueError, not EBADF.
   const fd = fdOf(sock, 'sock_recvfrom', false);
-  const n = int(bufsize);
+  const n = ssize(bufsize);
   if (n < 0) throw new RangeError('negative buffersize in recvfrom');
   if (fd < 0) throw badf('sock_recvfrom');
   const signal = checkSignal(options);
@@ -156,7 +156,7 @@ function recvfromIntoBody<F extends string>(args: WithOptions<[sock: Socket<F>, 
   // sock.recvfrom_into checks its sizes before the fd: a closed socket's ValueError, not EBADF.
   const fd = fdOf(sock, 'sock_recvfrom_into', false);
   const view = writableBytes(buf, 'recvfrom_into() argument 1');
-  let n = int(nbytes);
+  let n = ssize(nbytes);
   if (n < 0) throw new RangeError('negative buffersize in recvfrom_into');
   if (n === 0) n = view.byteLength;
   else if (n > view.byteLength) throw new RangeError('nbytes is greater than the length of the buffer');
