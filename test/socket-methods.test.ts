@@ -3,7 +3,7 @@
 // from the pool of ints (test/helpers/pool.ts): each call's outcome must be
 // python3's, which converts every argument before it checks any.
 import { describe, expect, it } from 'vitest';
-import { SOL_SOCKET, socketpair } from 'bsdsock';
+import { AF_UNIX, SOCK_DGRAM, SOL_SOCKET, socketpair } from 'bsdsock';
 import { python } from './helpers/python';
 import { combinations, INTS, mismatches, pyCall, type PoolValue } from './helpers/pool';
 
@@ -78,6 +78,52 @@ describe("a socket's methods, over a pool of ints, as python3", () => {
       } finally {
         a.close();
         b.close();
+      }
+    });
+    expect(found).toEqual([]);
+  });
+});
+
+// sendmsg's buffers, ancillary items (level, type, data) and flags from pools of every shape and
+// type, on an AF_UNIX datagram pair, each outcome as python3's.
+describe("sendmsg's arguments over a pool of values, as python3", () => {
+  const LEVELS: PoolValue[] = [['0', 0], ['1', 1], ['-1', -1], ['2**31', 2 ** 31], ['2**63', 2n ** 63n], ['1.5', 1.5], ['None', null], ["'x'", 'x']];
+  const TYPES: PoolValue[] = [['1', 1], ['2', 2], ['-1', -1], ['2**31', 2 ** 31], ['None', null]];
+  const DATA_ITEMS: PoolValue[] = [["b''", Buffer.alloc(0)], ["b'\\x01\\x00\\x00\\x00'", Buffer.from([1, 0, 0, 0])], ["b'abc'", Buffer.from('abc')], ["'x'", 'x'], ['None', null], ['5', 5]];
+  const X: PoolValue = ["[b'x']", [Buffer.from('x')]];
+  const tuple = (values: PoolValue[]): PoolValue => [`(${values.map(([l]) => l).join(', ')})`, values.map(([, v]) => v)];
+  const listOf = ([l, v]: PoolValue): PoolValue => [`[${l}]`, [v]];
+  const ANCDATA: PoolValue[] = [
+    ...combinations([LEVELS, TYPES, DATA_ITEMS]).map(tuple).map(listOf),
+    ['None', null],
+    ['5', 5],
+    ["'x'", 'x'],
+    ["['abc']", ['abc']],
+    ["[b'abc']", [Buffer.from('abc')]],
+    ['[()]', [[]]],
+    ['[(1, 1)]', [[1, 1]]],
+    ["[(1, 1, b'', 4)]", [[1, 1, Buffer.alloc(0), 4]]],
+    ['[None]', [null]],
+  ];
+  const BUFFERS: PoolValue[] = [['[]', []], X, ["b'x'", Buffer.from('x')], ["'x'", 'x'], ['None', null], ["[b'x', 'y']", [Buffer.from('x'), 'y']], ['[None]', [null]], ['5', 5]];
+  const FLAGS: PoolValue[] = [['0', 0], ['-1', -1], ['2**31', 2 ** 31], ['1.5', 1.5], ['None', null]];
+  const calls = [...combinations([[X], ANCDATA]), ...combinations([BUFFERS, [['[]', []]], FLAGS])].map((args) => ({ call: pyCall('sm', args), args }));
+  const py = python(
+    `import socket
+def sm(*a):
+    x, y = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+    try: return x.sendmsg(*a)
+    finally: x.close(); y.close()`,
+    Object.fromEntries(calls.map(({ call }) => [call, call])),
+  );
+  it(`${calls.length} calls`, () => {
+    const found = mismatches(calls, py, (values) => {
+      const [x, y] = socketpair(AF_UNIX, SOCK_DGRAM);
+      try {
+        return (x.sendmsg as (...a: unknown[]) => number)(...values);
+      } finally {
+        x.close();
+        y.close();
       }
     });
     expect(found).toEqual([]);

@@ -9,7 +9,7 @@ import { Buffer } from 'node:buffer';
 import type { FileHandle } from 'node:fs/promises';
 
 import { fits, refuse, SOCKET_MODULE } from './arity';
-import { anInt, bytes, cint, int, pyType, ssize } from './convert';
+import { anInt, argType, bytes, cint, int, pyType, ssize } from './convert';
 import * as C from './constants';
 import { errnos, OSError, takeError } from './errors';
 import { lastAddress, lastErrno, native, slotAddress, type NativeAddress } from './native';
@@ -28,7 +28,8 @@ function fail(): never {
 /** The items of an iterable argument, or TypeError with `message`. */
 function items(v: unknown, message: string): unknown[] {
   if (Array.isArray(v)) return v;
-  if (v !== null && v !== undefined && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function' && typeof v !== 'string') {
+  // A str too, as Python's PySequence_Fast takes it: its characters are the items (each then refused in its own words).
+  if (v !== null && v !== undefined && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function') {
     return Array.from(v as Iterable<unknown>);
   }
   throw new TypeError(message);
@@ -56,8 +57,10 @@ function sendmsgArgs(buffers: unknown, ancdata: unknown): [Uint8Array[], number[
   const bufs = items(buffers, 'sendmsg() argument 1 must be an iterable').map((b) => bytes(b));
   const kinds: number[] = [];
   const data: Uint8Array[] = [];
-  for (const item of items(ancdata, 'sendmsg() argument 2 must be an iterable')) {
-    if (!Array.isArray(item)) throw new TypeError(`[sendmsg() ancillary data items]() argument must be 3-item sequence, not ${pyType(item)}`);
+  for (const given of items(ancdata, 'sendmsg() argument 2 must be an iterable')) {
+    // Python's "(iiy*)": a sequence of three, a str's characters too (its tuple formats take any sequence but bytes).
+    const item = Array.isArray(given) ? given : typeof given === 'string' ? Array.from(given) : null;
+    if (item === null) throw new TypeError(`[sendmsg() ancillary data items]() argument must be 3-item sequence, not ${argType(given)}`);
     if (item.length !== 3) throw new TypeError(`[sendmsg() ancillary data items]() argument must be sequence of length 3, not ${item.length}`);
     kinds.push(cint(item[0]), cint(item[1]));
     data.push(bytes(item[2]));
@@ -150,6 +153,7 @@ interface MsgSocket<A> {
 
 /** The bytes of an fd list, as C ints (Python's `array.array("i", fds)`). */
 function packFds(fds: unknown): Buffer {
+  if (typeof fds === 'string') throw new TypeError("cannot use a str to initialize an array with typecode 'i'");
   const list = items(fds, `'${pyType(fds)}' object is not iterable`).map((fd) => cint(fd));
   return Buffer.from(Int32Array.from(list).buffer);
 }
