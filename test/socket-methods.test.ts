@@ -3,9 +3,24 @@
 // from the pool of ints (test/helpers/pool.ts): each call's outcome must be
 // python3's, which converts every argument before it checks any.
 import { describe, expect, it } from 'vitest';
-import { AF_UNIX, SOCK_DGRAM, SOL_SOCKET, socketpair } from 'bsdsock';
-import { python } from './helpers/python';
-import { combinations, INTS, mismatches, pyCall, type PoolValue } from './helpers/pool';
+import {
+  AF_INET,
+  AF_UNIX,
+  IP_TTL,
+  IPPROTO_IP,
+  IPPROTO_TCP,
+  SO_BINDTODEVICE,
+  SO_LINGER,
+  SO_RCVBUF,
+  SOCK_DGRAM,
+  SOCK_STREAM,
+  SOL_SOCKET,
+  socket,
+  socketpair,
+  TCP_NODELAY,
+} from 'bsdsock';
+import { outcome, python } from './helpers/python';
+import { combinations, differences, INTS, mismatches, pyCall, type PoolValue } from './helpers/pool';
 
 /** A fixed first argument: [Python, here]. */
 const DATA: PoolValue = ["b'x'", Buffer.from('x')];
@@ -126,6 +141,65 @@ def sm(*a):
         y.close();
       }
     });
+    expect(found).toEqual([]);
+  });
+});
+
+// setsockopt's byte and int values, its (None, optlen) form, and getsockopt's buflen, on options of
+// every kind (a struct, an int, a flag, a device name), on a fresh TCP socket, as python3's.
+describe('setsockopt and getsockopt over pools of values, as python3', () => {
+  const OPTIONS: PoolValue[] = [
+    ['socket.SOL_SOCKET, socket.SO_LINGER', [SOL_SOCKET, SO_LINGER]],
+    ['socket.SOL_SOCKET, socket.SO_RCVBUF', [SOL_SOCKET, SO_RCVBUF]],
+    ['socket.IPPROTO_TCP, socket.TCP_NODELAY', [IPPROTO_TCP, TCP_NODELAY]],
+    ['socket.SOL_SOCKET, socket.SO_BINDTODEVICE', [SOL_SOCKET, SO_BINDTODEVICE]],
+    ['socket.IPPROTO_IP, socket.IP_TTL', [IPPROTO_IP, IP_TTL]],
+  ];
+  const VALUES: PoolValue[] = [
+    ["b''", Buffer.alloc(0)],
+    ["b'\\x01'", Buffer.from([1])],
+    ["b'\\x01\\x00\\x00\\x00'", Buffer.from([1, 0, 0, 0])],
+    ["b'\\x01\\x00\\x00\\x00\\x05\\x00\\x00\\x00'", Buffer.from([1, 0, 0, 0, 5, 0, 0, 0])],
+    ["b'lo'", Buffer.from('lo')],
+    ["b'x' * 100", Buffer.alloc(100, 'x')],
+    ['0', 0],
+    ['1', 1],
+    ['-1', -1],
+    ['2**31', 2 ** 31],
+    ['True', true],
+    ['1.5', 1.5],
+    ["'x'", 'x'],
+    ['[1]', [1]],
+  ];
+  const OPTLENS: PoolValue[] = [['0', 0], ['4', 4], ['-1', -1], ['2**32', 2 ** 32], ['2**64 + 4', 2n ** 64n + 4n], ['1.5', 1.5], ["'x'", 'x'], ['None', null]];
+  const BUFLENS: PoolValue[] = [['0', 0], ['1', 1], ['4', 4], ['8', 8], ['1024', 1024], ['1025', 1025], ['-1', -1], ['2**31', 2 ** 31], ['None', null]];
+  const NONE: PoolValue = ['None', null];
+  const opt = (o: PoolValue): unknown[] => o[1] as unknown[];
+  const calls = [
+    ...combinations([OPTIONS, VALUES]).map((args) => ({ call: `call(lambda s: s.setsockopt(${args.map(([l]) => l).join(', ')}))`, args, method: 'setsockopt' })),
+    ...combinations([OPTIONS, [NONE], OPTLENS]).map((args) => ({ call: `call(lambda s: s.setsockopt(${args.map(([l]) => l).join(', ')}))`, args, method: 'setsockopt' })),
+    ...combinations([OPTIONS, BUFLENS]).map((args) => ({ call: `call(lambda s: s.getsockopt(${args.map(([l]) => l).join(', ')}))`, args, method: 'getsockopt' })),
+  ];
+  const py = python(
+    `import socket
+def call(f):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try: return f(s)
+    finally: s.close()`,
+    Object.fromEntries(calls.map(({ call }) => [call, call])),
+  );
+  it(`${calls.length} calls`, () => {
+    const found = differences(calls, py, ({ args, method }) =>
+      outcome(() => {
+        const s = socket(AF_INET, SOCK_STREAM);
+        try {
+          const [option, ...rest] = args;
+          return (s as unknown as Record<string, (...a: unknown[]) => unknown>)[method]!(...opt(option!), ...rest.map(([, v]) => v));
+        } finally {
+          s.close();
+        }
+      }),
+    );
     expect(found).toEqual([]);
   });
 });

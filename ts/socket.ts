@@ -619,8 +619,12 @@ export class Socket<F extends string = string> {
     if (this.#family === C.AF_VSOCK) return V.setsockopt(() => this.#check('setsockopt'), lvl, opt, value, optlen);
     if (value === null && optlen !== undefined) {
       // Python's `I` format: an unsigned int taken modulo 2 ** 32, no overflow check
-      // (-1 is 4294967295, which the OS refuses with EINVAL).
-      const len = Number(BigInt.asUintN(32, BigInt(int(optlen))));
+      // (-1 is 4294967295, which the OS refuses with EINVAL). An optlen that is no int fails that
+      // format, and CPython reports the last one it tried, "iiy*", whose arity is three.
+      if (!(typeof optlen === 'number' && Number.isInteger(optlen)) && typeof optlen !== 'bigint' && typeof optlen !== 'boolean') {
+        throw new TypeError('setsockopt() takes exactly 3 arguments (4 given)');
+      }
+      const len = Number(BigInt.asUintN(32, typeof optlen === 'bigint' ? optlen : BigInt(int(optlen))));
       if (!native.setsockopt(this.#check('setsockopt'), lvl, opt, null, len)) fail();
       return;
     }
