@@ -3,7 +3,7 @@
 
 // node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
 import { Buffer } from 'node:buffer';
-import { bytes, int, pyType } from './convert';
+import { bytes, int, pyType, uintMask } from './convert';
 import { fail, OSError } from './errors';
 import { native } from './native';
 
@@ -100,11 +100,6 @@ function checkRanges(family: number, h: string, p: number, flowinfo: number, cal
   throw new RangeError(`${caller}(): flowinfo must be 0-1048575.`);
 }
 
-/** An unsigned int as Python's "I" format takes it: unchecked, wrapped to 32 bits. */
-function u32(v: unknown): number {
-  return Number(BigInt.asUintN(32, typeof v === 'bigint' ? v : BigInt(int(v))));
-}
-
 /** The addon's address arguments: host or path, three numbers, extra bytes. */
 export type AddressParts = [host: string | Uint8Array, a: number, b: number, c: number, extra: Uint8Array | null];
 
@@ -148,8 +143,8 @@ export function addressParts(family: number, address: unknown, caller: string): 
       // Python's "O&i|II" (flowinfo and scope id wrapped to 32 bits), then the host resolved, then the ranges.
       const h = host(t[0]);
       const p = port(t[1], caller);
-      const flowinfo = t.length > 2 ? u32(t[2]) : 0;
-      const scope = t.length > 3 ? u32(t[3]) : 0;
+      const flowinfo = t.length > 2 ? uintMask(t[2]) : 0;
+      const scope = t.length > 3 ? uintMask(t[3]) : 0;
       checkRanges(family, h, p, flowinfo, caller);
       return [h, p, flowinfo, scope, null];
     }
@@ -162,13 +157,13 @@ export function addressParts(family: number, address: unknown, caller: string): 
     case C.AF_NETLINK: {
       const t = tuple(address, 'AF_NETLINK', caller);
       if (t.length !== 2) throw new TypeError('AF_NETLINK address must be a pair (pid, groups)');
-      return ['', u32(t[0]), u32(t[1]), 0, null];
+      return ['', uintMask(t[0]), uintMask(t[1]), 0, null];
     }
     case C.AF_VSOCK: {
       // Python parses it with "II", whose messages name getsockaddrarg: unsigned ints, wrapped to 32 bits.
       if (!Array.isArray(address)) throw new TypeError(`getsockaddrarg: AF_VSOCK address must be tuple, not ${pyType(address)}`);
       if (address.length !== 2) throw new TypeError(`getsockaddrarg() takes exactly 2 arguments (${address.length} given)`);
-      return ['', u32(address[0]), u32(address[1]), 0, null];
+      return ['', uintMask(address[0]), uintMask(address[1]), 0, null];
     }
     case C.AF_PACKET: {
       const t = tuple(address, 'AF_PACKET', caller);

@@ -51,6 +51,17 @@ function bigNumber(v: bigint): number {
   return n;
 }
 
+/** Whether `v` is Python's int: an integral number, a bool or a bigint (each caller has its own message for the rest). */
+export function isInt(v: unknown): boolean {
+  return (typeof v === 'number' && Number.isInteger(v)) || typeof v === 'boolean' || typeof v === 'bigint';
+}
+
+/** An unsigned int as Python's `I` format takes it: any int, masked to 32 bits with no overflow check;
+ * anything else is `int`'s TypeError. */
+export function uintMask(v: unknown): number {
+  return typeof v === 'bigint' ? Number(BigInt.asUintN(32, v)) : int(v) >>> 0;
+}
+
 /** A Py_ssize_t argument (Python's `n` format): OverflowError (RangeError) beyond 64 bits. */
 export function ssize(v: unknown): number {
   const n = int(v);
@@ -95,9 +106,7 @@ export function writableBytes(v: unknown, what: string): Uint8Array {
  * _Py_convert_optional_to_ssize_t): None is -1, an int itself, anything else its TypeError. */
 export function optionalSize(v: unknown): number {
   if (v === null || v === undefined) return -1;
-  if (!(typeof v === 'number' && Number.isInteger(v)) && typeof v !== 'boolean' && typeof v !== 'bigint') {
-    throw new TypeError(`argument should be integer or None, not '${pyType(v)}'`);
-  }
+  if (!isInt(v)) throw new TypeError(`argument should be integer or None, not '${pyType(v)}'`);
   const n = int(v);
   if (n >= LONG_MAX || n < -LONG_MAX) throw new RangeError("cannot fit 'int' into an index-sized integer");
   return n;

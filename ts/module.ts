@@ -5,7 +5,7 @@
 import { Buffer } from 'node:buffer';
 
 import { fits, refuse, SOCKET_MODULE } from './arity';
-import { bytes, cint, int, pyType, str } from './convert';
+import { bytes, cint, int, isInt, pyType, str } from './convert';
 import { fail } from './errors';
 import { native, platformCall } from './native';
 
@@ -52,7 +52,7 @@ function unsigned(x: unknown, bits: 16 | 32, caller: string): number {
     if (n > 0xffff) throw new RangeError(`${caller}: Python int too large to convert to C 16-bit unsigned integer`);
     return n;
   }
-  if (typeof x !== 'boolean' && typeof x !== 'bigint' && !(typeof x === 'number' && Number.isInteger(x))) throw new TypeError(`expected int, ${pyType(x)} found`);
+  if (!isInt(x)) throw new TypeError(`expected int, ${pyType(x)} found`);
   const n = int(x);
   if (n < 0) throw new RangeError("can't convert negative value to unsigned int");
   if (n >= 2 ** 64) throw new RangeError('Python int too large to convert to C unsigned long');

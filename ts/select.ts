@@ -6,7 +6,7 @@
 import { inspect } from 'node:util';
 
 import { fits, refuse, SELECT } from './arity';
-import { asInt, int, pyType } from './convert';
+import { asInt, int, isInt, pyType } from './convert';
 import { fail, KeyError, OSError, oserrorNamed } from './errors';
 import { native } from './native';
 import { bigTimeout, inClockRange } from './timeout';
@@ -29,7 +29,7 @@ export type FileLike =
 /** The fd of a select argument, as Python's PyObject_AsFileDescriptor. */
 export function fdOf(obj: unknown): number {
   let fd: unknown;
-  if ((typeof obj === 'number' && Number.isInteger(obj)) || typeof obj === 'boolean' || typeof obj === 'bigint') fd = obj;
+  if (isInt(obj)) fd = obj;
   else if (obj !== null && typeof obj === 'object' && typeof (obj as { fileno?: unknown }).fileno === 'function') {
     fd = (obj as { fileno(): unknown }).fileno();
     if ((typeof fd !== 'number' || !Number.isInteger(fd)) && typeof fd !== 'bigint') throw new TypeError('fileno() returned a non-integer');
@@ -100,9 +100,7 @@ export function select<R extends FileLike, W extends FileLike, X extends FileLik
 }
 
 function eventmask(mask: unknown): number {
-  if (!(typeof mask === 'number' && Number.isInteger(mask)) && typeof mask !== 'boolean' && typeof mask !== 'bigint') {
-    throw new TypeError('an integer is required');
-  }
+  if (!isInt(mask)) throw new TypeError('an integer is required');
   const n = int(mask);
   if (n < 0) throw new RangeError('value must be positive');
   if (n >= 2 ** 64) throw new RangeError('Python int too large to convert to C unsigned long');

@@ -8,7 +8,7 @@ import { inspect } from 'node:util';
 
 import { fits, given, refuse, SOCKET, SOCKET_MODULE } from './arity';
 import { addressParts, isLiteralHost, type AddressParts, type AddressArgOf, type AddressOf, type Family } from './address';
-import { asInt, bytes, cint, int, LONG_MAX, ssize, writableBytes } from './convert';
+import { asInt, bytes, cint, int, isInt, LONG_MAX, ssize, uintMask, writableBytes } from './convert';
 import * as C from './constants';
 import { badf, CLOSED_ERRNO, dropError, errnos, errorOf, fail, OSError, takeError, withAddress, wouldBlock } from './errors';
 import type { BufferedReader, BufferedRWPair, BufferedWriter } from './io/buffered';
@@ -621,10 +621,8 @@ export class Socket<F extends string = string> {
       // Python's `I` format: an unsigned int taken modulo 2 ** 32, no overflow check
       // (-1 is 4294967295, which the OS refuses with EINVAL). An optlen that is no int fails that
       // format, and CPython reports the last one it tried, "iiy*", whose arity is three.
-      if (!(typeof optlen === 'number' && Number.isInteger(optlen)) && typeof optlen !== 'bigint' && typeof optlen !== 'boolean') {
-        throw new TypeError('setsockopt() takes exactly 3 arguments (4 given)');
-      }
-      const len = Number(BigInt.asUintN(32, typeof optlen === 'bigint' ? optlen : BigInt(int(optlen))));
+      if (!isInt(optlen)) throw new TypeError('setsockopt() takes exactly 3 arguments (4 given)');
+      const len = uintMask(optlen);
       if (!native.setsockopt(this.#check('setsockopt'), lvl, opt, null, len)) fail();
       return;
     }

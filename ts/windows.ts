@@ -6,18 +6,12 @@
 
 import { Buffer } from 'node:buffer';
 import * as C from './constants';
-import { int, pyType } from './convert';
+import { pyType, uintMask } from './convert';
 
 /** sizeof(WSAPROTOCOL_INFOW), the size of share()'s bytes: 628 on every
  * Windows (the struct holds no pointer, so 32 and 64 bits agree). */
 export const SHARE_SIZE = 628;
 
-
-/** A C unsigned int or unsigned long (32 bits on Windows) as Python's `I` format takes it: any
- * integer, masked to 32 bits; a float or str is the TypeError of operator.index. */
-function uintMask(v: unknown): number {
-  return typeof v === 'bigint' ? Number(BigInt.asUintN(32, v)) : int(v) >>> 0;
-}
 
 /** Python's `k` format: an int only (a bool is one), masked to 32 bits. */
 function ulongMask(v: unknown, what: string): number {
