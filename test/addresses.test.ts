@@ -1,5 +1,7 @@
 // Address arguments as Python takes them, each call's outcome compared with
-// python3's: bind and sendto on AF_INET, bind on AF_INET6 and AF_UNIX, with
+// python3's: bind, sendto, connect and connect_ex on AF_INET, bind and
+// connect_ex on AF_INET6, bind, connect and connect_ex on AF_UNIX (a datagram
+// socket's connect sends nothing; connect_ex raises what is no OSError), with
 // hosts, ports, flowinfo and scope ids from pools that run past each bound and
 // through the wrong types and shapes (Python converts the host, then the
 // numbers, then resolves the host, then checks the ranges: bsdsock must fail in
@@ -107,12 +109,14 @@ const UNIX: PoolValue[] = [
   ["'é' * 200", 'é'.repeat(200)],
 ];
 
-type Kind = 'inet bind' | 'inet sendto' | 'inet6 bind' | 'unix bind';
+type Kind = 'inet bind' | 'inet sendto' | 'inet connect' | 'inet connect_ex' | 'inet6 bind' | 'inet6 connect_ex' | 'unix bind' | 'unix connect' | 'unix connect_ex';
 const tupleOf = (values: PoolValue[]): PoolValue => [`(${values.map(([l]) => l).join(', ')}${values.length === 1 ? ',' : ''})`, values.map(([, v]) => v)];
 
 const CASES: [Kind, PoolValue[]][] = [
   ['inet bind', [...combinations([BIND_HOSTS, PORTS]).map(tupleOf), ...SHAPES]],
   ['inet sendto', [...combinations([SEND_HOSTS, PORTS]).map(tupleOf), ...SHAPES]],
+  ['inet connect', [...combinations([SEND_HOSTS, PORTS]).map(tupleOf), ...SHAPES]],
+  ['inet connect_ex', [...combinations([SEND_HOSTS, PORTS]).map(tupleOf), ...SHAPES]],
   [
     'inet6 bind',
     [
@@ -122,7 +126,13 @@ const CASES: [Kind, PoolValue[]][] = [
       ...SHAPES,
     ],
   ],
+  [
+    'inet6 connect_ex',
+    [...combinations([V6_HOSTS, PORTS]).map(tupleOf), ...combinations([V6_HOSTS, [PORTS[2]!], U32S, U32S]).map(tupleOf), ...SHAPES],
+  ],
   ['unix bind', [...UNIX, ...SHAPES.filter(([, v]) => typeof v !== 'string')]],
+  ['unix connect', [...UNIX, ...SHAPES.filter(([, v]) => typeof v !== 'string')]],
+  ['unix connect_ex', [...UNIX, ...SHAPES.filter(([, v]) => typeof v !== 'string')]],
 ];
 
 const FAMILIES = { inet: AF_INET, inet6: AF_INET6, unix: AF_UNIX } as const;
@@ -146,6 +156,10 @@ def call(kind, addr):
     try:
         if kind.endswith('sendto'):
             return s.sendto(b'x', addr)
+        if kind.endswith('connect'):
+            return s.connect(addr)
+        if kind.endswith('connect_ex'):
+            return s.connect_ex(addr)
         s.bind(addr)
         r = s.getsockname()
         if fam != socket.AF_UNIX: return 'bound'
@@ -163,6 +177,8 @@ describe('address arguments, as Python takes them', () => {
       const s = socket(familyOf(kind), SOCK_DGRAM);
       try {
         if (kind === 'inet sendto') return s.sendto(Buffer.from('x'), address as never);
+        if (kind.endsWith(' connect')) return s.connect(address as never);
+        if (kind.endsWith('connect_ex')) return s.connect_ex(address as never);
         s.bind(address as never);
         const r: unknown = s.getsockname();
         if (familyOf(kind) !== AF_UNIX) return 'bound';

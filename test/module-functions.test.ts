@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import * as bsdsock from 'bsdsock';
 import { python } from './helpers/python';
-import { combinations, mismatches, pyCall, VALUES } from './helpers/pool';
+import { combinations, INTS, mismatches, pyCall, VALUES, type PoolValue } from './helpers/pool';
 
 /** The functions, by how many arguments they are called with. */
 const FUNCTIONS: [name: keyof typeof bsdsock, arities: number[]][] = [
@@ -37,5 +37,58 @@ describe("the module's functions of values, over a pool of values, as python3", 
   it.each(CALLS)('$name', ({ name, calls }) => {
     const f = bsdsock[name] as (...args: unknown[]) => unknown;
     expect(mismatches(calls, PY, (values) => f(...values))).toEqual([]);
+  });
+});
+
+// socket() and socketpair() over families, types and protocols: the pool of ints (Python's `-1`
+// is each argument's default), with the real families and types and their flag bits. A socket
+// made is its [family, type, proto], then closed; a raw or packet socket is made only, nothing
+// is sent.
+const KINDS: PoolValue[] = [
+  ...INTS,
+  ['socket.AF_INET6', bsdsock.AF_INET6],
+  ['socket.AF_PACKET', bsdsock.AF_PACKET],
+  ['socket.SOCK_RAW', bsdsock.SOCK_RAW],
+  ['socket.SOCK_SEQPACKET', bsdsock.SOCK_SEQPACKET],
+  ['socket.SOCK_STREAM | socket.SOCK_NONBLOCK', bsdsock.SOCK_STREAM | bsdsock.SOCK_NONBLOCK],
+  ['socket.SOCK_DGRAM | socket.SOCK_CLOEXEC', bsdsock.SOCK_DGRAM | bsdsock.SOCK_CLOEXEC],
+];
+const PROTOS: PoolValue[] = [...INTS, ['socket.IPPROTO_TCP', bsdsock.IPPROTO_TCP], ['socket.IPPROTO_UDP', bsdsock.IPPROTO_UDP], ['socket.IPPROTO_ICMP', bsdsock.IPPROTO_ICMP]];
+
+/** The real families and types, and Python's default (-1), for the protocols. */
+const FEW_FAMILIES: PoolValue[] = [['socket.AF_INET', bsdsock.AF_INET], ['socket.AF_INET6', bsdsock.AF_INET6], ['socket.AF_UNIX', bsdsock.AF_UNIX], ['-1', -1]];
+const FEW_TYPES: PoolValue[] = [['socket.SOCK_STREAM', bsdsock.SOCK_STREAM], ['socket.SOCK_DGRAM', bsdsock.SOCK_DGRAM], ['socket.SOCK_RAW', bsdsock.SOCK_RAW], ['-1', -1]];
+
+const MAKERS = (['socket', 'socketpair'] as const).map((name) => ({
+  name,
+  calls: [...combinations([KINDS]), ...combinations([KINDS, KINDS]), ...combinations([FEW_FAMILIES, FEW_TYPES, PROTOS])].map((args) => ({
+    call: pyCall(`made(socket.${name}`, args) + ')',
+    args,
+  })),
+}));
+const MADE = python(
+  `import socket
+def made(r):
+    socks = r if isinstance(r, tuple) else (r,)
+    try:
+        return [[s.family, s.type, s.proto] for s in socks]
+    finally:
+        for s in socks: s.close()`,
+  Object.fromEntries(MAKERS.flatMap(({ calls }) => calls.map(({ call }) => [call, call]))),
+);
+
+describe('socket() and socketpair() over a pool of families, types and protocols, as python3', () => {
+  it.each(MAKERS)('$name', ({ name, calls }) => {
+    const make = bsdsock[name] as (...args: unknown[]) => bsdsock.Socket | bsdsock.Socket[];
+    const found = mismatches(calls, MADE, (values) => {
+      const made = make(...values);
+      const socks = Array.isArray(made) ? made : [made];
+      try {
+        return socks.map((s) => [s.family, s.type, s.proto]);
+      } finally {
+        for (const s of socks) s.close();
+      }
+    });
+    expect(found).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@
 
 // node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
 import { Buffer } from 'node:buffer';
-import { bytes, int, pyType, uintMask } from './convert';
+import { bytes, inCInt, int, pyType, uintMask } from './convert';
 import { fail, OSError } from './errors';
 import { native } from './native';
 
@@ -75,7 +75,7 @@ function host(v: unknown): string {
 /** A port as Python's "i" takes it: a C int, whose OverflowError getsockaddrarg words as the port's range. */
 function port(v: unknown, caller: string): number {
   const n = int(v);
-  if (n > 0x7fffffff || n < -0x80000000) throw portRange(caller);
+  if (!inCInt(n)) throw portRange(caller);
   return n;
 }
 

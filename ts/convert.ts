@@ -15,6 +15,22 @@ export function pyType(v: unknown): string {
   return 'dict';
 }
 
+/**
+ * Python's truth of a value (`if flag:`): false for None (null, undefined), false, a zero, and an
+ * empty str, bytes, list or tuple; true for anything else, NaN too (Python's float('nan') is true).
+ */
+export function pyTruth(v: unknown): boolean {
+  if (v === null || v === undefined) return false;
+  if (typeof v === 'number') return v !== 0;
+  if (typeof v === 'string') return v.length !== 0;
+  if (Array.isArray(v)) return v.length !== 0;
+  if (ArrayBuffer.isView(v)) return v.byteLength !== 0;
+  return typeof v === 'boolean' || typeof v === 'bigint' ? Boolean(v) : true;
+}
+
+/** A keyword flag: its default when not given (undefined), else its truth in Python. */
+export const flag = (v: unknown, byDefault: boolean): boolean => (v === undefined ? byDefault : pyTruth(v));
+
 /** An integer argument, with Python's TypeError for anything else. */
 export function int(v: unknown): number {
   if (typeof v === 'number' && Number.isInteger(v)) return v;
@@ -62,6 +78,13 @@ export function uintMask(v: unknown): number {
   return typeof v === 'bigint' ? Number(BigInt.asUintN(32, v)) : int(v) >>> 0;
 }
 
+/** A C int's bounds. */
+export const INT_MAX = 0x7fffffff;
+export const INT_MIN = -0x80000000;
+
+/** Whether a number is within a C int. */
+export const inCInt = (n: number): boolean => n >= INT_MIN && n <= INT_MAX;
+
 /** A Py_ssize_t argument (Python's `n` format): OverflowError (RangeError) beyond 64 bits. */
 export function ssize(v: unknown): number {
   const n = int(v);
@@ -73,7 +96,7 @@ export function ssize(v: unknown): number {
  * OverflowError (RangeError) for anything beyond 32 bits, where the `i` format (`cint`) has three. */
 export function asInt(v: unknown): number {
   const n = int(v);
-  if (n > 0x7fffffff || n < -0x80000000) throw new RangeError('Python int too large to convert to C int');
+  if (!inCInt(n)) throw new RangeError('Python int too large to convert to C int');
   return n;
 }
 
@@ -82,8 +105,8 @@ export function asInt(v: unknown): number {
 export function cint(v: unknown): number {
   const n = int(v);
   if (n >= LONG_MAX || n < -LONG_MAX) throw new RangeError('Python int too large to convert to C long');
-  if (n > 0x7fffffff) throw new RangeError('signed integer is greater than maximum');
-  if (n < -0x80000000) throw new RangeError('signed integer is less than minimum');
+  if (n > INT_MAX) throw new RangeError('signed integer is greater than maximum');
+  if (n < INT_MIN) throw new RangeError('signed integer is less than minimum');
   return n;
 }
 

@@ -4,7 +4,7 @@
 
 import { type AddressArgOf, type Family, type Inet6AddressArg, type InetAddress } from './address';
 import { fits, refuse, SOCKET_MODULE } from './arity';
-import { pyType, sequenceItems } from './convert';
+import { pyTruth, pyType, sequenceItems } from './convert';
 import * as C from './constants';
 import { OSError, oserror } from './errors';
 import { keywordNames, keywords, type Positional, type WithOptions } from './keywords';
@@ -68,13 +68,13 @@ export function create_connection(
   >(args, CREATE_CONNECTION);
   const [host, port] = unpackPair(address);
   const errors: unknown[] = [];
-  const allErrors = Boolean(options.all_errors);
+  const allErrors = pyTruth(options.all_errors);
   for (const [af, socktype, proto, , sa] of getaddrinfo(host as string | null, port as number | string, 0, C.SOCK_STREAM)) {
     let sock: Socket<'AF_INET' | 'AF_INET6'> | null = null;
     try {
       sock = socket(af, socktype, proto);
       if (timeout !== undefined) sock.settimeout(timeout);
-      if (source_address !== undefined && source_address !== null && source_address.length > 0) sock.bind(source_address);
+      if (pyTruth(source_address)) sock.bind(source_address as InetAddress | Inet6AddressArg);
       sock.connect(sa);
       return sock;
     } catch (e) {
@@ -111,9 +111,10 @@ export interface CreateServerOptions<F extends string> {
  */
 export function create_server<F extends string = 'AF_INET'>(address: AddressArgOf<F>, options?: CreateServerOptions<F>): Socket<F> {
   [, options] = keywords<[AddressArgOf<F>], CreateServerOptions<F>>(arguments, CREATE_SERVER);
-  const family = options.family ?? C.AF_INET;
-  const reusePort = Boolean(options.reuse_port);
-  const dualstack = Boolean(options.dualstack_ipv6);
+  // A family given as None is None (socket()'s TypeError), not the default.
+  const family = options.family === undefined ? C.AF_INET : options.family;
+  const reusePort = pyTruth(options.reuse_port);
+  const dualstack = pyTruth(options.dualstack_ipv6);
   if (reusePort && C.SO_REUSEPORT === undefined) throw new RangeError('SO_REUSEPORT not supported on this platform');
   if (dualstack) {
     if (!has_dualstack_ipv6()) throw new RangeError('dualstack_ipv6 not supported on this platform');

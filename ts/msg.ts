@@ -9,7 +9,7 @@ import { Buffer } from 'node:buffer';
 import type { FileHandle } from 'node:fs/promises';
 
 import { fits, refuse, SOCKET_MODULE } from './arity';
-import { anInt, argType, bytes, cint, int, pyType, ssize } from './convert';
+import { anInt, argType, bytes, cint, int, INT_MAX, pyType, ssize } from './convert';
 import * as C from './constants';
 import { errnos, OSError, takeError } from './errors';
 import { lastAddress, lastErrno, native, slotAddress, type NativeAddress } from './native';
@@ -98,7 +98,7 @@ export function sendmsg(fd: () => number, timeout: number, buffers: unknown, anc
 
 /** Checks recvmsg's ancbufsize (converted) as Python does. */
 function ancSize(n: number): number {
-  if (n < 0 || n > 0x7fffffff) throw new RangeError('invalid ancillary data buffer length');
+  if (n < 0 || n > INT_MAX) throw new RangeError('invalid ancillary data buffer length');
   return n;
 }
 

@@ -6,7 +6,7 @@
 import { inspect } from 'node:util';
 
 import { fits, refuse, SELECT } from './arity';
-import { asInt, int, isInt, pyType } from './convert';
+import { asInt, inCInt, int, INT_MAX, isInt, pyType } from './convert';
 import { fail, KeyError, OSError, oserrorNamed } from './errors';
 import { native } from './native';
 import { bigTimeout, inClockRange } from './timeout';
@@ -41,15 +41,13 @@ export function fdOf(obj: unknown): number {
   return n;
 }
 
-const INT_MAX = 2 ** 31 - 1;
-const INT_MIN = -(2 ** 31);
 
 
 /** A timeout in milliseconds that poll(2)'s int takes, rounded up; negative waits for ever. */
 function pollMs(ms: number): number {
   inClockRange(ms / 1000, Number.isSafeInteger(ms));
   const rounded = Math.ceil(ms);
-  if (rounded > INT_MAX || rounded < INT_MIN) throw new RangeError('timeout is too large');
+  if (!inCInt(rounded)) throw new RangeError('timeout is too large');
   return rounded < 0 ? -1 : rounded;
 }
 
@@ -179,7 +177,7 @@ export function poll(): Poll {
 
 const FD_SETSIZE = 1024;
 /** The kernel's EP_MAX_EVENTS, INT_MAX / sizeof(struct epoll_event): 12 bytes on x86-64, where it is packed, 16 elsewhere. */
-const EPOLL_MAX_EVENTS = Math.floor(0x7fffffff / (process.arch === 'x64' ? 12 : 16));
+const EPOLL_MAX_EVENTS = Math.floor(INT_MAX / (process.arch === 'x64' ? 12 : 16));
 /** The most events one epoll.poll() hands back. */
 const EPOLL_ROOM = 65536;
 const closeWhenCollected = new FinalizationRegistry<number>((fd) => {

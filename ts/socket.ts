@@ -8,7 +8,7 @@ import { inspect } from 'node:util';
 
 import { fits, given, refuse, SOCKET, SOCKET_MODULE } from './arity';
 import { addressParts, isLiteralHost, type AddressParts, type AddressArgOf, type AddressOf, type Family } from './address';
-import { asInt, bytes, cint, int, isInt, LONG_MAX, ssize, uintMask, writableBytes } from './convert';
+import { asInt, bytes, cint, inCInt, int, INT_MAX, INT_MIN, isInt, LONG_MAX, pyTruth, ssize, uintMask, writableBytes } from './convert';
 import * as C from './constants';
 import { badf, CLOSED_ERRNO, dropError, errnos, errorOf, fail, OSError, takeError, withAddress, wouldBlock } from './errors';
 import type { BufferedReader, BufferedRWPair, BufferedWriter } from './io/buffered';
@@ -86,11 +86,6 @@ function sameParts(a: AddressParts, b: AddressParts): boolean {
   return sameHost && a[1] === b[1] && a[2] === b[2] && a[3] === b[3] && a[4] === null && b[4] === null;
 }
 
-/** Whether an address is truthy in Python: not None, '', empty bytes or an empty tuple (repr leaves those out). */
-export function truthyAddress(v: unknown): boolean {
-  return v !== null && !(typeof v === 'string' && v === '') && !((v instanceof Uint8Array || Array.isArray(v)) && v.length === 0);
-}
-
 /** The `, laddr=..., raddr=...` of a socket's repr (socket.socket's, asyncio's TransportSocket's): each address the fd has that is truthy in Python. */
 export function reprAddresses(fd: number): string {
   let text = '';
@@ -100,7 +95,8 @@ export function reprAddresses(fd: number): string {
       continue;
     }
     const addr = lastAddress();
-    if (truthyAddress(addr)) text += `, ${name}=${pyStr(addr)}`;
+    // Python's repr leaves out an address that is not true (None, '', b'').
+    if (pyTruth(addr)) text += `, ${name}=${pyStr(addr)}`;
   }
   return text;
 }
@@ -165,19 +161,20 @@ export class Socket<F extends string = string> {
     let fd: number;
     if (known !== null) {
       [fd, family, type, proto] = known;
-    } else if (fileno !== undefined && fileno !== null) {
-      fd = cint(fileno);
-      if (fd < 0) throw new RangeError('negative file descriptor');
-      const [f, t, p] = native.socketAdopt(fd) ?? fail();
-      family = family === undefined || family === -1 ? f : cint(family);
-      type = type === undefined || type === -1 ? t : cint(type);
-      proto = proto === undefined || proto === -1 ? p : cint(proto);
     } else {
-      family = family === undefined || family === -1 ? C.AF_INET : cint(family);
-      type = type === undefined || type === -1 ? C.SOCK_STREAM : cint(type);
-      proto = proto === undefined || proto === -1 ? 0 : cint(proto);
-      fd = native.socketCreate(family, type, proto);
-      if (fd < 0) fail();
+      // CPython's argument clinic converts the three ints first (`_PyLong_AsInt`), -1 each one's
+      // "not given"; then the fd.
+      const [fam, typ, pro] = [family, type, proto].map((v) => (v === undefined ? -1 : asInt(v)));
+      if (fileno !== undefined && fileno !== null) {
+        fd = cint(fileno);
+        if (fd < 0) throw new RangeError('negative file descriptor');
+        const [f, t, p] = native.socketAdopt(fd) ?? fail();
+        [family, type, proto] = [fam === -1 ? f : fam, typ === -1 ? t : typ, pro === -1 ? p : pro];
+      } else {
+        [family, type, proto] = [fam === -1 ? C.AF_INET : fam, typ === -1 ? C.SOCK_STREAM : typ, pro === -1 ? 0 : pro];
+        fd = native.socketCreate(family, type, proto);
+        if (fd < 0) fail();
+      }
     }
     this.#fd = fd;
     this.#family = family;
@@ -628,8 +625,8 @@ export class Socket<F extends string = string> {
     }
     let raw: Uint8Array;
     // Python's "iii" first: a C int (a bigint too); any other int is then "iiy*"'s bytes TypeError.
-    const n = typeof value === 'bigint' && value >= -0x80000000n && value <= 0x7fffffffn ? Number(value) : value;
-    if (typeof n === 'boolean' || (typeof n === 'number' && Number.isInteger(n) && n >= -0x80000000 && n <= 0x7fffffff)) {
+    const n = typeof value === 'bigint' && value >= BigInt(INT_MIN) && value <= BigInt(INT_MAX) ? Number(value) : value;
+    if (typeof n === 'boolean' || (typeof n === 'number' && Number.isInteger(n) && inCInt(n))) {
       raw = new Uint8Array(new Int32Array([Number(n)]).buffer);
     } else {
       raw = bytes(value);

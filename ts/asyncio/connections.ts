@@ -6,12 +6,12 @@ import * as fs from 'node:fs';
 import { keywordNames, keywords, type WithOptions } from '../keywords';
 import { type AddressArgOf } from '../address';
 import * as C from '../constants';
-import { anInt, pyType } from '../convert';
+import { anInt, pyTruth, pyType } from '../convert';
 import { AddressFamily } from '../enums';
 import { OSError } from '../errors';
 import { pyRepr, pyStr } from '../repr';
 import type { AddrInfo } from '../resolver';
-import { Socket, truthyAddress } from '../socket';
+import { Socket } from '../socket';
 import type { DatagramProtocol, StreamProtocol } from './protocols';
 import { abortError, checkSignal, type OperationOptions } from './loop';
 import { ensureResolved } from './resolver';
@@ -376,7 +376,7 @@ async function endpointSocket(local: unknown, remote: unknown, options: Partial<
   const family = options.family ?? 0;
   const proto = options.proto ?? 0;
   let pairs: EndpointPair[];
-  if (!truthyAddress(local) && !truthyAddress(remote)) {
+  if (!pyTruth(local) && !pyTruth(remote)) {
     if (family === 0) throw new RangeError('unexpected address family');
     pairs = [{ family, proto, local: null, remote: null }];
   } else {
@@ -400,7 +400,7 @@ async function endpointSocket(local: unknown, remote: unknown, options: Partial<
   for (const pair of pairs) {
     const sock = new Socket<string>(pair.family, C.SOCK_DGRAM, pair.proto);
     try {
-      await setUp(sock, pair.local, options.allow_broadcast ? null : pair.remote, options);
+      await setUp(sock, pair.local, pyTruth(options.allow_broadcast) ? null : pair.remote, options);
       return [sock, pair.remote];
     } catch (e) {
       if (!(e instanceof OSError)) throw e;
@@ -417,10 +417,10 @@ async function endpointSocket(local: unknown, remote: unknown, options: Partial<
  */
 async function unixEndpoint(local: unknown, remote: unknown, options: Partial<DatagramOptions>): Promise<[Socket, unknown]> {
   for (const addr of [local, remote]) if (addr !== null && typeof addr !== 'string') throw new TypeError('string is expected');
-  if (truthyAddress(local)) removeStaleSocket(local as string);
+  if (pyTruth(local)) removeStaleSocket(local as string);
   const sock = new Socket<string>(C.AF_UNIX, C.SOCK_DGRAM, options.proto ?? 0);
-  const to = truthyAddress(remote) ? remote : null;
-  await setUp(sock, truthyAddress(local) ? local : null, options.allow_broadcast ? null : to, options);
+  const to = pyTruth(remote) ? remote : null;
+  await setUp(sock, pyTruth(local) ? local : null, pyTruth(options.allow_broadcast) ? null : to, options);
   return [sock, to];
 }
 
@@ -445,8 +445,8 @@ export function removeStaleSocket(path: string | Uint8Array): boolean {
 /** Sets a new endpoint's socket up (the socket options asked for, non-blocking, bound, connected); closed if that fails. */
 async function setUp(sock: Socket, local: unknown, remote: unknown, options: Partial<DatagramOptions>): Promise<void> {
   try {
-    if (options.reuse_port) sock.setsockopt(C.SOL_SOCKET, C.SO_REUSEPORT, 1);
-    if (options.allow_broadcast) sock.setsockopt(C.SOL_SOCKET, C.SO_BROADCAST, 1);
+    if (pyTruth(options.reuse_port)) sock.setsockopt(C.SOL_SOCKET, C.SO_REUSEPORT, 1);
+    if (pyTruth(options.allow_broadcast)) sock.setsockopt(C.SOL_SOCKET, C.SO_BROADCAST, 1);
     sock.setblocking(false);
     if (local !== null) sock.bind(local as AddressArgOf<string>);
     if (remote !== null) await sock_connect(sock, remote as AddressArgOf<string>);
@@ -462,7 +462,7 @@ const SOCKET_MODIFIERS = ['local_addr', 'remote_addr', 'family', 'proto', 'flags
 /** asyncio's refusal of a `sock` given with options that would have made it: they would be ignored. */
 function checkNoModifiers(options: DatagramOptions): void {
   // Python's truth: an option given as 0, false or None is no problem.
-  const problems = SOCKET_MODIFIERS.filter((name) => Boolean(options[name])).map((name) => `${name}=${pyStr(options[name])}`);
+  const problems = SOCKET_MODIFIERS.filter((name) => pyTruth(options[name])).map((name) => `${name}=${pyStr(options[name])}`);
   if (problems.length !== 0) throw new RangeError(`socket modifier keyword arguments can not be used when sock is specified. (${problems.join(', ')})`);
 }
 
@@ -497,7 +497,7 @@ export async function create_datagram_endpoint<P extends DatagramProtocol>(
     const remoteArg = remoteAddr ?? options.remote_addr ?? null;
     // Paths only with family AF_UNIX, as asyncio's: a string otherwise is its TypeError, '2-tuple is expected'.
     // (Where the platform has no AF_UNIX, as asyncio's hasattr check: no family is then AF_UNIX.)
-    const unix = C.AF_UNIX !== undefined && options.family === C.AF_UNIX && (truthyAddress(local) || truthyAddress(remoteArg));
+    const unix = C.AF_UNIX !== undefined && options.family === C.AF_UNIX && (pyTruth(local) || pyTruth(remoteArg));
     [sock, remote] = await (unix ? unixEndpoint : endpointSocket)(local, remoteArg, options);
   }
   sock.setblocking(false);

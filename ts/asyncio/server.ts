@@ -8,6 +8,7 @@ import { type AddressArgOf } from '../address';
 import * as C from '../constants';
 import { errnos, isWouldBlock, OSError, RuntimeError } from '../errors';
 import { pyRepr } from '../repr';
+import { flag, pyTruth } from '../convert';
 import { Socket } from '../socket';
 import { TransportSocket } from './trsock';
 import { checkStream, removeStaleSocket } from './connections';
@@ -224,8 +225,9 @@ export async function create_server(
           seen.add(key);
           const s: Socket = new Socket(family, type, proto);
           sockets.push(s);
-          if (options.reuse_address ?? true) s.setsockopt(C.SOL_SOCKET, C.SO_REUSEADDR, 1);
-          if (options.reuse_port) s.setsockopt(C.SOL_SOCKET, C.SO_REUSEPORT, 1);
+          // asyncio's None is POSIX's default, SO_REUSEADDR set.
+          if (flag(options.reuse_address ?? undefined, true)) s.setsockopt(C.SOL_SOCKET, C.SO_REUSEADDR, 1);
+          if (pyTruth(options.reuse_port)) s.setsockopt(C.SOL_SOCKET, C.SO_REUSEPORT, 1);
           if (family === C.AF_INET6) s.setsockopt(C.IPPROTO_IPV6, C.IPV6_V6ONLY, 1);
           try {
             s.bind(address as AddressArgOf<string>);
@@ -255,7 +257,7 @@ export async function create_server(
     throw e;
   }
   const server = new Server(sockets, protocol_factory, backlog, null);
-  if (options.start_serving ?? true) await server.start_serving();
+  if (flag(options.start_serving, true)) await server.start_serving();
   return server;
 }
 /** asyncio's `create_unix_server` options: `cleanup_socket` (3.13) unlinks the path on close. */
@@ -294,7 +296,7 @@ export async function create_unix_server(
     sock = new Socket(C.AF_UNIX, C.SOCK_STREAM);
     try {
       sock.bind(path as AddressArgOf<string>);
-      if ((options.cleanup_socket ?? true) && !abstract) {
+      if (flag(options.cleanup_socket, true) && !abstract) {
         const ino = fs.statSync(path).ino;
         cleanup = () => {
           try {
@@ -312,6 +314,6 @@ export async function create_unix_server(
   }
   sock.setblocking(false);
   const server = new Server([sock], protocol_factory, backlog, cleanup);
-  if (options.start_serving ?? true) await server.start_serving();
+  if (flag(options.start_serving, true)) await server.start_serving();
   return server;
 }

@@ -7,13 +7,13 @@
 
 // node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
 import { Buffer } from 'node:buffer';
-import { pyType } from '../convert';
+import { pyTruth, pyType } from '../convert';
 import { pyRepr } from '../repr';
 import * as C from '../constants';
 import { ConnectionError, isWouldBlock, NotImplementedError, OSError, RuntimeError, takeError, wouldBlock } from '../errors';
 import { native, slotAddress, type NativeAddress } from '../native';
 import { claim, room, settle, SLAB_RECEIVE_MAX } from '../slab';
-import { sendtoNow, Socket, truthyAddress } from '../socket';
+import { sendtoNow, Socket } from '../socket';
 import { TransportSocket } from './trsock';
 import { hold, onFdGone, polling, READ, ReadGuess, releaseFd, reportLater, setCallback, useFd, WRITE } from './loop';
 import { BufferedProtocol, Protocol, type BaseProtocol, type DatagramProtocol, type StreamProtocol } from './protocols';
@@ -383,8 +383,8 @@ export class Transport extends BaseTransport {
       this.forceClose(e as Error);
       return;
     }
-    // asyncio keeps the transport open when the result is true in Python's sense: any truthy value.
-    if (!keep) this.close();
+    // asyncio keeps the transport open when the result is true in Python's sense.
+    if (!pyTruth(keep)) this.close();
   }
 
   protected dropBuffered(): void {
@@ -723,7 +723,7 @@ export class DatagramTransport extends BaseTransport {
     super(sock, protocol);
     this.#protocol = protocol;
     this.#address = address;
-    this.#sendsToPeer = truthyAddress(this.extra.peername);
+    this.#sendsToPeer = pyTruth(this.extra.peername);
   }
 
   /** Tells the protocol (`connection_made`) and starts reading; create_datagram_endpoint calls it. */

@@ -8,7 +8,8 @@
 
 import { inspect } from 'node:util';
 import { type AddressOf, type Family } from '../address';
-import { reprAddresses, type Socket, truthyAddress } from '../socket';
+import { pyTruth } from '../convert';
+import { reprAddresses, type Socket } from '../socket';
 
 /** asyncio's `TransportSocket`: a transport's or server's socket, with only the calls that leave it working. */
 export class TransportSocket<F extends string = string> {
@@ -96,9 +97,4 @@ export class TransportSocket<F extends string = string> {
   toString(): string {
     return this[inspect.custom]();
   }
-}
-
-/** Python's truth of a flag: false for false, 0, NaN, null, undefined, and an empty string, array or bytes. */
-function pyTruth(v: unknown): boolean {
-  return Boolean(v) && truthyAddress(v);
 }
