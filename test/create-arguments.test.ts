@@ -20,7 +20,7 @@ import {
   type Socket,
 } from 'bsdsock';
 import { python } from './helpers/python';
-import { combinations, INTS, mismatches, pyCall, type PoolValue } from './helpers/pool';
+import { combinations, INTS, mismatches, pyCall, TRUTHS, type PoolValue } from './helpers/pool';
 
 /** A listener on 127.0.0.1, and a port bound but not listening (it refuses), for each side. */
 const LISTENER = socket(AF_INET, SOCK_STREAM);
@@ -34,17 +34,6 @@ afterAll(() => {
 });
 const PORTS = { PORT: LISTENER.getsockname()[1], REFUSED: REFUSER.getsockname()[1] };
 
-/** Values Python tests for truth, and one of each kind that is not a bool. */
-const TRUTHS: PoolValue[] = [
-  ['True', true],
-  ['False', false],
-  ['1', 1],
-  ['0', 0],
-  ["'x'", 'x'],
-  ["''", ''],
-  ['None', null],
-  ['[]', []],
-];
 const SOURCES: PoolValue[] = [
   ['None', null],
   ['()', []],

@@ -31,6 +31,16 @@ export function pyTruth(v: unknown): boolean {
 /** A keyword flag: its default when not given (undefined), else its truth in Python. */
 export const flag = (v: unknown, byDefault: boolean): boolean => (v === undefined ? byDefault : pyTruth(v));
 
+/**
+ * An int keyword as Python's code goes on to use it: its default when not given (undefined); a bool
+ * as the int it is (`True == AF_UNIX`), a bigint as its number; anything else, None too, as it is,
+ * for the call it reaches to refuse in its own words.
+ */
+export function intKeyword<D>(v: unknown, byDefault: D): unknown {
+  if (v === undefined) return byDefault;
+  return typeof v === 'boolean' ? Number(v) : anInt(v);
+}
+
 /** An integer argument, with Python's TypeError for anything else. */
 export function int(v: unknown): number {
   if (typeof v === 'number' && Number.isInteger(v)) return v;

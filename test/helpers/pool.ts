@@ -36,6 +36,18 @@ export const INTS: PoolValue[] = [
   ['[1]', [1]],
 ];
 
+/** Values Python tests for truth (a flag, `if source_address:`), true and false, of each kind. */
+export const TRUTHS: PoolValue[] = [
+  ['True', true],
+  ['False', false],
+  ['1', 1],
+  ['0', 0],
+  ["'x'", 'x'],
+  ["''", ''],
+  ['None', null],
+  ['[]', []],
+];
+
 /** INTS, strings and bytes that are nearly addresses, names, and the families (as plain ints: Python's
  * AddressFamily enum has a name of its own in messages, which a JS number cannot have). */
 export const VALUES: PoolValue[] = [

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { keywordNames, keywords, type WithOptions } from '../keywords';
 import { type AddressArgOf } from '../address';
 import * as C from '../constants';
-import { anInt, pyTruth, pyType } from '../convert';
+import { intKeyword, pyTruth, pyType } from '../convert';
 import { AddressFamily } from '../enums';
 import { OSError } from '../errors';
 import { pyRepr, pyStr } from '../repr';
@@ -126,7 +126,7 @@ export async function create_connection<P extends StreamProtocol>(
   if (host === null && port === null) throw new RangeError('host and port was not specified and no sock specified');
   const [delay, interleave] = eyeballs(options);
   const signal = checkSignal(options);
-  const hints = { family: options.family ?? 0, type: C.SOCK_STREAM, proto: options.proto ?? 0, flags: options.flags ?? 0 };
+  const hints = { family: intKeyword(options.family, 0), type: C.SOCK_STREAM, proto: intKeyword(options.proto, 0), flags: intKeyword(options.flags, 0) };
   let infos = await ensureResolved([host, port], hints, signal);
   if (infos.length === 0) throw new OSError('getaddrinfo() returned empty list');
   let locals: AddrInfo[] | null = null;
@@ -147,9 +147,9 @@ export async function create_connection<P extends StreamProtocol>(
  * to interleave the families (0: not at all), 1 with a delay unless given.
  */
 function eyeballs(options: ConnectionOptions): [delay: number | null, interleave: number] {
-  const delay: unknown = anInt(options.happy_eyeballs_delay ?? null);
+  const delay = intKeyword(options.happy_eyeballs_delay ?? null, null);
   if (delay !== null && typeof delay !== 'number') throw new TypeError(`'<=' not supported between instances of '${pyType(delay)}' and 'int'`);
-  const interleave: unknown = anInt(options.interleave ?? (delay !== null ? 1 : 0));
+  const interleave = intKeyword(options.interleave ?? undefined, delay !== null ? 1 : 0);
   if (typeof interleave !== 'number') throw new TypeError(`'>' not supported between instances of '${pyType(interleave)}' and 'int'`);
   if (interleave > 1 && !Number.isInteger(interleave)) throw new TypeError('slice indices must be integers or None or have an __index__ method');
   return [delay, interleave];
@@ -373,8 +373,8 @@ interface EndpointPair {
  * not connected to. Returns the socket and the remote address.
  */
 async function endpointSocket(local: unknown, remote: unknown, options: Partial<DatagramOptions>): Promise<[Socket, unknown]> {
-  const family = options.family ?? 0;
-  const proto = options.proto ?? 0;
+  const family = intKeyword(options.family, 0) as number;
+  const proto = intKeyword(options.proto, 0) as number;
   let pairs: EndpointPair[];
   if (!pyTruth(local) && !pyTruth(remote)) {
     if (family === 0) throw new RangeError('unexpected address family');
@@ -384,7 +384,7 @@ async function endpointSocket(local: unknown, remote: unknown, options: Partial<
     for (const [which, addr] of [['local', local], ['remote', remote]] as const) {
       if (addr === null) continue;
       if (!(Array.isArray(addr) && addr.length === 2)) throw new TypeError('2-tuple is expected');
-      const infos = await ensureResolved(addr, { family, type: C.SOCK_DGRAM, proto, flags: options.flags ?? 0 }, undefined);
+      const infos = await ensureResolved(addr, { family, type: C.SOCK_DGRAM, proto, flags: intKeyword(options.flags, 0) as number }, undefined);
       if (infos.length === 0) throw new OSError('getaddrinfo() returned empty list');
       for (const [fam, , pro, , address] of infos) {
         const key = `${fam} ${pro}`;
@@ -418,7 +418,7 @@ async function endpointSocket(local: unknown, remote: unknown, options: Partial<
 async function unixEndpoint(local: unknown, remote: unknown, options: Partial<DatagramOptions>): Promise<[Socket, unknown]> {
   for (const addr of [local, remote]) if (addr !== null && typeof addr !== 'string') throw new TypeError('string is expected');
   if (pyTruth(local)) removeStaleSocket(local as string);
-  const sock = new Socket<string>(C.AF_UNIX, C.SOCK_DGRAM, options.proto ?? 0);
+  const sock = new Socket<string>(C.AF_UNIX, C.SOCK_DGRAM, intKeyword(options.proto, 0) as number);
   const to = pyTruth(remote) ? remote : null;
   await setUp(sock, pyTruth(local) ? local : null, pyTruth(options.allow_broadcast) ? null : to, options);
   return [sock, to];
@@ -497,7 +497,7 @@ export async function create_datagram_endpoint<P extends DatagramProtocol>(
     const remoteArg = remoteAddr ?? options.remote_addr ?? null;
     // Paths only with family AF_UNIX, as asyncio's: a string otherwise is its TypeError, '2-tuple is expected'.
     // (Where the platform has no AF_UNIX, as asyncio's hasattr check: no family is then AF_UNIX.)
-    const unix = C.AF_UNIX !== undefined && options.family === C.AF_UNIX && (pyTruth(local) || pyTruth(remoteArg));
+    const unix = C.AF_UNIX !== undefined && intKeyword(options.family, 0) === C.AF_UNIX && (pyTruth(local) || pyTruth(remoteArg));
     [sock, remote] = await (unix ? unixEndpoint : endpointSocket)(local, remoteArg, options);
   }
   sock.setblocking(false);

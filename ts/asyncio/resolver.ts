@@ -7,7 +7,7 @@ import { isLiteralHost, type AddressArgOf } from '../address';
 import { cint, pyType, sequenceItems } from '../convert';
 import { inet_pton } from '../module';
 import * as C from '../constants';
-import { takeError } from '../errors';
+import { OSError, takeError } from '../errors';
 import { isSharedAddress, native } from '../native';
 import { addrinfoArgs, nameinfoArgs, type AddrInfo } from '../resolver';
 import { knownDestination, type Socket } from '../socket';
@@ -70,10 +70,7 @@ export async function getaddrinfo(
   );
   const signal = checkSignal(options);
   const [h, p] = addrinfoArgs(host, port);
-  const family = cint(options.family ?? 0);
-  const type = cint(options.type ?? 0);
-  const proto = cint(options.proto ?? 0);
-  const flags = cint(options.flags ?? 0);
+  const [family, type, proto, flags] = [options.family, options.type, options.proto, options.flags].map((v) => cint(v === undefined ? 0 : v));
   return lookup<AddrInfo[]>((id) => native.getaddrinfoAsync(id, h, p, family, type, proto, flags), signal);
 }
 
@@ -123,12 +120,13 @@ export async function resolveAddress<F extends string>(
   return (family === C.AF_INET6 && rest.length > 0 ? [sa[0], sa[1], ...rest] : sa) as AddressArgOf<F>;
 }
 
-/** What `ensureResolved` resolves with: the socket's (or the endpoint's) family, type, protocol and flags. */
+/** What `ensureResolved` resolves with: the socket's (or the endpoint's) family, type, protocol and
+ * flags; a caller's keywords as given (None too), for getaddrinfo or inet_pton to refuse. */
 export interface ResolveHints {
-  family: number;
+  family: unknown;
   type: number;
-  proto: number;
-  flags?: number;
+  proto: unknown;
+  flags?: unknown;
 }
 
 /**
@@ -149,7 +147,9 @@ export async function ensureResolved(address: unknown, hints: ResolveHints, sign
   if (rest.length > 2) throw new TypeError(`_ipaddr_info() takes from 5 to 7 positional arguments but ${5 + rest.length} were given`);
   const info = ipaddrInfo(host, port, hints.family, hints.type, hints.proto, ...rest);
   if (info !== null) return [info];
-  return getaddrinfo(host as string, port as string, { family: hints.family, type: hints.type, proto: hints.proto, flags: hints.flags ?? 0, signal });
+  // The hints as given: getaddrinfo converts them, and refuses what is no int in its own words.
+  const { family, type, proto, flags } = hints as GetaddrinfoOptions;
+  return getaddrinfo(host as string, port as string, { family, type, proto, flags, signal });
 }
 
 /** The items of `address` (`host, port = address[:2]`, the rest after them), with Python's errors. */
@@ -161,7 +161,7 @@ function items(address: unknown): unknown[] {
 }
 
 /** asyncio's `_ipaddr_info`: the one result for a host that is already an IP, as asyncio makes it; null when it must be looked up. */
-function ipaddrInfo(host: unknown, port: unknown, family: number, type: number, proto: number, flowinfo: unknown = 0, scopeId: unknown = 0): AddrInfo | null {
+function ipaddrInfo(host: unknown, port: unknown, family: unknown, type: number, proto: unknown, flowinfo: unknown = 0, scopeId: unknown = 0): AddrInfo | null {
   if ((proto !== 0 && proto !== C.IPPROTO_TCP && proto !== C.IPPROTO_UDP) || host === null || host === undefined) return null;
   if (type !== C.SOCK_STREAM && type !== C.SOCK_DGRAM) return null;
   const p = portNumber(port);
@@ -179,9 +179,11 @@ function ipaddrInfo(host: unknown, port: unknown, family: number, type: number, 
   const families = family === C.AF_UNSPEC ? [C.AF_INET, C.AF_INET6] : [family];
   for (const af of families) {
     try {
-      inet_pton(af, h);
-    } catch {
-      continue;
+      inet_pton(af as number, h);
+    } catch (e) {
+      // Not an address of the family; anything else (a family that is no int) is the caller's error.
+      if (e instanceof OSError) continue;
+      throw e;
     }
     const sockaddr = af === C.AF_INET6 ? [h, p, flowinfo, scopeId] : [h, p];
     return [af, type, ipproto, '', sockaddr] as AddrInfo;

@@ -8,7 +8,7 @@ import { type AddressArgOf } from '../address';
 import * as C from '../constants';
 import { errnos, isWouldBlock, OSError, RuntimeError } from '../errors';
 import { pyRepr } from '../repr';
-import { flag, pyTruth } from '../convert';
+import { flag, intKeyword, pyTruth } from '../convert';
 import { Socket } from '../socket';
 import { TransportSocket } from './trsock';
 import { checkStream, removeStaleSocket } from './connections';
@@ -203,7 +203,7 @@ export async function create_server(
     args,
     { name: 'create_server', min: 1, max: 3, keywords: SERVER_KEYWORDS },
   );
-  const backlog = options.backlog ?? 100;
+  const backlog = intKeyword(options.backlog, 100) as number;
   let sockets: Socket[];
   const given = options.sock !== undefined && options.sock !== null;
   if (host === null && port === null && !given) throw new RangeError('Neither host/port nor sock were specified');
@@ -218,7 +218,7 @@ export async function create_server(
     try {
       for (const h of hosts) {
         // asyncio's _ensure_resolved: a numeric host is taken as it is, its port unchecked until bind().
-        const infos = await ensureResolved([h, port], { family: options.family ?? 0, type: C.SOCK_STREAM, proto: 0, flags: options.flags ?? C.AI_PASSIVE }, undefined);
+        const infos = await ensureResolved([h, port], { family: intKeyword(options.family, 0), type: C.SOCK_STREAM, proto: 0, flags: intKeyword(options.flags, C.AI_PASSIVE) }, undefined);
         for (const [family, type, proto, , address] of infos) {
           const key = `${family} ${JSON.stringify(address)}`;
           if (seen.has(key)) continue;
@@ -282,7 +282,7 @@ export async function create_unix_server(
     args,
     { name: 'create_unix_server', min: 1, max: 2, keywords: UNIX_SERVER_KEYWORDS },
   );
-  const backlog = options.backlog ?? 100;
+  const backlog = intKeyword(options.backlog, 100) as number;
   let sock: Socket;
   let cleanup: (() => void) | null = null;
   if (options.sock !== undefined && options.sock !== null) {
