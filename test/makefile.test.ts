@@ -18,6 +18,7 @@ import {
   socketpair,
 } from 'bsdsock';
 import { expected, outcome, python } from './helpers/python';
+import { combinations, differences, pyCall, type PoolValue } from './helpers/pool';
 import { thrown } from './helpers/sockets';
 
 const STREAM = 'a\r\nb\rc\nd\r\n\r\ne';
@@ -913,5 +914,69 @@ def detached(mode):
       b.close();
     }
     expect({ value: out }).toEqual(want[mode]);
+  });
+});
+
+// A text file's encoding, errors and newline over pools of values (test/helpers/pool.ts), every
+// combination, reading bytes with a CRLF, a CR, a two-byte character and an invalid byte, and
+// writing text with a lone surrogate: each outcome (the attributes and the lines read, or the
+// bytes the peer received) against python3's. The locale's default encoding is left out (None:
+// Python's is the locale's, bsdsock's UTF-8).
+describe("a text file's encoding, errors and newline over pools of values, as python3", () => {
+  const ENCODINGS: PoolValue[] = ["'utf-8'", "'UTF8'", "'utf_8'", "'-UTF 8-'", "'utf.8'", "'latin-1'", "'iso-8859-1'", "'latin 1'", "'ascii'", "'us.ascii'", "'utf-16-le'", "'\u00dctf-8'", "'nope'", "''"]
+    .map((l): PoolValue => [l, l.slice(1, -1)])
+    .concat([['5', 5], ["b'utf-8'", Buffer.from('utf-8')]]);
+  const ERRORS: PoolValue[] = [["'strict'", 'strict'], ["'ignore'", 'ignore'], ["'replace'", 'replace'], ["'nope'", 'nope'], ['5', 5], ['None', null]];
+  const NEWLINES: PoolValue[] = [['None', null], ["''", ''], ["'\\n'", '\n'], ["'\\r'", '\r'], ["'\\r\\n'", '\r\n'], ["'x'", 'x'], ['5', 5]];
+  const READ = Buffer.from('a\xe9\r\nb\rc\n\xffd', 'latin1');
+  const TEXT = 'a\u00e9\nb\r\nc\udcff';
+  const calls = (['read', 'write'] as const).flatMap((how) =>
+    combinations([ENCODINGS, ERRORS, NEWLINES]).map((args) => ({ call: pyCall(how === 'read' ? 'rfile' : 'wfile', args), how, args })),
+  );
+  const want = python(
+    `import socket
+READ = ${JSON.stringify(READ.toString('latin1'))}.encode('latin-1')
+def rfile(enc, err, nl):
+    a, b = socket.socketpair()
+    try:
+        b.sendall(READ); b.close()
+        f = a.makefile('r', encoding=enc, errors=err, newline=nl)
+        return [f.encoding, f.errors, f.readlines()]
+    finally:
+        a.close()
+def wfile(enc, err, nl):
+    a, b = socket.socketpair()
+    try:
+        f = a.makefile('w', encoding=enc, errors=err, newline=nl)
+        f.write(${JSON.stringify(TEXT)})
+        f.flush()
+        return [f.encoding, f.errors, b.recv(100)]
+    finally:
+        a.close(); b.close()`,
+    Object.fromEntries(calls.map(({ call }) => [call, call])),
+  );
+  it(`${calls.length} files`, () => {
+    const got = calls.map(({ how, args }) => {
+      const [encoding, errors, newline] = args.map(([, v]) => v);
+      return outcome(() => {
+        const [a, b] = socketpair();
+        try {
+          if (how === 'read') {
+            b.sendall(READ);
+            b.close();
+            const f = a.makefile('r', null, { encoding, errors, newline } as never);
+            return [f.encoding, f.errors, f.readlines()];
+          }
+          const f = a.makefile('w', null, { encoding, errors, newline } as never);
+          f.write(TEXT);
+          f.flush();
+          return [f.encoding, f.errors, b.recv(100)];
+        } finally {
+          a.close();
+          b.close();
+        }
+      });
+    });
+    expect(differences(calls, want, (c) => got[calls.indexOf(c)]!)).toEqual([]);
   });
 });

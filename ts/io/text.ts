@@ -16,17 +16,45 @@ type Buffered = BufferedReader | BufferedWriter | BufferedRWPair;
 /** How many written bytes a TextIOWrapper holds before it hands them to its buffer. Python: `_io.TextIOWrapper._CHUNK_SIZE`. */
 const CHUNK_SIZE = 8192;
 
-/** The text codecs makefile supports: Python's names for them, and Node's. */
-const CODECS = new Map<string, BufferEncoding>([
-  ['utf-8', 'utf8'],
-  ['utf8', 'utf8'],
-  ['latin-1', 'latin1'],
-  ['latin1', 'latin1'],
-  ['iso-8859-1', 'latin1'],
-  ['ascii', 'ascii'],
-  ['utf-16-le', 'utf16le'],
-  ['utf-16le', 'utf16le'],
-]);
+/** The text codecs makefile supports: Node's name, Python's (its module in `encodings`), and the
+ * aliases Python's `encodings.aliases` gives it. */
+const CODECS: [BufferEncoding, string, string[]][] = [
+  ['utf8', 'utf_8', ['cp65001', 'u8', 'utf', 'utf8', 'utf8_ucs2', 'utf8_ucs4']],
+  [
+    'latin1',
+    'latin_1',
+    ['8859', 'cp819', 'csisolatin1', 'ibm819', 'iso8859', 'iso8859_1', 'iso_8859_1', 'iso_8859_1_1987', 'iso_ir_100', 'l1', 'latin', 'latin1'],
+  ],
+  [
+    'ascii',
+    'ascii',
+    ['646', 'ansi_x3.4_1968', 'ansi_x3.4_1986', 'ansi_x3_4_1968', 'cp367', 'csascii', 'ibm367', 'iso646_us', 'iso_646.irv_1991', 'iso_ir_6', 'us', 'us_ascii'],
+  ],
+  ['utf16le', 'utf_16_le', ['unicodelittleunmarked', 'utf_16le']],
+];
+const MODULES = new Map(CODECS.map(([codec, module]) => [module, codec]));
+const ALIASES = new Map(CODECS.flatMap(([codec, , aliases]) => aliases.map((alias) => [alias, codec] as const)));
+
+/**
+ * The codec of an encoding's name, as Python's codecs.lookup finds it: the name in lower case (ASCII),
+ * each run of characters other than letters, digits and '.' one '_' (none at either end), letters
+ * beyond ASCII dropped (`encodings.normalize_encoding`); then an alias (a '.' also tried as '_'),
+ * else a module's name.
+ */
+function codecOf(encoding: string): BufferEncoding | undefined {
+  const norm = encoding
+    .replace(/[A-Z]+/g, (upper) => upper.toLowerCase())
+    .replace(/[^\p{L}\p{N}.]+/gu, '_')
+    .replace(/[^\x00-\x7f]/g, '')
+    .replace(/^_+|_+$/g, '');
+  return ALIASES.get(norm) ?? ALIASES.get(norm.replace(/\./g, '_')) ?? MODULES.get(norm);
+}
+
+/** A str-or-None argument of TextIOWrapper(), as its argument parser takes it. */
+function strOrNone(v: unknown, name: string): string | null {
+  if (v === null || v === undefined || typeof v === 'string') return v ?? null;
+  throw new TypeError(`TextIOWrapper() argument '${name}' must be str or None, not ${argType(v)}`);
+}
 
 /** The index in `text` after its first `n` characters, a surrogate pair counting one as Python
  * counts characters; -1 if it has fewer. */
@@ -91,14 +119,16 @@ export class TextIOWrapper extends IOBase {
   constructor(buffer: Buffered, encoding: string | null = null, errors: string | null = null, newline: string | null = null) {
     super();
     this.#buffer = buffer;
-    this.encoding = encoding ?? 'UTF-8';
-    const codec = CODECS.get(this.encoding.toLowerCase().replace(/_/g, '-'));
+    // CPython's order: encoding's and newline's types (its argument parser), errors' type, the
+    // newline's value, then the codec. An error handler is looked up when an error first needs it.
+    this.encoding = strOrNone(encoding, 'encoding') ?? 'UTF-8';
+    const nl = strOrNone(newline, 'newline');
+    this.errors = strOrNone(errors, 'errors') ?? 'strict';
+    if (nl !== null && !['', '\n', '\r', '\r\n'].includes(nl)) throw new RangeError(`illegal newline value: ${nl}`);
+    this.#newline = nl;
+    const codec = codecOf(this.encoding);
     if (codec === undefined) throw new LookupError(`unknown encoding: ${this.encoding}`);
     this.#codec = codec;
-    // An error handler is looked up when an error first needs it, as in Python.
-    this.errors = errors ?? 'strict';
-    if (newline !== null && !['', '\n', '\r', '\r\n'].includes(newline)) throw new RangeError(`illegal newline value: ${newline}`);
-    this.#newline = newline;
     this.#decoder = decoderFor(codec, this.errors);
   }
 
