@@ -3,7 +3,7 @@
 // called with every one or two values of a pool (test/helpers/pool.ts) that
 // runs past each C bound, through strings and bytes that are nearly addresses,
 // to the wrong types: each call's outcome must be python3's.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import * as bsdsock from 'bsdsock';
 import { python } from './helpers/python';
 import { combinations, INTS, mismatches, pyCall, VALUES, type PoolValue } from './helpers/pool';
@@ -90,5 +90,62 @@ describe('socket() and socketpair() over a pool of families, types and protocols
       }
     });
     expect(found).toEqual([]);
+  });
+});
+
+// The functions of an fd and the default timeout, over the pool: fromfd of a TCP socket's fd with
+// families, types and protocols (the socket made is its [family, type, proto], then closed); dup
+// and close of what is no open fd, nor wraps to one (Python casts a C long to an int, so -2**63 is
+// fd 0 there; past a C int a RangeError here, README); setdefaulttimeout of every value, then
+// getdefaulttimeout().
+const wraps = (v: unknown): boolean => (typeof v === 'number' && Number.isInteger(v) && v !== -1) || (typeof v === 'bigint' && v >= -(2n ** 63n) && v < 2n ** 63n);
+const NOT_FDS = INTS.filter(([, v]) => typeof v !== 'boolean' && !wraps(v));
+const TCP = bsdsock.socket();
+afterAll(() => TCP.close());
+const FD: PoolValue = ['FD', TCP.fileno()];
+type FdKind = 'fromfd' | 'dup' | 'close' | 'timeout';
+const FD_CALLS: { kind: FdKind; call: string; args: PoolValue[] }[] = [
+  ...combinations([[FD], FEW_FAMILIES, FEW_TYPES, PROTOS.slice(0, 8)]).map((args) => ({ kind: 'fromfd' as const, call: pyCall('made(socket.fromfd', args) + ')', args })),
+  ...(['dup', 'close'] as const).flatMap((kind) => NOT_FDS.map((v) => ({ kind, call: pyCall(`socket.${kind}`, [v]), args: [v] }))),
+  ...INTS.map((v) => ({ kind: 'timeout' as const, call: pyCall('timeout', [v]), args: [v] })),
+];
+const FD_PY = python(
+  `import socket
+FD = socket.socket().detach()
+def made(s):
+    with s: return [s.family, s.type, s.proto]
+def timeout(t):
+    try:
+        socket.setdefaulttimeout(t)
+        return socket.getdefaulttimeout()
+    finally:
+        socket.setdefaulttimeout(None)`,
+  Object.fromEntries(FD_CALLS.map(({ call }) => [call, call])),
+);
+const FD_RUN: Record<FdKind, (...args: unknown[]) => unknown> = {
+  fromfd: (...args) => {
+    const s = (bsdsock.fromfd as (...a: unknown[]) => bsdsock.Socket)(...args);
+    try {
+      return [s.family, s.type, s.proto];
+    } finally {
+      s.close();
+    }
+  },
+  dup: (fd) => bsdsock.dup(fd as number),
+  close: (fd) => bsdsock.close(fd as number),
+  timeout: (t) => {
+    try {
+      bsdsock.setdefaulttimeout(t as number);
+      return bsdsock.getdefaulttimeout();
+    } finally {
+      bsdsock.setdefaulttimeout(null);
+    }
+  },
+};
+
+describe('fromfd, dup, close and setdefaulttimeout over a pool of values, as python3', () => {
+  it.each(['fromfd', 'dup', 'close', 'timeout'] as FdKind[])('%s', (kind) => {
+    const calls = FD_CALLS.filter((c) => c.kind === kind);
+    expect(mismatches(calls, FD_PY, (values) => FD_RUN[kind](...values))).toEqual([]);
   });
 });
