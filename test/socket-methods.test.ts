@@ -28,6 +28,10 @@ const LEVEL: PoolValue = ['socket.SOL_SOCKET', SOL_SOCKET];
 /** A fresh buffer of 4 for each call (made by `fresh`). */
 const BUFFER: PoolValue = ['bytearray(4)', 'a fresh buffer of 4'];
 const MODE: PoolValue = ["'rb'", 'rb'];
+/** INTS as addresses: an array is a tuple there (README: addresses are arrays), so [1] is (1,). */
+const AS_ADDRESSES: PoolValue[] = INTS.map(([l, v]) => [l === '[1]' ? '(1,)' : l, v]);
+/** A fresh list of one buffer of 4 for each call. */
+const BUFFERS: PoolValue = ['[bytearray(4)]', 'a fresh list of one buffer of 4'];
 
 /** [method, the pools of its arguments in order]. */
 const METHODS: [string, PoolValue[][]][] = [
@@ -43,7 +47,11 @@ const METHODS: [string, PoolValue[][]][] = [
   ['recvfrom_into', [[BUFFER], INTS, INTS]],
   ['recvmsg', [INTS, INTS]],
   ['recvmsg', [INTS, INTS, INTS]],
+  ['recvmsg_into', [[BUFFERS], INTS]],
+  ['recvmsg_into', [[BUFFERS], INTS, INTS]],
   ['send', [[DATA], INTS]],
+  ['sendto', [[DATA], AS_ADDRESSES]],
+  ['sendto', [[DATA], INTS, [["''", '']]]],
   ['sendall', [[DATA], INTS]],
   ['setsockopt', [[LEVEL], INTS, INTS]],
   ['getsockopt', [[LEVEL], INTS]],
@@ -52,7 +60,7 @@ const METHODS: [string, PoolValue[][]][] = [
   ['makefile', [[MODE], INTS]],
 ];
 
-const fresh = (v: unknown): unknown => (v === BUFFER[1] ? Buffer.alloc(4) : v);
+const fresh = (v: unknown): unknown => (v === BUFFER[1] ? Buffer.alloc(4) : v === BUFFERS[1] ? [Buffer.alloc(4)] : v);
 
 const CALLS = METHODS.map(([name, pools]) => ({
   name: `${name}, ${pools.length} arguments`,
