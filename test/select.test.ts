@@ -12,7 +12,7 @@
 // descriptors, which differ between the two processes, and are compared as 'N'.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 
 import * as bsdsock from 'bsdsock';
 import { AF_INET, MSG_OOB, SOCK_DGRAM, socket, socketpair, type Socket } from 'bsdsock';
@@ -22,7 +22,7 @@ import * as selectors from 'bsdsock/selectors';
 
 import { encode, expected, normalize, outcome, python, type Outcome } from './helpers/python';
 import { closeNamed, devnull, NAMED_PY, nm, opened, pair, track } from './helpers/named';
-import { combinations, mismatches, type PoolValue } from './helpers/pool';
+import { combinations, INTS, mismatches, type PoolValue } from './helpers/pool';
 import { signalWhenReady, type Exit } from './helpers/signals';
 import { ROOT, tcpPair } from './helpers/sockets';
 
@@ -1204,6 +1204,77 @@ def sel_select(kind, t):
   );
   it(`${cases.length} calls`, () => {
     const found = cases.flatMap(({ call, args, run }) => mismatches([{ call, args }], py, (values) => run(values)));
+    expect(found).toEqual([]);
+  });
+});
+
+// Event masks from the pool of ints, on one end of a socketpair with a byte to read (readable and
+// writable): poll's and epoll's register and modify, and the selectors' register and modify, then
+// what a poll that does not wait reports (the events alone: fd numbers differ between the two
+// processes), each outcome as python3's.
+describe('event masks over a pool of ints: register and modify, as python3', () => {
+  const [A, B] = socketpair();
+  B.send(Buffer.from('x'));
+  afterAll(() => {
+    A.close();
+    B.close();
+  });
+  const withPoll = (f: (p: ReturnType<typeof poll>) => void): number[] => {
+    const p = poll();
+    f(p);
+    return p.poll(0).map(([, ev]) => ev);
+  };
+  const withEp = (f: (e: epoll) => void): number[] => {
+    const e = new epoll();
+    try {
+      f(e);
+      return e.poll(0).map(([, ev]) => ev);
+    } finally {
+      e.close();
+    }
+  };
+  const withSelector = (kind: 'Select' | 'Poll' | 'Epoll', f: (x: selectors.BaseSelector) => void): number[] => {
+    const x = new selectors[`${kind}Selector`]();
+    try {
+      f(x);
+      // A key's events are the int given, a bigint too: Python's & sees all its bits.
+      return x.select(0).map(([key, ev]) => Number(BigInt(key.events) & BigInt(ev)));
+    } finally {
+      x.close();
+    }
+  };
+  const CALLS: [string, (mask: unknown) => unknown][] = [
+    ['p_reg(%)', (m) => withPoll((p) => p.register(A, m as number))],
+    ['p_mod(%)', (m) => withPoll((p) => (p.register(A), p.modify(A, m as number)))],
+    ['ep_reg(%)', (m) => withEp((e) => e.register(A, m as number))],
+    ['ep_mod(%)', (m) => withEp((e) => (e.register(A), e.modify(A, m as number)))],
+    ...(['Select', 'Poll', 'Epoll'] as const).flatMap((kind): [string, (mask: unknown) => unknown][] => [
+      [`sel_reg('${kind}', %)`, (m) => withSelector(kind, (x) => x.register(A, m as number))],
+      [`sel_mod('${kind}', %)`, (m) => withSelector(kind, (x) => (x.register(A, selectors.EVENT_READ), x.modify(A, m as number)))],
+    ]),
+  ];
+  const cases = CALLS.flatMap(([shape, run]) => INTS.map((v) => ({ call: shape.replace('%', v[0]), args: [v], run })));
+  const py = python(
+    `import select, selectors, socket
+A, B = socket.socketpair(); B.send(b'x')
+def with_poll(f):
+    p = select.poll(); f(p); return [ev for _, ev in p.poll(0)]
+def with_ep(f):
+    with select.epoll() as e:
+        f(e); return [ev for _, ev in e.poll(0)]
+def with_sel(kind, f):
+    with getattr(selectors, kind + 'Selector')() as x:
+        f(x); return [key.events & ev for key, ev in x.select(0)]
+p_reg = lambda m: with_poll(lambda p: p.register(A, m))
+p_mod = lambda m: with_poll(lambda p: (p.register(A), p.modify(A, m)))
+ep_reg = lambda m: with_ep(lambda e: e.register(A, m))
+ep_mod = lambda m: with_ep(lambda e: (e.register(A), e.modify(A, m)))
+sel_reg = lambda kind, m: with_sel(kind, lambda x: x.register(A, m))
+sel_mod = lambda kind, m: with_sel(kind, lambda x: (x.register(A, selectors.EVENT_READ), x.modify(A, m)))`,
+    Object.fromEntries(cases.map(({ call }) => [call, call])),
+  );
+  it(`${cases.length} calls`, () => {
+    const found = cases.flatMap(({ call, args, run }) => mismatches([{ call, args }], py, ([m]) => run(m)));
     expect(found).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@
 import { inspect } from 'node:util';
 
 import { fits, refuse, SELECT } from './arity';
-import { asInt, inCInt, int, INT_MAX, isInt, pyType } from './convert';
+import { asInt, inCInt, int, INT_MAX, isInt, pyType, uintMask } from './convert';
 import { fail, KeyError, OSError, oserrorNamed } from './errors';
 import { native } from './native';
 import { bigTimeout, inClockRange } from './timeout';
@@ -275,7 +275,8 @@ export class epoll extends PollerFd {
   /** epoll_ctl, the arguments checked in Python's order: the fd, the mask, then whether the object is closed. */
   #ctl(op: 'add' | 'mod' | 'del', fd: FileLike, mask: unknown): void {
     const n = fdOf(fd);
-    const events = int(mask) >>> 0;
+    // Python's unsigned int, bitwise: any int taken modulo 2**32 (-2**63 - 1 is every bit set).
+    const events = uintMask(mask);
     const ep = this.check();
     if (!native.epollCtl(ep, op, n, events)) fail();
   }

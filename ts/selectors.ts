@@ -73,6 +73,22 @@ function checkEvents(given: unknown): number {
   return events;
 }
 
+/**
+ * The low 32 bits of a key's events for Python's `events & EVENT_READ`: an int's (a bool, a
+ * bigint of any size); anything else is that `&`'s TypeError.
+ */
+function lowBits(events: unknown): number {
+  if (typeof events === 'bigint') return Number(BigInt.asIntN(32, events));
+  if (typeof events === 'boolean' || (typeof events === 'number' && Number.isInteger(events))) return Number(events) | 0;
+  throw new TypeError(`unsupported operand type(s) for &: '${pyType(events)}' and 'int'`);
+}
+
+/** Python's `a == b` of two events values: a bool is the int it is, a bigint the number it is. */
+function sameEvents(a: unknown, b: unknown): boolean {
+  const canon = (v: unknown): unknown => (typeof v === 'boolean' ? Number(v) : typeof v === 'bigint' && Number.isSafeInteger(Number(v)) ? Number(v) : v);
+  return canon(a) === canon(b);
+}
+
 /** Python's math.ceil, whose NaN and infinities are its ValueError and OverflowError (RangeErrors). */
 function ceil(x: number): number {
   if (Number.isNaN(x)) throw new RangeError('cannot convert float NaN to integer');
@@ -232,12 +248,11 @@ abstract class BaseSelectorImpl<D> extends BaseSelector<D> {
   /** modify(fileobj, events, data=null) -> the new key: KeyError when not registered. Python: `selectors.BaseSelector.modify`. */
   override modify(fileobj: FileLike, given: number, data: D = null as D): SelectorKey<D> {
     fits(SELECTORS._BaseSelectorImpl.modify, arguments.length, given) || refuse(SELECTORS._BaseSelectorImpl.modify, arguments);
-    const events = anInt(given);
     const key = this.fdToKey.get(this.fileobjLookup(fileobj));
     if (key === undefined) throw new KeyError(`${pyRepr(fileobj)} is not registered`);
-    if (events !== key.events) {
+    if (!sameEvents(given, key.events)) {
       this.unregister(fileobj);
-      return this.register(fileobj, events, data);
+      return this.register(fileobj, given, data);
     }
     if (data !== key.data) {
       const changed = SelectorKey(key.fileobj, key.fd, key.events, data);
@@ -262,7 +277,7 @@ abstract class BaseSelectorImpl<D> extends BaseSelector<D> {
   /** The ready [key, events] of an fd's reported events, if it is still registered. */
   protected ready(out: [SelectorKey<D>, number][], fd: number, events: number): void {
     const key = this.fdToKey.get(fd);
-    if (key !== undefined) out.push([key, events & key.events]);
+    if (key !== undefined) out.push([key, events & lowBits(key.events)]);
   }
 }
 
@@ -338,8 +353,9 @@ abstract class PollLikeSelector<D> extends BaseSelectorImpl<D> {
     super();
   }
 
-  #mask(events: number): number {
-    return (events & EVENT_READ ? this.IN : 0) | (events & EVENT_WRITE ? this.OUT : 0);
+  #mask(events: unknown): number {
+    const bits = lowBits(events);
+    return (bits & EVENT_READ ? this.IN : 0) | (bits & EVENT_WRITE ? this.OUT : 0);
   }
 
   override register(fileobj: FileLike, events: number, data: D = null as D): SelectorKey<D> {
@@ -360,19 +376,24 @@ abstract class PollLikeSelector<D> extends BaseSelectorImpl<D> {
 
   override modify(fileobj: FileLike, given: number, data: D = null as D): SelectorKey<D> {
     fits(SELECTORS._PollLikeSelector.modify, arguments.length, given) || refuse(SELECTORS._PollLikeSelector.modify, arguments);
-    const events = anInt(given);
+    // Unchecked, as Python's _PollLikeSelector.modify: any int is kept as given (a bigint too), its
+    // low bits the OS's mask; what is no int fails at `events & EVENT_READ`.
+    const events = Number.isSafeInteger(anInt(given)) ? (anInt(given) as number) : given;
     const key = this.fdToKey.get(this.fileobjLookup(fileobj));
     if (key === undefined) throw new KeyError(`${pyRepr(fileobj)} is not registered`);
-    if (events !== key.events) {
+    const same = sameEvents(events, key.events);
+    if (!same) {
+      // The mask is made first: its TypeError leaves the registration as it was.
+      const mask = this.#mask(events);
       try {
-        this.selector.modify(key.fd, this.#mask(events));
+        this.selector.modify(key.fd, mask);
       } catch (e) {
         super.unregister(fileobj);
         throw e;
       }
     }
-    if (events === key.events && data === key.data) return key;
-    const changed = SelectorKey(key.fileobj, key.fd, events, data);
+    if (same && data === key.data) return key;
+    const changed = SelectorKey(key.fileobj, key.fd, events as number, data);
     this.fdToKey.set(key.fd, changed);
     return changed;
   }
