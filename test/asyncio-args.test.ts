@@ -6,11 +6,11 @@
 // holding the process.
 import * as fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AF_UNIX, create_connection as connectSync, create_server as createServer, SHUT_WR, SOCK_DGRAM, socketpair, type Socket } from 'bsdsock';
+import { AF_INET, AF_INET6, AF_UNIX, create_connection as connectSync, create_server as createServer, SHUT_WR, SOCK_DGRAM, socket, socketpair, type Socket } from 'bsdsock';
 import * as asyncio from 'bsdsock/asyncio';
 import * as selectors from 'bsdsock/selectors';
 import { encode, expected, outcome, outcomeAsync, python, type Outcome } from './helpers/python';
-import { differences, INTS, type PoolValue } from './helpers/pool';
+import { combinations, differences, INTS, pyCall, type PoolValue } from './helpers/pool';
 import { runSync } from './helpers/run';
 
 /** [what, a StreamReader call in Python, the same call here], on a reader fed b'ab\ncdef' then EOF. */
@@ -427,6 +427,75 @@ def go(f):
         a.close();
         b.close();
       }
+    }
+    expect(differences(calls, want, ({ call }) => got[call]!)).toEqual([]);
+  });
+});
+
+// sock_connect's addresses as asyncio resolves them (`_ensure_resolved`: a numeric host taken as it
+// is, the port through int(), anything else through getaddrinfo), on UDP sockets of both families
+// (a datagram socket's connect sends nothing), loopback and numeric hosts only; the peer it
+// connected to, its port named 'port' when not 0, as python3's asyncio.
+describe("sock_connect's addresses over pools of hosts and ports, as asyncio's", () => {
+  const HOSTS: PoolValue[] = [
+    ["'127.0.0.1'", '127.0.0.1'],
+    ["'127.1'", '127.1'],
+    ["'::1'", '::1'],
+    ["'::ffff:127.0.0.1'", '::ffff:127.0.0.1'],
+    ["b'127.0.0.1'", Buffer.from('127.0.0.1')],
+    ["''", ''],
+    ['None', null],
+    ['5', 5],
+  ];
+  const PORTS: PoolValue[] = [
+    ['9', 9],
+    ["'9'", '9'],
+    ["b'9'", Buffer.from('9')],
+    ["' 9 '", ' 9 '],
+    ['9.5', 9.5],
+    ['True', true],
+    ['None', null],
+    ["''", ''],
+    ['-1', -1],
+    ['65536', 65536],
+    ['2**63', 2n ** 63n],
+    ["'discard'", 'discard'],
+    ['[9]', [9]],
+  ];
+  const FAMILIES: PoolValue[] = [
+    ['socket.AF_INET', AF_INET],
+    ['socket.AF_INET6', AF_INET6],
+  ];
+  const calls = combinations([FAMILIES, HOSTS, PORTS]).map((args) => ({ call: pyCall('connected', args), args }));
+  const want = python(
+    `import asyncio, socket
+def connected(family, host, port):
+    async def main():
+        s = socket.socket(family, socket.SOCK_DGRAM); s.setblocking(False)
+        try:
+            await asyncio.get_running_loop().sock_connect(s, (host, port))
+            peer = s.getpeername()
+            return [peer[0], 'port' if peer[1] else 0]
+        finally:
+            s.close()
+    return asyncio.run(main())`,
+    Object.fromEntries(calls.map(({ call }) => [call, call])),
+  );
+  it(`${calls.length} calls`, async () => {
+    const got: Record<string, Outcome> = {};
+    for (const { call, args } of calls) {
+      const [family, host, port] = args.map(([, v]) => v);
+      got[call] = await outcomeAsync(async () => {
+        const s = socket(family as number, SOCK_DGRAM);
+        s.setblocking(false);
+        try {
+          await asyncio.sock_connect(s, [host, port] as never);
+          const peer = s.getpeername() as unknown[];
+          return [peer[0], peer[1] ? 'port' : 0];
+        } finally {
+          s.close();
+        }
+      });
     }
     expect(differences(calls, want, ({ call }) => got[call]!)).toEqual([]);
   });

@@ -5,10 +5,12 @@ import * as fs from 'node:fs';
 import { open } from 'node:fs/promises';
 import * as path from 'node:path';
 
-import { AF_UNIX, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM, socketpair } from 'bsdsock';
+import { AF_UNIX, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM, socketpair, type Socket } from 'bsdsock';
+import * as aio from 'bsdsock/asyncio';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { expected, outcome, python, type Outcome } from './helpers/python';
+import { expected, outcome, outcomeAsync, python, type Outcome } from './helpers/python';
+import { combinations, differences, INTS, pyCall, TUPLED } from './helpers/pool';
 import { closing, filePosition as position, owned, recvAll, sha1, tempDir, thrown } from './helpers/sockets';
 
 /** Python's socket.sendfile on a socketpair for each case (its arguments after the file): [sent, position, received length, sha1], or the error. */
@@ -189,5 +191,66 @@ ${openFiles}`,
   it('a bad file argument is a TypeError', () => {
     using pair = owned(socketpair());
     expect(thrown(() => pair[0].sendfile('x' as never))).toBeInstanceOf(TypeError);
+  });
+});
+
+// sendfile's and asyncio's sock_sendfile's offset and count over the pool of ints, from a file of
+// 'hello' to an end of a socketpair (blocking for sendfile, which refuses a non-blocking one;
+// non-blocking for sock_sendfile): what was sent and what the peer received, each outcome as
+// python3's. Python's file is a file object, bsdsock's its fd. An array is a list to int()'s
+// message and a tuple to a repr (the count's, and asyncio's offset's): each pool says so. Left out
+// of sendfile's: an offset past 2**53 but within a C long, which no file reaches and a double
+// carries rounded to the kernel.
+describe("sendfile's and sock_sendfile's offset and count over the pool of ints, as python3", () => {
+  const dir = tempDir();
+  afterAll(() => dir[Symbol.dispose]());
+  const FILE = path.join(dir.path, 'hello');
+  fs.writeFileSync(FILE, 'hello');
+  const calls = [
+    ...combinations([INTS.filter(([l]) => l !== '2**63 - 1'), TUPLED]).map((args) => ({ call: pyCall('sent', args), args, nonblocking: false })),
+    ...combinations([TUPLED, TUPLED]).map((args) => ({ call: pyCall('asent', args), args, nonblocking: true })),
+  ];
+  const want = python(
+    `import asyncio, socket
+def on_pair(nonblocking, send):
+    a, b = socket.socketpair(); a.setblocking(not nonblocking)
+    try:
+        with open(${JSON.stringify(FILE)}, 'rb') as f:
+            n = send(a, f)
+        a.close()
+        return [n, b.recv(100)]
+    finally:
+        a.close(); b.close()
+def sent(offset, count):
+    return on_pair(False, lambda a, f: a.sendfile(f, offset, count))
+def asent(offset, count):
+    async def main(a, f): return await asyncio.get_running_loop().sock_sendfile(a, f, offset, count)
+    return on_pair(True, lambda a, f: asyncio.run(main(a, f)))`,
+    Object.fromEntries(calls.map(({ call }) => [call, call])),
+  );
+  /** [bytes sent, what the peer received] of `send` on one end of a fresh pair, with the file open. */
+  async function onPair(nonblocking: boolean, send: (a: Socket, fd: number) => number | Promise<number>): Promise<unknown> {
+    const [a, b] = socketpair();
+    a.setblocking(!nonblocking);
+    const fd = fs.openSync(FILE, 'r');
+    try {
+      const n = await send(a, fd);
+      a.close();
+      return [n, b.recv(100)];
+    } finally {
+      fs.closeSync(fd);
+      a.close();
+      b.close();
+    }
+  }
+  it(`${calls.length} calls`, async () => {
+    const got: Record<string, Outcome> = {};
+    for (const { call, args, nonblocking } of calls) {
+      const [offset, count] = args.map(([, v]) => v) as [number, number];
+      got[call] = await outcomeAsync(() =>
+        onPair(nonblocking, (a, fd) => (nonblocking ? aio.sock_sendfile(a, fd, offset, count) : a.sendfile(fd, offset, count))),
+      );
+    }
+    expect(differences(calls, want, ({ call }) => got[call]!)).toEqual([]);
   });
 });

@@ -20,7 +20,7 @@ import {
   TCP_NODELAY,
 } from 'bsdsock';
 import { outcome, python } from './helpers/python';
-import { combinations, differences, INTS, mismatches, pyCall, type PoolValue } from './helpers/pool';
+import { combinations, differences, INTS, mismatches, pyCall, TUPLED, type PoolValue } from './helpers/pool';
 
 /** A fixed first argument: [Python, here]. */
 const DATA: PoolValue = ["b'x'", Buffer.from('x')];
@@ -28,8 +28,6 @@ const LEVEL: PoolValue = ['socket.SOL_SOCKET', SOL_SOCKET];
 /** A fresh buffer of 4 for each call (made by `fresh`). */
 const BUFFER: PoolValue = ['bytearray(4)', 'a fresh buffer of 4'];
 const MODE: PoolValue = ["'rb'", 'rb'];
-/** INTS as addresses: an array is a tuple there (README: addresses are arrays), so [1] is (1,). */
-const AS_ADDRESSES: PoolValue[] = INTS.map(([l, v]) => [l === '[1]' ? '(1,)' : l, v]);
 /** A fresh list of one buffer of 4 for each call. */
 const BUFFERS: PoolValue = ['[bytearray(4)]', 'a fresh list of one buffer of 4'];
 
@@ -50,7 +48,7 @@ const METHODS: [string, PoolValue[][]][] = [
   ['recvmsg_into', [[BUFFERS], INTS]],
   ['recvmsg_into', [[BUFFERS], INTS, INTS]],
   ['send', [[DATA], INTS]],
-  ['sendto', [[DATA], AS_ADDRESSES]],
+  ['sendto', [[DATA], TUPLED]],
   ['sendto', [[DATA], INTS, [["''", '']]]],
   ['sendall', [[DATA], INTS]],
   ['setsockopt', [[LEVEL], INTS, INTS]],
@@ -211,3 +209,4 @@ def call(f):
     expect(found).toEqual([]);
   });
 });
+

@@ -102,6 +102,13 @@ export function ssize(v: unknown): number {
   return n;
 }
 
+/** A C long (long long) argument: OverflowError (RangeError) beyond 64 bits. */
+export function clong(v: unknown): number {
+  const n = int(v);
+  if (n >= LONG_MAX || n < -LONG_MAX) throw new RangeError('Python int too large to convert to C long');
+  return n;
+}
+
 /** A C int as CPython's `_PyLong_AsInt` takes it (shutdown's `how`, an fd, maxevents): one
  * OverflowError (RangeError) for anything beyond 32 bits, where the `i` format (`cint`) has three. */
 export function asInt(v: unknown): number {

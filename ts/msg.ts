@@ -9,7 +9,8 @@ import { Buffer } from 'node:buffer';
 import type { FileHandle } from 'node:fs/promises';
 
 import { fits, refuse, SOCKET_MODULE } from './arity';
-import { anInt, argType, bytes, cint, int, INT_MAX, pyType, ssize } from './convert';
+import { anInt, argType, bytes, cint, clong, int, INT_MAX, isInt, pyType, ssize } from './convert';
+import { pyRepr } from './repr';
 import * as C from './constants';
 import { errnos, OSError, takeError } from './errors';
 import { lastAddress, lastErrno, native, slotAddress, type NativeAddress } from './native';
@@ -355,15 +356,30 @@ export function recvmmsg_into(fd: () => number, timeout: number, buffers: unknow
 /** A file for sendfile: an fd number, or a node:fs/promises FileHandle. Python: `socket.socket.sendfile`. */
 export type SendfileSource = number | FileHandle;
 
+/**
+ * A sendfile parameter as `_check_sendfile_params` takes it (socket's and asyncio's): any int (a
+ * bool, a bigint), else its TypeError; below `least` its ValueError; both quoting the value's repr.
+ */
+export function sendfileParam(given: unknown, what: 'count' | 'offset', least: 0 | 1): number {
+  const must = `${what} must be a ${least === 1 ? 'positive' : 'non-negative'} integer (got ${pyRepr(given)})`;
+  if (!isInt(given)) throw new TypeError(must);
+  const n = Number(anInt(given));
+  if (n < least) throw new RangeError(must);
+  return n;
+}
+
+/**
+ * The offset of a sendfile as os.sendfile converts its arguments, once the parameters are checked:
+ * a count given must be a Py_ssize_t (it is os.sendfile's block size), then the offset a C long long.
+ */
+export function sendfileOffset(offset: unknown, count: unknown, n: number): number {
+  if (n > 0) ssize(count);
+  return clong(offset);
+}
+
 /** The count of a sendfile, checked as Python's `_check_sendfile_params`: -1 for none. */
 export function sendfileCount(given: unknown): number {
-  if (given === null || given === undefined) return -1;
-  const count = anInt(given);
-  if (typeof count !== 'number' || !Number.isInteger(count)) {
-    throw new TypeError(`count must be a positive integer (got ${typeof count === 'string' ? `'${count}'` : String(count)})`);
-  }
-  if (count <= 0) throw new RangeError(`count must be a positive integer (got ${count})`);
-  return count;
+  return given === null || given === undefined ? -1 : sendfileParam(given, 'count', 1);
 }
 
 /** The fd of a sendfile's file: an fd number, or a FileHandle's. */
@@ -377,7 +393,14 @@ export function sendfileFd(file: unknown): number {
 export function sendfile(fd: number, timeout: number, type: number, file: unknown, offset: unknown, count: unknown): number {
   if ((type & C.SOCK_STREAM) === 0) throw new RangeError('only SOCK_STREAM type sockets are supported');
   const n = sendfileCount(count);
-  // A negative offset fails as Python's does: in the file's seek (EINVAL), after an empty file has sent nothing.
-  const sent = native.sendfile(fd, sendfileFd(file), int(offset), n, timeout);
+  // os.sendfile's arguments, count (a Py_ssize_t) first, then the offset (a C long long). Python
+  // sends a first block with an offset of None (the file's position), then fails adding to it:
+  // bsdsock fails before sending. A negative offset fails as Python's does: in the file's seek
+  // (EINVAL), after an empty file has sent nothing.
+  if (offset === null) {
+    if (n > 0) ssize(count);
+    throw new TypeError("unsupported operand type(s) for +=: 'NoneType' and 'int'");
+  }
+  const sent = native.sendfile(fd, sendfileFd(file), sendfileOffset(offset, count, n), n, timeout);
   return sent < 0 ? fail() : sent;
 }

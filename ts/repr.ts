@@ -37,14 +37,29 @@ export function bytesRepr(b: Uint8Array): string {
   return `b${quote}${body}${quote}`;
 }
 
-/** Python's repr of a value as bsdsock takes or returns it. */
+/** Python's repr of a float: `2.0`, `-0.5`, `1e-05`, `1e+16`, `inf`, `nan`. */
+export function floatRepr(n: number): string {
+  if (Number.isNaN(n)) return 'nan';
+  if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
+  const a = Math.abs(n);
+  if (a !== 0 && (a < 1e-4 || a >= 1e16)) {
+    const [digits, exp] = n.toExponential().split('e') as [string, string];
+    const e = Number(exp);
+    return `${digits}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  }
+  if (Number.isInteger(n)) return Object.is(n, -0) ? '-0.0' : `${n}.0`;
+  return String(n);
+}
+
+/** Python's repr of a value as bsdsock takes or returns it (a number with a fraction, an infinity or NaN a float's). */
 export function pyRepr(v: unknown): string {
   if (v === null || v === undefined) return 'None';
   if (typeof v === 'string') return strRepr(v);
   if (v instanceof Uint8Array) return bytesRepr(v);
   if (Array.isArray(v)) return v.length === 1 ? `(${pyRepr(v[0])},)` : `(${v.map(pyRepr).join(', ')})`;
   if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : floatRepr(v);
+  if (typeof v === 'bigint') return String(v);
   return inspect(v);
 }
 

@@ -36,6 +36,9 @@ export const INTS: PoolValue[] = [
   ['[1]', [1]],
 ];
 
+/** INTS where an array stands for a tuple (an address, a value quoted by its repr): [1] is (1,). */
+export const TUPLED: PoolValue[] = INTS.map(([l, v]) => [l === '[1]' ? '(1,)' : l, v]);
+
 /** Values Python tests for truth (a flag, `if source_address:`), true and false, of each kind. */
 export const TRUTHS: PoolValue[] = [
   ['True', true],

@@ -7,7 +7,7 @@
 import { Buffer } from 'node:buffer';
 import { fstat, read } from 'node:fs';
 
-import { anInt, pyType } from '../convert';
+import { pyType } from '../convert';
 import * as C from '../constants';
 import { errnos, RuntimeError, takeError, wouldBlock } from '../errors';
 import { keywordNames, keywords, type WithOptions } from '../keywords';
@@ -55,13 +55,13 @@ export async function sock_sendfile(
     SendfileOptions
   >
 ): Promise<number> {
-  const [[sock, file, offset = 0, count = null], options] = keywords<[Socket, M.SendfileSource, number?, (number | null)?], SendfileOptions>(
+  const [[sock, file, given = 0, count = null], options] = keywords<[Socket, M.SendfileSource, number?, (number | null)?], SendfileOptions>(
     args,
     { name: 'sock_sendfile', min: 2, max: 4, keywords: SENDFILE_KEYWORDS },
   );
   const fd = fdOf(sock, 'sock_sendfile');
   const signal = checkSignal(options);
-  const [fileFd, n] = checked(sock, file, offset, count);
+  const [fileFd, offset, n] = checked(sock, file, given, count);
   try {
     return await sendfileNative(fd, fileFd, offset, n, signal);
   } catch (e) {
@@ -70,16 +70,12 @@ export async function sock_sendfile(
   return readAndSend(fileFd, offset, n, FALLBACK_READ_SIZE, (block) => sock_sendall(sock, block, { signal }));
 }
 
-/** asyncio's `_check_sendfile_params`: the file's fd and the count (-1: to the end of the file). */
-function checked(sock: Socket | TransportSocket, file: unknown, given: unknown, count: unknown): [file: number, count: number] {
+/** asyncio's `_check_sendfile_params`: the file's fd, the offset and the count (-1: to the end of the file). */
+function checked(sock: Socket | TransportSocket, file: unknown, given: unknown, count: unknown): [file: number, offset: number, count: number] {
   if (sock.type !== C.SOCK_STREAM) throw new RangeError('only SOCK_STREAM type sockets are supported');
-  const offset = anInt(given);
   const n = M.sendfileCount(count);
-  if (typeof offset !== 'number' || !Number.isInteger(offset)) {
-    throw new TypeError(`offset must be a non-negative integer (got ${typeof offset === 'string' ? `'${offset}'` : String(offset)})`);
-  }
-  if (offset < 0) throw new RangeError(`offset must be a non-negative integer (got ${offset})`);
-  return [M.sendfileFd(file), n];
+  M.sendfileParam(given, 'offset', 0);
+  return [M.sendfileFd(file), M.sendfileOffset(given, count, n), n];
 }
 
 /**
@@ -96,7 +92,7 @@ export async function sendfile(
     SendfileOptions
   >
 ): Promise<number> {
-  const [[transport, file, offset = 0, count = null], options] = keywords<[BaseTransport, M.SendfileSource, number?, (number | null)?], SendfileOptions>(
+  const [[transport, file, given = 0, count = null], options] = keywords<[BaseTransport, M.SendfileSource, number?, (number | null)?], SendfileOptions>(
     args,
     { name: 'sendfile', min: 2, max: 4, keywords: SENDFILE_KEYWORDS },
   );
@@ -105,7 +101,7 @@ export async function sendfile(
   if (!(transport instanceof Transport)) throw new RuntimeError(`sendfile is not supported for transport ${String(transport)}`);
   const sock = transport.get_extra_info('socket');
   const signal = checkSignal(options);
-  const [fileFd, n] = checked(sock, file, offset, count);
+  const [fileFd, offset, n] = checked(sock, file, given, count);
   try {
     return await transport.sendingFile(() => sendfileNative(sock.fileno(), fileFd, offset, n, signal));
   } catch (e) {

@@ -8,6 +8,7 @@
 // node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
 import { Buffer } from 'node:buffer';
 import { anInt, pyType } from '../convert';
+import { floatRepr, pyRepr } from '../repr';
 import { keywords, type WithOptions } from '../keywords';
 import { ConnectionResetError, RuntimeError } from '../errors';
 import type { TransportSocket } from './trsock';
@@ -16,16 +17,23 @@ import { Protocol } from './protocols';
 import { create_server, create_unix_server, type Server, type ServerOptions, type UnixServerOptions } from './server';
 import type { ExtraInfoName, Transport } from './transports';
 
+/** Python's repr of a size as given: an int's every digit, a float's (a number with a fraction, an infinity) as Python writes it. */
+function sizeRepr(n: unknown): string {
+  if (typeof n !== 'number') return pyRepr(n);
+  return Number.isInteger(n) ? BigInt(n).toString() : floatRepr(n);
+}
+
 /** asyncio's `IncompleteReadError` (an EOFError): the stream ended before the bytes asked for. */
 export class IncompleteReadError extends Error {
   /** The bytes read before the end of the stream. */
   readonly partial: Buffer;
-  /** The number of bytes expected, or null when unknown (readuntil). */
+  /** The number of bytes expected (a bigint's number), or null when unknown (readuntil). */
   readonly expected: number | null;
-  constructor(partial: Buffer, expected: number | null) {
-    super(`${partial.length} bytes read on a total of ${expected === null ? 'undefined' : expected} expected bytes`);
+  /** `expected` as readexactly was given it: its message has Python's repr of it (every digit of a bigint). */
+  constructor(partial: Buffer, expected: number | bigint | null) {
+    super(`${partial.length} bytes read on a total of ${expected === null ? 'undefined' : sizeRepr(expected)} expected bytes`);
     this.partial = partial;
-    this.expected = expected;
+    this.expected = expected === null ? null : Number(expected);
   }
   /** `'IncompleteReadError'`. */
   override get name(): string {
@@ -68,12 +76,13 @@ function separatorBytes(separator: Uint8Array | string): Buffer {
   return Buffer.from(separator.buffer, separator.byteOffset, separator.byteLength);
 }
 
-/** A size as asyncio compares it (`n < 0`): a number (a bool and a bigint are ones); anything else is that comparison's TypeError. */
-function comparedSize(given: unknown): number {
+/** A size as asyncio compares it (`n < 0`, a limit's `limit <= 0`): a number (a bool and a bigint are ones); anything
+ * else is that comparison's TypeError. */
+function comparedSize(given: unknown, op: '<' | '<=' = '<'): number {
   const n = anInt(given);
   if (typeof n === 'number') return n;
   if (typeof n === 'boolean') return Number(n);
-  throw new TypeError(`'<' not supported between instances of '${pyType(n)}' and 'int'`);
+  throw new TypeError(`'${op}' not supported between instances of '${pyType(n)}' and 'int'`);
 }
 
 /** A size asyncio slices its buffer with: a fraction is the slice's TypeError. */
@@ -93,10 +102,12 @@ export class StreamReader implements AsyncIterable<Buffer> {
   #transport: Transport | null = null;
   #paused = false;
 
-  /** `limit` bounds readline/readuntil (64 KiB by default). */
-  constructor(limit = DEFAULT_LIMIT) {
-    if (!(limit > 0)) throw new RangeError('Limit cannot be <= 0');
-    this.#limit = Number(limit);
+  /** `limit` bounds readline/readuntil (64 KiB by default): any number above 0 (a fraction too, as
+   * asyncio's, though read() then fails slicing with it), anything else asyncio's `limit <= 0` refuses. */
+  constructor(limit: number | bigint = DEFAULT_LIMIT) {
+    const n = comparedSize(limit, '<=');
+    if (n <= 0) throw new RangeError('Limit cannot be <= 0');
+    this.#limit = n;
   }
 
   /** The transport reads are paused and resumed on. Python: `asyncio.StreamReader.set_transport`. */
@@ -265,7 +276,8 @@ export class StreamReader implements AsyncIterable<Buffer> {
     if (this.#exception !== null) throw this.#exception;
     if (n === 0) return EMPTY;
     while (this.#size < n) {
-      if (this.#eof) throw new IncompleteReadError(this.#clear(), n);
+      // The size as given, in the message as Python's repr (every digit of a bigint's).
+      if (this.#eof) throw new IncompleteReadError(this.#clear(), size);
       await this.#waitForData('readexactly');
     }
     const data = this.#take(sliceSize(n));
@@ -280,7 +292,8 @@ export class StreamReader implements AsyncIterable<Buffer> {
    */
   async readuntil(separator: Uint8Array | string = '\n'): Promise<Buffer> {
     const sep = separatorBytes(separator);
-    const seplen = sep.length;
+    // Python's len(): a typed array's items (a memoryview's, of its format), though the search is for its bytes.
+    const seplen = ArrayBuffer.isView(separator) && !(separator instanceof DataView) ? separator.length : sep.length;
     if (seplen === 0) throw new RangeError('Separator should be at least one-byte string');
     if (this.#exception !== null) throw this.#exception;
     let offset = 0;

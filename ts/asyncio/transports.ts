@@ -8,7 +8,7 @@
 // node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
 import { Buffer } from 'node:buffer';
 import { pyTruth, pyType } from '../convert';
-import { pyRepr } from '../repr';
+import { floatRepr, pyRepr } from '../repr';
 import * as C from '../constants';
 import { ConnectionError, isWouldBlock, NotImplementedError, OSError, RuntimeError, takeError, wouldBlock } from '../errors';
 import { native, slotAddress, type NativeAddress } from '../native';
@@ -40,9 +40,76 @@ function joinable(piece: unknown, i: number): Buffer {
   throw new TypeError(`sequence item ${i}: expected a bytes-like object, ${pyType(piece)} found`);
 }
 
-/** A write buffer limit Python can compute with: a number (a bool is one). */
-function isLimit(v: unknown): v is number | boolean {
-  return typeof v === 'number' || typeof v === 'boolean';
+/** Python's `b''.join(list_of_data)` refuses what is no iterable: a number, None. */
+function iterable(list: unknown): Iterable<unknown> {
+  if (typeof (list as { [Symbol.iterator]?: unknown } | null | undefined)?.[Symbol.iterator] !== 'function') throw new TypeError('can only join an iterable');
+  return list as Iterable<unknown>;
+}
+
+/** A dict key Python cannot hash (a list, a dict): `get_extra_info`'s dict.get refuses it. */
+function unhashable(name: unknown): boolean {
+  if (Array.isArray(name)) return true;
+  if (typeof name !== 'object' || name === null) return false;
+  const proto: unknown = Object.getPrototypeOf(name);
+  return proto === Object.prototype || proto === null;
+}
+
+/** A write buffer limit as asyncio computes with it: the value (Python's int is a number, a bool or a bigint),
+ * and whether it is Python's float (given with a fraction, or computed from one), for its repr. */
+interface Limit {
+  v: unknown;
+  float: boolean;
+}
+
+const limit = (v: unknown): Limit => ({ v, float: typeof v === 'number' && !Number.isInteger(v) });
+
+const isNumber = (v: unknown): v is number | bigint | boolean => typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean';
+
+/** Python's `==` of two items of lists being compared (numbers of any kind with each other). */
+function pyEqual(a: unknown, b: unknown): boolean {
+  if (isNumber(a) && isNumber(b)) return (typeof a === 'boolean' ? Number(a) : a) == (typeof b === 'boolean' ? Number(b) : b);
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return Buffer.compare(a, b) === 0;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => pyEqual(x, b[i]));
+  return a === b;
+}
+
+/** Python's `a >= b`: numbers of any kind with each other, a str, bytes or list with its own kind; anything else
+ * is Python's TypeError. */
+function pyGe(a: unknown, b: unknown): boolean {
+  if (isNumber(a) && isNumber(b)) return (typeof a === 'boolean' ? Number(a) : a) >= (typeof b === 'boolean' ? Number(b) : b);
+  if (typeof a === 'string' && typeof b === 'string') return a >= b;
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return Buffer.compare(a, b) >= 0;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    // The first items that differ decide; if none does, the longer list is the greater.
+    const i = a.findIndex((x, k) => k < b.length && !pyEqual(x, b[k]));
+    return i === -1 ? a.length >= b.length : pyGe(a[i], b[i]);
+  }
+  throw new TypeError(`'>=' not supported between instances of '${pyType(a)}' and '${pyType(b)}'`);
+}
+
+/** asyncio's default high-water mark from a low one: Python's `4 * low` (a str, bytes or list repeated). */
+function fourTimes({ v, float }: Limit): Limit {
+  if (typeof v === 'boolean' || typeof v === 'number') return { v: 4 * Number(v), float };
+  if (typeof v === 'bigint') return { v: 4n * v, float };
+  if (typeof v === 'string') return { v: v.repeat(4), float };
+  if (v instanceof Uint8Array) return { v: Buffer.concat([v, v, v, v]), float };
+  if (Array.isArray(v)) return { v: [...v, ...v, ...v, ...v], float };
+  throw new TypeError(`unsupported operand type(s) for *: 'int' and '${pyType(v)}'`);
+}
+
+/** asyncio's default low-water mark from a high one: Python's `high // 4`, rounded down (an infinity's is NaN). */
+function quarter({ v, float }: Limit): Limit {
+  if (typeof v === 'boolean' || typeof v === 'number') return { v: Number.isFinite(Number(v)) ? Math.floor(Number(v) / 4) : NaN, float };
+  if (typeof v === 'bigint') return { v: v / 4n - (v % 4n < 0n ? 1n : 0n), float };
+  throw new TypeError(`unsupported operand type(s) for //: '${pyType(v)}' and 'int'`);
+}
+
+/** Python's repr of a limit, for set_write_buffer_limits' message: an int's every digit, a float's as
+ * Python writes it, a list's items in brackets. */
+function limitRepr({ v, float }: Limit): string {
+  if (typeof v === 'number') return float ? floatRepr(v) : BigInt(v).toString();
+  if (Array.isArray(v)) return `[${v.map((x) => limitRepr(limit(x))).join(', ')}]`;
+  return pyRepr(v);
 }
 
 /**
@@ -130,8 +197,10 @@ export abstract class BaseTransport {
   get_extra_info(name: ExtraInfoName | string, defaultValue?: unknown): unknown;
   get_extra_info(name: string, defaultValue: unknown = null): unknown {
     if (name === 'socket') return this.extra.socket;
-    if (name === 'peername') return this.extra.peername ?? defaultValue;
-    if (name === 'sockname') return this.extra.sockname ?? defaultValue;
+    // As asyncio's, an address getpeername() or getsockname() failed to give is None, not the default.
+    if (name === 'peername') return this.extra.peername;
+    if (name === 'sockname') return this.extra.sockname;
+    if (unhashable(name)) throw new TypeError(`unhashable type: '${pyType(name)}'`);
     return defaultValue;
   }
 
@@ -191,22 +260,21 @@ export abstract class BaseTransport {
   #low = DEFAULT_HIGH / 4;
   #writingPaused = false;
 
-  /** asyncio's `set_write_buffer_limits(high=None, low=None)`: defaults 64 KiB and high/4. */
-  set_write_buffer_limits(high: number | null = null, low: number | null = null): void {
-    // Python computes `high // 4` and compares `high >= low >= 0`: anything but numbers fails there.
-    if (high !== null && !isLimit(high)) {
-      throw new TypeError(low === null ? `unsupported operand type(s) for //: '${pyType(high)}' and 'int'` : `'>=' not supported between instances of '${pyType(high)}' and '${pyType(low)}'`);
-    }
-    if (low !== null && !isLimit(low)) {
-      throw new TypeError(`'>=' not supported between instances of '${high === null ? pyType(low) : pyType(high)}' and '${high === null ? 'int' : pyType(low)}'`);
-    }
-    let h = high === null ? null : Number(high);
-    let l = low === null ? null : Number(low);
-    if (h === null) h = l === null ? DEFAULT_HIGH : 4 * l;
-    if (l === null) l = Math.floor(h / 4);
-    if (!(h >= l && l >= 0)) throw new RangeError(`high (${h}) must be >= low (${l}) must be >= 0`);
-    this.#high = h;
-    this.#low = l;
+  /**
+   * asyncio's `set_write_buffer_limits(high=None, low=None)`: defaults 64 KiB and high/4. As Python
+   * computes them: `4 * low`, `high // 4` and `high >= low >= 0` over any int (a bigint too) or float,
+   * Python's TypeError where its operators refuse a value, and its ValueError (RangeError) quoting
+   * both as Python writes them. get_write_buffer_limits() gives them as numbers (a bool as its int).
+   */
+  set_write_buffer_limits(high: number | bigint | null = null, low: number | bigint | null = null): void {
+    let h = high === null ? null : limit(high);
+    let l = low === null ? null : limit(low);
+    if (h === null) h = l === null ? limit(DEFAULT_HIGH) : fourTimes(l);
+    if (l === null) l = quarter(h);
+    if (!(pyGe(h.v, l.v) && pyGe(l.v, 0))) throw new RangeError(`high (${limitRepr(h)}) must be >= low (${limitRepr(l)}) must be >= 0`);
+    // Only numbers pass both comparisons.
+    this.#high = Number(h.v);
+    this.#low = Number(l.v);
     this.maybePauseWriting();
   }
 
@@ -482,7 +550,7 @@ export class Transport extends BaseTransport {
    * back between two); and after write_eof() even no pieces raise.
    */
   writelines(list: Iterable<Uint8Array>): void {
-    const pieces = Array.from(list, joinable);
+    const pieces = Array.from(iterable(list), joinable);
     this.write(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces));
   }
 
