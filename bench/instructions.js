@@ -28,7 +28,11 @@
 // trips leaves out start-up, warm-up and the optimizing compiler's first work.
 // Node runs with --single-threaded: the compiler's and the garbage collector's
 // work is then done on the main thread, where valgrind counts it in the same
-// order every run (with their helper threads, counts moved by about 5%).
+// order every run (with their helper threads, counts moved by about 5%). And
+// with --no-memory-reducer: V8's memory reducer collects garbage on a timer (8 s
+// after a collection), so a run the machine slowed down would count more of its
+// collections than a faster one, whatever its round trips (a loaded CI machine
+// once made a short run count more than the long one).
 //
 //   npm run bench:instructions [-- SHORT LONG [WARMUP]]   (default 10000 50000 5000; about ten minutes)
 //   BENCH_ONLY=audp,prr npm run bench:instructions        (some of the workloads, by id)
@@ -93,7 +97,7 @@ const WORKLOADS = [
 
 // valgrind's command line for `impl`, and what it counted from its stderr.
 function valgrindArgs(impl, ...args) {
-  return ['--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null', process.execPath, '--single-threaded', path.join(HERE, ...impl.file), impl.arg, ...args.map(String)];
+  return ['--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null', process.execPath, '--single-threaded', '--no-memory-reducer', path.join(HERE, ...impl.file), impl.arg, ...args.map(String)];
 }
 function counted(impl, status, stderr) {
   const refs = /I\s+refs:\s+([\d,]+)/.exec(stderr);

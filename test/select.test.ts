@@ -12,6 +12,7 @@
 // descriptors, which differ between the two processes, and are compared as 'N'.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import { inspect } from 'node:util';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 
 import * as bsdsock from 'bsdsock';
@@ -22,7 +23,7 @@ import * as selectors from 'bsdsock/selectors';
 
 import { encode, expected, normalize, outcome, python, type Outcome } from './helpers/python';
 import { closeNamed, devnull, NAMED_PY, nm, opened, pair, track } from './helpers/named';
-import { combinations, INTS, mismatches, type PoolValue } from './helpers/pool';
+import { combinations, INTS, mismatches, TUPLED, type PoolValue } from './helpers/pool';
 import { signalWhenReady, type Exit } from './helpers/signals';
 import { ROOT, tcpPair } from './helpers/sockets';
 
@@ -1275,6 +1276,80 @@ sel_mod = lambda kind, m: with_sel(kind, lambda x: (x.register(A, selectors.EVEN
   );
   it(`${cases.length} calls`, () => {
     const found = cases.flatMap(({ call, args, run }) => mismatches([{ call, args }], py, ([m]) => run(m)));
+    expect(found).toEqual([]);
+  });
+});
+
+// What select, poll, epoll and the selectors take as an fd: the pool of ints (less those that may
+// name an open fd in one process and not the other: 0, 1, 2, 64, True, and as int() makes of a
+// fileno()'s float, -0.5 and 1.5) given as they are and as what an object's fileno() returns;
+// each outcome (the ready events of a poll that does not wait, or the error) as python3's. 65535 is
+// an fd no process here has open. select() takes fds past FD_SETSIZE (README): none of those for
+// it or the SelectSelector.
+describe('file objects over a pool of ints: select, poll, epoll and the selectors, as python3', () => {
+  const OPEN = new Set<unknown>([0, 1, 2, 64, true]);
+  const FDS: PoolValue[] = TUPLED.filter(([, v]) => !OPEN.has(v));
+  /** An object whose fileno() returns `v`, named alike in both reprs. */
+  const fileno = (v: unknown) => ({ fileno: () => v, [inspect.custom]: () => '<Fileno object>' });
+  const OBJECTS: PoolValue[] = [
+    ...FDS,
+    ...FDS.filter(([, v]) => v !== -0.5 && v !== 1.5).map(([l, v]): PoolValue => [`Fileno(${l})`, fileno(v)]),
+  ];
+  /** Whether an object names an fd past FD_SETSIZE, itself or by its fileno(). */
+  const beyondSelect = ([, o]: PoolValue): boolean => {
+    const v = typeof o === 'object' && o !== null && 'fileno' in o ? (o as { fileno(): unknown }).fileno() : o;
+    return (typeof v === 'number' || typeof v === 'bigint') && v >= 1024;
+  };
+  const evented = (pairs: [unknown, number][]): number[] => pairs.map(([, ev]) => ev);
+  const CALLS: [string, (o: unknown) => unknown][] = [
+    ['sel(%)', (o) => select([o as number], [], [], 0).map((l) => l.length)],
+    ['p_reg(%)', (o) => {
+      const p = poll();
+      p.register(o as number);
+      return evented(p.poll(0));
+    }],
+    ['ep_reg(%)', (o) => {
+      const e = new epoll();
+      try {
+        e.register(o as number);
+        return evented(e.poll(0));
+      } finally {
+        e.close();
+      }
+    }],
+    ...(['Select', 'Poll', 'Epoll'] as const).map((kind): [string, (o: unknown) => unknown] => [`sel_reg('${kind}', %)`, (o) => {
+      const x = new selectors[`${kind}Selector`]();
+      try {
+        x.register(o as number, selectors.EVENT_READ);
+        return x.select(0).map(([, ev]) => ev);
+      } finally {
+        x.close();
+      }
+    }]),
+  ];
+  const cases = CALLS.flatMap(([shape, run]) =>
+    OBJECTS.filter((o) => !((shape === 'sel(%)' || shape.startsWith("sel_reg('Select'")) && beyondSelect(o))).map((o) => ({ call: shape.replace('%', o[0]), args: [o], run })),
+  );
+  const py = python(
+    `import select, selectors
+class Fileno:
+    def __init__(self, fd): self.fd = fd
+    def fileno(self): return self.fd
+    def __repr__(self): return '<Fileno object>'
+def sel(o):
+    return [len(l) for l in select.select([o], [], [], 0)]
+def p_reg(o):
+    p = select.poll(); p.register(o); return [ev for _, ev in p.poll(0)]
+def ep_reg(o):
+    with select.epoll() as e:
+        e.register(o); return [ev for _, ev in e.poll(0)]
+def sel_reg(kind, o):
+    with getattr(selectors, kind + 'Selector')() as x:
+        x.register(o, selectors.EVENT_READ); return [ev for _, ev in x.select(0)]`,
+    Object.fromEntries(cases.map(({ call }) => [call, call])),
+  );
+  it(`${cases.length} calls`, () => {
+    const found = cases.flatMap(({ call, args, run }) => mismatches([{ call, args }], py, ([o]) => run(o)));
     expect(found).toEqual([]);
   });
 });

@@ -210,3 +210,38 @@ def call(f):
   });
 });
 
+
+// settimeout and setblocking over the pool of ints and the floats a timeout may be, each read back
+// (gettimeout, getblocking) on a fresh socket, as python3's. setblocking's pool has no 1e300: an
+// integral number is an int where an int is taken (README), where Python's float is a TypeError.
+describe('a timeout set and read back over a pool of values, as python3', () => {
+  const FLOATS: PoolValue[] = [
+    ['1e-9', 1e-9],
+    ['0.5', 0.5],
+    ['1e300', 1e300],
+    ["float('inf')", Infinity],
+    ["float('-inf')", -Infinity],
+    ["float('nan')", NaN],
+  ];
+  const calls = (['settimeout', 'setblocking'] as const).flatMap((method) =>
+    [...INTS, ...FLOATS.filter(([l]) => method === 'settimeout' || l !== '1e300')].map((v) => ({ call: pyCall(`back(lambda s: s.${method}`, [v]) + ')', method, args: [v] })),
+  );
+  const want = python(
+    `import socket
+def back(f):
+    with socket.socket() as s:
+        f(s)
+        return [s.gettimeout(), s.getblocking()]`,
+    Object.fromEntries(calls.map(({ call }) => [call, call])),
+  );
+  it(`${calls.length} calls`, () => {
+    const found = calls.flatMap(({ call, method, args }) =>
+      mismatches([{ call, args }], want, ([v]) => {
+        using s = socket();
+        s[method](v as never);
+        return [s.gettimeout(), s.getblocking()];
+      }),
+    );
+    expect(found).toEqual([]);
+  });
+});

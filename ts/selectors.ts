@@ -36,14 +36,17 @@ const dispose: typeof Symbol.dispose = Symbol.dispose ?? Symbol.for('nodejs.disp
  * add_reader / add_writer use too.
  */
 export function fileobjToFd(fileobj: unknown): number {
-  let fd = intOf(fileobj);
+  let given = fileobj;
+  let fd = intOf(given);
   if (fd === null) {
     const f = (fileobj as { fileno?: unknown } | null)?.fileno;
     // Python: `int(fileobj.fileno())`, whose AttributeError, TypeError and ValueError become this one.
-    fd = typeof f === 'function' ? intOf(f.call(fileobj), true) : null;
+    given = typeof f === 'function' ? f.call(fileobj) : null;
+    fd = given === null ? null : intOf(given, true);
     if (fd === null) throw new RangeError(`Invalid file object: ${pyRepr(fileobj)}`);
   }
-  if (fd < 0) throw new RangeError(`Invalid file descriptor: ${fd}`);
+  // A bigint named whole, as Python's int.
+  if (fd < 0) throw new RangeError(`Invalid file descriptor: ${typeof given === 'bigint' ? given : fd}`);
   return fd;
 }
 
