@@ -500,3 +500,149 @@ def connected(family, host, port):
     expect(differences(calls, want, ({ call }) => got[call]!)).toEqual([]);
   });
 });
+
+// create_unix_server's path (str and bytes, abstract, empty, too long, in no directory, a file
+// that is no socket, the wrong types) and a sock of each kind, each outcome (the server's socket:
+// its family and type, and whether its name is the path given) as python3's asyncio's. Each side
+// binds its own names in a directory of its own.
+describe("create_unix_server's path and sock over pools of values, as asyncio's", () => {
+  const dirs = { py: fs.mkdtempSync('/tmp/bsdsock-unix-py-'), js: fs.mkdtempSync('/tmp/bsdsock-unix-js-') };
+  afterAll(() => Object.values(dirs).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  for (const d of Object.values(dirs)) fs.writeFileSync(`${d}/file`, '');
+  const room = 107 - '/tmp/bsdsock-unix-py-XXXXXX/'.length;
+  /** An outcome less what differs between the two processes: the fd a socket's repr names, each side's directory. */
+  const fdless = (o: Outcome): Outcome =>
+    'error' in o ? { ...o, message: o.message.replace(/fd=\d+/, 'fd=N').replace(dirs.py, 'DIR').replace(dirs.js, 'DIR') } : o;
+  const allFdless = (r: Record<string, Outcome>): Record<string, Outcome> => Object.fromEntries(Object.entries(r).map(([k, o]) => [k, fdless(o)]));
+  /** [Python, here given DIR]: a path in the side's own directory. */
+  const PATHS: [string, (dir: string) => unknown][] = [
+    ["DIR + '/s'", (d) => `${d}/s`],
+    ["(DIR + '/b').encode()", (d) => Buffer.from(`${d}/b`)],
+    ["DIR + '/file'", (d) => `${d}/file`],
+    ["DIR + '/none/s'", (d) => `${d}/none/s`],
+    [`DIR + '/' + 'x' * ${room}`, (d) => `${d}/${'x'.repeat(room)}`],
+    [`DIR + '/' + 'y' * ${room + 1}`, (d) => `${d}/${'y'.repeat(room + 1)}`],
+    ["'\\0bsdsock-' + DIR[-6:]", (d) => `\0bsdsock-${d.slice(-6)}`],
+    ["b'\\0bsdsock-b' + DIR[-6:].encode()", (d) => Buffer.from(`\0bsdsock-b${d.slice(-6)}`)],
+    ["''", () => ''],
+    ["b''", () => Buffer.alloc(0)],
+    ['None', () => null],
+    ['5', () => 5],
+    ['1.5', () => 1.5],
+    ["['x']", () => ['x']],
+  ];
+  const SOCKS: [string, () => Socket][] = [
+    ['socket.socket(socket.AF_UNIX)', () => socket(AF_UNIX)],
+    ['socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)', () => socket(AF_UNIX, SOCK_DGRAM)],
+    ['socket.socket()', () => socket()],
+  ];
+  const calls = [
+    ...PATHS.map(([py, path]) => ({ call: `served(${py})`, run: (d: string) => ({ path: path(d), sock: undefined }) })),
+    ...SOCKS.map(([py, sock]) => ({ call: `served(sock=${py})`, run: () => ({ path: undefined, sock: sock() }) })),
+    { call: `served(DIR + '/t', sock=socket.socket(socket.AF_UNIX))`, run: (d: string) => ({ path: `${d}/t`, sock: socket(AF_UNIX) }) },
+  ];
+  const want = python(
+    `import asyncio, socket
+DIR = ${JSON.stringify(dirs.py)}
+def served(*args, **kw):
+    async def main():
+        srv = await asyncio.get_running_loop().create_unix_server(asyncio.Protocol, *args, **kw)
+        try:
+            s = srv.sockets[0]
+            name = s.getsockname()
+            given = args[0] if args else kw['sock'].getsockname()
+            return [s.family, s.type, name == given or (isinstance(given, bytes) and name == given.decode())]
+        finally:
+            srv.close(); await srv.wait_closed()
+    try:
+        return asyncio.run(main())
+    finally:
+        if 'sock' in kw: kw['sock'].close()`,
+    Object.fromEntries(calls.map(({ call }) => [call, call])),
+  );
+  it(`${calls.length} calls`, async () => {
+    const got: Record<string, Outcome> = {};
+    for (const { call, run } of calls) {
+      const { path, sock } = run(dirs.js);
+      got[call] = await outcomeAsync(async () => {
+        const srv = await (asyncio.create_unix_server as (...a: unknown[]) => Promise<asyncio.Server>)(
+          () => new asyncio.Protocol(),
+          ...(path === undefined ? [] : [path]),
+          ...(sock === undefined ? [] : [{ sock }]),
+        );
+        try {
+          const s = srv.sockets[0]!;
+          const name: unknown = s.getsockname();
+          const given: unknown = path ?? sock!.getsockname();
+          const same = Buffer.isBuffer(given) ? Buffer.isBuffer(name) ? given.equals(name) : given.toString() === name : name === given;
+          return [s.family, s.type, same];
+        } finally {
+          srv.close();
+          await srv.wait_closed();
+        }
+      }).finally(() => sock?.close());
+    }
+    expect(differences(calls, allFdless(want), ({ call }) => fdless(got[call]!))).toEqual([]);
+  });
+
+  // create_unix_connection to a listener in each side's directory (bound in setup), and its path and sock pools.
+  const CONNECT_PATHS: [string, (dir: string) => unknown][] = [
+    ["DIR + '/l'", (d) => `${d}/l`],
+    ["(DIR + '/l').encode()", (d) => Buffer.from(`${d}/l`)],
+    ...PATHS.filter(([py]) => !py.includes("'/s'") && !py.includes("'/b'")),
+  ];
+  const CONNECT_SOCKS: [string, () => Socket][] = [
+    ['connected_to(DIR + \'/l\')', () => {
+      const s = socket(AF_UNIX);
+      s.connect(`${dirs.js}/l`);
+      return s;
+    }],
+    ...SOCKS,
+  ];
+  const connects = [
+    ...CONNECT_PATHS.map(([py, path]) => ({ call: `conn(${py})`, run: (d: string) => ({ path: path(d), sock: undefined }) })),
+    ...CONNECT_SOCKS.map(([py, sock]) => ({ call: `conn(sock=${py})`, run: () => ({ path: undefined, sock: sock() }) })),
+    { call: `conn(DIR + '/l', sock=socket.socket(socket.AF_UNIX))`, run: (d: string) => ({ path: `${d}/l`, sock: socket(AF_UNIX) }) },
+  ];
+  const LISTENER = socket(AF_UNIX);
+  LISTENER.bind(`${dirs.js}/l`);
+  LISTENER.listen(64);
+  afterAll(() => LISTENER.close());
+  const wantConn = python(
+    `import asyncio, os, socket, stat
+DIR = ${JSON.stringify(dirs.py)}
+# Python 3.11's servers leave their socket files; bsdsock's remove them (asyncio 3.13's cleanup_socket).
+for n in os.listdir(DIR):
+    if stat.S_ISSOCK(os.stat(os.path.join(DIR, n)).st_mode): os.remove(os.path.join(DIR, n))
+L = socket.socket(socket.AF_UNIX); L.bind(DIR + '/l'); L.listen(64)
+def connected_to(path):
+    s = socket.socket(socket.AF_UNIX); s.connect(path); return s
+def conn(*args, **kw):
+    async def main():
+        t, _ = await asyncio.get_running_loop().create_unix_connection(asyncio.Protocol, *args, **kw)
+        s = t.get_extra_info('socket'); r = [s.family, s.type]; t.close(); return r
+    try:
+        return asyncio.run(main())
+    finally:
+        if 'sock' in kw: kw['sock'].close()`,
+    Object.fromEntries(connects.map(({ call }) => [call, call])),
+  );
+  it(`create_unix_connection: ${connects.length} calls`, async () => {
+    const got: Record<string, Outcome> = {};
+    for (const { call, run } of connects) {
+      const { path, sock } = run(dirs.js);
+      got[call] = await outcomeAsync(async () => {
+        const [t] = await (asyncio.create_unix_connection as (...a: unknown[]) => Promise<[asyncio.Transport, unknown]>)(
+          () => new asyncio.Protocol(),
+          ...(path === undefined ? [] : [path]),
+          ...(sock === undefined ? [] : [{ sock }]),
+        );
+        const s = t.get_extra_info('socket') as asyncio.TransportSocket;
+        const r = [s.family, s.type];
+        t.close();
+        return r;
+      }).finally(() => sock?.close());
+    }
+    expect(differences(connects, allFdless(wantConn), ({ call }) => fdless(got[call]!))).toEqual([]);
+  });
+});

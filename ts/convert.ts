@@ -95,19 +95,18 @@ export const INT_MIN = -0x80000000;
 /** Whether a number is within a C int. */
 export const inCInt = (n: number): boolean => n >= INT_MIN && n <= INT_MAX;
 
-/** A Py_ssize_t argument (Python's `n` format): OverflowError (RangeError) beyond 64 bits. */
-export function ssize(v: unknown): number {
+/** An int within 64 bits, else Python's OverflowError (RangeError) naming the C type. */
+function int64(v: unknown, cType: 'ssize_t' | 'long'): number {
   const n = int(v);
-  if (n >= LONG_MAX || n < -LONG_MAX) throw new RangeError('Python int too large to convert to C ssize_t');
+  if (n >= LONG_MAX || n < -LONG_MAX) throw new RangeError(`Python int too large to convert to C ${cType}`);
   return n;
 }
 
+/** A Py_ssize_t argument (Python's `n` format): OverflowError (RangeError) beyond 64 bits. */
+export const ssize = (v: unknown): number => int64(v, 'ssize_t');
+
 /** A C long (long long) argument: OverflowError (RangeError) beyond 64 bits. */
-export function clong(v: unknown): number {
-  const n = int(v);
-  if (n >= LONG_MAX || n < -LONG_MAX) throw new RangeError('Python int too large to convert to C long');
-  return n;
-}
+export const clong = (v: unknown): number => int64(v, 'long');
 
 /** A C int as CPython's `_PyLong_AsInt` takes it (shutdown's `how`, an fd, maxevents): one
  * OverflowError (RangeError) for anything beyond 32 bits, where the `i` format (`cint`) has three. */
@@ -120,8 +119,7 @@ export function asInt(v: unknown): number {
 /** A C int argument, as Python's `i` format takes it: OverflowError (RangeError) beyond 32 bits
  * rather than a value the addon would wrap (a wrapped fd number names some other fd). */
 export function cint(v: unknown): number {
-  const n = int(v);
-  if (n >= LONG_MAX || n < -LONG_MAX) throw new RangeError('Python int too large to convert to C long');
+  const n = clong(v);
   if (n > INT_MAX) throw new RangeError('signed integer is greater than maximum');
   if (n < INT_MIN) throw new RangeError('signed integer is less than minimum');
   return n;

@@ -94,9 +94,9 @@ function thrown(e: unknown): Outcome {
 export function expected(py: Outcome): Outcome {
   if (!('error' in py)) return py;
   let { error, message } = py;
-  // ValueError and its Unicode subclasses, OverflowError: RangeError; AttributeError (a method the
+  // ValueError and its Unicode subclasses, OverflowError, IndexError: RangeError; AttributeError (a method the
   // value's type lacks, `None.strip`): the TypeError JS gives a value of the wrong type.
-  if (['ValueError', 'OverflowError', 'UnicodeEncodeError', 'UnicodeDecodeError'].includes(error)) error = 'RangeError';
+  if (['ValueError', 'OverflowError', 'IndexError', 'UnicodeEncodeError', 'UnicodeDecodeError'].includes(error)) error = 'RangeError';
   if (error === 'AttributeError') error = 'TypeError';
   if (error === 'KeyError' && /^(['"]).*\1$/s.test(message)) message = message.slice(1, -1).replace(/\\(['"\\])/g, '$1');
   return { ...py, error, message };

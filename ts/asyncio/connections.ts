@@ -63,6 +63,17 @@ const CONNECTION_KEYWORDS = keywordNames<ConnectionOptions>({
 const UNIX_CONNECTION_KEYWORDS = keywordNames<UnixConnectionOptions>({ sock: true, signal: true });
 const NO_KEYWORDS = keywordNames<Record<string, never>>({});
 
+/** The Unix stream socket a Unix server or connection needs: RangeError for any other, as asyncio. */
+export function checkUnixStream(sock: Socket): void {
+  if (sock.family !== C.AF_UNIX || sock.type !== C.SOCK_STREAM) throw new RangeError(`A UNIX Domain Stream Socket was expected, got ${String(sock)}`);
+}
+
+/** A Unix path as asyncio takes it, `os.fspath(path)`: a str or bytes, else its TypeError. */
+export function fspath(path: unknown): string | Uint8Array {
+  if (typeof path === 'string' || path instanceof Uint8Array) return path;
+  throw new TypeError(`expected str, bytes or os.PathLike object, not ${pyType(path)}`);
+}
+
 /** The stream socket a stream transport needs: RangeError for any other type, as asyncio. */
 export function checkStream(sock: Socket): void {
   if (sock.type !== C.SOCK_STREAM) throw new RangeError(`A Stream Socket was expected, got ${String(sock)}`);
@@ -307,23 +318,25 @@ export async function connect_accepted_socket<P extends StreamProtocol>(
 
 /** asyncio's `loop.create_unix_connection(protocol_factory, path=None, *, sock)`. */
 export async function create_unix_connection<P extends StreamProtocol>(
-  ...args: WithOptions<[protocol_factory: () => P], [path: string | null | undefined], UnixConnectionOptions>
+  ...args: WithOptions<[protocol_factory: () => P], [path: string | Uint8Array | null | undefined], UnixConnectionOptions>
 ): Promise<[Transport, P]> {
-  const [[protocol_factory, path = null], options] = keywords<[() => P, (string | null)?], UnixConnectionOptions>(
+  const [[protocol_factory, path = null], options] = keywords<[() => P, (string | Uint8Array | null)?], UnixConnectionOptions>(
     args,
     { name: 'create_unix_connection', min: 1, max: 2, keywords: UNIX_CONNECTION_KEYWORDS },
   );
-  if (options.sock !== undefined && options.sock !== null) {
-    if (path !== null) throw new RangeError('path and sock can not be specified at the same time');
-    checkStream(options.sock);
-    return connected(options.sock, protocol_factory, false);
+  const given = options.sock !== undefined && options.sock !== null;
+  if (path === null) {
+    if (!given) throw new RangeError('no path and sock were specified');
+    checkUnixStream(options.sock!);
+    return connected(options.sock!, protocol_factory, false);
   }
-  if (path === null) throw new RangeError('no path and sock were specified');
+  if (given) throw new RangeError('path and sock can not be specified at the same time');
+  const to = fspath(path);
   const signal = checkSignal(options);
   const sock: Socket = new Socket(C.AF_UNIX, C.SOCK_STREAM);
   try {
     sock.setblocking(false);
-    await sock_connect(sock, path as AddressArgOf<string>, { signal });
+    await sock_connect(sock, to as AddressArgOf<string>, { signal });
   } catch (e) {
     sock.close();
     throw e;

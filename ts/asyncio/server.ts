@@ -3,6 +3,7 @@
 
 import { keywordNames, keywords, type WithOptions } from '../keywords';
 import * as fs from 'node:fs';
+import { Buffer } from 'node:buffer';
 
 import { type AddressArgOf } from '../address';
 import * as C from '../constants';
@@ -11,7 +12,7 @@ import { pyRepr } from '../repr';
 import { flag, intKeyword, pyTruth } from '../convert';
 import { Socket } from '../socket';
 import { TransportSocket } from './trsock';
-import { checkStream, removeStaleSocket } from './connections';
+import { checkStream, checkUnixStream, fspath, removeStaleSocket } from './connections';
 import { hold, onFdGone, READ, reportLater, setCallback } from './loop';
 import type { StreamProtocol } from './protocols';
 import { ensureResolved } from './resolver';
@@ -270,37 +271,46 @@ export interface UnixServerOptions {
 
 const UNIX_SERVER_KEYWORDS = keywordNames<UnixServerOptions>({ sock: true, backlog: true, start_serving: true, cleanup_socket: true });
 
+/** A Unix server socket's bind, with asyncio's message for a path in use: `Address '/p' is already in use`. */
+function bindUnix(sock: Socket, path: string | Uint8Array): void {
+  try {
+    sock.bind(path as AddressArgOf<string>);
+  } catch (e) {
+    if (!(e instanceof OSError) || e.errno !== errnos.EADDRINUSE) throw e;
+    throw Object.assign(new OSError(e.errno, `Address ${pyRepr(path)} is already in use`), { cause: e });
+  }
+}
+
 /**
  * asyncio's `loop.create_unix_server(protocol_factory, path=None, *, sock,
  * backlog=100, start_serving=True, cleanup_socket=True)`: a stale socket file
  * at `path` is removed first, as asyncio does.
  */
 export async function create_unix_server(
-  ...args: WithOptions<[protocol_factory: () => StreamProtocol], [path: string | null | undefined], UnixServerOptions>
+  ...args: WithOptions<[protocol_factory: () => StreamProtocol], [path: string | Uint8Array | null | undefined], UnixServerOptions>
 ): Promise<Server> {
-  const [[protocol_factory, path = null], options] = keywords<[() => StreamProtocol, (string | null)?], UnixServerOptions>(
+  const [[protocol_factory, path = null], options] = keywords<[() => StreamProtocol, (string | Uint8Array | null)?], UnixServerOptions>(
     args,
     { name: 'create_unix_server', min: 1, max: 2, keywords: UNIX_SERVER_KEYWORDS },
   );
   const backlog = intKeyword(options.backlog, 100) as number;
   let sock: Socket;
   let cleanup: (() => void) | null = null;
-  if (options.sock !== undefined && options.sock !== null) {
-    if (path !== null) throw new RangeError('path and sock can not be specified at the same time');
-    sock = options.sock;
-    sock.listen(backlog);
-  } else {
-    if (path === null) throw new RangeError('path was not specified, and no sock specified');
-    if (path.length === 0) throw new RangeError('index out of range');
+  if (path !== null) {
+    if (options.sock !== undefined && options.sock !== null) throw new RangeError('path and sock can not be specified at the same time');
+    // os.fspath(path), then `path[0]` (an empty one is its IndexError, a RangeError here).
+    const given = fspath(path);
+    if (given.length === 0) throw new RangeError(typeof given === 'string' ? 'string index out of range' : 'index out of range');
     const abstract = removeStaleSocket(path);
     sock = new Socket(C.AF_UNIX, C.SOCK_STREAM);
     try {
-      sock.bind(path as AddressArgOf<string>);
+      bindUnix(sock, path);
       if (flag(options.cleanup_socket, true) && !abstract) {
-        const ino = fs.statSync(path).ino;
+        const file = typeof path === 'string' ? path : Buffer.from(path);
+        const ino = fs.statSync(file).ino;
         cleanup = () => {
           try {
-            if (fs.statSync(path).ino === ino) fs.unlinkSync(path);
+            if (fs.statSync(file).ino === ino) fs.unlinkSync(file);
           } catch {
             // Gone already.
           }
@@ -311,6 +321,11 @@ export async function create_unix_server(
       sock.close();
       throw e;
     }
+  } else {
+    if (options.sock === undefined || options.sock === null) throw new RangeError('path was not specified, and no sock specified');
+    sock = options.sock;
+    checkUnixStream(sock);
+    sock.listen(backlog);
   }
   sock.setblocking(false);
   const server = new Server([sock], protocol_factory, backlog, cleanup);
