@@ -10,7 +10,7 @@ import { AF_INET, AF_INET6, AF_UNIX, create_connection as connectSync, create_se
 import * as asyncio from 'bsdsock/asyncio';
 import * as selectors from 'bsdsock/selectors';
 import { encode, expected, outcome, outcomeAsync, python, type Outcome } from './helpers/python';
-import { combinations, differences, INTS, pyCall, type PoolValue } from './helpers/pool';
+import { combinations, differences, INTS, pyCall, TRUTHS, type PoolValue } from './helpers/pool';
 import { runSync } from './helpers/run';
 
 /** [what, a StreamReader call in Python, the same call here], on a reader fed b'ab\ncdef' then EOF. */
@@ -644,5 +644,45 @@ def conn(*args, **kw):
       }).finally(() => sock?.close());
     }
     expect(differences(connects, allFdless(wantConn), ({ call }) => fdless(got[call]!))).toEqual([]);
+  });
+});
+
+// A transport's socket's settimeout and setblocking over the pool of ints and Python's truth values
+// (asyncio allows only 0 and a false flag), each outcome as python3's asyncio's.
+describe("a TransportSocket's settimeout and setblocking over pools of values, as asyncio's", () => {
+  const VALUES: PoolValue[] = [...INTS, ...TRUTHS, ['0', 0n], ['-0.0', -0]];
+  const calls = (['settimeout', 'setblocking'] as const).flatMap((method) => VALUES.map((v) => ({ call: `on_trsock('${method}', ${v[0]})`, method, args: [v] })));
+  const want = python(
+    `import asyncio, socket
+def on_trsock(method, v):
+    async def main():
+        a, b = socket.socketpair()
+        t, _ = await asyncio.get_running_loop().connect_accepted_socket(asyncio.Protocol, a)
+        try:
+            s = t.get_extra_info('socket')
+            getattr(s, method)(v)
+            return s.gettimeout()
+        finally:
+            t.close(); b.close()
+    return asyncio.run(main())`,
+    Object.fromEntries(calls.map(({ call }) => [call, call])),
+  );
+  it(`${calls.length} calls`, async () => {
+    const got: Record<string, Outcome> = {};
+    for (const { call, method, args } of calls) {
+      const [a, b] = socketpair();
+      const [t] = await asyncio.connect_accepted_socket(() => new asyncio.Protocol(), a);
+      try {
+        const s = t.get_extra_info('socket') as asyncio.TransportSocket;
+        got[call] = outcome(() => {
+          s[method](args[0]![1] as never);
+          return s.gettimeout();
+        });
+      } finally {
+        t.close();
+        b.close();
+      }
+    }
+    expect(differences(calls, want, ({ call }) => got[call]!)).toEqual([]);
   });
 });

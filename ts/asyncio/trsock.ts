@@ -76,8 +76,9 @@ export class TransportSocket<F extends string = string> {
   }
   /** Only 0 is allowed (the socket already is non-blocking); anything else is a RangeError. Python: `TransportSocket.settimeout`. */
   settimeout(value: number | null): void {
-    // Python's `value == 0`: False is 0 too.
-    if ((value as unknown) === 0 || (value as unknown) === false) return;
+    // Python's `value == 0`: False and a bigint 0 are 0 too.
+    const v: unknown = value;
+    if (v === 0 || v === false || v === 0n) return;
     throw new RangeError('settimeout(): only 0 timeout is allowed on transport sockets');
   }
   /** Only a false flag is allowed (the socket stays non-blocking); a true one is a RangeError. Python: `TransportSocket.setblocking`. */
