@@ -402,9 +402,23 @@ describe("the sock_* operations' arguments over a pool of values, as asyncio's",
       run: (a: Socket, v: unknown) => asyncio.sock_recv_into(a, (v === BUFFERS[0]![1] ? Buffer.alloc(4) : v) as Uint8Array),
     })),
     ...DATA.map((d) => ({ call: `go(lambda loop, a: loop.sock_sendall(a, ${d[0]}))`, args: [d], run: (a: Socket, v: unknown) => asyncio.sock_sendall(a, v as Uint8Array) })),
+    // sock_recvfrom's size and sock_recvfrom_into's nbytes (into a buffer of 4); the sender's address (a
+    // socketpair's, '' in Python, null here: msg.test.ts compares those) left out.
+    ...SIZES.map((n) => ({
+      call: `go(lambda loop, a: data_of(loop.sock_recvfrom(a, ${n[0]})))`,
+      args: [n],
+      run: async (a: Socket, v: unknown) => (await asyncio.sock_recvfrom(a, v as number))[0],
+    })),
+    ...INTS.map((n) => ({
+      call: `go(lambda loop, a: data_of(loop.sock_recvfrom_into(a, bytearray(4), ${n[0]})))`,
+      args: [n],
+      run: async (a: Socket, v: unknown) => (await asyncio.sock_recvfrom_into(a, Buffer.alloc(4), v as number))[0],
+    })),
   ];
   const want = python(
     `import asyncio, socket
+async def data_of(call):
+    return (await call)[0]
 def go(f):
     async def main():
         a, b = socket.socketpair(); a.setblocking(False); b.send(b'hello')

@@ -7,7 +7,7 @@
 import { Buffer } from 'node:buffer';
 import { keywords, type WithOptions } from '../keywords';
 import { type AddressArgOf, type AddressOf } from '../address';
-import { bytes, pyType, ssize, writableBytes } from '../convert';
+import { bytes, pyTruth, pyType, ssize, writableBytes } from '../convert';
 import * as C from '../constants';
 import { BlockingIOError, badf, errnos, oserror, takeError, withAddress, wouldBlock } from '../errors';
 import { lastAddress, native, type NativeAddress } from '../native';
@@ -156,10 +156,10 @@ function recvfromIntoBody<F extends string>(args: WithOptions<[sock: Socket<F>, 
   // sock.recvfrom_into checks its sizes before the fd: a closed socket's ValueError, not EBADF.
   const fd = fdOf(sock, 'sock_recvfrom_into', false);
   const view = writableBytes(buf, 'recvfrom_into() argument 1');
-  let n = ssize(nbytes);
+  // asyncio's `if not nbytes: nbytes = len(buf)`: None, False and 0 alike.
+  const n = pyTruth(nbytes) ? ssize(nbytes) : view.byteLength;
   if (n < 0) throw new RangeError('negative buffersize in recvfrom_into');
-  if (n === 0) n = view.byteLength;
-  else if (n > view.byteLength) throw new RangeError('nbytes is greater than the length of the buffer');
+  if (n > view.byteLength) throw new RangeError('nbytes is greater than the length of the buffer');
   if (fd < 0) throw badf('sock_recvfrom_into');
   const signal = checkSignal(options);
   return readNowOrWait(fd, 'recvfrom_into', signal, recvfromIntoNow as Once<[number, AddressOf<F> | null], number, Uint8Array, number>, fd, view, n);
