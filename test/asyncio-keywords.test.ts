@@ -24,7 +24,7 @@ import {
 } from 'bsdsock';
 import * as asyncio from 'bsdsock/asyncio';
 import { outcomeAsync, python, type Outcome } from './helpers/python';
-import { differences, TRUTHS, type PoolValue } from './helpers/pool';
+import { combinations, differences, pyCall, TRUTHS, type PoolValue } from './helpers/pool';
 
 const LISTENER = socket(AF_INET, SOCK_STREAM);
 LISTENER.bind(['127.0.0.1', 0]);
@@ -142,5 +142,74 @@ describe("asyncio's keyword arguments over pools of values, as python3's asyncio
     const got: Record<string, Outcome> = {};
     for (const c of calls) got[c.call] = await outcomeAsync(() => RUN[kind]({ [c.keyword]: c.value }));
     expect(differences(calls, PY, ({ call }) => got[call]!)).toEqual([]);
+  });
+});
+
+// create_server's and create_connection's host and port, positional, over pools: hosts as asyncio
+// takes them (a str, None or '' for every interface, a list of hosts; bytes and an int are iterables
+// or not, as Python's isinstance finds), ports as int() takes them in `_ipaddr_info` (a str of
+// digits, bytes, a float cut to its integer, None), or a service name; no port below 1024 is bound.
+// A server is its sockets' families (sorted) and whether every socket has the same port; a
+// connection its socket's [family, type].
+describe("create_server's and create_connection's host and port over pools, as python3's asyncio", () => {
+  const HOSTS: PoolValue[] = [
+    ["'127.0.0.1'", '127.0.0.1'],
+    ["'::1'", '::1'],
+    ["''", ''],
+    ['None', null],
+    ["['127.0.0.1', '::1']", ['127.0.0.1', '::1']],
+    ["b'127.0.0.1'", Buffer.from('127.0.0.1')],
+    ['5', 5],
+    ["'127.0.0.1%lo'", '127.0.0.1%lo'],
+  ];
+  const SERVER_PORTS: PoolValue[] = [['0', 0], ["'0'", '0'], ['None', null], ["''", ''], ['0.5', 0.5], ['-1', -1], ['65536', 65536], ["b'0'", Buffer.from('0')], ["'x'", 'x']];
+  const TO_HOSTS: PoolValue[] = [["'127.0.0.1'", '127.0.0.1'], ["'127.1'", '127.1'], ["b'127.0.0.1'", Buffer.from('127.0.0.1')], ['None', null], ["''", '']];
+  const TO_PORTS: PoolValue[] = [
+    ['PORT', PORT],
+    ['str(PORT)', String(PORT)],
+    ['str(PORT).encode()', Buffer.from(String(PORT))],
+    ['PORT + 0.5', PORT + 0.5],
+    ['None', null],
+    ["'x'", 'x'],
+  ];
+  const calls = [
+    ...combinations([HOSTS, SERVER_PORTS]).map((args) => ({ call: pyCall('at', [['server_at', null], ...args]), args, server: true })),
+    ...combinations([TO_HOSTS, TO_PORTS]).map((args) => ({ call: pyCall('at', [['connection_to', null], ...args]), args, server: false })),
+  ];
+  const want = python(
+    `import asyncio, socket
+PORT = ${PORT}
+async def server_at(loop, host, port):
+    srv = await loop.create_server(asyncio.Protocol, host, port)
+    r = [sorted(s.family for s in srv.sockets), len({s.getsockname()[1] for s in srv.sockets}) == 1]
+    srv.close(); await srv.wait_closed(); return r
+async def connection_to(loop, host, port):
+    t, _ = await loop.create_connection(asyncio.Protocol, host, port)
+    s = t.get_extra_info('socket'); r = [s.family, s.type]; t.close(); return r
+def at(f, host, port):
+    async def main(): return await f(asyncio.get_running_loop(), host, port)
+    return asyncio.run(main())`,
+    Object.fromEntries(calls.map(({ call }) => [call, call])),
+  );
+  it(`${calls.length} calls`, async () => {
+    const got: Record<string, Outcome> = {};
+    for (const { call, args, server } of calls) {
+      const [host, port] = args.map(([, v]) => v) as [never, never];
+      got[call] = await outcomeAsync(async () => {
+        if (server) {
+          const srv = await asyncio.create_server(() => new asyncio.Protocol(), host, port);
+          const r = [srv.sockets.map((s) => s.family as number).sort((a, b) => a - b), new Set(srv.sockets.map((s) => (s.getsockname() as unknown[])[1])).size === 1];
+          srv.close();
+          await srv.wait_closed();
+          return r;
+        }
+        const [t] = await asyncio.create_connection(() => new asyncio.Protocol(), host, port);
+        const s = (t as unknown as Extra).get_extra_info('socket');
+        const r = [s.family, s.type];
+        t.close();
+        return r;
+      });
+    }
+    expect(differences(calls, want, ({ call }) => got[call]!)).toEqual([]);
   });
 });

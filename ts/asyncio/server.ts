@@ -213,7 +213,10 @@ export async function create_server(
     checkStream(options.sock!);
     sockets = [options.sock!];
   } else {
-    const hosts = host === null || host === '' ? [null] : Array.isArray(host) ? host : [host];
+    // asyncio's: '' is every interface, a str or what is no iterable one host, an iterable its hosts
+    // (bytes too, whose items are ints: each then the TypeError of a host that is no str).
+    const given: unknown = host;
+    const hosts: unknown[] = given === null || given === '' ? [null] : Array.isArray(given) ? given : given instanceof Uint8Array ? [...given] : [given];
     const seen = new Set<string>();
     sockets = [];
     try {
