@@ -4,7 +4,7 @@
 // read, readexactly, readline and readuntil, with what each leaves to read; a StreamWriter's write,
 // writelines, can_write_eof, get_extra_info and drain.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BlockingIOError, create_server as listen, MSG_DONTWAIT, socketpair, type Socket } from 'bsdsock';
+import { AF_INET, BlockingIOError, create_server as listen, MSG_DONTWAIT, SOCK_DGRAM, socket, socketpair, type Socket } from 'bsdsock';
 import * as asyncio from 'bsdsock/asyncio';
 import { outcomeAsync, python, type Outcome } from './helpers/python';
 import { combinations, differences, INTS, pyCall, type PoolValue } from './helpers/pool';
@@ -370,5 +370,109 @@ describe("asyncio's transport and stream methods over pools of values, as python
   it(`a StreamWriter's drain() after a write, a close, an abort, write_eof, a reader's exception: ${drainCalls.length} calls`, async () => {
     const got = await outcomes(drainCalls);
     expect(differences(drainCalls, want, ({ call }) => got[call]!)).toEqual([]);
+  });
+});
+
+// A datagram transport's sendto over pools of data and addresses, on an endpoint bound to
+// 127.0.0.1 (unconnected) and on one connected to a peer: what sendto raised, what the protocol
+// was told (error_received, connection_lost) within 10 ms, before the transport is closed, and
+// what the peer received; error classes as bsdsock names them (ValueError, OverflowError:
+// RangeError), the peer's port as PORT. An empty datagram is left out (bsdsock sends it, as asyncio 3.13; 3.11 sends nothing).
+describe("a datagram transport's sendto over pools of data and addresses, as python3's asyncio's", () => {
+  const SEND_DATA: PoolValue[] = [
+    ["b'ab'", Buffer.from('ab')],
+    ["bytearray(b'cd')", Buffer.from('cd')],
+    ["'x'", 'x'],
+    ['None', null],
+    ['5', 5],
+    ['[1]', [1]],
+  ];
+  const PEER: PoolValue = ["'PEER'", 'the peer'];
+  const ADDRS: PoolValue[] = [
+    PEER,
+    ['None', null],
+    ["('::1', 9)", ['::1', 9]],
+    ["('127.0.0.1', -1)", ['127.0.0.1', -1]],
+    ["('127.0.0.1',)", ['127.0.0.1']],
+    ["'x'", 'x'],
+    ['5', 5],
+    ["('127.0.0.1', 'x')", ['127.0.0.1', 'x']],
+  ];
+  const calls = (['unconnected', 'connected'] as const).flatMap((kind) =>
+    combinations([SEND_DATA, ADDRS]).map((args) => ({ call: `${kind}(${args.map(([l]) => l).join(', ')})`, kind, args })),
+  );
+  const py = python(
+    `import asyncio, socket
+JS = {'ValueError': 'RangeError', 'OverflowError': 'RangeError'}
+def name(exc): return JS.get(type(exc).__name__, type(exc).__name__)
+class Told(asyncio.DatagramProtocol):
+    def __init__(self): self.told = []
+    def error_received(self, exc): self.told.append(['error', name(exc), getattr(exc, 'errno', None)])
+    def connection_lost(self, exc): self.told.append(['lost', name(exc) if exc else None])
+def send(connected, data, addr):
+    async def main():
+        loop = asyncio.get_running_loop()
+        peer = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); peer.bind(('127.0.0.1', 0)); peer.setblocking(False)
+        p = peer.getsockname()
+        kw = {'remote_addr': p} if connected else {'local_addr': ('127.0.0.1', 0)}
+        t, proto = await loop.create_datagram_endpoint(Told, **kw)
+        raised = None
+        try:
+            t.sendto(data, p if addr == 'PEER' else addr)
+        except Exception as e:
+            raised = [name(e), str(e).replace(str(p[1]), 'PORT')]
+        await asyncio.sleep(0.01)
+        try: got = peer.recv(100)
+        except BlockingIOError: got = None
+        told = list(proto.told)
+        t.close(); peer.close()
+        return [raised, told, got]
+    return asyncio.run(main())
+def unconnected(data, addr): return send(False, data, addr)
+def connected(data, addr): return send(True, data, addr)`,
+    Object.fromEntries(calls.map(({ call }) => [call, call])),
+  );
+
+  class Told extends asyncio.DatagramProtocol {
+    told: unknown[][] = [];
+    override error_received(exc: Error): void {
+      this.told.push(['error', exc.constructor.name, (exc as { errno?: number }).errno ?? null]);
+    }
+    override connection_lost(exc: Error | null): void {
+      this.told.push(['lost', exc ? exc.constructor.name : null]);
+    }
+  }
+
+  it(`${calls.length} calls`, async () => {
+    const got: Record<string, Outcome> = {};
+    for (const { call, kind, args } of calls) {
+      const [data, addr] = args.map(([, v]) => v);
+      got[call] = await outcomeAsync(async () => {
+        const peer = socket(AF_INET, SOCK_DGRAM);
+        peer.bind(['127.0.0.1', 0]);
+        peer.setblocking(false);
+        const p = peer.getsockname();
+        const options = kind === 'connected' ? { remote_addr: p } : { local_addr: ['127.0.0.1', 0] as [string, number] };
+        const [t, proto] = await asyncio.create_datagram_endpoint(() => new Told(), options);
+        let raised: unknown = null;
+        try {
+          t.sendto(data as Uint8Array, addr === PEER[1] ? p : addr);
+        } catch (e) {
+          raised = [(e as Error).constructor.name, (e as Error).message.replace(String(p[1]), 'PORT')];
+        }
+        await new Promise((r) => setTimeout(r, 10));
+        let received: unknown = null;
+        try {
+          received = peer.recv(100);
+        } catch (e) {
+          if (!(e instanceof BlockingIOError)) throw e;
+        }
+        const told = [...proto.told];
+        t.close();
+        peer.close();
+        return [raised, told, received];
+      });
+    }
+    expect(differences(calls, py, ({ call }) => got[call]!)).toEqual([]);
   });
 });
