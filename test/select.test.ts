@@ -1326,6 +1326,15 @@ describe('file objects over a pool of ints: select, poll, epoll and the selector
         x.close();
       }
     }]),
+    // get_key and unregister of what was never registered: each object's lookup, then the KeyError.
+    ...(['get_key', 'unregister'] as const).map((method): [string, (o: unknown) => unknown] => [`sel_${method}(%)`, (o) => {
+      const x = new selectors.DefaultSelector();
+      try {
+        return x[method](o as number);
+      } finally {
+        x.close();
+      }
+    }]),
   ];
   const cases = CALLS.flatMap(([shape, run]) =>
     OBJECTS.filter((o) => !((shape === 'sel(%)' || shape.startsWith("sel_reg('Select'")) && beyondSelect(o))).map((o) => ({ call: shape.replace('%', o[0]), args: [o], run })),
@@ -1345,7 +1354,11 @@ def ep_reg(o):
         e.register(o); return [ev for _, ev in e.poll(0)]
 def sel_reg(kind, o):
     with getattr(selectors, kind + 'Selector')() as x:
-        x.register(o, selectors.EVENT_READ); return [ev for _, ev in x.select(0)]`,
+        x.register(o, selectors.EVENT_READ); return [ev for _, ev in x.select(0)]
+def sel_get_key(o):
+    with selectors.DefaultSelector() as x: return x.get_key(o)
+def sel_unregister(o):
+    with selectors.DefaultSelector() as x: return x.unregister(o)`,
     Object.fromEntries(cases.map(({ call }) => [call, call])),
   );
   it(`${cases.length} calls`, () => {
