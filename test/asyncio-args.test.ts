@@ -480,29 +480,38 @@ describe("sock_connect's addresses over pools of hosts and ports, as asyncio's",
     ['socket.AF_INET', AF_INET],
     ['socket.AF_INET6', AF_INET6],
   ];
-  const calls = combinations([FAMILIES, HOSTS, PORTS]).map((args) => ({ call: pyCall('connected', args), args }));
+  // sock_connect, then the peer it connected to (its port named 'port' when not 0); sock_sendto
+  // (asyncio's is sendto itself: no resolving), then the count sent.
+  const calls = (['connected', 'sent'] as const).flatMap((how) =>
+    combinations([FAMILIES, HOSTS, PORTS]).map((args) => ({ call: pyCall(how, args), how, args })),
+  );
   const want = python(
     `import asyncio, socket
-def connected(family, host, port):
+def on_udp(family, f):
     async def main():
         s = socket.socket(family, socket.SOCK_DGRAM); s.setblocking(False)
         try:
-            await asyncio.get_running_loop().sock_connect(s, (host, port))
-            peer = s.getpeername()
-            return [peer[0], 'port' if peer[1] else 0]
+            return await f(asyncio.get_running_loop(), s)
         finally:
             s.close()
-    return asyncio.run(main())`,
+    return asyncio.run(main())
+async def peer_of(loop, s, address):
+    await loop.sock_connect(s, address)
+    peer = s.getpeername()
+    return [peer[0], 'port' if peer[1] else 0]
+def connected(family, host, port): return on_udp(family, lambda loop, s: peer_of(loop, s, (host, port)))
+def sent(family, host, port): return on_udp(family, lambda loop, s: loop.sock_sendto(s, b'x', (host, port)))`,
     Object.fromEntries(calls.map(({ call }) => [call, call])),
   );
   it(`${calls.length} calls`, async () => {
     const got: Record<string, Outcome> = {};
-    for (const { call, args } of calls) {
+    for (const { call, how, args } of calls) {
       const [family, host, port] = args.map(([, v]) => v);
       got[call] = await outcomeAsync(async () => {
         const s = socket(family as number, SOCK_DGRAM);
         s.setblocking(false);
         try {
+          if (how === 'sent') return await asyncio.sock_sendto(s, Buffer.from('x'), [host, port] as never);
           await asyncio.sock_connect(s, [host, port] as never);
           const peer = s.getpeername() as unknown[];
           return [peer[0], peer[1] ? 'port' : 0];

@@ -87,17 +87,34 @@ function ranged(v: unknown, max: number, what: string, caller: string): number {
 
 const portRange = (caller: string): RangeError => new RangeError(`${caller}(): port must be 0-65535.`);
 
-/**
- * The range checks Python's getsockaddrarg makes once the host resolved (a host that does not
- * resolve is its gaierror, whatever the port says): resolved here first only when one fails.
- */
+/** The range check Python's getsockaddrarg makes once the host resolved: the error of a port or a flowinfo past its range, or null. */
+export function rangeError(p: number, flowinfo: number, caller: string): RangeError | null {
+  if (p < 0 || p > 0xffff) return portRange(caller);
+  return flowinfo > 0xfffff ? new RangeError(`${caller}(): flowinfo must be 0-1048575.`) : null;
+}
+
+/** The range checks, after the host resolved (a host that does not resolve is its gaierror, whatever
+ * the port says): resolved here first only when one fails. */
 function checkRanges(family: number, h: string, p: number, flowinfo: number, caller: string): void {
-  const badPort = p < 0 || p > 0xffff;
-  const badFlow = flowinfo > 0xfffff;
-  if (!badPort && !badFlow) return;
+  const bad = rangeError(p, flowinfo, caller);
+  if (bad === null) return;
   if (native.sockaddr(family, h, 0, 0, 0) === null) fail();
-  if (badPort) throw portRange(caller);
-  throw new RangeError(`${caller}(): flowinfo must be 0-1048575.`);
+  throw bad;
+}
+
+/**
+ * An AF_INET or AF_INET6 address converted as Python's "O&i" / "O&i|II" take it, before its host is
+ * resolved: [host, port, flowinfo, scope id] (flowinfo and scope id wrapped to 32 bits).
+ */
+export function inetParts(family: number, address: unknown, caller: string): [host: string, port: number, flowinfo: number, scope: number] {
+  if (family === C.AF_INET) {
+    const t = tuple(address, 'AF_INET', caller);
+    if (t.length !== 2) throw new TypeError('AF_INET address must be a pair (host, port)');
+    return [host(t[0]), port(t[1], caller), 0, 0];
+  }
+  const t = tuple(address, 'AF_INET6', caller);
+  if (t.length < 2 || t.length > 4) throw new TypeError('AF_INET6 address must be a tuple (host, port[, flowinfo[, scopeid]])');
+  return [host(t[0]), port(t[1], caller), t.length > 2 ? uintMask(t[2]) : 0, t.length > 3 ? uintMask(t[3]) : 0];
 }
 
 /** The addon's address arguments: host or path, three numbers, extra bytes. */
@@ -126,25 +143,10 @@ export function isLiteralHost(host: string): boolean {
 /** Checks `address` for a socket of `family` as Python does, for the call `caller`. */
 export function addressParts(family: number, address: unknown, caller: string): AddressParts {
   switch (family) {
-    case C.AF_INET: {
-      const t = tuple(address, 'AF_INET', caller);
-      if (t.length !== 2) throw new TypeError('AF_INET address must be a pair (host, port)');
-      // Python's "O&i", then the host resolved, then the port's range.
-      const h = host(t[0]);
-      const p = port(t[1], caller);
-      checkRanges(family, h, p, 0, caller);
-      return [h, p, 0, 0, null];
-    }
+    case C.AF_INET:
     case C.AF_INET6: {
-      const t = tuple(address, 'AF_INET6', caller);
-      if (t.length < 2 || t.length > 4) {
-        throw new TypeError('AF_INET6 address must be a tuple (host, port[, flowinfo[, scopeid]])');
-      }
-      // Python's "O&i|II" (flowinfo and scope id wrapped to 32 bits), then the host resolved, then the ranges.
-      const h = host(t[0]);
-      const p = port(t[1], caller);
-      const flowinfo = t.length > 2 ? uintMask(t[2]) : 0;
-      const scope = t.length > 3 ? uintMask(t[3]) : 0;
+      // Python's "O&i|II", then the host resolved, then the ranges.
+      const [h, p, flowinfo, scope] = inetParts(family, address, caller);
       checkRanges(family, h, p, flowinfo, caller);
       return [h, p, flowinfo, scope, null];
     }

@@ -21,13 +21,14 @@ function once<T>(items: Iterable<T>): Iterable<T> {
   return Array.from(items);
 }
 
-/** A host name in `address` resolved without blocking, as sock_sendto does. */
+/** A host name in `address` resolved without blocking, as sock_sendto does, for the call `caller`. */
 async function resolved<F extends string>(
   sock: Socket<F>,
   address: AddressArgOf<F> | null,
+  caller: string,
   signal: AbortSignal | undefined,
 ): Promise<AddressArgOf<F> | null> {
-  return address !== null && needsLookup(sock, address) ? resolveAddress(sock, address, signal) : address;
+  return address !== null && needsLookup(sock, address) ? resolveAddress(sock, address, caller, signal) : address;
 }
 
 /** `sock.sendmsg(buffers, ancdata, flags, address)`, once the socket has room: bytes sent. */
@@ -46,7 +47,7 @@ export async function sock_sendmsg<F extends string>(
   const signal = checkSignal(options);
   const bufs = once(buffers);
   const anc = once(ancdata);
-  const addr = await resolved(sock, address, signal);
+  const addr = await resolved(sock, address, 'sendmsg', signal);
   if (addr !== address) fd = fdOf(sock, 'sock_sendmsg');
   return whenReady(fd, WRITE, 'sendmsg', () => sock.sendmsg(bufs, anc, flags, addr), signal);
 }
@@ -133,7 +134,7 @@ export async function sock_sendmmsg<F extends string>(
   const signal = checkSignal(options);
   let list = once(messages);
   if (Array.isArray(list) && list.some((m) => Array.isArray(m) && m.length === 2 && m[1] != null && needsLookup(sock, m[1]))) {
-    list = await Promise.all(list.map(async (m): Promise<[Uint8Array, AddressArgOf<F> | null]> => [m[0], await resolved(sock, m[1] ?? null, signal)]));
+    list = await Promise.all(list.map(async (m): Promise<[Uint8Array, AddressArgOf<F> | null]> => [m[0], await resolved(sock, m[1] ?? null, 'sendmmsg', signal)]));
     fd = fdOf(sock, 'sock_sendmmsg');
   }
   const msgs = list;

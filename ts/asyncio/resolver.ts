@@ -3,7 +3,7 @@
 // libuv's four-thread pool, so fs work keeps running while lookups wait.
 
 import { keywordNames, keywords, type WithOptions } from '../keywords';
-import { isLiteralHost, type AddressArgOf } from '../address';
+import { inetParts, isLiteralHost, rangeError, type AddressArgOf } from '../address';
 import { cint, pyType, sequenceItems } from '../convert';
 import { inet_pton } from '../module';
 import * as C from '../constants';
@@ -104,20 +104,23 @@ export function needsLookup(sock: Socket, address: unknown): boolean {
 }
 
 /**
- * The address to give the socket call: for AF_INET and AF_INET6, a host name
- * resolved on the pool (asyncio's `_ensure_resolved`: the first result of
- * getaddrinfo with the socket's family, type and protocol); anything else as given.
+ * The address a socket call `caller` (sendto, sendmsg) is given, its host name resolved on the pool
+ * (the socket's family, type and protocol; the first result) rather than in the call, which would
+ * block the loop; in the call's order: the address converted, the host resolved, then the ranges.
  */
 export async function resolveAddress<F extends string>(
   sock: Socket<F>,
   address: AddressArgOf<F>,
+  caller: string,
   signal: AbortSignal | undefined,
 ): Promise<AddressArgOf<F>> {
   const family = sock.family as number;
-  const [host, port, ...rest] = address as unknown[];
-  const list = await getaddrinfo(host as string, port as number, { family, type: sock.type, proto: sock.proto, signal });
-  const sa = list[0]![4] as unknown[];
-  return (family === C.AF_INET6 && rest.length > 0 ? [sa[0], sa[1], ...rest] : sa) as AddressArgOf<F>;
+  const [host, port, flowinfo, scope] = inetParts(family, address, caller);
+  const list = await getaddrinfo(host, null, { family, type: sock.type, proto: sock.proto, signal });
+  const bad = rangeError(port, flowinfo, caller);
+  if (bad !== null) throw bad;
+  const resolved = (list[0]![4] as unknown[])[0];
+  return (family === C.AF_INET6 ? [resolved, port, flowinfo, scope] : [resolved, port]) as AddressArgOf<F>;
 }
 
 /** What `ensureResolved` resolves with: the socket's (or the endpoint's) family, type, protocol and

@@ -282,7 +282,7 @@ async function sendtoResolved<F extends string>(
   address: AddressArgOf<F>,
   options: Partial<OperationOptions>,
 ): Promise<number> {
-  const addr = await resolveAddress(sock, address, checkSignal(options));
+  const addr = await resolveAddress(sock, address, 'sendto', checkSignal(options));
   const signal = checkSignal(options);
   return writeNowOrWait(fd, 'sendto', signal, sendtoNow, sock as Socket, data, addr);
 }
