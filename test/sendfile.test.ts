@@ -10,7 +10,7 @@ import * as aio from 'bsdsock/asyncio';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { expected, outcome, outcomeAsync, python, type Outcome } from './helpers/python';
-import { combinations, differences, INTS, pyCall, TUPLED } from './helpers/pool';
+import { combinations, differences, INTS, pyCall, TUPLED, type PoolValue } from './helpers/pool';
 import { closing, filePosition as position, owned, recvAll, sha1, tempDir, thrown } from './helpers/sockets';
 
 /** Python's socket.sendfile on a socketpair for each case (its arguments after the file): [sent, position, received length, sha1], or the error. */
@@ -202,6 +202,7 @@ ${openFiles}`,
 // of sendfile's: an offset past 2**53 but within a C long, which no file reaches and a double
 // carries rounded to the kernel.
 describe("sendfile's and sock_sendfile's offset and count over the pool of ints, as python3", () => {
+  const SMALL_BIGINTS: PoolValue[] = [['int(1)', 1n], ['int(2)', 2n]];
   const dir = tempDir();
   afterAll(() => dir[Symbol.dispose]());
   const FILE = path.join(dir.path, 'hello');
@@ -209,6 +210,11 @@ describe("sendfile's and sock_sendfile's offset and count over the pool of ints,
   const calls = [
     ...combinations([INTS.filter(([l]) => l !== '2**63 - 1'), TUPLED]).map((args) => ({ call: pyCall('sent', args), args, nonblocking: false })),
     ...combinations([TUPLED, TUPLED]).map((args) => ({ call: pyCall('asent', args), args, nonblocking: true })),
+    // Small ints as bigints too (Python's int of any size).
+    ...combinations([SMALL_BIGINTS, SMALL_BIGINTS]).flatMap((args) => [
+      { call: pyCall('sent', args), args, nonblocking: false },
+      { call: pyCall('asent', args), args, nonblocking: true },
+    ]),
   ];
   const want = python(
     `import asyncio, socket
