@@ -370,10 +370,13 @@ export function sendfileParam(given: unknown, what: 'count' | 'offset', least: 0
 
 /**
  * The offset of a sendfile as os.sendfile converts its arguments, once the parameters are checked:
- * a count given must be a Py_ssize_t (it is os.sendfile's block size), then the offset a C long long.
+ * a count given must be a Py_ssize_t (it is os.sendfile's block size), then the offset a C long
+ * long. Python sends a first block with an offset of None (the file's position), then fails adding
+ * to it: bsdsock fails before sending. (asyncio's checks refuse None before this.)
  */
 export function sendfileOffset(offset: unknown, count: unknown, n: number): number {
   if (n > 0) ssize(count);
+  if (offset === null) throw new TypeError("unsupported operand type(s) for +=: 'NoneType' and 'int'");
   return clong(offset);
 }
 
@@ -393,14 +396,7 @@ export function sendfileFd(file: unknown): number {
 export function sendfile(fd: number, timeout: number, type: number, file: unknown, offset: unknown, count: unknown): number {
   if ((type & C.SOCK_STREAM) === 0) throw new RangeError('only SOCK_STREAM type sockets are supported');
   const n = sendfileCount(count);
-  // os.sendfile's arguments, count (a Py_ssize_t) first, then the offset (a C long long). Python
-  // sends a first block with an offset of None (the file's position), then fails adding to it:
-  // bsdsock fails before sending. A negative offset fails as Python's does: in the file's seek
-  // (EINVAL), after an empty file has sent nothing.
-  if (offset === null) {
-    if (n > 0) ssize(count);
-    throw new TypeError("unsupported operand type(s) for +=: 'NoneType' and 'int'");
-  }
+  // A negative offset fails as Python's does: in the file's seek (EINVAL), after an empty file has sent nothing.
   const sent = native.sendfile(fd, sendfileFd(file), sendfileOffset(offset, count, n), n, timeout);
   return sent < 0 ? fail() : sent;
 }

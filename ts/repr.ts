@@ -51,6 +51,12 @@ export function floatRepr(n: number): string {
   return String(n);
 }
 
+/** Python's repr of the int or float a number stands for: an integral number's every digit (1e300's
+ * too, as the int it is), else a float's. */
+export function numberRepr(n: number): string {
+  return Number.isInteger(n) ? BigInt(n).toString() : floatRepr(n);
+}
+
 /** Python's repr of a value as bsdsock takes or returns it (a number with a fraction, an infinity or NaN a float's). */
 export function pyRepr(v: unknown): string {
   if (v === null || v === undefined) return 'None';

@@ -41,8 +41,6 @@ export function fdOf(obj: unknown): number {
   return n;
 }
 
-
-
 /** A timeout in milliseconds that poll(2)'s int takes, rounded up; negative waits for ever. */
 function pollMs(ms: number): number {
   inClockRange(ms / 1000, Number.isSafeInteger(ms));

@@ -2,7 +2,7 @@
 // bsdsock/select that Lib/selectors.py is over select.
 
 import { fits, refuse, SELECTORS } from './arity';
-import { anInt, pyType } from './convert';
+import { anInt, isInt, pyType, uintMask } from './convert';
 import { inClockRange } from './timeout';
 import { InterruptedError, KeyError, OSError, RuntimeError } from './errors';
 import { pyRepr } from './repr';
@@ -81,9 +81,8 @@ function checkEvents(given: unknown): number {
  * bigint of any size); anything else is that `&`'s TypeError.
  */
 function lowBits(events: unknown): number {
-  if (typeof events === 'bigint') return Number(BigInt.asIntN(32, events));
-  if (typeof events === 'boolean' || (typeof events === 'number' && Number.isInteger(events))) return Number(events) | 0;
-  throw new TypeError(`unsupported operand type(s) for &: '${pyType(events)}' and 'int'`);
+  if (!isInt(events)) throw new TypeError(`unsupported operand type(s) for &: '${pyType(events)}' and 'int'`);
+  return uintMask(events);
 }
 
 /** Python's `a == b` of two events values: a bool is the int it is, a bigint the number it is. */
@@ -381,7 +380,8 @@ abstract class PollLikeSelector<D> extends BaseSelectorImpl<D> {
     fits(SELECTORS._PollLikeSelector.modify, arguments.length, given) || refuse(SELECTORS._PollLikeSelector.modify, arguments);
     // Unchecked, as Python's _PollLikeSelector.modify: any int is kept as given (a bigint too), its
     // low bits the OS's mask; what is no int fails at `events & EVENT_READ`.
-    const events = Number.isSafeInteger(anInt(given)) ? (anInt(given) as number) : given;
+    const n = anInt(given);
+    const events = Number.isSafeInteger(n) ? n : given;
     const key = this.fdToKey.get(this.fileobjLookup(fileobj));
     if (key === undefined) throw new KeyError(`${pyRepr(fileobj)} is not registered`);
     const same = sameEvents(events, key.events);

@@ -8,7 +8,7 @@ import { inspect } from 'node:util';
 
 import { fits, given, refuse, SOCKET, SOCKET_MODULE } from './arity';
 import { addressParts, isLiteralHost, type AddressParts, type AddressArgOf, type AddressOf, type Family } from './address';
-import { asInt, bytes, cint, inCInt, int, INT_MAX, INT_MIN, isInt, LONG_MAX, pyTruth, ssize, uintMask, writableBytes } from './convert';
+import { anInt, asInt, bytes, cint, inCInt, int, isInt, LONG_MAX, pyTruth, ssize, uintMask, writableBytes } from './convert';
 import * as C from './constants';
 import { badf, CLOSED_ERRNO, dropError, errnos, errorOf, fail, OSError, takeError, withAddress, wouldBlock } from './errors';
 import type { BufferedReader, BufferedRWPair, BufferedWriter } from './io/buffered';
@@ -625,7 +625,7 @@ export class Socket<F extends string = string> {
     }
     let raw: Uint8Array;
     // Python's "iii" first: a C int (a bigint too); any other int is then "iiy*"'s bytes TypeError.
-    const n = typeof value === 'bigint' && value >= BigInt(INT_MIN) && value <= BigInt(INT_MAX) ? Number(value) : value;
+    const n = anInt(value);
     if (typeof n === 'boolean' || (typeof n === 'number' && Number.isInteger(n) && inCInt(n))) {
       raw = new Uint8Array(new Int32Array([Number(n)]).buffer);
     } else {

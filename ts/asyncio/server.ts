@@ -215,8 +215,8 @@ export async function create_server(
   } else {
     // asyncio's: '' is every interface, a str or what is no iterable one host, an iterable its hosts
     // (bytes too, whose items are ints: each then the TypeError of a host that is no str).
-    const given: unknown = host;
-    const hosts: unknown[] = given === null || given === '' ? [null] : Array.isArray(given) ? given : given instanceof Uint8Array ? [...given] : [given];
+    const h: unknown = host;
+    const hosts: unknown[] = h === null || h === '' ? [null] : Array.isArray(h) ? h : h instanceof Uint8Array ? [...h] : [h];
     const seen = new Set<string>();
     sockets = [];
     try {

@@ -8,7 +8,7 @@
 // node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
 import { Buffer } from 'node:buffer';
 import { anInt, pyType } from '../convert';
-import { floatRepr, pyRepr } from '../repr';
+import { numberRepr, pyRepr } from '../repr';
 import { keywords, type WithOptions } from '../keywords';
 import { ConnectionResetError, RuntimeError } from '../errors';
 import type { TransportSocket } from './trsock';
@@ -18,10 +18,7 @@ import { create_server, create_unix_server, type Server, type ServerOptions, typ
 import type { ExtraInfoName, Transport } from './transports';
 
 /** Python's repr of a size as given: an int's every digit, a float's (a number with a fraction, an infinity) as Python writes it. */
-function sizeRepr(n: unknown): string {
-  if (typeof n !== 'number') return pyRepr(n);
-  return Number.isInteger(n) ? BigInt(n).toString() : floatRepr(n);
-}
+const sizeRepr = (n: unknown): string => (typeof n === 'number' ? numberRepr(n) : pyRepr(n));
 
 /** asyncio's `IncompleteReadError` (an EOFError): the stream ended before the bytes asked for. */
 export class IncompleteReadError extends Error {

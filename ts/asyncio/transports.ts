@@ -8,7 +8,7 @@
 // node:buffer's Buffer: the global one is a getter on globalThis, called at each use.
 import { Buffer } from 'node:buffer';
 import { pyTruth, pyType } from '../convert';
-import { floatRepr, pyRepr } from '../repr';
+import { floatRepr, numberRepr, pyRepr } from '../repr';
 import * as C from '../constants';
 import { ConnectionError, isWouldBlock, NotImplementedError, OSError, RuntimeError, takeError, wouldBlock } from '../errors';
 import { native, slotAddress, type NativeAddress } from '../native';
@@ -107,7 +107,7 @@ function quarter({ v, float }: Limit): Limit {
 /** Python's repr of a limit, for set_write_buffer_limits' message: an int's every digit, a float's as
  * Python writes it, a list's items in brackets. */
 function limitRepr({ v, float }: Limit): string {
-  if (typeof v === 'number') return float ? floatRepr(v) : BigInt(v).toString();
+  if (typeof v === 'number') return float ? floatRepr(v) : numberRepr(v);
   if (Array.isArray(v)) return `[${v.map((x) => limitRepr(limit(x))).join(', ')}]`;
   return pyRepr(v);
 }
