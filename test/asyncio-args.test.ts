@@ -10,7 +10,7 @@ import { AF_INET, AF_INET6, AF_UNIX, create_connection as connectSync, create_se
 import * as asyncio from 'bsdsock/asyncio';
 import * as selectors from 'bsdsock/selectors';
 import { encode, expected, outcome, outcomeAsync, python, type Outcome } from './helpers/python';
-import { combinations, differences, INTS, pyCall, TRUTHS, type PoolValue } from './helpers/pool';
+import { asyncDifferences, combinations, INTS, pyCall, TRUTHS, type PoolValue } from './helpers/pool';
 import { runSync } from './helpers/run';
 
 /** [what, a StreamReader call in Python, the same call here], on a reader fed b'ab\ncdef' then EOF. */
@@ -430,19 +430,18 @@ def go(f):
     Object.fromEntries(calls.map(({ call }) => [call, call])),
   );
   it(`${calls.length} calls`, async () => {
-    const got: Record<string, Outcome> = {};
-    for (const { call, args, run } of calls) {
+    const found = await asyncDifferences(calls, want, async ({ args, run }) => {
       const [a, b] = socketpair();
       a.setblocking(false);
       b.send(Buffer.from('hello'));
       try {
-        got[call] = await outcomeAsync(() => run(a, args[0]![1]));
+        return await run(a, args[0]![1]);
       } finally {
         a.close();
         b.close();
       }
-    }
-    expect(differences(calls, want, ({ call }) => got[call]!)).toEqual([]);
+    });
+    expect(found).toEqual([]);
   });
 });
 
@@ -504,23 +503,20 @@ def sent(family, host, port): return on_udp(family, lambda loop, s: loop.sock_se
     Object.fromEntries(calls.map(({ call }) => [call, call])),
   );
   it(`${calls.length} calls`, async () => {
-    const got: Record<string, Outcome> = {};
-    for (const { call, how, args } of calls) {
+    const found = await asyncDifferences(calls, want, async ({ how, args }) => {
       const [family, host, port] = args.map(([, v]) => v);
-      got[call] = await outcomeAsync(async () => {
-        const s = socket(family as number, SOCK_DGRAM);
-        s.setblocking(false);
-        try {
-          if (how === 'sent') return await asyncio.sock_sendto(s, Buffer.from('x'), [host, port] as never);
-          await asyncio.sock_connect(s, [host, port] as never);
-          const peer = s.getpeername() as unknown[];
-          return [peer[0], peer[1] ? 'port' : 0];
-        } finally {
-          s.close();
-        }
-      });
-    }
-    expect(differences(calls, want, ({ call }) => got[call]!)).toEqual([]);
+      const s = socket(family as number, SOCK_DGRAM);
+      s.setblocking(false);
+      try {
+        if (how === 'sent') return await asyncio.sock_sendto(s, Buffer.from('x'), [host, port] as never);
+        await asyncio.sock_connect(s, [host, port] as never);
+        const peer = s.getpeername() as unknown[];
+        return [peer[0], peer[1] ? 'port' : 0];
+      } finally {
+        s.close();
+      }
+    });
+    expect(found).toEqual([]);
   });
 });
 
@@ -536,7 +532,8 @@ describe("create_unix_server's path and sock over pools of values, as asyncio's"
   /** An outcome less what differs between the two processes: the fd a socket's repr names, each side's directory. */
   const fdless = (o: Outcome): Outcome =>
     'error' in o ? { ...o, message: o.message.replace(/fd=\d+/, 'fd=N').replace(dirs.py, 'DIR').replace(dirs.js, 'DIR') } : o;
-  const allFdless = (r: Record<string, Outcome>): Record<string, Outcome> => Object.fromEntries(Object.entries(r).map(([k, o]) => [k, fdless(o)]));
+  /** The arguments after the protocol factory: the path, then the sock as a keyword, each if given. */
+  const unixArgs = (path: unknown, sock: Socket | undefined): unknown[] => [...(path === undefined ? [] : [path]), ...(sock === undefined ? [] : [{ sock }])];
   /** [Python, here given DIR]: a path in the side's own directory. */
   const PATHS: [string, (dir: string) => unknown][] = [
     ["DIR + '/s'", (d) => `${d}/s`],
@@ -584,28 +581,30 @@ def served(*args, **kw):
     Object.fromEntries(calls.map(({ call }) => [call, call])),
   );
   it(`${calls.length} calls`, async () => {
-    const got: Record<string, Outcome> = {};
-    for (const { call, run } of calls) {
-      const { path, sock } = run(dirs.js);
-      got[call] = await outcomeAsync(async () => {
-        const srv = await (asyncio.create_unix_server as (...a: unknown[]) => Promise<asyncio.Server>)(
-          () => new asyncio.Protocol(),
-          ...(path === undefined ? [] : [path]),
-          ...(sock === undefined ? [] : [{ sock }]),
-        );
+    const found = await asyncDifferences(
+      calls,
+      want,
+      async ({ run }) => {
+        const { path, sock } = run(dirs.js);
         try {
-          const s = srv.sockets[0]!;
-          const name: unknown = s.getsockname();
-          const given: unknown = path ?? sock!.getsockname();
-          const same = Buffer.isBuffer(given) ? Buffer.isBuffer(name) ? given.equals(name) : given.toString() === name : name === given;
-          return [s.family, s.type, same];
+          const srv = await (asyncio.create_unix_server as (...a: unknown[]) => Promise<asyncio.Server>)(() => new asyncio.Protocol(), ...unixArgs(path, sock));
+          try {
+            const s = srv.sockets[0]!;
+            const name: unknown = s.getsockname();
+            const given: unknown = path ?? sock!.getsockname();
+            const same = Buffer.isBuffer(given) ? Buffer.isBuffer(name) ? given.equals(name) : given.toString() === name : name === given;
+            return [s.family, s.type, same];
+          } finally {
+            srv.close();
+            await srv.wait_closed();
+          }
         } finally {
-          srv.close();
-          await srv.wait_closed();
+          sock?.close();
         }
-      }).finally(() => sock?.close());
-    }
-    expect(differences(calls, allFdless(want), ({ call }) => fdless(got[call]!))).toEqual([]);
+      },
+      fdless,
+    );
+    expect(found).toEqual([]);
   });
 
   // create_unix_connection to a listener in each side's directory (bound in setup), and its path and sock pools.
@@ -651,22 +650,24 @@ def conn(*args, **kw):
     Object.fromEntries(connects.map(({ call }) => [call, call])),
   );
   it(`create_unix_connection: ${connects.length} calls`, async () => {
-    const got: Record<string, Outcome> = {};
-    for (const { call, run } of connects) {
-      const { path, sock } = run(dirs.js);
-      got[call] = await outcomeAsync(async () => {
-        const [t] = await (asyncio.create_unix_connection as (...a: unknown[]) => Promise<[asyncio.Transport, unknown]>)(
-          () => new asyncio.Protocol(),
-          ...(path === undefined ? [] : [path]),
-          ...(sock === undefined ? [] : [{ sock }]),
-        );
-        const s = t.get_extra_info('socket') as asyncio.TransportSocket;
-        const r = [s.family, s.type];
-        t.close();
-        return r;
-      }).finally(() => sock?.close());
-    }
-    expect(differences(connects, allFdless(wantConn), ({ call }) => fdless(got[call]!))).toEqual([]);
+    const found = await asyncDifferences(
+      connects,
+      wantConn,
+      async ({ run }) => {
+        const { path, sock } = run(dirs.js);
+        try {
+          const [t] = await (asyncio.create_unix_connection as (...a: unknown[]) => Promise<[asyncio.Transport, unknown]>)(() => new asyncio.Protocol(), ...unixArgs(path, sock));
+          const s = t.get_extra_info('socket') as asyncio.TransportSocket;
+          const r = [s.family, s.type];
+          t.close();
+          return r;
+        } finally {
+          sock?.close();
+        }
+      },
+      fdless,
+    );
+    expect(found).toEqual([]);
   });
 });
 
@@ -691,21 +692,18 @@ def on_trsock(method, v):
     Object.fromEntries(calls.map(({ call }) => [call, call])),
   );
   it(`${calls.length} calls`, async () => {
-    const got: Record<string, Outcome> = {};
-    for (const { call, method, args } of calls) {
+    const found = await asyncDifferences(calls, want, async ({ method, args }) => {
       const [a, b] = socketpair();
       const [t] = await asyncio.connect_accepted_socket(() => new asyncio.Protocol(), a);
       try {
         const s = t.get_extra_info('socket') as asyncio.TransportSocket;
-        got[call] = outcome(() => {
-          s[method](args[0]![1] as never);
-          return s.gettimeout();
-        });
+        s[method](args[0]![1] as never);
+        return s.gettimeout();
       } finally {
         t.close();
         b.close();
       }
-    }
-    expect(differences(calls, want, ({ call }) => got[call]!)).toEqual([]);
+    });
+    expect(found).toEqual([]);
   });
 });

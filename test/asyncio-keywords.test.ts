@@ -23,8 +23,8 @@ import {
   socket,
 } from 'bsdsock';
 import * as asyncio from 'bsdsock/asyncio';
-import { outcomeAsync, python, type Outcome } from './helpers/python';
-import { combinations, differences, pyCall, TRUTHS, type PoolValue } from './helpers/pool';
+import { python } from './helpers/python';
+import { asyncDifferences, combinations, pyCall, TRUTHS, type PoolValue } from './helpers/pool';
 
 const LISTENER = socket(AF_INET, SOCK_STREAM);
 LISTENER.bind(['127.0.0.1', 0]);
@@ -139,9 +139,7 @@ const RUN: Record<Kind, (options: Record<string, unknown>) => Promise<unknown>> 
 describe("asyncio's keyword arguments over pools of values, as python3's asyncio", () => {
   it.each(['connection', 'server', 'endpoint', 'getaddrinfo'] as Kind[])('%s', async (kind) => {
     const calls = CALLS.filter((c) => c.kind === kind);
-    const got: Record<string, Outcome> = {};
-    for (const c of calls) got[c.call] = await outcomeAsync(() => RUN[kind]({ [c.keyword]: c.value }));
-    expect(differences(calls, PY, ({ call }) => got[call]!)).toEqual([]);
+    expect(await asyncDifferences(calls, PY, (c) => RUN[kind]({ [c.keyword]: c.value }))).toEqual([]);
   });
 });
 
@@ -192,24 +190,21 @@ def at(f, host, port):
     Object.fromEntries(calls.map(({ call }) => [call, call])),
   );
   it(`${calls.length} calls`, async () => {
-    const got: Record<string, Outcome> = {};
-    for (const { call, args, server } of calls) {
+    const found = await asyncDifferences(calls, want, async ({ args, server }) => {
       const [host, port] = args.map(([, v]) => v) as [never, never];
-      got[call] = await outcomeAsync(async () => {
-        if (server) {
-          const srv = await asyncio.create_server(() => new asyncio.Protocol(), host, port);
-          const r = [srv.sockets.map((s) => s.family as number).sort((a, b) => a - b), new Set(srv.sockets.map((s) => (s.getsockname() as unknown[])[1])).size === 1];
-          srv.close();
-          await srv.wait_closed();
-          return r;
-        }
-        const [t] = await asyncio.create_connection(() => new asyncio.Protocol(), host, port);
-        const s = (t as unknown as Extra).get_extra_info('socket');
-        const r = [s.family, s.type];
-        t.close();
+      if (server) {
+        const srv = await asyncio.create_server(() => new asyncio.Protocol(), host, port);
+        const r = [srv.sockets.map((s) => s.family as number).sort((a, b) => a - b), new Set(srv.sockets.map((s) => (s.getsockname() as unknown[])[1])).size === 1];
+        srv.close();
+        await srv.wait_closed();
         return r;
-      });
-    }
-    expect(differences(calls, want, ({ call }) => got[call]!)).toEqual([]);
+      }
+      const [t] = await asyncio.create_connection(() => new asyncio.Protocol(), host, port);
+      const s = (t as unknown as Extra).get_extra_info('socket');
+      const r = [s.family, s.type];
+      t.close();
+      return r;
+    });
+    expect(found).toEqual([]);
   });
 });

@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AF_INET, BlockingIOError, create_server as listen, MSG_DONTWAIT, SOCK_DGRAM, socket, socketpair, type Socket } from 'bsdsock';
 import * as asyncio from 'bsdsock/asyncio';
-import { outcomeAsync, python, type Outcome } from './helpers/python';
-import { combinations, differences, INTS, pyCall, type PoolValue } from './helpers/pool';
+import { python } from './helpers/python';
+import { asyncDifferences, combinations, INTS, pyCall, type PoolValue } from './helpers/pool';
 
 /** INTS, the infinities and NaN (which every comparison finds false): the sizes, limits and write buffer limits. */
 const NUMBERS: PoolValue[] = [...INTS, ["float('inf')", Infinity], ["float('-inf')", -Infinity], ["float('nan')", NaN]];
@@ -317,12 +317,8 @@ const want = python(
   Object.fromEntries([...limitCalls, ...transportCalls, ...writerCalls, ...readerCalls, ...madeCalls, ...drainCalls].map(({ call }) => [call, call])),
 );
 
-/** Each call's outcome, its value shown as `shown` shows it. */
-async function outcomes(calls: { call: string; run: () => unknown }[]): Promise<Record<string, Outcome>> {
-  const got: Record<string, Outcome> = {};
-  for (const { call, run } of calls) got[call] = await outcomeAsync(async () => shown(await run()));
-  return got;
-}
+/** What `run` gives, as `shown` shows it. */
+const shownOf = async (run: () => unknown): Promise<unknown> => shown(await run());
 
 describe("asyncio's transport and stream methods over pools of values, as python3's asyncio's", () => {
   let ends: Ends;
@@ -347,29 +343,24 @@ describe("asyncio's transport and stream methods over pools of values, as python
   });
 
   it(`a transport's set_write_buffer_limits: ${limitCalls.length} calls`, async () => {
-    const got = await outcomes(limitCalls.map(({ call, run }) => ({ call, run: () => run(ends) })));
-    expect(differences(limitCalls, want, ({ call }) => got[call]!)).toEqual([]);
+    expect(await asyncDifferences(limitCalls, want, ({ run }) => shownOf(() => run(ends)))).toEqual([]);
   });
 
   it(`a transport's write, writelines and get_extra_info, a datagram transport's get_extra_info: ${transportCalls.length} calls`, async () => {
-    const got = await outcomes(transportCalls.map(({ call, run }) => ({ call, run: () => run(ends) })));
-    expect(differences(transportCalls, want, ({ call }) => got[call]!)).toEqual([]);
+    expect(await asyncDifferences(transportCalls, want, ({ run }) => shownOf(() => run(ends)))).toEqual([]);
   });
 
   it(`a StreamWriter's write, writelines, can_write_eof and get_extra_info: ${writerCalls.length} calls`, async () => {
-    const got = await outcomes(writerCalls.map(({ call, run }) => ({ call, run: () => run(ends) })));
-    expect(differences(writerCalls, want, ({ call }) => got[call]!)).toEqual([]);
+    expect(await asyncDifferences(writerCalls, want, ({ run }) => shownOf(() => run(ends)))).toEqual([]);
   });
 
   it(`a StreamReader's limit, and its reads of b'ab\\ncdef' and what each leaves: ${madeCalls.length + readerCalls.length} calls`, async () => {
     const calls = [...madeCalls, ...readerCalls];
-    const got = await outcomes(calls);
-    expect(differences(calls, want, ({ call }) => got[call]!)).toEqual([]);
+    expect(await asyncDifferences(calls, want, ({ run }) => shownOf(run))).toEqual([]);
   });
 
   it(`a StreamWriter's drain() after a write, a close, an abort, write_eof, a reader's exception: ${drainCalls.length} calls`, async () => {
-    const got = await outcomes(drainCalls);
-    expect(differences(drainCalls, want, ({ call }) => got[call]!)).toEqual([]);
+    expect(await asyncDifferences(drainCalls, want, ({ run }) => shownOf(run))).toEqual([]);
   });
 });
 
@@ -444,35 +435,32 @@ def connected(data, addr): return send(True, data, addr)`,
   }
 
   it(`${calls.length} calls`, async () => {
-    const got: Record<string, Outcome> = {};
-    for (const { call, kind, args } of calls) {
+    const found = await asyncDifferences(calls, py, async ({ kind, args }) => {
       const [data, addr] = args.map(([, v]) => v);
-      got[call] = await outcomeAsync(async () => {
-        const peer = socket(AF_INET, SOCK_DGRAM);
-        peer.bind(['127.0.0.1', 0]);
-        peer.setblocking(false);
-        const p = peer.getsockname();
-        const options = kind === 'connected' ? { remote_addr: p } : { local_addr: ['127.0.0.1', 0] as [string, number] };
-        const [t, proto] = await asyncio.create_datagram_endpoint(() => new Told(), options);
-        let raised: unknown = null;
-        try {
-          t.sendto(data as Uint8Array, addr === PEER[1] ? p : addr);
-        } catch (e) {
-          raised = [(e as Error).constructor.name, (e as Error).message.replace(String(p[1]), 'PORT')];
-        }
-        await new Promise((r) => setTimeout(r, 10));
-        let received: unknown = null;
-        try {
-          received = peer.recv(100);
-        } catch (e) {
-          if (!(e instanceof BlockingIOError)) throw e;
-        }
-        const told = [...proto.told];
-        t.close();
-        peer.close();
-        return [raised, told, received];
-      });
-    }
-    expect(differences(calls, py, ({ call }) => got[call]!)).toEqual([]);
+      const peer = socket(AF_INET, SOCK_DGRAM);
+      peer.bind(['127.0.0.1', 0]);
+      peer.setblocking(false);
+      const p = peer.getsockname();
+      const options = kind === 'connected' ? { remote_addr: p } : { local_addr: ['127.0.0.1', 0] as [string, number] };
+      const [t, proto] = await asyncio.create_datagram_endpoint(() => new Told(), options);
+      let raised: unknown = null;
+      try {
+        t.sendto(data as Uint8Array, addr === PEER[1] ? p : addr);
+      } catch (e) {
+        raised = [(e as Error).constructor.name, (e as Error).message.replace(String(p[1]), 'PORT')];
+      }
+      await new Promise((r) => setTimeout(r, 10));
+      let received: unknown = null;
+      try {
+        received = peer.recv(100);
+      } catch (e) {
+        if (!(e instanceof BlockingIOError)) throw e;
+      }
+      const told = [...proto.told];
+      t.close();
+      peer.close();
+      return [raised, told, received];
+    });
+    expect(found).toEqual([]);
   });
 });

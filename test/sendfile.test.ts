@@ -9,8 +9,8 @@ import { AF_UNIX, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM, socketpair, type Sock
 import * as aio from 'bsdsock/asyncio';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { expected, outcome, outcomeAsync, python, type Outcome } from './helpers/python';
-import { combinations, differences, INTS, pyCall, TUPLED, type PoolValue } from './helpers/pool';
+import { expected, outcome, python, type Outcome } from './helpers/python';
+import { asyncDifferences, combinations, INTS, pyCall, TUPLED, type PoolValue } from './helpers/pool';
 import { closing, filePosition as position, owned, recvAll, sha1, tempDir, thrown } from './helpers/sockets';
 
 /** Python's socket.sendfile on a socketpair for each case (its arguments after the file): [sent, position, received length, sha1], or the error. */
@@ -250,13 +250,10 @@ def asent(offset, count):
     }
   }
   it(`${calls.length} calls`, async () => {
-    const got: Record<string, Outcome> = {};
-    for (const { call, args, nonblocking } of calls) {
+    const found = await asyncDifferences(calls, want, ({ args, nonblocking }) => {
       const [offset, count] = args.map(([, v]) => v) as [number, number];
-      got[call] = await outcomeAsync(() =>
-        onPair(nonblocking, (a, fd) => (nonblocking ? aio.sock_sendfile(a, fd, offset, count) : a.sendfile(fd, offset, count))),
-      );
-    }
-    expect(differences(calls, want, ({ call }) => got[call]!)).toEqual([]);
+      return onPair(nonblocking, (a, fd) => (nonblocking ? aio.sock_sendfile(a, fd, offset, count) : a.sendfile(fd, offset, count)));
+    });
+    expect(found).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
 // the same value here].
 import * as bsdsock from 'bsdsock';
 import { constants } from 'node:os';
-import { expected, outcome, type Outcome } from './python';
+import { expected, outcome, outcomeAsync, type Outcome } from './python';
 
 export type PoolValue = [literal: string, value: unknown];
 
@@ -102,6 +102,23 @@ export interface Mismatch {
  */
 export function mismatches(calls: { call: string; args: PoolValue[] }[], py: Record<string, Outcome>, run: (values: unknown[]) => unknown): Mismatch[] {
   return differences(calls, py, ({ args }) => outcome(() => run(args.map(([, v]) => v))));
+}
+
+/**
+ * `differences` of calls made in turn and awaited: `run(c)`'s value, or what it throws or rejects
+ * with, is each call's outcome; `seen` shows both sides' outcomes alike (what differs between the
+ * two processes made the same).
+ */
+export async function asyncDifferences<C extends { call: string }>(
+  calls: C[],
+  py: Record<string, Outcome>,
+  run: (c: C) => unknown,
+  seen: (o: Outcome) => Outcome = (o) => o,
+): Promise<Mismatch[]> {
+  const got = new Map<string, Outcome>();
+  for (const c of calls) got.set(c.call, seen(await outcomeAsync(async () => run(c))));
+  const want = Object.fromEntries(Object.entries(py).map(([k, o]) => [k, seen(o)]));
+  return differences(calls, want, (c) => got.get(c.call)!);
 }
 
 /** `mismatches` of outcomes taken already (an async call's): `outcomeOf` gives each call's. */
